@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+// Every knob the app reads from the environment. Parsed once at start-up by loadConfig(); nothing else
+// reads process.env. Names of the original system are kept (TWILIO_*, DEEPGRAM_API_KEY, ...).
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const optionalUrl = (protocols: readonly string[]) =>
+  optionalString.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(' or ')})` },
+  );
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const providerChoice = (names: readonly [string, ...string[]]) => z.enum(['auto', ...names]).default('auto');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(8080, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_BASE_URL: optionalUrl(['https:', 'http:']),
+  API_TOKEN: optionalString,
+  DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TWILIO_ACCOUNT_SID: optionalString.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), {
+    message: 'must look like AC followed by 32 hex digits',
+  }),
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_PHONE_NUMBER: optionalString.refine((v) => v === undefined || /^\+[1-9]\d{6,14}$/.test(v), {
+    message: 'must be an E.164 number such as +15551234567',
+  }),
+  TWILIO_API_BASE_URL: optionalUrl(['https:', 'http:']),
+  TWILIO_MACHINE_DETECTION: bool(false),
+
+  DEEPGRAM_API_KEY: optionalString,
+  DEEPGRAM_BASE_URL: optionalUrl(['wss:', 'ws:', 'https:', 'http:']),
+  DEEPGRAM_MODEL: z.string().default('nova-3'),
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl(['https:', 'http:']),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  OPENAI_TTS_MODEL: z.string().default('tts-1-hd'),
+  OPENAI_TTS_VOICE: z.string().default('alloy'),
+
+  ELEVENLABS_API_KEY: optionalString,
+  ELEVENLABS_BASE_URL: optionalUrl(['https:', 'http:']),
+  ELEVENLABS_VOICE_ID: z.string().default('21m00Tcm4TlvDq8ikWAM'),
+  ELEVENLABS_MODEL: z.string().default('eleven_turbo_v2_5'),
+  ELEVENLABS_OUTPUT_FORMAT: z.enum(['pcm_16000', 'pcm_22050', 'pcm_24000', 'pcm_44100']).default('pcm_24000'),
+  ELEVENLABS_STABILITY: z.coerce.number().min(0).max(1).default(0.5),
+  ELEVENLABS_SIMILARITY: z.coerce.number().min(0).max(1).default(0.75),
+  ELEVENLABS_SPEAKER_BOOST: bool(true),
+
+  // 'auto' = cloud when its key is present, otherwise offline.
+  ASR_PROVIDER: providerChoice(['deepgram', 'offline']),
+  LLM_PROVIDER: providerChoice(['openai', 'offline']),
+  // Ordered failover list; OpenAI's tts-1* models shut down on 2027-01-06, so keep this configurable.
+  TTS_PROVIDERS: z.string().default('auto'),
+  TTS_FIRST_BYTE_TIMEOUT_MS: int(1500, 50, 30000),
+
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be a postgres:// or postgresql:// URL',
+  }),
+  DB_AUTO_MIGRATE: bool(true),
+  DB_WRITE_QUEUE_MAX: int(10000, 10, 10_000_000),
+
+  // Turn-taking (milliseconds). See machines/ and docs/call-machine.md.
+  VAD_MIN_SPEECH_MS: int(120, 20, 2000),
+  ENDPOINT_SHORT_MS: int(400, 100, 3000),
+  ENDPOINT_LONG_MS: int(1500, 200, 5000),
+  ENDPOINT_MAX_MS: int(3000, 500, 10000),
+  BARGE_IN_MIN_MS: int(600, 100, 5000),
+  BARGE_IN_CONFIRM_MS: int(900, 100, 5000),
+  IDLE_REPROMPT_MS: int(7000, 1000, 60000),
+  MAX_CALL_MS: int(300000, 10000, 3_600_000),
+  PROVIDER_DEADLINE_MS: int(2500, 200, 30000),
+  OUTBOUND_HELLO_TIMEOUT_MS: int(3000, 500, 30000),
+  GOODBYE_MARGIN_MS: int(1500, 0, 30000),
+
+  MAX_CONCURRENT_CALLS: int(200, 1, 100000),
+  SHUTDOWN_GRACE_MS: int(330000, 0, 3_600_000),
+  RATE_LIMIT_PER_MINUTE: int(120, 1, 1_000_000),
+  INSPECT: bool(false),
+  DSP_FORCE_SCALAR: bool(false),
+});
+
+export type Env = z.infer<typeof envSchema>;

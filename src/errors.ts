@@ -1,0 +1,42 @@
+// The error-code catalogue. Every error the app raises on purpose carries one of these codes, so logs,
+// API responses and metrics agree on names. `retryable` tells the shared retry policy what to do.
+
+export const ERROR_CODES = {
+  CONFIG_INVALID: { http: 500, retryable: false, summary: 'environment configuration is invalid' },
+  ADDON_LOAD_FAILED: { http: 500, retryable: false, summary: 'the native DSP addon could not be loaded' },
+  UWS_NATIVE_MISSING: { http: 500, retryable: false, summary: 'uWebSockets.js fell back to its ws shim' },
+  BAD_ARGUMENT: { http: 400, retryable: false, summary: 'a command-line or API argument is invalid' },
+  VALIDATION_FAILED: { http: 400, retryable: false, summary: 'request body failed validation' },
+  UNAUTHORIZED: { http: 401, retryable: false, summary: 'missing or wrong bearer token' },
+  SIGNATURE_INVALID: { http: 403, retryable: false, summary: 'Twilio signature missing or wrong' },
+  NOT_FOUND: { http: 404, retryable: false, summary: 'no such resource' },
+  RATE_LIMITED: { http: 429, retryable: true, summary: 'too many requests from this client' },
+  AT_CAPACITY: { http: 503, retryable: true, summary: 'maximum concurrent calls reached' },
+  DRAINING: { http: 503, retryable: true, summary: 'server is shutting down' },
+  PROVIDER_FAILED: { http: 502, retryable: true, summary: 'an upstream provider failed' },
+  PROVIDER_TIMEOUT: { http: 504, retryable: true, summary: 'an upstream provider did not answer in time' },
+  PROVIDER_BAD_AUDIO: { http: 502, retryable: true, summary: 'provider returned something that is not audio' },
+  DB_UNAVAILABLE: { http: 503, retryable: true, summary: 'database unreachable' },
+  MEDIA_PROTOCOL: { http: 400, retryable: false, summary: 'malformed Twilio media stream message' },
+  PERSONA_INVALID: { http: 400, retryable: false, summary: 'persona file is invalid or outside the vocabulary' },
+  INTERNAL: { http: 500, retryable: false, summary: 'unexpected internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly status: number | undefined;
+  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; retryable?: boolean; status?: number } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.retryable = opts.retryable ?? ERROR_CODES[code].retryable;
+    this.status = opts.status;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

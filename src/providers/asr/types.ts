@@ -1,0 +1,42 @@
+import type { Topic } from '../../facts/model.js';
+
+// Speech recognition, streaming. Input is always Twilio's μ-law 8 kHz as received; providers that want
+// something else convert inside (with the DSP addon), so callers never care.
+
+export interface AsrCapabilities {
+  readonly interimResults: boolean;
+  readonly utteranceEnd: boolean;
+  readonly vadEvents: boolean;
+  readonly finalize: boolean;
+  /** True when the recogniser accepts a dialogue hint (the offline grammar recogniser needs one). */
+  readonly contextHints: boolean;
+}
+
+export type AsrEvent =
+  | { type: 'speech-started'; atMs: number }
+  | { type: 'partial'; text: string; confidence: number }
+  | { type: 'final'; text: string; confidence: number; speechFinal: boolean; startMs: number; endMs: number }
+  | { type: 'utterance-end'; lastWordEndMs: number | undefined }
+  | { type: 'error'; error: Error; fatal: boolean };
+
+/** What the agent just asked about, so a grammar-based recogniser can pick its grammar. */
+export type AsrContext = Topic | 'yes-no' | 'open';
+
+export interface AsrStream {
+  push(mulaw: Uint8Array): void;
+  /** Flush: emit finals for everything heard so far (turn end). */
+  finalize(): void;
+  setContext?(ctx: AsrContext): void;
+  close(): Promise<void>;
+}
+
+export interface AsrOpenOptions {
+  onEvent(e: AsrEvent): void;
+  signal?: AbortSignal;
+}
+
+export interface AsrProvider {
+  readonly name: string;
+  readonly capabilities: AsrCapabilities;
+  open(opts: AsrOpenOptions): Promise<AsrStream>;
+}

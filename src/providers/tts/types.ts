@@ -1,0 +1,21 @@
+// Text to speech, streaming PCM (signed 16-bit little-endian mono) at a declared rate. The outbound
+// pipeline resamples whatever rate arrives to 8 kHz μ-law with the DSP addon.
+
+export interface TtsCapabilities {
+  readonly sampleRate: number;
+  readonly streaming: boolean;
+}
+
+export interface TtsAudio {
+  readonly sampleRate: number;
+  /** Raw s16le PCM bytes; chunk boundaries may split a sample (odd byte counts are fine downstream). */
+  readonly chunks: AsyncIterable<Uint8Array>;
+  readonly provider: string;
+}
+
+export interface TtsProvider {
+  readonly name: string;
+  readonly capabilities: TtsCapabilities;
+  /** Resolves once the provider accepted the request and audio is about to flow (status and type checked). */
+  synthesize(text: string, signal: AbortSignal): Promise<TtsAudio>;
+}
