@@ -98,6 +98,8 @@ export const envSchema = z.object({
   MAX_CONCURRENT_CALLS: int(200, 1, 100000),
   SHUTDOWN_GRACE_MS: int(330000, 0, 3_600_000),
   RATE_LIMIT_PER_MINUTE: int(120, 1, 1_000_000),
+  // Proxies in front of the app that append to X-Forwarded-For (Traefik = 1); 0 trusts only the socket peer.
+  TRUST_PROXY_HOPS: int(0, 0, 10),
   INSPECT: bool(false),
   DSP_FORCE_SCALAR: bool(false),
 });
