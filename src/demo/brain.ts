@@ -1,0 +1,201 @@
+import type { Topic } from '../facts/model.js';
+import type { Persona } from './persona.js';
+import { classesSentence, hoursSentence, pricingSentence, Rng } from './phrasing.js';
+
+// The receptionist's side of the conversation, as pure decisions: given what it recognised from the
+// agent's audio, what does it say or do next. The runtime (receptionist.ts) supplies the recognised text
+// and carries out the actions with real audio; tests drive this directly.
+
+export type ReceptionistAction =
+  | { type: 'say'; text: string; kind: 'answer' | 'small-talk' | 'backchannel' }
+  | { type: 'pause'; ms: number }
+  | { type: 'cough' }
+  | { type: 'dtmf'; digits: string }
+  | { type: 'hangup' };
+
+export type Heard = { kind: 'ask'; topic: Topic } | { kind: 'goodbye' } | { kind: 'unknown' };
+
+// Keyword spotting. Several topics may be named in one utterance (a greeting that lists everything it
+// wants), so the topic whose keyword comes LAST wins: that is where the question usually is.
+const TOPIC_WORDS: Record<Topic, readonly string[]> = {
+  hours: ['hours', 'hour', 'open', 'opening', 'close', 'closing', 'times'],
+  pricing: [
+    'price',
+    'prices',
+    'pricing',
+    'cost',
+    'costs',
+    'much',
+    'membership',
+    'memberships',
+    'fee',
+    'fees',
+    'plans',
+    'rates',
+  ],
+  classes: ['class', 'classes', 'offer', 'courses'],
+};
+const BYE_WORDS = ['bye', 'goodbye'];
+const THANKS_WORDS = ['thank', 'thanks'];
+
+export function understand(text: string): Heard {
+  const words = text
+    .toLowerCase()
+    .replace(/[^a-z' ]+/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
+  let best: { topic: Topic; at: number } | undefined;
+  for (const [topic, keys] of Object.entries(TOPIC_WORDS) as [Topic, readonly string[]][]) {
+    for (let i = words.length - 1; i >= 0; i--) {
+      if (keys.includes(words[i]!)) {
+        if (!best || i > best.at) best = { topic, at: i };
+        break;
+      }
+    }
+  }
+  const bye = words.some((w) => BYE_WORDS.includes(w));
+  const thanks = words.some((w) => THANKS_WORDS.includes(w));
+  if (bye || (thanks && !best)) return { kind: 'goodbye' };
+  if (best) return { kind: 'ask', topic: best.topic };
+  return { kind: 'unknown' };
+}
+
+export class ReceptionistBrain {
+  private readonly rng: Rng;
+  private callerTurns = 0;
+  private answered = new Set<Topic>();
+  private silencedOnce = false;
+  private dtmfDone = false;
+  private agentUtterances = 0;
+  private unknownStreak = 0;
+  private hungUp = false;
+
+  constructor(private readonly persona: Persona) {
+    this.rng = new Rng(persona.name);
+  }
+
+  get turns(): number {
+    return this.callerTurns;
+  }
+
+  /** The callee picks up an outbound call and speaks first. */
+  opening(): ReceptionistAction[] {
+    const g = this.persona.gym.name;
+    return this.turn([
+      {
+        type: 'say',
+        kind: 'small-talk',
+        text: this.rng.pick([`Hello, ${g}, how can I help you?`, `Hi, this is ${g}.`, `${g}, good morning.`]),
+      },
+    ]);
+  }
+
+  /** Called when the agent starts an utterance: things the persona does while the agent talks. */
+  whileAgentSpeaks(): { afterMs: number; action: ReceptionistAction }[] {
+    const b = this.persona.behaviour;
+    const first = this.agentUtterances === 0;
+    this.agentUtterances++;
+    const out: { afterMs: number; action: ReceptionistAction }[] = [];
+    if (this.hungUp) return out;
+    if (first && b.bargeInDuringGreeting) {
+      out.push({ afterMs: 900, action: { type: 'say', kind: 'small-talk', text: 'Sorry, who is calling please?' } });
+      return out;
+    }
+    // Backchannels and coughs only on the agent's later, longer turns, and not on every one.
+    if (!first && b.backchannelDuringAgentSpeech && this.agentUtterances % 2 === 0)
+      out.push({
+        afterMs: 700,
+        action: { type: 'say', kind: 'backchannel', text: this.rng.pick(['uh huh', 'okay', 'mm hmm', 'right']) },
+      });
+    if (!first && b.coughDuringAgentSpeech && this.agentUtterances % 2 === 1)
+      out.push({ afterMs: 600, action: { type: 'cough' } });
+    return out;
+  }
+
+  /** What to do after the agent finished an utterance that was recognised as `text`. */
+  onAgentUtterance(text: string): ReceptionistAction[] {
+    if (this.hungUp) return [];
+    const heard = understand(text);
+    const b = this.persona.behaviour;
+    if (heard.kind === 'goodbye') {
+      return this.turn([
+        {
+          type: 'say',
+          kind: 'small-talk',
+          text: this.rng.pick(['You too, bye.', 'Okay, bye bye.', 'No problem, bye.']),
+        },
+      ]);
+    }
+    if (heard.kind === 'unknown') {
+      this.unknownStreak++;
+      // A person who did not catch the question asks once, then just tells what the caller most likely wants.
+      if (this.unknownStreak === 1 && this.answered.size > 0)
+        return this.turn([{ type: 'say', kind: 'small-talk', text: 'Sorry, what was that?' }]);
+      if (this.answered.size === 0 && this.unknownStreak === 1)
+        return this.turn([{ type: 'say', kind: 'small-talk', text: 'Yes, how can I help?' }]);
+      const next = (['hours', 'pricing', 'classes'] as const).find((t) => !this.answered.has(t) && this.knows(t));
+      this.unknownStreak = 0;
+      if (!next) return this.turn([{ type: 'say', kind: 'small-talk', text: "I think that's everything." }]);
+      return this.answer([next]);
+    }
+    this.unknownStreak = 0;
+    if (b.silentOnceMs > 0 && !this.silencedOnce) {
+      // Say nothing: the agent should re-prompt. The runtime answers after silentOnceMs if it does not.
+      this.silencedOnce = true;
+      return [{ type: 'pause', ms: b.silentOnceMs }];
+    }
+    const topics: Topic[] = b.volunteerAllAtOnce
+      ? (['hours', 'pricing', 'classes'] as const).filter((t) => this.knows(t))
+      : [heard.topic];
+    return this.answer(topics);
+  }
+
+  /** The persona's answer when it stayed silent on purpose and the agent did not re-prompt. */
+  afterSilence(lastText: string): ReceptionistAction[] {
+    return this.onAgentUtterance(lastText);
+  }
+
+  private knows(t: Topic): boolean {
+    const f = this.persona.facts;
+    return t === 'hours' ? f.hours.length > 0 : t === 'pricing' ? f.pricing.length > 0 : f.classes.length > 0;
+  }
+
+  private answer(topics: readonly Topic[]): ReceptionistAction[] {
+    const f = this.persona.facts;
+    const b = this.persona.behaviour;
+    const sentences: string[] = [];
+    for (const t of topics) {
+      this.answered.add(t);
+      if (!this.knows(t)) sentences.push(this.rng.pick(["Sorry, I don't know that.", "I'm not sure about that."]));
+      else if (t === 'hours') sentences.push(hoursSentence(f.hours, this.rng));
+      else if (t === 'pricing') sentences.push(pricingSentence(f.pricing, this.rng));
+      else sentences.push(classesSentence(f.classes, this.rng));
+    }
+    const actions: ReceptionistAction[] = [];
+    if (b.dtmf && !this.dtmfDone) {
+      this.dtmfDone = true;
+      actions.push({ type: 'dtmf', digits: b.dtmf });
+    }
+    if (b.thinkingPauseMs > 0) {
+      actions.push({
+        type: 'say',
+        kind: 'answer',
+        text: this.rng.pick(['Um, let me see.', 'Uh, let me check.', 'Hmm, so.']),
+      });
+      actions.push({ type: 'pause', ms: b.thinkingPauseMs });
+    }
+    actions.push({ type: 'say', kind: 'answer', text: sentences.join(' ') });
+    return this.turn(actions);
+  }
+
+  /** Every spoken reply is one caller turn; hangUpAfterTurn ends the call right after that turn. */
+  private turn(actions: ReceptionistAction[]): ReceptionistAction[] {
+    this.callerTurns++;
+    const limit = this.persona.behaviour.hangUpAfterTurn;
+    if (limit !== null && this.callerTurns >= limit) {
+      this.hungUp = true;
+      actions.push({ type: 'pause', ms: 400 }, { type: 'hangup' });
+    }
+    return actions;
+  }
+}

@@ -1,0 +1,89 @@
+import t from 'tap';
+import {
+  classesSentence,
+  dayRuns,
+  daysWords,
+  hoursSentence,
+  numberWords,
+  pricingSentence,
+  Rng,
+  timeWords,
+} from '../../src/demo/phrasing.js';
+
+t.test('numbers in words', async (t) => {
+  t.equal(numberWords(0), 'zero');
+  t.equal(numberWords(15), 'fifteen');
+  t.equal(numberWords(40), 'forty');
+  t.equal(numberWords(49), 'forty nine');
+  t.equal(numberWords(100), 'one hundred');
+  t.equal(numberWords(399), 'three hundred ninety nine');
+  t.equal(numberWords(999), 'nine hundred ninety nine');
+  t.throws(() => numberWords(1000), RangeError);
+});
+
+t.test('times in words', async (t) => {
+  t.equal(timeWords('05:00'), 'five a m');
+  t.equal(timeWords('23:00'), 'eleven p m');
+  t.equal(timeWords('08:30'), 'eight thirty a m');
+  t.equal(timeWords('17:45'), 'five forty five p m');
+  t.equal(timeWords('12:15'), 'twelve fifteen p m');
+  t.equal(timeWords('00:00'), 'midnight');
+  t.equal(timeWords('24:00'), 'midnight');
+});
+
+t.test('day runs and day words', async (t) => {
+  t.same(dayRuns(['fri', 'mon', 'tue', 'wed', 'thu', 'sun']), [['mon', 'tue', 'wed', 'thu', 'fri'], ['sun']]);
+  const rng = new Rng('x');
+  t.match(daysWords(['mon', 'tue', 'wed', 'thu', 'fri'], rng), /^Monday (through|to) Friday$/);
+  t.equal(daysWords(['sat', 'sun'], rng), 'Saturday and Sunday');
+  t.equal(daysWords(['sun'], rng, true), 'Sundays');
+  t.match(daysWords(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], rng), /^(every day|seven days a week)$/);
+  t.equal(daysWords(['mon', 'wed'], rng), 'Monday and Wednesday');
+});
+
+t.test('hours sentence says every fact and varies across seeds', async (t) => {
+  const hours = [
+    { days: ['mon', 'tue', 'wed', 'thu', 'fri'] as const, opens: '05:00', closes: '23:00' },
+    { days: ['sun'] as const, closed: true as const },
+  ].map((h) => ({ ...h, days: [...h.days] }));
+  const seen = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    const s = hoursSentence(hours, new Rng(`seed${i}`));
+    seen.add(s);
+    t.match(s, /five a m/);
+    t.match(s, /eleven p m/);
+    t.match(s, /monday (through|to) friday/i);
+    t.match(s, /closed (on )?sundays?/i);
+    t.match(s, /^[A-Z].*\.$/);
+  }
+  t.ok(seen.size >= 3, `varied phrasing (${seen.size} distinct)`);
+  t.match(
+    hoursSentence([{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], open24h: true }], new Rng('a')),
+    /twenty four hours/,
+  );
+});
+
+t.test('pricing and classes sentences', async (t) => {
+  const p = pricingSentence(
+    [
+      { plan: 'monthly', amount: 39, currency: 'USD', period: 'month' },
+      { plan: 'annual', amount: 399, currency: 'USD', period: 'year' },
+    ],
+    new Rng('b'),
+  );
+  t.match(p, /thirty nine dollars (a|per) month/);
+  t.match(p, /three hundred ninety nine dollars (a|per) year/);
+  t.match(
+    pricingSentence([{ plan: 'drop in', amount: 1, currency: 'USD', period: 'visit' }], new Rng('c')),
+    /one dollar/,
+  );
+  const c = classesSentence([{ name: 'Yoga' }, { name: 'tai chi' }, { name: 'spin' }], new Rng('d'));
+  t.match(c, /yoga, tai chi and spin/);
+});
+
+t.test('Rng is deterministic per seed', async (t) => {
+  const a = new Rng('same');
+  const b = new Rng('same');
+  for (let i = 0; i < 5; i++) t.equal(a.next(), b.next());
+  t.throws(() => a.pick([]), RangeError);
+});
