@@ -90,10 +90,13 @@ export const envSchema = z.object({
   BARGE_IN_MIN_MS: int(600, 100, 5000),
   BARGE_IN_CONFIRM_MS: int(900, 100, 5000),
   IDLE_REPROMPT_MS: int(7000, 1000, 60000),
+  IDLE_REPROMPT_COUNT: int(2, 0, 5),
   MAX_CALL_MS: int(300000, 10000, 3_600_000),
   PROVIDER_DEADLINE_MS: int(2500, 200, 30000),
   OUTBOUND_HELLO_TIMEOUT_MS: int(3000, 500, 30000),
   GOODBYE_MARGIN_MS: int(1500, 0, 30000),
+  // Start of the greeting that caller speech cannot interrupt; 0 = interruptible at once, 60000 = never.
+  GREETING_UNINTERRUPTIBLE_MS: int(1200, 0, 60000),
 
   MAX_CONCURRENT_CALLS: int(200, 1, 100000),
   SHUTDOWN_GRACE_MS: int(330000, 0, 3_600_000),

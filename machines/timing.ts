@@ -1,0 +1,83 @@
+import type { Config } from '../src/config/index.js';
+
+/**
+ * Every turn-taking threshold the call machine uses, in milliseconds. Built from config with
+ * timingFromConfig(); tests build it by hand. Passed to the machine as part of its input so one process can run
+ * calls with different tunings (benchmarks, A/B).
+ */
+export interface TurnTiming {
+  /** Voice must last this long after a VAD.VOICE edge before it counts as caller speech (drops clicks). */
+  readonly vadMinSpeechMs: number;
+  /** End-of-turn wait after caller silence when the words so far look like a complete utterance. */
+  readonly endpointShortMs: number;
+  /** End-of-turn wait when the utterance ends on a filler, a conjunction or mid-list. */
+  readonly endpointLongMs: number;
+  /** Hard maximum wait after caller silence for the recogniser's words; with none by then the sound was noise. */
+  readonly endpointMaxMs: number;
+  /** Caller speech over the agent for this long interrupts it (words can interrupt earlier). */
+  readonly bargeInMinMs: number;
+  /** After a duration-only interruption, words must arrive within this window or the agent resumes. */
+  readonly bargeInConfirmMs: number;
+  /** Silence after the agent's turn before a re-prompt. */
+  readonly idleRepromptMs: number;
+  /** Re-prompts before the agent politely closes an unanswered call. */
+  readonly idleReprompts: number;
+  /** Maximum call length; then the agent says goodbye. */
+  readonly maxCallMs: number;
+  /** Reply deadline: no sentence from the LLM by then → a short holding line. */
+  readonly providerDeadlineMs: number;
+  /** A reply still unfinished after this long is abandoned (counts as a reply error). */
+  readonly replyMaxMs: number;
+  /** Outbound: wait this long for the callee's "hello" before greeting anyway. */
+  readonly outboundHelloTimeoutMs: number;
+  /** Start of the greeting that caller speech cannot interrupt (per-state policy; 0 = fully interruptible). */
+  readonly greetingUninterruptibleMs: number;
+  /** Goodbye fallback: hang up after the goodbye's duration plus this margin even if its mark never returns. */
+  readonly goodbyeMarginMs: number;
+  /** How long playback waits for SPEAKER.CLEARED after a clear before treating the queue as empty. */
+  readonly clearSettleMs: number;
+  /** The hang-up actor gets this long before the call is ended anyway. */
+  readonly hangupTimeoutMs: number;
+}
+
+/** Map the validated environment config to the machine's timing. */
+export function timingFromConfig(cfg: Config): TurnTiming {
+  return Object.freeze({
+    vadMinSpeechMs: cfg.VAD_MIN_SPEECH_MS,
+    endpointShortMs: cfg.ENDPOINT_SHORT_MS,
+    endpointLongMs: cfg.ENDPOINT_LONG_MS,
+    endpointMaxMs: cfg.ENDPOINT_MAX_MS,
+    bargeInMinMs: cfg.BARGE_IN_MIN_MS,
+    bargeInConfirmMs: cfg.BARGE_IN_CONFIRM_MS,
+    idleRepromptMs: cfg.IDLE_REPROMPT_MS,
+    idleReprompts: cfg.IDLE_REPROMPT_COUNT,
+    maxCallMs: cfg.MAX_CALL_MS,
+    providerDeadlineMs: cfg.PROVIDER_DEADLINE_MS,
+    replyMaxMs: cfg.PROVIDER_DEADLINE_MS * 4,
+    outboundHelloTimeoutMs: cfg.OUTBOUND_HELLO_TIMEOUT_MS,
+    greetingUninterruptibleMs: cfg.GREETING_UNINTERRUPTIBLE_MS,
+    goodbyeMarginMs: cfg.GOODBYE_MARGIN_MS,
+    clearSettleMs: 1000,
+    hangupTimeoutMs: Math.max(5000, cfg.PROVIDER_DEADLINE_MS * 2),
+  });
+}
+
+/** Defaults identical to the config defaults; handy for tests and benchmarks. */
+export const DEFAULT_TIMING: TurnTiming = Object.freeze({
+  vadMinSpeechMs: 120,
+  endpointShortMs: 400,
+  endpointLongMs: 1500,
+  endpointMaxMs: 3000,
+  bargeInMinMs: 600,
+  bargeInConfirmMs: 900,
+  idleRepromptMs: 7000,
+  idleReprompts: 2,
+  maxCallMs: 300_000,
+  providerDeadlineMs: 2500,
+  replyMaxMs: 10_000,
+  outboundHelloTimeoutMs: 3000,
+  greetingUninterruptibleMs: 1200,
+  goodbyeMarginMs: 1500,
+  clearSettleMs: 1000,
+  hangupTimeoutMs: 5000,
+});
