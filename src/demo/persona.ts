@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { DAYS, PERIODS, type Day } from '../facts/model.js';
-import { checkClassName, checkPriceAmount, checkTime } from './vocabulary-check.js';
+import { checkClassName, checkPlanName, checkPriceAmount, checkTime } from './vocabulary-check.js';
 
 // A persona is the simulated gym receptionist the demo and the scenario suite call. It is data (JSON), so
 // people can write their own; everything it says must stay inside the vocabulary the offline recogniser
@@ -121,6 +121,8 @@ function vocabularyProblems(p: Persona): string[] {
   p.facts.pricing.forEach((pl, i) => {
     const err = checkPriceAmount(pl.amount);
     if (err) out.push(`facts.pricing[${i}].amount: ${err}`);
+    const planErr = checkPlanName(pl.plan, pl.period);
+    if (planErr) out.push(`facts.pricing[${i}].plan: ${planErr}`);
     const key = `${pl.period}`;
     // The spoken form identifies a plan by its period; two plans per period could not be told apart.
     if (plans.has(key)) out.push(`facts.pricing[${i}]: a second plan with period "${pl.period}" is not supported`);

@@ -1,48 +1,17 @@
 import type { Day, Period } from '../facts/model.js';
 import { DAYS } from '../facts/model.js';
+import { sayNumber } from '../facts/numbers.js';
+import { sayTime } from '../facts/say.js';
+import { DAY_NAMES, PLAN_WORDS } from '../facts/vocabulary.js';
 import type { PersonaHours, PersonaPlan } from './persona.js';
 
 // How the simulated receptionist says facts out loud: natural, varied sentences ("we're open five a m to
-// eleven p m Monday through Friday, closed Sundays") in words the offline recogniser knows. Variation comes
-// from a seeded generator so a persona's call is reproducible while different turns and personas differ.
+// eleven p m monday through friday, closed sundays") in words the offline recogniser knows: the fact tokens come
+// from the shared spoken forms (src/facts/say.ts, numbers.ts, vocabulary.ts); the carrier phrases vary. Variation
+// comes from a seeded generator so a persona's call is reproducible while different turns and personas differ.
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven',
-  'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'] as const; // prettier-ignore
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'] as const;
-
-/** 0..999 in words, US style without "and": 129 → "one hundred twenty nine". */
-export function numberWords(n: number): string {
-  if (!Number.isInteger(n) || n < 0 || n > 999) throw new RangeError(`numberWords: ${n} outside 0..999`);
-  if (n < 20) return ONES[n]!;
-  if (n < 100) {
-    const t = TENS[Math.floor(n / 10)]!;
-    return n % 10 === 0 ? t : `${t} ${ONES[n % 10]!}`;
-  }
-  const h = `${ONES[Math.floor(n / 100)]!} hundred`;
-  return n % 100 === 0 ? h : `${h} ${numberWords(n % 100)}`;
-}
-
-/** "05:00" → "five a m", "17:30" → "five thirty p m", "00:00"/"24:00" → "midnight", "12:00" → "twelve p m". */
-export function timeWords(hhmm: string): string {
-  const [hs, ms] = hhmm.split(':');
-  const h = Number(hs);
-  const m = Number(ms);
-  if (m === 0 && (h === 0 || h === 24)) return 'midnight';
-  const h12 = h % 12 === 0 ? 12 : h % 12;
-  const suffix = h < 12 || h === 24 ? 'a m' : 'p m';
-  const minutes = m === 0 ? '' : ` ${numberWords(m)}`;
-  return `${numberWords(h12)}${minutes} ${suffix}`;
-}
-
-const DAY_NAMES: Record<Day, string> = {
-  mon: 'Monday',
-  tue: 'Tuesday',
-  wed: 'Wednesday',
-  thu: 'Thursday',
-  fri: 'Friday',
-  sat: 'Saturday',
-  sun: 'Sunday',
-};
+export const numberWords = sayNumber;
+export const timeWords = sayTime;
 
 /** Consecutive runs of days in week order (mon..sun), e.g. [mon,tue,wed,sat] → [[mon..wed],[sat]]. */
 export function dayRuns(days: readonly Day[]): Day[][] {
@@ -62,7 +31,7 @@ export function daysWords(days: readonly Day[], rng: Rng, plural = false): strin
   const parts = dayRuns(days).map((run) => {
     if (run.length === 1) return plural ? `${DAY_NAMES[run[0]!]}s` : DAY_NAMES[run[0]!];
     if (run.length === 2) return `${DAY_NAMES[run[0]!]} and ${DAY_NAMES[run[1]!]}`;
-    return `${DAY_NAMES[run[0]!]} ${rng.pick(['through', 'to'])} ${DAY_NAMES[run[run.length - 1]!]}`;
+    return `${DAY_NAMES[run[0]!]} through ${DAY_NAMES[run[run.length - 1]!]}`;
   });
   return joinList(parts);
 }
@@ -97,31 +66,37 @@ export function hoursSentence(hours: readonly PersonaHours[], rng: Rng): string 
   return capitalise(joinList(clauses)) + '.';
 }
 
-const PERIOD_WORDS: Record<Period, readonly string[]> = {
-  month: ['a month', 'per month'],
-  year: ['a year', 'per year'],
+// Period phrases the parser knows (a subset of vocabulary.ts PERIOD_WORDS that reads naturally after a price).
+const PERIOD_PHRASES: Record<Period, readonly string[]> = {
+  month: ['a month', 'per month', 'each month'],
+  year: ['a year', 'per year', 'annually'],
   week: ['a week', 'per week'],
-  day: ['a day', 'per day'],
-  visit: ['per visit', 'a visit'],
-  once: ['one time', 'one time'],
+  day: ['for a day pass', 'a day'],
+  visit: ['per visit', 'a visit', 'per class'],
+  once: ['one time', 'as a joining fee'],
 };
 
 export function priceWords(amount: number): string {
-  return `${numberWords(amount)} ${amount === 1 ? 'dollar' : 'dollars'}`;
+  return `${sayNumber(amount)} ${amount === 1 ? 'dollar' : 'dollars'}`;
 }
 
-function planClause(p: PersonaPlan, rng: Rng): string {
+function planClause(p: PersonaPlan, rng: Rng, first: boolean): string {
   const price = priceWords(p.amount);
-  const per = rng.pick(PERIOD_WORDS[p.period]);
-  return rng.pick([
-    `the ${p.plan} plan is ${price} ${per}`,
-    `${p.plan} is ${price} ${per}`,
-    `it's ${price} ${per} for ${p.plan}`,
-  ]);
+  const per = rng.pick(PERIOD_PHRASES[p.period]);
+  const plan = p.plan.toLowerCase();
+  // A plan word ("student") is said; a default name ("monthly") is implied by the period and would only repeat it.
+  if (PLAN_WORDS.includes(plan))
+    return rng.pick([
+      `the ${plan} plan is ${price} ${per}`,
+      `${plan} membership is ${price} ${per}`,
+      `for ${plan} it's ${price} ${per}`,
+    ]);
+  if (!first) return rng.pick([`${price} ${per}`, `it's ${price} ${per}`]);
+  return rng.pick([`membership is ${price} ${per}`, `it's ${price} ${per}`, `we charge ${price} ${per}`]);
 }
 
 export function pricingSentence(pricing: readonly PersonaPlan[], rng: Rng): string {
-  return capitalise(joinList(pricing.map((p) => planClause(p, rng)))) + '.';
+  return capitalise(joinList(pricing.map((p, i) => planClause(p, rng, i === 0)))) + '.';
 }
 
 export function classesSentence(classes: readonly { name: string }[], rng: Rng): string {

@@ -73,6 +73,18 @@ t.test('currency other than USD and fractional amounts are rejected', async (t) 
   t.match(msg, /currency must be USD/);
 });
 
+t.test('plan names must be a plan word or the period default', async (t) => {
+  const msg = problems({
+    ...valid,
+    facts: { pricing: [{ plan: 'mega deal', amount: 9, currency: 'USD', period: 'month' }] },
+  });
+  t.match(msg, /facts\.pricing\[0\]\.plan: "mega deal" is not a supported plan name/);
+  t.equal(
+    problems({ ...valid, facts: { pricing: [{ plan: 'student', amount: 9, currency: 'USD', period: 'month' }] } }),
+    '',
+  );
+});
+
 t.test('a persona without any fact is rejected', async (t) => {
   t.match(problems({ ...valid, facts: {} }), /must know at least one fact/);
 });

@@ -27,6 +27,7 @@ t.test('times in words', async (t) => {
   t.equal(timeWords('08:30'), 'eight thirty a m');
   t.equal(timeWords('17:45'), 'five forty five p m');
   t.equal(timeWords('12:15'), 'twelve fifteen p m');
+  t.equal(timeWords('12:00'), 'noon');
   t.equal(timeWords('00:00'), 'midnight');
   t.equal(timeWords('24:00'), 'midnight');
 });
@@ -34,11 +35,11 @@ t.test('times in words', async (t) => {
 t.test('day runs and day words', async (t) => {
   t.same(dayRuns(['fri', 'mon', 'tue', 'wed', 'thu', 'sun']), [['mon', 'tue', 'wed', 'thu', 'fri'], ['sun']]);
   const rng = new Rng('x');
-  t.match(daysWords(['mon', 'tue', 'wed', 'thu', 'fri'], rng), /^Monday (through|to) Friday$/);
-  t.equal(daysWords(['sat', 'sun'], rng), 'Saturday and Sunday');
-  t.equal(daysWords(['sun'], rng, true), 'Sundays');
+  t.match(daysWords(['mon', 'tue', 'wed', 'thu', 'fri'], rng), /^monday through friday$/);
+  t.equal(daysWords(['sat', 'sun'], rng), 'saturday and sunday');
+  t.equal(daysWords(['sun'], rng, true), 'sundays');
   t.match(daysWords(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], rng), /^(every day|seven days a week)$/);
-  t.equal(daysWords(['mon', 'wed'], rng), 'Monday and Wednesday');
+  t.equal(daysWords(['mon', 'wed'], rng), 'monday and wednesday');
 });
 
 t.test('hours sentence says every fact and varies across seeds', async (t) => {
@@ -71,14 +72,18 @@ t.test('pricing and classes sentences', async (t) => {
     ],
     new Rng('b'),
   );
-  t.match(p, /thirty nine dollars (a|per) month/);
-  t.match(p, /three hundred ninety nine dollars (a|per) year/);
+  t.match(p, /thirty nine dollars (a|per|each) month/);
+  t.match(p, /three hundred ninety nine dollars (a year|per year|annually)/);
   t.match(
-    pricingSentence([{ plan: 'drop in', amount: 1, currency: 'USD', period: 'visit' }], new Rng('c')),
+    pricingSentence([{ plan: 'drop-in', amount: 1, currency: 'USD', period: 'visit' }], new Rng('c')),
     /one dollar/,
   );
   const c = classesSentence([{ name: 'Yoga' }, { name: 'tai chi' }, { name: 'spin' }], new Rng('d'));
   t.match(c, /yoga, tai chi and spin/);
+  t.match(
+    pricingSentence([{ plan: 'student', amount: 20, currency: 'USD', period: 'month' }], new Rng('e')),
+    /student/,
+  );
 });
 
 t.test('Rng is deterministic per seed', async (t) => {
