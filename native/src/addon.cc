@@ -1,0 +1,184 @@
+// N-API export table. Thin on purpose: check arguments (TypeError/RangeError), hand the TypedArray memory to
+// the kernels without copying, return a new TypedArray. One N-API call per chunk; no per-sample JS work.
+#include <napi.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "features.h"
+#include "kernels.h"
+#include "resampler.h"
+
+namespace {
+
+using gymdsp::Resampler;
+
+Napi::Int16Array ArgInt16(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  const Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int16_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be an Int16Array");
+  }
+  return v.As<Napi::Int16Array>();
+}
+
+Napi::Uint8Array ArgUint8(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  const Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a Uint8Array (or Buffer)");
+  }
+  return v.As<Napi::Uint8Array>();
+}
+
+int ArgInt(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  const Napi::Value v = info[i];
+  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d == (double)(int)d)) throw Napi::TypeError::New(info.Env(), std::string(what) + " must be an integer");
+  return (int)d;
+}
+
+// Copies only when the output buffer was sized for the worst case and fewer samples came out.
+template <typename T, typename Arr>
+Arr Shrink(Napi::Env env, Arr full, size_t n) {
+  if (n == full.ElementLength()) return full;
+  return Arr::New(env, n, full.ArrayBuffer(), 0);
+}
+
+Napi::Value UlawEncode(const Napi::CallbackInfo& info) {
+  Napi::Int16Array in = ArgInt16(info, 0, "pcm");
+  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), in.ElementLength());
+  gymdsp::active_kernels().ulaw_encode(in.Data(), out.Data(), in.ElementLength());
+  return out;
+}
+
+Napi::Value UlawDecode(const Napi::CallbackInfo& info) {
+  Napi::Uint8Array in = ArgUint8(info, 0, "mulaw");
+  const size_t n = in.ElementLength();
+  Napi::Int16Array out = Napi::Int16Array::New(info.Env(), n);
+  const uint8_t* s = in.Data();
+  int16_t* d = out.Data();
+  for (size_t i = 0; i < n; i++) d[i] = gymdsp::kUlawDecode[s[i]];
+  return out;
+}
+
+Napi::Value FrameFeatures(const Napi::CallbackInfo& info) {
+  Napi::Int16Array in = ArgInt16(info, 0, "pcm");
+  const int frame = ArgInt(info, 1, "frameSamples");
+  if (frame < 2 || frame > 48000) throw Napi::RangeError::New(info.Env(), "frameSamples must be in 2..48000");
+  const size_t frames = in.ElementLength() / (size_t)frame;
+  Napi::Float32Array out = Napi::Float32Array::New(info.Env(), frames * 3);
+  gymdsp::frame_features(in.Data(), in.ElementLength(), (size_t)frame, out.Data());
+  return out;
+}
+
+Napi::Value SetForceScalar(const Napi::CallbackInfo& info) {
+  if (!info[0].IsBoolean()) throw Napi::TypeError::New(info.Env(), "setForceScalar expects a boolean");
+  gymdsp::set_force_scalar(info[0].As<Napi::Boolean>().Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value KernelsName(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), gymdsp::active_kernels().name);
+}
+
+Napi::Value BestKernelsName(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), gymdsp::best_kernels().name);
+}
+
+Napi::Value DesignTaps(const Napi::CallbackInfo& info) {
+  const int from = ArgInt(info, 0, "fromHz");
+  const int to = ArgInt(info, 1, "toHz");
+  gymdsp::PolyphaseDesign d;
+  try {
+    d = gymdsp::design_resampler(from, to);
+  } catch (const std::invalid_argument& e) {
+    throw Napi::RangeError::New(info.Env(), e.what());
+  }
+  Napi::Int32Array out = Napi::Int32Array::New(info.Env(), d.proto.size());
+  for (size_t i = 0; i < d.proto.size(); i++) out[i] = d.proto[i];
+  return out;
+}
+
+class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Resampler",
+                       {InstanceMethod<&ResamplerWrap::Push>("push"),
+                        InstanceMethod<&ResamplerWrap::PushBytes>("pushBytes"),
+                        InstanceMethod<&ResamplerWrap::PushUlaw>("pushUlaw"),
+                        InstanceMethod<&ResamplerWrap::Flush>("flush"),
+                        InstanceMethod<&ResamplerWrap::Info>("info")});
+  }
+
+  explicit ResamplerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ResamplerWrap>(info) {
+    const int from = ArgInt(info, 0, "fromHz");
+    const int to = ArgInt(info, 1, "toHz");
+    try {
+      r_ = std::make_unique<Resampler>(from, to);
+    } catch (const std::invalid_argument& e) {
+      throw Napi::RangeError::New(info.Env(), e.what());
+    }
+  }
+
+ private:
+  Napi::Value Push(const Napi::CallbackInfo& info) {
+    Napi::Int16Array in = ArgInt16(info, 0, "pcm");
+    Napi::Int16Array out = Napi::Int16Array::New(info.Env(), r_->max_output(in.ElementLength()));
+    const size_t n = r_->push(in.Data(), in.ElementLength(), out.Data());
+    return Shrink<int16_t>(info.Env(), out, n);
+  }
+
+  Napi::Value PushBytes(const Napi::CallbackInfo& info) {
+    Napi::Uint8Array in = ArgUint8(info, 0, "s16le");
+    Napi::Int16Array out = Napi::Int16Array::New(info.Env(), r_->max_output(in.ElementLength() / 2 + 1));
+    const size_t n = r_->push_bytes(in.Data(), in.ElementLength(), out.Data());
+    return Shrink<int16_t>(info.Env(), out, n);
+  }
+
+  // Resample and μ-law encode in one call: what the outbound leg of a call does per chunk.
+  Napi::Value PushUlaw(const Napi::CallbackInfo& info) {
+    Napi::Int16Array in = ArgInt16(info, 0, "pcm");
+    const size_t cap = r_->max_output(in.ElementLength());
+    scratch_.resize(cap);
+    const size_t n = r_->push(in.Data(), in.ElementLength(), scratch_.data());
+    Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), n);
+    gymdsp::active_kernels().ulaw_encode(scratch_.data(), out.Data(), n);
+    return out;
+  }
+
+  Napi::Value Flush(const Napi::CallbackInfo& info) {
+    Napi::Int16Array out = Napi::Int16Array::New(info.Env(), r_->max_output(r_->flush_len()));
+    const size_t n = r_->flush(out.Data());
+    return Shrink<int16_t>(info.Env(), out, n);
+  }
+
+  Napi::Value Info(const Napi::CallbackInfo& info) {
+    const gymdsp::PolyphaseDesign& d = r_->design();
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("phases", d.L);
+    o.Set("decimation", d.M);
+    o.Set("tapsPerPhase", d.K);
+    o.Set("groupDelayMs", d.groupDelayMs);
+    o.Set("pendingByte", r_->has_pending_byte());
+    return o;
+  }
+
+  std::unique_ptr<Resampler> r_;
+  std::vector<int16_t> scratch_;
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("ulawEncode", Napi::Function::New<UlawEncode>(env, "ulawEncode"));
+  exports.Set("ulawDecode", Napi::Function::New<UlawDecode>(env, "ulawDecode"));
+  exports.Set("frameFeatures", Napi::Function::New<FrameFeatures>(env, "frameFeatures"));
+  exports.Set("setForceScalar", Napi::Function::New<SetForceScalar>(env, "setForceScalar"));
+  exports.Set("kernels", Napi::Function::New<KernelsName>(env, "kernels"));
+  exports.Set("bestKernels", Napi::Function::New<BestKernelsName>(env, "bestKernels"));
+  exports.Set("designTaps", Napi::Function::New<DesignTaps>(env, "designTaps"));
+  exports.Set("Resampler", ResamplerWrap::Init(env));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(gym_dsp, Init)

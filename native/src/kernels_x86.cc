@@ -1,0 +1,126 @@
+// SSE2 (baseline on every x86-64) and AVX2 kernels. AVX2 functions carry a target attribute so the rest of
+// the addon is built for baseline x86-64 and the AVX2 path is only taken after a CPUID check.
+#include "kernels.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+#define GYMDSP_AVX2 __attribute__((target("avx2")))
+
+namespace gymdsp {
+namespace {
+
+// ---- SSE2 ----
+int64_t dot_sse2(const int16_t* x, const int16_t* hi, const int16_t* lo, int k) {
+  __m128i ah = _mm_setzero_si128();
+  __m128i al = _mm_setzero_si128();
+  for (int j = 0; j < k; j += 8) {
+    const __m128i xv = _mm_loadu_si128((const __m128i*)(x + j));
+    ah = _mm_add_epi32(ah, _mm_madd_epi16(xv, _mm_loadu_si128((const __m128i*)(hi + j))));
+    al = _mm_add_epi32(al, _mm_madd_epi16(xv, _mm_loadu_si128((const __m128i*)(lo + j))));
+  }
+  alignas(16) int32_t h[4];
+  alignas(16) int32_t l[4];
+  _mm_store_si128((__m128i*)h, ah);
+  _mm_store_si128((__m128i*)l, al);
+  const int32_t sh = (h[0] + h[1]) + (h[2] + h[3]);
+  const int32_t sl = (l[0] + l[1]) + (l[2] + l[3]);
+  return (int64_t)sh * 128 + sl;
+}
+
+size_t resample_sse2(const ResampleArgs& a, int64_t* pos, int16_t* out) { return resample_loop<dot_sse2>(a, pos, out); }
+
+// Encodes 8 samples into 8 low bytes of a 16-bit vector. v>>(e+3) is done as a high multiply by 2^(13-e)
+// because SSE2/AVX2 have no per-lane 16-bit shift.
+inline __m128i ulaw8_sse2(__m128i x) {
+  const __m128i sign = _mm_srai_epi16(x, 15);
+  const __m128i mag = _mm_sub_epi16(_mm_xor_si128(x, sign), sign);  // |-32768| = 32768 as u16
+  __m128i v = _mm_adds_epu16(mag, _mm_set1_epi16(0x84));
+  v = _mm_sub_epi16(v, _mm_subs_epu16(v, _mm_set1_epi16(32635)));  // unsigned min with the clip level
+  __m128i e = _mm_setzero_si128();
+  __m128i mult = _mm_set1_epi16(8192);
+  for (int k = 1; k <= 7; k++) {
+    const __m128i m = _mm_cmpgt_epi16(v, _mm_set1_epi16((short)((1 << (7 + k)) - 1)));
+    e = _mm_sub_epi16(e, m);
+    mult = _mm_or_si128(_mm_and_si128(m, _mm_set1_epi16((short)(8192 >> k))), _mm_andnot_si128(m, mult));
+  }
+  const __m128i mant = _mm_and_si128(_mm_mulhi_epu16(v, mult), _mm_set1_epi16(0x0F));
+  const __m128i code = _mm_or_si128(_mm_or_si128(_mm_and_si128(sign, _mm_set1_epi16(0x80)), _mm_slli_epi16(e, 4)), mant);
+  return _mm_xor_si128(code, _mm_set1_epi16(0xFF));
+}
+
+void ulaw_encode_sse2(const int16_t* in, uint8_t* out, size_t n) {
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m128i a = ulaw8_sse2(_mm_loadu_si128((const __m128i*)(in + i)));
+    const __m128i b = ulaw8_sse2(_mm_loadu_si128((const __m128i*)(in + i + 8)));
+    _mm_storeu_si128((__m128i*)(out + i), _mm_packus_epi16(a, b));
+  }
+  for (; i < n; i++) out[i] = ulaw_encode_sample(in[i]);
+}
+
+// ---- AVX2 ----
+GYMDSP_AVX2 int64_t dot_avx2(const int16_t* x, const int16_t* hi, const int16_t* lo, int k) {
+  __m256i ah = _mm256_setzero_si256();
+  __m256i al = _mm256_setzero_si256();
+  for (int j = 0; j < k; j += 16) {
+    const __m256i xv = _mm256_loadu_si256((const __m256i*)(x + j));
+    ah = _mm256_add_epi32(ah, _mm256_madd_epi16(xv, _mm256_loadu_si256((const __m256i*)(hi + j))));
+    al = _mm256_add_epi32(al, _mm256_madd_epi16(xv, _mm256_loadu_si256((const __m256i*)(lo + j))));
+  }
+  // Reduce both accumulators together: after the hadds, element 0 holds the hi sum and element 1 the lo sum.
+  __m256i s = _mm256_hadd_epi32(ah, al);
+  s = _mm256_hadd_epi32(s, s);
+  const __m128i r = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+  const int32_t sh = _mm_cvtsi128_si32(r);
+  const int32_t sl = _mm_extract_epi32(r, 1);
+  return (int64_t)sh * 128 + sl;
+}
+
+GYMDSP_AVX2 size_t resample_avx2(const ResampleArgs& a, int64_t* pos, int16_t* out) {
+  return resample_loop<dot_avx2>(a, pos, out);
+}
+
+GYMDSP_AVX2 inline __m256i ulaw16_avx2(__m256i x) {
+  const __m256i sign = _mm256_srai_epi16(x, 15);
+  const __m256i mag = _mm256_sub_epi16(_mm256_xor_si256(x, sign), sign);
+  const __m256i v = _mm256_min_epu16(_mm256_adds_epu16(mag, _mm256_set1_epi16(0x84)), _mm256_set1_epi16(32635));
+  __m256i e = _mm256_setzero_si256();
+  __m256i mult = _mm256_set1_epi16(8192);
+  for (int k = 1; k <= 7; k++) {
+    const __m256i m = _mm256_cmpgt_epi16(v, _mm256_set1_epi16((short)((1 << (7 + k)) - 1)));
+    e = _mm256_sub_epi16(e, m);
+    mult = _mm256_blendv_epi8(mult, _mm256_set1_epi16((short)(8192 >> k)), m);
+  }
+  const __m256i mant = _mm256_and_si256(_mm256_mulhi_epu16(v, mult), _mm256_set1_epi16(0x0F));
+  const __m256i code = _mm256_or_si256(
+      _mm256_or_si256(_mm256_and_si256(sign, _mm256_set1_epi16(0x80)), _mm256_slli_epi16(e, 4)), mant);
+  return _mm256_xor_si256(code, _mm256_set1_epi16(0xFF));
+}
+
+GYMDSP_AVX2 void ulaw_encode_avx2(const int16_t* in, uint8_t* out, size_t n) {
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m256i a = ulaw16_avx2(_mm256_loadu_si256((const __m256i*)(in + i)));
+    const __m256i b = ulaw16_avx2(_mm256_loadu_si256((const __m256i*)(in + i + 16)));
+    // packus works per 128-bit lane; the permute restores sample order.
+    _mm256_storeu_si256((__m256i*)(out + i), _mm256_permute4x64_epi64(_mm256_packus_epi16(a, b), 0xD8));
+  }
+  for (; i < n; i++) out[i] = ulaw_encode_sample(in[i]);
+}
+
+const Kernels kSse2 = {"sse2", resample_sse2, ulaw_encode_sse2};
+const Kernels kAvx2 = {"avx2", resample_avx2, ulaw_encode_avx2};
+}  // namespace
+
+const Kernels* sse2_kernels() { return &kSse2; }
+const Kernels* avx2_kernels() { return __builtin_cpu_supports("avx2") ? &kAvx2 : nullptr; }
+
+}  // namespace gymdsp
+
+#else
+namespace gymdsp {
+const Kernels* sse2_kernels() { return nullptr; }
+const Kernels* avx2_kernels() { return nullptr; }
+}  // namespace gymdsp
+#endif

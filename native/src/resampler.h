@@ -1,0 +1,41 @@
+// Streaming polyphase resampler. State (history, phase, a dangling odd byte) is carried across calls, so the
+// output is the same sample for sample however the input is chunked.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "design.h"
+
+namespace gymdsp {
+
+class Resampler {
+ public:
+  Resampler(int fromHz, int toHz);  // throws std::invalid_argument
+
+  // Upper bound of outputs produced by appending n more input samples (for sizing the output buffer).
+  size_t max_output(size_t n) const;
+  // Appends samples and writes the produced outputs; returns their count.
+  size_t push(const int16_t* in, size_t n, int16_t* out);
+  // Little-endian bytes; an odd trailing byte is kept for the next call.
+  size_t push_bytes(const uint8_t* in, size_t n, int16_t* out);
+  size_t flush_len() const { return (size_t)design_.K / 2; }
+  // Feeds flush_len() zeros to drain the filter delay, then resets the state. A dangling odd byte is dropped
+  // (it is half a sample).
+  size_t flush(int16_t* out);
+
+  const PolyphaseDesign& design() const { return design_; }
+  bool has_pending_byte() const { return hasOdd_; }
+
+ private:
+  size_t run(size_t appended, int16_t* out);
+  void reset();
+
+  PolyphaseDesign design_;
+  std::vector<int16_t> buf_;  // K-1 history samples, then new input
+  int64_t pos_ = 0;
+  bool hasOdd_ = false;
+  uint8_t oddByte_ = 0;
+};
+
+}  // namespace gymdsp

@@ -1,0 +1,138 @@
+// Loader for the native DSP addon. It never falls back to the TS reference silently: a missing or broken
+// build is a deployment error, and it says what was tried and how to fix it.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '../errors.js';
+import type { Dsp, Resampler, ResamplerInfo } from './types.js';
+
+export type { Dsp, Resampler, ResamplerInfo } from './types.js';
+export { SUPPORTED_RATES } from './types.js';
+
+export interface LoadDspOptions {
+  /** Explicit path to a gym_dsp.node file (tried first). */
+  path?: string;
+  /** Force the scalar kernels (config DSP_FORCE_SCALAR). */
+  forceScalar?: boolean;
+  /** Overrides the environment lookup of DSP_ADDON_PATH (tests). */
+  env?: Record<string, string | undefined>;
+}
+
+interface NativeResampler {
+  push(pcm: Int16Array): Int16Array;
+  pushBytes(b: Uint8Array): Int16Array;
+  pushUlaw(pcm: Int16Array): Uint8Array;
+  flush(): Int16Array;
+  info(): ResamplerInfo;
+}
+
+interface NativeAddon {
+  ulawEncode(pcm: Int16Array): Uint8Array;
+  ulawDecode(mulaw: Uint8Array): Int16Array;
+  frameFeatures(pcm: Int16Array, frameSamples: number): Float32Array;
+  setForceScalar(on: boolean): void;
+  kernels(): string;
+  bestKernels(): string;
+  designTaps(fromHz: number, toHz: number): Int32Array;
+  Resampler: new (fromHz: number, toHz: number) => NativeResampler;
+}
+
+const ADDON_FILE = 'gym_dsp.node';
+
+/** The package root: the nearest ancestor holding binding.gyp (works from src/ and from dist/src/). */
+export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(join(dir, 'binding.gyp'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    dir = up;
+  }
+}
+
+/** Candidate addon paths in the order they are tried. */
+export function addonCandidates(opts: LoadDspOptions = {}): string[] {
+  const env = opts.env ?? process.env;
+  const root = packageRoot();
+  const list: string[] = [];
+  if (opts.path) list.push(opts.path);
+  if (env.DSP_ADDON_PATH) list.push(env.DSP_ADDON_PATH);
+  list.push(
+    join(root, 'build', 'Release', ADDON_FILE), // node-gyp (npm install) and cmake-js default
+    join(root, 'build', 'Debug', ADDON_FILE),
+    join(root, 'build-cmake', 'Release', ADDON_FILE), // cmake-js --out build-cmake
+    join(root, 'build-cmake', ADDON_FILE),
+  );
+  return list;
+}
+
+let cached: { path: string; addon: NativeAddon } | undefined;
+
+function loadNative(opts: LoadDspOptions): NativeAddon {
+  const candidates = addonCandidates(opts);
+  if (cached && (!opts.path || cached.path === opts.path)) return cached.addon;
+  const require = createRequire(import.meta.url);
+  const tried: string[] = [];
+  for (const p of candidates) {
+    if (!existsSync(p)) {
+      tried.push(`${p} (not found)`);
+      continue;
+    }
+    try {
+      const addon = require(p) as NativeAddon;
+      cached = { path: p, addon };
+      return addon;
+    } catch (e) {
+      tried.push(`${p} (failed to load: ${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+  throw new AppError(
+    'ADDON_LOAD_FAILED',
+    `native DSP addon ${ADDON_FILE} could not be loaded. Tried:\n  ${tried.join('\n  ')}\n` +
+      `Fix: run 'npm install' (or 'npx node-gyp rebuild') in ${packageRoot()} to build it (needs g++, make, python3 ` +
+      `and Node's headers), or set DSP_ADDON_PATH to a built ${ADDON_FILE} for this platform (${process.platform}-${process.arch}, ` +
+      `Node ${process.versions.node}).`,
+  );
+}
+
+class NativeResamplerAdapter implements Resampler {
+  private readonly r: NativeResampler;
+  constructor(
+    Ctor: NativeAddon['Resampler'],
+    readonly fromHz: number,
+    readonly toHz: number,
+  ) {
+    this.r = new Ctor(fromHz, toHz);
+  }
+  push(pcm: Int16Array): Int16Array {
+    return this.r.push(pcm);
+  }
+  pushBytes(s16le: Uint8Array): Int16Array {
+    return this.r.pushBytes(s16le);
+  }
+  pushUlaw(pcm: Int16Array): Uint8Array {
+    return this.r.pushUlaw(pcm);
+  }
+  flush(): Int16Array {
+    return this.r.flush();
+  }
+  info(): ResamplerInfo {
+    return this.r.info();
+  }
+}
+
+/** Loads the native addon (once per process) and returns the DSP API. Throws AppError ADDON_LOAD_FAILED. */
+export function loadDsp(opts: LoadDspOptions = {}): Dsp {
+  const n = loadNative(opts);
+  if (opts.forceScalar !== undefined) n.setForceScalar(opts.forceScalar);
+  return {
+    ulawEncode: (pcm) => n.ulawEncode(pcm),
+    ulawDecode: (mulaw) => n.ulawDecode(mulaw),
+    createResampler: (fromHz, toHz) => new NativeResamplerAdapter(n.Resampler, fromHz, toHz),
+    frameFeatures: (pcm, frameSamples) => n.frameFeatures(pcm, frameSamples),
+    setForceScalar: (on) => n.setForceScalar(on),
+    kernels: () => n.kernels(),
+    designTaps: (fromHz, toHz) => n.designTaps(fromHz, toHz),
+  };
+}
