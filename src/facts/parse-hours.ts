@@ -1,0 +1,289 @@
+import { DAYS, type Day, type DayHours } from './model.js';
+import { parseSmallNumber } from './numbers.js';
+import { DAY_GROUP_WORDS, DAY_WORDS } from './vocabulary.js';
+
+// Opening hours from a token stream. The utterance is turned into an ordered list of entities (day sets, time
+// ranges, "closed", "twenty four hours"); each value is then paired with the nearest unpaired day set, in either
+// order ("monday through friday five to eleven" and "five to eleven monday through friday" both work). Spoken
+// answers carry no punctuation, so nothing here relies on commas.
+
+type Entity =
+  | { kind: 'days'; days: Day[]; at: number }
+  | { kind: 'range'; opens: string; closes: string; at: number }
+  | { kind: 'closed'; at: number }
+  | { kind: 'open24'; at: number };
+
+interface TimeMatch {
+  h: number;
+  m: number;
+  /** 'am' | 'pm' | 'fixed' (noon, midnight, 24-hour digits) | undefined when the speaker gave no marker. */
+  mer: 'am' | 'pm' | 'fixed' | undefined;
+  next: number;
+}
+
+const DAY_BY_WORD = new Map<string, Day>(DAYS.flatMap((d) => DAY_WORDS[d].map((w) => [w, d] as [string, Day])));
+const ALL_DAYS: Day[] = [...DAYS];
+
+const MORNING = ['morning'];
+const EVENING = ['evening', 'afternoon', 'night', 'tonight'];
+
+function meridiem(tokens: readonly string[], i: number): { mer: 'am' | 'pm'; next: number } | undefined {
+  const t = tokens[i];
+  if (t === 'am') return { mer: 'am', next: i + 1 };
+  if (t === 'pm') return { mer: 'pm', next: i + 1 };
+  // "in the morning", "in the evening", "at night"
+  const [a, b, c] = [t, tokens[i + 1], tokens[i + 2]];
+  if (a === 'in' && b === 'the' && c !== undefined) {
+    if (MORNING.includes(c)) return { mer: 'am', next: i + 3 };
+    if (EVENING.includes(c)) return { mer: 'pm', next: i + 3 };
+  }
+  if (a === 'at' && b === 'night') return { mer: 'pm', next: i + 2 };
+  return undefined;
+}
+
+function parseTime(tokens: readonly string[], i: number): TimeMatch | undefined {
+  const t = tokens[i];
+  if (t === 'noon' || t === 'midday') return { h: 12, m: 0, mer: 'fixed', next: i + 1 };
+  if (t === 'midnight') return { h: 24, m: 0, mer: 'fixed', next: i + 1 };
+  // "half past five", "quarter past six", "quarter to ten"
+  if ((t === 'half' || t === 'quarter') && (tokens[i + 1] === 'past' || tokens[i + 1] === 'after')) {
+    const base = parseTime(tokens, i + 2);
+    if (base && base.m === 0) return { ...base, m: t === 'half' ? 30 : 15 };
+    return undefined;
+  }
+  if (t === 'quarter' && (tokens[i + 1] === 'to' || tokens[i + 1] === 'till')) {
+    const base = parseTime(tokens, i + 2);
+    if (base && base.m === 0) return { ...base, h: base.h === 1 ? 12 : base.h - 1, m: 45 };
+    return undefined;
+  }
+  const hour = parseSmallNumber(tokens, i);
+  if (!hour) return undefined;
+  const digits = /^\d+$/.test(tokens[i] ?? '');
+  // Words for hours stop at twelve; "twenty three hundred" style military time is out of scope.
+  if (hour.value < 1 || hour.value > (digits ? 24 : 12)) return undefined;
+  let j = hour.next;
+  let m = 0;
+  if (tokens[j] === 'oclock') j++;
+  else if (tokens[j] === 'oh' || tokens[j] === 'o') {
+    const mm = parseSmallNumber(tokens, j + 1);
+    if (mm && mm.value < 10) {
+      m = mm.value;
+      j = mm.next;
+    }
+  } else {
+    const mm = parseSmallNumber(tokens, j);
+    if (mm && mm.value >= 10 && mm.value < 60 && !(mm.value === 24 && tokens[mm.next] === 'hours')) {
+      m = mm.value;
+      j = mm.next;
+    } else if (mm && /^\d\d$/.test(tokens[j] ?? '') && mm.value < 60) {
+      m = mm.value;
+      j = mm.next;
+    }
+  }
+  const mer = meridiem(tokens, j);
+  if (mer) return { h: hour.value, m, mer: mer.mer, next: mer.next };
+  if (digits && hour.value > 12) return { h: hour.value, m, mer: 'fixed', next: j };
+  return { h: hour.value, m, mer: undefined, next: j };
+}
+
+function to24(t: TimeMatch, fallback: 'am' | 'pm'): number {
+  if (t.mer === 'fixed') return t.h;
+  const mer = t.mer ?? fallback;
+  if (mer === 'am') return t.h === 12 ? 0 : t.h;
+  return t.h === 12 ? 12 : t.h + 12;
+}
+
+function hhmm(h: number, m: number): string {
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}
+
+/** Opening times default to morning and closing times to evening, as gyms keep. */
+function resolveRange(a: TimeMatch, b: TimeMatch): { opens: string; closes: string } {
+  let open = to24(a, a.h === 12 ? 'pm' : 'am');
+  // "one to five p m": an unmarked opening earlier than a p.m. closing shares the p.m.
+  if (a.mer === undefined && b.mer === 'pm' && a.h < b.h && a.h !== 12) open = a.h + 12;
+  let close = to24(b, 'pm');
+  if (b.mer === undefined && b.h === 12) close = 24;
+  if (close <= open && b.mer === undefined && close + 12 <= 24) close += 12;
+  if (close === 0 && b.m === 0) close = 24;
+  return { opens: hhmm(open === 24 ? 0 : open, a.m), closes: hhmm(close, b.m) };
+}
+
+const RANGE_GLUE = new Set([
+  'to',
+  'till',
+  'til',
+  'until',
+  'through',
+  'thru',
+  'and',
+  'we',
+  'it',
+  'close',
+  'closes',
+  'closing',
+  'at',
+  'then',
+  'in',
+  'open',
+]);
+
+function dayAt(tokens: readonly string[], i: number): { days: Day[]; next: number } | undefined {
+  const t = tokens[i] ?? '';
+  if (t === 'every' && (tokens[i + 1] === 'day' || tokens[i + 1] === 'single')) {
+    const next = tokens[i + 1] === 'single' && tokens[i + 2] === 'day' ? i + 3 : i + 2;
+    return { days: ALL_DAYS, next };
+  }
+  if (t === 'seven' && tokens[i + 1] === 'days') {
+    return { days: ALL_DAYS, next: tokens[i + 2] === 'a' && tokens[i + 3] === 'week' ? i + 4 : i + 2 };
+  }
+  const group = DAY_GROUP_WORDS[t];
+  if (group) return { days: [...group], next: i + 1 };
+  if (t === 'the' && (tokens[i + 1] === 'weekend' || tokens[i + 1] === 'weekends')) {
+    return { days: ['sat', 'sun'], next: i + 2 };
+  }
+  const d = DAY_BY_WORD.get(t);
+  if (d === undefined) return undefined;
+  // Ranges: "monday through friday", "monday to friday", "from monday till friday"
+  const glue = tokens[i + 1];
+  const e = DAY_BY_WORD.get(tokens[i + 2] ?? '');
+  if (
+    e !== undefined &&
+    (glue === 'through' || glue === 'thru' || glue === 'to' || glue === 'till' || glue === 'until')
+  ) {
+    const a = DAYS.indexOf(d);
+    const b = DAYS.indexOf(e);
+    const days: Day[] = [];
+    for (let k = a; ; k = (k + 1) % 7) {
+      days.push(DAYS[k] as Day);
+      if (k === b) break;
+    }
+    return { days, next: i + 3 };
+  }
+  return { days: [d], next: i + 1 };
+}
+
+function open24At(tokens: readonly string[], i: number): number | undefined {
+  const [a, b, c] = [tokens[i], tokens[i + 1], tokens[i + 2]];
+  if ((a === 'twenty' && b === 'four') || a === '24') {
+    const j = a === '24' ? i + 1 : i + 2;
+    const n = tokens[j];
+    if (n === 'hours' || n === 'hour' || n === 'seven' || n === '7') {
+      return n === 'hours' && tokens[j + 1] === 'a' && tokens[j + 2] === 'day' ? j + 3 : j + 1;
+    }
+  }
+  if (a === 'around' && b === 'the' && c === 'clock') return i + 3;
+  if (a === 'never' && (b === 'close' || b === 'closed')) return i + 2;
+  if (a === 'all' && b === 'day' && c === 'and' && tokens[i + 3] === 'night') return i + 4;
+  return undefined;
+}
+
+function closedAt(tokens: readonly string[], i: number): number | undefined {
+  const t = tokens[i];
+  if (t === 'closed') return i + 1;
+  if (t === 'not' && tokens[i + 1] === 'open') return i + 2;
+  if (t === "aren't" && tokens[i + 1] === 'open') return i + 2;
+  if (t === "don't" && tokens[i + 1] === 'open') return i + 2;
+  return undefined;
+}
+
+function entities(tokens: readonly string[]): Entity[] {
+  const out: Entity[] = [];
+  for (let i = 0; i < tokens.length;) {
+    const o24 = open24At(tokens, i);
+    if (o24 !== undefined) {
+      out.push({ kind: 'open24', at: i });
+      i = o24;
+      continue;
+    }
+    const cl = closedAt(tokens, i);
+    if (cl !== undefined) {
+      out.push({ kind: 'closed', at: i });
+      i = cl;
+      continue;
+    }
+    if ((tokens[i] === 'except' || tokens[i] === 'but') && out.length > 0) {
+      const d = dayAt(tokens, i + 1);
+      const last = out[out.length - 1];
+      if (d && last?.kind === 'days') {
+        last.days = last.days.filter((x) => !d.days.includes(x));
+        i = d.next;
+        continue;
+      }
+    }
+    const d = dayAt(tokens, i);
+    if (d) {
+      out.push({ kind: 'days', days: d.days, at: i });
+      i = d.next;
+      continue;
+    }
+    const a = parseTime(tokens, i);
+    if (a) {
+      let j = a.next;
+      let glue = 0;
+      while (j < tokens.length && RANGE_GLUE.has(tokens[j] as string) && glue < 4) {
+        j++;
+        glue++;
+      }
+      const b = glue > 0 ? parseTime(tokens, j) : undefined;
+      if (b) {
+        out.push({ kind: 'range', ...resolveRange(a, b), at: i });
+        i = b.next;
+        continue;
+      }
+    }
+    i++;
+  }
+  return out;
+}
+
+export interface HoursResult {
+  hours: Partial<Record<Day, DayHours>>;
+  /** A time range or "closed" was heard but could not be tied to days and days were not implied. */
+  unresolved: boolean;
+}
+
+export function parseHours(tokens: readonly string[]): HoursResult {
+  const ents = entities(tokens);
+  const hours: Partial<Record<Day, DayHours>> = {};
+  let pendingDays: Day[] | undefined;
+  let pendingValue: DayHours | undefined;
+  let unresolved = false;
+  const assign = (days: readonly Day[], v: DayHours): void => {
+    for (const d of days) hours[d] = v;
+  };
+  for (const e of ents) {
+    if (e.kind === 'days') {
+      if (pendingValue) {
+        assign(e.days, pendingValue);
+        pendingValue = undefined;
+      } else if (pendingDays) {
+        pendingDays = [...new Set([...pendingDays, ...e.days])];
+      } else pendingDays = e.days;
+      continue;
+    }
+    const v: DayHours =
+      e.kind === 'range'
+        ? { opens: e.opens, closes: e.closes }
+        : e.kind === 'closed'
+          ? { closed: true }
+          : { open24h: true };
+    if (pendingDays) {
+      assign(pendingDays, v);
+      pendingDays = undefined;
+    } else if (pendingValue && e.kind === 'range' && 'opens' in pendingValue) {
+      // A second range before any day ("six to ten, and eight to six on weekends"): the first one stands for
+      // the days not otherwise named.
+      unresolved = true;
+      pendingValue = v;
+    } else pendingValue = v;
+  }
+  if (pendingValue) {
+    // A value never tied to days. "We're open twenty four hours" or "six a m to ten p m" with no day named at
+    // all means every day; after named days it means the remaining days.
+    // "Closed" with no day is never generalised ("we're closed right now").
+    if ('closed' in pendingValue) unresolved = true;
+    else for (const d of DAYS) if (hours[d] === undefined) hours[d] = pendingValue;
+  }
+  return { hours, unresolved };
+}

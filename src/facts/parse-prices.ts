@@ -1,0 +1,125 @@
+import type { MembershipPlan, Period } from './model.js';
+import { parseNumber, parseSmallNumber } from './numbers.js';
+import { DEFAULT_PLAN_NAME, PERIOD_WORDS, PLAN_WORDS } from './vocabulary.js';
+
+// Membership prices from a token stream: "forty nine dollars a month", "a hundred and twenty nine dollars a
+// year", "the day pass is fifteen", "forty nine ninety nine per month", "$49.99/month" (after normalize()).
+// A number only counts as a price when a currency word or a period is attached to it, so "we have two plans"
+// or a time of day never becomes a price.
+
+const CURRENCY: Readonly<Record<string, string>> = {
+  dollars: 'USD',
+  dollar: 'USD',
+  bucks: 'USD',
+  euros: 'EUR',
+  euro: 'EUR',
+  pounds: 'GBP',
+  pound: 'GBP',
+};
+
+const PERIOD_PHRASES: { words: string[]; period: Period }[] = (
+  Object.entries(PERIOD_WORDS) as [Period, readonly string[]][]
+)
+  .flatMap(([period, list]) => list.map((p) => ({ words: p.split(' '), period })))
+  .sort((a, b) => b.words.length - a.words.length);
+
+const PLAN_PHRASES = PLAN_WORDS.map((p) => p.split(' ')).sort((a, b) => b.length - a.length);
+
+function matchAt(tokens: readonly string[], i: number, words: readonly string[]): boolean {
+  return words.every((w, k) => tokens[i + k] === w);
+}
+
+function periodAt(tokens: readonly string[], i: number): { period: Period; next: number } | undefined {
+  let j = i;
+  // "for the month", "per single visit" style fillers are skipped one word at most.
+  if (tokens[j] === 'for' || tokens[j] === 'every' || tokens[j] === 'as') j++;
+  for (const p of PERIOD_PHRASES)
+    if (matchAt(tokens, j, p.words)) return { period: p.period, next: j + p.words.length };
+  return undefined;
+}
+
+interface AmountMatch {
+  minor: number;
+  currency: string;
+  at: number;
+  next: number;
+  period: Period | undefined;
+}
+
+function amountAt(tokens: readonly string[], i: number): AmountMatch | undefined {
+  const n = parseNumber(tokens, i);
+  if (!n) return undefined;
+  let j = n.next;
+  let cents = 0;
+  let currency: string | undefined;
+  const cur = CURRENCY[tokens[j] ?? ''];
+  if (cur) {
+    currency = cur;
+    j++;
+    // "forty nine dollars and ninety nine cents", "forty nine dollars ninety nine"
+    const and = tokens[j] === 'and' ? 1 : 0;
+    const c = parseSmallNumber(tokens, j + and);
+    if (c && c.value >= 1 && c.value <= 99 && (tokens[c.next] === 'cents' || (!and && c.value >= 10))) {
+      cents = c.value;
+      j = tokens[c.next] === 'cents' ? c.next + 1 : c.next;
+    }
+  } else if (n.value >= 10) {
+    // "forty nine ninety nine a month": dollars then cents, with the period right after.
+    const c = parseSmallNumber(tokens, j);
+    if (c && c.value >= 10 && c.value <= 99 && (periodAt(tokens, c.next) || CURRENCY[tokens[c.next] ?? ''])) {
+      cents = c.value;
+      j = c.next;
+      const cur2 = CURRENCY[tokens[j] ?? ''];
+      if (cur2) {
+        currency = cur2;
+        j++;
+      }
+    }
+  }
+  const after = periodAt(tokens, j);
+  if (!currency && !after) return undefined;
+  return {
+    minor: n.value * 100 + cents,
+    currency: currency ?? 'USD',
+    at: i,
+    next: after ? after.next : j,
+    period: after?.period,
+  };
+}
+
+export interface PricesResult {
+  pricing: MembershipPlan[];
+  /** A price was heard without any period and none could be inferred. */
+  assumedPeriod: boolean;
+}
+
+export function parsePrices(tokens: readonly string[]): PricesResult {
+  const pricing: MembershipPlan[] = [];
+  let assumedPeriod = false;
+  let prevEnd = 0;
+  for (let i = 0; i < tokens.length;) {
+    const a = amountAt(tokens, i);
+    if (!a) {
+      i++;
+      continue;
+    }
+    // Plan name and period said before the amount: "the student plan is thirty dollars", "monthly is forty nine".
+    let plan: string | undefined;
+    let before: Period | undefined;
+    for (let k = prevEnd; k < a.at; k++) {
+      const p = periodAt(tokens, k);
+      if (p) before = p.period;
+      const name = PLAN_PHRASES.find((w) => matchAt(tokens, k, w));
+      if (name) plan = name.join(' ');
+    }
+    let period = a.period ?? before;
+    if (period === undefined) {
+      assumedPeriod = true;
+      period = 'month';
+    }
+    pricing.push({ plan: plan ?? DEFAULT_PLAN_NAME[period], amountMinor: a.minor, currency: a.currency, period });
+    prevEnd = a.next;
+    i = a.next;
+  }
+  return { pricing, assumedPeriod };
+}

@@ -1,0 +1,53 @@
+import { DAYS, type Day, type Period } from './model.js';
+import { sayNumber } from './numbers.js';
+import { DAY_NAMES } from './vocabulary.js';
+
+// Spoken forms of facts, in the words the offline recogniser's grammars contain. The simulated receptionist
+// builds its sentences from these, and the parser tests round-trip through them, so speaker, recogniser and
+// parser agree on one vocabulary.
+
+/** "05:00" → "five a m", "17:30" → "five thirty p m", "12:00" → "noon", "24:00"/"00:00" → "midnight". */
+export function sayTime(hhmm: string): string {
+  const m = /^(\d\d):(\d\d)$/.exec(hhmm);
+  if (!m) throw new RangeError(`time must be HH:MM, got ${hhmm}`);
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  if ((h === 24 || h === 0) && min === 0) return 'midnight';
+  if (h === 12 && min === 0) return 'noon';
+  const h12 = h % 12 === 0 ? 12 : h % 12;
+  const mer = h < 12 || h === 24 ? 'a m' : 'p m';
+  const minutes = min === 0 ? '' : min < 10 ? ` oh ${sayNumber(min)}` : ` ${sayNumber(min)}`;
+  return `${sayNumber(h12)}${minutes} ${mer}`;
+}
+
+/** Consecutive runs become ranges: mon..fri → "monday through friday", sat+sun → "saturday and sunday". */
+export function sayDays(days: readonly Day[], opts: { plural?: boolean } = {}): string {
+  const idx = [...new Set(days)].map((d) => DAYS.indexOf(d)).sort((a, b) => a - b);
+  const name = (i: number): string => `${DAY_NAMES[DAYS[i] as Day]}${opts.plural ? 's' : ''}`;
+  const runs: string[] = [];
+  for (let k = 0; k < idx.length;) {
+    let e = k;
+    while (e + 1 < idx.length && (idx[e + 1] as number) === (idx[e] as number) + 1) e++;
+    const a = idx[k] as number;
+    const b = idx[e] as number;
+    if (b - a >= 2) runs.push(`${name(a)} through ${name(b)}`);
+    else for (let x = k; x <= e; x++) runs.push(name(idx[x] as number));
+    k = e + 1;
+  }
+  if (runs.length <= 1) return runs[0] ?? '';
+  return `${runs.slice(0, -1).join(' ')} and ${runs[runs.length - 1] as string}`;
+}
+
+const PERIOD_PHRASE: Readonly<Record<Period, string>> = {
+  month: 'a month',
+  year: 'a year',
+  week: 'a week',
+  day: 'a day',
+  visit: 'per visit',
+  once: 'one time',
+};
+
+/** 49, 'month' → "forty nine dollars a month". Whole dollars 0..999. */
+export function sayPrice(amount: number, period: Period): string {
+  return `${sayNumber(amount)} dollars ${PERIOD_PHRASE[period]}`;
+}

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { compileFlite, parseWav, runFlite, type WasmModule } from './flite-wasi.js';
+
+// Worker side of FliteTts: synthesis is synchronous WASM (tens to hundreds of milliseconds per sentence), so it
+// runs here, off the event loop that paces every call's audio. Requests are handled one at a time in arrival
+// order, which also serialises the flite program (it is not reentrant).
+
+export interface FliteRequest {
+  id: number;
+  args: string[];
+}
+export type FliteResponse =
+  { id: number; ok: true; sampleRate: number; pcm: Uint8Array } | { id: number; ok: false; error: string };
+
+const port = parentPort;
+if (port) {
+  const { wasmPath } = workerData as { wasmPath: string };
+  let module: WasmModule | undefined;
+  port.on('message', (req: FliteRequest) => {
+    let res: FliteResponse;
+    try {
+      module ??= compileFlite(readFileSync(wasmPath));
+      const run = runFlite(module, req.args);
+      if (run.exitCode !== 0) throw new Error(`flite exited with ${run.exitCode}: ${run.output.trim().slice(0, 200)}`);
+      const { sampleRate, pcm } = parseWav(run.wav);
+      res = { id: req.id, ok: true, sampleRate, pcm };
+    } catch (e) {
+      res = { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+    port.postMessage(res, res.ok ? [res.pcm.buffer as ArrayBuffer] : []);
+  });
+}
