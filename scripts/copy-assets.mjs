@@ -1,0 +1,19 @@
+// Copies non-TypeScript runtime assets (SQL migrations, review page CSS) from src/ into dist/src/ after tsc,
+// so the compiled code finds them next to itself exactly as the TypeScript sources do in tests.
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const ASSETS = [
+  { from: 'src/db/migrations', to: 'dist/src/db/migrations', ext: '.sql' },
+  { from: 'src/review/assets', to: 'dist/src/review/assets', ext: '.css' },
+];
+
+for (const a of ASSETS) {
+  if (!existsSync(a.from)) continue;
+  mkdirSync(a.to, { recursive: true });
+  for (const f of readdirSync(a.from)) {
+    if (!f.endsWith(a.ext)) continue;
+    mkdirSync(dirname(join(a.to, f)), { recursive: true });
+    cpSync(join(a.from, f), join(a.to, f));
+  }
+}

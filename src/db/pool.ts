@@ -1,0 +1,86 @@
+import pg from 'pg';
+import type { Logger } from '../log.js';
+import type { Config } from '../config/index.js';
+import { embeddedDataDir, startEmbedded, type EmbeddedDatabase } from './embedded.js';
+import { migrate } from './migrate.js';
+
+// One pg.Pool for the process, pointed at DATABASE_URL or at the embedded PGlite server.
+
+export interface PoolOptions {
+  max?: number;
+  connectionTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  log?: Logger;
+}
+
+export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5000,
+    idleTimeoutMillis: 30_000,
+    // A statement stuck behind a dead server must fail (and be retried by the write queue), not hang a call.
+    query_timeout: opts.statementTimeoutMs ?? 15_000,
+    application_name: 'gym-call-agent',
+  });
+  // An idle client whose server went away emits 'error' on the pool; unhandled it would crash the process.
+  // The pool discards that client by itself; the write queue sees the outage on its next write.
+  pool.on('error', (e: Error & { code?: string }) => {
+    opts.log?.warn({ err: { message: e.message, code: e.code } }, 'idle database connection lost');
+  });
+  return pool;
+}
+
+export interface Database {
+  readonly pool: pg.Pool;
+  /** Set when running the embedded PGlite server. */
+  readonly embedded: EmbeddedDatabase | undefined;
+  /** Where the data lives, for humans: a data directory or the server host (never the password). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `postgres://${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'postgres (unparseable URL)';
+  }
+}
+
+/** Opens the configured database (embedded when DATABASE_URL is unset) and migrates it when configured. */
+export async function openDatabase(
+  cfg: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'DB_AUTO_MIGRATE'>,
+  opts: PoolOptions & { migrate?: boolean } = {},
+): Promise<Database> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = cfg.DATABASE_URL;
+  if (url === undefined) {
+    embedded = await startEmbedded({ dataDir: embeddedDataDir(cfg.DATA_DIR) });
+    url = embedded.url;
+  }
+  const pool = createPool(url, opts);
+  try {
+    if (opts.migrate ?? cfg.DB_AUTO_MIGRATE) {
+      const r = await migrate(pool);
+      if (r.applied.length > 0)
+        opts.log?.info({ applied: r.applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
+    }
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    await embedded?.stop();
+    throw e;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    pool,
+    embedded,
+    location: embedded ? embedded.dataDir : describeUrl(url),
+    close: () =>
+      (closing ??= (async () => {
+        await pool.end();
+        await embedded?.stop();
+      })()),
+  };
+}

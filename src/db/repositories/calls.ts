@@ -1,0 +1,229 @@
+import type pg from 'pg';
+import { cleanText, withTx, type Queryable } from '../sql.js';
+import { upsertGym } from './gyms.js';
+
+/** Statuses after which a call is over (Twilio's terminal statuses). */
+export const TERMINAL_STATUSES = ['completed', 'busy', 'no-answer', 'failed', 'canceled'] as const;
+/** Statuses that mean someone picked up. */
+export const ANSWERED_STATUSES = ['in-progress', 'answered'] as const;
+
+export interface NewCall {
+  callId: string;
+  direction: 'inbound' | 'outbound';
+  gymName?: string | null;
+  phoneNumber?: string | null;
+  twilioCallSid?: string | null;
+  status?: string;
+  at: Date;
+  providers?: Record<string, unknown>;
+}
+
+/** Creates the call (and its gym) or fills in what an earlier write did not know. Idempotent. */
+export async function createCall(pool: pg.Pool, c: NewCall): Promise<void> {
+  await withTx(pool, async (tx) => {
+    const gymId = await upsertGym(tx, { name: c.gymName ?? 'Unknown gym', phone: c.phoneNumber ?? null });
+    const status = c.status ?? 'created';
+    await tx.query(
+      `INSERT INTO calls (id, gym_id, direction, twilio_call_sid, phone_number, gym_name, status, status_at,
+                          created_at, providers)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
+       ON CONFLICT (id) DO UPDATE SET
+         twilio_call_sid = COALESCE(calls.twilio_call_sid, EXCLUDED.twilio_call_sid),
+         phone_number = COALESCE(calls.phone_number, EXCLUDED.phone_number),
+         gym_name = COALESCE(calls.gym_name, EXCLUDED.gym_name),
+         gym_id = COALESCE(calls.gym_id, EXCLUDED.gym_id),
+         providers = calls.providers || EXCLUDED.providers,
+         updated_at = now()`,
+      [
+        c.callId,
+        gymId,
+        c.direction,
+        c.twilioCallSid ?? null,
+        c.phoneNumber ?? null,
+        c.gymName == null ? null : cleanText(c.gymName),
+        status,
+        c.at,
+        JSON.stringify(c.providers ?? {}),
+      ],
+    );
+    await tx.query('INSERT INTO call_status_history (call_id, status, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      c.callId,
+      status,
+      c.at,
+    ]);
+  });
+}
+
+export async function setTwilioSid(db: Queryable, callId: string, sid: string): Promise<void> {
+  await db.query('UPDATE calls SET twilio_call_sid = $2, updated_at = now() WHERE id = $1', [callId, sid]);
+}
+
+/**
+ * Records a status change. A retried or late-arriving older status is kept in the history but never
+ * overwrites a newer current status. Returns false when no such call exists.
+ */
+export async function recordStatus(
+  pool: pg.Pool,
+  s: { callId?: string; twilioCallSid?: string; status: string; at: Date; detail?: Record<string, unknown> },
+): Promise<boolean> {
+  return withTx(pool, async (tx) => {
+    const found = s.callId
+      ? await tx.query<{ id: string }>('SELECT id FROM calls WHERE id = $1 FOR UPDATE', [s.callId])
+      : await tx.query<{ id: string }>('SELECT id FROM calls WHERE twilio_call_sid = $1 FOR UPDATE', [
+          s.twilioCallSid ?? '',
+        ]);
+    const id = found.rows[0]?.id;
+    if (id === undefined) return false;
+    await tx.query(
+      'INSERT INTO call_status_history (call_id, status, at, detail) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [id, cleanText(s.status), s.at, s.detail === undefined ? null : JSON.stringify(s.detail)],
+    );
+    await tx.query(
+      `UPDATE calls SET
+         status = CASE WHEN status_at <= $3 THEN $2 ELSE status END,
+         status_at = GREATEST(status_at, $3),
+         answered_at = CASE WHEN $2 = ANY($4::text[]) THEN LEAST(COALESCE(answered_at, $3), $3) ELSE answered_at END,
+         ended_at = CASE WHEN $2 = ANY($5::text[]) THEN COALESCE(ended_at, $3) ELSE ended_at END,
+         updated_at = now()
+       WHERE id = $1`,
+      [id, cleanText(s.status), s.at, ANSWERED_STATUSES, TERMINAL_STATUSES],
+    );
+    return true;
+  });
+}
+
+export interface CallEnd {
+  callId: string;
+  reason: string;
+  at: Date;
+  latency?: Record<string, unknown> | null;
+  providers?: Record<string, unknown>;
+}
+
+export async function endCall(pool: pg.Pool, e: CallEnd): Promise<void> {
+  await withTx(pool, async (tx) => {
+    await tx.query(
+      `INSERT INTO call_status_history (call_id, status, at, detail) VALUES ($1, 'ended', $2, $3)
+       ON CONFLICT DO NOTHING`,
+      [e.callId, e.at, JSON.stringify({ reason: cleanText(e.reason) })],
+    );
+    await tx.query(
+      `UPDATE calls SET
+         ended_at = COALESCE(ended_at, $2),
+         end_reason = $3,
+         latency = COALESCE($4::jsonb, latency),
+         providers = providers || $5::jsonb,
+         status = CASE WHEN status = ANY($6::text[]) THEN status ELSE 'completed' END,
+         status_at = GREATEST(status_at, $2),
+         updated_at = now()
+       WHERE id = $1`,
+      [
+        e.callId,
+        e.at,
+        cleanText(e.reason),
+        e.latency == null ? null : JSON.stringify(e.latency),
+        JSON.stringify(e.providers ?? {}),
+        TERMINAL_STATUSES,
+      ],
+    );
+  });
+}
+
+export interface CallRow {
+  id: string;
+  gym_id: number | null;
+  direction: 'inbound' | 'outbound';
+  twilio_call_sid: string | null;
+  phone_number: string | null;
+  gym_name: string | null;
+  status: string;
+  created_at: Date;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  end_reason: string | null;
+  providers: Record<string, unknown>;
+  latency: Record<string, unknown> | null;
+}
+
+function mapCall(r: Record<string, unknown>): CallRow {
+  return {
+    id: r.id as string,
+    gym_id: r.gym_id == null ? null : Number(r.gym_id),
+    direction: r.direction as 'inbound' | 'outbound',
+    twilio_call_sid: (r.twilio_call_sid as string | null) ?? null,
+    phone_number: (r.phone_number as string | null) ?? null,
+    gym_name: (r.gym_name as string | null) ?? null,
+    status: r.status as string,
+    created_at: r.created_at as Date,
+    answered_at: (r.answered_at as Date | null) ?? null,
+    ended_at: (r.ended_at as Date | null) ?? null,
+    end_reason: (r.end_reason as string | null) ?? null,
+    providers: (r.providers as Record<string, unknown> | null) ?? {},
+    latency: (r.latency as Record<string, unknown> | null) ?? null,
+  };
+}
+
+const CALL_COLUMNS = `c.id, c.gym_id, c.direction, c.twilio_call_sid, c.phone_number, c.gym_name, c.status,
+  c.created_at, c.answered_at, c.ended_at, c.end_reason, c.providers, c.latency`;
+
+export async function getCall(db: Queryable, callId: string): Promise<CallRow | undefined> {
+  const r = await db.query(`SELECT ${CALL_COLUMNS} FROM calls c WHERE c.id = $1`, [callId]);
+  return r.rows[0] ? mapCall(r.rows[0] as Record<string, unknown>) : undefined;
+}
+
+export interface StatusEvent {
+  status: string;
+  at: Date;
+  detail: Record<string, unknown> | null;
+}
+
+export async function getStatusHistory(db: Queryable, callId: string): Promise<StatusEvent[]> {
+  const r = await db.query<StatusEvent>(
+    'SELECT status, at, detail FROM call_status_history WHERE call_id = $1 ORDER BY at, status',
+    [callId],
+  );
+  return r.rows;
+}
+
+export interface CallFilter {
+  status?: string;
+  gymId?: number;
+  /** Case-insensitive substring of the gym name. */
+  gymName?: string;
+  since?: Date;
+  until?: Date;
+  limit?: number;
+  offset?: number;
+}
+
+export interface CallListItem extends CallRow {
+  turns: number;
+}
+
+export async function listCalls(db: Queryable, f: CallFilter = {}): Promise<CallListItem[]> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    args.push(v);
+    where.push(sql.replace('?', `$${args.length}`));
+  };
+  if (f.status) add('c.status = ?', cleanText(f.status));
+  if (f.gymId !== undefined) add('c.gym_id = ?', f.gymId);
+  // strpos, not LIKE: a name containing % or _ must match literally.
+  if (f.gymName) add('strpos(lower(c.gym_name), lower(?)) > 0', cleanText(f.gymName));
+  if (f.since) add('c.created_at >= ?', f.since);
+  if (f.until) add('c.created_at < ?', f.until);
+  args.push(Math.min(f.limit ?? 100, 1000), f.offset ?? 0);
+  const r = await db.query(
+    `SELECT ${CALL_COLUMNS}, (SELECT count(*)::int FROM turns t WHERE t.call_id = c.id) AS turns
+       FROM calls c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY c.created_at DESC, c.id LIMIT $${args.length - 1} OFFSET $${args.length}`,
+    args,
+  );
+  return r.rows.map((row: Record<string, unknown>) => ({ ...mapCall(row), turns: Number(row.turns) }));
+}
+
+export async function listStatuses(db: Queryable): Promise<string[]> {
+  const r = await db.query<{ status: string }>('SELECT DISTINCT status FROM calls ORDER BY status');
+  return r.rows.map((x) => x.status);
+}

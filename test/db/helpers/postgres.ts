@@ -1,0 +1,99 @@
+// A throwaway real PostgreSQL server for tests: initdb into a temp dir, pg_ctl start on a free loopback port.
+// When running as root, the server runs as the 'postgres' user (PostgreSQL refuses to run as root).
+import { execFile } from 'node:child_process';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface PgServer {
+  url: string;
+  port: number;
+  dir: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+  wrap(cmd: string, args: string[]): [string, string[]];
+}
+
+async function runAs(): Promise<RunAs | string> {
+  if (process.getuid?.() !== 0) {
+    return { uid: -1, gid: -1, wrap: (c, a) => [c, a] };
+  }
+  if (!existsSync('/usr/sbin/runuser') && !existsSync('/sbin/runuser')) return 'running as root without runuser';
+  try {
+    const { stdout } = await run('id', ['-u', 'postgres']);
+    const { stdout: g } = await run('id', ['-g', 'postgres']);
+    const uid = Number(stdout.trim());
+    const gid = Number(g.trim());
+    return { uid, gid, wrap: (c, a) => ['runuser', ['-u', 'postgres', '--', c, ...a]] };
+  } catch {
+    return "running as root and there is no 'postgres' user to run the server as";
+  }
+}
+
+/** Why a real server cannot be started here, or undefined when it can. */
+export async function pgUnavailableReason(): Promise<string | undefined> {
+  if (!existsSync(join(PG_BIN, 'initdb'))) return `no PostgreSQL binaries in ${PG_BIN} (apt-get install postgresql)`;
+  const r = await runAs();
+  return typeof r === 'string' ? r : undefined;
+}
+
+export async function startPostgres(): Promise<PgServer> {
+  const as = await runAs();
+  if (typeof as === 'string') throw new Error(as);
+  const dir = await mkdtemp(join(tmpdir(), 'gca-pg-'));
+  const data = join(dir, 'data');
+  if (as.uid >= 0) {
+    await chown(dir, as.uid, as.gid);
+    await chmod(dir, 0o700);
+  }
+  const exec = (bin: string, args: string[]) => {
+    const [c, a] = as.wrap(join(PG_BIN, bin), args);
+    return run(c, a, { cwd: dir });
+  };
+  await exec('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  const port = await freePort();
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+  const start = async () => {
+    await exec('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']);
+  };
+  const stop = async () => {
+    await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+  };
+  await start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    dir,
+    start,
+    stop,
+    async destroy() {
+      await stop().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
