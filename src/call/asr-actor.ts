@@ -1,0 +1,110 @@
+import { fromCallback } from 'xstate';
+import type { AsrCommand, AsrEvent as MachineAsrEvent } from '../../machines/events.js';
+import type { Logger } from '../log.js';
+import type { AsrContext, AsrProvider, AsrStream } from '../providers/asr/types.js';
+
+// The `asr` actor: one recogniser stream for the whole call. Inbound μ-law goes straight from the media session
+// to the stream (never through the statechart: 50 events a second per call would be pure overhead); only the
+// recogniser's results come back to the machine as events.
+
+/** Where the session delivers inbound audio; the actor attaches while it runs. */
+export class AudioTap {
+  #sink: ((mulaw: Uint8Array) => void) | undefined;
+  attach(sink: (mulaw: Uint8Array) => void): () => void {
+    this.#sink = sink;
+    return () => {
+      if (this.#sink === sink) this.#sink = undefined;
+    };
+  }
+  push(mulaw: Uint8Array): void {
+    this.#sink?.(mulaw);
+  }
+}
+
+// Audio that arrives while the stream is still connecting is kept (up to 10 s) so no caller words are lost.
+const MAX_PENDING_BYTES = 8000 * 10;
+
+export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
+  return fromCallback<AsrCommand>(({ sendBack, receive }) => {
+    const abort = new AbortController();
+    let stream: AsrStream | undefined;
+    let ctx: AsrContext | undefined;
+    let finalizeWanted = false;
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let stopped = false;
+    const send = (e: MachineAsrEvent) => {
+      if (!stopped) sendBack(e);
+    };
+
+    const detach = tap.attach((mulaw) => {
+      if (stream) return stream.push(mulaw);
+      if (pendingBytes + mulaw.length > MAX_PENDING_BYTES) return;
+      // The transport may reuse its buffer: keep a copy.
+      pending.push(mulaw.slice());
+      pendingBytes += mulaw.length;
+    });
+
+    provider
+      .open({
+        signal: abort.signal,
+        onEvent: (e) => {
+          switch (e.type) {
+            case 'speech-started':
+              return send({ type: 'ASR.SPEECH_STARTED' });
+            case 'partial':
+              return send({ type: 'ASR.PARTIAL', text: e.text });
+            case 'final':
+              return send({
+                type: 'ASR.FINAL',
+                text: e.text,
+                confidence: e.confidence,
+                speechFinal: e.speechFinal,
+                startMs: e.startMs,
+                endMs: e.endMs,
+              });
+            case 'utterance-end':
+              return send({ type: 'ASR.UTTERANCE_END' });
+            case 'error':
+              log.warn({ err: e.error.message, fatal: e.fatal, provider: provider.name }, 'asr error');
+              return send({ type: 'ASR.ERROR', message: e.error.message, fatal: e.fatal });
+          }
+        },
+      })
+      .then(
+        (s) => {
+          if (stopped) return void s.close().catch(() => undefined);
+          stream = s;
+          if (ctx !== undefined) s.setContext?.(ctx);
+          for (const p of pending) s.push(p);
+          pending = [];
+          pendingBytes = 0;
+          if (finalizeWanted) s.finalize();
+        },
+        (e: unknown) => {
+          const message = e instanceof Error ? e.message : String(e);
+          log.error({ err: message, provider: provider.name }, 'asr stream could not be opened');
+          send({ type: 'ASR.ERROR', message, fatal: true });
+        },
+      );
+
+    receive((cmd) => {
+      if (cmd.type === 'ASR.CONTEXT') {
+        ctx = cmd.ctx;
+        stream?.setContext?.(cmd.ctx);
+      } else if (cmd.type === 'ASR.FINALIZE') {
+        if (stream) stream.finalize();
+        else finalizeWanted = true;
+      }
+    });
+
+    return () => {
+      stopped = true;
+      detach();
+      abort.abort();
+      const s = stream;
+      stream = undefined;
+      s?.close().catch((e: unknown) => log.warn({ err: String(e) }, 'asr stream close failed'));
+    };
+  });
+}

@@ -1,0 +1,152 @@
+import type { CallEmitted, CallEndedEvent, CallMetrics } from '../../machines/events.js';
+import { answeredTopics, emptyFacts, type GymFacts, type Topic } from '../facts/model.js';
+import { detectTopics } from '../facts/topics.js';
+import type { TurnLatency } from '../db/recorder.js';
+
+// What a call looked like from the outside, measured independently of the machine's own counters where that is
+// possible: response gaps (caller's end of turn → first agent audio frame sent), server-added time (the reply was
+// requested → first frame sent) and repeated questions (a question about a topic already answered, found in the
+// agent's words, not trusted from the machine's guard). Feeds the call summary, the demo JSON and the suite.
+
+export interface TranscriptLine {
+  speaker: 'agent' | 'caller';
+  text: string;
+  heard: string;
+  interrupted: boolean;
+  startMs: number | null;
+  endMs: number | null;
+}
+
+export interface CallResult {
+  callId: string;
+  endReason: string;
+  facts: GymFacts;
+  transcript: TranscriptLine[];
+  metrics: CallMetrics & { repeatedQuestions: number };
+  /** Per caller turn: caller end of speech → first agent audio frame sent (media time, ms). */
+  responseGapsMs: number[];
+  /** Per reply: reply requested (end-of-turn decision) → first agent audio frame sent (ms). */
+  serverAddedMs: number[];
+  durationMs: number;
+  error: string | undefined;
+}
+
+const NO_METRICS: CallMetrics = {
+  greetings: 0,
+  bargeIns: 0,
+  falseBargeIns: 0,
+  backchannelsIgnored: 0,
+  idleReprompts: 0,
+  duplicatesDropped: 0,
+  repeatQuestionsBlocked: 0,
+  holdingLines: 0,
+  replyErrors: 0,
+  dtmf: 0,
+  goodbyeCompleted: false,
+};
+
+/** Topics an agent text asks about: sentences that end with a question mark and name a topic. */
+export function questionTopics(text: string): Topic[] {
+  const out = new Set<Topic>();
+  for (const sentence of text.match(/[^.!?]*\?/g) ?? []) for (const t of detectTopics(sentence).topics) out.add(t);
+  return [...out];
+}
+
+export class CallQuality {
+  readonly #transcript: TranscriptLine[] = [];
+  readonly #gaps: number[] = [];
+  readonly #serverAdded: number[] = [];
+  readonly #startedAt = performance.now();
+  #facts: GymFacts = emptyFacts();
+  #repeated = 0;
+  #replyRequestedAt: number | undefined;
+  #callerEndMs: number | undefined;
+  #pendingLatency: TurnLatency | undefined;
+
+  constructor(
+    readonly callId: string,
+    private readonly nowMs: () => number,
+  ) {}
+
+  replyRequested(): void {
+    this.#replyRequestedAt ??= performance.now();
+  }
+
+  /** The first frame of an utterance left; returns the server-added time when it answers a request. */
+  firstAudio(): number | undefined {
+    const now = this.nowMs();
+    let added: number | undefined;
+    const latency: TurnLatency = {};
+    if (this.#replyRequestedAt !== undefined) {
+      added = performance.now() - this.#replyRequestedAt;
+      this.#serverAdded.push(added);
+      latency['endOfTurnToFirstAudioMs'] = Math.round(added);
+      this.#replyRequestedAt = undefined;
+    }
+    if (this.#callerEndMs !== undefined) {
+      const gap = Math.max(0, now - this.#callerEndMs);
+      this.#gaps.push(gap);
+      latency['responseGapMs'] = Math.round(gap);
+      this.#callerEndMs = undefined;
+    }
+    if (Object.keys(latency).length > 0) this.#pendingLatency = { ...this.#pendingLatency, ...latency };
+    return added;
+  }
+
+  /** Latency figures measured for the agent turn being recorded now. */
+  latencyOf(_seq: number): TurnLatency | undefined {
+    const l = this.#pendingLatency;
+    this.#pendingLatency = undefined;
+    return l;
+  }
+
+  emitted(e: CallEmitted): void {
+    switch (e.type) {
+      case 'ledger.agentTurn': {
+        const answered = answeredTopics(this.#facts);
+        this.#repeated += questionTopics(e.text).filter((t) => answered.has(t)).length;
+        this.#transcript.push({
+          speaker: 'agent',
+          text: e.text,
+          heard: e.heardText,
+          interrupted: e.interrupted,
+          startMs: e.startMs ?? null,
+          endMs: e.endMs ?? null,
+        });
+        return;
+      }
+      case 'ledger.callerTurn':
+        if (e.endpoint === 'backchannel' || e.text.trim() === '') return;
+        // A reply to this turn is the next agent audio; its gap starts at the caller's last word.
+        this.#callerEndMs = e.endMs;
+        this.#transcript.push({
+          speaker: 'caller',
+          text: e.text,
+          heard: e.text,
+          interrupted: false,
+          startMs: e.startMs ?? null,
+          endMs: e.endMs ?? null,
+        });
+        return;
+      case 'ledger.facts':
+        this.#facts = e.facts;
+        return;
+      default:
+        return;
+    }
+  }
+
+  result(endReason: string, ended: CallEndedEvent | undefined, error: Error | undefined): CallResult {
+    return {
+      callId: this.callId,
+      endReason,
+      facts: ended?.facts ?? this.#facts,
+      transcript: [...this.#transcript].sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0)),
+      metrics: { ...(ended?.metrics ?? NO_METRICS), repeatedQuestions: this.#repeated },
+      responseGapsMs: this.#gaps.map(Math.round),
+      serverAddedMs: [...this.#serverAdded],
+      durationMs: Math.round(performance.now() - this.#startedAt),
+      error: error?.message ?? ended?.error,
+    };
+  }
+}

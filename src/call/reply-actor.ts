@@ -1,0 +1,62 @@
+import { fromCallback } from 'xstate';
+import type { ReplyEvent, ReplyInput } from '../../machines/events.js';
+import type { Logger } from '../log.js';
+import type { LlmProvider } from '../providers/llm/types.js';
+import { replyEvents } from '../providers/sentences.js';
+
+// The `reply` actor: one LLM request per agent turn, cut into sentences as it streams so the first sentence
+// reaches TTS before the model has finished. Stopping the actor (barge-in, hang-up, deadline) aborts the request.
+
+export interface ReplyHooks {
+  /** The machine decided the caller's turn ended and asked for a reply (the start of server-added latency). */
+  requested?(input: ReplyInput): void;
+  firstSentence?(): void;
+}
+
+export function replyActor(llm: LlmProvider, log: Logger, hooks: ReplyHooks = {}) {
+  return fromCallback<never, ReplyInput>(({ input, sendBack }) => {
+    const abort = new AbortController();
+    const send = (e: ReplyEvent) => {
+      if (!abort.signal.aborted) sendBack(e);
+    };
+    hooks.requested?.(input);
+    (async () => {
+      let done = false;
+      let first = true;
+      for await (const ev of replyEvents(llm.respond(input, abort.signal))) {
+        if (abort.signal.aborted) return;
+        switch (ev.type) {
+          case 'sentence':
+            if (first) hooks.firstSentence?.();
+            first = false;
+            send({ type: 'REPLY.SENTENCE', text: ev.text });
+            break;
+          case 'facts':
+            send({ type: 'REPLY.FACTS', facts: ev.facts });
+            break;
+          case 'asked':
+            send({ type: 'REPLY.ASKED', topic: ev.topic });
+            break;
+          case 'end-call':
+            send({ type: 'REPLY.END_CALL', reason: ev.reason });
+            break;
+          case 'invalid-tool':
+            // The provider already asks again on invalid tool arguments; the machine only needs to know it happened.
+            log.warn({ tool: ev.name, provider: llm.name }, 'llm produced invalid tool arguments');
+            break;
+          case 'done':
+            done = true;
+            send({ type: 'REPLY.DONE' });
+            break;
+        }
+      }
+      if (!done) send({ type: 'REPLY.DONE' });
+    })().catch((e: unknown) => {
+      if (abort.signal.aborted) return;
+      const message = e instanceof Error ? e.message : String(e);
+      log.warn({ err: message, provider: llm.name }, 'reply failed');
+      send({ type: 'REPLY.ERROR', message });
+    });
+    return () => abort.abort();
+  });
+}

@@ -1,0 +1,94 @@
+import { fromCallback } from 'xstate';
+import type { SpeakerCommand, SpeakerEvent } from '../../machines/events.js';
+import type { Logger } from '../log.js';
+import type { TtsAudio, TtsProvider } from '../providers/tts/types.js';
+import type { OutboundPlayer } from '../telephony/outbound-player.js';
+
+// The `speaker` actor: text → TTS → the telephony OutboundPlayer (resample, μ-law, paced frames, marks). Synthesis
+// of later sentences overlaps playback of earlier ones, but utterances are handed to the player strictly in the
+// order the machine sent them. Echoed marks come back as PROGRESS / PLAYED so the machine knows what was heard.
+
+export interface SpeakerHooks {
+  /** The first frame of an utterance was sent to Twilio. */
+  started?(utteranceId: string): void;
+  synthesisFailed?(utteranceId: string, error: Error): void;
+}
+
+export function speakerActor(
+  tts: TtsProvider,
+  player: OutboundPlayer,
+  nowMs: () => number,
+  log: Logger,
+  hooks: SpeakerHooks = {},
+) {
+  return fromCallback<SpeakerCommand>(({ sendBack, receive }) => {
+    let stopped = false;
+    const send = (e: SpeakerEvent) => {
+      if (!stopped) sendBack(e);
+    };
+    // Synthesis in flight per utterance, so a clear can cancel the ones that will never play.
+    const inFlight = new Map<string, AbortController>();
+    let order: Promise<void> = Promise.resolve();
+    let generation = 0;
+
+    player.listener = {
+      started: (id) => {
+        hooks.started?.(id);
+        send({ type: 'SPEAKER.STARTED', utteranceId: id, atMs: nowMs() });
+      },
+      progress: (id, heardText) => send({ type: 'SPEAKER.PROGRESS', utteranceId: id, heardText }),
+      played: (id) => {
+        inFlight.delete(id);
+        send({ type: 'SPEAKER.PLAYED', utteranceId: id, atMs: nowMs() });
+      },
+      duration: (id, ms) => send({ type: 'SPEAKER.DURATION', utteranceId: id, ms }),
+      cleared: () => send({ type: 'SPEAKER.CLEARED' }),
+      error: (id, e) => fail(id, e),
+    };
+
+    function fail(id: string, e: Error) {
+      inFlight.delete(id);
+      hooks.synthesisFailed?.(id, e);
+      log.warn({ err: e.message, utteranceId: id, provider: tts.name }, 'speech synthesis failed');
+      send({ type: 'SPEAKER.ERROR', message: e.message });
+    }
+
+    function say(utteranceId: string, text: string) {
+      const abort = new AbortController();
+      inFlight.set(utteranceId, abort);
+      const gen = generation;
+      // Start synthesis now (overlapping the playback of earlier sentences); enqueue in order.
+      const audio: Promise<TtsAudio> = tts.synthesize(text, abort.signal);
+      audio.catch(() => undefined); // observed below, in order; avoid an unhandled rejection meanwhile
+      order = order.then(async () => {
+        let a: TtsAudio;
+        try {
+          a = await audio;
+        } catch (e) {
+          if (!abort.signal.aborted && !stopped && gen === generation) fail(utteranceId, e as Error);
+          return;
+        }
+        if (abort.signal.aborted || stopped || gen !== generation) return;
+        player.enqueue({ utteranceId, text, sampleRate: a.sampleRate, chunks: a.chunks });
+      });
+    }
+
+    receive((cmd) => {
+      if (cmd.type === 'SPEAKER.SAY') say(cmd.utteranceId, cmd.text);
+      else if (cmd.type === 'SPEAKER.CLEAR') {
+        // Utterances whose synthesis has not reached the player yet are dropped by the generation check.
+        generation++;
+        for (const a of inFlight.values()) a.abort();
+        inFlight.clear();
+        player.clear();
+      }
+    });
+
+    return () => {
+      stopped = true;
+      for (const a of inFlight.values()) a.abort();
+      inFlight.clear();
+      player.listener = {};
+    };
+  });
+}
