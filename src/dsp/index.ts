@@ -27,7 +27,7 @@ interface NativeResampler {
   info(): ResamplerInfo;
 }
 
-interface NativeAddon {
+export interface NativeAddon {
   ulawEncode(pcm: Int16Array): Uint8Array;
   ulawDecode(mulaw: Uint8Array): Int16Array;
   frameFeatures(pcm: Int16Array, frameSamples: number): Float32Array;
@@ -70,8 +70,14 @@ export function addonCandidates(opts: LoadDspOptions = {}): string[] {
 let cached: { path: string; addon: NativeAddon } | undefined;
 
 function loadNative(opts: LoadDspOptions): NativeAddon {
-  const candidates = addonCandidates(opts);
   if (cached && (!opts.path || cached.path === opts.path)) return cached.addon;
+  const { path, addon } = loadAddonFrom(addonCandidates(opts));
+  cached = { path, addon };
+  return addon;
+}
+
+/** Tries each candidate in order; throws one AppError listing every attempt and the fix. */
+export function loadAddonFrom(candidates: string[]): { path: string; addon: NativeAddon } {
   const require = createRequire(import.meta.url);
   const tried: string[] = [];
   for (const p of candidates) {
@@ -81,8 +87,11 @@ function loadNative(opts: LoadDspOptions): NativeAddon {
     }
     try {
       const addon = require(p) as NativeAddon;
-      cached = { path: p, addon };
-      return addon;
+      if (typeof addon.Resampler !== 'function' || typeof addon.ulawEncode !== 'function') {
+        tried.push(`${p} (loaded, but it is not the gym DSP addon)`);
+        continue;
+      }
+      return { path: p, addon };
     } catch (e) {
       tried.push(`${p} (failed to load: ${(e as Error).message.split('\n')[0]})`);
     }

@@ -1,0 +1,38 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { addonCandidates, loadAddonFrom, loadDsp } from '../../src/dsp/index.js';
+import { AppError } from '../../src/errors.js';
+
+t.test('finds the node-gyp build and reports kernels', async (t) => {
+  const dsp = loadDsp();
+  t.match(dsp.kernels(), /^(avx2|sse2|neon|scalar)$/);
+  const forced = loadDsp({ forceScalar: true });
+  t.equal(forced.kernels(), 'scalar');
+  forced.setForceScalar(false);
+  t.not(dsp.kernels(), 'scalar-forced');
+});
+
+t.test('candidate order: explicit path, DSP_ADDON_PATH, build/Release, cmake-js dirs', async (t) => {
+  const c = addonCandidates({ path: '/x/a.node', env: { DSP_ADDON_PATH: '/y/b.node' } });
+  t.equal(c[0], '/x/a.node');
+  t.equal(c[1], '/y/b.node');
+  t.match(c[2], /build[/\\]Release[/\\]gym_dsp\.node$/);
+  t.ok(c.some((p) => /build-cmake/.test(p)));
+});
+
+t.test('one clear error listing what was tried and how to fix it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dsp-loader-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const junk = join(dir, 'gym_dsp.node');
+  writeFileSync(junk, 'not an ELF file');
+  const missing = join(dir, 'missing.node');
+  const err = t.throws(() => loadAddonFrom([missing, junk])) as AppError;
+  t.ok(err instanceof AppError);
+  t.equal(err.code, 'ADDON_LOAD_FAILED');
+  t.match(err.message, `${missing} (not found)`);
+  t.match(err.message, `${junk} (failed to load`);
+  t.match(err.message, /npm install/);
+  t.match(err.message, /DSP_ADDON_PATH/);
+});

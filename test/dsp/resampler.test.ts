@@ -1,0 +1,142 @@
+import t from 'tap';
+import { loadDsp } from '../../src/dsp/index.js';
+import { createReferenceDsp } from '../../src/dsp/reference/index.js';
+import { amplitudeAt, concat, DB, equalArrays, noise, rms, tone } from './signals.js';
+
+const dsp = loadDsp();
+const ref = createReferenceDsp();
+const PAIRS: Array<[number, number]> = [
+  [24000, 8000],
+  [22050, 8000],
+  [16000, 8000],
+  [44100, 8000],
+  [48000, 8000],
+  [8000, 16000],
+];
+
+function run(from: number, to: number, x: Int16Array): Int16Array {
+  const r = dsp.createResampler(from, to);
+  return concat([r.push(x), r.flush()]);
+}
+
+t.test('quality targets, measured (passband, stopband/images, group delay)', async (t) => {
+  for (const [from, to] of PAIRS) {
+    const seconds = 0.5;
+    const n = Math.round(from * seconds);
+    // Analysis window: 0.25 s of output after the start-up transient (whole cycles of every integer-Hz tone at 4 Hz steps).
+    const start = Math.round(to * 0.1);
+    const len = Math.round(to * 0.25);
+    const amp = (f: number, at: number): number => amplitudeAt(run(from, to, tone(f, from, n)), start, len, at, to);
+    const a1k = amp(1000, 1000);
+    let pmin = Infinity;
+    let pmax = -Infinity;
+    for (let f = 300; f <= 3400; f += 100) {
+      const g = DB(amp(f, f) / a1k);
+      pmin = Math.min(pmin, g);
+      pmax = Math.max(pmax, g);
+    }
+    t.ok(
+      pmin >= -0.05 && pmax <= 0.05,
+      `${from}->${to} passband 300-3400 Hz: ${pmin.toFixed(4)}..${pmax.toFixed(4)} dB`,
+    );
+
+    let worst = -Infinity;
+    let worstF = 0;
+    if (to < from) {
+      // Decimation: everything at ≥ 4.6 kHz must vanish; total output power counts aliases and rounding noise.
+      const ref1k = rms(run(from, to, tone(1000, from, n)), start, len);
+      for (let f = 4600; f < from / 2; f += 4 * Math.round(from / 8000) * 37) {
+        const g = DB(rms(run(from, to, tone(f, from, n)), start, len) / ref1k);
+        if (g > worst) [worst, worstF] = [g, f];
+      }
+    } else {
+      // Interpolation: the image of each in-band tone (at from - f, ≥ 4.6 kHz) must vanish.
+      for (let f = 300; f <= 3400; f += 100) {
+        const g = DB(amp(f, from - f) / a1k);
+        if (g > worst) [worst, worstF] = [g, from - f];
+      }
+    }
+    const what =
+      worst === -Infinity ? 'every stopband tone came out as exact zeros' : `${worst.toFixed(1)} dB at ${worstF} Hz`;
+    t.ok(worst <= -90, `${from}->${to} worst stopband/image: ${what} (≤ -90 dB)`);
+
+    // Group delay: an impulse comes out centred on the filter delay.
+    const imp = new Int16Array(from / 10);
+    const at = Math.round(from / 100);
+    imp[at] = 30000;
+    const y = run(from, to, imp);
+    let peak = 0;
+    for (let i = 1; i < y.length; i++) if (Math.abs(y[i]!) > Math.abs(y[peak]!)) peak = i;
+    const delayMs = (peak / to - at / from) * 1000;
+    const declared = dsp.createResampler(from, to).info().groupDelayMs;
+    t.ok(
+      delayMs <= 5 && Math.abs(delayMs - declared) <= 1000 / to,
+      `${from}->${to} group delay ${delayMs.toFixed(2)} ms`,
+    );
+  }
+});
+
+t.test('output is bit-identical however the input is chunked', async (t) => {
+  const x = noise(24000, 7);
+  const bytes = new Uint8Array(x.buffer.slice(0));
+  for (const [from, to] of PAIRS) {
+    const whole = run(from, to, x);
+    // 1-sample chunks.
+    const r1 = dsp.createResampler(from, to);
+    const ones: Int16Array[] = [];
+    for (let i = 0; i < 3000; i++) ones.push(r1.push(x.subarray(i, i + 1)));
+    ones.push(r1.push(x.subarray(3000)), r1.flush());
+    t.ok(equalArrays(concat(ones), whole), `${from}->${to} 1-sample chunks`);
+    // Irregular byte chunks with odd lengths (the odd byte is carried, never padded).
+    const rb = dsp.createResampler(from, to);
+    const parts: Int16Array[] = [];
+    let sawPending = false;
+    for (let i = 0, c = 1; i < bytes.length; i += c, c = ((c * 7 + 3) % 961) + 1) {
+      parts.push(rb.pushBytes(bytes.subarray(i, i + c)));
+      sawPending ||= rb.info().pendingByte;
+    }
+    parts.push(rb.flush());
+    t.ok(sawPending, 'an odd byte was pending at some point');
+    t.ok(equalArrays(concat(parts), whole), `${from}->${to} odd byte chunks`);
+    // Single bytes.
+    const rs = dsp.createResampler(from, to);
+    const singles: Int16Array[] = [];
+    for (let i = 0; i < 2001; i++) singles.push(rs.pushBytes(bytes.subarray(i, i + 1)));
+    singles.push(rs.pushBytes(bytes.subarray(2001)), rs.flush());
+    t.ok(equalArrays(concat(singles), whole), `${from}->${to} 1-byte chunks`);
+  }
+});
+
+t.test('SIMD kernels equal the scalar kernels and the TS reference exactly', async (t) => {
+  const x = concat([noise(12000, 3, 32767), tone(3000, 24000, 2000), new Int16Array(100).fill(-32768)]);
+  for (const [from, to] of PAIRS) {
+    t.ok(equalArrays(dsp.designTaps(from, to), ref.designTaps(from, to)), `${from}->${to} coefficients`);
+    dsp.setForceScalar(false);
+    const simd = run(from, to, x);
+    const simdKernels = dsp.kernels();
+    dsp.setForceScalar(true);
+    t.equal(dsp.kernels(), 'scalar');
+    const scalar = run(from, to, x);
+    dsp.setForceScalar(false);
+    t.ok(equalArrays(simd, scalar), `${from}->${to} ${simdKernels} == scalar`);
+    const rr = ref.createResampler(from, to);
+    t.ok(equalArrays(concat([rr.push(x), rr.flush()]), simd), `${from}->${to} TS reference == addon`);
+    const ru = dsp.createResampler(from, to);
+    t.ok(
+      equalArrays(ru.pushUlaw(x), dsp.ulawEncode(dsp.createResampler(from, to).push(x))),
+      'pushUlaw = push + encode',
+    );
+  }
+});
+
+t.test('bad rates and arguments', async (t) => {
+  t.throws(() => dsp.createResampler(24000, 24000), RangeError);
+  t.throws(() => dsp.createResampler(1000, 8000), RangeError);
+  t.throws(() => dsp.createResampler(44101, 8000), RangeError);
+  t.throws(() => dsp.createResampler(24000.5, 8000), TypeError);
+  t.throws(() => ref.createResampler(44101, 8000), RangeError);
+  const r = dsp.createResampler(24000, 8000);
+  t.throws(() => r.push(new Float32Array(4) as unknown as Int16Array), TypeError);
+  t.throws(() => r.pushBytes(new Int16Array(4) as unknown as Uint8Array), TypeError);
+  t.equal(r.push(new Int16Array(0)).length, 0);
+});
