@@ -1,10 +1,11 @@
-// Copies non-TypeScript runtime assets (SQL migrations, review page CSS) from src/ into dist/src/ after tsc,
+// Copies non-TypeScript runtime assets (SQL migrations, the PGlite worker, review page CSS) from src/ into dist/src/ after tsc,
 // so the compiled code finds them next to itself exactly as the TypeScript sources do in tests.
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const ASSETS = [
   { from: 'src/db/migrations', to: 'dist/src/db/migrations', ext: '.sql' },
+  { from: 'src/db', to: 'dist/src/db', ext: '.mjs' },
   { from: 'src/review/assets', to: 'dist/src/review/assets', ext: '.css' },
 ];
 

@@ -2,11 +2,20 @@ import { Worker } from 'node:worker_threads';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppError } from '../errors.js';
-import type { EmbeddedWorkerData, EmbeddedWorkerMessage } from './embedded-worker.js';
 
 // The embedded default database: PGlite persisted under DATA_DIR, served on a loopback port by
 // @electric-sql/pglite-socket from a worker thread. Callers get a postgres:// URL and use `pg` exactly as
 // with a real server, so there is one code path for both.
+
+interface EmbeddedWorkerData {
+  dataDir: string;
+  host: string;
+  port: number;
+  maxConnections: number;
+}
+
+type EmbeddedWorkerMessage =
+  { type: 'ready'; host: string; port: number } | { type: 'error'; message: string } | { type: 'stopped' };
 
 export interface EmbeddedDatabase {
   readonly url: string;
@@ -31,9 +40,7 @@ export function embeddedDataDir(dataDirRoot: string): string {
 }
 
 function workerUrl(): URL {
-  // Under the TypeScript test loader this module is a .ts file and so is its worker.
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./embedded-worker${ext}`, import.meta.url);
+  return new URL('./embedded-worker.mjs', import.meta.url);
 }
 
 function pidAlive(pid: number): boolean {
@@ -81,7 +88,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
     port: opts.port ?? 0,
     maxConnections: opts.maxConnections ?? 32,
   };
-  const worker = new Worker(workerUrl(), { workerData: data });
+  // execArgv: [] keeps loaders of the parent (e.g. a TypeScript test loader) out of the plain-JS worker.
+  const worker = new Worker(workerUrl(), { workerData: data, execArgv: [] });
   let ready: { host: string; port: number };
   try {
     ready = await new Promise((res, rej) => {

@@ -281,6 +281,7 @@ t.test('repositories on both backends', async (t) => {
       t.test('invalid input is rejected with a clear outcome, nothing queued', async (t) => {
         await b.reset();
         const call = recorder.begin({ callId: 'bad', direction: 'inbound', at: 1000 });
+        t.equal(await call.created, 'committed');
         const before = recorder.rejected;
         t.equal(await call.facts({ hours: { mon: { opens: '25:00', closes: '9' } } }), 'failed');
         t.equal(await call.callerTurn({ text: 'x', at: 'not a date' }), 'failed');

@@ -1,6 +1,7 @@
 // Runs a suite against both a real PostgreSQL server and the embedded PGlite server, one of each per test
 // file. Without PostgreSQL binaries the real-server half is skipped with a reason, except under CI_STRICT=1.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -43,8 +44,33 @@ export async function withPostgres(t: Test): Promise<{ server: PgServer; backend
   return { server, backend: { name: 'postgres', url: server.url, pool, reset: () => resetTables(pool) } };
 }
 
+const PGLITE_VERSION = (
+  JSON.parse(
+    readFileSync(new URL('../../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8'),
+  ) as {
+    version: string;
+  }
+).version;
+
+/**
+ * A fresh PGlite data directory. PGlite's initdb takes seconds of WebAssembly; tests copy a pristine
+ * directory made once per machine (by the real startEmbedded) instead.
+ */
+export async function freshPgliteDir(dest: string): Promise<void> {
+  const template = join(tmpdir(), `gca-pglite-template-${PGLITE_VERSION}`);
+  if (!existsSync(template)) {
+    const work = await mkdtemp(join(tmpdir(), 'gca-pglite-tpl-'));
+    const db = await startEmbedded({ dataDir: join(work, 'pglite') });
+    await db.stop();
+    await rename(join(work, 'pglite'), template).catch(() => undefined); // another file won the race
+    await rm(work, { recursive: true, force: true });
+  }
+  await cp(template, dest, { recursive: true });
+}
+
 export async function withPglite(t: Test): Promise<{ db: EmbeddedDatabase; dir: string; backend: Backend }> {
   const dir = await mkdtemp(join(tmpdir(), 'gca-pglite-'));
+  await freshPgliteDir(join(dir, 'pglite'));
   const db = await startEmbedded({ dataDir: join(dir, 'pglite') });
   const pool = createPool(db.url, { max: 5 });
   t.teardown(async () => {
