@@ -1,0 +1,265 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { TelephonyDsp } from '../telephony/dsp-port.js';
+import { signRequest } from '../telephony/signature.js';
+import { SimulatedStream, type SimReport } from './media-client.js';
+
+// A protocol-level fake of the Twilio REST API (the two endpoints we use) that then behaves like Twilio's call
+// engine: status callbacks, the signed answer webhook, and a Media Stream driven by a pluggable callee, so
+// POST /v1/calls works end to end offline with the real twilio SDK on our side.
+
+export interface CalleeContext {
+  readonly to: string;
+  readonly from: string;
+  readonly callSid: string;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+/** Plays the person who picked up. It may hang up (stream.hangUp()) or wait for the agent to. */
+export type Callee = (stream: SimulatedStream, ctx: CalleeContext) => void | Promise<void>;
+
+export interface FakeTwilioOptions {
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly dsp: TelephonyDsp;
+  readonly callee?: Callee;
+  /** Maps the public stream URL from the TwiML to where the simulator should connect (e.g. the local port). */
+  readonly connectUrl?: (publicStreamUrl: string) => string;
+  readonly speed?: number;
+  readonly ringMs?: number;
+  readonly record?: boolean;
+  /** Answering-machine detection result to report when the call asks for it. */
+  readonly answeredBy?: string;
+}
+
+export interface FakeCall {
+  readonly sid: string;
+  readonly to: string;
+  readonly from: string;
+  status: string;
+  readonly params: Readonly<Record<string, string>>;
+  stream: SimulatedStream | undefined;
+  report: SimReport | undefined;
+  /** Every status callback sent, in order. */
+  readonly callbacks: string[];
+  /** Resolves when the call has ended and its last callback was delivered. */
+  readonly done: Promise<void>;
+  hangupRequests: number;
+}
+
+interface CallState extends FakeCall {
+  readonly events: readonly string[];
+  finish(status: string): Promise<void>;
+}
+
+export class FakeTwilio {
+  readonly calls = new Map<string, FakeCall>();
+  readonly #o: FakeTwilioOptions;
+  readonly #server: Server;
+  readonly #errors: Error[] = [];
+
+  constructor(o: FakeTwilioOptions) {
+    this.#o = o;
+    this.#server = createServer((req, res) => {
+      this.#route(req, res).catch((e: unknown) => {
+        this.#errors.push(e instanceof Error ? e : new Error(String(e)));
+        if (!res.headersSent) send(res, 500, { code: 20500, message: 'fake internal error', status: 500 });
+      });
+    });
+  }
+
+  /** Problems the fake met while driving calls (webhook failures, refused streams), for tests to assert on. */
+  get errors(): readonly Error[] {
+    return this.#errors;
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
+    const addr = this.#server.address();
+    if (addr === null || typeof addr === 'string') throw new Error('fake Twilio has no TCP address');
+    return `http://127.0.0.1:${addr.port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.calls.values()) if (c.stream !== undefined) await c.stream.hangUp();
+    this.#server.closeAllConnections();
+    await new Promise<void>((r) => this.#server.close(() => r()));
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const m = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls(?:\/([^/]+))?\.json$/.exec(url.pathname);
+    if (m === null) return send(res, 404, twilioError(20404, 'The requested resource was not found'));
+    if (!this.#authorized(req) || m[1] !== this.#o.accountSid)
+      return send(res, 401, twilioError(20003, 'Authentication Error - invalid username', 401));
+    if (req.method !== 'POST') return send(res, 405, twilioError(20004, 'Method not allowed', 405));
+    const form = new URLSearchParams(await readBody(req));
+    const body = Object.fromEntries(form);
+    if (m[2] === undefined) return this.#create(res, body, form.getAll('StatusCallbackEvent'));
+    return this.#update(res, m[2], body);
+  }
+
+  #authorized(req: IncomingMessage): boolean {
+    const expected = Buffer.from(
+      'Basic ' + Buffer.from(`${this.#o.accountSid}:${this.#o.authToken}`).toString('base64'),
+    );
+    const got = Buffer.from(req.headers.authorization ?? '');
+    return got.length === expected.length && timingSafeEqual(got, expected);
+  }
+
+  #create(res: ServerResponse, p: Record<string, string>, events: string[]): void {
+    if (!p.To || !p.From || !(p.Url || p.Twiml))
+      return send(res, 400, twilioError(21205, 'To, From and Url (or Twiml) are required', 400));
+    let finished!: () => void;
+    const done = new Promise<void>((r) => (finished = r));
+    const call: CallState = {
+      sid: 'CA' + randomBytes(16).toString('hex'),
+      to: p.To,
+      from: p.From,
+      status: 'queued',
+      params: p,
+      stream: undefined,
+      report: undefined,
+      callbacks: [],
+      events,
+      done,
+      hangupRequests: 0,
+      finish: async (status) => {
+        if (FINAL.has(call.status)) return;
+        call.status = status;
+        await this.#callback(call, status);
+        finished();
+      },
+    };
+    this.calls.set(call.sid, call);
+    send(res, 201, callJson(this.#o.accountSid, call));
+    setImmediate(() => void this.#drive(call).catch((e: unknown) => this.#fail(call, e)));
+  }
+
+  async #update(res: ServerResponse, sid: string, p: Record<string, string>): Promise<void> {
+    const call = this.calls.get(sid) as CallState | undefined;
+    if (call !== undefined) call.hangupRequests++;
+    if (call === undefined || FINAL.has(call.status))
+      return send(res, 404, twilioError(20404, `The requested resource /Calls/${sid}.json was not found`));
+    if (p.Status !== 'completed' && p.Status !== 'canceled')
+      return send(res, 400, twilioError(21220, 'only Status=completed/canceled is supported by this fake', 400));
+    // Twilio ends the media stream (stop), then reports the final status.
+    if (call.stream !== undefined) call.report = await call.stream.hangUp();
+    await call.finish(call.stream === undefined ? 'canceled' : 'completed');
+    send(res, 200, callJson(this.#o.accountSid, call));
+  }
+
+  async #drive(call: CallState): Promise<void> {
+    await this.#callback(call, 'initiated');
+    await this.#callback(call, 'ringing');
+    await new Promise((r) => setTimeout(r, this.#o.ringMs ?? 0));
+    if (FINAL.has(call.status)) return;
+    call.status = 'in-progress';
+    const amd: Record<string, string> = call.params.MachineDetection
+      ? { AnsweredBy: this.#o.answeredBy ?? 'human' }
+      : {};
+    const twiml = await this.#webhook(call, call.params.Url as string, { CallStatus: 'in-progress', ...amd });
+    await this.#callback(call, 'answered', amd);
+    const stream = /<Stream\s+url="([^"]+)"/.exec(twiml);
+    if (stream === null) return call.finish('completed'); // <Hangup/> or anything else: the call ends
+    const publicUrl = unescapeXml(stream[1] as string);
+    const parameters: Record<string, string> = {};
+    for (const pm of twiml.matchAll(/<Parameter\s+name="([^"]*)"\s+value="([^"]*)"\s*\/>/g))
+      parameters[unescapeXml(pm[1] as string)] = unescapeXml(pm[2] as string);
+    call.stream = await SimulatedStream.connect({
+      url: this.#o.connectUrl?.(publicUrl) ?? publicUrl,
+      signedUrl: publicUrl,
+      authToken: this.#o.authToken,
+      dsp: this.#o.dsp,
+      customParameters: parameters,
+      callSid: call.sid,
+      accountSid: this.#o.accountSid,
+      speed: this.#o.speed ?? 1,
+      record: this.#o.record ?? false,
+    });
+    const s = call.stream;
+    void s.closed.then(async () => {
+      call.report ??= s.report();
+      await call.finish('completed');
+    });
+    await this.#o.callee?.(s, { to: call.to, from: call.from, callSid: call.sid, parameters });
+  }
+
+  #fail(call: CallState, e: unknown): void {
+    this.#errors.push(e instanceof Error ? e : new Error(String(e)));
+    void call.finish('failed');
+  }
+
+  async #webhook(call: FakeCall, url: string, extra: Record<string, string>): Promise<string> {
+    const params: Record<string, string> = {
+      AccountSid: this.#o.accountSid,
+      ApiVersion: '2010-04-01',
+      CallSid: call.sid,
+      CallStatus: call.status,
+      Direction: 'outbound-api',
+      From: call.from,
+      To: call.to,
+      ...extra,
+    };
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signRequest(this.#o.authToken, url, params),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`webhook ${new URL(url).pathname} answered HTTP ${res.status}`);
+    return text;
+  }
+
+  async #callback(call: CallState, event: string, extra: Record<string, string> = {}): Promise<void> {
+    const url = call.params.StatusCallback;
+    const wanted = call.events;
+    call.callbacks.push(event);
+    if (url === undefined || (wanted.length > 0 && !wanted.includes(event) && !FINAL.has(event))) return;
+    const status = event === 'answered' ? 'in-progress' : event;
+    try {
+      await this.#webhook({ ...call, status }, url, { CallStatus: status, ...extra });
+    } catch (e) {
+      this.#errors.push(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+}
+
+const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+
+function callJson(accountSid: string, c: FakeCall) {
+  return {
+    sid: c.sid,
+    account_sid: accountSid,
+    to: c.to,
+    from: c.from,
+    status: c.status,
+    direction: 'outbound-api',
+    api_version: '2010-04-01',
+    uri: `/2010-04-01/Accounts/${accountSid}/Calls/${c.sid}.json`,
+  };
+}
+
+function twilioError(code: number, message: string, status = 404) {
+  return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function unescapeXml(s: string): string {
+  return s.replace(
+    /&(lt|gt|quot|apos|amp);/g,
+    (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] ?? '',
+  );
+}

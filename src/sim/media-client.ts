@@ -1,0 +1,320 @@
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { FRAME_BYTES, FRAME_MS, ULAW_SILENCE, type TelephonyDsp } from '../telephony/dsp-port.js';
+import { parseOutbound, serializeInbound } from '../telephony/serializer.js';
+import { signRequest } from '../telephony/signature.js';
+import { PlaybackQueue } from './playback.js';
+import { wavBytes } from './wav.js';
+
+// A Media Streams client that behaves like Twilio's side of a bidirectional stream: signed upgrade, connected +
+// start, caller audio every 20 ms on a stream clock (real time or accelerated), dtmf and stop; agent audio is
+// "played" on the same clock, marks are echoed only once the audio before them has played, and `clear` drops
+// queued audio and echoes pending marks at once. Used by tests, the offline demo and the benchmark.
+
+export interface SimStreamOptions {
+  /** Where to connect (the server's local address). */
+  readonly url: string;
+  /** The URL Twilio would sign (the public wss:// URL from the TwiML); defaults to `url`. */
+  readonly signedUrl?: string;
+  /** Signs the upgrade when set; undefined sends no signature. */
+  readonly authToken?: string | undefined;
+  /** Overrides the computed signature (forgery tests). */
+  readonly signature?: string;
+  readonly dsp: TelephonyDsp;
+  readonly customParameters?: Readonly<Record<string, string>>;
+  readonly callSid?: string;
+  readonly accountSid?: string;
+  /** 1 = real time; 10 = ten times faster than real time. */
+  readonly speed?: number;
+  readonly record?: boolean;
+}
+
+export interface TurnReport {
+  /** Stream time the caller's utterance finished sending. */
+  readonly callerEndMs: number;
+  /** Caller end of speech → first agent audio frame received; undefined if the agent never answered. */
+  readonly responseMs: number | undefined;
+}
+
+export interface SimReport {
+  readonly turns: readonly TurnReport[];
+  /** True when every agent frame received had played (and every mark was echoed) when the call ended. */
+  readonly lastUtteranceFinished: boolean;
+  readonly unplayedMsAtEnd: number;
+  readonly droppedByClearMs: number;
+  readonly clears: number;
+  readonly agentFrames: number;
+  readonly marksEchoed: number;
+  /** Frames the agent sent that were not valid server→Twilio messages. */
+  readonly badMessages: number;
+  /** Playback clock ticks with an empty queue between agent frames (audible gaps). */
+  readonly underruns: number;
+}
+
+type Listener<T> = (v: T) => void;
+
+const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
+
+export class SimulatedStream {
+  readonly callSid: string;
+  readonly streamSid = sid('MZ');
+  /** performance.now() of each agent media message, for pacing analysis. */
+  readonly agentArrivals: number[] = [];
+  readonly #o: SimStreamOptions;
+  readonly #ws: WebSocket;
+  readonly #speed: number;
+  readonly #playback = new PlaybackQueue();
+  readonly #caller: Uint8Array[] = [];
+  readonly #callerDone: (() => void)[] = [];
+  readonly #turns: { callerEndMs: number; responseMs: number | undefined }[] = [];
+  readonly #recCaller: Uint8Array[] = [];
+  readonly #recAgent: Uint8Array[] = [];
+  readonly #audioListeners: Listener<Uint8Array>[] = [];
+  readonly #idleWaiters: { quietMs: number; resolve: () => void }[] = [];
+  #seq = 1;
+  #tick = 0;
+  #t0 = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #badMessages = 0;
+  #agentFrames = 0;
+  #lastAgentAudioMs = -Infinity;
+  #report: SimReport | undefined;
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(o: SimStreamOptions, ws: WebSocket) {
+    this.#o = o;
+    this.#ws = ws;
+    this.#speed = o.speed ?? 1;
+    this.callSid = o.callSid ?? sid('CA');
+    ws.on('message', (data, isBinary) => this.#onMessage(isBinary ? null : data.toString()));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        this.#finish();
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
+  }
+
+  /** Opens the stream and sends connected + start. Rejects with the HTTP status if the upgrade is refused. */
+  static async connect(o: SimStreamOptions): Promise<SimulatedStream> {
+    const headers: Record<string, string> = {};
+    if (o.signature !== undefined) headers['x-twilio-signature'] = o.signature;
+    else if (o.authToken !== undefined)
+      headers['x-twilio-signature'] = signRequest(o.authToken, o.signedUrl ?? o.url, {});
+    const ws = new WebSocket(o.url, { headers, perMessageDeflate: false });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('unexpected-response', (_req, res) => reject(new UpgradeRefused(res.statusCode ?? 0)));
+      ws.once('error', reject);
+    });
+    const s = new SimulatedStream(o, ws);
+    s.#begin();
+    return s;
+  }
+
+  /** Stream time now, in ms (accelerated by `speed`). */
+  nowMs(): number {
+    return (performance.now() - this.#t0) * this.#speed;
+  }
+
+  /** Queues caller speech (8 kHz PCM); resolves when it has all been sent, which ends a caller turn. */
+  say(pcm8k: Int16Array): Promise<void> {
+    return this.sendMulaw(this.#o.dsp.ulawEncode(pcm8k));
+  }
+
+  sendMulaw(mulaw: Uint8Array): Promise<void> {
+    for (let off = 0; off < mulaw.length; off += FRAME_BYTES) {
+      const f = new Uint8Array(FRAME_BYTES).fill(ULAW_SILENCE);
+      f.set(mulaw.subarray(off, Math.min(off + FRAME_BYTES, mulaw.length)));
+      this.#caller.push(f);
+    }
+    return new Promise((resolve) => this.#callerDone.push(resolve));
+  }
+
+  dtmf(digit: string): void {
+    this.#send(
+      serializeInbound({
+        event: 'dtmf',
+        sequenceNumber: ++this.#seq,
+        streamSid: this.streamSid,
+        dtmf: { track: 'inbound_track', digit },
+      }),
+    );
+  }
+
+  /** Sends text as-is (fuzzing). */
+  sendRaw(text: string | Buffer): void {
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(text);
+  }
+
+  /** Called with every agent audio payload (μ-law) as it arrives. */
+  onAgentAudio(cb: Listener<Uint8Array>): void {
+    this.#audioListeners.push(cb);
+  }
+
+  /** Resolves once the agent has been silent (nothing queued or playing) for quietMs of stream time. */
+  agentIdle(quietMs: number): Promise<void> {
+    return new Promise((resolve) => this.#idleWaiters.push({ quietMs, resolve }));
+  }
+
+  /** The call ends (Twilio side): stop message, then the socket closes. */
+  async hangUp(): Promise<SimReport> {
+    if (!this.#stopped) {
+      this.#report = this.#snapshot();
+      this.#stopped = true;
+      this.#send(
+        serializeInbound({
+          event: 'stop',
+          sequenceNumber: ++this.#seq,
+          streamSid: this.streamSid,
+          stop: { accountSid: this.#accountSid, callSid: this.callSid },
+        }),
+      );
+      this.#ws.close(1000, 'call ended');
+    }
+    await this.closed;
+    return this.report();
+  }
+
+  report(): SimReport {
+    return this.#report ?? this.#snapshot();
+  }
+
+  /** Stereo WAV (left caller, right agent as played) if `record` was set. */
+  wav(): Buffer {
+    const dec = (parts: Uint8Array[]) => this.#o.dsp.ulawDecode(Buffer.concat(parts));
+    return wavBytes([dec(this.#recCaller), dec(this.#recAgent)], 8000);
+  }
+
+  get #accountSid(): string {
+    return this.#o.accountSid ?? 'AC' + '0'.repeat(32);
+  }
+
+  #begin(): void {
+    this.#send(serializeInbound({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+    this.#send(
+      serializeInbound({
+        event: 'start',
+        sequenceNumber: this.#seq,
+        streamSid: this.streamSid,
+        start: {
+          accountSid: this.#accountSid,
+          streamSid: this.streamSid,
+          callSid: this.callSid,
+          tracks: ['inbound'],
+          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+          customParameters: this.#o.customParameters ?? {},
+        },
+      }),
+    );
+    this.#t0 = performance.now();
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    const due = this.#t0 + ((this.#tick + 1) * FRAME_MS) / this.#speed;
+    this.#timer = setTimeout(() => this.#onTick(), Math.max(0, due - performance.now()));
+  }
+
+  #onTick(): void {
+    if (this.#stopped) return;
+    // Catch up if the event loop was late, so the stream clock never drifts from wall time.
+    const target = Math.floor(((performance.now() - this.#t0) * this.#speed) / FRAME_MS);
+    while (this.#tick < target && !this.#stopped) this.#step();
+    if (!this.#stopped) this.#schedule();
+  }
+
+  #step(): void {
+    const atMs = this.#tick * FRAME_MS;
+    this.#tick++;
+    const frame = this.#caller.shift();
+    const payload = frame ?? new Uint8Array(FRAME_BYTES).fill(ULAW_SILENCE);
+    this.#send(
+      serializeInbound({
+        event: 'media',
+        sequenceNumber: ++this.#seq,
+        streamSid: this.streamSid,
+        media: { track: 'inbound', chunk: this.#tick, timestamp: atMs, payload },
+      }),
+    );
+    if (this.#o.record) this.#recCaller.push(payload);
+    if (frame !== undefined && this.#caller.length === 0) {
+      this.#turns.push({ callerEndMs: atMs + FRAME_MS, responseMs: undefined });
+      for (const done of this.#callerDone.splice(0)) done();
+    }
+    const played = this.#playback.play(FRAME_BYTES);
+    if (this.#o.record) this.#recAgent.push(played.audio);
+    for (const name of played.marks) this.#echoMark(name);
+    if (played.bytes > 0) this.#lastAgentAudioMs = atMs + FRAME_MS;
+    const now = atMs + FRAME_MS;
+    for (let i = this.#idleWaiters.length - 1; i >= 0; i--) {
+      const w = this.#idleWaiters[i];
+      if (w !== undefined && this.#playback.empty && now - Math.max(0, this.#lastAgentAudioMs) >= w.quietMs) {
+        this.#idleWaiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
+  #onMessage(text: string | null): void {
+    if (text === null) return void this.#badMessages++;
+    const m = parseOutbound(text);
+    if (!('event' in m) || m.streamSid !== this.streamSid) return void this.#badMessages++;
+    if (m.event === 'media') {
+      const bytes = new Uint8Array(Buffer.from(m.media.payload, 'base64'));
+      this.agentArrivals.push(performance.now());
+      this.#agentFrames++;
+      const turn = this.#turns.at(-1);
+      if (turn !== undefined && turn.responseMs === undefined)
+        turn.responseMs = Math.max(0, this.nowMs() - turn.callerEndMs);
+      this.#playback.enqueue(bytes);
+      for (const cb of this.#audioListeners) cb(bytes);
+    } else if (m.event === 'mark') {
+      // Nothing queued ahead of it: Twilio echoes it at once.
+      if (this.#playback.addMark(m.mark.name)) this.#echoMark(m.mark.name);
+    } else {
+      for (const name of this.#playback.clear()) this.#echoMark(name);
+    }
+  }
+
+  #echoMark(name: string): void {
+    this.#send(
+      serializeInbound({ event: 'mark', sequenceNumber: ++this.#seq, streamSid: this.streamSid, mark: { name } }),
+    );
+  }
+
+  #send(text: string): void {
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(text);
+  }
+
+  #snapshot(): SimReport {
+    const p = this.#playback;
+    return {
+      turns: this.#turns.map((t) => ({ ...t })),
+      lastUtteranceFinished: p.empty && p.pendingMarks === 0,
+      unplayedMsAtEnd: (p.queuedBytes * 1000) / 8000,
+      droppedByClearMs: (p.droppedBytes * 1000) / 8000,
+      clears: p.clears,
+      agentFrames: this.#agentFrames,
+      marksEchoed: p.marksEchoed,
+      badMessages: this.#badMessages,
+      underruns: p.underruns,
+    };
+  }
+
+  #finish(): void {
+    if (this.#report === undefined) this.#report = this.#snapshot();
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    for (const done of this.#callerDone.splice(0)) done();
+    for (const w of this.#idleWaiters.splice(0)) w.resolve();
+  }
+}
+
+export class UpgradeRefused extends Error {
+  constructor(readonly status: number) {
+    super(`WebSocket upgrade refused with HTTP ${status}`);
+    this.name = 'UpgradeRefused';
+  }
+}

@@ -1,0 +1,63 @@
+import type { Logger } from '../log.js';
+import type { OutboundPlayer } from './outbound-player.js';
+
+// The per-call link between the media transport (this folder) and whatever runs the conversation. The server
+// creates one CallHandler per Media Streams connection, after Twilio's `start` message, through the factory it
+// was given. Production: the call session (src/call/session.ts) drives the XState call machine; tests use
+// scripted handlers. Everything here is synchronous and cheap: handlers must not block the socket's thread.
+
+export interface StartInfo {
+  readonly callSid: string;
+  readonly streamSid: string;
+  readonly accountSid: string;
+  readonly tracks: readonly string[];
+  /** The <Parameter>s of our TwiML (callId, direction, ...). */
+  readonly customParameters: Readonly<Record<string, string>>;
+  /** Wall-clock time (epoch ms) the start message arrived; stream time 0 is about then. */
+  readonly startedAt: number;
+}
+
+export interface InboundAudio {
+  /** μ-law 8 kHz exactly as Twilio sent it: give this to the recogniser. */
+  readonly mulaw: Uint8Array;
+  /** The same audio decoded to 16-bit PCM by the DSP addon: for VAD and recording. */
+  readonly pcm: Int16Array;
+  /** Stream time of the first sample (Twilio's media.timestamp, ms since the stream started). */
+  readonly atMs: number;
+  readonly durationMs: number;
+}
+
+/** A raw VAD edge; minimum-duration and barge-in logic belongs to the call machine. */
+export interface VadEdge {
+  readonly kind: 'voice' | 'silence';
+  readonly atMs: number;
+}
+
+/** Adapter over the VAD (src/audio/vad.ts): fed 8 kHz PCM in stream order, returns the edges it found. */
+export interface VadPort {
+  push(pcm: Int16Array, atMs: number): readonly VadEdge[];
+}
+
+export type StreamEndReason = 'stop' | 'socket-closed';
+
+export interface CallTransport {
+  readonly start: StartInfo;
+  /** Plays agent audio (paced, marked) and clears it on barge-in. */
+  readonly player: OutboundPlayer;
+  /** Stream time now (ms since start), on the same clock as InboundAudio.atMs and VadEdge.atMs. */
+  nowMs(): number;
+  /** Closes the media WebSocket from our side. Ending the phone call itself is TwilioRest.hangUp. */
+  close(reason: string): void;
+  /** Child logger bound to this call (callSid, streamSid): no personal data. */
+  readonly log: Logger;
+}
+
+export interface CallHandler {
+  onAudio(audio: InboundAudio): void;
+  onVad(edge: VadEdge): void;
+  onDtmf(digit: string, atMs: number): void;
+  /** Called exactly once; after it the transport is dead. */
+  onEnd(reason: StreamEndReason): void;
+}
+
+export type CallHandlerFactory = (start: StartInfo, transport: CallTransport) => CallHandler;

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+
+// The call records the calls API and the Twilio webhooks read and write. The persistence engineer's repository
+// implements CallStore over PostgreSQL; MemoryCallStore exists for tests and the simulator only.
+
+export const CALL_STATUSES = [
+  'queued',
+  'initiated',
+  'ringing',
+  'in-progress',
+  'completed',
+  'busy',
+  'no-answer',
+  'failed',
+  'canceled',
+] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+export const FINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
+  'completed',
+  'busy',
+  'no-answer',
+  'failed',
+  'canceled',
+]);
+
+export type CallDirection = 'inbound' | 'outbound';
+
+export interface CallRecord {
+  readonly callId: string;
+  readonly direction: CallDirection;
+  readonly phoneNumber: string;
+  readonly gymName: string;
+  readonly twilioCallSid: string | null;
+  readonly status: CallStatus;
+  /** Twilio answering-machine detection result (human, machine_start, fax, unknown, ...). */
+  readonly answeredBy: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly endedAt: Date | null;
+}
+
+export interface NewCall {
+  /** Chosen by the caller when it must exist before the record (admission slots are keyed by it). */
+  readonly callId?: string;
+  readonly direction: CallDirection;
+  readonly phoneNumber: string;
+  readonly gymName: string;
+  readonly status: CallStatus;
+  readonly twilioCallSid?: string | null;
+}
+
+export type CallPatch = Partial<Pick<CallRecord, 'twilioCallSid' | 'status' | 'answeredBy' | 'endedAt'>>;
+
+export interface CallStore {
+  create(call: NewCall): Promise<CallRecord>;
+  get(callId: string): Promise<CallRecord | undefined>;
+  findBySid(twilioCallSid: string): Promise<CallRecord | undefined>;
+  update(callId: string, patch: CallPatch): Promise<CallRecord | undefined>;
+}
+
+/** Order of a call's life; status callbacks can arrive out of order and must not move a call backwards. */
+export function statusRank(s: CallStatus): number {
+  return FINAL_STATUSES.has(s)
+    ? 4
+    : ({ queued: 0, initiated: 1, ringing: 2, 'in-progress': 3 } as const)[s as 'queued'];
+}
+
+export function isCallStatus(s: string): s is CallStatus {
+  return (CALL_STATUSES as readonly string[]).includes(s);
+}
+
+export class MemoryCallStore implements CallStore {
+  readonly #calls = new Map<string, CallRecord>();
+
+  async create(c: NewCall): Promise<CallRecord> {
+    const now = new Date();
+    const rec: CallRecord = {
+      callId: c.callId ?? randomUUID(),
+      direction: c.direction,
+      phoneNumber: c.phoneNumber,
+      gymName: c.gymName,
+      twilioCallSid: c.twilioCallSid ?? null,
+      status: c.status,
+      answeredBy: null,
+      createdAt: now,
+      updatedAt: now,
+      endedAt: null,
+    };
+    this.#calls.set(rec.callId, rec);
+    return rec;
+  }
+
+  async get(callId: string): Promise<CallRecord | undefined> {
+    return this.#calls.get(callId);
+  }
+
+  async findBySid(sid: string): Promise<CallRecord | undefined> {
+    for (const c of this.#calls.values()) if (c.twilioCallSid === sid) return c;
+    return undefined;
+  }
+
+  async update(callId: string, patch: CallPatch): Promise<CallRecord | undefined> {
+    const cur = this.#calls.get(callId);
+    if (cur === undefined) return undefined;
+    const next: CallRecord = { ...cur, ...patch, updatedAt: new Date() };
+    this.#calls.set(callId, next);
+    return next;
+  }
+}

@@ -1,0 +1,248 @@
+import type { Logger } from '../log.js';
+import type {
+  CallHandler,
+  CallHandlerFactory,
+  CallTransport,
+  StartInfo,
+  StreamEndReason,
+  VadPort,
+} from './call-handler.js';
+import { TWILIO_RATE, type TelephonyDsp } from './dsp-port.js';
+import { OutboundPlayer, type PlayerOptions, type SendResult } from './outbound-player.js';
+import { buildClear, buildMark, buildMedia, parseInbound, type RejectReason, type StartEvent } from './serializer.js';
+import { StreamValidator } from './stream-validator.js';
+
+// One Media Streams WebSocket = one MediaSession = one CallHandler. The session turns wire messages into
+// handler calls and the player's output into wire messages. Bad messages are counted, logged (rate-limited)
+// and dropped; the connection is closed only when it cannot be a Twilio stream at all (binary frames, garbage
+// before `start`, no `start` in time) or when the handler itself fails. Nothing here can affect another call.
+
+/** The WebSocket as the session needs it; the server adapts a uWS socket to this. */
+export interface MediaSocket {
+  /** uWS semantics: 'ok', 'backpressure' (queued, will drain), 'dropped' (over the limit). */
+  send(text: string): SendResult;
+  bufferedAmount(): number;
+  end(code: number, reason: string): void;
+}
+
+export interface MediaMetrics {
+  rejected?(reason: RejectReason): void;
+  callStarted?(): void;
+  callEnded?(reason: StreamEndReason): void;
+}
+
+export interface MediaSessionOptions {
+  readonly socket: MediaSocket;
+  readonly dsp: TelephonyDsp;
+  readonly handlerFactory: CallHandlerFactory;
+  readonly createVad?: ((start: StartInfo) => VadPort) | undefined;
+  readonly log: Logger;
+  readonly metrics?: MediaMetrics | undefined;
+  readonly player?: PlayerOptions | undefined;
+  /** Send-buffer size above which the player pauses until drain (bytes). */
+  readonly highWaterBytes?: number | undefined;
+  readonly startTimeoutMs?: number | undefined;
+  /** Takes the call's admission slot at `start`; false closes the stream (1013, try again later). */
+  readonly admit?: ((start: StartInfo) => boolean) | undefined;
+  /** The stream of an admitted call ended (after the handler's onEnd): release its slot. */
+  readonly ended?: ((start: StartInfo, reason: StreamEndReason) => void) | undefined;
+}
+
+const LOG_FIRST_REJECTS = 5;
+const LOG_EVERY_REJECTS = 1000;
+
+export class MediaSession {
+  readonly #o: MediaSessionOptions;
+  readonly #validator = new StreamValidator();
+  readonly #rejects = new Map<RejectReason, number>();
+  #rejectTotal = 0;
+  #handler: CallHandler | undefined;
+  #start_: StartInfo | undefined;
+  #player: OutboundPlayer | undefined;
+  #vad: VadPort | undefined;
+  #log: Logger;
+  #startPerf = 0;
+  #ended = false;
+  #socketOpen = true;
+  #startTimer: NodeJS.Timeout | undefined;
+
+  constructor(opts: MediaSessionOptions) {
+    this.#o = opts;
+    this.#log = opts.log;
+    this.#startTimer = setTimeout(
+      () => this.#closeNotTwilio('no start message in time'),
+      opts.startTimeoutMs ?? 10_000,
+    );
+  }
+
+  /** True once `start` was accepted: the connection is a live call. */
+  get live(): boolean {
+    return this.#handler !== undefined && !this.#ended;
+  }
+
+  get rejectedCount(): number {
+    return this.#rejectTotal;
+  }
+
+  onText(text: string): void {
+    if (this.#ended) return;
+    const parsed = parseInbound(text);
+    if (!parsed.ok) return this.#reject(parsed.error.reason, parsed.error.detail);
+    const e = parsed.event;
+    const bad = this.#validator.accept(e);
+    if (bad !== undefined) return this.#reject(bad.reason, bad.detail);
+    try {
+      switch (e.event) {
+        case 'connected':
+          return;
+        case 'start':
+          return this.#start(e);
+        case 'media': {
+          const pcm = this.#o.dsp.ulawDecode(e.media.payload);
+          const atMs = e.media.timestamp;
+          const durationMs = (pcm.length * 1000) / TWILIO_RATE;
+          this.#handler?.onAudio({ mulaw: e.media.payload, pcm, atMs, durationMs });
+          if (this.#vad !== undefined) for (const edge of this.#vad.push(pcm, atMs)) this.#handler?.onVad(edge);
+          return;
+        }
+        case 'dtmf':
+          return this.#handler?.onDtmf(e.dtmf.digit, this.#nowMs());
+        case 'mark':
+          return this.#player?.onMark(e.mark.name);
+        case 'stop':
+          this.#end('stop');
+          this.#endSocket(1000, 'stream stopped');
+          return;
+      }
+    } catch (err) {
+      this.#handlerFailed(err);
+    }
+  }
+
+  onBinary(): void {
+    // Twilio only ever sends JSON text frames.
+    this.#reject('binary', 'binary frame');
+    this.#closeNotTwilio('binary frame');
+  }
+
+  onDrain(): void {
+    if (!this.#backpressured()) this.#player?.resume();
+  }
+
+  /** The socket closed (by either side). */
+  onClose(): void {
+    this.#socketOpen = false;
+    this.#end('socket-closed');
+  }
+
+  #start(e: StartEvent): void {
+    if (this.#startTimer !== undefined) clearTimeout(this.#startTimer);
+    this.#startTimer = undefined;
+    this.#startPerf = performance.now();
+    const start: StartInfo = {
+      callSid: e.start.callSid,
+      streamSid: e.streamSid,
+      accountSid: e.start.accountSid,
+      tracks: e.start.tracks,
+      customParameters: e.start.customParameters,
+      startedAt: Date.now(),
+    };
+    this.#log = this.#o.log.child({ callSid: start.callSid, streamSid: start.streamSid });
+    if (this.#o.admit !== undefined && !this.#o.admit(start)) {
+      this.#log.warn('media stream refused: no call slot (at capacity or draining)');
+      this.#ended = true;
+      this.#endSocket(1013, 'at capacity');
+      return;
+    }
+    this.#start_ = start;
+    const streamSid = start.streamSid;
+    this.#player = new OutboundPlayer(
+      {
+        sendMedia: (b) => this.#send(buildMedia(streamSid, b)),
+        sendMark: (n) => this.#send(buildMark(streamSid, n)),
+        sendClear: () => this.#send(buildClear(streamSid)),
+        backpressured: () => this.#backpressured(),
+      },
+      this.#o.dsp,
+      this.#o.player,
+    );
+    const transport: CallTransport = {
+      start,
+      player: this.#player,
+      nowMs: () => this.#nowMs(),
+      close: (reason) => this.#endSocket(1000, reason),
+      log: this.#log,
+    };
+    this.#vad = this.#o.createVad?.(start);
+    this.#handler = this.#o.handlerFactory(start, transport);
+    this.#o.metrics?.callStarted?.();
+    this.#log.info({ tracks: start.tracks.length }, 'media stream started');
+  }
+
+  #nowMs(): number {
+    return this.#startPerf === 0 ? 0 : Math.round(performance.now() - this.#startPerf);
+  }
+
+  #backpressured(): boolean {
+    return this.#socketOpen && this.#o.socket.bufferedAmount() > (this.#o.highWaterBytes ?? 16 * 1024);
+  }
+
+  #send(text: string): SendResult {
+    if (!this.#socketOpen) return 'closed';
+    return this.#o.socket.send(text);
+  }
+
+  #reject(reason: RejectReason, detail: string): void {
+    this.#rejectTotal++;
+    this.#rejects.set(reason, (this.#rejects.get(reason) ?? 0) + 1);
+    this.#o.metrics?.rejected?.(reason);
+    if (this.#rejectTotal <= LOG_FIRST_REJECTS) this.#log.warn({ reason, detail }, 'dropped media stream message');
+    else if (this.#rejectTotal % LOG_EVERY_REJECTS === 0)
+      this.#log.warn(
+        { total: this.#rejectTotal, byReason: Object.fromEntries(this.#rejects) },
+        'still dropping bad messages',
+      );
+    // Before `start` nothing identifies a Twilio stream: whatever is talking, it is not Twilio.
+    if (this.#validator.phase === 'awaiting-start' && this.#handler === undefined) this.#closeNotTwilio(reason);
+  }
+
+  #closeNotTwilio(why: string): void {
+    if (!this.#socketOpen || this.#ended) return;
+    this.#log.warn({ why }, 'closing connection that is not a Twilio media stream');
+    this.#endSocket(1008, 'not a Twilio media stream');
+  }
+
+  #handlerFailed(err: unknown): void {
+    this.#log.error({ err }, 'call handler failed; closing this media stream');
+    this.#end('socket-closed');
+    this.#endSocket(1011, 'internal error');
+  }
+
+  #endSocket(code: number, reason: string): void {
+    if (!this.#socketOpen) return;
+    this.#socketOpen = false;
+    this.#o.socket.end(code, reason);
+  }
+
+  #end(reason: StreamEndReason): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#startTimer !== undefined) clearTimeout(this.#startTimer);
+    this.#player?.close();
+    const handler = this.#handler;
+    if (handler !== undefined) {
+      this.#o.metrics?.callEnded?.(reason);
+      if (this.#rejectTotal > 0)
+        this.#log.info(
+          { total: this.#rejectTotal, byReason: Object.fromEntries(this.#rejects) },
+          'bad messages on this stream',
+        );
+      try {
+        handler.onEnd(reason);
+      } catch (err) {
+        this.#log.error({ err }, 'call handler failed while ending');
+      }
+    }
+    if (this.#start_ !== undefined) this.#o.ended?.(this.#start_, reason);
+  }
+}

@@ -1,0 +1,351 @@
+import { FRAME_BYTES, FRAME_MS, TWILIO_RATE, ULAW_SILENCE, type TelephonyDsp } from './dsp-port.js';
+import { heardPrefix } from './heard-text.js';
+
+// Agent audio to Twilio. TTS PCM (any rate) is resampled to 8 kHz and μ-law encoded by the DSP addon, cut into
+// 20 ms frames and sent on a real-time schedule with a small lead, so at most ~lead ms sit in Twilio's queue and
+// a `clear` on barge-in silences the agent at once. Marks go out every ≈200 ms and after each utterance; Twilio
+// echoes a mark once the audio before it has played, which is how the call learns what the callee heard.
+
+export type SendResult = 'ok' | 'backpressure' | 'dropped' | 'closed';
+
+/** The media socket as the player sees it (implemented by the media session over uWS). */
+export interface OutboundSink {
+  sendMedia(mulaw: Uint8Array): SendResult;
+  sendMark(name: string): SendResult;
+  sendClear(): SendResult;
+  /** True while the socket's send buffer is over the high-water mark; the player waits for resume(). */
+  backpressured(): boolean;
+}
+
+export interface UtteranceAudio {
+  readonly utteranceId: string;
+  /** The text being spoken, used to report what was heard. */
+  readonly text: string;
+  readonly sampleRate: number;
+  /** s16le mono PCM; odd-sized chunks are fine. */
+  readonly chunks: AsyncIterable<Uint8Array>;
+}
+
+export interface ClearResult {
+  /** The utterance that was playing when cleared, with what the callee had heard of it. */
+  readonly interrupted: { utteranceId: string; heardText: string; heardMs: number } | undefined;
+  /** Queued utterances that never started. */
+  readonly cancelled: readonly string[];
+  /** Audio sent or synthesised that will now never play. */
+  readonly droppedMs: number;
+}
+
+export interface PlayerListener {
+  started?(utteranceId: string): void;
+  progress?(utteranceId: string, heardText: string, heardMs: number): void;
+  played?(utteranceId: string): void;
+  duration?(utteranceId: string, ms: number): void;
+  cleared?(result: ClearResult): void;
+  error?(utteranceId: string, error: Error): void;
+  /** Pacing telemetry: how late a frame left relative to its slot on the 20 ms grid (ms, ≥ 0). */
+  frameSent?(lateMs: number): void;
+}
+
+export interface PlayerOptions {
+  /** How far ahead of real time audio is sent (ms). Twilio then holds at most lead + one frame. */
+  readonly leadMs?: number;
+  readonly markEveryMs?: number;
+  readonly now?: () => number;
+}
+
+interface Utterance {
+  readonly id: string;
+  readonly text: string;
+  readonly frames: Uint8Array[];
+  /** Index in `frames` of the next frame to send. */
+  next: number;
+  synthDone: boolean;
+  totalMs: number;
+  startedSending: boolean;
+  /** Wall time its first frame is due to play at Twilio. */
+  playStartAt: number;
+  readonly abort: AbortController;
+}
+
+interface PendingMark {
+  readonly utteranceId: string;
+  readonly posMs: number;
+  readonly final: boolean;
+}
+
+const MAX_LEAD_MS = 200;
+
+export interface PlayerStats {
+  framesSent: number;
+  framesDropped: number;
+  marksSent: number;
+  clears: number;
+  /** Times the schedule restarted because Twilio's queue ran dry while audio was pending (late TTS or lag). */
+  restarts: number;
+}
+
+export class OutboundPlayer {
+  listener: PlayerListener = {};
+  readonly #sink: OutboundSink;
+  readonly #dsp: TelephonyDsp;
+  readonly #leadMs: number;
+  readonly #markEveryFrames: number;
+  readonly #now: () => number;
+  readonly #queue: Utterance[] = [];
+  readonly #marks = new Map<string, PendingMark>();
+  #markSeq = 0;
+  #runStart = 0;
+  #runFrames = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #stats: PlayerStats = { framesSent: 0, framesDropped: 0, marksSent: 0, clears: 0, restarts: 0 };
+
+  constructor(sink: OutboundSink, dsp: TelephonyDsp, opts: PlayerOptions = {}) {
+    this.#sink = sink;
+    this.#dsp = dsp;
+    this.#leadMs = Math.min(MAX_LEAD_MS - FRAME_MS, Math.max(0, opts.leadMs ?? 100));
+    this.#markEveryFrames = Math.max(1, Math.round((opts.markEveryMs ?? 200) / FRAME_MS));
+    this.#now = opts.now ?? (() => performance.now());
+  }
+
+  get stats(): Readonly<PlayerStats> {
+    return this.#stats;
+  }
+
+  /** True while anything is queued, being sent, or awaiting its played-mark. */
+  get busy(): boolean {
+    return this.#queue.length > 0 || this.#marks.size > 0;
+  }
+
+  /** Queue an utterance; utterances play in order, synthesis of later ones overlaps playback of earlier ones. */
+  enqueue(audio: UtteranceAudio): void {
+    if (this.#closed) return;
+    const u: Utterance = {
+      id: audio.utteranceId,
+      text: audio.text,
+      frames: [],
+      next: 0,
+      synthDone: false,
+      totalMs: 0,
+      startedSending: false,
+      playStartAt: 0,
+      abort: new AbortController(),
+    };
+    this.#queue.push(u);
+    void this.#synthesize(u, audio);
+  }
+
+  /** Barge-in: drop everything queued here and at Twilio. */
+  clear(): ClearResult {
+    const now = this.#now();
+    let interrupted: ClearResult['interrupted'];
+    const cancelled: string[] = [];
+    let droppedMs = 0;
+    const playedNow: string[] = [];
+    for (const u of this.#queue) {
+      u.abort.abort();
+      const finished = u.next === Number.MAX_SAFE_INTEGER;
+      const synthMs = finished || u.synthDone ? u.totalMs : u.frames.length * FRAME_MS;
+      if (!u.startedSending) {
+        droppedMs += synthMs;
+        cancelled.push(u.id);
+        continue;
+      }
+      const sentMs = finished ? u.totalMs : u.next * FRAME_MS;
+      const heardMs = Math.max(0, Math.min(sentMs, now - u.playStartAt));
+      if (finished && heardMs >= u.totalMs) {
+        playedNow.push(u.id); // fully played, its echo just had not arrived yet
+      } else if (interrupted === undefined && heardMs > 0) {
+        droppedMs += Math.max(0, synthMs - heardMs);
+        interrupted = { utteranceId: u.id, heardMs, heardText: this.#heard(u, heardMs) };
+      } else {
+        droppedMs += synthMs;
+        cancelled.push(u.id);
+      }
+    }
+    this.#queue.length = 0;
+    // Twilio echoes every pending mark after a clear; those echoes mean "cancelled", not "played".
+    this.#marks.clear();
+    this.#stopTimer();
+    this.#runFrames = 0;
+    this.#runStart = 0;
+    this.#stats.clears++;
+    if (!this.#closed) this.#sink.sendClear();
+    const result: ClearResult = { interrupted, cancelled, droppedMs };
+    for (const id of playedNow) this.listener.played?.(id);
+    this.listener.cleared?.(result);
+    return result;
+  }
+
+  /** An echoed mark from Twilio. Unknown names (e.g. echoes of cleared marks) are ignored. */
+  onMark(name: string): void {
+    const m = this.#marks.get(name);
+    if (m === undefined) return;
+    this.#marks.delete(name);
+    const u = this.#queue.find((q) => q.id === m.utteranceId);
+    if (m.final) {
+      this.listener.progress?.(m.utteranceId, u?.text ?? '', m.posMs);
+      if (u !== undefined) this.#queue.splice(this.#queue.indexOf(u), 1);
+      this.listener.played?.(m.utteranceId);
+      return;
+    }
+    if (u !== undefined) this.listener.progress?.(m.utteranceId, this.#heard(u, m.posMs), m.posMs);
+  }
+
+  /** The socket drained below its high-water mark. */
+  resume(): void {
+    this.#pump();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const u of this.#queue) u.abort.abort();
+    this.#stopTimer();
+  }
+
+  async #synthesize(u: Utterance, audio: UtteranceAudio): Promise<void> {
+    const resampler =
+      audio.sampleRate === TWILIO_RATE ? undefined : this.#dsp.createResampler(audio.sampleRate, TWILIO_RATE);
+    let carry: Uint8Array | undefined; // partial μ-law frame
+    let oddByte: number | undefined; // 8 kHz input split mid-sample
+    const emit = (pcm: Int16Array): void => {
+      if (pcm.length === 0) return;
+      let bytes = this.#dsp.ulawEncode(pcm);
+      if (carry !== undefined) {
+        const joined = new Uint8Array(carry.length + bytes.length);
+        joined.set(carry);
+        joined.set(bytes, carry.length);
+        bytes = joined;
+        carry = undefined;
+      }
+      let off = 0;
+      for (; off + FRAME_BYTES <= bytes.length; off += FRAME_BYTES) u.frames.push(bytes.slice(off, off + FRAME_BYTES));
+      if (off < bytes.length) carry = bytes.slice(off);
+      this.#pump();
+    };
+    try {
+      for await (const chunk of audio.chunks) {
+        if (u.abort.signal.aborted || this.#closed) return;
+        if (resampler !== undefined) {
+          emit(resampler.pushBytes(chunk));
+        } else {
+          const r = toPcm(chunk, oddByte);
+          oddByte = r.odd;
+          emit(r.pcm);
+        }
+      }
+      if (resampler !== undefined) emit(resampler.flush());
+    } catch (e) {
+      if (u.abort.signal.aborted) return;
+      this.listener.error?.(u.id, e instanceof Error ? e : new Error(String(e)));
+      // Whatever was synthesised still plays; the utterance ends normally after it.
+    }
+    if (u.abort.signal.aborted || this.#closed) return;
+    if (carry !== undefined) {
+      const last = new Uint8Array(FRAME_BYTES).fill(ULAW_SILENCE);
+      last.set(carry);
+      u.frames.push(last);
+    }
+    u.synthDone = true;
+    u.totalMs = u.frames.length * FRAME_MS;
+    this.listener.duration?.(u.id, u.totalMs);
+    this.#pump();
+  }
+
+  #heard(u: Utterance, posMs: number): string {
+    const estimateMs = u.synthDone ? u.totalMs : Math.max(u.frames.length * FRAME_MS, u.text.length * 65);
+    return heardPrefix(u.text, estimateMs === 0 ? 1 : posMs / estimateMs);
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  // Sends every frame (and following marks) whose slot has come, then sleeps until the next slot.
+  #pump(): void {
+    if (this.#closed || this.#timer !== undefined) return;
+    for (;;) {
+      const u = this.#queue.find((q) => q.next !== Number.MAX_SAFE_INTEGER);
+      if (u === undefined) return;
+      if (u.next >= u.frames.length) {
+        if (!u.synthDone) return; // waiting for TTS; #synthesize calls us again
+        if (!this.#finishUtterance(u)) return;
+        continue;
+      }
+      if (this.#sink.backpressured()) return; // resume() on drain
+      const now = this.#now();
+      let due = this.#runStart + this.#runFrames * FRAME_MS - this.#leadMs;
+      if (this.#runFrames === 0 || now - due > this.#leadMs) {
+        // Twilio's queue has run dry (first audio, a gap between sentences, or we fell behind): new run.
+        if (this.#runFrames > 0) this.#stats.restarts++;
+        this.#runStart = now;
+        this.#runFrames = 0;
+        due = now - this.#leadMs;
+      }
+      if (due > now) {
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined;
+          this.#pump();
+        }, due - now);
+        return;
+      }
+      if (!u.startedSending) {
+        u.startedSending = true;
+        u.playStartAt = this.#runStart + this.#runFrames * FRAME_MS;
+        this.listener.started?.(u.id);
+      }
+      const frame = u.frames[u.next] as Uint8Array;
+      u.frames[u.next] = EMPTY; // sent frames are not kept
+      u.next++;
+      this.#runFrames++;
+      const r = this.#sink.sendMedia(frame);
+      if (r === 'dropped') this.#stats.framesDropped++;
+      else this.#stats.framesSent++;
+      this.listener.frameSent?.(Math.max(0, now - Math.max(due, this.#runStart)));
+      if (r === 'closed') return;
+      if (u.next % this.#markEveryFrames === 0 && (u.next < u.frames.length || !u.synthDone)) this.#mark(u, false);
+    }
+  }
+
+  /** All frames of `u` sent: send its final mark. Returns false when the player must stop pumping. */
+  #finishUtterance(u: Utterance): boolean {
+    if (!u.startedSending) {
+      // Empty audio: nothing to play, report it as played at once.
+      this.#queue.splice(this.#queue.indexOf(u), 1);
+      this.listener.played?.(u.id);
+      return true;
+    }
+    this.#mark(u, true);
+    // Keep it in the queue (for heard-text of progress marks) but make the pump skip it.
+    u.next = Number.MAX_SAFE_INTEGER;
+    u.frames.length = 0;
+    return true;
+  }
+
+  #mark(u: Utterance, final: boolean): void {
+    const name = `m${++this.#markSeq}`;
+    const posMs = final ? u.totalMs : u.next * FRAME_MS;
+    this.#marks.set(name, { utteranceId: u.id, posMs, final });
+    this.#stats.marksSent++;
+    this.#sink.sendMark(name);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function toPcm(chunk: Uint8Array, odd: number | undefined): { pcm: Int16Array; odd: number | undefined } {
+  const total = chunk.length + (odd === undefined ? 0 : 1);
+  const n = total >> 1;
+  const pcm = new Int16Array(n);
+  let i = 0;
+  let src = 0;
+  if (odd !== undefined && n > 0) {
+    pcm[i++] = ((chunk[0] as number) << 8) | odd;
+    src = 1;
+  }
+  for (; i < n; i++, src += 2) pcm[i] = ((chunk[src + 1] as number) << 8) | (chunk[src] as number);
+  const rest = total % 2 === 1 ? (chunk[chunk.length - 1] as number) : undefined;
+  return { pcm, odd: n === 0 && odd !== undefined ? odd : rest };
+}

@@ -1,0 +1,243 @@
+import { STATUS_CODES } from 'node:http';
+import type {
+  HttpResponse as UwsResponse,
+  HttpRequest as UwsRequest,
+  WebSocket,
+  us_listen_socket,
+} from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, Route } from '../http/types.js';
+import type { Logger } from '../log.js';
+import type { CallAdmission } from './admission.js';
+import type { CallHandlerFactory, StartInfo, VadPort } from './call-handler.js';
+import type { TelephonyDsp } from './dsp-port.js';
+import { Dispatcher, errorResponse } from './http-dispatch.js';
+import { MediaSession, type MediaMetrics } from './media-session.js';
+import type { PlayerOptions, SendResult } from './outbound-player.js';
+import { MAX_MESSAGE_BYTES } from './serializer.js';
+import { publicWsUrl, verifyUpgrade } from './signature.js';
+import { loadUws, type Uws } from './uws.js';
+
+// The uWebSockets.js server: every Route[] of the app over HTTP, and the Twilio media stream WebSocket.
+// uWS rules followed here: request data and message buffers are copied before any await (they are invalid
+// afterwards), every async response has onAborted, writes are corked, and WebSocket sends honour backpressure.
+
+export const MEDIA_STREAM_PATH = '/twilio/media-stream';
+const MAX_BODY_BYTES = 64 * 1024;
+
+export interface TelephonyServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly publicBaseUrl: string | undefined;
+  readonly twilioAuthToken: string | undefined;
+  readonly apiToken: string | undefined;
+  readonly admission: CallAdmission;
+  readonly routes: readonly Route[];
+  readonly handlerFactory: CallHandlerFactory;
+  readonly dsp: TelephonyDsp;
+  readonly createVad?: ((start: StartInfo) => VadPort) | undefined;
+  readonly log: Logger;
+  readonly metrics?: MediaMetrics | undefined;
+  readonly player?: PlayerOptions | undefined;
+  /** Injected in tests of the fallback check; defaults to loadUws(). */
+  readonly uws?: Uws | undefined;
+}
+
+interface SocketData {
+  session: MediaSession | undefined;
+  open: boolean;
+}
+
+export class TelephonyServer {
+  readonly #o: TelephonyServerOptions;
+  readonly #uws: Uws;
+  readonly #dispatcher: Dispatcher;
+  readonly #sockets = new Set<WebSocket<SocketData>>();
+  #listen: us_listen_socket | undefined;
+  #port = 0;
+
+  constructor(o: TelephonyServerOptions) {
+    this.#o = o;
+    this.#uws = o.uws ?? loadUws();
+    this.#dispatcher = new Dispatcher({
+      routes: o.routes,
+      apiToken: o.apiToken,
+      twilioAuthToken: o.twilioAuthToken,
+      publicBaseUrl: o.publicBaseUrl,
+      log: o.log,
+    });
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
+  listen(): Promise<number> {
+    const app = this.#uws.App();
+    app.ws<SocketData>(MEDIA_STREAM_PATH, {
+      maxPayloadLength: 4 * MAX_MESSAGE_BYTES,
+      maxBackpressure: 1024 * 1024,
+      idleTimeout: 60,
+      sendPingsAutomatically: true,
+      upgrade: (res, req, ctx) => this.#upgrade(res, req, ctx),
+      open: (ws) => this.#open(ws),
+      message: (ws, msg, isBinary) => {
+        const s = ws.getUserData().session;
+        if (s === undefined) return;
+        if (isBinary) s.onBinary();
+        else s.onText(Buffer.from(msg).toString('utf8')); // decoded (copied) before the buffer is neutered
+      },
+      drain: (ws) => ws.getUserData().session?.onDrain(),
+      close: (ws) => {
+        const d = ws.getUserData();
+        d.open = false;
+        this.#sockets.delete(ws);
+        d.session?.onClose();
+      },
+    });
+    app.any('/*', (res, req) => this.#http(res, req));
+    return new Promise((resolve, reject) => {
+      app.listen(this.#o.host, this.#o.port, (sock) => {
+        if (sock === false) return reject(new Error(`could not listen on ${this.#o.host}:${this.#o.port}`));
+        this.#listen = sock;
+        this.#port = this.#uws.us_socket_local_port(sock as unknown as Parameters<Uws['us_socket_local_port']>[0]);
+        resolve(this.#port);
+      });
+    });
+  }
+
+  /**
+   * The last step of a drain (ops/drain.ts `shutdown`): stop listening and close whatever streams are still open
+   * (their handlers see 'socket-closed'). New calls were already refused by admission while draining; streams of
+   * calls admitted before the drain may still connect until this runs.
+   */
+  close(): void {
+    for (const ws of [...this.#sockets]) ws.end(1001, 'server shutting down');
+    if (this.#listen !== undefined) this.#uws.us_listen_socket_close(this.#listen);
+    this.#listen = undefined;
+  }
+
+  #upgrade(res: UwsResponse, req: UwsRequest, ctx: unknown): void {
+    const key = req.getHeader('sec-websocket-key');
+    const protocol = req.getHeader('sec-websocket-protocol');
+    const extensions = req.getHeader('sec-websocket-extensions');
+    const signature = req.getHeader('x-twilio-signature');
+    const query = req.getQuery();
+    const refuse = (status: number, why: string): void => {
+      res.cork(() => {
+        res.writeStatus(`${status} ${STATUS_CODES[status] ?? ''}`).end(why);
+      });
+    };
+    const base = this.#o.publicBaseUrl;
+    const url = base === undefined ? '' : publicWsUrl(base, MEDIA_STREAM_PATH + (query ? `?${query}` : ''));
+    const check =
+      base === undefined
+        ? { ok: false, reason: 'not-configured' }
+        : verifyUpgrade(this.#o.twilioAuthToken, signature, url);
+    if (!check.ok) {
+      this.#o.log.warn({ reason: check.reason }, 'media stream upgrade rejected: bad Twilio signature');
+      return refuse(403, 'forbidden');
+    }
+    const data: SocketData = { session: undefined, open: true };
+    res.upgrade(data, key, protocol, extensions, ctx as Parameters<UwsResponse['upgrade']>[4]);
+  }
+
+  #open(ws: WebSocket<SocketData>): void {
+    this.#sockets.add(ws);
+    const d = ws.getUserData();
+    d.session = new MediaSession({
+      socket: {
+        send: (text) => {
+          if (!d.open) return 'closed';
+          let r = 1;
+          ws.cork(() => {
+            r = ws.send(text, false);
+          });
+          return sendResult(r);
+        },
+        bufferedAmount: () => (d.open ? ws.getBufferedAmount() : 0),
+        end: (code, reason) => {
+          if (d.open) ws.end(code, reason);
+        },
+      },
+      dsp: this.#o.dsp,
+      handlerFactory: this.#o.handlerFactory,
+      createVad: this.#o.createVad,
+      log: this.#o.log,
+      metrics: this.#o.metrics,
+      player: this.#o.player,
+      admit: (start) => {
+        const callId = start.customParameters.callId ?? start.callSid;
+        if (this.#o.admission.claim(callId)) return true;
+        // Slot expired while ringing, or a stream nobody admitted: admit it now if there is room.
+        const dir = start.customParameters.direction === 'outbound' ? 'outbound' : 'inbound';
+        return this.#o.admission.tryAdmit(callId, dir).ok && this.#o.admission.claim(callId);
+      },
+      ended: (start, reason) => this.#o.admission.release(start.customParameters.callId ?? start.callSid, reason),
+    });
+  }
+
+  #http(res: UwsResponse, req: UwsRequest): void {
+    // Everything the handler needs is copied now: req is invalid after this function returns.
+    const method = req.getMethod().toUpperCase();
+    const path = req.getUrl();
+    const rawQuery = req.getQuery() ?? '';
+    const headers: Record<string, string> = {};
+    req.forEach((k, v) => {
+      headers[k] = v;
+    });
+    const forwarded = headers['x-forwarded-for']?.split(',').pop()?.trim();
+    const remoteIp = forwarded || Buffer.from(res.getRemoteAddressAsText()).toString();
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.onData((chunk, isLast) => {
+      if (aborted) return;
+      size += chunk.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        aborted = true;
+        return this.#write(res, errorResponse('VALIDATION_FAILED', 'request body too large', 413), true);
+      }
+      chunks.push(Buffer.from(new Uint8Array(chunk))); // copy: chunk is neutered after this callback
+      if (!isLast) return;
+      const request: HttpRequest = {
+        method,
+        path,
+        query: new URLSearchParams(rawQuery),
+        headers,
+        body: Buffer.concat(chunks),
+        remoteIp,
+      };
+      this.#dispatcher.handle(request, rawQuery).then(
+        (out) => {
+          if (!aborted) this.#write(res, out);
+        },
+        (err: unknown) => {
+          this.#o.log.error({ err }, 'dispatcher failed');
+          if (!aborted) this.#write(res, errorResponse('INTERNAL', 'internal error'));
+        },
+      );
+    });
+  }
+
+  #write(res: UwsResponse, out: HttpResponse, close = false): void {
+    res.cork(() => {
+      res.writeStatus(`${out.status} ${STATUS_CODES[out.status] ?? ''}`);
+      for (const [k, v] of Object.entries(out.headers ?? {})) res.writeHeader(k, v);
+      res.end(out.body ?? '', close);
+    });
+  }
+}
+
+function sendResult(r: number | boolean): SendResult {
+  // uWS: 1 sent, 0 queued under backpressure (drains later), 2 dropped over maxBackpressure.
+  if (r === 1 || r === true) return 'ok';
+  if (r === 0) return 'backpressure';
+  return 'dropped';
+}

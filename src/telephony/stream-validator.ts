@@ -1,0 +1,47 @@
+import type { InboundEvent, MediaProtocolError } from './serializer.js';
+
+// Ordering rules of one Media Streams connection: `connected` (optional, once) then exactly one `start`, then
+// media/dtmf/mark with strictly increasing sequence numbers on the same streamSid, then `stop`, then nothing.
+// Pure: it only says whether an already-parsed event may be accepted now.
+
+export type StreamPhase = 'awaiting-start' | 'streaming' | 'stopped';
+
+export class StreamValidator {
+  #phase: StreamPhase = 'awaiting-start';
+  #connectedSeen = false;
+  #streamSid: string | undefined;
+  #lastSeq = -1;
+
+  get phase(): StreamPhase {
+    return this.#phase;
+  }
+
+  get streamSid(): string | undefined {
+    return this.#streamSid;
+  }
+
+  /** Returns undefined when the event is accepted (and advances the state), otherwise why not. */
+  accept(e: InboundEvent): MediaProtocolError | undefined {
+    if (this.#phase === 'stopped') return { reason: 'out-of-order', detail: `${e.event} after stop` };
+    if (e.event === 'connected') {
+      if (this.#connectedSeen || this.#phase !== 'awaiting-start')
+        return { reason: 'out-of-order', detail: 'duplicate connected' };
+      this.#connectedSeen = true;
+      return undefined;
+    }
+    if (this.#phase === 'awaiting-start') {
+      if (e.event !== 'start') return { reason: 'out-of-order', detail: `${e.event} before start` };
+      this.#phase = 'streaming';
+      this.#streamSid = e.streamSid;
+      this.#lastSeq = e.sequenceNumber;
+      return undefined;
+    }
+    if (e.event === 'start') return { reason: 'out-of-order', detail: 'second start on one connection' };
+    if (e.streamSid !== this.#streamSid) return { reason: 'wrong-stream', detail: `${e.event} for another streamSid` };
+    if (e.sequenceNumber <= this.#lastSeq)
+      return { reason: 'out-of-order', detail: `${e.event} sequenceNumber not increasing` };
+    this.#lastSeq = e.sequenceNumber;
+    if (e.event === 'stop') this.#phase = 'stopped';
+    return undefined;
+  }
+}

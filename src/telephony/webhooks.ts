@@ -1,0 +1,106 @@
+import type { HttpRequest, HttpResponse, Route } from '../http/types.js';
+import type { Logger } from '../log.js';
+import { randomUUID } from 'node:crypto';
+import { busyVoiceResponse } from '../ops/capacity.js';
+import type { CallAdmission } from './admission.js';
+import { FINAL_STATUSES, isCallStatus, statusRank, type CallRecord, type CallStore } from './call-store.js';
+import { MEDIA_STREAM_PATH } from './server.js';
+import { formParams, publicWsUrl } from './signature.js';
+import { connectStreamTwiml, hangupTwiml } from './twiml.js';
+
+// Twilio's webhooks. The server has already verified X-Twilio-Signature (auth: 'twilio-signature') before these
+// run, so a forged request never reaches them.
+
+export interface WebhookOptions {
+  readonly store: CallStore;
+  readonly admission: CallAdmission;
+  readonly publicBaseUrl: string;
+  readonly log: Logger;
+  /** Called after a status callback changed a record (metrics, the call session's bookkeeping). */
+  readonly onStatus?: ((call: CallRecord) => void) | undefined;
+}
+
+const xml = (body: string): HttpResponse => ({ status: 200, headers: { 'content-type': 'text/xml' }, body });
+
+/** AMD results that mean nobody will talk to us. */
+const MACHINE = /^(machine|fax)/;
+
+export function twilioRoutes(o: WebhookOptions): Route[] {
+  return [
+    { method: 'POST', pattern: '/twilio/voice', auth: 'twilio-signature', handler: (req) => voice(o, req) },
+    { method: 'POST', pattern: '/twilio/status', auth: 'twilio-signature', handler: (req) => status(o, req) },
+  ];
+}
+
+async function findCall(o: WebhookOptions, req: HttpRequest, sid: string | undefined): Promise<CallRecord | undefined> {
+  const callId = req.query.get('callId');
+  if (callId !== null) return o.store.get(callId);
+  return sid === undefined ? undefined : o.store.findBySid(sid);
+}
+
+async function voice(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse> {
+  const p = formParams(req.body);
+  const outbound = (p.Direction ?? '').startsWith('outbound');
+  let call = await findCall(o, req, p.CallSid);
+  if (call === undefined && (outbound || req.query.get('callId') !== null)) {
+    o.log.warn({ callSid: p.CallSid }, 'answered outbound call has no record; hanging up');
+    return xml(hangupTwiml());
+  }
+  const callId = call?.callId ?? randomUUID();
+  const admitted = o.admission.tryAdmit(callId, call?.direction ?? 'inbound');
+  if (!admitted.ok) {
+    o.log.warn({ reason: admitted.reason, callId }, 'refusing call');
+    if (call !== undefined) await o.store.update(call.callId, { status: 'canceled', endedAt: new Date() });
+    return call?.direction === 'outbound' ? xml(hangupTwiml()) : busyVoiceResponse(admitted.reason);
+  }
+  if (call === undefined) {
+    call = await o.store.create({
+      callId,
+      direction: 'inbound',
+      phoneNumber: p.From ?? '',
+      gymName: '',
+      status: 'in-progress',
+      twilioCallSid: p.CallSid ?? null,
+    });
+  } else {
+    call =
+      (await o.store.update(call.callId, {
+        status: 'in-progress',
+        twilioCallSid: call.twilioCallSid ?? p.CallSid ?? null,
+        ...(p.AnsweredBy ? { answeredBy: p.AnsweredBy } : {}),
+      })) ?? call;
+  }
+  if (p.AnsweredBy !== undefined && MACHINE.test(p.AnsweredBy)) {
+    o.log.info({ callId: call.callId, answeredBy: p.AnsweredBy }, 'answering machine; hanging up');
+    o.admission.release(call.callId, 'machine');
+    return xml(hangupTwiml());
+  }
+  // Parameters arrive in the stream's start message; the gym name is not personal data, the number stays out.
+  const parameters: Record<string, string> = { callId: call.callId, direction: call.direction };
+  if (call.gymName !== '') parameters.gymName = call.gymName;
+  return xml(connectStreamTwiml(publicWsUrl(o.publicBaseUrl, MEDIA_STREAM_PATH), parameters));
+}
+
+async function status(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse> {
+  const p = formParams(req.body);
+  const call = await findCall(o, req, p.CallSid);
+  const s = p.CallStatus ?? '';
+  if (call === undefined || !isCallStatus(s)) {
+    o.log.warn({ callSid: p.CallSid, callStatus: s }, 'status callback for unknown call or status');
+    return { status: 204 };
+  }
+  // Callbacks may arrive out of order; a call never moves backwards and a final status is final.
+  if (statusRank(s) < statusRank(call.status) || FINAL_STATUSES.has(call.status)) {
+    if (p.AnsweredBy && call.answeredBy === null) await o.store.update(call.callId, { answeredBy: p.AnsweredBy });
+    return { status: 204 };
+  }
+  const updated = await o.store.update(call.callId, {
+    status: s,
+    ...(call.twilioCallSid === null && p.CallSid ? { twilioCallSid: p.CallSid } : {}),
+    ...(p.AnsweredBy ? { answeredBy: p.AnsweredBy } : {}),
+    ...(FINAL_STATUSES.has(s) ? { endedAt: new Date() } : {}),
+  });
+  if (FINAL_STATUSES.has(s)) o.admission.release(call.callId, s);
+  if (updated !== undefined) o.onStatus?.(updated);
+  return { status: 204 };
+}
