@@ -25,7 +25,7 @@ export class AudioTap {
 const MAX_PENDING_BYTES = 8000 * 10;
 
 export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
-  return fromCallback<AsrCommand>(({ sendBack, receive }) => {
+  return fromCallback<AsrCommand, { callId: string }>(({ sendBack, receive }) => {
     const abort = new AbortController();
     let stream: AsrStream | undefined;
     let ctx: AsrContext | undefined;

@@ -1,4 +1,4 @@
-import { fromCallback } from 'xstate';
+import { fromCallback, type EventObject } from 'xstate';
 import type { ReplyEvent, ReplyInput } from '../../machines/events.js';
 import type { Logger } from '../log.js';
 import type { LlmProvider } from '../providers/llm/types.js';
@@ -14,7 +14,7 @@ export interface ReplyHooks {
 }
 
 export function replyActor(llm: LlmProvider, log: Logger, hooks: ReplyHooks = {}) {
-  return fromCallback<never, ReplyInput>(({ input, sendBack }) => {
+  return fromCallback<EventObject, ReplyInput>(({ input, sendBack }) => {
     const abort = new AbortController();
     const send = (e: ReplyEvent) => {
       if (!abort.signal.aborted) sendBack(e);

@@ -21,7 +21,7 @@ export function speakerActor(
   log: Logger,
   hooks: SpeakerHooks = {},
 ) {
-  return fromCallback<SpeakerCommand>(({ sendBack, receive }) => {
+  return fromCallback<SpeakerCommand, { callId: string }>(({ sendBack, receive }) => {
     let stopped = false;
     const send = (e: SpeakerEvent) => {
       if (!stopped) sendBack(e);

@@ -8,7 +8,8 @@ import { classesSentence, hoursSentence, pricingSentence, Rng } from './phrasing
 
 export type ReceptionistAction =
   | { type: 'say'; text: string; kind: 'answer' | 'small-talk' | 'backchannel' }
-  | { type: 'pause'; ms: number }
+  /** untilAgentSpeaks: the pause ends early when the agent starts talking (waiting for a re-prompt). */
+  | { type: 'pause'; ms: number; untilAgentSpeaks?: boolean }
   | { type: 'cough' }
   | { type: 'dtmf'; digits: string }
   | { type: 'hangup' };
@@ -142,7 +143,7 @@ export class ReceptionistBrain {
     if (b.silentOnceMs > 0 && !this.silencedOnce) {
       // Say nothing: the agent should re-prompt. The runtime answers after silentOnceMs if it does not.
       this.silencedOnce = true;
-      return [{ type: 'pause', ms: b.silentOnceMs }];
+      return [{ type: 'pause', ms: b.silentOnceMs, untilAgentSpeaks: true }];
     }
     const topics: Topic[] = b.volunteerAllAtOnce
       ? (['hours', 'pricing', 'classes'] as const).filter((t) => this.knows(t))

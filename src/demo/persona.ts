@@ -81,7 +81,11 @@ export const personaSchema = z
       })
       .strict(),
     // The agent speaks with kal16; a different voice keeps the two legs distinguishable by ear.
-    voice: z.enum(['slt', 'rms']).default('slt'),
+    voice: z
+      .enum(['slt'], {
+        message: 'voice must be "slt" (the agent speaks with kal16; flite offers no other usable voice)',
+      })
+      .default('slt'),
     facts: z
       .object({
         hours: z.array(hoursEntry).default([]),

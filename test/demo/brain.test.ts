@@ -61,7 +61,7 @@ t.test('thinking pause: filler, pause, then the facts', async (t) => {
 
 t.test('silent once: first question gets silence, the re-prompt gets the answer', async (t) => {
   const b = new ReceptionistBrain(persona({ silentOnceMs: 9000 }));
-  t.same(b.onAgentUtterance('what are your hours'), [{ type: 'pause', ms: 9000 }]);
+  t.same(b.onAgentUtterance('what are your hours'), [{ type: 'pause', ms: 9000, untilAgentSpeaks: true }]);
   t.match(said(b.onAgentUtterance('are you still there what are your opening hours')), /six a m/);
 });
 

@@ -1,0 +1,37 @@
+import { createVad, type CreateVadOptions, type Vad } from '../audio/vad.js';
+import type { Dsp } from '../dsp/types.js';
+import type { VadEdge, VadPort } from '../telephony/call-handler.js';
+
+// Adapts the streaming VAD (src/audio/vad.ts) to the media session's per-call VadPort: 8 kHz PCM in, raw edges
+// out, on the stream clock. The VAD counts time from its first frame; the offset of the first push maps that to
+// media time. A classifier that loads asynchronously (fvad's WASM) buffers the first frames until it is ready.
+
+export function vadPortFactory(dsp: Pick<Dsp, 'frameFeatures'>, opts: CreateVadOptions = {}): () => VadPort {
+  return () => {
+    let vad: Vad | undefined;
+    let failed: Error | undefined;
+    let pending: Int16Array[] = [];
+    let offsetMs: number | undefined;
+    createVad(dsp, opts).then(
+      (v) => (vad = v),
+      (e: unknown) => (failed = e instanceof Error ? e : new Error(String(e))),
+    );
+    const map = (edges: readonly { type: 'voice' | 'silence'; atMs: number }[]): VadEdge[] =>
+      edges.map((e) => ({ kind: e.type, atMs: e.atMs + (offsetMs ?? 0) }));
+    return {
+      push(pcm: Int16Array, atMs: number): readonly VadEdge[] {
+        if (failed) throw failed;
+        offsetMs ??= atMs;
+        if (vad === undefined) {
+          pending.push(pcm.slice());
+          return [];
+        }
+        const out: VadEdge[] = [];
+        for (const p of pending) out.push(...map(vad.push(p)));
+        pending = [];
+        out.push(...map(vad.push(pcm)));
+        return out;
+      },
+    };
+  };
+}

@@ -1,0 +1,199 @@
+import type { Dsp } from '../dsp/types.js';
+import { synthesizePhoneAudio } from '../audio/speech.js';
+import type { TtsProvider } from '../providers/tts/types.js';
+import type { SimulatedStream } from '../sim/media-client.js';
+import { ReceptionistBrain, type ReceptionistAction } from './brain.js';
+import type { Persona } from './persona.js';
+
+// The simulated gym receptionist on the far end of a simulated Twilio call. It hears the agent ONLY through the
+// agent's audio as the simulator receives it (recognised by an offline recogniser: no side channel into the
+// server), decides with ReceptionistBrain, and talks back with its own TTS voice through the simulator, so every
+// word the agent gets has crossed the real wire protocol as μ-law frames.
+
+/** Recognises the agent's speech, one utterance at a time. */
+export interface AgentEars {
+  push(mulaw: Uint8Array): void;
+  /** The utterance is over: its text ('' when nothing was recognised). Starts a new utterance. */
+  finish(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export type ReceptionistEvent =
+  | { kind: 'heard'; text: string; atMs: number }
+  | { kind: 'said'; text: string; atMs: number; what: 'answer' | 'small-talk' | 'backchannel' }
+  | { kind: 'cough'; atMs: number }
+  | { kind: 'dtmf'; digits: string; atMs: number }
+  | { kind: 'hangup'; atMs: number };
+
+export interface ReceptionistOptions {
+  readonly persona: Persona;
+  readonly stream: SimulatedStream;
+  readonly tts: TtsProvider;
+  readonly dsp: Pick<Dsp, 'createResampler' | 'ulawEncode' | 'ulawDecode'>;
+  readonly ears: AgentEars;
+  /** Stream clock speed (1 = real time), for pauses. */
+  readonly speed: number;
+  /** Picks up and speaks first (outbound call from the agent's side). */
+  readonly answersFirst: boolean;
+  /** Agent silence (stream ms) that ends an agent utterance. */
+  readonly agentQuietMs?: number;
+  readonly onEvent?: (e: ReceptionistEvent) => void;
+}
+
+export class Receptionist {
+  readonly brain: ReceptionistBrain;
+  readonly #o: ReceptionistOptions;
+  readonly #events: ReceptionistEvent[] = [];
+  #agentTalking = false;
+  #agentStartWaiters: (() => void)[] = [];
+  #ended = false;
+  #timers = new Set<NodeJS.Timeout>();
+
+  constructor(o: ReceptionistOptions) {
+    this.#o = o;
+    this.brain = new ReceptionistBrain(o.persona);
+  }
+
+  get events(): readonly ReceptionistEvent[] {
+    return this.#events;
+  }
+
+  /** Runs until the call ends (either side hangs up). */
+  async run(): Promise<void> {
+    const s = this.#o.stream;
+    s.onAgentAudio((mulaw) => {
+      if (this.#ended) return;
+      this.#o.ears.push(mulaw);
+      if (!this.#agentTalking) {
+        this.#agentTalking = true;
+        for (const w of this.#agentStartWaiters.splice(0)) w();
+        this.#whileAgentSpeaks();
+      }
+    });
+    const closed = s.closed.then(() => {
+      this.#ended = true;
+      for (const w of this.#agentStartWaiters.splice(0)) w();
+    });
+    try {
+      await Promise.race([this.#loop(), closed]);
+    } finally {
+      this.#ended = true;
+      for (const t of this.#timers) clearTimeout(t);
+      await this.#o.ears.close();
+    }
+  }
+
+  async #loop(): Promise<void> {
+    const s = this.#o.stream;
+    if (this.#o.answersFirst) await this.#perform(this.brain.opening());
+    let lastText = '';
+    while (!this.#ended) {
+      await this.#agentStarted();
+      if (this.#ended) return;
+      await s.agentIdle(this.#o.agentQuietMs ?? 700);
+      if (this.#ended) return;
+      this.#agentTalking = false;
+      lastText = await this.#o.ears.finish();
+      this.#emit({ kind: 'heard', text: lastText, atMs: s.nowMs() });
+      const actions = this.brain.onAgentUtterance(lastText);
+      const silent = actions[0]?.type === 'pause' && actions[0].untilAgentSpeaks === true;
+      await this.#perform(actions);
+      // Stayed silent on purpose and the agent did not re-prompt: answer after all.
+      if (silent && !this.#agentTalking && !this.#ended) await this.#perform(this.brain.afterSilence(lastText));
+    }
+  }
+
+  #agentStarted(): Promise<void> {
+    if (this.#agentTalking || this.#ended) return Promise.resolve();
+    return new Promise((r) => this.#agentStartWaiters.push(r));
+  }
+
+  /** Things the persona does over the agent's speech (barge-in, backchannel, cough), on the stream clock. */
+  #whileAgentSpeaks(): void {
+    for (const { afterMs, action } of this.brain.whileAgentSpeaks()) {
+      const t = setTimeout(() => {
+        this.#timers.delete(t);
+        // Only while the agent is still talking: a backchannel into silence would be a turn of its own.
+        if (this.#agentTalking && !this.#ended) void this.#perform([action]);
+      }, afterMs / this.#o.speed);
+      this.#timers.add(t);
+    }
+  }
+
+  async #perform(actions: readonly ReceptionistAction[]): Promise<void> {
+    const s = this.#o.stream;
+    for (const a of actions) {
+      if (this.#ended) return;
+      switch (a.type) {
+        case 'say': {
+          const audio = await synthesizePhoneAudio(this.#o.tts, this.#o.dsp, a.text);
+          this.#emit({ kind: 'said', text: a.text, atMs: s.nowMs(), what: a.kind });
+          await s.say(audio.pcm);
+          break;
+        }
+        case 'pause':
+          await this.#sleep(a.ms, a.untilAgentSpeaks === true);
+          break;
+        case 'cough':
+          this.#emit({ kind: 'cough', atMs: s.nowMs() });
+          await s.say(coughPcm(this.#o.persona.name));
+          break;
+        case 'dtmf':
+          this.#emit({ kind: 'dtmf', digits: a.digits, atMs: s.nowMs() });
+          for (const d of a.digits) s.dtmf(d);
+          break;
+        case 'hangup':
+          this.#emit({ kind: 'hangup', atMs: s.nowMs() });
+          this.#ended = true;
+          await s.hangUp();
+          return;
+      }
+    }
+  }
+
+  #sleep(ms: number, untilAgentSpeaks: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.#timers.delete(t);
+        resolve();
+      }, ms / this.#o.speed);
+      this.#timers.add(t);
+      if (untilAgentSpeaks)
+        void this.#agentStarted().then(() => {
+          clearTimeout(t);
+          this.#timers.delete(t);
+          resolve();
+        });
+    });
+  }
+
+  #emit(e: ReceptionistEvent): void {
+    this.#events.push(e);
+    this.#o.onEvent?.(e);
+  }
+}
+
+/**
+ * A cough: a 250 ms broadband noise burst with a fast attack and exponential decay, 8 kHz PCM. It has the energy
+ * of speech (so the agent's VAD fires) but no words, which is exactly what must not silence the agent.
+ */
+export function coughPcm(seed: string): Int16Array {
+  const n = 2000;
+  const out = new Int16Array(n);
+  let x = 0;
+  for (let i = 0; i < seed.length; i++) x = (x * 31 + seed.charCodeAt(i)) >>> 0;
+  x ||= 1;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    const white = x / 2147483648 - 1;
+    // One-pole low-pass: a cough's energy sits low, not in hiss.
+    prev = 0.6 * prev + 0.4 * white;
+    const env = Math.min(1, i / 80) * Math.exp(-i / 700);
+    out[i] = Math.round(prev * env * 20000);
+  }
+  return out;
+}
