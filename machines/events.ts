@@ -110,7 +110,15 @@ export type CallEvent = PipelineEvent | AsrEvent | ReplyEvent | SpeakerEvent;
 
 // ---- Emitted (actor.on(type, handler)) for persistence and metrics -----------------------------------------
 
-export type EndReason = 'facts-complete' | 'caller-request' | 'max-duration' | 'idle' | 'caller-hangup' | 'error';
+export type EndReason =
+  | 'facts-complete'
+  | 'caller-request'
+  | 'max-duration'
+  | 'idle'
+  | 'caller-hangup'
+  /** The LLM ended the call for a reason of its own (REPLY.END_CALL reason 'other'). */
+  | 'agent-ended'
+  | 'error';
 
 export type AgentTurnReason = 'greeting' | 'reply' | 'reprompt' | 'holding' | 'apology' | 'closing';
 

@@ -1,0 +1,437 @@
+import { assign, enqueueActions, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
+import { AppError } from '../src/errors.js';
+import { mergeFacts } from '../src/facts/model.js';
+import type {
+  AsrCommand,
+  CallEmitted,
+  CallEvent,
+  CallInput,
+  EndReason,
+  HangupInput,
+  ReplyInput,
+  SpeakerCommand,
+} from './events.js';
+import * as C from './context.js';
+import { type CallContext } from './context.js';
+import { endedEvent } from './ledger.js';
+import * as T from './text.js';
+import { commitCaller, cutPending, dropBackchannels, finishTurn, flushOutbox, markPlayed, queueLine } from './turns.js';
+import { updateUtterance, type Patch } from './turns.js';
+
+/** Events the machine raises to itself so its parallel regions can talk; never send these from outside. */
+export type InternalEvent =
+  | { type: 'CALLER.SPEECH_START'; atMs: number | undefined }
+  | { type: 'CALLER.SPEECH_END'; atMs: number }
+  | { type: 'REPLY.REQUEST' }
+  | { type: 'REPLY.CANCEL' }
+  | { type: 'REPLY.ENDED'; ok: boolean }
+  | { type: 'OUTBOX.READY' }
+  | { type: 'AGENT.SAID' }
+  | { type: 'AGENT.CLEARED' }
+  | { type: 'WRAP_UP'; reason: EndReason }
+  | { type: 'CALL.ABORT'; message: string };
+
+export type MachineEvent = CallEvent | InternalEvent;
+
+function missing(name: string) {
+  return new AppError('INTERNAL', `call machine: actor "${name}" not provided; use callMachine.provide({ actors })`);
+}
+
+// The `src` defaults fail loudly: a machine started without real actors must not look like a working call.
+const actors = {
+  asr: fromCallback<AsrCommand, { callId: string }>(() => {
+    throw missing('asr');
+  }),
+  speaker: fromCallback<SpeakerCommand, { callId: string }>(() => {
+    throw missing('speaker');
+  }),
+  reply: fromCallback<EventObject, ReplyInput>(() => {
+    throw missing('reply');
+  }),
+  hangup: fromPromise<void, HangupInput>(async () => {
+    throw missing('hangup');
+  }),
+};
+
+type Ev<K extends MachineEvent['type']> = Extract<MachineEvent, { type: K }>;
+const textOf = (e: MachineEvent): string => ('text' in e && typeof e.text === 'string' ? e.text : '');
+const idOf = (e: MachineEvent): string => ('utteranceId' in e ? e.utteranceId : '');
+/** Caller words so far with an incoming ASR event's text in place of the partial. */
+const withIncoming = (c: CallContext, e: MachineEvent): string =>
+  [...c.caller.finals, textOf(e)].filter((t) => t.trim().length > 0).join(' ');
+const nothingPending = (c: CallContext) => C.pending(c).length === 0 && c.outbox.length === 0;
+const onlyThisPending = (c: CallContext, e: MachineEvent) => {
+  const p = C.pending(c);
+  return p.length > 0 && p.every((u) => u.id === idOf(e));
+};
+const closeWanted = (c: CallContext) => c.endRequested !== undefined || C.factsComplete(c);
+const finishes = (c: CallContext, e: MachineEvent) => onlyThisPending(c, e) && !c.replyActive && c.outbox.length === 0;
+
+export const callSetup = setup({
+  types: {
+    context: {} as CallContext,
+    events: {} as MachineEvent,
+    input: {} as CallInput,
+    emitted: {} as CallEmitted,
+  },
+  actors,
+  delays: {
+    VAD_MIN_SPEECH: ({ context }) => context.timing.vadMinSpeechMs,
+    ENDPOINT_SHORT: ({ context }) => context.timing.endpointShortMs,
+    ENDPOINT_LONG_REST: ({ context }) => context.timing.endpointLongMs - context.timing.endpointShortMs,
+    ENDPOINT_MAX_REST: ({ context }) => context.timing.endpointMaxMs - context.timing.endpointLongMs,
+    // Measured from the voice onset, which the caller region confirmed VAD_MIN_SPEECH later.
+    BARGE_IN_MIN: ({ context }) => Math.max(0, context.timing.bargeInMinMs - context.timing.vadMinSpeechMs),
+    BARGE_IN_CONFIRM: ({ context }) => context.timing.bargeInConfirmMs,
+    IDLE_REPROMPT: ({ context }) => context.timing.idleRepromptMs,
+    MAX_CALL: ({ context }) => context.timing.maxCallMs,
+    PROVIDER_DEADLINE: ({ context }) => context.timing.providerDeadlineMs,
+    REPLY_MAX: ({ context }) => context.timing.replyMaxMs,
+    HELLO_TIMEOUT: ({ context }) => context.timing.outboundHelloTimeoutMs,
+    GREETING_GUARD: ({ context }) => context.timing.greetingUninterruptibleMs,
+    GOODBYE_WAIT: ({ context }) => C.remainingSpeechMs(context, T.estimateSpeechMs),
+    CLEAR_SETTLE: ({ context }) => context.timing.clearSettleMs,
+    HANGUP_TIMEOUT: ({ context }) => context.timing.hangupTimeoutMs,
+  },
+  guards: {
+    isOutbound: ({ context }) => context.direction === 'outbound',
+    callerSilent: ({ context }) => !context.callerSpeaking,
+    callerSpeaking: ({ context }) => context.callerSpeaking,
+    callerHasRealWords: ({ context }) => C.callerRealWordCount(context) > 0,
+    callerHasWords: ({ context }) => C.callerHasWords(context),
+    utteranceComplete: ({ context }) => T.isCompleteUtterance(C.callerText(context)),
+    completesUtterance: ({ context, event }) => T.isCompleteUtterance(withIncoming(context, event)),
+    bringsWords: ({ context, event }) => T.words(withIncoming(context, event)).length > 0,
+    bringsRealWord: ({ context, event }) => T.realWords(withIncoming(context, event)).length > 0,
+    /** Barge-in by words: two or more words that are not backchannels ("uh-huh", "okay", "right"...). */
+    bringsTwoRealWords: ({ context, event }) => T.realWords(withIncoming(context, event)).length >= 2,
+    callerWantsToEnd: ({ context }) => {
+      const last = [...context.history].reverse().find((h) => h.speaker === 'caller');
+      return last !== undefined && T.callerWantsToEnd(last.text);
+    },
+    repromptsLeft: ({ context }) => context.idlePrompts < context.timing.idleReprompts,
+    isDuplicateSentence: ({ context, event }) => C.isDuplicate(context, textOf(event)),
+    isSecondGreeting: ({ context, event }) => context.metrics.greetings > 0 && T.isGreeting(textOf(event)),
+    /** Replace only while this turn has asked nothing yet: one question per turn. */
+    repeatsQuestionReplaceable: ({ context, event }) =>
+      C.repeatsQuestion(context, textOf(event)) &&
+      C.nextTopic(context) !== undefined &&
+      !(context.agentTurn?.utterances.some((u) => u.topics.length > 0 && u.status !== 'cut') ?? false) &&
+      !context.outbox.some((o) => T.questionTopics(o.text).length > 0),
+    repeatsQuestion: ({ context, event }) => C.repeatsQuestion(context, textOf(event)),
+    isPendingUtterance: ({ context, event }) => C.isPendingId(context, idOf(event)),
+    isLastPendingUtterance: ({ context, event }) => onlyThisPending(context, event),
+    turnFinishesAndCloses: ({ context, event }) => finishes(context, event) && closeWanted(context),
+    turnFinishes: ({ context, event }) => finishes(context, event),
+    closeWanted: ({ context }) => closeWanted(context),
+    nothingPending: ({ context }) => nothingPending(context),
+    replyFailedTooOften: ({ context, event }) => !(event as Ev<'REPLY.ENDED'>).ok && context.replyErrors >= 3,
+    replyFailed: ({ event }) => !(event as Ev<'REPLY.ENDED'>).ok,
+    holdingNotSaid: ({ context }) => !context.holdingSaid,
+    isFatalAsrError: ({ event }) => (event as Ev<'ASR.ERROR'>).fatal,
+  },
+  actions: {
+    // ---- caller region
+    notePartial: assign({ caller: ({ context, event }) => ({ ...context.caller, partial: textOf(event) }) }),
+    appendFinal: assign({
+      caller: ({ context, event }) => {
+        const e = event as Ev<'ASR.FINAL'>;
+        const b = context.caller;
+        if (e.text.trim().length === 0) return { ...b, partial: '' };
+        return {
+          finals: [...b.finals, e.text.trim()],
+          partial: '',
+          confidenceSum: b.confidenceSum + e.confidence,
+          finalsCount: b.finalsCount + 1,
+          startMs: b.startMs ?? e.startMs,
+          endMs: e.endMs,
+        };
+      },
+    }),
+    noteOnset: assign({ voiceOnsetMs: ({ event }) => (event as Ev<'VAD.VOICE'>).atMs }),
+    startCallerSpeech: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ callerSpeaking: true });
+      enqueue.raise({ type: 'CALLER.SPEECH_START', atMs: context.voiceOnsetMs });
+    }),
+    endCallerSpeech: enqueueActions(({ event, enqueue }) => {
+      const atMs = (event as Ev<'VAD.SILENCE'>).atMs;
+      enqueue.assign({ callerSpeaking: false, lastSilenceMs: atMs });
+      enqueue.raise({ type: 'CALLER.SPEECH_END', atMs });
+    }),
+
+    // ---- reply region
+    startReply: assign({ replyActive: true, replySentences: 0 }),
+    stopReply: assign({ replyActive: false }),
+    acceptSentence: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.assign({ ...queueLine(context, textOf(event)), replySentences: context.replySentences + 1 });
+      enqueue.raise({ type: 'OUTBOX.READY' });
+    }),
+    replaceRepeatQuestion: enqueueActions(({ context, enqueue }) => {
+      const topic = C.nextTopic(context);
+      if (topic === undefined) return;
+      enqueue.assign({
+        ...queueLine(context, T.questionFor(topic)),
+        replySentences: context.replySentences + 1,
+        metrics: { ...context.metrics, repeatQuestionsBlocked: context.metrics.repeatQuestionsBlocked + 1 },
+      });
+      enqueue.raise({ type: 'OUTBOX.READY' });
+    }),
+    dropRepeatQuestion: assign({
+      metrics: ({ context }) => ({
+        ...context.metrics,
+        repeatQuestionsBlocked: context.metrics.repeatQuestionsBlocked + 1,
+      }),
+    }),
+    dropDuplicate: assign({
+      metrics: ({ context }) => ({ ...context.metrics, duplicatesDropped: context.metrics.duplicatesDropped + 1 }),
+    }),
+    mergeFacts: enqueueActions(({ context, event, enqueue }) => {
+      const added = (event as Ev<'REPLY.FACTS'>).facts;
+      const facts = mergeFacts(context.facts, added);
+      enqueue.assign({ facts });
+      enqueue.emit({ type: 'ledger.facts', callId: context.callId, facts, added });
+    }),
+    noteAsked: assign({
+      agentTurn: ({ context, event }) => {
+        const t = context.agentTurn;
+        const topic = (event as Ev<'REPLY.ASKED'>).topic;
+        return t === undefined ? t : { ...t, askedByReply: [...new Set([...t.askedByReply, topic])] };
+      },
+    }),
+    noteEndCall: assign({
+      endRequested: ({ event }) => {
+        const r = (event as Ev<'REPLY.END_CALL'>).reason;
+        return r === 'other' ? ('agent-ended' as const) : r;
+      },
+    }),
+    replySucceeded: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ replyErrors: context.replySentences > 0 ? 0 : context.replyErrors });
+      enqueue.raise({ type: 'REPLY.ENDED', ok: true });
+    }),
+    replyFailed: enqueueActions(({ context, event, enqueue }, params: { message?: string }) => {
+      const message = params.message ?? ('message' in event ? String(event.message) : 'reply actor failed');
+      enqueue.assign({
+        replyErrors: context.replyErrors + 1,
+        metrics: { ...context.metrics, replyErrors: context.metrics.replyErrors + 1 },
+      });
+      enqueue.emit({ type: 'call.warning', callId: context.callId, message: `reply failed: ${message}` });
+      enqueue.raise({ type: 'REPLY.ENDED', ok: false });
+    }),
+
+    // ---- playback region
+    markStarted: assign(({ context, event }) =>
+      updateUtterance(context, idOf(event), (u) => ({
+        ...u,
+        status: 'playing',
+        startMs: (event as Ev<'SPEAKER.STARTED'>).atMs,
+      })),
+    ),
+    markProgress: assign(({ context, event }) =>
+      updateUtterance(context, idOf(event), (u) => ({
+        ...u,
+        status: 'playing',
+        heard: (event as Ev<'SPEAKER.PROGRESS'>).heardText,
+      })),
+    ),
+    markDuration: assign(({ context, event }) =>
+      updateUtterance(context, idOf(event), (u) => ({ ...u, durationMs: (event as Ev<'SPEAKER.DURATION'>).ms })),
+    ),
+    markPlayed: assign(({ context, event }) => markPlayed(context, idOf(event), (event as Ev<'SPEAKER.PLAYED'>).atMs)),
+    // ---- turn region: speaking
+    flush: enqueueActions(({ context, enqueue }, params: { reason: C.AgentTurn['reason'] }) => {
+      const f = flushOutbox(context, params.reason);
+      if (f.says.length === 0) return;
+      enqueue.assign(f.patch);
+      for (const s of f.says) enqueue.sendTo('speaker', { type: 'SPEAKER.SAY', ...s });
+      if (f.asrContext !== undefined) enqueue.sendTo('asr', { type: 'ASR.CONTEXT', ctx: f.asrContext });
+      enqueue.raise({ type: 'AGENT.SAID' });
+    }),
+    queueGreeting: assign(({ context }) => {
+      const [intro, question] = T.greetingLines(context.direction, context.gymName);
+      const a = queueLine(context, intro);
+      return {
+        ...queueLine({ ...context, ...a } as CallContext, question),
+        metrics: { ...context.metrics, greetings: context.metrics.greetings + 1 },
+      };
+    }),
+    queueHolding: assign(({ context }) => ({
+      ...queueLine(context, T.pickFresh(T.HOLDING_LINES, context.lastSaid)),
+      holdingSaid: true,
+      metrics: { ...context.metrics, holdingLines: context.metrics.holdingLines + 1 },
+    })),
+    queueApology: assign(({ context }) => queueLine(context, T.pickFresh(T.APOLOGY_LINES, context.lastSaid))),
+    queueFallback: assign(({ context }) => {
+      const topic = C.nextTopic(context);
+      const line = topic !== undefined ? T.questionFor(topic) : T.pickFresh(T.CLARIFY_LINES, context.lastSaid);
+      return queueLine(context, line);
+    }),
+    queueReprompt: assign(({ context }) => ({
+      ...queueLine(context, T.repromptLine(context.idlePrompts + 1, C.lastTopic(context))),
+      idlePrompts: context.idlePrompts + 1,
+      metrics: { ...context.metrics, idleReprompts: context.metrics.idleReprompts + 1 },
+    })),
+    requestReply: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ ...beginReplyTurn(context), holdingSaid: false });
+      enqueue.raise({ type: 'REPLY.REQUEST' });
+    }),
+    cancelReply: enqueueActions(({ context, enqueue }) => {
+      if (context.replyActive) enqueue.raise({ type: 'REPLY.CANCEL' });
+    }),
+    finishTurn: enqueueActions(({ context, enqueue }) => {
+      const f = finishTurn(context, false);
+      enqueue.assign(f.patch);
+      if (f.ledger !== undefined) enqueue.emit(f.ledger);
+      const b = dropBackchannels({ ...context, ...f.patch } as CallContext);
+      enqueue.assign(b.patch);
+      if (b.ledger !== undefined) enqueue.emit(b.ledger);
+    }),
+    bargeIn: enqueueActions(({ context, enqueue }) => {
+      enqueue.sendTo('speaker', { type: 'SPEAKER.CLEAR' });
+      enqueue.raise({ type: 'AGENT.CLEARED' });
+      if (context.replyActive) enqueue.raise({ type: 'REPLY.CANCEL' });
+      const cut = cutPending(context, context.voiceOnsetMs);
+      const f = finishTurn({ ...context, ...cut.patch } as CallContext, true);
+      enqueue.assign({
+        ...f.patch,
+        endRequested: undefined,
+        metrics: { ...context.metrics, bargeIns: context.metrics.bargeIns + 1 },
+      });
+      if (f.ledger !== undefined) enqueue.emit(f.ledger);
+    }),
+    pauseForInterruption: enqueueActions(({ context, enqueue }) => {
+      enqueue.sendTo('speaker', { type: 'SPEAKER.CLEAR' });
+      enqueue.raise({ type: 'AGENT.CLEARED' });
+      const cut = cutPending(context, context.voiceOnsetMs);
+      const again = cut.unplayed.map((text) => ({ text, resumed: true }));
+      enqueue.assign({ ...cut.patch, outbox: [...again, ...context.outbox], cutText: cut.unplayed[0] });
+    }),
+    confirmInterruption: enqueueActions(({ context, enqueue }) => {
+      if (context.replyActive) enqueue.raise({ type: 'REPLY.CANCEL' });
+      const f = finishTurn(context, true);
+      enqueue.assign({
+        ...f.patch,
+        endRequested: undefined,
+        metrics: { ...context.metrics, bargeIns: context.metrics.bargeIns + 1 },
+      });
+      if (f.ledger !== undefined) enqueue.emit(f.ledger);
+    }),
+    noteFalseInterruption: assign({
+      cutText: undefined,
+      metrics: ({ context }) => ({ ...context.metrics, falseBargeIns: context.metrics.falseBargeIns + 1 }),
+    }),
+    noteBackchannel: assign({
+      metrics: ({ context }) => ({ ...context.metrics, backchannelsIgnored: context.metrics.backchannelsIgnored + 1 }),
+    }),
+
+    // ---- turn region: listening
+    finalizeAsr: enqueueActions(({ enqueue }) => {
+      enqueue.sendTo('asr', { type: 'ASR.FINALIZE' });
+    }),
+    noteEndpoint: assign((_, params: { kind: CallContext['endpointKind'] }) => ({ endpointKind: params.kind })),
+    commitCallerTurn: enqueueActions(({ context, enqueue }) => {
+      const r = commitCaller(context, context.endpointKind, context.lastSilenceMs);
+      enqueue.assign({ ...r.patch, idlePrompts: 0 });
+      if (r.ledger !== undefined) enqueue.emit(r.ledger);
+    }),
+    discardNoise: assign({ caller: () => C.emptyCaller() }),
+
+    // ---- closing and end
+    setCloseReason: assign((_, params: { reason: EndReason }) => ({ closeReason: params.reason })),
+    closeFromEndRequest: assign(({ context }) => ({
+      closeReason: context.endRequested ?? (C.factsComplete(context) ? 'facts-complete' : 'agent-ended'),
+    })),
+    closeFromEvent: assign(({ event }) => ({ closeReason: (event as Ev<'WRAP_UP'>).reason })),
+    abortFromEvent: assign(({ event }) => ({
+      closeReason: 'error' as const,
+      error: (event as Ev<'CALL.ABORT'>).message,
+    })),
+    prepareClosing: enqueueActions(({ context, enqueue }) => {
+      if (context.replyActive) enqueue.raise({ type: 'REPLY.CANCEL' });
+      const keep = context.closeReason === 'facts-complete' || context.closeReason === 'caller-request';
+      let patch: Patch = { outbox: [] };
+      if (!keep && C.pending(context).length > 0) {
+        enqueue.sendTo('speaker', { type: 'SPEAKER.CLEAR' });
+        enqueue.raise({ type: 'AGENT.CLEARED' });
+      }
+      if (!keep && context.agentTurn !== undefined) {
+        const cut = cutPending(context, undefined);
+        const f = finishTurn({ ...context, ...cut.patch } as CallContext, C.pending(context).length > 0);
+        if (f.ledger !== undefined) enqueue.emit(f.ledger);
+        patch = { ...f.patch, outbox: [] };
+      }
+      enqueue.assign(patch);
+    }),
+    queueGoodbye: assign(({ context }) => {
+      const said = context.agentTurn?.utterances.some((u) => u.status !== 'cut' && T.isGoodbye(u.text)) ?? false;
+      return said ? {} : queueLine(context, T.goodbyeLine(context.closeReason ?? 'caller-request'));
+    }),
+    beginHangup: enqueueActions(({ context, enqueue }) => {
+      const last = context.agentTurn?.utterances[context.agentTurn.utterances.length - 1];
+      const goodbyeCompleted = last?.status === 'played';
+      const f = finishTurn(context, C.pending(context).length > 0);
+      if (f.ledger !== undefined) enqueue.emit(f.ledger);
+      const after = { ...context, ...f.patch } as CallContext;
+      const r = commitCaller(after, 'hangup', after.lastSilenceMs);
+      if (r.ledger !== undefined) enqueue.emit(r.ledger);
+      enqueue.assign({
+        ...f.patch,
+        ...r.patch,
+        endReason: context.closeReason ?? 'caller-request',
+        metrics: { ...context.metrics, goodbyeCompleted },
+      });
+    }),
+    recordHangup: enqueueActions(({ context, event, enqueue }) => {
+      const reason = (event as Ev<'CALL.HANGUP'>).reason;
+      const f = finishTurn(context, C.pending(context).length > 0);
+      if (f.ledger !== undefined) enqueue.emit(f.ledger);
+      const after = { ...context, ...f.patch } as CallContext;
+      const r = commitCaller(after, 'hangup', after.lastSilenceMs);
+      if (r.ledger !== undefined) enqueue.emit(r.ledger);
+      enqueue.assign({
+        ...f.patch,
+        ...r.patch,
+        endReason: context.endReason ?? context.closeReason ?? 'caller-hangup',
+        socketClosed: reason === 'socket-closed',
+      });
+    }),
+    noteHangupProblem: enqueueActions(({ context, event, enqueue }) => {
+      const detail = 'error' in event ? String((event as { error: unknown }).error) : 'hang-up timed out';
+      enqueue.emit({ type: 'call.warning', callId: context.callId, message: `hang-up failed: ${detail}` });
+    }),
+    emitEnded: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit(endedEvent(context));
+    }),
+    noteDtmf: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.assign({ metrics: { ...context.metrics, dtmf: context.metrics.dtmf + 1 } });
+      enqueue.emit({ type: 'call.dtmf', callId: context.callId, digit: (event as Ev<'DTMF'>).digit });
+    }),
+    warnAsr: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.emit({ type: 'call.warning', callId: context.callId, message: `asr: ${textOrMessage(event)}` });
+    }),
+    raiseWrapUp: enqueueActions(({ event, enqueue }, params: { reason: EndReason }) => {
+      if (params.reason === 'error') enqueue.assign({ error: textOrMessage(event) });
+      enqueue.raise({ type: 'WRAP_UP', reason: params.reason });
+    }),
+    raiseAbort: enqueueActions(({ event, enqueue }) => {
+      enqueue.raise({ type: 'CALL.ABORT', message: textOrMessage(event) });
+    }),
+  },
+});
+
+function beginReplyTurn(c: CallContext): Patch {
+  if (c.agentTurn !== undefined) return {};
+  const seq = c.seq + 1;
+  return { seq, agentTurn: { seq, reason: 'reply', utterances: [], interrupted: false, askedByReply: [] } };
+}
+
+function textOrMessage(e: unknown): string {
+  if (typeof e === 'object' && e !== null) {
+    if ('message' in e && typeof e.message === 'string') return e.message;
+    if ('error' in e) {
+      const err = (e as { error: unknown }).error;
+      return err instanceof Error ? err.message : String(err);
+    }
+    if ('type' in e) return String(e.type);
+  }
+  return String(e);
+}

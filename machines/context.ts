@@ -1,0 +1,213 @@
+import { emptyFacts, missingTopics, answeredTopics, type GymFacts, type Topic } from '../src/facts/model.js';
+import type { HistoryTurn } from '../src/providers/llm/types.js';
+import type { AgentTurnReason, CallInput, CallMetrics, Direction, EndReason, ReplyInput } from './events.js';
+import type { TurnTiming } from './timing.js';
+import { normalize, questionTopics, realWords, words } from './text.js';
+
+// The call's memory. Plain data only (no functions, no class instances) so snapshots serialise for the
+// inspector and persistence, and an idle actor stays small.
+
+export interface Utterance {
+  id: string;
+  text: string;
+  status: 'queued' | 'playing' | 'played' | 'cut';
+  heard: string;
+  startMs: number | undefined;
+  endMs: number | undefined;
+  durationMs: number | undefined;
+  /** Topics this utterance asks about; they count as asked once it has played. */
+  topics: Topic[];
+  /** A cut utterance said again after a false interruption. */
+  resumed: boolean;
+}
+
+export interface AgentTurn {
+  seq: number;
+  reason: AgentTurnReason;
+  utterances: Utterance[];
+  interrupted: boolean;
+  /** Topics the LLM reported asking (REPLY.ASKED) in this turn. */
+  askedByReply: Topic[];
+}
+
+export interface CallerBuffer {
+  finals: string[];
+  partial: string;
+  confidenceSum: number;
+  finalsCount: number;
+  startMs: number | undefined;
+  endMs: number | undefined;
+}
+
+export interface CallContext {
+  callId: string;
+  direction: Direction;
+  gymName: string;
+  timing: TurnTiming;
+  facts: GymFacts;
+  asked: Topic[];
+  history: HistoryTurn[];
+  /** Turn sequence shared by agent and caller turns. */
+  seq: number;
+  utteranceSeq: number;
+  /** The agent turn in progress (undefined while the caller has the floor). */
+  agentTurn: AgentTurn | undefined;
+  /** Lines accepted (from the reply or the machine) but not yet sent to the speaker. */
+  outbox: Array<{ text: string; resumed: boolean }>;
+  /** Normalized text of the last utterance sent or queued (the "never twice in a row" guard). */
+  lastSaid: string;
+  /** The utterance cut by an unconfirmed interruption, said again if it proves false. */
+  cutText: string | undefined;
+  caller: CallerBuffer;
+  callerSpeaking: boolean;
+  voiceOnsetMs: number | undefined;
+  lastSilenceMs: number | undefined;
+  /** Which endpoint wait ended the caller's turn being committed. */
+  endpointKind: 'short' | 'long' | 'max';
+  replyActive: boolean;
+  replyDone: boolean;
+  replySentences: number;
+  replyErrors: number;
+  holdingSaid: boolean;
+  idlePrompts: number;
+  endRequested: EndReason | undefined;
+  closeReason: EndReason | undefined;
+  endReason: EndReason | undefined;
+  error: string | undefined;
+  socketClosed: boolean;
+  metrics: CallMetrics;
+}
+
+export const HISTORY_MAX = 40;
+
+export function initialContext(input: CallInput): CallContext {
+  return {
+    callId: input.callId,
+    direction: input.direction,
+    gymName: input.gymName,
+    timing: input.timing,
+    facts: emptyFacts(),
+    asked: [],
+    history: [],
+    seq: 0,
+    utteranceSeq: 0,
+    agentTurn: undefined,
+    outbox: [],
+    lastSaid: '',
+    cutText: undefined,
+    caller: emptyCaller(),
+    callerSpeaking: false,
+    voiceOnsetMs: undefined,
+    lastSilenceMs: undefined,
+    endpointKind: 'short',
+    replyActive: false,
+    replyDone: true,
+    replySentences: 0,
+    replyErrors: 0,
+    holdingSaid: false,
+    idlePrompts: 0,
+    endRequested: undefined,
+    closeReason: undefined,
+    endReason: undefined,
+    error: undefined,
+    socketClosed: false,
+    metrics: {
+      greetings: 0,
+      bargeIns: 0,
+      falseBargeIns: 0,
+      backchannelsIgnored: 0,
+      idleReprompts: 0,
+      duplicatesDropped: 0,
+      repeatQuestionsBlocked: 0,
+      holdingLines: 0,
+      replyErrors: 0,
+      dtmf: 0,
+      goodbyeCompleted: false,
+    },
+  };
+}
+
+export function emptyCaller(): CallerBuffer {
+  return { finals: [], partial: '', confidenceSum: 0, finalsCount: 0, startMs: undefined, endMs: undefined };
+}
+
+/** Everything the caller said in this turn so far, finals then the live partial (plus an incoming text). */
+export function callerText(c: CallContext, extra = ''): string {
+  return [...c.caller.finals, c.caller.partial, extra].filter((t) => t.trim().length > 0).join(' ');
+}
+
+export function callerHasWords(c: CallContext, extra = ''): boolean {
+  return words(callerText(c, extra)).length > 0;
+}
+
+export function callerRealWordCount(c: CallContext, extra = ''): number {
+  return realWords(callerText(c, extra)).length;
+}
+
+export function pending(c: CallContext): Utterance[] {
+  return c.agentTurn?.utterances.filter((u) => u.status === 'queued' || u.status === 'playing') ?? [];
+}
+
+export function isPendingId(c: CallContext, id: string): boolean {
+  return pending(c).some((u) => u.id === id);
+}
+
+/** Topics asked or about to be asked (said in this turn and not cut). */
+export function askedOrPending(c: CallContext): Set<Topic> {
+  const s = new Set<Topic>(c.asked);
+  for (const u of pending(c)) for (const t of u.topics) s.add(t);
+  return s;
+}
+
+export function factsComplete(c: CallContext): boolean {
+  return missingTopics(c.facts).length === 0;
+}
+
+/** A question for a topic already answered or already asked is never said again. */
+export function repeatsQuestion(c: CallContext, sentence: string): boolean {
+  const topics = questionTopics(sentence);
+  if (topics.length === 0) return false;
+  const answered = answeredTopics(c.facts);
+  const asked = askedOrPending(c);
+  return topics.some((t) => answered.has(t) || asked.has(t));
+}
+
+/** The next topic worth asking: missing and not yet asked. */
+export function nextTopic(c: CallContext): Topic | undefined {
+  const asked = askedOrPending(c);
+  return missingTopics(c.facts).find((t) => !asked.has(t));
+}
+
+export function isDuplicate(c: CallContext, sentence: string): boolean {
+  return normalize(sentence) === c.lastSaid;
+}
+
+/** The topic the agent asked most recently (for re-prompts). */
+export function lastTopic(c: CallContext): Topic | undefined {
+  return c.asked[c.asked.length - 1];
+}
+
+export function replyInput(c: CallContext): ReplyInput {
+  return {
+    callId: c.callId,
+    gymName: c.gymName,
+    direction: c.direction,
+    facts: c.facts,
+    missing: missingTopics(c.facts),
+    asked: [...c.asked],
+    history: c.history.map((h) => ({ ...h })),
+    reason: 'reply',
+  };
+}
+
+/** Goodbye fallback wait: what is still queued (reported duration, else an estimate) plus the margin. */
+export function remainingSpeechMs(c: CallContext, estimate: (text: string) => number): number {
+  let ms = 0;
+  for (const u of pending(c)) ms += u.durationMs ?? estimate(u.text);
+  return ms + c.timing.goodbyeMarginMs;
+}
+
+export function appendHistory(history: HistoryTurn[], turn: HistoryTurn): HistoryTurn[] {
+  const next = [...history, turn];
+  return next.length > HISTORY_MAX ? next.slice(next.length - HISTORY_MAX) : next;
+}

@@ -1,0 +1,227 @@
+import type { Topic } from '../src/facts/model.js';
+import type { AsrContext } from '../src/providers/asr/types.js';
+import type { Direction, EndReason } from './events.js';
+
+// Text helpers the statechart's guards use: is an utterance complete, is it a backchannel, which topic does a
+// question ask about, is a sentence a duplicate. Heuristic on purpose (no model call on the turn-taking path),
+// deterministic, and tested on their own in test/machines/text.test.ts.
+
+/** Lower-case word tokens; keeps apostrophes and hyphens inside words ("uh-huh", "we're"). */
+export function words(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9'\-\s]/g, ' ')
+    .split(/\s+/)
+    .map((w) => w.replace(/^[-']+|[-']+$/g, ''))
+    .filter((w) => w.length > 0);
+}
+
+/** Same words, same order: what "the same utterance" means for the duplicate guard. */
+export function normalize(text: string): string {
+  return words(text).join(' ');
+}
+
+// Backchannels acknowledge without taking the turn. Multi-word ones are removed as phrases first.
+const BACKCHANNEL_PHRASES = [/\buh[\s-]?huh\b/g, /\bmm[\s-]?hmm+\b/g, /\bgot it\b/g, /\bi see\b/g, /\ball right\b/g];
+const BACKCHANNEL_WORDS = new Set([
+  'okay',
+  'ok',
+  'kay',
+  'yeah',
+  'yes',
+  'yep',
+  'yup',
+  'right',
+  'sure',
+  'alright',
+  'mhm',
+  'mm',
+  'hmm',
+  'hm',
+  'uh',
+  'um',
+  'oh',
+  'ah',
+  'huh',
+  'cool',
+  'great',
+  'nice',
+  'exactly',
+  'correct',
+]);
+
+/** Words that are not backchannels or hesitation sounds. */
+export function realWords(text: string): string[] {
+  let t = text.toLowerCase();
+  for (const re of BACKCHANNEL_PHRASES) t = t.replace(re, ' ');
+  return words(t).filter((w) => !BACKCHANNEL_WORDS.has(w));
+}
+
+export function isBackchannelOnly(text: string): boolean {
+  return words(text).length > 0 && realWords(text).length === 0;
+}
+
+const FILLERS = new Set(['um', 'uh', 'er', 'erm', 'hmm', 'like', 'well', 'so']);
+const CONJUNCTIONS = new Set(['and', 'or', 'but', 'because', 'cause', 'plus', 'also', 'then', 'nor', 'except']);
+const DANGLING = new Set([
+  'to',
+  'from',
+  'at',
+  'until',
+  'till',
+  'til',
+  'through',
+  'thru',
+  'of',
+  'with',
+  'for',
+  'on',
+  'in',
+  'about',
+  'around',
+  'between',
+  'a',
+  'an',
+  'the',
+  'is',
+  'are',
+  'our',
+  'we',
+  "we're",
+  "it's",
+  'its',
+]);
+const TRAILING_PHRASES = [
+  /\byou know$/,
+  /\bi mean$/,
+  /\blet me (see|check|think)$/,
+  /\bhold on$/,
+  /\bone (sec|second)$/,
+];
+
+/**
+ * Does the utterance look finished? False when it ends on a filler, a conjunction, a dangling preposition or
+ * article, a "let me check", a trailing comma/dash, or mid-list (two or more comma-separated items and no
+ * "and"/"or" yet). The machine waits the long endpoint for those, the short one otherwise.
+ */
+export function isCompleteUtterance(text: string): boolean {
+  const trimmed = text.trim();
+  const ws = words(trimmed);
+  const last = ws[ws.length - 1];
+  if (last === undefined) return false;
+  if (/[,\-–—:]$|\.\.\.$/.test(trimmed)) return false;
+  if (FILLERS.has(last) || CONJUNCTIONS.has(last) || DANGLING.has(last)) return false;
+  const joined = ws.join(' ');
+  if (TRAILING_PHRASES.some((re) => re.test(joined))) return false;
+  const clauses = trimmed.split(/[.?!]/).filter((c) => c.trim().length > 0);
+  const lastClause = clauses[clauses.length - 1] ?? '';
+  const items = lastClause.split(',');
+  if (items.length >= 3 && !/\b(and|or)\b/i.test(items[items.length - 1] ?? '')) return false;
+  return true;
+}
+
+const TOPIC_PATTERNS: ReadonlyArray<readonly [Topic, RegExp]> = [
+  ['hours', /\b(hours?|open|opening|close|closing|closed|schedule on)\b/],
+  ['pricing', /\b(price|prices|pricing|cost|costs|membership|memberships|fee|fees|how much|rates?|plans?)\b/],
+  ['classes', /\b(class|classes|group (fitness|sessions?)|yoga|spin|pilates|zumba)\b/],
+];
+
+function isQuestion(sentence: string): boolean {
+  const t = sentence.trim().toLowerCase();
+  return (
+    t.endsWith('?') ||
+    /^(what|when|which|how|do|does|could|can|would|are|is|may|tell me|please tell)\b/.test(
+      t.replace(/^(and|so|now|great|thanks|okay|ok)[, ]+/, ''),
+    )
+  );
+}
+
+/** Topics a sentence asks about (empty when it is not a question). */
+export function questionTopics(sentence: string): Topic[] {
+  if (!isQuestion(sentence)) return [];
+  const t = sentence.toLowerCase();
+  return TOPIC_PATTERNS.filter(([, re]) => re.test(t)).map(([topic]) => topic);
+}
+
+export function isGreeting(sentence: string): boolean {
+  const t = sentence.trim().toLowerCase();
+  return (
+    /^(hi|hello|hey|good (morning|afternoon|evening))\b/.test(t) ||
+    /\b(i'?m|i am|this is) (an? )?(automated |virtual |ai )?(assistant|calling)\b/.test(t)
+  );
+}
+
+export function isGoodbye(sentence: string): boolean {
+  return /\b(good-?bye|bye|have a (great|good|nice|wonderful) (day|evening|night|one|afternoon))\b/i.test(sentence);
+}
+
+/** The caller says they want to stop talking. */
+export function callerWantsToEnd(text: string): boolean {
+  return /\b(good-?bye|bye( bye)?|gotta go|got to go|have to go|need to go|hang up|not interested|stop calling|no time)\b/i.test(
+    text,
+  );
+}
+
+/** Rough speaking time, for the goodbye fallback when the speaker has not reported a duration (~14 chars/s). */
+export function estimateSpeechMs(text: string): number {
+  return Math.max(600, Math.round(text.length * 70));
+}
+
+export function asrContextFor(topics: readonly Topic[], sentence: string): AsrContext {
+  const first = topics[0];
+  if (first !== undefined) return first;
+  return /^(do|does|is|are|can|could|would)\b/i.test(sentence.trim()) ? 'yes-no' : 'open';
+}
+
+// ---- Lines the machine says itself (no LLM round-trip: they must be instant and can't be repeats) ------------
+
+const QUESTIONS: Record<Topic, string> = {
+  hours: 'What are your opening hours?',
+  pricing: 'How much does a membership cost?',
+  classes: 'What fitness classes do you offer?',
+};
+
+export function questionFor(topic: Topic): string {
+  return QUESTIONS[topic];
+}
+
+/** The greeting is two utterances so a cut during the introduction leaves the question un-asked. */
+export function greetingLines(direction: Direction, gymName: string): [string, string] {
+  const intro =
+    direction === 'outbound'
+      ? `Hi, is this ${gymName}? I'm an automated assistant calling with a few quick questions about your hours, prices and classes.`
+      : `Hi, thanks for calling! I'm an automated assistant collecting the hours, prices and classes for ${gymName}.`;
+  return [intro, QUESTIONS.hours];
+}
+
+export function repromptLine(n: number, topic: Topic | undefined): string {
+  const about = topic === undefined ? '' : ` I was asking about your ${topic === 'pricing' ? 'prices' : topic}.`;
+  return n <= 1 ? `Are you still there?${about}` : `Sorry, I can't hear anything. Are you still there?${about}`;
+}
+
+export const HOLDING_LINES = ['One moment, please.', 'Just a second.'] as const;
+export const APOLOGY_LINES = [
+  'Sorry, I missed that. Could you say it again?',
+  'Sorry, could you repeat that?',
+] as const;
+export const CLARIFY_LINES = ['Could you tell me a bit more?', 'Sorry, could you say that another way?'] as const;
+
+export function goodbyeLine(reason: EndReason): string {
+  switch (reason) {
+    case 'facts-complete':
+      return "That's everything I needed. Thank you so much for your help, goodbye!";
+    case 'max-duration':
+      return "I'm sorry, I have to wrap up now. Thank you for your time, goodbye!";
+    case 'idle':
+      return "I'll try again another time. Thank you, goodbye!";
+    case 'error':
+      return "I'm sorry, I'm having technical trouble. I'll call back later. Goodbye!";
+    default:
+      return 'Thank you for your time, goodbye!';
+  }
+}
+
+/** First line of `lines` whose normalized text differs from `last` (so fallbacks never repeat themselves). */
+export function pickFresh(lines: readonly string[], last: string): string {
+  return lines.find((l) => normalize(l) !== last) ?? lines[0] ?? '';
+}

@@ -1,0 +1,296 @@
+import { callSetup } from './call.setup.js';
+
+const toListening = '#call.live.turn.listening';
+const toClosing = '#call.live.turn.closing';
+const toHangingUp = '#call.live.turn.closing.hangingUp';
+
+/** The conversation: who has the floor and why. */
+export const turnRegion = callSetup.createStateConfig({
+  description: 'The conversation: greeting → listening → thinking → speaking → closing.',
+  initial: 'connecting',
+  on: {
+    WRAP_UP: { target: '.closing', actions: 'closeFromEvent', description: 'Max length or fatal error: close.' },
+    'CALL.ABORT': { target: '.closing.hangingUp', actions: 'abortFromEvent', description: 'Cannot speak: hang up.' },
+  },
+  states: {
+    connecting: {
+      description: 'Waiting for the media stream to start.',
+      on: {
+        'MEDIA.START': [
+          { guard: 'isOutbound', target: 'awaitingHello', description: 'We called: let them answer first.' },
+          { target: 'greeting', description: 'They called: greet first.' },
+        ],
+        WRAP_UP: { target: toHangingUp, actions: 'closeFromEvent', description: 'No media yet: just hang up.' },
+      },
+    },
+    awaitingHello: {
+      description: "Outbound: wait for the callee's hello (or a short timeout) before greeting.",
+      on: { 'CALLER.SPEECH_END': { target: 'greeting', description: 'They said hello.' } },
+      after: {
+        HELLO_TIMEOUT: { guard: 'callerSilent', target: 'greeting', description: 'No hello: greet anyway.' },
+      },
+    },
+    greeting: {
+      description: 'The one greeting of the call. Its first part cannot be interrupted (per-state policy).',
+      entry: ['commitCallerTurn', 'queueGreeting', { type: 'flush', params: { reason: 'greeting' } }],
+      after: {
+        GREETING_GUARD: { target: 'speaking', description: 'The rest of the greeting is interruptible.' },
+      },
+      on: {
+        'SPEAKER.PLAYED': {
+          guard: 'turnFinishes',
+          target: 'listening',
+          actions: 'finishTurn',
+          description: 'Greeting played completely.',
+        },
+      },
+    },
+    listening: {
+      id: 'listening',
+      description: 'The caller has the floor.',
+      initial: 'waiting',
+      states: {
+        waiting: {
+          description: 'Nobody speaks yet; re-prompt after IDLE_REPROMPT.',
+          always: [
+            { guard: 'callerSpeaking', target: 'hearing', description: 'Caller already talking.' },
+            { guard: 'callerHasRealWords', target: 'endpointing', description: 'Words already heard.' },
+          ],
+          on: {
+            'CALLER.SPEECH_START': 'hearing',
+            'ASR.FINAL': {
+              guard: 'bringsRealWord',
+              target: 'endpointing',
+              description: 'Words the VAD missed.',
+            },
+          },
+          after: {
+            IDLE_REPROMPT: [
+              {
+                guard: 'repromptsLeft',
+                target: '#call.live.turn.speaking',
+                actions: 'queueReprompt',
+                description: 'Silence after our question: re-prompt.',
+              },
+              {
+                target: toClosing,
+                actions: { type: 'setCloseReason', params: { reason: 'idle' } },
+                description: 'Still silent after the re-prompts: close politely.',
+              },
+            ],
+          },
+        },
+        hearing: {
+          description: 'The caller is speaking.',
+          on: {
+            'CALLER.SPEECH_END': { target: 'endpointing', actions: 'finalizeAsr' },
+            'ASR.UTTERANCE_END': {
+              guard: 'callerHasWords',
+              target: 'endpointing',
+              description: 'The recogniser heard the words end (VAD still on: noise).',
+            },
+          },
+        },
+        endpointing: {
+          description: 'Silence after speech: adaptive wait, short if complete, long after a filler/conjunction.',
+          initial: 'short',
+          on: { 'CALLER.SPEECH_START': { target: 'hearing', description: 'Caller went on.' } },
+          states: {
+            short: {
+              after: {
+                ENDPOINT_SHORT: [
+                  {
+                    guard: 'utteranceComplete',
+                    target: '#call.live.turn.listening.committed',
+                    actions: { type: 'noteEndpoint', params: { kind: 'short' } },
+                    description: 'Looks complete: end of turn.',
+                  },
+                  { target: 'long', description: 'Filler, conjunction, mid-list or no words yet: wait longer.' },
+                ],
+              },
+            },
+            long: {
+              on: {
+                'ASR.FINAL': {
+                  guard: 'completesUtterance',
+                  target: '#call.live.turn.listening.committed',
+                  actions: { type: 'noteEndpoint', params: { kind: 'long' } },
+                  description: 'A late final completes the utterance.',
+                },
+              },
+              after: {
+                ENDPOINT_LONG_REST: [
+                  {
+                    guard: 'callerHasWords',
+                    target: '#call.live.turn.listening.committed',
+                    actions: { type: 'noteEndpoint', params: { kind: 'long' } },
+                  },
+                  { target: 'noWords', description: 'No words yet: wait for the recogniser until the maximum.' },
+                ],
+              },
+            },
+            noWords: {
+              on: {
+                'ASR.FINAL': {
+                  guard: 'bringsWords',
+                  target: '#call.live.turn.listening.committed',
+                  actions: { type: 'noteEndpoint', params: { kind: 'max' } },
+                },
+              },
+              after: {
+                ENDPOINT_MAX_REST: {
+                  target: '#call.live.turn.listening.waiting',
+                  actions: 'discardNoise',
+                  description: 'Hard maximum without words: it was noise.',
+                },
+              },
+            },
+          },
+        },
+        committed: {
+          description: "End of the caller's turn: recorded, then answered.",
+          entry: 'commitCallerTurn',
+          always: [
+            {
+              guard: 'callerWantsToEnd',
+              target: toClosing,
+              actions: { type: 'setCloseReason', params: { reason: 'caller-request' } },
+              description: 'The caller is saying goodbye.',
+            },
+            { target: '#call.live.turn.thinking' },
+          ],
+        },
+      },
+    },
+    thinking: {
+      description: 'Waiting for the first sentence of the reply; a holding line after PROVIDER_DEADLINE.',
+      entry: 'requestReply',
+      on: {
+        'OUTBOX.READY': 'speaking',
+        'CALLER.SPEECH_START': {
+          guard: 'holdingNotSaid',
+          target: toListening,
+          actions: 'cancelReply',
+          description: 'The caller went on: listen again, drop this reply.',
+        },
+        'REPLY.ENDED': [
+          {
+            guard: 'replyFailedTooOften',
+            target: toClosing,
+            actions: { type: 'setCloseReason', params: { reason: 'error' } },
+          },
+          { guard: 'replyFailed', target: 'speaking', actions: 'queueApology' },
+          { guard: 'closeWanted', target: toClosing, actions: 'closeFromEndRequest' },
+          { target: 'speaking', actions: 'queueFallback', description: 'Nothing usable: ask the next topic.' },
+        ],
+      },
+      after: {
+        PROVIDER_DEADLINE: {
+          actions: ['queueHolding', { type: 'flush', params: { reason: 'reply' } }],
+          description: 'The LLM is slow: say a short holding line.',
+        },
+      },
+    },
+    speaking: {
+      description: 'The agent has the floor; sentences go to the speaker as they arrive.',
+      entry: { type: 'flush', params: { reason: 'reply' } },
+      initial: 'flowing',
+      on: {
+        'OUTBOX.READY': { actions: { type: 'flush', params: { reason: 'reply' } } },
+        'SPEAKER.PLAYED': [
+          { guard: 'turnFinishesAndCloses', target: toClosing, actions: ['closeFromEndRequest'] },
+          { guard: 'turnFinishes', target: toListening, actions: 'finishTurn' },
+        ],
+        'REPLY.ENDED': [
+          { guard: 'closeWanted', target: toClosing, actions: 'closeFromEndRequest' },
+          { guard: 'nothingPending', target: toListening, actions: 'finishTurn' },
+        ],
+        'ASR.PARTIAL': {
+          guard: 'bringsTwoRealWords',
+          target: toListening,
+          actions: 'bargeIn',
+          description: 'Barge-in by words: stop, record what was heard, listen.',
+        },
+        'ASR.FINAL': { guard: 'bringsTwoRealWords', target: toListening, actions: 'bargeIn' },
+      },
+      states: {
+        flowing: {
+          always: { guard: 'callerSpeaking', target: 'contested' },
+          on: { 'CALLER.SPEECH_START': 'contested' },
+        },
+        contested: {
+          description: 'The caller makes sound over the agent: a backchannel, a cough, or an interruption?',
+          after: {
+            BARGE_IN_MIN: { target: '#call.live.turn.interrupted', description: 'Long enough: pause and check.' },
+          },
+          on: {
+            'CALLER.SPEECH_END': {
+              target: 'flowing',
+              actions: 'noteBackchannel',
+              description: 'Short sound: ignored, the agent never stopped.',
+            },
+          },
+        },
+      },
+    },
+    interrupted: {
+      description: 'Playback stopped on a long sound; words within BARGE_IN_CONFIRM make it a real barge-in.',
+      entry: 'pauseForInterruption',
+      on: {
+        'ASR.PARTIAL': { guard: 'bringsRealWord', target: toListening, actions: 'confirmInterruption' },
+        'ASR.FINAL': { guard: 'bringsRealWord', target: toListening, actions: 'confirmInterruption' },
+      },
+      after: {
+        BARGE_IN_CONFIRM: [
+          { guard: 'callerSpeaking', target: toListening, actions: 'confirmInterruption' },
+          {
+            target: 'speaking',
+            actions: 'noteFalseInterruption',
+            description: 'No words (a cough): resume by repeating the cut sentence.',
+          },
+        ],
+      },
+    },
+    closing: {
+      description: 'Say goodbye, wait until Twilio reports it played, then hang up.',
+      entry: 'prepareClosing',
+      initial: 'farewell',
+      on: { WRAP_UP: { description: 'Already closing.' } },
+      states: {
+        farewell: {
+          entry: ['queueGoodbye', { type: 'flush', params: { reason: 'closing' } }],
+          initial: 'waiting',
+          always: { guard: 'nothingPending', target: 'hangingUp', description: 'Goodbye already played.' },
+          on: {
+            'SPEAKER.PLAYED': { guard: 'isLastPendingUtterance', target: 'hangingUp', description: 'Mark came back.' },
+            'SPEAKER.DURATION': {
+              guard: 'isPendingUtterance',
+              target: '.waiting',
+              reenter: true,
+              description: 'Re-arm the fallback with the real duration.',
+            },
+          },
+          states: {
+            waiting: {
+              after: {
+                GOODBYE_WAIT: { target: '#call.live.turn.closing.hangingUp', description: 'Mark never came.' },
+              },
+            },
+          },
+        },
+        hangingUp: {
+          entry: 'beginHangup',
+          invoke: {
+            src: 'hangup',
+            id: 'hangup',
+            input: ({ context }) => ({ callId: context.callId, reason: context.endReason ?? 'error' }),
+            onDone: { target: '#call.ended' },
+            onError: { target: '#call.ended', actions: 'noteHangupProblem' },
+          },
+          after: { HANGUP_TIMEOUT: { target: '#call.ended', actions: 'noteHangupProblem' } },
+          on: { 'CALL.ABORT': { description: 'Already hanging up.' } },
+        },
+      },
+    },
+  },
+});

@@ -1,0 +1,135 @@
+import type { Topic } from '../src/facts/model.js';
+import type { AsrContext } from '../src/providers/asr/types.js';
+import type { AgentTurnLedger, AgentTurnReason, CallerTurnLedger } from './events.js';
+import { appendHistory, callerText, emptyCaller, pending, type CallContext, type Utterance } from './context.js';
+import { agentTurnLedger, callerTurnLedger, closeAgentTurn } from './ledger.js';
+import { asrContextFor, isBackchannelOnly, normalize, questionTopics } from './text.js';
+
+// Pure context updates shared by several actions of the machine. Each returns the patch to assign plus what
+// to send or emit, so the actions in call.setup.ts stay one-liners around them.
+
+export type Patch = Partial<CallContext>;
+
+export function beginTurn(c: CallContext, reason: AgentTurnReason): Patch {
+  if (c.agentTurn !== undefined) return {};
+  const seq = c.seq + 1;
+  return { seq, agentTurn: { seq, reason, utterances: [], interrupted: false, askedByReply: [] } };
+}
+
+/** Queue a line; `resumed` lines are exempt from the duplicate guard (they repeat a cut sentence on purpose). */
+export function queueLine(c: CallContext, text: string, resumed = false): Patch {
+  return { outbox: [...c.outbox, { text, resumed }], lastSaid: normalize(text) };
+}
+
+export interface Flush {
+  patch: Patch;
+  says: Array<{ utteranceId: string; text: string }>;
+  asrContext: AsrContext | undefined;
+}
+
+/** Move the outbox into the current agent turn as queued utterances and produce the SPEAKER.SAY commands. */
+export function flushOutbox(c: CallContext, reason: AgentTurnReason): Flush {
+  if (c.outbox.length === 0) return { patch: {}, says: [], asrContext: undefined };
+  const begun = beginTurn(c, reason);
+  const turn = begun.agentTurn ?? c.agentTurn;
+  if (turn === undefined) throw new Error('flushOutbox: no agent turn');
+  let n = c.utteranceSeq;
+  let asrContext: AsrContext | undefined;
+  const fresh: Utterance[] = c.outbox.map(({ text, resumed }) => {
+    n += 1;
+    const topics = questionTopics(text);
+    if (topics.length > 0 || /\?\s*$/.test(text)) asrContext = asrContextFor(topics, text);
+    return {
+      id: `${c.callId}:u${n}`,
+      text,
+      status: 'queued',
+      heard: '',
+      startMs: undefined,
+      endMs: undefined,
+      durationMs: undefined,
+      topics,
+      resumed,
+    };
+  });
+  return {
+    patch: {
+      ...begun,
+      agentTurn: { ...turn, utterances: [...turn.utterances, ...fresh] },
+      outbox: [],
+      utteranceSeq: n,
+    },
+    says: fresh.map((u) => ({ utteranceId: u.id, text: u.text })),
+    asrContext,
+  };
+}
+
+export function updateUtterance(c: CallContext, id: string, f: (u: Utterance) => Utterance): Patch {
+  const turn = c.agentTurn;
+  if (turn === undefined) return {};
+  return { agentTurn: { ...turn, utterances: turn.utterances.map((u) => (u.id === id ? f(u) : u)) } };
+}
+
+/** An utterance played: the caller heard all of it and its question topics now count as asked. */
+export function markPlayed(c: CallContext, id: string, atMs: number): Patch {
+  const u = c.agentTurn?.utterances.find((v) => v.id === id);
+  const asked = u === undefined ? c.asked : union(c.asked, u.topics);
+  return { ...updateUtterance(c, id, (v) => ({ ...v, status: 'played', heard: v.text, endMs: atMs })), asked };
+}
+
+/**
+ * Stop everything pending: the playing utterance is cut where its last mark was, queued ones never started.
+ * Returns the lines to say again if the interruption proves false (cut one first, then the never-started ones).
+ */
+export function cutPending(c: CallContext, atMs: number | undefined): { patch: Patch; unplayed: string[] } {
+  const turn = c.agentTurn;
+  const open = pending(c);
+  if (turn === undefined || open.length === 0) return { patch: {}, unplayed: [] };
+  const ids = new Set(open.map((u) => u.id));
+  const utterances = turn.utterances.map((u) =>
+    ids.has(u.id) ? { ...u, status: 'cut' as const, endMs: u.status === 'playing' ? atMs : undefined } : u,
+  );
+  return { patch: { agentTurn: { ...turn, utterances, interrupted: true } }, unplayed: open.map((u) => u.text) };
+}
+
+/** Close the agent turn: ledger event, history as heard, LLM-reported questions count as asked. */
+export function finishTurn(
+  c: CallContext,
+  interrupted: boolean,
+): { patch: Patch; ledger: AgentTurnLedger | undefined } {
+  const turn = c.agentTurn;
+  const reset: Patch = { agentTurn: undefined, outbox: [], cutText: undefined, holdingSaid: false };
+  if (turn === undefined) return { patch: reset, ledger: undefined };
+  const closed = closeAgentTurn(turn, interrupted);
+  if (closed.utterances.length === 0) return { patch: reset, ledger: undefined };
+  const ledger = agentTurnLedger(c.callId, closed);
+  const asked = closed.interrupted ? c.asked : union(c.asked, closed.askedByReply);
+  const history =
+    ledger.heardText.length > 0 || ledger.interrupted
+      ? appendHistory(c.history, { speaker: 'agent', text: ledger.heardText, interrupted: ledger.interrupted })
+      : c.history;
+  return { patch: { ...reset, asked, history }, ledger };
+}
+
+/** Record the caller's words as a turn (or as a backchannel that never took the turn). */
+export function commitCaller(
+  c: CallContext,
+  endpoint: CallerTurnLedger['endpoint'],
+  silenceAtMs: number | undefined,
+): { patch: Patch; ledger: CallerTurnLedger | undefined } {
+  const text = callerText(c);
+  if (text.trim().length === 0) return { patch: { caller: emptyCaller() }, ledger: undefined };
+  const seq = c.seq + 1;
+  const ledger = callerTurnLedger(c, seq, endpoint, silenceAtMs);
+  const history = endpoint === 'backchannel' ? c.history : appendHistory(c.history, { speaker: 'caller', text });
+  return { patch: { seq, caller: emptyCaller(), history }, ledger };
+}
+
+/** At the end of an agent turn, words that were only "uh-huh" over the agent are not the caller's next turn. */
+export function dropBackchannels(c: CallContext): { patch: Patch; ledger: CallerTurnLedger | undefined } {
+  if (!isBackchannelOnly(callerText(c))) return { patch: {}, ledger: undefined };
+  return commitCaller(c, 'backchannel', undefined);
+}
+
+export function union(a: readonly Topic[], b: readonly Topic[]): Topic[] {
+  return [...new Set([...a, ...b])];
+}

@@ -1,0 +1,318 @@
+import t from 'tap';
+import { greeted, harness, type Harness } from './harness.js';
+
+// Named behaviours of issue 3, each driven event by event with a SimulatedClock.
+
+const HOURS = { hours: { mon: { opens: '06:00', closes: '22:00' } } } as const;
+const PRICING = { pricing: [{ plan: 'monthly', amountMinor: 4900, currency: 'USD', period: 'month' as const }] };
+const CLASSES = { classes: [{ name: 'yoga' }] };
+
+/** Greeted, the caller answered the hours question, the agent is thinking about its reply. */
+function thinking(): Harness {
+  const h = greeted();
+  h.callerSays('We are open six to ten every day.');
+  h.advance(400);
+  return h;
+}
+
+t.test('barge-in mid-sentence: stop playback, cancel the reply, record what was heard, listen', async (t) => {
+  const h = thinking();
+  t.equal(h.turn(), 'thinking');
+  h.send({ type: 'REPLY.SENTENCE', text: 'Great, so your gym is open from six in the morning until ten at night.' });
+  t.equal(h.turn(), 'speaking.flowing');
+  const say = h.says().at(-1)!;
+  h.startSpeaking(say.utteranceId);
+  h.send({ type: 'SPEAKER.PROGRESS', utteranceId: say.utteranceId, heardText: 'Great, so your gym' });
+  h.voiceOn();
+  h.advance(150);
+  t.equal(h.turn(), 'speaking.contested', 'speech over the agent is contested first');
+  h.partial('wait actually we');
+  t.equal(h.clears(), 1, 'Twilio clear sent');
+  t.ok(h.reply()!.stopped, 'LLM reply aborted');
+  t.equal(h.turn(), 'listening.hearing');
+  const agent = h.ofType('ledger.agentTurn').at(-1)!;
+  t.equal(agent.interrupted, true);
+  t.equal(agent.heardText, 'Great, so your gym', 'heard text is what played before the cut');
+  t.equal(agent.utterances[0]!.status, 'cut');
+  t.equal(h.ctx().metrics.bargeIns, 1);
+  h.final('wait actually we close at nine on fridays');
+  h.voiceOff();
+  h.advance(400);
+  t.equal(h.turn(), 'thinking', "the caller's words become the next turn");
+  const history = h.reply()!.input.history;
+  t.same(history.at(-2), { speaker: 'agent', text: 'Great, so your gym', interrupted: true });
+  t.match(history.at(-1), { speaker: 'caller', text: 'wait actually we close at nine on fridays' });
+});
+
+t.test('backchannel ignored: "uh-huh" over the agent never stops it', async (t) => {
+  const h = thinking();
+  h.llm('Thanks!', 'How much does a membership cost?');
+  h.startSpeaking(h.says().at(-2)!.utteranceId);
+  h.voiceOn();
+  h.advance(300);
+  h.partial('uh-huh');
+  h.voiceOff();
+  h.final('uh-huh');
+  t.equal(h.turn(), 'speaking.flowing', 'back to flowing, never interrupted');
+  t.equal(h.clears(), 0);
+  t.equal(h.ctx().metrics.backchannelsIgnored, 1);
+  h.playAll(500);
+  t.equal(h.turn(), 'listening.waiting', 'the backchannel is not the caller turn');
+  const bc = h.ofType('ledger.callerTurn').at(-1)!;
+  t.equal(bc.endpoint, 'backchannel');
+  t.equal(bc.text, 'uh-huh');
+  t.equal(h.ctx().caller.finals.length, 0);
+});
+
+t.test('cough → resume: a long sound with no words makes the agent repeat the cut sentence', async (t) => {
+  const h = thinking();
+  h.llm('Thanks!', 'How much does a membership cost?');
+  const [thanks, question] = h.says().slice(-2);
+  h.startSpeaking(thanks!.utteranceId);
+  h.send({ type: 'SPEAKER.PLAYED', utteranceId: thanks!.utteranceId, atMs: h.now });
+  h.startSpeaking(question!.utteranceId);
+  h.send({ type: 'SPEAKER.PROGRESS', utteranceId: question!.utteranceId, heardText: 'How much' });
+  h.voice(700);
+  t.equal(h.turn(), 'interrupted', 'paused after BARGE_IN_MIN of sound');
+  t.equal(h.clears(), 1);
+  h.advance(799);
+  t.equal(h.turn(), 'interrupted', 'BARGE_IN_CONFIRM_MS counts from the pause (600 ms after the onset)');
+  h.advance(1);
+  t.equal(h.turn(), 'speaking.flowing', 'resumed');
+  t.equal(h.saidTexts().at(-1), 'How much does a membership cost?', 'the cut sentence is said again');
+  t.equal(h.ctx().metrics.falseBargeIns, 1);
+  t.equal(h.ctx().metrics.bargeIns, 0);
+  h.playAll(500);
+  t.equal(h.turn(), 'listening.waiting');
+  const agent = h.ofType('ledger.agentTurn').at(-1)!;
+  t.equal(agent.heardText, 'Thanks! How much does a membership cost?', 'the superseded fragment is left out');
+  t.equal(agent.utterances.length, 3);
+});
+
+t.test('idle re-prompt ×2, then a polite close', async (t) => {
+  const h = greeted();
+  t.equal(h.turn(), 'listening.waiting');
+  h.advance(7000);
+  t.match(h.saidTexts().at(-1), /still there\? I was asking about your hours/);
+  h.playAll(1500);
+  h.advance(7000);
+  t.match(h.saidTexts().at(-1), /can't hear anything/);
+  h.playAll(1500);
+  t.equal(h.hangups.length, 0);
+  h.advance(7000);
+  t.equal(h.turn(), 'closing.farewell.waiting');
+  t.match(h.saidTexts().at(-1), /another time.*goodbye/i);
+  h.playAll(1500);
+  await h.settle();
+  t.same(h.hangups, [{ callId: 'c1', reason: 'idle' }]);
+  t.equal(h.state(), 'ended');
+  t.match(h.ofType('call.ended')[0], { reason: 'idle', metrics: { idleReprompts: 2, goodbyeCompleted: true } });
+});
+
+t.test('maximum length: the agent wraps up with a goodbye even mid-sentence', async (t) => {
+  const h = greeted({ timing: { maxCallMs: 20_000 } });
+  h.callerSays('We are open six to ten.');
+  h.advance(400);
+  h.llm('Thanks, and how much does a membership cost?');
+  h.startSpeaking(h.says().at(-1)!.utteranceId);
+  h.advance(20_000 - h.now);
+  t.equal(h.turn(), 'closing.farewell.waiting');
+  t.equal(h.clears(), 1, 'the sentence in flight is cut');
+  t.match(h.saidTexts().at(-1), /wrap up/);
+  h.playAll(2000);
+  await h.settle();
+  t.same(h.hangups, [{ callId: 'c1', reason: 'max-duration' }]);
+  t.equal(h.ofType('call.ended')[0]!.reason, 'max-duration');
+});
+
+t.test('caller hangs up while the agent speaks: ended, every child stopped, turn recorded as cut', async (t) => {
+  const h = thinking();
+  h.send({ type: 'REPLY.SENTENCE', text: 'Thanks, that helps a lot.' });
+  const reply = h.reply()!;
+  h.startSpeaking(h.says().at(-1)!.utteranceId);
+  h.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  t.equal(h.state(), 'ended');
+  t.equal(h.actor.getSnapshot().status, 'done');
+  t.ok(h.stopped.asr && h.stopped.speaker && reply.stopped, 'asr, speaker and reply all stopped');
+  t.same(Object.keys(h.actor.getSnapshot().children), []);
+  t.equal(h.hangups.length, 0, 'no REST hang-up needed after Twilio stop');
+  t.equal(h.ofType('ledger.agentTurn').at(-1)!.interrupted, true);
+  t.match(h.ofType('call.ended')[0], { reason: 'caller-hangup', socketClosed: false });
+  h.advance(400_000);
+  t.equal(h.errors.length, 0, 'no timer fires after the end');
+});
+
+t.test('goodbye waits for its mark before hanging up', async (t) => {
+  const h = thinking();
+  h.send({ type: 'REPLY.FACTS', facts: { ...HOURS, ...PRICING, ...CLASSES } });
+  h.send({ type: 'REPLY.END_CALL', reason: 'facts-complete' });
+  h.llm("Perfect, that's everything I needed. Thanks so much, goodbye!");
+  t.equal(h.turn(), 'closing.farewell.waiting');
+  t.equal(h.says().length, 3, 'the LLM goodbye is used, no second goodbye');
+  h.startSpeaking(h.says().at(-1)!.utteranceId);
+  h.advance(3000);
+  await h.settle();
+  t.equal(h.hangups.length, 0, 'still playing: no hang-up');
+  h.send({ type: 'SPEAKER.PLAYED', utteranceId: h.says().at(-1)!.utteranceId, atMs: h.now });
+  await h.settle();
+  t.same(h.hangups, [{ callId: 'c1', reason: 'facts-complete' }]);
+  t.equal(h.ofType('call.ended')[0]!.metrics.goodbyeCompleted, true);
+});
+
+t.test('mark never arrives → hang up after the goodbye duration plus the margin', async (t) => {
+  const h = greeted({ timing: { maxCallMs: 10_000 } });
+  h.advance(10_000 - h.now);
+  const bye = h.says().at(-1)!;
+  t.match(bye.text, /wrap up/);
+  h.send({ type: 'SPEAKER.DURATION', utteranceId: bye.utteranceId, ms: 2000 });
+  h.advance(3499);
+  await h.settle();
+  t.equal(h.hangups.length, 0);
+  h.advance(1);
+  await h.settle();
+  t.equal(h.hangups.length, 1, 'fallback hang-up at duration + GOODBYE_MARGIN_MS');
+  t.equal(h.ofType('call.ended')[0]!.metrics.goodbyeCompleted, false);
+});
+
+t.test('no second greeting, even when the LLM greets again', async (t) => {
+  const h = thinking();
+  h.llm("Hi, I'm an automated assistant calling about your gym.", 'Thanks for that.');
+  t.equal(h.ctx().metrics.greetings, 1);
+  t.equal(h.saidTexts().filter((s) => /^Hi\b/.test(s)).length, 1);
+  t.equal(h.saidTexts().at(-1), 'Thanks for that.');
+  t.equal(h.ctx().metrics.duplicatesDropped, 1);
+});
+
+t.test('no repeated question even when the LLM tries', async (t) => {
+  const h = thinking();
+  h.send({ type: 'REPLY.FACTS', facts: HOURS });
+  h.llm('Got it.', 'And what are your opening hours?');
+  t.equal(h.saidTexts().at(-1), 'How much does a membership cost?', 'answered topic replaced by a missing one');
+  h.playAll(500);
+  h.callerSays("It's forty nine a month.");
+  h.advance(400);
+  h.send({ type: 'REPLY.FACTS', facts: PRICING });
+  h.llm('And how much is a monthly membership?', 'Great.', 'How much is a membership again?');
+  const after = h.saidTexts().slice(-2);
+  t.same(after, ['What fitness classes do you offer?', 'Great.'], 'second attempt replaced, third dropped');
+  t.equal(h.ctx().metrics.repeatQuestionsBlocked, 3);
+  const questions = h.saidTexts().filter((s) => /membership cost|much is a membership/.test(s));
+  t.equal(questions.length, 1, 'the pricing question was asked exactly once');
+});
+
+t.test('never the same utterance twice in a row', async (t) => {
+  const h = thinking();
+  h.llm('Thanks.', 'Thanks.');
+  t.same(h.saidTexts().slice(-1), ['Thanks.']);
+  t.equal(h.saidTexts().filter((s) => s === 'Thanks.').length, 1);
+});
+
+t.test('outbound: wait for the hello, or greet after the timeout', async (t) => {
+  const a = harness({ direction: 'outbound' });
+  a.send({ type: 'MEDIA.START' });
+  t.equal(a.turn(), 'awaitingHello');
+  a.callerSays('Hello, Iron Temple?', 700);
+  t.equal(a.turn(), 'greeting');
+  t.match(a.saidTexts()[0], /^Hi, is this Iron Temple\?/);
+  t.match(a.ofType('ledger.callerTurn')[0], { text: 'Hello, Iron Temple?' });
+
+  const b = harness({ direction: 'outbound' });
+  b.send({ type: 'MEDIA.START' });
+  b.advance(2999);
+  t.equal(b.turn(), 'awaitingHello');
+  b.advance(1);
+  t.equal(b.turn(), 'greeting');
+});
+
+t.test('greeting policy: its start cannot be interrupted, the rest can', async (t) => {
+  const h = harness();
+  h.send({ type: 'MEDIA.START' });
+  h.startSpeaking(h.says()[0]!.utteranceId);
+  h.voiceOn();
+  h.advance(1000);
+  h.partial('yes this is Iron Temple');
+  t.equal(h.turn(), 'greeting', 'protected: no barge-in');
+  t.equal(h.clears(), 0);
+  h.advance(200);
+  t.equal(h.turn(), 'speaking.contested', 'after GREETING_UNINTERRUPTIBLE_MS the caller contests');
+  h.partial('yes this is Iron Temple how can');
+  t.equal(h.turn(), 'listening.hearing', 'barged in');
+  t.equal(h.ofType('ledger.agentTurn')[0]!.reason, 'greeting');
+});
+
+t.test(
+  'adaptive endpointing: short when complete, long after a conjunction, noise dropped at the maximum',
+  async (t) => {
+    const h = greeted();
+    h.callerSays('We open at six and');
+    h.advance(400);
+    t.equal(h.turn(), 'listening.endpointing.long', 'ends on "and": keep listening');
+    h.advance(1099);
+    t.equal(h.turn(), 'listening.endpointing.long');
+    h.advance(1);
+    t.equal(h.turn(), 'thinking', 'long wait over');
+    t.equal(h.ofType('ledger.callerTurn').at(-1)!.endpoint, 'long');
+
+    const n = greeted();
+    n.voice(500);
+    n.advance(3000);
+    t.equal(n.turn(), 'listening.waiting', 'no words by ENDPOINT_MAX_MS: noise');
+    t.equal(n.ofType('ledger.callerTurn').length, 0);
+    t.equal(n.asr.filter((c) => c.type === 'ASR.FINALIZE').length, 1, 'asked the recogniser to flush');
+
+    const m = greeted();
+    m.callerSays('Um, we open', 300);
+    m.advance(1000);
+    m.final('at six.');
+    t.equal(m.turn(), 'thinking', 'late final completes the utterance at once');
+  },
+);
+
+t.test('provider deadline: a holding line, then the reply; errors apologise, repeated errors close', async (t) => {
+  const h = thinking();
+  h.advance(2500);
+  t.match(h.saidTexts().at(-1), /One moment/);
+  t.equal(h.turn(), 'thinking');
+  h.llm('Thanks for waiting.');
+  t.equal(h.turn(), 'speaking.flowing');
+
+  const e = thinking();
+  e.send({ type: 'REPLY.ERROR', message: 'boom' });
+  t.match(e.saidTexts().at(-1), /Sorry/);
+  t.equal(e.ofType('call.warning').length, 1);
+  for (let i = 0; i < 2; i++) {
+    e.playAll(500);
+    e.callerSays('What?');
+    e.advance(400);
+    e.send({ type: 'REPLY.ERROR', message: 'boom' });
+  }
+  t.equal(e.turn(), 'closing.farewell.waiting', 'third consecutive failure closes the call');
+  t.match(e.saidTexts().at(-1), /technical trouble/);
+});
+
+t.test('DTMF is logged and does not disturb turn-taking', async (t) => {
+  const h = greeted();
+  h.send({ type: 'DTMF', digit: '5' });
+  t.equal(h.turn(), 'listening.waiting');
+  t.same(h.ofType('call.dtmf'), [{ type: 'call.dtmf', callId: 'c1', digit: '5' }]);
+});
+
+t.test('an actor error ends that call gracefully', async (t) => {
+  const h = thinking();
+  h.send({ type: 'SPEAKER.ERROR', message: 'all TTS providers failed' });
+  await h.settle();
+  t.equal(h.state(), 'ended');
+  t.same(h.hangups, [{ callId: 'c1', reason: 'error' }]);
+  t.match(h.ofType('call.ended')[0], { reason: 'error', error: 'all TTS providers failed' });
+  t.equal(h.errors.length, 0);
+
+  const a = thinking();
+  a.send({ type: 'ASR.ERROR', message: 'socket gone', fatal: true });
+  t.equal(a.turn(), 'closing.farewell.waiting', 'cannot hear: apologise and close');
+  const f = harness({ hangupFails: true });
+  f.send({ type: 'MEDIA.START' });
+  f.send({ type: 'SPEAKER.ERROR', message: 'x' });
+  await f.settle();
+  t.equal(f.state(), 'ended', 'a failing hang-up still ends the call');
+  t.match(f.ofType('call.warning').at(-1)!.message, /hang-up failed/);
+});

@@ -1,0 +1,192 @@
+import { createActor, fromCallback, fromPromise, SimulatedClock, type StateValue } from 'xstate';
+import { callMachine } from '../../machines/call.machine.js';
+import type {
+  AsrCommand,
+  CallEmitted,
+  Direction,
+  HangupInput,
+  ReplyInput,
+  SpeakerCommand,
+} from '../../machines/events.js';
+import { DEFAULT_TIMING, type TurnTiming } from '../../machines/timing.js';
+
+// Drives one call actor with fake actors and a SimulatedClock. The fakes only record what the machine asks of
+// them; tests play the part of Twilio, the recogniser and the LLM by sending the events those actors would send.
+
+export interface ReplyCall {
+  input: ReplyInput;
+  stopped: boolean;
+}
+
+export function valueString(v: StateValue): string {
+  if (typeof v === 'string') return v;
+  return Object.entries(v)
+    .map(([k, sub]) => {
+      const s = valueString(sub as StateValue);
+      return s.includes(',') || s.includes('(') ? `${k}(${s})` : `${k}.${s}`;
+    })
+    .join(',');
+}
+
+export function harness(opts: { direction?: Direction; timing?: Partial<TurnTiming>; hangupFails?: boolean } = {}) {
+  const clock = new SimulatedClock();
+  const speaker: SpeakerCommand[] = [];
+  const asr: AsrCommand[] = [];
+  const replies: ReplyCall[] = [];
+  const hangups: HangupInput[] = [];
+  const emitted: CallEmitted[] = [];
+  const errors: unknown[] = [];
+  const stopped = { asr: false, speaker: false };
+  const machine = callMachine.provide({
+    actors: {
+      asr: fromCallback<AsrCommand, { callId: string }>(({ receive }) => {
+        receive((e) => asr.push(e));
+        return () => {
+          stopped.asr = true;
+        };
+      }),
+      speaker: fromCallback<SpeakerCommand, { callId: string }>(({ receive }) => {
+        receive((e) => speaker.push(e));
+        return () => {
+          stopped.speaker = true;
+        };
+      }),
+      reply: fromCallback<{ type: string }, ReplyInput>(({ input }) => {
+        const r: ReplyCall = { input, stopped: false };
+        replies.push(r);
+        return () => {
+          r.stopped = true;
+        };
+      }),
+      hangup: fromPromise<void, HangupInput>(async ({ input }) => {
+        hangups.push(input);
+        if (opts.hangupFails === true) throw new Error('REST said no');
+      }),
+    },
+  });
+  const actor = createActor(machine, {
+    clock,
+    input: {
+      callId: 'c1',
+      direction: opts.direction ?? 'inbound',
+      gymName: 'Iron Temple',
+      timing: { ...DEFAULT_TIMING, ...opts.timing },
+    },
+  });
+  actor.on('*', (e) => emitted.push(e as CallEmitted));
+  actor.subscribe({ error: (e) => errors.push(e) });
+  actor.start();
+  let played = 0;
+
+  const h = {
+    actor,
+    clock,
+    speaker,
+    asr,
+    replies,
+    hangups,
+    emitted,
+    errors,
+    stopped,
+    /** Media time the fake pipeline reports; advanced together with the clock. */
+    now: 0,
+    send: actor.send.bind(actor),
+    state: () => valueString(actor.getSnapshot().value),
+    turn: () => {
+      const v = actor.getSnapshot().value;
+      if (typeof v === 'string') return v;
+      const live = (v as Record<string, StateValue>).live as Record<string, StateValue>;
+      return valueString(live.turn as StateValue);
+    },
+    ctx: () => actor.getSnapshot().context,
+    /**
+     * Advance time, stopping at every due timer: SimulatedClock.increment() jumps straight to the end, so a timer
+     * armed by another timer's transition would start late. Stepping keeps timer chains exact.
+     */
+    advance(ms: number) {
+      const target = clock.now() + ms;
+      const pendingTimers = (clock as unknown as { timeouts: Map<number, { start: number; timeout: number }> })
+        .timeouts;
+      for (;;) {
+        let next = Infinity;
+        for (const { start, timeout } of pendingTimers.values()) next = Math.min(next, start + timeout);
+        if (next > target) break;
+        clock.set(Math.max(next, clock.now()));
+        h.now = clock.now();
+      }
+      clock.set(target);
+      h.now = target;
+    },
+    says: () =>
+      speaker.filter((c) => c.type === 'SPEAKER.SAY') as Array<Extract<SpeakerCommand, { type: 'SPEAKER.SAY' }>>,
+    saidTexts: () => h.says().map((s) => s.text),
+    clears: () => speaker.filter((c) => c.type === 'SPEAKER.CLEAR').length,
+    /** Twilio plays every utterance sent so far and still pending (cleared ones are skipped). */
+    playAll(msEach = 0) {
+      const live = new Set(
+        (h.ctx().agentTurn?.utterances ?? [])
+          .filter((u) => u.status === 'queued' || u.status === 'playing')
+          .map((u) => u.id),
+      );
+      for (const s of h.says().slice(played)) {
+        if (!live.has(s.utteranceId)) continue;
+        actor.send({ type: 'SPEAKER.STARTED', utteranceId: s.utteranceId, atMs: h.now });
+        if (msEach > 0) h.advance(msEach);
+        actor.send({ type: 'SPEAKER.PLAYED', utteranceId: s.utteranceId, atMs: h.now });
+      }
+      played = h.says().length;
+    },
+    startSpeaking(id: string) {
+      actor.send({ type: 'SPEAKER.STARTED', utteranceId: id, atMs: h.now });
+    },
+    /** The caller speaks for `ms` (VAD edges), then is silent. */
+    voice(ms: number) {
+      actor.send({ type: 'VAD.VOICE', atMs: h.now });
+      h.advance(ms);
+      actor.send({ type: 'VAD.SILENCE', atMs: h.now });
+    },
+    voiceOn() {
+      actor.send({ type: 'VAD.VOICE', atMs: h.now });
+    },
+    voiceOff() {
+      actor.send({ type: 'VAD.SILENCE', atMs: h.now });
+    },
+    final(text: string, confidence = 0.9) {
+      actor.send({ type: 'ASR.FINAL', text, confidence, speechFinal: true, startMs: h.now - 500, endMs: h.now });
+    },
+    partial(text: string) {
+      actor.send({ type: 'ASR.PARTIAL', text });
+    },
+    /** The caller says `text`: speech edges, then the final, then endpointing runs. */
+    callerSays(text: string, speechMs = 800) {
+      h.voiceOn();
+      h.advance(speechMs);
+      h.final(text);
+      h.voiceOff();
+    },
+    reply: () => replies[replies.length - 1],
+    /** The LLM answers with these sentences. */
+    llm(...sentences: string[]) {
+      for (const text of sentences) actor.send({ type: 'REPLY.SENTENCE', text });
+      actor.send({ type: 'REPLY.DONE' });
+    },
+    ofType<K extends CallEmitted['type']>(type: K): Array<Extract<CallEmitted, { type: K }>> {
+      return emitted.filter((e) => e.type === type) as Array<Extract<CallEmitted, { type: K }>>;
+    },
+    /** Let promise-based actors (hangup) settle. */
+    async settle() {
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    },
+  };
+  return h;
+}
+
+export type Harness = ReturnType<typeof harness>;
+
+/** Inbound call, greeting played, now listening. */
+export function greeted(opts: Parameters<typeof harness>[0] = {}): Harness {
+  const h = harness(opts);
+  h.send({ type: 'MEDIA.START' });
+  h.playAll(1000);
+  return h;
+}
