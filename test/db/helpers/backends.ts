@@ -1,15 +1,18 @@
 // Runs a suite against both a real PostgreSQL server and the embedded PGlite server, one of each per test
 // file. Without PostgreSQL binaries the real-server half is skipped with a reason, except under CI_STRICT=1.
-import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { Test } from 'tap';
 import { createPool } from '../../../src/db/pool.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { startEmbedded, type EmbeddedDatabase } from '../../../src/db/embedded.js';
-import { pgUnavailableReason, startPostgres, type PgServer } from './postgres.js';
+import { scratchDir, pgUnavailableReason, startPostgres, type PgServer } from './postgres.js';
+
+const run = promisify(execFile);
 
 export const STRICT = process.env.CI_STRICT === '1';
 
@@ -57,19 +60,20 @@ const PGLITE_VERSION = (
  * directory made once per machine (by the real startEmbedded) instead.
  */
 export async function freshPgliteDir(dest: string): Promise<void> {
-  const template = join(tmpdir(), `gca-pglite-template-${PGLITE_VERSION}`);
+  const template = join(scratchDir(), `gca-pglite-template-${PGLITE_VERSION}`);
   if (!existsSync(template)) {
-    const work = await mkdtemp(join(tmpdir(), 'gca-pglite-tpl-'));
+    const work = await mkdtemp(join(scratchDir(), 'gca-pglite-tpl-'));
     const db = await startEmbedded({ dataDir: join(work, 'pglite') });
     await db.stop();
     await rename(join(work, 'pglite'), template).catch(() => undefined); // another file won the race
     await rm(work, { recursive: true, force: true });
   }
-  await cp(template, dest, { recursive: true });
+  // cp -a is several times faster than fs.cp on PGlite's ~1,000 small files.
+  await run('cp', ['-a', template, dest]);
 }
 
 export async function withPglite(t: Test): Promise<{ db: EmbeddedDatabase; dir: string; backend: Backend }> {
-  const dir = await mkdtemp(join(tmpdir(), 'gca-pglite-'));
+  const dir = await mkdtemp(join(scratchDir(), 'gca-pglite-'));
   await freshPgliteDir(join(dir, 'pglite'));
   const db = await startEmbedded({ dataDir: join(dir, 'pglite') });
   const pool = createPool(db.url, { max: 5 });
