@@ -31,6 +31,8 @@ const Kernels* neon_kernels();  // nullptr when not built for aarch64
 const Kernels& active_kernels();
 const Kernels& best_kernels();
 void set_force_scalar(bool on);
+// C++ unit tests only: run one specific kernel set (nullptr restores normal dispatch).
+void set_kernels_override(const Kernels* k);
 bool force_scalar();
 
 // Scalar helpers shared by all kernels (tails and the non-vectorised parts).
@@ -44,14 +46,24 @@ inline int16_t finish_sample(int64_t acc) {
   return (int16_t)v;
 }
 
-// The polyphase loop shared by all kernels; only the dot product differs. L == 1 (plain decimation) avoids the
-// 64-bit division per output.
-template <int64_t (*Dot)(const int16_t*, const int16_t*, const int16_t*, int)>
+// Four outputs of a plain decimator (L == 1) share the coefficient loads: out[i] uses x + i*M.
+using Dot4Fn = void (*)(const int16_t* x, int stride, const int16_t* hi, const int16_t* lo, int k, int64_t* acc);
+
+// The polyphase loop shared by all kernels; only the dot products differ. L == 1 (plain decimation) avoids the
+// 64-bit division per output and, when the kernel has one, uses the 4-output dot product.
+template <int64_t (*Dot)(const int16_t*, const int16_t*, const int16_t*, int), Dot4Fn Dot4 = nullptr>
 inline size_t resample_loop(const ResampleArgs& a, int64_t* pos, int16_t* out) {
   size_t n = 0;
   int64_t p = *pos;
   const int64_t lim = (int64_t)a.avail * a.L;
   if (a.L == 1) {
+    if constexpr (Dot4 != nullptr) {
+      int64_t acc[4];
+      for (; p + 3 * a.M < lim; p += 4 * a.M) {
+        Dot4(a.buf + p, a.M, a.hi, a.lo, a.K, acc);
+        for (int i = 0; i < 4; i++) out[n++] = finish_sample(acc[i]);
+      }
+    }
     for (; p < lim; p += a.M) out[n++] = finish_sample(Dot(a.buf + p, a.hi, a.lo, a.K));
   } else {
     for (; p < lim; p += a.M) {

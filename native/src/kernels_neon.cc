@@ -24,7 +24,24 @@ int64_t dot_neon(const int16_t* x, const int16_t* hi, const int16_t* lo, int k) 
   return (int64_t)sh * 128 + sl;
 }
 
-size_t resample_neon(const ResampleArgs& a, int64_t* pos, int16_t* out) { return resample_loop<dot_neon>(a, pos, out); }
+void dot4_neon(const int16_t* x, int stride, const int16_t* hi, const int16_t* lo, int k, int64_t* acc) {
+  int32x4_t h[4], l[4];
+  for (int i = 0; i < 4; i++) h[i] = l[i] = vdupq_n_s32(0);
+  for (int j = 0; j < k; j += 8) {
+    const int16x8_t hv = vld1q_s16(hi + j);
+    const int16x8_t lv = vld1q_s16(lo + j);
+    for (int i = 0; i < 4; i++) {
+      const int16x8_t xv = vld1q_s16(x + i * stride + j);
+      h[i] = vmlal_high_s16(vmlal_s16(h[i], vget_low_s16(xv), vget_low_s16(hv)), xv, hv);
+      l[i] = vmlal_high_s16(vmlal_s16(l[i], vget_low_s16(xv), vget_low_s16(lv)), xv, lv);
+    }
+  }
+  for (int i = 0; i < 4; i++) acc[i] = (int64_t)vaddvq_s32(h[i]) * 128 + vaddvq_s32(l[i]);
+}
+
+size_t resample_neon(const ResampleArgs& a, int64_t* pos, int16_t* out) {
+  return resample_loop<dot_neon, dot4_neon>(a, pos, out);
+}
 
 inline uint8x8_t ulaw8_neon(int16x8_t x) {
   const uint16x8_t neg = vcltzq_s16(x);

@@ -77,8 +77,39 @@ GYMDSP_AVX2 int64_t dot_avx2(const int16_t* x, const int16_t* hi, const int16_t*
   return (int64_t)sh * 128 + sl;
 }
 
+GYMDSP_AVX2 void dot4_avx2(const int16_t* x, int stride, const int16_t* hi, const int16_t* lo, int k, int64_t* acc) {
+  __m256i h0 = _mm256_setzero_si256(), h1 = h0, h2 = h0, h3 = h0;
+  __m256i l0 = h0, l1 = h0, l2 = h0, l3 = h0;
+  const int16_t* x1 = x + stride;
+  const int16_t* x2 = x + 2 * stride;
+  const int16_t* x3 = x + 3 * stride;
+  for (int j = 0; j < k; j += 16) {
+    const __m256i hv = _mm256_loadu_si256((const __m256i*)(hi + j));
+    const __m256i lv = _mm256_loadu_si256((const __m256i*)(lo + j));
+    __m256i xv = _mm256_loadu_si256((const __m256i*)(x + j));
+    h0 = _mm256_add_epi32(h0, _mm256_madd_epi16(xv, hv));
+    l0 = _mm256_add_epi32(l0, _mm256_madd_epi16(xv, lv));
+    xv = _mm256_loadu_si256((const __m256i*)(x1 + j));
+    h1 = _mm256_add_epi32(h1, _mm256_madd_epi16(xv, hv));
+    l1 = _mm256_add_epi32(l1, _mm256_madd_epi16(xv, lv));
+    xv = _mm256_loadu_si256((const __m256i*)(x2 + j));
+    h2 = _mm256_add_epi32(h2, _mm256_madd_epi16(xv, hv));
+    l2 = _mm256_add_epi32(l2, _mm256_madd_epi16(xv, lv));
+    xv = _mm256_loadu_si256((const __m256i*)(x3 + j));
+    h3 = _mm256_add_epi32(h3, _mm256_madd_epi16(xv, hv));
+    l3 = _mm256_add_epi32(l3, _mm256_madd_epi16(xv, lv));
+  }
+  // hadd tree: ends with [H0, L0, H1, L1, H2, L2, H3, L3].
+  const __m256i t0 = _mm256_hadd_epi32(_mm256_hadd_epi32(h0, l0), _mm256_hadd_epi32(h1, l1));
+  const __m256i t1 = _mm256_hadd_epi32(_mm256_hadd_epi32(h2, l2), _mm256_hadd_epi32(h3, l3));
+  const __m256i s = _mm256_add_epi32(_mm256_permute2x128_si256(t0, t1, 0x20), _mm256_permute2x128_si256(t0, t1, 0x31));
+  alignas(32) int32_t r[8];
+  _mm256_store_si256((__m256i*)r, s);
+  for (int i = 0; i < 4; i++) acc[i] = (int64_t)r[2 * i] * 128 + r[2 * i + 1];
+}
+
 GYMDSP_AVX2 size_t resample_avx2(const ResampleArgs& a, int64_t* pos, int16_t* out) {
-  return resample_loop<dot_avx2>(a, pos, out);
+  return resample_loop<dot_avx2, dot4_avx2>(a, pos, out);
 }
 
 GYMDSP_AVX2 inline __m256i ulaw16_avx2(__m256i x) {
