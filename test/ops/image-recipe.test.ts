@@ -1,0 +1,110 @@
+import t from 'tap';
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The container recipe without a Docker engine: a clean copy of the committed tree (git archive HEAD), the
+// same scripts/container-build.sh steps the Dockerfile runs, then the assembled runtime tree is started with
+// the image's environment and probed like Kubernetes would. Slow (two npm installs and a native build), so it
+// is one test file with a long timeout; it fails, honestly, while src/main.ts does not exist.
+
+t.setTimeout(9 * 60_000);
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'image-recipe-'));
+t.teardown(() => rmSync(work, { recursive: true, force: true }));
+const src = join(work, 'src');
+const app = join(work, 'app');
+
+function sh(cmd: string, args: string[], cwd: string): void {
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, status: number, ms: number): Promise<Response> {
+  const until = Date.now() + ms;
+  let last = 'no answer';
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (r.status === status) return r;
+      last = `HTTP ${r.status}`;
+    } catch (e) {
+      last = String((e as Error).cause ?? e);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer ${status} within ${ms} ms (last: ${last})`);
+}
+
+t.test('recipe: clean copy → deps + addon → compile → production tree', async (t) => {
+  mkdirSync(src);
+  execFileSync('bash', ['-c', `git -C "${repo}" archive HEAD | tar -x -C "${src}"`]);
+  t.ok(existsSync(join(src, 'Dockerfile')), 'clean copy has the Dockerfile');
+  sh('bash', ['scripts/container-build.sh', 'deps'], src);
+  t.ok(existsSync(join(src, 'build/Release/gym_dsp.node')), 'addon built');
+  sh('bash', ['scripts/container-build.sh', 'compile'], src);
+  t.ok(existsSync(join(src, 'dist/src/main.js')), 'dist/src/main.js built');
+  sh('bash', ['scripts/container-build.sh', 'assemble', app], src);
+  t.ok(existsSync(join(app, 'build/Release/gym_dsp.node')), 'addon in the runtime tree');
+  t.notOk(existsSync(join(app, 'node_modules/typescript')), 'no dev dependencies');
+  t.notOk(existsSync(join(app, 'node_modules/tap')), 'no test runner');
+  const uws = readdirSync(join(app, 'node_modules/uWebSockets.js/binaries'));
+  t.same(uws, [`uws_linux_${process.arch}_${process.versions.modules}.node`], 'one uWS binary for this platform');
+});
+
+t.test('runtime tree: doctor passes offline, server answers probes and drains on SIGTERM', async (t) => {
+  if (!existsSync(join(app, 'dist/src/main.js'))) return t.fail('no runtime tree (previous test failed)');
+  const data = join(work, 'data');
+  const port = await freePort();
+  // The image's environment (Dockerfile ENV), except HOST: tests only listen on loopback.
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: data,
+    NODE_OPTIONS: '--enable-source-maps',
+    LOG_LEVEL: 'info',
+  };
+  const doctor = spawn('node', ['dist/src/cli/main.js', 'doctor', '--offline'], { cwd: app, env });
+  let report = '';
+  doctor.stdout.on('data', (d: Buffer) => (report += d.toString()));
+  doctor.stderr.on('data', (d: Buffer) => (report += d.toString()));
+  const doctorCode = await new Promise<number | null>((r) => doctor.on('close', r));
+  t.equal(doctorCode, 0, `doctor --offline in the runtime tree exits 0:\n${report}`);
+
+  const server = spawn('node', ['dist/src/main.js'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let logs = '';
+  server.stdout.on('data', (d: Buffer) => (logs += d.toString()));
+  server.stderr.on('data', (d: Buffer) => (logs += d.toString()));
+  const exited = new Promise<number | null>((r) => server.on('exit', (code) => r(code)));
+  t.teardown(() => void (server.exitCode === null && server.kill('SIGKILL')));
+  try {
+    const health = await waitFor(`http://127.0.0.1:${port}/healthz`, 200, 60_000);
+    t.equal(health.status, 200, '/healthz 200');
+    const ready = await waitFor(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
+    t.equal(ready.status, 200, '/readyz 200 (database, migrations, addon)');
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    t.match(await metrics.text(), /gym_agent_active_calls/, '/metrics serves the app metrics');
+  } catch (e) {
+    t.fail(`${(e as Error).message}\nserver output:\n${logs.slice(-4000)}`);
+  }
+  server.kill('SIGTERM');
+  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 30_000))]);
+  t.equal(code, 0, `exit 0 after SIGTERM with no live calls\n${logs.slice(-2000)}`);
+});
