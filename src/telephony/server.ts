@@ -53,6 +53,7 @@ export class TelephonyServer {
   readonly #dispatcher: Dispatcher;
   readonly #sockets = new Set<WebSocket<SocketData>>();
   #listen: us_listen_socket | undefined;
+  #app: ReturnType<Uws['App']> | undefined;
   #port = 0;
 
   constructor(o: TelephonyServerOptions) {
@@ -77,6 +78,7 @@ export class TelephonyServer {
 
   listen(): Promise<number> {
     const app = this.#uws.App();
+    this.#app = app;
     app.ws<SocketData>(MEDIA_STREAM_PATH, {
       maxPayloadLength: 4 * MAX_MESSAGE_BYTES,
       maxBackpressure: 1024 * 1024,
@@ -118,6 +120,10 @@ export class TelephonyServer {
     for (const ws of [...this.#sockets]) ws.end(1001, 'server shutting down');
     if (this.#listen !== undefined) this.#uws.us_listen_socket_close(this.#listen);
     this.#listen = undefined;
+    // Keep-alive HTTP connections would otherwise hold the process open; close() exists in this build but not
+    // in the typings.
+    (this.#app as unknown as { close?: () => void } | undefined)?.close?.();
+    this.#app = undefined;
   }
 
   #upgrade(res: UwsResponse, req: UwsRequest, ctx: unknown): void {

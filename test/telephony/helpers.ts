@@ -1,0 +1,141 @@
+import { loadDsp } from '../../src/dsp/index.js';
+import { createLogger } from '../../src/log.js';
+import { CallCapacity } from '../../src/ops/capacity.js';
+import type { Route } from '../../src/http/types.js';
+import type {
+  CallHandler,
+  CallHandlerFactory,
+  CallTransport,
+  InboundAudio,
+  StartInfo,
+  StreamEndReason,
+} from '../../src/telephony/call-handler.js';
+import type { ClearResult } from '../../src/telephony/outbound-player.js';
+import { TelephonyServer, MEDIA_STREAM_PATH } from '../../src/telephony/server.js';
+import { publicWsUrl } from '../../src/telephony/signature.js';
+import { SimulatedStream, type SimStreamOptions } from '../../src/sim/media-client.js';
+
+export const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
+export const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
+/** The server sits behind a TLS ingress: Twilio signs the public URL, we connect to the local port. */
+export const PUBLIC_BASE = 'https://agent.example.test';
+export const PUBLIC_WS = publicWsUrl(PUBLIC_BASE, MEDIA_STREAM_PATH);
+
+export const dsp = loadDsp();
+export const quietLog = createLogger('silent');
+
+/** Records everything the transport delivers; tests script the agent side through `transport`. */
+export class RecordingHandler implements CallHandler {
+  readonly audio: InboundAudio[] = [];
+  readonly dtmf: string[] = [];
+  readonly events: string[] = [];
+  ended: StreamEndReason | undefined;
+  readonly endedP: Promise<StreamEndReason>;
+  #resolveEnd!: (r: StreamEndReason) => void;
+  constructor(
+    readonly start: StartInfo,
+    readonly transport: CallTransport,
+  ) {
+    this.endedP = new Promise((r) => (this.#resolveEnd = r));
+    transport.player.listener = {
+      started: (id) => this.events.push(`started:${id}`),
+      progress: (id, heard) => this.events.push(`progress:${id}:${heard}`),
+      played: (id) => this.events.push(`played:${id}`),
+      duration: (id, ms) => this.events.push(`duration:${id}:${ms}`),
+      cleared: (r: ClearResult) => this.events.push(`cleared:${r.interrupted?.utteranceId ?? '-'}`),
+      error: (id, e) => this.events.push(`error:${id}:${e.message}`),
+    };
+  }
+  onAudio(a: InboundAudio): void {
+    this.audio.push(a);
+  }
+  onVad(): void {}
+  onDtmf(d: string): void {
+    this.dtmf.push(d);
+  }
+  onEnd(r: StreamEndReason): void {
+    this.ended = r;
+    this.#resolveEnd(r);
+  }
+}
+
+export interface TestServer {
+  server: TelephonyServer;
+  port: number;
+  localWs: string;
+  handlers: RecordingHandler[];
+  nextHandler(): Promise<RecordingHandler>;
+  capacity: CallCapacity;
+  close(): void;
+}
+
+export async function startServer(
+  opts: { routes?: Route[]; apiToken?: string; maxCalls?: number; factory?: CallHandlerFactory } = {},
+): Promise<TestServer> {
+  const handlers: RecordingHandler[] = [];
+  const waiters: ((h: RecordingHandler) => void)[] = [];
+  const capacity = new CallCapacity({ max: opts.maxCalls ?? 50 });
+  const server = new TelephonyServer({
+    host: '127.0.0.1',
+    port: 0,
+    publicBaseUrl: PUBLIC_BASE,
+    twilioAuthToken: AUTH_TOKEN,
+    apiToken: opts.apiToken,
+    admission: capacity,
+    routes: opts.routes ?? [],
+    dsp,
+    log: quietLog,
+    handlerFactory:
+      opts.factory ??
+      ((start, transport) => {
+        const h = new RecordingHandler(start, transport);
+        handlers.push(h);
+        waiters.shift()?.(h);
+        return h;
+      }),
+  });
+  const port = await server.listen();
+  return {
+    server,
+    port,
+    localWs: `ws://127.0.0.1:${port}${MEDIA_STREAM_PATH}`,
+    handlers,
+    capacity,
+    nextHandler: () => new Promise((r) => waiters.push(r)),
+    close: () => server.close(),
+  };
+}
+
+export function connectSim(ts: TestServer, extra: Partial<SimStreamOptions> = {}): Promise<SimulatedStream> {
+  return SimulatedStream.connect({
+    url: ts.localWs,
+    signedUrl: PUBLIC_WS,
+    authToken: AUTH_TOKEN,
+    dsp,
+    customParameters: { callId: `call-${Math.random().toString(36).slice(2)}`, direction: 'inbound' },
+    ...extra,
+  });
+}
+
+/** s16le bytes of a sine tone, as a TTS provider would stream them. */
+export function toneBytes(rate: number, ms: number, hz = 440, amp = 8000): Uint8Array {
+  const n = Math.round((rate * ms) / 1000);
+  const buf = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(amp * Math.sin((2 * Math.PI * hz * i) / rate)), i * 2);
+  return new Uint8Array(buf);
+}
+
+/** Splits bytes into odd-sized chunks, like a network stream. */
+export async function* chunked(bytes: Uint8Array, size = 997): AsyncIterable<Uint8Array> {
+  for (let off = 0; off < bytes.length; off += size) yield bytes.subarray(off, Math.min(bytes.length, off + size));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}

@@ -1,0 +1,141 @@
+import t from 'tap';
+import { heardPrefix } from '../../src/telephony/heard-text.js';
+import { chunked, connectSim, dsp, startServer, toneBytes, until } from './helpers.js';
+
+t.test('heard text is cut at whole words, never claiming a word that was not finished', async (t) => {
+  const s = 'What are your opening hours on Sunday?';
+  t.equal(heardPrefix(s, 0), '');
+  t.equal(heardPrefix(s, 0.1), '', '"What" not finished yet');
+  t.equal(heardPrefix(s, 0.12), 'What');
+  t.equal(heardPrefix(s, 0.17), 'What', 'half of "are" is not "are"');
+  t.equal(heardPrefix(s, 0.5), 'What are your');
+  t.equal(heardPrefix(s, 1), s);
+});
+
+t.test('outbound audio: resampled, paced on the 20 ms grid with a small lead, marks echoed as it plays', async (t) => {
+  const ts = await startServer();
+  t.teardown(() => ts.close());
+  const sim = await connectSim(ts);
+  const h = await ts.nextHandler();
+  const text = 'Hi, this is the assistant calling about your opening hours.';
+  const t0 = performance.now();
+  // 24 kHz TTS audio, 1.5 s, in odd-sized chunks.
+  h.transport.player.enqueue({ utteranceId: 'u1', text, sampleRate: 24000, chunks: chunked(toneBytes(24000, 1500)) });
+  await until(() => h.events.includes('played:u1'), 5000, 'played:u1');
+  const elapsed = performance.now() - t0;
+  t.ok(elapsed >= 1400, `played only after real-time playback (${elapsed.toFixed(0)} ms for 1500 ms of audio)`);
+
+  const arrivals = sim.agentArrivals;
+  // 1.5 s at 8 kHz = 75 frames of 20 ms, plus at most one for the resampler's tail.
+  t.ok(arrivals.length >= 75 && arrivals.length <= 76, `${arrivals.length} frames`);
+  // After the initial lead burst, frame k should arrive at first + k*20 ms minus the lead.
+  const lead = 100;
+  const first = arrivals[0] as number;
+  const devs = arrivals.slice(7).map((a, i) => a - (first + (i + 7) * 20 - lead));
+  devs.sort((a, b) => Math.abs(a) - Math.abs(b));
+  const p90 = Math.abs(devs[Math.floor(devs.length * 0.9)] as number);
+  t.ok(p90 <= 6, `90% of frames within ${p90.toFixed(2)} ms of the 20 ms grid (≤ 6 ms)`, {
+    devs: devs.map((d) => d.toFixed(1)).join(' '),
+  });
+  const maxAhead = Math.max(...arrivals.map((a, k) => first + k * 20 - a));
+  t.ok(maxAhead <= 200, `never more than 200 ms ahead of real time at Twilio (max ${maxAhead.toFixed(0)} ms)`);
+
+  const progress = h.events.filter((e) => e.startsWith('progress:u1:'));
+  t.ok(progress.length >= 6, `a progress mark about every 200 ms (${progress.length})`);
+  const heard = progress.map((e) => e.slice('progress:u1:'.length));
+  t.ok(
+    heard.every((x, i) => i === 0 || x.length >= (heard[i - 1] as string).length),
+    'heard text only grows',
+  );
+  t.equal(heard.at(-1), text, 'the final mark reports the whole utterance heard');
+  const dur = Number(h.events.find((e) => e.startsWith('duration:u1:'))?.split(':')[2]);
+  t.ok(dur >= 1500 && dur <= 1520, `duration reported once synthesis finished (${dur} ms)`);
+  t.same(
+    h.events.filter((e) => /^(started|played)/.test(e)),
+    ['started:u1', 'played:u1'],
+  );
+  const report = await sim.hangUp();
+  t.equal(report.lastUtteranceFinished, true);
+  t.equal(report.badMessages, 0, 'everything the server sent was valid Twilio JSON');
+  t.equal(report.underruns, 0, 'no audible gaps');
+});
+
+t.test('clear on barge-in: queued audio dropped here and at Twilio, pending marks echo at once', async (t) => {
+  const ts = await startServer();
+  t.teardown(() => ts.close());
+  const sim = await connectSim(ts);
+  const h = await ts.nextHandler();
+  const player = h.transport.player;
+  player.enqueue({
+    utteranceId: 'long',
+    text: 'one two three four five six seven eight nine ten',
+    sampleRate: 16000,
+    chunks: chunked(toneBytes(16000, 3000)),
+  });
+  player.enqueue({
+    utteranceId: 'next',
+    text: 'never heard',
+    sampleRate: 16000,
+    chunks: chunked(toneBytes(16000, 1000)),
+  });
+  await until(() => h.events.filter((e) => e.startsWith('progress:long')).length >= 3, 5000, 'some progress');
+  const res = player.clear();
+  t.equal(res.interrupted?.utteranceId, 'long');
+  t.ok(
+    (res.interrupted?.heardMs ?? 0) > 400 && (res.interrupted?.heardMs ?? 0) < 2000,
+    `heard ${res.interrupted?.heardMs} ms`,
+  );
+  t.ok((res.interrupted?.heardText ?? '').startsWith('one two'), `heard "${res.interrupted?.heardText}"`);
+  t.same(res.cancelled, ['next']);
+  t.ok(res.droppedMs > 1500, `dropped ${res.droppedMs} ms`);
+  await until(() => sim.report().clears === 1, 2000, 'clear at the simulator');
+  const r = sim.report();
+  t.ok(
+    r.droppedByClearMs > 0 && r.droppedByClearMs <= 220,
+    `Twilio held ≤ lead+frame when cleared (${r.droppedByClearMs} ms)`,
+  );
+  const framesAtClear = r.agentFrames;
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal(sim.report().agentFrames, framesAtClear, 'nothing more is sent after clear');
+  t.notOk(h.events.includes('played:long'), 'a cleared utterance is never reported as played');
+  t.notOk(h.events.includes('played:next'));
+  t.notOk(player.busy, 'player idle after clear');
+
+  // The call goes on: the next utterance plays from a fresh schedule.
+  player.enqueue({
+    utteranceId: 'after',
+    text: 'sorry, go ahead',
+    sampleRate: 8000,
+    chunks: chunked(toneBytes(8000, 400), 333),
+  });
+  await until(() => h.events.includes('played:after'), 3000, 'played:after');
+  const end = await sim.hangUp();
+  t.equal(end.lastUtteranceFinished, true);
+  t.equal(end.badMessages, 0);
+});
+
+t.test('inbound: μ-law reaches the handler as received, PCM decoded, dtmf, stop', async (t) => {
+  const ts = await startServer();
+  t.teardown(() => ts.close());
+  const sim = await connectSim(ts, { speed: 4 });
+  const h = await ts.nextHandler();
+  const speech = new Int16Array(800);
+  for (let i = 0; i < speech.length; i++) speech[i] = Math.round(6000 * Math.sin(i / 5));
+  await sim.say(speech);
+  sim.dtmf('5');
+  await until(() => h.dtmf.length === 1, 2000, 'dtmf');
+  const nonSilent = h.audio.filter((a) => a.mulaw.some((b) => b !== 0xff));
+  t.equal(nonSilent.length, 5, '800 samples = 5 frames of caller audio');
+  const expected = dsp.ulawEncode(speech);
+  t.same([...(nonSilent[0]?.mulaw ?? [])], [...expected.subarray(0, 160)], 'μ-law passed through unchanged');
+  t.same([...(nonSilent[0]?.pcm ?? [])], [...dsp.ulawDecode(expected.subarray(0, 160))], 'PCM decoded by the addon');
+  t.ok(
+    h.audio.every((a, i) => i === 0 || a.atMs === (h.audio[i - 1]?.atMs ?? 0) + 20),
+    'stream timestamps every 20 ms',
+  );
+  t.same(h.dtmf, ['5']);
+  const report = await sim.hangUp();
+  t.equal(await h.endedP, 'stop');
+  t.equal(report.turns.length, 1);
+  t.equal(ts.capacity.active, 0, 'the call slot was released when the stream ended');
+});

@@ -1,0 +1,175 @@
+import t from 'tap';
+import type { Test } from 'tap';
+import { AppError } from '../../src/errors.js';
+import { CallCapacity } from '../../src/ops/capacity.js';
+import { callsRoutes } from '../../src/telephony/calls-api.js';
+import { MemoryCallStore } from '../../src/telephony/call-store.js';
+import { TwilioRest } from '../../src/telephony/twilio-rest.js';
+import { twilioRoutes } from '../../src/telephony/webhooks.js';
+import { FakeTwilio } from '../../src/sim/fake-twilio.js';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  PUBLIC_BASE,
+  PUBLIC_WS,
+  chunked,
+  dsp,
+  quietLog,
+  startServer,
+  toneBytes,
+  until,
+} from './helpers.js';
+
+const API_TOKEN = 'api-secret';
+
+async function setup(t: Test, opts: { machineDetection?: boolean; answeredBy?: string } = {}) {
+  const store = new MemoryCallStore();
+  const capacity = new CallCapacity({ max: 5 });
+  const fake = new FakeTwilio({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    dsp,
+    speed: 2,
+    connectUrl: (u) => (u === PUBLIC_WS ? ts.localWs : u),
+    callee: async (stream) => {
+      await stream.say(new Int16Array(1600).fill(3000)); // "hello?"
+    },
+    ...(opts.answeredBy ? { answeredBy: opts.answeredBy } : {}),
+  });
+  const fakeUrl = await fake.listen();
+  const rest = new TwilioRest({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    fromNumber: '+15550000000',
+    publicBaseUrl: PUBLIC_BASE,
+    apiBaseUrl: fakeUrl,
+    machineDetection: opts.machineDetection,
+    log: quietLog,
+  });
+  const routes = [
+    ...twilioRoutes({ store, admission: capacity, publicBaseUrl: PUBLIC_BASE, log: quietLog }),
+    ...callsRoutes({ store, placer: rest, admission: capacity, log: quietLog }),
+  ];
+  // The webhooks hit the server through PUBLIC_BASE; route them to the local port like an ingress would.
+  const ts = await startServer({ routes, apiToken: API_TOKEN });
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (input, init) =>
+    realFetch(typeof input === 'string' ? input.replace(PUBLIC_BASE, `http://127.0.0.1:${ts.port}`) : input, init);
+  t.teardown(async () => {
+    globalThis.fetch = realFetch;
+    await fake.close();
+    ts.close();
+  });
+  const api = (method: string, path: string, body?: unknown, token: string | undefined = API_TOKEN) =>
+    realFetch(`http://127.0.0.1:${ts.port}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+  return { store, capacity, fake, fakeUrl, rest, ts, api };
+}
+
+t.test(
+  'POST /v1/calls end to end offline: real SDK → fake Twilio → signed webhook → media stream → hang-up',
+  async (t) => {
+    const { fake, rest, ts, api, capacity } = await setup(t);
+    const handlerP = ts.nextHandler();
+    const res = await api('POST', '/v1/calls', { phone_number: '+15551234567', gym_name: 'Iron Temple' });
+    t.equal(res.status, 201);
+    const created = (await res.json()) as { call_id: string; twilio_call_sid: string; status: string };
+    t.match(created, {
+      call_id: String,
+      twilio_call_sid: /^CA[0-9a-f]{32}$/,
+      status: /queued|initiated|ringing|in-progress/,
+    });
+
+    const h = await handlerP;
+    t.same(h.start.customParameters, { callId: created.call_id, direction: 'outbound', gymName: 'Iron Temple' });
+    t.equal(h.start.callSid, created.twilio_call_sid);
+    await until(() => h.audio.some((a) => a.mulaw.some((b) => b !== 0xff)), 5000, 'callee audio');
+    h.transport.player.enqueue({
+      utteranceId: 'g',
+      text: 'Hi!',
+      sampleRate: 24000,
+      chunks: chunked(toneBytes(24000, 300)),
+    });
+    await until(() => h.events.includes('played:g'), 5000, 'greeting played');
+
+    const mid = (await (await api('GET', `/v1/calls/${created.call_id}`)).json()) as Record<string, unknown>;
+    t.match(mid, {
+      call_id: created.call_id,
+      status: 'in-progress',
+      phone_number: '+15551234567',
+      gym_name: 'Iron Temple',
+      direction: 'outbound',
+    });
+
+    t.equal(await rest.hangUp(created.twilio_call_sid), 'completed');
+    t.equal(await h.endedP, 'stop', 'Twilio ends the stream with stop');
+    t.equal(await rest.hangUp(created.twilio_call_sid), 'already-ended', 'second hang-up: 404 counts as done');
+    t.equal(await rest.hangUp('CA' + '0'.repeat(32)), 'already-ended', 'unknown call: 404 counts as done');
+    const call = fake.calls.get(created.twilio_call_sid);
+    await call?.done;
+    t.equal(call?.hangupRequests, 2);
+    t.same(call?.callbacks, ['initiated', 'ringing', 'answered', 'completed']);
+    t.equal(call?.report?.turns.length, 1, 'simulator report: one caller turn');
+    t.ok((call?.report?.turns[0]?.responseMs ?? -1) >= 0, 'response latency measured');
+
+    await until(() => capacity.active === 0, 3000, 'slot released');
+    const done = (await (await api('GET', `/v1/calls/${created.call_id}`)).json()) as Record<string, unknown>;
+    t.match(done, { status: 'completed', ended_at: String });
+    t.same(fake.errors, [], 'the fake met no protocol errors');
+  },
+);
+
+t.test('API validation: JSON errors with codes; bearer auth; unknown id', async (t) => {
+  const { api, store } = await setup(t);
+  const cases: [unknown, string][] = [
+    ['{not json', 'VALIDATION_FAILED'],
+    [{ phone_number: '5551234567', gym_name: 'X' }, 'VALIDATION_FAILED'],
+    [{ phone_number: '+1555', gym_name: 'X' }, 'VALIDATION_FAILED'],
+    [{ phone_number: '+15551234567', gym_name: '   ' }, 'VALIDATION_FAILED'],
+    [{ phone_number: '+15551234567' }, 'VALIDATION_FAILED'],
+  ];
+  for (const [body, code] of cases) {
+    const res = await api('POST', '/v1/calls', body);
+    t.equal(res.status, 400);
+    const j = (await res.json()) as { error: { code: string; message: string } };
+    t.equal(j.error.code, code, j.error.message);
+  }
+  const noAuth = await api('POST', '/v1/calls', { phone_number: '+15551234567', gym_name: 'X' }, '');
+  t.equal(noAuth.status, 401);
+  t.equal(((await noAuth.json()) as { error: { code: string } }).error.code, 'UNAUTHORIZED');
+  const wrong = await api('GET', '/v1/calls/x', undefined, 'nope');
+  t.equal(wrong.status, 401);
+  const missing = await api('GET', '/v1/calls/00000000-0000-0000-0000-000000000000');
+  t.equal(missing.status, 404);
+  t.equal(((await missing.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+  t.equal(await store.findBySid('x'), undefined, 'no record was created by a rejected request');
+});
+
+t.test('Twilio REST errors map to the catalogue; machine detection hangs up on voicemail', async (t) => {
+  const { fake, fakeUrl, api, store } = await setup(t, { machineDetection: true, answeredBy: 'machine_start' });
+  const bad = new TwilioRest({
+    accountSid: ACCOUNT_SID,
+    authToken: 'wrong',
+    fromNumber: '+15550000000',
+    publicBaseUrl: PUBLIC_BASE,
+    apiBaseUrl: fakeUrl,
+    log: quietLog,
+  });
+  const err = await bad.placeCall('+15551234567', 'c').catch((e: unknown) => e);
+  t.ok(err instanceof AppError && err.code === 'PROVIDER_FAILED', 'auth failure → PROVIDER_FAILED');
+  t.equal((err as AppError).retryable, false, '401 is permanent');
+  t.equal(fake.calls.size, 0, 'nothing was placed');
+
+  const res = await api('POST', '/v1/calls', { phone_number: '+15551234567', gym_name: 'Voicemail Gym' });
+  const created = (await res.json()) as { call_id: string; twilio_call_sid: string };
+  const call = fake.calls.get(created.twilio_call_sid);
+  t.ok(call, 'call placed');
+  await call?.done;
+  t.equal(call?.stream, undefined, 'no media stream for an answering machine');
+  const rec = await store.get(created.call_id);
+  t.equal(rec?.answeredBy, 'machine_start');
+  t.equal(rec?.status, 'completed');
+});
