@@ -6,7 +6,7 @@ import { DAY_NAMES } from './vocabulary.js';
 // builds its sentences from these, and the parser tests round-trip through them, so speaker, recogniser and
 // parser agree on one vocabulary.
 
-/** "05:00" → "five a m", "17:30" → "five thirty p m", "12:00" → "noon", "24:00"/"00:00" → "midnight". */
+/** "05:00" → "five a.m.", "17:30" → "five thirty p.m.", "12:00" → "noon", "24:00"/"00:00" → "midnight". */
 export function sayTime(hhmm: string): string {
   const m = /^(\d\d):(\d\d)$/.exec(hhmm);
   if (!m) throw new RangeError(`time must be HH:MM, got ${hhmm}`);
@@ -15,7 +15,9 @@ export function sayTime(hhmm: string): string {
   if ((h === 24 || h === 0) && min === 0) return 'midnight';
   if (h === 12 && min === 0) return 'noon';
   const h12 = h % 12 === 0 ? 12 : h % 12;
-  const mer = h < 12 || h === 24 ? 'a m' : 'p m';
+  // "a.m." rather than "a m": flite reads the letters as "ay em" only with the dots, and "a.m." is the
+  // recogniser's dictionary word.
+  const mer = h < 12 || h === 24 ? 'a.m.' : 'p.m.';
   const minutes = min === 0 ? '' : min < 10 ? ` oh ${sayNumber(min)}` : ` ${sayNumber(min)}`;
   return `${sayNumber(h12)}${minutes} ${mer}`;
 }

@@ -1,0 +1,262 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import type { Dsp } from '../dsp/types.js';
+
+// Voice activity detection on the caller's 8 kHz audio, in two layers:
+//  - a frame classifier says speech / not speech per 20 ms frame. Two exist: `energy` (built on the DSP addon's
+//    frameFeatures: level above an adaptive noise floor plus a speech-band share) and `fvad` (WebRTC's GMM VAD,
+//    @echogarden/fvad-wasm). bench/vad.ts measures both on labelled audio; docs/benchmarks/vad.md has the result
+//    that picked the default.
+//  - hysteresis turns frame decisions into edges (voice after `startFrames` speech frames in a row, silence after
+//    `hangoverFrames` non-speech frames). The call machine applies its own minimum durations on top; these are
+//    only the raw VAD.VOICE / VAD.SILENCE edges.
+
+export const VAD_SAMPLE_RATE = 8000;
+export const VAD_FRAME_MS = 20;
+export const VAD_FRAME_SAMPLES = (VAD_SAMPLE_RATE * VAD_FRAME_MS) / 1000;
+
+export type VadKind = 'energy' | 'fvad' | 'hybrid';
+/** Chosen by measurement (docs/benchmarks/vad.md). */
+export const DEFAULT_VAD: VadKind = 'hybrid';
+
+export interface FrameClassifier {
+  readonly name: string;
+  /** One decision per whole 20 ms frame of `pcm` (length must be a multiple of the frame size). */
+  classify(pcm: Int16Array): boolean[];
+  reset(): void;
+  close(): void;
+}
+
+export interface EnergyVadOptions {
+  /** Absolute level a frame must exceed to be speech (dBFS). */
+  minDb?: number;
+  /** Margin above the tracked noise floor (dB). */
+  marginDb?: number;
+  /** Share of energy in the speech band a frame must have (rejects mains hum). */
+  minBandShare?: number;
+  /** Noise-floor memory. */
+  floorWindowMs?: number;
+}
+
+/**
+ * Level-over-noise-floor classifier on the addon's frame features (energy dBFS, band share, ZCR). The floor is
+ * the quietest frame of the last `floorWindowMs` (minimum statistics): speech always has short gaps, so the
+ * minimum finds the noise under it, and the floor never depends on the classifier's own decisions (which
+ * would lock up when noise starts out above the floor).
+ */
+export function createEnergyClassifier(dsp: Pick<Dsp, 'frameFeatures'>, opts: EnergyVadOptions = {}): FrameClassifier {
+  const minDb = opts.minDb ?? -50;
+  const margin = opts.marginDb ?? 10;
+  const minBand = opts.minBandShare ?? 0.02;
+  const window = new Float32Array(Math.max(5, Math.round((opts.floorWindowMs ?? 1500) / VAD_FRAME_MS))).fill(0);
+  let pos = 0;
+  return {
+    name: 'energy',
+    classify(pcm) {
+      const f = dsp.frameFeatures(pcm, VAD_FRAME_SAMPLES);
+      const out: boolean[] = [];
+      for (let i = 0; i + 2 < f.length; i += 3) {
+        const db = f[i] as number;
+        const band = f[i + 1] as number;
+        window[pos] = db;
+        pos = (pos + 1) % window.length;
+        // Unfilled slots hold 0 dBFS, so until the window is full the floor is the quietest frame so far.
+        let floor = 0;
+        for (const v of window) if (v < floor) floor = v;
+        out.push(db > minDb && db > floor + margin && band >= minBand);
+      }
+      return out;
+    },
+    reset() {
+      window.fill(0);
+      pos = 0;
+    },
+    close() {},
+  };
+}
+
+interface FvadModule {
+  _fvad_new(): number;
+  _fvad_free(inst: number): void;
+  _fvad_reset(inst: number): void;
+  _fvad_set_mode(inst: number, mode: number): number;
+  _fvad_set_sample_rate(inst: number, rate: number): number;
+  _fvad_process(inst: number, ptr: number, len: number): number;
+  _malloc(n: number): number;
+  _free(ptr: number): void;
+  HEAP16: Int16Array;
+}
+
+let fvadModule: Promise<FvadModule> | undefined;
+
+async function loadFvad(): Promise<FvadModule> {
+  const path = createRequire(import.meta.url).resolve('@echogarden/fvad-wasm');
+  const mod = (await import(pathToFileURL(path).href)) as { default: () => Promise<FvadModule> };
+  return mod.default();
+}
+
+/** WebRTC VAD. mode 0 (least aggressive) .. 3 (most aggressive at rejecting non-speech). */
+export async function createFvadClassifier(mode: 0 | 1 | 2 | 3 = 2): Promise<FrameClassifier> {
+  fvadModule ??= loadFvad();
+  const m = await fvadModule;
+  const inst = m._fvad_new();
+  if (!inst) throw new Error('fvad_new failed');
+  if (m._fvad_set_mode(inst, mode) !== 0 || m._fvad_set_sample_rate(inst, VAD_SAMPLE_RATE) !== 0) {
+    m._fvad_free(inst);
+    throw new Error('fvad configuration rejected');
+  }
+  const buf = m._malloc(VAD_FRAME_SAMPLES * 2);
+  let closed = false;
+  return {
+    name: `fvad${mode}`,
+    classify(pcm) {
+      if (closed) throw new Error('fvad classifier is closed');
+      const out: boolean[] = [];
+      for (let o = 0; o + VAD_FRAME_SAMPLES <= pcm.length; o += VAD_FRAME_SAMPLES) {
+        m.HEAP16.set(pcm.subarray(o, o + VAD_FRAME_SAMPLES), buf >> 1);
+        const r = m._fvad_process(inst, buf, VAD_FRAME_SAMPLES);
+        if (r < 0) throw new Error('fvad_process failed');
+        out.push(r === 1);
+      }
+      return out;
+    },
+    reset() {
+      m._fvad_reset(inst);
+      m._fvad_set_mode(inst, mode);
+      m._fvad_set_sample_rate(inst, VAD_SAMPLE_RATE);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      m._free(buf);
+      m._fvad_free(inst);
+    },
+  };
+}
+
+/**
+ * Both must agree: WebRTC's spectral model says speech and the level is above the noise floor. fvad alone
+ * fires on quiet non-speech (codec noise, hiss); the energy gate alone misses weak speech in noise.
+ */
+export async function createHybridClassifier(
+  dsp: Pick<Dsp, 'frameFeatures'>,
+  mode: 0 | 1 | 2 | 3 = 2,
+  opts: EnergyVadOptions = {},
+): Promise<FrameClassifier> {
+  const fvad = await createFvadClassifier(mode);
+  const energy = createEnergyClassifier(dsp, { marginDb: 6, minDb: -55, ...opts });
+  return {
+    name: `hybrid${mode}`,
+    classify(pcm) {
+      const a = fvad.classify(pcm);
+      const b = energy.classify(pcm);
+      return a.map((v, i) => v && (b[i] ?? false));
+    },
+    reset() {
+      fvad.reset();
+      energy.reset();
+    },
+    close() {
+      fvad.close();
+      energy.close();
+    },
+  };
+}
+
+export interface VadEdge {
+  type: 'voice' | 'silence';
+  /** Stream time: start of the first speech frame (voice) or end of the last speech frame (silence). */
+  atMs: number;
+}
+
+export interface HysteresisOptions {
+  startFrames?: number;
+  hangoverFrames?: number;
+}
+
+/** Streaming VAD: push any number of samples, get edges. Keeps a partial frame between pushes. */
+export class Vad {
+  private readonly startFrames: number;
+  private readonly hangover: number;
+  private carry = new Int16Array(0);
+  private frameIndex = 0;
+  private inSpeech = false;
+  private run = 0;
+  private quiet = 0;
+  private lastSpeechEnd = 0;
+
+  constructor(
+    readonly classifier: FrameClassifier,
+    opts: HysteresisOptions = {},
+  ) {
+    this.startFrames = opts.startFrames ?? 3;
+    this.hangover = opts.hangoverFrames ?? 10;
+  }
+
+  get speaking(): boolean {
+    return this.inSpeech;
+  }
+
+  /** Smoothed per-frame state of the last push (for benchmarks) is returned through `states` when given. */
+  push(pcm: Int16Array, states?: boolean[]): VadEdge[] {
+    let data = pcm;
+    if (this.carry.length > 0) {
+      data = new Int16Array(this.carry.length + pcm.length);
+      data.set(this.carry);
+      data.set(pcm, this.carry.length);
+    }
+    const whole = data.length - (data.length % VAD_FRAME_SAMPLES);
+    this.carry = data.slice(whole);
+    if (whole === 0) return [];
+    const frames = this.classifier.classify(data.subarray(0, whole));
+    const edges: VadEdge[] = [];
+    for (const speech of frames) {
+      const startMs = this.frameIndex * VAD_FRAME_MS;
+      this.frameIndex++;
+      if (speech) {
+        this.run++;
+        this.quiet = 0;
+        this.lastSpeechEnd = startMs + VAD_FRAME_MS;
+        if (!this.inSpeech && this.run >= this.startFrames) {
+          this.inSpeech = true;
+          edges.push({ type: 'voice', atMs: startMs - (this.startFrames - 1) * VAD_FRAME_MS });
+        }
+      } else {
+        this.run = 0;
+        this.quiet++;
+        if (this.inSpeech && this.quiet >= this.hangover) {
+          this.inSpeech = false;
+          edges.push({ type: 'silence', atMs: this.lastSpeechEnd });
+        }
+      }
+      states?.push(this.inSpeech);
+    }
+    return edges;
+  }
+
+  reset(): void {
+    this.carry = new Int16Array(0);
+    this.frameIndex = 0;
+    this.inSpeech = false;
+    this.run = 0;
+    this.quiet = 0;
+    this.classifier.reset();
+  }
+
+  close(): void {
+    this.classifier.close();
+  }
+}
+
+export interface CreateVadOptions extends HysteresisOptions, EnergyVadOptions {
+  kind?: VadKind;
+  fvadMode?: 0 | 1 | 2 | 3;
+}
+
+/** The default VAD for a call. `dsp` is the loaded addon (src/dsp/index.ts loadDsp()). */
+export async function createVad(dsp: Pick<Dsp, 'frameFeatures'>, opts: CreateVadOptions = {}): Promise<Vad> {
+  const kind = opts.kind ?? DEFAULT_VAD;
+  const classifier =
+    kind === 'fvad' ? await createFvadClassifier(opts.fvadMode ?? 2) : createEnergyClassifier(dsp, opts);
+  return new Vad(classifier, opts);
+}

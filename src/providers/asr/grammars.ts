@@ -1,0 +1,185 @@
+import { DAYS } from '../../facts/model.js';
+import { CLASS_WORDS, DAY_WORDS, PERIOD_WORDS, PLAN_WORDS, TENS, UNITS } from '../../facts/vocabulary.js';
+import type { AsrContext } from './types.js';
+
+// JSGF grammars for the offline recogniser, built from the shared vocabulary (src/facts/vocabulary.ts), so the
+// recogniser can produce every phrase the fact parser understands and a persona may say. One grammar per
+// dialogue step: the expected topic gets a high weight, the other topics stay reachable (a caller may volunteer
+// them) at a low weight, and common filler words let whole sentences through. The words are lower-case entries
+// of the acoustic model's dictionary; the few it lacks are added from EXTRA_PRONUNCIATIONS.
+
+/** ARPAbet for vocabulary words missing from soundswallower's en-us dictionary. */
+export const EXTRA_PRONUNCIATIONS: readonly [string, string][] = [
+  ['zumba', 'Z UW M B AH'],
+  ['hiit', 'HH IH T'],
+  ['crossfit', 'K R AO S F IH T'],
+  ['bootcamp', 'B UW T K AE M P'],
+  ['kickboxing', 'K IH K B AA K S IH NG'],
+  ['aquafit', 'AE K W AH F IH T'],
+  ['vinyasa', 'V IH N Y AA S AH'],
+  ['jiu', 'JH UW'],
+  ['jitsu', 'JH IH T S UW'],
+  ['mindfulness', 'M AY N D F AH L N AH S'],
+  // Readings flite (and many people) use that the dictionary lacks.
+  ['zumba(2)', 'Z AH M B AH'],
+  ['pilates(2)', 'P AY L EY T S'],
+  ['chi(2)', 'CH IY'],
+];
+
+const alt = (xs: readonly string[]): string => `(${xs.join(' | ')})`;
+
+const HOUR_WORDS = UNITS.slice(1, 13);
+const MINUTE_WORDS = ['fifteen', 'thirty', 'forty five', "o'clock"];
+const TEEN_AND_UNIT = UNITS.slice(1);
+const TENS_WORDS = TENS.filter((t) => t.length > 0);
+
+const FILLERS = [
+  'we',
+  "we're",
+  'we are',
+  'are',
+  'is',
+  "it's",
+  'it',
+  'the',
+  'and',
+  'a',
+  'an',
+  'on',
+  'at',
+  'from',
+  'to',
+  'for',
+  'of',
+  'our',
+  'us',
+  'have',
+  'has',
+  'do',
+  'offer',
+  'also',
+  'plus',
+  'with',
+  'or',
+  'but',
+  'not',
+  "don't",
+  'no',
+  'yes',
+  'yeah',
+  'sure',
+  'okay',
+  'right',
+  'well',
+  'so',
+  'um',
+  'uh',
+  'hmm',
+  'let me',
+  'see',
+  'think',
+  'thanks',
+  'thank you',
+  'hello',
+  'hi',
+  'bye',
+  'goodbye',
+  "that's",
+  'all',
+  'that',
+  'about',
+  'just',
+  'only',
+  'costs',
+  'cost',
+  'price',
+  'membership',
+  'plan',
+  'pass',
+  'fee',
+  'classes',
+  'class',
+  'hours',
+  'gym',
+  'every',
+  'each',
+  'per',
+  'sorry',
+  'again',
+  'i',
+  'you',
+  'can',
+  'have to go',
+];
+
+function hoursRules(): string {
+  // Full names and plurals only; the abbreviations are for typed text.
+  const dayWords = DAYS.flatMap((d) => DAY_WORDS[d].slice(0, 2));
+  return [
+    `<hour> = ${alt(HOUR_WORDS)};`,
+    `<time> = <hour> [${alt(MINUTE_WORDS)}] [a.m. | p.m. | in the morning | in the evening | at night] | noon | midnight;`,
+    `<day> = ${alt(dayWords)};`,
+    `<days> = <day> [(through | to | and) <day>] | weekdays | weekends | [the] weekend | every day | daily | seven days a week;`,
+    `<range> = [from] <time> (to | until | till) <time> | open at <time> and close at <time>;`,
+    `<hours> = <days> | <range> | <time> | open | closed | close | opens | closes | ` +
+      `twenty four hours [a day] | twenty four seven | around the clock | except;`,
+  ].join('\n');
+}
+
+function priceRules(): string {
+  const periods = (Object.values(PERIOD_WORDS) as readonly (readonly string[])[]).flat();
+  return [
+    `<unit> = ${alt(TEEN_AND_UNIT)};`,
+    `<tens> = ${alt(TENS_WORDS)};`,
+    `<below100> = <tens> [<unit>] | <unit>;`,
+    `<number> = [(a | one | two | three | four | five | six | seven | eight | nine) hundred [and]] <below100> | ` +
+      `(a | one | two | three | four | five | six | seven | eight | nine) hundred;`,
+    `<period> = ${alt([...new Set([...periods, 'day', 'visit'])])};`,
+    `<plan> = ${alt(PLAN_WORDS)};`,
+    `<prices> = <number> [dollars | bucks] [and <below100> cents] | <period> | <plan>;`,
+  ].join('\n');
+}
+
+function classRules(): string {
+  const names = [...new Set(CLASS_WORDS.flatMap((c) => [c.spoken, ...c.aliases]))];
+  return `<classes> = ${alt(names)};`;
+}
+
+const WEIGHTS: Readonly<Record<AsrContext, { hours: number; prices: number; classes: number }>> = {
+  hours: { hours: 6, prices: 1, classes: 1 },
+  pricing: { hours: 1, prices: 6, classes: 1 },
+  classes: { hours: 1, prices: 1, classes: 6 },
+  'yes-no': { hours: 1, prices: 1, classes: 1 },
+  open: { hours: 2, prices: 2, classes: 2 },
+};
+
+/** The JSGF grammar for one dialogue step. */
+export function grammarFor(ctx: AsrContext): string {
+  const w = WEIGHTS[ctx];
+  const filler = ctx === 'yes-no' ? 4 : 2;
+  return [
+    '#JSGF V1.0;',
+    `grammar gym_${ctx.replace('-', '_')};`,
+    hoursRules(),
+    priceRules(),
+    classRules(),
+    `<filler> = ${alt(FILLERS)};`,
+    `<item> = /${w.hours}/ <hours> | /${w.prices}/ <prices> | /${w.classes}/ <classes> | /${filler}/ <filler>;`,
+    'public <utterance> = <item>+;',
+    '',
+  ].join('\n');
+}
+
+/** Every word the grammars use (for dictionary checks). */
+export function grammarWords(): string[] {
+  const text = grammarFor('open')
+    .split('\n')
+    .filter((l) => l.startsWith('<'))
+    .map((l) => l.slice(l.indexOf('=') + 1))
+    .join(' ');
+  const words = text
+    .replace(/<[a-z0-9_]+>|\/\d+\/|[()[\]|;*+]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
+  return [...new Set(words)].sort();
+}

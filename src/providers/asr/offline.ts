@@ -1,0 +1,292 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createVad, VAD_FRAME_MS, VAD_FRAME_SAMPLES, type CreateVadOptions, type Vad } from '../../audio/vad.js';
+import type { Dsp } from '../../dsp/types.js';
+import { AppError } from '../../errors.js';
+import { EXTRA_PRONUNCIATIONS, grammarFor, grammarWords } from './grammars.js';
+import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
+
+// Offline recognition with soundswallower (pocketsphinx in WASM, bundled en-us model at 8 kHz). It only does
+// finite-state grammars, so every utterance is decoded against the grammar of the current dialogue step
+// (setContext, see grammars.ts). Segmentation is ours: the default VAD (src/audio/vad.ts) opens an utterance
+// on a voice edge (with 300 ms of pre-roll) and closes it on the silence edge, on finalize(), or at 15 s.
+// An utterance whose words the grammar cannot explain comes out as an empty or low-confidence final; that is
+// "didn't understand" for the caller of this API, never an exception.
+
+interface SsDecoder {
+  initialize(): Promise<unknown>;
+  start(): void;
+  stop(): void;
+  process_audio(pcm: Float32Array, noSearch?: boolean, fullUtt?: boolean): number;
+  get_text(): string;
+  get_alignment(opts?: { start?: number; align_level?: number }): { p: number };
+  lookup_word(word: string): string | null;
+  add_words(...words: [string, string][]): void;
+  set_grammar(jsgf: string, toprule?: string): void;
+  delete(): void;
+}
+interface SsModule {
+  Decoder: new (config: Record<string, string | number | boolean>) => SsDecoder;
+}
+
+export interface OfflineAsrOptions {
+  /** The loaded DSP addon (μ-law decode, VAD features). */
+  dsp: Pick<Dsp, 'ulawDecode' | 'frameFeatures'>;
+  vad?: CreateVadOptions;
+  /** Finals below this confidence are reported with empty text (not understood). */
+  minConfidence?: number;
+  /** Interval between partial results while an utterance is open. */
+  partialEveryMs?: number;
+  maxUtteranceMs?: number;
+  /** pocketsphinx settings over ours (beam widths etc.). */
+  decoderConfig?: Record<string, string | number | boolean>;
+}
+
+/** Beams narrower than pocketsphinx's defaults: grammars are small, and this keeps decoding well under real time. */
+const DECODER_DEFAULTS = { beam: 1e-30, pbeam: 1e-30, wbeam: 1e-20, maxhmmpf: 5000 };
+
+const PREROLL_FRAMES = 15;
+
+let modulePromise: Promise<SsModule> | undefined;
+let smallDict: string | undefined;
+
+/**
+ * The model's dictionary cut down to the grammar words, written once per process to the temp directory.
+ * Loading the full 134k-word dictionary costs most of a second per decoder; this makes opening a stream cheap.
+ */
+function grammarDictionary(modelDir: string): string {
+  if (smallDict) return smallDict;
+  const words = new Set(grammarWords());
+  const lines = readFileSync(join(modelDir, 'en-us', 'dict.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => words.has(l.slice(0, l.indexOf(' ')).replace(/\(\d+\)$/, '')));
+  const text = `${lines.join('\n')}\n`;
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  const dir = join(tmpdir(), 'gym-agent-asr');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `dict-${hash}.txt`);
+  if (!existsSync(path)) {
+    // Written under a unique name and renamed, so concurrent processes never read a half-written file.
+    const part = `${path}.${process.pid}.part`;
+    writeFileSync(part, text);
+    renameSync(part, path);
+  }
+  smallDict = path;
+  return path;
+}
+
+/** soundswallower's "node" export is soundswallower.node.js; the model directory sits next to it. */
+function modelDir(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('soundswallower')), 'model');
+}
+
+async function loadSoundSwallower(): Promise<SsModule> {
+  const require = createRequire(import.meta.url);
+  const root = dirname(require.resolve('soundswallower'));
+  const mod = (await import(pathToFileURL(join(root, 'soundswallower.node.js')).href)) as {
+    default: (m: Record<string, unknown>) => Promise<SsModule>;
+  };
+  // The WASM prints search warnings ("final result does not match the grammar") on stderr; they are expected
+  // for off-grammar speech and would only pollute the service's logs.
+  return mod.default({ modelBase: `${modelDir()}/`, print: () => {}, printErr: () => {} });
+}
+
+export class OfflineAsr implements AsrProvider {
+  readonly name = 'soundswallower';
+  readonly capabilities: AsrCapabilities = {
+    interimResults: true,
+    utteranceEnd: true,
+    vadEvents: true,
+    finalize: true,
+    contextHints: true,
+  };
+
+  constructor(private readonly opts: OfflineAsrOptions) {}
+
+  async open(o: AsrOpenOptions): Promise<AsrStream> {
+    o.signal?.throwIfAborted();
+    let decoder: SsDecoder;
+    try {
+      modulePromise ??= loadSoundSwallower();
+      const ss = await modulePromise;
+      decoder = new ss.Decoder({
+        ...DECODER_DEFAULTS,
+        ...this.opts.decoderConfig,
+        dict: grammarDictionary(modelDir()),
+        samprate: 8000,
+        loglevel: 'FATAL',
+      });
+      await decoder.initialize();
+      // Only what the dictionary lacks: adding an existing entry fails.
+      const missing = EXTRA_PRONUNCIATIONS.filter(([w]) => decoder.lookup_word(w) === null);
+      if (missing.length > 0) decoder.add_words(...missing);
+      const unknown = grammarWords().filter((w) => decoder.lookup_word(w) === null);
+      if (unknown.length > 0) throw new Error(`grammar words missing from the dictionary: ${unknown.join(', ')}`);
+      decoder.set_grammar(grammarFor('open'));
+    } catch (e) {
+      modulePromise = undefined;
+      throw new AppError('PROVIDER_FAILED', 'offline recogniser failed to start', { cause: e, retryable: false });
+    }
+    const vad = await createVad(this.opts.dsp, this.opts.vad);
+    return new OfflineAsrStream(decoder, vad, this.opts, o);
+  }
+}
+
+class OfflineAsrStream implements AsrStream {
+  private readonly preroll: Int16Array[] = [];
+  private carry = new Int16Array(0);
+  private frameNo = 0;
+  private inUtt = false;
+  private uttStartMs = 0;
+  private uttFrames = 0;
+  private lastPartial = '';
+  private context: AsrContext = 'open';
+  private grammarContext: AsrContext = 'open';
+  private closed = false;
+  private readonly minConfidence: number;
+  private readonly partialFrames: number;
+  private readonly maxFrames: number;
+
+  constructor(
+    private readonly decoder: SsDecoder,
+    private readonly vad: Vad,
+    private readonly opts: OfflineAsrOptions,
+    private readonly o: AsrOpenOptions,
+  ) {
+    this.minConfidence = opts.minConfidence ?? 0.2;
+    this.partialFrames = Math.max(1, Math.round((opts.partialEveryMs ?? 300) / VAD_FRAME_MS));
+    this.maxFrames = Math.round((opts.maxUtteranceMs ?? 15000) / VAD_FRAME_MS);
+    o.signal?.addEventListener('abort', () => void this.close(), { once: true });
+  }
+
+  push(mulaw: Uint8Array): void {
+    if (this.closed || mulaw.length === 0) return;
+    const pcm = this.opts.dsp.ulawDecode(mulaw);
+    let data = pcm;
+    if (this.carry.length > 0) {
+      data = new Int16Array(this.carry.length + pcm.length);
+      data.set(this.carry);
+      data.set(pcm, this.carry.length);
+    }
+    let o = 0;
+    for (; o + VAD_FRAME_SAMPLES <= data.length; o += VAD_FRAME_SAMPLES)
+      this.frame(data.slice(o, o + VAD_FRAME_SAMPLES));
+    this.carry = data.slice(o);
+  }
+
+  finalize(): void {
+    if (this.closed) return;
+    if (this.inUtt) this.endUtterance();
+    else {
+      // Like a cloud recogniser answering Finalize with nothing pending: an empty final.
+      const at = this.frameNo * VAD_FRAME_MS;
+      this.o.onEvent({ type: 'final', text: '', confidence: 0, speechFinal: true, startMs: at, endMs: at });
+    }
+  }
+
+  setContext(ctx: AsrContext): void {
+    this.context = ctx;
+    if (!this.inUtt) this.applyGrammar();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.vad.close();
+    this.decoder.delete();
+  }
+
+  private frame(pcm: Int16Array): void {
+    const atMs = this.frameNo * VAD_FRAME_MS;
+    this.frameNo++;
+    for (const edge of this.vad.push(pcm)) {
+      if (edge.type === 'voice' && !this.inUtt) this.startUtterance(edge.atMs);
+      else if (edge.type === 'silence' && this.inUtt) {
+        this.feed(pcm);
+        this.endUtterance(edge.atMs);
+        return;
+      }
+    }
+    if (!this.inUtt) {
+      this.preroll.push(pcm);
+      if (this.preroll.length > PREROLL_FRAMES) this.preroll.shift();
+      return;
+    }
+    this.feed(pcm);
+    if (this.uttFrames % this.partialFrames === 0) this.emitPartial();
+    if (this.uttFrames >= this.maxFrames) this.endUtterance(atMs + VAD_FRAME_MS);
+  }
+
+  private startUtterance(atMs: number): void {
+    this.applyGrammar();
+    try {
+      this.decoder.start();
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    this.inUtt = true;
+    this.uttFrames = 0;
+    this.lastPartial = '';
+    this.uttStartMs = Math.max(0, atMs - PREROLL_FRAMES * VAD_FRAME_MS);
+    this.o.onEvent({ type: 'speech-started', atMs });
+    for (const f of this.preroll.splice(0)) this.feed(f);
+  }
+
+  private feed(pcm: Int16Array): void {
+    const f = new Float32Array(pcm.length);
+    for (let i = 0; i < pcm.length; i++) f[i] = (pcm[i] as number) / 32768;
+    try {
+      this.decoder.process_audio(f);
+      this.uttFrames++;
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private emitPartial(): void {
+    const text = this.decoder.get_text().trim();
+    if (text && text !== this.lastPartial) {
+      this.lastPartial = text;
+      this.o.onEvent({ type: 'partial', text, confidence: 0.5 });
+    }
+  }
+
+  private endUtterance(endMs = this.frameNo * VAD_FRAME_MS): void {
+    this.inUtt = false;
+    let text = '';
+    let confidence = 0;
+    try {
+      this.decoder.stop();
+      text = this.decoder.get_text().trim();
+      confidence = text ? this.decoder.get_alignment().p : 0;
+    } catch (e) {
+      this.fail(e);
+    }
+    if (!(confidence >= this.minConfidence)) text = '';
+    this.o.onEvent({ type: 'final', text, confidence, speechFinal: true, startMs: this.uttStartMs, endMs });
+    this.o.onEvent({ type: 'utterance-end', lastWordEndMs: text ? endMs : undefined });
+    this.applyGrammar();
+  }
+
+  private applyGrammar(): void {
+    if (this.context === this.grammarContext) return;
+    try {
+      this.decoder.set_grammar(grammarFor(this.context));
+      this.grammarContext = this.context;
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Decoder trouble loses this utterance only; the stream keeps listening. */
+  private fail(e: unknown): void {
+    this.inUtt = false;
+    const error = new AppError('PROVIDER_FAILED', 'offline recogniser error', { cause: e, retryable: false });
+    this.o.onEvent({ type: 'error', error, fatal: false });
+  }
+}
