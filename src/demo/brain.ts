@@ -7,7 +7,7 @@ import { classesSentence, hoursSentence, pricingSentence, Rng } from './phrasing
 // and carries out the actions with real audio; tests drive this directly.
 
 export type ReceptionistAction =
-  | { type: 'say'; text: string; kind: 'answer' | 'small-talk' | 'backchannel' }
+  | { type: 'say'; text: string; kind: 'answer' | 'filler' | 'small-talk' | 'backchannel' }
   /** untilAgentSpeaks: the pause ends early when the agent starts talking (waiting for a re-prompt). */
   | { type: 'pause'; ms: number; untilAgentSpeaks?: boolean }
   | { type: 'cough' }
@@ -181,7 +181,7 @@ export class ReceptionistBrain {
       actions.push({
         type: 'say',
         kind: 'answer',
-        text: this.rng.pick(['Um, let me see.', 'Uh, let me check.', 'Hmm, so.']),
+        text: this.rng.pick(['Let me see, um', 'Uh, let me check, so', 'Okay, so, um']),
       });
       actions.push({ type: 'pause', ms: b.thinkingPauseMs });
     }

@@ -20,7 +20,14 @@ export interface AgentEars {
 
 export type ReceptionistEvent =
   | { kind: 'heard'; text: string; atMs: number }
-  | { kind: 'said'; text: string; atMs: number; what: 'answer' | 'small-talk' | 'backchannel' }
+  /** atMs: stream time the speech started sending; endMs: when its last frame was sent (end of speech). */
+  | {
+      kind: 'said';
+      text: string;
+      atMs: number;
+      endMs: number;
+      what: 'answer' | 'filler' | 'small-talk' | 'backchannel';
+    }
   | { kind: 'cough'; atMs: number }
   | { kind: 'dtmf'; digits: string; atMs: number }
   | { kind: 'hangup'; atMs: number };
@@ -127,8 +134,10 @@ export class Receptionist {
       switch (a.type) {
         case 'say': {
           const audio = await synthesizePhoneAudio(this.#o.tts, this.#o.dsp, a.text);
-          this.#emit({ kind: 'said', text: a.text, atMs: s.nowMs(), what: a.kind });
-          await s.say(audio.pcm);
+          const atMs = s.nowMs();
+          // Only the voiced part goes on the line, so "end of speech" is the last word, not TTS padding.
+          await s.say(trimSilence(audio.pcm));
+          this.#emit({ kind: 'said', text: a.text, atMs, endMs: s.nowMs(), what: a.kind });
           break;
         }
         case 'pause':
@@ -171,6 +180,22 @@ export class Receptionist {
     this.#events.push(e);
     this.#o.onEvent?.(e);
   }
+}
+
+/** Drops leading and trailing near-silence (below about -50 dBFS over 10 ms windows). */
+export function trimSilence(pcm: Int16Array, threshold = 100): Int16Array {
+  const win = 80;
+  const loud = (start: number) => {
+    let sum = 0;
+    const end = Math.min(pcm.length, start + win);
+    for (let i = start; i < end; i++) sum += Math.abs(pcm[i] as number);
+    return sum / Math.max(1, end - start) > threshold;
+  };
+  let a = 0;
+  while (a < pcm.length && !loud(a)) a += win;
+  let b = pcm.length;
+  while (b > a && !loud(Math.max(a, b - win))) b -= win;
+  return pcm.subarray(a, Math.max(a, b));
 }
 
 /**
