@@ -11,6 +11,7 @@ import type {
   StreamEndReason,
 } from '../../src/telephony/call-handler.js';
 import type { ClearResult } from '../../src/telephony/outbound-player.js';
+import type { MediaMetrics } from '../../src/telephony/media-session.js';
 import { TelephonyServer, MEDIA_STREAM_PATH } from '../../src/telephony/server.js';
 import { publicWsUrl } from '../../src/telephony/signature.js';
 import { SimulatedStream, type SimStreamOptions } from '../../src/sim/media-client.js';
@@ -70,7 +71,13 @@ export interface TestServer {
 }
 
 export async function startServer(
-  opts: { routes?: Route[]; apiToken?: string; maxCalls?: number; factory?: CallHandlerFactory } = {},
+  opts: {
+    routes?: Route[];
+    apiToken?: string;
+    maxCalls?: number;
+    factory?: CallHandlerFactory;
+    metrics?: MediaMetrics;
+  } = {},
 ): Promise<TestServer> {
   const handlers: RecordingHandler[] = [];
   const waiters: ((h: RecordingHandler) => void)[] = [];
@@ -85,6 +92,7 @@ export async function startServer(
     routes: opts.routes ?? [],
     dsp,
     log: quietLog,
+    metrics: opts.metrics,
     handlerFactory:
       opts.factory ??
       ((start, transport) => {
