@@ -8,7 +8,7 @@ import { DAY_GROUP_WORDS, DAY_WORDS } from './vocabulary.js';
 // answers carry no punctuation, so nothing here relies on commas.
 
 type Entity =
-  | { kind: 'days'; days: Day[]; at: number }
+  | { kind: 'days'; days: Day[]; at: number; end: number }
   | { kind: 'range'; opens: string; closes: string; at: number }
   | { kind: 'closed'; at: number }
   | { kind: 'open24'; at: number };
@@ -187,9 +187,28 @@ function closedAt(tokens: readonly string[], i: number): number | undefined {
   return undefined;
 }
 
+const OPEN_WORDS = new Set(['open', 'opens', 'opening']);
+const CLOSE_WORDS = new Set(['close', 'closes', 'closing']);
+
+function closingTimeAfter(tokens: readonly string[], from: number): { time: TimeMatch; from: number } | undefined {
+  for (let k = from; k < Math.min(tokens.length, from + 8); k++) {
+    if (!CLOSE_WORDS.has(tokens[k] as string)) continue;
+    const at = tokens[k + 1] === 'at' ? k + 2 : k + 1;
+    const time = parseTime(tokens, at);
+    if (time) return { time, from: at };
+  }
+  return undefined;
+}
+
 function entities(tokens: readonly string[]): Entity[] {
   const out: Entity[] = [];
+  // Start positions of closing times already used by an "open at … close at …" range.
+  const skip = new Set<number>();
   for (let i = 0; i < tokens.length;) {
+    if (skip.has(i)) {
+      i = parseTime(tokens, i)?.next ?? i + 1;
+      continue;
+    }
     const o24 = open24At(tokens, i);
     if (o24 !== undefined) {
       out.push({ kind: 'open24', at: i });
@@ -213,7 +232,7 @@ function entities(tokens: readonly string[]): Entity[] {
     }
     const d = dayAt(tokens, i);
     if (d) {
-      out.push({ kind: 'days', days: d.days, at: i });
+      out.push({ kind: 'days', days: d.days, at: i, end: d.next });
       i = d.next;
       continue;
     }
@@ -229,6 +248,15 @@ function entities(tokens: readonly string[]): Entity[] {
       if (b) {
         out.push({ kind: 'range', ...resolveRange(a, b), at: i });
         i = b.next;
+        continue;
+      }
+      // "we open at noon on sundays and close at six": the closing time comes after other words.
+      const close =
+        OPEN_WORDS.has(tokens[i - 2] ?? '') && tokens[i - 1] === 'at' ? closingTimeAfter(tokens, a.next) : undefined;
+      if (close) {
+        out.push({ kind: 'range', ...resolveRange(a, close.time), at: i });
+        skip.add(close.from);
+        i = a.next;
         continue;
       }
     }
@@ -248,15 +276,26 @@ export function parseHours(tokens: readonly string[]): HoursResult {
   const hours: Partial<Record<Day, DayHours>> = {};
   let pendingDays: Day[] | undefined;
   let pendingValue: DayHours | undefined;
+  // The last day set that got a value: "closed on saturdays and sundays" extends it to the next day set.
+  let last: { end: number; value: DayHours } | undefined;
   let unresolved = false;
   const assign = (days: readonly Day[], v: DayHours): void => {
     for (const d of days) hours[d] = v;
   };
-  for (const e of ents) {
+  for (const [k, e] of ents.entries()) {
     if (e.kind === 'days') {
+      // Joined by "and", and not itself the start of a new "days value" pair ("… and saturday eight to six").
+      const next = ents[k + 1];
+      const ownValue = next !== undefined && next.kind !== 'days' && ents[k + 2]?.kind !== 'days';
+      const joined =
+        last && !ownValue && tokens.slice(last.end, e.at).every((w) => w === 'and' || w === 'or' || w === 'on');
       if (pendingValue) {
         assign(e.days, pendingValue);
+        last = { end: e.end, value: pendingValue };
         pendingValue = undefined;
+      } else if (last && joined && !pendingDays) {
+        assign(e.days, last.value);
+        last = { end: e.end, value: last.value };
       } else if (pendingDays) {
         pendingDays = [...new Set([...pendingDays, ...e.days])];
       } else pendingDays = e.days;
@@ -271,6 +310,7 @@ export function parseHours(tokens: readonly string[]): HoursResult {
     if (pendingDays) {
       assign(pendingDays, v);
       pendingDays = undefined;
+      last = undefined;
     } else if (pendingValue && e.kind === 'range' && 'opens' in pendingValue) {
       // A second range before any day ("six to ten, and eight to six on weekends"): the first one stands for
       // the days not otherwise named.

@@ -1,0 +1,260 @@
+import t from 'tap';
+import { DAYS, type Day, type DayHours, type Period } from '../../src/facts/model.js';
+import { parseUtterance } from '../../src/facts/parse.js';
+import { sayDays, sayPrice, sayTime } from '../../src/facts/say.js';
+import { detectTopics } from '../../src/facts/topics.js';
+import { SUPPORTED_CLASSES, isSupportedAmount, isSupportedClass, isSupportedTime } from '../../src/facts/vocabulary.js';
+
+// The offline fact parser on varied phrasings: recogniser style (lower case, no punctuation, "a.m."), typed
+// style, and cloud-recogniser style with digits. Accuracy is printed and must stay ≥ 95 %.
+
+interface Expect {
+  /** "mon-fri 05:00-23:00; sun closed; sat 24h" */
+  hours?: string;
+  /** "49/month, 499/year annual" (dollars/period [plan]) */
+  pricing?: string;
+  classes?: string[];
+}
+
+function dayList(spec: string): Day[] {
+  return spec.split(',').flatMap((part) => {
+    const [a, b] = part.split('-') as [Day, Day | undefined];
+    if (!b) return [a];
+    return DAYS.slice(DAYS.indexOf(a), DAYS.indexOf(b) + 1);
+  });
+}
+
+function hoursOf(spec: string): Partial<Record<Day, DayHours>> {
+  const out: Partial<Record<Day, DayHours>> = {};
+  for (const clause of spec.split(';').map((s) => s.trim())) {
+    const [days, value] = clause.split(' ') as [string, string];
+    const v: DayHours =
+      value === 'closed'
+        ? { closed: true }
+        : value === '24h'
+          ? { open24h: true }
+          : { opens: value.split('-')[0] as string, closes: value.split('-')[1] as string };
+    for (const d of days === 'all' ? [...DAYS] : dayList(days)) out[d] = v;
+  }
+  return out;
+}
+
+const CASES: [string, Expect][] = [
+  // Hours: recogniser style
+  [
+    "we're open five a.m. to eleven p.m. monday through friday and closed on sundays",
+    { hours: 'mon-fri 05:00-23:00; sun closed' },
+  ],
+  ['monday through friday six a.m. to ten p.m.', { hours: 'mon-fri 06:00-22:00' }],
+  ['weekdays from five thirty a.m. until nine p.m.', { hours: 'mon-fri 05:30-21:00' }],
+  ['on weekends we open at eight and close at six', { hours: 'sat,sun 08:00-18:00' }],
+  ['saturday and sunday eight a.m. to eight p.m.', { hours: 'sat,sun 08:00-20:00' }],
+  ['we are open twenty four hours', { hours: 'all 24h' }],
+  ["we're open twenty four seven", { hours: 'all 24h' }],
+  ['open twenty four hours a day seven days a week', { hours: 'all 24h' }],
+  ['every day from six to ten', { hours: 'all 06:00-22:00' }],
+  ['we open at six and close at ten every day', { hours: 'all 06:00-22:00' }],
+  ['closed on sundays', { hours: 'sun closed' }],
+  ["sundays we're closed", { hours: 'sun closed' }],
+  ['monday to friday nine to five', { hours: 'mon-fri 09:00-17:00' }],
+  ['five a.m. to midnight monday through thursday', { hours: 'mon-thu 05:00-24:00' }],
+  [
+    'friday six a.m. to nine p.m. saturday eight to four sunday closed',
+    { hours: 'fri 06:00-21:00; sat 08:00-16:00; sun closed' },
+  ],
+  ['we open at noon on sundays and close at six', { hours: 'sun 12:00-18:00' }],
+  ['weekdays five to eleven weekends seven to seven', { hours: 'mon-fri 05:00-23:00; sat,sun 07:00-19:00' }],
+  ['six fifteen a.m. to ten forty five p.m. on weekdays', { hours: 'mon-fri 06:15-22:45' }],
+  ['from half past five in the morning to ten at night monday through friday', { hours: 'mon-fri 05:30-22:00' }],
+  ['every day except sunday from six to ten', { hours: 'mon-sat 06:00-22:00' }],
+  ['tuesday and thursday seven a.m. to nine p.m.', { hours: 'tue,thu 07:00-21:00' }],
+  ['the gym is open from five a m to eleven p m on weekdays', { hours: 'mon-fri 05:00-23:00' }],
+  ['on the weekend it is eight till two', { hours: 'sat,sun 08:00-14:00' }],
+  ['we are closed on saturdays and sundays', { hours: 'sat,sun closed' }],
+  [
+    'monday through saturday five a.m. to ten p.m. and sunday seven a.m. to seven p.m.',
+    { hours: 'mon-sat 05:00-22:00; sun 07:00-19:00' },
+  ],
+  ['five to eleven on weekdays and saturday eight to six', { hours: 'mon-fri 05:00-23:00; sat 08:00-18:00' }],
+  ['closed on saturdays and sundays and six to nine on weekdays', { hours: 'sat,sun closed; mon-fri 06:00-21:00' }],
+  ['daily from six a.m. to midnight', { hours: 'all 06:00-24:00' }],
+  ['one to five p.m. on sundays', { hours: 'sun 13:00-17:00' }],
+  // Hours: typed and cloud style
+  ['Mon-Fri 5:30am-10pm, Sat 7am-7pm, closed Sundays.', { hours: 'mon-fri 05:30-22:00; sat 07:00-19:00; sun closed' }],
+  ["We're open 24/7.", { hours: 'all 24h' }],
+  ['Monday through Friday, 6:00 AM to 11:00 PM.', { hours: 'mon-fri 06:00-23:00' }],
+  ['Weekends 8 AM - 8 PM', { hours: 'sat,sun 08:00-20:00' }],
+  ["Hmm, let me think. We're open from 5 to 11 on weekdays.", { hours: 'mon-fri 05:00-23:00' }],
+  // Pricing
+  ['membership is forty nine dollars a month', { pricing: '49/month' }],
+  ['it costs forty nine dollars per month', { pricing: '49/month' }],
+  ['a hundred and twenty nine dollars a year', { pricing: '129/year' }],
+  ['the annual plan is four hundred ninety nine dollars a year', { pricing: '499/year annual' }],
+  ['ten dollars per visit', { pricing: '10/visit' }],
+  ['a drop in is fifteen dollars', { pricing: '15/visit' }],
+  ['the day pass is twenty dollars', { pricing: '20/day' }],
+  ['monthly is thirty nine dollars and annual is three hundred ninety nine dollars', { pricing: '39/month, 399/year' }],
+  ['forty nine ninety nine a month', { pricing: '49.99/month' }],
+  ['$49.99/month', { pricing: '49.99/month' }],
+  ['It is $35 a month or $350 a year.', { pricing: '35/month, 350/year' }],
+  ['the student plan is twenty five dollars a month', { pricing: '25/month student' }],
+  [
+    'basic is nineteen dollars a month and premium is fifty nine dollars a month',
+    { pricing: '19/month basic, 59/month premium' },
+  ],
+  ['there is a sign up fee of fifty dollars', { pricing: '50/once' }],
+  ['twelve dollars a week', { pricing: '12/week' }],
+  ['one twenty nine a year', { pricing: '129/year' }],
+  ['nine hundred ninety nine dollars a year for the vip plan', { pricing: '999/year' }],
+  ['sixty bucks a month', { pricing: '60/month' }],
+  ['uh it is seventy five dollars monthly', { pricing: '75/month' }],
+  ['two hundred dollars annually', { pricing: '200/year' }],
+  // Classes
+  ['we have yoga pilates spin and zumba', { classes: ['yoga', 'pilates', 'spin', 'zumba'] }],
+  ['we offer hiit crossfit barre and tai chi', { classes: ['hiit', 'crossfit', 'barre', 'tai chi'] }],
+  ['we offer hit cross fit barre and tai chi', { classes: ['hiit', 'crossfit', 'barre', 'tai chi'] }],
+  ['kickboxing and boxing', { classes: ['kickboxing', 'boxing'] }],
+  [
+    'aqua aerobics step aerobics and circuit training',
+    { classes: ['aqua aerobics', 'step aerobics', 'circuit training'] },
+  ],
+  ['there is a boot camp on saturdays and spinning every morning', { classes: ['bootcamp', 'spin'] }],
+  ['indoor cycling meditation and stretching', { classes: ['cycling', 'meditation', 'stretching'] }],
+  ['we run dance strength and martial arts classes', { classes: ['dance', 'strength', 'martial arts'] }],
+  ["we don't have zumba but we do have yoga", { classes: ['yoga'] }],
+  ['Classes: Yoga, Pilates, HIIT, and Spin.', { classes: ['yoga', 'pilates', 'hiit', 'spin'] }],
+  ['high intensity interval training and water aerobics', { classes: ['hiit', 'aqua aerobics'] }],
+  // Several topics at once (a caller volunteering everything)
+  [
+    "we're open five a.m. to eleven p.m. monday through friday membership is forty nine dollars a month and we have yoga and spin",
+    { hours: 'mon-fri 05:00-23:00', pricing: '49/month', classes: ['yoga', 'spin'] },
+  ],
+  [
+    'open twenty four hours it costs thirty dollars a month and there is crossfit',
+    { hours: 'all 24h', pricing: '30/month', classes: ['crossfit'] },
+  ],
+  // Nothing to find
+  ['sorry who is this', {}],
+  ['yes', {}],
+  ['we have two locations', {}],
+  ['', {}],
+];
+
+function matches(text: string, exp: Expect): { ok: boolean; got: unknown } {
+  const got = parseUtterance(text).facts;
+  const wantHours = exp.hours ? hoursOf(exp.hours) : undefined;
+  const hoursOk = JSON.stringify(sortDays(got.hours ?? {})) === JSON.stringify(sortDays(wantHours ?? {}));
+  const gotPlans = (got.pricing ?? []).map((p) => `${p.amountMinor / 100}/${p.period}`).sort();
+  const wantPlans = (exp.pricing ? exp.pricing.split(',').map((s) => s.trim().split(' ')[0] as string) : []).sort();
+  let pricingOk = JSON.stringify(gotPlans) === JSON.stringify(wantPlans);
+  for (const spec of exp.pricing ? exp.pricing.split(',') : []) {
+    const [amountPeriod, name] = spec.trim().split(' ');
+    if (
+      name &&
+      !(got.pricing ?? []).some((p) => p.plan === name && `${p.amountMinor / 100}/${p.period}` === amountPeriod)
+    ) {
+      pricingOk = false;
+    }
+  }
+  const gotClasses = (got.classes ?? []).map((c) => c.name).sort();
+  const classesOk = JSON.stringify(gotClasses) === JSON.stringify([...(exp.classes ?? [])].sort());
+  return { ok: hoursOk && pricingOk && classesOk, got };
+}
+
+function sortDays(h: Partial<Record<Day, DayHours>>): Partial<Record<Day, DayHours>> {
+  const out: Partial<Record<Day, DayHours>> = {};
+  for (const d of DAYS) if (h[d]) out[d] = h[d];
+  return out;
+}
+
+t.test('parser accuracy on varied phrasings', async (t) => {
+  t.ok(CASES.length >= 60, `at least 60 phrasings (have ${CASES.length})`);
+  const failures: string[] = [];
+  for (const [text, exp] of CASES) {
+    const { ok, got } = matches(text, exp);
+    if (!ok) failures.push(`${JSON.stringify(text)} → ${JSON.stringify(got)}`);
+  }
+  const accuracy = (CASES.length - failures.length) / CASES.length;
+  t.comment(`parser accuracy: ${(accuracy * 100).toFixed(1)} % (${CASES.length - failures.length}/${CASES.length})`);
+  for (const f of failures) t.comment(`miss: ${f}`);
+  t.ok(accuracy >= 0.95, 'accuracy ≥ 95 %');
+});
+
+t.test('every supported fact round-trips through its spoken form', async (t) => {
+  let n = 0;
+  const bad: string[] = [];
+  for (let h = 5; h <= 23; h++) {
+    for (const m of [0, 15, 30, 45]) {
+      const opens = `${String(h - 4 < 0 ? 0 : h - 4).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+      const closes = `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+      if (opens >= closes || Number(opens.slice(0, 2)) < 5) continue;
+      const text = `we are open ${sayTime(opens)} to ${sayTime(closes)} ${sayDays(['mon', 'tue', 'wed', 'thu', 'fri'])}`;
+      const got = parseUtterance(text).facts.hours?.wed;
+      n++;
+      if (!got || !('opens' in got) || got.opens !== opens || got.closes !== closes)
+        bad.push(`${text} → ${JSON.stringify(got)}`);
+    }
+  }
+  const periods: Period[] = ['month', 'year', 'week', 'day', 'visit', 'once'];
+  for (let amount = 0; amount <= 999; amount += 7) {
+    const period = periods[amount % periods.length] as Period;
+    const text = `it is ${sayPrice(amount, period)}`;
+    const got = parseUtterance(text).facts.pricing?.[0];
+    n++;
+    if (!got || got.amountMinor !== amount * 100 || got.period !== period) bad.push(`${text} → ${JSON.stringify(got)}`);
+  }
+  for (const name of SUPPORTED_CLASSES) {
+    const got = parseUtterance(`we offer ${name} classes`).facts.classes?.map((c) => c.name);
+    n++;
+    if (JSON.stringify(got) !== JSON.stringify([name])) bad.push(`${name} → ${JSON.stringify(got)}`);
+  }
+  t.comment(`round trips: ${n - bad.length}/${n}`);
+  t.same(bad, [], 'no round-trip failures');
+});
+
+t.test('spoken forms and vocabulary checks', async (t) => {
+  t.equal(sayTime('05:00'), 'five a.m.');
+  t.equal(sayTime('17:30'), 'five thirty p.m.');
+  t.equal(sayTime('12:00'), 'noon');
+  t.equal(sayTime('24:00'), 'midnight');
+  t.equal(sayDays(['mon', 'tue', 'wed', 'thu', 'fri']), 'monday through friday');
+  t.equal(sayDays(['sat', 'sun']), 'saturday and sunday');
+  t.equal(sayDays(['mon', 'wed', 'fri']), 'monday wednesday and friday');
+  t.equal(sayPrice(129, 'year'), 'one hundred twenty nine dollars a year');
+  t.ok(isSupportedTime('05:45'));
+  t.notOk(isSupportedTime('05:10'), 'only quarter hours');
+  t.ok(isSupportedAmount(999));
+  t.notOk(isSupportedAmount(1000));
+  t.notOk(isSupportedAmount(9.5));
+  t.ok(isSupportedClass('Tai Chi'));
+  t.notOk(isSupportedClass('underwater basket weaving'));
+  t.throws(() => sayTime('5am'));
+});
+
+t.test('yes / no / goodbye / empty', async (t) => {
+  t.ok(parseUtterance('yes that is right').yes);
+  t.ok(parseUtterance('no not really').no);
+  t.ok(parseUtterance('sorry I have to go bye').goodbye);
+  t.ok(parseUtterance('').empty);
+  t.notOk(parseUtterance('we close at nine').goodbye);
+});
+
+t.test('topic spotting for the receptionist side', async (t) => {
+  const g = detectTopics(
+    'Hi! This is an automated assistant calling with a few quick questions. What are your opening hours?',
+  );
+  t.same(g.topics, ['hours']);
+  t.ok(g.greeting);
+  t.ok(g.question);
+  t.notOk(g.goodbye);
+  const p = detectTopics('great thank you and how much does a membership cost');
+  t.same(p.topics, ['pricing']);
+  const c = detectTopics('which fitness classes do you offer');
+  t.same(c.topics, ['classes']);
+  const r = detectTopics("Sorry, I didn't quite catch the price. How many dollars is a membership?");
+  t.ok(r.repeatRequest);
+  t.same(r.topics, ['pricing']);
+  const b = detectTopics("thank you so much that's everything i needed have a great day goodbye");
+  t.ok(b.goodbye);
+  t.same(b.topics, []);
+});
