@@ -1,0 +1,181 @@
+import t from 'tap';
+import { emptyFacts, mergeFacts, missingTopics, type GymFacts, type Topic } from '../../src/facts/model.js';
+import { detectTopics } from '../../src/facts/topics.js';
+import type { ConversationInput, HistoryTurn, LlmChunk } from '../../src/providers/llm/types.js';
+import { OfflineInterviewer } from '../../src/providers/llm/offline.js';
+
+// The offline interviewer driven turn by turn the way the call machine does: facts, asked topics and history
+// are carried over from each reply's chunks.
+
+interface Conversation {
+  facts: GymFacts;
+  asked: Topic[];
+  history: HistoryTurn[];
+  agentLines: string[];
+  ended?: string;
+}
+
+async function agentTurn(c: Conversation, reason: ConversationInput['reason']): Promise<LlmChunk[]> {
+  const llm = new OfflineInterviewer();
+  const input: ConversationInput = {
+    gymName: 'Iron Temple',
+    direction: 'outbound',
+    facts: c.facts,
+    missing: missingTopics(c.facts),
+    asked: [...c.asked],
+    history: [...c.history],
+    reason,
+  };
+  const chunks: LlmChunk[] = [];
+  for await (const ch of llm.respond(input, new AbortController().signal)) chunks.push(ch);
+  let text = '';
+  for (const ch of chunks) {
+    if (ch.type === 'text') text += ch.delta;
+    if (ch.type === 'facts') c.facts = mergeFacts(c.facts, ch.facts);
+    if (ch.type === 'asked') c.asked.push(ch.topic);
+    if (ch.type === 'end-call') c.ended = ch.reason;
+  }
+  c.history.push({ speaker: 'agent', text });
+  c.agentLines.push(text);
+  return chunks;
+}
+
+function caller(c: Conversation, text: string): void {
+  c.history.push({ speaker: 'caller', text });
+}
+
+function fresh(): Conversation {
+  return { facts: emptyFacts(), asked: [], history: [], agentLines: [] };
+}
+
+t.test('cooperative call: hours, then pricing, then classes, then goodbye', async (t) => {
+  const c = fresh();
+  const g = await agentTurn(c, 'greeting');
+  t.match(c.agentLines[0], /Iron Temple/);
+  t.same(
+    g.filter((x) => x.type === 'asked'),
+    [{ type: 'asked', topic: 'hours' }],
+  );
+  t.equal(g[g.length - 1]?.type, 'done', 'ends with done');
+  caller(c, "we're open five a.m. to eleven p.m. monday through friday and closed on sundays");
+  await agentTurn(c, 'reply');
+  t.same(c.facts.hours.mon, { opens: '05:00', closes: '23:00' });
+  t.same(detectTopics(c.agentLines[1] as string).topics, ['pricing'], 'asks about pricing next');
+  caller(c, 'membership is forty nine dollars a month');
+  await agentTurn(c, 'reply');
+  t.same(detectTopics(c.agentLines[2] as string).topics, ['classes']);
+  caller(c, 'we have yoga and spin');
+  const last = await agentTurn(c, 'reply');
+  t.equal(c.ended, 'facts-complete');
+  t.ok(detectTopics(c.agentLines[3] as string).goodbye, 'says goodbye');
+  t.same(
+    last.map((x) => x.type),
+    ['facts', 'text', 'text', 'end-call', 'done'],
+  );
+  t.same(c.asked, ['hours', 'pricing', 'classes'], 'each topic asked exactly once');
+});
+
+t.test('follows what the caller volunteers and never asks it again', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  caller(c, "we're open twenty four hours and we have crossfit and yoga");
+  await agentTurn(c, 'reply');
+  t.same(c.facts.classes.map((x) => x.name).sort(), ['crossfit', 'yoga']);
+  t.same(c.asked, ['hours', 'pricing'], 'skips classes, asks pricing');
+  caller(c, 'thirty dollars a month');
+  await agentTurn(c, 'reply');
+  t.equal(c.ended, 'facts-complete');
+  t.same(c.asked, ['hours', 'pricing']);
+});
+
+t.test('everything at once in the first answer ends the call right away', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  caller(
+    c,
+    'monday through friday six a.m. to ten p.m. weekends eight to six membership is forty nine dollars a month and we offer zumba and pilates',
+  );
+  await agentTurn(c, 'reply');
+  t.equal(c.ended, 'facts-complete');
+  t.same(c.asked, ['hours']);
+});
+
+t.test('asks once to clarify, then moves on without repeating the question', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  caller(c, 'um what was that');
+  await agentTurn(c, 'reply');
+  t.match(c.agentLines[1], /didn't quite catch the hours/);
+  t.same(c.asked, ['hours'], 'a clarification is not a new question');
+  caller(c, 'i am not sure sorry');
+  await agentTurn(c, 'reply');
+  t.notMatch(c.agentLines[2], /hours/i, 'no second clarification of hours');
+  t.same(detectTopics(c.agentLines[2] as string).topics, ['pricing']);
+  caller(c, '');
+  await agentTurn(c, 'reply');
+  t.match(c.agentLines[3], /didn't quite catch the price/, 'empty (not understood) answer gets a clarification');
+  caller(c, 'forty dollars a month');
+  await agentTurn(c, 'reply');
+  caller(c, 'no classes');
+  await agentTurn(c, 'reply');
+  caller(c, 'nothing');
+  await agentTurn(c, 'reply');
+  t.equal(c.ended, 'other', 'ends without every fact once each topic had its chance');
+  t.ok(detectTopics(c.agentLines[c.agentLines.length - 1] as string).goodbye);
+  const questions = c.agentLines.filter((l) => /\?$/.test(l));
+  t.equal(new Set(questions).size, questions.length, 'no line asked twice');
+});
+
+t.test('a clarification cut short by a barge-in still counts as asked', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  caller(c, 'what');
+  await agentTurn(c, 'reply');
+  // The caller heard only the first part.
+  const last = c.history[c.history.length - 1] as HistoryTurn;
+  last.text = "Sorry, I didn't quite catch the hours.";
+  last.interrupted = true;
+  caller(c, 'hmm');
+  await agentTurn(c, 'reply');
+  t.notMatch(c.agentLines[2], /catch the hours/);
+});
+
+t.test('caller wants to leave: polite goodbye, caller-request', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  caller(c, 'sorry i have to go bye');
+  await agentTurn(c, 'reply');
+  t.equal(c.ended, 'caller-request');
+});
+
+t.test('reprompt and closing', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  const r = await agentTurn(c, 'reprompt');
+  t.match(c.agentLines[1], /still there/);
+  t.notOk(
+    r.some((x) => x.type === 'asked'),
+    'a reprompt does not ask a new topic',
+  );
+  await agentTurn(c, 'closing');
+  t.equal(c.ended, 'other');
+  t.ok(detectTopics(c.agentLines[2] as string).goodbye);
+});
+
+t.test('cancellation stops the stream', async (t) => {
+  const llm = new OfflineInterviewer();
+  const ac = new AbortController();
+  ac.abort();
+  const chunks: LlmChunk[] = [];
+  const input: ConversationInput = {
+    gymName: 'Gym',
+    direction: 'inbound',
+    facts: emptyFacts(),
+    missing: ['hours', 'pricing', 'classes'],
+    asked: [],
+    history: [],
+    reason: 'greeting',
+  };
+  for await (const ch of llm.respond(input, ac.signal)) chunks.push(ch);
+  t.same(chunks, [], 'nothing after abort');
+});
