@@ -7,6 +7,7 @@ import { MemoryCallStore } from '../../src/telephony/call-store.js';
 import { TwilioRest } from '../../src/telephony/twilio-rest.js';
 import { twilioRoutes } from '../../src/telephony/webhooks.js';
 import { FakeTwilio } from '../../src/sim/fake-twilio.js';
+import { callCommand } from '../../src/cli/commands/call.js';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,
@@ -172,4 +173,30 @@ t.test('Twilio REST errors map to the catalogue; machine detection hangs up on v
   const rec = await store.get(created.call_id);
   t.equal(rec?.answeredBy, 'machine_start');
   t.equal(rec?.status, 'completed');
+});
+
+t.test('gym-agent call: validates arguments, places the call through the running server, follows it', async (t) => {
+  const { ts, fake, rest } = await setup(t);
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = {
+    env: { API_TOKEN, PORT: String(ts.port) },
+    fetch: globalThis.fetch,
+    out: (s: string) => void out.push(s),
+    err: (s: string) => void err.push(s),
+    pollMs: 50,
+  };
+  t.equal(await callCommand(['5551234567', 'Gym'], io), 2, 'non-E.164 number');
+  t.equal(await callCommand(['+15551234567'], io), 2, 'missing gym name');
+  t.equal(await callCommand(['+15551234567', 'Gym', '--bogus'], io), 2, 'unknown option');
+  t.equal(await callCommand(['+15551234567', 'Gym'], { ...io, env: { PORT: String(ts.port) } }), 1, 'no token → 401');
+  t.match(err.at(-1), /401 UNAUTHORIZED/);
+  const handlerP = ts.nextHandler();
+  const waiting = callCommand(['+15551234567', 'Gold Gym', '--wait'], io);
+  const h = await handlerP;
+  await rest.hangUp(h.start.callSid);
+  t.equal(await waiting, 0, '--wait returns 0 once the call completed');
+  t.match(out[0], /^call [0-9a-f-]{36} placed \(Twilio CA[0-9a-f]{32}\), status /);
+  t.equal(out.at(-1), 'status completed');
+  t.equal(fake.calls.size, 1);
 });
