@@ -63,7 +63,7 @@ function hoursClause(h: PersonaHours, rng: Rng, first: boolean): string {
 
 export function hoursSentence(hours: readonly PersonaHours[], rng: Rng): string {
   const clauses = hours.map((h, i) => hoursClause(h, rng, i === 0));
-  return capitalise(joinList(clauses)) + '.';
+  return sentence(joinList(clauses));
 }
 
 // Period phrases the parser knows (a subset of vocabulary.ts PERIOD_WORDS that reads naturally after a price).
@@ -96,7 +96,7 @@ function planClause(p: PersonaPlan, rng: Rng, first: boolean): string {
 }
 
 export function pricingSentence(pricing: readonly PersonaPlan[], rng: Rng): string {
-  return capitalise(joinList(pricing.map((p, i) => planClause(p, rng, i === 0)))) + '.';
+  return sentence(joinList(pricing.map((p, i) => planClause(p, rng, i === 0))));
 }
 
 export function classesSentence(classes: readonly { name: string }[], rng: Rng): string {
@@ -105,6 +105,12 @@ export function classesSentence(classes: readonly { name: string }[], rng: Rng):
     capitalise(rng.pick([`we have ${list} classes`, `we offer ${list}`, `our classes are ${list}`, `we do ${list}`])) +
     '.'
   );
+}
+
+/** Capitalised, with one final full stop (times already end in "p.m."). */
+export function sentence(s: string): string {
+  const c = capitalise(s.trim());
+  return /[.!?]$/.test(c) ? c : `${c}.`;
 }
 
 export function capitalise(s: string): string {

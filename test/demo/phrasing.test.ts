@@ -22,11 +22,11 @@ t.test('numbers in words', async (t) => {
 });
 
 t.test('times in words', async (t) => {
-  t.equal(timeWords('05:00'), 'five a m');
-  t.equal(timeWords('23:00'), 'eleven p m');
-  t.equal(timeWords('08:30'), 'eight thirty a m');
-  t.equal(timeWords('17:45'), 'five forty five p m');
-  t.equal(timeWords('12:15'), 'twelve fifteen p m');
+  t.match(timeWords('05:00'), /^five a\.?\s?m\.?$/);
+  t.match(timeWords('23:00'), /^eleven p\.?\s?m\.?$/);
+  t.match(timeWords('08:30'), /^eight thirty a\.?\s?m\.?$/);
+  t.match(timeWords('17:45'), /^five forty five p\.?\s?m\.?$/);
+  t.match(timeWords('12:15'), /^twelve fifteen p\.?\s?m\.?$/);
   t.equal(timeWords('12:00'), 'noon');
   t.equal(timeWords('00:00'), 'midnight');
   t.equal(timeWords('24:00'), 'midnight');
@@ -51,8 +51,8 @@ t.test('hours sentence says every fact and varies across seeds', async (t) => {
   for (let i = 0; i < 20; i++) {
     const s = hoursSentence(hours, new Rng(`seed${i}`));
     seen.add(s);
-    t.match(s, /five a m/);
-    t.match(s, /eleven p m/);
+    t.match(s, /five a\.?\s?m/);
+    t.match(s, /eleven p\.?\s?m/);
     t.match(s, /monday (through|to) friday/i);
     t.match(s, /closed (on )?sundays?/i);
     t.match(s, /^[A-Z].*\.$/);

@@ -1,0 +1,73 @@
+import { DAYS, type Day } from '../facts/model.js';
+import type { NormalisedDayHours, NormalisedFacts } from '../db/normalise.js';
+import type { Persona } from './persona.js';
+
+// Scoring a call's facts against what the persona knows: one point per day of hours, per price plan (amount,
+// currency and period must match; the plan's name is free text), and per class. Extra facts the persona never
+// said count as wrong too, so an agent cannot score by guessing.
+
+export function expectedFacts(p: Persona): NormalisedFacts {
+  const hours: Partial<Record<Day, NormalisedDayHours>> = {};
+  for (const h of p.facts.hours)
+    for (const d of h.days)
+      hours[d] =
+        'closed' in h ? { closed: true } : 'open24h' in h ? { open24h: true } : { opens: h.opens, closes: h.closes };
+  return {
+    hours,
+    pricing: p.facts.pricing.map((x) => ({ amount: x.amount, currency: x.currency, period: x.period, plan: x.plan })),
+    classes: p.facts.classes.map((c) => c.name.toLowerCase()),
+  };
+}
+
+export interface FactScore {
+  correct: number;
+  total: number;
+  /** Human-readable differences. */
+  wrong: string[];
+}
+
+const sameHours = (a: NormalisedDayHours | undefined, b: NormalisedDayHours | undefined) =>
+  JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export function scoreFacts(expected: NormalisedFacts, got: NormalisedFacts): FactScore {
+  let correct = 0;
+  let total = 0;
+  const wrong: string[] = [];
+  for (const d of DAYS) {
+    const e = expected.hours[d];
+    const g = got.hours[d];
+    if (e === undefined && g === undefined) continue;
+    if (e === undefined) {
+      total++;
+      wrong.push(`${d}: not said, got ${JSON.stringify(g)}`);
+      continue;
+    }
+    total++;
+    if (sameHours(e, g)) correct++;
+    else wrong.push(`${d}: expected ${JSON.stringify(e)}, got ${JSON.stringify(g ?? null)}`);
+  }
+  const plans = [...got.pricing];
+  for (const e of expected.pricing) {
+    total++;
+    const i = plans.findIndex((g) => g.amount === e.amount && g.currency === e.currency && g.period === e.period);
+    if (i >= 0) {
+      correct++;
+      plans.splice(i, 1);
+    } else wrong.push(`plan ${e.amount} ${e.currency}/${e.period} missing`);
+  }
+  for (const g of plans) {
+    total++;
+    wrong.push(`plan ${g.amount} ${g.currency}/${g.period} not said`);
+  }
+  const classes = new Set(got.classes);
+  for (const c of expected.classes) {
+    total++;
+    if (classes.delete(c)) correct++;
+    else wrong.push(`class ${c} missing`);
+  }
+  for (const c of classes) {
+    total++;
+    wrong.push(`class ${c} not said`);
+  }
+  return { correct, total, wrong };
+}
