@@ -39,6 +39,10 @@ export interface AgentTurn {
   startMs?: number | null;
   endMs?: number | null;
   latency?: TurnLatency | null;
+  /** The machine's turn sequence (agent and caller share one counter); default: order of arrival. */
+  seq?: number;
+  /** Extra ledger detail kept as JSON (turn reason, utterances). */
+  detail?: Record<string, unknown> | null;
   /** When the turn ended (default now). */
   at?: Timestamp;
 }
@@ -49,6 +53,9 @@ export interface CallerTurn {
   startMs?: number | null;
   endMs?: number | null;
   latency?: TurnLatency | null;
+  seq?: number;
+  /** Extra ledger detail kept as JSON (endpoint decision). */
+  detail?: Record<string, unknown> | null;
   at?: Timestamp;
 }
 
@@ -179,8 +186,14 @@ export class CallLedger {
     return this.#seq;
   }
 
+  #nextSeq(given: number | undefined): number {
+    if (given === undefined || !Number.isInteger(given) || given < 0) return this.#seq++;
+    this.#seq = Math.max(this.#seq, given + 1);
+    return given;
+  }
+
   agentTurn(t: AgentTurn): Promise<WriteOutcome> {
-    const seq = this.#seq++;
+    const seq = this.#nextSeq(t.seq);
     return this.write(
       'turn',
       t.at,
@@ -195,13 +208,14 @@ export class CallLedger {
           startMs: t.startMs ?? null,
           endMs: t.endMs ?? null,
           latency: t.latency ?? null,
+          detail: t.detail ?? null,
           endedAt: at,
         }),
     );
   }
 
   callerTurn(t: CallerTurn): Promise<WriteOutcome> {
-    const seq = this.#seq++;
+    const seq = this.#nextSeq(t.seq);
     return this.write(
       'turn',
       t.at,
@@ -215,6 +229,7 @@ export class CallLedger {
           startMs: t.startMs ?? null,
           endMs: t.endMs ?? null,
           latency: t.latency ?? null,
+          detail: t.detail ?? null,
           endedAt: at,
         }),
     );

@@ -152,6 +152,35 @@ t.test('repositories on both backends', async (t) => {
         const c = await b.pool.query("SELECT count(*)::int n FROM calls WHERE id = 'dup'");
         t.equal(c.rows[0].n, 1);
         t.equal((await getCall(b.pool, 'dup'))?.twilio_call_sid, 'CAdup');
+        const media = recorder.begin({
+          callId: 'dup',
+          direction: 'inbound',
+          status: 'in-progress',
+          at: 1_700_000_000_900,
+        });
+        await media.created;
+        t.equal((await getCall(b.pool, 'dup'))?.status, 'in-progress', 'a later begin moves the status on');
+        t.equal(
+          await media.agentTurn({
+            seq: 7,
+            text: 'hi',
+            heardText: 'hi',
+            interrupted: false,
+            detail: { reason: 'greeting' },
+          }),
+          'committed',
+        );
+        t.equal(await media.callerTurn({ text: 'next' }), 'committed');
+        const extra = (await getTurns(b.pool, 'dup')).filter((x) => x.seq >= 7);
+        t.same(
+          extra.map((x) => [x.seq, x.detail]),
+          [
+            [7, { reason: 'greeting' }],
+            [8, null],
+          ],
+          'explicit seq kept, counter continues after it',
+        );
+        await b.pool.query("DELETE FROM turns WHERE call_id = 'dup' AND seq >= 7");
         const f = await b.pool.query(
           'SELECT (SELECT count(*) FROM fact_hours)::int h, (SELECT count(*) FROM fact_plans)::int p, (SELECT count(*) FROM fact_classes)::int c',
         );

@@ -21,8 +21,14 @@ export interface NewCall {
 /** Creates the call (and its gym) or fills in what an earlier write did not know. Idempotent. */
 export async function createCall(pool: pg.Pool, c: NewCall): Promise<void> {
   await withTx(pool, async (tx) => {
-    const gymId = await upsertGym(tx, { name: c.gymName ?? 'Unknown gym', phone: c.phoneNumber ?? null });
-    const status = c.status ?? 'created';
+    // Re-recording a known call without gym details must not invent a gym for it.
+    const known =
+      c.gymName == null && c.phoneNumber == null
+        ? (await tx.query<{ gym_id: string | null }>('SELECT gym_id FROM calls WHERE id = $1', [c.callId])).rows[0]
+        : undefined;
+    const gymId =
+      known?.gym_id != null ? Number(known.gym_id) : await upsertGym(tx, { name: c.gymName, phone: c.phoneNumber });
+    const status = cleanText(c.status ?? 'created');
     await tx.query(
       `INSERT INTO calls (id, gym_id, direction, twilio_call_sid, phone_number, gym_name, status, status_at,
                           created_at, providers)
@@ -46,16 +52,36 @@ export async function createCall(pool: pg.Pool, c: NewCall): Promise<void> {
         JSON.stringify(c.providers ?? {}),
       ],
     );
-    await tx.query('INSERT INTO call_status_history (call_id, status, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-      c.callId,
-      status,
-      c.at,
-    ]);
+    // A call recorded again (the API created it, then its media stream started) moves on to the new status.
+    await applyStatus(tx, c.callId, status, c.at, undefined);
   });
 }
 
 export async function setTwilioSid(db: Queryable, callId: string, sid: string): Promise<void> {
   await db.query('UPDATE calls SET twilio_call_sid = $2, updated_at = now() WHERE id = $1', [callId, sid]);
+}
+
+async function applyStatus(
+  tx: Queryable,
+  id: string,
+  status: string,
+  at: Date,
+  detail: Record<string, unknown> | undefined,
+): Promise<void> {
+  await tx.query(
+    'INSERT INTO call_status_history (call_id, status, at, detail) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [id, status, at, detail === undefined ? null : JSON.stringify(detail)],
+  );
+  await tx.query(
+    `UPDATE calls SET
+       status = CASE WHEN status_at <= $3 THEN $2 ELSE status END,
+       status_at = GREATEST(status_at, $3),
+       answered_at = CASE WHEN $2 = ANY($4::text[]) THEN LEAST(COALESCE(answered_at, $3), $3) ELSE answered_at END,
+       ended_at = CASE WHEN $2 = ANY($5::text[]) THEN COALESCE(ended_at, $3) ELSE ended_at END,
+       updated_at = now()
+     WHERE id = $1`,
+    [id, status, at, ANSWERED_STATUSES, TERMINAL_STATUSES],
+  );
 }
 
 /**
@@ -74,20 +100,7 @@ export async function recordStatus(
         ]);
     const id = found.rows[0]?.id;
     if (id === undefined) return false;
-    await tx.query(
-      'INSERT INTO call_status_history (call_id, status, at, detail) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-      [id, cleanText(s.status), s.at, s.detail === undefined ? null : JSON.stringify(s.detail)],
-    );
-    await tx.query(
-      `UPDATE calls SET
-         status = CASE WHEN status_at <= $3 THEN $2 ELSE status END,
-         status_at = GREATEST(status_at, $3),
-         answered_at = CASE WHEN $2 = ANY($4::text[]) THEN LEAST(COALESCE(answered_at, $3), $3) ELSE answered_at END,
-         ended_at = CASE WHEN $2 = ANY($5::text[]) THEN COALESCE(ended_at, $3) ELSE ended_at END,
-         updated_at = now()
-       WHERE id = $1`,
-      [id, cleanText(s.status), s.at, ANSWERED_STATUSES, TERMINAL_STATUSES],
-    );
+    await applyStatus(tx, id, cleanText(s.status), s.at, s.detail);
     return true;
   });
 }

@@ -9,35 +9,41 @@ export interface GymRow {
   updated_at: Date;
 }
 
+export const UNKNOWN_GYM = 'Unknown gym';
+
 /**
  * Finds or creates the gym for a call. Gyms are identified by phone number; the latest name given for a
  * number wins. Gyms without a number are matched by exact name (serialised by an advisory lock so two calls
- * to a new gym do not create it twice). Must run inside a transaction.
+ * to a new gym do not create it twice). A call with neither gets a gym of its own, so facts of different
+ * unidentified gyms never mix. Must run inside a transaction.
  */
 export async function upsertGym(
   db: Queryable,
-  g: { name: string; phone?: string | null; timezone?: string | null },
+  g: { name?: string | null; phone?: string | null; timezone?: string | null },
 ): Promise<number> {
-  const name = cleanText(g.name);
+  const name = g.name == null || g.name.trim() === '' ? null : cleanText(g.name);
   const tz = g.timezone ?? null;
   if (g.phone) {
     const r = await db.query<{ id: string }>(
-      `INSERT INTO gyms (name, phone, timezone) VALUES ($1, $2, $3)
+      `INSERT INTO gyms (name, phone, timezone) VALUES (COALESCE($1, $4), $2, $3)
        ON CONFLICT (phone) WHERE phone IS NOT NULL
-       DO UPDATE SET name = EXCLUDED.name, timezone = COALESCE(EXCLUDED.timezone, gyms.timezone), updated_at = now()
+       DO UPDATE SET name = COALESCE($1, gyms.name), timezone = COALESCE(EXCLUDED.timezone, gyms.timezone),
+                     updated_at = now()
        RETURNING id`,
-      [name, g.phone, tz],
+      [name, g.phone, tz, UNKNOWN_GYM],
     );
     return Number(r.rows[0]?.id);
   }
-  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`gym-name:${name}`]);
-  const found = await db.query<{ id: string }>(
-    'SELECT id FROM gyms WHERE phone IS NULL AND name = $1 ORDER BY id LIMIT 1',
-    [name],
-  );
-  if (found.rows[0]) return Number(found.rows[0].id);
+  if (name !== null) {
+    await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`gym-name:${name}`]);
+    const found = await db.query<{ id: string }>(
+      'SELECT id FROM gyms WHERE phone IS NULL AND name = $1 ORDER BY id LIMIT 1',
+      [name],
+    );
+    if (found.rows[0]) return Number(found.rows[0].id);
+  }
   const r = await db.query<{ id: string }>('INSERT INTO gyms (name, timezone) VALUES ($1, $2) RETURNING id', [
-    name,
+    name ?? UNKNOWN_GYM,
     tz,
   ]);
   return Number(r.rows[0]?.id);
