@@ -1,4 +1,11 @@
-import { FRAME_BYTES, FRAME_MS, TWILIO_RATE, ULAW_SILENCE, type TelephonyDsp } from './dsp-port.js';
+import {
+  FRAME_BYTES,
+  FRAME_MS,
+  TWILIO_RATE,
+  ULAW_SILENCE,
+  type TelephonyDsp,
+  type TelephonyResampler,
+} from './dsp-port.js';
 import { heardPrefix } from './heard-text.js';
 
 // Agent audio to Twilio. TTS PCM (any rate) is resampled to 8 kHz and μ-law encoded by the DSP addon, cut into
@@ -205,8 +212,7 @@ export class OutboundPlayer {
   }
 
   async #synthesize(u: Utterance, audio: UtteranceAudio): Promise<void> {
-    const resampler =
-      audio.sampleRate === TWILIO_RATE ? undefined : this.#dsp.createResampler(audio.sampleRate, TWILIO_RATE);
+    let resampler: TelephonyResampler | undefined;
     let carry: Uint8Array | undefined; // partial μ-law frame
     let oddByte: number | undefined; // 8 kHz input split mid-sample
     const emit = (pcm: Int16Array): void => {
@@ -225,6 +231,8 @@ export class OutboundPlayer {
       this.#pump();
     };
     try {
+      // Inside the try: an unsupported rate is this utterance's error, not an unhandled rejection.
+      if (audio.sampleRate !== TWILIO_RATE) resampler = this.#dsp.createResampler(audio.sampleRate, TWILIO_RATE);
       for await (const chunk of audio.chunks) {
         if (u.abort.signal.aborted || this.#closed) return;
         if (resampler !== undefined) {
