@@ -1,0 +1,322 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { codeWord, mulawDbfs } from './audio.js';
+import { FakeHttpServer, jsonResponse } from './server.js';
+
+// Deepgram live transcription (WS /v1/listen), as spoken to by @deepgram/sdk 5. Transcripts are a
+// function of the audio received, timed in audio time (10 ms frames), so a replay after a reconnect
+// yields the same words:
+//  - coded mode (a `vocabulary`): each word is a run of one μ-law code byte (see encodeCodedSpeech);
+//  - energy mode (`lines`): loud audio is speech; each utterance is transcribed as the next script line.
+// Endpointing, interim results, UtteranceEnd, SpeechStarted, KeepAlive, Finalize, CloseStream and the
+// 10 s idle close (NET-0001) follow the real service.
+
+export interface FakeDeepgramOptions {
+  apiKey?: string;
+  vocabulary?: readonly string[];
+  lines?: readonly string[];
+  /** Delay of every final (and what follows it) after the audio that triggers it. */
+  finalDelayMs?: number;
+  /** Close with 1011 NET-0001 after this long without audio or KeepAlive. */
+  idleTimeoutMs?: number;
+  /** Energy-mode speech threshold. */
+  speechDbfs?: number;
+}
+
+export interface ConnectionStats {
+  query: Record<string, string>;
+  bytes: number;
+  keepAlives: number;
+  finalizes: number;
+  closeStreams: number;
+  sent: Record<string, unknown>[];
+  closeCode: number | undefined;
+}
+
+interface Word {
+  word: string;
+  start: number;
+  end: number;
+}
+
+const FRAME_MS = 10;
+const FRAME_BYTES = 80;
+
+export class FakeDeepgram {
+  readonly connections: ConnectionStats[] = [];
+  /** Per connection, in order of their first audio: terminate abruptly once it received this many bytes. */
+  readonly dropAfterBytes: number[] = [];
+  finalDelayMs: number;
+  private readonly opts: FakeDeepgramOptions;
+  private readonly http: FakeHttpServer;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private lineIndex = 0;
+
+  constructor(opts: FakeDeepgramOptions = {}) {
+    this.opts = opts;
+    this.finalDelayMs = opts.finalDelayMs ?? 0;
+    this.http = new FakeHttpServer((_req, res) => jsonResponse(res, 404, { err_code: 'NOT_FOUND' }));
+    this.http.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
+  }
+
+  async start(port = 0): Promise<this> {
+    await this.http.listen(port);
+    return this;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.http.boundPort}`;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.wss.clients) c.terminate();
+    this.wss.close();
+    await this.http.close();
+  }
+
+  /** Energy mode: the next line to be used (advances only when a final is sent, like the acked audio). */
+  takeLine(): string {
+    const lines = this.opts.lines ?? [];
+    return lines[this.lineIndex] ?? '';
+  }
+
+  advanceLine(): void {
+    this.lineIndex++;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const reject = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{}`);
+    };
+    if (url.pathname !== '/v1/listen') return reject(404, 'Not Found');
+    if (this.opts.apiKey !== undefined && req.headers.authorization !== `Token ${this.opts.apiKey}`) {
+      return reject(401, 'Unauthorized');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const stats: ConnectionStats = {
+        query: Object.fromEntries(url.searchParams),
+        bytes: 0,
+        keepAlives: 0,
+        finalizes: 0,
+        closeStreams: 0,
+        sent: [],
+        closeCode: undefined,
+      };
+      this.connections.push(stats);
+      new Session(this, ws, stats, this.opts);
+    });
+  }
+}
+
+class Session {
+  private pending = new Uint8Array(0);
+  private audioMs = 0;
+  private cursorMs = 0;
+  private words: Word[] = [];
+  private current: { code: number; start: number } | undefined;
+  private speechStart: number | undefined;
+  private lastSpeechEnd: number | undefined;
+  private inSpeech = false;
+  private utteranceEndSent = true;
+  private lastInterimAt = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private dropAfter: number | undefined;
+  private out: Promise<void> = Promise.resolve();
+  private readonly interim: boolean;
+  private readonly endpointingMs: number | undefined;
+  private readonly utteranceEndMs: number | undefined;
+  private readonly vadEvents: boolean;
+
+  constructor(
+    private readonly fake: FakeDeepgram,
+    private readonly ws: WebSocket,
+    private readonly stats: ConnectionStats,
+    private readonly opts: FakeDeepgramOptions,
+  ) {
+    const q = stats.query;
+    this.interim = q.interim_results === 'true';
+    this.endpointingMs = q.endpointing === undefined || q.endpointing === 'false' ? 10 : Number(q.endpointing);
+    this.utteranceEndMs = q.utterance_end_ms ? Number(q.utterance_end_ms) : undefined;
+    this.vadEvents = q.vad_events === 'true';
+    ws.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? this.audio(data) : this.control(data)));
+    ws.on('close', (code) => {
+      stats.closeCode = code;
+      clearTimeout(this.idleTimer);
+    });
+    this.touch();
+  }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    const ms = this.opts.idleTimeoutMs ?? 10_000;
+    this.idleTimer = setTimeout(() => {
+      this.ws.close(1011, 'NET-0001: no audio received within the timeout');
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  private send(msg: Record<string, unknown>, delayMs = 0): void {
+    // One FIFO: a delayed final also delays whatever follows it, as a slow recogniser would.
+    this.out = this.out.then(async () => {
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      if (this.ws.readyState !== this.ws.OPEN) return;
+      this.stats.sent.push(msg);
+      this.ws.send(JSON.stringify(msg));
+    });
+  }
+
+  private control(data: Buffer): void {
+    let msg: { type?: string };
+    try {
+      msg = JSON.parse(data.toString('utf8')) as { type?: string };
+    } catch {
+      this.ws.close(1008, 'DATA-0000: invalid JSON');
+      return;
+    }
+    if (msg.type === 'KeepAlive') {
+      this.stats.keepAlives++;
+      this.touch();
+    } else if (msg.type === 'Finalize') {
+      this.stats.finalizes++;
+      this.flush(true);
+    } else if (msg.type === 'CloseStream') {
+      this.stats.closeStreams++;
+      this.flush(true);
+      this.send({ type: 'Metadata', request_id: 'fake', duration: this.audioMs / 1000, channels: 1 });
+      this.out = this.out.then(() => this.ws.close(1000));
+    }
+  }
+
+  private audio(data: Buffer): void {
+    this.touch();
+    this.stats.bytes += data.length;
+    this.dropAfter ??= this.fake.dropAfterBytes.shift();
+    if (this.dropAfter !== undefined && this.stats.bytes >= this.dropAfter) {
+      this.ws.terminate();
+      return;
+    }
+    const merged = new Uint8Array(this.pending.length + data.length);
+    merged.set(this.pending);
+    merged.set(data, this.pending.length);
+    let off = 0;
+    for (; off + FRAME_BYTES <= merged.length; off += FRAME_BYTES) this.frame(merged.subarray(off, off + FRAME_BYTES));
+    this.pending = merged.slice(off);
+  }
+
+  private frame(f: Uint8Array): void {
+    const start = this.audioMs;
+    const end = (this.audioMs += FRAME_MS);
+    const coded = this.opts.vocabulary !== undefined;
+    const code = coded ? codeWord(f[FRAME_BYTES >> 1] as number) : undefined;
+    const speech = coded ? code !== undefined : mulawDbfs(f) > (this.opts.speechDbfs ?? -45);
+    if (coded && this.current && code !== this.current.code) this.closeWord(start);
+    if (speech) {
+      if (!this.inSpeech) {
+        this.inSpeech = true;
+        this.speechStart ??= start;
+        if (this.vadEvents) this.send({ type: 'SpeechStarted', channel: [0], timestamp: start / 1000 });
+      }
+      if (coded && !this.current && code !== undefined) this.current = { code, start };
+      this.lastSpeechEnd = end;
+      this.utteranceEndSent = false;
+      if (!coded && this.interim && end - this.lastInterimAt >= 500) {
+        this.lastInterimAt = end;
+        this.result(this.energyWords(false), false, false, false);
+      }
+      return;
+    }
+    if (this.lastSpeechEnd === undefined) return;
+    const silence = end - this.lastSpeechEnd;
+    if (this.inSpeech && this.endpointingMs !== undefined && silence >= this.endpointingMs) {
+      this.inSpeech = false;
+      this.endOfSpeech(true, false);
+    }
+    if (!this.utteranceEndSent && this.utteranceEndMs !== undefined && silence >= this.utteranceEndMs) {
+      this.utteranceEndSent = true;
+      this.send(
+        { type: 'UtteranceEnd', channel: [0, 1], last_word_end: this.lastSpeechEnd / 1000 },
+        this.fake.finalDelayMs,
+      );
+    }
+  }
+
+  private closeWord(end: number): void {
+    if (!this.current) return;
+    const vocab = this.opts.vocabulary ?? [];
+    this.words.push({ word: vocab[this.current.code] ?? '', start: this.current.start, end });
+    this.current = undefined;
+    if (this.interim) this.result(this.words, false, false, false);
+  }
+
+  private energyWords(final: boolean): Word[] {
+    if (this.speechStart === undefined || this.lastSpeechEnd === undefined) return [];
+    const line = this.fake.takeLine().split(/\s+/).filter(Boolean);
+    const span = Math.max(FRAME_MS, this.lastSpeechEnd - this.speechStart);
+    const per = span / Math.max(1, line.length);
+    const shown = final ? line.length : Math.min(line.length, Math.ceil((this.audioMs - this.speechStart) / 400));
+    return line.slice(0, shown).map((word, i) => ({
+      word,
+      start: this.speechStart! + i * per,
+      end: this.speechStart! + (i + 1) * per,
+    }));
+  }
+
+  /** Emit the final for everything heard since the last final (endpoint, Finalize or CloseStream). */
+  private flush(fromFinalize: boolean): void {
+    this.closeWord(this.audioMs);
+    this.endOfSpeech(false, fromFinalize);
+    this.inSpeech = false;
+  }
+
+  private endOfSpeech(speechFinal: boolean, fromFinalize: boolean): void {
+    const coded = this.opts.vocabulary !== undefined;
+    this.closeWord(this.lastSpeechEnd ?? this.audioMs);
+    const words = coded ? this.words : this.energyWords(true);
+    if (words.length === 0 && !fromFinalize) return;
+    this.result(words, true, speechFinal, fromFinalize);
+    if (!coded && words.length > 0) this.fake.advanceLine();
+    this.words = [];
+    this.speechStart = undefined;
+    this.lastInterimAt = 0;
+    this.cursorMs = this.audioMs;
+  }
+
+  private result(words: Word[], isFinal: boolean, speechFinal: boolean, fromFinalize: boolean): void {
+    const transcript = words.map((w) => w.word).join(' ');
+    this.send(
+      {
+        type: 'Results',
+        channel_index: [0, 1],
+        start: this.cursorMs / 1000,
+        duration: (this.audioMs - this.cursorMs) / 1000,
+        is_final: isFinal,
+        speech_final: speechFinal,
+        from_finalize: fromFinalize,
+        channel: {
+          alternatives: [
+            {
+              transcript,
+              confidence: words.length > 0 ? 0.97 : 0,
+              words: words.map((w) => ({
+                word: w.word,
+                start: w.start / 1000,
+                end: w.end / 1000,
+                confidence: 0.97,
+                punctuated_word: w.word,
+              })),
+            },
+          ],
+        },
+        metadata: {
+          request_id: 'fake',
+          model_info: { name: this.stats.query.model ?? 'fake', version: '0', arch: 'fake' },
+        },
+      },
+      isFinal ? this.fake.finalDelayMs : 0,
+    );
+  }
+}

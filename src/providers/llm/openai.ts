@@ -1,0 +1,165 @@
+import OpenAI from 'openai';
+import type { ChatCompletionMessageParam, ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type { Stream } from 'openai/streaming';
+import { noMetrics, type MetricSink } from '../metrics.js';
+import { DEFAULT_RETRY, toProviderError, withRetry, type RetryPolicy } from '../retry.js';
+import { buildMessages } from './prompt.js';
+import { TOOLS, interpretToolCall } from './tools.js';
+import type { ConversationInput, LlmChunk, LlmProvider } from './types.js';
+
+// Streaming chat completions with tools. Text deltas go out as they arrive (the sentence splitter turns
+// them into TTS requests); tool calls are assembled from their split argument fragments and interpreted
+// when the stream ends. If the model answered with tool calls only, one follow-up round returns the tool
+// results so it can say something: the caller must never be left in silence.
+
+export interface OpenAiLlmOptions {
+  apiKey: string;
+  baseURL?: string | undefined;
+  model: string;
+  temperature?: number;
+  maxTokens?: number;
+  retry?: RetryPolicy;
+  onMetric?: MetricSink;
+  /** Injected client (tests, proxies); otherwise built from apiKey/baseURL with SDK retries off. */
+  client?: OpenAI;
+}
+
+const PROVIDER = 'openai';
+const MAX_ROUNDS = 2;
+
+type FinishReason = Extract<LlmChunk, { type: 'done' }>['finishReason'];
+
+function normaliseFinish(r: string | null | undefined): FinishReason {
+  return r === 'stop' || r === 'tool_calls' || r === 'length' || r === 'content_filter' ? r : 'other';
+}
+
+interface PendingCall {
+  id: string;
+  name: string;
+  args: string;
+}
+
+export class OpenAiLlm implements LlmProvider {
+  readonly name = PROVIDER;
+  readonly capabilities = { streaming: true, tools: true } as const;
+  private readonly client: OpenAI;
+  private readonly opts: OpenAiLlmOptions;
+  private readonly onMetric: MetricSink;
+
+  constructor(opts: OpenAiLlmOptions) {
+    this.opts = opts;
+    this.onMetric = opts.onMetric ?? noMetrics;
+    // Our own retry policy decides; the SDK's hidden retries would double the wait and hide the errors.
+    this.client =
+      opts.client ??
+      new OpenAI({ apiKey: opts.apiKey, ...(opts.baseURL ? { baseURL: opts.baseURL } : {}), maxRetries: 0 });
+  }
+
+  async *respond(input: ConversationInput, signal: AbortSignal): AsyncIterable<LlmChunk> {
+    const messages: ChatCompletionMessageParam[] = buildMessages(input);
+    const started = performance.now();
+    let firstToken = true;
+    let spoke = false;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const stream = await this.open(messages, signal);
+      const calls = new Map<number, PendingCall>();
+      let text = '';
+      let finish: FinishReason = 'other';
+      try {
+        for await (const chunk of stream) {
+          const choice = chunk.choices[0];
+          if (!choice) continue;
+          const delta = choice.delta;
+          if (delta.content) {
+            if (firstToken) {
+              firstToken = false;
+              this.onMetric({ kind: 'llm-first-token', provider: PROVIDER, ms: performance.now() - started });
+            }
+            text += delta.content;
+            spoke = true;
+            yield { type: 'text', delta: delta.content };
+          }
+          for (const tc of delta.tool_calls ?? []) {
+            const call = calls.get(tc.index) ?? { id: '', name: '', args: '' };
+            if (tc.id) call.id = tc.id;
+            if (tc.function?.name) call.name += tc.function.name;
+            if (tc.function?.arguments) call.args += tc.function.arguments;
+            calls.set(tc.index, call);
+          }
+          if (choice.finish_reason) finish = normaliseFinish(choice.finish_reason);
+        }
+      } catch (e) {
+        if (signal.aborted) throw e;
+        throw this.fail(e);
+      }
+      const results: { id: string; content: string }[] = [];
+      for (const [, call] of [...calls.entries()].sort((a, b) => a[0] - b[0])) {
+        const outcome = interpretToolCall(call.name, call.args);
+        results.push({ id: call.id, content: outcome.result });
+        yield outcome.chunk;
+      }
+      // Tool calls without any spoken text: send the results back once so the model says something.
+      if (calls.size > 0 && !spoke && round + 1 < MAX_ROUNDS) {
+        messages.push({
+          role: 'assistant',
+          content: text || null,
+          tool_calls: [...calls.values()].map((c) => ({
+            id: c.id,
+            type: 'function' as const,
+            function: { name: c.name, arguments: c.args },
+          })),
+        });
+        for (const r of results) messages.push({ role: 'tool', tool_call_id: r.id, content: r.content });
+        continue;
+      }
+      yield { type: 'done', finishReason: finish };
+      return;
+    }
+  }
+
+  private async open(
+    messages: ChatCompletionMessageParam[],
+    signal: AbortSignal,
+  ): Promise<Stream<ChatCompletionChunk>> {
+    // Retrying is safe only before any output: `create` resolves when the response headers arrive.
+    return withRetry(
+      () =>
+        this.client.chat.completions.create(
+          {
+            model: this.opts.model,
+            messages,
+            tools: TOOLS,
+            stream: true,
+            temperature: this.opts.temperature ?? 0.4,
+            max_tokens: this.opts.maxTokens ?? 220,
+          },
+          { signal },
+        ),
+      {
+        provider: PROVIDER,
+        policy: this.opts.retry ?? DEFAULT_RETRY,
+        signal,
+        onRetry: (err) => this.report(err),
+      },
+    ).catch((e: unknown) => {
+      if (signal.aborted) throw e;
+      throw this.fail(e);
+    });
+  }
+
+  private fail(e: unknown) {
+    const err = toProviderError(PROVIDER, e);
+    this.report(err);
+    return err;
+  }
+
+  private report(err: ReturnType<typeof toProviderError>): void {
+    this.onMetric({
+      kind: 'provider-error',
+      provider: PROVIDER,
+      code: err.code,
+      status: err.status,
+      retryable: err.retryable,
+    });
+  }
+}

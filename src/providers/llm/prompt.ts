@@ -1,0 +1,81 @@
+import type { GymFacts, Topic } from '../../facts/model.js';
+import type { ConversationInput } from './types.js';
+
+// The prompt: who the agent is, which gym, what is still missing, and the conversation AS HEARD. Agent
+// turns carry only what the caller actually heard; an interrupted turn is marked so the model does not
+// assume the rest was said (and repeats what matters).
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+const TOPIC_WORDS: Record<Topic, string> = {
+  hours: 'opening hours for each day of the week',
+  pricing: 'membership prices (plan name, amount, period)',
+  classes: 'fitness classes offered',
+};
+
+const REASON_HINT: Record<ConversationInput['reason'], string> = {
+  greeting:
+    'Start the call: greet briefly, say you are an automated assistant collecting gym information, ask the first question.',
+  reply: 'Answer the staff member’s last words and continue.',
+  reprompt: 'The staff member has been silent. Gently repeat your last question in different words.',
+  clarify: 'You could not understand the last answer. Ask once, briefly, for that detail again.',
+  closing: 'Every fact is collected or the call must end. Thank them, say goodbye, and call end_call.',
+};
+
+function describeFacts(f: GymFacts): string {
+  const parts: string[] = [];
+  const days = Object.entries(f.hours);
+  if (days.length > 0) {
+    parts.push(
+      'hours: ' +
+        days
+          .map(([d, h]) => `${d} ${'opens' in h ? `${h.opens}-${h.closes}` : 'closed' in h ? 'closed' : '24h'}`)
+          .join(', '),
+    );
+  }
+  if (f.pricing.length > 0) {
+    parts.push(
+      'pricing: ' +
+        f.pricing.map((p) => `${p.plan} ${(p.amountMinor / 100).toFixed(2)} ${p.currency}/${p.period}`).join(', '),
+    );
+  }
+  if (f.classes.length > 0) parts.push('classes: ' + f.classes.map((c) => c.name).join(', '));
+  return parts.length > 0 ? parts.join('; ') : 'nothing yet';
+}
+
+export function systemPrompt(input: ConversationInput): string {
+  const missing = input.missing.length > 0 ? input.missing.map((t) => TOPIC_WORDS[t]).join('; ') : 'nothing';
+  const asked = input.asked.length > 0 ? input.asked.join(', ') : 'none';
+  return [
+    `You are a polite phone assistant on a ${input.direction} call with staff of the gym "${input.gymName}".`,
+    'Goal: learn the opening hours, membership pricing and fitness classes, then end the call politely.',
+    `Already known: ${describeFacts(input.facts)}.`,
+    `Still missing: ${missing}.`,
+    `Topics already asked about: ${asked}. Never ask the same question twice; if an answer was unclear, ask only for the unclear detail.`,
+    'Rules: this is a phone call. Speak in one to two short sentences, plain words, no lists, no markdown, no emoji.',
+    'Ask one thing at a time. Say numbers and times the way people speak them.',
+    'Whenever the staff states a fact, call record_facts in the same response (times as 24-hour HH:MM, prices in',
+    'major units). When you ask a question, also call asking_about with its topic. Always include your spoken',
+    'words as text in the same response as any tool call. When nothing is missing or the staff wants to stop,',
+    'say thank you and goodbye and call end_call.',
+    'If a tool result says the arguments were invalid, nothing was recorded: ask again for that detail.',
+    `Now: ${REASON_HINT[input.reason]}`,
+  ].join('\n');
+}
+
+export function buildMessages(input: ConversationInput): ChatMessage[] {
+  const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(input) }];
+  for (const turn of input.history) {
+    if (turn.speaker === 'caller') {
+      messages.push({ role: 'user', content: turn.text });
+    } else {
+      // What was cut off was never heard; the marker tells the model so.
+      const text = turn.interrupted ? `${turn.text.trimEnd()}— [interrupted by the staff here]` : turn.text;
+      messages.push({ role: 'assistant', content: text });
+    }
+  }
+  return messages;
+}

@@ -1,0 +1,149 @@
+import t, { type Test } from 'tap';
+import { DeepgramAsr } from '../../src/providers/asr/deepgram.js';
+import type { AsrEvent } from '../../src/providers/asr/types.js';
+import { FakeDeepgram } from '../../src/fakes/deepgram.js';
+import { encodeCodedSpeech, silenceMulaw } from '../../src/fakes/audio.js';
+import type { ProviderMetric } from '../../src/providers/metrics.js';
+import { ProviderError } from '../../src/providers/retry.js';
+import { chunks, waitFor } from './helpers.js';
+
+const VOCAB = ['we', 'open', 'at', 'six', 'am', 'and', 'close', 'ten', 'pm', 'on', 'weekdays', 'yes'];
+const KEY = 'dg-test-key';
+
+async function setup(t: Test, fakeOpts: ConstructorParameters<typeof FakeDeepgram>[0] = {}, keepAliveMs = 4000) {
+  const fake = await new FakeDeepgram({ apiKey: KEY, vocabulary: VOCAB, ...fakeOpts }).start();
+  const events: AsrEvent[] = [];
+  const metrics: ProviderMetric[] = [];
+  const asr = new DeepgramAsr({
+    apiKey: KEY,
+    baseUrl: fake.url,
+    model: 'nova-3',
+    endpointingMs: 300,
+    utteranceEndMs: 1000,
+    keepAliveMs,
+    reconnect: { attempts: 4, baseMs: 10, maxMs: 50 },
+    onMetric: (m) => metrics.push(m),
+  });
+  const stream = await asr.open({ onEvent: (e) => events.push(e) });
+  t.teardown(async () => {
+    await stream.close();
+    await fake.close();
+  });
+  const finals = () => events.filter((e): e is Extract<AsrEvent, { type: 'final' }> => e.type === 'final');
+  return { fake, stream, events, metrics, finals };
+}
+
+async function pushPaced(stream: { push(b: Uint8Array): void }, audio: Uint8Array, every = 20): Promise<void> {
+  let n = 0;
+  for (const c of chunks(audio, 160)) {
+    stream.push(c);
+    // Yield now and then so socket events interleave with sending, as on a live call.
+    if (++n % every === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+t.test('streams μ-law 8 kHz with the configured options and reports partials, finals and VAD events', async (t) => {
+  const { fake, stream, events, finals, metrics } = await setup(t);
+  const said = 'we open at six am';
+  await pushPaced(stream, encodeCodedSpeech(VOCAB, said, { trailingSilenceMs: 1200 }));
+  await waitFor(() => events.some((e) => e.type === 'utterance-end'), 3000, 'utterance end');
+  const q = fake.connections[0]?.query ?? {};
+  t.match(q, {
+    model: 'nova-3',
+    encoding: 'mulaw',
+    sample_rate: '8000',
+    interim_results: 'true',
+    endpointing: '300',
+    utterance_end_ms: '1000',
+    vad_events: 'true',
+  });
+  t.same(
+    finals().map((f) => f.text),
+    [said],
+  );
+  const f = finals()[0]!;
+  t.equal(f.speechFinal, true);
+  t.equal(f.startMs, 100, 'word timing is in call-audio milliseconds');
+  t.ok(
+    events.some((e) => e.type === 'partial'),
+    'interim results arrive',
+  );
+  t.ok(events.some((e) => e.type === 'speech-started'));
+  t.ok(
+    metrics.some((m) => m.kind === 'asr-final-latency' && m.ms >= 0),
+    'final latency measured',
+  );
+});
+
+t.test(
+  'a socket dropped mid-utterance is reconnected and the unacknowledged audio replayed: no word lost',
+  async (t) => {
+    const { fake, stream, finals, metrics } = await setup(t);
+    const first = 'yes';
+    const second = 'we open at six am and close at ten pm on weekdays';
+    const a1 = encodeCodedSpeech(VOCAB, first, { trailingSilenceMs: 500 });
+    const a2 = encodeCodedSpeech(VOCAB, second, { leadingSilenceMs: 0, trailingSilenceMs: 600 });
+    // Drop the first socket in the middle of the second utterance (after "six", before "am").
+    fake.dropAfterBytes.push(a1.length + 8 * 1000);
+    await pushPaced(stream, a1);
+    await waitFor(() => finals().length === 1, 3000, 'first final');
+    await pushPaced(stream, a2);
+    await waitFor(() => finals().length === 2, 5000, 'second final after reconnect');
+    t.equal(fake.connections.length, 2, 'reconnected exactly once');
+    t.same(
+      finals().map((f) => f.text),
+      [first, second],
+      'every word arrives once, in order',
+    );
+    t.ok(fake.connections[1]!.bytes < a1.length + a2.length, 'only unacknowledged audio was replayed');
+    t.ok(metrics.some((m) => m.kind === 'asr-reconnect' && m.replayedMs > 0));
+    t.ok(finals()[1]!.startMs >= a1.length / 8, 'times after the reconnect stay in call-audio time');
+  },
+);
+
+t.test('KeepAlive is sent while no audio flows, so the server does not close the idle socket', async (t) => {
+  const { fake } = await setup(t, { idleTimeoutMs: 150 }, 40);
+  await new Promise((r) => setTimeout(r, 400));
+  const c = fake.connections[0]!;
+  t.ok(c.keepAlives >= 3, `keepalives sent (${c.keepAlives})`);
+  t.equal(c.closeCode, undefined, 'socket still open');
+  t.equal(fake.connections.length, 1);
+});
+
+t.test('Finalize flushes the words heard so far at turn end', async (t) => {
+  const { fake, stream, finals } = await setup(t);
+  await pushPaced(stream, encodeCodedSpeech(VOCAB, 'close at ten', { trailingSilenceMs: 0 }));
+  stream.push(silenceMulaw(20));
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(finals().length, 0, 'no endpoint yet');
+  stream.finalize();
+  await waitFor(() => finals().length === 1, 2000, 'final after Finalize');
+  t.equal(finals()[0]!.text, 'close at ten');
+  t.equal(fake.connections[0]!.finalizes, 1);
+});
+
+t.test('close() sends CloseStream, receives the last final and closes normally', async (t) => {
+  const { fake, stream, finals } = await setup(t);
+  await pushPaced(stream, encodeCodedSpeech(VOCAB, 'yes', { trailingSilenceMs: 0 }));
+  await stream.close();
+  t.equal(fake.connections[0]!.closeStreams, 1);
+  await waitFor(() => fake.connections[0]!.closeCode !== undefined, 2000, 'server-side close');
+  t.equal(fake.connections[0]!.closeCode, 1000);
+  t.same(
+    finals().map((f) => f.text),
+    ['yes'],
+  );
+});
+
+t.test('a wrong key fails at once with a permanent error (no retry storm)', async (t) => {
+  const fake = await new FakeDeepgram({ apiKey: KEY, vocabulary: VOCAB }).start();
+  t.teardown(() => fake.close());
+  const asr = new DeepgramAsr({ apiKey: 'wrong', baseUrl: fake.url, model: 'nova-3' });
+  const err = await asr.open({ onEvent: () => undefined }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.ok(err instanceof ProviderError);
+  t.equal((err as ProviderError).status, 401);
+  t.equal((err as ProviderError).retryable, false);
+});
