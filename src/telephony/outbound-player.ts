@@ -319,12 +319,7 @@ export class OutboundPlayer {
 
   /** All frames of `u` sent: send its final mark. Returns false when the player must stop pumping. */
   #finishUtterance(u: Utterance): boolean {
-    if (!u.startedSending) {
-      // Empty audio: nothing to play, report it as played at once.
-      this.#queue.splice(this.#queue.indexOf(u), 1);
-      this.listener.played?.(u.id);
-      return true;
-    }
+    // Even an utterance without audio gets its mark, so `played` keeps the order of the utterances.
     this.#mark(u, true);
     // Keep it in the queue (for heard-text of progress marks) but make the pump skip it.
     u.next = Number.MAX_SAFE_INTEGER;
