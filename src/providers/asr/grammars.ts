@@ -22,6 +22,10 @@ export const EXTRA_PRONUNCIATIONS: readonly [string, string][] = [
   ['mindfulness', 'M AY N D F AH L N AH S'],
   // Readings flite (and many people) use that the dictionary lacks.
   ['zumba(2)', 'Z AH M B AH'],
+  ['zumba(3)', 'Z AA M B AH'],
+  // Measured on flite's slt voice through μ-law: "yoga" otherwise comes out as "yeah of".
+  ['yoga(2)', 'Y AH G AH'],
+  ['yoga(3)', 'IY OW G AH'],
   ['pilates(2)', 'P AY L EY T S'],
   ['chi(2)', 'CH IY'],
 ];
@@ -44,13 +48,11 @@ const FILLERS = [
   'the',
   'and',
   'a',
-  'an',
   'on',
   'at',
   'from',
   'to',
   'for',
-  'of',
   'our',
   'us',
   'have',
@@ -66,7 +68,6 @@ const FILLERS = [
   "don't",
   'no',
   'yes',
-  'yeah',
   'sure',
   'okay',
   'right',
@@ -104,7 +105,6 @@ const FILLERS = [
   'every',
   'each',
   'per',
-  'sorry',
   'again',
   'i',
   'you',
@@ -141,14 +141,15 @@ function priceRules(): string {
 }
 
 function classRules(): string {
-  const names = [...new Set(CLASS_WORDS.flatMap((c) => [c.spoken, ...c.aliases]))];
+  // "hit" would compete with "hiit" for the same sounds; the parser still maps a cloud recogniser's "hit".
+  const names = [...new Set(CLASS_WORDS.flatMap((c) => [c.spoken, ...c.aliases.filter((a) => a !== 'hit')]))];
   return `<classes> = ${alt(names)};`;
 }
 
 const WEIGHTS: Readonly<Record<AsrContext, { hours: number; prices: number; classes: number }>> = {
-  hours: { hours: 6, prices: 1, classes: 1 },
-  pricing: { hours: 1, prices: 6, classes: 1 },
-  classes: { hours: 1, prices: 1, classes: 6 },
+  hours: { hours: 6, prices: 0.1, classes: 0.1 },
+  pricing: { hours: 0.1, prices: 6, classes: 0.1 },
+  classes: { hours: 0.1, prices: 0.1, classes: 6 },
   'yes-no': { hours: 1, prices: 1, classes: 1 },
   open: { hours: 2, prices: 2, classes: 2 },
 };
