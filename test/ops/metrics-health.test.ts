@@ -171,3 +171,29 @@ t.test('/metrics serves the registry in Prometheus text format', async (t) => {
   t.match(String(res.body), /^# TYPE gym_agent_active_calls gauge$/m);
   t.match(String(res.body), /^gym_agent_active_calls 1$/m);
 });
+
+t.test('instrumentDsp: same output, DSP time sampled into the histogram', async (t) => {
+  const { loadDsp } = await import('../../src/dsp/index.js');
+  const { instrumentDsp } = await import('../../src/ops/dsp-timing.js');
+  const metrics = createMetrics({ processMetrics: false });
+  t.teardown(() => metrics.close());
+  const raw = loadDsp();
+  const every = instrumentDsp(raw, metrics, 1);
+  const sampled = instrumentDsp(raw, metrics, 4);
+  const pcm = Int16Array.from({ length: 480 }, (_, i) => Math.round(8000 * Math.sin(i / 3)));
+  t.same(every.ulawEncode(pcm), raw.ulawEncode(pcm), 'identical μ-law');
+  t.same(every.ulawDecode(raw.ulawEncode(pcm)), raw.ulawDecode(raw.ulawEncode(pcm)));
+  t.same(every.frameFeatures(pcm, 160), raw.frameFeatures(pcm, 160));
+  const a = every.createResampler(24000, 8000);
+  const b = raw.createResampler(24000, 8000);
+  t.equal(a.fromHz, 24000);
+  t.same(a.push(pcm), b.push(pcm), 'identical resampling');
+  t.same(a.flush(), b.flush());
+  t.equal(every.kernels(), raw.kernels());
+  for (let i = 0; i < 8; i++) sampled.ulawEncode(pcm);
+  const { body } = await metrics.render();
+  t.match(body, /^gym_agent_dsp_seconds_count\{op="ulaw_encode"\} 3$/m, '1 unsampled + 2 of 8 sampled');
+  t.match(body, /^gym_agent_dsp_seconds_count\{op="resample"\} 1$/m);
+  t.match(body, /^gym_agent_dsp_seconds_count\{op="frame_features"\} 1$/m);
+  t.throws(() => instrumentDsp(raw, metrics, 0), RangeError);
+});
