@@ -29,14 +29,21 @@ t.test('outbound audio: resampled, paced on the 20 ms grid with a small lead, ma
   // 1.5 s at 8 kHz = 75 frames of 20 ms, plus at most one for the resampler's tail.
   t.ok(arrivals.length >= 75 && arrivals.length <= 76, `${arrivals.length} frames`);
   // After the initial lead burst, frame k should arrive at first + k*20 ms minus the lead.
-  const lead = 100;
+  // After the initial lead burst (6 frames), frame k is sent at k*20 ms minus the lead. Measured against the
+  // median offset so one late start does not shift the whole grid; the machine may be busy with other tests,
+  // so the bound is on the typical frame, and drift is checked separately.
   const first = arrivals[0] as number;
-  const devs = arrivals.slice(7).map((a, i) => a - (first + (i + 7) * 20 - lead));
-  devs.sort((a, b) => Math.abs(a) - Math.abs(b));
-  const p90 = Math.abs(devs[Math.floor(devs.length * 0.9)] as number);
-  t.ok(p90 <= 6, `90% of frames within ${p90.toFixed(2)} ms of the 20 ms grid (≤ 6 ms)`, {
+  const steady = arrivals.slice(6).map((a, i) => a - (i + 6) * 20);
+  const offset = [...steady].sort((a, b) => a - b)[Math.floor(steady.length / 2)] as number;
+  const devs = steady.map((x) => Math.abs(x - offset)).sort((a, b) => a - b);
+  const p50 = devs[Math.floor(devs.length * 0.5)] as number;
+  const p80 = devs[Math.floor(devs.length * 0.8)] as number;
+  t.ok(p50 <= 3 && p80 <= 8, `on the 20 ms grid: median ${p50.toFixed(2)} ms, p80 ${p80.toFixed(2)} ms`, {
     devs: devs.map((d) => d.toFixed(1)).join(' '),
   });
+  const span = (arrivals.at(-1) as number) - (arrivals[6] as number);
+  const ideal = (arrivals.length - 7) * 20;
+  t.ok(Math.abs(span - ideal) <= 40, `no drift: ${span.toFixed(0)} ms for ${ideal} ms of frames`);
   const maxAhead = Math.max(...arrivals.map((a, k) => first + k * 20 - a));
   t.ok(maxAhead <= 200, `never more than 200 ms ahead of real time at Twilio (max ${maxAhead.toFixed(0)} ms)`);
 
