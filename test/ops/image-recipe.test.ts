@@ -20,7 +20,9 @@ const src = join(work, 'src');
 const app = join(work, 'app');
 
 function sh(cmd: string, args: string[], cwd: string): void {
-  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  // prefer-offline only skips re-checking cached package metadata; the recipe itself is unchanged.
+  const env = { ...process.env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' };
+  execFileSync(cmd, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
 }
 
 function freePort(): Promise<number> {
