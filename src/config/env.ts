@@ -84,6 +84,10 @@ export const envSchema = z.object({
 
   // Turn-taking (milliseconds). See machines/ and docs/call-machine.md.
   VAD_MIN_SPEECH_MS: int(120, 20, 2000),
+  // Frame classifier for the caller's audio; 'hybrid' chosen by bench/vad.ts (docs/benchmarks/vad.md).
+  VAD_KIND: z.enum(['hybrid', 'fvad', 'energy']).default('hybrid'),
+  // Offline TTS voice of the agent (flite; awb is not offered, it crashes when reused).
+  FLITE_VOICE: z.enum(['kal16', 'slt']).default('kal16'),
   ENDPOINT_SHORT_MS: int(400, 100, 3000),
   ENDPOINT_LONG_MS: int(1500, 200, 5000),
   ENDPOINT_MAX_MS: int(3000, 500, 10000),
