@@ -107,7 +107,6 @@ export class CallSession implements CallHandler {
       providers,
       at: start.startedAt,
     });
-    deps.metrics?.callStarted(this.direction);
 
     const machine = callMachine.provide({
       actors: {
@@ -249,8 +248,8 @@ export class CallSession implements CallHandler {
     for (const g of result.responseGapsMs) this.#summary.responseGap(g);
     const summary = this.#summary.end(reason);
     logCallSummary(this.#log, summary);
+    // Started/ended counts and the active-calls gauge belong to admission (ops/capacity.ts), not here.
     const m = this.#deps.metrics;
-    m?.callEnded(this.direction, reason);
     if (ended) {
       for (let i = 0; i < ended.metrics.bargeIns; i++) m?.bargeIn('interrupt');
       for (let i = 0; i < ended.metrics.falseBargeIns; i++) m?.bargeIn('false');

@@ -45,19 +45,21 @@ export function understand(text: string): Heard {
     .replace(/[^a-z' ]+/g, ' ')
     .split(/\s+/)
     .filter(Boolean);
+  const lastIndex = (keys: readonly string[]) => {
+    for (let i = words.length - 1; i >= 0; i--) if (keys.includes(words[i]!)) return i;
+    return -1;
+  };
   let best: { topic: Topic; at: number } | undefined;
   for (const [topic, keys] of Object.entries(TOPIC_WORDS) as [Topic, readonly string[]][]) {
-    for (let i = words.length - 1; i >= 0; i--) {
-      if (keys.includes(words[i]!)) {
-        if (!best || i > best.at) best = { topic, at: i };
-        break;
-      }
-    }
+    const at = lastIndex(keys);
+    if (at >= 0 && (!best || at > best.at)) best = { topic, at };
   }
-  const bye = words.some((w) => BYE_WORDS.includes(w));
-  const thanks = words.some((w) => THANKS_WORDS.includes(w));
-  if (bye || (thanks && !best)) return { kind: 'goodbye' };
+  // Recognition of the agent is noisy: a stray "bye" inside a question must not end the call, so a goodbye
+  // counts only when it comes after the last topic word.
+  const bye = lastIndex(BYE_WORDS);
+  if (bye >= 0 && bye > (best?.at ?? -1)) return { kind: 'goodbye' };
   if (best) return { kind: 'ask', topic: best.topic };
+  if (lastIndex(THANKS_WORDS) >= 0) return { kind: 'goodbye' };
   return { kind: 'unknown' };
 }
 
@@ -81,13 +83,9 @@ export class ReceptionistBrain {
 
   /** The callee picks up an outbound call and speaks first. */
   opening(): ReceptionistAction[] {
-    const g = this.persona.gym.name;
+    // Short and in words the agent's recogniser knows: a hello it mishears could read as a fact.
     return this.turn([
-      {
-        type: 'say',
-        kind: 'small-talk',
-        text: this.rng.pick([`Hello, ${g}, how can I help you?`, `Hi, this is ${g}.`, `${g}, good morning.`]),
-      },
+      { type: 'say', kind: 'small-talk', text: this.rng.pick(['Hello?', 'Hi, hello.', 'Hello, the gym.']) },
     ]);
   }
 
@@ -99,14 +97,14 @@ export class ReceptionistBrain {
     const out: { afterMs: number; action: ReceptionistAction }[] = [];
     if (this.hungUp) return out;
     if (first && b.bargeInDuringGreeting) {
-      out.push({ afterMs: 900, action: { type: 'say', kind: 'small-talk', text: 'Sorry, who is calling please?' } });
+      out.push({ afterMs: 900, action: { type: 'say', kind: 'small-talk', text: 'Sorry, yes, hello, who is this?' } });
       return out;
     }
     // Backchannels and coughs only on the agent's later, longer turns, and not on every one.
     if (!first && b.backchannelDuringAgentSpeech && this.agentUtterances % 2 === 0)
       out.push({
         afterMs: 700,
-        action: { type: 'say', kind: 'backchannel', text: this.rng.pick(['uh huh', 'okay', 'mm hmm', 'right']) },
+        action: { type: 'say', kind: 'backchannel', text: this.rng.pick(['okay', 'right', 'yeah', 'hmm']) },
       });
     if (!first && b.coughDuringAgentSpeech && this.agentUtterances % 2 === 1)
       out.push({ afterMs: 600, action: { type: 'cough' } });

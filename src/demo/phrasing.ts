@@ -92,7 +92,7 @@ function planClause(p: PersonaPlan, rng: Rng, first: boolean): string {
       `for ${plan} it's ${price} ${per}`,
     ]);
   if (!first) return rng.pick([`${price} ${per}`, `it's ${price} ${per}`]);
-  return rng.pick([`membership is ${price} ${per}`, `it's ${price} ${per}`, `we charge ${price} ${per}`]);
+  return rng.pick([`membership is ${price} ${per}`, `it's ${price} ${per}`, `a membership is ${price} ${per}`]);
 }
 
 export function pricingSentence(pricing: readonly PersonaPlan[], rng: Rng): string {

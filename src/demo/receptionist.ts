@@ -42,9 +42,11 @@ export interface ReceptionistOptions {
   readonly speed: number;
   /** Picks up and speaks first (outbound call from the agent's side). */
   readonly answersFirst: boolean;
-  /** Agent silence (stream ms) that ends an agent utterance. */
+  /** Agent silence (stream ms) that ends an agent utterance. Default 900: short pauses between sentences are not turn ends. */
   readonly agentQuietMs?: number;
   readonly onEvent?: (e: ReceptionistEvent) => void;
+  /** Something went wrong on the receptionist's side (never the agent's); the call goes on if it can. */
+  readonly onError?: (e: Error) => void;
 }
 
 export class Receptionist {
@@ -97,7 +99,7 @@ export class Receptionist {
     while (!this.#ended) {
       await this.#agentStarted();
       if (this.#ended) return;
-      await s.agentIdle(this.#o.agentQuietMs ?? 700);
+      await s.agentIdle(this.#o.agentQuietMs ?? 900);
       if (this.#ended) return;
       this.#agentTalking = false;
       lastText = await this.#o.ears.finish();
@@ -178,7 +180,11 @@ export class Receptionist {
 
   #emit(e: ReceptionistEvent): void {
     this.#events.push(e);
-    this.#o.onEvent?.(e);
+    try {
+      this.#o.onEvent?.(e);
+    } catch (err) {
+      this.#o.onError?.(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 }
 

@@ -33,7 +33,7 @@ t.test('understand: the last topic keyword wins; goodbye; unknown', async (t) =>
 
 t.test('cooperative: one topic per question, in words', async (t) => {
   const b = new ReceptionistBrain(persona());
-  t.match(said(b.opening()), /Test Gym/);
+  t.match(said(b.opening()), /hello/i);
   t.match(said(b.onAgentUtterance('what are your opening hours')), /six a\.?\s?m/);
   const p = said(b.onAgentUtterance('and how much does a membership cost'));
   t.match(p, /forty nine dollars/);
@@ -92,4 +92,12 @@ t.test('not understood: asks once, then offers what is still missing', async (t)
   t.match(said(b.onAgentUtterance('')), /six a\.?\s?m/);
   t.match(said(b.onAgentUtterance('mumble')), /what was that/);
   t.match(said(b.onAgentUtterance('mumble')), /forty nine dollars/);
+});
+
+t.test('understand: a stray bye inside a question does not end the call', async (t) => {
+  t.same(understand('fee about it to bye an cost and all month to us um membership cost uh'), {
+    kind: 'ask',
+    topic: 'pricing',
+  });
+  t.same(understand('bye an to you for to or sign up fee goodbye it'), { kind: 'goodbye' });
 });

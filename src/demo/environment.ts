@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { CallObserver } from '../call/session.js';
+import { loadConfig } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { startServer, type RunningServer } from '../main.js';
+import { FakeTwilio, type Callee } from '../sim/fake-twilio.js';
+
+// Everything a simulated call needs, on this machine and offline: the real server (offline providers, embedded
+// database) on a loopback port, and the fake Twilio REST API + call engine that answers POST /v1/calls by
+// calling our webhook and opening a real Media Streams WebSocket back to us. One environment serves many calls
+// (the scenario suite runs them one after another against one server).
+
+export interface EnvironmentOptions {
+  readonly dataDir: string;
+  readonly log: Logger;
+  /** Record both legs of every call (for --record). */
+  readonly record?: boolean;
+  /** Providers instead of the configured (offline) selection: benchmarks with protocol fakes. */
+  readonly providers?: import('../call/session.js').CallProviders;
+  /** Extra environment variables for the server's config (e.g. timing knobs). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Routes call events to whoever placed the call. The call's media stream can start before POST /v1/calls has
+ * returned its id to us, so events for ids nobody watches yet are kept and replayed when a watcher arrives.
+ */
+export class CallRouting implements CallObserver {
+  readonly callees = new Map<string, Callee>();
+  readonly #observers = new Map<string, CallObserver>();
+  readonly #early = new Map<string, ((o: CallObserver) => void)[]>();
+
+  watch(callId: string, o: CallObserver): void {
+    this.#observers.set(callId, o);
+    for (const replay of this.#early.get(callId) ?? []) replay(o);
+    this.#early.delete(callId);
+  }
+
+  unwatch(callId: string): void {
+    this.#observers.delete(callId);
+    this.#early.delete(callId);
+  }
+
+  #route(callId: string, fn: (o: CallObserver) => void): void {
+    const o = this.#observers.get(callId);
+    if (o) return fn(o);
+    const q = this.#early.get(callId) ?? [];
+    if (q.length < 10_000) q.push(fn);
+    this.#early.set(callId, q);
+  }
+
+  started(info: { callId: string; direction: 'inbound' | 'outbound'; callSid: string }): void {
+    this.#route(info.callId, (o) => o.started?.(info));
+  }
+  emitted(callId: string, e: Parameters<NonNullable<CallObserver['emitted']>>[1]): void {
+    this.#route(callId, (o) => o.emitted?.(callId, e));
+  }
+  state(callId: string, s: string): void {
+    this.#route(callId, (o) => o.state?.(callId, s));
+  }
+  ended(r: Parameters<NonNullable<CallObserver['ended']>>[0]): void {
+    this.#route(r.callId, (o) => o.ended?.(r));
+  }
+}
+
+export class DemoEnvironment {
+  readonly routing: CallRouting;
+  readonly server: RunningServer;
+  readonly twilio: FakeTwilio;
+  readonly apiToken: string;
+  readonly log: Logger;
+
+  private constructor(routing: CallRouting, server: RunningServer, twilio: FakeTwilio, apiToken: string, log: Logger) {
+    this.routing = routing;
+    this.server = server;
+    this.twilio = twilio;
+    this.apiToken = apiToken;
+    this.log = log;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.server.port}`;
+  }
+
+  static async start(o: EnvironmentOptions): Promise<DemoEnvironment> {
+    const routing = new CallRouting();
+    const accountSid = 'AC' + randomBytes(16).toString('hex');
+    const authToken = randomBytes(16).toString('hex');
+    const apiToken = randomBytes(16).toString('hex');
+    // The public URL must be known before the server starts (webhook signatures and stream URLs use it), so the
+    // port is chosen first. Loopback only.
+    const port = await freePort();
+    const { loadDsp } = await import('../dsp/index.js');
+    const dsp = loadDsp();
+    const twilio = new FakeTwilio({
+      accountSid,
+      authToken,
+      dsp,
+      record: o.record ?? false,
+      callee: async (stream, ctx) => {
+        const callee = routing.callees.get(ctx.to);
+        if (callee === undefined) {
+          o.log.warn('simulated call to a number nobody answers; hanging up');
+          await stream.hangUp();
+          return;
+        }
+        await callee(stream, ctx);
+      },
+    });
+    const twilioUrl = await twilio.listen();
+    const config = loadConfig({
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      API_TOKEN: apiToken,
+      TWILIO_ACCOUNT_SID: accountSid,
+      TWILIO_AUTH_TOKEN: authToken,
+      TWILIO_PHONE_NUMBER: '+15005550006',
+      TWILIO_API_BASE_URL: twilioUrl,
+      // The demo is the offline stack by definition: keys in the caller's environment are not inherited.
+      ASR_PROVIDER: 'offline',
+      LLM_PROVIDER: 'offline',
+      TTS_PROVIDERS: 'flite',
+      DATA_DIR: o.dataDir,
+      LOG_LEVEL: o.log.level,
+      ...o.env,
+    });
+    let server: RunningServer;
+    try {
+      server = await startServer(config, {
+        log: o.log,
+        observer: routing,
+        ...(o.providers ? { providers: o.providers } : {}),
+      });
+    } catch (e) {
+      await twilio.close();
+      throw e;
+    }
+    return new DemoEnvironment(routing, server, twilio, apiToken, o.log);
+  }
+
+  /** POST /v1/calls exactly as an API client would; returns the call id. */
+  async placeCall(phoneNumber: string, gymName: string): Promise<string> {
+    const res = await fetch(`${this.baseUrl}/v1/calls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiToken}` },
+      body: JSON.stringify({ phone_number: phoneNumber, gym_name: gymName }),
+    });
+    const body = (await res.json()) as { call_id?: string; error?: { code: string; message: string } };
+    if (res.status !== 201 || body.call_id === undefined)
+      throw new Error(`POST /v1/calls answered ${res.status}: ${body.error?.code ?? ''} ${body.error?.message ?? ''}`);
+    return body.call_id;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.twilio.close();
+    } finally {
+      await this.server.close();
+    }
+    if (this.twilio.errors.length > 0)
+      this.log.warn({ errors: this.twilio.errors.map((e) => e.message) }, 'the fake Twilio met problems');
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      s.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}

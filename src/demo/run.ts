@@ -1,0 +1,93 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot } from '../dsp/index.js';
+import { loadDsp } from '../dsp/index.js';
+import { createLogger } from '../log.js';
+import { FliteTts } from '../providers/tts/flite.js';
+import { runPersonaCall, type PersonaCallOutcome } from './call.js';
+import { offlineEars } from './ears.js';
+import { DemoEnvironment } from './environment.js';
+import { loadPersona } from './persona.js';
+import { LiveView } from './view.js';
+
+// `gym-agent demo`: one complete offline phone call, watched live, then the facts as read back from the database.
+
+export interface DemoArgs {
+  persona: string | undefined;
+  json: boolean;
+  fast: boolean;
+  record: string | undefined;
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export function defaultPersonaPath(): string {
+  return join(packageRoot(), 'scenarios', 'cooperative.json');
+}
+
+/** Settings that make a call quicker without changing the agent: the receptionist reacts sooner. */
+export const FAST = { agentQuietMs: 450 };
+
+export async function runDemo(a: DemoArgs, out: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {
+  const persona = await loadPersona(a.persona ?? defaultPersonaPath());
+  const log = createLogger(a.logLevel);
+  const view = a.json ? undefined : new LiveView({ out });
+  view?.info(`Starting the server (offline providers, embedded database in ${a.dataDir}) and a simulated Twilio…`);
+  const env = await DemoEnvironment.start({ dataDir: a.dataDir, log, record: a.record !== undefined });
+  const dsp = loadDsp();
+  const tts = new FliteTts({ voice: persona.voice });
+  let outcome: PersonaCallOutcome;
+  try {
+    view?.info(`Calling "${persona.gym.name}" (persona: ${persona.name}) through POST /v1/calls…`);
+    outcome = await runPersonaCall({
+      env,
+      persona,
+      tts,
+      dsp,
+      ears: () => offlineEars(dsp),
+      ...(a.fast ? FAST : {}),
+      ...(view ? { watch: view } : {}),
+      timeoutMs: env.server.config.MAX_CALL_MS + 60_000,
+    });
+  } finally {
+    view?.stop();
+    await tts.close?.();
+    await env.close();
+  }
+  if (a.record !== undefined && outcome.wav) await writeFile(a.record, outcome.wav);
+  if (a.json) {
+    out.write(JSON.stringify(outcome.json) + '\n');
+  } else {
+    printSummary(out, outcome, a.record);
+  }
+  return outcome.result.endReason === 'error' ? 1 : 0;
+}
+
+function printSummary(out: NodeJS.WritableStream, o: PersonaCallOutcome, record: string | undefined): void {
+  const j = o.json;
+  const w = (s = '') => out.write(s + '\n');
+  w();
+  w(`Call ${j.callId} ended: ${j.metrics.endReason} after ${(j.metrics.durationMs / 1000).toFixed(1)} s`);
+  w();
+  w('Facts, as read back from the database:');
+  const days = Object.entries(j.facts.hours);
+  w(`  hours:   ${days.length === 0 ? '(none)' : ''}`);
+  for (const [d, h] of days)
+    w(`    ${d}  ${'closed' in h ? 'closed' : 'open24h' in h ? 'open 24 hours' : `${h.opens}–${h.closes}`}`);
+  w(`  pricing: ${j.facts.pricing.length === 0 ? '(none)' : ''}`);
+  for (const p of j.facts.pricing) w(`    ${p.plan}: ${p.amount} ${p.currency} per ${p.period}`);
+  w(`  classes: ${j.facts.classes.length === 0 ? '(none)' : j.facts.classes.join(', ')}`);
+  w();
+  w(`Stored in: ${o.where.database}`);
+  w(`  tables ${o.where.tables.join(', ')}; call id ${o.where.callId}`);
+  w(`  see them: GET /v1/calls/${o.where.callId}, the /review page, or gym-agent export --format json`);
+  w();
+  const gaps = j.metrics.responseGapsMs;
+  const med = gaps.length === 0 ? undefined : [...gaps].sort((a, b) => a - b)[Math.floor((gaps.length - 1) / 2)];
+  w(
+    `Turn-taking: response gap median ${med === undefined ? 'n/a' : `${med} ms`} over ${gaps.length} turns; ` +
+      `barge-ins ${j.metrics.bargeIns} (false ${j.metrics.falseBargeIns}); greetings ${j.metrics.greetings}; ` +
+      `repeated questions ${j.metrics.repeatedQuestions}; goodbye completed ${String(j.metrics.goodbyeCompleted)}`,
+  );
+  if (record) w(`Recording (left: gym, right: agent): ${record}`);
+}

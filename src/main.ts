@@ -1,0 +1,236 @@
+#!/usr/bin/env node
+import { pathToFileURL } from 'node:url';
+import { timingFromConfig } from '../machines/timing.js';
+import type { TurnTiming } from '../machines/events.js';
+import { CallDirectory } from './call/call-directory.js';
+import { createCallHandlerFactory, type CallObserver, type CallProviders } from './call/session.js';
+import { vadPortFactory } from './call/vad-port.js';
+import { loadConfig, type Config } from './config/index.js';
+import { openDatabase, type Database } from './db/pool.js';
+import { CallRecorder } from './db/recorder.js';
+import { WriteQueue } from './db/write-queue.js';
+import { pendingMigrations } from './db/migrate.js';
+import { loadDsp } from './dsp/index.js';
+import type { Dsp } from './dsp/types.js';
+import { isAppError } from './errors.js';
+import type { Route } from './http/types.js';
+import { createLogger, type Logger } from './log.js';
+import { CallCapacity } from './ops/capacity.js';
+import { Drain } from './ops/drain.js';
+import { addonCheck, databaseCheck, healthRoutes, migrationsCheck } from './ops/health.js';
+import { getMetrics, type Metrics } from './ops/metrics.js';
+import { RateLimiter, withRateLimit } from './ops/rate-limit.js';
+import { callsRoutes } from './telephony/calls-api.js';
+import { MemoryCallStore } from './telephony/call-store.js';
+import { TelephonyServer } from './telephony/server.js';
+import { TwilioRest } from './telephony/twilio-rest.js';
+import { twilioRoutes } from './telephony/webhooks.js';
+
+// `npm start`: the whole app in one process. Config is read once; then the DSP addon, the database (embedded
+// PGlite unless DATABASE_URL is set) with migrations, the providers chosen from config, and the uWebSockets.js
+// server with every route (webhooks, calls API, read API + review page, health, metrics). SIGTERM drains: no new
+// calls, live calls finish (up to SHUTDOWN_GRACE_MS), then everything closes and the process exits 0.
+// Importing this module does nothing; startServer() is exported for the demo, tests and benchmarks.
+
+export interface ServerOptions {
+  readonly log?: Logger;
+  /** Watches every call (demo live view, tests). */
+  readonly observer?: CallObserver;
+  /** Providers to use instead of the configured selection (benchmarks with protocol fakes). */
+  readonly providers?: CallProviders;
+  readonly timing?: TurnTiming;
+  readonly metrics?: Metrics;
+  /** SIGTERM/SIGINT start a drain that ends with process.exit (only when run as the main program). */
+  readonly installSignalHandlers?: boolean;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly config: Config;
+  readonly db: Database;
+  readonly dsp: Dsp;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly providers: CallProviders;
+  readonly calls: CallDirectory;
+  readonly capacity: CallCapacity;
+  /** Graceful: refuse new calls, let live ones finish (up to the grace period), then close. */
+  drain(reason: string): Promise<number>;
+  /** Resolves true once every database write queued so far has settled (false on timeout). */
+  flush(timeoutMs?: number): Promise<boolean>;
+  /** Immediate: end live streams, close the server and the database (tests, demo). */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, opts: ServerOptions = {}): Promise<RunningServer> {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const metrics = opts.metrics ?? getMetrics();
+  const dsp = loadDsp({ forceScalar: config.DSP_FORCE_SCALAR });
+  log.info({ kernels: dsp.kernels() }, 'DSP addon loaded');
+
+  const db = await openDatabase(config, { log });
+  log.info({ location: db.location, embedded: db.embedded !== undefined }, 'database ready');
+  const queue = new WriteQueue(db.pool, { maxPending: config.DB_WRITE_QUEUE_MAX, log, registry: metrics.registry });
+  const recorder = new CallRecorder(queue, { log });
+
+  const providers = opts.providers ?? (await configuredProviders(config, log, dsp, metrics));
+  log.info({ asr: providers.asr.name, llm: providers.llm.name, tts: providers.tts.name }, 'providers selected');
+
+  // The drain needs the server (to close it) and admission needs the drain (to refuse calls while draining).
+  const draining = { drain: undefined as Drain | undefined };
+  const isDraining = () => draining.drain?.isDraining() ?? false;
+  const capacity = new CallCapacity({ max: config.MAX_CONCURRENT_CALLS, metrics, isDraining });
+  const calls = new CallDirectory(new MemoryCallStore(), recorder);
+  const rest =
+    config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_PHONE_NUMBER && config.PUBLIC_BASE_URL
+      ? new TwilioRest({
+          accountSid: config.TWILIO_ACCOUNT_SID,
+          authToken: config.TWILIO_AUTH_TOKEN,
+          fromNumber: config.TWILIO_PHONE_NUMBER,
+          publicBaseUrl: config.PUBLIC_BASE_URL,
+          apiBaseUrl: config.TWILIO_API_BASE_URL,
+          machineDetection: config.TWILIO_MACHINE_DETECTION,
+          log,
+        })
+      : undefined;
+  if (!rest) log.warn('Twilio REST not configured: outbound calls disabled, hang-up closes the media stream');
+
+  const routes: Route[] = [
+    ...healthRoutes({
+      checks: [
+        databaseCheck(() => db.pool.query('SELECT 1')),
+        migrationsCheck(async () => ((await pendingMigrations(db.pool)) > 0 ? ['pending'] : [])),
+        addonCheck(() => dsp.kernels()),
+      ],
+      metrics,
+      isDraining,
+    }),
+    ...withRateLimit(
+      [
+        ...(config.PUBLIC_BASE_URL
+          ? twilioRoutes({ store: calls, admission: capacity, publicBaseUrl: config.PUBLIC_BASE_URL, log })
+          : []),
+        ...callsRoutes({ store: calls, placer: rest, admission: capacity, log }),
+      ],
+      {
+        limiter: new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
+        trustedHops: config.TRUST_PROXY_HOPS,
+        metrics,
+      },
+    ),
+  ];
+
+  const server = new TelephonyServer({
+    host: config.HOST,
+    port: config.PORT,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    twilioAuthToken: config.TWILIO_AUTH_TOKEN,
+    apiToken: config.API_TOKEN,
+    admission: capacity,
+    routes,
+    handlerFactory: createCallHandlerFactory({
+      providers,
+      timing: opts.timing ?? timingFromConfig(config),
+      log,
+      recorder,
+      metrics,
+      rest,
+      lookup: (callId) => calls.peek(callId),
+      observer: opts.observer,
+    }),
+    dsp,
+    createVad: vadPortFactory(dsp),
+    log,
+  });
+  const port = await server.listen();
+  log.info({ port, publicBaseUrl: config.PUBLIC_BASE_URL }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const shutdown = () =>
+    (closing ??= (async () => {
+      server.close();
+      const stats = await queue.close(10_000);
+      if (stats.dropped > 0) log.error({ dropped: stats.dropped }, 'database writes lost at shutdown');
+      await db.close();
+    })());
+
+  const drain = new Drain({
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    activeCalls: () => capacity.active,
+    whenIdle: () => capacity.whenIdle(),
+    shutdown,
+    log,
+    ...(opts.installSignalHandlers ? {} : { exit: () => undefined }),
+  });
+  draining.drain = drain;
+  if (opts.installSignalHandlers) drain.installSignalHandlers();
+
+  return {
+    port,
+    config,
+    db,
+    dsp,
+    log,
+    metrics,
+    providers,
+    calls,
+    capacity,
+    drain: (reason) => drain.start(reason),
+    flush: (timeoutMs) => queue.drain(timeoutMs),
+    close: shutdown,
+  };
+}
+
+async function configuredProviders(config: Config, log: Logger, dsp: Dsp, metrics: Metrics): Promise<CallProviders> {
+  const { selectProviders } = await import('./providers/select.js');
+  return selectProviders(config, { log, dsp, onMetric: (m) => forwardMetric(metrics, m) });
+}
+
+function forwardMetric(metrics: Metrics, m: import('./providers/metrics.js').ProviderMetric): void {
+  switch (m.kind) {
+    case 'asr-final-latency':
+      return metrics.observeTurn('asr_final', m.ms);
+    case 'llm-first-token':
+      return metrics.observeTurn('llm_first_token', m.ms);
+    case 'tts-first-byte':
+      return metrics.observeTurn('tts_first_byte', m.ms);
+    case 'tts-fallback':
+      return metrics.providerFallback('tts', m.provider, m.to ?? 'none', m.reason);
+    case 'provider-error':
+      return metrics.providerError(modalityOf(m.provider), m.provider, m.code);
+    case 'asr-reconnect':
+      return;
+  }
+}
+
+function modalityOf(provider: string): 'asr' | 'llm' | 'tts' {
+  const p = provider.toLowerCase();
+  if (p.includes('deepgram') || p.includes('asr')) return 'asr';
+  if (p.includes('tts') || p.includes('eleven') || p.includes('flite')) return 'tts';
+  return 'llm';
+}
+
+async function main(): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    process.stderr.write(`${isAppError(e) ? `${e.code}: ` : ''}${(e as Error).message}\n`);
+    return 1;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  try {
+    await startServer(config, { log, installSignalHandlers: true });
+  } catch (e) {
+    log.fatal({ err: e, code: isAppError(e) ? e.code : undefined }, 'start-up failed');
+    process.stderr.write(`gym-call-agent: ${isAppError(e) ? `${e.code}: ` : ''}${(e as Error).message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().then((code) => {
+    if (code !== 0) process.exitCode = code;
+  });
+}
