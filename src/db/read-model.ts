@@ -1,0 +1,121 @@
+import type { Queryable } from './sql.js';
+import { getCall, getStatusHistory, type CallRow } from './repositories/calls.js';
+import { getTurns, type TurnRow } from './repositories/turns.js';
+import { getGym } from './repositories/gyms.js';
+import { getGymFactHistory, type FactHistoryItem } from './repositories/facts.js';
+import { readNormalisedCallFacts, readNormalisedGymFacts, type NormalisedFacts } from './normalise.js';
+
+// The JSON shapes of the read side, shared by the API, the review page and the export.
+
+export interface TranscriptItem {
+  seq: number;
+  speaker: 'agent' | 'caller';
+  text: string;
+  /** What the caller heard of an agent turn (null for caller turns). */
+  heard_text: string | null;
+  interrupted: boolean;
+  start_ms: number | null;
+  end_ms: number | null;
+  confidence: number | null;
+  latency: Record<string, number | null> | null;
+  detail: Record<string, unknown> | null;
+  ended_at: string;
+}
+
+export interface CallDetail {
+  call_id: string;
+  twilio_call_sid: string | null;
+  status: string;
+  phone_number: string | null;
+  gym_name: string | null;
+  gym_id: number | null;
+  direction: 'inbound' | 'outbound';
+  created_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+  providers: Record<string, unknown>;
+  latency: Record<string, unknown> | null;
+  status_history: Array<{ status: string; at: string; detail: Record<string, unknown> | null }>;
+  transcript: TranscriptItem[];
+  facts: NormalisedFacts;
+}
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+export function transcriptItem(t: TurnRow): TranscriptItem {
+  return {
+    seq: t.seq,
+    speaker: t.speaker,
+    text: t.text,
+    heard_text: t.heard_text,
+    interrupted: t.interrupted,
+    start_ms: t.start_ms,
+    end_ms: t.end_ms,
+    confidence: t.confidence,
+    latency: t.latency,
+    detail: t.detail,
+    ended_at: t.ended_at.toISOString(),
+  };
+}
+
+export function callSummary(c: CallRow) {
+  return {
+    call_id: c.id,
+    twilio_call_sid: c.twilio_call_sid,
+    status: c.status,
+    phone_number: c.phone_number,
+    gym_name: c.gym_name,
+    gym_id: c.gym_id,
+    direction: c.direction,
+    created_at: c.created_at.toISOString(),
+    answered_at: iso(c.answered_at),
+    ended_at: iso(c.ended_at),
+    end_reason: c.end_reason,
+    providers: c.providers,
+    latency: c.latency,
+  };
+}
+
+export async function callDetail(db: Queryable, callId: string): Promise<CallDetail | undefined> {
+  const c = await getCall(db, callId);
+  if (!c) return undefined;
+  const [history, turns, facts] = await Promise.all([
+    getStatusHistory(db, callId),
+    getTurns(db, callId),
+    readNormalisedCallFacts(db, callId),
+  ]);
+  return {
+    ...callSummary(c),
+    status_history: history.map((h) => ({ status: h.status, at: h.at.toISOString(), detail: h.detail })),
+    transcript: turns.map(transcriptItem),
+    facts,
+  };
+}
+
+export interface GymDetail {
+  gym_id: number;
+  name: string;
+  phone: string | null;
+  timezone: string | null;
+  created_at: string;
+  updated_at: string;
+  facts: NormalisedFacts;
+  history: Array<Omit<FactHistoryItem, 'recorded_at'> & { recorded_at: string }>;
+}
+
+export async function gymDetail(db: Queryable, gymId: number): Promise<GymDetail | undefined> {
+  const g = await getGym(db, gymId);
+  if (!g) return undefined;
+  const [facts, history] = await Promise.all([readNormalisedGymFacts(db, gymId), getGymFactHistory(db, gymId)]);
+  return {
+    gym_id: g.id,
+    name: g.name,
+    phone: g.phone,
+    timezone: g.timezone,
+    created_at: g.created_at.toISOString(),
+    updated_at: g.updated_at.toISOString(),
+    facts,
+    history: history.map((h) => ({ ...h, recorded_at: h.recorded_at.toISOString() })),
+  };
+}

@@ -1,0 +1,144 @@
+import { timingSafeEqual } from 'node:crypto';
+import type pg from 'pg';
+import type { HttpRequest, HttpResponse, Route } from '../http/types.js';
+import type { Logger } from '../log.js';
+import { describeDbError, isRetryableDbError } from '../db/errors.js';
+import { callDetail } from '../db/read-model.js';
+import { listCalls, listStatuses } from '../db/repositories/calls.js';
+import { isValidCallId } from '../db/recorder.js';
+import { callPage, listPage, messagePage, type ListFilters } from './pages.js';
+
+// GET /review and /review/calls/:id. Transcripts are personal data, so when API_TOKEN is set the pages
+// require it: as a bearer token, or as the password of HTTP Basic auth so a browser can log in natively.
+// (The route is 'none' to the server because browsers cannot send bearer tokens; the check is here.)
+
+export interface ReviewOptions {
+  pool: pg.Pool;
+  apiToken?: string | undefined;
+  log?: Logger;
+  pageSize?: number;
+}
+
+const HTML_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  // No scripts at all; inline styles only.
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+};
+
+function page(status: number, body: string, extra: Record<string, string> = {}): HttpResponse {
+  return { status, headers: { ...HTML_HEADERS, ...extra }, body };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function authorised(req: HttpRequest, token: string | undefined): boolean {
+  if (!token) return true;
+  const h = req.headers.authorization ?? '';
+  if (h.startsWith('Bearer ')) return sameSecret(h.slice(7).trim(), token);
+  if (h.startsWith('Basic ')) {
+    const decoded = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 && sameSecret(decoded.slice(colon + 1), token);
+  }
+  return false;
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+function parseFilters(q: URLSearchParams): { f: ListFilters; error?: string; since?: Date; until?: Date } {
+  const f: ListFilters = {
+    status: (q.get('status') ?? '').slice(0, 100),
+    gym: (q.get('gym') ?? '').slice(0, 200),
+    from: q.get('from') ?? '',
+    to: q.get('to') ?? '',
+  };
+  const out: { f: ListFilters; error?: string; since?: Date; until?: Date } = { f };
+  for (const k of ['from', 'to'] as const) {
+    if (f[k] === '') continue;
+    const d = new Date(`${f[k]}T00:00:00Z`);
+    if (!DATE_RE.test(f[k]) || Number.isNaN(d.getTime())) {
+      out.error = `"${k}" must be a date (YYYY-MM-DD); that filter was ignored.`;
+      f[k] = '';
+      continue;
+    }
+    if (k === 'from') out.since = d;
+    else out.until = new Date(d.getTime() + 86_400_000); // inclusive end day
+  }
+  return out;
+}
+
+export function reviewRoutes(o: ReviewOptions): Route[] {
+  const size = o.pageSize ?? 50;
+  const guard = async (req: HttpRequest, fn: () => Promise<HttpResponse>): Promise<HttpResponse> => {
+    if (!authorised(req, o.apiToken))
+      return page(401, messagePage('Sign in required', 'Use the API token as the password.'), {
+        'www-authenticate': 'Basic realm="gym-call-agent review", charset="UTF-8"',
+      });
+    try {
+      return await fn();
+    } catch (e) {
+      if (isRetryableDbError(e))
+        return page(503, messagePage('Database unavailable', 'The database is unreachable; try again shortly.'), {
+          'retry-after': '5',
+        });
+      o.log?.error({ err: describeDbError(e) }, 'review page failed');
+      return page(500, messagePage('Error', 'Something went wrong rendering this page.'));
+    }
+  };
+  return [
+    {
+      method: 'GET',
+      pattern: '/review',
+      auth: 'none',
+      handler: (req) =>
+        guard(req, async () => {
+          const { f, error, since, until } = parseFilters(req.query);
+          const offRaw = Number(req.query.get('offset') ?? '0');
+          const offset = Number.isInteger(offRaw) && offRaw >= 0 && offRaw <= 10_000_000 ? offRaw : 0;
+          const [rows, statuses] = await Promise.all([
+            listCalls(o.pool, {
+              limit: size + 1,
+              offset,
+              ...(f.status ? { status: f.status } : {}),
+              ...(f.gym ? { gymName: f.gym } : {}),
+              ...(since ? { since } : {}),
+              ...(until ? { until } : {}),
+            }),
+            listStatuses(o.pool),
+          ]);
+          const list = rows.slice(0, size).map((r) => ({
+            call_id: r.id,
+            created_at: r.created_at.toISOString(),
+            gym_name: r.gym_name,
+            phone_number: r.phone_number,
+            direction: r.direction,
+            status: r.status,
+            end_reason: r.end_reason,
+            turns: r.turns,
+            answered_at: r.answered_at?.toISOString() ?? null,
+            ended_at: r.ended_at?.toISOString() ?? null,
+          }));
+          return page(200, listPage(list, f, statuses, { offset, limit: size, more: rows.length > size }, error));
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: '/review/calls/:id',
+      auth: 'none',
+      handler: (req, p) =>
+        guard(req, async () => {
+          const id = p.id ?? '';
+          const d = isValidCallId(id) ? await callDetail(o.pool, id) : undefined;
+          return d ? page(200, callPage(d)) : page(404, messagePage('Not found', 'There is no call with that id.'));
+        }),
+    },
+  ];
+}

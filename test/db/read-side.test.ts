@@ -1,0 +1,227 @@
+import t from 'tap';
+import { existsSync } from 'node:fs';
+import { mkdtemp, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backends, STRICT, withPglite } from './helpers/backends.js';
+import { serveRoutes } from './helpers/http-adapter.js';
+import { seed, XSS } from './seed.js';
+import { WriteQueue } from '../../src/db/write-queue.js';
+import { CallRecorder } from '../../src/db/recorder.js';
+import { dbRoutes } from '../../src/db/routes.js';
+import { reviewRoutes } from '../../src/review/routes.js';
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await fetch(url);
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
+
+t.test('read API on both backends', async (t) => {
+  for (const b of await backends(t)) {
+    t.test(b.name, async (t) => {
+      await b.reset();
+      const queue = new WriteQueue(b.pool);
+      t.teardown(() => queue.close());
+      await seed(new CallRecorder(queue));
+      const srv = await serveRoutes(dbRoutes({ pool: b.pool }));
+      t.teardown(srv.close);
+
+      const a = await getJson(`${srv.url}/v1/calls/call-a`);
+      t.equal(a.status, 200);
+      t.same(Object.keys(a.body).sort(), [
+        'answered_at',
+        'call_id',
+        'created_at',
+        'direction',
+        'end_reason',
+        'ended_at',
+        'facts',
+        'gym_id',
+        'gym_name',
+        'latency',
+        'phone_number',
+        'providers',
+        'status',
+        'status_history',
+        'transcript',
+        'twilio_call_sid',
+      ]);
+      t.match(a.body, {
+        call_id: 'call-a',
+        twilio_call_sid: 'CAaaaa',
+        status: 'completed',
+        phone_number: '+15550001111',
+        gym_name: 'Iron Temple',
+        direction: 'outbound',
+        created_at: '2026-02-01T09:00:00.000Z',
+        answered_at: '2026-02-01T09:00:04.000Z',
+        ended_at: '2026-02-01T09:01:00.000Z',
+        end_reason: 'facts-complete',
+      });
+      const tr = a.body.transcript as Array<Record<string, unknown>>;
+      t.same(
+        tr.map((x) => [x.seq, x.speaker, x.interrupted]),
+        [
+          [0, 'agent', true],
+          [1, 'caller', false],
+          [2, 'agent', false],
+        ],
+      );
+      t.equal(tr[0]?.heard_text, "Hi! I'm calling to ask");
+      t.same(a.body.facts, {
+        hours: {
+          mon: { opens: '05:00', closes: '23:00' },
+          tue: { opens: '05:00', closes: '23:00' },
+          sun: { closed: true },
+        },
+        pricing: [{ amount: 49, currency: 'USD', period: 'month', plan: 'monthly' }],
+        classes: ['yoga', 'spin'],
+      });
+
+      t.equal((await getJson(`${srv.url}/v1/calls/nope`)).status, 404);
+      t.equal((await getJson(`${srv.url}/v1/calls/${encodeURIComponent("x' OR '1'='1")}`)).status, 404);
+      const list = await getJson(`${srv.url}/v1/calls?status=busy`);
+      t.same(
+        (list.body.calls as Array<{ call_id: string }>).map((c) => c.call_id),
+        ['call-b'],
+      );
+      const since = await getJson(`${srv.url}/v1/calls?since=2026-02-02`);
+      t.same(
+        (since.body.calls as Array<{ call_id: string }>).map((c) => c.call_id),
+        ['call-c', 'call-b'],
+      );
+      const bad = await getJson(`${srv.url}/v1/calls?limit=0&since=yesterday`);
+      t.equal(bad.status, 400);
+      t.match(bad.body, { error: { code: 'BAD_ARGUMENT' } });
+
+      const gyms = await getJson(`${srv.url}/v1/gyms`);
+      const g = (gyms.body.gyms as Array<{ gym_id: number; name: string; calls: number }>).find(
+        (x) => x.name === 'Iron Temple',
+      );
+      t.equal(g?.calls, 1);
+      const gd = await getJson(`${srv.url}/v1/gyms/${g?.gym_id}`);
+      t.equal(gd.status, 200);
+      t.same((gd.body.facts as { classes: string[] }).classes, ['yoga', 'spin']);
+      t.equal((gd.body.history as unknown[]).length, 3 + 1 + 2);
+      t.equal((await getJson(`${srv.url}/v1/gyms/999999`)).status, 404);
+      t.equal((await getJson(`${srv.url}/v1/gyms/abc`)).status, 404);
+    });
+  }
+});
+
+t.test('review page', async (t) => {
+  const { backend } = await withPglite(t);
+  const queue = new WriteQueue(backend.pool);
+  t.teardown(() => queue.close());
+  await seed(new CallRecorder(queue));
+  const token = 's3cret-token';
+  const srv = await serveRoutes(reviewRoutes({ pool: backend.pool, apiToken: token }));
+  t.teardown(srv.close);
+  const basic = { authorization: `Basic ${Buffer.from(`review:${token}`).toString('base64')}` };
+
+  t.test('over plain HTTP: auth, escaping, filters', async (t) => {
+    const denied = await fetch(`${srv.url}/review`);
+    t.equal(denied.status, 401);
+    t.match(denied.headers.get('www-authenticate') ?? '', /^Basic /);
+    t.equal(
+      (
+        await fetch(`${srv.url}/review`, {
+          headers: { authorization: 'Basic ' + Buffer.from('x:wrong').toString('base64') },
+        })
+      ).status,
+      401,
+    );
+    const ok = await fetch(`${srv.url}/review`, { headers: basic });
+    t.equal(ok.status, 200);
+    t.match(ok.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    const htmlText = await ok.text();
+    t.notOk(htmlText.includes('<script>'), 'hostile gym name is escaped');
+    t.ok(htmlText.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'));
+    const bearer = await fetch(`${srv.url}/review/calls/call-c`, { headers: { authorization: `Bearer ${token}` } });
+    t.equal(bearer.status, 200);
+    t.notOk((await bearer.text()).includes(XSS));
+    t.equal((await fetch(`${srv.url}/review/calls/missing`, { headers: basic })).status, 404);
+    const badDate = await (await fetch(`${srv.url}/review?from=notadate`, { headers: basic })).text();
+    t.match(badDate, /role="alert"/);
+  });
+
+  t.test('in headless Chromium', async (t) => {
+    const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+    if (!existsSync(chromiumPath)) {
+      if (STRICT) t.fail(`Chromium required under CI_STRICT=1 (apt-get install chromium): ${chromiumPath} missing`);
+      else t.comment(`skipping: no Chromium at ${chromiumPath}`);
+      return;
+    }
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    t.teardown(() => browser.close());
+    const ctx = await browser.newContext({ httpCredentials: { username: 'review', password: token } });
+    const page = await ctx.newPage();
+    await page.goto(`${srv.url}/review`);
+    t.equal(await page.title(), 'Calls · gym-call-agent review');
+    const rows = page.locator('tbody tr');
+    t.equal(await rows.count(), 3, 'three seeded calls listed');
+    t.match(await rows.nth(0).innerText(), /<script>alert\("x"\)<\/script>/, 'hostile name shown as text');
+    t.equal(await page.locator('script').count(), 0, 'and not executed as markup');
+
+    // Filter by status with the form, as a person would.
+    await page.getByLabel('Status').selectOption('busy');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/status=busy/);
+    t.equal(await rows.count(), 1);
+    t.match(await rows.nth(0).innerText(), /Flex Hub/);
+    await page.getByLabel('Gym name contains').fill('iron');
+    await page.getByLabel('Status').selectOption('');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/gym=iron/);
+    t.equal(await rows.count(), 1);
+    await page.getByLabel('From (UTC)').fill('2026-02-02');
+    await page.getByLabel('Gym name contains').fill('');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/from=2026-02-02/);
+    t.equal(await rows.count(), 2, 'date filter');
+
+    await page.goto(`${srv.url}/review?gym=iron`);
+    await page.getByRole('link', { name: /2026-02-01 09:00:00 UTC/ }).click();
+    await page.waitForURL(/\/review\/calls\/call-a$/);
+    t.equal(await page.locator('h1').innerText(), 'Iron Temple');
+    const turns = page.locator('ol.transcript > li');
+    t.equal(await turns.count(), 3);
+    t.same(await page.locator('ol.transcript .speaker').allInnerTexts(), ['Agent', 'Gym', 'Agent'], 'speaker labels');
+    t.equal(
+      ((await turns.nth(0).locator('del.cut').textContent()) ?? '').replace('(cut off, not heard:) ', '').trim(),
+      'about your opening hours and prices.',
+      'the unheard part of the interrupted turn is struck through',
+    );
+    type Win = { getComputedStyle(e: unknown): { textDecorationLine: string } }; // no DOM lib in this tsconfig
+    const decoration = await turns
+      .nth(0)
+      .locator('del.cut')
+      .evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el).textDecorationLine);
+    t.equal(decoration, 'line-through', 'rendered as cut');
+    t.match(await turns.nth(2).innerText(), /response gap 420 ms/, 'per-turn response gap');
+    t.match(await turns.nth(2).innerText(), /first audio 210 ms/, 'per-turn latency');
+    t.match(await turns.nth(1).innerText(), /confidence 0\.87/);
+    t.match(await page.locator('section[aria-labelledby="facts-h"]').innerText(), /Monday\s+05:00–23:00/);
+    t.match(await page.locator('section[aria-labelledby="facts-h"]').innerText(), /Sunday\s+closed/);
+    t.match(await page.locator('section[aria-labelledby="facts-h"]').innerText(), /monthly\s+49\.00 USD\s+month/);
+    t.same(await page.locator('ul.classes li').allInnerTexts(), ['yoga', 'spin']);
+
+    const dir = await mkdtemp(join(tmpdir(), 'gca-review-'));
+    const shot = process.env.REVIEW_SCREENSHOT ?? join(dir, 'review.png');
+    await page.setViewportSize({ width: 1100, height: 1000 });
+    await page.screenshot({ path: shot, fullPage: true });
+    t.ok((await stat(shot)).size > 10_000, `screenshot saved to ${shot}`);
+  });
+});
