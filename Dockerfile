@@ -41,7 +41,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Owned by root and read-only for the app user: the process cannot modify its own code.
 COPY --from=build /out/app /app
-RUN ln -s /app/dist/src/cli/main.js /usr/local/bin/gym-agent \
+RUN ln -s /app/bin/gym-agent /usr/local/bin/gym-agent \
  && mkdir -p /data \
  && chown 1000:1000 /data \
  && rm -rf /root/.npm /tmp/*

@@ -33,6 +33,14 @@ case "$step" in
     cp build/Release/gym_dsp.node "$out/build/Release/"
     cp -R dist "$out/dist"
     rm -rf "$out/dist/test" "$out/dist/bench"
+    # A wrapper, not a symlink to main.js: node resolves a symlinked entry to its real path, and the CLI's
+    # "am I the main module" check then compares different paths and silently does nothing.
+    mkdir -p "$out/bin"
+    cat >"$out/bin/gym-agent" <<'WRAPPER'
+#!/bin/sh
+exec node "$(dirname "$(readlink -f "$0")")/../dist/src/cli/main.js" "$@"
+WRAPPER
+    chmod 0755 "$out/bin/gym-agent"
     (
       cd "$out"
       # Scripts stay off: the root's prepare needs dev tools; the two optional ws accelerators are rebuilt below.

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,7 +83,10 @@ t.test('runtime tree: doctor passes offline, server answers probes and drains on
     NODE_OPTIONS: '--enable-source-maps',
     LOG_LEVEL: 'info',
   };
-  const doctor = spawn('node', ['dist/src/cli/main.js', 'doctor', '--offline'], { cwd: app, env });
+  // Through the same wrapper the image puts on the PATH (a symlink to it, as in the Dockerfile).
+  const link = join(work, 'gym-agent');
+  symlinkSync(join(app, 'bin/gym-agent'), link);
+  const doctor = spawn(link, ['doctor', '--offline'], { cwd: work, env });
   let report = '';
   doctor.stdout.on('data', (d: Buffer) => (report += d.toString()));
   doctor.stderr.on('data', (d: Buffer) => (report += d.toString()));
