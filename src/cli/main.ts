@@ -4,7 +4,7 @@ import { AppError, isAppError } from '../errors.js';
 
 // Subcommands live in ./commands/<name>.js and export `run(args: string[]): Promise<number>` and
 // `summary`. Loading them lazily keeps start-up cheap and lets each concern own its command file.
-export const COMMANDS = ['dsp', 'call', 'migrate', 'export', 'demo', 'doctor', 'serve'] as const;
+export const COMMANDS = ['dsp', 'call', 'migrate', 'export', 'demo', 'doctor', 'serve', 'scenarios'] as const;
 
 export interface Command {
   summary: string;

@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util';
+import { AppError } from '../../errors.js';
+
+export const summary = 'run the scenario suite: every persona in scenarios/ through the real server, with checks';
+
+const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--json] [--data-dir DIR] [--log-level L]
+
+Calls every persona in scenarios/ (one after another, against one offline server with the embedded database),
+prints a table (facts correct, response-gap median, barge-ins, false barge-ins, goodbye completed, repeated
+questions, greetings, end reason) and checks the expectations. Exit code 1 when a check fails.`;
+
+export async function run(args: string[]): Promise<number> {
+  let v;
+  try {
+    v = parseArgs({
+      args,
+      options: {
+        only: { type: 'string' },
+        subset: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'data-dir': { type: 'string', default: './data/scenarios' },
+        'log-level': { type: 'string', default: 'warn' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    process.stderr.write(`gym-agent scenarios: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (v.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (v.subset !== undefined && v.subset !== 'fast') throw new AppError('BAD_ARGUMENT', '--subset must be "fast"');
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+  const logLevel = levels.find((l) => l === v['log-level']);
+  if (logLevel === undefined) throw new AppError('BAD_ARGUMENT', `--log-level must be one of ${levels.join(', ')}`);
+  const { runScenarioCommand } = await import('../../demo/scenarios-run.js');
+  return runScenarioCommand({
+    only: v.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    fastSubset: v.subset === 'fast',
+    json: v.json,
+    dataDir: v['data-dir'],
+    logLevel,
+  });
+}

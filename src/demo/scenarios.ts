@@ -1,0 +1,185 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot } from '../dsp/index.js';
+import type { Dsp } from '../dsp/types.js';
+import type { Logger } from '../log.js';
+import type { TtsProvider } from '../providers/tts/types.js';
+import { runPersonaCall, type DemoJson } from './call.js';
+import type { DemoEnvironment } from './environment.js';
+import type { AgentEars } from './receptionist.js';
+import { loadPersona, type Persona } from './persona.js';
+import { expectedFacts, scoreFacts, type FactScore } from './score.js';
+
+// The scenario suite: every persona in scenarios/ called once through the real server, then checked against the
+// issue's expectations. Checks are computed from what was measured (database facts, the simulator's audio
+// timing, the machine's counters, the agent's words), never from the persona script itself.
+
+export interface ScenarioOutcome {
+  persona: Persona;
+  json: DemoJson | undefined;
+  score: FactScore | undefined;
+  failures: string[];
+  error: string | undefined;
+}
+
+export interface SuiteSummary {
+  outcomes: ScenarioOutcome[];
+  /** Checks over the whole suite (overall fact accuracy, response-gap median). */
+  suiteFailures: string[];
+  factsCorrect: number;
+  factsTotal: number;
+  gapMedianMs: number | undefined;
+}
+
+export async function loadScenarios(
+  dir = join(packageRoot(), 'scenarios'),
+  only?: readonly string[],
+): Promise<Persona[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  const all = await Promise.all(files.map((f) => loadPersona(join(dir, f))));
+  if (!only || only.length === 0) return all;
+  const missing = only.filter((n) => !all.some((p) => p.name === n));
+  if (missing.length > 0)
+    throw new Error(`no such scenario: ${missing.join(', ')} (have: ${all.map((p) => p.name).join(', ')})`);
+  return all.filter((p) => only.includes(p.name));
+}
+
+export function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+const AGENT_ENDS = new Set(['facts-complete', 'caller-request', 'max-duration', 'idle']);
+
+/** Per-call checks (the issue's expectations plus the persona's own `expect`). */
+export function checkCall(p: Persona, j: DemoJson, score: FactScore): string[] {
+  const f: string[] = [];
+  const m = j.metrics;
+  const e = p.expect;
+  if (e.minFactsCorrect !== undefined && score.correct < Math.ceil(e.minFactsCorrect * score.total - 1e-9))
+    f.push(`facts ${score.correct}/${score.total} below ${Math.round(e.minFactsCorrect * 100)}%`);
+  if (AGENT_ENDS.has(m.endReason) && m.goodbyeCompleted !== true)
+    f.push('agent ended the call but its goodbye did not finish playing');
+  if (m.repeatedQuestions > 0) f.push(`${m.repeatedQuestions} repeated question(s)`);
+  if (m.greetings > 1) f.push(`${m.greetings} greetings`);
+  const b = p.behaviour;
+  if ((b.backchannelDuringAgentSpeech || b.coughDuringAgentSpeech) && (m.falseBargeIns > 0 || m.bargeIns > 0))
+    f.push(`backchannel/cough interrupted the agent (barge-ins ${m.bargeIns}, false ${m.falseBargeIns})`);
+  if (e.endReason !== undefined && m.endReason !== e.endReason)
+    f.push(`end reason ${m.endReason}, expected ${e.endReason}`);
+  if (e.minBargeIns !== undefined && m.bargeIns < e.minBargeIns) f.push(`barge-ins ${m.bargeIns} < ${e.minBargeIns}`);
+  if (e.goodbyeCompleted !== undefined && m.goodbyeCompleted !== e.goodbyeCompleted)
+    f.push(`goodbye completed ${String(m.goodbyeCompleted)}, expected ${String(e.goodbyeCompleted)}`);
+  return f;
+}
+
+export interface SuiteOptions {
+  readonly env: DemoEnvironment;
+  readonly personas: readonly Persona[];
+  readonly tts: TtsProvider;
+  readonly dsp: Pick<Dsp, 'createResampler' | 'ulawEncode' | 'ulawDecode'>;
+  readonly ears: () => Promise<AgentEars>;
+  readonly log: Logger;
+  readonly agentQuietMs?: number;
+  /** Largest acceptable response-gap median (ms). */
+  readonly maxGapMedianMs?: number;
+  readonly onOutcome?: (o: ScenarioOutcome, index: number) => void;
+}
+
+export async function runSuite(o: SuiteOptions): Promise<SuiteSummary> {
+  const outcomes: ScenarioOutcome[] = [];
+  for (const [i, persona] of o.personas.entries()) {
+    let outcome: ScenarioOutcome;
+    try {
+      const r = await runPersonaCall({
+        env: o.env,
+        persona,
+        tts: o.tts,
+        dsp: o.dsp,
+        ears: o.ears,
+        ...(o.agentQuietMs === undefined ? {} : { agentQuietMs: o.agentQuietMs }),
+        timeoutMs: o.env.server.config.MAX_CALL_MS + 60_000,
+      });
+      const score = scoreFacts(expectedFacts(persona), r.json.facts);
+      outcome = { persona, json: r.json, score, failures: checkCall(persona, r.json, score), error: undefined };
+    } catch (e) {
+      o.log.error({ err: (e as Error).message, persona: persona.name }, 'scenario failed to run');
+      outcome = {
+        persona,
+        json: undefined,
+        score: undefined,
+        failures: ['did not complete'],
+        error: (e as Error).message,
+      };
+    }
+    outcomes.push(outcome);
+    o.onOutcome?.(outcome, i);
+  }
+  // Overall accuracy over personas that are meant to give their facts (not the one that hangs up early).
+  let correct = 0;
+  let total = 0;
+  for (const x of outcomes) {
+    if ((x.persona.expect.minFactsCorrect ?? 1) === 0) continue;
+    correct += x.score?.correct ?? 0;
+    total += x.score?.total ?? expectedTotal(x.persona);
+  }
+  const gaps = outcomes.flatMap((x) => x.json?.metrics.responseGapsMs ?? []);
+  const gapMedianMs = median(gaps);
+  const suiteFailures: string[] = [];
+  if (total > 0 && correct / total < 0.9) suiteFailures.push(`overall facts ${correct}/${total} below 90%`);
+  const maxGap = o.maxGapMedianMs ?? 1000;
+  if (gapMedianMs === undefined) suiteFailures.push('no response gaps measured');
+  else if (gapMedianMs > maxGap)
+    suiteFailures.push(`response-gap median ${Math.round(gapMedianMs)} ms above ${maxGap} ms`);
+  return { outcomes, suiteFailures, factsCorrect: correct, factsTotal: total, gapMedianMs };
+}
+
+function expectedTotal(p: Persona): number {
+  const e = expectedFacts(p);
+  return Object.keys(e.hours).length + e.pricing.length + e.classes.length;
+}
+
+/** The table of the issue: persona, facts, gap median, barge-ins, false barge-ins, goodbye, repeats, end reason. */
+export function formatTable(s: SuiteSummary): string {
+  const head = [
+    'persona',
+    'facts',
+    'gap p50',
+    'barge-ins',
+    'false b-i',
+    'goodbye',
+    'repeats',
+    'greetings',
+    'end reason',
+    'result',
+  ];
+  const rows = s.outcomes.map((o) => {
+    const m = o.json?.metrics;
+    const gm = median(m?.responseGapsMs ?? []);
+    return [
+      o.persona.name,
+      o.score ? `${o.score.correct}/${o.score.total}` : '-',
+      gm === undefined ? '-' : `${Math.round(gm)} ms`,
+      m ? String(m.bargeIns) : '-',
+      m ? String(m.falseBargeIns) : '-',
+      m ? (m.goodbyeCompleted === null ? 'n/a' : m.goodbyeCompleted ? 'yes' : 'NO') : '-',
+      m ? String(m.repeatedQuestions) : '-',
+      m ? String(m.greetings) : '-',
+      m?.endReason ?? (o.error ? 'error' : '-'),
+      o.failures.length === 0 ? 'ok' : `FAIL: ${o.failures.join('; ')}`,
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const lines = [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
+  lines.push('');
+  lines.push(
+    `overall facts ${s.factsCorrect}/${s.factsTotal}` +
+      (s.factsTotal > 0 ? ` (${Math.round((100 * s.factsCorrect) / s.factsTotal)}%)` : '') +
+      `; response-gap median ${s.gapMedianMs === undefined ? 'n/a' : `${Math.round(s.gapMedianMs)} ms`}`,
+  );
+  for (const f of s.suiteFailures) lines.push(`FAIL: ${f}`);
+  return lines.join('\n');
+}
