@@ -1,0 +1,76 @@
+import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
+import { noMetrics, type MetricSink } from '../metrics.js';
+import { toProviderError } from '../retry.js';
+import type { TtsAudio, TtsProvider } from './types.js';
+import { checkedPcm } from './pcm-stream.js';
+
+// ElevenLabs streaming TTS (HTTP chunked), raw PCM at the configured rate. One request per sentence: the
+// sentence splitter makes those arrive while the LLM is still writing. No SDK retries: the failover
+// adapter moves to the next provider faster than a retry would.
+
+export interface ElevenLabsTtsOptions {
+  apiKey: string;
+  baseUrl?: string | undefined;
+  voiceId: string;
+  modelId: string;
+  outputFormat: 'pcm_16000' | 'pcm_22050' | 'pcm_24000' | 'pcm_44100';
+  stability: number;
+  similarityBoost: number;
+  speakerBoost: boolean;
+  /**
+   * SDK request timeout (it covers the wait for response headers). Kept short: the SDK does not clear this
+   * timer when a request is aborted (e.g. by the failover deadline), so it lingers for its full length.
+   */
+  headersTimeoutMs?: number;
+  onMetric?: MetricSink;
+  client?: ElevenLabsClient;
+}
+
+const PROVIDER = 'elevenlabs';
+
+export class ElevenLabsTts implements TtsProvider {
+  readonly name = PROVIDER;
+  readonly capabilities: { sampleRate: number; streaming: boolean };
+  private readonly client: ElevenLabsClient;
+  private readonly onMetric: MetricSink;
+
+  constructor(private readonly opts: ElevenLabsTtsOptions) {
+    this.capabilities = { sampleRate: Number(opts.outputFormat.slice(4)), streaming: true };
+    this.onMetric = opts.onMetric ?? noMetrics;
+    this.client =
+      opts.client ??
+      new ElevenLabsClient({ apiKey: opts.apiKey, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), maxRetries: 0 });
+  }
+
+  async synthesize(text: string, signal: AbortSignal): Promise<TtsAudio> {
+    const started = performance.now();
+    let res: Awaited<ReturnType<ReturnType<ElevenLabsClient['textToSpeech']['stream']>['withRawResponse']>>;
+    try {
+      res = await this.client.textToSpeech
+        .stream(
+          this.opts.voiceId,
+          {
+            text,
+            modelId: this.opts.modelId,
+            outputFormat: this.opts.outputFormat,
+            voiceSettings: {
+              stability: this.opts.stability,
+              similarityBoost: this.opts.similarityBoost,
+              useSpeakerBoost: this.opts.speakerBoost,
+            },
+          },
+          {
+            abortSignal: signal,
+            maxRetries: 0,
+            timeoutInSeconds: (this.opts.headersTimeoutMs ?? 10_000) / 1000,
+          },
+        )
+        .withRawResponse();
+    } catch (e) {
+      throw toProviderError(PROVIDER, e);
+    }
+    const chunks = await checkedPcm(PROVIDER, res.data, res.rawResponse.headers.get('content-type'));
+    this.onMetric({ kind: 'tts-first-byte', provider: PROVIDER, ms: performance.now() - started });
+    return { sampleRate: this.capabilities.sampleRate, chunks, provider: PROVIDER };
+  }
+}

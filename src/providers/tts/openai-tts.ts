@@ -1,0 +1,51 @@
+import { OpenAI } from 'openai';
+import { noMetrics, type MetricSink } from '../metrics.js';
+import { toProviderError } from '../retry.js';
+import type { TtsAudio, TtsProvider } from './types.js';
+import { checkedPcm } from './pcm-stream.js';
+
+// OpenAI speech (tts-1-hd / alloy by default), `pcm` = raw 24 kHz s16le mono, streamed as it arrives.
+// The SDK marks tts-1, tts-1-hd and gpt-4o-mini-tts deprecated with shutdown on 2027-01-06: this is a
+// fallback only, and the provider order is configuration (TTS_PROVIDERS), so it can be dropped without code.
+
+export interface OpenAiTtsOptions {
+  apiKey: string;
+  baseURL?: string | undefined;
+  model: string;
+  voice: string;
+  onMetric?: MetricSink;
+  client?: OpenAI;
+}
+
+const PROVIDER = 'openai-tts';
+export const OPENAI_TTS_SHUTDOWN = '2027-01-06';
+
+export class OpenAiTts implements TtsProvider {
+  readonly name = PROVIDER;
+  readonly capabilities = { sampleRate: 24000, streaming: true } as const;
+  private readonly client: OpenAI;
+  private readonly onMetric: MetricSink;
+
+  constructor(private readonly opts: OpenAiTtsOptions) {
+    this.onMetric = opts.onMetric ?? noMetrics;
+    this.client =
+      opts.client ??
+      new OpenAI({ apiKey: opts.apiKey, ...(opts.baseURL ? { baseURL: opts.baseURL } : {}), maxRetries: 0 });
+  }
+
+  async synthesize(text: string, signal: AbortSignal): Promise<TtsAudio> {
+    const started = performance.now();
+    let res: Response;
+    try {
+      res = await this.client.audio.speech.create(
+        { model: this.opts.model, voice: this.opts.voice, input: text, response_format: 'pcm' },
+        { signal },
+      );
+    } catch (e) {
+      throw toProviderError(PROVIDER, e);
+    }
+    const chunks = await checkedPcm(PROVIDER, res.body, res.headers.get('content-type'));
+    this.onMetric({ kind: 'tts-first-byte', provider: PROVIDER, ms: performance.now() - started });
+    return { sampleRate: this.capabilities.sampleRate, chunks, provider: PROVIDER };
+  }
+}

@@ -1,0 +1,183 @@
+import t, { type Test } from 'tap';
+import { FakeElevenLabs } from '../../src/fakes/elevenlabs.js';
+import { FakeOpenAi } from '../../src/fakes/openai.js';
+import { synthSpeech } from '../../src/fakes/audio.js';
+import type { TtsFault } from '../../src/fakes/tts-stream.js';
+import { ElevenLabsTts } from '../../src/providers/tts/elevenlabs.js';
+import { OpenAiTts } from '../../src/providers/tts/openai-tts.js';
+import { FallbackTts } from '../../src/providers/tts/fallback.js';
+import type { ProviderMetric } from '../../src/providers/metrics.js';
+import { ProviderError } from '../../src/providers/retry.js';
+import { collect } from './helpers.js';
+
+const TEXT = 'We are open six to ten on weekdays.';
+// Different voices per fake, so the output shows which provider produced each byte.
+const elPcm = (text: string, sr: number) => synthSpeech(text, { sampleRate: sr, f0: 120 });
+const oaPcm = (text: string, sr: number) => synthSpeech(text, { sampleRate: sr, f0: 210 });
+
+async function setup(t: Test, opts: { now?: () => number } = {}) {
+  const el = await new FakeElevenLabs({ apiKey: 'el-key', synth: elPcm, timing: { slowFirstByteMs: 1500 } }).start();
+  const oa = await new FakeOpenAi({ apiKey: 'oa-key', synth: oaPcm }).start();
+  t.teardown(async () => {
+    await el.close();
+    await oa.close();
+  });
+  const metrics: ProviderMetric[] = [];
+  const onMetric = (m: ProviderMetric) => metrics.push(m);
+  const eleven = new ElevenLabsTts({
+    apiKey: 'el-key',
+    baseUrl: el.url,
+    voiceId: '21m00Tcm4TlvDq8ikWAM',
+    modelId: 'eleven_turbo_v2_5',
+    outputFormat: 'pcm_24000',
+    stability: 0.5,
+    similarityBoost: 0.75,
+    speakerBoost: true,
+    headersTimeoutMs: 2000,
+    onMetric,
+  });
+  const openai = new OpenAiTts({ apiKey: 'oa-key', baseURL: oa.url, model: 'tts-1-hd', voice: 'alloy', onMetric });
+  const tts = new FallbackTts({
+    providers: [eleven, openai],
+    firstByteTimeoutMs: 300,
+    stallTimeoutMs: 300,
+    breaker: { failureThreshold: 3, cooldownMs: 10_000 },
+    onMetric,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return { el, oa, tts, metrics };
+}
+
+const speak = async (tts: FallbackTts, text = TEXT) => {
+  const audio = await tts.synthesize(text, new AbortController().signal);
+  return { audio, bytes: Buffer.concat(await collect(audio.chunks)) };
+};
+
+t.test('ElevenLabs is asked for eleven_turbo_v2_5 pcm_24000 Rachel with the configured voice settings', async (t) => {
+  const { el, tts, metrics } = await setup(t);
+  const { audio, bytes } = await speak(tts);
+  t.equal(audio.sampleRate, 24000);
+  t.equal(audio.provider, 'elevenlabs');
+  t.ok(bytes.equals(elPcm(TEXT, 24000)), 'all audio, unchanged');
+  const r = el.requests[0]!;
+  t.equal(r.voiceId, '21m00Tcm4TlvDq8ikWAM');
+  t.equal(r.outputFormat, 'pcm_24000');
+  t.match(r.body, {
+    text: TEXT,
+    model_id: 'eleven_turbo_v2_5',
+    voice_settings: { stability: 0.5, similarity_boost: 0.75, use_speaker_boost: true },
+  });
+  t.ok(metrics.some((m) => m.kind === 'tts-first-byte' && m.provider === 'elevenlabs'));
+});
+
+const FAULTS: TtsFault[] = [
+  'unauthorized',
+  'rate-limited',
+  'server-error',
+  'slow-first-byte',
+  'disconnect-mid-stream',
+  'error-body-as-audio',
+];
+
+for (const fault of FAULTS) {
+  t.test(`failover to OpenAI TTS on ElevenLabs fault: ${fault}`, async (t) => {
+    const { el, oa, tts, metrics } = await setup(t);
+    el.faults.enqueue(fault);
+    const { bytes } = await speak(tts);
+    const backup = oaPcm(TEXT, 24000);
+    t.equal(oa.speechRequests.length, 1, 'the fallback was asked once');
+    t.match(oa.speechRequests[0]!.body, { model: 'tts-1-hd', voice: 'alloy', input: TEXT, response_format: 'pcm' });
+    if (fault === 'disconnect-mid-stream') {
+      const head = bytes.subarray(0, bytes.length - backup.length);
+      t.ok(head.length > 0 && elPcm(TEXT, 24000).subarray(0, head.length).equals(head), 'what played was real audio');
+      t.ok(bytes.subarray(head.length).equals(backup), 'then the whole sentence from the fallback');
+      t.equal(bytes.length % 2, 0, 'sample-aligned');
+    } else {
+      t.ok(bytes.equals(backup), 'output is exactly the fallback audio');
+    }
+    t.notOk(bytes.includes(Buffer.from('"detail"')), 'no error body bytes in the output');
+    t.ok(metrics.some((m) => m.kind === 'tts-fallback' && m.provider === 'elevenlabs' && m.to === 'openai-tts'));
+  });
+}
+
+t.test('an error body labelled as audio is rejected by the provider itself, before any byte is released', async (t) => {
+  const { el } = await setup(t);
+  el.faults.enqueue('error-body-as-audio');
+  const eleven = new ElevenLabsTts({
+    apiKey: 'el-key',
+    baseUrl: el.url,
+    voiceId: 'v',
+    modelId: 'eleven_turbo_v2_5',
+    outputFormat: 'pcm_24000',
+    stability: 0.5,
+    similarityBoost: 0.75,
+    speakerBoost: true,
+    headersTimeoutMs: 2000,
+  });
+  const err = await eleven.synthesize('hello', new AbortController().signal).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.ok(err instanceof ProviderError);
+  t.equal((err as ProviderError).code, 'PROVIDER_BAD_AUDIO');
+});
+
+t.test('when every provider fails the error says so and nothing is played', async (t) => {
+  const { el, oa, tts } = await setup(t);
+  el.faults.enqueue('server-error');
+  oa.speechFaults.enqueue('error-body-as-audio');
+  const err = await tts.synthesize(TEXT, new AbortController().signal).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.ok(err instanceof ProviderError);
+  t.equal((err as ProviderError).code, 'PROVIDER_FAILED');
+  t.match((err as Error).message, /elevenlabs.*openai-tts/);
+});
+
+t.test(
+  'circuit breaker: opens after repeated failures, skips the provider, half-opens after the cooldown',
+  async (t) => {
+    let now = 0;
+    const { el, oa, tts } = await setup(t, { now: () => now });
+    el.faults.enqueue('server-error', 'server-error', 'server-error');
+    for (let i = 0; i < 3; i++) await speak(tts);
+    t.equal(tts.breakerState('elevenlabs'), 'open');
+    t.equal(el.requests.length, 3);
+    await speak(tts);
+    t.equal(el.requests.length, 3, 'open breaker: ElevenLabs not even asked');
+    t.equal(oa.speechRequests.length, 4);
+
+    now += 10_000;
+    t.equal(tts.breakerState('elevenlabs'), 'half-open');
+    el.faults.enqueue('server-error');
+    await speak(tts);
+    t.equal(el.requests.length, 4, 'half-open lets one trial through');
+    t.equal(tts.breakerState('elevenlabs'), 'open', 'a failed trial opens it again');
+
+    now += 10_000;
+    const { audio } = await speak(tts);
+    t.equal(audio.provider, 'elevenlabs', 'a good trial closes it');
+    t.equal(tts.breakerState('elevenlabs'), 'closed');
+  },
+);
+
+t.test('a permanent error (401) opens the breaker at once', async (t) => {
+  const { el, tts } = await setup(t);
+  el.faults.enqueue('unauthorized');
+  await speak(tts);
+  t.equal(tts.breakerState('elevenlabs'), 'open');
+});
+
+t.test('stopping playback (barge-in) cancels the provider stream', async (t) => {
+  const { el, tts } = await setup(t);
+  el.timing = { ...el.timing, realtimeFactor: 1 };
+  const ac = new AbortController();
+  const audio = await tts.synthesize('one two three four five six seven eight', ac.signal);
+  const it = audio.chunks[Symbol.asyncIterator]();
+  const first = await it.next();
+  t.notOk(first.done);
+  await it.return?.();
+  ac.abort();
+  t.equal(el.requests.length, 1);
+});
