@@ -169,22 +169,28 @@ function ask<T>(child: ChildProcess, type: string, answer: string): Promise<T> {
 }
 
 async function level(n: number, seconds: number) {
-  const child = fork(fileURLToPath(import.meta.url), ['--server'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--server'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // BENCH_CPU_PROF=1 writes a .cpuprofile of the server process to the working directory.
+    execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof'] : [],
+  });
   const ready = await ask<{ port: number; baseline: { p50: number; p99: number; max: number } }>(child, '', 'ready');
   const dsp = loadDsp();
   const url = `ws://127.0.0.1:${ready.port}${MEDIA_STREAM_PATH}`;
   const streams: SimulatedStream[] = [];
-  for (let i = 0; i < n; i++) {
-    streams.push(
-      await SimulatedStream.connect({
+  // Calls arrive in batches of 25 every 50 ms, like a busy trunk, not all in one tick.
+  for (let i = 0; i < n; i += 25) {
+    const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) =>
+      SimulatedStream.connect({
         url,
         signedUrl: publicWsUrl(PUBLIC, MEDIA_STREAM_PATH),
         authToken: AUTH,
         dsp,
-        customParameters: { callId: `b${i}` },
+        customParameters: { callId: `b${i + j}` },
       }),
     );
-    if (i % 25 === 24) await new Promise((r) => setTimeout(r, 20)); // stagger like real call arrivals
+    streams.push(...(await Promise.all(batch)));
+    await new Promise((r) => setTimeout(r, 50));
   }
   await new Promise((r) => setTimeout(r, 2000)); // warm-up
   const cpu0 = process.cpuUsage();
@@ -232,6 +238,7 @@ async function main(): Promise<void> {
         `pacing lateness p50 ${r.out.lateP50.toFixed(2)} ms, p99 ${r.out.lateP99.toFixed(2)} ms, max ${r.out.lateMax.toFixed(1)} ms over ${r.out.frames} frames; ` +
         `baseline bare-timer p99 ${r.baseline.p99.toFixed(2)} ms (ratio ${(r.out.lateP99 / Math.max(0.01, r.baseline.p99)).toFixed(1)}x); ` +
         `event-loop delay p99 ${r.out.loopDelayP99.toFixed(1)} ms; client arrival |gap-20| p99 ${r.gapP99.toFixed(1)} ms; ` +
+        `server CPU ${((r.out.cpuMs * 1000) / Math.max(1, r.out.frames)).toFixed(1)} µs per outbound frame (incl. its inbound frame); ` +
         `schedule restarts ${r.out.restarts}; client underruns ${r.underruns}; simulator CPU ${((r.simCpuMs / r.out.wallMs) * 100).toFixed(0)} %\n`,
     );
   }
