@@ -138,6 +138,13 @@ export class DemoEnvironment {
       await twilio.close();
       throw e;
     }
+    // The offline voice compiles its WASM on first use; do that now rather than during the first greeting.
+    try {
+      const audio = await server.providers.tts.synthesize('Hello.', new AbortController().signal);
+      for await (const _chunk of audio.chunks);
+    } catch (e) {
+      o.log.warn({ err: (e as Error).message }, 'agent voice warm-up failed');
+    }
     return new DemoEnvironment(routing, server, twilio, apiToken, o.log);
   }
 
