@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppError } from '../errors.js';
 
@@ -52,19 +52,47 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+interface LockInfo {
+  pid: number;
+  host?: string;
+  port?: number;
+}
+
+async function readLock(lockPath: string): Promise<LockInfo | undefined> {
+  const raw = (await readFile(lockPath, 'utf8').catch(() => '')).trim();
+  if (raw === '') return undefined;
+  try {
+    const v = JSON.parse(raw) as LockInfo;
+    return Number.isInteger(v.pid) ? v : undefined;
+  } catch {
+    return Number.isInteger(Number(raw)) ? { pid: Number(raw) } : undefined;
+  }
+}
+
+/**
+ * The URL of the embedded server another live process is running on this data directory, if any: CLI
+ * commands (export, migrate) use it instead of failing on the lock while the app runs.
+ */
+export async function runningEmbedded(dataDir: string): Promise<{ pid: number; url: string } | undefined> {
+  const info = await readLock(`${resolve(dataDir)}.lock`);
+  if (!info || !pidAlive(info.pid) || !info.port) return undefined;
+  return { pid: info.pid, url: `postgres://postgres@${info.host ?? '127.0.0.1'}:${info.port}/postgres` };
+}
+
 /** PGlite has no inter-process locking: two processes on one data directory would corrupt it. */
 async function takeLock(dataDir: string): Promise<string> {
   const lockPath = `${dataDir}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await open(lockPath, 'wx');
-      await fh.writeFile(String(process.pid));
+      await fh.writeFile(JSON.stringify({ pid: process.pid }));
       await fh.close();
       return lockPath;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid))
+      const pid = (await readLock(lockPath))?.pid ?? 0;
+      // Our own pid counts too: a second PGlite in this process would corrupt the directory just the same.
+      if (Number.isInteger(pid) && pid > 0 && pidAlive(pid))
         throw new AppError(
           'DB_UNAVAILABLE',
           `embedded database ${dataDir} is in use by process ${pid}; stop it, or set DATABASE_URL to share a PostgreSQL server`,
@@ -121,6 +149,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
     await rm(lockPath, { force: true });
     throw e;
   }
+
+  await writeFile(lockPath, JSON.stringify({ pid: process.pid, host: ready.host, port: ready.port }));
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../log.js';
 import type { Config } from '../config/index.js';
-import { embeddedDataDir, startEmbedded, type EmbeddedDatabase } from './embedded.js';
+import { embeddedDataDir, runningEmbedded, startEmbedded, type EmbeddedDatabase } from './embedded.js';
 import { migrate } from './migrate.js';
 
 // One pg.Pool for the process, pointed at DATABASE_URL or at the embedded PGlite server.
@@ -52,13 +52,25 @@ function describeUrl(url: string): string {
 /** Opens the configured database (embedded when DATABASE_URL is unset) and migrates it when configured. */
 export async function openDatabase(
   cfg: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'DB_AUTO_MIGRATE'>,
-  opts: PoolOptions & { migrate?: boolean } = {},
+  opts: PoolOptions & {
+    migrate?: boolean;
+    /** Use the embedded server of a running app on the same DATA_DIR instead of failing on its lock. */
+    attachToRunning?: boolean;
+  } = {},
 ): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   let url = cfg.DATABASE_URL;
+  let location: string | undefined;
   if (url === undefined) {
-    embedded = await startEmbedded({ dataDir: embeddedDataDir(cfg.DATA_DIR) });
-    url = embedded.url;
+    const dir = embeddedDataDir(cfg.DATA_DIR);
+    const running = opts.attachToRunning ? await runningEmbedded(dir) : undefined;
+    if (running) {
+      url = running.url;
+      location = `${dir} (served by process ${running.pid})`;
+    } else {
+      embedded = await startEmbedded({ dataDir: dir });
+      url = embedded.url;
+    }
   }
   const pool = createPool(url, opts);
   try {
@@ -76,7 +88,7 @@ export async function openDatabase(
   return {
     pool,
     embedded,
-    location: embedded ? embedded.dataDir : describeUrl(url),
+    location: location ?? (embedded ? embedded.dataDir : describeUrl(url)),
     close: () =>
       (closing ??= (async () => {
         await pool.end();

@@ -207,6 +207,8 @@ export interface CallFilter {
   until?: Date;
   limit?: number;
   offset?: number;
+  /** Oldest first (exports); default newest first. */
+  ascending?: boolean;
 }
 
 export interface CallListItem extends CallRow {
@@ -230,7 +232,7 @@ export async function listCalls(db: Queryable, f: CallFilter = {}): Promise<Call
   const r = await db.query(
     `SELECT ${CALL_COLUMNS}, (SELECT count(*)::int FROM turns t WHERE t.call_id = c.id) AS turns
        FROM calls c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY c.created_at DESC, c.id LIMIT $${args.length - 1} OFFSET $${args.length}`,
+      ORDER BY c.created_at ${f.ascending ? 'ASC' : 'DESC'}, c.id LIMIT $${args.length - 1} OFFSET $${args.length}`,
     args,
   );
   return r.rows.map((row: Record<string, unknown>) => ({ ...mapCall(row), turns: Number(row.turns) }));

@@ -1,0 +1,97 @@
+import type { CallDetail } from '../read-model.js';
+import { DAYS } from '../../facts/model.js';
+
+// One long CSV for transcripts and facts: a row per turn and a row per fact, each with its call's context,
+// so a spreadsheet filter on `record` gives either table. RFC 4180 quoting; text cells that a spreadsheet
+// would run as a formula (=, +, -, @, tab, CR first) are prefixed with an apostrophe (CSV injection).
+
+export const CSV_COLUMNS = [
+  'record',
+  'call_id',
+  'call_created_at',
+  'gym_name',
+  'phone_number',
+  'direction',
+  'status',
+  'end_reason',
+  'seq',
+  'speaker',
+  'text',
+  'heard_text',
+  'interrupted',
+  'start_ms',
+  'end_ms',
+  'confidence',
+  'day',
+  'opens',
+  'closes',
+  'closed',
+  'open24h',
+  'plan',
+  'amount',
+  'currency',
+  'period',
+  'class',
+] as const;
+
+type Column = (typeof CSV_COLUMNS)[number];
+type Row = Partial<Record<Column, string | number | boolean | null>>;
+
+const NUMERIC: ReadonlySet<Column> = new Set(['seq', 'start_ms', 'end_ms', 'confidence', 'amount']);
+
+export function csvCell(v: string | number | boolean | null | undefined, numeric = false): string {
+  if (v === null || v === undefined) return '';
+  let s = String(v);
+  if (!numeric && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+function line(r: Row): string {
+  return CSV_COLUMNS.map((c) => csvCell(r[c], NUMERIC.has(c) && typeof r[c] === 'number')).join(',') + '\r\n';
+}
+
+export function csvHeader(): string {
+  return CSV_COLUMNS.join(',') + '\r\n';
+}
+
+export function csvRowsForCall(c: CallDetail): string {
+  const base: Row = {
+    call_id: c.call_id,
+    call_created_at: c.created_at,
+    gym_name: c.gym_name,
+    phone_number: c.phone_number,
+    direction: c.direction,
+    status: c.status,
+    end_reason: c.end_reason,
+  };
+  let out = '';
+  for (const t of c.transcript)
+    out += line({
+      ...base,
+      record: 'turn',
+      seq: t.seq,
+      speaker: t.speaker,
+      text: t.text,
+      heard_text: t.heard_text,
+      interrupted: t.interrupted,
+      start_ms: t.start_ms,
+      end_ms: t.end_ms,
+      confidence: t.confidence,
+    });
+  for (const d of DAYS) {
+    const h = c.facts.hours[d];
+    if (!h) continue;
+    out += line({
+      ...base,
+      record: 'hours',
+      day: d,
+      ...('opens' in h ? { opens: h.opens, closes: h.closes } : {}),
+      closed: 'closed' in h,
+      open24h: 'open24h' in h,
+    });
+  }
+  for (const p of c.facts.pricing)
+    out += line({ ...base, record: 'plan', plan: p.plan, amount: p.amount, currency: p.currency, period: p.period });
+  for (const k of c.facts.classes) out += line({ ...base, record: 'class', class: k });
+  return out;
+}

@@ -1,0 +1,145 @@
+import t from 'tap';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backends, withPglite } from './helpers/backends.js';
+import { seed, XSS } from './seed.js';
+import { WriteQueue } from '../../src/db/write-queue.js';
+import { CallRecorder } from '../../src/db/recorder.js';
+import { run as migrateCmd } from '../../src/cli/commands/migrate.js';
+import { run as exportCmd } from '../../src/cli/commands/export.js';
+import { CSV_COLUMNS, csvCell } from '../../src/db/export/csv.js';
+
+/** Runs a command with the given environment, capturing what it writes to stdout and stderr. */
+async function cli(
+  fn: (a: string[]) => Promise<number>,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; out: string; err: string }> {
+  const saved = { ...process.env };
+  const ow = process.stdout.write.bind(process.stdout);
+  const ew = process.stderr.write.bind(process.stderr);
+  let out = '';
+  let err = '';
+  Object.assign(process.env, { LOG_LEVEL: 'silent' }, env);
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  try {
+    return { code: await fn(args), out, err };
+  } finally {
+    process.stdout.write = ow;
+    process.stderr.write = ew;
+    process.env = saved;
+  }
+}
+
+/** Minimal RFC 4180 parser for checking the export round-trips. */
+function parseCsv(s: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let q = false;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (q) {
+      if (ch === '"' && s[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') q = false;
+      else cell += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && s[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += ch;
+  }
+  return rows;
+}
+
+t.test('csv cells are quoted and defused', async (t) => {
+  t.equal(csvCell('plain'), 'plain');
+  t.equal(csvCell('a,"b"\nc'), '"a,""b""\nc"');
+  t.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
+  t.equal(csvCell('-5', false), "'-5");
+  t.equal(csvCell(-5, true), '-5');
+  t.equal(csvCell(null), '');
+});
+
+t.test('migrate and export commands on both backends', async (t) => {
+  for (const b of await backends(t)) {
+    t.test(b.name, async (t) => {
+      await b.reset();
+      const env = { DATABASE_URL: b.url };
+      const m = await cli(migrateCmd, [], env);
+      t.equal(m.code, 0, m.err);
+      t.match(m.out, /0 migration\(s\) applied, \d+ already up to date/);
+      const st = await cli(migrateCmd, ['--status'], env);
+      t.equal(st.code, 0);
+      t.match(st.out, /^001_initial {2}applied \d{4}-/m);
+      t.equal((await cli(migrateCmd, ['--bogus'], env)).code, 2);
+
+      const queue = new WriteQueue(b.pool);
+      t.teardown(() => queue.close());
+      await seed(new CallRecorder(queue));
+      const dir = await mkdtemp(join(tmpdir(), 'gca-export-'));
+      t.teardown(() => rm(dir, { recursive: true, force: true }));
+
+      const jf = join(dir, 'out.json');
+      const j = await cli(exportCmd, ['--format', 'json', '--out', jf], env);
+      t.equal(j.code, 0, j.err);
+      t.match(j.err, /exported 3 call\(s\)/);
+      const doc = JSON.parse(await readFile(jf, 'utf8')) as {
+        count: number;
+        calls: Array<{ call_id: string; transcript: unknown[]; facts: { classes: string[] } }>;
+      };
+      t.equal(doc.count, 3);
+      t.same(
+        doc.calls.map((c) => c.call_id),
+        ['call-a', 'call-b', 'call-c'],
+        'oldest first',
+      );
+      t.equal(doc.calls[0]?.transcript.length, 3);
+      t.same(doc.calls[0]?.facts.classes, ['yoga', 'spin']);
+
+      const cf = join(dir, 'out.csv');
+      t.equal((await cli(exportCmd, ['--format', 'csv', '--since', '2026-02-02', '--out', cf], env)).code, 0);
+      const rows = parseCsv(await readFile(cf, 'utf8'));
+      t.same(rows[0], [...CSV_COLUMNS]);
+      const col = (name: string) => CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number]);
+      const body = rows.slice(1);
+      t.same([...new Set(body.map((r) => r[col('call_id')]))], ['call-c'], 'since filter (call-b has no rows)');
+      t.equal(body[0]?.[col('text')], XSS, 'hostile text round-trips');
+      t.equal(body[0]?.[col('record')], 'turn');
+
+      const all = parseCsv((await cli(exportCmd, ['--format', 'csv'], env)).out);
+      const a = all.filter((r) => r[col('call_id')] === 'call-a');
+      t.same(
+        a.map((r) => r[col('record')]),
+        ['turn', 'turn', 'turn', 'hours', 'hours', 'hours', 'plan', 'class', 'class'],
+      );
+      t.equal(a.find((r) => r[col('record')] === 'plan')?.[col('amount')], '49');
+      t.equal(a.find((r) => r[col('day')] === 'sun')?.[col('closed')], 'true');
+
+      t.equal((await cli(exportCmd, ['--format', 'xml'], env)).code, 2);
+      t.equal((await cli(exportCmd, ['--format', 'csv', '--since', 'yesterday'], env)).code, 2);
+    });
+  }
+});
+
+t.test('export attaches to the embedded database of a running app', async (t) => {
+  const lite = await withPglite(t); // plays the running app: it holds the lock on DATA_DIR/pglite
+  const queue = new WriteQueue(lite.backend.pool);
+  t.teardown(() => queue.close());
+  await seed(new CallRecorder(queue));
+  const r = await cli(exportCmd, ['--format', 'json'], { DATABASE_URL: undefined, DATA_DIR: lite.dir });
+  t.equal(r.code, 0, r.err);
+  t.match(r.err, /served by process \d+/);
+  t.equal((JSON.parse(r.out) as { count: number }).count, 3);
+});
