@@ -57,7 +57,7 @@ export class MediaSession {
   readonly #rejects = new Map<RejectReason, number>();
   #rejectTotal = 0;
   #handler: CallHandler | undefined;
-  #start_: StartInfo | undefined;
+  #startInfo: StartInfo | undefined;
   #player: OutboundPlayer | undefined;
   #vad: VadPort | undefined;
   #log: Logger;
@@ -154,7 +154,7 @@ export class MediaSession {
       this.#endSocket(1013, 'at capacity');
       return;
     }
-    this.#start_ = start;
+    this.#startInfo = start;
     const streamSid = start.streamSid;
     this.#player = new OutboundPlayer(
       {
@@ -243,6 +243,6 @@ export class MediaSession {
         this.#log.error({ err }, 'call handler failed while ending');
       }
     }
-    if (this.#start_ !== undefined) this.#o.ended?.(this.#start_, reason);
+    if (this.#startInfo !== undefined) this.#o.ended?.(this.#startInfo, reason);
   }
 }

@@ -195,8 +195,8 @@ export class TelephonyServer {
     req.forEach((k, v) => {
       headers[k] = v;
     });
-    const forwarded = headers['x-forwarded-for']?.split(',').pop()?.trim();
-    const remoteIp = forwarded || Buffer.from(res.getRemoteAddressAsText()).toString();
+    // The socket peer; behind the ingress, ops' clientIp() picks the client out of X-Forwarded-For.
+    const remoteIp = Buffer.from(res.getRemoteAddressAsText()).toString();
     let aborted = false;
     res.onAborted(() => {
       aborted = true;
