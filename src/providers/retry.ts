@@ -84,7 +84,8 @@ export function toProviderError(provider: string, e: unknown): ProviderError {
   }
   const err = e as Error & { code?: unknown; cause?: unknown };
   const status = numberField(err, 'status') ?? numberField(err, 'statusCode');
-  const name = typeof err.name === 'string' ? err.name : '';
+  // SDK error classes do not always set `name` (OpenAI's APIConnectionError is "Error"): use the class too.
+  const name = `${typeof err.name === 'string' ? err.name : ''} ${err.constructor?.name ?? ''}`;
   if (isAbortError(err)) {
     return new ProviderError(provider, 'PROVIDER_FAILED', 'request aborted', { cause: e, retryable: false });
   }
@@ -110,10 +111,15 @@ export function toProviderError(provider: string, e: unknown): ProviderError {
     (code !== undefined && NETWORK_CODES.has(code)) ||
     (typeof causeCode === 'string' && NETWORK_CODES.has(causeCode)) ||
     /connection|network|socket|fetch failed|terminated/i.test(`${name} ${err.message ?? ''}`);
-  return new ProviderError(provider, 'PROVIDER_FAILED', network ? 'connection failed' : `unexpected error (${name})`, {
-    cause: e,
-    retryable: network,
-  });
+  return new ProviderError(
+    provider,
+    'PROVIDER_FAILED',
+    network ? 'connection failed' : `unexpected error (${name.trim()})`,
+    {
+      cause: e,
+      retryable: network,
+    },
+  );
 }
 
 /** Delay before attempt `attempt + 1` (attempt counts from 0): full jitter under an exponential cap. */
