@@ -37,28 +37,44 @@ int ArgInt(const Napi::CallbackInfo& info, size_t i, const char* what) {
   return (int)d;
 }
 
-// Copies only when the output buffer was sized for the worst case and fewer samples came out.
-template <typename T, typename Arr>
-Arr Shrink(Napi::Env env, Arr full, size_t n) {
-  if (n == full.ElementLength()) return full;
-  return Arr::New(env, n, full.ArrayBuffer(), 0);
+// Every producing call takes an optional output TypedArray as its last argument. Without it a new array is
+// returned; with it the result is written there and the count is returned. The JS loader passes views of a
+// pooled slab, which saves a V8 ArrayBuffer allocation per chunk (the largest part of the per-call cost).
+template <typename Arr>
+Arr OutArray(const Napi::CallbackInfo& info, size_t i, size_t n, napi_typedarray_type type, const char* typeName) {
+  if (info.Length() <= i || info[i].IsUndefined()) return Arr::New(info.Env(), n);
+  const Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw Napi::TypeError::New(info.Env(), std::string("output must be a ") + typeName);
+  }
+  Arr out = v.As<Arr>();
+  if (out.ElementLength() < n) {
+    throw Napi::RangeError::New(info.Env(), "output array too small: needs " + std::to_string(n) + " elements");
+  }
+  return out;
+}
+
+Napi::Value Result(const Napi::CallbackInfo& info, size_t i, Napi::Value out, size_t n) {
+  if (info.Length() <= i || info[i].IsUndefined()) return out;
+  return Napi::Number::New(info.Env(), (double)n);
 }
 
 Napi::Value UlawEncode(const Napi::CallbackInfo& info) {
   Napi::Int16Array in = ArgInt16(info, 0, "pcm");
-  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), in.ElementLength());
-  gymdsp::active_kernels().ulaw_encode(in.Data(), out.Data(), in.ElementLength());
-  return out;
+  const size_t n = in.ElementLength();
+  Napi::Uint8Array out = OutArray<Napi::Uint8Array>(info, 1, n, napi_uint8_array, "Uint8Array");
+  gymdsp::active_kernels().ulaw_encode(in.Data(), out.Data(), n);
+  return Result(info, 1, out, n);
 }
 
 Napi::Value UlawDecode(const Napi::CallbackInfo& info) {
   Napi::Uint8Array in = ArgUint8(info, 0, "mulaw");
   const size_t n = in.ElementLength();
-  Napi::Int16Array out = Napi::Int16Array::New(info.Env(), n);
+  Napi::Int16Array out = OutArray<Napi::Int16Array>(info, 1, n, napi_int16_array, "Int16Array");
   const uint8_t* s = in.Data();
   int16_t* d = out.Data();
   for (size_t i = 0; i < n; i++) d[i] = gymdsp::kUlawDecode[s[i]];
-  return out;
+  return Result(info, 1, out, n);
 }
 
 Napi::Value FrameFeatures(const Napi::CallbackInfo& info) {
@@ -123,33 +139,35 @@ class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
  private:
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Int16Array in = ArgInt16(info, 0, "pcm");
-    Napi::Int16Array out = Napi::Int16Array::New(info.Env(), r_->max_output(in.ElementLength()));
-    const size_t n = r_->push(in.Data(), in.ElementLength(), out.Data());
-    return Shrink<int16_t>(info.Env(), out, n);
+    const size_t n = r_->output_count(in.ElementLength());
+    Napi::Int16Array out = OutArray<Napi::Int16Array>(info, 1, n, napi_int16_array, "Int16Array");
+    r_->push(in.Data(), in.ElementLength(), out.Data());
+    return Result(info, 1, out, n);
   }
 
   Napi::Value PushBytes(const Napi::CallbackInfo& info) {
     Napi::Uint8Array in = ArgUint8(info, 0, "s16le");
-    Napi::Int16Array out = Napi::Int16Array::New(info.Env(), r_->max_output(in.ElementLength() / 2 + 1));
-    const size_t n = r_->push_bytes(in.Data(), in.ElementLength(), out.Data());
-    return Shrink<int16_t>(info.Env(), out, n);
+    const size_t n = r_->output_count(r_->samples_in_bytes(in.ElementLength()));
+    Napi::Int16Array out = OutArray<Napi::Int16Array>(info, 1, n, napi_int16_array, "Int16Array");
+    r_->push_bytes(in.Data(), in.ElementLength(), out.Data());
+    return Result(info, 1, out, n);
   }
 
   // Resample and μ-law encode in one call: what the outbound leg of a call does per chunk.
   Napi::Value PushUlaw(const Napi::CallbackInfo& info) {
     Napi::Int16Array in = ArgInt16(info, 0, "pcm");
-    const size_t cap = r_->max_output(in.ElementLength());
-    scratch_.resize(cap);
-    const size_t n = r_->push(in.Data(), in.ElementLength(), scratch_.data());
-    Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), n);
+    const size_t n = r_->output_count(in.ElementLength());
+    if (scratch_.size() < n) scratch_.resize(n);
+    Napi::Uint8Array out = OutArray<Napi::Uint8Array>(info, 1, n, napi_uint8_array, "Uint8Array");
+    r_->push(in.Data(), in.ElementLength(), scratch_.data());
     gymdsp::active_kernels().ulaw_encode(scratch_.data(), out.Data(), n);
-    return out;
+    return Result(info, 1, out, n);
   }
 
   Napi::Value Flush(const Napi::CallbackInfo& info) {
-    Napi::Int16Array out = Napi::Int16Array::New(info.Env(), r_->max_output(r_->flush_len()));
-    const size_t n = r_->flush(out.Data());
-    return Shrink<int16_t>(info.Env(), out, n);
+    Napi::Int16Array out = Napi::Int16Array::New(info.Env(), r_->output_count(r_->flush_len()));
+    r_->flush(out.Data());
+    return out;
   }
 
   Napi::Value Info(const Napi::CallbackInfo& info) {

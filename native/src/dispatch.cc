@@ -14,6 +14,7 @@ void set_kernels_override(const Kernels* k) { g_override.store(k, std::memory_or
 const Kernels& best_kernels() {
   static const Kernels* best = [] {
     if (const Kernels* k = neon_kernels()) return k;
+    if (const Kernels* k = vnni_kernels()) return k;
     if (const Kernels* k = avx2_kernels()) return k;
     if (const Kernels* k = sse2_kernels()) return k;
     return &scalar_kernels();

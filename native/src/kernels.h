@@ -24,7 +24,8 @@ struct Kernels {
 
 const Kernels& scalar_kernels();
 const Kernels* sse2_kernels();  // nullptr when not built for x86-64
-const Kernels* avx2_kernels();  // nullptr when not built for x86-64
+const Kernels* avx2_kernels();  // nullptr when not built for x86-64 or no AVX2
+const Kernels* vnni_kernels();  // AVX-512 VNNI on 256-bit vectors; nullptr when unsupported
 const Kernels* neon_kernels();  // nullptr when not built for aarch64
 
 // The kernels in use: the best the CPU supports, or scalar when forced (process-wide switch).

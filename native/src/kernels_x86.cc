@@ -140,12 +140,69 @@ GYMDSP_AVX2 void ulaw_encode_avx2(const int16_t* in, uint8_t* out, size_t n) {
   for (; i < n; i++) out[i] = ulaw_encode_sample(in[i]);
 }
 
+// ---- AVX-512 VNNI on 256-bit vectors: vpdpwssd fuses the multiply-add and the accumulate ----
+#define GYMDSP_VNNI __attribute__((target("avx2,avx512f,avx512vl,avx512vnni")))
+
+GYMDSP_VNNI int64_t dot_vnni(const int16_t* x, const int16_t* hi, const int16_t* lo, int k) {
+  __m256i ah = _mm256_setzero_si256();
+  __m256i al = _mm256_setzero_si256();
+  for (int j = 0; j < k; j += 16) {
+    const __m256i xv = _mm256_loadu_si256((const __m256i*)(x + j));
+    ah = _mm256_dpwssd_epi32(ah, xv, _mm256_loadu_si256((const __m256i*)(hi + j)));
+    al = _mm256_dpwssd_epi32(al, xv, _mm256_loadu_si256((const __m256i*)(lo + j)));
+  }
+  __m256i s = _mm256_hadd_epi32(ah, al);
+  s = _mm256_hadd_epi32(s, s);
+  const __m128i r = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+  return (int64_t)_mm_cvtsi128_si32(r) * 128 + _mm_extract_epi32(r, 1);
+}
+
+GYMDSP_VNNI void dot4_vnni(const int16_t* x, int stride, const int16_t* hi, const int16_t* lo, int k, int64_t* acc) {
+  __m256i h0 = _mm256_setzero_si256(), h1 = h0, h2 = h0, h3 = h0;
+  __m256i l0 = h0, l1 = h0, l2 = h0, l3 = h0;
+  const int16_t* x1 = x + stride;
+  const int16_t* x2 = x + 2 * stride;
+  const int16_t* x3 = x + 3 * stride;
+  for (int j = 0; j < k; j += 16) {
+    const __m256i hv = _mm256_loadu_si256((const __m256i*)(hi + j));
+    const __m256i lv = _mm256_loadu_si256((const __m256i*)(lo + j));
+    __m256i xv = _mm256_loadu_si256((const __m256i*)(x + j));
+    h0 = _mm256_dpwssd_epi32(h0, xv, hv);
+    l0 = _mm256_dpwssd_epi32(l0, xv, lv);
+    xv = _mm256_loadu_si256((const __m256i*)(x1 + j));
+    h1 = _mm256_dpwssd_epi32(h1, xv, hv);
+    l1 = _mm256_dpwssd_epi32(l1, xv, lv);
+    xv = _mm256_loadu_si256((const __m256i*)(x2 + j));
+    h2 = _mm256_dpwssd_epi32(h2, xv, hv);
+    l2 = _mm256_dpwssd_epi32(l2, xv, lv);
+    xv = _mm256_loadu_si256((const __m256i*)(x3 + j));
+    h3 = _mm256_dpwssd_epi32(h3, xv, hv);
+    l3 = _mm256_dpwssd_epi32(l3, xv, lv);
+  }
+  const __m256i t0 = _mm256_hadd_epi32(_mm256_hadd_epi32(h0, l0), _mm256_hadd_epi32(h1, l1));
+  const __m256i t1 = _mm256_hadd_epi32(_mm256_hadd_epi32(h2, l2), _mm256_hadd_epi32(h3, l3));
+  const __m256i s = _mm256_add_epi32(_mm256_permute2x128_si256(t0, t1, 0x20), _mm256_permute2x128_si256(t0, t1, 0x31));
+  alignas(32) int32_t r[8];
+  _mm256_store_si256((__m256i*)r, s);
+  for (int i = 0; i < 4; i++) acc[i] = (int64_t)r[2 * i] * 128 + r[2 * i + 1];
+}
+
+GYMDSP_VNNI size_t resample_vnni(const ResampleArgs& a, int64_t* pos, int16_t* out) {
+  return resample_loop<dot_vnni, dot4_vnni>(a, pos, out);
+}
+
 const Kernels kSse2 = {"sse2", resample_sse2, ulaw_encode_sse2};
 const Kernels kAvx2 = {"avx2", resample_avx2, ulaw_encode_avx2};
+const Kernels kVnni = {"avx512vnni", resample_vnni, ulaw_encode_avx2};
 }  // namespace
 
 const Kernels* sse2_kernels() { return &kSse2; }
 const Kernels* avx2_kernels() { return __builtin_cpu_supports("avx2") ? &kAvx2 : nullptr; }
+const Kernels* vnni_kernels() {
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni")
+             ? &kVnni
+             : nullptr;
+}
 
 }  // namespace gymdsp
 
@@ -153,5 +210,6 @@ const Kernels* avx2_kernels() { return __builtin_cpu_supports("avx2") ? &kAvx2 :
 namespace gymdsp {
 const Kernels* sse2_kernels() { return nullptr; }
 const Kernels* avx2_kernels() { return nullptr; }
+const Kernels* vnni_kernels() { return nullptr; }
 }  // namespace gymdsp
 #endif

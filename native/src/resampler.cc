@@ -15,8 +15,8 @@ void Resampler::reset() {
   oddByte_ = 0;
 }
 
-size_t Resampler::max_output(size_t n) const {
-  const int64_t lim = (int64_t)(n + 1) * design_.L;  // +1: a completed odd byte adds one sample
+size_t Resampler::output_count(size_t n) const {
+  const int64_t lim = (int64_t)n * design_.L;
   if (lim <= pos_) return 0;
   return (size_t)((lim - pos_ + design_.M - 1) / design_.M);
 }

@@ -13,8 +13,10 @@ class Resampler {
  public:
   Resampler(int fromHz, int toHz);  // throws std::invalid_argument
 
-  // Upper bound of outputs produced by appending n more input samples (for sizing the output buffer).
-  size_t max_output(size_t n) const;
+  // Exact number of outputs that appending n more input samples produces (the addon sizes its result with it).
+  size_t output_count(size_t n) const;
+  // Samples that n more bytes complete (a carried odd byte joins the first one).
+  size_t samples_in_bytes(size_t n) const { return (n + (hasOdd_ ? 1 : 0)) / 2; }
   // Appends samples and writes the produced outputs; returns their count.
   size_t push(const int16_t* in, size_t n, int16_t* out);
   // Little-endian bytes; an odd trailing byte is kept for the next call.

@@ -62,7 +62,7 @@ std::vector<int16_t> noise(size_t n, uint32_t seed) {
 
 std::vector<const Kernels*> kernel_sets() {
   std::vector<const Kernels*> k{&scalar_kernels()};
-  for (const Kernels* p : {sse2_kernels(), avx2_kernels(), neon_kernels()}) {
+  for (const Kernels* p : {sse2_kernels(), avx2_kernels(), vnni_kernels(), neon_kernels()}) {
     if (p) k.push_back(p);
   }
   return k;
@@ -75,12 +75,14 @@ std::vector<int16_t> resample_all(int from, int to, const std::vector<int16_t>& 
   size_t i = 0, c = 0;
   while (i < x.size()) {
     const size_t n = std::min(chunks[c++ % chunks.size()], x.size() - i);
-    tmp.resize(r.max_output(n));
-    out.insert(out.end(), tmp.begin(), tmp.begin() + (long)r.push(&x[i], n, tmp.data()));
+    tmp.resize(r.output_count(n));
+    CHECK(r.push(&x[i], n, tmp.data()) == tmp.size());
+    out.insert(out.end(), tmp.begin(), tmp.end());
     i += n;
   }
-  tmp.resize(r.max_output(r.flush_len()));
-  out.insert(out.end(), tmp.begin(), tmp.begin() + (long)r.flush(tmp.data()));
+  tmp.resize(r.output_count(r.flush_len()));
+  CHECK(r.flush(tmp.data()) == tmp.size());
+  out.insert(out.end(), tmp.begin(), tmp.end());
   return out;
 }
 
@@ -153,7 +155,10 @@ void test_resampler() {
   const size_t na = a.push_bytes(bytes, 4001 * 2, oa.data());
   std::vector<int16_t> tmp(10000);
   for (size_t i = 0; i < 4001 * 2; i += 3) {
-    const size_t n = b.push_bytes(bytes + i, std::min<size_t>(3, 4001 * 2 - i), tmp.data());
+    const size_t len = std::min<size_t>(3, 4001 * 2 - i);
+    const size_t expect = b.output_count(b.samples_in_bytes(len));
+    const size_t n = b.push_bytes(bytes + i, len, tmp.data());
+    CHECK(n == expect);
     ob.insert(ob.end(), tmp.begin(), tmp.begin() + (long)n);
   }
   CHECK(!b.has_pending_byte());

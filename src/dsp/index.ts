@@ -19,17 +19,23 @@ export interface LoadDspOptions {
   env?: Record<string, string | undefined>;
 }
 
+// Producing calls take an optional output array; with it they write there and return the count.
 interface NativeResampler {
   push(pcm: Int16Array): Int16Array;
+  push(pcm: Int16Array, out: Int16Array): number;
   pushBytes(b: Uint8Array): Int16Array;
+  pushBytes(b: Uint8Array, out: Int16Array): number;
   pushUlaw(pcm: Int16Array): Uint8Array;
+  pushUlaw(pcm: Int16Array, out: Uint8Array): number;
   flush(): Int16Array;
   info(): ResamplerInfo;
 }
 
 export interface NativeAddon {
   ulawEncode(pcm: Int16Array): Uint8Array;
+  ulawEncode(pcm: Int16Array, out: Uint8Array): number;
   ulawDecode(mulaw: Uint8Array): Int16Array;
+  ulawDecode(mulaw: Uint8Array, out: Int16Array): number;
   frameFeatures(pcm: Int16Array, frameSamples: number): Float32Array;
   setForceScalar(on: boolean): void;
   kernels(): string;
@@ -105,23 +111,76 @@ export function loadAddonFrom(candidates: string[]): { path: string; addon: Nati
   );
 }
 
+const SLAB_BYTES = 64 * 1024;
+const SLAB_MAX_BYTES = SLAB_BYTES / 8;
+
+/**
+ * Chunk outputs are carved from 64 kB slabs (like Buffer.allocUnsafe's pool): a V8 ArrayBuffer allocation per
+ * 20 ms chunk costs more than the DSP itself. Returned arrays never overlap; a slab lives while any view does.
+ */
+class Slab {
+  private buf = new ArrayBuffer(SLAB_BYTES);
+  private off = 0;
+
+  /** Calls `fill` with a view of maxLen elements; returns a view of the n elements it reports as written. */
+  int16(maxLen: number, fill: (out: Int16Array) => number): Int16Array {
+    const start = this.reserve(maxLen * 2);
+    const buf = this.buf;
+    const n = fill(new Int16Array(buf, start, maxLen));
+    this.off = start + ((n * 2 + 7) & ~7);
+    return new Int16Array(buf, start, n);
+  }
+
+  uint8(maxLen: number, fill: (out: Uint8Array) => number): Uint8Array {
+    const start = this.reserve(maxLen);
+    const buf = this.buf;
+    const n = fill(new Uint8Array(buf, start, maxLen));
+    this.off = start + ((n + 7) & ~7);
+    return new Uint8Array(buf, start, n);
+  }
+
+  private reserve(bytes: number): number {
+    if (this.off + bytes > SLAB_BYTES) {
+      this.buf = new ArrayBuffer(SLAB_BYTES);
+      this.off = 0;
+    }
+    return this.off;
+  }
+}
+
 class NativeResamplerAdapter implements Resampler {
   private readonly r: NativeResampler;
+  private readonly L: number;
+  private readonly M: number;
   constructor(
     Ctor: NativeAddon['Resampler'],
     readonly fromHz: number,
     readonly toHz: number,
+    private readonly slab: Slab,
   ) {
     this.r = new Ctor(fromHz, toHz);
+    const i = this.r.info();
+    this.L = i.phases;
+    this.M = i.decimation;
+  }
+  /** Upper bound of outputs for n more input samples (the addon checks the exact count). */
+  private bound(n: number): number {
+    return Math.ceil((n * this.L) / this.M) + 1;
   }
   push(pcm: Int16Array): Int16Array {
-    return this.r.push(pcm);
+    const max = this.bound(pcm.length);
+    if (!(pcm instanceof Int16Array) || max * 2 > SLAB_MAX_BYTES) return this.r.push(pcm);
+    return this.slab.int16(max, (out) => this.r.push(pcm, out));
   }
   pushBytes(s16le: Uint8Array): Int16Array {
-    return this.r.pushBytes(s16le);
+    const max = this.bound((s16le.length >> 1) + 1);
+    if (!(s16le instanceof Uint8Array) || max * 2 > SLAB_MAX_BYTES) return this.r.pushBytes(s16le);
+    return this.slab.int16(max, (out) => this.r.pushBytes(s16le, out));
   }
   pushUlaw(pcm: Int16Array): Uint8Array {
-    return this.r.pushUlaw(pcm);
+    const max = this.bound(pcm.length);
+    if (!(pcm instanceof Int16Array) || max > SLAB_MAX_BYTES) return this.r.pushUlaw(pcm);
+    return this.slab.uint8(max, (out) => this.r.pushUlaw(pcm, out));
   }
   flush(): Int16Array {
     return this.r.flush();
@@ -135,10 +194,17 @@ class NativeResamplerAdapter implements Resampler {
 export function loadDsp(opts: LoadDspOptions = {}): Dsp {
   const n = loadNative(opts);
   if (opts.forceScalar !== undefined) n.setForceScalar(opts.forceScalar);
+  const slab = new Slab();
   return {
-    ulawEncode: (pcm) => n.ulawEncode(pcm),
-    ulawDecode: (mulaw) => n.ulawDecode(mulaw),
-    createResampler: (fromHz, toHz) => new NativeResamplerAdapter(n.Resampler, fromHz, toHz),
+    ulawEncode: (pcm) =>
+      pcm instanceof Int16Array && pcm.length <= SLAB_MAX_BYTES
+        ? slab.uint8(pcm.length, (out) => n.ulawEncode(pcm, out))
+        : n.ulawEncode(pcm),
+    ulawDecode: (mulaw) =>
+      mulaw instanceof Uint8Array && mulaw.length * 2 <= SLAB_MAX_BYTES
+        ? slab.int16(mulaw.length, (out) => n.ulawDecode(mulaw, out))
+        : n.ulawDecode(mulaw),
+    createResampler: (fromHz, toHz) => new NativeResamplerAdapter(n.Resampler, fromHz, toHz, slab),
     frameFeatures: (pcm, frameSamples) => n.frameFeatures(pcm, frameSamples),
     setForceScalar: (on) => n.setForceScalar(on),
     kernels: () => n.kernels(),

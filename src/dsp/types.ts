@@ -32,7 +32,7 @@ export interface Dsp {
   frameFeatures(pcm: Int16Array, frameSamples: number): Float32Array;
   /** Process-wide: force the portable scalar kernels (output is identical, only speed changes). */
   setForceScalar(on: boolean): void;
-  /** Name of the kernels in use: 'avx2' | 'sse2' | 'neon' | 'scalar' (TS reference: 'ts-reference'). */
+  /** Name of the kernels in use: 'avx512vnni' | 'avx2' | 'sse2' | 'neon' | 'scalar' (TS reference: 'ts-reference'). */
   kernels(): string;
   /** Quantised prototype filter (scale 2^21) for a rate pair; used by the parity tests. */
   designTaps(fromHz: number, toHz: number): Int32Array;

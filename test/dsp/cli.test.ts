@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadDsp } from '../../src/dsp/index.js';
-import { concat, equalArrays, noise } from './signals.js';
+import { concat, equalArrays, noise } from '../../bench/dsp-signals.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { loadDsp } from '../../src/dsp/index.js';
 import { createReferenceDsp } from '../../src/dsp/reference/index.js';
-import { concat, equalArrays, noise, tone } from './signals.js';
+import { concat, equalArrays, noise, tone } from '../../bench/dsp-signals.js';
 
 const dsp = loadDsp();
 const ref = createReferenceDsp();

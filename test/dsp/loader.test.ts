@@ -7,7 +7,7 @@ import { AppError } from '../../src/errors.js';
 
 t.test('finds the node-gyp build and reports kernels', async (t) => {
   const dsp = loadDsp();
-  t.match(dsp.kernels(), /^(avx2|sse2|neon|scalar)$/);
+  t.match(dsp.kernels(), /^(avx512vnni|avx2|sse2|neon|scalar)$/);
   const forced = loadDsp({ forceScalar: true });
   t.equal(forced.kernels(), 'scalar');
   forced.setForceScalar(false);
@@ -35,4 +35,29 @@ t.test('one clear error listing what was tried and how to fix it', async (t) => 
   t.match(err.message, `${junk} (failed to load`);
   t.match(err.message, /npm install/);
   t.match(err.message, /DSP_ADDON_PATH/);
+});
+
+t.test('pooled outputs never overlap and survive later calls', async (t) => {
+  const dsp = loadDsp();
+  const r = dsp.createResampler(8000, 16000);
+  const outs: Int16Array[] = [];
+  const copies: Int16Array[] = [];
+  const lengths = new Set<number>();
+  for (let i = 0; i < 2000; i++) {
+    const o = r.push(new Int16Array(160).fill(i % 2 ? 1000 : -1000));
+    outs.push(o);
+    copies.push(o.slice());
+    lengths.add(dsp.ulawEncode(new Int16Array(37).fill(i)).length);
+  }
+  t.same([...lengths], [37], 'odd-sized pooled outputs have the right length');
+  t.ok(
+    outs.every((o, i) => o.every((v, j) => v === copies[i]![j])),
+    'no returned array was overwritten by a later call (several slabs used)',
+  );
+  t.throws(
+    () =>
+      r.push(new Int16Array(4).fill(1) as unknown as Int16Array).length > 0 &&
+      dsp.ulawDecode(new Int16Array(2) as unknown as Uint8Array),
+    TypeError,
+  );
 });

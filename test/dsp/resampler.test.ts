@@ -1,7 +1,8 @@
 import t from 'tap';
 import { loadDsp } from '../../src/dsp/index.js';
 import { createReferenceDsp } from '../../src/dsp/reference/index.js';
-import { amplitudeAt, concat, DB, equalArrays, noise, rms, tone } from './signals.js';
+import { measureQuality } from '../../bench/dsp-quality.js';
+import { concat, equalArrays, noise, tone } from '../../bench/dsp-signals.js';
 
 const dsp = loadDsp();
 const ref = createReferenceDsp();
@@ -21,57 +22,27 @@ function run(from: number, to: number, x: Int16Array): Int16Array {
 
 t.test('quality targets, measured (passband, stopband/images, group delay)', async (t) => {
   for (const [from, to] of PAIRS) {
-    const seconds = 0.5;
-    const n = Math.round(from * seconds);
-    // Analysis window: 0.25 s of output after the start-up transient (whole cycles of every integer-Hz tone at 4 Hz steps).
-    const start = Math.round(to * 0.1);
-    const len = Math.round(to * 0.25);
-    const amp = (f: number, at: number): number => amplitudeAt(run(from, to, tone(f, from, n)), start, len, at, to);
-    const a1k = amp(1000, 1000);
-    let pmin = Infinity;
-    let pmax = -Infinity;
-    for (let f = 300; f <= 3400; f += 100) {
-      const g = DB(amp(f, f) / a1k);
-      pmin = Math.min(pmin, g);
-      pmax = Math.max(pmax, g);
-    }
-    t.ok(
-      pmin >= -0.05 && pmax <= 0.05,
-      `${from}->${to} passband 300-3400 Hz: ${pmin.toFixed(4)}..${pmax.toFixed(4)} dB`,
+    const q = measureQuality(
+      () => {
+        const r = dsp.createResampler(from, to);
+        return (x) => r.push(x);
+      },
+      from,
+      to,
     );
-
-    let worst = -Infinity;
-    let worstF = 0;
-    if (to < from) {
-      // Decimation: everything at ≥ 4.6 kHz must vanish; total output power counts aliases and rounding noise.
-      const ref1k = rms(run(from, to, tone(1000, from, n)), start, len);
-      for (let f = 4600; f < from / 2; f += 4 * Math.round(from / 8000) * 37) {
-        const g = DB(rms(run(from, to, tone(f, from, n)), start, len) / ref1k);
-        if (g > worst) [worst, worstF] = [g, f];
-      }
-    } else {
-      // Interpolation: the image of each in-band tone (at from - f, ≥ 4.6 kHz) must vanish.
-      for (let f = 300; f <= 3400; f += 100) {
-        const g = DB(amp(f, from - f) / a1k);
-        if (g > worst) [worst, worstF] = [g, from - f];
-      }
-    }
+    t.ok(
+      q.passbandMinDb >= -0.05 && q.passbandMaxDb <= 0.05,
+      `${from}->${to} passband 300-3400 Hz: ${q.passbandMinDb.toFixed(4)}..${q.passbandMaxDb.toFixed(4)} dB`,
+    );
     const what =
-      worst === -Infinity ? 'every stopband tone came out as exact zeros' : `${worst.toFixed(1)} dB at ${worstF} Hz`;
-    t.ok(worst <= -90, `${from}->${to} worst stopband/image: ${what} (≤ -90 dB)`);
-
-    // Group delay: an impulse comes out centred on the filter delay.
-    const imp = new Int16Array(from / 10);
-    const at = Math.round(from / 100);
-    imp[at] = 30000;
-    const y = run(from, to, imp);
-    let peak = 0;
-    for (let i = 1; i < y.length; i++) if (Math.abs(y[i]!) > Math.abs(y[peak]!)) peak = i;
-    const delayMs = (peak / to - at / from) * 1000;
+      q.worstStopbandDb === -Infinity
+        ? 'every stopband tone came out as exact zeros'
+        : `${q.worstStopbandDb.toFixed(1)} dB at ${q.worstStopbandHz} Hz`;
+    t.ok(q.worstStopbandDb <= -90, `${from}->${to} worst stopband/image: ${what} (≤ -90 dB)`);
     const declared = dsp.createResampler(from, to).info().groupDelayMs;
     t.ok(
-      delayMs <= 5 && Math.abs(delayMs - declared) <= 1000 / to,
-      `${from}->${to} group delay ${delayMs.toFixed(2)} ms`,
+      q.groupDelayMs <= 5 && Math.abs(q.groupDelayMs - declared) <= 1000 / to,
+      `${from}->${to} group delay ${q.groupDelayMs.toFixed(2)} ms`,
     );
   }
 });

@@ -3,7 +3,7 @@ import t from 'tap';
 import alawmulaw from 'alawmulaw';
 import { loadDsp } from '../../src/dsp/index.js';
 import { createReferenceDsp } from '../../src/dsp/reference/index.js';
-import { equalArrays } from './signals.js';
+import { equalArrays } from '../../bench/dsp-signals.js';
 
 const dsp = loadDsp();
 const ref = createReferenceDsp();

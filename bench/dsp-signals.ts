@@ -1,4 +1,4 @@
-// Test signals and measurements shared by the DSP tests and the benchmark's quality figures.
+// Test signals and measurements shared by the DSP tests and the benchmark's quality figures (bench/ compiles to dist).
 
 export function tone(freqHz: number, rateHz: number, n: number, amp = 0.9 * 32767): Int16Array {
   const x = new Int16Array(n);
