@@ -146,3 +146,29 @@ t.test('inbound: μ-law reaches the handler as received, PCM decoded, dtmf, stop
   t.equal(report.turns.length, 1);
   t.equal(ts.capacity.active, 0, 'the call slot was released when the stream ended');
 });
+
+t.test('simulator records both legs to a stereo WAV: caller left, agent (as played) right', async (t) => {
+  const ts = await startServer();
+  t.teardown(() => ts.close());
+  const sim = await connectSim(ts, { record: true });
+  const h = await ts.nextHandler();
+  await sim.say(new Int16Array(1600).fill(4000));
+  h.transport.player.enqueue({ utteranceId: 'a', text: 'ok', sampleRate: 8000, chunks: chunked(toneBytes(8000, 400)) });
+  await until(() => h.events.includes('played:a'), 3000, 'played');
+  await sim.hangUp();
+  const wav = sim.wav();
+  t.equal(wav.toString('ascii', 0, 4), 'RIFF');
+  t.equal(wav.toString('ascii', 8, 12), 'WAVE');
+  t.equal(wav.readUInt16LE(22), 2, 'stereo');
+  t.equal(wav.readUInt32LE(24), 8000);
+  const frames = (wav.length - 44) / 4;
+  t.equal(frames % 160, 0, 'whole 20 ms ticks');
+  let left = 0;
+  let right = 0;
+  for (let i = 0; i < frames; i++) {
+    if (Math.abs(wav.readInt16LE(44 + i * 4)) > 1000) left++;
+    if (Math.abs(wav.readInt16LE(46 + i * 4)) > 1000) right++;
+  }
+  t.ok(left >= 1500 && left <= 1700, `caller speech on the left (${left} samples)`);
+  t.ok(right >= 1500 && right <= 3200, `agent tone on the right (${right} loud samples of 3200)`);
+});
