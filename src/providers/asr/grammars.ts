@@ -97,7 +97,6 @@ const FILLERS = [
   'membership',
   'plan',
   'pass',
-  'fee',
   'classes',
   'class',
   'hours',

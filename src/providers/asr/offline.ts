@@ -42,6 +42,8 @@ export interface OfflineAsrOptions {
   /** Interval between partial results while an utterance is open. */
   partialEveryMs?: number;
   maxUtteranceMs?: number;
+  /** Decoders kept for reuse after their stream closes (default 4). */
+  maxIdleDecoders?: number;
   /** pocketsphinx settings over ours (beam widths etc.). */
   decoderConfig?: Record<string, string | number | boolean>;
 }
@@ -80,7 +82,7 @@ function grammarDictionary(modelDir: string): string {
 }
 
 /** soundswallower's "node" export is soundswallower.node.js; the model directory sits next to it. */
-function modelDir(): string {
+export function modelDir(): string {
   return join(dirname(createRequire(import.meta.url).resolve('soundswallower')), 'model');
 }
 
@@ -105,18 +107,45 @@ export class OfflineAsr implements AsrProvider {
     contextHints: true,
   };
 
-  constructor(private readonly opts: OfflineAsrOptions) {}
+  /** Decoders of closed streams, ready for the next call (loading the acoustic model is the slow part). */
+  private readonly idle: SsDecoder[] = [];
+  private readonly maxIdle: number;
+
+  constructor(private readonly opts: OfflineAsrOptions) {
+    this.maxIdle = opts.maxIdleDecoders ?? 4;
+  }
 
   async open(o: AsrOpenOptions): Promise<AsrStream> {
     o.signal?.throwIfAborted();
-    let decoder: SsDecoder;
+    const decoder = this.idle.pop() ?? (await this.createDecoder());
+    let vad: Vad;
+    try {
+      vad = await createVad(this.opts.dsp, this.opts.vad);
+    } catch (e) {
+      this.release(decoder);
+      throw new AppError('PROVIDER_FAILED', 'voice activity detector failed to start', { cause: e, retryable: false });
+    }
+    return new OfflineAsrStream(decoder, vad, this.opts, o, (d) => this.release(d));
+  }
+
+  /** Frees the pooled decoders. Open streams keep working. */
+  close(): void {
+    for (const d of this.idle.splice(0)) d.delete();
+  }
+
+  private release(decoder: SsDecoder): void {
+    if (this.idle.length < this.maxIdle) this.idle.push(decoder);
+    else decoder.delete();
+  }
+
+  private async createDecoder(): Promise<SsDecoder> {
     try {
       modulePromise ??= loadSoundSwallower();
       const ss = await modulePromise;
-      decoder = new ss.Decoder({
+      const decoder = new ss.Decoder({
         ...DECODER_DEFAULTS,
-        ...this.opts.decoderConfig,
         dict: grammarDictionary(modelDir()),
+        ...this.opts.decoderConfig,
         samprate: 8000,
         loglevel: 'FATAL',
       });
@@ -126,13 +155,11 @@ export class OfflineAsr implements AsrProvider {
       if (missing.length > 0) decoder.add_words(...missing);
       const unknown = grammarWords().filter((w) => decoder.lookup_word(w) === null);
       if (unknown.length > 0) throw new Error(`grammar words missing from the dictionary: ${unknown.join(', ')}`);
-      decoder.set_grammar(grammarFor('open'));
+      return decoder;
     } catch (e) {
       modulePromise = undefined;
       throw new AppError('PROVIDER_FAILED', 'offline recogniser failed to start', { cause: e, retryable: false });
     }
-    const vad = await createVad(this.opts.dsp, this.opts.vad);
-    return new OfflineAsrStream(decoder, vad, this.opts, o);
   }
 }
 
@@ -145,7 +172,8 @@ class OfflineAsrStream implements AsrStream {
   private uttFrames = 0;
   private lastPartial = '';
   private context: AsrContext = 'open';
-  private grammarContext: AsrContext = 'open';
+  /** A pooled decoder still has its last call's grammar, so the first utterance always sets one. */
+  private grammarContext: AsrContext | undefined;
   private closed = false;
   private readonly minConfidence: number;
   private readonly partialFrames: number;
@@ -156,6 +184,7 @@ class OfflineAsrStream implements AsrStream {
     private readonly vad: Vad,
     private readonly opts: OfflineAsrOptions,
     private readonly o: AsrOpenOptions,
+    private readonly release: (d: SsDecoder) => void,
   ) {
     this.minConfidence = opts.minConfidence ?? 0.2;
     this.partialFrames = Math.max(1, Math.round((opts.partialEveryMs ?? 300) / VAD_FRAME_MS));
@@ -197,7 +226,17 @@ class OfflineAsrStream implements AsrStream {
     if (this.closed) return;
     this.closed = true;
     this.vad.close();
-    this.decoder.delete();
+    if (this.inUtt) {
+      this.inUtt = false;
+      try {
+        this.decoder.stop();
+      } catch {
+        // A decoder that cannot stop cleanly is not reused.
+        this.decoder.delete();
+        return;
+      }
+    }
+    this.release(this.decoder);
   }
 
   private frame(pcm: Int16Array): void {
