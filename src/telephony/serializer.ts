@@ -225,7 +225,8 @@ function parseMedia(raw: Json): ParseResult {
   if (typeof p !== 'string' || p.length === 0) return fail('invalid-field', 'media: payload missing');
   if (p.length > Math.ceil(MAX_MEDIA_BYTES / 3) * 4) return fail('oversized', 'media: payload too large');
   if (!BASE64.test(p)) return fail('invalid-field', 'media: payload is not base64');
-  const payload = new Uint8Array(Buffer.from(p, 'base64'));
+  // A Buffer is a Uint8Array; no second copy per frame.
+  const payload: Uint8Array = Buffer.from(p, 'base64');
   return {
     ok: true,
     event: {
