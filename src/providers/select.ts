@@ -1,0 +1,163 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { Dsp } from '../dsp/types.js';
+import { AppError } from '../errors.js';
+import { DeepgramAsr } from './asr/deepgram.js';
+import { OfflineAsr } from './asr/offline.js';
+import type { AsrProvider } from './asr/types.js';
+import { OfflineInterviewer } from './llm/offline.js';
+import { OpenAiLlm } from './llm/openai.js';
+import type { LlmProvider } from './llm/types.js';
+import type { MetricSink } from './metrics.js';
+import { ElevenLabsTts } from './tts/elevenlabs.js';
+import { FallbackTts } from './tts/fallback.js';
+import { FliteTts } from './tts/flite.js';
+import { OpenAiTts } from './tts/openai-tts.js';
+import type { TtsProvider } from './tts/types.js';
+
+// Which provider does each job, from configuration alone: a key present → the cloud provider, otherwise the
+// embedded offline one; ASR_PROVIDER / LLM_PROVIDER / TTS_PROVIDERS override. TTS is always an ordered
+// failover list, and flite ends the automatic list so speech never depends on the network alone.
+
+export const TTS_NAMES = ['elevenlabs', 'openai', 'flite'] as const;
+export type TtsName = (typeof TTS_NAMES)[number];
+
+export interface ProviderChoice {
+  asr: 'deepgram' | 'offline';
+  llm: 'openai' | 'offline';
+  tts: TtsName[];
+}
+
+type ChoiceConfig = Pick<
+  Config,
+  'ASR_PROVIDER' | 'LLM_PROVIDER' | 'TTS_PROVIDERS' | 'DEEPGRAM_API_KEY' | 'OPENAI_API_KEY' | 'ELEVENLABS_API_KEY'
+>;
+
+/** Pure decision (tested on its own): every inconsistency is reported in one CONFIG_INVALID error. */
+export function chooseProviders(cfg: ChoiceConfig): ProviderChoice {
+  const problems: string[] = [];
+  // env.ts types the choices as plain strings; narrow them here.
+  const asr: ProviderChoice['asr'] =
+    cfg.ASR_PROVIDER === 'deepgram' || (cfg.ASR_PROVIDER === 'auto' && cfg.DEEPGRAM_API_KEY) ? 'deepgram' : 'offline';
+  if (asr === 'deepgram' && !cfg.DEEPGRAM_API_KEY) problems.push('ASR_PROVIDER=deepgram needs DEEPGRAM_API_KEY');
+  const llm: ProviderChoice['llm'] =
+    cfg.LLM_PROVIDER === 'openai' || (cfg.LLM_PROVIDER === 'auto' && cfg.OPENAI_API_KEY) ? 'openai' : 'offline';
+  if (llm === 'openai' && !cfg.OPENAI_API_KEY) problems.push('LLM_PROVIDER=openai needs OPENAI_API_KEY');
+
+  let tts: TtsName[];
+  const raw = cfg.TTS_PROVIDERS.trim().toLowerCase();
+  if (raw === 'auto' || raw === '') {
+    tts = [];
+    if (cfg.ELEVENLABS_API_KEY) tts.push('elevenlabs');
+    if (cfg.OPENAI_API_KEY) tts.push('openai');
+    tts.push('flite');
+  } else {
+    const names = raw.split(',').map((s) => s.trim());
+    tts = [];
+    for (const n of names) {
+      if (!(TTS_NAMES as readonly string[]).includes(n)) {
+        problems.push(`TTS_PROVIDERS: unknown provider "${n}" (use ${TTS_NAMES.join(', ')})`);
+      } else if (tts.includes(n as TtsName)) {
+        problems.push(`TTS_PROVIDERS: "${n}" is listed twice`);
+      } else tts.push(n as TtsName);
+    }
+    if (tts.includes('elevenlabs') && !cfg.ELEVENLABS_API_KEY)
+      problems.push('TTS_PROVIDERS=elevenlabs needs ELEVENLABS_API_KEY');
+    if (tts.includes('openai') && !cfg.OPENAI_API_KEY) problems.push('TTS_PROVIDERS=openai needs OPENAI_API_KEY');
+    if (names.length === 0 || tts.length === 0) problems.push('TTS_PROVIDERS: list at least one provider');
+  }
+  if (problems.length > 0) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `invalid provider configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
+  }
+  return { asr, llm, tts };
+}
+
+export interface SelectedProviders {
+  choice: ProviderChoice;
+  asr: AsrProvider;
+  llm: LlmProvider;
+  /** Failover adapter over the configured TTS list (also for a single provider: deadline + breaker). */
+  tts: FallbackTts;
+}
+
+export interface SelectDeps {
+  dsp: Dsp;
+  log: Logger;
+  onMetric?: MetricSink;
+}
+
+function buildTts(name: TtsName, cfg: Config, onMetric: MetricSink | undefined): TtsProvider {
+  switch (name) {
+    case 'elevenlabs':
+      return new ElevenLabsTts({
+        apiKey: cfg.ELEVENLABS_API_KEY ?? '',
+        baseUrl: cfg.ELEVENLABS_BASE_URL,
+        voiceId: cfg.ELEVENLABS_VOICE_ID,
+        modelId: cfg.ELEVENLABS_MODEL,
+        outputFormat: cfg.ELEVENLABS_OUTPUT_FORMAT,
+        stability: cfg.ELEVENLABS_STABILITY,
+        similarityBoost: cfg.ELEVENLABS_SIMILARITY,
+        speakerBoost: cfg.ELEVENLABS_SPEAKER_BOOST,
+        ...(onMetric ? { onMetric } : {}),
+      });
+    case 'openai':
+      return new OpenAiTts({
+        apiKey: cfg.OPENAI_API_KEY ?? '',
+        baseURL: cfg.OPENAI_BASE_URL,
+        model: cfg.OPENAI_TTS_MODEL,
+        voice: cfg.OPENAI_TTS_VOICE,
+        ...(onMetric ? { onMetric } : {}),
+      });
+    case 'flite':
+      return new FliteTts();
+  }
+}
+
+/** Build the providers once at start-up and log the choice (names only: no keys, no URLs with secrets). */
+export function selectProviders(cfg: Config, deps: SelectDeps): SelectedProviders {
+  const choice = chooseProviders(cfg);
+  const onMetric = deps.onMetric;
+  const asr: AsrProvider =
+    choice.asr === 'deepgram'
+      ? new DeepgramAsr({
+          apiKey: cfg.DEEPGRAM_API_KEY ?? '',
+          baseUrl: cfg.DEEPGRAM_BASE_URL,
+          model: cfg.DEEPGRAM_MODEL,
+          log: deps.log,
+          ...(onMetric ? { onMetric } : {}),
+        })
+      : new OfflineAsr({ dsp: deps.dsp });
+  const llm: LlmProvider =
+    choice.llm === 'openai'
+      ? new OpenAiLlm({
+          apiKey: cfg.OPENAI_API_KEY ?? '',
+          baseURL: cfg.OPENAI_BASE_URL,
+          model: cfg.OPENAI_MODEL,
+          ...(onMetric ? { onMetric } : {}),
+        })
+      : new OfflineInterviewer();
+  const tts = new FallbackTts({
+    providers: choice.tts.map((n) => buildTts(n, cfg, onMetric)),
+    firstByteTimeoutMs: cfg.TTS_FIRST_BYTE_TIMEOUT_MS,
+    createResampler: (from, to) => deps.dsp.createResampler(from, to),
+    log: deps.log,
+    ...(onMetric ? { onMetric } : {}),
+  });
+  deps.log.info(
+    {
+      asr: asr.name,
+      llm: llm.name,
+      tts: tts.name,
+      baseUrls: {
+        deepgram: cfg.DEEPGRAM_BASE_URL !== undefined,
+        openai: cfg.OPENAI_BASE_URL !== undefined,
+        elevenlabs: cfg.ELEVENLABS_BASE_URL !== undefined,
+      },
+    },
+    'providers selected',
+  );
+  return { choice, asr, llm, tts };
+}
