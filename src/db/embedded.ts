@@ -52,31 +52,29 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-interface LockInfo {
-  pid: number;
-  host?: string;
-  port?: number;
-}
+// `<dataDir>.lock` holds the owner's pid as plain text (the doctor reads it too); `<dataDir>.addr` holds
+// {pid, host, port} of its socket server so CLI commands can use the running server.
 
-async function readLock(lockPath: string): Promise<LockInfo | undefined> {
-  const raw = (await readFile(lockPath, 'utf8').catch(() => '')).trim();
-  if (raw === '') return undefined;
-  try {
-    const v = JSON.parse(raw) as LockInfo;
-    return Number.isInteger(v.pid) ? v : undefined;
-  } catch {
-    return Number.isInteger(Number(raw)) ? { pid: Number(raw) } : undefined;
-  }
+async function readLockPid(lockPath: string): Promise<number | undefined> {
+  const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 /**
- * The URL of the embedded server another live process is running on this data directory, if any: CLI
- * commands (export, migrate) use it instead of failing on the lock while the app runs.
+ * The URL of the embedded server a live process is running on this data directory, if any: CLI commands
+ * (export, migrate) use it instead of failing on the lock while the app runs.
  */
 export async function runningEmbedded(dataDir: string): Promise<{ pid: number; url: string } | undefined> {
-  const info = await readLock(`${resolve(dataDir)}.lock`);
-  if (!info || !pidAlive(info.pid) || !info.port) return undefined;
-  return { pid: info.pid, url: `postgres://postgres@${info.host ?? '127.0.0.1'}:${info.port}/postgres` };
+  const dir = resolve(dataDir);
+  const pid = await readLockPid(`${dir}.lock`);
+  if (pid === undefined || !pidAlive(pid)) return undefined;
+  try {
+    const addr = JSON.parse(await readFile(`${dir}.addr`, 'utf8')) as { pid?: number; host?: string; port?: number };
+    if (addr.pid !== pid || !Number.isInteger(addr.port)) return undefined;
+    return { pid, url: `postgres://postgres@${addr.host ?? '127.0.0.1'}:${addr.port}/postgres` };
+  } catch {
+    return undefined;
+  }
 }
 
 /** PGlite has no inter-process locking: two processes on one data directory would corrupt it. */
@@ -85,12 +83,12 @@ async function takeLock(dataDir: string): Promise<string> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await open(lockPath, 'wx');
-      await fh.writeFile(JSON.stringify({ pid: process.pid }));
+      await fh.writeFile(String(process.pid));
       await fh.close();
       return lockPath;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = (await readLock(lockPath))?.pid ?? 0;
+      const pid = (await readLockPid(lockPath)) ?? 0;
       // Our own pid counts too: a second PGlite in this process would corrupt the directory just the same.
       if (Number.isInteger(pid) && pid > 0 && pidAlive(pid))
         throw new AppError(
@@ -150,7 +148,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
     throw e;
   }
 
-  await writeFile(lockPath, JSON.stringify({ pid: process.pid, host: ready.host, port: ready.port }));
+  const addrPath = `${dataDir}.addr`;
+  await writeFile(addrPath, JSON.stringify({ pid: process.pid, host: ready.host, port: ready.port }));
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -163,6 +162,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
       const t = setTimeout(() => void worker.terminate(), 10_000);
       await done;
       clearTimeout(t);
+      await rm(addrPath, { force: true });
       await rm(lockPath, { force: true });
     })());
 
