@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { timingFromConfig } from '../machines/timing.js';
 import type { TurnTiming } from '../machines/events.js';
 import { CallDirectory } from './call/call-directory.js';
+import type { ReplyPolicy } from './call/reply-actor.js';
 import { createCallHandlerFactory, type CallObserver, type CallProviders } from './call/session.js';
 import { vadPortFactory } from './call/vad-port.js';
 import { loadConfig, type Config } from './config/index.js';
@@ -10,6 +11,8 @@ import { openDatabase, type Database } from './db/pool.js';
 import { CallRecorder } from './db/recorder.js';
 import { WriteQueue } from './db/write-queue.js';
 import { pendingMigrations } from './db/migrate.js';
+import { dbRoutes } from './db/routes.js';
+import { reviewRoutes } from './review/routes.js';
 import { loadDsp } from './dsp/index.js';
 import type { Dsp } from './dsp/types.js';
 import { isAppError } from './errors.js';
@@ -39,6 +42,8 @@ export interface ServerOptions {
   /** Providers to use instead of the configured selection (benchmarks with protocol fakes). */
   readonly providers?: CallProviders;
   readonly timing?: TurnTiming;
+  /** How replies reach TTS; benchmarks set the original system's policy for comparison. */
+  readonly replyPolicy?: ReplyPolicy;
   readonly metrics?: Metrics;
   /** SIGTERM/SIGINT start a drain that ends with process.exit (only when run as the main program). */
   readonly installSignalHandlers?: boolean;
@@ -110,7 +115,11 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         ...(config.PUBLIC_BASE_URL
           ? twilioRoutes({ store: calls, admission: capacity, publicBaseUrl: config.PUBLIC_BASE_URL, log })
           : []),
+        // The database's GET /v1/calls/:id (with transcript and facts) comes first, so it answers that path; the
+        // telephony one (status only, from the in-memory directory) keeps POST /v1/calls.
+        ...dbRoutes({ pool: db.pool, log }),
         ...callsRoutes({ store: calls, placer: rest, admission: capacity, log }),
+        ...reviewRoutes({ pool: db.pool, apiToken: config.API_TOKEN, log }),
       ],
       {
         limiter: new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
@@ -137,6 +146,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       rest,
       lookup: (callId) => calls.peek(callId),
       observer: opts.observer,
+      replyPolicy: opts.replyPolicy,
     }),
     dsp,
     createVad: vadPortFactory(dsp),

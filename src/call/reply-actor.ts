@@ -7,19 +7,40 @@ import { replyEvents } from '../providers/sentences.js';
 // The `reply` actor: one LLM request per agent turn, cut into sentences as it streams so the first sentence
 // reaches TTS before the model has finished. Stopping the actor (barge-in, hang-up, deadline) aborts the request.
 
+/**
+ * How a reply reaches the speaker. `streaming` (ours): each sentence as soon as it is complete. `whole-reply`
+ * reproduces the original Python system for benchmarks: wait for the whole reply, pause, then speak it as one
+ * utterance (one TTS request for everything).
+ */
+export type ReplyPolicy = { kind: 'streaming' } | { kind: 'whole-reply'; pauseMs: number };
+
 export interface ReplyHooks {
   /** The machine decided the caller's turn ended and asked for a reply (the start of server-added latency). */
   requested?(input: ReplyInput): void;
   firstSentence?(): void;
 }
 
-export function replyActor(llm: LlmProvider, log: Logger, hooks: ReplyHooks = {}) {
+export function replyActor(
+  llm: LlmProvider,
+  log: Logger,
+  hooks: ReplyHooks = {},
+  policy: ReplyPolicy = { kind: 'streaming' },
+) {
   return fromCallback<EventObject, ReplyInput>(({ input, sendBack }) => {
     const abort = new AbortController();
     const send = (e: ReplyEvent) => {
       if (!abort.signal.aborted) sendBack(e);
     };
     hooks.requested?.(input);
+    const held: string[] = [];
+    const release = async () => {
+      if (policy.kind !== 'whole-reply' || held.length === 0) return;
+      await new Promise((r) => setTimeout(r, policy.pauseMs));
+      if (abort.signal.aborted) return;
+      hooks.firstSentence?.();
+      send({ type: 'REPLY.SENTENCE', text: held.join(' ') });
+      held.length = 0;
+    };
     (async () => {
       let done = false;
       let first = true;
@@ -27,6 +48,10 @@ export function replyActor(llm: LlmProvider, log: Logger, hooks: ReplyHooks = {}
         if (abort.signal.aborted) return;
         switch (ev.type) {
           case 'sentence':
+            if (policy.kind === 'whole-reply') {
+              held.push(ev.text);
+              break;
+            }
             if (first) hooks.firstSentence?.();
             first = false;
             send({ type: 'REPLY.SENTENCE', text: ev.text });
@@ -45,12 +70,16 @@ export function replyActor(llm: LlmProvider, log: Logger, hooks: ReplyHooks = {}
             log.warn({ tool: ev.name, provider: llm.name }, 'llm produced invalid tool arguments');
             break;
           case 'done':
+            await release();
             done = true;
             send({ type: 'REPLY.DONE' });
             break;
         }
       }
-      if (!done) send({ type: 'REPLY.DONE' });
+      if (!done) {
+        await release();
+        send({ type: 'REPLY.DONE' });
+      }
     })().catch((e: unknown) => {
       if (abort.signal.aborted) return;
       const message = e instanceof Error ? e.message : String(e);

@@ -20,7 +20,7 @@ import type {
 import { asrActor, AudioTap } from './asr-actor.js';
 import { hangupActor, type HangupPort } from './hangup-actor.js';
 import { CallQuality, type CallResult } from './quality.js';
-import { replyActor } from './reply-actor.js';
+import { replyActor, type ReplyPolicy } from './reply-actor.js';
 import { speakerActor } from './speaker-actor.js';
 import { stateString } from './state-string.js';
 
@@ -61,6 +61,8 @@ export interface SessionDeps {
   readonly lookup?: ((callId: string, callSid: string) => CallDetails | undefined) | undefined;
   readonly inspect?: Observer<InspectionEvent> | ((e: InspectionEvent) => void) | undefined;
   readonly observer?: CallObserver | undefined;
+  /** Default streaming; `whole-reply` reproduces the original system's policy (benchmarks only). */
+  readonly replyPolicy?: ReplyPolicy | undefined;
 }
 
 export function createCallHandlerFactory(deps: SessionDeps): CallHandlerFactory {
@@ -111,7 +113,7 @@ export class CallSession implements CallHandler {
     const machine = callMachine.provide({
       actors: {
         asr: asrActor(asr, this.#tap, this.#log),
-        reply: replyActor(llm, this.#log, { requested: () => this.#quality.replyRequested() }),
+        reply: replyActor(llm, this.#log, { requested: () => this.#quality.replyRequested() }, deps.replyPolicy),
         speaker: speakerActor(tts, transport.player, () => transport.nowMs(), this.#log, {
           started: () => {
             const ms = this.#quality.firstAudio();

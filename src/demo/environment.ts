@@ -18,6 +18,7 @@ export interface EnvironmentOptions {
   readonly record?: boolean;
   /** Providers instead of the configured (offline) selection: benchmarks with protocol fakes. */
   readonly providers?: import('../call/session.js').CallProviders;
+  readonly replyPolicy?: import('../call/reply-actor.js').ReplyPolicy;
   /** Extra environment variables for the server's config (e.g. timing knobs). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -133,6 +134,7 @@ export class DemoEnvironment {
         log: o.log,
         observer: routing,
         ...(o.providers ? { providers: o.providers } : {}),
+        ...(o.replyPolicy ? { replyPolicy: o.replyPolicy } : {}),
       });
     } catch (e) {
       await twilio.close();
