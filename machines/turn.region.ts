@@ -46,7 +46,6 @@ export const turnRegion = callSetup.createStateConfig({
       },
     },
     listening: {
-      id: 'listening',
       description: 'The caller has the floor.',
       initial: 'waiting',
       states: {
@@ -57,7 +56,6 @@ export const turnRegion = callSetup.createStateConfig({
             { guard: 'callerHasRealWords', target: 'endpointing', description: 'Words already heard.' },
           ],
           on: {
-            'CALLER.SPEECH_START': 'hearing',
             'ASR.FINAL': {
               guard: 'bringsRealWord',
               target: 'endpointing',
@@ -215,8 +213,7 @@ export const turnRegion = callSetup.createStateConfig({
       },
       states: {
         flowing: {
-          always: { guard: 'callerSpeaking', target: 'contested' },
-          on: { 'CALLER.SPEECH_START': 'contested' },
+          always: { guard: 'callerSpeaking', target: 'contested', description: 'Caller speech over the agent.' },
         },
         contested: {
           description: 'The caller makes sound over the agent: a backchannel, a cough, or an interruption?',

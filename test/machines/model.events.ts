@@ -1,0 +1,119 @@
+import type { MachineEvent } from '../../machines/call.machine.js';
+import { factsComplete, pending, type CallContext } from '../../machines/context.js';
+import { isBackchannelOnly, isCompleteUtterance, isGoodbye, words } from '../../machines/text.js';
+
+// The event sampler and the state abstraction of the model-based test (model.test.ts). Events are offered only
+// where the real pipeline could send them (VAD.VOICE only while the caller is silent, speaker events for the
+// utterance actually playing, timers the active states armed), which keeps the explored graph small enough to
+// walk in seconds while still reaching every transition.
+
+export interface Snap {
+  value: unknown;
+  status: string;
+  context: CallContext;
+  _nodes: Array<{ transitions: Map<string, unknown> }>;
+  matches(v: unknown): boolean;
+}
+
+const HOURS = { hours: { mon: { opens: '06:00', closes: '22:00' } } };
+const ALL_FACTS = {
+  ...HOURS,
+  pricing: [{ plan: 'monthly', amountMinor: 4900, currency: 'USD', period: 'month' as const }],
+  classes: [{ name: 'yoga' }],
+};
+const final = (text: string): MachineEvent => ({
+  type: 'ASR.FINAL',
+  text,
+  confidence: 0.9,
+  speechFinal: true,
+  startMs: 0,
+  endMs: 0,
+});
+
+export function eventsFor(s: Snap): MachineEvent[] {
+  const c = s.context;
+  const inTurn = (v: string) => s.matches({ live: { turn: v } });
+  const ev: MachineEvent[] = [{ type: 'CALL.HANGUP', reason: 'stop' }];
+  if (inTurn('connecting')) {
+    ev.push(
+      { type: 'MEDIA.START' },
+      { type: 'DTMF', digit: '1' },
+      { type: 'ASR.ERROR', message: 'blip', fatal: false },
+      { type: 'SPEAKER.CLEARED' },
+    );
+  } else {
+    ev.push({ type: 'ASR.ERROR', message: 'gone', fatal: true }, { type: 'SPEAKER.ERROR', message: 'no tts' });
+  }
+  ev.push(
+    c.callerSpeaking || s.matches({ live: { caller: 'onset' } })
+      ? { type: 'VAD.SILENCE', atMs: 0 }
+      : { type: 'VAD.VOICE', atMs: 0 },
+  );
+  ev.push({ type: 'ASR.PARTIAL', text: 'we open' });
+  ev.push(final('six'), final('we open at six and'), final('thanks, goodbye'), { type: 'ASR.UTTERANCE_END' });
+  if (c.replyActive) {
+    const last = [...(c.agentTurn?.utterances ?? [])].pop()?.text ?? 'Thanks.';
+    ev.push(
+      { type: 'REPLY.SENTENCE', text: 'Thanks.' },
+      { type: 'REPLY.SENTENCE', text: last },
+      { type: 'REPLY.SENTENCE', text: 'Hi, I am an automated assistant.' },
+      { type: 'REPLY.SENTENCE', text: 'And when do you open?' },
+      { type: 'REPLY.SENTENCE', text: 'Goodbye!' },
+      { type: 'REPLY.FACTS', facts: ALL_FACTS },
+      { type: 'REPLY.ASKED', topic: 'pricing' },
+      { type: 'REPLY.END_CALL', reason: 'caller-request' },
+      { type: 'REPLY.DONE' },
+      { type: 'REPLY.ERROR', message: 'llm down' },
+    );
+  }
+  const p = pending(c)[0];
+  if (p !== undefined) {
+    ev.push(
+      { type: 'SPEAKER.STARTED', utteranceId: p.id, atMs: 0 },
+      { type: 'SPEAKER.PROGRESS', utteranceId: p.id, heardText: 'Hi' },
+      { type: 'SPEAKER.DURATION', utteranceId: p.id, ms: 1000 },
+      { type: 'SPEAKER.PLAYED', utteranceId: p.id, atMs: 0 },
+    );
+  }
+  if (s.matches({ live: { playback: 'playing' } })) ev.push({ type: 'SPEAKER.PLAYED', utteranceId: 'stale', atMs: 0 });
+  if (s.matches({ live: { playback: 'draining' } })) ev.push({ type: 'SPEAKER.CLEARED' });
+  // Timers and actor completions are events too: offer those the active states are waiting for.
+  for (const node of s._nodes) {
+    for (const type of node.transitions.keys()) {
+      if (type.startsWith('xstate.after.')) ev.push({ type } as unknown as MachineEvent);
+      else if (type.startsWith('xstate.done.actor.')) ev.push({ type, output: undefined } as unknown as MachineEvent);
+      else if (type.startsWith('xstate.error.actor.'))
+        ev.push({ type, error: new Error('actor failed') } as unknown as MachineEvent);
+    }
+  }
+  return ev;
+}
+
+/**
+ * What the guards can see, coarsened: the state value plus a few context classes. Flags that only matter in one
+ * state (holding line said, reply failures, re-prompt count) are kept only there: they are reset on the way in,
+ * so merging them elsewhere loses no behaviour.
+ */
+export function serialize(s: Snap): string {
+  const c = s.context;
+  const text = [...c.caller.finals, c.caller.partial].join(' ');
+  const heard = words(text).length === 0 ? 0 : isBackchannelOnly(text) ? 1 : isCompleteUtterance(text) ? 3 : 2;
+  const turn = JSON.stringify((s.value as { live?: { turn?: unknown } }).live?.turn ?? null);
+  const local: unknown[] = [];
+  if (turn.startsWith('"thinking')) local.push(c.holdingSaid, Math.min(c.replyErrors, 3), c.replySentences > 0);
+  if (turn.includes('waiting')) local.push(c.idlePrompts);
+  if (turn.includes('closing') || turn.includes('speaking') || turn.includes('greeting'))
+    local.push(
+      c.outbox.length > 0,
+      pending(c)[0]?.status,
+      c.agentTurn?.utterances.some((u) => u.status === 'played' && isGoodbye(u.text)) ?? false,
+    );
+  return JSON.stringify([
+    s.value,
+    s.status,
+    heard,
+    Math.min(pending(c).length, 2),
+    c.endRequested !== undefined || factsComplete(c),
+    local,
+  ]);
+}

@@ -1,0 +1,80 @@
+import type { MachineEvent } from '../../machines/call.machine.js';
+import type { CallInput } from '../../machines/events.js';
+import type { Snap } from './model.events.js';
+
+// Starting points for the model walk. The abstract state keeps only what guards need locally, so counters that
+// build up over several turns (reply failures, re-prompts) and "the LLM already said goodbye" are reached by a
+// scripted prefix and the walk continues from there.
+
+export interface Plan {
+  name: string;
+  input: CallInput;
+  prefix: MachineEvent[];
+  /** Stop walking from states outside the part this plan is about. */
+  stopWhen?: (s: Snap) => boolean;
+}
+
+const after = (delay: string, stateId: string) =>
+  ({ type: `xstate.after.${delay}.call.live.${stateId}` }) as unknown as MachineEvent;
+const played = (n: number): MachineEvent => ({ type: 'SPEAKER.PLAYED', utteranceId: `c1:u${n}`, atMs: 0 });
+const turnOf = (s: Snap) => JSON.stringify((s.value as { live?: { turn?: unknown } }).live?.turn ?? null);
+
+/** Inbound greeting played to the end: listening, utterances u1 and u2 used. */
+const greeted: MachineEvent[] = [{ type: 'MEDIA.START' }, played(1), played(2)];
+
+/** The caller says a complete sentence and the short endpoint passes: thinking. */
+const callerTurn: MachineEvent[] = [
+  { type: 'VAD.VOICE', atMs: 0 },
+  after('VAD_MIN_SPEECH', 'caller.onset'),
+  { type: 'ASR.FINAL', text: 'six', confidence: 0.9, speechFinal: true, startMs: 0, endMs: 0 },
+  { type: 'VAD.SILENCE', atMs: 0 },
+  after('ENDPOINT_SHORT', 'turn.listening.endpointing.short'),
+];
+
+export function prefixes(base: CallInput): Plan[] {
+  const inbound = { ...base, direction: 'inbound' as const };
+  return [
+    { name: 'outbound', input: { ...base, direction: 'outbound' }, prefix: [] },
+    { name: 'inbound', input: inbound, prefix: [] },
+    {
+      name: 'two reply failures',
+      input: inbound,
+      prefix: [
+        ...greeted,
+        ...callerTurn,
+        { type: 'REPLY.ERROR', message: 'x' },
+        played(3),
+        ...callerTurn,
+        { type: 'REPLY.ERROR', message: 'x' },
+        played(4),
+        ...callerTurn,
+      ],
+      stopWhen: (s) => !turnOf(s).startsWith('"thinking'),
+    },
+    {
+      name: 'two re-prompts',
+      input: inbound,
+      prefix: [
+        ...greeted,
+        after('IDLE_REPROMPT', 'turn.listening.waiting'),
+        played(3),
+        after('IDLE_REPROMPT', 'turn.listening.waiting'),
+        played(4),
+      ],
+      stopWhen: (s) => !turnOf(s).includes('waiting'),
+    },
+    {
+      name: 'the LLM says goodbye itself',
+      input: inbound,
+      prefix: [
+        ...greeted,
+        ...callerTurn,
+        { type: 'REPLY.SENTENCE', text: 'Thanks, goodbye!' },
+        played(3),
+        { type: 'REPLY.END_CALL', reason: 'caller-request' },
+        { type: 'REPLY.DONE' },
+      ],
+      stopWhen: () => true,
+    },
+  ];
+}
