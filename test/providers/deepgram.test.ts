@@ -147,3 +147,27 @@ t.test('a wrong key fails at once with a permanent error (no retry storm)', asyn
   t.equal((err as ProviderError).status, 401);
   t.equal((err as ProviderError).retryable, false);
 });
+
+t.test(
+  'energy mode (real speech from a simulator): each utterance is transcribed as the next script line',
+  async (t) => {
+    const fake = await new FakeDeepgram({ lines: ['hello this is the front desk', 'we open at six'] }).start();
+    const events: AsrEvent[] = [];
+    const asr = new DeepgramAsr({ apiKey: 'k', baseUrl: fake.url, model: 'nova-3' });
+    const stream = await asr.open({ onEvent: (e) => events.push(e) });
+    t.teardown(async () => {
+      await stream.close();
+      await fake.close();
+    });
+    const loud = (ms: number) => Uint8Array.from({ length: ms * 8 }, (_, i) => (i % 2 ? 0x80 : 0x00));
+    for (let u = 0; u < 2; u++) {
+      await pushPaced(stream, loud(600));
+      await pushPaced(stream, silenceMulaw(500));
+    }
+    await waitFor(() => events.filter((e) => e.type === 'final').length === 2, 3000, 'two finals');
+    t.same(
+      events.filter((e) => e.type === 'final').map((e) => (e as { text: string }).text),
+      ['hello this is the front desk', 'we open at six'],
+    );
+  },
+);

@@ -8,6 +8,7 @@ import { OpenAiTts } from '../../src/providers/tts/openai-tts.js';
 import { FallbackTts } from '../../src/providers/tts/fallback.js';
 import type { ProviderMetric } from '../../src/providers/metrics.js';
 import { ProviderError } from '../../src/providers/retry.js';
+import { createReferenceDsp } from '../../src/dsp/reference/index.js';
 import { collect } from './helpers.js';
 
 const TEXT = 'We are open six to ten on weekdays.';
@@ -181,3 +182,44 @@ t.test('stopping playback (barge-in) cancels the provider stream', async (t) => 
   ac.abort();
   t.equal(el.requests.length, 1);
 });
+
+t.test(
+  'mid-stream failover to a provider with another sample rate is resampled to the rate already playing',
+  async (t) => {
+    const el = await new FakeElevenLabs({ synth: elPcm }).start();
+    t.teardown(() => el.close());
+    const make = (outputFormat: 'pcm_24000' | 'pcm_16000') =>
+      new ElevenLabsTts({
+        apiKey: 'k',
+        baseUrl: el.url,
+        voiceId: outputFormat,
+        modelId: 'eleven_turbo_v2_5',
+        outputFormat,
+        stability: 0.5,
+        similarityBoost: 0.75,
+        speakerBoost: true,
+        headersTimeoutMs: 2000,
+      });
+    const a = make('pcm_24000');
+    const b = Object.assign(make('pcm_16000'), { name: 'elevenlabs-16k' });
+    const dsp = createReferenceDsp();
+    const tts = new FallbackTts({
+      providers: [a, b],
+      firstByteTimeoutMs: 300,
+      createResampler: (f, to) => dsp.createResampler(f, to),
+    });
+    el.faults.enqueue('disconnect-mid-stream');
+    const { audio, bytes } = await speak(tts);
+    t.equal(audio.sampleRate, 24000);
+    t.equal(el.requests[1]?.outputFormat, 'pcm_16000');
+    const full16 = elPcm(TEXT, 16000).length;
+    // The fake cuts at the first 40 ms chunk boundary past a third of the audio.
+    const chunk = 40 * 24 * 2;
+    const head = Math.ceil(Math.floor(elPcm(TEXT, 24000).length / 3) / chunk) * chunk;
+    const tail = bytes.length - head;
+    t.ok(
+      Math.abs(tail - full16 * 1.5) < 200,
+      `the 16 kHz sentence arrives as 24 kHz (${tail} vs ${full16 * 1.5} bytes)`,
+    );
+  },
+);
