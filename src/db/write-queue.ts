@@ -62,6 +62,8 @@ export class WriteQueue {
   /** Lanes with work and nobody running them, in arrival order. */
   readonly #ready: string[] = [];
   readonly #running = new Set<string>();
+  /** The lane retrying against an unreachable database; the others wait for it. */
+  #probe: string | undefined;
   readonly #idleWaiters: Array<() => void> = [];
   #pending = 0;
   #committed = 0;
@@ -220,9 +222,18 @@ export class WriteQueue {
       }
       if (outcome === 'retry') this.#onOutage(e);
     }
+    // close() gave up on this lane while the write was in flight: it was already counted as dropped.
+    if (this.#lanes.get(lane) !== q) return;
     if (outcome === 'retry') {
       this.#retries++;
       this.#metrics?.retries.inc();
+      if (this.#probe !== undefined && this.#probe !== lane) {
+        // Another lane is already probing the dead server: wait in line (at the front) instead.
+        this.#running.delete(lane);
+        this.#ready.unshift(lane);
+        return;
+      }
+      this.#probe = lane;
       const delay = this.#backoffMs;
       this.#backoffMs = Math.min(this.#backoffMs * 2, this.#retryMaxMs);
       const t = setTimeout(() => {
@@ -232,6 +243,7 @@ export class WriteQueue {
       this.#timers.add(t);
       return;
     }
+    if (this.#probe === lane) this.#probe = undefined;
     if (outcome === 'committed') {
       this.#committed++;
       this.#onSuccess();
@@ -300,6 +312,7 @@ export class WriteQueue {
       this.#lanes.clear();
       this.#ready.length = 0;
       this.#running.clear();
+      this.#probe = undefined;
     }
     if (this.#dropLogTimer) {
       clearTimeout(this.#dropLogTimer);
