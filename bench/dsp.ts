@@ -32,6 +32,7 @@ export interface Row {
   usPerChunk: number;
   chunkSamples: number;
   wallSamplesPerSec: number;
+  bestSamplesPerSec: number;
   reps: number;
   kernels?: string;
 }
@@ -104,6 +105,7 @@ function measure<C>(
     usPerChunk: (cpuS / parts.length) * 1e6,
     chunkSamples: samples / parts.length,
     wallSamplesPerSec: samples / median(wall),
+    bestSamplesPerSec: samples / Math.min(...cpu),
     reps: cpu.length,
     ...(kernels ? { kernels } : {}),
   };

@@ -37,44 +37,64 @@ int ArgInt(const Napi::CallbackInfo& info, size_t i, const char* what) {
   return (int)d;
 }
 
-// Every producing call takes an optional output TypedArray as its last argument. Without it a new array is
-// returned; with it the result is written there and the count is returned. The JS loader passes views of a
-// pooled slab, which saves a V8 ArrayBuffer allocation per chunk (the largest part of the per-call cost).
+// Every producing call takes an optional output TypedArray and element offset as its last two arguments.
+// Without them a new array is returned; with them the result is written at out[offset...] and the count is
+// returned. The JS loader passes a pooled slab, which saves a V8 ArrayBuffer allocation per chunk (the largest
+// part of the per-call cost).
 template <typename Arr>
-Arr OutArray(const Napi::CallbackInfo& info, size_t i, size_t n, napi_typedarray_type type, const char* typeName) {
-  if (info.Length() <= i || info[i].IsUndefined()) return Arr::New(info.Env(), n);
+struct Out {
+  Arr arr;
+  size_t offset = 0;
+  bool given = false;
+  auto* data() { return arr.Data() + offset; }
+};
+
+template <typename Arr>
+Out<Arr> OutArray(const Napi::CallbackInfo& info, size_t i, size_t n, napi_typedarray_type type, const char* typeName) {
+  Out<Arr> o;
+  if (info.Length() <= i || info[i].IsUndefined()) {
+    o.arr = Arr::New(info.Env(), n);
+    return o;
+  }
   const Napi::Value v = info[i];
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
     throw Napi::TypeError::New(info.Env(), std::string("output must be a ") + typeName);
   }
-  Arr out = v.As<Arr>();
-  if (out.ElementLength() < n) {
+  o.arr = v.As<Arr>();
+  o.given = true;
+  if (info.Length() > i + 1 && !info[i + 1].IsUndefined()) {
+    const int off = ArgInt(info, i + 1, "output offset");
+    if (off < 0) throw Napi::RangeError::New(info.Env(), "output offset must be >= 0");
+    o.offset = (size_t)off;
+  }
+  if (o.offset > o.arr.ElementLength() || o.arr.ElementLength() - o.offset < n) {
     throw Napi::RangeError::New(info.Env(), "output array too small: needs " + std::to_string(n) + " elements");
   }
-  return out;
+  return o;
 }
 
-Napi::Value Result(const Napi::CallbackInfo& info, size_t i, Napi::Value out, size_t n) {
-  if (info.Length() <= i || info[i].IsUndefined()) return out;
+template <typename Arr>
+Napi::Value Result(const Napi::CallbackInfo& info, const Out<Arr>& o, size_t n) {
+  if (!o.given) return o.arr;
   return Napi::Number::New(info.Env(), (double)n);
 }
 
 Napi::Value UlawEncode(const Napi::CallbackInfo& info) {
   Napi::Int16Array in = ArgInt16(info, 0, "pcm");
   const size_t n = in.ElementLength();
-  Napi::Uint8Array out = OutArray<Napi::Uint8Array>(info, 1, n, napi_uint8_array, "Uint8Array");
-  gymdsp::active_kernels().ulaw_encode(in.Data(), out.Data(), n);
-  return Result(info, 1, out, n);
+  Out<Napi::Uint8Array> out = OutArray<Napi::Uint8Array>(info, 1, n, napi_uint8_array, "Uint8Array");
+  gymdsp::active_kernels().ulaw_encode(in.Data(), out.data(), n);
+  return Result(info, out, n);
 }
 
 Napi::Value UlawDecode(const Napi::CallbackInfo& info) {
   Napi::Uint8Array in = ArgUint8(info, 0, "mulaw");
   const size_t n = in.ElementLength();
-  Napi::Int16Array out = OutArray<Napi::Int16Array>(info, 1, n, napi_int16_array, "Int16Array");
+  Out<Napi::Int16Array> out = OutArray<Napi::Int16Array>(info, 1, n, napi_int16_array, "Int16Array");
   const uint8_t* s = in.Data();
-  int16_t* d = out.Data();
+  int16_t* d = out.data();
   for (size_t i = 0; i < n; i++) d[i] = gymdsp::kUlawDecode[s[i]];
-  return Result(info, 1, out, n);
+  return Result(info, out, n);
 }
 
 Napi::Value FrameFeatures(const Napi::CallbackInfo& info) {
@@ -140,17 +160,17 @@ class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Int16Array in = ArgInt16(info, 0, "pcm");
     const size_t n = r_->output_count(in.ElementLength());
-    Napi::Int16Array out = OutArray<Napi::Int16Array>(info, 1, n, napi_int16_array, "Int16Array");
-    r_->push(in.Data(), in.ElementLength(), out.Data());
-    return Result(info, 1, out, n);
+    Out<Napi::Int16Array> out = OutArray<Napi::Int16Array>(info, 1, n, napi_int16_array, "Int16Array");
+    r_->push(in.Data(), in.ElementLength(), out.data());
+    return Result(info, out, n);
   }
 
   Napi::Value PushBytes(const Napi::CallbackInfo& info) {
     Napi::Uint8Array in = ArgUint8(info, 0, "s16le");
     const size_t n = r_->output_count(r_->samples_in_bytes(in.ElementLength()));
-    Napi::Int16Array out = OutArray<Napi::Int16Array>(info, 1, n, napi_int16_array, "Int16Array");
-    r_->push_bytes(in.Data(), in.ElementLength(), out.Data());
-    return Result(info, 1, out, n);
+    Out<Napi::Int16Array> out = OutArray<Napi::Int16Array>(info, 1, n, napi_int16_array, "Int16Array");
+    r_->push_bytes(in.Data(), in.ElementLength(), out.data());
+    return Result(info, out, n);
   }
 
   // Resample and μ-law encode in one call: what the outbound leg of a call does per chunk.
@@ -158,10 +178,10 @@ class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
     Napi::Int16Array in = ArgInt16(info, 0, "pcm");
     const size_t n = r_->output_count(in.ElementLength());
     if (scratch_.size() < n) scratch_.resize(n);
-    Napi::Uint8Array out = OutArray<Napi::Uint8Array>(info, 1, n, napi_uint8_array, "Uint8Array");
+    Out<Napi::Uint8Array> out = OutArray<Napi::Uint8Array>(info, 1, n, napi_uint8_array, "Uint8Array");
     r_->push(in.Data(), in.ElementLength(), scratch_.data());
-    gymdsp::active_kernels().ulaw_encode(scratch_.data(), out.Data(), n);
-    return Result(info, 1, out, n);
+    gymdsp::active_kernels().ulaw_encode(scratch_.data(), out.data(), n);
+    return Result(info, out, n);
   }
 
   Napi::Value Flush(const Napi::CallbackInfo& info) {

@@ -19,23 +19,23 @@ export interface LoadDspOptions {
   env?: Record<string, string | undefined>;
 }
 
-// Producing calls take an optional output array; with it they write there and return the count.
+// Producing calls take an optional output array and element offset; with them they write there and return the count.
 interface NativeResampler {
   push(pcm: Int16Array): Int16Array;
-  push(pcm: Int16Array, out: Int16Array): number;
+  push(pcm: Int16Array, out: Int16Array, offset: number): number;
   pushBytes(b: Uint8Array): Int16Array;
-  pushBytes(b: Uint8Array, out: Int16Array): number;
+  pushBytes(b: Uint8Array, out: Int16Array, offset: number): number;
   pushUlaw(pcm: Int16Array): Uint8Array;
-  pushUlaw(pcm: Int16Array, out: Uint8Array): number;
+  pushUlaw(pcm: Int16Array, out: Uint8Array, offset: number): number;
   flush(): Int16Array;
   info(): ResamplerInfo;
 }
 
 export interface NativeAddon {
   ulawEncode(pcm: Int16Array): Uint8Array;
-  ulawEncode(pcm: Int16Array, out: Uint8Array): number;
+  ulawEncode(pcm: Int16Array, out: Uint8Array, offset: number): number;
   ulawDecode(mulaw: Uint8Array): Int16Array;
-  ulawDecode(mulaw: Uint8Array, out: Int16Array): number;
+  ulawDecode(mulaw: Uint8Array, out: Int16Array, offset: number): number;
   frameFeatures(pcm: Int16Array, frameSamples: number): Float32Array;
   setForceScalar(on: boolean): void;
   kernels(): string;
@@ -120,21 +120,23 @@ const SLAB_MAX_BYTES = SLAB_BYTES / 8;
  */
 class Slab {
   private buf = new ArrayBuffer(SLAB_BYTES);
+  private i16 = new Int16Array(this.buf);
+  private u8 = new Uint8Array(this.buf);
   private off = 0;
 
-  /** Calls `fill` with a view of maxLen elements; returns a view of the n elements it reports as written. */
-  int16(maxLen: number, fill: (out: Int16Array) => number): Int16Array {
+  /** `fill(slab, elementOffset)` writes at most maxLen samples and returns the count; returns a view of them. */
+  int16(maxLen: number, fill: (out: Int16Array, offset: number) => number): Int16Array {
     const start = this.reserve(maxLen * 2);
     const buf = this.buf;
-    const n = fill(new Int16Array(buf, start, maxLen));
+    const n = fill(this.i16, start >> 1);
     this.off = start + ((n * 2 + 7) & ~7);
     return new Int16Array(buf, start, n);
   }
 
-  uint8(maxLen: number, fill: (out: Uint8Array) => number): Uint8Array {
+  uint8(maxLen: number, fill: (out: Uint8Array, offset: number) => number): Uint8Array {
     const start = this.reserve(maxLen);
     const buf = this.buf;
-    const n = fill(new Uint8Array(buf, start, maxLen));
+    const n = fill(this.u8, start);
     this.off = start + ((n + 7) & ~7);
     return new Uint8Array(buf, start, n);
   }
@@ -142,6 +144,8 @@ class Slab {
   private reserve(bytes: number): number {
     if (this.off + bytes > SLAB_BYTES) {
       this.buf = new ArrayBuffer(SLAB_BYTES);
+      this.i16 = new Int16Array(this.buf);
+      this.u8 = new Uint8Array(this.buf);
       this.off = 0;
     }
     return this.off;
@@ -170,17 +174,17 @@ class NativeResamplerAdapter implements Resampler {
   push(pcm: Int16Array): Int16Array {
     const max = this.bound(pcm.length);
     if (!(pcm instanceof Int16Array) || max * 2 > SLAB_MAX_BYTES) return this.r.push(pcm);
-    return this.slab.int16(max, (out) => this.r.push(pcm, out));
+    return this.slab.int16(max, (out, at) => this.r.push(pcm, out, at));
   }
   pushBytes(s16le: Uint8Array): Int16Array {
     const max = this.bound((s16le.length >> 1) + 1);
     if (!(s16le instanceof Uint8Array) || max * 2 > SLAB_MAX_BYTES) return this.r.pushBytes(s16le);
-    return this.slab.int16(max, (out) => this.r.pushBytes(s16le, out));
+    return this.slab.int16(max, (out, at) => this.r.pushBytes(s16le, out, at));
   }
   pushUlaw(pcm: Int16Array): Uint8Array {
     const max = this.bound(pcm.length);
     if (!(pcm instanceof Int16Array) || max > SLAB_MAX_BYTES) return this.r.pushUlaw(pcm);
-    return this.slab.uint8(max, (out) => this.r.pushUlaw(pcm, out));
+    return this.slab.uint8(max, (out, at) => this.r.pushUlaw(pcm, out, at));
   }
   flush(): Int16Array {
     return this.r.flush();
@@ -198,11 +202,11 @@ export function loadDsp(opts: LoadDspOptions = {}): Dsp {
   return {
     ulawEncode: (pcm) =>
       pcm instanceof Int16Array && pcm.length <= SLAB_MAX_BYTES
-        ? slab.uint8(pcm.length, (out) => n.ulawEncode(pcm, out))
+        ? slab.uint8(pcm.length, (out, at) => n.ulawEncode(pcm, out, at))
         : n.ulawEncode(pcm),
     ulawDecode: (mulaw) =>
       mulaw instanceof Uint8Array && mulaw.length * 2 <= SLAB_MAX_BYTES
-        ? slab.int16(mulaw.length, (out) => n.ulawDecode(mulaw, out))
+        ? slab.int16(mulaw.length, (out, at) => n.ulawDecode(mulaw, out, at))
         : n.ulawDecode(mulaw),
     createResampler: (fromHz, toHz) => new NativeResamplerAdapter(n.Resampler, fromHz, toHz, slab),
     frameFeatures: (pcm, frameSamples) => n.frameFeatures(pcm, frameSamples),
