@@ -343,9 +343,11 @@ export type OutboundMessage =
   | { event: 'mark'; streamSid: string; mark: { name: string } }
   | { event: 'clear'; streamSid: string };
 
+// Fifty of these per second per call: concatenation instead of JSON.stringify of a fresh object tree. Safe because
+// base64 needs no escaping and the streamSid is escaped once (it came from a validated `start`).
 export function buildMedia(streamSid: string, mulaw: Uint8Array): string {
   const payload = Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64');
-  return JSON.stringify({ event: 'media', streamSid, media: { payload } });
+  return `{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"${payload}"}}`;
 }
 
 export function buildMark(streamSid: string, name: string): string {
