@@ -108,6 +108,8 @@ export const envSchema = z.object({
   // Proxies in front of the app that append to X-Forwarded-For (Traefik = 1); 0 trusts only the socket peer.
   TRUST_PROXY_HOPS: int(0, 0, 10),
   INSPECT: bool(false),
+  // Loopback port of the live call inspector bridge (src/call/inspect.ts); 0 = any free port.
+  INSPECT_PORT: int(5678, 0, 65535),
   DSP_FORCE_SCALAR: bool(false),
 });
 

@@ -1,0 +1,68 @@
+import t from 'tap';
+import { WebSocket } from 'ws';
+import { createActor, fromCallback, fromPromise } from 'xstate';
+import { callMachine } from '../../machines/call.machine.js';
+import { DEFAULT_TIMING } from '../../machines/timing.js';
+import { startCallInspector } from '../../src/call/inspect.js';
+import { createLogger } from '../../src/log.js';
+
+t.test('a live call is visible through the inspector bridge, even to a browser that connects late', async (t) => {
+  const inspector = await startCallInspector({ port: 0, log: createLogger('silent') });
+  t.teardown(() => inspector.stop());
+  const machine = callMachine.provide({
+    actors: {
+      asr: fromCallback(() => {}),
+      speaker: fromCallback(() => {}),
+      reply: fromCallback(() => {}),
+      hangup: fromPromise(async () => {}),
+    },
+  });
+  const actor = createActor(machine, {
+    input: { callId: 'c-insp', direction: 'inbound', gymName: 'Iron Temple', timing: DEFAULT_TIMING },
+    inspect: inspector.inspect,
+  });
+  actor.subscribe({ error: () => {} });
+  actor.start();
+  actor.send({ type: 'MEDIA.START' });
+  t.teardown(() => actor.stop());
+
+  const page = await fetch(inspector.url);
+  t.equal(page.status, 200);
+  t.match(await page.text(), /stately\.ai\/inspect/);
+
+  // The app's inspector connects asynchronously; a "browser" that connects afterwards gets the call replayed.
+  const seen = await new Promise<Array<{ type: string; name?: string; snapshot?: { value?: unknown } }>>(
+    (resolve, reject) => {
+      const got: Array<{ type: string; name?: string; snapshot?: { value?: unknown } }> = [];
+      const timer = setTimeout(
+        () => reject(new Error(`timed out; got ${JSON.stringify(got.map((g) => g.type))}`)),
+        10_000,
+      );
+      const tryConnect = () => {
+        const ws = new WebSocket(inspector.url.replace('http', 'ws'));
+        ws.on('message', (d) => {
+          got.push(JSON.parse(d.toString()) as (typeof got)[number]);
+          if (
+            got.some((e) => e.type === '@xstate.actor' && e.name === 'call') &&
+            got.some((e) => e.type === '@xstate.snapshot')
+          ) {
+            clearTimeout(timer);
+            ws.close();
+            resolve(got);
+          }
+        });
+        ws.on('open', () =>
+          setTimeout(() => {
+            if (got.length === 0) {
+              ws.close();
+              setTimeout(tryConnect, 100);
+            }
+          }, 300),
+        );
+      };
+      tryConnect();
+    },
+  );
+  const snap = seen.find((e) => e.type === '@xstate.snapshot' && JSON.stringify(e.snapshot?.value).includes('turn'));
+  t.ok(snap, 'the call machine snapshot (with its regions) reached the browser side');
+});

@@ -1,0 +1,63 @@
+import t from 'tap';
+import {
+  callerWantsToEnd,
+  isBackchannelOnly,
+  isCompleteUtterance,
+  isGoodbye,
+  isGreeting,
+  normalize,
+  pickFresh,
+  questionTopics,
+  realWords,
+} from '../../machines/text.js';
+
+t.test('utterance completeness drives the endpoint wait', async (t) => {
+  for (const s of [
+    "We're open six to ten.",
+    'yoga and pilates',
+    'forty nine a month',
+    'six',
+    'We are closed on Sundays',
+  ])
+    t.ok(isCompleteUtterance(s), `complete: ${s}`);
+  for (const s of [
+    'We open at six and',
+    'um',
+    "it's",
+    'we have yoga, pilates, spin,',
+    'yoga, pilates, spin',
+    'from six to',
+    'let me check',
+    'so, uh',
+    '',
+  ])
+    t.notOk(isCompleteUtterance(s), `incomplete: ${s}`);
+});
+
+t.test('backchannels are not words that take the turn', async (t) => {
+  for (const s of ['uh-huh', 'uh huh', 'mm-hmm', 'okay', 'yeah right', 'Got it.', 'mhm okay'])
+    t.ok(isBackchannelOnly(s), `backchannel: ${s}`);
+  t.notOk(isBackchannelOnly(''), 'silence is not a backchannel');
+  t.same(realWords('okay so we open at six'), ['so', 'we', 'open', 'at', 'six']);
+  t.equal(realWords('uh-huh yeah').length, 0);
+});
+
+t.test('question topics, greetings, goodbyes', async (t) => {
+  t.same(questionTopics('What are your opening hours?'), ['hours']);
+  t.same(questionTopics('And how much does a membership cost?'), ['pricing']);
+  t.same(questionTopics('Do you offer any classes?'), ['classes']);
+  t.same(questionTopics('We are open until ten.'), [], 'a statement asks nothing');
+  t.ok(isGreeting("Hi, I'm an automated assistant calling about your gym."));
+  t.notOk(isGreeting('Thanks, that helps.'));
+  t.ok(isGoodbye('Thanks so much, goodbye!'));
+  t.ok(isGoodbye('Have a great day.'));
+  t.notOk(isGoodbye('What about classes?'));
+  t.ok(callerWantsToEnd('sorry I have to go, bye'));
+  t.notOk(callerWantsToEnd('we open at six'));
+});
+
+t.test('duplicates compare words, not punctuation or case', async (t) => {
+  t.equal(normalize('Thanks!  That helps.'), normalize('thanks, that helps'));
+  t.equal(pickFresh(['A one.', 'B two.'], normalize('a one')), 'B two.');
+  t.equal(pickFresh(['A one.', 'B two.'], ''), 'A one.');
+});
