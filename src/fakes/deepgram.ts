@@ -139,7 +139,9 @@ class Session {
   ) {
     const q = stats.query;
     this.interim = q.interim_results === 'true';
-    this.endpointingMs = q.endpointing === undefined || q.endpointing === 'false' ? 10 : Number(q.endpointing);
+    // Deepgram's default endpointing is 10 ms; "false" disables speech_final by silence.
+    this.endpointingMs =
+      q.endpointing === 'false' ? undefined : q.endpointing === undefined ? 10 : Number(q.endpointing);
     this.utteranceEndMs = q.utterance_end_ms ? Number(q.utterance_end_ms) : undefined;
     this.vadEvents = q.vad_events === 'true';
     ws.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? this.audio(data) : this.control(data)));

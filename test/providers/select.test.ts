@@ -6,6 +6,7 @@ import { chooseProviders, selectProviders } from '../../src/providers/select.js'
 import { FakeDeepgram } from '../../src/fakes/deepgram.js';
 import { FakeOpenAi } from '../../src/fakes/openai.js';
 import { FakeElevenLabs } from '../../src/fakes/elevenlabs.js';
+import { startFakeStack } from '../../src/fakes/index.js';
 import { emptyFacts } from '../../src/facts/model.js';
 import { AppError } from '../../src/errors.js';
 import { collect } from './helpers.js';
@@ -92,4 +93,17 @@ t.test('base URL overrides point the real SDKs at the fakes; the choice is logge
   await stream.close();
   t.equal(dg.connections.length, 1);
   t.equal(dg.connections[0]!.query.model, 'nova-3');
+});
+
+t.test('startFakeStack: the modelled profile, and an env that selects every cloud provider', async (t) => {
+  const stack = await startFakeStack({ profile: 'modelled', openai: { replies: [{ text: 'Hi.' }] } });
+  t.teardown(() => stack.close());
+  t.same(chooseProviders(loadConfig(stack.env)), {
+    asr: 'deepgram',
+    llm: 'openai',
+    tts: ['elevenlabs', 'openai', 'flite'],
+  });
+  t.equal(stack.deepgram.finalDelayMs, 150);
+  t.match(stack.openai.chatTiming, { firstTokenMs: 350, tokensPerSec: 30 });
+  t.match(stack.elevenlabs.timing, { firstByteMs: 200 });
 });
