@@ -18,6 +18,7 @@ export interface SplitterOptions {
 const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'st', 'vs', 'etc', 'e.g', 'i.e', 'a.m', 'p.m', 'approx', 'no']);
 const SENTENCE_END = /[.!?…]/;
 const CLAUSE_END = /[,;:—]/;
+const CLOSERS = /["')\]”’]/;
 
 export class SentenceSplitter {
   private buf = '';
@@ -67,6 +68,8 @@ export class SentenceSplitter {
       const next = b[i + 1] as string;
       if (!/\s/.test(next)) continue;
       if (SENTENCE_END.test(ch) && !this.isAbbreviation(i)) return i + 1;
+      // A closing quote or bracket right after the sentence end belongs to the sentence.
+      if (CLOSERS.test(ch) && i > 0 && SENTENCE_END.test(b[i - 1] as string)) return i + 1;
       if (CLAUSE_END.test(ch) && i + 1 >= clauseMin) return i + 1;
     }
     if (b.length > this.maxChars) {

@@ -41,6 +41,15 @@ t.test('the first piece may end at a clause once long enough; later ones only wh
   ]);
 });
 
+t.test('closing quotes and brackets stay with their sentence', async (t) => {
+  t.same(splitAll('They call it "The Pit." It is big. (Open late!) Ok.'), [
+    'They call it "The Pit."',
+    'It is big.',
+    '(Open late!)',
+    'Ok.',
+  ]);
+});
+
 t.test('a run-on reply is cut at a space before maxChars', async (t) => {
   const s = new SentenceSplitter({ maxChars: 40 });
   const words = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen';
