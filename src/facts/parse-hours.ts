@@ -181,6 +181,13 @@ function open24At(tokens: readonly string[], i: number): number | undefined {
 function closedAt(tokens: readonly string[], i: number): number | undefined {
   const t = tokens[i];
   if (t === 'closed') return i + 1;
+  // The recogniser often drops the final d: "close on sundays" is "closed" when a day and no time follows.
+  if (t === 'close' || t === 'closes') {
+    let day = i + 1;
+    while (day < i + 3 && (tokens[day] === 'on' || tokens[day] === 'the')) day++;
+    const w = tokens[day] ?? '';
+    if ((DAY_BY_WORD.has(w) || w in DAY_GROUP_WORDS) && !parseTime(tokens, day + 1)) return i + 1;
+  }
   if (t === 'not' && tokens[i + 1] === 'open') return i + 2;
   if (t === "aren't" && tokens[i + 1] === 'open') return i + 2;
   if (t === "don't" && tokens[i + 1] === 'open') return i + 2;

@@ -70,9 +70,10 @@ export const SUPPORTED_CLASSES: readonly string[] = CLASS_WORDS.map((c) => c.nam
 
 /** Period words, matched after (or before) an amount. Multi-word phrases are space separated. */
 export const PERIOD_WORDS: Readonly<Record<Period, readonly string[]>> = {
-  month: ['a month', 'per month', 'each month', 'every month', 'monthly', 'month', 'months'],
-  year: ['a year', 'per year', 'each year', 'every year', 'yearly', 'annually', 'annual', 'year'],
-  week: ['a week', 'per week', 'each week', 'every week', 'weekly', 'week'],
+  // "the month": the recogniser hears an unstressed "a" as "the".
+  month: ['a month', 'the month', 'per month', 'each month', 'every month', 'monthly', 'month', 'months'],
+  year: ['a year', 'the year', 'per year', 'each year', 'every year', 'yearly', 'annually', 'annual', 'year'],
+  week: ['a week', 'the week', 'per week', 'each week', 'every week', 'weekly', 'week'],
   day: ['a day', 'per day', 'day pass', 'a day pass'],
   visit: ['per visit', 'a visit', 'each visit', 'per class', 'a class', 'drop in', 'drop ins', 'per session'],
   once: ['one time', 'once', 'sign up fee', 'joining fee', 'enrollment fee', 'initiation fee', 'registration fee'],
@@ -158,4 +159,6 @@ export function isSupportedAmount(amount: number): boolean {
 /** Words meaning yes / no, and ways a caller ends a call. */
 export const YES_WORDS = ['yes', 'yeah', 'yep', 'sure', 'correct', 'right', 'exactly', 'absolutely'] as const;
 export const NO_WORDS = ['no', 'nope', 'not really', 'nah'] as const;
-export const GOODBYE_PHRASES = ['goodbye', 'good bye', 'bye', 'have to go', 'gotta go', 'got to go'] as const;
+// Not a bare "bye": recognisers produce it from noise far too easily, and ending a call on a false goodbye is
+// worse than one more question.
+export const GOODBYE_PHRASES = ['goodbye', 'good bye', 'bye bye', 'have to go', 'gotta go', 'got to go'] as const;

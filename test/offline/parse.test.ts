@@ -77,6 +77,7 @@ const CASES: [string, Expect][] = [
   ],
   ['five to eleven on weekdays and saturday eight to six', { hours: 'mon-fri 05:00-23:00; sat 08:00-18:00' }],
   ['closed on saturdays and sundays and six to nine on weekdays', { hours: 'sat,sun closed; mon-fri 06:00-21:00' }],
+  ['monday through friday five to eleven and close the on sundays', { hours: 'mon-fri 05:00-23:00; sun closed' }],
   ['daily from six a.m. to midnight', { hours: 'all 06:00-24:00' }],
   ['one to five p.m. on sundays', { hours: 'sun 13:00-17:00' }],
   // Hours: typed and cloud style
@@ -235,6 +236,7 @@ t.test('yes / no / goodbye / empty', async (t) => {
   t.ok(parseUtterance('yes that is right').yes);
   t.ok(parseUtterance('no not really').no);
   t.ok(parseUtterance('sorry I have to go bye').goodbye);
+  t.notOk(parseUtterance('eleven or a is uh monthly to day nine can bye it').goodbye, 'a stray "bye" is not a goodbye');
   t.ok(parseUtterance('').empty);
   t.notOk(parseUtterance('we close at nine').goodbye);
 });

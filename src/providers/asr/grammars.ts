@@ -83,7 +83,6 @@ const FILLERS = [
   'thank you',
   'hello',
   'hi',
-  'bye',
   'goodbye',
   "that's",
   'all',
@@ -120,7 +119,7 @@ function hoursRules(): string {
     `<day> = ${alt(dayWords)};`,
     `<days> = <day> [(through | to | and) <day>] | weekdays | weekends | [the] weekend | every day | daily | seven days a week;`,
     `<range> = [from] <time> (to | until | till) <time> | open at <time> and close at <time>;`,
-    `<hours> = <days> | <range> | <time> | open | closed | close | opens | closes | ` +
+    `<hours> = <days> | <range> [<days>] | <time> | open | (closed | close) [on] [<days>] | opens | closes | ` +
       `twenty four hours [a day] | twenty four seven | around the clock | except;`,
   ].join('\n');
 }
@@ -135,7 +134,8 @@ function priceRules(): string {
       `(a | one | two | three | four | five | six | seven | eight | nine) hundred;`,
     `<period> = ${alt([...new Set([...periods, 'day', 'visit'])])};`,
     `<plan> = ${alt(PLAN_WORDS)};`,
-    `<prices> = <number> [dollars | bucks] [and <below100> cents] | <period> | <plan>;`,
+    // A price and its period as one phrase, so "dollars a month" is not heard as "dollars the nine".
+    `<prices> = <number> [dollars | bucks] [and <below100> cents] [<period>] | <period> | <plan> [plan | membership];`,
   ].join('\n');
 }
 
