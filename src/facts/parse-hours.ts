@@ -128,6 +128,8 @@ const RANGE_GLUE = new Set([
   'open',
 ]);
 
+const DAY_RANGE_GLUE = new Set(['through', 'thru', 'to', 'till', 'until', 'three']);
+
 function dayAt(tokens: readonly string[], i: number): { days: Day[]; next: number } | undefined {
   const t = tokens[i] ?? '';
   if (t === 'every' && (tokens[i + 1] === 'day' || tokens[i + 1] === 'single')) {
@@ -147,10 +149,8 @@ function dayAt(tokens: readonly string[], i: number): { days: Day[]; next: numbe
   // Ranges: "monday through friday", "monday to friday", "from monday till friday"
   const glue = tokens[i + 1];
   const e = DAY_BY_WORD.get(tokens[i + 2] ?? '');
-  if (
-    e !== undefined &&
-    (glue === 'through' || glue === 'thru' || glue === 'to' || glue === 'till' || glue === 'until')
-  ) {
+  // "three" between two days is the recogniser's "through".
+  if (e !== undefined && DAY_RANGE_GLUE.has(glue ?? '')) {
     const a = DAYS.indexOf(d);
     const b = DAYS.indexOf(e);
     const days: Day[] = [];

@@ -78,6 +78,7 @@ const CASES: [string, Expect][] = [
   ['five to eleven on weekdays and saturday eight to six', { hours: 'mon-fri 05:00-23:00; sat 08:00-18:00' }],
   ['closed on saturdays and sundays and six to nine on weekdays', { hours: 'sat,sun closed; mon-fri 06:00-21:00' }],
   ['monday through friday five to eleven and close the on sundays', { hours: 'mon-fri 05:00-23:00; sun closed' }],
+  ['five a.m. to ten p.m. monday three saturday', { hours: 'mon-sat 05:00-22:00' }],
   ['daily from six a.m. to midnight', { hours: 'all 06:00-24:00' }],
   ['one to five p.m. on sundays', { hours: 'sun 13:00-17:00' }],
   // Hours: typed and cloud style
