@@ -24,7 +24,7 @@ function runAndKill(env: Record<string, string>, killAtEnded: number): Promise<C
   return new Promise((resolve, reject) => {
     // The parent's execArgv carries the TypeScript loader the child needs.
     const child = spawn(process.execPath, [...process.execArgv, CHILD], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, GCA_CRASH_CHILD: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const run: ChildRun = { ended: [], committed: [] };

@@ -1,7 +1,7 @@
 // A throwaway real PostgreSQL server for tests: initdb into a temp dir, pg_ctl start on a free loopback port.
 // When running as root, the server runs as the 'postgres' user (PostgreSQL refuses to run as root).
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rename, rm } from 'node:fs/promises';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -85,7 +85,15 @@ export async function startPostgres(): Promise<PgServer> {
     const [c, a] = as.wrap(join(PG_BIN, bin), args);
     return run(c, a, { cwd: dir });
   };
-  await exec('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  // initdb costs seconds of CPU; a pristine cluster made once per machine is copied instead.
+  const template = join(scratchDir(), 'gca-pg-template-15');
+  if (!existsSync(join(template, 'PG_VERSION'))) {
+    const work = join(dir, 'template');
+    await exec('initdb', ['-D', work, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    await rename(work, template).catch(() => undefined); // another test file won the race
+  }
+  const [c, a] = as.wrap('cp', ['-a', template, data]);
+  await run(c, a);
   const port = await freePort();
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
   const start = async () => {
