@@ -172,13 +172,11 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
  */
 function responseGaps(sim: SimReport | undefined, events: readonly ReceptionistEvent[]): number[] {
   if (!sim) return [];
-  const ends = events
-    .filter((e) => e.kind === 'said' && (e.what === 'answer' || e.what === 'small-talk'))
-    .map((e) => (e.kind === 'said' ? e.endMs : 0));
   const out: number[] = [];
-  for (const t of sim.turns) {
-    if (t.responseMs === undefined) continue;
-    if (ends.some((end) => Math.abs(end - t.callerEndMs) <= 60)) out.push(Math.round(t.responseMs));
+  for (const e of events) {
+    if (e.kind !== 'said' || (e.what !== 'answer' && e.what !== 'small-talk')) continue;
+    const ms = sim.turns[e.simTurn]?.responseMs;
+    if (ms !== undefined) out.push(Math.round(ms));
   }
   return out;
 }

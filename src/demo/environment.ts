@@ -124,6 +124,9 @@ export class DemoEnvironment {
       ASR_PROVIDER: 'offline',
       LLM_PROVIDER: 'offline',
       TTS_PROVIDERS: 'flite',
+      // flite runs on this machine's CPU next to everything else and there is no other voice to fail over to: a
+      // cloud-style first-byte deadline would only turn a slow moment into a failed call.
+      TTS_FIRST_BYTE_TIMEOUT_MS: '10000',
       DATA_DIR: o.dataDir,
       LOG_LEVEL: o.log.level,
       ...o.env,

@@ -101,9 +101,9 @@ export function pricingSentence(pricing: readonly PersonaPlan[], rng: Rng): stri
 
 export function classesSentence(classes: readonly { name: string }[], rng: Rng): string {
   const list = joinList(classes.map((c) => c.name.toLowerCase()));
-  return (
-    capitalise(rng.pick([`we have ${list} classes`, `we offer ${list}`, `our classes are ${list}`, `we do ${list}`])) +
-    '.'
+  // Not "our classes are yoga": the recogniser hears "are" as "barre", a class name.
+  return sentence(
+    rng.pick([`we have ${list} classes`, `we offer ${list}`, `for classes we have ${list}`, `we do ${list}`]),
   );
 }
 

@@ -20,12 +20,16 @@ export interface AgentEars {
 
 export type ReceptionistEvent =
   | { kind: 'heard'; text: string; atMs: number }
-  /** atMs: stream time the speech started sending; endMs: when its last frame was sent (end of speech). */
+  /**
+   * atMs: stream time the speech started sending; endMs: when its last frame was sent (end of speech); simTurn:
+   * index of the simulator's caller turn it ended (SimReport.turns), where the agent's response time is measured.
+   */
   | {
       kind: 'said';
       text: string;
       atMs: number;
       endMs: number;
+      simTurn: number;
       what: 'answer' | 'filler' | 'small-talk' | 'backchannel';
     }
   | { kind: 'cough'; atMs: number }
@@ -42,7 +46,7 @@ export interface ReceptionistOptions {
   readonly speed: number;
   /** Picks up and speaks first (outbound call from the agent's side). */
   readonly answersFirst: boolean;
-  /** Agent silence (stream ms) that ends an agent utterance. Default 900: short pauses between sentences are not turn ends. */
+  /** Agent silence (stream ms) that ends an agent utterance. Default 1500: pauses between sentences are not turn ends. */
   readonly agentQuietMs?: number;
   readonly onEvent?: (e: ReceptionistEvent) => void;
   /** Something went wrong on the receptionist's side (never the agent's); the call goes on if it can. */
@@ -99,7 +103,7 @@ export class Receptionist {
     while (!this.#ended) {
       await this.#agentStarted();
       if (this.#ended) return;
-      await s.agentIdle(this.#o.agentQuietMs ?? 900);
+      await s.agentIdle(this.#o.agentQuietMs ?? 1500);
       if (this.#ended) return;
       this.#agentTalking = false;
       lastText = await this.#o.ears.finish();
@@ -139,7 +143,8 @@ export class Receptionist {
           const atMs = s.nowMs();
           // Only the voiced part goes on the line, so "end of speech" is the last word, not TTS padding.
           await s.say(trimSilence(audio.pcm));
-          this.#emit({ kind: 'said', text: a.text, atMs, endMs: s.nowMs(), what: a.kind });
+          const simTurn = s.report().turns.length - 1;
+          this.#emit({ kind: 'said', text: a.text, atMs, endMs: s.nowMs(), simTurn, what: a.kind });
           break;
         }
         case 'pause':

@@ -26,7 +26,7 @@ export function defaultPersonaPath(): string {
 }
 
 /** Settings that make a call quicker without changing the agent: the receptionist reacts sooner. */
-export const FAST = { agentQuietMs: 450 };
+export const FAST = { agentQuietMs: 800 };
 
 export async function runDemo(a: DemoArgs, out: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {
   const persona = await loadPersona(a.persona ?? defaultPersonaPath());
