@@ -81,6 +81,11 @@ interface PendingMark {
 }
 
 const MAX_LEAD_MS = 200;
+/**
+ * 160 ms: an event-loop stall shorter than this (GC, a busy neighbour process) costs no audible gap, and Twilio
+ * still holds at most 180 ms, which `clear` drops at once.
+ */
+export const DEFAULT_LEAD_MS = 160;
 
 export interface PlayerStats {
   framesSent: number;
@@ -110,7 +115,7 @@ export class OutboundPlayer {
   constructor(sink: OutboundSink, dsp: TelephonyDsp, opts: PlayerOptions = {}) {
     this.#sink = sink;
     this.#dsp = dsp;
-    this.#leadMs = Math.min(MAX_LEAD_MS - FRAME_MS, Math.max(0, opts.leadMs ?? 100));
+    this.#leadMs = Math.min(MAX_LEAD_MS - FRAME_MS, Math.max(0, opts.leadMs ?? DEFAULT_LEAD_MS));
     this.#markEveryFrames = Math.max(1, Math.round((opts.markEveryMs ?? 200) / FRAME_MS));
     this.#now = opts.now ?? (() => performance.now());
   }
