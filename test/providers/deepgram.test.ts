@@ -73,6 +73,7 @@ t.test('streams μ-law 8 kHz with the configured options and reports partials, f
     metrics.some((m) => m.kind === 'asr-final-latency' && m.ms >= 0),
     'final latency measured',
   );
+  t.ok(f.latencyMs !== undefined && f.latencyMs >= 0, 'and carried on the final event for the per-turn record');
 });
 
 t.test(

@@ -320,10 +320,17 @@ class DeepgramStream implements AsrStream {
         const heardAt = this.wallTimeOf(Math.round(endMs * BYTES_PER_MS));
         this.ack(this.baseByte + Math.round((m.start + m.duration) * 1000 * BYTES_PER_MS));
         if (!text) return;
-        if (heardAt !== undefined) {
-          this.onMetric({ kind: 'asr-final-latency', provider: PROVIDER, ms: performance.now() - heardAt });
-        }
-        this.emit({ type: 'final', text, confidence, speechFinal: m.speech_final === true, startMs, endMs });
+        const latencyMs = heardAt === undefined ? undefined : performance.now() - heardAt;
+        if (latencyMs !== undefined) this.onMetric({ kind: 'asr-final-latency', provider: PROVIDER, ms: latencyMs });
+        this.emit({
+          type: 'final',
+          text,
+          confidence,
+          speechFinal: m.speech_final === true,
+          startMs,
+          endMs,
+          ...(latencyMs !== undefined ? { latencyMs } : {}),
+        });
         return;
       }
       case 'SpeechStarted':

@@ -15,7 +15,16 @@ export interface AsrCapabilities {
 export type AsrEvent =
   | { type: 'speech-started'; atMs: number }
   | { type: 'partial'; text: string; confidence: number }
-  | { type: 'final'; text: string; confidence: number; speechFinal: boolean; startMs: number; endMs: number }
+  | {
+      type: 'final';
+      text: string;
+      confidence: number;
+      speechFinal: boolean;
+      startMs: number;
+      endMs: number;
+      /** Arrival of the audio holding the last word → this final (per-turn metric), when the provider knows it. */
+      latencyMs?: number;
+    }
   | { type: 'utterance-end'; lastWordEndMs: number | undefined }
   | { type: 'error'; error: Error; fatal: boolean };
 
