@@ -58,7 +58,12 @@ export function parseSmallNumber(tokens: readonly string[], i: number): NumberMa
   if (t === undefined) return undefined;
   if (isDigits(t)) return { value: Number(t), next: i + 1 };
   const u = UNIT_VALUE.get(t);
-  if (u !== undefined) return { value: u, next: i + 1 };
+  if (u !== undefined) {
+    // "fifteen nine" is no number in English; it is a recogniser's "fifty nine" (teens and tens sound alike).
+    const u2 = UNIT_VALUE.get(tokens[i + 1] ?? '');
+    if (u >= 13 && u <= 19 && u2 !== undefined && u2 > 0 && u2 < 10) return { value: (u - 10) * 10 + u2, next: i + 2 };
+    return { value: u, next: i + 1 };
+  }
   const ten = TENS_VALUE.get(t);
   if (ten !== undefined) {
     const u2 = UNIT_VALUE.get(tokens[i + 1] ?? '');

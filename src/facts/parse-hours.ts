@@ -109,6 +109,10 @@ function resolveRange(a: TimeMatch, b: TimeMatch): { opens: string; closes: stri
   return { opens: hhmm(open === 24 ? 0 : open, a.m), closes: hhmm(close, b.m) };
 }
 
+function validRange(r: { opens: string; closes: string }): boolean {
+  return r.opens < r.closes;
+}
+
 const RANGE_GLUE = new Set([
   'to',
   'till',
@@ -252,7 +256,8 @@ function entities(tokens: readonly string[]): Entity[] {
         glue++;
       }
       const b = glue > 0 ? parseTime(tokens, j) : undefined;
-      if (b) {
+      // A "range" that closes before it opens ("ten it six a.m.") is recogniser noise before the real one.
+      if (b && validRange(resolveRange(a, b))) {
         out.push({ kind: 'range', ...resolveRange(a, b), at: i });
         i = b.next;
         continue;
@@ -260,7 +265,7 @@ function entities(tokens: readonly string[]): Entity[] {
       // "we open at noon on sundays and close at six": the closing time comes after other words.
       const close =
         OPEN_WORDS.has(tokens[i - 2] ?? '') && tokens[i - 1] === 'at' ? closingTimeAfter(tokens, a.next) : undefined;
-      if (close) {
+      if (close && validRange(resolveRange(a, close.time))) {
         out.push({ kind: 'range', ...resolveRange(a, close.time), at: i });
         skip.add(close.from);
         i = a.next;

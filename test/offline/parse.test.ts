@@ -79,6 +79,7 @@ const CASES: [string, Expect][] = [
   ['closed on saturdays and sundays and six to nine on weekdays', { hours: 'sat,sun closed; mon-fri 06:00-21:00' }],
   ['monday through friday five to eleven and close the on sundays', { hours: 'mon-fri 05:00-23:00; sun closed' }],
   ['five a.m. to ten p.m. monday three saturday', { hours: 'mon-sat 05:00-22:00' }],
+  ['or no ten it six a.m. to nine p.m. every day', { hours: 'all 06:00-21:00' }],
   ['daily from six a.m. to midnight', { hours: 'all 06:00-24:00' }],
   ['one to five p.m. on sundays', { hours: 'sun 13:00-17:00' }],
   // Hours: typed and cloud style
@@ -109,6 +110,7 @@ const CASES: [string, Expect][] = [
   ['one twenty nine a year', { pricing: '129/year' }],
   ['nine hundred ninety nine dollars a year for the vip plan', { pricing: '999/year' }],
   ['sixty bucks a month', { pricing: '60/month' }],
+  ["it's fifteen nine dollars per month", { pricing: '59/month' }],
   ['uh it is seventy five dollars monthly', { pricing: '75/month' }],
   ['two hundred dollars annually', { pricing: '200/year' }],
   // Classes

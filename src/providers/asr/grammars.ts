@@ -90,8 +90,6 @@ const FILLERS = [
   'about',
   'just',
   'only',
-  'costs',
-  'cost',
   'price',
   'membership',
   'plan',
@@ -108,6 +106,7 @@ const FILLERS = [
   'you',
   'can',
   'have to go',
+  'how can i help',
 ];
 
 function hoursRules(): string {
