@@ -103,8 +103,8 @@ t.test(
 );
 
 t.test('KeepAlive is sent while no audio flows, so the server does not close the idle socket', async (t) => {
-  const { fake } = await setup(t, { idleTimeoutMs: 150 }, 40);
-  await new Promise((r) => setTimeout(r, 400));
+  const { fake } = await setup(t, { idleTimeoutMs: 400 }, 40);
+  await new Promise((r) => setTimeout(r, 900));
   const c = fake.connections[0]!;
   t.ok(c.keepAlives >= 3, `keepalives sent (${c.keepAlives})`);
   t.equal(c.closeCode, undefined, 'socket still open');

@@ -17,7 +17,7 @@ const elPcm = (text: string, sr: number) => synthSpeech(text, { sampleRate: sr, 
 const oaPcm = (text: string, sr: number) => synthSpeech(text, { sampleRate: sr, f0: 210 });
 
 async function setup(t: Test, opts: { now?: () => number } = {}) {
-  const el = await new FakeElevenLabs({ apiKey: 'el-key', synth: elPcm, timing: { slowFirstByteMs: 1500 } }).start();
+  const el = await new FakeElevenLabs({ apiKey: 'el-key', synth: elPcm, timing: { slowFirstByteMs: 2500 } }).start();
   const oa = await new FakeOpenAi({ apiKey: 'oa-key', synth: oaPcm }).start();
   t.teardown(async () => {
     await el.close();
@@ -40,8 +40,8 @@ async function setup(t: Test, opts: { now?: () => number } = {}) {
   const openai = new OpenAiTts({ apiKey: 'oa-key', baseURL: oa.url, model: 'tts-1-hd', voice: 'alloy', onMetric });
   const tts = new FallbackTts({
     providers: [eleven, openai],
-    firstByteTimeoutMs: 300,
-    stallTimeoutMs: 300,
+    firstByteTimeoutMs: 1000,
+    stallTimeoutMs: 1000,
     breaker: { failureThreshold: 3, cooldownMs: 10_000 },
     onMetric,
     ...(opts.now ? { now: opts.now } : {}),
@@ -205,7 +205,7 @@ t.test(
     const dsp = createReferenceDsp();
     const tts = new FallbackTts({
       providers: [a, b],
-      firstByteTimeoutMs: 300,
+      firstByteTimeoutMs: 1000,
       createResampler: (f, to) => dsp.createResampler(f, to),
     });
     el.faults.enqueue('disconnect-mid-stream');
