@@ -172,3 +172,14 @@ t.test(
     );
   },
 );
+
+t.test('when reconnecting keeps failing, a fatal error event says so', async (t) => {
+  const { fake, stream, events } = await setup(t);
+  fake.dropAfterBytes.push(800);
+  await fake.close(); // nothing to reconnect to once the socket drops
+  stream.push(encodeCodedSpeech(VOCAB, 'yes'));
+  await waitFor(() => events.some((e) => e.type === 'error'), 3000, 'fatal error');
+  const err = events.find((e) => e.type === 'error') as Extract<AsrEvent, { type: 'error' }>;
+  t.equal(err.fatal, true);
+  t.ok(err.error instanceof ProviderError);
+});

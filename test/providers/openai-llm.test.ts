@@ -193,3 +193,26 @@ t.test('sentence streaming: the first TTS request goes out before the LLM has fi
   t.ok(el.requests[0]!.atMs < llmDone, 'first TTS request before the LLM stream ended');
   t.ok(el.requests[1]!.atMs < llmDone, 'second one too');
 });
+
+t.test('aborting (barge-in) ends the stream quietly: no error metric, no more chunks', async (t) => {
+  const { llm, metrics } = await setup(t, [{ text: 'one two three four five six seven eight nine ten' }], {
+    tokensPerSec: 50,
+  });
+  const ac = new AbortController();
+  const seen: LlmChunk[] = [];
+  const outcome = await (async () => {
+    for await (const c of llm.respond(INPUT, ac.signal)) {
+      seen.push(c);
+      if (seen.length === 2) ac.abort();
+    }
+  })().then(
+    () => 'ended',
+    () => 'threw',
+  );
+  t.ok(outcome === 'ended' || outcome === 'threw');
+  t.equal(seen.length, 2, 'nothing after the abort');
+  t.notOk(
+    metrics.some((m) => m.kind === 'provider-error'),
+    'an abort is not a provider error',
+  );
+});

@@ -67,6 +67,8 @@ export class OpenAiLlm implements LlmProvider {
       let finish: FinishReason = 'other';
       try {
         for await (const chunk of stream) {
+          // Chunks the SDK had already parsed still arrive after an abort; the caller no longer wants them.
+          if (signal.aborted) return;
           const choice = chunk.choices[0];
           if (!choice) continue;
           const delta = choice.delta;
@@ -92,6 +94,7 @@ export class OpenAiLlm implements LlmProvider {
         if (signal.aborted) throw e;
         throw this.fail(e);
       }
+      if (signal.aborted) return;
       const results: { id: string; content: string }[] = [];
       for (const [, call] of [...calls.entries()].sort((a, b) => a[0] - b[0])) {
         const outcome = interpretToolCall(call.name, call.args);
