@@ -1,0 +1,196 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  createActor,
+  createMachine,
+  fromCallback,
+  fromPromise,
+  SimulatedClock,
+  type AnyActorRef,
+  type EventObject,
+} from 'xstate';
+import { callMachine } from '../machines/call.machine.js';
+import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from '../machines/events.js';
+import { DEFAULT_TIMING } from '../machines/timing.js';
+
+// Call-machine cost: heap per idle call actor, and CPU per event with 1,000 live call actors, against a named
+// baseline measured in the same run: a minimal two-state XState machine (the floor any XState actor costs).
+// Usage: npm run bench:machine [-- --actors 1000 --rounds 20 --repeats 5 --json]
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : def;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
+}
+const ACTORS = arg('actors', 1000);
+const ROUNDS = arg('rounds', 20);
+const REPEATS = arg('repeats', 5);
+const JSON_OUT = process.argv.includes('--json');
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+function heapAfterGc(): number {
+  for (let i = 0; i < 3; i++) gc();
+  return process.memoryUsage().heapUsed;
+}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+interface Live {
+  actor: AnyActorRef & { stop(): void };
+  clock: SimulatedClock;
+  lastSay: { id: string };
+  now: number;
+}
+
+// Fake providers that only remember the last utterance id per call (the benchmark plays it back).
+const lastSays = new Map<string, { id: string }>();
+const fakeActors = {
+  asr: fromCallback<AsrCommand, { callId: string }>(() => {}),
+  speaker: fromCallback<SpeakerCommand, { callId: string }>(({ receive, input }) => {
+    receive((e) => {
+      if (e.type === 'SPEAKER.SAY') lastSays.get(input.callId)!.id = e.utteranceId;
+    });
+  }),
+  reply: fromCallback<EventObject, ReplyInput>(() => {}),
+  hangup: fromPromise<void, HangupInput>(async () => {}),
+};
+const sharedMachine = callMachine.provide({ actors: fakeActors });
+
+/**
+ * `perCall`: a machine.provide() per call (how src/call/session.ts wires per-call providers today); otherwise
+ * one provided machine shared by all calls, per-call providers looked up by callId.
+ */
+function callActor(i: number, perCall: boolean, clock?: SimulatedClock): Live {
+  const callId = `bench-${i}`;
+  const lastSay = { id: '' };
+  lastSays.set(callId, lastSay);
+  const machine = perCall ? callMachine.provide({ actors: fakeActors }) : sharedMachine;
+  const c = clock ?? new SimulatedClock();
+  const actor = createActor(machine, {
+    clock: c,
+    input: { callId, direction: 'inbound', gymName: 'Iron Temple', timing: DEFAULT_TIMING },
+  });
+  actor.subscribe({ error: (e) => console.error('actor error', e) });
+  actor.start();
+  return { actor, clock: c, lastSay, now: 0 };
+}
+
+/** Greeting sent and played: the actor idles in listening.waiting, as most of a call's life is spent. */
+function toIdle(l: Live): void {
+  l.actor.send({ type: 'MEDIA.START' });
+  const last = Number(l.lastSay.id.split(':u')[1]);
+  for (let u = 1; u <= last; u++)
+    l.actor.send({ type: 'SPEAKER.PLAYED', utteranceId: `${l.actor.getSnapshot().context.callId}:u${u}`, atMs: 0 });
+}
+
+/** One conversational turn; returns the number of events the machine processed (timer events included). */
+const REPLIES = ['Thanks, noted.', 'Great, got it.'];
+function turn(l: Live, k: number): number {
+  const a = l.actor;
+  a.send({ type: 'VAD.VOICE', atMs: l.now });
+  l.clock.increment(150); // VAD_MIN_SPEECH fires: caller speaking
+  a.send({ type: 'ASR.PARTIAL', text: 'we open at' });
+  a.send({ type: 'ASR.FINAL', text: 'we open at six.', confidence: 0.9, speechFinal: true, startMs: 0, endMs: 0 });
+  a.send({ type: 'VAD.SILENCE', atMs: l.now });
+  l.clock.increment(400); // ENDPOINT_SHORT fires: end of turn, thinking
+  a.send({ type: 'REPLY.SENTENCE', text: REPLIES[k % 2]! });
+  a.send({ type: 'REPLY.DONE' });
+  const id = l.lastSay.id;
+  a.send({ type: 'SPEAKER.STARTED', utteranceId: id, atMs: 0 });
+  a.send({ type: 'SPEAKER.PROGRESS', utteranceId: id, heardText: 'Thanks' });
+  a.send({ type: 'SPEAKER.PLAYED', utteranceId: id, atMs: 0 });
+  return 11;
+}
+
+const toggle = createMachine({ id: 'toggle', initial: 'a', states: { a: { on: { T: 'b' } }, b: { on: { T: 'a' } } } });
+
+function measureMemory(make: (i: number) => { stop(): void }): {
+  bytesPerActor: number;
+  keep: Array<{ stop(): void }>;
+} {
+  const before = heapAfterGc();
+  const keep: Array<{ stop(): void }> = [];
+  for (let i = 0; i < ACTORS; i++) keep.push(make(i));
+  const after = heapAfterGc();
+  return { bytesPerActor: (after - before) / ACTORS, keep };
+}
+
+type Variant = 'call-machine-shared' | 'call-machine-per-call' | 'xstate-toggle';
+const VARIANTS: Variant[] = ['call-machine-shared', 'call-machine-per-call', 'xstate-toggle'];
+
+function memoryOf(v: Variant): number {
+  // Real idle actors: greeting played, waiting for the caller, MAX_CALL and IDLE_REPROMPT timers armed.
+  const clock = new SimulatedClock();
+  const m = measureMemory((i) => {
+    if (v === 'xstate-toggle') return createActor(toggle).start();
+    const l = callActor(i, v === 'call-machine-per-call', clock);
+    toIdle(l);
+    return l.actor;
+  });
+  m.keep.forEach((a) => a.stop());
+  return m.bytesPerActor;
+}
+
+function cpuOf(v: Variant): number {
+  if (v === 'xstate-toggle') {
+    const toggles = Array.from({ length: ACTORS }, () => createActor(toggle).start());
+    const t1 = process.hrtime.bigint();
+    for (let k = 0; k < ROUNDS * 11; k++) for (const a of toggles) a.send({ type: 'T' });
+    const us = Number(process.hrtime.bigint() - t1) / 1000 / (ROUNDS * 11 * ACTORS);
+    toggles.forEach((a) => a.stop());
+    return us;
+  }
+  const live = Array.from({ length: ACTORS }, (_, i) => callActor(i, v === 'call-machine-per-call'));
+  live.forEach(toIdle);
+  let events = 0;
+  const t0 = process.hrtime.bigint();
+  for (let k = 0; k < ROUNDS; k++) for (const l of live) events += turn(l, k);
+  const us = Number(process.hrtime.bigint() - t0) / 1000 / events;
+  const stray = live.filter((l) => !JSON.stringify(l.actor.getSnapshot().value).includes('waiting'));
+  if (stray.length > 0) throw new Error(`${stray.length} actors left the conversation loop`);
+  live.forEach((l) => l.actor.stop());
+  return us;
+}
+
+function main(): void {
+  const mem = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
+  const cpu = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
+  for (let r = 0; r < REPEATS; r++) {
+    for (const v of VARIANTS) {
+      mem.get(v)!.push(memoryOf(v) / 1024);
+      cpu.get(v)!.push(cpuOf(v));
+    }
+  }
+  const kb = (v: Variant) => median(mem.get(v)!);
+  const us = (v: Variant) => median(cpu.get(v)!);
+  if (JSON_OUT) {
+    for (const v of VARIANTS) {
+      const common = { impl: v, actors: ACTORS, rounds: ROUNDS, repeats: REPEATS };
+      console.log(JSON.stringify({ ...common, metric: 'heap-per-idle-actor-kb', median: kb(v) }));
+      console.log(JSON.stringify({ ...common, metric: 'cpu-per-event-us', median: us(v) }));
+    }
+    return;
+  }
+  console.log(`call machine benchmark: ${ACTORS} live actors, ${ROUNDS} turns each, ${REPEATS} repeats (medians)`);
+  for (const v of VARIANTS) {
+    const ratio = (x: number, base: number) => `${(x / base).toFixed(1)}× toggle`;
+    console.log(
+      `${v.padEnd(22)} heap/idle actor ${kb(v).toFixed(1).padStart(6)} KB (${ratio(kb(v), kb('xstate-toggle'))})` +
+        `   CPU/event ${us(v).toFixed(2).padStart(7)} µs (${ratio(us(v), us('xstate-toggle'))})`,
+    );
+  }
+  console.log('targets: ≤ 100 KB per idle call actor, ≤ 20 µs per event');
+  console.log(
+    `runs (µs/event, shared): ${cpu
+      .get('call-machine-shared')!
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
+  );
+}
+
+main();
