@@ -45,6 +45,8 @@ const FRAME_BYTES = 80;
 
 export class FakeDeepgram {
   readonly connections: ConnectionStats[] = [];
+  /** Per upgrade attempt, in order: answer this HTTP status instead of upgrading (e.g. 503, 429). */
+  readonly rejectUpgrades: number[] = [];
   /** Per connection, in order of their first audio: terminate abruptly once it received this many bytes. */
   readonly dropAfterBytes: number[] = [];
   finalDelayMs: number;
@@ -96,6 +98,8 @@ export class FakeDeepgram {
     if (this.opts.apiKey !== undefined && req.headers.authorization !== `Token ${this.opts.apiKey}`) {
       return reject(401, 'Unauthorized');
     }
+    const status = this.rejectUpgrades.shift();
+    if (status !== undefined) return reject(status, 'Rejected');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const stats: ConnectionStats = {
         query: Object.fromEntries(url.searchParams),

@@ -19,6 +19,8 @@ export interface ScriptedReply {
   argFragments?: number;
   /** After this many text tokens, send `data: {"error": …}` instead of the rest. */
   errorAfterTokens?: number;
+  /** After this many text tokens, cut the connection (no [DONE]). */
+  disconnectAfterTokens?: number;
   /** Answer this HTTP status with an OpenAI error body instead of a stream. */
   status?: number;
   finishReason?: 'stop' | 'tool_calls' | 'length' | 'content_filter';
@@ -132,6 +134,10 @@ export class FakeOpenAi {
     const tokens = (reply.text ?? '').match(/\S+\s*|\s+/g) ?? [];
     for (let i = 0; i < tokens.length; i++) {
       if (closed) return;
+      if (reply.disconnectAfterTokens !== undefined && i >= reply.disconnectAfterTokens) {
+        res.socket?.destroy();
+        return;
+      }
       if (reply.errorAfterTokens !== undefined && i >= reply.errorAfterTokens) {
         res.end(
           `data: ${JSON.stringify(errorBody(500, 'The server had an error while processing your request.'))}\n\n`,

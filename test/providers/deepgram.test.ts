@@ -183,3 +183,14 @@ t.test('when reconnecting keeps failing, a fatal error event says so', async (t)
   t.equal(err.fatal, true);
   t.ok(err.error instanceof ProviderError);
 });
+
+t.test('a reconnect that first meets a 503 retries with backoff and still loses nothing', async (t) => {
+  const { fake, stream, finals } = await setup(t);
+  fake.dropAfterBytes.push(8 * 500);
+  fake.rejectUpgrades.push(503);
+  const said = 'we open at six am and close at ten pm';
+  await pushPaced(stream, encodeCodedSpeech(VOCAB, said, { trailingSilenceMs: 600 }));
+  await waitFor(() => finals().length === 1, 5000, 'final after reconnect');
+  t.equal(finals()[0]!.text, said);
+  t.equal(fake.connections.length, 2, 'the rejected attempt never became a connection');
+});

@@ -216,3 +216,13 @@ t.test('aborting (barge-in) ends the stream quietly: no error metric, no more ch
     'an abort is not a provider error',
   );
 });
+
+t.test('a connection cut mid-stream surfaces as a retryable ProviderError', async (t) => {
+  const { llm } = await setup(t, [{ text: 'We are open from six until ten.', disconnectAfterTokens: 2 }]);
+  const err = await run(llm).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.ok(err instanceof ProviderError);
+  t.equal((err as ProviderError).retryable, true);
+});
