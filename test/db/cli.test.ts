@@ -67,7 +67,10 @@ t.test('csv cells are quoted and defused', async (t) => {
   t.equal(csvCell('plain'), 'plain');
   t.equal(csvCell('a,"b"\nc'), '"a,""b""\nc"');
   t.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
-  t.equal(csvCell('-5', false), "'-5");
+  t.equal(csvCell('-5', false), '-5', 'a plain number is not a formula');
+  t.equal(csvCell('+15550001111'), '+15550001111', 'nor is a phone number');
+  t.equal(csvCell('+1+cmd|calc'), "'+1+cmd|calc");
+  t.equal(csvCell('@SUM(A1)'), "'@SUM(A1)");
   t.equal(csvCell(-5, true), '-5');
   t.equal(csvCell(null), '');
 });

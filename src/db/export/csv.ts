@@ -3,7 +3,8 @@ import { DAYS } from '../../facts/model.js';
 
 // One long CSV for transcripts and facts: a row per turn and a row per fact, each with its call's context,
 // so a spreadsheet filter on `record` gives either table. RFC 4180 quoting; text cells that a spreadsheet
-// would run as a formula (=, +, -, @, tab, CR first) are prefixed with an apostrophe (CSV injection).
+// would run as a formula (=, +, -, @, tab, CR first; plain numbers and phone numbers excepted) are prefixed with an
+// apostrophe (CSV injection).
 
 export const CSV_COLUMNS = [
   'record',
@@ -42,7 +43,8 @@ const NUMERIC: ReadonlySet<Column> = new Set(['seq', 'start_ms', 'end_ms', 'conf
 export function csvCell(v: string | number | boolean | null | undefined, numeric = false): string {
   if (v === null || v === undefined) return '';
   let s = String(v);
-  if (!numeric && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  // A plain number or E.164 phone number cannot be a formula; anything else starting like one is defused.
+  if (!numeric && /^[=+\-@\t\r]/.test(s) && !/^[+-]?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
