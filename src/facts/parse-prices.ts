@@ -89,7 +89,7 @@ function amountAt(tokens: readonly string[], i: number): AmountMatch | undefined
 
 export interface PricesResult {
   pricing: MembershipPlan[];
-  /** A price was heard without any period and none could be inferred. */
+  /** A price was heard without any period: stored as monthly when it was the only price, else left out. */
   assumedPeriod: boolean;
 }
 
@@ -97,6 +97,7 @@ export function parsePrices(tokens: readonly string[]): PricesResult {
   const pricing: MembershipPlan[] = [];
   let assumedPeriod = false;
   let prevEnd = 0;
+  const unplaced: MembershipPlan[] = [];
   for (let i = 0; i < tokens.length;) {
     const a = amountAt(tokens, i);
     if (!a) {
@@ -117,9 +118,14 @@ export function parsePrices(tokens: readonly string[]): PricesResult {
       assumedPeriod = true;
       period = 'month';
     }
-    pricing.push({ plan: plan ?? DEFAULT_PLAN_NAME[period], amountMinor: a.minor, currency: a.currency, period });
+    const entry = { plan: plan ?? DEFAULT_PLAN_NAME[period], amountMinor: a.minor, currency: a.currency, period };
+    // A price without a period next to other prices is left out rather than overwriting a stated monthly plan.
+    if (a.period ?? before) pricing.push(entry);
+    else unplaced.push(entry);
     prevEnd = a.next;
     i = a.next;
   }
+  // A lone price with no period ("it's forty nine dollars") is taken as monthly, the usual membership price.
+  if (pricing.length === 0 && unplaced.length === 1) pricing.push(...unplaced);
   return { pricing, assumedPeriod };
 }

@@ -74,7 +74,7 @@ export const PERIOD_WORDS: Readonly<Record<Period, readonly string[]>> = {
   month: ['a month', 'the month', 'per month', 'each month', 'every month', 'monthly', 'month', 'months'],
   year: ['a year', 'the year', 'per year', 'each year', 'every year', 'yearly', 'annually', 'annual', 'year'],
   week: ['a week', 'the week', 'per week', 'each week', 'every week', 'weekly', 'week'],
-  day: ['a day', 'per day', 'day pass', 'a day pass'],
+  day: ['a day', 'the day', 'per day', 'day pass', 'a day pass'],
   visit: ['per visit', 'a visit', 'each visit', 'per class', 'a class', 'drop in', 'drop ins', 'per session'],
   once: ['one time', 'once', 'sign up fee', 'joining fee', 'enrollment fee', 'initiation fee', 'registration fee'],
 };
