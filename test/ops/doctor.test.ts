@@ -214,3 +214,23 @@ t.test('database: unreachable DATABASE_URL is a problem without the password', a
   t.equal(byName(findings, 'database', 'connectivity')?.status, 'problem');
   t.notMatch(out.join(''), /hunter2/);
 });
+
+t.test('disk space: ok, warning and problem thresholds', async (t) => {
+  const { checkDisk } = await import('../../src/ops/doctor/runtime-checks.js');
+  const fake = (freeMiB: number, totalMiB: number) => async () => ({
+    bavail: freeMiB * 256,
+    blocks: totalMiB * 256,
+    bsize: 4096,
+  });
+  t.equal((await checkDisk('/nonexistent/data', fake(50_000, 100_000))).status, 'ok');
+  t.equal((await checkDisk('/tmp', fake(800, 100_000))).status, 'warn', 'below 1 GiB');
+  t.equal((await checkDisk('/tmp', fake(5_000, 100_000))).status, 'warn', 'below 10 %');
+  const full = await checkDisk('/tmp', fake(100, 100_000));
+  t.equal(full.status, 'problem');
+  t.match(full.detail, /100 MiB free .*Disk full/);
+  t.match(
+    (await checkDisk('/nonexistent/data')).detail,
+    /MiB free .* at \//,
+    'real statfs on the nearest existing ancestor',
+  );
+});

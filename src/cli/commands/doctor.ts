@@ -1,6 +1,6 @@
 import { checkConfig } from '../../ops/doctor/config-checks.js';
 import { checkProviderKeys, checkPublicUrl } from '../../ops/doctor/online-checks.js';
-import { checkAudio, checkDatabase, checkDsp, loadDspForDoctor } from '../../ops/doctor/runtime-checks.js';
+import { checkAudio, checkDatabase, checkDisk, checkDsp, loadDspForDoctor } from '../../ops/doctor/runtime-checks.js';
 import type { Fetch, Finding, Section } from '../../ops/doctor/types.js';
 
 // `gym-agent doctor`: one command that tells an operator what is wrong with this installation, replacing the
@@ -40,9 +40,10 @@ export async function doctor(o: DoctorOptions): Promise<{ code: number; findings
   if (config) {
     const online = { offline: o.offline, fetch: o.fetch, timeoutMs: o.timeoutMs };
     const dspLoad = await loadDspForDoctor();
-    const [keys, db, pub] = await Promise.all([
+    const [keys, db, disk, pub] = await Promise.all([
       checkProviderKeys(config, online),
       checkDatabase(config, { fetch: o.fetch as typeof fetch, timeoutMs: o.timeoutMs }),
+      checkDisk(config.DATA_DIR),
       checkPublicUrl(config, online),
     ]);
     findings.push(
@@ -50,6 +51,7 @@ export async function doctor(o: DoctorOptions): Promise<{ code: number; findings
       ...checkAudio(config, dspLoad.dsp),
       ...checkDsp(dspLoad, config.DSP_FORCE_SCALAR),
       ...db,
+      disk,
       ...pub,
     );
   } else {

@@ -1,4 +1,4 @@
-import { access, constants, readFile, stat } from 'node:fs/promises';
+import { access, constants, readFile, stat, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../../config/index.js';
 import { finding, type Finding } from './types.js';
@@ -97,6 +97,43 @@ export function checkAudio(c: Config, dsp: Dsp | undefined): Finding[] {
     }
   }
   return out;
+}
+
+// ---- disk: "no space left on device" was the original system's most common outage ----
+
+type StatFs = (path: string) => Promise<{ bavail: number; blocks: number; bsize: number }>;
+
+/** Free space where DATA_DIR lives (its nearest existing ancestor): problem below 256 MiB, warning below 1 GiB or 10 %. */
+export async function checkDisk(dataDir: string, fsStat: StatFs = statfs): Promise<Finding> {
+  let dir = resolve(dataDir);
+  while (
+    !(await stat(dir).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    const up = resolve(dir, '..');
+    if (up === dir) break;
+    dir = up;
+  }
+  try {
+    const s = await fsStat(dir);
+    const free = s.bavail * s.bsize;
+    const share = s.blocks > 0 ? s.bavail / s.blocks : 1;
+    const mib = Math.round(free / 2 ** 20);
+    const detail = `${mib} MiB free (${Math.round(share * 100)} %) at ${dir}`;
+    if (free < 256 * 2 ** 20)
+      return finding(
+        'database',
+        'disk space',
+        'problem',
+        `${detail}: writes will fail soon; see docs/operations.md "Disk full"`,
+      );
+    if (free < 2 ** 30 || share < 0.1) return finding('database', 'disk space', 'warn', detail);
+    return finding('database', 'disk space', 'ok', detail);
+  } catch (e) {
+    return finding('database', 'disk space', 'warn', `could not read free space at ${dir}: ${String(e)}`);
+  }
 }
 
 // ---- database ----
