@@ -296,9 +296,12 @@ export function parseHours(tokens: readonly string[]): HoursResult {
   };
   for (const [k, e] of ents.entries()) {
     if (e.kind === 'days') {
-      // Joined by "and", and not itself the start of a new "days value" pair ("… and saturday eight to six").
-      const next = ents[k + 1];
-      const ownValue = next !== undefined && next.kind !== 'days' && ents[k + 2]?.kind !== 'days';
+      // Joined by "and", and not itself the start of a new "days value" pair ("… and saturday eight to six",
+      // "… and saturday and sunday it is seven to seven"): look past the run of day sets that follows.
+      let r = k + 1;
+      while (ents[r]?.kind === 'days') r++;
+      const next = ents[r];
+      const ownValue = next !== undefined && ents[r + 1]?.kind !== 'days';
       const joined =
         last && !ownValue && tokens.slice(last.end, e.at).every((w) => w === 'and' || w === 'or' || w === 'on');
       if (pendingValue) {

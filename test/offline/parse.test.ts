@@ -80,6 +80,10 @@ const CASES: [string, Expect][] = [
   ['monday through friday five to eleven and close the on sundays', { hours: 'mon-fri 05:00-23:00; sun closed' }],
   ['five a.m. to ten p.m. monday three saturday', { hours: 'mon-sat 05:00-22:00' }],
   ['or no ten it six a.m. to nine p.m. every day', { hours: 'all 06:00-21:00' }],
+  [
+    'five thirty a.m. to ten p.m. monday through friday and saturday and sunday it is from seven a.m. to seven p.m.',
+    { hours: 'mon-fri 05:30-22:00; sat,sun 07:00-19:00' },
+  ],
   ['daily from six a.m. to midnight', { hours: 'all 06:00-24:00' }],
   ['one to five p.m. on sundays', { hours: 'sun 13:00-17:00' }],
   // Hours: typed and cloud style
