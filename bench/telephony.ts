@@ -168,12 +168,16 @@ function ask<T>(child: ChildProcess, type: string, answer: string): Promise<T> {
   });
 }
 
+const children = new Set<ChildProcess>();
+
 async function level(n: number, seconds: number) {
   const child = fork(fileURLToPath(import.meta.url), ['--server'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // BENCH_CPU_PROF=1 writes a .cpuprofile of the server process to the working directory.
     execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof'] : [],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const ready = await ask<{ port: number; baseline: { p50: number; p99: number; max: number } }>(child, '', 'ready');
   const dsp = loadDsp();
   const url = `ws://127.0.0.1:${ready.port}${MEDIA_STREAM_PATH}`;
@@ -230,7 +234,21 @@ async function main(): Promise<void> {
   const seconds = Number(opt('--seconds', '8'));
   const rows = [];
   for (const n of levels) {
-    const r = await level(n, seconds);
+    // A level that cannot keep up (e.g. on an overloaded machine) is reported as such, not waited on forever.
+    const limitMs = seconds * 1000 + 90_000;
+    let timer: NodeJS.Timeout | undefined;
+    const r = await Promise.race([
+      level(n, seconds),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), limitMs))),
+    ]);
+    clearTimeout(timer);
+    if (r === undefined) {
+      process.stdout.write(
+        `streams=${n}: did not complete within ${limitMs / 1000} s (simulators or server starved)\n`,
+      );
+      for (const c of children) c.kill('SIGKILL');
+      continue;
+    }
     rows.push(r);
     const perCall = r.out.cpuMs / r.out.wallMs / n; // fraction of a core per call
     process.stdout.write(
@@ -243,6 +261,7 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(JSON.stringify(rows) + '\n');
+  process.exit(0); // simulators of an abandoned level may still hold sockets
 }
 
 if (process.argv.includes('--server')) void serverMain();
