@@ -23,9 +23,12 @@ export const EXTRA_PRONUNCIATIONS: readonly [string, string][] = [
   // Readings flite (and many people) use that the dictionary lacks.
   ['zumba(2)', 'Z AH M B AH'],
   ['zumba(3)', 'Z AA M B AH'],
-  // Measured on flite's slt voice through μ-law: "yoga" otherwise comes out as "yeah of".
+  // Measured on flite's slt voice through μ-law: "yoga" otherwise comes out as "yeah of" ...
   ['yoga(2)', 'Y AH G AH'],
   ['yoga(3)', 'IY OW G AH'],
+  // ... and "month" as "the nine": its vowel is closer to "mine".
+  ['month(2)', 'M AY N TH'],
+  ['monthly(2)', 'M AY N TH L IY'],
   ['pilates(2)', 'P AY L EY T S'],
   ['chi(2)', 'CH IY'],
 ];
