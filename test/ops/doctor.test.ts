@@ -234,3 +234,42 @@ t.test('disk space: ok, warning and problem thresholds', async (t) => {
     'real statfs on the nearest existing ancestor',
   );
 });
+
+t.test('database: embedded db locked by the running server → its /readyz is asked instead', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const dataDir = mkdtempSync(join(tmpdir(), 'doctor-lock-'));
+  const owner = spawn('sleep', ['60']);
+  t.teardown(() => {
+    owner.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  mkdirSync(join(dataDir, 'pglite'));
+  writeFileSync(join(dataDir, 'pglite.lock'), String(owner.pid));
+  let migrationsOk = true;
+  const server = createServer((_req, res) => {
+    res.writeHead(migrationsOk ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        status: migrationsOk ? 'ready' : 'not-ready',
+        checks: [
+          { name: 'database', ok: true },
+          { name: 'migrations', ok: migrationsOk, ...(migrationsOk ? {} : { detail: '1 pending: 3_facts' }) },
+        ],
+      }),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  const addr = server.address();
+  const port = String(typeof addr === 'object' && addr ? addr.port : 0);
+
+  const ok = await doctor(opts({ DATA_DIR: dataDir, PORT: port }, { offline: true }).o);
+  const f = byName(ok.findings, 'database', 'connectivity');
+  t.equal(f?.status, 'ok');
+  t.match(f?.detail, new RegExp(`in use by the server \\(pid ${owner.pid}\\)`));
+  migrationsOk = false;
+  const bad = await doctor(opts({ DATA_DIR: dataDir, PORT: port }, { offline: true }).o);
+  t.equal(bad.code, 1);
+  t.match(byName(bad.findings, 'database', 'connectivity')?.detail, /migrations: 1 pending: 3_facts/);
+});
