@@ -22,6 +22,8 @@ export interface CallStart {
   gymName?: string | null;
   /** The gym's E.164 number (the callee of an outbound call, the caller of an inbound one). */
   phoneNumber?: string | null;
+  /** The gym's IANA time zone (e.g. America/New_York), when known. */
+  gymTimezone?: string | null;
   twilioCallSid?: string | null;
   /** Initial status, default 'created'. */
   status?: string;
@@ -121,6 +123,7 @@ export class CallRecorder {
           direction: c.direction,
           gymName: c.gymName ?? null,
           phoneNumber: c.phoneNumber ?? null,
+          gymTimezone: c.gymTimezone ?? null,
           twilioCallSid: c.twilioCallSid ?? null,
           ...(c.status === undefined ? {} : { status: c.status }),
           ...(c.providers === undefined ? {} : { providers: c.providers }),

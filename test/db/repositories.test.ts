@@ -229,6 +229,7 @@ t.test('repositories on both backends', async (t) => {
         });
         await c1.facts(FACTS, 2000);
         const c2 = recorder.begin({
+          gymTimezone: 'America/Chicago',
           callId: 'g2',
           direction: 'outbound',
           gymName: 'Flex Fitness',
@@ -247,6 +248,7 @@ t.test('repositories on both backends', async (t) => {
         t.equal(gyms.length, 1, 'same phone number, same gym');
         const gym = gyms[0];
         t.equal(gym?.name, 'Flex Fitness', 'latest name wins');
+        t.equal(gym?.timezone, 'America/Chicago');
         t.equal(gym?.calls, 2);
         const now = await getGymFacts(b.pool, gym?.id ?? -1);
         t.same(now.hours.mon, { opens: '06:00', closes: '22:00' }, 'newer hours for Monday');

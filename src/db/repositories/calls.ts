@@ -12,6 +12,7 @@ export interface NewCall {
   direction: 'inbound' | 'outbound';
   gymName?: string | null;
   phoneNumber?: string | null;
+  gymTimezone?: string | null;
   twilioCallSid?: string | null;
   status?: string;
   at: Date;
@@ -23,11 +24,13 @@ export async function createCall(pool: pg.Pool, c: NewCall): Promise<void> {
   await withTx(pool, async (tx) => {
     // Re-recording a known call without gym details must not invent a gym for it.
     const known =
-      c.gymName == null && c.phoneNumber == null
+      c.gymName == null && c.phoneNumber == null && c.gymTimezone == null
         ? (await tx.query<{ gym_id: string | null }>('SELECT gym_id FROM calls WHERE id = $1', [c.callId])).rows[0]
         : undefined;
     const gymId =
-      known?.gym_id != null ? Number(known.gym_id) : await upsertGym(tx, { name: c.gymName, phone: c.phoneNumber });
+      known?.gym_id != null
+        ? Number(known.gym_id)
+        : await upsertGym(tx, { name: c.gymName, phone: c.phoneNumber, timezone: c.gymTimezone ?? null });
     const status = cleanText(c.status ?? 'created');
     await tx.query(
       `INSERT INTO calls (id, gym_id, direction, twilio_call_sid, phone_number, gym_name, status, status_at,
