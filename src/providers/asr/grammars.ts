@@ -148,9 +148,9 @@ function classRules(): string {
 }
 
 const WEIGHTS: Readonly<Record<AsrContext, { hours: number; prices: number; classes: number }>> = {
-  hours: { hours: 6, prices: 0.1, classes: 0.1 },
-  pricing: { hours: 0.1, prices: 6, classes: 0.1 },
-  classes: { hours: 0.1, prices: 0.1, classes: 6 },
+  hours: { hours: 6, prices: 0.03, classes: 0.03 },
+  pricing: { hours: 0.03, prices: 6, classes: 0.03 },
+  classes: { hours: 0.03, prices: 0.03, classes: 6 },
   'yes-no': { hours: 1, prices: 1, classes: 1 },
   open: { hours: 2, prices: 2, classes: 2 },
 };
