@@ -168,7 +168,7 @@ export const turnRegion = callSetup.createStateConfig({
         'CALLER.SPEECH_START': {
           guard: 'holdingNotSaid',
           target: toListening,
-          actions: 'cancelReply',
+          actions: ['cancelReply', 'finishTurn'],
           description: 'The caller went on: listen again, drop this reply.',
         },
         'REPLY.ENDED': [

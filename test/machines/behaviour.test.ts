@@ -290,6 +290,31 @@ t.test('provider deadline: a holding line, then the reply; errors apologise, rep
   t.match(e.saidTexts().at(-1), /technical trouble/);
 });
 
+t.test('the caller goes on while the agent thinks: the reply is dropped, turns stay in order', async (t) => {
+  const h = thinking();
+  const first = h.reply()!;
+  h.voiceOn();
+  h.advance(150);
+  t.equal(h.turn(), 'listening.hearing');
+  t.ok(first.stopped, 'the reply to the half-finished turn is aborted');
+  h.final('and we close at ten on weekends.');
+  h.voiceOff();
+  h.advance(400);
+  t.equal(h.turn(), 'thinking');
+  t.not(h.reply(), first, 'a new reply with the whole answer');
+  h.llm('Thanks!');
+  h.playAll(300);
+  const seqs = h.emitted
+    .filter((e) => e.type === 'ledger.agentTurn' || e.type === 'ledger.callerTurn')
+    .map((e) => e.seq);
+  t.same(
+    seqs,
+    [...seqs].sort((a, b) => a - b),
+    'ledger sequence numbers increase',
+  );
+  t.equal(new Set(seqs).size, seqs.length);
+});
+
 t.test('DTMF is logged and does not disturb turn-taking', async (t) => {
   const h = greeted();
   h.send({ type: 'DTMF', digit: '5' });
