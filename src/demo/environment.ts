@@ -4,6 +4,7 @@ import type { CallObserver } from '../call/session.js';
 import { loadConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { startServer, type RunningServer } from '../main.js';
+import { createMetrics } from '../ops/metrics.js';
 import { FakeTwilio, type Callee } from '../sim/fake-twilio.js';
 
 // Everything a simulated call needs, on this machine and offline: the real server (offline providers, embedded
@@ -135,6 +136,8 @@ export class DemoEnvironment {
     try {
       server = await startServer(config, {
         log: o.log,
+        // Own registry per environment: several servers may live in one process (benchmarks, tests).
+        metrics: createMetrics({ processMetrics: false }),
         observer: routing,
         ...(o.providers ? { providers: o.providers } : {}),
         ...(o.replyPolicy ? { replyPolicy: o.replyPolicy } : {}),
@@ -171,6 +174,7 @@ export class DemoEnvironment {
       await this.twilio.close();
     } finally {
       await this.server.close();
+      this.server.metrics.close();
     }
     if (this.twilio.errors.length > 0)
       this.log.warn({ errors: this.twilio.errors.map((e) => e.message) }, 'the fake Twilio met problems');

@@ -1,0 +1,205 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CallResult } from '../src/call/quality.js';
+import { DemoEnvironment } from '../src/demo/environment.js';
+import { median } from '../src/demo/scenarios.js';
+import { synthSpeech } from '../src/fakes/audio.js';
+import { FakeDeepgram } from '../src/fakes/deepgram.js';
+import { FakeElevenLabs } from '../src/fakes/elevenlabs.js';
+import { FakeOpenAi, type ScriptedReply } from '../src/fakes/openai.js';
+import { createLogger } from '../src/log.js';
+
+// Turn latency of the whole server with the cloud providers' real SDKs talking to local protocol fakes
+// (Deepgram live WS, OpenAI chat SSE, ElevenLabs streaming), over the real Twilio wire protocol:
+//   - voice-to-voice: caller's end of speech → first agent audio frame received by the simulator;
+//   - server-added: the machine's end-of-turn decision (reply requested) → first media frame sent, minus nothing:
+//     with instant fakes this is the server's own overhead.
+// Modes, in one run: `instant` fakes; `modelled` fakes (ASR final 150 ms after speech end, LLM first token 350 ms
+// then 30 tokens/s, TTS first byte 200 ms); `original` = modelled fakes under the original Python system's policy
+// (3.0 s silence wait, then the whole reply, a 2.5 s pause, one TTS request for everything).
+//
+//   npm run build && npm run bench:latency [-- --calls 3] [--json]
+
+const PHONE = '+15550109999';
+const CALLER_LINES = [
+  'hello',
+  'we are open six a.m. to ten p.m. every day',
+  'it is forty nine dollars a month',
+  'we have yoga and spin classes',
+];
+// The scripted model answers by how many caller turns the conversation has: ask the next question, and after
+// the last answer say goodbye and end the call.
+function scriptedReply(body: Record<string, unknown>): ScriptedReply {
+  const messages = Array.isArray(body.messages) ? (body.messages as { role?: string }[]) : [];
+  const callerTurns = messages.filter((m) => m.role === 'user').length;
+  if (callerTurns >= CALLER_LINES.length)
+    return {
+      text: "Thank you, that's everything I needed. Goodbye!",
+      toolCalls: [{ name: 'end_call', arguments: '{"reason":"facts-complete"}' }],
+      finishReason: 'tool_calls',
+    };
+  const questions = ['What are your opening hours?', 'How much does a membership cost?', 'Which classes do you offer?'];
+  return { text: `Thanks. ${questions[Math.min(questions.length - 1, Math.max(0, callerTurns - 1))] ?? ''}` };
+}
+
+type Mode = 'instant' | 'modelled' | 'original';
+
+interface ModeResult {
+  mode: Mode;
+  calls: number;
+  voiceToVoiceMs: number[];
+  serverAddedMs: number[];
+  endpointWaitMs: number;
+  errors: string[];
+}
+
+function pct(xs: readonly number[], p: number): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+}
+
+function callerPcm(line: string): Int16Array {
+  const b = synthSpeech(line, { sampleRate: 8000 });
+  return new Int16Array(b.buffer, b.byteOffset, b.length / 2);
+}
+
+async function runMode(mode: Mode, calls: number): Promise<ModeResult> {
+  const modelled = mode !== 'instant';
+  const deepgram = await new FakeDeepgram({ lines: repeatLines(calls), finalDelayMs: modelled ? 150 : 0 }).start();
+  const openai = await new FakeOpenAi({
+    chat: modelled ? { firstTokenMs: 350, tokensPerSec: 30 } : { firstTokenMs: 0, tokensPerSec: 0 },
+    reply: scriptedReply,
+  }).start();
+  const eleven = await new FakeElevenLabs({ timing: { firstByteMs: modelled ? 200 : 0 } }).start();
+  const endpointWaitMs = mode === 'original' ? 3000 : 400;
+  const dataDir = await mkdtemp(join(tmpdir(), 'gym-bench-latency-'));
+  const log = createLogger('error');
+  const env = await DemoEnvironment.start({
+    dataDir,
+    log,
+    env: {
+      DEEPGRAM_API_KEY: 'bench',
+      DEEPGRAM_BASE_URL: deepgram.url,
+      OPENAI_API_KEY: 'bench',
+      OPENAI_BASE_URL: openai.url,
+      ELEVENLABS_API_KEY: 'bench',
+      ELEVENLABS_BASE_URL: eleven.url,
+      ASR_PROVIDER: 'deepgram',
+      LLM_PROVIDER: 'openai',
+      TTS_PROVIDERS: 'elevenlabs',
+      ENDPOINT_SHORT_MS: String(endpointWaitMs),
+      ...(mode === 'original' ? { ENDPOINT_LONG_MS: '3000', ENDPOINT_MAX_MS: '3000' } : {}),
+      LOG_LEVEL: 'error',
+    },
+    ...(mode === 'original' ? { replyPolicy: { kind: 'whole-reply' as const, pauseMs: 2500 } } : {}),
+  });
+  const out: ModeResult = { mode, calls, voiceToVoiceMs: [], serverAddedMs: [], endpointWaitMs, errors: [] };
+  try {
+    for (let c = 0; c < calls; c++) {
+      env.routing.callees.set(PHONE, async (stream) => {
+        let agentFrames = 0;
+        stream.onAgentAudio(() => agentFrames++);
+        // The callee answers first; then each line waits for the agent to have spoken and gone quiet.
+        for (const [i, line] of CALLER_LINES.entries()) {
+          if (i > 0) {
+            const before = agentFrames;
+            while (agentFrames === before) await new Promise((r) => setTimeout(r, 20));
+            await stream.agentIdle(600);
+          }
+          await stream.say(callerPcm(line));
+        }
+      });
+      let resolveEnded!: (r: CallResult) => void;
+      const ended = new Promise<CallResult>((r) => (resolveEnded = r));
+      const callId = await env.placeCall(PHONE, 'Bench Gym');
+      env.routing.watch(callId, { ended: (r) => resolveEnded(r) });
+      const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 120_000).unref());
+      const result = await Promise.race([ended, timeout]);
+      const fake = [...env.twilio.calls.values()].at(-1);
+      await fake?.done;
+      env.routing.unwatch(callId);
+      if (result === undefined) {
+        out.errors.push(`call ${c + 1} did not end within 120 s`);
+        continue;
+      }
+      if (result.endReason !== 'facts-complete') out.errors.push(`call ${c + 1} ended: ${result.endReason}`);
+      // The first caller turn is the callee's "hello"; it is answered with the greeting like any other turn.
+      for (const t of fake?.report?.turns ?? []) if (t.responseMs !== undefined) out.voiceToVoiceMs.push(t.responseMs);
+      out.serverAddedMs.push(...result.serverAddedMs);
+    }
+  } finally {
+    await env.close();
+    await Promise.all([deepgram.close(), openai.close(), eleven.close()]);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+function repeatLines(calls: number): string[] {
+  return Array.from({ length: calls }, () => CALLER_LINES).flat();
+}
+
+const f = (v: number | undefined) => (v === undefined ? '-' : `${Math.round(v)} ms`);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { calls: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } },
+  });
+  const calls = Number(values.calls);
+  if (!Number.isInteger(calls) || calls < 1 || calls > 50) throw new Error('--calls must be 1..50');
+  const results: ModeResult[] = [];
+  for (const mode of ['instant', 'modelled', 'original'] as const) {
+    process.stderr.write(`bench:latency: ${mode} (${calls} call(s) of ${CALLER_LINES.length} turns)…\n`);
+    const r = await runMode(mode, calls);
+    results.push(r);
+    if (values.json) {
+      process.stdout.write(
+        JSON.stringify({
+          mode: r.mode,
+          turns: r.voiceToVoiceMs.length,
+          voiceToVoiceP50: pct(r.voiceToVoiceMs, 0.5),
+          voiceToVoiceP99: pct(r.voiceToVoiceMs, 0.99),
+          serverAddedP50: pct(r.serverAddedMs, 0.5),
+          serverAddedP99: pct(r.serverAddedMs, 0.99),
+          endpointWaitMs: r.endpointWaitMs,
+          errors: r.errors,
+        }) + '\n',
+      );
+    }
+  }
+  if (values.json) return;
+  const lines = [
+    'mode       turns  voice-to-voice p50 / p99   server-added p50 / p99   endpoint wait',
+    ...results.map(
+      (r) =>
+        `${r.mode.padEnd(9)}  ${String(r.voiceToVoiceMs.length).padStart(5)}  ` +
+        `${`${f(pct(r.voiceToVoiceMs, 0.5))} / ${f(pct(r.voiceToVoiceMs, 0.99))}`.padEnd(25)}  ` +
+        `${`${f(pct(r.serverAddedMs, 0.5))} / ${f(pct(r.serverAddedMs, 0.99))}`.padEnd(23)}  ${r.endpointWaitMs} ms`,
+    ),
+  ];
+  const inst = results[0];
+  const mod = results[1];
+  const orig = results[2];
+  const mv = median(mod?.voiceToVoiceMs ?? []);
+  const ov = median(orig?.voiceToVoiceMs ?? []);
+  if (mv !== undefined && ov !== undefined)
+    lines.push('', `original policy / ours (modelled), median voice-to-voice: ${(ov / mv).toFixed(1)}x`);
+  if (inst)
+    lines.push(
+      `targets: server-added p50 <= 5 ms (${f(pct(inst.serverAddedMs, 0.5))}), p99 <= 20 ms (${f(pct(inst.serverAddedMs, 0.99))}); ` +
+        `modelled voice-to-voice <= endpoint wait + 600 ms = ${(mod?.endpointWaitMs ?? 0) + 600} ms (${f(mv)})`,
+    );
+  for (const r of results) for (const e of r.errors) lines.push(`note (${r.mode}): ${e}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench:latency: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
