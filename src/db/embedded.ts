@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
 
 // The embedded default database: PGlite persisted under DATA_DIR, served on a loopback port by
 // @electric-sql/pglite-socket from a worker thread. Callers get a postgres:// URL and use `pg` exactly as
@@ -22,7 +23,11 @@ export interface EmbeddedDatabase {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** How many times the worker was restarted after dying. */
+  readonly restarts: number;
   stop(): Promise<void>;
+  /** Tests: kill the worker abruptly, as a crash would. */
+  crash(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
@@ -33,6 +38,7 @@ export interface EmbeddedOptions {
   host?: string;
   maxConnections?: number;
   startTimeoutMs?: number;
+  log?: Logger;
 }
 
 export function embeddedDataDir(dataDirRoot: string): string {
@@ -103,6 +109,39 @@ async function takeLock(dataDir: string): Promise<string> {
   throw new AppError('DB_UNAVAILABLE', `could not lock embedded database ${dataDir}`, { retryable: false });
 }
 
+function spawnWorker(
+  data: EmbeddedWorkerData,
+  timeoutMs: number,
+): Promise<{ worker: Worker; host: string; port: number }> {
+  // execArgv: [] keeps loaders of the parent (e.g. a TypeScript test loader) out of the plain-JS worker.
+  const worker = new Worker(workerUrl(), { workerData: data, execArgv: [] });
+  return new Promise((res, rej) => {
+    const fail = (e: AppError) => {
+      clearTimeout(timer);
+      void worker.terminate().finally(() => rej(e));
+    };
+    const timer = setTimeout(
+      () => fail(new AppError('DB_UNAVAILABLE', `embedded database did not start within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    worker.once('message', (m: EmbeddedWorkerMessage) => {
+      if (m.type === 'ready') {
+        clearTimeout(timer);
+        res({ worker, host: m.host, port: m.port });
+      } else
+        fail(
+          new AppError(
+            'DB_UNAVAILABLE',
+            `embedded database failed to start: ${m.type === 'error' ? m.message : m.type}`,
+          ),
+        );
+    });
+    worker.once('error', (e) =>
+      fail(new AppError('DB_UNAVAILABLE', `embedded database worker crashed: ${e.message}`, { cause: e })),
+    );
+  });
+}
+
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -114,52 +153,62 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
     port: opts.port ?? 0,
     maxConnections: opts.maxConnections ?? 32,
   };
-  // execArgv: [] keeps loaders of the parent (e.g. a TypeScript test loader) out of the plain-JS worker.
-  const worker = new Worker(workerUrl(), { workerData: data, execArgv: [] });
-  let ready: { host: string; port: number };
+  const timeoutMs = opts.startTimeoutMs ?? 60_000;
+  let first: { worker: Worker; host: string; port: number };
   try {
-    ready = await new Promise((res, rej) => {
-      const timer = setTimeout(
-        () =>
-          rej(
-            new AppError('DB_UNAVAILABLE', `embedded database did not start within ${opts.startTimeoutMs ?? 60000} ms`),
-          ),
-        opts.startTimeoutMs ?? 60_000,
-      );
-      worker.once('message', (m: EmbeddedWorkerMessage) => {
-        clearTimeout(timer);
-        if (m.type === 'ready') res({ host: m.host, port: m.port });
-        else
-          rej(
-            new AppError(
-              'DB_UNAVAILABLE',
-              `embedded database failed to start: ${m.type === 'error' ? m.message : m.type}`,
-            ),
-          );
-      });
-      worker.once('error', (e) => {
-        clearTimeout(timer);
-        rej(new AppError('DB_UNAVAILABLE', `embedded database worker crashed: ${e.message}`, { cause: e }));
-      });
-    });
+    first = await spawnWorker(data, timeoutMs);
   } catch (e) {
-    await worker.terminate();
     await rm(lockPath, { force: true });
     throw e;
   }
-
+  const { host: boundHost, port } = first;
+  let worker = first.worker;
   const addrPath = `${dataDir}.addr`;
-  await writeFile(addrPath, JSON.stringify({ pid: process.pid, host: ready.host, port: ready.port }));
+  await writeFile(addrPath, JSON.stringify({ pid: process.pid, host: boundHost, port }));
 
   let stopping: Promise<void> | undefined;
+  let restarts = 0;
+  // A worker that dies (a WebAssembly trap, out of memory) is restarted on the same port, so the pool and the
+  // write queue (which buffers meanwhile) reconnect by themselves. PGlite recovers the directory on start.
+  const watch = (w: Worker) => {
+    w.once('exit', (code) => {
+      if (stopping || w !== worker) return;
+      opts.log?.error({ code, restarts }, 'embedded database worker exited unexpectedly; restarting it');
+      const retry = (delayMs: number) => {
+        setTimeout(() => {
+          if (stopping) return;
+          spawnWorker({ ...data, port }, timeoutMs).then(
+            (next) => {
+              if (stopping) {
+                next.worker.postMessage('stop');
+                return;
+              }
+              restarts++;
+              worker = next.worker;
+              watch(worker);
+              opts.log?.warn({ restarts }, 'embedded database restarted');
+            },
+            (e: unknown) => {
+              opts.log?.error({ err: (e as Error).message }, 'embedded database restart failed; retrying');
+              retry(Math.min(delayMs * 2, 30_000));
+            },
+          );
+        }, delayMs).unref();
+      };
+      retry(500);
+    });
+  };
+  watch(worker);
+
   const stop = () =>
     (stopping ??= (async () => {
+      const w = worker;
       const done = new Promise<void>((res) => {
-        worker.on('message', (m: EmbeddedWorkerMessage) => m.type === 'stopped' && res());
-        worker.once('exit', () => res());
+        w.on('message', (m: EmbeddedWorkerMessage) => m.type === 'stopped' && res());
+        w.once('exit', () => res());
       });
-      worker.postMessage('stop');
-      const t = setTimeout(() => void worker.terminate(), 10_000);
+      w.postMessage('stop');
+      const t = setTimeout(() => void w.terminate(), 10_000);
       await done;
       clearTimeout(t);
       await rm(addrPath, { force: true });
@@ -167,10 +216,14 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
     })());
 
   return {
-    url: `postgres://postgres@${ready.host}:${ready.port}/postgres`,
-    host: ready.host,
-    port: ready.port,
+    url: `postgres://postgres@${boundHost}:${port}/postgres`,
+    host: boundHost,
+    port,
     dataDir,
     stop,
+    get restarts() {
+      return restarts;
+    },
+    crash: () => worker.terminate().then(() => undefined),
   };
 }

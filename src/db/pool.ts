@@ -68,7 +68,7 @@ export async function openDatabase(
       url = running.url;
       location = `${dir} (served by process ${running.pid})`;
     } else {
-      embedded = await startEmbedded({ dataDir: dir });
+      embedded = await startEmbedded({ dataDir: dir, ...(opts.log ? { log: opts.log } : {}) });
       url = embedded.url;
     }
   }

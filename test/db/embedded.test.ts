@@ -7,6 +7,9 @@ import { runningEmbedded, startEmbedded } from '../../src/db/embedded.js';
 import { pendingMigrations } from '../../src/db/migrate.js';
 import { freshPgliteDir } from './helpers/backends.js';
 import { scratchDir } from './helpers/postgres.js';
+import { captureLogger } from './helpers/capture-log.js';
+import { WriteQueue } from '../../src/db/write-queue.js';
+import { CallRecorder } from '../../src/db/recorder.js';
 
 t.test('embedded default: pg over loopback, migrated, data survives a restart, one owner', async (t) => {
   const root = await mkdtemp(join(scratchDir(), 'gca-embedded-'));
@@ -42,4 +45,27 @@ t.test('embedded default: pg over loopback, migrated, data survives a restart, o
     ['Persistent Gym'],
     'data survived the restart',
   );
+});
+
+t.test('a crashed embedded worker is restarted on the same port; buffered writes arrive', async (t) => {
+  const root = await mkdtemp(join(scratchDir(), 'gca-embedded-crash-'));
+  t.teardown(() => rm(root, { recursive: true, force: true }));
+  await freshPgliteDir(join(root, 'pglite'));
+  const { log, lines } = captureLogger();
+  const db = await openDatabase({ DATABASE_URL: undefined, DATA_DIR: root, DB_AUTO_MIGRATE: true }, { log });
+  t.teardown(() => db.close());
+  const queue = new WriteQueue(db.pool, { retryInitialMs: 50, retryMaxMs: 300, log });
+  t.teardown(() => queue.close(1000));
+  const call = new CallRecorder(queue).begin({ callId: 'worker-crash', direction: 'inbound', at: 1000 });
+  t.equal(await call.created, 'committed');
+  await db.embedded?.crash();
+  const outs = [0, 1, 2, 3].map((i) => call.callerTurn({ text: `after crash ${i}`, at: 2000 + i }));
+  t.same(await Promise.all(outs), ['committed', 'committed', 'committed', 'committed']);
+  t.equal(db.embedded?.restarts, 1);
+  t.ok(
+    lines.some((l) => /exited unexpectedly/.test(String(l.msg))),
+    'crash logged',
+  );
+  const r = await db.pool.query("SELECT count(*)::int n FROM turns WHERE call_id = 'worker-crash'");
+  t.equal(r.rows[0].n, 4);
 });
