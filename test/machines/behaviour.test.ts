@@ -341,3 +341,26 @@ t.test('an actor error ends that call gracefully', async (t) => {
   t.equal(f.state(), 'ended', 'a failing hang-up still ends the call');
   t.match(f.ofType('call.warning').at(-1)!.message, /hang-up failed/);
 });
+
+t.test('a provider actor that throws ends or degrades only its own call', async (t) => {
+  const r = harness({ crash: 'reply' });
+  r.send({ type: 'MEDIA.START' });
+  r.playAll(500);
+  r.callerSays('We open at six.');
+  r.advance(400);
+  t.match(r.saidTexts().at(-1), /Sorry/, 'a crashed reply actor becomes an apology');
+  t.equal(r.errors.length, 0);
+
+  const a = harness({ crash: 'asr' });
+  await a.settle();
+  t.equal(a.state(), 'ended', 'no recogniser before media started: hang up');
+  t.same(a.hangups, [{ callId: 'c1', reason: 'error' }]);
+  t.match(a.ofType('call.ended')[0], { reason: 'error', error: 'asr blew up' });
+
+  const s = harness({ crash: 'speaker' });
+  await s.settle();
+  t.equal(s.state(), 'ended', 'no speaker: hang up at once');
+  t.same(s.hangups, [{ callId: 'c1', reason: 'error' }]);
+  t.equal(s.errors.length, 0, 'the actor never errored: the call ended normally');
+  t.equal(s.actor.getSnapshot().status, 'done');
+});

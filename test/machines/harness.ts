@@ -28,7 +28,18 @@ export function valueString(v: StateValue): string {
     .join(',');
 }
 
-export function harness(opts: { direction?: Direction; timing?: Partial<TurnTiming>; hangupFails?: boolean } = {}) {
+export function harness(
+  opts: {
+    direction?: Direction;
+    timing?: Partial<TurnTiming>;
+    hangupFails?: boolean;
+    /** This invoked actor throws when started (a provider bug). */
+    crash?: 'asr' | 'speaker' | 'reply';
+  } = {},
+) {
+  const crash = (name: string) => {
+    if (opts.crash === name) throw new Error(`${name} blew up`);
+  };
   const clock = new SimulatedClock();
   const speaker: SpeakerCommand[] = [];
   const asr: AsrCommand[] = [];
@@ -40,18 +51,21 @@ export function harness(opts: { direction?: Direction; timing?: Partial<TurnTimi
   const machine = callMachine.provide({
     actors: {
       asr: fromCallback<AsrCommand, { callId: string }>(({ receive }) => {
+        crash('asr');
         receive((e) => asr.push(e));
         return () => {
           stopped.asr = true;
         };
       }),
       speaker: fromCallback<SpeakerCommand, { callId: string }>(({ receive }) => {
+        crash('speaker');
         receive((e) => speaker.push(e));
         return () => {
           stopped.speaker = true;
         };
       }),
       reply: fromCallback<{ type: string }, ReplyInput>(({ input }) => {
+        crash('reply');
         const r: ReplyCall = { input, stopped: false };
         replies.push(r);
         return () => {
