@@ -17,6 +17,7 @@ import { endedEvent } from './ledger.js';
 import * as T from './text.js';
 import { commitCaller, cutPending, dropBackchannels, finishTurn, flushOutbox, markPlayed, queueLine } from './turns.js';
 import { updateUtterance, type Patch } from './turns.js';
+import { guards } from './guards.js';
 
 /** Events the machine raises to itself so its parallel regions can talk; never send these from outside. */
 export type InternalEvent =
@@ -56,16 +57,6 @@ const actors = {
 type Ev<K extends MachineEvent['type']> = Extract<MachineEvent, { type: K }>;
 const textOf = (e: MachineEvent): string => ('text' in e && typeof e.text === 'string' ? e.text : '');
 const idOf = (e: MachineEvent): string => ('utteranceId' in e ? e.utteranceId : '');
-/** Caller words so far with an incoming ASR event's text in place of the partial. */
-const withIncoming = (c: CallContext, e: MachineEvent): string =>
-  [...c.caller.finals, textOf(e)].filter((t) => t.trim().length > 0).join(' ');
-const nothingPending = (c: CallContext) => C.pending(c).length === 0 && c.outbox.length === 0;
-const onlyThisPending = (c: CallContext, e: MachineEvent) => {
-  const p = C.pending(c);
-  return p.length > 0 && p.every((u) => u.id === idOf(e));
-};
-const closeWanted = (c: CallContext) => c.endRequested !== undefined || C.factsComplete(c);
-const finishes = (c: CallContext, e: MachineEvent) => onlyThisPending(c, e) && !c.replyActive && c.outbox.length === 0;
 
 export const callSetup = setup({
   types: {
@@ -93,43 +84,7 @@ export const callSetup = setup({
     CLEAR_SETTLE: ({ context }) => context.timing.clearSettleMs,
     HANGUP_TIMEOUT: ({ context }) => context.timing.hangupTimeoutMs,
   },
-  guards: {
-    isOutbound: ({ context }) => context.direction === 'outbound',
-    callerSilent: ({ context }) => !context.callerSpeaking,
-    callerSpeaking: ({ context }) => context.callerSpeaking,
-    callerHasRealWords: ({ context }) => C.callerRealWordCount(context) > 0,
-    callerHasWords: ({ context }) => C.callerHasWords(context),
-    utteranceComplete: ({ context }) => T.isCompleteUtterance(C.callerText(context)),
-    completesUtterance: ({ context, event }) => T.isCompleteUtterance(withIncoming(context, event)),
-    bringsWords: ({ context, event }) => T.words(withIncoming(context, event)).length > 0,
-    bringsRealWord: ({ context, event }) => T.realWords(withIncoming(context, event)).length > 0,
-    /** Barge-in by words: two or more words that are not backchannels ("uh-huh", "okay", "right"...). */
-    bringsTwoRealWords: ({ context, event }) => T.realWords(withIncoming(context, event)).length >= 2,
-    callerWantsToEnd: ({ context }) => {
-      const last = [...context.history].reverse().find((h) => h.speaker === 'caller');
-      return last !== undefined && T.callerWantsToEnd(last.text);
-    },
-    repromptsLeft: ({ context }) => context.idlePrompts < context.timing.idleReprompts,
-    isDuplicateSentence: ({ context, event }) => C.isDuplicate(context, textOf(event)),
-    isSecondGreeting: ({ context, event }) => context.metrics.greetings > 0 && T.isGreeting(textOf(event)),
-    /** Replace only while this turn has asked nothing yet: one question per turn. */
-    repeatsQuestionReplaceable: ({ context, event }) =>
-      C.repeatsQuestion(context, textOf(event)) &&
-      C.nextTopic(context) !== undefined &&
-      !(context.agentTurn?.utterances.some((u) => u.topics.length > 0 && u.status !== 'cut') ?? false) &&
-      !context.outbox.some((o) => T.questionTopics(o.text).length > 0),
-    repeatsQuestion: ({ context, event }) => C.repeatsQuestion(context, textOf(event)),
-    isPendingUtterance: ({ context, event }) => C.isPendingId(context, idOf(event)),
-    isLastPendingUtterance: ({ context, event }) => onlyThisPending(context, event),
-    turnFinishesAndCloses: ({ context, event }) => finishes(context, event) && closeWanted(context),
-    turnFinishes: ({ context, event }) => finishes(context, event),
-    closeWanted: ({ context }) => closeWanted(context),
-    nothingPending: ({ context }) => nothingPending(context),
-    replyFailedTooOften: ({ context, event }) => !(event as Ev<'REPLY.ENDED'>).ok && context.replyErrors >= 3,
-    replyFailed: ({ event }) => !(event as Ev<'REPLY.ENDED'>).ok,
-    holdingNotSaid: ({ context }) => !context.holdingSaid,
-    isFatalAsrError: ({ event }) => (event as Ev<'ASR.ERROR'>).fatal,
-  },
+  guards,
   actions: {
     // ---- caller region
     notePartial: assign({ caller: ({ context, event }) => ({ ...context.caller, partial: textOf(event) }) }),
