@@ -36,6 +36,9 @@ export interface CallDetail {
   end_reason: string | null;
   providers: Record<string, unknown>;
   latency: Record<string, unknown> | null;
+  updated_at: string;
+  /** Twilio answering-machine detection result, when a status change carried one. */
+  answered_by: string | null;
   status_history: Array<{ status: string; at: string; detail: Record<string, unknown> | null }>;
   transcript: TranscriptItem[];
   facts: NormalisedFacts;
@@ -74,6 +77,7 @@ export function callSummary(c: CallRow) {
     end_reason: c.end_reason,
     providers: c.providers,
     latency: c.latency,
+    updated_at: c.updated_at.toISOString(),
   };
 }
 
@@ -85,8 +89,11 @@ export async function callDetail(db: Queryable, callId: string): Promise<CallDet
     getTurns(db, callId),
     readNormalisedCallFacts(db, callId),
   ]);
+  const answeredBy = [...history].reverse().find((h) => typeof h.detail?.answeredBy === 'string')?.detail
+    ?.answeredBy as string | undefined;
   return {
     ...callSummary(c),
+    answered_by: answeredBy ?? null,
     status_history: history.map((h) => ({ status: h.status, at: h.at.toISOString(), detail: h.detail })),
     transcript: turns.map(transcriptItem),
     facts,

@@ -30,6 +30,7 @@ t.test('read API on both backends', async (t) => {
       t.equal(a.status, 200);
       t.same(Object.keys(a.body).sort(), [
         'answered_at',
+        'answered_by',
         'call_id',
         'created_at',
         'direction',
@@ -45,6 +46,7 @@ t.test('read API on both backends', async (t) => {
         'status_history',
         'transcript',
         'twilio_call_sid',
+        'updated_at',
       ]);
       t.match(a.body, {
         call_id: 'call-a',
@@ -57,6 +59,7 @@ t.test('read API on both backends', async (t) => {
         answered_at: '2026-02-01T09:00:04.000Z',
         ended_at: '2026-02-01T09:01:00.000Z',
         end_reason: 'facts-complete',
+        answered_by: 'human',
       });
       const tr = a.body.transcript as Array<Record<string, unknown>>;
       t.same(

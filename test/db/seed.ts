@@ -14,7 +14,7 @@ export async function seed(recorder: CallRecorder): Promise<void> {
     at: '2026-02-01T09:00:00Z',
     providers: { asr: 'offline', llm: 'offline', tts: 'flite' },
   });
-  a.status('in-progress', '2026-02-01T09:00:04Z');
+  a.status('in-progress', '2026-02-01T09:00:04Z', { answeredBy: 'human' });
   a.agentTurn({
     text: "Hi! I'm calling to ask about your opening hours and prices.",
     heardText: "Hi! I'm calling to ask",

@@ -159,6 +159,7 @@ export interface CallRow {
   end_reason: string | null;
   providers: Record<string, unknown>;
   latency: Record<string, unknown> | null;
+  updated_at: Date;
 }
 
 function mapCall(r: Record<string, unknown>): CallRow {
@@ -176,11 +177,12 @@ function mapCall(r: Record<string, unknown>): CallRow {
     end_reason: (r.end_reason as string | null) ?? null,
     providers: (r.providers as Record<string, unknown> | null) ?? {},
     latency: (r.latency as Record<string, unknown> | null) ?? null,
+    updated_at: r.updated_at as Date,
   };
 }
 
 const CALL_COLUMNS = `c.id, c.gym_id, c.direction, c.twilio_call_sid, c.phone_number, c.gym_name, c.status,
-  c.created_at, c.answered_at, c.ended_at, c.end_reason, c.providers, c.latency`;
+  c.created_at, c.answered_at, c.ended_at, c.end_reason, c.providers, c.latency, c.updated_at`;
 
 export async function getCall(db: Queryable, callId: string): Promise<CallRow | undefined> {
   const r = await db.query(`SELECT ${CALL_COLUMNS} FROM calls c WHERE c.id = $1`, [callId]);
