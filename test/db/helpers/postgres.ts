@@ -2,7 +2,7 @@
 // When running as root, the server runs as the 'postgres' user (PostgreSQL refuses to run as root).
 import { execFile } from 'node:child_process';
 import { chmod, chown, mkdtemp, rename, rm } from 'node:fs/promises';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,21 @@ export function scratchDir(): string {
   }
 }
 
-export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** PG_BIN, else the newest /usr/lib/postgresql/<version>/bin (Debian's layout; 15 on this image). */
+function findPgBin(): string {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  try {
+    const versions = readdirSync('/usr/lib/postgresql')
+      .filter((v) => /^\d+$/.test(v) && existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return join('/usr/lib/postgresql', versions[0], 'bin');
+  } catch {
+    // no PostgreSQL installed: reported by pgUnavailableReason()
+  }
+  return '/usr/lib/postgresql/15/bin';
+}
+
+export const PG_BIN = findPgBin();
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -86,7 +100,7 @@ export async function startPostgres(): Promise<PgServer> {
     return run(c, a, { cwd: dir });
   };
   // initdb costs seconds of CPU; a pristine cluster made once per machine is copied instead.
-  const template = join(scratchDir(), 'gca-pg-template-15');
+  const template = join(scratchDir(), `gca-pg-template-${PG_BIN.replaceAll('/', '_')}`);
   if (!existsSync(join(template, 'PG_VERSION'))) {
     const work = join(dir, 'template');
     await exec('initdb', ['-D', work, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
