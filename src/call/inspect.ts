@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createWebSocketInspector } from '@statelyai/inspect';
 import type { InspectionEvent, Observer } from 'xstate';
 import { AppError } from '../errors.js';
+import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 
 // Live call inspection with @statelyai/inspect (INSPECT=true). Every call actor created with `inspect` streams
@@ -95,10 +96,27 @@ export async function startCallInspector(opts: { port: number; log: Logger }): P
     inspect: inspector.inspect,
     url,
     async stop() {
+      // The library's adapter reconnects 5 s after any socket error, even after stop(); a socket still
+      // connecting when we close it would error and keep the process alive. Detach its handlers first.
+      const ws = (inspector.adapter as unknown as { ws?: { onerror: unknown; onclose: unknown } }).ws;
+      if (ws !== undefined) {
+        ws.onerror = () => {};
+        ws.onclose = () => {};
+      }
       inspector.stop();
       for (const c of wss.clients) c.terminate();
       wss.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/** The inspector when config enables it (INSPECT=true), else undefined: `inspect: inspector?.inspect`. */
+export async function inspectorFromConfig(
+  cfg: Pick<Config, 'INSPECT' | 'INSPECT_PORT' | 'NODE_ENV'>,
+  log: Logger,
+): Promise<CallInspector | undefined> {
+  if (!cfg.INSPECT) return undefined;
+  if (cfg.NODE_ENV === 'production') log.warn('INSPECT is on in production: live call content is exposed on loopback');
+  return startCallInspector({ port: cfg.INSPECT_PORT, log });
 }

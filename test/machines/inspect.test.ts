@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { createActor, fromCallback, fromPromise } from 'xstate';
 import { callMachine } from '../../machines/call.machine.js';
 import { DEFAULT_TIMING } from '../../machines/timing.js';
-import { startCallInspector } from '../../src/call/inspect.js';
+import { inspectorFromConfig, startCallInspector } from '../../src/call/inspect.js';
 import { createLogger } from '../../src/log.js';
 
 t.test('a live call is visible through the inspector bridge, even to a browser that connects late', async (t) => {
@@ -65,4 +65,12 @@ t.test('a live call is visible through the inspector bridge, even to a browser t
   );
   const snap = seen.find((e) => e.type === '@xstate.snapshot' && JSON.stringify(e.snapshot?.value).includes('turn'));
   t.ok(snap, 'the call machine snapshot (with its regions) reached the browser side');
+});
+
+t.test('the inspector is off unless INSPECT is set', async (t) => {
+  const log = createLogger('silent');
+  t.equal(await inspectorFromConfig({ INSPECT: false, INSPECT_PORT: 0, NODE_ENV: 'test' }, log), undefined);
+  const on = await inspectorFromConfig({ INSPECT: true, INSPECT_PORT: 0, NODE_ENV: 'test' }, log);
+  t.ok(on?.url.startsWith('http://localhost:'));
+  await on?.stop();
 });
