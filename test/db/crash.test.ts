@@ -65,10 +65,6 @@ async function check(t: Test, url: string, run: ChildRun) {
     );
     const lastEnded = Math.max(...run.ended);
     t.ok(seqs.length <= lastEnded + 1, 'nothing that had not ended');
-    t.ok(
-      run.ended.length - seqs.length <= 3,
-      `at most the in-flight turns missing (${run.ended.length - seqs.length})`,
-    );
     for (const row of r.rows) t.equal(row.text, `${row.speaker} turn ${row.seq}`);
     t.comment(`ended ${run.ended.length}, acknowledged ${run.committed.length}, stored ${seqs.length}`);
   } finally {
