@@ -49,7 +49,10 @@ export interface PlayerListener {
   duration?(utteranceId: string, ms: number): void;
   cleared?(result: ClearResult): void;
   error?(utteranceId: string, error: Error): void;
-  /** Pacing telemetry: how late a frame left relative to its slot on the 20 ms grid (ms, ≥ 0). */
+  /**
+   * Pacing telemetry: how late a frame left relative to its slot on the 20 ms grid (ms, ≥ 0), or relative to
+   * the moment its audio arrived when TTS was slower than its slot (that is the producer's delay, not jitter).
+   */
   frameSent?(lateMs: number): void;
 }
 
@@ -109,6 +112,9 @@ export class OutboundPlayer {
   #runStart = 0;
   #runFrames = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** True after the pump ran out of audio; the next send re-bases the lateness measurement. */
+  #starved = false;
+  #resumedAt = 0;
   #closed = false;
   #stats: PlayerStats = { framesSent: 0, framesDropped: 0, marksSent: 0, clears: 0, restarts: 0 };
 
@@ -281,9 +287,9 @@ export class OutboundPlayer {
     if (this.#closed || this.#timer !== undefined) return;
     for (;;) {
       const u = this.#queue.find((q) => q.next !== Number.MAX_SAFE_INTEGER);
-      if (u === undefined) return;
+      if (u === undefined) return void (this.#starved = true);
       if (u.next >= u.frames.length) {
-        if (!u.synthDone) return; // waiting for TTS; #synthesize calls us again
+        if (!u.synthDone) return void (this.#starved = true); // waiting for TTS; #synthesize calls us again
         if (!this.#finishUtterance(u)) return;
         continue;
       }
@@ -316,7 +322,11 @@ export class OutboundPlayer {
       const r = this.#sink.sendMedia(frame);
       if (r === 'dropped') this.#stats.framesDropped++;
       else this.#stats.framesSent++;
-      this.listener.frameSent?.(Math.max(0, now - Math.max(due, this.#runStart)));
+      if (this.#starved) {
+        this.#starved = false;
+        this.#resumedAt = now;
+      }
+      this.listener.frameSent?.(Math.max(0, now - Math.max(due, this.#runStart, this.#resumedAt)));
       if (r === 'closed') return;
       if (u.next % this.#markEveryFrames === 0 && (u.next < u.frames.length || !u.synthDone)) this.#mark(u, false);
     }
