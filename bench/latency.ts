@@ -14,8 +14,10 @@ import { createLogger } from '../src/log.js';
 // Turn latency of the whole server with the cloud providers' real SDKs talking to local protocol fakes
 // (Deepgram live WS, OpenAI chat SSE, ElevenLabs streaming), over the real Twilio wire protocol:
 //   - voice-to-voice: caller's end of speech → first agent audio frame received by the simulator;
-//   - server-added: the machine's end-of-turn decision (reply requested) → first media frame sent, minus nothing:
-//     with instant fakes this is the server's own overhead.
+//   - server-added: the machine's end-of-turn decision (reply requested) → first media frame sent; with instant
+//     fakes that is our processing plus two SDK round trips over loopback (chat request, TTS request);
+//   - server-own: server-added minus the providers' waits (LLM request → first chunk, TTS request → audio accepted),
+//     i.e. what the statechart, actors, sentence splitter, resampler/encoder and pacer add themselves.
 // Modes, in one run: `instant` fakes; `modelled` fakes (ASR final 150 ms after speech end, LLM first token 350 ms
 // then 30 tokens/s, TTS first byte 200 ms); `original` = modelled fakes under the original Python system's policy
 // (3.0 s silence wait, then the whole reply, a 2.5 s pause, one TTS request for everything).
@@ -51,6 +53,7 @@ interface ModeResult {
   calls: number;
   voiceToVoiceMs: number[];
   serverAddedMs: number[];
+  serverOwnMs: number[];
   endpointWaitMs: number;
   errors: string[];
 }
@@ -96,7 +99,15 @@ async function runMode(mode: Mode, calls: number): Promise<ModeResult> {
     },
     ...(mode === 'original' ? { replyPolicy: { kind: 'whole-reply' as const, pauseMs: 2500 } } : {}),
   });
-  const out: ModeResult = { mode, calls, voiceToVoiceMs: [], serverAddedMs: [], endpointWaitMs, errors: [] };
+  const out: ModeResult = {
+    mode,
+    calls,
+    voiceToVoiceMs: [],
+    serverAddedMs: [],
+    serverOwnMs: [],
+    endpointWaitMs,
+    errors: [],
+  };
   try {
     for (let c = 0; c < calls; c++) {
       env.routing.callees.set(PHONE, async (stream) => {
@@ -129,6 +140,7 @@ async function runMode(mode: Mode, calls: number): Promise<ModeResult> {
       // The first caller turn is the callee's "hello"; it is answered with the greeting like any other turn.
       for (const t of fake?.report?.turns ?? []) if (t.responseMs !== undefined) out.voiceToVoiceMs.push(t.responseMs);
       out.serverAddedMs.push(...result.serverAddedMs);
+      out.serverOwnMs.push(...result.serverOwnMs);
     }
   } finally {
     await env.close();
@@ -164,6 +176,8 @@ async function main(): Promise<void> {
           voiceToVoiceP99: pct(r.voiceToVoiceMs, 0.99),
           serverAddedP50: pct(r.serverAddedMs, 0.5),
           serverAddedP99: pct(r.serverAddedMs, 0.99),
+          serverOwnP50: pct(r.serverOwnMs, 0.5),
+          serverOwnP99: pct(r.serverOwnMs, 0.99),
           endpointWaitMs: r.endpointWaitMs,
           errors: r.errors,
         }) + '\n',
@@ -172,12 +186,13 @@ async function main(): Promise<void> {
   }
   if (values.json) return;
   const lines = [
-    'mode       turns  voice-to-voice p50 / p99   server-added p50 / p99   endpoint wait',
+    'mode       turns  voice-to-voice p50 / p99   server-added p50 / p99   server-own p50 / p99   endpoint wait',
     ...results.map(
       (r) =>
         `${r.mode.padEnd(9)}  ${String(r.voiceToVoiceMs.length).padStart(5)}  ` +
         `${`${f(pct(r.voiceToVoiceMs, 0.5))} / ${f(pct(r.voiceToVoiceMs, 0.99))}`.padEnd(25)}  ` +
-        `${`${f(pct(r.serverAddedMs, 0.5))} / ${f(pct(r.serverAddedMs, 0.99))}`.padEnd(23)}  ${r.endpointWaitMs} ms`,
+        `${`${f(pct(r.serverAddedMs, 0.5))} / ${f(pct(r.serverAddedMs, 0.99))}`.padEnd(23)}  ` +
+        `${`${f(pct(r.serverOwnMs, 0.5))} / ${f(pct(r.serverOwnMs, 0.99))}`.padEnd(21)}  ${r.endpointWaitMs} ms`,
     ),
   ];
   const inst = results[0];
@@ -189,7 +204,8 @@ async function main(): Promise<void> {
     lines.push('', `original policy / ours (modelled), median voice-to-voice: ${(ov / mv).toFixed(1)}x`);
   if (inst)
     lines.push(
-      `targets: server-added p50 <= 5 ms (${f(pct(inst.serverAddedMs, 0.5))}), p99 <= 20 ms (${f(pct(inst.serverAddedMs, 0.99))}); ` +
+      `targets: server-added p50 <= 5 ms (instant: ${f(pct(inst.serverAddedMs, 0.5))}; own ${f(pct(inst.serverOwnMs, 0.5))}), ` +
+        `p99 <= 20 ms (instant: ${f(pct(inst.serverAddedMs, 0.99))}; own ${f(pct(inst.serverOwnMs, 0.99))}); ` +
         `modelled voice-to-voice <= endpoint wait + 600 ms = ${(mod?.endpointWaitMs ?? 0) + 600} ms (${f(mv)})`,
     );
   for (const r of results) for (const e of r.errors) lines.push(`note (${r.mode}): ${e}`);

@@ -27,6 +27,8 @@ export interface CallResult {
   responseGapsMs: number[];
   /** Per reply: reply requested (end-of-turn decision) → first agent audio frame sent (ms). */
   serverAddedMs: number[];
+  /** The same minus the providers' own waits (LLM first chunk, TTS first audio): what this server adds itself. */
+  serverOwnMs: number[];
   durationMs: number;
   error: string | undefined;
 }
@@ -56,6 +58,10 @@ export class CallQuality {
   readonly #transcript: TranscriptLine[] = [];
   readonly #gaps: number[] = [];
   readonly #serverAdded: number[] = [];
+  readonly #serverOwn: number[] = [];
+  #llmWaitMs: number | undefined;
+  #ttsPending: { id: string; at: number } | undefined;
+  #ttsWaitMs: number | undefined;
   readonly #startedAt = performance.now();
   #facts: GymFacts = emptyFacts();
   #repeated = 0;
@@ -69,7 +75,26 @@ export class CallQuality {
   ) {}
 
   replyRequested(): void {
-    this.#replyRequestedAt ??= performance.now();
+    if (this.#replyRequestedAt !== undefined) return;
+    this.#replyRequestedAt = performance.now();
+    this.#llmWaitMs = undefined;
+    this.#ttsPending = undefined;
+    this.#ttsWaitMs = undefined;
+  }
+
+  llmFirstChunk(): void {
+    if (this.#replyRequestedAt !== undefined && this.#llmWaitMs === undefined)
+      this.#llmWaitMs = performance.now() - this.#replyRequestedAt;
+  }
+
+  synthRequested(id: string): void {
+    if (this.#replyRequestedAt !== undefined && this.#ttsPending === undefined)
+      this.#ttsPending = { id, at: performance.now() };
+  }
+
+  synthResolved(id: string): void {
+    if (this.#ttsPending?.id === id && this.#ttsWaitMs === undefined)
+      this.#ttsWaitMs = performance.now() - this.#ttsPending.at;
   }
 
   /** The first frame of an utterance left; returns the server-added time when it answers a request. */
@@ -80,6 +105,7 @@ export class CallQuality {
     if (this.#replyRequestedAt !== undefined) {
       added = performance.now() - this.#replyRequestedAt;
       this.#serverAdded.push(added);
+      this.#serverOwn.push(Math.max(0, added - (this.#llmWaitMs ?? 0) - (this.#ttsWaitMs ?? 0)));
       latency['endOfTurnToFirstAudioMs'] = Math.round(added);
       this.#replyRequestedAt = undefined;
     }
@@ -145,6 +171,7 @@ export class CallQuality {
       metrics: { ...(ended?.metrics ?? NO_METRICS), repeatedQuestions: this.#repeated },
       responseGapsMs: this.#gaps.map(Math.round),
       serverAddedMs: [...this.#serverAdded],
+      serverOwnMs: [...this.#serverOwn],
       durationMs: Math.round(performance.now() - this.#startedAt),
       error: error?.message ?? ended?.error,
     };

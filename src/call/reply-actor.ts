@@ -18,6 +18,8 @@ export interface ReplyHooks {
   /** The machine decided the caller's turn ended and asked for a reply (the start of server-added latency). */
   requested?(input: ReplyInput): void;
   firstSentence?(): void;
+  /** The first chunk of the model's answer arrived (text or tool call): the provider's share of the latency. */
+  firstChunk?(): void;
 }
 
 export function replyActor(
@@ -44,7 +46,16 @@ export function replyActor(
     (async () => {
       let done = false;
       let first = true;
-      for await (const ev of replyEvents(llm.respond(input, abort.signal))) {
+      let firstChunk = true;
+      const chunks = llm.respond(input, abort.signal);
+      async function* observed() {
+        for await (const c of chunks) {
+          if (firstChunk) hooks.firstChunk?.();
+          firstChunk = false;
+          yield c;
+        }
+      }
+      for await (const ev of replyEvents(observed())) {
         if (abort.signal.aborted) return;
         switch (ev.type) {
           case 'sentence':

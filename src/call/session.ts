@@ -113,8 +113,15 @@ export class CallSession implements CallHandler {
     const machine = callMachine.provide({
       actors: {
         asr: asrActor(asr, this.#tap, this.#log),
-        reply: replyActor(llm, this.#log, { requested: () => this.#quality.replyRequested() }, deps.replyPolicy),
+        reply: replyActor(
+          llm,
+          this.#log,
+          { requested: () => this.#quality.replyRequested(), firstChunk: () => this.#quality.llmFirstChunk() },
+          deps.replyPolicy,
+        ),
         speaker: speakerActor(tts, transport.player, () => transport.nowMs(), this.#log, {
+          synthRequested: (id) => this.#quality.synthRequested(id),
+          synthResolved: (id) => this.#quality.synthResolved(id),
           started: () => {
             const ms = this.#quality.firstAudio();
             if (ms !== undefined) {

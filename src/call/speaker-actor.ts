@@ -12,6 +12,9 @@ export interface SpeakerHooks {
   /** The first frame of an utterance was sent to Twilio. */
   started?(utteranceId: string): void;
   synthesisFailed?(utteranceId: string, error: Error): void;
+  /** Synthesis of an utterance was requested / the provider accepted it and audio is about to flow. */
+  synthRequested?(utteranceId: string): void;
+  synthResolved?(utteranceId: string): void;
 }
 
 export function speakerActor(
@@ -58,7 +61,12 @@ export function speakerActor(
       inFlight.set(utteranceId, abort);
       const gen = generation;
       // Start synthesis now (overlapping the playback of earlier sentences); enqueue in order.
+      hooks.synthRequested?.(utteranceId);
       const audio: Promise<TtsAudio> = tts.synthesize(text, abort.signal);
+      audio.then(
+        () => hooks.synthResolved?.(utteranceId),
+        () => undefined,
+      );
       audio.catch(() => undefined); // observed below, in order; avoid an unhandled rejection meanwhile
       order = order.then(async () => {
         let a: TtsAudio;
