@@ -259,7 +259,23 @@ export const turnRegion = callSetup.createStateConfig({
           initial: 'waiting',
           always: { guard: 'nothingPending', target: 'hangingUp', description: 'Goodbye already played.' },
           on: {
-            'SPEAKER.PLAYED': { guard: 'isLastPendingUtterance', target: 'hangingUp', description: 'Mark came back.' },
+            'SPEAKER.PLAYED': [
+              { guard: 'isLastPendingUtterance', target: 'hangingUp', description: 'Mark came back.' },
+              {
+                guard: 'isPendingUtterance',
+                target: '.waiting',
+                reenter: true,
+                description: 'One goodbye sentence played: re-arm the fallback for the rest.',
+              },
+            ],
+            // The fallback counts from when audio starts, not from when it was queued: a slow TTS must not
+            // make the agent hang up in the middle of its own goodbye.
+            'SPEAKER.STARTED': {
+              guard: 'isPendingUtterance',
+              target: '.waiting',
+              reenter: true,
+              description: 'Goodbye audio started: re-arm the fallback from now.',
+            },
             'SPEAKER.DURATION': {
               guard: 'isPendingUtterance',
               target: '.waiting',
