@@ -112,7 +112,7 @@ function buildTts(name: TtsName, cfg: Config, onMetric: MetricSink | undefined):
         ...(onMetric ? { onMetric } : {}),
       });
     case 'flite':
-      return new FliteTts();
+      return new FliteTts({ voice: cfg.FLITE_VOICE });
   }
 }
 
@@ -129,7 +129,7 @@ export function selectProviders(cfg: Config, deps: SelectDeps): SelectedProvider
           log: deps.log,
           ...(onMetric ? { onMetric } : {}),
         })
-      : new OfflineAsr({ dsp: deps.dsp });
+      : new OfflineAsr({ dsp: deps.dsp, vad: { kind: cfg.VAD_KIND } });
   const llm: LlmProvider =
     choice.llm === 'openai'
       ? new OpenAiLlm({
