@@ -107,8 +107,11 @@ async function insertCall(pool: pg.Pool, callId: string, c: NewCall, at: Date): 
       // the call only.
       const gymId = await upsertGym(tx, { name: c.gymName, phone: E164.test(phone) ? phone : null });
       await tx.query(
-        `INSERT INTO calls (id, gym_id, direction, twilio_call_sid, phone_number, gym_name, status, status_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO calls (id, gym_id, direction, twilio_call_sid, phone_number, gym_name, status, status_at, created_at,
+                            answered_at, ended_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, CASE WHEN $7 = ANY($9::text[]) THEN $8::timestamptz END,
+                 CASE WHEN $7 = ANY($10::text[]) THEN $8::timestamptz END)
+         ON CONFLICT (id) DO NOTHING`,
         [
           callId,
           gymId,
@@ -118,6 +121,8 @@ async function insertCall(pool: pg.Pool, callId: string, c: NewCall, at: Date): 
           c.gymName === '' ? null : cleanText(c.gymName),
           c.status,
           at,
+          ANSWERED_STATUSES,
+          TERMINAL_STATUSES,
         ],
       );
       await tx.query(

@@ -135,6 +135,7 @@ function suite(t: Test, x: Target) {
       twilioCallSid: 'CAdup',
     });
     t.equal(d.callId, a.callId, 'same call for the same CallSid');
+    t.ok((await getCall(b.pool, a.callId))?.answered_at, 'an inbound call is answered when created');
     t.equal(a.phoneNumber, 'anonymous', 'a non-E.164 caller id is kept on the call (and makes no gym phone)');
 
     // The call session's recorder re-records the same call when its media starts: still one call, the newer status.
