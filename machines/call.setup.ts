@@ -160,7 +160,7 @@ export const callSetup = setup({
       },
     }),
     replySucceeded: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ replyErrors: context.replySentences > 0 ? 0 : context.replyErrors });
+      if (context.replySentences > 0 && context.replyErrors !== 0) enqueue.assign({ replyErrors: 0 });
       enqueue.raise({ type: 'REPLY.ENDED', ok: true });
     }),
     replyFailed: enqueueActions(({ context, event, enqueue }, params: { message?: string }) => {
@@ -232,12 +232,12 @@ export const callSetup = setup({
     cancelReply: enqueueActions(({ context, enqueue }) => {
       if (context.replyActive) enqueue.raise({ type: 'REPLY.CANCEL' });
     }),
+    // One assign per action: every assign clones the whole machine snapshot (state value included).
     finishTurn: enqueueActions(({ context, enqueue }) => {
       const f = finishTurn(context, false);
-      enqueue.assign(f.patch);
-      if (f.ledger !== undefined) enqueue.emit(f.ledger);
       const b = dropBackchannels({ ...context, ...f.patch } as CallContext);
-      enqueue.assign(b.patch);
+      enqueue.assign({ ...f.patch, ...b.patch });
+      if (f.ledger !== undefined) enqueue.emit(f.ledger);
       if (b.ledger !== undefined) enqueue.emit(b.ledger);
     }),
     bargeIn: enqueueActions(({ context, enqueue }) => {
@@ -282,12 +282,15 @@ export const callSetup = setup({
     finalizeAsr: enqueueActions(({ enqueue }) => {
       enqueue.sendTo('asr', { type: 'ASR.FINALIZE' });
     }),
-    noteEndpoint: assign((_, params: { kind: CallContext['endpointKind'] }) => ({ endpointKind: params.kind })),
-    commitCallerTurn: enqueueActions(({ context, enqueue }) => {
-      const r = commitCaller(context, context.endpointKind, context.lastSilenceMs);
-      enqueue.assign({ ...r.patch, idlePrompts: 0 });
-      if (r.ledger !== undefined) enqueue.emit(r.ledger);
-    }),
+    /** Record the caller's turn; `kind` names the endpoint wait that ended it (the hello before a greeting has none). */
+    commitCallerTurn: enqueueActions(
+      ({ context, enqueue }, params: { kind: CallContext['endpointKind'] | undefined }) => {
+        const endpointKind = params.kind ?? context.endpointKind;
+        const r = commitCaller(context, endpointKind, context.lastSilenceMs);
+        enqueue.assign({ ...r.patch, idlePrompts: 0, endpointKind });
+        if (r.ledger !== undefined) enqueue.emit(r.ledger);
+      },
+    ),
     discardNoise: assign({ caller: () => C.emptyCaller() }),
 
     // ---- closing and end

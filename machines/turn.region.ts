@@ -32,7 +32,11 @@ export const turnRegion = callSetup.createStateConfig({
     },
     greeting: {
       description: 'The one greeting of the call. Its first part cannot be interrupted (per-state policy).',
-      entry: ['commitCallerTurn', 'queueGreeting', { type: 'flush', params: { reason: 'greeting' } }],
+      entry: [
+        { type: 'commitCallerTurn', params: { kind: undefined } },
+        'queueGreeting',
+        { type: 'flush', params: { reason: 'greeting' } },
+      ],
       after: {
         GREETING_GUARD: { target: 'speaking', description: 'The rest of the greeting is interruptible.' },
       },
@@ -100,7 +104,7 @@ export const turnRegion = callSetup.createStateConfig({
                   {
                     guard: 'utteranceComplete',
                     target: '#call.live.turn.listening.committed',
-                    actions: { type: 'noteEndpoint', params: { kind: 'short' } },
+                    actions: { type: 'commitCallerTurn', params: { kind: 'short' } },
                     description: 'Looks complete: end of turn.',
                   },
                   { target: 'long', description: 'Filler, conjunction, mid-list or no words yet: wait longer.' },
@@ -112,7 +116,7 @@ export const turnRegion = callSetup.createStateConfig({
                 'ASR.FINAL': {
                   guard: 'completesUtterance',
                   target: '#call.live.turn.listening.committed',
-                  actions: { type: 'noteEndpoint', params: { kind: 'long' } },
+                  actions: { type: 'commitCallerTurn', params: { kind: 'long' } },
                   description: 'A late final completes the utterance.',
                 },
               },
@@ -121,7 +125,7 @@ export const turnRegion = callSetup.createStateConfig({
                   {
                     guard: 'callerHasWords',
                     target: '#call.live.turn.listening.committed',
-                    actions: { type: 'noteEndpoint', params: { kind: 'long' } },
+                    actions: { type: 'commitCallerTurn', params: { kind: 'long' } },
                   },
                   { target: 'noWords', description: 'No words yet: wait for the recogniser until the maximum.' },
                 ],
@@ -132,7 +136,7 @@ export const turnRegion = callSetup.createStateConfig({
                 'ASR.FINAL': {
                   guard: 'bringsWords',
                   target: '#call.live.turn.listening.committed',
-                  actions: { type: 'noteEndpoint', params: { kind: 'max' } },
+                  actions: { type: 'commitCallerTurn', params: { kind: 'max' } },
                 },
               },
               after: {
@@ -146,8 +150,7 @@ export const turnRegion = callSetup.createStateConfig({
           },
         },
         committed: {
-          description: "End of the caller's turn: recorded, then answered.",
-          entry: 'commitCallerTurn',
+          description: "End of the caller's turn (recorded by the endpoint transition that led here): answer it.",
           always: [
             {
               guard: 'callerWantsToEnd',
