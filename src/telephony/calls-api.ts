@@ -74,13 +74,20 @@ async function create(o: CallsApiOptions, req: HttpRequest): Promise<HttpRespons
   const admitted = o.admission.tryAdmit(callId, 'outbound');
   if (!admitted.ok) return unavailableResponse(admitted.reason);
   const { phone_number, gym_name } = parsed.data;
-  const rec = await o.store.create({
-    callId,
-    direction: 'outbound',
-    phoneNumber: phone_number,
-    gymName: gym_name,
-    status: 'queued',
-  });
+  let rec: Awaited<ReturnType<CallsApiOptions['store']['create']>>;
+  try {
+    rec = await o.store.create({
+      callId,
+      direction: 'outbound',
+      phoneNumber: phone_number,
+      gymName: gym_name,
+      status: 'queued',
+    });
+  } catch (e) {
+    // Nothing was placed: give the slot back at once instead of holding it until the stream timeout.
+    o.admission.release(callId, 'failed');
+    throw e;
+  }
   let placed: { sid: string; status: string };
   try {
     placed = await o.placer.placeCall(phone_number, rec.callId);

@@ -200,3 +200,32 @@ t.test('gym-agent call: validates arguments, places the call through the running
   t.equal(out.at(-1), 'status completed');
   t.equal(fake.calls.size, 1);
 });
+
+t.test('a store that cannot record the call frees the admission slot and places nothing', async (t) => {
+  const capacity = new CallCapacity({ max: 1 });
+  const store = new MemoryCallStore();
+  store.create = async () => {
+    throw new AppError('DB_UNAVAILABLE', 'database down');
+  };
+  let placed = 0;
+  const placer = {
+    placeCall: async () => {
+      placed++;
+      return { sid: 'CA0', status: 'queued' };
+    },
+  };
+  const routes = callsRoutes({ store, placer: placer as unknown as TwilioRest, admission: capacity, log: quietLog });
+  const post = routes.find((r) => r.method === 'POST' && r.pattern === '/v1/calls');
+  if (post === undefined) throw new Error('POST /v1/calls route missing');
+  const req = {
+    method: 'POST',
+    path: '/v1/calls',
+    query: new URLSearchParams(),
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify({ phone_number: '+15551234567', gym_name: 'Iron Temple' })),
+    remoteIp: '127.0.0.1',
+  };
+  await t.rejects(post.handler(req, {}), { code: 'DB_UNAVAILABLE' });
+  t.equal(capacity.active, 0, 'slot released at once');
+  t.equal(placed, 0, 'nothing placed with Twilio');
+});
