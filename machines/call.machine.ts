@@ -92,10 +92,14 @@ export const callMachine = callSetup.createMachine({
           initial: 'idle',
           states: {
             idle: {
-              on: { 'REPLY.REQUEST': 'generating' },
+              on: {
+                'REPLY.REQUEST': {
+                  target: 'generating',
+                  description: 'Thinking asked for a reply (requestReply already marked it active).',
+                },
+              },
             },
             generating: {
-              entry: 'startReply',
               exit: 'stopReply',
               invoke: {
                 src: 'reply',

@@ -115,7 +115,6 @@ export const callSetup = setup({
     }),
 
     // ---- reply region
-    startReply: assign({ replyActive: true, replySentences: 0 }),
     stopReply: assign({ replyActive: false }),
     acceptSentence: enqueueActions(({ context, event, enqueue }) => {
       enqueue.assign({ ...queueLine(context, textOf(event)), replySentences: context.replySentences + 1 });
@@ -225,8 +224,10 @@ export const callSetup = setup({
       idlePrompts: context.idlePrompts + 1,
       metrics: { ...context.metrics, idleReprompts: context.metrics.idleReprompts + 1 },
     })),
+    // Marks the reply active in the same update that opens the agent turn (one snapshot clone, not two): the
+    // reply region is always idle when thinking starts, so REPLY.REQUEST always takes it to generating.
     requestReply: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ ...beginReplyTurn(context), holdingSaid: false });
+      enqueue.assign({ ...beginReplyTurn(context), holdingSaid: false, replyActive: true, replySentences: 0 });
       enqueue.raise({ type: 'REPLY.REQUEST' });
     }),
     cancelReply: enqueueActions(({ context, enqueue }) => {
