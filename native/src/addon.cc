@@ -177,10 +177,8 @@ class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
   Napi::Value PushUlaw(const Napi::CallbackInfo& info) {
     Napi::Int16Array in = ArgInt16(info, 0, "pcm");
     const size_t n = r_->output_count(in.ElementLength());
-    if (scratch_.size() < n) scratch_.resize(n);
     Out<Napi::Uint8Array> out = OutArray<Napi::Uint8Array>(info, 1, n, napi_uint8_array, "Uint8Array");
-    r_->push(in.Data(), in.ElementLength(), scratch_.data());
-    gymdsp::active_kernels().ulaw_encode(scratch_.data(), out.data(), n);
+    r_->push_ulaw(in.Data(), in.ElementLength(), out.data());
     return Result(info, out, n);
   }
 
@@ -202,7 +200,6 @@ class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
   }
 
   std::unique_ptr<Resampler> r_;
-  std::vector<int16_t> scratch_;
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

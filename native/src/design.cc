@@ -100,7 +100,17 @@ PolyphaseDesign design_resampler(int fromHz, int toHz) {
       sum += d.proto[idx];
       if (std::llabs(d.proto[idx]) > std::llabs(d.proto[best])) best = idx;
     }
-    d.proto[best] += (int32_t)((int64_t(1) << kCoefShift) - sum);
+    const int64_t fix = (int64_t(1) << kCoefShift) - sum;
+    const int mirror = N - 1 - best;
+    if (d.L == 1 && mirror != best) {
+      // Plain decimator: split the fix-up over the tap and its mirror image so the filter stays exactly
+      // symmetric (linear phase), which the SIMD kernels exploit (fold mirrored input pairs).
+      const int64_t half = fix >= 0 ? fix / 2 : -((-fix + 1) / 2);  // floor(fix / 2)
+      d.proto[best] += (int32_t)half;
+      d.proto[mirror] += (int32_t)(fix - half);
+    } else {
+      d.proto[best] += (int32_t)fix;
+    }
   }
   d.hi.resize((size_t)d.L * d.K);
   d.lo.resize((size_t)d.L * d.K);

@@ -12,6 +12,11 @@ struct ResampleArgs {
   int L, M, K;
   const int16_t* hi;  // per-phase reversed taps, see design.h
   const int16_t* lo;
+  // Plain decimator with a symmetric (linear-phase) filter: kernels that fold mirrored input pairs may use
+  // these scratch arrays (room for K-1+avail samples and (K-1+avail)/16+2 counts).
+  bool symmetric = false;
+  int16_t* rev = nullptr;
+  int32_t* loud = nullptr;
 };
 
 struct Kernels {
@@ -40,6 +45,12 @@ bool force_scalar();
 uint8_t ulaw_encode_sample(int16_t pcm);
 extern const int16_t kUlawDecode[256];
 
+// finish_sample(hi*128 + lo) computed in int32 lanes: floor((128*hi + lo + 2^20) / 2^21) ==
+// (hi + ((lo + 2^20) >> 7)) >> 14 (arithmetic shifts; the remainder of the inner shift is < 128 so it never
+// carries into the outer one), then int16 saturation. Valid while |hi| + 2^23 < 2^31, which the design bound
+// (sum |hi| * 32768 < 2^31 - 2^23, checked by the kernel tests) guarantees.
+constexpr int32_t kFinishRound = 1 << 20;
+
 inline int16_t finish_sample(int64_t acc) {
   int64_t v = (acc + (int64_t(1) << 20)) >> 21;
   if (v > 32767) v = 32767;
@@ -47,22 +58,42 @@ inline int16_t finish_sample(int64_t acc) {
   return (int16_t)v;
 }
 
-// Four outputs of a plain decimator (L == 1) share the coefficient loads: out[i] uses x + i*M.
-using Dot4Fn = void (*)(const int16_t* x, int stride, const int16_t* hi, const int16_t* lo, int k, int64_t* acc);
+// Four outputs of a plain decimator (L == 1) share the coefficient loads: out[i] uses x + i*M. Writes the four
+// finished samples (finish_sample of hi_sum*128 + lo_sum).
+using Dot4Fn = void (*)(const int16_t* x, int stride, const int16_t* hi, const int16_t* lo, int k, int16_t* out);
+// The same four outputs from a symmetric filter: c[j] == c[K-1-j], so x[j]*c[j] + x[K-1-j]*c[j] is computed as
+// (x[j] + x[K-1-j])*c[j], half the multiply-adds. xr[i*-stride + j] == x[i*stride + K-1-j] (a reversed copy).
+// Exact only while every pair sum fits int16; the caller guarantees that (see fold_prepare), else uses Dot4.
+using Fold4Fn = void (*)(const int16_t* x, const int16_t* xr, int stride, const int16_t* hi, const int16_t* lo, int k,
+                         int16_t* out);
+// Fills a.rev with buf reversed and a.loud with a prefix count of 16-sample blocks holding a sample outside
+// [-16384, 16383] (whose pair sums could overflow int16). Returns false when folding does not apply.
+using FoldPrepFn = bool (*)(const ResampleArgs& a);
 
 // The polyphase loop shared by all kernels; only the dot products differ. L == 1 (plain decimation) avoids the
 // 64-bit division per output and, when the kernel has one, uses the 4-output dot product.
-template <int64_t (*Dot)(const int16_t*, const int16_t*, const int16_t*, int), Dot4Fn Dot4 = nullptr>
+template <int64_t (*Dot)(const int16_t*, const int16_t*, const int16_t*, int), Dot4Fn Dot4 = nullptr,
+          Fold4Fn Fold4 = nullptr, FoldPrepFn FoldPrep = nullptr>
 inline size_t resample_loop(const ResampleArgs& a, int64_t* pos, int16_t* out) {
   size_t n = 0;
   int64_t p = *pos;
   const int64_t lim = (int64_t)a.avail * a.L;
   if (a.L == 1) {
     if constexpr (Dot4 != nullptr) {
-      int64_t acc[4];
+      bool fold = false;
+      if constexpr (Fold4 != nullptr) fold = p + 3 * a.M < lim && FoldPrep(a);
+      const int64_t last = (int64_t)a.K - 1 + a.avail - 1;  // index in buf of the newest sample
+      const int span = 3 * a.M + a.K - 1;                      // buf samples one group of four outputs reads
       for (; p + 3 * a.M < lim; p += 4 * a.M) {
-        Dot4(a.buf + p, a.M, a.hi, a.lo, a.K, acc);
-        for (int i = 0; i < 4; i++) out[n++] = finish_sample(acc[i]);
+        if constexpr (Fold4 != nullptr) {
+          if (fold && a.loud[(p + span) / 16 + 1] == a.loud[p / 16]) {
+            Fold4(a.buf + p, a.rev + (last - (p + a.K - 1)), a.M, a.hi, a.lo, a.K, out + n);
+            n += 4;
+            continue;
+          }
+        }
+        Dot4(a.buf + p, a.M, a.hi, a.lo, a.K, out + n);
+        n += 4;
       }
     }
     for (; p < lim; p += a.M) out[n++] = finish_sample(Dot(a.buf + p, a.hi, a.lo, a.K));

@@ -24,7 +24,7 @@ int64_t dot_neon(const int16_t* x, const int16_t* hi, const int16_t* lo, int k) 
   return (int64_t)sh * 128 + sl;
 }
 
-void dot4_neon(const int16_t* x, int stride, const int16_t* hi, const int16_t* lo, int k, int64_t* acc) {
+void dot4_neon(const int16_t* x, int stride, const int16_t* hi, const int16_t* lo, int k, int16_t* out) {
   int32x4_t h[4], l[4];
   for (int i = 0; i < 4; i++) h[i] = l[i] = vdupq_n_s32(0);
   for (int j = 0; j < k; j += 8) {
@@ -36,7 +36,7 @@ void dot4_neon(const int16_t* x, int stride, const int16_t* hi, const int16_t* l
       l[i] = vmlal_high_s16(vmlal_s16(l[i], vget_low_s16(xv), vget_low_s16(lv)), xv, lv);
     }
   }
-  for (int i = 0; i < 4; i++) acc[i] = (int64_t)vaddvq_s32(h[i]) * 128 + vaddvq_s32(l[i]);
+  for (int i = 0; i < 4; i++) out[i] = finish_sample((int64_t)vaddvq_s32(h[i]) * 128 + vaddvq_s32(l[i]));
 }
 
 size_t resample_neon(const ResampleArgs& a, int64_t* pos, int16_t* out) {

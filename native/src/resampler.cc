@@ -6,7 +6,14 @@
 
 namespace gymdsp {
 
-Resampler::Resampler(int fromHz, int toHz) : design_(design_resampler(fromHz, toHz)) { reset(); }
+Resampler::Resampler(int fromHz, int toHz) : design_(design_resampler(fromHz, toHz)) {
+  const int K = design_.K;
+  symmetric_ = design_.L == 1;
+  for (int j = 0; j < K / 2 && symmetric_; j++) {
+    symmetric_ = design_.hi[j] == design_.hi[K - 1 - j] && design_.lo[j] == design_.lo[K - 1 - j];
+  }
+  reset();
+}
 
 void Resampler::reset() {
   buf_.assign((size_t)design_.K - 1, 0);
@@ -24,6 +31,13 @@ size_t Resampler::output_count(size_t n) const {
 size_t Resampler::run(size_t appended, int16_t* out) {
   const size_t hist = (size_t)design_.K - 1;
   ResampleArgs a{buf_.data(), appended, design_.L, design_.M, design_.K, design_.hi.data(), design_.lo.data()};
+  if (symmetric_) {
+    if (rev_.size() < buf_.size()) rev_.resize(buf_.size());
+    if (loud_.size() < buf_.size() / 16 + 2) loud_.resize(buf_.size() / 16 + 2);
+    a.symmetric = true;
+    a.rev = rev_.data();
+    a.loud = loud_.data();
+  }
   const size_t produced = active_kernels().resample(a, &pos_, out);
   pos_ -= (int64_t)appended * design_.L;
   std::memmove(buf_.data(), buf_.data() + appended, hist * sizeof(int16_t));
@@ -33,10 +47,16 @@ size_t Resampler::run(size_t appended, int16_t* out) {
 
 size_t Resampler::push(const int16_t* in, size_t n, int16_t* out) {
   if (n == 0) return 0;
-  const size_t hist = buf_.size();
-  buf_.resize(hist + n);
-  std::memcpy(buf_.data() + hist, in, n * sizeof(int16_t));
+  buf_.insert(buf_.end(), in, in + n);  // copies without zero-filling first (resize would)
   return run(n, out);
+}
+
+size_t Resampler::push_ulaw(const int16_t* in, size_t n, uint8_t* out) {
+  const size_t m = output_count(n);
+  if (pcm_.size() < m) pcm_.resize(m);
+  const size_t produced = push(in, n, pcm_.data());
+  active_kernels().ulaw_encode(pcm_.data(), out, produced);
+  return produced;
 }
 
 size_t Resampler::push_bytes(const uint8_t* in, size_t n, int16_t* out) {

@@ -130,7 +130,12 @@ void test_resampler() {
       }
       CHECK(sum == (int64_t(1) << kCoefShift));  // exact unity DC gain per phase
       CHECK(absHi * 32768 < (int64_t(1) << 31));  // int32 accumulator of the hi part cannot overflow
+      // ... nor the int32 finish of the SIMD kernels: hi + ((lo + 2^20) >> 7), |lo| < 2^30 (see kernels.h).
+      CHECK(absHi * 32768 + (int64_t(1) << 23) < (int64_t(1) << 31));
       CHECK((int64_t)d.K * 32768 * 64 < (int64_t(1) << 31));  // nor the lo part
+    }
+    if (d.L == 1) {
+      for (int j = 0; j < d.K; j++) CHECK(d.proto[(size_t)j] == d.proto[(size_t)(d.K - 1 - j)]);  // linear phase
     }
     std::printf("digest taps-%d-%d %016llx\n", pr[0], pr[1],
                 (unsigned long long)fnv(d.proto.data(), d.proto.size() * sizeof(int32_t)));
@@ -144,6 +149,19 @@ void test_resampler() {
       CHECK(resample_all(pr[0], pr[1], x, {5, 1, 64, 1000}) == want);
       std::printf("ok resample %d->%d %s == scalar\n", pr[0], pr[1], k->name);
     }
+    // Half-scale input (every mirrored pair sum fits int16: the folded path of symmetric decimators) with
+    // full-scale bursts (the unfolded fallback), switching inside chunks.
+    std::vector<int16_t> q(x.size());
+    for (size_t i = 0; i < x.size(); i++) q[i] = (i / 700) % 3 == 2 ? x[i] : (int16_t)(x[i] / 2);
+    set_kernels_override(&scalar_kernels());
+    const std::vector<int16_t> wantQ = resample_all(pr[0], pr[1], q, {480});
+    for (const Kernels* k : kernel_sets()) {
+      set_kernels_override(k);
+      CHECK(resample_all(pr[0], pr[1], q, {480}) == wantQ);
+      CHECK(resample_all(pr[0], pr[1], q, {1, 17, 333, 4096}) == wantQ);
+    }
+    set_kernels_override(nullptr);
+    std::printf("ok resample %d->%d half-scale + bursts, every kernel == scalar\n", pr[0], pr[1]);
     set_kernels_override(nullptr);
     std::printf("digest resample-%d-%d %016llx\n", pr[0], pr[1],
                 (unsigned long long)fnv(want.data(), want.size() * sizeof(int16_t)));

@@ -79,7 +79,17 @@ t.test('output is bit-identical however the input is chunked', async (t) => {
 });
 
 t.test('SIMD kernels equal the scalar kernels and the TS reference exactly', async (t) => {
-  const x = concat([noise(12000, 3, 32767), tone(3000, 24000, 2000), new Int16Array(100).fill(-32768)]);
+  // Full-scale noise and extremes (plain decimators take the unfolded kernels there), then half-scale noise and
+  // a tone (every mirrored pair sum fits int16: the folded kernels of symmetric filters).
+  const x = concat([
+    noise(12000, 3, 32767),
+    tone(3000, 24000, 2000),
+    new Int16Array(100).fill(-32768),
+    noise(6000, 4, 16383),
+    new Int16Array(50).fill(16383),
+    new Int16Array(50).fill(-16384),
+    tone(1000, 24000, 3000, 16000),
+  ]);
   for (const [from, to] of PAIRS) {
     t.ok(equalArrays(dsp.designTaps(from, to), ref.designTaps(from, to)), `${from}->${to} coefficients`);
     dsp.setForceScalar(false);

@@ -92,7 +92,16 @@ export function designResampler(fromHz: number, toHz: number): PolyphaseDesign {
       sum += proto[idx]!;
       if (Math.abs(proto[idx]!) > Math.abs(proto[best]!)) best = idx;
     }
-    proto[best]! += 2 ** COEF_SHIFT - sum;
+    const fix = 2 ** COEF_SHIFT - sum;
+    const mirror = N - 1 - best;
+    if (L === 1 && mirror !== best) {
+      // Plain decimator: the fix-up is split over the tap and its mirror so the filter stays symmetric.
+      const half = Math.floor(fix / 2);
+      proto[best]! += half;
+      proto[mirror]! += fix - half;
+    } else {
+      proto[best]! += fix;
+    }
   }
   const hi = new Int16Array(L * K);
   const lo = new Int16Array(L * K);
