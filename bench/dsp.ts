@@ -137,9 +137,22 @@ function dspRows(impl: Impl, dsp: Dsp, x24: Int16Array, x22: Int16Array, x8: Int
     resampleOp('resample-24k-8k', x24, 24000, 8000),
     resampleOp('resample-22k-8k', x22, 22050, 8000),
     resampleOp('resample-8k-16k', x8, 8000, 16000),
+    // What the outbound leg of a call does: one pushUlaw (resample + μ-law, one N-API call) per chunk.
     measure(
       impl,
       'pipeline-24k-ulaw8k',
+      chunks(x24, 480),
+      x24.length,
+      () => {
+        const r = dsp.createResampler(24000, 8000);
+        return (c: Int16Array) => r.pushUlaw(c);
+      },
+      k,
+    ),
+    // The same work as two calls (push, then ulawEncode), to show what the fused call saves.
+    measure(
+      impl,
+      'pipeline-24k-ulaw8k-2calls',
       chunks(x24, 480),
       x24.length,
       () => {

@@ -117,31 +117,17 @@ const SLAB_MAX_BYTES = SLAB_BYTES / 8;
 /**
  * Chunk outputs are carved from 64 kB slabs (like Buffer.allocUnsafe's pool): a V8 ArrayBuffer allocation per
  * 20 ms chunk costs more than the DSP itself. Returned arrays never overlap; a slab lives while any view does.
+ * Callers `reserve` room, let the addon write at the returned offset (into `i16`/`u8`, read after reserving),
+ * then `take` the written part; no closure or temporary is allocated per chunk.
  */
 class Slab {
-  private buf = new ArrayBuffer(SLAB_BYTES);
-  private i16 = new Int16Array(this.buf);
-  private u8 = new Uint8Array(this.buf);
+  buf = new ArrayBuffer(SLAB_BYTES);
+  i16 = new Int16Array(this.buf);
+  u8 = new Uint8Array(this.buf);
   private off = 0;
 
-  /** `fill(slab, elementOffset)` writes at most maxLen samples and returns the count; returns a view of them. */
-  int16(maxLen: number, fill: (out: Int16Array, offset: number) => number): Int16Array {
-    const start = this.reserve(maxLen * 2);
-    const buf = this.buf;
-    const n = fill(this.i16, start >> 1);
-    this.off = start + ((n * 2 + 7) & ~7);
-    return new Int16Array(buf, start, n);
-  }
-
-  uint8(maxLen: number, fill: (out: Uint8Array, offset: number) => number): Uint8Array {
-    const start = this.reserve(maxLen);
-    const buf = this.buf;
-    const n = fill(this.u8, start);
-    this.off = start + ((n + 7) & ~7);
-    return new Uint8Array(buf, start, n);
-  }
-
-  private reserve(bytes: number): number {
+  /** Byte offset of `bytes` free bytes (8-aligned); starts a new slab when this one is full. */
+  reserve(bytes: number): number {
     if (this.off + bytes > SLAB_BYTES) {
       this.buf = new ArrayBuffer(SLAB_BYTES);
       this.i16 = new Int16Array(this.buf);
@@ -149,6 +135,16 @@ class Slab {
       this.off = 0;
     }
     return this.off;
+  }
+
+  takeInt16(start: number, n: number): Int16Array {
+    this.off = start + ((n * 2 + 7) & ~7);
+    return new Int16Array(this.buf, start, n);
+  }
+
+  takeUint8(start: number, n: number): Uint8Array {
+    this.off = start + ((n + 7) & ~7);
+    return new Uint8Array(this.buf, start, n);
   }
 }
 
@@ -174,17 +170,23 @@ class NativeResamplerAdapter implements Resampler {
   push(pcm: Int16Array): Int16Array {
     const max = this.bound(pcm.length);
     if (!(pcm instanceof Int16Array) || max * 2 > SLAB_MAX_BYTES) return this.r.push(pcm);
-    return this.slab.int16(max, (out, at) => this.r.push(pcm, out, at));
+    const s = this.slab;
+    const at = s.reserve(max * 2);
+    return s.takeInt16(at, this.r.push(pcm, s.i16, at >> 1));
   }
   pushBytes(s16le: Uint8Array): Int16Array {
     const max = this.bound((s16le.length >> 1) + 1);
     if (!(s16le instanceof Uint8Array) || max * 2 > SLAB_MAX_BYTES) return this.r.pushBytes(s16le);
-    return this.slab.int16(max, (out, at) => this.r.pushBytes(s16le, out, at));
+    const s = this.slab;
+    const at = s.reserve(max * 2);
+    return s.takeInt16(at, this.r.pushBytes(s16le, s.i16, at >> 1));
   }
   pushUlaw(pcm: Int16Array): Uint8Array {
     const max = this.bound(pcm.length);
     if (!(pcm instanceof Int16Array) || max > SLAB_MAX_BYTES) return this.r.pushUlaw(pcm);
-    return this.slab.uint8(max, (out, at) => this.r.pushUlaw(pcm, out, at));
+    const s = this.slab;
+    const at = s.reserve(max);
+    return s.takeUint8(at, this.r.pushUlaw(pcm, s.u8, at));
   }
   flush(): Int16Array {
     return this.r.flush();
@@ -200,14 +202,16 @@ export function loadDsp(opts: LoadDspOptions = {}): Dsp {
   if (opts.forceScalar !== undefined) n.setForceScalar(opts.forceScalar);
   const slab = new Slab();
   return {
-    ulawEncode: (pcm) =>
-      pcm instanceof Int16Array && pcm.length <= SLAB_MAX_BYTES
-        ? slab.uint8(pcm.length, (out, at) => n.ulawEncode(pcm, out, at))
-        : n.ulawEncode(pcm),
-    ulawDecode: (mulaw) =>
-      mulaw instanceof Uint8Array && mulaw.length * 2 <= SLAB_MAX_BYTES
-        ? slab.int16(mulaw.length, (out, at) => n.ulawDecode(mulaw, out, at))
-        : n.ulawDecode(mulaw),
+    ulawEncode: (pcm) => {
+      if (!(pcm instanceof Int16Array) || pcm.length > SLAB_MAX_BYTES) return n.ulawEncode(pcm);
+      const at = slab.reserve(pcm.length);
+      return slab.takeUint8(at, n.ulawEncode(pcm, slab.u8, at));
+    },
+    ulawDecode: (mulaw) => {
+      if (!(mulaw instanceof Uint8Array) || mulaw.length * 2 > SLAB_MAX_BYTES) return n.ulawDecode(mulaw);
+      const at = slab.reserve(mulaw.length * 2);
+      return slab.takeInt16(at, n.ulawDecode(mulaw, slab.i16, at >> 1));
+    },
     createResampler: (fromHz, toHz) => new NativeResamplerAdapter(n.Resampler, fromHz, toHz, slab),
     frameFeatures: (pcm, frameSamples) => n.frameFeatures(pcm, frameSamples),
     setForceScalar: (on) => n.setForceScalar(on),
