@@ -1,0 +1,150 @@
+import t from 'tap';
+import { assign, createActor, setup, type EventObject } from 'xstate';
+import { CallDirectory } from '../../src/call/call-directory.js';
+import { CallQuality, questionTopics } from '../../src/call/quality.js';
+import { replyActor } from '../../src/call/reply-actor.js';
+import { stateString } from '../../src/call/state-string.js';
+import type { CallRecorder } from '../../src/db/recorder.js';
+import { emptyFacts } from '../../src/facts/model.js';
+import { createLogger } from '../../src/log.js';
+import type { ConversationInput, LlmChunk, LlmProvider } from '../../src/providers/llm/types.js';
+import { MemoryCallStore } from '../../src/telephony/call-store.js';
+
+const log = createLogger('silent');
+
+t.test('questionTopics: only sentences that ask', async (t) => {
+  t.same(questionTopics('Thanks. What are your opening hours?'), ['hours']);
+  t.same(questionTopics('Got it: open six to ten. How much is a membership?'), ['pricing']);
+  t.same(questionTopics("Thank you, that's everything about your hours and classes."), []);
+});
+
+t.test('CallQuality counts a question about an answered topic as repeated', async (t) => {
+  let now = 0;
+  const q = new CallQuality('c1', () => now);
+  const agent = (text: string, seq: number) => ({
+    type: 'ledger.agentTurn' as const,
+    callId: 'c1',
+    seq,
+    reason: 'reply' as const,
+    text,
+    heardText: text,
+    interrupted: false,
+    startMs: now,
+    endMs: now,
+    utterances: [],
+  });
+  q.emitted(agent('What are your opening hours?', 0));
+  q.emitted({
+    type: 'ledger.callerTurn',
+    callId: 'c1',
+    seq: 1,
+    text: 'six to ten',
+    confidence: 1,
+    startMs: 1000,
+    endMs: 2000,
+    endpoint: 'short',
+  });
+  q.emitted({
+    type: 'ledger.facts',
+    callId: 'c1',
+    facts: { ...emptyFacts(), hours: { mon: { opens: '06:00', closes: '22:00' } } },
+    added: {},
+  });
+  q.replyRequested();
+  now = 2600;
+  t.type(q.firstAudio(), 'number', 'server-added time measured for the requested reply');
+  q.emitted(agent('Thanks. What are your opening hours on weekends?', 2));
+  q.emitted(agent('How much is a membership?', 3));
+  const r = q.result('facts-complete', undefined, undefined);
+  t.equal(r.metrics.repeatedQuestions, 1);
+  t.same(r.responseGapsMs, [600], 'caller end of speech (2000) → first agent audio (2600)');
+  t.equal(r.transcript.length, 4);
+  t.equal(r.serverOwnMs.length, 1);
+});
+
+t.test('stateString flattens parallel states', async (t) => {
+  t.equal(stateString('ended'), 'ended');
+  t.equal(stateString({ live: { caller: 'silent', turn: 'listening' } }), 'live(caller.silent | turn.listening)');
+});
+
+t.test('CallDirectory mirrors creates and status changes into the recorder and answers peek()', async (t) => {
+  const writes: string[] = [];
+  const ledger = {
+    status: (s: string) => void writes.push(`status:${s}`),
+    twilioSid: (sid: string) => void writes.push(`sid:${sid}`),
+  };
+  const recorder = {
+    begin: (c: { callId: string; status?: string }) => {
+      writes.push(`begin:${c.status ?? ''}`);
+      return ledger;
+    },
+  } as unknown as CallRecorder;
+  const dir = new CallDirectory(new MemoryCallStore(), recorder);
+  const rec = await dir.create({
+    direction: 'outbound',
+    phoneNumber: '+15550100001',
+    gymName: 'Gym',
+    status: 'queued',
+  });
+  t.equal(dir.peek(rec.callId)?.gymName, 'Gym');
+  await dir.update(rec.callId, { twilioCallSid: 'CA1', status: 'ringing' });
+  await dir.update(rec.callId, { status: 'ringing' });
+  t.same(writes, ['begin:queued', 'sid:CA1', 'status:ringing'], 'unchanged status is not written twice');
+});
+
+function fakeLlm(chunks: LlmChunk[], delayMs = 0): LlmProvider {
+  return {
+    name: 'fake',
+    capabilities: { streaming: true, tools: true },
+    async *respond(_input: ConversationInput, signal: AbortSignal) {
+      for (const c of chunks) {
+        if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+        signal.throwIfAborted();
+        yield c;
+      }
+    },
+  };
+}
+
+async function collect(llm: LlmProvider, policy?: Parameters<typeof replyActor>[3]): Promise<EventObject[]> {
+  const parent = setup({
+    types: { context: {} as { got: EventObject[] } },
+    actors: { reply: replyActor(llm, log, {}, policy) },
+  }).createMachine({
+    context: { got: [] },
+    invoke: { src: 'reply', input: {} as never },
+    on: { '*': { actions: assign({ got: ({ context, event }) => [...context.got, event] }) } },
+  });
+  const a = createActor(parent).start();
+  await new Promise((r) => setTimeout(r, 50));
+  const got = a.getSnapshot().context.got;
+  a.stop();
+  return got;
+}
+
+t.test('reply actor streams sentences as they complete; whole-reply holds them for the original policy', async (t) => {
+  const chunks: LlmChunk[] = [
+    { type: 'text', delta: 'Thanks. What are ' },
+    { type: 'text', delta: 'your hours?' },
+    { type: 'end-call', reason: 'facts-complete' },
+    { type: 'done', finishReason: 'stop' },
+  ];
+  const streamed = await collect(fakeLlm(chunks));
+  t.same(
+    streamed.map((e) => e.type),
+    ['REPLY.SENTENCE', 'REPLY.END_CALL', 'REPLY.SENTENCE', 'REPLY.DONE'],
+  );
+  const whole = await collect(fakeLlm(chunks), { kind: 'whole-reply', pauseMs: 5 });
+  t.same(
+    whole.filter((e) => e.type === 'REPLY.SENTENCE'),
+    [{ type: 'REPLY.SENTENCE', text: 'Thanks. What are your hours?' }],
+  );
+  const failing: LlmProvider = {
+    ...fakeLlm([]),
+    // eslint-disable-next-line require-yield
+    async *respond() {
+      throw new Error('model down');
+    },
+  };
+  t.same(await collect(failing), [{ type: 'REPLY.ERROR', message: 'model down' }]);
+});
