@@ -133,23 +133,40 @@ export function emptyCaller(): CallerBuffer {
 
 /** Everything the caller said in this turn so far, finals then the live partial (plus an incoming text). */
 export function callerText(c: CallContext, extra = ''): string {
-  return [...c.caller.finals, c.caller.partial, extra].filter((t) => t.trim().length > 0).join(' ');
+  return joinNonBlank(c.caller.finals, c.caller.partial, extra);
+}
+
+/** `parts` then `a` then `b`, blank ones left out, joined by spaces. Guards run this per event: no temporaries. */
+export function joinNonBlank(parts: readonly string[], a: string, b = ''): string {
+  let out = '';
+  for (const p of parts) if (p.trim().length > 0) out = out.length > 0 ? `${out} ${p}` : p;
+  if (a.trim().length > 0) out = out.length > 0 ? `${out} ${a}` : a;
+  if (b.trim().length > 0) out = out.length > 0 ? `${out} ${b}` : b;
+  return out;
 }
 
 export function callerHasWords(c: CallContext, extra = ''): boolean {
-  return words(callerText(c, extra)).length > 0;
+  const text = callerText(c, extra);
+  return text.length > 0 && words(text).length > 0;
 }
 
 export function callerRealWordCount(c: CallContext, extra = ''): number {
-  return realWords(callerText(c, extra)).length;
+  const text = callerText(c, extra);
+  return text.length > 0 ? realWords(text).length : 0;
 }
 
 export function pending(c: CallContext): Utterance[] {
   return c.agentTurn?.utterances.filter((u) => u.status === 'queued' || u.status === 'playing') ?? [];
 }
 
+const isOpen = (u: Utterance) => u.status === 'queued' || u.status === 'playing';
+
 export function isPendingId(c: CallContext, id: string): boolean {
-  return pending(c).some((u) => u.id === id);
+  return c.agentTurn?.utterances.some((u) => u.id === id && isOpen(u)) ?? false;
+}
+
+export function hasPending(c: CallContext): boolean {
+  return c.agentTurn?.utterances.some(isOpen) ?? false;
 }
 
 /** Topics asked or about to be asked (said in this turn and not cut). */

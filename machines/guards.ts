@@ -12,12 +12,18 @@ type Ev<K extends MachineEvent['type']> = Extract<MachineEvent, { type: K }>;
 const textOf = (e: MachineEvent): string => ('text' in e && typeof e.text === 'string' ? e.text : '');
 const idOf = (e: MachineEvent): string => ('utteranceId' in e ? e.utteranceId : '');
 /** Caller words so far with an incoming ASR event's text in place of the partial. */
-const withIncoming = (c: CallContext, e: MachineEvent): string =>
-  [...c.caller.finals, textOf(e)].filter((t) => t.trim().length > 0).join(' ');
-const nothingPending = (c: CallContext) => C.pending(c).length === 0 && c.outbox.length === 0;
+const withIncoming = (c: CallContext, e: MachineEvent): string => C.joinNonBlank(c.caller.finals, textOf(e));
+const nothingPending = (c: CallContext) => c.outbox.length === 0 && !C.hasPending(c);
+/** Something is pending and all of it is utterance `id`. */
 const onlyThisPending = (c: CallContext, e: MachineEvent) => {
-  const p = C.pending(c);
-  return p.length > 0 && p.every((u) => u.id === idOf(e));
+  const id = idOf(e);
+  let found = false;
+  for (const u of c.agentTurn?.utterances ?? []) {
+    if (u.status !== 'queued' && u.status !== 'playing') continue;
+    if (u.id !== id) return false;
+    found = true;
+  }
+  return found;
 };
 const closeWanted = (c: CallContext) => c.endRequested !== undefined || C.factsComplete(c);
 const finishes = (c: CallContext, e: MachineEvent) => onlyThisPending(c, e) && !c.replyActive && c.outbox.length === 0;
@@ -35,8 +41,9 @@ export const guards = {
   /** Barge-in by words: two or more words that are not backchannels ("uh-huh", "okay", "right"...). */
   bringsTwoRealWords: ({ context, event }: Args) => T.realWords(withIncoming(context, event)).length >= 2,
   callerWantsToEnd: ({ context }: Args) => {
-    const last = [...context.history].reverse().find((h) => h.speaker === 'caller');
-    return last !== undefined && T.callerWantsToEnd(last.text);
+    const h = context.history;
+    for (let i = h.length - 1; i >= 0; i--) if (h[i]!.speaker === 'caller') return T.callerWantsToEnd(h[i]!.text);
+    return false;
   },
   repromptsLeft: ({ context }: Args) => context.idlePrompts < context.timing.idleReprompts,
   isDuplicateSentence: ({ context, event }: Args) => C.isDuplicate(context, textOf(event)),
