@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { timingFromConfig } from '../machines/timing.js';
 import type { TurnTiming } from '../machines/events.js';
 import { CallDirectory } from './call/call-directory.js';
+import { inspectorFromConfig } from './call/inspect.js';
 import type { ReplyPolicy } from './call/reply-actor.js';
 import { createCallHandlerFactory, type CallObserver, type CallProviders } from './call/session.js';
 import { vadPortFactory } from './call/vad-port.js';
@@ -129,6 +130,10 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     ),
   ];
 
+  // INSPECT=true: every call actor streams to the Stately inspector bridge on loopback (see docs/call-machine.md).
+  const inspector = await inspectorFromConfig(config, log);
+  if (inspector) log.info({ url: inspector.url }, 'live call inspector: open this URL');
+
   const server = new TelephonyServer({
     host: config.HOST,
     port: config.PORT,
@@ -147,6 +152,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       lookup: (callId) => calls.peek(callId),
       observer: opts.observer,
       replyPolicy: opts.replyPolicy,
+      inspect: inspector?.inspect,
     }),
     dsp,
     createVad: vadPortFactory(dsp),
@@ -159,6 +165,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const shutdown = () =>
     (closing ??= (async () => {
       server.close();
+      await inspector?.stop();
       const stats = await queue.close(10_000);
       if (stats.dropped > 0) log.error({ dropped: stats.dropped }, 'database writes lost at shutdown');
       await db.close();
