@@ -9,7 +9,7 @@ import {
   type AnyActorRef,
   type EventObject,
 } from 'xstate';
-import { callMachine } from '../machines/call.machine.js';
+import { callMachine, type MachineEvent } from '../machines/call.machine.js';
 import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from '../machines/events.js';
 import { DEFAULT_TIMING } from '../machines/timing.js';
 
@@ -93,23 +93,40 @@ function toIdle(l: Live): void {
     l.actor.send({ type: 'SPEAKER.PLAYED', utteranceId: `${l.actor.getSnapshot().context.callId}:u${u}`, atMs: 0 });
 }
 
-/** One conversational turn; returns the number of events the machine processed (timer events included). */
+/** The 11 events of one conversational turn (timer events included), in order. */
 const REPLIES = ['Thanks, noted.', 'Great, got it.'];
+const TURN: Array<[string, (l: Live, k: number) => void]> = [
+  ['VAD.VOICE', (l) => l.actor.send({ type: 'VAD.VOICE', atMs: l.now })],
+  ['timer VAD_MIN_SPEECH', (l) => l.clock.increment(150)], // caller speaking
+  ['ASR.PARTIAL', (l) => l.actor.send({ type: 'ASR.PARTIAL', text: 'we open at' })],
+  [
+    'ASR.FINAL',
+    (l) =>
+      l.actor.send({
+        type: 'ASR.FINAL',
+        text: 'we open at six.',
+        confidence: 0.9,
+        speechFinal: true,
+        startMs: 0,
+        endMs: 0,
+      }),
+  ],
+  ['VAD.SILENCE', (l) => l.actor.send({ type: 'VAD.SILENCE', atMs: l.now })],
+  ['timer ENDPOINT_SHORT', (l) => l.clock.increment(400)], // end of turn, thinking, reply requested
+  ['REPLY.SENTENCE', (l, k) => l.actor.send({ type: 'REPLY.SENTENCE', text: REPLIES[k % 2]! })],
+  ['REPLY.DONE', (l) => l.actor.send({ type: 'REPLY.DONE' })],
+  ['SPEAKER.STARTED', (l) => l.actor.send({ type: 'SPEAKER.STARTED', utteranceId: l.lastSay.id, atMs: 0 })],
+  [
+    'SPEAKER.PROGRESS',
+    (l) => l.actor.send({ type: 'SPEAKER.PROGRESS', utteranceId: l.lastSay.id, heardText: 'Thanks' }),
+  ],
+  ['SPEAKER.PLAYED', (l) => l.actor.send({ type: 'SPEAKER.PLAYED', utteranceId: l.lastSay.id, atMs: 0 })],
+];
+
+/** One conversational turn; returns the number of events the machine processed. */
 function turn(l: Live, k: number): number {
-  const a = l.actor;
-  a.send({ type: 'VAD.VOICE', atMs: l.now });
-  l.clock.increment(150); // VAD_MIN_SPEECH fires: caller speaking
-  a.send({ type: 'ASR.PARTIAL', text: 'we open at' });
-  a.send({ type: 'ASR.FINAL', text: 'we open at six.', confidence: 0.9, speechFinal: true, startMs: 0, endMs: 0 });
-  a.send({ type: 'VAD.SILENCE', atMs: l.now });
-  l.clock.increment(400); // ENDPOINT_SHORT fires: end of turn, thinking
-  a.send({ type: 'REPLY.SENTENCE', text: REPLIES[k % 2]! });
-  a.send({ type: 'REPLY.DONE' });
-  const id = l.lastSay.id;
-  a.send({ type: 'SPEAKER.STARTED', utteranceId: id, atMs: 0 });
-  a.send({ type: 'SPEAKER.PROGRESS', utteranceId: id, heardText: 'Thanks' });
-  a.send({ type: 'SPEAKER.PLAYED', utteranceId: id, atMs: 0 });
-  return 11;
+  for (const [, step] of TURN) step(l, k);
+  return TURN.length;
 }
 
 const toggle = createMachine({ id: 'toggle', initial: 'a', states: { a: { on: { T: 'b' } }, b: { on: { T: 'a' } } } });
@@ -162,6 +179,36 @@ function cpuOf(v: Variant): number {
   return us;
 }
 
+/**
+ * Where the time goes: CPU per event kind of the turn (each kind sent to all actors in turn, so the actors stay
+ * in step), and two floors on the same idle call actors: an event no state handles (XState's transition
+ * selection over the four regions) and an event whose only effect is one context assign (ASR.PARTIAL in
+ * listening.waiting: every assign clones the whole machine snapshot, state value included).
+ */
+function breakdown(): { perKind: Map<string, number>; unhandled: number; oneAssign: number } {
+  const live = Array.from({ length: ACTORS }, (_, i) => callActor(i, false));
+  live.forEach(toIdle);
+  const perKind = new Map<string, number>(TURN.map(([name]) => [name, 0]));
+  for (let k = 0; k < ROUNDS; k++) {
+    for (const [name, step] of TURN) {
+      const t = cpuNow();
+      for (const l of live) step(l, k);
+      perKind.set(name, perKind.get(name)! + cpuNow() - t);
+    }
+  }
+  for (const [name, us] of perKind) perKind.set(name, us / (ROUNDS * ACTORS));
+  const floor = (event: MachineEvent): number => {
+    const t = cpuNow();
+    for (let k = 0; k < ROUNDS * TURN.length; k++) for (const l of live) l.actor.send(event);
+    return (cpuNow() - t) / (ROUNDS * TURN.length * ACTORS);
+  };
+  // SPEAKER.CLEARED is only handled in playback.draining; these actors idle in listening.waiting.
+  const unhandled = floor({ type: 'SPEAKER.CLEARED' });
+  const oneAssign = floor({ type: 'ASR.PARTIAL', text: 'we' });
+  live.forEach((l) => l.actor.stop());
+  return { perKind, unhandled, oneAssign };
+}
+
 function main(): void {
   const mem = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
   const cpu = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
@@ -173,12 +220,17 @@ function main(): void {
   }
   const kb = (v: Variant) => median(mem.get(v)!);
   const us = (v: Variant) => median(cpu.get(v)!);
+  const b = breakdown();
   if (JSON_OUT) {
     for (const v of VARIANTS) {
       const common = { impl: v, actors: ACTORS, rounds: ROUNDS, repeats: REPEATS };
       console.log(JSON.stringify({ ...common, metric: 'heap-per-idle-actor-kb', median: kb(v) }));
       console.log(JSON.stringify({ ...common, metric: 'cpu-per-event-us', median: us(v) }));
     }
+    const common = { impl: 'call-machine-shared', actors: ACTORS, rounds: ROUNDS, repeats: 1 };
+    for (const [kind, v] of b.perKind) console.log(JSON.stringify({ ...common, metric: 'cpu-us', kind, value: v }));
+    console.log(JSON.stringify({ ...common, metric: 'cpu-us', kind: 'floor-unhandled', value: b.unhandled }));
+    console.log(JSON.stringify({ ...common, metric: 'cpu-us', kind: 'floor-one-assign', value: b.oneAssign }));
     return;
   }
   console.log(`call machine benchmark: ${ACTORS} live actors, ${ROUNDS} turns each, ${REPEATS} repeats (medians)`);
@@ -190,6 +242,10 @@ function main(): void {
     );
   }
   console.log('targets: ≤ 100 KB per idle call actor, ≤ 20 µs per event');
+  console.log('breakdown (shared, one run): CPU per event kind of the turn, µs');
+  for (const [kind, v] of b.perKind) console.log(`  ${kind.padEnd(22)} ${v.toFixed(1).padStart(7)}`);
+  console.log(`  ${'floor: unhandled event'.padEnd(22)} ${b.unhandled.toFixed(1).padStart(7)}`);
+  console.log(`  ${'floor: one assign'.padEnd(22)} ${b.oneAssign.toFixed(1).padStart(7)}`);
   console.log(
     `runs (µs/event, shared): ${cpu
       .get('call-machine-shared')!
