@@ -22,7 +22,6 @@ import { guards } from './guards.js';
 /** Events the machine raises to itself so its parallel regions can talk; never send these from outside. */
 export type InternalEvent =
   | { type: 'CALLER.SPEECH_START'; atMs: number | undefined }
-  | { type: 'CALLER.SPEECH_END'; atMs: number }
   | { type: 'REPLY.REQUEST' }
   | { type: 'REPLY.CANCEL' }
   | { type: 'REPLY.ENDED'; ok: boolean }
@@ -108,10 +107,11 @@ export const callSetup = setup({
       enqueue.assign({ callerSpeaking: true });
       enqueue.raise({ type: 'CALLER.SPEECH_START', atMs: context.voiceOnsetMs });
     }),
-    endCallerSpeech: enqueueActions(({ event, enqueue }) => {
-      const atMs = (event as Ev<'VAD.SILENCE'>).atMs;
-      enqueue.assign({ callerSpeaking: false, lastSilenceMs: atMs });
-      enqueue.raise({ type: 'CALLER.SPEECH_END', atMs });
+    // No CALLER.SPEECH_END is raised: the turn region reacts to the same VAD.SILENCE, guarded by callerSpeaking
+    // (guards see the context before this event), in the same microstep: one snapshot instead of two.
+    endCallerSpeech: assign({
+      callerSpeaking: false,
+      lastSilenceMs: ({ event }) => (event as Ev<'VAD.SILENCE'>).atMs,
     }),
 
     // ---- reply region

@@ -25,7 +25,9 @@ export const turnRegion = callSetup.createStateConfig({
     },
     awaitingHello: {
       description: "Outbound: wait for the callee's hello (or a short timeout) before greeting.",
-      on: { 'CALLER.SPEECH_END': { target: 'greeting', description: 'They said hello.' } },
+      on: {
+        'VAD.SILENCE': { guard: 'callerSpeaking', target: 'greeting', description: 'They said hello (speech ended).' },
+      },
       after: {
         HELLO_TIMEOUT: { guard: 'callerSilent', target: 'greeting', description: 'No hello: greet anyway.' },
       },
@@ -85,7 +87,12 @@ export const turnRegion = callSetup.createStateConfig({
         hearing: {
           description: 'The caller is speaking.',
           on: {
-            'CALLER.SPEECH_END': { target: 'endpointing', actions: 'finalizeAsr' },
+            'VAD.SILENCE': {
+              guard: 'callerSpeaking',
+              target: 'endpointing',
+              actions: 'finalizeAsr',
+              description: "The caller's speech ended (the caller region goes silent on the same edge).",
+            },
             'ASR.UTTERANCE_END': {
               guard: 'callerHasWords',
               target: 'endpointing',
@@ -224,7 +231,8 @@ export const turnRegion = callSetup.createStateConfig({
             BARGE_IN_MIN: { target: '#call.live.turn.interrupted', description: 'Long enough: pause and check.' },
           },
           on: {
-            'CALLER.SPEECH_END': {
+            'VAD.SILENCE': {
+              guard: 'callerSpeaking',
               target: 'flowing',
               actions: 'noteBackchannel',
               description: 'Short sound: ignored, the agent never stopped.',
