@@ -233,8 +233,12 @@ export class CallSession implements CallHandler {
     this.#streamOpen = false;
     if (this.#finished) return;
     this.#actor.send({ type: 'CALL.HANGUP', reason });
-    // The machine ends from any state on CALL.HANGUP; if it did not (a bug), end the call here anyway.
-    if (!this.#finished) this.#finish(new Error(`call machine did not end on CALL.HANGUP (${reason})`));
+    // The machine ends from any state on CALL.HANGUP. The event may be queued behind the one being processed (the
+    // socket can close from inside an actor), so check after the current turn of the event loop; if it still has
+    // not ended (a bug), end the call here anyway.
+    setImmediate(() => {
+      if (!this.#finished) this.#finish(new Error(`call machine did not end on CALL.HANGUP (${reason})`));
+    });
   }
 
   #closeSocket(reason: string): void {
