@@ -127,9 +127,14 @@ function child(role: string, args: string[] = []): Promise<{ proc: ChildProcess;
 }
 
 function askStats(proc: ChildProcess): Promise<ServerStats> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.off('message', on);
+      reject(new Error('the server process did not answer a stats request within 30 s'));
+    }, 30_000);
     const on = (m: Msg) => {
       if (m.kind !== 'stats') return;
+      clearTimeout(timer);
       proc.off('message', on);
       resolve(m.stats);
     };
@@ -235,8 +240,24 @@ async function runLoad(server: ChildProcess, port: number, n: number, seconds: n
   stop = true;
   const late = streams.flatMap((s) => lateness(s.agentArrivals, from, to));
   const underruns = streams.reduce((a, s) => a + s.report().underruns, 0);
-  await Promise.all(streams.map((s) => s.hangUp().catch(() => undefined)));
-  await Promise.all(drivers.map((d) => d.catch(() => undefined)));
+  // A stream whose close handshake does not finish within 5 s is counted, not waited for.
+  const closedInTime = await Promise.all(
+    streams.map((s) =>
+      Promise.race([
+        s.hangUp().then(
+          () => true,
+          () => true,
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref()),
+      ]),
+    ),
+  );
+  const notClosed = closedInTime.filter((ok) => !ok).length;
+  if (notClosed > 0) progress(`  ${notClosed} stream(s) not closed within 5 s of the stop message`);
+  await Promise.race([
+    Promise.all(drivers.map((d) => d.catch(() => undefined))),
+    new Promise((r) => setTimeout(r, 5000)),
+  ]);
   const wall = s1.at - s0.at;
   const cpu = s1.cpuUserMs + s1.cpuSystemMs - (s0.cpuUserMs + s0.cpuSystemMs);
   const connected = streams.length;
