@@ -25,7 +25,7 @@ import { addonCheck, databaseCheck, healthRoutes, migrationsCheck } from './ops/
 import { getMetrics, type Metrics } from './ops/metrics.js';
 import { RateLimiter, withRateLimit } from './ops/rate-limit.js';
 import { callsRoutes } from './telephony/calls-api.js';
-import { MemoryCallStore } from './telephony/call-store.js';
+import { PgCallStore, withDbRetryAfter } from './db/call-store.js';
 import { TelephonyServer } from './telephony/server.js';
 import { TwilioRest } from './telephony/twilio-rest.js';
 import { twilioRoutes } from './telephony/webhooks.js';
@@ -79,14 +79,18 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const queue = new WriteQueue(db.pool, { maxPending: config.DB_WRITE_QUEUE_MAX, log, registry: metrics.registry });
   const recorder = new CallRecorder(queue, { log });
 
+  // selectProviders logs its own choice; only an injected set (tests, demo) is logged here.
   const providers = opts.providers ?? (await configuredProviders(config, log, dsp, metrics));
-  log.info({ asr: providers.asr.name, llm: providers.llm.name, tts: providers.tts.name }, 'providers selected');
+  if (opts.providers)
+    log.info({ asr: providers.asr.name, llm: providers.llm.name, tts: providers.tts.name }, 'providers selected');
 
   // The drain needs the server (to close it) and admission needs the drain (to refuse calls while draining).
   const draining = { drain: undefined as Drain | undefined };
   const isDraining = () => draining.drain?.isDraining() ?? false;
   const capacity = new CallCapacity({ max: config.MAX_CONCURRENT_CALLS, metrics, isDraining });
-  const calls = new CallDirectory(new MemoryCallStore(), recorder);
+  // The call store commits each call before POST /v1/calls answers (so an immediate GET finds it) and survives
+  // restarts; it writes the call rows itself, so the directory gets no recorder (that would double the history).
+  const calls = new CallDirectory(new PgCallStore(db.pool, { queue, log }), undefined);
   const rest =
     config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_PHONE_NUMBER && config.PUBLIC_BASE_URL
       ? new TwilioRest({
@@ -114,12 +118,14 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     ...withRateLimit(
       [
         ...(config.PUBLIC_BASE_URL
-          ? twilioRoutes({ store: calls, admission: capacity, publicBaseUrl: config.PUBLIC_BASE_URL, log })
+          ? withDbRetryAfter(
+              twilioRoutes({ store: calls, admission: capacity, publicBaseUrl: config.PUBLIC_BASE_URL, log }),
+            )
           : []),
         // The database's GET /v1/calls/:id (with transcript and facts) comes first, so it answers that path; the
-        // telephony one (status only, from the in-memory directory) keeps POST /v1/calls.
+        // telephony one (status only, from the call store) keeps POST /v1/calls.
         ...dbRoutes({ pool: db.pool, log }),
-        ...callsRoutes({ store: calls, placer: rest, admission: capacity, log }),
+        ...withDbRetryAfter(callsRoutes({ store: calls, placer: rest, admission: capacity, log })),
         ...reviewRoutes({ pool: db.pool, apiToken: config.API_TOKEN, log }),
       ],
       {

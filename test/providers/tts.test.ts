@@ -223,3 +223,28 @@ t.test(
     );
   },
 );
+
+t.test('the last provider left gets no first-byte deadline: a late voice beats silence', async (t) => {
+  const slow = {
+    name: 'slow-local',
+    capabilities: { sampleRate: 16000, streaming: true },
+    synthesize: async (_text: string, _signal: AbortSignal) => {
+      await new Promise((r) => setTimeout(r, 120));
+      return {
+        sampleRate: 16000,
+        provider: 'slow-local',
+        chunks: (async function* () {
+          yield new Uint8Array(320);
+        })(),
+      };
+    },
+  };
+  const tts = new FallbackTts({ providers: [slow], firstByteTimeoutMs: 30 });
+  const audio = await tts.synthesize(TEXT, new AbortController().signal);
+  const parts = await collect(audio.chunks);
+  t.equal(
+    parts.reduce((n, p) => n + p.length, 0),
+    320,
+    'the slow last resort was waited for',
+  );
+});

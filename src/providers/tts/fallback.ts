@@ -169,8 +169,11 @@ export class FallbackTts implements TtsProvider {
           midStream: !!previous && from === previous.name,
         });
       }
+      // With nothing left to fail over to, a late voice beats silence: the last resort gets no first-byte
+      // deadline (the call machine's own provider deadline still covers the caller with a holding line).
+      const lastResort = this.candidates(tried, rate).length === 0;
       try {
-        const attempt = await this.attempt(index, provider, text, signal);
+        const attempt = await this.attempt(index, provider, text, signal, lastResort);
         this.breakers[index]?.success();
         return attempt;
       } catch (e) {
@@ -209,7 +212,13 @@ export class FallbackTts implements TtsProvider {
     );
   }
 
-  private async attempt(index: number, provider: TtsProvider, text: string, signal: AbortSignal): Promise<Attempt> {
+  private async attempt(
+    index: number,
+    provider: TtsProvider,
+    text: string,
+    signal: AbortSignal,
+    lastResort: boolean,
+  ): Promise<Attempt> {
     const ac = new AbortController();
     const onAbort = () => ac.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -218,6 +227,7 @@ export class FallbackTts implements TtsProvider {
     const pending = provider.synthesize(text, ac.signal);
     pending.catch(() => undefined); // the deadline may win the race; its rejection is expected then
     const deadline = new Promise<never>((_, reject) => {
+      if (lastResort) return;
       timer = setTimeout(() => {
         const err = new ProviderError(
           provider.name,
