@@ -149,14 +149,16 @@ export class CallSession implements CallHandler {
     const obs = this.#deps.observer;
     a.on('*', (e) => {
       const ev = e as CallEmitted;
-      this.#quality.emitted(ev);
-      this.#notify(() => obs?.emitted?.(this.callId, ev));
+      // XState 5 lets an exception thrown by an emitted-event handler escape to the process, so nothing in
+      // here may throw: a metrics or recorder bug must not end this call, let alone the others.
       try {
+        this.#quality.emitted(ev);
         this.#persist(ev);
       } catch (err) {
-        // A recorder bug must not end the call; the write-queue already handles database outages.
+        // The write-queue already handles database outages; this is a bug in our own bookkeeping.
         this.#log.error({ err: (err as Error).message, event: ev.type }, 'recording an emitted event failed');
       }
+      this.#notify(() => obs?.emitted?.(this.callId, ev));
     });
     let last = '';
     a.subscribe({
