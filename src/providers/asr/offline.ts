@@ -26,6 +26,7 @@ interface SsDecoder {
   get_alignment(opts?: { start?: number; align_level?: number }): { p: number };
   lookup_word(word: string): string | null;
   add_words(...words: [string, string][]): void;
+  reinitialize_audio(): Promise<void>;
   set_grammar(jsgf: string, toprule?: string): void;
   delete(): void;
 }
@@ -117,7 +118,7 @@ export class OfflineAsr implements AsrProvider {
 
   async open(o: AsrOpenOptions): Promise<AsrStream> {
     o.signal?.throwIfAborted();
-    const decoder = this.idle.pop() ?? (await this.createDecoder());
+    const decoder = (await this.reusedDecoder()) ?? (await this.createDecoder());
     let vad: Vad;
     try {
       vad = await createVad(this.opts.dsp, this.opts.vad);
@@ -131,6 +132,25 @@ export class OfflineAsr implements AsrProvider {
   /** Frees the pooled decoders. Open streams keep working. */
   close(): void {
     for (const d of this.idle.splice(0)) d.delete();
+  }
+
+  /**
+   * A pooled decoder with its audio front end rebuilt. pocketsphinx adapts its cepstral mean (live CMN) to what
+   * it hears; without the reset the next call starts from the previous caller's line and recognises differently
+   * (measured: another call's audio changed the words of the next). The acoustic model, dictionary and grammar
+   * stay loaded, which is what makes reuse worth it.
+   */
+  private async reusedDecoder(): Promise<SsDecoder | undefined> {
+    for (let d = this.idle.pop(); d !== undefined; d = this.idle.pop()) {
+      try {
+        await d.reinitialize_audio();
+        return d;
+      } catch {
+        // Not reusable: dropped, and the next pooled one (or a fresh decoder) is used instead.
+        d.delete();
+      }
+    }
+    return undefined;
   }
 
   private release(decoder: SsDecoder): void {
