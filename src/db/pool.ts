@@ -72,7 +72,11 @@ export async function openDatabase(
       url = embedded.url;
     }
   }
-  const pool = createPool(url, opts);
+  // PGlite is one backend session behind its socket server: statements from several connections interleave at
+  // the message level (an unnamed prepared statement of one connection can be replaced by another's, and the
+  // write was lost). One connection serialises them at the client, which costs nothing: PGlite runs one query at a
+  // time anyway.
+  const pool = createPool(url, url === cfg.DATABASE_URL ? opts : { ...opts, max: 1 });
   try {
     if (opts.migrate ?? cfg.DB_AUTO_MIGRATE) {
       const r = await migrate(pool);
