@@ -100,6 +100,60 @@ t.test('everything at once in the first answer ends the call right away', async 
   t.same(c.asked, ['hours']);
 });
 
+t.test('a stray single mention of an unasked topic does not answer it', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  // "five p.m. sunday" misrecognised as "five dance sunday": the hours answer carries a "dance" class.
+  caller(c, 'monday through saturday five a.m. to ten p.m. and eight a.m. to five dance sunday');
+  const r = await agentTurn(c, 'reply');
+  t.same(c.facts.classes, [], 'no class recorded from the stray word');
+  t.ok(
+    r.some((x) => x.type === 'facts' && x.facts.hours !== undefined && x.facts.classes === undefined),
+    'the hours answer is still recorded',
+  );
+  t.same(c.asked, ['hours', 'pricing'], 'pricing asked next');
+  caller(c, 'fifty five dollars a month');
+  await agentTurn(c, 'reply');
+  t.same(c.asked, ['hours', 'pricing', 'classes'], 'classes get their own question');
+  caller(c, 'we have spin and kickboxing');
+  await agentTurn(c, 'reply');
+  t.same(c.facts.classes.map((x) => x.name).sort(), ['kickboxing', 'spin'], 'the real answer, without "dance"');
+  t.equal(c.ended, 'facts-complete');
+});
+
+t.test('a volunteered mention with a cue counts, even a single item', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  caller(c, "we're open twenty four hours and we also offer yoga classes");
+  await agentTurn(c, 'reply');
+  t.same(
+    c.facts.classes.map((x) => x.name),
+    ['yoga'],
+  );
+  t.same(c.asked, ['hours', 'pricing'], 'classes not asked: the caller clearly answered them');
+  // A single price without a cue word other than "dollars" still counts: "dollars" is explicit.
+  caller(c, 'thirty dollars a month');
+  await agentTurn(c, 'reply');
+  t.equal(c.ended, 'facts-complete');
+});
+
+t.test('a topic already asked accepts a late answer, even a single item', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  caller(c, 'monday through friday six a.m. to ten p.m.');
+  await agentTurn(c, 'reply');
+  caller(c, 'forty dollars a month');
+  await agentTurn(c, 'reply');
+  t.same(c.asked, ['hours', 'pricing', 'classes']);
+  caller(c, 'zumba');
+  await agentTurn(c, 'reply');
+  t.same(
+    c.facts.classes.map((x) => x.name),
+    ['zumba'],
+  );
+  t.equal(c.ended, 'facts-complete');
+});
+
 t.test('asks once to clarify, then moves on without repeating the question', async (t) => {
   const c = fresh();
   await agentTurn(c, 'greeting');

@@ -1,11 +1,13 @@
-import { gymFactsSchema, mergeFacts, missingTopics, type Topic } from '../../facts/model.js';
+import { gymFactsSchema, mergeFacts, missingTopics, type GymFacts, type Topic } from '../../facts/model.js';
+import { normalize } from '../../facts/numbers.js';
 import { parseUtterance } from '../../facts/parse.js';
+import { detectTopics } from '../../facts/topics.js';
 import type { ConversationInput, HistoryTurn, LlmCapabilities, LlmChunk, LlmProvider } from './types.js';
 
 // The offline conversation policy: a deterministic interviewer behind the LLM interface. It asks about hours,
-// then pricing, then classes (skipping whatever the caller already volunteered), parses each answer into facts,
-// asks one clarifying question per topic when an answer gave nothing usable, never asks a topic twice, and says
-// goodbye and ends the call once every topic is answered or has had its one clarification.
+// then pricing, then classes (skipping whatever the caller already answered; see answeredIn for when a
+// volunteered statement counts), parses each answer into facts, asks one clarifying question per topic when an
+// answer gave nothing usable, never asks a topic twice, and says goodbye and ends the call once every topic is answered or has had its one clarification.
 // It keeps no state of its own: everything is derived from the ConversationInput (facts, asked topics and the
 // history as heard), so one instance serves any number of calls.
 
@@ -53,6 +55,37 @@ function lastAgentIndex(history: readonly HistoryTurn[]): number {
   return -1;
 }
 
+/** Cue words beyond the topic keywords of detectTopics that show a volunteered statement is meant as an answer. */
+const EXTRA_CUES: Readonly<Record<Topic, readonly string[]>> = {
+  hours: ['every day', 'daily', 'weekdays', 'weekends'],
+  pricing: ['dollars', 'bucks', 'plan', 'plans'],
+  classes: ['offer', 'we offer', 'group'],
+};
+
+function itemCount(facts: Partial<GymFacts>, topic: Topic): number {
+  if (topic === 'hours') return Object.keys(facts.hours ?? {}).length;
+  return (topic === 'pricing' ? facts.pricing : facts.classes)?.length ?? 0;
+}
+
+/**
+ * Which of the topics an utterance gave facts for were really answered. A topic the agent asked is answered by
+ * whatever the caller said. An unasked one only counts when the statement is strong: several items, or a cue
+ * that the caller meant it ("we offer", "classes", "membership"). A stray single mention is more often a
+ * misrecognition ("five p.m. sunday" heard as "five dance sunday" is not a dance class) and is left out: its
+ * topic stays missing and gets its own question, where the caller's real answer is heard.
+ */
+export function answeredIn(text: string, parsed: ReturnType<typeof parseUtterance>, asked: readonly Topic[]): Topic[] {
+  const cued = new Set(detectTopics(text).topics);
+  const tokens = normalize(text);
+  const has = (phrase: string): boolean => {
+    const w = phrase.split(' ');
+    return tokens.some((_, i) => w.every((x, k) => tokens[i + k] === x));
+  };
+  return parsed.topics.filter(
+    (t) => asked.includes(t) || itemCount(parsed.facts, t) >= 2 || cued.has(t) || EXTRA_CUES[t].some(has),
+  );
+}
+
 export interface InterviewPlan {
   text: string[];
   facts: ReturnType<typeof parseUtterance>['facts'] | undefined;
@@ -89,10 +122,10 @@ export function planTurn(input: ConversationInput): InterviewPlan {
     .map((t) => t.text)
     .join(' ');
   const parsed = parseUtterance(callerText);
-  const gained = parsed.topics.length > 0;
-  const merged = mergeFacts(input.facts, parsed.facts);
-  const missing = missingTopics(merged);
-  const facts = gained ? parsed.facts : undefined;
+  const answered = answeredIn(callerText, parsed, input.asked);
+  const gained = answered.length > 0;
+  const facts = gained ? pick(parsed.facts, answered) : undefined;
+  const missing = missingTopics(mergeFacts(input.facts, facts ?? {}));
 
   if (parsed.goodbye && !gained) {
     return { text: [GOODBYE_CALLER], facts, asked: undefined, endCall: 'caller-request' };
@@ -111,6 +144,14 @@ export function planTurn(input: ConversationInput): InterviewPlan {
     asked: undefined,
     endCall: missing.length === 0 ? 'facts-complete' : 'other',
   };
+}
+
+function pick(facts: Partial<GymFacts>, topics: readonly Topic[]): Partial<GymFacts> {
+  const out: Partial<GymFacts> = {};
+  if (topics.includes('hours') && facts.hours) out.hours = facts.hours;
+  if (topics.includes('pricing') && facts.pricing) out.pricing = facts.pricing;
+  if (topics.includes('classes') && facts.classes) out.classes = facts.classes;
+  return out;
 }
 
 export class OfflineInterviewer implements LlmProvider {
