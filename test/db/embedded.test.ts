@@ -69,3 +69,38 @@ t.test('a crashed embedded worker is restarted on the same port; buffered writes
   const r = await db.pool.query("SELECT count(*)::int n FROM turns WHERE call_id = 'worker-crash'");
   t.equal(r.rows[0].n, 4);
 });
+
+t.test('embedded: many concurrent writes from one process all land (one session behind the socket)', async (t) => {
+  const root = await mkdtemp(join(scratchDir(), 'gca-embedded-conc-'));
+  t.teardown(() => rm(root, { recursive: true, force: true }));
+  await freshPgliteDir(join(root, 'pglite'));
+  const db = await openDatabase({ DATABASE_URL: undefined, DATA_DIR: root, DB_AUTO_MIGRATE: true });
+  t.teardown(() => db.close());
+  // Large parameters make pg split a statement's messages over several socket writes: the case where
+  // connections sharing PGlite's one session used to interleave.
+  const big = 'x'.repeat(200_000);
+  const names = Array.from({ length: 40 }, (_, i) => `Concurrent Gym ${i} ${big}`);
+  // Half go through explicit transactions on their own client, as the write queue's lanes do.
+  const inTransaction = async (n: string) => {
+    const c = await db.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query('INSERT INTO gyms (name) VALUES ($1)', [n]);
+      await c.query('SELECT count(*) FROM gyms WHERE name = $1', [n]);
+      await c.query('COMMIT');
+    } finally {
+      c.release();
+    }
+  };
+  const results = await Promise.allSettled(
+    names.map((n, i) =>
+      i % 2 === 0 ? inTransaction(n) : db.pool.query('INSERT INTO gyms (name) VALUES ($1) RETURNING id', [n]),
+    ),
+  );
+  const failed = results.filter((r) => r.status === 'rejected');
+  t.equal(failed.length, 0, `no write lost (${failed.map((f) => String(f.reason)).join('; ')})`);
+  const { rows } = await db.pool.query<{ n: string }>(
+    "SELECT count(*) AS n FROM gyms WHERE name LIKE 'Concurrent Gym %'",
+  );
+  t.equal(Number(rows[0]?.n), 40);
+});
