@@ -1,5 +1,6 @@
 import { emptyFacts, missingTopics, answeredTopics, type GymFacts, type Topic } from '../src/facts/model.js';
 import type { HistoryTurn } from '../src/providers/llm/types.js';
+import { emptyCallMetrics } from './events.js';
 import type { AgentTurnReason, CallInput, CallMetrics, Direction, EndReason, ReplyInput } from './events.js';
 import type { TurnTiming } from './timing.js';
 import { normalize, questionTopics, realWords, words } from './text.js';
@@ -111,19 +112,7 @@ export function initialContext(input: CallInput): CallContext {
     endReason: undefined,
     error: undefined,
     socketClosed: false,
-    metrics: {
-      greetings: 0,
-      bargeIns: 0,
-      falseBargeIns: 0,
-      backchannelsIgnored: 0,
-      idleReprompts: 0,
-      duplicatesDropped: 0,
-      repeatQuestionsBlocked: 0,
-      holdingLines: 0,
-      replyErrors: 0,
-      dtmf: 0,
-      goodbyeCompleted: false,
-    },
+    metrics: emptyCallMetrics(),
   };
 }
 

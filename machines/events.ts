@@ -185,6 +185,23 @@ export interface CallMetrics {
   goodbyeCompleted: boolean;
 }
 
+/** Every counter at zero: a call that has not happened yet. */
+export function emptyCallMetrics(): CallMetrics {
+  return {
+    greetings: 0,
+    bargeIns: 0,
+    falseBargeIns: 0,
+    backchannelsIgnored: 0,
+    idleReprompts: 0,
+    duplicatesDropped: 0,
+    repeatQuestionsBlocked: 0,
+    holdingLines: 0,
+    replyErrors: 0,
+    dtmf: 0,
+    goodbyeCompleted: false,
+  };
+}
+
 export interface CallEndedEvent {
   type: 'call.ended';
   callId: string;

@@ -1,4 +1,4 @@
-import type { CallEmitted, CallEndedEvent, CallMetrics } from '../../machines/events.js';
+import { emptyCallMetrics, type CallEmitted, type CallEndedEvent, type CallMetrics } from '../../machines/events.js';
 import { answeredTopics, emptyFacts, type GymFacts, type Topic } from '../facts/model.js';
 import { detectTopics } from '../facts/topics.js';
 import type { TurnLatency } from '../db/recorder.js';
@@ -33,19 +33,7 @@ export interface CallResult {
   error: string | undefined;
 }
 
-const NO_METRICS: CallMetrics = {
-  greetings: 0,
-  bargeIns: 0,
-  falseBargeIns: 0,
-  backchannelsIgnored: 0,
-  idleReprompts: 0,
-  duplicatesDropped: 0,
-  repeatQuestionsBlocked: 0,
-  holdingLines: 0,
-  replyErrors: 0,
-  dtmf: 0,
-  goodbyeCompleted: false,
-};
+const NO_METRICS: CallMetrics = emptyCallMetrics();
 
 /** Topics an agent text asks about: sentences that end with a question mark and name a topic. */
 export function questionTopics(text: string): Topic[] {
