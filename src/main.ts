@@ -15,6 +15,7 @@ import { pendingMigrations } from './db/migrate.js';
 import { dbRoutes } from './db/routes.js';
 import { reviewRoutes } from './review/routes.js';
 import { loadDsp } from './dsp/index.js';
+import { instrumentDsp } from './ops/dsp-timing.js';
 import type { Dsp } from './dsp/types.js';
 import { isAppError } from './errors.js';
 import type { Route } from './http/types.js';
@@ -71,7 +72,8 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: ServerOptions = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const metrics = opts.metrics ?? getMetrics();
-  const dsp = loadDsp({ forceScalar: config.DSP_FORCE_SCALAR });
+  // Every per-chunk DSP call of every call goes through this wrapper, which samples 1 in 16 into gym_agent_dsp_seconds.
+  const dsp = instrumentDsp(loadDsp({ forceScalar: config.DSP_FORCE_SCALAR }), metrics);
   log.info({ kernels: dsp.kernels() }, 'DSP addon loaded');
 
   const db = await openDatabase(config, { log });
