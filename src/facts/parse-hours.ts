@@ -204,7 +204,8 @@ const CLOSE_WORDS = new Set(['close', 'closes', 'closing']);
 function closingTimeAfter(tokens: readonly string[], from: number): { time: TimeMatch; from: number } | undefined {
   for (let k = from; k < Math.min(tokens.length, from + 8); k++) {
     if (!CLOSE_WORDS.has(tokens[k] as string)) continue;
-    const at = tokens[k + 1] === 'at' ? k + 2 : k + 1;
+    // "close at" often comes back as "close that" (the s of "closes" runs into "at").
+    const at = tokens[k + 1] === 'at' || tokens[k + 1] === 'that' ? k + 2 : k + 1;
     const time = parseTime(tokens, at);
     if (time) return { time, from: at };
   }

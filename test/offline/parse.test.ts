@@ -79,6 +79,8 @@ const CASES: [string, Expect][] = [
   ['closed on saturdays and sundays and six to nine on weekdays', { hours: 'sat,sun closed; mon-fri 06:00-21:00' }],
   ['monday through friday five to eleven and close the on sundays', { hours: 'mon-fri 05:00-23:00; sun closed' }],
   ['five a.m. to ten p.m. monday three saturday', { hours: 'mon-sat 05:00-22:00' }],
+  // Recogniser output of "… we open at five a.m. and close at ten p.m." ("close at" → "close that").
+  ['monday three saturday we open at five a.m. can close that ten p.m.', { hours: 'mon-sat 05:00-22:00' }],
   ['or no ten it six a.m. to nine p.m. every day', { hours: 'all 06:00-21:00' }],
   [
     'five thirty a.m. to ten p.m. monday through friday and saturday and sunday it is from seven a.m. to seven p.m.',
