@@ -7,20 +7,10 @@ import { readNormalisedCallFacts, readNormalisedGymFacts, type NormalisedFacts }
 
 // The JSON shapes of the read side, shared by the API, the review page and the export.
 
-export interface TranscriptItem {
-  seq: number;
-  speaker: 'agent' | 'caller';
-  text: string;
-  /** What the caller heard of an agent turn (null for caller turns). */
-  heard_text: string | null;
-  interrupted: boolean;
-  start_ms: number | null;
-  end_ms: number | null;
-  confidence: number | null;
-  latency: Record<string, number | null> | null;
-  detail: Record<string, unknown> | null;
-  ended_at: string;
-}
+/** A turn as the read side shows it: the stored row with its end time as an ISO string. `heard_text` is what the
+ * caller heard of an agent turn (null for caller turns). Mapped field by field in transcriptItem so a column added to
+ * the query never leaks into the API unnoticed. */
+export type TranscriptItem = Omit<TurnRow, 'ended_at'> & { ended_at: string };
 
 export interface CallDetail {
   call_id: string;
