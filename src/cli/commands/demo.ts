@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../../errors.js';
+import { parseLogLevel } from '../args.js';
 
 export const summary = 'run one complete offline phone call against a simulated gym receptionist';
 
@@ -41,9 +42,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-  const logLevel = levels.find((l) => l === v['log-level']);
-  if (logLevel === undefined) throw new AppError('BAD_ARGUMENT', `--log-level must be one of ${levels.join(', ')}`);
+  const logLevel = parseLogLevel(v['log-level']);
   if (v.record !== undefined && !v.record.toLowerCase().endsWith('.wav'))
     throw new AppError('BAD_ARGUMENT', '--record needs a file name ending in .wav');
   const { runDemo } = await import('../../demo/run.js');

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../../errors.js';
+import { parseLogLevel } from '../args.js';
 
 export const summary = 'run the scenario suite: every persona in scenarios/ through the real server, with checks';
 
@@ -34,9 +35,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (v.subset !== undefined && v.subset !== 'fast') throw new AppError('BAD_ARGUMENT', '--subset must be "fast"');
-  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-  const logLevel = levels.find((l) => l === v['log-level']);
-  if (logLevel === undefined) throw new AppError('BAD_ARGUMENT', `--log-level must be one of ${levels.join(', ')}`);
+  const logLevel = parseLogLevel(v['log-level']);
   const { runScenarioCommand } = await import('../../demo/scenarios-run.js');
   return runScenarioCommand({
     only: v.only
