@@ -15,8 +15,18 @@ import * as C from './context.js';
 import { type CallContext } from './context.js';
 import { endedEvent } from './ledger.js';
 import * as T from './text.js';
-import { commitCaller, cutPending, dropBackchannels, finishTurn, flushOutbox, markPlayed, queueLine } from './turns.js';
-import { updateUtterance, type Patch } from './turns.js';
+import {
+  closeOpenTurns,
+  commitCaller,
+  cutPending,
+  dropBackchannels,
+  finishTurn,
+  flushOutbox,
+  markPlayed,
+  queueLine,
+  updateUtterance,
+  type Patch,
+} from './turns.js';
 import { guards } from './guards.js';
 
 /** Events the machine raises to itself so its parallel regions can talk; never send these from outside. */
@@ -327,28 +337,20 @@ export const callSetup = setup({
     beginHangup: enqueueActions(({ context, enqueue }) => {
       const last = context.agentTurn?.utterances[context.agentTurn.utterances.length - 1];
       const goodbyeCompleted = last?.status === 'played';
-      const f = finishTurn(context, C.pending(context).length > 0);
-      if (f.ledger !== undefined) enqueue.emit(f.ledger);
-      const after = { ...context, ...f.patch } as CallContext;
-      const r = commitCaller(after, 'hangup', after.lastSilenceMs);
-      if (r.ledger !== undefined) enqueue.emit(r.ledger);
+      const closed = closeOpenTurns(context);
+      for (const l of closed.ledgers) enqueue.emit(l);
       enqueue.assign({
-        ...f.patch,
-        ...r.patch,
+        ...closed.patch,
         endReason: context.closeReason ?? 'caller-request',
         metrics: { ...context.metrics, goodbyeCompleted },
       });
     }),
     recordHangup: enqueueActions(({ context, event, enqueue }) => {
       const reason = (event as Ev<'CALL.HANGUP'>).reason;
-      const f = finishTurn(context, C.pending(context).length > 0);
-      if (f.ledger !== undefined) enqueue.emit(f.ledger);
-      const after = { ...context, ...f.patch } as CallContext;
-      const r = commitCaller(after, 'hangup', after.lastSilenceMs);
-      if (r.ledger !== undefined) enqueue.emit(r.ledger);
+      const closed = closeOpenTurns(context);
+      for (const l of closed.ledgers) enqueue.emit(l);
       enqueue.assign({
-        ...f.patch,
-        ...r.patch,
+        ...closed.patch,
         endReason: context.endReason ?? context.closeReason ?? 'caller-hangup',
         socketClosed: reason === 'socket-closed',
       });

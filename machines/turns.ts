@@ -133,3 +133,18 @@ export function dropBackchannels(c: CallContext): { patch: Patch; ledger: Caller
 export function union(a: readonly Topic[], b: readonly Topic[]): Topic[] {
   return [...new Set([...a, ...b])];
 }
+
+/**
+ * The call is ending: close whatever agent turn is open (interrupted if audio was still pending) and commit whatever
+ * the caller had said, so both reach the ledger before the call ends.
+ */
+export function closeOpenTurns(c: CallContext): {
+  patch: Patch;
+  ledgers: Array<AgentTurnLedger | CallerTurnLedger>;
+} {
+  const f = finishTurn(c, pending(c).length > 0);
+  const after = { ...c, ...f.patch } as CallContext;
+  const r = commitCaller(after, 'hangup', after.lastSilenceMs);
+  const ledgers = [f.ledger, r.ledger].filter((l): l is AgentTurnLedger | CallerTurnLedger => l !== undefined);
+  return { patch: { ...f.patch, ...r.patch }, ledgers };
+}
