@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { CallObserver } from '../call/session.js';
 import { loadConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { startServer, type RunningServer } from '../main.js';
 import { createMetrics } from '../ops/metrics.js';
 import { FakeTwilio, type Callee } from '../sim/fake-twilio.js';
+import { freePort } from '../net/free-port.js';
 
 // Everything a simulated call needs, on this machine and offline: the real server (offline providers, embedded
 // database) on a loopback port, and the fake Twilio REST API + call engine that answers POST /v1/calls by
@@ -179,16 +179,4 @@ export class DemoEnvironment {
     if (this.twilio.errors.length > 0)
       this.log.warn({ errors: this.twilio.errors.map((e) => e.message) }, 'the fake Twilio met problems');
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
 }

@@ -16,7 +16,7 @@ import { twilioRoutes } from '../../src/telephony/webhooks.js';
 import { withPglite, withPostgres, type Backend } from './helpers/backends.js';
 import { captureLogger } from './helpers/capture-log.js';
 import { serveRoutes } from './helpers/http-adapter.js';
-import { freePort } from './helpers/postgres.js';
+import { freePort } from '../../src/net/free-port.js';
 
 // The telephony CallStore over PostgreSQL, on a real server and on PGlite: what POST /v1/calls stores is
 // committed before the response, survives a restart, and an outage fails a create loudly (nothing placed) while

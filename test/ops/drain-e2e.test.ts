@@ -1,7 +1,6 @@
 import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import { loadDsp } from '../../src/dsp/index.js';
 import { FakeTwilio } from '../../src/sim/fake-twilio.js';
 import { SimulatedStream } from '../../src/sim/media-client.js';
 import { signRequest } from '../../src/telephony/signature.js';
+import { freePort } from '../../src/net/free-port.js';
 
 // Graceful drain of the real server (src/main.ts as its own process, offline providers, embedded database) with a
 // live call from the Twilio simulator: SIGTERM → /readyz 503 at once, new inbound calls hear the busy message and
@@ -41,18 +41,6 @@ const dsp = loadDsp();
 const SID = 'AC' + 'b'.repeat(32);
 const TOKEN = 'drain-test-auth-token';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Server {
   base: string;

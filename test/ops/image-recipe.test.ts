@@ -1,10 +1,10 @@
 import t from 'tap';
 import { spawn, execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../src/net/free-port.js';
 
 // The container recipe without a Docker engine: a clean copy of the committed tree (git archive HEAD), the
 // same scripts/container-build.sh steps the Dockerfile runs, then the assembled runtime tree is started with
@@ -23,18 +23,6 @@ function sh(cmd: string, args: string[], cwd: string): void {
   // prefer-offline only skips re-checking cached package metadata; the recipe itself is unchanged.
   const env = { ...process.env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' };
   execFileSync(cmd, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitFor(url: string, status: number, ms: number): Promise<Response> {

@@ -3,10 +3,10 @@
 import { execFile } from 'node:child_process';
 import { chmod, chown, mkdtemp, rename, rm } from 'node:fs/promises';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../../src/net/free-port.js';
 
 const run = promisify(execFile);
 
@@ -35,18 +35,6 @@ function findPgBin(): string {
 }
 
 export const PG_BIN = findPgBin();
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface PgServer {
   url: string;
