@@ -12,6 +12,7 @@ import {
 import { callMachine, type MachineEvent } from '../machines/call.machine.js';
 import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from '../machines/events.js';
 import { DEFAULT_TIMING } from '../machines/timing.js';
+import { createCallActor, type CallPorts } from '../src/call/session.js';
 
 // Call-machine cost: heap per idle call actor, and CPU per event with 1,000 live call actors, against a named
 // baseline measured in the same run: a minimal two-state XState machine (the floor any XState actor costs).
@@ -64,22 +65,35 @@ const fakeActors = {
   reply: fromCallback<EventObject, ReplyInput>(() => {}),
   hangup: fromPromise<void, HangupInput>(async () => {}),
 };
-const sharedMachine = callMachine.provide({ actors: fakeActors });
+
+/** Per-call fake logic, as CallSession builds per-call logic (closures over the call's own state). */
+function fakePorts(lastSay: { id: string }): CallPorts {
+  return {
+    asr: fromCallback<AsrCommand, { callId: string }>(() => {}),
+    speaker: fromCallback<SpeakerCommand, { callId: string }>(({ receive }) => {
+      receive((e) => {
+        if (e.type === 'SPEAKER.SAY') lastSay.id = e.utteranceId;
+      });
+    }),
+    reply: fromCallback<EventObject, ReplyInput>(() => {}),
+    hangup: fromPromise<void, HangupInput>(async () => {}),
+  };
+}
 
 /**
- * `perCall`: a machine.provide() per call (how src/call/session.ts wires per-call providers today); otherwise
- * one provided machine shared by all calls, per-call providers looked up by callId.
+ * `session`: what src/call/session.ts does (createCallActor: one process-wide provided machine whose actors
+ * delegate to per-call logic found through the call's actor system); `perCall`: a machine.provide() per call
+ * (the session's wiring before that change).
  */
 function callActor(i: number, perCall: boolean, clock?: SimulatedClock): Live {
   const callId = `bench-${i}`;
   const lastSay = { id: '' };
   lastSays.set(callId, lastSay);
-  const machine = perCall ? callMachine.provide({ actors: fakeActors }) : sharedMachine;
   const c = clock ?? new SimulatedClock();
-  const actor = createActor(machine, {
-    clock: c,
-    input: { callId, direction: 'inbound', gymName: 'Iron Temple', timing: DEFAULT_TIMING },
-  });
+  const input = { callId, direction: 'inbound' as const, gymName: 'Iron Temple', timing: DEFAULT_TIMING };
+  const actor = perCall
+    ? createActor(callMachine.provide({ actors: fakeActors }), { clock: c, input })
+    : createCallActor(fakePorts(lastSay), { clock: c, input });
   actor.subscribe({ error: (e) => console.error('actor error', e) });
   actor.start();
   return { actor, clock: c, lastSay, now: 0 };
@@ -142,8 +156,8 @@ function measureMemory(make: (i: number) => { stop(): void }): {
   return { bytesPerActor: (after - before) / ACTORS, keep };
 }
 
-type Variant = 'call-machine-shared' | 'call-machine-per-call' | 'xstate-toggle';
-const VARIANTS: Variant[] = ['call-machine-shared', 'call-machine-per-call', 'xstate-toggle'];
+type Variant = 'call-machine-session' | 'call-machine-per-call' | 'xstate-toggle';
+const VARIANTS: Variant[] = ['call-machine-session', 'call-machine-per-call', 'xstate-toggle'];
 
 function memoryOf(v: Variant): number {
   // Real idle actors: greeting played, waiting for the caller, MAX_CALL and IDLE_REPROMPT timers armed.
@@ -227,7 +241,7 @@ function main(): void {
       console.log(JSON.stringify({ ...common, metric: 'heap-per-idle-actor-kb', median: kb(v) }));
       console.log(JSON.stringify({ ...common, metric: 'cpu-per-event-us', median: us(v) }));
     }
-    const common = { impl: 'call-machine-shared', actors: ACTORS, rounds: ROUNDS, repeats: 1 };
+    const common = { impl: 'call-machine-session', actors: ACTORS, rounds: ROUNDS, repeats: 1 };
     for (const [kind, v] of b.perKind) console.log(JSON.stringify({ ...common, metric: 'cpu-us', kind, value: v }));
     console.log(JSON.stringify({ ...common, metric: 'cpu-us', kind: 'floor-unhandled', value: b.unhandled }));
     console.log(JSON.stringify({ ...common, metric: 'cpu-us', kind: 'floor-one-assign', value: b.oneAssign }));
@@ -242,13 +256,13 @@ function main(): void {
     );
   }
   console.log('targets: ≤ 100 KB per idle call actor, ≤ 20 µs per event');
-  console.log('breakdown (shared, one run): CPU per event kind of the turn, µs');
+  console.log('breakdown (session wiring, one run): CPU per event kind of the turn, µs');
   for (const [kind, v] of b.perKind) console.log(`  ${kind.padEnd(22)} ${v.toFixed(1).padStart(7)}`);
   console.log(`  ${'floor: unhandled event'.padEnd(22)} ${b.unhandled.toFixed(1).padStart(7)}`);
   console.log(`  ${'floor: one assign'.padEnd(22)} ${b.oneAssign.toFixed(1).padStart(7)}`);
   console.log(
-    `runs (µs/event, shared): ${cpu
-      .get('call-machine-shared')!
+    `runs (µs/event, session wiring): ${cpu
+      .get('call-machine-session')!
       .map((v) => v.toFixed(2))
       .join(' ')}`,
   );

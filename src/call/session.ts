@@ -1,6 +1,16 @@
-import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import {
+  createActor,
+  fromCallback,
+  fromPromise,
+  type Actor,
+  type ActorOptions,
+  type AnyActorLogic,
+  type InspectionEvent,
+  type Observer,
+} from 'xstate';
 import { callMachine } from '../../machines/call.machine.js';
-import type { CallEmitted, CallEndedEvent, Direction, TurnTiming } from '../../machines/events.js';
+import { AppError } from '../errors.js';
+import type { CallEmitted, CallEndedEvent, CallInput, Direction, TurnTiming } from '../../machines/events.js';
 import type { CallLedger, CallRecorder } from '../db/recorder.js';
 import type { Logger } from '../log.js';
 import { CallSummaryCollector, logCallSummary } from '../ops/call-summary.js';
@@ -65,6 +75,70 @@ export interface SessionDeps {
   readonly replyPolicy?: ReplyPolicy | undefined;
 }
 
+type AnyActorSystem = Actor<typeof callMachine>['system'];
+
+/**
+ * The invoked actors' logic of one call: closures over that call's providers, audio tap, transport and metrics.
+ * (Exported for bench:machine, which supplies fakes.)
+ */
+export interface CallPorts {
+  readonly asr: ReturnType<typeof asrActor>;
+  readonly reply: ReturnType<typeof replyActor>;
+  readonly speaker: ReturnType<typeof speakerActor>;
+  readonly hangup: ReturnType<typeof hangupActor>;
+}
+
+// Every call actor runs in its own actor system (a root actor's children share it), so the system identifies
+// the call: no key to collide, nothing to clean up (the entry goes with the system).
+const portsBySystem = new WeakMap<AnyActorSystem, CallPorts>();
+
+/**
+ * Process-wide actor logic that hands every step to the logic of the call it runs in. `provide()` rebuilds the
+ * machine's whole state-node tree, so one provide per call costs ~85 KB per idle call (docs/benchmarks/machine.md);
+ * with these delegates the process provides once. `kind` supplies the parts that do not depend on the call: the
+ * initial snapshot (the root actor's constructor creates its children's snapshots before the session can register
+ * the call's ports; for callback and promise logic it is only `{status, input}`) and persisted-snapshot handling.
+ */
+function perCall<L extends AnyActorLogic>(kind: L, pick: (p: CallPorts) => L): L {
+  const logicOf = (system: AnyActorSystem): L => {
+    const ports = portsBySystem.get(system);
+    if (ports === undefined)
+      throw new AppError('INTERNAL', 'call actor not created by createCallActor (no ports for its invoked actors)');
+    return pick(ports);
+  };
+  const delegate: AnyActorLogic = {
+    ...kind,
+    start: (snapshot, scope) => logicOf(scope.system).start?.(snapshot, scope),
+    transition: (snapshot, event, scope) => logicOf(scope.system).transition(snapshot, event, scope),
+  };
+  return delegate as L;
+}
+
+let wiredMachine: ReturnType<typeof wireMachine> | undefined;
+function wireMachine() {
+  return callMachine.provide({
+    actors: {
+      asr: perCall(fromCallback(() => {}) as CallPorts['asr'], (p) => p.asr),
+      reply: perCall(fromCallback(() => {}) as CallPorts['reply'], (p) => p.reply),
+      speaker: perCall(fromCallback(() => {}) as CallPorts['speaker'], (p) => p.speaker),
+      hangup: perCall(fromPromise(async () => {}) as CallPorts['hangup'], (p) => p.hangup),
+    },
+  });
+}
+/**
+ * A call actor on the process-wide machine (built on first use: no import-time work), its invoked actors running
+ * `ports`. Not started. Every call actor of the process goes through here (CallSession, bench:machine).
+ */
+export function createCallActor(
+  ports: CallPorts,
+  options: ActorOptions<ReturnType<typeof wireMachine>> & { input: CallInput },
+) {
+  wiredMachine ??= wireMachine();
+  const actor = createActor(wiredMachine, options);
+  portsBySystem.set(actor.system, ports);
+  return actor;
+}
+
 export function createCallHandlerFactory(deps: SessionDeps): CallHandlerFactory {
   return (start, transport) => new CallSession(start, transport, deps);
 }
@@ -76,7 +150,7 @@ export class CallSession implements CallHandler {
   readonly #transport: CallTransport;
   readonly #log: Logger;
   readonly #tap = new AudioTap();
-  readonly #actor: Actor<typeof callMachine>;
+  readonly #actor: ReturnType<typeof createCallActor>;
   readonly #ledger: CallLedger | undefined;
   readonly #summary: CallSummaryCollector;
   readonly #quality: CallQuality;
@@ -110,29 +184,27 @@ export class CallSession implements CallHandler {
       at: start.startedAt,
     });
 
-    const machine = callMachine.provide({
-      actors: {
-        asr: asrActor(asr, this.#tap, this.#log),
-        reply: replyActor(
-          llm,
-          this.#log,
-          { requested: () => this.#quality.replyRequested(), firstChunk: () => this.#quality.llmFirstChunk() },
-          deps.replyPolicy,
-        ),
-        speaker: speakerActor(tts, transport.player, () => transport.nowMs(), this.#log, {
-          synthRequested: (id) => this.#quality.synthRequested(id),
-          synthResolved: (id) => this.#quality.synthResolved(id),
-          started: () => {
-            const ms = this.#quality.firstAudio();
-            if (ms !== undefined) {
-              deps.metrics?.observeTurn('end_of_turn_to_first_audio', ms);
-            }
-          },
-        }),
-        hangup: hangupActor(deps.rest, start.callSid, (r) => this.#closeSocket(r), this.#log),
-      },
-    });
-    this.#actor = createActor(machine, {
+    const ports: CallPorts = {
+      asr: asrActor(asr, this.#tap, this.#log),
+      reply: replyActor(
+        llm,
+        this.#log,
+        { requested: () => this.#quality.replyRequested(), firstChunk: () => this.#quality.llmFirstChunk() },
+        deps.replyPolicy,
+      ),
+      speaker: speakerActor(tts, transport.player, () => transport.nowMs(), this.#log, {
+        synthRequested: (id) => this.#quality.synthRequested(id),
+        synthResolved: (id) => this.#quality.synthResolved(id),
+        started: () => {
+          const ms = this.#quality.firstAudio();
+          if (ms !== undefined) {
+            deps.metrics?.observeTurn('end_of_turn_to_first_audio', ms);
+          }
+        },
+      }),
+      hangup: hangupActor(deps.rest, start.callSid, (r) => this.#closeSocket(r), this.#log),
+    };
+    this.#actor = createCallActor(ports, {
       input: { callId: this.callId, direction: this.direction, gymName, timing: deps.timing },
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
     });
