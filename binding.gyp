@@ -7,6 +7,8 @@
         "native/src/design.cc",
         "native/src/dispatch.cc",
         "native/src/features.cc",
+        "native/src/features_neon.cc",
+        "native/src/features_x86.cc",
         "native/src/kernels_neon.cc",
         "native/src/kernels_scalar.cc",
         "native/src/kernels_x86.cc",

@@ -127,6 +127,22 @@ PolyphaseDesign design_resampler(int fromHz, int toHz) {
   return d;
 }
 
+double log10_det(double v) {
+  int e = 0;
+  double m = std::frexp(v, &e);  // v = m * 2^e, m in [0.5, 1): exact, no rounding
+  if (m < 0.7071067811865476) {  // m in [sqrt(1/2), sqrt(2))
+    m = m * 2.0;
+    e = e - 1;
+  }
+  // ln m = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), |s| <= 0.1716: 13 terms leave < 1e-20.
+  const double s = (m - 1.0) / (m + 1.0);
+  const double s2 = s * s;
+  double sum = 1.0 / 25.0;
+  for (int k = 11; k >= 0; k--) sum = sum * s2 + 1.0 / (double)(2 * k + 1);
+  const double ln = (double)e * 0.6931471805599453 + 2.0 * s * sum;
+  return ln / 2.302585092994046;
+}
+
 const std::vector<int16_t>& speech_band_taps() {
   static const std::vector<int16_t> taps = [] {
     constexpr int N = 31;

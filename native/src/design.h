@@ -26,6 +26,9 @@ double sinpi_det(double x);
 double bessel_i0_det(double x);
 // Throws std::invalid_argument for rates outside the supported set.
 PolyphaseDesign design_resampler(int fromHz, int toHz);
+// log10 of a positive normal double from IEEE basic operations only (libm's log10 may differ in the last bit
+// between platforms and from V8's Math.log10): the one float step of the VAD energy in dBFS.
+double log10_det(double v);
 // 31-tap 300-3400 Hz band-pass at 8 kHz, Q15.
 const std::vector<int16_t>& speech_band_taps();
 

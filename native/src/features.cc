@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "design.h"
+#include "kernels.h"
 
 namespace gymdsp {
 
@@ -11,32 +12,40 @@ constexpr double kFullScaleSq = 32768.0 * 32768.0;
 constexpr float kFloorDb = -120.0f;
 }  // namespace
 
+const BandFilter& band_filter() {
+  static const BandFilter f = [] {
+    const std::vector<int16_t>& t = speech_band_taps();
+    BandFilter b{};
+    for (int j = 0; j < kBandTaps; j++) {
+      b.taps[j] = t[(size_t)j];
+      b.absSum += t[(size_t)j] < 0 ? -t[(size_t)j] : t[(size_t)j];
+    }
+    b.taps[31] = 0;
+    for (int p = 0; p < 16; p++) {
+      b.pairs[p] = (int32_t)((uint32_t)(uint16_t)b.taps[2 * p] | ((uint32_t)(uint16_t)b.taps[2 * p + 1] << 16));
+    }
+    return b;
+  }();
+  return f;
+}
+
 size_t frame_features(const int16_t* pcm, size_t n, size_t frame, float* out) {
-  const std::vector<int16_t>& taps = speech_band_taps();
-  const size_t T = taps.size();
+  static_assert(kBandTaps == 31, "the SIMD kernels are written for the 31-tap filter");
+  const BandFilter& bf = band_filter();
+  const Kernels& k = active_kernels();
   const size_t frames = frame == 0 ? 0 : n / frame;
   for (size_t f = 0; f < frames; f++) {
-    const int16_t* x = pcm + f * frame;
-    int64_t energy = 0;
-    size_t crossings = 0;
-    for (size_t i = 0; i < frame; i++) energy += (int64_t)x[i] * x[i];
-    for (size_t i = 1; i < frame; i++) crossings += (size_t)((x[i - 1] < 0) != (x[i] < 0));
-    // Band energy over the fully-overlapped part of the frame, against the raw energy of the same samples
-    // (both exact integers; the ratio is the only float step).
-    int64_t band = 0;
-    int64_t same = 0;
-    for (size_t i = T - 1; i < frame; i++) {
-      int64_t acc = 0;
-      for (size_t j = 0; j < T; j++) acc += (int64_t)taps[j] * x[i - j];
-      const int64_t y = acc >> 15;
-      band += y * y;
-      same += (int64_t)x[i] * x[i];
-    }
+    FrameSums s;
+    k.frame_sums(pcm + f * frame, frame, bf, &s);
+    // The only floating-point step, shared by every kernel: exact integers in (each < 2^53, so exact as
+    // doubles), IEEE divisions and log10_det (no libm), so the floats are the same on every machine and in the
+    // TS reference, which does the same operations in the same order.
     float* o = out + 3 * f;
-    o[0] = energy == 0 ? kFloorDb
-                       : (float)std::fmax((double)kFloorDb, 10.0 * std::log10((double)energy / (double)frame / kFullScaleSq));
-    o[1] = same == 0 ? 0.0f : (float)std::fmin(1.0, (double)band / (double)same);
-    o[2] = frame > 1 ? (float)((double)crossings / (double)(frame - 1)) : 0.0f;
+    o[0] = s.energy == 0 ? kFloorDb
+                         : (float)std::fmax((double)kFloorDb,
+                                            10.0 * log10_det((double)s.energy / (double)frame / kFullScaleSq));
+    o[1] = s.same == 0 ? 0.0f : (float)std::fmin(1.0, (double)s.band / (double)s.same);
+    o[2] = frame > 1 ? (float)((double)s.crossings / (double)(frame - 1)) : 0.0f;
   }
   return frames;
 }

@@ -19,13 +19,43 @@ struct ResampleArgs {
   int32_t* loud = nullptr;
 };
 
+// Exact integer sums of one VAD frame x[0..n) (features.cc turns them into the 3 features with the one shared
+// floating-point step). band/same cover the fully-overlapped outputs i in [kBandTaps-1, n) of the speech-band
+// FIR y[i] = (sum_j taps[j]*x[i-j]) >> 15 (arithmetic shift = floor).
+struct FrameSums {
+  int64_t energy = 0;     // sum of x[i]^2 over the frame (< 48000 * 2^30 < 2^46)
+  int64_t band = 0;       // sum of y[i]^2 (|y| <= 61673, see BandFilter)
+  int64_t same = 0;       // sum of x[i]^2 over the same i as band
+  int64_t crossings = 0;  // i in [1, n) with (x[i-1] < 0) != (x[i] < 0)
+};
+
+// The 31-tap speech-band filter (design.cc) in the layouts the kernels use. Overflow bound, checked by the
+// kernel tests: sum |taps| = 61673, so every partial sum of taps[j]*x[k] is below 61673 * 2^15 = 2,020,933,664
+// < 2^31 in magnitude, whatever the order: an int32 accumulator (and a pmaddwd pair) cannot overflow, and
+// |y| = |acc >> 15| <= 61673, so y^2 < 2^32 (needs a 64-bit or unsigned 32-bit square).
+constexpr int kBandTaps = 31;
+struct BandFilter {
+  int16_t taps[32];   // taps[31] = 0 (padding to a whole number of pairs)
+  int32_t pairs[16];  // pairs[p] = taps[2p] in the low, taps[2p+1] in the high 16 bits (pmaddwd operand)
+  int64_t absSum;     // sum |taps|
+};
+const BandFilter& band_filter();
+
 struct Kernels {
   const char* name;
   // Produces outputs while the next output's newest input sample is inside buf; advances *pos (in 1/L input
   // samples, relative to the first new sample). Returns the number of samples written to out.
   size_t (*resample)(const ResampleArgs& a, int64_t* pos, int16_t* out);
   void (*ulaw_encode)(const int16_t* in, uint8_t* out, size_t n);
+  // Integer sums of one frame of n >= 1 samples (reads only x[0..n)).
+  void (*frame_sums)(const int16_t* x, size_t n, const BandFilter& f, FrameSums* s);
 };
+
+// Frame sums per instruction set (features_x86.cc, features_neon.cc; defined only on their architecture).
+void frame_sums_sse2(const int16_t* x, size_t n, const BandFilter& f, FrameSums* s);
+void frame_sums_avx2(const int16_t* x, size_t n, const BandFilter& f, FrameSums* s);
+void frame_sums_vnni(const int16_t* x, size_t n, const BandFilter& f, FrameSums* s);
+void frame_sums_neon(const int16_t* x, size_t n, const BandFilter& f, FrameSums* s);
 
 const Kernels& scalar_kernels();
 const Kernels* sse2_kernels();  // nullptr when not built for x86-64
@@ -44,6 +74,38 @@ bool force_scalar();
 // Scalar helpers shared by all kernels (tails and the non-vectorised parts).
 uint8_t ulaw_encode_sample(int16_t pcm);
 extern const int16_t kUlawDecode[256];
+
+// One speech-band output y[i] (xi = x + i, i >= kBandTaps-1), for the kernels' tails.
+inline int64_t band_output(const int16_t* xi, const BandFilter& f) {
+  int64_t acc = 0;
+  for (int j = 0; j < kBandTaps; j++) acc += (int64_t)f.taps[j] * xi[-j];
+  return acc >> 15;
+}
+
+// Scalar tails of the frame-sum kernels: sum of x[k]^2 and the count of sign changes x[k-1] -> x[k], k in [i, n).
+inline int64_t sumsq_tail(const int16_t* x, size_t i, size_t n) {
+  int64_t s = 0;
+  for (; i < n; i++) s += (int32_t)x[i] * x[i];
+  return s;
+}
+inline int64_t crossings_tail(const int16_t* x, size_t i, size_t n) {
+  int64_t c = 0;
+  for (; i < n; i++) c += (x[i - 1] < 0) != (x[i] < 0);
+  return c;
+}
+
+using SumFn = int64_t (*)(const int16_t* x, size_t n);
+using BandFn = int64_t (*)(const int16_t* x, size_t n, const BandFilter& f);
+// FrameSums from one instruction set's parts: sum of squares, crossings (over x[0..n)), band sum (n > 30).
+// energy = squares of the first kBandTaps-1 samples + same, so the squares are computed once.
+template <SumFn Sumsq, SumFn Crossings, BandFn Band>
+void frame_sums_from(const int16_t* x, size_t n, const BandFilter& f, FrameSums* s) {
+  constexpr size_t first = kBandTaps - 1;
+  s->crossings = Crossings(x, n);
+  s->same = n > first ? Sumsq(x + first, n - first) : 0;
+  s->energy = Sumsq(x, n < first ? n : first) + s->same;
+  s->band = n > first ? Band(x, n, f) : 0;
+}
 
 // finish_sample(hi*128 + lo) computed in int32 lanes: floor((128*hi + lo + 2^20) / 2^21) ==
 // (hi + ((lo + 2^20) >> 7)) >> 14 (arithmetic shifts; the remainder of the inner shift is < 128 so it never

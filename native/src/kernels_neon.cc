@@ -64,7 +64,7 @@ void ulaw_encode_neon(const int16_t* in, uint8_t* out, size_t n) {
   for (; i < n; i++) out[i] = ulaw_encode_sample(in[i]);
 }
 
-const Kernels kNeon = {"neon", resample_neon, ulaw_encode_neon};
+const Kernels kNeon = {"neon", resample_neon, ulaw_encode_neon, frame_sums_neon};
 }  // namespace
 
 const Kernels* neon_kernels() { return &kNeon; }

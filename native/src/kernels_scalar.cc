@@ -39,7 +39,23 @@ GYMDSP_NO_VEC void ulaw_encode_scalar(const int16_t* in, uint8_t* out, size_t n)
   for (size_t i = 0; i < n; i++) out[i] = ulaw_encode_sample(in[i]);
 }
 
-const Kernels kScalar = {"scalar", resample_scalar, ulaw_encode_scalar};
+// The definition of the frame sums: every other kernel must give exactly these integers.
+GYMDSP_NO_VEC void frame_sums_scalar(const int16_t* x, size_t n, const BandFilter& f, FrameSums* s) {
+  int64_t energy = 0, crossings = 0, band = 0, same = 0;
+  for (size_t i = 0; i < n; i++) energy += (int64_t)x[i] * x[i];
+  for (size_t i = 1; i < n; i++) crossings += (x[i - 1] < 0) != (x[i] < 0);
+  for (size_t i = kBandTaps - 1; i < n; i++) {
+    const int64_t y = band_output(x + i, f);
+    band += y * y;
+    same += (int64_t)x[i] * x[i];
+  }
+  s->energy = energy;
+  s->band = band;
+  s->same = same;
+  s->crossings = crossings;
+}
+
+const Kernels kScalar = {"scalar", resample_scalar, ulaw_encode_scalar, frame_sums_scalar};
 }  // namespace
 
 // The classic 16-bit encoder (Sun g711.c linear2ulaw, CCITT bias 0x84, as in alawmulaw): sign-magnitude,

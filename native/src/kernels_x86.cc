@@ -291,9 +291,9 @@ GYMDSP_VNNI size_t resample_vnni(const ResampleArgs& a, int64_t* pos, int16_t* o
   return resample_loop<dot_vnni, dot4_vnni, fold4_vnni, fold_prep_avx2>(a, pos, out);
 }
 
-const Kernels kSse2 = {"sse2", resample_sse2, ulaw_encode_sse2};
-const Kernels kAvx2 = {"avx2", resample_avx2, ulaw_encode_avx2};
-const Kernels kVnni = {"avx512vnni", resample_vnni, ulaw_encode_avx2};
+const Kernels kSse2 = {"sse2", resample_sse2, ulaw_encode_sse2, frame_sums_sse2};
+const Kernels kAvx2 = {"avx2", resample_avx2, ulaw_encode_avx2, frame_sums_avx2};
+const Kernels kVnni = {"avx512vnni", resample_vnni, ulaw_encode_avx2, frame_sums_vnni};
 }  // namespace
 
 const Kernels* sse2_kernels() { return &kSse2; }

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -197,6 +199,136 @@ void test_features() {
   std::printf("digest features %016llx\n", (unsigned long long)fnv(f.data(), f.size() * sizeof(float)));
 }
 
+// The frame sums written independently of every kernel: 64-bit, sample by sample, taps from the design.
+FrameSums reference_sums(const int16_t* x, size_t n, int64_t* maxAbsY) {
+  const std::vector<int16_t>& t = speech_band_taps();
+  FrameSums s;
+  for (size_t i = 0; i < n; i++) s.energy += (int64_t)x[i] * x[i];
+  for (size_t i = 1; i < n; i++) s.crossings += ((int)x[i - 1] ^ (int)x[i]) < 0 ? 1 : 0;
+  for (size_t i = t.size() - 1; i < n; i++) {
+    int64_t acc = 0;
+    for (size_t j = 0; j < t.size(); j++) acc += (int64_t)t[j] * x[i - j];
+    const int64_t y = acc >= 0 ? acc / 32768 : -((-acc + 32767) / 32768);  // floor
+    *maxAbsY = std::max<int64_t>(*maxAbsY, y < 0 ? -y : y);
+    s.band += y * y;
+    s.same += (int64_t)x[i] * x[i];
+  }
+  return s;
+}
+
+bool same_sums(const FrameSums& a, const FrameSums& b) {
+  return a.energy == b.energy && a.band == b.band && a.same == b.same && a.crossings == b.crossings;
+}
+
+// The dBFS step: log10 without libm, close to libm's and the same bits on every architecture (digest).
+void test_log10_det() {
+  CHECK(log10_det(1.0) == 0.0);
+  std::vector<double> vals;
+  for (double v = 1.0 / 48000 / 1073741824.0; v <= 1.0; v *= 1.0173) {
+    const double want = std::log10(v);
+    CHECK(std::fabs(log10_det(v) - want) <= 4.5e-16 * std::fabs(want) + 1e-300);
+    vals.push_back(log10_det(v));
+  }
+  std::printf("ok log10_det (%zu values within 2 ulp of libm)\n", vals.size());
+  std::printf("digest log10 %016llx\n", (unsigned long long)fnv(vals.data(), vals.size() * sizeof(double)));
+}
+
+void test_feature_kernels() {
+  const BandFilter& bf = band_filter();
+  const std::vector<int16_t>& t = speech_band_taps();
+  CHECK((int)t.size() == kBandTaps && bf.taps[31] == 0);
+  int64_t absSum = 0;
+  for (int j = 0; j < kBandTaps; j++) {
+    CHECK(bf.taps[j] == t[(size_t)j] && t[(size_t)j] == t[(size_t)(kBandTaps - 1 - j)]);
+    absSum += std::llabs(t[(size_t)j]);
+  }
+  for (int p = 0; p < 16; p++) {
+    CHECK((int16_t)(bf.pairs[p] & 0xFFFF) == bf.taps[2 * p] && (int16_t)(bf.pairs[p] >> 16) == bf.taps[2 * p + 1]);
+  }
+  // The bound every SIMD accumulator relies on (kernels.h): int32 FIR sums, |y| <= absSum, y^2 < 2^32.
+  CHECK(absSum == bf.absSum && absSum * 32768 < (int64_t(1) << 31) && absSum * absSum < (int64_t(1) << 32));
+
+  // Vectors: noise at several levels, the extremes, and a worst case for the filter: a period-31 sequence
+  // with x[i-j] = +-full scale following the sign of taps[j], which drives y to about +-absSum at every 31st
+  // output (both signs), plus zeros between signs (0 counts as non-negative).
+  const size_t N = 70001;  // > 16 * 4096: the int16 crossing counters are widened at least once on every set
+  std::vector<std::vector<int16_t>> vecs;
+  vecs.push_back(noise(N, 7));
+  vecs.push_back(noise(N, 8));
+  std::vector<int16_t> v(N);
+  for (size_t i = 0; i < N; i++) v[i] = (int16_t)(vecs[0][i] / 64);
+  vecs.push_back(v);
+  vecs.push_back(std::vector<int16_t>(N, -32768));
+  vecs.push_back(std::vector<int16_t>(N, 32767));
+  vecs.push_back(std::vector<int16_t>(N, 0));
+  for (size_t i = 0; i < N; i++) v[i] = (int16_t)(i % 2 ? -32768 : 32767);
+  vecs.push_back(v);
+  for (size_t i = 0; i < N; i++) v[i] = (int16_t)(i % 4 < 2 ? -32768 : 32767);
+  vecs.push_back(v);
+  for (size_t i = 0; i < N; i++) {
+    const int16_t tj = t[i % 31];
+    v[i] = (i / 1000) % 2 ? (tj >= 0 ? 32767 : -32768) : (tj >= 0 ? -32768 : 32767);
+  }
+  vecs.push_back(v);
+  for (size_t i = 0; i < N; i++) v[i] = (int16_t)((i % 3) - 1);
+  vecs.push_back(v);
+
+  const size_t lens[] = {1,  2,  3,  7,  8,  9,  15, 16,  17,  29,  30,  31,  32,  33,  37,  38,  39,  40,  45,
+                         46, 47, 79, 80, 81, 159, 160, 161, 255, 285, 286, 287, 288, 320, 321, 4000, 48000, N - 1};
+  int64_t maxAbsY = 0;
+  size_t cases = 0;
+  std::vector<FrameSums> want;
+  for (const auto& x : vecs) {
+    for (size_t len : lens) {
+      for (size_t off : {(size_t)0, (size_t)1, (size_t)3}) want.push_back(reference_sums(x.data() + off, len, &maxAbsY));
+    }
+  }
+  CHECK(maxAbsY > 60000 && maxAbsY <= absSum);  // the worst case really reached the bound region
+  for (const Kernels* k : kernel_sets()) {
+    size_t w = 0;
+    for (const auto& x : vecs) {
+      for (size_t len : lens) {
+        for (size_t off : {(size_t)0, (size_t)1, (size_t)3}) {
+          FrameSums s;
+          k->frame_sums(x.data() + off, len, bf, &s);
+          if (!same_sums(s, want[w])) {
+            std::fprintf(stderr, "%s n=%zu off=%zu: energy %lld/%lld band %lld/%lld same %lld/%lld zc %lld/%lld\n",
+                         k->name, len, off, (long long)s.energy, (long long)want[w].energy, (long long)s.band,
+                         (long long)want[w].band, (long long)s.same, (long long)want[w].same,
+                         (long long)s.crossings, (long long)want[w].crossings);
+            CHECK(false);
+          }
+          w++;
+          cases++;
+        }
+      }
+    }
+    std::printf("ok frame-sums %s == reference (%zu frames, max |y| %lld of bound %lld)\n", k->name, w,
+                (long long)maxAbsY, (long long)absSum);
+  }
+
+  // The float features through the dispatcher: every set, odd sample counts (partial last frame ignored).
+  std::vector<int16_t> mix;
+  for (const auto& x : vecs) mix.insert(mix.end(), x.begin(), x.begin() + 2003);
+  uint64_t digest = 1469598103934665603ull;
+  for (size_t frame : {80u, 160u, 320u, 33u, 161u}) {
+    const size_t n = mix.size() - 7;
+    set_kernels_override(&scalar_kernels());
+    std::vector<float> a(3 * (n / frame));
+    CHECK(frame_features(mix.data(), n, frame, a.data()) == n / frame);
+    for (const Kernels* k : kernel_sets()) {
+      set_kernels_override(k);
+      std::vector<float> b(a.size());
+      CHECK(frame_features(mix.data(), n, frame, b.data()) == n / frame);
+      CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+    }
+    set_kernels_override(nullptr);
+    digest = fnv(a.data(), a.size() * sizeof(float), digest);
+  }
+  for (const Kernels* k : kernel_sets()) std::printf("ok features %s == scalar (frames 80/160/320/33/161)\n", k->name);
+  std::printf("digest features-extremes %016llx\n", (unsigned long long)digest);
+}
+
 }  // namespace
 
 int main() {
@@ -204,6 +336,8 @@ int main() {
   test_ulaw();
   test_resampler();
   test_features();
+  test_log10_det();
+  test_feature_kernels();
   std::printf("all kernel tests passed\n");
   return 0;
 }

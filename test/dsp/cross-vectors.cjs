@@ -57,7 +57,13 @@ for (const [from, to] of pairs) {
   emit(rb.flush());
   emit(new addon.Resampler(from, to).pushUlaw(x));
 }
-emit(addon.frameFeatures(x, 80));
-emit(addon.frameFeatures(x, 160));
+// VAD features on every frame size the app uses and odd ones (SIMD main loops, overlapped and scalar tails),
+// on the noise/tone vector and on extremes (full-scale runs, alternating -32768/32767, silence).
+const ext = new Int16Array(4007);
+for (let i = 0; i < ext.length; i++) {
+  const k = Math.floor(i / 1000);
+  ext[i] = k === 0 ? -32768 : k === 1 ? (i % 2 ? -32768 : 32767) : k === 2 ? 0 : k === 3 ? x[i] : 32767;
+}
+for (const v of [x, ext]) for (const f of [80, 160, 320, 33, 161]) emit(addon.frameFeatures(v, f));
 process.stderr.write(`${process.arch} ${addon.kernels()}\n`);
 process.stdout.write(Buffer.concat(out));

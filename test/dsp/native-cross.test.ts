@@ -60,6 +60,8 @@ t.test('x86-64: cmake-js build, C++ kernel tests, same bytes as the node-gyp add
   const kt = sh(join(root, 'build-cmake', 'dsp_kernels_test'), []);
   if (!ok(t, kt, 'C++ kernel tests pass natively')) return;
   x86Digests = digests(kt.stdout);
+  for (const k of ['scalar', 'sse2', 'avx2'])
+    t.match(kt.stdout.toString(), new RegExp(`ok frame-sums ${k} == reference`), `${k} VAD-feature kernel tested`);
   t.ok(x86Digests.length >= 13, `${x86Digests.length} digests`);
   const gyp = join(root, 'build', 'Release', 'gym_dsp.node');
   const cm = join(root, 'build-cmake', 'Release', 'gym_dsp.node');
@@ -83,6 +85,8 @@ t.test('aarch64: cross-built kernel tests (NEON) under qemu give the x86-64 dige
   const kt = sh('qemu-aarch64', ['-L', QEMU_SYSROOT, join(root, 'build-aarch64', 'dsp_kernels_test')]);
   if (!ok(t, kt, 'C++ kernel tests pass under qemu-aarch64')) return;
   t.match(kt.stdout.toString(), /ok resample 24000->8000 neon == scalar/, 'NEON path was tested');
+  t.match(kt.stdout.toString(), /ok frame-sums neon == reference/, 'NEON VAD-feature kernel was tested');
+  t.match(kt.stdout.toString(), /ok features neon == scalar/, 'NEON VAD features == scalar through the dispatcher');
   t.same(digests(kt.stdout), x86Digests, 'aarch64 digests == x86-64 digests');
 });
 

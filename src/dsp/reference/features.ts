@@ -1,5 +1,5 @@
 // Mirror of native/src/features.cc.
-import { speechBandTaps } from './design.js';
+import { log10Det, speechBandTaps } from './design.js';
 
 const FLOOR_DB = -120;
 let taps: Int16Array | undefined;
@@ -27,7 +27,7 @@ export function frameFeatures(pcm: Int16Array, frameSamples: number): Float32Arr
       band += y * y;
       same += pcm[o + i]! * pcm[o + i]!;
     }
-    out[3 * f] = energy === 0 ? FLOOR_DB : Math.max(FLOOR_DB, 10 * Math.log10(energy / frameSamples / (32768 * 32768)));
+    out[3 * f] = energy === 0 ? FLOOR_DB : Math.max(FLOOR_DB, 10 * log10Det(energy / frameSamples / (32768 * 32768)));
     out[3 * f + 1] = same === 0 ? 0 : Math.min(1, band / same);
     out[3 * f + 2] = frameSamples > 1 ? crossings / (frameSamples - 1) : 0;
   }
