@@ -124,9 +124,9 @@ Napi::Value FrameFeatures(const Napi::CallbackInfo& info) {
   const int frame = ArgInt(info, 1, "frameSamples");
   if (frame < 2 || frame > 48000) throw Napi::RangeError::New(info.Env(), "frameSamples must be in 2..48000");
   const size_t frames = in.length / (size_t)frame;
-  Napi::Float32Array out = Napi::Float32Array::New(info.Env(), frames * 3);
-  gymdsp::frame_features(in.data, in.length, (size_t)frame, out.Data());
-  return out;
+  auto out = OutArray<Napi::Float32Array, float>(info, 2, frames * 3, napi_float32_array, "Float32Array");
+  gymdsp::frame_features(in.data, in.length, (size_t)frame, out.data());
+  return Result(info, out, frames * 3);
 }
 
 Napi::Value SetForceScalar(const Napi::CallbackInfo& info) {

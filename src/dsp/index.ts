@@ -37,6 +37,7 @@ export interface NativeAddon {
   ulawDecode(mulaw: Uint8Array): Int16Array;
   ulawDecode(mulaw: Uint8Array, out: Int16Array, offset: number): number;
   frameFeatures(pcm: Int16Array, frameSamples: number): Float32Array;
+  frameFeatures(pcm: Int16Array, frameSamples: number, out: Float32Array, offset: number): number;
   setForceScalar(on: boolean): void;
   kernels(): string;
   bestKernels(): string;
@@ -124,6 +125,7 @@ class Slab {
   buf = new ArrayBuffer(SLAB_BYTES);
   i16 = new Int16Array(this.buf);
   u8 = new Uint8Array(this.buf);
+  f32 = new Float32Array(this.buf);
   private off = 0;
 
   /** Byte offset of `bytes` free bytes (8-aligned); starts a new slab when this one is full. */
@@ -132,6 +134,7 @@ class Slab {
       this.buf = new ArrayBuffer(SLAB_BYTES);
       this.i16 = new Int16Array(this.buf);
       this.u8 = new Uint8Array(this.buf);
+      this.f32 = new Float32Array(this.buf);
       this.off = 0;
     }
     return this.off;
@@ -145,6 +148,11 @@ class Slab {
   takeUint8(start: number, n: number): Uint8Array {
     this.off = start + ((n + 7) & ~7);
     return new Uint8Array(this.buf, start, n);
+  }
+
+  takeFloat32(start: number, n: number): Float32Array {
+    this.off = start + ((n * 4 + 7) & ~7);
+    return new Float32Array(this.buf, start, n);
   }
 }
 
@@ -213,7 +221,14 @@ export function loadDsp(opts: LoadDspOptions = {}): Dsp {
       return slab.takeInt16(at, n.ulawDecode(mulaw, slab.i16, at >> 1));
     },
     createResampler: (fromHz, toHz) => new NativeResamplerAdapter(n.Resampler, fromHz, toHz, slab),
-    frameFeatures: (pcm, frameSamples) => n.frameFeatures(pcm, frameSamples),
+    frameFeatures: (pcm, frameSamples) => {
+      // Anything the slab route cannot size goes straight to the addon, which throws the precise error.
+      if (!(pcm instanceof Int16Array) || !(frameSamples >= 2)) return n.frameFeatures(pcm, frameSamples);
+      const bytes = Math.floor(pcm.length / frameSamples) * 12;
+      if (bytes > SLAB_MAX_BYTES) return n.frameFeatures(pcm, frameSamples);
+      const at = slab.reserve(bytes);
+      return slab.takeFloat32(at, n.frameFeatures(pcm, frameSamples, slab.f32, at >> 2));
+    },
     setForceScalar: (on) => n.setForceScalar(on),
     kernels: () => n.kernels(),
     designTaps: (fromHz, toHz) => n.designTaps(fromHz, toHz),

@@ -2,9 +2,33 @@ import t from 'tap';
 import { loadDsp } from '../../src/dsp/index.js';
 import { createReferenceDsp } from '../../src/dsp/reference/index.js';
 import { concat, equalArrays, noise, tone } from '../../bench/dsp-signals.js';
+import { speechBandTaps } from '../../src/dsp/reference/design.js';
 
 const dsp = loadDsp();
 const ref = createReferenceDsp();
+
+const sameBytes = (a: Float32Array, b: Float32Array): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/** Random and extreme inputs for the SIMD kernels: lengths chosen so that no frame size divides them. */
+function vectors(): Array<[string, Int16Array]> {
+  const n = 160 * 21 + 7;
+  const fill = (f: (i: number) => number): Int16Array => Int16Array.from({ length: n }, (_, i) => f(i));
+  const taps = speechBandTaps();
+  return [
+    ['noise', noise(n, 5, 32767)],
+    ['quiet noise', noise(n, 6, 300)],
+    ['speech-like', concat([tone(440, 8000, n >> 1, 9000), noise(n - (n >> 1), 7, 12000)])],
+    ['all -32768', fill(() => -32768)],
+    ['all 32767', fill(() => 32767)],
+    ['silence', fill(() => 0)],
+    ['alternating extremes', fill((i) => (i % 2 ? -32768 : 32767))],
+    ['pairs of extremes', fill((i) => (i % 4 < 2 ? -32768 : 32767))],
+    // Full scale following the signs of the band-pass taps: the filter output reaches its bound (|y| = 61673).
+    ['filter worst case', fill((i) => (taps[i % 31]! >= 0 === (i / 500) % 2 < 1 ? 32767 : -32768))],
+    ['-1 0 1', fill((i) => (i % 3) - 1)],
+  ];
+}
 
 t.test('energy, speech-band share and zero-crossing rate of known signals (8 kHz, 20 ms frames)', async (t) => {
   const F = 160;
@@ -34,16 +58,44 @@ t.test('addon and TS reference agree; frames are independent of how audio is spl
   for (const F of [80, 160]) {
     const a = dsp.frameFeatures(x, F);
     const b = ref.frameFeatures(x, F);
-    t.equal(a.length, b.length);
-    let maxDb = 0;
-    for (let i = 0; i < a.length; i += 3) maxDb = Math.max(maxDb, Math.abs(a[i]! - b[i]!));
-    t.ok(maxDb <= 1e-4, `energy within 1e-4 dB (${maxDb})`);
-    const rest = (v: Float32Array): number[] => Array.from(v).filter((_, i) => i % 3 !== 0);
-    t.ok(equalArrays(rest(a), rest(b)), `band share and ZCR identical (frame ${F})`);
+    t.ok(sameBytes(a, b), `addon == TS reference, every float bit (frame ${F})`);
     const firstHalf = dsp.frameFeatures(x.subarray(0, F * 10), F);
     t.ok(equalArrays(firstHalf, a.subarray(0, 30)), 'same frames from a shorter call');
   }
   t.equal(dsp.frameFeatures(new Int16Array(100), 160).length, 0, 'partial frame ignored');
+});
+
+t.test('SIMD kernels == forced scalar == TS reference, bit for bit, on random and extreme input', async (t) => {
+  t.teardown(() => dsp.setForceScalar(false));
+  const best = dsp.kernels();
+  for (const [name, x] of vectors()) {
+    for (const F of [80, 160, 320, 2, 31, 32, 33, 47, 161]) {
+      dsp.setForceScalar(false);
+      const simd = dsp.frameFeatures(x, F);
+      dsp.setForceScalar(true);
+      const scalar = dsp.frameFeatures(x, F);
+      const want = ref.frameFeatures(x, F);
+      if (simd.length !== Math.floor(x.length / F) * 3 || !sameBytes(simd, scalar) || !sameBytes(scalar, want)) {
+        t.fail(`${name}, frame ${F}: ${best} / scalar / TS reference differ`);
+        return;
+      }
+    }
+    t.pass(`${name}: ${best} == scalar == TS reference (frames 80/160/320 and odd sizes)`);
+  }
+  dsp.setForceScalar(false);
+  t.equal(dsp.kernels(), best, 'force-scalar switched back');
+});
+
+t.test('pooled feature outputs never overlap and survive later calls', async (t) => {
+  const x = noise(160 * 5, 9);
+  const outs = Array.from({ length: 3000 }, (_, i) => dsp.frameFeatures(x.subarray(i % 160), 160));
+  const want = outs.map((_, i) => ref.frameFeatures(x.subarray(i % 160), 160));
+  t.ok(
+    outs.every((o, i) => sameBytes(o, want[i]!)),
+    'every result intact after 3000 calls (several slabs)',
+  );
+  const big = noise(160 * 700, 10); // 8400 bytes of features: more than the slab hands out per call
+  t.ok(sameBytes(dsp.frameFeatures(big, 160), ref.frameFeatures(big, 160)), 'large outputs (own array) correct');
 });
 
 t.test('bad arguments', async (t) => {
