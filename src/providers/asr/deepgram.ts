@@ -4,7 +4,11 @@ import { noMetrics, type MetricSink } from '../metrics.js';
 import { ProviderError, toProviderError, withRetry, type RetryPolicy } from '../retry.js';
 import type { AsrEvent, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
 
-// Deepgram live transcription of Twilio's μ-law 8 kHz, sent as it arrives. The SDK's own reconnect is
+// Deepgram live transcription of Twilio's μ-law 8 kHz. Twilio's 20 ms frames are gathered into `chunkMs` chunks
+// (default 100 ms, inside Deepgram's recommended 20-100 ms): one WebSocket send per chunk instead of per frame
+// cuts the per-call send cost fivefold. Finalize and close send the partial chunk first, so our own end-of-turn
+// (VAD silence → Finalize) is not delayed by the batching; Deepgram's own endpointing and interim results see the
+// audio up to chunkMs - 20 ms later. The SDK's own reconnect is
 // off (reconnectAttempts: 0) because it cannot know which audio the new socket still needs: we keep every
 // byte sent since the last final, and after a reconnect replay it, so a dropped socket loses no words.
 // Times Deepgram reports are relative to each socket's audio; we map them back to call-audio time.
@@ -16,6 +20,8 @@ export interface DeepgramAsrOptions {
   language?: string;
   endpointingMs?: number;
   utteranceEndMs?: number;
+  /** Audio is sent in chunks of this many ms (20 = every Twilio frame as it arrives). Default 100. */
+  chunkMs?: number;
   /** Send KeepAlive after this long without audio (Deepgram closes after 10 s). */
   keepAliveMs?: number;
   /** Replay buffer bound; beyond it the oldest unacknowledged audio is dropped (and logged). */
@@ -91,6 +97,10 @@ class DeepgramStream implements AsrStream {
   private totalBytes = 0;
   private baseByte = 0;
   private lastSendAt = performance.now();
+  /** Audio received but not yet sent: the chunk being gathered. */
+  private readonly chunk: Uint8Array;
+  private chunkLen = 0;
+  private chunkSince = 0;
   private pendingFinalize = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private closed: (() => void) | undefined;
@@ -104,21 +114,47 @@ class DeepgramStream implements AsrStream {
     private readonly o: AsrOpenOptions,
   ) {
     this.onMetric = opts.onMetric ?? noMetrics;
+    this.chunk = new Uint8Array(Math.max(1, Math.round((opts.chunkMs ?? 100) * BYTES_PER_MS)));
   }
 
   async start(): Promise<void> {
     await this.connect();
     const every = this.opts.keepAliveMs ?? 4000;
-    this.keepAliveTimer = setInterval(() => this.keepAlive(every), Math.max(10, Math.floor(every / 4)));
+    this.keepAliveTimer = setInterval(
+      () => {
+        // Audio that stopped arriving mid-chunk (Twilio never pauses, other callers might) is not held back.
+        if (this.chunkLen > 0 && performance.now() - this.chunkSince >= this.chunk.length / BYTES_PER_MS)
+          this.flushChunk();
+        this.keepAlive(every);
+      },
+      Math.max(10, Math.floor(every / 4)),
+    );
     this.keepAliveTimer.unref();
     this.o.signal?.addEventListener('abort', () => void this.close(), { once: true });
   }
 
   push(mulaw: Uint8Array): void {
     if (this.closing) return;
-    // Copy: the caller's buffer may be reused, and we may need these bytes again after a reconnect.
-    const bytes = mulaw.slice();
-    this.unacked.push({ bytes, atByte: this.totalBytes, wallMs: performance.now() });
+    // Copied into the chunk: the caller's buffer may be reused.
+    let off = 0;
+    while (off < mulaw.length) {
+      if (this.chunkLen === 0) this.chunkSince = performance.now();
+      const n = Math.min(mulaw.length - off, this.chunk.length - this.chunkLen);
+      this.chunk.set(n === mulaw.length ? mulaw : mulaw.subarray(off, off + n), this.chunkLen);
+      this.chunkLen += n;
+      off += n;
+      if (this.chunkLen === this.chunk.length) this.flushChunk();
+    }
+    if (this.chunkLen > 0 && performance.now() - this.chunkSince >= this.chunk.length / BYTES_PER_MS) this.flushChunk();
+  }
+
+  /** Sends the chunk gathered so far; it is kept until Deepgram finalises it (for a replay after a reconnect). */
+  private flushChunk(): void {
+    if (this.chunkLen === 0) return;
+    const bytes = this.chunk.slice(0, this.chunkLen);
+    this.chunkLen = 0;
+    // wallMs: when the chunk's first audio arrived, so the final-latency metric includes the batching delay.
+    this.unacked.push({ bytes, atByte: this.totalBytes, wallMs: this.chunkSince });
     this.totalBytes += bytes.length;
     this.bound();
     if (this.isOpen) this.sendMedia(bytes);
@@ -126,6 +162,7 @@ class DeepgramStream implements AsrStream {
 
   finalize(): void {
     if (this.closing) return;
+    this.flushChunk();
     if (!this.isOpen) {
       this.pendingFinalize = true;
       return;
@@ -136,6 +173,7 @@ class DeepgramStream implements AsrStream {
 
   async close(): Promise<void> {
     if (this.closing) return;
+    this.flushChunk();
     this.closing = true;
     clearInterval(this.keepAliveTimer);
     const conn = this.conn;
