@@ -17,6 +17,10 @@ export interface StartInfo {
   readonly startedAt: number;
 }
 
+/**
+ * One inbound media message. Its buffers are only valid during the onAudio call (the transport decodes every
+ * message into the same memory): copy what you keep.
+ */
 export interface InboundAudio {
   /** μ-law 8 kHz exactly as Twilio sent it: give this to the recogniser. */
   readonly mulaw: Uint8Array;

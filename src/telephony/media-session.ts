@@ -9,7 +9,16 @@ import type {
 } from './call-handler.js';
 import { TWILIO_RATE, type TelephonyDsp } from './dsp-port.js';
 import { OutboundPlayer, type PlayerOptions, type SendResult } from './outbound-player.js';
-import { buildClear, buildMark, buildMedia, parseInbound, type RejectReason, type StartEvent } from './serializer.js';
+import {
+  buildClear,
+  buildMark,
+  MAX_MEDIA_BYTES,
+  mediaPrefix,
+  parseInbound,
+  parseMediaFast,
+  type RejectReason,
+  type StartEvent,
+} from './serializer.js';
 import { StreamValidator } from './stream-validator.js';
 
 // One Media Streams WebSocket = one MediaSession = one CallHandler. The session turns wire messages into
@@ -49,6 +58,13 @@ export interface MediaSessionOptions {
 }
 
 const LOG_FIRST_REJECTS = 5;
+/**
+ * Every session decodes its inbound payload into this one buffer: handling a message is synchronous and
+ * InboundAudio says its buffers are only valid during onAudio, so no call ever sees another call's bytes.
+ */
+const scratch = Buffer.allocUnsafe(MAX_MEDIA_BYTES);
+// Handlers get a plain Uint8Array view: Buffer#slice does not copy, and handlers copy with slice().
+const scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
 const LOG_EVERY_REJECTS = 1000;
 
 export class MediaSession {
@@ -65,6 +81,8 @@ export class MediaSession {
   #ended = false;
   #socketOpen = true;
   #startTimer: NodeJS.Timeout | undefined;
+  /** JSON form of the streamSid once `start` was accepted: what the media fast path compares against. */
+  #streamSidJson: string | undefined;
 
   constructor(opts: MediaSessionOptions) {
     this.#o = opts;
@@ -86,6 +104,18 @@ export class MediaSession {
 
   onText(text: string): void {
     if (this.#ended) return;
+    if (this.#streamSidJson !== undefined) {
+      const m = parseMediaFast(text, this.#streamSidJson, scratch);
+      if (m !== undefined) {
+        const bad = this.#validator.acceptMedia(m.sequenceNumber);
+        if (bad !== undefined) return this.#reject(bad.reason, bad.detail);
+        try {
+          return this.#media(scratchBytes.subarray(0, m.length), m.timestamp);
+        } catch (err) {
+          return this.#handlerFailed(err);
+        }
+      }
+    }
     const parsed = parseInbound(text);
     if (!parsed.ok) return this.#reject(parsed.error.reason, parsed.error.detail);
     const e = parsed.event;
@@ -97,14 +127,8 @@ export class MediaSession {
           return;
         case 'start':
           return this.#start(e);
-        case 'media': {
-          const pcm = this.#o.dsp.ulawDecode(e.media.payload);
-          const atMs = e.media.timestamp;
-          const durationMs = (pcm.length * 1000) / TWILIO_RATE;
-          this.#handler?.onAudio({ mulaw: e.media.payload, pcm, atMs, durationMs });
-          if (this.#vad !== undefined) for (const edge of this.#vad.push(pcm, atMs)) this.#handler?.onVad(edge);
-          return;
-        }
+        case 'media':
+          return this.#media(e.media.payload, e.media.timestamp);
         case 'dtmf':
           return this.#handler?.onDtmf(e.dtmf.digit, this.#nowMs());
         case 'mark':
@@ -117,6 +141,13 @@ export class MediaSession {
     } catch (err) {
       this.#handlerFailed(err);
     }
+  }
+
+  #media(mulaw: Uint8Array, atMs: number): void {
+    const pcm = this.#o.dsp.ulawDecode(mulaw);
+    const durationMs = (pcm.length * 1000) / TWILIO_RATE;
+    this.#handler?.onAudio({ mulaw, pcm, atMs, durationMs });
+    if (this.#vad !== undefined) for (const edge of this.#vad.push(pcm, atMs)) this.#handler?.onVad(edge);
   }
 
   onBinary(): void {
@@ -156,9 +187,12 @@ export class MediaSession {
     }
     this.#startInfo = start;
     const streamSid = start.streamSid;
+    this.#streamSidJson = JSON.stringify(streamSid);
+    const prefix = mediaPrefix(streamSid);
     this.#player = new OutboundPlayer(
       {
-        sendMedia: (b) => this.#send(buildMedia(streamSid, b)),
+        sendMedia: (b) =>
+          this.#send(`${prefix}${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')}"}}`),
         sendMark: (n) => this.#send(buildMark(streamSid, n)),
         sendClear: () => this.#send(buildClear(streamSid)),
         backpressured: () => this.#backpressured(),

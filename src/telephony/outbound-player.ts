@@ -7,6 +7,7 @@ import {
   type TelephonyResampler,
 } from './dsp-port.js';
 import { heardPrefix } from './heard-text.js';
+import { sharedPacingClock, type Paced, type PacingClock } from './pacing-clock.js';
 
 // Agent audio to Twilio. TTS PCM (any rate) is resampled to 8 kHz and μ-law encoded by the DSP addon, cut into
 // 20 ms frames and sent on a real-time schedule with a small lead, so at most ~lead ms sit in Twilio's queue and
@@ -61,6 +62,11 @@ export interface PlayerOptions {
   readonly leadMs?: number;
   readonly markEveryMs?: number;
   readonly now?: () => number;
+  /**
+   * Where the player waits for its next slot; default the process-wide clock (pacing-clock.ts), which runs on
+   * performance.now(): a custom `now` must use the same time base.
+   */
+  readonly clock?: PacingClock;
 }
 
 interface Utterance {
@@ -99,19 +105,23 @@ export interface PlayerStats {
   restarts: number;
 }
 
-export class OutboundPlayer {
+export class OutboundPlayer implements Paced {
   listener: PlayerListener = {};
   readonly #sink: OutboundSink;
   readonly #dsp: TelephonyDsp;
   readonly #leadMs: number;
   readonly #markEveryFrames: number;
   readonly #now: () => number;
+  readonly #clock: PacingClock;
   readonly #queue: Utterance[] = [];
   readonly #marks = new Map<string, PendingMark>();
   #markSeq = 0;
   #runStart = 0;
   #runFrames = 0;
-  #timer: NodeJS.Timeout | undefined;
+  /** Parked on the pacing clock until #dueAt. */
+  #waiting = false;
+  #dueAt = 0;
+  #parkSeq = 0;
   /** True after the pump ran out of audio; the next send re-bases the lateness measurement. */
   #starved = false;
   #resumedAt = 0;
@@ -124,6 +134,23 @@ export class OutboundPlayer {
     this.#leadMs = Math.min(MAX_LEAD_MS - FRAME_MS, Math.max(0, opts.leadMs ?? DEFAULT_LEAD_MS));
     this.#markEveryFrames = Math.max(1, Math.round((opts.markEveryMs ?? 200) / FRAME_MS));
     this.#now = opts.now ?? (() => performance.now());
+    this.#clock = opts.clock ?? sharedPacingClock;
+  }
+
+  /** Pacing clock: when the next frame is due. */
+  get dueAt(): number {
+    return this.#dueAt;
+  }
+
+  /** Pacing clock: see Paced.parkSeq. */
+  get parkSeq(): number {
+    return this.#parkSeq;
+  }
+
+  /** Pacing clock: the slot came. */
+  wake(): void {
+    this.#waiting = false;
+    this.#pump();
   }
 
   get stats(): Readonly<PlayerStats> {
@@ -278,13 +305,14 @@ export class OutboundPlayer {
   }
 
   #stopTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    // The clock drops the stale entry at its tick.
+    if (this.#waiting) this.#parkSeq++;
+    this.#waiting = false;
   }
 
   // Sends every frame (and following marks) whose slot has come, then sleeps until the next slot.
   #pump(): void {
-    if (this.#closed || this.#timer !== undefined) return;
+    if (this.#closed || this.#waiting) return;
     for (;;) {
       const u = this.#queue.find((q) => q.next !== Number.MAX_SAFE_INTEGER);
       if (u === undefined) return void (this.#starved = true);
@@ -303,11 +331,11 @@ export class OutboundPlayer {
         this.#runFrames = 0;
         due = now - this.#leadMs;
       }
-      if (due > now) {
-        this.#timer = setTimeout(() => {
-          this.#timer = undefined;
-          this.#pump();
-        }, due - now);
+      if (due - now >= 0.5) {
+        this.#dueAt = due;
+        this.#waiting = true;
+        this.#parkSeq++;
+        this.#clock.park(this);
         return;
       }
       if (!u.startedSending) {
@@ -320,13 +348,17 @@ export class OutboundPlayer {
       u.next++;
       this.#runFrames++;
       const r = this.#sink.sendMedia(frame);
-      if (r === 'dropped') this.#stats.framesDropped++;
-      else this.#stats.framesSent++;
+      if (r === 'dropped') {
+        this.#stats.framesDropped++;
+        this.#clock.framesDropped++;
+      } else this.#stats.framesSent++;
       if (this.#starved) {
         this.#starved = false;
         this.#resumedAt = now;
       }
-      this.listener.frameSent?.(Math.max(0, now - Math.max(due, this.#runStart, this.#resumedAt)));
+      const late = Math.max(0, now - Math.max(due, this.#runStart, this.#resumedAt));
+      this.#clock.lateness.record(late);
+      this.listener.frameSent?.(late);
       if (r === 'closed') return;
       if (u.next % this.#markEveryFrames === 0 && (u.next < u.frames.length || !u.synthDone)) this.#mark(u, false);
     }

@@ -20,6 +20,19 @@ export class StreamValidator {
     return this.#streamSid;
   }
 
+  /**
+   * The fast path's check for a media message already known to be on this stream (parseMediaFast compares the
+   * streamSid): the same rules as accept() for it.
+   */
+  acceptMedia(sequenceNumber: number): MediaProtocolError | undefined {
+    if (this.#phase !== 'streaming')
+      return { reason: 'out-of-order', detail: `media ${this.#phase === 'stopped' ? 'after stop' : 'before start'}` };
+    if (sequenceNumber <= this.#lastSeq)
+      return { reason: 'out-of-order', detail: 'media sequenceNumber not increasing' };
+    this.#lastSeq = sequenceNumber;
+    return undefined;
+  }
+
   /** Returns undefined when the event is accepted (and advances the state), otherwise why not. */
   accept(e: InboundEvent): MediaProtocolError | undefined {
     if (this.#phase === 'stopped') return { reason: 'out-of-order', detail: `${e.event} after stop` };

@@ -48,7 +48,8 @@ export class RecordingHandler implements CallHandler {
     };
   }
   onAudio(a: InboundAudio): void {
-    this.audio.push(a);
+    // The transport reuses its buffers after the call: keep copies.
+    this.audio.push({ ...a, mulaw: a.mulaw.slice(), pcm: a.pcm.slice() });
   }
   onVad(): void {}
   onDtmf(d: string): void {
