@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { FRAME_BYTES, FRAME_MS, ULAW_SILENCE, type TelephonyDsp } from '../telephony/dsp-port.js';
 import { parseOutbound, serializeInbound } from '../telephony/serializer.js';
 import { signRequest } from '../telephony/signature.js';
+import { sharedClock, type ClockClient } from './clock.js';
 import { PlaybackQueue } from './playback.js';
 import { wavBytes } from './wav.js';
 
@@ -10,6 +11,10 @@ import { wavBytes } from './wav.js';
 // start, caller audio every 20 ms on a stream clock (real time or accelerated), dtmf and stop; agent audio is
 // "played" on the same clock, marks are echoed only once the audio before them has played, and `clear` drops
 // queued audio and echoes pending marks at once. Used by tests, the offline demo and the benchmark.
+// Cheap enough to host a thousand in one process (bench:load): one shared clock instead of a timer each, media
+// messages built by concatenation with the silence payload encoded once, caller audio cut and encoded once per
+// PCM buffer, unmasked client frames (a zero mask is valid and lets ws skip masking), and the server's media
+// messages recognised by their exact prefix before the general parser.
 
 export interface SimStreamOptions {
   /** Where to connect (the server's local address). */
@@ -55,7 +60,44 @@ type Listener<T> = (v: T) => void;
 
 const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 
-export class SimulatedStream {
+interface CallerFrame {
+  readonly bytes: Uint8Array;
+  readonly base64: string;
+}
+
+const SILENCE_FRAME: CallerFrame = (() => {
+  const bytes = new Uint8Array(FRAME_BYTES).fill(ULAW_SILENCE);
+  return { bytes, base64: Buffer.from(bytes).toString('base64') };
+})();
+/** Caller audio already cut into frames, per PCM buffer (a benchmark says the same lines thousands of times). */
+const framesOf = new WeakMap<Int16Array, readonly CallerFrame[]>();
+const zeroMask = (mask: Buffer) => void mask.fill(0);
+
+function toFrames(mulaw: Uint8Array): CallerFrame[] {
+  const out: CallerFrame[] = [];
+  for (let off = 0; off < mulaw.length; off += FRAME_BYTES) {
+    const f = new Uint8Array(FRAME_BYTES).fill(ULAW_SILENCE);
+    f.set(mulaw.subarray(off, Math.min(off + FRAME_BYTES, mulaw.length)));
+    out.push({ bytes: f, base64: Buffer.from(f.buffer, f.byteOffset, f.length).toString('base64') });
+  }
+  return out;
+}
+
+/** A caller media message exactly as serializeInbound writes it (test/telephony/serializer.test.ts checks that). */
+export function inboundMediaWire(
+  streamSid: string,
+  sequenceNumber: number,
+  chunk: number,
+  timestamp: number,
+  base64: string,
+): string {
+  return (
+    `{"event":"media","sequenceNumber":"${sequenceNumber}","media":{"track":"inbound","chunk":"${chunk}",` +
+    `"timestamp":"${timestamp}","payload":"${base64}"},"streamSid":${JSON.stringify(streamSid)}}`
+  );
+}
+
+export class SimulatedStream implements ClockClient {
   readonly callSid: string;
   readonly streamSid = sid('MZ');
   /** performance.now() of each agent media message, for pacing analysis. */
@@ -64,7 +106,8 @@ export class SimulatedStream {
   readonly #ws: WebSocket;
   readonly #speed: number;
   readonly #playback = new PlaybackQueue();
-  readonly #caller: Uint8Array[] = [];
+  readonly #caller: CallerFrame[] = [];
+  #callerHead = 0;
   readonly #callerDone: (() => void)[] = [];
   readonly #turns: { callerEndMs: number; responseMs: number | undefined }[] = [];
   readonly #recCaller: Uint8Array[] = [];
@@ -74,7 +117,8 @@ export class SimulatedStream {
   #seq = 1;
   #tick = 0;
   #t0 = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #clocked = false;
+  #mediaPrefix = '';
   #stopped = false;
   #badMessages = 0;
   #agentFrames = 0;
@@ -102,7 +146,7 @@ export class SimulatedStream {
     if (o.signature !== undefined) headers['x-twilio-signature'] = o.signature;
     else if (o.authToken !== undefined)
       headers['x-twilio-signature'] = signRequest(o.authToken, o.signedUrl ?? o.url, {});
-    const ws = new WebSocket(o.url, { headers, perMessageDeflate: false });
+    const ws = new WebSocket(o.url, { headers, perMessageDeflate: false, generateMask: zeroMask });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('unexpected-response', (_req, res) => reject(new UpgradeRefused(res.statusCode ?? 0)));
@@ -120,15 +164,20 @@ export class SimulatedStream {
 
   /** Queues caller speech (8 kHz PCM); resolves when it has all been sent, which ends a caller turn. */
   say(pcm8k: Int16Array): Promise<void> {
-    return this.sendMulaw(this.#o.dsp.ulawEncode(pcm8k));
+    let frames = framesOf.get(pcm8k);
+    if (frames === undefined) {
+      frames = toFrames(this.#o.dsp.ulawEncode(pcm8k));
+      framesOf.set(pcm8k, frames);
+    }
+    return this.#queueCaller(frames);
   }
 
   sendMulaw(mulaw: Uint8Array): Promise<void> {
-    for (let off = 0; off < mulaw.length; off += FRAME_BYTES) {
-      const f = new Uint8Array(FRAME_BYTES).fill(ULAW_SILENCE);
-      f.set(mulaw.subarray(off, Math.min(off + FRAME_BYTES, mulaw.length)));
-      this.#caller.push(f);
-    }
+    return this.#queueCaller(toFrames(mulaw));
+  }
+
+  #queueCaller(frames: readonly CallerFrame[]): Promise<void> {
+    for (const f of frames) this.#caller.push(f);
     return new Promise((resolve) => this.#callerDone.push(resolve));
   }
 
@@ -163,6 +212,8 @@ export class SimulatedStream {
     if (!this.#stopped) {
       this.#report = this.#snapshot();
       this.#stopped = true;
+      if (this.#clocked) sharedClock(this.#speed).delete(this);
+      this.#clocked = false;
       this.#send(
         serializeInbound({
           event: 'stop',
@@ -208,42 +259,35 @@ export class SimulatedStream {
         },
       }),
     );
+    this.#mediaPrefix = `{"event":"media","streamSid":${JSON.stringify(this.streamSid)},"media":{"payload":"`;
     this.#t0 = performance.now();
-    this.#schedule();
+    this.#clocked = true;
+    sharedClock(this.#speed).add(this);
   }
 
-  #schedule(): void {
-    const due = this.#t0 + ((this.#tick + 1) * FRAME_MS) / this.#speed;
-    this.#timer = setTimeout(() => this.#onTick(), Math.max(0, due - performance.now()));
-  }
-
-  #onTick(): void {
+  /** Shared-clock tick: sends every frame whose time has come (catching up if the process was late). */
+  tick(now: number): void {
     if (this.#stopped) return;
-    // Catch up if the event loop was late, so the stream clock never drifts from wall time.
-    const target = Math.floor(((performance.now() - this.#t0) * this.#speed) / FRAME_MS);
+    const target = Math.floor(((now - this.#t0) * this.#speed) / FRAME_MS);
     while (this.#tick < target && !this.#stopped) this.#step();
-    if (!this.#stopped) this.#schedule();
   }
 
   #step(): void {
     const atMs = this.#tick * FRAME_MS;
     this.#tick++;
-    const frame = this.#caller.shift();
-    const payload = frame ?? new Uint8Array(FRAME_BYTES).fill(ULAW_SILENCE);
-    this.#send(
-      serializeInbound({
-        event: 'media',
-        sequenceNumber: ++this.#seq,
-        streamSid: this.streamSid,
-        media: { track: 'inbound', chunk: this.#tick, timestamp: atMs, payload },
-      }),
-    );
-    if (this.#o.record) this.#recCaller.push(payload);
+    const frame = this.#callerHead < this.#caller.length ? this.#caller[this.#callerHead++] : undefined;
+    if (frame !== undefined && this.#callerHead === this.#caller.length) {
+      this.#caller.length = 0;
+      this.#callerHead = 0;
+    }
+    const f = frame ?? SILENCE_FRAME;
+    this.#send(inboundMediaWire(this.streamSid, ++this.#seq, this.#tick, atMs, f.base64));
+    if (this.#o.record) this.#recCaller.push(f.bytes);
     if (frame !== undefined && this.#caller.length === 0) {
       this.#turns.push({ callerEndMs: atMs + FRAME_MS, responseMs: undefined });
       for (const done of this.#callerDone.splice(0)) done();
     }
-    const played = this.#playback.play(FRAME_BYTES);
+    const played = this.#playback.play(FRAME_BYTES, this.#o.record === true);
     if (this.#o.record) this.#recAgent.push(played.audio);
     for (const name of played.marks) this.#echoMark(name);
     if (played.bytes > 0) this.#lastAgentAudioMs = atMs + FRAME_MS;
@@ -259,23 +303,35 @@ export class SimulatedStream {
 
   #onMessage(text: string | null): void {
     if (text === null) return void this.#badMessages++;
+    // The server's media messages (50 a second per call) have one exact shape: take the payload by position.
+    if (text.startsWith(this.#mediaPrefix) && text.endsWith('"}}')) {
+      const b64 = text.slice(this.#mediaPrefix.length, -3);
+      const bytes = Buffer.from(b64, 'base64');
+      // Buffer.from skips characters outside the alphabet: a length mismatch means the payload was not base64.
+      const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+      if (b64.length % 4 !== 0 || bytes.length !== (b64.length / 4) * 3 - pad) return void this.#badMessages++;
+      return this.#agentAudio(bytes);
+    }
     const m = parseOutbound(text);
     if (!('event' in m) || m.streamSid !== this.streamSid) return void this.#badMessages++;
     if (m.event === 'media') {
-      const bytes = new Uint8Array(Buffer.from(m.media.payload, 'base64'));
-      this.agentArrivals.push(performance.now());
-      this.#agentFrames++;
-      const turn = this.#turns.at(-1);
-      if (turn !== undefined && turn.responseMs === undefined)
-        turn.responseMs = Math.max(0, this.nowMs() - turn.callerEndMs);
-      this.#playback.enqueue(bytes);
-      for (const cb of this.#audioListeners) cb(bytes);
+      this.#agentAudio(new Uint8Array(Buffer.from(m.media.payload, 'base64')));
     } else if (m.event === 'mark') {
       // Nothing queued ahead of it: Twilio echoes it at once.
       if (this.#playback.addMark(m.mark.name)) this.#echoMark(m.mark.name);
     } else {
       for (const name of this.#playback.clear()) this.#echoMark(name);
     }
+  }
+
+  #agentAudio(bytes: Uint8Array): void {
+    this.agentArrivals.push(performance.now());
+    this.#agentFrames++;
+    const turn = this.#turns.at(-1);
+    if (turn !== undefined && turn.responseMs === undefined)
+      turn.responseMs = Math.max(0, this.nowMs() - turn.callerEndMs);
+    this.#playback.enqueue(bytes);
+    for (const cb of this.#audioListeners) cb(bytes);
   }
 
   #echoMark(name: string): void {
@@ -306,7 +362,8 @@ export class SimulatedStream {
   #finish(): void {
     if (this.#report === undefined) this.#report = this.#snapshot();
     this.#stopped = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#clocked) sharedClock(this.#speed).delete(this);
+    this.#clocked = false;
     for (const done of this.#callerDone.splice(0)) done();
     for (const w of this.#idleWaiters.splice(0)) w.resolve();
   }

@@ -3,6 +3,8 @@ import { ULAW_SILENCE } from '../telephony/dsp-port.js';
 // Twilio's outbound audio queue as the simulator models it: audio plays in arrival order on the playback clock;
 // a mark is due once every byte queued before it has played; `clear` drops the queue and releases every mark.
 
+const NO_AUDIO = new Uint8Array(0);
+const NO_MARKS: string[] = [];
 const SHORT_GAP_TICKS = 10; // a dry spell shorter than this (200 ms) inside speech is an audible stutter
 
 export class PlaybackQueue {
@@ -47,14 +49,17 @@ export class PlaybackQueue {
     return false;
   }
 
-  /** Plays up to n bytes; returns the audio (silence-padded to n), agent bytes played and marks now due. */
-  play(n: number): { audio: Uint8Array; bytes: number; marks: string[] } {
-    const audio = new Uint8Array(n).fill(ULAW_SILENCE);
+  /**
+   * Plays up to n bytes; returns the audio (silence-padded to n; empty unless `withAudio`, which only recording
+   * needs), agent bytes played and marks now due.
+   */
+  play(n: number, withAudio = true): { audio: Uint8Array; bytes: number; marks: string[] } {
+    const audio = withAudio ? new Uint8Array(n).fill(ULAW_SILENCE) : NO_AUDIO;
     let filled = 0;
     while (filled < n && this.#segments.length > 0) {
       const seg = this.#segments[0] as Uint8Array;
       const take = Math.min(n - filled, seg.length - this.#head);
-      audio.set(seg.subarray(this.#head, this.#head + take), filled);
+      if (withAudio) audio.set(seg.subarray(this.#head, this.#head + take), filled);
       filled += take;
       this.#head += take;
       if (this.#head === seg.length) {
@@ -64,7 +69,7 @@ export class PlaybackQueue {
     }
     this.#played += filled;
     if (filled === 0 && this.#dryTicks >= 0) this.#dryTicks++;
-    const due: string[] = [];
+    const due: string[] = this.#marks.length === 0 ? NO_MARKS : [];
     while (this.#marks.length > 0 && (this.#marks[0] as { pos: number }).pos <= this.#played) {
       due.push((this.#marks.shift() as { name: string }).name);
     }
