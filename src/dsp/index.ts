@@ -9,6 +9,7 @@ import type { Dsp, Resampler, ResamplerInfo } from './types.js';
 
 export type { Dsp, Resampler, ResamplerInfo } from './types.js';
 export { SUPPORTED_RATES } from './types.js';
+export { energyDbfs, log10Det } from './level.js';
 
 export interface LoadDspOptions {
   /** Explicit path to a gym_dsp.node file (tried first). */

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { loadDsp } from '../../src/dsp/index.js';
+import { energyDbfs, loadDsp, log10Det } from '../../src/dsp/index.js';
 import { createReferenceDsp } from '../../src/dsp/reference/index.js';
 import { concat, equalArrays, noise, tone } from '../../bench/dsp-signals.js';
 import { speechBandTaps } from '../../src/dsp/reference/design.js';
@@ -84,6 +84,26 @@ t.test('SIMD kernels == forced scalar == TS reference, bit for bit, on random an
   }
   dsp.setForceScalar(false);
   t.equal(dsp.kernels(), best, 'force-scalar switched back');
+});
+
+t.test('energyDbfs gives the addon energy float; log10Det is within 2 ulp of Math.log10', async (t) => {
+  let worst = 0;
+  for (let v = 1 / 48000 / 2 ** 30; v <= 1; v *= 1.0173) {
+    const want = Math.log10(v);
+    worst = Math.max(worst, Math.abs(log10Det(v) - want) / Math.abs(want || 1) / Number.EPSILON);
+  }
+  t.ok(worst <= 2, `worst relative error ${worst.toFixed(2)} ε`);
+  t.equal(log10Det(1), 0);
+  for (const [name, x] of vectors()) {
+    const f = dsp.frameFeatures(x, 160);
+    let same = true;
+    for (let o = 0, k = 0; o + 160 <= x.length; o += 160, k += 3) {
+      let e = 0;
+      for (let i = o; i < o + 160; i++) e += x[i]! * x[i]!;
+      same &&= energyDbfs(e, 160) === f[k];
+    }
+    t.ok(same, `${name}: energyDbfs == addon, every frame`);
+  }
 });
 
 t.test('pooled feature outputs never overlap and survive later calls', async (t) => {

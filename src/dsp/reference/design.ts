@@ -27,27 +27,6 @@ export function sinpiDet(x: number): number {
   return k % 2 !== 0 ? -s : s;
 }
 
-const f64 = new DataView(new ArrayBuffer(8));
-
-/** log10 of a positive normal number, as native log10_det: frexp from the bits, then an atanh series. */
-export function log10Det(v: number): number {
-  f64.setFloat64(0, v);
-  const hi = f64.getUint32(0);
-  let e = ((hi >>> 20) & 0x7ff) - 1022;
-  f64.setUint32(0, (hi & 0x800fffff) | (1022 << 20));
-  let m = f64.getFloat64(0); // v = m * 2^e, m in [0.5, 1)
-  if (m < 0.7071067811865476) {
-    m = m * 2.0;
-    e = e - 1;
-  }
-  const s = (m - 1.0) / (m + 1.0);
-  const s2 = s * s;
-  let sum = 1.0 / 25.0;
-  for (let k = 11; k >= 0; k--) sum = sum * s2 + 1.0 / (2 * k + 1);
-  const ln = e * 0.6931471805599453 + 2.0 * s * sum;
-  return ln / 2.302585092994046;
-}
-
 export function besselI0Det(x: number): number {
   let sum = 1.0;
   let term = 1.0;

@@ -1,7 +1,7 @@
 // Mirror of native/src/features.cc.
-import { log10Det, speechBandTaps } from './design.js';
+import { energyDbfs } from '../level.js';
+import { speechBandTaps } from './design.js';
 
-const FLOOR_DB = -120;
 let taps: Int16Array | undefined;
 
 export function frameFeatures(pcm: Int16Array, frameSamples: number): Float32Array {
@@ -27,7 +27,7 @@ export function frameFeatures(pcm: Int16Array, frameSamples: number): Float32Arr
       band += y * y;
       same += pcm[o + i]! * pcm[o + i]!;
     }
-    out[3 * f] = energy === 0 ? FLOOR_DB : Math.max(FLOOR_DB, 10 * log10Det(energy / frameSamples / (32768 * 32768)));
+    out[3 * f] = energyDbfs(energy, frameSamples);
     out[3 * f + 1] = same === 0 ? 0 : Math.min(1, band / same);
     out[3 * f + 2] = frameSamples > 1 ? crossings / (frameSamples - 1) : 0;
   }
