@@ -168,28 +168,33 @@ const TRACK = /^[A-Za-z_]{1,32}$/;
  */
 export function parseMediaFast(text: string, streamSidJson: string, into: Buffer): FastMedia | undefined {
   if (text.length > MAX_MESSAGE_BYTES || !text.startsWith(MEDIA_HEAD)) return undefined;
-  let i = MEDIA_HEAD.length;
-  const seq = digits(text, i);
-  if (seq === undefined) return undefined;
-  i = seq.end;
-  if (!text.startsWith('","media":{"track":"', i)) return undefined;
-  i += 20;
-  const trackEnd = text.indexOf('"', i);
-  if (trackEnd <= i || trackEnd - i > 32) return undefined;
-  const track = text.slice(i, trackEnd);
-  if (!TRACK.test(track)) return undefined;
-  i = trackEnd;
-  if (!text.startsWith('","chunk":"', i)) return undefined;
-  const chunk = digits(text, i + 11);
-  if (chunk === undefined || !text.startsWith('","timestamp":"', chunk.end)) return undefined;
-  const timestamp = digits(text, chunk.end + 15);
-  if (timestamp === undefined || !text.startsWith('","payload":"', timestamp.end)) return undefined;
-  const p0 = timestamp.end + 13;
+  const seqEnd = digits(text, MEDIA_HEAD.length);
+  if (seqEnd < 0) return undefined;
+  const sequenceNumber = digitsValue;
+  if (!text.startsWith('","media":{"track":"', seqEnd)) return undefined;
+  const t0 = seqEnd + 20;
+  const t1 = text.indexOf('"', t0);
+  if (t1 <= t0 || t1 - t0 > 32) return undefined;
+  const track = text.slice(t0, t1);
+  if (!TRACK.test(track) || !text.startsWith('","chunk":"', t1)) return undefined;
+  const chunkEnd = digits(text, t1 + 11);
+  if (chunkEnd < 0 || !text.startsWith('","timestamp":"', chunkEnd)) return undefined;
+  const chunk = digitsValue;
+  const tsEnd = digits(text, chunkEnd + 15);
+  if (tsEnd < 0 || !text.startsWith('","payload":"', tsEnd)) return undefined;
+  const timestamp = digitsValue;
+  const p0 = tsEnd + 13;
   const p1 = text.indexOf('"', p0);
   const n = p1 - p0;
   if (p1 < 0 || n === 0 || n % 4 !== 0 || n > Math.ceil(MAX_MEDIA_BYTES / 3) * 4) return undefined;
-  const tail = '},"streamSid":' + streamSidJson + '}';
-  if (text.length !== p1 + 1 + tail.length || !text.endsWith(tail)) return undefined;
+  const tailLength = 15 + streamSidJson.length; // },"streamSid":…}
+  if (
+    text.length !== p1 + 1 + tailLength ||
+    !text.startsWith('},"streamSid":', p1 + 1) ||
+    !text.startsWith(streamSidJson, p1 + 15) ||
+    text.charCodeAt(text.length - 1) !== 125
+  )
+    return undefined;
   // Node's decoder skips characters outside the alphabet (so the length comes out short) and also accepts the
   // URL-safe alphabet, which Twilio never uses: both go to the strict parser.
   const pad = text.charCodeAt(p1 - 1) === 61 ? (text.charCodeAt(p1 - 2) === 61 ? 2 : 1) : 0;
@@ -197,11 +202,14 @@ export function parseMediaFast(text: string, streamSidJson: string, into: Buffer
   if (payload.includes('-') || payload.includes('_')) return undefined;
   const length = into.write(payload, 0, 'base64');
   if (length !== (n / 4) * 3 - pad) return undefined;
-  return { sequenceNumber: seq.value, chunk: chunk.value, timestamp: timestamp.value, track, length };
+  return { sequenceNumber, chunk, timestamp, track, length };
 }
 
-/** 1-15 decimal digits at `i` followed by a quote, as numeric() accepts them. */
-function digits(text: string, i: number): { value: number; end: number } | undefined {
+let digitsValue = 0;
+
+/** 1-15 decimal digits at `i` followed by a quote, as numeric() accepts them: the quote's index (value in
+ * digitsValue), or -1. */
+function digits(text: string, i: number): number {
   let v = 0;
   let j = i;
   for (; j < text.length && j - i <= 15; j++) {
@@ -209,8 +217,9 @@ function digits(text: string, i: number): { value: number; end: number } | undef
     if (c < 48 || c > 57) break;
     v = v * 10 + (c - 48);
   }
-  if (j === i || j - i > 15 || text.charCodeAt(j) !== 34) return undefined;
-  return { value: v, end: j };
+  if (j === i || j - i > 15 || text.charCodeAt(j) !== 34) return -1;
+  digitsValue = v;
+  return j;
 }
 
 function parseConnected(raw: Json): ParseResult {
