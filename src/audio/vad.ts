@@ -192,6 +192,8 @@ export interface HysteresisOptions {
   hangoverFrames?: number;
 }
 
+const NO_SAMPLES = new Int16Array(0);
+
 /** Streaming VAD: push any number of samples, get edges. Keeps a partial frame between pushes. */
 export class Vad {
   private readonly startFrames: number;
@@ -224,7 +226,7 @@ export class Vad {
       data.set(pcm, this.carry.length);
     }
     const whole = data.length - (data.length % VAD_FRAME_SAMPLES);
-    this.carry = data.slice(whole);
+    this.carry = whole === data.length ? NO_SAMPLES : data.slice(whole);
     if (whole === 0) return [];
     const frames = this.classifier.classify(data.subarray(0, whole));
     const edges: VadEdge[] = [];

@@ -6,6 +6,8 @@ import type { VadEdge, VadPort } from '../telephony/call-handler.js';
 // out, on the stream clock. The VAD counts time from its first frame; the offset of the first push maps that to
 // media time. A classifier that loads asynchronously (fvad's WASM) buffers the first frames until it is ready.
 
+const NO_EDGES: readonly VadEdge[] = Object.freeze([]);
+
 export function vadPortFactory(dsp: Pick<Dsp, 'frameFeatures'>, opts: CreateVadOptions = {}): () => VadPort {
   return () => {
     let vad: Vad | undefined;
@@ -25,6 +27,11 @@ export function vadPortFactory(dsp: Pick<Dsp, 'frameFeatures'>, opts: CreateVadO
         if (vad === undefined) {
           pending.push(pcm.slice());
           return [];
+        }
+        if (pending.length === 0) {
+          // Every 20 ms of every call: no arrays unless there is an edge.
+          const edges = vad.push(pcm);
+          return edges.length === 0 ? NO_EDGES : map(edges);
         }
         const out: VadEdge[] = [];
         for (const p of pending) out.push(...map(vad.push(p)));
