@@ -27,6 +27,8 @@ export interface FakeDeepgramOptions {
 export interface ConnectionStats {
   query: Record<string, string>;
   bytes: number;
+  /** Binary (audio) messages received. */
+  audioMessages: number;
   keepAlives: number;
   finalizes: number;
   closeStreams: number;
@@ -104,6 +106,7 @@ export class FakeDeepgram {
       const stats: ConnectionStats = {
         query: Object.fromEntries(url.searchParams),
         bytes: 0,
+        audioMessages: 0,
         keepAlives: 0,
         finalizes: 0,
         closeStreams: 0,
@@ -200,6 +203,7 @@ class Session {
   private audio(data: Buffer): void {
     this.touch();
     this.stats.bytes += data.length;
+    this.stats.audioMessages++;
     this.dropAfter ??= this.fake.dropAfterBytes.shift();
     if (this.dropAfter !== undefined && this.stats.bytes >= this.dropAfter) {
       this.ws.terminate();

@@ -102,6 +102,21 @@ t.test(
   },
 );
 
+t.test('20 ms frames go out in 100 ms chunks; Finalize sends the partial chunk first', async (t) => {
+  const { fake, stream, finals } = await setup(t);
+  const audio = encodeCodedSpeech(VOCAB, 'close at ten', { trailingSilenceMs: 0 });
+  await pushPaced(stream, audio);
+  await new Promise((r) => setTimeout(r, 50));
+  const c = fake.connections[0]!;
+  const whole = Math.floor(audio.length / 800) * 800;
+  t.equal(c.bytes, whole, 'only whole 100 ms chunks sent while audio flows');
+  t.equal(c.audioMessages, whole / 800, `one message per 100 ms (${c.audioMessages} for ${audio.length / 160} frames)`);
+  stream.finalize();
+  await waitFor(() => finals().length === 1, 2000, 'final after Finalize');
+  t.equal(c.bytes, audio.length, 'the partial chunk went out before Finalize');
+  t.equal(finals()[0]!.text, 'close at ten');
+});
+
 t.test('KeepAlive is sent while no audio flows, so the server does not close the idle socket', async (t) => {
   const { fake } = await setup(t, { idleTimeoutMs: 400 }, 40);
   await new Promise((r) => setTimeout(r, 900));
