@@ -41,6 +41,7 @@ const LINES = [
 
 interface ProcStats {
   cpuMs: number;
+  cpuSysMs: number;
   rssBytes: number;
   loopP99Ms: number;
   at: number;
@@ -66,6 +67,7 @@ function serveStats(loop: IntervalHistogram, extra: () => Partial<ProcStats> = (
       const c = process.cpuUsage();
       const stats: ProcStats = {
         cpuMs: (c.user + c.system) / 1000,
+        cpuSysMs: c.system / 1000,
         rssBytes: process.memoryUsage().rss,
         loopP99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0,
         at: performance.now(),
@@ -193,6 +195,10 @@ interface RunResult {
   calls: number;
   connected: number;
   cpuPctPerCall: number;
+  /** Share of the server's CPU spent in the kernel (socket writes and reads, epoll). */
+  sysShare: number;
+  /** Agent frames sent per call per second: how much of the time the agents were talking. */
+  talkFps: number;
   rssKbPerCall: number;
   loopP99Ms: number;
   /** Server-side send lateness (pacing clock). */
@@ -311,6 +317,8 @@ async function runLoad(
     calls: n,
     connected,
     cpuPctPerCall: connected > 0 ? (100 * (s1.cpuMs - s0.cpuMs)) / wall / connected : NaN,
+    sysShare: (s1.cpuSysMs - s0.cpuSysMs) / (s1.cpuMs - s0.cpuMs),
+    talkFps: connected > 0 ? (p?.frames ?? 0) / connected / (wall / 1000) : NaN,
     rssKbPerCall: connected > 0 ? (s1.rssBytes - idle.rssBytes) / 1024 / connected : NaN,
     loopP99Ms: s1.loopP99Ms,
     sendP99Ms: p?.p99 ?? NaN,
@@ -332,7 +340,7 @@ async function runLoad(
 }
 
 const HEAD =
-  '  calls  conn  srv CPU/call  RSS/call  srv loop p99  srv send p99 (>20 ms)  sim jitter p99  late/frames  ' +
+  '  calls  conn  srv CPU/call (kernel)  talk fps  RSS/call  srv loop p99  srv send p99 (>20 ms)  sim jitter p99  late/frames  ' +
   'underruns  dropped  driver loop p99  driver CPU  fakes CPU  load1';
 
 function row(r: RunResult): string {
@@ -340,7 +348,8 @@ function row(r: RunResult): string {
   return [
     String(r.calls).padStart(7),
     String(r.connected).padStart(5),
-    `${f(r.cpuPctPerCall, 3)} %`.padStart(12),
+    `${f(r.cpuPctPerCall, 3)} % (${f(100 * r.sysShare, 0)} %)`.padStart(21),
+    f(r.talkFps, 1).padStart(8),
     `${Math.round(r.rssKbPerCall)} KB`.padStart(9),
     `${f(r.loopP99Ms)} ms`.padStart(12),
     `${f(r.sendP99Ms)} ms (${r.sendOver20}/${r.sendFrames})`.padStart(21),
