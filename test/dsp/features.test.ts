@@ -1,5 +1,5 @@
 import t from 'tap';
-import { energyDbfs, loadDsp, log10Det } from '../../src/dsp/index.js';
+import { addonCandidates, energyDbfs, loadAddonFrom, loadDsp, log10Det } from '../../src/dsp/index.js';
 import { createReferenceDsp } from '../../src/dsp/reference/index.js';
 import { concat, equalArrays, noise, tone } from '../../bench/dsp-signals.js';
 import { speechBandTaps } from '../../src/dsp/reference/design.js';
@@ -116,6 +116,22 @@ t.test('pooled feature outputs never overlap and survive later calls', async (t)
   );
   const big = noise(160 * 700, 10); // 8400 bytes of features: more than the slab hands out per call
   t.ok(sameBytes(dsp.frameFeatures(big, 160), ref.frameFeatures(big, 160)), 'large outputs (own array) correct');
+});
+
+t.test('raw addon: explicit output array and offset', async (t) => {
+  const { addon } = loadAddonFrom(addonCandidates());
+  const x = noise(480, 12);
+  const out = new Float32Array(20).fill(7);
+  t.equal(addon.frameFeatures(x, 160, out, 5), 9, 'returns the number of floats written');
+  t.ok(sameBytes(out.subarray(5, 14), ref.frameFeatures(x, 160)), 'written at the offset');
+  t.ok(out[4] === 7 && out[14] === 7, 'nothing outside');
+  const small = new Float32Array(10).fill(7);
+  t.throws(() => addon.frameFeatures(x, 160, small, 2), RangeError, 'too small: RangeError');
+  t.throws(() => addon.frameFeatures(x, 160, new Int16Array(9) as unknown as Float32Array, 0), TypeError);
+  t.ok(
+    small.every((v) => v === 7),
+    'a call that throws writes nothing',
+  );
 });
 
 t.test('bad arguments', async (t) => {
