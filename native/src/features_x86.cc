@@ -41,17 +41,28 @@ inline int32_t hsum32_sse2(__m128i v) {
   return (t[0] + t[1]) + (t[2] + t[3]);
 }
 
+// The lanes l of a vector loaded at x + start (overlapping the end of a loop that stopped at done) that hold
+// samples not counted yet: start + l >= done. The tails re-read the last whole vector with the others zeroed.
+inline __m128i fresh_lanes_sse2(size_t done, size_t start) {
+  return _mm_cmpgt_epi16(_mm_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7), _mm_set1_epi16((short)(done - start - 1)));
+}
+
+inline __m128i add_squares16_sse2(__m128i acc, __m128i v) {
+  // A pmaddwd lane is x0^2 + x1^2 <= 2^31: two -32768 give exactly 2^31, which overflows int32 but is exact
+  // as uint32, so both halves of each 64-bit lane are zero-extended into int64 sums (< n * 2^31, no overflow).
+  const __m128i sq = _mm_madd_epi16(v, v);
+  acc = _mm_add_epi64(acc, _mm_and_si128(sq, _mm_set1_epi64x(0xFFFFFFFF)));
+  return _mm_add_epi64(acc, _mm_srli_epi64(sq, 32));
+}
+
 int64_t sumsq_sse2(const int16_t* x, size_t n) {
-  const __m128i lo32 = _mm_set1_epi64x(0xFFFFFFFF);
   __m128i acc = _mm_setzero_si128();
   size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m128i v = _mm_loadu_si128((const __m128i*)(x + i));
-    // A pmaddwd lane is x0^2 + x1^2 <= 2^31: two -32768 give exactly 2^31, which overflows int32 but is exact
-    // as uint32, so both halves of each 64-bit lane are zero-extended into int64 sums (< n * 2^31, no overflow).
-    const __m128i sq = _mm_madd_epi16(v, v);
-    acc = _mm_add_epi64(acc, _mm_and_si128(sq, lo32));
-    acc = _mm_add_epi64(acc, _mm_srli_epi64(sq, 32));
+  for (; i + 8 <= n; i += 8) acc = add_squares16_sse2(acc, _mm_loadu_si128((const __m128i*)(x + i)));
+  if (i < n && n >= 8) {
+    const __m128i v = _mm_loadu_si128((const __m128i*)(x + n - 8));
+    acc = add_squares16_sse2(acc, _mm_and_si128(v, fresh_lanes_sse2(i, n - 8)));
+    i = n;
   }
   return hsum64_sse2(acc) + sumsq_tail(x, i, n);
 }
@@ -70,6 +81,14 @@ int64_t crossings_sse2(const int16_t* x, size_t n) {
     }
     c += hsum32_sse2(_mm_madd_epi16(cnt, _mm_set1_epi16(1)));
   }
+  if (i < n && n >= 9) {
+    const size_t start = n - 8;
+    const __m128i d = _mm_xor_si128(_mm_loadu_si128((const __m128i*)(x + start)),
+                                    _mm_loadu_si128((const __m128i*)(x + start - 1)));
+    const __m128i m = _mm_srai_epi16(_mm_and_si128(d, fresh_lanes_sse2(i, start)), 15);  // -1 per crossing
+    c += hsum32_sse2(_mm_madd_epi16(m, _mm_set1_epi16(-1)));
+    i = n;
+  }
   return c + crossings_tail(x, i, n);
 }
 
@@ -81,6 +100,14 @@ void build_pairs_sse2(const int16_t* x, size_t k0, size_t len, int32_t* q) {
     const __m128i b = _mm_loadu_si128((const __m128i*)(x + k0 + m - 1));
     _mm_storeu_si128((__m128i*)(q + m), _mm_unpacklo_epi16(a, b));
     _mm_storeu_si128((__m128i*)(q + m + 4), _mm_unpackhi_epi16(a, b));
+  }
+  if (m < len && len >= 8 + (k0 == 0)) {  // the last 8 pairs again (same values), never reading x[-1]
+    m = len - 8;
+    const __m128i a = _mm_loadu_si128((const __m128i*)(x + k0 + m));
+    const __m128i b = _mm_loadu_si128((const __m128i*)(x + k0 + m - 1));
+    _mm_storeu_si128((__m128i*)(q + m), _mm_unpacklo_epi16(a, b));
+    _mm_storeu_si128((__m128i*)(q + m + 4), _mm_unpackhi_epi16(a, b));
+    m = len;
   }
   for (; m < len; m++) q[m] = pair_at(x, k0 + m);
 }
@@ -141,15 +168,25 @@ GYMDSP_AVX2 inline int32_t hsum32_avx2(__m256i v) {
   return hsum32_sse2(_mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
 }
 
+GYMDSP_AVX2 inline __m256i fresh_lanes_avx2(size_t done, size_t start) {  // see fresh_lanes_sse2
+  return _mm256_cmpgt_epi16(_mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                            _mm256_set1_epi16((short)(done - start - 1)));
+}
+
+GYMDSP_AVX2 inline __m256i add_squares16_avx2(__m256i acc, __m256i v) {
+  const __m256i sq = _mm256_madd_epi16(v, v);  // <= 2^31 per lane: exact as uint32 only (add_squares16_sse2)
+  acc = _mm256_add_epi64(acc, _mm256_and_si256(sq, _mm256_set1_epi64x(0xFFFFFFFF)));
+  return _mm256_add_epi64(acc, _mm256_srli_epi64(sq, 32));
+}
+
 GYMDSP_AVX2 int64_t sumsq_avx2(const int16_t* x, size_t n) {
-  const __m256i lo32 = _mm256_set1_epi64x(0xFFFFFFFF);
   __m256i acc = _mm256_setzero_si256();
   size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const __m256i v = _mm256_loadu_si256((const __m256i*)(x + i));
-    const __m256i sq = _mm256_madd_epi16(v, v);  // <= 2^31 per lane: exact as uint32 only (see sumsq_sse2)
-    acc = _mm256_add_epi64(acc, _mm256_and_si256(sq, lo32));
-    acc = _mm256_add_epi64(acc, _mm256_srli_epi64(sq, 32));
+  for (; i + 16 <= n; i += 16) acc = add_squares16_avx2(acc, _mm256_loadu_si256((const __m256i*)(x + i)));
+  if (i < n && n >= 16) {
+    const __m256i v = _mm256_loadu_si256((const __m256i*)(x + n - 16));
+    acc = add_squares16_avx2(acc, _mm256_and_si256(v, fresh_lanes_avx2(i, n - 16)));
+    i = n;
   }
   return hsum64_avx2(acc) + sumsq_tail(x, i, n);
 }
@@ -167,20 +204,35 @@ GYMDSP_AVX2 int64_t crossings_avx2(const int16_t* x, size_t n) {
     }
     c += hsum32_avx2(_mm256_madd_epi16(cnt, _mm256_set1_epi16(1)));
   }
+  if (i < n && n >= 17) {
+    const size_t start = n - 16;
+    const __m256i d = _mm256_xor_si256(_mm256_loadu_si256((const __m256i*)(x + start)),
+                                       _mm256_loadu_si256((const __m256i*)(x + start - 1)));
+    const __m256i m = _mm256_srai_epi16(_mm256_and_si256(d, fresh_lanes_avx2(i, start)), 15);
+    c += hsum32_avx2(_mm256_madd_epi16(m, _mm256_set1_epi16(-1)));
+    i = n;
+  }
   return c + crossings_tail(x, i, n);
+}
+
+// Pairs q[m..m+16) from x[k0+m-1 .. k0+m+16).
+GYMDSP_AVX2 inline void pairs16_avx2(const int16_t* x, size_t k0, size_t m, int32_t* q) {
+  const __m256i a = _mm256_loadu_si256((const __m256i*)(x + k0 + m));
+  const __m256i b = _mm256_loadu_si256((const __m256i*)(x + k0 + m - 1));
+  // unpack works per 128-bit lane: lo = pairs 0-3 | 8-11, hi = 4-7 | 12-15.
+  const __m256i lo = _mm256_unpacklo_epi16(a, b);
+  const __m256i hi = _mm256_unpackhi_epi16(a, b);
+  _mm256_storeu_si256((__m256i*)(q + m), _mm256_permute2x128_si256(lo, hi, 0x20));
+  _mm256_storeu_si256((__m256i*)(q + m + 8), _mm256_permute2x128_si256(lo, hi, 0x31));
 }
 
 GYMDSP_AVX2 void build_pairs_avx2(const int16_t* x, size_t k0, size_t len, int32_t* q) {
   size_t m = 0;
   if (k0 == 0) q[m++] = pair_at(x, 0);
-  for (; m + 16 <= len; m += 16) {
-    const __m256i a = _mm256_loadu_si256((const __m256i*)(x + k0 + m));
-    const __m256i b = _mm256_loadu_si256((const __m256i*)(x + k0 + m - 1));
-    // unpack works per 128-bit lane: lo = pairs 0-3 | 8-11, hi = 4-7 | 12-15.
-    const __m256i lo = _mm256_unpacklo_epi16(a, b);
-    const __m256i hi = _mm256_unpackhi_epi16(a, b);
-    _mm256_storeu_si256((__m256i*)(q + m), _mm256_permute2x128_si256(lo, hi, 0x20));
-    _mm256_storeu_si256((__m256i*)(q + m + 8), _mm256_permute2x128_si256(lo, hi, 0x31));
+  for (; m + 16 <= len; m += 16) pairs16_avx2(x, k0, m, q);
+  if (m < len && len >= 16 + (k0 == 0)) {  // the last 16 pairs again (same values), never reading x[-1]
+    pairs16_avx2(x, k0, len - 16, q);
+    m = len;
   }
   for (; m < len; m++) q[m] = pair_at(x, k0 + m);
 }
