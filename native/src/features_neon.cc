@@ -14,6 +14,13 @@ namespace {
 constexpr size_t kFirst = kBandTaps - 1;  // first fully-overlapped output
 constexpr size_t kCountRun = 4096;        // int16 crossing counters widened after this many vectors
 
+// The lanes l of a vector loaded at x + start (overlapping the end of a loop that stopped at done) that hold
+// samples not counted yet: start + l >= done. The tails re-read the last whole vector with the others zeroed.
+inline int16x8_t fresh_lanes(size_t done, size_t start) {
+  const int16_t lane[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  return vreinterpretq_s16_u16(vcgtq_s16(vld1q_s16(lane), vdupq_n_s16((int16_t)(done - start - 1))));
+}
+
 int64_t sumsq_neon(const int16_t* x, size_t n) {
   int64x2_t a0 = vdupq_n_s64(0), a1 = vdupq_n_s64(0);
   size_t i = 0;
@@ -23,6 +30,12 @@ int64_t sumsq_neon(const int16_t* x, size_t n) {
     // added pairwise straight into int64 lanes.
     a0 = vpadalq_s32(a0, vmull_s16(vget_low_s16(v), vget_low_s16(v)));
     a1 = vpadalq_s32(a1, vmull_high_s16(v, v));
+  }
+  if (i < n && n >= 8) {
+    const int16x8_t v = vandq_s16(vld1q_s16(x + n - 8), fresh_lanes(i, n - 8));
+    a0 = vpadalq_s32(a0, vmull_s16(vget_low_s16(v), vget_low_s16(v)));
+    a1 = vpadalq_s32(a1, vmull_high_s16(v, v));
+    i = n;
   }
   return vaddvq_s64(vaddq_s64(a0, a1)) + sumsq_tail(x, i, n);
 }
@@ -39,6 +52,12 @@ int64_t crossings_neon(const int16_t* x, size_t n) {
       cnt = vsubq_s16(cnt, vshrq_n_s16(d, 15));
     }
     c += vaddlvq_s16(cnt);
+  }
+  if (i < n && n >= 9) {
+    const size_t start = n - 8;
+    const int16x8_t d = veorq_s16(vld1q_s16(x + start), vld1q_s16(x + start - 1));
+    c -= vaddlvq_s16(vshrq_n_s16(vandq_s16(d, fresh_lanes(i, start)), 15));  // -1 per new crossing
+    i = n;
   }
   return c + crossings_tail(x, i, n);
 }
