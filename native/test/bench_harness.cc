@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   float f[3];
   for (int c = 0; c < chunks; c++) {
     if (features) {
-      process_frame(&x[(size_t)c * 480], f);
+      process_frame(&x[(size_t)c * 160], f);  // consecutive frames, as a call's audio arrives
       sum += (unsigned)(f[0] * -100.0f) + (unsigned)(f[1] * 1000.0f) + (unsigned)(f[2] * 1000.0f);
       continue;
     }
