@@ -116,7 +116,8 @@ export class PacingClock {
   }
 
   #tick(): void {
-    this.#timer = undefined;
+    // #timer stays set while ticking: a player woken here parks again relative to this tick, and must not re-base
+    // the wheel (that would skip the remaining overdue slots after a stall and spread them one per tick).
     const now = performance.now();
     // Every slot whose tick time has passed (more than one after a stall), in order.
     while (this.#tickAt <= now + 0.5 && this.#count > 0) {
@@ -134,7 +135,10 @@ export class PacingClock {
         else this.#file(p); // parked beyond the wheel's horizon
       }
     }
-    if (this.#count === 0) return;
+    if (this.#count === 0) {
+      this.#timer = undefined;
+      return;
+    }
     if (this.#tickAt <= now) this.#tickAt = now + this.#periodMs;
     this.#arm();
   }

@@ -22,6 +22,8 @@ import { loadUws, type Uws } from './uws.js';
 // afterwards), every async response has onAborted, writes are corked, and WebSocket sends honour backpressure.
 
 export const MEDIA_STREAM_PATH = '/twilio/media-stream';
+/** Straight from uWS's ArrayBuffer to a string, without a Buffer view per message (50 a second per call). */
+const utf8 = new TextDecoder();
 const MAX_BODY_BYTES = 64 * 1024;
 
 export interface TelephonyServerOptions {
@@ -90,7 +92,7 @@ export class TelephonyServer {
         const s = ws.getUserData().session;
         if (s === undefined) return;
         if (isBinary) s.onBinary();
-        else s.onText(Buffer.from(msg).toString('utf8')); // decoded (copied) before the buffer is neutered
+        else s.onText(utf8.decode(msg)); // decoded (copied) before the buffer is neutered
       },
       drain: (ws) => ws.getUserData().session?.onDrain(),
       close: (ws) => {
