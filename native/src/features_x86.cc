@@ -20,6 +20,13 @@ constexpr size_t kFirst = kBandTaps - 1;  // first fully-overlapped output
 // Zero-crossing counters are int16 lanes, widened after at most this many vectors (counts <= 4096 < 2^15).
 constexpr size_t kCountRun = 4096;
 
+// Outputs of the next block when `left` remain: at most kBlock, and never leaving fewer than one vector width
+// (w) for a last block, whose tail is then one overlapping vector rather than scalar code.
+inline size_t block_outputs(size_t left, size_t w) {
+  if (left <= kBlock) return left;
+  return left - kBlock < w ? kBlock - w : kBlock;
+}
+
 // Pair array for pmaddwd: q[m] holds x[k] (low half) and x[k-1] (high half), k = k0 + m, so that
 // pmaddwd(q[k - 2p], pairs[p]) = taps[2p]*x[k-2p] + taps[2p+1]*x[k-2p-1]. x[-1] (reached only through the
 // zero padding tap, at the first output of the first block) is taken as 0 and never read.
@@ -139,8 +146,8 @@ int64_t band_sse2(const int16_t* x, size_t n, const BandFilter& f) {
   alignas(16) int32_t q[kBlock + kFirst];
   __m128i acc = _mm_setzero_si128();
   int64_t tail = 0;
-  for (size_t s0 = kFirst; s0 < n; s0 += kBlock) {
-    const size_t cnt = std::min(kBlock, n - s0);
+  for (size_t s0 = kFirst, cnt = 0; s0 < n; s0 += cnt) {
+    cnt = block_outputs(n - s0, 4);
     build_pairs_sse2(x, s0 - kFirst, cnt + kFirst, q);
     size_t o = 0;
     for (; o + 4 <= cnt; o += 4) acc = add_squares_sse2(acc, band4_sse2(q + o + kFirst, c));
@@ -262,8 +269,8 @@ GYMDSP_AVX2 inline __m256i add_squares_avx2(__m256i acc, __m256i y) {
   alignas(32) int32_t q[kBlock + kFirst];                                                                     \
   __m256i acc = _mm256_setzero_si256();                                                                       \
   int64_t tail = 0;                                                                                           \
-  for (size_t s0 = kFirst; s0 < n; s0 += kBlock) {                                                            \
-    const size_t cnt = std::min(kBlock, n - s0);                                                              \
+  for (size_t s0 = kFirst, cnt = 0; s0 < n; s0 += cnt) {                                                     \
+    cnt = block_outputs(n - s0, 8);                                                                           \
     build_pairs_avx2(x, s0 - kFirst, cnt + kFirst, q);                                                        \
     size_t o = 0;                                                                                             \
     __m256i y;                                                                                                \

@@ -273,8 +273,11 @@ void test_feature_kernels() {
   for (size_t i = 0; i < N; i++) v[i] = (int16_t)((i % 3) - 1);
   vecs.push_back(v);
 
-  const size_t lens[] = {1,  2,  3,  7,  8,  9,  15, 16,  17,  29,  30,  31,  32,  33,  37,  38,  39,  40,  45,
-                         46, 47, 79, 80, 81, 159, 160, 161, 255, 285, 286, 287, 288, 320, 321, 4000, 48000, N - 3};
+  // Every tail case of every vector width (8/16 samples, 4/8 filter outputs), block boundaries (256 outputs) and
+  // the int16 crossing-counter widening (N).
+  const size_t lens[] = {1,   2,   3,   7,   8,   9,   15,  16,  17,  29,  30,  31,  32,   33,    37,   38,
+                         39,  40,  45,  46,  47,  79,  80,  81,  159, 160, 161, 255, 285,  286,   287,  288,
+                         293, 320, 321, 545, 549, 4000, 48000, N - 3};
   int64_t maxAbsY = 0;
   size_t cases = 0;
   std::vector<FrameSums> want;
