@@ -1,0 +1,142 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { loadConfig } from '../src/config/index.js';
+import { synthSpeech } from '../src/fakes/audio.js';
+import { FakeDeepgram } from '../src/fakes/deepgram.js';
+import { FakeElevenLabs } from '../src/fakes/elevenlabs.js';
+import { FakeOpenAi } from '../src/fakes/openai.js';
+import { createLogger } from '../src/log.js';
+import { startServer } from '../src/main.js';
+import { createMetrics } from '../src/ops/metrics.js';
+import { sharedPacingClock } from '../src/telephony/pacing-clock.js';
+
+// The two child processes of bench/load.ts: the protocol fakes, and the server (the whole app) they serve. Both
+// answer the driver's {kind:'stats'} over IPC with their CPU time, RSS and event-loop lag, and exit on {kind:'stop'}.
+
+export const AUTH = 'load-bench-token';
+export const LINES = [
+  'we are open six a.m. to ten p.m. every day',
+  'it is forty nine dollars a month',
+  'we have yoga and spin',
+];
+
+export interface ProcStats {
+  cpuMs: number;
+  cpuSysMs: number;
+  rssBytes: number;
+  loopP99Ms: number;
+  at: number;
+  /** Server only: the pacing clock's per-frame send lateness since the last stats request. */
+  pacing?: { frames: number; p50: number; p99: number; max: number; over20: number; dropped: number };
+}
+
+export type Msg =
+  | { kind: 'ready'; port?: number; urls?: { deepgram: string; openai: string; eleven: string } }
+  | { kind: 'stats'; stats: ProcStats }
+  | { kind: 'error'; message: string };
+
+export function loopMonitor(): IntervalHistogram {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  return loop;
+}
+
+/** Answers {kind:'stats'} with CPU, RSS and loop lag (reset on every read), and exits on {kind:'stop'}. */
+function serveStats(loop: IntervalHistogram, extra: () => Partial<ProcStats> = () => ({}), stop = async () => {}) {
+  process.on('message', (m: { kind: string }) => {
+    if (m.kind === 'stats') {
+      const c = process.cpuUsage();
+      const stats: ProcStats = {
+        cpuMs: (c.user + c.system) / 1000,
+        cpuSysMs: c.system / 1000,
+        rssBytes: process.memoryUsage().rss,
+        loopP99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0,
+        at: performance.now(),
+        ...extra(),
+      };
+      loop.reset();
+      process.send?.({ kind: 'stats', stats } satisfies Msg);
+    } else if (m.kind === 'stop') {
+      void stop().finally(() => process.exit(0));
+    }
+  });
+}
+
+// ---------------- fakes process ----------------
+
+export async function fakesMain(): Promise<void> {
+  const lines = Array.from({ length: 200_000 }, (_v, i) => LINES[i % LINES.length] as string);
+  const deepgram = await new FakeDeepgram({ lines, finalDelayMs: 0 }).start();
+  const openai = await new FakeOpenAi({
+    reply: () => ({ text: 'Thanks, that helps. And what else should I know about the gym?' }),
+  }).start();
+  // Every reply is the same sentence: synthesise each text once, not once per call and turn.
+  const voice = new Map<string, Buffer>();
+  const synth = (text: string, sampleRate: number) => {
+    const key = `${sampleRate}:${text}`;
+    let pcm = voice.get(key);
+    if (pcm === undefined) voice.set(key, (pcm = synthSpeech(text, { sampleRate })));
+    return pcm;
+  };
+  const eleven = await new FakeElevenLabs({ timing: { firstByteMs: 0 }, synth }).start();
+  serveStats(loopMonitor());
+  process.send?.({
+    kind: 'ready',
+    urls: { deepgram: deepgram.url, openai: openai.url, eleven: eleven.url },
+  } satisfies Msg);
+}
+
+// ---------------- server process ----------------
+
+export async function serverMain(
+  urls: { deepgram: string; openai: string; eleven: string },
+  port: number,
+): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'gym-bench-load-'));
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    TWILIO_AUTH_TOKEN: AUTH,
+    DEEPGRAM_API_KEY: 'bench',
+    DEEPGRAM_BASE_URL: urls.deepgram,
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: urls.openai,
+    ELEVENLABS_API_KEY: 'bench',
+    ELEVENLABS_BASE_URL: urls.eleven,
+    TTS_PROVIDERS: 'elevenlabs',
+    MAX_CONCURRENT_CALLS: '100000',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'error',
+  });
+  const server = await startServer(config, {
+    log: createLogger('error'),
+    metrics: createMetrics({ processMetrics: false }),
+  });
+  const clock = sharedPacingClock;
+  serveStats(
+    loopMonitor(),
+    () => {
+      const h = clock.lateness;
+      const pacing = {
+        frames: h.count,
+        p50: h.percentile(0.5),
+        p99: h.percentile(0.99),
+        max: h.max,
+        over20: h.over(20),
+        dropped: clock.framesDropped,
+      };
+      h.reset();
+      clock.framesDropped = 0;
+      return { pacing };
+    },
+    async () => {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  );
+  process.send?.({ kind: 'ready', port: server.port } satisfies Msg);
+}
