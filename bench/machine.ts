@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
+  assign,
   createActor,
   createMachine,
   fromCallback,
@@ -223,6 +224,37 @@ function breakdown(): { perKind: Map<string, number>; unhandled: number; oneAssi
   return { perKind, unhandled, oneAssign };
 }
 
+/**
+ * What the chart's shape costs by itself: synthetic machines whose only transition is one context assign (the
+ * one-assign floor above without any of the call machine's logic), shaped like the call machine (`live` with 4
+ * parallel regions, the active state 2 levels below its region, a 27-key context) and with less of each.
+ * XState rebuilds the state value from all active nodes and copies the whole context on every assign.
+ */
+function shapeFloors(): Array<[string, number]> {
+  const shapes: Array<[string, number, number, number]> = [
+    ['4 regions, depth 2, 27 keys', 4, 2, 27],
+    ['3 regions, depth 2, 27 keys', 3, 2, 27],
+    ['4 regions, depth 1, 27 keys', 4, 1, 27],
+    ['4 regions, depth 2, 8 keys', 4, 2, 8],
+    ['1 region, depth 1, 8 keys', 1, 1, 8],
+  ];
+  return shapes.map(([name, regions, depth, keys]) => {
+    let leaf: object = { on: { A: { actions: assign({ k0: ({ context }) => (context.k0 as number) + 1 }) } } };
+    for (let d = 1; d < depth; d++) leaf = { initial: 'x', states: { x: leaf } };
+    const states = Object.fromEntries(
+      Array.from({ length: regions }, (_, i) => [`r${i}`, { initial: 'x', states: { x: i === 0 ? leaf : {} } }]),
+    );
+    const context: Record<string, unknown> = Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, i]));
+    const m = createMachine({ context, initial: 'live', states: { live: { type: 'parallel', states }, ended: {} } });
+    const actors = Array.from({ length: ACTORS }, () => createActor(m).start());
+    const t = cpuNow();
+    for (let k = 0; k < ROUNDS * TURN.length; k++) for (const a of actors) a.send({ type: 'A' });
+    const us = (cpuNow() - t) / (ROUNDS * TURN.length * ACTORS);
+    actors.forEach((a) => a.stop());
+    return [name, us];
+  });
+}
+
 function main(): void {
   const mem = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
   const cpu = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
@@ -235,6 +267,7 @@ function main(): void {
   const kb = (v: Variant) => median(mem.get(v)!);
   const us = (v: Variant) => median(cpu.get(v)!);
   const b = breakdown();
+  const shapes = shapeFloors();
   if (JSON_OUT) {
     for (const v of VARIANTS) {
       const common = { impl: v, actors: ACTORS, rounds: ROUNDS, repeats: REPEATS };
@@ -245,6 +278,8 @@ function main(): void {
     for (const [kind, v] of b.perKind) console.log(JSON.stringify({ ...common, metric: 'cpu-us', kind, value: v }));
     console.log(JSON.stringify({ ...common, metric: 'cpu-us', kind: 'floor-unhandled', value: b.unhandled }));
     console.log(JSON.stringify({ ...common, metric: 'cpu-us', kind: 'floor-one-assign', value: b.oneAssign }));
+    for (const [shape, v] of shapes)
+      console.log(JSON.stringify({ impl: 'synthetic', metric: 'cpu-us-one-assign', shape, value: v }));
     return;
   }
   console.log(`call machine benchmark: ${ACTORS} live actors, ${ROUNDS} turns each, ${REPEATS} repeats (medians)`);
@@ -260,6 +295,8 @@ function main(): void {
   for (const [kind, v] of b.perKind) console.log(`  ${kind.padEnd(22)} ${v.toFixed(1).padStart(7)}`);
   console.log(`  ${'floor: unhandled event'.padEnd(22)} ${b.unhandled.toFixed(1).padStart(7)}`);
   console.log(`  ${'floor: one assign'.padEnd(22)} ${b.oneAssign.toFixed(1).padStart(7)}`);
+  console.log('one assign on a synthetic machine of a given shape (no call logic), µs');
+  for (const [shape, v] of shapes) console.log(`  ${shape.padEnd(28)} ${v.toFixed(1).padStart(7)}`);
   console.log(
     `runs (µs/event, session wiring): ${cpu
       .get('call-machine-session')!

@@ -1,6 +1,7 @@
 import { callSetup } from './call.setup.js';
-import { initialContext, replyInput } from './context.js';
+import { initialContext } from './context.js';
 import { callOutput } from './ledger.js';
+import { replyRegion } from './reply.region.js';
 import { turnRegion } from './turn.region.js';
 
 export type { InternalEvent, MachineEvent } from './call.setup.js';
@@ -9,7 +10,8 @@ export type { InternalEvent, MachineEvent } from './call.setup.js';
  * One actor per phone call. While the call is live four regions run in parallel, because four things really do
  * happen at once on a phone call: the caller's voice (silent/onset/speaking), the LLM reply being generated,
  * the agent's audio playing at Twilio, and the conversation itself (greeting → listening → thinking → speaking →
- * closing). The regions talk through raised events (CALLER.SPEECH_START, OUTBOX.READY, AGENT.SAID, ...).
+ * closing). The regions talk through shared events (CALLER.SPEECH_START, REPLY.SENTENCE, VAD.SILENCE) where they
+ * can and raised ones (REPLY.REQUEST, AGENT.SAID, ...) where they must.
  * Leaving `live` stops every invoked actor (asr, speaker, reply, hangup) — that is how a hang-up cleans up.
  */
 export const callMachine = callSetup.createMachine({
@@ -77,86 +79,37 @@ export const callMachine = callSetup.createMachine({
               on: { 'VAD.VOICE': { target: 'onset', actions: 'noteOnset' } },
             },
             onset: {
-              description: 'Voice detected but not yet long enough to be speech (clicks and pops end here).',
-              after: { VAD_MIN_SPEECH: 'speaking' },
-              on: { 'VAD.SILENCE': { target: 'silent', description: 'Too short: not speech.' } },
+              description:
+                'Voice detected but not yet long enough to be speech (clicks and pops end here). Entry arms ' +
+                'CALLER.SPEECH_START after VAD_MIN_SPEECH; leaving disarms it.',
+              entry: 'armSpeechStart',
+              exit: 'disarmSpeechStart',
+              on: {
+                // A delayed event rather than `after`, so the turn region takes the same event in the same
+                // microstep (one snapshot) instead of reacting to a second, raised one.
+                'CALLER.SPEECH_START': { target: 'speaking', description: 'Voice lasted VAD_MIN_SPEECH: speech.' },
+                'VAD.SILENCE': { target: 'silent', description: 'Too short: not speech.' },
+              },
             },
             speaking: {
-              entry: 'startCallerSpeech',
               on: { 'VAD.SILENCE': { target: 'silent', actions: 'endCallerSpeech' } },
             },
           },
         },
-        reply: {
-          description: 'The LLM reply of the current agent turn; stopping the actor aborts the request.',
-          initial: 'idle',
-          states: {
-            idle: {
-              on: {
-                'REPLY.REQUEST': {
-                  target: 'generating',
-                  description: 'Thinking asked for a reply (requestReply already marked it active).',
-                },
-              },
-            },
-            generating: {
-              exit: 'stopReply',
-              invoke: {
-                src: 'reply',
-                id: 'reply',
-                input: ({ context }) => replyInput(context),
-                onError: {
-                  target: 'idle',
-                  actions: { type: 'replyFailed', params: { message: 'reply actor crashed' } },
-                },
-              },
-              after: {
-                REPLY_MAX: {
-                  target: 'idle',
-                  actions: { type: 'replyFailed', params: { message: 'reply took too long' } },
-                  description: 'A reply that never finishes is abandoned.',
-                },
-              },
-              on: {
-                'REPLY.SENTENCE': [
-                  {
-                    guard: 'isDuplicateSentence',
-                    actions: 'dropDuplicate',
-                    description: 'Never the same utterance twice in a row.',
-                  },
-                  {
-                    guard: 'isSecondGreeting',
-                    actions: 'dropDuplicate',
-                    description: 'Exactly one greeting per call.',
-                  },
-                  {
-                    guard: 'repeatsQuestionReplaceable',
-                    actions: 'replaceRepeatQuestion',
-                    description: 'Asks an answered or asked topic: ask the next missing topic instead.',
-                  },
-                  {
-                    guard: 'repeatsQuestion',
-                    actions: 'dropRepeatQuestion',
-                    description: 'Asks an answered or asked topic and nothing is left to ask: drop it.',
-                  },
-                  { actions: 'acceptSentence' },
-                ],
-                'REPLY.FACTS': { actions: 'mergeFacts' },
-                'REPLY.ASKED': { actions: 'noteAsked' },
-                'REPLY.END_CALL': { actions: 'noteEndCall' },
-                'REPLY.DONE': { target: 'idle', actions: 'replySucceeded' },
-                'REPLY.ERROR': { target: 'idle', actions: { type: 'replyFailed', params: {} } },
-                'REPLY.CANCEL': { target: 'idle', description: 'Barge-in, caller resumed, or closing.' },
-              },
-            },
-          },
-        },
+        reply: replyRegion,
         playback: {
           description: "The agent's audio at Twilio, tracked by marks.",
           initial: 'idle',
           states: {
             idle: {
-              on: { 'AGENT.SAID': 'playing' },
+              on: {
+                'AGENT.SAID': 'playing',
+                'REPLY.SENTENCE': {
+                  guard: 'sentenceGoesOut',
+                  target: 'playing',
+                  description: 'A reply sentence went to the speaker (takeSentence, in the same microstep).',
+                },
+              },
             },
             playing: {
               on: {
@@ -181,6 +134,7 @@ export const callMachine = callSetup.createMachine({
               on: {
                 'SPEAKER.CLEARED': 'idle',
                 'AGENT.SAID': 'playing',
+                'REPLY.SENTENCE': { guard: 'sentenceGoesOut', target: 'playing' },
               },
             },
           },

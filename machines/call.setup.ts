@@ -1,4 +1,4 @@
-import { assign, enqueueActions, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
+import { assign, cancel, enqueueActions, fromCallback, fromPromise, raise, setup, type EventObject } from 'xstate';
 import { AppError } from '../src/errors.js';
 import { mergeFacts } from '../src/facts/model.js';
 import type {
@@ -8,6 +8,7 @@ import type {
   CallInput,
   EndReason,
   HangupInput,
+  ReplyEvent,
   ReplyInput,
   SpeakerCommand,
 } from './events.js';
@@ -27,7 +28,7 @@ import {
   updateUtterance,
   type Patch,
 } from './turns.js';
-import { guards } from './guards.js';
+import { guards, replyGenerating, replyPreemptive, turnHasFloor } from './guards.js';
 
 /** Events the machine raises to itself so its parallel regions can talk; never send these from outside. */
 export type InternalEvent =
@@ -35,7 +36,8 @@ export type InternalEvent =
   | { type: 'REPLY.REQUEST' }
   | { type: 'REPLY.CANCEL' }
   | { type: 'REPLY.ENDED'; ok: boolean }
-  | { type: 'OUTBOX.READY' }
+  | { type: 'CALLER.GOODBYE' }
+  | { type: 'REPLY.SPECULATE' }
   | { type: 'AGENT.SAID' }
   | { type: 'AGENT.CLEARED' }
   | { type: 'WRAP_UP'; reason: EndReason }
@@ -77,7 +79,8 @@ export const callSetup = setup({
   actors,
   delays: {
     VAD_MIN_SPEECH: ({ context }) => context.timing.vadMinSpeechMs,
-    ENDPOINT_SHORT: ({ context }) => context.timing.endpointShortMs,
+    // Counted from the caller's last voiced frame: the silence edge came silenceHeadStartMs after it.
+    ENDPOINT_SHORT: ({ context }) => Math.max(0, context.timing.endpointShortMs - context.silenceHeadStartMs),
     ENDPOINT_LONG_REST: ({ context }) => context.timing.endpointLongMs - context.timing.endpointShortMs,
     ENDPOINT_MAX_REST: ({ context }) => context.timing.endpointMaxMs - context.timing.endpointLongMs,
     // Measured from the voice onset, which the caller region confirmed VAD_MIN_SPEECH later.
@@ -112,33 +115,43 @@ export const callSetup = setup({
         };
       },
     }),
-    noteOnset: assign({ voiceOnsetMs: ({ event }) => (event as Ev<'VAD.VOICE'>).atMs }),
-    startCallerSpeech: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ callerSpeaking: true });
-      enqueue.raise({ type: 'CALLER.SPEECH_START', atMs: context.voiceOnsetMs });
+    noteOnset: assign({ voiceOnsetMs: ({ event }) => (event as Ev<'VAD.VOICE'>).atMs, silenceHeadStartMs: 0 }),
+    armSpeechStart: raise(({ context }) => ({ type: 'CALLER.SPEECH_START' as const, atMs: context.voiceOnsetMs }), {
+      id: 'speechStart',
+      delay: 'VAD_MIN_SPEECH',
     }),
+    disarmSpeechStart: cancel('speechStart'),
     // No CALLER.SPEECH_END is raised: the turn region reacts to the same VAD.SILENCE, guarded by callerSpeaking
     // (guards see the context before this event), in the same microstep: one snapshot instead of two.
-    endCallerSpeech: assign({
-      callerSpeaking: false,
-      lastSilenceMs: ({ event }) => (event as Ev<'VAD.SILENCE'>).atMs,
+    endCallerSpeech: assign(({ context, event }) => {
+      const e = event as Ev<'VAD.SILENCE'>;
+      const t = context.timing;
+      const elapsed = t.endpointFromLastVoice && e.detectedAtMs !== undefined ? e.detectedAtMs - e.atMs : 0;
+      return { lastSilenceMs: e.atMs, silenceHeadStartMs: Math.min(Math.max(0, elapsed), t.endpointShortMs) };
     }),
 
     // ---- reply region
-    stopReply: assign({ replyActive: false }),
-    acceptSentence: enqueueActions(({ context, event, enqueue }) => {
-      enqueue.assign({ ...queueLine(context, textOf(event)), replySentences: context.replySentences + 1 });
-      enqueue.raise({ type: 'OUTBOX.READY' });
-    }),
-    replaceRepeatQuestion: enqueueActions(({ context, enqueue }) => {
-      const topic = C.nextTopic(context);
-      if (topic === undefined) return;
-      enqueue.assign({
-        ...queueLine(context, T.questionFor(topic)),
+    // Queue the sentence (or, `replace`, the question for the next missing topic instead of a repeated one) and,
+    // while the turn has the floor (thinking or speaking), send it to the speaker in the same update: one
+    // snapshot, no raised event. The turn region (guard queuesLine, to leave thinking) and the playback region
+    // (guard sentenceGoesOut) take the same REPLY.SENTENCE; while `interrupted` the line waits in the outbox.
+    takeSentence: enqueueActions(({ context, event, enqueue, check }, params: { replace: boolean }) => {
+      const topic = params.replace ? C.nextTopic(context) : undefined;
+      if (params.replace && topic === undefined) return;
+      const text = topic !== undefined ? T.questionFor(topic) : textOf(event);
+      const m = context.metrics;
+      const queued = {
+        ...context,
+        ...queueLine(context, text),
         replySentences: context.replySentences + 1,
-        metrics: { ...context.metrics, repeatQuestionsBlocked: context.metrics.repeatQuestionsBlocked + 1 },
-      });
-      enqueue.raise({ type: 'OUTBOX.READY' });
+        ...(params.replace ? { metrics: { ...m, repeatQuestionsBlocked: m.repeatQuestionsBlocked + 1 } } : {}),
+      };
+      const f = check(turnHasFloor) ? flushOutbox(queued, 'reply') : undefined;
+      enqueue.assign(f === undefined ? queued : { ...queued, ...f.patch });
+      if (f === undefined || f.says.length === 0) return;
+      for (const s of f.says) enqueue.sendTo('speaker', { type: 'SPEAKER.SAY', ...s });
+      if (f.asrContext !== undefined) enqueue.sendTo('asr', { type: 'ASR.CONTEXT', ctx: f.asrContext });
+      // No AGENT.SAID: the playback region takes this REPLY.SENTENCE itself (guard sentenceGoesOut).
     }),
     dropRepeatQuestion: assign({
       metrics: ({ context }) => ({
@@ -154,6 +167,20 @@ export const callSetup = setup({
       const facts = mergeFacts(context.facts, added);
       enqueue.assign({ facts });
       enqueue.emit({ type: 'ledger.facts', callId: context.callId, facts, added });
+    }),
+    holdReplyEvent: assign(({ context, event }) => ({
+      speculation: context.speculation && {
+        ...context.speculation,
+        held: [...context.speculation.held, event as ReplyEvent],
+      },
+    })),
+    /** The turn committed with the words the reply was started on: it is the turn's reply now. */
+    adoptReply: enqueueActions(({ context, enqueue }) => {
+      enqueue.sendTo('reply', { type: 'REPLY.ADOPTED' });
+      // Replayed in order, each in its own microstep, through the committed reply's handlers (repeat guards,
+      // ledger), exactly as if it had arrived now.
+      for (const e of context.speculation?.held ?? []) enqueue.raise(e);
+      enqueue.assign({ speculation: undefined });
     }),
     noteAsked: assign({
       agentTurn: ({ context, event }) => {
@@ -234,14 +261,53 @@ export const callSetup = setup({
       idlePrompts: context.idlePrompts + 1,
       metrics: { ...context.metrics, idleReprompts: context.metrics.idleReprompts + 1 },
     })),
-    // Marks the reply active in the same update that opens the agent turn (one snapshot clone, not two): the
-    // reply region is always idle when thinking starts, so REPLY.REQUEST always takes it to generating.
-    requestReply: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ ...beginReplyTurn(context), holdingSaid: false, replyActive: true, replySentences: 0 });
-      enqueue.raise({ type: 'REPLY.REQUEST' });
+    /**
+     * End of the caller's turn (`kind` names the endpoint wait that decided it): record it and, in the same update
+     * (one snapshot), open the agent turn and ask for a reply, or, if the caller said goodbye, raise CALLER.GOODBYE
+     * instead. The reply region is always idle here, so REPLY.REQUEST always takes it to generating.
+     */
+    endCallerTurn: enqueueActions(({ context, enqueue, check }, params: { kind: CallContext['endpointKind'] }) => {
+      const text = C.callerText(context);
+      const goodbye = T.callerWantsToEnd(text);
+      // A reply started early on exactly these words is adopted (REPLY.REQUEST in generating.preemptive);
+      // one started on other words is aborted and its output dropped.
+      const adopt = !goodbye && context.speculation?.text === text;
+      if (check(replyPreemptive) && !adopt) enqueue.raise({ type: 'REPLY.CANCEL' });
+      const r = commitCaller(context, params.kind, context.lastSilenceMs);
+      const committed = { ...r.patch, idlePrompts: 0, endpointKind: params.kind };
+      if (goodbye) enqueue.assign(committed);
+      else {
+        const next = { ...context, ...committed } as CallContext;
+        enqueue.assign({
+          ...committed,
+          ...beginReplyTurn(next),
+          holdingSaid: false,
+          replySentences: 0,
+        });
+      }
+      if (r.ledger !== undefined) enqueue.emit(r.ledger);
+      enqueue.raise(goodbye ? { type: 'CALLER.GOODBYE' } : { type: 'REPLY.REQUEST' });
     }),
-    cancelReply: enqueueActions(({ context, enqueue }) => {
-      if (context.replyActive) enqueue.raise({ type: 'REPLY.CANCEL' });
+    /**
+     * Preemptive generation: the caller's words so far end in a final and the turn is waiting for its end. Start
+     * the reply on them (held until the turn commits); a running early reply on other words is aborted first.
+     */
+    speculate: enqueueActions(({ context, enqueue, check }) => {
+      if (!context.timing.preemptiveGeneration || context.caller.finals.length === 0) return;
+      const text = C.callerText(context);
+      if (!C.callerHasWords(context) || T.callerWantsToEnd(text)) return;
+      const running = check(replyPreemptive);
+      if (running && context.speculation?.text === text) return;
+      if (running) enqueue.raise({ type: 'REPLY.CANCEL' });
+      else if (check(replyGenerating)) return;
+      enqueue.assign({ speculation: { text, held: [] } });
+      enqueue.raise({ type: 'REPLY.SPECULATE' });
+    }),
+    dropSpeculation: enqueueActions(({ enqueue, check }) => {
+      if (check(replyPreemptive)) enqueue.raise({ type: 'REPLY.CANCEL' });
+    }),
+    cancelReply: enqueueActions(({ enqueue, check }) => {
+      if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
     }),
     // One assign per action: every assign clones the whole machine snapshot (state value included).
     finishTurn: enqueueActions(({ context, enqueue }) => {
@@ -251,10 +317,10 @@ export const callSetup = setup({
       if (f.ledger !== undefined) enqueue.emit(f.ledger);
       if (b.ledger !== undefined) enqueue.emit(b.ledger);
     }),
-    bargeIn: enqueueActions(({ context, enqueue }) => {
+    bargeIn: enqueueActions(({ context, enqueue, check }) => {
       enqueue.sendTo('speaker', { type: 'SPEAKER.CLEAR' });
       enqueue.raise({ type: 'AGENT.CLEARED' });
-      if (context.replyActive) enqueue.raise({ type: 'REPLY.CANCEL' });
+      if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
       const cut = cutPending(context, context.voiceOnsetMs);
       const f = finishTurn({ ...context, ...cut.patch } as CallContext, true);
       enqueue.assign({
@@ -271,8 +337,8 @@ export const callSetup = setup({
       const again = cut.unplayed.map((text) => ({ text, resumed: true }));
       enqueue.assign({ ...cut.patch, outbox: [...again, ...context.outbox], cutText: cut.unplayed[0] });
     }),
-    confirmInterruption: enqueueActions(({ context, enqueue }) => {
-      if (context.replyActive) enqueue.raise({ type: 'REPLY.CANCEL' });
+    confirmInterruption: enqueueActions(({ context, enqueue, check }) => {
+      if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
       const f = finishTurn(context, true);
       enqueue.assign({
         ...f.patch,
@@ -314,8 +380,8 @@ export const callSetup = setup({
       closeReason: 'error' as const,
       error: (event as Ev<'CALL.ABORT'>).message,
     })),
-    prepareClosing: enqueueActions(({ context, enqueue }) => {
-      if (context.replyActive) enqueue.raise({ type: 'REPLY.CANCEL' });
+    prepareClosing: enqueueActions(({ context, enqueue, check }) => {
+      if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
       const keep = context.closeReason === 'facts-complete' || context.closeReason === 'caller-request';
       let patch: Patch = { outbox: [] };
       if (!keep && C.pending(context).length > 0) {

@@ -1,7 +1,15 @@
 import { emptyFacts, missingTopics, answeredTopics, type GymFacts, type Topic } from '../src/facts/model.js';
 import type { HistoryTurn } from '../src/providers/llm/types.js';
 import { emptyCallMetrics } from './events.js';
-import type { AgentTurnReason, CallInput, CallMetrics, Direction, EndReason, ReplyInput } from './events.js';
+import type {
+  AgentTurnReason,
+  CallInput,
+  CallMetrics,
+  Direction,
+  EndReason,
+  ReplyEvent,
+  ReplyInput,
+} from './events.js';
 import type { TurnTiming } from './timing.js';
 import { normalize, questionTopics, realWords, words } from './text.js';
 
@@ -60,13 +68,17 @@ export interface CallContext {
   /** The utterance cut by an unconfirmed interruption, said again if it proves false. */
   cutText: string | undefined;
   caller: CallerBuffer;
-  callerSpeaking: boolean;
   voiceOnsetMs: number | undefined;
   lastSilenceMs: number | undefined;
+  /** How long before the silence edge arrived the caller's voice had ended (the VAD's hangover); 0 if unknown. */
+  silenceHeadStartMs: number;
+  /**
+   * The reply started early (preemptive generation) on the caller's words `text`, and what it has sent so far,
+   * held until the turn commits. Meaningful only while the reply region is in generating.preemptive.
+   */
+  speculation: { text: string; held: ReplyEvent[] } | undefined;
   /** Which endpoint wait ended the caller's turn being committed. */
   endpointKind: 'short' | 'long' | 'max';
-  replyActive: boolean;
-  replyDone: boolean;
   replySentences: number;
   replyErrors: number;
   holdingSaid: boolean;
@@ -97,12 +109,11 @@ export function initialContext(input: CallInput): CallContext {
     lastSaid: '',
     cutText: undefined,
     caller: emptyCaller(),
-    callerSpeaking: false,
     voiceOnsetMs: undefined,
     lastSilenceMs: undefined,
+    silenceHeadStartMs: 0,
+    speculation: undefined,
     endpointKind: 'short',
-    replyActive: false,
-    replyDone: true,
     replySentences: 0,
     replyErrors: 0,
     holdingSaid: false,
@@ -200,10 +211,17 @@ export function replyInput(c: CallContext): ReplyInput {
     direction: c.direction,
     facts: c.facts,
     missing: missingTopics(c.facts),
-    asked: [...c.asked],
-    history: c.history.map((h) => ({ ...h })),
+    // Shared, not copied: the machine never changes an array in place (every update builds a new one).
+    asked: c.asked,
+    history: c.history,
     reason: 'reply',
   };
+}
+
+/** Input of a reply started before the end of the turn: the conversation as it will be once the turn commits. */
+export function speculativeInput(c: CallContext): ReplyInput {
+  const text = callerText(c);
+  return { ...replyInput({ ...c, history: appendHistory(c.history, { speaker: 'caller', text }) }), speculative: true };
 }
 
 /** Goodbye fallback wait: what is still queued (reported duration, else an estimate) plus the margin. */

@@ -24,7 +24,11 @@ export interface CallInput {
 export type MediaStartEvent = { type: 'MEDIA.START' };
 /** Raw VAD edges (no debouncing needed: minimum speech duration is machine logic). */
 export type VadVoiceEvent = { type: 'VAD.VOICE'; atMs: number };
-export type VadSilenceEvent = { type: 'VAD.SILENCE'; atMs: number };
+/**
+ * `atMs`: end of the caller's last voiced frame. `detectedAtMs`: media time when the VAD decided it was silence
+ * (after its hangover); the end-of-turn wait subtracts the difference. Without it the wait counts from arrival.
+ */
+export type VadSilenceEvent = { type: 'VAD.SILENCE'; atMs: number; detectedAtMs?: number };
 export type DtmfEvent = { type: 'DTMF'; digit: string };
 /** The caller's side ended: Twilio `stop`, or the media WebSocket closed. Ends the call from any state. */
 export type HangupEvent = { type: 'CALL.HANGUP'; reason: 'stop' | 'socket-closed' };
@@ -67,8 +71,15 @@ export type ReplyErrorEvent = { type: 'REPLY.ERROR'; message: string };
 export type ReplyEvent =
   ReplySentenceEvent | ReplyFactsEvent | ReplyAskedEvent | ReplyEndCallEvent | ReplyDoneEvent | ReplyErrorEvent;
 
-/** Input of the reply actor: the conversation as the caller heard it, built from machine context. */
-export type ReplyInput = ConversationInput & { callId: string };
+/**
+ * Input of the reply actor: the conversation as the caller heard it, built from machine context. `speculative`:
+ * started before the end of the caller's turn (preemptive generation); the machine holds its output and sends it
+ * `REPLY.ADOPTED` when the turn commits with these words (it is stopped otherwise). Until then it is not a reply
+ * to anything: latency measurement starts at adoption.
+ */
+export type ReplyInput = ConversationInput & { callId: string; speculative?: boolean };
+/** Sent TO a speculative reply actor when its turn committed with its words: it is now the turn's reply. */
+export type ReplyAdoptedEvent = { type: 'REPLY.ADOPTED' };
 
 // ---- `speaker` actor (fromCallback, whole call: TTS → resample → paced μ-law frames + marks) ----------------
 

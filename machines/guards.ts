@@ -1,3 +1,4 @@
+import { and, not, or, stateIn } from 'xstate';
 import type { MachineEvent } from './call.setup.js';
 import * as C from './context.js';
 import type { CallContext } from './context.js';
@@ -26,12 +27,49 @@ const onlyThisPending = (c: CallContext, e: MachineEvent) => {
   return found;
 };
 const closeWanted = (c: CallContext) => c.endRequested !== undefined || C.factsComplete(c);
-const finishes = (c: CallContext, e: MachineEvent) => onlyThisPending(c, e) && !c.replyActive && c.outbox.length === 0;
+/** Utterance `id` is the last audio of the turn and nothing more is queued (the reply may still be generating). */
+const lastOfTurn = (c: CallContext, e: MachineEvent) => onlyThisPending(c, e) && c.outbox.length === 0;
+
+// Which state another region is in is read from the snapshot (stateIn), not mirrored into context: a mirror flag
+// costs an assign, i.e. a snapshot, each time the region changes.
+export const callerSpeaking = stateIn('#call.live.caller.speaking');
+export const replyGenerating = stateIn('#call.live.reply.generating');
+/** A reply started before the end of the caller's turn, output held (preemptive generation). */
+export const replyPreemptive = stateIn('#call.live.reply.generating.preemptive');
+const replyCommitted = stateIn('#call.live.reply.generating.committed');
+/** Sentences go straight to the speaker while the turn has the floor. */
+export const turnHasFloor = or([stateIn('#call.live.turn.thinking'), stateIn('#call.live.turn.speaking')]);
+
+type Verdict = 'duplicate' | 'second-greeting' | 'replace' | 'drop-repeat' | 'accept';
+
+/** What the repeat guards make of a REPLY.SENTENCE, in their order of precedence. */
+function judge(c: CallContext, text: string): Verdict {
+  if (C.isDuplicate(c, text)) return 'duplicate';
+  if (c.metrics.greetings > 0 && T.isGreeting(text)) return 'second-greeting';
+  if (!C.repeatsQuestion(c, text)) return 'accept';
+  // Replace only while this turn has asked nothing yet: one question per turn.
+  const replaceable =
+    C.nextTopic(c) !== undefined &&
+    !(c.agentTurn?.utterances.some((u) => u.topics.length > 0 && u.status !== 'cut') ?? false) &&
+    !c.outbox.some((o) => T.questionTopics(o.text).length > 0);
+  return replaceable ? 'replace' : 'drop-repeat';
+}
+
+// The reply region's guard chain and the turn region's `queuesLine` judge the same sentence in the same microstep
+// (same event object, same context): the text work runs once per sentence.
+const verdicts = new WeakMap<object, { context: CallContext; verdict: Verdict }>();
+function verdict(c: CallContext, e: MachineEvent): Verdict {
+  const hit = verdicts.get(e);
+  if (hit !== undefined && hit.context === c) return hit.verdict;
+  const v = judge(c, textOf(e));
+  verdicts.set(e, { context: c, verdict: v });
+  return v;
+}
 
 export const guards = {
   isOutbound: ({ context }: Args) => context.direction === 'outbound',
-  callerSilent: ({ context }: Args) => !context.callerSpeaking,
-  callerSpeaking: ({ context }: Args) => context.callerSpeaking,
+  callerSilent: not(callerSpeaking),
+  callerSpeaking,
   callerHasRealWords: ({ context }: Args) => C.callerRealWordCount(context) > 0,
   callerHasWords: ({ context }: Args) => C.callerHasWords(context),
   utteranceComplete: ({ context }: Args) => T.isCompleteUtterance(C.callerText(context)),
@@ -40,25 +78,25 @@ export const guards = {
   bringsRealWord: ({ context, event }: Args) => T.realWords(withIncoming(context, event)).length > 0,
   /** Barge-in by words: two or more words that are not backchannels ("uh-huh", "okay", "right"...). */
   bringsTwoRealWords: ({ context, event }: Args) => T.realWords(withIncoming(context, event)).length >= 2,
-  callerWantsToEnd: ({ context }: Args) => {
-    const h = context.history;
-    for (let i = h.length - 1; i >= 0; i--) if (h[i]!.speaker === 'caller') return T.callerWantsToEnd(h[i]!.text);
-    return false;
-  },
   repromptsLeft: ({ context }: Args) => context.idlePrompts < context.timing.idleReprompts,
-  isDuplicateSentence: ({ context, event }: Args) => C.isDuplicate(context, textOf(event)),
-  isSecondGreeting: ({ context, event }: Args) => context.metrics.greetings > 0 && T.isGreeting(textOf(event)),
-  /** Replace only while this turn has asked nothing yet: one question per turn. */
-  repeatsQuestionReplaceable: ({ context, event }: Args) =>
-    C.repeatsQuestion(context, textOf(event)) &&
-    C.nextTopic(context) !== undefined &&
-    !(context.agentTurn?.utterances.some((u) => u.topics.length > 0 && u.status !== 'cut') ?? false) &&
-    !context.outbox.some((o) => T.questionTopics(o.text).length > 0),
-  repeatsQuestion: ({ context, event }: Args) => C.repeatsQuestion(context, textOf(event)),
+  isDuplicateSentence: ({ context, event }: Args) => verdict(context, event) === 'duplicate',
+  isSecondGreeting: ({ context, event }: Args) => verdict(context, event) === 'second-greeting',
+  repeatsQuestionReplaceable: ({ context, event }: Args) => verdict(context, event) === 'replace',
+  repeatsQuestion: ({ context, event }: Args) => verdict(context, event) === 'drop-repeat',
+  sentenceFresh: ({ context, event }: Args) => {
+    const v = verdict(context, event);
+    return v === 'accept' || v === 'replace';
+  },
+  /** The reply's sentence puts a line in the outbox (as it is, or replaced by the next topic's question). */
+  queuesLine: and([replyCommitted, 'sentenceFresh']),
+  /** ... and, the turn having the floor, takeSentence sends it to the speaker in the same microstep. */
+  sentenceGoesOut: and([replyCommitted, 'sentenceFresh', turnHasFloor]),
   isPendingUtterance: ({ context, event }: Args) => C.isPendingId(context, idOf(event)),
   isLastPendingUtterance: ({ context, event }: Args) => onlyThisPending(context, event),
-  turnFinishesAndCloses: ({ context, event }: Args) => finishes(context, event) && closeWanted(context),
-  turnFinishes: ({ context, event }: Args) => finishes(context, event),
+  lastOfTurn: ({ context, event }: Args) => lastOfTurn(context, event),
+  turnFinishesAndCloses: and(['lastOfTurn', not(replyGenerating), 'closeWanted']),
+  /** The turn's last utterance played and the reply is over: the turn is finished. */
+  turnFinishes: and(['lastOfTurn', not(replyGenerating)]),
   closeWanted: ({ context }: Args) => closeWanted(context),
   nothingPending: ({ context }: Args) => nothingPending(context),
   replyFailedTooOften: ({ context, event }: Args) => !(event as Ev<'REPLY.ENDED'>).ok && context.replyErrors >= 3,

@@ -38,6 +38,16 @@ export interface TurnTiming {
   readonly clearSettleMs: number;
   /** The hang-up actor gets this long before the call is ended anyway. */
   readonly hangupTimeoutMs: number;
+  /**
+   * The end-of-turn waits count from the caller's last voiced frame (VAD.SILENCE `atMs`), not from when the
+   * silence edge arrives (`detectedAtMs`, after the VAD's hangover): the time already elapsed is subtracted.
+   */
+  readonly endpointFromLastVoice: boolean;
+  /**
+   * Preemptive generation: start the reply as soon as the recogniser's final arrives during the end-of-turn wait;
+   * its output is held until the turn commits with the same words (adopted) or dropped (caller went on, new words).
+   */
+  readonly preemptiveGeneration: boolean;
 }
 
 /** Map the validated environment config to the machine's timing. */
@@ -59,6 +69,8 @@ export function timingFromConfig(cfg: Config): TurnTiming {
     goodbyeMarginMs: cfg.GOODBYE_MARGIN_MS,
     clearSettleMs: 1000,
     hangupTimeoutMs: Math.max(5000, cfg.PROVIDER_DEADLINE_MS * 2),
+    endpointFromLastVoice: cfg.ENDPOINT_FROM_LAST_VOICE,
+    preemptiveGeneration: cfg.PREEMPTIVE_GENERATION,
   });
 }
 
@@ -80,4 +92,6 @@ export const DEFAULT_TIMING: TurnTiming = Object.freeze({
   goodbyeMarginMs: 1500,
   clearSettleMs: 1000,
   hangupTimeoutMs: 5000,
+  endpointFromLastVoice: true,
+  preemptiveGeneration: true,
 });

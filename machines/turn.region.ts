@@ -3,6 +3,7 @@ import { callSetup } from './call.setup.js';
 const toListening = '#call.live.turn.listening';
 const toClosing = '#call.live.turn.closing';
 const toHangingUp = '#call.live.turn.closing.hangingUp';
+const toThinking = '#call.live.turn.thinking';
 
 /** The conversation: who has the floor and why. */
 export const turnRegion = callSetup.createStateConfig({
@@ -57,17 +58,18 @@ export const turnRegion = callSetup.createStateConfig({
       states: {
         waiting: {
           description: 'Nobody speaks yet; re-prompt after IDLE_REPROMPT.',
-          always: [
-            { guard: 'callerSpeaking', target: 'hearing', description: 'Caller already talking.' },
-            { guard: 'callerHasRealWords', target: 'endpointing', description: 'Words already heard.' },
-          ],
           on: {
+            'CALLER.SPEECH_START': { target: 'hearing', description: 'The caller starts speaking.' },
             'ASR.FINAL': {
               guard: 'bringsRealWord',
               target: 'endpointing',
               description: 'Words the VAD missed.',
             },
           },
+          always: [
+            { guard: 'callerSpeaking', target: 'hearing', description: 'Caller already talking on the way in.' },
+            { guard: 'callerHasRealWords', target: 'endpointing', description: 'Words already heard.' },
+          ],
           after: {
             IDLE_REPROMPT: [
               {
@@ -103,15 +105,27 @@ export const turnRegion = callSetup.createStateConfig({
         endpointing: {
           description: 'Silence after speech: adaptive wait, short if complete, long after a filler/conjunction.',
           initial: 'short',
-          on: { 'CALLER.SPEECH_START': { target: 'hearing', description: 'Caller went on.' } },
+          // With a final in hand, the reply starts now (preemptive generation); the commit adopts it.
+          entry: 'speculate',
+          on: {
+            'CALLER.SPEECH_START': {
+              target: 'hearing',
+              actions: 'dropSpeculation',
+              description: 'Caller went on: an early reply is aborted.',
+            },
+            'ASR.FINAL': {
+              actions: 'speculate',
+              description: 'New words during the wait: (re)start the early reply on them.',
+            },
+          },
           states: {
             short: {
               after: {
                 ENDPOINT_SHORT: [
                   {
                     guard: 'utteranceComplete',
-                    target: '#call.live.turn.listening.committed',
-                    actions: { type: 'commitCallerTurn', params: { kind: 'short' } },
+                    target: toThinking,
+                    actions: { type: 'endCallerTurn', params: { kind: 'short' } },
                     description: 'Looks complete: end of turn.',
                   },
                   { target: 'long', description: 'Filler, conjunction, mid-list or no words yet: wait longer.' },
@@ -122,8 +136,8 @@ export const turnRegion = callSetup.createStateConfig({
               on: {
                 'ASR.FINAL': {
                   guard: 'completesUtterance',
-                  target: '#call.live.turn.listening.committed',
-                  actions: { type: 'commitCallerTurn', params: { kind: 'long' } },
+                  target: toThinking,
+                  actions: { type: 'endCallerTurn', params: { kind: 'long' } },
                   description: 'A late final completes the utterance.',
                 },
               },
@@ -131,8 +145,8 @@ export const turnRegion = callSetup.createStateConfig({
                 ENDPOINT_LONG_REST: [
                   {
                     guard: 'callerHasWords',
-                    target: '#call.live.turn.listening.committed',
-                    actions: { type: 'commitCallerTurn', params: { kind: 'long' } },
+                    target: toThinking,
+                    actions: { type: 'endCallerTurn', params: { kind: 'long' } },
                   },
                   { target: 'noWords', description: 'No words yet: wait for the recogniser until the maximum.' },
                 ],
@@ -142,8 +156,8 @@ export const turnRegion = callSetup.createStateConfig({
               on: {
                 'ASR.FINAL': {
                   guard: 'bringsWords',
-                  target: '#call.live.turn.listening.committed',
-                  actions: { type: 'commitCallerTurn', params: { kind: 'max' } },
+                  target: toThinking,
+                  actions: { type: 'endCallerTurn', params: { kind: 'max' } },
                 },
               },
               after: {
@@ -156,25 +170,23 @@ export const turnRegion = callSetup.createStateConfig({
             },
           },
         },
-        committed: {
-          description: "End of the caller's turn (recorded by the endpoint transition that led here): answer it.",
-          always: [
-            {
-              guard: 'callerWantsToEnd',
-              target: toClosing,
-              actions: { type: 'setCloseReason', params: { reason: 'caller-request' } },
-              description: 'The caller is saying goodbye.',
-            },
-            { target: '#call.live.turn.thinking' },
-          ],
-        },
       },
     },
     thinking: {
-      description: 'Waiting for the first sentence of the reply; a holding line after PROVIDER_DEADLINE.',
-      entry: 'requestReply',
+      description:
+        "Waiting for the first sentence of the reply (the endpoint transition that led here recorded the caller's " +
+        'turn and asked for it); a holding line after PROVIDER_DEADLINE.',
       on: {
-        'OUTBOX.READY': 'speaking',
+        'REPLY.SENTENCE': {
+          guard: 'queuesLine',
+          target: 'speaking',
+          description: 'First sentence that passes the repeat guards (already sent to the speaker).',
+        },
+        'CALLER.GOODBYE': {
+          target: toClosing,
+          actions: { type: 'setCloseReason', params: { reason: 'caller-request' } },
+          description: 'The caller said goodbye: close instead of replying.',
+        },
         'CALLER.SPEECH_START': {
           guard: 'holdingNotSaid',
           target: toListening,
@@ -200,11 +212,11 @@ export const turnRegion = callSetup.createStateConfig({
       },
     },
     speaking: {
-      description: 'The agent has the floor; sentences go to the speaker as they arrive.',
+      description:
+        'The agent has the floor; accepted reply sentences go to the speaker as they arrive (the reply region sends them).',
       entry: { type: 'flush', params: { reason: 'reply' } },
       initial: 'flowing',
       on: {
-        'OUTBOX.READY': { actions: { type: 'flush', params: { reason: 'reply' } } },
         'SPEAKER.PLAYED': [
           { guard: 'turnFinishesAndCloses', target: toClosing, actions: ['closeFromEndRequest'] },
           { guard: 'turnFinishes', target: toListening, actions: 'finishTurn' },
@@ -223,7 +235,12 @@ export const turnRegion = callSetup.createStateConfig({
       },
       states: {
         flowing: {
-          always: { guard: 'callerSpeaking', target: 'contested', description: 'Caller speech over the agent.' },
+          on: { 'CALLER.SPEECH_START': { target: 'contested', description: 'Caller speech over the agent.' } },
+          always: {
+            guard: 'callerSpeaking',
+            target: 'contested',
+            description: 'Caller already talking on the way in.',
+          },
         },
         contested: {
           description: 'The caller makes sound over the agent: a backchannel, a cough, or an interruption?',

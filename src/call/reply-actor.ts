@@ -28,12 +28,22 @@ export function replyActor(
   hooks: ReplyHooks = {},
   policy: ReplyPolicy = { kind: 'streaming' },
 ) {
-  return fromCallback<EventObject, ReplyInput>(({ input, sendBack }) => {
+  return fromCallback<EventObject, ReplyInput>(({ input, sendBack, receive }) => {
     const abort = new AbortController();
     const send = (e: ReplyEvent) => {
       if (!abort.signal.aborted) sendBack(e);
     };
-    hooks.requested?.(input);
+    // A speculative reply (preemptive generation) answers nothing until the machine adopts it at the end of the
+    // caller's turn: latency hooks count from then (a first chunk that came earlier is reported at adoption).
+    let adopted = input.speculative !== true;
+    let chunkSeen = false;
+    if (adopted) hooks.requested?.(input);
+    receive((e) => {
+      if (e.type !== 'REPLY.ADOPTED' || adopted) return;
+      adopted = true;
+      hooks.requested?.(input);
+      if (chunkSeen) hooks.firstChunk?.();
+    });
     const held: string[] = [];
     const release = async () => {
       if (policy.kind !== 'whole-reply' || held.length === 0) return;
@@ -50,8 +60,9 @@ export function replyActor(
       const chunks = llm.respond(input, abort.signal);
       async function* observed() {
         for await (const c of chunks) {
-          if (firstChunk) hooks.firstChunk?.();
+          if (firstChunk && adopted) hooks.firstChunk?.();
           firstChunk = false;
+          chunkSeen = true;
           yield c;
         }
       }

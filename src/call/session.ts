@@ -294,8 +294,12 @@ export class CallSession implements CallHandler {
 
   onVad(edge: VadEdge): void {
     if (this.#finished) return;
+    // The VAD reports silence a hangover after the last voiced frame (edge.atMs); the machine counts the
+    // end-of-turn wait from that frame, so it needs to know when the edge was seen (same stream clock).
     this.#actor.send(
-      edge.kind === 'voice' ? { type: 'VAD.VOICE', atMs: edge.atMs } : { type: 'VAD.SILENCE', atMs: edge.atMs },
+      edge.kind === 'voice'
+        ? { type: 'VAD.VOICE', atMs: edge.atMs }
+        : { type: 'VAD.SILENCE', atMs: edge.atMs, detectedAtMs: this.#transport.nowMs() },
     );
   }
 

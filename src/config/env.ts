@@ -101,6 +101,11 @@ export const envSchema = z.object({
   GOODBYE_MARGIN_MS: int(1500, 0, 30000),
   // Start of the greeting that caller speech cannot interrupt; 0 = interruptible at once, 60000 = never.
   GREETING_UNINTERRUPTIBLE_MS: int(1200, 0, 60000),
+  // End-of-turn waits count from the caller's last voiced frame, not from the VAD's silence edge (its hangover later).
+  ENDPOINT_FROM_LAST_VOICE: bool(true),
+  // Start the reply when the recogniser's final arrives during the end-of-turn wait; adopted if the turn commits
+  // with the same words, else aborted (docs/call-machine.md). Off = request the reply only at the end of the turn.
+  PREEMPTIVE_GENERATION: bool(true),
 
   MAX_CONCURRENT_CALLS: int(200, 1, 100000),
   SHUTDOWN_GRACE_MS: int(330000, 0, 3_600_000),

@@ -16,6 +16,8 @@ import { DEFAULT_TIMING, type TurnTiming } from '../../machines/timing.js';
 export interface ReplyCall {
   input: ReplyInput;
   stopped: boolean;
+  /** Events the machine sent to this reply actor (REPLY.ADOPTED). */
+  received: string[];
 }
 
 export function valueString(v: StateValue): string {
@@ -64,9 +66,10 @@ export function harness(
           stopped.speaker = true;
         };
       }),
-      reply: fromCallback<{ type: string }, ReplyInput>(({ input }) => {
+      reply: fromCallback<{ type: string }, ReplyInput>(({ input, receive }) => {
         crash('reply');
-        const r: ReplyCall = { input, stopped: false };
+        const r: ReplyCall = { input, stopped: false, received: [] };
+        receive((e) => r.received.push(e.type));
         replies.push(r);
         return () => {
           r.stopped = true;

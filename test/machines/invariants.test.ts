@@ -2,13 +2,15 @@ import t from 'tap';
 import { createActor, fromCallback, fromPromise, SimulatedClock } from 'xstate';
 import { callMachine, type MachineEvent } from '../../machines/call.machine.js';
 import type { CallInput } from '../../machines/events.js';
+import { hasPending } from '../../machines/context.js';
 import { DEFAULT_TIMING } from '../../machines/timing.js';
 import { eventsFor, type Snap } from './model.events.js';
 
-// Context flags that mirror a region's state. The machine relies on them being exact: guards read the flag
-// where XState guards cannot see other regions (VAD.SILENCE is handled by the turn region only while
-// `callerSpeaking`; `replyActive` is set by requestReply together with the REPLY.REQUEST that starts the reply
-// region). Seeded random walks over the model test's event sampler check them after every event.
+// Cross-region invariants the guards rely on: an LLM reply runs only while the agent holds or is about to take the
+// floor (turnFinishes and the barge-in paths assume it), an early (preemptive) one only while the end of the
+// caller's turn is awaited; the playback region is `playing` whenever the agent turn
+// has audio at Twilio; the caller never has the floor with an agent turn left open. Seeded random walks over
+// the model test's event sampler check them after every event.
 
 const machine = callMachine.provide({
   actors: {
@@ -55,14 +57,17 @@ function walk(seed: number, direction: CallInput['direction'], steps: number): {
     trail.push(event.type);
     const s = actor.getSnapshot();
     if (s.status !== 'active') break;
-    const speaking = s.matches({ live: { caller: 'speaking' } });
-    const generating = s.matches({ live: { reply: 'generating' } });
-    if (s.context.callerSpeaking !== speaking)
-      problems.push(
-        `seed ${seed}: callerSpeaking=${s.context.callerSpeaking} in caller.${speaking ? 'speaking' : '?'}`,
-      );
-    if (s.context.replyActive !== generating)
-      problems.push(`seed ${seed}: replyActive=${s.context.replyActive}, generating=${generating}`);
+    const turn = JSON.stringify((s.value as { live: { turn: unknown } }).live.turn);
+    const committed = s.matches({ live: { reply: { generating: 'committed' } } });
+    if (committed && !/^"(thinking|interrupted)"$|^\{"speaking"/.test(turn))
+      problems.push(`seed ${seed}: reply generating while the turn is ${turn}`);
+    // An early reply (preemptive generation) runs only while the turn waits for the caller's turn to end.
+    if (s.matches({ live: { reply: { generating: 'preemptive' } } }) && !turn.startsWith('{"listening":{"endpointing"'))
+      problems.push(`seed ${seed}: an early reply runs while the turn is ${turn}`);
+    if (hasPending(s.context) && !s.matches({ live: { playback: 'playing' } }))
+      problems.push(`seed ${seed}: playback ${JSON.stringify(s.value)} but pending=${hasPending(s.context)}`);
+    if (turn.startsWith('{"listening"') && s.context.agentTurn !== undefined)
+      problems.push(`seed ${seed}: an agent turn is open while the caller has the floor (${turn})`);
     if (problems.length > 0) {
       problems.push(`after ${trail.slice(-8).join(' → ')}`);
       break;
@@ -72,7 +77,7 @@ function walk(seed: number, direction: CallInput['direction'], steps: number): {
   return { problems, taken: trail.length };
 }
 
-t.test('callerSpeaking and replyActive always mirror their regions (seeded random walks)', async (t) => {
+t.test('the regions agree with each other and with the context (seeded random walks)', async (t) => {
   const problems: string[] = [];
   let taken = 0;
   for (let seed = 1; seed <= 100 && problems.length === 0; seed++) {

@@ -45,13 +45,13 @@ export function eventsFor(s: Snap): MachineEvent[] {
     ev.push({ type: 'ASR.ERROR', message: 'gone', fatal: true }, { type: 'SPEAKER.ERROR', message: 'no tts' });
   }
   ev.push(
-    c.callerSpeaking || s.matches({ live: { caller: 'onset' } })
+    s.matches({ live: { caller: 'speaking' } }) || s.matches({ live: { caller: 'onset' } })
       ? { type: 'VAD.SILENCE', atMs: 0 }
       : { type: 'VAD.VOICE', atMs: 0 },
   );
   ev.push({ type: 'ASR.PARTIAL', text: 'we open' });
   ev.push(final('six'), final('we open at six and'), final('thanks, goodbye'), { type: 'ASR.UTTERANCE_END' });
-  if (c.replyActive) {
+  if (s.matches({ live: { reply: 'generating' } })) {
     const last = [...(c.agentTurn?.utterances ?? [])].pop()?.text ?? 'Thanks.';
     ev.push(
       { type: 'REPLY.SENTENCE', text: 'Thanks.' },
@@ -77,6 +77,8 @@ export function eventsFor(s: Snap): MachineEvent[] {
   }
   if (s.matches({ live: { playback: 'playing' } })) ev.push({ type: 'SPEAKER.PLAYED', utteranceId: 'stale', atMs: 0 });
   if (s.matches({ live: { playback: 'draining' } })) ev.push({ type: 'SPEAKER.CLEARED' });
+  // The minimum-speech timer of the caller region is a delayed CALLER.SPEECH_START.
+  if (s.matches({ live: { caller: 'onset' } })) ev.push({ type: 'CALLER.SPEECH_START', atMs: c.voiceOnsetMs });
   // Timers and actor completions are events too: offer those the active states are waiting for.
   for (const node of s._nodes) {
     for (const type of node.transitions.keys()) {

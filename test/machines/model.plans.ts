@@ -25,7 +25,7 @@ const greeted: MachineEvent[] = [{ type: 'MEDIA.START' }, played(1), played(2)];
 /** The caller says a complete sentence and the short endpoint passes: thinking. */
 const callerTurn: MachineEvent[] = [
   { type: 'VAD.VOICE', atMs: 0 },
-  after('VAD_MIN_SPEECH', 'caller.onset'),
+  { type: 'CALLER.SPEECH_START', atMs: 0 },
   { type: 'ASR.FINAL', text: 'six', confidence: 0.9, speechFinal: true, startMs: 0, endMs: 0 },
   { type: 'VAD.SILENCE', atMs: 0 },
   after('ENDPOINT_SHORT', 'turn.listening.endpointing.short'),
