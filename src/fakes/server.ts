@@ -9,6 +9,8 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) 
 export class FakeHttpServer {
   readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  /** TCP connections accepted so far (tests of connection reuse). */
+  connections = 0;
   private port = 0;
 
   constructor(handler: Handler) {
@@ -22,7 +24,11 @@ export class FakeHttpServer {
         });
       });
     });
+    // Idle keep-alive connections live as long as behind a typical cloud load balancer (AWS ALB: 60 s; Google's:
+    // 610 s), not Node's 5 s default, so clients that reuse connections across a call's turns can.
+    this.server.keepAliveTimeout = 60_000;
     this.server.on('connection', (s) => {
+      this.connections++;
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
@@ -55,4 +61,9 @@ export function jsonResponse(res: ServerResponse, status: number, body: unknown,
   res.end(JSON.stringify(body));
 }
 
-export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/**
+ * A modelled wait. Zero means none: setTimeout(0) would still cost ≥ 1 ms (Node's clamp) plus a timer-phase turn
+ * of the event loop, which an "instant" fake must not add to what it measures.
+ */
+export const delay = (ms: number): Promise<void> =>
+  ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve();
