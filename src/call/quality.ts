@@ -29,8 +29,25 @@ export interface CallResult {
   serverAddedMs: number[];
   /** The same minus the providers' own waits (LLM first chunk, TTS first audio): what this server adds itself. */
   serverOwnMs: number[];
+  /** Per reply, where the server-added time went (benchmarks and the latency doc). */
+  serverStagesMs: ServerStages[];
   durationMs: number;
   error: string | undefined;
+}
+
+/**
+ * Consecutive stages of one reply's server-added time (ms); they sum to it. A stage that did not happen (a reply
+ * spoken without a TTS request, e.g. a holding line) is 0.
+ */
+export interface ServerStages {
+  /** Reply requested → first LLM chunk: the LLM request's round trip (provider wait). */
+  llm: number;
+  /** First LLM chunk → first TTS request: reply actor, sentence splitter, machine, speaker command. */
+  toTts: number;
+  /** TTS request → first checked audio bytes: the TTS request's round trip (provider wait). */
+  tts: number;
+  /** First audio bytes → first media frame sent: speaker hand-off, resample, μ-law, pacer, socket write. */
+  toFrame: number;
 }
 
 const NO_METRICS: CallMetrics = emptyCallMetrics();
@@ -47,9 +64,11 @@ export class CallQuality {
   readonly #gaps: number[] = [];
   readonly #serverAdded: number[] = [];
   readonly #serverOwn: number[] = [];
-  #llmWaitMs: number | undefined;
+  readonly #stages: ServerStages[] = [];
+  // Time stamps (performance.now()) of the reply being measured.
+  #llmAt: number | undefined;
   #ttsPending: { id: string; at: number } | undefined;
-  #ttsWaitMs: number | undefined;
+  #ttsAt: number | undefined;
   readonly #startedAt = performance.now();
   #facts: GymFacts = emptyFacts();
   #repeated = 0;
@@ -65,14 +84,13 @@ export class CallQuality {
   replyRequested(): void {
     if (this.#replyRequestedAt !== undefined) return;
     this.#replyRequestedAt = performance.now();
-    this.#llmWaitMs = undefined;
+    this.#llmAt = undefined;
     this.#ttsPending = undefined;
-    this.#ttsWaitMs = undefined;
+    this.#ttsAt = undefined;
   }
 
   llmFirstChunk(): void {
-    if (this.#replyRequestedAt !== undefined && this.#llmWaitMs === undefined)
-      this.#llmWaitMs = performance.now() - this.#replyRequestedAt;
+    if (this.#replyRequestedAt !== undefined && this.#llmAt === undefined) this.#llmAt = performance.now();
   }
 
   synthRequested(id: string): void {
@@ -81,8 +99,7 @@ export class CallQuality {
   }
 
   synthResolved(id: string): void {
-    if (this.#ttsPending?.id === id && this.#ttsWaitMs === undefined)
-      this.#ttsWaitMs = performance.now() - this.#ttsPending.at;
+    if (this.#ttsPending?.id === id && this.#ttsAt === undefined) this.#ttsAt = performance.now();
   }
 
   /** The first frame of an utterance left; returns the server-added time when it answers a request. */
@@ -91,9 +108,12 @@ export class CallQuality {
     let added: number | undefined;
     const latency: TurnLatency = {};
     if (this.#replyRequestedAt !== undefined) {
-      added = performance.now() - this.#replyRequestedAt;
+      const at = performance.now();
+      added = at - this.#replyRequestedAt;
+      const stages = this.#stagesUntil(at);
       this.#serverAdded.push(added);
-      this.#serverOwn.push(Math.max(0, added - (this.#llmWaitMs ?? 0) - (this.#ttsWaitMs ?? 0)));
+      this.#stages.push(stages);
+      this.#serverOwn.push(Math.max(0, added - stages.llm - stages.tts));
       latency['endOfTurnToFirstAudioMs'] = Math.round(added);
       this.#replyRequestedAt = undefined;
     }
@@ -105,6 +125,15 @@ export class CallQuality {
     }
     if (Object.keys(latency).length > 0) this.#pendingLatency = { ...this.#pendingLatency, ...latency };
     return added;
+  }
+
+  // Missing stamps (no LLM chunk before the audio, no TTS request of this reply) collapse their stage to 0.
+  #stagesUntil(frameAt: number): ServerStages {
+    const t0 = this.#replyRequestedAt ?? frameAt;
+    const llmAt = Math.min(this.#llmAt ?? t0, frameAt);
+    const ttsReqAt = Math.min(Math.max(this.#ttsPending?.at ?? llmAt, llmAt), frameAt);
+    const ttsAt = Math.min(Math.max(this.#ttsAt ?? ttsReqAt, ttsReqAt), frameAt);
+    return { llm: llmAt - t0, toTts: ttsReqAt - llmAt, tts: ttsAt - ttsReqAt, toFrame: frameAt - ttsAt };
   }
 
   /** Latency figures measured for the agent turn being recorded now. */
@@ -160,6 +189,7 @@ export class CallQuality {
       responseGapsMs: this.#gaps.map(Math.round),
       serverAddedMs: [...this.#serverAdded],
       serverOwnMs: [...this.#serverOwn],
+      serverStagesMs: [...this.#stages],
       durationMs: Math.round(performance.now() - this.#startedAt),
       error: error?.message ?? ended?.error,
     };
