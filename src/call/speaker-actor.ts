@@ -33,6 +33,12 @@ export function speakerActor(
     const inFlight = new Map<string, AbortController>();
     let order: Promise<void> = Promise.resolve();
     let generation = 0;
+    // Prewarm: open the TTS connection while the call starts, not when its first sentence is waiting for it.
+    // The provider skips it when a connection was used moments ago (other calls keep it warm).
+    // A failed warm-up costs nothing: the first sentence opens its own connection and reports its own errors.
+    tts
+      .warm?.()
+      .catch((e: unknown) => log.debug({ err: (e as Error).message, provider: tts.name }, 'tts warm-up failed'));
 
     player.listener = {
       started: (id) => {

@@ -25,6 +25,8 @@ export interface FakeElevenLabsOptions {
 export class FakeElevenLabs {
   readonly faults = new FaultPlan();
   readonly requests: ElevenLabsRequestRecord[] = [];
+  /** GET /v1/models requests (connection warm-ups). */
+  modelListRequests = 0;
   timing: TtsTiming;
   private readonly http: FakeHttpServer;
   private readonly opts: FakeElevenLabsOptions;
@@ -50,6 +52,11 @@ export class FakeElevenLabs {
     return this.http.close();
   }
 
+  /** TCP connections accepted so far (clients should reuse keep-alive connections across requests). */
+  get connections(): number {
+    return this.http.connections;
+  }
+
   private async handle(
     method: string,
     rawUrl: string,
@@ -60,10 +67,15 @@ export class FakeElevenLabs {
     const url = new URL(rawUrl, 'http://fake');
     const m = /^\/v1\/text-to-speech\/([^/]+)\/stream$/.exec(url.pathname);
     const err = (status: number, message: string) => ({ detail: { status: `fake_${status}`, message } });
-    if (method !== 'POST' || !m) return jsonResponse(res, 404, err(404, 'not found'));
-    if (this.opts.apiKey !== undefined && headers['xi-api-key'] !== this.opts.apiKey) {
-      return jsonResponse(res, 401, err(401, 'invalid api key'));
+    const authorised = this.opts.apiKey === undefined || headers['xi-api-key'] === this.opts.apiKey;
+    // What clients use to open a connection ahead of time (provider warm-up); cheap, like the real one.
+    if (method === 'GET' && url.pathname === '/v1/models') {
+      if (!authorised) return jsonResponse(res, 401, err(401, 'invalid api key'));
+      this.modelListRequests++;
+      return jsonResponse(res, 200, [{ model_id: 'eleven_turbo_v2_5', name: 'Eleven Turbo v2.5' }]);
     }
+    if (method !== 'POST' || !m) return jsonResponse(res, 404, err(404, 'not found'));
+    if (!authorised) return jsonResponse(res, 401, err(401, 'invalid api key'));
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;

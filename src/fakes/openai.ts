@@ -58,6 +58,8 @@ export class FakeOpenAi {
   readonly chatRequests: ChatRequestRecord[] = [];
   readonly speechRequests: { body: Record<string, unknown>; fault: string; atMs: number }[] = [];
   readonly speechFaults = new FaultPlan();
+  /** GET /v1/models requests (connection warm-ups). */
+  modelListRequests = 0;
   readonly replies: ScriptedReply[];
   chatTiming: ChatTiming;
   speechTiming: TtsTiming;
@@ -89,6 +91,11 @@ export class FakeOpenAi {
     return this.http.close();
   }
 
+  /** TCP connections accepted so far (clients should reuse keep-alive connections across requests). */
+  get connections(): number {
+    return this.http.connections;
+  }
+
   private async handle(
     method: string,
     rawUrl: string,
@@ -99,6 +106,14 @@ export class FakeOpenAi {
     const path = new URL(rawUrl, 'http://fake').pathname;
     if (this.opts.apiKey !== undefined && headers.authorization !== `Bearer ${this.opts.apiKey}`) {
       return jsonResponse(res, 401, errorBody(401, 'Incorrect API key provided'));
+    }
+    // What clients use to open a connection ahead of time (provider warm-up); cheap, like the real one.
+    if (method === 'GET' && path === '/v1/models') {
+      this.modelListRequests++;
+      return jsonResponse(res, 200, {
+        object: 'list',
+        data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'fake' }],
+      });
     }
     let body: Record<string, unknown>;
     try {

@@ -161,3 +161,24 @@ export function selectProviders(cfg: Config, deps: SelectDeps): SelectedProvider
   );
   return { choice, asr, llm, tts };
 }
+
+/**
+ * Open the cloud providers' connections ahead of the first call (for start-up; the speaker actor warms TTS
+ * again when a call starts, skipped while a connection is fresh). Failures are logged, never thrown: the first
+ * real request opens its own connection and has the full error handling.
+ */
+export async function warmProviders(p: Pick<SelectedProviders, 'llm' | 'tts'>, log: Logger): Promise<void> {
+  const tasks = [
+    { name: p.llm.name, run: p.llm.warm?.bind(p.llm) },
+    { name: p.tts.name, run: p.tts.warm.bind(p.tts) },
+  ];
+  await Promise.all(
+    tasks.map(async (t) => {
+      try {
+        await t.run?.();
+      } catch (e) {
+        log.warn({ provider: t.name, err: (e as Error).message }, 'provider warm-up failed');
+      }
+    }),
+  );
+}

@@ -9,7 +9,7 @@ import { FallbackTts } from '../../src/providers/tts/fallback.js';
 import type { ProviderMetric } from '../../src/providers/metrics.js';
 import { ProviderError } from '../../src/providers/retry.js';
 import { createReferenceDsp } from '../../src/dsp/reference/index.js';
-import { collect } from './helpers.js';
+import { collect, ELEVEN_OPTIONS } from './helpers.js';
 
 const TEXT = 'We are open six to ten on weekdays.';
 // Different voices per fake, so the output shows which provider produced each byte.
@@ -28,13 +28,7 @@ async function setup(t: Test, opts: { now?: () => number } = {}) {
   const eleven = new ElevenLabsTts({
     apiKey: 'el-key',
     baseUrl: el.url,
-    voiceId: '21m00Tcm4TlvDq8ikWAM',
-    modelId: 'eleven_turbo_v2_5',
-    outputFormat: 'pcm_24000',
-    stability: 0.5,
-    similarityBoost: 0.75,
-    speakerBoost: true,
-    headersTimeoutMs: 2000,
+    ...ELEVEN_OPTIONS,
     onMetric,
   });
   const openai = new OpenAiTts({ apiKey: 'oa-key', baseURL: oa.url, model: 'tts-1-hd', voice: 'alloy', onMetric });
@@ -104,17 +98,7 @@ for (const fault of FAULTS) {
 t.test('an error body labelled as audio is rejected by the provider itself, before any byte is released', async (t) => {
   const { el } = await setup(t);
   el.faults.enqueue('error-body-as-audio');
-  const eleven = new ElevenLabsTts({
-    apiKey: 'el-key',
-    baseUrl: el.url,
-    voiceId: 'v',
-    modelId: 'eleven_turbo_v2_5',
-    outputFormat: 'pcm_24000',
-    stability: 0.5,
-    similarityBoost: 0.75,
-    speakerBoost: true,
-    headersTimeoutMs: 2000,
-  });
+  const eleven = new ElevenLabsTts({ apiKey: 'el-key', baseUrl: el.url, ...ELEVEN_OPTIONS, voiceId: 'v' });
   const err = await eleven.synthesize('hello', new AbortController().signal).then(
     () => undefined,
     (e: unknown) => e,

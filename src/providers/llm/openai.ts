@@ -1,7 +1,8 @@
-import { OpenAI } from 'openai';
+import type { OpenAI } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { Stream } from 'openai/streaming';
 import { noMetrics, type MetricSink } from '../metrics.js';
+import { OpenAiConnection } from '../openai-client.js';
 import { DEFAULT_RETRY, toProviderError, withRetry, type RetryPolicy } from '../retry.js';
 import { buildMessages } from './prompt.js';
 import { TOOLS, interpretToolCall } from './tools.js';
@@ -42,17 +43,27 @@ interface PendingCall {
 export class OpenAiLlm implements LlmProvider {
   readonly name = PROVIDER;
   readonly capabilities = { streaming: true, tools: true } as const;
-  private readonly client: OpenAI;
+  private readonly conn: OpenAiConnection;
   private readonly opts: OpenAiLlmOptions;
   private readonly onMetric: MetricSink;
 
   constructor(opts: OpenAiLlmOptions) {
     this.opts = opts;
     this.onMetric = opts.onMetric ?? noMetrics;
-    // Our own retry policy decides; the SDK's hidden retries would double the wait and hide the errors.
-    this.client =
-      opts.client ??
-      new OpenAI({ apiKey: opts.apiKey, ...(opts.baseURL ? { baseURL: opts.baseURL } : {}), maxRetries: 0 });
+    this.conn = new OpenAiConnection(opts);
+  }
+
+  /**
+   * Open a connection before it is needed (start-up, call start): the first turn then pays no TCP/TLS
+   * handshake. Failures are left to the real request, which has the retry policy.
+   */
+  warm(signal?: AbortSignal): Promise<void> {
+    return this.conn.warm(signal);
+  }
+
+  /** Close idle keep-alive connections (shutdown). */
+  close(): Promise<void> {
+    return this.conn.close();
   }
 
   async *respond(input: ConversationInput, signal: AbortSignal): AsyncIterable<LlmChunk> {
@@ -61,6 +72,7 @@ export class OpenAiLlm implements LlmProvider {
     let firstToken = true;
     let spoke = false;
     for (let round = 0; round < MAX_ROUNDS; round++) {
+      this.conn.used();
       const stream = await this.open(messages, signal);
       const calls = new Map<number, PendingCall>();
       let text = '';
@@ -127,7 +139,7 @@ export class OpenAiLlm implements LlmProvider {
     // Retrying is safe only before any output: `create` resolves when the response headers arrive.
     return withRetry(
       () =>
-        this.client.chat.completions.create(
+        this.conn.client.chat.completions.create(
           {
             model: this.opts.model,
             messages,

@@ -40,4 +40,6 @@ export interface LlmProvider {
   readonly name: string;
   readonly capabilities: LlmCapabilities;
   respond(input: ConversationInput, signal: AbortSignal): AsyncIterable<LlmChunk>;
+  /** Optional: open the network connection ahead of the first request (start-up, call start). May reject. */
+  warm?(signal?: AbortSignal): Promise<void>;
 }

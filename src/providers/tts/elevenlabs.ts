@@ -1,4 +1,5 @@
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
+import { keepAliveHttp, Warmth, type KeepAliveHttp } from '../http.js';
 import { noMetrics, type MetricSink } from '../metrics.js';
 import { toProviderError } from '../retry.js';
 import type { TtsAudio, TtsProvider } from './types.js';
@@ -33,16 +34,41 @@ export class ElevenLabsTts implements TtsProvider {
   readonly capabilities: { sampleRate: number; streaming: boolean };
   private readonly client: ElevenLabsClient;
   private readonly onMetric: MetricSink;
+  private readonly http: KeepAliveHttp | undefined;
+  private readonly warmth = new Warmth();
 
   constructor(private readonly opts: ElevenLabsTtsOptions) {
     this.capabilities = { sampleRate: Number(opts.outputFormat.slice(4)), streaming: true };
     this.onMetric = opts.onMetric ?? noMetrics;
+    // One client for the process, on keep-alive connections that outlive the gaps between sentences and turns.
+    this.http = opts.client ? undefined : keepAliveHttp();
     this.client =
       opts.client ??
-      new ElevenLabsClient({ apiKey: opts.apiKey, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), maxRetries: 0 });
+      new ElevenLabsClient({
+        apiKey: opts.apiKey,
+        ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+        maxRetries: 0,
+        ...(this.http ? { fetch: this.http.fetch } : {}),
+      });
+  }
+
+  /** Open a connection ahead of the first sentence (a cheap authenticated GET /v1/models). */
+  async warm(signal?: AbortSignal): Promise<void> {
+    if (!this.warmth.due()) return;
+    await this.client.models.list({
+      maxRetries: 0,
+      timeoutInSeconds: (this.opts.headersTimeoutMs ?? 10_000) / 1000,
+      ...(signal ? { abortSignal: signal } : {}),
+    });
+  }
+
+  /** Close idle keep-alive connections (shutdown). */
+  async close(): Promise<void> {
+    await this.http?.close();
   }
 
   async synthesize(text: string, signal: AbortSignal): Promise<TtsAudio> {
+    this.warmth.used();
     const started = performance.now();
     let res: Awaited<ReturnType<ReturnType<ElevenLabsClient['textToSpeech']['stream']>['withRawResponse']>>;
     try {

@@ -123,6 +123,29 @@ export class FallbackTts implements TtsProvider {
     return { sampleRate: rate, provider: first.audio.provider, chunks: this.stream(text, signal, tried, first, rate) };
   }
 
+  /**
+   * Open the connections of the providers a sentence would go to now (closed or half-open breakers), so the
+   * first sentence of a call pays no handshake. Rejects only when every warm-up failed.
+   */
+  async warm(signal?: AbortSignal): Promise<void> {
+    const names: string[] = [];
+    const tasks: Promise<void>[] = [];
+    this.opts.providers.forEach((p, i) => {
+      if (!p.warm || this.breakers[i]?.current === 'open') return;
+      names.push(p.name);
+      tasks.push(p.warm(signal));
+    });
+    const results = await Promise.allSettled(tasks);
+    let first: { name: string; reason: unknown } | undefined;
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') return;
+      const name = names[i] ?? 'tts';
+      first ??= { name, reason: r.reason };
+      this.opts.log?.debug({ provider: name, err: String(r.reason) }, 'tts warm-up failed');
+    });
+    if (first && results.every((r) => r.status === 'rejected')) throw toProviderError(first.name, first.reason);
+  }
+
   /** Providers in configured order, skipping tried ones and open breakers (unless all are open). */
   private candidates(tried: Set<number>, rate: number | undefined): number[] {
     const usable = this.opts.providers

@@ -1,5 +1,6 @@
-import { OpenAI } from 'openai';
+import type { OpenAI } from 'openai';
 import { noMetrics, type MetricSink } from '../metrics.js';
+import { OpenAiConnection } from '../openai-client.js';
 import { toProviderError } from '../retry.js';
 import type { TtsAudio, TtsProvider } from './types.js';
 import { checkedPcm } from './pcm-stream.js';
@@ -23,21 +24,30 @@ export const OPENAI_TTS_SHUTDOWN = '2027-01-06';
 export class OpenAiTts implements TtsProvider {
   readonly name = PROVIDER;
   readonly capabilities = { sampleRate: 24000, streaming: true } as const;
-  private readonly client: OpenAI;
+  private readonly conn: OpenAiConnection;
   private readonly onMetric: MetricSink;
 
   constructor(private readonly opts: OpenAiTtsOptions) {
     this.onMetric = opts.onMetric ?? noMetrics;
-    this.client =
-      opts.client ??
-      new OpenAI({ apiKey: opts.apiKey, ...(opts.baseURL ? { baseURL: opts.baseURL } : {}), maxRetries: 0 });
+    this.conn = new OpenAiConnection(opts);
+  }
+
+  /** Open a connection ahead of the first sentence. */
+  warm(signal?: AbortSignal): Promise<void> {
+    return this.conn.warm(signal);
+  }
+
+  /** Close idle keep-alive connections (shutdown). */
+  close(): Promise<void> {
+    return this.conn.close();
   }
 
   async synthesize(text: string, signal: AbortSignal): Promise<TtsAudio> {
+    this.conn.used();
     const started = performance.now();
     let res: Response;
     try {
-      res = await this.client.audio.speech.create(
+      res = await this.conn.client.audio.speech.create(
         { model: this.opts.model, voice: this.opts.voice, input: text, response_format: 'pcm' },
         { signal },
       );

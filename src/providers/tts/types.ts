@@ -18,4 +18,6 @@ export interface TtsProvider {
   readonly capabilities: TtsCapabilities;
   /** Resolves once the provider accepted the request and audio is about to flow (status and type checked). */
   synthesize(text: string, signal: AbortSignal): Promise<TtsAudio>;
+  /** Optional: open the network connection ahead of the first request (start-up, call start). May reject. */
+  warm?(signal?: AbortSignal): Promise<void>;
 }
