@@ -82,19 +82,23 @@ function fakePorts(lastSay: { id: string }): CallPorts {
 }
 
 /**
- * `session`: what src/call/session.ts does (createCallActor: one process-wide provided machine whose actors
- * delegate to per-call logic found through the call's actor system); `perCall`: a machine.provide() per call
- * (the session's wiring before that change).
+ * `call-machine-session`: what src/call/session.ts does (createCallActor: one process-wide provided machine whose
+ * actors delegate to per-call logic found through the call's actor system), default config (preemptive generation
+ * on). `call-machine-session-no-preemptive`: the same with PREEMPTIVE_GENERATION=false (the reply actor starts at
+ * the end of the turn instead of on the final). `call-machine-per-call`: a machine.provide() per call (the
+ * session's wiring before createCallActor).
  */
-function callActor(i: number, perCall: boolean, clock?: SimulatedClock): Live {
+function callActor(i: number, v: Variant, clock?: SimulatedClock): Live {
   const callId = `bench-${i}`;
   const lastSay = { id: '' };
   lastSays.set(callId, lastSay);
   const c = clock ?? new SimulatedClock();
-  const input = { callId, direction: 'inbound' as const, gymName: 'Iron Temple', timing: DEFAULT_TIMING };
-  const actor = perCall
-    ? createActor(callMachine.provide({ actors: fakeActors }), { clock: c, input })
-    : createCallActor(fakePorts(lastSay), { clock: c, input });
+  const timing = v === 'call-machine-session-no-preemptive' ? NO_PREEMPTIVE : DEFAULT_TIMING;
+  const input = { callId, direction: 'inbound' as const, gymName: 'Iron Temple', timing };
+  const actor =
+    v === 'call-machine-per-call'
+      ? createActor(callMachine.provide({ actors: fakeActors }), { clock: c, input })
+      : createCallActor(fakePorts(lastSay), { clock: c, input });
   actor.subscribe({ error: (e) => console.error('actor error', e) });
   actor.start();
   return { actor, clock: c, lastSay, now: 0 };
@@ -157,15 +161,22 @@ function measureMemory(make: (i: number) => { stop(): void }): {
   return { bytesPerActor: (after - before) / ACTORS, keep };
 }
 
-type Variant = 'call-machine-session' | 'call-machine-per-call' | 'xstate-toggle';
-const VARIANTS: Variant[] = ['call-machine-session', 'call-machine-per-call', 'xstate-toggle'];
+type Variant =
+  'call-machine-session' | 'call-machine-session-no-preemptive' | 'call-machine-per-call' | 'xstate-toggle';
+const VARIANTS: Variant[] = [
+  'call-machine-session',
+  'call-machine-session-no-preemptive',
+  'call-machine-per-call',
+  'xstate-toggle',
+];
+const NO_PREEMPTIVE = { ...DEFAULT_TIMING, preemptiveGeneration: false };
 
 function memoryOf(v: Variant): number {
   // Real idle actors: greeting played, waiting for the caller, MAX_CALL and IDLE_REPROMPT timers armed.
   const clock = new SimulatedClock();
   const m = measureMemory((i) => {
     if (v === 'xstate-toggle') return createActor(toggle).start();
-    const l = callActor(i, v === 'call-machine-per-call', clock);
+    const l = callActor(i, v, clock);
     toIdle(l);
     return l.actor;
   });
@@ -182,7 +193,7 @@ function cpuOf(v: Variant): number {
     toggles.forEach((a) => a.stop());
     return us;
   }
-  const live = Array.from({ length: ACTORS }, (_, i) => callActor(i, v === 'call-machine-per-call'));
+  const live = Array.from({ length: ACTORS }, (_, i) => callActor(i, v));
   live.forEach(toIdle);
   let events = 0;
   const t0 = cpuNow();
@@ -201,7 +212,7 @@ function cpuOf(v: Variant): number {
  * listening.waiting: every assign clones the whole machine snapshot, state value included).
  */
 function breakdown(): { perKind: Map<string, number>; unhandled: number; oneAssign: number } {
-  const live = Array.from({ length: ACTORS }, (_, i) => callActor(i, false));
+  const live = Array.from({ length: ACTORS }, (_, i) => callActor(i, 'call-machine-session'));
   live.forEach(toIdle);
   const perKind = new Map<string, number>(TURN.map(([name]) => [name, 0]));
   for (let k = 0; k < ROUNDS; k++) {
@@ -286,7 +297,7 @@ function main(): void {
   for (const v of VARIANTS) {
     const ratio = (x: number, base: number) => `${(x / base).toFixed(1)}× toggle`;
     console.log(
-      `${v.padEnd(22)} heap/idle actor ${kb(v).toFixed(1).padStart(6)} KB (${ratio(kb(v), kb('xstate-toggle'))})` +
+      `${v.padEnd(35)} heap/idle actor ${kb(v).toFixed(1).padStart(6)} KB (${ratio(kb(v), kb('xstate-toggle'))})` +
         `   CPU/event ${us(v).toFixed(2).padStart(7)} µs (${ratio(us(v), us('xstate-toggle'))})`,
     );
   }

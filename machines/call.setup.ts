@@ -178,9 +178,9 @@ export const callSetup = setup({
     adoptReply: enqueueActions(({ context, enqueue }) => {
       enqueue.sendTo('reply', { type: 'REPLY.ADOPTED' });
       // Replayed in order, each in its own microstep, through the committed reply's handlers (repeat guards,
-      // ledger), exactly as if it had arrived now.
+      // ledger), exactly as if it had arrived now. `speculation` is left as it is (no assign, no snapshot): it is
+      // read only in generating.preemptive and replaced by the next speculation.
       for (const e of context.speculation?.held ?? []) enqueue.raise(e);
-      enqueue.assign({ speculation: undefined });
     }),
     noteAsked: assign({
       agentTurn: ({ context, event }) => {

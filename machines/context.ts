@@ -74,7 +74,8 @@ export interface CallContext {
   silenceHeadStartMs: number;
   /**
    * The reply started early (preemptive generation) on the caller's words `text`, and what it has sent so far,
-   * held until the turn commits. Meaningful only while the reply region is in generating.preemptive.
+   * held until the turn commits. Meaningful only while the reply region is in generating.preemptive (left stale
+   * after an adoption or a cancel: clearing it would cost a snapshot).
    */
   speculation: { text: string; held: ReplyEvent[] } | undefined;
   /** Which endpoint wait ended the caller's turn being committed. */
