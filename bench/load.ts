@@ -122,6 +122,9 @@ async function runLoad(
       if (!heard) await new Promise<void>((r) => (wake = r));
       if (stop) return;
       await s.agentIdle(600);
+      // A pause of 0-3 s on top, different per call and turn: otherwise calls that connected together stay in
+      // step (all talking, then all listening) and the load in the window depends on where the cycle falls.
+      await sleep(((k * 7919 + i * 104_729) % 31) * 100);
       if (stop) return;
       heard = false;
       await s.say(lines[i % lines.length] as Int16Array);
