@@ -22,6 +22,40 @@ export const LINES = [
   'we have yoga and spin',
 ];
 
+const LEADS = ['Thanks, that helps.', 'Great, thank you.', 'Okay, noted.', 'Perfect, got it.', 'Good to know.'];
+const TOPICS = [
+  'the hours on Saturday',
+  'Sunday hours',
+  'holiday hours',
+  'the yearly price',
+  'a day pass',
+  'a student discount',
+  'the joining fee',
+  'spin classes',
+  'pilates',
+  'boxing',
+  'the pool',
+  'the sauna',
+  'personal training',
+  'parking',
+  'showers and lockers',
+  'towel service',
+  'childcare',
+  'the cancellation policy',
+  'a free trial',
+  'group discounts',
+  'the busiest times',
+  'the weight room',
+  'the cardio machines',
+  'classes for seniors',
+  'classes for beginners',
+  'early morning access',
+  'the climbing wall',
+  'the running track',
+  'massage',
+  'nutrition advice',
+];
+
 export interface ProcStats {
   cpuMs: number;
   cpuSysMs: number;
@@ -69,8 +103,15 @@ function serveStats(loop: IntervalHistogram, extra: () => Partial<ProcStats> = (
 export async function fakesMain(): Promise<void> {
   const lines = Array.from({ length: 200_000 }, (_v, i) => LINES[i % LINES.length] as string);
   const deepgram = await new FakeDeepgram({ lines, finalDelayMs: 0 }).start();
+  // A different question every turn: the call machine drops a repeated question and ends a call that goes idle,
+  // and a benchmark of N simultaneous calls must keep all N talking for the whole window.
   const openai = await new FakeOpenAi({
-    reply: () => ({ text: 'Thanks, that helps. And what else should I know about the gym?' }),
+    reply: (body) => {
+      const messages = Array.isArray(body.messages) ? (body.messages as { role?: string }[]) : [];
+      const turn = messages.filter((m) => m.role === 'user').length;
+      const lead = LEADS[turn % LEADS.length] as string;
+      return { text: `${lead} And what about ${TOPICS[turn % TOPICS.length] as string}?` };
+    },
   }).start();
   // Every reply is the same sentence: synthesise each text once, not once per call and turn.
   const voice = new Map<string, Buffer>();

@@ -62,6 +62,8 @@ function askStats(proc: ChildProcess): Promise<ProcStats> {
 interface RunResult {
   calls: number;
   connected: number;
+  /** Still up at the end of the window (the rest were ended by the server's call machine). */
+  live: number;
   cpuPctPerCall: number;
   /** Share of the server's CPU spent in the kernel (socket writes and reads, epoll). */
   sysShare: number;
@@ -142,19 +144,33 @@ async function runLoad(
           dsp,
           customParameters: { callId: randomUUID(), direction: 'inbound' },
         });
-        return Promise.race([
-          connecting.catch(() => undefined),
-          sleep(10_000).then(() => {
-            void connecting.then((s) => s.hangUp()).catch(() => undefined);
-            return undefined;
-          }),
-        ]);
+        return new Promise<SimulatedStream | undefined>((resolve) => {
+          let timedOut = false;
+          const timer = setTimeout(() => {
+            timedOut = true;
+            resolve(undefined);
+          }, 10_000);
+          connecting.then(
+            (s) => {
+              clearTimeout(timer);
+              if (timedOut) void s.hangUp().catch(() => undefined);
+              else resolve(s);
+            },
+            () => {
+              clearTimeout(timer);
+              resolve(undefined);
+            },
+          );
+        });
       }),
     );
     for (const s of batch) if (s) streams.push(s);
     if (streams.length % 100 === 0 || i + 20 >= n) progress(`  connected ${streams.length}/${n}`);
     await sleep(100);
   }
+  // Calls the server ended (its call machine hung up) are not simultaneous calls any more: counted.
+  let endedByServer = 0;
+  for (const s of streams) void s.closed.then(() => void (stop || endedByServer++));
   const drivers = streams.map((s, k) => drive(s, k));
   // Let every call get past its greeting into conversation before measuring.
   await sleep(4000);
@@ -169,6 +185,7 @@ async function runLoad(
   const [s1, f1] = await Promise.all([askStats(procs.server), askStats(procs.fakes)]);
   const to = performance.now();
   const dCpu = process.cpuUsage(d0);
+  const live = streams.length - endedByServer;
   const driverLoopP99Ms = loop.percentile(99) / 1e6;
   loop.disable();
   stop = true;
@@ -196,6 +213,7 @@ async function runLoad(
   const result: RunResult = {
     calls: n,
     connected,
+    live,
     cpuPctPerCall: connected > 0 ? (100 * (s1.cpuMs - s0.cpuMs)) / wall / connected : NaN,
     sysShare: (s1.cpuSysMs - s0.cpuSysMs) / (s1.cpuMs - s0.cpuMs),
     talkFps: connected > 0 ? (p?.frames ?? 0) / connected / (wall / 1000) : NaN,
@@ -220,14 +238,14 @@ async function runLoad(
 }
 
 const HEAD =
-  '  calls  conn  srv CPU/call (kernel)  talk fps  RSS/call  srv loop p99  srv send p99 (>20 ms)  sim jitter p99  late/frames  ' +
+  '  calls  conn/live  srv CPU/call (kernel)  talk fps  RSS/call  srv loop p99  srv send p99 (>20 ms)  sim jitter p99  late/frames  ' +
   'underruns  dropped  driver loop p99  driver CPU  fakes CPU  load1';
 
 function row(r: RunResult): string {
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   return [
     String(r.calls).padStart(7),
-    String(r.connected).padStart(5),
+    `${r.connected}/${r.live}`.padStart(9),
     `${f(r.cpuPctPerCall, 3)} % (${f(100 * r.sysShare, 0)} %)`.padStart(21),
     f(r.talkFps, 1).padStart(8),
     `${Math.round(r.rssKbPerCall)} KB`.padStart(9),
@@ -249,7 +267,7 @@ let criterion: 'sim' | 'server' = 'sim';
 
 function passes(r: RunResult): boolean {
   const jitter = criterion === 'sim' ? r.jitterP99Ms : r.sendP99Ms;
-  return r.connected === r.calls && jitter <= 20 && r.dropped === 0;
+  return r.connected === r.calls && r.live === r.calls && jitter <= 20 && r.dropped === 0;
 }
 
 async function driverMain(): Promise<void> {
