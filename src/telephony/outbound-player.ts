@@ -90,6 +90,7 @@ interface PendingMark {
 }
 
 const MAX_LEAD_MS = 200;
+const AHEAD_YIELD_FRAMES = 25;
 /**
  * 160 ms: an event-loop stall shorter than this (GC, a busy neighbour process) costs no audible gap, and Twilio
  * still holds at most 180 ms, which `clear` drops at once.
@@ -280,6 +281,10 @@ export class OutboundPlayer implements Paced {
           oddByte = r.odd;
           emit(r.pcm);
         }
+        // TTS usually streams faster than real time, and a whole reply can arrive in one burst: once half a second
+        // is synthesised ahead of playback, give the event loop back between chunks, so the pacing clock and every
+        // other call's media are not held up behind this call's resampling.
+        if (u.frames.length - u.next > AHEAD_YIELD_FRAMES) await new Promise<void>((r) => setImmediate(r));
       }
       if (resampler !== undefined) emit(resampler.flush());
     } catch (e) {
