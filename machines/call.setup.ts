@@ -1,22 +1,12 @@
-import { assign, cancel, enqueueActions, fromCallback, fromPromise, raise, setup, type EventObject } from 'xstate';
-import { AppError } from '../src/errors.js';
+import { assign, cancel, enqueueActions, raise, setup } from 'xstate';
 import { mergeFacts } from '../src/facts/model.js';
-import type {
-  AsrCommand,
-  CallEmitted,
-  CallEvent,
-  CallInput,
-  EndReason,
-  HangupInput,
-  ReplyEvent,
-  ReplyInput,
-  SpeakerCommand,
-} from './events.js';
+import type { CallEmitted, CallEvent, CallInput, EndReason, ReplyEvent } from './events.js';
 import * as C from './context.js';
 import { type CallContext } from './context.js';
 import { endedEvent } from './ledger.js';
 import * as T from './text.js';
 import {
+  beginTurn,
   closeOpenTurns,
   commitCaller,
   cutPending,
@@ -29,6 +19,7 @@ import {
   type Patch,
 } from './turns.js';
 import { guards, replyGenerating, replyPreemptive, turnHasFloor } from './guards.js';
+import { callDelays, defaultActors, textOrMessage } from './setup.parts.js';
 
 /** Events the machine raises to itself so its parallel regions can talk; never send these from outside. */
 export type InternalEvent =
@@ -45,26 +36,6 @@ export type InternalEvent =
 
 export type MachineEvent = CallEvent | InternalEvent;
 
-function missing(name: string) {
-  return new AppError('INTERNAL', `call machine: actor "${name}" not provided; use callMachine.provide({ actors })`);
-}
-
-// The `src` defaults fail loudly: a machine started without real actors must not look like a working call.
-const actors = {
-  asr: fromCallback<AsrCommand, { callId: string }>(() => {
-    throw missing('asr');
-  }),
-  speaker: fromCallback<SpeakerCommand, { callId: string }>(() => {
-    throw missing('speaker');
-  }),
-  reply: fromCallback<EventObject, ReplyInput>(() => {
-    throw missing('reply');
-  }),
-  hangup: fromPromise<void, HangupInput>(async () => {
-    throw missing('hangup');
-  }),
-};
-
 type Ev<K extends MachineEvent['type']> = Extract<MachineEvent, { type: K }>;
 const textOf = (e: MachineEvent): string => ('text' in e && typeof e.text === 'string' ? e.text : '');
 const idOf = (e: MachineEvent): string => ('utteranceId' in e ? e.utteranceId : '');
@@ -76,26 +47,8 @@ export const callSetup = setup({
     input: {} as CallInput,
     emitted: {} as CallEmitted,
   },
-  actors,
-  delays: {
-    VAD_MIN_SPEECH: ({ context }) => context.timing.vadMinSpeechMs,
-    // Counted from the caller's last voiced frame: the silence edge came silenceHeadStartMs after it.
-    ENDPOINT_SHORT: ({ context }) => Math.max(0, context.timing.endpointShortMs - context.silenceHeadStartMs),
-    ENDPOINT_LONG_REST: ({ context }) => context.timing.endpointLongMs - context.timing.endpointShortMs,
-    ENDPOINT_MAX_REST: ({ context }) => context.timing.endpointMaxMs - context.timing.endpointLongMs,
-    // Measured from the voice onset, which the caller region confirmed VAD_MIN_SPEECH later.
-    BARGE_IN_MIN: ({ context }) => Math.max(0, context.timing.bargeInMinMs - context.timing.vadMinSpeechMs),
-    BARGE_IN_CONFIRM: ({ context }) => context.timing.bargeInConfirmMs,
-    IDLE_REPROMPT: ({ context }) => context.timing.idleRepromptMs,
-    MAX_CALL: ({ context }) => context.timing.maxCallMs,
-    PROVIDER_DEADLINE: ({ context }) => context.timing.providerDeadlineMs,
-    REPLY_MAX: ({ context }) => context.timing.replyMaxMs,
-    HELLO_TIMEOUT: ({ context }) => context.timing.outboundHelloTimeoutMs,
-    GREETING_GUARD: ({ context }) => context.timing.greetingUninterruptibleMs,
-    GOODBYE_WAIT: ({ context }) => C.remainingSpeechMs(context, T.estimateSpeechMs),
-    CLEAR_SETTLE: ({ context }) => context.timing.clearSettleMs,
-    HANGUP_TIMEOUT: ({ context }) => context.timing.hangupTimeoutMs,
-  },
+  actors: defaultActors,
+  delays: callDelays,
   guards,
   actions: {
     // ---- caller region
@@ -264,7 +217,7 @@ export const callSetup = setup({
     /**
      * End of the caller's turn (`kind` names the endpoint wait that decided it): record it and, in the same update
      * (one snapshot), open the agent turn and ask for a reply, or, if the caller said goodbye, raise CALLER.GOODBYE
-     * instead. The reply region is always idle here, so REPLY.REQUEST always takes it to generating.
+     * instead. REPLY.REQUEST starts the reply (reply region idle) or adopts the early one (generating.preemptive).
      */
     endCallerTurn: enqueueActions(({ context, enqueue, check }, params: { kind: CallContext['endpointKind'] }) => {
       const text = C.callerText(context);
@@ -280,7 +233,7 @@ export const callSetup = setup({
         const next = { ...context, ...committed } as CallContext;
         enqueue.assign({
           ...committed,
-          ...beginReplyTurn(next),
+          ...beginTurn(next, 'reply'),
           holdingSaid: false,
           replySentences: 0,
         });
@@ -444,21 +397,3 @@ export const callSetup = setup({
     }),
   },
 });
-
-function beginReplyTurn(c: CallContext): Patch {
-  if (c.agentTurn !== undefined) return {};
-  const seq = c.seq + 1;
-  return { seq, agentTurn: { seq, reason: 'reply', utterances: [], interrupted: false, askedByReply: [] } };
-}
-
-function textOrMessage(e: unknown): string {
-  if (typeof e === 'object' && e !== null) {
-    if ('message' in e && typeof e.message === 'string') return e.message;
-    if ('error' in e) {
-      const err = (e as { error: unknown }).error;
-      return err instanceof Error ? err.message : String(err);
-    }
-    if ('type' in e) return String(e.type);
-  }
-  return String(e);
-}

@@ -1,0 +1,67 @@
+import { fromCallback, fromPromise, type EventObject } from 'xstate';
+import { AppError } from '../src/errors.js';
+import * as C from './context.js';
+import type { CallContext } from './context.js';
+import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from './events.js';
+import * as T from './text.js';
+
+// Parts of callSetup (call.setup.ts) that need no machine types: the default actors, the named delays and a
+// message helper.
+
+function missing(name: string) {
+  return new AppError('INTERNAL', `call machine: actor "${name}" not provided; use callMachine.provide({ actors })`);
+}
+
+// The `src` defaults fail loudly: a machine started without real actors must not look like a working call.
+export const defaultActors = {
+  asr: fromCallback<AsrCommand, { callId: string }>(() => {
+    throw missing('asr');
+  }),
+  speaker: fromCallback<SpeakerCommand, { callId: string }>(() => {
+    throw missing('speaker');
+  }),
+  reply: fromCallback<EventObject, ReplyInput>(() => {
+    throw missing('reply');
+  }),
+  hangup: fromPromise<void, HangupInput>(async () => {
+    throw missing('hangup');
+  }),
+};
+
+/** The named delays of the chart, all from the call's TurnTiming (config) and context. */
+export const callDelays = {
+  VAD_MIN_SPEECH: ({ context }: { context: CallContext }) => context.timing.vadMinSpeechMs,
+  // Counted from the caller's last voiced frame: the silence edge came silenceHeadStartMs after it.
+  ENDPOINT_SHORT: ({ context }: { context: CallContext }) =>
+    Math.max(0, context.timing.endpointShortMs - context.silenceHeadStartMs),
+  ENDPOINT_LONG_REST: ({ context }: { context: CallContext }) =>
+    context.timing.endpointLongMs - context.timing.endpointShortMs,
+  ENDPOINT_MAX_REST: ({ context }: { context: CallContext }) =>
+    context.timing.endpointMaxMs - context.timing.endpointLongMs,
+  // Measured from the voice onset, which the caller region confirmed VAD_MIN_SPEECH later.
+  BARGE_IN_MIN: ({ context }: { context: CallContext }) =>
+    Math.max(0, context.timing.bargeInMinMs - context.timing.vadMinSpeechMs),
+  BARGE_IN_CONFIRM: ({ context }: { context: CallContext }) => context.timing.bargeInConfirmMs,
+  IDLE_REPROMPT: ({ context }: { context: CallContext }) => context.timing.idleRepromptMs,
+  MAX_CALL: ({ context }: { context: CallContext }) => context.timing.maxCallMs,
+  PROVIDER_DEADLINE: ({ context }: { context: CallContext }) => context.timing.providerDeadlineMs,
+  REPLY_MAX: ({ context }: { context: CallContext }) => context.timing.replyMaxMs,
+  HELLO_TIMEOUT: ({ context }: { context: CallContext }) => context.timing.outboundHelloTimeoutMs,
+  GREETING_GUARD: ({ context }: { context: CallContext }) => context.timing.greetingUninterruptibleMs,
+  GOODBYE_WAIT: ({ context }: { context: CallContext }) => C.remainingSpeechMs(context, T.estimateSpeechMs),
+  CLEAR_SETTLE: ({ context }: { context: CallContext }) => context.timing.clearSettleMs,
+  HANGUP_TIMEOUT: ({ context }: { context: CallContext }) => context.timing.hangupTimeoutMs,
+};
+
+/** A readable message from an error event, an actor error or anything else. */
+export function textOrMessage(e: unknown): string {
+  if (typeof e === 'object' && e !== null) {
+    if ('message' in e && typeof e.message === 'string') return e.message;
+    if ('error' in e) {
+      const err = (e as { error: unknown }).error;
+      return err instanceof Error ? err.message : String(err);
+    }
+    if ('type' in e) return String(e.type);
+  }
+  return String(e);
+}
