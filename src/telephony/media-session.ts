@@ -15,10 +15,10 @@ import {
   MAX_MEDIA_BYTES,
   mediaPrefix,
   parseInbound,
-  parseMediaFast,
   type RejectReason,
   type StartEvent,
 } from './serializer.js';
+import { parseMediaFast } from './media-fast-path.js';
 import { StreamValidator } from './stream-validator.js';
 
 // One Media Streams WebSocket = one MediaSession = one CallHandler. The session turns wire messages into

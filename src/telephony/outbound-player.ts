@@ -7,6 +7,7 @@ import {
   type TelephonyResampler,
 } from './dsp-port.js';
 import { heardPrefix } from './heard-text.js';
+import { toPcm } from './pcm-bytes.js';
 import { sharedPacingClock, type Paced, type PacingClock } from './pacing-clock.js';
 
 // Agent audio to Twilio. TTS PCM (any rate) is resampled to 8 kHz and μ-law encoded by the DSP addon, cut into
@@ -389,18 +390,3 @@ export class OutboundPlayer implements Paced {
 }
 
 const EMPTY = new Uint8Array(0);
-
-function toPcm(chunk: Uint8Array, odd: number | undefined): { pcm: Int16Array; odd: number | undefined } {
-  const total = chunk.length + (odd === undefined ? 0 : 1);
-  const n = total >> 1;
-  const pcm = new Int16Array(n);
-  let i = 0;
-  let src = 0;
-  if (odd !== undefined && n > 0) {
-    pcm[i++] = ((chunk[0] as number) << 8) | odd;
-    src = 1;
-  }
-  for (; i < n; i++, src += 2) pcm[i] = ((chunk[src + 1] as number) << 8) | (chunk[src] as number);
-  const rest = total % 2 === 1 ? (chunk[chunk.length - 1] as number) : undefined;
-  return { pcm, odd: n === 0 && odd !== undefined ? odd : rest };
-}

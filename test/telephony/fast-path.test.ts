@@ -1,7 +1,8 @@
 import t from 'tap';
 import { inboundMediaWire } from '../../src/sim/media-client.js';
 import { PacingClock, type Paced } from '../../src/telephony/pacing-clock.js';
-import { parseInbound, parseMediaFast, serializeInbound } from '../../src/telephony/serializer.js';
+import { parseMediaFast } from '../../src/telephony/media-fast-path.js';
+import { parseInbound, serializeInbound } from '../../src/telephony/serializer.js';
 
 const SID = 'MZ18ad3ab5a668481ce02b83e7395059f0';
 const SID_JSON = JSON.stringify(SID);
