@@ -1,8 +1,10 @@
 import t from 'tap';
 import { inboundMediaWire } from '../../src/sim/media-client.js';
+import { DEFAULT_LEAD_MS, OutboundPlayer } from '../../src/telephony/outbound-player.js';
 import { PacingClock, type Paced } from '../../src/telephony/pacing-clock.js';
 import { parseMediaFast } from '../../src/telephony/media-fast-path.js';
 import { parseInbound, serializeInbound } from '../../src/telephony/serializer.js';
+import { dsp, toneBytes } from './helpers.js';
 
 const SID = 'MZ18ad3ab5a668481ce02b83e7395059f0';
 const SID_JSON = JSON.stringify(SID);
@@ -127,5 +129,30 @@ t.test(
       `never early (min ${Math.min(...lateness).toFixed(2)} ms)`,
     );
     t.equal(clock.parked, 0, 'nothing left parked');
+  },
+);
+
+t.test(
+  'a new run of agent audio goes out at once, not at the next pacing tick; the rest follows the clock',
+  async (t) => {
+    let sent = 0;
+    const sink = {
+      sendMedia: () => (sent++, 'ok' as const),
+      sendMark: () => 'ok' as const,
+      sendClear: () => 'ok' as const,
+      backpressured: () => false,
+    };
+    const clock = new PacingClock();
+    const player = new OutboundPlayer(sink, dsp, { clock });
+    async function* audio() {
+      yield toneBytes(8000, 1000); // one second, already synthesised
+    }
+    player.enqueue({ utteranceId: 'u1', text: 'hello there', sampleRate: 8000, chunks: audio() });
+    await new Promise((r) => setImmediate(r)); // no timer has had a chance to fire
+    t.equal(sent, DEFAULT_LEAD_MS / 20 + 1, 'the lead burst left before any timer ran');
+    t.ok(clock.parked >= 1, 'the next frame waits on the shared pacing clock');
+    await new Promise((r) => setTimeout(r, 300));
+    t.ok(sent > DEFAULT_LEAD_MS / 20 + 5, `then one frame per slot (${sent} sent after 300 ms)`);
+    player.close();
   },
 );
