@@ -63,6 +63,8 @@ const expectSchema = z
     endReason: z.string().optional(),
     /** Minimum share of facts right (0..1); cooperative personas use 1. */
     minFactsCorrect: z.number().min(0).max(1).optional(),
+    /** Most facts that may be stored wrong (a value, day, plan or class the persona never said). */
+    maxFactsWrong: z.number().int().min(0).optional(),
     minBargeIns: z.number().int().min(0).optional(),
     goodbyeCompleted: z.boolean().optional(),
     /** Part of the fast subset that runs in npm test. */

@@ -60,6 +60,8 @@ export function checkCall(p: Persona, j: DemoJson, score: FactScore): string[] {
   const e = p.expect;
   if (e.minFactsCorrect !== undefined && score.correct < Math.ceil(e.minFactsCorrect * score.total - 1e-9))
     f.push(`facts ${score.correct}/${score.total} below ${Math.round(e.minFactsCorrect * 100)}%`);
+  if (e.maxFactsWrong !== undefined && score.storedWrong > e.maxFactsWrong)
+    f.push(`facts ${score.storedWrong} stored wrong (at most ${e.maxFactsWrong})`);
   if (AGENT_ENDS.has(m.endReason) && m.goodbyeCompleted !== true)
     f.push('agent ended the call but its goodbye did not finish playing');
   if (m.repeatedQuestions > 0) f.push(`${m.repeatedQuestions} repeated question(s)`);

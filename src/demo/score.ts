@@ -22,6 +22,8 @@ export function expectedFacts(p: Persona): NormalisedFacts {
 export interface FactScore {
   correct: number;
   total: number;
+  /** Facts stored with a value the persona did not say, or never said at all (missing ones are not counted). */
+  storedWrong: number;
   /** Human-readable differences. */
   wrong: string[];
 }
@@ -32,6 +34,7 @@ const sameHours = (a: NormalisedDayHours | undefined, b: NormalisedDayHours | un
 export function scoreFacts(expected: NormalisedFacts, got: NormalisedFacts): FactScore {
   let correct = 0;
   let total = 0;
+  let storedWrong = 0;
   const wrong: string[] = [];
   for (const d of DAYS) {
     const e = expected.hours[d];
@@ -39,12 +42,16 @@ export function scoreFacts(expected: NormalisedFacts, got: NormalisedFacts): Fac
     if (e === undefined && g === undefined) continue;
     if (e === undefined) {
       total++;
+      storedWrong++;
       wrong.push(`${d}: not said, got ${JSON.stringify(g)}`);
       continue;
     }
     total++;
     if (sameHours(e, g)) correct++;
-    else wrong.push(`${d}: expected ${JSON.stringify(e)}, got ${JSON.stringify(g ?? null)}`);
+    else {
+      if (g !== undefined) storedWrong++;
+      wrong.push(`${d}: expected ${JSON.stringify(e)}, got ${JSON.stringify(g ?? null)}`);
+    }
   }
   const plans = [...got.pricing];
   for (const e of expected.pricing) {
@@ -57,6 +64,7 @@ export function scoreFacts(expected: NormalisedFacts, got: NormalisedFacts): Fac
   }
   for (const g of plans) {
     total++;
+    storedWrong++;
     wrong.push(`plan ${g.amount} ${g.currency}/${g.period} not said`);
   }
   const classes = new Set(got.classes);
@@ -67,7 +75,8 @@ export function scoreFacts(expected: NormalisedFacts, got: NormalisedFacts): Fac
   }
   for (const c of classes) {
     total++;
+    storedWrong++;
     wrong.push(`class ${c} not said`);
   }
-  return { correct, total, wrong };
+  return { correct, total, storedWrong, wrong };
 }

@@ -29,7 +29,7 @@ t.test('fast scenario subset through the real server', async (t) => {
   });
   const personas = (await loadScenarios()).filter((p) => p.expect.fast === true);
   t.ok(personas.length >= 2, 'the fast subset has personas');
-  // Response-gap targets are a benchmark matter (timing on a shared CI box is noise); everything else is checked.
+  // Response gaps are not asserted (timing on a shared CI box is noise); everything else is.
   const summary = await runSuite({
     env,
     personas,
@@ -42,21 +42,15 @@ t.test('fast scenario subset through the real server', async (t) => {
   t.comment('\n' + formatTable(summary));
   for (const o of summary.outcomes) {
     t.equal(o.error, undefined, `${o.persona.name}: ran to the end`);
-    // Recognition accuracy of the offline stack is measured by `npm run scenarios` (it varies with CPU contention,
-    // and npm test runs files in parallel); here every other expectation must hold, and facts must have been
-    // recognised, parsed and stored.
-    t.same(
-      o.failures.filter((f) => !f.startsWith('facts ')),
-      [],
-      `${o.persona.name}: expectations hold`,
-    );
-    const minFacts = o.persona.expect.minFactsCorrect ?? 1;
-    if (minFacts > 0 && o.score)
-      t.ok(o.score.correct >= 1, `${o.persona.name}: facts stored (${o.score.correct}/${o.score.total} right)`);
+    // Every expectation of the persona, fact accuracy included (`expect.minFactsCorrect`, `maxFactsWrong`): a
+    // recognition or parsing regression fails here, not only in `npm run scenarios`.
+    t.same(o.failures, [], `${o.persona.name}: expectations hold (facts ${o.score?.correct}/${o.score?.total})`);
+    if (o.score && o.score.wrong.length > 0) t.comment(`${o.persona.name}: ${o.score.wrong.join('; ')}`);
     t.ok((o.json?.transcript.length ?? 0) >= 2, `${o.persona.name}: transcript stored turn by turn`);
   }
+  // Response-gap targets are a benchmark matter (timing on a shared CI box is noise); overall accuracy is checked.
   t.same(
-    summary.suiteFailures.filter((f) => !f.startsWith('response-gap') && !f.startsWith('overall facts')),
+    summary.suiteFailures.filter((f) => !f.startsWith('response-gap')),
     [],
     'suite-level checks',
   );
