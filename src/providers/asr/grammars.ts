@@ -23,6 +23,11 @@ export const EXTRA_PRONUNCIATIONS: readonly [string, string][] = [
   // Readings flite (and many people) use that the dictionary lacks.
   ['zumba(2)', 'Z AH M B AH'],
   ['zumba(3)', 'Z AA M B AH'],
+  // Through the phone band flite's "zumba" fits "Z AA N DH AH" better than any dictionary-like reading (forced
+  // choice among 20 readings): without it, "we offer zumba" is heard as "we offer is on the".
+  ['zumba(4)', 'Z AA N DH AH'],
+  // The b of flite's "bootcamp" comes through as a d ("we have do can can martial arts").
+  ['bootcamp(2)', 'D UW T K AE M P'],
   // Measured on flite's slt voice through μ-law: "yoga" otherwise comes out as "yeah of" ...
   ['yoga(2)', 'Y AH G AH'],
   ['yoga(3)', 'IY OW G AH'],
