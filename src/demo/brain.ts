@@ -1,4 +1,5 @@
-import type { Topic } from '../facts/model.js';
+import { DAYS, type Topic } from '../facts/model.js';
+import { DAY_NAMES } from '../facts/vocabulary.js';
 import type { Persona } from './persona.js';
 import { classesSentence, hoursSentence, pricingSentence, Rng } from './phrasing.js';
 
@@ -19,7 +20,19 @@ export type Heard = { kind: 'ask'; topic: Topic } | { kind: 'goodbye' } | { kind
 // Keyword spotting. Several topics may be named in one utterance (a greeting that lists everything it
 // wants), so the topic whose keyword comes LAST wins: that is where the question usually is.
 const TOPIC_WORDS: Record<Topic, readonly string[]> = {
-  hours: ['hours', 'hour', 'open', 'opening', 'close', 'closing', 'times'],
+  // Day names too: "What about saturday and sunday?" asks for the hours of those days.
+  hours: [
+    'hours',
+    'hour',
+    'open',
+    'opening',
+    'close',
+    'closing',
+    'times',
+    ...DAYS.flatMap((d) => [DAY_NAMES[d], `${DAY_NAMES[d]}s`]),
+    'weekend',
+    'weekends',
+  ],
   pricing: [
     'price',
     'prices',
@@ -37,6 +50,7 @@ const TOPIC_WORDS: Record<Topic, readonly string[]> = {
   classes: ['class', 'classes', 'offer', 'courses'],
 };
 const BYE_WORDS = ['bye', 'goodbye'];
+const REPEAT_WORDS = ['sorry', 'again', 'repeat'];
 const THANKS_WORDS = ['thank', 'thanks'];
 
 export function understand(text: string): Heard {
@@ -72,6 +86,7 @@ export class ReceptionistBrain {
   private agentUtterances = 0;
   private unknownStreak = 0;
   private hungUp = false;
+  private lastTopics: readonly Topic[] = [];
 
   constructor(private readonly persona: Persona) {
     this.rng = new Rng(persona.name);
@@ -115,6 +130,7 @@ export class ReceptionistBrain {
   onAgentUtterance(text: string): ReceptionistAction[] {
     if (this.hungUp) return [];
     const heard = understand(text);
+    const words = text.toLowerCase().split(/[^a-z']+/);
     const b = this.persona.behaviour;
     if (heard.kind === 'goodbye') {
       return this.turn([
@@ -124,6 +140,11 @@ export class ReceptionistBrain {
           text: this.rng.pick(['You too, bye.', 'Okay, bye bye.', 'No problem, bye.']),
         },
       ]);
+    }
+    if (heard.kind === 'unknown' && this.lastTopics.length > 0 && REPEAT_WORDS.some((w) => words.includes(w))) {
+      // "Sorry … could you say that again?": a person says their last answer again.
+      this.unknownStreak = 0;
+      return this.answer(this.lastTopics);
     }
     if (heard.kind === 'unknown') {
       this.unknownStreak++;
@@ -163,6 +184,7 @@ export class ReceptionistBrain {
     const f = this.persona.facts;
     const b = this.persona.behaviour;
     const sentences: string[] = [];
+    this.lastTopics = topics;
     for (const t of topics) {
       this.answered.add(t);
       if (!this.knows(t)) sentences.push(this.rng.pick(["Sorry, I don't know that.", "I'm not sure about that."]));

@@ -29,6 +29,8 @@ t.test('understand: the last topic keyword wins; goodbye; unknown', async (t) =>
   t.same(understand('thank you'), { kind: 'goodbye' });
   t.same(understand(''), { kind: 'unknown' });
   t.same(understand('the weather is nice'), { kind: 'unknown' });
+  // A follow-up that names days asks for their hours.
+  t.same(understand('got it thanks what about saturday and sunday'), { kind: 'ask', topic: 'hours' });
 });
 
 t.test('cooperative: one topic per question, in words', async (t) => {
@@ -100,4 +102,16 @@ t.test('understand: a stray bye inside a question does not end the call', async 
     topic: 'pricing',
   });
   t.same(understand('bye an to you for to or sign up fee goodbye it'), { kind: 'goodbye' });
+});
+
+t.test('asked to say it again, the receptionist repeats its last answer', async (t) => {
+  const b = new ReceptionistBrain(persona());
+  b.opening();
+  t.match(said(b.onAgentUtterance('what are your opening hours')), /six a\.?\s?m/);
+  // The agent's "Sorry, I didn't quite catch … Could you say them again?" as badly heard as it was in a call.
+  t.match(
+    said(b.onAgentUtterance('so our a i that week one can to yes or is per do so it um again day')),
+    /six a\.?\s?m/,
+  );
+  t.match(said(b.onAgentUtterance('the weather is nice')), /what was that/i, 'without a repeat word: asks');
 });

@@ -57,7 +57,7 @@ t.test('cooperative call: hours, then pricing, then classes, then goodbye', asyn
     [{ type: 'asked', topic: 'hours' }],
   );
   t.equal(g[g.length - 1]?.type, 'done', 'ends with done');
-  caller(c, "we're open five a.m. to eleven p.m. monday through friday and closed on sundays");
+  caller(c, "we're open five a.m. to eleven p.m. monday through saturday and closed on sundays");
   await agentTurn(c, 'reply');
   t.same(c.facts.hours.mon, { opens: '05:00', closes: '23:00' });
   t.same(detectTopics(c.agentLines[1] as string).topics, ['pricing'], 'asks about pricing next');
@@ -140,7 +140,7 @@ t.test('a volunteered mention with a cue counts, even a single item', async (t) 
 t.test('a topic already asked accepts a late answer, even a single item', async (t) => {
   const c = fresh();
   await agentTurn(c, 'greeting');
-  caller(c, 'monday through friday six a.m. to ten p.m.');
+  caller(c, 'every day six a.m. to ten p.m.');
   await agentTurn(c, 'reply');
   caller(c, 'forty dollars a month');
   await agentTurn(c, 'reply');
@@ -154,12 +154,72 @@ t.test('a topic already asked accepts a late answer, even a single item', async 
   t.equal(c.ended, 'facts-complete');
 });
 
+t.test('hours that leave days unaccounted for get one follow-up naming those days', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  // "…and eight thirty a.m. to six p.m. saturday and sunday" as the recogniser heard it: the weekend is lost.
+  caller(c, 'six a.m. to ten p.m. monday through friday and eight thirty a.m. to sixty dance');
+  const first = await agentTurn(c, 'reply');
+  t.same(Object.keys(c.facts.hours), ['mon', 'tue', 'wed', 'thu', 'fri'], 'the weekdays are kept');
+  t.match(c.agentLines[1], /What about saturday and sunday\?$/, 'asks about the days it did not hear');
+  t.same(detectTopics(c.agentLines[1] as string).topics, [], 'not the hours question again');
+  t.notOk(
+    first.some((x) => x.type === 'asked'),
+    'not a new question (no asked chunk)',
+  );
+  caller(c, 'saturday and sunday it is from eight thirty a.m. to six p.m.');
+  await agentTurn(c, 'reply');
+  t.same(c.facts.hours.sun, { opens: '08:30', closes: '18:00' });
+  t.same(detectTopics(c.agentLines[2] as string).topics, ['pricing'], 'then moves on');
+  // A gym that really is open only on weekdays: the follow-up is asked once, never again.
+  const d = fresh();
+  await agentTurn(d, 'greeting');
+  caller(d, 'monday through friday seven a.m. to nine p.m.');
+  await agentTurn(d, 'reply');
+  caller(d, 'monday through friday seven a.m. to nine p.m.');
+  await agentTurn(d, 'reply');
+  t.same(detectTopics(d.agentLines[2] as string).topics, ['pricing'], 'no second follow-up');
+  t.same(d.asked, ['hours', 'pricing']);
+});
+
+t.test('hours for a single day are not taken as the answer: one clarification, then the real answer', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  // "Seven days a week we're open from six a.m. to nine p.m. …" as the recogniser heard it.
+  caller(
+    c,
+    'that monday the only plan open from six a.m. to nine p.m. membership to fifty nine dollars per month for classes we have crossfit and hiit',
+  );
+  const first = await agentTurn(c, 'reply');
+  t.same(c.facts.hours, {}, 'the lone monday is not recorded');
+  t.equal(c.facts.pricing.length, 1, 'the rest of the answer is');
+  t.equal(c.facts.classes.length, 2);
+  t.match(c.agentLines[1], /didn't quite catch your opening hours/);
+  t.notOk(
+    first.some((x) => x.type === 'end-call'),
+    'the call goes on',
+  );
+  caller(c, 'every day we are open from six a.m. to nine p.m.');
+  await agentTurn(c, 'reply');
+  t.equal(Object.keys(c.facts.hours).length, 7);
+  t.equal(c.ended, 'facts-complete');
+  // After the clarification a single day is accepted: it is what the caller said twice.
+  const d = fresh();
+  await agentTurn(d, 'greeting');
+  caller(d, 'monday six a.m. to nine p.m.');
+  await agentTurn(d, 'reply');
+  caller(d, 'monday six a.m. to nine p.m.');
+  await agentTurn(d, 'reply');
+  t.same(Object.keys(d.facts.hours), ['mon']);
+  t.same(d.asked, ['hours', 'pricing']);
+});
+
 t.test('asks once to clarify, then moves on without repeating the question', async (t) => {
   const c = fresh();
   await agentTurn(c, 'greeting');
   caller(c, 'um what was that');
   await agentTurn(c, 'reply');
-  t.match(c.agentLines[1], /didn't quite catch the hours/);
+  t.match(c.agentLines[1], /didn't quite catch your opening hours/);
   t.same(c.asked, ['hours'], 'a clarification is not a new question');
   caller(c, 'i am not sure sorry');
   await agentTurn(c, 'reply');
@@ -167,7 +227,11 @@ t.test('asks once to clarify, then moves on without repeating the question', asy
   t.same(detectTopics(c.agentLines[2] as string).topics, ['pricing']);
   caller(c, '');
   await agentTurn(c, 'reply');
-  t.match(c.agentLines[3], /didn't quite catch the price/, 'empty (not understood) answer gets a clarification');
+  t.match(
+    c.agentLines[3],
+    /didn't quite catch the membership price/,
+    'empty (not understood) answer gets a clarification',
+  );
   caller(c, 'forty dollars a month');
   await agentTurn(c, 'reply');
   caller(c, 'no classes');
@@ -187,7 +251,7 @@ t.test('a clarification cut short by a barge-in still counts as asked', async (t
   await agentTurn(c, 'reply');
   // The caller heard only the first part.
   const last = c.history[c.history.length - 1] as HistoryTurn;
-  last.text = "Sorry, I didn't quite catch the hours.";
+  last.text = "Sorry, I didn't quite catch your opening hours.";
   last.interrupted = true;
   caller(c, 'hmm');
   await agentTurn(c, 'reply');

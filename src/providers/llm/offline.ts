@@ -1,13 +1,24 @@
-import { gymFactsSchema, mergeFacts, missingTopics, type GymFacts, type Topic } from '../../facts/model.js';
+import {
+  DAYS,
+  gymFactsSchema,
+  mergeFacts,
+  missingTopics,
+  type Day,
+  type GymFacts,
+  type Topic,
+} from '../../facts/model.js';
 import { normalize } from '../../facts/numbers.js';
 import { parseUtterance } from '../../facts/parse.js';
+import { sayDays } from '../../facts/say.js';
 import { detectTopics } from '../../facts/topics.js';
 import type { ConversationInput, HistoryTurn, LlmCapabilities, LlmChunk, LlmProvider } from './types.js';
 
 // The offline conversation policy: a deterministic interviewer behind the LLM interface. It asks about hours,
 // then pricing, then classes (skipping whatever the caller already answered; see answeredIn for when a
 // volunteered statement counts), parses each answer into facts, asks one clarifying question per topic when an
-// answer gave nothing usable, never asks a topic twice, and says goodbye and ends the call once every topic is answered or has had its one clarification.
+// answer gave nothing usable (and one follow-up when an hours answer leaves days of the week unaccounted for),
+// never asks a topic twice, and says goodbye and ends the call once every topic is answered or has had its one
+// clarification.
 // It keeps no state of its own: everything is derived from the ConversationInput (facts, asked topics and the
 // history as heard), so one instance serves any number of calls.
 
@@ -17,11 +28,12 @@ const QUESTION: Readonly<Record<Topic, string>> = {
   classes: 'Which fitness classes do you offer?',
 };
 
+// The topic is named in a statement and the question itself names none: the call machine drops a question
+// about a topic already asked (its repeat guard), which would leave only the apology.
 const CLARIFY: Readonly<Record<Topic, string>> = {
-  hours: "Sorry, I didn't quite catch the hours. Which days are you open, and from what time to what time?",
-  pricing:
-    "Sorry, I didn't quite catch the price. How many dollars is a membership, and is that per month or per year?",
-  classes: "Sorry, I didn't quite catch the classes. Could you name a few of them, like yoga or spin?",
+  hours: "Sorry, I didn't quite catch your opening hours. Could you say them again, day by day?",
+  pricing: "Sorry, I didn't quite catch the membership price. Could you say it again, in dollars?",
+  classes: "Sorry, I didn't quite catch which classes you offer. Could you name a few of them again?",
 };
 
 const REPROMPT: Readonly<Record<Topic, string>> = {
@@ -29,6 +41,15 @@ const REPROMPT: Readonly<Record<Topic, string>> = {
   pricing: 'Are you still there? I was asking what a membership costs.',
   classes: 'Are you still there? I was asking which classes you offer.',
 };
+
+/**
+ * After an hours answer that leaves days of the week unaccounted for (neither hours nor closed): one follow-up
+ * naming them ("What about saturday and sunday?"). A person would ask it too, and it is what recovers days the
+ * recogniser dropped or misheard ("… to six p.m. saturday and sunday" heard as "… to sixty dance", "seven days a
+ * week" heard as "that monday"). It asks about days nothing was recorded for, so it never repeats a question.
+ */
+const otherDays = (days: readonly Day[]): string => `What about ${sayDays(days)}?`;
+const OTHER_DAYS_ASKED = /^what about [a-z ,]+\?$/i;
 
 const ACKS = ['Great, thank you.', 'Got it, thanks.', 'Perfect.', 'Thanks, that helps.'];
 const GOODBYE_DONE = "Thank you so much, that's everything I needed. Have a great day, goodbye!";
@@ -124,19 +145,35 @@ export function planTurn(input: ConversationInput): InterviewPlan {
   const parsed = parseUtterance(callerText);
   const answered = answeredIn(callerText, parsed, input.asked);
   const gained = answered.length > 0;
-  const facts = gained ? pick(parsed.facts, answered) : undefined;
-  const missing = missingTopics(mergeFacts(input.facts, facts ?? {}));
+  const clarified = (t: Topic): boolean => input.history.some((h) => h.speaker === 'agent' && said(h, CLARIFY[t]));
+  let facts = gained ? pick(parsed.facts, answered) : undefined;
+  if (facts?.hours && singleDayAnswer(facts.hours, input.facts) && !clarified('hours')) {
+    // Hours for one day of the week and nothing else known: no gym is open one day a week, so this is a partial
+    // answer or a misrecognition ("seven days a week" heard as "that monday"). It is not recorded; the hours
+    // stay missing and get their one clarification, where the caller says them again.
+    const { hours: _held, ...rest } = facts;
+    facts = Object.keys(rest).length > 0 ? rest : undefined;
+  }
+  const merged = mergeFacts(input.facts, facts ?? {});
+  const missing = missingTopics(merged);
 
   if (parsed.goodbye && !gained) {
     return { text: [GOODBYE_CALLER], facts, asked: undefined, endCall: 'caller-request' };
   }
-  const clarified = (t: Topic): boolean => input.history.some((h) => h.speaker === 'agent' && said(h, CLARIFY[t]));
   if (current && missing.includes(current) && !clarified(current)) {
     return { text: [CLARIFY[current]], facts, asked: undefined, endCall: undefined };
   }
-  const next = nextTopic(missing);
   const agentTurns = input.history.filter((h) => h.speaker === 'agent').length;
   const ack = gained ? [ACKS[agentTurns % ACKS.length] as string] : [];
+  // The follow-up comes after an acknowledgement, so it is looked for sentence by sentence.
+  const followedUp = input.history.some(
+    (h) => h.speaker === 'agent' && h.text.split(/(?<=[.?!])\s+/).some((x) => OTHER_DAYS_ASKED.test(x.trim())),
+  );
+  const unaccounted = DAYS.filter((d) => merged.hours[d] === undefined);
+  // Only while the call goes on: once every topic has facts the machine says goodbye after this reply.
+  if (facts?.hours && unaccounted.length > 0 && missing.length > 0 && !followedUp && !clarified('hours'))
+    return { text: [...ack, otherDays(unaccounted)], facts, asked: undefined, endCall: undefined };
+  const next = nextTopic(missing);
   if (next) return { text: [...ack, QUESTION[next]], facts, asked: next, endCall: undefined };
   return {
     text: [...ack, missing.length === 0 ? GOODBYE_DONE : GOODBYE_PARTIAL],
@@ -144,6 +181,11 @@ export function planTurn(input: ConversationInput): InterviewPlan {
     asked: undefined,
     endCall: missing.length === 0 ? 'facts-complete' : 'other',
   };
+}
+
+/** The hours heard name exactly one day, and no hours were known before. */
+function singleDayAnswer(hours: NonNullable<GymFacts['hours']>, known: GymFacts): boolean {
+  return Object.keys(hours).length === 1 && Object.keys(known.hours).length === 0;
 }
 
 function pick(facts: Partial<GymFacts>, topics: readonly Topic[]): Partial<GymFacts> {
