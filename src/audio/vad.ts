@@ -44,9 +44,9 @@ export interface EnergyVadOptions {
  * minimum finds the noise under it, and the floor never depends on the classifier's own decisions (which
  * would lock up when noise starts out above the floor).
  *
- * Cost (it runs on every 20 ms of every call): the level is computed here, with the addon's exact formula
- * (native/src/features.cc), and the addon's speech-band filter — about 5 µs a frame, 25 times the level — runs
- * only for frames loud enough for the band share to matter. Silence, most of a phone call, costs ~0.2 µs.
+ * Cost (it runs on every 20 ms of every call): one native call per chunk; the addon's SIMD feature kernels take
+ * about 0.2 µs per 160-sample frame (docs/benchmarks/dsp.md), so there is nothing to gain by computing the level
+ * in JS, and every sample operation stays in the addon.
  */
 export function createEnergyClassifier(dsp: Pick<Dsp, 'frameFeatures'>, opts: EnergyVadOptions = {}): FrameClassifier {
   const minDb = opts.minDb ?? -50;
@@ -57,16 +57,16 @@ export function createEnergyClassifier(dsp: Pick<Dsp, 'frameFeatures'>, opts: En
   return {
     name: 'energy',
     classify(pcm) {
+      const f = dsp.frameFeatures(pcm, VAD_FRAME_SAMPLES);
       const out: boolean[] = [];
-      for (let o = 0; o + VAD_FRAME_SAMPLES <= pcm.length; o += VAD_FRAME_SAMPLES) {
-        const db = frameDbfs(pcm, o);
+      for (let i = 0; i + 2 < f.length; i += 3) {
+        const db = f[i] as number;
         window[pos] = db;
         pos = (pos + 1) % window.length;
         // Unfilled slots hold 0 dBFS, so until the window is full the floor is the quietest frame so far.
         let floor = 0;
-        for (let i = 0; i < window.length; i++) if ((window[i] as number) < floor) floor = window[i] as number;
-        const loud = db > minDb && db > floor + margin;
-        out.push(loud && bandShare(dsp, pcm, o) >= minBand);
+        for (let k = 0; k < window.length; k++) if ((window[k] as number) < floor) floor = window[k] as number;
+        out.push(db > minDb && db > floor + margin && (f[i + 1] as number) >= minBand);
       }
       return out;
     },
@@ -76,21 +76,6 @@ export function createEnergyClassifier(dsp: Pick<Dsp, 'frameFeatures'>, opts: En
     },
     close() {},
   };
-}
-
-const FLOOR_DB = -120;
-const FULL_SCALE_SQ = 32768 * 32768;
-
-/** Energy of one frame in dBFS as a float32, exactly as the addon's frameFeatures reports it. */
-function frameDbfs(pcm: Int16Array, o: number): number {
-  let energy = 0; // an exact integer: 160 × 2^30 < 2^53
-  for (let i = o; i < o + VAD_FRAME_SAMPLES; i++) energy += (pcm[i] as number) * (pcm[i] as number);
-  if (energy === 0) return FLOOR_DB;
-  return Math.fround(Math.max(FLOOR_DB, 10 * Math.log10(energy / VAD_FRAME_SAMPLES / FULL_SCALE_SQ)));
-}
-
-function bandShare(dsp: Pick<Dsp, 'frameFeatures'>, pcm: Int16Array, o: number): number {
-  return dsp.frameFeatures(pcm.subarray(o, o + VAD_FRAME_SAMPLES), VAD_FRAME_SAMPLES)[1] as number;
 }
 
 interface FvadModule {

@@ -65,20 +65,6 @@ const LOG_FIRST_REJECTS = 5;
 const scratch = Buffer.allocUnsafe(MAX_MEDIA_BYTES);
 // Handlers get a plain Uint8Array view: Buffer#slice does not copy, and handlers copy with slice().
 const scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
-const pcmScratch = new Int16Array(MAX_MEDIA_BYTES + 3); // the largest payload the parser accepts decodes to 8001 bytes
-
-// μ-law → PCM for inbound audio: the addon's own decoding of all 256 codes, taken once per DSP instance and then
-// looked up in place, because a native call and a fresh Int16Array per 20 ms frame per call cost more than the
-// 160 lookups (and the allocations feed the GC). Same samples as dsp.ulawDecode by construction.
-const ulawTables = new WeakMap<TelephonyDsp, Int16Array>();
-function ulawTable(dsp: TelephonyDsp): Int16Array {
-  let t = ulawTables.get(dsp);
-  if (t === undefined) {
-    t = Int16Array.from(dsp.ulawDecode(Uint8Array.from({ length: 256 }, (_v, i) => i)));
-    ulawTables.set(dsp, t);
-  }
-  return t;
-}
 const LOG_EVERY_REJECTS = 1000;
 
 export class MediaSession {
@@ -158,10 +144,8 @@ export class MediaSession {
   }
 
   #media(mulaw: Uint8Array, atMs: number): void {
-    const table = ulawTable(this.#o.dsp);
-    const n = mulaw.length;
-    for (let i = 0; i < n; i++) pcmScratch[i] = table[mulaw[i] as number] as number;
-    const pcm = pcmScratch.subarray(0, n);
+    // Every sample operation is the addon's (issue 2): one native call per frame, output in its pooled slab.
+    const pcm = this.#o.dsp.ulawDecode(mulaw);
     const durationMs = (pcm.length * 1000) / TWILIO_RATE;
     this.#handler?.onAudio({ mulaw, pcm, atMs, durationMs });
     if (this.#vad !== undefined) for (const edge of this.#vad.push(pcm, atMs)) this.#handler?.onVad(edge);
