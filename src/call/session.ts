@@ -169,6 +169,11 @@ export class CallSession implements CallHandler {
     const gymName = p['gymName'] ?? details?.gymName ?? '';
     const { asr, llm, tts } = deps.providers;
     const providers = { asr: asr.name, llm: llm.name, tts: tts.name };
+    // Prewarm the LLM connection while the greeting plays (the speaker actor does the same for TTS); skipped by the
+    // provider when another call used it moments ago. A failure costs nothing: the first reply connects itself.
+    llm
+      .warm?.()
+      .catch((e: unknown) => this.#log.debug({ err: (e as Error).message, provider: llm.name }, 'llm warm-up failed'));
 
     this.#summary = new CallSummaryCollector(this.callId, this.direction);
     this.#summary.providersUsed(providers);
