@@ -34,7 +34,13 @@ export interface SynthOptions {
   f0?: number;
 }
 
-/** Speech-like s16le PCM for `text`: one enveloped harmonic burst per word. Deterministic. */
+/**
+ * Speech-like s16le PCM for `text`: one enveloped harmonic burst per word. Deterministic.
+ *
+ * The fakes render a whole sentence before their first byte, so this sits on the measured path of an "instant"
+ * provider (bench:latency's server-added time): rotating phasors instead of nine Math.sin calls per sample make
+ * a five-word sentence cost ~0.3 ms instead of ~7 ms. Same waveform up to float rounding (at most 1 LSB).
+ */
 export function synthSpeech(text: string, opts: SynthOptions): Buffer {
   const words = text.split(/\s+/).filter((w) => w.length > 0);
   const sr = opts.sampleRate;
@@ -42,15 +48,37 @@ export function synthSpeech(text: string, opts: SynthOptions): Buffer {
   const gapN = Math.round(((opts.gapMs ?? 60) * sr) / 1000);
   const total = Math.max(1, words.length) * (wordN + gapN);
   const out = Buffer.alloc(total * 2);
+  const pcm = new Int16Array(out.buffer, out.byteOffset, total);
+  // Envelope sin(πn/N) by rotating (cos, sin) through π/N per sample.
+  const envC = Math.cos(Math.PI / wordN);
+  const envS = Math.sin(Math.PI / wordN);
   let i = 0;
   words.forEach((w, k) => {
     const f0 = (opts.f0 ?? 140) * (1 + 0.08 * Math.sin(k + w.length));
+    const stepC = Math.cos((2 * Math.PI * f0) / sr);
+    const stepS = Math.sin((2 * Math.PI * f0) / sr);
+    let ec = 1; // cos(πn/N)
+    let es = 0; // sin(πn/N)
+    let c1 = 1; // cos(2π f0 n / sr)
+    let s1 = 0; // sin(2π f0 n / sr)
     for (let n = 0; n < wordN; n++, i++) {
-      const env = Math.sin((Math.PI * n) / wordN);
-      const t = n / sr;
-      let v = 0;
-      for (let h = 1; h <= 8; h++) v += Math.sin(2 * Math.PI * f0 * h * t) / h;
-      out.writeInt16LE(Math.round(7000 * env * v), i * 2);
+      // sin(h·x) for h = 1..8 by the angle-addition recurrence from sin(x), cos(x).
+      let v = s1;
+      let sh = s1;
+      let ch = c1;
+      for (let h = 2; h <= 8; h++) {
+        const sn = sh * c1 + ch * s1;
+        ch = ch * c1 - sh * s1;
+        sh = sn;
+        v += sh / h;
+      }
+      pcm[i] = Math.round(7000 * es * v);
+      const nc = ec * envC - es * envS;
+      es = es * envC + ec * envS;
+      ec = nc;
+      const c = c1 * stepC - s1 * stepS;
+      s1 = s1 * stepC + c1 * stepS;
+      c1 = c;
     }
     i += gapN;
   });
