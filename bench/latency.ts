@@ -11,6 +11,7 @@ import { synthSpeech } from '../src/fakes/audio.js';
 import { FakeDeepgram } from '../src/fakes/deepgram.js';
 import { FakeElevenLabs } from '../src/fakes/elevenlabs.js';
 import { FakeOpenAi, type ScriptedReply } from '../src/fakes/openai.js';
+import { fakeProviderEnv, type FakeUrls } from '../src/fakes/index.js';
 import { createLogger } from '../src/log.js';
 
 // Turn latency of the whole server with the cloud providers' real SDKs talking to local protocol fakes
@@ -76,12 +77,6 @@ function callerPcm(line: string): Int16Array {
   return new Int16Array(b.buffer, b.byteOffset, b.length / 2);
 }
 
-interface FakeUrls {
-  deepgram: string;
-  openai: string;
-  eleven: string;
-}
-
 type FakesMsg = { kind: 'ready'; urls: FakeUrls } | { kind: 'stop' };
 
 /** The three protocol fakes with the mode's timing (in whichever process runs them). */
@@ -143,12 +138,7 @@ async function runMode(mode: Mode, calls: number, fakesInProcess: boolean): Prom
     dataDir,
     log,
     env: {
-      DEEPGRAM_API_KEY: 'bench',
-      DEEPGRAM_BASE_URL: urls.deepgram,
-      OPENAI_API_KEY: 'bench',
-      OPENAI_BASE_URL: urls.openai,
-      ELEVENLABS_API_KEY: 'bench',
-      ELEVENLABS_BASE_URL: urls.eleven,
+      ...fakeProviderEnv(urls),
       ASR_PROVIDER: 'deepgram',
       LLM_PROVIDER: 'openai',
       TTS_PROVIDERS: 'elevenlabs',

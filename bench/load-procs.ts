@@ -7,6 +7,7 @@ import { synthSpeech } from '../src/fakes/audio.js';
 import { FakeDeepgram } from '../src/fakes/deepgram.js';
 import { FakeElevenLabs } from '../src/fakes/elevenlabs.js';
 import { FakeOpenAi } from '../src/fakes/openai.js';
+import { fakeProviderEnv, type FakeUrls } from '../src/fakes/index.js';
 import { createLogger } from '../src/log.js';
 import { startServer } from '../src/main.js';
 import { createMetrics } from '../src/ops/metrics.js';
@@ -131,22 +132,14 @@ export async function fakesMain(): Promise<void> {
 
 // ---------------- server process ----------------
 
-export async function serverMain(
-  urls: { deepgram: string; openai: string; eleven: string },
-  port: number,
-): Promise<void> {
+export async function serverMain(urls: FakeUrls, port: number): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gym-bench-load-'));
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     TWILIO_AUTH_TOKEN: AUTH,
-    DEEPGRAM_API_KEY: 'bench',
-    DEEPGRAM_BASE_URL: urls.deepgram,
-    OPENAI_API_KEY: 'bench',
-    OPENAI_BASE_URL: urls.openai,
-    ELEVENLABS_API_KEY: 'bench',
-    ELEVENLABS_BASE_URL: urls.eleven,
+    ...fakeProviderEnv(urls),
     TTS_PROVIDERS: 'elevenlabs',
     MAX_CONCURRENT_CALLS: '100000',
     RATE_LIMIT_PER_MINUTE: '1000000',

@@ -27,6 +27,31 @@ export interface FakeStackOptions {
   elevenlabs?: FakeElevenLabsOptions;
 }
 
+export interface FakeUrls {
+  deepgram: string;
+  openai: string;
+  eleven: string;
+}
+
+/** The environment that points the app's real SDKs at the fakes (keys + base URLs). */
+export function fakeProviderEnv(
+  urls: FakeUrls,
+  keys: { deepgram: string; openai: string; elevenlabs: string } = {
+    deepgram: 'bench',
+    openai: 'bench',
+    elevenlabs: 'bench',
+  },
+): Record<string, string> {
+  return {
+    DEEPGRAM_API_KEY: keys.deepgram,
+    DEEPGRAM_BASE_URL: urls.deepgram,
+    OPENAI_API_KEY: keys.openai,
+    OPENAI_BASE_URL: urls.openai,
+    ELEVENLABS_API_KEY: keys.elevenlabs,
+    ELEVENLABS_BASE_URL: urls.eleven,
+  };
+}
+
 export interface FakeStack {
   deepgram: FakeDeepgram;
   openai: FakeOpenAi;
@@ -59,14 +84,7 @@ export async function startFakeStack(opts: FakeStackOptions = {}): Promise<FakeS
     deepgram,
     openai,
     elevenlabs,
-    env: {
-      DEEPGRAM_API_KEY: keys.deepgram,
-      DEEPGRAM_BASE_URL: deepgram.url,
-      OPENAI_API_KEY: keys.openai,
-      OPENAI_BASE_URL: openai.url,
-      ELEVENLABS_API_KEY: keys.elevenlabs,
-      ELEVENLABS_BASE_URL: elevenlabs.url,
-    },
+    env: fakeProviderEnv({ deepgram: deepgram.url, openai: openai.url, eleven: elevenlabs.url }, keys),
     close: async () => {
       await Promise.all([deepgram.close(), openai.close(), elevenlabs.close()]);
     },
