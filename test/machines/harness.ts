@@ -10,6 +10,21 @@ import type {
 } from '../../machines/events.js';
 import { DEFAULT_TIMING, type TurnTiming } from '../../machines/timing.js';
 
+/**
+ * The call machine with actors that do nothing: for tests that only walk the chart (model, invariants, inspector)
+ * and play every actor's part themselves by sending events.
+ */
+export function inertMachine() {
+  return callMachine.provide({
+    actors: {
+      asr: fromCallback(() => {}),
+      speaker: fromCallback(() => {}),
+      reply: fromCallback(() => {}),
+      hangup: fromPromise(async () => {}),
+    },
+  });
+}
+
 // Drives one call actor with fake actors and a SimulatedClock. The fakes only record what the machine asks of
 // them; tests play the part of Twilio, the recogniser and the LLM by sending the events those actors would send.
 

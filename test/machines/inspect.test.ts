@@ -1,22 +1,15 @@
 import t from 'tap';
 import { WebSocket } from 'ws';
-import { createActor, fromCallback, fromPromise } from 'xstate';
-import { callMachine } from '../../machines/call.machine.js';
+import { createActor } from 'xstate';
 import { DEFAULT_TIMING } from '../../machines/timing.js';
 import { inspectorFromConfig, startCallInspector } from '../../src/call/inspect.js';
 import { createLogger } from '../../src/log.js';
+import { inertMachine } from './harness.js';
 
 t.test('a live call is visible through the inspector bridge, even to a browser that connects late', async (t) => {
   const inspector = await startCallInspector({ port: 0, log: createLogger('silent') });
   t.teardown(() => inspector.stop());
-  const machine = callMachine.provide({
-    actors: {
-      asr: fromCallback(() => {}),
-      speaker: fromCallback(() => {}),
-      reply: fromCallback(() => {}),
-      hangup: fromPromise(async () => {}),
-    },
-  });
+  const machine = inertMachine();
   const actor = createActor(machine, {
     input: { callId: 'c-insp', direction: 'inbound', gymName: 'Iron Temple', timing: DEFAULT_TIMING },
     inspect: inspector.inspect,

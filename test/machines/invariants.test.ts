@@ -1,10 +1,11 @@
 import t from 'tap';
-import { createActor, fromCallback, fromPromise, SimulatedClock } from 'xstate';
-import { callMachine, type MachineEvent } from '../../machines/call.machine.js';
+import { createActor, SimulatedClock } from 'xstate';
+import type { MachineEvent } from '../../machines/call.machine.js';
 import type { CallInput } from '../../machines/events.js';
 import { hasPending } from '../../machines/context.js';
 import { DEFAULT_TIMING } from '../../machines/timing.js';
 import { eventsFor, type Snap } from './model.events.js';
+import { inertMachine } from './harness.js';
 
 // Cross-region invariants the guards rely on: an LLM reply runs only while the agent holds or is about to take the
 // floor (turnFinishes and the barge-in paths assume it), an early (preemptive) one only while the end of the
@@ -12,14 +13,7 @@ import { eventsFor, type Snap } from './model.events.js';
 // has audio at Twilio; the caller never has the floor with an agent turn left open. Seeded random walks over
 // the model test's event sampler check them after every event.
 
-const machine = callMachine.provide({
-  actors: {
-    asr: fromCallback(() => {}),
-    speaker: fromCallback(() => {}),
-    reply: fromCallback(() => {}),
-    hangup: fromPromise(async () => {}),
-  },
-});
+const machine = inertMachine();
 
 /** Deterministic PRNG (mulberry32) so a failure names a seed that reproduces it. */
 function rng(seed: number): () => number {

@@ -2,19 +2,18 @@ import t from 'tap';
 import {
   createActor,
   createEmptyActor,
-  fromCallback,
-  fromPromise,
   SimulatedClock,
   type AnyActorLogic,
   type AnyActorScope,
   type EventObject,
 } from 'xstate';
 import { getStateNodes, TestModel } from 'xstate/graph';
-import { callMachine, type MachineEvent } from '../../machines/call.machine.js';
+import type { MachineEvent } from '../../machines/call.machine.js';
 import type { CallInput } from '../../machines/events.js';
 import { DEFAULT_TIMING } from '../../machines/timing.js';
 import { eventsFor, serialize, type Snap } from './model.events.js';
 import { prefixes } from './model.plans.js';
+import { inertMachine } from './harness.js';
 
 // Model-based test. xstate/graph walks the call machine breadth-first (TestModel.getShortestPaths) with a sample
 // of every event the outside world can send, timers and actor completions included. Each walk step that took
@@ -24,14 +23,7 @@ import { prefixes } from './model.plans.js';
 // Counters that the abstract state cannot carry (third reply failure, second re-prompt, ...) are reached by
 // walking again from a scripted prefix (model.plans.ts).
 
-const machine = callMachine.provide({
-  actors: {
-    asr: fromCallback(() => {}),
-    speaker: fromCallback(() => {}),
-    reply: fromCallback(() => {}),
-    hangup: fromPromise(async () => {}),
-  },
-});
+const machine = inertMachine();
 type AnyTransition = object;
 
 /** Every transition definition of the machine (each guarded alternative counts on its own). */
