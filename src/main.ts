@@ -160,6 +160,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       lookup: (callId) => calls.peek(callId),
       observer: opts.observer,
       replyPolicy: opts.replyPolicy,
+      ttsPrefetch: config.TTS_PREFETCH,
       inspect: inspector?.inspect,
     }),
     dsp,

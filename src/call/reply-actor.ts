@@ -3,6 +3,7 @@ import type { ReplyEvent, ReplyInput } from '../../machines/events.js';
 import type { Logger } from '../log.js';
 import type { LlmProvider } from '../providers/llm/types.js';
 import { replyEvents } from '../providers/sentences.js';
+import type { PrefetchHandle, SpeechPrefetch } from './tts-prefetch.js';
 
 // The `reply` actor: one LLM request per agent turn, cut into sentences as it streams so the first sentence
 // reaches TTS before the model has finished. Stopping the actor (barge-in, hang-up, deadline) aborts the request.
@@ -13,6 +14,9 @@ import { replyEvents } from '../providers/sentences.js';
  * utterance (one TTS request for everything).
  */
 export type ReplyPolicy = { kind: 'streaming' } | { kind: 'whole-reply'; pauseMs: number };
+
+/** Held sentences of a speculative reply whose speech is synthesised ahead (the first frame needs only the first). */
+export const PREFETCH_HELD_SENTENCES = 2;
 
 export interface ReplyHooks {
   /** The machine decided the caller's turn ended and asked for a reply (the start of server-added latency). */
@@ -27,6 +31,8 @@ export function replyActor(
   log: Logger,
   hooks: ReplyHooks = {},
   policy: ReplyPolicy = { kind: 'streaming' },
+  /** The call's TTS prefetch: the first held sentences of a speculative reply are synthesised while held. */
+  prefetch?: SpeechPrefetch,
 ) {
   return fromCallback<EventObject, ReplyInput>(({ input, sendBack, receive }) => {
     const abort = new AbortController();
@@ -37,12 +43,21 @@ export function replyActor(
     // caller's turn: latency hooks count from then (a first chunk that came earlier is reported at adoption).
     let adopted = input.speculative !== true;
     let chunkSeen = false;
+    // Speech prefetched for held sentences. Adopted, the machine replays them through its repeat guards and sends
+    // the ones it keeps to the speaker within the same macrostep (it takes them then); a turn later, whatever is
+    // still untaken was dropped and is freed. Not adopted (cancelled, words changed), all of it is aborted.
+    const prefetched: PrefetchHandle[] = [];
+    const releasePrefetched = () => {
+      for (const h of prefetched.splice(0)) h.release();
+    };
+    let heldSentences = 0;
     if (adopted) hooks.requested?.(input);
     receive((e) => {
       if (e.type !== 'REPLY.ADOPTED' || adopted) return;
       adopted = true;
       hooks.requested?.(input);
       if (chunkSeen) hooks.firstChunk?.();
+      if (prefetched.length > 0) setImmediate(releasePrefetched);
     });
     const held: string[] = [];
     const release = async () => {
@@ -76,6 +91,10 @@ export function replyActor(
             }
             if (first) hooks.firstSentence?.();
             first = false;
+            if (!adopted && prefetch && heldSentences++ < PREFETCH_HELD_SENTENCES) {
+              const h = prefetch.start(ev.text);
+              if (h) prefetched.push(h);
+            }
             send({ type: 'REPLY.SENTENCE', text: ev.text });
             break;
           case 'facts':
@@ -108,6 +127,9 @@ export function replyActor(
       log.warn({ err: message, provider: llm.name }, 'reply failed');
       send({ type: 'REPLY.ERROR', message });
     });
-    return () => abort.abort();
+    return () => {
+      abort.abort();
+      releasePrefetched();
+    };
   });
 }

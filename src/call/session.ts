@@ -33,6 +33,8 @@ import { CallQuality, type CallResult } from './quality.js';
 import { replyActor, type ReplyPolicy } from './reply-actor.js';
 import { speakerActor } from './speaker-actor.js';
 import { stateString } from './state-string.js';
+import { TtsPrefetch } from './tts-prefetch.js';
+import { greetingLines } from '../../machines/text.js';
 
 // One CallSession per Media Streams connection: it builds the call's XState actor with the real providers as its
 // invoked actors, feeds it the media pipeline's events, writes what it emits to the database (turn by turn) and
@@ -73,6 +75,8 @@ export interface SessionDeps {
   readonly observer?: CallObserver | undefined;
   /** Default streaming; `whole-reply` reproduces the original system's policy (benchmarks only). */
   readonly replyPolicy?: ReplyPolicy | undefined;
+  /** Synthesise the greeting and held preemptive sentences ahead (TTS_PREFETCH, default on). */
+  readonly ttsPrefetch?: boolean | undefined;
 }
 
 type AnyActorSystem = Actor<typeof callMachine>['system'];
@@ -189,6 +193,10 @@ export class CallSession implements CallHandler {
       at: start.startedAt,
     });
 
+    // Speculative TTS (docs/call-machine.md): the greeting is known now, so its request leaves before the machine
+    // says it (outbound: while the callee says hello); the reply actor adds held preemptive sentences.
+    const prefetch = deps.ttsPrefetch === false ? undefined : new TtsPrefetch(tts, { log: this.#log });
+    if (prefetch) for (const line of greetingLines(this.direction, gymName)) prefetch.start(line);
     const ports: CallPorts = {
       asr: asrActor(asr, this.#tap, this.#log),
       reply: replyActor(
@@ -196,17 +204,25 @@ export class CallSession implements CallHandler {
         this.#log,
         { requested: () => this.#quality.replyRequested(), firstChunk: () => this.#quality.llmFirstChunk() },
         deps.replyPolicy,
+        prefetch,
       ),
-      speaker: speakerActor(tts, transport.player, () => transport.nowMs(), this.#log, {
-        synthRequested: (id) => this.#quality.synthRequested(id),
-        synthResolved: (id) => this.#quality.synthResolved(id),
-        started: () => {
-          const ms = this.#quality.firstAudio();
-          if (ms !== undefined) {
-            deps.metrics?.observeTurn('end_of_turn_to_first_audio', ms);
-          }
+      speaker: speakerActor(
+        tts,
+        transport.player,
+        () => transport.nowMs(),
+        this.#log,
+        {
+          synthRequested: (id) => this.#quality.synthRequested(id),
+          synthResolved: (id) => this.#quality.synthResolved(id),
+          started: () => {
+            const ms = this.#quality.firstAudio();
+            if (ms !== undefined) {
+              deps.metrics?.observeTurn('end_of_turn_to_first_audio', ms);
+            }
+          },
         },
-      }),
+        prefetch,
+      ),
       hangup: hangupActor(deps.rest, start.callSid, (r) => this.#closeSocket(r), this.#log),
     };
     this.#actor = createCallActor(ports, {

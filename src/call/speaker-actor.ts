@@ -3,6 +3,7 @@ import type { SpeakerCommand, SpeakerEvent } from '../../machines/events.js';
 import type { Logger } from '../log.js';
 import type { TtsAudio, TtsProvider } from '../providers/tts/types.js';
 import type { OutboundPlayer } from '../telephony/outbound-player.js';
+import type { TtsPrefetch } from './tts-prefetch.js';
 
 // The `speaker` actor: text → TTS → the telephony OutboundPlayer (resample, μ-law, paced frames, marks). Synthesis
 // of later sentences overlaps playback of earlier ones, but utterances are handed to the player strictly in the
@@ -23,6 +24,8 @@ export function speakerActor(
   nowMs: () => number,
   log: Logger,
   hooks: SpeakerHooks = {},
+  /** The call's speculative TTS (greeting, held reply sentences); closed with the speaker at the end of the call. */
+  prefetch?: TtsPrefetch,
 ) {
   return fromCallback<SpeakerCommand, { callId: string }>(({ sendBack, receive }) => {
     let stopped = false;
@@ -66,9 +69,10 @@ export function speakerActor(
       const abort = new AbortController();
       inFlight.set(utteranceId, abort);
       const gen = generation;
-      // Start synthesis now (overlapping the playback of earlier sentences); enqueue in order.
+      // Start synthesis now (overlapping the playback of earlier sentences); enqueue in order. Text synthesised
+      // ahead (tts-prefetch.ts) is used only now that the machine has said it.
       hooks.synthRequested?.(utteranceId);
-      const audio: Promise<TtsAudio> = tts.synthesize(text, abort.signal);
+      const audio: Promise<TtsAudio> = prefetch?.take(text, abort.signal) ?? tts.synthesize(text, abort.signal);
       audio.then(
         () => hooks.synthResolved?.(utteranceId),
         () => undefined,
@@ -100,6 +104,7 @@ export function speakerActor(
 
     return () => {
       stopped = true;
+      prefetch?.close();
       for (const a of inFlight.values()) a.abort();
       inFlight.clear();
       player.listener = {};

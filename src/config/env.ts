@@ -106,6 +106,9 @@ export const envSchema = z.object({
   // Start the reply when the recogniser's final arrives during the end-of-turn wait; adopted if the turn commits
   // with the same words, else aborted (docs/call-machine.md). Off = request the reply only at the end of the turn.
   PREEMPTIVE_GENERATION: bool(true),
+  // Synthesise speech ahead: the greeting at call start, the first held sentences of a preemptive reply. Used only
+  // when the machine says that exact text; otherwise aborted and freed (src/call/tts-prefetch.ts).
+  TTS_PREFETCH: bool(true),
 
   MAX_CONCURRENT_CALLS: int(200, 1, 100000),
   SHUTDOWN_GRACE_MS: int(330000, 0, 3_600_000),
