@@ -11,7 +11,15 @@ import { normalize } from '../../facts/numbers.js';
 import { parseUtterance } from '../../facts/parse.js';
 import { sayDays } from '../../facts/say.js';
 import { detectTopics } from '../../facts/topics.js';
-import type { ConversationInput, HistoryTurn, LlmCapabilities, LlmChunk, LlmProvider } from './types.js';
+import type {
+  ConversationInput,
+  FactsOnlyInput,
+  FactsOnlyResult,
+  HistoryTurn,
+  LlmCapabilities,
+  LlmChunk,
+  LlmProvider,
+} from './types.js';
 
 // The offline conversation policy: a deterministic interviewer behind the LLM interface. It asks about hours,
 // then pricing, then classes (skipping whatever the caller already answered; see answeredIn for when a
@@ -136,24 +144,9 @@ export function planTurn(input: ConversationInput): InterviewPlan {
     };
   }
 
-  const since = lastAgentIndex(input.history);
-  const callerText = input.history
-    .slice(since + 1)
-    .filter((t) => t.speaker === 'caller')
-    .map((t) => t.text)
-    .join(' ');
-  const parsed = parseUtterance(callerText);
-  const answered = answeredIn(callerText, parsed, input.asked);
-  const gained = answered.length > 0;
-  const clarified = (t: Topic): boolean => input.history.some((h) => h.speaker === 'agent' && said(h, CLARIFY[t]));
-  let facts = gained ? pick(parsed.facts, answered) : undefined;
-  if (facts?.hours && singleDayAnswer(facts.hours, input.facts) && !clarified('hours')) {
-    // Hours for one day of the week and nothing else known: no gym is open one day a week, so this is a partial
-    // answer or a misrecognition ("seven days a week" heard as "that monday"). It is not recorded; the hours
-    // stay missing and get their one clarification, where the caller says them again.
-    const { hours: _held, ...rest } = facts;
-    facts = Object.keys(rest).length > 0 ? rest : undefined;
-  }
+  const callerText = callerWords(input.history, lastAgentIndex(input.history) + 1);
+  const { parsed, gained, facts } = factsIn(callerText, input);
+  const clarified = (t: Topic): boolean => clarifiedTopic(input.history, t);
   const merged = mergeFacts(input.facts, facts ?? {});
   const missing = missingTopics(merged);
 
@@ -181,6 +174,42 @@ export function planTurn(input: ConversationInput): InterviewPlan {
     asked: undefined,
     endCall: missing.length === 0 ? 'facts-complete' : 'other',
   };
+}
+
+/** The caller's turns from `from` on, as one text. */
+function callerWords(history: readonly HistoryTurn[], from: number): string {
+  return history
+    .slice(from)
+    .filter((t) => t.speaker === 'caller')
+    .map((t) => t.text)
+    .join(' ');
+}
+
+function clarifiedTopic(history: readonly HistoryTurn[], t: Topic): boolean {
+  return history.some((h) => h.speaker === 'agent' && said(h, CLARIFY[t]));
+}
+
+/**
+ * The facts a caller's words give, by the same rules for a reply turn and for the wrap-up after a hang-up: only
+ * topics answered (answeredIn), and a lone day of hours held back unless the hours were already clarified.
+ */
+function factsIn(
+  callerText: string,
+  input: Pick<ConversationInput, 'facts' | 'asked' | 'history'>,
+): { parsed: ReturnType<typeof parseUtterance>; gained: boolean; facts: Partial<GymFacts> | undefined } {
+  const parsed = parseUtterance(callerText);
+  const answered = answeredIn(callerText, parsed, input.asked);
+  const gained = answered.length > 0;
+  let facts = gained ? pick(parsed.facts, answered) : undefined;
+  if (facts?.hours && singleDayAnswer(facts.hours, input.facts) && !clarifiedTopic(input.history, 'hours')) {
+    // Hours for one day of the week and nothing else known: no gym is open one day a week, so this is a partial
+    // answer or a misrecognition ("seven days a week" heard as "that monday"). It is not recorded; the hours
+    // stay missing and get their one clarification, where the caller says them again (after a hang-up there is
+    // none, and a wrong fact is worse than a missing one).
+    const { hours: _held, ...rest } = facts;
+    facts = Object.keys(rest).length > 0 ? rest : undefined;
+  }
+  return { parsed, gained, facts };
 }
 
 /** The hours heard name exactly one day, and no hours were known before. */
@@ -216,5 +245,18 @@ export class OfflineInterviewer implements LlmProvider {
     if (plan.asked) yield { type: 'asked', topic: plan.asked };
     if (plan.endCall) yield { type: 'end-call', reason: plan.endCall };
     yield { type: 'done', finishReason: 'stop' };
+  }
+
+  /** After a hang-up: the parser on the words no reply went through, no question planned. */
+  extractFacts(input: FactsOnlyInput, signal: AbortSignal): Promise<FactsOnlyResult> {
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    const { facts } = factsIn(callerWords(input.history, input.extractFrom), input);
+    if (!facts) return Promise.resolve({ facts: undefined, invalid: [] });
+    const checked = gymFactsSchema.partial().safeParse(facts);
+    return Promise.resolve(
+      checked.success
+        ? { facts, invalid: [] }
+        : { facts: undefined, invalid: [{ name: 'record_facts', error: checked.error.message }] },
+    );
   }
 }

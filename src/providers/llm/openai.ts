@@ -1,12 +1,17 @@
 import type { OpenAI } from 'openai';
-import type { ChatCompletionMessageParam, ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsStreaming,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
 import type { Stream } from 'openai/streaming';
 import { noMetrics, type MetricSink } from '../metrics.js';
 import { OpenAiConnection } from '../openai-client.js';
 import { DEFAULT_RETRY, toProviderError, withRetry, type RetryPolicy } from '../retry.js';
-import { buildMessages } from './prompt.js';
-import { TOOLS, interpretToolCall } from './tools.js';
-import type { ConversationInput, LlmChunk, LlmProvider } from './types.js';
+import { emptyFacts, mergeFacts, type GymFacts } from '../../facts/model.js';
+import { buildMessages, wrapUpMessages } from './prompt.js';
+import { RECORD_FACTS_TOOL, TOOLS, interpretToolCall, isEmptyRecord } from './tools.js';
+import type { ConversationInput, FactsOnlyInput, FactsOnlyResult, LlmChunk, LlmProvider } from './types.js';
 
 // Streaming chat completions with tools. Text deltas go out as they arrive (the sentence splitter turns
 // them into TTS requests); tool calls are assembled from their split argument fragments and interpreted
@@ -39,6 +44,23 @@ interface PendingCall {
   name: string;
   args: string;
 }
+
+/** Tool calls arrive split across chunks (name, then argument fragments), keyed by index. */
+function addToolCallDeltas(
+  calls: Map<number, PendingCall>,
+  deltas: ChatCompletionChunk.Choice.Delta['tool_calls'] | undefined,
+): void {
+  for (const tc of deltas ?? []) {
+    const call = calls.get(tc.index) ?? { id: '', name: '', args: '' };
+    if (tc.id) call.id = tc.id;
+    if (tc.function?.name) call.name += tc.function.name;
+    if (tc.function?.arguments) call.args += tc.function.arguments;
+    calls.set(tc.index, call);
+  }
+}
+
+const inOrder = (calls: Map<number, PendingCall>): PendingCall[] =>
+  [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
 
 export class OpenAiLlm implements LlmProvider {
   readonly name = PROVIDER;
@@ -93,13 +115,7 @@ export class OpenAiLlm implements LlmProvider {
             spoke = true;
             yield { type: 'text', delta: delta.content };
           }
-          for (const tc of delta.tool_calls ?? []) {
-            const call = calls.get(tc.index) ?? { id: '', name: '', args: '' };
-            if (tc.id) call.id = tc.id;
-            if (tc.function?.name) call.name += tc.function.name;
-            if (tc.function?.arguments) call.args += tc.function.arguments;
-            calls.set(tc.index, call);
-          }
+          addToolCallDeltas(calls, delta.tool_calls);
           if (choice.finish_reason) finish = normaliseFinish(choice.finish_reason);
         }
       } catch (e) {
@@ -108,7 +124,7 @@ export class OpenAiLlm implements LlmProvider {
       }
       if (signal.aborted) return;
       const results: { id: string; content: string }[] = [];
-      for (const [, call] of [...calls.entries()].sort((a, b) => a[0] - b[0])) {
+      for (const call of inOrder(calls)) {
         const outcome = interpretToolCall(call.name, call.args);
         results.push({ id: call.id, content: outcome.result });
         yield outcome.chunk;
@@ -132,9 +148,45 @@ export class OpenAiLlm implements LlmProvider {
     }
   }
 
+  /**
+   * The wrap-up after a hang-up: record_facts is the only tool and the model must call it (an empty `{}` means no
+   * fact); any text is ignored. One round: nobody is left to answer a tool result.
+   */
+  async extractFacts(input: FactsOnlyInput, signal: AbortSignal): Promise<FactsOnlyResult> {
+    this.conn.used();
+    const stream = await this.open(wrapUpMessages(input), signal, {
+      tools: [RECORD_FACTS_TOOL],
+      tool_choice: { type: 'function', function: { name: RECORD_FACTS_TOOL.function.name } },
+      temperature: 0,
+      max_tokens: 400,
+    });
+    const calls = new Map<number, PendingCall>();
+    try {
+      for await (const chunk of stream) {
+        if (signal.aborted) break;
+        addToolCallDeltas(calls, chunk.choices[0]?.delta.tool_calls);
+      }
+    } catch (e) {
+      if (signal.aborted) throw e;
+      throw this.fail(e);
+    }
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+    let facts: GymFacts | undefined;
+    const invalid: FactsOnlyResult['invalid'] = [];
+    for (const call of inOrder(calls)) {
+      if (call.name === RECORD_FACTS_TOOL.function.name && isEmptyRecord(call.args)) continue;
+      const { chunk } = interpretToolCall(call.name, call.args);
+      if (chunk.type === 'facts') facts = mergeFacts(facts ?? emptyFacts(), chunk.facts);
+      else if (chunk.type === 'invalid-tool') invalid.push({ name: chunk.name, error: chunk.error });
+      else invalid.push({ name: call.name, error: 'not offered in the wrap-up' });
+    }
+    return { facts, invalid };
+  }
+
   private async open(
     messages: ChatCompletionMessageParam[],
     signal: AbortSignal,
+    overrides: Partial<ChatCompletionCreateParamsStreaming> = {},
   ): Promise<Stream<ChatCompletionChunk>> {
     // Retrying is safe only before any output: `create` resolves when the response headers arrive.
     return withRetry(
@@ -147,6 +199,7 @@ export class OpenAiLlm implements LlmProvider {
             stream: true,
             temperature: this.opts.temperature ?? 0.4,
             max_tokens: this.opts.maxTokens ?? 220,
+            ...overrides,
           },
           { signal },
         ),

@@ -1,5 +1,5 @@
 import type { GymFacts, Topic } from '../../facts/model.js';
-import type { ConversationInput } from './types.js';
+import type { ConversationInput, FactsOnlyInput, HistoryTurn } from './types.js';
 
 // The prompt: who the agent is, which gym, what is still missing, and the conversation AS HEARD. Agent
 // turns carry only what the caller actually heard; an interrupted turn is marked so the model does not
@@ -66,16 +66,40 @@ export function systemPrompt(input: ConversationInput): string {
   ].join('\n');
 }
 
+function historyMessage(turn: HistoryTurn): ChatMessage {
+  if (turn.speaker === 'caller') return { role: 'user', content: turn.text };
+  // What was cut off was never heard; the marker tells the model so.
+  const text = turn.interrupted ? `${turn.text.trimEnd()}— [interrupted by the staff here]` : turn.text;
+  return { role: 'assistant', content: text };
+}
+
 export function buildMessages(input: ConversationInput): ChatMessage[] {
-  const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(input) }];
-  for (const turn of input.history) {
-    if (turn.speaker === 'caller') {
-      messages.push({ role: 'user', content: turn.text });
-    } else {
-      // What was cut off was never heard; the marker tells the model so.
-      const text = turn.interrupted ? `${turn.text.trimEnd()}— [interrupted by the staff here]` : turn.text;
-      messages.push({ role: 'assistant', content: text });
-    }
-  }
-  return messages;
+  return [{ role: 'system', content: systemPrompt(input) }, ...input.history.map(historyMessage)];
+}
+
+/** The marker placed before the turns of a wrap-up that were never through extraction. */
+export const WRAP_UP_MARKER = '[Not recorded yet: the staff words from here on. The call ended after them.]';
+
+/**
+ * The facts-only pass after a hang-up: the same conversation, a system prompt that says the call is over and
+ * asks for record_facts only, and a marker before the words no reply went through (the earlier ones are context).
+ */
+export function wrapUpMessages(input: FactsOnlyInput): ChatMessage[] {
+  const system = [
+    `You take notes on a ${input.direction} phone call with staff of the gym "${input.gymName}" about its opening`,
+    'hours, membership pricing and fitness classes. The call has ENDED: nobody hears anything now, so write no',
+    'reply text. Your only job is to call record_facts once.',
+    `Already recorded: ${describeFacts(input.facts)}.`,
+    `Topics the assistant asked about: ${input.asked.length > 0 ? input.asked.join(', ') : 'none'}.`,
+    'Record every fact the staff stated after the "Not recorded yet" marker that is not already recorded (times as',
+    '24-hour HH:MM, prices in major units); earlier messages are only context. Never invent or guess: if those',
+    'words state no fact, call record_facts with an empty object {}.',
+  ].join('\n');
+  const from = Math.max(0, Math.min(input.extractFrom, input.history.length));
+  return [
+    { role: 'system', content: system },
+    ...input.history.slice(0, from).map(historyMessage),
+    { role: 'system', content: WRAP_UP_MARKER },
+    ...input.history.slice(from).map(historyMessage),
+  ];
 }

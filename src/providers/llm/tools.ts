@@ -57,60 +57,63 @@ const askedArgs = z.object({ topic: z.enum(TOPICS) }).strict();
 
 export const TOOL_NAMES = ['record_facts', 'asking_about', 'end_call'] as const;
 
-/** OpenAI `tools` parameter (JSON Schema). Kept in step with the zod schemas above by the tests. */
-export const TOOLS = [
-  {
-    type: 'function' as const,
-    function: {
-      name: 'record_facts',
-      description:
-        'Record facts the gym staff just stated. Call it as soon as a fact is heard; never invent or guess facts.',
-      parameters: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          hours: {
-            type: 'array',
-            items: {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                days: { type: 'array', items: { type: 'string', enum: [...DAYS] } },
-                opens: { type: 'string', description: '24-hour HH:MM' },
-                closes: { type: 'string', description: '24-hour HH:MM; 24:00 for midnight' },
-                closed: { type: 'boolean' },
-                open24h: { type: 'boolean' },
-              },
-              required: ['days'],
+/** The record_facts tool (JSON Schema); alone, it is what the wrap-up after a hang-up offers. */
+export const RECORD_FACTS_TOOL = {
+  type: 'function' as const,
+  function: {
+    name: 'record_facts',
+    description:
+      'Record facts the gym staff just stated. Call it as soon as a fact is heard; never invent or guess facts.',
+    parameters: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        hours: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              days: { type: 'array', items: { type: 'string', enum: [...DAYS] } },
+              opens: { type: 'string', description: '24-hour HH:MM' },
+              closes: { type: 'string', description: '24-hour HH:MM; 24:00 for midnight' },
+              closed: { type: 'boolean' },
+              open24h: { type: 'boolean' },
             },
+            required: ['days'],
           },
-          pricing: {
-            type: 'array',
-            items: {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                plan: { type: 'string', description: 'plan name as the staff said it, e.g. monthly' },
-                amount: { type: 'number', description: 'price in major units, e.g. 49.99' },
-                currency: { type: 'string', description: 'ISO 4217, default USD' },
-                period: { type: 'string', enum: [...PERIODS] },
-              },
-              required: ['plan', 'amount', 'period'],
+        },
+        pricing: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              plan: { type: 'string', description: 'plan name as the staff said it, e.g. monthly' },
+              amount: { type: 'number', description: 'price in major units, e.g. 49.99' },
+              currency: { type: 'string', description: 'ISO 4217, default USD' },
+              period: { type: 'string', enum: [...PERIODS] },
             },
+            required: ['plan', 'amount', 'period'],
           },
-          classes: {
-            type: 'array',
-            items: {
-              type: 'object',
-              additionalProperties: false,
-              properties: { name: { type: 'string' }, schedule: { type: 'string' } },
-              required: ['name'],
-            },
+        },
+        classes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { name: { type: 'string' }, schedule: { type: 'string' } },
+            required: ['name'],
           },
         },
       },
     },
   },
+};
+
+/** OpenAI `tools` parameter (JSON Schema). Kept in step with the zod schemas above by the tests. */
+export const TOOLS = [
+  RECORD_FACTS_TOOL,
   {
     type: 'function' as const,
     function: {
@@ -182,6 +185,18 @@ export interface ToolOutcome {
   chunk: LlmChunk;
   /** Sent back as the tool result if the model needs another round. */
   result: string;
+}
+
+/** record_facts called with nothing in it: the wrap-up's way of saying the words held no fact. */
+export function isEmptyRecord(rawArgs: string): boolean {
+  const raw = rawArgs.trim();
+  if (raw === '') return true;
+  try {
+    const json: unknown = JSON.parse(raw);
+    return typeof json === 'object' && json !== null && !Array.isArray(json) && Object.keys(json).length === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Parse, validate and convert one tool call. Never throws: bad arguments become `invalid-tool`. */

@@ -36,10 +36,38 @@ export type LlmChunk =
   | { type: 'invalid-tool'; name: string; error: string }
   | { type: 'done'; finishReason: 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'other' };
 
+/**
+ * The call has ended (the caller hung up) with caller words no reply went through: facts only, nothing is said.
+ * See docs/providers.md "Wrap-up extraction".
+ */
+export interface FactsOnlyInput {
+  gymName: string;
+  direction: 'inbound' | 'outbound';
+  /** Facts recorded so far: record only what these do not already say. */
+  facts: GymFacts;
+  asked: Topic[];
+  /** The conversation as heard, up to the end of the call. */
+  history: HistoryTurn[];
+  /** Index in `history` of the first turn not yet through extraction: only caller turns from here on are read. */
+  extractFrom: number;
+}
+
+export interface FactsOnlyResult {
+  /** Validated facts (the same conversion and checks as a reply's record_facts), or undefined for none. */
+  facts: Partial<GymFacts> | undefined;
+  /** Tool calls rejected by validation: nothing can be asked again after the call, so they are only logged. */
+  invalid: { name: string; error: string }[];
+}
+
 export interface LlmProvider {
   readonly name: string;
   readonly capabilities: LlmCapabilities;
   respond(input: ConversationInput, signal: AbortSignal): AsyncIterable<LlmChunk>;
+  /**
+   * Facts-only pass after the call ended (src/call/wrap-up.ts). Optional: without it the wrap-up runs `respond`
+   * with reason 'reply' and keeps only its facts (the text is never spoken).
+   */
+  extractFacts?(input: FactsOnlyInput, signal: AbortSignal): Promise<FactsOnlyResult>;
   /** Optional: open the network connection ahead of the first request (start-up, call start). May reject. */
   warm?(signal?: AbortSignal): Promise<void>;
 }
