@@ -10,7 +10,15 @@ import {
 } from 'xstate';
 import { callMachine } from '../../machines/call.machine.js';
 import { AppError } from '../errors.js';
-import type { CallEmitted, CallEndedEvent, CallInput, Direction, TurnTiming } from '../../machines/events.js';
+import type {
+  CallEmitted,
+  CallEndedEvent,
+  CallInput,
+  Direction,
+  EndReason,
+  FactsLedger,
+  TurnTiming,
+} from '../../machines/events.js';
 import type { CallLedger, CallRecorder } from '../db/recorder.js';
 import type { Logger } from '../log.js';
 import { CallSummaryCollector, logCallSummary } from '../ops/call-summary.js';
@@ -33,6 +41,7 @@ import { CallQuality, type CallResult } from './quality.js';
 import { replyActor, type ReplyPolicy } from './reply-actor.js';
 import { speakerActor } from './speaker-actor.js';
 import { stateString } from './state-string.js';
+import { WrapUp, wrapUpTimeoutMs, type CallEndState, type WrapUpOutcome } from './wrap-up.js';
 import { TtsPrefetch } from './tts-prefetch.js';
 import { greetingLines } from '../../machines/text.js';
 
@@ -75,6 +84,8 @@ export interface SessionDeps {
   readonly observer?: CallObserver | undefined;
   /** Default streaming; `whole-reply` reproduces the original system's policy (benchmarks only). */
   readonly replyPolicy?: ReplyPolicy | undefined;
+  /** Bound on the facts-only pass after a hang-up (src/call/wrap-up.ts); default 2 × PROVIDER_DEADLINE_MS. */
+  readonly wrapUpTimeoutMs?: number | undefined;
   /** Synthesise the greeting and held preemptive sentences ahead (TTS_PREFETCH, default on). */
   readonly ttsPrefetch?: boolean | undefined;
 }
@@ -158,6 +169,7 @@ export class CallSession implements CallHandler {
   readonly #ledger: CallLedger | undefined;
   readonly #summary: CallSummaryCollector;
   readonly #quality: CallQuality;
+  readonly #wrapUp: WrapUp;
   #ended: CallEndedEvent | undefined;
   #finished = false;
   #streamOpen = true;
@@ -171,7 +183,14 @@ export class CallSession implements CallHandler {
     const details = deps.lookup?.(this.callId, start.callSid);
     this.direction = p['direction'] === 'outbound' || details?.direction === 'outbound' ? 'outbound' : 'inbound';
     const gymName = p['gymName'] ?? details?.gymName ?? '';
-    const { asr, llm, tts } = deps.providers;
+    const { asr, tts } = deps.providers;
+    // The reply actor's LLM is watched so the end of the call knows which caller words no reply went through.
+    this.#wrapUp = new WrapUp(
+      deps.providers.llm,
+      this.#log,
+      deps.wrapUpTimeoutMs ?? wrapUpTimeoutMs(deps.timing.providerDeadlineMs),
+    );
+    const llm = this.#wrapUp.watch(deps.providers.llm);
     const providers = { asr: asr.name, llm: llm.name, tts: tts.name };
     // Prewarm the LLM connection while the greeting plays (the speaker actor does the same for TTS); skipped by the
     // provider when another call used it moments ago. A failure costs nothing: the first reply connects itself.
@@ -247,6 +266,7 @@ export class CallSession implements CallHandler {
       try {
         this.#quality.emitted(ev);
         this.#persist(ev);
+        this.#wrapUp.emitted(ev);
       } catch (err) {
         // The write-queue already handles database outages; this is a bug in our own bookkeeping.
         this.#log.error({ err: (err as Error).message, event: ev.type }, 'recording an emitted event failed');
@@ -346,7 +366,11 @@ export class CallSession implements CallHandler {
     this.#transport.close(reason);
   }
 
-  /** Runs once: records the end, updates metrics, logs the summary, stops every child actor. */
+  /**
+   * Runs once: stops every child actor and hangs up at once; then, after the facts-only pass on caller words no
+   * reply went through (only when there are any; bounded, src/call/wrap-up.ts), records the end, updates metrics,
+   * logs the summary and tells the observer, so whoever reads the call after `ended` finds those facts stored.
+   */
   #finish(error: Error | undefined): void {
     if (this.#finished) return;
     this.#finished = true;
@@ -354,23 +378,7 @@ export class CallSession implements CallHandler {
     const ended = this.#ended;
     const reason = ended?.reason ?? (error ? 'error' : 'caller-hangup');
     const result = this.#quality.result(reason, ended, error);
-    if (ended) this.#summary.goodbye(ended.metrics.goodbyeCompleted);
-    for (let i = 0; i < (ended?.metrics.bargeIns ?? 0); i++) this.#summary.bargeIn(false);
-    for (let i = 0; i < (ended?.metrics.falseBargeIns ?? 0); i++) this.#summary.bargeIn(true);
-    for (const g of result.responseGapsMs) this.#summary.responseGap(g);
-    const summary = this.#summary.end(reason);
-    logCallSummary(this.#log, summary);
-    // Started/ended counts and the active-calls gauge belong to admission (ops/capacity.ts), not here.
-    const m = this.#deps.metrics;
-    if (ended) {
-      for (let i = 0; i < ended.metrics.bargeIns; i++) m?.bargeIn('interrupt');
-      for (let i = 0; i < ended.metrics.falseBargeIns; i++) m?.bargeIn('false');
-    }
-    this.#ledger?.ended({
-      reason,
-      latency: { responseGapMs: summary.responseGapMs, serverAddedMs: result.serverAddedMs },
-      providers: summary.providers,
-    });
+    const end = this.#endState();
     // Stopping the root actor stops every invoked child: ASR stream closed, LLM aborted, TTS cancelled.
     try {
       this.#actor.stop();
@@ -388,6 +396,52 @@ export class CallSession implements CallHandler {
         this.#log.warn({ err: (e as Error).message }, 'hang-up after the media stream closed failed');
       });
     }
+    const wrapUp = end ? this.#wrapUp.run(end) : undefined;
+    if (wrapUp === undefined) this.#record(reason, result, undefined);
+    else void wrapUp.then((outcome) => this.#record(reason, result, outcome));
+  }
+
+  /** The call's final context, as the wrap-up needs it (undefined if the actor cannot give one). */
+  #endState(): CallEndState | undefined {
+    try {
+      const c = this.#actor.getSnapshot().context;
+      return { gymName: c.gymName, direction: c.direction, facts: c.facts, asked: c.asked, history: c.history };
+    } catch (e) {
+      this.#log.warn({ err: (e as Error).message }, 'no final call context for the wrap-up');
+      return undefined;
+    }
+  }
+
+  #record(reason: EndReason, result: CallResult, outcome: WrapUpOutcome | undefined): void {
+    if (outcome?.kind === 'extracted') {
+      // The same path as the machine's ledger.facts after REPLY.FACTS: recorder, summary, observer.
+      const ev: FactsLedger = { type: 'ledger.facts', callId: this.callId, facts: outcome.facts, added: outcome.added };
+      try {
+        this.#persist(ev);
+      } catch (err) {
+        this.#log.error({ err: (err as Error).message }, 'recording the wrap-up facts failed');
+      }
+      this.#notify(() => this.#deps.observer?.emitted?.(this.callId, ev));
+      result = { ...result, facts: outcome.facts };
+    }
+    const ended = this.#ended;
+    if (ended) this.#summary.goodbye(ended.metrics.goodbyeCompleted);
+    for (let i = 0; i < (ended?.metrics.bargeIns ?? 0); i++) this.#summary.bargeIn(false);
+    for (let i = 0; i < (ended?.metrics.falseBargeIns ?? 0); i++) this.#summary.bargeIn(true);
+    for (const g of result.responseGapsMs) this.#summary.responseGap(g);
+    const summary = this.#summary.end(reason);
+    logCallSummary(this.#log, summary);
+    // Started/ended counts and the active-calls gauge belong to admission (ops/capacity.ts), not here.
+    const m = this.#deps.metrics;
+    if (ended) {
+      for (let i = 0; i < ended.metrics.bargeIns; i++) m?.bargeIn('interrupt');
+      for (let i = 0; i < ended.metrics.falseBargeIns; i++) m?.bargeIn('false');
+    }
+    this.#ledger?.ended({
+      reason,
+      latency: { responseGapMs: summary.responseGapMs, serverAddedMs: result.serverAddedMs },
+      providers: summary.providers,
+    });
     this.#notify(() => this.#deps.observer?.ended?.(result));
   }
 
