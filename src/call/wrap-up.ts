@@ -45,6 +45,19 @@ interface CallerTurn {
   readonly hangup: boolean;
 }
 
+// Passes still running in this process. The media stream has closed by then, so a shutdown that waits only for
+// live calls would close the write queue under them and their facts would be counted as lost writes.
+const inFlight = new Set<Promise<WrapUpOutcome>>();
+
+/**
+ * Resolves once every wrap-up pass running now has finished and its facts were handed to the recorder (each
+ * session's continuation was attached before this is called, so it runs first). Bounded by the passes' timeouts.
+ * Shutdown: await it after the last call has ended, before closing the write queue.
+ */
+export function wrapUpsSettled(): Promise<void> {
+  return Promise.all([...inFlight]).then(() => undefined);
+}
+
 /** Default bound on the pass: long enough for one LLM round trip, short enough not to hold the call's end. */
 export function wrapUpTimeoutMs(providerDeadlineMs: number): number {
   return Math.max(1000, 2 * providerDeadlineMs);
@@ -126,7 +139,10 @@ export class WrapUp {
   run(end: CallEndState): Promise<WrapUpOutcome> | undefined {
     const input = this.pending(end);
     if (input === undefined) return undefined;
-    return this.#extract(input, end.facts);
+    const pass = this.#extract(input, end.facts);
+    inFlight.add(pass);
+    void pass.finally(() => inFlight.delete(pass));
+    return pass;
   }
 
   async #extract(input: FactsOnlyInput, known: GymFacts): Promise<WrapUpOutcome> {

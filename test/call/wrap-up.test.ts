@@ -1,4 +1,5 @@
 import t from 'tap';
+import { wrapUpsSettled } from '../../src/call/wrap-up.js';
 import { ProviderError } from '../../src/providers/retry.js';
 import type { GymFacts } from '../../src/facts/model.js';
 import { captureLogger } from '../db/helpers/capture-log.js';
@@ -24,6 +25,8 @@ t.test('caller states facts and hangs up during the end-of-turn wait: the facts 
   await h.waitForState('turn.listening', 'the greeting to play');
   await h.callerSays(HOURS);
   h.session.onEnd('stop'); // well inside the 400 ms wait: no reply turn was committed
+  await wrapUpsSettled();
+  t.equal(factsWritten(calls).length, 1, 'handed to the recorder by the time shutdown would close the queue');
   const result = await h.ended;
 
   t.equal(h.llm.extractions.length, 1, 'one facts-only pass');
