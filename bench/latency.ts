@@ -25,11 +25,16 @@ import { createLogger } from '../src/log.js';
 // then 30 tokens/s, TTS first byte 200 ms); `original` = modelled fakes under the original Python system's policy
 // (3.0 s silence wait, then the whole reply, a 2.5 s pause, one TTS request for everything).
 //
+// `late-final` = instant fakes, but the recogniser's final comes 600 ms after the end of speech, i.e. after the
+// 400 ms end-of-turn wait: preemptive generation (and so TTS prefetch) cannot start before the decision.
+// TTS prefetch (src/call/tts-prefetch.ts, TTS_PREFETCH) is measured on and off in the same run (`--prefetch`);
+// the original policy always runs without it.
+//
 // The fakes run in a child process (they stand for remote services; `--fakes-in-process` puts them on the server's
 // event loop, as the first version of this benchmark did).
 //
-//   npm run build && npm run bench:latency [-- --calls 3] [--modes instant,modelled,original] [--json]
-//                                          [--fakes-in-process]
+//   npm run build && npm run bench:latency [-- --calls 3] [--modes instant,modelled,original,late-final] [--json]
+//                                          [--prefetch both|on|off] [--fakes-in-process]
 
 const PHONE = '+15550109999';
 const CALLER_LINES = [
@@ -53,10 +58,11 @@ function scriptedReply(body: Record<string, unknown>): ScriptedReply {
   return { text: `Thanks. ${questions[Math.min(questions.length - 1, Math.max(0, callerTurns - 1))] ?? ''}` };
 }
 
-type Mode = 'instant' | 'modelled' | 'original';
+type Mode = 'instant' | 'modelled' | 'original' | 'late-final';
 
 interface ModeResult {
   mode: Mode;
+  prefetch: boolean;
   calls: number;
   voiceToVoiceMs: number[];
   serverAddedMs: number[];
@@ -81,8 +87,9 @@ type FakesMsg = { kind: 'ready'; urls: FakeUrls } | { kind: 'stop' };
 
 /** The three protocol fakes with the mode's timing (in whichever process runs them). */
 async function startFakes(mode: Mode, calls: number): Promise<{ urls: FakeUrls; close: () => Promise<void> }> {
-  const modelled = mode !== 'instant';
-  const deepgram = await new FakeDeepgram({ lines: repeatLines(calls), finalDelayMs: modelled ? 150 : 0 }).start();
+  const modelled = mode === 'modelled' || mode === 'original';
+  const finalDelayMs = mode === 'late-final' ? LATE_FINAL_MS : modelled ? 150 : 0;
+  const deepgram = await new FakeDeepgram({ lines: repeatLines(calls), finalDelayMs }).start();
   const openai = await new FakeOpenAi({
     chat: modelled ? { firstTokenMs: 350, tokensPerSec: 30 } : { firstTokenMs: 0, tokensPerSec: 0 },
     reply: scriptedReply,
@@ -128,7 +135,7 @@ async function fakesRole(mode: Mode, calls: number): Promise<void> {
   await fakes.close();
 }
 
-async function runMode(mode: Mode, calls: number, fakesInProcess: boolean): Promise<ModeResult> {
+async function runMode(mode: Mode, calls: number, fakesInProcess: boolean, prefetch: boolean): Promise<ModeResult> {
   const fakes = fakesInProcess ? await startFakes(mode, calls) : await fakesProcess(mode, calls);
   const { urls } = fakes;
   const endpointWaitMs = mode === 'original' ? 3000 : 400;
@@ -143,6 +150,7 @@ async function runMode(mode: Mode, calls: number, fakesInProcess: boolean): Prom
       LLM_PROVIDER: 'openai',
       TTS_PROVIDERS: 'elevenlabs',
       ENDPOINT_SHORT_MS: String(endpointWaitMs),
+      TTS_PREFETCH: String(prefetch),
       // The original policy had neither of the machine's latency features (docs/call-machine.md).
       ...(mode === 'original'
         ? {
@@ -158,6 +166,7 @@ async function runMode(mode: Mode, calls: number, fakesInProcess: boolean): Prom
   });
   const out: ModeResult = {
     mode,
+    prefetch,
     calls,
     voiceToVoiceMs: [],
     serverAddedMs: [],
@@ -217,7 +226,9 @@ const f = (v: number | undefined) => (v === undefined ? '-' : `${Math.round(v)} 
 // Stages are small: one decimal.
 const g = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)} ms`);
 
-const MODES = ['instant', 'modelled', 'original'] as const;
+const MODES = ['instant', 'modelled', 'original', 'late-final'] as const;
+const LATE_FINAL_MS = 600;
+const label = (r: ModeResult) => (r.mode === 'original' ? r.mode : `${r.mode} ${r.prefetch ? '+pf' : '-pf'}`);
 const STAGES = ['llm', 'toTts', 'tts', 'toFrame'] as const;
 
 function stageSummary(r: ModeResult): Record<string, { p50: number | undefined; p99: number | undefined }> {
@@ -237,6 +248,7 @@ async function main(): Promise<void> {
       'fakes-in-process': { type: 'boolean', default: false },
       role: { type: 'string', default: 'driver' },
       mode: { type: 'string', default: 'instant' },
+      prefetch: { type: 'string', default: 'both' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -246,15 +258,22 @@ async function main(): Promise<void> {
   const modes = values.modes.split(',').map((m) => m.trim());
   const unknown = modes.filter((m) => !(MODES as readonly string[]).includes(m));
   if (unknown.length > 0 || modes.length === 0) throw new Error(`--modes: a list of ${MODES.join(', ')}`);
+  const pf = { both: [true, false], on: [true], off: [false] }[values.prefetch];
+  if (pf === undefined) throw new Error('--prefetch: both, on or off');
+  const runs = MODES.filter((m) => modes.includes(m)).flatMap((mode) =>
+    (mode === 'original' ? [false] : pf).map((prefetch) => ({ mode, prefetch })),
+  );
   const results: ModeResult[] = [];
-  for (const mode of MODES.filter((m) => modes.includes(m))) {
-    process.stderr.write(`bench:latency: ${mode} (${calls} call(s) of ${CALLER_LINES.length} turns)…\n`);
-    const r = await runMode(mode, calls, values['fakes-in-process']);
+  for (const { mode, prefetch } of runs) {
+    const name = mode === 'original' ? mode : `${mode}, TTS prefetch ${prefetch ? 'on' : 'off'}`;
+    process.stderr.write(`bench:latency: ${name} (${calls} call(s) of ${CALLER_LINES.length} turns)…\n`);
+    const r = await runMode(mode, calls, values['fakes-in-process'], prefetch);
     results.push(r);
     if (values.json) {
       process.stdout.write(
         JSON.stringify({
           mode: r.mode,
+          prefetch: r.prefetch,
           turns: r.voiceToVoiceMs.length,
           voiceToVoiceP50: pct(r.voiceToVoiceMs, 0.5),
           voiceToVoiceP99: pct(r.voiceToVoiceMs, 0.99),
@@ -275,10 +294,11 @@ async function main(): Promise<void> {
     `load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} (1/5/15 min)`,
-    'mode       turns  voice-to-voice p50 / p99   server-added p50 / p99   server-own p50 / p99   endpoint wait',
+    'mode (+pf/-pf: TTS prefetch on/off)',
+    'mode             turns  voice-to-voice p50 / p99   server-added p50 / p99   server-own p50 / p99   endpoint wait',
     ...results.map(
       (r) =>
-        `${r.mode.padEnd(9)}  ${String(r.voiceToVoiceMs.length).padStart(5)}  ` +
+        `${label(r).padEnd(15)}  ${String(r.voiceToVoiceMs.length).padStart(5)}  ` +
         `${`${f(pct(r.voiceToVoiceMs, 0.5))} / ${f(pct(r.voiceToVoiceMs, 0.99))}`.padEnd(25)}  ` +
         `${`${f(pct(r.serverAddedMs, 0.5))} / ${f(pct(r.serverAddedMs, 0.99))}`.padEnd(23)}  ` +
         `${`${f(pct(r.serverOwnMs, 0.5))} / ${f(pct(r.serverOwnMs, 0.99))}`.padEnd(21)}  ${r.endpointWaitMs} ms`,
@@ -288,11 +308,14 @@ async function main(): Promise<void> {
     '  tts: → first audio bytes; toFrame: → first media frame sent)',
     ...results.map((r) => {
       const st = stageSummary(r);
-      return `${r.mode.padEnd(9)}  ${STAGES.map((k) => `${k} ${g(st[k]?.p50)} / ${g(st[k]?.p99)}`).join('   ')}`;
+      return `${label(r).padEnd(15)}  ${STAGES.map((k) => `${k} ${g(st[k]?.p50)} / ${g(st[k]?.p99)}`).join('   ')}`;
     }),
   ];
-  const inst = results.find((r) => r.mode === 'instant');
-  const mod = results.find((r) => r.mode === 'modelled');
+  // Headline figures: the default configuration (prefetch on) when it ran.
+  const pick = (mode: Mode) =>
+    results.find((r) => r.mode === mode && r.prefetch) ?? results.find((r) => r.mode === mode);
+  const inst = pick('instant');
+  const mod = pick('modelled');
   const orig = results.find((r) => r.mode === 'original');
   const mv = median(mod?.voiceToVoiceMs ?? []);
   const ov = median(orig?.voiceToVoiceMs ?? []);
@@ -300,11 +323,11 @@ async function main(): Promise<void> {
     lines.push('', `original policy / ours (modelled), median voice-to-voice: ${(ov / mv).toFixed(1)}x`);
   if (inst)
     lines.push(
-      `targets: server-added p50 <= 5 ms (instant: ${f(pct(inst.serverAddedMs, 0.5))}; own ${f(pct(inst.serverOwnMs, 0.5))}), ` +
-        `p99 <= 20 ms (instant: ${f(pct(inst.serverAddedMs, 0.99))}; own ${f(pct(inst.serverOwnMs, 0.99))})`,
+      `targets: server-added p50 <= 5 ms (${label(inst)}: ${f(pct(inst.serverAddedMs, 0.5))}; own ${f(pct(inst.serverOwnMs, 0.5))}), ` +
+        `p99 <= 20 ms (${label(inst)}: ${f(pct(inst.serverAddedMs, 0.99))}; own ${f(pct(inst.serverOwnMs, 0.99))})`,
     );
   if (mod) lines.push(`modelled voice-to-voice <= endpoint wait + 600 ms = ${mod.endpointWaitMs + 600} ms (${f(mv)})`);
-  for (const r of results) for (const e of r.errors) lines.push(`note (${r.mode}): ${e}`);
+  for (const r of results) for (const e of r.errors) lines.push(`note (${label(r)}): ${e}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 

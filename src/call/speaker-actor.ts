@@ -65,6 +65,20 @@ export function speakerActor(
       send({ type: 'SPEAKER.ERROR', message: e.message });
     }
 
+    // Utterances said whose audio has not reached the player yet.
+    let waiting = 0;
+
+    // A request started in the same tick as an earlier utterance's audio is handed over costs that utterance's
+    // first frame the request's CPU (≈2.5 ms through the SDK, docs/benchmarks/latency.md). While an earlier one is
+    // on its way to the player, start the request one macrotask later: it plays after that one anyway.
+    function synthesize(text: string, signal: AbortSignal, later: boolean): Promise<TtsAudio> {
+      if (!later) return tts.synthesize(text, signal);
+      return new Promise<void>((r) => setImmediate(r)).then(() => {
+        signal.throwIfAborted();
+        return tts.synthesize(text, signal);
+      });
+    }
+
     function say(utteranceId: string, text: string) {
       const abort = new AbortController();
       inFlight.set(utteranceId, abort);
@@ -72,7 +86,9 @@ export function speakerActor(
       // Start synthesis now (overlapping the playback of earlier sentences); enqueue in order. Text synthesised
       // ahead (tts-prefetch.ts) is used only now that the machine has said it.
       hooks.synthRequested?.(utteranceId);
-      const audio: Promise<TtsAudio> = prefetch?.take(text, abort.signal) ?? tts.synthesize(text, abort.signal);
+      const audio: Promise<TtsAudio> =
+        prefetch?.take(text, abort.signal) ?? synthesize(text, abort.signal, waiting > 0);
+      waiting++;
       audio.then(
         () => hooks.synthResolved?.(utteranceId),
         () => undefined,
@@ -83,9 +99,11 @@ export function speakerActor(
         try {
           a = await audio;
         } catch (e) {
+          waiting--;
           if (!abort.signal.aborted && !stopped && gen === generation) fail(utteranceId, e as Error);
           return;
         }
+        waiting--;
         if (abort.signal.aborted || stopped || gen !== generation) return;
         player.enqueue({ utteranceId, text, sampleRate: a.sampleRate, chunks: a.chunks });
       });
