@@ -164,3 +164,22 @@ t.test('the LLM fails: logged with its code, the call ends normally, another cal
   t.equal(methods(failing.calls).at(-1), 'ended');
   t.same(factsWritten(healthy.calls)[0]?.hours, WEEKDAYS_7_21, 'the other call got its facts');
 });
+
+t.test('facts in a goodbye turn: the closing line reads none, the wrap-up records them', async (t) => {
+  const { log } = captureLogger();
+  const { recorder, calls } = listRecorder();
+  const h = startCall({ log, recorder });
+  await h.waitForState('turn.listening', 'the greeting to play');
+  const BYE = `${HOURS} okay thanks bye`;
+  await h.callerSays(BYE);
+  // No hang-up from the caller: the agent says goodbye and ends the call itself.
+  const result = await h.ended;
+  t.equal(result.endReason, 'caller-request');
+  t.ok(
+    h.llm.replies.every((r) => r.reason !== 'reply'),
+    'no reply turn read the words',
+  );
+  t.equal(h.llm.extractions.length, 1);
+  t.same(factsWritten(calls)[0]?.hours, WEEKDAYS_7_21);
+  t.equal(methods(calls).at(-1), 'ended');
+});
