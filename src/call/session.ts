@@ -398,7 +398,11 @@ export class CallSession implements CallHandler {
     }
     const wrapUp = end ? this.#wrapUp.run(end) : undefined;
     if (wrapUp === undefined) this.#record(reason, result, undefined);
-    else void wrapUp.then((outcome) => this.#record(reason, result, outcome));
+    else
+      wrapUp
+        .then((outcome) => this.#record(reason, result, outcome))
+        // Off the actor's stack now: nothing may escape as an unhandled rejection (it would end the process).
+        .catch((e: unknown) => this.#log.error({ err: (e as Error).message }, 'recording the end of the call failed'));
   }
 
   /** The call's final context, as the wrap-up needs it (undefined if the actor cannot give one). */
