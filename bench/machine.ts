@@ -9,15 +9,27 @@ import {
   SimulatedClock,
   type AnyActorRef,
   type EventObject,
+  type InspectionEvent,
 } from 'xstate';
 import { callMachine, type MachineEvent } from '../machines/call.machine.js';
 import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from '../machines/events.js';
 import { DEFAULT_TIMING } from '../machines/timing.js';
 import { createCallActor, type CallPorts } from '../src/call/session.js';
+import {
+  checkReplay,
+  eventsFor,
+  loadRecording,
+  replay,
+  ReplayClock,
+  type CallRecording,
+  type ReplayTarget,
+} from './machine-replay.js';
 
 // Call-machine cost: heap per idle call actor, and CPU per event with 1,000 live call actors, against a named
 // baseline measured in the same run: a minimal two-state XState machine (the floor any XState actor costs).
-// Usage: npm run bench:machine [-- --actors 1000 --rounds 20 --repeats 5 --json]
+// Usage: npm run bench:machine [-- --actors 1000 --rounds 20 --repeats 5 --json --recording FILE --replay-only]
+// Two event mixes: one dense synthetic conversational turn (every event does work), and a real call's recorded
+// event stream (bench/fixtures/, recorded by bench/machine-record.ts) replayed into every actor.
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,6 +41,12 @@ const ACTORS = arg('actors', 1000);
 const ROUNDS = arg('rounds', 20);
 const REPEATS = arg('repeats', 5);
 const JSON_OUT = process.argv.includes('--json');
+/** Only the replayed call (a quick A/B of the machine on a real call's events). */
+const REPLAY_ONLY = process.argv.includes('--replay-only');
+const RECORDING = (() => {
+  const i = process.argv.indexOf('--recording');
+  return i >= 0 ? process.argv[i + 1]! : 'bench/fixtures/cooperative.call-events.json';
+})();
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -266,7 +284,57 @@ function shapeFloors(): Array<[string, number]> {
   });
 }
 
-function main(): void {
+function replayTarget(rec: CallRecording, i: number, inspect?: (e: InspectionEvent) => void): ReplayTarget {
+  const callId = `replay-${i}`;
+  lastSays.set(callId, { id: '' });
+  const clock = new ReplayClock();
+  const actor = createCallActor(fakePorts({ id: '' }), {
+    clock,
+    input: { callId, ...rec.input },
+    ...(inspect ? { inspect } : {}),
+  });
+  actor.subscribe({ error: (e) => console.error('actor error', e) });
+  actor.start();
+  return { actor, clock, events: eventsFor(rec, callId) };
+}
+
+/**
+ * Events one replayed call processes: the recorded ones plus the timers that fire in between (counted on one
+ * inspected actor, outside the timed run; raised events are part of the event that raised them, as in turn()).
+ */
+function eventsPerReplayedCall(rec: CallRecording): number {
+  let n = 0;
+  const t = replayTarget(rec, -1, (e) => {
+    if (e.type === '@xstate.event' && e.actorRef.sessionId === e.rootId && e.event.type !== 'xstate.init') n++;
+  });
+  replay([t], rec.events.length);
+  checkReplay(rec, t);
+  return n;
+}
+
+/** CPU per event with ACTORS calls replaying the recorded call in lockstep. */
+function replayCpu(rec: CallRecording, perCall: number): number {
+  const targets = Array.from({ length: ACTORS }, (_, i) => replayTarget(rec, i));
+  const t0 = cpuNow();
+  replay(targets, rec.events.length);
+  const us = (cpuNow() - t0) / (perCall * ACTORS);
+  for (const t of targets) checkReplay(rec, t);
+  return us;
+}
+
+async function main(): Promise<void> {
+  const rec = await loadRecording(RECORDING);
+  const perCall = eventsPerReplayedCall(rec);
+  const replays: number[] = [];
+  if (REPLAY_ONLY) {
+    for (let r = 0; r < REPEATS; r++) replays.push(replayCpu(rec, perCall));
+    const runs = replays.map((v) => v.toFixed(2)).join(' ');
+    console.log(
+      `replayed call (${rec.persona}, ${perCall} events), ${ACTORS} actors: CPU/event median ` +
+        `${median(replays).toFixed(2)} µs, min ${Math.min(...replays).toFixed(2)} µs (runs ${runs})`,
+    );
+    return;
+  }
   const mem = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
   const cpu = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
   for (let r = 0; r < REPEATS; r++) {
@@ -274,6 +342,7 @@ function main(): void {
       mem.get(v)!.push(memoryOf(v) / 1024);
       cpu.get(v)!.push(cpuOf(v));
     }
+    replays.push(replayCpu(rec, perCall));
   }
   const kb = (v: Variant) => median(mem.get(v)!);
   const us = (v: Variant) => median(cpu.get(v)!);
@@ -291,6 +360,17 @@ function main(): void {
     console.log(JSON.stringify({ ...common, metric: 'cpu-us', kind: 'floor-one-assign', value: b.oneAssign }));
     for (const [shape, v] of shapes)
       console.log(JSON.stringify({ impl: 'synthetic', metric: 'cpu-us-one-assign', shape, value: v }));
+    console.log(
+      JSON.stringify({
+        impl: 'call-machine-session',
+        mix: `replay:${rec.persona}`,
+        actors: ACTORS,
+        repeats: REPEATS,
+        eventsPerCall: perCall,
+        metric: 'cpu-per-event-us',
+        median: median(replays),
+      }),
+    );
     return;
   }
   console.log(`call machine benchmark: ${ACTORS} live actors, ${ROUNDS} turns each, ${REPEATS} repeats (medians)`);
@@ -301,6 +381,11 @@ function main(): void {
         `   CPU/event ${us(v).toFixed(2).padStart(7)} µs (${ratio(us(v), us('xstate-toggle'))})`,
     );
   }
+  console.log(
+    `${'call-machine-session, replayed call'.padEnd(35)} ${perCall} events per call (${rec.persona}, ` +
+      `${(rec.events.at(-1)!.atMs / 1000).toFixed(0)} s)  CPU/event ${median(replays).toFixed(2).padStart(7)} µs ` +
+      `(${(median(replays) / us('xstate-toggle')).toFixed(1)}× toggle; runs ${replays.map((v) => v.toFixed(2)).join(' ')})`,
+  );
   console.log('targets: ≤ 100 KB per idle call actor, ≤ 20 µs per event');
   console.log('breakdown (session wiring, one run): CPU per event kind of the turn, µs');
   for (const [kind, v] of b.perKind) console.log(`  ${kind.padEnd(22)} ${v.toFixed(1).padStart(7)}`);
@@ -316,4 +401,7 @@ function main(): void {
   );
 }
 
-main();
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { pathToFileURL } from 'node:url';
+import type { InspectionEvent, Observer } from 'xstate';
 import { timingFromConfig } from '../machines/timing.js';
 import type { TurnTiming } from '../machines/events.js';
 import { CallDirectory } from './call/call-directory.js';
@@ -46,6 +47,8 @@ export interface ServerOptions {
   readonly timing?: TurnTiming;
   /** How replies reach TTS; benchmarks set the original system's policy for comparison. */
   readonly replyPolicy?: ReplyPolicy;
+  /** Inspects every call actor (bench:machine's recorder); INSPECT=true's Stately bridge is used otherwise. */
+  readonly inspect?: Observer<InspectionEvent> | ((e: InspectionEvent) => void);
   readonly metrics?: Metrics;
   /** SIGTERM/SIGINT start a drain that ends with process.exit (only when run as the main program). */
   readonly installSignalHandlers?: boolean;
@@ -161,7 +164,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       observer: opts.observer,
       replyPolicy: opts.replyPolicy,
       ttsPrefetch: config.TTS_PREFETCH,
-      inspect: inspector?.inspect,
+      inspect: opts.inspect ?? inspector?.inspect,
     }),
     dsp,
     createVad: vadPortFactory(dsp),

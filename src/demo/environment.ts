@@ -20,6 +20,8 @@ export interface EnvironmentOptions {
   /** Providers instead of the configured (offline) selection: benchmarks with protocol fakes. */
   readonly providers?: import('../call/session.js').CallProviders;
   readonly replyPolicy?: import('../call/reply-actor.js').ReplyPolicy;
+  /** Inspects every call actor (bench:machine's event recorder). */
+  readonly inspect?: (e: import('xstate').InspectionEvent) => void;
   /** Extra environment variables for the server's config (e.g. timing knobs). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -141,6 +143,7 @@ export class DemoEnvironment {
         observer: routing,
         ...(o.providers ? { providers: o.providers } : {}),
         ...(o.replyPolicy ? { replyPolicy: o.replyPolicy } : {}),
+        ...(o.inspect ? { inspect: o.inspect } : {}),
       });
     } catch (e) {
       await twilio.close();
