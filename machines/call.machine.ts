@@ -114,7 +114,7 @@ export const callMachine = callSetup.createMachine({
             playing: {
               on: {
                 'SPEAKER.STARTED': { guard: 'isPendingUtterance', actions: 'markStarted' },
-                'SPEAKER.PROGRESS': { guard: 'isPendingUtterance', actions: 'markProgress' },
+                'SPEAKER.PROGRESS': { guard: 'progressMoves', actions: 'markProgress' },
                 'SPEAKER.DURATION': { guard: 'isPendingUtterance', actions: 'markDuration' },
                 'SPEAKER.PLAYED': [
                   {

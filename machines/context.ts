@@ -160,7 +160,7 @@ export function pending(c: CallContext): Utterance[] {
   return c.agentTurn?.utterances.filter((u) => u.status === 'queued' || u.status === 'playing') ?? [];
 }
 
-const isOpen = (u: Utterance) => u.status === 'queued' || u.status === 'playing';
+export const isOpen = (u: Utterance) => u.status === 'queued' || u.status === 'playing';
 
 export function isPendingId(c: CallContext, id: string): boolean {
   return c.agentTurn?.utterances.some((u) => u.id === id && isOpen(u)) ?? false;

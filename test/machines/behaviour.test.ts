@@ -44,6 +44,24 @@ t.test('barge-in mid-sentence: stop playback, cancel the reply, record what was 
   t.match(history.at(-1), { speaker: 'caller', text: 'wait actually we close at nine on fridays' });
 });
 
+t.test(
+  'a mark echo that adds no heard words changes nothing (no new snapshot); one that does is recorded',
+  async (t) => {
+    const h = thinking();
+    h.send({ type: 'REPLY.SENTENCE', text: 'Great, so your gym is open from six in the morning until ten at night.' });
+    const say = h.says().at(-1)!;
+    h.startSpeaking(say.utteranceId);
+    h.send({ type: 'SPEAKER.PROGRESS', utteranceId: say.utteranceId, heardText: 'Great, so' });
+    const before = h.actor.getSnapshot();
+    h.send({ type: 'SPEAKER.PROGRESS', utteranceId: say.utteranceId, heardText: 'Great, so' });
+    t.equal(h.actor.getSnapshot(), before, 'same heard text: the snapshot is the same object');
+    h.send({ type: 'SPEAKER.PROGRESS', utteranceId: 'someone-else:u9', heardText: 'Great, so your' });
+    t.equal(h.actor.getSnapshot(), before, 'an unknown utterance id changes nothing either');
+    h.send({ type: 'SPEAKER.PROGRESS', utteranceId: say.utteranceId, heardText: 'Great, so your gym' });
+    t.equal(h.ctx().agentTurn!.utterances.at(-1)!.heard, 'Great, so your gym', 'new words are recorded');
+  },
+);
+
 t.test('backchannel ignored: "uh-huh" over the agent never stops it', async (t) => {
   const h = thinking();
   h.llm('Thanks!', 'How much does a membership cost?');
