@@ -1,0 +1,56 @@
+import t from 'tap';
+import { assign, createActor, createMachine } from 'xstate';
+
+// patches/xstate+5.33.3.patch (applied by patch-package on install) makes XState derive a snapshot's state value
+// and tags once per state configuration, find each state's eventless transitions once, and keep state-node memos
+// on the node. These tests fail if the patch is not applied (a fresh install that skipped it) and check that the
+// behaviour the patch touches is unchanged.
+
+const machine = createMachine({
+  types: {} as { context: { n: number } },
+  context: { n: 0 },
+  type: 'parallel',
+  states: {
+    a: {
+      initial: 'x',
+      states: {
+        x: { tags: ['busy'], on: { GO: 'y' }, always: { guard: ({ context }) => context.n >= 3, target: 'y' } },
+        y: { on: { GO: 'x' } },
+      },
+    },
+    b: { initial: 'p', states: { p: {} } },
+  },
+  on: { INC: { actions: assign({ n: ({ context }) => context.n + 1 }) } },
+});
+
+t.test('the patch is applied: an assign-only step reuses the state value and tags of its configuration', async (t) => {
+  const actor = createActor(machine).start();
+  const before = actor.getSnapshot();
+  actor.send({ type: 'INC' });
+  const after = actor.getSnapshot();
+  t.not(after, before, 'a new snapshot (the context changed)');
+  t.equal(after.context.n, 1);
+  t.equal(after.value, before.value, 'same configuration: the same state value object');
+  t.equal(after.tags, before.tags, 'and the same tags set');
+  t.same(after.value, { a: 'x', b: 'p' });
+  actor.stop();
+});
+
+t.test(
+  'state changes still give fresh values; eventless transitions still fire when their guard turns true',
+  async (t) => {
+    const actor = createActor(machine).start();
+    actor.send({ type: 'GO' });
+    t.same(actor.getSnapshot().value, { a: 'y', b: 'p' });
+    t.notOk(actor.getSnapshot().hasTag('busy'));
+    actor.send({ type: 'GO' });
+    t.same(actor.getSnapshot().value, { a: 'x', b: 'p' });
+    t.ok(actor.getSnapshot().hasTag('busy'));
+    actor.send({ type: 'INC' });
+    actor.send({ type: 'INC' });
+    t.same(actor.getSnapshot().value, { a: 'x', b: 'p' }, 'guard false: no eventless step');
+    actor.send({ type: 'INC' });
+    t.same(actor.getSnapshot().value, { a: 'y', b: 'p' }, 'n = 3: the always transition is taken');
+    actor.stop();
+  },
+);
