@@ -264,9 +264,9 @@ export class CallSession implements CallHandler {
       // XState 5 lets an exception thrown by an emitted-event handler escape to the process, so nothing in
       // here may throw: a metrics or recorder bug must not end this call, let alone the others.
       try {
+        this.#wrapUp.emitted(ev);
         this.#quality.emitted(ev);
         this.#persist(ev);
-        this.#wrapUp.emitted(ev);
       } catch (err) {
         // The write-queue already handles database outages; this is a bug in our own bookkeeping.
         this.#log.error({ err: (err as Error).message, event: ev.type }, 'recording an emitted event failed');
