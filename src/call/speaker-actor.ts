@@ -122,7 +122,10 @@ export function speakerActor(
 
     return () => {
       stopped = true;
-      prefetch?.close();
+      if (prefetch) {
+        prefetch.close();
+        log.debug({ prefetch: prefetch.stats }, 'tts prefetch at the end of the call');
+      }
       for (const a of inFlight.values()) a.abort();
       inFlight.clear();
       player.listener = {};
