@@ -8,6 +8,7 @@ import { inspectorFromConfig } from './call/inspect.js';
 import type { ReplyPolicy } from './call/reply-actor.js';
 import { createCallHandlerFactory, type CallObserver, type CallProviders } from './call/session.js';
 import { vadPortFactory } from './call/vad-port.js';
+import { wrapUpsSettled } from './call/wrap-up.js';
 import { loadConfig, type Config } from './config/index.js';
 import { openDatabase, type Database } from './db/pool.js';
 import { CallRecorder } from './db/recorder.js';
@@ -178,6 +179,11 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     (closing ??= (async () => {
       server.close();
       await inspector?.stop();
+      // Streams closed just now end their calls from their close handlers; a wrap-up pass those calls start (facts
+      // from the caller's last words) must hand its facts to the write queue before the queue closes. Bounded by
+      // the passes' own timeouts.
+      await new Promise((resolve) => setImmediate(resolve));
+      await wrapUpsSettled();
       const stats = await queue.close(10_000);
       if (stats.dropped > 0) log.error({ dropped: stats.dropped }, 'database writes lost at shutdown');
       await db.close();
