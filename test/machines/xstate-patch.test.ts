@@ -2,7 +2,8 @@ import t from 'tap';
 import { assign, createActor, createMachine } from 'xstate';
 
 // patches/xstate+5.33.3.patch (applied by patch-package on install) makes XState derive a snapshot's state value
-// and tags once per state configuration, find each state's eventless transitions once, and keep state-node memos
+// and tags once per state configuration (shared by the machine's actors), clone snapshots without a merged copy,
+// run targetless transitions without exit/entry sets, find each state's eventless transitions once, and keep state-node memos
 // on the node. These tests fail if the patch is not applied (a fresh install that skipped it) and check that the
 // behaviour the patch touches is unchanged.
 
@@ -33,6 +34,9 @@ t.test('the patch is applied: an assign-only step reuses the state value and tag
   t.equal(after.value, before.value, 'same configuration: the same state value object');
   t.equal(after.tags, before.tags, 'and the same tags set');
   t.same(after.value, { a: 'x', b: 'p' });
+  const other = createActor(machine).start();
+  t.equal(other.getSnapshot().value, after.value, 'another actor in the same configuration shares the value');
+  other.stop();
   actor.stop();
 });
 
