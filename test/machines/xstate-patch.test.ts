@@ -3,9 +3,9 @@ import { assign, createActor, createMachine } from 'xstate';
 
 // patches/xstate+5.33.3.patch (applied by patch-package on install) makes XState derive a snapshot's state value
 // and tags once per state configuration (shared by the machine's actors), clone snapshots without a merged copy,
-// run targetless transitions without exit/entry sets, find each state's eventless transitions once, and keep state-node memos
-// on the node. These tests fail if the patch is not applied (a fresh install that skipped it) and check that the
-// behaviour the patch touches is unchanged.
+// run targetless transitions without exit/entry sets, find each state's eventless transitions once and keep
+// state-node memos on the node. These tests fail if the patch is not applied (a fresh install that skipped it) and
+// check that the behaviour the patch touches is unchanged.
 
 const machine = createMachine({
   types: {} as { context: { n: number } },
