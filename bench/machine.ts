@@ -14,7 +14,7 @@ import {
 import { callMachine, type MachineEvent } from '../machines/call.machine.js';
 import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from '../machines/events.js';
 import { DEFAULT_TIMING } from '../machines/timing.js';
-import { createCallActor, type CallPorts } from '../src/call/session.js';
+import { createCallActor, type CallPorts } from '../src/call/call-actor.js';
 import {
   checkReplay,
   eventsFor,

@@ -1,19 +1,7 @@
-import {
-  createActor,
-  fromCallback,
-  fromPromise,
-  type Actor,
-  type ActorOptions,
-  type AnyActorLogic,
-  type InspectionEvent,
-  type Observer,
-} from 'xstate';
-import { callMachine } from '../../machines/call.machine.js';
-import { AppError } from '../errors.js';
+import type { InspectionEvent, Observer } from 'xstate';
 import type {
   CallEmitted,
   CallEndedEvent,
-  CallInput,
   Direction,
   EndReason,
   FactsLedger,
@@ -36,6 +24,7 @@ import type {
   VadEdge,
 } from '../telephony/call-handler.js';
 import { asrActor, AudioTap } from './asr-actor.js';
+import { createCallActor, type CallPorts } from './call-actor.js';
 import { hangupActor, type HangupPort } from './hangup-actor.js';
 import { CallQuality, type CallResult } from './quality.js';
 import { replyActor, type ReplyPolicy } from './reply-actor.js';
@@ -88,70 +77,6 @@ export interface SessionDeps {
   readonly wrapUpTimeoutMs?: number | undefined;
   /** Synthesise the greeting and held preemptive sentences ahead (TTS_PREFETCH, default on). */
   readonly ttsPrefetch?: boolean | undefined;
-}
-
-type AnyActorSystem = Actor<typeof callMachine>['system'];
-
-/**
- * The invoked actors' logic of one call: closures over that call's providers, audio tap, transport and metrics.
- * (Exported for bench:machine, which supplies fakes.)
- */
-export interface CallPorts {
-  readonly asr: ReturnType<typeof asrActor>;
-  readonly reply: ReturnType<typeof replyActor>;
-  readonly speaker: ReturnType<typeof speakerActor>;
-  readonly hangup: ReturnType<typeof hangupActor>;
-}
-
-// Every call actor runs in its own actor system (a root actor's children share it), so the system identifies
-// the call: no key to collide, nothing to clean up (the entry goes with the system).
-const portsBySystem = new WeakMap<AnyActorSystem, CallPorts>();
-
-/**
- * Process-wide actor logic that hands every step to the logic of the call it runs in. `provide()` rebuilds the
- * machine's whole state-node tree, so one provide per call costs ~85 KB per idle call (docs/benchmarks/machine.md);
- * with these delegates the process provides once. `kind` supplies the parts that do not depend on the call: the
- * initial snapshot (the root actor's constructor creates its children's snapshots before the session can register
- * the call's ports; for callback and promise logic it is only `{status, input}`) and persisted-snapshot handling.
- */
-function perCall<L extends AnyActorLogic>(kind: L, pick: (p: CallPorts) => L): L {
-  const logicOf = (system: AnyActorSystem): L => {
-    const ports = portsBySystem.get(system);
-    if (ports === undefined)
-      throw new AppError('INTERNAL', 'call actor not created by createCallActor (no ports for its invoked actors)');
-    return pick(ports);
-  };
-  const delegate: AnyActorLogic = {
-    ...kind,
-    start: (snapshot, scope) => logicOf(scope.system).start?.(snapshot, scope),
-    transition: (snapshot, event, scope) => logicOf(scope.system).transition(snapshot, event, scope),
-  };
-  return delegate as L;
-}
-
-let wiredMachine: ReturnType<typeof wireMachine> | undefined;
-function wireMachine() {
-  return callMachine.provide({
-    actors: {
-      asr: perCall(fromCallback(() => {}) as CallPorts['asr'], (p) => p.asr),
-      reply: perCall(fromCallback(() => {}) as CallPorts['reply'], (p) => p.reply),
-      speaker: perCall(fromCallback(() => {}) as CallPorts['speaker'], (p) => p.speaker),
-      hangup: perCall(fromPromise(async () => {}) as CallPorts['hangup'], (p) => p.hangup),
-    },
-  });
-}
-/**
- * A call actor on the process-wide machine (built on first use: no import-time work), its invoked actors running
- * `ports`. Not started. Every call actor of the process goes through here (CallSession, bench:machine).
- */
-export function createCallActor(
-  ports: CallPorts,
-  options: ActorOptions<ReturnType<typeof wireMachine>> & { input: CallInput },
-) {
-  wiredMachine ??= wireMachine();
-  const actor = createActor(wiredMachine, options);
-  portsBySystem.set(actor.system, ports);
-  return actor;
 }
 
 export function createCallHandlerFactory(deps: SessionDeps): CallHandlerFactory {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { fromCallback, fromPromise, SimulatedClock, type EventObject } from 'xstate';
 import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from '../../machines/events.js';
 import { DEFAULT_TIMING } from '../../machines/timing.js';
-import { createCallActor, type CallPorts } from '../../src/call/session.js';
+import { createCallActor, type CallPorts } from '../../src/call/call-actor.js';
 
 // src/call/session.ts runs every call on ONE provided machine whose invoked actors delegate to the logic of the
 // call they belong to. Two calls side by side must each drive only their own providers, and stopping one must
