@@ -160,10 +160,15 @@ export function pending(c: CallContext): Utterance[] {
   return c.agentTurn?.utterances.filter((u) => u.status === 'queued' || u.status === 'playing') ?? [];
 }
 
-export const isOpen = (u: Utterance) => u.status === 'queued' || u.status === 'playing';
+const isOpen = (u: Utterance) => u.status === 'queued' || u.status === 'playing';
+
+/** Utterance `id` of the current agent turn if it is still queued or playing. */
+export function pendingUtterance(c: CallContext, id: string): Utterance | undefined {
+  return c.agentTurn?.utterances.find((u) => u.id === id && isOpen(u));
+}
 
 export function isPendingId(c: CallContext, id: string): boolean {
-  return c.agentTurn?.utterances.some((u) => u.id === id && isOpen(u)) ?? false;
+  return pendingUtterance(c, id) !== undefined;
 }
 
 export function hasPending(c: CallContext): boolean {

@@ -97,10 +97,8 @@ export const guards = {
    * half of them add no word; those change nothing, so they take no transition (no assign, no new snapshot).
    */
   progressMoves: ({ context, event }: Args) => {
-    const id = idOf(event);
-    const u = context.agentTurn?.utterances.find((v) => v.id === id);
-    if (u === undefined || !C.isOpen(u)) return false;
-    return u.status !== 'playing' || u.heard !== (event as Ev<'SPEAKER.PROGRESS'>).heardText;
+    const u = C.pendingUtterance(context, idOf(event));
+    return u !== undefined && (u.status !== 'playing' || u.heard !== (event as Ev<'SPEAKER.PROGRESS'>).heardText);
   },
   isLastPendingUtterance: ({ context, event }: Args) => onlyThisPending(context, event),
   lastOfTurn: ({ context, event }: Args) => lastOfTurn(context, event),
