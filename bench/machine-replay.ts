@@ -68,11 +68,16 @@ export function eventsFor(r: CallRecording, callId: string): RecordedEvent[] {
  * would cost more than a server's timers (libuv keeps them in a heap) on an event stream that advances the
  * clock before nearly every event; this one does work only when a timer is due. A call has a handful of timers.
  */
+interface Timer {
+  at: number;
+  fn: () => void;
+}
+
 export class ReplayClock {
   #now = 0;
   #nextId = 1;
-  readonly #timers = new Map<number, { at: number; fn: () => void }>();
-  /** Earliest due time, or Infinity; may be stale-low after a clearTimeout (then the next advance rescans). */
+  readonly #timers = new Map<number, Timer>();
+  /** Earliest due time, or Infinity; may be stale-low after a clearTimeout (the next advance rescans). */
   #earliest = Infinity;
 
   setTimeout(fn: () => void, ms: number): number {
@@ -89,22 +94,22 @@ export class ReplayClock {
 
   /** Moves time to `t`, firing every timer due by then in due order (timers they set included). */
   advanceTo(t: number): void {
-    while (this.#earliest <= t) {
-      let dueId = -1;
-      let due = Infinity;
-      for (const [id, timer] of this.#timers)
-        if (timer.at < due || (timer.at === due && id < dueId)) [dueId, due] = [id, timer.at];
-      if (due > t) {
-        this.#earliest = due;
-        break;
+    if (this.#earliest <= t) {
+      for (let next = this.#due(); next !== undefined && next[1].at <= t; next = this.#due()) {
+        this.#timers.delete(next[0]);
+        this.#now = next[1].at;
+        next[1].fn();
       }
-      const timer = this.#timers.get(dueId)!;
-      this.#timers.delete(dueId);
-      this.#now = due;
-      this.#earliest = -Infinity; // rescan: the fired timer may set new ones
-      timer.fn();
+      this.#earliest = this.#due()?.[1].at ?? Infinity;
     }
     this.#now = t;
+  }
+
+  /** The earliest timer; among timers due together, the first set (the Map keeps insertion order). */
+  #due(): [number, Timer] | undefined {
+    let due: [number, Timer] | undefined;
+    for (const entry of this.#timers) if (due === undefined || entry[1].at < due[1].at) due = entry;
+    return due;
   }
 }
 

@@ -286,7 +286,6 @@ function shapeFloors(): Array<[string, number]> {
 
 function replayTarget(rec: CallRecording, i: number, inspect?: (e: InspectionEvent) => void): ReplayTarget {
   const callId = `replay-${i}`;
-  lastSays.set(callId, { id: '' });
   const clock = new ReplayClock();
   const actor = createCallActor(fakePorts({ id: '' }), {
     clock,
