@@ -192,8 +192,11 @@ export class MediaSession {
     const prefix = mediaPrefix(streamSid);
     this.#player = new OutboundPlayer(
       {
+        // The player hands out Buffer views; anything else is wrapped (no copy) for the base64 encoder.
         sendMedia: (b) =>
-          this.#send(`${prefix}${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')}"}}`),
+          this.#send(
+            `${prefix}${(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('base64')}"}}`,
+          ),
         sendMark: (n) => this.#send(buildMark(streamSid, n)),
         sendClear: () => this.#send(buildClear(streamSid)),
         backpressured: () => this.#backpressured(),

@@ -1,14 +1,8 @@
-import {
-  FRAME_BYTES,
-  FRAME_MS,
-  TWILIO_RATE,
-  ULAW_SILENCE,
-  type TelephonyDsp,
-  type TelephonyResampler,
-} from './dsp-port.js';
+import { FRAME_MS, TWILIO_RATE, ULAW_SILENCE, type TelephonyDsp, type TelephonyResampler } from './dsp-port.js';
 import { heardPrefix } from './heard-text.js';
 import { toPcm } from './pcm-bytes.js';
 import { sharedPacingClock, type Paced, type PacingClock } from './pacing-clock.js';
+import { UlawFrames } from './ulaw-frames.js';
 
 // Agent audio to Twilio. TTS PCM (any rate) is resampled to 8 kHz and μ-law encoded by the DSP addon, cut into
 // 20 ms frames and sent on a real-time schedule with a small lead, so at most ~lead ms sit in Twilio's queue and
@@ -73,7 +67,7 @@ export interface PlayerOptions {
 interface Utterance {
   readonly id: string;
   readonly text: string;
-  readonly frames: Uint8Array[];
+  readonly frames: UlawFrames;
   /** Index in `frames` of the next frame to send. */
   next: number;
   synthDone: boolean;
@@ -170,7 +164,7 @@ export class OutboundPlayer implements Paced {
     const u: Utterance = {
       id: audio.utteranceId,
       text: audio.text,
-      frames: [],
+      frames: new UlawFrames(),
       next: 0,
       synthDone: false,
       totalMs: 0,
@@ -192,7 +186,7 @@ export class OutboundPlayer implements Paced {
     for (const u of this.#queue) {
       u.abort.abort();
       const finished = u.next === Number.MAX_SAFE_INTEGER;
-      const synthMs = finished || u.synthDone ? u.totalMs : u.frames.length * FRAME_MS;
+      const synthMs = finished || u.synthDone ? u.totalMs : u.frames.count * FRAME_MS;
       if (!u.startedSending) {
         droppedMs += synthMs;
         cancelled.push(u.id);
@@ -253,21 +247,10 @@ export class OutboundPlayer implements Paced {
 
   async #synthesize(u: Utterance, audio: UtteranceAudio): Promise<void> {
     let resampler: TelephonyResampler | undefined;
-    let carry: Uint8Array | undefined; // partial μ-law frame
     let oddByte: number | undefined; // 8 kHz input split mid-sample
     const emit = (pcm: Int16Array): void => {
       if (pcm.length === 0) return;
-      let bytes = this.#dsp.ulawEncode(pcm);
-      if (carry !== undefined) {
-        const joined = new Uint8Array(carry.length + bytes.length);
-        joined.set(carry);
-        joined.set(bytes, carry.length);
-        bytes = joined;
-        carry = undefined;
-      }
-      let off = 0;
-      for (; off + FRAME_BYTES <= bytes.length; off += FRAME_BYTES) u.frames.push(bytes.slice(off, off + FRAME_BYTES));
-      if (off < bytes.length) carry = bytes.slice(off);
+      u.frames.append(this.#dsp.ulawEncode(pcm));
       this.#pump();
     };
     try {
@@ -285,7 +268,7 @@ export class OutboundPlayer implements Paced {
         // TTS usually streams faster than real time, and a whole reply can arrive in one burst: once half a second
         // is synthesised ahead of playback, give the event loop back between chunks, so the pacing clock and every
         // other call's media are not held up behind this call's resampling.
-        if (u.frames.length - u.next > AHEAD_YIELD_FRAMES) await new Promise<void>((r) => setImmediate(r));
+        if (u.frames.count - u.next > AHEAD_YIELD_FRAMES) await new Promise<void>((r) => setImmediate(r));
       }
       if (resampler !== undefined) emit(resampler.flush());
     } catch (e) {
@@ -294,19 +277,15 @@ export class OutboundPlayer implements Paced {
       // Whatever was synthesised still plays; the utterance ends normally after it.
     }
     if (u.abort.signal.aborted || this.#closed) return;
-    if (carry !== undefined) {
-      const last = new Uint8Array(FRAME_BYTES).fill(ULAW_SILENCE);
-      last.set(carry);
-      u.frames.push(last);
-    }
+    u.frames.finish(ULAW_SILENCE);
     u.synthDone = true;
-    u.totalMs = u.frames.length * FRAME_MS;
+    u.totalMs = u.frames.count * FRAME_MS;
     this.listener.duration?.(u.id, u.totalMs);
     this.#pump();
   }
 
   #heard(u: Utterance, posMs: number): string {
-    const estimateMs = u.synthDone ? u.totalMs : Math.max(u.frames.length * FRAME_MS, u.text.length * 65);
+    const estimateMs = u.synthDone ? u.totalMs : Math.max(u.frames.count * FRAME_MS, u.text.length * 65);
     return heardPrefix(u.text, estimateMs === 0 ? 1 : posMs / estimateMs);
   }
 
@@ -322,7 +301,7 @@ export class OutboundPlayer implements Paced {
     for (;;) {
       const u = this.#queue.find((q) => q.next !== Number.MAX_SAFE_INTEGER);
       if (u === undefined) return void (this.#starved = true);
-      if (u.next >= u.frames.length) {
+      if (u.next >= u.frames.count) {
         if (!u.synthDone) return void (this.#starved = true); // waiting for TTS; #synthesize calls us again
         if (!this.#finishUtterance(u)) return;
         continue;
@@ -349,8 +328,7 @@ export class OutboundPlayer implements Paced {
         u.playStartAt = this.#runStart + this.#runFrames * FRAME_MS;
         this.listener.started?.(u.id);
       }
-      const frame = u.frames[u.next] as Uint8Array;
-      u.frames[u.next] = EMPTY; // sent frames are not kept
+      const frame = u.frames.take(u.next);
       u.next++;
       this.#runFrames++;
       const r = this.#sink.sendMedia(frame);
@@ -366,7 +344,7 @@ export class OutboundPlayer implements Paced {
       this.#clock.lateness.record(late);
       this.listener.frameSent?.(late);
       if (r === 'closed') return;
-      if (u.next % this.#markEveryFrames === 0 && (u.next < u.frames.length || !u.synthDone)) this.#mark(u, false);
+      if (u.next % this.#markEveryFrames === 0 && (u.next < u.frames.count || !u.synthDone)) this.#mark(u, false);
     }
   }
 
@@ -376,7 +354,7 @@ export class OutboundPlayer implements Paced {
     this.#mark(u, true);
     // Keep it in the queue (for heard-text of progress marks) but make the pump skip it.
     u.next = Number.MAX_SAFE_INTEGER;
-    u.frames.length = 0;
+    u.frames.release();
     return true;
   }
 
@@ -388,5 +366,3 @@ export class OutboundPlayer implements Paced {
     this.#sink.sendMark(name);
   }
 }
-
-const EMPTY = new Uint8Array(0);
