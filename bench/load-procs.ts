@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/index.js';
 import { synthSpeech } from '../src/fakes/audio.js';
 import { FakeDeepgram } from '../src/fakes/deepgram.js';
@@ -62,6 +63,14 @@ export interface ProcStats {
   cpuSysMs: number;
   rssBytes: number;
   loopP99Ms: number;
+  /**
+   * The main (event-loop) thread's own scheduler accounting, cumulative (Linux `/proc/self/task/<pid>/schedstat`;
+   * NaN elsewhere): time on a CPU, and time it was runnable but waiting for a CPU (the machine was busy).
+   */
+  mainOnCpuMs: number;
+  mainWaitMs: number;
+  /** GC pauses of the main isolate since the last stats request: count, total and longest (ms). */
+  gc: { count: number; totalMs: number; maxMs: number };
   at: number;
   /** Server only: the pacing clock's per-frame send lateness since the last stats request. */
   pacing?: { frames: number; p50: number; p99: number; max: number; over20: number; dropped: number };
@@ -72,6 +81,35 @@ export type Msg =
   | { kind: 'stats'; stats: ProcStats }
   | { kind: 'error'; message: string };
 
+/** Cumulative on-CPU and run-queue wait time of the main thread (ms), from the kernel's schedstat. */
+export function mainThreadSched(): { onCpuMs: number; waitMs: number } {
+  try {
+    const [on, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'latin1').split(' ');
+    return { onCpuMs: Number(on) / 1e6, waitMs: Number(wait) / 1e6 };
+  } catch {
+    return { onCpuMs: NaN, waitMs: NaN };
+  }
+}
+
+/** GC pauses of this isolate, summed until read (the observer's callback runs on the loop, after the pause). */
+function gcMonitor(): () => ProcStats['gc'] {
+  let gc = { count: 0, totalMs: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += e.duration;
+      if (e.duration > gc.maxMs) gc.maxMs = e.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return () => {
+    const r = gc;
+    gc = { count: 0, totalMs: 0, maxMs: 0 };
+    return r;
+  };
+}
+
+// monitorEventLoopDelay records the whole interval between its timer's runs, so with resolution 10 its
+// percentiles include the 10 ms period itself: a p99 of 15 ms is 5 ms of lag.
 export function loopMonitor(): IntervalHistogram {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
@@ -80,14 +118,19 @@ export function loopMonitor(): IntervalHistogram {
 
 /** Answers {kind:'stats'} with CPU, RSS and loop lag (reset on every read), and exits on {kind:'stop'}. */
 function serveStats(loop: IntervalHistogram, extra: () => Partial<ProcStats> = () => ({}), stop = async () => {}) {
+  const gc = gcMonitor();
   process.on('message', (m: { kind: string }) => {
     if (m.kind === 'stats') {
       const c = process.cpuUsage();
+      const sched = mainThreadSched();
       const stats: ProcStats = {
         cpuMs: (c.user + c.system) / 1000,
         cpuSysMs: c.system / 1000,
         rssBytes: process.memoryUsage().rss,
         loopP99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0,
+        mainOnCpuMs: sched.onCpuMs,
+        mainWaitMs: sched.waitMs,
+        gc: gc(),
         at: performance.now(),
         ...extra(),
       };

@@ -7,7 +7,16 @@ import { loadDsp } from '../src/dsp/index.js';
 import { synthSpeech } from '../src/fakes/audio.js';
 import { SimulatedStream } from '../src/sim/media-client.js';
 import { MEDIA_STREAM_PATH } from '../src/telephony/server.js';
-import { AUTH, fakesMain, LINES, loopMonitor, serverMain, type Msg, type ProcStats } from './load-procs.js';
+import {
+  AUTH,
+  fakesMain,
+  LINES,
+  loopMonitor,
+  mainThreadSched,
+  serverMain,
+  type Msg,
+  type ProcStats,
+} from './load-procs.js';
 import { lateness, pct } from './load-stats.js';
 
 // N simultaneous simulated calls against ONE server process (the whole app: call machine, sessions, the real
@@ -29,10 +38,13 @@ function child(
   role: string,
   args: string[] = [],
   profileDir?: string,
+  nodeFlags: string[] = [],
 ): Promise<{ proc: ChildProcess; ready: Msg & { kind: 'ready' } }> {
+  const execArgv = [...process.execArgv, ...nodeFlags];
+  if (profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   const proc = fork(fileURLToPath(import.meta.url), ['--role', role, ...args], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: profileDir ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : process.execArgv,
+    execArgv,
   });
   return new Promise((resolve, reject) => {
     proc.once('message', (m: Msg) =>
@@ -71,6 +83,12 @@ interface RunResult {
   talkFps: number;
   rssKbPerCall: number;
   loopP99Ms: number;
+  /** The server's main thread: on a CPU, and runnable but waiting for one, in % of the window's wall time. */
+  mainCpuPct: number;
+  mainWaitPct: number;
+  /** Server GC pauses in the window: ms per second, and the longest. */
+  gcMsPerS: number;
+  gcMaxMs: number;
   /** Server-side send lateness (pacing clock). */
   sendP99Ms: number;
   sendOver20: number;
@@ -83,6 +101,8 @@ interface RunResult {
   underruns: number;
   driverLoopP99Ms: number;
   driverCpuPct: number;
+  /** The driver's main thread runnable but waiting for a CPU, % of the window. */
+  driverWaitPct: number;
   fakesCpuPct: number;
   load1: number;
 }
@@ -176,6 +196,7 @@ async function runLoad(
   await sleep(4000);
   const [s0, f0] = await Promise.all([askStats(procs.server), askStats(procs.fakes)]);
   const d0 = process.cpuUsage();
+  const dSched0 = mainThreadSched();
   loop.reset();
   const from = performance.now();
   for (let t = 0; t < seconds; t += 5) {
@@ -185,6 +206,7 @@ async function runLoad(
   const [s1, f1] = await Promise.all([askStats(procs.server), askStats(procs.fakes)]);
   const to = performance.now();
   const dCpu = process.cpuUsage(d0);
+  const dSched1 = mainThreadSched();
   const live = streams.length - endedByServer;
   const driverLoopP99Ms = loop.percentile(99) / 1e6;
   loop.disable();
@@ -219,6 +241,10 @@ async function runLoad(
     talkFps: connected > 0 ? (p?.frames ?? 0) / connected / (wall / 1000) : NaN,
     rssKbPerCall: connected > 0 ? (s1.rssBytes - idle.rssBytes) / 1024 / connected : NaN,
     loopP99Ms: s1.loopP99Ms,
+    mainCpuPct: (100 * (s1.mainOnCpuMs - s0.mainOnCpuMs)) / wall,
+    mainWaitPct: (100 * (s1.mainWaitMs - s0.mainWaitMs)) / wall,
+    gcMsPerS: s1.gc.totalMs / (wall / 1000),
+    gcMaxMs: s1.gc.maxMs,
     sendP99Ms: p?.p99 ?? NaN,
     sendOver20: p?.over20 ?? 0,
     sendFrames: p?.frames ?? 0,
@@ -229,6 +255,7 @@ async function runLoad(
     underruns,
     driverLoopP99Ms,
     driverCpuPct: (100 * (dCpu.user + dCpu.system)) / 1000 / (to - from),
+    driverWaitPct: (100 * (dSched1.waitMs - dSched0.waitMs)) / (to - from),
     fakesCpuPct: (100 * (f1.cpuMs - f0.cpuMs)) / (f1.at - f0.at),
     load1: loadavg()[0] ?? NaN,
   };
@@ -238,8 +265,8 @@ async function runLoad(
 }
 
 const HEAD =
-  '  calls  conn/live  srv CPU/call (kernel)  talk fps  RSS/call  srv loop p99  srv send p99 (>20 ms)  sim jitter p99  late/frames  ' +
-  'underruns  dropped  driver loop p99  driver CPU  fakes CPU  load1';
+  '  calls  conn/live  srv CPU/call (kernel)  talk fps  RSS/call  srv loop p99  main cpu/wait  srv GC ms/s (max)  srv send p99 (>20 ms)  sim jitter p99  late/frames  ' +
+  'underruns  dropped  driver loop p99  driver CPU/wait  fakes CPU  load1';
 
 function row(r: RunResult): string {
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
@@ -250,13 +277,15 @@ function row(r: RunResult): string {
     f(r.talkFps, 1).padStart(8),
     `${Math.round(r.rssKbPerCall)} KB`.padStart(9),
     `${f(r.loopP99Ms)} ms`.padStart(12),
+    `${f(r.mainCpuPct, 0)} %/${f(r.mainWaitPct, 0)} %`.padStart(13),
+    `${f(r.gcMsPerS)} (${f(r.gcMaxMs)} ms)`.padStart(17),
     `${f(r.sendP99Ms)} ms (${r.sendOver20}/${r.sendFrames})`.padStart(21),
     `${f(r.jitterP99Ms)} ms`.padStart(14),
     `${r.lateFrames}/${r.frames}`.padStart(11),
     String(r.underruns).padStart(9),
     String(r.dropped).padStart(7),
     `${f(r.driverLoopP99Ms)} ms`.padStart(15),
-    `${f(r.driverCpuPct, 0)} %`.padStart(10),
+    `${f(r.driverCpuPct, 0)} %/${f(r.driverWaitPct, 0)} %`.padStart(15),
     `${f(r.fakesCpuPct, 0)} %`.padStart(9),
     f(r.load1, 2).padStart(6),
   ].join('  ');
@@ -280,6 +309,8 @@ async function driverMain(): Promise<void> {
       max: { type: 'string', default: '1600' },
       role: { type: 'string' },
       profile: { type: 'string' },
+      /** Extra Node/V8 flags for the server process only (experiments, e.g. --trace-gc). */
+      'server-flags': { type: 'string', default: '' },
       criterion: { type: 'string', default: 'sim' },
       /** Search: no new run starts after this many seconds. */
       budget: { type: 'string', default: '540' },
@@ -301,7 +332,13 @@ async function driverMain(): Promise<void> {
   const urls = fakes.ready.urls;
   if (!urls) throw new Error('fakes process gave no URLs');
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const server = await child('server', ['--urls', JSON.stringify(urls), '--port', String(port)], values.profile);
+  const serverFlags = values['server-flags'].split(/\s+/).filter((f) => f !== '');
+  const server = await child(
+    'server',
+    ['--urls', JSON.stringify(urls), '--port', String(port)],
+    values.profile,
+    serverFlags,
+  );
   const results: RunResult[] = [];
   try {
     const run = async (n: number) => {
