@@ -12,7 +12,8 @@ export type { InternalEvent, MachineEvent } from './call.setup.js';
  * the agent's audio playing at Twilio, and the conversation itself (greeting → listening → thinking → speaking →
  * closing). The regions talk through shared events (CALLER.SPEECH_START, REPLY.SENTENCE, VAD.SILENCE) where they
  * can and raised ones (REPLY.REQUEST, AGENT.SAID, ...) where they must.
- * Leaving `live` stops every invoked actor (asr, speaker, reply, hangup) — that is how a hang-up cleans up.
+ * Leaving `live` stops every invoked actor but the recogniser (speaker, reply, hangup); the recogniser lives until
+ * the call ends, so that a caller who hangs up mid-sentence still has those words recognised (`draining`, bounded).
  */
 export const callMachine = callSetup.createMachine({
   id: 'call',
@@ -20,31 +21,37 @@ export const callMachine = callSetup.createMachine({
   context: ({ input }) => initialContext(input),
   output: ({ context }) => callOutput(context),
   initial: 'live',
+  invoke: {
+    id: 'asr',
+    src: 'asr',
+    input: ({ context }) => ({ callId: context.callId }),
+    onError: { actions: { type: 'raiseWrapUp', params: { reason: 'error' } } },
+  },
   on: {
-    'CALL.HANGUP': {
-      target: '.ended',
-      actions: 'recordHangup',
-      description: 'The caller hung up (Twilio stop or socket closed): end at once from any state.',
-    },
+    'CALL.HANGUP': [
+      {
+        guard: 'wordsInRecogniser',
+        target: '.draining',
+        actions: 'noteHangup',
+        description: 'The caller hung up mid-sentence: stop talking at once, but let the recogniser finish.',
+      },
+      {
+        target: '.ended',
+        actions: 'recordHangup',
+        description: 'The caller hung up (Twilio stop or socket closed): end at once from any state.',
+      },
+    ],
   },
   states: {
     live: {
       type: 'parallel',
-      description: 'The call is connected. ASR and speaker actors live exactly as long as this state.',
-      invoke: [
-        {
-          id: 'asr',
-          src: 'asr',
-          input: ({ context }) => ({ callId: context.callId }),
-          onError: { actions: { type: 'raiseWrapUp', params: { reason: 'error' } } },
-        },
-        {
-          id: 'speaker',
-          src: 'speaker',
-          input: ({ context }) => ({ callId: context.callId }),
-          onError: { actions: 'raiseAbort' },
-        },
-      ],
+      description: 'The call is connected. The speaker actor lives exactly as long as this state.',
+      invoke: {
+        id: 'speaker',
+        src: 'speaker',
+        input: ({ context }) => ({ callId: context.callId }),
+        onError: { actions: 'raiseAbort' },
+      },
       after: {
         MAX_CALL: {
           actions: { type: 'raiseWrapUp', params: { reason: 'max-duration' } },
@@ -142,10 +149,24 @@ export const callMachine = callSetup.createMachine({
         turn: turnRegion,
       },
     },
+    draining: {
+      description:
+        'Hung up mid-sentence: the recogniser is asked for its final of the last words (HANGUP_DRAIN at most); ' +
+        'every other actor has stopped. Then the caller turn is recorded and the call ends.',
+      entry: 'finalizeAsr',
+      after: { HANGUP_DRAIN: { target: 'ended', actions: 'recordHangup', description: 'No final in time.' } },
+      on: {
+        'ASR.PARTIAL': { actions: 'notePartial' },
+        'ASR.FINAL': { target: 'ended', actions: ['appendFinal', 'recordHangup'], description: 'The last words.' },
+        'ASR.UTTERANCE_END': { target: 'ended', actions: 'recordHangup' },
+        'ASR.ERROR': { target: 'ended', actions: 'recordHangup' },
+        'CALL.HANGUP': { description: 'Already ending (Twilio stop, then the socket closing).' },
+      },
+    },
     ended: {
       type: 'final',
       description: 'Call over; every child actor has been stopped.',
-      entry: 'emitEnded',
+      entry: ['stopRecogniser', 'emitEnded'],
     },
   },
 });

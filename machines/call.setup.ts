@@ -1,4 +1,4 @@
-import { assign, cancel, enqueueActions, raise, setup } from 'xstate';
+import { assign, cancel, enqueueActions, raise, setup, stopChild } from 'xstate';
 import { mergeFacts } from '../src/facts/model.js';
 import type { CallEmitted, CallEvent, CallInput, EndReason, ReplyEvent } from './events.js';
 import * as C from './context.js';
@@ -53,21 +53,7 @@ export const callSetup = setup({
   actions: {
     // ---- caller region
     notePartial: assign({ caller: ({ context, event }) => ({ ...context.caller, partial: textOf(event) }) }),
-    appendFinal: assign({
-      caller: ({ context, event }) => {
-        const e = event as Ev<'ASR.FINAL'>;
-        const b = context.caller;
-        if (e.text.trim().length === 0) return { ...b, partial: '' };
-        return {
-          finals: [...b.finals, e.text.trim()],
-          partial: '',
-          confidenceSum: b.confidenceSum + e.confidence,
-          finalsCount: b.finalsCount + 1,
-          startMs: b.startMs ?? e.startMs,
-          endMs: e.endMs,
-        };
-      },
-    }),
+    appendFinal: assign({ caller: ({ context, event }) => C.withFinal(context.caller, event as Ev<'ASR.FINAL'>) }),
     noteOnset: assign({ voiceOnsetMs: ({ event }) => (event as Ev<'VAD.VOICE'>).atMs, silenceHeadStartMs: 0 }),
     armSpeechStart: raise(({ context }) => ({ type: 'CALLER.SPEECH_START' as const, atMs: context.voiceOnsetMs }), {
       id: 'speechStart',
@@ -364,20 +350,26 @@ export const callSetup = setup({
         metrics: { ...context.metrics, goodbyeCompleted },
       });
     }),
+    /** Hung up mid-sentence: the agent's turn ends now; the caller's stays open for the recogniser's final. */
+    noteHangup: enqueueActions(({ context, event, enqueue }) => {
+      const f = finishTurn(context, C.pending(context).length > 0);
+      if (f.ledger !== undefined) enqueue.emit(f.ledger);
+      enqueue.assign({ ...f.patch, socketClosed: (event as Ev<'CALL.HANGUP'>).reason === 'socket-closed' });
+    }),
     recordHangup: enqueueActions(({ context, event, enqueue }) => {
-      const reason = (event as Ev<'CALL.HANGUP'>).reason;
       const closed = closeOpenTurns(context);
       for (const l of closed.ledgers) enqueue.emit(l);
       enqueue.assign({
         ...closed.patch,
         endReason: context.endReason ?? context.closeReason ?? 'caller-hangup',
-        socketClosed: reason === 'socket-closed',
+        socketClosed: event.type === 'CALL.HANGUP' ? event.reason === 'socket-closed' : context.socketClosed,
       });
     }),
     noteHangupProblem: enqueueActions(({ context, event, enqueue }) => {
       const detail = 'error' in event ? String((event as { error: unknown }).error) : 'hang-up timed out';
       enqueue.emit({ type: 'call.warning', callId: context.callId, message: `hang-up failed: ${detail}` });
     }),
+    stopRecogniser: stopChild('asr'),
     emitEnded: enqueueActions(({ context, enqueue }) => {
       enqueue.emit(endedEvent(context));
     }),

@@ -132,6 +132,23 @@ export function emptyCaller(): CallerBuffer {
   return { finals: [], partial: '', confidenceSum: 0, finalsCount: 0, startMs: undefined, endMs: undefined };
 }
 
+/** The buffer with a recogniser final appended (an empty final only clears the partial it replaces). */
+export function withFinal(
+  b: CallerBuffer,
+  e: { text: string; confidence: number; startMs: number; endMs: number },
+): CallerBuffer {
+  const text = e.text.trim();
+  if (text.length === 0) return { ...b, partial: '' };
+  return {
+    finals: [...b.finals, text],
+    partial: '',
+    confidenceSum: b.confidenceSum + e.confidence,
+    finalsCount: b.finalsCount + 1,
+    startMs: b.startMs ?? e.startMs,
+    endMs: e.endMs,
+  };
+}
+
 /** Everything the caller said in this turn so far, finals then the live partial (plus an incoming text). */
 export function callerText(c: CallContext, extra = ''): string {
   return joinNonBlank(c.caller.finals, c.caller.partial, extra);

@@ -111,4 +111,9 @@ export const guards = {
   replyFailed: ({ event }: Args) => !(event as Ev<'REPLY.ENDED'>).ok,
   holdingNotSaid: ({ context }: Args) => !context.holdingSaid,
   isFatalAsrError: ({ event }: Args) => (event as Ev<'ASR.ERROR'>).fatal,
+  /** Hung up mid-sentence: the caller was speaking, or the recogniser's partial has no final yet. */
+  wordsInRecogniser: and([
+    ({ context }: Args) => context.timing.hangupDrainMs > 0,
+    or([callerSpeaking, ({ context }: Args) => context.caller.partial.trim().length > 0]),
+  ]),
 };

@@ -51,6 +51,7 @@ export const callDelays = {
   GOODBYE_WAIT: ({ context }: { context: CallContext }) => C.remainingSpeechMs(context, T.estimateSpeechMs),
   CLEAR_SETTLE: ({ context }: { context: CallContext }) => context.timing.clearSettleMs,
   HANGUP_TIMEOUT: ({ context }: { context: CallContext }) => context.timing.hangupTimeoutMs,
+  HANGUP_DRAIN: ({ context }: { context: CallContext }) => context.timing.hangupDrainMs,
 };
 
 /** A readable message from an error event, an actor error or anything else. */

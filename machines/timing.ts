@@ -39,6 +39,11 @@ export interface TurnTiming {
   /** The hang-up actor gets this long before the call is ended anyway. */
   readonly hangupTimeoutMs: number;
   /**
+   * The caller hung up with words still in the recogniser (speaking, or a partial without its final): it is asked
+   * for its final and the call ends when that arrives or after this long (0 = end at once, the words so far kept).
+   */
+  readonly hangupDrainMs: number;
+  /**
    * The end-of-turn waits count from the caller's last voiced frame (VAD.SILENCE `atMs`), not from when the
    * silence edge arrives (`detectedAtMs`, after the VAD's hangover): the time already elapsed is subtracted.
    */
@@ -69,6 +74,7 @@ export function timingFromConfig(cfg: Config): TurnTiming {
     goodbyeMarginMs: cfg.GOODBYE_MARGIN_MS,
     clearSettleMs: 1000,
     hangupTimeoutMs: Math.max(5000, cfg.PROVIDER_DEADLINE_MS * 2),
+    hangupDrainMs: cfg.HANGUP_ASR_DRAIN_MS,
     endpointFromLastVoice: cfg.ENDPOINT_FROM_LAST_VOICE,
     preemptiveGeneration: cfg.PREEMPTIVE_GENERATION,
   });
@@ -92,6 +98,7 @@ export const DEFAULT_TIMING: TurnTiming = Object.freeze({
   goodbyeMarginMs: 1500,
   clearSettleMs: 1000,
   hangupTimeoutMs: 5000,
+  hangupDrainMs: 1000,
   endpointFromLastVoice: true,
   preemptiveGeneration: true,
 });

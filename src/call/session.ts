@@ -260,6 +260,8 @@ export class CallSession implements CallHandler {
 
   onVad(edge: VadEdge): void {
     if (this.#finished) return;
+    // The recogniser may batch silence (fewer sends); it flushes at the voice edge.
+    this.#tap.voice(edge.kind === 'voice');
     // The VAD reports silence a hangover after the last voiced frame (edge.atMs); the machine counts the
     // end-of-turn wait from that frame, so it needs to know when the edge was seen (same stream clock).
     this.#actor.send(
@@ -277,12 +279,13 @@ export class CallSession implements CallHandler {
     this.#streamOpen = false;
     if (this.#finished) return;
     this.#actor.send({ type: 'CALL.HANGUP', reason });
-    // The machine ends from any state on CALL.HANGUP. The event may be queued behind the one being processed (the
-    // socket can close from inside an actor), so check after the current turn of the event loop; if it still has
-    // not ended (a bug), end the call here anyway.
-    setImmediate(() => {
+    // The machine ends on CALL.HANGUP from any state: at once, or after at most HANGUP_ASR_DRAIN_MS when the
+    // caller hung up mid-sentence (the recogniser's final of those words). If it has not ended by then plus a
+    // margin (a bug), end the call here anyway.
+    const bound = setTimeout(() => {
       if (!this.#finished) this.#finish(new Error(`call machine did not end on CALL.HANGUP (${reason})`));
-    });
+    }, this.#deps.timing.hangupDrainMs + 250);
+    bound.unref();
   }
 
   #closeSocket(reason: string): void {

@@ -99,6 +99,8 @@ export const envSchema = z.object({
   PROVIDER_DEADLINE_MS: int(2500, 200, 30000),
   OUTBOUND_HELLO_TIMEOUT_MS: int(3000, 500, 30000),
   GOODBYE_MARGIN_MS: int(1500, 0, 30000),
+  // The caller hung up mid-sentence: wait this long at most for the recogniser's final of those words (0 = don't).
+  HANGUP_ASR_DRAIN_MS: int(1000, 0, 5000),
   // Start of the greeting that caller speech cannot interrupt; 0 = interruptible at once, 60000 = never.
   GREETING_UNINTERRUPTIBLE_MS: int(1200, 0, 60000),
   // End-of-turn waits count from the caller's last voiced frame, not from the VAD's silence edge (its hangover later).

@@ -23,9 +23,15 @@ export class ScriptedAsr implements AsrProvider {
     contextHints: false,
   };
   #onEvent: ((e: AsrEvent) => void) | undefined;
+  /** finalize() calls (the machine asks for the final of words in flight, e.g. when the caller hangs up). */
+  finalizes = 0;
   open(opts: { onEvent(e: AsrEvent): void }): Promise<AsrStream> {
     this.#onEvent = opts.onEvent;
-    return Promise.resolve({ push() {}, finalize() {}, close: () => Promise.resolve() });
+    return Promise.resolve({
+      push() {},
+      finalize: () => void this.finalizes++,
+      close: () => Promise.resolve(),
+    });
   }
   emit(e: AsrEvent): void {
     this.#onEvent?.(e);

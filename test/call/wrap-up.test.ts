@@ -112,9 +112,14 @@ t.test('nothing left to extract: no LLM call, the call ends at once', async (t) 
   h.session.onVad({ kind: 'voice', atMs: h.nowMs() });
   h.asr.emit({ type: 'partial', text: 'okay', confidence: 0.8 });
   const replies = h.llm.replies.length;
+  const finalizes = h.asr.finalizes;
   h.session.onEnd('stop');
   await new Promise((r) => setImmediate(r));
-  t.ok(h.endedAt() !== undefined, 'ended without waiting for anything');
+  t.equal(h.asr.finalizes, finalizes + 1, 'hung up mid-word: the recogniser is asked for its final');
+  t.equal(h.endedAt(), undefined, 'and the call waits for it');
+  h.asr.emit({ type: 'final', text: 'okay', confidence: 0.9, speechFinal: true, startMs: 0, endMs: h.nowMs() });
+  await new Promise((r) => setImmediate(r));
+  t.ok(h.endedAt() !== undefined, 'ended as soon as it came, without waiting for anything else');
   await h.ended;
   t.equal(h.llm.extractions.length, 0, 'no facts-only pass');
   t.equal(h.llm.replies.length, replies, 'and no reply either');

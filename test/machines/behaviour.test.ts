@@ -160,6 +160,56 @@ t.test('caller hangs up while the agent speaks: ended, every child stopped, turn
   t.equal(h.errors.length, 0, 'no timer fires after the end');
 });
 
+t.test("caller hangs up mid-sentence: the recogniser's final of the last words is kept", async (t) => {
+  const h = thinking();
+  h.send({ type: 'REPLY.SENTENCE', text: 'Thanks, that helps a lot.' });
+  h.startSpeaking(h.says().at(-1)!.utteranceId);
+  h.voiceOn();
+  h.advance(150);
+  h.partial('our classes are yoga and');
+  h.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  t.equal(h.state(), 'draining', 'still recognising');
+  t.match(h.asr.at(-1), { type: 'ASR.FINALIZE' }, 'the recogniser was asked for its final');
+  t.ok(h.stopped.speaker, 'the agent stopped talking at once');
+  t.notOk(h.stopped.asr, 'the recogniser still runs');
+  t.equal(h.ofType('ledger.agentTurn').at(-1)!.interrupted, true, "the agent's turn closed at the hang-up");
+  h.send({ type: 'CALL.HANGUP', reason: 'socket-closed' });
+  t.equal(h.state(), 'draining', 'the socket closing after the stop changes nothing');
+  h.final('our classes are yoga and spin');
+  t.equal(h.state(), 'ended');
+  t.ok(h.stopped.asr, 'then the recogniser is stopped too');
+  t.same(Object.keys(h.actor.getSnapshot().children), []);
+  t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'our classes are yoga and spin', endpoint: 'hangup' });
+  t.match(h.ofType('call.ended')[0], { reason: 'caller-hangup', socketClosed: false });
+});
+
+t.test('no final within HANGUP_DRAIN: the partial is kept and the call ends', async (t) => {
+  const h = thinking();
+  h.voiceOn();
+  h.advance(150);
+  h.partial('we also have');
+  h.send({ type: 'CALL.HANGUP', reason: 'socket-closed' });
+  h.advance(999);
+  t.equal(h.state(), 'draining');
+  h.advance(1);
+  t.equal(h.state(), 'ended');
+  t.ok(h.stopped.asr);
+  t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'we also have', endpoint: 'hangup' });
+  t.match(h.ofType('call.ended')[0], { reason: 'caller-hangup', socketClosed: true });
+  h.advance(400_000);
+  t.equal(h.errors.length, 0, 'no timer fires after the end');
+});
+
+t.test('HANGUP_ASR_DRAIN_MS=0: a hang-up mid-sentence ends at once with the words so far', async (t) => {
+  const h = greeted({ timing: { hangupDrainMs: 0 } });
+  h.voiceOn();
+  h.advance(150);
+  h.partial('we open at');
+  h.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  t.equal(h.state(), 'ended');
+  t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'we open at', endpoint: 'hangup' });
+});
+
 t.test('goodbye waits for its mark before hanging up', async (t) => {
   const h = thinking();
   h.send({ type: 'REPLY.FACTS', facts: { ...HOURS, ...PRICING, ...CLASSES } });
