@@ -222,3 +222,14 @@ export function greeted(opts: Parameters<typeof harness>[0] = {}): Harness {
   h.playAll(1000);
   return h;
 }
+
+/** Deterministic PRNG (mulberry32) so a failure names a seed that reproduces it. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}

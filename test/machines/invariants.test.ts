@@ -5,7 +5,7 @@ import type { CallInput } from '../../machines/events.js';
 import { hasPending } from '../../machines/context.js';
 import { DEFAULT_TIMING } from '../../machines/timing.js';
 import { eventsFor, type Snap } from './model.events.js';
-import { inertMachine } from './harness.js';
+import { inertMachine, rng } from './harness.js';
 
 // Cross-region invariants the guards rely on: an LLM reply runs only while the agent holds or is about to take the
 // floor (turnFinishes and the barge-in paths assume it), an early (preemptive) one only while the end of the
@@ -14,17 +14,6 @@ import { inertMachine } from './harness.js';
 // the model test's event sampler check them after every event.
 
 const machine = inertMachine();
-
-/** Deterministic PRNG (mulberry32) so a failure names a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const endsCall = (e: MachineEvent) =>
   e.type === 'CALL.HANGUP' ||

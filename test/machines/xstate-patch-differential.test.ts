@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import t from 'tap';
 import * as patched from 'xstate';
+import { rng } from './harness.js';
 
 // Differential test of patches/xstate+5.33.3.patch: the same machines, built with the patched production build
 // and with XState's development build (same algorithm, never patched), receive the same seeded random event
@@ -126,16 +127,6 @@ function fuzzMachine(xs: XState, log: string[], withHistory: boolean) {
 // END is rare (1 in 64) so that most runs go deep before the machine finishes.
 const EVENTS = ['R', 'X', 'Y', 'Z', 'W', 'INC', 'WORD', 'PING', '+10ms', '+40ms'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function run(xs: XState, seed: number, steps: number, withHistory: boolean): string[] {
   const log: string[] = [];
   const clock = new xs.SimulatedClock();
@@ -143,7 +134,7 @@ function run(xs: XState, seed: number, steps: number, withHistory: boolean): str
   const states: string[] = [];
   actor.subscribe({ error: (e) => void log.push(`error ${String(e)}`) });
   actor.start();
-  const random = mulberry32(seed);
+  const random = rng(seed);
   for (let i = 0; i < steps; i++) {
     const e = random() < 1 / 64 ? 'END' : EVENTS[Math.floor(random() * EVENTS.length)]!;
     if (e.startsWith('+')) clock.increment(Number(e.slice(1, -2)));
