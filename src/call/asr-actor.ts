@@ -7,17 +7,31 @@ import type { AsrContext, AsrProvider, AsrStream } from '../providers/asr/types.
 // to the stream (never through the statechart: 50 events a second per call would be pure overhead); only the
 // recogniser's results come back to the machine as events.
 
-/** Where the session delivers inbound audio; the actor attaches while it runs. */
+/**
+ * Where the session delivers inbound audio and the VAD's voice edges; the actor attaches while it runs. The
+ * voice state is kept, so a sink attached mid-call learns it at once (a call starts silent).
+ */
 export class AudioTap {
   #sink: ((mulaw: Uint8Array) => void) | undefined;
-  attach(sink: (mulaw: Uint8Array) => void): () => void {
+  #onVoice: ((speaking: boolean) => void) | undefined;
+  #speaking = false;
+  attach(sink: (mulaw: Uint8Array) => void, onVoice?: (speaking: boolean) => void): () => void {
     this.#sink = sink;
+    this.#onVoice = onVoice;
+    onVoice?.(this.#speaking);
     return () => {
-      if (this.#sink === sink) this.#sink = undefined;
+      if (this.#sink === sink) {
+        this.#sink = undefined;
+        this.#onVoice = undefined;
+      }
     };
   }
   push(mulaw: Uint8Array): void {
     this.#sink?.(mulaw);
+  }
+  voice(speaking: boolean): void {
+    this.#speaking = speaking;
+    this.#onVoice?.(speaking);
   }
 }
 
@@ -37,13 +51,20 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
       if (!stopped) sendBack(e);
     };
 
-    const detach = tap.attach((mulaw) => {
-      if (stream) return stream.push(mulaw);
-      if (pendingBytes + mulaw.length > MAX_PENDING_BYTES) return;
-      // The transport may reuse its buffer: keep a copy.
-      pending.push(mulaw.slice());
-      pendingBytes += mulaw.length;
-    });
+    let speaking = false;
+    const detach = tap.attach(
+      (mulaw) => {
+        if (stream) return stream.push(mulaw);
+        if (pendingBytes + mulaw.length > MAX_PENDING_BYTES) return;
+        // The transport may reuse its buffer: keep a copy.
+        pending.push(mulaw.slice());
+        pendingBytes += mulaw.length;
+      },
+      (s) => {
+        speaking = s;
+        stream?.voiceActivity?.(s);
+      },
+    );
 
     provider
       .open({
@@ -76,6 +97,7 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
           if (stopped) return void s.close().catch(() => undefined);
           stream = s;
           if (ctx !== undefined) s.setContext?.(ctx);
+          s.voiceActivity?.(speaking);
           for (const p of pending) s.push(p);
           pending = [];
           pendingBytes = 0;

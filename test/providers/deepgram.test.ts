@@ -10,7 +10,12 @@ import { chunks, waitFor } from './helpers.js';
 const VOCAB = ['we', 'open', 'at', 'six', 'am', 'and', 'close', 'ten', 'pm', 'on', 'weekdays', 'yes'];
 const KEY = 'dg-test-key';
 
-async function setup(t: Test, fakeOpts: ConstructorParameters<typeof FakeDeepgram>[0] = {}, keepAliveMs = 4000) {
+async function setup(
+  t: Test,
+  fakeOpts: ConstructorParameters<typeof FakeDeepgram>[0] = {},
+  keepAliveMs = 4000,
+  asrOpts: { quietAfterMs?: number } = {},
+) {
   const fake = await new FakeDeepgram({ apiKey: KEY, vocabulary: VOCAB, ...fakeOpts }).start();
   const events: AsrEvent[] = [];
   const metrics: ProviderMetric[] = [];
@@ -23,6 +28,7 @@ async function setup(t: Test, fakeOpts: ConstructorParameters<typeof FakeDeepgra
     keepAliveMs,
     reconnect: { attempts: 4, baseMs: 10, maxMs: 50 },
     onMetric: (m) => metrics.push(m),
+    ...asrOpts,
   });
   const stream = await asr.open({ onEvent: (e) => events.push(e) });
   t.teardown(async () => {
@@ -115,6 +121,42 @@ t.test('20 ms frames go out in 100 ms chunks; Finalize sends the partial chunk f
   await waitFor(() => finals().length === 1, 2000, 'final after Finalize');
   t.equal(c.bytes, audio.length, 'the partial chunk went out before Finalize');
   t.equal(finals()[0]!.text, 'close at ten');
+});
+
+t.test(
+  'silence the VAD calls quiet goes in 250 ms chunks; voice flushes at once and chunks are 100 ms again',
+  async (t) => {
+    const { fake, stream, finals } = await setup(t, {}, 4000, { quietAfterMs: 0 });
+    const c = () => fake.connections[0]!;
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    stream.voiceActivity?.(false);
+    await pushPaced(stream, silenceMulaw(1060)); // 1 s + 3 frames
+    await settle();
+    t.equal(c().audioMessages, 4, 'four 250 ms chunks for a second of silence');
+    t.equal(c().bytes, 8000);
+    stream.voiceActivity?.(true);
+    await settle();
+    t.equal(c().audioMessages, 5, 'the voice edge sent the gathered 60 ms at once');
+    t.equal(c().bytes, 8480);
+    const words = encodeCodedSpeech(VOCAB, 'we open at six', { trailingSilenceMs: 0 });
+    await pushPaced(stream, words);
+    await settle();
+    const whole = Math.floor(words.length / 800);
+    t.equal(c().audioMessages, 5 + whole, 'speech in 100 ms chunks');
+    stream.voiceActivity?.(false);
+    stream.finalize();
+    await waitFor(() => finals().length === 1, 2000, 'final after Finalize');
+    t.equal(c().bytes, 8480 + words.length, 'nothing held back');
+    t.equal(finals()[0]!.text, 'we open at six', 'the words came through whole');
+  },
+);
+
+t.test('after the voice ends, chunks stay short for quietAfterMs (Deepgram endpointing is not delayed)', async (t) => {
+  const { fake, stream } = await setup(t, {}, 4000, { quietAfterMs: 60_000 });
+  stream.voiceActivity?.(false);
+  await pushPaced(stream, silenceMulaw(1000));
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(fake.connections[0]!.audioMessages, 10, '100 ms chunks inside the window');
 });
 
 t.test('KeepAlive is sent while no audio flows, so the server does not close the idle socket', async (t) => {

@@ -5,10 +5,13 @@ import { ProviderError, toProviderError, withRetry, type RetryPolicy } from '../
 import type { AsrEvent, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
 
 // Deepgram live transcription of Twilio's μ-law 8 kHz. Twilio's 20 ms frames are gathered into `chunkMs` chunks
-// (default 100 ms, inside Deepgram's recommended 20-100 ms): one WebSocket send per chunk instead of per frame
+// (default 100 ms, inside Deepgram's recommended 20-250 ms): one WebSocket send per chunk instead of per frame
 // cuts the per-call send cost fivefold. Finalize and close send the partial chunk first, so our own end-of-turn
 // (VAD silence → Finalize) is not delayed by the batching; Deepgram's own endpointing and interim results see the
-// audio up to chunkMs - 20 ms later. The SDK's own reconnect is
+// audio up to chunkMs - 20 ms later. With the VAD's hints (`voiceActivity`), audio that is only silence (no voice
+// for longer than Deepgram's utterance-end window) goes in `quietChunkMs` chunks (250 ms): a caller is quiet most
+// of a call (the agent talks, thinks, or waits), and each send is a syscall and a network message; at the voice
+// edge the gathered chunk leaves at once and chunks are short again. The SDK's own reconnect is
 // off (reconnectAttempts: 0) because it cannot know which audio the new socket still needs: we keep every
 // byte sent since the last final, and after a reconnect replay it, so a dropped socket loses no words.
 // Times Deepgram reports are relative to each socket's audio; we map them back to call-audio time.
@@ -22,6 +25,10 @@ export interface DeepgramAsrOptions {
   utteranceEndMs?: number;
   /** Audio is sent in chunks of this many ms (20 = every Twilio frame as it arrives). Default 100. */
   chunkMs?: number;
+  /** Chunk size while the VAD has heard no voice for `quietAfterMs` (default 250, Deepgram's upper bound). */
+  quietChunkMs?: number;
+  /** Silence after the last voice before chunks grow (default utteranceEndMs + 250: endpointing is not delayed). */
+  quietAfterMs?: number;
   /** Send KeepAlive after this long without audio (Deepgram closes after 10 s). */
   keepAliveMs?: number;
   /** Replay buffer bound; beyond it the oldest unacknowledged audio is dropped (and logged). */
@@ -97,9 +104,15 @@ class DeepgramStream implements AsrStream {
   private totalBytes = 0;
   private baseByte = 0;
   private lastSendAt = performance.now();
-  /** Audio received but not yet sent: the chunk being gathered. */
+  /** Audio received but not yet sent: the chunk being gathered (room for the larger of the two sizes). */
   private readonly chunk: Uint8Array;
   private chunkLen = 0;
+  private readonly speechChunkBytes: number;
+  private readonly quietChunkBytes: number;
+  private readonly quietAfterMs: number;
+  /** Without hints from a VAD every chunk is a speech chunk. */
+  private speaking = true;
+  private silentSince = 0;
   private chunkSince = 0;
   private pendingFinalize = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
@@ -114,7 +127,10 @@ class DeepgramStream implements AsrStream {
     private readonly o: AsrOpenOptions,
   ) {
     this.onMetric = opts.onMetric ?? noMetrics;
-    this.chunk = new Uint8Array(Math.max(1, Math.round((opts.chunkMs ?? 100) * BYTES_PER_MS)));
+    this.speechChunkBytes = Math.max(1, Math.round((opts.chunkMs ?? 100) * BYTES_PER_MS));
+    this.quietChunkBytes = Math.max(this.speechChunkBytes, Math.round((opts.quietChunkMs ?? 250) * BYTES_PER_MS));
+    this.quietAfterMs = opts.quietAfterMs ?? (opts.utteranceEndMs ?? 1000) + 250;
+    this.chunk = new Uint8Array(this.quietChunkBytes);
   }
 
   async start(): Promise<void> {
@@ -123,8 +139,8 @@ class DeepgramStream implements AsrStream {
     this.keepAliveTimer = setInterval(
       () => {
         // Audio that stopped arriving mid-chunk (Twilio never pauses, other callers might) is not held back.
-        if (this.chunkLen > 0 && performance.now() - this.chunkSince >= this.chunk.length / BYTES_PER_MS)
-          this.flushChunk();
+        const now = performance.now();
+        if (this.chunkLen > 0 && now - this.chunkSince >= this.chunkBytes(now) / BYTES_PER_MS) this.flushChunk();
         this.keepAlive(every);
       },
       Math.max(10, Math.floor(every / 4)),
@@ -135,17 +151,35 @@ class DeepgramStream implements AsrStream {
 
   push(mulaw: Uint8Array): void {
     if (this.closing) return;
+    const now = performance.now();
+    const size = this.chunkBytes(now);
     // Copied into the chunk: the caller's buffer may be reused.
     let off = 0;
     while (off < mulaw.length) {
-      if (this.chunkLen === 0) this.chunkSince = performance.now();
-      const n = Math.min(mulaw.length - off, this.chunk.length - this.chunkLen);
+      if (this.chunkLen === 0) this.chunkSince = now;
+      const n = Math.min(mulaw.length - off, size - this.chunkLen);
       this.chunk.set(n === mulaw.length ? mulaw : mulaw.subarray(off, off + n), this.chunkLen);
       this.chunkLen += n;
       off += n;
-      if (this.chunkLen === this.chunk.length) this.flushChunk();
+      if (this.chunkLen >= size) this.flushChunk();
     }
-    if (this.chunkLen > 0 && performance.now() - this.chunkSince >= this.chunk.length / BYTES_PER_MS) this.flushChunk();
+    if (this.chunkLen > 0 && now - this.chunkSince >= size / BYTES_PER_MS) this.flushChunk();
+  }
+
+  voiceActivity(speaking: boolean): void {
+    if (this.closing || speaking === this.speaking) return;
+    this.speaking = speaking;
+    if (!speaking) {
+      this.silentSince = performance.now();
+      return;
+    }
+    // Voice: what was gathered (it may hold the onset) leaves now, not up to a quiet chunk later.
+    this.flushChunk();
+  }
+
+  /** The chunk size now: quiet chunks once the VAD has heard no voice for quietAfterMs. */
+  private chunkBytes(now: number): number {
+    return !this.speaking && now - this.silentSince >= this.quietAfterMs ? this.quietChunkBytes : this.speechChunkBytes;
   }
 
   /** Sends the chunk gathered so far; it is kept until Deepgram finalises it (for a replay after a reconnect). */

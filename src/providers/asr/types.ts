@@ -36,6 +36,11 @@ export interface AsrStream {
   /** Flush: emit finals for everything heard so far (turn end). */
   finalize(): void;
   setContext?(ctx: AsrContext): void;
+  /**
+   * Voice activity from the call's VAD (false at the start of a call, then each edge). A hint only: a provider
+   * may send silence in larger batches (fewer messages) and must flush at once when voice starts.
+   */
+  voiceActivity?(speaking: boolean): void;
   close(): Promise<void>;
 }
 
