@@ -71,6 +71,8 @@ export interface ProcStats {
   mainWaitMs: number;
   /** GC pauses of the main isolate since the last stats request: count, total and longest (ms). */
   gc: { count: number; totalMs: number; maxMs: number };
+  /** Fakes only: audio messages the Deepgram fake has received (cumulative, all connections). */
+  asrMessages?: number;
   at: number;
   /** Server only: the pacing clock's per-frame send lateness since the last stats request. */
   pacing?: { frames: number; p50: number; p99: number; max: number; over20: number; dropped: number };
@@ -166,7 +168,9 @@ export async function fakesMain(): Promise<void> {
     return pcm;
   };
   const eleven = await new FakeElevenLabs({ timing: { firstByteMs: 0 }, synth }).start();
-  serveStats(loopMonitor());
+  serveStats(loopMonitor(), () => ({
+    asrMessages: deepgram.connections.reduce((n, c) => n + c.audioMessages, 0),
+  }));
   process.send?.({
     kind: 'ready',
     urls: { deepgram: deepgram.url, openai: openai.url, eleven: eleven.url },

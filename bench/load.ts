@@ -104,6 +104,8 @@ interface RunResult {
   /** The driver's main thread runnable but waiting for a CPU, % of the window. */
   driverWaitPct: number;
   fakesCpuPct: number;
+  /** Audio messages the server sent to Deepgram per call per second (each one a send syscall on both ends). */
+  asrMsgsPerCallS: number;
   load1: number;
 }
 
@@ -257,6 +259,8 @@ async function runLoad(
     driverCpuPct: (100 * (dCpu.user + dCpu.system)) / 1000 / (to - from),
     driverWaitPct: (100 * (dSched1.waitMs - dSched0.waitMs)) / (to - from),
     fakesCpuPct: (100 * (f1.cpuMs - f0.cpuMs)) / (f1.at - f0.at),
+    asrMsgsPerCallS:
+      connected > 0 ? ((f1.asrMessages ?? 0) - (f0.asrMessages ?? 0)) / connected / ((f1.at - f0.at) / 1000) : NaN,
     load1: loadavg()[0] ?? NaN,
   };
   // Give the server a moment to end every call before the next run.
@@ -266,7 +270,7 @@ async function runLoad(
 
 const HEAD =
   '  calls  conn/live  srv CPU/call (kernel)  talk fps  RSS/call  srv loop p99  main cpu/wait  srv GC ms/s (max)  srv send p99 (>20 ms)  sim jitter p99  late/frames  ' +
-  'underruns  dropped  driver loop p99  driver CPU/wait  fakes CPU  load1';
+  'underruns  dropped  driver loop p99  driver CPU/wait  fakes CPU  asr msg/s  load1';
 
 function row(r: RunResult): string {
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
@@ -287,6 +291,7 @@ function row(r: RunResult): string {
     `${f(r.driverLoopP99Ms)} ms`.padStart(15),
     `${f(r.driverCpuPct, 0)} %/${f(r.driverWaitPct, 0)} %`.padStart(15),
     `${f(r.fakesCpuPct, 0)} %`.padStart(9),
+    f(r.asrMsgsPerCallS, 1).padStart(9),
     f(r.load1, 2).padStart(6),
   ].join('  ');
 }
