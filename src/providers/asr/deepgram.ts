@@ -1,6 +1,7 @@
 import { DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from 'pino';
 import { noMetrics, type MetricSink } from '../metrics.js';
+import { AudioChunker } from './chunker.js';
 import { ProviderError, toProviderError, withRetry, type RetryPolicy } from '../retry.js';
 import type { AsrEvent, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
 
@@ -104,16 +105,8 @@ class DeepgramStream implements AsrStream {
   private totalBytes = 0;
   private baseByte = 0;
   private lastSendAt = performance.now();
-  /** Audio received but not yet sent: the chunk being gathered (room for the larger of the two sizes). */
-  private readonly chunk: Uint8Array;
-  private chunkLen = 0;
-  private readonly speechChunkBytes: number;
-  private readonly quietChunkBytes: number;
-  private readonly quietAfterMs: number;
-  /** Without hints from a VAD every chunk is a speech chunk. */
-  private speaking = true;
-  private silentSince = 0;
-  private chunkSince = 0;
+  /** Audio received but not yet sent. */
+  private readonly chunker: AudioChunker;
   private pendingFinalize = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private closed: (() => void) | undefined;
@@ -127,10 +120,12 @@ class DeepgramStream implements AsrStream {
     private readonly o: AsrOpenOptions,
   ) {
     this.onMetric = opts.onMetric ?? noMetrics;
-    this.speechChunkBytes = Math.max(1, Math.round((opts.chunkMs ?? 100) * BYTES_PER_MS));
-    this.quietChunkBytes = Math.max(this.speechChunkBytes, Math.round((opts.quietChunkMs ?? 250) * BYTES_PER_MS));
-    this.quietAfterMs = opts.quietAfterMs ?? (opts.utteranceEndMs ?? 1000) + 250;
-    this.chunk = new Uint8Array(this.quietChunkBytes);
+    this.chunker = new AudioChunker({
+      speechMs: opts.chunkMs ?? 100,
+      quietMs: opts.quietChunkMs ?? 250,
+      quietAfterMs: opts.quietAfterMs ?? (opts.utteranceEndMs ?? 1000) + 250,
+      onChunk: (bytes, sinceMs) => this.sendChunk(bytes, sinceMs),
+    });
   }
 
   async start(): Promise<void> {
@@ -139,8 +134,7 @@ class DeepgramStream implements AsrStream {
     this.keepAliveTimer = setInterval(
       () => {
         // Audio that stopped arriving mid-chunk (Twilio never pauses, other callers might) is not held back.
-        const now = performance.now();
-        if (this.chunkLen > 0 && now - this.chunkSince >= this.chunkBytes(now) / BYTES_PER_MS) this.flushChunk();
+        this.chunker.tick(performance.now());
         this.keepAlive(every);
       },
       Math.max(10, Math.floor(every / 4)),
@@ -150,45 +144,17 @@ class DeepgramStream implements AsrStream {
   }
 
   push(mulaw: Uint8Array): void {
-    if (this.closing) return;
-    const now = performance.now();
-    const size = this.chunkBytes(now);
-    // Copied into the chunk: the caller's buffer may be reused.
-    let off = 0;
-    while (off < mulaw.length) {
-      if (this.chunkLen === 0) this.chunkSince = now;
-      const n = Math.min(mulaw.length - off, size - this.chunkLen);
-      this.chunk.set(n === mulaw.length ? mulaw : mulaw.subarray(off, off + n), this.chunkLen);
-      this.chunkLen += n;
-      off += n;
-      if (this.chunkLen >= size) this.flushChunk();
-    }
-    if (this.chunkLen > 0 && now - this.chunkSince >= size / BYTES_PER_MS) this.flushChunk();
+    if (!this.closing) this.chunker.push(mulaw, performance.now());
   }
 
   voiceActivity(speaking: boolean): void {
-    if (this.closing || speaking === this.speaking) return;
-    this.speaking = speaking;
-    if (!speaking) {
-      this.silentSince = performance.now();
-      return;
-    }
-    // Voice: what was gathered (it may hold the onset) leaves now, not up to a quiet chunk later.
-    this.flushChunk();
+    if (!this.closing) this.chunker.voice(speaking, performance.now());
   }
 
-  /** The chunk size now: quiet chunks once the VAD has heard no voice for quietAfterMs. */
-  private chunkBytes(now: number): number {
-    return !this.speaking && now - this.silentSince >= this.quietAfterMs ? this.quietChunkBytes : this.speechChunkBytes;
-  }
-
-  /** Sends the chunk gathered so far; it is kept until Deepgram finalises it (for a replay after a reconnect). */
-  private flushChunk(): void {
-    if (this.chunkLen === 0) return;
-    const bytes = this.chunk.slice(0, this.chunkLen);
-    this.chunkLen = 0;
+  /** Sends a chunk; it is kept until Deepgram finalises it (for a replay after a reconnect). */
+  private sendChunk(bytes: Uint8Array, sinceMs: number): void {
     // wallMs: when the chunk's first audio arrived, so the final-latency metric includes the batching delay.
-    this.unacked.push({ bytes, atByte: this.totalBytes, wallMs: this.chunkSince });
+    this.unacked.push({ bytes, atByte: this.totalBytes, wallMs: sinceMs });
     this.totalBytes += bytes.length;
     this.bound();
     if (this.isOpen) this.sendMedia(bytes);
@@ -196,7 +162,7 @@ class DeepgramStream implements AsrStream {
 
   finalize(): void {
     if (this.closing) return;
-    this.flushChunk();
+    this.chunker.flush();
     if (!this.isOpen) {
       this.pendingFinalize = true;
       return;
@@ -207,7 +173,7 @@ class DeepgramStream implements AsrStream {
 
   async close(): Promise<void> {
     if (this.closing) return;
-    this.flushChunk();
+    this.chunker.flush();
     this.closing = true;
     clearInterval(this.keepAliveTimer);
     const conn = this.conn;
