@@ -30,6 +30,8 @@ import { StreamValidator } from './stream-validator.js';
 export interface MediaSocket {
   /** uWS semantics: 'ok', 'backpressure' (queued, will drain), 'dropped' (over the limit). */
   send(text: string): SendResult;
+  /** Runs `fn` with its sends coalesced into one write (uWS cork); absent = every send is its own write. */
+  cork?(fn: () => void): void;
   bufferedAmount(): number;
   end(code: number, reason: string): void;
 }
@@ -199,6 +201,7 @@ export class MediaSession {
           ),
         sendMark: (n) => this.#send(buildMark(streamSid, n)),
         sendClear: () => this.#send(buildClear(streamSid)),
+        corked: (fn) => (this.#socketOpen && this.#o.socket.cork ? this.#o.socket.cork(fn) : fn()),
         backpressured: () => this.#backpressured(),
       },
       this.#o.dsp,

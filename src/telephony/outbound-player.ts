@@ -16,6 +16,11 @@ export interface OutboundSink {
   sendMedia(mulaw: Uint8Array): SendResult;
   sendMark(name: string): SendResult;
   sendClear(): SendResult;
+  /**
+   * Runs `send` with the socket's writes coalesced into one syscall: a run's lead frames, or a frame and the mark
+   * after it, leave together instead of one write each. Optional (tests' sinks need not batch).
+   */
+  corked?(send: () => void): void;
   /** True while the socket's send buffer is over the high-water mark; the player waits for resume(). */
   backpressured(): boolean;
 }
@@ -298,6 +303,13 @@ export class OutboundPlayer implements Paced {
   // Sends every frame (and following marks) whose slot has come, then sleeps until the next slot.
   #pump(): void {
     if (this.#closed || this.#waiting) return;
+    if (this.#sink.corked) this.#sink.corked(this.#pumpFn);
+    else this.#pumpNow();
+  }
+
+  readonly #pumpFn = (): void => this.#pumpNow();
+
+  #pumpNow(): void {
     for (;;) {
       const u = this.#queue.find((q) => q.next !== Number.MAX_SAFE_INTEGER);
       if (u === undefined) return void (this.#starved = true);

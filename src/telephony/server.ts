@@ -166,6 +166,7 @@ export class TelephonyServer {
           });
           return sendResult(r);
         },
+        cork: (fn) => (d.open ? void ws.cork(fn) : fn()),
         bufferedAmount: () => (d.open ? ws.getBufferedAmount() : 0),
         end: (code, reason) => {
           if (d.open) ws.end(code, reason);
