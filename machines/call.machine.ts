@@ -156,10 +156,14 @@ export const callMachine = callSetup.createMachine({
       entry: 'finalizeAsr',
       after: { HANGUP_DRAIN: { target: 'ended', actions: 'recordHangup', description: 'No final in time.' } },
       on: {
-        'ASR.PARTIAL': { actions: 'notePartial' },
+        'ASR.PARTIAL': { actions: 'notePartial', description: 'Words so far, kept if no final comes.' },
         'ASR.FINAL': { target: 'ended', actions: ['appendFinal', 'recordHangup'], description: 'The last words.' },
-        'ASR.UTTERANCE_END': { target: 'ended', actions: 'recordHangup' },
-        'ASR.ERROR': { target: 'ended', actions: 'recordHangup' },
+        'ASR.UTTERANCE_END': { target: 'ended', actions: 'recordHangup', description: 'Nothing more to come.' },
+        'ASR.ERROR': {
+          target: 'ended',
+          actions: 'recordHangup',
+          description: 'The recogniser failed: keep the words so far.',
+        },
         'CALL.HANGUP': { description: 'Already ending (Twilio stop, then the socket closing).' },
       },
     },
