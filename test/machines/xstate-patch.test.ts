@@ -1,5 +1,6 @@
 import t from 'tap';
 import { assign, createActor, createMachine } from 'xstate';
+import { callMachine } from '../../machines/call.machine.js';
 
 // patches/xstate+5.33.3.patch (applied by patch-package on install) makes XState derive a snapshot's state value
 // and tags once per state configuration (shared by the machine's actors), clone snapshots without a merged copy,
@@ -58,3 +59,19 @@ t.test(
     actor.stop();
   },
 );
+
+// The patch keys shared configurations (and their state value and tags) by the state nodes' `order`. XState gives
+// two nodes the same order when two of them have the same id (an explicit `id` repeated, or a key with a dot that
+// spells another node's id): the patched build then confuses configurations (see the review case in
+// xstate-patch-differential-2.test.ts). Until the patch keys by node identity, the call machine must not do that.
+t.test('every state node of the call machine has its own id and order', async (t) => {
+  const nodes: { id: string; order: number; states: Record<string, unknown> }[] = [];
+  const walk = (n: { id: string; order: number; states: Record<string, unknown> }) => {
+    nodes.push(n);
+    for (const child of Object.values(n.states)) walk(child as typeof n);
+  };
+  walk(callMachine.root as unknown as (typeof nodes)[number]);
+  t.ok(nodes.length > 10, `${nodes.length} state nodes`);
+  t.equal(new Set(nodes.map((n) => n.id)).size, nodes.length, 'ids unique');
+  t.equal(new Set(nodes.map((n) => n.order)).size, nodes.length, 'orders unique');
+});
