@@ -6,6 +6,12 @@ import { FRAME_MS } from './dsp-port.js';
 // that tick (a timing wheel: a tick costs what it sends, not the number of calls). Because 20 ms is a whole number of ticks, every frame of a run leaves at the same offset from its
 // slot (0-5 ms, covered by the lead): the grid at Twilio stays regular. Frames that become available (a new run of
 // agent audio, TTS catching up) are sent by the player at once, never held for a tick.
+//
+// A timer only runs between I/O phases: after any hiccup (a GC pause, the process waiting for a core) the loop
+// works through every socket that became readable meanwhile before timers run again, and at a few hundred calls
+// that backlog alone takes tens of milliseconds, during which every due frame waits. `poll()` lets the busiest
+// I/O callback (each inbound media message, 50 a second per call) run an overdue tick on the spot, so outgoing
+// audio keeps its schedule while the backlog is worked off; it costs one clock read when nothing is due.
 
 export interface Paced {
   /** When the next frame is due (performance.now() time base). */
@@ -84,6 +90,7 @@ export class PacingClock {
   #tickAt = 0;
   #cursor = 0;
   #count = 0;
+  #ticking = false;
 
   constructor(periodMs = FRAME_MS / PACING_TICKS_PER_FRAME) {
     this.#periodMs = periodMs;
@@ -112,10 +119,31 @@ export class PacingClock {
   }
 
   #arm(): void {
-    this.#timer = setTimeout(() => this.#tick(), Math.max(0, this.#tickAt - performance.now()));
+    this.#timer = setTimeout(this.#onTimer, Math.max(0, this.#tickAt - performance.now()));
+  }
+
+  readonly #onTimer = (): void => this.#tick();
+
+  /**
+   * Runs the tick now if it is due (called from I/O callbacks: see the top of this file). Re-entry from a woken
+   * player's own sends is ignored.
+   */
+  poll(): void {
+    if (this.#timer === undefined || this.#ticking || performance.now() + 0.5 < this.#tickAt) return;
+    clearTimeout(this.#timer);
+    this.#tick();
   }
 
   #tick(): void {
+    this.#ticking = true;
+    try {
+      this.#runDue();
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  #runDue(): void {
     // #timer stays set while ticking: a player woken here parks again relative to this tick, and must not re-base
     // the wheel (that would skip the remaining overdue slots after a stall and spread them one per tick).
     const now = performance.now();

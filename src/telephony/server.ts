@@ -13,6 +13,7 @@ import type { TelephonyDsp } from './dsp-port.js';
 import { Dispatcher, errorResponse } from './http-dispatch.js';
 import { MediaSession, type MediaMetrics } from './media-session.js';
 import type { PlayerOptions, SendResult } from './outbound-player.js';
+import { sharedPacingClock } from './pacing-clock.js';
 import { MAX_MESSAGE_BYTES } from './serializer.js';
 import { publicWsUrl, verifyUpgrade } from './signature.js';
 import { loadUws, type Uws } from './uws.js';
@@ -81,6 +82,7 @@ export class TelephonyServer {
   listen(): Promise<number> {
     const app = this.#uws.App();
     this.#app = app;
+    const pacing = this.#o.player?.clock ?? sharedPacingClock;
     app.ws<SocketData>(MEDIA_STREAM_PATH, {
       maxPayloadLength: 4 * MAX_MESSAGE_BYTES,
       maxBackpressure: 1024 * 1024,
@@ -93,6 +95,9 @@ export class TelephonyServer {
         if (s === undefined) return;
         if (isBinary) s.onBinary();
         else s.onText(utf8.decode(msg)); // decoded (copied) before the buffer is neutered
+        // Outgoing audio first: a pacing tick that fell due while the loop works through a backlog of inbound
+        // messages runs here instead of after all of them (pacing-clock.ts).
+        pacing.poll();
       },
       drain: (ws) => ws.getUserData().session?.onDrain(),
       close: (ws) => {

@@ -133,6 +133,30 @@ t.test(
 );
 
 t.test(
+  'pacing clock: poll() runs an overdue tick from inside a busy callback, and the timer does not wake twice',
+  async (t) => {
+    const clock = new PacingClock();
+    const p = new FakePlayer(clock);
+    const q = new FakePlayer(clock);
+    p.park(6);
+    q.park(60);
+    clock.poll();
+    t.equal(p.woken.length, 0, 'nothing is due yet: poll does nothing');
+    // A long synchronous stretch, as when the loop works through a backlog of inbound messages.
+    const until = performance.now() + 12;
+    while (performance.now() < until);
+    clock.poll();
+    t.equal(p.woken.length, 1, 'woken by poll, before the loop got back to timers');
+    t.ok((p.woken[0] as number) >= -0.5, 'not early');
+    t.equal(q.woken.length, 0, 'a later player stays parked');
+    await new Promise((r) => setTimeout(r, 100));
+    t.equal(p.woken.length, 1, 'the timer did not wake it again');
+    t.equal(q.woken.length, 1, 'the later player woken by the re-armed timer');
+    t.equal(clock.parked, 0);
+  },
+);
+
+t.test(
   'a new run of agent audio goes out at once, not at the next pacing tick; the rest follows the clock',
   async (t) => {
     let sent = 0;
