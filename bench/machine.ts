@@ -27,7 +27,8 @@ import {
 
 // Call-machine cost: heap per idle call actor, and CPU per event with 1,000 live call actors, against a named
 // baseline measured in the same run: a minimal two-state XState machine (the floor any XState actor costs).
-// Usage: npm run bench:machine [-- --actors 1000 --rounds 20 --repeats 5 --json --recording FILE --replay-only]
+// Usage: npm run bench:machine [-- --actors 1000 --rounds 20 --repeats 5 --json --recording FILE --replay-only
+// --dense-only]
 // Two event mixes: one dense synthetic conversational turn (every event does work), and a real call's recorded
 // event stream (bench/fixtures/, recorded by bench/machine-record.ts) replayed into every actor.
 
@@ -43,6 +44,8 @@ const REPEATS = arg('repeats', 5);
 const JSON_OUT = process.argv.includes('--json');
 /** Only the replayed call (a quick A/B of the machine on a real call's events). */
 const REPLAY_ONLY = process.argv.includes('--replay-only');
+/** Only the dense turn in the session wiring (for instruction counts: bench/machine-callgrind.sh). */
+const DENSE_ONLY = process.argv.includes('--dense-only');
 const RECORDING = (() => {
   const i = process.argv.indexOf('--recording');
   return i >= 0 ? process.argv[i + 1]! : 'bench/fixtures/cooperative.call-events.json';
@@ -322,6 +325,14 @@ function replayCpu(rec: CallRecording, perCall: number): number {
 }
 
 async function main(): Promise<void> {
+  if (DENSE_ONLY) {
+    const runs = Array.from({ length: REPEATS }, () => cpuOf('call-machine-session'));
+    console.log(
+      `dense turn (session wiring), ${ACTORS} actors, ${ROUNDS} turns: CPU/event median ` +
+        `${median(runs).toFixed(2)} µs (runs ${runs.map((v) => v.toFixed(2)).join(' ')})`,
+    );
+    return;
+  }
   const rec = await loadRecording(RECORDING);
   const perCall = eventsPerReplayedCall(rec);
   const replays: number[] = [];
