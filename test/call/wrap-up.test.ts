@@ -18,11 +18,17 @@ const factsWritten = (calls: RecorderCall[]) => calls.filter(([m]) => m === 'fac
 const callerTurns = (calls: RecorderCall[]) =>
   calls.filter(([m]) => m === 'callerTurn').map(([, c]) => (c as { text: string }).text);
 
-t.test('caller states facts and hangs up during the end-of-turn wait: the facts are recorded', async (t) => {
+/** A call with a recorder that keeps every write, its greeting played: the caller has the floor. */
+async function greeted() {
   const { log } = captureLogger();
   const { recorder, calls } = listRecorder();
   const h = startCall({ log, recorder });
   await h.waitForState('turn.listening', 'the greeting to play');
+  return { h, calls };
+}
+
+t.test('caller states facts and hangs up during the end-of-turn wait: the facts are recorded', async (t) => {
+  const { h, calls } = await greeted();
   await h.callerSays(HOURS);
   h.session.onEnd('stop'); // well inside the 400 ms wait: no reply turn was committed
   await wrapUpsSettled();
@@ -67,10 +73,7 @@ t.test('hangs up while the agent speaks, before the reply delivered its facts: t
 });
 
 t.test('words over the agent, then a hang-up: only those words go through the pass', async (t) => {
-  const { log } = captureLogger();
-  const { recorder, calls } = listRecorder();
-  const h = startCall({ log, recorder });
-  await h.waitForState('turn.listening', 'the greeting to play');
+  const { h, calls } = await greeted();
   h.player.hold = true;
   await h.callerSays(HOURS);
   await waitFor(() => factsWritten(calls).length === 1, 'the reply to record the hours');
@@ -101,10 +104,7 @@ t.test('words over the agent, then a hang-up: only those words go through the pa
 });
 
 t.test('nothing left to extract: no LLM call, the call ends at once', async (t) => {
-  const { log } = captureLogger();
-  const { recorder, calls } = listRecorder();
-  const h = startCall({ log, recorder });
-  await h.waitForState('turn.listening', 'the greeting to play');
+  const { h, calls } = await greeted();
   h.player.hold = true;
   await h.callerSays(HOURS);
   await h.waitForState('turn.speaking', 'the agent to answer');
@@ -171,10 +171,7 @@ t.test('the LLM fails: logged with its code, the call ends normally, another cal
 });
 
 t.test('facts in a goodbye turn: the closing line reads none, the wrap-up records them', async (t) => {
-  const { log } = captureLogger();
-  const { recorder, calls } = listRecorder();
-  const h = startCall({ log, recorder });
-  await h.waitForState('turn.listening', 'the greeting to play');
+  const { h, calls } = await greeted();
   const BYE = `${HOURS} okay thanks bye`;
   await h.callerSays(BYE);
   // No hang-up from the caller: the agent says goodbye and ends the call itself.
