@@ -19,12 +19,14 @@ import {
   type StartEvent,
 } from './serializer.js';
 import { parseMediaFast } from './media-fast-path.js';
+import { INBOUND_MEDIA_POLICY, MessageBudget, type BudgetPolicy } from './message-budget.js';
 import { StreamValidator } from './stream-validator.js';
 
 // One Media Streams WebSocket = one MediaSession = one CallHandler. The session turns wire messages into
 // handler calls and the player's output into wire messages. Bad messages are counted, logged (rate-limited)
 // and dropped; the connection is closed only when it cannot be a Twilio stream at all (binary frames, garbage
-// before `start`, no `start` in time) or when the handler itself fails. Nothing here can affect another call.
+// before `start`, no `start` in time, far more messages a second than Twilio sends) or when the handler itself
+// fails. Nothing here can affect another call.
 
 /** The WebSocket as the session needs it; the server adapts a uWS socket to this. */
 export interface MediaSocket {
@@ -57,6 +59,8 @@ export interface MediaSessionOptions {
   readonly admit?: ((start: StartInfo) => boolean) | undefined;
   /** The stream of an admitted call ended (after the handler's onEnd): release its slot. */
   readonly ended?: ((start: StartInfo, reason: StreamEndReason) => void) | undefined;
+  /** Inbound message rate above which the stream is closed (message-budget.ts; default INBOUND_MEDIA_POLICY). */
+  readonly inboundBudget?: BudgetPolicy | undefined;
 }
 
 const LOG_FIRST_REJECTS = 5;
@@ -72,6 +76,7 @@ const LOG_EVERY_REJECTS = 1000;
 export class MediaSession {
   readonly #o: MediaSessionOptions;
   readonly #validator = new StreamValidator();
+  readonly #budget: MessageBudget;
   readonly #rejects = new Map<RejectReason, number>();
   #rejectTotal = 0;
   #handler: CallHandler | undefined;
@@ -89,6 +94,7 @@ export class MediaSession {
   constructor(opts: MediaSessionOptions) {
     this.#o = opts;
     this.#log = opts.log;
+    this.#budget = new MessageBudget(opts.inboundBudget ?? INBOUND_MEDIA_POLICY, performance.now());
     this.#startTimer = setTimeout(
       () => this.#closeNotTwilio('no start message in time'),
       opts.startTimeoutMs ?? 10_000,
@@ -106,6 +112,7 @@ export class MediaSession {
 
   onText(text: string): void {
     if (this.#ended) return;
+    if (!this.#budget.take(performance.now())) return this.#flooded();
     if (this.#streamSidJson !== undefined) {
       const m = parseMediaFast(text, this.#streamSidJson, scratch);
       if (m !== undefined) {
@@ -245,6 +252,14 @@ export class MediaSession {
       );
     // Before `start` nothing identifies a Twilio stream: whatever is talking, it is not Twilio.
     if (this.#validator.phase === 'awaiting-start' && this.#handler === undefined) this.#closeNotTwilio(reason);
+  }
+
+  #flooded(): void {
+    const { perSecond } = this.#budget.policy;
+    this.#reject('rate', `more than ${perSecond} messages a second`);
+    this.#log.warn({ perSecond }, 'media stream sends far faster than Twilio does: closing it');
+    this.#end('socket-closed');
+    this.#endSocket(1008, 'message rate exceeded');
   }
 
   #closeNotTwilio(why: string): void {

@@ -80,7 +80,8 @@ export type RejectReason =
   | 'unknown-event'
   | 'invalid-field'
   | 'out-of-order'
-  | 'wrong-stream';
+  | 'wrong-stream'
+  | 'rate';
 
 export interface MediaProtocolError {
   readonly reason: RejectReason;

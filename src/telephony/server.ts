@@ -17,6 +17,7 @@ import { sharedPacingClock } from './pacing-clock.js';
 import { MAX_MESSAGE_BYTES } from './serializer.js';
 import { publicWsUrl, verifyUpgrade } from './signature.js';
 import { loadUws, type Uws } from './uws.js';
+import type { BudgetPolicy } from './message-budget.js';
 
 // The uWebSockets.js server: every Route[] of the app over HTTP, and the Twilio media stream WebSocket.
 // uWS rules followed here: request data and message buffers are copied before any await (they are invalid
@@ -41,6 +42,8 @@ export interface TelephonyServerOptions {
   readonly log: Logger;
   readonly metrics?: MediaMetrics | undefined;
   readonly player?: PlayerOptions | undefined;
+  /** Inbound message rate per stream above which it is closed (default INBOUND_MEDIA_POLICY, message-budget.ts). */
+  readonly inboundBudget?: BudgetPolicy | undefined;
   /** Injected in tests of the fallback check; defaults to loadUws(). */
   readonly uws?: Uws | undefined;
 }
@@ -183,6 +186,7 @@ export class TelephonyServer {
       log: this.#o.log,
       metrics: this.#o.metrics,
       player: this.#o.player,
+      inboundBudget: this.#o.inboundBudget,
       admit: (start) => {
         const callId = start.customParameters.callId ?? start.callSid;
         if (this.#o.admission.claim(callId)) return true;

@@ -97,7 +97,12 @@ function fuzzMessages(n: number, streamSid: string, seed: number): string[] {
 
 t.test('10,000+ random and mutated messages on one stream; the other call is unaffected', async (t) => {
   const rejects = new Map<RejectReason, number>();
-  const ts = await startServer({ metrics: { rejected: (r) => void rejects.set(r, (rejects.get(r) ?? 0) + 1) } });
+  // The flood is sent as fast as the client can: this test is about parsing, so the server's message-rate limit
+  // (message-budget.test.ts) is set above it.
+  const ts = await startServer({
+    metrics: { rejected: (r) => void rejects.set(r, (rejects.get(r) ?? 0) + 1) },
+    inboundBudget: { burst: 100_000, perSecond: 100_000 },
+  });
   t.teardown(() => ts.close());
 
   const victimP = ts.nextHandler();

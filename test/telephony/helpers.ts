@@ -15,6 +15,7 @@ import type { MediaMetrics } from '../../src/telephony/media-session.js';
 import { TelephonyServer, MEDIA_STREAM_PATH } from '../../src/telephony/server.js';
 import { publicWsUrl } from '../../src/telephony/signature.js';
 import { SimulatedStream, type SimStreamOptions } from '../../src/sim/media-client.js';
+import type { BudgetPolicy } from '../../src/telephony/message-budget.js';
 
 export const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 export const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
@@ -78,6 +79,7 @@ export async function startServer(
     maxCalls?: number;
     factory?: CallHandlerFactory;
     metrics?: MediaMetrics;
+    inboundBudget?: BudgetPolicy;
   } = {},
 ): Promise<TestServer> {
   const handlers: RecordingHandler[] = [];
@@ -94,6 +96,7 @@ export async function startServer(
     dsp,
     log: quietLog,
     metrics: opts.metrics,
+    inboundBudget: opts.inboundBudget,
     handlerFactory:
       opts.factory ??
       ((start, transport) => {
