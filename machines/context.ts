@@ -5,7 +5,7 @@ import type {
   AgentTurnReason,
   CallInput,
   CallMetrics,
-  Direction,
+  CallDirection,
   EndReason,
   ReplyEvent,
   ReplyInput,
@@ -50,7 +50,7 @@ export interface CallerBuffer {
 
 export interface CallContext {
   callId: string;
-  direction: Direction;
+  direction: CallDirection;
   gymName: string;
   timing: TurnTiming;
   facts: GymFacts;

@@ -9,11 +9,12 @@ import type { TurnTiming } from './timing.js';
 // the VAD, the recogniser and the mark echoes all share. See docs/call-machine.md.
 
 export type { TurnTiming } from './timing.js';
-export type Direction = 'inbound' | 'outbound';
+/** Who placed the call: the gym called us (inbound) or we called the gym (outbound). */
+export type CallDirection = 'inbound' | 'outbound';
 
 export interface CallInput {
   callId: string;
-  direction: Direction;
+  direction: CallDirection;
   gymName: string;
   timing: TurnTiming;
 }

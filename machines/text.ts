@@ -1,6 +1,6 @@
 import type { Topic } from '../src/facts/model.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
-import type { Direction, EndReason } from './events.js';
+import type { CallDirection, EndReason } from './events.js';
 
 // Text helpers the statechart's guards use: is an utterance complete, is it a backchannel, which topic does a
 // question ask about, is a sentence a duplicate. Heuristic on purpose (no model call on the turn-taking path),
@@ -186,7 +186,7 @@ export function questionFor(topic: Topic): string {
 }
 
 /** The greeting is two utterances so a cut during the introduction leaves the question un-asked. */
-export function greetingLines(direction: Direction, gymName: string): [string, string] {
+export function greetingLines(direction: CallDirection, gymName: string): [string, string] {
   const intro =
     direction === 'outbound'
       ? `Hi, is this ${gymName}? I'm an automated assistant calling with a few quick questions about your hours, prices and classes.`

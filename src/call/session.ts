@@ -2,7 +2,7 @@ import type { InspectionEvent, Observer } from 'xstate';
 import type {
   CallEmitted,
   CallEndedEvent,
-  Direction,
+  CallDirection,
   EndReason,
   FactsLedger,
   TurnTiming,
@@ -47,7 +47,7 @@ export interface CallProviders {
 
 /** Watches calls from outside (the demo's live view, tests, benchmarks). Every hook is optional and guarded. */
 export interface CallObserver {
-  started?(info: { callId: string; direction: Direction; callSid: string }): void;
+  started?(info: { callId: string; direction: CallDirection; callSid: string }): void;
   emitted?(callId: string, e: CallEmitted): void;
   state?(callId: string, state: string): void;
   ended?(result: CallResult): void;
@@ -55,7 +55,7 @@ export interface CallObserver {
 
 export interface CallDetails {
   readonly gymName?: string | undefined;
-  readonly direction?: Direction | undefined;
+  readonly direction?: CallDirection | undefined;
   readonly phoneNumber?: string | undefined;
 }
 
@@ -85,7 +85,7 @@ export function createCallHandlerFactory(deps: SessionDeps): CallHandlerFactory 
 
 export class CallSession implements CallHandler {
   readonly callId: string;
-  readonly direction: Direction;
+  readonly direction: CallDirection;
   readonly #deps: SessionDeps;
   readonly #transport: CallTransport;
   readonly #log: Logger;

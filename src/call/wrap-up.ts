@@ -1,4 +1,4 @@
-import type { CallEmitted, Direction } from '../../machines/events.js';
+import type { CallDirection, CallEmitted } from '../../machines/events.js';
 import { isBackchannelOnly, normalize } from '../../machines/text.js';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
 import { emptyFacts, mergeFacts, missingTopics, type GymFacts, type Topic } from '../facts/model.js';
@@ -25,7 +25,7 @@ import type {
 /** The call as the session sees it at the end (the actor's final context). */
 export interface CallEndState {
   readonly gymName: string;
-  readonly direction: Direction;
+  readonly direction: CallDirection;
   readonly facts: GymFacts;
   readonly asked: readonly Topic[];
   readonly history: readonly HistoryTurn[];

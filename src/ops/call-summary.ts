@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { CallDirection } from './metrics.js';
+import type { CallDirection } from '../../machines/events.js';
 
 // One log line per call, written when it ends, so an operator can grep one line to see how a call went.
 // It holds counts, timings and provider names only: no transcript text, phone numbers, gym names or caller

@@ -1,6 +1,7 @@
 import twilio from 'twilio';
 import { jsonError, type HttpResponse } from '../http/types.js';
-import type { CallDirection, Metrics } from './metrics.js';
+import type { CallDirection } from '../../machines/events.js';
+import type { Metrics } from './metrics.js';
 
 // Admission control for calls. A call takes a slot when it is admitted (inbound: the /twilio/voice webhook;
 // outbound: POST /v1/calls) and gives it back when it ends. Beyond MAX_CONCURRENT_CALLS, or while draining,

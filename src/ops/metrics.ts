@@ -1,11 +1,10 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallDirection } from '../../machines/events.js';
 
 // Prometheus metrics of the app. One Metrics object per process (see getMetrics) is created lazily, never at
 // import time; tests create their own with createMetrics(). Other modules call the typed helpers below instead
 // of touching prom-client, so metric names and label sets stay in one file and label values stay bounded.
-
-export type CallDirection = 'inbound' | 'outbound';
 
 /** The four per-turn latencies of the issue, each measured from its own start (see docs/operations.md). */
 export type TurnStage =

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CallDirection } from '../../machines/events.js';
 
 // The call records the calls API and the Twilio webhooks read and write. The persistence engineer's repository
 // implements CallStore over PostgreSQL; MemoryCallStore exists for tests and the simulator only.
@@ -23,8 +24,6 @@ export const FINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
   'failed',
   'canceled',
 ]);
-
-export type CallDirection = 'inbound' | 'outbound';
 
 export interface CallRecord {
   readonly callId: string;

@@ -3,7 +3,7 @@ import { callMachine } from '../../machines/call.machine.js';
 import type {
   AsrCommand,
   CallEmitted,
-  Direction,
+  CallDirection,
   HangupInput,
   ReplyInput,
   SpeakerCommand,
@@ -47,7 +47,7 @@ export function valueString(v: StateValue): string {
 
 export function harness(
   opts: {
-    direction?: Direction;
+    direction?: CallDirection;
     timing?: Partial<TurnTiming>;
     hangupFails?: boolean;
     /** This invoked actor throws when started (a provider bug). */
