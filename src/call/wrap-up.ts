@@ -39,7 +39,7 @@ export type WrapUpOutcome =
   /** The LLM failed or timed out: logged with its code; the call's transcript is unaffected. */
   | { kind: 'failed'; code: ErrorCode; ms: number };
 
-interface CallerTurn {
+interface OpenCallerTurn {
   readonly key: string;
   readonly text: string;
   readonly hangup: boolean;
@@ -68,7 +68,7 @@ export class WrapUp {
   readonly #llm: LlmProvider;
   readonly #log: Logger;
   readonly #timeoutMs: number;
-  readonly #turns: CallerTurn[] = [];
+  readonly #turns: OpenCallerTurn[] = [];
   /** Normalised caller turns a completed reply went through. */
   readonly #covered = new Set<string>();
 
@@ -114,7 +114,7 @@ export class WrapUp {
   pending(end: CallEndState): FactsOnlyInput | undefined {
     let first = 0;
     for (let i = this.#turns.length - 1; i >= 0; i--) {
-      const t = this.#turns[i] as CallerTurn;
+      const t = this.#turns[i] as OpenCallerTurn;
       if (!t.hangup && this.#covered.has(t.key)) {
         first = i + 1;
         break;
@@ -206,7 +206,7 @@ function answeredTurns(history: readonly HistoryTurn[]): string[] {
  */
 function locate(
   history: readonly HistoryTurn[],
-  open: readonly CallerTurn[],
+  open: readonly OpenCallerTurn[],
 ): { history: HistoryTurn[]; extractFrom: number } {
   const callerIdx: number[] = [];
   for (let i = 0; i < history.length; i++) if (history[i]?.speaker === 'caller') callerIdx.push(i);

@@ -14,9 +14,9 @@ export {
   CallLedger,
   isValidCallId,
   type CallStart,
-  type AgentTurn,
-  type CallerTurn,
-  type CallEnd,
+  type AgentTurnRecord,
+  type CallerTurnRecord,
+  type CallEndRecord,
   type TurnLatency,
 } from './recorder.js';
 export {

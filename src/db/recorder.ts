@@ -31,7 +31,7 @@ export interface CallStart {
   at?: Timestamp;
 }
 
-export interface AgentTurn {
+export interface AgentTurnRecord {
   /** What the agent said (the full utterance sent to TTS). */
   text: string;
   /** What the caller actually heard (cut at a barge-in); equals text when it played completely. */
@@ -49,7 +49,7 @@ export interface AgentTurn {
   at?: Timestamp;
 }
 
-export interface CallerTurn {
+export interface CallerTurnRecord {
   text: string;
   confidence?: number | null;
   startMs?: number | null;
@@ -61,7 +61,7 @@ export interface CallerTurn {
   at?: Timestamp;
 }
 
-export interface CallEnd {
+export interface CallEndRecord {
   reason: string;
   /** Per-call latency summary (e.g. response gap p50/p95, counts). */
   latency?: Record<string, unknown> | null;
@@ -195,7 +195,7 @@ export class CallLedger {
     return given;
   }
 
-  agentTurn(t: AgentTurn): Promise<WriteOutcome> {
+  agentTurn(t: AgentTurnRecord): Promise<WriteOutcome> {
     const seq = this.#nextSeq(t.seq);
     return this.write(
       'turn',
@@ -217,7 +217,7 @@ export class CallLedger {
     );
   }
 
-  callerTurn(t: CallerTurn): Promise<WriteOutcome> {
+  callerTurn(t: CallerTurnRecord): Promise<WriteOutcome> {
     const seq = this.#nextSeq(t.seq);
     return this.write(
       'turn',
@@ -266,7 +266,7 @@ export class CallLedger {
     return this.write('call', undefined, () => (pool) => setTwilioSid(pool, this.callId, sid));
   }
 
-  ended(e: CallEnd): Promise<WriteOutcome> {
+  ended(e: CallEndRecord): Promise<WriteOutcome> {
     return this.write(
       'end',
       e.at,

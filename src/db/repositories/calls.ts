@@ -7,7 +7,7 @@ export const TERMINAL_STATUSES = ['completed', 'busy', 'no-answer', 'failed', 'c
 /** Statuses that mean someone picked up. */
 export const ANSWERED_STATUSES = ['in-progress', 'answered'] as const;
 
-export interface NewCall {
+export interface CallStartRow {
   callId: string;
   direction: 'inbound' | 'outbound';
   gymName?: string | null;
@@ -20,7 +20,7 @@ export interface NewCall {
 }
 
 /** Creates the call (and its gym) or fills in what an earlier write did not know. Idempotent. */
-export async function createCall(pool: pg.Pool, c: NewCall): Promise<void> {
+export async function createCall(pool: pg.Pool, c: CallStartRow): Promise<void> {
   await withTx(pool, async (tx) => {
     // Re-recording a known call without gym details must not invent a gym for it.
     const known =
@@ -108,7 +108,7 @@ export async function recordStatus(
   });
 }
 
-export interface CallEnd {
+export interface CallEndRow {
   callId: string;
   reason: string;
   at: Date;
@@ -116,7 +116,7 @@ export interface CallEnd {
   providers?: Record<string, unknown>;
 }
 
-export async function endCall(pool: pg.Pool, e: CallEnd): Promise<void> {
+export async function endCall(pool: pg.Pool, e: CallEndRow): Promise<void> {
   await withTx(pool, async (tx) => {
     await tx.query(
       `INSERT INTO call_status_history (call_id, status, at, detail) VALUES ($1, 'ended', $2, $3)
