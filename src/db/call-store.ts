@@ -4,6 +4,7 @@ import { AppError, isAppError } from '../errors.js';
 import { jsonError, type Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import {
+  FINAL_STATUSES,
   isCallStatus,
   type CallPatch,
   type CallRecord,
@@ -13,7 +14,7 @@ import {
 } from '../telephony/call-store.js';
 import { describeDbError, isRetryableDbError } from './errors.js';
 import { isValidCallId } from './recorder.js';
-import { ANSWERED_STATUSES, TERMINAL_STATUSES } from './repositories/calls.js';
+import { ANSWERED_STATUSES } from './repositories/calls.js';
 import { upsertGym } from './repositories/gyms.js';
 import { cleanText, withTx, type Queryable } from './sql.js';
 import type { WriteQueue } from './write-queue.js';
@@ -122,7 +123,7 @@ async function insertCall(pool: pg.Pool, callId: string, c: NewCall, at: Date): 
           c.status,
           at,
           ANSWERED_STATUSES,
-          TERMINAL_STATUSES,
+          [...FINAL_STATUSES],
         ],
       );
       await tx.query(
@@ -184,7 +185,7 @@ async function applyPatch(pool: pg.Pool, callId: string, p: CallPatch, at: Date)
         status,
         at,
         ANSWERED_STATUSES,
-        TERMINAL_STATUSES,
+        [...FINAL_STATUSES],
         sidGiven,
         p.twilioCallSid == null ? null : cleanText(p.twilioCallSid),
         endGiven,

@@ -17,6 +17,7 @@ export const CALL_STATUSES = [
 ] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
+/** Twilio's statuses after which a call is over; nothing moves a call out of them (db SQL uses the same set). */
 export const FINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
   'completed',
   'busy',

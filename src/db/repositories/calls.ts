@@ -1,9 +1,8 @@
 import type pg from 'pg';
+import { FINAL_STATUSES } from '../../telephony/call-store.js';
 import { cleanText, withTx, type Queryable } from '../sql.js';
 import { upsertGym } from './gyms.js';
 
-/** Statuses after which a call is over (Twilio's terminal statuses). */
-export const TERMINAL_STATUSES = ['completed', 'busy', 'no-answer', 'failed', 'canceled'] as const;
 /** Statuses that mean someone picked up. */
 export const ANSWERED_STATUSES = ['in-progress', 'answered'] as const;
 
@@ -83,7 +82,7 @@ async function applyStatus(
        ended_at = CASE WHEN $2 = ANY($5::text[]) THEN COALESCE(ended_at, $3) ELSE ended_at END,
        updated_at = now()
      WHERE id = $1`,
-    [id, status, at, ANSWERED_STATUSES, TERMINAL_STATUSES],
+    [id, status, at, ANSWERED_STATUSES, [...FINAL_STATUSES]],
   );
 }
 
@@ -139,7 +138,7 @@ export async function endCall(pool: pg.Pool, e: CallEndRow): Promise<void> {
         cleanText(e.reason),
         e.latency == null ? null : JSON.stringify(e.latency),
         JSON.stringify(e.providers ?? {}),
-        TERMINAL_STATUSES,
+        [...FINAL_STATUSES],
       ],
     );
   });
