@@ -1,4 +1,4 @@
-// The DSP contract (TEAM.md). Implemented by the native addon (src/dsp/index.ts) and by the pure-TS reference
+// The DSP contract (docs/dsp.md). Implemented by the native addon (src/dsp/index.ts) and by the pure-TS reference
 // (src/dsp/reference/), which must produce bit-identical output.
 
 export interface Resampler {

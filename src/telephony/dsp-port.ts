@@ -1,12 +1,9 @@
-// The part of the DSP addon contract (src/dsp/index.ts, TEAM.md) that telephony uses. Declared structurally
-// so `loadDsp()` (native addon) and the pure-TS reference both fit, and tests can pass either.
+import type { Resampler } from '../dsp/types.js';
 
-export interface TelephonyResampler {
-  push(pcm: Int16Array): Int16Array;
-  /** s16le bytes; an odd trailing byte is carried into the next call. */
-  pushBytes(s16le: Uint8Array): Int16Array;
-  flush(): Int16Array;
-}
+// The part of the DSP contract (src/dsp/types.ts, docs/dsp.md) that telephony uses, so `loadDsp()` (native
+// addon) and the pure-TS reference both fit, and tests can pass either.
+
+export type TelephonyResampler = Pick<Resampler, 'push' | 'pushBytes' | 'flush'>;
 
 export interface TelephonyDsp {
   ulawEncode(pcm: Int16Array): Uint8Array;

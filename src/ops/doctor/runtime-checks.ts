@@ -1,6 +1,7 @@
 import { access, constants, readFile, stat, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../../config/index.js';
+import type { Resampler } from '../../dsp/types.js';
 import { finding, type Finding } from './types.js';
 
 // Local checks: the DSP addon and its kernels, whether every TTS provider in the chain produces PCM at a rate the
@@ -8,8 +9,7 @@ import { finding, type Finding } from './types.js';
 // The DSP and db modules belong to other parts of the app and are imported dynamically and defensively: a missing
 // or changed module is reported as a problem with its reason, never a crash of the doctor.
 
-type Resampler = { push(pcm: Int16Array): Int16Array; flush(): Int16Array };
-type Dsp = { kernels(): string; createResampler(from: number, to: number): Resampler };
+type Dsp = { kernels(): string; createResampler(from: number, to: number): Pick<Resampler, 'push' | 'flush'> };
 
 async function importOptional(rel: string): Promise<Record<string, unknown>> {
   return (await import(new URL(rel, import.meta.url).href)) as Record<string, unknown>;

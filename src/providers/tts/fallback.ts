@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Resampler } from '../../dsp/types.js';
 import { noMetrics, type MetricSink } from '../metrics.js';
 import { ProviderError, toProviderError } from '../retry.js';
 import type { TtsAudio, TtsProvider } from './types.js';
@@ -67,11 +68,6 @@ export class CircuitBreaker {
   }
 }
 
-export interface Resampler {
-  pushBytes(s16le: Uint8Array): Int16Array;
-  flush(): Int16Array;
-}
-
 export interface FallbackTtsOptions {
   providers: TtsProvider[];
   firstByteTimeoutMs: number;
@@ -79,7 +75,7 @@ export interface FallbackTtsOptions {
   stallTimeoutMs?: number;
   breaker?: Partial<BreakerOptions>;
   /** Lets a provider with another sample rate take over mid-stream (e.g. flite at 16 kHz after 24 kHz). */
-  createResampler?: (fromHz: number, toHz: number) => Resampler;
+  createResampler?: (fromHz: number, toHz: number) => Pick<Resampler, 'pushBytes' | 'flush'>;
   now?: () => number;
   onMetric?: MetricSink;
   log?: Logger;
