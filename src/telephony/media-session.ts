@@ -15,7 +15,7 @@ import {
   MAX_MEDIA_BYTES,
   mediaPrefix,
   parseInbound,
-  type RejectReason,
+  type MediaRejectReason,
   type StartEvent,
 } from './serializer.js';
 import { parseMediaFast } from './media-fast-path.js';
@@ -39,7 +39,7 @@ export interface MediaSocket {
 }
 
 export interface MediaMetrics {
-  rejected?(reason: RejectReason): void;
+  rejected?(reason: MediaRejectReason): void;
   callStarted?(): void;
   callEnded?(reason: StreamEndReason): void;
 }
@@ -77,7 +77,7 @@ export class MediaSession {
   readonly #o: MediaSessionOptions;
   readonly #validator = new StreamValidator();
   readonly #budget: MessageBudget;
-  readonly #rejects = new Map<RejectReason, number>();
+  readonly #rejects = new Map<MediaRejectReason, number>();
   #rejectTotal = 0;
   #handler: CallHandler | undefined;
   #startInfo: StartInfo | undefined;
@@ -240,7 +240,7 @@ export class MediaSession {
     return this.#o.socket.send(text);
   }
 
-  #reject(reason: RejectReason, detail: string): void {
+  #reject(reason: MediaRejectReason, detail: string): void {
     this.#rejectTotal++;
     this.#rejects.set(reason, (this.#rejects.get(reason) ?? 0) + 1);
     this.#o.metrics?.rejected?.(reason);

@@ -72,7 +72,8 @@ export interface StopEvent {
 export type InboundEvent = ConnectedEvent | StartEvent | MediaEvent | DtmfEvent | MarkEvent | StopEvent;
 export type InboundEventName = InboundEvent['event'];
 
-export type RejectReason =
+/** Why an inbound Media Streams message was refused (counted per stream; metrics' RejectReason is admission's). */
+export type MediaRejectReason =
   | 'oversized'
   | 'binary'
   | 'malformed-json'
@@ -84,14 +85,14 @@ export type RejectReason =
   | 'rate';
 
 export interface MediaProtocolError {
-  readonly reason: RejectReason;
+  readonly reason: MediaRejectReason;
   /** Human-readable detail; never contains payload bytes or custom parameter values. */
   readonly detail: string;
 }
 
 export type ParseResult = { ok: true; event: InboundEvent } | { ok: false; error: MediaProtocolError };
 
-const fail = (reason: RejectReason, detail: string): ParseResult => ({ ok: false, error: { reason, detail } });
+const fail = (reason: MediaRejectReason, detail: string): ParseResult => ({ ok: false, error: { reason, detail } });
 
 type Json = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import WebSocket from 'ws';
-import type { RejectReason } from '../../src/telephony/serializer.js';
+import type { MediaRejectReason } from '../../src/telephony/serializer.js';
 import { serializeInbound } from '../../src/telephony/serializer.js';
 import { signRequest } from '../../src/telephony/signature.js';
 import { AUTH_TOKEN, PUBLIC_WS, chunked, connectSim, startServer, toneBytes, until } from './helpers.js';
@@ -96,7 +96,7 @@ function fuzzMessages(n: number, streamSid: string, seed: number): string[] {
 }
 
 t.test('10,000+ random and mutated messages on one stream; the other call is unaffected', async (t) => {
-  const rejects = new Map<RejectReason, number>();
+  const rejects = new Map<MediaRejectReason, number>();
   // The flood is sent as fast as the client can: this test is about parsing, so the server's message-rate limit
   // (message-budget.test.ts) is set above it.
   const ts = await startServer({
