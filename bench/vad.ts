@@ -127,7 +127,7 @@ function score(c: FrameClassifier, audio: Int16Array, corpus: Labelled): Score {
   const tn = count((l, i) => !l && raw[i] !== true);
   const stp = count((l, i) => l && states[i] === true);
   const sfp = count((l, i) => !l && states[i] === true);
-  const voices = edges.filter((e) => e.type === 'voice').map((e) => e.atMs / VAD_FRAME_MS);
+  const voices = edges.filter((e) => e.kind === 'voice').map((e) => e.atMs / VAD_FRAME_MS);
   let found = 0,
     split = 0,
     inside = 0;

@@ -166,10 +166,11 @@ export async function createHybridClassifier(
   };
 }
 
+/** A raw VAD edge; minimum-duration and barge-in logic belongs to the call machine. */
 export interface VadEdge {
-  type: 'voice' | 'silence';
+  readonly kind: 'voice' | 'silence';
   /** Stream time: start of the first speech frame (voice) or end of the last speech frame (silence). */
-  atMs: number;
+  readonly atMs: number;
 }
 
 export interface HysteresisOptions {
@@ -224,14 +225,14 @@ export class Vad {
         this.lastSpeechEnd = startMs + VAD_FRAME_MS;
         if (!this.inSpeech && this.run >= this.startFrames) {
           this.inSpeech = true;
-          edges.push({ type: 'voice', atMs: startMs - (this.startFrames - 1) * VAD_FRAME_MS });
+          edges.push({ kind: 'voice', atMs: startMs - (this.startFrames - 1) * VAD_FRAME_MS });
         }
       } else {
         this.run = 0;
         this.quiet++;
         if (this.inSpeech && this.quiet >= this.hangover) {
           this.inSpeech = false;
-          edges.push({ type: 'silence', atMs: this.lastSpeechEnd });
+          edges.push({ kind: 'silence', atMs: this.lastSpeechEnd });
         }
       }
       states?.push(this.inSpeech);

@@ -18,8 +18,8 @@ export function vadPortFactory(dsp: Pick<Dsp, 'frameFeatures'>, opts: CreateVadO
       (v) => (vad = v),
       (e: unknown) => (failed = e instanceof Error ? e : new Error(String(e))),
     );
-    const map = (edges: readonly { type: 'voice' | 'silence'; atMs: number }[]): VadEdge[] =>
-      edges.map((e) => ({ kind: e.type, atMs: e.atMs + (offsetMs ?? 0) }));
+    const map = (edges: readonly VadEdge[]): VadEdge[] =>
+      edges.map((e) => ({ kind: e.kind, atMs: e.atMs + (offsetMs ?? 0) }));
     return {
       push(pcm: Int16Array, atMs: number): readonly VadEdge[] {
         if (failed) throw failed;

@@ -1,3 +1,4 @@
+import type { VadEdge } from '../audio/vad.js';
 import type { Logger } from '../log.js';
 import type { OutboundPlayer } from './outbound-player.js';
 
@@ -31,11 +32,8 @@ export interface InboundAudio {
   readonly durationMs: number;
 }
 
-/** A raw VAD edge; minimum-duration and barge-in logic belongs to the call machine. */
-export interface VadEdge {
-  readonly kind: 'voice' | 'silence';
-  readonly atMs: number;
-}
+/** The VAD's edges (src/audio/vad.ts), on this stream's clock. */
+export type { VadEdge };
 
 /** Adapter over the VAD (src/audio/vad.ts): fed 8 kHz PCM in stream order, returns the edges it found. */
 export interface VadPort {

@@ -124,9 +124,9 @@ t.test('the default VAD finds each utterance in synthesized audio', async (t) =>
   }
   const edges: VadEdge[] = [];
   for (const f of frames20ms(all)) edges.push(...vad.push(dsp.ulawDecode(f)));
-  const voices = edges.filter((e) => e.type === 'voice');
+  const voices = edges.filter((e) => e.kind === 'voice');
   t.equal(voices.length, 3, 'one voice edge per utterance');
-  t.equal(edges.filter((e) => e.type === 'silence').length, 3, 'one silence edge per utterance');
+  t.equal(edges.filter((e) => e.kind === 'silence').length, 3, 'one silence edge per utterance');
   voices.forEach((v, i) => {
     const start = starts[i] as number;
     // flite starts each clip with a short pause, so the voice edge is at or a little after the clip start.

@@ -263,8 +263,8 @@ class OfflineAsrStream implements AsrStream {
     const atMs = this.frameNo * VAD_FRAME_MS;
     this.frameNo++;
     for (const edge of this.vad.push(pcm)) {
-      if (edge.type === 'voice' && !this.inUtt) this.startUtterance(edge.atMs);
-      else if (edge.type === 'silence' && this.inUtt) {
+      if (edge.kind === 'voice' && !this.inUtt) this.startUtterance(edge.atMs);
+      else if (edge.kind === 'silence' && this.inUtt) {
         this.feed(pcm);
         this.endUtterance(edge.atMs);
         return;
