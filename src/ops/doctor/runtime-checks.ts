@@ -1,7 +1,7 @@
 import { access, constants, readFile, stat, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../../config/index.js';
-import type { Resampler } from '../../dsp/types.js';
+import type { Dsp } from '../../dsp/types.js';
 import { finding, type Finding } from './types.js';
 
 // Local checks: the DSP addon and its kernels, whether every TTS provider in the chain produces PCM at a rate the
@@ -9,23 +9,24 @@ import { finding, type Finding } from './types.js';
 // The DSP and db modules belong to other parts of the app and are imported dynamically and defensively: a missing
 // or changed module is reported as a problem with its reason, never a crash of the doctor.
 
-type Dsp = { kernels(): string; createResampler(from: number, to: number): Pick<Resampler, 'push' | 'flush'> };
+/** The part of the DSP the checks use. */
+type DoctorDsp = Pick<Dsp, 'kernels' | 'createResampler'>;
 
 async function importOptional(rel: string): Promise<Record<string, unknown>> {
   return (await import(new URL(rel, import.meta.url).href)) as Record<string, unknown>;
 }
 
-export async function loadDspForDoctor(): Promise<{ dsp?: Dsp; error?: string }> {
+export async function loadDspForDoctor(): Promise<{ dsp?: DoctorDsp; error?: string }> {
   try {
     const mod = await importOptional('../../dsp/index.js');
     if (typeof mod.loadDsp !== 'function') return { error: 'src/dsp/index.ts exports no loadDsp()' };
-    return { dsp: (mod.loadDsp as () => Dsp)() };
+    return { dsp: (mod.loadDsp as () => DoctorDsp)() };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
 }
 
-export function checkDsp(r: { dsp?: Dsp; error?: string }, forceScalar: boolean): Finding[] {
+export function checkDsp(r: { dsp?: DoctorDsp; error?: string }, forceScalar: boolean): Finding[] {
   if (!r.dsp) return [finding('dsp', 'addon', 'problem', `not loaded: ${r.error ?? 'unknown reason'}`)];
   const kernels = r.dsp.kernels();
   const out = [finding('dsp', 'addon', 'ok', `loaded; kernels: ${kernels}`)];
@@ -58,7 +59,7 @@ export function ttsChain(c: Config): { name: string; rate: number; missing?: str
 }
 
 /** 100 ms of a 1 kHz tone through the real resampler: the output must be 8 kHz-long and keep the tone. */
-function probeResampler(dsp: Dsp, rate: number): string | undefined {
+function probeResampler(dsp: DoctorDsp, rate: number): string | undefined {
   const n = Math.round(rate / 10);
   const tone = new Int16Array(n);
   for (let i = 0; i < n; i++) tone[i] = Math.round(8000 * Math.sin((2 * Math.PI * 1000 * i) / rate));
@@ -73,7 +74,7 @@ function probeResampler(dsp: Dsp, rate: number): string | undefined {
   return undefined;
 }
 
-export function checkAudio(c: Config, dsp: Dsp | undefined): Finding[] {
+export function checkAudio(c: Config, dsp: DoctorDsp | undefined): Finding[] {
   const out: Finding[] = [];
   for (const p of ttsChain(c)) {
     if (p.missing) {
