@@ -1,3 +1,5 @@
+import { normaliseSpeechLevel } from '../../audio/level.js';
+
 // A minimal in-memory WASI preview1 host for the flite command-line program compiled to WASI. It implements
 // only the 13 imports flite uses, gives it argv, and captures the WAV it writes into a buffer: no temporary
 // files, no node:wasi experimental warning, nothing on disk. A WASI command can run _start only once, so every
@@ -212,4 +214,17 @@ export function parseWav(wav: Uint8Array): { sampleRate: number; pcm: Uint8Array
     o += 8 + size + (size & 1);
   }
   throw new Error('no data chunk');
+}
+
+/**
+ * One synthesis as the provider hands it on: flite run, its WAV read, and the speech brought to the telephone
+ * level (flite's voices differ by about 11 dB; src/audio/level.ts). Throws when flite fails.
+ */
+export function synthesizeLevelled(module: WasmModule, args: string[]): { sampleRate: number; pcm: Uint8Array } {
+  const run = runFlite(module, args);
+  if (run.exitCode !== 0) throw new Error(`flite exited with ${run.exitCode}: ${run.output.trim().slice(0, 200)}`);
+  const { sampleRate, pcm } = parseWav(run.wav);
+  const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.byteLength >> 1);
+  const levelled = normaliseSpeechLevel(samples, sampleRate);
+  return { sampleRate, pcm: new Uint8Array(levelled.buffer) };
 }

