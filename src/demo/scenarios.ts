@@ -20,14 +20,19 @@ export interface ScenarioOutcome {
   score: FactScore | undefined;
   failures: string[];
   error: string | undefined;
+  /** Both legs as a stereo WAV (left: gym, right: agent) when the environment records. */
+  wav?: Buffer | undefined;
 }
 
 export interface SuiteSummary {
   outcomes: ScenarioOutcome[];
   /** Checks over the whole suite (overall fact accuracy, response-gap median). */
   suiteFailures: string[];
+  /** Overall accuracy: over the personas meant to give every fact (see `counted`). */
   factsCorrect: number;
   factsTotal: number;
+  /** Personas whose facts count towards the overall figure (not those with `expect.minFactsCorrect: 0`). */
+  counted: ReadonlySet<string>;
   gapMedianMs: number | undefined;
 }
 
@@ -105,7 +110,8 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteSummary> {
         timeoutMs: o.env.server.config.MAX_CALL_MS + 60_000,
       });
       const score = scoreFacts(expectedFacts(persona), r.json.facts);
-      outcome = { persona, json: r.json, score, failures: checkCall(persona, r.json, score), error: undefined };
+      const failures = checkCall(persona, r.json, score);
+      outcome = { persona, json: r.json, score, failures, error: undefined, wav: r.wav };
     } catch (e) {
       o.log.error({ err: (e as Error).message, persona: persona.name }, 'scenario failed to run');
       outcome = {
@@ -119,14 +125,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteSummary> {
     outcomes.push(outcome);
     o.onOutcome?.(outcome, i);
   }
-  // Overall accuracy over personas that are meant to give their facts (not the one that hangs up early).
-  let correct = 0;
-  let total = 0;
-  for (const x of outcomes) {
-    if ((x.persona.expect.minFactsCorrect ?? 1) === 0) continue;
-    correct += x.score?.correct ?? 0;
-    total += x.score?.total ?? expectedTotal(x.persona);
-  }
+  const { correct, total, counted } = tallyFacts(outcomes);
   const gaps = outcomes.flatMap((x) => x.json?.metrics.responseGapsMs ?? []);
   const gapMedianMs = median(gaps);
   const suiteFailures: string[] = [];
@@ -135,12 +134,32 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteSummary> {
   if (gapMedianMs === undefined) suiteFailures.push('no response gaps measured');
   else if (gapMedianMs > maxGap)
     suiteFailures.push(`response-gap median ${Math.round(gapMedianMs)} ms above ${maxGap} ms`);
-  return { outcomes, suiteFailures, factsCorrect: correct, factsTotal: total, gapMedianMs };
+  return { outcomes, suiteFailures, factsCorrect: correct, factsTotal: total, counted, gapMedianMs };
 }
 
-function expectedTotal(p: Persona): number {
-  const e = expectedFacts(p);
-  return Object.keys(e.hours).length + e.pricing.length + e.classes.length;
+/** Overall accuracy over personas that are meant to give their facts (not the one that hangs up early). */
+export function tallyFacts(outcomes: readonly ScenarioOutcome[]): {
+  correct: number;
+  total: number;
+  counted: Set<string>;
+} {
+  let correct = 0;
+  let total = 0;
+  const counted = new Set<string>();
+  for (const x of outcomes) {
+    if ((x.persona.expect.minFactsCorrect ?? 1) === 0) continue;
+    counted.add(x.persona.name);
+    correct += factsOf(x).correct;
+    total += factsOf(x).total;
+  }
+  return { correct, total, counted };
+}
+
+/** A row's facts: as scored, or none of what the persona knows when the call did not complete. */
+function factsOf(o: ScenarioOutcome): { correct: number; total: number } {
+  if (o.score) return o.score;
+  const e = expectedFacts(o.persona);
+  return { correct: 0, total: Object.keys(e.hours).length + e.pricing.length + e.classes.length };
 }
 
 /** The table of the issue: persona, facts, gap median, barge-ins, false barge-ins, goodbye, repeats, end reason. */
@@ -160,9 +179,10 @@ export function formatTable(s: SuiteSummary): string {
   const rows = s.outcomes.map((o) => {
     const m = o.json?.metrics;
     const gm = median(m?.responseGapsMs ?? []);
+    const mark = s.counted.has(o.persona.name) ? '' : ' *';
     return [
       o.persona.name,
-      o.score ? `${o.score.correct}/${o.score.total}` : '-',
+      `${factsOf(o).correct}/${factsOf(o).total}${mark}`,
       gm === undefined ? '-' : `${Math.round(gm)} ms`,
       m ? String(m.bargeIns) : '-',
       m ? String(m.falseBargeIns) : '-',
@@ -177,11 +197,22 @@ export function formatTable(s: SuiteSummary): string {
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   const lines = [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
   lines.push('');
+  // The overall figure leaves out personas that are not meant to give every fact, so it is not the column's sum:
+  // say which rows it covers and give the plain sum too, so the numbers on screen add up.
+  const all = s.outcomes.reduce(
+    (a, o) => ({ correct: a.correct + factsOf(o).correct, total: a.total + factsOf(o).total }),
+    { correct: 0, total: 0 },
+  );
+  const left = s.outcomes.length - s.counted.size;
   lines.push(
     `overall facts ${s.factsCorrect}/${s.factsTotal}` +
       (s.factsTotal > 0 ? ` (${Math.round((100 * s.factsCorrect) / s.factsTotal)}%)` : '') +
-      `; response-gap median ${s.gapMedianMs === undefined ? 'n/a' : `${Math.round(s.gapMedianMs)} ms`}`,
+      (left > 0 ? `: the ${s.counted.size} rows without *` : '') +
+      `; all ${s.outcomes.length} rows together ${all.correct}/${all.total}`,
   );
+  if (left > 0)
+    lines.push('* not in the overall figure: the persona is not meant to give every fact (expect.minFactsCorrect 0)');
+  lines.push(`response-gap median ${s.gapMedianMs === undefined ? 'n/a' : `${Math.round(s.gapMedianMs)} ms`}`);
   for (const f of s.suiteFailures) lines.push(`FAIL: ${f}`);
   return lines.join('\n');
 }
