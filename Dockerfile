@@ -19,7 +19,6 @@ RUN apt-get update \
 WORKDIR /src
 # Dependencies and the addon first: this layer is reused while only TypeScript changes.
 COPY package.json package-lock.json binding.gyp ./
-COPY patches ./patches
 COPY native ./native
 COPY scripts/container-build.sh ./scripts/container-build.sh
 RUN scripts/container-build.sh deps

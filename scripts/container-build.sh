@@ -3,8 +3,7 @@
 # test/ops/image-recipe.test.ts runs the very same steps on a clean copy of the repository (there is no
 # Docker engine in CI), then starts the result. Change the recipe here, not in the Dockerfile.
 #
-#   container-build.sh deps                 npm ci without scripts, the dependency patches (patches/), then the
-#                                           native addon (node-gyp)
+#   container-build.sh deps                 npm ci without scripts, then the native addon (node-gyp)
 #   container-build.sh compile              TypeScript → dist/ (+ SQL/CSS assets)
 #   container-build.sh assemble OUT_DIR     production tree: prod deps + dist/ + the built addon
 #
@@ -18,8 +17,6 @@ case "$step" in
   deps)
     # --ignore-scripts: the root's "prepare" (tsc) needs the sources, which come in a later layer.
     npm ci --ignore-scripts --no-audit --no-fund
-    # What npm's postinstall does outside the container: apply patches/ (the XState performance patch).
-    npx --no-install patch-package --error-on-fail
     log "building the DSP addon (node-gyp, $(node -p 'process.arch'))"
     npm run -s install
     test -f build/Release/gym_dsp.node
@@ -33,8 +30,6 @@ case "$step" in
     out=${2:?usage: container-build.sh assemble OUT_DIR}
     mkdir -p "$out/build/Release"
     cp package.json package-lock.json binding.gyp "$out/"
-    cp -R patches "$out/patches"
-    root=$(pwd)
     cp build/Release/gym_dsp.node "$out/build/Release/"
     cp -R dist "$out/dist"
     rm -rf "$out/dist/test" "$out/dist/bench"
@@ -50,9 +45,6 @@ WRAPPER
       cd "$out"
       # Scripts stay off: the root's prepare needs dev tools; the two optional ws accelerators are rebuilt below.
       npm ci --omit=dev --ignore-scripts --no-audit --no-fund
-      # patch-package is a dev tool: the builder's copy patches the production tree, which keeps patches/ as a
-      # record of what differs from the registry's packages.
-      "$root/node_modules/.bin/patch-package" --error-on-fail >/dev/null
       npm rebuild bufferutil utf-8-validate >/dev/null
       abi=$(node -p 'process.versions.modules')
       arch=$(node -p 'process.arch')
