@@ -1,6 +1,7 @@
 import type { Topic } from '../src/facts/model.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
 import type { CallDirection, EndReason } from './events.js';
+import { topicMentions } from './topic-words.js';
 
 // Text helpers the statechart's guards use: is an utterance complete, is it a backchannel, which topic does a
 // question ask about, is a sentence a duplicate. Heuristic on purpose (no model call on the turn-taking path),
@@ -120,12 +121,6 @@ export function isCompleteUtterance(text: string): boolean {
   return true;
 }
 
-const TOPIC_PATTERNS: ReadonlyArray<readonly [Topic, RegExp]> = [
-  ['hours', /\b(hours?|open|opening|close|closing|closed|schedule on)\b/],
-  ['pricing', /\b(price|prices|pricing|cost|costs|membership|memberships|fee|fees|how much|rates?|plans?)\b/],
-  ['classes', /\b(class|classes|group (fitness|sessions?)|yoga|spin|pilates|zumba)\b/],
-];
-
 function isQuestion(sentence: string): boolean {
   const t = sentence.trim().toLowerCase();
   return (
@@ -139,8 +134,7 @@ function isQuestion(sentence: string): boolean {
 /** Topics a sentence asks about (empty when it is not a question). */
 export function questionTopics(sentence: string): Topic[] {
   if (!isQuestion(sentence)) return [];
-  const t = sentence.toLowerCase();
-  return TOPIC_PATTERNS.filter(([, re]) => re.test(t)).map(([topic]) => topic);
+  return topicMentions(words(sentence)).map((m) => m.topic);
 }
 
 export function isGreeting(sentence: string): boolean {

@@ -1,6 +1,6 @@
 import { emptyCallMetrics, type CallEmitted, type CallEndedEvent, type CallMetrics } from '../../machines/events.js';
+import { questionTopics } from '../../machines/text.js';
 import { answeredTopics, emptyFacts, type GymFacts, type Topic } from '../facts/model.js';
-import { detectTopics } from '../facts/topics.js';
 import type { TurnLatency } from '../db/recorder.js';
 
 // What a call looked like from the outside, measured independently of the machine's own counters where that is
@@ -52,10 +52,10 @@ export interface ServerStages {
 
 const NO_METRICS: CallMetrics = emptyCallMetrics();
 
-/** Topics an agent text asks about: sentences that end with a question mark and name a topic. */
-export function questionTopics(text: string): Topic[] {
+/** Topics an agent text asks about: its sentences that end with a question mark and name a topic. */
+export function topicsAskedIn(text: string): Topic[] {
   const out = new Set<Topic>();
-  for (const sentence of text.match(/[^.!?]*\?/g) ?? []) for (const t of detectTopics(sentence).topics) out.add(t);
+  for (const sentence of text.match(/[^.!?]*\?/g) ?? []) for (const t of questionTopics(sentence)) out.add(t);
   return [...out];
 }
 
@@ -147,7 +147,7 @@ export class CallQuality {
     switch (e.type) {
       case 'ledger.agentTurn': {
         const answered = answeredTopics(this.#facts);
-        this.#repeated += questionTopics(e.text).filter((t) => answered.has(t)).length;
+        this.#repeated += topicsAskedIn(e.text).filter((t) => answered.has(t)).length;
         this.#transcript.push({
           speaker: 'agent',
           text: e.text,

@@ -1,21 +1,37 @@
 import t from 'tap';
 import { assign, createActor, setup, type EventObject } from 'xstate';
+import { questionTopics } from '../../machines/text.js';
 import { CallDirectory } from '../../src/call/call-directory.js';
-import { CallQuality, questionTopics } from '../../src/call/quality.js';
+import { CallQuality, topicsAskedIn } from '../../src/call/quality.js';
 import { replyActor } from '../../src/call/reply-actor.js';
 import { stateString } from '../../src/call/state-string.js';
 import type { CallRecorder } from '../../src/db/recorder.js';
-import { emptyFacts } from '../../src/facts/model.js';
+import { emptyFacts, type Topic } from '../../src/facts/model.js';
+import { detectTopics } from '../../src/facts/topics.js';
 import { createLogger } from '../../src/log.js';
 import type { ConversationInput, LlmChunk, LlmProvider } from '../../src/providers/llm/types.js';
 import { MemoryCallStore } from '../../src/telephony/call-store.js';
 
 const log = createLogger('silent');
 
-t.test('questionTopics: only sentences that ask', async (t) => {
-  t.same(questionTopics('Thanks. What are your opening hours?'), ['hours']);
-  t.same(questionTopics('Got it: open six to ten. How much is a membership?'), ['pricing']);
-  t.same(questionTopics("Thank you, that's everything about your hours and classes."), []);
+t.test('topicsAskedIn: only sentences that ask', async (t) => {
+  t.same(topicsAskedIn('Thanks. What are your opening hours?'), ['hours']);
+  t.same(topicsAskedIn('Got it: open six to ten. How much is a membership?'), ['pricing']);
+  t.same(topicsAskedIn("Thank you, that's everything about your hours and classes."), []);
+});
+
+t.test('one topic lexicon: the machine, the quality check and the receptionist hear the same topics', async (t) => {
+  const lines: [string, Topic[]][] = [
+    ['Which membership plans do you have?', ['pricing']],
+    ['What times are you open on Sundays?', ['hours']],
+    ['Do you run any group fitness sessions?', ['classes']],
+    ['And how much is the joining fee, and which classes are included?', ['pricing', 'classes']],
+  ];
+  for (const [line, topics] of lines) {
+    t.same(questionTopics(line), topics, `machine: ${line}`);
+    t.same(topicsAskedIn(line), topics, `quality: ${line}`);
+    t.same(detectTopics(line).topics, topics, `receptionist: ${line}`);
+  }
 });
 
 t.test('CallQuality counts a question about an answered topic as repeated', async (t) => {

@@ -87,7 +87,7 @@ function lastAgentIndex(history: readonly HistoryTurn[]): number {
 /** Cue words beyond the topic keywords of detectTopics that show a volunteered statement is meant as an answer. */
 const EXTRA_CUES: Readonly<Record<Topic, readonly string[]>> = {
   hours: ['every day', 'daily', 'weekdays', 'weekends'],
-  pricing: ['dollars', 'bucks', 'plan', 'plans'],
+  pricing: ['dollars', 'bucks'],
   classes: ['offer', 'we offer', 'group'],
 };
 
