@@ -1,4 +1,5 @@
 import type { Topic } from '../src/facts/model.js';
+import { sayGymName } from '../src/facts/say.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
 import type { CallDirection, EndReason } from './events.js';
 import { topicMentions } from './topic-words.js';
@@ -179,12 +180,16 @@ export function questionFor(topic: Topic): string {
   return QUESTIONS[topic];
 }
 
-/** The greeting is two utterances so a cut during the introduction leaves the question un-asked. */
+/**
+ * The greeting is two utterances so a cut during the introduction leaves the question un-asked. An unknown gym
+ * name (an inbound call from a number we have no name for) gets its own wording, never an empty slot.
+ */
 export function greetingLines(direction: CallDirection, gymName: string): [string, string] {
+  const name = sayGymName(gymName);
   const intro =
     direction === 'outbound'
-      ? `Hi, is this ${gymName}? I'm an automated assistant calling with a few quick questions about your hours, prices and classes.`
-      : `Hi, thanks for calling! I'm an automated assistant collecting the hours, prices and classes for ${gymName}.`;
+      ? `Hi, is this ${name ?? 'the gym'}? I'm an automated assistant calling with a few quick questions about your hours, prices and classes.`
+      : `Hi, thanks for calling! I'm an automated assistant collecting the hours, prices and classes ${name === undefined ? 'of your gym' : `for ${name}`}.`;
   return [intro, QUESTIONS.hours];
 }
 

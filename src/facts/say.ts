@@ -22,6 +22,19 @@ export function sayTime(hhmm: string): string {
   return `${sayNumber(h12)}${minutes} ${mer}`;
 }
 
+/**
+ * A gym's name as said in a sentence, or undefined when it is unknown (an inbound call from a number we have no
+ * name for): callers pick another wording then, so no sentence has a hole. Trailing punctuation is dropped, so
+ * "Iron Temple Inc." does not end a sentence with two dots.
+ */
+export function sayGymName(name: string | null | undefined): string | undefined {
+  const said = (name ?? '')
+    .replace(/\s+/g, ' ')
+    .replace(/[\s.,;:!?]+$/, '')
+    .trim();
+  return said === '' ? undefined : said;
+}
+
 /** Consecutive runs become ranges: mon..fri → "monday through friday", sat+sun → "saturday and sunday". */
 export function sayDays(days: readonly Day[], opts: { plural?: boolean } = {}): string {
   const idx = [...new Set(days)].map((d) => DAYS.indexOf(d)).sort((a, b) => a - b);

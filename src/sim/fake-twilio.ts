@@ -160,12 +160,9 @@ export class FakeTwilio {
       : {};
     const twiml = await this.#webhook(call, call.params.Url as string, { CallStatus: 'in-progress', ...amd });
     await this.#callback(call, 'answered', amd);
-    const stream = /<Stream\s+url="([^"]+)"/.exec(twiml);
-    if (stream === null) return call.finish('completed'); // <Hangup/> or anything else: the call ends
-    const publicUrl = unescapeXml(stream[1] as string);
-    const parameters: Record<string, string> = {};
-    for (const pm of twiml.matchAll(/<Parameter\s+name="([^"]*)"\s+value="([^"]*)"\s*\/>/g))
-      parameters[unescapeXml(pm[1] as string)] = unescapeXml(pm[2] as string);
+    const stream = streamOfTwiml(twiml);
+    if (stream === undefined) return call.finish('completed'); // <Hangup/> or anything else: the call ends
+    const { url: publicUrl, parameters } = stream;
     call.stream = await SimulatedStream.connect({
       url: this.#o.connectUrl?.(publicUrl) ?? publicUrl,
       signedUrl: publicUrl,
@@ -255,6 +252,16 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The media stream a TwiML answer connects (its URL and <Parameter>s), as Twilio reads it; undefined if none. */
+export function streamOfTwiml(twiml: string): { url: string; parameters: Record<string, string> } | undefined {
+  const stream = /<Stream\s+url="([^"]+)"/.exec(twiml);
+  if (stream === null) return undefined;
+  const parameters: Record<string, string> = {};
+  for (const pm of twiml.matchAll(/<Parameter\s+name="([^"]*)"\s+value="([^"]*)"\s*\/>/g))
+    parameters[unescapeXml(pm[1] as string)] = unescapeXml(pm[2] as string);
+  return { url: unescapeXml(stream[1] as string), parameters };
 }
 
 function unescapeXml(s: string): string {

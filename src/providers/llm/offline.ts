@@ -9,7 +9,7 @@ import {
 } from '../../facts/model.js';
 import { normalize } from '../../facts/numbers.js';
 import { parseUtterance } from '../../facts/parse.js';
-import { sayDays } from '../../facts/say.js';
+import { sayDays, sayGymName } from '../../facts/say.js';
 import { detectTopics } from '../../facts/topics.js';
 import type {
   ConversationInput,
@@ -65,10 +65,12 @@ const GOODBYE_PARTIAL = 'Thank you for your time, that was very helpful. Have a 
 const GOODBYE_CALLER = 'Of course, thanks for your time. Goodbye!';
 
 function greeting(input: ConversationInput, first: Topic | undefined): string {
+  // An unknown gym (an inbound call from a number we have no name for) is "your gym", never an empty slot.
+  const about = sayGymName(input.gymName) ?? 'your gym';
   const who =
     input.direction === 'outbound'
-      ? `Hi! This is an automated assistant calling with a few quick questions about ${input.gymName}.`
-      : `Hi, thanks for calling! I'm an automated assistant collecting information about ${input.gymName}.`;
+      ? `Hi! This is an automated assistant calling with a few quick questions about ${about}.`
+      : `Hi, thanks for calling! I'm an automated assistant collecting information about ${about}.`;
   return first ? `${who} ${QUESTION[first]}` : who;
 }
 

@@ -1,4 +1,5 @@
 import type { GymFacts, Topic } from '../../facts/model.js';
+import { sayGymName } from '../../facts/say.js';
 import type { ConversationInput, FactsOnlyInput, HistoryTurn } from './types.js';
 
 // The prompt: who the agent is, which gym, what is still missing, and the conversation AS HEARD. Agent
@@ -46,11 +47,17 @@ function describeFacts(f: GymFacts): string {
   return parts.length > 0 ? parts.join('; ') : 'nothing yet';
 }
 
+/** The gym as the prompt names it; an unknown name (inbound from a number we have no name for) is said so. */
+function whichGym(name: string): string {
+  const said = sayGymName(name);
+  return said === undefined ? 'a gym whose name you do not know yet' : `the gym "${said}"`;
+}
+
 export function systemPrompt(input: ConversationInput): string {
   const missing = input.missing.length > 0 ? input.missing.map((t) => TOPIC_WORDS[t]).join('; ') : 'nothing';
   const asked = input.asked.length > 0 ? input.asked.join(', ') : 'none';
   return [
-    `You are a polite phone assistant on a ${input.direction} call with staff of the gym "${input.gymName}".`,
+    `You are a polite phone assistant on an ${input.direction} call with staff of ${whichGym(input.gymName)}.`,
     'Goal: learn the opening hours, membership pricing and fitness classes, then end the call politely.',
     `Already known: ${describeFacts(input.facts)}.`,
     `Still missing: ${missing}.`,
@@ -86,7 +93,7 @@ export const WRAP_UP_MARKER = '[Not recorded yet: the staff words from here on. 
  */
 export function wrapUpMessages(input: FactsOnlyInput): ChatMessage[] {
   const system = [
-    `You take notes on a ${input.direction} phone call with staff of the gym "${input.gymName}" about its opening`,
+    `You take notes on an ${input.direction} phone call with staff of ${whichGym(input.gymName)} about its opening`,
     'hours, membership pricing and fitness classes. The call has ENDED: nobody hears anything now, so write no',
     'reply text. Your only job is to call record_facts once.',
     `Already recorded: ${describeFacts(input.facts)}.`,
