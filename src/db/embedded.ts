@@ -1,18 +1,25 @@
 import { Worker } from 'node:worker_threads';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { lockHolder, takeLock } from './embedded-lock.js';
 
-// The embedded default database: PGlite persisted under DATA_DIR, served on a loopback port by
-// @electric-sql/pglite-socket from a worker thread. Callers get a postgres:// URL and use `pg` exactly as
-// with a real server, so there is one code path for both.
+// The embedded default database: PGlite persisted under DATA_DIR, served from a worker thread on a loopback port
+// that asks for a password (embedded-worker.mjs, embedded-gateway.mjs). Callers get a postgres:// URL and use `pg`
+// exactly as with a real server, so there is one code path for both.
 
 interface EmbeddedWorkerData {
   dataDir: string;
   host: string;
   port: number;
   maxConnections: number;
+  /** What a client must give to connect (MD5 challenge); see embedded-gateway.mjs. */
+  password: string;
+  /** PGlite's own socket server, reached only through the gateway. */
+  socketPath: string;
 }
 
 type EmbeddedWorkerMessage =
@@ -49,21 +56,34 @@ function workerUrl(): URL {
   return new URL('./embedded-worker.mjs', import.meta.url);
 }
 
-function pidAlive(pid: number): boolean {
+// `<dataDir>.lock` names the owner (embedded-lock.ts; the doctor reads its first line). `<dataDir>.addr` holds
+// {pid, host, port} of the running server so CLI commands can use it, and `<dataDir>.password` the password every
+// connection must give: random per data directory, made on first start. Both files are 0600, the data directory
+// 0700: the password is what keeps other local users out of the loopback port.
+
+const SECRET_BYTES = 32;
+
+/** The data directory's password, made (0600) on first use. */
+async function secret(dataDir: string): Promise<string> {
+  const path = `${dataDir}.password`;
   try {
-    process.kill(pid, 0);
-    return true;
+    const fh = await open(path, 'wx', 0o600);
+    await fh.writeFile(randomBytes(SECRET_BYTES).toString('base64url'));
+    await fh.close();
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
+  await chmod(path, 0o600);
+  const pw = (await readFile(path, 'utf8')).trim();
+  if (pw.length < 16)
+    throw new AppError('DB_UNAVAILABLE', `${path} holds no usable password; delete it to have a new one made`, {
+      retryable: false,
+    });
+  return pw;
 }
 
-// `<dataDir>.lock` holds the owner's pid as plain text (the doctor reads it too); `<dataDir>.addr` holds
-// {pid, host, port} of its socket server so CLI commands can use the running server.
-
-async function readLockPid(lockPath: string): Promise<number | undefined> {
-  const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+function urlOf(host: string, port: number, password: string): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@${host}:${port}/postgres`;
 }
 
 /**
@@ -72,41 +92,45 @@ async function readLockPid(lockPath: string): Promise<number | undefined> {
  */
 export async function runningEmbedded(dataDir: string): Promise<{ pid: number; url: string } | undefined> {
   const dir = resolve(dataDir);
-  const pid = await readLockPid(`${dir}.lock`);
-  if (pid === undefined || !pidAlive(pid)) return undefined;
+  const pid = await lockHolder(dir);
+  if (pid === undefined) return undefined;
   try {
     const addr = JSON.parse(await readFile(`${dir}.addr`, 'utf8')) as { pid?: number; host?: string; port?: number };
     if (addr.pid !== pid || !Number.isInteger(addr.port)) return undefined;
-    return { pid, url: `postgres://postgres@${addr.host ?? '127.0.0.1'}:${addr.port}/postgres` };
+    const password = (await readFile(`${dir}.password`, 'utf8')).trim();
+    return { pid, url: urlOf(addr.host ?? '127.0.0.1', addr.port as number, password) };
   } catch {
     return undefined;
   }
 }
 
-/** PGlite has no inter-process locking: two processes on one data directory would corrupt it. */
-async function takeLock(dataDir: string): Promise<string> {
-  const lockPath = `${dataDir}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(lockPath, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      return lockPath;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = (await readLockPid(lockPath)) ?? 0;
-      // Our own pid counts too: a second PGlite in this process would corrupt the directory just the same.
-      if (Number.isInteger(pid) && pid > 0 && pidAlive(pid))
-        throw new AppError(
-          'DB_UNAVAILABLE',
-          `embedded database ${dataDir} is in use by process ${pid}; stop it, or set DATABASE_URL to share a PostgreSQL server`,
-          { retryable: false },
-        );
-      // Stale lock left by a crashed process: PGlite recovers the data directory itself.
-      await rm(lockPath, { force: true });
-    }
+/**
+ * Where PGlite's own (unauthenticated) socket server listens: a Unix socket in a directory only this user can
+ * enter. Next to the data when the path fits a socket address (108 bytes on Linux), else in a fresh temp directory.
+ */
+async function privateSocketPath(dataDir: string): Promise<{ path: string; dir: string; temp: boolean }> {
+  const dir = `${dataDir}.run`;
+  if (Buffer.byteLength(join(dir, 's')) < 100) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+    return { path: join(dir, 's'), dir, temp: false };
   }
-  throw new AppError('DB_UNAVAILABLE', `could not lock embedded database ${dataDir}`, { retryable: false });
+  const temp = await mkdtemp(join(tmpdir(), 'gym-agent-db-'));
+  return { path: join(temp, 's'), dir: temp, temp: true };
+}
+
+/** DATA_DIR made private when we create it; one that already exists open to others is reported, not changed. */
+async function privateDataRoot(dataDir: string, log: Logger | undefined): Promise<void> {
+  const root = dirname(dataDir);
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
+  const mode = (await stat(root)).mode & 0o777;
+  if ((mode & 0o077) !== 0)
+    log?.warn(
+      { dataDir: root, mode: mode.toString(8) },
+      'the data directory is open to other users; chmod 700 it (the database password file inside is 0600)',
+    );
 }
 
 function spawnWorker(
@@ -144,27 +168,35 @@ function spawnWorker(
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = resolve(opts.dataDir);
-  await mkdir(dataDir, { recursive: true });
-  const lockPath = await takeLock(dataDir);
+  await privateDataRoot(dataDir, opts.log);
+  const lock = await takeLock(dataDir);
   const host = opts.host ?? '127.0.0.1';
-  const data: EmbeddedWorkerData = {
-    dataDir,
-    host,
-    port: opts.port ?? 0,
-    maxConnections: opts.maxConnections ?? 32,
-  };
-  const timeoutMs = opts.startTimeoutMs ?? 60_000;
+  let data: EmbeddedWorkerData;
+  let socket: { path: string; dir: string; temp: boolean } | undefined;
   let first: { worker: Worker; host: string; port: number };
+  const timeoutMs = opts.startTimeoutMs ?? 60_000;
   try {
+    socket = await privateSocketPath(dataDir);
+    data = {
+      dataDir,
+      host,
+      port: opts.port ?? 0,
+      maxConnections: opts.maxConnections ?? 32,
+      password: await secret(dataDir),
+      socketPath: socket.path,
+    };
     first = await spawnWorker(data, timeoutMs);
   } catch (e) {
-    await rm(lockPath, { force: true });
+    if (socket?.temp) await rm(socket.dir, { recursive: true, force: true });
+    await lock.release();
     throw e;
   }
   const { host: boundHost, port } = first;
   let worker = first.worker;
   const addrPath = `${dataDir}.addr`;
-  await writeFile(addrPath, JSON.stringify({ pid: process.pid, host: boundHost, port }));
+  // Removed first: a file left by a killed process keeps its mode, and this one must be 0600.
+  await rm(addrPath, { force: true });
+  await writeFile(addrPath, JSON.stringify({ pid: process.pid, host: boundHost, port }), { mode: 0o600, flag: 'wx' });
 
   let stopping: Promise<void> | undefined;
   let restarts = 0;
@@ -212,11 +244,12 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
       await done;
       clearTimeout(t);
       await rm(addrPath, { force: true });
-      await rm(lockPath, { force: true });
+      await rm(socket.dir, { recursive: true, force: true });
+      await lock.release();
     })());
 
   return {
-    url: `postgres://postgres@${boundHost}:${port}/postgres`,
+    url: urlOf(boundHost, port, data.password),
     host: boundHost,
     port,
     dataDir,

@@ -176,7 +176,8 @@ function describeDbUrl(url: string): string {
 
 /** The embedded database is locked by a running server; the doctor then asks that server's /readyz instead. */
 async function embeddedOwner(dataDir: string): Promise<number | undefined> {
-  const pid = Number((await readFile(`${dataDir}.lock`, 'utf8').catch(() => '')).trim());
+  // The pid is the lock file's first line (src/db/embedded-lock.ts).
+  const pid = Number((await readFile(`${dataDir}.lock`, 'utf8').catch(() => '')).split('\n')[0]?.trim());
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
   try {
     process.kill(pid, 0);
