@@ -30,6 +30,7 @@ import { RateLimiter, withRateLimit } from './ops/rate-limit.js';
 import { callsRoutes } from './telephony/calls-api.js';
 import { PgCallStore, withDbRetryAfter } from './db/call-store.js';
 import { TelephonyServer } from './telephony/server.js';
+import { StreamTokens, streamTokenKey } from './telephony/stream-token.js';
 import { TwilioRest } from './telephony/twilio-rest.js';
 import { twilioRoutes } from './telephony/webhooks.js';
 
@@ -93,10 +94,18 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   // The drain needs the server (to close it) and admission needs the drain (to refuse calls while draining).
   const draining = { drain: undefined as Drain | undefined };
   const isDraining = () => draining.drain?.isDraining() ?? false;
-  const capacity = new CallCapacity({ max: config.MAX_CONCURRENT_CALLS, metrics, isDraining });
   // The call store commits each call before POST /v1/calls answers (so an immediate GET finds it) and survives
   // restarts; it writes the call rows itself, so the directory gets no recorder (that would double the history).
   const calls = new CallDirectory(new PgCallStore(db.pool, { queue, log }), undefined);
+  // Replicas on one database count each call once: the one that settles it in the store (capacity.ts).
+  const capacity = new CallCapacity({
+    max: config.MAX_CONCURRENT_CALLS,
+    metrics,
+    isDraining,
+    settleWithoutStream: (callId) => calls.settleWithoutStream(callId),
+  });
+  // Binds each media stream to the call the voice webhook admitted (stream-token.ts, stream-gate.ts).
+  const streamTokens = new StreamTokens(streamTokenKey(config.TWILIO_AUTH_TOKEN));
   const rest =
     config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_PHONE_NUMBER && config.PUBLIC_BASE_URL
       ? new TwilioRest({
@@ -125,7 +134,13 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       [
         ...(config.PUBLIC_BASE_URL
           ? withDbRetryAfter(
-              twilioRoutes({ store: calls, admission: capacity, publicBaseUrl: config.PUBLIC_BASE_URL, log }),
+              twilioRoutes({
+                store: calls,
+                admission: capacity,
+                publicBaseUrl: config.PUBLIC_BASE_URL,
+                streamTokens,
+                log,
+              }),
             )
           : []),
         // The database's GET /v1/calls/:id (with transcript and facts) comes first, so it answers that path; the
@@ -153,6 +168,9 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     twilioAuthToken: config.TWILIO_AUTH_TOKEN,
     apiToken: config.API_TOKEN,
     admission: capacity,
+    streamTokens,
+    twilioAccountSid: config.TWILIO_ACCOUNT_SID,
+    callStore: calls,
     routes,
     handlerFactory: createCallHandlerFactory({
       providers,

@@ -66,6 +66,14 @@ export class CallDirectory implements CallStore {
     return rec;
   }
 
+  claimStream(callId: string, callSid: string, streamSid: string): Promise<boolean> {
+    return this.#inner.claimStream(callId, callSid, streamSid);
+  }
+
+  settleWithoutStream(callId: string): Promise<boolean> {
+    return this.#inner.settleWithoutStream(callId);
+  }
+
   #ledger(rec: CallRecord): CallLedger | undefined {
     let l = this.#ledgers.get(rec.callId);
     if (!l && this.#recorder) {

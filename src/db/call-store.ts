@@ -5,6 +5,7 @@ import { jsonError, type Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import {
   FINAL_STATUSES,
+  keepFinal,
   isCallStatus,
   type CallPatch,
   type CallRecord,
@@ -168,12 +169,15 @@ async function applyPatch(pool: pg.Pool, callId: string, p: CallPatch, at: Date)
     const sidGiven = p.twilioCallSid !== undefined;
     const endGiven = p.endedAt !== undefined;
     await tx.query(
+      // A final status is final: a replayed (validly signed) webhook must not move a finished call back.
       `UPDATE calls SET
-         status = CASE WHEN $2::text IS NOT NULL AND status_at <= $3 THEN $2::text ELSE status END,
+         status = CASE WHEN $2::text IS NOT NULL AND status_at <= $3 AND status <> ALL($5::text[]) THEN $2::text
+                       ELSE status END,
          status_at = CASE WHEN $2::text IS NOT NULL THEN GREATEST(status_at, $3) ELSE status_at END,
          answered_at = CASE WHEN $2::text = ANY($4::text[]) THEN LEAST(COALESCE(answered_at, $3), $3)
                             ELSE answered_at END,
-         ended_at = CASE WHEN $8::boolean THEN (CASE WHEN $9::timestamptz IS NULL THEN NULL
+         ended_at = CASE WHEN $8::boolean THEN (CASE WHEN $9::timestamptz IS NULL
+                                                       THEN (CASE WHEN status = ANY($5::text[]) THEN ended_at END)
                                                      ELSE COALESCE(ended_at, $9::timestamptz) END)
                          WHEN $2::text = ANY($5::text[]) THEN COALESCE(ended_at, $3)
                          ELSE ended_at END,
@@ -271,8 +275,29 @@ export class PgCallStore implements CallStore {
         run: async (pool) => void (await applyPatch(pool, callId, patch, at)),
       });
       this.#o.log?.warn({ callId, err: describeDbError(e) }, 'database unreachable: call update queued');
-      return this.#remember({ ...known, ...patch, updatedAt: at });
+      return this.#remember({ ...known, ...keepFinal(known.status, patch), updatedAt: at });
     }
+  }
+
+  async claimStream(callId: string, callSid: string, streamSid: string): Promise<boolean> {
+    if (!usableKey(callId) || !usableKey(callSid) || !usableKey(streamSid)) return false;
+    // One conditional UPDATE: of two replicas (or a replayed stream) exactly one matches the row.
+    const r = await this.#pool.query(
+      `UPDATE calls SET stream_sid = $3, stream_claimed_at = now(), updated_at = now()
+        WHERE id = $1 AND twilio_call_sid = $2 AND stream_claimed_at IS NULL AND ended_at IS NULL
+          AND status <> ALL($4::text[])`,
+      [callId, callSid, streamSid, [...FINAL_STATUSES]],
+    );
+    return r.rowCount === 1;
+  }
+
+  async settleWithoutStream(callId: string): Promise<boolean> {
+    if (!usableKey(callId)) return false;
+    const r = await this.#pool.query(
+      'UPDATE calls SET stream_claimed_at = now(), updated_at = now() WHERE id = $1 AND stream_claimed_at IS NULL',
+      [callId],
+    );
+    return r.rowCount === 1;
   }
 
   async #read(

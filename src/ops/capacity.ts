@@ -4,26 +4,42 @@ import type { CallDirection } from '../../machines/events.js';
 import type { Metrics } from './metrics.js';
 
 // Admission control for calls. A call takes a slot when it is admitted (inbound: the /twilio/voice webhook;
-// outbound: POST /v1/calls) and gives it back when it ends. Beyond MAX_CONCURRENT_CALLS, or while draining,
-// inbound callers hear a polite "busy" message and the API answers 503 with Retry-After. This module also owns
-// the active-calls gauge, so the gauge and the admission count can never disagree.
+// outbound: POST /v1/calls) and gives it back, exactly once, when it ends. Beyond MAX_CONCURRENT_CALLS, or while
+// draining, inbound callers hear a polite "busy" message and the API answers 503 with Retry-After. Only admitted
+// calls ever hold a slot: a media stream can claim the slot of its call, never create one for itself (except the
+// slot of a call another replica admitted: `adopt`). This module also owns the started/ended counters and the
+// active-calls gauge, counted once per call across replicas: by the replica whose stream owns the call, or, for a
+// call no stream ever owned, by the replica that settled it (`settleWithoutStream`).
 
 export type DenyReason = 'at_capacity' | 'draining';
 export type Admission = { ok: true } | { ok: false; reason: DenyReason };
+/** claim(): the slot is now this stream's; the call already has a stream; this process never admitted the call. */
+export type Claim = 'claimed' | 'busy' | 'unknown';
 
 export interface CapacityOptions {
   max: number;
   metrics?: Metrics;
   isDraining?: () => boolean;
   /**
-   * An inbound call admitted by the webhook whose media stream never connects (caller hung up while ringing,
-   * Twilio gave up) would hold its slot forever; unclaimed slots are released after this long. Default 30 s.
+   * How long an admitted call waits for its media stream after the voice webhook answered (a caller who hung up
+   * while it rang, Twilio giving up) before its slot is released as `stream_never_connected`. Default 30 s.
    */
   unclaimedTimeoutMs?: number;
+  /** The same for an outbound call placed by the API, which rings (and may meet a voicemail check) first. Default 120 s. */
+  ringingTimeoutMs?: number;
+  /**
+   * Decides, once across every replica on the database, that no media stream will own this call (the call store's
+   * conditional UPDATE); true when this process decided it. Absent: this process is the only one.
+   */
+  settleWithoutStream?: (callId: string) => Promise<boolean>;
 }
+
+/** reserved: admitted, waiting for its stream; claiming: a stream is proving it owns the call; live: it does. */
+type SlotState = 'reserved' | 'claiming' | 'live';
 
 interface Slot {
   direction: CallDirection;
+  state: SlotState;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -41,45 +57,79 @@ export class CallCapacity {
     return this.slots.size;
   }
 
-  /** Idempotent per callId: Twilio retries a webhook with the same CallSid, which must not take two slots. */
+  /**
+   * Idempotent per callId: Twilio retries a webhook with the same CallSid, which must not take two slots. A second
+   * admission of a waiting call (the voice webhook of a call the API placed) restarts its wait for the stream.
+   */
   tryAdmit(callId: string, direction: CallDirection): Admission {
-    if (this.slots.has(callId)) return { ok: true };
-    const reason: DenyReason | undefined = this.opts.isDraining?.()
-      ? 'draining'
-      : this.slots.size >= this.max
-        ? 'at_capacity'
-        : undefined;
-    if (reason) {
-      this.opts.metrics?.rejected(reason, direction === 'inbound' ? 'webhook' : 'api');
-      return { ok: false, reason };
+    const slot = this.slots.get(callId);
+    if (slot !== undefined) {
+      if (slot.state === 'reserved') this.arm(callId, slot, this.opts.unclaimedTimeoutMs ?? 30_000);
+      return { ok: true };
     }
-    const timeoutMs = this.opts.unclaimedTimeoutMs ?? 30_000;
-    const timer = setTimeout(() => this.release(callId, 'stream_never_connected'), timeoutMs);
-    timer.unref();
-    this.slots.set(callId, { direction, timer });
-    this.opts.metrics?.callStarted(direction);
+    const reason = this.denial(direction);
+    if (reason) return { ok: false, reason };
+    const fresh: Slot = { direction, state: 'reserved', timer: undefined };
+    this.slots.set(callId, fresh);
+    const wait =
+      direction === 'outbound' ? (this.opts.ringingTimeoutMs ?? 120_000) : (this.opts.unclaimedTimeoutMs ?? 30_000);
+    this.arm(callId, fresh, wait);
     return { ok: true };
   }
 
-  /** The call's media stream connected: the slot is now held until release(). Returns false for unknown ids. */
-  claim(callId: string): boolean {
+  /** A media stream of this call started: it may take the slot only if no other stream has. */
+  claim(callId: string): Claim {
     const slot = this.slots.get(callId);
-    if (!slot) return false;
+    if (!slot) return 'unknown';
+    if (slot.state !== 'reserved') return 'busy';
     clearTimeout(slot.timer);
     slot.timer = undefined;
+    slot.state = 'claiming';
+    return 'claimed';
+  }
+
+  /** A stream of a call another replica admitted (claim() said 'unknown') reached this one: it needs a slot here. */
+  adopt(callId: string, direction: CallDirection): Admission {
+    const reason = this.denial(direction);
+    if (reason) return { ok: false, reason };
+    this.slots.set(callId, { direction, state: 'claiming', timer: undefined });
+    return { ok: true };
+  }
+
+  /** The claiming stream owns the call (it won the store's conditional claim): count the call as started here. */
+  confirm(callId: string): boolean {
+    const slot = this.slots.get(callId);
+    if (slot?.state !== 'claiming') return false;
+    slot.state = 'live';
+    this.opts.metrics?.callStarted(slot.direction);
     return true;
   }
 
-  /** Idempotent; `reason` is the call's end reason (label of gym_agent_calls_ended_total). */
+  /** The claiming stream lost (another stream or replica owns the call, or it is over): free the slot, count nothing. */
+  abandon(callId: string): void {
+    if (this.slots.get(callId)?.state === 'claiming') this.free(callId);
+  }
+
+  /**
+   * Idempotent; `reason` is the call's end reason (label of gym_agent_calls_ended_total). A live call is counted
+   * as ended here; a call that never had a stream is counted (started and ended) only by the replica that settles it.
+   */
   release(callId: string, reason: string): boolean {
     const slot = this.slots.get(callId);
     if (!slot) return false;
-    clearTimeout(slot.timer);
-    this.slots.delete(callId);
-    this.opts.metrics?.callEnded(slot.direction, reason);
-    if (this.slots.size === 0) {
-      for (const wake of this.idleWaiters) wake();
-      this.idleWaiters.clear();
+    this.free(callId);
+    const metrics = this.opts.metrics;
+    if (slot.state === 'live') metrics?.callEnded(slot.direction, reason);
+    else if (slot.state === 'reserved') {
+      const count = (won: boolean) => {
+        if (!won) return;
+        metrics?.callStarted(slot.direction);
+        metrics?.callEnded(slot.direction, reason);
+      };
+      const settle = this.opts.settleWithoutStream;
+      // A store that cannot answer (database down) leaves this process as the best judge: count it here.
+      if (settle === undefined) count(true);
+      else settle(callId).then(count, () => count(true));
     }
     return true;
   }
@@ -88,6 +138,31 @@ export class CallCapacity {
   whenIdle(): Promise<void> {
     if (this.slots.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.add(resolve));
+  }
+
+  private denial(direction: CallDirection): DenyReason | undefined {
+    const reason: DenyReason | undefined = this.opts.isDraining?.()
+      ? 'draining'
+      : this.slots.size >= this.max
+        ? 'at_capacity'
+        : undefined;
+    if (reason) this.opts.metrics?.rejected(reason, direction === 'inbound' ? 'webhook' : 'api');
+    return reason;
+  }
+
+  private arm(callId: string, slot: Slot, ms: number): void {
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => this.release(callId, 'stream_never_connected'), ms);
+    slot.timer.unref();
+  }
+
+  private free(callId: string): void {
+    clearTimeout(this.slots.get(callId)?.timer);
+    this.slots.delete(callId);
+    if (this.slots.size === 0) {
+      for (const wake of this.idleWaiters) wake();
+      this.idleWaiters.clear();
+    }
   }
 }
 

@@ -1,12 +1,17 @@
-import type { Admission, DenyReason } from '../ops/capacity.js';
+import type { Admission, Claim, DenyReason } from '../ops/capacity.js';
+import type { CallDirection } from '../../machines/events.js';
 
 // Call admission as telephony uses it. Implemented by ops' CallCapacity (MAX_CONCURRENT_CALLS, draining): a call
-// takes a slot when admitted (voice webhook for inbound, POST /v1/calls for outbound), claims it when its media
-// stream starts, and gives it back when it ends. Every method is idempotent per callId.
+// takes a slot when admitted (voice webhook for inbound, POST /v1/calls for outbound), its media stream claims
+// it (claim, then confirm once the call store agrees the stream owns the call, or abandon), and the call gives it
+// back when it ends. tryAdmit and release are idempotent per callId.
 export interface CallAdmission {
-  tryAdmit(callId: string, direction: 'inbound' | 'outbound'): Admission;
-  claim(callId: string): boolean;
+  tryAdmit(callId: string, direction: CallDirection): Admission;
+  claim(callId: string): Claim;
+  adopt(callId: string, direction: CallDirection): Admission;
+  confirm(callId: string): boolean;
+  abandon(callId: string): void;
   release(callId: string, reason: string): boolean;
 }
 
-export type { DenyReason };
+export type { Claim, DenyReason };

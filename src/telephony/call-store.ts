@@ -56,7 +56,23 @@ export interface CallStore {
   create(call: NewCall): Promise<CallRecord>;
   get(callId: string): Promise<CallRecord | undefined>;
   findBySid(twilioCallSid: string): Promise<CallRecord | undefined>;
+  /** Never moves a call out of a final status (a replayed webhook must not reopen a finished call). */
   update(callId: string, patch: CallPatch): Promise<CallRecord | undefined>;
+  /**
+   * Makes this media stream the owner of the call, once ever: only when the stored callSid is `callSid`, the call
+   * has not ended and no stream owns it yet and nothing settled it. One conditional write, so of two streams (or
+   * two replicas) exactly one wins. True when this stream won.
+   */
+  claimStream(callId: string, callSid: string, streamSid: string): Promise<boolean>;
+  /** Decides, once, that no media stream will ever own the call; true when this call to it decided it. */
+  settleWithoutStream(callId: string): Promise<boolean>;
+}
+
+/** The patch without a status change when the call's status is final: final statuses are final. */
+export function keepFinal(current: CallStatus, patch: CallPatch): CallPatch {
+  if (!FINAL_STATUSES.has(current) || patch.status === undefined) return patch;
+  const { status: _ignored, ...rest } = patch;
+  return rest;
 }
 
 /** Order of a call's life; status callbacks can arrive out of order and must not move a call backwards. */
@@ -72,6 +88,8 @@ export function isCallStatus(s: string): s is CallStatus {
 
 export class MemoryCallStore implements CallStore {
   readonly #calls = new Map<string, CallRecord>();
+  /** Per call: the stream that owns it, or null once settled without one. */
+  readonly #streams = new Map<string, string | null>();
 
   async create(c: NewCall): Promise<CallRecord> {
     const now = new Date();
@@ -103,8 +121,22 @@ export class MemoryCallStore implements CallStore {
   async update(callId: string, patch: CallPatch): Promise<CallRecord | undefined> {
     const cur = this.#calls.get(callId);
     if (cur === undefined) return undefined;
-    const next: CallRecord = { ...cur, ...patch, updatedAt: new Date() };
+    const next: CallRecord = { ...cur, ...keepFinal(cur.status, patch), updatedAt: new Date() };
     this.#calls.set(callId, next);
     return next;
+  }
+
+  async claimStream(callId: string, callSid: string, streamSid: string): Promise<boolean> {
+    const cur = this.#calls.get(callId);
+    if (cur === undefined || cur.twilioCallSid !== callSid || this.#streams.has(callId)) return false;
+    if (FINAL_STATUSES.has(cur.status) || cur.endedAt !== null) return false;
+    this.#streams.set(callId, streamSid);
+    return true;
+  }
+
+  async settleWithoutStream(callId: string): Promise<boolean> {
+    if (!this.#calls.has(callId) || this.#streams.has(callId)) return false;
+    this.#streams.set(callId, null);
+    return true;
   }
 }

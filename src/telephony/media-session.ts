@@ -25,8 +25,9 @@ import { StreamValidator } from './stream-validator.js';
 // One Media Streams WebSocket = one MediaSession = one CallHandler. The session turns wire messages into
 // handler calls and the player's output into wire messages. Bad messages are counted, logged (rate-limited)
 // and dropped; the connection is closed only when it cannot be a Twilio stream at all (binary frames, garbage
-// before `start`, no `start` in time, far more messages a second than Twilio sends) or when the handler itself
-// fails. Nothing here can affect another call.
+// before `start`, no `start` in time, a `start` that does not prove it belongs to a call we admitted, far more
+// messages a second than Twilio sends) or when the handler itself fails. Nothing here can affect another call,
+// and nothing per call (player, VAD, handler) exists before `admit` said yes.
 
 /** The WebSocket as the session needs it; the server adapts a uWS socket to this. */
 export interface MediaSocket {
@@ -54,16 +55,24 @@ export interface MediaSessionOptions {
   readonly player?: PlayerOptions | undefined;
   /** Send-buffer size above which the player pauses until drain (bytes). */
   readonly highWaterBytes?: number | undefined;
+  /** Until an admitted `start` (default 5 s: Twilio sends it at once); then the connection is closed. */
   readonly startTimeoutMs?: number | undefined;
-  /** Takes the call's admission slot at `start`; false closes the stream (1013, try again later). */
-  readonly admit?: ((start: StartInfo) => boolean) | undefined;
+  /**
+   * Decides at `start` whether this stream is the call it claims to be and takes the call's slot (stream-gate.ts).
+   * Messages that arrive meanwhile are held and handled in order once it says yes; a refusal closes the stream.
+   */
+  readonly admit?: ((start: StartInfo) => AdmitDecision | Promise<AdmitDecision>) | undefined;
   /** The stream of an admitted call ended (after the handler's onEnd): release its slot. */
   readonly ended?: ((start: StartInfo, reason: StreamEndReason) => void) | undefined;
   /** Inbound message rate above which the stream is closed (message-budget.ts; default INBOUND_MEDIA_POLICY). */
   readonly inboundBudget?: BudgetPolicy | undefined;
 }
 
+export type AdmitDecision = { ok: true } | { ok: false; code: number; why: string };
+
 const LOG_FIRST_REJECTS = 5;
+/** Messages held while `start` is being admitted (a database round trip): 5 s of Twilio's media, the rest dropped. */
+const MAX_HELD = 250;
 /**
  * Every session decodes its inbound payload into this one buffer: handling a message is synchronous and
  * InboundAudio says its buffers are only valid during onAudio, so no call ever sees another call's bytes.
@@ -88,6 +97,8 @@ export class MediaSession {
   #ended = false;
   #socketOpen = true;
   #startTimer: NodeJS.Timeout | undefined;
+  /** Set while `start` is being admitted: what arrived since, in order. */
+  #held: string[] | undefined;
   /** JSON form of the streamSid once `start` was accepted: what the media fast path compares against. */
   #streamSidJson: string | undefined;
 
@@ -95,10 +106,7 @@ export class MediaSession {
     this.#o = opts;
     this.#log = opts.log;
     this.#budget = new MessageBudget(opts.inboundBudget ?? INBOUND_MEDIA_POLICY, performance.now());
-    this.#startTimer = setTimeout(
-      () => this.#closeNotTwilio('no start message in time'),
-      opts.startTimeoutMs ?? 10_000,
-    );
+    this.#startTimer = setTimeout(() => this.#closeNotTwilio('no start message in time'), opts.startTimeoutMs ?? 5_000);
   }
 
   /** True once `start` was accepted: the connection is a live call. */
@@ -113,6 +121,14 @@ export class MediaSession {
   onText(text: string): void {
     if (this.#ended) return;
     if (!this.#budget.take(performance.now())) return this.#flooded();
+    if (this.#held !== undefined) {
+      if (this.#held.length < MAX_HELD) this.#held.push(text);
+      return;
+    }
+    this.#handle(text);
+  }
+
+  #handle(text: string): void {
     if (this.#streamSidJson !== undefined) {
       const m = parseMediaFast(text, this.#streamSidJson, scratch);
       if (m !== undefined) {
@@ -177,8 +193,6 @@ export class MediaSession {
   }
 
   #start(e: StartEvent): void {
-    if (this.#startTimer !== undefined) clearTimeout(this.#startTimer);
-    this.#startTimer = undefined;
     this.#startPerf = performance.now();
     const start: StartInfo = {
       callSid: e.start.callSid,
@@ -189,12 +203,43 @@ export class MediaSession {
       startedAt: Date.now(),
     };
     this.#log = this.#o.log.child({ callSid: start.callSid, streamSid: start.streamSid });
-    if (this.#o.admit !== undefined && !this.#o.admit(start)) {
-      this.#log.warn('media stream refused: no call slot (at capacity or draining)');
+    const decision = this.#o.admit?.(start) ?? { ok: true };
+    if (!(decision instanceof Promise)) return this.#admitted(start, decision, undefined);
+    this.#held = [];
+    decision.then(
+      (d) => this.#admitted(start, d, this.#held),
+      (err: unknown) => {
+        this.#log.error({ err }, 'media stream admission failed');
+        this.#admitted(start, { ok: false, code: 1011, why: 'internal error' }, this.#held);
+      },
+    );
+  }
+
+  #admitted(start: StartInfo, d: AdmitDecision, held: readonly string[] | undefined): void {
+    this.#held = undefined;
+    if (!d.ok) {
+      this.#log.warn({ why: d.why }, 'media stream refused');
       this.#ended = true;
-      this.#endSocket(1013, 'at capacity');
+      if (this.#startTimer !== undefined) clearTimeout(this.#startTimer);
+      this.#endSocket(d.code, d.why);
       return;
     }
+    if (this.#ended) {
+      // The socket closed while the stream was being admitted: give back what admission just gave it.
+      this.#o.ended?.(start, 'socket-closed');
+      return;
+    }
+    if (this.#startTimer !== undefined) clearTimeout(this.#startTimer);
+    this.#startTimer = undefined;
+    try {
+      this.#begin(start);
+    } catch (err) {
+      return this.#handlerFailed(err);
+    }
+    for (const text of held ?? []) if (!this.#ended) this.#handle(text);
+  }
+
+  #begin(start: StartInfo): void {
     this.#startInfo = start;
     const streamSid = start.streamSid;
     this.#streamSidJson = JSON.stringify(streamSid);

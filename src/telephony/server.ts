@@ -17,6 +17,9 @@ import { sharedPacingClock } from './pacing-clock.js';
 import { MAX_MESSAGE_BYTES } from './serializer.js';
 import { publicWsUrl, verifyUpgrade } from './signature.js';
 import { loadUws, type Uws } from './uws.js';
+import type { CallStore } from './call-store.js';
+import { StreamGate } from './stream-gate.js';
+import type { StreamTokens } from './stream-token.js';
 import type { BudgetPolicy } from './message-budget.js';
 
 // The uWebSockets.js server: every Route[] of the app over HTTP, and the Twilio media stream WebSocket.
@@ -35,6 +38,12 @@ export interface TelephonyServerOptions {
   readonly twilioAuthToken: string | undefined;
   readonly apiToken: string | undefined;
   readonly admission: CallAdmission;
+  /** Verifies the stream token our voice webhook put in each stream's TwiML (the same instance mints them). */
+  readonly streamTokens: StreamTokens;
+  /** TWILIO_ACCOUNT_SID: streams of any other account are refused. */
+  readonly twilioAccountSid?: string | undefined;
+  /** Decides which stream (and replica) owns a call; undefined only where this process is the only one (tests). */
+  readonly callStore?: Pick<CallStore, 'claimStream'> | undefined;
   readonly routes: readonly Route[];
   readonly handlerFactory: CallHandlerFactory;
   readonly dsp: TelephonyDsp;
@@ -57,6 +66,7 @@ export class TelephonyServer {
   readonly #o: TelephonyServerOptions;
   readonly #uws: Uws;
   readonly #dispatcher: Dispatcher;
+  readonly #gate: StreamGate;
   readonly #sockets = new Set<WebSocket<SocketData>>();
   #listen: us_listen_socket | undefined;
   #app: ReturnType<Uws['App']> | undefined;
@@ -70,6 +80,13 @@ export class TelephonyServer {
       apiToken: o.apiToken,
       twilioAuthToken: o.twilioAuthToken,
       publicBaseUrl: o.publicBaseUrl,
+      log: o.log,
+    });
+    this.#gate = new StreamGate({
+      tokens: o.streamTokens,
+      accountSid: o.twilioAccountSid,
+      admission: o.admission,
+      store: o.callStore,
       log: o.log,
     });
   }
@@ -187,14 +204,8 @@ export class TelephonyServer {
       metrics: this.#o.metrics,
       player: this.#o.player,
       inboundBudget: this.#o.inboundBudget,
-      admit: (start) => {
-        const callId = start.customParameters.callId ?? start.callSid;
-        if (this.#o.admission.claim(callId)) return true;
-        // Slot expired while ringing, or a stream nobody admitted: admit it now if there is room.
-        const dir = start.customParameters.direction === 'outbound' ? 'outbound' : 'inbound';
-        return this.#o.admission.tryAdmit(callId, dir).ok && this.#o.admission.claim(callId);
-      },
-      ended: (start, reason) => this.#o.admission.release(start.customParameters.callId ?? start.callSid, reason),
+      admit: (start) => this.#gate.admit(start),
+      ended: (start, reason) => this.#o.admission.release(StreamGate.callIdOf(start), reason),
     });
   }
 

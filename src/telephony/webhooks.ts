@@ -6,6 +6,7 @@ import type { CallAdmission } from './admission.js';
 import { FINAL_STATUSES, isCallStatus, statusRank, type CallRecord, type CallStore } from './call-store.js';
 import { MEDIA_STREAM_PATH } from './server.js';
 import { formParams, publicWsUrl } from './signature.js';
+import { STREAM_TOKEN_PARAM, type StreamTokens } from './stream-token.js';
 import { connectStreamTwiml, hangupTwiml } from './twiml.js';
 
 // Twilio's webhooks. The server has already verified X-Twilio-Signature (auth: 'twilio-signature') before these
@@ -15,6 +16,8 @@ export interface WebhookOptions {
   readonly store: CallStore;
   readonly admission: CallAdmission;
   readonly publicBaseUrl: string;
+  /** Mints the token that binds the media stream to this call (stream-token.ts; the server verifies it). */
+  readonly streamTokens: StreamTokens;
   readonly log: Logger;
   /** Called after a status callback changed a record (metrics, the call session's bookkeeping). */
   readonly onStatus?: ((call: CallRecord) => void) | undefined;
@@ -41,9 +44,23 @@ async function findCall(o: WebhookOptions, req: HttpRequest, sid: string | undef
 async function voice(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse> {
   const p = formParams(req.body);
   const outbound = (p.Direction ?? '').startsWith('outbound');
-  let call = await findCall(o, req, p.CallSid);
+  const callSid = p.CallSid;
+  if (callSid === undefined || callSid === '') {
+    o.log.warn('voice webhook without a CallSid; hanging up');
+    return xml(hangupTwiml());
+  }
+  let call = await findCall(o, req, callSid);
   if (call === undefined && (outbound || req.query.get('callId') !== null)) {
-    o.log.warn({ callSid: p.CallSid }, 'answered outbound call has no record; hanging up');
+    o.log.warn({ callSid }, 'answered outbound call has no record; hanging up');
+    return xml(hangupTwiml());
+  }
+  // A replayed webhook (validly signed, so it once came from Twilio) must not bring a finished call back, nor
+  // give a call's stream to another Twilio call.
+  if (call !== undefined && (FINAL_STATUSES.has(call.status) || (call.twilioCallSid ?? callSid) !== callSid)) {
+    o.log.warn(
+      { callId: call.callId, status: call.status },
+      'voice webhook for a finished or another call; hanging up',
+    );
     return xml(hangupTwiml());
   }
   const callId = call?.callId ?? randomUUID();
@@ -60,13 +77,13 @@ async function voice(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse>
       phoneNumber: p.From ?? '',
       gymName: '',
       status: 'in-progress',
-      twilioCallSid: p.CallSid ?? null,
+      twilioCallSid: callSid,
     });
   } else {
     call =
       (await o.store.update(call.callId, {
         status: 'in-progress',
-        twilioCallSid: call.twilioCallSid ?? p.CallSid ?? null,
+        twilioCallSid: callSid,
         ...(p.AnsweredBy ? { answeredBy: p.AnsweredBy } : {}),
       })) ?? call;
   }
@@ -76,8 +93,10 @@ async function voice(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse>
     return xml(hangupTwiml());
   }
   // Parameters arrive in the stream's start message; the gym name is not personal data, the number stays out.
+  // The token binds them, this CallSid and account to the stream (stream-gate.ts checks it at `start`).
   const parameters: Record<string, string> = { callId: call.callId, direction: call.direction };
   if (call.gymName !== '') parameters.gymName = call.gymName;
+  parameters[STREAM_TOKEN_PARAM] = o.streamTokens.mint({ callSid, accountSid: p.AccountSid ?? '', parameters });
   return xml(connectStreamTwiml(publicWsUrl(o.publicBaseUrl, MEDIA_STREAM_PATH), parameters));
 }
 

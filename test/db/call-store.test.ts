@@ -1,4 +1,5 @@
 import t from 'tap';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { PgCallStore, withDbRetryAfter } from '../../src/db/call-store.js';
@@ -12,6 +13,7 @@ import { isAppError } from '../../src/errors.js';
 import type { HttpRequest } from '../../src/http/types.js';
 import { callsRoutes, type CallPlacer } from '../../src/telephony/calls-api.js';
 import type { CallAdmission } from '../../src/telephony/admission.js';
+import { StreamTokens } from '../../src/telephony/stream-token.js';
 import { twilioRoutes } from '../../src/telephony/webhooks.js';
 import { withPglite, withPostgres, type Backend } from './helpers/backends.js';
 import { captureLogger } from './helpers/capture-log.js';
@@ -32,7 +34,14 @@ const HOSTILE = [
 
 const { log } = captureLogger();
 
-const admission: CallAdmission = { tryAdmit: () => ({ ok: true }), claim: () => true, release: () => true };
+const admission: CallAdmission = {
+  tryAdmit: () => ({ ok: true }),
+  claim: () => 'claimed',
+  adopt: () => ({ ok: true }),
+  confirm: () => true,
+  abandon: () => undefined,
+  release: () => true,
+};
 
 function placer(): CallPlacer & { placed: string[] } {
   const placed: string[] = [];
@@ -215,7 +224,13 @@ function suite(t: Test, x: Target) {
       twilioCallSid: 'CAsurvive',
     });
     // Twilio's status callback for the call placed before the restart still moves it on.
-    const [, status] = twilioRoutes({ store: after, admission, publicBaseUrl: 'https://example.test', log });
+    const [, status] = twilioRoutes({
+      store: after,
+      admission,
+      publicBaseUrl: 'https://example.test',
+      streamTokens: new StreamTokens(randomBytes(32)),
+      log,
+    });
     const res = await status?.handler(statusCallback('CAsurvive', 'completed'), {});
     t.equal(res?.status, 204);
     const done = await after.get(rec.callId);

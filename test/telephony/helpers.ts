@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { loadDsp } from '../../src/dsp/index.js';
 import { createLogger } from '../../src/log.js';
 import { CallCapacity } from '../../src/ops/capacity.js';
@@ -14,6 +15,8 @@ import type { ClearResult } from '../../src/telephony/outbound-player.js';
 import type { MediaMetrics } from '../../src/telephony/media-session.js';
 import { TelephonyServer, MEDIA_STREAM_PATH } from '../../src/telephony/server.js';
 import { publicWsUrl } from '../../src/telephony/signature.js';
+import { MemoryCallStore } from '../../src/telephony/call-store.js';
+import { STREAM_TOKEN_PARAM, StreamTokens } from '../../src/telephony/stream-token.js';
 import { SimulatedStream, type SimStreamOptions } from '../../src/sim/media-client.js';
 import type { BudgetPolicy } from '../../src/telephony/message-budget.js';
 
@@ -69,6 +72,13 @@ export interface TestServer {
   handlers: RecordingHandler[];
   nextHandler(): Promise<RecordingHandler>;
   capacity: CallCapacity;
+  store: MemoryCallStore;
+  tokens: StreamTokens;
+  /**
+   * What the voice webhook does for a call before Twilio opens its stream: record it with its CallSid, take its
+   * slot, mint its stream token. Returns the <Parameter>s the stream's `start` must carry.
+   */
+  admitCall(parameters: Readonly<Record<string, string>>, callSid: string): Promise<Record<string, string>>;
   close(): void;
 }
 
@@ -80,11 +90,17 @@ export async function startServer(
     factory?: CallHandlerFactory;
     metrics?: MediaMetrics;
     inboundBudget?: BudgetPolicy;
+    /** The voice webhook's minting instance, when the test mounts twilioRoutes. */
+    tokens?: StreamTokens;
+    store?: MemoryCallStore;
+    capacity?: CallCapacity;
   } = {},
 ): Promise<TestServer> {
   const handlers: RecordingHandler[] = [];
   const waiters: ((h: RecordingHandler) => void)[] = [];
-  const capacity = new CallCapacity({ max: opts.maxCalls ?? 50 });
+  const capacity = opts.capacity ?? new CallCapacity({ max: opts.maxCalls ?? 50 });
+  const store = opts.store ?? new MemoryCallStore();
+  const tokens = opts.tokens ?? new StreamTokens(randomBytes(32));
   const server = new TelephonyServer({
     host: '127.0.0.1',
     port: 0,
@@ -92,6 +108,9 @@ export async function startServer(
     twilioAuthToken: AUTH_TOKEN,
     apiToken: opts.apiToken,
     admission: capacity,
+    streamTokens: tokens,
+    twilioAccountSid: ACCOUNT_SID,
+    callStore: store,
     routes: opts.routes ?? [],
     dsp,
     log: quietLog,
@@ -113,19 +132,46 @@ export async function startServer(
     localWs: `ws://127.0.0.1:${port}${MEDIA_STREAM_PATH}`,
     handlers,
     capacity,
+    store,
+    tokens,
+    async admitCall(parameters, callSid) {
+      const callId = parameters.callId ?? '';
+      const direction = parameters.direction === 'outbound' ? 'outbound' : 'inbound';
+      await store.create({
+        callId,
+        direction,
+        phoneNumber: '',
+        gymName: '',
+        status: 'in-progress',
+        twilioCallSid: callSid,
+      });
+      const admitted = capacity.tryAdmit(callId, direction);
+      if (!admitted.ok) throw new Error(`test call refused: ${admitted.reason}`);
+      return { ...parameters, [STREAM_TOKEN_PARAM]: tokens.mint({ callSid, accountSid: ACCOUNT_SID, parameters }) };
+    },
     nextHandler: () => new Promise((r) => waiters.push(r)),
     close: () => server.close(),
   };
 }
 
-export function connectSim(ts: TestServer, extra: Partial<SimStreamOptions> = {}): Promise<SimulatedStream> {
+export const randomCallSid = () => 'CA' + randomBytes(16).toString('hex');
+
+/** A call admitted as the voice webhook would (ts.admitCall), then its stream connected like Twilio's. */
+export async function connectSim(ts: TestServer, extra: Partial<SimStreamOptions> = {}): Promise<SimulatedStream> {
+  const callSid = extra.callSid ?? randomCallSid();
+  const parameters = extra.customParameters ?? {
+    callId: `call-${Math.random().toString(36).slice(2)}`,
+    direction: 'inbound',
+  };
   return SimulatedStream.connect({
     url: ts.localWs,
     signedUrl: PUBLIC_WS,
     authToken: AUTH_TOKEN,
     dsp,
-    customParameters: { callId: `call-${Math.random().toString(36).slice(2)}`, direction: 'inbound' },
+    accountSid: ACCOUNT_SID,
     ...extra,
+    callSid,
+    customParameters: await ts.admitCall(parameters, callSid),
   });
 }
 

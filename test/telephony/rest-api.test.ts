@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import type { Test } from 'tap';
 import { AppError } from '../../src/errors.js';
@@ -5,6 +6,7 @@ import { CallCapacity } from '../../src/ops/capacity.js';
 import { callsRoutes } from '../../src/telephony/calls-api.js';
 import { MemoryCallStore } from '../../src/telephony/call-store.js';
 import { TwilioRest } from '../../src/telephony/twilio-rest.js';
+import { StreamTokens } from '../../src/telephony/stream-token.js';
 import { twilioRoutes } from '../../src/telephony/webhooks.js';
 import { FakeTwilio } from '../../src/sim/fake-twilio.js';
 import { callCommand } from '../../src/cli/commands/call.js';
@@ -26,6 +28,7 @@ const API_TOKEN = 'api-secret';
 async function setup(t: Test, opts: { machineDetection?: boolean; answeredBy?: string } = {}) {
   const store = new MemoryCallStore();
   const capacity = new CallCapacity({ max: 5 });
+  const tokens = new StreamTokens(randomBytes(32));
   const fake = new FakeTwilio({
     accountSid: ACCOUNT_SID,
     authToken: AUTH_TOKEN,
@@ -48,11 +51,11 @@ async function setup(t: Test, opts: { machineDetection?: boolean; answeredBy?: s
     log: quietLog,
   });
   const routes = [
-    ...twilioRoutes({ store, admission: capacity, publicBaseUrl: PUBLIC_BASE, log: quietLog }),
+    ...twilioRoutes({ store, admission: capacity, publicBaseUrl: PUBLIC_BASE, streamTokens: tokens, log: quietLog }),
     ...callsRoutes({ store, placer: rest, admission: capacity, log: quietLog }),
   ];
   // The webhooks hit the server through PUBLIC_BASE; route them to the local port like an ingress would.
-  const ts = await startServer({ routes, apiToken: API_TOKEN });
+  const ts = await startServer({ routes, apiToken: API_TOKEN, tokens, store, capacity });
   const realFetch = globalThis.fetch;
   globalThis.fetch = (input, init) =>
     realFetch(typeof input === 'string' ? input.replace(PUBLIC_BASE, `http://127.0.0.1:${ts.port}`) : input, init);
@@ -85,7 +88,12 @@ t.test(
     });
 
     const h = await handlerP;
-    t.same(h.start.customParameters, { callId: created.call_id, direction: 'outbound', gymName: 'Iron Temple' });
+    t.match(h.start.customParameters, {
+      callId: created.call_id,
+      direction: 'outbound',
+      gymName: 'Iron Temple',
+      streamToken: /^\d+\.[\w-]{43}$/,
+    });
     t.equal(h.start.callSid, created.twilio_call_sid);
     await until(() => h.audio.some((a) => a.mulaw.some((b) => b !== 0xff)), 5000, 'callee audio');
     h.transport.player.enqueue({

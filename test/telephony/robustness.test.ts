@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { CallCapacity } from '../../src/ops/capacity.js';
 import { MemoryCallStore } from '../../src/telephony/call-store.js';
 import { OutboundPlayer, type OutboundSink, type SendResult } from '../../src/telephony/outbound-player.js';
+import { StreamTokens } from '../../src/telephony/stream-token.js';
 import { twilioRoutes } from '../../src/telephony/webhooks.js';
 import type { HttpRequest } from '../../src/http/types.js';
 import { RecordingHandler, chunked, connectSim, dsp, quietLog, startServer, toneBytes, until } from './helpers.js';
@@ -110,7 +112,13 @@ t.test(
   async (t) => {
     const store = new MemoryCallStore();
     const capacity = new CallCapacity({ max: 2 });
-    const routes = twilioRoutes({ store, admission: capacity, publicBaseUrl: 'https://x.example', log: quietLog });
+    const routes = twilioRoutes({
+      store,
+      admission: capacity,
+      publicBaseUrl: 'https://x.example',
+      streamTokens: new StreamTokens(randomBytes(32)),
+      log: quietLog,
+    });
     const status = routes.find((r) => r.pattern === '/twilio/status');
     const rec = await store.create({
       direction: 'outbound',

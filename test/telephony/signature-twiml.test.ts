@@ -1,13 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { CallCapacity } from '../../src/ops/capacity.js';
 import { MemoryCallStore } from '../../src/telephony/call-store.js';
 import { signRequest, verifyUpgrade, verifyWebhook } from '../../src/telephony/signature.js';
 import { connectStreamTwiml, hangupTwiml } from '../../src/telephony/twiml.js';
+import { StreamTokens } from '../../src/telephony/stream-token.js';
 import { twilioRoutes } from '../../src/telephony/webhooks.js';
 import { UpgradeRefused } from '../../src/sim/media-client.js';
 import { isNativeUws, loadUws } from '../../src/telephony/uws.js';
 import { createRequire } from 'node:module';
-import { AUTH_TOKEN, PUBLIC_BASE, PUBLIC_WS, connectSim, quietLog, startServer } from './helpers.js';
+import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE, PUBLIC_WS, connectSim, quietLog, startServer } from './helpers.js';
 
 t.test('TwiML: exact <Connect><Stream> with parameters (escaped by the helper), and hang-up', async (t) => {
   t.equal(
@@ -35,10 +37,23 @@ t.test('signature helpers: valid accepted; forged, missing, wrong URL rejected',
 t.test('webhook over the real server: only correctly signed requests do anything', async (t) => {
   const store = new MemoryCallStore();
   const capacity = new CallCapacity({ max: 5 });
-  const routes = twilioRoutes({ store, admission: capacity, publicBaseUrl: PUBLIC_BASE, log: quietLog });
-  const ts = await startServer({ routes });
+  const tokens = new StreamTokens(randomBytes(32));
+  const routes = twilioRoutes({
+    store,
+    admission: capacity,
+    publicBaseUrl: PUBLIC_BASE,
+    streamTokens: tokens,
+    log: quietLog,
+  });
+  const ts = await startServer({ routes, tokens, store, capacity });
   t.teardown(() => ts.close());
-  const params = { CallSid: 'CA' + 'b'.repeat(32), From: '+15550001111', To: '+15550002222', Direction: 'inbound' };
+  const params = {
+    AccountSid: ACCOUNT_SID,
+    CallSid: 'CA' + 'b'.repeat(32),
+    From: '+15550001111',
+    To: '+15550002222',
+    Direction: 'inbound',
+  };
   const body = new URLSearchParams(params).toString();
   const post = (sig: string | undefined) =>
     fetch(`http://127.0.0.1:${ts.port}/twilio/voice`, {
@@ -67,10 +82,18 @@ t.test('webhook over the real server: only correctly signed requests do anything
   t.equal(ok.headers.get('content-type'), 'text/xml');
   const rec = await store.findBySid(params.CallSid);
   t.ok(rec, 'inbound call recorded');
+  const twiml = await ok.text();
+  const token = /<Parameter name="streamToken" value="([^"]+)"\/>/.exec(twiml)?.[1] ?? '';
+  const parameters = { callId: rec?.callId ?? '?', direction: 'inbound' };
   t.equal(
-    await ok.text(),
-    connectStreamTwiml(PUBLIC_WS, { callId: rec?.callId ?? '?', direction: 'inbound' }),
+    twiml,
+    connectStreamTwiml(PUBLIC_WS, { ...parameters, streamToken: token }),
     'answers with <Connect><Stream> on the public wss URL',
+  );
+  t.same(
+    tokens.verify(token, { callSid: params.CallSid, accountSid: ACCOUNT_SID, parameters }),
+    { ok: true },
+    'with the stream token for this CallSid, account and parameters',
   );
   t.equal(capacity.active, 1, 'the call holds a slot until its stream ends or the slot expires');
 });

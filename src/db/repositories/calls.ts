@@ -76,7 +76,7 @@ async function applyStatus(
   );
   await tx.query(
     `UPDATE calls SET
-       status = CASE WHEN status_at <= $3 THEN $2 ELSE status END,
+       status = CASE WHEN status_at <= $3 AND status <> ALL($5::text[]) THEN $2 ELSE status END,
        status_at = GREATEST(status_at, $3),
        answered_at = CASE WHEN $2 = ANY($4::text[]) THEN LEAST(COALESCE(answered_at, $3), $3) ELSE answered_at END,
        ended_at = CASE WHEN $2 = ANY($5::text[]) THEN COALESCE(ended_at, $3) ELSE ended_at END,

@@ -10,9 +10,14 @@ import { cleanText, withTx, type Queryable } from '../sql.js';
 /** Upserts the facts a call has produced so far; re-sending the same facts is a no-op. */
 export async function recordFacts(pool: pg.Pool, callId: string, facts: GymFacts, at: Date): Promise<void> {
   await withTx(pool, async (tx) => {
-    const call = await tx.query<{ gym_id: string | null }>('SELECT gym_id FROM calls WHERE id = $1', [callId]);
+    const call = await tx.query<{ gym_id: string | null; end_reason: string | null }>(
+      'SELECT gym_id, end_reason FROM calls WHERE id = $1',
+      [callId],
+    );
     const gymId = call.rows[0]?.gym_id;
     if (gymId == null) throw Object.assign(new Error('facts for an unknown call'), { code: 'NO_CALL' });
+    // A finished call's facts are final (its session recorded them before its end, in the same write lane).
+    if (call.rows[0]?.end_reason != null) return;
     for (const day of DAYS) {
       const h = facts.hours[day];
       if (!h) continue;

@@ -15,12 +15,18 @@ export interface TurnInput {
   endedAt: Date;
 }
 
-/** Idempotent on (call, seq): a retry rewrites the same row, never adds one. */
+/**
+ * Idempotent on (call, seq): a retry rewrites the same row, never adds one. A call whose end is recorded (its
+ * session wrote every turn before that, in the same write lane) is never written again: no late or foreign write
+ * can add to or overwrite a finished transcript.
+ */
 export async function insertTurn(db: Queryable, t: TurnInput): Promise<void> {
   await db.query(
     `INSERT INTO turns (call_id, seq, speaker, text, heard_text, interrupted, start_ms, end_ms, confidence,
                         latency, ended_at, detail)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     SELECT $1::text, $2::int, $3::text, $4::text, $5::text, $6::boolean, $7::int, $8::int, $9::real, $10::jsonb,
+            $11::timestamptz, $12::jsonb
+      WHERE NOT EXISTS (SELECT 1 FROM calls c WHERE c.id = $1::text AND c.end_reason IS NOT NULL)
      ON CONFLICT (call_id, seq) DO UPDATE SET
        speaker = EXCLUDED.speaker, text = EXCLUDED.text, heard_text = EXCLUDED.heard_text,
        interrupted = EXCLUDED.interrupted, start_ms = EXCLUDED.start_ms, end_ms = EXCLUDED.end_ms,
