@@ -1,0 +1,34 @@
+import type { CallDirection } from '../../machines/events.js';
+import type { StartInfo } from '../telephony/call-handler.js';
+
+// Who a media stream is: its call id, direction and gym, from the stream's `start` parameters and, for calls we
+// placed, what the calls API stored (the parameters may not carry the gym's name or number).
+
+export interface CallDetails {
+  readonly gymName?: string | undefined;
+  readonly direction?: CallDirection | undefined;
+  readonly phoneNumber?: string | undefined;
+}
+
+export interface CallIdentity {
+  readonly callId: string;
+  readonly direction: CallDirection;
+  /** '' when unknown. */
+  readonly gymName: string;
+  readonly phoneNumber: string | undefined;
+}
+
+export function identifyCall(
+  start: StartInfo,
+  lookup: ((callId: string, callSid: string) => CallDetails | undefined) | undefined,
+): CallIdentity {
+  const p = start.customParameters;
+  const callId = p['callId'] ?? start.callSid;
+  const details = lookup?.(callId, start.callSid);
+  return {
+    callId,
+    direction: p['direction'] === 'outbound' || details?.direction === 'outbound' ? 'outbound' : 'inbound',
+    gymName: p['gymName'] ?? details?.gymName ?? '',
+    phoneNumber: details?.phoneNumber,
+  };
+}

@@ -1,0 +1,64 @@
+import type { Logger } from '../log.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { AsrProvider } from '../providers/asr/types.js';
+import type { LlmProvider } from '../providers/llm/types.js';
+import type { TtsProvider } from '../providers/tts/types.js';
+import type { OutboundPlayer } from '../telephony/outbound-player.js';
+import { asrActor, type AudioTap } from './asr-actor.js';
+import type { CallPorts } from './call-actor.js';
+import { hangupActor, type HangupPort } from './hangup-actor.js';
+import type { CallQuality } from './quality.js';
+import { replyActor, type ReplyPolicy } from './reply-actor.js';
+import { speakerActor } from './speaker-actor.js';
+import type { TtsPrefetch } from './tts-prefetch.js';
+
+// The call machine's invoked actors for one call, made from its providers and transport, with the call quality
+// check and the end-of-turn latency metric hooked into the reply and speaker actors.
+
+export interface PortsInput {
+  readonly asr: AsrProvider;
+  readonly llm: LlmProvider;
+  readonly tts: TtsProvider;
+  readonly tap: AudioTap;
+  readonly player: OutboundPlayer;
+  readonly nowMs: () => number;
+  readonly quality: CallQuality;
+  readonly metrics: Metrics | undefined;
+  readonly replyPolicy: ReplyPolicy | undefined;
+  readonly prefetch: TtsPrefetch | undefined;
+  /** Twilio REST hang-up; undefined without a Twilio account (the socket is closed instead). */
+  readonly rest: HangupPort | undefined;
+  readonly callSid: string;
+  readonly closeSocket: (reason: string) => void;
+  readonly log: Logger;
+}
+
+export function callPorts(i: PortsInput): CallPorts {
+  const q = i.quality;
+  return {
+    asr: asrActor(i.asr, i.tap, i.log),
+    reply: replyActor(
+      i.llm,
+      i.log,
+      { requested: () => q.replyRequested(), firstChunk: () => q.llmFirstChunk() },
+      i.replyPolicy,
+      i.prefetch,
+    ),
+    speaker: speakerActor(
+      i.tts,
+      i.player,
+      i.nowMs,
+      i.log,
+      {
+        synthRequested: (id) => q.synthRequested(id),
+        synthResolved: (id) => q.synthResolved(id),
+        started: () => {
+          const ms = q.firstAudio();
+          if (ms !== undefined) i.metrics?.observeTurn('end_of_turn_to_first_audio', ms);
+        },
+      },
+      i.prefetch,
+    ),
+    hangup: hangupActor(i.rest, i.callSid, i.closeSocket, i.log),
+  };
+}
