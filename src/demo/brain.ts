@@ -115,6 +115,11 @@ export class ReceptionistBrain {
       out.push({ afterMs: 900, action: { type: 'say', kind: 'small-talk', text: 'Sorry, yes, hello, who is this?' } });
       return out;
     }
+    const cut = b.interruptAgent;
+    if (cut !== null && this.agentUtterances === cut.utterance) {
+      out.push({ afterMs: cut.afterMs, action: { type: 'say', kind: 'small-talk', text: 'Sorry, what was that?' } });
+      return out;
+    }
     // Backchannels and coughs only on the agent's later, longer turns, and not on every one.
     if (!first && b.backchannelDuringAgentSpeech && this.agentUtterances % 2 === 0)
       out.push({

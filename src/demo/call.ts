@@ -1,4 +1,5 @@
 import type { CallEmitted } from '../../machines/events.js';
+import { activeSpeechLevelDbfs } from '../audio/level.js';
 import { synthesizePhoneAudio } from '../audio/speech.js';
 import type { CallResult } from '../call/quality.js';
 import { readNormalisedCallFacts, type NormalisedFacts } from '../db/normalise.js';
@@ -6,6 +7,7 @@ import { getTurns } from '../db/repositories/turns.js';
 import type { Dsp } from '../dsp/types.js';
 import type { TtsProvider } from '../providers/tts/types.js';
 import type { SimReport } from '../sim/media-client.js';
+import { LineBackground, type BackgroundSpec } from '../sim/noise/index.js';
 import type { DemoEnvironment } from './environment.js';
 import type { Persona } from './persona.js';
 import { Receptionist, type AgentEars, type ReceptionistEvent } from './receptionist.js';
@@ -57,6 +59,8 @@ export interface PersonaCallOptions {
   readonly speed?: number;
   readonly agentQuietMs?: number;
   readonly watch?: CallWatch;
+  /** Sound around the receptionist's phone instead of the persona's own `background` (demo --background). */
+  readonly background?: BackgroundSpec;
   /** Give up on the call after this long (ms). */
   readonly timeoutMs: number;
 }
@@ -80,8 +84,9 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
   // The recogniser loads its model and the voice compiles before the phone rings, so the receptionist can say
   // hello at once, like a person at the desk.
   const ears = await o.ears();
-  await synthesizePhoneAudio(o.tts, o.dsp, 'Hello.');
+  const noise = await lineBackground(o, o.background ?? persona.background);
   env.routing.callees.set(persona.gym.phone, async (stream) => {
+    if (noise) stream.setLineNoise(noise);
     receptionist = new Receptionist({
       persona,
       stream,
@@ -163,6 +168,22 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
     env.routing.callees.delete(persona.gym.phone);
     env.routing.unwatch(callId);
   }
+}
+
+/**
+ * Her voice's active level, measured on a sentence she could say, sets the bed's level; the bed is made and
+ * measured here, before the phone rings, so none of that work lands in the middle of the call. Without a
+ * background this is only the warm-up: her voice compiles before the call.
+ */
+async function lineBackground(
+  o: PersonaCallOptions,
+  spec: BackgroundSpec | undefined,
+): Promise<LineBackground | undefined> {
+  const sample = await synthesizePhoneAudio(o.tts, o.dsp, spec ? 'Hello, we are open from six to ten.' : 'Hello.');
+  if (spec === undefined) return undefined;
+  const level = activeSpeechLevelDbfs(sample.pcm, 8000);
+  if (level === undefined) throw new Error("the receptionist's voice is silent: no level to set the background by");
+  return new LineBackground(spec, level);
 }
 
 /**

@@ -2,7 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { DAYS, PERIODS, type Day } from '../facts/model.js';
-import { checkClassName, checkPlanName, checkPriceAmount, checkTime } from './vocabulary-check.js';
+import { BACKGROUND_KINDS } from '../sim/noise/index.js';
+import {
+  canonicalClassName,
+  canonicalPlanName,
+  canonicalTime,
+  checkClassName,
+  checkPlanName,
+  checkPriceAmount,
+  checkTime,
+} from './vocabulary-check.js';
 
 // A persona is the simulated gym receptionist the demo and the scenario suite call. It is data (JSON), so
 // people can write their own; everything it says must stay inside the vocabulary the offline recogniser
@@ -42,6 +51,15 @@ const behaviourSchema = z
     silentOnceMs: z.number().int().min(0).max(60_000).default(0),
     /** Start talking while the agent's greeting is still playing. */
     bargeInDuringGreeting: z.boolean().default(false),
+    /**
+     * Talk over the agent's `utterance`-th utterance (2 = the first after its greeting), `afterMs` into it, on
+     * purpose: a real interruption ("Sorry, what was that?") that the agent must stop for.
+     */
+    interruptAgent: z
+      .object({ utterance: z.number().int().min(2).max(50), afterMs: z.number().int().min(0).max(10_000) })
+      .strict()
+      .nullable()
+      .default(null),
     /** Say "uh-huh" / "okay" while the agent speaks (must not interrupt it). */
     backchannelDuringAgentSpeech: z.boolean().default(false),
     /** A short noise burst while the agent speaks (must not silence it). */
@@ -96,6 +114,15 @@ export const personaSchema = z
       })
       .strict(),
     behaviour: behaviourSchema.default(() => behaviourSchema.parse({})),
+    /** Sound around the receptionist's phone, generated from `seed` (src/sim/noise/), `snrDb` under her voice. */
+    background: z
+      .object({
+        kind: z.enum(BACKGROUND_KINDS),
+        snrDb: z.number().min(-10).max(60),
+        seed: z.number().int().min(0).max(0xffff_ffff).optional(),
+      })
+      .strict()
+      .optional(),
     expect: expectSchema.default({}),
   })
   .strict();
@@ -117,10 +144,11 @@ function vocabularyProblems(p: Persona): string[] {
     }
     if ('opens' in h) {
       for (const k of ['opens', 'closes'] as const) {
-        const err = checkTime(h[k], k);
+        const err = checkTime(canonicalTime(h[k]), k);
         if (err) out.push(`facts.hours[${i}].${k}: ${err}`);
       }
-      if (h.opens === h.closes) out.push(`facts.hours[${i}]: opens equals closes; use {"open24h": true} instead`);
+      if (canonicalTime(h.opens) === canonicalTime(h.closes))
+        out.push(`facts.hours[${i}]: opens equals closes; use {"open24h": true} instead`);
     }
   });
   const plans = new Set<string>();
@@ -138,12 +166,32 @@ function vocabularyProblems(p: Persona): string[] {
   p.facts.classes.forEach((c, i) => {
     const err = checkClassName(c.name);
     if (err) out.push(`facts.classes[${i}].name: ${err}`);
-    if (classes.has(c.name.toLowerCase())) out.push(`facts.classes[${i}].name: "${c.name}" is listed twice`);
-    classes.add(c.name.toLowerCase());
+    const key = canonicalClassName(c.name) ?? c.name.trim().toLowerCase();
+    if (classes.has(key)) out.push(`facts.classes[${i}].name: "${c.name}" is listed twice`);
+    classes.add(key);
   });
   if (p.facts.hours.length + p.facts.pricing.length + p.facts.classes.length === 0)
     out.push('facts: a persona must know at least one fact');
   return out;
+}
+
+/**
+ * Names and times as the vocabulary spells them: spelled differently but said the same ("drop in" / "drop-in",
+ * "Tai-Chi" / "tai chi", "5:00" / "05:00") is the same persona, so the receptionist says and the score expects
+ * the one form the agent's side knows.
+ */
+function normalised(p: Persona): Persona {
+  const f = p.facts;
+  return {
+    ...p,
+    facts: {
+      hours: f.hours.map((h) =>
+        'opens' in h ? { ...h, opens: canonicalTime(h.opens), closes: canonicalTime(h.closes) } : h,
+      ),
+      pricing: f.pricing.map((pl) => ({ ...pl, plan: canonicalPlanName(pl.plan, pl.period) ?? pl.plan })),
+      classes: f.classes.map((c) => ({ ...c, name: canonicalClassName(c.name) ?? c.name })),
+    },
+  };
 }
 
 /** Validate an already-parsed JSON value; throws PERSONA_INVALID naming every problem. */
@@ -159,7 +207,7 @@ export function parsePersona(value: unknown, source = 'persona'): Persona {
       'PERSONA_INVALID',
       `${source} is outside the supported vocabulary (see docs/architecture.md#personas):\n${problems.map((l) => `  ${l}`).join('\n')}`,
     );
-  return r.data;
+  return normalised(r.data);
 }
 
 export async function loadPersona(file: string): Promise<Persona> {

@@ -8,6 +8,7 @@ import { runPersonaCall, type PersonaCallOutcome } from './call.js';
 import { offlineEars } from './ears.js';
 import { DemoEnvironment } from './environment.js';
 import { loadPersona } from './persona.js';
+import type { BackgroundSpec } from '../sim/noise/index.js';
 import { LiveView } from './view.js';
 
 // `gym-agent demo`: one complete offline phone call, watched live, then the facts as read back from the database.
@@ -17,6 +18,8 @@ export interface DemoArgs {
   json: boolean;
   fast: boolean;
   record: string | undefined;
+  /** Noise around the receptionist's phone instead of the persona's own. */
+  background?: BackgroundSpec | undefined;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -45,6 +48,7 @@ export async function runDemo(a: DemoArgs, out: NodeJS.WritableStream & { isTTY?
       tts,
       dsp,
       ears: () => offlineEars(dsp),
+      ...(a.background ? { background: a.background } : {}),
       ...(a.fast ? FAST : {}),
       ...(view ? { watch: view } : {}),
       timeoutMs: env.server.config.MAX_CALL_MS + 60_000,

@@ -1,4 +1,5 @@
-import { loadDsp } from '../dsp/index.js';
+import { join } from 'node:path';
+import { loadDsp, packageRoot } from '../dsp/index.js';
 import { createLogger } from '../log.js';
 import { FliteTts } from '../providers/tts/flite.js';
 import { offlineEars } from './ears.js';
@@ -10,13 +11,16 @@ import { formatTable, loadScenarios, runSuite } from './scenarios.js';
 export interface ScenarioCommandArgs {
   only: string[] | undefined;
   fastSubset: boolean;
+  /** scenarios/noisy/ instead of scenarios/. */
+  noisy?: boolean;
   json: boolean;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number> {
-  let personas = await loadScenarios(undefined, a.only);
+  const dir = a.noisy === true ? join(packageRoot(), 'scenarios', 'noisy') : undefined;
+  let personas = await loadScenarios(dir, a.only);
   if (a.fastSubset) personas = personas.filter((p) => p.expect.fast === true);
   const log = createLogger(a.logLevel);
   const out = process.stdout;

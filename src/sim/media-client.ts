@@ -63,6 +63,13 @@ const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 interface CallerFrame {
   readonly bytes: Uint8Array;
   readonly base64: string;
+  /** The PCM the frame was encoded from (say()), so a background can be mixed in before μ-law. */
+  readonly pcm?: Int16Array;
+}
+
+/** Sound around the caller's phone (src/sim/noise/): added to every frame of the line's 8 kHz PCM. */
+export interface LineNoise {
+  addTo(pcm: Int16Array): void;
 }
 
 const SILENCE_FRAME: CallerFrame = (() => {
@@ -73,12 +80,13 @@ const SILENCE_FRAME: CallerFrame = (() => {
 const framesOf = new WeakMap<Int16Array, readonly CallerFrame[]>();
 const zeroMask = (mask: Buffer) => void mask.fill(0);
 
-function toFrames(mulaw: Uint8Array): CallerFrame[] {
+function toFrames(mulaw: Uint8Array, pcm?: Int16Array): CallerFrame[] {
   const out: CallerFrame[] = [];
   for (let off = 0; off < mulaw.length; off += FRAME_BYTES) {
     const f = new Uint8Array(FRAME_BYTES).fill(ULAW_SILENCE);
     f.set(mulaw.subarray(off, Math.min(off + FRAME_BYTES, mulaw.length)));
-    out.push({ bytes: f, base64: Buffer.from(f.buffer, f.byteOffset, f.length).toString('base64') });
+    const base64 = Buffer.from(f.buffer, f.byteOffset, f.length).toString('base64');
+    out.push(pcm ? { bytes: f, base64, pcm: pcm.subarray(off, off + FRAME_BYTES) } : { bytes: f, base64 });
   }
   return out;
 }
@@ -124,6 +132,7 @@ export class SimulatedStream implements ClockClient {
   #agentFrames = 0;
   #lastAgentAudioMs = -Infinity;
   #report: SimReport | undefined;
+  #noise: LineNoise | undefined;
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(o: SimStreamOptions, ws: WebSocket) {
@@ -166,7 +175,7 @@ export class SimulatedStream implements ClockClient {
   say(pcm8k: Int16Array): Promise<void> {
     let frames = framesOf.get(pcm8k);
     if (frames === undefined) {
-      frames = toFrames(this.#o.dsp.ulawEncode(pcm8k));
+      frames = toFrames(this.#o.dsp.ulawEncode(pcm8k), pcm8k);
       framesOf.set(pcm8k, frames);
     }
     return this.#queueCaller(frames);
@@ -179,6 +188,14 @@ export class SimulatedStream implements ClockClient {
   #queueCaller(frames: readonly CallerFrame[]): Promise<void> {
     for (const f of frames) this.#caller.push(f);
     return new Promise((resolve) => this.#callerDone.push(resolve));
+  }
+
+  /**
+   * From the next frame on, `noise` plays under everything the caller sends, also while she is silent: it is
+   * added to her PCM and the sum is μ-law encoded, as the room around a phone reaches its microphone.
+   */
+  setLineNoise(noise: LineNoise): void {
+    this.#noise = noise;
   }
 
   dtmf(digit: string): void {
@@ -280,7 +297,7 @@ export class SimulatedStream implements ClockClient {
       this.#caller.length = 0;
       this.#callerHead = 0;
     }
-    const f = frame ?? SILENCE_FRAME;
+    const f = this.#noise === undefined ? (frame ?? SILENCE_FRAME) : this.#noisy(frame);
     this.#send(inboundMediaWire(this.streamSid, ++this.#seq, this.#tick, atMs, f.base64));
     if (this.#o.record) this.#recCaller.push(f.bytes);
     if (frame !== undefined && this.#caller.length === 0) {
@@ -299,6 +316,15 @@ export class SimulatedStream implements ClockClient {
         w.resolve();
       }
     }
+  }
+
+  #noisy(frame: CallerFrame | undefined): CallerFrame {
+    const pcm = new Int16Array(FRAME_BYTES);
+    if (frame?.pcm) pcm.set(frame.pcm);
+    else if (frame) pcm.set(this.#o.dsp.ulawDecode(frame.bytes));
+    this.#noise?.addTo(pcm);
+    const bytes = this.#o.dsp.ulawEncode(pcm);
+    return { bytes, base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64') };
   }
 
   #onMessage(text: string | null): void {

@@ -1,16 +1,22 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../../errors.js';
+import { BACKGROUND_KINDS, DEFAULT_SNR_DB, type BackgroundSpec } from '../../sim/noise/index.js';
 import { parseLogLevel } from '../args.js';
 
 export const summary = 'run one complete offline phone call against a simulated gym receptionist';
 
-const USAGE = `usage: gym-agent demo [--persona FILE.json] [--json] [--fast] [--record FILE.wav] [--data-dir DIR]
+const USAGE = `usage: gym-agent demo [--persona FILE.json] [--background KIND [--snr-db N] [--seed N]] [--json] [--fast]
+                     [--record FILE.wav] [--data-dir DIR]
 
 Starts the server with the offline providers and the embedded database, places a simulated call through the
 fake Twilio REST API (as POST /v1/calls would) to a simulated receptionist who only hears the agent's audio,
 shows the conversation live, then the facts as read back from the database.
 
   --persona FILE   persona JSON (default: scenarios/cooperative.json; schema in docs/architecture.md)
+  --background K   noise around the receptionist's phone, made by code: ${BACKGROUND_KINDS.join(', ')}
+                   (replaces the persona's own background)
+  --snr-db N       her speech level over the background's, in dB (default ${DEFAULT_SNR_DB})
+  --seed N         which bed of that kind (default 1); the same seed is the same sound
   --json           print exactly one JSON object on stdout (logs go to stderr)
   --fast           the receptionist reacts sooner (the server's audio stays real time)
   --record FILE    write both legs as a stereo WAV (left: gym, right: agent)
@@ -27,6 +33,9 @@ export async function run(args: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         fast: { type: 'boolean', default: false },
         record: { type: 'string' },
+        background: { type: 'string' },
+        'snr-db': { type: 'string' },
+        seed: { type: 'string' },
         'data-dir': { type: 'string', default: './data/demo' },
         'log-level': { type: 'string', default: 'warn' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -45,6 +54,7 @@ export async function run(args: string[]): Promise<number> {
   const logLevel = parseLogLevel(v['log-level']);
   if (v.record !== undefined && !v.record.toLowerCase().endsWith('.wav'))
     throw new AppError('BAD_ARGUMENT', '--record needs a file name ending in .wav');
+  const background = parseBackground(v.background, v['snr-db'], v.seed);
   const { runDemo } = await import('../../demo/run.js');
   return runDemo(
     {
@@ -52,9 +62,31 @@ export async function run(args: string[]): Promise<number> {
       json: v.json,
       fast: v.fast,
       record: v.record,
+      background,
       dataDir: v['data-dir'],
       logLevel,
     },
     process.stdout,
   );
+}
+
+function parseBackground(
+  kind: string | undefined,
+  snrDb: string | undefined,
+  seed: string | undefined,
+): BackgroundSpec | undefined {
+  if (kind === undefined) {
+    if (snrDb !== undefined || seed !== undefined)
+      throw new AppError('BAD_ARGUMENT', '--snr-db and --seed need --background');
+    return undefined;
+  }
+  if (!(BACKGROUND_KINDS as readonly string[]).includes(kind))
+    throw new AppError('BAD_ARGUMENT', `--background must be one of ${BACKGROUND_KINDS.join(', ')}`);
+  const snr = snrDb === undefined ? DEFAULT_SNR_DB : Number(snrDb);
+  if (snrDb !== undefined && (snrDb.trim() === '' || !Number.isFinite(snr) || snr < -10 || snr > 60))
+    throw new AppError('BAD_ARGUMENT', '--snr-db must be a number from -10 to 60');
+  const n = seed === undefined ? undefined : Number(seed);
+  if (n !== undefined && (!/^\d+$/.test(seed ?? '') || n > 0xffff_ffff))
+    throw new AppError('BAD_ARGUMENT', '--seed must be a whole number from 0 to 4294967295');
+  return { kind: kind as BackgroundSpec['kind'], snrDb: snr, seed: n };
 }

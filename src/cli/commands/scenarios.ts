@@ -4,11 +4,15 @@ import { parseLogLevel } from '../args.js';
 
 export const summary = 'run the scenario suite: every persona in scenarios/ through the real server, with checks';
 
-const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--json] [--data-dir DIR] [--log-level L]
+const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--noisy] [--json] [--data-dir DIR]
+                          [--log-level L]
 
 Calls every persona in scenarios/ (one after another, against one offline server with the embedded database),
 prints a table (facts correct, response-gap median, barge-ins, false barge-ins, goodbye completed, repeated
-questions, greetings, end reason) and checks the expectations. Exit code 1 when a check fails.`;
+questions, greetings, end reason) and checks the expectations. Exit code 1 when a check fails.
+
+  --noisy   the personas of scenarios/noisy/ instead: calls over generated music, singing, chatter and street
+            noise (docs/architecture.md). Not part of the default suite until the agent handles noisy lines.`;
 
 export async function run(args: string[]): Promise<number> {
   let v;
@@ -18,6 +22,7 @@ export async function run(args: string[]): Promise<number> {
       options: {
         only: { type: 'string' },
         subset: { type: 'string' },
+        noisy: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         'data-dir': { type: 'string', default: './data/scenarios' },
         'log-level': { type: 'string', default: 'warn' },
@@ -43,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
       .map((s) => s.trim())
       .filter(Boolean),
     fastSubset: v.subset === 'fast',
+    noisy: v.noisy,
     json: v.json,
     dataDir: v['data-dir'],
     logLevel,

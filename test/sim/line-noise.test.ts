@@ -1,0 +1,51 @@
+import t from 'tap';
+import { LineBackground } from '../../src/sim/noise/index.js';
+import { connectSim, startServer, until } from '../telephony/helpers.js';
+
+// The simulator's line noise: the bed reaches the server in every caller frame, also while she says nothing,
+// at the level asked for, and her speech arrives mixed with it (before μ-law, as from a room).
+
+const rmsDbfs = (pcm: Int16Array) => {
+  let e = 0;
+  for (const v of pcm) e += v * v;
+  return 10 * Math.log10(e / Math.max(1, pcm.length) / 32768 ** 2);
+};
+
+t.test('the background plays under silence and under speech at its set level', async (t) => {
+  const ts = await startServer();
+  t.teardown(() => ts.close());
+  const handler = ts.nextHandler();
+  const sim = await connectSim(ts, { speed: 4 });
+  const h = await handler;
+  // Hum at 10 dB under a -20 dBFS voice: the bed at -30 dBFS.
+  sim.setLineNoise(new LineBackground({ kind: 'hvac', snrDb: 10, seed: 1 }, -20));
+  await until(() => h.audio.length >= 60, 10_000, '60 frames');
+  // A 1 kHz tone at -20 dBFS RMS stands in for her voice.
+  const tone = Int16Array.from({ length: 8000 }, (_, i) =>
+    Math.round(32768 * 0.1 * Math.SQRT2 * Math.sin(i / (8000 / (2 * Math.PI * 1000)))),
+  );
+  const sayFrom = h.audio.length;
+  await sim.say(tone);
+  await sim.hangUp();
+  await h.endedP;
+  const joined = (from: number, to: number) => {
+    const parts = h.audio.slice(from, to).map((a) => a.pcm);
+    const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  };
+  // Skip the first frames (sent before the noise was set).
+  const quiet = rmsDbfs(joined(10, sayFrom));
+  t.ok(Math.abs(quiet - -30) < 2, `between her words the line carries the bed at ${quiet.toFixed(1)} dBFS`);
+  // Her frames follow the silence after `sayFrom` within a frame or two; measure the middle of the tone.
+  const speech = rmsDbfs(joined(sayFrom + 10, sayFrom + 40));
+  const expected = 10 * Math.log10(10 ** (-20 / 10) + 10 ** (-30 / 10));
+  t.ok(
+    Math.abs(speech - expected) < 1.5,
+    `speech plus bed at ${speech.toFixed(1)} dBFS (powers add: ${expected.toFixed(1)})`,
+  );
+});
