@@ -104,6 +104,14 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     isDraining,
     settleWithoutStream: (callId) => calls.settleWithoutStream(callId),
   });
+  // Calls a crashed server left live are ended (server_restarted / server_lost); the ones this process holds are
+  // leased so that no other replica ends them (src/db/call-leases.ts). Before listen(): no call is live here yet.
+  const leases = await startCallLeases(db.pool, {
+    single: db.embedded !== undefined,
+    liveCalls: () => capacity.callIds(),
+    maxCallMs: config.MAX_CALL_MS,
+    log,
+  });
   // Binds each media stream to the call the voice webhook admitted (stream-token.ts, stream-gate.ts).
   const streamTokens = new StreamTokens(streamTokenKey(config.TWILIO_AUTH_TOKEN));
   const rest =

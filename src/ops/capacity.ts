@@ -57,6 +57,11 @@ export class CallCapacity {
     return this.slots.size;
   }
 
+  /** The calls holding a slot here (their leases are renewed while they do: src/db/call-leases.ts). */
+  callIds(): string[] {
+    return [...this.slots.keys()];
+  }
+
   /**
    * Idempotent per callId: Twilio retries a webhook with the same CallSid, which must not take two slots. A second
    * admission of a waiting call (the voice webhook of a call the API placed) restarts its wait for the stream.
