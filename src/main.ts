@@ -12,6 +12,7 @@ import { wrapUpsSettled } from './call/wrap-up.js';
 import { loadConfig, type Config } from './config/index.js';
 import { openDatabase, type Database } from './db/pool.js';
 import { CallRecorder } from './db/recorder.js';
+import { startCallLeases } from './db/call-leases.js';
 import { WriteQueue } from './db/write-queue.js';
 import { pendingMigrations } from './db/migrate.js';
 import { dbRoutes } from './db/routes.js';
@@ -212,6 +213,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       await wrapUpsSettled();
       const stats = await queue.close(10_000);
       if (stats.dropped > 0) log.error({ dropped: stats.dropped }, 'database writes lost at shutdown');
+      await leases.stop();
       await db.close();
     })());
 
