@@ -9,4 +9,4 @@ run() {
 }
 a=$(run 20)
 b=$(run 40)
-echo "dense turn: $(((b - a) / (20 * 11 * 100))) instructions per event (20 turns: $a, 40 turns: $b)"
+echo "dense turn: $(((b - a) / (20 * 10 * 100))) instructions per event (20 turns: $a, 40 turns: $b)"

@@ -5,8 +5,8 @@ import type { CallInput, EndReason } from '../machines/events.js';
 
 // A real call's event stream (recorded by bench/machine-record.ts) replayed into call actors whose invoked actors
 // do nothing: the recorded events are what those actors said during the real call, so the machine takes the same
-// path and the benchmark measures the statechart alone, on a real call's mix of events (mostly playback marks and
-// interim transcripts) rather than on one synthetic turn.
+// path and the benchmark measures the statechart alone, on a real call's mix of events (mostly interim transcripts,
+// VAD edges and the reply's sentences) rather than on one synthetic turn.
 
 export interface RecordedEvent {
   /** Milliseconds since the first recorded event. */
@@ -16,6 +16,8 @@ export interface RecordedEvent {
 
 export interface CallRecording {
   recordedWith: string;
+  /** How the recording was changed after it was made, if it was (e.g. events the machine no longer takes). */
+  edited?: string;
   persona: string;
   callId: string;
   input: Omit<CallInput, 'callId'>;

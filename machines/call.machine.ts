@@ -105,7 +105,8 @@ export const callMachine = callSetup.createMachine({
         },
         reply: replyRegion,
         playback: {
-          description: "The agent's audio at Twilio, tracked by marks.",
+          description:
+            "The agent's audio at Twilio: started, its length, played (the speaker keeps the marks in between).",
           initial: 'idle',
           states: {
             idle: {
@@ -121,7 +122,6 @@ export const callMachine = callSetup.createMachine({
             playing: {
               on: {
                 'SPEAKER.STARTED': { guard: 'isPendingUtterance', actions: 'markStarted' },
-                'SPEAKER.PROGRESS': { guard: 'progressMoves', actions: 'markProgress' },
                 'SPEAKER.DURATION': { guard: 'isPendingUtterance', actions: 'markDuration' },
                 'SPEAKER.PLAYED': [
                   {

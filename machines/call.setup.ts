@@ -3,6 +3,7 @@ import { mergeFacts } from '../src/facts/model.js';
 import type { CallEmitted, CallEvent, CallInput, EndReason, ReplyEvent } from './events.js';
 import * as C from './context.js';
 import { type CallContext } from './context.js';
+import { heardIn } from './heard.js';
 import { endedEvent } from './ledger.js';
 import * as T from './text.js';
 import {
@@ -156,13 +157,6 @@ export const callSetup = setup({
         startMs: (event as Ev<'SPEAKER.STARTED'>).atMs,
       })),
     ),
-    markProgress: assign(({ context, event }) =>
-      updateUtterance(context, idOf(event), (u) => ({
-        ...u,
-        status: 'playing',
-        heard: (event as Ev<'SPEAKER.PROGRESS'>).heardText,
-      })),
-    ),
     markDuration: assign(({ context, event }) =>
       updateUtterance(context, idOf(event), (u) => ({ ...u, durationMs: (event as Ev<'SPEAKER.DURATION'>).ms })),
     ),
@@ -249,19 +243,20 @@ export const callSetup = setup({
       if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
     }),
     // One assign per action: every assign clones the whole machine snapshot (state value included).
-    finishTurn: enqueueActions(({ context, enqueue }) => {
-      const f = finishTurn(context, false);
+    finishTurn: enqueueActions(({ context, enqueue, system }) => {
+      const f = finishTurn(context, false, heardIn(system));
       const b = dropBackchannels({ ...context, ...f.patch } as CallContext);
       enqueue.assign({ ...f.patch, ...b.patch });
       if (f.ledger !== undefined) enqueue.emit(f.ledger);
       if (b.ledger !== undefined) enqueue.emit(b.ledger);
     }),
-    bargeIn: enqueueActions(({ context, enqueue, check }) => {
+    bargeIn: enqueueActions(({ context, enqueue, check, system }) => {
       enqueue.sendTo('speaker', { type: 'SPEAKER.CLEAR' });
       enqueue.raise({ type: 'AGENT.CLEARED' });
       if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
-      const cut = cutPending(context, context.voiceOnsetMs);
-      const f = finishTurn({ ...context, ...cut.patch } as CallContext, true);
+      const heard = heardIn(system);
+      const cut = cutPending(context, context.voiceOnsetMs, heard);
+      const f = finishTurn({ ...context, ...cut.patch } as CallContext, true, heard);
       enqueue.assign({
         ...f.patch,
         endRequested: undefined,
@@ -269,16 +264,16 @@ export const callSetup = setup({
       });
       if (f.ledger !== undefined) enqueue.emit(f.ledger);
     }),
-    pauseForInterruption: enqueueActions(({ context, enqueue }) => {
+    pauseForInterruption: enqueueActions(({ context, enqueue, system }) => {
       enqueue.sendTo('speaker', { type: 'SPEAKER.CLEAR' });
       enqueue.raise({ type: 'AGENT.CLEARED' });
-      const cut = cutPending(context, context.voiceOnsetMs);
+      const cut = cutPending(context, context.voiceOnsetMs, heardIn(system));
       const again = cut.unplayed.map((text) => ({ text, resumed: true }));
       enqueue.assign({ ...cut.patch, outbox: [...again, ...context.outbox], cutText: cut.unplayed[0] });
     }),
-    confirmInterruption: enqueueActions(({ context, enqueue, check }) => {
+    confirmInterruption: enqueueActions(({ context, enqueue, check, system }) => {
       if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
-      const f = finishTurn(context, true);
+      const f = finishTurn(context, true, heardIn(system));
       enqueue.assign({
         ...f.patch,
         endRequested: undefined,
@@ -319,7 +314,7 @@ export const callSetup = setup({
       closeReason: 'error' as const,
       error: (event as Ev<'CALL.ABORT'>).message,
     })),
-    prepareClosing: enqueueActions(({ context, enqueue, check }) => {
+    prepareClosing: enqueueActions(({ context, enqueue, check, system }) => {
       if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
       const keep = context.closeReason === 'facts-complete' || context.closeReason === 'caller-request';
       let patch: Patch = { outbox: [] };
@@ -328,8 +323,9 @@ export const callSetup = setup({
         enqueue.raise({ type: 'AGENT.CLEARED' });
       }
       if (!keep && context.agentTurn !== undefined) {
-        const cut = cutPending(context, undefined);
-        const f = finishTurn({ ...context, ...cut.patch } as CallContext, C.pending(context).length > 0);
+        const heard = heardIn(system);
+        const cut = cutPending(context, undefined, heard);
+        const f = finishTurn({ ...context, ...cut.patch } as CallContext, C.pending(context).length > 0, heard);
         if (f.ledger !== undefined) enqueue.emit(f.ledger);
         patch = { ...f.patch, outbox: [] };
       }
@@ -339,10 +335,10 @@ export const callSetup = setup({
       const said = context.agentTurn?.utterances.some((u) => u.status !== 'cut' && T.isGoodbye(u.text)) ?? false;
       return said ? {} : queueLine(context, T.goodbyeLine(context.closeReason ?? 'caller-request'));
     }),
-    beginHangup: enqueueActions(({ context, enqueue }) => {
+    beginHangup: enqueueActions(({ context, enqueue, system }) => {
       const last = context.agentTurn?.utterances[context.agentTurn.utterances.length - 1];
       const goodbyeCompleted = last?.status === 'played';
-      const closed = closeOpenTurns(context);
+      const closed = closeOpenTurns(context, heardIn(system));
       for (const l of closed.ledgers) enqueue.emit(l);
       enqueue.assign({
         ...closed.patch,
@@ -351,13 +347,13 @@ export const callSetup = setup({
       });
     }),
     /** Hung up mid-sentence: the agent's turn ends now; the caller's stays open for the recogniser's final. */
-    noteHangup: enqueueActions(({ context, event, enqueue }) => {
-      const f = finishTurn(context, C.pending(context).length > 0);
+    noteHangup: enqueueActions(({ context, event, enqueue, system }) => {
+      const f = finishTurn(context, C.pending(context).length > 0, heardIn(system));
       if (f.ledger !== undefined) enqueue.emit(f.ledger);
       enqueue.assign({ ...f.patch, socketClosed: (event as Ev<'CALL.HANGUP'>).reason === 'socket-closed' });
     }),
-    recordHangup: enqueueActions(({ context, event, enqueue }) => {
-      const closed = closeOpenTurns(context);
+    recordHangup: enqueueActions(({ context, event, enqueue, system }) => {
+      const closed = closeOpenTurns(context, heardIn(system));
       for (const l of closed.ledgers) enqueue.emit(l);
       enqueue.assign({
         ...closed.patch,

@@ -10,6 +10,7 @@ import type {
   ReplyEvent,
   ReplyInput,
 } from './events.js';
+import type { HeardText } from './heard.js';
 import type { TurnTiming } from './timing.js';
 import { normalize, questionTopics, realWords, words } from './text.js';
 
@@ -175,6 +176,15 @@ export function callerRealWordCount(c: CallContext, extra = ''): number {
 
 export function pending(c: CallContext): Utterance[] {
   return c.agentTurn?.utterances.filter((u) => u.status === 'queued' || u.status === 'playing') ?? [];
+}
+
+/**
+ * Utterance `u` cut now (`endMs`: when its audio stopped, if known). What the caller heard of one that was playing
+ * is what its last echoed mark says, from the speaker's log (machines/heard.ts).
+ */
+export function cutUtterance(u: Utterance, heard: HeardText, endMs: number | undefined): Utterance {
+  if (u.status !== 'playing') return { ...u, status: 'cut', endMs: undefined };
+  return { ...u, status: 'cut', heard: heard(u.id) ?? u.heard, endMs };
 }
 
 const isOpen = (u: Utterance) => u.status === 'queued' || u.status === 'playing';

@@ -85,8 +85,6 @@ export type ReplyAdoptedEvent = { type: 'REPLY.ADOPTED' };
 // ---- `speaker` actor (fromCallback, whole call: TTS → resample → paced μ-law frames + marks) ----------------
 
 export type SpeakerStartedEvent = { type: 'SPEAKER.STARTED'; utteranceId: string; atMs: number };
-/** A mark inside the utterance came back: the caller has heard `heardText` (a prefix of the utterance text). */
-export type SpeakerProgressEvent = { type: 'SPEAKER.PROGRESS'; utteranceId: string; heardText: string };
 /** The utterance's final mark came back because its audio PLAYED (never send this for a cleared utterance). */
 export type SpeakerPlayedEvent = { type: 'SPEAKER.PLAYED'; utteranceId: string; atMs: number };
 /** Synthesised audio length, as soon as known (the goodbye fallback timeout uses it). */
@@ -95,13 +93,10 @@ export type SpeakerDurationEvent = { type: 'SPEAKER.DURATION'; utteranceId: stri
 export type SpeakerClearedEvent = { type: 'SPEAKER.CLEARED' };
 /** The speaker cannot produce audio any more (every TTS provider failed): the call ends. */
 export type SpeakerErrorEvent = { type: 'SPEAKER.ERROR'; message: string };
+// No event per intermediate mark: the speaker keeps what each echo says was heard and publishes it for the moment
+// an utterance is cut (machines/heard.ts). None of those marks is a decision of the machine.
 export type SpeakerEvent =
-  | SpeakerStartedEvent
-  | SpeakerProgressEvent
-  | SpeakerPlayedEvent
-  | SpeakerDurationEvent
-  | SpeakerClearedEvent
-  | SpeakerErrorEvent;
+  SpeakerStartedEvent | SpeakerPlayedEvent | SpeakerDurationEvent | SpeakerClearedEvent | SpeakerErrorEvent;
 
 /** Sent TO the speaker actor. Utterances are played in the order they were sent. */
 export type SpeakerCommand =

@@ -92,14 +92,6 @@ export const guards = {
   /** ... and, the turn having the floor, takeSentence sends it to the speaker in the same microstep. */
   sentenceGoesOut: and([replyCommitted, 'sentenceFresh', turnHasFloor]),
   isPendingUtterance: ({ context, event }: Args) => C.isPendingId(context, idOf(event)),
-  /**
-   * A mark echo that moves what the caller has heard of a pending utterance. Marks come every 200 ms and about
-   * half of them add no word; those change nothing, so they take no transition (no assign, no new snapshot).
-   */
-  progressMoves: ({ context, event }: Args) => {
-    const u = C.pendingUtterance(context, idOf(event));
-    return u !== undefined && (u.status !== 'playing' || u.heard !== (event as Ev<'SPEAKER.PROGRESS'>).heardText);
-  },
   isLastPendingUtterance: ({ context, event }: Args) => onlyThisPending(context, event),
   lastOfTurn: ({ context, event }: Args) => lastOfTurn(context, event),
   turnFinishesAndCloses: and(['lastOfTurn', not(replyGenerating), 'closeWanted']),

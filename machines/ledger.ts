@@ -1,6 +1,7 @@
 import type { AgentTurnLedger, CallerTurnLedger, CallEndedEvent, CallOutput, LedgerUtterance } from './events.js';
 import type { AgentTurn, CallContext, Utterance } from './context.js';
-import { callerText } from './context.js';
+import { callerText, cutUtterance } from './context.js';
+import type { HeardText } from './heard.js';
 
 // Pure builders for the emitted ledger events. The machine decides *when* a turn ends; these decide *what* is
 // recorded, so persistence gets the same shape whichever way a turn ended (played, cut, hang-up).
@@ -14,9 +15,10 @@ function ledgerUtterance(u: Utterance): LedgerUtterance {
  * Close an agent turn: anything not played by now was cut (if it had started) or never heard. A cut utterance
  * that was said again after a false interruption is left out of the heard text, so history reads as heard.
  */
-export function closeAgentTurn(turn: AgentTurn, interrupted: boolean): AgentTurn {
+export function closeAgentTurn(turn: AgentTurn, interrupted: boolean, heard: HeardText): AgentTurn {
+  // Their end time stays unknown: nothing says when the audio stopped (a hang-up, a reply abandoned).
   const utterances = turn.utterances.map((u) =>
-    u.status === 'queued' || u.status === 'playing' ? { ...u, status: 'cut' as const } : u,
+    u.status === 'queued' || u.status === 'playing' ? cutUtterance(u, heard, u.endMs) : u,
   );
   return { ...turn, utterances, interrupted: turn.interrupted || interrupted };
 }

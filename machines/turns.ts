@@ -1,7 +1,16 @@
 import type { Topic } from '../src/facts/model.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
 import type { AgentTurnLedger, AgentTurnReason, CallerTurnLedger } from './events.js';
-import { appendHistory, callerText, emptyCaller, pending, type CallContext, type Utterance } from './context.js';
+import {
+  appendHistory,
+  callerText,
+  cutUtterance,
+  emptyCaller,
+  pending,
+  type CallContext,
+  type Utterance,
+} from './context.js';
+import type { HeardText } from './heard.js';
 import { agentTurnLedger, callerTurnLedger, closeAgentTurn } from './ledger.js';
 import { asrContextFor, isBackchannelOnly, normalize, questionTopics } from './text.js';
 
@@ -80,14 +89,16 @@ export function markPlayed(c: CallContext, id: string, atMs: number): Patch {
  * Stop everything pending: the playing utterance is cut where its last mark was, queued ones never started.
  * Returns the lines to say again if the interruption proves false (cut one first, then the never-started ones).
  */
-export function cutPending(c: CallContext, atMs: number | undefined): { patch: Patch; unplayed: string[] } {
+export function cutPending(
+  c: CallContext,
+  atMs: number | undefined,
+  heard: HeardText,
+): { patch: Patch; unplayed: string[] } {
   const turn = c.agentTurn;
   const open = pending(c);
   if (turn === undefined || open.length === 0) return { patch: {}, unplayed: [] };
   const ids = new Set(open.map((u) => u.id));
-  const utterances = turn.utterances.map((u) =>
-    ids.has(u.id) ? { ...u, status: 'cut' as const, endMs: u.status === 'playing' ? atMs : undefined } : u,
-  );
+  const utterances = turn.utterances.map((u) => (ids.has(u.id) ? cutUtterance(u, heard, atMs) : u));
   return { patch: { agentTurn: { ...turn, utterances, interrupted: true } }, unplayed: open.map((u) => u.text) };
 }
 
@@ -95,11 +106,12 @@ export function cutPending(c: CallContext, atMs: number | undefined): { patch: P
 export function finishTurn(
   c: CallContext,
   interrupted: boolean,
+  heard: HeardText,
 ): { patch: Patch; ledger: AgentTurnLedger | undefined } {
   const turn = c.agentTurn;
   const reset: Patch = { agentTurn: undefined, outbox: [], cutText: undefined, holdingSaid: false };
   if (turn === undefined) return { patch: reset, ledger: undefined };
-  const closed = closeAgentTurn(turn, interrupted);
+  const closed = closeAgentTurn(turn, interrupted, heard);
   if (closed.utterances.length === 0) return { patch: reset, ledger: undefined };
   const ledger = agentTurnLedger(c.callId, closed);
   const asked = closed.interrupted ? c.asked : union(c.asked, closed.askedByReply);
@@ -138,11 +150,14 @@ export function union(a: readonly Topic[], b: readonly Topic[]): Topic[] {
  * The call is ending: close whatever agent turn is open (interrupted if audio was still pending) and commit whatever
  * the caller had said, so both reach the ledger before the call ends.
  */
-export function closeOpenTurns(c: CallContext): {
+export function closeOpenTurns(
+  c: CallContext,
+  heard: HeardText,
+): {
   patch: Patch;
   ledgers: Array<AgentTurnLedger | CallerTurnLedger>;
 } {
-  const f = finishTurn(c, pending(c).length > 0);
+  const f = finishTurn(c, pending(c).length > 0, heard);
   const after = { ...c, ...f.patch } as CallContext;
   const r = commitCaller(after, 'hangup', after.lastSilenceMs);
   const ledgers = [f.ledger, r.ledger].filter((l): l is AgentTurnLedger | CallerTurnLedger => l !== undefined);

@@ -1,5 +1,6 @@
 import { fromCallback } from 'xstate';
 import type { SpeakerCommand, SpeakerEvent } from '../../machines/events.js';
+import { publishHeardLog } from '../../machines/heard.js';
 import type { Logger } from '../log.js';
 import type { TtsAudio, TtsProvider } from '../providers/tts/types.js';
 import type { OutboundPlayer } from '../telephony/outbound-player.js';
@@ -7,7 +8,9 @@ import type { TtsPrefetch } from './tts-prefetch.js';
 
 // The `speaker` actor: text → TTS → the telephony OutboundPlayer (resample, μ-law, paced frames, marks). Synthesis
 // of later sentences overlaps playback of earlier ones, but utterances are handed to the player strictly in the
-// order the machine sent them. Echoed marks come back as PROGRESS / PLAYED so the machine knows what was heard.
+// order the machine sent them. The machine hears of an utterance's start, length and end (its final mark echoed:
+// PLAYED); the marks in between (one every ≈ 200 ms) stay here, as what the caller has heard so far, which the
+// machine reads only when it cuts an utterance (machines/heard.ts).
 
 export interface SpeakerHooks {
   /** The first frame of an utterance was sent to Twilio. */
@@ -27,8 +30,11 @@ export function speakerActor(
   /** The call's speculative TTS (greeting, held reply sentences); closed with the speaker at the end of the call. */
   prefetch?: TtsPrefetch,
 ) {
-  return fromCallback<SpeakerCommand, { callId: string }>(({ sendBack, receive }) => {
+  return fromCallback<SpeakerCommand, { callId: string }>(({ sendBack, receive, system }) => {
     let stopped = false;
+    // Heard text per utterance playing, from its last echoed mark; gone once it played or was cleared.
+    const heard = new Map<string, string>();
+    const withdrawHeard = publishHeardLog(system, { heardText: (id) => heard.get(id) });
     const send = (e: SpeakerEvent) => {
       if (!stopped) sendBack(e);
     };
@@ -48,9 +54,12 @@ export function speakerActor(
         hooks.started?.(id);
         send({ type: 'SPEAKER.STARTED', utteranceId: id, atMs: nowMs() });
       },
-      progress: (id, heardText) => send({ type: 'SPEAKER.PROGRESS', utteranceId: id, heardText }),
+      progress: (id, heardText) => {
+        if (!stopped) heard.set(id, heardText);
+      },
       played: (id) => {
         inFlight.delete(id);
+        heard.delete(id);
         send({ type: 'SPEAKER.PLAYED', utteranceId: id, atMs: nowMs() });
       },
       duration: (id, ms) => send({ type: 'SPEAKER.DURATION', utteranceId: id, ms }),
@@ -116,12 +125,16 @@ export function speakerActor(
         generation++;
         for (const a of inFlight.values()) a.abort();
         inFlight.clear();
+        // The machine read what was heard when it decided to cut, before sending this.
+        heard.clear();
         player.clear();
       }
     });
 
     return () => {
       stopped = true;
+      withdrawHeard();
+      heard.clear();
       if (prefetch) {
         prefetch.close();
         log.debug({ prefetch: prefetch.stats }, 'tts prefetch at the end of the call');

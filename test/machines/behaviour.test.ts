@@ -22,7 +22,7 @@ t.test('barge-in mid-sentence: stop playback, cancel the reply, record what was 
   t.equal(h.turn(), 'speaking.flowing');
   const say = h.says().at(-1)!;
   h.startSpeaking(say.utteranceId);
-  h.send({ type: 'SPEAKER.PROGRESS', utteranceId: say.utteranceId, heardText: 'Great, so your gym' });
+  h.hear(say.utteranceId, 'Great, so your gym');
   h.voiceOn();
   h.advance(150);
   t.equal(h.turn(), 'speaking.contested', 'speech over the agent is contested first');
@@ -44,23 +44,21 @@ t.test('barge-in mid-sentence: stop playback, cancel the reply, record what was 
   t.match(history.at(-1), { speaker: 'caller', text: 'wait actually we close at nine on fridays' });
 });
 
-t.test(
-  'a mark echo that adds no heard words changes nothing (no new snapshot); one that does is recorded',
-  async (t) => {
-    const h = thinking();
-    h.send({ type: 'REPLY.SENTENCE', text: 'Great, so your gym is open from six in the morning until ten at night.' });
-    const say = h.says().at(-1)!;
-    h.startSpeaking(say.utteranceId);
-    h.send({ type: 'SPEAKER.PROGRESS', utteranceId: say.utteranceId, heardText: 'Great, so' });
-    const before = h.actor.getSnapshot();
-    h.send({ type: 'SPEAKER.PROGRESS', utteranceId: say.utteranceId, heardText: 'Great, so' });
-    t.equal(h.actor.getSnapshot(), before, 'same heard text: the snapshot is the same object');
-    h.send({ type: 'SPEAKER.PROGRESS', utteranceId: 'someone-else:u9', heardText: 'Great, so your' });
-    t.equal(h.actor.getSnapshot(), before, 'an unknown utterance id changes nothing either');
-    h.send({ type: 'SPEAKER.PROGRESS', utteranceId: say.utteranceId, heardText: 'Great, so your gym' });
-    t.equal(h.ctx().agentTurn!.utterances.at(-1)!.heard, 'Great, so your gym', 'new words are recorded');
-  },
-);
+t.test('mark echoes are not events of the machine; a hang-up records what they said was heard', async (t) => {
+  const h = thinking();
+  h.send({ type: 'REPLY.SENTENCE', text: 'Great, so your gym is open from six in the morning until ten at night.' });
+  const say = h.says().at(-1)!;
+  h.startSpeaking(say.utteranceId);
+  const before = h.actor.getSnapshot();
+  h.hear(say.utteranceId, 'Great, so');
+  h.hear(say.utteranceId, 'Great, so your gym');
+  t.equal(h.actor.getSnapshot(), before, 'the speaker keeps the marks: no new snapshot');
+  h.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  const agent = h.ofType('ledger.agentTurn').at(-1)!;
+  t.equal(agent.interrupted, true);
+  t.equal(agent.heardText, 'Great, so your gym', 'the last echoed mark, read at the hang-up');
+  t.equal(agent.utterances[0]!.status, 'cut');
+});
 
 t.test('backchannel ignored: "uh-huh" over the agent never stops it', async (t) => {
   const h = thinking();
@@ -89,7 +87,7 @@ t.test('cough → resume: a long sound with no words makes the agent repeat the 
   h.startSpeaking(thanks!.utteranceId);
   h.send({ type: 'SPEAKER.PLAYED', utteranceId: thanks!.utteranceId, atMs: h.now });
   h.startSpeaking(question!.utteranceId);
-  h.send({ type: 'SPEAKER.PROGRESS', utteranceId: question!.utteranceId, heardText: 'How much' });
+  h.hear(question!.utteranceId, 'How much');
   h.voice(700);
   t.equal(h.turn(), 'interrupted', 'paused after BARGE_IN_MIN of sound');
   t.equal(h.clears(), 1);

@@ -1,5 +1,6 @@
 import { createActor, fromCallback, fromPromise, SimulatedClock, type StateValue } from 'xstate';
 import { callMachine } from '../../machines/call.machine.js';
+import { publishHeardLog } from '../../machines/heard.js';
 import type {
   AsrCommand,
   CallEmitted,
@@ -65,6 +66,8 @@ export function harness(
   const emitted: CallEmitted[] = [];
   const errors: unknown[] = [];
   const stopped = { asr: false, speaker: false };
+  // What the fake speaker's mark echoes say the caller heard (h.hear), as the real speaker publishes it.
+  const heard = new Map<string, string>();
   const machine = callMachine.provide({
     actors: {
       asr: fromCallback<AsrCommand, { callId: string }>(({ receive }) => {
@@ -74,10 +77,12 @@ export function harness(
           stopped.asr = true;
         };
       }),
-      speaker: fromCallback<SpeakerCommand, { callId: string }>(({ receive }) => {
+      speaker: fromCallback<SpeakerCommand, { callId: string }>(({ receive, system }) => {
         crash('speaker');
+        const withdraw = publishHeardLog(system, { heardText: (id) => heard.get(id) });
         receive((e) => speaker.push(e));
         return () => {
+          withdraw();
           stopped.speaker = true;
         };
       }),
@@ -170,6 +175,10 @@ export function harness(
     },
     startSpeaking(id: string) {
       actor.send({ type: 'SPEAKER.STARTED', utteranceId: id, atMs: h.now });
+    },
+    /** A mark of utterance `id` came back: the caller has heard `text` of it (kept by the speaker, no event). */
+    hear(id: string, text: string) {
+      heard.set(id, text);
     },
     /** The caller speaks for `ms` (VAD edges), then is silent. */
     voice(ms: number) {
