@@ -64,12 +64,6 @@ export async function collect(chunks: AsyncIterable<Uint8Array>): Promise<number
   return out;
 }
 
-/** Until `cond` holds, yielding to the event loop (bounded: a broken test fails instead of hanging). */
-export async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setImmediate(r));
-  if (!cond()) throw new Error(`timed out waiting for ${what}`);
-}
-
 /** A player that records what it was given and reads every utterance's audio to the end. */
 export class RecordingPlayer {
   listener: PlayerListener = {};

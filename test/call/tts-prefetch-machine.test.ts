@@ -8,7 +8,8 @@ import { speakerActor } from '../../src/call/speaker-actor.js';
 import { TtsPrefetch } from '../../src/call/tts-prefetch.js';
 import type { LlmChunk, LlmProvider } from '../../src/providers/llm/types.js';
 import type { OutboundPlayer } from '../../src/telephony/outbound-player.js';
-import { log, MockTts, RecordingPlayer, until } from './tts-prefetch-helpers.js';
+import { waitFor } from '../support/wait.js';
+import { log, MockTts, RecordingPlayer } from './tts-prefetch-helpers.js';
 
 // The real call machine with the real reply and speaker actors and one TtsPrefetch, as CallSession wires them:
 // the machine's preemptive generation holds the reply's sentences, the reply actor prefetches their speech, and
@@ -75,12 +76,12 @@ t.test(
     const llm = llmSaying('Thanks. What are your opening hours?');
     const c = call(llm);
     c.actor.send({ type: 'MEDIA.START' });
-    await until(() => c.player.played.size === 2, 'the greeting to play');
+    await waitFor(() => c.player.played.size === 2, { intervalMs: 0, what: 'the greeting to play' });
     t.equal(c.tts.calls.length, 2, 'the two greeting lines: no request at their SAY');
     t.equal(c.prefetch.stats.hits, 2);
 
     c.callerSays('We are open six to ten every day.');
-    await until(() => c.tts.calls.length === 4, 'the held sentences to be prefetched');
+    await waitFor(() => c.tts.calls.length === 4, { intervalMs: 0, what: 'the held sentences to be prefetched' });
     t.same(
       c.tts.calls.slice(2).map((x) => x.text),
       ['Thanks.', 'What are your opening hours?'],
@@ -88,13 +89,16 @@ t.test(
     );
     t.equal(c.player.played.size, 2, 'nothing of the speculative reply was played');
     c.clock.increment(DEFAULT_TIMING.endpointShortMs);
-    await until(() => c.player.played.size === 4, 'the reply to play');
+    await waitFor(() => c.player.played.size === 4, { intervalMs: 0, what: 'the reply to play' });
     const thanksRequest = c.tts.calls.findIndex((x) => x.text === 'Thanks.') + 1;
     t.same([...c.player.played.values()][2], new Array(3 * 320).fill(thanksRequest), '"Thanks." from its prefetch');
     const said = c.tts.calls.slice(4).map((x) => x.text);
     t.equal(said.length, 1, 'one request at the SAYs: the sentence the repeat guard put in place of the asked one');
     t.not(said[0], 'What are your opening hours?');
-    await until(() => c.prefetch.size === 0, 'the prefetch of the replaced question to be freed');
+    await waitFor(() => c.prefetch.size === 0, {
+      intervalMs: 0,
+      what: 'the prefetch of the replaced question to be freed',
+    });
     const replaced = c.tts.calls.find((x) => x.text === 'What are your opening hours?' && x !== c.tts.calls[1]);
     t.ok(replaced?.signal.aborted, 'its request aborted');
     t.equal(c.prefetch.bufferedBytes, 0);
@@ -106,9 +110,9 @@ t.test('the caller resumes speaking: the speculation and its prefetched speech a
   const llm = llmSaying('Great, six it is.');
   const c = call(llm);
   c.actor.send({ type: 'MEDIA.START' });
-  await until(() => c.player.played.size === 2, 'the greeting to play');
+  await waitFor(() => c.player.played.size === 2, { intervalMs: 0, what: 'the greeting to play' });
   c.callerSays('We open at six.');
-  await until(() => c.tts.calls.length === 3, 'the held sentence to be prefetched');
+  await waitFor(() => c.tts.calls.length === 3, { intervalMs: 0, what: 'the held sentence to be prefetched' });
   c.actor.send({ type: 'VAD.VOICE', atMs: c.clock.now() });
   c.clock.increment(300);
   t.equal(llm.aborted, 1, 'the LLM request aborted');

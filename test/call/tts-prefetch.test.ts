@@ -1,7 +1,8 @@
 import t from 'tap';
 import { TtsPrefetch } from '../../src/call/tts-prefetch.js';
 import { FallbackTts } from '../../src/providers/tts/fallback.js';
-import { collect, MockTts, startSpeaker, until } from './tts-prefetch-helpers.js';
+import { waitFor } from '../support/wait.js';
+import { collect, MockTts, startSpeaker } from './tts-prefetch-helpers.js';
 
 const say = (utteranceId: string, text: string) => ({ type: 'SPEAKER.SAY' as const, utteranceId, text });
 
@@ -9,11 +10,11 @@ t.test('hit: a SAY of prefetched text plays the prefetched audio, no second requ
   const tts = new MockTts();
   const prefetch = new TtsPrefetch(tts);
   prefetch.start('Thanks.');
-  await until(() => tts.calls[0]?.pulled === 3, 'the prefetch to buffer its audio');
+  await waitFor(() => tts.calls[0]?.pulled === 3, { intervalMs: 0, what: 'the prefetch to buffer its audio' });
   t.equal(prefetch.bufferedBytes, 3 * 320, 'the audio waits in the cache');
   const { actor, player } = startSpeaker(tts, prefetch);
   actor.send(say('u1', 'Thanks.'));
-  await until(() => player.played.has('u1'), 'u1 to play');
+  await waitFor(() => player.played.has('u1'), { intervalMs: 0, what: 'u1 to play' });
   t.equal(tts.calls.length, 1, 'one TTS request in all');
   t.same(player.played.get('u1'), new Array(3 * 320).fill(1), 'every prefetched byte, in order');
   t.equal(prefetch.size, 0, 'taken out of the cache');
@@ -31,7 +32,7 @@ t.test('hit while the prefetched request is still waiting for its audio: it is j
   const { actor, player } = startSpeaker(tts, prefetch);
   actor.send(say('u1', 'Hi, is this Bench Gym?'));
   open();
-  await until(() => player.played.has('u1'), 'u1 to play');
+  await waitFor(() => player.played.has('u1'), { intervalMs: 0, what: 'u1 to play' });
   t.equal(tts.calls.length, 1);
   t.same(player.played.get('u1'), new Array(3 * 320).fill(1));
   actor.stop();
@@ -43,7 +44,7 @@ t.test('miss: changed text makes its own request; the unused entry is freed when
   const h = prefetch.start('Thanks.');
   const { actor, player } = startSpeaker(tts, prefetch);
   actor.send(say('u1', 'Thanks!'));
-  await until(() => player.played.has('u1'), 'u1 to play');
+  await waitFor(() => player.played.has('u1'), { intervalMs: 0, what: 'u1 to play' });
   t.equal(tts.calls.length, 2, 'a normal request for the text actually said');
   t.same(player.played.get('u1'), new Array(3 * 320).fill(2), 'the audio of that request');
   t.ok(prefetch.has('Thanks.'), 'the prefetch is still held by its owner');
@@ -62,7 +63,7 @@ t.test('cancel: releasing an untaken entry aborts the request mid-stream and fre
   const a = prefetch.start('What are your opening hours?');
   const b = prefetch.start('What are your opening hours?');
   t.equal(tts.calls.length, 1, 'two owners of the same text share one request');
-  await until(() => prefetch.bufferedBytes >= 640, 'the prefetch to fill its share');
+  await waitFor(() => prefetch.bufferedBytes >= 640, { intervalMs: 0, what: 'the prefetch to fill its share' });
   a?.release();
   t.ok(prefetch.has('What are your opening hours?'), 'kept while another owner holds it');
   b?.release();
@@ -70,7 +71,7 @@ t.test('cancel: releasing an untaken entry aborts the request mid-stream and fre
   t.equal(prefetch.bufferedBytes, 0);
   const call = tts.calls[0];
   t.ok(call?.signal.aborted, 'the TTS request is aborted');
-  await until(() => call?.closed === true, 'the provider stream to be released');
+  await waitFor(() => call?.closed === true, { intervalMs: 0, what: 'the provider stream to be released' });
   t.ok((call?.pulled ?? 0) < 100, 'the stream was not read to its end');
   t.equal(prefetch.take('What are your opening hours?', new AbortController().signal), undefined, 'nothing to take');
 });
@@ -81,7 +82,7 @@ t.test('byte cap: an untaken entry stops reading at its share; taken, the rest s
   const prefetch = new TtsPrefetch(tts, { maxEntryBytes: 1000, maxBytes: 1500 });
   prefetch.start('One.');
   prefetch.start('Two.');
-  await until(() => prefetch.bufferedBytes >= 1500, 'both entries to buffer');
+  await waitFor(() => prefetch.bufferedBytes >= 1500, { intervalMs: 0, what: 'both entries to buffer' });
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
   t.ok(prefetch.bufferedBytes < 1500 + 2 * 320, `the call's buffered bytes stay bounded (${prefetch.bufferedBytes})`);
   t.ok((tts.calls[0]?.pulled ?? 0) < 5, 'the first stream paused');
@@ -111,7 +112,7 @@ t.test('TTL: text never said is aborted and freed', async (t) => {
   const tts = new MockTts();
   const prefetch = new TtsPrefetch(tts, { ttlMs: 5 });
   prefetch.start('Sorry, could you repeat that?');
-  await until(() => prefetch.size === 0, 'the entry to expire');
+  await waitFor(() => prefetch.size === 0, { intervalMs: 0, what: 'the entry to expire' });
   t.equal(prefetch.stats.expired, 1);
   t.equal(prefetch.bufferedBytes, 0);
   t.ok(tts.calls[0]?.signal.aborted);
@@ -122,11 +123,11 @@ t.test('a prefetch that fails before its SAY is dropped; the SAY makes a normal 
   tts.fail = (_text, n) => (n === 1 ? 'accept' : undefined);
   const prefetch = new TtsPrefetch(tts);
   prefetch.start('Thanks.');
-  await until(() => prefetch.size === 0, 'the failed entry to be dropped');
+  await waitFor(() => prefetch.size === 0, { intervalMs: 0, what: 'the failed entry to be dropped' });
   t.equal(prefetch.stats.failed, 1);
   const { actor, player } = startSpeaker(tts, prefetch);
   actor.send(say('u1', 'Thanks.'));
-  await until(() => player.played.has('u1'), 'u1 to play');
+  await waitFor(() => player.played.has('u1'), { intervalMs: 0, what: 'u1 to play' });
   t.same(player.played.get('u1'), new Array(3 * 320).fill(2), 'the audio of the normal request');
   t.same(player.errors, []);
   actor.stop();
@@ -142,7 +143,7 @@ t.test('a taken prefetch that fails before its audio falls back to a normal requ
   const { actor, player } = startSpeaker(tts, prefetch);
   actor.send(say('u1', 'Thanks.'));
   open();
-  await until(() => player.played.has('u1'), 'u1 to play');
+  await waitFor(() => player.played.has('u1'), { intervalMs: 0, what: 'u1 to play' });
   t.equal(tts.calls.length, 2);
   t.same(player.played.get('u1'), new Array(3 * 320).fill(2));
   actor.stop();
@@ -153,7 +154,7 @@ t.test('a prefetched stream that breaks before its SAY is dropped; the SAY loses
   tts.fail = (_text, n) => (n === 1 ? 'stream' : undefined);
   const prefetch = new TtsPrefetch(tts);
   prefetch.start('Thanks.');
-  await until(() => prefetch.stats.failed === 1, 'the stream to break');
+  await waitFor(() => prefetch.stats.failed === 1, { intervalMs: 0, what: 'the stream to break' });
   const audio = prefetch.take('Thanks.', new AbortController().signal);
   t.equal(audio, undefined, 'nothing half-said is handed out');
   t.equal(prefetch.bufferedBytes, 0);
@@ -170,11 +171,14 @@ t.test('failover applies to prefetched requests (FallbackTts)', async (t) => {
   });
   const prefetch = new TtsPrefetch(tts);
   prefetch.start('Thanks.');
-  await until(() => secondary.calls[0]?.pulled === 3, 'the secondary to answer the prefetch');
+  await waitFor(() => secondary.calls[0]?.pulled === 3, {
+    intervalMs: 0,
+    what: 'the secondary to answer the prefetch',
+  });
   t.equal(tts.breakerState('primary'), 'open', 'the failed prefetch counts against the breaker');
   const { actor, player } = startSpeaker(tts, prefetch);
   actor.send(say('u1', 'Thanks.'));
-  await until(() => player.played.has('u1'), 'u1 to play');
+  await waitFor(() => player.played.has('u1'), { intervalMs: 0, what: 'u1 to play' });
   t.equal(primary.calls.length + secondary.calls.length, 2, 'no request at the SAY');
   t.same(player.played.get('u1'), new Array(3 * 320).fill(1));
   actor.stop();
@@ -189,10 +193,10 @@ t.test('the greeting is used once: a second SAY of the same text is a normal req
   const { actor, player } = startSpeaker(tts, prefetch);
   actor.send(say('u1', intro));
   actor.send(say('u2', question));
-  await until(() => player.played.has('u2'), 'the greeting to play');
+  await waitFor(() => player.played.has('u2'), { intervalMs: 0, what: 'the greeting to play' });
   t.equal(tts.calls.length, 2, 'both greeting lines from the prefetch');
   actor.send(say('u3', question));
-  await until(() => player.played.has('u3'), 'the repeated question to play');
+  await waitFor(() => player.played.has('u3'), { intervalMs: 0, what: 'the repeated question to play' });
   t.equal(tts.calls.length, 3, 'asked again later: a request of its own');
   t.same(player.played.get('u3'), new Array(3 * 320).fill(3));
   actor.stop();
@@ -223,7 +227,7 @@ t.test('stopping the consumer of a taken entry (barge-in) aborts its request', a
   t.equal((await it.next()).done, false, 'the first chunk arrives');
   ac.abort();
   await it.return?.();
-  await until(() => tts.calls[0]?.closed === true, 'the provider stream to be released');
+  await waitFor(() => tts.calls[0]?.closed === true, { intervalMs: 0, what: 'the provider stream to be released' });
   t.ok(tts.calls[0]?.signal.aborted);
   t.ok((tts.calls[0]?.pulled ?? 0) < 100);
 });

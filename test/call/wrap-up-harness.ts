@@ -8,6 +8,7 @@ import type { AsrEvent, AsrProvider, AsrStream } from '../../src/providers/asr/t
 import type { Logger } from '../../src/log.js';
 import type { OutboundPlayer, PlayerListener, UtteranceAudio } from '../../src/telephony/outbound-player.js';
 import { MockTts } from './tts-prefetch-helpers.js';
+import { waitFor } from '../support/wait.js';
 
 // A real CallSession (real call machine, reply/speaker/asr actors) over scripted providers and a fake transport,
 // driven in real time by VAD edges and recogniser events, for the wrap-up tests.
@@ -21,6 +22,7 @@ export class ScriptedAsr implements AsrProvider {
     vadEvents: false,
     finalize: true,
     contextHints: false,
+    confidence: true,
   };
   #onEvent: ((e: AsrEvent) => void) | undefined;
   /** finalize() calls (the machine asks for the final of words in flight, e.g. when the caller hangs up). */
@@ -134,14 +136,6 @@ export interface Harness {
   waitForState(part: string, what?: string): Promise<void>;
 }
 
-export async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const until = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 export function startCall(opts: {
   log: Logger;
   recorder: CallRecorder | undefined;
@@ -189,7 +183,7 @@ export function startCall(opts: {
   };
   const session = new CallSession(transport.start, transport, deps);
   const waitForState = (part: string, what = part) =>
-    waitFor(() => (states[states.length - 1] ?? '').includes(part), what);
+    waitFor(() => (states[states.length - 1] ?? '').includes(part), { what });
   return {
     session,
     asr,

@@ -3,7 +3,8 @@ import { wrapUpsSettled } from '../../src/call/wrap-up.js';
 import { ProviderError } from '../../src/providers/retry.js';
 import type { GymFacts } from '../../src/facts/model.js';
 import { captureLogger } from '../db/helpers/capture-log.js';
-import { listRecorder, startCall, waitFor, type RecorderCall } from './wrap-up-harness.js';
+import { waitFor } from '../support/wait.js';
+import { listRecorder, startCall, type RecorderCall } from './wrap-up-harness.js';
 
 // The wrap-up after a hang-up (src/call/wrap-up.ts) through a real CallSession: the call machine, the reply,
 // speaker and asr actors, the offline interviewer (counted), scripted recogniser results and a fake transport.
@@ -76,7 +77,7 @@ t.test('words over the agent, then a hang-up: only those words go through the pa
   const { h, calls } = await greeted();
   h.player.hold = true;
   await h.callerSays(HOURS);
-  await waitFor(() => factsWritten(calls).length === 1, 'the reply to record the hours');
+  await waitFor(() => factsWritten(calls).length === 1, { what: 'the reply to record the hours' });
   await h.waitForState('turn.speaking', 'the agent to answer');
   const PRICE = 'a monthly membership is twenty five dollars a month';
   await h.callerSays(PRICE);

@@ -7,20 +7,13 @@ import { WriteQueue, type WriteOutcome } from '../../src/db/write-queue.js';
 import { CallRecorder } from '../../src/db/recorder.js';
 import { withPglite, withPostgres } from './helpers/backends.js';
 import { captureLogger } from './helpers/capture-log.js';
+import { waitFor } from '../support/wait.js';
 import type { Test } from 'tap';
 import type pg from 'pg';
 
 // The database goes away in the middle of a call and comes back: the call keeps recording, every turn
 // arrives exactly once, the outage shows in logs and metrics. Then the same with a buffer too small to
 // hold the outage: the loss is counted and logged.
-
-async function waitFor(cond: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await sleep(20);
-  }
-}
 
 async function metric(reg: Registry, name: string): Promise<number> {
   const m = (await reg.getMetricsAsJSON()).find((x) => x.name === name);
@@ -61,7 +54,11 @@ async function scenario(t: Test, name: string, db: Outage) {
     }
     outcomes.push(call.facts({ classes: [{ name: 'Yoga' }] }, 3000));
     outcomes.push(call.ended({ reason: 'agent-goodbye', at: 4000 }));
-    await waitFor(() => !queue.stats().dbUp);
+    await waitFor(() => !queue.stats().dbUp, {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+      what: 'the queue to see the outage',
+    });
     t.ok(queue.stats().pending > 0, 'writes are buffered');
     t.equal(await metric(registry, 'gym_agent_db_up'), 0, 'outage visible in metrics');
     t.ok(await metric(registry, 'gym_agent_db_write_queue_depth'), 'queue depth visible');

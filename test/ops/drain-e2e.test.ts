@@ -9,6 +9,7 @@ import { FakeTwilio } from '../../src/sim/fake-twilio.js';
 import { SimulatedStream } from '../../src/sim/media-client.js';
 import { signRequest } from '../../src/telephony/signature.js';
 import { freePort } from '../../src/net/free-port.js';
+import { waitFor } from '../support/wait.js';
 
 // Graceful drain of the real server (src/main.ts as its own process, offline providers, embedded database) with a
 // live call from the Twilio simulator: SIGTERM → /readyz 503 at once, new inbound calls hear the busy message and
@@ -81,14 +82,13 @@ async function startMain(t: Test, graceMs: number): Promise<Server> {
     await fake.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const until = Date.now() + 150_000;
-  for (;;) {
+  const ready = async () => {
     if (child.exitCode !== null) throw new Error(`server exited during start-up:\n${out.slice(-3000)}`);
-    const r = await fetch(`${base}/readyz`).catch(() => undefined);
-    if (r?.status === 200) break;
-    if (Date.now() > until) throw new Error(`server not ready in 150 s:\n${out.slice(-3000)}`);
-    await sleep(250);
-  }
+    return (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200;
+  };
+  await waitFor(ready, { timeoutMs: 150_000, intervalMs: 250, what: 'the server to be ready' }).catch((e: unknown) => {
+    throw new Error(`${(e as Error).message}:\n${out.slice(-3000)}`);
+  });
   return { base, child, exited, logs: () => out };
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/net/free-port.js';
+import { waitFor } from '../support/wait.js';
 
 // The container recipe without a Docker engine: a clean copy of the committed tree (git archive HEAD), the
 // same scripts/container-build.sh steps the Dockerfile runs, then the assembled runtime tree is started with
@@ -25,20 +26,24 @@ function sh(cmd: string, args: string[], cwd: string): void {
   execFileSync(cmd, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
 }
 
-async function waitFor(url: string, status: number, ms: number): Promise<Response> {
-  const until = Date.now() + ms;
+/** Polls `url` until it answers `status`; the error says what it answered last. */
+async function answered(url: string, status: number, ms: number): Promise<Response> {
   let last = 'no answer';
-  while (Date.now() < until) {
+  let ok: Response | undefined;
+  const poll = async () => {
     try {
       const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (r.status === status) return r;
+      if (r.status === status) ok = r;
       last = `HTTP ${r.status}`;
     } catch (e) {
       last = String((e as Error).cause ?? e);
     }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer ${status} within ${ms} ms (last: ${last})`);
+    return ok !== undefined;
+  };
+  await waitFor(poll, { timeoutMs: ms, intervalMs: 250, what: `${url} to answer ${status}` }).catch((e: unknown) => {
+    throw new Error(`${(e as Error).message} (last: ${last})`);
+  });
+  return ok as Response;
 }
 
 t.test('recipe: clean copy → deps + addon → compile → production tree', async (t) => {
@@ -88,9 +93,9 @@ t.test('runtime tree: doctor passes offline, server answers probes and drains on
   const exited = new Promise<number | null>((r) => server.on('exit', (code) => r(code)));
   t.teardown(() => void (server.exitCode === null && server.kill('SIGKILL')));
   try {
-    const health = await waitFor(`http://127.0.0.1:${port}/healthz`, 200, 60_000);
+    const health = await answered(`http://127.0.0.1:${port}/healthz`, 200, 60_000);
     t.equal(health.status, 200, '/healthz 200');
-    const ready = await waitFor(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
+    const ready = await answered(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
     t.equal(ready.status, 200, '/readyz 200 (database, migrations, addon)');
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
     t.match(await metrics.text(), /gym_agent_active_calls/, '/metrics serves the app metrics');

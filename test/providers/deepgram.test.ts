@@ -5,7 +5,8 @@ import { FakeDeepgram } from '../../src/fakes/deepgram.js';
 import { encodeCodedSpeech, silenceMulaw } from '../../src/fakes/audio.js';
 import type { ProviderMetric } from '../../src/providers/metrics.js';
 import { ProviderError } from '../../src/providers/retry.js';
-import { chunks, waitFor } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { chunks } from './helpers.js';
 
 const VOCAB = ['we', 'open', 'at', 'six', 'am', 'and', 'close', 'ten', 'pm', 'on', 'weekdays', 'yes'];
 const KEY = 'dg-test-key';
@@ -52,7 +53,7 @@ t.test('streams μ-law 8 kHz with the configured options and reports partials, f
   const { fake, stream, events, finals, metrics } = await setup(t);
   const said = 'we open at six am';
   await pushPaced(stream, encodeCodedSpeech(VOCAB, said, { trailingSilenceMs: 1200 }));
-  await waitFor(() => events.some((e) => e.type === 'utterance-end'), 3000, 'utterance end');
+  await waitFor(() => events.some((e) => e.type === 'utterance-end'), { timeoutMs: 3000, what: 'utterance end' });
   const q = fake.connections[0]?.query ?? {};
   t.match(q, {
     model: 'nova-3',
@@ -93,9 +94,9 @@ t.test(
     // Drop the first socket in the middle of the second utterance (after "six", before "am").
     fake.dropAfterBytes.push(a1.length + 8 * 1000);
     await pushPaced(stream, a1);
-    await waitFor(() => finals().length === 1, 3000, 'first final');
+    await waitFor(() => finals().length === 1, { timeoutMs: 3000, what: 'first final' });
     await pushPaced(stream, a2);
-    await waitFor(() => finals().length === 2, 5000, 'second final after reconnect');
+    await waitFor(() => finals().length === 2, { timeoutMs: 5000, what: 'second final after reconnect' });
     t.equal(fake.connections.length, 2, 'reconnected exactly once');
     t.same(
       finals().map((f) => f.text),
@@ -118,7 +119,7 @@ t.test('20 ms frames go out in 100 ms chunks; Finalize sends the partial chunk f
   t.equal(c.bytes, whole, 'only whole 100 ms chunks sent while audio flows');
   t.equal(c.audioMessages, whole / 800, `one message per 100 ms (${c.audioMessages} for ${audio.length / 160} frames)`);
   stream.finalize();
-  await waitFor(() => finals().length === 1, 2000, 'final after Finalize');
+  await waitFor(() => finals().length === 1, { timeoutMs: 2000, what: 'final after Finalize' });
   t.equal(c.bytes, audio.length, 'the partial chunk went out before Finalize');
   t.equal(finals()[0]!.text, 'close at ten');
 });
@@ -145,7 +146,7 @@ t.test(
     t.equal(c().audioMessages, 5 + whole, 'speech in 100 ms chunks');
     stream.voiceActivity?.(false);
     stream.finalize();
-    await waitFor(() => finals().length === 1, 2000, 'final after Finalize');
+    await waitFor(() => finals().length === 1, { timeoutMs: 2000, what: 'final after Finalize' });
     t.equal(c().bytes, 8480 + words.length, 'nothing held back');
     t.equal(finals()[0]!.text, 'we open at six', 'the words came through whole');
   },
@@ -175,7 +176,7 @@ t.test('Finalize flushes the words heard so far at turn end', async (t) => {
   await new Promise((r) => setTimeout(r, 50));
   t.equal(finals().length, 0, 'no endpoint yet');
   stream.finalize();
-  await waitFor(() => finals().length === 1, 2000, 'final after Finalize');
+  await waitFor(() => finals().length === 1, { timeoutMs: 2000, what: 'final after Finalize' });
   t.equal(finals()[0]!.text, 'close at ten');
   t.equal(fake.connections[0]!.finalizes, 1);
 });
@@ -185,7 +186,7 @@ t.test('close() sends CloseStream, receives the last final and closes normally',
   await pushPaced(stream, encodeCodedSpeech(VOCAB, 'yes', { trailingSilenceMs: 0 }));
   await stream.close();
   t.equal(fake.connections[0]!.closeStreams, 1);
-  await waitFor(() => fake.connections[0]!.closeCode !== undefined, 2000, 'server-side close');
+  await waitFor(() => fake.connections[0]!.closeCode !== undefined, { timeoutMs: 2000, what: 'server-side close' });
   t.equal(fake.connections[0]!.closeCode, 1000);
   t.same(
     finals().map((f) => f.text),
@@ -222,7 +223,7 @@ t.test(
       await pushPaced(stream, loud(600));
       await pushPaced(stream, silenceMulaw(500));
     }
-    await waitFor(() => events.filter((e) => e.type === 'final').length === 2, 3000, 'two finals');
+    await waitFor(() => events.filter((e) => e.type === 'final').length === 2, { timeoutMs: 3000, what: 'two finals' });
     t.same(
       events.filter((e) => e.type === 'final').map((e) => (e as { text: string }).text),
       ['hello this is the front desk', 'we open at six'],
@@ -235,7 +236,7 @@ t.test('when reconnecting keeps failing, a fatal error event says so', async (t)
   fake.dropAfterBytes.push(800);
   await fake.close(); // nothing to reconnect to once the socket drops
   stream.push(encodeCodedSpeech(VOCAB, 'yes'));
-  await waitFor(() => events.some((e) => e.type === 'error'), 3000, 'fatal error');
+  await waitFor(() => events.some((e) => e.type === 'error'), { timeoutMs: 3000, what: 'fatal error' });
   const err = events.find((e) => e.type === 'error') as Extract<AsrEvent, { type: 'error' }>;
   t.equal(err.fatal, true);
   t.ok(err.error instanceof ProviderError);
@@ -247,7 +248,7 @@ t.test('a reconnect that first meets a 503 retries with backoff and still loses 
   fake.rejectUpgrades.push(503);
   const said = 'we open at six am and close at ten pm';
   await pushPaced(stream, encodeCodedSpeech(VOCAB, said, { trailingSilenceMs: 600 }));
-  await waitFor(() => finals().length === 1, 5000, 'final after reconnect');
+  await waitFor(() => finals().length === 1, { timeoutMs: 5000, what: 'final after reconnect' });
   t.equal(finals()[0]!.text, said);
   t.equal(fake.connections.length, 2, 'the rejected attempt never became a connection');
 });

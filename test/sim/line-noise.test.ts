@@ -1,6 +1,7 @@
 import t from 'tap';
 import { LineBackground } from '../../src/sim/noise/index.js';
-import { connectSim, startServer, until } from '../telephony/helpers.js';
+import { waitFor } from '../support/wait.js';
+import { connectSim, startServer } from '../telephony/helpers.js';
 
 // The simulator's line noise: the bed reaches the server in every caller frame, also while she says nothing,
 // at the level asked for, and her speech arrives mixed with it (before μ-law, as from a room).
@@ -19,7 +20,7 @@ t.test('the background plays under silence and under speech at its set level', a
   const h = await handler;
   // Hum at 10 dB under a -20 dBFS voice: the bed at -30 dBFS.
   sim.setLineNoise(new LineBackground({ kind: 'hvac', snrDb: 10, seed: 1 }, -20));
-  await until(() => h.audio.length >= 60, 10_000, '60 frames');
+  await waitFor(() => h.audio.length >= 60, { timeoutMs: 10_000, what: '60 frames' });
   // A 1 kHz tone at -20 dBFS RMS stands in for her voice.
   const tone = Int16Array.from({ length: 8000 }, (_, i) =>
     Math.round(32768 * 0.1 * Math.SQRT2 * Math.sin(i / (8000 / (2 * Math.PI * 1000)))),

@@ -3,7 +3,8 @@ import WebSocket from 'ws';
 import type { MediaRejectReason } from '../../src/telephony/serializer.js';
 import { serializeInbound } from '../../src/telephony/serializer.js';
 import { signRequest } from '../../src/telephony/signature.js';
-import { AUTH_TOKEN, PUBLIC_WS, chunked, connectSim, startServer, toneBytes, until } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { AUTH_TOKEN, PUBLIC_WS, chunked, connectSim, startServer, toneBytes } from './helpers.js';
 
 // Robustness: ≥ 10,000 random and mutated messages over one connection while another simulated call runs.
 // The server must stay up, the fuzzed connection must survive (bad messages are dropped, not fatal, once the
@@ -128,9 +129,12 @@ t.test('10,000+ random and mutated messages on one stream; the other call is una
     if (i % 500 === 0) await new Promise((r) => setImmediate(r));
   }
   await spoken;
-  await until(() => vh.events.includes('played:v1'), 10_000, 'victim utterance played');
+  await waitFor(() => vh.events.includes('played:v1'), { timeoutMs: 10_000, what: 'victim utterance played' });
   const totalRejects = [...rejects.values()].reduce((a, b) => a + b, 0);
-  await until(() => [...rejects.values()].reduce((a, b) => a + b, 0) + fh.dtmf.length > 9000, 10_000, 'fuzz processed');
+  await waitFor(() => [...rejects.values()].reduce((a, b) => a + b, 0) + fh.dtmf.length > 9000, {
+    timeoutMs: 10_000,
+    what: 'fuzz processed',
+  });
 
   t.ok(totalRejects > 9000, `${[...rejects.values()].reduce((a, b) => a + b, 0)} bad messages counted and dropped`, {
     byReason: Object.fromEntries(rejects),
@@ -162,7 +166,10 @@ t.test('10,000+ random and mutated messages on one stream; the other call is una
   t.equal((await bin.closed).code, 1008, 'binary frame → closed');
 
   const fresh = await connectSim(ts);
-  await until(() => ts.handlers.some((h) => h.start.callSid === fresh.callSid), 3000, 'new call accepted');
+  await waitFor(() => ts.handlers.some((h) => h.start.callSid === fresh.callSid), {
+    timeoutMs: 3000,
+    what: 'new call accepted',
+  });
   await Promise.all([fresh.hangUp(), victim.hangUp(), fuzzer.hangUp()]);
   t.equal(vh.ended, 'stop');
 });

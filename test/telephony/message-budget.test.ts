@@ -1,6 +1,7 @@
 import t from 'tap';
 import { INBOUND_MEDIA_POLICY, MessageBudget } from '../../src/telephony/message-budget.js';
-import { connectSim, startServer, until } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { connectSim, startServer } from './helpers.js';
 
 t.test('budget: a burst up to its size, then the sustained rate', async (t) => {
   const b = new MessageBudget({ burst: 10, perSecond: 100 }, 0);
@@ -43,11 +44,11 @@ t.test('a stream that floods the server is closed; the other calls go on', async
   let closed: { code: number; reason: string } | undefined;
   void bad.closed.then((c) => (closed = c));
   for (let i = 0; i < 3000; i++) bad.sendRaw(msg);
-  await until(() => closed !== undefined, 5000, 'the flooding stream to be closed');
+  await waitFor(() => closed !== undefined, { timeoutMs: 5000, what: 'the flooding stream to be closed' });
   t.match(closed, { code: 1008, reason: 'message rate exceeded' }, 'closed as not Twilio-like');
   t.equal(await bh.endedP, 'socket-closed', 'its call ended (the session hangs the phone call up)');
   const before = gh.audio.length;
-  await until(() => gh.audio.length > before + 10, 3000, 'the other call keeps flowing');
+  await waitFor(() => gh.audio.length > before + 10, { timeoutMs: 3000, what: 'the other call keeps flowing' });
   t.equal(gh.ended, undefined, 'and is still up');
   await good.hangUp();
   t.equal(await gh.endedP, 'stop');

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { loadDsp } from '../../src/dsp/index.js';
 import { OutboundPlayer, type OutboundSink } from '../../src/telephony/outbound-player.js';
+import { waitFor } from '../support/wait.js';
 
 // The player coalesces what it sends in one go (a run's lead, a frame and the mark after it) into one corked
 // write; a sink without cork still gets every message.
@@ -38,9 +39,11 @@ t.test('a run starts with its lead frames in one corked write; marks go with the
   const p = new OutboundPlayer(s, loadDsp());
   const pcm = new Uint8Array(8000 * 2 * 0.6); // 600 ms at 8 kHz
   p.enqueue({ utteranceId: 'u', text: 'hello there', sampleRate: 8000, chunks: once(pcm) });
-  const until = performance.now() + 3000;
-  while (log.filter((e) => e.kind === 'media').length < 30 && performance.now() < until)
-    await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => log.filter((e) => e.kind === 'media').length >= 30, {
+    timeoutMs: 3000,
+    intervalMs: 20,
+    what: 'all 30 frames',
+  });
   t.equal(log.filter((e) => e.kind === 'media').length, 30, 'all 30 frames sent');
   t.ok(
     log.every((e) => e.batch > 0),

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { heardPrefix } from '../../src/telephony/heard-text.js';
 import { DEFAULT_LEAD_MS } from '../../src/telephony/outbound-player.js';
-import { chunked, connectSim, dsp, startServer, toneBytes, until } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { chunked, connectSim, dsp, startServer, toneBytes } from './helpers.js';
 
 t.test('heard text is cut at whole words, never claiming a word that was not finished', async (t) => {
   const s = 'What are your opening hours on Sunday?';
@@ -22,7 +23,7 @@ t.test('outbound audio: resampled, paced on the 20 ms grid with a small lead, ma
   const t0 = performance.now();
   // 24 kHz TTS audio, 1.5 s, in odd-sized chunks.
   h.transport.player.enqueue({ utteranceId: 'u1', text, sampleRate: 24000, chunks: chunked(toneBytes(24000, 1500)) });
-  await until(() => h.events.includes('played:u1'), 5000, 'played:u1');
+  await waitFor(() => h.events.includes('played:u1'), { timeoutMs: 5000, what: 'played:u1' });
   const elapsed = performance.now() - t0;
   t.ok(elapsed >= 1400, `played only after real-time playback (${elapsed.toFixed(0)} ms for 1500 ms of audio)`);
 
@@ -87,7 +88,10 @@ t.test('clear on barge-in: queued audio dropped here and at Twilio, pending mark
     sampleRate: 16000,
     chunks: chunked(toneBytes(16000, 1000)),
   });
-  await until(() => h.events.filter((e) => e.startsWith('progress:long')).length >= 3, 5000, 'some progress');
+  await waitFor(() => h.events.filter((e) => e.startsWith('progress:long')).length >= 3, {
+    timeoutMs: 5000,
+    what: 'some progress',
+  });
   const res = player.clear();
   t.equal(res.interrupted?.utteranceId, 'long');
   t.ok(
@@ -97,7 +101,7 @@ t.test('clear on barge-in: queued audio dropped here and at Twilio, pending mark
   t.ok((res.interrupted?.heardText ?? '').startsWith('one two'), `heard "${res.interrupted?.heardText}"`);
   t.same(res.cancelled, ['next']);
   t.ok(res.droppedMs > 1500, `dropped ${res.droppedMs} ms`);
-  await until(() => sim.report().clears === 1, 2000, 'clear at the simulator');
+  await waitFor(() => sim.report().clears === 1, { timeoutMs: 2000, what: 'clear at the simulator' });
   const r = sim.report();
   t.ok(
     r.droppedByClearMs > 0 && r.droppedByClearMs <= 200,
@@ -117,7 +121,7 @@ t.test('clear on barge-in: queued audio dropped here and at Twilio, pending mark
     sampleRate: 8000,
     chunks: chunked(toneBytes(8000, 400), 333),
   });
-  await until(() => h.events.includes('played:after'), 3000, 'played:after');
+  await waitFor(() => h.events.includes('played:after'), { timeoutMs: 3000, what: 'played:after' });
   const end = await sim.hangUp();
   t.equal(end.lastUtteranceFinished, true);
   t.equal(end.badMessages, 0);
@@ -132,7 +136,7 @@ t.test('inbound: μ-law reaches the handler as received, PCM decoded, dtmf, stop
   for (let i = 0; i < speech.length; i++) speech[i] = Math.round(6000 * Math.sin(i / 5));
   await sim.say(speech);
   sim.dtmf('5');
-  await until(() => h.dtmf.length === 1, 2000, 'dtmf');
+  await waitFor(() => h.dtmf.length === 1, { timeoutMs: 2000, what: 'dtmf' });
   const nonSilent = h.audio.filter((a) => a.mulaw.some((b) => b !== 0xff));
   t.equal(nonSilent.length, 5, '800 samples = 5 frames of caller audio');
   const expected = dsp.ulawEncode(speech);
@@ -156,7 +160,7 @@ t.test('simulator records both legs to a stereo WAV: caller left, agent (as play
   const h = await ts.nextHandler();
   await sim.say(new Int16Array(1600).fill(4000));
   h.transport.player.enqueue({ utteranceId: 'a', text: 'ok', sampleRate: 8000, chunks: chunked(toneBytes(8000, 400)) });
-  await until(() => h.events.includes('played:a'), 3000, 'played');
+  await waitFor(() => h.events.includes('played:a'), { timeoutMs: 3000, what: 'played' });
   await sim.hangUp();
   const wav = sim.wav();
   t.equal(wav.toString('ascii', 0, 4), 'RIFF');

@@ -10,6 +10,7 @@ import { StreamTokens } from '../../src/telephony/stream-token.js';
 import { twilioRoutes } from '../../src/telephony/webhooks.js';
 import { FakeTwilio } from '../../src/sim/fake-twilio.js';
 import { callCommand } from '../../src/cli/commands/call.js';
+import { waitFor } from '../support/wait.js';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,
@@ -20,7 +21,6 @@ import {
   quietLog,
   startServer,
   toneBytes,
-  until,
 } from './helpers.js';
 
 const API_TOKEN = 'api-secret';
@@ -95,14 +95,17 @@ t.test(
       streamToken: /^\d+\.[\w-]{43}$/,
     });
     t.equal(h.start.callSid, created.twilio_call_sid);
-    await until(() => h.audio.some((a) => a.mulaw.some((b) => b !== 0xff)), 5000, 'callee audio');
+    await waitFor(() => h.audio.some((a) => a.mulaw.some((b) => b !== 0xff)), {
+      timeoutMs: 5000,
+      what: 'callee audio',
+    });
     h.transport.player.enqueue({
       utteranceId: 'g',
       text: 'Hi!',
       sampleRate: 24000,
       chunks: chunked(toneBytes(24000, 300)),
     });
-    await until(() => h.events.includes('played:g'), 5000, 'greeting played');
+    await waitFor(() => h.events.includes('played:g'), { timeoutMs: 5000, what: 'greeting played' });
 
     const mid = (await (await api('GET', `/v1/calls/${created.call_id}`)).json()) as Record<string, unknown>;
     t.match(mid, {
@@ -124,7 +127,7 @@ t.test(
     t.equal(call?.report?.turns.length, 1, 'simulator report: one caller turn');
     t.ok((call?.report?.turns[0]?.responseMs ?? -1) >= 0, 'response latency measured');
 
-    await until(() => capacity.active === 0, 3000, 'slot released');
+    await waitFor(() => capacity.active === 0, { timeoutMs: 3000, what: 'slot released' });
     const done = (await (await api('GET', `/v1/calls/${created.call_id}`)).json()) as Record<string, unknown>;
     t.match(done, { status: 'completed', ended_at: String });
     t.same(fake.errors, [], 'the fake met no protocol errors');

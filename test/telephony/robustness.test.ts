@@ -6,7 +6,8 @@ import { OutboundPlayer, type OutboundSink, type SendResult } from '../../src/te
 import { StreamTokens } from '../../src/telephony/stream-token.js';
 import { twilioRoutes } from '../../src/telephony/webhooks.js';
 import type { HttpRequest } from '../../src/http/types.js';
-import { RecordingHandler, chunked, connectSim, dsp, quietLog, startServer, toneBytes, until } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { RecordingHandler, chunked, connectSim, dsp, quietLog, startServer, toneBytes } from './helpers.js';
 
 t.test('a handler that throws ends only its own call', async (t) => {
   let n = 0;
@@ -30,11 +31,17 @@ t.test('a handler that throws ends only its own call', async (t) => {
   const b = await connectSim(ts, { customParameters: { callId: 'explodes-on-audio', direction: 'inbound' } });
   t.equal((await a.closed).code, 1011, 'factory failure → that stream closed with 1011');
   t.equal((await b.closed).code, 1011, 'handler failure → that stream closed with 1011');
-  await until(() => n === 3 && (good[0]?.audio.length ?? 0) > 10, 3000, 'the good call keeps flowing');
+  await waitFor(() => n === 3 && (good[0]?.audio.length ?? 0) > 10, {
+    timeoutMs: 3000,
+    what: 'the good call keeps flowing',
+  });
   t.equal(good[0]?.ended, undefined, 'the other call is still up');
   await ok.hangUp();
   t.equal(await good[0]?.endedP, 'stop');
-  await until(() => ts.capacity.active === 0, 2000, 'slots released, including the failed calls');
+  await waitFor(() => ts.capacity.active === 0, {
+    timeoutMs: 2000,
+    what: 'slots released, including the failed calls',
+  });
 });
 
 class FakeSink implements OutboundSink {
@@ -66,9 +73,12 @@ t.test('player respects backpressure: nothing is sent while the socket is full, 
   t.same(sink.sent, [], 'held back while backpressured');
   sink.pressure = false;
   player.resume();
-  await until(() => sink.sent.includes('media'), 1000, 'frames after drain');
-  await until(() => sink.sent.filter((s) => s === 'media').length === 10, 1000, '200 ms = 10 frames');
-  await until(() => sink.sent.some((s) => s.startsWith('mark:')), 1000, 'final mark');
+  await waitFor(() => sink.sent.includes('media'), { timeoutMs: 1000, what: 'frames after drain' });
+  await waitFor(() => sink.sent.filter((s) => s === 'media').length === 10, {
+    timeoutMs: 1000,
+    what: '200 ms = 10 frames',
+  });
+  await waitFor(() => sink.sent.some((s) => s.startsWith('mark:')), { timeoutMs: 1000, what: 'final mark' });
   t.equal(sink.sent.at(-1)?.startsWith('mark:'), true, 'utterance ends with its mark');
   player.close();
 });
@@ -87,7 +97,10 @@ t.test('TTS failure mid-stream: error reported, the audio already synthesised st
   }
   player.enqueue({ utteranceId: 'u', text: 'partial', sampleRate: 24000, chunks: failing() });
   player.enqueue({ utteranceId: 'bad-rate', text: 'x', sampleRate: 12345, chunks: chunked(toneBytes(12345, 100)) });
-  await until(() => sink.sent.filter((s) => s.startsWith('mark:')).length === 2, 2000, 'both final marks');
+  await waitFor(() => sink.sent.filter((s) => s.startsWith('mark:')).length === 2, {
+    timeoutMs: 2000,
+    what: 'both final marks',
+  });
   t.ok(events.includes('error:u:provider hung up'), 'TTS failure reported for its utterance');
   t.ok(
     events.some((e) => e.startsWith('error:bad-rate:')),

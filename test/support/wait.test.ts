@@ -1,0 +1,31 @@
+import t from 'tap';
+import { waitFor } from './wait.js';
+
+t.test('waitFor resolves once the predicate holds, sync or async', async (t) => {
+  let n = 0;
+  await waitFor(() => ++n >= 3, { intervalMs: 1 });
+  t.equal(n, 3, 'polled until it held, not once more');
+  let m = 0;
+  await waitFor(async () => ++m >= 2, { intervalMs: 0 });
+  t.equal(m, 2, 'an async predicate, polled on setImmediate');
+});
+
+t.test('waitFor gives up after timeoutMs and says what it waited for', async (t) => {
+  const t0 = performance.now();
+  await t.rejects(
+    waitFor(() => false, { timeoutMs: 50, what: 'the moon' }),
+    {
+      message: 'timed out after 50 ms waiting for the moon',
+    },
+  );
+  t.ok(performance.now() - t0 >= 50, 'not before the timeout');
+});
+
+t.test('a predicate that throws ends the wait with its error', async (t) => {
+  await t.rejects(
+    waitFor(() => {
+      throw new Error('server exited');
+    }),
+    { message: 'server exited' },
+  );
+});
