@@ -143,3 +143,57 @@ t.test('every shipped scenario persona is valid, and the suite covers the requir
   t.ok(personas.filter((p) => p.expect.fast).length >= 2, 'a fast subset exists');
   t.equal(new Set(personas.map((p) => p.name)).size, personas.length, 'names are unique');
 });
+
+t.test('spellings that sound alike are accepted and stored in the vocabulary spelling', async (t) => {
+  const p = parsePersona({
+    ...valid,
+    facts: {
+      hours: [{ days: ['mon'], opens: '5:00', closes: '23:00' }],
+      pricing: [
+        { plan: 'drop in', amount: 15, currency: 'USD', period: 'visit' },
+        { plan: 'Day-Pass', amount: 20, currency: 'USD', period: 'day' },
+        { plan: 'Off-Peak', amount: 29, currency: 'USD', period: 'month' },
+        { plan: 'V.I.P.', amount: 999, currency: 'USD', period: 'year' },
+      ],
+      classes: [{ name: 'Tai-Chi' }, { name: 'Kick Boxing' }, { name: 'cross-fit' }, { name: 'HIIT' }],
+    },
+  });
+  t.same(
+    p.facts.pricing.map((x) => x.plan),
+    ['drop-in', 'day pass', 'off peak', 'vip'],
+  );
+  t.same(
+    p.facts.classes.map((c) => c.name),
+    ['tai chi', 'kickboxing', 'crossfit', 'hiit'],
+  );
+  t.match(p.facts.hours[0], { opens: '05:00', closes: '23:00' });
+  for (const plan of ['drop-in', 'Drop In', 'dropin', 'DROP-IN'])
+    t.equal(
+      problems({ ...valid, facts: { pricing: [{ plan, amount: 9, currency: 'USD', period: 'visit' }] } }),
+      '',
+      plan,
+    );
+});
+
+t.test(
+  'sounding alike is not a loophole: other words, and plan names of another period, are still rejected',
+  async (t) => {
+    t.match(
+      problems({ ...valid, facts: { pricing: [{ plan: 'drop out', amount: 9, currency: 'USD', period: 'visit' }] } }),
+      /"drop out" is not a supported plan name/,
+    );
+    t.match(
+      problems({ ...valid, facts: { pricing: [{ plan: 'day-pass', amount: 9, currency: 'USD', period: 'month' }] } }),
+      /"day-pass" is not a supported plan name for period "month"/,
+    );
+    t.match(
+      problems({ ...valid, facts: { classes: [{ name: 'Yoga' }, { name: 'YOGA!' }] } }),
+      /"YOGA!" is listed twice/,
+    );
+    t.match(problems({ ...valid, facts: { classes: [{ name: '---' }] } }), /"---" is not a supported class name/);
+    t.match(
+      problems({ ...valid, facts: { hours: [{ days: ['mon'], opens: '5:00', closes: '05:00' }] } }),
+      /opens equals closes/,
+    );
+  },
+);
