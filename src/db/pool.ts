@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
+import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Config } from '../config/index.js';
 import { embeddedDataDir, runningEmbedded, startEmbedded, type EmbeddedDatabase } from './embedded.js';
@@ -56,6 +59,8 @@ export async function openDatabase(
     migrate?: boolean;
     /** Use the embedded server of a running app on the same DATA_DIR instead of failing on its lock. */
     attachToRunning?: boolean;
+    /** false: an embedded database that does not exist yet is an error, not made (commands that only read). */
+    create?: boolean;
   } = {},
 ): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
@@ -68,6 +73,12 @@ export async function openDatabase(
       url = running.url;
       location = `${dir} (served by process ${running.pid})`;
     } else {
+      // PG_VERSION is the first thing initdb writes; without it there is no database, only a folder.
+      if (opts.create === false && !existsSync(join(dir, 'PG_VERSION')))
+        throw new AppError(
+          'NOT_FOUND',
+          `no database in ${dir} (DATA_DIR=${cfg.DATA_DIR}): set DATA_DIR to the folder the app keeps its data in, or DATABASE_URL`,
+        );
       embedded = await startEmbedded({ dataDir: dir, ...(opts.log ? { log: opts.log } : {}) });
       url = embedded.url;
     }

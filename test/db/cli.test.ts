@@ -117,15 +117,30 @@ t.test('migrate and export commands on both backends', async (t) => {
       t.same(rows[0], [...CSV_COLUMNS]);
       const col = (name: string) => CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number]);
       const body = rows.slice(1);
-      t.same([...new Set(body.map((r) => r[col('call_id')]))], ['call-c'], 'since filter (call-b has no rows)');
-      t.equal(body[0]?.[col('text')], XSS, 'hostile text round-trips');
-      t.equal(body[0]?.[col('record')], 'turn');
+      t.same(
+        [...new Set(body.map((r) => r[col('call_id')]))],
+        ['call-b', 'call-c'],
+        'since filter; call-b (no turns, no facts) is there too',
+      );
+      t.same(
+        body.filter((r) => r[col('call_id')] === 'call-b').map((r) => r[col('record')]),
+        ['call'],
+      );
+      const turn = body.find((r) => r[col('record')] === 'turn');
+      t.equal(turn?.[col('text')], XSS, 'hostile text round-trips');
 
-      const all = parseCsv((await cli(exportCmd, ['--format', 'csv'], env)).out);
+      const csv = await cli(exportCmd, ['--format', 'csv'], env);
+      const all = parseCsv(csv.out);
+      t.match(csv.err, /exported 3 call\(s\)/);
+      t.equal(
+        all.filter((r) => r[col('record')] === 'call').length,
+        3,
+        'the count it reports is the calls in the file',
+      );
       const a = all.filter((r) => r[col('call_id')] === 'call-a');
       t.same(
         a.map((r) => r[col('record')]),
-        ['turn', 'turn', 'turn', 'hours', 'hours', 'hours', 'plan', 'class', 'class'],
+        ['call', 'turn', 'turn', 'turn', 'hours', 'hours', 'hours', 'plan', 'class', 'class'],
       );
       t.equal(a.find((r) => r[col('record')] === 'plan')?.[col('amount')], '49');
       t.equal(a.find((r) => r[col('day')] === 'sun')?.[col('closed')], 'true');
@@ -145,4 +160,16 @@ t.test('export attaches to the embedded database of a running app', async (t) =>
   t.equal(r.code, 0, r.err);
   t.match(r.err, /served by process \d+/);
   t.equal((JSON.parse(r.out) as { count: number }).count, 3);
+});
+
+t.test('export with no database at DATA_DIR says so and creates nothing', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'gca-export-none-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const data = join(dir, 'data');
+  await t.rejects(cli(exportCmd, ['--format', 'json'], { DATABASE_URL: undefined, DATA_DIR: data }), {
+    code: 'NOT_FOUND',
+    message: /no database in .*data\/pglite/,
+  });
+  const { existsSync } = await import('node:fs');
+  t.notOk(existsSync(join(data, 'pglite')), 'no empty database made');
 });

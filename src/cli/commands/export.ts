@@ -10,7 +10,7 @@ import { exportCalls } from '../../db/export/export.js';
 export const summary = 'export transcripts and facts as CSV or JSON';
 
 const USAGE = `usage: gym-agent export --format csv|json [--since DATE] [--until DATE] [--out FILE]
-  --format   csv: one row per turn and per fact; json: {"calls": [{..., "transcript": [...], "facts": {...}}]}
+  --format   csv: a row per call, per turn and per fact; json: {"calls": [{..., "transcript": [...], "facts": {...}}]}
   --since    only calls started at or after DATE (2026-01-31 or 2026-01-31T12:00:00Z)
   --until    only calls started before DATE
   --out      write to FILE (atomically) instead of stdout
@@ -58,7 +58,7 @@ export async function run(args: string[]): Promise<number> {
 
   const cfg = loadConfig(process.env);
   const log = createLogger(cfg.LOG_LEVEL);
-  const db = await openDatabase(cfg, { log, attachToRunning: true });
+  const db = await openDatabase(cfg, { log, attachToRunning: true, create: false });
   const tmp = values.out === undefined ? undefined : `${values.out}.${process.pid}.tmp`;
   try {
     const out = tmp === undefined ? process.stdout : createWriteStream(tmp);

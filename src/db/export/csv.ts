@@ -1,8 +1,9 @@
 import type { CallDetail } from '../read-model.js';
 import { DAYS } from '../../facts/model.js';
 
-// One long CSV for transcripts and facts: a row per turn and a row per fact, each with its call's context,
-// so a spreadsheet filter on `record` gives either table. RFC 4180 quoting; text cells that a spreadsheet
+// One long CSV for calls, transcripts and facts: a `call` row for every call (so a call without turns or facts,
+// one that was never answered, is in the export too), then a row per turn and a row per fact, each with its call's
+// context, so a spreadsheet filter on `record` gives any one table. RFC 4180 quoting; text cells that a spreadsheet
 // would run as a formula (=, +, -, @, tab, CR first; plain numbers and phone numbers excepted) are prefixed with an
 // apostrophe (CSV injection).
 
@@ -66,7 +67,7 @@ export function csvRowsForCall(c: CallDetail): string {
     status: c.status,
     end_reason: c.end_reason,
   };
-  let out = '';
+  let out = line({ ...base, record: 'call' });
   for (const t of c.transcript)
     out += line({
       ...base,
