@@ -45,6 +45,8 @@ export interface DemoJson {
 }
 
 export interface CallWatch {
+  /** What the demo is doing before the call machine has a state (getting ready, placing the call). */
+  phase?(text: string): void;
   state?(s: string): void;
   emitted?(e: CallEmitted): void;
   receptionist?(e: ReceptionistEvent): void;
@@ -83,6 +85,7 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
   let receptionistDone: Promise<void> = Promise.resolve();
   // The recogniser loads its model and the voice compiles before the phone rings, so the receptionist can say
   // hello at once, like a person at the desk.
+  o.watch?.phase?.('getting the receptionist ready…');
   const ears = await o.ears();
   const noise = await lineBackground(o, o.background ?? persona.background);
   env.routing.callees.set(persona.gym.phone, async (stream) => {
@@ -105,6 +108,7 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
 
   let resolveEnded!: (r: CallResult) => void;
   const ended = new Promise<CallResult>((r) => (resolveEnded = r));
+  o.watch?.phase?.('placing the call: POST /v1/calls…');
   const callId = await env.placeCall(persona.gym.phone, persona.gym.name);
   env.routing.watch(callId, {
     state: (_id, s) => o.watch?.state?.(s),

@@ -37,11 +37,16 @@ export async function runDemo(a: DemoArgs, out: NodeJS.WritableStream & { isTTY?
   const view = a.json ? undefined : new LiveView({ out });
   view?.info(`Starting the server (offline providers, embedded database in ${a.dataDir}) and a simulated Twilio…`);
   const env = await DemoEnvironment.start({ dataDir: a.dataDir, log, record: a.record !== undefined });
+  view?.recogniserReportsConfidence(env.server.providers.asr.capabilities.confidence);
   const dsp = loadDsp();
   const tts = new FliteTts({ voice: persona.voice });
   let outcome: PersonaCallOutcome;
   try {
     view?.info(`Calling "${persona.gym.name}" (persona: ${persona.name}) through POST /v1/calls…`);
+    view?.info(
+      '"agent" lines: what the agent said; "gym" lines: what the agent recognised of the receptionist. Dimmed: the ' +
+        "simulated receptionist's side (her script, and what her own recogniser made of the agent's audio).",
+    );
     outcome = await runPersonaCall({
       env,
       persona,

@@ -2,10 +2,11 @@ import type { CallEmitted } from '../../machines/events.js';
 import { answeredTopics, type GymFacts } from '../facts/model.js';
 import type { CallWatch } from './call.js';
 import type { ReceptionistEvent } from './receptionist.js';
+import { callStatus } from './status.js';
 
 // The demo's live terminal view: one speaker-labelled line per thing said (as the other side recognised it),
-// and below it a status line with the call state, elapsed time and which facts are in. On a TTY the status
-// line is redrawn in place; otherwise (CI logs, pipes) only the conversation lines are printed.
+// and below it a status line with what is happening (in words), elapsed time and which facts are in. On a TTY
+// the status line is redrawn in place; otherwise (CI logs, pipes) only the conversation lines are printed.
 
 export interface ViewOptions {
   readonly out: NodeJS.WritableStream & { isTTY?: boolean };
@@ -19,7 +20,10 @@ export class LiveView implements CallWatch {
   readonly #tty: boolean;
   readonly #color: boolean;
   readonly #t0 = performance.now();
-  #state = 'connecting';
+  /** Before the call machine runs, what the demo is doing; then the machine's state in words. */
+  #status = 'starting the server…';
+  /** Whether the agent's recogniser reports a real confidence per utterance (the offline one does not). */
+  #confidence = false;
   #facts: GymFacts = { hours: {}, pricing: [], classes: [] };
   #tick = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -39,8 +43,19 @@ export class LiveView implements CallWatch {
     this.#print(this.#dim(text));
   }
 
+  /** What the demo is doing before the call machine has a state ("placing the call…"). */
+  phase(text: string): void {
+    this.#status = text;
+    this.#drawStatus();
+  }
+
+  /** Show the agent recogniser's confidence on each line it recognised, when it reports one. */
+  recogniserReportsConfidence(yes: boolean): void {
+    this.#confidence = yes;
+  }
+
   state(s: string): void {
-    this.#state = s;
+    this.#status = callStatus(s);
     this.#drawStatus();
   }
 
@@ -57,7 +72,7 @@ export class LiveView implements CallWatch {
       case 'ledger.callerTurn':
         if (e.endpoint === 'backchannel' || e.text.trim() === '') return;
         this.#print(
-          `${this.#label('gym', '32')}${e.text}  ${this.#dim(`(as the agent recognised it, confidence ${e.confidence.toFixed(2)})`)}`,
+          `${this.#label('gym', '32')}${e.text}  ${this.#dim(`(as the agent recognised it${this.#confidence ? `, confidence ${e.confidence.toFixed(2)}` : ''})`)}`,
         );
         return;
       case 'ledger.facts':
@@ -76,8 +91,11 @@ export class LiveView implements CallWatch {
   }
 
   receptionist(e: ReceptionistEvent): void {
-    if (e.kind === 'said') this.#print(this.#dim(`         gym said (${e.what}): "${e.text}"`));
-    else if (e.kind === 'heard') this.#print(this.#dim(`         receptionist heard: "${e.text}"`));
+    // The simulated receptionist's side, dimmed: what her script made her say, and what her own recogniser made
+    // of the agent's audio (she hears nothing else, so a garbled line here is her recogniser, not the agent).
+    if (e.kind === 'said') this.#print(this.#dim(`         receptionist says (${e.what}): "${e.text}"`));
+    else if (e.kind === 'heard')
+      this.#print(this.#dim(`         receptionist's recogniser heard the agent as: "${e.text || '(nothing)'}"`));
     else if (e.kind === 'cough') this.#print(this.#dim('         *cough*'));
     else if (e.kind === 'hangup') this.#print(this.#dim('         the receptionist hangs up'));
   }
@@ -105,7 +123,7 @@ export class LiveView implements CallWatch {
       got.has(t) ? this.#paint('32', `${t} ✓`) : this.#dim(`${t} ·`);
     const secs = ((performance.now() - this.#t0) / 1000).toFixed(0);
     const spin = SPIN[this.#tick++ % SPIN.length] ?? ' ';
-    const line = `${spin} ${secs}s  state: ${this.#state.slice(0, 60)}  facts: ${mark('hours')} ${mark('pricing')} ${mark('classes')}`;
+    const line = `${spin} ${secs}s  ${this.#status}  facts: ${mark('hours')} ${mark('pricing')} ${mark('classes')}`;
     this.#out.write(`\r\x1b[2K${line}`);
     this.#statusShown = true;
   }

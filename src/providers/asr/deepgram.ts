@@ -68,6 +68,7 @@ export class DeepgramAsr implements AsrProvider {
     vadEvents: true,
     finalize: true,
     contextHints: false,
+    confidence: true,
   } as const;
   private readonly client: DeepgramClient;
 

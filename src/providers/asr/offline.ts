@@ -106,6 +106,7 @@ export class OfflineAsr implements AsrProvider {
     vadEvents: true,
     finalize: true,
     contextHints: true,
+    confidence: false,
   };
 
   /** Decoders of closed streams, ready for the next call (loading the acoustic model is the slow part). */

@@ -10,6 +10,11 @@ export interface AsrCapabilities {
   readonly finalize: boolean;
   /** True when the recogniser accepts a dialogue hint (the offline grammar recogniser needs one). */
   readonly contextHints: boolean;
+  /**
+   * True when a final's confidence is the recogniser's own measure. The offline recogniser has none (its
+   * alignment score is 1 for every utterance), so views do not show it.
+   */
+  readonly confidence: boolean;
 }
 
 export type AsrEvent =

@@ -1,0 +1,57 @@
+import t from 'tap';
+import { callMachine } from '../../machines/call.machine.js';
+import { stateString } from '../../src/call/state-string.js';
+import { callStatus } from '../../src/demo/status.js';
+
+// The demo's status line: the call machine's state in words, never a state path (cut mid-word before).
+
+const live = (turn: string, o: { caller?: string; reply?: string; playback?: string } = {}) =>
+  stateString({
+    live: {
+      caller: o.caller ?? 'silent',
+      reply: o.reply ?? 'idle',
+      playback: o.playback ?? 'idle',
+      turn: turn.includes('.') ? { [turn.split('.')[0] as string]: turn.split('.')[1] as string } : turn,
+    },
+  });
+
+t.test('states read as what a watcher sees', async (t) => {
+  t.equal(callStatus(live('connecting')), 'connecting the audio stream');
+  t.equal(callStatus(live('awaitingHello')), 'waiting for the gym to say hello');
+  t.equal(callStatus(live('awaitingHello', { caller: 'speaking' })), 'gym speaking');
+  t.equal(callStatus(live('greeting', { playback: 'playing' })), 'agent greeting');
+  t.equal(callStatus(live('listening.waiting')), 'listening');
+  t.equal(callStatus(live('listening.hearing', { caller: 'speaking' })), 'gym speaking');
+  t.equal(
+    callStatus(live('listening.endpointing', { reply: 'generating.preemptive' })),
+    'gym paused: done? (preparing a reply)',
+  );
+  t.equal(callStatus(live('thinking', { reply: 'generating.committed' })), 'thinking');
+  t.equal(callStatus(live('speaking.flowing', { playback: 'playing' })), 'agent speaking');
+  t.equal(callStatus(live('closing.farewell')), 'saying goodbye');
+  t.equal(callStatus('draining'), 'gym hung up');
+  t.equal(callStatus('ended'), 'call ended');
+});
+
+interface Node {
+  key: string;
+  states: Record<string, Node>;
+}
+
+/** Every state path under a node, as the turn region's value reads ("listening.waiting"). */
+function paths(node: Node, prefix = ''): string[] {
+  const children = Object.values(node.states);
+  if (children.length === 0) return [prefix];
+  return children.flatMap((c) => paths(c, prefix === '' ? c.key : `${prefix}.${c.key}`));
+}
+
+t.test('every state of the turn region has a wording: no path, no camelCase, no cut word', async (t) => {
+  const turn: Node = callMachine.getStateNodeById('call.live.turn');
+  const all = paths(turn);
+  t.ok(all.length >= 10, `${all.length} turn states`);
+  for (const p of all) {
+    const status = callStatus(live(p));
+    t.notMatch(status, /[.|()]|[a-z][A-Z]/, `${p} → "${status}"`);
+    t.ok(status.length <= 40, `${p}: short enough for the status line`);
+  }
+});
