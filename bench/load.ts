@@ -1,12 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDsp } from '../src/dsp/index.js';
 import { synthSpeech } from '../src/fakes/audio.js';
-import { SimulatedStream } from '../src/sim/media-client.js';
-import { MEDIA_STREAM_PATH } from '../src/telephony/server.js';
+import { answerInbound } from '../src/sim/inbound.js';
+import type { SimulatedStream } from '../src/sim/media-client.js';
 import {
   AUTH,
   fakesMain,
@@ -18,6 +17,8 @@ import {
   type ProcStats,
 } from './load-procs.js';
 import { lateness, pct } from './load-stats.js';
+
+const BENCH_ACCOUNT = 'AC' + '0'.repeat(32);
 import { HEAD, row, type RunResult } from './load-table.js';
 
 // N simultaneous simulated calls against ONE server process (the whole app: call machine, sessions, the real
@@ -82,7 +83,7 @@ async function runLoad(
   progress: (s: string) => void,
 ): Promise<RunResult> {
   const dsp = loadDsp();
-  const url = `ws://127.0.0.1:${port}${MEDIA_STREAM_PATH}`;
+  const base = `http://127.0.0.1:${port}`;
   const idle = await askStats(procs.server);
   const streams: SimulatedStream[] = [];
   const lines = LINES.map((l) => {
@@ -123,11 +124,13 @@ async function runLoad(
     // connects after that is hung up at once.
     const batch = await Promise.all(
       Array.from({ length: Math.min(20, n - i) }, () => {
-        const connecting = SimulatedStream.connect({
-          url,
+        // As Twilio does: the voice webhook admits the call, its TwiML names the stream (and carries its token).
+        const connecting = answerInbound({
+          localBaseUrl: base,
+          publicBaseUrl: base,
           authToken: AUTH,
+          accountSid: BENCH_ACCOUNT,
           dsp,
-          customParameters: { callId: randomUUID(), direction: 'inbound' },
         });
         return new Promise<SimulatedStream | undefined>((resolve) => {
           let timedOut = false;

@@ -5,9 +5,12 @@ import { loadDsp } from '../src/dsp/index.js';
 import { createLogger } from '../src/log.js';
 import { CallCapacity } from '../src/ops/capacity.js';
 import type { CallHandler, CallTransport } from '../src/telephony/call-handler.js';
-import { MEDIA_STREAM_PATH, TelephonyServer } from '../src/telephony/server.js';
-import { publicWsUrl } from '../src/telephony/signature.js';
-import { SimulatedStream } from '../src/sim/media-client.js';
+import { MemoryCallStore } from '../src/telephony/call-store.js';
+import { TelephonyServer } from '../src/telephony/server.js';
+import { StreamTokens, streamTokenKey } from '../src/telephony/stream-token.js';
+import { twilioRoutes } from '../src/telephony/webhooks.js';
+import { answerInbound } from '../src/sim/inbound.js';
+import type { SimulatedStream } from '../src/sim/media-client.js';
 
 // Server CPU per call and outbound pacing jitter at N concurrent simulated media streams, providers faked.
 // The server runs in a child process (so its CPU is measured alone); this process runs the Twilio simulators.
@@ -89,14 +92,20 @@ async function serverMain(): Promise<void> {
     }
   }
 
+  // The voice webhook admits each call and mints its stream token, as in production.
+  const admission = new CallCapacity({ max: 100_000 });
+  const store = new MemoryCallStore();
+  const streamTokens = new StreamTokens(streamTokenKey(AUTH));
   const server = new TelephonyServer({
     host: '127.0.0.1',
     port: 0,
     publicBaseUrl: PUBLIC,
     twilioAuthToken: AUTH,
     apiToken: undefined,
-    admission: new CallCapacity({ max: 100_000 }),
-    routes: [],
+    admission,
+    streamTokens,
+    callStore: store,
+    routes: twilioRoutes({ store, admission, publicBaseUrl: PUBLIC, streamTokens, log: createLogger('warn') }),
     dsp,
     log: createLogger('warn'),
     handlerFactory: (_s, tr) => new BenchAgent(tr),
@@ -180,17 +189,18 @@ async function level(n: number, seconds: number) {
   child.once('exit', () => children.delete(child));
   const ready = await ask<{ port: number; baseline: { p50: number; p99: number; max: number } }>(child, '', 'ready');
   const dsp = loadDsp();
-  const url = `ws://127.0.0.1:${ready.port}${MEDIA_STREAM_PATH}`;
+  const base = `http://127.0.0.1:${ready.port}`;
   const streams: SimulatedStream[] = [];
   // Calls arrive in batches of 25 every 50 ms, like a busy trunk, not all in one tick.
   for (let i = 0; i < n; i += 25) {
     const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) =>
-      SimulatedStream.connect({
-        url,
-        signedUrl: publicWsUrl(PUBLIC, MEDIA_STREAM_PATH),
+      answerInbound({
+        localBaseUrl: base,
+        publicBaseUrl: PUBLIC,
         authToken: AUTH,
+        accountSid: 'AC' + '0'.repeat(32),
+        from: `+1555010${String(1000 + i + j).padStart(4, '0')}`,
         dsp,
-        customParameters: { callId: `b${i + j}` },
       }),
     );
     streams.push(...(await Promise.all(batch)));

@@ -15,9 +15,11 @@ import type { ClearResult } from '../../src/telephony/outbound-player.js';
 import type { MediaMetrics } from '../../src/telephony/media-session.js';
 import { TelephonyServer, MEDIA_STREAM_PATH } from '../../src/telephony/server.js';
 import { publicWsUrl } from '../../src/telephony/signature.js';
-import { MemoryCallStore } from '../../src/telephony/call-store.js';
+import { MemoryCallStore, type CallStore } from '../../src/telephony/call-store.js';
 import { STREAM_TOKEN_PARAM, StreamTokens } from '../../src/telephony/stream-token.js';
 import { SimulatedStream, type SimStreamOptions } from '../../src/sim/media-client.js';
+import { streamOfTwiml } from '../../src/sim/fake-twilio.js';
+import { voiceWebhook } from '../../src/sim/inbound.js';
 import type { BudgetPolicy } from '../../src/telephony/message-budget.js';
 
 export const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
@@ -72,7 +74,7 @@ export interface TestServer {
   handlers: RecordingHandler[];
   nextHandler(): Promise<RecordingHandler>;
   capacity: CallCapacity;
-  store: MemoryCallStore;
+  store: CallStore;
   tokens: StreamTokens;
   /**
    * What the voice webhook does for a call before Twilio opens its stream: record it with its CallSid, take its
@@ -92,7 +94,7 @@ export async function startServer(
     inboundBudget?: BudgetPolicy;
     /** The voice webhook's minting instance, when the test mounts twilioRoutes. */
     tokens?: StreamTokens;
-    store?: MemoryCallStore;
+    store?: CallStore;
     capacity?: CallCapacity;
   } = {},
 ): Promise<TestServer> {
@@ -172,6 +174,33 @@ export async function connectSim(ts: TestServer, extra: Partial<SimStreamOptions
     ...extra,
     callSid,
     customParameters: await ts.admitCall(parameters, callSid),
+  });
+}
+
+/** Twilio's side of an inbound call on a server with twilioRoutes: the signed voice webhook, what its TwiML says. */
+export async function webhookCall(ts: TestServer, callSid = randomCallSid()) {
+  const local = `http://127.0.0.1:${ts.port}`;
+  const o = { localBaseUrl: local, publicBaseUrl: PUBLIC_BASE, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, dsp };
+  const target = streamOfTwiml(await voiceWebhook(o, callSid));
+  if (target === undefined) throw new Error('the voice webhook opened no stream');
+  return { callSid, callId: target.parameters.callId ?? '', parameters: target.parameters };
+}
+
+/** A stream with a valid (captured) upgrade signature and whatever `start` the sender chooses. */
+export function streamAs(
+  ts: TestServer,
+  callSid: string,
+  customParameters: Record<string, string>,
+  accountSid = ACCOUNT_SID,
+): Promise<SimulatedStream> {
+  return SimulatedStream.connect({
+    url: ts.localWs,
+    signedUrl: PUBLIC_WS,
+    authToken: AUTH_TOKEN,
+    dsp,
+    accountSid,
+    callSid,
+    customParameters,
   });
 }
 
