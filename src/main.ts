@@ -96,8 +96,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const draining = { drain: undefined as Drain | undefined };
   const isDraining = () => draining.drain?.isDraining() ?? false;
   // The call store commits each call before POST /v1/calls answers (so an immediate GET finds it) and survives
-  // restarts; it writes the call rows itself, so the directory gets no recorder (that would double the history).
-  const calls = new CallDirectory(new PgCallStore(db.pool, { queue, log }), undefined);
+  // restarts; it writes the call rows itself.
+  const calls = new CallDirectory(new PgCallStore(db.pool, { queue, log }));
   // Replicas on one database count each call once: the one that settles it in the store (capacity.ts).
   const capacity = new CallCapacity({
     max: config.MAX_CONCURRENT_CALLS,

@@ -5,7 +5,6 @@ import { CallDirectory } from '../../src/call/call-directory.js';
 import { CallQuality, topicsAskedIn } from '../../src/call/quality.js';
 import { replyActor } from '../../src/call/reply-actor.js';
 import { stateString } from '../../src/call/state-string.js';
-import type { CallRecorder } from '../../src/db/recorder.js';
 import { emptyFacts, type Topic } from '../../src/facts/model.js';
 import { detectTopics } from '../../src/facts/topics.js';
 import { createLogger } from '../../src/log.js';
@@ -83,19 +82,8 @@ t.test('stateString flattens parallel states', async (t) => {
   t.equal(stateString({ live: { caller: 'silent', turn: 'listening' } }), 'live(caller.silent | turn.listening)');
 });
 
-t.test('CallDirectory mirrors creates and status changes into the recorder and answers peek()', async (t) => {
-  const writes: string[] = [];
-  const ledger = {
-    status: (s: string) => void writes.push(`status:${s}`),
-    twilioSid: (sid: string) => void writes.push(`sid:${sid}`),
-  };
-  const recorder = {
-    begin: (c: { callId: string; status?: string }) => {
-      writes.push(`begin:${c.status ?? ''}`);
-      return ledger;
-    },
-  } as unknown as CallRecorder;
-  const dir = new CallDirectory(new MemoryCallStore(), recorder);
+t.test('CallDirectory answers peek() with the latest record of a call it has seen', async (t) => {
+  const dir = new CallDirectory(new MemoryCallStore());
   const rec = await dir.create({
     direction: 'outbound',
     phoneNumber: '+15550100001',
@@ -104,8 +92,9 @@ t.test('CallDirectory mirrors creates and status changes into the recorder and a
   });
   t.equal(dir.peek(rec.callId)?.gymName, 'Gym');
   await dir.update(rec.callId, { twilioCallSid: 'CA1', status: 'ringing' });
-  await dir.update(rec.callId, { status: 'ringing' });
-  t.same(writes, ['begin:queued', 'sid:CA1', 'status:ringing'], 'unchanged status is not written twice');
+  t.match(dir.peek(rec.callId), { twilioCallSid: 'CA1', status: 'ringing' }, 'updates replace the cached record');
+  t.equal(await dir.update('no-such-call', { status: 'ringing' }), undefined);
+  t.equal(dir.peek('no-such-call'), undefined, 'an unknown call is not cached');
 });
 
 function fakeLlm(chunks: LlmChunk[], delayMs = 0): LlmProvider {
