@@ -1,7 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
-  assign,
   createActor,
   createMachine,
   fromCallback,
@@ -15,6 +14,7 @@ import { callMachine, type MachineEvent } from '../machines/call.machine.js';
 import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from '../machines/events.js';
 import { DEFAULT_TIMING } from '../machines/timing.js';
 import { createCallActor, type CallPorts } from '../src/call/call-actor.js';
+import { CALL_CPU_PERCENT, callShare, cpuNow, describeShare, median, shapeFloors } from './machine-cost.js';
 import {
   checkReplay,
   eventsFor,
@@ -28,9 +28,10 @@ import {
 // Call-machine cost: heap per idle call actor, and CPU per event with 1,000 live call actors, against a named
 // baseline measured in the same run: a minimal two-state XState machine (the floor any XState actor costs).
 // Usage: npm run bench:machine [-- --actors 1000 --rounds 20 --repeats 5 --json --recording FILE --replay-only
-// --dense-only]
+// --dense-only --call-cpu-percent 0.33]
 // Two event mixes: one dense synthetic conversational turn (every event does work), and a real call's recorded
-// event stream (bench/fixtures/, recorded by bench/machine-record.ts) replayed into every actor.
+// event stream (bench/fixtures/, recorded by bench/machine-record.ts) replayed into every actor. The replay gives
+// the machine's budget figure: its CPU per second of call, and its share of a whole call's CPU (≤ 10 %).
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,6 +42,7 @@ function arg(name: string, def: number): number {
 const ACTORS = arg('actors', 1000);
 const ROUNDS = arg('rounds', 20);
 const REPEATS = arg('repeats', 5);
+const CALL_CPU = arg('call-cpu-percent', CALL_CPU_PERCENT);
 const JSON_OUT = process.argv.includes('--json');
 /** Only the replayed call (a quick A/B of the machine on a real call's events). */
 const REPLAY_ONLY = process.argv.includes('--replay-only');
@@ -57,16 +59,6 @@ function heapAfterGc(): number {
   for (let i = 0; i < 3; i++) gc();
   return process.memoryUsage().heapUsed;
 }
-/** Process CPU time (user + system, GC included) in µs: on a shared machine, wall time would count other processes. */
-function cpuNow(): number {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-}
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 interface Live {
   actor: AnyActorRef & { stop(): void };
@@ -252,37 +244,6 @@ function breakdown(): { perKind: Map<string, number>; unhandled: number; oneAssi
   return { perKind, unhandled, oneAssign };
 }
 
-/**
- * What the chart's shape costs by itself: synthetic machines whose only transition is one context assign (the
- * one-assign floor above without any of the call machine's logic), shaped like the call machine (`live` with 4
- * parallel regions, the active state 2 levels below its region, a 27-key context) and with less of each.
- * XState rebuilds the state value from all active nodes and copies the whole context on every assign.
- */
-function shapeFloors(): Array<[string, number]> {
-  const shapes: Array<[string, number, number, number]> = [
-    ['4 regions, depth 2, 27 keys', 4, 2, 27],
-    ['3 regions, depth 2, 27 keys', 3, 2, 27],
-    ['4 regions, depth 1, 27 keys', 4, 1, 27],
-    ['4 regions, depth 2, 8 keys', 4, 2, 8],
-    ['1 region, depth 1, 8 keys', 1, 1, 8],
-  ];
-  return shapes.map(([name, regions, depth, keys]) => {
-    let leaf: object = { on: { A: { actions: assign({ k0: ({ context }) => (context.k0 as number) + 1 }) } } };
-    for (let d = 1; d < depth; d++) leaf = { initial: 'x', states: { x: leaf } };
-    const states = Object.fromEntries(
-      Array.from({ length: regions }, (_, i) => [`r${i}`, { initial: 'x', states: { x: i === 0 ? leaf : {} } }]),
-    );
-    const context: Record<string, unknown> = Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, i]));
-    const m = createMachine({ context, initial: 'live', states: { live: { type: 'parallel', states }, ended: {} } });
-    const actors = Array.from({ length: ACTORS }, () => createActor(m).start());
-    const t = cpuNow();
-    for (let k = 0; k < ROUNDS * TURN.length; k++) for (const a of actors) a.send({ type: 'A' });
-    const us = (cpuNow() - t) / (ROUNDS * TURN.length * ACTORS);
-    actors.forEach((a) => a.stop());
-    return [name, us];
-  });
-}
-
 function replayTarget(rec: CallRecording, i: number, inspect?: (e: InspectionEvent) => void): ReplayTarget {
   const callId = `replay-${i}`;
   const clock = new ReplayClock();
@@ -339,6 +300,7 @@ async function main(): Promise<void> {
       `replayed call (${rec.persona}, ${perCall} events), ${ACTORS} actors: CPU/event median ` +
         `${median(replays).toFixed(2)} µs, min ${Math.min(...replays).toFixed(2)} µs (runs ${runs})`,
     );
+    console.log(describeShare(callShare(rec, perCall, median(replays), CALL_CPU), CALL_CPU));
     return;
   }
   const mem = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
@@ -353,7 +315,7 @@ async function main(): Promise<void> {
   const kb = (v: Variant) => median(mem.get(v)!);
   const us = (v: Variant) => median(cpu.get(v)!);
   const b = breakdown();
-  const shapes = shapeFloors();
+  const shapes = shapeFloors(ACTORS, ROUNDS * TURN.length);
   if (JSON_OUT) {
     for (const v of VARIANTS) {
       const common = { impl: v, actors: ACTORS, rounds: ROUNDS, repeats: REPEATS };
@@ -377,6 +339,16 @@ async function main(): Promise<void> {
         median: median(replays),
       }),
     );
+    const share = callShare(rec, perCall, median(replays), CALL_CPU);
+    console.log(
+      JSON.stringify({
+        impl: 'call-machine-session',
+        mix: `replay:${rec.persona}`,
+        metric: 'share-of-call',
+        callCpuPercent: CALL_CPU,
+        ...share,
+      }),
+    );
     return;
   }
   console.log(`call machine benchmark: ${ACTORS} live actors, ${ROUNDS} turns each, ${REPEATS} repeats (medians)`);
@@ -392,7 +364,8 @@ async function main(): Promise<void> {
       `${(rec.events.at(-1)!.atMs / 1000).toFixed(0)} s)  CPU/event ${median(replays).toFixed(2).padStart(7)} µs ` +
       `(${(median(replays) / us('xstate-toggle')).toFixed(1)}× toggle; runs ${replays.map((v) => v.toFixed(2)).join(' ')})`,
   );
-  console.log('targets: ≤ 100 KB per idle call actor, ≤ 20 µs per event');
+  console.log(describeShare(callShare(rec, perCall, median(replays), CALL_CPU), CALL_CPU));
+  console.log("targets: ≤ 100 KB per idle call actor; the machine ≤ 10 % of a call's CPU on the recorded call");
   console.log('breakdown (session wiring, one run): CPU per event kind of the turn, µs');
   for (const [kind, v] of b.perKind) console.log(`  ${kind.padEnd(22)} ${v.toFixed(1).padStart(7)}`);
   console.log(`  ${'floor: unhandled event'.padEnd(22)} ${b.unhandled.toFixed(1).padStart(7)}`);
