@@ -104,18 +104,44 @@ t.test('capacity: admits up to max, idempotent per call, releases, owns the gaug
   t.same(cap.tryAdmit('c2', 'outbound'), { ok: true });
   t.same(cap.tryAdmit('c3', 'inbound'), { ok: false, reason: 'at_capacity' });
   t.equal(cap.active, 2);
-  t.ok(cap.claim('c1'));
-  t.notOk(cap.claim('nope'));
+  t.equal(cap.claim('c1'), 'claimed');
+  t.equal(cap.claim('c1'), 'busy', 'a second stream for the same call');
+  t.equal(cap.claim('nope'), 'unknown', 'a stream cannot claim a call nobody admitted');
+  t.ok(cap.confirm('c1'), 'the stream owns the call: counted as started');
   t.ok(cap.release('c1', 'goodbye'));
   t.notOk(cap.release('c1', 'goodbye'), 'release is idempotent');
   t.same(cap.tryAdmit('c3', 'inbound'), { ok: true });
-  cap.release('c2', 'caller-hangup');
-  cap.release('c3', 'goodbye');
+  cap.release('c2', 'no-answer'); // never had a stream: counted started and ended here (no store to settle with)
+  t.equal(cap.claim('c3'), 'claimed');
+  cap.abandon('c3'); // its stream lost the store's claim: another stream or replica owns it; nothing counted
+  t.equal(cap.active, 0);
   const { body } = await metrics.render();
   t.match(body, /^gym_agent_active_calls 0$/m);
-  t.match(body, /gym_agent_calls_ended_total\{direction="inbound",reason="goodbye"\} 2/);
+  t.match(body, /gym_agent_calls_started_total\{direction="inbound"\} 1/);
+  t.match(body, /gym_agent_calls_ended_total\{direction="inbound",reason="goodbye"\} 1/);
+  t.match(body, /gym_agent_calls_ended_total\{direction="outbound",reason="no_answer"\} 1/);
   t.match(body, /gym_agent_rejections_total\{reason="at_capacity",surface="webhook"\} 1/);
   t.throws(() => new CallCapacity({ max: 0 }), RangeError);
+});
+
+t.test('capacity: a call that never had a stream is counted only by the replica that settles it', async (t) => {
+  const metrics = createMetrics({ processMetrics: false });
+  t.teardown(() => metrics.close());
+  const settled = new Set<string>();
+  const settle = async (id: string) => !settled.has(id) && settled.add(id) !== undefined;
+  const here = new CallCapacity({ max: 2, metrics, settleWithoutStream: settle });
+  const there = new CallCapacity({ max: 2, settleWithoutStream: settle });
+  there.tryAdmit('x', 'inbound');
+  there.release('x', 'stream_never_connected'); // the other replica settled it first
+  here.tryAdmit('x', 'inbound');
+  here.release('x', 'stream_never_connected');
+  here.tryAdmit('y', 'inbound');
+  here.release('y', 'busy');
+  await new Promise((r) => setImmediate(r));
+  const { body } = await metrics.render();
+  t.notMatch(body, /reason="stream_never_connected"/, 'x was counted by the replica that settled it, not here');
+  t.match(body, /gym_agent_calls_ended_total\{direction="inbound",reason="busy"\} 1/);
+  t.match(body, /^gym_agent_active_calls 0$/m);
 });
 
 t.test('capacity: refuses everything while draining; whenIdle resolves on the last release', async (t) => {
