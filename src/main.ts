@@ -195,7 +195,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       inspect: opts.inspect ?? inspector?.inspect,
     }),
     dsp,
-    createVad: vadPortFactory(dsp),
+    // The configured classifier; each call counts the one that ran (gym_agent_vad_streams_total{kind}).
+    createVad: vadPortFactory(dsp, { kind: config.VAD_KIND }, (kind) => metrics.vadRan(kind)),
     log,
   });
   const port = await server.listen();

@@ -15,11 +15,16 @@ export const VAD_SAMPLE_RATE = 8000;
 export const VAD_FRAME_MS = 20;
 export const VAD_FRAME_SAMPLES = (VAD_SAMPLE_RATE * VAD_FRAME_MS) / 1000;
 
-export type VadKind = 'energy' | 'fvad' | 'hybrid';
+/** Every frame classifier a call can run; VAD_KIND (src/config/env.ts) names one of them. */
+export const VAD_KINDS = ['hybrid', 'fvad', 'energy'] as const;
+export type VadKind = (typeof VAD_KINDS)[number];
 /** Chosen by measurement (docs/benchmarks/vad.md). */
 export const DEFAULT_VAD: VadKind = 'hybrid';
 
 export interface FrameClassifier {
+  /** Which of VAD_KINDS this is: what a call reports as the detector that ran. */
+  readonly kind: VadKind;
+  /** The kind with its settings (fvad2, hybrid1), for benchmarks. */
   readonly name: string;
   /** One decision per whole 20 ms frame of `pcm` (length must be a multiple of the frame size). */
   classify(pcm: Int16Array): boolean[];
@@ -55,6 +60,7 @@ export function createEnergyClassifier(dsp: Pick<Dsp, 'frameFeatures'>, opts: En
   const window = new Float32Array(Math.max(5, Math.round((opts.floorWindowMs ?? 1500) / VAD_FRAME_MS))).fill(0);
   let pos = 0;
   return {
+    kind: 'energy',
     name: 'energy',
     classify(pcm) {
       const f = dsp.frameFeatures(pcm, VAD_FRAME_SAMPLES);
@@ -111,6 +117,7 @@ export async function createFvadClassifier(mode: 0 | 1 | 2 | 3 = 2): Promise<Fra
   const buf = m._malloc(VAD_FRAME_SAMPLES * 2);
   let closed = false;
   return {
+    kind: 'fvad',
     name: `fvad${mode}`,
     classify(pcm) {
       if (closed) throw new Error('fvad classifier is closed');
@@ -147,8 +154,10 @@ export async function createHybridClassifier(
   opts: EnergyVadOptions = {},
 ): Promise<FrameClassifier> {
   const fvad = await createFvadClassifier(mode);
-  const energy = createEnergyClassifier(dsp, { marginDb: 6, minDb: -55, ...opts });
+  // The gate is looser than the energy classifier alone: fvad already rejects non-speech above the floor.
+  const energy = createEnergyClassifier(dsp, { ...opts, marginDb: opts.marginDb ?? 6, minDb: opts.minDb ?? -55 });
   return {
+    kind: 'hybrid',
     name: `hybrid${mode}`,
     classify(pcm) {
       const a = fvad.classify(pcm);
@@ -259,10 +268,16 @@ export interface CreateVadOptions extends HysteresisOptions, EnergyVadOptions {
   fvadMode?: 0 | 1 | 2 | 3;
 }
 
-/** The default VAD for a call. `dsp` is the loaded addon (src/dsp/index.ts loadDsp()). */
+type ClassifierFactory = (dsp: Pick<Dsp, 'frameFeatures'>, opts: CreateVadOptions) => Promise<FrameClassifier>;
+
+/** Each kind's classifier. A Record over VadKind: a kind without a classifier does not compile. */
+const CLASSIFIERS: Record<VadKind, ClassifierFactory> = {
+  hybrid: (dsp, o) => createHybridClassifier(dsp, o.fvadMode ?? 2, o),
+  fvad: (_dsp, o) => createFvadClassifier(o.fvadMode ?? 2),
+  energy: (dsp, o) => Promise.resolve(createEnergyClassifier(dsp, o)),
+};
+
+/** The VAD for a call, with the classifier `opts.kind` names. `dsp` is the loaded addon (src/dsp/index.ts). */
 export async function createVad(dsp: Pick<Dsp, 'frameFeatures'>, opts: CreateVadOptions = {}): Promise<Vad> {
-  const kind = opts.kind ?? DEFAULT_VAD;
-  const classifier =
-    kind === 'fvad' ? await createFvadClassifier(opts.fvadMode ?? 2) : createEnergyClassifier(dsp, opts);
-  return new Vad(classifier, opts);
+  return new Vad(await CLASSIFIERS[opts.kind ?? DEFAULT_VAD](dsp, opts), opts);
 }

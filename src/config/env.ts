@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_VAD, VAD_KINDS } from '../audio/vad.js';
 
 // Every knob the app reads from the environment. Parsed once at start-up by loadConfig(); nothing else
 // reads process.env. Names of the original system are kept (TWILIO_*, DEEPGRAM_API_KEY, ...).
@@ -85,7 +86,7 @@ export const envSchema = z.object({
   // Turn-taking (milliseconds). See machines/ and docs/call-machine.md.
   VAD_MIN_SPEECH_MS: int(120, 20, 2000),
   // Frame classifier for the caller's audio; 'hybrid' chosen by bench/vad.ts (docs/benchmarks/vad.md).
-  VAD_KIND: z.enum(['hybrid', 'fvad', 'energy']).default('hybrid'),
+  VAD_KIND: z.enum(VAD_KINDS, { message: `must be one of ${VAD_KINDS.join(', ')}` }).default(DEFAULT_VAD),
   // Offline TTS voice of the agent (flite; awb is not offered, it crashes when reused).
   FLITE_VOICE: z.enum(['kal16', 'slt']).default('kal16'),
   ENDPOINT_SHORT_MS: int(400, 100, 3000),

@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallDirection } from '../../machines/events.js';
+import type { VadKind } from '../audio/vad.js';
 
 // Prometheus metrics of the app. One Metrics object per process (see getMetrics) is created lazily, never at
 // import time; tests create their own with createMetrics(). Other modules call the typed helpers below instead
@@ -56,6 +57,7 @@ export class Metrics {
   private readonly providerErrors: Counter<'modality' | 'provider' | 'code'>;
   private readonly providerFallbacks: Counter<'modality' | 'from' | 'to' | 'reason'>;
   private readonly bargeIns: Counter<'outcome'>;
+  private readonly vadStreams: Counter<'kind'>;
   private readonly dspSeconds: Histogram<'op'>;
   private readonly rejections: Counter<'reason' | 'surface'>;
   private readonly loopDelay: IntervalHistogram;
@@ -103,6 +105,12 @@ export class Metrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.vadStreams = new Counter({
+      name: 'gym_agent_vad_streams_total',
+      help: 'Media streams whose caller audio reached the VAD, by the frame classifier that ran (VAD_KIND)',
+      labelNames: ['kind'],
+      registers,
+    });
     this.dspSeconds = new Histogram({
       name: 'gym_agent_dsp_seconds',
       help: 'Time spent in one native DSP call (one audio chunk)',
@@ -139,6 +147,11 @@ export class Metrics {
   callStarted(direction: CallDirection): void {
     this.callsStarted.inc({ direction });
     this.activeCalls.inc();
+  }
+
+  /** A call's VAD classified its first frames with this classifier: which detector production really runs. */
+  vadRan(kind: VadKind): void {
+    this.vadStreams.inc({ kind });
   }
 
   callEnded(direction: CallDirection, reason: string): void {
