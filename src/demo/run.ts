@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { packageRoot } from '../dsp/index.js';
 import { loadDsp } from '../dsp/index.js';
 import { createLogger } from '../log.js';
@@ -67,12 +67,36 @@ export async function runDemo(a: DemoArgs, out: NodeJS.WritableStream & { isTTY?
   if (a.json) {
     out.write(JSON.stringify(outcome.json) + '\n');
   } else {
-    printSummary(out, outcome, a.record);
+    printSummary(out, outcome, a.record, a.dataDir);
   }
   return outcome.result.endReason === 'error' ? 1 : 0;
 }
 
-function printSummary(out: NodeJS.WritableStream, o: PersonaCallOutcome, record: string | undefined): void {
+/** A path as one shell word, so the printed commands can be pasted as they are. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The demo keeps its calls in a folder of their own (not with real calls in ./data); the app, the CLI and /review
+ * read DATA_DIR, so the commands that show the call name it.
+ */
+export function whereToSee(dataDir: string, callId: string): string[] {
+  const dir = shellWord(resolve(dataDir));
+  const review = `http://127.0.0.1:8080/review/calls/${encodeURIComponent(callId)}`;
+  return [
+    '  see this call:',
+    `    DATA_DIR=${dir} npm run -s cli -- export --format json`,
+    `    DATA_DIR=${dir} npm start    # then open ${review} (PORT 8080 unless set)`,
+  ];
+}
+
+function printSummary(
+  out: NodeJS.WritableStream,
+  o: PersonaCallOutcome,
+  record: string | undefined,
+  dataDir: string,
+): void {
   const j = o.json;
   const w = (s = '') => out.write(s + '\n');
   w();
@@ -89,7 +113,7 @@ function printSummary(out: NodeJS.WritableStream, o: PersonaCallOutcome, record:
   w();
   w(`Stored in: ${o.where.database}`);
   w(`  tables ${o.where.tables.join(', ')}; call id ${o.where.callId}`);
-  w(`  see them: GET /v1/calls/${o.where.callId}, the /review page, or gym-agent export --format json`);
+  for (const line of whereToSee(dataDir, o.where.callId)) w(line);
   w();
   const gaps = j.metrics.responseGapsMs;
   const med = gaps.length === 0 ? undefined : [...gaps].sort((a, b) => a - b)[Math.floor((gaps.length - 1) / 2)];

@@ -173,3 +173,28 @@ t.test('export with no database at DATA_DIR says so and creates nothing', async 
   const { existsSync } = await import('node:fs');
   t.notOk(existsSync(join(data, 'pglite')), 'no empty database made');
 });
+
+t.test("the demo's closing lines name its data folder, and the export they print finds the call", async (t) => {
+  const { whereToSee } = await import('../../src/demo/run.js');
+  const lite = await withPglite(t); // the demo's folder, with the call it made
+  await lite.backend.pool.query(
+    "INSERT INTO calls (id, direction, status, status_at, created_at) VALUES ('demo-call', 'outbound', 'completed', now(), now())",
+  );
+  const lines = whereToSee(lite.dir, 'demo-call');
+  const cmd = /^\s+DATA_DIR=(\S+) npm run -s cli -- (export --format json)$/m.exec(lines.join('\n'));
+  t.ok(cmd, lines.join('\n'));
+  t.equal(cmd?.[1], lite.dir);
+  const r = await cli(exportCmd, cmd?.[2]?.split(' ').slice(1) ?? [], { DATABASE_URL: undefined, DATA_DIR: cmd?.[1] });
+  t.equal(r.code, 0, r.err);
+  t.same(
+    (JSON.parse(r.out) as { calls: Array<{ call_id: string }> }).calls.map((c) => c.call_id),
+    ['demo-call'],
+  );
+  t.match(lines.join('\n'), `DATA_DIR=${lite.dir} npm start`);
+  t.match(lines.join('\n'), '/review/calls/demo-call');
+  t.match(
+    whereToSee("/tmp/it's here", 'x').join('\n'),
+    `DATA_DIR='/tmp/it'\\''s here' npm start`,
+    'quoted for the shell',
+  );
+});

@@ -20,7 +20,8 @@ shows the conversation live, then the facts as read back from the database.
   --json           print exactly one JSON object on stdout (logs go to stderr)
   --fast           the receptionist reacts sooner (the server's audio stays real time)
   --record FILE    write both legs as a stereo WAV (left: gym, right: agent)
-  --data-dir DIR   where the embedded database lives (default ./data/demo)
+  --data-dir DIR   where the embedded database lives (default ./data/demo, apart from the app's ./data; the
+                   closing lines print the commands that show the call there)
   --log-level L    server log level on stderr (default warn)`;
 
 export async function run(args: string[]): Promise<number> {
