@@ -27,7 +27,8 @@ import { CallCapacity } from './ops/capacity.js';
 import { Drain } from './ops/drain.js';
 import { addonCheck, databaseCheck, healthRoutes, migrationsCheck } from './ops/health.js';
 import { getMetrics, type Metrics } from './ops/metrics.js';
-import { RateLimiter, withRateLimit } from './ops/rate-limit.js';
+import { LoginThrottle } from './http/auth.js';
+import { RateLimiter, withRateLimit } from './http/rate-limit.js';
 import { callsRoutes } from './telephony/calls-api.js';
 import { PgCallStore, withDbRetryAfter } from './db/call-store.js';
 import { TelephonyServer } from './telephony/server.js';
@@ -129,6 +130,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       : undefined;
   if (!rest) log.warn('Twilio REST not configured: outbound calls disabled, hang-up closes the media stream');
 
+  // One count of wrong tokens per client for the API and the review page's sign-in.
+  const logins = new LoginThrottle({ trustedHops: config.TRUST_PROXY_HOPS, metrics });
   const routes: Route[] = [
     ...healthRoutes({
       checks: [
@@ -152,11 +155,19 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
               }),
             )
           : []),
-        // The database's GET /v1/calls/:id (with transcript and facts) comes first, so it answers that path; the
-        // telephony one (status only, from the call store) keeps POST /v1/calls.
+        // Reads (GET /v1/calls/:id with transcript and facts, /v1/gyms) come from the database; the telephony
+        // calls API places calls (POST /v1/calls).
         ...dbRoutes({ pool: db.pool, log }),
-        ...withDbRetryAfter(callsRoutes({ store: calls, placer: rest, admission: capacity, log })),
-        ...reviewRoutes({ pool: db.pool, apiToken: config.API_TOKEN, log }),
+        ...withDbRetryAfter(
+          callsRoutes({
+            store: calls,
+            placer: rest,
+            admission: capacity,
+            destinations: { regions: config.CALL_ALLOWED_REGIONS, types: config.CALL_ALLOWED_NUMBER_TYPES },
+            log,
+          }),
+        ),
+        ...reviewRoutes({ pool: db.pool, apiToken: config.API_TOKEN, logins, log }),
       ],
       {
         limiter: new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
@@ -176,6 +187,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     publicBaseUrl: config.PUBLIC_BASE_URL,
     twilioAuthToken: config.TWILIO_AUTH_TOKEN,
     apiToken: config.API_TOKEN,
+    allowedHosts: config.ALLOWED_HOSTS,
+    logins,
     admission: capacity,
     streamTokens,
     twilioAccountSid: config.TWILIO_ACCOUNT_SID,

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { DEFAULT_VAD, VAD_KINDS } from '../audio/vad.js';
+import {
+  DEFAULT_NUMBER_TYPES,
+  DEFAULT_REGIONS,
+  DIALLABLE_TYPES,
+  isDiallableType,
+  isRegion,
+} from '../telephony/destination.js';
 
 // Every knob the app reads from the environment. Parsed once at start-up by loadConfig(); nothing else
 // reads process.env. Names of the original system are kept (TWILIO_*, DEEPGRAM_API_KEY, ...).
@@ -30,14 +37,36 @@ const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Comma-separated list; blank entries dropped. */
+const list = (def: readonly string[], normalise: (s: string) => string = (s) => s) =>
+  z
+    .string()
+    .default(def.join(','))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => normalise(s.trim()))
+        .filter((s) => s !== ''),
+    );
+
+/** The API token guards call placement and transcripts: long enough that guessing it is hopeless. */
+export const MIN_API_TOKEN_LENGTH = 32;
+
 const providerChoice = (names: readonly [string, ...string[]]) => z.enum(['auto', ...names]).default('auto');
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(8080, 0, 65535),
-  HOST: z.string().default('0.0.0.0'),
+  // Unset: 0.0.0.0 with API_TOKEN, 127.0.0.1 without; a non-loopback HOST needs API_TOKEN (config/index.ts).
+  HOST: optionalString,
   PUBLIC_BASE_URL: optionalUrl(['https:', 'http:']),
-  API_TOKEN: optionalString,
+  API_TOKEN: optionalString.refine((v) => v === undefined || v.length >= MIN_API_TOKEN_LENGTH, {
+    message: `must be at least ${MIN_API_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`,
+  }),
+  // Host names served besides PUBLIC_BASE_URL's, localhost and IP literals (src/http/request-policy.ts).
+  ALLOWED_HOSTS: list([], (s) => s.toLowerCase()).refine((a) => a.every((h) => /^[a-z0-9_.-]+$/.test(h)), {
+    message: 'must be comma-separated host names without ports, e.g. gym-agent.internal,agent.lan',
+  }),
   DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -112,6 +141,18 @@ export const envSchema = z.object({
   // Synthesise speech ahead: the greeting at call start, the first held sentences of a preemptive reply. Used only
   // when the machine says that exact text; otherwise aborted and freed (src/call/tts-prefetch.ts).
   TTS_PREFETCH: bool(true),
+
+  // Where outbound calls may go (src/telephony/destination.ts): ISO 3166 regions and libphonenumber number types.
+  CALL_ALLOWED_REGIONS: list(DEFAULT_REGIONS, (s) => s.toUpperCase())
+    .refine((a) => a.length > 0 && a.every(isRegion), {
+      message: 'must be comma-separated ISO 3166 region codes, e.g. US,CA,GB',
+    })
+    .transform((a) => a.filter(isRegion)),
+  CALL_ALLOWED_NUMBER_TYPES: list(DEFAULT_NUMBER_TYPES, (s) => s.toUpperCase())
+    .refine((a) => a.length > 0 && a.every(isDiallableType), {
+      message: `must be comma-separated types among ${DIALLABLE_TYPES.join(', ')} (premium rate is never allowed)`,
+    })
+    .transform((a) => a.filter(isDiallableType)),
 
   MAX_CONCURRENT_CALLS: int(200, 1, 100000),
   SHUTDOWN_GRACE_MS: int(330000, 0, 3_600_000),

@@ -1,7 +1,8 @@
+import { isIP } from 'node:net';
 import { envSchema, type Env } from './env.js';
 import { AppError } from '../errors.js';
 
-export type Config = Readonly<Env>;
+export type Config = Readonly<Omit<Env, 'HOST'> & { HOST: string }>;
 
 /** Parse and validate the environment once; every bad or missing variable is named in one error. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -17,6 +18,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (cfg.ENDPOINT_SHORT_MS > cfg.ENDPOINT_LONG_MS)
     problems.push('  ENDPOINT_SHORT_MS: must not exceed ENDPOINT_LONG_MS');
   if (cfg.ENDPOINT_LONG_MS > cfg.ENDPOINT_MAX_MS) problems.push('  ENDPOINT_LONG_MS: must not exceed ENDPOINT_MAX_MS');
+  // Fail closed: without a token the API that places calls and the transcripts are open to whoever reaches the
+  // port, so then only this machine may reach it. A deployment that listens on the network must set a token.
+  const host = cfg.HOST ?? (cfg.API_TOKEN === undefined ? '127.0.0.1' : '0.0.0.0');
+  if (cfg.API_TOKEN === undefined && !isLoopback(host))
+    problems.push(
+      `  HOST: ${host} is reachable from the network; set API_TOKEN (at least 32 characters) or listen on 127.0.0.1`,
+    );
   if (problems.length > 0) throw new AppError('CONFIG_INVALID', `invalid configuration:\n${problems.join('\n')}`);
-  return Object.freeze({ ...cfg });
+  return Object.freeze({ ...cfg, HOST: host });
+}
+
+/** localhost, 127.0.0.0/8 or ::1: addresses only this machine can connect to. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1') return true;
+  return isIP(h) === 4 && h.startsWith('127.');
 }

@@ -1,19 +1,23 @@
-import { timingSafeEqual } from 'node:crypto';
-import { ERROR_CODES, isAppError, type ErrorCode } from '../errors.js';
-import { jsonError, type HttpRequest, type HttpResponse, type Route } from '../http/types.js';
+import { ERROR_CODES, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { bearerCredentials, type LoginThrottle } from './auth.js';
+import type { RequestPolicy } from './request-policy.js';
 import { compileRoute, matchRoute, type CompiledRoute } from './router.js';
-import { formParams, publicUrl, verifyWebhook } from './signature.js';
+import { errorResponse, jsonError, type HttpRequest, type HttpResponse, type Route } from './types.js';
 
-// Transport-free request handling: route match, auth (bearer token / Twilio signature) and error mapping. The
-// uWS server only copies the request in and writes the response out. Rate limiting is a route wrapper
-// (ops/rate-limit.ts withRateLimit) applied by whoever assembles the route list.
+// Transport-free request handling, in this order: the Host header (DNS rebinding), route match, cross-site
+// browser requests, JSON-only bodies for the API, auth (bearer token with the failed-login throttle, or the
+// webhook verifier the telephony server supplies), then the handler with error mapping. uws-http.ts only copies
+// the request in and writes the response out. Rate limiting is a route wrapper (rate-limit.ts withRateLimit)
+// applied by whoever assembles the route list.
 
 export interface DispatchOptions {
   readonly routes: readonly Route[];
   readonly apiToken: string | undefined;
-  readonly twilioAuthToken: string | undefined;
-  readonly publicBaseUrl: string | undefined;
+  readonly policy: RequestPolicy;
+  readonly logins: LoginThrottle;
+  /** Checks a 'twilio-signature' route's request; without one those routes answer 403. */
+  readonly verifyWebhook?: ((req: HttpRequest, rawQuery: string) => boolean) | undefined;
   readonly log: Logger;
 }
 
@@ -28,12 +32,17 @@ export class Dispatcher {
 
   /** `rawQuery` is the query string exactly as received (without '?'): Twilio signs it byte for byte. */
   async handle(req: HttpRequest, rawQuery = req.query.toString()): Promise<HttpResponse> {
-    const m = matchRoute(this.#routes, req.method, req.path);
+    if (!this.#o.policy.hostAllowed(req.headers.host))
+      return errorResponse('HOST_NOT_ALLOWED', 'this server does not answer for that Host; see ALLOWED_HOSTS');
+    // HEAD is GET without the body (the transport drops it and keeps the length).
+    const m = matchRoute(this.#routes, req.method === 'HEAD' ? 'GET' : req.method, req.path);
     if (m.kind === 'not-found') return errorResponse('NOT_FOUND', 'no such route');
-    if (m.kind === 'method-not-allowed')
-      return jsonError(405, 'BAD_ARGUMENT', 'method not allowed', { allow: m.allow.join(', ') });
-    const denied = this.#authorize(m.route, req, rawQuery);
-    if (denied !== undefined) return denied;
+    if (m.kind === 'method-not-allowed') {
+      const allow = m.allow.includes('GET') ? [...m.allow, 'HEAD'] : m.allow;
+      return jsonError(405, 'BAD_ARGUMENT', 'method not allowed', { allow: allow.join(', ') });
+    }
+    const refused = this.#refuse(m.route, req, rawQuery);
+    if (refused !== undefined) return refused;
     try {
       return await m.route.handler(req, m.params);
     } catch (e) {
@@ -46,45 +55,26 @@ export class Dispatcher {
     }
   }
 
-  #authorize(route: Route, req: HttpRequest, rawQuery: string): HttpResponse | undefined {
+  #refuse(route: Route, req: HttpRequest, rawQuery: string): HttpResponse | undefined {
     if (route.auth === 'twilio-signature') {
-      const base = this.#o.publicBaseUrl;
-      const url = base === undefined ? '' : publicUrl(base, req.path + (rawQuery === '' ? '' : `?${rawQuery}`));
-      const check =
-        base === undefined
-          ? ({ ok: false, reason: 'not-configured' } as const)
-          : verifyWebhook(this.#o.twilioAuthToken, req.headers['x-twilio-signature'], url, formParams(req.body));
-      if (check.ok) return undefined;
-      if (check.reason === 'not-configured')
-        this.#o.log.error('Twilio webhook refused: TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL must both be set');
-      else this.#o.log.warn({ reason: check.reason, path: req.path }, 'Twilio webhook signature rejected');
+      // Twilio sends neither Origin nor Fetch Metadata, and its bodies are forms: the signature is the check.
+      if (this.#o.verifyWebhook?.(req, rawQuery) === true) return undefined;
       // 403 and nothing else happens: the body says nothing about why.
       return { status: 403, headers: { 'content-type': 'text/plain' }, body: 'forbidden' };
     }
-    if (route.auth === 'api-token') {
-      const token = this.#o.apiToken;
-      if (token !== undefined && !bearerMatches(req.headers.authorization, token))
-        return errorResponse('UNAUTHORIZED', 'missing or wrong bearer token', undefined, {
-          'www-authenticate': 'Bearer',
-        });
-    }
-    return undefined;
+    if (this.#o.policy.crossSite(req))
+      return errorResponse('CROSS_SITE_REQUEST', 'requests from other sites are refused');
+    if (route.auth !== 'api-token') return undefined;
+    if (this.#o.policy.nonJsonBody(req))
+      return errorResponse('UNSUPPORTED_MEDIA_TYPE', 'the body must be JSON (content-type: application/json)');
+    const token = this.#o.apiToken;
+    if (token === undefined) return undefined; // loopback only (config/index.ts)
+    const a = this.#o.logins.attempt(req, (h) => bearerCredentials(h, token), 'api');
+    if (a.kind === 'throttled')
+      return errorResponse('RATE_LIMITED', 'too many wrong tokens from this address; retry later', undefined, {
+        'retry-after': String(a.retryAfterS),
+      });
+    if (a.kind === 'ok') return undefined;
+    return errorResponse('UNAUTHORIZED', 'missing or wrong bearer token', undefined, { 'www-authenticate': 'Bearer' });
   }
-}
-
-export function errorResponse(
-  code: ErrorCode,
-  message: string,
-  status?: number,
-  headers: Record<string, string> = {},
-): HttpResponse {
-  return jsonError(status ?? ERROR_CODES[code].http, code, message, headers);
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (m === null) return false;
-  const a = Buffer.from(m[1] as string);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

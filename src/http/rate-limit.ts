@@ -1,7 +1,8 @@
-import { jsonError, type HttpRequest, type Route } from '../http/types.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../ops/metrics.js';
+import { jsonError, type HttpRequest, type Route } from './types.js';
 
-// Token bucket per client IP for the /v1 API and the Twilio webhooks. A bucket holds `burst` tokens and refills
+// Token bucket per client IP for the /v1 API, the review page and the Twilio webhooks (and, in auth.ts, for
+// failed sign-ins). A bucket holds `burst` tokens and refills
 // at perMinute/60 tokens per second; an idle client's bucket is full again and is forgotten, so memory stays
 // bounded by the number of recently active clients (and hard-capped by maxClients).
 
@@ -47,16 +48,27 @@ export class RateLimiter {
 
   take(key: string, cost = 1): TakeResult {
     const now = this.now();
-    const prev = this.buckets.get(key);
-    let tokens = this.burst;
-    if (prev) {
-      tokens = Math.min(this.burst, prev.tokens + (now - prev.at) * this.ratePerMs);
-      this.buckets.delete(key); // re-inserted below: Map order doubles as least-recently-seen order
-    }
+    let tokens = this.tokensAt(key, now);
+    this.buckets.delete(key); // re-inserted below: Map order doubles as least-recently-seen order
     const allowed = tokens >= cost;
     if (allowed) tokens -= cost;
     this.buckets.set(key, { tokens, at: now });
     this.evict(now);
+    return this.result(allowed, tokens, cost);
+  }
+
+  /** What take() would answer, without taking anything. */
+  peek(key: string, cost = 1): TakeResult {
+    const tokens = this.tokensAt(key, this.now());
+    return this.result(tokens >= cost, tokens, cost);
+  }
+
+  private tokensAt(key: string, now: number): number {
+    const prev = this.buckets.get(key);
+    return prev ? Math.min(this.burst, prev.tokens + (now - prev.at) * this.ratePerMs) : this.burst;
+  }
+
+  private result(allowed: boolean, tokens: number, cost: number): TakeResult {
     const retryAfterS = allowed ? 0 : Math.max(1, Math.ceil((cost - tokens) / this.ratePerMs / 1000));
     return { allowed, remaining: Math.floor(tokens), retryAfterS };
   }
@@ -90,17 +102,21 @@ export interface RateLimitRoutesOptions {
   limiter: RateLimiter;
   trustedHops?: number;
   metrics?: Metrics;
-  /** Path prefixes that are limited. Default /v1 and /twilio (the webhooks). */
+  /** Path prefixes that are limited. Default /v1, /review and /twilio (the webhooks). */
   prefixes?: readonly string[];
 }
 
 /** Wraps the handlers of routes under the limited prefixes; other routes (health, metrics) pass through. */
 export function withRateLimit(routes: readonly Route[], opts: RateLimitRoutesOptions): Route[] {
-  const prefixes = opts.prefixes ?? ['/v1', '/twilio'];
+  const prefixes = opts.prefixes ?? ['/v1', '/review', '/twilio'];
   const limited = (pattern: string) => prefixes.some((p) => pattern === p || pattern.startsWith(p + '/'));
   return routes.map((route) => {
     if (!limited(route.pattern)) return route;
-    const surface = route.pattern.startsWith('/twilio') ? 'webhook' : 'api';
+    const surface = route.pattern.startsWith('/twilio')
+      ? 'webhook'
+      : route.pattern.startsWith('/review')
+        ? 'review'
+        : 'api';
     return {
       ...route,
       handler: async (req, params) => {

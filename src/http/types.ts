@@ -1,6 +1,8 @@
-// The app's HTTP surface is a list of routes with plain, transport-free handlers: the uWebSockets.js server
-// (src/telephony) copies each request into an HttpRequest before any await and writes the HttpResponse back.
-// Concern modules (db read API, ops, review page) export routes; they never touch uWS directly.
+import { ERROR_CODES, type ErrorCode } from '../errors.js';
+
+// The app's HTTP surface is a list of routes with plain, transport-free handlers: the uWebSockets.js adapter
+// (uws-http.ts) copies each request into an HttpRequest before any await and writes the HttpResponse back.
+// Concern modules (calls API, db read API, ops, review page, Twilio webhooks) export routes; they never touch uWS.
 
 export interface HttpRequest {
   readonly method: string;
@@ -23,7 +25,11 @@ export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
   /** Express-style pattern: /v1/calls/:id */
   pattern: string;
-  /** Routes under /v1 require the bearer token when API_TOKEN is set; webhooks verify Twilio signatures instead. */
+  /**
+   * 'api-token': bearer API_TOKEN when set (the server then listens on loopback only, config/index.ts), JSON bodies
+   * only. 'twilio-signature': the webhook verifier the telephony server hands the dispatcher. 'none': the route
+   * checks for itself (review page) or is public (health).
+   */
   auth: 'api-token' | 'twilio-signature' | 'none';
   handler(req: HttpRequest, params: Readonly<Record<string, string>>): Promise<HttpResponse>;
 }
@@ -35,4 +41,14 @@ export function json(status: number, value: unknown, headers: Record<string, str
 /** JSON error body shape used by every route: {"error": {"code", "message"}}. */
 export function jsonError(status: number, code: string, message: string, headers: Record<string, string> = {}) {
   return json(status, { error: { code, message } }, headers);
+}
+
+/** An error from the catalogue (src/errors.ts), with its HTTP status unless one is given. */
+export function errorResponse(
+  code: ErrorCode,
+  message: string,
+  status?: number,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return jsonError(status ?? ERROR_CODES[code].http, code, message, headers);
 }

@@ -15,7 +15,7 @@ export type TurnStage =
   | 'tts_first_byte'; // synthesis requested → first audio byte
 
 export type Modality = 'asr' | 'llm' | 'tts' | 'telephony' | 'db';
-export type RejectReason = 'rate_limited' | 'at_capacity' | 'draining';
+export type RejectReason = 'rate_limited' | 'login_throttled' | 'at_capacity' | 'draining';
 export type DspOp = 'ulaw_encode' | 'ulaw_decode' | 'resample' | 'frame_features';
 
 // Latency buckets in seconds: turn-taking lives between 5 ms and a few seconds.
@@ -195,7 +195,7 @@ export class Metrics {
     }
   }
 
-  rejected(reason: RejectReason, surface: 'api' | 'webhook' | 'media'): void {
+  rejected(reason: RejectReason, surface: 'api' | 'review' | 'webhook' | 'media'): void {
     this.rejections.inc({ reason, surface });
   }
 

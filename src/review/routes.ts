@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
+import { bearerOrBasicCredentials, LoginThrottle } from '../http/auth.js';
 import type { HttpRequest, HttpResponse, Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import { describeDbError, isRetryableDbError } from '../db/errors.js';
@@ -10,11 +10,15 @@ import { callPage, listPage, messagePage, type ListFilters } from './pages.js';
 
 // GET /review and /review/calls/:id. Transcripts are personal data, so when API_TOKEN is set the pages
 // require it: as a bearer token, or as the password of HTTP Basic auth so a browser can log in natively.
-// (The route is 'none' to the server because browsers cannot send bearer tokens; the check is here.)
+// (The route is 'none' to the server because browsers cannot send bearer tokens; the check is here.) Wrong
+// passwords count against the client in the same LoginThrottle as wrong API tokens. Without API_TOKEN the server
+// listens on loopback only (config/index.ts) and the pages are open to this machine.
 
 export interface ReviewOptions {
   pool: pg.Pool;
   apiToken?: string | undefined;
+  /** Shared with the API's bearer check (main.ts); default: one of its own, trusting no proxy. */
+  logins?: LoginThrottle;
   log?: Logger;
   pageSize?: number;
 }
@@ -31,24 +35,6 @@ const HTML_HEADERS = {
 
 function page(status: number, body: string, extra: Record<string, string> = {}): HttpResponse {
   return { status, headers: { ...HTML_HEADERS, ...extra }, body };
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-export function authorised(req: HttpRequest, token: string | undefined): boolean {
-  if (!token) return true;
-  const h = req.headers.authorization ?? '';
-  if (h.startsWith('Bearer ')) return sameSecret(h.slice(7).trim(), token);
-  if (h.startsWith('Basic ')) {
-    const decoded = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon >= 0 && sameSecret(decoded.slice(colon + 1), token);
-  }
-  return false;
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -77,11 +63,27 @@ function parseFilters(q: URLSearchParams): { f: ListFilters; error?: string; sin
 
 export function reviewRoutes(o: ReviewOptions): Route[] {
   const size = o.pageSize ?? 50;
+  const logins = o.logins ?? new LoginThrottle({ trustedHops: 0 });
+  const signIn = (req: HttpRequest): HttpResponse | undefined => {
+    const token = o.apiToken;
+    if (token === undefined) return undefined;
+    const a = logins.attempt(req, (h) => bearerOrBasicCredentials(h, token), 'review');
+    if (a.kind === 'ok') return undefined;
+    if (a.kind === 'throttled')
+      return page(
+        429,
+        messagePage('Too many attempts', 'Too many wrong passwords from your address; wait and retry.'),
+        {
+          'retry-after': String(a.retryAfterS),
+        },
+      );
+    return page(401, messagePage('Sign in required', 'Use the API token as the password.'), {
+      'www-authenticate': 'Basic realm="gym-call-agent review", charset="UTF-8"',
+    });
+  };
   const guard = async (req: HttpRequest, fn: () => Promise<HttpResponse>): Promise<HttpResponse> => {
-    if (!authorised(req, o.apiToken))
-      return page(401, messagePage('Sign in required', 'Use the API token as the password.'), {
-        'www-authenticate': 'Basic realm="gym-call-agent review", charset="UTF-8"',
-      });
+    const refused = signIn(req);
+    if (refused !== undefined) return refused;
     try {
       return await fn();
     } catch (e) {

@@ -1,21 +1,35 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { json, type HttpRequest, type HttpResponse, type Route } from '../http/types.js';
+import { errorResponse, json, type HttpRequest, type HttpResponse, type Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import { randomUUID } from 'node:crypto';
 import { unavailableResponse } from '../ops/capacity.js';
 import type { CallAdmission } from './admission.js';
-import { isCallStatus, type CallRecord, type CallStore } from './call-store.js';
-import { errorResponse } from './http-dispatch.js';
+import { isCallStatus, type CallStore } from './call-store.js';
+import { checkDestination, type DestinationPolicy } from './destination.js';
 
-// The outbound-calls API of the original system: POST /v1/calls places a call, GET /v1/calls/:id reads it back.
-// Bearer auth and rate limiting are applied by the server for every 'api-token' route.
+// The outbound-calls API of the original system: POST /v1/calls places a call (GET /v1/calls/:id is the
+// database's read API, src/db/routes.ts). Bearer auth, JSON-only bodies and rate limiting are applied by the
+// HTTP stack (src/http) for every 'api-token' route.
 
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
+/**
+ * C0 and C1 controls, and the bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make a name
+ * display as something else in the review page, exports and logs ("Trojan Source"). Rejected, not stripped: the
+ * client learns its input was not what it looked like.
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+
 const createBody = z.object({
-  phone_number: z.string().regex(E164, 'must be an E.164 number such as +15551234567'),
-  gym_name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  phone_number: z.string().regex(E164, 'must be an E.164 number such as +12015550123'),
+  gym_name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters')
+    .refine((s) => !CONTROL_OR_BIDI.test(s), 'must not contain control characters or bidirectional overrides'),
 });
 
 /** What placing a call needs; TwilioRest implements it. */
@@ -27,29 +41,13 @@ export interface CallsApiOptions {
   readonly store: CallStore;
   readonly placer: CallPlacer | undefined;
   readonly admission: CallAdmission;
+  /** CALL_ALLOWED_REGIONS and CALL_ALLOWED_NUMBER_TYPES. */
+  readonly destinations: DestinationPolicy;
   readonly log: Logger;
 }
 
 export function callsRoutes(o: CallsApiOptions): Route[] {
-  return [
-    { method: 'POST', pattern: '/v1/calls', auth: 'api-token', handler: (req) => create(o, req) },
-    { method: 'GET', pattern: '/v1/calls/:id', auth: 'api-token', handler: (_req, p) => read(o, p.id ?? '') },
-  ];
-}
-
-export function callView(c: CallRecord) {
-  return {
-    call_id: c.callId,
-    twilio_call_sid: c.twilioCallSid,
-    status: c.status,
-    direction: c.direction,
-    phone_number: c.phoneNumber,
-    gym_name: c.gymName,
-    answered_by: c.answeredBy,
-    created_at: c.createdAt.toISOString(),
-    updated_at: c.updatedAt.toISOString(),
-    ended_at: c.endedAt === null ? null : c.endedAt.toISOString(),
-  };
+  return [{ method: 'POST', pattern: '/v1/calls', auth: 'api-token', handler: (req) => create(o, req) }];
 }
 
 async function create(o: CallsApiOptions, req: HttpRequest): Promise<HttpResponse> {
@@ -64,11 +62,13 @@ async function create(o: CallsApiOptions, req: HttpRequest): Promise<HttpRespons
     const msg = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     return errorResponse('VALIDATION_FAILED', msg);
   }
+  const destination = checkDestination(parsed.data.phone_number, o.destinations);
+  if (!destination.ok) return errorResponse('DESTINATION_NOT_ALLOWED', `phone_number ${destination.message}`);
+  // Not retryable: nothing changes until the operator sets these and restarts.
   if (o.placer === undefined)
     return errorResponse(
-      'PROVIDER_FAILED',
-      'outbound calls need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER and PUBLIC_BASE_URL',
-      503,
+      'TELEPHONY_NOT_CONFIGURED',
+      'this server cannot place calls: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER and PUBLIC_BASE_URL',
     );
   const callId = randomUUID();
   const admitted = o.admission.tryAdmit(callId, 'outbound');
@@ -104,10 +104,4 @@ async function create(o: CallsApiOptions, req: HttpRequest): Promise<HttpRespons
   await o.store.update(rec.callId, { twilioCallSid: placed.sid, status });
   o.log.info({ callId: rec.callId }, 'outbound call placed');
   return json(201, { call_id: rec.callId, twilio_call_sid: placed.sid, status });
-}
-
-async function read(o: CallsApiOptions, id: string): Promise<HttpResponse> {
-  const c = await o.store.get(id);
-  if (c === undefined) return errorResponse('NOT_FOUND', 'no call with that id');
-  return json(200, callView(c));
 }

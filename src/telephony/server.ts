@@ -5,31 +5,34 @@ import type {
   WebSocket,
   us_listen_socket,
 } from 'uWebSockets.js';
-import type { HttpRequest, HttpResponse, Route } from '../http/types.js';
+import { LoginThrottle } from '../http/auth.js';
+import { Dispatcher } from '../http/dispatch.js';
+import { RequestPolicy } from '../http/request-policy.js';
+import type { Route } from '../http/types.js';
+import { serveHttp } from '../http/uws-http.js';
 import type { Logger } from '../log.js';
 import type { CallAdmission } from './admission.js';
 import type { CallHandlerFactory, StartInfo, VadPort } from './call-handler.js';
 import type { TelephonyDsp } from './dsp-port.js';
-import { Dispatcher, errorResponse } from './http-dispatch.js';
 import { MediaSession, type MediaMetrics } from './media-session.js';
 import type { PlayerOptions, SendResult } from './outbound-player.js';
 import { sharedPacingClock } from './pacing-clock.js';
 import { MAX_MESSAGE_BYTES } from './serializer.js';
 import { publicWsUrl, verifyUpgrade } from './signature.js';
 import { loadUws, type Uws } from './uws.js';
+import { twilioWebhookVerifier } from './webhook-auth.js';
 import type { CallStore } from './call-store.js';
 import { StreamGate } from './stream-gate.js';
 import type { StreamTokens } from './stream-token.js';
 import type { BudgetPolicy } from './message-budget.js';
 
-// The uWebSockets.js server: every Route[] of the app over HTTP, and the Twilio media stream WebSocket.
-// uWS rules followed here: request data and message buffers are copied before any await (they are invalid
-// afterwards), every async response has onAborted, writes are corked, and WebSocket sends honour backpressure.
+// The uWebSockets.js server: every Route[] of the app over HTTP (src/http, uws-http.ts), and the Twilio media
+// stream WebSocket. uWS rules followed here: message buffers are copied before any await (they are invalid
+// afterwards), writes are corked, and WebSocket sends honour backpressure.
 
 export const MEDIA_STREAM_PATH = '/twilio/media-stream';
 /** Straight from uWS's ArrayBuffer to a string, without a Buffer view per message (50 a second per call). */
 const utf8 = new TextDecoder();
-const MAX_BODY_BYTES = 64 * 1024;
 
 export interface TelephonyServerOptions {
   readonly host: string;
@@ -37,6 +40,10 @@ export interface TelephonyServerOptions {
   readonly publicBaseUrl: string | undefined;
   readonly twilioAuthToken: string | undefined;
   readonly apiToken: string | undefined;
+  /** ALLOWED_HOSTS: Host names served besides PUBLIC_BASE_URL's, localhost and IP literals. */
+  readonly allowedHosts?: readonly string[] | undefined;
+  /** Failed sign-ins per client; shared with the review page. Default: one of its own, trusting no proxy. */
+  readonly logins?: LoginThrottle | undefined;
   readonly admission: CallAdmission;
   /** Verifies the stream token our voice webhook put in each stream's TwiML (the same instance mints them). */
   readonly streamTokens: StreamTokens;
@@ -78,8 +85,9 @@ export class TelephonyServer {
     this.#dispatcher = new Dispatcher({
       routes: o.routes,
       apiToken: o.apiToken,
-      twilioAuthToken: o.twilioAuthToken,
-      publicBaseUrl: o.publicBaseUrl,
+      policy: new RequestPolicy({ publicBaseUrl: o.publicBaseUrl, allowedHosts: o.allowedHosts }),
+      logins: o.logins ?? new LoginThrottle({ trustedHops: 0 }),
+      verifyWebhook: twilioWebhookVerifier(o),
       log: o.log,
     });
     this.#gate = new StreamGate({
@@ -127,7 +135,7 @@ export class TelephonyServer {
         d.session?.onClose();
       },
     });
-    app.any('/*', (res, req) => this.#http(res, req));
+    serveHttp(app, this.#dispatcher, this.#o.log);
     return new Promise((resolve, reject) => {
       app.listen(this.#o.host, this.#o.port, (sock) => {
         if (sock === false) return reject(new Error(`could not listen on ${this.#o.host}:${this.#o.port}`));
@@ -206,60 +214,6 @@ export class TelephonyServer {
       inboundBudget: this.#o.inboundBudget,
       admit: (start) => this.#gate.admit(start),
       ended: (start, reason) => this.#o.admission.release(StreamGate.callIdOf(start), reason),
-    });
-  }
-
-  #http(res: UwsResponse, req: UwsRequest): void {
-    // Everything the handler needs is copied now: req is invalid after this function returns.
-    const method = req.getMethod().toUpperCase();
-    const path = req.getUrl();
-    const rawQuery = req.getQuery() ?? '';
-    const headers: Record<string, string> = {};
-    req.forEach((k, v) => {
-      headers[k] = v;
-    });
-    // The socket peer; behind the ingress, ops' clientIp() picks the client out of X-Forwarded-For.
-    const remoteIp = Buffer.from(res.getRemoteAddressAsText()).toString();
-    let aborted = false;
-    res.onAborted(() => {
-      aborted = true;
-    });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.onData((chunk, isLast) => {
-      if (aborted) return;
-      size += chunk.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        aborted = true;
-        return this.#write(res, errorResponse('VALIDATION_FAILED', 'request body too large', 413), true);
-      }
-      chunks.push(Buffer.from(new Uint8Array(chunk))); // copy: chunk is neutered after this callback
-      if (!isLast) return;
-      const request: HttpRequest = {
-        method,
-        path,
-        query: new URLSearchParams(rawQuery),
-        headers,
-        body: Buffer.concat(chunks),
-        remoteIp,
-      };
-      this.#dispatcher.handle(request, rawQuery).then(
-        (out) => {
-          if (!aborted) this.#write(res, out);
-        },
-        (err: unknown) => {
-          this.#o.log.error({ err }, 'dispatcher failed');
-          if (!aborted) this.#write(res, errorResponse('INTERNAL', 'internal error'));
-        },
-      );
-    });
-  }
-
-  #write(res: UwsResponse, out: HttpResponse, close = false): void {
-    res.cork(() => {
-      res.writeStatus(`${out.status} ${STATUS_CODES[out.status] ?? ''}`);
-      for (const [k, v] of Object.entries(out.headers ?? {})) res.writeHeader(k, v);
-      res.end(out.body ?? '', close);
     });
   }
 }

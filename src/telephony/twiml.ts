@@ -10,13 +10,6 @@ export function connectStreamTwiml(streamUrl: string, parameters: Readonly<Recor
   return vr.toString();
 }
 
-/** Refuse the call without answering (no charge): at capacity or shutting down. */
-export function busyTwiml(): string {
-  const vr = new twilio.twiml.VoiceResponse();
-  vr.reject({ reason: 'busy' });
-  return vr.toString();
-}
-
 /** Answered outbound call we no longer want (e.g. the API record is gone): end it politely. */
 export function hangupTwiml(): string {
   const vr = new twilio.twiml.VoiceResponse();

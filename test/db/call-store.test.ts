@@ -13,6 +13,7 @@ import { isAppError } from '../../src/errors.js';
 import type { HttpRequest } from '../../src/http/types.js';
 import { callsRoutes, type CallPlacer } from '../../src/telephony/calls-api.js';
 import type { CallAdmission } from '../../src/telephony/admission.js';
+import { DEFAULT_NUMBER_TYPES, DEFAULT_REGIONS } from '../../src/telephony/destination.js';
 import { StreamTokens } from '../../src/telephony/stream-token.js';
 import { twilioRoutes } from '../../src/telephony/webhooks.js';
 import { withPglite, withPostgres, type Backend } from './helpers/backends.js';
@@ -33,6 +34,7 @@ const HOSTILE = [
 ];
 
 const { log } = captureLogger();
+const destinations = { regions: DEFAULT_REGIONS, types: DEFAULT_NUMBER_TYPES };
 
 const admission: CallAdmission = {
   tryAdmit: () => ({ ok: true }),
@@ -247,16 +249,14 @@ function suite(t: Test, x: Target) {
     await b.reset();
     const store = new PgCallStore(b.pool, { log });
     const twilio = placer();
-    // As src/main.ts mounts them: the database's GET /v1/calls/:id (transcript, facts) answers that path; the
-    // calls API keeps POST. Its own GET (the store's view) is checked directly.
-    const api = withDbRetryAfter(callsRoutes({ store, placer: twilio, admission, log }));
+    // As src/main.ts mounts them: the database's GET /v1/calls/:id (transcript, facts), the calls API's POST.
+    const api = withDbRetryAfter(callsRoutes({ store, placer: twilio, admission, destinations, log }));
     const srv = await serveRoutes([...dbRoutes({ pool: b.pool, log }), ...api]);
     t.teardown(() => srv.close());
-    const apiGet = api.find((r) => r.method === 'GET');
     for (let i = 0; i < 5; i++) {
       const post = await fetch(`${srv.url}/v1/calls`, {
         method: 'POST',
-        body: JSON.stringify({ phone_number: '+15551239999', gym_name: `Gym "${i}"; --` }),
+        body: JSON.stringify({ phone_number: '+12015550199', gym_name: `Gym "${i}"; --` }),
       });
       t.equal(post.status, 201);
       const created = (await post.json()) as { call_id: string; twilio_call_sid: string };
@@ -266,16 +266,10 @@ function suite(t: Test, x: Target) {
         call_id: created.call_id,
         twilio_call_sid: created.twilio_call_sid,
         gym_name: `Gym "${i}"; --`,
-        phone_number: '+15551239999',
+        phone_number: '+12015550199',
         status: 'queued',
       };
       t.match(await get.json(), { ...want, transcript: [] });
-      const viaStore = await apiGet?.handler(
-        { ...statusCallback('', ''), method: 'GET', path: `/v1/calls/${created.call_id}` },
-        { id: created.call_id },
-      );
-      t.equal(viaStore?.status, 200);
-      t.match(JSON.parse(String(viaStore?.body)), want);
     }
     t.equal(twilio.placed.length, 5);
   });
@@ -303,11 +297,11 @@ t.test('database down: POST /v1/calls answers 503 + Retry-After and places nothi
   t.teardown(() => pool.end());
   const twilio = placer();
   const store = new PgCallStore(pool, { log, retryDelayMs: 10 });
-  const srv = await serveRoutes(withDbRetryAfter(callsRoutes({ store, placer: twilio, admission, log })));
+  const srv = await serveRoutes(withDbRetryAfter(callsRoutes({ store, placer: twilio, admission, destinations, log })));
   t.teardown(() => srv.close());
   const res = await fetch(`${srv.url}/v1/calls`, {
     method: 'POST',
-    body: JSON.stringify({ phone_number: '+15551230005', gym_name: 'Nobody Home' }),
+    body: JSON.stringify({ phone_number: '+12015550105', gym_name: 'Nobody Home' }),
   });
   t.equal(res.status, 503);
   t.ok(Number(res.headers.get('retry-after')) > 0, 'Retry-After set');

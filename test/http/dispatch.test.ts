@@ -1,7 +1,7 @@
 import t from 'tap';
 import { AppError } from '../../src/errors.js';
 import { json, type Route } from '../../src/http/types.js';
-import { startServer } from './helpers.js';
+import { startServer } from '../telephony/helpers.js';
 
 const routes: Route[] = [
   {
@@ -36,10 +36,12 @@ const routes: Route[] = [
 ];
 
 t.test('routes over uWS: params, query, body, auth, JSON errors', async (t) => {
-  const ts = await startServer({ routes, apiToken: 'tok' });
+  const token = 'tok-0123456789abcdef0123456789abcdef';
+  const ts = await startServer({ routes, apiToken: token });
   t.teardown(() => ts.close());
   const base = `http://127.0.0.1:${ts.port}`;
-  const auth = { authorization: 'Bearer tok' };
+  const auth = { authorization: `Bearer ${token}` };
+  const jsonAuth = { ...auth, 'content-type': 'application/json' };
   const get = async (path: string, headers: Record<string, string> = auth) => {
     const r = await fetch(base + path, { headers });
     return { status: r.status, body: (await r.json()) as Record<string, unknown>, headers: r.headers };
@@ -63,10 +65,12 @@ t.test('routes over uWS: params, query, body, auth, JSON errors', async (t) => {
   t.equal(failed.status, 500);
   const busy = await get('/v1/busy');
   t.same([busy.status, busy.body], [503, { error: { code: 'DB_UNAVAILABLE', message: 'database unreachable' } }]);
-  const post = await fetch(base + '/v1/echo', { method: 'POST', headers: auth, body: Buffer.alloc(60_000, 1) });
+  const post = await fetch(base + '/v1/echo', { method: 'POST', headers: jsonAuth, body: Buffer.alloc(60_000, 1) });
   t.same(await post.json(), { bytes: 60_000 }, 'body read completely across chunks');
-  const big = await fetch(base + '/v1/echo', { method: 'POST', headers: auth, body: Buffer.alloc(70_000, 1) }).catch(
-    (e: unknown) => e,
-  );
+  const big = await fetch(base + '/v1/echo', {
+    method: 'POST',
+    headers: jsonAuth,
+    body: Buffer.alloc(70_000, 1),
+  }).catch((e: unknown) => e);
   t.ok(big instanceof Error || (big as Response).status === 413, 'over 64 KiB → 413 (or the connection is closed)');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { RateLimiter, clientIp, withRateLimit } from '../../src/ops/rate-limit.js';
+import { RateLimiter, clientIp, withRateLimit } from '../../src/http/rate-limit.js';
 import { CallCapacity, busyTwiml, busyVoiceResponse, unavailableResponse } from '../../src/ops/capacity.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import type { HttpRequest, Route } from '../../src/http/types.js';

@@ -31,6 +31,8 @@ async function schemaValidate(r: Resource): Promise<void> {
 
 const rendered = Object.fromEntries(KUSTOMIZATIONS.map((k) => [k, render(join(k8s, k))])) as Record<string, Resource[]>;
 const secretTemplate = readYamlDocs(join(k8s, 'secret.template.yaml'));
+/** What an operator puts in the Secret's API_TOKEN: the pod listens on 0.0.0.0, which needs a token. */
+const FILLED_API_TOKEN = 'f'.repeat(64);
 const find = (rs: Resource[], kind: string, name?: string): Resource => {
   const r = rs.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
   if (!r) throw new Error(`no ${kind} ${name ?? ''}`);
@@ -115,7 +117,7 @@ for (const overlay of ['overlays/pi', 'overlays/scale-out']) {
     t.ok(c.resources?.limits?.cpu && c.resources.limits.memory, 'limits');
 
     const cm = find(rs, 'ConfigMap', 'gym-agent-config') as unknown as { data: Record<string, string> };
-    const cfg = loadConfig({ ...cm.data });
+    const cfg = loadConfig({ ...cm.data, API_TOKEN: FILLED_API_TOKEN });
     const preStopS = Number(c.lifecycle?.preStop?.exec?.command?.[1] ?? 0);
     t.ok(cfg.SHUTDOWN_GRACE_MS >= cfg.MAX_CALL_MS, 'drain grace covers the longest call');
     t.ok(
@@ -213,11 +215,12 @@ t.test('ConfigMap and Secret template: known variables only, every secret listed
   t.same(Object.keys(secret.stringData).sort(), secretVars.sort(), 'every secret variable, nothing else');
   for (const [k, v] of Object.entries(secret.stringData)) t.equal(v, '', `${k} has no value`);
   for (const k of Object.keys(secret.stringData)) t.notOk(k in cm.data, `${k} is not in the ConfigMap`);
-  const { findings } = checkConfig({ ...cm.data, ...secret.stringData });
-  t.same(
-    findings.filter((f) => f.status === 'problem'),
-    [],
-    'the deployed configuration passes doctor',
+  const problems = (env: Record<string, string>) => checkConfig(env).findings.filter((f) => f.status === 'problem');
+  t.same(problems({ ...cm.data, ...secret.stringData, API_TOKEN: FILLED_API_TOKEN }), [], 'passes doctor, token set');
+  t.match(
+    problems({ ...cm.data, ...secret.stringData }),
+    [{ name: 'HOST' }],
+    'without API_TOKEN the pod (HOST 0.0.0.0) refuses to start',
   );
 });
 

@@ -1,11 +1,9 @@
 import { loadConfig } from '../../config/index.js';
 import { E164 } from '../../telephony/calls-api.js';
 
-// `gym-agent call +15551234567 "Gym Name"`: places an outbound call through a running server's POST /v1/calls
+// `gym-agent call +12015550123 "Gym Name"`: places an outbound call through a running server's POST /v1/calls
 // (the server must be up anyway: Twilio calls its webhooks and media stream). With --wait it follows the call
 // until it ends. Exit 0 = placed (or, with --wait, completed), 1 = refused or failed, 2 = bad arguments.
-
-export const summary = 'place an outbound call to a gym through the running server (POST /v1/calls)';
 
 const USAGE = `usage: gym-agent call <+E164 number> <gym name> [--server URL] [--wait] [--json]
   --server URL  the server's base URL (default http://127.0.0.1:$PORT)
@@ -51,7 +49,7 @@ export async function callCommand(args: string[], io: CallCommandIo): Promise<nu
   const [phone, gym] = positional;
   if (positional.length !== 2 || phone === undefined || gym === undefined)
     return usage(io, 'need a number and a gym name');
-  if (!E164.test(phone)) return usage(io, 'the number must be E.164, e.g. +15551234567');
+  if (!E164.test(phone)) return usage(io, 'the number must be E.164, e.g. +12015550123');
   if (gym.trim() === '') return usage(io, 'the gym name must not be empty');
   const cfg = loadConfig(io.env);
   const base = (server ?? `http://127.0.0.1:${cfg.PORT}`).replace(/\/+$/, '');
