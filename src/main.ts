@@ -278,17 +278,10 @@ function forwardMetric(metrics: Metrics, m: import('./providers/metrics.js').Pro
     case 'tts-fallback':
       return metrics.providerFallback('tts', m.provider, m.to ?? 'none', m.reason);
     case 'provider-error':
-      return metrics.providerError(modalityOf(m.provider), m.provider, m.code);
+      return metrics.providerError(m.modality, m.provider, m.code);
     case 'asr-reconnect':
       return;
   }
-}
-
-function modalityOf(provider: string): 'asr' | 'llm' | 'tts' {
-  const p = provider.toLowerCase();
-  if (p.includes('deepgram') || p.includes('asr')) return 'asr';
-  if (p.includes('tts') || p.includes('eleven') || p.includes('flite')) return 'tts';
-  return 'llm';
 }
 
 async function main(): Promise<number> {

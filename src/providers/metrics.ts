@@ -10,7 +10,15 @@ export type ProviderMetric =
   | { kind: 'tts-first-byte'; provider: string; ms: number }
   /** The failover adapter left `from` for `to` (or gave up when `to` is undefined). */
   | { kind: 'tts-fallback'; provider: string; to: string | undefined; reason: string; midStream: boolean }
-  | { kind: 'provider-error'; provider: string; code: string; status: number | undefined; retryable: boolean }
+  /** `modality` is declared by the provider that failed, so the metric's label never has to be guessed. */
+  | {
+      kind: 'provider-error';
+      modality: 'asr' | 'llm' | 'tts';
+      provider: string;
+      code: string;
+      status: number | undefined;
+      retryable: boolean;
+    }
   | { kind: 'asr-reconnect'; provider: string; replayedMs: number };
 
 export type MetricSink = (m: ProviderMetric) => void;

@@ -92,6 +92,8 @@ for (const fault of FAULTS) {
     }
     t.notOk(bytes.includes(Buffer.from('"detail"')), 'no error body bytes in the output');
     t.ok(metrics.some((m) => m.kind === 'tts-fallback' && m.provider === 'elevenlabs' && m.to === 'openai-tts'));
+    const errors = metrics.filter((m) => m.kind === 'provider-error');
+    t.ok(errors.length > 0 && errors.every((m) => m.modality === 'tts'), 'the failed attempt is a TTS error');
   });
 }
 

@@ -272,6 +272,7 @@ class DeepgramStream implements AsrStream {
   private reportError(err: ProviderError): void {
     this.onMetric({
       kind: 'provider-error',
+      modality: 'asr',
       provider: PROVIDER,
       code: err.code,
       status: err.status,

@@ -224,6 +224,7 @@ export class OpenAiLlm implements LlmProvider {
   private report(err: ReturnType<typeof toProviderError>): void {
     this.onMetric({
       kind: 'provider-error',
+      modality: 'llm',
       provider: PROVIDER,
       code: err.code,
       status: err.status,

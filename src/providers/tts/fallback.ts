@@ -201,6 +201,7 @@ export class FallbackTts implements TtsProvider {
         this.breakers[index]?.failure(!err.retryable);
         this.onMetric({
           kind: 'provider-error',
+          modality: 'tts',
           provider: provider.name,
           code: err.code,
           status: err.status,
@@ -325,6 +326,7 @@ export class FallbackTts implements TtsProvider {
           this.breakers[cur.index]?.failure(!err.retryable);
           this.onMetric({
             kind: 'provider-error',
+            modality: 'tts',
             provider: name,
             code: err.code,
             status: err.status,
