@@ -77,7 +77,7 @@ t.test('a call through the server runs the configured classifier', async (t) => 
       env: { VAD_KIND: kind },
     });
     try {
-      const phone = '+15550100199';
+      const phone = '+12015550199'; // a valid (fictional) number: POST /v1/calls checks destinations
       let ended!: () => void;
       const done = new Promise<void>((r) => (ended = r));
       env.routing.callees.set(phone, async (stream) => {
