@@ -17,6 +17,7 @@ import { WriteQueue } from './db/write-queue.js';
 import { pendingMigrations } from './db/migrate.js';
 import { dbRoutes } from './db/routes.js';
 import { reviewRoutes } from './review/routes.js';
+import { reviewUrl } from './review/url.js';
 import { loadDsp } from './dsp/index.js';
 import { instrumentDsp } from './ops/dsp-timing.js';
 import type { Dsp } from './dsp/types.js';
@@ -213,7 +214,13 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     log,
   });
   const port = await server.listen();
-  log.info({ port, publicBaseUrl: config.PUBLIC_BASE_URL }, 'listening');
+  // The line a person reads to know the server is up: where it listens and where to look at the calls.
+  const review = reviewUrl(config, port);
+  const signIn = config.API_TOKEN === undefined ? '' : ' (password: API_TOKEN)';
+  log.info(
+    { port, publicBaseUrl: config.PUBLIC_BASE_URL, review },
+    `listening on port ${port}; calls at ${review}${signIn}`,
+  );
 
   let closing: Promise<void> | undefined;
   const shutdown = () =>

@@ -3,17 +3,36 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AppError, isAppError } from '../errors.js';
 
-// Subcommands live in ./commands/<name>.js and export `run(args: string[]): Promise<number>` and
-// `summary`. Loading them lazily keeps start-up cheap and lets each concern own its command file.
-export const COMMANDS = ['dsp', 'call', 'migrate', 'export', 'demo', 'doctor', 'serve', 'scenarios'] as const;
+// Subcommands live in ./commands/<name>.js and export `run(args: string[]): Promise<number>`. Loading them
+// lazily keeps start-up cheap and lets each concern own its command file; their one-line summaries live here, so
+// `gym-agent --help` can list what each does without loading every command (seconds on a Raspberry Pi).
+export const COMMAND_SUMMARIES = {
+  serve: 'run the server (same as npm start): webhooks, media streams, API, /review page, metrics',
+  call: 'place an outbound call to a gym through the running server (POST /v1/calls)',
+  demo: 'one complete offline phone call to a simulated gym receptionist, shown live',
+  scenarios: 'run every persona in scenarios/ through the real server and check the results',
+  export: 'export transcripts and facts as CSV or JSON',
+  migrate: 'apply database migrations (or show their status with --status)',
+  doctor: 'check configuration, provider keys, audio format, database, DSP kernels and the public URL',
+  dsp: 'resample / μ-law encode / decode raw audio from stdin to stdout with the native DSP addon',
+} as const;
+export const COMMANDS = Object.keys(COMMAND_SUMMARIES) as (keyof typeof COMMAND_SUMMARIES)[];
 
 export interface Command {
-  summary: string;
   run(args: string[]): Promise<number>;
 }
 
 function usage(): string {
-  return `usage: gym-agent <command> [args]\ncommands: ${COMMANDS.join(', ')}\nrun 'gym-agent <command> --help' for details`;
+  const width = Math.max(...COMMANDS.map((c) => c.length));
+  const lines = COMMANDS.map((c) => `  ${c.padEnd(width)}  ${COMMAND_SUMMARIES[c]}`);
+  return [
+    'usage: gym-agent <command> [args]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    "run 'gym-agent <command> --help' for a command's options",
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

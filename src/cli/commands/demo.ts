@@ -3,8 +3,6 @@ import { AppError } from '../../errors.js';
 import { BACKGROUND_KINDS, DEFAULT_SNR_DB, type BackgroundSpec } from '../../sim/noise/index.js';
 import { parseLogLevel } from '../args.js';
 
-export const summary = 'run one complete offline phone call against a simulated gym receptionist';
-
 const USAGE = `usage: gym-agent demo [--persona FILE.json] [--background KIND [--snr-db N] [--seed N]] [--json] [--fast]
                      [--record FILE.wav] [--data-dir DIR]
 

@@ -7,8 +7,6 @@ import type { Fetch, Finding, Section } from '../../ops/doctor/types.js';
 // original debug_tts.sh / deep_debug.sh. Exit 0 = no problem (warnings allowed), 1 = at least one problem,
 // 2 = bad arguments. Inside the pod: kubectl -n gym-agent exec deploy/gym-agent -- gym-agent doctor
 
-export const summary = 'check configuration, provider keys, audio format, database, DSP kernels and the public URL';
-
 const USAGE = `usage: gym-agent doctor [--offline] [--json] [--verbose] [--timeout MS]
   --offline   do not contact any provider or the public URL (cloud checks are reported as skipped)
   --json      print the findings as one JSON object

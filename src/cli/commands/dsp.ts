@@ -5,8 +5,6 @@ import { loadDsp, type Dsp } from '../../dsp/index.js';
 // `gym-agent dsp resample|encode|decode`: raw audio on stdin → stdout through the native addon, in chunks of
 // N input bytes, exactly as a call feeds it. Used to debug audio by ear and by the checks of issue 2.
 
-export const summary = 'resample / μ-law encode / decode raw audio from stdin to stdout with the native DSP addon';
-
 const USAGE = `usage: gym-agent dsp <resample|encode|decode> [options] < in > out
   resample --from HZ --to HZ   raw s16le mono in, raw s16le mono out (e.g. --from 24000 --to 8000)
   encode                       raw s16le in, raw G.711 μ-law out

@@ -7,8 +7,6 @@ import { createLogger } from '../../log.js';
 import { openDatabase } from '../../db/pool.js';
 import { exportCalls } from '../../db/export/export.js';
 
-export const summary = 'export transcripts and facts as CSV or JSON';
-
 const USAGE = `usage: gym-agent export --format csv|json [--since DATE] [--until DATE] [--out FILE]
   --format   csv: a row per call, per turn and per fact; json: {"calls": [{..., "transcript": [...], "facts": {...}}]}
   --since    only calls started at or after DATE (2026-01-31 or 2026-01-31T12:00:00Z)

@@ -4,8 +4,6 @@ import { createLogger } from '../../log.js';
 import { openDatabase } from '../../db/pool.js';
 import { migrate, migrationStatus } from '../../db/migrate.js';
 
-export const summary = 'apply database migrations (or show their status with --status)';
-
 const USAGE = `usage: gym-agent migrate [--status]
   Applies pending migrations to DATABASE_URL, or to the embedded database under DATA_DIR. Safe to run from
   several processes at once (advisory lock). The app also migrates at start-up unless DB_AUTO_MIGRATE=false.

@@ -2,8 +2,6 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../errors.js';
 import { parseLogLevel } from '../args.js';
 
-export const summary = 'run the scenario suite: every persona in scenarios/ through the real server, with checks';
-
 const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--noisy] [--json] [--data-dir DIR]
                           [--log-level L]
 

@@ -1,11 +1,11 @@
 import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../log.js';
 
-export const summary = 'run the server (same as npm start): webhooks, media streams, API, review page, metrics';
-
 const USAGE = `usage: gym-agent serve
 
-Runs the server with the configuration from the environment (see docs/architecture.md and .env.example).
+Runs the server with the configuration from the environment: every variable, its default and what it means is
+in .env.example (at the package root); 'gym-agent doctor' checks a configuration without starting the server.
+With no keys at all it runs offline on this machine. The start-up line gives the /review URL.
 SIGTERM or Ctrl-C drain: no new calls, live calls finish (up to SHUTDOWN_GRACE_MS), then exit 0.`;
 
 export async function run(args: string[]): Promise<number> {
