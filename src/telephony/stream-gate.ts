@@ -27,6 +27,16 @@ export interface StreamGateOptions {
 }
 
 const refuse = (why: string, code = 1008): AdmitDecision => ({ ok: false, code, why });
+/** A claim the database has not answered by then is treated as unanswerable (below), inside the 5 s start deadline. */
+const CLAIM_DEADLINE_MS = 3_000;
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 export class StreamGate {
   readonly #o: StreamGateOptions;
@@ -64,10 +74,10 @@ export class StreamGate {
       won =
         this.#o.store === undefined
           ? admittedHere
-          : await this.#o.store.claimStream(callId, start.callSid, start.streamSid);
+          : await withDeadline(this.#o.store.claimStream(callId, start.callSid, start.streamSid), CLAIM_DEADLINE_MS);
     } catch (err) {
-      // The database cannot say: a call admitted by this very process goes on (as every other write of it
-      // does, through the write queue); one that is not ours cannot be checked, so it is refused.
+      // The database cannot say (down, or too slow): a call admitted by this very process goes on (as every other
+      // write of it does, through the write queue); one that is not ours cannot be checked, so it is refused.
       this.#o.log.warn({ err, callId }, 'media stream claim not recorded: call store unavailable');
       won = admittedHere;
     }

@@ -135,3 +135,26 @@ t.test('200 forged start-only streams: no slot taken, /healthz answers fast, a r
   await sim.hangUp();
   await h.endedP;
 });
+
+t.test('the call store cannot answer: a call admitted here goes on, any other stream is refused', async (t) => {
+  const store = new MemoryCallStore();
+  store.claimStream = () => Promise.reject(new Error('database unreachable'));
+  const ts = await startServer({ store });
+  t.teardown(() => ts.close());
+  const ours = randomCallSid();
+  const parameters = await ts.admitCall({ callId: 'admitted-here', direction: 'inbound' }, ours);
+  const sim = await streamAs(ts, ours, parameters);
+  const h = await ts.nextHandler();
+  t.equal(h.start.callSid, ours, 'the call this process admitted streams');
+
+  // A stream with a genuine token for a call this process never admitted (another replica's, say) cannot be
+  // checked against the database now: refused, and it leaves no slot behind.
+  const elsewhere = randomCallSid();
+  const foreign = { callId: 'admitted-elsewhere', direction: 'inbound' };
+  const token = ts.tokens.mint({ callSid: elsewhere, accountSid: ACCOUNT_SID, parameters: foreign });
+  const s = await streamAs(ts, elsewhere, { ...foreign, [STREAM_TOKEN_PARAM]: token });
+  t.equal((await s.closed).code, 1008, 'refused');
+  t.equal(ts.capacity.active, 1, 'only the live call holds a slot');
+  await sim.hangUp();
+  await h.endedP;
+});
