@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import alawmulaw from 'alawmulaw';
+import { dspOptionsFromEnv } from '../src/config/index.js';
 import { loadDsp, packageRoot, type Dsp } from '../src/dsp/index.js';
 import { createReferenceDsp } from '../src/dsp/reference/index.js';
 import { measureQuality, type PushFn } from './dsp-quality.js';
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
   const x24 = input(24000);
   const x22 = input(22050);
   const x8 = input(8000);
-  const addon = loadDsp();
+  const addon = loadDsp({ path: dspOptionsFromEnv().path });
   const u8 = addon.ulawEncode(x8);
   say(
     `DSP benchmark: ${SECONDS} s of audio in 20 ms chunks, median of ${REPS} runs, CPU time; kernels ${addon.kernels()}`,

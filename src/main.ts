@@ -33,6 +33,7 @@ import { RateLimiter, withRateLimit } from './http/rate-limit.js';
 import { callsRoutes } from './telephony/calls-api.js';
 import { PgCallStore, withDbRetryAfter } from './db/call-store.js';
 import { TelephonyServer } from './telephony/server.js';
+import { loadUws } from './telephony/uws.js';
 import { StreamTokens, streamTokenKey } from './telephony/stream-token.js';
 import { TwilioRest } from './telephony/twilio-rest.js';
 import { twilioRoutes } from './telephony/webhooks.js';
@@ -81,7 +82,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const metrics = opts.metrics ?? getMetrics();
   // Every per-chunk DSP call of every call goes through this wrapper, which samples 1 in 16 into gym_agent_dsp_seconds.
-  const dsp = instrumentDsp(loadDsp({ forceScalar: config.DSP_FORCE_SCALAR }), metrics);
+  const dsp = instrumentDsp(loadDsp({ path: config.DSP_ADDON_PATH, forceScalar: config.DSP_FORCE_SCALAR }), metrics);
   log.info({ kernels: dsp.kernels() }, 'DSP addon loaded');
 
   const db = await openDatabase(config, { log });
@@ -183,6 +184,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   if (inspector) log.info({ url: inspector.url }, 'live call inspector: open this URL');
 
   const server = new TelephonyServer({
+    uws: loadUws({ fallbackRequested: config.UWS_USE_FALLBACK !== undefined }),
     host: config.HOST,
     port: config.PORT,
     publicBaseUrl: config.PUBLIC_BASE_URL,

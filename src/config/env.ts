@@ -163,6 +163,11 @@ export const envSchema = z.object({
   // Loopback port of the live call inspector bridge (src/call/inspect.ts); 0 = any free port.
   INSPECT_PORT: int(5678, 0, 65535),
   DSP_FORCE_SCALAR: bool(false),
+  // A built gym_dsp.node tried before the build directories (src/dsp/index.ts), e.g. one cross-compiled for the Pi.
+  DSP_ADDON_PATH: optionalString,
+  // uWebSockets.js reads this itself and then loads its slow ws shim, which the server refuses (src/telephony/
+  // uws.ts); read here only so the refusal can say why.
+  UWS_USE_FALLBACK: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -29,6 +29,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return Object.freeze({ ...cfg, HOST: host });
 }
 
+/**
+ * The DSP addon's settings alone (DSP_ADDON_PATH, DSP_FORCE_SCALAR), validated as loadConfig does, for the tools
+ * that load the addon without the rest of the configuration (gym-agent dsp, the demo, bench:dsp). The shape is
+ * loadDsp()'s options.
+ */
+export function dspOptionsFromEnv(env: Record<string, string | undefined> = process.env): {
+  path: string | undefined;
+  forceScalar: boolean;
+} {
+  const parsed = envSchema.pick({ DSP_ADDON_PATH: true, DSP_FORCE_SCALAR: true }).safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new AppError('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { path: parsed.data.DSP_ADDON_PATH, forceScalar: parsed.data.DSP_FORCE_SCALAR };
+}
+
 /** localhost, 127.0.0.0/8 or ::1: addresses only this machine can connect to. */
 export function isLoopback(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');

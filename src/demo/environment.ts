@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CallObserver } from '../call/session.js';
-import { loadConfig } from '../config/index.js';
+import { dspOptionsFromEnv, loadConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { startServer, type RunningServer } from '../main.js';
 import { createMetrics } from '../ops/metrics.js';
@@ -96,7 +96,7 @@ export class DemoEnvironment {
     // port is chosen first. Loopback only.
     const port = await freePort();
     const { loadDsp } = await import('../dsp/index.js');
-    const dsp = loadDsp();
+    const dsp = loadDsp(dspOptionsFromEnv());
     const twilio = new FakeTwilio({
       accountSid,
       authToken,

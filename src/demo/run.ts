@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../dsp/index.js';
+import { dspOptionsFromEnv } from '../config/index.js';
 import { loadDsp } from '../dsp/index.js';
 import { createLogger } from '../log.js';
 import { FliteTts } from '../providers/tts/flite.js';
@@ -38,7 +39,7 @@ export async function runDemo(a: DemoArgs, out: NodeJS.WritableStream & { isTTY?
   view?.info(`Starting the server (offline providers, embedded database in ${a.dataDir}) and a simulated Twilio…`);
   const env = await DemoEnvironment.start({ dataDir: a.dataDir, log, record: a.record !== undefined });
   view?.recogniserReportsConfidence(env.server.providers.asr.capabilities.confidence);
-  const dsp = loadDsp();
+  const dsp = loadDsp(dspOptionsFromEnv());
   const tts = new FliteTts({ voice: persona.voice });
   let outcome: PersonaCallOutcome;
   try {

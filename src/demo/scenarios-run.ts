@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { dspOptionsFromEnv } from '../config/index.js';
 import { loadDsp, packageRoot } from '../dsp/index.js';
 import { createLogger } from '../log.js';
 import { FliteTts } from '../providers/tts/flite.js';
@@ -27,7 +28,7 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
   const progress = (s: string) => (a.json ? process.stderr : out).write(s + '\n');
   progress(`Running ${personas.length} scenario(s) through the offline server; each is a real-time phone call…`);
   const env = await DemoEnvironment.start({ dataDir: a.dataDir, log });
-  const dsp = loadDsp();
+  const dsp = loadDsp(dspOptionsFromEnv());
   const tts = new FliteTts({ voice: 'slt' });
   try {
     const t0 = performance.now();

@@ -12,12 +12,10 @@ export { SUPPORTED_RATES } from './types.js';
 export { energyDbfs, log10Det } from './level.js';
 
 export interface LoadDspOptions {
-  /** Explicit path to a gym_dsp.node file (tried first). */
-  path?: string;
+  /** A gym_dsp.node file tried first (config DSP_ADDON_PATH). */
+  path?: string | undefined;
   /** Force the scalar kernels (config DSP_FORCE_SCALAR). */
-  forceScalar?: boolean;
-  /** Overrides the environment lookup of DSP_ADDON_PATH (tests). */
-  env?: Record<string, string | undefined>;
+  forceScalar?: boolean | undefined;
 }
 
 // Producing calls take an optional output array and element offset; with them they write there and return the count.
@@ -61,11 +59,9 @@ export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): str
 
 /** Candidate addon paths in the order they are tried. */
 export function addonCandidates(opts: LoadDspOptions = {}): string[] {
-  const env = opts.env ?? process.env;
   const root = packageRoot();
   const list: string[] = [];
   if (opts.path) list.push(opts.path);
-  if (env.DSP_ADDON_PATH) list.push(env.DSP_ADDON_PATH);
   list.push(
     join(root, 'build', 'Release', ADDON_FILE), // node-gyp (npm install) and cmake-js default
     join(root, 'build', 'Debug', ADDON_FILE),

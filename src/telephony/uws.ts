@@ -15,16 +15,20 @@ export function isNativeUws(mod: unknown): boolean {
   return typeof m.SSLApp === 'function' && typeof m.getParts === 'function' && !('default' in m);
 }
 
+export interface LoadUwsOptions {
+  /** Config UWS_USE_FALLBACK is set (the package reads it itself; here it only explains the refusal). */
+  readonly fallbackRequested?: boolean | undefined;
+}
+
 /** Loads uWebSockets.js and refuses the ws fallback. No import-time side effects: call it at start-up. */
-export function loadUws(): Uws {
+export function loadUws(opts: LoadUwsOptions = {}): Uws {
   const require = createRequire(import.meta.url);
   const mod: unknown = require('uWebSockets.js');
   if (!isNativeUws(mod)) {
     const binary = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
-    const why =
-      process.env.UWS_USE_FALLBACK !== undefined && process.env.UWS_USE_FALLBACK !== ''
-        ? 'UWS_USE_FALLBACK is set'
-        : `its native binary ${binary} did not load (unsupported platform or Node ABI)`;
+    const why = opts.fallbackRequested
+      ? 'UWS_USE_FALLBACK is set'
+      : `its native binary ${binary} did not load (unsupported platform or Node ABI)`;
     throw new AppError(
       'UWS_NATIVE_MISSING',
       `uWebSockets.js fell back to its slow ws shim because ${why}. Refusing to start: run on Node 20 ` +

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { dspOptionsFromEnv } from '../../src/config/index.js';
 import { addonCandidates, loadAddonFrom, loadDsp } from '../../src/dsp/index.js';
 import { AppError } from '../../src/errors.js';
 
@@ -14,12 +15,19 @@ t.test('finds the node-gyp build and reports kernels', async (t) => {
   t.not(dsp.kernels(), 'scalar-forced');
 });
 
-t.test('candidate order: explicit path, DSP_ADDON_PATH, build/Release, cmake-js dirs', async (t) => {
-  const c = addonCandidates({ path: '/x/a.node', env: { DSP_ADDON_PATH: '/y/b.node' } });
-  t.equal(c[0], '/x/a.node');
-  t.equal(c[1], '/y/b.node');
-  t.match(c[2], /build[/\\]Release[/\\]gym_dsp\.node$/);
+t.test('candidate order: the configured path (DSP_ADDON_PATH), build/Release, cmake-js dirs', async (t) => {
+  const { path } = dspOptionsFromEnv({ DSP_ADDON_PATH: '/y/b.node' });
+  const c = addonCandidates({ path });
+  t.equal(c[0], '/y/b.node');
+  t.match(c[1], /build[/\\]Release[/\\]gym_dsp\.node$/);
   t.ok(c.some((p) => /build-cmake/.test(p)));
+  t.notOk(addonCandidates().includes('/y/b.node'), 'nothing read from the environment behind the config');
+});
+
+t.test('the DSP settings are validated like the rest of the configuration', async (t) => {
+  t.same(dspOptionsFromEnv({}), { path: undefined, forceScalar: false });
+  t.same(dspOptionsFromEnv({ DSP_FORCE_SCALAR: 'yes', DSP_ADDON_PATH: ' ' }), { path: undefined, forceScalar: true });
+  t.throws(() => dspOptionsFromEnv({ DSP_FORCE_SCALAR: 'sometimes' }), { code: 'CONFIG_INVALID' });
 });
 
 t.test('one clear error listing what was tried and how to fix it', async (t) => {

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import { dspOptionsFromEnv } from '../../config/index.js';
 import { loadDsp, type Dsp } from '../../dsp/index.js';
 
 // `gym-agent dsp resample|encode|decode`: raw audio on stdin → stdout through the native addon, in chunks of
@@ -22,6 +23,8 @@ interface Options {
   to: number;
   chunk: number;
   scalar: boolean;
+  /** Config DSP_ADDON_PATH. */
+  addonPath: string | undefined;
   showKernels: boolean;
 }
 
@@ -37,12 +40,14 @@ export function parseArgs(args: string[], env: Record<string, string | undefined
   if (op !== 'resample' && op !== 'encode' && op !== 'decode') {
     throw new UsageError(op === undefined ? 'missing operation' : `unknown operation '${op}'`);
   }
+  const fromEnv = dspOptionsFromEnv(env);
   const o: Options = {
     op,
     from: 0,
     to: 0,
     chunk: 960,
-    scalar: env.DSP_FORCE_SCALAR === '1' || env.DSP_FORCE_SCALAR === 'true',
+    scalar: fromEnv.forceScalar,
+    addonPath: fromEnv.path,
     showKernels: false,
   };
   for (let i = 0; i < rest.length; i++) {
@@ -125,7 +130,8 @@ export async function run(args: string[]): Promise<number> {
   let o: Options;
   try {
     o = parseArgs(args);
-    if (o.op === 'resample') loadDsp().createResampler(o.from, o.to).info(); // reject bad rate pairs before reading
+    // Reject bad rate pairs before reading.
+    if (o.op === 'resample') loadDsp({ path: o.addonPath }).createResampler(o.from, o.to).info();
   } catch (e) {
     if (e instanceof UsageError || e instanceof RangeError) {
       process.stderr.write(`gym-agent dsp: ${e.message}\n${USAGE}\n`);
@@ -133,7 +139,7 @@ export async function run(args: string[]): Promise<number> {
     }
     throw e;
   }
-  const dsp = loadDsp({ forceScalar: o.scalar });
+  const dsp = loadDsp({ path: o.addonPath, forceScalar: o.scalar });
   if (o.showKernels) process.stderr.write(`gym-agent dsp: kernels ${dsp.kernels()}\n`);
   const dangling = await processStream(o, dsp, process.stdin, process.stdout);
   if (dangling > 0) {
