@@ -37,11 +37,13 @@ export function createBed(kind: BackgroundKind, seed = DEFAULT_SEED): Bed {
 }
 
 /**
- * Seconds of bed rendered before the call to measure its level. Long enough to cover a song's quiet intro and a
- * verse, several passing cars, and every talker of the chatter: a short window would set the level from the
- * intro and play the rest too loud.
+ * Seconds of bed rendered before the call, where its level is measured. Long enough to cover a song's quiet intro
+ * and several sections, many passing cars and every talker of the chatter (a short window would set the level
+ * from the intro and play the rest too loud), and most calls: the simulator shares its process with the server,
+ * and synthesis during the call (a second of chatter takes about 10 ms of CPU, far more on a loaded machine)
+ * would stall both. A longer call renders the rest a second at a time.
  */
-export const CALIBRATION_SECONDS = 40;
+export const PRERENDER_SECONDS = 120;
 
 /** A bed at a set level, added frame by frame to the caller's line. */
 export class LineBackground {
@@ -52,7 +54,7 @@ export class LineBackground {
 
   constructor(spec: BackgroundSpec, speechLevelDbfs: number) {
     this.#bed = createBed(spec.kind, spec.seed);
-    this.#ahead = this.#bed.read(CALIBRATION_SECONDS * RATE);
+    this.#ahead = this.#bed.read(PRERENDER_SECONDS * RATE);
     const target = 32768 * dbToGain(speechLevelDbfs - spec.snrDb);
     this.gain = target / Math.max(1e-9, rms(this.#ahead));
   }
