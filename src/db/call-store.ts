@@ -50,7 +50,7 @@ const RECORD_SQL = `SELECT c.id, c.direction, c.phone_number, c.gym_name, c.twil
       WHERE h.call_id = c.id AND h.detail->>'answeredBy' IS NOT NULL ORDER BY h.at DESC LIMIT 1) AS answered_by
   FROM calls c`;
 
-interface Row {
+interface CallStoreRow {
   id: string;
   direction: 'inbound' | 'outbound';
   phone_number: string | null;
@@ -71,7 +71,7 @@ function toCallStatus(s: string, endedAt: Date | null): CallStatus {
   return endedAt === null ? 'initiated' : 'completed';
 }
 
-function toRecord(r: Row): CallRecord {
+function toRecord(r: CallStoreRow): CallRecord {
   return {
     callId: r.id,
     direction: r.direction,
@@ -87,12 +87,12 @@ function toRecord(r: Row): CallRecord {
 }
 
 async function readCall(db: Queryable, callId: string): Promise<CallRecord | undefined> {
-  const r = await db.query<Row>(`${RECORD_SQL} WHERE c.id = $1`, [callId]);
+  const r = await db.query<CallStoreRow>(`${RECORD_SQL} WHERE c.id = $1`, [callId]);
   return r.rows[0] ? toRecord(r.rows[0]) : undefined;
 }
 
 async function readBySid(db: Queryable, sid: string): Promise<CallRecord | undefined> {
-  const r = await db.query<Row>(`${RECORD_SQL} WHERE c.twilio_call_sid = $1`, [sid]);
+  const r = await db.query<CallStoreRow>(`${RECORD_SQL} WHERE c.twilio_call_sid = $1`, [sid]);
   return r.rows[0] ? toRecord(r.rows[0]) : undefined;
 }
 

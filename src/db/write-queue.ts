@@ -46,7 +46,7 @@ export interface WriteQueueStats {
   outageMs: number;
 }
 
-interface Pending {
+interface PendingWrite {
   op: WriteOp;
   resolve(o: WriteOutcome): void;
 }
@@ -58,7 +58,7 @@ export class WriteQueue {
   readonly #retryInitialMs: number;
   readonly #retryMaxMs: number;
   readonly #log: Logger | undefined;
-  readonly #lanes = new Map<string, Pending[]>();
+  readonly #lanes = new Map<string, PendingWrite[]>();
   /** Lanes with work and nobody running them, in arrival order. */
   readonly #ready: string[] = [];
   readonly #running = new Set<string>();

@@ -69,7 +69,7 @@ export interface PlayerOptions {
   readonly clock?: PacingClock;
 }
 
-interface Utterance {
+interface QueuedUtterance {
   readonly id: string;
   readonly text: string;
   readonly frames: UlawFrames;
@@ -114,7 +114,7 @@ export class OutboundPlayer implements Paced {
   readonly #markEveryFrames: number;
   readonly #now: () => number;
   readonly #clock: PacingClock;
-  readonly #queue: Utterance[] = [];
+  readonly #queue: QueuedUtterance[] = [];
   readonly #marks = new Map<string, PendingMark>();
   #markSeq = 0;
   #runStart = 0;
@@ -166,7 +166,7 @@ export class OutboundPlayer implements Paced {
   /** Queue an utterance; utterances play in order, synthesis of later ones overlaps playback of earlier ones. */
   enqueue(audio: UtteranceAudio): void {
     if (this.#closed) return;
-    const u: Utterance = {
+    const u: QueuedUtterance = {
       id: audio.utteranceId,
       text: audio.text,
       frames: new UlawFrames(),
@@ -250,7 +250,7 @@ export class OutboundPlayer implements Paced {
     this.#stopTimer();
   }
 
-  async #synthesize(u: Utterance, audio: UtteranceAudio): Promise<void> {
+  async #synthesize(u: QueuedUtterance, audio: UtteranceAudio): Promise<void> {
     let resampler: TelephonyResampler | undefined;
     let oddByte: number | undefined; // 8 kHz input split mid-sample
     const emit = (pcm: Int16Array): void => {
@@ -289,7 +289,7 @@ export class OutboundPlayer implements Paced {
     this.#pump();
   }
 
-  #heard(u: Utterance, posMs: number): string {
+  #heard(u: QueuedUtterance, posMs: number): string {
     const estimateMs = u.synthDone ? u.totalMs : Math.max(u.frames.count * FRAME_MS, u.text.length * 65);
     return heardPrefix(u.text, estimateMs === 0 ? 1 : posMs / estimateMs);
   }
@@ -361,7 +361,7 @@ export class OutboundPlayer implements Paced {
   }
 
   /** All frames of `u` sent: send its final mark. Returns false when the player must stop pumping. */
-  #finishUtterance(u: Utterance): boolean {
+  #finishUtterance(u: QueuedUtterance): boolean {
     // Even an utterance without audio gets its mark, so `played` keeps the order of the utterances.
     this.#mark(u, true);
     // Keep it in the queue (for heard-text of progress marks) but make the pump skip it.
@@ -370,7 +370,7 @@ export class OutboundPlayer implements Paced {
     return true;
   }
 
-  #mark(u: Utterance, final: boolean): void {
+  #mark(u: QueuedUtterance, final: boolean): void {
     const name = `m${++this.#markSeq}`;
     const posMs = final ? u.totalMs : u.next * FRAME_MS;
     this.#marks.set(name, { utteranceId: u.id, posMs, final });

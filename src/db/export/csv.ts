@@ -37,7 +37,7 @@ export const CSV_COLUMNS = [
 ] as const;
 
 type Column = (typeof CSV_COLUMNS)[number];
-type Row = Partial<Record<Column, string | number | boolean | null>>;
+type CsvRow = Partial<Record<Column, string | number | boolean | null>>;
 
 const NUMERIC: ReadonlySet<Column> = new Set(['seq', 'start_ms', 'end_ms', 'confidence', 'amount']);
 
@@ -49,7 +49,7 @@ export function csvCell(v: string | number | boolean | null | undefined, numeric
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-function line(r: Row): string {
+function line(r: CsvRow): string {
   return CSV_COLUMNS.map((c) => csvCell(r[c], NUMERIC.has(c) && typeof r[c] === 'number')).join(',') + '\r\n';
 }
 
@@ -58,7 +58,7 @@ export function csvHeader(): string {
 }
 
 export function csvRowsForCall(c: CallDetail): string {
-  const base: Row = {
+  const base: CsvRow = {
     call_id: c.call_id,
     call_created_at: c.created_at,
     gym_name: c.gym_name,

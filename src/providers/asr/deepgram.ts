@@ -83,7 +83,7 @@ export class DeepgramAsr implements AsrProvider {
   }
 }
 
-interface Pending {
+interface UnackedAudio {
   bytes: Uint8Array;
   atByte: number;
   wallMs: number;
@@ -102,7 +102,7 @@ class DeepgramStream implements AsrStream {
   private isOpen = false;
   private closing = false;
   private generation = 0;
-  private unacked: Pending[] = [];
+  private unacked: UnackedAudio[] = [];
   private totalBytes = 0;
   private baseByte = 0;
   private lastSendAt = performance.now();
@@ -213,7 +213,7 @@ class DeepgramStream implements AsrStream {
     const max = (this.opts.maxReplayMs ?? 60_000) * BYTES_PER_MS;
     let held = this.totalBytes - (this.unacked[0]?.atByte ?? this.totalBytes);
     while (held > max && this.unacked.length > 1) {
-      const dropped = this.unacked.shift() as Pending;
+      const dropped = this.unacked.shift() as UnackedAudio;
       held -= dropped.bytes.length;
       this.opts.log?.warn({ droppedMs: dropped.bytes.length / BYTES_PER_MS }, 'deepgram replay buffer full');
     }
@@ -322,7 +322,7 @@ class DeepgramStream implements AsrStream {
   /** Drop audio the server has finalised: it will never need to be replayed. */
   private ack(upToByte: number): void {
     while (this.unacked.length > 0) {
-      const p = this.unacked[0] as Pending;
+      const p = this.unacked[0] as UnackedAudio;
       const end = p.atByte + p.bytes.length;
       if (end <= upToByte) {
         this.unacked.shift();

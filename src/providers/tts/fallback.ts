@@ -81,7 +81,7 @@ export interface FallbackTtsOptions {
   log?: Logger;
 }
 
-interface Attempt {
+interface TtsAttempt {
   index: number;
   audio: TtsAudio;
   ac: AbortController;
@@ -164,7 +164,7 @@ export class FallbackTts implements TtsProvider {
     tried: Set<number>,
     rate: number | undefined,
     previous: { name: string; error: ProviderError } | undefined,
-  ): Promise<Attempt> {
+  ): Promise<TtsAttempt> {
     const reasons: string[] = [];
     let last = previous?.error;
     let from = previous?.name;
@@ -238,7 +238,7 @@ export class FallbackTts implements TtsProvider {
     text: string,
     signal: AbortSignal,
     lastResort: boolean,
-  ): Promise<Attempt> {
+  ): Promise<TtsAttempt> {
     const ac = new AbortController();
     const onAbort = () => ac.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -293,7 +293,7 @@ export class FallbackTts implements TtsProvider {
     text: string,
     signal: AbortSignal,
     tried: Set<number>,
-    first: Attempt,
+    first: TtsAttempt,
     rate: number,
   ): AsyncGenerator<Uint8Array> {
     let cur = first;

