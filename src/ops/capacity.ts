@@ -63,23 +63,16 @@ export class CallCapacity {
   }
 
   /**
-   * Idempotent per callId: Twilio retries a webhook with the same CallSid, which must not take two slots. A second
-   * admission of a waiting call (the voice webhook of a call the API placed) restarts its wait for the stream.
+   * Idempotent per callId: Twilio retries a webhook with the same CallSid, which must not take two slots. An
+   * outbound call (POST /v1/calls) waits for its answer first, an inbound one for its stream.
    */
   tryAdmit(callId: string, direction: CallDirection): Admission {
-    const slot = this.slots.get(callId);
-    if (slot !== undefined) {
-      if (slot.state === 'reserved') this.arm(callId, slot, this.opts.unclaimedTimeoutMs ?? 30_000);
-      return { ok: true };
-    }
-    const reason = this.denial(direction);
-    if (reason) return { ok: false, reason };
-    const fresh: Slot = { direction, state: 'reserved', timer: undefined };
-    this.slots.set(callId, fresh);
-    const wait =
-      direction === 'outbound' ? (this.opts.ringingTimeoutMs ?? 120_000) : (this.opts.unclaimedTimeoutMs ?? 30_000);
-    this.arm(callId, fresh, wait);
-    return { ok: true };
+    return this.reserve(callId, direction, false);
+  }
+
+  /** The voice webhook answered with a stream (the call may have been admitted before): it has this long to come. */
+  awaitStream(callId: string, direction: CallDirection): Admission {
+    return this.reserve(callId, direction, true);
   }
 
   /** A media stream of this call started: it may take the slot only if no other stream has. */
@@ -143,6 +136,22 @@ export class CallCapacity {
   whenIdle(): Promise<void> {
     if (this.slots.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.add(resolve));
+  }
+
+  private reserve(callId: string, direction: CallDirection, answered: boolean): Admission {
+    const streamWait = this.opts.unclaimedTimeoutMs ?? 30_000;
+    const slot = this.slots.get(callId);
+    if (slot !== undefined) {
+      if (answered && slot.state === 'reserved') this.arm(callId, slot, streamWait);
+      return { ok: true };
+    }
+    const reason = this.denial(direction);
+    if (reason) return { ok: false, reason };
+    const fresh: Slot = { direction, state: 'reserved', timer: undefined };
+    this.slots.set(callId, fresh);
+    const ringing = direction === 'outbound' && !answered;
+    this.arm(callId, fresh, ringing ? (this.opts.ringingTimeoutMs ?? 120_000) : streamWait);
+    return { ok: true };
   }
 
   private denial(direction: CallDirection): DenyReason | undefined {

@@ -64,7 +64,7 @@ async function voice(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse>
     return xml(hangupTwiml());
   }
   const callId = call?.callId ?? randomUUID();
-  const admitted = o.admission.tryAdmit(callId, call?.direction ?? 'inbound');
+  const admitted = o.admission.awaitStream(callId, call?.direction ?? 'inbound');
   if (!admitted.ok) {
     o.log.warn({ reason: admitted.reason, callId }, 'refusing call');
     if (call !== undefined) await o.store.update(call.callId, { status: 'canceled', endedAt: new Date() });

@@ -38,6 +38,7 @@ const destinations = { regions: DEFAULT_REGIONS, types: DEFAULT_NUMBER_TYPES };
 
 const admission: CallAdmission = {
   tryAdmit: () => ({ ok: true }),
+  awaitStream: () => ({ ok: true }),
   claim: () => 'claimed',
   adopt: () => ({ ok: true }),
   confirm: () => true,

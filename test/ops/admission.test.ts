@@ -177,6 +177,16 @@ t.test('capacity: an admitted call whose stream never connects frees its slot', 
   cap.release('real', 'goodbye');
 });
 
+t.test('capacity: an outbound call waits for its answer, then for its stream', async (t) => {
+  const cap = new CallCapacity({ max: 1, unclaimedTimeoutMs: 20, ringingTimeoutMs: 200 });
+  cap.tryAdmit('out', 'outbound'); // POST /v1/calls: it rings first
+  await new Promise((r) => setTimeout(r, 60));
+  t.equal(cap.active, 1, 'still ringing: the slot is held');
+  t.same(cap.awaitStream('out', 'outbound'), { ok: true }, 'answered: the voice webhook sends it its stream');
+  await new Promise((r) => setTimeout(r, 60));
+  t.equal(cap.active, 0, 'no stream within the stream wait: released');
+});
+
 t.test('busy TwiML is produced by the twilio helper, spoken, then hangs up', async (t) => {
   const xml = busyTwiml('at_capacity');
   t.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?><Response><Say voice="Polly\.Joanna" language="en-US">/);
