@@ -3,6 +3,7 @@ import type { CallDetail, TranscriptItem } from '../db/read-model.js';
 import type { NormalisedFacts } from '../db/normalise.js';
 import { CSS } from './style.js';
 import { fmtMs, fmtSeconds, fmtTime, html, Html } from './html.js';
+import { latencyLabel, latencyTable } from './latency.js';
 
 // Server-rendered review pages: a filterable list of calls and one call's transcript with facts.
 
@@ -228,17 +229,13 @@ function spoken(t: TranscriptItem): Html {
 function turnMeta(t: TranscriptItem, prev: TranscriptItem | undefined): Html {
   const parts: string[] = [];
   if (t.start_ms !== null) parts.push(`${fmtSeconds(t.start_ms)}–${fmtSeconds(t.end_ms)}`);
-  if (t.speaker === 'agent' && prev?.speaker === 'caller' && prev.end_ms !== null && t.start_ms !== null)
+  // One response gap per agent turn: the one measured live (caller's end of speech → the agent's first audio)
+  // when the turn has it, else the gap between the two turns' timestamps.
+  const { responseGapMs: measured, ...figures } = t.latency ?? {};
+  if (typeof measured === 'number') parts.push(`response gap ${fmtMs(measured)}`);
+  else if (t.speaker === 'agent' && prev?.speaker === 'caller' && prev.end_ms !== null && t.start_ms !== null)
     parts.push(`response gap ${fmtMs(t.start_ms - prev.end_ms)}`);
-  for (const [k, v] of Object.entries(t.latency ?? {})) {
-    if (typeof v === 'number')
-      parts.push(
-        `${k
-          .replace(/Ms$/, '')
-          .replace(/([A-Z])/g, ' $1')
-          .toLowerCase()} ${fmtMs(v)}`,
-      );
-  }
+  for (const [k, v] of Object.entries(figures)) if (typeof v === 'number') parts.push(`${latencyLabel(k)} ${fmtMs(v)}`);
   if (t.confidence !== null && t.speaker === 'caller') parts.push(`confidence ${t.confidence.toFixed(2)}`);
   return parts.length ? html`<p class="turn-meta">${parts.join(' · ')}</p>` : html``;
 }
@@ -275,7 +272,7 @@ export function callPage(c: CallDetail): string {
       ${
         c.latency
           ? html`<dt>Latency</dt>
-              <dd>${JSON.stringify(c.latency)}</dd>`
+              <dd>${latencyTable(c.latency)}</dd>`
           : ''
       }
       ${

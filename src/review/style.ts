@@ -36,6 +36,8 @@ li.caller { background: var(--caller); margin-left: 15% !important; }
 del.cut { color: var(--cut); text-decoration-thickness: 2px; }
 .cut-note { color: var(--cut); font-size: .8rem; font-weight: 600; }
 .turn-meta { color: var(--muted); font-size: .8rem; margin: 0; }
+table.latency { width: auto; margin: 0; } table.latency th, table.latency td { padding: 0 1rem .2rem 0; border: 0; }
+table.latency th { font-size: inherit; font-weight: normal; color: var(--fg); }
 .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1rem; }
 .empty { color: var(--muted); font-style: italic; }
 nav.pager { margin: 1rem 0; display: flex; gap: 1rem; }

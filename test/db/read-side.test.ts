@@ -214,7 +214,19 @@ t.test('review page', async (t) => {
       .evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el).textDecorationLine);
     t.equal(decoration, 'line-through', 'rendered as cut');
     t.match(await turns.nth(2).innerText(), /response gap 420 ms/, 'per-turn response gap');
-    t.match(await turns.nth(2).innerText(), /first audio 210 ms/, 'per-turn latency');
+    t.equal((await turns.nth(2).innerText()).match(/response gap/g)?.length, 1, 'one response gap per turn');
+    t.match(await turns.nth(2).innerText(), /end of turn → first audio 210 ms/, 'per-turn latency, in words');
+    const latency = page.locator('dl.meta table.latency');
+    t.same(
+      await latency.locator('th').allInnerTexts(),
+      ['Response gap (caller stops → agent starts)', 'Server-added time (end of turn → first audio sent)'],
+      'the call latency is a table of named figures',
+    );
+    t.same(await latency.locator('td').allInnerTexts(), [
+      'median 420 ms · p90 610 ms · max 610 ms (2 turns)',
+      'median 280 ms · max 350 ms (2 turns)',
+    ]);
+    t.notMatch(await page.locator('dl.meta').innerText(), /[{}"]/, 'no raw JSON in the call details');
     t.match(await turns.nth(1).innerText(), /confidence 0\.87/);
     t.match(await page.locator('section[aria-labelledby="facts-h"]').innerText(), /Monday\s+05:00–23:00/);
     t.match(await page.locator('section[aria-labelledby="facts-h"]').innerText(), /Sunday\s+closed/);

@@ -37,7 +37,8 @@ export async function seed(recorder: CallRecorder): Promise<void> {
     interrupted: false,
     startMs: 4420,
     endMs: 7000,
-    latency: { firstAudioMs: 210, llmFirstTokenMs: 95 },
+    // As the session stores it: the live-measured response gap and the server's share of it.
+    latency: { endOfTurnToFirstAudioMs: 210, responseGapMs: 420 },
     at: '2026-02-01T09:00:12Z',
   });
   a.facts(
@@ -52,7 +53,12 @@ export async function seed(recorder: CallRecorder): Promise<void> {
     },
     '2026-02-01T09:00:30Z',
   );
-  await a.ended({ reason: 'facts-complete', latency: { responseGapMs: [420] }, at: '2026-02-01T09:01:00Z' });
+  await a.ended({
+    reason: 'facts-complete',
+    // The call summary's shape (src/call/session.ts): gap percentiles over the call, server-added time per reply.
+    latency: { responseGapMs: { count: 2, p50: 420, p90: 610, max: 610 }, serverAddedMs: [210, 350] },
+    at: '2026-02-01T09:01:00Z',
+  });
 
   const b = recorder.begin({
     callId: 'call-b',
