@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { InternalEvent, MachineEvent } from '../machines/call.machine.js';
 import type { CallContext } from '../machines/context.js';
-import type { CallInput, EndReason } from '../machines/events.js';
+import type { CallInput, EndReason, InternalEvent, MachineEvent } from '../machines/events.js';
 
 // A real call's event stream (recorded by bench/machine-record.ts) replayed into call actors whose invoked actors
 // do nothing: the recorded events are what those actors said during the real call, so the machine takes the same

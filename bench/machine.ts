@@ -10,8 +10,8 @@ import {
   type EventObject,
   type InspectionEvent,
 } from 'xstate';
-import { callMachine, type MachineEvent } from '../machines/call.machine.js';
-import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from '../machines/events.js';
+import { callMachine } from '../machines/call.machine.js';
+import type { AsrCommand, HangupInput, MachineEvent, ReplyInput, SpeakerCommand } from '../machines/events.js';
 import { DEFAULT_TIMING } from '../machines/timing.js';
 import { createCallActor, type CallPorts } from '../src/call/call-actor.js';
 import { CALL_CPU_PERCENT, callShare, cpuNow, describeShare, median, shapeFloors } from './machine-cost.js';

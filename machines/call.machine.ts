@@ -4,8 +4,6 @@ import { callOutput } from './ledger.js';
 import { replyRegion } from './reply.region.js';
 import { turnRegion } from './turn.region.js';
 
-export type { InternalEvent, MachineEvent } from './call.setup.js';
-
 /**
  * One actor per phone call. While the call is live four regions run in parallel, because four things really do
  * happen at once on a phone call: the caller's voice (silent/onset/speaking), the LLM reply being generated,

@@ -1,319 +1,53 @@
-import { assign, cancel, enqueueActions, raise, setup, stopChild } from 'xstate';
-import { mergeFacts } from '../src/facts/model.js';
-import type { CallEmitted, CallEvent, CallInput, EndReason, ReplyEvent } from './events.js';
+import { assertEvent, assign, enqueueActions, stopChild } from 'xstate';
 import * as C from './context.js';
-import { type CallContext } from './context.js';
+import type { EndReason } from './events.js';
+import { replyGenerating } from './guards.js';
 import { heardIn } from './heard.js';
 import { endedEvent } from './ledger.js';
+import { textOrMessage } from './setup.parts.js';
 import * as T from './text.js';
-import {
-  beginTurn,
-  closeOpenTurns,
-  commitCaller,
-  cutPending,
-  dropBackchannels,
-  finishTurn,
-  flushOutbox,
-  markPlayed,
-  queueLine,
-  updateUtterance,
-  type Patch,
-} from './turns.js';
-import { guards, replyGenerating, replyPreemptive, turnHasFloor } from './guards.js';
-import { callDelays, defaultActors, textOrMessage } from './setup.parts.js';
+import { closeOpenTurns, cutPending, finishTurn, patched, queueLine, type Patch } from './turns.js';
+import { turnSetup } from './turn.actions.js';
 
-/** Events the machine raises to itself so its parallel regions can talk; never send these from outside. */
-export type InternalEvent =
-  | { type: 'CALLER.SPEECH_START'; atMs: number | undefined }
-  | { type: 'REPLY.REQUEST' }
-  | { type: 'REPLY.CANCEL' }
-  | { type: 'REPLY.ENDED'; ok: boolean }
-  | { type: 'CALLER.GOODBYE' }
-  | { type: 'REPLY.SPECULATE' }
-  | { type: 'AGENT.SAID' }
-  | { type: 'AGENT.CLEARED' }
-  | { type: 'WRAP_UP'; reason: EndReason }
-  | { type: 'CALL.ABORT'; message: string };
+/**
+ * The call machine's setup, every action included: this module adds the actions of closing and of the end of the
+ * call (goodbye, hang-up, the recogniser's last words, the call's end, DTMF and warnings) to the regions' own
+ * (caller.actions.ts → playback.actions.ts → reply.actions.ts → turn.actions.ts, each extending the one before).
+ */
+/** Each action's params (undefined: none), given explicitly: inferred, they leave `check()` untyped. */
+type ClosingActionParams = {
+  setCloseReason: { reason: EndReason };
+  closeFromEndRequest: undefined;
+  closeFromEvent: undefined;
+  abortFromEvent: undefined;
+  prepareClosing: undefined;
+  queueGoodbye: undefined;
+  beginHangup: undefined;
+  noteHangup: undefined;
+  recordHangup: undefined;
+  noteHangupProblem: undefined;
+  stopRecogniser: undefined;
+  emitEnded: undefined;
+  noteDtmf: undefined;
+  warnAsr: undefined;
+  raiseWrapUp: { reason: EndReason };
+  raiseAbort: undefined;
+};
 
-export type MachineEvent = CallEvent | InternalEvent;
-
-type Ev<K extends MachineEvent['type']> = Extract<MachineEvent, { type: K }>;
-const textOf = (e: MachineEvent): string => ('text' in e && typeof e.text === 'string' ? e.text : '');
-const idOf = (e: MachineEvent): string => ('utteranceId' in e ? e.utteranceId : '');
-
-export const callSetup = setup({
-  types: {
-    context: {} as CallContext,
-    events: {} as MachineEvent,
-    input: {} as CallInput,
-    emitted: {} as CallEmitted,
-  },
-  actors: defaultActors,
-  delays: callDelays,
-  guards,
+export const callSetup = turnSetup.extend<ClosingActionParams>({
   actions: {
-    // ---- caller region
-    notePartial: assign({ caller: ({ context, event }) => ({ ...context.caller, partial: textOf(event) }) }),
-    appendFinal: assign({ caller: ({ context, event }) => C.withFinal(context.caller, event as Ev<'ASR.FINAL'>) }),
-    noteOnset: assign({ voiceOnsetMs: ({ event }) => (event as Ev<'VAD.VOICE'>).atMs, silenceHeadStartMs: 0 }),
-    armSpeechStart: raise(({ context }) => ({ type: 'CALLER.SPEECH_START' as const, atMs: context.voiceOnsetMs }), {
-      id: 'speechStart',
-      delay: 'VAD_MIN_SPEECH',
-    }),
-    disarmSpeechStart: cancel('speechStart'),
-    // No CALLER.SPEECH_END is raised: the turn region reacts to the same VAD.SILENCE, guarded by callerSpeaking
-    // (guards see the context before this event), in the same microstep: one snapshot instead of two.
-    endCallerSpeech: assign(({ context, event }) => {
-      const e = event as Ev<'VAD.SILENCE'>;
-      const t = context.timing;
-      const elapsed = t.endpointFromLastVoice && e.detectedAtMs !== undefined ? e.detectedAtMs - e.atMs : 0;
-      return { lastSilenceMs: e.atMs, silenceHeadStartMs: Math.min(Math.max(0, elapsed), t.endpointShortMs) };
-    }),
-
-    // ---- reply region
-    // Queue the sentence (or, `replace`, the question for the next missing topic instead of a repeated one) and,
-    // while the turn has the floor (thinking or speaking), send it to the speaker in the same update: one
-    // snapshot, no raised event. The turn region (guard queuesLine, to leave thinking) and the playback region
-    // (guard sentenceGoesOut) take the same REPLY.SENTENCE; while `interrupted` the line waits in the outbox.
-    takeSentence: enqueueActions(({ context, event, enqueue, check }, params: { replace: boolean }) => {
-      const topic = params.replace ? C.nextTopic(context) : undefined;
-      if (params.replace && topic === undefined) return;
-      const text = topic !== undefined ? T.questionFor(topic) : textOf(event);
-      const m = context.metrics;
-      const queued = {
-        ...context,
-        ...queueLine(context, text),
-        replySentences: context.replySentences + 1,
-        ...(params.replace ? { metrics: { ...m, repeatQuestionsBlocked: m.repeatQuestionsBlocked + 1 } } : {}),
-      };
-      const f = check(turnHasFloor) ? flushOutbox(queued, 'reply') : undefined;
-      enqueue.assign(f === undefined ? queued : { ...queued, ...f.patch });
-      if (f === undefined || f.says.length === 0) return;
-      for (const s of f.says) enqueue.sendTo('speaker', { type: 'SPEAKER.SAY', ...s });
-      if (f.asrContext !== undefined) enqueue.sendTo('asr', { type: 'ASR.CONTEXT', ctx: f.asrContext });
-      // No AGENT.SAID: the playback region takes this REPLY.SENTENCE itself (guard sentenceGoesOut).
-    }),
-    dropRepeatQuestion: assign({
-      metrics: ({ context }) => ({
-        ...context.metrics,
-        repeatQuestionsBlocked: context.metrics.repeatQuestionsBlocked + 1,
-      }),
-    }),
-    dropDuplicate: assign({
-      metrics: ({ context }) => ({ ...context.metrics, duplicatesDropped: context.metrics.duplicatesDropped + 1 }),
-    }),
-    mergeFacts: enqueueActions(({ context, event, enqueue }) => {
-      const added = (event as Ev<'REPLY.FACTS'>).facts;
-      const facts = mergeFacts(context.facts, added);
-      enqueue.assign({ facts });
-      enqueue.emit({ type: 'ledger.facts', callId: context.callId, facts, added });
-    }),
-    holdReplyEvent: assign(({ context, event }) => ({
-      speculation: context.speculation && {
-        ...context.speculation,
-        held: [...context.speculation.held, event as ReplyEvent],
-      },
-    })),
-    /** The turn committed with the words the reply was started on: it is the turn's reply now. */
-    adoptReply: enqueueActions(({ context, enqueue }) => {
-      enqueue.sendTo('reply', { type: 'REPLY.ADOPTED' });
-      // Replayed in order, each in its own microstep, through the committed reply's handlers (repeat guards,
-      // ledger), exactly as if it had arrived now. `speculation` is left as it is (no assign, no snapshot): it is
-      // read only in generating.preemptive and replaced by the next speculation.
-      for (const e of context.speculation?.held ?? []) enqueue.raise(e);
-    }),
-    noteAsked: assign({
-      agentTurn: ({ context, event }) => {
-        const t = context.agentTurn;
-        const topic = (event as Ev<'REPLY.ASKED'>).topic;
-        return t === undefined ? t : { ...t, askedByReply: [...new Set([...t.askedByReply, topic])] };
-      },
-    }),
-    noteEndCall: assign({
-      endRequested: ({ event }) => {
-        const r = (event as Ev<'REPLY.END_CALL'>).reason;
-        return r === 'other' ? ('agent-ended' as const) : r;
-      },
-    }),
-    replySucceeded: enqueueActions(({ context, enqueue }) => {
-      if (context.replySentences > 0 && context.replyErrors !== 0) enqueue.assign({ replyErrors: 0 });
-      enqueue.raise({ type: 'REPLY.ENDED', ok: true });
-    }),
-    replyFailed: enqueueActions(({ context, event, enqueue }, params: { message?: string }) => {
-      const message = params.message ?? ('message' in event ? String(event.message) : 'reply actor failed');
-      enqueue.assign({
-        replyErrors: context.replyErrors + 1,
-        metrics: { ...context.metrics, replyErrors: context.metrics.replyErrors + 1 },
-      });
-      enqueue.emit({ type: 'call.warning', callId: context.callId, message: `reply failed: ${message}` });
-      enqueue.raise({ type: 'REPLY.ENDED', ok: false });
-    }),
-
-    // ---- playback region
-    markStarted: assign(({ context, event }) =>
-      updateUtterance(context, idOf(event), (u) => ({
-        ...u,
-        status: 'playing',
-        startMs: (event as Ev<'SPEAKER.STARTED'>).atMs,
-      })),
-    ),
-    markDuration: assign(({ context, event }) =>
-      updateUtterance(context, idOf(event), (u) => ({ ...u, durationMs: (event as Ev<'SPEAKER.DURATION'>).ms })),
-    ),
-    markPlayed: assign(({ context, event }) => markPlayed(context, idOf(event), (event as Ev<'SPEAKER.PLAYED'>).atMs)),
-    // ---- turn region: speaking
-    flush: enqueueActions(({ context, enqueue }, params: { reason: C.AgentTurn['reason'] }) => {
-      const f = flushOutbox(context, params.reason);
-      if (f.says.length === 0) return;
-      enqueue.assign(f.patch);
-      for (const s of f.says) enqueue.sendTo('speaker', { type: 'SPEAKER.SAY', ...s });
-      if (f.asrContext !== undefined) enqueue.sendTo('asr', { type: 'ASR.CONTEXT', ctx: f.asrContext });
-      enqueue.raise({ type: 'AGENT.SAID' });
-    }),
-    queueGreeting: assign(({ context }) => {
-      const [intro, question] = T.greetingLines(context.direction, context.gymName);
-      const a = queueLine(context, intro);
-      return {
-        ...queueLine({ ...context, ...a } as CallContext, question),
-        metrics: { ...context.metrics, greetings: context.metrics.greetings + 1 },
-      };
-    }),
-    queueHolding: assign(({ context }) => ({
-      ...queueLine(context, T.pickFresh(T.HOLDING_LINES, context.lastSaid)),
-      holdingSaid: true,
-      metrics: { ...context.metrics, holdingLines: context.metrics.holdingLines + 1 },
-    })),
-    queueApology: assign(({ context }) => queueLine(context, T.pickFresh(T.APOLOGY_LINES, context.lastSaid))),
-    queueFallback: assign(({ context }) => {
-      const topic = C.nextTopic(context);
-      const line = topic !== undefined ? T.questionFor(topic) : T.pickFresh(T.CLARIFY_LINES, context.lastSaid);
-      return queueLine(context, line);
-    }),
-    queueReprompt: assign(({ context }) => ({
-      ...queueLine(context, T.repromptLine(context.idlePrompts + 1, C.lastTopic(context))),
-      idlePrompts: context.idlePrompts + 1,
-      metrics: { ...context.metrics, idleReprompts: context.metrics.idleReprompts + 1 },
-    })),
-    /**
-     * End of the caller's turn (`kind` names the endpoint wait that decided it): record it and, in the same update
-     * (one snapshot), open the agent turn and ask for a reply, or, if the caller said goodbye, raise CALLER.GOODBYE
-     * instead. REPLY.REQUEST starts the reply (reply region idle) or adopts the early one (generating.preemptive).
-     */
-    endCallerTurn: enqueueActions(({ context, enqueue, check }, params: { kind: CallContext['endpointKind'] }) => {
-      const text = C.callerText(context);
-      const goodbye = T.callerWantsToEnd(text);
-      // A reply started early on exactly these words is adopted (REPLY.REQUEST in generating.preemptive);
-      // one started on other words is aborted and its output dropped.
-      const adopt = !goodbye && context.speculation?.text === text;
-      if (check(replyPreemptive) && !adopt) enqueue.raise({ type: 'REPLY.CANCEL' });
-      const r = commitCaller(context, params.kind, context.lastSilenceMs);
-      const committed = { ...r.patch, idlePrompts: 0, endpointKind: params.kind };
-      if (goodbye) enqueue.assign(committed);
-      else {
-        const next = { ...context, ...committed } as CallContext;
-        enqueue.assign({
-          ...committed,
-          ...beginTurn(next, 'reply'),
-          holdingSaid: false,
-          replySentences: 0,
-        });
-      }
-      if (r.ledger !== undefined) enqueue.emit(r.ledger);
-      enqueue.raise(goodbye ? { type: 'CALLER.GOODBYE' } : { type: 'REPLY.REQUEST' });
-    }),
-    /**
-     * Preemptive generation: the caller's words so far end in a final and the turn is waiting for its end. Start
-     * the reply on them (held until the turn commits); a running early reply on other words is aborted first.
-     */
-    speculate: enqueueActions(({ context, enqueue, check }) => {
-      if (!context.timing.preemptiveGeneration || context.caller.finals.length === 0) return;
-      const text = C.callerText(context);
-      if (!C.callerHasWords(context) || T.callerWantsToEnd(text)) return;
-      const running = check(replyPreemptive);
-      if (running && context.speculation?.text === text) return;
-      if (running) enqueue.raise({ type: 'REPLY.CANCEL' });
-      else if (check(replyGenerating)) return;
-      enqueue.assign({ speculation: { text, held: [] } });
-      enqueue.raise({ type: 'REPLY.SPECULATE' });
-    }),
-    dropSpeculation: enqueueActions(({ enqueue, check }) => {
-      if (check(replyPreemptive)) enqueue.raise({ type: 'REPLY.CANCEL' });
-    }),
-    cancelReply: enqueueActions(({ enqueue, check }) => {
-      if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
-    }),
-    // One assign per action: every assign clones the whole machine snapshot (state value included).
-    finishTurn: enqueueActions(({ context, enqueue, system }) => {
-      const f = finishTurn(context, false, heardIn(system));
-      const b = dropBackchannels({ ...context, ...f.patch } as CallContext);
-      enqueue.assign({ ...f.patch, ...b.patch });
-      if (f.ledger !== undefined) enqueue.emit(f.ledger);
-      if (b.ledger !== undefined) enqueue.emit(b.ledger);
-    }),
-    bargeIn: enqueueActions(({ context, enqueue, check, system }) => {
-      enqueue.sendTo('speaker', { type: 'SPEAKER.CLEAR' });
-      enqueue.raise({ type: 'AGENT.CLEARED' });
-      if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
-      const heard = heardIn(system);
-      const cut = cutPending(context, context.voiceOnsetMs, heard);
-      const f = finishTurn({ ...context, ...cut.patch } as CallContext, true, heard);
-      enqueue.assign({
-        ...f.patch,
-        endRequested: undefined,
-        metrics: { ...context.metrics, bargeIns: context.metrics.bargeIns + 1 },
-      });
-      if (f.ledger !== undefined) enqueue.emit(f.ledger);
-    }),
-    pauseForInterruption: enqueueActions(({ context, enqueue, system }) => {
-      enqueue.sendTo('speaker', { type: 'SPEAKER.CLEAR' });
-      enqueue.raise({ type: 'AGENT.CLEARED' });
-      const cut = cutPending(context, context.voiceOnsetMs, heardIn(system));
-      const again = cut.unplayed.map((text) => ({ text, resumed: true }));
-      enqueue.assign({ ...cut.patch, outbox: [...again, ...context.outbox], cutText: cut.unplayed[0] });
-    }),
-    confirmInterruption: enqueueActions(({ context, enqueue, check, system }) => {
-      if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
-      const f = finishTurn(context, true, heardIn(system));
-      enqueue.assign({
-        ...f.patch,
-        endRequested: undefined,
-        metrics: { ...context.metrics, bargeIns: context.metrics.bargeIns + 1 },
-      });
-      if (f.ledger !== undefined) enqueue.emit(f.ledger);
-    }),
-    noteFalseInterruption: assign({
-      cutText: undefined,
-      metrics: ({ context }) => ({ ...context.metrics, falseBargeIns: context.metrics.falseBargeIns + 1 }),
-    }),
-    noteBackchannel: assign({
-      metrics: ({ context }) => ({ ...context.metrics, backchannelsIgnored: context.metrics.backchannelsIgnored + 1 }),
-    }),
-
-    // ---- turn region: listening
-    finalizeAsr: enqueueActions(({ enqueue }) => {
-      enqueue.sendTo('asr', { type: 'ASR.FINALIZE' });
-    }),
-    /** Record the caller's turn; `kind` names the endpoint wait that ended it (the hello before a greeting has none). */
-    commitCallerTurn: enqueueActions(
-      ({ context, enqueue }, params: { kind: CallContext['endpointKind'] | undefined }) => {
-        const endpointKind = params.kind ?? context.endpointKind;
-        const r = commitCaller(context, endpointKind, context.lastSilenceMs);
-        enqueue.assign({ ...r.patch, idlePrompts: 0, endpointKind });
-        if (r.ledger !== undefined) enqueue.emit(r.ledger);
-      },
-    ),
-    discardNoise: assign({ caller: () => C.emptyCaller() }),
-
-    // ---- closing and end
     setCloseReason: assign((_, params: { reason: EndReason }) => ({ closeReason: params.reason })),
     closeFromEndRequest: assign(({ context }) => ({
       closeReason: context.endRequested ?? (C.factsComplete(context) ? 'facts-complete' : 'agent-ended'),
     })),
-    closeFromEvent: assign(({ event }) => ({ closeReason: (event as Ev<'WRAP_UP'>).reason })),
-    abortFromEvent: assign(({ event }) => ({
-      closeReason: 'error' as const,
-      error: (event as Ev<'CALL.ABORT'>).message,
-    })),
+    closeFromEvent: assign(({ event }) => {
+      assertEvent(event, 'WRAP_UP');
+      return { closeReason: event.reason };
+    }),
+    abortFromEvent: assign(({ event }) => {
+      assertEvent(event, 'CALL.ABORT');
+      return { closeReason: 'error' as const, error: event.message };
+    }),
     prepareClosing: enqueueActions(({ context, enqueue, check, system }) => {
       if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
       const keep = context.closeReason === 'facts-complete' || context.closeReason === 'caller-request';
@@ -325,7 +59,7 @@ export const callSetup = setup({
       if (!keep && context.agentTurn !== undefined) {
         const heard = heardIn(system);
         const cut = cutPending(context, undefined, heard);
-        const f = finishTurn({ ...context, ...cut.patch } as CallContext, C.pending(context).length > 0, heard);
+        const f = finishTurn(patched(context, cut.patch), C.pending(context).length > 0, heard);
         if (f.ledger !== undefined) enqueue.emit(f.ledger);
         patch = { ...f.patch, outbox: [] };
       }
@@ -348,9 +82,10 @@ export const callSetup = setup({
     }),
     /** Hung up mid-sentence: the agent's turn ends now; the caller's stays open for the recogniser's final. */
     noteHangup: enqueueActions(({ context, event, enqueue, system }) => {
+      assertEvent(event, 'CALL.HANGUP');
       const f = finishTurn(context, C.pending(context).length > 0, heardIn(system));
       if (f.ledger !== undefined) enqueue.emit(f.ledger);
-      enqueue.assign({ ...f.patch, socketClosed: (event as Ev<'CALL.HANGUP'>).reason === 'socket-closed' });
+      enqueue.assign({ ...f.patch, socketClosed: event.reason === 'socket-closed' });
     }),
     recordHangup: enqueueActions(({ context, event, enqueue, system }) => {
       const closed = closeOpenTurns(context, heardIn(system));
@@ -361,8 +96,9 @@ export const callSetup = setup({
         socketClosed: event.type === 'CALL.HANGUP' ? event.reason === 'socket-closed' : context.socketClosed,
       });
     }),
+    /** The hang-up actor failed (its error event) or never finished (HANGUP_TIMEOUT). */
     noteHangupProblem: enqueueActions(({ context, event, enqueue }) => {
-      const detail = 'error' in event ? String((event as { error: unknown }).error) : 'hang-up timed out';
+      const detail = 'error' in event ? String(event.error) : 'hang-up timed out';
       enqueue.emit({ type: 'call.warning', callId: context.callId, message: `hang-up failed: ${detail}` });
     }),
     stopRecogniser: stopChild('asr'),
@@ -370,8 +106,9 @@ export const callSetup = setup({
       enqueue.emit(endedEvent(context));
     }),
     noteDtmf: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'DTMF');
       enqueue.assign({ metrics: { ...context.metrics, dtmf: context.metrics.dtmf + 1 } });
-      enqueue.emit({ type: 'call.dtmf', callId: context.callId, digit: (event as Ev<'DTMF'>).digit });
+      enqueue.emit({ type: 'call.dtmf', callId: context.callId, digit: event.digit });
     }),
     warnAsr: enqueueActions(({ context, event, enqueue }) => {
       enqueue.emit({ type: 'call.warning', callId: context.callId, message: `asr: ${textOrMessage(event)}` });

@@ -115,6 +115,21 @@ export interface HangupInput {
 
 export type CallEvent = PipelineEvent | AsrEvent | ReplyEvent | SpeakerEvent;
 
+/** Events the machine raises to itself so its parallel regions can talk; never send these from outside. */
+export type InternalEvent =
+  | { type: 'CALLER.SPEECH_START'; atMs: number | undefined }
+  | { type: 'REPLY.REQUEST' }
+  | { type: 'REPLY.CANCEL' }
+  | { type: 'REPLY.ENDED'; ok: boolean }
+  | { type: 'CALLER.GOODBYE' }
+  | { type: 'REPLY.SPECULATE' }
+  | { type: 'AGENT.SAID' }
+  | { type: 'AGENT.CLEARED' }
+  | { type: 'WRAP_UP'; reason: EndReason }
+  | { type: 'CALL.ABORT'; message: string };
+
+export type MachineEvent = CallEvent | InternalEvent;
+
 // ---- Emitted (actor.on(type, handler)) for persistence and metrics -----------------------------------------
 
 export type EndReason =

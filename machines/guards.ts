@@ -1,23 +1,27 @@
-import { and, not, or, stateIn } from 'xstate';
-import type { MachineEvent } from './call.setup.js';
+import { and, assertEvent, not, or, stateIn } from 'xstate';
 import * as C from './context.js';
 import type { CallContext } from './context.js';
+import type { MachineEvent } from './events.js';
 import * as T from './text.js';
 
 // The call machine's named guards. Pure functions of context and event; `callSetup` registers them by name so
 // the chart (and the inspector) shows which rule decided each transition.
 
 type Args = { context: CallContext; event: MachineEvent };
-type Ev<K extends MachineEvent['type']> = Extract<MachineEvent, { type: K }>;
 
-const textOf = (e: MachineEvent): string => ('text' in e && typeof e.text === 'string' ? e.text : '');
-const idOf = (e: MachineEvent): string => ('utteranceId' in e ? e.utteranceId : '');
+// The event types each guard is written for; assertEvent narrows to them (and throws if the chart uses the guard
+// on another event, which the model test would find).
+const RECOGNISED = ['ASR.PARTIAL', 'ASR.FINAL'] as const;
+const PLAYBACK = ['SPEAKER.STARTED', 'SPEAKER.DURATION', 'SPEAKER.PLAYED'] as const;
+
 /** Caller words so far with an incoming ASR event's text in place of the partial. */
-const withIncoming = (c: CallContext, e: MachineEvent): string => C.joinNonBlank(c.caller.finals, textOf(e));
+function withIncoming(c: CallContext, e: MachineEvent): string {
+  assertEvent(e, RECOGNISED);
+  return C.joinNonBlank(c.caller.finals, e.text);
+}
 const nothingPending = (c: CallContext) => c.outbox.length === 0 && !C.hasPending(c);
 /** Something is pending and all of it is utterance `id`. */
-const onlyThisPending = (c: CallContext, e: MachineEvent) => {
-  const id = idOf(e);
+const onlyThisPending = (c: CallContext, id: string) => {
   let found = false;
   for (const u of c.agentTurn?.utterances ?? []) {
     if (u.status !== 'queued' && u.status !== 'playing') continue;
@@ -27,8 +31,12 @@ const onlyThisPending = (c: CallContext, e: MachineEvent) => {
   return found;
 };
 const closeWanted = (c: CallContext) => c.endRequested !== undefined || C.factsComplete(c);
+const playedId = (e: MachineEvent): string => {
+  assertEvent(e, 'SPEAKER.PLAYED');
+  return e.utteranceId;
+};
 /** Utterance `id` is the last audio of the turn and nothing more is queued (the reply may still be generating). */
-const lastOfTurn = (c: CallContext, e: MachineEvent) => onlyThisPending(c, e) && c.outbox.length === 0;
+const lastOfTurn = (c: CallContext, e: MachineEvent) => onlyThisPending(c, playedId(e)) && c.outbox.length === 0;
 
 // Which state another region is in is read from the snapshot (stateIn), not mirrored into context: a mirror flag
 // costs an assign, i.e. a snapshot, each time the region changes.
@@ -61,7 +69,8 @@ const verdicts = new WeakMap<object, { context: CallContext; verdict: Verdict }>
 function verdict(c: CallContext, e: MachineEvent): Verdict {
   const hit = verdicts.get(e);
   if (hit !== undefined && hit.context === c) return hit.verdict;
-  const v = judge(c, textOf(e));
+  assertEvent(e, 'REPLY.SENTENCE');
+  const v = judge(c, e.text);
   verdicts.set(e, { context: c, verdict: v });
   return v;
 }
@@ -91,18 +100,30 @@ export const guards = {
   queuesLine: and([replyCommitted, 'sentenceFresh']),
   /** ... and, the turn having the floor, takeSentence sends it to the speaker in the same microstep. */
   sentenceGoesOut: and([replyCommitted, 'sentenceFresh', turnHasFloor]),
-  isPendingUtterance: ({ context, event }: Args) => C.isPendingId(context, idOf(event)),
-  isLastPendingUtterance: ({ context, event }: Args) => onlyThisPending(context, event),
+  isPendingUtterance: ({ context, event }: Args) => {
+    assertEvent(event, PLAYBACK);
+    return C.isPendingId(context, event.utteranceId);
+  },
+  isLastPendingUtterance: ({ context, event }: Args) => onlyThisPending(context, playedId(event)),
   lastOfTurn: ({ context, event }: Args) => lastOfTurn(context, event),
   turnFinishesAndCloses: and(['lastOfTurn', not(replyGenerating), 'closeWanted']),
   /** The turn's last utterance played and the reply is over: the turn is finished. */
   turnFinishes: and(['lastOfTurn', not(replyGenerating)]),
   closeWanted: ({ context }: Args) => closeWanted(context),
   nothingPending: ({ context }: Args) => nothingPending(context),
-  replyFailedTooOften: ({ context, event }: Args) => !(event as Ev<'REPLY.ENDED'>).ok && context.replyErrors >= 3,
-  replyFailed: ({ event }: Args) => !(event as Ev<'REPLY.ENDED'>).ok,
+  replyFailedTooOften: ({ context, event }: Args) => {
+    assertEvent(event, 'REPLY.ENDED');
+    return !event.ok && context.replyErrors >= 3;
+  },
+  replyFailed: ({ event }: Args) => {
+    assertEvent(event, 'REPLY.ENDED');
+    return !event.ok;
+  },
   holdingNotSaid: ({ context }: Args) => !context.holdingSaid,
-  isFatalAsrError: ({ event }: Args) => (event as Ev<'ASR.ERROR'>).fatal,
+  isFatalAsrError: ({ event }: Args) => {
+    assertEvent(event, 'ASR.ERROR');
+    return event.fatal;
+  },
   /** Hung up mid-sentence: the caller was speaking, or the recogniser's partial has no final yet. */
   wordsInRecogniser: and([
     ({ context }: Args) => context.timing.hangupDrainMs > 0,

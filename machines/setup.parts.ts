@@ -5,8 +5,8 @@ import type { CallContext } from './context.js';
 import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from './events.js';
 import * as T from './text.js';
 
-// Parts of callSetup (call.setup.ts) that need no machine types: the default actors, the named delays and a
-// message helper.
+// Parts of the call machine's setup (call.base.ts) that need no machine types: the default actors, the named
+// delays and a message helper.
 
 function missing(name: string) {
   return new AppError('INTERNAL', `call machine: actor "${name}" not provided; use callMachine.provide({ actors })`);
@@ -58,10 +58,7 @@ export const callDelays = {
 export function textOrMessage(e: unknown): string {
   if (typeof e === 'object' && e !== null) {
     if ('message' in e && typeof e.message === 'string') return e.message;
-    if ('error' in e) {
-      const err = (e as { error: unknown }).error;
-      return err instanceof Error ? err.message : String(err);
-    }
+    if ('error' in e) return e.error instanceof Error ? e.error.message : String(e.error);
     if ('type' in e) return String(e.type);
   }
   return String(e);

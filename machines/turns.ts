@@ -19,6 +19,11 @@ import { asrContextFor, isBackchannelOnly, normalize, questionTopics } from './t
 
 export type Patch = Partial<CallContext>;
 
+/** The context as it is after `patch` (what an action sees of its own update before assigning it). */
+export function patched(c: CallContext, patch: Patch): CallContext {
+  return { ...c, ...patch };
+}
+
 export function beginTurn(c: CallContext, reason: AgentTurnReason): Patch {
   if (c.agentTurn !== undefined) return {};
   const seq = c.seq + 1;
@@ -158,7 +163,7 @@ export function closeOpenTurns(
   ledgers: Array<AgentTurnLedger | CallerTurnLedger>;
 } {
   const f = finishTurn(c, pending(c).length > 0, heard);
-  const after = { ...c, ...f.patch } as CallContext;
+  const after = patched(c, f.patch);
   const r = commitCaller(after, 'hangup', after.lastSilenceMs);
   const ledgers = [f.ledger, r.ledger].filter((l): l is AgentTurnLedger | CallerTurnLedger => l !== undefined);
   return { patch: { ...f.patch, ...r.patch }, ledgers };

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createActor, SimulatedClock } from 'xstate';
-import type { MachineEvent } from '../../machines/call.machine.js';
+import type { MachineEvent } from '../../machines/events.js';
 import type { CallInput } from '../../machines/events.js';
 import { hasPending } from '../../machines/context.js';
 import { DEFAULT_TIMING } from '../../machines/timing.js';

@@ -1,4 +1,4 @@
-import type { MachineEvent } from '../../machines/call.machine.js';
+import type { MachineEvent } from '../../machines/events.js';
 import { factsComplete, pending, type CallContext } from '../../machines/context.js';
 import { isBackchannelOnly, isCompleteUtterance, isGoodbye, words } from '../../machines/text.js';
 

@@ -1,4 +1,4 @@
-import type { MachineEvent } from '../../machines/call.machine.js';
+import type { MachineEvent } from '../../machines/events.js';
 import type { CallInput } from '../../machines/events.js';
 import type { Snap } from './model.events.js';
 

@@ -8,7 +8,7 @@ import {
   type EventObject,
 } from 'xstate';
 import { getStateNodes, TestModel } from 'xstate/graph';
-import type { MachineEvent } from '../../machines/call.machine.js';
+import type { MachineEvent } from '../../machines/events.js';
 import type { CallInput } from '../../machines/events.js';
 import { DEFAULT_TIMING } from '../../machines/timing.js';
 import { eventsFor, serialize, type Snap } from './model.events.js';

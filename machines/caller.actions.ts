@@ -1,0 +1,41 @@
+import { assertEvent, assign, cancel, raise } from 'xstate';
+import { callBase } from './call.base.js';
+import * as C from './context.js';
+
+/** The caller region's actions: the caller's voice from raw VAD edges, and the recogniser's words. */
+export const callerSetup = callBase.extend({
+  actions: {
+    notePartial: assign({
+      caller: ({ context, event }) => {
+        assertEvent(event, 'ASR.PARTIAL');
+        return { ...context.caller, partial: event.text };
+      },
+    }),
+    appendFinal: assign({
+      caller: ({ context, event }) => {
+        assertEvent(event, 'ASR.FINAL');
+        return C.withFinal(context.caller, event);
+      },
+    }),
+    noteOnset: assign({
+      voiceOnsetMs: ({ event }) => {
+        assertEvent(event, 'VAD.VOICE');
+        return event.atMs;
+      },
+      silenceHeadStartMs: 0,
+    }),
+    armSpeechStart: raise(({ context }) => ({ type: 'CALLER.SPEECH_START' as const, atMs: context.voiceOnsetMs }), {
+      id: 'speechStart',
+      delay: 'VAD_MIN_SPEECH',
+    }),
+    disarmSpeechStart: cancel('speechStart'),
+    // No CALLER.SPEECH_END is raised: the turn region reacts to the same VAD.SILENCE, guarded by callerSpeaking
+    // (guards see the context before this event), in the same microstep: one snapshot instead of two.
+    endCallerSpeech: assign(({ context, event }) => {
+      assertEvent(event, 'VAD.SILENCE');
+      const t = context.timing;
+      const elapsed = t.endpointFromLastVoice && event.detectedAtMs !== undefined ? event.detectedAtMs - event.atMs : 0;
+      return { lastSilenceMs: event.atMs, silenceHeadStartMs: Math.min(Math.max(0, elapsed), t.endpointShortMs) };
+    }),
+  },
+});

@@ -1,0 +1,192 @@
+import { assign, enqueueActions } from 'xstate';
+import * as C from './context.js';
+import type { CallContext } from './context.js';
+import type { AgentTurnReason } from './events.js';
+import { replyGenerating, replyPreemptive } from './guards.js';
+import { heardIn } from './heard.js';
+import { replySetup } from './reply.actions.js';
+import * as T from './text.js';
+import {
+  beginTurn,
+  commitCaller,
+  cutPending,
+  dropBackchannels,
+  finishTurn,
+  flushOutbox,
+  patched,
+  queueLine,
+} from './turns.js';
+
+/**
+ * The turn region's actions: who has the floor. Lines the machine says itself, the end of the caller's turn and
+ * preemptive generation, barge-in and the false interruption, and closing an agent turn.
+ */
+/** Each action's params (undefined: none), given explicitly: inferred, they leave `check()` untyped. */
+type TurnActionParams = {
+  flush: { reason: AgentTurnReason };
+  queueGreeting: undefined;
+  queueHolding: undefined;
+  queueApology: undefined;
+  queueFallback: undefined;
+  queueReprompt: undefined;
+  endCallerTurn: { kind: CallContext['endpointKind'] };
+  speculate: undefined;
+  dropSpeculation: undefined;
+  cancelReply: undefined;
+  finishTurn: undefined;
+  bargeIn: undefined;
+  pauseForInterruption: undefined;
+  confirmInterruption: undefined;
+  noteFalseInterruption: undefined;
+  noteBackchannel: undefined;
+  finalizeAsr: undefined;
+  commitCallerTurn: { kind: CallContext['endpointKind'] | undefined };
+  discardNoise: undefined;
+};
+
+export const turnSetup = replySetup.extend<TurnActionParams>({
+  actions: {
+    // ---- speaking
+    flush: enqueueActions(({ context, enqueue }, params: { reason: AgentTurnReason }) => {
+      const f = flushOutbox(context, params.reason);
+      if (f.says.length === 0) return;
+      enqueue.assign(f.patch);
+      for (const s of f.says) enqueue.sendTo('speaker', { type: 'SPEAKER.SAY', ...s });
+      if (f.asrContext !== undefined) enqueue.sendTo('asr', { type: 'ASR.CONTEXT', ctx: f.asrContext });
+      enqueue.raise({ type: 'AGENT.SAID' });
+    }),
+    queueGreeting: assign(({ context }) => {
+      const [intro, question] = T.greetingLines(context.direction, context.gymName);
+      const a = queueLine(context, intro);
+      return {
+        ...queueLine(patched(context, a), question),
+        metrics: { ...context.metrics, greetings: context.metrics.greetings + 1 },
+      };
+    }),
+    queueHolding: assign(({ context }) => ({
+      ...queueLine(context, T.pickFresh(T.HOLDING_LINES, context.lastSaid)),
+      holdingSaid: true,
+      metrics: { ...context.metrics, holdingLines: context.metrics.holdingLines + 1 },
+    })),
+    queueApology: assign(({ context }) => queueLine(context, T.pickFresh(T.APOLOGY_LINES, context.lastSaid))),
+    queueFallback: assign(({ context }) => {
+      const topic = C.nextTopic(context);
+      const line = topic !== undefined ? T.questionFor(topic) : T.pickFresh(T.CLARIFY_LINES, context.lastSaid);
+      return queueLine(context, line);
+    }),
+    queueReprompt: assign(({ context }) => ({
+      ...queueLine(context, T.repromptLine(context.idlePrompts + 1, C.lastTopic(context))),
+      idlePrompts: context.idlePrompts + 1,
+      metrics: { ...context.metrics, idleReprompts: context.metrics.idleReprompts + 1 },
+    })),
+    /**
+     * End of the caller's turn (`kind` names the endpoint wait that decided it): record it and, in the same update
+     * (one snapshot), open the agent turn and ask for a reply, or, if the caller said goodbye, raise CALLER.GOODBYE
+     * instead. REPLY.REQUEST starts the reply (reply region idle) or adopts the early one (generating.preemptive).
+     */
+    endCallerTurn: enqueueActions(({ context, enqueue, check }, params: { kind: CallContext['endpointKind'] }) => {
+      const text = C.callerText(context);
+      const goodbye = T.callerWantsToEnd(text);
+      // A reply started early on exactly these words is adopted (REPLY.REQUEST in generating.preemptive);
+      // one started on other words is aborted and its output dropped.
+      const adopt = !goodbye && context.speculation?.text === text;
+      if (check(replyPreemptive) && !adopt) enqueue.raise({ type: 'REPLY.CANCEL' });
+      const r = commitCaller(context, params.kind, context.lastSilenceMs);
+      const committed = { ...r.patch, idlePrompts: 0, endpointKind: params.kind };
+      if (goodbye) enqueue.assign(committed);
+      else {
+        const next = patched(context, committed);
+        enqueue.assign({
+          ...committed,
+          ...beginTurn(next, 'reply'),
+          holdingSaid: false,
+          replySentences: 0,
+        });
+      }
+      if (r.ledger !== undefined) enqueue.emit(r.ledger);
+      enqueue.raise(goodbye ? { type: 'CALLER.GOODBYE' } : { type: 'REPLY.REQUEST' });
+    }),
+    /**
+     * Preemptive generation: the caller's words so far end in a final and the turn is waiting for its end. Start
+     * the reply on them (held until the turn commits); a running early reply on other words is aborted first.
+     */
+    speculate: enqueueActions(({ context, enqueue, check }) => {
+      if (!context.timing.preemptiveGeneration || context.caller.finals.length === 0) return;
+      const text = C.callerText(context);
+      if (!C.callerHasWords(context) || T.callerWantsToEnd(text)) return;
+      const running = check(replyPreemptive);
+      if (running && context.speculation?.text === text) return;
+      if (running) enqueue.raise({ type: 'REPLY.CANCEL' });
+      else if (check(replyGenerating)) return;
+      enqueue.assign({ speculation: { text, held: [] } });
+      enqueue.raise({ type: 'REPLY.SPECULATE' });
+    }),
+    dropSpeculation: enqueueActions(({ enqueue, check }) => {
+      if (check(replyPreemptive)) enqueue.raise({ type: 'REPLY.CANCEL' });
+    }),
+    cancelReply: enqueueActions(({ enqueue, check }) => {
+      if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
+    }),
+    // One assign per action: every assign clones the whole machine snapshot (state value included).
+    finishTurn: enqueueActions(({ context, enqueue, system }) => {
+      const f = finishTurn(context, false, heardIn(system));
+      const b = dropBackchannels(patched(context, f.patch));
+      enqueue.assign({ ...f.patch, ...b.patch });
+      if (f.ledger !== undefined) enqueue.emit(f.ledger);
+      if (b.ledger !== undefined) enqueue.emit(b.ledger);
+    }),
+    bargeIn: enqueueActions(({ context, enqueue, check, system }) => {
+      enqueue.sendTo('speaker', { type: 'SPEAKER.CLEAR' });
+      enqueue.raise({ type: 'AGENT.CLEARED' });
+      if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
+      const heard = heardIn(system);
+      const cut = cutPending(context, context.voiceOnsetMs, heard);
+      const f = finishTurn(patched(context, cut.patch), true, heard);
+      enqueue.assign({
+        ...f.patch,
+        endRequested: undefined,
+        metrics: { ...context.metrics, bargeIns: context.metrics.bargeIns + 1 },
+      });
+      if (f.ledger !== undefined) enqueue.emit(f.ledger);
+    }),
+    pauseForInterruption: enqueueActions(({ context, enqueue, system }) => {
+      enqueue.sendTo('speaker', { type: 'SPEAKER.CLEAR' });
+      enqueue.raise({ type: 'AGENT.CLEARED' });
+      const cut = cutPending(context, context.voiceOnsetMs, heardIn(system));
+      const again = cut.unplayed.map((text) => ({ text, resumed: true }));
+      enqueue.assign({ ...cut.patch, outbox: [...again, ...context.outbox], cutText: cut.unplayed[0] });
+    }),
+    confirmInterruption: enqueueActions(({ context, enqueue, check, system }) => {
+      if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
+      const f = finishTurn(context, true, heardIn(system));
+      enqueue.assign({
+        ...f.patch,
+        endRequested: undefined,
+        metrics: { ...context.metrics, bargeIns: context.metrics.bargeIns + 1 },
+      });
+      if (f.ledger !== undefined) enqueue.emit(f.ledger);
+    }),
+    noteFalseInterruption: assign({
+      cutText: undefined,
+      metrics: ({ context }) => ({ ...context.metrics, falseBargeIns: context.metrics.falseBargeIns + 1 }),
+    }),
+    noteBackchannel: assign({
+      metrics: ({ context }) => ({ ...context.metrics, backchannelsIgnored: context.metrics.backchannelsIgnored + 1 }),
+    }),
+
+    // ---- listening
+    finalizeAsr: enqueueActions(({ enqueue }) => {
+      enqueue.sendTo('asr', { type: 'ASR.FINALIZE' });
+    }),
+    /** Record the caller's turn; `kind` names the endpoint wait that ended it (the hello before a greeting has none). */
+    commitCallerTurn: enqueueActions(
+      ({ context, enqueue }, params: { kind: CallContext['endpointKind'] | undefined }) => {
+        const endpointKind = params.kind ?? context.endpointKind;
+        const r = commitCaller(context, endpointKind, context.lastSilenceMs);
+        enqueue.assign({ ...r.patch, idlePrompts: 0, endpointKind });
+        if (r.ledger !== undefined) enqueue.emit(r.ledger);
+      },
+    ),
+    discardNoise: assign({ caller: () => C.emptyCaller() }),
+  },
+});
