@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { lockHolder, takeLock } from './embedded-lock.js';
@@ -119,18 +119,34 @@ async function privateSocketPath(dataDir: string): Promise<{ path: string; dir: 
   return { path: join(temp, 's'), dir: temp, temp: true };
 }
 
-/** DATA_DIR made private when we create it; one that already exists open to others is reported, not changed. */
+/**
+ * DATA_DIR made 0700 when it holds nothing but this database (a new folder, a container volume); a folder with other
+ * things in it (it could be `.`) or that is not ours keeps its mode and is reported. The database's own files are
+ * private either way.
+ */
 async function privateDataRoot(dataDir: string, log: Logger | undefined): Promise<void> {
   const root = dirname(dataDir);
+  const base = basename(dataDir);
   await mkdir(root, { recursive: true, mode: 0o700 });
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
-  const mode = (await stat(root)).mode & 0o777;
-  if ((mode & 0o077) !== 0)
-    log?.warn(
-      { dataDir: root, mode: mode.toString(8) },
-      'the data directory is open to other users; chmod 700 it (the database password file inside is 0600)',
-    );
+  const st = await stat(root);
+  if ((st.mode & 0o077) === 0) return;
+  const onlyOurs = (await readdir(root)).every((f) => f.startsWith(base));
+  if (
+    onlyOurs &&
+    st.uid === process.getuid?.() &&
+    (st.mode & 0o1000) === 0 &&
+    (await chmod(root, 0o700).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return;
+  log?.warn(
+    { dataDir: root, mode: (st.mode & 0o777).toString(8) },
+    'the data directory is open to other users; chmod 700 it (the database password file inside is 0600)',
+  );
 }
 
 function spawnWorker(

@@ -71,6 +71,21 @@ t.test('a fresh lock from another host (a shared volume) is refused until its he
   t.pass('taken over after the lease');
 });
 
+t.test('a DATA_DIR with other things in it keeps its mode and is reported', async (t) => {
+  const dir = await root(t);
+  const { chmod } = await import('node:fs/promises');
+  await chmod(dir, 0o755);
+  await writeFile(join(dir, 'notes.txt'), 'not the database');
+  const { log, lines } = captureLogger();
+  const db = await startEmbedded({ dataDir: join(dir, 'pglite'), log });
+  await db.stop();
+  t.ok(
+    lines.some((l) => /open to other users/.test(String(l.msg))),
+    'warned',
+  );
+  t.equal(await mode(dir), '755', "a folder with other things in it keeps its mode (DATA_DIR could be '.')");
+});
+
 t.test('the embedded port asks for a password; files are private', async (t) => {
   const dir = await root(t);
   const db = await startEmbedded({ dataDir: join(dir, 'pglite') });
@@ -101,40 +116,38 @@ t.test('the embedded port asks for a password; files are private', async (t) => 
   t.equal(await mode(join(dir, 'pglite.run')), '700', "PGlite's own socket is in a private directory");
 });
 
-t.test('an existing DATA_DIR open to others is reported; a client that never authenticates runs nothing', async (t) => {
-  const dir = await root(t);
-  const { chmod } = await import('node:fs/promises');
-  await chmod(dir, 0o755);
-  await chmod(join(dir, 'pglite'), 0o755);
-  const { log, lines } = captureLogger();
-  const db = await startEmbedded({ dataDir: join(dir, 'pglite'), log });
-  t.teardown(() => db.stop());
-  t.ok(
-    lines.some((l) => /open to other users/.test(String(l.msg))),
-    'warned',
-  );
-  t.equal(await mode(dir), '755', "a folder the app did not make keeps its mode (DATA_DIR could be '.')");
-  t.equal(await mode(join(dir, 'pglite')), '700', "PGlite's own directory is made private");
+t.test(
+  'DATA_DIR is made 0700 when only the database is in it; a client that never authenticates runs nothing',
+  async (t) => {
+    const dir = await root(t);
+    const { chmod } = await import('node:fs/promises');
+    await chmod(dir, 0o777); // a container volume (a Kubernetes emptyDir is 0777)
+    await chmod(join(dir, 'pglite'), 0o755);
+    const db = await startEmbedded({ dataDir: join(dir, 'pglite') });
+    t.teardown(() => db.stop());
+    t.equal(await mode(dir), '700');
+    t.equal(await mode(join(dir, 'pglite')), '700', "PGlite's own directory is made private");
 
-  // A raw client that sends a startup message and then a query without the password: dropped, no rows.
-  const { connect } = await import('node:net');
-  const s = connect(db.port, '127.0.0.1');
-  await once(s, 'connect');
-  const params = Buffer.from('user\0postgres\0database\0postgres\0\0');
-  const startup = Buffer.alloc(8);
-  startup.writeInt32BE(8 + params.length, 0);
-  startup.writeInt32BE(196608, 4);
-  s.write(Buffer.concat([startup, params]));
-  const sql = Buffer.from('SELECT 42\0');
-  const q = Buffer.alloc(5);
-  q.write('Q');
-  q.writeInt32BE(4 + sql.length, 1);
-  s.write(Buffer.concat([q, sql]));
-  const got: Buffer[] = [];
-  s.on('data', (d: Buffer) => got.push(d));
-  await once(s, 'close');
-  const all = Buffer.concat(got);
-  t.equal(all[0], 'R'.charCodeAt(0), 'asked for a password');
-  t.equal(all.readInt32BE(5), 5, 'MD5 challenge');
-  t.notOk(all.includes(Buffer.from('42')), 'the query never ran');
-});
+    // A raw client that sends a startup message and then a query without the password: dropped, no rows.
+    const { connect } = await import('node:net');
+    const s = connect(db.port, '127.0.0.1');
+    await once(s, 'connect');
+    const params = Buffer.from('user\0postgres\0database\0postgres\0\0');
+    const startup = Buffer.alloc(8);
+    startup.writeInt32BE(8 + params.length, 0);
+    startup.writeInt32BE(196608, 4);
+    s.write(Buffer.concat([startup, params]));
+    const sql = Buffer.from('SELECT 42\0');
+    const q = Buffer.alloc(5);
+    q.write('Q');
+    q.writeInt32BE(4 + sql.length, 1);
+    s.write(Buffer.concat([q, sql]));
+    const got: Buffer[] = [];
+    s.on('data', (d: Buffer) => got.push(d));
+    await once(s, 'close');
+    const all = Buffer.concat(got);
+    t.equal(all[0], 'R'.charCodeAt(0), 'asked for a password');
+    t.equal(all.readInt32BE(5), 5, 'MD5 challenge');
+    t.notOk(all.includes(Buffer.from('42')), 'the query never ran');
+  },
+);
