@@ -32,6 +32,7 @@ RUN scripts/container-build.sh compile \
 
 # ---- runtime: production dependencies, dist/ and the addon only; no compiler, no npm cache ----
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+# HOST 0.0.0.0 needs API_TOKEN (32+ characters) at run time: without it the server refuses to start.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \

@@ -36,7 +36,7 @@ import { createLogger } from '../src/log.js';
 //   npm run build && npm run bench:latency [-- --calls 3] [--modes instant,modelled,original,late-final] [--json]
 //                                          [--prefetch both|on|off] [--fakes-in-process]
 
-const PHONE = '+15550109999';
+const PHONE = '+12015550199';
 const CALLER_LINES = [
   'hello',
   'we are open six a.m. to ten p.m. every day',

@@ -120,7 +120,7 @@ export class Metrics {
     });
     this.rejections = new Counter({
       name: 'gym_agent_rejections_total',
-      help: 'Requests or calls turned away, by reason and surface (api, webhook, media)',
+      help: 'Requests or calls turned away, by reason and surface (api, review, webhook, media)',
       labelNames: ['reason', 'surface'],
       registers,
     });

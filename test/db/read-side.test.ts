@@ -117,7 +117,7 @@ t.test('review page', async (t) => {
   const queue = new WriteQueue(backend.pool);
   t.teardown(() => queue.close());
   await seed(new CallRecorder(queue));
-  const token = 's3cret-token';
+  const token = 's3cret-token-0123456789abcdef-01234';
   const srv = await serveRoutes(reviewRoutes({ pool: backend.pool, apiToken: token }));
   t.teardown(srv.close);
   const basic = { authorization: `Basic ${Buffer.from(`review:${token}`).toString('base64')}` };

@@ -141,7 +141,7 @@ t.test('SIGTERM: not ready at once, no new calls, the live call finishes, exit 0
   const api = await fetch(`${s.base}/v1/calls`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ phone_number: '+15551234567', gym_name: 'Drain Gym' }),
+    body: JSON.stringify({ phone_number: '+12015550123', gym_name: 'Drain Gym' }),
   });
   t.equal(api.status, 503, 'the API refuses new calls');
   t.ok(Number(api.headers.get('retry-after')) > 0, 'with Retry-After');

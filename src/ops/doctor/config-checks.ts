@@ -124,7 +124,9 @@ function operationalChecks(c: Config): Finding[] {
       );
   }
   if (prod && !c.API_TOKEN)
-    out.push(finding('config', 'API_TOKEN', 'warn', 'not set in production: the /v1 API accepts anyone'));
+    out.push(
+      finding('config', 'API_TOKEN', 'warn', 'not set in production: loopback only, and open to anyone on this host'),
+    );
   if (c.LOG_LEVEL === 'debug' || c.LOG_LEVEL === 'trace')
     out.push(finding('config', 'LOG_LEVEL', prod ? 'warn' : 'ok', `${c.LOG_LEVEL}: verbose; fine for debugging`));
   return out;
