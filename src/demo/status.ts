@@ -2,14 +2,14 @@
 // and was cut mid-word to fit). The machine's state arrives as src/call/state-string.ts writes it, e.g.
 // "live(caller.silent | reply.idle | playback.playing | turn.speaking.flowing)".
 
-/** What the turn region's states mean to someone watching the call. */
-const TURN: Readonly<Record<string, string>> = {
+/** What the turn region's states mean to someone watching the call (a state's substates share its wording). */
+export const TURN_STATUS: Readonly<Record<string, string>> = {
   connecting: 'connecting the audio stream',
   awaitingHello: 'waiting for the gym to say hello',
   greeting: 'agent greeting',
   'listening.waiting': 'listening',
   'listening.hearing': 'gym speaking',
-  'listening.endpointing': 'gym paused: done?',
+  'listening.endpointing': 'has the gym finished?',
   thinking: 'thinking',
   'speaking.flowing': 'agent speaking',
   'speaking.contested': 'gym talking over the agent',
@@ -32,7 +32,10 @@ export function callStatus(state: string): string {
   // Before the greeting and while the agent listens, the gym's voice is the news.
   if (region(state, 'caller') === 'speaking' && (turn === 'awaitingHello' || turn.startsWith('listening')))
     return 'gym speaking';
-  const said = TURN[turn] ?? TURN[turn.split('.')[0] ?? ''];
+  // The deepest state with a wording: "listening.endpointing.short" reads as "listening.endpointing".
+  const path = turn.split('.');
+  let said: string | undefined;
+  for (let n = path.length; n > 0 && said === undefined; n--) said = TURN_STATUS[path.slice(0, n).join('.')];
   // A turn state this table does not know yet (a new machine state): its name in words, never a raw path.
   const status =
     said ??

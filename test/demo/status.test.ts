@@ -1,9 +1,14 @@
 import t from 'tap';
 import { callMachine } from '../../machines/call.machine.js';
 import { stateString } from '../../src/call/state-string.js';
-import { callStatus } from '../../src/demo/status.js';
+import { callStatus, TURN_STATUS } from '../../src/demo/status.js';
 
 // The demo's status line: the call machine's state in words, never a state path (cut mid-word before).
+
+/** "listening.endpointing.short" as a state value: {listening: {endpointing: 'short'}}. */
+type Value = string | { [k: string]: Value };
+const nested = (path: string[]): Value =>
+  path.length === 1 ? (path[0] as string) : { [path[0] as string]: nested(path.slice(1)) };
 
 const live = (turn: string, o: { caller?: string; reply?: string; playback?: string } = {}) =>
   stateString({
@@ -11,7 +16,7 @@ const live = (turn: string, o: { caller?: string; reply?: string; playback?: str
       caller: o.caller ?? 'silent',
       reply: o.reply ?? 'idle',
       playback: o.playback ?? 'idle',
-      turn: turn.includes('.') ? { [turn.split('.')[0] as string]: turn.split('.')[1] as string } : turn,
+      turn: nested(turn.split('.')),
     },
   });
 
@@ -24,11 +29,12 @@ t.test('states read as what a watcher sees', async (t) => {
   t.equal(callStatus(live('listening.hearing', { caller: 'speaking' })), 'gym speaking');
   t.equal(
     callStatus(live('listening.endpointing', { reply: 'generating.preemptive' })),
-    'gym paused: done? (preparing a reply)',
+    'has the gym finished? (preparing a reply)',
   );
   t.equal(callStatus(live('thinking', { reply: 'generating.committed' })), 'thinking');
   t.equal(callStatus(live('speaking.flowing', { playback: 'playing' })), 'agent speaking');
-  t.equal(callStatus(live('closing.farewell')), 'saying goodbye');
+  t.equal(callStatus(live('closing.farewell.waiting')), 'saying goodbye');
+  t.equal(callStatus(live('listening.endpointing.long')), 'has the gym finished?');
   t.equal(callStatus('draining'), 'gym hung up');
   t.equal(callStatus('ended'), 'call ended');
 });
@@ -51,7 +57,7 @@ t.test('every state of the turn region has a wording: no path, no camelCase, no 
   t.ok(all.length >= 10, `${all.length} turn states`);
   for (const p of all) {
     const status = callStatus(live(p));
-    t.notMatch(status, /[.|()]|[a-z][A-Z]/, `${p} → "${status}"`);
+    t.ok(Object.values(TURN_STATUS).includes(status), `${p} → "${status}" (a wording of its own)`);
     t.ok(status.length <= 40, `${p}: short enough for the status line`);
   }
 });
