@@ -4,7 +4,7 @@ import { loadDsp } from '../src/dsp/index.js';
 import { normalize } from '../src/facts/numbers.js';
 import { parseUtterance } from '../src/facts/parse.js';
 import { OfflineAsr, modelDir } from '../src/providers/asr/offline.js';
-import type { AsrContext, AsrEvent } from '../src/providers/asr/types.js';
+import type { AsrContext, AsrStreamEvent } from '../src/providers/asr/types.js';
 import { FliteTts, type FliteVoice } from '../src/providers/tts/flite.js';
 
 // The offline stack's speed and accuracy on this machine, each against a baseline measured in the same run:
@@ -85,7 +85,7 @@ async function benchAsr(label: string, asr: OfflineAsr, audio: Uint8Array[]): Pr
   let words = 0;
   let facts = 0;
   for (const [i, [ctx, text]] of SENTENCES.entries()) {
-    const events: AsrEvent[] = [];
+    const events: AsrStreamEvent[] = [];
     const t0 = process.cpuUsage();
     const stream = await asr.open({ onEvent: (e) => events.push(e) });
     openMs.push(cpuMs(t0));

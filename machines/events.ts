@@ -48,10 +48,10 @@ export type AsrFinalEvent = {
   endMs: number;
 };
 export type AsrUtteranceEndEvent = { type: 'ASR.UTTERANCE_END' };
-export type AsrSpeechStartedEvent = { type: 'ASR.SPEECH_STARTED' };
 /** fatal: the stream is gone (the call cannot hear any more) → polite close. Non-fatal: logged only. */
 export type AsrErrorEvent = { type: 'ASR.ERROR'; message: string; fatal: boolean };
-export type AsrEvent = AsrPartialEvent | AsrFinalEvent | AsrUtteranceEndEvent | AsrSpeechStartedEvent | AsrErrorEvent;
+/** The recogniser's own speech-start is not sent: the call's VAD edges say when the caller speaks. */
+export type AsrEvent = AsrPartialEvent | AsrFinalEvent | AsrUtteranceEndEvent | AsrErrorEvent;
 
 /** Sent TO the asr actor. */
 export type AsrCommand =

@@ -1,5 +1,5 @@
 import { fromCallback } from 'xstate';
-import type { AsrCommand, AsrEvent as MachineAsrEvent } from '../../machines/events.js';
+import type { AsrCommand, AsrEvent } from '../../machines/events.js';
 import type { Logger } from '../log.js';
 import type { AsrContext, AsrProvider, AsrStream } from '../providers/asr/types.js';
 
@@ -47,7 +47,7 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
     let stopped = false;
-    const send = (e: MachineAsrEvent) => {
+    const send = (e: AsrEvent) => {
       if (!stopped) sendBack(e);
     };
 
@@ -72,7 +72,8 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
         onEvent: (e) => {
           switch (e.type) {
             case 'speech-started':
-              return send({ type: 'ASR.SPEECH_STARTED' });
+              // Not the machine's business: the call's own VAD edges say when the caller speaks.
+              return;
             case 'partial':
               return send({ type: 'ASR.PARTIAL', text: e.text });
             case 'final':

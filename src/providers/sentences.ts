@@ -89,8 +89,11 @@ export class SentenceSplitter {
   }
 }
 
-/** What the `reply` actor forwards to the call machine, one event per piece of the reply. */
-export type ReplyEvent =
+/**
+ * One piece of an LLM reply as it streams; the `reply` actor turns each into one of the call machine's `REPLY.*`
+ * events (`ReplyEvent` in machines/events.ts).
+ */
+export type ReplyPiece =
   | { type: 'sentence'; text: string }
   | { type: 'facts'; facts: Partial<GymFacts> }
   | { type: 'asked'; topic: Topic }
@@ -105,7 +108,7 @@ export type ReplyEvent =
 export async function* replyEvents(
   chunks: AsyncIterable<LlmChunk>,
   opts: SplitterOptions = {},
-): AsyncGenerator<ReplyEvent> {
+): AsyncGenerator<ReplyPiece> {
   const splitter = new SentenceSplitter(opts);
   for await (const c of chunks) {
     if (c.type === 'text') {

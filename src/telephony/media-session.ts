@@ -16,7 +16,7 @@ import {
   mediaPrefix,
   parseInbound,
   type MediaRejectReason,
-  type StartEvent,
+  type StartMessage,
 } from './serializer.js';
 import { parseMediaFast } from './media-fast-path.js';
 import { INBOUND_MEDIA_POLICY, MessageBudget, type BudgetPolicy } from './message-budget.js';
@@ -192,7 +192,7 @@ export class MediaSession {
     this.#end('socket-closed');
   }
 
-  #start(e: StartEvent): void {
+  #start(e: StartMessage): void {
     this.#startPerf = performance.now();
     const start: StartInfo = {
       callSid: e.start.callSid,

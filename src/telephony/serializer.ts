@@ -14,13 +14,13 @@ export interface MediaFormat {
   readonly channels: number;
 }
 
-export interface ConnectedEvent {
+export interface ConnectedMessage {
   readonly event: 'connected';
   readonly protocol: string;
   readonly version: string;
 }
 
-export interface StartEvent {
+export interface StartMessage {
   readonly event: 'start';
   readonly sequenceNumber: number;
   readonly streamSid: string;
@@ -34,7 +34,7 @@ export interface StartEvent {
   };
 }
 
-export interface MediaEvent {
+export interface MediaMessage {
   readonly event: 'media';
   readonly sequenceNumber: number;
   readonly streamSid: string;
@@ -48,29 +48,29 @@ export interface MediaEvent {
   };
 }
 
-export interface DtmfEvent {
+export interface DtmfMessage {
   readonly event: 'dtmf';
   readonly sequenceNumber: number;
   readonly streamSid: string;
   readonly dtmf: { readonly track: string; readonly digit: string };
 }
 
-export interface MarkEvent {
+export interface MarkMessage {
   readonly event: 'mark';
   readonly sequenceNumber: number;
   readonly streamSid: string;
   readonly mark: { readonly name: string };
 }
 
-export interface StopEvent {
+export interface StopMessage {
   readonly event: 'stop';
   readonly sequenceNumber: number;
   readonly streamSid: string;
   readonly stop: { readonly accountSid: string; readonly callSid: string };
 }
 
-export type InboundEvent = ConnectedEvent | StartEvent | MediaEvent | DtmfEvent | MarkEvent | StopEvent;
-export type InboundEventName = InboundEvent['event'];
+export type InboundMessage = ConnectedMessage | StartMessage | MediaMessage | DtmfMessage | MarkMessage | StopMessage;
+export type InboundMessageName = InboundMessage['event'];
 
 /** Why an inbound Media Streams message was refused (counted per stream; metrics' RejectReason is admission's). */
 export type MediaRejectReason =
@@ -90,7 +90,7 @@ export interface MediaProtocolError {
   readonly detail: string;
 }
 
-export type ParseResult = { ok: true; event: InboundEvent } | { ok: false; error: MediaProtocolError };
+export type ParseResult = { ok: true; event: InboundMessage } | { ok: false; error: MediaProtocolError };
 
 const fail = (reason: MediaRejectReason, detail: string): ParseResult => ({ ok: false, error: { reason, detail } });
 
@@ -282,7 +282,7 @@ function parseStop(raw: Json): ParseResult {
 }
 
 /** Wire form of an inbound event, exactly as Twilio sends it (numbers as strings). Used by the simulator. */
-export function serializeInbound(e: InboundEvent): string {
+export function serializeInbound(e: InboundMessage): string {
   switch (e.event) {
     case 'connected':
       return JSON.stringify({ event: 'connected', protocol: e.protocol, version: e.version });

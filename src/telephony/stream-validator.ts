@@ -1,4 +1,4 @@
-import type { InboundEvent, MediaProtocolError } from './serializer.js';
+import type { InboundMessage, MediaProtocolError } from './serializer.js';
 
 // Ordering rules of one Media Streams connection: `connected` (optional, once) then exactly one `start`, then
 // media/dtmf/mark with strictly increasing sequence numbers on the same streamSid, then `stop`, then nothing.
@@ -34,7 +34,7 @@ export class StreamValidator {
   }
 
   /** Returns undefined when the event is accepted (and advances the state), otherwise why not. */
-  accept(e: InboundEvent): MediaProtocolError | undefined {
+  accept(e: InboundMessage): MediaProtocolError | undefined {
     if (this.#phase === 'stopped') return { reason: 'out-of-order', detail: `${e.event} after stop` };
     if (e.event === 'connected') {
       if (this.#connectedSeen || this.#phase !== 'awaiting-start')

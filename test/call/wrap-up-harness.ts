@@ -4,7 +4,7 @@ import type { CallResult } from '../../src/call/quality.js';
 import type { CallRecorder } from '../../src/db/recorder.js';
 import { OfflineInterviewer } from '../../src/providers/llm/offline.js';
 import type { ConversationInput, FactsOnlyInput, LlmChunk, LlmProvider } from '../../src/providers/llm/types.js';
-import type { AsrEvent, AsrProvider, AsrStream } from '../../src/providers/asr/types.js';
+import type { AsrStreamEvent, AsrProvider, AsrStream } from '../../src/providers/asr/types.js';
 import type { Logger } from '../../src/log.js';
 import type { OutboundPlayer, PlayerListener, UtteranceAudio } from '../../src/telephony/outbound-player.js';
 import { MockTts } from './tts-prefetch-helpers.js';
@@ -24,10 +24,10 @@ export class ScriptedAsr implements AsrProvider {
     contextHints: false,
     confidence: true,
   };
-  #onEvent: ((e: AsrEvent) => void) | undefined;
+  #onEvent: ((e: AsrStreamEvent) => void) | undefined;
   /** finalize() calls (the machine asks for the final of words in flight, e.g. when the caller hangs up). */
   finalizes = 0;
-  open(opts: { onEvent(e: AsrEvent): void }): Promise<AsrStream> {
+  open(opts: { onEvent(e: AsrStreamEvent): void }): Promise<AsrStream> {
     this.#onEvent = opts.onEvent;
     return Promise.resolve({
       push() {},
@@ -35,7 +35,7 @@ export class ScriptedAsr implements AsrProvider {
       close: () => Promise.resolve(),
     });
   }
-  emit(e: AsrEvent): void {
+  emit(e: AsrStreamEvent): void {
     this.#onEvent?.(e);
   }
 }

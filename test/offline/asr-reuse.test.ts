@@ -1,7 +1,7 @@
 import t from 'tap';
 import { frames20ms, mulawSilence, synthesizePhoneAudio } from '../../src/audio/speech.js';
 import { OfflineAsr } from '../../src/providers/asr/offline.js';
-import type { AsrContext, AsrEvent } from '../../src/providers/asr/types.js';
+import type { AsrContext, AsrStreamEvent } from '../../src/providers/asr/types.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
 import { testDsp } from './helpers.js';
 
@@ -12,10 +12,10 @@ import { testDsp } from './helpers.js';
 const { dsp, note } = testDsp();
 if (note) t.comment(note);
 
-type Final = Extract<AsrEvent, { type: 'final' }>;
+type Final = Extract<AsrStreamEvent, { type: 'final' }>;
 
 async function decode(asr: OfflineAsr, ctx: AsrContext, mulaw: Uint8Array): Promise<Final[]> {
-  const events: AsrEvent[] = [];
+  const events: AsrStreamEvent[] = [];
   const stream = await asr.open({ onEvent: (e) => events.push(e) });
   stream.setContext?.(ctx);
   for (const f of frames20ms(new Uint8Array([...mulawSilence(400), ...mulaw, ...mulawSilence(900)]))) stream.push(f);

@@ -3,7 +3,7 @@ import { frames20ms, mulawSilence, synthesizePhoneAudio } from '../../src/audio/
 import { createVad, type VadEdge } from '../../src/audio/vad.js';
 import { parseUtterance } from '../../src/facts/parse.js';
 import { OfflineAsr } from '../../src/providers/asr/offline.js';
-import type { AsrContext, AsrEvent } from '../../src/providers/asr/types.js';
+import type { AsrContext, AsrStreamEvent } from '../../src/providers/asr/types.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
 import { testDsp, wordErrors } from './helpers.js';
 
@@ -27,7 +27,7 @@ const UTTERANCES: [AsrContext, string][] = [
 
 t.test('recognises synthesized answers: word error rate and facts', async (t) => {
   const tts = new FliteTts({ voice: 'slt', mode: 'inline' });
-  const events: AsrEvent[] = [];
+  const events: AsrStreamEvent[] = [];
   const asr = new OfflineAsr({ dsp });
   const stream = await asr.open({ onEvent: (e) => events.push(e) });
   t.teardown(() => stream.close());
@@ -39,7 +39,7 @@ t.test('recognises synthesized answers: word error rate and facts', async (t) =>
     const { mulaw } = await synthesizePhoneAudio(tts, dsp, text);
     events.length = 0;
     for (const f of frames20ms(new Uint8Array([...mulawSilence(400), ...mulaw, ...mulawSilence(900)]))) stream.push(f);
-    const finals = events.filter((e): e is Extract<AsrEvent, { type: 'final' }> => e.type === 'final');
+    const finals = events.filter((e): e is Extract<AsrStreamEvent, { type: 'final' }> => e.type === 'final');
     const heard = finals.map((f) => f.text).join(' ');
     const w = wordErrors(text, heard);
     errors += w.errors;
@@ -68,7 +68,7 @@ t.test('recognises synthesized answers: word error rate and facts', async (t) =>
 });
 
 t.test("silence, noise and odd chunking are 'didn't understand', never a crash", async (t) => {
-  const events: AsrEvent[] = [];
+  const events: AsrStreamEvent[] = [];
   const stream = await new OfflineAsr({ dsp }).open({ onEvent: (e) => events.push(e) });
   t.teardown(() => stream.close());
   stream.push(new Uint8Array(0));
@@ -90,7 +90,7 @@ t.test("silence, noise and odd chunking are 'didn't understand', never a crash",
     events.some((e) => e.type === 'error'),
     'no error events',
   );
-  const finals = events.filter((e): e is Extract<AsrEvent, { type: 'final' }> => e.type === 'final');
+  const finals = events.filter((e): e is Extract<AsrStreamEvent, { type: 'final' }> => e.type === 'final');
   t.ok(finals.length >= 1, 'noise ends in a final');
   const facts = finals.map((f) => parseUtterance(f.text));
   t.ok(

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { DeepgramAsr } from '../../src/providers/asr/deepgram.js';
-import type { AsrEvent } from '../../src/providers/asr/types.js';
+import type { AsrStreamEvent } from '../../src/providers/asr/types.js';
 import { FakeDeepgram } from '../../src/fakes/deepgram.js';
 import { encodeCodedSpeech, silenceMulaw } from '../../src/fakes/audio.js';
 import type { ProviderMetric } from '../../src/providers/metrics.js';
@@ -18,7 +18,7 @@ async function setup(
   asrOpts: { quietAfterMs?: number } = {},
 ) {
   const fake = await new FakeDeepgram({ apiKey: KEY, vocabulary: VOCAB, ...fakeOpts }).start();
-  const events: AsrEvent[] = [];
+  const events: AsrStreamEvent[] = [];
   const metrics: ProviderMetric[] = [];
   const asr = new DeepgramAsr({
     apiKey: KEY,
@@ -36,7 +36,7 @@ async function setup(
     await stream.close();
     await fake.close();
   });
-  const finals = () => events.filter((e): e is Extract<AsrEvent, { type: 'final' }> => e.type === 'final');
+  const finals = () => events.filter((e): e is Extract<AsrStreamEvent, { type: 'final' }> => e.type === 'final');
   return { fake, stream, events, metrics, finals };
 }
 
@@ -211,7 +211,7 @@ t.test(
   'energy mode (real speech from a simulator): each utterance is transcribed as the next script line',
   async (t) => {
     const fake = await new FakeDeepgram({ lines: ['hello this is the front desk', 'we open at six'] }).start();
-    const events: AsrEvent[] = [];
+    const events: AsrStreamEvent[] = [];
     const asr = new DeepgramAsr({ apiKey: 'k', baseUrl: fake.url, model: 'nova-3' });
     const stream = await asr.open({ onEvent: (e) => events.push(e) });
     t.teardown(async () => {
@@ -237,7 +237,7 @@ t.test('when reconnecting keeps failing, a fatal error event says so', async (t)
   await fake.close(); // nothing to reconnect to once the socket drops
   stream.push(encodeCodedSpeech(VOCAB, 'yes'));
   await waitFor(() => events.some((e) => e.type === 'error'), { timeoutMs: 3000, what: 'fatal error' });
-  const err = events.find((e) => e.type === 'error') as Extract<AsrEvent, { type: 'error' }>;
+  const err = events.find((e) => e.type === 'error') as Extract<AsrStreamEvent, { type: 'error' }>;
   t.equal(err.fatal, true);
   t.ok(err.error instanceof ProviderError);
 });

@@ -7,7 +7,7 @@ import {
   parseInbound,
   parseOutbound,
   serializeInbound,
-  type InboundEvent,
+  type InboundMessage,
 } from '../../src/telephony/serializer.js';
 import { StreamValidator } from '../../src/telephony/stream-validator.js';
 
@@ -87,7 +87,7 @@ t.test('bad messages are rejected with a typed reason, never thrown', async (t) 
 });
 
 t.test('stream validator: ordering, one stream per connection, increasing sequence numbers', async (t) => {
-  const ev = (name: keyof typeof WIRE, patch?: (s: string) => string): InboundEvent => {
+  const ev = (name: keyof typeof WIRE, patch?: (s: string) => string): InboundMessage => {
     const r = parseInbound(patch ? patch(WIRE[name]) : WIRE[name]);
     if (!r.ok) throw new Error(r.error.detail);
     return r.event;

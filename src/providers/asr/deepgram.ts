@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { noMetrics, type MetricSink } from '../metrics.js';
 import { AudioChunker } from './chunker.js';
 import { ProviderError, toProviderError, withRetry, type RetryPolicy } from '../retry.js';
-import type { AsrEvent, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
+import type { AsrStreamEvent, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
 
 // Deepgram live transcription of Twilio's μ-law 8 kHz. Twilio's 20 ms frames are gathered into `chunkMs` chunks
 // (default 100 ms, inside Deepgram's recommended 20-250 ms): one WebSocket send per chunk instead of per frame
@@ -193,7 +193,7 @@ class DeepgramStream implements AsrStream {
     this.life.abort();
   }
 
-  private emit(e: AsrEvent): void {
+  private emit(e: AsrStreamEvent): void {
     this.o.onEvent(e);
   }
 

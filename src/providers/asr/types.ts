@@ -17,7 +17,7 @@ export interface AsrCapabilities {
   readonly confidence: boolean;
 }
 
-export type AsrEvent =
+export type AsrStreamEvent =
   | { type: 'speech-started'; atMs: number }
   | { type: 'partial'; text: string; confidence: number }
   | {
@@ -50,7 +50,7 @@ export interface AsrStream {
 }
 
 export interface AsrOpenOptions {
-  onEvent(e: AsrEvent): void;
+  onEvent(e: AsrStreamEvent): void;
   signal?: AbortSignal;
 }
 
