@@ -1,8 +1,9 @@
 import { TOPICS, type Topic } from '../src/facts/model.js';
 
 // The one topic lexicon: the words that name hours, pricing or classes. The call machine uses it to know what the
-// agent asked (machines/text.ts), the call quality check to count repeated questions (src/call/quality.ts), and
-// the receptionist and the offline interviewer to hear which topic a line is about (src/facts/topics.ts).
+// agent asked (machines/text.ts), the call quality check to count repeated questions (src/call/quality.ts), the
+// offline interviewer to hear which topic a line is about (src/facts/topics.ts) and the simulated receptionist's
+// ears (src/demo/brain.ts).
 // Phrases are lower-case word sequences matched on word tokens. Class names (yoga, spin, …) are not topic words:
 // a stray single one is more often a misrecognition than an answer (src/providers/llm/offline.ts).
 

@@ -1,3 +1,4 @@
+import { TOPIC_WORDS } from '../../machines/topic-words.js';
 import { DAYS, type Topic } from '../facts/model.js';
 import { DAY_NAMES } from '../facts/vocabulary.js';
 import type { Persona } from './persona.js';
@@ -18,36 +19,19 @@ export type ReceptionistAction =
 export type Heard = { kind: 'ask'; topic: Topic } | { kind: 'goodbye' } | { kind: 'unknown' };
 
 // Keyword spotting. Several topics may be named in one utterance (a greeting that lists everything it
-// wants), so the topic whose keyword comes LAST wins: that is where the question usually is.
-const TOPIC_WORDS: Record<Topic, readonly string[]> = {
-  // Day names too: "What about saturday and sunday?" asks for the hours of those days.
+// wants), so the topic whose keyword comes LAST wins: that is where the question usually is. The words are the
+// topic lexicon's single words (machines/topic-words.ts) plus what these ears need besides: day names ("What about
+// saturday and sunday?" asks for those days' hours), "much" (heard without its "how") and "offer".
+const single = (phrases: readonly string[]) => phrases.filter((p) => !p.includes(' '));
+const EAR_WORDS: Record<Topic, readonly string[]> = {
   hours: [
-    'hours',
-    'hour',
-    'open',
-    'opening',
-    'close',
-    'closing',
-    'times',
+    ...single(TOPIC_WORDS.hours),
     ...DAYS.flatMap((d) => [DAY_NAMES[d], `${DAY_NAMES[d]}s`]),
     'weekend',
     'weekends',
   ],
-  pricing: [
-    'price',
-    'prices',
-    'pricing',
-    'cost',
-    'costs',
-    'much',
-    'membership',
-    'memberships',
-    'fee',
-    'fees',
-    'plans',
-    'rates',
-  ],
-  classes: ['class', 'classes', 'offer', 'courses'],
+  pricing: [...single(TOPIC_WORDS.pricing), 'much'],
+  classes: [...single(TOPIC_WORDS.classes), 'offer'],
 };
 const BYE_WORDS = ['bye', 'goodbye'];
 const REPEAT_WORDS = ['sorry', 'again', 'repeat'];
@@ -64,7 +48,7 @@ export function understand(text: string): Heard {
     return -1;
   };
   let best: { topic: Topic; at: number } | undefined;
-  for (const [topic, keys] of Object.entries(TOPIC_WORDS) as [Topic, readonly string[]][]) {
+  for (const [topic, keys] of Object.entries(EAR_WORDS) as [Topic, readonly string[]][]) {
     const at = lastIndex(keys);
     if (at >= 0 && (!best || at > best.at)) best = { topic, at };
   }
