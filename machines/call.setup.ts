@@ -9,12 +9,7 @@ import * as T from './text.js';
 import { closeOpenTurns, cutPending, finishTurn, patched, queueLine, type Patch } from './turns.js';
 import { turnSetup } from './turn.actions.js';
 
-/**
- * The call machine's setup, every action included: this module adds the actions of closing and of the end of the
- * call (goodbye, hang-up, the recogniser's last words, the call's end, DTMF and warnings) to the regions' own
- * (caller.actions.ts → playback.actions.ts → reply.actions.ts → turn.actions.ts, each extending the one before).
- */
-/** Each action's params (undefined: none), given explicitly: inferred, they leave `check()` untyped. */
+/** Each action's params (undefined: none), given explicitly: when `extend` infers them, `check()` takes no guard. */
 type ClosingActionParams = {
   setCloseReason: { reason: EndReason };
   closeFromEndRequest: undefined;
@@ -34,6 +29,11 @@ type ClosingActionParams = {
   raiseAbort: undefined;
 };
 
+/**
+ * The call machine's setup, every action included: this module adds the actions of closing and of the end of the
+ * call (goodbye, hang-up, the recogniser's last words, the call's end, DTMF and warnings) to the regions' own
+ * (caller.actions.ts → playback.actions.ts → reply.actions.ts → turn.actions.ts, each extending the one before).
+ */
 export const callSetup = turnSetup.extend<ClosingActionParams>({
   actions: {
     setCloseReason: assign((_, params: { reason: EndReason }) => ({ closeReason: params.reason })),

@@ -15,8 +15,7 @@ const REPLY_EVENTS = [
   'REPLY.ERROR',
 ] as const;
 
-/** The reply region's actions: the LLM reply's sentences through the repeat guards, facts, asked topics, its end. */
-/** Each action's params (undefined: none), given explicitly: inferred, they leave `check()` untyped. */
+/** Each action's params (undefined: none), given explicitly: when `extend` infers them, `check()` takes no guard. */
 type ReplyActionParams = {
   takeSentence: { replace: boolean };
   dropRepeatQuestion: undefined;
@@ -30,6 +29,7 @@ type ReplyActionParams = {
   replyFailed: { message?: string };
 };
 
+/** The reply region's actions: the LLM reply's sentences through the repeat guards, facts, asked topics, its end. */
 export const replySetup = playbackSetup.extend<ReplyActionParams>({
   actions: {
     // Queue the sentence (or, `replace`, the question for the next missing topic instead of a repeated one) and,

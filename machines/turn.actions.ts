@@ -17,11 +17,7 @@ import {
   queueLine,
 } from './turns.js';
 
-/**
- * The turn region's actions: who has the floor. Lines the machine says itself, the end of the caller's turn and
- * preemptive generation, barge-in and the false interruption, and closing an agent turn.
- */
-/** Each action's params (undefined: none), given explicitly: inferred, they leave `check()` untyped. */
+/** Each action's params (undefined: none), given explicitly: when `extend` infers them, `check()` takes no guard. */
 type TurnActionParams = {
   flush: { reason: AgentTurnReason };
   queueGreeting: undefined;
@@ -44,6 +40,10 @@ type TurnActionParams = {
   discardNoise: undefined;
 };
 
+/**
+ * The turn region's actions: who has the floor. Lines the machine says itself, the end of the caller's turn and
+ * preemptive generation, barge-in and the false interruption, and closing an agent turn.
+ */
 export const turnSetup = replySetup.extend<TurnActionParams>({
   actions: {
     // ---- speaking
