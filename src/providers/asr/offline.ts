@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { createVad, VAD_FRAME_MS, VAD_FRAME_SAMPLES, type CreateVadOptions, type Vad } from '../../audio/vad.js';
 import type { Dsp } from '../../dsp/types.js';
 import { AppError } from '../../errors.js';
+import { DecoderPool, soundSwallowerDir, type DecoderLease, type SsDecoder, type SsModule } from './decoder-pool.js';
 import { EXTRA_PRONUNCIATIONS, grammarFor, grammarWords } from './grammars.js';
 import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
 
@@ -16,23 +15,6 @@ import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStrea
 // on a voice edge (with 300 ms of pre-roll) and closes it on the silence edge, on finalize(), or at 15 s.
 // An utterance whose words the grammar cannot explain comes out as an empty or low-confidence final; that is
 // "didn't understand" for the caller of this API, never an exception.
-
-interface SsDecoder {
-  initialize(): Promise<unknown>;
-  start(): void;
-  stop(): void;
-  process_audio(pcm: Float32Array, noSearch?: boolean, fullUtt?: boolean): number;
-  get_text(): string;
-  get_alignment(opts?: { start?: number; align_level?: number }): { p: number };
-  lookup_word(word: string): string | null;
-  add_words(...words: [string, string][]): void;
-  reinitialize_audio(): Promise<void>;
-  set_grammar(jsgf: string, toprule?: string): void;
-  delete(): void;
-}
-interface SsModule {
-  Decoder: new (config: Record<string, string | number | boolean>) => SsDecoder;
-}
 
 export interface OfflineAsrOptions {
   /** The loaded DSP addon (μ-law decode, VAD features). */
@@ -45,6 +27,13 @@ export interface OfflineAsrOptions {
   maxUtteranceMs?: number;
   /** Decoders kept for reuse after their stream closes (default 4). */
   maxIdleDecoders?: number;
+  /** How long unused decoders are kept for reuse (default 10 s); then their memory is returned. */
+  decoderIdleMs?: number;
+  /**
+   * Decoders per soundswallower instance (default 4). Each instance has its own WebAssembly memory, which only
+   * grows; an instance is dropped, and its memory returned, once its calls have ended (decoder-pool.ts).
+   */
+  decodersPerInstance?: number;
   /** pocketsphinx settings over ours (beam widths etc.). */
   decoderConfig?: Record<string, string | number | boolean>;
 }
@@ -54,7 +43,6 @@ const DECODER_DEFAULTS = { beam: 1e-30, pbeam: 1e-30, wbeam: 1e-20, maxhmmpf: 50
 
 const PREROLL_FRAMES = 15;
 
-let modulePromise: Promise<SsModule> | undefined;
 let smallDict: string | undefined;
 
 /**
@@ -82,20 +70,9 @@ function grammarDictionary(modelDir: string): string {
   return path;
 }
 
-/** soundswallower's "node" export is soundswallower.node.js; the model directory sits next to it. */
+/** The bundled acoustic model and dictionary. */
 export function modelDir(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('soundswallower')), 'model');
-}
-
-async function loadSoundSwallower(): Promise<SsModule> {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('soundswallower'));
-  const mod = (await import(pathToFileURL(join(root, 'soundswallower.node.js')).href)) as {
-    default: (m: Record<string, unknown>) => Promise<SsModule>;
-  };
-  // The WASM prints search warnings ("final result does not match the grammar") on stderr; they are expected
-  // for off-grammar speech and would only pollute the service's logs.
-  return mod.default({ modelBase: `${modelDir()}/`, print: () => {}, printErr: () => {} });
+  return join(soundSwallowerDir(), 'model');
 }
 
 export class OfflineAsr implements AsrProvider {
@@ -109,67 +86,55 @@ export class OfflineAsr implements AsrProvider {
     confidence: false,
   };
 
-  /** Decoders of closed streams, ready for the next call (loading the acoustic model is the slow part). */
-  private readonly idle: SsDecoder[] = [];
-  private readonly maxIdle: number;
+  /** Decoders of closed streams are reused (loading the acoustic model is the slow part). */
+  private readonly pool: DecoderPool;
 
   constructor(private readonly opts: OfflineAsrOptions) {
-    this.maxIdle = opts.maxIdleDecoders ?? 4;
+    this.pool = new DecoderPool({
+      create: (ss) => this.createDecoder(ss),
+      perInstance: opts.decodersPerInstance ?? 4,
+      maxIdle: opts.maxIdleDecoders ?? 4,
+      idleMs: opts.decoderIdleMs ?? 10_000,
+    });
+  }
+
+  /** soundswallower instances alive now, each with its own WebAssembly memory (tests, benchmarks). */
+  get instances(): number {
+    return this.pool.instanceCount;
   }
 
   async open(o: AsrOpenOptions): Promise<AsrStream> {
     o.signal?.throwIfAborted();
-    const decoder = (await this.reusedDecoder()) ?? (await this.createDecoder());
+    let lease: DecoderLease;
+    try {
+      lease = await this.pool.acquire();
+    } catch (e) {
+      throw new AppError('PROVIDER_FAILED', 'offline recogniser failed to start', { cause: e, retryable: false });
+    }
     let vad: Vad;
     try {
       vad = await createVad(this.opts.dsp, this.opts.vad);
     } catch (e) {
-      this.release(decoder);
+      lease.release();
       throw new AppError('PROVIDER_FAILED', 'voice activity detector failed to start', { cause: e, retryable: false });
     }
-    return new OfflineAsrStream(decoder, vad, this.opts, o, (d) => this.release(d));
+    return new OfflineAsrStream(lease, vad, this.opts, o);
   }
 
-  /** Frees the pooled decoders. Open streams keep working. */
+  /** Frees the pooled decoders and the instances no open stream uses. Open streams keep working. */
   close(): void {
-    for (const d of this.idle.splice(0)) d.delete();
+    this.pool.close();
   }
 
-  /**
-   * A pooled decoder with its audio front end rebuilt. pocketsphinx adapts its cepstral mean (live CMN) to what
-   * it hears; without the reset the next call starts from the previous caller's line and recognises differently
-   * (measured: another call's audio changed the words of the next). The acoustic model, dictionary and grammar
-   * stay loaded, which is what makes reuse worth it.
-   */
-  private async reusedDecoder(): Promise<SsDecoder | undefined> {
-    for (let d = this.idle.pop(); d !== undefined; d = this.idle.pop()) {
-      try {
-        await d.reinitialize_audio();
-        return d;
-      } catch {
-        // Not reusable: dropped, and the next pooled one (or a fresh decoder) is used instead.
-        d.delete();
-      }
-    }
-    return undefined;
-  }
-
-  private release(decoder: SsDecoder): void {
-    if (this.idle.length < this.maxIdle) this.idle.push(decoder);
-    else decoder.delete();
-  }
-
-  private async createDecoder(): Promise<SsDecoder> {
+  private async createDecoder(ss: SsModule): Promise<SsDecoder> {
+    const decoder = new ss.Decoder({
+      ...DECODER_DEFAULTS,
+      dict: grammarDictionary(modelDir()),
+      ...this.opts.decoderConfig,
+      samprate: 8000,
+      loglevel: 'FATAL',
+    });
     try {
-      modulePromise ??= loadSoundSwallower();
-      const ss = await modulePromise;
-      const decoder = new ss.Decoder({
-        ...DECODER_DEFAULTS,
-        dict: grammarDictionary(modelDir()),
-        ...this.opts.decoderConfig,
-        samprate: 8000,
-        loglevel: 'FATAL',
-      });
       await decoder.initialize();
       // Only what the dictionary lacks: adding an existing entry fails.
       const missing = EXTRA_PRONUNCIATIONS.filter(([w]) => decoder.lookup_word(w) === null);
@@ -178,8 +143,8 @@ export class OfflineAsr implements AsrProvider {
       if (unknown.length > 0) throw new Error(`grammar words missing from the dictionary: ${unknown.join(', ')}`);
       return decoder;
     } catch (e) {
-      modulePromise = undefined;
-      throw new AppError('PROVIDER_FAILED', 'offline recogniser failed to start', { cause: e, retryable: false });
+      decoder.delete();
+      throw e;
     }
   }
 }
@@ -200,13 +165,15 @@ class OfflineAsrStream implements AsrStream {
   private readonly partialFrames: number;
   private readonly maxFrames: number;
 
+  private readonly decoder: SsDecoder;
+
   constructor(
-    private readonly decoder: SsDecoder,
+    private readonly lease: DecoderLease,
     private readonly vad: Vad,
     private readonly opts: OfflineAsrOptions,
     private readonly o: AsrOpenOptions,
-    private readonly release: (d: SsDecoder) => void,
   ) {
+    this.decoder = lease.decoder;
     this.minConfidence = opts.minConfidence ?? 0.2;
     this.partialFrames = Math.max(1, Math.round((opts.partialEveryMs ?? 300) / VAD_FRAME_MS));
     this.maxFrames = Math.round((opts.maxUtteranceMs ?? 15000) / VAD_FRAME_MS);
@@ -253,11 +220,11 @@ class OfflineAsrStream implements AsrStream {
         this.decoder.stop();
       } catch {
         // A decoder that cannot stop cleanly is not reused.
-        this.decoder.delete();
+        this.lease.discard();
         return;
       }
     }
-    this.release(this.decoder);
+    this.lease.release();
   }
 
   private frame(pcm: Int16Array): void {
