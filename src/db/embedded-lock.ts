@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
 
 // PGlite has no inter-process locking: two processes on one data directory would corrupt it. `<dataDir>.lock`
 // names its owner, one `key=value` per line after the pid on the first line (older readers take the first line):
@@ -54,7 +55,7 @@ function format(o: LockOwner): string {
   return lines.join('\n') + '\n';
 }
 
-export async function readLock(lockPath: string): Promise<{ owner: LockOwner; touchedMs: number } | undefined> {
+async function readLock(lockPath: string): Promise<{ owner: LockOwner; touchedMs: number } | undefined> {
   const [text, st] = await Promise.all([readFile(lockPath, 'utf8').catch(() => ''), stat(lockPath).catch(() => null)]);
   const [first, ...rest] = text.split('\n');
   const pid = Number(first?.trim());
@@ -68,7 +69,7 @@ export async function readLock(lockPath: string): Promise<{ owner: LockOwner; to
 }
 
 /** Whether the lock's owner may still be running; the reason is for the refusal message. */
-export async function lockLive(
+async function lockLive(
   lockPath: string,
   lock: { owner: LockOwner; touchedMs: number },
   now = Date.now(),
@@ -97,7 +98,7 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-export async function takeLock(dataDir: string): Promise<HeldLock> {
+export async function takeLock(dataDir: string, log?: Logger): Promise<HeldLock> {
   const lockPath = `${dataDir}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -130,6 +131,7 @@ export async function takeLock(dataDir: string): Promise<HeldLock> {
           { retryable: false },
         );
       // Stale lock left by a crashed process: PGlite recovers the data directory itself.
+      log?.warn({ lock: lockPath, pid: lock?.owner.pid, why: verdict.why }, 'stale database lock taken over');
       await rm(lockPath, { force: true });
     }
   }

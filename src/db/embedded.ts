@@ -185,7 +185,7 @@ function spawnWorker(
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = resolve(opts.dataDir);
   await privateDataRoot(dataDir, opts.log);
-  const lock = await takeLock(dataDir);
+  const lock = await takeLock(dataDir, opts.log);
   const host = opts.host ?? '127.0.0.1';
   let data: EmbeddedWorkerData;
   let socket: { path: string; dir: string; temp: boolean } | undefined;

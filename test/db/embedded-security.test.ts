@@ -25,9 +25,13 @@ t.test('a lock naming our own pid that this process did not take is stale (PID 1
   const dir = await root(t);
   // Exactly what the old code wrote and what a killed PID 1 leaves behind: the pid alone.
   await writeFile(join(dir, 'pglite.lock'), String(process.pid));
-  const db = await startEmbedded({ dataDir: join(dir, 'pglite') });
+  const { log, lines } = captureLogger();
+  const db = await startEmbedded({ dataDir: join(dir, 'pglite'), log });
   t.teardown(() => db.stop());
-  t.pass('started over a stale lock holding our own pid');
+  t.ok(
+    lines.some((l) => l.msg === 'stale database lock taken over' && l.why === 'our pid, not taken by us'),
+    'started over a stale lock holding our own pid, and said why',
+  );
   await t.rejects(startEmbedded({ dataDir: join(dir, 'pglite') }), /in use by this process/, 'a second start here');
 });
 
