@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   };
   const env = await DemoEnvironment.start({ dataDir, log, inspect });
   const dsp = loadDsp();
-  const tts = new FliteTts({ voice: persona.voice });
+  const tts = new FliteTts({ voice: persona.voice, levelDbfs: null });
   try {
     const outcome = await runPersonaCall({
       env,

@@ -40,7 +40,8 @@ export async function runDemo(a: DemoArgs, out: NodeJS.WritableStream & { isTTY?
   const env = await DemoEnvironment.start({ dataDir: a.dataDir, log, record: a.record !== undefined });
   view?.recogniserReportsConfidence(env.server.providers.asr.capabilities.confidence);
   const dsp = loadDsp(dspOptionsFromEnv());
-  const tts = new FliteTts({ voice: persona.voice });
+  // The receptionist keeps flite's own level: the scenario suite's recognition figures were measured with it.
+  const tts = new FliteTts({ voice: persona.voice, levelDbfs: null });
   let outcome: PersonaCallOutcome;
   try {
     view?.info(`Calling "${persona.gym.name}" (persona: ${persona.name}) through POST /v1/calls…`);

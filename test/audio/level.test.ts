@@ -49,17 +49,26 @@ t.test('normalising: quiet speech is raised to the target, loud speech lowered, 
   t.same(normaliseSpeechLevel(new Int16Array(100), RATE), new Int16Array(100), 'silence stays silence');
 });
 
+/** flite's 16 kHz output for `text`, all chunks together. */
+async function spoken(tts: FliteTts, text: string): Promise<Int16Array> {
+  const audio = await tts.synthesize(text, new AbortController().signal);
+  const bytes: Buffer[] = [];
+  for await (const c of audio.chunks) bytes.push(Buffer.from(c));
+  const all = Buffer.concat(bytes);
+  return new Int16Array(all.buffer, all.byteOffset, all.length / 2);
+}
+
 t.test('every flite voice speaks at the telephone level, unclipped', async (t) => {
   const text = "Hi, is this Iron Temple Fitness? I'm calling with a few quick questions about your hours.";
   for (const voice of FLITE_VOICES) {
-    const tts = new FliteTts({ voice, mode: 'inline' });
-    const audio = await tts.synthesize(text, new AbortController().signal);
-    const bytes: Buffer[] = [];
-    for await (const c of audio.chunks) bytes.push(Buffer.from(c));
-    const all = Buffer.concat(bytes);
-    const pcm = new Int16Array(all.buffer, all.byteOffset, all.length / 2);
-    const level = activeSpeechLevelDbfs(pcm, audio.sampleRate) ?? -Infinity;
+    const pcm = await spoken(new FliteTts({ voice, mode: 'inline' }), text);
+    const level = activeSpeechLevelDbfs(pcm, 16000) ?? -Infinity;
     t.ok(level >= -20 && level <= -16, `${voice}: ${level.toFixed(1)} dBFS active speech (−16 to −20)`);
     t.ok(peakDbfs(pcm) <= PEAK_CEILING_DBFS + 0.01, `${voice}: peak ${peakDbfs(pcm).toFixed(1)} dBFS`);
   }
+  // flite's own level on request (the simulated receptionist): kal16 alone is far below a telephone level.
+  const raw = await spoken(new FliteTts({ voice: 'kal16', mode: 'inline', levelDbfs: null }), text);
+  const level = activeSpeechLevelDbfs(raw, 16000) ?? 0;
+  t.ok(level < -24, `kal16 as flite makes it: ${level.toFixed(1)} dBFS`);
+  t.throws(() => new FliteTts({ levelDbfs: 0 }), { code: 'BAD_ARGUMENT' }, 'a level that would clip is refused');
 });

@@ -217,14 +217,20 @@ export function parseWav(wav: Uint8Array): { sampleRate: number; pcm: Uint8Array
 }
 
 /**
- * One synthesis as the provider hands it on: flite run, its WAV read, and the speech brought to the telephone
- * level (flite's voices differ by about 11 dB; src/audio/level.ts). Throws when flite fails.
+ * One synthesis as the provider hands it on: flite run, its WAV read, and the speech brought to `levelDbfs` of
+ * active speech (flite's voices differ by about 11 dB; src/audio/level.ts), or left as flite made it (null).
+ * Throws when flite fails.
  */
-export function synthesizeLevelled(module: WasmModule, args: string[]): { sampleRate: number; pcm: Uint8Array } {
+export function synthesizeLevelled(
+  module: WasmModule,
+  args: string[],
+  levelDbfs: number | null,
+): { sampleRate: number; pcm: Uint8Array } {
   const run = runFlite(module, args);
   if (run.exitCode !== 0) throw new Error(`flite exited with ${run.exitCode}: ${run.output.trim().slice(0, 200)}`);
   const { sampleRate, pcm } = parseWav(run.wav);
+  if (levelDbfs === null) return { sampleRate, pcm };
   const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.byteLength >> 1);
-  const levelled = normaliseSpeechLevel(samples, sampleRate);
+  const levelled = normaliseSpeechLevel(samples, sampleRate, levelDbfs);
   return { sampleRate, pcm: new Uint8Array(levelled.buffer) };
 }

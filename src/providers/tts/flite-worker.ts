@@ -9,6 +9,8 @@ import { compileFlite, synthesizeLevelled, type WasmModule } from './flite-wasi.
 export interface FliteRequest {
   id: number;
   args: string[];
+  /** Active-speech level to bring the utterance to (dBFS), or null for flite's own. */
+  levelDbfs: number | null;
 }
 export type FliteResponse =
   { id: number; ok: true; sampleRate: number; pcm: Uint8Array } | { id: number; ok: false; error: string };
@@ -21,7 +23,7 @@ if (port) {
     let res: FliteResponse;
     try {
       module ??= compileFlite(readFileSync(wasmPath));
-      const { sampleRate, pcm } = synthesizeLevelled(module, req.args);
+      const { sampleRate, pcm } = synthesizeLevelled(module, req.args, req.levelDbfs);
       res = { id: req.id, ok: true, sampleRate, pcm };
     } catch (e) {
       res = { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };

