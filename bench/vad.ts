@@ -45,7 +45,11 @@ function db(frame: Int16Array): number {
 
 async function buildCorpus(): Promise<Labelled> {
   const dsp = loadDsp();
-  const voices = [new FliteTts({ voice: 'slt', mode: 'inline' }), new FliteTts({ voice: 'kal16', mode: 'inline' })];
+  // Test speech at flite's own levels (two voices 11 dB apart), as docs/benchmarks/vad.md was measured.
+  const voices = [
+    new FliteTts({ voice: 'slt', mode: 'inline', levelDbfs: null }),
+    new FliteTts({ voice: 'kal16', mode: 'inline', levelDbfs: null }),
+  ];
   const parts: Int16Array[] = [];
   const labels: boolean[] = [];
   const utterances: { start: number; end: number }[] = [];
