@@ -4,7 +4,8 @@ import { createLogger } from '../../log.js';
 const USAGE = `usage: gym-agent serve
 
 Runs the server with the configuration from the environment: every variable, its default and what it means is
-in .env.example (at the package root); 'gym-agent doctor' checks a configuration without starting the server.
+in .env.example at the root of the source tree (not in the container image); 'gym-agent doctor' checks a
+configuration without starting the server.
 With no keys at all it runs offline on this machine. The start-up line gives the /review URL.
 SIGTERM or Ctrl-C drain: no new calls, live calls finish (up to SHUTDOWN_GRACE_MS), then exit 0.`;
 
