@@ -168,7 +168,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const caller: Caller = { base: `http://127.0.0.1:${port}`, accountSid, authToken, lines, turns: o.turns };
   const wave = async (n: number, first: number) => {
     const t0 = performance.now();
-    const outcomes = await Promise.all(Array.from({ length: n }, (_v, i) => oneCall(caller, dsp, first + i)));
+    // Calls ring 100 ms apart, as a burst of real calls would (the server commits each call row before it answers
+    // the webhook; all of a wave in the same millisecond only measures the embedded database's queue).
+    const outcomes = await Promise.all(
+      Array.from({ length: n }, (_v, i) => sleep(i * 100).then(() => oneCall(caller, dsp, first + i))),
+    );
     // The server ends a call a moment after its stream closes (wrap-up, database writes): wait for that.
     for (let i = 0; i < 100; i++) {
       const m = await server.mem(0, false);
