@@ -15,6 +15,8 @@ export class LedgerSwitch {
     private readonly summary: CallSummaryCollector,
     private readonly quality: CallQuality,
     private readonly log: Logger,
+    /** False when the recogniser has no confidence measure of its own: its number is then not stored. */
+    private readonly asrConfidence: boolean,
   ) {}
 
   /** The machine's `call.ended`, once it has emitted it. */
@@ -41,7 +43,12 @@ export class LedgerSwitch {
       case 'ledger.callerTurn':
         if (e.endpoint === 'backchannel' || e.text.trim() === '') return;
         this.summary.callerTurn();
-        l?.callerTurn({ text: e.text, confidence: e.confidence, startMs: e.startMs ?? null, endMs: e.endMs ?? null });
+        l?.callerTurn({
+          text: e.text,
+          confidence: this.asrConfidence ? e.confidence : null,
+          startMs: e.startMs ?? null,
+          endMs: e.endMs ?? null,
+        });
         return;
       case 'ledger.facts':
         this.summary.factsKnown({

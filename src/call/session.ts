@@ -115,7 +115,7 @@ export class CallSession implements CallHandler {
       providers,
       at: start.startedAt,
     });
-    this.#ledger = new LedgerSwitch(this.#recorded, this.#summary, this.#quality, log);
+    this.#ledger = new LedgerSwitch(this.#recorded, this.#summary, this.#quality, log, asr.capabilities.confidence);
 
     const prefetch = prefetchGreeting(tts, log, deps.ttsPrefetch !== false, id.direction, id.gymName);
     const ports = callPorts({

@@ -1,7 +1,11 @@
 import t from 'tap';
 import { assign, createActor, setup, type EventObject } from 'xstate';
 import { questionTopics } from '../../machines/text.js';
+import type { CallEmitted } from '../../machines/events.js';
 import { CallDirectory } from '../../src/call/call-directory.js';
+import { LedgerSwitch } from '../../src/call/ledger-switch.js';
+import type { CallLedger } from '../../src/db/recorder.js';
+import { CallSummaryCollector } from '../../src/ops/call-summary.js';
 import { CallQuality, topicsAskedIn } from '../../src/call/quality.js';
 import { replyActor } from '../../src/call/reply-actor.js';
 import { stateString } from '../../src/call/state-string.js';
@@ -152,4 +156,26 @@ t.test('reply actor streams sentences as they complete; whole-reply holds them f
     },
   };
   t.same(await collect(failing), [{ type: 'REPLY.ERROR', message: 'model down' }]);
+});
+
+t.test('LedgerSwitch stores a caller turn confidence only when the recogniser measures one', async (t) => {
+  const stored: (number | null | undefined)[] = [];
+  const ledger = { callerTurn: (c: { confidence?: number | null }) => void stored.push(c.confidence) };
+  const turn = {
+    type: 'ledger.callerTurn',
+    text: 'six to ten',
+    confidence: 1,
+    endpoint: 'short',
+  } as const;
+  for (const measured of [false, true]) {
+    const sw = new LedgerSwitch(
+      ledger as unknown as CallLedger,
+      new CallSummaryCollector('c1', 'outbound'),
+      new CallQuality('c1', () => 0),
+      log,
+      measured,
+    );
+    sw.record(turn as unknown as CallEmitted);
+  }
+  t.same(stored, [null, 1], 'offline (no measure): null; a real measure: kept');
 });
