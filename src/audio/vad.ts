@@ -104,6 +104,12 @@ async function loadFvad(): Promise<FvadModule> {
   return mod.default();
 }
 
+/** Bytes of the WASM heap that holds every call's fvad state (it only grows): what the soak watches. */
+export async function fvadHeapBytes(): Promise<number> {
+  fvadModule ??= loadFvad();
+  return (await fvadModule).HEAP16.buffer.byteLength;
+}
+
 /** WebRTC VAD. mode 0 (least aggressive) .. 3 (most aggressive at rejecting non-speech). */
 export async function createFvadClassifier(mode: 0 | 1 | 2 | 3 = 2): Promise<FrameClassifier> {
   fvadModule ??= loadFvad();

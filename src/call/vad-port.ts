@@ -5,7 +5,7 @@ import type { VadEdge, VadPort } from '../telephony/call-handler.js';
 // Adapts the streaming VAD (src/audio/vad.ts) to the media session's per-call VadPort: 8 kHz PCM in, raw edges
 // out, on the stream clock. The VAD counts time from its first frame; the offset of the first push maps that to
 // media time. A classifier that loads asynchronously (fvad's WASM) buffers the first frames until it is ready.
-// `onRun` hears, once per call, the kind of classifier that classified its audio (main.ts counts it in metrics).
+// Closing frees the classifier (also one that finishes loading after the call ended). `onRun` hears, once per call, the kind of classifier that classified its audio (main.ts counts it in metrics).
 
 const NO_EDGES: readonly VadEdge[] = Object.freeze([]);
 
@@ -20,8 +20,9 @@ export function vadPortFactory(
     let failed: Error | undefined;
     let pending: Int16Array[] = [];
     let offsetMs: number | undefined;
+    let closed = false;
     createVad(dsp, opts).then(
-      (v) => (vad = v),
+      (v) => (closed ? v.close() : (vad = v)),
       (e: unknown) => (failed = e instanceof Error ? e : new Error(String(e))),
     );
     const map = (edges: readonly VadEdge[]): VadEdge[] =>
@@ -29,6 +30,7 @@ export function vadPortFactory(
     return {
       push(pcm: Int16Array, atMs: number): readonly VadEdge[] {
         if (failed) throw failed;
+        if (closed) return NO_EDGES;
         offsetMs ??= atMs;
         if (vad === undefined) {
           pending.push(pcm.slice());
@@ -48,6 +50,12 @@ export function vadPortFactory(
         pending = [];
         out.push(...map(vad.push(pcm)));
         return out;
+      },
+      close(): void {
+        closed = true;
+        vad?.close();
+        vad = undefined;
+        pending = [];
       },
     };
   };

@@ -38,6 +38,8 @@ export type { VadEdge };
 /** Adapter over the VAD (src/audio/vad.ts): fed 8 kHz PCM in stream order, returns the edges it found. */
 export interface VadPort {
   push(pcm: Int16Array, atMs: number): readonly VadEdge[];
+  /** The stream ended: frees what the detector holds (fvad's state lives in a WASM heap shared by every call). */
+  close(): void;
 }
 
 export type StreamEndReason = 'stop' | 'socket-closed';

@@ -330,6 +330,8 @@ export class MediaSession {
     this.#ended = true;
     if (this.#startTimer !== undefined) clearTimeout(this.#startTimer);
     this.#player?.close();
+    this.#vad?.close();
+    this.#vad = undefined;
     const handler = this.#handler;
     if (handler !== undefined) {
       this.#o.metrics?.callEnded?.(reason);
