@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { webAssembly, type WasmModule } from '../../wasm.js';
 
 // Decoders of the offline recogniser, spread over several soundswallower (pocketsphinx in WASM) instances so that
 // memory comes back when calls end. A WebAssembly memory can only grow, and a decoder that has decoded a couple of
@@ -38,11 +39,6 @@ export interface DecoderLease {
   discard(): void;
 }
 
-// The project compiles without the DOM lib, where TypeScript declares WebAssembly: the members used here.
-interface WasmApi {
-  compile(bytes: Uint8Array): Promise<object>;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
 type Factory = (opts: Record<string, unknown>) => Promise<SsModule>;
 
 /** soundswallower's "node" export is soundswallower.node.js; its model directory and WASM sit next to it. */
@@ -50,12 +46,12 @@ export function soundSwallowerDir(): string {
   return dirname(createRequire(import.meta.url).resolve('soundswallower'));
 }
 
-let shared: Promise<{ factory: Factory; wasm: object }> | undefined;
+let shared: Promise<{ factory: Factory; wasm: WasmModule }> | undefined;
 
-async function loadShared(): Promise<{ factory: Factory; wasm: object }> {
+async function loadShared(): Promise<{ factory: Factory; wasm: WasmModule }> {
   const root = soundSwallowerDir();
   const glue = (await import(pathToFileURL(join(root, 'soundswallower.node.js')).href)) as { default: Factory };
-  const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const api = webAssembly();
   return { factory: glue.default, wasm: await api.compile(await readFile(join(root, 'soundswallower.node.wasm'))) };
 }
 
@@ -66,7 +62,7 @@ async function loadInstance(): Promise<SsModule> {
     throw e;
   });
   const { factory, wasm } = await shared;
-  const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const api = webAssembly();
   const before = new Set(process.listeners('uncaughtException'));
   const ready = factory({
     modelBase: `${join(soundSwallowerDir(), 'model')}/`,

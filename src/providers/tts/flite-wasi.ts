@@ -1,4 +1,5 @@
 import { normaliseSpeechLevel } from '../../audio/level.js';
+import { webAssembly, type WasmMemory, type WasmModule } from '../../wasm.js';
 
 // A minimal in-memory WASI preview1 host for the flite command-line program compiled to WASI. It implements
 // only the 13 imports flite uses, gives it argv, and captures the WAV it writes into a buffer: no temporary
@@ -6,22 +7,8 @@ import { normaliseSpeechLevel } from '../../audio/level.js';
 // synthesis gets a fresh instance of the (cached, compiled) module; instantiation costs well under a
 // millisecond next to the synthesis itself.
 
-// The project compiles without the DOM lib, which is where TypeScript declares WebAssembly; these are the few
-// members used here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-export interface WasmModule {
-  readonly __wasmModule?: never;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (m: WasmModule, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (): WasmApi => (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 export function compileFlite(wasmBytes: Uint8Array): WasmModule {
-  return new (wasmApi().Module)(wasmBytes);
+  return new (webAssembly().Module)(wasmBytes);
 }
 
 const ESUCCESS = 0;
@@ -181,7 +168,7 @@ export function runFlite(module: WasmModule, args: readonly string[]): FliteRun 
     },
   };
 
-  const instance = new (wasmApi().Instance)(module, { wasi_snapshot_preview1: wasi });
+  const instance = new (webAssembly().Instance)(module, { wasi_snapshot_preview1: wasi });
   host.memory = instance.exports.memory as WasmMemory;
   let exitCode = 0;
   try {

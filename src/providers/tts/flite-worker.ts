@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { compileFlite, synthesizeLevelled, type WasmModule } from './flite-wasi.js';
+import type { WasmModule } from '../../wasm.js';
+import { compileFlite, synthesizeLevelled } from './flite-wasi.js';
 
 // Worker side of FliteTts: synthesis is synchronous WASM (tens to hundreds of milliseconds per sentence), so it
 // runs here, off the event loop that paces every call's audio. Requests are handled one at a time in arrival

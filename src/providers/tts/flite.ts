@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { SPEECH_LEVEL_DBFS } from '../../audio/level.js';
 import { AppError } from '../../errors.js';
-import { compileFlite, synthesizeLevelled, type WasmModule } from './flite-wasi.js';
+import type { WasmModule } from '../../wasm.js';
+import { compileFlite, synthesizeLevelled } from './flite-wasi.js';
 import type { FliteRequest, FliteResponse } from './flite-worker.js';
 import type { TtsAudio, TtsCapabilities, TtsProvider } from './types.js';
 

@@ -16,14 +16,14 @@ import {
 // voices with envelopes, in a song structure (intro, verses, choruses, breakdowns with a snare build) drawn from
 // the seed, so a long call does not hear one loop. music-vocals.ts sings over it through the `layer` hook.
 
-export type Section = 'intro' | 'verse' | 'chorus' | 'breakdown' | 'build';
+export type SongSection = 'intro' | 'verse' | 'chorus' | 'breakdown' | 'build';
 
 export interface BarContext {
   /** Absolute sample where the bar starts. */
   readonly at: number;
   /** Samples per beat. */
   readonly beat: number;
-  readonly section: Section;
+  readonly section: SongSection;
   /** Bar index within its section. */
   readonly barInSection: number;
   /** MIDI notes of the bar's chord (root first) and of the key's scale. */
@@ -127,7 +127,7 @@ function bassNote(note: number, seconds: number): Float32Array {
 }
 
 /** The song's sections, drawn one after another from the seed. */
-function* structure(prng: Prng): Generator<{ section: Section; bars: number }> {
+function* structure(prng: Prng): Generator<{ section: SongSection; bars: number }> {
   yield { section: 'intro', bars: prng.pick([4, 8]) };
   for (;;) {
     yield { section: 'verse', bars: prng.pick([8, 16]) };
@@ -151,7 +151,7 @@ export function musicBed(seed: number, layer?: BarLayer): MusicBed {
   const drums = kit(prng.fork(1));
   const pick = prng.fork(2);
   const sections = structure(prng.fork(3));
-  let current = sections.next().value as { section: Section; bars: number };
+  let current = sections.next().value as { section: SongSection; bars: number };
   let barInSection = 0;
   let bar = 0;
 
@@ -203,7 +203,7 @@ export function musicBed(seed: number, layer?: BarLayer): MusicBed {
     layer?.(tl, { at, beat, section, barInSection, chord, scale, keyRoot });
     bar++;
     if (++barInSection >= current.bars) {
-      current = sections.next().value as { section: Section; bars: number };
+      current = sections.next().value as { section: SongSection; bars: number };
       barInSection = 0;
     }
   };
