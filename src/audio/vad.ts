@@ -104,7 +104,7 @@ async function loadFvad(): Promise<FvadModule> {
   return mod.default();
 }
 
-/** Bytes of the WASM heap that holds every call's fvad state (it only grows): what the soak watches. */
+/** Bytes of the WASM heap that holds every call's fvad state (it only grows): how a test sees a detector left unfreed. */
 export async function fvadHeapBytes(): Promise<number> {
   fvadModule ??= loadFvad();
   return (await fvadModule).HEAP16.buffer.byteLength;
