@@ -26,8 +26,13 @@ export interface FrameClassifier {
   readonly kind: VadKind;
   /** The kind with its settings (fvad2, hybrid1), for benchmarks. */
   readonly name: string;
-  /** One decision per whole 20 ms frame of `pcm` (length must be a multiple of the frame size). */
-  classify(pcm: Int16Array): boolean[];
+  /**
+   * One decision per whole 20 ms frame of `pcm` (length must be a multiple of the frame size). With
+   * `probabilities`, each frame's speech probability (0..1) is appended to it in the same order; a frame is
+   * speech exactly when its probability is above 0.5. Models give theirs; fvad's is 0 or 1, the energy
+   * classifier's a logistic of its margin over the threshold (docs/benchmarks/vad.md).
+   */
+  classify(pcm: Int16Array, probabilities?: number[]): boolean[];
   reset(): void;
   close(): void;
 }
@@ -41,6 +46,11 @@ export interface EnergyVadOptions {
   minBandShare?: number;
   /** Noise-floor memory. */
   floorWindowMs?: number;
+}
+
+/** dB over the threshold → 0..1: 0.5 at the threshold, 0.95 at +9 dB, 0.05 at -9 dB. */
+function levelProbability(overDb: number): number {
+  return 1 / (1 + Math.exp(-overDb / 3));
 }
 
 /**
@@ -62,7 +72,7 @@ export function createEnergyClassifier(dsp: Pick<Dsp, 'frameFeatures'>, opts: En
   return {
     kind: 'energy',
     name: 'energy',
-    classify(pcm) {
+    classify(pcm, probabilities) {
       const f = dsp.frameFeatures(pcm, VAD_FRAME_SAMPLES);
       const out: boolean[] = [];
       for (let i = 0; i + 2 < f.length; i += 3) {
@@ -72,7 +82,10 @@ export function createEnergyClassifier(dsp: Pick<Dsp, 'frameFeatures'>, opts: En
         // Unfilled slots hold 0 dBFS, so until the window is full the floor is the quietest frame so far.
         let floor = 0;
         for (let k = 0; k < window.length; k++) if ((window[k] as number) < floor) floor = window[k] as number;
-        out.push(db > minDb && db > floor + margin && (f[i + 1] as number) >= minBand);
+        const over = db - Math.max(minDb, floor + margin);
+        const speech = over > 0 && (f[i + 1] as number) >= minBand;
+        out.push(speech);
+        probabilities?.push(speech || over <= 0 ? levelProbability(over) : 0);
       }
       return out;
     },
@@ -125,7 +138,7 @@ export async function createFvadClassifier(mode: 0 | 1 | 2 | 3 = 2): Promise<Fra
   return {
     kind: 'fvad',
     name: `fvad${mode}`,
-    classify(pcm) {
+    classify(pcm, probabilities) {
       if (closed) throw new Error('fvad classifier is closed');
       const out: boolean[] = [];
       for (let o = 0; o + VAD_FRAME_SAMPLES <= pcm.length; o += VAD_FRAME_SAMPLES) {
@@ -133,6 +146,8 @@ export async function createFvadClassifier(mode: 0 | 1 | 2 | 3 = 2): Promise<Fra
         const r = m._fvad_process(inst, buf, VAD_FRAME_SAMPLES);
         if (r < 0) throw new Error('fvad_process failed');
         out.push(r === 1);
+        // libfvad returns only its decision, not the likelihood ratio behind it.
+        probabilities?.push(r === 1 ? 1 : 0);
       }
       return out;
     },
@@ -165,9 +180,18 @@ export async function createHybridClassifier(
   return {
     kind: 'hybrid',
     name: `hybrid${mode}`,
-    classify(pcm) {
-      const a = fvad.classify(pcm);
-      const b = energy.classify(pcm);
+    classify(pcm, probabilities) {
+      if (probabilities === undefined) {
+        const a = fvad.classify(pcm);
+        const b = energy.classify(pcm);
+        return a.map((v, i) => v && (b[i] ?? false));
+      }
+      const pa: number[] = [];
+      const pb: number[] = [];
+      const a = fvad.classify(pcm, pa);
+      const b = energy.classify(pcm, pb);
+      // Both must agree, so the weaker of the two is the frame's probability (above 0.5 exactly when both are).
+      for (let i = 0; i < a.length; i++) probabilities.push(Math.min(pa[i] as number, pb[i] as number));
       return a.map((v, i) => v && (b[i] ?? false));
     },
     reset() {
@@ -218,8 +242,16 @@ export class Vad {
     return this.inSpeech;
   }
 
-  /** Smoothed per-frame state of the last push (for benchmarks) is returned through `states` when given. */
-  push(pcm: Int16Array, states?: boolean[]): VadEdge[] {
+  /** Frames classified since the start (or reset): frame n starts at n × VAD_FRAME_MS of the VAD's clock. */
+  get frames(): number {
+    return this.frameIndex;
+  }
+
+  /**
+   * Smoothed per-frame state of the last push (for benchmarks) is appended to `states` when given, and each
+   * frame's speech probability (FrameClassifier.classify) to `probabilities`.
+   */
+  push(pcm: Int16Array, states?: boolean[], probabilities?: number[]): VadEdge[] {
     let data = pcm;
     if (this.carry.length > 0) {
       data = new Int16Array(this.carry.length + pcm.length);
@@ -229,7 +261,7 @@ export class Vad {
     const whole = data.length - (data.length % VAD_FRAME_SAMPLES);
     this.carry = whole === data.length ? NO_SAMPLES : data.slice(whole);
     if (whole === 0) return [];
-    const frames = this.classifier.classify(data.subarray(0, whole));
+    const frames = this.classifier.classify(data.subarray(0, whole), probabilities);
     const edges: VadEdge[] = [];
     for (const speech of frames) {
       const startMs = this.frameIndex * VAD_FRAME_MS;

@@ -35,9 +35,18 @@ export interface InboundAudio {
 /** The VAD's edges (src/audio/vad.ts), on this stream's clock. */
 export type { VadEdge };
 
-/** Adapter over the VAD (src/audio/vad.ts): fed 8 kHz PCM in stream order, returns the edges it found. */
+/**
+ * One 20 ms frame as the detector heard it: stream time of its start, speech probability 0..1, and the raw
+ * decision (probability above 0.5; before the hysteresis that makes edges).
+ */
+export type VadFrameListener = (atMs: number, probability: number, speech: boolean) => void;
+
+/**
+ * Adapter over the VAD (src/audio/vad.ts): fed 8 kHz PCM in stream order, returns the edges it found and, with
+ * `onFrame`, tells it every frame it classified (before returning).
+ */
 export interface VadPort {
-  push(pcm: Int16Array, atMs: number): readonly VadEdge[];
+  push(pcm: Int16Array, atMs: number, onFrame?: VadFrameListener): readonly VadEdge[];
   /** The stream ended: frees what the detector holds (fvad's state lives in a WASM heap shared by every call). */
   close(): void;
 }
@@ -59,6 +68,8 @@ export interface CallTransport {
 export interface CallHandler {
   onAudio(audio: InboundAudio): void;
   onVad(edge: VadEdge): void;
+  /** Every frame's speech probability (VadFrameListener), before the frame's edges reach onVad. Optional. */
+  onVadFrame?(atMs: number, probability: number, speech: boolean): void;
   onDtmf(digit: string, atMs: number): void;
   /** Called exactly once; after it the transport is dead. */
   onEnd(reason: StreamEndReason): void;

@@ -5,6 +5,7 @@ import type {
   CallTransport,
   StartInfo,
   StreamEndReason,
+  VadFrameListener,
   VadPort,
 } from './call-handler.js';
 import { TWILIO_RATE, type TelephonyDsp } from './dsp-port.js';
@@ -92,6 +93,9 @@ export class MediaSession {
   #startInfo: StartInfo | undefined;
   #player: OutboundPlayer | undefined;
   #vad: VadPort | undefined;
+  /** Bound once: the VAD's per-frame probabilities go to the handler without a closure per message. */
+  readonly #onVadFrame: VadFrameListener = (atMs, probability, speech) =>
+    this.#handler?.onVadFrame?.(atMs, probability, speech);
   #log: Logger;
   #startPerf = 0;
   #ended = false;
@@ -173,7 +177,9 @@ export class MediaSession {
     const pcm = this.#o.dsp.ulawDecode(mulaw);
     const durationMs = (pcm.length * 1000) / TWILIO_RATE;
     this.#handler?.onAudio({ mulaw, pcm, atMs, durationMs });
-    if (this.#vad !== undefined) for (const edge of this.#vad.push(pcm, atMs)) this.#handler?.onVad(edge);
+    if (this.#vad === undefined) return;
+    const onFrame = this.#handler?.onVadFrame === undefined ? undefined : this.#onVadFrame;
+    for (const edge of this.#vad.push(pcm, atMs, onFrame)) this.#handler?.onVad(edge);
   }
 
   onBinary(): void {
