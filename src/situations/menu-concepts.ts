@@ -1,0 +1,173 @@
+import { findPhrase } from './words.js';
+
+// What a menu option leads to, from its label's words: the one lexicon the choice ranks and the fingerprint
+// names. Scores say how likely the option reaches a person who can tell a caller the hours, prices and classes:
+// the front desk best, then membership sales, an operator or representative, "all other inquiries"; recordings and
+// departments that cannot answer (billing, careers) rank low, and options that lead nowhere ("repeat this menu",
+// another language) lowest. A label is matched phrase by phrase; its first-listed concept with a match wins.
+
+export type MenuConcept =
+  | 'front-desk'
+  | 'membership'
+  | 'operator'
+  | 'other-inquiries'
+  | 'classes'
+  | 'personal-training'
+  | 'information'
+  | 'billing'
+  | 'cancel'
+  | 'careers'
+  | 'directory'
+  | 'language'
+  | 'repeat'
+  | 'unknown';
+
+interface ConceptEntry {
+  readonly concept: MenuConcept;
+  readonly score: number;
+  /** Why this option reaches (or does not reach) someone who can answer; shown in the call's log and review. */
+  readonly reason: string;
+  readonly phrases: readonly string[];
+}
+
+// Order matters: "repeat this menu" and "español" are checked before words that might also appear in them, and
+// "cancel my membership" is a cancellation, not membership sales.
+export const MENU_CONCEPTS: readonly ConceptEntry[] = [
+  {
+    concept: 'repeat',
+    score: -100,
+    reason: 'repeats the menu',
+    phrases: ['repeat', 'hear these options again', 'main menu', 'previous menu', 'return to'],
+  },
+  {
+    concept: 'language',
+    score: -50,
+    reason: 'another language',
+    phrases: ['espanol', 'español', 'spanish', 'para', 'francais', 'french'],
+  },
+  {
+    concept: 'cancel',
+    score: 0,
+    reason: 'cancellations, not information',
+    phrases: ['cancel', 'cancellation', 'cancellations', 'freeze', 'terminate'],
+  },
+  {
+    concept: 'careers',
+    score: 0,
+    reason: 'jobs, not members',
+    phrases: ['career', 'careers', 'employment', 'job', 'jobs', 'applying', 'vendor', 'vendors'],
+  },
+  {
+    concept: 'billing',
+    score: 5,
+    reason: 'billing staff rarely know the schedule',
+    phrases: ['billing', 'bill', 'payment', 'payments', 'account', 'accounts', 'invoice', 'dues'],
+  },
+  {
+    concept: 'directory',
+    score: 10,
+    reason: 'a staff directory needs a name',
+    phrases: ['directory', 'extension', 'by name', "party's"],
+  },
+  {
+    concept: 'front-desk',
+    score: 100,
+    reason: 'the front desk answers hours, prices and classes',
+    phrases: ['front desk', 'reception', 'receptionist', 'front counter', 'check in', 'desk'],
+  },
+  {
+    concept: 'membership',
+    score: 90,
+    reason: 'membership sales know the prices and usually the rest',
+    phrases: [
+      'membership',
+      'memberships',
+      'member',
+      'members',
+      'sales',
+      'join',
+      'joining',
+      'new member',
+      'pricing',
+      'prices',
+      'rates',
+      'tour',
+      'tours',
+      'sign up',
+    ],
+  },
+  {
+    concept: 'operator',
+    score: 85,
+    reason: 'an operator or representative is a person',
+    phrases: [
+      'operator',
+      'representative',
+      'rep',
+      'staff member',
+      'team member',
+      'associate',
+      'agent',
+      'someone',
+      'somebody',
+      'person',
+      'live person',
+      'speak to',
+      'speak with',
+      'talk to',
+      'talk with',
+      'manager',
+      'attendant',
+      'general manager',
+    ],
+  },
+  {
+    concept: 'other-inquiries',
+    score: 70,
+    reason: 'general inquiries reach the front desk',
+    phrases: [
+      'all other',
+      'other inquiries',
+      'other questions',
+      'general',
+      'inquiries',
+      'enquiries',
+      'questions',
+      'anything else',
+      'everything else',
+      'information',
+    ],
+  },
+  {
+    concept: 'classes',
+    score: 40,
+    reason: 'class staff know classes, maybe not prices',
+    phrases: ['class', 'classes', 'schedule', 'group fitness', 'studio'],
+  },
+  {
+    concept: 'personal-training',
+    score: 30,
+    reason: 'personal trainers know their own prices',
+    phrases: ['personal training', 'personal trainer', 'trainer', 'training'],
+  },
+  {
+    concept: 'information',
+    score: 20,
+    reason: 'likely a recording, and no fact is taken from a recording',
+    phrases: ['hours', 'hours of operation', 'directions', 'location', 'address', 'open', 'holiday'],
+  },
+];
+
+export interface ConceptMatch {
+  readonly concept: MenuConcept;
+  readonly score: number;
+  readonly reason: string;
+}
+
+const UNKNOWN: ConceptMatch = { concept: 'unknown', score: 25, reason: 'unknown option' };
+
+export function conceptOf(label: string): ConceptMatch {
+  const w = label.split(' ').filter((x) => x.length > 0);
+  for (const e of MENU_CONCEPTS) if (e.phrases.some((p) => findPhrase(w, p) >= 0)) return e;
+  return UNKNOWN;
+}

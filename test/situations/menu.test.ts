@@ -1,0 +1,114 @@
+import t from 'tap';
+import { isMenuPrompt, parseMenu, type MenuOption } from '../../src/situations/menu.js';
+import { chooseOption, explainChoice } from '../../src/situations/menu-choice.js';
+import { isInvalidEntry, isMenuRepeat, menuAgrees, menuFingerprint } from '../../src/situations/menu-memory.js';
+
+const opts = (...pairs: [string, string][]): MenuOption[] =>
+  pairs.map(([key, label]) => ({ key, label }) as MenuOption);
+
+t.test('menus in both orders, digits and number words, with and without punctuation', async (t) => {
+  const cases: [string, MenuOption[]][] = [
+    ['Press 2 for membership.', opts(['2', 'membership'])],
+    ['For membership, press 2.', opts(['2', 'membership'])],
+    ['for membership press two', opts(['2', 'membership'])],
+    [
+      'thank you for calling iron temple fitness for class schedules press one for membership press two for the front desk press three',
+      opts(['1', 'class schedules'], ['2', 'membership'], ['3', 'front desk']),
+    ],
+    [
+      'Thank you for calling Iron Temple. Press 1 for hours and directions. Press 2 for membership. For all other inquiries, press 0.',
+      opts(['1', 'hours and directions'], ['2', 'membership'], ['0', 'all other inquiries']),
+    ],
+    [
+      'press one for hours press two for membership press zero to speak to a representative',
+      opts(['1', 'hours'], ['2', 'membership'], ['0', 'speak to a representative']),
+    ],
+    ['For membership, say membership or press 2.', opts(['2', 'membership'])],
+    ['For billing, say or press 3.', opts(['3', 'billing'])],
+    [
+      'To repeat this menu, press star. For the front desk press pound.',
+      opts(['*', 'repeat this menu'], ['#', 'front desk']),
+    ],
+    ['To repeat this menu press *.', opts(['*', 'repeat this menu'])],
+    ['press to for membership press for for billing', opts(['2', 'membership'], ['4', 'billing'])],
+    ['if you are a new member press the number 5', opts(['5', 'new member'])],
+    ['please select option 3 for personal training', opts(['3', 'personal training'])],
+    ["if you know your party's extension dial it now for membership press two", opts(['2', 'membership'])],
+    ['press one for sales or stay on the line for the next available associate', opts(['1', 'sales'])],
+  ];
+  for (const [text, want] of cases) t.same(parseMenu(text).options, want, text);
+});
+
+t.test('no options in plain speech, extensions and times', async (t) => {
+  for (const s of [
+    "If you know your party's extension, dial it now.",
+    'dial extension 104 for Mike',
+    'we open at five and close at ten',
+    'hi this is Sarah at the front desk how can I help',
+    'press on with your questions',
+  ])
+    t.same(parseMenu(s).options, [], s);
+  t.equal(parseMenu("If you know your party's extension, dial it now.").extensionPrompt, true);
+  t.equal(isMenuPrompt("If you know your party's extension, dial it now."), true);
+  t.equal(isMenuPrompt('we are open until ten tonight'), false);
+  t.equal(parseMenu('press 1 for sales or stay on the line').stayOnLine, true);
+  t.equal(parseMenu('press 1 for sales').stayOnLine, false);
+});
+
+t.test('the choice reaches a person who can answer, ranked and explained', async (t) => {
+  const m = parseMenu(
+    'Press 1 for billing. Press 2 for hours and directions. Press 3 for membership. Press 4 for the front desk. To repeat, press star.',
+  );
+  const c = chooseOption(m);
+  t.equal(c.option?.key, '4');
+  t.equal(c.decisive, true);
+  t.same(
+    c.ranked.map((r) => `${r.key}:${r.concept}`),
+    ['4:front-desk', '3:membership', '2:information', '1:billing', '*:repeat'],
+  );
+  t.equal(
+    explainChoice(c),
+    '4 for front desk (front-desk: the front desk answers hours, prices and classes); next 3 (membership)',
+  );
+  // 0 with no label is the operator; "all other inquiries" beats a recording.
+  t.equal(chooseOption(parseMenu('press one for hours press zero')).option?.key, '0');
+  t.equal(chooseOption(parseMenu('for hours press 1 for all other inquiries press 0')).option?.key, '0');
+  t.equal(chooseOption(parseMenu('press 1 for hours press 2 for all other inquiries')).decisive, false);
+  // Tried keys go last; nothing reachable leaves the option undefined.
+  t.equal(chooseOption(m, ['4']).option?.key, '3');
+  const none = chooseOption(parseMenu('press 1 for billing press 9 for spanish press star to repeat this menu'));
+  t.equal(none.option, undefined);
+  t.equal(explainChoice(none), 'no option reaches a person (1: billing, 9: language, *: repeat)');
+  t.equal(chooseOption(parseMenu('for cancellations press 1 to cancel your membership press 2')).option, undefined);
+});
+
+t.test('fingerprint: robust to misheard labels, checks a remembered path', async (t) => {
+  const a = parseMenu('press one for hours press two for memberships press zero for the operator').options;
+  const b = parseMenu('press 1 for our hours. Press 2 for membership sales. Press 0 to speak to an operator.').options;
+  t.equal(menuFingerprint(a), '0=operator|1=information|2=membership');
+  t.equal(menuFingerprint(b), menuFingerprint(a));
+  t.equal(menuFingerprint(opts(['3', 'kids club'])), '3=kid');
+  const fp = menuFingerprint(a);
+  t.equal(menuAgrees(fp, '2', opts(['1', 'hours']), false), 'unknown');
+  t.equal(menuAgrees(fp, '2', opts(['1', 'hours'], ['2', 'membership']), false), 'same');
+  t.equal(menuAgrees(fp, '2', opts(['1', 'billing'], ['2', 'membership']), false), 'different');
+  t.equal(menuAgrees(fp, '2', opts(['1', 'hours']), true), 'different');
+});
+
+t.test('loops and invalid entries', async (t) => {
+  const a = opts(['1', 'hours'], ['2', 'membership'], ['3', 'billing'], ['0', 'operator']);
+  t.equal(isMenuRepeat(a, opts(['1', 'hours'], ['2', 'member ship'], ['3', 'billing'], ['0', 'operator'])), true);
+  t.equal(isMenuRepeat(a, opts(['1', 'hours'], ['2', 'membership'], ['3', 'billing'], ['0', 'tours'])), true);
+  t.equal(isMenuRepeat(a, opts(['1', 'yoga'], ['2', 'spin'])), false);
+  t.equal(isMenuRepeat([], a), false);
+  for (const s of [
+    "Sorry, I didn't get that.",
+    'sorry i did not understand your selection',
+    'That is not a valid option. Please try again.',
+    'invalid entry',
+    'Your entry was not recognized.',
+  ])
+    t.ok(isInvalidEntry(s), s);
+  for (const s of ['sorry we are closed on sundays', 'I did not get the price list yet', 'try our yoga class'])
+    t.notOk(isInvalidEntry(s), s);
+});
