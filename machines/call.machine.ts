@@ -57,7 +57,7 @@ export const callMachine = callSetup.createMachine({
         },
       },
       on: {
-        DTMF: { actions: 'noteDtmf', description: 'Key presses are logged; they never change the conversation.' },
+        'DTMF.RECEIVED': { actions: 'noteDtmf', description: 'Key presses are logged; they never change the conversation.' },
         'ASR.ERROR': [
           {
             guard: 'isFatalAsrError',

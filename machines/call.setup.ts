@@ -106,7 +106,7 @@ export const callSetup = turnSetup.extend<ClosingActionParams>({
       enqueue.emit(endedEvent(context));
     }),
     noteDtmf: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'DTMF');
+      assertEvent(event, 'DTMF.RECEIVED');
       enqueue.assign({ metrics: { ...context.metrics, dtmf: context.metrics.dtmf + 1 } });
       enqueue.emit({ type: 'call.dtmf', callId: context.callId, digit: event.digit });
     }),

@@ -1,6 +1,7 @@
 import type { GymFacts, Topic } from '../src/facts/model.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
 import type { ConversationInput } from '../src/providers/llm/types.js';
+import type { CallbackRequest, CallOutcome, IvrStep, Refusal, Situation, SpokenOutcome } from './outcomes.js';
 import type { TurnTiming } from './timing.js';
 
 // The contract between the call machine and src/: what the media pipeline sends in, what the invoked actors
@@ -17,6 +18,15 @@ export interface CallInput {
   direction: CallDirection;
   gymName: string;
   timing: TurnTiming;
+  /** What the agent does on a voicemail, and the number it leaves (config); default: hang up, no number. */
+  voicemail?: VoicemailPolicy | undefined;
+}
+
+export interface VoicemailPolicy {
+  /** `leave`: a short message after the beep, then hang up; `hangup`: hang up as soon as it is a voicemail. */
+  mode: 'leave' | 'hangup';
+  /** The number the message asks the gym to call back (E.164), if configured. */
+  callbackNumber: string | undefined;
 }
 
 // ---- Events from the media pipeline / server -------------------------------------------------------------
@@ -30,11 +40,44 @@ export type VadVoiceEvent = { type: 'VAD.VOICE'; atMs: number };
  * (after its hangover); the end-of-turn wait subtracts the difference. Without it the wait counts from arrival.
  */
 export type VadSilenceEvent = { type: 'VAD.SILENCE'; atMs: number; detectedAtMs?: number };
-export type DtmfEvent = { type: 'DTMF'; digit: string };
+/** A key pressed on the gym's side (Twilio's `dtmf` message), at media time `atMs`. */
+export type DtmfEvent = { type: 'DTMF.RECEIVED'; digit: string; atMs: number };
+/** Twilio's answering-machine detection values, exactly as its AsyncAmdStatusCallback sends `AnsweredBy`. */
+export const ANSWERED_BY = [
+  'human',
+  'machine_start',
+  'machine_end_beep',
+  'machine_end_silence',
+  'machine_end_other',
+  'fax',
+  'unknown',
+] as const;
+export type AnsweredBy = (typeof ANSWERED_BY)[number];
+/** Twilio's asynchronous answering-machine detection finished (AMD=async; src/telephony/amd.ts). */
+export type AmdResultEvent = { type: 'AMD.RESULT'; answeredBy: AnsweredBy };
+/**
+ * A steady single tone (400–2,000 Hz, at least ~150 ms: a voicemail beep) ended in the caller's audio: its start
+ * (media time), frequency and length. Sent when the tone ends, so speaking after it never overlaps it.
+ */
+export type ToneBeepEvent = { type: 'TONE.BEEP'; atMs: number; hz: number; durationMs: number };
 /** The caller's side ended: Twilio `stop`, or the media WebSocket closed. Ends the call from any state. */
 export type HangupEvent = { type: 'CALL.HANGUP'; reason: 'stop' | 'socket-closed' };
 
-export type PipelineEvent = MediaStartEvent | VadVoiceEvent | VadSilenceEvent | DtmfEvent | HangupEvent;
+/**
+ * The key path that reached a person on an earlier call to this number (src/call/ports.ts IvrPathStore), sent once
+ * the session has looked it up: the phone tree replays it once each menu is heard saying what it said then.
+ */
+export type IvrRememberedEvent = { type: 'IVR.REMEMBERED'; path: IvrStep[] };
+
+export type PipelineEvent =
+  | MediaStartEvent
+  | VadVoiceEvent
+  | VadSilenceEvent
+  | DtmfEvent
+  | AmdResultEvent
+  | ToneBeepEvent
+  | IvrRememberedEvent
+  | HangupEvent;
 
 // ---- `asr` actor (fromCallback, whole call) ---------------------------------------------------------------
 
@@ -67,10 +110,24 @@ export type ReplySentenceEvent = { type: 'REPLY.SENTENCE'; text: string };
 export type ReplyFactsEvent = { type: 'REPLY.FACTS'; facts: Partial<GymFacts> };
 export type ReplyAskedEvent = { type: 'REPLY.ASKED'; topic: Topic };
 export type ReplyEndCallEvent = { type: 'REPLY.END_CALL'; reason: 'facts-complete' | 'caller-request' | 'other' };
+/** The caller refused a topic ("we don't give prices over the phone"): it is never asked again. */
+export type ReplyRefusedEvent = { type: 'REPLY.REFUSED'; refusal: Refusal };
+/** The caller asked to be called back ("call back after two and ask for Mike"): stored on the call. */
+export type ReplyCallbackEvent = { type: 'REPLY.CALLBACK'; request: CallbackRequest };
+/** The conversation decided the call's outcome (wrong number, not a gym, closed for good): close politely. */
+export type ReplyOutcomeEvent = { type: 'REPLY.OUTCOME'; outcome: SpokenOutcome };
 export type ReplyDoneEvent = { type: 'REPLY.DONE' };
 export type ReplyErrorEvent = { type: 'REPLY.ERROR'; message: string };
 export type ReplyEvent =
-  ReplySentenceEvent | ReplyFactsEvent | ReplyAskedEvent | ReplyEndCallEvent | ReplyDoneEvent | ReplyErrorEvent;
+  | ReplySentenceEvent
+  | ReplyFactsEvent
+  | ReplyAskedEvent
+  | ReplyEndCallEvent
+  | ReplyRefusedEvent
+  | ReplyCallbackEvent
+  | ReplyOutcomeEvent
+  | ReplyDoneEvent
+  | ReplyErrorEvent;
 
 /**
  * Input of the reply actor: the conversation as the caller heard it, built from machine context. `speculative`:
@@ -111,6 +168,14 @@ export interface HangupInput {
   reason: EndReason;
 }
 
+// ---- `keypad` actor (fromPromise, one per key press: in-band DTMF or Twilio <Play digits>) ---------------------
+
+export interface KeypadInput {
+  callId: string;
+  /** The keys to press, in order ("2", "0", "1#"). */
+  digits: string;
+}
+
 // ---- Everything the machine accepts ------------------------------------------------------------------------
 
 export type CallEvent = PipelineEvent | AsrEvent | ReplyEvent | SpeakerEvent;
@@ -126,6 +191,12 @@ export type InternalEvent =
   | { type: 'AGENT.SAID' }
   | { type: 'AGENT.CLEARED' }
   | { type: 'WRAP_UP'; reason: EndReason }
+  /** Someone other than a person has the line (phone tree, hold, voicemail, screening): the turn region stands by. */
+  | { type: 'SITUATION.AWAY' }
+  /** A person speaks again: the turn region takes the floor back. */
+  | { type: 'SITUATION.BACK' }
+  /** The situation decided the call is over: `goodbye` says whether anybody is there to hear one. */
+  | { type: 'SITUATION.END'; outcome: CallOutcome; goodbye: boolean }
   | { type: 'CALL.ABORT'; message: string };
 
 export type MachineEvent = CallEvent | InternalEvent;
@@ -142,7 +213,19 @@ export type EndReason =
   | 'agent-ended'
   | 'error';
 
-export type AgentTurnReason = 'greeting' | 'reply' | 'reprompt' | 'holding' | 'apology' | 'closing';
+export type AgentTurnReason =
+  | 'greeting'
+  | 'reply'
+  | 'reprompt'
+  | 'holding'
+  | 'apology'
+  | 'closing'
+  /** Re-introduction to a new voice after a transfer (one sentence, not a second greeting). */
+  | 'reintroduction'
+  /** The one sentence a call-screening assistant gets (name and reason). */
+  | 'screening'
+  /** The message left on a voicemail after the beep. */
+  | 'voicemail';
 
 export interface LedgerUtterance {
   utteranceId: string;
@@ -181,6 +264,11 @@ export interface CallerTurnLedger {
   endMs: number | undefined;
   /** Which endpoint wait decided the end of the turn ('backchannel' = words over the agent, not a turn). */
   endpoint: 'short' | 'long' | 'max' | 'backchannel' | 'hangup';
+  /**
+   * Words of a phone tree, a hold announcement, a voicemail greeting or a screening assistant, not of a person in
+   * conversation: kept in the transcript, never in the history the LLM reads, never a source of facts.
+   */
+  situation?: Situation | undefined;
 }
 
 export interface FactsLedger {
@@ -203,6 +291,10 @@ export interface CallMetrics {
   holdingLines: number;
   replyErrors: number;
   dtmf: number;
+  /** Keys the agent pressed (each press of one or more digits counts once). */
+  keyPresses: number;
+  /** Time spent on hold, in ms (media time). */
+  holdMs: number;
   /** The last utterance before hang-up played completely (its final mark came back). */
   goodbyeCompleted: boolean;
 }
@@ -220,6 +312,8 @@ export function emptyCallMetrics(): CallMetrics {
     holdingLines: 0,
     replyErrors: 0,
     dtmf: 0,
+    keyPresses: 0,
+    holdMs: 0,
     goodbyeCompleted: false,
   };
 }
@@ -234,12 +328,25 @@ export interface CallEndedEvent {
   metrics: CallMetrics;
   /** Message of the error that ended the call, if any. */
   error: string | undefined;
+  /** What the call came to (machines/outcomes.ts). */
+  outcome: CallOutcome;
+  /** Keys the agent pressed, one entry per press, in order. */
+  keys: string[];
+  refusals: Refusal[];
+  callback: CallbackRequest | undefined;
 }
 
 export interface CallDtmfEvent {
   type: 'call.dtmf';
   callId: string;
   digit: string;
+}
+
+/** A phone tree's keys reached a person: remember them for the next call to this number (IvrPathStore.save). */
+export interface CallIvrPathEvent {
+  type: 'call.ivrPath';
+  callId: string;
+  path: IvrStep[];
 }
 
 /** Something went wrong that did not end the call (non-fatal ASR error, hang-up actor failure...). */
@@ -250,10 +357,17 @@ export interface CallWarningEvent {
 }
 
 export type CallEmitted =
-  AgentTurnLedger | CallerTurnLedger | FactsLedger | CallEndedEvent | CallDtmfEvent | CallWarningEvent;
+  | AgentTurnLedger
+  | CallerTurnLedger
+  | FactsLedger
+  | CallEndedEvent
+  | CallDtmfEvent
+  | CallIvrPathEvent
+  | CallWarningEvent;
 
 export interface CallOutput {
   reason: EndReason;
+  outcome: CallOutcome;
   facts: GymFacts;
   metrics: CallMetrics;
 }

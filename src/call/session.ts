@@ -171,8 +171,8 @@ export class CallSession implements CallHandler {
     );
   }
 
-  onDtmf(digit: string): void {
-    if (!this.#finished) this.#actor.send({ type: 'DTMF', digit });
+  onDtmf(digit: string, atMs: number): void {
+    if (!this.#finished) this.#actor.send({ type: 'DTMF.RECEIVED', digit, atMs });
   }
 
   onEnd(reason: StreamEndReason): void {

@@ -383,7 +383,7 @@ t.test('the caller goes on while the agent thinks: the reply is dropped, turns s
 
 t.test('DTMF is logged and does not disturb turn-taking', async (t) => {
   const h = greeted();
-  h.send({ type: 'DTMF', digit: '5' });
+  h.send({ type: 'DTMF.RECEIVED', digit: '5', atMs: 100 });
   t.equal(h.turn(), 'listening.waiting');
   t.same(h.ofType('call.dtmf'), [{ type: 'call.dtmf', callId: 'c1', digit: '5' }]);
 });

@@ -37,7 +37,7 @@ export function eventsFor(s: Snap): MachineEvent[] {
   if (inTurn('connecting')) {
     ev.push(
       { type: 'MEDIA.START' },
-      { type: 'DTMF', digit: '1' },
+      { type: 'DTMF.RECEIVED', digit: '1', atMs: 0 },
       { type: 'ASR.ERROR', message: 'blip', fatal: false },
       { type: 'SPEAKER.CLEARED' },
     );
