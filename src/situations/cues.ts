@@ -1,0 +1,157 @@
+import { isMenuPrompt } from './menu.js';
+import { plain } from './words.js';
+
+// What kind of speaker has the line, from its words: one lexicon per concept, each a list of patterns matched on
+// the tokenised words (lower case, no punctuation), so a cloud recogniser's "Please hold." and the offline
+// recogniser's "please hold" match alike. The call machine's guards use these (machines/), the interviewer and
+// the simulator's checks too. Patterns are phrases a person or a recording says in that situation and rarely
+// otherwise; each has table tests with near misses (test/situations/cues.test.ts).
+
+export type Cue =
+  | 'hold'
+  | 'hold-ended'
+  | 'voicemail'
+  | 'mailbox-full'
+  | 'screening'
+  | 'transfer'
+  | 'wrong-number'
+  | 'not-a-gym'
+  | 'permanently-closed';
+
+export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
+  hold: [
+    /\bplease (hold|wait)\b/,
+    /\bhold (on|please)\b/,
+    /\b(can|could|may|will) you (please )?hold\b/,
+    /\b(one|just a|give me a|wait a|hang on a) (moment|second|sec|minute)\b/,
+    /\ba (moment|second|sec|minute) please\b/,
+    /\blet me (get|grab|find|fetch|check with) (the|a|my|our|someone|somebody)\b/,
+    /\b(i'll|i will|let me) (put you on hold|get someone|get somebody)\b/,
+    /\byour call is (very )?important to us\b/,
+    /\b(all of )?our (representatives|agents|staff|team members|associates) are (currently )?(busy|assisting|helping)\b/,
+    /\bplease (stay|remain) on the line\b/,
+    /\byou (are|are currently|have been placed) (on hold|in a queue|in the queue)\b/,
+    /\bthe next available (representative|agent|associate|team member|staff member)\b/,
+    /\bestimated wait time\b/,
+  ],
+  'hold-ended': [
+    /\bthanks? (you )?for (holding|waiting|your patience|hanging on)\b/,
+    /\bsorry (about|for) the wait\b/,
+    /\bsorry to keep you waiting\b/,
+    /\b(are you )?still there\b/,
+    /\bhow can i help( you)?\b/,
+    /\bwhat can i (do|help you with)\b/,
+    /\bthis is [a-z]+( speaking)?\b/,
+    /\b(hi|hello|hey)\b/,
+  ],
+  voicemail: [
+    /\bleave (a|your|me a|us a) (brief |short |detailed )?(message|voicemail|name and number)\b/,
+    /\bafter the (tone|beep)\b/,
+    /\bat the (tone|beep)\b/,
+    /\b(is|are) (not|unable to) (available|come to the phone|take your call)\b/,
+    /\b(isn't|aren't|not) available (right now|at the moment|to take your call)\b/,
+    /\bcannot (take|answer) your call\b/,
+    /\b(can't|can not) (take|answer|come to) (your call|the phone)\b/,
+    /\bwe('ll| will) (get back to you|return your call|call you back) as soon as\b/,
+    /\b(has been )?forwarded to an? (automated )?voice (messaging|mail) system\b/,
+    /\bvoice ?mail (box )?(of|for)\b/,
+    /\brecord your message\b/,
+    /\bwhen you (are|have) finished recording\b/,
+  ],
+  'mailbox-full': [
+    /\bmail ?box (is|was) full\b/,
+    /\bmail ?box (is|was) (not set up|not been set up)\b/,
+    /\bcannot (accept|take) (any )?(new |more )?messages\b/,
+    /\b(not|no longer) accepting (new )?messages\b/,
+  ],
+  screening: [
+    /\b(say|state) your name and (the reason|why) (you're|you are) calling\b/,
+    /\bplease (say|state) (your name|who you are|who is calling)\b/,
+    /\b(record|say|state|tell me) your name and (the )?reason (for|you're|you are) (your )?call(ing)?\b/,
+    /\bwho('s| is) calling and (why|what)\b/,
+    /\busing a (call )?screening service\b/,
+    /\bthe person you('re| are) calling is using (a )?(call )?screening\b/,
+    /\b(google|call) (assistant|screen)\b/,
+    /\bi'm (a|an) (virtual|automated|digital) (assistant|receptionist)\b.*\b(screen|who|reason)\b/,
+    /\bthis call is being (screened|recorded by a screening)\b/,
+    /\bwhat are you calling about\b/,
+    /\bstay on the line and (i'll|i will) (see|let them know)\b/,
+    /\b(see|check) if (this|the) person is available\b/,
+  ],
+  transfer: [
+    /\b(let me|i'll|i will|i'm going to|i am going to|i can) (transfer|connect|put) you( through| over)?\b/,
+    /\b(transferring|connecting) you( now| to)?\b/,
+    /\bput you through\b/,
+    /\bpass you (over )?to\b/,
+    /\bplease hold (while|as) (i|we) (transfer|connect)\b/,
+  ],
+  'wrong-number': [
+    /\bwrong number\b/,
+    /\b(there's|there is) no(body| one)( here)? (by|named|called) that\b/,
+    /\bthis (is|isn't|is not) (not )?a (private|personal|residential) (number|residence|line)\b/,
+    /\byou (must|might) have (dialed|dialled|called) the wrong\b/,
+    /\bthis is (a )?(private residence|my (personal|cell|home) (number|phone))\b/,
+  ],
+  'not-a-gym': [
+    /\b(this|we) (is|are|'re) not a (gym|fitness|health club)\b/,
+    /\b(this|we) (isn't|aren't) a (gym|fitness|health club)\b/,
+    /\bwe('re| are) (a|an) (restaurant|pizzeria|dentist|dental|law|pharmacy|bank|hotel|salon|clinic|school|church|store|shop|office|bakery|bar|cafe)\b/,
+    /\bwe don't have a gym\b/,
+    /\bthis is (a|an) (restaurant|pizzeria|dentist|dental office|law office|pharmacy|bank|hotel|salon|clinic|school|church|bakery)\b/,
+  ],
+  'permanently-closed': [
+    /\b(we|the gym|the club|it|they) (closed|shut) (down )?(for good|permanently)\b/,
+    /\b(we('ve| have)|the gym has|the club has|it has|they've|they have) (permanently )?(closed|shut) (down|for good|permanently|its doors)\b/,
+    /\bpermanently closed\b/,
+    /\b(we're|we are|the gym is|it's|it is) (permanently )?(closed for good|out of business|no longer (open|operating|in business))\b/,
+    /\bwent out of business\b/,
+    /\bno longer a gym\b/,
+  ],
+};
+
+/** The cues a text carries, in lexicon order. */
+export function cuesIn(text: string): Cue[] {
+  const t = plain(text);
+  return (Object.keys(CUE_LEXICON) as Cue[]).filter((c) => CUE_LEXICON[c].some((re) => re.test(t)));
+}
+
+const has = (cue: Cue) => (text: string) => CUE_LEXICON[cue].some((re) => re.test(plain(text)));
+
+/** "Please hold", "one moment", "let me get the manager", "your call is important to us". */
+export const isHoldCue = has('hold');
+/**
+ * Words that, heard while on hold, mean a person took the line ("hi, thanks for holding"). Only meaningful in the
+ * hold state: a greeting alone is a person only when it is not also a recording's announcement.
+ */
+export function isHoldEnded(text: string): boolean {
+  return has('hold-ended')(text) && !isHoldCue(text) && !isVoicemailGreeting(text) && !isMenuPrompt(text);
+}
+/** A voicemail greeting: "leave a message", "after the tone", "not available", and a full mailbox. */
+export function isVoicemailGreeting(text: string): boolean {
+  return has('voicemail')(text) || has('mailbox-full')(text);
+}
+export const isMailboxFull = has('mailbox-full');
+/** A call-screening assistant (Google Call Screen, iOS call screening, a virtual receptionist) asks who is calling. */
+export const isScreening = has('screening');
+/** "Let me transfer you", "I'll put you through". */
+export const isTransferCue = has('transfer');
+export const isWrongNumber = has('wrong-number');
+export const isNotAGym = has('not-a-gym');
+export const isPermanentlyClosed = has('permanently-closed');
+
+/**
+ * Words a recording or an assistant spoke, never a person answering a question: a phone tree's menu, a hold
+ * announcement, a voicemail greeting, a screening assistant. No fact is ever recorded from them, even when they
+ * say the hours ("our hours are six to ten; for membership press 2"). The machine also knows by its state; this
+ * is the words' own test, for the first words of a call before any state has been decided.
+ */
+export function isAutomatedSpeech(text: string): boolean {
+  return (
+    isMenuPrompt(text) ||
+    isVoicemailGreeting(text) ||
+    isScreening(text) ||
+    /\byour call is (very )?important to us\b|\b(all of )?our (representatives|agents) are (currently )?(busy|assisting)\b|\bestimated wait time\b|\bthis call may be (monitored|recorded)\b/.test(
+      plain(text),
+    )
+  );
+}

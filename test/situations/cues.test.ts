@@ -1,0 +1,136 @@
+import t from 'tap';
+import {
+  cuesIn,
+  isAutomatedSpeech,
+  isHoldCue,
+  isHoldEnded,
+  isMailboxFull,
+  isNotAGym,
+  isPermanentlyClosed,
+  isScreening,
+  isTransferCue,
+  isVoicemailGreeting,
+  isWrongNumber,
+} from '../../src/situations/cues.js';
+
+// Each cue: phrasings it must catch (cloud-formatted and offline lower-case), and near misses a person says in an
+// ordinary answer that it must not.
+const TABLE: [string, (s: string) => boolean, string[], string[]][] = [
+  [
+    'hold',
+    isHoldCue,
+    [
+      'Please hold.',
+      'one moment please',
+      'Hold on, let me get the manager.',
+      'Your call is important to us. Please stay on the line.',
+      'can you hold for a sec',
+      'All of our team members are currently assisting other members.',
+      'you are currently in a queue the next available representative will be with you shortly',
+      'just a second',
+    ],
+    ['we open at six', 'the manager is in tomorrow', 'we hold yoga classes on mondays', 'a moment of silence'],
+  ],
+  [
+    'hold ended',
+    isHoldEnded,
+    [
+      'Hi, thanks for holding!',
+      'sorry about the wait how can i help',
+      'hello are you still there',
+      'This is Mike speaking.',
+    ],
+    ['please hold', 'hello thank you for calling press one for membership', 'hi leave a message after the tone'],
+  ],
+  [
+    'voicemail',
+    isVoicemailGreeting,
+    [
+      "Hi, you've reached Iron Temple. We can't take your call right now. Please leave a message after the beep.",
+      'the person you are calling is not available at the tone please record your message',
+      'Your call has been forwarded to an automated voice messaging system.',
+      'The mailbox is full.',
+      "we're not available right now but we'll call you back as soon as we can",
+    ],
+    ['the message is on our website', 'is the manager available? let me check', 'we have a beep test class'],
+  ],
+  [
+    'mailbox full',
+    isMailboxFull,
+    ['The mailbox is full and cannot accept any new messages. Goodbye.', 'mail box is full'],
+    ['leave a message after the tone', 'our class is full'],
+  ],
+  [
+    'screening',
+    isScreening,
+    [
+      "Hi, the person you're calling is using a screening service from Google. Go ahead and say your name and why you're calling.",
+      'If you record your name and reason for calling, I will see if this person is available.',
+      'please state your name',
+      "who's calling and what is this regarding",
+    ],
+    ['my name is Sarah how can I help', 'why are you calling the gym', 'say that again'],
+  ],
+  [
+    'transfer',
+    isTransferCue,
+    [
+      'Let me transfer you to the manager.',
+      "i'll put you through to sales",
+      'transferring you now',
+      'let me connect you',
+    ],
+    ['we transfer memberships between clubs for a fee', 'connect with us on instagram'],
+  ],
+  [
+    'wrong number',
+    isWrongNumber,
+    [
+      "Sorry, you've got the wrong number.",
+      'there is no one here by that name',
+      'you must have dialed the wrong number',
+    ],
+    ['our number is on the website', 'the right number for sales is five five five'],
+  ],
+  [
+    'not a gym',
+    isNotAGym,
+    ["No, this isn't a gym, it's a pizzeria.", "we're a dental office", 'this is a restaurant'],
+    ['we are a gym', "we're a small gym", 'this is a great gym'],
+  ],
+  [
+    'permanently closed',
+    isPermanentlyClosed,
+    ['We closed for good last year.', 'the gym has closed down', "we're out of business", 'it is permanently closed'],
+    ['we are closed on sundays', 'closed for the holidays', 'we close at ten'],
+  ],
+];
+
+for (const [name, f, yes, no] of TABLE) {
+  t.test(name, async (t) => {
+    for (const s of yes) t.ok(f(s), `yes: ${s}`);
+    for (const s of no) t.notOk(f(s), `no: ${s}`);
+  });
+}
+
+t.test('cuesIn lists every concept a text carries', async (t) => {
+  t.same(cuesIn('Please hold while I transfer you.'), ['hold', 'transfer']);
+  t.same(cuesIn('The mailbox is full.'), ['mailbox-full']);
+  t.same(cuesIn('we open at six'), []);
+});
+
+t.test('automated speech is never a source of facts', async (t) => {
+  for (const s of [
+    'Our hours are five to eleven. For membership press 2.',
+    'Thanks for calling, we are open six to ten, please leave a message after the tone.',
+    'Your call is important to us. Memberships start at twenty nine dollars.',
+    "Go ahead and say your name and why you're calling.",
+  ])
+    t.ok(isAutomatedSpeech(s), s);
+  for (const s of [
+    'we are open six to ten',
+    'memberships are twenty nine a month',
+    'one moment, we have yoga and spin',
+  ])
+    t.notOk(isAutomatedSpeech(s), s);
+});
