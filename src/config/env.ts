@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '../situations/timezone.js';
 import { DEFAULT_VAD, VAD_KINDS } from '../audio/vad.js';
 import {
   DEFAULT_NUMBER_TYPES,
@@ -153,6 +154,12 @@ export const envSchema = z.object({
       message: `must be comma-separated types among ${DIALLABLE_TYPES.join(', ')} (premium rate is never allowed)`,
     })
     .transform((a) => a.filter(isDiallableType)),
+  // The gyms' time zone when a number's region has several (US, CA, AU): a callback's "after two" is read in it
+  // (src/situations/timezone.ts). Numbers of single-zone regions (GB, IE) use their region's zone.
+  CALL_DEFAULT_TIMEZONE: z
+    .string()
+    .default('America/New_York')
+    .refine(isTimeZone, { message: 'must be an IANA time zone such as America/New_York or Europe/London' }),
 
   MAX_CONCURRENT_CALLS: int(200, 1, 100000),
   SHUTDOWN_GRACE_MS: int(330000, 0, 3_600_000),
