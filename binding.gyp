@@ -12,7 +12,8 @@
         "native/src/kernels_neon.cc",
         "native/src/kernels_scalar.cc",
         "native/src/kernels_x86.cc",
-        "native/src/resampler.cc"
+        "native/src/resampler.cc",
+        "native/src/tones.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -8,6 +8,7 @@
 #include "features.h"
 #include "kernels.h"
 #include "resampler.h"
+#include "tones.h"
 
 namespace {
 
@@ -157,6 +158,73 @@ Napi::Value DesignTaps(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// DTMF keys as μ-law 8 kHz, ready to send: dtmfRender(keys, toneMs, gapMs).
+Napi::Value DtmfRender(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) throw Napi::TypeError::New(info.Env(), "keys must be a string");
+  const std::string keys = info[0].As<Napi::String>().Utf8Value();
+  const int toneMs = ArgInt(info, 1, "toneMs");
+  const int gapMs = ArgInt(info, 2, "gapMs");
+  size_t n = 0;
+  try {
+    n = gymdsp::dtmf_length(keys, toneMs, gapMs);
+  } catch (const std::invalid_argument& e) {
+    throw Napi::RangeError::New(info.Env(), e.what());
+  }
+  std::vector<int16_t> pcm(n);
+  gymdsp::dtmf_render(keys, toneMs, gapMs, pcm.data());
+  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), n);
+  gymdsp::active_kernels().ulaw_encode(pcm.data(), out.Data(), n);
+  return out;
+}
+
+// Streaming tone detection on 8 kHz PCM: DTMF keys and/or steady single tones (beeps). push() returns null, or the
+// detections that ended in this chunk, oldest first.
+class ToneDetectorWrap : public Napi::ObjectWrap<ToneDetectorWrap> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "ToneDetector", {InstanceMethod<&ToneDetectorWrap::Push>("push")});
+  }
+
+  explicit ToneDetectorWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ToneDetectorWrap>(info) {
+    if (!info[0].IsBoolean() || !info[1].IsBoolean()) {
+      throw Napi::TypeError::New(info.Env(), "ToneDetector(dtmf: boolean, beep: boolean)");
+    }
+    dtmf_ = info[0].As<Napi::Boolean>().Value();
+    beep_ = info[1].As<Napi::Boolean>().Value();
+  }
+
+ private:
+  Napi::Value Push(const Napi::CallbackInfo& info) {
+    const View<int16_t> in = ArgInt16(info, 0, "pcm");
+    events_.clear();
+    if (dtmf_) dtmfRx_.push(in.data, in.length, &events_);
+    if (beep_) beepRx_.push(in.data, in.length, &events_);
+    if (events_.empty()) return info.Env().Null();
+    Napi::Array out = Napi::Array::New(info.Env(), events_.size());
+    for (size_t i = 0; i < events_.size(); i++) {
+      const gymdsp::ToneEvent& e = events_[i];
+      Napi::Object o = Napi::Object::New(info.Env());
+      if (e.key >= 0) {
+        o.Set("kind", "dtmf");
+        o.Set("digit", std::string(1, gymdsp::kDtmfKeys[e.key]));
+      } else {
+        o.Set("kind", "tone");
+        o.Set("cosine", e.cosine);
+      }
+      o.Set("startSample", (double)e.startSample);
+      o.Set("samples", (double)e.samples);
+      out[(uint32_t)i] = o;
+    }
+    return out;
+  }
+
+  bool dtmf_ = false;
+  bool beep_ = false;
+  gymdsp::DtmfReceiver dtmfRx_;
+  gymdsp::BeepDetector beepRx_;
+  std::vector<gymdsp::ToneEvent> events_;
+};
+
 class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
  public:
   static Napi::Function Init(Napi::Env env) {
@@ -233,6 +301,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bestKernels", Napi::Function::New<BestKernelsName>(env, "bestKernels"));
   exports.Set("designTaps", Napi::Function::New<DesignTaps>(env, "designTaps"));
   exports.Set("Resampler", ResamplerWrap::Init(env));
+  exports.Set("dtmfRender", Napi::Function::New<DtmfRender>(env, "dtmfRender"));
+  exports.Set("ToneDetector", ToneDetectorWrap::Init(env));
   return exports;
 }
 

@@ -5,11 +5,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
-import type { Dsp, Resampler, ResamplerInfo } from './types.js';
+import type { Dsp, Resampler, ResamplerInfo, ToneDetector } from './types.js';
 
-export type { Dsp, Resampler, ResamplerInfo } from './types.js';
+export type { Dsp, Resampler, ResamplerInfo, ToneDetection, ToneDetector } from './types.js';
 export { SUPPORTED_RATES } from './types.js';
 export { energyDbfs, log10Det } from './level.js';
+export { toneHz } from './tones.js';
 
 export interface LoadDspOptions {
   /** A gym_dsp.node file tried first (config DSP_ADDON_PATH). */
@@ -42,6 +43,8 @@ export interface NativeAddon {
   bestKernels(): string;
   designTaps(fromHz: number, toHz: number): Int32Array;
   Resampler: new (fromHz: number, toHz: number) => NativeResampler;
+  dtmfRender(keys: string, toneMs: number, gapMs: number): Uint8Array;
+  ToneDetector: new (dtmf: boolean, beep: boolean) => ToneDetector;
 }
 
 const ADDON_FILE = 'gym_dsp.node';
@@ -93,6 +96,10 @@ export function loadAddonFrom(candidates: string[]): { path: string; addon: Nati
       const addon = require(p) as NativeAddon;
       if (typeof addon.Resampler !== 'function' || typeof addon.ulawEncode !== 'function') {
         tried.push(`${p} (loaded, but it is not the gym DSP addon)`);
+        continue;
+      }
+      if (typeof addon.ToneDetector !== 'function' || typeof addon.dtmfRender !== 'function') {
+        tried.push(`${p} (loaded, but it is an older build without DTMF and tone detection: rebuild it)`);
         continue;
       }
       return { path: p, addon };
@@ -229,5 +236,7 @@ export function loadDsp(opts: LoadDspOptions = {}): Dsp {
     setForceScalar: (on) => n.setForceScalar(on),
     kernels: () => n.kernels(),
     designTaps: (fromHz, toHz) => n.designTaps(fromHz, toHz),
+    dtmfRender: (keys, toneMs, gapMs) => n.dtmfRender(keys, toneMs, gapMs),
+    createToneDetector: (opts) => new n.ToneDetector(opts.dtmf, opts.beep),
   };
 }

@@ -24,6 +24,21 @@ export interface ResamplerInfo {
   pendingByte: boolean;
 }
 
+/**
+ * One detection, reported when it ended. Sample positions count from the detector's first sample. `tone`: a steady
+ * single tone of 400-2,000 Hz lasting at least 120 ms (a voicemail beep); `cosine` is cos(2π·f/8000) of its mean
+ * frequency (toneHz in src/dsp/tones.ts turns it into Hz).
+ */
+export type ToneDetection =
+  | { kind: 'dtmf'; digit: string; startSample: number; samples: number }
+  | { kind: 'tone'; cosine: number; startSample: number; samples: number };
+
+/** Streaming tone detection on 8 kHz PCM: push any chunk sizes, in order. */
+export interface ToneDetector {
+  /** The detections that ended within this chunk, oldest first; null when none (the usual case). */
+  push(pcm: Int16Array): ToneDetection[] | null;
+}
+
 export interface Dsp {
   ulawEncode(pcm: Int16Array): Uint8Array;
   ulawDecode(mulaw: Uint8Array): Int16Array;
@@ -36,6 +51,13 @@ export interface Dsp {
   kernels(): string;
   /** Quantised prototype filter (scale 2^21) for a rate pair; used by the parity tests. */
   designTaps(fromHz: number, toHz: number): Int32Array;
+  /**
+   * DTMF keys (0-9 * # A-D; 'w' = half a second of silence) as μ-law 8 kHz: each key a Q.23 tone pair of `toneMs`
+   * then `gapMs` of silence, both 70..2000 ms (RangeError otherwise). docs/dsp.md#dtmf-and-tones.
+   */
+  dtmfRender(keys: string, toneMs: number, gapMs: number): Uint8Array;
+  /** A detector of DTMF keys and/or steady single tones (beeps), with its own state. */
+  createToneDetector(opts: { dtmf: boolean; beep: boolean }): ToneDetector;
 }
 
 /** Rate pairs the pipeline uses; any pair with a reduced interpolation factor ≤ 1024 (4-192 kHz) works. */

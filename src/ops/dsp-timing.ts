@@ -36,5 +36,8 @@ export function instrumentDsp(dsp: Dsp, metrics: Metrics, sampleEvery = 16): Dsp
     setForceScalar: (on: boolean) => dsp.setForceScalar(on),
     kernels: () => dsp.kernels(),
     designTaps: (from: number, to: number) => dsp.designTaps(from, to),
+    // Not timed: a key press renders once, and tone detection has its own figures (bench/dsp.ts, docs/benchmarks/dsp.md).
+    dtmfRender: (keys: string, toneMs: number, gapMs: number) => dsp.dtmfRender(keys, toneMs, gapMs),
+    createToneDetector: (opts: { dtmf: boolean; beep: boolean }) => dsp.createToneDetector(opts),
   };
 }

@@ -4,12 +4,14 @@ import type { Dsp } from '../types.js';
 import { designResampler } from './design.js';
 import { frameFeatures } from './features.js';
 import { ReferenceResampler } from './resampler.js';
+import { dtmfRender, ReferenceToneDetector } from './tones.js';
 import { ulawDecode, ulawEncode } from './ulaw.js';
 
 export { ReferenceResampler } from './resampler.js';
 export { designResampler, speechBandTaps } from './design.js';
 export { ulawDecode, ulawEncode, ulawEncodeSample, ulawDecodeSample } from './ulaw.js';
 export { frameFeatures } from './features.js';
+export { dtmfRender, dtmfRenderPcm, ReferenceToneDetector } from './tones.js';
 
 export function createReferenceDsp(): Dsp {
   return {
@@ -26,5 +28,7 @@ export function createReferenceDsp(): Dsp {
     setForceScalar: () => {},
     kernels: () => 'ts-reference',
     designTaps: (fromHz, toHz) => designResampler(fromHz, toHz).proto,
+    dtmfRender,
+    createToneDetector: (opts) => new ReferenceToneDetector(opts),
   };
 }
