@@ -115,7 +115,7 @@ export const envSchema = z.object({
 
   // Turn-taking (milliseconds). See machines/ and docs/call-machine.md.
   VAD_MIN_SPEECH_MS: int(120, 20, 2000),
-  // Frame classifier for the caller's audio; 'hybrid' chosen by bench/vad.ts (docs/benchmarks/vad.md).
+  // Frame classifier for the caller's audio; 'silero' chosen by bench/vad.ts (docs/benchmarks/vad.md).
   VAD_KIND: z.enum(VAD_KINDS, { message: `must be one of ${VAD_KINDS.join(', ')}` }).default(DEFAULT_VAD),
   // Offline TTS voice of the agent (flite; awb is not offered, it crashes when reused).
   FLITE_VOICE: z.enum(['kal16', 'slt']).default('kal16'),

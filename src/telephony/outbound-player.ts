@@ -81,6 +81,8 @@ interface QueuedUtterance {
   /** Wall time its first frame is due to play at Twilio. */
   playStartAt: number;
   readonly abort: AbortController;
+  /** Set for DTMF keys (playKeys): kept through clear(), reported to this promise instead of the listener. */
+  readonly keys?: { resolve(): void; reject(e: Error): void; dropped: number };
 }
 
 interface PendingMark {
@@ -181,14 +183,50 @@ export class OutboundPlayer implements Paced {
     void this.#synthesize(u, audio);
   }
 
-  /** Barge-in: drop everything queued here and at Twilio. */
+  /**
+   * DTMF keys (μ-law 8 kHz, e.g. dsp.dtmfRender) played in order with the utterances, on the same pacing. A barge-in
+   * never cuts them (clear() keeps them; see there). Resolves when Twilio echoed the mark after the last tone, i.e.
+   * the keys played; rejects if the call ended first or a frame of them was dropped (a broken tone is no key).
+   */
+  playKeys(id: string, mulaw: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('the call has ended'));
+    return new Promise<void>((resolve, reject) => {
+      const frames = new UlawFrames();
+      frames.append(mulaw);
+      frames.finish(ULAW_SILENCE);
+      this.#queue.push({
+        id,
+        text: '',
+        frames,
+        next: 0,
+        synthDone: true,
+        totalMs: frames.count * FRAME_MS,
+        startedSending: false,
+        playStartAt: 0,
+        abort: new AbortController(),
+        keys: { resolve, reject, dropped: 0 },
+      });
+      this.#pump();
+    });
+  }
+
+  /**
+   * Barge-in: drop everything queued here and at Twilio, except keys (playKeys). Keys not yet started stay queued
+   * and Twilio's queue is cleared as usual; keys already on their way are not: Twilio's `clear` would cut them, so
+   * it is not sent, their marks stay, and what was sent before them (at most the lead, ≈ 160 ms) still plays.
+   */
   clear(): ClearResult {
     const now = this.#now();
     let interrupted: ClearResult['interrupted'];
     const cancelled: string[] = [];
     let droppedMs = 0;
     const playedNow: string[] = [];
+    const kept: QueuedUtterance[] = [];
     for (const u of this.#queue) {
+      if (u.keys !== undefined) {
+        kept.push(u);
+        continue;
+      }
       u.abort.abort();
       const finished = u.next === Number.MAX_SAFE_INTEGER;
       const synthMs = finished || u.synthDone ? u.totalMs : u.frames.count * FRAME_MS;
@@ -210,16 +248,23 @@ export class OutboundPlayer implements Paced {
       }
     }
     this.#queue.length = 0;
-    // Twilio echoes every pending mark after a clear; those echoes mean "cancelled", not "played".
-    this.#marks.clear();
-    this.#stopTimer();
-    this.#runFrames = 0;
-    this.#runStart = 0;
+    this.#queue.push(...kept);
     this.#stats.clears++;
-    if (!this.#closed) this.#sink.sendClear();
+    if (kept.some((u) => u.startedSending)) {
+      // Keys are on the line: no Twilio clear. The marks of what was dropped here will echo; they are unknown now.
+      for (const [name, m] of this.#marks) if (!kept.some((u) => u.id === m.utteranceId)) this.#marks.delete(name);
+    } else {
+      // Twilio echoes every pending mark after a clear; those echoes mean "cancelled", not "played".
+      this.#marks.clear();
+      this.#stopTimer();
+      this.#runFrames = 0;
+      this.#runStart = 0;
+      if (!this.#closed) this.#sink.sendClear();
+    }
     const result: ClearResult = { interrupted, cancelled, droppedMs };
     for (const id of playedNow) this.listener.played?.(id);
     this.listener.cleared?.(result);
+    if (kept.length > 0) this.#pump();
     return result;
   }
 
@@ -229,6 +274,12 @@ export class OutboundPlayer implements Paced {
     if (m === undefined) return;
     this.#marks.delete(name);
     const u = this.#queue.find((q) => q.id === m.utteranceId);
+    if (u?.keys !== undefined) {
+      this.#queue.splice(this.#queue.indexOf(u), 1);
+      if (u.keys.dropped === 0) u.keys.resolve();
+      else u.keys.reject(new Error(`${u.keys.dropped} frames of the keys were dropped (send buffer full)`));
+      return;
+    }
     if (m.final) {
       this.listener.progress?.(m.utteranceId, u?.text ?? '', m.posMs);
       if (u !== undefined) this.#queue.splice(this.#queue.indexOf(u), 1);
@@ -246,7 +297,10 @@ export class OutboundPlayer implements Paced {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const u of this.#queue) u.abort.abort();
+    for (const u of this.#queue) {
+      u.abort.abort();
+      u.keys?.reject(new Error('the call has ended'));
+    }
     this.#stopTimer();
   }
 
@@ -338,13 +392,14 @@ export class OutboundPlayer implements Paced {
       if (!u.startedSending) {
         u.startedSending = true;
         u.playStartAt = this.#runStart + this.#runFrames * FRAME_MS;
-        this.listener.started?.(u.id);
+        if (u.keys === undefined) this.listener.started?.(u.id);
       }
       const frame = u.frames.take(u.next);
       u.next++;
       this.#runFrames++;
       const r = this.#sink.sendMedia(frame);
       if (r === 'dropped') {
+        if (u.keys !== undefined) u.keys.dropped++;
         this.#stats.framesDropped++;
         this.#clock.framesDropped++;
       } else this.#stats.framesSent++;
@@ -356,7 +411,8 @@ export class OutboundPlayer implements Paced {
       this.#clock.lateness.record(late);
       this.listener.frameSent?.(late);
       if (r === 'closed') return;
-      if (u.next % this.#markEveryFrames === 0 && (u.next < u.frames.count || !u.synthDone)) this.#mark(u, false);
+      if (u.keys === undefined && u.next % this.#markEveryFrames === 0 && (u.next < u.frames.count || !u.synthDone))
+        this.#mark(u, false);
     }
   }
 
