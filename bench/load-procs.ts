@@ -179,7 +179,8 @@ export async function fakesMain(): Promise<void> {
 
 // ---------------- server process ----------------
 
-export async function serverMain(urls: FakeUrls, port: number): Promise<void> {
+/** `vadKind`: the server's VAD_KIND ('' = the default), so a run can compare detectors. */
+export async function serverMain(urls: FakeUrls, port: number, vadKind = ''): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gym-bench-load-'));
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -192,6 +193,7 @@ export async function serverMain(urls: FakeUrls, port: number): Promise<void> {
     RATE_LIMIT_PER_MINUTE: '1000000',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'error',
+    ...(vadKind === '' ? {} : { VAD_KIND: vadKind }),
   });
   const server = await startServer(config, {
     log: createLogger('error'),

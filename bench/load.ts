@@ -6,6 +6,7 @@ import { loadDsp } from '../src/dsp/index.js';
 import { synthSpeech } from '../src/fakes/audio.js';
 import { answerInbound } from '../src/sim/inbound.js';
 import type { SimulatedStream } from '../src/sim/media-client.js';
+import type { BackgroundKind } from '../src/sim/noise/index.js';
 import {
   AUTH,
   fakesMain,
@@ -16,6 +17,7 @@ import {
   type Msg,
   type ProcStats,
 } from './load-procs.js';
+import { parseBackground, sharedBed } from './load-noise.js';
 import { lateness, pct } from './load-stats.js';
 
 const BENCH_ACCOUNT = 'AC' + '0'.repeat(32);
@@ -33,6 +35,8 @@ import { HEAD, row, type RunResult } from './load-table.js';
 //   npm run bench:load -- --search [--from 100] [--max 1600] [--criterion sim|server] [--budget 540]
 //       largest N with pacing jitter p99 <= 20 ms (doubling, then 3 bisection steps; no run starts after --budget s)
 //   --profile DIR writes .cpuprofile files of the server and fakes processes (run the driver with --cpu-prof).
+//   --background music|music-vocals|chatter|street|hvac [--snr-db 12]: a noisy line on every call (load-noise.ts).
+//   --vad KIND: the server's VAD_KIND (compare detectors in one session).
 
 // ---------------- driver ----------------
 
@@ -81,6 +85,7 @@ async function runLoad(
   n: number,
   seconds: number,
   progress: (s: string) => void,
+  background?: { kind: BackgroundKind; snrDb: number },
 ): Promise<RunResult> {
   const dsp = loadDsp();
   const base = `http://127.0.0.1:${port}`;
@@ -90,6 +95,7 @@ async function runLoad(
     const b = synthSpeech(l, { sampleRate: 8000 });
     return new Int16Array(b.buffer, b.byteOffset, b.length / 2);
   });
+  const bed = background && sharedBed(background.kind, background.snrDb, lines);
   let stop = false;
   const wakers: (() => void)[] = [];
   // Each caller waits for the agent to speak and finish, then says its next line: no timers of its own.
@@ -152,7 +158,11 @@ async function runLoad(
         });
       }),
     );
-    for (const s of batch) if (s) streams.push(s);
+    for (const s of batch) {
+      if (!s) continue;
+      if (bed) s.setLineNoise(bed.forCall(streams.length));
+      streams.push(s);
+    }
     if (streams.length % 100 === 0 || i + 20 >= n) progress(`  connected ${streams.length}/${n}`);
     await sleep(100);
   }
@@ -257,11 +267,17 @@ async function driverMain(): Promise<void> {
       criterion: { type: 'string', default: 'sim' },
       /** Search: no new run starts after this many seconds. */
       budget: { type: 'string', default: '540' },
+      background: { type: 'string', default: 'none' },
+      /** The server's VAD_KIND (default: the configured default). */
+      vad: { type: 'string', default: '' },
+      'snr-db': { type: 'string', default: '12' },
     },
   });
   if (values.criterion !== 'sim' && values.criterion !== 'server') throw new Error('--criterion is sim or server');
   criterion = values.criterion;
   const budgetMs = Number(values.budget) * 1000;
+  const bgKind = parseBackground(values.background);
+  const background = bgKind && { kind: bgKind, snrDb: Number(values['snr-db']) };
   const seconds = Number(values.seconds);
   const t0 = performance.now();
   const progress = (s: string) =>
@@ -278,7 +294,7 @@ async function driverMain(): Promise<void> {
   const serverFlags = values['server-flags'].split(/\s+/).filter((f) => f !== '');
   const server = await child(
     'server',
-    ['--urls', JSON.stringify(urls), '--port', String(port)],
+    ['--urls', JSON.stringify(urls), '--port', String(port), '--vad', values.vad],
     values.profile,
     serverFlags,
   );
@@ -286,7 +302,7 @@ async function driverMain(): Promise<void> {
   try {
     const run = async (n: number) => {
       progress(`N = ${n}`);
-      const r = await runLoad({ server: server.proc, fakes: fakes.proc }, port, n, seconds, progress);
+      const r = await runLoad({ server: server.proc, fakes: fakes.proc }, port, n, seconds, progress, background);
       results.push(r);
       progress(`${passes(r) ? 'PASS' : 'FAIL'} ${row(r).trim()}`);
       return r;
@@ -344,7 +360,7 @@ const entry =
   role === 'fakes'
     ? fakesMain()
     : role === 'server'
-      ? serverMain(JSON.parse(arg('--urls')), Number(arg('--port')))
+      ? serverMain(JSON.parse(arg('--urls')), Number(arg('--port')), arg('--vad'))
       : driverMain();
 entry.then(
   () => {

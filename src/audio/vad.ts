@@ -3,9 +3,10 @@ import { pathToFileURL } from 'node:url';
 import type { Dsp } from '../dsp/types.js';
 
 // Voice activity detection on the caller's 8 kHz audio, in two layers:
-//  - a frame classifier says speech / not speech per 20 ms frame. Two exist: `energy` (built on the DSP addon's
-//    frameFeatures: level above an adaptive noise floor plus a speech-band share) and `fvad` (WebRTC's GMM VAD,
-//    @echogarden/fvad-wasm). bench/vad.ts measures both on labelled audio; docs/benchmarks/vad.md has the result
+//  - a frame classifier gives each 20 ms frame a speech probability and a decision: `energy` (the DSP addon's
+//    frameFeatures: level above an adaptive noise floor plus a speech-band share), `fvad` (WebRTC's GMM VAD,
+//    @echogarden/fvad-wasm), `hybrid` (both), `silero` (Silero VAD's network behind an energy gate, silero.ts).
+//    bench/vad.ts measures them on labelled audio with gym backgrounds; docs/benchmarks/vad.md has the result
 //    that picked the default.
 //  - hysteresis turns frame decisions into edges (voice after `startFrames` speech frames in a row, silence after
 //    `hangoverFrames` non-speech frames). The call machine applies its own minimum durations on top; these are
@@ -16,10 +17,10 @@ export const VAD_FRAME_MS = 20;
 export const VAD_FRAME_SAMPLES = (VAD_SAMPLE_RATE * VAD_FRAME_MS) / 1000;
 
 /** Every frame classifier a call can run; VAD_KIND (src/config/env.ts) names one of them. */
-export const VAD_KINDS = ['hybrid', 'fvad', 'energy'] as const;
+export const VAD_KINDS = ['hybrid', 'fvad', 'energy', 'silero'] as const;
 export type VadKind = (typeof VAD_KINDS)[number];
-/** Chosen by measurement (docs/benchmarks/vad.md). */
-export const DEFAULT_VAD: VadKind = 'hybrid';
+/** Chosen by measurement (docs/benchmarks/vad.md): the only one that music, a singer, street noise and clicks cannot fool. */
+export const DEFAULT_VAD: VadKind = 'silero';
 
 export interface FrameClassifier {
   /** Which of VAD_KINDS this is: what a call reports as the detector that ran. */
@@ -306,16 +307,23 @@ export interface CreateVadOptions extends HysteresisOptions, EnergyVadOptions {
   fvadMode?: 0 | 1 | 2 | 3;
 }
 
-type ClassifierFactory = (dsp: Pick<Dsp, 'frameFeatures'>, opts: CreateVadOptions) => Promise<FrameClassifier>;
+// The models load on first use only (a dynamic import): a process that runs fvad never loads onnxruntime.
+const silero: ClassifierFactory = async (dsp) => (await import('./silero.js')).createSileroClassifier(dsp);
+
+/** What the detectors need of the DSP addon: frame features (energy, gates); the resampler for 48 kHz models. */
+export type VadDsp = Pick<Dsp, 'frameFeatures' | 'createResampler'>;
+
+type ClassifierFactory = (dsp: VadDsp, opts: CreateVadOptions) => Promise<FrameClassifier>;
 
 /** Each kind's classifier. A Record over VadKind: a kind without a classifier does not compile. */
 const CLASSIFIERS: Record<VadKind, ClassifierFactory> = {
   hybrid: (dsp, o) => createHybridClassifier(dsp, o.fvadMode ?? 2, o),
   fvad: (_dsp, o) => createFvadClassifier(o.fvadMode ?? 2),
   energy: (dsp, o) => Promise.resolve(createEnergyClassifier(dsp, o)),
+  silero,
 };
 
 /** The VAD for a call, with the classifier `opts.kind` names. `dsp` is the loaded addon (src/dsp/index.ts). */
-export async function createVad(dsp: Pick<Dsp, 'frameFeatures'>, opts: CreateVadOptions = {}): Promise<Vad> {
+export async function createVad(dsp: VadDsp, opts: CreateVadOptions = {}): Promise<Vad> {
   return new Vad(await CLASSIFIERS[opts.kind ?? DEFAULT_VAD](dsp, opts), opts);
 }

@@ -1,5 +1,4 @@
-import { createVad, VAD_FRAME_MS, type CreateVadOptions, type Vad, type VadKind } from '../audio/vad.js';
-import type { Dsp } from '../dsp/types.js';
+import { createVad, VAD_FRAME_MS, type CreateVadOptions, type Vad, type VadDsp, type VadKind } from '../audio/vad.js';
 import type { VadEdge, VadFrameListener, VadPort } from '../telephony/call-handler.js';
 
 // Adapts the streaming VAD (src/audio/vad.ts) to the media session's per-call VadPort: 8 kHz PCM in, raw edges
@@ -12,7 +11,7 @@ import type { VadEdge, VadFrameListener, VadPort } from '../telephony/call-handl
 const NO_EDGES: readonly VadEdge[] = Object.freeze([]);
 
 export function vadPortFactory(
-  dsp: Pick<Dsp, 'frameFeatures'>,
+  dsp: VadDsp,
   opts: CreateVadOptions = {},
   onRun?: (kind: VadKind) => void,
 ): () => VadPort {
