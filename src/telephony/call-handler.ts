@@ -1,6 +1,9 @@
 import type { VadEdge } from '../audio/vad.js';
 import type { Logger } from '../log.js';
 import type { OutboundPlayer } from './outbound-player.js';
+import type { HeardTone } from './tone-listener.js';
+
+export type { HeardTone } from './tone-listener.js';
 
 // The per-call link between the media transport (this folder) and whatever runs the conversation. The server
 // creates one CallHandler per Media Streams connection, after Twilio's `start` message, through the factory it
@@ -71,6 +74,8 @@ export interface CallHandler {
   /** Every frame's speech probability (VadFrameListener), before the frame's edges reach onVad. Optional. */
   onVadFrame?(atMs: number, probability: number, speech: boolean): void;
   onDtmf(digit: string, atMs: number): void;
+  /** A tone heard in the inbound audio (a voicemail beep), when it ended. Optional. */
+  onTone?(tone: HeardTone): void;
   /** Called exactly once; after it the transport is dead. */
   onEnd(reason: StreamEndReason): void;
 }

@@ -1,4 +1,4 @@
-import type { Resampler } from '../dsp/types.js';
+import type { Resampler, ToneDetector } from '../dsp/types.js';
 
 // The part of the DSP contract (src/dsp/types.ts, docs/dsp.md) that telephony uses, so `loadDsp()` (native
 // addon) and the pure-TS reference both fit, and tests can pass either.
@@ -9,6 +9,8 @@ export interface TelephonyDsp {
   ulawEncode(pcm: Int16Array): Uint8Array;
   ulawDecode(mulaw: Uint8Array): Int16Array;
   createResampler(fromHz: number, toHz: number): TelephonyResampler;
+  /** Tone detection (voicemail beeps, keys) on inbound audio; without it a stream listens for no tones. */
+  createToneDetector?(opts: { dtmf: boolean; beep: boolean }): ToneDetector;
 }
 
 export const TWILIO_RATE = 8000;

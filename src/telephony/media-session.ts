@@ -22,6 +22,7 @@ import {
 import { parseMediaFast } from './media-fast-path.js';
 import { INBOUND_MEDIA_POLICY, MessageBudget, type BudgetPolicy } from './message-budget.js';
 import { StreamValidator } from './stream-validator.js';
+import { ToneListener } from './tone-listener.js';
 
 // One Media Streams WebSocket = one MediaSession = one CallHandler. The session turns wire messages into
 // handler calls and the player's output into wire messages. Bad messages are counted, logged (rate-limited)
@@ -93,6 +94,7 @@ export class MediaSession {
   #startInfo: StartInfo | undefined;
   #player: OutboundPlayer | undefined;
   #vad: VadPort | undefined;
+  #tones: ToneListener | undefined;
   /** Bound once: the VAD's per-frame probabilities go to the handler without a closure per message. */
   readonly #onVadFrame: VadFrameListener = (atMs, probability, speech) =>
     this.#handler?.onVadFrame?.(atMs, probability, speech);
@@ -177,6 +179,7 @@ export class MediaSession {
     const pcm = this.#o.dsp.ulawDecode(mulaw);
     const durationMs = (pcm.length * 1000) / TWILIO_RATE;
     this.#handler?.onAudio({ mulaw, pcm, atMs, durationMs });
+    if (this.#tones !== undefined) for (const tone of this.#tones.push(pcm, atMs)) this.#handler?.onTone?.(tone);
     if (this.#vad === undefined) return;
     const onFrame = this.#handler?.onVadFrame === undefined ? undefined : this.#onVadFrame;
     for (const edge of this.#vad.push(pcm, atMs, onFrame)) this.#handler?.onVad(edge);
@@ -273,6 +276,10 @@ export class MediaSession {
       log: this.#log,
     };
     this.#vad = this.#o.createVad?.(start);
+    // Beeps only: Twilio reports the caller's keys as dtmf messages, and hearing them in the audio too would count
+    // each key twice.
+    const detector = this.#o.dsp.createToneDetector?.({ dtmf: false, beep: true });
+    this.#tones = detector === undefined ? undefined : new ToneListener(detector);
     this.#handler = this.#o.handlerFactory(start, transport);
     this.#o.metrics?.callStarted?.();
     this.#log.info({ tracks: start.tracks.length }, 'media stream started');

@@ -135,7 +135,7 @@ t.test('generation: bad arguments are RangeError/TypeError with the rule', async
     ['1', 69, 100],
     ['', 100, 100],
   ] as const)
-    t.throws(() => ref.dtmfRender(...bad), RangeError, 'the reference refuses the same');
+    t.throws(() => ref.dtmfRender(bad[0], bad[1], bad[2]), RangeError, 'the reference refuses the same');
 });
 
 t.test('addon and TS reference: same bytes rendered, same detections', async (t) => {

@@ -7,6 +7,7 @@ import type {
   CallHandler,
   CallHandlerFactory,
   CallTransport,
+  HeardTone,
   InboundAudio,
   StartInfo,
   StreamEndReason,
@@ -35,6 +36,7 @@ export const quietLog = createLogger('silent');
 export class RecordingHandler implements CallHandler {
   readonly audio: InboundAudio[] = [];
   readonly dtmf: string[] = [];
+  readonly tones: HeardTone[] = [];
   readonly events: string[] = [];
   ended: StreamEndReason | undefined;
   readonly endedP: Promise<StreamEndReason>;
@@ -60,6 +62,9 @@ export class RecordingHandler implements CallHandler {
   onVad(): void {}
   onDtmf(d: string): void {
     this.dtmf.push(d);
+  }
+  onTone(tone: HeardTone): void {
+    this.tones.push(tone);
   }
   onEnd(r: StreamEndReason): void {
     this.ended = r;

@@ -261,7 +261,8 @@ class BeepDetector {
       this.#b += b * a;
       this.#c += b * b;
       this.#e += s * s;
-      this.#envelope[Math.trunc(this.#pos / (BEEP_BLOCK / 4))] += b * b - s * this.#prev2;
+      const q = Math.trunc(this.#pos / (BEEP_BLOCK / 4));
+      this.#envelope[q] = this.#envelope[q]! + (b * b - s * this.#prev2);
       this.#prev2 = this.#prev1;
       this.#prev1 = s;
       this.#sample++;
