@@ -116,6 +116,12 @@ export type ReplyRefusedEvent = { type: 'REPLY.REFUSED'; refusal: Refusal };
 export type ReplyCallbackEvent = { type: 'REPLY.CALLBACK'; request: CallbackRequest };
 /** The conversation decided the call's outcome (wrong number, not a gym, closed for good): close politely. */
 export type ReplyOutcomeEvent = { type: 'REPLY.OUTCOME'; outcome: SpokenOutcome };
+/** The conversation heard a phone menu and chose keys to press (the OpenAI path's press_keys tool). */
+export type ReplyPressKeysEvent = { type: 'REPLY.PRESS_KEYS'; digits: string };
+/** The conversation was put on hold (wait_on_hold): silence until a person speaks. */
+export type ReplyHoldEvent = { type: 'REPLY.HOLD' };
+/** The conversation heard a voicemail greeting (leave_voicemail); `full`: the mailbox is full. */
+export type ReplyVoicemailEvent = { type: 'REPLY.VOICEMAIL'; full: boolean };
 export type ReplyDoneEvent = { type: 'REPLY.DONE' };
 export type ReplyErrorEvent = { type: 'REPLY.ERROR'; message: string };
 export type ReplyEvent =
@@ -126,6 +132,9 @@ export type ReplyEvent =
   | ReplyRefusedEvent
   | ReplyCallbackEvent
   | ReplyOutcomeEvent
+  | ReplyPressKeysEvent
+  | ReplyHoldEvent
+  | ReplyVoicemailEvent
   | ReplyDoneEvent
   | ReplyErrorEvent;
 

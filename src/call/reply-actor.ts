@@ -106,6 +106,24 @@ export function replyActor(
           case 'end-call':
             send({ type: 'REPLY.END_CALL', reason: ev.reason });
             break;
+          case 'press-keys':
+            send({ type: 'REPLY.PRESS_KEYS', digits: ev.digits });
+            break;
+          case 'hold':
+            send({ type: 'REPLY.HOLD' });
+            break;
+          case 'voicemail':
+            send({ type: 'REPLY.VOICEMAIL', full: ev.full });
+            break;
+          case 'refusal':
+            send({ type: 'REPLY.REFUSED', refusal: ev.refusal });
+            break;
+          case 'callback':
+            send({ type: 'REPLY.CALLBACK', request: ev.request });
+            break;
+          case 'outcome':
+            send({ type: 'REPLY.OUTCOME', outcome: ev.outcome });
+            break;
           case 'invalid-tool':
             // The provider already asks again on invalid tool arguments; the machine only needs to know it happened.
             log.warn({ tool: ev.name, provider: llm.name }, 'llm produced invalid tool arguments');

@@ -1,4 +1,3 @@
-import type { GymFacts, Topic } from '../facts/model.js';
 import type { LlmChunk } from './llm/types.js';
 
 // Cuts a stream of LLM text deltas into speakable pieces so TTS can start on the first sentence while the
@@ -95,10 +94,7 @@ export class SentenceSplitter {
  */
 export type ReplyPiece =
   | { type: 'sentence'; text: string }
-  | { type: 'facts'; facts: Partial<GymFacts> }
-  | { type: 'asked'; topic: Topic }
-  | { type: 'end-call'; reason: 'facts-complete' | 'caller-request' | 'other' }
-  | { type: 'invalid-tool'; name: string; error: string }
+  | Exclude<LlmChunk, { type: 'text' } | { type: 'done' }>
   | { type: 'done'; finishReason: string };
 
 /**

@@ -66,7 +66,17 @@ t.test('streams text deltas and sends the prompt with gym, goal, missing facts a
   t.equal(body.stream, true);
   t.same(
     body.tools.map((x) => x.function.name),
-    ['record_facts', 'asking_about', 'end_call'],
+    [
+      'record_facts',
+      'asking_about',
+      'end_call',
+      'press_keys',
+      'wait_on_hold',
+      'leave_voicemail',
+      'record_refusal',
+      'request_callback',
+      'end_call_with_outcome',
+    ],
   );
   const system = body.messages[0]!.content;
   t.match(system, /Iron Temple Fitness/);

@@ -10,7 +10,9 @@ import { OpenAiConnection } from '../openai-client.js';
 import { DEFAULT_RETRY, toProviderError, withRetry, type RetryPolicy } from '../retry.js';
 import { emptyFacts, mergeFacts, type GymFacts } from '../../facts/model.js';
 import { buildMessages, wrapUpMessages } from './prompt.js';
+import { SILENT_TOOLS, type ToolContext } from './situation-tools.js';
 import { RECORD_FACTS_TOOL, TOOLS, interpretToolCall, isEmptyRecord } from './tools.js';
+import { factsAllowedFrom } from './facts-source.js';
 import type { ConversationInput, FactsOnlyInput, FactsOnlyResult, LlmChunk, LlmProvider } from './types.js';
 
 // Streaming chat completions with tools. Text deltas go out as they arrive (the sentence splitter turns
@@ -28,9 +30,22 @@ export interface OpenAiLlmOptions {
   onMetric?: MetricSink;
   /** Injected client (tests, proxies); otherwise built from apiKey/baseURL with SDK retries off. */
   client?: OpenAI;
+  /** The gyms' zone when a conversation does not name its own (CALL_DEFAULT_TIMEZONE). */
+  timeZone?: string;
+  /** Wall clock for reading callback times (tests pin it). */
+  now?: () => Date;
 }
 
 const PROVIDER = 'openai';
+
+const NOT_FROM_A_RECORDING = {
+  chunk: {
+    type: 'invalid-tool' as const,
+    name: 'record_facts',
+    error: 'the last words were a recording or an assistant, not a person',
+  },
+  result: 'error: nothing was recorded; facts are taken only from a person, never from a recording or a menu',
+};
 const MAX_ROUNDS = 2;
 
 type FinishReason = Extract<LlmChunk, { type: 'done' }>['finishReason'];
@@ -90,6 +105,13 @@ export class OpenAiLlm implements LlmProvider {
 
   async *respond(input: ConversationInput, signal: AbortSignal): AsyncIterable<LlmChunk> {
     const messages: ChatCompletionMessageParam[] = buildMessages(input);
+    const ctx: ToolContext = {
+      now: this.opts.now?.() ?? new Date(),
+      timeZone: input.timeZone ?? this.opts.timeZone ?? 'UTC',
+      missing: input.missing,
+    };
+    // Facts are taken only from a person's words: not from a phone tree, a hold announcement, a voicemail greeting.
+    const factsAllowed = factsAllowedFrom(input.history);
     const started = performance.now();
     let firstToken = true;
     let spoke = false;
@@ -124,13 +146,19 @@ export class OpenAiLlm implements LlmProvider {
       }
       if (signal.aborted) return;
       const results: { id: string; content: string }[] = [];
+      let silent = false;
       for (const call of inOrder(calls)) {
-        const outcome = interpretToolCall(call.name, call.args);
+        const outcome =
+          call.name === RECORD_FACTS_TOOL.function.name && !factsAllowed
+            ? NOT_FROM_A_RECORDING
+            : interpretToolCall(call.name, call.args, ctx);
+        if (SILENT_TOOLS.has(call.name) && outcome.chunk.type !== 'invalid-tool') silent = true;
         results.push({ id: call.id, content: outcome.result });
         yield outcome.chunk;
       }
-      // Tool calls without any spoken text: send the results back once so the model says something.
-      if (calls.size > 0 && !spoke && round + 1 < MAX_ROUNDS) {
+      // Tool calls without any spoken text: send the results back once so the model says something, unless
+      // the line is a menu, hold or a voicemail greeting, where saying nothing is the point.
+      if (calls.size > 0 && !spoke && !silent && round + 1 < MAX_ROUNDS) {
         messages.push({
           role: 'assistant',
           content: text || null,

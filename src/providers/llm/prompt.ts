@@ -1,3 +1,4 @@
+import type { Situation } from '../../../machines/outcomes.js';
 import type { GymFacts, Topic } from '../../facts/model.js';
 import { sayGymName } from '../../facts/say.js';
 import type { ConversationInput, FactsOnlyInput, HistoryTurn } from './types.js';
@@ -53,14 +54,38 @@ function whichGym(name: string): string {
   return said === undefined ? 'a gym whose name you do not know yet' : `the gym "${said}"`;
 }
 
+const SITUATION_LABEL: Record<Situation, string> = {
+  'phone-tree': 'automated phone menu',
+  hold: 'hold announcement',
+  voicemail: 'voicemail greeting',
+  screening: 'call-screening assistant',
+};
+
+// What to do when the line is not a cooperative person; the tools are in situation-tools.ts.
+const SITUATION_RULES = [
+  'Lines marked [automated phone menu], [hold announcement], [voicemail greeting] or [call-screening assistant] are',
+  'not a person: never record facts from them, even if they state hours or prices. On a phone menu call',
+  'press_keys with the option that reaches a person (front desk, membership or sales, operator, 0) and say nothing;',
+  'when asked to hold, or on hold music, call wait_on_hold and say nothing; on a voicemail greeting call',
+  'leave_voicemail and say nothing; to a screening assistant say in one sentence who you are and why you call.',
+  'After a transfer to a new person, introduce yourself in one sentence (no second greeting) and ask only for',
+  'what is still missing. If the staff will not give a topic on the phone, call record_refusal and never ask about',
+  'it again; if they ask you to call back later or to ask for someone, call request_callback with their words.',
+  'On a wrong number, a business that is not a gym, or a gym closed for good, apologise, say goodbye and call',
+  'end_call_with_outcome.',
+].join('\n');
+
 export function systemPrompt(input: ConversationInput): string {
-  const missing = input.missing.length > 0 ? input.missing.map((t) => TOPIC_WORDS[t]).join('; ') : 'nothing';
+  const refused = new Set(input.refused ?? []);
+  const open = input.missing.filter((t) => !refused.has(t));
+  const missing = open.length > 0 ? open.map((t) => TOPIC_WORDS[t]).join('; ') : 'nothing';
   const asked = input.asked.length > 0 ? input.asked.join(', ') : 'none';
   return [
     `You are a polite phone assistant on an ${input.direction} call with staff of ${whichGym(input.gymName)}.`,
     'Goal: learn the opening hours, membership pricing and fitness classes, then end the call politely.',
     `Already known: ${describeFacts(input.facts)}.`,
     `Still missing: ${missing}.`,
+    ...(refused.size > 0 ? [`Refused on the phone, never ask again: ${[...refused].join(', ')}.`] : []),
     `Topics already asked about: ${asked}. Never ask the same question twice; if an answer was unclear, ask only for the unclear detail.`,
     'Rules: this is a phone call. Speak in one to two short sentences, plain words, no lists, no markdown, no emoji.',
     'Ask one thing at a time. Say numbers and times the way people speak them.',
@@ -69,12 +94,16 @@ export function systemPrompt(input: ConversationInput): string {
     'words as text in the same response as any tool call. When nothing is missing or the staff wants to stop,',
     'say thank you and goodbye and call end_call.',
     'If a tool result says the arguments were invalid, nothing was recorded: ask again for that detail.',
+    SITUATION_RULES,
     `Now: ${REASON_HINT[input.reason]}`,
   ].join('\n');
 }
 
 function historyMessage(turn: HistoryTurn): ChatMessage {
-  if (turn.speaker === 'caller') return { role: 'user', content: turn.text };
+  if (turn.speaker === 'caller') {
+    const mark = turn.situation === undefined ? '' : `[${SITUATION_LABEL[turn.situation]}] `;
+    return { role: 'user', content: `${mark}${turn.text}` };
+  }
   // What was cut off was never heard; the marker tells the model so.
   const text = turn.interrupted ? `${turn.text.trimEnd()}— [interrupted by the staff here]` : turn.text;
   return { role: 'assistant', content: text };

@@ -9,6 +9,7 @@ import {
   type GymFacts,
   type Topic,
 } from '../../facts/model.js';
+import { SITUATION_TOOLS, SITUATION_TOOL_NAMES, interpretSituationTool, type ToolContext } from './situation-tools.js';
 import type { LlmChunk } from './types.js';
 
 // The tools the model may call, their JSON schemas (what the model sees) and their validation (what we
@@ -55,7 +56,7 @@ const recordFactsArgs = z
 const endCallArgs = z.object({ reason: z.enum(['facts-complete', 'caller-request', 'other']) }).strict();
 const askedArgs = z.object({ topic: z.enum(TOPICS) }).strict();
 
-export const TOOL_NAMES = ['record_facts', 'asking_about', 'end_call'] as const;
+export const TOOL_NAMES = ['record_facts', 'asking_about', 'end_call', ...SITUATION_TOOL_NAMES] as const;
 
 /** The record_facts tool (JSON Schema); alone, it is what the wrap-up after a hang-up offers. */
 export const RECORD_FACTS_TOOL = {
@@ -141,6 +142,7 @@ export const TOOLS = [
       },
     },
   },
+  ...SITUATION_TOOLS,
 ];
 
 function zodMessage(e: z.ZodError): string {
@@ -199,8 +201,11 @@ export function isEmptyRecord(rawArgs: string): boolean {
   }
 }
 
-/** Parse, validate and convert one tool call. Never throws: bad arguments become `invalid-tool`. */
-export function interpretToolCall(name: string, rawArgs: string): ToolOutcome {
+/**
+ * Parse, validate and convert one tool call. Never throws: bad arguments become `invalid-tool`. Without `ctx` (the
+ * facts-only wrap-up, which offers record_facts alone) the situation tools are not offered.
+ */
+export function interpretToolCall(name: string, rawArgs: string, ctx?: ToolContext): ToolOutcome {
   let json: unknown;
   try {
     json = rawArgs.trim() === '' ? {} : JSON.parse(rawArgs);
@@ -232,7 +237,10 @@ export function interpretToolCall(name: string, rawArgs: string): ToolOutcome {
       if (!p.success) return fail(zodMessage(p.error));
       return { chunk: { type: 'end-call', reason: p.data.reason }, result: 'the call will end after your goodbye' };
     }
-    default:
-      return fail(`unknown tool ${name}`);
+    default: {
+      const r = ctx === undefined ? undefined : interpretSituationTool(name, json, ctx);
+      if (r === undefined) return fail(`unknown tool ${name}`);
+      return r.ok ? { chunk: r.chunk, result: r.result } : fail(r.error);
+    }
   }
 }

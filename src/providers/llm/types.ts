@@ -1,3 +1,4 @@
+import type { CallbackRequest, Refusal, Situation, SpokenOutcome } from '../../../machines/outcomes.js';
 import type { GymFacts, Topic } from '../../facts/model.js';
 
 // The conversation brain. Streams text deltas and tool calls; cancellable. The offline interviewer and
@@ -13,6 +14,11 @@ export interface HistoryTurn {
   /** For agent turns: what the caller actually heard (truncated when interrupted). */
   text: string;
   interrupted?: boolean;
+  /**
+   * Caller words that were a phone tree, a hold announcement, a voicemail greeting or a screening assistant, not a
+   * person: shown to the model marked as such (so it can press keys or wait), never a source of facts.
+   */
+  situation?: Situation | undefined;
 }
 
 export interface ConversationInput {
@@ -23,6 +29,10 @@ export interface ConversationInput {
   /** Topics the agent already asked about (the repeat guard also enforces this in the machine). */
   asked: Topic[];
   history: HistoryTurn[];
+  /** Topics the staff refused on the phone: never asked again. */
+  refused?: Topic[] | undefined;
+  /** The gym's IANA time zone, for reading a callback's "after two" (src/situations/timezone.ts). */
+  timeZone?: string | undefined;
   /** Why the agent is speaking now. */
   reason: 'greeting' | 'reply' | 'reprompt' | 'clarify' | 'closing';
 }
@@ -33,6 +43,16 @@ export type LlmChunk =
   /** The model asked about a topic (so the machine can mark it asked). */
   | { type: 'asked'; topic: Topic }
   | { type: 'end-call'; reason: 'facts-complete' | 'caller-request' | 'other' }
+  /** Press these keys on a phone tree (in-band DTMF or the Twilio redirect, by configuration). */
+  | { type: 'press-keys'; digits: string }
+  /** The agent was put on hold: wait silently for a person. */
+  | { type: 'hold' }
+  /** The line is a voicemail greeting (`full`: it said the mailbox is full). */
+  | { type: 'voicemail'; full: boolean }
+  | { type: 'refusal'; refusal: Refusal }
+  /** A callback request; `timeZone` is the zone its earliest time was read in. */
+  | { type: 'callback'; request: CallbackRequest & { timeZone: string } }
+  | { type: 'outcome'; outcome: SpokenOutcome }
   | { type: 'invalid-tool'; name: string; error: string }
   | { type: 'done'; finishReason: 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'other' };
 
