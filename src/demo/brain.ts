@@ -1,7 +1,9 @@
 import { TOPIC_WORDS } from '../../machines/topic-words.js';
 import { DAYS, type Topic } from '../facts/model.js';
 import { DAY_NAMES } from '../facts/vocabulary.js';
-import type { Persona } from './persona.js';
+import type { PersonNode } from './flow-schema.js';
+import { factsOf } from './flow.js';
+import type { Persona, PersonaFacts } from './persona.js';
 import { classesSentence, hoursSentence, pricingSentence, Rng } from './phrasing.js';
 
 // The receptionist's side of the conversation, as pure decisions: given what it recognised from the
@@ -14,6 +16,8 @@ export type ReceptionistAction =
   | { type: 'pause'; ms: number; untilAgentSpeaks?: boolean }
   | { type: 'cough' }
   | { type: 'dtmf'; digits: string }
+  /** She puts the caller through to another node of the line (after saying so). */
+  | { type: 'transfer'; to: string }
   | { type: 'hangup' };
 
 export type Heard = { kind: 'ask'; topic: Topic } | { kind: 'goodbye' } | { kind: 'unknown' };
@@ -71,9 +75,15 @@ export class ReceptionistBrain {
   private unknownStreak = 0;
   private hungUp = false;
   private lastTopics: readonly Topic[] = [];
+  private readonly facts: PersonaFacts;
 
-  constructor(private readonly persona: Persona) {
-    this.rng = new Rng(persona.name);
+  /** `person`: who she is on the persona's line (her facts, refusals, callback, transfer); default the desk. */
+  constructor(
+    private readonly persona: Persona,
+    private readonly person?: PersonNode,
+  ) {
+    this.rng = new Rng(person ? `${persona.name}:${person.greeting ?? ''}` : persona.name);
+    this.facts = person ? factsOf(person, persona.facts) : persona.facts;
   }
 
   get turns(): number {
@@ -83,9 +93,8 @@ export class ReceptionistBrain {
   /** The callee picks up an outbound call and speaks first. */
   opening(): ReceptionistAction[] {
     // Short and in words the agent's recogniser knows: a hello it mishears could read as a fact.
-    return this.turn([
-      { type: 'say', kind: 'small-talk', text: this.rng.pick(['Hello?', 'Hi, hello.', 'Hello, the gym.']) },
-    ]);
+    const hello = this.person?.greeting ?? this.rng.pick(['Hello?', 'Hi, hello.', 'Hello, the gym.']);
+    return this.turn([{ type: 'say', kind: 'small-talk', text: hello }]);
   }
 
   /** Called when the agent starts an utterance: things the persona does while the agent talks. */
@@ -165,18 +174,29 @@ export class ReceptionistBrain {
   }
 
   private knows(t: Topic): boolean {
-    const f = this.persona.facts;
+    const f = this.facts;
     return t === 'hours' ? f.hours.length > 0 : t === 'pricing' ? f.pricing.length > 0 : f.classes.length > 0;
   }
 
   private answer(topics: readonly Topic[]): ReceptionistAction[] {
-    const f = this.persona.facts;
+    const f = this.facts;
     const b = this.persona.behaviour;
     const sentences: string[] = [];
     this.lastTopics = topics;
+    const who = this.person;
+    if (who?.notTheGym !== undefined) return this.turn([{ type: 'say', kind: 'answer', text: who.notTheGym }]);
+    const handOver = who?.transfer && topics.find((t) => who.transfer?.topics.includes(t));
+    if (who?.transfer && handOver !== undefined)
+      return this.turn([
+        { type: 'say', kind: 'answer', text: who.transfer.says },
+        { type: 'transfer', to: who.transfer.to },
+      ]);
     for (const t of topics) {
       this.answered.add(t);
-      if (!this.knows(t)) sentences.push(this.rng.pick(["Sorry, I don't know that.", "I'm not sure about that."]));
+      const refusal = who?.refuses.find((r) => r.topic === t);
+      if (refusal) sentences.push(refusal.says);
+      else if (who?.callback?.topics.includes(t)) sentences.push(who.callback.says);
+      else if (!this.knows(t)) sentences.push(this.rng.pick(["Sorry, I don't know that.", "I'm not sure about that."]));
       else if (t === 'hours') sentences.push(hoursSentence(f.hours, this.rng));
       else if (t === 'pricing') sentences.push(pricingSentence(f.pricing, this.rng));
       else sentences.push(classesSentence(f.classes, this.rng));
@@ -194,7 +214,8 @@ export class ReceptionistBrain {
       });
       actions.push({ type: 'pause', ms: b.thinkingPauseMs });
     }
-    actions.push({ type: 'say', kind: 'answer', text: sentences.join(' ') });
+    // One callback sentence for every deferred topic, not one each.
+    actions.push({ type: 'say', kind: 'answer', text: [...new Set(sentences)].join(' ') });
     return this.turn(actions);
   }
 

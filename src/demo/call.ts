@@ -1,4 +1,5 @@
 import type { CallEmitted } from '../../machines/events.js';
+import type { Topic } from '../facts/model.js';
 import { activeSpeechLevelDbfs } from '../audio/level.js';
 import { synthesizePhoneAudio } from '../audio/speech.js';
 import type { CallResult } from '../call/quality.js';
@@ -10,7 +11,10 @@ import type { SimReport } from '../sim/media-client.js';
 import { LineBackground, type BackgroundSpec } from '../sim/noise/index.js';
 import type { DemoEnvironment } from './environment.js';
 import type { Persona } from './persona.js';
+import { FliteTts } from '../providers/tts/flite.js';
+import { KeyEars, keysOf, type ToneDetections } from '../sim/keys.js';
 import { Receptionist, type AgentEars, type ReceptionistEvent } from './receptionist.js';
+import { Switchboard, type VoicemailReport } from './switchboard.js';
 
 // One simulated call to one persona, end to end: POST /v1/calls → fake Twilio → our webhook → Media Streams →
 // call machine ↔ receptionist (audio only) → hang-up → the facts and transcript read back from the database.
@@ -42,6 +46,30 @@ export interface DemoJson {
     durationMs: number;
     endReason: string;
   };
+  /** What the call came to, as GET /v1/calls/{id} reports it (null when the server stores none). */
+  outcome?: string | null;
+  /** The gym's phone line, for personas with a flow: what it heard and measured. */
+  line?: LineJson | undefined;
+}
+
+export interface LineJson {
+  /** Keys the line's DTMF detector heard in the agent's audio, in order. */
+  keys: string;
+  holdMs: number;
+  /** Call time a person first spoke (after a menu, hold or screening). */
+  personAtMs: number | null;
+  /** The flow's nodes in the order the call went through them, and the call time each began. */
+  path: string[];
+  pathAtMs: number[];
+  /** Topics a person on the line refused or deferred to a callback in this call (she said so). */
+  asked: Topic[];
+  voicemail: VoicemailReport | null;
+  /** Call-time stretches [from, to] (ms) in which the agent's side made sound. */
+  agentSoundMs: [number, number][];
+  screenedText: string | null;
+  /** As GET /v1/calls/{id} reports them. */
+  refusals: unknown;
+  callback: unknown;
 }
 
 export interface CallWatch {
@@ -58,6 +86,8 @@ export interface PersonaCallOptions {
   readonly tts: TtsProvider;
   readonly dsp: Pick<Dsp, 'createResampler' | 'ulawEncode' | 'ulawDecode'>;
   readonly ears: () => Promise<AgentEars>;
+  /** A new DTMF detector (the DSP addon's), for the gym's line to hear the agent's keys. */
+  readonly keyDetector?: () => ToneDetections;
   readonly speed?: number;
   readonly agentQuietMs?: number;
   readonly watch?: CallWatch;
@@ -81,29 +111,42 @@ const AGENT_ENDED = new Set(['facts-complete', 'caller-request', 'max-duration',
 
 export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCallOutcome> {
   const { env, persona } = o;
-  let receptionist: Receptionist | undefined;
-  let receptionistDone: Promise<void> = Promise.resolve();
+  let party: Receptionist | Switchboard | undefined;
+  let keys: KeyEars | undefined;
+  let partyDone: Promise<unknown> = Promise.resolve();
+  const voices = new Map<number, FliteTts>();
   // The recogniser loads its model and the voice compiles before the phone rings, so the receptionist can say
   // hello at once, like a person at the desk.
   o.watch?.phase?.('getting the receptionist ready…');
   const ears = await o.ears();
   const noise = await lineBackground(o, o.background ?? persona.background);
-  env.routing.callees.set(persona.gym.phone, async (stream) => {
-    if (noise) stream.setLineNoise(noise);
-    receptionist = new Receptionist({
+  env.routing.callees.set(persona.gym.phone, async (_stream, { line }) => {
+    if (noise) line.setLineNoise(noise);
+    const common = {
       persona,
-      stream,
-      tts: o.tts,
+      line,
       dsp: o.dsp,
       ears,
       speed: o.speed ?? 1,
-      answersFirst: true,
       ...(o.agentQuietMs === undefined ? {} : { agentQuietMs: o.agentQuietMs }),
-      onEvent: (e) => o.watch?.receptionist?.(e),
-      onError: (e) => env.log.warn({ err: e.message }, 'simulated receptionist problem'),
-    });
-    receptionistDone = receptionist.run();
-    await receptionistDone;
+      onEvent: (e: ReceptionistEvent) => o.watch?.receptionist?.(e),
+      onError: (e: Error) => env.log.warn({ err: e.message }, 'simulated receptionist problem'),
+    };
+    if (persona.flow !== undefined && o.keyDetector === undefined)
+      throw new Error(`persona ${persona.name} has a phone line (flow) but the call has no DTMF detector`);
+    if (persona.flow === undefined || o.keyDetector === undefined) {
+      party = new Receptionist({ ...common, tts: o.tts, answersFirst: true });
+    } else {
+      keys = new KeyEars(line, o.dsp.ulawDecode, keysOf(o.keyDetector()));
+      party = new Switchboard({
+        ...common,
+        flow: persona.flow,
+        keys,
+        voice: (pitchHz) => (pitchHz === undefined ? o.tts : secondVoice(voices, pitchHz)),
+      });
+    }
+    partyDone = party.run();
+    await partyDone;
   });
 
   let resolveEnded!: (r: CallResult) => void;
@@ -122,14 +165,16 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
   try {
     const result = await Promise.race([ended, timeout]);
     const fake = [...env.twilio.calls.values()].filter((c) => c.to === persona.gym.phone).at(-1);
-    await Promise.race([Promise.all([fake?.done, receptionistDone]), timeout]);
+    await Promise.race([Promise.all([fake?.done, partyDone]), timeout]);
     const flushed = await env.server.flush(10_000);
     if (!flushed) throw new Error('database writes did not settle within 10 s');
     const pool = env.server.db.pool;
     const facts = await readNormalisedCallFacts(pool, callId);
     const turns = await getTurns(pool, callId);
     const sim = fake?.report;
-    const events = receptionist?.events ?? [];
+    const events = party?.events ?? [];
+    const stored = await storedCall(env, callId);
+    const line = party instanceof Switchboard ? party.report() : undefined;
     const json: DemoJson = {
       callId,
       persona: persona.name,
@@ -152,6 +197,20 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
         durationMs: result.durationMs,
         endReason: result.endReason,
       },
+      outcome: stored.outcome,
+      line: line && {
+        keys: keys?.keys ?? '',
+        holdMs: line.holdMs,
+        personAtMs: line.personAtMs === undefined ? null : Math.round(line.personAtMs),
+        path: line.path.map((p) => p.node),
+        pathAtMs: line.path.map((p) => Math.round(p.atMs)),
+        asked: withheldTopics(persona, events),
+        voicemail: line.voicemail ?? null,
+        agentSoundMs: line.agentSound.map(([a, b]) => [Math.round(a), Math.round(b)] as [number, number]),
+        screenedText: line.screenedText ?? null,
+        refusals: stored.refusals,
+        callback: stored.callback,
+      },
     };
     return {
       json,
@@ -167,11 +226,55 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
     };
   } finally {
     clearTimeout(timer);
-    // The receptionist closes its ears when it ends; if the call never reached it, close them here.
-    if (receptionist === undefined) await ears.close();
+    keys?.close();
+    await ears.close();
+    for (const v of voices.values()) await v.close();
     env.routing.callees.delete(persona.gym.phone);
     env.routing.unwatch(callId);
   }
+}
+
+/** Topics whose refusal or callback sentence a person on the line said. */
+function withheldTopics(persona: Persona, events: readonly ReceptionistEvent[]): Topic[] {
+  const said = events.flatMap((e) => (e.kind === 'said' ? [e.text] : []));
+  const out = new Set<Topic>();
+  for (const n of Object.values(persona.flow?.nodes ?? {})) {
+    if (n.kind !== 'person') continue;
+    for (const r of n.refuses) if (said.some((t) => t.includes(r.says))) out.add(r.topic);
+    const cb = n.callback;
+    if (cb && said.some((t) => t.includes(cb.says))) for (const t of cb.topics) out.add(t);
+  }
+  return [...out];
+}
+
+/** A second person's voice: slt at another pitch, one synthesiser per pitch for the call. */
+function secondVoice(voices: Map<number, FliteTts>, pitchHz: number): FliteTts {
+  let v = voices.get(pitchHz);
+  if (v === undefined) {
+    v = new FliteTts({ voice: 'slt', levelDbfs: null, pitchHz });
+    voices.set(pitchHz, v);
+  }
+  return v;
+}
+
+interface StoredCall {
+  outcome: string | null;
+  refusals: unknown;
+  callback: unknown;
+}
+
+/** The call as an API client reads it back: GET /v1/calls/{id}. */
+async function storedCall(env: DemoEnvironment, callId: string): Promise<StoredCall> {
+  const res = await fetch(`${env.baseUrl}/v1/calls/${encodeURIComponent(callId)}`, {
+    headers: { authorization: `Bearer ${env.apiToken}` },
+  });
+  if (res.status !== 200) throw new Error(`GET /v1/calls/${callId} answered ${res.status}`);
+  const body = (await res.json()) as Record<string, unknown>;
+  return {
+    outcome: typeof body.outcome === 'string' ? body.outcome : null,
+    refusals: body.refusals ?? null,
+    callback: body.callback ?? null,
+  };
 }
 
 /**

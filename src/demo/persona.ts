@@ -1,45 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { DAYS, PERIODS, type Day } from '../facts/model.js';
 import { BACKGROUND_KINDS } from '../sim/noise/index.js';
-import {
-  canonicalClassName,
-  canonicalPlanName,
-  canonicalTime,
-  checkClassName,
-  checkPlanName,
-  checkPriceAmount,
-  checkTime,
-} from './vocabulary-check.js';
+import { expectFlowSchema, flowSchema, normalisedFlow, personaFlowProblems, serverEnvSchema } from './persona-flow.js';
+import { factCount, factsProblems, factsSchema, normalisedFacts } from './persona-facts.js';
 
 // A persona is the simulated gym receptionist the demo and the scenario suite call. It is data (JSON), so
 // people can write their own; everything it says must stay inside the vocabulary the offline recogniser
 // knows, otherwise a failed call would say nothing about the agent. Out-of-vocabulary personas are
 // rejected up front with every problem listed, never half-run.
-
-const day = z.enum(DAYS);
-const days = z
-  .array(day)
-  .min(1, 'days must name at least one day')
-  .refine((d) => new Set(d).size === d.length, 'days must not repeat');
-
-const hoursEntry = z.union([
-  z.object({ days, opens: z.string(), closes: z.string() }).strict(),
-  z.object({ days, closed: z.literal(true) }).strict(),
-  z.object({ days, open24h: z.literal(true) }).strict(),
-]);
-
-const planEntry = z
-  .object({
-    plan: z.string().trim().min(1).max(60),
-    amount: z.number().int('amount must be whole dollars'),
-    currency: z.literal('USD', { message: 'currency must be USD (the offline vocabulary speaks dollars only)' }),
-    period: z.enum(PERIODS),
-  })
-  .strict();
-
-const classEntry = z.object({ name: z.string().trim().min(1).max(60) }).strict();
 
 const behaviourSchema = z
   .object({
@@ -87,6 +56,7 @@ const expectSchema = z
     goodbyeCompleted: z.boolean().optional(),
     /** Part of the fast subset that runs in npm test. */
     fast: z.boolean().optional(),
+    ...expectFlowSchema,
   })
   .strict();
 
@@ -106,13 +76,7 @@ export const personaSchema = z
         message: 'voice must be "slt" (the agent speaks with kal16; flite offers no other usable voice)',
       })
       .default('slt'),
-    facts: z
-      .object({
-        hours: z.array(hoursEntry).default([]),
-        pricing: z.array(planEntry).default([]),
-        classes: z.array(classEntry).default([]),
-      })
-      .strict(),
+    facts: factsSchema,
     behaviour: behaviourSchema.default(() => behaviourSchema.parse({})),
     /** Sound around the receptionist's phone, generated from `seed` (src/sim/noise/), `snrDb` under her voice. */
     background: z
@@ -123,75 +87,30 @@ export const personaSchema = z
       })
       .strict()
       .optional(),
+    /** The gym's phone line: tree, hold, voicemail, screening, transfers (src/demo/flow-schema.ts). */
+    flow: flowSchema.optional(),
+    /** Server settings for this persona's calls (e.g. a short HOLD_MAX_MS); see persona-flow.ts for which. */
+    server: serverEnvSchema.optional(),
     expect: expectSchema.default({}),
   })
   .strict();
 
 export type Persona = z.infer<typeof personaSchema>;
 export type PersonaHours = Persona['facts']['hours'][number];
+export type { PersonaFacts } from './persona-facts.js';
 export type PersonaPlan = Persona['facts']['pricing'][number];
 export type Behaviour = Persona['behaviour'];
 
-/** Vocabulary and consistency checks zod cannot express; returns one line per problem. */
+/** Checks zod cannot express (vocabulary, the flow's graph and words); returns one line per problem. */
 function vocabularyProblems(p: Persona): string[] {
-  const out: string[] = [];
-  const seen = new Map<Day, number>();
-  p.facts.hours.forEach((h, i) => {
-    for (const d of h.days) {
-      const prev = seen.get(d);
-      if (prev !== undefined) out.push(`facts.hours[${i}].days: ${d} is already given by facts.hours[${prev}]`);
-      else seen.set(d, i);
-    }
-    if ('opens' in h) {
-      for (const k of ['opens', 'closes'] as const) {
-        const err = checkTime(canonicalTime(h[k]), k);
-        if (err) out.push(`facts.hours[${i}].${k}: ${err}`);
-      }
-      if (canonicalTime(h.opens) === canonicalTime(h.closes))
-        out.push(`facts.hours[${i}]: opens equals closes; use {"open24h": true} instead`);
-    }
-  });
-  const plans = new Set<string>();
-  p.facts.pricing.forEach((pl, i) => {
-    const err = checkPriceAmount(pl.amount);
-    if (err) out.push(`facts.pricing[${i}].amount: ${err}`);
-    const planErr = checkPlanName(pl.plan, pl.period);
-    if (planErr) out.push(`facts.pricing[${i}].plan: ${planErr}`);
-    const key = `${pl.period}`;
-    // The spoken form identifies a plan by its period; two plans per period could not be told apart.
-    if (plans.has(key)) out.push(`facts.pricing[${i}]: a second plan with period "${pl.period}" is not supported`);
-    plans.add(key);
-  });
-  const classes = new Set<string>();
-  p.facts.classes.forEach((c, i) => {
-    const err = checkClassName(c.name);
-    if (err) out.push(`facts.classes[${i}].name: ${err}`);
-    const key = canonicalClassName(c.name) ?? c.name.trim().toLowerCase();
-    if (classes.has(key)) out.push(`facts.classes[${i}].name: "${c.name}" is listed twice`);
-    classes.add(key);
-  });
-  if (p.facts.hours.length + p.facts.pricing.length + p.facts.classes.length === 0)
-    out.push('facts: a persona must know at least one fact');
+  const out = factsProblems(p.facts, 'facts');
+  if (factCount(p.facts) === 0 && !p.flow) out.push('facts: a persona must know at least one fact');
+  if (p.flow) out.push(...personaFlowProblems(p.flow));
   return out;
 }
 
-/**
- * Names and times as the vocabulary spells them: spelled differently but said the same ("drop in" / "drop-in",
- * "Tai-Chi" / "tai chi", "5:00" / "05:00") is the same persona, so the receptionist says and the score expects
- * the one form the agent's side knows.
- */
 function normalised(p: Persona): Persona {
-  const f = p.facts;
-  return {
-    ...p,
-    facts: {
-      hours: f.hours.map((h) =>
-        'opens' in h ? { ...h, opens: canonicalTime(h.opens), closes: canonicalTime(h.closes) } : h,
-      ),
-      pricing: f.pricing.map((pl) => ({ ...pl, plan: canonicalPlanName(pl.plan, pl.period) ?? pl.plan })),
-      classes: f.classes.map((c) => ({ ...c, name: canonicalClassName(c.name) ?? c.name })),
-    },
-  };
+  return { ...p, facts: normalisedFacts(p.facts), ...(p.flow ? { flow: normalisedFlow(p.flow) } : {}) };
 }
 
 /** Validate an already-parsed JSON value; throws PERSONA_INVALID naming every problem. */

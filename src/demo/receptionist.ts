@@ -1,8 +1,9 @@
 import type { Dsp } from '../dsp/types.js';
 import { synthesizePhoneAudio } from '../audio/speech.js';
 import type { TtsProvider } from '../providers/tts/types.js';
-import type { SimulatedStream } from '../sim/media-client.js';
+import type { GymLine } from '../sim/line.js';
 import { ReceptionistBrain, type ReceptionistAction } from './brain.js';
+import type { PersonNode } from './flow-schema.js';
 import type { Persona } from './persona.js';
 
 // The simulated gym receptionist on the far end of a simulated Twilio call. It hears the agent ONLY through the
@@ -34,11 +35,18 @@ export type ReceptionistEvent =
     }
   | { kind: 'cough'; atMs: number }
   | { kind: 'dtmf'; digits: string; atMs: number }
+  | { kind: 'transfer'; to: string; atMs: number }
+  /** A key the gym's line heard in the agent's audio (its DTMF detector). */
+  | { kind: 'key'; key: string; atMs: number }
+  /** Something the gym's phone system does (hold begins, the beep), for the live view. */
+  | { kind: 'line'; what: string; atMs: number }
   | { kind: 'hangup'; atMs: number };
 
 export interface ReceptionistOptions {
   readonly persona: Persona;
-  readonly stream: SimulatedStream;
+  /** Who she is on the persona's line (a flow's person node); default the persona's desk. */
+  readonly person?: PersonNode;
+  readonly line: GymLine;
   readonly tts: TtsProvider;
   readonly dsp: Pick<Dsp, 'createResampler' | 'ulawEncode' | 'ulawDecode'>;
   readonly ears: AgentEars;
@@ -60,21 +68,25 @@ export class Receptionist {
   #agentTalking = false;
   #agentStartWaiters: (() => void)[] = [];
   #ended = false;
+  #transferTo: string | undefined;
   #timers = new Set<NodeJS.Timeout>();
 
   constructor(o: ReceptionistOptions) {
     this.#o = o;
-    this.brain = new ReceptionistBrain(o.persona);
+    this.brain = new ReceptionistBrain(o.persona, o.person);
   }
 
   get events(): readonly ReceptionistEvent[] {
     return this.#events;
   }
 
-  /** Runs until the call ends (either side hangs up). */
-  async run(): Promise<void> {
-    const s = this.#o.stream;
-    s.onAgentAudio((mulaw) => {
+  /**
+   * Runs until the call ends (either side hangs up) or she puts the caller through to another node of the line
+   * (returned). Her ears are left open: the caller's next party may reuse them.
+   */
+  async run(): Promise<{ transferTo: string | undefined }> {
+    const line = this.#o.line;
+    const stop = line.onAgentAudio((mulaw) => {
       if (this.#ended) return;
       this.#o.ears.push(mulaw);
       if (!this.#agentTalking) {
@@ -83,7 +95,7 @@ export class Receptionist {
         this.#whileAgentSpeaks();
       }
     });
-    const closed = s.closed.then(() => {
+    const closed = line.ended.then(() => {
       this.#ended = true;
       for (const w of this.#agentStartWaiters.splice(0)) w();
     });
@@ -91,13 +103,14 @@ export class Receptionist {
       await Promise.race([this.#loop(), closed]);
     } finally {
       this.#ended = true;
+      stop();
       for (const t of this.#timers) clearTimeout(t);
-      await this.#o.ears.close();
     }
+    return { transferTo: this.#transferTo };
   }
 
   async #loop(): Promise<void> {
-    const s = this.#o.stream;
+    const s = this.#o.line;
     if (this.#o.answersFirst) await this.#perform(this.brain.opening());
     let lastText = '';
     while (!this.#ended) {
@@ -134,7 +147,7 @@ export class Receptionist {
   }
 
   async #perform(actions: readonly ReceptionistAction[]): Promise<void> {
-    const s = this.#o.stream;
+    const s = this.#o.line;
     for (const a of actions) {
       if (this.#ended) return;
       switch (a.type) {
@@ -143,7 +156,7 @@ export class Receptionist {
           const atMs = s.nowMs();
           // Only the voiced part goes on the line, so "end of speech" is the last word, not TTS padding.
           await s.say(trimSilence(audio.pcm));
-          const simTurn = s.report().turns.length - 1;
+          const simTurn = (s.report()?.turns.length ?? 0) - 1;
           this.#emit({ kind: 'said', text: a.text, atMs, endMs: s.nowMs(), simTurn, what: a.kind });
           break;
         }
@@ -156,8 +169,13 @@ export class Receptionist {
           break;
         case 'dtmf':
           this.#emit({ kind: 'dtmf', digits: a.digits, atMs: s.nowMs() });
-          for (const d of a.digits) s.dtmf(d);
+          for (const d of a.digits) s.stream?.dtmf(d);
           break;
+        case 'transfer':
+          this.#emit({ kind: 'transfer', to: a.to, atMs: s.nowMs() });
+          this.#transferTo = a.to;
+          this.#ended = true;
+          return;
         case 'hangup':
           this.#emit({ kind: 'hangup', atMs: s.nowMs() });
           this.#ended = true;

@@ -55,6 +55,7 @@ export async function runDemo(a: DemoArgs, out: NodeJS.WritableStream & { isTTY?
       tts,
       dsp,
       ears: () => offlineEars(dsp),
+      keyDetector: () => dsp.createToneDetector({ dtmf: true, beep: false }),
       ...(a.background ? { background: a.background } : {}),
       ...(a.fast ? FAST : {}),
       ...(view ? { watch: view } : {}),

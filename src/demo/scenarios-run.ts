@@ -1,27 +1,31 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { dspOptionsFromEnv } from '../config/index.js';
-import { loadDsp, packageRoot } from '../dsp/index.js';
-import { createLogger } from '../log.js';
+import { loadDsp } from '../dsp/index.js';
+import { createLogger, type Logger } from '../log.js';
 import { FliteTts } from '../providers/tts/flite.js';
 import { offlineEars } from './ears.js';
 import { DemoEnvironment } from './environment.js';
-import { formatTable, loadScenarios, runSuite } from './scenarios.js';
+import { formatTable, loadScenarios, runSuite, scenarioDirs } from './scenarios.js';
 
 // `gym-agent scenarios` / `npm run scenarios`: one server, every persona, a table and the checks.
 
 export interface ScenarioCommandArgs {
   only: string[] | undefined;
   fastSubset: boolean;
-  /** scenarios/noisy/ instead of scenarios/. */
+  /** scenarios/noisy/ instead of scenarios/ and scenarios/flows/. */
   noisy?: boolean;
+  /** Only the phone lines of scenarios/flows/. */
+  flows?: boolean;
   json: boolean;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number> {
-  const dir = a.noisy === true ? join(packageRoot(), 'scenarios', 'noisy') : undefined;
-  let personas = await loadScenarios(dir, a.only);
+  const d = scenarioDirs();
+  const dirs = a.noisy === true ? [d.noisy] : a.flows === true ? [d.flows] : [d.base, d.flows];
+  let personas = await loadScenarios(dirs, a.only);
   if (a.fastSubset) personas = personas.filter((p) => p.expect.fast === true);
   const log = createLogger(a.logLevel);
   const out = process.stdout;
@@ -29,6 +33,7 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
   progress(`Running ${personas.length} scenario(s) through the offline server; each is a real-time phone call…`);
   const env = await DemoEnvironment.start({ dataDir: a.dataDir, log });
   const dsp = loadDsp(dspOptionsFromEnv());
+  const envs = new ServerSettings(a.dataDir, log);
   // The receptionist keeps flite's own level: the suite's recognition figures were measured with it.
   const tts = new FliteTts({ voice: 'slt', levelDbfs: null });
   try {
@@ -39,6 +44,8 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
       tts,
       dsp,
       ears: () => offlineEars(dsp),
+      keyDetector: () => dsp.createToneDetector({ dtmf: true, beep: false }),
+      envFor: (p) => envs.for(p.server ?? {}),
       log,
       onOutcome: (o, i) => {
         const secs = ((performance.now() - t0) / 1000).toFixed(0);
@@ -68,6 +75,36 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
     return failed ? 1 : 0;
   } finally {
     await tts.close();
+    await envs.close();
     await env.close();
+  }
+}
+
+/**
+ * Servers with a scenario's own settings (a short HOLD_MAX_MS, VOICEMAIL_ACTION=hangup): one at a time, each with
+ * its own database beside the suite's, the previous one closed when another is needed.
+ */
+class ServerSettings {
+  #current: { key: string; env: DemoEnvironment } | undefined;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  async for(settings: Readonly<Record<string, string>>): Promise<DemoEnvironment> {
+    const key = JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)));
+    if (this.#current?.key === key) return this.#current.env;
+    await this.close();
+    const dir = join(this.dataDir, `settings-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`);
+    const env = await DemoEnvironment.start({ dataDir: dir, log: this.log, env: settings });
+    this.#current = { key, env };
+    return env;
+  }
+
+  async close(): Promise<void> {
+    const c = this.#current;
+    this.#current = undefined;
+    if (c) await c.env.close();
   }
 }

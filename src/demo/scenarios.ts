@@ -8,6 +8,9 @@ import { runPersonaCall, type DemoJson } from './call.js';
 import type { DemoEnvironment } from './environment.js';
 import type { AgentEars } from './receptionist.js';
 import { loadPersona, type Persona } from './persona.js';
+import { checkLine, fasterSecond } from './line-checks.js';
+import { formatLineTable } from './line-table.js';
+import type { ToneDetections } from '../sim/keys.js';
 import { expectedFacts, scoreFacts, type FactScore } from './score.js';
 
 // The scenario suite: every persona in scenarios/ called once through the real server, then checked against the
@@ -20,6 +23,8 @@ export interface ScenarioOutcome {
   score: FactScore | undefined;
   failures: string[];
   error: string | undefined;
+  /** A repeat call's first call (the one that taught the server the menu path). */
+  first?: DemoJson | undefined;
   /** Both legs as a stereo WAV (left: gym, right: agent) when the environment records. */
   wav?: Buffer | undefined;
 }
@@ -36,17 +41,49 @@ export interface SuiteSummary {
   gapMedianMs: number | undefined;
 }
 
+/** Where the suite's personas live: the conversations, and the phone lines of issue 16. */
+export function scenarioDirs(): { base: string; flows: string; noisy: string } {
+  const root = join(packageRoot(), 'scenarios');
+  return { base: root, flows: join(root, 'flows'), noisy: join(root, 'noisy') };
+}
+
 export async function loadScenarios(
-  dir = join(packageRoot(), 'scenarios'),
+  dirs: string | readonly string[] = [scenarioDirs().base, scenarioDirs().flows],
   only?: readonly string[],
 ): Promise<Persona[]> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
-  const all = await Promise.all(files.map((f) => loadPersona(join(dir, f))));
+  const all: Persona[] = [];
+  for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+    all.push(...(await Promise.all(files.map((f) => loadPersona(join(dir, f))))));
+  }
+  const problems = suiteProblems(all);
+  if (problems.length > 0) throw new Error(`the scenarios do not fit together:\n  ${problems.join('\n  ')}`);
   if (!only || only.length === 0) return all;
   const missing = only.filter((n) => !all.some((p) => p.name === n));
   if (missing.length > 0)
     throw new Error(`no such scenario: ${missing.join(', ')} (have: ${all.map((p) => p.name).join(', ')})`);
   return all.filter((p) => only.includes(p.name));
+}
+
+/**
+ * Names are unique, and a phone line's number is its own: the server remembers a gym's menu path by number, so
+ * two personas sharing one would hand each other a path.
+ */
+export function suiteProblems(all: readonly Persona[]): string[] {
+  const out: string[] = [];
+  const names = new Set<string>();
+  const lines = new Map<string, string>();
+  for (const p of all) {
+    if (names.has(p.name)) out.push(`two personas are named ${p.name}`);
+    names.add(p.name);
+  }
+  for (const p of all) {
+    const owner = lines.get(p.gym.phone);
+    if (owner !== undefined && (p.flow !== undefined || all.find((x) => x.name === owner)?.flow !== undefined))
+      out.push(`${p.name} and ${owner} share the gym number ${p.gym.phone}`);
+    lines.set(p.gym.phone, p.name);
+  }
+  return out;
 }
 
 export function median(xs: readonly number[]): number | undefined {
@@ -65,8 +102,10 @@ export function checkCall(p: Persona, j: DemoJson, score: FactScore): string[] {
   const e = p.expect;
   if (e.minFactsCorrect !== undefined && score.correct < Math.ceil(e.minFactsCorrect * score.total - 1e-9))
     f.push(`facts ${score.correct}/${score.total} below ${Math.round(e.minFactsCorrect * 100)}%`);
-  if (e.maxFactsWrong !== undefined && score.storedWrong > e.maxFactsWrong)
-    f.push(`facts ${score.storedWrong} stored wrong (at most ${e.maxFactsWrong})`);
+  // On a phone line nothing may be stored from a menu, a greeting or an announcement: no wrong fact at all.
+  const maxWrong = e.maxFactsWrong ?? (p.flow ? 0 : undefined);
+  if (maxWrong !== undefined && score.storedWrong > maxWrong)
+    f.push(`facts ${score.storedWrong} stored wrong (at most ${maxWrong})`);
   if (AGENT_ENDS.has(m.endReason) && m.goodbyeCompleted !== true)
     f.push('agent ended the call but its goodbye did not finish playing');
   if (m.repeatedQuestions > 0) f.push(`${m.repeatedQuestions} repeated question(s)`);
@@ -84,6 +123,10 @@ export function checkCall(p: Persona, j: DemoJson, score: FactScore): string[] {
 
 export interface SuiteOptions {
   readonly env: DemoEnvironment;
+  /** The environment for a persona that changes server settings (`server`); default `env`. */
+  readonly envFor?: (p: Persona) => Promise<DemoEnvironment>;
+  /** A DTMF detector for the gym's line (personas with a `flow`). */
+  readonly keyDetector?: () => ToneDetections;
   readonly personas: readonly Persona[];
   readonly tts: TtsProvider;
   readonly dsp: Pick<Dsp, 'createResampler' | 'ulawEncode' | 'ulawDecode'>;
@@ -100,18 +143,29 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteSummary> {
   for (const [i, persona] of o.personas.entries()) {
     let outcome: ScenarioOutcome;
     try {
-      const r = await runPersonaCall({
-        env: o.env,
-        persona,
-        tts: o.tts,
-        dsp: o.dsp,
-        ears: o.ears,
-        ...(o.agentQuietMs === undefined ? {} : { agentQuietMs: o.agentQuietMs }),
-        timeoutMs: o.env.server.config.MAX_CALL_MS + 60_000,
-      });
+      const env = persona.server && o.envFor ? await o.envFor(persona) : o.env;
+      const call = () =>
+        runPersonaCall({
+          env,
+          persona,
+          tts: o.tts,
+          dsp: o.dsp,
+          ears: o.ears,
+          ...(o.keyDetector ? { keyDetector: o.keyDetector } : {}),
+          ...(o.agentQuietMs === undefined ? {} : { agentQuietMs: o.agentQuietMs }),
+          timeoutMs: env.server.config.MAX_CALL_MS + 60_000,
+        });
+      // A repeat call: the first call teaches the server the gym's menu path, the second is the one scored.
+      const first = persona.expect.repeatCall === true ? await call() : undefined;
+      const r = await call();
       const score = scoreFacts(expectedFacts(persona), r.json.facts);
-      const failures = checkCall(persona, r.json, score);
-      outcome = { persona, json: r.json, score, failures, error: undefined, wav: r.wav };
+      const failures = [...checkCall(persona, r.json, score), ...checkLine(persona, r.json)];
+      if (first)
+        failures.push(
+          ...checkLine(persona, first.json).map((x) => `first call: ${x}`),
+          ...fasterSecond(first.json, r.json),
+        );
+      outcome = { persona, json: r.json, first: first?.json, score, failures, error: undefined, wav: r.wav };
     } catch (e) {
       o.log.error({ err: (e as Error).message, persona: persona.name }, 'scenario failed to run');
       outcome = {
@@ -213,6 +267,8 @@ export function formatTable(s: SuiteSummary): string {
   if (left > 0)
     lines.push('* not in the overall figure: the persona is not meant to give every fact (expect.minFactsCorrect 0)');
   lines.push(`response-gap median ${s.gapMedianMs === undefined ? 'n/a' : `${Math.round(s.gapMedianMs)} ms`}`);
+  const phoneLines = formatLineTable(s.outcomes);
+  if (phoneLines !== '') lines.push('', phoneLines);
   for (const f of s.suiteFailures) lines.push(`FAIL: ${f}`);
   return lines.join('\n');
 }

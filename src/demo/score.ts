@@ -1,5 +1,6 @@
 import { DAYS, type Day } from '../facts/model.js';
 import type { NormalisedDayHours, NormalisedFacts } from '../db/normalise.js';
+import { tellableFacts } from './flow.js';
 import type { Persona } from './persona.js';
 
 // Scoring a call's facts against what the persona knows: one point per day of hours, per price plan (amount,
@@ -7,15 +8,17 @@ import type { Persona } from './persona.js';
 // said count as wrong too, so an agent cannot score by guessing.
 
 export function expectedFacts(p: Persona): NormalisedFacts {
+  // On a phone line, only what its people tell: not a refused topic, nothing from a voicemail or a menu.
+  const facts = tellableFacts(p.facts, p.flow);
   const hours: Partial<Record<Day, NormalisedDayHours>> = {};
-  for (const h of p.facts.hours)
+  for (const h of facts.hours)
     for (const d of h.days)
       hours[d] =
         'closed' in h ? { closed: true } : 'open24h' in h ? { open24h: true } : { opens: h.opens, closes: h.closes };
   return {
     hours,
-    pricing: p.facts.pricing.map((x) => ({ amount: x.amount, currency: x.currency, period: x.period, plan: x.plan })),
-    classes: p.facts.classes.map((c) => c.name.toLowerCase()),
+    pricing: facts.pricing.map((x) => ({ amount: x.amount, currency: x.currency, period: x.period, plan: x.plan })),
+    classes: facts.classes.map((c) => c.name.toLowerCase()),
   };
 }
 

@@ -98,6 +98,10 @@ export class LiveView implements CallWatch {
       this.#print(this.#dim(`         receptionist's recogniser heard the agent as: "${e.text || '(nothing)'}"`));
     else if (e.kind === 'cough') this.#print(this.#dim('         *cough*'));
     else if (e.kind === 'hangup') this.#print(this.#dim('         the receptionist hangs up'));
+    // The gym's phone line (personas with a flow): keys its DTMF detector heard, hold, beeps, transfers.
+    else if (e.kind === 'key') this.#print(this.#dim(`         the gym's line heard key ${e.key}`));
+    else if (e.kind === 'line') this.#print(this.#dim(`         the gym's line: ${e.what}`));
+    else if (e.kind === 'transfer') this.#print(this.#dim(`         the receptionist transfers the call (${e.to})`));
   }
 
   stop(): void {

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TelephonyDsp } from '../telephony/dsp-port.js';
 import { signRequest } from '../telephony/signature.js';
+import { GymLine } from './line.js';
 import { SimulatedStream, type SimReport } from './media-client.js';
 
 // A protocol-level fake of the Twilio REST API (the two endpoints we use) that then behaves like Twilio's call
@@ -13,6 +14,8 @@ export interface CalleeContext {
   readonly from: string;
   readonly callSid: string;
   readonly parameters: Readonly<Record<string, string>>;
+  /** The callee's end of the call, across the streams a <Play digits> redirect replaces. */
+  readonly line: GymLine;
 }
 
 /** Plays the person who picked up. It may hang up (stream.hangUp()) or wait for the agent to. */
@@ -39,6 +42,8 @@ export interface FakeCall {
   status: string;
   readonly params: Readonly<Record<string, string>>;
   stream: SimulatedStream | undefined;
+  /** The callee's end of the call (created when it is answered). */
+  line: GymLine | undefined;
   report: SimReport | undefined;
   /** Every status callback sent, in order. */
   readonly callbacks: string[];
@@ -119,6 +124,7 @@ export class FakeTwilio {
       status: 'queued',
       params: p,
       stream: undefined,
+      line: undefined,
       report: undefined,
       callbacks: [],
       events,
@@ -127,6 +133,7 @@ export class FakeTwilio {
       finish: async (status) => {
         if (FINAL.has(call.status)) return;
         call.status = status;
+        call.line?.end();
         await this.#callback(call, status);
         finished();
       },
@@ -175,11 +182,14 @@ export class FakeTwilio {
       record: this.#o.record ?? false,
     });
     const s = call.stream;
+    const line = new GymLine(this.#o.speed ?? 1);
+    line.attach(s);
+    call.line = line;
     void s.closed.then(async () => {
       call.report ??= s.report();
       await call.finish('completed');
     });
-    await this.#o.callee?.(s, { to: call.to, from: call.from, callSid: call.sid, parameters });
+    await this.#o.callee?.(s, { to: call.to, from: call.from, callSid: call.sid, parameters, line });
   }
 
   #fail(call: CallState, e: unknown): void {

@@ -185,6 +185,17 @@ export class SimulatedStream implements ClockClient {
     return this.#queueCaller(toFrames(mulaw));
   }
 
+  /**
+   * Drops the caller audio not yet sent and ends its say() at once: a phone system stops its prompt when a key
+   * is pressed, a person stops when she is interrupted.
+   */
+  stopSaying(): void {
+    if (this.#callerHead >= this.#caller.length) return;
+    this.#caller.length = 0;
+    this.#callerHead = 0;
+    for (const done of this.#callerDone.splice(0)) done();
+  }
+
   #queueCaller(frames: readonly CallerFrame[]): Promise<void> {
     for (const f of frames) this.#caller.push(f);
     return new Promise((resolve) => this.#callerDone.push(resolve));

@@ -2,13 +2,16 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../errors.js';
 import { parseLogLevel } from '../args.js';
 
-const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--noisy] [--json] [--data-dir DIR]
+const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--flows | --noisy] [--json] [--data-dir DIR]
                           [--log-level L]
 
-Calls every persona in scenarios/ (one after another, against one offline server with the embedded database),
-prints a table (facts correct, response-gap median, barge-ins, false barge-ins, goodbye completed, repeated
-questions, greetings, end reason) and checks the expectations. Exit code 1 when a check fails.
+Calls every persona in scenarios/ and scenarios/flows/ (one after another, against one offline server with the
+embedded database), prints a table (facts correct, response-gap median, barge-ins, false barge-ins, goodbye
+completed, repeated questions, greetings, end reason; for phone lines also the stored outcome, the keys the gym's
+line heard, time on hold and when a person first spoke) and checks the expectations. Exit code 1 when a check fails.
 
+  --flows   only the phone lines of scenarios/flows/ (phone trees, hold, voicemail, screening, transfers, refusals,
+            callbacks, wrong numbers; issue 16).
   --noisy   the personas of scenarios/noisy/ instead: calls over generated music, singing, chatter and street
             noise (docs/architecture.md). Not part of the default suite until the agent handles noisy lines.`;
 
@@ -21,6 +24,7 @@ export async function run(args: string[]): Promise<number> {
         only: { type: 'string' },
         subset: { type: 'string' },
         noisy: { type: 'boolean', default: false },
+        flows: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         'data-dir': { type: 'string', default: './data/scenarios' },
         'log-level': { type: 'string', default: 'warn' },
@@ -38,6 +42,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (v.subset !== undefined && v.subset !== 'fast') throw new AppError('BAD_ARGUMENT', '--subset must be "fast"');
+  if (v.flows && v.noisy) throw new AppError('BAD_ARGUMENT', '--flows and --noisy choose different folders: give one');
   const logLevel = parseLogLevel(v['log-level']);
   const { runScenarioCommand } = await import('../../demo/scenarios-run.js');
   return runScenarioCommand({
@@ -47,6 +52,7 @@ export async function run(args: string[]): Promise<number> {
       .filter(Boolean),
     fastSubset: v.subset === 'fast',
     noisy: v.noisy,
+    flows: v.flows,
     json: v.json,
     dataDir: v['data-dir'],
     logLevel,

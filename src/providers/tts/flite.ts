@@ -21,6 +21,8 @@ export interface FliteOptions {
   voice?: FliteVoice;
   /** >1 speaks slower. flite's duration_stretch. */
   durationStretch?: number;
+  /** Mean pitch (Hz) instead of the voice's own (flite's int_f0_target_mean): a second simulated voice from slt. */
+  pitchHz?: number;
   /** Size of the PCM chunks handed downstream. */
   chunkMs?: number;
   /** 'worker' (default) keeps synthesis off the event loop; 'inline' runs it synchronously (tools, benchmarks). */
@@ -51,6 +53,7 @@ export class FliteTts implements TtsProvider {
   readonly capabilities: TtsCapabilities = { sampleRate: 16000, streaming: false };
   private readonly voice: FliteVoice;
   private readonly stretch: number;
+  private readonly pitchHz: number | undefined;
   private readonly chunkBytes: number;
   private readonly mode: 'worker' | 'inline';
   private readonly timeoutMs: number;
@@ -67,8 +70,11 @@ export class FliteTts implements TtsProvider {
     }
     const stretch = opts.durationStretch ?? 1;
     if (!(stretch >= 0.5 && stretch <= 2)) throw new AppError('BAD_ARGUMENT', 'durationStretch must be within 0.5..2');
+    if (opts.pitchHz !== undefined && !(opts.pitchHz >= 50 && opts.pitchHz <= 400))
+      throw new AppError('BAD_ARGUMENT', 'pitchHz must be within 50..400');
     this.voice = voice;
     this.stretch = stretch;
+    this.pitchHz = opts.pitchHz;
     this.chunkBytes = Math.max(2, Math.round(((opts.chunkMs ?? 100) * 16000) / 1000) * 2);
     this.mode = opts.mode ?? 'worker';
     this.timeoutMs = opts.timeoutMs ?? 10_000;
@@ -76,7 +82,7 @@ export class FliteTts implements TtsProvider {
     if (level !== null && !(level >= -40 && level <= -6))
       throw new AppError('BAD_ARGUMENT', 'levelDbfs must be within -40..-6 dBFS, or null for flite’s own level');
     this.levelDbfs = level;
-    this.name = `flite:${voice}`;
+    this.name = this.pitchHz === undefined ? `flite:${voice}` : `flite:${voice}@${this.pitchHz}Hz`;
   }
 
   async synthesize(text: string, signal: AbortSignal): Promise<TtsAudio> {
@@ -89,6 +95,7 @@ export class FliteTts implements TtsProvider {
       this.voice,
       '--setf',
       `duration_stretch=${this.stretch}`,
+      ...(this.pitchHz === undefined ? [] : ['--setf', `int_f0_target_mean=${this.pitchHz}`]),
       '-t',
       clean,
       '-o',

@@ -1,0 +1,28 @@
+// What a gym's phone line says around the facts: phone-tree menus ("for membership, press two", "sorry, I didn't
+// get that"), hold ("please stay on the line, your call is important to us"), voicemail greetings ("leave a message
+// after the tone", "the mailbox is full"), call screening ("say your name and why you're calling"), transfers,
+// refusals ("we don't give prices over the phone, it's on our website"), callbacks ("call back after two and ask for
+// Mike") and wrong numbers. The offline recogniser's grammars (grammars.ts) take these words as one more kind of
+// item, so the situations (src/situations/) can be heard offline at all; words only, every order allowed, as the
+// other items are. Lower-case entries of the acoustic model's dictionary.
+
+export const LINE_WORDS: readonly string[] = [
+  // Menus and keys.
+  ...['press', 'dial', 'enter', 'zero', 'star', 'pound', 'hash', 'option', 'options', 'menu', 'main', 'extension'],
+  ...['repeat', 'these', 'hear', 'return', 'previous', 'know', "party's", 'directory', 'by', 'name', 'other', 'all'],
+  ...['inquiries', 'questions', 'say', 'speak', 'talk', 'operator', 'representative', 'front', 'desk', 'reception'],
+  ...['sales', 'member', 'members', 'memberships', 'services', 'service', 'billing', 'payments', 'account', 'new'],
+  ...['careers', 'directions', 'location', 'holiday', 'holidays', 'personal', 'trainer', 'cancel', 'schedule'],
+  ...['sorry', "didn't", 'get', 'catch', 'understand', 'invalid', 'entry', 'try', 'please'],
+  // Hold and queues.
+  ...['hold', 'holding', 'wait', 'moment', 'second', 'minute', 'line', 'stay', 'remain', 'your', 'call', 'calls'],
+  ...['calling', 'important', 'busy', 'team', 'staff', 'next', 'available', 'shortly', 'soon', 'received', 'order'],
+  // Voicemail and screening.
+  ...['reached', 'leave', 'message', 'messages', 'after', 'tone', 'beep', 'record', 'mailbox', 'full', 'cannot'],
+  ...['accept', 'any', 'now', 'right', 'currently', 'screening', 'using', 'person', 'why', 'who', 'what', 'this'],
+  // Transfers, refusals, callbacks, wrong numbers.
+  ...['transfer', 'transferring', 'connect', 'put', 'manager', 'owner', 'give', 'prices', 'over', 'phone', 'website'],
+  ...['online', 'dot', 'com', 'come', 'back', 'later', 'tomorrow', 'today', 'ask', "can't", 'help', 'wrong'],
+  ...['number', 'private', 'home', 'business', 'permanently', 'closed', 'support', 'years', 'of', 'pizza', 'place'],
+  ...['mike', 'anna', 'sarah', 'john', 'dave', 'lisa', 'street', 'apply', 'pay', 'bank', 'there', 'here', 'be'],
+];
