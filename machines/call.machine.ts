@@ -78,6 +78,10 @@ export const callMachine = callSetup.createMachine({
           on: {
             'ASR.PARTIAL': { actions: 'notePartial' },
             'ASR.FINAL': { actions: 'appendFinal' },
+            'CALLER.EVIDENCE': {
+              actions: 'noteEvidence',
+              description: "Whether sound over the agent is her voice (the line's noise peak, the agent's echo).",
+            },
           },
           states: {
             silent: {

@@ -1,10 +1,17 @@
 import { assertEvent, assign, cancel, raise } from 'xstate';
 import { callBase } from './call.base.js';
 import * as C from './context.js';
+import { withEvidence } from './evidence.js';
 
 /** The caller region's actions: the caller's voice from raw VAD edges, and the recogniser's words. */
 export const callerSetup = callBase.extend({
   actions: {
+    noteEvidence: assign({
+      evidence: ({ event }) => {
+        assertEvent(event, 'CALLER.EVIDENCE');
+        return withEvidence(event);
+      },
+    }),
     notePartial: assign({
       caller: ({ context, event }) => {
         assertEvent(event, 'ASR.PARTIAL');

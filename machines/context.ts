@@ -11,6 +11,7 @@ import type {
   ReplyInput,
 } from './events.js';
 import type { HeardText } from './heard.js';
+import { noEvidence, type CallerEvidence } from './evidence.js';
 import type { TurnTiming } from './timing.js';
 import { normalize, questionTopics, realWords, words } from './text.js';
 
@@ -70,6 +71,8 @@ export interface CallContext {
   cutText: string | undefined;
   caller: CallerBuffer;
   voiceOnsetMs: number | undefined;
+  /** Whether sound over the agent is the caller's voice, as the session measures the line (evidence.ts). */
+  evidence: CallerEvidence;
   lastSilenceMs: number | undefined;
   /** How long before the silence edge arrived the caller's voice had ended (the VAD's hangover); 0 if unknown. */
   silenceHeadStartMs: number;
@@ -112,6 +115,7 @@ export function initialContext(input: CallInput): CallContext {
     cutText: undefined,
     caller: emptyCaller(),
     voiceOnsetMs: undefined,
+    evidence: noEvidence,
     lastSilenceMs: undefined,
     silenceHeadStartMs: 0,
     speculation: undefined,

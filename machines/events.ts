@@ -2,6 +2,7 @@ import type { GymFacts, Topic } from '../src/facts/model.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
 import type { ConversationInput } from '../src/providers/llm/types.js';
 import type { CallbackRequest, CallOutcome, IvrStep, Refusal, Situation, SpokenOutcome } from './outcomes.js';
+import type { CallerEvidenceEvent } from './evidence.js';
 import type { TurnTiming } from './timing.js';
 
 // The contract between the call machine and src/: what the media pipeline sends in, what the invoked actors
@@ -69,6 +70,9 @@ export type HangupEvent = { type: 'CALL.HANGUP'; reason: 'stop' | 'socket-closed
  */
 export type IvrRememberedEvent = { type: 'IVR.REMEMBERED'; path: IvrStep[] };
 
+/** Whether sound over the agent is the caller's voice, when the session's measurement of it changes (evidence.ts). */
+export type { CallerEvidenceEvent };
+
 export type PipelineEvent =
   | MediaStartEvent
   | VadVoiceEvent
@@ -77,6 +81,7 @@ export type PipelineEvent =
   | AmdResultEvent
   | ToneBeepEvent
   | IvrRememberedEvent
+  | CallerEvidenceEvent
   | HangupEvent;
 
 // ---- `asr` actor (fromCallback, whole call) ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { and, assertEvent, not, or, stateIn } from 'xstate';
 import * as C from './context.js';
 import type { CallContext } from './context.js';
+import { evidenceGuards } from './evidence.js';
 import type { MachineEvent } from './events.js';
 import * as T from './text.js';
 
@@ -76,6 +77,7 @@ function verdict(c: CallContext, e: MachineEvent): Verdict {
 }
 
 export const guards = {
+  ...evidenceGuards,
   isOutbound: ({ context }: Args) => context.direction === 'outbound',
   callerSilent: not(callerSpeaking),
   callerSpeaking,

@@ -18,6 +18,15 @@ export interface TurnTiming {
   readonly bargeInMinMs: number;
   /** After a duration-only interruption, words must arrive within this window or the agent resumes. */
   readonly bargeInConfirmMs: number;
+  /**
+   * Her voice is present over the agent when frames of speech that stand bargeInMarginDb over the line's measured
+   * noise peak, and clear of the agent's echo, fill this many ms of the last 400 (src/call/caller-voice.ts).
+   */
+  readonly bargeInEvidenceMs: number;
+  /** How far (dB) a frame must stand over the line's noise peak to be her voice. */
+  readonly bargeInMarginDb: number;
+  /** Her speech within this many dB of the line's noise peak makes the line noisy: only words confirm her there. */
+  readonly lineNoisySnrDb: number;
   /** Silence after the agent's turn before a re-prompt. */
   readonly idleRepromptMs: number;
   /** Re-prompts before the agent politely closes an unanswered call. */
@@ -64,6 +73,9 @@ export function timingFromConfig(cfg: Config): TurnTiming {
     endpointMaxMs: cfg.ENDPOINT_MAX_MS,
     bargeInMinMs: cfg.BARGE_IN_MIN_MS,
     bargeInConfirmMs: cfg.BARGE_IN_CONFIRM_MS,
+    bargeInEvidenceMs: cfg.BARGE_IN_EVIDENCE_MS,
+    bargeInMarginDb: cfg.BARGE_IN_MARGIN_DB,
+    lineNoisySnrDb: cfg.LINE_NOISY_SNR_DB,
     idleRepromptMs: cfg.IDLE_REPROMPT_MS,
     idleReprompts: cfg.IDLE_REPROMPT_COUNT,
     maxCallMs: cfg.MAX_CALL_MS,
@@ -88,6 +100,9 @@ export const DEFAULT_TIMING: TurnTiming = Object.freeze({
   endpointMaxMs: 3000,
   bargeInMinMs: 600,
   bargeInConfirmMs: 900,
+  bargeInEvidenceMs: 200,
+  bargeInMarginDb: 4,
+  lineNoisySnrDb: 20,
   idleRepromptMs: 7000,
   idleReprompts: 2,
   maxCallMs: 300_000,

@@ -4,6 +4,7 @@ const toListening = '#call.live.turn.listening';
 const toClosing = '#call.live.turn.closing';
 const toHangingUp = '#call.live.turn.closing.hangingUp';
 const toThinking = '#call.live.turn.thinking';
+const toInterrupted = '#call.live.turn.interrupted';
 
 /** The conversation: who has the floor and why. */
 export const turnRegion = callSetup.createStateConfig({
@@ -225,13 +226,28 @@ export const turnRegion = callSetup.createStateConfig({
           { guard: 'closeWanted', target: toClosing, actions: 'closeFromEndRequest' },
           { guard: 'nothingPending', target: toListening, actions: 'finishTurn' },
         ],
-        'ASR.PARTIAL': {
-          guard: 'bringsTwoRealWords',
-          target: toListening,
-          actions: 'bargeIn',
-          description: 'Barge-in by words: stop, record what was heard, listen.',
+        'ASR.PARTIAL': [
+          {
+            guard: 'bargeInByWords',
+            target: toListening,
+            actions: 'bargeIn',
+            description: 'Barge-in by words (her voice under them, where the line is measured): stop, listen.',
+          },
+          {
+            guard: 'callerVoiceBringsRealWord',
+            target: toInterrupted,
+            description: 'Her voice over the room with a new real word: pause and check, sooner than BARGE_IN_MIN.',
+          },
+        ],
+        'ASR.FINAL': [
+          { guard: 'bargeInByWords', target: toListening, actions: 'bargeIn' },
+          { guard: 'callerVoiceBringsRealWord', target: toInterrupted },
+        ],
+        'CALLER.EVIDENCE': {
+          guard: 'callerVoiceHeld',
+          target: toInterrupted,
+          description: "Her voice stood over the line's noise and clear of the agent's echo for BARGE_IN_MIN.",
         },
-        'ASR.FINAL': { guard: 'bringsTwoRealWords', target: toListening, actions: 'bargeIn' },
       },
       states: {
         flowing: {
@@ -245,7 +261,11 @@ export const turnRegion = callSetup.createStateConfig({
         contested: {
           description: 'The caller makes sound over the agent: a backchannel, a cough, or an interruption?',
           after: {
-            BARGE_IN_MIN: { target: '#call.live.turn.interrupted', description: 'Long enough: pause and check.' },
+            BARGE_IN_MIN: {
+              guard: 'lineUnmeasured',
+              target: toInterrupted,
+              description: 'Long enough, on a line nobody measures (VAD only): pause and check.',
+            },
           },
           on: {
             'VAD.SILENCE': {
@@ -259,7 +279,9 @@ export const turnRegion = callSetup.createStateConfig({
       },
     },
     interrupted: {
-      description: 'Playback stopped on a long sound; words within BARGE_IN_CONFIRM make it a real barge-in.',
+      description:
+        'Playback stopped for her voice; words within BARGE_IN_CONFIRM make it a real barge-in (on a quiet line, so ' +
+        'does her speaking on until then).',
       entry: 'pauseForInterruption',
       on: {
         'ASR.PARTIAL': { guard: 'bringsRealWord', target: toListening, actions: 'confirmInterruption' },
@@ -267,7 +289,12 @@ export const turnRegion = callSetup.createStateConfig({
       },
       after: {
         BARGE_IN_CONFIRM: [
-          { guard: 'callerSpeaking', target: toListening, actions: 'confirmInterruption' },
+          {
+            guard: 'confirmedByLength',
+            target: toListening,
+            actions: 'confirmInterruption',
+            description: 'Still speaking on a quiet line: an interruption (on a noisy line only words say so).',
+          },
           {
             target: 'speaking',
             actions: 'noteFalseInterruption',

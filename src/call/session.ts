@@ -16,7 +16,9 @@ import type {
   StreamEndReason,
   VadEdge,
 } from '../telephony/call-handler.js';
+import { SILENT_DBFS, ulawLevelDbfs } from '../audio/ulaw-level.js';
 import { finalContext, stopActor, wireActor } from './actor-wiring.js';
+import { CallerVoice } from './caller-voice.js';
 import { AudioTap } from './asr-actor.js';
 import { createCallActor } from './call-actor.js';
 import { identifyCall, type CallDetails } from './call-identity.js';
@@ -84,6 +86,10 @@ export class CallSession implements CallHandler {
   readonly #summary: CallSummaryCollector;
   readonly #quality: CallQuality;
   readonly #wrapUp: WrapUp;
+  /** Whether sound over the agent is the caller's voice: the line's noise and the agent's echo measured per frame. */
+  readonly #voice: CallerVoice;
+  /** Level of the caller's last media message, for its VAD frame (onVadFrame follows onAudio for each message). */
+  #lineLevelDb = SILENT_DBFS;
   #finished = false;
   #streamOpen = true;
 
@@ -138,6 +144,10 @@ export class CallSession implements CallHandler {
       input: { callId: id.callId, direction: id.direction, gymName: id.gymName, timing: deps.timing },
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
     });
+    this.#voice = new CallerVoice(deps.timing, (e) => {
+      if (!this.#finished) this.#actor.send({ type: 'CALLER.EVIDENCE', atMs: e.atMs, voice: e.voice, noisy: e.noisy });
+    });
+    transport.player.frameTap = (mulaw) => this.#voice.agentFrame(transport.nowMs(), ulawLevelDbfs(mulaw));
     const obs = deps.observer;
     wireActor(this.#actor, log, {
       record: (e) => {
@@ -155,7 +165,13 @@ export class CallSession implements CallHandler {
   }
 
   onAudio(audio: InboundAudio): void {
-    if (!this.#finished) this.#tap.push(audio.mulaw);
+    if (this.#finished) return;
+    this.#tap.push(audio.mulaw);
+    this.#lineLevelDb = ulawLevelDbfs(audio.mulaw);
+  }
+
+  onVadFrame(atMs: number, probability: number): void {
+    if (!this.#finished) this.#voice.lineFrame(atMs, probability, this.#lineLevelDb);
   }
 
   onVad(edge: VadEdge): void {

@@ -124,6 +124,12 @@ export const envSchema = z.object({
   ENDPOINT_MAX_MS: int(3000, 500, 10000),
   BARGE_IN_MIN_MS: int(600, 100, 5000),
   BARGE_IN_CONFIRM_MS: int(900, 100, 5000),
+  // Barge-in needs her voice, not the room's (src/call/caller-voice.ts): frames of speech standing this many dB over
+  // the line's measured noise peak, filling this many ms of 400, and where her speech is within this many dB of
+  // the room's peak the line is noisy and only words confirm an interruption.
+  BARGE_IN_EVIDENCE_MS: int(200, 60, 400),
+  BARGE_IN_MARGIN_DB: z.coerce.number().min(0).max(20).default(4),
+  LINE_NOISY_SNR_DB: z.coerce.number().min(0).max(60).default(20),
   IDLE_REPROMPT_MS: int(7000, 1000, 60000),
   IDLE_REPROMPT_COUNT: int(2, 0, 5),
   MAX_CALL_MS: int(300000, 10000, 3_600_000),

@@ -10,6 +10,7 @@ import type { TtsProvider } from '../providers/tts/types.js';
 import type { SimReport } from '../sim/media-client.js';
 import { LineBackground, type BackgroundSpec } from '../sim/noise/index.js';
 import type { DemoEnvironment } from './environment.js';
+import { bargeTruth } from './barge-truth.js';
 import type { Persona } from './persona.js';
 import { FliteTts } from '../providers/tts/flite.js';
 import { KeyEars, keysOf, type ToneDetections } from '../sim/keys.js';
@@ -37,8 +38,17 @@ export interface DemoJson {
   metrics: {
     /** Caller end of speech → first agent audio frame at the simulator, per answered caller turn (ms). */
     responseGapsMs: number[];
+    /** Interruptions the call machine confirmed (by her words, or on a quiet line by their length). */
     bargeIns: number;
+    /**
+     * Times the agent stopped with none of her sound on the line, as the simulator saw it (barge-truth.ts): the
+     * room, the echo, noise recognised as words. Not the machine's own count, which misses those.
+     */
     falseBargeIns: number;
+    /** Times the agent's audio was stopped before its goodbye (Twilio `clear`), for whatever reason. */
+    stops: number;
+    /** Her onset → the agent's audio stopping, for each stop her sound caused (ms). */
+    onsetToStopMs: number[];
     /** Agent hung up after its goodbye played completely (null when the caller hung up first). */
     goodbyeCompleted: boolean | null;
     repeatedQuestions: number;
@@ -153,8 +163,18 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
   const ended = new Promise<CallResult>((r) => (resolveEnded = r));
   o.watch?.phase?.('placing the call: POST /v1/calls…');
   const callId = await env.placeCall(persona.gym.phone, persona.gym.name);
+  // When the agent began to close (stream time): its goodbye clears what was left, and that is no barge-in.
+  let closingAtMs: number | undefined;
+  const streamNow = () =>
+    [...env.twilio.calls.values()]
+      .filter((c) => c.to === persona.gym.phone)
+      .at(-1)
+      ?.stream?.nowMs();
   env.routing.watch(callId, {
-    state: (_id, s) => o.watch?.state?.(s),
+    state: (_id, s) => {
+      if (closingAtMs === undefined && s.includes('turn.closing')) closingAtMs = streamNow();
+      o.watch?.state?.(s);
+    },
     emitted: (_id, e) => o.watch?.emitted?.(e),
     ended: (r) => resolveEnded(r),
   });
@@ -172,6 +192,7 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
     const facts = await readNormalisedCallFacts(pool, callId);
     const turns = await getTurns(pool, callId);
     const sim = fake?.report;
+    const truth = sim ? bargeTruth(sim, closingAtMs) : { stops: 0, falseStops: 0, onsetToStopMs: [] };
     const events = party?.events ?? [];
     const stored = await storedCall(env, callId);
     const line = party instanceof Switchboard ? party.report() : undefined;
@@ -190,7 +211,9 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
       metrics: {
         responseGapsMs: responseGaps(sim, events),
         bargeIns: result.metrics.bargeIns,
-        falseBargeIns: result.metrics.falseBargeIns,
+        falseBargeIns: truth.falseStops,
+        stops: truth.stops,
+        onsetToStopMs: truth.onsetToStopMs,
         goodbyeCompleted: AGENT_ENDED.has(result.endReason) ? (sim?.lastUtteranceFinished ?? false) : null,
         repeatedQuestions: result.metrics.repeatedQuestions,
         greetings: result.metrics.greetings,

@@ -93,6 +93,9 @@ export function median(xs: readonly number[]): number | undefined {
   return s.length % 2 === 1 ? s[m] : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
+/** A deliberate interruption over a noisy line must stop the agent this soon after her voice begins (ms). */
+export const INTERRUPTION_MAX_MS = 400;
+
 const AGENT_ENDS = new Set(['facts-complete', 'caller-request', 'max-duration', 'idle']);
 
 /** Per-call checks (the issue's expectations plus the persona's own `expect`). */
@@ -111,8 +114,20 @@ export function checkCall(p: Persona, j: DemoJson, score: FactScore): string[] {
   if (m.repeatedQuestions > 0) f.push(`${m.repeatedQuestions} repeated question(s)`);
   if (m.greetings > 1) f.push(`${m.greetings} greetings`);
   const b = p.behaviour;
-  if ((b.backchannelDuringAgentSpeech || b.coughDuringAgentSpeech) && (m.falseBargeIns > 0 || m.bargeIns > 0))
-    f.push(`backchannel/cough interrupted the agent (barge-ins ${m.bargeIns}, false ${m.falseBargeIns})`);
+  // Any stop of the agent's audio counts: a pause that resumed is still the agent cut off by a backchannel.
+  const stops = m.stops;
+  if ((b.backchannelDuringAgentSpeech || b.coughDuringAgentSpeech) && (stops > 0 || m.bargeIns > 0))
+    f.push(
+      `backchannel/cough interrupted the agent (stops ${stops}, barge-ins ${m.bargeIns}, false ${m.falseBargeIns})`,
+    );
+  if (p.background !== undefined && m.falseBargeIns > 0)
+    f.push(`${m.falseBargeIns} false barge-in(s) on a noisy line (the agent stopped with nobody speaking)`);
+  if (p.background !== undefined && b.interruptAgent !== null) {
+    const ms = m.onsetToStopMs[0];
+    if (ms === undefined) f.push('her interruption never stopped the agent');
+    else if (ms > INTERRUPTION_MAX_MS)
+      f.push(`her interruption stopped the agent ${ms} ms after her onset (> ${INTERRUPTION_MAX_MS})`);
+  }
   if (e.endReason !== undefined && m.endReason !== e.endReason)
     f.push(`end reason ${m.endReason}, expected ${e.endReason}`);
   if (e.minBargeIns !== undefined && m.bargeIns < e.minBargeIns) f.push(`barge-ins ${m.bargeIns} < ${e.minBargeIns}`);
@@ -224,6 +239,7 @@ export function formatTable(s: SuiteSummary): string {
     'gap p50',
     'barge-ins',
     'false b-i',
+    'onset→stop',
     'goodbye',
     'repeats',
     'greetings',
@@ -240,6 +256,7 @@ export function formatTable(s: SuiteSummary): string {
       gm === undefined ? '-' : `${Math.round(gm)} ms`,
       m ? String(m.bargeIns) : '-',
       m ? String(m.falseBargeIns) : '-',
+      m && m.onsetToStopMs.length > 0 ? m.onsetToStopMs.map((x) => `${x} ms`).join(' ') : '-',
       m ? (m.goodbyeCompleted === null ? 'n/a' : m.goodbyeCompleted ? 'yes' : 'NO') : '-',
       m ? String(m.repeatedQuestions) : '-',
       m ? String(m.greetings) : '-',

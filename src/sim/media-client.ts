@@ -54,6 +54,10 @@ export interface SimReport {
   readonly badMessages: number;
   /** Playback clock ticks with an empty queue between agent frames (audible gaps). */
   readonly underruns: number;
+  /** Stream times the agent's `clear` messages arrived (each one stopped the agent's audio). */
+  readonly clearsAtMs: readonly number[];
+  /** Stream time stretches [from, to] in which caller audio from say() went out (what she really said). */
+  readonly callerSoundMs: readonly (readonly [number, number])[];
 }
 
 type Listener<T> = (v: T) => void;
@@ -133,6 +137,9 @@ export class SimulatedStream implements ClockClient {
   #lastAgentAudioMs = -Infinity;
   #report: SimReport | undefined;
   #noise: LineNoise | undefined;
+  #echo: { gain: number; ring: (Int16Array | undefined)[]; pos: number } | undefined;
+  readonly #clearsAtMs: number[] = [];
+  readonly #callerSoundMs: [number, number][] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(o: SimStreamOptions, ws: WebSocket) {
@@ -207,6 +214,20 @@ export class SimulatedStream implements ClockClient {
    */
   setLineNoise(noise: LineNoise): void {
     this.#noise = noise;
+  }
+
+  /**
+   * From now on the agent's audio, as it plays at her phone, comes back on her line `delayMs` later and `lossDb`
+   * quieter (a speakerphone or a handset's acoustic echo, a hybrid without an echo canceller), added to what she
+   * sends before μ-law like the room's noise.
+   */
+  setEcho(o: { delayMs: number; lossDb: number }): void {
+    const frames = Math.max(1, Math.round(o.delayMs / FRAME_MS));
+    this.#echo = {
+      gain: 10 ** (-o.lossDb / 20),
+      ring: new Array<Int16Array | undefined>(frames).fill(undefined),
+      pos: 0,
+    };
   }
 
   dtmf(digit: string): void {
@@ -308,14 +329,21 @@ export class SimulatedStream implements ClockClient {
       this.#caller.length = 0;
       this.#callerHead = 0;
     }
-    const f = this.#noise === undefined ? (frame ?? SILENCE_FRAME) : this.#noisy(frame);
+    if (frame !== undefined) {
+      const last = this.#callerSoundMs.at(-1);
+      if (last !== undefined && last[1] === atMs) last[1] = atMs + FRAME_MS;
+      else this.#callerSoundMs.push([atMs, atMs + FRAME_MS]);
+    }
+    const echo = this.#echo?.ring[this.#echo.pos];
+    const f = this.#noise === undefined && echo === undefined ? (frame ?? SILENCE_FRAME) : this.#noisy(frame, echo);
     this.#send(inboundMediaWire(this.streamSid, ++this.#seq, this.#tick, atMs, f.base64));
     if (this.#o.record) this.#recCaller.push(f.bytes);
     if (frame !== undefined && this.#caller.length === 0) {
       this.#turns.push({ callerEndMs: atMs + FRAME_MS, responseMs: undefined });
       for (const done of this.#callerDone.splice(0)) done();
     }
-    const played = this.#playback.play(FRAME_BYTES, this.#o.record === true);
+    const played = this.#playback.play(FRAME_BYTES, this.#o.record === true || this.#echo !== undefined);
+    if (this.#echo !== undefined) this.#keepEcho(this.#echo, played.bytes > 0 ? played.audio : undefined);
     if (this.#o.record) this.#recAgent.push(played.audio);
     for (const name of played.marks) this.#echoMark(name);
     if (played.bytes > 0) this.#lastAgentAudioMs = atMs + FRAME_MS;
@@ -329,10 +357,27 @@ export class SimulatedStream implements ClockClient {
     }
   }
 
-  #noisy(frame: CallerFrame | undefined): CallerFrame {
+  /** The agent's frame just played comes back on her line `delay` frames later (the ring's length). */
+  #keepEcho(
+    echo: { gain: number; ring: (Int16Array | undefined)[]; pos: number },
+    audio: Uint8Array | undefined,
+  ): void {
+    let back: Int16Array | undefined;
+    if (audio !== undefined) {
+      back = this.#o.dsp.ulawDecode(audio).slice();
+      for (let i = 0; i < back.length; i++) back[i] = Math.round((back[i] as number) * echo.gain);
+    }
+    echo.ring[echo.pos] = back;
+    echo.pos = (echo.pos + 1) % echo.ring.length;
+  }
+
+  #noisy(frame: CallerFrame | undefined, echo?: Int16Array): CallerFrame {
     const pcm = new Int16Array(FRAME_BYTES);
     if (frame?.pcm) pcm.set(frame.pcm);
     else if (frame) pcm.set(this.#o.dsp.ulawDecode(frame.bytes));
+    if (echo !== undefined)
+      for (let i = 0; i < pcm.length; i++)
+        pcm[i] = Math.max(-32768, Math.min(32767, (pcm[i] as number) + (echo[i] ?? 0)));
     this.#noise?.addTo(pcm);
     const bytes = this.#o.dsp.ulawEncode(pcm);
     return { bytes, base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64') };
@@ -357,6 +402,7 @@ export class SimulatedStream implements ClockClient {
       // Nothing queued ahead of it: Twilio echoes it at once.
       if (this.#playback.addMark(m.mark.name)) this.#echoMark(m.mark.name);
     } else {
+      this.#clearsAtMs.push(this.nowMs());
       for (const name of this.#playback.clear()) this.#echoMark(name);
     }
   }
@@ -393,6 +439,8 @@ export class SimulatedStream implements ClockClient {
       marksEchoed: p.marksEchoed,
       badMessages: this.#badMessages,
       underruns: p.underruns,
+      clearsAtMs: [...this.#clearsAtMs],
+      callerSoundMs: this.#callerSoundMs.map(([a, b]) => [a, b] as const),
     };
   }
 

@@ -110,6 +110,11 @@ export interface PlayerStats {
 
 export class OutboundPlayer implements Paced {
   listener: PlayerListener = {};
+  /**
+   * Each agent frame (μ-law) as it leaves for Twilio: the call measures the agent's echo on the caller's line
+   * against what it sent (src/call/caller-voice.ts). Called on the pacing path: it must be cheap.
+   */
+  frameTap: ((mulaw: Uint8Array) => void) | undefined = undefined;
   readonly #sink: OutboundSink;
   readonly #dsp: TelephonyDsp;
   readonly #leadMs: number;
@@ -398,6 +403,7 @@ export class OutboundPlayer implements Paced {
       u.next++;
       this.#runFrames++;
       const r = this.#sink.sendMedia(frame);
+      this.frameTap?.(frame);
       if (r === 'dropped') {
         if (u.keys !== undefined) u.keys.dropped++;
         this.#stats.framesDropped++;

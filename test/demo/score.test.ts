@@ -41,6 +41,8 @@ t.test('checkCall: maxFactsWrong fails a call that stored a fact the persona nev
     responseGapsMs: [500],
     bargeIns: 0,
     falseBargeIns: 0,
+    stops: 0,
+    onsetToStopMs: [],
     goodbyeCompleted: null,
     repeatedQuestions: 0,
     greetings: 1,

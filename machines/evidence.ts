@@ -1,0 +1,80 @@
+import { and, assertEvent, not, stateIn } from 'xstate';
+import * as C from './context.js';
+import type { CallContext } from './context.js';
+import type { MachineEvent } from './events.js';
+import * as T from './text.js';
+
+// Evidence that a sound over the agent is the caller, not the room: what the session measures on the line
+// (src/call/caller-voice.ts: speech probability over the line's measured noise peak, not explained by the agent's
+// echo) arrives as CALLER.EVIDENCE when it changes, and these guards decide the barge-in with it. A call whose
+// session measures nothing (tests that drive only VAD edges) has `voice` undefined and keeps the VAD-only rules.
+
+/** absent: no voice of hers over the room; present: it stands out now; held: for BARGE_IN_MIN already. */
+export type VoiceEvidence = 'absent' | 'present' | 'held';
+
+export interface CallerEvidence {
+  /** undefined until the session measures the line. */
+  voice: VoiceEvidence | undefined;
+  /** Her speech stands less than LINE_NOISY_SNR_DB above the room's peak. */
+  noisy: boolean;
+}
+
+export type CallerEvidenceEvent = { type: 'CALLER.EVIDENCE'; atMs: number; voice: VoiceEvidence; noisy: boolean };
+
+export const noEvidence: CallerEvidence = Object.freeze({ voice: undefined, noisy: false });
+
+type Args = { context: CallContext; event: MachineEvent };
+
+/** The context's evidence after `event` (guards see the context before the event's own update). */
+function evidenceOf(c: CallContext, e: MachineEvent): CallerEvidence {
+  return e.type === 'CALLER.EVIDENCE' ? { ...c.evidence, voice: e.voice, noisy: e.noisy } : c.evidence;
+}
+
+/** Context update for a CALLER.EVIDENCE (the caller region's noteEvidence action). */
+export function withEvidence(e: CallerEvidenceEvent): CallerEvidence {
+  return { voice: e.voice, noisy: e.noisy };
+}
+
+const measured = ({ context, event }: Args) => evidenceOf(context, event).voice !== undefined;
+const voiceHeld = ({ context, event }: Args) => evidenceOf(context, event).voice === 'held';
+const voicePresent = ({ context, event }: Args) => {
+  const v = evidenceOf(context, event).voice;
+  return v === 'present' || v === 'held';
+};
+
+export const evidenceGuards = {
+  /** The session measures the line: barge-in needs its evidence (not only the VAD's edges). */
+  lineMeasured: measured,
+  /** No measurement of the line (VAD edges only): the duration rules of before apply. */
+  lineUnmeasured: not(measured),
+  /**
+   * Her voice has stood over the line's noise peak and clear of the agent's echo for BARGE_IN_MIN: an
+   * interruption by its length (music, chatter and the agent's own voice never get here).
+   */
+  callerVoiceHeld: voiceHeld,
+  /** Her voice stands over the line's noise peak and clear of the agent's echo now (or did a moment ago). */
+  callerVoicePresent: voicePresent,
+  /** Words over the agent count only with her voice under them, or on a line nobody measures. */
+  callerVoiceOrUnmeasured: ({ context, event }: Args) =>
+    !measured({ context, event }) || voicePresent({ context, event }),
+  /** The line is noisy (her speech within LINE_NOISY_SNR_DB of the room's peak): only words confirm her. */
+  lineNoisy: ({ context, event }: Args) => evidenceOf(context, event).noisy,
+  /**
+   * The recogniser result adds a real word (not a backchannel) to what it had: a word heard just now. On a noisy
+   * line it decodes the room all along, so only together with her voice does this say she is speaking.
+   */
+  bringsNewRealWord: ({ context, event }: Args) => {
+    assertEvent(event, ['ASR.PARTIAL', 'ASR.FINAL']);
+    const before = T.realWords(C.callerText(context)).length;
+    const partial = event.type === 'ASR.PARTIAL' ? event.text : '';
+    const finals = [...context.caller.finals];
+    if (event.type === 'ASR.FINAL') finals.push(event.text);
+    return T.realWords([...finals, partial].join(' ')).length > before;
+  },
+  /** Her voice is there and brings a real word of its own: pause and check, sooner than BARGE_IN_MIN. */
+  callerVoiceBringsRealWord: and(['callerVoicePresent', 'bringsNewRealWord']),
+  /** Two real words over the agent, with her voice under them (or nobody measures the line): barge-in. */
+  bargeInByWords: and(['bringsTwoRealWords', 'callerVoiceOrUnmeasured']),
+  /** Still speaking when the confirmation window closes, on a line quiet enough for length to confirm her. */
+  confirmedByLength: and([stateIn('#call.live.caller.speaking'), not('lineNoisy')]),
+};

@@ -1,0 +1,152 @@
+import { EchoPath } from './echo-path.js';
+import { NoiseFloor } from './noise-floor.js';
+
+// Is it the caller? The speech detector hears speech in a gym's music, its singer and the people at the desk as
+// readily as in her voice, and the agent's own voice coming back on the line is speech too. What tells her apart
+// is physics: she is close to the microphone, so her voice stands well above the room (the line's measured peak,
+// noise-floor.ts), and she is not the agent (her level is not explained by the agent's echo, echo-path.ts). Per
+// 20 ms frame: the detector says speech, the level clears the room's peak by BARGE_IN_MARGIN_DB, and it clears
+// the predicted echo by ECHO_MARGIN_DB. Her voice is *present* when such frames fill BARGE_IN_EVIDENCE_MS of the
+// last WINDOW_MS (a kick drum or a shout across the room is a frame or three; speech fills most of a window), and
+// *held* once it has been present for BARGE_IN_MIN_MS since its first such frame. The call machine gets the
+// changes only (LINE.EVIDENCE), a few per interruption, and decides with them (machines/guards.ts).
+
+export type VoiceEvidence = 'absent' | 'present' | 'held';
+
+export interface LineEvidence {
+  /** Stream time of the frame that changed it. */
+  readonly atMs: number;
+  readonly voice: VoiceEvidence;
+  /** Her speech stands less than LINE_NOISY_SNR_DB above the room's peak: words must confirm an interruption. */
+  readonly noisy: boolean;
+}
+
+export interface CallerVoiceThresholds {
+  /** Frames of her voice (ms) within the last WINDOW_MS that make it present. */
+  readonly bargeInEvidenceMs: number;
+  /** Present this long (from its first frame) makes it held: an interruption by its length. */
+  readonly bargeInMinMs: number;
+  /** How far a frame must stand over the room's peak level (dB). */
+  readonly bargeInMarginDb: number;
+  /** A line whose room peak comes within this many dB of her speech level is noisy. */
+  readonly lineNoisySnrDb: number;
+}
+
+const FRAME_MS = 20;
+const WINDOW_FRAMES = 20;
+/** Present stays this long after the evidence fell short, so that the recogniser's words about it still find it. */
+const HANGOVER_MS = 600;
+/** Her frame must exceed the predicted echo of the agent by this much (a 2:1 power ratio is 3 dB; 6 dB is 4:1). */
+export const ECHO_MARGIN_DB = 6;
+/** Quieter than this is never a caller's voice on a phone line (active speech sits at -16 to -26 dBFS). */
+const MIN_VOICE_DBFS = -55;
+const NOISY_HYSTERESIS_DB = 3;
+/** Her last frame this recent: she is still speaking (a syllable's weak tail or a short stop lasts about this). */
+const STILL_SPEAKING_MS = 80;
+/** Background frames reach the room's level this late (lineFrame): a little more than BARGE_IN_MIN's default. */
+const BACKGROUND_DELAY_FRAMES = 35;
+/** The longest a voice over the agent is kept out of the room's level (#delayed). */
+const MAX_OVER_AGENT_MS = 3000;
+/** The detector's probability at which a frame is speech. */
+const SPEECH_PROBABILITY = 0.5;
+
+export class CallerVoice {
+  readonly floor = new NoiseFloor();
+  readonly echo = new EchoPath();
+  readonly #t: CallerVoiceThresholds;
+  readonly #onChange: (e: LineEvidence) => void;
+  readonly #window = new Uint8Array(WINDOW_FRAMES);
+  #pos = 0;
+  #count = 0;
+  readonly #pending = new Float32Array(BACKGROUND_DELAY_FRAMES);
+  readonly #pendingHers = new Uint8Array(BACKGROUND_DELAY_FRAMES);
+  #pendingPos = 0;
+  #pendingCount = 0;
+  #lastHersMs = -Infinity;
+  #runStartMs = 0;
+  #shortSinceMs: number | undefined;
+  #voice: VoiceEvidence = 'absent';
+  #noisy = false;
+  #told = false;
+
+  constructor(t: CallerVoiceThresholds, onChange: (e: LineEvidence) => void) {
+    this.#t = t;
+    this.#onChange = onChange;
+  }
+
+  get voice(): VoiceEvidence {
+    return this.#voice;
+  }
+
+  get noisy(): boolean {
+    return this.#noisy;
+  }
+
+  /** A frame the agent sent (stream time, level). */
+  agentFrame(atMs: number, levelDb: number): void {
+    this.echo.agent(atMs, levelDb);
+  }
+
+  /** A frame of the caller's line: the detector's speech probability and the frame's level. */
+  lineFrame(atMs: number, probability: number, levelDb: number): void {
+    const speech = probability > SPEECH_PROBABILITY;
+    const agentAudible = this.echo.agentAudible(atMs);
+    const echoDb = this.echo.line(atMs, levelDb);
+    const peak = this.floor.peakDb;
+    // Until the room has been measured (the first second or so of the call) nothing is evidence of her voice.
+    const mark = peak === undefined ? Infinity : Math.max(MIN_VOICE_DBFS, peak + this.#t.bargeInMarginDb);
+    const hers = speech && levelDb >= mark && levelDb >= echoDb + ECHO_MARGIN_DB;
+    if (agentAudible || !speech) this.#delayed(levelDb, hers, atMs);
+    else this.floor.speech(levelDb);
+    if (hers) this.#lastHersMs = atMs;
+    this.#count += (hers ? 1 : 0) - (this.#window[this.#pos] as number);
+    this.#window[this.#pos] = hers ? 1 : 0;
+    this.#pos = (this.#pos + 1) % WINDOW_FRAMES;
+    // Her voice's first frame: the frame after the window last held none of hers.
+    if (this.#count === 0) this.#runStartMs = atMs + FRAME_MS;
+    this.#update(atMs);
+  }
+
+  /**
+   * The room's level takes frames BACKGROUND_DELAY_FRAMES late, and leaves out those that were hers: while her
+   * interruption (or her backchannel) is judged and for a while after, her own frames must not become the room she
+   * has to stand out from (a tenth of the window of them would lift its peak to her level). Left out only while
+   * her voice has been present for less than MAX_OVER_AGENT_MS: a caller does not talk over the agent longer than
+   * that (the agent stops), so a voice that goes on is the room getting louder, and the room's level must follow
+   * it (a floor fed only with what was judged "not her" would lock up below the noise).
+   */
+  #delayed(levelDb: number, hers: boolean, atMs: number): void {
+    if (this.#pendingCount === BACKGROUND_DELAY_FRAMES) {
+      const wasHers = this.#pendingHers[this.#pendingPos] === 1;
+      const shortVoice = this.#voice !== 'absent' && atMs - this.#runStartMs < MAX_OVER_AGENT_MS;
+      if (!wasHers || !shortVoice) this.floor.background(this.#pending[this.#pendingPos] as number);
+    } else this.#pendingCount++;
+    this.#pending[this.#pendingPos] = levelDb;
+    this.#pendingHers[this.#pendingPos] = hers ? 1 : 0;
+    this.#pendingPos = (this.#pendingPos + 1) % BACKGROUND_DELAY_FRAMES;
+  }
+
+  #update(atMs: number): void {
+    const enough = this.#count * FRAME_MS >= this.#t.bargeInEvidenceMs;
+    let voice = this.#voice;
+    if (enough) {
+      this.#shortSinceMs = undefined;
+      // Held: her frames began BARGE_IN_MIN ago and are still coming (the window outlives a short word by 200 ms).
+      const long = atMs + FRAME_MS - this.#runStartMs >= this.#t.bargeInMinMs;
+      voice = long && atMs - this.#lastHersMs <= STILL_SPEAKING_MS ? 'held' : 'present';
+      if (this.#voice === 'held') voice = 'held';
+    } else if (this.#voice !== 'absent') {
+      this.#shortSinceMs ??= atMs;
+      if (atMs - this.#shortSinceMs >= HANGOVER_MS) voice = 'absent';
+    }
+    // 3 dB of hysteresis: a line near the limit does not flip with every louder bar of the music.
+    const snr = this.floor.snrDb;
+    const limit = this.#t.lineNoisySnrDb + (this.#noisy ? NOISY_HYSTERESIS_DB : 0);
+    const noisy = snr !== undefined && snr < limit;
+    if (voice === this.#voice && noisy === this.#noisy && this.#told) return;
+    this.#voice = voice;
+    this.#noisy = noisy;
+    this.#told = true;
+    this.#onChange({ atMs, voice, noisy });
+  }
+}

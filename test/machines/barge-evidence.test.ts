@@ -1,0 +1,133 @@
+import t from 'tap';
+import type { VoiceEvidence } from '../../machines/evidence.js';
+import { greeted, type Harness } from './harness.js';
+
+// Barge-in that needs the caller, not the room (issue 15 item 3): on a line the session measures, sound over the
+// agent interrupts it only with CALLER.EVIDENCE that it is her voice (over the line's noise peak, clear of the
+// agent's echo), and on a noisy line only her words confirm it. Driven event by event with a SimulatedClock.
+
+/** The agent is saying a question; the line is measured (`noisy` or quiet) and nothing of hers is on it yet. */
+function agentAsking(noisy: boolean): { h: Harness; evidence: (voice: VoiceEvidence) => void } {
+  const h = greeted();
+  h.callerSays('We are open six to ten every day.');
+  h.advance(400);
+  h.llm('Thanks!', 'How much does a membership cost?');
+  const [thanks, question] = h.says().slice(-2);
+  h.startSpeaking(thanks!.utteranceId);
+  h.send({ type: 'SPEAKER.PLAYED', utteranceId: thanks!.utteranceId, atMs: h.now });
+  h.startSpeaking(question!.utteranceId);
+  h.hear(question!.utteranceId, 'How much');
+  const evidence = (voice: VoiceEvidence) => h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice, noisy });
+  evidence('absent');
+  return { h, evidence };
+}
+
+t.test(
+  'music under the line: the VAD hears speech all along, the recogniser words; the agent is never cut',
+  async (t) => {
+    const { h } = agentAsking(true);
+    h.voiceOn();
+    h.advance(3000);
+    t.equal(h.turn(), 'speaking.contested', 'sound over the agent, judged');
+    h.partial('monday seven classes');
+    h.advance(500);
+    t.equal(h.turn(), 'speaking.contested', 'words without her voice under them do not barge in');
+    t.equal(h.clears(), 0, 'never stopped');
+    t.equal(h.ctx().metrics.falseBargeIns, 0);
+  },
+);
+
+t.test("the agent's own echo: its words come back, but no voice of hers: no barge-in", async (t) => {
+  const { h } = agentAsking(false);
+  h.voiceOn();
+  h.advance(200);
+  h.partial('how much does a membership');
+  h.final('how much does a membership cost');
+  h.advance(1500);
+  t.equal(h.clears(), 0, 'the agent talked on over its own echo');
+  t.equal(h.turn(), 'speaking.contested');
+});
+
+t.test(
+  'her interruption over music: her voice and a new real word pause the agent at once; words confirm',
+  async (t) => {
+    const { h, evidence } = agentAsking(true);
+    h.voiceOn();
+    h.advance(2000);
+    h.partial('uh');
+    t.equal(h.clears(), 0, 'the room decoded as a sound: nothing');
+    evidence('present');
+    t.equal(h.clears(), 0, 'her voice alone, no word of it yet: not yet');
+    h.partial('uh sorry');
+    t.equal(h.turn(), 'interrupted', 'paused on her voice with a new real word');
+    t.equal(h.clears(), 1);
+    h.partial('uh sorry what was');
+    t.equal(h.turn(), 'listening.hearing', 'her words confirm the interruption');
+    t.equal(h.ctx().metrics.bargeIns, 1);
+  },
+);
+
+t.test('two real words with her voice under them: barge-in at once', async (t) => {
+  const { h, evidence } = agentAsking(true);
+  h.voiceOn();
+  h.advance(1000);
+  evidence('present');
+  h.partial('wait sorry');
+  t.equal(h.turn(), 'listening.hearing');
+  t.equal(h.clears(), 1);
+  t.equal(h.ctx().metrics.bargeIns, 1);
+});
+
+t.test('a noisy line: her voice held for BARGE_IN_MIN pauses the agent; without words it resumes', async (t) => {
+  const { h, evidence } = agentAsking(true);
+  h.voiceOn();
+  h.advance(500);
+  evidence('present');
+  h.advance(400);
+  t.equal(h.turn(), 'speaking.contested');
+  evidence('held');
+  t.equal(h.turn(), 'interrupted', 'paused by its length');
+  h.advance(900);
+  t.equal(
+    h.turn(),
+    'speaking.contested',
+    'resumed: the VAD still hears the music, but on a noisy line only words confirm',
+  );
+  t.equal(h.ctx().metrics.falseBargeIns, 1);
+  t.equal(h.saidTexts().at(-1), 'How much does a membership cost?', 'the cut sentence is said again');
+});
+
+t.test('a quiet line: her voice held and still speaking at BARGE_IN_CONFIRM confirms the interruption', async (t) => {
+  const { h, evidence } = agentAsking(false);
+  h.voiceOn();
+  h.advance(300);
+  evidence('present');
+  h.advance(300);
+  evidence('held');
+  t.equal(h.turn(), 'interrupted');
+  h.advance(900);
+  t.equal(h.turn(), 'listening.hearing', 'still speaking: confirmed by length, as before');
+  t.equal(h.ctx().metrics.bargeIns, 1);
+});
+
+t.test('a backchannel with her voice under it never pauses the agent', async (t) => {
+  const { h, evidence } = agentAsking(false);
+  h.voiceOn();
+  h.advance(250);
+  evidence('present');
+  h.partial('okay');
+  h.advance(200);
+  h.voiceOff();
+  h.final('okay');
+  h.advance(600);
+  evidence('absent');
+  t.equal(h.turn(), 'speaking.flowing');
+  t.equal(h.clears(), 0);
+});
+
+t.test('on a measured line the VAD alone no longer interrupts after BARGE_IN_MIN', async (t) => {
+  const { h } = agentAsking(false);
+  h.voice(700);
+  h.advance(500);
+  t.equal(h.clears(), 0, 'sound that was never her voice (the echo, a door)');
+});
