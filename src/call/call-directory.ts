@@ -44,6 +44,10 @@ export class CallDirectory implements CallStore {
     return this.#inner.settleWithoutStream(callId);
   }
 
+  recordAmd(callId: string, callSid: string, answeredBy: string, detectionMs: number | null): Promise<boolean> {
+    return this.#inner.recordAmd(callId, callSid, answeredBy, detectionMs);
+  }
+
   #remember<R extends CallRecord | undefined>(rec: R): R {
     if (rec === undefined) return rec;
     this.#cache.delete(rec.callId);

@@ -291,6 +291,19 @@ export class PgCallStore implements CallStore {
     return r.rowCount === 1;
   }
 
+  async recordAmd(callId: string, callSid: string, answeredBy: string, detectionMs: number | null): Promise<boolean> {
+    if (!usableKey(callId) || !usableKey(callSid)) return false;
+    // The primary key of amd_results decides: of several copies of the callback, exactly one inserts.
+    const r = await this.#pool.query(
+      `INSERT INTO amd_results (call_id, answered_by, detection_ms)
+       SELECT id, $3, $4 FROM calls
+        WHERE id = $1 AND twilio_call_sid = $2 AND ended_at IS NULL AND status <> ALL($5::text[])
+       ON CONFLICT (call_id) DO NOTHING`,
+      [callId, callSid, cleanText(answeredBy), detectionMs, [...FINAL_STATUSES]],
+    );
+    return r.rowCount === 1;
+  }
+
   async settleWithoutStream(callId: string): Promise<boolean> {
     if (!usableKey(callId)) return false;
     const r = await this.#pool.query(

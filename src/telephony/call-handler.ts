@@ -1,3 +1,4 @@
+import type { AnsweredBy } from '../../machines/events.js';
 import type { VadEdge } from '../audio/vad.js';
 import type { Logger } from '../log.js';
 import type { OutboundPlayer } from './outbound-player.js';
@@ -76,6 +77,8 @@ export interface CallHandler {
   onDtmf(digit: string, atMs: number): void;
   /** A tone heard in the inbound audio (a voicemail beep), when it ended. Optional. */
   onTone?(tone: HeardTone): void;
+  /** Twilio's answering-machine verdict for this call (AMD=async, amd.ts), at most once. Optional. */
+  onAmd?(answeredBy: AnsweredBy): void;
   /** Called exactly once; after it the transport is dead. */
   onEnd(reason: StreamEndReason): void;
 }

@@ -66,6 +66,11 @@ export interface CallStore {
   claimStream(callId: string, callSid: string, streamSid: string): Promise<boolean>;
   /** Decides, once, that no media stream will ever own the call; true when this call to it decided it. */
   settleWithoutStream(callId: string): Promise<boolean>;
+  /**
+   * Records Twilio's answering-machine verdict for the call, once ever: only when the stored callSid is `callSid`
+   * and the call has not ended. One conditional write, so of several copies (replicas, retries) exactly one wins.
+   */
+  recordAmd(callId: string, callSid: string, answeredBy: string, detectionMs: number | null): Promise<boolean>;
 }
 
 /** The patch without a status change when the call's status is final: final statuses are final. */
@@ -90,6 +95,8 @@ export class MemoryCallStore implements CallStore {
   readonly #calls = new Map<string, CallRecord>();
   /** Per call: the stream that owns it, or null once settled without one. */
   readonly #streams = new Map<string, string | null>();
+  /** callId → the first answering-machine verdict (recordAmd). */
+  readonly #amd = new Map<string, string>();
 
   async create(c: NewCall): Promise<CallRecord> {
     const now = new Date();
@@ -137,6 +144,14 @@ export class MemoryCallStore implements CallStore {
   async settleWithoutStream(callId: string): Promise<boolean> {
     if (!this.#calls.has(callId) || this.#streams.has(callId)) return false;
     this.#streams.set(callId, null);
+    return true;
+  }
+
+  async recordAmd(callId: string, callSid: string, answeredBy: string): Promise<boolean> {
+    const cur = this.#calls.get(callId);
+    if (cur === undefined || cur.twilioCallSid !== callSid || this.#amd.has(callId)) return false;
+    if (FINAL_STATUSES.has(cur.status) || cur.endedAt !== null) return false;
+    this.#amd.set(callId, answeredBy);
     return true;
   }
 }

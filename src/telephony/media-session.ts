@@ -23,6 +23,7 @@ import { parseMediaFast } from './media-fast-path.js';
 import { INBOUND_MEDIA_POLICY, MessageBudget, type BudgetPolicy } from './message-budget.js';
 import { StreamValidator } from './stream-validator.js';
 import { ToneListener } from './tone-listener.js';
+import type { LiveCalls } from './live-calls.js';
 
 // One Media Streams WebSocket = one MediaSession = one CallHandler. The session turns wire messages into
 // handler calls and the player's output into wire messages. Bad messages are counted, logged (rate-limited)
@@ -68,6 +69,8 @@ export interface MediaSessionOptions {
   readonly ended?: ((start: StartInfo, reason: StreamEndReason) => void) | undefined;
   /** Inbound message rate above which the stream is closed (message-budget.ts; default INBOUND_MEDIA_POLICY). */
   readonly inboundBudget?: BudgetPolicy | undefined;
+  /** Where news of the call from outside its stream (Twilio's AMD verdict) finds its handler. */
+  readonly liveCalls?: LiveCalls | undefined;
 }
 
 export type AdmitDecision = { ok: true } | { ok: false; code: number; why: string };
@@ -95,6 +98,7 @@ export class MediaSession {
   #player: OutboundPlayer | undefined;
   #vad: VadPort | undefined;
   #tones: ToneListener | undefined;
+  #leaveLiveCalls: (() => void) | undefined;
   /** Bound once: the VAD's per-frame probabilities go to the handler without a closure per message. */
   readonly #onVadFrame: VadFrameListener = (atMs, probability, speech) =>
     this.#handler?.onVadFrame?.(atMs, probability, speech);
@@ -281,6 +285,14 @@ export class MediaSession {
     const detector = this.#o.dsp.createToneDetector?.({ dtmf: false, beep: true });
     this.#tones = detector === undefined ? undefined : new ToneListener(detector);
     this.#handler = this.#o.handlerFactory(start, transport);
+    this.#leaveLiveCalls = this.#o.liveCalls?.register(start.customParameters.callId ?? '', (answeredBy) => {
+      if (this.#ended) return;
+      try {
+        this.#handler?.onAmd?.(answeredBy);
+      } catch (err) {
+        this.#handlerFailed(err);
+      }
+    });
     this.#o.metrics?.callStarted?.();
     this.#log.info({ tracks: start.tracks.length }, 'media stream started');
   }
@@ -343,6 +355,7 @@ export class MediaSession {
     this.#ended = true;
     if (this.#startTimer !== undefined) clearTimeout(this.#startTimer);
     this.#player?.close();
+    this.#leaveLiveCalls?.();
     this.#vad?.close();
     this.#vad = undefined;
     const handler = this.#handler;

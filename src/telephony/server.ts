@@ -25,6 +25,7 @@ import type { CallStore } from './call-store.js';
 import { StreamGate } from './stream-gate.js';
 import type { StreamTokens } from './stream-token.js';
 import type { BudgetPolicy } from './message-budget.js';
+import type { LiveCalls } from './live-calls.js';
 
 // The uWebSockets.js server: every Route[] of the app over HTTP (src/http, uws-http.ts), and the Twilio media
 // stream WebSocket. uWS rules followed here: message buffers are copied before any await (they are invalid
@@ -60,6 +61,8 @@ export interface TelephonyServerOptions {
   readonly player?: PlayerOptions | undefined;
   /** Inbound message rate per stream above which it is closed (default INBOUND_MEDIA_POLICY, message-budget.ts). */
   readonly inboundBudget?: BudgetPolicy | undefined;
+  /** The calls streaming here, for what Twilio says of them outside the stream (amd.ts). */
+  readonly liveCalls?: LiveCalls | undefined;
   /** Injected in tests of the fallback check; defaults to loadUws(). */
   readonly uws?: Uws | undefined;
 }
@@ -212,6 +215,7 @@ export class TelephonyServer {
       metrics: this.#o.metrics,
       player: this.#o.player,
       inboundBudget: this.#o.inboundBudget,
+      liveCalls: this.#o.liveCalls,
       admit: (start) => this.#gate.admit(start),
       ended: (start, reason) => this.#o.admission.release(StreamGate.callIdOf(start), reason),
     });

@@ -5,7 +5,10 @@ import { publicUrl } from './signature.js';
 
 type RequestOptions<T> = import('twilio/lib/base/RequestClient.js').RequestOptions<T>;
 
-// Everything we ask of Twilio over REST: place a call, hang it up. The real SDK is used in every environment;
+/** Where Twilio posts the asynchronous answering-machine verdict (AMD=async; src/telephony/amd.ts). */
+export const AMD_PATH = '/twilio/amd';
+
+// Everything we ask of Twilio over REST: place a call, hang it up, redirect it (keys by <Play digits>). The real SDK is used in every environment;
 // TWILIO_API_BASE_URL points it at a fake (tests, offline demo) by rewriting the origin of each request, which is
 // the SDK's supported extension point (a custom RequestClient), unlike poking client.api.baseUrl.
 
@@ -17,6 +20,8 @@ export interface TwilioRestOptions {
   readonly publicBaseUrl: string;
   readonly apiBaseUrl?: string | undefined;
   readonly machineDetection?: boolean | undefined;
+  /** AMD=async: Twilio's DetectMessageEnd, its verdict posted to /twilio/amd while the call goes on (amd.ts). */
+  readonly amd?: 'off' | 'async' | undefined;
   readonly timeoutMs?: number | undefined;
   readonly log: Logger;
 }
@@ -65,13 +70,36 @@ export class TwilioRest {
         statusCallback: publicUrl(this.#o.publicBaseUrl, `/twilio/status${q}`),
         statusCallbackMethod: 'POST',
         statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-        ...(this.#o.machineDetection ? { machineDetection: 'Enable' } : {}),
+        ...this.#detection(q),
       });
       return { sid: call.sid, status: call.status };
     } catch (e) {
       // Never retried: a retry after a lost response could ring the gym twice.
       throw restError('calls.create', e);
     }
+  }
+
+  /**
+   * Replaces the call's TwiML (the keypad's <Play digits> then a new <Connect><Stream>: keypad/twilio.ts). Twilio
+   * stops the current media stream at once. Not retried: the redirect itself may have happened.
+   */
+  async redirect(sid: string, twiml: string): Promise<void> {
+    try {
+      await this.#client.calls(sid).update({ twiml });
+    } catch (e) {
+      throw restError('calls.update', e);
+    }
+  }
+
+  #detection(q: string): Record<string, string> {
+    if (this.#o.amd === 'async')
+      return {
+        machineDetection: 'DetectMessageEnd',
+        asyncAmd: 'true',
+        asyncAmdStatusCallback: publicUrl(this.#o.publicBaseUrl, `${AMD_PATH}${q}`),
+        asyncAmdStatusCallbackMethod: 'POST',
+      };
+    return this.#o.machineDetection ? { machineDetection: 'Enable' } : {};
   }
 
   /**

@@ -22,6 +22,7 @@ import { SimulatedStream, type SimStreamOptions } from '../../src/sim/media-clie
 import { streamOfTwiml } from '../../src/sim/fake-twilio.js';
 import { voiceWebhook } from '../../src/sim/inbound.js';
 import type { BudgetPolicy } from '../../src/telephony/message-budget.js';
+import type { LiveCalls } from '../../src/telephony/live-calls.js';
 
 export const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 export const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
@@ -37,6 +38,7 @@ export class RecordingHandler implements CallHandler {
   readonly audio: InboundAudio[] = [];
   readonly dtmf: string[] = [];
   readonly tones: HeardTone[] = [];
+  readonly amd: string[] = [];
   readonly events: string[] = [];
   ended: StreamEndReason | undefined;
   readonly endedP: Promise<StreamEndReason>;
@@ -65,6 +67,9 @@ export class RecordingHandler implements CallHandler {
   }
   onTone(tone: HeardTone): void {
     this.tones.push(tone);
+  }
+  onAmd(answeredBy: string): void {
+    this.amd.push(answeredBy);
   }
   onEnd(r: StreamEndReason): void {
     this.ended = r;
@@ -101,6 +106,7 @@ export async function startServer(
     tokens?: StreamTokens;
     store?: CallStore;
     capacity?: CallCapacity;
+    liveCalls?: LiveCalls;
   } = {},
 ): Promise<TestServer> {
   const handlers: RecordingHandler[] = [];
@@ -123,6 +129,7 @@ export async function startServer(
     log: quietLog,
     metrics: opts.metrics,
     inboundBudget: opts.inboundBudget,
+    liveCalls: opts.liveCalls,
     handlerFactory:
       opts.factory ??
       ((start, transport) => {
