@@ -1,6 +1,7 @@
 import type { AnsweredBy } from '../../machines/events.js';
 import type { VadEdge } from '../audio/vad.js';
 import type { Logger } from '../log.js';
+import type { KeypadPort } from './keypad/types.js';
 import type { OutboundPlayer } from './outbound-player.js';
 import type { HeardTone } from './tone-listener.js';
 
@@ -61,6 +62,8 @@ export interface CallTransport {
   readonly start: StartInfo;
   /** Plays agent audio (paced, marked) and clears it on barge-in. */
   readonly player: OutboundPlayer;
+  /** Presses keys on the call (keypad/); undefined when this stream cannot (no DTMF renderer, no REST). */
+  readonly keypad: KeypadPort | undefined;
   /** Stream time now (ms since start), on the same clock as InboundAudio.atMs and VadEdge.atMs. */
   nowMs(): number;
   /** Closes the media WebSocket from our side. Ending the phone call itself is TwilioRest.hangUp. */

@@ -1,4 +1,4 @@
-import type { Resampler, ToneDetector } from '../dsp/types.js';
+import type { Dsp, Resampler, ToneDetector } from '../dsp/types.js';
 
 // The part of the DSP contract (src/dsp/types.ts, docs/dsp.md) that telephony uses, so `loadDsp()` (native
 // addon) and the pure-TS reference both fit, and tests can pass either.
@@ -11,6 +11,8 @@ export interface TelephonyDsp {
   createResampler(fromHz: number, toHz: number): TelephonyResampler;
   /** Tone detection (voicemail beeps, keys) on inbound audio; without it a stream listens for no tones. */
   createToneDetector?(opts: { dtmf: boolean; beep: boolean }): ToneDetector;
+  /** DTMF keys as μ-law (the in-band keypad); without it a stream's keypad cannot play tones. */
+  dtmfRender?: Dsp['dtmfRender'];
 }
 
 export const TWILIO_RATE = 8000;

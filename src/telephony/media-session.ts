@@ -24,6 +24,8 @@ import { INBOUND_MEDIA_POLICY, MessageBudget, type BudgetPolicy } from './messag
 import { StreamValidator } from './stream-validator.js';
 import { ToneListener } from './tone-listener.js';
 import type { LiveCalls } from './live-calls.js';
+import { InbandKeypad } from './keypad/inband.js';
+import type { KeypadPort } from './keypad/types.js';
 
 // One Media Streams WebSocket = one MediaSession = one CallHandler. The session turns wire messages into
 // handler calls and the player's output into wire messages. Bad messages are counted, logged (rate-limited)
@@ -71,6 +73,11 @@ export interface MediaSessionOptions {
   readonly inboundBudget?: BudgetPolicy | undefined;
   /** Where news of the call from outside its stream (Twilio's AMD verdict) finds its handler. */
   readonly liveCalls?: LiveCalls | undefined;
+  /**
+   * The call's keypad (KEYPAD_MODE and its fallback: keypad/index.ts). Default: in-band tones from `dsp.dtmfRender`
+   * on this stream's player, when the DSP has it.
+   */
+  readonly createKeypad?: ((start: StartInfo, player: OutboundPlayer) => KeypadPort | undefined) | undefined;
 }
 
 export type AdmitDecision = { ok: true } | { ok: false; code: number; why: string };
@@ -272,9 +279,14 @@ export class MediaSession {
       this.#o.dsp,
       this.#o.player,
     );
+    const player = this.#player;
+    const { dtmfRender } = this.#o.dsp;
     const transport: CallTransport = {
       start,
-      player: this.#player,
+      player,
+      keypad: this.#o.createKeypad
+        ? this.#o.createKeypad(start, player)
+        : dtmfRender && new InbandKeypad(player, { dtmfRender: (k, tone, gap) => dtmfRender(k, tone, gap) }),
       nowMs: () => this.#nowMs(),
       close: (reason) => this.#endSocket(1000, reason),
       log: this.#log,

@@ -1,6 +1,8 @@
 // The in-band keypad over a real media stream: keys rendered by the addon, paced by the player, heard by a DTMF
 // detector on the simulator's side (what the gym's phone system would hear), never cut by a barge-in's clear.
 import t from 'tap';
+import { createActor, toPromise } from 'xstate';
+import { keypadActor } from '../../src/call/keypad-actor.js';
 import type { ToneDetection } from '../../src/dsp/index.js';
 import { quietLog } from './helpers.js';
 import { FallbackKeypad } from '../../src/telephony/keypad/fallback.js';
@@ -100,4 +102,24 @@ t.test('the call ending rejects a press; the fallback tries the next keypad, nev
   const strict = new FallbackKeypad([new InbandKeypad({ playKeys: async () => {} }, dsp), working], quietLog);
   await t.rejects(strict.pressKeys('not keys'), KeysRejected);
   t.same(calls, ['twilio:2', 'inband:2'], 'bad keys go to no keypad');
+});
+
+t.test('every stream carries an in-band keypad; the keypad actor presses through it', async (t) => {
+  const ts = await startServer();
+  t.teardown(() => ts.close());
+  const sim = await connectSim(ts);
+  const heard = ears(sim);
+  const h = await ts.nextHandler();
+  t.equal(h.transport.keypad?.mode, 'inband');
+  const actor = createActor(keypadActor(h.transport.keypad, quietLog), { input: { callId: 'c', digits: '0*' } });
+  const done = toPromise(actor);
+  actor.start();
+  await done;
+  await waitFor(() => heard.length === 2, { timeoutMs: 2000, what: 'keys heard' });
+  t.same(heard, ['0', '*']);
+  const none = createActor(keypadActor(undefined, quietLog), { input: { callId: 'c', digits: '1' } });
+  const failed = toPromise(none);
+  none.start();
+  await t.rejects(failed, /no keypad/);
+  await sim.hangUp();
 });
