@@ -100,6 +100,8 @@ export interface PersonaCallOptions {
   readonly keyDetector?: () => ToneDetections;
   readonly speed?: number;
   readonly agentQuietMs?: number;
+  /** The agent's audio comes back on her line this late and this much quieter (an echo; SimulatedStream.setEcho). */
+  readonly echo?: { delayMs: number; lossDb: number } | undefined;
   readonly watch?: CallWatch;
   /** Sound around the receptionist's phone instead of the persona's own `background` (demo --background). */
   readonly background?: BackgroundSpec;
@@ -130,8 +132,9 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
   o.watch?.phase?.('getting the receptionist ready…');
   const ears = await o.ears();
   const noise = await lineBackground(o, o.background ?? persona.background);
-  env.routing.callees.set(persona.gym.phone, async (_stream, { line }) => {
+  env.routing.callees.set(persona.gym.phone, async (stream, { line }) => {
     if (noise) line.setLineNoise(noise);
+    if (o.echo) stream.setEcho(o.echo);
     const common = {
       persona,
       line,

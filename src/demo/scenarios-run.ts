@@ -17,6 +17,8 @@ export interface ScenarioCommandArgs {
   noisy?: boolean;
   /** Only the phone lines of scenarios/flows/. */
   flows?: boolean;
+  /** The agent's audio echoes back on every gym's line (--echo MS:DB). */
+  echo?: { delayMs: number; lossDb: number } | undefined;
   json: boolean;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -46,6 +48,7 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
       ears: () => offlineEars(dsp),
       keyDetector: () => dsp.createToneDetector({ dtmf: true, beep: false }),
       envFor: (p) => envs.for(p.server ?? {}),
+      echo: a.echo,
       log,
       onOutcome: (o, i) => {
         const secs = ((performance.now() - t0) / 1000).toFixed(0);

@@ -148,6 +148,8 @@ export interface SuiteOptions {
   readonly ears: () => Promise<AgentEars>;
   readonly log: Logger;
   readonly agentQuietMs?: number;
+  /** Every call's agent audio echoes back on the gym's line (delay, loss). */
+  readonly echo?: { delayMs: number; lossDb: number } | undefined;
   /** Largest acceptable response-gap median (ms). */
   readonly maxGapMedianMs?: number;
   readonly onOutcome?: (o: ScenarioOutcome, index: number) => void;
@@ -168,6 +170,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteSummary> {
           ears: o.ears,
           ...(o.keyDetector ? { keyDetector: o.keyDetector } : {}),
           ...(o.agentQuietMs === undefined ? {} : { agentQuietMs: o.agentQuietMs }),
+          echo: o.echo,
           timeoutMs: env.server.config.MAX_CALL_MS + 60_000,
         });
       // A repeat call: the first call teaches the server the gym's menu path, the second is the one scored.

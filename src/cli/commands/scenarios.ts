@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../errors.js';
 import { parseLogLevel } from '../args.js';
 
-const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--flows | --noisy] [--json] [--data-dir DIR]
-                          [--log-level L]
+const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--flows | --noisy] [--echo MS:DB] [--json]
+                          [--data-dir DIR] [--log-level L]
 
 Calls every persona in scenarios/ and scenarios/flows/ (one after another, against one offline server with the
 embedded database), prints a table (facts correct, response-gap median, barge-ins, false barge-ins, goodbye
@@ -13,7 +13,9 @@ line heard, time on hold and when a person first spoke) and checks the expectati
   --flows   only the phone lines of scenarios/flows/ (phone trees, hold, voicemail, screening, transfers, refusals,
             callbacks, wrong numbers; issue 16).
   --noisy   the personas of scenarios/noisy/ instead: calls over generated music, singing, chatter and street
-            noise (docs/architecture.md). Not part of the default suite until the agent handles noisy lines.`;
+            noise (docs/architecture.md). Not part of the default suite until the agent handles noisy lines.
+  --echo MS:DB  the agent's own voice comes back on every gym's line MS milliseconds late and DB dB quieter (a
+            speakerphone's echo, e.g. 250:15); it must never interrupt the agent.`;
 
 export async function run(args: string[]): Promise<number> {
   let v;
@@ -25,6 +27,7 @@ export async function run(args: string[]): Promise<number> {
         subset: { type: 'string' },
         noisy: { type: 'boolean', default: false },
         flows: { type: 'boolean', default: false },
+        echo: { type: 'string' },
         json: { type: 'boolean', default: false },
         'data-dir': { type: 'string', default: './data/scenarios' },
         'log-level': { type: 'string', default: 'warn' },
@@ -44,6 +47,7 @@ export async function run(args: string[]): Promise<number> {
   if (v.subset !== undefined && v.subset !== 'fast') throw new AppError('BAD_ARGUMENT', '--subset must be "fast"');
   if (v.flows && v.noisy) throw new AppError('BAD_ARGUMENT', '--flows and --noisy choose different folders: give one');
   const logLevel = parseLogLevel(v['log-level']);
+  const echo = v.echo === undefined ? undefined : parseEcho(v.echo);
   const { runScenarioCommand } = await import('../../demo/scenarios-run.js');
   return runScenarioCommand({
     only: v.only
@@ -53,8 +57,19 @@ export async function run(args: string[]): Promise<number> {
     fastSubset: v.subset === 'fast',
     noisy: v.noisy,
     flows: v.flows,
+    echo,
     json: v.json,
     dataDir: v['data-dir'],
     logLevel,
   });
+}
+
+/** `--echo 250:15`: delay 0..1000 ms, loss 0..60 dB. */
+function parseEcho(v: string): { delayMs: number; lossDb: number } {
+  const m = /^(\d{1,4}):(\d{1,2}(?:\.\d+)?)$/.exec(v);
+  const delayMs = Number(m?.[1]);
+  const lossDb = Number(m?.[2]);
+  if (m === null || delayMs > 1000 || lossDb > 60)
+    throw new AppError('BAD_ARGUMENT', `--echo must be MS:DB with MS 0..1000 and DB 0..60 (e.g. 250:15), not "${v}"`);
+  return { delayMs, lossDb };
 }
