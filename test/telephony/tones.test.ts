@@ -19,7 +19,6 @@ t.test(
     for (let i = 0; i < 8 * 600; i++)
       pcm[i] = [1, 2, 3, 4].reduce((s, k) => s + (amp / k) * Math.sin((2 * Math.PI * 180 * k * i) / 8000), 0);
     for (let i = 0; i < 8 * 500; i++) pcm[8 * 1000 + i] = Math.round(amp * Math.sin((2 * Math.PI * 1000 * i) / 8000));
-    const startedAt = sim.nowMs();
     await sim.say(pcm);
     await waitFor(() => h.tones.length === 1, { timeoutMs: 3000, what: 'the beep' });
     const beep = h.tones[0]!;
@@ -28,8 +27,8 @@ t.test(
       t.ok(Math.abs(beep.hz - 1000) <= 1, `${beep.hz} Hz`);
       t.ok(beep.durationMs >= 480 && beep.durationMs <= 500, `${beep.durationMs} ms`);
       // On the stream clock: from the media timestamp of the first frame of the greeting-like sound.
-    const startedAt = h.audio.find((a) => a.pcm.some((v) => v !== 0))!.atMs;
-    const at = beep.atMs - startedAt;
+      const startedAt = h.audio.find((a) => a.pcm.some((v) => v !== 0))!.atMs;
+      const at = beep.atMs - startedAt;
       t.ok(at >= 990 && at <= 1030, `starts 1000 ms into the audio (${at.toFixed(0)})`);
     }
     sim.dtmf('7');
