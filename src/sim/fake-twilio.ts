@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Dsp } from '../dsp/types.js';
 import type { TelephonyDsp } from '../telephony/dsp-port.js';
 import { signRequest } from '../telephony/signature.js';
 import { GymLine } from './line.js';
@@ -24,7 +25,8 @@ export type Callee = (stream: SimulatedStream, ctx: CalleeContext) => void | Pro
 export interface FakeTwilioOptions {
   readonly accountSid: string;
   readonly authToken: string;
-  readonly dsp: TelephonyDsp;
+  /** dtmfRender plays <Play digits> (a redirect); without it such a redirect fails. */
+  readonly dsp: TelephonyDsp & Partial<Pick<Dsp, 'dtmfRender'>>;
   readonly callee?: Callee;
   /** Maps the public stream URL from the TwiML to where the simulator should connect (e.g. the local port). */
   readonly connectUrl?: (publicStreamUrl: string) => string;
@@ -50,6 +52,8 @@ export interface FakeCall {
   /** Resolves when the call has ended and its last callback was delivered. */
   readonly done: Promise<void>;
   hangupRequests: number;
+  /** Times the call's TwiML was replaced over REST (the keypad's <Play digits> redirect). */
+  redirects: number;
 }
 
 interface CallState extends FakeCall {
@@ -130,6 +134,7 @@ export class FakeTwilio {
       events,
       done,
       hangupRequests: 0,
+      redirects: 0,
       finish: async (status) => {
         if (FINAL.has(call.status)) return;
         call.status = status;
@@ -145,15 +150,86 @@ export class FakeTwilio {
 
   async #update(res: ServerResponse, sid: string, p: Record<string, string>): Promise<void> {
     const call = this.calls.get(sid) as CallState | undefined;
-    if (call !== undefined) call.hangupRequests++;
+    const redirect = p.Twiml !== undefined || p.Url !== undefined;
+    if (call !== undefined && !redirect) call.hangupRequests++;
     if (call === undefined || FINAL.has(call.status))
       return send(res, 404, twilioError(20404, `The requested resource /Calls/${sid}.json was not found`));
+    if (redirect && p.Status === undefined) {
+      // Twilio answers at once and then replaces what the call is doing with the new TwiML.
+      send(res, 200, callJson(this.#o.accountSid, call));
+      setImmediate(() => void this.#redirect(call, p).catch((e: unknown) => this.#fail(call, e)));
+      return;
+    }
     if (p.Status !== 'completed' && p.Status !== 'canceled')
       return send(res, 400, twilioError(21220, 'only Status=completed/canceled is supported by this fake', 400));
     // Twilio ends the media stream (stop), then reports the final status.
     if (call.stream !== undefined) call.report = await call.stream.hangUp();
     await call.finish(call.stream === undefined ? 'canceled' : 'completed');
     send(res, 200, callJson(this.#o.accountSid, call));
+  }
+
+  /**
+   * A live call's new TwiML (calls.update({ twiml }) or { url }): Twilio stops the media stream (stop, then the
+   * socket closes), runs the verbs in order (<Play digits> as tones on the call, which the callee hears like any
+   * keypad; <Pause>; <Hangup/>), and a <Connect><Stream> opens a new stream with its own <Parameter>s. A call whose
+   * TwiML runs out without a stream ends.
+   */
+  async #redirect(call: CallState, p: Record<string, string>): Promise<void> {
+    const twiml = p.Twiml ?? (await this.#webhook(call, p.Url as string, { CallStatus: 'in-progress' }));
+    call.redirects++;
+    const old = call.stream;
+    call.stream = undefined;
+    call.line?.detach();
+    if (old !== undefined) await old.hangUp();
+    for (const verb of twimlVerbs(twiml)) {
+      if (FINAL.has(call.status)) return;
+      if (verb.kind === 'play-digits') await this.#playDigits(call, verb.digits);
+      else if (verb.kind === 'pause') await sleep((verb.seconds * 1000) / (this.#o.speed ?? 1));
+      else if (verb.kind === 'hangup') return call.finish('completed');
+      else {
+        await this.#connect(call, verb.stream);
+        return;
+      }
+    }
+    await call.finish('completed');
+  }
+
+  /** <Play digits>: Twilio's tones on the call, heard by the callee in real time between streams. */
+  async #playDigits(call: CallState, digits: string): Promise<void> {
+    const render = this.#o.dsp.dtmfRender;
+    if (render === undefined) throw new Error('this fake Twilio was given no DTMF renderer (dsp.dtmfRender)');
+    const tones = render(digits, PLAY_DIGITS_TONE_MS, PLAY_DIGITS_TONE_MS);
+    for (let off = 0; off < tones.length && !FINAL.has(call.status); off += 160) {
+      call.line?.play(tones.subarray(off, off + 160));
+      await sleep(20 / (this.#o.speed ?? 1));
+    }
+  }
+
+  /** Opens the media stream a <Connect><Stream> names, on the call's line (the callee stays on it). */
+  async #connect(
+    call: CallState,
+    target: { url: string; parameters: Record<string, string> },
+  ): Promise<SimulatedStream> {
+    const s = await SimulatedStream.connect({
+      url: this.#o.connectUrl?.(target.url) ?? target.url,
+      signedUrl: target.url,
+      authToken: this.#o.authToken,
+      dsp: this.#o.dsp,
+      customParameters: target.parameters,
+      callSid: call.sid,
+      accountSid: this.#o.accountSid,
+      speed: this.#o.speed ?? 1,
+      record: this.#o.record ?? false,
+    });
+    call.stream = s;
+    call.line?.attach(s);
+    void s.closed.then(async () => {
+      // A stream that a redirect replaced does not end the call.
+      if (call.stream !== s) return;
+      call.report ??= s.report();
+      await call.finish('completed');
+    });
+    return s;
   }
 
   async #drive(call: CallState): Promise<void> {
@@ -169,26 +245,10 @@ export class FakeTwilio {
     await this.#callback(call, 'answered', amd);
     const stream = streamOfTwiml(twiml);
     if (stream === undefined) return call.finish('completed'); // <Hangup/> or anything else: the call ends
-    const { url: publicUrl, parameters } = stream;
-    call.stream = await SimulatedStream.connect({
-      url: this.#o.connectUrl?.(publicUrl) ?? publicUrl,
-      signedUrl: publicUrl,
-      authToken: this.#o.authToken,
-      dsp: this.#o.dsp,
-      customParameters: parameters,
-      callSid: call.sid,
-      accountSid: this.#o.accountSid,
-      speed: this.#o.speed ?? 1,
-      record: this.#o.record ?? false,
-    });
-    const s = call.stream;
+    const { parameters } = stream;
     const line = new GymLine(this.#o.speed ?? 1);
-    line.attach(s);
     call.line = line;
-    void s.closed.then(async () => {
-      call.report ??= s.report();
-      await call.finish('completed');
-    });
+    const s = await this.#connect(call, stream);
     await this.#o.callee?.(s, { to: call.to, from: call.from, callSid: call.sid, parameters, line });
   }
 
@@ -236,6 +296,35 @@ export class FakeTwilio {
 }
 
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+/** Tone and gap of Twilio's <Play digits> (not documented; 100 ms each is within every receiver's range). */
+export const PLAY_DIGITS_TONE_MS = 100;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type TwimlVerb =
+  | { kind: 'play-digits'; digits: string }
+  | { kind: 'pause'; seconds: number }
+  | { kind: 'hangup' }
+  | { kind: 'stream'; stream: { url: string; parameters: Record<string, string> } };
+
+/** The verbs of a TwiML document this fake runs, in order; verbs it does not model (<Say>, <Play url>) are skipped. */
+export function twimlVerbs(twiml: string): TwimlVerb[] {
+  const out: TwimlVerb[] = [];
+  for (const m of twiml.matchAll(/<(Play|Pause|Hangup|Connect)\b([^>]*?)(\/>|>([\s\S]*?)<\/\1>)/g)) {
+    const attrs = m[2] ?? '';
+    const attr = (name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(attrs)?.[1];
+    if (m[1] === 'Play') {
+      const digits = attr('digits');
+      if (digits !== undefined) out.push({ kind: 'play-digits', digits: unescapeXml(digits) });
+    } else if (m[1] === 'Pause') out.push({ kind: 'pause', seconds: Number(attr('length') ?? '1') });
+    else if (m[1] === 'Hangup') out.push({ kind: 'hangup' });
+    else {
+      const stream = streamOfTwiml(m[0]);
+      if (stream !== undefined) out.push({ kind: 'stream', stream });
+    }
+  }
+  return out;
+}
 
 function callJson(accountSid: string, c: FakeCall) {
   return {

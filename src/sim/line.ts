@@ -75,9 +75,14 @@ export class GymLine {
     return (performance.now() - this.#t0) * this.#speed;
   }
 
-  /** Speech (8 kHz PCM) on the open stream; resolves when sent (at once while no stream is open). */
+  /**
+   * Speech (8 kHz PCM) on the open stream; resolves when sent. While no stream is open (a redirect) the gym still
+   * talks for as long as the audio lasts; nobody hears it.
+   */
   async say(pcm8k: Int16Array): Promise<void> {
-    await this.#stream?.say(pcm8k);
+    if (this.#stream) return this.#stream.say(pcm8k);
+    if (this.#ended) return;
+    await Promise.race([new Promise((r) => setTimeout(r, pcm8k.length / 8 / this.#speed)), this.ended]);
   }
 
   stopSaying(): void {
