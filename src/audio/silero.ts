@@ -41,6 +41,8 @@ class SileroStream {
   readonly fill = new Float32Array(INPUT);
   filled = 0;
   readonly queue: Float32Array[] = [];
+  /** In the model's list for the next run. */
+  queued = false;
   inFlight = false;
   probability = 0;
   /** Bumped by sleep/reset: a result of a run started before it is dropped. */
@@ -156,10 +158,12 @@ export class SileroModel {
   #submit(s: SileroStream, window: Float32Array): void {
     if (s.closed) return;
     s.queue.push(window);
-    if (!s.inFlight && s.queue.length === 1) this.#enqueue(s);
+    if (!s.inFlight) this.#enqueue(s);
   }
 
   #enqueue(s: SileroStream): void {
+    if (s.queued) return;
+    s.queued = true;
     this.#pending.push(s);
     this.#schedule();
   }
@@ -173,7 +177,10 @@ export class SileroModel {
   async #flush(): Promise<void> {
     this.#scheduled = false;
     // A call is in one run at a time (its state chains the windows); its later windows wait for the next run.
-    const batch = this.#pending.splice(0, this.#maxBatch).filter((s) => !s.closed);
+    const taken = this.#pending.splice(0, this.#maxBatch);
+    for (const s of taken) s.queued = false;
+    // A call that slept or closed since it was listed may have nothing left to run.
+    const batch = taken.filter((s) => !s.closed && s.queue.length > 0);
     if (this.#pending.length > 0) this.#schedule();
     const b = batch.length;
     if (b === 0) return this.#settle();

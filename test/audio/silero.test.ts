@@ -77,6 +77,26 @@ t.test('calls share one session: windows of calls that arrive in one turn run as
   t.equal(model.runs - runs, 1, 'in one run');
 });
 
+t.test('a call that goes idle or closes while its window waits for the run is skipped, not run twice', async (t) => {
+  const model = await sharedSileroModel();
+  const frame = Int16Array.from({ length: VAD_FRAME_SAMPLES }, (_, i) => Math.round(3000 * Math.sin(i / 3)));
+  await model.idle();
+  const windows = model.windows;
+  const a = model.stream();
+  a.push(frame, true);
+  a.push(frame, true); // a window waits for the next turn
+  a.sleep(); // the gate closed in the same turn: the window is dropped
+  a.push(frame, true);
+  a.push(frame, true); // a new window: listed once
+  const b = model.stream();
+  b.push(frame, true);
+  b.push(frame, true);
+  b.close(); // the stream ended in the same turn
+  await model.idle();
+  t.equal(model.windows - windows, 1, "only a's second window ran");
+  a.close();
+});
+
 t.test('a model that fails to load is an error naming the file; the default model builds a silero VAD', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'silero-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
