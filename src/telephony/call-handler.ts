@@ -63,7 +63,7 @@ export interface CallTransport {
   /** Plays agent audio (paced, marked) and clears it on barge-in. */
   readonly player: OutboundPlayer;
   /** Presses keys on the call (keypad/); undefined when this stream cannot (no DTMF renderer, no REST). */
-  readonly keypad: KeypadPort | undefined;
+  readonly keypad?: KeypadPort | undefined;
   /** Stream time now (ms since start), on the same clock as InboundAudio.atMs and VadEdge.atMs. */
   nowMs(): number;
   /** Closes the media WebSocket from our side. Ending the phone call itself is TwilioRest.hangUp. */
