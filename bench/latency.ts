@@ -22,8 +22,10 @@ import { createLogger } from '../src/log.js';
 //   - server-own: server-added minus the providers' waits (LLM request → first chunk, TTS request → audio accepted),
 //     i.e. what the statechart, actors, sentence splitter, resampler/encoder and pacer add themselves.
 // Modes, in one run: `instant` fakes; `modelled` fakes (ASR final 150 ms after speech end, LLM first token 350 ms
-// then 30 tokens/s, TTS first byte 200 ms); `original` = modelled fakes under the original Python system's policy
-// (3.0 s silence wait, then the whole reply, a 2.5 s pause, one TTS request for everything).
+// then 30 tokens/s, TTS first byte 200 ms); `modelled-before` = the modelled fakes with the end of turn as it was
+// before issue 15 (no semantic end of turn, Deepgram endpointing 300 ms): the same-run baseline of `modelled`;
+// `original` = modelled fakes under the original Python system's policy (3.0 s silence wait, then the whole reply,
+// a 2.5 s pause, one TTS request for everything).
 //
 // `late-final` = instant fakes, but the recogniser's final comes 600 ms after the end of speech, i.e. after the
 // 400 ms end-of-turn wait: preemptive generation (and so TTS prefetch) cannot start before the decision.
@@ -33,15 +35,17 @@ import { createLogger } from '../src/log.js';
 // The fakes run in a child process (they stand for remote services; `--fakes-in-process` puts them on the server's
 // event loop, as the first version of this benchmark did).
 //
-//   npm run build && npm run bench:latency [-- --calls 3] [--modes instant,modelled,original,late-final] [--json]
-//                                          [--prefetch both|on|off] [--fakes-in-process]
+//   npm run build && npm run bench:latency [-- --calls 3] [--json] [--prefetch both|on|off] [--fakes-in-process]
+//                                          [--modes instant,modelled,modelled-before,original,late-final]
 
 const PHONE = '+12015550199';
+// Punctuated as Deepgram returns them (the client asks for punctuate and smart_format): a final period is the
+// recogniser's judgement that the sentence is finished, which the semantic end of turn uses.
 const CALLER_LINES = [
-  'hello',
-  'we are open six a.m. to ten p.m. every day',
-  'it is forty nine dollars a month',
-  'we have yoga and spin classes',
+  'Hello.',
+  'We are open six a.m. to ten p.m. every day.',
+  'It is forty nine dollars a month.',
+  'We have yoga and spin classes.',
 ];
 // The scripted model answers by how many caller turns the conversation has: ask the next question, and after
 // the last answer say goodbye and end the call.
@@ -58,7 +62,7 @@ function scriptedReply(body: Record<string, unknown>): ScriptedReply {
   return { text: `Thanks. ${questions[Math.min(questions.length - 1, Math.max(0, callerTurns - 1))] ?? ''}` };
 }
 
-type Mode = 'instant' | 'modelled' | 'original' | 'late-final';
+type Mode = 'instant' | 'modelled' | 'modelled-before' | 'original' | 'late-final';
 
 interface ModeResult {
   mode: Mode;
@@ -87,7 +91,7 @@ type FakesMsg = { kind: 'ready'; urls: FakeUrls } | { kind: 'stop' };
 
 /** The three protocol fakes with the mode's timing (in whichever process runs them). */
 async function startFakes(mode: Mode, calls: number): Promise<{ urls: FakeUrls; close: () => Promise<void> }> {
-  const modelled = mode === 'modelled' || mode === 'original';
+  const modelled = mode === 'modelled' || mode === 'modelled-before' || mode === 'original';
   const finalDelayMs = mode === 'late-final' ? LATE_FINAL_MS : modelled ? 150 : 0;
   const deepgram = await new FakeDeepgram({ lines: repeatLines(calls), finalDelayMs }).start();
   const openai = await new FakeOpenAi({
@@ -154,11 +158,16 @@ async function runMode(mode: Mode, calls: number, fakesInProcess: boolean, prefe
       // The original policy had neither of the machine's latency features (docs/call-machine.md).
       ...(mode === 'original'
         ? {
+            ENDPOINT_SEMANTIC_MS: '3000',
             ENDPOINT_LONG_MS: '3000',
             ENDPOINT_MAX_MS: '3000',
             ENDPOINT_FROM_LAST_VOICE: 'false',
             PREEMPTIVE_GENERATION: 'false',
           }
+        : {}),
+      // Before issue 15: one complete-utterance wait, and Deepgram closing words after 300 ms of silence.
+      ...(mode === 'modelled-before'
+        ? { ENDPOINT_SEMANTIC_MS: String(endpointWaitMs), DEEPGRAM_ENDPOINTING_MS: '300' }
         : {}),
       LOG_LEVEL: 'error',
     },
@@ -226,7 +235,7 @@ const f = (v: number | undefined) => (v === undefined ? '-' : `${Math.round(v)} 
 // Stages are small: one decimal.
 const g = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)} ms`);
 
-const MODES = ['instant', 'modelled', 'original', 'late-final'] as const;
+const MODES = ['instant', 'modelled', 'modelled-before', 'original', 'late-final'] as const;
 const LATE_FINAL_MS = 600;
 const label = (r: ModeResult) => (r.mode === 'original' ? r.mode : `${r.mode} ${r.prefetch ? '+pf' : '-pf'}`);
 const STAGES = ['llm', 'toTts', 'tts', 'toFrame'] as const;

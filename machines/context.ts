@@ -83,7 +83,7 @@ export interface CallContext {
    */
   speculation: { text: string; held: ReplyEvent[] } | undefined;
   /** Which endpoint wait ended the caller's turn being committed. */
-  endpointKind: 'short' | 'long' | 'max';
+  endpointKind: 'semantic' | 'short' | 'long' | 'max';
   replySentences: number;
   replyErrors: number;
   holdingSaid: boolean;

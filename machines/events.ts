@@ -95,7 +95,11 @@ export type AsrFinalEvent = {
   startMs: number;
   endMs: number;
 };
-export type AsrUtteranceEndEvent = { type: 'ASR.UTTERANCE_END' };
+/**
+ * The recogniser heard no words for a while. `silenceMs`: how long ago, on the media clock, its last word ended
+ * (when it says which word was last).
+ */
+export type AsrUtteranceEndEvent = { type: 'ASR.UTTERANCE_END'; silenceMs?: number };
 /** fatal: the stream is gone (the call cannot hear any more) → polite close. Non-fatal: logged only. */
 export type AsrErrorEvent = { type: 'ASR.ERROR'; message: string; fatal: boolean };
 /** The recogniser's own speech-start is not sent: the call's VAD edges say when the caller speaks. */
@@ -276,8 +280,11 @@ export interface CallerTurnLedger {
   confidence: number;
   startMs: number | undefined;
   endMs: number | undefined;
-  /** Which endpoint wait decided the end of the turn ('backchannel' = words over the agent, not a turn). */
-  endpoint: 'short' | 'long' | 'max' | 'backchannel' | 'hangup';
+  /**
+   * Which endpoint wait decided the end of the turn ('semantic': complete words that sounded finished;
+   * 'backchannel' = words over the agent, not a turn).
+   */
+  endpoint: 'semantic' | 'short' | 'long' | 'max' | 'backchannel' | 'hangup';
   /**
    * Words of a phone tree, a hold announcement, a voicemail greeting or a screening assistant, not of a person in
    * conversation: kept in the transcript, never in the history the LLM reads, never a source of facts.

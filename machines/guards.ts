@@ -20,6 +20,12 @@ function withIncoming(c: CallContext, e: MachineEvent): string {
   assertEvent(e, RECOGNISED);
   return C.joinNonBlank(c.caller.finals, e.text);
 }
+/**
+ * The evidence of a finished turn besides the silence: complete words the recogniser closed as a sentence.
+ * Heuristic, like the rest of text.ts: no model call on the turn-taking path.
+ */
+const soundsFinished = (text: string) => T.isCompleteUtterance(text) && T.endsSentence(text);
+const semanticOn = (c: CallContext) => c.timing.endpointSemanticMs < c.timing.endpointShortMs;
 const nothingPending = (c: CallContext) => c.outbox.length === 0 && !C.hasPending(c);
 /** Something is pending and all of it is utterance `id`. */
 const onlyThisPending = (c: CallContext, id: string) => {
@@ -42,6 +48,8 @@ const lastOfTurn = (c: CallContext, e: MachineEvent) => onlyThisPending(c, playe
 // Which state another region is in is read from the snapshot (stateIn), not mirrored into context: a mirror flag
 // costs an assign, i.e. a snapshot, each time the region changes.
 export const callerSpeaking = stateIn('#call.live.caller.speaking');
+/** Voice again, not yet long enough to count as speech (VAD_MIN_SPEECH): she may be going on. */
+const callerVoiceStarting = stateIn('#call.live.caller.onset');
 export const replyGenerating = stateIn('#call.live.reply.generating');
 /** A reply started before the end of the caller's turn, output held (preemptive generation). */
 export const replyPreemptive = stateIn('#call.live.reply.generating.preemptive');
@@ -81,10 +89,33 @@ export const guards = {
   isOutbound: ({ context }: Args) => context.direction === 'outbound',
   callerSilent: not(callerSpeaking),
   callerSpeaking,
+  replyIsPreemptive: replyPreemptive,
   callerHasRealWords: ({ context }: Args) => C.callerRealWordCount(context) > 0,
   callerHasWords: ({ context }: Args) => C.callerHasWords(context),
   utteranceComplete: ({ context }: Args) => T.isCompleteUtterance(C.callerText(context)),
   completesUtterance: ({ context, event }: Args) => T.isCompleteUtterance(withIncoming(context, event)),
+  /**
+   * Semantic end of turn: the words are complete and more than the silence says she has finished; not while a
+   * sound of hers is starting (the minimum-speech wait has not yet told whether she goes on). Off when the
+   * semantic wait is no shorter than the short one.
+   */
+  turnSoundsFinished: and([
+    not(callerVoiceStarting),
+    ({ context }: Args) => semanticOn(context) && soundsFinished(C.callerText(context)),
+  ]),
+  /** ... with an incoming final's words. */
+  finalSoundsFinished: and([
+    not(callerVoiceStarting),
+    ({ context, event }: Args) => semanticOn(context) && soundsFinished(withIncoming(context, event)),
+  ]),
+  /**
+   * The recogniser closed her words on its own (its endpointing, before the detector's silence edge or over a
+   * line that never goes quiet) and they look complete: worth starting the reply on.
+   */
+  recogniserClosedWords: ({ context, event }: Args) => {
+    assertEvent(event, 'ASR.FINAL');
+    return event.speechFinal && T.isCompleteUtterance(withIncoming(context, event));
+  },
   bringsWords: ({ context, event }: Args) => T.words(withIncoming(context, event)).length > 0,
   bringsRealWord: ({ context, event }: Args) => T.realWords(withIncoming(context, event)).length > 0,
   /** Barge-in by words: two or more words that are not backchannels ("uh-huh", "okay", "right"...). */

@@ -29,10 +29,16 @@ export const replyRegion = callSetup.createStateConfig({
         id: 'reply',
         input: ({ context, event }) =>
           event.type === 'REPLY.SPECULATE' ? speculativeInput(context) : replyInput(context),
-        onError: {
-          target: 'idle',
-          actions: { type: 'replyFailed', params: { message: 'reply actor crashed' } },
-        },
+        onError: [
+          {
+            guard: 'replyIsPreemptive',
+            target: 'idle',
+            description:
+              'An early reply failed before the turn ended: nothing of it was said, and the end of the turn asks ' +
+              'again (its failure counts only then, as a held REPLY.ERROR does).',
+          },
+          { target: 'idle', actions: { type: 'replyFailed', params: { message: 'reply actor crashed' } } },
+        ],
       },
       initial: 'committed',
       on: {

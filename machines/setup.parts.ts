@@ -28,12 +28,16 @@ export const defaultActors = {
   }),
 };
 
+const semanticWait = (c: CallContext) => Math.max(0, c.timing.endpointSemanticMs - c.silenceHeadStartMs);
+
 /** The named delays of the chart, all from the call's TurnTiming (config) and context. */
 export const callDelays = {
   VAD_MIN_SPEECH: ({ context }: { context: CallContext }) => context.timing.vadMinSpeechMs,
   // Counted from the caller's last voiced frame: the silence edge came silenceHeadStartMs after it.
-  ENDPOINT_SHORT: ({ context }: { context: CallContext }) =>
-    Math.max(0, context.timing.endpointShortMs - context.silenceHeadStartMs),
+  ENDPOINT_SEMANTIC: ({ context }: { context: CallContext }) => semanticWait(context),
+  // The rest of the short wait after the semantic one.
+  ENDPOINT_SHORT_REST: ({ context }: { context: CallContext }) =>
+    Math.max(0, context.timing.endpointShortMs - context.silenceHeadStartMs) - semanticWait(context),
   ENDPOINT_LONG_REST: ({ context }: { context: CallContext }) =>
     context.timing.endpointLongMs - context.timing.endpointShortMs,
   ENDPOINT_MAX_REST: ({ context }: { context: CallContext }) =>

@@ -122,6 +122,20 @@ export function isCompleteUtterance(text: string): boolean {
   return true;
 }
 
+// A period after these is the abbreviation's, not the end of a sentence ("we open at 6 a.m." may go on).
+const ABBREVIATION_END = /(?:\b(?:[a-z]\.){2,}|\b(?:mr|mrs|ms|dr|st|ave|etc|vs|approx|jr|sr)\.)$/i;
+
+/**
+ * Did the recogniser close the utterance as a sentence? Cloud recognisers punctuate with a language model, so a
+ * final period, question or exclamation mark is its judgement that the words form a finished sentence; an
+ * ellipsis, a comma or an abbreviation's period is not. Recognisers without punctuation never say yes.
+ */
+export function endsSentence(text: string): boolean {
+  const t = text.trim().replace(/["')\]]+$/, '');
+  if (!/[.?!]$/.test(t) || /\.\.\.$|…$/.test(t)) return false;
+  return !ABBREVIATION_END.test(t);
+}
+
 function isQuestion(sentence: string): boolean {
   const t = sentence.trim().toLowerCase();
   return (

@@ -8,6 +8,12 @@ import type { Config } from '../src/config/index.js';
 export interface TurnTiming {
   /** Voice must last this long after a VAD.VOICE edge before it counts as caller speech (drops clicks). */
   readonly vadMinSpeechMs: number;
+  /**
+   * Semantic end of turn: the wait after the caller's last voiced frame when her words are complete and something
+   * besides the silence says she has finished (the recogniser closed them as a sentence). At most endpointShortMs;
+   * equal to it switches the semantic end of turn off.
+   */
+  readonly endpointSemanticMs: number;
   /** End-of-turn wait after caller silence when the words so far look like a complete utterance. */
   readonly endpointShortMs: number;
   /** End-of-turn wait when the utterance ends on a filler, a conjunction or mid-list. */
@@ -68,6 +74,7 @@ export interface TurnTiming {
 export function timingFromConfig(cfg: Config): TurnTiming {
   return Object.freeze({
     vadMinSpeechMs: cfg.VAD_MIN_SPEECH_MS,
+    endpointSemanticMs: cfg.ENDPOINT_SEMANTIC_MS,
     endpointShortMs: cfg.ENDPOINT_SHORT_MS,
     endpointLongMs: cfg.ENDPOINT_LONG_MS,
     endpointMaxMs: cfg.ENDPOINT_MAX_MS,
@@ -95,6 +102,7 @@ export function timingFromConfig(cfg: Config): TurnTiming {
 /** Defaults identical to the config defaults; handy for tests and benchmarks. */
 export const DEFAULT_TIMING: TurnTiming = Object.freeze({
   vadMinSpeechMs: 120,
+  endpointSemanticMs: 250,
   endpointShortMs: 400,
   endpointLongMs: 1500,
   endpointMaxMs: 3000,

@@ -1,4 +1,4 @@
-import { assign, enqueueActions } from 'xstate';
+import { assertEvent, assign, enqueueActions } from 'xstate';
 import * as C from './context.js';
 import type { CallContext } from './context.js';
 import type { AgentTurnReason } from './events.js';
@@ -36,6 +36,7 @@ type TurnActionParams = {
   noteFalseInterruption: undefined;
   noteBackchannel: undefined;
   finalizeAsr: undefined;
+  noteWordsEnded: undefined;
   commitCallerTurn: { kind: CallContext['endpointKind'] | undefined };
   discardNoise: undefined;
 };
@@ -177,6 +178,13 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
     // ---- listening
     finalizeAsr: enqueueActions(({ enqueue }) => {
       enqueue.sendTo('asr', { type: 'ASR.FINALIZE' });
+    }),
+    // A line that is never quiet gives no silence edge; the recogniser measured the silence after her last word.
+    noteWordsEnded: assign({
+      silenceHeadStartMs: ({ context, event }) => {
+        assertEvent(event, 'ASR.UTTERANCE_END');
+        return Math.min(Math.max(0, event.silenceMs ?? 0), context.timing.endpointShortMs);
+      },
     }),
     /** Record the caller's turn; `kind` names the endpoint wait that ended it (the hello before a greeting has none). */
     commitCallerTurn: enqueueActions(

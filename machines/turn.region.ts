@@ -99,13 +99,25 @@ export const turnRegion = callSetup.createStateConfig({
             'ASR.UTTERANCE_END': {
               guard: 'callerHasWords',
               target: 'endpointing',
-              description: 'The recogniser heard the words end (VAD still on: noise).',
+              actions: 'noteWordsEnded',
+              description:
+                'The recogniser heard her words end while the detector still hears sound (music, chatter: a line ' +
+                'that is never quiet): the end-of-turn wait starts, the silence it measured already behind it.',
+            },
+            'ASR.FINAL': {
+              guard: 'recogniserClosedWords',
+              actions: 'speculate',
+              description:
+                "The recogniser's own endpointing closed complete words before the detector's silence edge: the " +
+                'reply starts on them now (held; dropped if she goes on).',
             },
           },
         },
         endpointing: {
-          description: 'Silence after speech: adaptive wait, short if complete, long after a filler/conjunction.',
-          initial: 'short',
+          description:
+            'Silence after speech: adaptive wait, counted from her last voiced frame. Semantic if the words are ' +
+            'complete and sound finished, short if they only look complete, long after a filler/conjunction.',
+          initial: 'semantic',
           // With a final in hand, the reply starts now (preemptive generation); the commit adopts it.
           entry: 'speculate',
           on: {
@@ -120,9 +132,33 @@ export const turnRegion = callSetup.createStateConfig({
             },
           },
           states: {
-            short: {
+            semantic: {
+              description:
+                'Semantic end of turn: complete words that the recogniser closed as a sentence end the turn after ' +
+                'ENDPOINT_SEMANTIC; a turn that trails off ("we open at", "and", "um") waits longer.',
               after: {
-                ENDPOINT_SHORT: [
+                ENDPOINT_SEMANTIC: [
+                  {
+                    guard: 'turnSoundsFinished',
+                    target: toThinking,
+                    actions: { type: 'endCallerTurn', params: { kind: 'semantic' } },
+                    description: 'Complete and finished: end of turn.',
+                  },
+                  { target: 'short', description: 'Not (yet) sure she has finished: the short wait.' },
+                ],
+              },
+            },
+            short: {
+              on: {
+                'ASR.FINAL': {
+                  guard: 'finalSoundsFinished',
+                  target: toThinking,
+                  actions: { type: 'endCallerTurn', params: { kind: 'semantic' } },
+                  description: 'Her final arrives after the semantic wait and sounds finished: end of turn now.',
+                },
+              },
+              after: {
+                ENDPOINT_SHORT_REST: [
                   {
                     guard: 'utteranceComplete',
                     target: toThinking,

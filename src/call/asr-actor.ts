@@ -15,6 +15,11 @@ export class AudioTap {
   #sink: ((mulaw: Uint8Array) => void) | undefined;
   #onVoice: ((speaking: boolean) => void) | undefined;
   #speaking = false;
+  #heardToMs = 0;
+  /** Media time up to which the caller's audio has arrived (the end of the last pushed frame). */
+  get heardToMs(): number {
+    return this.#heardToMs;
+  }
   attach(sink: (mulaw: Uint8Array) => void, onVoice?: (speaking: boolean) => void): () => void {
     this.#sink = sink;
     this.#onVoice = onVoice;
@@ -26,7 +31,9 @@ export class AudioTap {
       }
     };
   }
-  push(mulaw: Uint8Array): void {
+  /** `endMs`: media time of the end of this audio. */
+  push(mulaw: Uint8Array, endMs: number): void {
+    this.#heardToMs = endMs;
     this.#sink?.(mulaw);
   }
   voice(speaking: boolean): void {
@@ -86,7 +93,12 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
                 endMs: e.endMs,
               });
             case 'utterance-end':
-              return send({ type: 'ASR.UTTERANCE_END' });
+              // How long her words have been over, on the call's media clock (the recogniser's word times are).
+              return send(
+                e.lastWordEndMs === undefined
+                  ? { type: 'ASR.UTTERANCE_END' }
+                  : { type: 'ASR.UTTERANCE_END', silenceMs: Math.max(0, tap.heardToMs - e.lastWordEndMs) },
+              );
             case 'error':
               log.warn({ err: e.error.message, fatal: e.fatal, provider: provider.name }, 'asr error');
               return send({ type: 'ASR.ERROR', message: e.error.message, fatal: e.fatal });

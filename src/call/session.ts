@@ -166,7 +166,7 @@ export class CallSession implements CallHandler {
 
   onAudio(audio: InboundAudio): void {
     if (this.#finished) return;
-    this.#tap.push(audio.mulaw);
+    this.#tap.push(audio.mulaw, audio.atMs + audio.durationMs);
     this.#lineLevelDb = ulawLevelDbfs(audio.mulaw);
   }
 

@@ -84,6 +84,10 @@ export const envSchema = z.object({
   DEEPGRAM_API_KEY: optionalString,
   DEEPGRAM_BASE_URL: optionalUrl(['wss:', 'ws:', 'https:', 'http:']),
   DEEPGRAM_MODEL: z.string().default('nova-3'),
+  // Silence (ms) after which Deepgram closes what it heard (speech_final). Below the VAD's 200 ms hangover, so her
+  // words are final before the silence edge; splits at short pauses are harmless (the call joins finals and ends
+  // the turn itself).
+  DEEPGRAM_ENDPOINTING_MS: int(100, 10, 5000),
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl(['https:', 'http:']),
@@ -119,6 +123,9 @@ export const envSchema = z.object({
   VAD_KIND: z.enum(VAD_KINDS, { message: `must be one of ${VAD_KINDS.join(', ')}` }).default(DEFAULT_VAD),
   // Offline TTS voice of the agent (flite; awb is not offered, it crashes when reused).
   FLITE_VOICE: z.enum(['kal16', 'slt']).default('kal16'),
+  // Semantic end of turn: the wait after the last voiced frame when the words are complete and the recogniser
+  // closed them as a sentence (at most ENDPOINT_SHORT_MS; equal switches it off). docs/call-machine.md.
+  ENDPOINT_SEMANTIC_MS: int(250, 0, 3000),
   ENDPOINT_SHORT_MS: int(400, 100, 3000),
   ENDPOINT_LONG_MS: int(1500, 200, 5000),
   ENDPOINT_MAX_MS: int(3000, 500, 10000),

@@ -126,6 +126,7 @@ export function selectProviders(cfg: Config, deps: SelectDeps): SelectedProvider
           apiKey: cfg.DEEPGRAM_API_KEY ?? '',
           baseUrl: cfg.DEEPGRAM_BASE_URL,
           model: cfg.DEEPGRAM_MODEL,
+          endpointingMs: cfg.DEEPGRAM_ENDPOINTING_MS,
           log: deps.log,
           ...(onMetric ? { onMetric } : {}),
         })

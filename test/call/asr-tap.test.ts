@@ -12,12 +12,13 @@ t.test('the audio tap hands voice edges to the attached recogniser, starting wit
   );
   t.same(seen, [true], 'attached mid-utterance: told at once');
   tap.voice(false);
-  tap.push(new Uint8Array(160));
+  tap.push(new Uint8Array(160), 20);
   t.same(seen, [true, false]);
   t.same(audio, [160]);
+  t.equal(tap.heardToMs, 20, 'knows how far the media clock has come');
   detach();
   tap.voice(true);
-  tap.push(new Uint8Array(160));
+  tap.push(new Uint8Array(160), 40);
   t.same(seen, [true, false], 'nothing after detach');
   t.same(audio, [160]);
   const later: boolean[] = [];

@@ -44,8 +44,10 @@ function walk(seed: number, direction: CallInput['direction'], steps: number): {
     const committed = s.matches({ live: { reply: { generating: 'committed' } } });
     if (committed && !/^"(thinking|interrupted)"$|^\{"speaking"/.test(turn))
       problems.push(`seed ${seed}: reply generating while the turn is ${turn}`);
-    // An early reply (preemptive generation) runs only while the turn waits for the caller's turn to end.
-    if (s.matches({ live: { reply: { generating: 'preemptive' } } }) && !turn.startsWith('{"listening":{"endpointing"'))
+    // An early reply (preemptive generation) runs only while the caller has the floor: during the end-of-turn wait,
+    // or while she is heard if the recogniser closed her words first.
+    const early = s.matches({ live: { reply: { generating: 'preemptive' } } });
+    if (early && !/^\{"listening":(\{"endpointing"|"hearing")/.test(turn))
       problems.push(`seed ${seed}: an early reply runs while the turn is ${turn}`);
     if (hasPending(s.context) && !s.matches({ live: { playback: 'playing' } }))
       problems.push(`seed ${seed}: playback ${JSON.stringify(s.value)} but pending=${hasPending(s.context)}`);

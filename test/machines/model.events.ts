@@ -1,6 +1,6 @@
 import type { MachineEvent } from '../../machines/events.js';
 import { factsComplete, pending, type CallContext } from '../../machines/context.js';
-import { isBackchannelOnly, isCompleteUtterance, isGoodbye, words } from '../../machines/text.js';
+import { endsSentence, isBackchannelOnly, isCompleteUtterance, isGoodbye, words } from '../../machines/text.js';
 
 // The event sampler and the state abstraction of the model-based test (model.test.ts). Events are offered only
 // where the real pipeline could send them (VAD.VOICE only while the caller is silent, speaker events for the
@@ -50,7 +50,14 @@ export function eventsFor(s: Snap): MachineEvent[] {
       : { type: 'VAD.VOICE', atMs: 0 },
   );
   ev.push({ type: 'ASR.PARTIAL', text: 'we open' });
-  ev.push(final('six'), final('we open at six and'), final('thanks, goodbye'), { type: 'ASR.UTTERANCE_END' });
+  ev.push(
+    final('six'),
+    final('we open at six.'),
+    final('we open at six and'),
+    final('thanks, goodbye'),
+    { type: 'ASR.UTTERANCE_END' },
+    { type: 'ASR.UTTERANCE_END', silenceMs: 1000 },
+  );
   if (s.matches({ live: { reply: 'generating' } })) {
     const last = [...(c.agentTurn?.utterances ?? [])].pop()?.text ?? 'Thanks.';
     ev.push(
@@ -98,7 +105,8 @@ export function eventsFor(s: Snap): MachineEvent[] {
 export function serialize(s: Snap): string {
   const c = s.context;
   const text = [...c.caller.finals, c.caller.partial].join(' ');
-  const heard = words(text).length === 0 ? 0 : isBackchannelOnly(text) ? 1 : isCompleteUtterance(text) ? 3 : 2;
+  const complete = isCompleteUtterance(text) ? (endsSentence(text) ? 4 : 3) : 2;
+  const heard = words(text).length === 0 ? 0 : isBackchannelOnly(text) ? 1 : complete;
   const turn = JSON.stringify((s.value as { live?: { turn?: unknown } }).live?.turn ?? null);
   const local: unknown[] = [];
   if (turn.startsWith('"thinking')) local.push(c.holdingSaid, Math.min(c.replyErrors, 3), c.replySentences > 0);

@@ -28,7 +28,8 @@ const callerTurn: MachineEvent[] = [
   { type: 'CALLER.SPEECH_START', atMs: 0 },
   { type: 'ASR.FINAL', text: 'six', confidence: 0.9, speechFinal: true, startMs: 0, endMs: 0 },
   { type: 'VAD.SILENCE', atMs: 0 },
-  after('ENDPOINT_SHORT', 'turn.listening.endpointing.short'),
+  after('ENDPOINT_SEMANTIC', 'turn.listening.endpointing.semantic'),
+  after('ENDPOINT_SHORT_REST', 'turn.listening.endpointing.short'),
 ];
 
 export function prefixes(base: CallInput): Plan[] {

@@ -3,20 +3,21 @@ import { greeted } from './harness.js';
 
 // Turn latency (issue 7) at the machine level: the end-of-turn wait counts from the caller's last voiced frame,
 // and preemptive generation starts the reply on the recogniser's final during that wait, holding its output
-// until the turn commits. SimulatedClock throughout.
+// until the turn commits. SimulatedClock throughout. The words here are unpunctuated (as the offline recogniser
+// gives them), so the short wait decides; the semantic end of turn is end-of-turn.test.ts's.
 
 t.test('the end-of-turn wait counts from the last voiced frame, not from the silence edge', async (t) => {
   for (const fromLastVoice of [true, false]) {
     const h = greeted({ timing: { endpointFromLastVoice: fromLastVoice } });
     h.voiceOn();
     h.advance(800);
-    h.final('We open at six.');
+    h.final('We open at six');
     h.advance(200); // the VAD's hangover: the edge arrives 200 ms after the last voiced frame
     h.send({ type: 'VAD.SILENCE', atMs: h.now - 200, detectedAtMs: h.now });
     h.advance(199);
-    t.equal(h.turn(), 'listening.endpointing.short', `${fromLastVoice}: still waiting after 199 ms`);
+    t.match(h.turn(), /^listening\.endpointing\./, `${fromLastVoice}: still waiting after 199 ms`);
     h.advance(1);
-    t.equal(h.turn(), fromLastVoice ? 'thinking' : 'listening.endpointing.short', `${fromLastVoice}: at 200 ms`);
+    t.match(h.turn(), fromLastVoice ? 'thinking' : /^listening\.endpointing\./, `${fromLastVoice}: at 200 ms`);
     h.advance(200);
     t.equal(h.turn(), 'thinking', `${fromLastVoice}: committed by 400 ms after the edge`);
   }
@@ -25,12 +26,12 @@ t.test('the end-of-turn wait counts from the last voiced frame, not from the sil
 t.test('preemptive: the reply starts on the final and is adopted when the turn commits with those words', async (t) => {
   const h = greeted();
   const before = h.replies.length;
-  h.callerSays('We open at six.');
-  t.equal(h.turn(), 'listening.endpointing.short', 'still waiting for the end of the turn');
+  h.callerSays('We open at six');
+  t.match(h.turn(), /^listening\.endpointing\./, 'still waiting for the end of the turn');
   t.equal(h.replies.length, before + 1, 'the reply started during the wait');
   const early = h.reply()!;
   t.equal(early.input.speculative, true);
-  t.match(early.input.history.at(-1), { speaker: 'caller', text: 'We open at six.' }, 'on the words so far');
+  t.match(early.input.history.at(-1), { speaker: 'caller', text: 'We open at six' }, 'on the words so far');
   h.advance(400);
   t.equal(h.turn(), 'thinking');
   t.equal(h.replies.length, before + 1, 'no second request: the early reply is the reply');
@@ -40,19 +41,19 @@ t.test('preemptive: the reply starts on the final and is adopted when the turn c
   t.same(h.saidTexts().slice(-1), ['Thanks, noted.']);
   h.playAll(300);
   t.equal(h.turn(), 'listening.waiting');
-  t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'We open at six.', endpoint: 'short' });
+  t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'We open at six', endpoint: 'short' });
 });
 
 t.test('preemptive: a sentence that arrives before the commit is held, then spoken once', async (t) => {
   const h = greeted();
-  h.callerSays('We open at six.');
+  h.callerSays('We open at six');
   const said = h.says().length;
   h.send({ type: 'REPLY.SENTENCE', text: 'Thanks, noted.' });
   h.send({ type: 'REPLY.FACTS', facts: { hours: { mon: { opens: '06:00', closes: '22:00' } } } });
   h.send({ type: 'REPLY.DONE' });
   t.equal(h.says().length, said, 'nothing reaches the speaker before the end of the turn');
   t.same(h.ofType('ledger.facts'), [], 'nor are its facts recorded yet');
-  t.equal(h.turn(), 'listening.endpointing.short');
+  t.match(h.turn(), /^listening\.endpointing\./);
   h.advance(400);
   t.equal(h.turn(), 'speaking.flowing', 'the held sentence goes out at the commit');
   t.same(h.saidTexts().slice(said), ['Thanks, noted.'], 'exactly once');

@@ -1,6 +1,7 @@
 import t from 'tap';
 import {
   callerWantsToEnd,
+  endsSentence,
   isBackchannelOnly,
   isCompleteUtterance,
   isGoodbye,
@@ -32,6 +33,28 @@ t.test('utterance completeness drives the endpoint wait', async (t) => {
     '',
   ])
     t.notOk(isCompleteUtterance(s), `incomplete: ${s}`);
+});
+
+t.test("a sentence closed by the recogniser's punctuation, not an abbreviation's period", async (t) => {
+  for (const s of [
+    'We open at six.',
+    'Forty nine a month!',
+    'Who is this?',
+    'No.',
+    'We close at 10 p.m. on Sundays.',
+    '"Yes."',
+  ])
+    t.ok(endsSentence(s), `ends a sentence: ${s}`);
+  for (const s of [
+    'We open at six',
+    'We open at...',
+    'We open at 6 a.m.',
+    'yoga, spin,',
+    'Ask Dr.',
+    'we open at six…',
+    '',
+  ])
+    t.notOk(endsSentence(s), `does not: ${s}`);
 });
 
 t.test('backchannels are not words that take the turn', async (t) => {

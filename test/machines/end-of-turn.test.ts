@@ -1,0 +1,166 @@
+import t from 'tap';
+import { greeted, type Harness } from './harness.js';
+
+// The end of the caller's turn (issue 15, item 4), SimulatedClock throughout. A turn whose words are complete and
+// that the recogniser closed as a sentence ends after ENDPOINT_SEMANTIC (250 ms after her last voiced frame), one
+// that only looks complete after ENDPOINT_SHORT (400 ms), one that trails off after ENDPOINT_LONG (1.5 s); on a line
+// that never goes quiet the recogniser's silence ends it, and a thinking pause is never cut.
+
+const HANGOVER_MS = 200;
+
+/** She speaks for `ms`; the recogniser's final comes `finalAfterMs` after her last voiced frame (before the edge if < 200). */
+function says(h: Harness, text: string, o: { ms?: number; finalAfterMs?: number; speechFinal?: boolean } = {}) {
+  const finalAfter = o.finalAfterMs ?? 0;
+  h.voiceOn();
+  h.advance(o.ms ?? 900);
+  const lastVoice = h.now;
+  const final = () =>
+    h.send({
+      type: 'ASR.FINAL',
+      text,
+      confidence: 0.9,
+      speechFinal: o.speechFinal ?? true,
+      startMs: lastVoice - (o.ms ?? 900),
+      endMs: lastVoice,
+    });
+  if (finalAfter < HANGOVER_MS) {
+    h.advance(finalAfter);
+    final();
+    h.advance(HANGOVER_MS - finalAfter);
+    h.send({ type: 'VAD.SILENCE', atMs: lastVoice, detectedAtMs: h.now });
+  } else {
+    h.advance(HANGOVER_MS);
+    h.send({ type: 'VAD.SILENCE', atMs: lastVoice, detectedAtMs: h.now });
+    h.advance(finalAfter - HANGOVER_MS);
+    final();
+  }
+  return lastVoice;
+}
+
+/** How long after her last voiced frame the turn ended (the agent started thinking), or undefined within `upTo`. */
+function endsAfter(h: Harness, lastVoice: number, upTo = 4000): number | undefined {
+  while (h.now - lastVoice <= upTo) {
+    if (h.turn() === 'thinking') return h.now - lastVoice;
+    h.advance(10);
+  }
+  return undefined;
+}
+
+t.test('a complete turn that sounds finished ends sooner than one that only looks complete', async (t) => {
+  const finished = greeted();
+  const v1 = says(finished, 'We open at six.', { finalAfterMs: 150 });
+  t.equal(endsAfter(finished, v1), 250, 'the recogniser closed it as a sentence: ENDPOINT_SEMANTIC');
+  t.match(finished.ofType('ledger.callerTurn').at(-1), { text: 'We open at six.', endpoint: 'semantic' });
+
+  const plain = greeted();
+  const v2 = says(plain, 'We open at six', { finalAfterMs: 150 });
+  t.equal(endsAfter(plain, v2), 400, 'complete words without more evidence: ENDPOINT_SHORT');
+  t.match(plain.ofType('ledger.callerTurn').at(-1), { endpoint: 'short' });
+});
+
+t.test('a turn that trails off waits the long endpoint, whatever the punctuation', async (t) => {
+  for (const text of ['We open at...', 'We open at six and', 'Um.', 'We have yoga, spin,', 'Let me check.']) {
+    const h = greeted();
+    const v = says(h, text, { finalAfterMs: 150 });
+    h.advance(400);
+    t.match(h.turn(), /^listening\.endpointing\.long/, `"${text}": still listening at 400 ms`);
+    t.equal(endsAfter(h, v), 1500, `"${text}": ENDPOINT_LONG`);
+  }
+});
+
+t.test('a final that sounds finished and arrives after the semantic wait ends the turn on arrival', async (t) => {
+  const h = greeted();
+  const v = says(h, 'We are open until ten.', { finalAfterMs: 330 });
+  t.equal(h.turn(), 'thinking', 'ended the moment the final came');
+  t.equal(h.now - v, 330);
+  t.match(h.ofType('ledger.callerTurn').at(-1), { endpoint: 'semantic' });
+});
+
+t.test('ENDPOINT_SEMANTIC_MS equal to ENDPOINT_SHORT_MS switches the semantic end of turn off', async (t) => {
+  const h = greeted({ timing: { endpointSemanticMs: 400 } });
+  const v = says(h, 'We open at six.', { finalAfterMs: 150 });
+  t.equal(endsAfter(h, v), 400);
+  t.match(h.ofType('ledger.callerTurn').at(-1), { endpoint: 'short' });
+});
+
+t.test('a thinking pause is not cut, however finished the first words look', async (t) => {
+  const h = greeted();
+  says(h, 'Um, let me check.', { finalAfterMs: 150 });
+  h.advance(1000); // she looks it up: a second of silence, less than ENDPOINT_LONG
+  t.match(h.turn(), /^listening\.endpointing\.long/, 'still her turn after a second');
+  const v = says(h, 'We open at six.', { finalAfterMs: 150 });
+  t.equal(h.ofType('ledger.callerTurn').length, 0, 'nothing committed during the pause');
+  t.equal(endsAfter(h, v), 250);
+  t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'Um, let me check. We open at six.', endpoint: 'semantic' });
+
+  // Complete-looking words, then a pause shorter than the semantic wait: she goes on and the turn is one turn.
+  const g = greeted();
+  g.voiceOn();
+  g.advance(700);
+  g.final('We open at six.');
+  g.advance(HANGOVER_MS);
+  g.send({ type: 'VAD.SILENCE', atMs: g.now - HANGOVER_MS, detectedAtMs: g.now });
+  g.voiceOn(); // her voice is back at the edge: 200 ms of pause, less than the semantic wait
+  g.advance(100);
+  t.match(g.turn(), /^listening\.endpointing\./, 'the semantic wait passed while her voice was starting');
+  g.advance(50); // VAD_MIN_SPEECH passes: she is speaking again
+  t.equal(g.turn(), 'listening.hearing');
+  const early = g.reply();
+  t.ok(early?.stopped, 'the reply started on "We open at six." is aborted');
+  const w = says(g, 'and close at ten.', { finalAfterMs: 150 });
+  t.equal(endsAfter(g, w), 250);
+  t.match(g.ofType('ledger.callerTurn').at(-1), { text: 'We open at six. and close at ten.' });
+  t.equal(g.ofType('ledger.callerTurn').length, 1);
+});
+
+t.test('on a line that is never quiet, the recogniser ends her turn', async (t) => {
+  // Music under her voice: the detector never reports silence. The recogniser closes her words and, a second
+  // later, says it has heard none since (Deepgram's UtteranceEnd; utterance_end_ms 1000).
+  const h = greeted();
+  h.voiceOn();
+  h.advance(1200);
+  const before = h.replies.length;
+  h.final('We open at six.');
+  t.equal(h.turn(), 'listening.hearing', 'the detector still hears sound');
+  t.equal(h.replies.length, before + 1, 'the reply starts on the closed words already');
+  t.equal(h.reply()?.input.speculative, true);
+  h.advance(1000);
+  h.send({ type: 'ASR.UTTERANCE_END', silenceMs: 1000 });
+  h.advance(0);
+  t.equal(h.turn(), 'thinking', 'her turn ends at once: the silence is already a second long');
+  t.equal(h.replies.length, before + 1, 'the early reply is adopted');
+  t.same(h.reply()?.received, ['REPLY.ADOPTED']);
+  t.equal(h.actor.getSnapshot().matches({ live: { caller: 'speaking' } }), true, 'the music goes on');
+
+  // Trailing words on the same line still get the long wait, counted from the recogniser's silence.
+  const g = greeted();
+  g.voiceOn();
+  g.advance(1200);
+  g.final('We open at');
+  t.equal(g.replies.length, 0, 'no early reply on words that trail off');
+  g.advance(1000);
+  g.send({ type: 'ASR.UTTERANCE_END', silenceMs: 1000 });
+  g.advance(0);
+  t.match(g.turn(), /^listening\.endpointing\.long/, 'waits for the rest');
+  g.advance(1099);
+  t.match(g.turn(), /^listening\.endpointing\./);
+  g.advance(1);
+  t.equal(g.turn(), 'thinking', 'ENDPOINT_LONG - ENDPOINT_SHORT after the recogniser said so');
+});
+
+t.test("a final the recogniser's own endpointing closed starts the reply before the silence edge", async (t) => {
+  const h = greeted();
+  h.voiceOn();
+  h.advance(900);
+  h.final('We open at six.');
+  t.equal(h.turn(), 'listening.hearing');
+  t.equal(h.reply()?.input.speculative, true, 'started while the detector is still in its hangover');
+  h.send({ type: 'VAD.SILENCE', atMs: h.now, detectedAtMs: h.now + HANGOVER_MS });
+  t.equal(h.replies.length, 1, 'the silence edge does not start a second one');
+
+  const g = greeted();
+  g.voiceOn();
+  g.advance(900);
+  g.send({ type: 'ASR.FINAL', text: 'We open at six.', confidence: 0.9, speechFinal: false, startMs: 0, endMs: 900 });
+  t.equal(g.replies.length, 0, 'a final that is not the end of her speech (she goes on) starts nothing');
+});
