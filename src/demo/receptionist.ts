@@ -42,23 +42,27 @@ export type ReceptionistEvent =
   | { kind: 'line'; what: string; atMs: number }
   | { kind: 'hangup'; atMs: number };
 
-export interface ReceptionistOptions {
+/** What every party on the gym's line works with: the persona, the line, her ears and the clock. */
+export interface LinePartyOptions {
   readonly persona: Persona;
-  /** Who she is on the persona's line (a flow's person node); default the persona's desk. */
-  readonly person?: PersonNode;
   readonly line: GymLine;
-  readonly tts: TtsProvider;
   readonly dsp: Pick<Dsp, 'createResampler' | 'ulawEncode' | 'ulawDecode'>;
   readonly ears: AgentEars;
   /** Stream clock speed (1 = real time), for pauses. */
   readonly speed: number;
-  /** Picks up and speaks first (outbound call from the agent's side). */
-  readonly answersFirst: boolean;
   /** Agent silence (stream ms) that ends an agent utterance. Default 1500: pauses between sentences are not turn ends. */
   readonly agentQuietMs?: number;
   readonly onEvent?: (e: ReceptionistEvent) => void;
   /** Something went wrong on the receptionist's side (never the agent's); the call goes on if it can. */
   readonly onError?: (e: Error) => void;
+}
+
+export interface ReceptionistOptions extends LinePartyOptions {
+  /** Who she is on the persona's line (a flow's person node); default the persona's desk. */
+  readonly person?: PersonNode;
+  readonly tts: TtsProvider;
+  /** Picks up and speaks first (outbound call from the agent's side). */
+  readonly answersFirst: boolean;
 }
 
 export class Receptionist {

@@ -1,8 +1,6 @@
 import { synthesizePhoneAudio } from '../audio/speech.js';
-import type { Dsp } from '../dsp/types.js';
 import type { TtsProvider } from '../providers/tts/types.js';
 import type { KeyEars } from '../sim/keys.js';
-import type { GymLine } from '../sim/line.js';
 import { HoldSound, toneBurst } from '../sim/noise/hold.js';
 import type {
   Flow,
@@ -15,8 +13,7 @@ import type {
 } from './flow-schema.js';
 import { optionSentence } from './flow-schema.js';
 import { menuSentences, MenuVisit } from './flow.js';
-import type { Persona } from './persona.js';
-import { Receptionist, trimSilence, type AgentEars, type ReceptionistEvent } from './receptionist.js';
+import { Receptionist, trimSilence, type LinePartyOptions, type ReceptionistEvent } from './receptionist.js';
 
 // The gym's phone line played on the simulated call: it walks the persona's flow (flow-schema.ts) node by node,
 // speaking menus with the persona's voice, taking the keys its DTMF detector hears in the agent's audio (type-ahead
@@ -24,19 +21,11 @@ import { Receptionist, trimSilence, type AgentEars, type ReceptionistEvent } fro
 // assistant, and handing the call to a person (receptionist.ts), who may transfer it on. It also measures what the
 // scenario checks: when each node began, time on hold, when a person first spoke, and when the agent made sound.
 
-export interface SwitchboardOptions {
-  readonly persona: Persona;
+export interface SwitchboardOptions extends LinePartyOptions {
   readonly flow: Flow;
-  readonly line: GymLine;
-  readonly dsp: Pick<Dsp, 'createResampler' | 'ulawEncode' | 'ulawDecode'>;
-  readonly ears: AgentEars;
   readonly keys: KeyEars;
   /** The persona's voice, or slt at another pitch (a second person). */
   readonly voice: (pitchHz?: number) => TtsProvider;
-  readonly speed: number;
-  readonly agentQuietMs?: number;
-  readonly onEvent?: (e: ReceptionistEvent) => void;
-  readonly onError?: (e: Error) => void;
 }
 
 export interface VoicemailReport {
