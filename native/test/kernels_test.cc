@@ -9,12 +9,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "../src/design.h"
 #include "../src/features.h"
 #include "../src/kernels.h"
 #include "../src/resampler.h"
+#include "../src/tones.h"
 
 using namespace gymdsp;
 
@@ -336,6 +338,46 @@ void test_feature_kernels() {
   std::printf("digest features-extremes %016llx\n", (unsigned long long)digest);
 }
 
+// DTMF rendering and tone detection: the same samples and the same detections on every architecture (digests),
+// every key found where it was rendered, and the beep's frequency.
+void test_tones() {
+  const std::string keys = "0123456789*#ABCD";
+  std::vector<int16_t> pcm(dtmf_length(keys, 70, 70));
+  dtmf_render(keys, 70, 70, pcm.data());
+  std::printf("digest dtmf-render %016llx\n", (unsigned long long)fnv(pcm.data(), pcm.size() * 2));
+  // Keys, a 1 kHz beep of 300 ms at -12 dBm0 and noise, through one detector in odd chunks.
+  std::vector<int16_t> x(pcm);
+  for (int i = 0; i < 8 * 300; i++) x.push_back((int16_t)std::lround(7163.0 * sinpi_det(2.0 * 1000.0 * i / 8000.0)));
+  std::vector<int16_t> n = noise(8000, 99);
+  for (int16_t& v : n) v = (int16_t)(v / 16);
+  x.insert(x.end(), n.begin(), n.end());
+  DtmfReceiver rx;
+  BeepDetector beep;
+  std::vector<ToneEvent> ev;
+  for (size_t i = 0; i < x.size(); i += 77) {
+    const size_t len = std::min<size_t>(77, x.size() - i);
+    rx.push(x.data() + i, len, &ev);
+    beep.push(x.data() + i, len, &ev);
+  }
+  std::string found;
+  double beepHz = 0;
+  for (const ToneEvent& e : ev) {
+    if (e.key >= 0) found += kDtmfKeys[e.key];
+    else beepHz = std::acos(e.cosine) * 8000 / (2 * M_PI);
+  }
+  CHECK(found == keys);
+  CHECK(std::fabs(beepHz - 1000) < 1);
+  std::printf("ok tones: %zu keys and a %.1f Hz beep found\n", found.size(), beepHz);
+  uint64_t h = 1469598103934665603ull;
+  for (const ToneEvent& e : ev) {
+    h = fnv(&e.key, sizeof e.key, h);
+    h = fnv(&e.startSample, sizeof e.startSample, h);
+    h = fnv(&e.samples, sizeof e.samples, h);
+    h = fnv(&e.cosine, sizeof e.cosine, h);
+  }
+  std::printf("digest tone-events %016llx\n", (unsigned long long)h);
+}
+
 }  // namespace
 
 int main() {
@@ -345,6 +387,7 @@ int main() {
   test_features();
   test_log10_det();
   test_feature_kernels();
+  test_tones();
   std::printf("all kernel tests passed\n");
   return 0;
 }

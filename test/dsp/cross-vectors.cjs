@@ -65,5 +65,17 @@ for (let i = 0; i < ext.length; i++) {
   ext[i] = k === 0 ? -32768 : k === 1 ? (i % 2 ? -32768 : 32767) : k === 2 ? 0 : k === 3 ? x[i] : 32767;
 }
 for (const v of [x, ext]) for (const f of [80, 160, 320, 33, 161]) emit(addon.frameFeatures(v, f));
+// DTMF keys (μ-law through the active kernels) and tone detections (keys, a beep) in odd chunks.
+const keys = addon.dtmfRender('0123456789*#ABCDw1', 70, 75);
+emit(keys);
+const heard = addon.ulawDecode(keys);
+const tones = new Int16Array(heard.length + 2400 + x.length);
+tones.set(heard);
+for (let i = 0; i < 2400; i++) tones[heard.length + i] = Math.round(7163 * Math.sin((2 * Math.PI * 1000 * i) / 8000));
+tones.set(x, heard.length + 2400);
+const detector = new addon.ToneDetector(true, true);
+const events = [];
+for (let i = 0; i < tones.length; i += 77) events.push(...(detector.push(tones.subarray(i, i + 77)) ?? []));
+out.push(Buffer.from(JSON.stringify(events)));
 process.stderr.write(`${process.arch} ${addon.kernels()}\n`);
 process.stdout.write(Buffer.concat(out));

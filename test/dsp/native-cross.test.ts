@@ -1,5 +1,5 @@
 // Both native build routes and the aarch64 NEON path, on every run:
-//  1. cmake-js build (x86-64) of the addon + C++ kernel tests; the kernel tests pass; the cmake-js addon gives
+//  1. cmake-js build (x86-64) of the addon + C++ kernel tests (kernels, VAD features, DTMF and tone detection); the kernel tests pass; the cmake-js addon gives
 //     byte-identical output to the node-gyp addon.
 //  2. cmake-js cross build with native/cmake/aarch64-toolchain.cmake; kernel tests run under qemu-aarch64 and
 //     print the same digests as on x86-64.
@@ -62,7 +62,12 @@ t.test('x86-64: cmake-js build, C++ kernel tests, same bytes as the node-gyp add
   x86Digests = digests(kt.stdout);
   for (const k of ['scalar', 'sse2', 'avx2'])
     t.match(kt.stdout.toString(), new RegExp(`ok frame-sums ${k} == reference`), `${k} VAD-feature kernel tested`);
-  t.ok(x86Digests.length >= 13, `${x86Digests.length} digests`);
+  t.match(
+    kt.stdout.toString(),
+    /ok tones: 16 keys and a 1000\.0 Hz beep found/,
+    'DTMF render and tone detection tested',
+  );
+  t.ok(x86Digests.length >= 15, `${x86Digests.length} digests`);
   const gyp = join(root, 'build', 'Release', 'gym_dsp.node');
   const cm = join(root, 'build-cmake', 'Release', 'gym_dsp.node');
   const a = sh(process.execPath, [vectors, gyp]);
@@ -87,6 +92,7 @@ t.test('aarch64: cross-built kernel tests (NEON) under qemu give the x86-64 dige
   t.match(kt.stdout.toString(), /ok resample 24000->8000 neon == scalar/, 'NEON path was tested');
   t.match(kt.stdout.toString(), /ok frame-sums neon == reference/, 'NEON VAD-feature kernel was tested');
   t.match(kt.stdout.toString(), /ok features neon == scalar/, 'NEON VAD features == scalar through the dispatcher');
+  t.match(kt.stdout.toString(), /ok tones: 16 keys/, 'DTMF render and tone detection on aarch64');
   t.same(digests(kt.stdout), x86Digests, 'aarch64 digests == x86-64 digests');
 });
 
