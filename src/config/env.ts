@@ -8,6 +8,7 @@ import {
   isDiallableType,
   isRegion,
 } from '../telephony/destination.js';
+import { KEYPAD_MODES } from '../telephony/keypad/types.js';
 
 // Every knob the app reads from the environment. Parsed once at start-up by loadConfig(); nothing else
 // reads process.env. Names of the original system are kept (TWILIO_*, DEEPGRAM_API_KEY, ...).
@@ -80,6 +81,12 @@ export const envSchema = z.object({
   }),
   TWILIO_API_BASE_URL: optionalUrl(['https:', 'http:']),
   TWILIO_MACHINE_DETECTION: bool(false),
+  // Answering-machine detection for outbound calls: 'async' asks Twilio for DetectMessageEnd without holding up the
+  // call; its verdict comes to /twilio/amd and reaches the call as AMD.RESULT (src/telephony/amd.ts). 'off': none.
+  AMD: z.enum(['off', 'async']).default('off'),
+  // How the agent presses keys in a phone tree: 'inband' tones in its own audio, or 'twilio' <Play digits> by a REST
+  // redirect that restarts the media stream (src/telephony/keypad/types.ts). The other one is the fallback.
+  KEYPAD_MODE: z.enum(KEYPAD_MODES).default('inband'),
 
   DEEPGRAM_API_KEY: optionalString,
   DEEPGRAM_BASE_URL: optionalUrl(['wss:', 'ws:', 'https:', 'http:']),
@@ -145,6 +152,14 @@ export const envSchema = z.object({
   GOODBYE_MARGIN_MS: int(1500, 0, 30000),
   // The caller hung up mid-sentence: wait this long at most for the recogniser's final of those words (0 = don't).
   HANGUP_ASR_DRAIN_MS: int(1000, 0, 5000),
+  // On hold (hold music, silence, "your call is important to us"): give up after this long (outcome hold-timeout).
+  HOLD_MAX_MS: int(300000, 5000, 3_600_000),
+  // A voicemail greeting: 'leave' a short message after the beep (who, why, callback number), or 'hangup' at once.
+  VOICEMAIL_ACTION: z.enum(['leave', 'hangup']).default('leave'),
+  // The number the voicemail message asks the gym to call back; unset: TWILIO_PHONE_NUMBER, else none said.
+  VOICEMAIL_CALLBACK_NUMBER: optionalString.refine((v) => v === undefined || /^\+[1-9]\d{6,14}$/.test(v), {
+    message: 'must be an E.164 number such as +15551234567',
+  }),
   // Start of the greeting that caller speech cannot interrupt; 0 = interruptible at once, 60000 = never.
   GREETING_UNINTERRUPTIBLE_MS: int(1200, 0, 60000),
   // End-of-turn waits count from the caller's last voiced frame, not from the VAD's silence edge (its hangover later).

@@ -15,6 +15,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   if (cfg.TWILIO_ACCOUNT_SID && !cfg.TWILIO_AUTH_TOKEN)
     problems.push('  TWILIO_AUTH_TOKEN: required when TWILIO_ACCOUNT_SID is set');
+  if (cfg.AMD === 'async' && cfg.TWILIO_MACHINE_DETECTION)
+    problems.push('  AMD: async and TWILIO_MACHINE_DETECTION=true are two detections of one call; choose one');
   if (cfg.ENDPOINT_SEMANTIC_MS > cfg.ENDPOINT_SHORT_MS)
     problems.push('  ENDPOINT_SEMANTIC_MS: must not exceed ENDPOINT_SHORT_MS');
   if (cfg.ENDPOINT_SHORT_MS > cfg.ENDPOINT_LONG_MS)
