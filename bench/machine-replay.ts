@@ -37,6 +37,9 @@ const INTERNAL: Record<InternalEvent['type'], true> = {
   'AGENT.SAID': true,
   'AGENT.CLEARED': true,
   WRAP_UP: true,
+  'SITUATION.AWAY': true,
+  'SITUATION.BACK': true,
+  'SITUATION.END': true,
   'CALL.ABORT': true,
 };
 

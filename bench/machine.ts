@@ -11,7 +11,7 @@ import {
   type InspectionEvent,
 } from 'xstate';
 import { callMachine } from '../machines/call.machine.js';
-import type { AsrCommand, HangupInput, MachineEvent, ReplyInput, SpeakerCommand } from '../machines/events.js';
+import type { AsrCommand, HangupInput, KeypadInput, MachineEvent, ReplyInput, SpeakerCommand } from '../machines/events.js';
 import { DEFAULT_TIMING } from '../machines/timing.js';
 import { createCallActor, type CallPorts } from '../src/call/call-actor.js';
 import { CALL_CPU_PERCENT, callShare, cpuNow, describeShare, median, shapeFloors } from './machine-cost.js';
@@ -91,6 +91,7 @@ function fakePorts(lastSay: { id: string }): CallPorts {
     }),
     reply: fromCallback<EventObject, ReplyInput>(() => {}),
     hangup: fromPromise<void, HangupInput>(async () => {}),
+    keypad: fromPromise<void, KeypadInput>(async () => {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { callSetup } from './call.setup.js';
 import { initialContext } from './context.js';
 import { callOutput } from './ledger.js';
 import { replyRegion } from './reply.region.js';
+import { situationRegion } from './situation.region.js';
 import { turnRegion } from './turn.region.js';
 
 /**
@@ -57,7 +58,10 @@ export const callMachine = callSetup.createMachine({
         },
       },
       on: {
-        'DTMF.RECEIVED': { actions: 'noteDtmf', description: 'Key presses are logged; they never change the conversation.' },
+        'DTMF.RECEIVED': {
+          actions: 'noteDtmf',
+          description: 'Key presses are logged; they never change the conversation.',
+        },
         'ASR.ERROR': [
           {
             guard: 'isFatalAsrError',
@@ -148,6 +152,9 @@ export const callMachine = callSetup.createMachine({
             },
           },
         },
+        // Before the turn region: in the microstep of a recording's words, they are the situation's before any
+        // end of turn could commit them as a person's.
+        situation: situationRegion,
         turn: turnRegion,
       },
     },

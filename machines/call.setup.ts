@@ -7,7 +7,7 @@ import { endedEvent } from './ledger.js';
 import { textOrMessage } from './setup.parts.js';
 import * as T from './text.js';
 import { closeOpenTurns, cutPending, finishTurn, patched, queueLine, type Patch } from './turns.js';
-import { turnSetup } from './turn.actions.js';
+import { situationSetup } from './situation.actions.js';
 
 /** Each action's params (undefined: none), given explicitly: when `extend` infers them, `check()` takes no guard. */
 type ClosingActionParams = {
@@ -32,9 +32,10 @@ type ClosingActionParams = {
 /**
  * The call machine's setup, every action included: this module adds the actions of closing and of the end of the
  * call (goodbye, hang-up, the recogniser's last words, the call's end, DTMF and warnings) to the regions' own
- * (caller.actions.ts → playback.actions.ts → reply.actions.ts → turn.actions.ts, each extending the one before).
+ * (caller.actions.ts → playback.actions.ts → reply.actions.ts → turn.actions.ts → situation.actions.ts, each
+ * extending the one before).
  */
-export const callSetup = turnSetup.extend<ClosingActionParams>({
+export const callSetup = situationSetup.extend<ClosingActionParams>({
   actions: {
     setCloseReason: assign((_, params: { reason: EndReason }) => ({ closeReason: params.reason })),
     closeFromEndRequest: assign(({ context }) => ({

@@ -12,6 +12,7 @@ import type {
 } from './events.js';
 import type { HeardText } from './heard.js';
 import { noEvidence, type CallerEvidence } from './evidence.js';
+import { askable, initialLine, type Line } from './line.js';
 import type { TurnTiming } from './timing.js';
 import { normalize, questionTopics, realWords, words } from './text.js';
 
@@ -94,6 +95,10 @@ export interface CallContext {
   error: string | undefined;
   socketClosed: boolean;
   metrics: CallMetrics;
+  /** Who is on the line beyond the conversation: phone tree, voices met, refusals, callback, outcome (line.ts). */
+  line: Line;
+  /** The gym's time zone, if known (CallInput.timeZone). */
+  timeZone: string | undefined;
 }
 
 export const HISTORY_MAX = 40;
@@ -130,6 +135,8 @@ export function initialContext(input: CallInput): CallContext {
     error: undefined,
     socketClosed: false,
     metrics: emptyCallMetrics(),
+    line: initialLine(input),
+    timeZone: input.timeZone,
   };
 }
 
@@ -217,19 +224,24 @@ export function factsComplete(c: CallContext): boolean {
   return missingTopics(c.facts).length === 0;
 }
 
-/** A question for a topic already answered or already asked is never said again. */
+/** A question for a topic already answered, already asked or refused is never said again. */
 export function repeatsQuestion(c: CallContext, sentence: string): boolean {
   const topics = questionTopics(sentence);
   if (topics.length === 0) return false;
   const answered = answeredTopics(c.facts);
   const asked = askedOrPending(c);
-  return topics.some((t) => answered.has(t) || asked.has(t));
+  return topics.some((t) => answered.has(t) || asked.has(t) || c.line.refusals.some((r) => r.topic === t));
 }
 
-/** The next topic worth asking: missing and not yet asked. */
+/** The next topic worth asking: missing, not refused and not yet asked. */
 export function nextTopic(c: CallContext): Topic | undefined {
   const asked = askedOrPending(c);
-  return missingTopics(c.facts).find((t) => !asked.has(t));
+  return askable(c.facts, c.line).find((t) => !asked.has(t));
+}
+
+/** Every topic is answered or refused: nothing is left to ask. */
+export function nothingLeftToAsk(c: CallContext): boolean {
+  return askable(c.facts, c.line).length === 0;
 }
 
 export function isDuplicate(c: CallContext, sentence: string): boolean {
@@ -247,7 +259,10 @@ export function replyInput(c: CallContext): ReplyInput {
     gymName: c.gymName,
     direction: c.direction,
     facts: c.facts,
-    missing: missingTopics(c.facts),
+    // Refused topics are not missing any more as far as the conversation goes: they are never asked again.
+    missing: askable(c.facts, c.line),
+    refused: c.line.refusals.map((r) => r.topic),
+    timeZone: c.timeZone,
     // Shared, not copied: the machine never changes an array in place (every update builds a new one).
     asked: c.asked,
     history: c.history,

@@ -21,6 +21,8 @@ export interface CallInput {
   timing: TurnTiming;
   /** What the agent does on a voicemail, and the number it leaves (config); default: hang up, no number. */
   voicemail?: VoicemailPolicy | undefined;
+  /** The gym's IANA time zone (from its number, or CALL_DEFAULT_TIMEZONE): a callback's "after two" is read in it. */
+  timeZone?: string | undefined;
 }
 
 export interface VoicemailPolicy {
@@ -363,6 +365,20 @@ export interface CallDtmfEvent {
   digit: string;
 }
 
+/** The gym refused a topic (REPLY.REFUSED), as it happened: stored at once, never asked again. */
+export interface RefusalLedger {
+  type: 'ledger.refusal';
+  callId: string;
+  refusal: Refusal;
+}
+
+/** The gym asked to be called back (REPLY.CALLBACK), as it happened (a later request replaces it). */
+export interface CallbackLedger {
+  type: 'ledger.callback';
+  callId: string;
+  request: CallbackRequest;
+}
+
 /** A phone tree's keys reached a person: remember them for the next call to this number (IvrPathStore.save). */
 export interface CallIvrPathEvent {
   type: 'call.ivrPath';
@@ -381,6 +397,8 @@ export type CallEmitted =
   | AgentTurnLedger
   | CallerTurnLedger
   | FactsLedger
+  | RefusalLedger
+  | CallbackLedger
   | CallEndedEvent
   | CallDtmfEvent
   | CallIvrPathEvent

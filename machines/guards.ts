@@ -3,6 +3,7 @@ import * as C from './context.js';
 import type { CallContext } from './context.js';
 import { evidenceGuards } from './evidence.js';
 import type { MachineEvent } from './events.js';
+import { situationGuards } from './situation.guards.js';
 import * as T from './text.js';
 
 // The call machine's named guards. Pure functions of context and event; `callSetup` registers them by name so
@@ -37,7 +38,8 @@ const onlyThisPending = (c: CallContext, id: string) => {
   }
   return found;
 };
-const closeWanted = (c: CallContext) => c.endRequested !== undefined || C.factsComplete(c);
+// Every topic answered or refused: nothing is left to ask, so the call closes politely.
+const closeWanted = (c: CallContext) => c.endRequested !== undefined || C.nothingLeftToAsk(c);
 const playedId = (e: MachineEvent): string => {
   assertEvent(e, 'SPEAKER.PLAYED');
   return e.utteranceId;
@@ -62,7 +64,8 @@ type Verdict = 'duplicate' | 'second-greeting' | 'replace' | 'drop-repeat' | 'ac
 /** What the repeat guards make of a REPLY.SENTENCE, in their order of precedence. */
 function judge(c: CallContext, text: string): Verdict {
   if (C.isDuplicate(c, text)) return 'duplicate';
-  if (c.metrics.greetings > 0 && T.isGreeting(text)) return 'second-greeting';
+  // One introduction per party: the greeting to the first voice, a re-introduction to each voice after a transfer.
+  if (c.line.introducedTo === c.line.party && T.isGreeting(text)) return 'second-greeting';
   if (!C.repeatsQuestion(c, text)) return 'accept';
   // Replace only while this turn has asked nothing yet: one question per turn.
   const replaceable =
@@ -85,6 +88,7 @@ function verdict(c: CallContext, e: MachineEvent): Verdict {
 }
 
 export const guards = {
+  ...situationGuards,
   ...evidenceGuards,
   isOutbound: ({ context }: Args) => context.direction === 'outbound',
   callerSilent: not(callerSpeaking),

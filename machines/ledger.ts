@@ -1,6 +1,7 @@
 import type { AgentTurnLedger, CallerTurnLedger, CallEndedEvent, CallOutput, LedgerUtterance } from './events.js';
 import type { AgentTurn, CallContext, Utterance } from './context.js';
 import { callerText, cutUtterance } from './context.js';
+import { outcomeOf } from './line.js';
 import type { HeardText } from './heard.js';
 
 // Pure builders for the emitted ledger events. The machine decides *when* a turn ends; these decide *what* is
@@ -73,9 +74,13 @@ export function endedEvent(c: CallContext): CallEndedEvent {
     facts: c.facts,
     metrics: { ...c.metrics },
     error: c.error,
+    outcome: outcomeOf(c),
+    keys: c.line.keys,
+    refusals: c.line.refusals,
+    callback: c.line.callback,
   };
 }
 
 export function callOutput(c: CallContext): CallOutput {
-  return { reason: c.endReason ?? 'error', facts: c.facts, metrics: { ...c.metrics } };
+  return { reason: c.endReason ?? 'error', outcome: outcomeOf(c), facts: c.facts, metrics: { ...c.metrics } };
 }

@@ -16,8 +16,13 @@ export const replyRegion = callSetup.createStateConfig({
   states: {
     idle: {
       on: {
-        'REPLY.REQUEST': { target: 'generating', description: "The caller's turn ended: a reply is wanted." },
+        'REPLY.REQUEST': {
+          guard: 'personOnLine',
+          target: 'generating',
+          description: "The caller's turn ended: a reply is wanted (never to a recording: no LLM on hold).",
+        },
         'REPLY.SPECULATE': {
+          guard: 'personOnLine',
           target: 'generating.preemptive',
           description: "The recogniser's final came during the end-of-turn wait: start the reply early, held.",
         },
@@ -52,6 +57,12 @@ export const replyRegion = callSetup.createStateConfig({
             'REPLY.FACTS': hold,
             'REPLY.ASKED': hold,
             'REPLY.END_CALL': hold,
+            'REPLY.REFUSED': hold,
+            'REPLY.CALLBACK': hold,
+            'REPLY.OUTCOME': hold,
+            'REPLY.PRESS_KEYS': hold,
+            'REPLY.HOLD': hold,
+            'REPLY.VOICEMAIL': hold,
             'REPLY.DONE': hold,
             'REPLY.ERROR': hold,
             'REPLY.REQUEST': {
@@ -94,7 +105,14 @@ export const replyRegion = callSetup.createStateConfig({
               },
               { actions: { type: 'takeSentence', params: { replace: false } } },
             ],
-            'REPLY.FACTS': { actions: 'mergeFacts' },
+            'REPLY.FACTS': {
+              guard: 'personOnLine',
+              actions: 'mergeFacts',
+              description: "Facts only from a person's words: never a menu's, a greeting's or an announcement's.",
+            },
+            'REPLY.REFUSED': { actions: 'noteRefusal', description: 'That topic is never asked again.' },
+            'REPLY.CALLBACK': { actions: 'noteCallback', description: 'Stored on the call.' },
+            'REPLY.OUTCOME': { actions: 'noteOutcome', description: 'Wrong number, not a gym, closed: close.' },
             'REPLY.ASKED': { actions: 'noteAsked' },
             'REPLY.END_CALL': { actions: 'noteEndCall' },
             'REPLY.DONE': { target: '#call.live.reply.idle', actions: 'replySucceeded' },

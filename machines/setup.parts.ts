@@ -2,7 +2,7 @@ import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { AppError } from '../src/errors.js';
 import * as C from './context.js';
 import type { CallContext } from './context.js';
-import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from './events.js';
+import type { AsrCommand, HangupInput, KeypadInput, ReplyInput, SpeakerCommand } from './events.js';
 import * as T from './text.js';
 
 // Parts of the call machine's setup (call.base.ts) that need no machine types: the default actors, the named
@@ -25,6 +25,9 @@ export const defaultActors = {
   }),
   hangup: fromPromise<void, HangupInput>(async () => {
     throw missing('hangup');
+  }),
+  keypad: fromPromise<void, KeypadInput>(async () => {
+    throw missing('keypad');
   }),
 };
 
@@ -56,6 +59,11 @@ export const callDelays = {
   CLEAR_SETTLE: ({ context }: { context: CallContext }) => context.timing.clearSettleMs,
   HANGUP_TIMEOUT: ({ context }: { context: CallContext }) => context.timing.hangupTimeoutMs,
   HANGUP_DRAIN: ({ context }: { context: CallContext }) => context.timing.hangupDrainMs,
+  HOLD_MAX: ({ context }: { context: CallContext }) => context.timing.holdMaxMs,
+  MENU_SETTLE: ({ context }: { context: CallContext }) => context.timing.menuSettleMs,
+  IVR_RESPONSE: ({ context }: { context: CallContext }) => context.timing.ivrResponseMs,
+  PERSON_SETTLE: ({ context }: { context: CallContext }) => context.timing.personSettleMs,
+  BEEP_WAIT: ({ context }: { context: CallContext }) => context.timing.beepWaitMs,
 };
 
 /** A readable message from an error event, an actor error or anything else. */

@@ -68,7 +68,26 @@ export interface TurnTiming {
    * its output is held until the turn commits with the same words (adopted) or dropped (caller went on, new words).
    */
   readonly preemptiveGeneration: boolean;
+  /** On hold this long without a person speaking: hang up (outcome hold-timeout). */
+  readonly holdMaxMs: number;
+  /**
+   * A phone-tree menu has finished when its voice has been silent this long: longer than the pauses between its
+   * options (0.3–1 s), shorter than the time a tree waits for a key (3–5 s) before it repeats itself.
+   */
+  readonly menuSettleMs: number;
+  /** After a key press, this long without a word from the tree counts as a press that did nothing. */
+  readonly ivrResponseMs: number;
+  /**
+   * Words after a key press or a hold are a person's once their voice has been silent this long: a person waits
+   * for an answer, a recording goes on after a sentence's pause.
+   */
+  readonly personSettleMs: number;
+  /** A voicemail greeting ended without a beep (some have none): speak after this long of silence. */
+  readonly beepWaitMs: number;
 }
+
+/** Waits of the phone situations that are properties of phone systems, not tunings (see TurnTiming). */
+const SITUATION_TIMING = { menuSettleMs: 1500, ivrResponseMs: 8000, personSettleMs: 900, beepWaitMs: 2500 } as const;
 
 /** Map the validated environment config to the machine's timing. */
 export function timingFromConfig(cfg: Config): TurnTiming {
@@ -96,6 +115,11 @@ export function timingFromConfig(cfg: Config): TurnTiming {
     hangupDrainMs: cfg.HANGUP_ASR_DRAIN_MS,
     endpointFromLastVoice: cfg.ENDPOINT_FROM_LAST_VOICE,
     preemptiveGeneration: cfg.PREEMPTIVE_GENERATION,
+    holdMaxMs: cfg.HOLD_MAX_MS,
+    menuSettleMs: SITUATION_TIMING.menuSettleMs,
+    ivrResponseMs: SITUATION_TIMING.ivrResponseMs,
+    personSettleMs: SITUATION_TIMING.personSettleMs,
+    beepWaitMs: SITUATION_TIMING.beepWaitMs,
   });
 }
 
@@ -124,4 +148,6 @@ export const DEFAULT_TIMING: TurnTiming = Object.freeze({
   hangupDrainMs: 1000,
   endpointFromLastVoice: true,
   preemptiveGeneration: true,
+  holdMaxMs: 300_000,
+  ...SITUATION_TIMING,
 });

@@ -62,6 +62,7 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       return {
         ...queueLine(patched(context, a), question),
         metrics: { ...context.metrics, greetings: context.metrics.greetings + 1 },
+        line: { ...context.line, introducedTo: context.line.party },
       };
     }),
     queueHolding: assign(({ context }) => ({

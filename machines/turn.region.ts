@@ -1,4 +1,5 @@
 import { callSetup } from './call.setup.js';
+import { situationTurnEvents, situationTurnStates } from './situation.region.js';
 
 const toListening = '#call.live.turn.listening';
 const toClosing = '#call.live.turn.closing';
@@ -13,8 +14,10 @@ export const turnRegion = callSetup.createStateConfig({
   on: {
     WRAP_UP: { target: '.closing', actions: 'closeFromEvent', description: 'Max length or fatal error: close.' },
     'CALL.ABORT': { target: '.closing.hangingUp', actions: 'abortFromEvent', description: 'Cannot speak: hang up.' },
+    ...situationTurnEvents,
   },
   states: {
+    ...situationTurnStates,
     connecting: {
       description: 'Waiting for the media stream to start.',
       on: {

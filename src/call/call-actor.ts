@@ -4,6 +4,7 @@ import type { CallInput } from '../../machines/events.js';
 import { AppError } from '../errors.js';
 import type { asrActor } from './asr-actor.js';
 import type { hangupActor } from './hangup-actor.js';
+import type { keypadActor } from './keypad-actor.js';
 import type { replyActor } from './reply-actor.js';
 import type { speakerActor } from './speaker-actor.js';
 
@@ -21,6 +22,7 @@ export interface CallPorts {
   readonly reply: ReturnType<typeof replyActor>;
   readonly speaker: ReturnType<typeof speakerActor>;
   readonly hangup: ReturnType<typeof hangupActor>;
+  readonly keypad: ReturnType<typeof keypadActor>;
 }
 
 // Every call actor runs in its own actor system (a root actor's children share it), so the system identifies
@@ -57,6 +59,7 @@ function wireMachine() {
       reply: perCall(fromCallback(() => {}) as CallPorts['reply'], (p) => p.reply),
       speaker: perCall(fromCallback(() => {}) as CallPorts['speaker'], (p) => p.speaker),
       hangup: perCall(fromPromise(async () => {}) as CallPorts['hangup'], (p) => p.hangup),
+      keypad: perCall(fromPromise(async () => {}) as CallPorts['keypad'], (p) => p.keypad),
     },
   });
 }

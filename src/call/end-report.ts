@@ -34,5 +34,11 @@ export function reportEnd(
     reason,
     latency: { responseGapMs: s.responseGapMs, serverAddedMs: result.serverAddedMs },
     providers: s.providers,
+    // What the call came to, from the machine (machines/outcomes.ts); a call that failed before it ended has none.
+    outcome: ended?.outcome,
+    keys: ended?.keys,
+    holdMs: ended?.metrics.holdMs,
+    refusals: ended?.refusals,
+    callback: ended?.callback,
   });
 }

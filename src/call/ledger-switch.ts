@@ -58,6 +58,12 @@ export class LedgerSwitch {
         });
         l?.facts(e.facts);
         return;
+      case 'ledger.refusal':
+        l?.refusal(e.refusal);
+        return;
+      case 'ledger.callback':
+        l?.callback(e.request);
+        return;
       case 'call.ended':
         this.#ended = e;
         return;
@@ -65,6 +71,7 @@ export class LedgerSwitch {
         this.log.warn({ warning: e.message }, 'call warning');
         return;
       case 'call.dtmf':
+      case 'call.ivrPath':
         return;
     }
   }

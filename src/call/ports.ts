@@ -1,12 +1,15 @@
+import type { IvrStep } from '../../machines/outcomes.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { AsrProvider } from '../providers/asr/types.js';
 import type { LlmProvider } from '../providers/llm/types.js';
 import type { TtsProvider } from '../providers/tts/types.js';
+import type { KeypadPort } from '../telephony/keypad/types.js';
 import type { OutboundPlayer } from '../telephony/outbound-player.js';
 import { asrActor, type AudioTap } from './asr-actor.js';
 import type { CallPorts } from './call-actor.js';
 import { hangupActor, type HangupPort } from './hangup-actor.js';
+import { keypadActor } from './keypad-actor.js';
 import type { CallQuality } from './quality.js';
 import { replyActor, type ReplyPolicy } from './reply-actor.js';
 import { speakerActor } from './speaker-actor.js';
@@ -14,6 +17,15 @@ import type { TtsPrefetch } from './tts-prefetch.js';
 
 // The call machine's invoked actors for one call, made from its providers and transport, with the call quality
 // check and the end-of-turn latency metric hooked into the reply and speaker actors.
+
+/**
+ * The phone-tree key paths remembered per gym number (src/db/ivr-paths.ts DbIvrPaths): `get` before the menu
+ * starts (undefined: none, or the lookup failed or was slow), `save` when the keys reached a person.
+ */
+export interface IvrPathStore {
+  get(phone: string): Promise<IvrStep[] | undefined>;
+  save(phone: string, steps: readonly IvrStep[], callId: string): Promise<unknown>;
+}
 
 export interface PortsInput {
   readonly asr: AsrProvider;
@@ -30,6 +42,8 @@ export interface PortsInput {
   readonly rest: HangupPort | undefined;
   readonly callSid: string;
   readonly closeSocket: (reason: string) => void;
+  /** The call's keypad (the transport's: in-band tones or Twilio's <Play digits>); undefined: it cannot press keys. */
+  readonly keypad: KeypadPort | undefined;
   readonly log: Logger;
 }
 
@@ -60,5 +74,6 @@ export function callPorts(i: PortsInput): CallPorts {
       i.prefetch,
     ),
     hangup: hangupActor(i.rest, i.callSid, i.closeSocket, i.log),
+    keypad: keypadActor(i.keypad, i.log),
   };
 }

@@ -1,5 +1,13 @@
 import type { InspectionEvent, Observer } from 'xstate';
-import type { CallDirection, EndReason, FactsLedger, TurnTiming } from '../../machines/events.js';
+import type {
+  AnsweredBy,
+  CallDirection,
+  CallEmitted,
+  EndReason,
+  FactsLedger,
+  TurnTiming,
+  VoicemailPolicy,
+} from '../../machines/events.js';
 import type { CallLedger, CallRecorder } from '../db/recorder.js';
 import type { Logger } from '../log.js';
 import { CallSummaryCollector } from '../ops/call-summary.js';
@@ -11,6 +19,7 @@ import type {
   CallHandler,
   CallHandlerFactory,
   CallTransport,
+  HeardTone,
   InboundAudio,
   StartInfo,
   StreamEndReason,
@@ -28,7 +37,8 @@ import { prefetchGreeting } from './greeting-prefetch.js';
 import type { HangupPort } from './hangup-actor.js';
 import { LedgerSwitch } from './ledger-switch.js';
 import { notifyObserver, type CallObserver } from './observer.js';
-import { callPorts } from './ports.js';
+import { callPorts, type IvrPathStore } from './ports.js';
+import { gymTimeZone } from '../situations/timezone.js';
 import { CallQuality, type CallResult } from './quality.js';
 import type { ReplyPolicy } from './reply-actor.js';
 import { warmUpLlm } from './warm-up.js';
@@ -67,6 +77,12 @@ export interface SessionDeps {
   readonly wrapUpTimeoutMs?: number | undefined;
   /** Synthesise the greeting and held preemptive sentences ahead (TTS_PREFETCH, default on). */
   readonly ttsPrefetch?: boolean | undefined;
+  /** Phone-tree key paths remembered per gym number: replayed on the next call, saved when they reached a person. */
+  readonly ivrPaths?: IvrPathStore | undefined;
+  /** What to do on a voicemail (VOICEMAIL_ACTION, VOICEMAIL_CALLBACK_NUMBER); default: hang up. */
+  readonly voicemail?: VoicemailPolicy | undefined;
+  /** The gyms' time zone when a number's region has several (CALL_DEFAULT_TIMEZONE): callbacks are read in it. */
+  readonly timeZone?: string | undefined;
 }
 
 export function createCallHandlerFactory(deps: SessionDeps): CallHandlerFactory {
@@ -138,10 +154,19 @@ export class CallSession implements CallHandler {
       rest: deps.rest,
       callSid: start.callSid,
       closeSocket: (r) => this.#closeSocket(r),
+      keypad: transport.keypad,
       log,
     });
+    const timeZone = id.phoneNumber === undefined ? deps.timeZone : gymTimeZone(id.phoneNumber, deps.timeZone ?? 'UTC');
     this.#actor = createCallActor(ports, {
-      input: { callId: id.callId, direction: id.direction, gymName: id.gymName, timing: deps.timing },
+      input: {
+        callId: id.callId,
+        direction: id.direction,
+        gymName: id.gymName,
+        timing: deps.timing,
+        voicemail: deps.voicemail,
+        timeZone,
+      },
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
     });
     this.#voice = new CallerVoice(deps.timing, (e) => {
@@ -154,6 +179,7 @@ export class CallSession implements CallHandler {
         this.#wrapUp.emitted(e);
         this.#quality.emitted(e);
         this.#ledger.record(e);
+        this.#rememberIvrPath(e, id.phoneNumber);
       },
       emitted: (e) => this.#notify(() => obs?.emitted?.(id.callId, e)),
       state: (s) => this.#notify(() => obs?.state?.(id.callId, s)),
@@ -161,7 +187,29 @@ export class CallSession implements CallHandler {
     });
     this.#actor.start();
     this.#notify(() => obs?.started?.({ callId: id.callId, direction: id.direction, callSid: start.callSid }));
+    this.#recallIvrPath(id.phoneNumber);
     this.#actor.send({ type: 'MEDIA.START' });
+  }
+
+  /** An outbound call to a number whose phone tree we learnt: the key path, for the machine to replay. */
+  #recallIvrPath(phone: string | undefined): void {
+    const store = this.#deps.ivrPaths;
+    if (store === undefined || phone === undefined || this.direction !== 'outbound') return;
+    store
+      .get(phone)
+      .then((path) => {
+        if (path !== undefined && path.length > 0 && !this.#finished)
+          this.#actor.send({ type: 'IVR.REMEMBERED', path });
+      })
+      // get() answers undefined on its own failures; this is a bug in a store, logged, never the call's end.
+      .catch((e: unknown) => this.#log.warn({ err: (e as Error).message }, 'phone-tree path lookup failed'));
+  }
+
+  #rememberIvrPath(e: CallEmitted, phone: string | undefined): void {
+    if (e.type !== 'call.ivrPath' || phone === undefined) return;
+    this.#deps.ivrPaths
+      ?.save(phone, e.path, this.callId)
+      .catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'phone-tree path not saved'));
   }
 
   onAudio(audio: InboundAudio): void {
@@ -189,6 +237,17 @@ export class CallSession implements CallHandler {
 
   onDtmf(digit: string, atMs: number): void {
     if (!this.#finished) this.#actor.send({ type: 'DTMF.RECEIVED', digit, atMs });
+  }
+
+  onTone(tone: HeardTone): void {
+    if (this.#finished) return;
+    if (tone.kind === 'beep')
+      this.#actor.send({ type: 'TONE.BEEP', atMs: tone.atMs, hz: tone.hz, durationMs: tone.durationMs });
+    else this.#actor.send({ type: 'DTMF.RECEIVED', digit: tone.digit, atMs: tone.atMs });
+  }
+
+  onAmd(answeredBy: AnsweredBy): void {
+    if (!this.#finished) this.#actor.send({ type: 'AMD.RESULT', answeredBy });
   }
 
   onEnd(reason: StreamEndReason): void {

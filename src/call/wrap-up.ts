@@ -107,6 +107,8 @@ export class WrapUp {
   /** Every event the call actor emits (only caller turns matter). */
   emitted(e: CallEmitted): void {
     if (e.type !== 'ledger.callerTurn' || e.endpoint === 'backchannel' || e.text.trim() === '') return;
+    // A phone tree's, a hold's, a voicemail's or a screening assistant's words: never a source of facts.
+    if (e.situation !== undefined) return;
     this.#turns.push({ key: normalize(e.text), text: e.text, hangup: e.endpoint === 'hangup' });
   }
 

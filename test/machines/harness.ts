@@ -4,8 +4,10 @@ import { publishHeardLog } from '../../machines/heard.js';
 import type {
   AsrCommand,
   CallEmitted,
+  CallInput,
   CallDirection,
   HangupInput,
+  KeypadInput,
   ReplyInput,
   SpeakerCommand,
 } from '../../machines/events.js';
@@ -22,6 +24,7 @@ export function inertMachine() {
       speaker: fromCallback(() => {}),
       reply: fromCallback(() => {}),
       hangup: fromPromise(async () => {}),
+      keypad: fromPromise(async () => {}),
     },
   });
 }
@@ -51,6 +54,8 @@ export function harness(
     direction?: CallDirection;
     timing?: Partial<TurnTiming>;
     hangupFails?: boolean;
+    keypadFails?: boolean;
+    voicemail?: CallInput['voicemail'];
     /** This invoked actor throws when started (a provider bug). */
     crash?: 'asr' | 'speaker' | 'reply';
   } = {},
@@ -63,6 +68,7 @@ export function harness(
   const asr: AsrCommand[] = [];
   const replies: ReplyCall[] = [];
   const hangups: HangupInput[] = [];
+  const keys: string[] = [];
   const emitted: CallEmitted[] = [];
   const errors: unknown[] = [];
   const stopped = { asr: false, speaker: false };
@@ -99,6 +105,10 @@ export function harness(
         hangups.push(input);
         if (opts.hangupFails === true) throw new Error('REST said no');
       }),
+      keypad: fromPromise<void, KeypadInput>(async ({ input }) => {
+        keys.push(input.digits);
+        if (opts.keypadFails === true) throw new Error('no keypad');
+      }),
     },
   });
   const actor = createActor(machine, {
@@ -108,6 +118,7 @@ export function harness(
       direction: opts.direction ?? 'inbound',
       gymName: 'Iron Temple',
       timing: { ...DEFAULT_TIMING, ...opts.timing },
+      voicemail: opts.voicemail,
     },
   });
   actor.on('*', (e) => emitted.push(e as CallEmitted));
@@ -122,6 +133,7 @@ export function harness(
     asr,
     replies,
     hangups,
+    keys,
     emitted,
     errors,
     stopped,

@@ -1,5 +1,5 @@
 import type { MachineEvent } from '../../machines/events.js';
-import { factsComplete, pending, type CallContext } from '../../machines/context.js';
+import { nothingLeftToAsk, pending, type CallContext } from '../../machines/context.js';
 import { endsSentence, isBackchannelOnly, isCompleteUtterance, isGoodbye, words } from '../../machines/text.js';
 
 // The event sampler and the state abstraction of the model-based test (model.test.ts). Events are offered only
@@ -21,7 +21,7 @@ const ALL_FACTS = {
   pricing: [{ plan: 'monthly', amountMinor: 4900, currency: 'USD', period: 'month' as const }],
   classes: [{ name: 'yoga' }],
 };
-const final = (text: string): MachineEvent => ({
+export const final = (text: string): MachineEvent => ({
   type: 'ASR.FINAL',
   text,
   confidence: 0.9,
@@ -83,6 +83,15 @@ export function eventsFor(s: Snap): MachineEvent[] {
   }
   if (s.matches({ live: { playback: 'playing' } })) ev.push({ type: 'SPEAKER.PLAYED', utteranceId: 'stale', atMs: 0 });
   if (s.matches({ live: { playback: 'draining' } })) ev.push({ type: 'SPEAKER.CLEARED' });
+  // The session's evidence that sound over the agent is her voice (src/call/caller-voice.ts), and a word of hers.
+  if (inTurn('speaking') || inTurn('interrupted'))
+    ev.push(
+      { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: false },
+      { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'present', noisy: true },
+      { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: true },
+      { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: false },
+      { type: 'ASR.PARTIAL', text: 'sorry' },
+    );
   // The minimum-speech timer of the caller region is a delayed CALLER.SPEECH_START.
   if (s.matches({ live: { caller: 'onset' } })) ev.push({ type: 'CALLER.SPEECH_START', atMs: c.voiceOnsetMs });
   // Timers and actor completions are events too: offer those the active states are waiting for.
@@ -122,7 +131,9 @@ export function serialize(s: Snap): string {
     s.status,
     heard,
     Math.min(pending(c).length, 2),
-    c.endRequested !== undefined || factsComplete(c),
+    c.endRequested !== undefined || nothingLeftToAsk(c),
     local,
+    c.evidence.voice ?? '-',
+    c.evidence.noisy,
   ]);
 }

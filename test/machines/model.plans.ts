@@ -1,6 +1,7 @@
 import type { MachineEvent } from '../../machines/events.js';
 import type { CallInput } from '../../machines/events.js';
 import type { Snap } from './model.events.js';
+import { situationPlans } from './model.situations.js';
 
 // Starting points for the model walk. The abstract state keeps only what guards need locally, so counters that
 // build up over several turns (reply failures, re-prompts) and "the LLM already said goodbye" are reached by a
@@ -12,6 +13,10 @@ export interface Plan {
   prefix: MachineEvent[];
   /** Stop walking from states outside the part this plan is about. */
   stopWhen?: (s: Snap) => boolean;
+  /** Events offered besides model.events.ts's (the line's situations: model.situations.ts). */
+  extra?: (s: Snap) => MachineEvent[];
+  /** More of the context in the abstract state, for the guards of those events. */
+  key?: (s: Snap) => string;
 }
 
 const after = (delay: string, stateId: string) =>
@@ -77,5 +82,6 @@ export function prefixes(base: CallInput): Plan[] {
       ],
       stopWhen: () => true,
     },
+    ...situationPlans(inbound, greeted, callerTurn),
   ];
 }

@@ -58,6 +58,8 @@ t.test('every transition of the call machine is taken, on real actors, as the mo
   // The walk records, per transition, the first (state, event) step that took it and where it led.
   type Step = { from: string; event: MachineEvent; next: Snap };
   const firstStep = new Map<AnyTransition, Step>();
+  // The abstract state: model.events.ts's, plus what the plan walking now adds (plan.key).
+  let stateKey = (s: Snap) => serialize(s);
   let current: AnyTransition[] = [];
   const logic = Object.create(machine) as typeof machine;
   logic.transition = (snap, event, scope) => {
@@ -69,7 +71,7 @@ t.test('every transition of the call machine is taken, on real actors, as the mo
       },
     };
     const next = machine.transition(snap, event, { ...scope, system } as AnyActorScope);
-    const from = serialize(snap as unknown as Snap);
+    const from = stateKey(snap as unknown as Snap);
     for (const tr of current) if (!firstStep.has(tr)) firstStep.set(tr, { from, event, next: next as unknown as Snap });
     return next;
   };
@@ -108,18 +110,19 @@ t.test('every transition of the call machine is taken, on real actors, as the mo
     for (const e of plan.prefix) seed = logic.transition(seed, e, scope);
     replay(plan.input, plan.prefix, seed as unknown as Snap, `${plan.name} prefix`);
     firstStep.clear();
+    stateKey = (s: Snap) => serialize(s) + (plan.key?.(s) ?? '');
     // TestModel's logic type does not accept a machine with input and emitted types; the logic is the machine.
     const model = new TestModel(logic as unknown as AnyActorLogic, {
       input: plan.input,
       fromState: seed,
-      events: (s) => eventsFor(s as unknown as Snap),
-      serializeState: (s) => serialize(s as unknown as Snap),
+      events: (s) => [...eventsFor(s as unknown as Snap), ...(plan.extra?.(s as unknown as Snap) ?? [])],
+      serializeState: (s) => stateKey(s as unknown as Snap),
       serializeEvent: (e: EventObject) => JSON.stringify(e),
       stopWhen: (s) => s.status !== 'active' || (plan.stopWhen?.(s as unknown as Snap) ?? false),
     });
     const paths = model.getShortestPaths({ allowDuplicatePaths: true });
     explored += paths.length;
-    const pathTo = new Map(paths.map((p) => [serialize(p.state as unknown as Snap), p]));
+    const pathTo = new Map(paths.map((p) => [stateKey(p.state as unknown as Snap), p]));
     const todo = new Map<string, Step>();
     for (const step of firstStep.values()) todo.set(step.from + JSON.stringify(step.event), step);
     for (const { from, event, next } of todo.values()) {

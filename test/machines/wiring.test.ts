@@ -1,6 +1,6 @@
 import t from 'tap';
 import { fromCallback, fromPromise, SimulatedClock, type EventObject } from 'xstate';
-import type { AsrCommand, HangupInput, ReplyInput, SpeakerCommand } from '../../machines/events.js';
+import type { AsrCommand, HangupInput, KeypadInput, ReplyInput, SpeakerCommand } from '../../machines/events.js';
 import { DEFAULT_TIMING } from '../../machines/timing.js';
 import { createCallActor, type CallPorts } from '../../src/call/call-actor.js';
 
@@ -25,6 +25,7 @@ function ports() {
     }),
     reply: fromCallback<EventObject, ReplyInput>(() => {}),
     hangup: fromPromise<void, HangupInput>(async () => {}),
+    keypad: fromPromise<void, KeypadInput>(async () => {}),
   };
   return { p, said, stopped };
 }

@@ -1,0 +1,81 @@
+import { missingTopics, type GymFacts, type Topic } from '../src/facts/model.js';
+import type { Key, MenuOption } from '../src/situations/menu.js';
+import type { HistoryTurn } from '../src/providers/llm/types.js';
+import type { CallInput, VoicemailPolicy } from './events.js';
+import type { CallbackRequest, CallOutcome, IvrStep, Refusal } from './outcomes.js';
+
+// What the call machine knows about who is on the line, beyond the conversation: the phone tree's keys, the
+// voices met (a transfer brings a new one), what the gym refused or deferred, and the outcome once one is decided.
+// Plain data (snapshots serialise); updated by the situation region's actions (machines/situation.actions.ts).
+
+export interface PhoneTreeMemory {
+  /** Words of the menu being heard (since the last key press). */
+  heard: string;
+  /** The options of the menu the last key was pressed on (to tell a loop from a new menu). */
+  lastMenu: readonly MenuOption[];
+  /** Keys pressed on the current menu that brought us back to it. */
+  tried: Key[];
+  /** The key path so far that moved forward (a press that looped is taken out). */
+  path: IvrStep[];
+  /** Keys to press now (set on the way into `pressing`). */
+  pressing: string;
+  /** Menus that did not take our key ("sorry, I didn't get that", a loop, no answer). */
+  failures: number;
+  /** The key path that reached a person on an earlier call (IVR.REMEMBERED), while it still agrees. */
+  remembered: IvrStep[] | undefined;
+}
+
+export interface Line {
+  /** An outcome a situation or the conversation decided (undefined: derived at the end, outcomeOf). */
+  outcome: CallOutcome | undefined;
+  /** Voices met: 0 the first, one more after each transfer. */
+  party: number;
+  /** The party the agent last introduced itself to (-1: nobody yet). The repeat guard allows one per party. */
+  introducedTo: number;
+  ivr: PhoneTreeMemory;
+  /** "Let me transfer you": the voice after this hold is a new party. */
+  transferPending: boolean;
+  /** Media time the current hold began (from the event that started it). */
+  holdSinceMs: number | undefined;
+  /** Every key press of the call, in order (for the end report). */
+  keys: string[];
+  /** The screening assistant has had its one sentence. */
+  screened: boolean;
+  refusals: Refusal[];
+  callback: CallbackRequest | undefined;
+  voicemail: VoicemailPolicy;
+}
+
+export function initialLine(input: CallInput): Line {
+  return {
+    outcome: undefined,
+    party: 0,
+    introducedTo: -1,
+    ivr: { heard: '', lastMenu: [], tried: [], path: [], pressing: '', failures: 0, remembered: undefined },
+    transferPending: false,
+    holdSinceMs: undefined,
+    keys: [],
+    screened: false,
+    refusals: [],
+    callback: undefined,
+    voicemail: input.voicemail ?? { mode: 'hangup', callbackNumber: undefined },
+  };
+}
+
+/** Topics still missing that the gym has not refused: what is left to ask. */
+export function askable(facts: GymFacts, line: Line): Topic[] {
+  const refused = new Set(line.refusals.map((r) => r.topic));
+  return missingTopics(facts).filter((t) => !refused.has(t));
+}
+
+/**
+ * What the call came to: the outcome a situation or the conversation decided, else from the facts, refusals and
+ * callback request; a call where no person ever spoke is `no-answer`.
+ */
+export function outcomeOf(c: { facts: GymFacts; line: Line; history: readonly HistoryTurn[] }): CallOutcome {
+  if (c.line.outcome !== undefined) return c.line.outcome;
+  if (missingTopics(c.facts).length === 0) return 'completed';
+  if (c.line.callback !== undefined) return 'callback-requested';
+  if (!c.history.some((h) => h.speaker === 'caller')) return 'no-answer';
+  return askable(c.facts, c.line).length === 0 ? 'refused' : 'partial';
+}

@@ -1,0 +1,156 @@
+import { and, assertEvent, not, stateIn } from 'xstate';
+import { chooseOption } from '../src/situations/menu-choice.js';
+import { isInvalidEntry, isMenuRepeat, menuAgrees } from '../src/situations/menu-memory.js';
+import { isMenuPrompt, parseMenu, type Key, type MenuOption } from '../src/situations/menu.js';
+import * as Cue from '../src/situations/cues.js';
+import { plain } from '../src/situations/words.js';
+import type { CallContext } from './context.js';
+import type { MachineEvent } from './events.js';
+import type { IvrStep } from './outcomes.js';
+import { realWords } from './text.js';
+
+// The situation region's named guards: what the words, the answering-machine detection and the beep say about who
+// is on the line. Each reads the incoming recogniser final on its own (a recording's sentences are judged as they
+// come), the phone tree's menu as heard since the last key press. The cue lexicons are src/situations/'s (one per
+// concept). Pure, like machines/guards.ts.
+
+type Args = { context: CallContext; event: MachineEvent };
+
+/** The incoming final's words. */
+function finalText(e: MachineEvent): string {
+  assertEvent(e, 'ASR.FINAL');
+  return e.text;
+}
+/** The menu heard since the last key press, with the incoming final. */
+export function menuText(c: CallContext, e: MachineEvent): string {
+  const t = finalText(e);
+  return c.line.ivr.heard.length > 0 ? `${c.line.ivr.heard} ${t}` : t;
+}
+
+/** The remembered step for the menu being heard (the level is the number of keys that moved forward). */
+export function rememberedStep(c: CallContext): IvrStep | undefined {
+  return c.line.ivr.remembered?.[c.line.ivr.path.length];
+}
+
+function replayAgreement(c: CallContext, text: string, finished: boolean) {
+  const step = rememberedStep(c);
+  if (step === undefined) return 'none';
+  return menuAgrees(step.fingerprint, step.digits as Key, parseMenu(text).options, finished);
+}
+
+/** Keys already tried on this menu: those pressed on it before, if it is the menu the last key was pressed on. */
+export function triedOn(c: CallContext, options: readonly MenuOption[]): Key[] {
+  return isMenuRepeat(c.line.ivr.lastMenu, options) ? c.line.ivr.tried : [];
+}
+
+/** The key to press for the menu heard so far (undefined: no option reaches a person). */
+export function bestKey(c: CallContext, text: string): Key | undefined {
+  const menu = parseMenu(text);
+  return chooseOption(menu, triedOn(c, menu.options)).option?.key;
+}
+
+const greeted = (c: CallContext) => c.metrics.greetings > 0;
+/**
+ * The agent has said a whole turn that nobody talked over. After that, "Mike is not available" or "what are you
+ * calling about?" answer us: a person's words, not a greeting or a screening assistant (which talk over us).
+ */
+const heardOut = (c: CallContext) => c.history.some((h) => h.speaker === 'agent' && h.interrupted !== true);
+/** Words only a voicemail says, whoever the agent talked to before. */
+const surelyVoicemail = (t: string) => Cue.isMailboxFull(t) || /\b(tone|beep)\b/.test(plain(t));
+
+export const personOnLine = stateIn('#call.live.situation.conversation');
+/** The reply of a committed turn (a preemptive one's events are held until it is adopted). */
+const replyCommitted = stateIn('#call.live.reply.generating.committed');
+// The same as guards.ts's (which spreads these guards in, so it cannot be imported from here).
+const callerSpeaking = stateIn('#call.live.caller.speaking');
+
+export const situationGuards = {
+  personOnLine,
+  hearsVoicemail: ({ context, event }: Args) => {
+    const t = finalText(event);
+    return Cue.isVoicemailGreeting(t) && (!heardOut(context) || surelyVoicemail(t));
+  },
+  hearsMailboxFull: ({ event }: Args) => Cue.isMailboxFull(finalText(event)),
+  hearsMenu: ({ event }: Args) => isMenuPrompt(finalText(event)),
+  hearsScreening: ({ context, event }: Args) => !heardOut(context) && Cue.isScreening(finalText(event)),
+  hearsTransfer: ({ event }: Args) => Cue.isTransferCue(finalText(event)),
+  hearsHold: ({ event }: Args) => Cue.isHoldCue(finalText(event)),
+  /**
+   * Words of a person after a key press or a hold: "hi, thanks for holding", or real words (not "uh-huh", not
+   * music heard as one stray word) that are no recording's (menu, announcement, greeting, screening, retry).
+   */
+  hearsPerson: ({ event }: Args) => {
+    const t = finalText(event);
+    if (Cue.isHoldEnded(t)) return true;
+    return realWords(t).length >= 2 && !Cue.isAutomatedSpeech(t) && !Cue.isHoldCue(t) && !isInvalidEntry(t);
+  },
+  replyCommitted,
+  /** The LLM's leave_voicemail tool says the mailbox is full. */
+  replySaysMailboxFull: and([
+    replyCommitted,
+    ({ event }: Args) => {
+      assertEvent(event, 'REPLY.VOICEMAIL');
+      return event.full;
+    },
+  ]),
+  amdSaysMachine: ({ event }: Args) => {
+    assertEvent(event, 'AMD.RESULT');
+    return event.answeredBy.startsWith('machine_');
+  },
+  /** Twilio's DetectMessageEnd: the greeting has ended (with or without a beep). */
+  amdSaysMessageEnd: ({ event }: Args) => {
+    assertEvent(event, 'AMD.RESULT');
+    return event.answeredBy.startsWith('machine_end_');
+  },
+  /** A beep before the agent was heard out by anyone: the voicemail's, its greeting not recognised. */
+  beepBeforeAnyone: ({ context }: Args) => !heardOut(context),
+  leavesVoicemail: ({ context }: Args) => context.line.voicemail.mode === 'leave',
+  notScreenedYet: ({ context }: Args) => !context.line.screened,
+
+  // ---- phone tree
+  /** The remembered key of this menu level is heard saying what it said then: press it now. */
+  replayAgrees: ({ context, event }: Args) => replayAgreement(context, menuText(context, event), false) === 'same',
+  /** The menu finished (silence) and still agrees with the remembered level. */
+  replayAgreesFinished: ({ context }: Args) => replayAgreement(context, context.line.ivr.heard, true) === 'same',
+  /** An option that surely reaches a person (front desk, membership, operator) was heard: no need to wait. */
+  decisiveOptionHeard: ({ context, event }: Args) => {
+    const menu = parseMenu(menuText(context, event));
+    return chooseOption(menu, triedOn(context, menu.options)).decisive;
+  },
+  menuStartsWithRemembered: and(['hearsMenu', 'replayAgrees']),
+  menuStartsDecisive: and(['hearsMenu', 'decisiveOptionHeard']),
+  /** The finished menu offers an option worth pressing. */
+  menuHasOption: ({ context }: Args) => bestKey(context, context.line.ivr.heard) !== undefined,
+  /** 0 (the operator by convention) has not been tried on this menu. */
+  zeroUntried: ({ context }: Args) =>
+    !triedOn(context, parseMenu(context.line.ivr.heard).options).includes('0'),
+  /** The tree did not take the key ("sorry, I didn't get that", "invalid selection"). */
+  hearsInvalidEntry: ({ event }: Args) => isInvalidEntry(finalText(event)),
+  /** The menu after a key press is the one we pressed on: the key looped back. */
+  hearsSameMenu: ({ context, event }: Args) =>
+    isMenuRepeat(context.line.ivr.lastMenu, parseMenu(menuText(context, event)).options),
+  /** Two failures already (a loop, "didn't get that", no answer): a third means we are stuck. */
+  ivrFailuresLeft: ({ context }: Args) => context.line.ivr.failures < 2,
+  invalidEntryRetry: and(['hearsInvalidEntry', 'ivrFailuresLeft']),
+  /** Three menus did not take our keys: give up. */
+  ivrGivenUp: ({ context }: Args) => context.line.ivr.failures >= 3,
+  /** The screening assistant stopped talking and has not had our sentence yet. */
+  screeningTurn: and(['notScreenedYet', not(callerSpeaking)]),
+  /** Words were heard after the key press (a person's, not yet judged to have ended). */
+  wordsAfterPress: ({ context }: Args) => context.caller.finals.length > 0,
+
+  // ---- back to a person
+  notGreeted: not(({ context }: Args) => greeted(context)),
+  /** A voice the agent has not introduced itself to (after a transfer). */
+  newParty: ({ context }: Args) => context.line.party > context.line.introducedTo,
+  /** A person put us on hold to transfer the call: the voice that comes back is a new one. */
+  transferPending: ({ context }: Args) => context.line.transferPending,
+  /** Leave or skip a voicemail: VOICEMAIL_ACTION. */
+  skipsVoicemail: ({ context }: Args) => context.line.voicemail.mode === 'hangup',
+  /** A situation's end arrives while the turn region is already closing (e.g. MAX_CALL during the message). */
+  closingAlready: stateIn('#call.live.turn.closing'),
+  endsWithGoodbye: ({ event }: Args) => {
+    assertEvent(event, 'SITUATION.END');
+    return event.goodbye;
+  },
+};

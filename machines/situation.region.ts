@@ -1,0 +1,441 @@
+import { callSetup } from './call.setup.js';
+
+const toConversation = '#call.live.situation.conversation';
+const toVoicemail = '#call.live.situation.voicemail';
+const toPhoneTree = '#call.live.situation.phoneTree';
+const toHold = '#call.live.situation.onHold';
+const toPressing = '#call.live.situation.phoneTree.pressing';
+const toHearing = '#call.live.situation.phoneTree.hearing';
+
+const keepPhoneTreeWords = { type: 'keepWords', params: { situation: 'phone-tree' } } as const;
+const keepHoldWords = { type: 'keepWords', params: { situation: 'hold' } } as const;
+const keepVoicemailWords = { type: 'keepWords', params: { situation: 'voicemail' } } as const;
+const keepScreeningWords = { type: 'keepWords', params: { situation: 'screening' } } as const;
+/**
+ * A menu heard in its first words: press at once if they already carry the remembered key or a decisive option,
+ * else listen to the rest (`target`: the phone tree, or its hearing state from within it).
+ */
+const menuStarts = (target: string, fresh: boolean) =>
+  [
+    {
+      guard: 'menuStartsWithRemembered',
+      target: toPressing,
+      actions: [
+        { type: 'hearMenu', params: { fresh } },
+        { type: 'choosePress', params: { how: 'remembered' } },
+      ],
+      description: 'A menu whose first words carry the remembered key: press it now.',
+    },
+    {
+      guard: 'menuStartsDecisive',
+      target: toPressing,
+      actions: [
+        { type: 'hearMenu', params: { fresh } },
+        { type: 'choosePress', params: { how: 'best' } },
+      ],
+      description: 'A menu whose first words offer the front desk, membership or the operator: press it now.',
+    },
+    {
+      guard: 'hearsMenu',
+      target,
+      actions: { type: 'hearMenu', params: { fresh } },
+      description: '"For membership, press 2": listen to the menu.',
+    },
+  ] as const;
+
+const end = (outcome: 'ivr-stuck' | 'hold-timeout' | 'voicemail-left' | 'voicemail-full' | 'voicemail-skipped') =>
+  ({ type: 'raiseEnd', params: { outcome, goodbye: false } }) as const;
+
+/**
+ * A person has spoken after a key press or a hold: it is theirs once their voice has been silent PERSON_SETTLE (a
+ * recording goes on after its sentence's pause). A menu or an announcement instead sends the words back.
+ */
+const personSpeaking = callSetup.createStateConfig({
+  description: "Words that sound like a person's: wait until they pause (a recording would go on).",
+  after: {
+    PERSON_SETTLE: {
+      guard: 'callerSilent',
+      target: toConversation,
+      actions: ['personReached', 'raiseBack'],
+      description: 'They stopped and wait for us: a person is on the line.',
+    },
+  },
+  on: {
+    'VAD.SILENCE': { target: 'personSpeaking', reenter: true, description: 'They paused: count from now.' },
+  },
+});
+
+/**
+ * Who is on the line. `conversation` is a person (or nobody yet); every other state is a machine or a wait, in
+ * which the turn region stands by (SITUATION.AWAY): the agent says nothing, asks no LLM, re-prompts nobody and the
+ * words heard are kept as the situation's (transcript only: never history, never facts).
+ */
+export const situationRegion = callSetup.createStateConfig({
+  description: 'Who is on the line: a person, a phone tree, a hold queue, a voicemail, a call-screening assistant.',
+  initial: 'conversation',
+  on: {
+    'IVR.REMEMBERED': { actions: 'rememberPath', description: 'The key path that reached a person last time.' },
+  },
+  states: {
+    conversation: {
+      description: 'A person, or nobody yet: the turn region runs the conversation. A recording moves the line on.',
+      on: {
+        'ASR.FINAL': [
+          {
+            guard: 'hearsMailboxFull',
+            target: 'voicemail.full',
+            actions: keepVoicemailWords,
+            description: 'A voicemail that cannot take a message.',
+          },
+          {
+            guard: 'hearsVoicemail',
+            target: 'voicemail',
+            actions: keepVoicemailWords,
+            description: '"Leave a message after the tone".',
+          },
+          {
+            guard: 'hearsScreening',
+            target: 'screening',
+            actions: keepScreeningWords,
+            description: '"Please say your name and why you\'re calling".',
+          },
+          ...menuStarts(toPhoneTree, false),
+          {
+            guard: 'hearsTransfer',
+            target: 'onHold',
+            actions: { type: 'startHold', params: { transfer: true, person: true } },
+            description: '"Let me transfer you": hold, then a new voice.',
+          },
+          {
+            guard: 'hearsHold',
+            target: 'onHold',
+            actions: { type: 'startHold', params: { transfer: false, person: true } },
+            description: '"Please hold", "one moment", "let me get the manager".',
+          },
+        ],
+        'AMD.RESULT': {
+          guard: 'amdSaysMachine',
+          target: 'voicemail',
+          description: "Twilio's answering-machine detection heard a machine.",
+        },
+        'TONE.BEEP': {
+          guard: 'beepBeforeAnyone',
+          target: 'voicemail',
+          description: 'A beep before anybody spoke: a voicemail whose greeting was not recognised.',
+        },
+        // The LLM's own reading of the line (OpenAI tools press_keys, wait_on_hold, leave_voicemail), for what the
+        // words above did not reveal.
+        'REPLY.PRESS_KEYS': {
+          guard: 'replyCommitted',
+          target: toPressing,
+          actions: 'pressFromReply',
+          description: 'The LLM heard a menu and chose its keys.',
+        },
+        'REPLY.HOLD': {
+          guard: 'replyCommitted',
+          target: 'onHold',
+          actions: { type: 'startHold', params: { transfer: false, person: true } },
+          description: 'The LLM heard that we are on hold.',
+        },
+        'REPLY.VOICEMAIL': [
+          { guard: 'replySaysMailboxFull', target: 'voicemail.full', description: 'The LLM heard a full mailbox.' },
+          { guard: 'replyCommitted', target: 'voicemail', description: 'The LLM heard a voicemail greeting.' },
+        ],
+      },
+    },
+
+    phoneTree: {
+      description: 'A phone-tree menu: listen, press the key that reaches a person, listen again.',
+      entry: 'raiseAway',
+      initial: 'hearing',
+      on: {
+        // hearing and settling: the menu is being heard.
+        'ASR.FINAL': [
+          {
+            guard: 'replayAgrees',
+            target: toPressing,
+            actions: [
+              { type: 'hearMenu', params: { fresh: false } },
+              { type: 'choosePress', params: { how: 'remembered' } },
+            ],
+            description: 'The remembered key is heard saying what it said last time: press it now.',
+          },
+          {
+            guard: 'decisiveOptionHeard',
+            target: toPressing,
+            actions: [
+              { type: 'hearMenu', params: { fresh: false } },
+              { type: 'choosePress', params: { how: 'best' } },
+            ],
+            description: 'An option that reaches a person (front desk, membership, operator): no need to wait.',
+          },
+          { guard: 'hearsVoicemail', target: toVoicemail, actions: keepVoicemailWords },
+          {
+            guard: 'hearsHold',
+            target: toHold,
+            actions: { type: 'startHold', params: { transfer: false, person: false } },
+            description: '"Please hold while we connect you".',
+          },
+          { actions: { type: 'hearMenu', params: { fresh: false } }, description: 'More of the menu.' },
+        ],
+      },
+      states: {
+        hearing: {
+          description: 'The menu is playing: wait for it to finish unless the wanted option was already heard.',
+          on: {
+            'VAD.SILENCE': { guard: 'callerSpeaking', target: 'settling', description: 'The menu paused.' },
+          },
+        },
+        settling: {
+          description: 'The menu paused: if it stays silent MENU_SETTLE it has finished and waits for a key.',
+          on: { 'CALLER.SPEECH_START': { target: 'hearing', description: 'It goes on.' } },
+          after: {
+            MENU_SETTLE: [
+              { guard: 'ivrGivenUp', target: 'stuck', description: 'Loops and keys not taken, three times.' },
+              {
+                guard: 'replayAgreesFinished',
+                target: 'pressing',
+                actions: { type: 'choosePress', params: { how: 'remembered' } },
+                description: 'The remembered key, the menu still saying what it said.',
+              },
+              {
+                guard: 'menuHasOption',
+                target: 'pressing',
+                actions: { type: 'choosePress', params: { how: 'best' } },
+                description: 'The best option heard.',
+              },
+              {
+                guard: 'zeroUntried',
+                target: 'pressing',
+                actions: { type: 'choosePress', params: { how: 'zero' } },
+                description: 'Nothing reaches a person: try 0, the operator.',
+              },
+              { target: 'stuck', description: 'Every way was tried.' },
+            ],
+          },
+        },
+        pressing: {
+          description: 'Pressing the key (in-band DTMF or Twilio <Play digits>: the keypad port).',
+          invoke: {
+            src: 'keypad',
+            id: 'keypad',
+            input: ({ context }) => ({ callId: context.callId, digits: context.line.ivr.pressing }),
+            onDone: { target: 'awaiting' },
+            onError: { target: 'stuck', actions: 'notePressFailed' },
+          },
+          on: { 'ASR.FINAL': { actions: keepPhoneTreeWords, description: 'The menu talking over our key.' } },
+        },
+        awaiting: {
+          description: 'The key was pressed: what answers? A menu, a retry, a hold, a voicemail or a person.',
+          initial: 'quiet',
+          on: {
+            'ASR.FINAL': [
+              {
+                guard: 'invalidEntryRetry',
+                target: toHearing,
+                actions: [keepPhoneTreeWords, 'noteIvrFailure'],
+                description: '"Sorry, I didn\'t get that": the menu comes again; our key counts as tried.',
+              },
+              {
+                guard: 'hearsInvalidEntry',
+                target: 'stuck',
+                actions: keepPhoneTreeWords,
+                description: 'The tree has not taken our keys again and again: stuck.',
+              },
+              // A menu: the next level, or the same one again (a loop, seen at the next key).
+              ...menuStarts(toHearing, true),
+              { guard: 'hearsVoicemail', target: toVoicemail, actions: keepVoicemailWords },
+              {
+                guard: 'hearsHold',
+                target: toHold,
+                actions: { type: 'startHold', params: { transfer: false, person: false } },
+              },
+              { guard: 'hearsPerson', target: '.personSpeaking', description: 'Words of a person, perhaps.' },
+              { actions: keepPhoneTreeWords },
+            ],
+          },
+          states: {
+            quiet: {
+              after: {
+                IVR_RESPONSE: {
+                  target: toHold,
+                  actions: { type: 'startHold', params: { transfer: false, person: false } },
+                  description: 'No word after the key: the call is ringing through or queued.',
+                },
+              },
+            },
+            personSpeaking,
+          },
+        },
+        stuck: {
+          description: 'The tree never reached a person (loops, keys not taken, the keypad failed): hang up.',
+          entry: end('ivr-stuck'),
+        },
+      },
+    },
+
+    onHold: {
+      description:
+        'On hold (music, silence, announcements): say nothing, ask nothing, no idle timer; HOLD_MAX at most. ' +
+        'After "let me transfer you" the voice that comes back is a new party.',
+      entry: 'raiseAway',
+      initial: 'waiting',
+      after: {
+        HOLD_MAX: {
+          actions: ['noteHoldTimeout', end('hold-timeout')],
+          description: 'Nobody came back: hang up.',
+        },
+      },
+      on: {
+        'ASR.FINAL': [
+          { guard: 'hearsVoicemail', target: toVoicemail, actions: keepVoicemailWords },
+          ...menuStarts(toPhoneTree, true),
+          { guard: 'hearsPerson', target: '.personSpeaking', description: 'Words of a person, perhaps.' },
+          { target: '.waiting', actions: keepHoldWords, description: 'An announcement, or music heard as words.' },
+        ],
+      },
+      states: {
+        waiting: { description: 'Music, silence or an announcement.' },
+        personSpeaking,
+      },
+    },
+
+    voicemail: {
+      description: 'A voicemail: never talk over its greeting; then leave a short message or hang up (VOICEMAIL_ACTION).',
+      entry: ['raiseAway', { type: 'setOutcome', params: { outcome: 'voicemail-skipped' } }],
+      initial: 'greeting',
+      on: { 'ASR.FINAL': { actions: keepVoicemailWords } },
+      states: {
+        greeting: {
+          description: 'Its greeting plays: wait for the beep, the end Twilio detects, or BEEP_WAIT of silence.',
+          always: { guard: 'skipsVoicemail', target: 'done', actions: end('voicemail-skipped') },
+          on: {
+            'ASR.FINAL': [
+              { guard: 'hearsMailboxFull', target: 'full', actions: keepVoicemailWords },
+              { actions: keepVoicemailWords },
+            ],
+            'TONE.BEEP': { target: 'message', description: 'The beep: speak now.' },
+            'AMD.RESULT': { guard: 'amdSaysMessageEnd', target: 'message', description: 'The greeting ended.' },
+            'VAD.SILENCE': { target: 'greeting', reenter: true, description: 'The greeting paused: count from now.' },
+          },
+          after: {
+            BEEP_WAIT: { guard: 'callerSilent', target: 'message', description: 'Silent after the greeting: no beep.' },
+          },
+        },
+        message: {
+          description: 'The message: who is calling, why, the callback number; the greeting is over.',
+          entry: 'queueVoicemailMessage',
+          on: {
+            'SPEAKER.PLAYED': {
+              guard: 'isLastPendingUtterance',
+              target: 'done',
+              actions: [
+                'finishSituationTurn',
+                { type: 'setOutcome', params: { outcome: 'voicemail-left' } },
+                end('voicemail-left'),
+              ],
+              description: 'The message played: hang up.',
+            },
+          },
+        },
+        full: {
+          description: 'The mailbox is full: nothing can be left.',
+          entry: [{ type: 'setOutcome', params: { outcome: 'voicemail-full' } }, end('voicemail-full')],
+        },
+        done: { description: 'Hanging up.' },
+      },
+    },
+
+    screening: {
+      description: 'A call-screening assistant: one short sentence (who and why), then wait for a person or a voicemail.',
+      entry: 'raiseAway',
+      initial: 'listening',
+      on: {
+        'ASR.FINAL': [
+          { guard: 'hearsMailboxFull', target: '#call.live.situation.voicemail.full', actions: keepVoicemailWords },
+          { guard: 'hearsVoicemail', target: toVoicemail, actions: keepVoicemailWords },
+          ...menuStarts(toPhoneTree, true),
+          { guard: 'hearsHold', target: toHold, actions: { type: 'startHold', params: { transfer: false, person: false } } },
+          { guard: 'hearsScreening', actions: keepScreeningWords, description: 'The assistant again.' },
+          {
+            guard: 'hearsPerson',
+            target: '.personSpeaking',
+            description: 'Someone picked up, perhaps.',
+          },
+          { actions: keepScreeningWords },
+        ],
+      },
+      states: {
+        listening: {
+          description: 'The assistant is still speaking: wait until it stops.',
+          on: { 'VAD.SILENCE': { target: 'listening', reenter: true } },
+          after: {
+            PERSON_SETTLE: [
+              { guard: 'screeningTurn', target: 'answering', description: 'It stopped: our one sentence.' },
+              { guard: 'callerSilent', target: 'waiting', description: 'It stopped; we have answered already.' },
+            ],
+          },
+        },
+        answering: {
+          description: 'Our one sentence: name and reason.',
+          entry: 'queueScreening',
+          on: {
+            'SPEAKER.PLAYED': { guard: 'isLastPendingUtterance', target: 'waiting', actions: 'finishSituationTurn' },
+          },
+        },
+        waiting: { description: 'Waiting for the person, or the voicemail.' },
+        personSpeaking,
+      },
+    },
+  },
+});
+
+/** The turn region's states for the situations: standing by, and the one-sentence re-introduction. */
+export const situationTurnStates = {
+  standby: callSetup.createStateConfig({
+    description:
+      'Someone other than a person has the line (situation region): nothing is said, re-prompted or asked of the LLM.',
+    on: {
+      'SITUATION.BACK': [
+        { guard: 'notGreeted', target: 'greeting', description: 'The first person of the call: the greeting.' },
+        { guard: 'newParty', target: 'reintroducing', description: 'A new voice after a transfer.' },
+        { target: 'listening', description: 'The same person is back: listen.' },
+      ],
+    },
+  }),
+  reintroducing: callSetup.createStateConfig({
+    description: 'A new voice after a transfer: who we are in one sentence, then the first missing topic.',
+    entry: [
+      { type: 'commitCallerTurn', params: { kind: undefined } },
+      'queueReintroduction',
+      { type: 'flush', params: { reason: 'reintroduction' } },
+    ],
+    after: { GREETING_GUARD: { target: 'speaking', description: 'The rest is interruptible.' } },
+    on: {
+      'SPEAKER.PLAYED': { guard: 'turnFinishes', target: 'listening', actions: 'finishTurn' },
+    },
+  }),
+};
+
+/** The turn region's reactions to the situation region (its top-level `on`). */
+export const situationTurnEvents = {
+  'SITUATION.AWAY': {
+    target: '.standby',
+    actions: 'leaveFloor',
+    description: 'A phone tree, hold, voicemail or screening has the line: stop talking, stand by.',
+  },
+  'SITUATION.END': [
+    { guard: 'closingAlready', description: 'Already closing.' },
+    {
+      guard: 'endsWithGoodbye',
+      target: '.closing',
+      actions: 'closeForSituation',
+      description: 'Somebody is there to hear a goodbye.',
+    },
+    {
+      target: '.closing.hangingUp',
+      actions: 'closeForSituation',
+      description: 'A machine or nobody is on the line: hang up without a word.',
+    },
+  ],
+} as const;

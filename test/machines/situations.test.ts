@@ -1,0 +1,314 @@
+import t from 'tap';
+import { menuFingerprint } from '../../src/situations/menu-memory.js';
+import { parseMenu } from '../../src/situations/menu.js';
+import { DEFAULT_TIMING } from '../../machines/timing.js';
+import { greeted, harness, type Harness } from './harness.js';
+
+// The line's situations (issue 16), event by event with a SimulatedClock: phone trees, hold, voicemail, call
+// screening, transfers, refusals, callbacks and outcomes. The fake keypad records the keys the machine presses.
+
+const situation = (h: Harness) => {
+  const v = h.actor.getSnapshot().value as { live?: { situation?: unknown } };
+  return JSON.stringify(v.live?.situation ?? null);
+};
+/** The line says `text` (voice edges around the recogniser's final), then is silent. */
+function line(h: Harness, text: string, ms = 1500) {
+  h.voiceOn();
+  h.advance(ms);
+  h.final(text);
+  h.voiceOff();
+}
+const MENU = 'Thank you for calling Iron Temple. For class schedules, press 1. For membership, press 2.';
+const PERSON = 'Membership, this is Jen, how can I help you?';
+
+function outbound(opts: Parameters<typeof harness>[0] = {}): Harness {
+  const h = harness({ direction: 'outbound', ...opts });
+  h.send({ type: 'MEDIA.START' });
+  return h;
+}
+const ended = (h: Harness) => h.ofType('call.ended')[0];
+
+t.test('phone tree: the wanted option heard → pressed at once; a person after it gets the greeting', async (t) => {
+  const h = outbound();
+  h.voiceOn();
+  h.advance(2000);
+  h.final(MENU);
+  t.match(situation(h), /phoneTree/, 'the menu moved the line to the phone tree');
+  t.equal(h.turn(), 'standby', 'the turn region stands by');
+  await h.settle();
+  t.same(h.keys, ['2'], 'membership pressed while the menu was still speaking');
+  t.equal(h.ctx().metrics.keyPresses, 1);
+  h.voiceOff();
+  h.advance(1500);
+  line(h, PERSON);
+  t.match(situation(h), /personSpeaking/, 'words of a person: wait for them to pause');
+  t.equal(h.says().length, 0, 'nothing said to the phone tree');
+  h.advance(DEFAULT_TIMING.personSettleMs);
+  t.equal(situation(h), '"conversation"');
+  t.match(h.turn(), /greeting|speaking/);
+  t.match(h.saidTexts()[0], /automated assistant/, 'the greeting, to the person');
+  t.same(
+    h.ofType('call.ivrPath')[0]?.path.map((s) => s.digits),
+    ['2'],
+    'the key path that reached a person is emitted for the store',
+  );
+  const menuTurns = h.ofType('ledger.callerTurn').filter((c) => c.situation === 'phone-tree');
+  t.ok(menuTurns.length > 0, "the menu's words are in the transcript as the phone tree's");
+  t.equal(h.replies.length, 0, 'no LLM was asked anything about the menu');
+  h.playAll(500);
+  h.callerSays('We are open six to ten.');
+  h.advance(400);
+  const history = h.reply()!.input.history.map((x) => x.text).join(' | ');
+  t.notMatch(history, /press/, "the LLM never reads the menu's words");
+  t.match(history, /this is Jen/, "it reads the person's");
+});
+
+t.test('phone tree: the menu finishes before a lesser option is pressed; a loop tries 0, then ivr-stuck', async (t) => {
+  const h = outbound();
+  line(h, 'For personal training, press 1. For all other inquiries, press 3.');
+  t.match(situation(h), /phoneTree.*settling/);
+  await h.settle();
+  t.same(h.keys, [], 'nothing reaches a person for sure: wait for the menu to end');
+  h.advance(DEFAULT_TIMING.menuSettleMs);
+  await h.settle();
+  t.same(h.keys, ['3'], 'the finished menu: the best option it offered');
+  line(h, 'Sorry, I did not get that.');
+  t.match(situation(h), /phoneTree.*settling/, 'a retry: listen to the menu again');
+  t.equal(h.ctx().line.ivr.failures, 1);
+  line(h, 'For personal training, press 1. For all other inquiries, press 3.');
+  h.advance(DEFAULT_TIMING.menuSettleMs);
+  await h.settle();
+  t.same(h.keys, ['3', '1'], 'the key that looped is tried: the next option');
+  line(h, 'For personal training, press 1. For all other inquiries, press 3.');
+  h.advance(DEFAULT_TIMING.menuSettleMs);
+  await h.settle();
+  t.same(h.keys, ['3', '1', '0'], 'every option tried: 0, the operator');
+  line(h, 'For personal training, press 1. For all other inquiries, press 3.');
+  h.advance(DEFAULT_TIMING.menuSettleMs);
+  await h.settle();
+  t.equal(h.says().length, 0, 'never a word to the tree');
+  t.equal(h.hangups.length, 1, 'hung up');
+  t.equal(ended(h)?.outcome, 'ivr-stuck');
+  t.same(ended(h)?.keys, ['3', '1', '0']);
+});
+
+t.test('phone tree: a remembered key path is replayed as soon as the menu says what it said', async (t) => {
+  const h = outbound();
+  const fingerprint = menuFingerprint(parseMenu(MENU).options);
+  h.send({ type: 'IVR.REMEMBERED', path: [{ digits: '2', fingerprint }] });
+  h.voiceOn();
+  h.advance(1500);
+  h.final('For class schedules, press 1. For membership, press 2.');
+  await h.settle();
+  t.same(h.keys, ['2'], 'pressed on the first sentence of the menu');
+  const changed = outbound();
+  changed.send({ type: 'IVR.REMEMBERED', path: [{ digits: '2', fingerprint }] });
+  line(changed, 'For billing, press 2. For the front desk, press 5.');
+  await changed.settle();
+  t.same(changed.keys, ['5'], 'the menu changed: the remembered key is not pressed, the front desk is');
+});
+
+t.test('phone tree: a key press that fails ends the call as ivr-stuck', async (t) => {
+  const h = outbound({ keypadFails: true });
+  line(h, MENU);
+  await h.settle();
+  await h.settle();
+  t.equal(ended(h)?.outcome, 'ivr-stuck');
+  t.match(
+    h.ofType('call.warning').map((w) => w.message),
+    [/key press failed/],
+  );
+});
+
+t.test('hold: silent, no LLM, no re-prompt, no idle close; a person resumes the conversation', async (t) => {
+  const h = greeted({ timing: { maxCallMs: 3_600_000 } });
+  line(h, 'Sure, one moment please, let me get the manager.');
+  t.match(situation(h), /onHold/);
+  t.equal(h.turn(), 'standby');
+  const said = h.says().length;
+  const replies = h.replies.length;
+  h.advance(120_000);
+  line(h, 'Your call is important to us, please stay on the line.');
+  h.advance(120_000);
+  t.equal(h.says().length, said, 'not a word on hold (no re-prompt, no holding line)');
+  t.equal(h.replies.length, replies, 'no LLM request on hold');
+  t.equal(h.hangups.length, 0, 'no idle close');
+  line(h, 'Hi, thanks for holding, this is Mike.');
+  h.advance(DEFAULT_TIMING.personSettleMs);
+  t.equal(situation(h), '"conversation"');
+  h.advance(DEFAULT_TIMING.endpointLongMs);
+  t.equal(h.turn(), 'thinking', "the person's words are the next turn");
+  t.match(h.reply()!.input.history.at(-1), { speaker: 'caller', text: 'Hi, thanks for holding, this is Mike.' });
+  t.notMatch(JSON.stringify(h.reply()!.input.history), /important to us/, 'announcements are not history');
+  t.ok(h.ctx().metrics.holdMs >= 240_000, `time on hold counted (${h.ctx().metrics.holdMs} ms)`);
+});
+
+t.test('hold: past HOLD_MAX_MS the agent hangs up without a word (hold-timeout)', async (t) => {
+  const h = greeted({ timing: { holdMaxMs: 60_000 } });
+  line(h, 'Please hold.');
+  const said = h.says().length;
+  h.advance(60_000);
+  await h.settle();
+  t.equal(h.says().length, said, 'no goodbye to the hold music');
+  t.equal(h.hangups.length, 1);
+  t.equal(ended(h)?.outcome, 'hold-timeout');
+  t.equal(ended(h)?.metrics.holdMs, 60_000);
+});
+
+t.test('voicemail: silent through the greeting, the message after the beep, then hang up', async (t) => {
+  const h = outbound({ voicemail: { mode: 'leave', callbackNumber: '+12015550123' } });
+  h.voiceOn();
+  h.advance(2500);
+  h.final("Hi, you've reached Iron Temple. We can't take your call right now.");
+  t.match(situation(h), /voicemail.*greeting/);
+  h.advance(1500);
+  h.final('Please leave a message after the tone.');
+  h.voiceOff();
+  h.advance(1000);
+  t.equal(h.says().length, 0, 'never over the greeting');
+  h.send({ type: 'TONE.BEEP', atMs: h.now, hz: 1000, durationMs: 400 });
+  t.match(situation(h), /voicemail.*message/);
+  const message = h.saidTexts().join(' ');
+  t.match(message, /automated assistant calling Iron Temple/);
+  t.match(message, /two zero one, five five five, zero one two three/, 'the callback number, digit by digit');
+  h.playAll(2000);
+  await h.settle();
+  t.equal(h.hangups.length, 1);
+  t.equal(ended(h)?.outcome, 'voicemail-left');
+  t.equal(h.ofType('ledger.facts').length, 0, 'no facts from a greeting');
+});
+
+t.test('voicemail: no beep → speak after BEEP_WAIT of silence; AMD says the greeting ended → speak', async (t) => {
+  const a = outbound({ voicemail: { mode: 'leave', callbackNumber: undefined } });
+  line(a, 'Please leave a message after the tone.');
+  a.advance(DEFAULT_TIMING.beepWaitMs);
+  t.match(a.saidTexts().join(' '), /try again another time/, 'no callback number: none said');
+  const b = outbound({ voicemail: { mode: 'leave', callbackNumber: undefined } });
+  b.send({ type: 'AMD.RESULT', answeredBy: 'machine_start' });
+  t.match(situation(b), /voicemail.*greeting/, "Twilio's detection heard a machine");
+  b.send({ type: 'AMD.RESULT', answeredBy: 'machine_end_beep' });
+  t.match(situation(b), /voicemail.*message/);
+  const c = outbound({ voicemail: { mode: 'leave', callbackNumber: undefined } });
+  c.send({ type: 'TONE.BEEP', atMs: 500, hz: 850, durationMs: 500 });
+  t.match(situation(c), /voicemail/, 'a beep before anybody spoke is a voicemail');
+});
+
+t.test('voicemail: a full mailbox, and VOICEMAIL_ACTION=hangup, hang up at once', async (t) => {
+  const full = outbound({ voicemail: { mode: 'leave', callbackNumber: undefined } });
+  line(full, 'The mailbox is full and cannot accept new messages.');
+  await full.settle();
+  t.equal(full.hangups.length, 1);
+  t.equal(ended(full)?.outcome, 'voicemail-full');
+  t.equal(full.says().length, 0);
+  const skip = outbound({ voicemail: { mode: 'hangup', callbackNumber: undefined } });
+  line(skip, 'Please leave a message after the tone.');
+  await skip.settle();
+  t.equal(ended(skip)?.outcome, 'voicemail-skipped');
+  t.equal(skip.says().length, 0);
+});
+
+t.test('screening: one short sentence once the assistant stops, then the person gets the greeting', async (t) => {
+  const h = outbound();
+  line(h, "Hi, the person you're calling is using a screening service. Please say your name and why you're calling.");
+  t.match(situation(h), /screening.*listening/);
+  t.equal(h.says().length, 0, 'not over the assistant');
+  h.advance(DEFAULT_TIMING.personSettleMs);
+  t.equal(h.says().length, 1, 'one sentence');
+  t.match(h.saidTexts()[0], /automated assistant calling Iron Temple/);
+  h.playAll(2000);
+  t.match(situation(h), /screening.*waiting/);
+  line(h, 'Thanks, stay on the line and I will see if this person is available.');
+  t.equal(h.says().length, 1, 'the assistant again: nothing more said');
+  line(h, 'Hello, this is Jen from Iron Temple.');
+  h.advance(DEFAULT_TIMING.personSettleMs);
+  t.equal(situation(h), '"conversation"');
+  t.match(h.saidTexts().at(-1), /opening hours/, 'the greeting and first question, to the person');
+  t.equal(h.ctx().metrics.greetings, 1);
+});
+
+t.test('transfer: a new voice gets one sentence of introduction, the facts kept, only what is missing asked', async (t) => {
+  const h = greeted({ timing: { maxCallMs: 3_600_000 } });
+  h.callerSays('We are open six to ten every day.');
+  h.advance(400);
+  h.send({ type: 'REPLY.FACTS', facts: { hours: { mon: { opens: '06:00', closes: '22:00' } } } });
+  h.llm('How much does a membership cost?');
+  h.playAll(500);
+  h.callerSays("I don't know, let me transfer you to the manager.");
+  t.match(situation(h), /onHold/);
+  t.match(h.ctx().history.at(-1), { speaker: 'caller', text: "I don't know, let me transfer you to the manager." });
+  h.advance(30_000);
+  line(h, 'Hi, this is Mike, the manager.');
+  h.advance(DEFAULT_TIMING.personSettleMs);
+  t.equal(h.turn(), 'reintroducing');
+  const intro = h.says().slice(-2).map((s) => s.text);
+  t.match(intro[0], /^Hi, I'm an automated assistant calling Iron Temple/);
+  t.match(intro[1], /membership cost/, 'asks only what is missing');
+  t.equal(h.ctx().metrics.greetings, 1, 'not a second greeting');
+  t.equal(h.ctx().line.party, 1);
+  h.playAll(1000);
+  h.callerSays('It is forty nine a month.');
+  h.advance(400);
+  h.llm('Hi, I am an automated assistant calling about your gym.', 'Thanks!');
+  t.notMatch(h.saidTexts().join(' '), /Hi, I am an automated/, 'a greeting from the LLM to the same voice is dropped');
+});
+
+t.test('refusals: a refused topic is never asked again; nothing left → a polite close', async (t) => {
+  const h = greeted();
+  h.callerSays("We don't give prices over the phone, check our website.");
+  h.advance(400);
+  h.send({
+    type: 'REPLY.REFUSED',
+    refusal: { topic: 'pricing', words: "we don't give prices over the phone", website: 'irontemple.com' },
+  });
+  h.send({ type: 'REPLY.FACTS', facts: { hours: { mon: { opens: '06:00', closes: '22:00' } } } });
+  h.llm('How much does a membership cost?');
+  t.notMatch(h.saidTexts().at(-1), /membership cost/, 'the refused topic is not asked');
+  h.playAll(500);
+  h.callerSays('Yoga and spin.');
+  h.advance(400);
+  h.send({ type: 'REPLY.FACTS', facts: { classes: [{ name: 'yoga' }] } });
+  h.llm('Great, thanks.');
+  h.playAll(500);
+  t.match(h.turn(), /closing/, 'everything answered or refused: close');
+  h.playAll(500);
+  await h.settle();
+  t.equal(ended(h)?.outcome, 'refused');
+  t.same(ended(h)?.refusals.map((r) => r.website), ['irontemple.com']);
+});
+
+t.test('callback request and spoken outcomes reach the end of the call', async (t) => {
+  const h = greeted();
+  h.callerSays('Call back after two and ask for Mike.');
+  h.advance(400);
+  h.send({
+    type: 'REPLY.CALLBACK',
+    request: { earliestLocal: '2026-12-05T14:00', person: 'Mike', topics: ['hours'], words: 'call back after two' },
+  });
+  h.send({ type: 'REPLY.END_CALL', reason: 'other' });
+  h.llm('Thanks, I will call back after two. Goodbye!');
+  h.playAll(500);
+  await h.settle();
+  t.equal(ended(h)?.outcome, 'callback-requested');
+  t.equal(ended(h)?.callback?.person, 'Mike');
+
+  const w = greeted();
+  w.callerSays('Sorry, you have the wrong number.');
+  w.advance(400);
+  w.send({ type: 'REPLY.OUTCOME', outcome: 'wrong-number' });
+  w.llm('Sorry to have bothered you. Goodbye!');
+  w.playAll(500);
+  await w.settle();
+  t.equal(ended(w)?.outcome, 'wrong-number');
+  t.equal(w.hangups.length, 1, 'a polite end');
+});
+
+t.test('outcomes without a situation: completed, partial, no-answer', async (t) => {
+  const silent = harness({ direction: 'outbound' });
+  silent.send({ type: 'MEDIA.START' });
+  silent.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  t.equal(ended(silent)?.outcome, 'no-answer');
+  const partial = greeted();
+  partial.callerSays('We open at six.');
+  partial.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  t.equal(ended(partial)?.outcome, 'partial');
+});
