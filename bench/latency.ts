@@ -22,8 +22,8 @@ import { createLogger } from '../src/log.js';
 //   - server-own: server-added minus the providers' waits (LLM request → first chunk, TTS request → audio accepted),
 //     i.e. what the statechart, actors, sentence splitter, resampler/encoder and pacer add themselves.
 // Modes, in one run: `instant` fakes; `modelled` fakes (ASR final 150 ms after speech end, LLM first token 350 ms
-// then 30 tokens/s, TTS first byte 200 ms); `modelled-before` = the modelled fakes with the end of turn as it was
-// before issue 15 (no semantic end of turn, Deepgram endpointing 300 ms): the same-run baseline of `modelled`;
+// then 30 tokens/s, TTS first byte 200 ms); `instant-before` / `modelled-before` = the same fakes with the end of
+// turn as it was before issue 15 (no semantic end of turn, Deepgram endpointing 300 ms): same-run baselines;
 // `original` = modelled fakes under the original Python system's policy (3.0 s silence wait, then the whole reply,
 // a 2.5 s pause, one TTS request for everything).
 //
@@ -36,7 +36,7 @@ import { createLogger } from '../src/log.js';
 // event loop, as the first version of this benchmark did).
 //
 //   npm run build && npm run bench:latency [-- --calls 3] [--json] [--prefetch both|on|off] [--fakes-in-process]
-//                                          [--modes instant,modelled,modelled-before,original,late-final]
+//                    [--modes instant,instant-before,modelled,modelled-before,original,late-final]
 
 const PHONE = '+12015550199';
 // Punctuated as Deepgram returns them (the client asks for punctuate and smart_format): a final period is the
@@ -62,7 +62,7 @@ function scriptedReply(body: Record<string, unknown>): ScriptedReply {
   return { text: `Thanks. ${questions[Math.min(questions.length - 1, Math.max(0, callerTurns - 1))] ?? ''}` };
 }
 
-type Mode = 'instant' | 'modelled' | 'modelled-before' | 'original' | 'late-final';
+type Mode = 'instant' | 'instant-before' | 'modelled' | 'modelled-before' | 'original' | 'late-final';
 
 interface ModeResult {
   mode: Mode;
@@ -166,7 +166,7 @@ async function runMode(mode: Mode, calls: number, fakesInProcess: boolean, prefe
           }
         : {}),
       // Before issue 15: one complete-utterance wait, and Deepgram closing words after 300 ms of silence.
-      ...(mode === 'modelled-before'
+      ...(mode === 'instant-before' || mode === 'modelled-before'
         ? { ENDPOINT_SEMANTIC_MS: String(endpointWaitMs), DEEPGRAM_ENDPOINTING_MS: '300' }
         : {}),
       LOG_LEVEL: 'error',
@@ -235,7 +235,7 @@ const f = (v: number | undefined) => (v === undefined ? '-' : `${Math.round(v)} 
 // Stages are small: one decimal.
 const g = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)} ms`);
 
-const MODES = ['instant', 'modelled', 'modelled-before', 'original', 'late-final'] as const;
+const MODES = ['instant', 'instant-before', 'modelled', 'modelled-before', 'original', 'late-final'] as const;
 const LATE_FINAL_MS = 600;
 const label = (r: ModeResult) => (r.mode === 'original' ? r.mode : `${r.mode} ${r.prefetch ? '+pf' : '-pf'}`);
 const STAGES = ['llm', 'toTts', 'tts', 'toFrame'] as const;
