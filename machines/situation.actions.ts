@@ -224,7 +224,9 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
       enqueue.assign(f.patch);
       if (f.ledger !== undefined) enqueue.emit(f.ledger);
     }),
-    setOutcome: assign(({ context }, params: { outcome: CallOutcome }) => withLine(context, { outcome: params.outcome })),
+    setOutcome: assign(({ context }, params: { outcome: CallOutcome }) =>
+      withLine(context, { outcome: params.outcome }),
+    ),
 
     // ---- the turn region's side
     /** Someone other than a person has the line: stop talking, drop the reply, close the agent turn. */
@@ -247,8 +249,13 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
     }),
     queueReintroduction: assign(({ context }) => {
       let next: CallContext = context;
-      for (const l of reintroductionLines(context.gymName, C.nextTopic(context))) next = patched(next, queueLine(next, l));
-      return { outbox: next.outbox, lastSaid: next.lastSaid, ...withLine(context, { introducedTo: context.line.party }) };
+      for (const l of reintroductionLines(context.gymName, C.nextTopic(context)))
+        next = patched(next, queueLine(next, l));
+      return {
+        outbox: next.outbox,
+        lastSaid: next.lastSaid,
+        ...withLine(context, { introducedTo: context.line.party }),
+      };
     }),
 
     // ---- what the conversation reports

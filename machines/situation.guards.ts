@@ -122,8 +122,7 @@ export const situationGuards = {
   /** The finished menu offers an option worth pressing. */
   menuHasOption: ({ context }: Args) => bestKey(context, context.line.ivr.heard) !== undefined,
   /** 0 (the operator by convention) has not been tried on this menu. */
-  zeroUntried: ({ context }: Args) =>
-    !triedOn(context, parseMenu(context.line.ivr.heard).options).includes('0'),
+  zeroUntried: ({ context }: Args) => !triedOn(context, parseMenu(context.line.ivr.heard).options).includes('0'),
   /** The tree did not take the key ("sorry, I didn't get that", "invalid selection"). */
   hearsInvalidEntry: ({ event }: Args) => isInvalidEntry(finalText(event)),
   /** The menu after a key press is the one we pressed on: the key looped back. */

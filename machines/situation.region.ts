@@ -301,7 +301,8 @@ export const situationRegion = callSetup.createStateConfig({
     },
 
     voicemail: {
-      description: 'A voicemail: never talk over its greeting; then leave a short message or hang up (VOICEMAIL_ACTION).',
+      description:
+        'A voicemail: never talk over its greeting; then leave a short message or hang up (VOICEMAIL_ACTION).',
       entry: ['raiseAway', { type: 'setOutcome', params: { outcome: 'voicemail-skipped' } }],
       initial: 'greeting',
       on: { 'ASR.FINAL': { actions: keepVoicemailWords } },
@@ -347,7 +348,8 @@ export const situationRegion = callSetup.createStateConfig({
     },
 
     screening: {
-      description: 'A call-screening assistant: one short sentence (who and why), then wait for a person or a voicemail.',
+      description:
+        'A call-screening assistant: one short sentence (who and why), then wait for a person or a voicemail.',
       entry: 'raiseAway',
       initial: 'listening',
       on: {
@@ -355,7 +357,11 @@ export const situationRegion = callSetup.createStateConfig({
           { guard: 'hearsMailboxFull', target: '#call.live.situation.voicemail.full', actions: keepVoicemailWords },
           { guard: 'hearsVoicemail', target: toVoicemail, actions: keepVoicemailWords },
           ...menuStarts(toPhoneTree, true),
-          { guard: 'hearsHold', target: toHold, actions: { type: 'startHold', params: { transfer: false, person: false } } },
+          {
+            guard: 'hearsHold',
+            target: toHold,
+            actions: { type: 'startHold', params: { transfer: false, person: false } },
+          },
           { guard: 'hearsScreening', actions: keepScreeningWords, description: 'The assistant again.' },
           {
             guard: 'hearsPerson',

@@ -8,7 +8,6 @@ import type { Plan } from './model.plans.js';
 // situation region, offered only in plans of their own (so the conversation's walks stay the size they were), and
 // the part of the context the situation guards read, added to the abstract state of those plans.
 
-
 const DECISIVE = 'for membership press 2';
 const WEAK = 'for personal training press 1 for all other inquiries press 3';
 const REMEMBERED = 'for personal training press 1 for membership press 2';

@@ -58,7 +58,10 @@ t.test('phone tree: the wanted option heard → pressed at once; a person after 
   h.playAll(500);
   h.callerSays('We are open six to ten.');
   h.advance(400);
-  const history = h.reply()!.input.history.map((x) => x.text).join(' | ');
+  const history = h
+    .reply()!
+    .input.history.map((x) => x.text)
+    .join(' | ');
   t.notMatch(history, /press/, "the LLM never reads the menu's words");
   t.match(history, /this is Jen/, "it reads the person's");
 });
@@ -226,31 +229,41 @@ t.test('screening: one short sentence once the assistant stops, then the person 
   t.equal(h.ctx().metrics.greetings, 1);
 });
 
-t.test('transfer: a new voice gets one sentence of introduction, the facts kept, only what is missing asked', async (t) => {
-  const h = greeted({ timing: { maxCallMs: 3_600_000 } });
-  h.callerSays('We are open six to ten every day.');
-  h.advance(400);
-  h.send({ type: 'REPLY.FACTS', facts: { hours: { mon: { opens: '06:00', closes: '22:00' } } } });
-  h.llm('How much does a membership cost?');
-  h.playAll(500);
-  h.callerSays("I don't know, let me transfer you to the manager.");
-  t.match(situation(h), /onHold/);
-  t.match(h.ctx().history.at(-1), { speaker: 'caller', text: "I don't know, let me transfer you to the manager." });
-  h.advance(30_000);
-  line(h, 'Hi, this is Mike, the manager.');
-  h.advance(DEFAULT_TIMING.personSettleMs);
-  t.equal(h.turn(), 'reintroducing');
-  const intro = h.says().slice(-2).map((s) => s.text);
-  t.match(intro[0], /^Hi, I'm an automated assistant calling Iron Temple/);
-  t.match(intro[1], /membership cost/, 'asks only what is missing');
-  t.equal(h.ctx().metrics.greetings, 1, 'not a second greeting');
-  t.equal(h.ctx().line.party, 1);
-  h.playAll(1000);
-  h.callerSays('It is forty nine a month.');
-  h.advance(400);
-  h.llm('Hi, I am an automated assistant calling about your gym.', 'Thanks!');
-  t.notMatch(h.saidTexts().join(' '), /Hi, I am an automated/, 'a greeting from the LLM to the same voice is dropped');
-});
+t.test(
+  'transfer: a new voice gets one sentence of introduction, the facts kept, only what is missing asked',
+  async (t) => {
+    const h = greeted({ timing: { maxCallMs: 3_600_000 } });
+    h.callerSays('We are open six to ten every day.');
+    h.advance(400);
+    h.send({ type: 'REPLY.FACTS', facts: { hours: { mon: { opens: '06:00', closes: '22:00' } } } });
+    h.llm('How much does a membership cost?');
+    h.playAll(500);
+    h.callerSays("I don't know, let me transfer you to the manager.");
+    t.match(situation(h), /onHold/);
+    t.match(h.ctx().history.at(-1), { speaker: 'caller', text: "I don't know, let me transfer you to the manager." });
+    h.advance(30_000);
+    line(h, 'Hi, this is Mike, the manager.');
+    h.advance(DEFAULT_TIMING.personSettleMs);
+    t.equal(h.turn(), 'reintroducing');
+    const intro = h
+      .says()
+      .slice(-2)
+      .map((s) => s.text);
+    t.match(intro[0], /^Hi, I'm an automated assistant calling Iron Temple/);
+    t.match(intro[1], /membership cost/, 'asks only what is missing');
+    t.equal(h.ctx().metrics.greetings, 1, 'not a second greeting');
+    t.equal(h.ctx().line.party, 1);
+    h.playAll(1000);
+    h.callerSays('It is forty nine a month.');
+    h.advance(400);
+    h.llm('Hi, I am an automated assistant calling about your gym.', 'Thanks!');
+    t.notMatch(
+      h.saidTexts().join(' '),
+      /Hi, I am an automated/,
+      'a greeting from the LLM to the same voice is dropped',
+    );
+  },
+);
 
 t.test('refusals: a refused topic is never asked again; nothing left → a polite close', async (t) => {
   const h = greeted();
@@ -273,7 +286,10 @@ t.test('refusals: a refused topic is never asked again; nothing left → a polit
   h.playAll(500);
   await h.settle();
   t.equal(ended(h)?.outcome, 'refused');
-  t.same(ended(h)?.refusals.map((r) => r.website), ['irontemple.com']);
+  t.same(
+    ended(h)?.refusals.map((r) => r.website),
+    ['irontemple.com'],
+  );
 });
 
 t.test('callback request and spoken outcomes reach the end of the call', async (t) => {

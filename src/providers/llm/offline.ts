@@ -11,6 +11,10 @@ import { normalize } from '../../facts/numbers.js';
 import { parseUtterance } from '../../facts/parse.js';
 import { sayDays, sayGymName } from '../../facts/say.js';
 import { detectTopics } from '../../facts/topics.js';
+import type { SpokenOutcome } from '../../../machines/outcomes.js';
+import type { CallbackFound } from '../../situations/callback.js';
+import type { RefusalFound } from '../../situations/refusal.js';
+import { callbackLine, outcomeLine, readSituation, REFUSAL_ACK } from './offline-situations.js';
 import type {
   ConversationInput,
   FactsOnlyInput,
@@ -122,10 +126,14 @@ export interface InterviewPlan {
   facts: ReturnType<typeof parseUtterance>['facts'] | undefined;
   asked: Topic | undefined;
   endCall: 'facts-complete' | 'caller-request' | 'other' | undefined;
+  /** Topics the caller refused in these words (never asked again). */
+  refusals?: RefusalFound[];
+  callback?: CallbackFound | undefined;
+  outcome?: SpokenOutcome | undefined;
 }
 
-/** The whole decision for one turn, pure (exported for tests). */
-export function planTurn(input: ConversationInput): InterviewPlan {
+/** The whole decision for one turn, pure but for `now` (a callback's "after two" is read against it; for tests). */
+export function planTurn(input: ConversationInput, now: Date = new Date()): InterviewPlan {
   const asked = new Set(input.asked);
   const nextTopic = (missing: readonly Topic[]): Topic | undefined => missing.find((t) => !asked.has(t));
   if (input.reason === 'greeting') {
@@ -150,16 +158,35 @@ export function planTurn(input: ConversationInput): InterviewPlan {
   const { parsed, gained, facts } = factsIn(callerText, input);
   const clarified = (t: Topic): boolean => clarifiedTopic(input.history, t);
   const merged = mergeFacts(input.facts, facts ?? {});
-  const missing = missingTopics(merged);
+  const known = new Set(input.refused ?? []);
+  const open = missingTopics(merged).filter((t) => !known.has(t));
+  const line = readSituation(callerText, current, open, now, input.timeZone ?? 'UTC');
+  if (line.outcome !== undefined) {
+    return {
+      text: [outcomeLine(line.outcome)],
+      facts: undefined,
+      asked: undefined,
+      endCall: 'other',
+      outcome: line.outcome,
+    };
+  }
+  if (line.callback !== undefined) {
+    const text = [callbackLine(line.callback)];
+    return { text, facts, asked: undefined, endCall: 'other', callback: line.callback, refusals: line.refusals };
+  }
+  // Refused topics are not missing any more: never asked again, and the call closes when nothing else is left.
+  const refused = new Set([...known, ...line.refusals.map((r) => r.topic)]);
+  const missing = missingTopics(merged).filter((t) => !refused.has(t));
+  const situation = { refusals: line.refusals };
 
   if (parsed.goodbye && !gained) {
-    return { text: [GOODBYE_CALLER], facts, asked: undefined, endCall: 'caller-request' };
+    return { text: [GOODBYE_CALLER], facts, asked: undefined, endCall: 'caller-request', ...situation };
   }
   if (current && missing.includes(current) && !clarified(current)) {
     return { text: [CLARIFY[current]], facts, asked: undefined, endCall: undefined };
   }
   const agentTurns = input.history.filter((h) => h.speaker === 'agent').length;
-  const ack = gained ? [ACKS[agentTurns % ACKS.length] as string] : [];
+  const ack = gained ? [ACKS[agentTurns % ACKS.length] as string] : line.refusals.length > 0 ? [REFUSAL_ACK] : [];
   // The follow-up comes after an acknowledgement, so it is looked for sentence by sentence.
   const followedUp = input.history.some(
     (h) => h.speaker === 'agent' && h.text.split(/(?<=[.?!])\s+/).some((x) => OTHER_DAYS_ASKED.test(x.trim())),
@@ -167,14 +194,16 @@ export function planTurn(input: ConversationInput): InterviewPlan {
   const unaccounted = DAYS.filter((d) => merged.hours[d] === undefined);
   // Only while the call goes on: once every topic has facts the machine says goodbye after this reply.
   if (facts?.hours && unaccounted.length > 0 && missing.length > 0 && !followedUp && !clarified('hours'))
-    return { text: [...ack, otherDays(unaccounted)], facts, asked: undefined, endCall: undefined };
+    return { text: [...ack, otherDays(unaccounted)], facts, asked: undefined, endCall: undefined, ...situation };
   const next = nextTopic(missing);
-  if (next) return { text: [...ack, QUESTION[next]], facts, asked: next, endCall: undefined };
+  if (next) return { text: [...ack, QUESTION[next]], facts, asked: next, endCall: undefined, ...situation };
+  const complete = missingTopics(merged).length === 0;
   return {
-    text: [...ack, missing.length === 0 ? GOODBYE_DONE : GOODBYE_PARTIAL],
+    text: [...ack, complete ? GOODBYE_DONE : GOODBYE_PARTIAL],
     facts,
     asked: undefined,
-    endCall: missing.length === 0 ? 'facts-complete' : 'other',
+    endCall: complete ? 'facts-complete' : 'other',
+    ...situation,
   };
 }
 
@@ -239,6 +268,11 @@ export class OfflineInterviewer implements LlmProvider {
       if (checked.success) yield { type: 'facts', facts: plan.facts };
       else yield { type: 'invalid-tool', name: 'record_facts', error: checked.error.message };
     }
+    // Before the words: the machine stores them and its repeat guard then knows the refused topics.
+    for (const refusal of plan.refusals ?? []) yield { type: 'refusal', refusal };
+    if (plan.callback !== undefined)
+      yield { type: 'callback', request: { ...plan.callback, topics: [...plan.callback.topics] } };
+    if (plan.outcome !== undefined) yield { type: 'outcome', outcome: plan.outcome };
     for (const [i, sentence] of plan.text.entries()) {
       if (signal.aborted) return;
       yield { type: 'text', delta: i === 0 ? sentence : ` ${sentence}` };

@@ -1,0 +1,52 @@
+import type { SpokenOutcome } from '../../../machines/outcomes.js';
+import type { Topic } from '../../facts/model.js';
+import { callbackIn, type CallbackFound } from '../../situations/callback.js';
+import { isNotAGym, isPermanentlyClosed, isWrongNumber } from '../../situations/cues.js';
+import { refusalsIn, type RefusalFound } from '../../situations/refusal.js';
+
+// What the offline interviewer makes of a person's words beyond facts: the call reached the wrong place (an
+// outcome and a polite end), the gym defers to a callback (stored, thanks, goodbye), or it refuses topics (recorded,
+// never asked again). The words are read by src/situations/ (the same parsers the OpenAI path's tools validate
+// against); the machine handles phone trees, hold, voicemail and screening before any reply is asked for.
+
+export interface SituationReading {
+  outcome: SpokenOutcome | undefined;
+  callback: CallbackFound | undefined;
+  refusals: RefusalFound[];
+}
+
+export function readSituation(
+  text: string,
+  current: Topic | undefined,
+  open: readonly Topic[],
+  now: Date,
+  timeZone: string,
+): SituationReading {
+  const outcome: SpokenOutcome | undefined = isWrongNumber(text)
+    ? 'wrong-number'
+    : isNotAGym(text)
+      ? 'not-a-gym'
+      : isPermanentlyClosed(text)
+        ? 'permanently-closed'
+        : undefined;
+  if (outcome !== undefined) return { outcome, callback: undefined, refusals: [] };
+  return { outcome, callback: callbackIn(text, open, now, timeZone), refusals: refusalsIn(text, current) };
+}
+
+const OUTCOME_LINES: Readonly<Record<SpokenOutcome, string>> = {
+  'wrong-number': 'Sorry to have bothered you. Have a good day, goodbye!',
+  'not-a-gym': 'Sorry, I was looking for a gym. Have a good day, goodbye!',
+  'permanently-closed': "I'm sorry to hear that. Thank you for letting me know, goodbye!",
+};
+
+export function outcomeLine(outcome: SpokenOutcome): string {
+  return OUTCOME_LINES[outcome];
+}
+
+/** Thanks for a callback request, naming whom we will ask for when we know. */
+export function callbackLine(c: CallbackFound): string {
+  const whom = c.person === undefined ? '' : ` and ask for ${c.person}`;
+  return `Thank you, I'll call back then${whom}. Goodbye!`;
+}
+
+export const REFUSAL_ACK = 'No problem, I understand.';
