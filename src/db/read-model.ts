@@ -1,6 +1,7 @@
 import type { Queryable } from './sql.js';
 import { getCall, getStatusHistory, type CallRow } from './repositories/calls.js';
 import { getTurns, type TurnRow } from './repositories/turns.js';
+import { getCallback, getRefusals } from './repositories/outcomes.js';
 import { getGym } from './repositories/gyms.js';
 import { getGymFactHistory, type FactHistoryItem } from './repositories/facts.js';
 import { readNormalisedCallFacts, readNormalisedGymFacts, type NormalisedFacts } from './normalise.js';
@@ -27,11 +28,28 @@ export interface CallDetail {
   providers: Record<string, unknown>;
   latency: Record<string, unknown> | null;
   updated_at: string;
+  /** What the call came to (machines/outcomes.ts); null while live or for calls before outcomes were stored. */
+  outcome: string | null;
+  /** Keys the agent pressed on a phone tree, one entry per press. */
+  keys_pressed: string[];
+  /** Time spent on hold, ms. */
+  hold_ms: number | null;
   /** Twilio answering-machine detection result, when a status change carried one. */
   answered_by: string | null;
   status_history: Array<{ status: string; at: string; detail: Record<string, unknown> | null }>;
   transcript: TranscriptItem[];
   facts: NormalisedFacts;
+  /** Topics the gym would not give on the phone, with its words and any web address it pointed to. */
+  refusals: Array<{ topic: string; words: string; website: string | null; recorded_at: string }>;
+  /** The callback the gym asked for: earliest time in its local wall clock (time_zone), person, topics. */
+  callback: {
+    earliest_local: string | null;
+    time_zone: string | null;
+    person: string | null;
+    topics: string[];
+    words: string;
+    recorded_at: string;
+  } | null;
 }
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
@@ -68,16 +86,21 @@ export function callSummary(c: CallRow) {
     providers: c.providers,
     latency: c.latency,
     updated_at: c.updated_at.toISOString(),
+    outcome: c.outcome,
+    keys_pressed: c.keys_pressed,
+    hold_ms: c.hold_ms,
   };
 }
 
 export async function callDetail(db: Queryable, callId: string): Promise<CallDetail | undefined> {
   const c = await getCall(db, callId);
   if (!c) return undefined;
-  const [history, turns, facts] = await Promise.all([
+  const [history, turns, facts, refusals, callback] = await Promise.all([
     getStatusHistory(db, callId),
     getTurns(db, callId),
     readNormalisedCallFacts(db, callId),
+    getRefusals(db, callId),
+    getCallback(db, callId),
   ]);
   const answeredBy = [...history].reverse().find((h) => typeof h.detail?.answeredBy === 'string')?.detail
     ?.answeredBy as string | undefined;
@@ -87,6 +110,8 @@ export async function callDetail(db: Queryable, callId: string): Promise<CallDet
     status_history: history.map((h) => ({ status: h.status, at: h.at.toISOString(), detail: h.detail })),
     transcript: turns.map(transcriptItem),
     facts,
+    refusals: refusals.map((r) => ({ ...r, recorded_at: r.recorded_at.toISOString() })),
+    callback: callback === undefined ? null : { ...callback, recorded_at: callback.recorded_at.toISOString() },
   };
 }
 

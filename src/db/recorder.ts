@@ -1,7 +1,9 @@
+import { isCallOutcome, type Refusal } from '../../machines/outcomes.js';
 import { gymFactsSchema, type GymFacts } from '../facts/model.js';
 import type { Logger } from '../log.js';
 import { createCall, endCall, recordStatus, setTwilioSid } from './repositories/calls.js';
 import { recordFacts } from './repositories/facts.js';
+import { upsertCallback, upsertRefusal, type StoredCallback } from './repositories/outcomes.js';
 import { insertTurn } from './repositories/turns.js';
 import { toDate } from './sql.js';
 import type { WriteOutcome, WriteQueue } from './write-queue.js';
@@ -67,6 +69,15 @@ export interface CallEndRecord {
   latency?: Record<string, unknown> | null;
   /** Providers actually used (asr/llm/tts names, fallbacks taken). */
   providers?: Record<string, unknown>;
+  /** What the call came to (machines/outcomes.ts CallOutcome). */
+  outcome?: string | undefined;
+  /** The keys the agent pressed, one entry per press, in order. */
+  keys?: readonly string[] | undefined;
+  /** Time on hold (ms). */
+  holdMs?: number | undefined;
+  /** Refusals and the callback request, written again with the end (idempotent) in case a write was lost. */
+  refusals?: readonly Refusal[] | undefined;
+  callback?: StoredCallback | undefined;
   at?: Timestamp;
 }
 
@@ -170,7 +181,7 @@ export class CallLedger {
 
   /** @internal */
   write(
-    kind: 'call' | 'status' | 'turn' | 'facts' | 'end',
+    kind: 'call' | 'status' | 'turn' | 'facts' | 'refusal' | 'callback' | 'end',
     at: Timestamp | undefined,
     make: (at: Date) => (pool: import('pg').Pool) => Promise<void>,
   ): Promise<WriteOutcome> {
@@ -251,6 +262,16 @@ export class CallLedger {
     return this.write('facts', at, (when) => (pool) => recordFacts(pool, this.callId, facts, when));
   }
 
+  /** A topic the gym refused (once per topic: a repeat is a no-op). */
+  refusal(r: Refusal, at?: Timestamp): Promise<WriteOutcome> {
+    return this.write('refusal', at, (when) => (pool) => upsertRefusal(pool, this.callId, r, when));
+  }
+
+  /** The callback the gym asked for (a later one replaces it). */
+  callback(c: StoredCallback, at?: Timestamp): Promise<WriteOutcome> {
+    return this.write('callback', at, (when) => (pool) => upsertCallback(pool, this.callId, c, when));
+  }
+
   status(status: string, at?: Timestamp, detail?: Record<string, unknown>): Promise<WriteOutcome> {
     return this.write(
       'status',
@@ -267,17 +288,26 @@ export class CallLedger {
   }
 
   ended(e: CallEndRecord): Promise<WriteOutcome> {
-    return this.write(
-      'end',
-      e.at,
-      (at) => (pool) =>
-        endCall(pool, {
-          callId: this.callId,
-          reason: e.reason,
-          at,
-          latency: e.latency ?? null,
-          ...(e.providers === undefined ? {} : { providers: e.providers }),
-        }),
-    );
+    // An outcome or key the schema would refuse must not lose the whole end of the call: it is dropped and logged.
+    if (e.outcome !== undefined && !isCallOutcome(e.outcome)) {
+      void this.#recorder.reject(this.callId, 'end', new Error(`unknown outcome ${JSON.stringify(e.outcome)}`));
+      e = { ...e, outcome: undefined };
+    }
+    const keys = (e.keys ?? []).filter((k) => /^[0-9*#]{1,12}$/.test(k));
+    return this.write('end', e.at, (at) => async (pool) => {
+      // Before the end is recorded: nothing is written to an ended call.
+      for (const r of e.refusals ?? []) await upsertRefusal(pool, this.callId, r, at);
+      if (e.callback !== undefined) await upsertCallback(pool, this.callId, e.callback, at);
+      await endCall(pool, {
+        callId: this.callId,
+        reason: e.reason,
+        at,
+        latency: e.latency ?? null,
+        ...(e.providers === undefined ? {} : { providers: e.providers }),
+        outcome: e.outcome ?? null,
+        keys,
+        holdMs: e.holdMs ?? null,
+      });
+    });
   }
 }

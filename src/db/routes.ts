@@ -84,6 +84,7 @@ export function dbRoutes(o: DbRoutesOptions): Route[] {
             limit: limit as number,
             offset: offset as number,
             ...(q.get('status') ? { status: q.get('status') as string } : {}),
+            ...(q.get('outcome') ? { outcome: q.get('outcome') as string } : {}),
             ...(q.get('gym') ? { gymName: q.get('gym') as string } : {}),
             ...((gymId as number) > 0 ? { gymId: gymId as number } : {}),
             ...(since ? { since: since as Date } : {}),

@@ -4,6 +4,7 @@ import type { NormalisedFacts } from '../db/normalise.js';
 import { CSS } from './style.js';
 import { fmtMs, fmtSeconds, fmtTime, html, Html } from './html.js';
 import { latencyLabel, latencyTable } from './latency.js';
+import { outcomeSection } from './situation.js';
 
 // Server-rendered review pages: a filterable list of calls and one call's transcript with facts.
 
@@ -44,6 +45,7 @@ export interface ListRow {
   direction: string;
   status: string;
   end_reason: string | null;
+  outcome: string | null;
   turns: number;
   answered_at: string | null;
   ended_at: string | null;
@@ -51,6 +53,7 @@ export interface ListRow {
 
 export interface ListFilters {
   status: string;
+  outcome: string;
   gym: string;
   from: string;
   to: string;
@@ -66,12 +69,20 @@ export function listPage(
   rows: ListRow[],
   f: ListFilters,
   statuses: string[],
+  outcomes: string[],
   page: { offset: number; limit: number; more: boolean },
   error?: string,
 ): string {
   const qs = (offset: number) =>
     '?' +
-    new URLSearchParams({ status: f.status, gym: f.gym, from: f.from, to: f.to, offset: String(offset) }).toString();
+    new URLSearchParams({
+      status: f.status,
+      outcome: f.outcome,
+      gym: f.gym,
+      from: f.from,
+      to: f.to,
+      offset: String(offset),
+    }).toString();
   const body = html` <h1>Calls</h1>
     <form class="filters" method="get" action="/review" role="search" aria-label="Filter calls">
       <label
@@ -79,6 +90,13 @@ export function listPage(
         <select name="status">
           <option value="">any</option>
           ${statuses.map((s) => html`<option value="${s}" ${s === f.status ? html` selected` : ''}>${s}</option>`)}
+        </select>
+      </label>
+      <label
+        >Outcome
+        <select name="outcome">
+          <option value="">any</option>
+          ${outcomes.map((s) => html`<option value="${s}" ${s === f.outcome ? html` selected` : ''}>${s}</option>`)}
         </select>
       </label>
       <label>Gym name contains <input type="search" name="gym" value="${f.gym}" maxlength="200" /></label>
@@ -102,6 +120,7 @@ export function listPage(
                 <th scope="col">Direction</th>
                 <th scope="col">Status</th>
                 <th scope="col">End reason</th>
+                <th scope="col">Outcome</th>
                 <th scope="col">Turns</th>
                 <th scope="col">Duration</th>
               </tr>
@@ -117,6 +136,7 @@ export function listPage(
                     <td>${r.direction}</td>
                     <td><span class="status">${r.status}</span></td>
                     <td>${r.end_reason ?? '—'}</td>
+                    <td>${r.outcome ?? '—'}</td>
                     <td class="num">${r.turns}</td>
                     <td class="num">${duration(r)}</td>
                   </tr>`,
@@ -282,7 +302,7 @@ export function callPage(c: CallDetail): string {
           : ''
       }
     </dl>
-    ${factsSection(c.facts)}
+    ${outcomeSection(c)} ${factsSection(c.facts)}
     <section aria-labelledby="transcript-h">
       <h2 id="transcript-h">Transcript</h2>
       ${

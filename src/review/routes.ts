@@ -4,7 +4,7 @@ import type { HttpRequest, HttpResponse, Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import { describeDbError, isRetryableDbError } from '../db/errors.js';
 import { callDetail } from '../db/read-model.js';
-import { listCalls, listStatuses } from '../db/repositories/calls.js';
+import { listCalls, listOutcomes, listStatuses } from '../db/repositories/calls.js';
 import { isValidCallId } from '../db/recorder.js';
 import { callPage, listPage, messagePage, type ListFilters } from './pages.js';
 
@@ -42,6 +42,7 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 function parseFilters(q: URLSearchParams): { f: ListFilters; error?: string; since?: Date; until?: Date } {
   const f: ListFilters = {
     status: (q.get('status') ?? '').slice(0, 100),
+    outcome: (q.get('outcome') ?? '').slice(0, 100),
     gym: (q.get('gym') ?? '').slice(0, 200),
     from: q.get('from') ?? '',
     to: q.get('to') ?? '',
@@ -105,16 +106,18 @@ export function reviewRoutes(o: ReviewOptions): Route[] {
           const { f, error, since, until } = parseFilters(req.query);
           const offRaw = Number(req.query.get('offset') ?? '0');
           const offset = Number.isInteger(offRaw) && offRaw >= 0 && offRaw <= 10_000_000 ? offRaw : 0;
-          const [rows, statuses] = await Promise.all([
+          const [rows, statuses, outcomes] = await Promise.all([
             listCalls(o.pool, {
               limit: size + 1,
               offset,
               ...(f.status ? { status: f.status } : {}),
+              ...(f.outcome ? { outcome: f.outcome } : {}),
               ...(f.gym ? { gymName: f.gym } : {}),
               ...(since ? { since } : {}),
               ...(until ? { until } : {}),
             }),
             listStatuses(o.pool),
+            listOutcomes(o.pool),
           ]);
           const list = rows.slice(0, size).map((r) => ({
             call_id: r.id,
@@ -124,11 +127,15 @@ export function reviewRoutes(o: ReviewOptions): Route[] {
             direction: r.direction,
             status: r.status,
             end_reason: r.end_reason,
+            outcome: r.outcome,
             turns: r.turns,
             answered_at: r.answered_at?.toISOString() ?? null,
             ended_at: r.ended_at?.toISOString() ?? null,
           }));
-          return page(200, listPage(list, f, statuses, { offset, limit: size, more: rows.length > size }, error));
+          return page(
+            200,
+            listPage(list, f, statuses, outcomes, { offset, limit: size, more: rows.length > size }, error),
+          );
         }),
     },
     {

@@ -25,8 +25,8 @@ th { font-size: .875rem; color: var(--muted); font-weight: 600; }
 td.num { font-variant-numeric: tabular-nums; }
 .name { overflow-wrap: anywhere; max-width: 28rem; }
 .status { font-size: .8rem; border: 1px solid var(--line); border-radius: 1rem; padding: 0 .5rem; white-space: nowrap; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
-dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+dl.meta, dl.outcome { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dl.meta dt, dl.outcome dt { color: var(--muted); } dl.meta dd, dl.outcome dd { margin: 0; overflow-wrap: anywhere; }
 ol.transcript { list-style: none; padding: 0; }
 ol.transcript li { margin: .5rem 0; padding: .5rem .75rem; border-radius: 8px; border: 1px solid var(--line); }
 li.agent { background: var(--agent); margin-right: 15% !important; }

@@ -52,13 +52,16 @@ function cases(t: Test, name: string, fresh: Fresh) {
       const first = await migrate(pool);
       t.equal(first.applied.length, all.length);
       t.same(await tables(pool), [
+        'call_callbacks',
         'call_leases',
+        'call_refusals',
         'call_status_history',
         'calls',
         'fact_classes',
         'fact_hours',
         'fact_plans',
         'gyms',
+        'ivr_paths',
         LEDGER_TABLE,
         'turns',
       ]);

@@ -1,17 +1,20 @@
 import { loadConfig } from '../../config/index.js';
 import { E164 } from '../../telephony/calls-api.js';
+import { outcomeLines } from './call-outcome.js';
 
 // `gym-agent call +12015550123 "Gym Name"`: places an outbound call through a running server's POST /v1/calls
 // (the server must be up anyway: Twilio calls its webhooks and media stream). With --wait it follows the call
-// until it ends. Exit 0 = placed (or, with --wait, completed), 1 = refused or failed, 2 = bad arguments.
+// until it ends and prints what it came to (outcome, keys pressed, time on hold, refusals, callback). Exit 0 = placed
+// (or, with --wait, completed), 1 = refused or failed, 2 = bad arguments.
 
 const USAGE = `usage: gym-agent call <+E164 number> <gym name> [--server URL] [--wait] [--json]
   --server URL  the server's base URL (default http://127.0.0.1:$PORT)
-  --wait        poll GET /v1/calls/{id} until the call has ended
+  --wait        poll GET /v1/calls/{id} until the call has ended, then print its outcome
   --json        print the API's JSON answers only
 API_TOKEN from the environment is sent as the bearer token.`;
 
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+const END_WAIT_POLLS = 5;
 
 export interface CallCommandIo {
   env: Record<string, string | undefined>;
@@ -81,6 +84,9 @@ export async function callCommand(args: string[], io: CallCommandIo): Promise<nu
   if (!wait) return 0;
 
   let last = String(body.status);
+  // Twilio's final status can arrive before the agent's session has written the call's end (its outcome): a few
+  // more polls wait for it.
+  let afterFinal = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, io.pollMs ?? 2000));
     const r = await io.fetch(`${base}/v1/calls/${encodeURIComponent(String(body.call_id))}`, { headers });
@@ -90,9 +96,12 @@ export async function callCommand(args: string[], io: CallCommandIo): Promise<nu
       return 1;
     }
     const status = String(cur.status);
-    if (status !== last) io.out(jsonOut ? JSON.stringify(cur) : `status ${status}`);
+    if (status !== last && !jsonOut) io.out(`status ${status}`);
     last = status;
-    if (FINAL.has(status)) return status === 'completed' ? 0 : 1;
+    if (!FINAL.has(status)) continue;
+    if (cur.end_reason == null && ++afterFinal <= END_WAIT_POLLS) continue;
+    io.out(jsonOut ? JSON.stringify(cur) : outcomeLines(cur).join('\n'));
+    return status === 'completed' ? 0 : 1;
   }
 }
 

@@ -2,7 +2,8 @@ import type { CallDetail } from '../read-model.js';
 import { DAYS } from '../../facts/model.js';
 
 // One long CSV for calls, transcripts and facts: a `call` row for every call (so a call without turns or facts,
-// one that was never answered, is in the export too), then a row per turn and a row per fact, each with its call's
+// one that was never answered, is in the export too; with its outcome, keys pressed and time on hold), then a row
+// per turn, per fact, per refused topic and for a callback request, each with its call's
 // context, so a spreadsheet filter on `record` gives any one table. RFC 4180 quoting; text cells that a spreadsheet
 // would run as a formula (=, +, -, @, tab, CR first; plain numbers and phone numbers excepted) are prefixed with an
 // apostrophe (CSV injection).
@@ -34,12 +35,20 @@ export const CSV_COLUMNS = [
   'currency',
   'period',
   'class',
+  'outcome',
+  'keys_pressed',
+  'hold_ms',
+  'topic',
+  'website',
+  'callback_at',
+  'time_zone',
+  'person',
 ] as const;
 
 type Column = (typeof CSV_COLUMNS)[number];
 type CsvRow = Partial<Record<Column, string | number | boolean | null>>;
 
-const NUMERIC: ReadonlySet<Column> = new Set(['seq', 'start_ms', 'end_ms', 'confidence', 'amount']);
+const NUMERIC: ReadonlySet<Column> = new Set(['seq', 'start_ms', 'end_ms', 'confidence', 'amount', 'hold_ms']);
 
 export function csvCell(v: string | number | boolean | null | undefined, numeric = false): string {
   if (v === null || v === undefined) return '';
@@ -66,8 +75,9 @@ export function csvRowsForCall(c: CallDetail): string {
     direction: c.direction,
     status: c.status,
     end_reason: c.end_reason,
+    outcome: c.outcome,
   };
-  let out = line({ ...base, record: 'call' });
+  let out = line({ ...base, record: 'call', keys_pressed: c.keys_pressed.join(' '), hold_ms: c.hold_ms });
   for (const t of c.transcript)
     out += line({
       ...base,
@@ -96,5 +106,19 @@ export function csvRowsForCall(c: CallDetail): string {
   for (const p of c.facts.pricing)
     out += line({ ...base, record: 'plan', plan: p.plan, amount: p.amount, currency: p.currency, period: p.period });
   for (const k of c.facts.classes) out += line({ ...base, record: 'class', class: k });
+  // A refusal's and a callback's words are in `text`, like a turn's.
+  for (const r of c.refusals)
+    out += line({ ...base, record: 'refusal', topic: r.topic, text: r.words, website: r.website });
+  const cb = c.callback;
+  if (cb !== null)
+    out += line({
+      ...base,
+      record: 'callback',
+      topic: cb.topics.join(' '),
+      text: cb.words,
+      callback_at: cb.earliest_local,
+      time_zone: cb.time_zone,
+      person: cb.person,
+    });
   return out;
 }

@@ -113,6 +113,11 @@ export interface CallEndRow {
   at: Date;
   latency?: Record<string, unknown> | null;
   providers?: Record<string, unknown>;
+  /** What the call came to (machines/outcomes.ts). */
+  outcome?: string | null;
+  /** The keys the agent pressed, one entry per press. */
+  keys?: readonly string[];
+  holdMs?: number | null;
 }
 
 export async function endCall(pool: pg.Pool, e: CallEndRow): Promise<void> {
@@ -130,6 +135,9 @@ export async function endCall(pool: pg.Pool, e: CallEndRow): Promise<void> {
          providers = providers || $5::jsonb,
          status = CASE WHEN status = ANY($6::text[]) THEN status ELSE 'completed' END,
          status_at = GREATEST(status_at, $2),
+         outcome = COALESCE($7, outcome),
+         keys_pressed = CASE WHEN cardinality($8::text[]) > 0 THEN $8::text[] ELSE keys_pressed END,
+         hold_ms = COALESCE($9, hold_ms),
          updated_at = now()
        WHERE id = $1`,
       [
@@ -139,6 +147,9 @@ export async function endCall(pool: pg.Pool, e: CallEndRow): Promise<void> {
         e.latency == null ? null : JSON.stringify(e.latency),
         JSON.stringify(e.providers ?? {}),
         [...FINAL_STATUSES],
+        e.outcome ?? null,
+        [...(e.keys ?? [])],
+        e.holdMs == null ? null : Math.max(0, Math.round(e.holdMs)),
       ],
     );
   });
@@ -159,6 +170,9 @@ export interface CallRow {
   providers: Record<string, unknown>;
   latency: Record<string, unknown> | null;
   updated_at: Date;
+  outcome: string | null;
+  keys_pressed: string[];
+  hold_ms: number | null;
 }
 
 function mapCall(r: Record<string, unknown>): CallRow {
@@ -177,11 +191,15 @@ function mapCall(r: Record<string, unknown>): CallRow {
     providers: (r.providers as Record<string, unknown> | null) ?? {},
     latency: (r.latency as Record<string, unknown> | null) ?? null,
     updated_at: r.updated_at as Date,
+    outcome: (r.outcome as string | null) ?? null,
+    keys_pressed: (r.keys_pressed as string[] | null) ?? [],
+    hold_ms: r.hold_ms == null ? null : Number(r.hold_ms),
   };
 }
 
 const CALL_COLUMNS = `c.id, c.gym_id, c.direction, c.twilio_call_sid, c.phone_number, c.gym_name, c.status,
-  c.created_at, c.answered_at, c.ended_at, c.end_reason, c.providers, c.latency, c.updated_at`;
+  c.created_at, c.answered_at, c.ended_at, c.end_reason, c.providers, c.latency, c.updated_at, c.outcome,
+  c.keys_pressed, c.hold_ms`;
 
 export async function getCall(db: Queryable, callId: string): Promise<CallRow | undefined> {
   const r = await db.query(`SELECT ${CALL_COLUMNS} FROM calls c WHERE c.id = $1`, [callId]);
@@ -204,6 +222,7 @@ export async function getStatusHistory(db: Queryable, callId: string): Promise<S
 
 export interface CallFilter {
   status?: string;
+  outcome?: string;
   gymId?: number;
   /** Case-insensitive substring of the gym name. */
   gymName?: string;
@@ -227,6 +246,7 @@ export async function listCalls(db: Queryable, f: CallFilter = {}): Promise<Call
     where.push(sql.replace('?', `$${args.length}`));
   };
   if (f.status) add('c.status = ?', cleanText(f.status));
+  if (f.outcome) add('c.outcome = ?', cleanText(f.outcome));
   if (f.gymId !== undefined) add('c.gym_id = ?', f.gymId);
   // strpos, not LIKE: a name containing % or _ must match literally.
   if (f.gymName) add('strpos(lower(c.gym_name), lower(?)) > 0', cleanText(f.gymName));
@@ -245,4 +265,11 @@ export async function listCalls(db: Queryable, f: CallFilter = {}): Promise<Call
 export async function listStatuses(db: Queryable): Promise<string[]> {
   const r = await db.query<{ status: string }>('SELECT DISTINCT status FROM calls ORDER BY status');
   return r.rows.map((x) => x.status);
+}
+
+export async function listOutcomes(db: Queryable): Promise<string[]> {
+  const r = await db.query<{ outcome: string }>(
+    'SELECT DISTINCT outcome FROM calls WHERE outcome IS NOT NULL ORDER BY outcome',
+  );
+  return r.rows.map((x) => x.outcome);
 }

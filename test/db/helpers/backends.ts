@@ -26,7 +26,7 @@ export interface Backend {
 
 export async function resetTables(pool: pg.Pool): Promise<void> {
   await pool.query(
-    'TRUNCATE fact_hours, fact_plans, fact_classes, turns, call_status_history, call_leases, calls, gyms RESTART IDENTITY CASCADE',
+    'TRUNCATE fact_hours, fact_plans, fact_classes, turns, call_status_history, call_leases, calls, gyms, ivr_paths RESTART IDENTITY CASCADE',
   );
 }
 
