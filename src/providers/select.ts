@@ -137,6 +137,8 @@ export function selectProviders(cfg: Config, deps: SelectDeps): SelectedProvider
           apiKey: cfg.OPENAI_API_KEY ?? '',
           baseURL: cfg.OPENAI_BASE_URL,
           model: cfg.OPENAI_MODEL,
+          // A callback's "after two" is read in the gym's zone; this one when the call does not name its own.
+          timeZone: cfg.CALL_DEFAULT_TIMEZONE,
           ...(onMetric ? { onMetric } : {}),
         })
       : new OfflineInterviewer();
