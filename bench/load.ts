@@ -297,7 +297,11 @@ async function driverMain(): Promise<void> {
     ['--urls', JSON.stringify(urls), '--port', String(port), '--vad', values.vad],
     values.profile,
     serverFlags,
-  );
+  ).catch((e: unknown) => {
+    // A server that fails to start (its embedded database on a busy machine) must not leave the fakes behind.
+    fakes.proc.kill('SIGKILL');
+    throw e;
+  });
   const results: RunResult[] = [];
   try {
     const run = async (n: number) => {

@@ -1,4 +1,6 @@
-import { synthesizePhoneAudio } from '../src/audio/speech.js';
+import { loadavg } from 'node:os';
+import { createRnnoiseClassifier } from '../src/audio/rnnoise.js';
+import { createSileroClassifier, SILERO_WINDOW, SileroModel, sharedSileroModel } from '../src/audio/silero.js';
 import {
   Vad,
   VAD_FRAME_MS,
@@ -7,189 +9,208 @@ import {
   createFvadClassifier,
   createHybridClassifier,
   type FrameClassifier,
+  type VadEdge,
 } from '../src/audio/vad.js';
 import { loadDsp } from '../src/dsp/index.js';
-import { FliteTts } from '../src/providers/tts/flite.js';
+import { backgroundOnly, speechCorpus, withBackground, type Background, type Labelled } from './vad-corpus.js';
+import { batchingTable } from './vad-batch.js';
 
-// VAD comparison on labelled telephone audio: flite utterances (two voices) separated by known silences, through
-// 16→8 kHz resampling and μ-law, with background conditions added. A frame is labelled speech when it lies
-// inside an utterance (first to last frame where the clean TTS signal is above -55 dBFS), so short gaps
-// between words count as speech, as they should for turn-taking.
-// Reports per classifier and condition: frame recall, false-alarm rate on non-speech frames, and after the
-// hysteresis layer (what the call machine sees) utterances found, split utterances and spurious voice edges.
-// Usage: node dist/bench/vad.js [--quick]
+// Speech detectors on 8 kHz μ-law phone audio (issue 15): speech recall on clean speech and on speech in gym
+// backgrounds, false speech starts per minute on backgrounds alone (music, music with a singer, chatter, street,
+// HVAC, line clicks), and CPU per 20 ms frame. Every detector goes through the same hysteresis the calls use
+// (voice after 3 speech frames, silence after 10), fed one 20 ms frame at a time as a call is; the model
+// detectors' asynchronous results are awaited between frames, as live audio (a frame every 20 ms) allows.
+// Usage: node dist/bench/vad.js [--quick] [--repeats N]
 
-const UTTERANCES = [
-  "We're open five a m to eleven p m Monday through Friday.",
-  'Yes.',
-  'Membership is forty nine dollars a month.',
-  'Hmm, let me think.',
-  'We have yoga, pilates, spin and zumba classes.',
-  'On weekends we open at eight.',
-  'Sure, the annual plan is four hundred ninety nine dollars a year.',
-  'No.',
-];
-const GAPS_MS = [900, 1500, 600, 2500, 1200, 800, 1800, 1000];
+const dsp = loadDsp();
+const quick = process.argv.includes('--quick');
+const repeatsArg = process.argv.indexOf('--repeats');
+const REPEATS = repeatsArg > 0 ? Number(process.argv[repeatsArg + 1]) : 3;
+const BG_SECONDS = quick ? 20 : 60;
+const SNR_DB = 12;
 
-interface Labelled {
-  pcm: Int16Array;
-  labels: boolean[];
-  utterances: { start: number; end: number }[];
+interface Detector {
+  readonly label: string;
+  make(): Promise<FrameClassifier>;
+  /** Awaited between frames: the Silero session's runs. */
+  readonly model?: SileroModel;
 }
 
-function db(frame: Int16Array): number {
-  let e = 0;
-  for (const s of frame) e += s * s;
-  return e === 0 ? -120 : 10 * Math.log10(e / frame.length / 32768 ** 2);
-}
-
-async function buildCorpus(): Promise<Labelled> {
-  const dsp = loadDsp();
-  // Test speech at flite's own levels (two voices 11 dB apart), as docs/benchmarks/vad.md was measured.
-  const voices = [
-    new FliteTts({ voice: 'slt', mode: 'inline', levelDbfs: null }),
-    new FliteTts({ voice: 'kal16', mode: 'inline', levelDbfs: null }),
+async function detectors(): Promise<Detector[]> {
+  const model = await sharedSileroModel();
+  return [
+    { label: 'energy', make: () => Promise.resolve(createEnergyClassifier(dsp)) },
+    { label: 'fvad2', make: () => createFvadClassifier(2) },
+    { label: 'fvad3', make: () => createFvadClassifier(3) },
+    { label: 'hybrid2', make: () => createHybridClassifier(dsp, 2) },
+    { label: 'silero', make: () => createSileroClassifier(dsp, { gate: false, model }), model },
+    { label: 'silero+gate', make: () => createSileroClassifier(dsp, { model }), model },
+    { label: 'rnnoise', make: () => createRnnoiseClassifier(dsp, { gate: false }) },
+    { label: 'rnnoise+gate', make: () => createRnnoiseClassifier(dsp) },
   ];
-  const parts: Int16Array[] = [];
-  const labels: boolean[] = [];
-  const utterances: { start: number; end: number }[] = [];
-  let frame = 0;
-  for (let i = 0; i < UTTERANCES.length; i++) {
-    const gap = new Int16Array(((GAPS_MS[i] as number) / VAD_FRAME_MS) * VAD_FRAME_SAMPLES);
-    parts.push(gap);
-    for (let k = 0; k < gap.length / VAD_FRAME_SAMPLES; k++) labels.push(false);
-    frame += gap.length / VAD_FRAME_SAMPLES;
-    const { pcm } = await synthesizePhoneAudio(voices[i % 2] as FliteTts, dsp, UTTERANCES[i] as string);
-    const n = Math.floor(pcm.length / VAD_FRAME_SAMPLES);
-    const loud: number[] = [];
-    for (let k = 0; k < n; k++)
-      if (db(pcm.subarray(k * VAD_FRAME_SAMPLES, (k + 1) * VAD_FRAME_SAMPLES)) > -55) loud.push(k);
-    const first = loud[0] ?? 0;
-    const last = loud[loud.length - 1] ?? n - 1;
-    for (let k = 0; k < n; k++) labels.push(k >= first && k <= last);
-    utterances.push({ start: frame + first, end: frame + last });
-    parts.push(pcm.subarray(0, n * VAD_FRAME_SAMPLES));
-    frame += n;
-  }
-  const total = parts.reduce((a, p) => a + p.length, 0);
-  const pcm = new Int16Array(total);
-  let o = 0;
-  for (const p of parts) {
-    pcm.set(p, o);
-    o += p.length;
-  }
-  return { pcm, labels, utterances };
 }
 
-/** Deterministic noise so runs are comparable. */
-function addNoise(clean: Int16Array, kind: 'none' | 'white-45' | 'white-35' | 'hum-30' | 'clicks'): Int16Array {
-  const out = new Int16Array(clean.length);
-  let seed = 12345;
-  const rnd = (): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff - 0.5;
-  };
-  const white = kind === 'white-45' ? 10 ** (-45 / 20) : kind === 'white-35' ? 10 ** (-35 / 20) : 0;
-  for (let i = 0; i < clean.length; i++) {
-    let n = white ? rnd() * Math.sqrt(12) * white * 32768 : 0;
-    if (kind === 'hum-30') n = Math.sin((2 * Math.PI * 60 * i) / 8000) * 10 ** (-30 / 20) * 32768 * Math.SQRT2;
-    // Line clicks: a 2 ms burst every 700 ms.
-    if (kind === 'clicks' && i % 5600 < 16) n = rnd() * 20000;
-    out[i] = Math.max(-32768, Math.min(32767, Math.round((clean[i] as number) + n)));
-  }
-  // Back through the codec, as the caller's audio arrives.
-  const dsp = loadDsp();
-  return dsp.ulawDecode(dsp.ulawEncode(out));
+interface Pass {
+  speech: boolean[];
+  edges: VadEdge[];
+  cpuUs: number;
+  frames: number;
+  /** Share of Silero windows the model evaluated (the gate's saving); undefined without a model. */
+  modelOn: number | undefined;
 }
 
-interface Score {
+/** One detector over `audio`, frame by frame, as a call feeds it. */
+async function pass(d: Detector, audio: Int16Array): Promise<Pass> {
+  const c = await d.make();
+  const vad = new Vad(c);
+  const probs: number[] = [];
+  const edges: VadEdge[] = [];
+  const frames = Math.floor(audio.length / VAD_FRAME_SAMPLES);
+  const windows0 = d.model?.windows ?? 0;
+  const t0 = process.cpuUsage();
+  for (let f = 0; f < frames; f++) {
+    for (const e of vad.push(audio.subarray(f * VAD_FRAME_SAMPLES, (f + 1) * VAD_FRAME_SAMPLES), undefined, probs))
+      edges.push(e);
+    if (d.model) await d.model.idle();
+  }
+  const t = process.cpuUsage(t0);
+  vad.close();
+  const modelOn = d.model ? (d.model.windows - windows0) / Math.floor(audio.length / SILERO_WINDOW) : undefined;
+  return { speech: probs.map((p) => p > 0.5), edges, cpuUs: t.user + t.system, frames, modelOn };
+}
+
+interface SpeechScore {
   recall: number;
   falseAlarm: number;
-  smRecall: number;
-  smFalseAlarm: number;
   found: number;
-  split: number;
+  onsetMs: number;
   spurious: number;
-  msPerMinute: number;
 }
 
-function score(c: FrameClassifier, audio: Int16Array, corpus: Labelled): Score {
-  const t0 = performance.now();
-  const raw = c.classify(audio.subarray(0, corpus.labels.length * VAD_FRAME_SAMPLES));
-  const ms = performance.now() - t0;
-  c.reset();
-  const vad = new Vad(c);
-  const states: boolean[] = [];
-  const edges = [];
-  for (let o = 0; o < audio.length; o += VAD_FRAME_SAMPLES)
-    edges.push(...vad.push(audio.subarray(o, o + VAD_FRAME_SAMPLES), states));
-  const count = (pred: (l: boolean, i: number) => boolean): number =>
-    corpus.labels.reduce((n, l, i) => n + (pred(l, i) ? 1 : 0), 0);
-  const tp = count((l, i) => l && raw[i] === true);
-  const fn = count((l, i) => l && raw[i] !== true);
-  const fp = count((l, i) => !l && raw[i] === true);
-  const tn = count((l, i) => !l && raw[i] !== true);
-  const stp = count((l, i) => l && states[i] === true);
-  const sfp = count((l, i) => !l && states[i] === true);
-  const voices = edges.filter((e) => e.kind === 'voice').map((e) => e.atMs / VAD_FRAME_MS);
-  let found = 0,
-    split = 0,
-    inside = 0;
+function scoreSpeech(p: Pass, corpus: Labelled): SpeechScore {
+  let tp = 0;
+  let pos = 0;
+  let fp = 0;
+  corpus.labels.forEach((l, i) => {
+    if (l) pos++;
+    if (p.speech[i] === true) {
+      if (l) tp++;
+      else fp++;
+    }
+  });
+  const voices = p.edges.filter((e) => e.kind === 'voice').map((e) => e.atMs / VAD_FRAME_MS);
+  let found = 0;
+  let inside = 0;
+  const onsets: number[] = [];
   for (const u of corpus.utterances) {
     // A voice edge belongs to an utterance if it starts within it (or up to 200 ms before).
     const mine = voices.filter((v) => v >= u.start - 10 && v <= u.end);
     inside += mine.length;
-    if (mine.length > 0) found++;
-    if (mine.length > 1) split += mine.length - 1;
+    if (mine.length === 0) continue;
+    found++;
+    // When the call machine hears the start: the edge is reported once startFrames frames have been speech.
+    onsets.push(Math.max(0, ((mine[0] as number) - u.start) * VAD_FRAME_MS));
   }
-  const minutes = audio.length / 8000 / 60;
+  onsets.sort((a, b) => a - b);
   return {
-    recall: tp / (tp + fn),
-    falseAlarm: fp / (fp + tn),
-    smRecall: stp / (tp + fn),
-    smFalseAlarm: sfp / (fp + tn),
+    recall: tp / Math.max(1, pos),
+    falseAlarm: fp / Math.max(1, corpus.labels.length - pos),
     found,
-    split,
+    onsetMs: onsets.length ? (onsets[onsets.length >> 1] as number) : NaN,
     spurious: voices.length - inside,
-    msPerMinute: ms / minutes,
   };
 }
 
+const starts = (p: Pass): number => p.edges.filter((e) => e.kind === 'voice').length;
+const perMinute = (n: number, frames: number): number => n / ((frames * VAD_FRAME_MS) / 60_000);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+
 async function main(): Promise<void> {
-  const corpus = await buildCorpus();
-  const dsp = loadDsp();
-  const conditions = ['none', 'white-45', 'white-35', 'hum-30', 'clicks'] as const;
-  const rows: string[] = [];
-  const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
-  for (const cond of conditions) {
-    const audio = addNoise(corpus.pcm, cond);
-    const classifiers: FrameClassifier[] = [
-      createEnergyClassifier(dsp),
-      await createFvadClassifier(1),
-      await createFvadClassifier(2),
-      await createFvadClassifier(3),
-      await createHybridClassifier(dsp, 1),
-      await createHybridClassifier(dsp, 2),
-    ];
-    for (const c of classifiers) {
-      const s = score(c, audio, corpus);
-      rows.push(
-        `| ${cond} | ${c.name} | ${pct(s.recall)} | ${pct(s.falseAlarm)} | ${pct(s.smRecall)} | ${pct(s.smFalseAlarm)} | ` +
-          `${s.found}/${corpus.utterances.length} | ${s.split} | ${s.spurious} | ${s.msPerMinute.toFixed(1)} |`,
+  const t0 = performance.now();
+  const log = (s: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${s}\n`);
+  log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+  const corpus = await speechCorpus(dsp);
+  const dets = await detectors();
+  const speechConds: [string, Int16Array][] = [
+    ['clean', withBackground(dsp, corpus.pcm, 'none', corpus.levelDbfs, SNR_DB)],
+    [`music ${SNR_DB} dB`, withBackground(dsp, corpus.pcm, 'music', corpus.levelDbfs, SNR_DB)],
+    [`music-vocals ${SNR_DB} dB`, withBackground(dsp, corpus.pcm, 'music-vocals', corpus.levelDbfs, SNR_DB)],
+    [`chatter ${SNR_DB} dB`, withBackground(dsp, corpus.pcm, 'chatter', corpus.levelDbfs, SNR_DB)],
+  ];
+  const bgKinds: Background[] = ['music', 'music-vocals', 'chatter', 'street', 'hvac', 'clicks'];
+  const bgConds = bgKinds.map((k) => [k, backgroundOnly(dsp, k, BG_SECONDS, corpus.levelDbfs, SNR_DB)] as const);
+  log('audio ready');
+
+  const speechRows: string[] = [];
+  const bgRows: string[] = [];
+  const gateRows: string[] = [];
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  for (const d of dets) {
+    const speechCells: string[] = [];
+    const gateCells: string[] = [];
+    for (const [, audio] of speechConds) {
+      const p = await pass(d, audio);
+      const s = scoreSpeech(p, corpus);
+      speechCells.push(
+        `${pct(s.recall)} / ${pct(s.falseAlarm)} / ${s.found}/${corpus.utterances.length} / ${s.onsetMs.toFixed(0)} / ${s.spurious}`,
       );
-      c.close();
+      if (p.modelOn !== undefined) gateCells.push(pct(p.modelOn));
     }
+    const bgCells: string[] = [];
+    for (const [, audio] of bgConds) {
+      const p = await pass(d, audio);
+      bgCells.push(perMinute(starts(p), p.frames).toFixed(1));
+      if (p.modelOn !== undefined) gateCells.push(pct(p.modelOn));
+    }
+    // CPU: medians over repeats, on a quiet line (the clean corpus: speech and silences) and a noisy one (music).
+    const quiet: number[] = [];
+    const noisy: number[] = [];
+    for (let r = 0; r < REPEATS; r++) {
+      const q = await pass(d, speechConds[0]?.[1] as Int16Array);
+      const n = await pass(d, bgConds[0]?.[1] as Int16Array);
+      quiet.push(q.cpuUs / q.frames);
+      noisy.push(n.cpuUs / n.frames);
+    }
+    const q = median(quiet);
+    const n = median(noisy);
+    bgCells.push(q.toFixed(1), n.toFixed(1), ((n * 1000) / VAD_FRAME_MS).toFixed(0));
+    speechRows.push(`| ${d.label} | ${speechCells.join(' | ')} |`);
+    bgRows.push(`| ${d.label} | ${bgCells.join(' | ')} |`);
+    if (gateCells.length > 0) gateRows.push(`| ${d.label} | ${gateCells.join(' | ')} |`);
+    log(`${d.label} done`);
   }
   const seconds = (corpus.pcm.length / 8000).toFixed(1);
-  const speech = corpus.labels.filter((l) => l).length;
   console.log(
-    `corpus: ${seconds} s, ${corpus.utterances.length} utterances, ${speech} speech / ${corpus.labels.length} frames`,
+    `speech corpus: ${seconds} s, ${corpus.utterances.length} utterances at ${corpus.levelDbfs.toFixed(1)} dBFS ` +
+      `(mean of the two voices); backgrounds ${SNR_DB} dB under it, ${BG_SECONDS} s each alone; CPU: medians of ${REPEATS}`,
   );
+  console.log('');
   console.log(
-    '| noise | VAD | frame recall | false alarm | recall (smoothed) | false alarm (smoothed) | utterances found | split | spurious starts | ms CPU per audio minute |',
+    'Speech: frame recall / false alarm (non-speech frames) / utterances found / median onset ms / spurious starts',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(r);
+  const table = (head: string[], rows: string[]) => {
+    console.log(`| ${head.join(' | ')} |`);
+    console.log(`|${head.map(() => '---').join('|')}|`);
+    for (const r of rows) console.log(r);
+    console.log('');
+  };
+  table(['detector', ...speechConds.map(([n]) => n)], speechRows);
+  console.log(
+    'Backgrounds alone: false speech starts per minute; CPU µs per 20 ms frame (quiet line, music) and per call-second (music)',
+  );
+  table(['detector', ...bgConds.map(([n]) => n), 'µs/frame quiet', 'µs/frame music', 'µs/call-s music'], bgRows);
+  console.log('Share of Silero windows the model evaluated (the rest the gate kept it idle)');
+  table(['detector', ...speechConds.map(([n]) => n), ...bgConds.map(([n]) => n)], gateRows);
+  console.log(await batchingTable(dsp, bgConds[0]?.[1] as Int16Array, REPEATS, log));
+  log(
+    `done; load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 main().catch((e: unknown) => {

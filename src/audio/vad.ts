@@ -5,7 +5,8 @@ import type { Dsp } from '../dsp/types.js';
 // Voice activity detection on the caller's 8 kHz audio, in two layers:
 //  - a frame classifier gives each 20 ms frame a speech probability and a decision: `energy` (the DSP addon's
 //    frameFeatures: level above an adaptive noise floor plus a speech-band share), `fvad` (WebRTC's GMM VAD,
-//    @echogarden/fvad-wasm), `hybrid` (both), `silero` (Silero VAD's network behind an energy gate, silero.ts).
+//    @echogarden/fvad-wasm), `hybrid` (both), `silero` (Silero VAD's network behind an energy gate, silero.ts),
+//    `rnnoise` (RNNoise's voice probability behind the same gate, rnnoise.ts; measured, not recommended).
 //    bench/vad.ts measures them on labelled audio with gym backgrounds; docs/benchmarks/vad.md has the result
 //    that picked the default.
 //  - hysteresis turns frame decisions into edges (voice after `startFrames` speech frames in a row, silence after
@@ -17,7 +18,7 @@ export const VAD_FRAME_MS = 20;
 export const VAD_FRAME_SAMPLES = (VAD_SAMPLE_RATE * VAD_FRAME_MS) / 1000;
 
 /** Every frame classifier a call can run; VAD_KIND (src/config/env.ts) names one of them. */
-export const VAD_KINDS = ['hybrid', 'fvad', 'energy', 'silero'] as const;
+export const VAD_KINDS = ['hybrid', 'fvad', 'energy', 'silero', 'rnnoise'] as const;
 export type VadKind = (typeof VAD_KINDS)[number];
 /** Chosen by measurement (docs/benchmarks/vad.md): the only one that music, a singer, street noise and clicks cannot fool. */
 export const DEFAULT_VAD: VadKind = 'silero';
@@ -309,6 +310,7 @@ export interface CreateVadOptions extends HysteresisOptions, EnergyVadOptions {
 
 // The models load on first use only (a dynamic import): a process that runs fvad never loads onnxruntime.
 const silero: ClassifierFactory = async (dsp) => (await import('./silero.js')).createSileroClassifier(dsp);
+const rnnoise: ClassifierFactory = async (dsp) => (await import('./rnnoise.js')).createRnnoiseClassifier(dsp);
 
 /** What the detectors need of the DSP addon: frame features (energy, gates); the resampler for 48 kHz models. */
 export type VadDsp = Pick<Dsp, 'frameFeatures' | 'createResampler'>;
@@ -321,6 +323,7 @@ const CLASSIFIERS: Record<VadKind, ClassifierFactory> = {
   fvad: (_dsp, o) => createFvadClassifier(o.fvadMode ?? 2),
   energy: (dsp, o) => Promise.resolve(createEnergyClassifier(dsp, o)),
   silero,
+  rnnoise,
 };
 
 /** The VAD for a call, with the classifier `opts.kind` names. `dsp` is the loaded addon (src/dsp/index.ts). */

@@ -86,8 +86,9 @@ t.test('each VAD_KIND builds its own classifier, told apart by what it does', as
       energy: '-/quiet/noise/speech',
       hybrid: '-/-/noise/speech',
       silero: '-/-/-/speech',
+      rnnoise: '-/quiet/-/speech',
     },
-    'four behaviours',
+    'five behaviours',
   );
   const dflt = await createVad(dsp);
   t.equal(dflt.classifier.kind, 'silero', 'the default is silero');
@@ -97,7 +98,7 @@ t.test('each VAD_KIND builds its own classifier, told apart by what it does', as
 t.test('an unknown VAD_KIND is a configuration error that lists the kinds', async (t) => {
   const err = t.throws(() => loadConfig({ VAD_KIND: 'webrtc' })) as AppError;
   t.equal(err.code, 'CONFIG_INVALID');
-  t.match(err.message, /VAD_KIND: must be one of hybrid, fvad, energy, silero/);
+  t.match(err.message, /VAD_KIND: must be one of hybrid, fvad, energy, silero, rnnoise/);
   t.equal(loadConfig({}).VAD_KIND, 'silero');
 });
 
