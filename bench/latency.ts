@@ -35,7 +35,11 @@ import { createLogger } from '../src/log.js';
 // The fakes run in a child process (they stand for remote services; `--fakes-in-process` puts them on the server's
 // event loop, as the first version of this benchmark did).
 //
+// `--vad KIND` sets VAD_KIND (default: the configured default). The caller here is synthetic (harmonic tones with a
+// speech-like envelope, src/fakes/audio.ts): the energy-based detectors hear it as speech, a neural one may not.
+//
 //   npm run build && npm run bench:latency [-- --calls 3] [--json] [--prefetch both|on|off] [--fakes-in-process]
+//                    [--vad hybrid]
 //                    [--modes instant,instant-before,modelled,modelled-before,original,late-final]
 
 const PHONE = '+12015550199';
@@ -139,7 +143,13 @@ async function fakesRole(mode: Mode, calls: number): Promise<void> {
   await fakes.close();
 }
 
-async function runMode(mode: Mode, calls: number, fakesInProcess: boolean, prefetch: boolean): Promise<ModeResult> {
+async function runMode(
+  mode: Mode,
+  calls: number,
+  fakesInProcess: boolean,
+  prefetch: boolean,
+  vad: string | undefined,
+): Promise<ModeResult> {
   const fakes = fakesInProcess ? await startFakes(mode, calls) : await fakesProcess(mode, calls);
   const { urls } = fakes;
   const endpointWaitMs = mode === 'original' ? 3000 : 400;
@@ -155,6 +165,7 @@ async function runMode(mode: Mode, calls: number, fakesInProcess: boolean, prefe
       TTS_PROVIDERS: 'elevenlabs',
       ENDPOINT_SHORT_MS: String(endpointWaitMs),
       TTS_PREFETCH: String(prefetch),
+      ...(vad === undefined ? {} : { VAD_KIND: vad }),
       // The original policy had neither of the machine's latency features (docs/call-machine.md).
       ...(mode === 'original'
         ? {
@@ -259,6 +270,7 @@ async function main(): Promise<void> {
       mode: { type: 'string', default: 'instant' },
       prefetch: { type: 'string', default: 'both' },
       json: { type: 'boolean', default: false },
+      vad: { type: 'string' },
     },
   });
   const calls = Number(values.calls);
@@ -276,7 +288,7 @@ async function main(): Promise<void> {
   for (const { mode, prefetch } of runs) {
     const name = mode === 'original' ? mode : `${mode}, TTS prefetch ${prefetch ? 'on' : 'off'}`;
     process.stderr.write(`bench:latency: ${name} (${calls} call(s) of ${CALLER_LINES.length} turns)…\n`);
-    const r = await runMode(mode, calls, values['fakes-in-process'], prefetch);
+    const r = await runMode(mode, calls, values['fakes-in-process'], prefetch, values.vad);
     results.push(r);
     if (values.json) {
       process.stdout.write(
