@@ -1,6 +1,6 @@
 import { DAYS } from '../../facts/model.js';
 import { CLASS_WORDS, DAY_WORDS, PERIOD_WORDS, PLAN_WORDS, TENS, UNITS } from '../../facts/vocabulary.js';
-import { LINE_WORDS } from './line-words.js';
+import { KEY_NAMES, LINE_PHRASES, LINE_WORDS } from './line-words.js';
 import type { AsrContext } from './types.js';
 
 // JSGF grammars for the offline recogniser, built from the shared vocabulary (src/facts/vocabulary.ts), so the
@@ -154,9 +154,9 @@ function classRules(): string {
 }
 
 const WEIGHTS: Readonly<Record<AsrContext, { hours: number; prices: number; classes: number; line: number }>> = {
-  hours: { hours: 6, prices: 0.03, classes: 0.03, line: 0.5 },
-  pricing: { hours: 0.03, prices: 6, classes: 0.03, line: 0.5 },
-  classes: { hours: 0.03, prices: 0.03, classes: 6, line: 0.5 },
+  hours: { hours: 6, prices: 0.03, classes: 0.03, line: 0.03 },
+  pricing: { hours: 0.03, prices: 6, classes: 0.03, line: 0.03 },
+  classes: { hours: 0.03, prices: 0.03, classes: 6, line: 0.03 },
   'yes-no': { hours: 1, prices: 1, classes: 1, line: 1 },
   open: { hours: 2, prices: 2, classes: 2, line: 2 },
 };
@@ -173,7 +173,8 @@ export function grammarFor(ctx: AsrContext): string {
     classRules(),
     // While classes are expected "it" goes: it swallows "hiit" whenever the h is soft.
     `<filler> = ${alt(ctx === 'classes' ? FILLERS.filter((f) => f !== 'it') : FILLERS)};`,
-    `<line> = ${alt(LINE_WORDS.filter((x) => !FILLERS.includes(x)))};`,
+    `<key> = ${alt(KEY_NAMES)};`,
+    `<line> = ${alt([...LINE_PHRASES, ...LINE_WORDS.filter((x) => !FILLERS.includes(x))])};`,
     // The phone line's own words (menus, hold, voicemail, screening): heard everywhere, never above the facts.
     `<item> = /${w.hours}/ <hours> | /${w.prices}/ <prices> | /${w.classes}/ <classes> | /${filler}/ <filler> | /${w.line}/ <line>;`,
     'public <utterance> = <item>+;',

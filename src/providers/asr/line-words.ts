@@ -7,8 +7,8 @@
 // other items are. Lower-case entries of the acoustic model's dictionary.
 
 export const LINE_WORDS: readonly string[] = [
-  // Menus and keys.
-  ...['press', 'dial', 'enter', 'zero', 'star', 'pound', 'hash', 'option', 'options', 'menu', 'main', 'extension'],
+  // Menus ("press", "dial" and "enter" only before a key: LINE_PHRASES).
+  ...['zero', 'star', 'pound', 'hash', 'option', 'options', 'menu', 'main', 'extension'],
   ...['repeat', 'these', 'hear', 'return', 'previous', 'know', "party's", 'directory', 'by', 'name', 'other', 'all'],
   ...['inquiries', 'questions', 'say', 'speak', 'talk', 'operator', 'representative', 'front', 'desk', 'reception'],
   ...['sales', 'member', 'members', 'memberships', 'services', 'service', 'billing', 'payments', 'account', 'new'],
@@ -20,9 +20,45 @@ export const LINE_WORDS: readonly string[] = [
   // Voicemail and screening.
   ...['reached', 'leave', 'message', 'messages', 'after', 'tone', 'beep', 'record', 'mailbox', 'full', 'cannot'],
   ...['accept', 'any', 'now', 'right', 'currently', 'screening', 'using', 'person', 'why', 'who', 'what', 'this'],
-  // Transfers, refusals, callbacks, wrong numbers.
+  // Transfers, refusals, callbacks, wrong numbers. Not "online": through the phone band it takes the place of
+  // "one" in "press one".
   ...['transfer', 'transferring', 'connect', 'put', 'manager', 'owner', 'give', 'prices', 'over', 'phone', 'website'],
-  ...['online', 'dot', 'com', 'come', 'back', 'later', 'tomorrow', 'today', 'ask', "can't", 'help', 'wrong'],
+  ...['dot', 'com', 'come', 'back', 'later', 'tomorrow', 'today', 'ask', "can't", 'help', 'wrong'],
   ...['number', 'private', 'home', 'business', 'permanently', 'closed', 'support', 'years', 'of', 'pizza', 'place'],
-  ...['mike', 'anna', 'sarah', 'john', 'dave', 'lisa', 'street', 'apply', 'pay', 'bank', 'there', 'here', 'be'],
+  ...['mike', 'anna', 'sarah', 'dave', 'lisa', 'street', 'apply', 'pay', 'bank', 'there', 'here', 'be'],
+];
+
+/** The keys a menu names. */
+export const KEY_NAMES: readonly string[] = [
+  ...['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'star', 'pound'],
+];
+
+/**
+ * Phrases the line says as a whole. "press" is always followed by a key (loose words let "press one" through as
+ * "press uh line noon"), and the cues of hold and voicemail keep their order, so each is heard as said.
+ */
+export const LINE_PHRASES: readonly string[] = [
+  '[say or] (press | dial | enter) <key>',
+  'thank you for calling',
+  'your call is important to us',
+  '[please] stay on the line',
+  'thanks for holding',
+  'please hold',
+  'leave [me | us] a message',
+  'after the tone',
+  'at the tone',
+  'the mailbox is full',
+  'cannot accept any [new] messages',
+  'not available [right now]',
+  'say your name',
+  "why you're calling",
+  "sorry i didn't get that",
+  'the front desk',
+  'member services',
+  'the main menu',
+  'let me transfer you',
+  'the wrong number',
+  'call back',
+  'ask for',
+  'dot com',
 ];
