@@ -10,6 +10,8 @@ import { DAY_GROUP_WORDS, DAY_WORDS } from './vocabulary.js';
 type Entity =
   | { kind: 'days'; days: Day[]; at: number; end: number }
   | { kind: 'range'; opens: string; closes: string; at: number }
+  /** One end of the day only ("we close at noon on sundays"): the other end is the one the rest of the week has. */
+  | { kind: 'bound'; end: 'opens' | 'closes'; time: string; at: number }
   | { kind: 'closed'; at: number }
   | { kind: 'open24'; at: number };
 
@@ -56,6 +58,12 @@ function parseTime(tokens: readonly string[], i: number): TimeMatch | undefined 
     if (base && base.m === 0) return { ...base, h: base.h === 1 ? 12 : base.h - 1, m: 45 };
     return undefined;
   }
+  // "half six" is half past six in British and Irish speech (never half an hour before it).
+  if (t === 'half') {
+    const base = parseTime(tokens, i + 1);
+    if (base && base.m === 0 && base.mer !== 'fixed') return { ...base, m: 30 };
+    return undefined;
+  }
   const hour = parseSmallNumber(tokens, i);
   if (!hour) return undefined;
   const digits = /^\d+$/.test(tokens[i] ?? '');
@@ -63,6 +71,9 @@ function parseTime(tokens: readonly string[], i: number): TimeMatch | undefined 
   if (hour.value < 1 || hour.value > (digits ? 24 : 12)) return undefined;
   let j = hour.next;
   let m = 0;
+  // "twelve noon", "twelve midnight"
+  if (hour.value === 12 && (tokens[j] === 'noon' || tokens[j] === 'midnight'))
+    return { h: tokens[j] === 'noon' ? 12 : 24, m: 0, mer: 'fixed', next: j + 1 };
   if (tokens[j] === 'oclock') j++;
   else if (tokens[j] === 'oh' || tokens[j] === 'o') {
     const mm = parseSmallNumber(tokens, j + 1);
@@ -148,6 +159,9 @@ function dayAt(tokens: readonly string[], i: number): { days: Day[]; next: numbe
   if (t === 'the' && (tokens[i + 1] === 'weekend' || tokens[i + 1] === 'weekends')) {
     return { days: ['sat', 'sun'], next: i + 2 };
   }
+  if (t === 'during' && tokens[i + 1] === 'the' && tokens[i + 2] === 'week') {
+    return { days: [...(DAY_GROUP_WORDS.weekdays as readonly Day[])], next: i + 3 };
+  }
   const d = DAY_BY_WORD.get(t);
   if (d === undefined) return undefined;
   // Ranges: "monday through friday", "monday to friday", "from monday till friday"
@@ -192,6 +206,8 @@ function closedAt(tokens: readonly string[], i: number): number | undefined {
     const w = tokens[day] ?? '';
     if ((DAY_BY_WORD.has(w) || w in DAY_GROUP_WORDS) && !parseTime(tokens, day + 1)) return i + 1;
   }
+  // "we're shut on sundays", "sundays we're shut" (but "we shut at nine" is a closing time).
+  if ((t === 'shut' || t === 'shuts') && tokens[i + 1] !== 'at' && !parseTime(tokens, i + 1)) return i + 1;
   if (t === 'not' && tokens[i + 1] === 'open') return i + 2;
   if (t === "aren't" && tokens[i + 1] === 'open') return i + 2;
   if (t === "don't" && tokens[i + 1] === 'open') return i + 2;
@@ -199,17 +215,45 @@ function closedAt(tokens: readonly string[], i: number): number | undefined {
 }
 
 const OPEN_WORDS = new Set(['open', 'opens', 'opening']);
-const CLOSE_WORDS = new Set(['close', 'closes', 'closing']);
+const CLOSE_WORDS = new Set(['close', 'closes', 'closing', 'shut', 'shuts']);
+const UNTIL_WORDS = new Set(['till', 'til', 'until']);
+
+/** After a closing word ("close", "shut", "lock up"): where its time would start, or undefined. */
+function afterCloseWord(tokens: readonly string[], k: number): number | undefined {
+  let j = k;
+  if (CLOSE_WORDS.has(tokens[j] as string)) j++;
+  else if (tokens[j] === 'lock' && tokens[j + 1] === 'up') j += 2;
+  else return undefined;
+  // "close at" often comes back as "close that" (the s of "closes" runs into "at").
+  return tokens[j] === 'at' || tokens[j] === 'that' ? j + 1 : j;
+}
 
 function closingTimeAfter(tokens: readonly string[], from: number): { time: TimeMatch; from: number } | undefined {
   for (let k = from; k < Math.min(tokens.length, from + 8); k++) {
-    if (!CLOSE_WORDS.has(tokens[k] as string)) continue;
-    // "close at" often comes back as "close that" (the s of "closes" runs into "at").
-    const at = tokens[k + 1] === 'at' || tokens[k + 1] === 'that' ? k + 2 : k + 1;
+    const at = afterCloseWord(tokens, k);
+    if (at === undefined) continue;
     const time = parseTime(tokens, at);
     if (time) return { time, from: at };
   }
   return undefined;
+}
+
+/**
+ * A lone time that is one end of the day: "close at noon", "shut at nine", "lock up at ten", "open till
+ * midnight" (closing), "open at seven" (opening). Looks at the words before the time at `i`.
+ */
+function boundBefore(tokens: readonly string[], i: number): 'opens' | 'closes' | undefined {
+  for (let k = Math.max(0, i - 3); k < i; k++) if (afterCloseWord(tokens, k) === i) return 'closes';
+  if (UNTIL_WORDS.has(tokens[i - 1] ?? '') && OPEN_WORDS.has(tokens[i - 2] ?? '')) return 'closes';
+  if (tokens[i - 1] === 'at' && OPEN_WORDS.has(tokens[i - 2] ?? '')) return 'opens';
+  return undefined;
+}
+
+function boundTime(t: TimeMatch, end: 'opens' | 'closes'): string {
+  if (end === 'opens') return hhmm(to24(t, t.h === 12 ? 'pm' : 'am') % 24, t.m);
+  // An unmarked "twelve" at closing is midnight, as in a range.
+  const h = t.mer === undefined && t.h === 12 ? 24 : to24(t, 'pm');
+  return hhmm(h, t.m);
 }
 
 function entities(tokens: readonly string[]): Entity[] {
@@ -272,6 +316,12 @@ function entities(tokens: readonly string[]): Entity[] {
         i = a.next;
         continue;
       }
+      const end = boundBefore(tokens, i);
+      if (end) {
+        out.push({ kind: 'bound', end, time: boundTime(a, end), at: i });
+        i = a.next;
+        continue;
+      }
     }
     i++;
   }
@@ -292,10 +342,37 @@ export function parseHours(tokens: readonly string[]): HoursResult {
   // The last day set that got a value: "closed on saturdays and sundays" extends it to the next day set.
   let last: { end: number; value: DayHours } | undefined;
   let unresolved = false;
+  // One-ended times and their days, applied once every day has what the rest of the answer gives it.
+  const bounds: { days: Day[]; end: 'opens' | 'closes'; time: string }[] = [];
+  let pendingBound: Extract<Entity, { kind: 'bound' }> | undefined;
+  // The bound last given days, and where they ended: "open at seven on saturdays and sundays" gives both.
+  let lastBound: { days: Day[]; end: number } | undefined;
   const assign = (days: readonly Day[], v: DayHours): void => {
     for (const d of days) hours[d] = v;
   };
   for (const [k, e] of ents.entries()) {
+    if (e.kind === 'bound') {
+      if (pendingDays) {
+        bounds.push({ days: pendingDays, end: e.end, time: e.time });
+        pendingDays = undefined;
+        last = undefined;
+      } else pendingBound = e;
+      continue;
+    }
+    if (e.kind === 'days' && pendingBound) {
+      // The nearest value before a day set is its own: "six to ten, but we close at noon on sundays".
+      const b = { days: [...e.days], end: pendingBound.end, time: pendingBound.time };
+      bounds.push(b);
+      lastBound = { days: b.days, end: e.end };
+      pendingBound = undefined;
+      continue;
+    }
+    if (e.kind === 'days' && lastBound && tokens.slice(lastBound.end, e.at).every((w) => w === 'and' || w === 'on')) {
+      lastBound.days.push(...e.days);
+      lastBound.end = e.end;
+      continue;
+    }
+    lastBound = undefined;
     if (e.kind === 'days') {
       // Joined by "and", and not itself the start of a new "days value" pair ("… and saturday eight to six",
       // "… and saturday and sunday it is seven to seven"): look past the run of day sets that follows.
@@ -339,7 +416,37 @@ export function parseHours(tokens: readonly string[]): HoursResult {
     // all means every day; after named days it means the remaining days.
     // "Closed" with no day is never generalised ("we're closed right now").
     if ('closed' in pendingValue) unresolved = true;
-    else for (const d of DAYS) if (hours[d] === undefined) hours[d] = pendingValue;
+    else
+      for (const d of DAYS)
+        if (hours[d] === undefined && !bounds.some((b) => b.days.includes(d))) hours[d] = pendingValue;
   }
+  applyBounds(hours, bounds, pendingValue);
   return { hours, unresolved };
+}
+
+/**
+ * "We're open six to ten, but we close at noon on sundays": a day with only one end said takes the other from
+ * what it already has, else from the hours most of the week has. Without either, it is left out (a closing time
+ * alone is no opening hours).
+ */
+function applyBounds(
+  hours: Partial<Record<Day, DayHours>>,
+  bounds: readonly { days: readonly Day[]; end: 'opens' | 'closes'; time: string }[],
+  general: DayHours | undefined,
+): void {
+  if (bounds.length === 0) return;
+  const counts = new Map<string, number>();
+  for (const h of Object.values(hours))
+    if (h && 'opens' in h) counts.set(JSON.stringify(h), (counts.get(JSON.stringify(h)) ?? 0) + 1);
+  const usual = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const base: DayHours | undefined =
+    general && 'opens' in general ? general : usual ? (JSON.parse(usual) as DayHours) : undefined;
+  for (const b of bounds)
+    for (const d of b.days) {
+      const own = hours[d];
+      const from = own && 'opens' in own ? own : own === undefined ? base : undefined;
+      if (!from || !('opens' in from)) continue;
+      const v = { opens: from.opens, closes: from.closes, [b.end]: b.time };
+      if (validRange(v)) hours[d] = v;
+    }
 }

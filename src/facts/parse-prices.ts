@@ -46,9 +46,25 @@ interface AmountMatch {
   period: Period | undefined;
 }
 
+/** Words between what is priced and its amount: "the day pass is fifteen", "membership runs forty five". */
+const PRICE_VERBS = new Set(['is', "it's", 'costs', 'cost', 'runs', 'are', "that's"]);
+/** What a bare amount after a price verb may price: a period, a plan, or these. */
+const PRICED = new Set(['membership', 'memberships', 'price', 'fee', 'pass', 'plan', 'rate']);
+
+/** A bare number is a price when a priced thing and a price verb come right before it. */
+function pricedBefore(tokens: readonly string[], i: number): boolean {
+  if (!PRICE_VERBS.has(tokens[i - 1] ?? '')) return false;
+  const k = i - 2;
+  if (PRICED.has(tokens[k] ?? '')) return true;
+  for (const p of PERIOD_PHRASES)
+    if (k - p.words.length + 1 >= 0 && matchAt(tokens, k - p.words.length + 1, p.words)) return true;
+  return PLAN_PHRASES.some((w) => k - w.length + 1 >= 0 && matchAt(tokens, k - w.length + 1, w));
+}
+
 function amountAt(tokens: readonly string[], i: number): AmountMatch | undefined {
   const n = parseNumber(tokens, i);
   if (!n) return undefined;
+  const priced = pricedBefore(tokens, i);
   let j = n.next;
   let cents = 0;
   let currency: string | undefined;
@@ -66,7 +82,7 @@ function amountAt(tokens: readonly string[], i: number): AmountMatch | undefined
   } else if (n.value >= 10) {
     // "forty nine ninety nine a month": dollars then cents, with the period right after.
     const c = parseSmallNumber(tokens, j);
-    if (c && c.value >= 10 && c.value <= 99 && (periodAt(tokens, c.next) || CURRENCY[tokens[c.next] ?? ''])) {
+    if (c && c.value >= 10 && c.value <= 99 && (priced || periodAt(tokens, c.next) || CURRENCY[tokens[c.next] ?? ''])) {
       cents = c.value;
       j = c.next;
       const cur2 = CURRENCY[tokens[j] ?? ''];
@@ -77,7 +93,7 @@ function amountAt(tokens: readonly string[], i: number): AmountMatch | undefined
     }
   }
   const after = periodAt(tokens, j);
-  if (!currency && !after) return undefined;
+  if (!currency && !after && !priced) return undefined;
   return {
     minor: n.value * 100 + cents,
     currency: currency ?? 'USD',

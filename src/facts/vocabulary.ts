@@ -133,7 +133,7 @@ export const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'sev
 
 /** The limits the offline persona validator enforces (the parser understands more). */
 export const VOCABULARY_LIMITS = {
-  /** Whole-dollar prices from 0 to this. */
+  /** Prices from 0 to this, in dollars and cents ("twenty nine dollars and ninety nine cents"). */
   maxAmount: 999,
   /** Times must fall on these minutes. */
   minutes: [0, 15, 30, 45] as const,
@@ -153,7 +153,8 @@ export function isSupportedTime(hhmm: string): boolean {
 }
 
 export function isSupportedAmount(amount: number): boolean {
-  return Number.isInteger(amount) && amount >= 0 && amount <= VOCABULARY_LIMITS.maxAmount;
+  const cents = Math.round(amount * 100);
+  return Math.abs(cents - amount * 100) < 1e-6 && amount >= 0 && amount <= VOCABULARY_LIMITS.maxAmount;
 }
 
 /** Words meaning yes / no, and ways a caller ends a call. */
