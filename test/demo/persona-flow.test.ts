@@ -188,7 +188,7 @@ t.test('scenarios/flows/: valid, one number each, and every situation of issue 1
   const nodes = flows.flatMap((p) => Object.values(p.flow?.nodes ?? {}));
   const menus = (p: (typeof flows)[number]) => Object.values(p.flow?.nodes ?? {}).filter((n) => n.kind === 'menu');
   const outcomes = new Set(flows.map((p) => p.expect.outcome));
-  for (const o of ['completed', 'ivr-stuck', 'voicemail-left', 'voicemail-full', 'refused'] as const)
+  for (const o of ['completed', 'ivr-stuck', 'hold-timeout', 'voicemail-left', 'voicemail-full', 'refused'] as const)
     t.ok(outcomes.has(o), `one expects ${o}`);
   t.ok(outcomes.has('callback-requested') && outcomes.has('wrong-number'), 'a callback and a wrong number');
   t.ok(
@@ -206,6 +206,10 @@ t.test('scenarios/flows/: valid, one number each, and every situation of issue 1
   t.ok(
     nodes.some((n) => n.kind === 'hold' && n.ms >= 45_000 && n.sound === 'music' && n.announcement),
     '45 s of music with announcements',
+  );
+  t.ok(
+    flows.some((p) => p.server?.HOLD_MAX_MS !== undefined && p.expect.outcome === 'hold-timeout'),
+    'hold past HOLD_MAX_MS',
   );
   t.ok(
     nodes.some((n) => n.kind === 'screening'),
