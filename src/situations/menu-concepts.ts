@@ -9,6 +9,8 @@ import { findPhrase } from './words.js';
 export type MenuConcept =
   | 'front-desk'
   | 'membership'
+  | 'member-services'
+  | 'english'
   | 'operator'
   | 'other-inquiries'
   | 'classes'
@@ -68,6 +70,25 @@ export const MENU_CONCEPTS: readonly ConceptEntry[] = [
     score: 10,
     reason: 'a staff directory needs a name',
     phrases: ['directory', 'extension', 'by name', "party's"],
+  },
+  {
+    concept: 'member-services',
+    score: 60,
+    reason: 'member services are people who know the gym, if not always the prices',
+    phrases: [
+      'existing member',
+      'existing members',
+      'current member',
+      'current members',
+      'member services',
+      'member service',
+    ],
+  },
+  {
+    concept: 'english',
+    score: 50,
+    reason: 'the English menu (the agent speaks English) leads on to the main menu',
+    phrases: ['english'],
   },
   {
     concept: 'front-desk',

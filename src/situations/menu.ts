@@ -45,7 +45,18 @@ const KEY_HOMOPHONES: Readonly<Record<string, Key>> = { to: '2', too: '2', for: 
 // Words that may follow a homophone when it really is the key (another option, the end, a label introducer).
 const AFTER_KEY = new Set([BOUNDARY, 'for', 'to', 'if', 'or', 'and', 'now', 'please', 'press', 'dial', 'at']);
 // The verbs that ask for a key; "say or press" and "press or say" are folded to one anchor.
-const VERBS = new Set(['press', 'dial', 'enter', 'push', 'select', 'choose', 'touch']);
+const VERBS = new Set([
+  'press',
+  'dial',
+  'enter',
+  'push',
+  'select',
+  'choose',
+  'touch',
+  'pressing',
+  'dialing',
+  'dialling',
+]);
 // Fillers between the verb and the key: "press the number 2", "select option 2", "press the 2 key".
 const KEY_FILLERS = new Set(['the', 'number', 'option', 'key', 'button']);
 const AFTER_KEY_FILLERS = new Set(['key', 'sign', 'button', 'now', 'please']);

@@ -82,6 +82,20 @@ t.test('the choice reaches a person who can answer, ranked and explained', async
   t.equal(chooseOption(parseMenu('for cancellations press 1 to cancel your membership press 2')).option, undefined);
 });
 
+t.test('real menus: language first, member services, "by pressing zero at any time"', async (t) => {
+  t.equal(chooseOption(parseMenu('Para español, oprima nueve. For English, press 1.')).option?.key, '1');
+  t.equal(chooseOption(parseMenu('For Spanish press 9. For English press 1.')).ranked[0]?.concept, 'english');
+  const members = chooseOption(parseMenu('if you are an existing member press three for membership sales press two'));
+  t.same(
+    members.ranked.map((r) => `${r.key}:${r.concept}`),
+    ['2:membership', '3:member-services'],
+  );
+  t.same(parseMenu('you can also reach the operator by pressing zero at any time').options, [
+    { key: '0', label: 'at any time' },
+  ]);
+  t.equal(chooseOption(parseMenu('you can also reach us by pressing zero at any time')).option?.key, '0');
+});
+
 t.test('fingerprint: robust to misheard labels, checks a remembered path', async (t) => {
   const a = parseMenu('press one for hours press two for memberships press zero for the operator').options;
   const b = parseMenu('press 1 for our hours. Press 2 for membership sales. Press 0 to speak to an operator.').options;
