@@ -9,7 +9,7 @@ import type {
   VadPort,
 } from './call-handler.js';
 import { TWILIO_RATE, type TelephonyDsp } from './dsp-port.js';
-import { OutboundPlayer, type PlayerOptions, type SendResult } from './outbound-player.js';
+import { OutboundPlayer, type OutboundSink, type PlayerOptions, type SendResult } from './outbound-player.js';
 import {
   buildClear,
   buildMark,
@@ -26,6 +26,7 @@ import { ToneListener } from './tone-listener.js';
 import type { LiveCalls } from './live-calls.js';
 import { InbandKeypad } from './keypad/inband.js';
 import type { KeypadPort } from './keypad/types.js';
+import { HANDOFF_PARAM, type ParkedCall, type StreamHandoffs } from './keypad/handoff.js';
 
 // One Media Streams WebSocket = one MediaSession = one CallHandler. The session turns wire messages into
 // handler calls and the player's output into wire messages. Bad messages are counted, logged (rate-limited)
@@ -78,6 +79,8 @@ export interface MediaSessionOptions {
    * on this stream's player, when the DSP has it.
    */
   readonly createKeypad?: ((start: StartInfo, player: OutboundPlayer) => KeypadPort | undefined) | undefined;
+  /** Calls between two streams (the Twilio keypad's redirect: keypad/handoff.ts); without it a `stop` ends the call. */
+  readonly handoffs?: StreamHandoffs | undefined;
 }
 
 export type AdmitDecision = { ok: true } | { ok: false; code: number; why: string };
@@ -111,6 +114,10 @@ export class MediaSession {
     this.#handler?.onVadFrame?.(atMs, probability, speech);
   #log: Logger;
   #startPerf = 0;
+  /** Media time of this stream's 0 on the call's clock: non-zero on a stream that resumed a call (handoff). */
+  #mediaOffsetMs = 0;
+  /** The stream that resumed this call after a redirect: closing "the call's socket" means its socket now. */
+  #successor: { endSocket(code: number, reason: string): void } | undefined;
   #ended = false;
   #socketOpen = true;
   #startTimer: NodeJS.Timeout | undefined;
@@ -152,7 +159,7 @@ export class MediaSession {
         const bad = this.#validator.acceptMedia(m.sequenceNumber);
         if (bad !== undefined) return this.#reject(bad.reason, bad.detail);
         try {
-          return this.#media(scratchBytes.subarray(0, m.length), m.timestamp);
+          return this.#media(scratchBytes.subarray(0, m.length), m.timestamp + this.#mediaOffsetMs);
         } catch (err) {
           return this.#handlerFailed(err);
         }
@@ -170,7 +177,7 @@ export class MediaSession {
         case 'start':
           return this.#start(e);
         case 'media':
-          return this.#media(e.media.payload, e.media.timestamp);
+          return this.#media(e.media.payload, e.media.timestamp + this.#mediaOffsetMs);
         case 'dtmf':
           return this.#handler?.onDtmf(e.dtmf.digit, this.#nowMs());
         case 'mark':
@@ -261,24 +268,10 @@ export class MediaSession {
 
   #begin(start: StartInfo): void {
     this.#startInfo = start;
+    if (start.customParameters[HANDOFF_PARAM] === '1') return this.#resume(start);
     const streamSid = start.streamSid;
     this.#streamSidJson = JSON.stringify(streamSid);
-    const prefix = mediaPrefix(streamSid);
-    this.#player = new OutboundPlayer(
-      {
-        // The player hands out Buffer views; anything else is wrapped (no copy) for the base64 encoder.
-        sendMedia: (b) =>
-          this.#send(
-            `${prefix}${(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('base64')}"}}`,
-          ),
-        sendMark: (n) => this.#send(buildMark(streamSid, n)),
-        sendClear: () => this.#send(buildClear(streamSid)),
-        corked: (fn) => (this.#socketOpen && this.#o.socket.cork ? this.#o.socket.cork(fn) : fn()),
-        backpressured: () => this.#backpressured(),
-      },
-      this.#o.dsp,
-      this.#o.player,
-    );
+    this.#player = new OutboundPlayer(this.#sinkFor(streamSid), this.#o.dsp, this.#o.player);
     const player = this.#player;
     const { dtmfRender } = this.#o.dsp;
     const transport: CallTransport = {
@@ -307,6 +300,24 @@ export class MediaSession {
     });
     this.#o.metrics?.callStarted?.();
     this.#log.info({ tracks: start.tracks.length }, 'media stream started');
+  }
+
+  /** A stream Twilio opened after a redirect: the call parked by its previous stream carries on here. */
+  #resume(start: StartInfo): void {
+    const callId = start.customParameters.callId ?? '';
+    const parked = this.#o.handoffs?.resume(callId);
+    if (parked === undefined) throw new Error('no parked call to resume');
+    this.#startPerf = parked.startPerf;
+    this.#mediaOffsetMs = this.#nowMs();
+    this.#streamSidJson = JSON.stringify(start.streamSid);
+    this.#player = parked.player;
+    parked.player.rebind(this.#sinkFor(start.streamSid));
+    parked.handOver({ endSocket: (code, reason) => this.#endSocket(code, reason) });
+    this.#vad = parked.vad;
+    this.#tones = parked.tones;
+    this.#leaveLiveCalls = parked.leaveLiveCalls;
+    this.#handler = parked.handler;
+    this.#log.info({ atMs: this.#mediaOffsetMs }, 'media stream resumed the call after a redirect');
   }
 
   #nowMs(): number {
@@ -356,7 +367,23 @@ export class MediaSession {
     this.#endSocket(1011, 'internal error');
   }
 
+  #sinkFor(streamSid: string): OutboundSink {
+    const prefix = mediaPrefix(streamSid);
+    return {
+      // The player hands out Buffer views; anything else is wrapped (no copy) for the base64 encoder.
+      sendMedia: (b) =>
+        this.#send(
+          `${prefix}${(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('base64')}"}}`,
+        ),
+      sendMark: (n) => this.#send(buildMark(streamSid, n)),
+      sendClear: () => this.#send(buildClear(streamSid)),
+      corked: (fn) => (this.#socketOpen && this.#o.socket.cork ? this.#o.socket.cork(fn) : fn()),
+      backpressured: () => this.#backpressured(),
+    };
+  }
+
   #endSocket(code: number, reason: string): void {
+    if (this.#successor !== undefined) return this.#successor.endSocket(code, reason);
     if (!this.#socketOpen) return;
     this.#socketOpen = false;
     this.#o.socket.end(code, reason);
@@ -366,6 +393,37 @@ export class MediaSession {
     if (this.#ended) return;
     this.#ended = true;
     if (this.#startTimer !== undefined) clearTimeout(this.#startTimer);
+    if (reason === 'stop' && this.#park()) return;
+    this.#release(reason);
+  }
+
+  /**
+   * Twilio stopped this stream because the keypad redirected the call: park the call (keypad/handoff.ts) for the
+   * stream that follows, instead of ending it. True when parked.
+   */
+  #park(): boolean {
+    const start = this.#startInfo;
+    const handler = this.#handler;
+    const player = this.#player;
+    const callId = start?.customParameters.callId ?? '';
+    if (start === undefined || handler === undefined || player === undefined) return false;
+    if (this.#o.handoffs?.expecting(callId) !== true) return false;
+    const parked: ParkedCall = {
+      start,
+      handler,
+      player,
+      vad: this.#vad,
+      tones: this.#tones,
+      leaveLiveCalls: this.#leaveLiveCalls,
+      startPerf: this.#startPerf,
+      handOver: (successor) => (this.#successor = successor),
+    };
+    this.#o.handoffs.park(callId, parked, () => this.#release('stop'));
+    this.#log.info('media stream stopped for a redirect; the call waits for the next stream');
+    return true;
+  }
+
+  #release(reason: StreamEndReason): void {
     this.#player?.close();
     this.#leaveLiveCalls?.();
     this.#vad?.close();

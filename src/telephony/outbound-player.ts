@@ -115,7 +115,7 @@ export class OutboundPlayer implements Paced {
    * against what it sent (src/call/caller-voice.ts). Called on the pacing path: it must be cheap.
    */
   frameTap: ((mulaw: Uint8Array) => void) | undefined = undefined;
-  readonly #sink: OutboundSink;
+  #sink: OutboundSink;
   readonly #dsp: TelephonyDsp;
   readonly #leadMs: number;
   readonly #markEveryFrames: number;
@@ -271,6 +271,18 @@ export class OutboundPlayer implements Paced {
     this.listener.cleared?.(result);
     if (kept.length > 0) this.#pump();
     return result;
+  }
+
+  /**
+   * The call moved to another media stream (a redirect: keypad/handoff.ts). Whatever was queued at Twilio went with
+   * the old stream and its marks will never echo: everything is dropped as by a barge-in, keys included, and later
+   * audio goes to `sink`.
+   */
+  rebind(sink: OutboundSink): void {
+    for (const u of this.#queue) if (u.keys !== undefined) u.keys.reject(new Error('the media stream was replaced'));
+    this.#queue.splice(0, this.#queue.length, ...this.#queue.filter((u) => u.keys === undefined));
+    this.#sink = sink;
+    this.clear();
   }
 
   /** An echoed mark from Twilio. Unknown names (e.g. echoes of cleared marks) are ignored. */

@@ -26,6 +26,9 @@ import { StreamGate } from './stream-gate.js';
 import type { StreamTokens } from './stream-token.js';
 import type { BudgetPolicy } from './message-budget.js';
 import type { LiveCalls } from './live-calls.js';
+import { StreamHandoffs } from './keypad/handoff.js';
+import { createCallKeypad, type CallKeypadOptions } from './keypad/index.js';
+import type { KeypadMode } from './keypad/types.js';
 
 // The uWebSockets.js server: every Route[] of the app over HTTP (src/http, uws-http.ts), and the Twilio media
 // stream WebSocket. uWS rules followed here: message buffers are copied before any await (they are invalid
@@ -63,6 +66,11 @@ export interface TelephonyServerOptions {
   readonly inboundBudget?: BudgetPolicy | undefined;
   /** The calls streaming here, for what Twilio says of them outside the stream (amd.ts). */
   readonly liveCalls?: LiveCalls | undefined;
+  /**
+   * KEYPAD_MODE and, for the Twilio keypad, the REST client that redirects calls (keypad/). Default: in-band keys
+   * only, when the DSP renders them.
+   */
+  readonly keypad?: { mode: KeypadMode; rest: { redirect(sid: string, twiml: string): Promise<void> } | undefined };
   /** Injected in tests of the fallback check; defaults to loadUws(). */
   readonly uws?: Uws | undefined;
 }
@@ -77,6 +85,8 @@ export class TelephonyServer {
   readonly #uws: Uws;
   readonly #dispatcher: Dispatcher;
   readonly #gate: StreamGate;
+  /** Calls between the two streams of a keypad redirect. */
+  readonly #handoffs = new StreamHandoffs();
   readonly #sockets = new Set<WebSocket<SocketData>>();
   #listen: us_listen_socket | undefined;
   #app: ReturnType<Uws['App']> | undefined;
@@ -99,6 +109,7 @@ export class TelephonyServer {
       admission: o.admission,
       store: o.callStore,
       log: o.log,
+      handoffs: this.#handoffs,
     });
   }
 
@@ -189,6 +200,25 @@ export class TelephonyServer {
     res.upgrade(data, key, protocol, extensions, ctx as Parameters<UwsResponse['upgrade']>[4]);
   }
 
+  #keypadOptions(): CallKeypadOptions {
+    const k = this.#o.keypad;
+    const base = this.#o.publicBaseUrl;
+    return {
+      mode: k?.mode ?? 'inband',
+      dsp: this.#o.dsp,
+      twilio:
+        k?.rest === undefined || base === undefined
+          ? undefined
+          : {
+              rest: k.rest,
+              handoffs: this.#handoffs,
+              tokens: this.#o.streamTokens,
+              streamUrl: publicWsUrl(base, MEDIA_STREAM_PATH),
+            },
+      log: this.#o.log,
+    };
+  }
+
   #open(ws: WebSocket<SocketData>): void {
     this.#sockets.add(ws);
     const d = ws.getUserData();
@@ -216,6 +246,8 @@ export class TelephonyServer {
       player: this.#o.player,
       inboundBudget: this.#o.inboundBudget,
       liveCalls: this.#o.liveCalls,
+      handoffs: this.#handoffs,
+      createKeypad: (start, player) => createCallKeypad(this.#keypadOptions(), start, player),
       admit: (start) => this.#gate.admit(start),
       ended: (start, reason) => this.#o.admission.release(StreamGate.callIdOf(start), reason),
     });

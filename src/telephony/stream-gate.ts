@@ -4,6 +4,7 @@ import type { StartInfo } from './call-handler.js';
 import type { CallStore } from './call-store.js';
 import type { AdmitDecision } from './media-session.js';
 import { STREAM_TOKEN_PARAM, type StreamTokens } from './stream-token.js';
+import { HANDOFF_PARAM, type StreamHandoffs } from './keypad/handoff.js';
 
 // What a media stream's `start` must prove before the server gives it anything per call (a player, a VAD, a
 // call session, a slot). The upgrade's X-Twilio-Signature is the same for every stream, so on its own it proves
@@ -24,6 +25,8 @@ export interface StreamGateOptions {
   /** The call store (claimStream); undefined: this process is the only one and its slots are the truth. */
   readonly store: Pick<CallStore, 'claimStream'> | undefined;
   readonly log: Logger;
+  /** Calls parked between two streams by a keypad redirect (keypad/handoff.ts). */
+  readonly handoffs?: StreamHandoffs | undefined;
 }
 
 const refuse = (why: string, code = 1008): AdmitDecision => ({ ok: false, code, why });
@@ -58,6 +61,7 @@ export class StreamGate {
     const { [STREAM_TOKEN_PARAM]: token, ...parameters } = start.customParameters;
     const check = this.#o.tokens.verify(token, { callSid: start.callSid, accountSid: start.accountSid, parameters });
     if (!check.ok) return refuse(`stream token ${check.reason}`);
+    if (parameters[HANDOFF_PARAM] === '1') return this.#resume(start, callId);
     const direction = parameters.direction === 'outbound' ? 'outbound' : 'inbound';
     const claim = this.#o.admission.claim(callId);
     if (claim === 'busy') return refuse('the call already has a media stream');
@@ -66,6 +70,17 @@ export class StreamGate {
       if (!adopted.ok) return refuse(adopted.reason === 'draining' ? 'draining' : 'at capacity', 1013);
     }
     return this.#own(start, callId, claim === 'claimed');
+  }
+
+  /**
+   * A stream minted for a keypad redirect (its token covers handoff=1, so only our TwiML made it): it may only take
+   * over a call this process parked for this very CallSid. It takes no new slot and no new claim: the call keeps the
+   * slot and the store's claim of its first stream, and this replica its lease.
+   */
+  async #resume(start: StartInfo, callId: string): Promise<AdmitDecision> {
+    if (this.#o.handoffs === undefined || !(await this.#o.handoffs.parkedFor(callId, start.callSid)))
+      return refuse('no call of ours waits for this stream');
+    return { ok: true };
   }
 
   async #own(start: StartInfo, callId: string, admittedHere: boolean): Promise<AdmitDecision> {

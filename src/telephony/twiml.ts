@@ -16,3 +16,19 @@ export function hangupTwiml(): string {
   vr.hangup();
   return vr.toString();
 }
+
+/**
+ * The Twilio keypad's redirect (keypad/twilio.ts): play `digits` on the call, then connect a new media stream with
+ * `parameters` (the call's, its fresh token and the handoff mark).
+ */
+export function playDigitsTwiml(
+  digits: string,
+  streamUrl: string,
+  parameters: Readonly<Record<string, string>>,
+): string {
+  const vr = new twilio.twiml.VoiceResponse();
+  vr.play({ digits });
+  const stream = vr.connect().stream({ url: streamUrl });
+  for (const [name, value] of Object.entries(parameters)) stream.parameter({ name, value });
+  return vr.toString();
+}

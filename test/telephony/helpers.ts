@@ -14,7 +14,7 @@ import type {
 } from '../../src/telephony/call-handler.js';
 import type { ClearResult } from '../../src/telephony/outbound-player.js';
 import type { MediaMetrics } from '../../src/telephony/media-session.js';
-import { TelephonyServer, MEDIA_STREAM_PATH } from '../../src/telephony/server.js';
+import { TelephonyServer, MEDIA_STREAM_PATH, type TelephonyServerOptions } from '../../src/telephony/server.js';
 import { publicWsUrl } from '../../src/telephony/signature.js';
 import { MemoryCallStore, type CallStore } from '../../src/telephony/call-store.js';
 import { STREAM_TOKEN_PARAM, StreamTokens } from '../../src/telephony/stream-token.js';
@@ -107,6 +107,7 @@ export async function startServer(
     store?: CallStore;
     capacity?: CallCapacity;
     liveCalls?: LiveCalls;
+    keypad?: TelephonyServerOptions['keypad'];
   } = {},
 ): Promise<TestServer> {
   const handlers: RecordingHandler[] = [];
@@ -130,6 +131,7 @@ export async function startServer(
     metrics: opts.metrics,
     inboundBudget: opts.inboundBudget,
     liveCalls: opts.liveCalls,
+    keypad: opts.keypad,
     handlerFactory:
       opts.factory ??
       ((start, transport) => {
