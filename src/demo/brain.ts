@@ -184,6 +184,8 @@ export class ReceptionistBrain {
     const sentences: string[] = [];
     this.lastTopics = topics;
     const who = this.person;
+    // The persona's own words for a topic (the desk's only: a second person on the line speaks from her facts).
+    const own = who === undefined ? this.persona.says : undefined;
     if (who?.notTheGym !== undefined) return this.turn([{ type: 'say', kind: 'answer', text: who.notTheGym }]);
     const handOver = who?.transfer && topics.find((t) => who.transfer?.topics.includes(t));
     if (who?.transfer && handOver !== undefined)
@@ -197,6 +199,7 @@ export class ReceptionistBrain {
       if (refusal) sentences.push(refusal.says);
       else if (who?.callback?.topics.includes(t)) sentences.push(who.callback.says);
       else if (!this.knows(t)) sentences.push(this.rng.pick(["Sorry, I don't know that.", "I'm not sure about that."]));
+      else if (own?.[t] !== undefined) sentences.push(own[t]);
       else if (t === 'hours') sentences.push(hoursSentence(f.hours, this.rng));
       else if (t === 'pricing') sentences.push(pricingSentence(f.pricing, this.rng));
       else sentences.push(classesSentence(f.classes, this.rng));

@@ -28,7 +28,7 @@ const hoursEntry = z.union([
 const planEntry = z
   .object({
     plan: z.string().trim().min(1).max(60),
-    amount: z.number().int('amount must be whole dollars'),
+    amount: z.number().min(0),
     currency: z.literal('USD', { message: 'currency must be USD (the offline vocabulary speaks dollars only)' }),
     period: z.enum(PERIODS),
   })

@@ -77,6 +77,19 @@ export const personaSchema = z
       })
       .default('slt'),
     facts: factsSchema,
+    /**
+     * Her own words for a topic, said instead of the generated sentence: a persona written by someone else
+     * (scenarios/heldout/) says hours, prices and classes her way, in words the offline recogniser may not know.
+     * `facts` stays the truth the call is scored against.
+     */
+    says: z
+      .object({
+        hours: z.string().trim().min(1).max(500).optional(),
+        pricing: z.string().trim().min(1).max(500).optional(),
+        classes: z.string().trim().min(1).max(500).optional(),
+      })
+      .strict()
+      .optional(),
     behaviour: behaviourSchema.default(() => behaviourSchema.parse({})),
     /** Sound around the receptionist's phone, generated from `seed` (src/sim/noise/), `snrDb` under her voice. */
     background: z

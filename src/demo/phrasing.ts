@@ -77,7 +77,10 @@ const PERIOD_PHRASES: Record<Period, readonly string[]> = {
 };
 
 export function priceWords(amount: number): string {
-  return `${sayNumber(amount)} ${amount === 1 ? 'dollar' : 'dollars'}`;
+  const dollars = Math.floor(amount);
+  const cents = Math.round((amount - dollars) * 100);
+  const whole = `${sayNumber(dollars)} ${dollars === 1 ? 'dollar' : 'dollars'}`;
+  return cents === 0 ? whole : `${whole} and ${sayNumber(cents)} cents`;
 }
 
 function planClause(p: PersonaPlan, rng: Rng, first: boolean): string {

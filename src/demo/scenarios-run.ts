@@ -17,6 +17,8 @@ export interface ScenarioCommandArgs {
   noisy?: boolean;
   /** Only the phone lines of scenarios/flows/. */
   flows?: boolean;
+  /** scenarios/heldout/: personas written the way someone else would, outside the default suite. */
+  heldout?: boolean;
   /** The agent's audio echoes back on every gym's line (--echo MS:DB). */
   echo?: { delayMs: number; lossDb: number } | undefined;
   json: boolean;
@@ -26,7 +28,14 @@ export interface ScenarioCommandArgs {
 
 export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number> {
   const d = scenarioDirs();
-  const dirs = a.noisy === true ? [d.noisy] : a.flows === true ? [d.flows] : [d.base, d.flows];
+  const dirs =
+    a.noisy === true
+      ? [d.noisy]
+      : a.flows === true
+        ? [d.flows]
+        : a.heldout === true
+          ? [join(d.base, 'heldout')]
+          : [d.base, d.flows];
   let personas = await loadScenarios(dirs, a.only);
   if (a.fastSubset) personas = personas.filter((p) => p.expect.fast === true);
   const log = createLogger(a.logLevel);

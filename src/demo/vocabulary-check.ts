@@ -25,7 +25,7 @@ export function checkTime(t: string, what: 'opens' | 'closes'): string | undefin
 
 export function checkPriceAmount(amount: number): string | undefined {
   if (isSupportedAmount(amount)) return undefined;
-  return `${amount} is outside the supported prices (whole dollars from 0 to ${VOCABULARY_LIMITS.maxAmount})`;
+  return `${amount} is outside the supported prices (dollars and cents from 0 to ${VOCABULARY_LIMITS.maxAmount})`;
 }
 
 /**

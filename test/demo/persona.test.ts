@@ -1,6 +1,7 @@
 import t from 'tap';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ReceptionistBrain } from '../../src/demo/brain.js';
 import { loadPersona, parsePersona } from '../../src/demo/persona.js';
 import { AppError } from '../../src/errors.js';
 
@@ -64,13 +65,23 @@ t.test('vocabulary: every problem is listed at once', async (t) => {
   t.match(msg, /facts\.classes\[2\]\.name: "Yoga" is listed twice/);
 });
 
-t.test('currency other than USD and fractional amounts are rejected', async (t) => {
+t.test('currency other than USD and fractions of a cent are rejected; dollars and cents are a price', async (t) => {
   const msg = problems({
     ...valid,
-    facts: { pricing: [{ plan: 'x', amount: 9.5, currency: 'EUR', period: 'month' }] },
+    facts: { pricing: [{ plan: 'x', amount: 9.505, currency: 'EUR', period: 'month' }] },
   });
-  t.match(msg, /amount must be whole dollars/);
   t.match(msg, /currency must be USD/);
+  const cents = problems({
+    ...valid,
+    facts: { pricing: [{ plan: 'monthly', amount: 9.505, currency: 'USD', period: 'month' }] },
+  });
+  t.match(cents, /9\.505 is outside the supported prices/);
+  t.doesNotThrow(() =>
+    parsePersona({
+      ...valid,
+      facts: { pricing: [{ plan: 'monthly', amount: 29.99, currency: 'USD', period: 'month' }] },
+    }),
+  );
 });
 
 t.test('plan names must be a plan word or the period default', async (t) => {
@@ -197,3 +208,19 @@ t.test(
     );
   },
 );
+
+t.test('held-out personas say hours, prices and classes in their own words', async (t) => {
+  const dir = new URL('../../scenarios/heldout/', import.meta.url).pathname;
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+  t.ok(files.length >= 6, `at least 6 held-out personas (found ${files.length})`);
+  for (const f of files) {
+    const p = await loadPersona(join(dir, f));
+    t.ok(p.says?.hours && p.says.pricing && p.says.classes, `${p.name} has its own words for every topic`);
+    const brain = new ReceptionistBrain(p);
+    brain.opening();
+    const said = brain.onAgentUtterance('What are your opening hours?');
+    t.match(said, [{ type: 'say', kind: 'answer', text: p.says?.hours }], `${p.name} answers hours in its words`);
+  }
+  t.throws(() => parsePersona({ ...valid, says: { hours: '' } }), { code: 'PERSONA_INVALID' }, 'empty words');
+  t.throws(() => parsePersona({ ...valid, says: { weather: 'sunny' } }), { code: 'PERSONA_INVALID' }, 'unknown topic');
+});

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../errors.js';
 import { parseLogLevel } from '../args.js';
 
-const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--flows | --noisy] [--echo MS:DB] [--json]
+const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--flows | --noisy | --heldout] [--echo MS:DB] [--json]
                           [--data-dir DIR] [--log-level L]
 
 Calls every persona in scenarios/ and scenarios/flows/ (one after another, against one offline server with the
@@ -14,6 +14,8 @@ line heard, time on hold and when a person first spoke) and checks the expectati
             callbacks, wrong numbers; issue 16).
   --noisy   the personas of scenarios/noisy/ instead: calls over generated music, singing, chatter and street
             noise (docs/architecture.md). Not part of the default suite until the agent handles noisy lines.
+  --heldout the personas of scenarios/heldout/: hours, prices and classes said the way other people say them,
+            in their own words (docs/benchmarks/asr-noise.md). Not part of the default suite.
   --echo MS:DB  the agent's own voice comes back on every gym's line MS milliseconds late and DB dB quieter (a
             speakerphone's echo, e.g. 250:15); it must never interrupt the agent.`;
 
@@ -27,6 +29,7 @@ export async function run(args: string[]): Promise<number> {
         subset: { type: 'string' },
         noisy: { type: 'boolean', default: false },
         flows: { type: 'boolean', default: false },
+        heldout: { type: 'boolean', default: false },
         echo: { type: 'string' },
         json: { type: 'boolean', default: false },
         'data-dir': { type: 'string', default: './data/scenarios' },
@@ -45,7 +48,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (v.subset !== undefined && v.subset !== 'fast') throw new AppError('BAD_ARGUMENT', '--subset must be "fast"');
-  if (v.flows && v.noisy) throw new AppError('BAD_ARGUMENT', '--flows and --noisy choose different folders: give one');
+  if ([v.flows, v.noisy, v.heldout].filter(Boolean).length > 1)
+    throw new AppError('BAD_ARGUMENT', '--flows, --noisy and --heldout choose different folders: give one');
   const logLevel = parseLogLevel(v['log-level']);
   const echo = v.echo === undefined ? undefined : parseEcho(v.echo);
   const { runScenarioCommand } = await import('../../demo/scenarios-run.js');
@@ -57,6 +61,7 @@ export async function run(args: string[]): Promise<number> {
     fastSubset: v.subset === 'fast',
     noisy: v.noisy,
     flows: v.flows,
+    heldout: v.heldout,
     echo,
     json: v.json,
     dataDir: v['data-dir'],
