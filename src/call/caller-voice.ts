@@ -63,7 +63,7 @@ export class CallerVoice {
   #pendingPos = 0;
   #pendingCount = 0;
   #lastHersMs = -Infinity;
-  #runStartMs = 0;
+  #presentSinceMs = 0;
   #shortSinceMs: number | undefined;
   #voice: VoiceEvidence = 'absent';
   #noisy = false;
@@ -102,8 +102,6 @@ export class CallerVoice {
     this.#count += (hers ? 1 : 0) - (this.#window[this.#pos] as number);
     this.#window[this.#pos] = hers ? 1 : 0;
     this.#pos = (this.#pos + 1) % WINDOW_FRAMES;
-    // Her voice's first frame: the frame after the window last held none of hers.
-    if (this.#count === 0) this.#runStartMs = atMs + FRAME_MS;
     this.#update(atMs);
   }
 
@@ -118,7 +116,7 @@ export class CallerVoice {
   #delayed(levelDb: number, hers: boolean, atMs: number): void {
     if (this.#pendingCount === BACKGROUND_DELAY_FRAMES) {
       const wasHers = this.#pendingHers[this.#pendingPos] === 1;
-      const shortVoice = this.#voice !== 'absent' && atMs - this.#runStartMs < MAX_OVER_AGENT_MS;
+      const shortVoice = this.#voice !== 'absent' && atMs - this.#presentSinceMs < MAX_OVER_AGENT_MS;
       if (!wasHers || !shortVoice) this.floor.background(this.#pending[this.#pendingPos] as number);
     } else this.#pendingCount++;
     this.#pending[this.#pendingPos] = levelDb;
@@ -131,15 +129,18 @@ export class CallerVoice {
     let voice = this.#voice;
     if (enough) {
       this.#shortSinceMs = undefined;
-      // Held: her frames began BARGE_IN_MIN ago and are still coming (the window outlives a short word by 200 ms).
-      const long = atMs + FRAME_MS - this.#runStartMs >= this.#t.bargeInMinMs;
-      voice = long && atMs - this.#lastHersMs <= STILL_SPEAKING_MS ? 'held' : 'present';
-      if (this.#voice === 'held') voice = 'held';
+      if (this.#voice === 'absent') this.#presentSinceMs = atMs;
+      // Held: present for as long again as BARGE_IN_MIN beyond the evidence it took (her voice began about
+      // BARGE_IN_EVIDENCE_MS before it was present), and her frames still coming (the window outlives a word).
+      const long = atMs - this.#presentSinceMs >= this.#t.bargeInMinMs - this.#t.bargeInEvidenceMs;
+      voice = this.#voice === 'held' || (long && atMs - this.#lastHersMs <= STILL_SPEAKING_MS) ? 'held' : 'present';
     } else if (this.#voice !== 'absent') {
       this.#shortSinceMs ??= atMs;
       if (atMs - this.#shortSinceMs >= HANGOVER_MS) voice = 'absent';
     }
     // 3 dB of hysteresis: a line near the limit does not flip with every louder bar of the music.
+    // Nothing is said before the room has been measured: until then the call keeps the VAD-only rules.
+    if (this.floor.peakDb === undefined) return;
     const snr = this.floor.snrDb;
     const limit = this.#t.lineNoisySnrDb + (this.#noisy ? NOISY_HYSTERESIS_DB : 0);
     const noisy = snr !== undefined && snr < limit;

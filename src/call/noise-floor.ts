@@ -57,7 +57,7 @@ export interface NoiseFloorOptions {
   readonly longFrames?: number;
   /** Short window; default 100 (2 s). */
   readonly shortFrames?: number;
-  /** Background frames needed before the floor is trusted; default 25 (0.5 s). */
+  /** Background frames needed before the floor is trusted; default 50 (1 s). */
   readonly minFrames?: number;
   /** Frames of her speech kept for her level; default 250 (5 s of speech). */
   readonly speechFrames?: number;
@@ -80,7 +80,7 @@ export class NoiseFloor {
     this.#long = new LevelWindow(o.longFrames ?? 500);
     this.#short = new LevelWindow(o.shortFrames ?? 100);
     this.#speech = new LevelWindow(o.speechFrames ?? 250);
-    this.#minFrames = o.minFrames ?? 25;
+    this.#minFrames = o.minFrames ?? 50;
   }
 
   /** A frame of the line without her (the agent talking, or the detector hearing no speech). */
