@@ -8,7 +8,10 @@ import { CallCapacity } from '../../src/ops/capacity.js';
 import { MemoryCallStore } from '../../src/telephony/call-store.js';
 import { callsRoutes } from '../../src/telephony/calls-api.js';
 import { DEFAULT_NUMBER_TYPES, DEFAULT_REGIONS } from '../../src/telephony/destination.js';
+import { StreamHandoffs } from '../../src/telephony/keypad/handoff.js';
+import { TwilioKeypad } from '../../src/telephony/keypad/twilio.js';
 import { StreamTokens } from '../../src/telephony/stream-token.js';
+import { playDigitsTwiml } from '../../src/telephony/twiml.js';
 import { TwilioRest } from '../../src/telephony/twilio-rest.js';
 import { twilioRoutes } from '../../src/telephony/webhooks.js';
 import { FakeTwilio } from '../../src/sim/fake-twilio.js';
@@ -130,4 +133,37 @@ t.test('keys by <Play digits>: heard on the line, the call resumes on a new stre
   await fake.calls.get(sid)?.line?.hangUp();
   await waitFor(() => h.ended !== undefined, { timeoutMs: 3000, what: 'call ended' });
   t.same(fake.errors, []);
+});
+
+t.test('the redirect TwiML, exactly; keys <Play digits> cannot play are refused before any request', async (t) => {
+  t.equal(
+    playDigitsTwiml('2w1', PUBLIC_WS, { callId: 'c&1', handoff: '1' }),
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Play digits="2w1"/><Connect>' +
+      `<Stream url="${PUBLIC_WS}"><Parameter name="callId" value="c&amp;1"/><Parameter name="handoff" value="1"/>` +
+      '</Stream></Connect></Response>',
+  );
+  const requests: string[] = [];
+  const keypad = new TwilioKeypad({
+    rest: { redirect: async (_sid, twiml) => void requests.push(twiml) },
+    handoffs: new StreamHandoffs(),
+    tokens: new StreamTokens(randomBytes(32)),
+    streamUrl: PUBLIC_WS,
+    start: {
+      callSid: 'CA' + 'c'.repeat(32),
+      streamSid: 'MZ1',
+      accountSid: ACCOUNT_SID,
+      tracks: ['inbound'],
+      customParameters: { callId: 'c1', direction: 'outbound', streamToken: 'old' },
+      startedAt: 0,
+    },
+    timeoutMs: 50,
+  });
+  await t.rejects(keypad.pressKeys('1A'), /cannot play the keys A-D/);
+  t.same(requests, [], 'nothing sent for A-D');
+  const alive = setTimeout(() => {}, 5_000); // the handoff's timers are unref'd: keep this test's loop running
+  await t.rejects(keypad.pressKeys('3'), /no new media stream within 50 ms/, 'no stream came: the press fails');
+  clearTimeout(alive);
+  t.equal(requests.length, 1);
+  t.match(requests[0], /<Play digits="3"\/>.*<Parameter name="callId" value="c1"\/>.*name="handoff" value="1"/);
+  t.notMatch(requests[0], /value="old"/, 'a fresh token, not the first stream');
 });
