@@ -11,6 +11,7 @@ import { vadPortFactory } from './call/vad-port.js';
 import { wrapUpsSettled } from './call/wrap-up.js';
 import { loadConfig, type Config } from './config/index.js';
 import { openDatabase, type Database } from './db/pool.js';
+import { DbIvrPaths } from './db/ivr-paths.js';
 import { CallRecorder } from './db/recorder.js';
 import { startCallLeases } from './db/call-leases.js';
 import { WriteQueue } from './db/write-queue.js';
@@ -37,6 +38,8 @@ import { loadUws } from './telephony/uws.js';
 import { StreamTokens, streamTokenKey } from './telephony/stream-token.js';
 import { TwilioRest } from './telephony/twilio-rest.js';
 import { twilioRoutes } from './telephony/webhooks.js';
+import { amdRoutes } from './telephony/amd.js';
+import { LiveCalls } from './telephony/live-calls.js';
 
 // `npm start`: the whole app in one process. Config is read once; then the DSP addon, the database (embedded
 // PGlite unless DATABASE_URL is set) with migrations, the providers chosen from config, and the uWebSockets.js
@@ -118,6 +121,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   });
   // Binds each media stream to the call the voice webhook admitted (stream-token.ts, stream-gate.ts).
   const streamTokens = new StreamTokens(streamTokenKey(config.TWILIO_AUTH_TOKEN));
+  // The calls streaming in this process, for Twilio's answering-machine verdicts (src/telephony/amd.ts).
+  const liveCalls = new LiveCalls();
   const rest =
     config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_PHONE_NUMBER && config.PUBLIC_BASE_URL
       ? new TwilioRest({
@@ -127,6 +132,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
           publicBaseUrl: config.PUBLIC_BASE_URL,
           apiBaseUrl: config.TWILIO_API_BASE_URL,
           machineDetection: config.TWILIO_MACHINE_DETECTION,
+          amd: config.AMD,
           log,
         })
       : undefined;
@@ -156,6 +162,9 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
                 log,
               }),
             )
+          : []),
+        ...(config.PUBLIC_BASE_URL
+          ? withDbRetryAfter(amdRoutes({ store: calls, liveCalls, accountSid: config.TWILIO_ACCOUNT_SID, log }))
           : []),
         // Reads (GET /v1/calls/:id with transcript and facts, /v1/gyms) come from the database; the telephony
         // calls API places calls (POST /v1/calls).
@@ -196,6 +205,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     streamTokens,
     twilioAccountSid: config.TWILIO_ACCOUNT_SID,
     callStore: calls,
+    liveCalls,
+    keypad: { mode: config.KEYPAD_MODE, rest },
     routes,
     handlerFactory: createCallHandlerFactory({
       providers,
@@ -208,6 +219,12 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       observer: opts.observer,
       replyPolicy: opts.replyPolicy,
       ttsPrefetch: config.TTS_PREFETCH,
+      ivrPaths: new DbIvrPaths({ pool: db.pool, queue, log }),
+      voicemail: {
+        mode: config.VOICEMAIL_ACTION,
+        callbackNumber: config.VOICEMAIL_CALLBACK_NUMBER ?? config.TWILIO_PHONE_NUMBER,
+      },
+      timeZone: config.CALL_DEFAULT_TIMEZONE,
       inspect: opts.inspect ?? inspector?.inspect,
     }),
     dsp,
