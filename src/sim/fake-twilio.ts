@@ -35,6 +35,8 @@ export interface FakeTwilioOptions {
   readonly record?: boolean;
   /** Answering-machine detection result to report when the call asks for it. */
   readonly answeredBy?: string;
+  /** With AsyncAmd=true: how long after the stream starts the verdict is posted (Twilio: ~2-5 s; default 0). */
+  readonly amdDelayMs?: number;
 }
 
 export interface FakeCall {
@@ -43,6 +45,8 @@ export interface FakeCall {
   readonly from: string;
   status: string;
   readonly params: Readonly<Record<string, string>>;
+  /** The create request's form body exactly as the SDK sent it. */
+  readonly rawBody: string;
   stream: SimulatedStream | undefined;
   /** The callee's end of the call (created when it is answered). */
   line: GymLine | undefined;
@@ -54,6 +58,8 @@ export interface FakeCall {
   hangupRequests: number;
   /** Times the call's TwiML was replaced over REST (the keypad's <Play digits> redirect). */
   redirects: number;
+  /** AsyncAmdStatusCallback verdicts posted, in order. */
+  readonly amdCallbacks: string[];
 }
 
 interface CallState extends FakeCall {
@@ -102,9 +108,10 @@ export class FakeTwilio {
     if (!this.#authorized(req) || m[1] !== this.#o.accountSid)
       return send(res, 401, twilioError(20003, 'Authentication Error - invalid username', 401));
     if (req.method !== 'POST') return send(res, 405, twilioError(20004, 'Method not allowed', 405));
-    const form = new URLSearchParams(await readBody(req));
+    const raw = await readBody(req);
+    const form = new URLSearchParams(raw);
     const body = Object.fromEntries(form);
-    if (m[2] === undefined) return this.#create(res, body, form.getAll('StatusCallbackEvent'));
+    if (m[2] === undefined) return this.#create(res, body, form.getAll('StatusCallbackEvent'), raw);
     return this.#update(res, m[2], body);
   }
 
@@ -116,7 +123,7 @@ export class FakeTwilio {
     return got.length === expected.length && timingSafeEqual(got, expected);
   }
 
-  #create(res: ServerResponse, p: Record<string, string>, events: string[]): void {
+  #create(res: ServerResponse, p: Record<string, string>, events: string[], rawBody: string): void {
     if (!p.To || !p.From || !(p.Url || p.Twiml))
       return send(res, 400, twilioError(21205, 'To, From and Url (or Twiml) are required', 400));
     let finished!: () => void;
@@ -127,10 +134,12 @@ export class FakeTwilio {
       from: p.From,
       status: 'queued',
       params: p,
+      rawBody,
       stream: undefined,
       line: undefined,
       report: undefined,
       callbacks: [],
+      amdCallbacks: [],
       events,
       done,
       hangupRequests: 0,
@@ -238,9 +247,10 @@ export class FakeTwilio {
     await new Promise((r) => setTimeout(r, this.#o.ringMs ?? 0));
     if (FINAL.has(call.status)) return;
     call.status = 'in-progress';
-    const amd: Record<string, string> = call.params.MachineDetection
-      ? { AnsweredBy: this.#o.answeredBy ?? 'human' }
-      : {};
+    // Synchronous detection answers in the webhook; asynchronous (AsyncAmd=true) posts its verdict separately.
+    const asyncAmd = call.params.AsyncAmd === 'true' && call.params.AsyncAmdStatusCallback !== undefined;
+    const amd: Record<string, string> =
+      call.params.MachineDetection && !asyncAmd ? { AnsweredBy: this.#o.answeredBy ?? 'human' } : {};
     const twiml = await this.#webhook(call, call.params.Url as string, { CallStatus: 'in-progress', ...amd });
     await this.#callback(call, 'answered', amd);
     const stream = streamOfTwiml(twiml);
@@ -249,7 +259,26 @@ export class FakeTwilio {
     const line = new GymLine(this.#o.speed ?? 1);
     call.line = line;
     const s = await this.#connect(call, stream);
+    if (asyncAmd) setTimeout(() => void this.#amdVerdict(call), this.#o.amdDelayMs ?? 0);
     await this.#o.callee?.(s, { to: call.to, from: call.from, callSid: call.sid, parameters, line });
+  }
+
+  /** Twilio's AsyncAmdStatusCallback: signed like every webhook, once, unless the call ended meanwhile. */
+  async #amdVerdict(call: CallState): Promise<void> {
+    const url = call.params.AsyncAmdStatusCallback;
+    if (url === undefined || FINAL.has(call.status)) return;
+    const verdict = {
+      AccountSid: this.#o.accountSid,
+      CallSid: call.sid,
+      AnsweredBy: this.#o.answeredBy ?? 'human',
+      MachineDetectionDuration: String(this.#o.amdDelayMs ?? 0),
+    };
+    call.amdCallbacks.push(verdict.AnsweredBy);
+    try {
+      await this.#post(url, verdict);
+    } catch (e) {
+      this.#errors.push(e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   #fail(call: CallState, e: unknown): void {
@@ -268,6 +297,11 @@ export class FakeTwilio {
       To: call.to,
       ...extra,
     };
+    return this.#post(url, params);
+  }
+
+  /** A signed form POST to one of our webhooks, as Twilio makes it; the body of a 2xx answer. */
+  async #post(url: string, params: Record<string, string>): Promise<string> {
     const res = await fetch(url, {
       method: 'POST',
       headers: {
