@@ -58,6 +58,11 @@ async function seedOutcomes(recorder: CallRecorder): Promise<void> {
   await c.callback({ topics: [], words: 'late callback' }, '2026-12-05T15:04:00Z');
 
   const plain = recorder.begin({ callId: 'call-plain', direction: 'inbound', at: '2026-12-05T16:00:00Z' });
+  // A web address the schema cannot hold is left out; the refusal is kept.
+  void plain.refusal(
+    { topic: 'hours', words: 'see the site', website: `x.com/${'a'.repeat(400)}` },
+    '2026-12-05T16:01:00Z',
+  );
   // An outcome no layer knows, and a key no phone can send: dropped, the rest of the end kept.
   await plain.ended({ reason: 'facts-complete', outcome: 'exploded', keys: ['1', 'x9'], at: '2026-12-05T16:05:00Z' });
 }
@@ -100,7 +105,10 @@ t.test('outcomes through the recorder, the API, the export, the review page and 
       t.same(body.refusals, EXPECTED_REFUSALS);
       t.same(body.callback, EXPECTED_CALLBACK);
       const plain = (await (await fetch(`${srv.url}/v1/calls/call-plain`)).json()) as Record<string, unknown>;
-      t.match(plain, { outcome: null, keys_pressed: ['1'], hold_ms: null, refusals: [], callback: null });
+      t.match(plain, { outcome: null, keys_pressed: ['1'], hold_ms: null, callback: null });
+      t.same(plain.refusals, [
+        { topic: 'hours', words: 'see the site', website: null, recorded_at: '2026-12-05T16:01:00.000Z' },
+      ]);
 
       const listed = (await (await fetch(`${srv.url}/v1/calls?outcome=callback-requested`)).json()) as {
         calls: { call_id: string; outcome: string }[];
@@ -148,7 +156,7 @@ t.test('outcomes through the recorder, the API, the export, the review page and 
       t.match(page, '<dt>Outcome</dt>\n      <dd><span class="status">callback-requested</span></dd>');
       t.match(page, '<dd>2 → 0</dd>');
       t.match(page, '<dd>45.2 s</dd>');
-      t.match(page, '<strong>Prices</strong>: “We don&#39;t give prices over the phone');
+      t.match(page, /<strong>Prices<\/strong>:\s+“We don&#39;t give prices over the phone/);
       t.match(page, '<small>website: <code>irontemple.com/prices</code></small>');
       t.match(page, '<dd>from 2026-12-05 14:00 (America/New_York)</dd>');
       t.match(page, '<dd>Mike</dd>');
@@ -161,7 +169,11 @@ t.test('outcomes through the recorder, the API, the export, the review page and 
         `refused classes: "You'd have to come in for that."`,
         `callback from 2026-12-05 14:00 America/New_York, ask for Mike, about pricing: "${CALLBACK_WORDS}"`,
       ]);
-      t.same(outcomeLines(plain), ['outcome unknown (ended: facts-complete)', 'keys pressed 1']);
+      t.same(outcomeLines(plain), [
+        'outcome unknown (ended: facts-complete)',
+        'keys pressed 1',
+        'refused hours: "see the site"',
+      ]);
     });
   }
 });
@@ -202,7 +214,17 @@ t.test('remembered phone-tree paths: newest success wins across replicas, repeat
         r2.save(phone, newer, 'call-4', new Date('2026-12-05T16:00:01Z')),
       ]);
       t.match(await getIvrPath(b.pool, phone), { path: '2>0', successes: 3, last_call_id: 'call-4' });
-      // A different path resets the count.
+      // A late success of the same path still counts, without moving the last success back.
+      await r1.save(phone, newer, 'call-late', new Date('2026-12-05T15:30:00Z'));
+      t.match(await getIvrPath(b.pool, phone), {
+        path: '2>0',
+        successes: 4,
+        last_call_id: 'call-4',
+        last_success_at: new Date('2026-12-05T16:00:01Z'),
+      });
+      // An older different path changes nothing; a newer one resets the count.
+      await r2.save(phone, older, 'call-old', new Date('2026-12-05T14:00:00Z'));
+      t.match(await getIvrPath(b.pool, phone), { path: '2>0', successes: 4 });
       await r2.save(phone, older, 'call-5', new Date('2026-12-05T17:00:00Z'));
       t.match(await getIvrPath(b.pool, phone), { path: '1', successes: 1 });
       // What cannot be stored is refused before the database.

@@ -2,8 +2,9 @@ import type { IvrStep } from '../../../machines/outcomes.js';
 import type { Queryable } from '../sql.js';
 
 // The phone-tree key path that last reached a person, per gym number. Replicas may save at once (two calls to the
-// same gym ending together): one statement decides, and the newest success wins whatever order the writes arrive
-// in; a repeat of the same path counts up its successes, a different one starts again at 1.
+// same gym ending together): one statement decides (the row lock orders them), and the newest success wins whatever
+// order the writes arrive in; every success of the stored path counts, even one that arrives late, and a newer
+// different path starts again at 1.
 
 const KEYS = /^[0-9*#]{1,12}$/;
 const MAX_STEPS = 10;
@@ -38,10 +39,17 @@ export async function saveIvrPath(
     `INSERT INTO ivr_paths (phone, steps, path, successes, last_success_at, last_call_id)
      VALUES ($1, $2::jsonb, $3, 1, $4, $5)
      ON CONFLICT (phone) DO UPDATE SET
-       successes = CASE WHEN ivr_paths.path = EXCLUDED.path THEN ivr_paths.successes + 1 ELSE 1 END,
-       steps = EXCLUDED.steps, path = EXCLUDED.path,
-       last_success_at = EXCLUDED.last_success_at, last_call_id = EXCLUDED.last_call_id
-     WHERE ivr_paths.last_success_at <= EXCLUDED.last_success_at`,
+       successes = CASE
+         WHEN ivr_paths.path = EXCLUDED.path THEN ivr_paths.successes + 1
+         WHEN ivr_paths.last_success_at <= EXCLUDED.last_success_at THEN 1
+         ELSE ivr_paths.successes END,
+       steps = CASE WHEN ivr_paths.last_success_at <= EXCLUDED.last_success_at
+                    THEN EXCLUDED.steps ELSE ivr_paths.steps END,
+       path = CASE WHEN ivr_paths.last_success_at <= EXCLUDED.last_success_at
+                   THEN EXCLUDED.path ELSE ivr_paths.path END,
+       last_call_id = CASE WHEN ivr_paths.last_success_at <= EXCLUDED.last_success_at
+                           THEN EXCLUDED.last_call_id ELSE ivr_paths.last_call_id END,
+       last_success_at = GREATEST(ivr_paths.last_success_at, EXCLUDED.last_success_at)`,
     [phone, JSON.stringify(clean), clean.map((s) => s.digits).join('>'), at, callId],
   );
 }

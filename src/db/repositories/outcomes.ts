@@ -8,13 +8,20 @@ import { cleanText, type Queryable } from '../sql.js';
 /** A callback request as stored: the machine's, with the zone its time was read in when known. */
 export type StoredCallback = CallbackRequest & { timeZone?: string | undefined };
 
+/** A web address the schema takes (4-300 characters); a cut one would be wrong, so a longer one is left out. */
+function storableWebsite(w: string | undefined): string | null {
+  if (w == null) return null;
+  const clean = cleanText(w);
+  return clean.length >= 4 && clean.length <= 300 ? clean : null;
+}
+
 export async function upsertRefusal(db: Queryable, callId: string, r: Refusal, at: Date): Promise<void> {
   await db.query(
     `INSERT INTO call_refusals (call_id, topic, words, website, recorded_at)
      SELECT $1::text, $2::text, $3::text, $4::text, $5::timestamptz
       WHERE NOT EXISTS (SELECT 1 FROM calls c WHERE c.id = $1::text AND c.end_reason IS NOT NULL)
      ON CONFLICT (call_id, topic) DO NOTHING`,
-    [callId, r.topic, cleanText(r.words).slice(0, 2000), r.website == null ? null : cleanText(r.website), at],
+    [callId, r.topic, cleanText(r.words).slice(0, 2000), storableWebsite(r.website), at],
   );
 }
 
