@@ -89,7 +89,6 @@ export function eventsFor(s: Snap): MachineEvent[] {
       { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: false },
       { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'present', noisy: true },
       { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: true },
-      { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: false },
       { type: 'ASR.PARTIAL', text: 'sorry' },
     );
   // The minimum-speech timer of the caller region is a delayed CALLER.SPEECH_START.
@@ -133,7 +132,7 @@ export function serialize(s: Snap): string {
     Math.min(pending(c).length, 2),
     c.endRequested !== undefined || nothingLeftToAsk(c),
     local,
-    c.evidence.voice ?? '-',
-    c.evidence.noisy,
+    // The guards read the event for held; from context only measured, her voice there (noisy with it, as offered).
+    c.evidence.voice === undefined ? '-' : c.evidence.voice === 'absent' ? 'a' : 'p',
   ]);
 }
