@@ -379,7 +379,10 @@ export function parseHours(tokens: readonly string[]): HoursResult {
       let r = k + 1;
       while (ents[r]?.kind === 'days') r++;
       const next = ents[r];
-      const ownValue = next !== undefined && ents[r + 1]?.kind !== 'days';
+      // ... unless those day sets have a value of their own: "saturdays eight till six and sundays nine till five".
+      const after = ents[r + 1];
+      const ownValue =
+        next !== undefined && (after?.kind !== 'days' || (ents[r + 2] !== undefined && ents[r + 2]?.kind !== 'days'));
       const joined =
         last && !ownValue && tokens.slice(last.end, e.at).every((w) => w === 'and' || w === 'or' || w === 'on');
       if (pendingValue) {

@@ -20,6 +20,15 @@ const CASES: [string, Expect][] = [
   ['Mon-Fri 5am til 11pm', { hours: 'mon-fri 05:00-23:00' }],
   ['monday to friday six till ten, weekends eight till four', { hours: 'mon-fri 06:00-22:00; sat,sun 08:00-16:00' }],
   ['during the week we are open six to ten', { hours: 'mon-fri 06:00-22:00' }],
+  // Day sets and values taking turns: each day set keeps its own value
+  [
+    "we're open half six till half nine monday to friday, saturdays eight till six and sundays nine till five",
+    { hours: 'mon-fri 06:30-21:30; sat 08:00-18:00; sun 09:00-17:00' },
+  ],
+  [
+    'monday to friday six to ten, saturday eight to six and sunday closed',
+    { hours: 'mon-fri 06:00-22:00; sat 08:00-18:00; sun closed' },
+  ],
   // One end of the day on its own takes the other end from the rest of the week
   [
     "we're open six to ten every day but we close at noon on sundays",
