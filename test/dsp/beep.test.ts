@@ -6,6 +6,8 @@ import { loadDsp, toneHz, type ToneDetection } from '../../src/dsp/index.js';
 import { createReferenceDsp } from '../../src/dsp/reference/index.js';
 import { DBM0_MEAN_SQUARE } from '../../src/dsp/reference/tones.js';
 import { createBed, type BackgroundKind } from '../../src/sim/noise/index.js';
+import { synthesizePhoneAudio } from '../../src/audio/speech.js';
+import { FliteTts, FLITE_VOICES } from '../../src/providers/tts/flite.js';
 
 const dsp = loadDsp();
 const ref = createReferenceDsp();
@@ -115,4 +117,24 @@ t.test('zero false beeps and keys over minutes of music, sung music and chatter'
       t.same(ev, [], `${kind}, ${minutes} min, peak -${headroomDb} dBFS: nothing`);
     }
   }
+});
+
+t.test('speech is neither keys nor beeps: both flite voices, sentences a receptionist says', async (t) => {
+  const lines = [
+    'Thanks for calling Iron Temple, this is Maria, how can I help you?',
+    'We open at five a.m. Monday through Friday and close at eleven p.m.',
+    'A monthly membership is forty nine ninety nine, or four ninety nine a year.',
+    'Please hold while I transfer you. Hmm, mm-hmm, okay, sure, one two three four five six.',
+    'Please leave a message after the tone.',
+  ];
+  let seconds = 0;
+  for (const voice of FLITE_VOICES) {
+    const tts = new FliteTts({ voice, mode: 'inline' });
+    for (const text of lines) {
+      const { pcm } = await synthesizePhoneAudio(tts, dsp, text);
+      seconds += pcm.length / 8000;
+      t.same(detect(pcm, { dtmf: true, beep: true }), [], `${voice}: "${text.slice(0, 32)}…"`);
+    }
+  }
+  t.ok(seconds > 30, `${seconds.toFixed(0)} s of speech`);
 });
