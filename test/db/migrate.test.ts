@@ -52,6 +52,7 @@ function cases(t: Test, name: string, fresh: Fresh) {
       const first = await migrate(pool);
       t.equal(first.applied.length, all.length);
       t.same(await tables(pool), [
+        'amd_results',
         'call_callbacks',
         'call_leases',
         'call_refusals',
