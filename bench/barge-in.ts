@@ -127,6 +127,31 @@ async function main(): Promise<void> {
         `${med(r.presentMs)}, ${r.presentMs.length ? Math.max(...r.presentMs) : '-'} ms | ${med(r.heldMs)} |\n`,
     );
   }
+  const us = costPerFrameUs();
+  process.stdout.write(
+    `\nevidence cost: ${us.toFixed(2)} µs of CPU per 20 ms frame, ${(us * 50).toFixed(0)} µs per call-second\n`,
+  );
+}
+
+/**
+ * CPU per 20 ms frame of the evidence (both legs' levels from μ-law, the echo path, the room's level, the window):
+ * what every call pays on top of its detector, while the agent talks (the echo path's busiest case).
+ */
+function costPerFrameUs(): number {
+  const v = new CallerVoice(DEFAULT_TIMING, () => {});
+  const mulaw = new Uint8Array(160).map((_, i) => (i * 37) & 0xff);
+  let x = 1;
+  const rnd = () => (x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const frame = (i: number) => {
+    v.agentFrame(i * 20, ulawLevelDbfs(mulaw) - 20 * rnd());
+    v.lineFrame(i * 20, rnd(), ulawLevelDbfs(mulaw) - 40 + 20 * rnd());
+  };
+  for (let i = 0; i < 5000; i++) frame(i);
+  const n = 100_000;
+  const t0 = process.cpuUsage();
+  for (let i = 5000; i < 5000 + n; i++) frame(i);
+  const u = process.cpuUsage(t0);
+  return (u.user + u.system) / n;
 }
 
 async function measure(
