@@ -123,11 +123,14 @@ function hoursRules(): string {
   const dayWords = DAYS.flatMap((d) => DAY_WORDS[d].slice(0, 2));
   return [
     `<hour> = ${alt(HOUR_WORDS)};`,
-    `<time> = <hour> [${alt(MINUTE_WORDS)}] [a.m. | p.m. | in the morning | in the evening | at night] | noon | midnight;`,
+    // "half past six", "quarter to ten", and the British "half six": the parser reads them all.
+    `<time> = [(half | quarter) [past | to]] <hour> [${alt(MINUTE_WORDS)}] [a.m. | p.m. | in the morning | in the evening | at night] | noon | midnight | midday;`,
     `<day> = ${alt(dayWords)};`,
-    `<days> = <day> [(through | to | and) <day>] | weekdays | weekends | [the] weekend | every day | daily | seven days a week;`,
+    `<days> = <day> [(through | to | and) <day>] | weekdays | weekends | [the] weekend | every day | daily | seven days a week | during the week;`,
     `<range> = [from] <time> (to | until | till) <time> | open at <time> and close at <time>;`,
-    `<hours> = <days> | <range> [<days>] | <time> | open | (closed | close) [on] [<days>] | opens | closes | ` +
+    // One end of the day on its own: "we close at noon on sundays", "shut at nine", "lock up at ten".
+    `<bound> = (close | closes | shut | lock up) [at] <time> | open (till | until) <time> | open at <time>;`,
+    `<hours> = <days> | <range> [<days>] | <bound> [[on] <days>] | <time> | open | (closed | close | shut) [on] [<days>] | opens | closes | ` +
       `twenty four hours [a day] | twenty four seven | around the clock | except;`,
   ].join('\n');
 }
@@ -143,7 +146,9 @@ function priceRules(): string {
     `<period> = ${alt([...new Set([...periods, 'day', 'visit'])])};`,
     `<plan> = ${alt(PLAN_WORDS)};`,
     // A price and its period as one phrase, so "dollars a month" is not heard as "dollars the nine".
-    `<prices> = <number> [dollars | bucks] [and <below100> cents] [<period>] | <period> | <plan> [plan | membership];`,
+    `<prices> = <number> [dollars | bucks] [and <below100> cents] [<period>] | <period> | <plan> [plan | membership] | ` +
+      // What comes between a plan and its amount when no currency is said: "a drop in costs fifteen".
+      `(costs | cost | runs | charge | fee) [<number>];`,
   ].join('\n');
 }
 
