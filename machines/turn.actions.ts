@@ -181,10 +181,14 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       enqueue.sendTo('asr', { type: 'ASR.FINALIZE' });
     }),
     // A line that is never quiet gives no silence edge; the recogniser measured the silence after her last word.
+    // Only a silence of the whole short wait counts (Deepgram's UtteranceEnd: a second of no words): a recogniser
+    // that segments on its own detector's edge (the offline one) says so at the same moment as the call's VAD, a
+    // hangover after her voice, and its pauses between sentences must keep the wait they had.
     noteWordsEnded: assign({
       silenceHeadStartMs: ({ context, event }) => {
         assertEvent(event, 'ASR.UTTERANCE_END');
-        return Math.min(Math.max(0, event.silenceMs ?? 0), context.timing.endpointShortMs);
+        const short = context.timing.endpointShortMs;
+        return (event.silenceMs ?? 0) >= short ? short : 0;
       },
     }),
     /** Record the caller's turn; `kind` names the endpoint wait that ended it (the hello before a greeting has none). */

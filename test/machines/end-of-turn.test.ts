@@ -164,3 +164,17 @@ t.test("a final the recogniser's own endpointing closed starts the reply before 
   g.send({ type: 'ASR.FINAL', text: 'We open at six.', confidence: 0.9, speechFinal: false, startMs: 0, endMs: 900 });
   t.equal(g.replies.length, 0, 'a final that is not the end of her speech (she goes on) starts nothing');
 });
+
+t.test("a recogniser that ends words at its own detector's edge does not shorten the wait", async (t) => {
+  // The offline recogniser segments on a VAD like the call's: its UtteranceEnd comes a hangover after her voice.
+  const h = greeted();
+  h.voiceOn();
+  h.advance(900);
+  h.final('we open at six');
+  h.advance(200);
+  h.send({ type: 'ASR.UTTERANCE_END', silenceMs: 200 });
+  h.advance(399);
+  t.match(h.turn(), /^listening\.endpointing\./, 'the short wait counts from here');
+  h.advance(1);
+  t.equal(h.turn(), 'thinking');
+});
