@@ -215,8 +215,8 @@ export type InternalEvent =
   | { type: 'SITUATION.AWAY' }
   /** A person speaks again: the turn region takes the floor back. */
   | { type: 'SITUATION.BACK' }
-  /** The situation decided the call is over: `goodbye` says whether anybody is there to hear one. */
-  | { type: 'SITUATION.END'; outcome: CallOutcome; goodbye: boolean }
+  /** The situation decided the call is over: a machine or nobody is on the line, so no goodbye is said. */
+  | { type: 'SITUATION.END'; outcome: CallOutcome }
   | { type: 'CALL.ABORT'; message: string };
 
 export type MachineEvent = CallEvent | InternalEvent;

@@ -39,8 +39,6 @@ export interface Line {
   holdSinceMs: number | undefined;
   /** Every key press of the call, in order (for the end report). */
   keys: string[];
-  /** The screening assistant has had its one sentence. */
-  screened: boolean;
   refusals: Refusal[];
   callback: CallbackRequest | undefined;
   voicemail: VoicemailPolicy;
@@ -55,7 +53,6 @@ export function initialLine(input: CallInput): Line {
     transferPending: false,
     holdSinceMs: undefined,
     keys: [],
-    screened: false,
     refusals: [],
     callback: undefined,
     voicemail: input.voicemail ?? { mode: 'hangup', callbackNumber: undefined },

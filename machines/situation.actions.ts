@@ -20,7 +20,7 @@ import { turnSetup } from './turn.actions.js';
 type SituationActionParams = {
   raiseAway: undefined;
   raiseBack: undefined;
-  raiseEnd: { outcome: CallOutcome; goodbye: boolean };
+  raiseEnd: { outcome: CallOutcome };
   keepWords: { situation: Situation };
   hearMenu: { fresh: boolean };
   choosePress: { how: 'remembered' | 'best' | 'zero' };
@@ -85,8 +85,8 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
   actions: {
     raiseAway: enqueueActions(({ enqueue }) => enqueue.raise({ type: 'SITUATION.AWAY' })),
     raiseBack: enqueueActions(({ enqueue }) => enqueue.raise({ type: 'SITUATION.BACK' })),
-    raiseEnd: enqueueActions(({ enqueue }, params: { outcome: CallOutcome; goodbye: boolean }) =>
-      enqueue.raise({ type: 'SITUATION.END', outcome: params.outcome, goodbye: params.goodbye }),
+    raiseEnd: enqueueActions(({ enqueue }, params: { outcome: CallOutcome }) =>
+      enqueue.raise({ type: 'SITUATION.END', outcome: params.outcome }),
     ),
     keepWords: enqueueActions(({ context, enqueue }, params: { situation: Situation }) => {
       const w = situationWords(context, params.situation);
@@ -208,7 +208,7 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
     })),
     queueScreening: enqueueActions(({ context, enqueue }) => {
       const s = sayNow(context, [screeningLine(context.gymName)], 'screening');
-      enqueue.assign({ ...s.patch, ...withLine(context, { screened: true }) });
+      enqueue.assign(s.patch);
       for (const say of s.says) enqueue.sendTo('speaker', { type: 'SPEAKER.SAY', ...say });
       enqueue.raise({ type: 'AGENT.SAID' });
     }),

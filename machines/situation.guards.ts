@@ -61,8 +61,6 @@ const surelyVoicemail = (t: string) => Cue.isMailboxFull(t) || /\b(tone|beep)\b/
 export const personOnLine = stateIn('#call.live.situation.conversation');
 /** The reply of a committed turn (a preemptive one's events are held until it is adopted). */
 const replyCommitted = stateIn('#call.live.reply.generating.committed');
-// The same as guards.ts's (which spreads these guards in, so it cannot be imported from here).
-const callerSpeaking = stateIn('#call.live.caller.speaking');
 
 export const situationGuards = {
   personOnLine,
@@ -105,7 +103,6 @@ export const situationGuards = {
   /** A beep before the agent was heard out by anyone: the voicemail's, its greeting not recognised. */
   beepBeforeAnyone: ({ context }: Args) => !heardOut(context),
   leavesVoicemail: ({ context }: Args) => context.line.voicemail.mode === 'leave',
-  notScreenedYet: ({ context }: Args) => !context.line.screened,
 
   // ---- phone tree
   /** The remembered key of this menu level is heard saying what it said then: press it now. */
@@ -133,8 +130,6 @@ export const situationGuards = {
   invalidEntryRetry: and(['hearsInvalidEntry', 'ivrFailuresLeft']),
   /** Three menus did not take our keys: give up. */
   ivrGivenUp: ({ context }: Args) => context.line.ivr.failures >= 3,
-  /** The screening assistant stopped talking and has not had our sentence yet. */
-  screeningTurn: and(['notScreenedYet', not(callerSpeaking)]),
   /** Words were heard after the key press (a person's, not yet judged to have ended). */
   wordsAfterPress: ({ context }: Args) => context.caller.finals.length > 0,
 
@@ -148,8 +143,4 @@ export const situationGuards = {
   skipsVoicemail: ({ context }: Args) => context.line.voicemail.mode === 'hangup',
   /** A situation's end arrives while the turn region is already closing (e.g. MAX_CALL during the message). */
   closingAlready: stateIn('#call.live.turn.closing'),
-  endsWithGoodbye: ({ event }: Args) => {
-    assertEvent(event, 'SITUATION.END');
-    return event.goodbye;
-  },
 };

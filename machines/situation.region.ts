@@ -44,7 +44,7 @@ const menuStarts = (target: string, fresh: boolean) =>
   ] as const;
 
 const end = (outcome: 'ivr-stuck' | 'hold-timeout' | 'voicemail-left' | 'voicemail-full' | 'voicemail-skipped') =>
-  ({ type: 'raiseEnd', params: { outcome, goodbye: false } }) as const;
+  ({ type: 'raiseEnd', params: { outcome } }) as const;
 
 /**
  * A person has spoken after a key press or a hold: it is theirs once their voice has been silent PERSON_SETTLE (a
@@ -376,10 +376,7 @@ export const situationRegion = callSetup.createStateConfig({
           description: 'The assistant is still speaking: wait until it stops.',
           on: { 'VAD.SILENCE': { target: 'listening', reenter: true } },
           after: {
-            PERSON_SETTLE: [
-              { guard: 'screeningTurn', target: 'answering', description: 'It stopped: our one sentence.' },
-              { guard: 'callerSilent', target: 'waiting', description: 'It stopped; we have answered already.' },
-            ],
+            PERSON_SETTLE: { guard: 'callerSilent', target: 'answering', description: 'It stopped: our one sentence.' },
           },
         },
         answering: {
@@ -432,12 +429,6 @@ export const situationTurnEvents = {
   },
   'SITUATION.END': [
     { guard: 'closingAlready', description: 'Already closing.' },
-    {
-      guard: 'endsWithGoodbye',
-      target: '.closing',
-      actions: 'closeForSituation',
-      description: 'Somebody is there to hear a goodbye.',
-    },
     {
       target: '.closing.hangingUp',
       actions: 'closeForSituation',

@@ -15,6 +15,8 @@ export interface Plan {
   stopWhen?: (s: Snap) => boolean;
   /** Events offered besides model.events.ts's (the line's situations: model.situations.ts). */
   extra?: (s: Snap) => MachineEvent[];
+  /** Events offered instead of model.events.ts's. */
+  events?: (s: Snap) => MachineEvent[];
   /** More of the context in the abstract state, for the guards of those events. */
   key?: (s: Snap) => string;
 }

@@ -1,7 +1,8 @@
 import type { CallInput, MachineEvent } from '../../machines/events.js';
 import { menuFingerprint } from '../../src/situations/menu-memory.js';
 import { parseMenu } from '../../src/situations/menu.js';
-import { final, type Snap } from './model.events.js';
+import { pending } from '../../machines/context.js';
+import { eventsFor, final, type Snap } from './model.events.js';
 import type { Plan } from './model.plans.js';
 
 // The line's situations in the model walk (model.test.ts): the words, detections and tool calls that move the
@@ -23,15 +24,29 @@ const WORDS = {
   full: final('the mailbox is full'),
   screening: final("please say your name and why you're calling"),
   person: final('hi this is jen how can i help'),
+  noise: final('music'),
 };
 
 const situationOf = (s: Snap) =>
   JSON.stringify((s.value as { live?: { situation?: unknown } }).live?.situation ?? null);
 const turnOf = (s: Snap) => JSON.stringify((s.value as { live?: { turn?: unknown } }).live?.turn ?? null);
 
+// What still happens while a recording has the line: voice edges, timers and actor completions, the agent's own
+// audio, a hang-up, a dead recogniser (closing meanwhile); no partials, no conversation words, no reply.
+const LINE_BASE = new Set(['CALL.HANGUP', 'VAD.VOICE', 'VAD.SILENCE', 'CALLER.SPEECH_START', 'SPEAKER.PLAYED']);
+function lineBase(s: Snap): MachineEvent[] {
+  return eventsFor(s).filter(
+    (e) =>
+      LINE_BASE.has(e.type) ||
+      e.type.startsWith('xstate.') ||
+      (e.type === 'ASR.ERROR' && e.fatal) ||
+      (e.type === 'SPEAKER.PLAYED' && e.utteranceId !== 'stale'),
+  );
+}
+
 /** Words, detections and the remembered path, wherever the line may say them. */
-function lineEvents(s: Snap): MachineEvent[] {
-  const ev: MachineEvent[] = [...Object.values(WORDS)];
+function lineEvents(s: Snap, words: readonly MachineEvent[] = Object.values(WORDS)): MachineEvent[] {
+  const ev: MachineEvent[] = [...lineBase(s), ...words];
   ev.push(
     { type: 'AMD.RESULT', answeredBy: 'machine_start' },
     { type: 'AMD.RESULT', answeredBy: 'machine_end_beep' },
@@ -39,8 +54,14 @@ function lineEvents(s: Snap): MachineEvent[] {
     { type: 'TONE.BEEP', atMs: 0, hz: 1000, durationMs: 400 },
   );
   if (s.context.line.keys.length === 0 && s.context.line.ivr.remembered === undefined) {
-    const fingerprint = menuFingerprint(parseMenu(REMEMBERED).options);
-    ev.push({ type: 'IVR.REMEMBERED', path: [{ digits: '2', fingerprint }] });
+    // Two levels: personal training (not an option pressed at once unless remembered), then membership.
+    const first = menuFingerprint(parseMenu(REMEMBERED).options);
+    const second = menuFingerprint(parseMenu(DECISIVE).options);
+    const path = [
+      { digits: '1', fingerprint: first },
+      { digits: '2', fingerprint: second },
+    ];
+    ev.push({ type: 'IVR.REMEMBERED', path });
   }
   return ev;
 }
@@ -61,15 +82,18 @@ function replyEvents(s: Snap): MachineEvent[] {
 
 /** The context the situation guards read, coarsened. */
 function lineKey(s: Snap): string {
+  // Closing or ended: no situation guard is asked any more.
+  if (s.status !== 'active' || turnOf(s).includes('closing')) return '';
   const l = s.context.line;
   const menu = parseMenu(l.ivr.heard).options.map((o) => o.key);
   return JSON.stringify([
-    menu,
-    l.ivr.tried,
+    menu.length === 0 ? 0 : menu.includes('2') ? 2 : 1,
+    l.ivr.tried.length,
+    l.ivr.tried.includes('0'),
     Math.min(l.ivr.failures, 3),
-    l.ivr.path.length,
+    Math.min(l.ivr.path.length, 1),
     l.ivr.remembered !== undefined,
-    l.screened,
+    pending(s.context).length,
     l.transferPending,
     l.party > l.introducedTo,
     s.context.history.some((h) => h.speaker === 'agent' && h.interrupted !== true),
@@ -77,43 +101,98 @@ function lineKey(s: Snap): string {
   ]);
 }
 
-/** Walk on while a situation has the line, or while the agent returns to a person. */
-const inSituation = (s: Snap) =>
-  situationOf(s) !== '"conversation"' || /standby|reintroducing|awaitingHello/.test(turnOf(s));
+/** Walk on while the line is in `situation` (its own transitions; the one that leaves it is the last step). */
+const within = (situation: string) => (s: Snap) =>
+  !situationOf(s).includes(`"${situation}"`) || turnOf(s).includes('closing');
 
 /** `greeted` and `callerTurn`: model.plans.ts's prefixes to listening, and to thinking after a caller's turn. */
 export function situationPlans(base: CallInput, greeted: MachineEvent[], callerTurn: MachineEvent[]): Plan[] {
   const leave = { mode: 'leave' as const, callbackNumber: '+12015550123' };
-  const walk = { extra: lineEvents, key: lineKey };
-  return [
+  const outbound = { ...base, direction: 'outbound' as const, voicemail: leave };
+  const start: MachineEvent[] = [{ type: 'MEDIA.START' }];
+  const walk = { events: (s: Snap) => lineEvents(s), key: lineKey };
+  const tree = [
+    WORDS.weak,
+    WORDS.decisive,
+    WORDS.firstOfRemembered,
+    WORDS.invalid,
+    WORDS.person,
+    WORDS.hold,
+    WORDS.noise,
+  ];
+  const plans: Plan[] = [
     {
-      name: 'outbound: phone tree, hold, voicemail (leave), screening',
-      input: { ...base, direction: 'outbound', voicemail: leave },
-      prefix: [{ type: 'MEDIA.START' }],
-      stopWhen: (s) => !inSituation(s),
+      name: 'outbound: what answers (the conversation state moves the line)',
+      input: outbound,
+      prefix: start,
+      stopWhen: (s) => situationOf(s) !== '"conversation"' || !turnOf(s).includes('awaitingHello'),
       ...walk,
     },
     {
-      name: 'outbound: voicemail (hang up)',
-      input: { ...base, direction: 'outbound', voicemail: { mode: 'hangup', callbackNumber: undefined } },
-      prefix: [{ type: 'MEDIA.START' }, WORDS.voicemail],
-      stopWhen: (s) => !inSituation(s),
+      name: 'a phone tree',
+      input: outbound,
+      prefix: [...start, WORDS.weak],
+      stopWhen: within('phoneTree'),
+      events: (s: Snap) => lineEvents(s, [...tree, WORDS.voicemail]).filter((e) => e.type !== 'AMD.RESULT'),
+      key: lineKey,
+    },
+    {
+      // Also closing while on hold (the recogniser died): HOLD_MAX then finds the call closing already.
+      name: 'on hold',
+      input: outbound,
+      prefix: [...start, WORDS.hold],
+      stopWhen: (s) => !situationOf(s).includes('"onHold"'),
       ...walk,
     },
     {
-      name: 'inbound, greeted: hold and transfer, back to the same person or a new one',
+      name: 'a voicemail (leave a message)',
+      input: outbound,
+      prefix: [...start, WORDS.voicemail],
+      stopWhen: within('voicemail'),
+      ...walk,
+    },
+    {
+      name: 'a voicemail (hang up)',
+      input: { ...outbound, voicemail: { mode: 'hangup', callbackNumber: undefined } },
+      prefix: [...start, WORDS.voicemail],
+      stopWhen: within('voicemail'),
+      ...walk,
+    },
+    {
+      name: 'call screening',
+      input: outbound,
+      prefix: [...start, WORDS.screening],
+      stopWhen: within('screening'),
+      ...walk,
+    },
+    {
+      name: 'greeted, then a hold or a transfer: back to the same person or a new one',
       input: { ...base, direction: 'inbound' },
-      prefix: [...greeted, WORDS.hold],
-      stopWhen: (s) => !inSituation(s),
-      ...walk,
+      prefix: greeted,
+      stopWhen: (s) =>
+        !/standby|reintroducing/.test(turnOf(s)) &&
+        !(situationOf(s) === '"conversation"' && turnOf(s).includes('waiting')),
+      events: (s: Snap) => lineEvents(s, [WORDS.hold, WORDS.transfer, WORDS.person]),
+      key: lineKey,
     },
     {
       name: 'the reply reports refusals, callbacks, outcomes and the line',
       input: { ...base, direction: 'inbound' },
       prefix: [...greeted, ...callerTurn],
       stopWhen: (s) => situationOf(s) !== '"conversation"' || !/thinking|speaking/.test(turnOf(s)),
-      extra: replyEvents,
+      events: replyEvents,
+      key: lineKey,
+    },
+    {
+      name: 'an early reply holds what it reports',
+      input: { ...base, direction: 'inbound' },
+      // callerTurn without its end-of-turn timers: the reply starts early, in the wait.
+      prefix: [...greeted, ...callerTurn.filter((e) => !e.type.startsWith('xstate.after.'))],
+      stopWhen: (s) => !s.matches({ live: { reply: { generating: 'preemptive' } } }),
+      events: replyEvents,
       key: lineKey,
     },
   ];
+  // Where a walk stops, only the state value matters: the context of a state never left is not told apart.
+  return plans.map((p) => ({ ...p, key: (s: Snap) => (p.stopWhen?.(s) === true ? '' : (p.key?.(s) ?? '')) }));
 }

@@ -115,7 +115,10 @@ t.test('every transition of the call machine is taken, on real actors, as the mo
     const model = new TestModel(logic as unknown as AnyActorLogic, {
       input: plan.input,
       fromState: seed,
-      events: (s) => [...eventsFor(s as unknown as Snap), ...(plan.extra?.(s as unknown as Snap) ?? [])],
+      events: (s) => {
+        const snap = s as unknown as Snap;
+        return plan.events?.(snap) ?? [...eventsFor(snap), ...(plan.extra?.(snap) ?? [])];
+      },
       serializeState: (s) => stateKey(s as unknown as Snap),
       serializeEvent: (e: EventObject) => JSON.stringify(e),
       stopWhen: (s) => s.status !== 'active' || (plan.stopWhen?.(s as unknown as Snap) ?? false),
