@@ -7,9 +7,12 @@ import type { AgentEars } from './receptionist.js';
 // (hours, price, membership, cost, classes, offer, thanks, goodbye). Keyword spotting on its output is enough to
 // follow the conversation; nothing else about the agent is known to the receptionist.
 
-export async function offlineEars(dsp: Pick<Dsp, 'ulawDecode' | 'frameFeatures'>): Promise<AgentEars> {
-  // Every word counts for spotting, even uncertain ones: no confidence floor.
-  const asr = new OfflineAsr({ dsp, minConfidence: 0 });
+export async function offlineEars(
+  dsp: Pick<Dsp, 'ulawDecode' | 'frameFeatures' | 'createResampler'>,
+): Promise<AgentEars> {
+  // Every word counts for spotting, even uncertain ones: no confidence floor. The agent's leg carries no room
+  // noise, so nothing to suppress.
+  const asr = new OfflineAsr({ dsp, minConfidence: 0, denoise: 'never' });
   let texts: string[] = [];
   const stream = await asr.open({
     onEvent: (e) => {

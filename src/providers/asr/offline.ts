@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadDenoiserFactory, type Denoiser, type DenoiserFactory } from '../../audio/denoise.js';
 import { createVad, VAD_FRAME_MS, VAD_FRAME_SAMPLES, type CreateVadOptions, type Vad } from '../../audio/vad.js';
 import type { Dsp } from '../../dsp/types.js';
 import { AppError } from '../../errors.js';
 import { DecoderPool, soundSwallowerDir, type DecoderLease, type SsDecoder, type SsModule } from './decoder-pool.js';
 import { EXTRA_PRONUNCIATIONS, grammarFor, grammarWords } from './grammars.js';
+import { LineSnr } from './line-snr.js';
 import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
 
 // Offline recognition with soundswallower (pocketsphinx in WASM, bundled en-us model at 8 kHz). It only does
@@ -18,8 +20,11 @@ import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStrea
 
 export interface OfflineAsrOptions {
   /** The loaded DSP addon (μ-law decode, VAD features). */
-  dsp: Pick<Dsp, 'ulawDecode' | 'frameFeatures'>;
+  dsp: Pick<Dsp, 'ulawDecode' | 'frameFeatures' | 'createResampler'>;
   vad?: CreateVadOptions;
+  /** Noise suppression in front of the decoder (denoise.ts): `never`, `always`, or `noisy` lines only (default). */
+  denoise?: DenoisePolicy;
+  vadHears?: 'line' | 'denoised';
   /** Finals below this confidence are reported with empty text (not understood). */
   minConfidence?: number;
   /** Interval between partial results while an utterance is open. */
@@ -38,10 +43,19 @@ export interface OfflineAsrOptions {
   decoderConfig?: Record<string, string | number | boolean>;
 }
 
+export const DENOISE_POLICIES = ['never', 'always', 'noisy'] as const;
+export type DenoisePolicy = (typeof DENOISE_POLICIES)[number];
+
 /** Beams narrower than pocketsphinx's defaults: grammars are small, and this keeps decoding well under real time. */
 const DECODER_DEFAULTS = { beam: 1e-30, pbeam: 1e-30, wbeam: 1e-20, maxhmmpf: 5000 };
 
 const PREROLL_FRAMES = 15;
+
+/** Lines with less than this spread between speech and gaps are denoised (measured: docs/benchmarks/asr-noise.md). */
+const DENOISE_BELOW_SNR_DB = 30;
+const DENOISE_HYSTERESIS_DB = 6;
+/** Gaps quieter than this are a quiet line (a phone line's own hiss is well below), never denoised. */
+const NOISE_FLOOR_DBFS = -60;
 
 let smallDict: string | undefined;
 
@@ -118,7 +132,16 @@ export class OfflineAsr implements AsrProvider {
       lease.release();
       throw new AppError('PROVIDER_FAILED', 'voice activity detector failed to start', { cause: e, retryable: false });
     }
-    return new OfflineAsrStream(lease, vad, this.opts, o);
+    const policy = this.opts.denoise ?? 'noisy';
+    let denoisers: DenoiserFactory | undefined;
+    try {
+      if (policy !== 'never') denoisers = await loadDenoiserFactory();
+    } catch (e) {
+      vad.close();
+      lease.release();
+      throw new AppError('PROVIDER_FAILED', 'noise suppression failed to start', { cause: e, retryable: false });
+    }
+    return new OfflineAsrStream(lease, vad, policy, denoisers, this.opts, o);
   }
 
   /** Frees the pooled decoders and the instances no open stream uses. Open streams keep working. */
@@ -166,14 +189,26 @@ class OfflineAsrStream implements AsrStream {
   private readonly maxFrames: number;
 
   private readonly decoder: SsDecoder;
+  private denoiser: Denoiser | undefined;
+  /** The line's noise, measured on every frame when the denoiser is for noisy lines only. */
+  private readonly snr: LineSnr | undefined;
+
+  /** Whether the decoder hears the line denoised now (tests, benchmarks). */
+  get denoising(): boolean {
+    return this.denoiser !== undefined;
+  }
 
   constructor(
     private readonly lease: DecoderLease,
     private readonly vad: Vad,
+    policy: DenoisePolicy,
+    private readonly denoisers: DenoiserFactory | undefined,
     private readonly opts: OfflineAsrOptions,
     private readonly o: AsrOpenOptions,
   ) {
     this.decoder = lease.decoder;
+    if (policy === 'always' && denoisers) this.denoiser = denoisers(opts.dsp);
+    if (policy === 'noisy') this.snr = new LineSnr();
     this.minConfidence = opts.minConfidence ?? 0.2;
     this.partialFrames = Math.max(1, Math.round((opts.partialEveryMs ?? 300) / VAD_FRAME_MS));
     this.maxFrames = Math.round((opts.maxUtteranceMs ?? 15000) / VAD_FRAME_MS);
@@ -214,6 +249,7 @@ class OfflineAsrStream implements AsrStream {
     if (this.closed) return;
     this.closed = true;
     this.vad.close();
+    this.denoiser?.close();
     if (this.inUtt) {
       this.inUtt = false;
       try {
@@ -227,10 +263,18 @@ class OfflineAsrStream implements AsrStream {
     this.lease.release();
   }
 
-  private frame(pcm: Int16Array): void {
+  private frame(line: Int16Array): void {
     const atMs = this.frameNo * VAD_FRAME_MS;
     this.frameNo++;
-    for (const edge of this.vad.push(pcm)) {
+    if (this.snr) {
+      this.snr.push(this.opts.dsp.frameFeatures(line, VAD_FRAME_SAMPLES)[0] as number);
+      // Never in the middle of an utterance: the decoder would hear the line change under a word.
+      if (!this.inUtt) this.followLineNoise(this.snr.snrDb, this.snr.floorDb);
+    }
+    // The detector hears the line as it is; the decoder hears it denoised (the denoiser runs on every frame, so
+    // its state follows the line's noise between utterances too).
+    const pcm = this.denoiser ? this.denoiser.process(line) : line;
+    for (const edge of this.vad.push(this.opts.vadHears === 'denoised' ? pcm : line)) {
       if (edge.kind === 'voice' && !this.inUtt) this.startUtterance(edge.atMs);
       else if (edge.kind === 'silence' && this.inUtt) {
         this.feed(pcm);
@@ -238,6 +282,10 @@ class OfflineAsrStream implements AsrStream {
         return;
       }
     }
+    // An utterance ended by finalize() or the length cap while the voice goes on (a caller who keeps talking, or a
+    // line that is never quiet: music, chatter) starts again at once: waiting for a new voice edge would drop
+    // everything until the line next falls silent.
+    if (!this.inUtt && this.vad.speaking) this.startUtterance(atMs);
     if (!this.inUtt) {
       this.preroll.push(pcm);
       if (this.preroll.length > PREROLL_FRAMES) this.preroll.shift();
@@ -265,6 +313,11 @@ class OfflineAsrStream implements AsrStream {
   }
 
   private feed(pcm: Int16Array): void {
+    if (pcm.length === 0) {
+      // The denoiser is still filling its first frame.
+      this.uttFrames++;
+      return;
+    }
     const f = new Float32Array(pcm.length);
     for (let i = 0; i < pcm.length; i++) f[i] = (pcm[i] as number) / 32768;
     try {
@@ -307,6 +360,21 @@ class OfflineAsrStream implements AsrStream {
       this.grammarContext = this.context;
     } catch (e) {
       this.fail(e);
+    }
+  }
+
+  /** Denoising on for a noisy line, off again once it is quiet (hysteresis, so it does not flap). */
+  private followLineNoise(snrDb: number | undefined, floorDb: number | undefined): void {
+    if (snrDb === undefined || floorDb === undefined || !this.denoisers) return;
+    // A silent line (nothing between her words, or nothing at all) has no noise to take out, whatever the spread.
+    const noisy = snrDb < DENOISE_BELOW_SNR_DB && floorDb > NOISE_FLOOR_DBFS;
+    if (!this.denoiser && noisy) this.denoiser = this.denoisers(this.opts.dsp);
+    else if (
+      this.denoiser &&
+      (snrDb > DENOISE_BELOW_SNR_DB + DENOISE_HYSTERESIS_DB || floorDb < NOISE_FLOOR_DBFS - DENOISE_HYSTERESIS_DB)
+    ) {
+      this.denoiser.close();
+      this.denoiser = undefined;
     }
   }
 
