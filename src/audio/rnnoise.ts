@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { Dsp } from '../dsp/types.js';
 import { createGatedClassifier, type GateOptions } from './gate.js';
+import { RNNOISE_FRAME as MODEL_FRAME, RNNOISE_HZ as MODEL_HZ, rnnoiseWasm } from './rnnoise-wasm.js';
 import type { FrameClassifier } from './vad.js';
 
 // RNNoise as a speech detector: Xiph's recurrent denoiser (@echogarden/rnnoise-wasm) estimates, for every 10 ms
@@ -10,29 +9,6 @@ import type { FrameClassifier } from './vad.js';
 // frame is two RNNoise frames; the frame's probability is the larger of the two. Only the probability is used
 // (the denoised audio is not brought back down). Behind the same gate as Silero. Measured, not the default
 // (docs/benchmarks/vad.md).
-
-const MODEL_HZ = 48000;
-const MODEL_FRAME = 480;
-
-interface RnnoiseWasm {
-  _rnnoise_create(model: number): number;
-  _rnnoise_destroy(state: number): void;
-  _rnnoise_process_frame(state: number, out: number, input: number): number;
-  _malloc(n: number): number;
-  _free(ptr: number): void;
-  HEAPF32: Float32Array;
-}
-
-let wasm: Promise<RnnoiseWasm> | undefined;
-
-function rnnoiseWasm(): Promise<RnnoiseWasm> {
-  wasm ??= (async () => {
-    const path = createRequire(import.meta.url).resolve('@echogarden/rnnoise-wasm');
-    const mod = (await import(pathToFileURL(path).href)) as { default: () => Promise<RnnoiseWasm> };
-    return mod.default();
-  })();
-  return wasm;
-}
 
 export async function createRnnoiseClassifier(
   dsp: Pick<Dsp, 'frameFeatures' | 'createResampler'>,
