@@ -130,7 +130,7 @@ export function selectProviders(cfg: Config, deps: SelectDeps): SelectedProvider
           log: deps.log,
           ...(onMetric ? { onMetric } : {}),
         })
-      : new OfflineAsr({ dsp: deps.dsp, vad: { kind: cfg.VAD_KIND } });
+      : new OfflineAsr({ dsp: deps.dsp });
   const llm: LlmProvider =
     choice.llm === 'openai'
       ? new OpenAiLlm({

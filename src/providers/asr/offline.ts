@@ -13,7 +13,7 @@ import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStrea
 
 // Offline recognition with soundswallower (pocketsphinx in WASM, bundled en-us model at 8 kHz). It only does
 // finite-state grammars, so every utterance is decoded against the grammar of the current dialogue step
-// (setContext, see grammars.ts). Segmentation is ours: the default VAD (src/audio/vad.ts) opens an utterance
+// (setContext, see grammars.ts). Segmentation is ours: a VAD (src/audio/vad.ts) opens an utterance
 // on a voice edge (with 300 ms of pre-roll) and closes it on the silence edge, on finalize(), or at 15 s.
 // An utterance whose words the grammar cannot explain comes out as an empty or low-confidence final; that is
 // "didn't understand" for the caller of this API, never an exception.
@@ -21,6 +21,11 @@ import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStrea
 export interface OfflineAsrOptions {
   /** The loaded DSP addon (μ-law decode, VAD features). */
   dsp: Pick<Dsp, 'ulawDecode' | 'frameFeatures' | 'createResampler'>;
+  /**
+   * The segmenter; `hybrid` unless given. Not the call's VAD_KIND: segmentation must decide on each pushed chunk
+   * synchronously (a whole answer pushed at once, finalize() right after), and Silero answers a window later on
+   * the event loop, so with it the recogniser lost answers (11/21 facts against 21/21, docs/benchmarks/asr-noise.md).
+   */
   vad?: CreateVadOptions;
   /** Noise suppression in front of the decoder (denoise.ts): `never`, `always`, or `noisy` lines only (default). */
   denoise?: DenoisePolicy;
@@ -127,7 +132,7 @@ export class OfflineAsr implements AsrProvider {
     }
     let vad: Vad;
     try {
-      vad = await createVad(this.opts.dsp, this.opts.vad);
+      vad = await createVad(this.opts.dsp, { kind: 'hybrid', ...this.opts.vad });
     } catch (e) {
       lease.release();
       throw new AppError('PROVIDER_FAILED', 'voice activity detector failed to start', { cause: e, retryable: false });
