@@ -93,7 +93,8 @@ function lineKey(s: Snap): string {
     Math.min(l.ivr.failures, 3),
     Math.min(l.ivr.path.length, 1),
     l.ivr.remembered !== undefined,
-    pending(s.context).length,
+    // The voicemail's message and the screening sentence play utterance by utterance; elsewhere nothing is said.
+    /voicemail|screening/.test(situationOf(s)) ? pending(s.context).length : 0,
     l.transferPending,
     l.party > l.introducedTo,
     s.context.history.some((h) => h.speaker === 'agent' && h.interrupted !== true),
