@@ -125,6 +125,11 @@ export function serialize(s: Snap): string {
       pending(c)[0]?.status,
       c.agentTurn?.utterances.some((u) => u.status === 'played' && isGoodbye(u.text)) ?? false,
     );
+  // The evidence guards are read only while the agent has the floor (turn.speaking / turn.interrupted): elsewhere
+  // the line's evidence changes no behaviour, and keeping it would multiply the whole graph by it. The guards
+  // read the event for held; from context only measured, her voice there (noisy with it, as offered).
+  if (turn.includes('speaking') || turn.includes('interrupted'))
+    local.push(c.evidence.voice === undefined ? '-' : c.evidence.voice === 'absent' ? 'a' : 'p');
   return JSON.stringify([
     s.value,
     s.status,
@@ -132,7 +137,5 @@ export function serialize(s: Snap): string {
     Math.min(pending(c).length, 2),
     c.endRequested !== undefined || nothingLeftToAsk(c),
     local,
-    // The guards read the event for held; from context only measured, her voice there (noisy with it, as offered).
-    c.evidence.voice === undefined ? '-' : c.evidence.voice === 'absent' ? 'a' : 'p',
   ]);
 }

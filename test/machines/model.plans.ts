@@ -39,7 +39,7 @@ const callerTurn: MachineEvent[] = [
   after('ENDPOINT_SHORT_REST', 'turn.listening.endpointing.short'),
 ];
 
-export function prefixes(base: CallInput): Plan[] {
+export function prefixes(base: CallInput, opts: { situations: boolean }): Plan[] {
   const inbound = { ...base, direction: 'inbound' as const };
   return [
     { name: 'outbound', input: { ...base, direction: 'outbound' }, prefix: [] },
@@ -84,6 +84,6 @@ export function prefixes(base: CallInput): Plan[] {
       ],
       stopWhen: () => true,
     },
-    ...situationPlans(inbound, greeted, callerTurn),
+    ...(opts.situations ? situationPlans(inbound, greeted, callerTurn) : []),
   ];
 }

@@ -23,6 +23,14 @@ import { inertMachine } from './harness.js';
 // Counters that the abstract state cannot carry (third reply failure, second re-prompt, ...) are reached by
 // walking again from a scripted prefix (model.plans.ts).
 
+// The line's situations (phone tree, hold, voicemail, screening, transfer; model.situations.ts) multiply the
+// walk beyond the suite's budget (minutes and GBs: issue 16 is open until their walks are narrowed), so they run
+// on their own with MODEL_SITUATIONS=1 (`npm run test:model-situations`); the suite's walk covers every other
+// transition, and test/machines/situations.test.ts covers the situations' behaviour.
+const SITUATIONS = process.env.MODEL_SITUATIONS === '1';
+const SITUATION_TRANSITION =
+  /situation|standby|reintroducing|IVR\.|REPLY\.(REFUSED|CALLBACK|OUTCOME|PRESS_KEYS|HOLD|VOICEMAIL)|KEYS\.|AMD\.|TONE\./i;
+
 const machine = inertMachine();
 type AnyTransition = object;
 
@@ -104,7 +112,7 @@ t.test('every transition of the call machine is taken, on real actors, as the mo
     replayed += 1;
   }
 
-  for (const plan of prefixes(base)) {
+  for (const plan of prefixes(base, { situations: SITUATIONS })) {
     const scope = mockScope();
     let seed = logic.getInitialSnapshot(scope, plan.input);
     for (const e of plan.prefix) seed = logic.transition(seed, e, scope);
@@ -141,9 +149,12 @@ t.test('every transition of the call machine is taken, on real actors, as the mo
     }
   }
 
-  const missing = [...all].filter(([tr]) => !covered.has(tr)).map(([, name]) => name);
+  const inScope = [...all].filter(([, name]) => SITUATIONS || !SITUATION_TRANSITION.test(name));
+  const missing = inScope.filter(([tr]) => !covered.has(tr)).map(([, name]) => name);
   t.comment(`explored ${explored} abstract states, replayed ${replayed} paths on real actors`);
-  console.log(`transitions covered: ${all.size - missing.length}/${all.size}`);
+  console.log(
+    `transitions covered: ${inScope.length - missing.length}/${inScope.length}${SITUATIONS ? '' : ' (without the situations)'}`,
+  );
   for (const name of missing) t.comment(`not covered: ${name}`);
   t.same(missing, [], 'every transition covered');
 });
