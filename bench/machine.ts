@@ -11,7 +11,14 @@ import {
   type InspectionEvent,
 } from 'xstate';
 import { callMachine } from '../machines/call.machine.js';
-import type { AsrCommand, HangupInput, KeypadInput, MachineEvent, ReplyInput, SpeakerCommand } from '../machines/events.js';
+import type {
+  AsrCommand,
+  HangupInput,
+  KeypadInput,
+  MachineEvent,
+  ReplyInput,
+  SpeakerCommand,
+} from '../machines/events.js';
 import { DEFAULT_TIMING } from '../machines/timing.js';
 import { createCallActor, type CallPorts } from '../src/call/call-actor.js';
 import { CALL_CPU_PERCENT, callShare, cpuNow, describeShare, median, shapeFloors } from './machine-cost.js';
