@@ -14,6 +14,8 @@ export const TURN_STATUS: Readonly<Record<string, string>> = {
   'speaking.flowing': 'agent speaking',
   'speaking.contested': 'gym talking over the agent',
   interrupted: 'interrupted by the gym',
+  standby: 'quiet: menu, hold or recording',
+  reintroducing: 'introducing itself to a new voice',
   'closing.farewell': 'saying goodbye',
   'closing.hangingUp': 'hanging up',
 };

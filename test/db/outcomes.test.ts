@@ -2,7 +2,7 @@ import t from 'tap';
 import { PassThrough } from 'node:stream';
 import { backends } from './helpers/backends.js';
 import { serveRoutes } from './helpers/http-adapter.js';
-import { outcomeLines } from '../../src/cli/commands/call-outcome.js';
+import { outcomeLines } from '../../src/cli/call-outcome.js';
 import { exportCalls } from '../../src/db/export/export.js';
 import { createPool } from '../../src/db/pool.js';
 import { DbIvrPaths } from '../../src/db/ivr-paths.js';

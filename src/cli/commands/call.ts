@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config/index.js';
 import { E164 } from '../../telephony/calls-api.js';
-import { outcomeLines } from './call-outcome.js';
+import { outcomeLines } from '../call-outcome.js';
 
 // `gym-agent call +12015550123 "Gym Name"`: places an outbound call through a running server's POST /v1/calls
 // (the server must be up anyway: Twilio calls its webhooks and media stream). With --wait it follows the call
