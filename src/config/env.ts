@@ -171,6 +171,16 @@ export const envSchema = z.object({
   // when the machine says that exact text; otherwise aborted and freed (src/call/tts-prefetch.ts).
   TTS_PREFETCH: bool(true),
 
+  // Recordings and cost (issue 17; src/recordings/, src/costs/, docs/operations.md). Two-channel FLAC of the media
+  // stream under DATA_DIR/recordings; recording stops (the call goes on) when the disk has less than
+  // RECORDING_MIN_FREE_MB free. RECORDING_NOTICE: which calls hear that they are recorded (src/recordings/notice.ts).
+  RECORDING: z.enum(['off', 'on']).default('off'),
+  RECORDING_RETENTION_DAYS: int(30, 1, 3650),
+  RECORDING_MIN_FREE_MB: int(1024, 0, 10_000_000),
+  RECORDING_NOTICE: z.enum(['always', 'two-party', 'never']).default('always'),
+  // The price table: inline JSON or the path of a JSON file; unset = the defaults of src/costs/prices.ts.
+  COST_PRICES: optionalString,
+
   // Where outbound calls may go (src/telephony/destination.ts): ISO 3166 regions and libphonenumber number types.
   CALL_ALLOWED_REGIONS: list(DEFAULT_REGIONS, (s) => s.toUpperCase())
     .refine((a) => a.length > 0 && a.every(isRegion), {
