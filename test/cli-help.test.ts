@@ -1,9 +1,9 @@
 import t from 'tap';
 import { readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { COMMAND_SUMMARIES, COMMANDS, main } from '../src/cli/main.js';
 import { reviewUrl } from '../src/review/url.js';
+import { repoPath } from './support/repo.js';
 
 // What a new user reads first: `gym-agent --help` says what each command does, `serve --help` points to a file
 // that exists, and the server's start-up line says where the review page is.
@@ -31,7 +31,7 @@ t.test('gym-agent --help: one line per command saying what it does', async (t) =
       lines.some((l) => l.startsWith(`  ${c} `) && l.trimEnd().endsWith(COMMAND_SUMMARIES[c])),
       `${c}: ${COMMAND_SUMMARIES[c]}`,
     );
-  const files = (await readdir(new URL('../src/cli/commands/', import.meta.url)))
+  const files = (await readdir(repoPath('src/cli/commands')))
     .filter((f) => f.endsWith('.ts'))
     .map((f) => f.replace(/\.ts$/, ''))
     .sort();
@@ -43,7 +43,7 @@ t.test('serve --help names files that exist', async (t) => {
   t.equal(code, 0);
   const named = [...out.matchAll(/(?:^|\s|\()((?:docs\/)?[\w./-]+\.(?:md|example))\b/g)].map((m) => m[1] as string);
   t.ok(named.includes('.env.example'), `points to .env.example (${named.join(', ')})`);
-  for (const f of named) t.ok(existsSync(fileURLToPath(new URL(`../${f}`, import.meta.url))), `${f} exists`);
+  for (const f of named) t.ok(existsSync(repoPath(f)), `${f} exists`);
 });
 
 t.test('the start-up line gives the review URL', async (t) => {

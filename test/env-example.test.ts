@@ -1,6 +1,7 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { envSchema } from '../src/config/env.js';
+import { repoPath } from './support/repo.js';
 
 // .env.example is what `serve --help` points a new user to: every variable src/config/env.ts reads, each with its
 // default and a line saying what it means. Checked here so the two cannot drift apart.
@@ -12,7 +13,7 @@ interface Entry {
 }
 
 async function entries(): Promise<Entry[]> {
-  const lines = (await readFile(new URL('../.env.example', import.meta.url), 'utf8')).split('\n');
+  const lines = (await readFile(repoPath('.env.example'), 'utf8')).split('\n');
   const out: Entry[] = [];
   lines.forEach((line, i) => {
     const m = /^# ([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);

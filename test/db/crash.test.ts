@@ -12,7 +12,10 @@ import type { Test } from 'tap';
 // must be in the database afterwards; the database holds a gap-free prefix of the turns that ended (the
 // one or two in flight at the kill may or may not have made it, never half of one).
 
-const CHILD = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
+// The fixture sits next to this file in both places it runs from: compiled (dist/test) or through tap's loader (test/).
+const CHILD = fileURLToPath(
+  new URL(`./fixtures/crash-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
 
 interface ChildRun {
   ended: number[];
@@ -22,7 +25,7 @@ interface ChildRun {
 /** Kills the child the moment turn `killAtEnded` ends, while its write is in flight. */
 function runAndKill(env: Record<string, string>, killAtEnded: number): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    // The parent's execArgv carries the TypeScript loader the child needs.
+    // The parent's execArgv carries the TypeScript loader the child needs when run from test/.
     const child = spawn(process.execPath, [...process.execArgv, CHILD], {
       env: { ...process.env, ...env, GCA_CRASH_CHILD: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],

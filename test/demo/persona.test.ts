@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ReceptionistBrain } from '../../src/demo/brain.js';
 import { loadPersona, parsePersona } from '../../src/demo/persona.js';
 import { AppError } from '../../src/errors.js';
+import { repoPath } from '../support/repo.js';
 
 const valid = {
   name: 'p',
@@ -110,7 +111,7 @@ t.test('loadPersona: unreadable file and bad JSON give clear errors', async (t) 
 });
 
 t.test('every shipped scenario persona is valid, and the suite covers the required behaviours', async (t) => {
-  const dir = new URL('../../scenarios/', import.meta.url).pathname;
+  const dir = repoPath('scenarios') + '/';
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
   t.ok(files.length >= 10, `at least 10 personas (found ${files.length})`);
   const personas = await Promise.all(files.map((f) => loadPersona(join(dir, f))));
@@ -210,7 +211,7 @@ t.test(
 );
 
 t.test('held-out personas say hours, prices and classes in their own words', async (t) => {
-  const dir = new URL('../../scenarios/heldout/', import.meta.url).pathname;
+  const dir = repoPath('scenarios/heldout') + '/';
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
   t.ok(files.length >= 6, `at least 6 held-out personas (found ${files.length})`);
   for (const f of files) {

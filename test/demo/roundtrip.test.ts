@@ -7,13 +7,14 @@ import { emptyFacts, mergeFacts, type GymFacts } from '../../src/facts/model.js'
 import { parseFacts } from '../../src/facts/parse.js';
 import { normaliseFacts } from '../../src/db/normalise.js';
 import { expectedFacts, scoreFacts } from '../../src/demo/score.js';
+import { repoPath } from '../support/repo.js';
 
 // What the receptionist says must be understood by the offline fact parser (the agent's side), for every
 // shipped persona: text in → parser → the persona's facts. (Audio recognition errors come on top of this in
 // the scenario suite; this isolates the wording.)
 
 async function personas(): Promise<Persona[]> {
-  const dir = new URL('../../scenarios/', import.meta.url).pathname;
+  const dir = repoPath('scenarios') + '/';
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
   return Promise.all(files.map((f) => loadPersona(join(dir, f))));
 }

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { loadDsp } from '../../src/dsp/index.js';
 import { concat, equalArrays, noise } from '../../bench/dsp-signals.js';
+import { repoRoot } from '../support/repo.js';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = repoRoot;
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 const dsp = loadDsp();
 

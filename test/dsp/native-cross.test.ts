@@ -12,13 +12,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { repoRoot } from '../support/repo.js';
 
 t.setTimeout(600_000);
 
-const root = join(import.meta.dirname, '..', '..');
+const root = repoRoot;
 const strict = process.env.CI_STRICT === '1';
 const cmakeJs = join(root, 'node_modules', '.bin', 'cmake-js');
-const vectors = join(import.meta.dirname, 'cross-vectors.cjs');
+const vectors = join(repoRoot, 'test/dsp/cross-vectors.cjs');
 const QEMU_SYSROOT = '/usr/aarch64-linux-gnu';
 
 function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): SpawnSyncReturns<Buffer> {

@@ -3,12 +3,12 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../support/repo.js';
 
 // scripts/deploy.sh against stub docker / k3s / kubectl (test/ops/fixtures/deploy-stubs) that record every call
 // and keep containerd's image list in a file: the real script runs end to end, including the prune decision.
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
+const repo = repoRoot;
 const stubs = join(repo, 'test/ops/fixtures/deploy-stubs');
 const script = join(repo, 'scripts/deploy.sh');
 const ours = (ts: string, sha = 'abc1234') => `localhost/gym-agent:0.1.0-${ts}-${sha}`;

@@ -1,15 +1,15 @@
 import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadDsp } from '../../src/dsp/index.js';
 import { FakeTwilio } from '../../src/sim/fake-twilio.js';
 import { SimulatedStream } from '../../src/sim/media-client.js';
 import { signRequest } from '../../src/telephony/signature.js';
 import { freePort } from '../../src/net/free-port.js';
 import { waitFor } from '../support/wait.js';
+import { repoRoot } from '../support/repo.js';
 
 // Graceful drain of the real server (src/main.ts as its own process, offline providers, embedded database) with a
 // live call from the Twilio simulator: SIGTERM → /readyz 503 at once, new inbound calls hear the busy message and
@@ -18,25 +18,16 @@ import { waitFor } from '../support/wait.js';
 
 t.setTimeout(4 * 60_000);
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
+const repo = repoRoot;
 
 /**
- * `npm test` builds first, so dist/src/main.js is the production entry and starts in seconds; when it is missing
- * or older than a source file (tap run alone after an edit), the TypeScript runs through this process's loader.
+ * The production entry: dist/src/main.js. The suite runs compiled (npm test builds first), and a run of this file
+ * alone from test/ needs `npm run build` first; the TypeScript through a loader would start several times slower.
  */
 function serverEntry(): string[] {
   const dist = join(repo, 'dist/src/main.js');
-  if (existsSync(dist)) {
-    const built = statSync(dist).mtimeMs;
-    const newer = (dir: string): boolean =>
-      readdirSync(dir, { withFileTypes: true }).some((e) =>
-        e.isDirectory()
-          ? newer(join(dir, e.name))
-          : e.name.endsWith('.ts') && statSync(join(dir, e.name)).mtimeMs > built,
-      );
-    if (!newer(join(repo, 'src')) && !newer(join(repo, 'machines'))) return [dist];
-  }
-  return [...process.execArgv, join(repo, 'src/main.ts')];
+  if (!existsSync(dist)) throw new Error(`${dist} is missing: run npm run build first`);
+  return [dist];
 }
 const dsp = loadDsp();
 const SID = 'AC' + 'b'.repeat(32);

@@ -3,9 +3,9 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/net/free-port.js';
 import { waitFor } from '../support/wait.js';
+import { repoRoot } from '../support/repo.js';
 
 // The container recipe without a Docker engine: a clean copy of the committed tree (git archive HEAD), the
 // same scripts/container-build.sh steps the Dockerfile runs, then the assembled runtime tree is started with
@@ -14,7 +14,7 @@ import { waitFor } from '../support/wait.js';
 
 t.setTimeout(9 * 60_000);
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
+const repo = repoRoot;
 const work = mkdtempSync(join(tmpdir(), 'image-recipe-'));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 const src = join(work, 'src');

@@ -1,20 +1,20 @@
 import t from 'tap';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { applyPatch, readYamlDocs, render, type Resource } from './kustomize-lite.js';
 import { strictTypeCheck } from './k8s-typecheck.js';
 import { envSchema } from '../../src/config/env.js';
 import { loadConfig } from '../../src/config/index.js';
 import { checkConfig } from '../../src/ops/doctor/config-checks.js';
+import { repoRoot } from '../support/repo.js';
 
 // The manifests in k8s/ rendered as kustomize would, then validated offline against the Kubernetes JSON schemas
 // (kubernetes-models, generated from the Kubernetes OpenAPI spec; cert-manager's CRD schemas for ClusterIssuer),
 // type-checked strictly so a misspelt field fails (the schemas allow unknown fields; the API server drops them
 // silently), and checked against the operational rules of issue 8.
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
+const repo = repoRoot;
 const k8s = join(repo, 'k8s');
 const KUSTOMIZATIONS = ['overlays/pi', 'overlays/scale-out', 'cert-manager'];
 

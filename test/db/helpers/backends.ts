@@ -11,6 +11,7 @@ import { createPool } from '../../../src/db/pool.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { startEmbedded, type EmbeddedDatabase } from '../../../src/db/embedded.js';
 import { scratchDir, pgUnavailableReason, startPostgres, type PgServer } from './postgres.js';
+import { repoPath } from '../../support/repo.js';
 
 const run = promisify(execFile);
 
@@ -49,7 +50,7 @@ export async function withPostgres(t: Test): Promise<{ server: PgServer; backend
 
 const PGLITE_VERSION = (
   JSON.parse(
-    readFileSync(new URL('../../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8'),
+    readFileSync(repoPath('node_modules/@electric-sql/pglite/package.json'), 'utf8'),
   ) as {
     version: string;
   }
