@@ -1,0 +1,166 @@
+import type { CallOutcome, CallbackRequest } from '../../machines/outcomes.js';
+import type { Day, DayHours, GymFacts, Topic } from '../facts/model.js';
+
+// The interface between the campaign engine (src/campaigns/*: durable jobs, dialling, concurrency) and the campaign
+// policy (src/campaigns/policy/: when to call a gym, what to do after each outcome, what a follow-up asks). The
+// policy is pure: the engine hands it the gym, the attempts so far, the facts and the time, and gets back either
+// the next call (when, why, what it carries) or a final state. Nothing here reads a clock, the database or the env.
+
+/** How a dialled line ended before any conversation, in Twilio's words, when it is not a call outcome already. */
+export const LINE_OUTCOMES = ['busy', 'failed'] as const;
+export type LineOutcome = (typeof LINE_OUTCOMES)[number];
+
+/**
+ * What one attempt came to: the call's outcome (machines/outcomes.ts) when the line connected, a line outcome
+ * when it did not (Twilio's `no-answer` is the call outcome `no-answer`; `canceled` counts as `failed`), or
+ * `do-not-call` when the gym asked never to be called again (the number is on the suppression list).
+ */
+export type AttemptOutcome = CallOutcome | LineOutcome | 'do-not-call';
+
+/** One dial of a gym in a campaign, as the engine recorded it. */
+export interface Attempt {
+  /** When the gym was dialled. */
+  readonly at: Date;
+  readonly outcome: AttemptOutcome;
+  /** The call's id (calls.id), when a call record exists. */
+  readonly callId?: string | undefined;
+  /** Topics the gym refused in this call (call_refusals): never asked again in the campaign. */
+  readonly refused?: readonly Topic[] | undefined;
+  /** The callback the gym asked for (call_callbacks), with `earliestLocal` in the gym's time zone. */
+  readonly callback?: CallbackRequest | undefined;
+}
+
+/** A weekly time span in the gym's local wall-clock time ("HH:MM", 24-hour; `to` after `from`). */
+export interface WeeklySpan {
+  readonly day: Day;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** What the policy needs to know about a gym to place a call in its day. */
+export interface GymCallingContext {
+  /** gyms.id, as text (bigint). */
+  readonly gymId: string;
+  /** IANA zone of the gym (gyms.timezone). */
+  readonly timeZone: string;
+  /** ISO 3166-1 alpha-2 country for public holidays ("US", "DE"); none known → no holidays are skipped. */
+  readonly country?: string | undefined;
+  /** Subdivision for regional holidays ("CA", "BY"), ISO 3166-2 without the country. */
+  readonly region?: string | undefined;
+  /** Known opening hours per weekday (the gym's current facts); missing days are unknown. */
+  readonly hours?: Partial<Record<Day, DayHours>> | undefined;
+  /** The busiest class times, when known: calls avoid them. */
+  readonly busyTimes?: readonly WeeklySpan[] | undefined;
+}
+
+/** A topic's current value and when it was last confirmed: what follow-ups decide on. */
+export interface TopicFreshness {
+  readonly topic: Topic;
+  /** Last time a call confirmed or gave this topic; undefined when never. */
+  readonly confirmedAt?: Date | undefined;
+}
+
+/** The gym's current facts and, per topic, when they were last confirmed (src/gyms/freshness.ts provides them). */
+export interface GymFactsState {
+  readonly facts: GymFacts;
+  readonly freshness: readonly TopicFreshness[];
+}
+
+/** When a call may be placed, in the gym's local time. */
+export interface WindowRules {
+  /** Hard limits every call stays inside, "HH:MM" local (08:00 and 21:00). */
+  readonly earliest: string;
+  readonly latest: string;
+  /** Without known opening hours: these days, between `defaultFrom` and `defaultTo` (weekdays, 10:00–17:00). */
+  readonly defaultDays: readonly Day[];
+  readonly defaultFrom: string;
+  readonly defaultTo: string;
+  /** Minutes after opening that are avoided (the opening rush): 30. */
+  readonly afterOpeningMin: number;
+  /** Minutes before closing that are avoided (a call needs the desk still there). */
+  readonly beforeClosingMin: number;
+  /** Skip the gym's public holidays. */
+  readonly skipHolidays: boolean;
+}
+
+/** How the campaign retries, per outcome group (one place for the rules: policy/retry-rules.ts). */
+export interface RetryRules {
+  /** busy / no-answer / failed: wait these in turn, the last one repeating (15 min, 2 h, next day). */
+  readonly backoffMs: readonly number[];
+  /** After a voicemail, the next try is at least this many local days later (1 = another day). */
+  readonly voicemailDays: number;
+  /** hold-timeout / ivr-stuck: the next call is at least this far from the failed one's time of day. */
+  readonly otherTimeOfDayMs: number;
+  /** A partial call (some topics still missing): when to try again for the rest. */
+  readonly partialMs: number;
+}
+
+/** Per-campaign configuration of the policy. */
+export interface CampaignPolicy {
+  /** Topics the campaign collects. */
+  readonly topics: readonly Topic[];
+  /** Dials per gym, including the first. */
+  readonly maxAttempts: number;
+  /** Least time between two dials of one gym, whatever the rules say. */
+  readonly minSpacingMs: number;
+  /** Facts older than this are re-confirmed by a follow-up (FACTS_MAX_AGE_DAYS). */
+  readonly factsMaxAgeDays: number;
+  readonly window: WindowRules;
+  readonly retry: RetryRules;
+  /** Calls of this campaign at once (the engine enforces it, with MAX_CONCURRENT_CALLS across replicas). */
+  readonly maxConcurrent: number;
+}
+
+/** A fact the call briefly confirms: the topic and the sentence to ask ("are you still open six to ten on weekdays?"). */
+export interface FactToConfirm {
+  readonly topic: Topic;
+  readonly question: string;
+}
+
+/** What a call carries into the conversation (the call context at POST /v1/calls and the engine's dial). */
+export interface CallBrief {
+  /** Topics to ask for, in order; nothing else is asked. */
+  readonly topicsToAsk: readonly Topic[];
+  /** Known facts that may have changed: confirmed in a sentence each, not asked afresh. */
+  readonly factsToConfirm: readonly FactToConfirm[];
+  /** The person to ask for (a callback's "ask for Mike"). */
+  readonly askFor?: string | undefined;
+  /** Whether a voicemail may get a message: only one message per gym and campaign. */
+  readonly leaveVoicemail: boolean;
+}
+
+/** A gym's final state in a campaign. */
+export type FinalState =
+  | 'completed'
+  | 'nothing-to-ask'
+  | 'refused'
+  | 'wrong-number'
+  | 'not-a-gym'
+  | 'permanently-closed'
+  | 'do-not-call'
+  | 'attempts-exhausted';
+
+export type PlanDecision =
+  | {
+      readonly kind: 'call';
+      /** When to dial (UTC instant; inside the gym's calling window). */
+      readonly at: Date;
+      /** Why this time, in words for logs and the review page (no personal data). */
+      readonly reason: string;
+      readonly brief: CallBrief;
+    }
+  | { readonly kind: 'final'; readonly state: FinalState; readonly reason: string };
+
+/** Everything `planNextAttempt` decides on. */
+export interface PlanInput {
+  readonly gym: GymCallingContext;
+  /** This campaign's attempts on the gym, oldest first. */
+  readonly history: readonly Attempt[];
+  /** The gym's facts now (undefined: nothing known). */
+  readonly facts?: GymFactsState | undefined;
+  readonly now: Date;
+  readonly policy: CampaignPolicy;
+}
+
+/** The policy as the engine calls it (src/campaigns/policy/plan.ts implements it). */
+export type PlanNextAttempt = (input: PlanInput) => PlanDecision;
