@@ -198,6 +198,9 @@ export const envSchema = z.object({
     .string()
     .default('America/New_York')
     .refine(isTimeZone, { message: 'must be an IANA time zone such as America/New_York or Europe/London' }),
+  // A gym's fact older than this (days since a call last stated it) is stale: a follow-up call confirms it
+  // (src/gyms/freshness.ts).
+  FACTS_MAX_AGE_DAYS: int(90, 1, 3650),
 
   MAX_CONCURRENT_CALLS: int(200, 1, 100000),
   SHUTDOWN_GRACE_MS: int(330000, 0, 3_600_000),
