@@ -1,5 +1,5 @@
 import type { CallOutcome, CallbackRequest } from '../../machines/outcomes.js';
-import type { Day, DayHours, GymFacts, Topic } from '../facts/model.js';
+import type { Day, DayHours, GymClass, MembershipPlan, Topic } from '../facts/model.js';
 
 // The interface between the campaign engine (src/campaigns/*: durable jobs, dialling, concurrency) and the campaign
 // policy (src/campaigns/policy/: when to call a gym, what to do after each outcome, what a follow-up asks). The
@@ -53,17 +53,27 @@ export interface GymCallingContext {
   readonly busyTimes?: readonly WeeklySpan[] | undefined;
 }
 
-/** A topic's current value and when it was last confirmed: what follow-ups decide on. */
-export interface TopicFreshness {
-  readonly topic: Topic;
-  /** Last time a call confirmed or gave this topic; undefined when never. */
-  readonly confirmedAt?: Date | undefined;
+/** One topic's state for follow-ups: src/gyms/freshness.ts's GymFreshness fits this shape. */
+export interface FactsTopicState {
+  /** Nothing known for the topic. */
+  readonly missing: boolean;
+  /** When the topic was last confirmed (hours: its least recently confirmed day); null when never. */
+  readonly oldestConfirmedAt: Date | null;
+  /** low: the last call said something different from the one before, unconfirmed since. */
+  readonly confidence: 'high' | 'medium' | 'low' | null;
 }
 
-/** The gym's current facts and, per topic, when they were last confirmed (src/gyms/freshness.ts provides them). */
+/** The gym's current facts per topic and how fresh they are (src/gyms/freshness.ts gymFreshness). */
 export interface GymFactsState {
-  readonly facts: GymFacts;
-  readonly freshness: readonly TopicFreshness[];
+  readonly topics: {
+    readonly hours: FactsTopicState & {
+      readonly value: Partial<Record<Day, DayHours>>;
+      /** Days no call has stated yet. */
+      readonly missingDays: readonly Day[];
+    };
+    readonly pricing: FactsTopicState & { readonly value: readonly MembershipPlan[] };
+    readonly classes: FactsTopicState & { readonly value: readonly GymClass[] };
+  };
 }
 
 /** When a call may be placed, in the gym's local time. */
@@ -83,16 +93,19 @@ export interface WindowRules {
   readonly skipHolidays: boolean;
 }
 
+/** A wait in ms, or until the gym's next local day (its first calling window then). */
+export type Wait = number | 'next-day';
+
 /** How the campaign retries, per outcome group (one place for the rules: policy/retry-rules.ts). */
 export interface RetryRules {
-  /** busy / no-answer / failed: wait these in turn, the last one repeating (15 min, 2 h, next day). */
-  readonly backoffMs: readonly number[];
+  /** busy / no-answer / failed: wait these in turn, the last one repeating (15 min, 2 h, the next day). */
+  readonly backoff: readonly Wait[];
   /** After a voicemail, the next try is at least this many local days later (1 = another day). */
   readonly voicemailDays: number;
   /** hold-timeout / ivr-stuck: the next call is at least this far from the failed one's time of day. */
   readonly otherTimeOfDayMs: number;
-  /** A partial call (some topics still missing): when to try again for the rest. */
-  readonly partialMs: number;
+  /** A partial call (some topics still missing), or a callback request without a time: when to try again. */
+  readonly partial: Wait;
 }
 
 /** Per-campaign configuration of the policy. */
