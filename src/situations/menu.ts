@@ -1,3 +1,4 @@
+import { conceptOf } from './menu-concepts.js';
 import { BOUNDARY, findPhrase, tokens } from './words.js';
 
 // Phone-tree prompts as options. A menu says each option in one of two orders, "press 2 for membership" (key
@@ -192,14 +193,29 @@ function sentenceOptions(toks: readonly string[]): MenuOption[] {
   const gaps = as.map((a, i) => toks.slice(i === 0 ? 0 : (as[i - 1] as Anchor).end, a.start));
   const head = openingLabel(toks.slice(0, first.start));
   const tail = closingLabel(toks.slice(last.end));
+  const read = (labelFirst: boolean): MenuOption[] =>
+    as.map((a, i) => {
+      let words: readonly string[];
+      if (labelFirst) words = i === 0 ? head : (gaps[i] as string[]);
+      else words = i === as.length - 1 ? tail : (gaps[i + 1] as string[]);
+      return { key: a.key, label: cleanLabel(words) };
+    });
   // Label first when the sentence opens with an option's words before its first key; key first otherwise.
-  const labelFirst = head.length > 0 && !(tail.length > 0 && INTRODUCERS.has(tail[0] as string) && as.length > 1);
-  return as.map((a, i) => {
-    let words: readonly string[];
-    if (labelFirst) words = i === 0 ? head : (gaps[i] as string[]);
-    else words = i === as.length - 1 ? tail : (gaps[i + 1] as string[]);
-    return { key: a.key, label: cleanLabel(words) };
-  });
+  if (head.length === 0) return read(false);
+  const tailOpensLabel = tail.length > 0 && INTRODUCERS.has(tail[0] as string) && as.length > 1;
+  if (!tailOpensLabel) return read(true);
+  // Words before the first key and after the last both open a label: "to better serve you, press 1 for billing,
+  // press 2 for membership" (key first), or a label-first menu heard up to the next option's words, "for billing
+  // press 1 for careers press 2 for memberships" (its key still to come). Shifting every label by one option
+  // would press the wrong key, so the reading whose labels name more known kinds of option wins; a tie keeps the
+  // label-first reading, whose first label opens the sentence.
+  const labelFirst = read(true);
+  const keyFirst = read(false);
+  return knownLabels(keyFirst) > knownLabels(labelFirst) ? keyFirst : labelFirst;
+}
+
+function knownLabels(options: readonly MenuOption[]): number {
+  return options.filter((o) => conceptOf(o.label).concept !== 'unknown').length;
 }
 
 function split(toks: readonly string[]): string[][] {

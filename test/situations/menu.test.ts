@@ -35,6 +35,14 @@ t.test('menus in both orders, digits and number words, with and without punctuat
     ['please select option 3 for personal training', opts(['3', 'personal training'])],
     ["if you know your party's extension dial it now for membership press two", opts(['2', 'membership'])],
     ['press one for sales or stay on the line for the next available associate', opts(['1', 'sales'])],
+    // Heard up to the next option's words: their key is still to come, the labels keep their own keys.
+    [
+      'thank you for calling the gym for billing press one for careers press two for directions press three for memberships',
+      opts(['1', 'billing'], ['2', 'careers'], ['3', 'directions']),
+    ],
+    ['for the front desk press one for billing', opts(['1', 'front desk'])],
+    // Words before the first key that are no option's: key first after all.
+    ['to better serve you press one for billing press two for membership', opts(['1', 'billing'], ['2', 'membership'])],
   ];
   for (const [text, want] of cases) t.same(parseMenu(text).options, want, text);
 });
