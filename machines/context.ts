@@ -99,6 +99,8 @@ export interface CallContext {
   line: Line;
   /** The gym's time zone, if known (CallInput.timeZone). */
   timeZone: string | undefined;
+  /** The recording notice of the greeting, if this call gets one (CallInput.recordingNotice). */
+  recordingNotice: string | undefined;
 }
 
 export const HISTORY_MAX = 40;
@@ -137,6 +139,7 @@ export function initialContext(input: CallInput): CallContext {
     metrics: emptyCallMetrics(),
     line: initialLine(input),
     timeZone: input.timeZone,
+    recordingNotice: input.recordingNotice,
   };
 }
 

@@ -23,6 +23,8 @@ export interface CallInput {
   voicemail?: VoicemailPolicy | undefined;
   /** The gym's IANA time zone (from its number, or CALL_DEFAULT_TIMEZONE): a callback's "after two" is read in it. */
   timeZone?: string | undefined;
+  /** Said right after the introduction when the call is recorded and its jurisdiction wants it (recordings/notice.ts). */
+  recordingNotice?: string | undefined;
 }
 
 export interface VoicemailPolicy {

@@ -196,15 +196,16 @@ export function questionFor(topic: Topic): string {
 
 /**
  * The greeting is two utterances so a cut during the introduction leaves the question un-asked. An unknown gym
- * name (an inbound call from a number we have no name for) gets its own wording, never an empty slot.
+ * name (an inbound call from a number we have no name for) gets its own wording, never an empty slot. A recorded
+ * call's notice ends the introduction, before any question, so it is said before the gym says anything of substance.
  */
-export function greetingLines(direction: CallDirection, gymName: string): [string, string] {
+export function greetingLines(direction: CallDirection, gymName: string, recordingNotice?: string): [string, string] {
   const name = sayGymName(gymName);
   const intro =
     direction === 'outbound'
       ? `Hi, is this ${name ?? 'the gym'}? I'm an automated assistant calling with a few quick questions about your hours, prices and classes.`
       : `Hi, thanks for calling! I'm an automated assistant collecting the hours, prices and classes ${name === undefined ? 'of your gym' : `for ${name}`}.`;
-  return [intro, QUESTIONS.hours];
+  return [recordingNotice === undefined ? intro : `${intro} ${recordingNotice}`, QUESTIONS.hours];
 }
 
 export function repromptLine(n: number, topic: Topic | undefined): string {

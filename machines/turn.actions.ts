@@ -57,7 +57,7 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       enqueue.raise({ type: 'AGENT.SAID' });
     }),
     queueGreeting: assign(({ context }) => {
-      const [intro, question] = T.greetingLines(context.direction, context.gymName);
+      const [intro, question] = T.greetingLines(context.direction, context.gymName, context.recordingNotice);
       const a = queueLine(context, intro);
       return {
         ...queueLine(patched(context, a), question),

@@ -43,6 +43,7 @@ import { CallQuality, type CallResult } from './quality.js';
 import type { ReplyPolicy } from './reply-actor.js';
 import { warmUpLlm } from './warm-up.js';
 import { WrapUp, wrapUpTimeoutMs, type WrapUpOutcome } from './wrap-up.js';
+import { CallExtras, type ExtrasDeps } from './extras.js';
 
 // One CallSession per Media Streams connection. It only composes: the call's identity, its XState actor with the
 // real providers as invoked actors (ports.ts), the measurements (quality.ts, the summary), the ledger switch that
@@ -83,6 +84,8 @@ export interface SessionDeps {
   readonly voicemail?: VoicemailPolicy | undefined;
   /** The gyms' time zone when a number's region has several (CALL_DEFAULT_TIMEZONE): callbacks are read in it. */
   readonly timeZone?: string | undefined;
+  /** Recording (RECORDING, its notice) and the cost per call (src/call/extras.ts). */
+  readonly extras?: ExtrasDeps | undefined;
 }
 
 export function createCallHandlerFactory(deps: SessionDeps): CallHandlerFactory {
@@ -106,6 +109,8 @@ export class CallSession implements CallHandler {
   readonly #voice: CallerVoice;
   /** Level of the caller's last media message, for its VAD frame (onVadFrame follows onAudio for each message). */
   #lineLevelDb = SILENT_DBFS;
+  /** The call's recording and usage meter. */
+  readonly #extras: CallExtras;
   #finished = false;
   #streamOpen = true;
 
@@ -116,11 +121,14 @@ export class CallSession implements CallHandler {
     const id = identifyCall(start, deps.lookup);
     this.callId = id.callId;
     this.direction = id.direction;
-    const { asr, tts } = deps.providers;
+    const extras = (this.#extras = new CallExtras(deps.extras, deps.providers, id.phoneNumber, transport, log));
+    const { asr } = deps.providers;
+    const tts = extras.meter.watchTts(deps.providers.tts);
     // The reply actor's LLM is watched so the end of the call knows which caller words no reply went through.
     const timeoutMs = deps.wrapUpTimeoutMs ?? wrapUpTimeoutMs(deps.timing.providerDeadlineMs);
-    this.#wrapUp = new WrapUp(deps.providers.llm, log, timeoutMs);
-    const llm = this.#wrapUp.watch(deps.providers.llm);
+    const metered = extras.meter.watchLlm(deps.providers.llm);
+    this.#wrapUp = new WrapUp(metered, log, timeoutMs);
+    const llm = this.#wrapUp.watch(metered);
     warmUpLlm(llm, log);
 
     const providers = { asr: asr.name, llm: llm.name, tts: tts.name };
@@ -139,7 +147,8 @@ export class CallSession implements CallHandler {
     });
     this.#ledger = new LedgerSwitch(this.#recorded, this.#summary, this.#quality, log, asr.capabilities.confidence);
 
-    const prefetch = prefetchGreeting(tts, log, deps.ttsPrefetch !== false, id.direction, id.gymName);
+    const notice = extras.notice;
+    const prefetch = prefetchGreeting(tts, log, deps.ttsPrefetch !== false, id.direction, id.gymName, notice);
     const ports = callPorts({
       asr,
       llm,
@@ -166,6 +175,7 @@ export class CallSession implements CallHandler {
         timing: deps.timing,
         voicemail: deps.voicemail,
         timeZone,
+        recordingNotice: notice,
       },
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
     });
@@ -215,6 +225,7 @@ export class CallSession implements CallHandler {
   onAudio(audio: InboundAudio): void {
     if (this.#finished) return;
     this.#tap.push(audio.mulaw, audio.atMs + audio.durationMs);
+    this.#extras.audio(audio.mulaw, audio.atMs, audio.durationMs);
     this.#lineLevelDb = ulawLevelDbfs(audio.mulaw);
   }
 
@@ -309,6 +320,7 @@ export class CallSession implements CallHandler {
     }
     const { metrics } = this.#deps;
     reportEnd(reason, result, this.#ledger.ended, this.#summary, this.#recorded, metrics, this.#log);
+    this.#extras.end(this.#recorded, this.#transport.start.startedAt);
     this.#notify(() => this.#deps.observer?.ended?.(result));
   }
 

@@ -181,7 +181,7 @@ export class CallLedger {
 
   /** @internal */
   write(
-    kind: 'call' | 'status' | 'turn' | 'facts' | 'refusal' | 'callback' | 'end',
+    kind: 'call' | 'status' | 'turn' | 'facts' | 'refusal' | 'callback' | 'end' | 'recording' | 'cost',
     at: Timestamp | undefined,
     make: (at: Date) => (pool: import('pg').Pool) => Promise<void>,
   ): Promise<WriteOutcome> {

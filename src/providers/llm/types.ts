@@ -35,6 +35,14 @@ export interface ConversationInput {
   timeZone?: string | undefined;
   /** Why the agent is speaking now. */
   reason: 'greeting' | 'reply' | 'reprompt' | 'clarify' | 'closing';
+  /** Where the tokens the API reports for this request go (the call's cost meter, src/costs/meter.ts). */
+  onUsage?: ((usage: LlmUsage) => void) | undefined;
+}
+
+/** Tokens one request used, as the API reports them (`usage`); providers that run locally report none. */
+export interface LlmUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
 }
 
 export type LlmChunk =
@@ -70,6 +78,8 @@ export interface FactsOnlyInput {
   history: HistoryTurn[];
   /** Index in `history` of the first turn not yet through extraction: only caller turns from here on are read. */
   extractFrom: number;
+  /** As ConversationInput.onUsage. */
+  onUsage?: ((usage: LlmUsage) => void) | undefined;
 }
 
 export interface FactsOnlyResult {

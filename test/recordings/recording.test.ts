@@ -1,0 +1,135 @@
+import t from 'tap';
+import { createRequire } from 'node:module';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { ulawEncode } from '../../src/dsp/reference/ulaw.js';
+import { RecordingEncoder } from '../../src/recordings/encoder.js';
+import { CallTracks } from '../../src/recordings/tracks.js';
+
+// A known tone on each leg must come out of the FLAC file on its own channel at the time it was on the line: the
+// gym's 440 Hz from 0.5 s to 1.0 s (media timestamps), the agent's 1 kHz from 1.5 s, cut by a barge-in at 1.8 s.
+
+const RATE = 8000;
+
+function tone(hz: number, ms: number): Uint8Array {
+  const n = (ms * RATE) / 1000;
+  const pcm = new Int16Array(n);
+  for (let i = 0; i < n; i++) pcm[i] = Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / RATE));
+  return ulawEncode(pcm);
+}
+
+/** Frames of 20 ms, as the media stream and the player carry them. */
+function frames(mulaw: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < mulaw.length; i += 160) out.push(mulaw.subarray(i, i + 160));
+  return out;
+}
+
+interface FlacDecoder {
+  create_libflac_decoder(verify: boolean): number;
+  init_decoder_stream(
+    d: number,
+    read: (n: number) => { buffer: Uint8Array; readDataLength: number; error: boolean },
+    write: (data: Uint8Array[]) => void,
+    error: (code: number, what: string) => void,
+  ): number;
+  FLAC__stream_decoder_process_until_end_of_stream(d: number): boolean;
+  FLAC__stream_decoder_finish(d: number): boolean;
+  FLAC__stream_decoder_delete(d: number): void;
+  isReady(): boolean;
+  on(event: 'ready', fn: () => void): void;
+}
+
+async function flacDecoder(): Promise<FlacDecoder> {
+  const lib = createRequire(import.meta.url)('libflacjs')('release') as FlacDecoder;
+  if (!lib.isReady()) await new Promise<void>((r) => lib.on('ready', r));
+  return lib;
+}
+
+/** Decodes 16-bit stereo FLAC with libFLAC's own decoder: [left, right]. */
+function decodeFlac(lib: FlacDecoder, file: Buffer): [Int16Array, Int16Array] {
+  const d = lib.create_libflac_decoder(false);
+  let pos = 0;
+  const chans: [number[], number[]] = [[], []];
+  lib.init_decoder_stream(
+    d,
+    (n) => {
+      const len = Math.min(n, file.length - pos);
+      const buffer = file.subarray(pos, pos + len);
+      pos += len;
+      return { buffer, readDataLength: len, error: false };
+    },
+    (data) => {
+      for (let c = 0; c < 2; c++) {
+        const b = data[c]!;
+        const v = new Int16Array(b.buffer, b.byteOffset, b.byteLength / 2);
+        for (const s of v) chans[c as 0 | 1].push(s);
+      }
+    },
+    (code, what) => {
+      throw new Error(`FLAC decode error ${code} ${what}`);
+    },
+  );
+  lib.FLAC__stream_decoder_process_until_end_of_stream(d);
+  lib.FLAC__stream_decoder_finish(d);
+  lib.FLAC__stream_decoder_delete(d);
+  return [Int16Array.from(chans[0]), Int16Array.from(chans[1])];
+}
+
+/** RMS of samples [fromMs, toMs). */
+function rms(pcm: Int16Array, fromMs: number, toMs: number): number {
+  const a = (fromMs * RATE) / 1000;
+  const b = (toMs * RATE) / 1000;
+  let sum = 0;
+  for (let i = a; i < b; i++) sum += pcm[i]! * pcm[i]!;
+  return Math.sqrt(sum / (b - a));
+}
+
+t.test('each leg on its channel, at its time, silence between, a barge-in cut reflected', async (t) => {
+  const tracks = new CallTracks(60_000);
+  // The gym: silence frames until 0.5 s (a live line sends them), the tone, then nothing (a gap to fill).
+  let at = 0;
+  for (const f of frames(new Uint8Array(4000).fill(0xff))) (tracks.caller(f, at), (at += 20));
+  for (const f of frames(tone(440, 500))) (tracks.caller(f, at), (at += 20));
+  // The agent: a second of speech from 1.5 s, sent ahead; Twilio is cleared at 1.8 s.
+  let play = 1500;
+  for (const f of frames(tone(1000, 1000))) (tracks.agent(f, play), (play += 20));
+  tracks.cutAgent(1800);
+  // Later, the gym speaks again at 2.5 s for 0.2 s, and the recording ends with it.
+  at = 2500;
+  for (const f of frames(tone(440, 200))) (tracks.caller(f, at), (at += 20));
+  t.equal(tracks.durationMs, 2700);
+
+  const dir = await mkdtemp(join(tmpdir(), 'rec-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const enc = new RecordingEncoder();
+  t.teardown(() => enc.close());
+  const path = join(dir, 'call.flac');
+  const done = await enc.encode(tracks.finish(), path);
+  const file = await readFile(path);
+  t.equal(done.bytes, file.length);
+  t.equal(file.subarray(0, 4).toString('latin1'), 'fLaC');
+  const [gym, agent] = decodeFlac(await flacDecoder(), file);
+  t.equal(gym.length, 2700 * 8, 'both channels as long as the call');
+  t.equal(agent.length, 2700 * 8);
+
+  const loud = 3000;
+  const quiet = 50;
+  t.ok(rms(gym, 0, 480) < quiet, 'gym: silence before its tone');
+  t.ok(rms(gym, 520, 980) > loud, 'gym: its tone from 0.5 s');
+  t.ok(rms(gym, 1020, 2480) < quiet, 'gym: the gap is silence');
+  t.ok(rms(gym, 2520, 2680) > loud, 'gym: again from 2.5 s');
+  t.ok(rms(agent, 0, 1480) < quiet, 'agent: nothing before 1.5 s (the gym tone is not on this channel)');
+  t.ok(rms(agent, 1520, 1780) > loud, 'agent: its tone from 1.5 s');
+  t.ok(rms(agent, 1800, 2700) < quiet, 'agent: nothing after the barge-in at 1.8 s, though a second was sent');
+  t.ok(rms(gym, 1520, 1780) < quiet, 'gym: the agent tone is not on this channel');
+});
+
+t.test('audio past the longest call is dropped, not buffered', async (t) => {
+  const tracks = new CallTracks(1000);
+  tracks.caller(tone(440, 20), 990);
+  tracks.caller(tone(440, 20), 5000);
+  t.ok(tracks.truncated);
+  t.equal(tracks.finish().samples, 8000);
+});
