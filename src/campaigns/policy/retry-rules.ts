@@ -92,8 +92,12 @@ export function policyProblems(p: CampaignPolicy): string[] {
   const w = p.window;
   for (const k of ['earliest', 'latest', 'defaultFrom', 'defaultTo'] as const)
     if (!hhmm.test(w[k])) out.push(`window.${k} must be HH:MM (24-hour)`);
-  if (w.earliest >= w.latest) out.push('window.earliest must be before window.latest');
-  if (w.defaultFrom >= w.defaultTo) out.push('window.defaultFrom must be before window.defaultTo');
+  // "HH:MM" strings order as the times do; the order is checked only once both ends are times.
+  if (hhmm.test(w.earliest) && hhmm.test(w.latest) && w.earliest >= w.latest)
+    out.push('window.earliest must be before window.latest');
+  if (hhmm.test(w.defaultFrom) && hhmm.test(w.defaultTo) && w.defaultFrom >= w.defaultTo)
+    out.push('window.defaultFrom must be before window.defaultTo');
+  if (!(w.afterOpeningMin >= 0) || !(w.beforeClosingMin >= 0)) out.push('window minutes must be 0 or more');
   if (p.retry.backoff.length === 0) out.push('retry.backoff needs at least one wait');
   for (const b of [...p.retry.backoff, p.retry.partial])
     if (b !== 'next-day' && !(b > 0)) out.push("retry waits must be more than 0 ms or 'next-day'");
