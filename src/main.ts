@@ -8,6 +8,7 @@ import { inspectorFromConfig } from './call/inspect.js';
 import type { ReplyPolicy } from './call/reply-actor.js';
 import { createCallHandlerFactory, type CallObserver, type CallProviders } from './call/session.js';
 import { vadPortFactory } from './call/vad-port.js';
+import { createVad } from './audio/vad.js';
 import { wrapUpsSettled } from './call/wrap-up.js';
 import { loadConfig, type Config } from './config/index.js';
 import { openDatabase, type Database } from './db/pool.js';
@@ -17,6 +18,7 @@ import { startCallLeases } from './db/call-leases.js';
 import { WriteQueue } from './db/write-queue.js';
 import { pendingMigrations } from './db/migrate.js';
 import { dbRoutes } from './db/routes.js';
+import { setUpExtras } from './recordings/setup.js';
 import { reviewRoutes } from './review/routes.js';
 import { reviewUrl } from './review/url.js';
 import { loadDsp } from './dsp/index.js';
@@ -87,11 +89,15 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   // Every per-chunk DSP call of every call goes through this wrapper, which samples 1 in 16 into gym_agent_dsp_seconds.
   const dsp = instrumentDsp(loadDsp({ path: config.DSP_ADDON_PATH, forceScalar: config.DSP_FORCE_SCALAR }), metrics);
   log.info({ kernels: dsp.kernels() }, 'DSP addon loaded');
+  // The voice detector's model loads once here, so a missing or broken model stops the start with one error instead
+  // of failing the first frame of every call.
+  await createVad(dsp, { kind: config.VAD_KIND }).then((vad) => vad.close());
 
   const db = await openDatabase(config, { log });
   log.info({ location: db.location, embedded: db.embedded !== undefined }, 'database ready');
   const queue = new WriteQueue(db.pool, { maxPending: config.DB_WRITE_QUEUE_MAX, log, registry: metrics.registry });
   const recorder = new CallRecorder(queue, { log });
+  const extras = await setUpExtras(config, db.pool, metrics.registry, log);
 
   // selectProviders logs its own choice; only an injected set (tests, demo) is logged here.
   const providers = opts.providers ?? (await configuredProviders(config, log, dsp, metrics));
@@ -178,7 +184,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
             log,
           }),
         ),
-        ...reviewRoutes({ pool: db.pool, apiToken: config.API_TOKEN, logins, log }),
+        ...reviewRoutes({ pool: db.pool, apiToken: config.API_TOKEN, logins, log, recordings: extras.recordings }),
       ],
       {
         limiter: new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
@@ -225,6 +231,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         callbackNumber: config.VOICEMAIL_CALLBACK_NUMBER ?? config.TWILIO_PHONE_NUMBER,
       },
       timeZone: config.CALL_DEFAULT_TIMEZONE,
+      extras: extras.deps,
       inspect: opts.inspect ?? inspector?.inspect,
     }),
     dsp,
@@ -251,6 +258,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       // the passes' own timeouts.
       await new Promise((resolve) => setImmediate(resolve));
       await wrapUpsSettled();
+      await extras.close();
       const stats = await queue.close(10_000);
       if (stats.dropped > 0) log.error({ dropped: stats.dropped }, 'database writes lost at shutdown');
       await leases.stop();
