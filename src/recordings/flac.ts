@@ -11,7 +11,15 @@ import type { RecordedAudio } from './tracks.js';
 interface Flac {
   isReady(): boolean;
   on(event: 'ready', fn: () => void): void;
-  create_libflac_encoder(rate: number, channels: number, bps: number, level: number, total: number, verify: boolean, block: number): number;
+  create_libflac_encoder(
+    rate: number,
+    channels: number,
+    bps: number,
+    level: number,
+    total: number,
+    verify: boolean,
+    block: number,
+  ): number;
   init_encoder_stream(encoder: number, write: (data: Uint8Array, bytes: number) => void): number;
   FLAC__stream_encoder_process_interleaved(encoder: number, buffer: Int32Array, samples: number): boolean;
   FLAC__stream_encoder_finish(encoder: number): boolean;

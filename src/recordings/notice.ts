@@ -13,8 +13,8 @@ export const RECORDING_NOTICE_LINE = 'This call is recorded.';
 /** US states whose wiretap laws want the consent of all parties to a recorded phone call, by area code. */
 const ALL_PARTY_AREA_CODES: Readonly<Record<string, readonly number[]>> = {
   CA: [
-    209, 213, 279, 310, 323, 341, 350, 369, 408, 415, 424, 442, 510, 530, 559, 562, 619, 626, 628, 650, 657, 661,
-    669, 707, 714, 747, 760, 805, 818, 820, 831, 837, 840, 858, 909, 916, 925, 949, 951,
+    209, 213, 279, 310, 323, 341, 350, 369, 408, 415, 424, 442, 510, 530, 559, 562, 619, 626, 628, 650, 657, 661, 669,
+    707, 714, 747, 760, 805, 818, 820, 831, 837, 840, 858, 909, 916, 925, 949, 951,
   ],
   CT: [203, 475, 860, 959],
   DE: [302],
@@ -65,7 +65,11 @@ export function needsAllPartyNotice(phone: string | undefined): boolean {
 }
 
 /** The notice this call's greeting carries, or undefined for none. */
-export function recordingNotice(recording: boolean, policy: NoticePolicy, phone: string | undefined): string | undefined {
+export function recordingNotice(
+  recording: boolean,
+  policy: NoticePolicy,
+  phone: string | undefined,
+): string | undefined {
   if (!recording || policy === 'never') return undefined;
   if (policy === 'two-party' && !needsAllPartyNotice(phone)) return undefined;
   return RECORDING_NOTICE_LINE;

@@ -45,6 +45,7 @@ export class RecordingStore {
   readonly #now: () => number;
   #guard: { at: number; ok: boolean } | undefined;
   #made: Promise<unknown> | undefined;
+  readonly #inflight = new Set<Promise<unknown>>();
   /** Recordings skipped because the disk was low (for metrics). */
   skippedLowDisk = 0;
   saved = 0;
@@ -99,7 +100,14 @@ export class RecordingStore {
    * Encodes the call off the event loop, writes its file and then its row (through the call's ledger, after the
    * call's own writes). Never rejects: a recording lost is logged and counted, the call is unaffected.
    */
-  async save(ledger: CallLedger, audio: RecordedAudio, startedAt: Date): Promise<RecordingRow | undefined> {
+  save(ledger: CallLedger, audio: RecordedAudio, startedAt: Date): Promise<RecordingRow | undefined> {
+    const p = this.#save(ledger, audio, startedAt);
+    this.#inflight.add(p);
+    void p.finally(() => this.#inflight.delete(p));
+    return p;
+  }
+
+  async #save(ledger: CallLedger, audio: RecordedAudio, startedAt: Date): Promise<RecordingRow | undefined> {
     if (audio.samples === 0) return undefined;
     try {
       if (!(await this.hasRoom())) {
@@ -178,8 +186,13 @@ export class RecordingStore {
     return () => clearInterval(timer);
   }
 
-  close(): Promise<void> {
-    return this.#encoder.close();
+  /** Waits (at most `waitMs`) for recordings being encoded, then stops the encoder. */
+  async close(waitMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((r) => (timer = setTimeout(r, waitMs)));
+    await Promise.race([Promise.allSettled([...this.#inflight]), bound]);
+    clearTimeout(timer);
+    await this.#encoder.close();
   }
 
   async #remove(file: string): Promise<boolean> {

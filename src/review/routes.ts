@@ -7,6 +7,9 @@ import { callDetail } from '../db/read-model.js';
 import { listCalls, listOutcomes, listStatuses } from '../db/repositories/calls.js';
 import { isValidCallId } from '../db/recorder.js';
 import { callPage, listPage, messagePage, type ListFilters } from './pages.js';
+import { getCost } from '../costs/store.js';
+import { extrasSection, serveRecording } from '../recordings/playback.js';
+import type { RecordingStore } from '../recordings/store.js';
 
 // GET /review and /review/calls/:id. Transcripts are personal data, so when API_TOKEN is set the pages
 // require it: as a bearer token, or as the password of HTTP Basic auth so a browser can log in natively.
@@ -21,6 +24,8 @@ export interface ReviewOptions {
   logins?: LoginThrottle;
   log?: Logger;
   pageSize?: number;
+  /** Recordings (RECORDING=on): played on the call page, served with Range (src/recordings/playback.ts). */
+  recordings?: RecordingStore | undefined;
 }
 
 const HTML_HEADERS = {
@@ -146,7 +151,22 @@ export function reviewRoutes(o: ReviewOptions): Route[] {
         guard(req, async () => {
           const id = p.id ?? '';
           const d = isValidCallId(id) ? await callDetail(o.pool, id) : undefined;
-          return d ? page(200, callPage(d)) : page(404, messagePage('Not found', 'There is no call with that id.'));
+          if (!d) return page(404, messagePage('Not found', 'There is no call with that id.'));
+          const [rec, cost] = await Promise.all([o.recordings?.find(id), getCost(o.pool, id)]);
+          const extras = extrasSection(id, rec !== undefined, cost);
+          return page(200, callPage(d).replace('</main>', `${extras}</main>`));
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: '/review/calls/:id/recording',
+      auth: 'none',
+      handler: (req, p) =>
+        guard(req, async () => {
+          const id = p.id ?? '';
+          if (o.recordings === undefined || !isValidCallId(id))
+            return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'no recording' };
+          return serveRecording(o.recordings, id, req.headers.range);
         }),
     },
   ];

@@ -26,6 +26,16 @@ function frames(mulaw: Uint8Array): Uint8Array[] {
   return out;
 }
 
+/** Hands `mulaw` to `to` in 20 ms frames from `atMs` on; returns the time after the last frame. */
+function feed(to: (frame: Uint8Array, atMs: number) => void, mulaw: Uint8Array, atMs: number): number {
+  let at = atMs;
+  for (const f of frames(mulaw)) {
+    to(f, at);
+    at += 20;
+  }
+  return at;
+}
+
 interface FlacDecoder {
   create_libflac_decoder(verify: boolean): number;
   init_decoder_stream(
@@ -89,16 +99,14 @@ function rms(pcm: Int16Array, fromMs: number, toMs: number): number {
 t.test('each leg on its channel, at its time, silence between, a barge-in cut reflected', async (t) => {
   const tracks = new CallTracks(60_000);
   // The gym: silence frames until 0.5 s (a live line sends them), the tone, then nothing (a gap to fill).
-  let at = 0;
-  for (const f of frames(new Uint8Array(4000).fill(0xff))) (tracks.caller(f, at), (at += 20));
-  for (const f of frames(tone(440, 500))) (tracks.caller(f, at), (at += 20));
+  const toneAt = feed((f, ms) => tracks.caller(f, ms), new Uint8Array(4000).fill(0xff), 0);
+  feed((f, ms) => tracks.caller(f, ms), tone(440, 500), toneAt);
   // The agent: a second of speech from 1.5 s, sent ahead; Twilio is cleared at 1.8 s.
-  let play = 1500;
-  for (const f of frames(tone(1000, 1000))) (tracks.agent(f, play), (play += 20));
+  const play = 1500;
+  feed((f, ms) => tracks.agent(f, ms), tone(1000, 1000), play);
   tracks.cutAgent(1800);
   // Later, the gym speaks again at 2.5 s for 0.2 s, and the recording ends with it.
-  at = 2500;
-  for (const f of frames(tone(440, 200))) (tracks.caller(f, at), (at += 20));
+  feed((f, ms) => tracks.caller(f, ms), tone(440, 200), 2500);
   t.equal(tracks.durationMs, 2700);
 
   const dir = await mkdtemp(join(tmpdir(), 'rec-'));
