@@ -54,7 +54,9 @@ function cases(t: Test, name: string, fresh: Fresh) {
       t.same(await tables(pool), [
         'amd_results',
         'call_callbacks',
+        'call_costs',
         'call_leases',
+        'call_recordings',
         'call_refusals',
         'call_status_history',
         'calls',
