@@ -102,16 +102,12 @@ export async function costByGym(db: Queryable, gymId?: number): Promise<CostSum[
   return rows.map(toSum);
 }
 
-/**
- * Cost summed per campaign: calls.campaign_id, the column engineer D's migration 008 adds to calls. Before that
- * migration the column is missing and this query fails; it is only routed once campaigns exist.
- */
-export async function costByCampaign(db: Queryable, campaignId?: string | number): Promise<CostSum[]> {
+/** Cost summed per campaign: a campaign's calls are its attempts (campaign_attempts.call_id, migration 008). */
+export async function costByCampaign(db: Queryable, campaignId?: number): Promise<CostSum[]> {
   const { rows } = await db.query<{ key: string; calls: number; twilio_minutes: number; total_usd: string }>(
-    `SELECT c.campaign_id::text AS key, ${SUM_COLUMNS} FROM call_costs k JOIN calls c ON c.id = k.call_id
-     WHERE c.campaign_id IS NOT NULL AND ($1::text IS NULL OR c.campaign_id::text = $1)
-     GROUP BY c.campaign_id ORDER BY c.campaign_id`,
-    [campaignId === undefined ? null : String(campaignId)],
+    `SELECT a.campaign_id::text AS key, ${SUM_COLUMNS} FROM call_costs k JOIN campaign_attempts a ON a.call_id = k.call_id
+     WHERE ($1::bigint IS NULL OR a.campaign_id = $1) GROUP BY a.campaign_id ORDER BY a.campaign_id`,
+    [campaignId ?? null],
   );
   return rows.map(toSum);
 }

@@ -14,7 +14,7 @@ CREATE TABLE call_recordings (
 CREATE INDEX call_recordings_created_idx ON call_recordings (created_at);
 
 -- What a call used and what that cost, priced when it ended from the price table then in force (src/costs/).
--- Sums per gym join calls.gym_id; per campaign, calls.campaign_id (migration 008).
+-- Sums per gym join calls.gym_id; per campaign, campaign_attempts.call_id (migration 008).
 CREATE TABLE call_costs (
   call_id            text PRIMARY KEY REFERENCES calls (id) ON DELETE CASCADE,
   -- Twilio bills each started minute of a connected call.
