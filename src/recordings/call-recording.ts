@@ -14,8 +14,9 @@ export class CallRecording {
   readonly #nowMs: () => number;
   #saved = false;
 
-  constructor(maxCallMs: number, nowMs: () => number) {
-    this.#tracks = new CallTracks(maxCallMs + MARGIN_MS);
+  /** `tracks`: where the audio goes (default: tracks for a call of up to maxCallMs and a margin). */
+  constructor(maxCallMs: number, nowMs: () => number, tracks = new CallTracks(maxCallMs + MARGIN_MS)) {
+    this.#tracks = tracks;
     this.#nowMs = nowMs;
   }
 
