@@ -134,3 +134,39 @@ t.test('loops and invalid entries', async (t) => {
   for (const s of ['sorry we are closed on sundays', 'I did not get the price list yet', 'try our yoga class'])
     t.notOk(isInvalidEntry(s), s);
 });
+
+t.test('keys the recogniser misheard are put back where the menu counts', async (t) => {
+  // "for billing press one" heard as "or billing press two line": two options claim 2, the count says 1 and 2.
+  t.same(
+    parseMenu(
+      'or billing press two line or barre years press two you for directions press three a for memberships press four',
+    ).options,
+    opts(['1', 'billing'], ['2', 'line or barre years'], ['3', 'you for directions'], ['4', 'memberships']),
+  );
+  t.same(
+    parseMenu('press two for billing press two for membership press three for directions').options,
+    opts(['1', 'billing'], ['2', 'membership'], ['3', 'directions']),
+  );
+  // The second of two: "press three" heard as "press two".
+  t.same(
+    parseMenu('press one for hours press two for classes press two for the front desk press four for billing').options,
+    opts(['1', 'hours'], ['2', 'classes'], ['3', 'front desk'], ['4', 'billing']),
+  );
+  // No counted key fits between 3 and 4: the out-of-order option is the operator's 0 ("press zero" heard as two).
+  t.same(
+    parseMenu(
+      'press one for billing press two for sales press three for careers press two for the front desk press four for services',
+    ).options,
+    opts(['1', 'billing'], ['2', 'sales'], ['3', 'careers'], ['0', 'front desk'], ['4', 'services']),
+  );
+  // A menu heard twice, misheard differently each time, is two plays of the same keys, not new options.
+  const twice = parseMenu(
+    'press two for billing press two for careers press three for directions press two for daily press two for careers press three for directions',
+  ).options;
+  t.same(
+    twice.map((o) => o.key),
+    ['1', '2', '3'],
+  );
+  // Keys said once each are left as heard, in any order.
+  t.same(parseMenu('press five for sales press one for billing').options, opts(['5', 'sales'], ['1', 'billing']));
+});
