@@ -4,7 +4,8 @@ import type { Dsp } from '../dsp/types.js';
 import type { TelephonyDsp } from '../telephony/dsp-port.js';
 import { signRequest } from '../telephony/signature.js';
 import { GymLine } from './line.js';
-import { SimulatedStream, type SimReport } from './media-client.js';
+import { SimulatedStream } from './media-client.js';
+import type { SimReport } from './stream-report.js';
 
 // A protocol-level fake of the Twilio REST API (the two endpoints we use) that then behaves like Twilio's call
 // engine: status callbacks, the signed answer webhook, and a Media Stream driven by a pluggable callee, so
