@@ -20,6 +20,9 @@ export interface CalleeContext {
   readonly line: GymLine;
 }
 
+/** How a line ends without being answered, in Twilio's final statuses. */
+export type UnansweredStatus = 'busy' | 'no-answer' | 'failed';
+
 /** Plays the person who picked up. It may hang up (stream.hangUp()) or wait for the agent to. */
 export type Callee = (stream: SimulatedStream, ctx: CalleeContext) => void | Promise<void>;
 
@@ -38,6 +41,8 @@ export interface FakeTwilioOptions {
   readonly answeredBy?: string;
   /** With AsyncAmd=true: how long after the stream starts the verdict is posted (Twilio: ~2-5 s; default 0). */
   readonly amdDelayMs?: number;
+  /** Per dial: a number that is busy, rings out or cannot be reached this time (undefined: it answers). */
+  readonly unanswered?: (to: string) => UnansweredStatus | undefined;
 }
 
 export interface FakeCall {
@@ -243,10 +248,14 @@ export class FakeTwilio {
   }
 
   async #drive(call: CallState): Promise<void> {
+    const unanswered = this.#o.unanswered?.(call.to);
     await this.#callback(call, 'initiated');
+    // Twilio: a failed call never rings; busy and no-answer ring first, then end with that status, unanswered.
+    if (unanswered === 'failed') return call.finish('failed');
     await this.#callback(call, 'ringing');
     await new Promise((r) => setTimeout(r, this.#o.ringMs ?? 0));
     if (FINAL.has(call.status)) return;
+    if (unanswered !== undefined) return call.finish(unanswered);
     call.status = 'in-progress';
     // Synchronous detection answers in the webhook; asynchronous (AsyncAmd=true) posts its verdict separately.
     const asyncAmd = call.params.AsyncAmd === 'true' && call.params.AsyncAmdStatusCallback !== undefined;
