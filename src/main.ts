@@ -42,6 +42,9 @@ import { TwilioRest } from './telephony/twilio-rest.js';
 import { twilioRoutes } from './telephony/webhooks.js';
 import { amdRoutes } from './telephony/amd.js';
 import { LiveCalls } from './telephony/live-calls.js';
+import { gymsRoutes } from './gyms/routes.js';
+import { suppressionRoutes } from './compliance/routes.js';
+import { isSuppressed } from './compliance/suppressions.js';
 
 // `npm start`: the whole app in one process. Config is read once; then the DSP addon, the database (embedded
 // PGlite unless DATABASE_URL is set) with migrations, the providers chosen from config, and the uWebSockets.js
@@ -143,6 +146,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         })
       : undefined;
   if (!rest) log.warn('Twilio REST not configured: outbound calls disabled, hang-up closes the media stream');
+  // The do-not-call list is asked before every outbound call, whoever places it (POST /v1/calls, campaigns).
+  const suppressed = (e164: string) => isSuppressed(db.pool, e164);
 
   // One count of wrong tokens per client for the API and the review page's sign-in.
   const logins = new LoginThrottle({ trustedHops: config.TRUST_PROXY_HOPS, metrics });
@@ -175,11 +180,20 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         // Reads (GET /v1/calls/:id with transcript and facts, /v1/gyms) come from the database; the telephony
         // calls API places calls (POST /v1/calls).
         ...dbRoutes({ pool: db.pool, log }),
+        ...gymsRoutes({
+          pool: db.pool,
+          destinations: { regions: config.CALL_ALLOWED_REGIONS, types: config.CALL_ALLOWED_NUMBER_TYPES },
+          defaultTimeZone: config.CALL_DEFAULT_TIMEZONE,
+          factsMaxAgeDays: config.FACTS_MAX_AGE_DAYS,
+          log,
+        }),
+        ...suppressionRoutes({ pool: db.pool, log }),
         ...withDbRetryAfter(
           callsRoutes({
             store: calls,
             placer: rest,
             admission: capacity,
+            suppressed,
             destinations: { regions: config.CALL_ALLOWED_REGIONS, types: config.CALL_ALLOWED_NUMBER_TYPES },
             log,
           }),

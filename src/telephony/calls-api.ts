@@ -51,6 +51,11 @@ async function create(o: CallsApiOptions, req: HttpRequest): Promise<HttpRespons
   const r = await placeOutbound(o, { phoneNumber: phone_number, gymName: gym_name });
   if (!r.ok) {
     if (r.reason === 'destination') return errorResponse('DESTINATION_NOT_ALLOWED', `phone_number ${r.message}`);
+    if (r.reason === 'suppressed')
+      return errorResponse(
+        'SUPPRESSED',
+        'phone_number is on the do-not-call list (the gym asked not to be called, or an operator listed it): see /v1/suppressions',
+      );
     if (r.reason === 'not-configured')
       return errorResponse(
         'TELEPHONY_NOT_CONFIGURED',

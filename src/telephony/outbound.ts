@@ -21,6 +21,11 @@ export interface OutboundDeps {
   readonly admission: CallAdmission;
   /** CALL_ALLOWED_REGIONS and CALL_ALLOWED_NUMBER_TYPES. */
   readonly destinations: DestinationPolicy;
+  /**
+   * Is the number on the do-not-call list (src/compliance/suppressions.ts)? A listed number is never dialled. The
+   * server always passes it (main.ts); only tests of the calling path without a database leave it out.
+   */
+  readonly suppressed?: ((e164: string) => Promise<boolean>) | undefined;
   readonly log: Logger;
 }
 
@@ -40,6 +45,7 @@ export interface OutboundRequest {
 export type OutboundResult =
   | { readonly ok: true; readonly callId: string; readonly sid: string; readonly status: CallStatus }
   | { readonly ok: false; readonly reason: 'destination'; readonly message: string }
+  | { readonly ok: false; readonly reason: 'suppressed' }
   | { readonly ok: false; readonly reason: 'not-configured' }
   | { readonly ok: false; readonly reason: DenyReason }
   | { readonly ok: false; readonly reason: 'withdrawn'; readonly callId: string };
@@ -48,6 +54,7 @@ export type OutboundResult =
 export async function placeOutbound(o: OutboundDeps, req: OutboundRequest): Promise<OutboundResult> {
   const destination = checkDestination(req.phoneNumber, o.destinations);
   if (!destination.ok) return { ok: false, reason: 'destination', message: destination.message };
+  if (o.suppressed !== undefined && (await o.suppressed(req.phoneNumber))) return { ok: false, reason: 'suppressed' };
   // Not retryable: nothing changes until the operator sets the Twilio settings and restarts.
   if (o.placer === undefined) return { ok: false, reason: 'not-configured' };
   const callId = req.callId ?? randomUUID();
