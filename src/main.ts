@@ -45,6 +45,10 @@ import { LiveCalls } from './telephony/live-calls.js';
 import { gymsRoutes } from './gyms/routes.js';
 import { suppressionRoutes } from './compliance/routes.js';
 import { isSuppressed } from './compliance/suppressions.js';
+import { CampaignEngine, type Clock } from './campaigns/engine.js';
+import { planNextAttempt } from './campaigns/policy/plan.js';
+import type { PlanNextAttempt } from './campaigns/types.js';
+import { campaignRoutes } from './campaigns/routes.js';
 
 // `npm start`: the whole app in one process. Config is read once; then the DSP addon, the database (embedded
 // PGlite unless DATABASE_URL is set) with migrations, the providers chosen from config, and the uWebSockets.js
@@ -66,6 +70,11 @@ export interface ServerOptions {
   readonly metrics?: Metrics;
   /** SIGTERM/SIGINT start a drain that ends with process.exit (only when run as the main program). */
   readonly installSignalHandlers?: boolean;
+  /**
+   * Campaigns on a simulated clock (gym-agent demo --campaign): the engine has no timer, the caller ticks
+   * `RunningServer.campaigns`; `plan` wraps the policy (the demo notes each planned window).
+   */
+  readonly campaigns?: { readonly clock: Clock; readonly plan?: PlanNextAttempt };
 }
 
 export interface RunningServer {
@@ -78,6 +87,8 @@ export interface RunningServer {
   readonly providers: CallProviders;
   readonly calls: CallDirectory;
   readonly capacity: CallCapacity;
+  /** The campaign engine (none without Twilio REST). */
+  readonly campaigns: CampaignEngine | undefined;
   /** Graceful: refuse new calls, let live ones finish (up to the grace period), then close. */
   drain(reason: string): Promise<number>;
   /** Resolves true once every database write queued so far has settled (false on timeout). */
@@ -148,6 +159,21 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   if (!rest) log.warn('Twilio REST not configured: outbound calls disabled, hang-up closes the media stream');
   // The do-not-call list is asked before every outbound call, whoever places it (POST /v1/calls, campaigns).
   const suppressed = (e164: string) => isSuppressed(db.pool, e164);
+  const destinations = { regions: config.CALL_ALLOWED_REGIONS, types: config.CALL_ALLOWED_NUMBER_TYPES };
+  // Campaigns dial through the same outbound path as POST /v1/calls; every replica runs the engine (engine.ts).
+  const campaigns = rest
+    ? new CampaignEngine({
+        pool: db.pool,
+        outbound: { store: calls, placer: rest, admission: capacity, destinations, suppressed, log },
+        plan: opts.campaigns?.plan ?? planNextAttempt,
+        defaultTimeZone: config.CALL_DEFAULT_TIMEZONE,
+        maxConcurrentCalls: config.MAX_CONCURRENT_CALLS,
+        localRoom: () => capacity.max - capacity.active,
+        single: db.embedded !== undefined,
+        ...(opts.campaigns ? { clock: opts.campaigns.clock, tickMs: 0 } : {}),
+        log,
+      })
+    : undefined;
 
   // One count of wrong tokens per client for the API and the review page's sign-in.
   const logins = new LoginThrottle({ trustedHops: config.TRUST_PROXY_HOPS, metrics });
@@ -194,10 +220,11 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
             placer: rest,
             admission: capacity,
             suppressed,
-            destinations: { regions: config.CALL_ALLOWED_REGIONS, types: config.CALL_ALLOWED_NUMBER_TYPES },
+            destinations,
             log,
           }),
         ),
+        ...campaignRoutes({ pool: db.pool, factsMaxAgeDays: config.FACTS_MAX_AGE_DAYS, log }),
         ...reviewRoutes({ pool: db.pool, apiToken: config.API_TOKEN, logins, log, recordings: extras.recordings }),
       ],
       {
@@ -254,6 +281,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     log,
   });
   const port = await server.listen();
+  // After listen: a campaign's calls need the webhooks and media streams this server answers.
+  await campaigns?.start();
   // The line a person reads to know the server is up: where it listens and where to look at the calls.
   const review = reviewUrl(config, port);
   const signIn = config.API_TOKEN === undefined ? '' : ' (password: API_TOKEN)';
@@ -272,6 +301,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       // the passes' own timeouts.
       await new Promise((resolve) => setImmediate(resolve));
       await wrapUpsSettled();
+      // Nothing new is dialled; calls placed go on and are settled by whichever replica runs (or this one, next start).
+      await campaigns?.stop();
       await extras.close();
       const stats = await queue.close(10_000);
       if (stats.dropped > 0) log.error({ dropped: stats.dropped }, 'database writes lost at shutdown');
@@ -300,6 +331,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     providers,
     calls,
     capacity,
+    campaigns,
     drain: (reason) => drain.start(reason),
     flush: (timeoutMs) => queue.drain(timeoutMs),
     close: shutdown,
