@@ -18,6 +18,7 @@ import { startCallLeases } from './db/call-leases.js';
 import { WriteQueue } from './db/write-queue.js';
 import { pendingMigrations } from './db/migrate.js';
 import { dbRoutes } from './db/routes.js';
+import { costRoutes } from './costs/routes.js';
 import { setUpExtras } from './recordings/setup.js';
 import { reviewRoutes } from './review/routes.js';
 import { reviewUrl } from './review/url.js';
@@ -206,6 +207,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         // Reads (GET /v1/calls/:id with transcript and facts, /v1/gyms) come from the database; the telephony
         // calls API places calls (POST /v1/calls).
         ...dbRoutes({ pool: db.pool, log }),
+        ...costRoutes({ pool: db.pool, log }),
         ...gymsRoutes({
           pool: db.pool,
           destinations: { regions: config.CALL_ALLOWED_REGIONS, types: config.CALL_ALLOWED_NUMBER_TYPES },

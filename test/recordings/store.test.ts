@@ -11,6 +11,7 @@ import { WriteQueue } from '../../src/db/write-queue.js';
 import { reviewRoutes } from '../../src/review/routes.js';
 import { UsageMeter, priceCall } from '../../src/costs/meter.js';
 import { DEFAULT_PRICES } from '../../src/costs/prices.js';
+import { costRoutes } from '../../src/costs/routes.js';
 import { costByGym, getCost, insertCost } from '../../src/costs/store.js';
 import { RecordingStore, type StatFs } from '../../src/recordings/store.js';
 import { CallTracks } from '../../src/recordings/tracks.js';
@@ -127,6 +128,31 @@ t.test('recordings and costs', async (t) => {
         t.same(await costByGym(b.pool, Number(gym?.gym_id)), [
           { key: String(gym?.gym_id), calls: 1, twilioMinutes: 2, totalUsd: 0.12833 },
         ]);
+        // The call as a campaign's attempt (migration 008): summed per campaign, through the API.
+        const campaign = (
+          await b.pool.query<{ id: string }>(
+            `INSERT INTO campaigns (name, topics, max_concurrent, max_attempts, policy, created_at, updated_at)
+             VALUES ('spring', ARRAY['hours'], 2, 3, '{}', now(), now()) RETURNING id`,
+          )
+        ).rows[0]?.id;
+        const cg = (
+          await b.pool.query<{ id: string }>(
+            `INSERT INTO campaign_gyms (campaign_id, gym_id, state, updated_at) VALUES ($1, $2, 'done', now())
+             RETURNING id`,
+            [campaign, gym?.gym_id],
+          )
+        ).rows[0]?.id;
+        await b.pool.query(
+          `INSERT INTO campaign_attempts (campaign_gym_id, campaign_id, gym_id, seq, call_id, dialled_at, local_time,
+             time_zone) VALUES ($1, $2, $3, 1, 'call-rec', now(), '2026-12-07T10:31', 'America/Los_Angeles')`,
+          [cg, campaign, gym?.gym_id],
+        );
+        const api = await serveRoutes(costRoutes({ pool: b.pool }));
+        t.teardown(api.close);
+        t.same(await (await fetch(`${api.url}/v1/costs/campaigns?id=${campaign}`)).json(), {
+          sums: [{ key: String(campaign), calls: 1, twilioMinutes: 2, totalUsd: 0.12833 }],
+        });
+        t.equal((await fetch(`${api.url}/v1/costs/gyms?id=x`)).status, 400);
       });
 
       t.test('retention: two replicas sweep at once, each recording deleted once', async (t) => {

@@ -1,0 +1,28 @@
+import type pg from 'pg';
+import { badArg, guarded } from '../db/routes.js';
+import { json, type Route } from '../http/types.js';
+import type { Logger } from '../log.js';
+import { costByCampaign, costByGym } from './store.js';
+
+// GET /v1/costs/gyms and /v1/costs/campaigns: the priced calls summed per gym and per campaign (optionally one,
+// ?id=N), behind the API token like the rest of /v1.
+
+const ID = /^[1-9]\d{0,15}$/;
+
+export function costRoutes(o: { pool: pg.Pool; log?: Logger | undefined }): Route[] {
+  const route = (pattern: string, sum: (id: number | undefined) => Promise<unknown[]>): Route => ({
+    method: 'GET',
+    pattern,
+    auth: 'api-token',
+    handler: (req) =>
+      guarded(o.log, async () => {
+        const raw = req.query.get('id');
+        if (raw !== null && !ID.test(raw)) return badArg('id must be a positive integer');
+        return json(200, { sums: await sum(raw === null ? undefined : Number(raw)) });
+      }),
+  });
+  return [
+    route('/v1/costs/gyms', (id) => costByGym(o.pool, id)),
+    route('/v1/costs/campaigns', (id) => costByCampaign(o.pool, id)),
+  ];
+}
