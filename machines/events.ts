@@ -1,6 +1,6 @@
 import type { GymFacts, Topic } from '../src/facts/model.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
-import type { ConversationInput } from '../src/providers/llm/types.js';
+import type { ConversationBrief, ConversationInput } from '../src/providers/llm/types.js';
 import type { CallbackRequest, CallOutcome, IvrStep, Refusal, Situation, SpokenOutcome } from './outcomes.js';
 import type { CallerEvidenceEvent } from './evidence.js';
 import type { TurnTiming } from './timing.js';
@@ -25,6 +25,8 @@ export interface CallInput {
   timeZone?: string | undefined;
   /** Said right after the introduction when the call is recorded and its jurisdiction wants it (recordings/notice.ts). */
   recordingNotice?: string | undefined;
+  /** A planned call's topics, confirmations and person (a campaign's follow-up); none: every topic is asked. */
+  brief?: ConversationBrief | undefined;
 }
 
 export interface VoicemailPolicy {
@@ -104,10 +106,16 @@ export type AsrFinalEvent = {
  * (when it says which word was last).
  */
 export type AsrUtteranceEndEvent = { type: 'ASR.UTTERANCE_END'; silenceMs?: number };
+/**
+ * Her voice paused (a few unvoiced frames, long before the VAD's hangover) with these interim words since the
+ * last final in hand: what she has said so far if she stops here. Sent once per text while the pause lasts (at
+ * the pause, or when an interim arrives during it). Only an early reply may be started on it; never a turn's end.
+ */
+export type AsrStableEvent = { type: 'ASR.STABLE'; text: string };
 /** fatal: the stream is gone (the call cannot hear any more) → polite close. Non-fatal: logged only. */
 export type AsrErrorEvent = { type: 'ASR.ERROR'; message: string; fatal: boolean };
 /** The recogniser's own speech-start is not sent: the call's VAD edges say when the caller speaks. */
-export type AsrEvent = AsrPartialEvent | AsrFinalEvent | AsrUtteranceEndEvent | AsrErrorEvent;
+export type AsrEvent = AsrPartialEvent | AsrStableEvent | AsrFinalEvent | AsrUtteranceEndEvent | AsrErrorEvent;
 
 /** Sent TO the asr actor. */
 export type AsrCommand =
@@ -322,6 +330,10 @@ export interface CallMetrics {
   holdMs: number;
   /** The last utterance before hang-up played completely (its final mark came back). */
   goodbyeCompleted: boolean;
+  /** Early (speculative) LLM requests started before the caller's turn ended: at a final or at a pause. */
+  earlyReplies: number;
+  /** ... of which the turn adopted (its words matched); the rest were extra requests. */
+  earlyRepliesAdopted: number;
 }
 
 /** Every counter at zero: a call that has not happened yet. */
@@ -340,6 +352,8 @@ export function emptyCallMetrics(): CallMetrics {
     keyPresses: 0,
     holdMs: 0,
     goodbyeCompleted: false,
+    earlyReplies: 0,
+    earlyRepliesAdopted: 0,
   };
 }
 

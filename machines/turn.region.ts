@@ -107,6 +107,13 @@ export const turnRegion = callSetup.createStateConfig({
                 'The recogniser heard her words end while the detector still hears sound (music, chatter: a line ' +
                 'that is never quiet): the end-of-turn wait starts, the silence it measured already behind it.',
             },
+            'ASR.STABLE': {
+              guard: 'stableWordsComplete',
+              actions: 'speculate',
+              description:
+                'Her voice paused on interim words that look complete: the reply starts on them now, off the ' +
+                'critical path (held; adopted only if the turn ends on the same words, else dropped).',
+            },
             'ASR.FINAL': {
               guard: 'recogniserClosedWords',
               actions: 'speculate',
