@@ -95,6 +95,21 @@ t.test('phone tree: the menu finishes before a lesser option is pressed; a loop 
   t.same(ended(h)?.keys, ['3', '1', '0']);
 });
 
+t.test('phone tree: options whose words name nothing known wait until 0 was tried', async (t) => {
+  const h = outbound();
+  // "For holiday hours" as the recogniser may write it: a label that names nothing.
+  const menu = 'For directions, press 1. For all day our, press 2.';
+  line(h, menu);
+  h.advance(DEFAULT_TIMING.menuSettleMs);
+  await h.settle();
+  t.same(h.keys, ['0'], 'the operator first, not the unknown option');
+  line(h, "Sorry, I didn't get that.");
+  line(h, menu);
+  h.advance(DEFAULT_TIMING.menuSettleMs);
+  await h.settle();
+  t.same(h.keys, ['0', '2'], '0 was not taken: the unknown option');
+});
+
 t.test('phone tree: a remembered key path is replayed as soon as the menu says what it said', async (t) => {
   const h = outbound();
   const fingerprint = menuFingerprint(parseMenu(MENU).options);

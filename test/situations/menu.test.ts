@@ -170,3 +170,12 @@ t.test('keys the recogniser misheard are put back where the menu counts', async 
   // Keys said once each are left as heard, in any order.
   t.same(parseMenu('press five for sales press one for billing').options, opts(['5', 'sales'], ['1', 'billing']));
 });
+
+t.test('an option whose words name nothing known waits until 0 was tried', async (t) => {
+  const m = parseMenu('for directions press one for all day our press two');
+  t.equal(chooseOption(m).option, undefined, 'the machine tries 0 first');
+  t.equal(chooseOption(m, ['0']).option?.key, '2', 'then the unknown option');
+  // A known option is pressed as before, and an unlabelled 0 is the operator.
+  t.equal(chooseOption(parseMenu('for all day our press one for the front desk press two')).option?.key, '2');
+  t.equal(chooseOption(parseMenu('for all day our press one or press zero')).option?.key, '0');
+});
