@@ -60,7 +60,12 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       enqueue.raise({ type: 'AGENT.SAID' });
     }),
     queueGreeting: assign(({ context }) => {
-      const [intro, question] = T.greetingLines(context.direction, context.gymName, context.recordingNotice);
+      const [intro, question] = T.greetingLines(
+        context.direction,
+        context.gymName,
+        context.recordingNotice,
+        context.brief,
+      );
       const a = queueLine(context, intro);
       return {
         ...queueLine(patched(context, a), question),
@@ -76,7 +81,8 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
     queueApology: assign(({ context }) => queueLine(context, T.pickFresh(T.APOLOGY_LINES, context.lastSaid))),
     queueFallback: assign(({ context }) => {
       const topic = C.nextTopic(context);
-      const line = topic !== undefined ? T.questionFor(topic) : T.pickFresh(T.CLARIFY_LINES, context.lastSaid);
+      const line =
+        topic !== undefined ? T.questionFor(topic, context.brief) : T.pickFresh(T.CLARIFY_LINES, context.lastSaid);
       return queueLine(context, line);
     }),
     queueReprompt: assign(({ context }) => ({

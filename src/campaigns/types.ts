@@ -1,5 +1,6 @@
 import type { CallOutcome, CallbackRequest } from '../../machines/outcomes.js';
 import type { Day, DayHours, GymClass, MembershipPlan, Topic } from '../facts/model.js';
+import type { ConversationBrief } from '../providers/llm/types.js';
 
 // The interface between the campaign engine (src/campaigns/*: durable jobs, dialling, concurrency) and the campaign
 // policy (src/campaigns/policy/: when to call a gym, what to do after each outcome, what a follow-up asks). The
@@ -124,21 +125,14 @@ export interface CampaignPolicy {
   readonly maxConcurrent: number;
 }
 
-/** A fact the call briefly confirms: the topic and the sentence to ask ("are you still open six to ten on weekdays?"). */
-export interface FactToConfirm {
-  readonly topic: Topic;
-  readonly question: string;
-}
+export type { FactToConfirm } from '../providers/llm/types.js';
 
-/** What a call carries into the conversation (the call context at POST /v1/calls and the engine's dial). */
-export interface CallBrief {
-  /** Topics to ask for, in order; nothing else is asked. */
-  readonly topicsToAsk: readonly Topic[];
-  /** Known facts that may have changed: confirmed in a sentence each, not asked afresh. */
-  readonly factsToConfirm: readonly FactToConfirm[];
-  /** The person to ask for (a callback's "ask for Mike"). */
-  readonly askFor?: string | undefined;
-  /** Whether a voicemail may get a message: only one message per gym and campaign. */
+/**
+ * What a call carries (the engine's dial and POST /v1/calls): the conversation's brief (topics to ask, facts to
+ * confirm, the person to ask for), and whether a voicemail may get a message.
+ */
+export interface CallBrief extends ConversationBrief {
+  /** Only one message per gym and campaign: false once one was left. */
   readonly leaveVoicemail: boolean;
 }
 

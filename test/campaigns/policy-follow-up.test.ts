@@ -1,5 +1,5 @@
 import t from 'tap';
-import { confirmationQuestion, planTopics } from '../../src/campaigns/policy/follow-up.js';
+import { confirmationOf, planTopics } from '../../src/campaigns/policy/follow-up.js';
 import { planNextAttempt } from '../../src/campaigns/policy/plan.js';
 import { DEFAULT_POLICY } from '../../src/campaigns/policy/retry-rules.js';
 import type { FactsTopicState, GymFactsState } from '../../src/campaigns/types.js';
@@ -47,9 +47,19 @@ function state(
 
 t.test('confirmations are one short sentence in the spoken vocabulary', async (t) => {
   const s = state();
-  t.equal(confirmationQuestion('hours', s), 'are you still open six a.m. to ten p.m. mondays through fridays?');
-  t.equal(confirmationQuestion('pricing', s), 'is the monthly membership still forty nine dollars a month?');
-  t.equal(confirmationQuestion('classes', s), 'do you still run yoga and spin classes?');
+  t.same(confirmationOf('hours', s), {
+    topic: 'hours',
+    question:
+      'are you still open six a.m. to ten p.m. mondays through fridays and eight a.m. to six p.m. saturdays, and closed sundays?',
+    facts: { hours: HOURS },
+  });
+  t.same(confirmationOf('pricing', s), {
+    topic: 'pricing',
+    question: 'is the monthly membership still forty nine dollars a month?',
+    facts: { pricing: s.topics.pricing.value },
+  });
+  t.equal(confirmationOf('classes', s)?.question, 'do you still run yoga and spin classes?');
+  t.same(confirmationOf('classes', s)?.facts, { classes: [{ name: 'Yoga' }, { name: 'Spin' }] });
 });
 
 t.test('ask only what is missing, confirm only what is stale or changed', async (t) => {
@@ -67,7 +77,13 @@ t.test('ask only what is missing, confirm only what is stale or changed', async 
   const old = new Date(now.getTime() - 120 * DAY);
   t.same(planTopics(DEFAULT_POLICY.topics, state({ pricing: fresh(null), classes: fresh(old) }), none, now, 90), {
     topicsToAsk: ['pricing'],
-    factsToConfirm: [{ topic: 'classes', question: 'do you still run yoga and spin classes?' }],
+    factsToConfirm: [
+      {
+        topic: 'classes',
+        question: 'do you still run yoga and spin classes?',
+        facts: { classes: [{ name: 'Yoga' }, { name: 'Spin' }] },
+      },
+    ],
   });
   // Changed by the last call, not yet confirmed by another: confirmed even though it is recent.
   t.match(planTopics(DEFAULT_POLICY.topics, state({ hours: fresh(CONFIRMED, 'low') }), none, now, 90), {

@@ -1,4 +1,12 @@
-import { DAYS, type Day, type DayHours, type GymClass, type MembershipPlan, type Topic } from '../../facts/model.js';
+import {
+  DAYS,
+  type Day,
+  type DayHours,
+  type GymClass,
+  type GymFacts,
+  type MembershipPlan,
+  type Topic,
+} from '../../facts/model.js';
 import { sayDays, sayPrice, sayTime } from '../../facts/say.js';
 import type { FactToConfirm, FactsTopicState, GymFactsState } from '../types.js';
 
@@ -15,46 +23,67 @@ export interface TopicPlan {
   readonly factsToConfirm: FactToConfirm[];
 }
 
-/** Hours grouped by identical times, the group with most days first: "six to ten monday through friday". */
-function hoursQuestion(hours: Partial<Record<Day, DayHours>>): string | undefined {
-  const groups = new Map<string, { opens: string; closes: string; days: Day[] }>();
+/** A sentence and the facts it says back. */
+interface Said {
+  readonly question: string;
+  readonly facts: Partial<GymFacts>;
+}
+
+/**
+ * Hours grouped by identical times, the two groups with most days, and the closed days: "are you still open six
+ * a.m. to ten p.m. mondays through fridays and eight a.m. to six p.m. saturdays, and closed sundays?". Days in a
+ * third group are left out of the sentence and of what a "yes" confirms (a short call beats a complete sentence).
+ */
+function hoursQuestion(hours: Partial<Record<Day, DayHours>>): Said | undefined {
+  const groups = new Map<string, { text: string; days: Day[] }>();
   for (const d of DAYS) {
     const h = hours[d];
-    if (h === undefined || !('opens' in h)) continue;
-    const key = `${h.opens}-${h.closes}`;
-    const g = groups.get(key) ?? { opens: h.opens, closes: h.closes, days: [] };
+    if (h === undefined || 'closed' in h) continue;
+    const key = 'opens' in h ? `${h.opens}-${h.closes}` : '24h';
+    const text = 'opens' in h ? `${sayTime(h.opens)} to ${sayTime(h.closes)}` : 'twenty four hours';
+    const g = groups.get(key) ?? { text, days: [] };
     g.days.push(d);
     groups.set(key, g);
   }
-  const top = [...groups.values()].sort((a, b) => b.days.length - a.days.length)[0];
-  if (top === undefined) {
-    const always = DAYS.filter((d) => hours[d] !== undefined && 'open24h' in (hours[d] as DayHours));
-    return always.length > 0 ? `are you still open twenty four hours ${sayDays(always, { plural: true })}?` : undefined;
-  }
-  return `are you still open ${sayTime(top.opens)} to ${sayTime(top.closes)} ${sayDays(top.days, { plural: true })}?`;
+  const top = [...groups.values()].sort((a, b) => b.days.length - a.days.length).slice(0, 2);
+  if (top.length === 0) return undefined;
+  const closed = DAYS.filter((d) => hours[d] !== undefined && 'closed' in (hours[d] as DayHours));
+  const open = top.map((g) => `${g.text} ${sayDays(g.days, { plural: true })}`).join(' and ');
+  const shut = closed.length > 0 ? `, and closed ${sayDays(closed, { plural: true })}` : '';
+  const said: Partial<Record<Day, DayHours>> = {};
+  for (const d of [...top.flatMap((g) => g.days), ...closed]) said[d] = hours[d] as DayHours;
+  return { question: `are you still open ${open}${shut}?`, facts: { hours: said } };
 }
 
-function pricingQuestion(plans: readonly MembershipPlan[]): string | undefined {
+function pricingQuestion(plans: readonly MembershipPlan[]): Said | undefined {
   // The monthly plan is the one people quote; whole dollars only, as the spoken grammar reads them.
   const sayable = plans.filter((p) => p.amountMinor % 100 === 0 && p.amountMinor <= 99_900);
   const plan = sayable.find((p) => p.period === 'month') ?? sayable[0];
-  if (plan === undefined) return plans.length > 0 ? 'are your membership prices still the same as before?' : undefined;
-  return `is the ${plan.plan.toLowerCase()} still ${sayPrice(plan.amountMinor / 100, plan.period)}?`;
+  if (plan === undefined) return undefined;
+  return {
+    question: `is the ${plan.plan.toLowerCase()} still ${sayPrice(plan.amountMinor / 100, plan.period)}?`,
+    facts: { pricing: [plan] },
+  };
 }
 
-function classesQuestion(classes: readonly GymClass[]): string | undefined {
-  const names = classes.slice(0, 3).map((c) => c.name.toLowerCase());
+function classesQuestion(classes: readonly GymClass[]): Said | undefined {
+  const named = classes.slice(0, 3);
+  const names = named.map((c) => c.name.toLowerCase());
   if (names.length === 0) return undefined;
   const list =
     names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] as string}`;
-  return `do you still run ${list as string} classes?`;
+  return { question: `do you still run ${list as string} classes?`, facts: { classes: named } };
 }
 
-/** The confirmation sentence for a known topic; undefined when nothing known can be said back. */
-export function confirmationQuestion(topic: Topic, state: GymFactsState): string | undefined {
-  if (topic === 'hours') return hoursQuestion(state.topics.hours.value);
-  if (topic === 'pricing') return pricingQuestion(state.topics.pricing.value);
-  return classesQuestion(state.topics.classes.value);
+/** The confirmation of a known topic; undefined when nothing known can be said back (it is asked instead). */
+export function confirmationOf(topic: Topic, state: GymFactsState): FactToConfirm | undefined {
+  const said =
+    topic === 'hours'
+      ? hoursQuestion(state.topics.hours.value)
+      : topic === 'pricing'
+        ? pricingQuestion(state.topics.pricing.value)
+        : classesQuestion(state.topics.classes.value);
+  return said === undefined ? undefined : { topic, ...said };
 }
 
 function isStale(t: FactsTopicState, now: Date, maxAgeDays: number): boolean {
@@ -88,9 +117,9 @@ export function planTopics(
       continue;
     }
     if (!isStale(t, now, maxAgeDays) && t.confidence !== 'low') continue;
-    const question = confirmationQuestion(topic, state);
-    if (question === undefined) topicsToAsk.push(topic);
-    else factsToConfirm.push({ topic, question });
+    const confirm = confirmationOf(topic, state);
+    if (confirm === undefined) topicsToAsk.push(topic);
+    else factsToConfirm.push(confirm);
   }
   return { topicsToAsk, factsToConfirm };
 }
