@@ -176,6 +176,7 @@ export class CallSession implements CallHandler {
         voicemail: deps.voicemail,
         timeZone,
         recordingNotice: notice,
+        brief: id.brief,
       },
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
     });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ConversationBrief } from '../providers/llm/types.js';
 import type { DenyReason } from '../ops/capacity.js';
 import type { CallAdmission } from './admission.js';
 import { isCallStatus, type CallStatus, type CallStore } from './call-store.js';
@@ -40,6 +41,8 @@ export interface OutboundRequest {
    * gym was lost meanwhile). The record is then closed as `canceled`.
    */
   readonly beforePlace?: (callId: string) => Promise<boolean>;
+  /** What the call asks and confirms (a campaign's follow-up); none: every topic. */
+  readonly brief?: ConversationBrief | undefined;
 }
 
 export type OutboundResult =
@@ -67,6 +70,7 @@ export async function placeOutbound(o: OutboundDeps, req: OutboundRequest): Prom
       phoneNumber: req.phoneNumber,
       gymName: req.gymName,
       status: 'queued',
+      brief: req.brief,
     });
   } catch (e) {
     // Nothing was placed: give the slot back at once instead of holding it until the stream timeout.
