@@ -124,6 +124,14 @@ t.test('phone tree: a remembered key path is replayed as soon as the menu says w
   line(changed, 'For billing, press 2. For the front desk, press 5.');
   await changed.settle();
   t.same(changed.keys, ['5'], 'the menu changed: the remembered key is not pressed, the front desk is');
+  // The remembered key comes last in the menu: its first option, leading where it led, is enough to type it ahead.
+  const ahead = outbound();
+  ahead.send({ type: 'IVR.REMEMBERED', path: [{ digits: '2', fingerprint }] });
+  ahead.voiceOn();
+  ahead.advance(1500);
+  ahead.final('Thank you for calling Iron Temple. For class schedules, press 1.');
+  await ahead.settle();
+  t.same(ahead.keys, ['2'], 'pressed on the first option, before the remembered one was said');
 });
 
 t.test('phone tree: a key press that fails ends the call as ivr-stuck', async (t) => {

@@ -111,10 +111,15 @@ t.test('fingerprint: robust to misheard labels, checks a remembered path', async
   t.equal(menuFingerprint(b), menuFingerprint(a));
   t.equal(menuFingerprint(opts(['3', 'kids club'])), '3=kid');
   const fp = menuFingerprint(a);
-  t.equal(menuAgrees(fp, '2', opts(['1', 'hours']), false), 'unknown');
+  // The menu's first option, leading where it led: the same menu, its remembered key can be typed ahead.
+  t.equal(menuAgrees(fp, '2', opts(['1', 'hours']), false), 'same');
   t.equal(menuAgrees(fp, '2', opts(['1', 'hours'], ['2', 'membership']), false), 'same');
   t.equal(menuAgrees(fp, '2', opts(['1', 'billing'], ['2', 'membership']), false), 'different');
-  t.equal(menuAgrees(fp, '2', opts(['1', 'hours']), true), 'different');
+  t.equal(menuAgrees(fp, '2', opts(['1', 'hours']), true), 'different', 'a finished menu without the key');
+  // Labels the recogniser made nothing of neither agree nor contradict.
+  t.equal(menuAgrees(fp, '2', opts(['1', 'daily line']), false), 'unknown');
+  t.equal(menuAgrees(fp, '2', opts(['1', 'daily line'], ['2', 'membership']), false), 'same');
+  t.equal(menuAgrees(menuFingerprint(opts(['1', 'barre years'])), '1', opts(['1', 'careers']), false), 'unknown');
 });
 
 t.test('loops and invalid entries', async (t) => {
