@@ -162,13 +162,15 @@ export class CampaignEngine {
           commitDial(pool, { claim: c, owner: this.owner, now, localTime: localIso(now, timeZone), timeZone }),
       });
       if (r.ok || r.reason === 'withdrawn') return;
-      if (r.reason === 'destination') {
+      if (r.reason === 'destination' || r.reason === 'suppressed') {
+        const listed = r.reason === 'suppressed';
         await failClaim(pool, {
           id: c.id,
           callId: c.callId,
           owner: this.owner,
-          finalState: 'destination-not-allowed',
-          reason: r.message,
+          state: listed ? 'suppressed' : 'failed',
+          finalState: listed ? 'do-not-call' : 'destination-not-allowed',
+          reason: listed ? 'number on the do-not-call list' : r.message,
           now,
         });
         return;

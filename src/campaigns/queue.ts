@@ -214,16 +214,27 @@ export async function finishCampaigns(pool: pg.Pool, now: Date): Promise<number>
   return r.rowCount ?? 0;
 }
 
-/** A claimed gym that cannot be dialled at all (its number is outside the allowed destinations): final, failed. */
+/**
+ * A claimed gym that must not be dialled at all, found at the last moment: its number is outside the allowed
+ * destinations (`failed`) or went on the do-not-call list since the claim (`suppressed`). Final.
+ */
 export async function failClaim(
   pool: pg.Pool,
-  c: { id: number; callId: string; owner: string; finalState: string; reason: string; now: Date },
+  c: {
+    id: number;
+    callId: string;
+    owner: string;
+    state: 'failed' | 'suppressed';
+    finalState: string;
+    reason: string;
+    now: Date;
+  },
 ): Promise<boolean> {
   const r = await pool.query(
-    `UPDATE campaign_gyms SET state = 'failed', final_state = $4, reason = $5, next_at = NULL, lease_owner = NULL,
+    `UPDATE campaign_gyms SET state = $7, final_state = $4, reason = $5, next_at = NULL, lease_owner = NULL,
             lease_until = NULL, call_id = NULL, updated_at = $6
       WHERE id = $1 AND call_id = $2 AND lease_owner = $3 AND state = 'dialling' AND dialled_at IS NULL`,
-    [c.id, c.callId, c.owner, c.finalState, c.reason, c.now],
+    [c.id, c.callId, c.owner, c.finalState, c.reason, c.now, c.state],
   );
   return (r.rowCount ?? 0) > 0;
 }

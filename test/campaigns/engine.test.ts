@@ -14,9 +14,10 @@ import { FakeNetwork } from './network.js';
 
 const log = createLogger('silent');
 const MIN = 60_000;
+// One database for the file: the tests use their own gyms and campaigns.
+const { backend } = await withPglite(t);
 
 t.test('a campaign runs to the end on a simulated clock', async (t) => {
-  const { backend } = await withPglite(t);
   const pool = backend.pool;
   const gyms: [string, string, string][] = [
     ['Iron Temple', '+12025550101', 'America/New_York'],
@@ -75,7 +76,12 @@ t.test('a campaign runs to the end on a simulated clock', async (t) => {
     await engine.tick();
     await engine.idle();
     const dialling = Number(
-      (await pool.query<{ n: string }>("SELECT count(*) n FROM campaign_gyms WHERE state = 'dialling'")).rows[0]?.n,
+      (
+        await pool.query<{ n: string }>(
+          "SELECT count(*) n FROM campaign_gyms WHERE campaign_id = $1 AND state = 'dialling'",
+          [made.id],
+        )
+      ).rows[0]?.n,
     );
     maxDialling = Math.max(maxDialling, dialling);
     // Calls last one step (5 simulated minutes): the next tick sees them live. With none live and none due
@@ -105,7 +111,8 @@ t.test('a campaign runs to the end on a simulated clock', async (t) => {
 
   const attempts = await pool.query<{ name: string; local_time: string; dialled_at: Date; outcome: string }>(
     `SELECT g.name, a.local_time, a.dialled_at, a.outcome FROM campaign_attempts a JOIN gyms g ON g.id = a.gym_id
-      ORDER BY a.dialled_at`,
+      WHERE a.campaign_id = $1 ORDER BY a.dialled_at`,
+    [made.id],
   );
   for (const a of attempts.rows) {
     const local = new Date(`${a.local_time}:00Z`);
@@ -121,7 +128,6 @@ t.test('a campaign runs to the end on a simulated clock', async (t) => {
 });
 
 t.test('pause holds new dials, resume goes on, cancel stops; wrong transitions are refused', async (t) => {
-  const { backend } = await withPglite(t);
   const pool = backend.pool;
   const r = await pool.query<{ id: string }>(
     "INSERT INTO gyms (name, phone, timezone) VALUES ('A', '+12025550111', 'America/New_York') RETURNING id",

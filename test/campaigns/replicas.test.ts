@@ -43,7 +43,7 @@ t.test('two replicas, one killed with SIGKILL and restarted, run one campaign to
   const ending: Promise<void>[] = [];
   // Monday 7 Dec 2026, 09:50 in New York: the window opens ten simulated minutes in.
   const base = Date.parse('2026-12-07T14:50:00Z');
-  const t0 = Date.now();
+  let t0 = 0;
   const campaign = await createCampaign(pool, {
     name: 'replicas',
     policy: { ...DEFAULT_POLICY, maxConcurrent: 4 },
@@ -52,24 +52,24 @@ t.test('two replicas, one killed with SIGKILL and restarted, run one campaign to
   });
 
   const children = new Set<ChildProcess>();
-  const start = (name: string) =>
+  /** Spawns a replica and resolves once it is loaded; it waits for "go" (go()) to start its engine. */
+  const load = (name: string) =>
     new Promise<ChildProcess>((resolve, reject) => {
       const child = spawn(process.execPath, [...process.execArgv, CHILD], {
         env: {
           ...process.env,
           DATABASE_URL: pgs.server.url,
           GCA_SIM_BASE: String(base),
-          GCA_SIM_T0: String(t0),
           GCA_SIM_SPEED: String(SPEED),
           GCA_MAX_CALLS: String(MAX_CALLS),
         },
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['pipe', 'pipe', 'inherit'],
       });
       children.add(child);
       child.once('exit', () => children.delete(child));
       child.once('error', reject);
       createInterface({ input: child.stdout! }).on('line', (line) => {
-        if (line === 'ready') resolve(child);
+        if (line === 'loaded') resolve(child);
         const [what, phone, callId] = line.split(' ');
         if (what !== 'placed' || phone === undefined || callId === undefined) return;
         // placeCall on the network: a second dial of a number still on the line is what must never happen.
@@ -83,25 +83,31 @@ t.test('two replicas, one killed with SIGKILL and restarted, run one campaign to
           }),
         );
       });
-      t.comment(`replica ${name} started`);
+      t.comment(`replica ${name} spawned`);
     });
   t.teardown(() => {
     for (const c of children) c.kill('SIGKILL');
   });
 
-  const [a] = await Promise.all([start('A'), start('B')]);
+  // A2 is A after its restart: loaded now, started only once A is dead.
+  const [a, b, a2] = await Promise.all([load('A'), load('B'), load('A2')]);
+  const go = (c: ChildProcess) => c.stdin!.write(`go ${t0}\n`);
+  t0 = Date.now();
+  go(a);
+  go(b);
   // Kill A once the campaign is well under way (calls of A may be live, claims of A may be uncommitted).
   const deadline = Date.now() + 60_000;
   while (network.placed.length < GYMS / 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   a.kill('SIGKILL');
-  t.comment(`A killed after ${network.placed.length} placements`);
-  await start('A2');
+  t.comment(`A killed after ${network.placed.length} placements, ${Date.now() - t0} ms after the campaign began`);
+  go(a2);
   let status = await campaignStatus(pool, campaign.id);
   while (status?.status !== 'done' && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 200));
     status = await campaignStatus(pool, campaign.id);
   }
   await Promise.all(ending);
+  t.comment(`campaign over ${Date.now() - t0} ms after it began`);
   for (const c of children) c.kill('SIGTERM');
 
   t.equal(status?.status, 'done', `campaign done (${JSON.stringify(status?.states)})`);
