@@ -44,6 +44,12 @@ export interface Line {
   voicemail: VoicemailPolicy;
 }
 
+/** The configured voicemail policy, except that a planned call whose campaign already left a message hangs up. */
+function voicemailPolicy(input: CallInput): VoicemailPolicy {
+  const configured = input.voicemail ?? { mode: 'hangup', callbackNumber: undefined };
+  return input.brief?.leaveVoicemail === false ? { ...configured, mode: 'hangup' } : configured;
+}
+
 export function initialLine(input: CallInput): Line {
   return {
     outcome: undefined,
@@ -55,7 +61,7 @@ export function initialLine(input: CallInput): Line {
     keys: [],
     refusals: [],
     callback: undefined,
-    voicemail: input.voicemail ?? { mode: 'hangup', callbackNumber: undefined },
+    voicemail: voicemailPolicy(input),
   };
 }
 

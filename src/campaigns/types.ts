@@ -132,7 +132,7 @@ export type { FactToConfirm } from '../providers/llm/types.js';
  * confirm, the person to ask for), and whether a voicemail may get a message.
  */
 export interface CallBrief extends ConversationBrief {
-  /** Only one message per gym and campaign: false once one was left. */
+  /** Only one message per gym and campaign: false once one was left (the call then hangs up on a voicemail). */
   readonly leaveVoicemail: boolean;
 }
 

@@ -1,4 +1,6 @@
 import t from 'tap';
+import { initialLine } from '../../machines/line.js';
+import { DEFAULT_TIMING } from '../../machines/timing.js';
 import { CallDirectory } from '../../src/call/call-directory.js';
 import { identifyCall } from '../../src/call/call-identity.js';
 import type { ConversationBrief } from '../../src/providers/llm/types.js';
@@ -41,3 +43,22 @@ t.test('the brief of a placed call reaches its media stream', async (t) => {
   });
   t.equal(identifyCall({ ...start, customParameters: { callId: plain.callId } }, (c) => dir.peek(c)).brief, undefined);
 });
+
+t.test(
+  'one voicemail message per campaign: a brief that says none is left hangs up on the next voicemail',
+  async (t) => {
+    const input = {
+      callId: 'c1',
+      direction: 'outbound' as const,
+      gymName: 'Iron Temple',
+      timing: DEFAULT_TIMING,
+      voicemail: { mode: 'leave' as const, callbackNumber: '+12015550100' },
+    };
+    t.equal(initialLine(input).voicemail.mode, 'leave', 'no brief: the configured policy');
+    t.equal(initialLine({ ...input, brief: { ...BRIEF, leaveVoicemail: true } }).voicemail.mode, 'leave');
+    t.same(initialLine({ ...input, brief: { ...BRIEF, leaveVoicemail: false } }).voicemail, {
+      mode: 'hangup',
+      callbackNumber: '+12015550100',
+    });
+  },
+);

@@ -39,6 +39,8 @@ export interface ConversationBrief {
   readonly factsToConfirm: readonly FactToConfirm[];
   /** The person to ask for (a callback's "ask for Mike"). */
   readonly askFor?: string | undefined;
+  /** false: a message was already left in this campaign, so a voicemail is hung up on (one message only). */
+  readonly leaveVoicemail?: boolean | undefined;
 }
 
 /** The topics a call with `brief` collects: those it asks and those it confirms; every topic without a brief. */
