@@ -72,7 +72,8 @@ const SITUATION_RULES = [
   'what is still missing. If the staff will not give a topic on the phone, call record_refusal and never ask about',
   'it again; if they ask you to call back later or to ask for someone, call request_callback with their words.',
   'On a wrong number, a business that is not a gym, or a gym closed for good, apologise, say goodbye and call',
-  'end_call_with_outcome.',
+  'end_call_with_outcome. If they ask not to be called again, say we will not call again, say goodbye and call',
+  'end_call_with_outcome with do-not-call.',
 ].join('\n');
 
 /**
