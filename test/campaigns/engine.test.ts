@@ -3,10 +3,12 @@
 // calling window in its own time zone, the per-campaign limit holds, and no gym is ever dialled while on the line.
 import t from 'tap';
 import { CampaignEngine } from '../../src/campaigns/engine.js';
+import { claimDue } from '../../src/campaigns/queue.js';
 import { planNextAttempt } from '../../src/campaigns/policy/plan.js';
 import { DEFAULT_POLICY } from '../../src/campaigns/policy/retry-rules.js';
 import { campaignGyms, campaignStatus, changeCampaign, createCampaign } from '../../src/campaigns/store.js';
 import { PgCallStore } from '../../src/db/call-store.js';
+import { startCallLeases } from '../../src/db/call-leases.js';
 import { createLogger } from '../../src/log.js';
 import { CallCapacity } from '../../src/ops/capacity.js';
 import { withPglite } from '../db/helpers/backends.js';
@@ -172,3 +174,83 @@ t.test('pause holds new dials, resume goes on, cancel stops; wrong transitions a
   });
   await engine.stop();
 });
+
+t.test(
+  'a restart on the embedded database: an undialled claim is due again, a call left live is settled',
+  async (t) => {
+    const pool = backend.pool;
+    const ids: number[] = [];
+    for (const phone of ['+12025550121', '+12025550122']) {
+      const r = await pool.query<{ id: string }>(
+        "INSERT INTO gyms (name, phone, timezone) VALUES ('R', $1, 'America/New_York') RETURNING id",
+        [phone],
+      );
+      ids.push(Number(r.rows[0]?.id));
+    }
+    const now = new Date('2026-12-07T16:00:00Z'); // Monday 11:00 in New York
+    const network = new FakeNetwork(new Map());
+    let room = 0;
+    const engineOn = (capacity: CallCapacity) =>
+      new CampaignEngine({
+        pool,
+        outbound: {
+          store: new PgCallStore(pool, { log }),
+          placer: network,
+          admission: capacity,
+          destinations: { regions: ['US'], types: ['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE'] },
+          log,
+        },
+        plan: planNextAttempt,
+        defaultTimeZone: 'America/New_York',
+        maxConcurrentCalls: 10,
+        localRoom: () => room,
+        single: true,
+        clock: { now: () => now },
+        tickMs: 0,
+        log,
+      });
+    const c = await createCampaign(pool, { name: 'restart', policy: DEFAULT_POLICY, gymIds: ids, now });
+    const first = engineOn(new CallCapacity({ max: 5 }));
+    await first.start();
+    await first.tick(); // plans both, dials none (no room)
+    // A process that claimed the first gym and died before committing its dial.
+    const [dead] = await claimDue(pool, { owner: 'dead', now, leaseMs: 30_000, globalMax: 10, limit: 1 });
+    t.equal(dead?.gymId, ids[0]);
+    room = 1;
+    await first.tick();
+    await first.idle();
+    t.same(
+      network.placed.map((p) => p.phone),
+      ['+12025550122'],
+      'the other gym dialled; its call stays live when the process dies',
+    );
+    // The process dies here (nothing of it runs on); the restart ends what it left live, then the engine starts.
+    const leases = await startCallLeases(pool, { single: true, liveCalls: () => [], maxCallMs: 60_000 });
+    t.ok(leases.recovered >= 1, 'the call left live is ended (server_restarted)');
+    room = 5;
+    const second = engineOn(new CallCapacity({ max: 5 }));
+    await second.start();
+    const pass = await second.tick();
+    await second.idle();
+    t.same(
+      pass.settled.filter((s) => s.callId === network.placed[0]?.callId).map((s) => s.outcome),
+      ['failed'],
+      'the lost call is settled once, as failed (retried later by the backoff rule)',
+    );
+    t.same(
+      network.placed.map((p) => p.phone),
+      ['+12025550122', '+12025550121'],
+      'the undialled claim was taken back and dialled once',
+    );
+    const rows = await campaignGyms(pool, c.id);
+    t.same(
+      rows.map((r) => [r.state, r.attempts]),
+      [
+        ['dialling', 1],
+        ['scheduled', 1],
+      ],
+    );
+    await second.stop();
+    await leases.stop();
+  },
+);
