@@ -66,9 +66,13 @@ function cases(t: Test, name: string, fresh: Fresh) {
         'fact_classes',
         'fact_hours',
         'fact_plans',
+        'gym_changes',
+        'gym_imports',
         'gyms',
         'ivr_paths',
         LEDGER_TABLE,
+        'suppression_events',
+        'suppressions',
         'turns',
       ]);
       const again = await migrate(pool);
