@@ -26,6 +26,7 @@ import type {
   VadEdge,
 } from '../telephony/call-handler.js';
 import { SILENT_DBFS, ulawLevelDbfs } from '../audio/ulaw-level.js';
+import { VAD_FRAME_MS } from '../audio/vad.js';
 import { finalContext, stopActor, wireActor } from './actor-wiring.js';
 import { CallerVoice } from './caller-voice.js';
 import { AudioTap } from './asr-actor.js';
@@ -44,6 +45,7 @@ import type { ReplyPolicy } from './reply-actor.js';
 import { warmUpLlm } from './warm-up.js';
 import { WrapUp, wrapUpTimeoutMs, type WrapUpOutcome } from './wrap-up.js';
 import { CallExtras, type ExtrasDeps } from './extras.js';
+import { VoicePause } from './voice-pause.js';
 
 // One CallSession per Media Streams connection. It only composes: the call's identity, its XState actor with the
 // real providers as invoked actors (ports.ts), the measurements (quality.ts, the summary), the ledger switch that
@@ -99,6 +101,8 @@ export class CallSession implements CallHandler {
   readonly #transport: CallTransport;
   readonly #log: Logger;
   readonly #tap = new AudioTap();
+  /** Her voice pausing inside speech, from the VAD's frames (EARLY_REPLY_PAUSE_MS): told to the recogniser's tap. */
+  readonly #pause: VoicePause;
   readonly #actor: ReturnType<typeof createCallActor>;
   readonly #recorded: CallLedger | undefined;
   readonly #ledger: LedgerSwitch;
@@ -117,6 +121,9 @@ export class CallSession implements CallHandler {
   constructor(start: StartInfo, transport: CallTransport, deps: SessionDeps) {
     this.#deps = deps;
     this.#transport = transport;
+    this.#pause = new VoicePause(deps.timing.preemptiveGeneration ? deps.timing.earlyReplyPauseMs : 0, (p) =>
+      this.#tap.pause(p),
+    );
     const log = (this.#log = transport.log);
     const id = identifyCall(start, deps.lookup);
     this.callId = id.callId;
@@ -230,14 +237,17 @@ export class CallSession implements CallHandler {
     this.#lineLevelDb = ulawLevelDbfs(audio.mulaw);
   }
 
-  onVadFrame(atMs: number, probability: number): void {
-    if (!this.#finished) this.#voice.lineFrame(atMs, probability, this.#lineLevelDb);
+  onVadFrame(atMs: number, probability: number, speech = probability > 0.5): void {
+    if (this.#finished) return;
+    this.#voice.lineFrame(atMs, probability, this.#lineLevelDb);
+    this.#pause.frame(speech, VAD_FRAME_MS);
   }
 
   onVad(edge: VadEdge): void {
     if (this.#finished) return;
     // The recogniser may batch silence (fewer sends); it flushes at the voice edge.
     this.#tap.voice(edge.kind === 'voice');
+    this.#pause.edge(edge.kind === 'voice');
     // The VAD reports silence a hangover after the last voiced frame (edge.atMs); the machine counts the
     // end-of-turn wait from that frame, so it needs to know when the edge was seen (same stream clock).
     this.#actor.send(
