@@ -55,6 +55,8 @@ export interface CampaignReport {
   readonly startedAt: string;
   readonly endedAt: string;
   readonly simulatedHours: number;
+  /** Of those, the hours the clock jumped over (nobody on the line, nothing due). */
+  readonly jumpedHours: number;
   readonly realSeconds: number;
   readonly concurrency: { readonly limit: number; readonly peak: number };
   /** Numbers dialled while a call to them was still up, as the fake Twilio saw it (expected none). */
@@ -72,6 +74,8 @@ export interface ReportInput {
   readonly plans: PlanLog;
   readonly clock: FastClock;
   readonly seed: number;
+  /** When the campaign was created, in simulated time. */
+  readonly startedAt: Date;
   readonly concurrency: { limit: number; peak: number };
   readonly overlaps: string[];
   readonly realMs: number;
@@ -137,14 +141,15 @@ export async function campaignReport(pool: pg.Pool, i: ReportInput): Promise<Cam
       costUsd: round(attempts.reduce((a, x) => a + (x.costUsd ?? 0), 0)),
     });
   }
-  const started = new Date(now.getTime() - i.realMs - i.clock.skippedMs);
+  const started = i.startedAt;
   return {
     seed: i.seed,
     campaignId: i.campaignId,
     status: st.status,
     startedAt: started.toISOString(),
     endedAt: now.toISOString(),
-    simulatedHours: Math.round((now.getTime() - started.getTime()) / 36_000) / 100,
+    simulatedHours: hours(now.getTime() - started.getTime()),
+    jumpedHours: hours(i.clock.skippedMs),
     realSeconds: Math.round(i.realMs / 100) / 10,
     concurrency: i.concurrency,
     overlaps: i.overlaps,
@@ -156,6 +161,7 @@ export async function campaignReport(pool: pg.Pool, i: ReportInput): Promise<Cam
 }
 
 const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
+const hours = (ms: number) => Math.round(ms / 36_000) / 100;
 
 /** The final table for people: one line per gym. */
 export function printCampaignTable(out: NodeJS.WritableStream, r: CampaignReport): void {

@@ -112,6 +112,7 @@ export async function runCampaignDemo(o: CampaignDemoOptions): Promise<CampaignR
       plans,
       clock,
       seed: o.seed,
+      startedAt: campaign.createdAt,
       concurrency: { limit: o.concurrency, peak },
       overlaps,
       realMs: performance.now() - began,
