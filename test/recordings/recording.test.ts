@@ -1,11 +1,11 @@
 import t from 'tap';
-import { createRequire } from 'node:module';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ulawEncode } from '../../src/dsp/reference/ulaw.js';
 import { RecordingEncoder } from '../../src/recordings/encoder.js';
 import { CallTracks } from '../../src/recordings/tracks.js';
+import { decodeFlac, flacDecoder } from './flac-decode.js';
 
 // A known tone on each leg must come out of the FLAC file on its own channel at the time it was on the line: the
 // gym's 440 Hz from 0.5 s to 1.0 s (media timestamps), the agent's 1 kHz from 1.5 s, cut by a barge-in at 1.8 s.
@@ -34,57 +34,6 @@ function feed(to: (frame: Uint8Array, atMs: number) => void, mulaw: Uint8Array, 
     at += 20;
   }
   return at;
-}
-
-interface FlacDecoder {
-  create_libflac_decoder(verify: boolean): number;
-  init_decoder_stream(
-    d: number,
-    read: (n: number) => { buffer: Uint8Array; readDataLength: number; error: boolean },
-    write: (data: Uint8Array[]) => void,
-    error: (code: number, what: string) => void,
-  ): number;
-  FLAC__stream_decoder_process_until_end_of_stream(d: number): boolean;
-  FLAC__stream_decoder_finish(d: number): boolean;
-  FLAC__stream_decoder_delete(d: number): void;
-  isReady(): boolean;
-  on(event: 'ready', fn: () => void): void;
-}
-
-async function flacDecoder(): Promise<FlacDecoder> {
-  const lib = createRequire(import.meta.url)('libflacjs')('release') as FlacDecoder;
-  if (!lib.isReady()) await new Promise<void>((r) => lib.on('ready', r));
-  return lib;
-}
-
-/** Decodes 16-bit stereo FLAC with libFLAC's own decoder: [left, right]. */
-function decodeFlac(lib: FlacDecoder, file: Buffer): [Int16Array, Int16Array] {
-  const d = lib.create_libflac_decoder(false);
-  let pos = 0;
-  const chans: [number[], number[]] = [[], []];
-  lib.init_decoder_stream(
-    d,
-    (n) => {
-      const len = Math.min(n, file.length - pos);
-      const buffer = file.subarray(pos, pos + len);
-      pos += len;
-      return { buffer, readDataLength: len, error: false };
-    },
-    (data) => {
-      for (let c = 0; c < 2; c++) {
-        const b = data[c]!;
-        const v = new Int16Array(b.buffer, b.byteOffset, b.byteLength / 2);
-        for (const s of v) chans[c as 0 | 1].push(s);
-      }
-    },
-    (code, what) => {
-      throw new Error(`FLAC decode error ${code} ${what}`);
-    },
-  );
-  lib.FLAC__stream_decoder_process_until_end_of_stream(d);
-  lib.FLAC__stream_decoder_finish(d);
-  lib.FLAC__stream_decoder_delete(d);
-  return [Int16Array.from(chans[0]), Int16Array.from(chans[1])];
 }
 
 /** RMS of samples [fromMs, toMs). */
