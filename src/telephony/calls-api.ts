@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { answeredTopics, emptyFacts, gymFactsSchema, TOPICS } from '../facts/model.js';
 import { errorResponse, json, type HttpRequest, type HttpResponse, type Route } from '../http/types.js';
 import { unavailableResponse } from '../ops/capacity.js';
 import { placeOutbound, type OutboundDeps } from './outbound.js';
@@ -17,14 +18,45 @@ export const E164 = /^\+[1-9]\d{6,14}$/;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 export const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
 
-const createBody = z.object({
-  phone_number: z.string().regex(E164, 'must be an E.164 number such as +12015550123'),
-  gym_name: z
+/** Words the agent says or the model reads: plain text, bounded. */
+const spoken = (max: number) =>
+  z
     .string()
     .trim()
     .min(1, 'must not be empty')
-    .max(200, 'must be at most 200 characters')
-    .refine((s) => !CONTROL_OR_BIDI.test(s), 'must not contain control characters or bidirectional overrides'),
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !CONTROL_OR_BIDI.test(s), 'must not contain control characters or bidirectional overrides');
+
+/**
+ * A planned call's brief (docs/campaign-policy.md): only these topics are asked, these known facts confirmed in
+ * one sentence each, this person asked for. The confirmed value must be of its own topic.
+ */
+const briefBody = z
+  .object({
+    topics_to_ask: z.array(z.enum(TOPICS)).max(TOPICS.length).default([]),
+    facts_to_confirm: z
+      .array(
+        z
+          .object({ topic: z.enum(TOPICS), question: spoken(300), facts: gymFactsSchema.partial() })
+          .strict()
+          // The schema fills absent topics with empty values: only the confirmed topic's is kept, and it must say
+          // something (a "yes" records it again).
+          .transform((f) => ({ topic: f.topic, question: f.question, facts: { [f.topic]: f.facts[f.topic] } }))
+          .refine((f) => answeredTopics({ ...emptyFacts(), ...f.facts }).has(f.topic), {
+            message: "facts must give the confirmed topic's known value",
+          }),
+      )
+      .max(TOPICS.length)
+      .default([]),
+    ask_for: spoken(100).optional(),
+  })
+  .strict()
+  .refine((b) => b.topics_to_ask.length + b.facts_to_confirm.length > 0, 'must ask or confirm at least one topic');
+
+const createBody = z.object({
+  phone_number: z.string().regex(E164, 'must be an E.164 number such as +12015550123'),
+  gym_name: spoken(200),
+  brief: briefBody.optional(),
 });
 
 export type { CallPlacer } from './outbound.js';
@@ -47,8 +79,15 @@ async function create(o: CallsApiOptions, req: HttpRequest): Promise<HttpRespons
     const msg = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     return errorResponse('VALIDATION_FAILED', msg);
   }
-  const { phone_number, gym_name } = parsed.data;
-  const r = await placeOutbound(o, { phoneNumber: phone_number, gymName: gym_name });
+  const { phone_number, gym_name, brief } = parsed.data;
+  const r = await placeOutbound(o, {
+    phoneNumber: phone_number,
+    gymName: gym_name,
+    brief:
+      brief === undefined
+        ? undefined
+        : { topicsToAsk: brief.topics_to_ask, factsToConfirm: brief.facts_to_confirm, askFor: brief.ask_for },
+  });
   if (!r.ok) {
     if (r.reason === 'destination') return errorResponse('DESTINATION_NOT_ALLOWED', `phone_number ${r.message}`);
     if (r.reason === 'suppressed')
