@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { AppError } from '../errors.js';
 import type { Topic } from '../facts/model.js';
 import { withTx, type Queryable } from '../db/sql.js';
-import type { CampaignPolicy } from './types.js';
+import type { CallBrief, CampaignPolicy } from './types.js';
 
 // Campaigns as the API and the CLI see them: create one over a list of gyms, list them, read one's progress,
 // pause, resume or cancel it. The engine's side of the same tables (claiming, dialling, settling) is queue.ts.
@@ -208,4 +208,15 @@ export async function campaignGyms(db: Queryable, id: number): Promise<CampaignG
     lastOutcome: x.last_outcome,
     finalState: x.final_state,
   }));
+}
+
+/**
+ * What a campaign's call carries into the conversation (topics to ask, facts to confirm, whom to ask for, whether a
+ * voicemail gets a message), by the call's id; undefined for a call no campaign placed.
+ */
+export async function briefOfCall(db: Queryable, callId: string): Promise<CallBrief | undefined> {
+  const r = await db.query<{ brief: CallBrief | null }>('SELECT brief FROM campaign_attempts WHERE call_id = $1', [
+    callId,
+  ]);
+  return r.rows[0]?.brief ?? undefined;
 }

@@ -6,7 +6,13 @@ import { CampaignEngine } from '../../src/campaigns/engine.js';
 import { claimDue } from '../../src/campaigns/queue.js';
 import { planNextAttempt } from '../../src/campaigns/policy/plan.js';
 import { DEFAULT_POLICY } from '../../src/campaigns/policy/retry-rules.js';
-import { campaignGyms, campaignStatus, changeCampaign, createCampaign } from '../../src/campaigns/store.js';
+import {
+  briefOfCall,
+  campaignGyms,
+  campaignStatus,
+  changeCampaign,
+  createCampaign,
+} from '../../src/campaigns/store.js';
 import { PgCallStore } from '../../src/db/call-store.js';
 import { startCallLeases } from '../../src/db/call-leases.js';
 import { createLogger } from '../../src/log.js';
@@ -122,6 +128,9 @@ t.test('a campaign runs to the end on a simulated clock', async (t) => {
     t.ok(hm >= '10:00' && hm <= '17:00', `${a.name} dialled at ${a.local_time} local: inside 10:00-17:00`);
     t.ok(local.getUTCDay() >= 1 && local.getUTCDay() <= 5, `${a.name} dialled on a weekday (${a.local_time})`);
   }
+  const brief = await briefOfCall(pool, network.placed[0]!.callId);
+  t.same(brief?.topicsToAsk, ['hours', 'pricing', 'classes'], "the call's brief: every topic to ask (nothing known)");
+  t.equal(await briefOfCall(pool, 'not-a-campaign-call'), undefined);
   const busy = attempts.rows.filter((a) => a.name === 'Busy Barbell');
   t.ok(busy[1]!.dialled_at.getTime() - busy[0]!.dialled_at.getTime() >= 15 * MIN, 'busy: retried 15 min later');
   const vm = attempts.rows.filter((a) => a.name === 'Voicemail Fit');
