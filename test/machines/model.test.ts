@@ -58,6 +58,8 @@ function mockScope(): AnyActorScope {
 
 t.test('every transition of the call machine is taken, on real actors, as the model predicts', async (t) => {
   const all = allTransitions();
+  // The walk's own cost, told apart from the machine's load (wall time) and from tap's start-up.
+  const started = { at: Date.now(), cpu: process.cpuUsage() };
   const base: CallInput = { callId: 'c1', direction: 'inbound', gymName: 'Iron Temple', timing: DEFAULT_TIMING };
 
   // The walk records, per transition, the first (state, event) step that took it and where it led.
@@ -153,7 +155,11 @@ t.test('every transition of the call machine is taken, on real actors, as the mo
   }
 
   const missing = [...all].filter(([tr]) => !covered.has(tr)).map(([, name]) => name);
-  t.comment(`explored ${explored} abstract states, replayed ${replayed} paths on real actors`);
+  const cpu = process.cpuUsage(started.cpu);
+  t.comment(
+    `explored ${explored} abstract states, replayed ${replayed} paths on real actors in ` +
+      `${((Date.now() - started.at) / 1000).toFixed(1)} s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU)`,
+  );
   console.log(`transitions covered: ${all.size - missing.length}/${all.size}`);
   for (const name of missing) t.comment(`not covered: ${name}`);
   t.same(missing, [], 'every transition covered');
