@@ -25,6 +25,8 @@ export const MAX_ROWS = 10_000;
 /** At most this many bytes per file (the API's bodies are further capped by the HTTP stack at 64 KiB). */
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const MAX_FIELD_CHARS = 2000;
+/** Unknown columns named in the report: a header can hold thousands, and the report comes back whole. */
+const IGNORED_NAMED = 20;
 
 export interface RawRow {
   /** The CSV line the record starts on (header = 1), or the JSON item's position from 1. */
@@ -100,7 +102,7 @@ function parseCsv(text: string, required: readonly Field[]): ParsedFile {
     const breaks = record.reduce((n, v) => n + (v.match(/\r?\n/g)?.length ?? 0), 0);
     return { line: info.lines - breaks, values };
   });
-  const ignoredColumns = head.record.filter((_, i) => columns[i] === undefined);
+  const ignoredColumns = [...new Set(head.record.filter((_, i) => columns[i] === undefined))].slice(0, IGNORED_NAMED);
   return { ok: true, rows: [...rows, ...skipped].sort((a, b) => a.line - b.line), ignoredColumns };
 }
 
@@ -137,5 +139,5 @@ function parseJson(text: string): ParsedFile {
     }
     return { line, values };
   });
-  return { ok: true, rows, ignoredColumns: [...ignored].slice(0, 20) };
+  return { ok: true, rows, ignoredColumns: [...ignored].slice(0, IGNORED_NAMED) };
 }

@@ -66,8 +66,11 @@ export function gymsRoutes(o: GymsRoutesOptions): Route[] {
             '{"format": "csv"|"json", "content": "...", "region"?} or {"gyms": [{"name", "phone", ...}], "region"?}',
           );
           if (isResponse(body)) return body;
+          // {"gyms": [...]} is itself a JSON gym list (parseGymFile reads the object's "gyms"): the body goes as
+          // sent. Serialising the parsed items again would recurse through whatever a row nests, and a body of
+          // nested brackets under 64 KiB overflows the stack.
           const [format, content] =
-            'gyms' in body ? (['json', JSON.stringify(body.gyms)] as const) : [body.format, body.content];
+            'gyms' in body ? (['json', req.body.toString('utf8')] as const) : [body.format, body.content];
           const r = await importGyms(pool, content, {
             format,
             region: body.region,
