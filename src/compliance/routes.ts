@@ -4,6 +4,7 @@ import { badArg, guarded, intParam, notFound } from '../db/routes.js';
 import { isResponse, parseBody } from '../gyms/routes.js';
 import { errorResponse, json, type Route } from '../http/types.js';
 import type { Logger } from '../log.js';
+import { CONTROL_OR_BIDI } from '../telephony/calls-api.js';
 import { isRegion } from '../telephony/destination.js';
 import {
   addSuppression,
@@ -28,7 +29,14 @@ const region = z
   .transform((s) => s.toUpperCase())
   .refine(isRegion, 'must be an ISO 3166 region code such as US or GB')
   .default('US');
-const reason = z.string().trim().min(1).max(500).optional();
+// Plain text: `gym-agent suppressions list` prints it to an operator's terminal, where escape sequences would act.
+const reason = z
+  .string()
+  .trim()
+  .min(1)
+  .max(500)
+  .refine((s) => !CONTROL_OR_BIDI.test(s), 'must not contain control characters or bidirectional overrides')
+  .optional();
 
 const addBody = z.union([
   z.object({ phone: z.string().min(1).max(40), reason, region }).strict(),
