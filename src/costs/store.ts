@@ -92,22 +92,35 @@ const toSum = (r: { key: string; calls: number; twilio_minutes: number; total_us
   totalUsd: Number(r.total_usd),
 });
 
+/** A page of the sums, in key order (the API's ?limit and ?offset); default: the first 1000. */
+export interface SumPage {
+  readonly limit: number;
+  readonly offset: number;
+}
+const FIRST_PAGE: SumPage = { limit: 1000, offset: 0 };
+
 /** Cost summed per gym (calls.gym_id), all gyms or one. */
-export async function costByGym(db: Queryable, gymId?: number): Promise<CostSum[]> {
+export async function costByGym(db: Queryable, gymId?: number, page: SumPage = FIRST_PAGE): Promise<CostSum[]> {
   const { rows } = await db.query<{ key: string; calls: number; twilio_minutes: number; total_usd: string }>(
     `SELECT c.gym_id::text AS key, ${SUM_COLUMNS} FROM call_costs k JOIN calls c ON c.id = k.call_id
-     WHERE c.gym_id IS NOT NULL AND ($1::bigint IS NULL OR c.gym_id = $1) GROUP BY c.gym_id ORDER BY c.gym_id`,
-    [gymId ?? null],
+     WHERE c.gym_id IS NOT NULL AND ($1::bigint IS NULL OR c.gym_id = $1) GROUP BY c.gym_id ORDER BY c.gym_id
+     LIMIT $2 OFFSET $3`,
+    [gymId ?? null, page.limit, page.offset],
   );
   return rows.map(toSum);
 }
 
 /** Cost summed per campaign: a campaign's calls are its attempts (campaign_attempts.call_id, migration 008). */
-export async function costByCampaign(db: Queryable, campaignId?: number): Promise<CostSum[]> {
+export async function costByCampaign(
+  db: Queryable,
+  campaignId?: number,
+  page: SumPage = FIRST_PAGE,
+): Promise<CostSum[]> {
   const { rows } = await db.query<{ key: string; calls: number; twilio_minutes: number; total_usd: string }>(
     `SELECT a.campaign_id::text AS key, ${SUM_COLUMNS} FROM call_costs k JOIN campaign_attempts a ON a.call_id = k.call_id
-     WHERE ($1::bigint IS NULL OR a.campaign_id = $1) GROUP BY a.campaign_id ORDER BY a.campaign_id`,
-    [campaignId ?? null],
+     WHERE ($1::bigint IS NULL OR a.campaign_id = $1) GROUP BY a.campaign_id ORDER BY a.campaign_id
+     LIMIT $2 OFFSET $3`,
+    [campaignId ?? null, page.limit, page.offset],
   );
   return rows.map(toSum);
 }
