@@ -92,13 +92,16 @@ function summary(r: SummaryRow): CampaignSummary {
 export async function createCampaign(pool: pg.Pool, c: NewCampaign): Promise<CampaignSummary> {
   const ids = [...new Set(c.gymIds)];
   if (ids.length === 0) throw new AppError('VALIDATION_FAILED', 'a campaign needs at least one gym');
+  const taken = () => new AppError('CONFLICT', `a campaign named ${JSON.stringify(c.name)} exists`);
+  // The name check below reads before it writes: two creations at once both pass it, and the unique index
+  // (migration 008) refuses the second's INSERT. That is the same conflict, not a server error.
   return withTx(pool, async (tx) => {
     const known = await tx.query<{ id: string }>('SELECT id FROM gyms WHERE id = ANY($1::bigint[])', [ids]);
     const found = new Set(known.rows.map((r) => Number(r.id)));
     const unknown = ids.filter((id) => !found.has(id));
     if (unknown.length > 0) throw new AppError('VALIDATION_FAILED', `no such gyms: ${unknown.slice(0, 10).join(', ')}`);
-    const taken = await tx.query("SELECT 1 FROM campaigns WHERE name = $1 AND status <> 'cancelled'", [c.name]);
-    if ((taken.rowCount ?? 0) > 0) throw new AppError('CONFLICT', `a campaign named ${JSON.stringify(c.name)} exists`);
+    const named = await tx.query("SELECT 1 FROM campaigns WHERE name = $1 AND status <> 'cancelled'", [c.name]);
+    if ((named.rowCount ?? 0) > 0) throw taken();
     const p = c.policy;
     const made = await tx.query<{ id: string }>(
       `INSERT INTO campaigns (name, topics, max_concurrent, max_attempts, policy, created_at, updated_at)
@@ -112,6 +115,8 @@ export async function createCampaign(pool: pg.Pool, c: NewCampaign): Promise<Cam
       [id, ids, c.now],
     );
     return (await readSummary(tx, id)) as CampaignSummary;
+  }).catch((e: unknown) => {
+    throw (e as { constraint?: unknown }).constraint === 'campaigns_name_key' ? taken() : e;
   });
 }
 
