@@ -227,7 +227,14 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
           }),
         ),
         ...campaignRoutes({ pool: db.pool, factsMaxAgeDays: config.FACTS_MAX_AGE_DAYS, log }),
-        ...reviewRoutes({ pool: db.pool, apiToken: config.API_TOKEN, logins, log, recordings: extras.recordings }),
+        ...reviewRoutes({
+          pool: db.pool,
+          apiToken: config.API_TOKEN,
+          logins,
+          log,
+          recordings: extras.recordings,
+          facts: { maxAgeDays: config.FACTS_MAX_AGE_DAYS, clock: opts.campaigns?.clock },
+        }),
       ],
       {
         limiter: new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),

@@ -125,8 +125,9 @@ async function readSummary(db: Queryable, id: number): Promise<CampaignSummary |
   return r.rows[0] ? summary(r.rows[0]) : undefined;
 }
 
-export async function listCampaigns(db: Queryable, limit = 100): Promise<CampaignSummary[]> {
-  const r = await db.query<SummaryRow>(`${SUMMARY_SQL} ORDER BY c.id DESC LIMIT $1`, [limit]);
+/** Newest first; `offset` pages on (the review site's campaign list). */
+export async function listCampaigns(db: Queryable, limit = 100, offset = 0): Promise<CampaignSummary[]> {
+  const r = await db.query<SummaryRow>(`${SUMMARY_SQL} ORDER BY c.id DESC LIMIT $1 OFFSET $2`, [limit, offset]);
   return r.rows.map(summary);
 }
 
