@@ -37,6 +37,8 @@ export class DemoLines {
   /** The step a placed call is in, per number: set when dialled, read when it is answered. */
   readonly #current = new Map<string, LineStep>();
   readonly #personas = new Map<string, Persona>();
+  /** One synthesiser per voice (and per second voice's pitch), compiled and warmed before the first call. */
+  readonly #voices = new Map<string, FliteTts>();
 
   private constructor(o: LinesOptions) {
     this.#o = o;
@@ -50,7 +52,26 @@ export class DemoLines {
       for (const s of g.steps)
         if ('persona' in s && !lines.#personas.has(s.persona))
           lines.#personas.set(s.persona, await loadPersona(join(packageRoot(), 'scenarios', s.persona)));
+    for (const p of lines.#personas.values()) await lines.#voice(p.voice, undefined);
     return lines;
+  }
+
+  /** The shared synthesiser of a voice; a new one says a word first, so the compile is not paid mid-call. */
+  async #voice(voice: Persona['voice'], pitchHz: number | undefined): Promise<FliteTts> {
+    const key = `${voice}:${pitchHz ?? ''}`;
+    let v = this.#voices.get(key);
+    if (v === undefined) {
+      v = new FliteTts({ voice, levelDbfs: null, ...(pitchHz === undefined ? {} : { pitchHz }) });
+      this.#voices.set(key, v);
+      const audio = await v.synthesize('Hello.', new AbortController().signal);
+      for await (const _chunk of audio.chunks);
+    }
+    return v;
+  }
+
+  async close(): Promise<void> {
+    for (const v of this.#voices.values()) await v.close();
+    this.#voices.clear();
   }
 
   /** Dials made to the number so far. */
@@ -80,8 +101,14 @@ export class DemoLines {
       const persona = asGym(this.#personas.get(step.persona) as Persona, gym);
       const { dsp, log } = this.#o;
       const ears = await offlineEars(dsp);
-      const tts = new FliteTts({ voice: persona.voice, levelDbfs: null });
-      const voices: FliteTts[] = [];
+      const tts = await this.#voice(persona.voice, undefined);
+      // A flow's second person speaks in slt at another pitch (as in the single-call demo); warmed here, before
+      // the switchboard asks for it synchronously.
+      const pitches = Object.values(persona.flow?.nodes ?? {}).flatMap((n) =>
+        n.kind === 'person' && n.pitchHz !== undefined ? [n.pitchHz] : [],
+      );
+      const second = new Map<number, FliteTts>();
+      for (const hz of pitches) second.set(hz, await this.#voice('slt', hz));
       let keys: KeyEars | undefined;
       try {
         const common = {
@@ -97,19 +124,12 @@ export class DemoLines {
           await new Receptionist({ ...common, tts, answersFirst: true }).run();
         } else {
           keys = new KeyEars(line, dsp.ulawDecode, keysOf(dsp.createToneDetector({ dtmf: true, beep: false })));
-          const voice = (pitchHz?: number) => {
-            if (pitchHz === undefined) return tts;
-            const v = new FliteTts({ voice: 'slt', levelDbfs: null, pitchHz });
-            voices.push(v);
-            return v;
-          };
+          const voice = (pitchHz?: number) => (pitchHz === undefined ? tts : (second.get(pitchHz) ?? tts));
           await new Switchboard({ ...common, flow: persona.flow, keys, voice }).run();
         }
       } finally {
         keys?.close();
         await ears.close();
-        await tts.close?.();
-        for (const v of voices) await v.close();
       }
     };
   }

@@ -86,7 +86,9 @@ export async function runCampaignDemo(o: CampaignDemoOptions): Promise<CampaignR
     for (;;) {
       const r = await engine.tick();
       await engine.idle();
-      for (const s of r.settled) o.progress?.(`${clock.now().toISOString()} settled ${s.outcome} → ${s.decision}`);
+      const at = clock.now().toISOString().slice(0, 16);
+      for (const s of r.settled) o.progress?.(`${at}Z  call ended: ${s.outcome} → ${s.decision}`);
+      if (r.dialled > 0) o.progress?.(`${at}Z  dialling ${r.dialled}`);
       const st = await campaignStatus(env.server.db.pool, campaign.id);
       if (st === undefined || st.status === 'done') break;
       if (performance.now() - began > budget) {
@@ -120,6 +122,7 @@ export async function runCampaignDemo(o: CampaignDemoOptions): Promise<CampaignR
     });
   } finally {
     await env.close();
+    await lines.close();
   }
 }
 
