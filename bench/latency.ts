@@ -27,6 +27,11 @@ import { createLogger } from '../src/log.js';
 // `original` = modelled fakes under the original Python system's policy (3.0 s silence wait, then the whole reply,
 // a 2.5 s pause, one TTS request for everything).
 //
+// `modelled-final-only` = modelled with EARLY_REPLY_PAUSE_MS=0: no early reply at her pause on the interim words
+// (nor its unbatched audio), the early reply starts at the recogniser's final: the same-run baseline of that change.
+// The Deepgram fake sends interims every `--interim-ms` of audio (default 1000, as Deepgram's docs show them) with the
+// words heard so far, and in modelled modes 150 ms late like its finals.
+//
 // `late-final` = instant fakes, but the recogniser's final comes 600 ms after the end of speech, i.e. after the
 // 400 ms end-of-turn wait: preemptive generation (and so TTS prefetch) cannot start before the decision.
 // TTS prefetch (src/call/tts-prefetch.ts, TTS_PREFETCH) is measured on and off in the same run (`--prefetch`);
@@ -39,7 +44,7 @@ import { createLogger } from '../src/log.js';
 // speech-like envelope, src/fakes/audio.ts): the energy-based detectors hear it as speech, a neural one may not.
 //
 //   npm run build && npm run bench:latency [-- --calls 3] [--json] [--prefetch both|on|off] [--fakes-in-process]
-//                    [--vad hybrid]
+//                    [--vad hybrid] [--interim-ms 1000]
 //                    [--modes instant,instant-before,modelled,modelled-before,original,late-final]
 
 const PHONE = '+12015550199';
@@ -66,7 +71,8 @@ function scriptedReply(body: Record<string, unknown>): ScriptedReply {
   return { text: `Thanks. ${questions[Math.min(questions.length - 1, Math.max(0, callerTurns - 1))] ?? ''}` };
 }
 
-type Mode = 'instant' | 'instant-before' | 'modelled' | 'modelled-before' | 'original' | 'late-final';
+type Mode =
+  'instant' | 'instant-before' | 'modelled' | 'modelled-before' | 'modelled-final-only' | 'original' | 'late-final';
 
 interface ModeResult {
   mode: Mode;
@@ -94,10 +100,20 @@ function callerPcm(line: string): Int16Array {
 type FakesMsg = { kind: 'ready'; urls: FakeUrls } | { kind: 'stop' };
 
 /** The three protocol fakes with the mode's timing (in whichever process runs them). */
-async function startFakes(mode: Mode, calls: number): Promise<{ urls: FakeUrls; close: () => Promise<void> }> {
-  const modelled = mode === 'modelled' || mode === 'modelled-before' || mode === 'original';
+async function startFakes(
+  mode: Mode,
+  calls: number,
+  interimMs: number,
+): Promise<{ urls: FakeUrls; close: () => Promise<void> }> {
+  const modelled = mode.startsWith('modelled') || mode === 'original';
   const finalDelayMs = mode === 'late-final' ? LATE_FINAL_MS : modelled ? 150 : 0;
-  const deepgram = await new FakeDeepgram({ lines: repeatLines(calls), finalDelayMs }).start();
+  // Interims take the recogniser's latency too (modelled: the final's 150 ms).
+  const deepgram = await new FakeDeepgram({
+    lines: repeatLines(calls),
+    finalDelayMs,
+    interimMs,
+    interimDelayMs: modelled ? 150 : 0,
+  }).start();
   const openai = await new FakeOpenAi({
     chat: modelled ? { firstTokenMs: 350, tokensPerSec: 30 } : { firstTokenMs: 0, tokensPerSec: 0 },
     reply: scriptedReply,
@@ -113,8 +129,13 @@ async function startFakes(mode: Mode, calls: number): Promise<{ urls: FakeUrls; 
 
 // The vendors' services do not run on our event loop: by default the fakes get a process of their own, so what
 // they compute (the TTS fake synthesises each sentence before answering) is not counted as our server's time.
-async function fakesProcess(mode: Mode, calls: number): Promise<{ urls: FakeUrls; close: () => Promise<void> }> {
-  const proc = fork(fileURLToPath(import.meta.url), ['--role', 'fakes', '--mode', mode, '--calls', String(calls)], {
+async function fakesProcess(
+  mode: Mode,
+  calls: number,
+  interimMs: number,
+): Promise<{ urls: FakeUrls; close: () => Promise<void> }> {
+  const args = ['--role', 'fakes', '--mode', mode, '--calls', String(calls), '--interim-ms', String(interimMs)];
+  const proc = fork(fileURLToPath(import.meta.url), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const urls = await new Promise<FakeUrls>((resolve, reject) => {
@@ -131,8 +152,8 @@ async function fakesProcess(mode: Mode, calls: number): Promise<{ urls: FakeUrls
   };
 }
 
-async function fakesRole(mode: Mode, calls: number): Promise<void> {
-  const fakes = await startFakes(mode, calls);
+async function fakesRole(mode: Mode, calls: number, interimMs: number): Promise<void> {
+  const fakes = await startFakes(mode, calls, interimMs);
   const stopped = new Promise<void>((resolve) =>
     process.on('message', (m: FakesMsg) => {
       if (m.kind === 'stop') resolve();
@@ -149,8 +170,9 @@ async function runMode(
   fakesInProcess: boolean,
   prefetch: boolean,
   vad: string | undefined,
+  interimMs: number,
 ): Promise<ModeResult> {
-  const fakes = fakesInProcess ? await startFakes(mode, calls) : await fakesProcess(mode, calls);
+  const fakes = fakesInProcess ? await startFakes(mode, calls, interimMs) : await fakesProcess(mode, calls, interimMs);
   const { urls } = fakes;
   const endpointWaitMs = mode === 'original' ? 3000 : 400;
   const dataDir = await mkdtemp(join(tmpdir(), 'gym-bench-latency-'));
@@ -180,6 +202,8 @@ async function runMode(
       ...(mode === 'instant-before' || mode === 'modelled-before'
         ? { ENDPOINT_SEMANTIC_MS: String(endpointWaitMs), DEEPGRAM_ENDPOINTING_MS: '300' }
         : {}),
+      // Without the early reply at her pause (and its unbatched audio): the early reply starts at the final.
+      ...(mode === 'modelled-final-only' ? { EARLY_REPLY_PAUSE_MS: '0' } : {}),
       LOG_LEVEL: 'error',
     },
     ...(mode === 'original' ? { replyPolicy: { kind: 'whole-reply' as const, pauseMs: 2500 } } : {}),
@@ -246,7 +270,15 @@ const f = (v: number | undefined) => (v === undefined ? '-' : `${Math.round(v)} 
 // Stages are small: one decimal.
 const g = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)} ms`);
 
-const MODES = ['instant', 'instant-before', 'modelled', 'modelled-before', 'original', 'late-final'] as const;
+const MODES = [
+  'instant',
+  'instant-before',
+  'modelled',
+  'modelled-before',
+  'modelled-final-only',
+  'original',
+  'late-final',
+] as const;
 const LATE_FINAL_MS = 600;
 const label = (r: ModeResult) => (r.mode === 'original' ? r.mode : `${r.mode} ${r.prefetch ? '+pf' : '-pf'}`);
 const STAGES = ['llm', 'toTts', 'tts', 'toFrame'] as const;
@@ -271,11 +303,15 @@ async function main(): Promise<void> {
       prefetch: { type: 'string', default: 'both' },
       json: { type: 'boolean', default: false },
       vad: { type: 'string' },
+      'interim-ms': { type: 'string', default: '1000' },
     },
   });
   const calls = Number(values.calls);
   if (!Number.isInteger(calls) || calls < 1 || calls > 50) throw new Error('--calls must be 1..50');
-  if (values.role === 'fakes') return fakesRole(values.mode as Mode, calls);
+  const interimMs = Number(values['interim-ms']);
+  if (!Number.isInteger(interimMs) || interimMs < 20 || interimMs > 5000)
+    throw new Error('--interim-ms must be 20..5000');
+  if (values.role === 'fakes') return fakesRole(values.mode as Mode, calls, interimMs);
   const modes = values.modes.split(',').map((m) => m.trim());
   const unknown = modes.filter((m) => !(MODES as readonly string[]).includes(m));
   if (unknown.length > 0 || modes.length === 0) throw new Error(`--modes: a list of ${MODES.join(', ')}`);
@@ -288,7 +324,7 @@ async function main(): Promise<void> {
   for (const { mode, prefetch } of runs) {
     const name = mode === 'original' ? mode : `${mode}, TTS prefetch ${prefetch ? 'on' : 'off'}`;
     process.stderr.write(`bench:latency: ${name} (${calls} call(s) of ${CALLER_LINES.length} turns)…\n`);
-    const r = await runMode(mode, calls, values['fakes-in-process'], prefetch, values.vad);
+    const r = await runMode(mode, calls, values['fakes-in-process'], prefetch, values.vad, interimMs);
     results.push(r);
     if (values.json) {
       process.stdout.write(

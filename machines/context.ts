@@ -1,5 +1,5 @@
 import { emptyFacts, missingTopics, answeredTopics, type GymFacts, type Topic } from '../src/facts/model.js';
-import type { HistoryTurn } from '../src/providers/llm/types.js';
+import { briefTopics, type ConversationBrief, type HistoryTurn } from '../src/providers/llm/types.js';
 import { emptyCallMetrics } from './events.js';
 import type {
   AgentTurnReason,
@@ -99,6 +99,10 @@ export interface CallContext {
   line: Line;
   /** The gym's time zone, if known (CallInput.timeZone). */
   timeZone: string | undefined;
+  /** A planned call's topics, confirmations and person (CallInput.brief); undefined: every topic. */
+  brief: ConversationBrief | undefined;
+  /** The recording notice of the greeting, if this call gets one (CallInput.recordingNotice). */
+  recordingNotice: string | undefined;
 }
 
 export const HISTORY_MAX = 40;
@@ -137,6 +141,8 @@ export function initialContext(input: CallInput): CallContext {
     metrics: emptyCallMetrics(),
     line: initialLine(input),
     timeZone: input.timeZone,
+    brief: input.brief,
+    recordingNotice: input.recordingNotice,
   };
 }
 
@@ -221,7 +227,7 @@ export function askedOrPending(c: CallContext): Set<Topic> {
 }
 
 export function factsComplete(c: CallContext): boolean {
-  return missingTopics(c.facts).length === 0;
+  return missingTopics(c.facts, briefTopics(c.brief)).length === 0;
 }
 
 /** A question for a topic already answered, already asked or refused is never said again. */
@@ -236,12 +242,12 @@ export function repeatsQuestion(c: CallContext, sentence: string): boolean {
 /** The next topic worth asking: missing, not refused and not yet asked. */
 export function nextTopic(c: CallContext): Topic | undefined {
   const asked = askedOrPending(c);
-  return askable(c.facts, c.line).find((t) => !asked.has(t));
+  return askable(c.facts, c.line, briefTopics(c.brief)).find((t) => !asked.has(t));
 }
 
 /** Every topic is answered or refused: nothing is left to ask. */
 export function nothingLeftToAsk(c: CallContext): boolean {
-  return askable(c.facts, c.line).length === 0;
+  return askable(c.facts, c.line, briefTopics(c.brief)).length === 0;
 }
 
 export function isDuplicate(c: CallContext, sentence: string): boolean {
@@ -260,9 +266,10 @@ export function replyInput(c: CallContext): ReplyInput {
     direction: c.direction,
     facts: c.facts,
     // Refused topics are not missing any more as far as the conversation goes: they are never asked again.
-    missing: askable(c.facts, c.line),
+    missing: askable(c.facts, c.line, briefTopics(c.brief)),
     refused: c.line.refusals.map((r) => r.topic),
     timeZone: c.timeZone,
+    brief: c.brief,
     // Shared, not copied: the machine never changes an array in place (every update builds a new one).
     asked: c.asked,
     history: c.history,

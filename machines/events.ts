@@ -1,8 +1,9 @@
 import type { GymFacts, Topic } from '../src/facts/model.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
-import type { ConversationInput } from '../src/providers/llm/types.js';
-import type { CallbackRequest, CallOutcome, IvrStep, Refusal, Situation, SpokenOutcome } from './outcomes.js';
+import type { ConversationBrief, ConversationInput } from '../src/providers/llm/types.js';
+import type { CallbackRequest, CallOutcome, IvrStep, Refusal, SpokenOutcome } from './outcomes.js';
 import type { CallerEvidenceEvent } from './evidence.js';
+import type { EndReason } from './emitted.js';
 import type { TurnTiming } from './timing.js';
 
 // The contract between the call machine and src/: what the media pipeline sends in, what the invoked actors
@@ -23,6 +24,10 @@ export interface CallInput {
   voicemail?: VoicemailPolicy | undefined;
   /** The gym's IANA time zone (from its number, or CALL_DEFAULT_TIMEZONE): a callback's "after two" is read in it. */
   timeZone?: string | undefined;
+  /** Said right after the introduction when the call is recorded and its jurisdiction wants it (recordings/notice.ts). */
+  recordingNotice?: string | undefined;
+  /** A planned call's topics, confirmations and person (a campaign's follow-up); none: every topic is asked. */
+  brief?: ConversationBrief | undefined;
 }
 
 export interface VoicemailPolicy {
@@ -102,10 +107,16 @@ export type AsrFinalEvent = {
  * (when it says which word was last).
  */
 export type AsrUtteranceEndEvent = { type: 'ASR.UTTERANCE_END'; silenceMs?: number };
+/**
+ * Her voice paused (a few unvoiced frames, long before the VAD's hangover) with these interim words since the
+ * last final in hand: what she has said so far if she stops here. Sent once per text while the pause lasts (at
+ * the pause, or when an interim arrives during it). Only an early reply may be started on it; never a turn's end.
+ */
+export type AsrStableEvent = { type: 'ASR.STABLE'; text: string };
 /** fatal: the stream is gone (the call cannot hear any more) → polite close. Non-fatal: logged only. */
 export type AsrErrorEvent = { type: 'ASR.ERROR'; message: string; fatal: boolean };
 /** The recogniser's own speech-start is not sent: the call's VAD edges say when the caller speaks. */
-export type AsrEvent = AsrPartialEvent | AsrFinalEvent | AsrUtteranceEndEvent | AsrErrorEvent;
+export type AsrEvent = AsrPartialEvent | AsrStableEvent | AsrFinalEvent | AsrUtteranceEndEvent | AsrErrorEvent;
 
 /** Sent TO the asr actor. */
 export type AsrCommand =
@@ -221,192 +232,4 @@ export type InternalEvent =
 
 export type MachineEvent = CallEvent | InternalEvent;
 
-// ---- Emitted (actor.on(type, handler)) for persistence and metrics -----------------------------------------
-
-export type EndReason =
-  | 'facts-complete'
-  | 'caller-request'
-  | 'max-duration'
-  | 'idle'
-  | 'caller-hangup'
-  /** The LLM ended the call for a reason of its own (REPLY.END_CALL reason 'other'). */
-  | 'agent-ended'
-  | 'error';
-
-export type AgentTurnReason =
-  | 'greeting'
-  | 'reply'
-  | 'reprompt'
-  | 'holding'
-  | 'apology'
-  | 'closing'
-  /** Re-introduction to a new voice after a transfer (one sentence, not a second greeting). */
-  | 'reintroduction'
-  /** The one sentence a call-screening assistant gets (name and reason). */
-  | 'screening'
-  /** The message left on a voicemail after the beep. */
-  | 'voicemail';
-
-export interface LedgerUtterance {
-  utteranceId: string;
-  text: string;
-  /** What the caller heard: the full text when played, the prefix up to the last mark when cut, '' if never started. */
-  heardText: string;
-  status: 'played' | 'cut' | 'unplayed';
-  startMs: number | undefined;
-  endMs: number | undefined;
-}
-
-export interface AgentTurnLedger {
-  type: 'ledger.agentTurn';
-  callId: string;
-  /** Sequence of this turn in the call (agent and caller turns share one counter). */
-  seq: number;
-  reason: AgentTurnReason;
-  /** All text sent to the speaker in this turn. */
-  text: string;
-  /** What the caller actually heard (cut sentences truncated). */
-  heardText: string;
-  interrupted: boolean;
-  startMs: number | undefined;
-  endMs: number | undefined;
-  utterances: LedgerUtterance[];
-}
-
-export interface CallerTurnLedger {
-  type: 'ledger.callerTurn';
-  callId: string;
-  seq: number;
-  text: string;
-  /** Mean confidence of the recogniser finals (0 when unknown). */
-  confidence: number;
-  startMs: number | undefined;
-  endMs: number | undefined;
-  /**
-   * Which endpoint wait decided the end of the turn ('semantic': complete words that sounded finished;
-   * 'backchannel' = words over the agent, not a turn).
-   */
-  endpoint: 'semantic' | 'short' | 'long' | 'max' | 'backchannel' | 'hangup';
-  /**
-   * Words of a phone tree, a hold announcement, a voicemail greeting or a screening assistant, not of a person in
-   * conversation: kept in the transcript, never in the history the LLM reads, never a source of facts.
-   */
-  situation?: Situation | undefined;
-}
-
-export interface FactsLedger {
-  type: 'ledger.facts';
-  callId: string;
-  /** All facts known so far (merged). */
-  facts: GymFacts;
-  /** What this update added. */
-  added: Partial<GymFacts>;
-}
-
-export interface CallMetrics {
-  greetings: number;
-  bargeIns: number;
-  falseBargeIns: number;
-  backchannelsIgnored: number;
-  idleReprompts: number;
-  duplicatesDropped: number;
-  repeatQuestionsBlocked: number;
-  holdingLines: number;
-  replyErrors: number;
-  dtmf: number;
-  /** Keys the agent pressed (each press of one or more digits counts once). */
-  keyPresses: number;
-  /** Time spent on hold, in ms (media time). */
-  holdMs: number;
-  /** The last utterance before hang-up played completely (its final mark came back). */
-  goodbyeCompleted: boolean;
-}
-
-/** Every counter at zero: a call that has not happened yet. */
-export function emptyCallMetrics(): CallMetrics {
-  return {
-    greetings: 0,
-    bargeIns: 0,
-    falseBargeIns: 0,
-    backchannelsIgnored: 0,
-    idleReprompts: 0,
-    duplicatesDropped: 0,
-    repeatQuestionsBlocked: 0,
-    holdingLines: 0,
-    replyErrors: 0,
-    dtmf: 0,
-    keyPresses: 0,
-    holdMs: 0,
-    goodbyeCompleted: false,
-  };
-}
-
-export interface CallEndedEvent {
-  type: 'call.ended';
-  callId: string;
-  reason: EndReason;
-  /** Set when the call ended on CALL.HANGUP reason socket-closed: the Twilio call may still be up; hang it up. */
-  socketClosed: boolean;
-  facts: GymFacts;
-  metrics: CallMetrics;
-  /** Message of the error that ended the call, if any. */
-  error: string | undefined;
-  /** What the call came to (machines/outcomes.ts). */
-  outcome: CallOutcome;
-  /** Keys the agent pressed, one entry per press, in order. */
-  keys: string[];
-  refusals: Refusal[];
-  callback: CallbackRequest | undefined;
-}
-
-export interface CallDtmfEvent {
-  type: 'call.dtmf';
-  callId: string;
-  digit: string;
-}
-
-/** The gym refused a topic (REPLY.REFUSED), as it happened: stored at once, never asked again. */
-export interface RefusalLedger {
-  type: 'ledger.refusal';
-  callId: string;
-  refusal: Refusal;
-}
-
-/** The gym asked to be called back (REPLY.CALLBACK), as it happened (a later request replaces it). */
-export interface CallbackLedger {
-  type: 'ledger.callback';
-  callId: string;
-  request: CallbackRequest;
-}
-
-/** A phone tree's keys reached a person: remember them for the next call to this number (IvrPathStore.save). */
-export interface CallIvrPathEvent {
-  type: 'call.ivrPath';
-  callId: string;
-  path: IvrStep[];
-}
-
-/** Something went wrong that did not end the call (non-fatal ASR error, hang-up actor failure...). */
-export interface CallWarningEvent {
-  type: 'call.warning';
-  callId: string;
-  message: string;
-}
-
-export type CallEmitted =
-  | AgentTurnLedger
-  | CallerTurnLedger
-  | FactsLedger
-  | RefusalLedger
-  | CallbackLedger
-  | CallEndedEvent
-  | CallDtmfEvent
-  | CallIvrPathEvent
-  | CallWarningEvent;
-
-export interface CallOutput {
-  reason: EndReason;
-  outcome: CallOutcome;
-  facts: GymFacts;
-  metrics: CallMetrics;
-}
+export * from './emitted.js';

@@ -120,6 +120,15 @@ export const guards = {
     assertEvent(event, 'ASR.FINAL');
     return event.speechFinal && T.isCompleteUtterance(withIncoming(context, event));
   },
+  /**
+   * Her voice paused on interim words that look complete (and sound finished where the semantic end of turn is
+   * on): worth an early reply. Mid-sentence pauses ("we open at") start nothing.
+   */
+  stableWordsComplete: ({ context, event }: Args) => {
+    assertEvent(event, 'ASR.STABLE');
+    const text = C.joinNonBlank(context.caller.finals, event.text);
+    return T.isCompleteUtterance(text) && (!semanticOn(context) || T.endsSentence(text));
+  },
   bringsWords: ({ context, event }: Args) => T.words(withIncoming(context, event)).length > 0,
   bringsRealWord: ({ context, event }: Args) => T.realWords(withIncoming(context, event)).length > 0,
   /** Barge-in by words: two or more words that are not backchannels ("uh-huh", "okay", "right"...). */

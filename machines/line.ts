@@ -1,6 +1,6 @@
-import { missingTopics, type GymFacts, type Topic } from '../src/facts/model.js';
+import { missingTopics, TOPICS, type GymFacts, type Topic } from '../src/facts/model.js';
 import type { Key, MenuOption } from '../src/situations/menu.js';
-import type { HistoryTurn } from '../src/providers/llm/types.js';
+import { briefTopics, type ConversationBrief, type HistoryTurn } from '../src/providers/llm/types.js';
 import type { CallInput, VoicemailPolicy } from './events.js';
 import type { CallbackRequest, CallOutcome, IvrStep, Refusal } from './outcomes.js';
 
@@ -44,6 +44,12 @@ export interface Line {
   voicemail: VoicemailPolicy;
 }
 
+/** The configured voicemail policy, except that a planned call whose campaign already left a message hangs up. */
+function voicemailPolicy(input: CallInput): VoicemailPolicy {
+  const configured = input.voicemail ?? { mode: 'hangup', callbackNumber: undefined };
+  return input.brief?.leaveVoicemail === false ? { ...configured, mode: 'hangup' } : configured;
+}
+
 export function initialLine(input: CallInput): Line {
   return {
     outcome: undefined,
@@ -55,24 +61,30 @@ export function initialLine(input: CallInput): Line {
     keys: [],
     refusals: [],
     callback: undefined,
-    voicemail: input.voicemail ?? { mode: 'hangup', callbackNumber: undefined },
+    voicemail: voicemailPolicy(input),
   };
 }
 
 /** Topics still missing that the gym has not refused: what is left to ask. */
-export function askable(facts: GymFacts, line: Line): Topic[] {
+export function askable(facts: GymFacts, line: Line, among: readonly Topic[] = TOPICS): Topic[] {
   const refused = new Set(line.refusals.map((r) => r.topic));
-  return missingTopics(facts).filter((t) => !refused.has(t));
+  return missingTopics(facts, among).filter((t) => !refused.has(t));
 }
 
 /**
  * What the call came to: the outcome a situation or the conversation decided, else from the facts, refusals and
  * callback request; a call where no person ever spoke is `no-answer`.
  */
-export function outcomeOf(c: { facts: GymFacts; line: Line; history: readonly HistoryTurn[] }): CallOutcome {
+export function outcomeOf(c: {
+  facts: GymFacts;
+  line: Line;
+  history: readonly HistoryTurn[];
+  brief?: ConversationBrief | undefined;
+}): CallOutcome {
   if (c.line.outcome !== undefined) return c.line.outcome;
-  if (missingTopics(c.facts).length === 0) return 'completed';
+  const among = briefTopics(c.brief);
+  if (missingTopics(c.facts, among).length === 0) return 'completed';
   if (c.line.callback !== undefined) return 'callback-requested';
   if (!c.history.some((h) => h.speaker === 'caller')) return 'no-answer';
-  return askable(c.facts, c.line).length === 0 ? 'refused' : 'partial';
+  return askable(c.facts, c.line, among).length === 0 ? 'refused' : 'partial';
 }

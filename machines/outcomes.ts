@@ -32,11 +32,13 @@ export const CALL_OUTCOMES = [
   'not-a-gym',
   /** The gym has closed for good. */
   'permanently-closed',
+  /** The gym asked not to be called again: the number goes on the do-not-call list (src/compliance/). */
+  'do-not-call',
 ] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 /** Outcomes the conversation itself decides (the LLM's end-with-outcome tool, the offline interviewer). */
-export const SPOKEN_OUTCOMES = ['wrong-number', 'not-a-gym', 'permanently-closed'] as const;
+export const SPOKEN_OUTCOMES = ['wrong-number', 'not-a-gym', 'permanently-closed', 'do-not-call'] as const;
 export type SpokenOutcome = (typeof SPOKEN_OUTCOMES)[number];
 
 export function isCallOutcome(s: string): s is CallOutcome {

@@ -1,6 +1,7 @@
 import type { Topic } from '../src/facts/model.js';
 import { sayGymName } from '../src/facts/say.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
+import { briefTopics, type ConversationBrief } from '../src/providers/llm/types.js';
 import type { CallDirection, EndReason } from './events.js';
 import { topicMentions } from './topic-words.js';
 
@@ -190,21 +191,44 @@ const QUESTIONS: Record<Topic, string> = {
   classes: 'What fitness classes do you offer?',
 };
 
-export function questionFor(topic: Topic): string {
-  return QUESTIONS[topic];
+/** The question for `topic`: a planned call's confirmation of it ("Are you still open ...?"), else the open one. */
+export function questionFor(topic: Topic, brief?: ConversationBrief): string {
+  const confirm = brief?.factsToConfirm.find((f) => f.topic === topic)?.question;
+  return confirm === undefined ? QUESTIONS[topic] : confirm.charAt(0).toUpperCase() + confirm.slice(1);
+}
+
+const TOPIC_NAMES: Record<Topic, string> = { hours: 'hours', pricing: 'prices', classes: 'classes' };
+
+function listed(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
 }
 
 /**
  * The greeting is two utterances so a cut during the introduction leaves the question un-asked. An unknown gym
- * name (an inbound call from a number we have no name for) gets its own wording, never an empty slot.
+ * name (an inbound call from a number we have no name for) gets its own wording, never an empty slot. A recorded
+ * call's notice ends the introduction, before any question, so it is said before the gym says anything of substance.
  */
-export function greetingLines(direction: CallDirection, gymName: string): [string, string] {
+export function greetingLines(
+  direction: CallDirection,
+  gymName: string,
+  recordingNotice?: string,
+  brief?: ConversationBrief,
+): [string, string] {
   const name = sayGymName(gymName);
+  // A planned call names only its own topics, and the person the gym told us to ask for.
+  const topics = briefTopics(brief);
+  const about = listed(topics.map((t) => TOPIC_NAMES[t]));
+  const calling = brief?.askFor === undefined ? 'calling' : `calling back for ${brief.askFor}`;
   const intro =
     direction === 'outbound'
-      ? `Hi, is this ${name ?? 'the gym'}? I'm an automated assistant calling with a few quick questions about your hours, prices and classes.`
-      : `Hi, thanks for calling! I'm an automated assistant collecting the hours, prices and classes ${name === undefined ? 'of your gym' : `for ${name}`}.`;
-  return [intro, QUESTIONS.hours];
+      ? `Hi, is this ${name ?? 'the gym'}? I'm an automated assistant ${calling} with a few quick questions about your ${about}.`
+      : `Hi, thanks for calling! I'm an automated assistant collecting the ${about} ${name === undefined ? 'of your gym' : `for ${name}`}.`;
+  return [
+    recordingNotice === undefined ? intro : `${intro} ${recordingNotice}`,
+    questionFor(topics[0] ?? 'hours', brief),
+  ];
 }
 
 export function repromptLine(n: number, topic: Topic | undefined): string {

@@ -68,6 +68,11 @@ export interface TurnTiming {
    * its output is held until the turn commits with the same words (adopted) or dropped (caller went on, new words).
    */
   readonly preemptiveGeneration: boolean;
+  /**
+   * Her voice paused this long (unvoiced frames, before the VAD's hangover): interim words that look complete
+   * start the early reply (ASR.STABLE); 0 = off. Needs preemptiveGeneration.
+   */
+  readonly earlyReplyPauseMs: number;
   /** On hold this long without a person speaking: hang up (outcome hold-timeout). */
   readonly holdMaxMs: number;
   /**
@@ -115,6 +120,7 @@ export function timingFromConfig(cfg: Config): TurnTiming {
     hangupDrainMs: cfg.HANGUP_ASR_DRAIN_MS,
     endpointFromLastVoice: cfg.ENDPOINT_FROM_LAST_VOICE,
     preemptiveGeneration: cfg.PREEMPTIVE_GENERATION,
+    earlyReplyPauseMs: cfg.EARLY_REPLY_PAUSE_MS,
     holdMaxMs: cfg.HOLD_MAX_MS,
     menuSettleMs: SITUATION_TIMING.menuSettleMs,
     ivrResponseMs: SITUATION_TIMING.ivrResponseMs,
@@ -148,6 +154,7 @@ export const DEFAULT_TIMING: TurnTiming = Object.freeze({
   hangupDrainMs: 1000,
   endpointFromLastVoice: true,
   preemptiveGeneration: true,
+  earlyReplyPauseMs: 80,
   holdMaxMs: 300_000,
   ...SITUATION_TIMING,
 });

@@ -17,6 +17,9 @@ import {
   queueLine,
 } from './turns.js';
 
+/** The same words in the same order, case and punctuation aside (an interim's text against its final's). */
+const sameWords = (a: string | undefined, b: string): boolean => a !== undefined && T.normalize(a) === T.normalize(b);
+
 /** Each action's params (undefined: none), given explicitly: when `extend` infers them, `check()` takes no guard. */
 type TurnActionParams = {
   flush: { reason: AgentTurnReason };
@@ -57,7 +60,12 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       enqueue.raise({ type: 'AGENT.SAID' });
     }),
     queueGreeting: assign(({ context }) => {
-      const [intro, question] = T.greetingLines(context.direction, context.gymName);
+      const [intro, question] = T.greetingLines(
+        context.direction,
+        context.gymName,
+        context.recordingNotice,
+        context.brief,
+      );
       const a = queueLine(context, intro);
       return {
         ...queueLine(patched(context, a), question),
@@ -73,7 +81,8 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
     queueApology: assign(({ context }) => queueLine(context, T.pickFresh(T.APOLOGY_LINES, context.lastSaid))),
     queueFallback: assign(({ context }) => {
       const topic = C.nextTopic(context);
-      const line = topic !== undefined ? T.questionFor(topic) : T.pickFresh(T.CLARIFY_LINES, context.lastSaid);
+      const line =
+        topic !== undefined ? T.questionFor(topic, context.brief) : T.pickFresh(T.CLARIFY_LINES, context.lastSaid);
       return queueLine(context, line);
     }),
     queueReprompt: assign(({ context }) => ({
@@ -91,10 +100,19 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       const goodbye = T.callerWantsToEnd(text);
       // A reply started early on exactly these words is adopted (REPLY.REQUEST in generating.preemptive);
       // one started on other words is aborted and its output dropped.
-      const adopt = !goodbye && context.speculation?.text === text;
-      if (check(replyPreemptive) && !adopt) enqueue.raise({ type: 'REPLY.CANCEL' });
+      // Same words, case and punctuation aside: an early reply on an interim ("thanks we open at six") answers
+      // the final ("Thanks, we open at six.") as well.
+      const early = check(replyPreemptive);
+      const adopt = !goodbye && sameWords(context.speculation?.text, text);
+      if (early && !adopt) enqueue.raise({ type: 'REPLY.CANCEL' });
       const r = commitCaller(context, params.kind, context.lastSilenceMs);
-      const committed = { ...r.patch, idlePrompts: 0, endpointKind: params.kind };
+      const m = context.metrics;
+      const committed = {
+        ...r.patch,
+        idlePrompts: 0,
+        endpointKind: params.kind,
+        ...(early && adopt ? { metrics: { ...m, earlyRepliesAdopted: m.earlyRepliesAdopted + 1 } } : {}),
+      };
       if (goodbye) enqueue.assign(committed);
       else {
         const next = patched(context, committed);
@@ -112,15 +130,19 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
      * Preemptive generation: the caller's words so far end in a final and the turn is waiting for its end. Start
      * the reply on them (held until the turn commits); a running early reply on other words is aborted first.
      */
-    speculate: enqueueActions(({ context, enqueue, check }) => {
-      if (!context.timing.preemptiveGeneration || context.caller.finals.length === 0) return;
-      const text = C.callerText(context);
-      if (!C.callerHasWords(context) || T.callerWantsToEnd(text)) return;
+    speculate: enqueueActions(({ context, event, enqueue, check }) => {
+      // At a pause (ASR.STABLE) the words are her interim ones: no final is needed, the commit compares words.
+      const stable: string | undefined = event.type === 'ASR.STABLE' ? event.text : undefined;
+      if (!context.timing.preemptiveGeneration || (context.caller.finals.length === 0 && stable === undefined)) return;
+      const text = stable === undefined ? C.callerText(context) : C.joinNonBlank(context.caller.finals, stable);
+      if (T.words(text).length === 0 || T.callerWantsToEnd(text)) return;
       const running = check(replyPreemptive);
-      if (running && context.speculation?.text === text) return;
+      if (running && sameWords(context.speculation?.text, text)) return;
+      // At most one early request in flight per turn: the running one is aborted before another starts.
       if (running) enqueue.raise({ type: 'REPLY.CANCEL' });
       else if (check(replyGenerating)) return;
-      enqueue.assign({ speculation: { text, held: [] } });
+      const m = context.metrics;
+      enqueue.assign({ speculation: { text, held: [] }, metrics: { ...m, earlyReplies: m.earlyReplies + 1 } });
       enqueue.raise({ type: 'REPLY.SPECULATE' });
     }),
     dropSpeculation: enqueueActions(({ enqueue, check }) => {

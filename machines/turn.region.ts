@@ -1,5 +1,6 @@
 import { callSetup } from './call.setup.js';
-import { situationTurnEvents, situationTurnStates } from './situation.region.js';
+import { situationTurnEvents, situationTurnStates } from './turn.situation.js';
+import { closingState } from './turn.closing.js';
 
 const toListening = '#call.live.turn.listening';
 const toClosing = '#call.live.turn.closing';
@@ -106,6 +107,13 @@ export const turnRegion = callSetup.createStateConfig({
               description:
                 'The recogniser heard her words end while the detector still hears sound (music, chatter: a line ' +
                 'that is never quiet): the end-of-turn wait starts, the silence it measured already behind it.',
+            },
+            'ASR.STABLE': {
+              guard: 'stableWordsComplete',
+              actions: 'speculate',
+              description:
+                'Her voice paused on interim words that look complete: the reply starts on them now, off the ' +
+                'critical path (held; adopted only if the turn ends on the same words, else dropped).',
             },
             'ASR.FINAL': {
               guard: 'recogniserClosedWords',
@@ -342,62 +350,6 @@ export const turnRegion = callSetup.createStateConfig({
         ],
       },
     },
-    closing: {
-      description: 'Say goodbye, wait until Twilio reports it played, then hang up.',
-      entry: 'prepareClosing',
-      initial: 'farewell',
-      on: { WRAP_UP: { description: 'Already closing.' } },
-      states: {
-        farewell: {
-          entry: ['queueGoodbye', { type: 'flush', params: { reason: 'closing' } }],
-          initial: 'waiting',
-          always: { guard: 'nothingPending', target: 'hangingUp', description: 'Goodbye already played.' },
-          on: {
-            'SPEAKER.PLAYED': [
-              { guard: 'isLastPendingUtterance', target: 'hangingUp', description: 'Mark came back.' },
-              {
-                guard: 'isPendingUtterance',
-                target: '.waiting',
-                reenter: true,
-                description: 'One goodbye sentence played: re-arm the fallback for the rest.',
-              },
-            ],
-            // The fallback counts from when audio starts, not from when it was queued: a slow TTS must not
-            // make the agent hang up in the middle of its own goodbye.
-            'SPEAKER.STARTED': {
-              guard: 'isPendingUtterance',
-              target: '.waiting',
-              reenter: true,
-              description: 'Goodbye audio started: re-arm the fallback from now.',
-            },
-            'SPEAKER.DURATION': {
-              guard: 'isPendingUtterance',
-              target: '.waiting',
-              reenter: true,
-              description: 'Re-arm the fallback with the real duration.',
-            },
-          },
-          states: {
-            waiting: {
-              after: {
-                GOODBYE_WAIT: { target: '#call.live.turn.closing.hangingUp', description: 'Mark never came.' },
-              },
-            },
-          },
-        },
-        hangingUp: {
-          entry: 'beginHangup',
-          invoke: {
-            src: 'hangup',
-            id: 'hangup',
-            input: ({ context }) => ({ callId: context.callId, reason: context.endReason ?? 'error' }),
-            onDone: { target: '#call.ended' },
-            onError: { target: '#call.ended', actions: 'noteHangupProblem' },
-          },
-          after: { HANGUP_TIMEOUT: { target: '#call.ended', actions: 'noteHangupProblem' } },
-          on: { 'CALL.ABORT': { description: 'Already hanging up.' } },
-        },
-      },
-    },
+    closing: closingState,
   },
 });

@@ -8,6 +8,7 @@ import { inspectorFromConfig } from './call/inspect.js';
 import type { ReplyPolicy } from './call/reply-actor.js';
 import { createCallHandlerFactory, type CallObserver, type CallProviders } from './call/session.js';
 import { vadPortFactory } from './call/vad-port.js';
+import { createVad } from './audio/vad.js';
 import { wrapUpsSettled } from './call/wrap-up.js';
 import { loadConfig, type Config } from './config/index.js';
 import { openDatabase, type Database } from './db/pool.js';
@@ -17,6 +18,8 @@ import { startCallLeases } from './db/call-leases.js';
 import { WriteQueue } from './db/write-queue.js';
 import { pendingMigrations } from './db/migrate.js';
 import { dbRoutes } from './db/routes.js';
+import { costRoutes } from './costs/routes.js';
+import { setUpExtras } from './recordings/setup.js';
 import { reviewRoutes } from './review/routes.js';
 import { reviewUrl } from './review/url.js';
 import { loadDsp } from './dsp/index.js';
@@ -40,6 +43,13 @@ import { TwilioRest } from './telephony/twilio-rest.js';
 import { twilioRoutes } from './telephony/webhooks.js';
 import { amdRoutes } from './telephony/amd.js';
 import { LiveCalls } from './telephony/live-calls.js';
+import { gymsRoutes } from './gyms/routes.js';
+import { suppressionRoutes } from './compliance/routes.js';
+import { isSuppressed } from './compliance/suppressions.js';
+import { CampaignEngine, type Clock } from './campaigns/engine.js';
+import { planNextAttempt } from './campaigns/policy/plan.js';
+import type { PlanNextAttempt } from './campaigns/types.js';
+import { campaignRoutes } from './campaigns/routes.js';
 
 // `npm start`: the whole app in one process. Config is read once; then the DSP addon, the database (embedded
 // PGlite unless DATABASE_URL is set) with migrations, the providers chosen from config, and the uWebSockets.js
@@ -61,6 +71,11 @@ export interface ServerOptions {
   readonly metrics?: Metrics;
   /** SIGTERM/SIGINT start a drain that ends with process.exit (only when run as the main program). */
   readonly installSignalHandlers?: boolean;
+  /**
+   * Campaigns on a simulated clock (gym-agent demo --campaign): the engine has no timer, the caller ticks
+   * `RunningServer.campaigns`; `plan` wraps the policy (the demo notes each planned window).
+   */
+  readonly campaigns?: { readonly clock: Clock; readonly plan?: PlanNextAttempt };
 }
 
 export interface RunningServer {
@@ -73,6 +88,8 @@ export interface RunningServer {
   readonly providers: CallProviders;
   readonly calls: CallDirectory;
   readonly capacity: CallCapacity;
+  /** The campaign engine (none without Twilio REST). */
+  readonly campaigns: CampaignEngine | undefined;
   /** Graceful: refuse new calls, let live ones finish (up to the grace period), then close. */
   drain(reason: string): Promise<number>;
   /** Resolves true once every database write queued so far has settled (false on timeout). */
@@ -87,11 +104,15 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   // Every per-chunk DSP call of every call goes through this wrapper, which samples 1 in 16 into gym_agent_dsp_seconds.
   const dsp = instrumentDsp(loadDsp({ path: config.DSP_ADDON_PATH, forceScalar: config.DSP_FORCE_SCALAR }), metrics);
   log.info({ kernels: dsp.kernels() }, 'DSP addon loaded');
+  // The voice detector's model loads once here, so a missing or broken model stops the start with one error instead
+  // of failing the first frame of every call.
+  await createVad(dsp, { kind: config.VAD_KIND }).then((vad) => vad.close());
 
   const db = await openDatabase(config, { log });
   log.info({ location: db.location, embedded: db.embedded !== undefined }, 'database ready');
   const queue = new WriteQueue(db.pool, { maxPending: config.DB_WRITE_QUEUE_MAX, log, registry: metrics.registry });
   const recorder = new CallRecorder(queue, { log });
+  const extras = await setUpExtras(config, db.pool, metrics.registry, log);
 
   // selectProviders logs its own choice; only an injected set (tests, demo) is logged here.
   const providers = opts.providers ?? (await configuredProviders(config, log, dsp, metrics));
@@ -137,6 +158,23 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         })
       : undefined;
   if (!rest) log.warn('Twilio REST not configured: outbound calls disabled, hang-up closes the media stream');
+  // The do-not-call list is asked before every outbound call, whoever places it (POST /v1/calls, campaigns).
+  const suppressed = (e164: string) => isSuppressed(db.pool, e164);
+  const destinations = { regions: config.CALL_ALLOWED_REGIONS, types: config.CALL_ALLOWED_NUMBER_TYPES };
+  // Campaigns dial through the same outbound path as POST /v1/calls; every replica runs the engine (engine.ts).
+  const campaigns = rest
+    ? new CampaignEngine({
+        pool: db.pool,
+        outbound: { store: calls, placer: rest, admission: capacity, destinations, suppressed, log },
+        plan: opts.campaigns?.plan ?? planNextAttempt,
+        defaultTimeZone: config.CALL_DEFAULT_TIMEZONE,
+        maxConcurrentCalls: config.MAX_CONCURRENT_CALLS,
+        localRoom: () => capacity.max - capacity.active,
+        single: db.embedded !== undefined,
+        ...(opts.campaigns ? { clock: opts.campaigns.clock, tickMs: 0 } : {}),
+        log,
+      })
+    : undefined;
 
   // One count of wrong tokens per client for the API and the review page's sign-in.
   const logins = new LoginThrottle({ trustedHops: config.TRUST_PROXY_HOPS, metrics });
@@ -169,16 +207,34 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         // Reads (GET /v1/calls/:id with transcript and facts, /v1/gyms) come from the database; the telephony
         // calls API places calls (POST /v1/calls).
         ...dbRoutes({ pool: db.pool, log }),
+        ...costRoutes({ pool: db.pool, log }),
+        ...gymsRoutes({
+          pool: db.pool,
+          destinations: { regions: config.CALL_ALLOWED_REGIONS, types: config.CALL_ALLOWED_NUMBER_TYPES },
+          defaultTimeZone: config.CALL_DEFAULT_TIMEZONE,
+          factsMaxAgeDays: config.FACTS_MAX_AGE_DAYS,
+          log,
+        }),
+        ...suppressionRoutes({ pool: db.pool, log }),
         ...withDbRetryAfter(
           callsRoutes({
             store: calls,
             placer: rest,
             admission: capacity,
-            destinations: { regions: config.CALL_ALLOWED_REGIONS, types: config.CALL_ALLOWED_NUMBER_TYPES },
+            suppressed,
+            destinations,
             log,
           }),
         ),
-        ...reviewRoutes({ pool: db.pool, apiToken: config.API_TOKEN, logins, log }),
+        ...campaignRoutes({ pool: db.pool, factsMaxAgeDays: config.FACTS_MAX_AGE_DAYS, log }),
+        ...reviewRoutes({
+          pool: db.pool,
+          apiToken: config.API_TOKEN,
+          logins,
+          log,
+          recordings: extras.recordings,
+          facts: { maxAgeDays: config.FACTS_MAX_AGE_DAYS, clock: opts.campaigns?.clock },
+        }),
       ],
       {
         limiter: new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
@@ -225,6 +281,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         callbackNumber: config.VOICEMAIL_CALLBACK_NUMBER ?? config.TWILIO_PHONE_NUMBER,
       },
       timeZone: config.CALL_DEFAULT_TIMEZONE,
+      extras: extras.deps,
       inspect: opts.inspect ?? inspector?.inspect,
     }),
     dsp,
@@ -233,6 +290,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     log,
   });
   const port = await server.listen();
+  // After listen: a campaign's calls need the webhooks and media streams this server answers.
+  await campaigns?.start();
   // The line a person reads to know the server is up: where it listens and where to look at the calls.
   const review = reviewUrl(config, port);
   const signIn = config.API_TOKEN === undefined ? '' : ' (password: API_TOKEN)';
@@ -251,6 +310,9 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       // the passes' own timeouts.
       await new Promise((resolve) => setImmediate(resolve));
       await wrapUpsSettled();
+      // Nothing new is dialled; calls placed go on and are settled by whichever replica runs (or this one, next start).
+      await campaigns?.stop();
+      await extras.close();
       const stats = await queue.close(10_000);
       if (stats.dropped > 0) log.error({ dropped: stats.dropped }, 'database writes lost at shutdown');
       await leases.stop();
@@ -278,6 +340,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     providers,
     calls,
     capacity,
+    campaigns,
     drain: (reason) => drain.start(reason),
     flush: (timeoutMs) => queue.drain(timeoutMs),
     close: shutdown,

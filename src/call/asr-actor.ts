@@ -14,20 +14,27 @@ import type { AsrContext, AsrProvider, AsrStream } from '../providers/asr/types.
 export class AudioTap {
   #sink: ((mulaw: Uint8Array) => void) | undefined;
   #onVoice: ((speaking: boolean) => void) | undefined;
+  #onPause: ((paused: boolean) => void) | undefined;
   #speaking = false;
   #heardToMs = 0;
   /** Media time up to which the caller's audio has arrived (the end of the last pushed frame). */
   get heardToMs(): number {
     return this.#heardToMs;
   }
-  attach(sink: (mulaw: Uint8Array) => void, onVoice?: (speaking: boolean) => void): () => void {
+  attach(
+    sink: (mulaw: Uint8Array) => void,
+    onVoice?: (speaking: boolean) => void,
+    onPause?: (paused: boolean) => void,
+  ): () => void {
     this.#sink = sink;
     this.#onVoice = onVoice;
+    this.#onPause = onPause;
     onVoice?.(this.#speaking);
     return () => {
       if (this.#sink === sink) {
         this.#sink = undefined;
         this.#onVoice = undefined;
+        this.#onPause = undefined;
       }
     };
   }
@@ -39,6 +46,10 @@ export class AudioTap {
   voice(speaking: boolean): void {
     this.#speaking = speaking;
     this.#onVoice?.(speaking);
+  }
+  /** Her voice paused inside speech (VoicePause) or went on. */
+  pause(paused: boolean): void {
+    this.#onPause?.(paused);
   }
 }
 
@@ -59,6 +70,15 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
     };
 
     let speaking = false;
+    // An early reply may start where her voice pauses on the interim words so far (ASR.STABLE): once per text.
+    let paused = false;
+    let partial = '';
+    let stableSent = '';
+    const stable = () => {
+      if (!paused || partial.length === 0 || partial === stableSent) return;
+      stableSent = partial;
+      send({ type: 'ASR.STABLE', text: partial });
+    };
     const detach = tap.attach(
       (mulaw) => {
         if (stream) return stream.push(mulaw);
@@ -71,6 +91,11 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
         speaking = s;
         stream?.voiceActivity?.(s);
       },
+      (p) => {
+        paused = p;
+        stream?.voicePause?.(p);
+        stable();
+      },
     );
 
     provider
@@ -82,8 +107,11 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
               // Not the machine's business: the call's own VAD edges say when the caller speaks.
               return;
             case 'partial':
-              return send({ type: 'ASR.PARTIAL', text: e.text });
+              send({ type: 'ASR.PARTIAL', text: e.text });
+              partial = e.text;
+              return stable();
             case 'final':
+              partial = '';
               return send({
                 type: 'ASR.FINAL',
                 text: e.text,

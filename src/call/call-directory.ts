@@ -1,3 +1,4 @@
+import type { ConversationBrief } from '../providers/llm/types.js';
 import type { CallPatch, CallRecord, CallStore, NewCall } from '../telephony/call-store.js';
 
 // The calls the telephony layer knows (placed through POST /v1/calls, answered on /twilio/voice, moved on by
@@ -10,18 +11,24 @@ const MAX_CACHED = 10_000;
 export class CallDirectory implements CallStore {
   readonly #inner: CallStore;
   readonly #cache = new Map<string, CallRecord>();
+  /** Briefs of the calls this process placed, for the session that takes the call's media stream. */
+  readonly #briefs = new Map<string, ConversationBrief>();
 
   constructor(inner: CallStore) {
     this.#inner = inner;
   }
 
-  /** Synchronous lookup of a recently seen call (undefined if unknown or evicted). */
-  peek(callId: string): CallRecord | undefined {
-    return this.#cache.get(callId);
+  /** Synchronous lookup of a recently seen call (undefined if unknown or evicted), with its brief if it has one. */
+  peek(callId: string): (CallRecord & { readonly brief?: ConversationBrief | undefined }) | undefined {
+    const rec = this.#cache.get(callId);
+    const brief = this.#briefs.get(callId);
+    return rec === undefined || brief === undefined ? rec : { ...rec, brief };
   }
 
   async create(call: NewCall): Promise<CallRecord> {
-    return this.#remember(await this.#inner.create(call));
+    const rec = await this.#inner.create(call);
+    if (call.brief !== undefined) this.#briefs.set(rec.callId, call.brief);
+    return this.#remember(rec);
   }
 
   async get(callId: string): Promise<CallRecord | undefined> {
@@ -56,6 +63,7 @@ export class CallDirectory implements CallStore {
       const oldest = this.#cache.keys().next().value;
       if (oldest === undefined) break;
       this.#cache.delete(oldest);
+      this.#briefs.delete(oldest);
     }
     return rec;
   }

@@ -1,4 +1,5 @@
 import type { CallDirection } from '../../machines/events.js';
+import type { ConversationBrief } from '../providers/llm/types.js';
 import type { StartInfo } from '../telephony/call-handler.js';
 
 // Who a media stream is: its call id, direction and gym, from the stream's `start` parameters and, for calls we
@@ -8,6 +9,8 @@ export interface CallDetails {
   readonly gymName?: string | undefined;
   readonly direction?: CallDirection | undefined;
   readonly phoneNumber?: string | undefined;
+  /** A planned call's brief (a campaign's follow-up), when this process placed it with one. */
+  readonly brief?: ConversationBrief | undefined;
 }
 
 export interface CallIdentity {
@@ -16,6 +19,7 @@ export interface CallIdentity {
   /** '' when unknown. */
   readonly gymName: string;
   readonly phoneNumber: string | undefined;
+  readonly brief: ConversationBrief | undefined;
 }
 
 export function identifyCall(
@@ -30,5 +34,6 @@ export function identifyCall(
     direction: p['direction'] === 'outbound' || details?.direction === 'outbound' ? 'outbound' : 'inbound',
     gymName: p['gymName'] ?? details?.gymName ?? '',
     phoneNumber: details?.phoneNumber,
+    brief: details?.brief,
   };
 }

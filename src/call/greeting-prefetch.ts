@@ -15,9 +15,10 @@ export function prefetchGreeting(
   enabled: boolean,
   direction: CallDirection,
   gymName: string,
+  recordingNotice?: string,
 ): TtsPrefetch | undefined {
   if (!enabled) return undefined;
   const prefetch = new TtsPrefetch(tts, { log });
-  for (const line of greetingLines(direction, gymName)) prefetch.start(line);
+  for (const line of greetingLines(direction, gymName, recordingNotice)) prefetch.start(line);
   return prefetch;
 }

@@ -26,6 +26,7 @@ import type {
   VadEdge,
 } from '../telephony/call-handler.js';
 import { SILENT_DBFS, ulawLevelDbfs } from '../audio/ulaw-level.js';
+import { VAD_FRAME_MS } from '../audio/vad.js';
 import { finalContext, stopActor, wireActor } from './actor-wiring.js';
 import { CallerVoice } from './caller-voice.js';
 import { AudioTap } from './asr-actor.js';
@@ -43,6 +44,8 @@ import { CallQuality, type CallResult } from './quality.js';
 import type { ReplyPolicy } from './reply-actor.js';
 import { warmUpLlm } from './warm-up.js';
 import { WrapUp, wrapUpTimeoutMs, type WrapUpOutcome } from './wrap-up.js';
+import { CallExtras, type ExtrasDeps } from './extras.js';
+import { VoicePause } from './voice-pause.js';
 
 // One CallSession per Media Streams connection. It only composes: the call's identity, its XState actor with the
 // real providers as invoked actors (ports.ts), the measurements (quality.ts, the summary), the ledger switch that
@@ -83,6 +86,8 @@ export interface SessionDeps {
   readonly voicemail?: VoicemailPolicy | undefined;
   /** The gyms' time zone when a number's region has several (CALL_DEFAULT_TIMEZONE): callbacks are read in it. */
   readonly timeZone?: string | undefined;
+  /** Recording (RECORDING, its notice) and the cost per call (src/call/extras.ts). */
+  readonly extras?: ExtrasDeps | undefined;
 }
 
 export function createCallHandlerFactory(deps: SessionDeps): CallHandlerFactory {
@@ -96,6 +101,8 @@ export class CallSession implements CallHandler {
   readonly #transport: CallTransport;
   readonly #log: Logger;
   readonly #tap = new AudioTap();
+  /** Her voice pausing inside speech, from the VAD's frames (EARLY_REPLY_PAUSE_MS): told to the recogniser's tap. */
+  readonly #pause: VoicePause;
   readonly #actor: ReturnType<typeof createCallActor>;
   readonly #recorded: CallLedger | undefined;
   readonly #ledger: LedgerSwitch;
@@ -106,21 +113,29 @@ export class CallSession implements CallHandler {
   readonly #voice: CallerVoice;
   /** Level of the caller's last media message, for its VAD frame (onVadFrame follows onAudio for each message). */
   #lineLevelDb = SILENT_DBFS;
+  /** The call's recording and usage meter. */
+  readonly #extras: CallExtras;
   #finished = false;
   #streamOpen = true;
 
   constructor(start: StartInfo, transport: CallTransport, deps: SessionDeps) {
     this.#deps = deps;
     this.#transport = transport;
+    this.#pause = new VoicePause(deps.timing.preemptiveGeneration ? deps.timing.earlyReplyPauseMs : 0, (p) =>
+      this.#tap.pause(p),
+    );
     const log = (this.#log = transport.log);
     const id = identifyCall(start, deps.lookup);
     this.callId = id.callId;
     this.direction = id.direction;
-    const { asr, tts } = deps.providers;
+    const extras = (this.#extras = new CallExtras(deps.extras, deps.providers, id.phoneNumber, transport, log));
+    const { asr } = deps.providers;
+    const tts = extras.meter.watchTts(deps.providers.tts);
     // The reply actor's LLM is watched so the end of the call knows which caller words no reply went through.
     const timeoutMs = deps.wrapUpTimeoutMs ?? wrapUpTimeoutMs(deps.timing.providerDeadlineMs);
-    this.#wrapUp = new WrapUp(deps.providers.llm, log, timeoutMs);
-    const llm = this.#wrapUp.watch(deps.providers.llm);
+    const metered = extras.meter.watchLlm(deps.providers.llm);
+    this.#wrapUp = new WrapUp(metered, log, timeoutMs);
+    const llm = this.#wrapUp.watch(metered);
     warmUpLlm(llm, log);
 
     const providers = { asr: asr.name, llm: llm.name, tts: tts.name };
@@ -139,7 +154,8 @@ export class CallSession implements CallHandler {
     });
     this.#ledger = new LedgerSwitch(this.#recorded, this.#summary, this.#quality, log, asr.capabilities.confidence);
 
-    const prefetch = prefetchGreeting(tts, log, deps.ttsPrefetch !== false, id.direction, id.gymName);
+    const notice = extras.notice;
+    const prefetch = prefetchGreeting(tts, log, deps.ttsPrefetch !== false, id.direction, id.gymName, notice);
     const ports = callPorts({
       asr,
       llm,
@@ -166,6 +182,8 @@ export class CallSession implements CallHandler {
         timing: deps.timing,
         voicemail: deps.voicemail,
         timeZone,
+        recordingNotice: notice,
+        brief: id.brief,
       },
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
     });
@@ -215,17 +233,21 @@ export class CallSession implements CallHandler {
   onAudio(audio: InboundAudio): void {
     if (this.#finished) return;
     this.#tap.push(audio.mulaw, audio.atMs + audio.durationMs);
+    this.#extras.audio(audio.mulaw, audio.atMs, audio.durationMs);
     this.#lineLevelDb = ulawLevelDbfs(audio.mulaw);
   }
 
-  onVadFrame(atMs: number, probability: number): void {
-    if (!this.#finished) this.#voice.lineFrame(atMs, probability, this.#lineLevelDb);
+  onVadFrame(atMs: number, probability: number, speech = probability > 0.5): void {
+    if (this.#finished) return;
+    this.#voice.lineFrame(atMs, probability, this.#lineLevelDb);
+    this.#pause.frame(speech, VAD_FRAME_MS);
   }
 
   onVad(edge: VadEdge): void {
     if (this.#finished) return;
     // The recogniser may batch silence (fewer sends); it flushes at the voice edge.
     this.#tap.voice(edge.kind === 'voice');
+    this.#pause.edge(edge.kind === 'voice');
     // The VAD reports silence a hangover after the last voiced frame (edge.atMs); the machine counts the
     // end-of-turn wait from that frame, so it needs to know when the edge was seen (same stream clock).
     this.#actor.send(
@@ -309,6 +331,7 @@ export class CallSession implements CallHandler {
     }
     const { metrics } = this.#deps;
     reportEnd(reason, result, this.#ledger.ended, this.#summary, this.#recorded, metrics, this.#log);
+    this.#extras.end(this.#recorded, this.#transport.start.startedAt);
     this.#notify(() => this.#deps.observer?.ended?.(result));
   }
 

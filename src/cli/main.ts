@@ -15,6 +15,9 @@ export const COMMAND_SUMMARIES = {
   migrate: 'apply database migrations (or show their status with --status)',
   doctor: 'check configuration, provider keys, audio format, database, DSP kernels and the public URL',
   dsp: 'resample / μ-law encode / decode raw audio from stdin to stdout with the native DSP addon',
+  gyms: 'import a list of gyms (CSV or JSON), list them, show one with its facts and their freshness',
+  suppressions: 'the do-not-call list: list, add, remove, import numbers that are never dialled',
+  campaign: 'create a campaign over a list of gyms, list campaigns, show progress and outcomes, pause/resume/cancel',
 } as const;
 export const COMMANDS = Object.keys(COMMAND_SUMMARIES) as (keyof typeof COMMAND_SUMMARIES)[];
 

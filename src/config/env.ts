@@ -167,6 +167,10 @@ export const envSchema = z.object({
   // Start the reply when the recogniser's final arrives during the end-of-turn wait; adopted if the turn commits
   // with the same words, else aborted (docs/call-machine.md). Off = request the reply only at the end of the turn.
   PREEMPTIVE_GENERATION: bool(true),
+  // Early reply at a pause: after this many ms of unvoiced frames (long before the VAD's 200 ms hangover), interim
+  // words that look complete start the reply (held; adopted only if the final has the same words). Above the
+  // gaps between words, below the recogniser's endpointing plus its final's latency. 0 = off (only finals start it).
+  EARLY_REPLY_PAUSE_MS: int(80, 0, 1000),
   // Synthesise speech ahead: the greeting at call start, the first held sentences of a preemptive reply. Used only
   // when the machine says that exact text; otherwise aborted and freed (src/call/tts-prefetch.ts).
   TTS_PREFETCH: bool(true),
@@ -198,6 +202,9 @@ export const envSchema = z.object({
     .string()
     .default('America/New_York')
     .refine(isTimeZone, { message: 'must be an IANA time zone such as America/New_York or Europe/London' }),
+  // A gym's fact older than this (days since a call last stated it) is stale: a follow-up call confirms it
+  // (src/gyms/freshness.ts).
+  FACTS_MAX_AGE_DAYS: int(90, 1, 3650),
 
   MAX_CONCURRENT_CALLS: int(200, 1, 100000),
   SHUTDOWN_GRACE_MS: int(330000, 0, 3_600_000),

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { createCall, endCall, recordStatus, setTwilioSid } from './repositories/calls.js';
 import { recordFacts } from './repositories/facts.js';
 import { upsertCallback, upsertRefusal, type StoredCallback } from './repositories/outcomes.js';
+import { suppressCallNumber } from '../compliance/suppressions.js';
 import { insertTurn } from './repositories/turns.js';
 import { toDate } from './sql.js';
 import type { WriteOutcome, WriteQueue } from './write-queue.js';
@@ -181,7 +182,7 @@ export class CallLedger {
 
   /** @internal */
   write(
-    kind: 'call' | 'status' | 'turn' | 'facts' | 'refusal' | 'callback' | 'end',
+    kind: 'call' | 'status' | 'turn' | 'facts' | 'refusal' | 'callback' | 'end' | 'recording' | 'cost',
     at: Timestamp | undefined,
     make: (at: Date) => (pool: import('pg').Pool) => Promise<void>,
   ): Promise<WriteOutcome> {
@@ -298,6 +299,8 @@ export class CallLedger {
       // Before the end is recorded: nothing is written to an ended call.
       for (const r of e.refusals ?? []) await upsertRefusal(pool, this.callId, r, at);
       if (e.callback !== undefined) await upsertCallback(pool, this.callId, e.callback, at);
+      // The gym asked not to be called again: its number is listed in the same write that ends the call.
+      if (e.outcome === 'do-not-call') await suppressCallNumber(pool, this.callId, at);
       await endCall(pool, {
         callId: this.callId,
         reason: e.reason,

@@ -1,31 +1,31 @@
+import { getCost } from '../costs/store.js';
 import type pg from 'pg';
 import { ERROR_CODES } from '../errors.js';
 import { json, jsonError, type HttpResponse, type Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import { describeDbError, isRetryableDbError } from './errors.js';
-import { callDetail, callSummary, gymDetail } from './read-model.js';
+import { callDetail, callSummary } from './read-model.js';
 import { listCalls } from './repositories/calls.js';
-import { listGyms } from './repositories/gyms.js';
 import { isValidCallId } from './recorder.js';
 
-// The read API over the database: a call with its transcript and facts, the gyms with their latest facts
-// and history, and a filtered call list. Mounted by the server under the API token.
+// The read API over the database: a call with its transcript and facts, and a filtered call list. Mounted by the
+// server under the API token. The gyms' routes (/v1/gyms) are src/gyms/routes.ts's.
 
 export interface DbRoutesOptions {
   pool: pg.Pool;
   log?: Logger;
 }
 
-function notFound(what: string): HttpResponse {
+export function notFound(what: string): HttpResponse {
   return jsonError(ERROR_CODES.NOT_FOUND.http, 'NOT_FOUND', `no such ${what}`);
 }
 
-function badArg(msg: string): HttpResponse {
+export function badArg(msg: string): HttpResponse {
   return jsonError(ERROR_CODES.BAD_ARGUMENT.http, 'BAD_ARGUMENT', msg);
 }
 
 /** Database down → 503 with Retry-After; anything else → 500. Never the error's detail (row values). */
-async function guarded(log: Logger | undefined, fn: () => Promise<HttpResponse>): Promise<HttpResponse> {
+export async function guarded(log: Logger | undefined, fn: () => Promise<HttpResponse>): Promise<HttpResponse> {
   try {
     return await fn();
   } catch (e) {
@@ -36,7 +36,7 @@ async function guarded(log: Logger | undefined, fn: () => Promise<HttpResponse>)
   }
 }
 
-function intParam(q: URLSearchParams, name: string, def: number, min: number, max: number): number | string {
+export function intParam(q: URLSearchParams, name: string, def: number, min: number, max: number): number | string {
   const v = q.get(name);
   if (v === null || v === '') return def;
   const n = Number(v);
@@ -64,7 +64,10 @@ export function dbRoutes(o: DbRoutesOptions): Route[] {
           const id = p.id ?? '';
           if (!isValidCallId(id)) return notFound('call');
           const d = await callDetail(pool, id);
-          return d ? json(200, d) : notFound('call');
+          if (!d) return notFound('call');
+          // The cost once the call was priced (src/costs/); calls without one keep their body as it was.
+          const cost = await getCost(pool, id);
+          return json(200, cost === undefined ? d : { ...d, cost });
         }),
     },
     {
@@ -91,41 +94,6 @@ export function dbRoutes(o: DbRoutesOptions): Route[] {
             ...(until ? { until: until as Date } : {}),
           });
           return json(200, { calls: calls.map((c) => ({ ...callSummary(c), turns: c.turns })) });
-        }),
-    },
-    {
-      method: 'GET',
-      pattern: '/v1/gyms',
-      auth: 'api-token',
-      handler: (req) =>
-        guarded(log, async () => {
-          const limit = intParam(req.query, 'limit', 100, 1, 1000);
-          const offset = intParam(req.query, 'offset', 0, 0, 10_000_000);
-          if (typeof limit === 'string') return badArg(limit);
-          if (typeof offset === 'string') return badArg(offset);
-          const gyms = await listGyms(pool, { limit, offset });
-          return json(200, {
-            gyms: gyms.map((g) => ({
-              gym_id: g.id,
-              name: g.name,
-              phone: g.phone,
-              timezone: g.timezone,
-              calls: g.calls,
-              last_call_at: g.last_call_at === null ? null : g.last_call_at.toISOString(),
-            })),
-          });
-        }),
-    },
-    {
-      method: 'GET',
-      pattern: '/v1/gyms/:id',
-      auth: 'api-token',
-      handler: (_req, p) =>
-        guarded(log, async () => {
-          const id = Number(p.id);
-          if (!/^\d{1,15}$/.test(p.id ?? '') || !Number.isSafeInteger(id)) return notFound('gym');
-          const g = await gymDetail(pool, id);
-          return g ? json(200, g) : notFound('gym');
         }),
     },
   ];

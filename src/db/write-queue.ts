@@ -11,7 +11,8 @@ import { isRetryableDbError, describeDbError } from './errors.js';
 // failure (committed, but the acknowledgement was lost) never duplicates. A full buffer drops the NEW write
 // and counts and logs it: losing data is never silent.
 
-export type WriteKind = 'call' | 'status' | 'turn' | 'facts' | 'refusal' | 'callback' | 'end' | 'gym' | 'ivr-path';
+export type WriteKind =
+  'call' | 'status' | 'turn' | 'facts' | 'refusal' | 'callback' | 'end' | 'gym' | 'ivr-path' | 'recording' | 'cost';
 export type WriteOutcome = 'committed' | 'dropped' | 'failed';
 
 export interface WriteOp {

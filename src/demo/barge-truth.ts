@@ -1,4 +1,4 @@
-import type { SimReport } from '../sim/media-client.js';
+import type { SimReport } from '../sim/stream-report.js';
 
 // Barge-ins as the simulator saw them, not as the call machine counted them. The machine counts an interruption
 // as false only when no words came; noise that the recogniser turned into words, or the agent's own echo, passes

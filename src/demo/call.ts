@@ -7,7 +7,7 @@ import { readNormalisedCallFacts, type NormalisedFacts } from '../db/normalise.j
 import { getTurns } from '../db/repositories/turns.js';
 import type { Dsp } from '../dsp/types.js';
 import type { TtsProvider } from '../providers/tts/types.js';
-import type { SimReport } from '../sim/media-client.js';
+import type { SimReport } from '../sim/stream-report.js';
 import { LineBackground, type BackgroundSpec } from '../sim/noise/index.js';
 import type { DemoEnvironment } from './environment.js';
 import { bargeTruth } from './barge-truth.js';

@@ -24,6 +24,10 @@ export interface EnvironmentOptions {
   readonly inspect?: (e: import('xstate').InspectionEvent) => void;
   /** Extra environment variables for the server's config (e.g. timing knobs). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Lines that end busy, ring out or fail instead of answering (the campaign demo's gyms). */
+  readonly unanswered?: import('../sim/fake-twilio.js').FakeTwilioOptions['unanswered'];
+  /** The campaign engine on a simulated clock (ServerOptions.campaigns). */
+  readonly campaigns?: import('../main.js').ServerOptions['campaigns'];
 }
 
 /**
@@ -102,6 +106,7 @@ export class DemoEnvironment {
       authToken,
       dsp,
       record: o.record ?? false,
+      ...(o.unanswered ? { unanswered: o.unanswered } : {}),
       callee: async (stream, ctx) => {
         const callee = routing.callees.get(ctx.to);
         if (callee === undefined) {
@@ -144,6 +149,7 @@ export class DemoEnvironment {
         ...(o.providers ? { providers: o.providers } : {}),
         ...(o.replyPolicy ? { replyPolicy: o.replyPolicy } : {}),
         ...(o.inspect ? { inspect: o.inspect } : {}),
+        ...(o.campaigns ? { campaigns: o.campaigns } : {}),
       });
     } catch (e) {
       await twilio.close();

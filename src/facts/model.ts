@@ -63,9 +63,10 @@ export function answeredTopics(f: GymFacts): Set<Topic> {
   return s;
 }
 
-export function missingTopics(f: GymFacts): Topic[] {
+/** Topics with no fact yet, among `among` (a planned call collects only its own topics), in TOPICS order. */
+export function missingTopics(f: GymFacts, among: readonly Topic[] = TOPICS): Topic[] {
   const a = answeredTopics(f);
-  return TOPICS.filter((t) => !a.has(t));
+  return TOPICS.filter((t) => among.includes(t) && !a.has(t));
 }
 
 /** Later facts win per day / per plan name / per class name; nothing already known is dropped. */

@@ -8,7 +8,10 @@ import { FakeHttpServer, jsonResponse } from './server.js';
 // function of the audio received, timed in audio time (10 ms frames), so a replay after a reconnect
 // yields the same words:
 //  - coded mode (a `vocabulary`): each word is a run of one μ-law code byte (see encodeCodedSpeech);
-//  - energy mode (`lines`): loud audio is speech; each utterance is transcribed as the next script line.
+//  - energy mode (`lines`): loud audio is speech; each utterance is transcribed as the next script line. Its
+//    interim results come every `interimMs` of audio while an utterance is open (Deepgram's own docs show them
+//    about once a second) and hold the words heard so far: one per run of voice (the simulator's words are runs
+//    separated by short gaps) that has lasted `interimWordMs`, so a word shows while it is still being spoken.
 // Endpointing, interim results, UtteranceEnd, SpeechStarted, KeepAlive, Finalize, CloseStream and the
 // 10 s idle close (NET-0001) follow the real service.
 
@@ -22,6 +25,12 @@ export interface FakeDeepgramOptions {
   idleTimeoutMs?: number;
   /** Energy-mode speech threshold. */
   speechDbfs?: number;
+  /** Energy mode: an interim result every this many ms of audio while an utterance is open (default 500). */
+  interimMs?: number;
+  /** Energy mode: a run of voice shows as a word in interims once this much of it is heard (default 100). */
+  interimWordMs?: number;
+  /** Delay of every interim after the audio that triggers it (the recogniser's latency; default 0). */
+  interimDelayMs?: number;
 }
 
 export interface ConnectionStats {
@@ -130,6 +139,12 @@ class Session {
   private inSpeech = false;
   private utteranceEndSent = true;
   private lastInterimAt = 0;
+  /** Energy mode: runs of voice in the open utterance (each a word), and how long the current one has lasted. */
+  private runs = 0;
+  private runMs = 0;
+  private gapMs = 0;
+  /** When the last message is due: sends keep their order, each waits only its own delay. */
+  private lastDue = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private dropAfter: number | undefined;
   private out: Promise<void> = Promise.resolve();
@@ -169,9 +184,13 @@ class Session {
   }
 
   private send(msg: Record<string, unknown>, delayMs = 0): void {
-    // One FIFO: a delayed final also delays whatever follows it, as a slow recogniser would.
+    // One FIFO in order: a delayed final also delays whatever follows it, as a slow recogniser would; each message
+    // is due its own delay after the audio that triggered it (two delayed ones in a row do not add up).
+    const due = Math.max(performance.now() + delayMs, this.lastDue);
+    this.lastDue = due;
     this.out = this.out.then(async () => {
-      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (this.ws.readyState !== this.ws.OPEN) return;
       this.stats.sent.push(msg);
       this.ws.send(JSON.stringify(msg));
@@ -224,19 +243,24 @@ class Session {
     const code = coded ? codeWord(f[FRAME_BYTES >> 1] as number) : undefined;
     const speech = coded ? code !== undefined : mulawDbfs(f) > (this.opts.speechDbfs ?? -45);
     if (coded && this.current && code !== this.current.code) this.closeWord(start);
+    if (!coded) this.countRuns(speech);
+    if (!coded && this.interim && this.speechStart !== undefined && end - this.lastInterimAt >= this.interimMs()) {
+      this.lastInterimAt = end;
+      const heard = this.energyWords(false);
+      if (heard.length > 0) this.result(heard, false, false, false);
+    }
     if (speech) {
       if (!this.inSpeech) {
         this.inSpeech = true;
-        this.speechStart ??= start;
+        if (this.speechStart === undefined) {
+          this.speechStart = start;
+          this.lastInterimAt = start;
+        }
         if (this.vadEvents) this.send({ type: 'SpeechStarted', channel: [0], timestamp: start / 1000 });
       }
       if (coded && !this.current && code !== undefined) this.current = { code, start };
       this.lastSpeechEnd = end;
       this.utteranceEndSent = false;
-      if (!coded && this.interim && end - this.lastInterimAt >= 500) {
-        this.lastInterimAt = end;
-        this.result(this.energyWords(false), false, false, false);
-      }
       return;
     }
     if (this.lastSpeechEnd === undefined) return;
@@ -254,6 +278,24 @@ class Session {
     }
   }
 
+  private interimMs(): number {
+    return this.opts.interimMs ?? 500;
+  }
+
+  /** Energy mode: a run of voice counts as a word once `interimWordMs` of it is heard; 30 ms of quiet ends it. */
+  private countRuns(speech: boolean): void {
+    if (!speech) {
+      this.gapMs += FRAME_MS;
+      if (this.gapMs >= 30) this.runMs = 0;
+      return;
+    }
+    this.gapMs = 0;
+    const before = this.runMs;
+    this.runMs += FRAME_MS;
+    const wordMs = this.opts.interimWordMs ?? 100;
+    if (before < wordMs && this.runMs >= wordMs) this.runs++;
+  }
+
   private closeWord(end: number): void {
     if (!this.current) return;
     const vocab = this.opts.vocabulary ?? [];
@@ -267,7 +309,7 @@ class Session {
     const line = this.fake.takeLine().split(/\s+/).filter(Boolean);
     const span = Math.max(FRAME_MS, this.lastSpeechEnd - this.speechStart);
     const per = span / Math.max(1, line.length);
-    const shown = final ? line.length : Math.min(line.length, Math.ceil((this.audioMs - this.speechStart) / 400));
+    const shown = final ? line.length : Math.min(line.length, this.runs);
     return line.slice(0, shown).map((word, i) => ({
       word,
       start: this.speechStart! + i * per,
@@ -292,6 +334,8 @@ class Session {
     this.words = [];
     this.speechStart = undefined;
     this.lastInterimAt = 0;
+    this.runs = 0;
+    this.runMs = 0;
     this.cursorMs = this.audioMs;
   }
 
@@ -326,7 +370,7 @@ class Session {
           model_info: { name: this.stats.query.model ?? 'fake', version: '0', arch: 'fake' },
         },
       },
-      isFinal ? this.fake.finalDelayMs : 0,
+      isFinal ? this.fake.finalDelayMs : (this.opts.interimDelayMs ?? 0),
     );
   }
 }

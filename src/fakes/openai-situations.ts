@@ -1,6 +1,7 @@
 import { questionTopics } from '../../machines/text.js';
 import { callbackIn } from '../situations/callback.js';
 import {
+  isDoNotCall,
   isHoldCue,
   isNotAGym,
   isPermanentlyClosed,
@@ -62,13 +63,15 @@ export function situationalReply(body: Record<string, unknown>): ScriptedReply {
     need('wait_on_hold');
     return { toolCalls: [call('wait_on_hold', {})] };
   }
-  const outcome = isWrongNumber(heard)
-    ? 'wrong-number'
-    : isNotAGym(heard)
-      ? 'not-a-gym'
-      : isPermanentlyClosed(heard)
-        ? 'permanently-closed'
-        : undefined;
+  const outcome = isDoNotCall(heard)
+    ? 'do-not-call'
+    : isWrongNumber(heard)
+      ? 'wrong-number'
+      : isNotAGym(heard)
+        ? 'not-a-gym'
+        : isPermanentlyClosed(heard)
+          ? 'permanently-closed'
+          : undefined;
   if (outcome !== undefined) {
     need('end_call_with_outcome');
     return { text: 'Sorry to have bothered you. Goodbye!', toolCalls: [call('end_call_with_outcome', { outcome })] };

@@ -183,6 +183,8 @@ export class FakeOpenAi {
       }
     }
     send({}, reply.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop'));
+    const options = body.stream_options as { include_usage?: unknown } | undefined;
+    if (options?.include_usage === true) res.write(`data: ${JSON.stringify(usageChunk(id, model, body, reply))}\n\n`);
     res.end('data: [DONE]\n\n');
     record.doneAtMs = performance.now();
   }
@@ -198,4 +200,24 @@ export class FakeOpenAi {
     const pcm = this.opts.synth ? await this.opts.synth(body.input, sr) : synthSpeech(body.input, { sampleRate: sr });
     await serveTts(res, pcm, sr, fault, this.speechTiming, errorBody, 'audio/pcm');
   }
+}
+
+/**
+ * The usage chunk OpenAI sends last when stream_options.include_usage is set (choices empty). The fake counts
+ * tokens as the tokenizer roughly does for English, four characters each: of the request's messages, and of the
+ * scripted text and tool arguments.
+ */
+function usageChunk(id: string, model: string, body: Record<string, unknown>, reply: ScriptedReply): object {
+  const tokens = (s: string): number => Math.ceil(s.length / 4);
+  const prompt = tokens(JSON.stringify(body.messages ?? []));
+  const completion =
+    tokens(reply.text ?? '') + (reply.toolCalls ?? []).reduce((n, c) => n + tokens(c.name) + tokens(c.arguments), 0);
+  return {
+    id,
+    object: 'chat.completion.chunk',
+    created: 0,
+    model,
+    choices: [],
+    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+  };
 }

@@ -31,7 +31,10 @@ export function layout(title: string, body: Html): string {
       </head>
       <body>
         <a class="skip" href="#main">Skip to content</a>
-        <header><a href="/review">gym-call-agent · call review</a></header>
+        <header>
+          <a href="/review">gym-call-agent · call review</a>
+          <nav aria-label="Sections"><a href="/review">Calls</a> <a href="/review/campaigns">Campaigns</a></nav>
+        </header>
         <main id="main">${body}</main>
       </body>
     </html> `.value;

@@ -7,8 +7,13 @@ import { callDetail } from '../db/read-model.js';
 import { listCalls, listOutcomes, listStatuses } from '../db/repositories/calls.js';
 import { isValidCallId } from '../db/recorder.js';
 import { callPage, listPage, messagePage, type ListFilters } from './pages.js';
+import { getCost } from '../costs/store.js';
+import { extrasSection, serveRecording } from '../recordings/playback.js';
+import type { RecordingStore } from '../recordings/store.js';
+import { campaignListPage as loadCampaigns, campaignView } from './campaign-data.js';
+import { campaignListPage, campaignPage } from './campaign-pages.js';
 
-// GET /review and /review/calls/:id. Transcripts are personal data, so when API_TOKEN is set the pages
+// GET /review and /review/calls/:id; /review/campaigns and /review/campaigns/:id (campaign-pages.ts). Transcripts are personal data, so when API_TOKEN is set the pages
 // require it: as a bearer token, or as the password of HTTP Basic auth so a browser can log in natively.
 // (The route is 'none' to the server because browsers cannot send bearer tokens; the check is here.) Wrong
 // passwords count against the client in the same LoginThrottle as wrong API tokens. Without API_TOKEN the server
@@ -21,6 +26,13 @@ export interface ReviewOptions {
   logins?: LoginThrottle;
   log?: Logger;
   pageSize?: number;
+  /** Recordings (RECORDING=on): played on the call page, served with Range (src/recordings/playback.ts). */
+  recordings?: RecordingStore | undefined;
+  /**
+   * How the campaign page judges a gym's facts: stale past maxAgeDays (FACTS_MAX_AGE_DAYS; default its default, 90)
+   * as of the campaigns' clock (the demo's runs fast; default the wall clock).
+   */
+  facts?: { maxAgeDays: number; clock?: { now(): Date } | undefined };
 }
 
 const HTML_HEADERS = {
@@ -38,6 +50,17 @@ function page(status: number, body: string, extra: Record<string, string> = {}):
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+/** A campaign id as /v1/campaigns takes it; a paging offset within reason. */
+const ID_RE = /^[1-9]\d{0,14}$/;
+const OFFSET_RE = /^\d{1,7}$/;
+const OFFSET_PROBLEM = '"offset" must be a whole number from 0 to 9999999.';
+
+/** ?offset= of the campaign pages: absent is 0; anything but a small whole number is refused (400). */
+function offsetOf(q: URLSearchParams): number | undefined {
+  const raw = q.get('offset');
+  if (raw === null || raw === '') return 0;
+  return OFFSET_RE.test(raw) ? Number(raw) : undefined;
+}
 
 function parseFilters(q: URLSearchParams): { f: ListFilters; error?: string; since?: Date; until?: Date } {
   const f: ListFilters = {
@@ -96,7 +119,40 @@ export function reviewRoutes(o: ReviewOptions): Route[] {
       return page(500, messagePage('Error', 'Something went wrong rendering this page.'));
     }
   };
+  const badRequest = (message: string) => page(400, messagePage('Bad request', message));
   return [
+    {
+      method: 'GET',
+      pattern: '/review/campaigns',
+      auth: 'none',
+      handler: (req) =>
+        guard(req, async () => {
+          const offset = offsetOf(req.query);
+          if (offset === undefined) return badRequest(OFFSET_PROBLEM);
+          const { items, more } = await loadCampaigns(o.pool, size, offset);
+          return page(200, campaignListPage(items, { offset, limit: size, more }));
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: '/review/campaigns/:id',
+      auth: 'none',
+      handler: (req, p) =>
+        guard(req, async () => {
+          const raw = p.id ?? '';
+          if (!ID_RE.test(raw)) return badRequest('A campaign id is a positive whole number.');
+          const offset = offsetOf(req.query);
+          if (offset === undefined) return badRequest(OFFSET_PROBLEM);
+          const v = await campaignView(
+            o.pool,
+            Number(raw),
+            { limit: size, offset },
+            { asOf: o.facts?.clock?.now() ?? new Date(), maxAgeDays: o.facts?.maxAgeDays ?? 90 },
+          );
+          if (v === undefined) return page(404, messagePage('Not found', 'There is no campaign with that id.'));
+          return page(200, campaignPage(v, { offset, limit: size, more: v.more }));
+        }),
+    },
     {
       method: 'GET',
       pattern: '/review',
@@ -146,7 +202,22 @@ export function reviewRoutes(o: ReviewOptions): Route[] {
         guard(req, async () => {
           const id = p.id ?? '';
           const d = isValidCallId(id) ? await callDetail(o.pool, id) : undefined;
-          return d ? page(200, callPage(d)) : page(404, messagePage('Not found', 'There is no call with that id.'));
+          if (!d) return page(404, messagePage('Not found', 'There is no call with that id.'));
+          const [rec, cost] = await Promise.all([o.recordings?.find(id), getCost(o.pool, id)]);
+          const extras = extrasSection(id, rec !== undefined, cost);
+          return page(200, callPage(d).replace('</main>', `${extras}</main>`));
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: '/review/calls/:id/recording',
+      auth: 'none',
+      handler: (req, p) =>
+        guard(req, async () => {
+          const id = p.id ?? '';
+          if (o.recordings === undefined || !isValidCallId(id))
+            return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'no recording' };
+          return serveRecording(o.recordings, id, req.headers.range);
         }),
     },
   ];

@@ -4,7 +4,8 @@ import type { Dsp } from '../dsp/types.js';
 import type { TelephonyDsp } from '../telephony/dsp-port.js';
 import { signRequest } from '../telephony/signature.js';
 import { GymLine } from './line.js';
-import { SimulatedStream, type SimReport } from './media-client.js';
+import { SimulatedStream } from './media-client.js';
+import type { SimReport } from './stream-report.js';
 
 // A protocol-level fake of the Twilio REST API (the two endpoints we use) that then behaves like Twilio's call
 // engine: status callbacks, the signed answer webhook, and a Media Stream driven by a pluggable callee, so
@@ -18,6 +19,9 @@ export interface CalleeContext {
   /** The callee's end of the call, across the streams a <Play digits> redirect replaces. */
   readonly line: GymLine;
 }
+
+/** How a line ends without being answered, in Twilio's final statuses. */
+export type UnansweredStatus = 'busy' | 'no-answer' | 'failed';
 
 /** Plays the person who picked up. It may hang up (stream.hangUp()) or wait for the agent to. */
 export type Callee = (stream: SimulatedStream, ctx: CalleeContext) => void | Promise<void>;
@@ -37,6 +41,8 @@ export interface FakeTwilioOptions {
   readonly answeredBy?: string;
   /** With AsyncAmd=true: how long after the stream starts the verdict is posted (Twilio: ~2-5 s; default 0). */
   readonly amdDelayMs?: number;
+  /** Per dial: a number that is busy, rings out or cannot be reached this time (undefined: it answers). */
+  readonly unanswered?: (to: string) => UnansweredStatus | undefined;
 }
 
 export interface FakeCall {
@@ -242,10 +248,14 @@ export class FakeTwilio {
   }
 
   async #drive(call: CallState): Promise<void> {
+    const unanswered = this.#o.unanswered?.(call.to);
     await this.#callback(call, 'initiated');
+    // Twilio: a failed call never rings; busy and no-answer ring first, then end with that status, unanswered.
+    if (unanswered === 'failed') return call.finish('failed');
     await this.#callback(call, 'ringing');
     await new Promise((r) => setTimeout(r, this.#o.ringMs ?? 0));
     if (FINAL.has(call.status)) return;
+    if (unanswered !== undefined) return call.finish(unanswered);
     call.status = 'in-progress';
     // Synchronous detection answers in the webhook; asynchronous (AsyncAmd=true) posts its verdict separately.
     const asyncAmd = call.params.AsyncAmd === 'true' && call.params.AsyncAmdStatusCallback !== undefined;

@@ -1,4 +1,5 @@
-import type { LineNoise, SimReport, SimulatedStream } from './media-client.js';
+import type { LineNoise, SimulatedStream } from './media-client.js';
+import type { SimReport } from './stream-report.js';
 
 // The gym's end of one phone call. A call is not one media stream: when the agent presses keys through Twilio's
 // <Play digits> redirect, Twilio ends the stream, plays the tones on the call and opens a new stream. The gym's

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { FRAME_BYTES, FRAME_MS, ULAW_SILENCE, type TelephonyDsp } from '../telephony/dsp-port.js';
+import { FRAME_BYTES, FRAME_MS, type TelephonyDsp } from '../telephony/dsp-port.js';
 import { parseOutbound, serializeInbound } from '../telephony/serializer.js';
 import { signRequest } from '../telephony/signature.js';
 import { sharedClock, type ClockClient } from './clock.js';
 import { PlaybackQueue } from './playback.js';
 import { wavBytes } from './wav.js';
+import { framesOf, inboundMediaWire, SILENCE_FRAME, toFrames, type CallerFrame } from './caller-frames.js';
+import type { SimReport } from './stream-report.js';
 
 // A Media Streams client that behaves like Twilio's side of a bidirectional stream: signed upgrade, connected +
 // start, caller audio every 20 ms on a stream clock (real time or accelerated), dtmf and stop; agent audio is
@@ -34,79 +36,14 @@ export interface SimStreamOptions {
   readonly record?: boolean;
 }
 
-export interface TurnReport {
-  /** Stream time the caller's utterance finished sending. */
-  readonly callerEndMs: number;
-  /** Caller end of speech → first agent audio frame received; undefined if the agent never answered. */
-  readonly responseMs: number | undefined;
-}
-
-export interface SimReport {
-  readonly turns: readonly TurnReport[];
-  /** True when every agent frame received had played (and every mark was echoed) when the call ended. */
-  readonly lastUtteranceFinished: boolean;
-  readonly unplayedMsAtEnd: number;
-  readonly droppedByClearMs: number;
-  readonly clears: number;
-  readonly agentFrames: number;
-  readonly marksEchoed: number;
-  /** Frames the agent sent that were not valid server→Twilio messages. */
-  readonly badMessages: number;
-  /** Playback clock ticks with an empty queue between agent frames (audible gaps). */
-  readonly underruns: number;
-  /** Stream times the agent's `clear` messages arrived (each one stopped the agent's audio). */
-  readonly clearsAtMs: readonly number[];
-  /** Stream time stretches [from, to] in which caller audio from say() went out (what she really said). */
-  readonly callerSoundMs: readonly (readonly [number, number])[];
-}
-
+const zeroMask = (mask: Buffer) => void mask.fill(0);
 type Listener<T> = (v: T) => void;
 
 const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 
-interface CallerFrame {
-  readonly bytes: Uint8Array;
-  readonly base64: string;
-  /** The PCM the frame was encoded from (say()), so a background can be mixed in before μ-law. */
-  readonly pcm?: Int16Array;
-}
-
 /** Sound around the caller's phone (src/sim/noise/): added to every frame of the line's 8 kHz PCM. */
 export interface LineNoise {
   addTo(pcm: Int16Array): void;
-}
-
-const SILENCE_FRAME: CallerFrame = (() => {
-  const bytes = new Uint8Array(FRAME_BYTES).fill(ULAW_SILENCE);
-  return { bytes, base64: Buffer.from(bytes).toString('base64') };
-})();
-/** Caller audio already cut into frames, per PCM buffer (a benchmark says the same lines thousands of times). */
-const framesOf = new WeakMap<Int16Array, readonly CallerFrame[]>();
-const zeroMask = (mask: Buffer) => void mask.fill(0);
-
-function toFrames(mulaw: Uint8Array, pcm?: Int16Array): CallerFrame[] {
-  const out: CallerFrame[] = [];
-  for (let off = 0; off < mulaw.length; off += FRAME_BYTES) {
-    const f = new Uint8Array(FRAME_BYTES).fill(ULAW_SILENCE);
-    f.set(mulaw.subarray(off, Math.min(off + FRAME_BYTES, mulaw.length)));
-    const base64 = Buffer.from(f.buffer, f.byteOffset, f.length).toString('base64');
-    out.push(pcm ? { bytes: f, base64, pcm: pcm.subarray(off, off + FRAME_BYTES) } : { bytes: f, base64 });
-  }
-  return out;
-}
-
-/** A caller media message exactly as serializeInbound writes it (test/telephony/serializer.test.ts checks that). */
-export function inboundMediaWire(
-  streamSid: string,
-  sequenceNumber: number,
-  chunk: number,
-  timestamp: number,
-  base64: string,
-): string {
-  return (
-    `{"event":"media","sequenceNumber":"${sequenceNumber}","media":{"track":"inbound","chunk":"${chunk}",` +
-    `"timestamp":"${timestamp}","payload":"${base64}"},"streamSid":${JSON.stringify(streamSid)}}`
-  );
 }
 
 export class SimulatedStream implements ClockClient {

@@ -1,5 +1,6 @@
 import * as chrono from 'chrono-node';
 import type { Topic } from '../facts/model.js';
+import { CLASS_WORDS, DAY_WORDS, PERIOD_WORDS, PLAN_WORDS, TENS, UNITS } from '../facts/vocabulary.js';
 import { topicMentions } from '../../machines/topic-words.js';
 import { wallClock } from './timezone.js';
 import { BOUNDARY, plain, tokens } from './words.js';
@@ -68,16 +69,23 @@ function hour(w: string): number {
 
 /** Spoken clock times written the way chrono reads them. */
 function clockTimes(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/\ba\.?\s?m\b\.?/g, 'am')
-    .replace(/\bp\.?\s?m\b\.?/g, 'pm')
-    .replace(/\bhalf past (\w+)/g, (_m, h: string) => (HOUR_WORDS[h] || /^\d+$/.test(h) ? `${hour(h)}:30` : _m))
-    .replace(new RegExp(`\\b${H}[ :]${M}\\b`, 'g'), (_m, h: string, m: string) => `${hour(h)}:${MINUTE_WORDS[m] ?? m}`)
-    .replace(new RegExp(`\\b${H} o'?clock\\b`, 'g'), (_m, h: string) => `${hour(h)}:00`)
-    .replace(new RegExp(`\\b${PREP} ${H}\\b(?!:)`, 'g'), (_m, p: string, h: string) => `${p} ${hour(h)}:00`)
-    .replace(/\bafter lunch\b/g, 'after 1:00 pm')
-    .replace(/\bfirst thing\b/g, 'morning');
+  return (
+    text
+      .toLowerCase()
+      .replace(/\ba\.?\s?m\b\.?/g, 'am')
+      .replace(/\bp\.?\s?m\b\.?/g, 'pm')
+      .replace(/\bhalf past (\w+)/g, (_m, h: string) => (HOUR_WORDS[h] || /^\d+$/.test(h) ? `${hour(h)}:30` : _m))
+      .replace(
+        new RegExp(`\\b${H}[ :]${M}\\b`, 'g'),
+        (_m, h: string, m: string) => `${hour(h)}:${MINUTE_WORDS[m] ?? m}`,
+      )
+      .replace(new RegExp(`\\b${H} o'?clock\\b`, 'g'), (_m, h: string) => `${hour(h)}:00`)
+      // "After to": no clock word is "to" or "too" after these, the recogniser's "two" is (the gym said a time).
+      .replace(/\b(after|around|before|until|till|past) (to|too)\b/g, '$1 two')
+      .replace(new RegExp(`\\b${PREP} ${H}\\b(?!:)`, 'g'), (_m, p: string, h: string) => `${p} ${hour(h)}:00`)
+      .replace(/\bafter lunch\b/g, 'after 1:00 pm')
+      .replace(/\bfirst thing\b/g, 'morning')
+  );
 }
 
 const DAY_PARTS: readonly [RegExp, number][] = [
@@ -141,6 +149,22 @@ const STOP = new Set([
   'after',
   'at',
 ]);
+// Words of the facts' vocabulary are nobody's name: "ask for month" is the recogniser's "ask for Mike" lost, and a
+// wrong name is worse than none.
+const NOT_NAMES = new Set<string>(
+  [
+    ...Object.values(DAY_WORDS).flat(),
+    ...Object.values(PERIOD_WORDS).flat(),
+    ...PLAN_WORDS,
+    ...UNITS,
+    ...TENS,
+    ...CLASS_WORDS.flatMap((c) => [c.spoken, ...c.aliases]),
+    ...['hours', 'prices', 'pricing', 'price', 'classes', 'class', 'membership', 'memberships', 'plan', 'plans'],
+    ...['help', 'that', 'this', 'it', 'information', 'details', 'more', 'someone', 'somebody', 'anyone', 'one'],
+  ]
+    .flatMap((w) => w.split(' '))
+    .filter((w) => w.length > 0),
+);
 const ROLES = [
   'general manager',
   'sales manager',
@@ -161,7 +185,8 @@ export function callbackPerson(text: string): string | undefined {
     /\b(ask for|speak to|speak with|talk to|talk with|ask to speak to|ask to speak with) ([a-z']+)( [a-z']+)?/.exec(
       joined,
     );
-  if (named !== null && !STOP.has(named[2] as string)) return titleCase(named[2] as string);
+  if (named !== null && !STOP.has(named[2] as string) && !NOT_NAMES.has(named[2] as string))
+    return titleCase(named[2] as string);
   for (const role of ROLES) {
     const at = joined.indexOf(role);
     if (at >= 0 && /\b(is|will be|gets|comes|'s|isn't|is not|ask for|speak to|talk to)\b/.test(joined))

@@ -16,7 +16,8 @@ export type Cue =
   | 'transfer'
   | 'wrong-number'
   | 'not-a-gym'
-  | 'permanently-closed';
+  | 'permanently-closed'
+  | 'do-not-call';
 
 export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
   hold: [
@@ -107,6 +108,18 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\bwent out of business\b/,
     /\bno longer a gym\b/,
   ],
+  // The gym does not want our calls: it goes on the do-not-call list and is never dialled again. Only a request
+  // about being called ("don't call us", "take us off your list"), never a refusal of a topic ("we don't give
+  // prices over the phone") or a busy moment ("can't talk right now").
+  'do-not-call': [
+    /\b(please )?(don't|do not|stop|quit) (ever )?(call|calling|phoning|ringing) (us|me|here|this number)\b/,
+    /\b(take|remove|put|get) (us|me|this number|our number) (off|from|on) (your|the) (call(ing)? |contact |mailing |phone )?(list|do not call list)\b/,
+    /\b(add|put) (us|me|this number|our number) (to|on) (your|the) do not call\b/,
+    /\bdo not call list\b/,
+    /\b(we|i) (don't|do not) want (any )?(more )?(your |these )?(calls|to be called)\b/,
+    /\bnever call (us|me|here|this number) again\b/,
+    /\b(stop|quit) (calling|bothering) (us|me)\b/,
+  ],
 };
 
 /** The cues a text carries, in lexicon order. */
@@ -138,6 +151,8 @@ export const isTransferCue = has('transfer');
 export const isWrongNumber = has('wrong-number');
 export const isNotAGym = has('not-a-gym');
 export const isPermanentlyClosed = has('permanently-closed');
+/** "Please don't call us again", "take us off your list". */
+export const isDoNotCall = has('do-not-call');
 
 /**
  * Words a recording or an assistant spoke, never a person answering a question: a phone tree's menu, a hold

@@ -58,7 +58,11 @@ export function chooseOption(menu: Menu, tried: readonly Key[] = []): MenuChoice
     })
     .map((x) => x.r);
   const best = ranked[0];
-  const option = best !== undefined && best.score >= PRESS_MIN_SCORE && !tried.includes(best.key) ? best : undefined;
+  let option = best !== undefined && best.score >= PRESS_MIN_SCORE && !tried.includes(best.key) ? best : undefined;
+  // Words that name nothing known are most often a label the recogniser lost ("for holiday hours" as "for all day
+  // our"): the operator's 0, which nearly every phone system takes unannounced, is tried first; the option only
+  // once 0 did not take.
+  if (option?.concept === 'unknown' && !tried.includes('0')) option = undefined;
   return { option, ranked, decisive: option !== undefined && option.score >= DECISIVE_SCORE };
 }
 

@@ -1,5 +1,5 @@
 import type { Key, MenuOption } from './menu.js';
-import { conceptOf } from './menu-concepts.js';
+import { conceptOf, MENU_CONCEPTS } from './menu-concepts.js';
 import { plain } from './words.js';
 
 // Recognising a menu again: the fingerprint of a menu for remembering the key path that reached a person, the
@@ -33,10 +33,16 @@ function parseFingerprint(fp: string): Map<string, string> {
 
 export type MenuAgreement = 'same' | 'different' | 'unknown';
 
+/** Fingerprint tokens that name a kind of option (the others are a label's first word). */
+const KNOWN = new Set<string>(MENU_CONCEPTS.map((c) => c.concept));
+
 /**
- * Does a menu being heard agree with a remembered fingerprint? 'same' once the remembered key's option is heard
- * saying the same thing and nothing heard contradicts; 'different' when a heard key leads somewhere else or the
- * remembered key is gone from a finished menu; 'unknown' while the key has not been heard yet.
+ * Does a menu being heard agree with a remembered fingerprint? 'different' when a heard key leads to another known
+ * kind of option than it did, or the remembered key is missing from a finished menu; 'same' once the remembered
+ * key is heard saying what it said, or, while the menu is still playing, once any key is heard leading where it
+ * led (the menu's first option is enough: phone systems take a key typed ahead, and the repeat call is faster for
+ * it); 'unknown' while nothing telling has been heard. Labels the recogniser made nothing of agree with nothing
+ * and contradict nothing: a menu misheard differently on each call is still the same menu.
  */
 export function menuAgrees(
   fingerprint: string,
@@ -48,9 +54,11 @@ export function menuAgrees(
   const now = parseFingerprint(menuFingerprint(heard));
   for (const [k, v] of now) {
     const was = stored.get(k);
-    if (was !== undefined && was !== v) return 'different';
+    if (was !== undefined && KNOWN.has(was) && KNOWN.has(v) && was !== v) return 'different';
   }
-  if (now.has(key) && stored.has(key)) return 'same';
+  if (finished && !now.has(key)) return 'different';
+  if (now.has(key) && now.get(key) === stored.get(key)) return 'same';
+  if ([...now].some(([k, v]) => KNOWN.has(v) && stored.get(k) === v)) return 'same';
   return finished ? 'different' : 'unknown';
 }
 

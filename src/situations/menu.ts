@@ -1,3 +1,5 @@
+import { conceptOf } from './menu-concepts.js';
+import { repairKeys } from './menu-keys.js';
 import { BOUNDARY, findPhrase, tokens } from './words.js';
 
 // Phone-tree prompts as options. A menu says each option in one of two orders, "press 2 for membership" (key
@@ -162,15 +164,21 @@ function cleanLabel(words: readonly string[]): string {
   return w.join(' ');
 }
 
-/** The label of the first option in a sentence's opening words: after any courtesy phrase, from its introducer. */
-function openingLabel(words: readonly string[]): string[] {
+/** A sentence's opening words after any courtesy phrase or preamble clause. */
+function afterPreamble(words: readonly string[]): string[] {
   let from = 0;
   for (const c of [...COURTESY, ...PREAMBLE_ENDS]) {
     const at = findPhrase(words, c);
     if (at >= 0) from = Math.max(from, at + c.split(' ').length);
   }
-  for (let i = from; i < words.length; i++) if (INTRODUCERS.has(words[i] as string)) return words.slice(i);
-  return [];
+  return words.slice(from);
+}
+
+/** The label of the first option in a sentence's opening words: after any courtesy phrase, from its introducer. */
+function openingLabel(words: readonly string[]): string[] {
+  const rest = afterPreamble(words);
+  const i = rest.findIndex((w) => INTRODUCERS.has(w));
+  return i < 0 ? [] : rest.slice(i);
 }
 
 /** The label of the last option in a sentence's closing words: up to "or stay on the line" / the next sentence. */
@@ -192,14 +200,38 @@ function sentenceOptions(toks: readonly string[]): MenuOption[] {
   const gaps = as.map((a, i) => toks.slice(i === 0 ? 0 : (as[i - 1] as Anchor).end, a.start));
   const head = openingLabel(toks.slice(0, first.start));
   const tail = closingLabel(toks.slice(last.end));
+  const read = (labelFirst: boolean, opening: readonly string[] = head): MenuOption[] =>
+    as.map((a, i) => {
+      let words: readonly string[];
+      if (labelFirst) words = i === 0 ? opening : (gaps[i] as string[]);
+      else words = i === as.length - 1 ? tail : (gaps[i + 1] as string[]);
+      return { key: a.key, label: cleanLabel(words) };
+    });
   // Label first when the sentence opens with an option's words before its first key; key first otherwise.
-  const labelFirst = head.length > 0 && !(tail.length > 0 && INTRODUCERS.has(tail[0] as string) && as.length > 1);
-  return as.map((a, i) => {
-    let words: readonly string[];
-    if (labelFirst) words = i === 0 ? head : (gaps[i] as string[]);
-    else words = i === as.length - 1 ? tail : (gaps[i + 1] as string[]);
-    return { key: a.key, label: cleanLabel(words) };
-  });
+  if (head.length === 0) {
+    // No introducer heard before the first key, yet nothing after the last one: the recogniser lost the "for" of
+    // "for billing, press 1" ("or billing press two"). Key first would leave the last key without a label and
+    // give every other key its neighbour's, so the reading naming more known kinds of option wins.
+    const opening = afterPreamble(toks.slice(0, first.start));
+    if (opening.length === 0 || cleanLabel(tail) !== '' || as.length < 2) return read(false);
+    const keyFirst = read(false);
+    const labelFirst = read(true, opening);
+    return knownLabels(labelFirst) > knownLabels(keyFirst) ? labelFirst : keyFirst;
+  }
+  const tailOpensLabel = tail.length > 0 && INTRODUCERS.has(tail[0] as string) && as.length > 1;
+  if (!tailOpensLabel) return read(true);
+  // Words before the first key and after the last both open a label: "to better serve you, press 1 for billing,
+  // press 2 for membership" (key first), or a label-first menu heard up to the next option's words, "for billing
+  // press 1 for careers press 2 for memberships" (its key still to come). Shifting every label by one option
+  // would press the wrong key, so the reading whose labels name more known kinds of option wins; a tie keeps the
+  // label-first reading, whose first label opens the sentence.
+  const labelFirst = read(true);
+  const keyFirst = read(false);
+  return knownLabels(keyFirst) > knownLabels(labelFirst) ? keyFirst : labelFirst;
+}
+
+function knownLabels(options: readonly MenuOption[]): number {
+  return options.filter((o) => conceptOf(o.label).concept !== 'unknown').length;
 }
 
 function split(toks: readonly string[]): string[][] {
@@ -214,10 +246,13 @@ function split(toks: readonly string[]): string[][] {
 const EXTENSION = /\b(extension|party's extension|extension number)\b/;
 const STAY = /\b(stay|remain) on the line\b|\bor hold\b/;
 
-/** The options a menu prompt offers, in the order heard; one option per key (a later mention of a key wins). */
+/**
+ * The options a menu prompt offers, in the order heard; one option per key (a later mention of a key wins), a key
+ * misheard for two options put back where the menu's order says (menu-keys.ts).
+ */
 export function parseMenu(text: string): Menu {
   const byKey = new Map<Key, MenuOption>();
-  for (const s of split(tokens(text))) for (const o of sentenceOptions(s)) byKey.set(o.key, o);
+  for (const o of repairKeys(split(tokens(text)).flatMap(sentenceOptions))) byKey.set(o.key, o);
   const joined = tokens(text).join(' ');
   return {
     options: [...byKey.values()],

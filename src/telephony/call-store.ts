@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallDirection } from '../../machines/events.js';
+import type { ConversationBrief } from '../providers/llm/types.js';
 
 // The call records the calls API and the Twilio webhooks read and write. The persistence engineer's repository
 // implements CallStore over PostgreSQL; MemoryCallStore exists for tests and the simulator only.
@@ -48,6 +49,8 @@ export interface NewCall {
   readonly gymName: string;
   readonly status: CallStatus;
   readonly twilioCallSid?: string | null;
+  /** A planned call's brief (a campaign's follow-up): kept by this process's CallDirectory, not in the row. */
+  readonly brief?: ConversationBrief | undefined;
 }
 
 export type CallPatch = Partial<Pick<CallRecord, 'twilioCallSid' | 'status' | 'answeredBy' | 'endedAt'>>;

@@ -1,12 +1,8 @@
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { answeredTopics, emptyFacts, gymFactsSchema, TOPICS } from '../facts/model.js';
 import { errorResponse, json, type HttpRequest, type HttpResponse, type Route } from '../http/types.js';
-import type { Logger } from '../log.js';
-import { randomUUID } from 'node:crypto';
 import { unavailableResponse } from '../ops/capacity.js';
-import type { CallAdmission } from './admission.js';
-import { isCallStatus, type CallStore } from './call-store.js';
-import { checkDestination, type DestinationPolicy } from './destination.js';
+import { placeOutbound, type OutboundDeps } from './outbound.js';
 
 // The outbound-calls API of the original system: POST /v1/calls places a call (GET /v1/calls/:id is the
 // database's read API, src/db/routes.ts). Bearer auth, JSON-only bodies and rate limiting are applied by the
@@ -20,31 +16,52 @@ export const E164 = /^\+[1-9]\d{6,14}$/;
  * client learns its input was not what it looked like.
  */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+export const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
 
-const createBody = z.object({
-  phone_number: z.string().regex(E164, 'must be an E.164 number such as +12015550123'),
-  gym_name: z
+/** Words the agent says or the model reads: plain text, bounded. */
+const spoken = (max: number) =>
+  z
     .string()
     .trim()
     .min(1, 'must not be empty')
-    .max(200, 'must be at most 200 characters')
-    .refine((s) => !CONTROL_OR_BIDI.test(s), 'must not contain control characters or bidirectional overrides'),
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !CONTROL_OR_BIDI.test(s), 'must not contain control characters or bidirectional overrides');
+
+/**
+ * A planned call's brief (docs/campaign-policy.md): only these topics are asked, these known facts confirmed in
+ * one sentence each, this person asked for. The confirmed value must be of its own topic.
+ */
+const briefBody = z
+  .object({
+    topics_to_ask: z.array(z.enum(TOPICS)).max(TOPICS.length).default([]),
+    facts_to_confirm: z
+      .array(
+        z
+          .object({ topic: z.enum(TOPICS), question: spoken(300), facts: gymFactsSchema.partial() })
+          .strict()
+          // The schema fills absent topics with empty values: only the confirmed topic's is kept, and it must say
+          // something (a "yes" records it again).
+          .transform((f) => ({ topic: f.topic, question: f.question, facts: { [f.topic]: f.facts[f.topic] } }))
+          .refine((f) => answeredTopics({ ...emptyFacts(), ...f.facts }).has(f.topic), {
+            message: "facts must give the confirmed topic's known value",
+          }),
+      )
+      .max(TOPICS.length)
+      .default([]),
+    ask_for: spoken(100).optional(),
+  })
+  .strict()
+  .refine((b) => b.topics_to_ask.length + b.facts_to_confirm.length > 0, 'must ask or confirm at least one topic');
+
+const createBody = z.object({
+  phone_number: z.string().regex(E164, 'must be an E.164 number such as +12015550123'),
+  gym_name: spoken(200),
+  brief: briefBody.optional(),
 });
 
-/** What placing a call needs; TwilioRest implements it. */
-export interface CallPlacer {
-  placeCall(to: string, callId: string): Promise<{ sid: string; status: string }>;
-}
-
-export interface CallsApiOptions {
-  readonly store: CallStore;
-  readonly placer: CallPlacer | undefined;
-  readonly admission: CallAdmission;
-  /** CALL_ALLOWED_REGIONS and CALL_ALLOWED_NUMBER_TYPES. */
-  readonly destinations: DestinationPolicy;
-  readonly log: Logger;
-}
+export type { CallPlacer } from './outbound.js';
+/** The outbound path's dependencies (src/telephony/outbound.ts, shared with the campaign engine). */
+export type CallsApiOptions = OutboundDeps;
 
 export function callsRoutes(o: CallsApiOptions): Route[] {
   return [{ method: 'POST', pattern: '/v1/calls', auth: 'api-token', handler: (req) => create(o, req) }];
@@ -62,46 +79,29 @@ async function create(o: CallsApiOptions, req: HttpRequest): Promise<HttpRespons
     const msg = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     return errorResponse('VALIDATION_FAILED', msg);
   }
-  const destination = checkDestination(parsed.data.phone_number, o.destinations);
-  if (!destination.ok) return errorResponse('DESTINATION_NOT_ALLOWED', `phone_number ${destination.message}`);
-  // Not retryable: nothing changes until the operator sets these and restarts.
-  if (o.placer === undefined)
-    return errorResponse(
-      'TELEPHONY_NOT_CONFIGURED',
-      'this server cannot place calls: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER and PUBLIC_BASE_URL',
-    );
-  const callId = randomUUID();
-  const admitted = o.admission.tryAdmit(callId, 'outbound');
-  if (!admitted.ok) return unavailableResponse(admitted.reason);
-  const { phone_number, gym_name } = parsed.data;
-  let rec: Awaited<ReturnType<CallsApiOptions['store']['create']>>;
-  try {
-    rec = await o.store.create({
-      callId,
-      direction: 'outbound',
-      phoneNumber: phone_number,
-      gymName: gym_name,
-      status: 'queued',
-    });
-  } catch (e) {
-    // Nothing was placed: give the slot back at once instead of holding it until the stream timeout.
-    o.admission.release(callId, 'failed');
-    throw e;
+  const { phone_number, gym_name, brief } = parsed.data;
+  const r = await placeOutbound(o, {
+    phoneNumber: phone_number,
+    gymName: gym_name,
+    brief:
+      brief === undefined
+        ? undefined
+        : { topicsToAsk: brief.topics_to_ask, factsToConfirm: brief.facts_to_confirm, askFor: brief.ask_for },
+  });
+  if (!r.ok) {
+    if (r.reason === 'destination') return errorResponse('DESTINATION_NOT_ALLOWED', `phone_number ${r.message}`);
+    if (r.reason === 'suppressed')
+      return errorResponse(
+        'SUPPRESSED',
+        'phone_number is on the do-not-call list (the gym asked not to be called, or an operator listed it): see /v1/suppressions',
+      );
+    if (r.reason === 'not-configured')
+      return errorResponse(
+        'TELEPHONY_NOT_CONFIGURED',
+        'this server cannot place calls: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER and PUBLIC_BASE_URL',
+      );
+    // 'withdrawn' needs a beforePlace, which this route does not give.
+    return unavailableResponse(r.reason === 'withdrawn' ? 'at_capacity' : r.reason);
   }
-  let placed: { sid: string; status: string };
-  try {
-    placed = await o.placer.placeCall(phone_number, rec.callId);
-  } catch (e) {
-    o.admission.release(callId, 'failed');
-    await o.store.update(rec.callId, { status: 'failed', endedAt: new Date() });
-    o.log.error({ err: e, callId: rec.callId }, 'placing the call failed');
-    throw e instanceof AppError ? e : new AppError('PROVIDER_FAILED', 'placing the call failed', { cause: e });
-  }
-  // A status callback may already have moved the record on; keep the later status.
-  const cur = await o.store.get(rec.callId);
-  const status =
-    cur !== undefined && cur.status !== 'queued' ? cur.status : isCallStatus(placed.status) ? placed.status : 'queued';
-  await o.store.update(rec.callId, { twilioCallSid: placed.sid, status });
-  o.log.info({ callId: rec.callId }, 'outbound call placed');
-  return json(201, { call_id: rec.callId, twilio_call_sid: placed.sid, status });
+  return json(201, { call_id: r.callId, twilio_call_sid: r.sid, status: r.status });
 }

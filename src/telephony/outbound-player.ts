@@ -57,6 +57,14 @@ export interface PlayerListener {
   frameSent?(lateMs: number): void;
 }
 
+/** Where a recording of the call hears the agent (src/recordings/call-recording.ts). Called on the pacing path. */
+export interface PlayerRecordTap {
+  /** A frame left for Twilio; it plays `aheadMs` from now (the lead). */
+  frame(mulaw: Uint8Array, aheadMs: number): void;
+  /** Twilio was told to drop what it holds (`clear`): nothing sent before now plays after now. */
+  cleared(): void;
+}
+
 export interface PlayerOptions {
   /** How far ahead of real time audio is sent (ms). Twilio then holds at most lead + one frame. */
   readonly leadMs?: number;
@@ -115,6 +123,8 @@ export class OutboundPlayer implements Paced {
    * against what it sent (src/call/caller-voice.ts). Called on the pacing path: it must be cheap.
    */
   frameTap: ((mulaw: Uint8Array) => void) | undefined = undefined;
+  /** The call's recording, when it is recorded. */
+  recordTap: PlayerRecordTap | undefined = undefined;
   #sink: OutboundSink;
   readonly #dsp: TelephonyDsp;
   readonly #leadMs: number;
@@ -265,6 +275,7 @@ export class OutboundPlayer implements Paced {
       this.#runFrames = 0;
       this.#runStart = 0;
       if (!this.#closed) this.#sink.sendClear();
+      this.recordTap?.cleared();
     }
     const result: ClearResult = { interrupted, cancelled, droppedMs };
     for (const id of playedNow) this.listener.played?.(id);
@@ -416,6 +427,8 @@ export class OutboundPlayer implements Paced {
       this.#runFrames++;
       const r = this.#sink.sendMedia(frame);
       this.frameTap?.(frame);
+      if (r === 'ok' || r === 'backpressure')
+        this.recordTap?.frame(frame, this.#runStart + (this.#runFrames - 1) * FRAME_MS - now);
       if (r === 'dropped') {
         if (u.keys !== undefined) u.keys.dropped++;
         this.#stats.framesDropped++;

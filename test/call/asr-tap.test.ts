@@ -37,3 +37,16 @@ t.test('a call starts silent', async (t) => {
   );
   t.same(seen, [false]);
 });
+
+t.test('the tap hands pauses in her voice to the attached recogniser', async (t) => {
+  const tap = new AudioTap();
+  const pauses: boolean[] = [];
+  tap.attach(
+    () => undefined,
+    () => undefined,
+    (p) => pauses.push(p),
+  );
+  tap.pause(true);
+  tap.pause(false);
+  t.same(pauses, [true, false]);
+});

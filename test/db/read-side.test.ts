@@ -9,6 +9,7 @@ import { seed, XSS } from './seed.js';
 import { WriteQueue } from '../../src/db/write-queue.js';
 import { CallRecorder } from '../../src/db/recorder.js';
 import { dbRoutes } from '../../src/db/routes.js';
+import { gymsRoutes } from '../../src/gyms/routes.js';
 import { reviewRoutes } from '../../src/review/routes.js';
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -23,7 +24,16 @@ t.test('read API on both backends', async (t) => {
       const queue = new WriteQueue(b.pool);
       t.teardown(() => queue.close());
       await seed(new CallRecorder(queue));
-      const srv = await serveRoutes(dbRoutes({ pool: b.pool }));
+      // /v1/gyms is src/gyms/routes.ts's, served beside the read API as the server does.
+      const srv = await serveRoutes([
+        ...dbRoutes({ pool: b.pool }),
+        ...gymsRoutes({
+          pool: b.pool,
+          destinations: { regions: ['US'], types: ['FIXED_LINE_OR_MOBILE'] },
+          defaultTimeZone: 'America/New_York',
+          factsMaxAgeDays: 90,
+        }),
+      ]);
       t.teardown(srv.close);
 
       const a = await getJson(`${srv.url}/v1/calls/call-a`);

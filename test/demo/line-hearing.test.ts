@@ -58,8 +58,9 @@ t.test("menu options and the line's cues are heard by the offline recogniser", a
     if (right) keysRight++;
     t.comment(`said: ${said}  heard: ${words.join(' ')}`);
   }
-  // Measured 3/5 (04:55 UTC, slt through μ-law, open grammar): "press one" and "press zero" come out as "press two".
-  t.ok(keysRight >= 3, `the key heard after "press" in ${keysRight}/${OPTIONS.length} options`);
+  // Measured 3/5 (04:55 UTC, slt through μ-law, open grammar): "press one" and "press zero" came out as "press two";
+  // 5/5 (07:35 UTC) with the readings of "one" and "zero" in EXTRA_PRONUNCIATIONS.
+  t.ok(keysRight >= 4, `the key heard after "press" in ${keysRight}/${OPTIONS.length} options`);
   let cuesRight = 0;
   for (const [said, want] of CUES) {
     const words = await hear(said);

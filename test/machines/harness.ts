@@ -12,6 +12,9 @@ import type {
   SpeakerCommand,
 } from '../../machines/events.js';
 import { DEFAULT_TIMING, type TurnTiming } from '../../machines/timing.js';
+import { replyActor } from '../../src/call/reply-actor.js';
+import { createLogger } from '../../src/log.js';
+import type { LlmProvider } from '../../src/providers/llm/types.js';
 
 /**
  * The call machine with actors that do nothing: for tests that only walk the chart (model, invariants, inspector)
@@ -58,6 +61,10 @@ export function harness(
     voicemail?: CallInput['voicemail'];
     /** This invoked actor throws when started (a provider bug). */
     crash?: 'asr' | 'speaker' | 'reply';
+    /** A planned call's brief (CallInput.brief). */
+    brief?: CallInput['brief'];
+    /** A real LLM provider answers (through the call's reply actor) instead of the test playing the LLM. */
+    llm?: LlmProvider;
   } = {},
 ) {
   const crash = (name: string) => {
@@ -111,16 +118,22 @@ export function harness(
       }),
     },
   });
-  const actor = createActor(machine, {
-    clock,
-    input: {
-      callId: 'c1',
-      direction: opts.direction ?? 'inbound',
-      gymName: 'Iron Temple',
-      timing: { ...DEFAULT_TIMING, ...opts.timing },
-      voicemail: opts.voicemail,
+  const actor = createActor(
+    opts.llm === undefined
+      ? machine
+      : machine.provide({ actors: { reply: replyActor(opts.llm, createLogger('silent')) } }),
+    {
+      clock,
+      input: {
+        callId: 'c1',
+        direction: opts.direction ?? 'inbound',
+        gymName: 'Iron Temple',
+        timing: { ...DEFAULT_TIMING, ...opts.timing },
+        voicemail: opts.voicemail,
+        brief: opts.brief,
+      },
     },
-  });
+  );
   actor.on('*', (e) => emitted.push(e as CallEmitted));
   actor.subscribe({ error: (e) => errors.push(e) });
   actor.start();

@@ -50,6 +50,9 @@ export function eventsFor(s: Snap): MachineEvent[] {
       : { type: 'VAD.VOICE', atMs: 0 },
   );
   ev.push({ type: 'ASR.PARTIAL', text: 'we open' });
+  // Her voice paused on interim words (sent while she is speaking): an early reply may start on them.
+  if (inTurn('listening') && s.matches({ live: { caller: 'speaking' } }))
+    ev.push({ type: 'ASR.STABLE', text: 'we open at six.' });
   ev.push(
     final('six'),
     final('we open at six.'),

@@ -44,8 +44,8 @@ function lineBase(s: Snap): MachineEvent[] {
   );
 }
 
-/** Words, detections and the remembered path, wherever the line may say them. */
-function lineEvents(s: Snap, words: readonly MachineEvent[] = Object.values(WORDS)): MachineEvent[] {
+/** Words, detections and the remembered path (unless `remembered` is false), wherever the line may say them. */
+function lineEvents(s: Snap, words: readonly MachineEvent[] = Object.values(WORDS), remembered = true): MachineEvent[] {
   const ev: MachineEvent[] = [...lineBase(s), ...words];
   ev.push(
     { type: 'AMD.RESULT', answeredBy: 'machine_start' },
@@ -53,7 +53,7 @@ function lineEvents(s: Snap, words: readonly MachineEvent[] = Object.values(WORD
     { type: 'AMD.RESULT', answeredBy: 'human' },
     { type: 'TONE.BEEP', atMs: 0, hz: 1000, durationMs: 400 },
   );
-  if (s.context.line.keys.length === 0 && s.context.line.ivr.remembered === undefined) {
+  if (remembered && s.context.line.keys.length === 0 && s.context.line.ivr.remembered === undefined) {
     // Two levels: personal training (not an option pressed at once unless remembered), then membership.
     const first = menuFingerprint(parseMenu(REMEMBERED).options);
     const second = menuFingerprint(parseMenu(DECISIVE).options);
@@ -80,19 +80,36 @@ function replyEvents(s: Snap): MachineEvent[] {
   ];
 }
 
+// The fingerprints are worked out from the words each time (concept lexicons): once per menu is enough.
+const heardPrints = new Map<string, string>();
+const menuPrints = new WeakMap<object, string>();
+function heardPrint(heard: string): string {
+  let print = heardPrints.get(heard);
+  if (print === undefined) heardPrints.set(heard, (print = menuFingerprint(parseMenu(heard).options)));
+  return print;
+}
+function menuPrint(menu: Parameters<typeof menuFingerprint>[0]): string {
+  let print = menuPrints.get(menu);
+  if (print === undefined) menuPrints.set(menu, (print = menuFingerprint(menu)));
+  return print;
+}
+
 /** The context the situation guards read, coarsened. */
 function lineKey(s: Snap): string {
   // Closing or ended: no situation guard is asked any more.
   if (s.status !== 'active' || turnOf(s).includes('closing')) return '';
   const l = s.context.line;
-  const menu = parseMenu(l.ivr.heard).options.map((o) => o.key);
+  const ivr = l.ivr;
+  // The phone tree's guards read the menus by their fingerprints (options and what they reach), the keys tried by
+  // which ones (a key pressed twice is no different from once), the remembered step of the level reached, and
+  // failures up to the third: the raw lists grow with every loop, and would make the walk endless.
+  const step = ivr.remembered?.[ivr.path.length];
   return JSON.stringify([
-    menu.length === 0 ? 0 : menu.includes('2') ? 2 : 1,
-    l.ivr.tried.length,
-    l.ivr.tried.includes('0'),
-    Math.min(l.ivr.failures, 3),
-    Math.min(l.ivr.path.length, 1),
-    l.ivr.remembered !== undefined,
+    heardPrint(ivr.heard),
+    menuPrint(ivr.lastMenu),
+    [...new Set(ivr.tried)].sort().join(''),
+    Math.min(ivr.failures, 3),
+    step === undefined ? (ivr.remembered === undefined ? '-' : 'past') : `${step.digits}:${step.fingerprint}`,
     // The voicemail's message and the screening sentence play utterance by utterance; elsewhere nothing is said.
     /voicemail|screening/.test(situationOf(s)) ? pending(s.context).length : 0,
     l.transferPending,
@@ -112,15 +129,8 @@ export function situationPlans(base: CallInput, greeted: MachineEvent[], callerT
   const outbound = { ...base, direction: 'outbound' as const, voicemail: leave };
   const start: MachineEvent[] = [{ type: 'MEDIA.START' }];
   const walk = { events: (s: Snap) => lineEvents(s), key: lineKey };
-  const tree = [
-    WORDS.weak,
-    WORDS.decisive,
-    WORDS.firstOfRemembered,
-    WORDS.invalid,
-    WORDS.person,
-    WORDS.hold,
-    WORDS.noise,
-  ];
+  const fresh = [WORDS.weak, WORDS.decisive, WORDS.invalid, WORDS.person, WORDS.hold, WORDS.noise];
+  const remembered = [WORDS.firstOfRemembered, WORDS.decisive, WORDS.person, WORDS.noise];
   const plans: Plan[] = [
     {
       name: 'outbound: what answers (the conversation state moves the line)',
@@ -130,11 +140,24 @@ export function situationPlans(base: CallInput, greeted: MachineEvent[], callerT
       ...walk,
     },
     {
+      // Navigated afresh: every menu, retry and loop up to giving up. Without the remembered path, whose walk
+      // multiplied this one by every way it can agree or not (the next plan).
       name: 'a phone tree',
       input: outbound,
       prefix: [...start, WORDS.weak],
       stopWhen: within('phoneTree'),
-      events: (s: Snap) => lineEvents(s, [...tree, WORDS.voicemail]).filter((e) => e.type !== 'AMD.RESULT'),
+      events: (s: Snap) => lineEvents(s, [...fresh, WORDS.voicemail], false).filter((e) => e.type !== 'AMD.RESULT'),
+      key: lineKey,
+    },
+    {
+      // The remembered path arrives while the first menu plays, and is replayed level by level while the menus
+      // agree; once it is dropped the tree is navigated afresh, which the plan before walks.
+      name: 'a phone tree with a remembered path',
+      input: outbound,
+      prefix: [...start, WORDS.weak],
+      stopWhen: (s) =>
+        within('phoneTree')(s) || (s.context.line.keys.length > 0 && s.context.line.ivr.remembered === undefined),
+      events: (s: Snap) => lineEvents(s, remembered).filter((e) => e.type !== 'AMD.RESULT' && e.type !== 'TONE.BEEP'),
       key: lineKey,
     },
     {

@@ -95,6 +95,21 @@ t.test('phone tree: the menu finishes before a lesser option is pressed; a loop 
   t.same(ended(h)?.keys, ['3', '1', '0']);
 });
 
+t.test('phone tree: options whose words name nothing known wait until 0 was tried', async (t) => {
+  const h = outbound();
+  // "For holiday hours" as the recogniser may write it: a label that names nothing.
+  const menu = 'For directions, press 1. For all day our, press 2.';
+  line(h, menu);
+  h.advance(DEFAULT_TIMING.menuSettleMs);
+  await h.settle();
+  t.same(h.keys, ['0'], 'the operator first, not the unknown option');
+  line(h, "Sorry, I didn't get that.");
+  line(h, menu);
+  h.advance(DEFAULT_TIMING.menuSettleMs);
+  await h.settle();
+  t.same(h.keys, ['0', '2'], '0 was not taken: the unknown option');
+});
+
 t.test('phone tree: a remembered key path is replayed as soon as the menu says what it said', async (t) => {
   const h = outbound();
   const fingerprint = menuFingerprint(parseMenu(MENU).options);
@@ -109,6 +124,14 @@ t.test('phone tree: a remembered key path is replayed as soon as the menu says w
   line(changed, 'For billing, press 2. For the front desk, press 5.');
   await changed.settle();
   t.same(changed.keys, ['5'], 'the menu changed: the remembered key is not pressed, the front desk is');
+  // The remembered key comes last in the menu: its first option, leading where it led, is enough to type it ahead.
+  const ahead = outbound();
+  ahead.send({ type: 'IVR.REMEMBERED', path: [{ digits: '2', fingerprint }] });
+  ahead.voiceOn();
+  ahead.advance(1500);
+  ahead.final('Thank you for calling Iron Temple. For class schedules, press 1.');
+  await ahead.settle();
+  t.same(ahead.keys, ['2'], 'pressed on the first option, before the remembered one was said');
 });
 
 t.test('phone tree: a key press that fails ends the call as ivr-stuck', async (t) => {

@@ -50,3 +50,31 @@ t.test('a chunk whose audio stopped arriving leaves after its duration (tick)', 
   c.flush();
   t.equal(sent.length, 1, 'nothing gathered: flush sends nothing');
 });
+
+t.test('a pause in her voice sends the gathered audio and then every frame at once', async (t) => {
+  const { c, sent } = setup();
+  let now = 0;
+  c.voice(true, now);
+  for (let i = 0; i < 7; i++) c.push(frame(), (now += 20));
+  t.same(
+    sent.map((s) => s.len),
+    [800],
+    '100 ms chunks while she speaks',
+  );
+  c.pause(true);
+  t.same(
+    sent.map((s) => s.len),
+    [800, 320],
+    'the partial chunk leaves at the pause',
+  );
+  c.push(frame(), (now += 20));
+  c.push(frame(), (now += 20));
+  t.same(
+    sent.map((s) => s.len),
+    [800, 320, 160, 160],
+    'the silence the recogniser endpoints on is not batched',
+  );
+  c.pause(false);
+  for (let i = 0; i < 3; i++) c.push(frame(), (now += 20));
+  t.equal(sent.length, 4, 'her voice goes on: chunks again');
+});

@@ -73,6 +73,16 @@ t.test('who to ask for', async (t) => {
   t.equal(callbackPerson('Jenna is back on Monday'), 'Jenna');
   t.equal(callbackPerson('call back tomorrow'), undefined);
   t.equal(callbackPerson('he is in after two'), undefined);
+  // "Ask for Mike" as the offline recogniser heard it: a word of the facts is nobody's name.
+  t.equal(callbackPerson('i can help with that com back after to you and ask for month'), undefined);
+  t.equal(callbackPerson('ask for monday'), undefined);
+});
+
+t.test("the recogniser's 'to' for 'two' after a time preposition", async (t) => {
+  t.equal(earliestCallback('come back after to you and ask for mike', NOW, NY), '2026-12-05T14:00');
+  t.equal(earliestCallback('call back around too', NOW, NY), '2026-12-05T14:00');
+  // Not a time: "to" introducing something else, and "tomorrow".
+  t.equal(earliestCallback('call back after tomorrow', NOW, NY) === '2026-12-05T14:00', false);
 });
 
 t.test('callback cues and their near misses', async (t) => {

@@ -35,6 +35,14 @@ t.test('menus in both orders, digits and number words, with and without punctuat
     ['please select option 3 for personal training', opts(['3', 'personal training'])],
     ["if you know your party's extension dial it now for membership press two", opts(['2', 'membership'])],
     ['press one for sales or stay on the line for the next available associate', opts(['1', 'sales'])],
+    // Heard up to the next option's words: their key is still to come, the labels keep their own keys.
+    [
+      'thank you for calling the gym for billing press one for careers press two for directions press three for memberships',
+      opts(['1', 'billing'], ['2', 'careers'], ['3', 'directions']),
+    ],
+    ['for the front desk press one for billing', opts(['1', 'front desk'])],
+    // Words before the first key that are no option's: key first after all.
+    ['to better serve you press one for billing press two for membership', opts(['1', 'billing'], ['2', 'membership'])],
   ];
   for (const [text, want] of cases) t.same(parseMenu(text).options, want, text);
 });
@@ -103,10 +111,15 @@ t.test('fingerprint: robust to misheard labels, checks a remembered path', async
   t.equal(menuFingerprint(b), menuFingerprint(a));
   t.equal(menuFingerprint(opts(['3', 'kids club'])), '3=kid');
   const fp = menuFingerprint(a);
-  t.equal(menuAgrees(fp, '2', opts(['1', 'hours']), false), 'unknown');
+  // The menu's first option, leading where it led: the same menu, its remembered key can be typed ahead.
+  t.equal(menuAgrees(fp, '2', opts(['1', 'hours']), false), 'same');
   t.equal(menuAgrees(fp, '2', opts(['1', 'hours'], ['2', 'membership']), false), 'same');
   t.equal(menuAgrees(fp, '2', opts(['1', 'billing'], ['2', 'membership']), false), 'different');
-  t.equal(menuAgrees(fp, '2', opts(['1', 'hours']), true), 'different');
+  t.equal(menuAgrees(fp, '2', opts(['1', 'hours']), true), 'different', 'a finished menu without the key');
+  // Labels the recogniser made nothing of neither agree nor contradict.
+  t.equal(menuAgrees(fp, '2', opts(['1', 'daily line']), false), 'unknown');
+  t.equal(menuAgrees(fp, '2', opts(['1', 'daily line'], ['2', 'membership']), false), 'same');
+  t.equal(menuAgrees(menuFingerprint(opts(['1', 'barre years'])), '1', opts(['1', 'careers']), false), 'unknown');
 });
 
 t.test('loops and invalid entries', async (t) => {
@@ -125,4 +138,49 @@ t.test('loops and invalid entries', async (t) => {
     t.ok(isInvalidEntry(s), s);
   for (const s of ['sorry we are closed on sundays', 'I did not get the price list yet', 'try our yoga class'])
     t.notOk(isInvalidEntry(s), s);
+});
+
+t.test('keys the recogniser misheard are put back where the menu counts', async (t) => {
+  // "for billing press one" heard as "or billing press two line": two options claim 2, the count says 1 and 2.
+  t.same(
+    parseMenu(
+      'or billing press two line or barre years press two you for directions press three a for memberships press four',
+    ).options,
+    opts(['1', 'billing'], ['2', 'line or barre years'], ['3', 'you for directions'], ['4', 'memberships']),
+  );
+  t.same(
+    parseMenu('press two for billing press two for membership press three for directions').options,
+    opts(['1', 'billing'], ['2', 'membership'], ['3', 'directions']),
+  );
+  // The second of two: "press three" heard as "press two".
+  t.same(
+    parseMenu('press one for hours press two for classes press two for the front desk press four for billing').options,
+    opts(['1', 'hours'], ['2', 'classes'], ['3', 'front desk'], ['4', 'billing']),
+  );
+  // No counted key fits between 3 and 4: the out-of-order option is the operator's 0 ("press zero" heard as two).
+  t.same(
+    parseMenu(
+      'press one for billing press two for sales press three for careers press two for the front desk press four for services',
+    ).options,
+    opts(['1', 'billing'], ['2', 'sales'], ['3', 'careers'], ['0', 'front desk'], ['4', 'services']),
+  );
+  // A menu heard twice, misheard differently each time, is two plays of the same keys, not new options.
+  const twice = parseMenu(
+    'press two for billing press two for careers press three for directions press two for daily press two for careers press three for directions',
+  ).options;
+  t.same(
+    twice.map((o) => o.key),
+    ['1', '2', '3'],
+  );
+  // Keys said once each are left as heard, in any order.
+  t.same(parseMenu('press five for sales press one for billing').options, opts(['5', 'sales'], ['1', 'billing']));
+});
+
+t.test('an option whose words name nothing known waits until 0 was tried', async (t) => {
+  const m = parseMenu('for directions press one for all day our press two');
+  t.equal(chooseOption(m).option, undefined, 'the machine tries 0 first');
+  t.equal(chooseOption(m, ['0']).option?.key, '2', 'then the unknown option');
+  // A known option is pressed as before, and an unlabelled 0 is the operator.
+  t.equal(chooseOption(parseMenu('for all day our press one for the front desk press two')).option?.key, '2');
+  t.equal(chooseOption(parseMenu('for all day our press one or press zero')).option?.key, '0');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { inboundMediaWire } from '../../src/sim/media-client.js';
+import { inboundMediaWire } from '../../src/sim/caller-frames.js';
 import { DEFAULT_LEAD_MS, OutboundPlayer } from '../../src/telephony/outbound-player.js';
 import { PacingClock, type Paced } from '../../src/telephony/pacing-clock.js';
 import { parseMediaFast } from '../../src/telephony/media-fast-path.js';

@@ -5,6 +5,7 @@ import { parseLogLevel } from '../args.js';
 
 const USAGE = `usage: gym-agent demo [--persona FILE.json] [--background KIND [--snr-db N] [--seed N]] [--json] [--fast]
                      [--record FILE.wav] [--data-dir DIR]
+       gym-agent demo --campaign N [--seed S] [--concurrency C] [--json] [--data-dir DIR]
 
 Starts the server with the offline providers and the embedded database, places a simulated call through the
 fake Twilio REST API (as POST /v1/calls would) to a simulated receptionist who only hears the agent's audio,
@@ -20,7 +21,13 @@ shows the conversation live, then the facts as read back from the database.
   --record FILE    write both legs as a stereo WAV (left: gym, right: agent)
   --data-dir DIR   where the embedded database lives (default ./data/demo, apart from the app's ./data; the
                    closing lines print the commands that show the call there)
-  --log-level L    server log level on stderr (default warn)`;
+  --log-level L    server log level on stderr (default warn)
+
+  --campaign N     a whole campaign instead: N simulated gyms (1-500; the same N gyms for the same --seed, default
+                   1) with mixed behaviours in US, UK and Australian time zones, called by the campaign engine on a
+                   clock that jumps over the time nobody is on the line; ends with every gym's outcome, attempts,
+                   facts and cost (--json: one JSON document with every attempt's UTC and local time and window)
+  --concurrency C  calls of the campaign at once (default 3; every call is real-time audio on this machine)`;
 
 export async function run(args: string[]): Promise<number> {
   let v;
@@ -35,7 +42,9 @@ export async function run(args: string[]): Promise<number> {
         background: { type: 'string' },
         'snr-db': { type: 'string' },
         seed: { type: 'string' },
-        'data-dir': { type: 'string', default: './data/demo' },
+        'data-dir': { type: 'string' },
+        campaign: { type: 'string' },
+        concurrency: { type: 'string' },
         'log-level': { type: 'string', default: 'warn' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -51,6 +60,19 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const logLevel = parseLogLevel(v['log-level']);
+  if (v.campaign !== undefined) {
+    if (v.persona !== undefined || v.background !== undefined || v.record !== undefined || v.fast)
+      throw new AppError(
+        'BAD_ARGUMENT',
+        '--campaign runs its own gyms: no --persona, --background, --record or --fast',
+      );
+    const { runCampaignCommand } = await import('../../demo/campaign/command.js');
+    return runCampaignCommand(
+      { gyms: v.campaign, seed: v.seed, concurrency: v.concurrency, json: v.json, dataDir: v['data-dir'], logLevel },
+      process.stdout,
+    );
+  }
+  if (v.concurrency !== undefined) throw new AppError('BAD_ARGUMENT', '--concurrency needs --campaign');
   if (v.record !== undefined && !v.record.toLowerCase().endsWith('.wav'))
     throw new AppError('BAD_ARGUMENT', '--record needs a file name ending in .wav');
   const background = parseBackground(v.background, v['snr-db'], v.seed);
@@ -62,7 +84,7 @@ export async function run(args: string[]): Promise<number> {
       fast: v.fast,
       record: v.record,
       background,
-      dataDir: v['data-dir'],
+      dataDir: v['data-dir'] ?? './data/demo',
       logLevel,
     },
     process.stdout,

@@ -2,7 +2,9 @@
 // per chunk instead of per frame. Chunks are `speechMs` long, or `quietMs` once the VAD has heard no voice for
 // `quietAfterMs` (silence needs no low latency, and every send is a syscall and a network message); without VAD
 // hints every chunk is a speech chunk. A chunk also leaves when its first audio is a chunk's duration old (audio
-// that stopped arriving mid-chunk is not held back) and at the voice edge (it may hold the onset).
+// that stopped arriving mid-chunk is not held back) and at the voice edge (it may hold the onset). While her voice
+// pauses (`pause`, a few unvoiced frames before the VAD's hangover) every frame leaves at once: the recogniser's
+// endpointing counts the silence it has received, so batching it would delay her final by up to a chunk.
 
 const BYTES_PER_MS = 8;
 
@@ -22,6 +24,7 @@ export class AudioChunker {
   #len = 0;
   #since = 0;
   #speaking = true;
+  #paused = false;
   #silentSince = 0;
 
   constructor(o: ChunkerOptions) {
@@ -43,7 +46,8 @@ export class AudioChunker {
       off += n;
       if (this.#len >= size) this.flush();
     }
-    this.tick(now);
+    if (this.#paused && this.#speaking) this.flush();
+    else this.tick(now);
   }
 
   /** Sends the gathered chunk if its first audio is a chunk's duration old (call when audio may have stopped). */
@@ -56,6 +60,12 @@ export class AudioChunker {
     this.#speaking = speaking;
     if (speaking) this.flush();
     else this.#silentSince = now;
+  }
+
+  /** Her voice paused (true: send what is gathered and then every frame as it comes) or went on (false). */
+  pause(paused: boolean): void {
+    this.#paused = paused;
+    if (paused) this.flush();
   }
 
   /** Sends what is gathered (turn end, close, voice edge). */

@@ -152,6 +152,10 @@ class DeepgramStream implements AsrStream {
     if (!this.closing) this.chunker.voice(speaking, performance.now());
   }
 
+  voicePause(paused: boolean): void {
+    if (!this.closing) this.chunker.pause(paused);
+  }
+
   /** Sends a chunk; it is kept until Deepgram finalises it (for a replay after a reconnect). */
   private sendChunk(bytes: Uint8Array, sinceMs: number): void {
     // wallMs: when the chunk's first audio arrived, so the final-latency metric includes the batching delay.

@@ -36,6 +36,15 @@ export const EXTRA_PRONUNCIATIONS: readonly [string, string][] = [
   ['month(2)', 'M AY N TH'],
   ['monthly(2)', 'M AY N TH L IY'],
   ['pilates(2)', 'P AY L EY T S'],
+  // Menu keys: with "one" only as W AH N the decoder wrote "press one" as "press two line noon" and "press zero" at
+  // the start of a sentence as "to at here uh" (flite slt through μ-law). CMUdict's HH W AH N and the open-vowel
+  // readings many voices use, and a reduced final vowel of "zero": 7 of 8 menu sentences with their key right,
+  // against 3 of 8 without (the eighth lost its "press" to an utterance break).
+  ['one(2)', 'HH W AH N'],
+  ['one(3)', 'W AA N'],
+  ['one(4)', 'W AO N'],
+  ['one(5)', 'W UH N'],
+  ['zero(3)', 'Z IH R AH'],
   ['chi(2)', 'CH IY'],
 ];
 

@@ -46,6 +46,11 @@ export interface AsrStream {
    * may send silence in larger batches (fewer messages) and must flush at once when voice starts.
    */
   voiceActivity?(speaking: boolean): void;
+  /**
+   * Her voice paused (a few unvoiced frames, before the VAD's silence edge) or went on. A hint only: a provider
+   * that batches audio sends the pause's frames at once, so the recogniser's own endpointing is not delayed.
+   */
+  voicePause?(paused: boolean): void;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import type { SpokenOutcome } from '../../../machines/outcomes.js';
 import type { Topic } from '../../facts/model.js';
 import { callbackIn, type CallbackFound } from '../../situations/callback.js';
-import { isNotAGym, isPermanentlyClosed, isWrongNumber } from '../../situations/cues.js';
+import { isDoNotCall, isNotAGym, isPermanentlyClosed, isWrongNumber } from '../../situations/cues.js';
 import { refusalsIn, type RefusalFound } from '../../situations/refusal.js';
 
 // What the offline interviewer makes of a person's words beyond facts: the call reached the wrong place (an
@@ -22,13 +22,16 @@ export function readSituation(
   now: Date,
   timeZone: string,
 ): SituationReading {
-  const outcome: SpokenOutcome | undefined = isWrongNumber(text)
-    ? 'wrong-number'
-    : isNotAGym(text)
-      ? 'not-a-gym'
-      : isPermanentlyClosed(text)
-        ? 'permanently-closed'
-        : undefined;
+  // Asked not to be called again comes first: "wrong number, and don't call us again" must still be listed.
+  const outcome: SpokenOutcome | undefined = isDoNotCall(text)
+    ? 'do-not-call'
+    : isWrongNumber(text)
+      ? 'wrong-number'
+      : isNotAGym(text)
+        ? 'not-a-gym'
+        : isPermanentlyClosed(text)
+          ? 'permanently-closed'
+          : undefined;
   if (outcome !== undefined) return { outcome, callback: undefined, refusals: [] };
   return { outcome, callback: callbackIn(text, open, now, timeZone), refusals: refusalsIn(text, current) };
 }
@@ -37,6 +40,7 @@ const OUTCOME_LINES: Readonly<Record<SpokenOutcome, string>> = {
   'wrong-number': 'Sorry to have bothered you. Have a good day, goodbye!',
   'not-a-gym': 'Sorry, I was looking for a gym. Have a good day, goodbye!',
   'permanently-closed': "I'm sorry to hear that. Thank you for letting me know, goodbye!",
+  'do-not-call': "Of course, we won't call you again. Sorry for the trouble, goodbye!",
 };
 
 export function outcomeLine(outcome: SpokenOutcome): string {

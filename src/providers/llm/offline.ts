@@ -15,14 +15,17 @@ import type { SpokenOutcome } from '../../../machines/outcomes.js';
 import type { CallbackFound } from '../../situations/callback.js';
 import type { RefusalFound } from '../../situations/refusal.js';
 import { callbackLine, outcomeLine, readSituation, REFUSAL_ACK } from './offline-situations.js';
-import type {
-  ConversationInput,
-  FactsOnlyInput,
-  FactsOnlyResult,
-  HistoryTurn,
-  LlmCapabilities,
-  LlmChunk,
-  LlmProvider,
+import {
+  briefTopics,
+  type ConversationBrief,
+  type ConversationInput,
+  type FactToConfirm,
+  type FactsOnlyInput,
+  type FactsOnlyResult,
+  type HistoryTurn,
+  type LlmCapabilities,
+  type LlmChunk,
+  type LlmProvider,
 } from './types.js';
 
 // The offline conversation policy: a deterministic interviewer behind the LLM interface. It asks about hours,
@@ -68,14 +71,74 @@ const GOODBYE_DONE = "Thank you so much, that's everything I needed. Have a grea
 const GOODBYE_PARTIAL = 'Thank you for your time, that was very helpful. Have a great day, goodbye!';
 const GOODBYE_CALLER = 'Of course, thanks for your time. Goodbye!';
 
+/** A planned call's confirmation of `topic` ("Are you still open ...?"), else the open question. */
+function question(topic: Topic, brief: ConversationBrief | undefined): string {
+  const confirm = confirmationFor(topic, brief);
+  return confirm === undefined ? QUESTION[topic] : confirm.question.charAt(0).toUpperCase() + confirm.question.slice(1);
+}
+
+function confirmationFor(topic: Topic | undefined, brief: ConversationBrief | undefined): FactToConfirm | undefined {
+  return topic === undefined ? undefined : brief?.factsToConfirm.find((f) => f.topic === topic);
+}
+
+// A confirmation's answer: "yes, still the same" keeps the known value (recorded again by this call, which is what
+// makes it confirmed); "no, it changed" without the new value asks for it.
+const NO = ['no', 'nope', 'not', 'changed', 'anymore', 'different', "isn't", "aren't", "don't"];
+const YES = [
+  'yes',
+  'yeah',
+  'yep',
+  'yup',
+  'correct',
+  'right',
+  'still',
+  'sure',
+  'exactly',
+  'absolutely',
+  'same',
+  'uh huh',
+];
+const UNCHANGED = [
+  'nothing changed',
+  'nothing has changed',
+  "nothing's changed",
+  "hasn't changed",
+  "haven't changed",
+  'not changed',
+  'no change',
+  'no changes',
+  'same as before',
+];
+// A statement naming the topic, then a question naming none: the machine's repeat guard drops a second question
+// about a topic already asked (as with CLARIFY).
+const CHANGED: Readonly<Record<Topic, string>> = {
+  hours: 'Oh, so the opening hours have changed. What are they now?',
+  pricing: 'Oh, so the membership price has changed. What is it now?',
+  classes: 'Oh, so the classes have changed. Which ones do you run now?',
+};
+
+function confirmationAnswer(text: string): 'yes' | 'no' | undefined {
+  const tokens = normalize(text);
+  const has = (w: string): boolean => phraseIn(tokens, w);
+  if (UNCHANGED.some(has)) return 'yes';
+  if (NO.some(has)) return 'no';
+  return YES.some(has) ? 'yes' : undefined;
+}
+
+function phraseIn(tokens: readonly string[], phrase: string): boolean {
+  const w = phrase.split(' ');
+  return tokens.some((_, i) => w.every((x, k) => tokens[i + k] === x));
+}
+
 function greeting(input: ConversationInput, first: Topic | undefined): string {
   // An unknown gym (an inbound call from a number we have no name for) is "your gym", never an empty slot.
   const about = sayGymName(input.gymName) ?? 'your gym';
+  const forWhom = input.brief?.askFor === undefined ? '' : ` for ${input.brief.askFor}`;
   const who =
     input.direction === 'outbound'
-      ? `Hi! This is an automated assistant calling with a few quick questions about ${about}.`
+      ? `Hi! This is an automated assistant calling${forWhom} with a few quick questions about ${about}.`
       : `Hi, thanks for calling! I'm an automated assistant collecting information about ${about}.`;
-  return first ? `${who} ${QUESTION[first]}` : who;
+  return first ? `${who} ${question(first, input.brief)}` : who;
 }
 
 /** Whether an agent turn (possibly cut short by a barge-in) was this template. */
@@ -135,14 +198,16 @@ export interface InterviewPlan {
 /** The whole decision for one turn, pure but for `now` (a callback's "after two" is read against it; for tests). */
 export function planTurn(input: ConversationInput, now: Date = new Date()): InterviewPlan {
   const asked = new Set(input.asked);
+  // A planned call collects only its own topics (asked or confirmed); every topic otherwise.
+  const among = briefTopics(input.brief);
   const nextTopic = (missing: readonly Topic[]): Topic | undefined => missing.find((t) => !asked.has(t));
   if (input.reason === 'greeting') {
-    const first = nextTopic(missingTopics(input.facts));
+    const first = nextTopic(missingTopics(input.facts, among));
     return { text: [greeting(input, first)], facts: undefined, asked: first, endCall: undefined };
   }
   const current = input.asked[input.asked.length - 1];
   if (input.reason === 'closing') {
-    const done = missingTopics(input.facts).length === 0;
+    const done = missingTopics(input.facts, among).length === 0;
     return { text: [done ? GOODBYE_DONE : GOODBYE_PARTIAL], facts: undefined, asked: undefined, endCall: 'other' };
   }
   if (input.reason === 'reprompt') {
@@ -155,11 +220,19 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   }
 
   const callerText = callerWords(input.history, lastAgentIndex(input.history) + 1);
-  const { parsed, gained, facts } = factsIn(callerText, input);
+  const heard = factsIn(callerText, input);
+  const { parsed } = heard;
+  let { gained, facts } = heard;
   const clarified = (t: Topic): boolean => clarifiedTopic(input.history, t);
+  const confirming = confirmationFor(current, input.brief);
+  const answer = confirming !== undefined && current !== undefined ? confirmationAnswer(callerText) : undefined;
+  if (confirming !== undefined && answer === 'yes' && !(parsed.topics as Topic[]).includes(confirming.topic)) {
+    facts = { ...facts, ...confirming.facts };
+    gained = true;
+  }
   const merged = mergeFacts(input.facts, facts ?? {});
   const known = new Set(input.refused ?? []);
-  const open = missingTopics(merged).filter((t) => !known.has(t));
+  const open = missingTopics(merged, among).filter((t) => !known.has(t));
   const line = readSituation(callerText, current, open, now, input.timeZone ?? 'UTC');
   if (line.outcome !== undefined) {
     return {
@@ -176,11 +249,15 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   }
   // Refused topics are not missing any more: never asked again, and the call closes when nothing else is left.
   const refused = new Set([...known, ...line.refusals.map((r) => r.topic)]);
-  const missing = missingTopics(merged).filter((t) => !refused.has(t));
+  const missing = missingTopics(merged, among).filter((t) => !refused.has(t));
   const situation = { refusals: line.refusals };
 
   if (parsed.goodbye && !gained) {
     return { text: [GOODBYE_CALLER], facts, asked: undefined, endCall: 'caller-request', ...situation };
+  }
+  // "No, that changed" without the new value: ask for it, once, before the usual clarification.
+  if (current && answer === 'no' && missing.includes(current) && !changedAsked(input.history, current)) {
+    return { text: [CHANGED[current]], facts, asked: undefined, endCall: undefined };
   }
   if (current && missing.includes(current) && !clarified(current)) {
     return { text: [CLARIFY[current]], facts, asked: undefined, endCall: undefined };
@@ -196,8 +273,9 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   if (facts?.hours && unaccounted.length > 0 && missing.length > 0 && !followedUp && !clarified('hours'))
     return { text: [...ack, otherDays(unaccounted)], facts, asked: undefined, endCall: undefined, ...situation };
   const next = nextTopic(missing);
-  if (next) return { text: [...ack, QUESTION[next]], facts, asked: next, endCall: undefined, ...situation };
-  const complete = missingTopics(merged).length === 0;
+  if (next)
+    return { text: [...ack, question(next, input.brief)], facts, asked: next, endCall: undefined, ...situation };
+  const complete = missingTopics(merged, among).length === 0;
   return {
     text: [...ack, complete ? GOODBYE_DONE : GOODBYE_PARTIAL],
     facts,
@@ -214,6 +292,10 @@ function callerWords(history: readonly HistoryTurn[], from: number): string {
     .filter((t) => t.speaker === 'caller')
     .map((t) => t.text)
     .join(' ');
+}
+
+function changedAsked(history: readonly HistoryTurn[], t: Topic): boolean {
+  return history.some((h) => h.speaker === 'agent' && said(h, CHANGED[t]));
 }
 
 function clarifiedTopic(history: readonly HistoryTurn[], t: Topic): boolean {

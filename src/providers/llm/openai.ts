@@ -13,7 +13,7 @@ import { buildMessages, wrapUpMessages } from './prompt.js';
 import { SILENT_TOOLS, type ToolContext } from './situation-tools.js';
 import { RECORD_FACTS_TOOL, TOOLS, interpretToolCall, isEmptyRecord } from './tools.js';
 import { factsAllowedFrom } from './facts-source.js';
-import type { ConversationInput, FactsOnlyInput, FactsOnlyResult, LlmChunk, LlmProvider } from './types.js';
+import type { ConversationInput, FactsOnlyInput, FactsOnlyResult, LlmChunk, LlmProvider, LlmUsage } from './types.js';
 
 // Streaming chat completions with tools. Text deltas go out as they arrive (the sentence splitter turns
 // them into TTS requests); tool calls are assembled from their split argument fragments and interpreted
@@ -125,6 +125,7 @@ export class OpenAiLlm implements LlmProvider {
         for await (const chunk of stream) {
           // Chunks the SDK had already parsed still arrive after an abort; the caller no longer wants them.
           if (signal.aborted) return;
+          reportUsage(chunk, input.onUsage);
           const choice = chunk.choices[0];
           if (!choice) continue;
           const delta = choice.delta;
@@ -192,6 +193,7 @@ export class OpenAiLlm implements LlmProvider {
     try {
       for await (const chunk of stream) {
         if (signal.aborted) break;
+        reportUsage(chunk, input.onUsage);
         addToolCallDeltas(calls, chunk.choices[0]?.delta.tool_calls);
       }
     } catch (e) {
@@ -225,6 +227,8 @@ export class OpenAiLlm implements LlmProvider {
             messages,
             tools: TOOLS,
             stream: true,
+            // The last chunk then carries the request's token counts: the call's cost (src/costs/meter.ts).
+            stream_options: { include_usage: true },
             temperature: this.opts.temperature ?? 0.4,
             max_tokens: this.opts.maxTokens ?? 220,
             ...overrides,
@@ -259,4 +263,11 @@ export class OpenAiLlm implements LlmProvider {
       retryable: err.retryable,
     });
   }
+}
+
+/** The usage chunk (choices empty, `usage` set) that stream_options.include_usage asks for. */
+function reportUsage(chunk: ChatCompletionChunk, onUsage: ((u: LlmUsage) => void) | undefined): void {
+  const u = chunk.usage;
+  if (u == null || onUsage === undefined) return;
+  onUsage({ inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens });
 }

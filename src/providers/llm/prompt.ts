@@ -1,7 +1,7 @@
 import type { Situation } from '../../../machines/outcomes.js';
 import type { GymFacts, Topic } from '../../facts/model.js';
 import { sayGymName } from '../../facts/say.js';
-import type { ConversationInput, FactsOnlyInput, HistoryTurn } from './types.js';
+import type { ConversationBrief, ConversationInput, FactsOnlyInput, HistoryTurn } from './types.js';
 
 // The prompt: who the agent is, which gym, what is still missing, and the conversation AS HEARD. Agent
 // turns carry only what the caller actually heard; an interrupted turn is marked so the model does not
@@ -72,8 +72,29 @@ const SITUATION_RULES = [
   'what is still missing. If the staff will not give a topic on the phone, call record_refusal and never ask about',
   'it again; if they ask you to call back later or to ask for someone, call request_callback with their words.',
   'On a wrong number, a business that is not a gym, or a gym closed for good, apologise, say goodbye and call',
-  'end_call_with_outcome.',
+  'end_call_with_outcome. If they ask not to be called again, say we will not call again, say goodbye and call',
+  'end_call_with_outcome with do-not-call.',
 ].join('\n');
+
+/**
+ * The call's goal: every topic, or a planned call's own (a campaign's follow-up asks only what is missing and
+ * confirms, in one sentence each, what may have changed; a "yes" is recorded as the same facts again).
+ */
+function goal(brief: ConversationBrief | undefined): string[] {
+  if (brief === undefined)
+    return ['Goal: learn the opening hours, membership pricing and fitness classes, then end the call politely.'];
+  const ask = brief.topicsToAsk.map((t) => TOPIC_WORDS[t]).join('; ');
+  return [
+    'Goal: a short follow-up call. Ask about nothing beyond what is listed here, then end the call politely.',
+    ...(ask === '' ? [] : [`Ask only about: ${ask}.`]),
+    ...brief.factsToConfirm.map(
+      (f) =>
+        `Confirm ${f.topic} with this one question: "${f.question}" If they say it still holds, call record_facts with ` +
+        `${JSON.stringify(f.facts)}; if it changed, ask what it is now and record that.`,
+    ),
+    ...(brief.askFor === undefined ? [] : [`Ask for ${brief.askFor}: the gym asked us to call back for them.`]),
+  ];
+}
 
 export function systemPrompt(input: ConversationInput): string {
   const refused = new Set(input.refused ?? []);
@@ -82,7 +103,7 @@ export function systemPrompt(input: ConversationInput): string {
   const asked = input.asked.length > 0 ? input.asked.join(', ') : 'none';
   return [
     `You are a polite phone assistant on an ${input.direction} call with staff of ${whichGym(input.gymName)}.`,
-    'Goal: learn the opening hours, membership pricing and fitness classes, then end the call politely.',
+    ...goal(input.brief),
     `Already known: ${describeFacts(input.facts)}.`,
     `Still missing: ${missing}.`,
     ...(refused.size > 0 ? [`Refused on the phone, never ask again: ${[...refused].join(', ')}.`] : []),

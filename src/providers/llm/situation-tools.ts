@@ -109,7 +109,7 @@ export const SITUATION_TOOLS = [
   ),
   fn(
     'end_call_with_outcome',
-    'The call cannot help: a wrong number, a business that is not a gym, or a gym closed for good. Apologise briefly and say goodbye in the same response.',
+    'The call cannot help: a wrong number, a business that is not a gym, a gym closed for good, or the staff asks not to be called again ("don\'t call us again", "take us off your list": outcome do-not-call; the number is then never called again). Apologise briefly and say goodbye in the same response.',
     { outcome: { type: 'string', enum: [...SPOKEN_OUTCOMES] } },
     ['outcome'],
   ),

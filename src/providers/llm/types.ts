@@ -1,5 +1,5 @@
 import type { CallbackRequest, Refusal, Situation, SpokenOutcome } from '../../../machines/outcomes.js';
-import type { GymFacts, Topic } from '../../facts/model.js';
+import { TOPICS, type GymFacts, type Topic } from '../../facts/model.js';
 
 // The conversation brain. Streams text deltas and tool calls; cancellable. The offline interviewer and
 // OpenAI implement the same interface, so the call machine never knows which one it talks to.
@@ -21,6 +21,34 @@ export interface HistoryTurn {
   situation?: Situation | undefined;
 }
 
+/** A known fact the call briefly confirms instead of asking afresh: "are you still open six to ten on weekdays?". */
+export interface FactToConfirm {
+  readonly topic: Topic;
+  /** The one sentence that confirms it, in the spoken vocabulary (src/facts/say.ts). */
+  readonly question: string;
+  /** The known value the question says back: what the call records when the gym says it still holds. */
+  readonly facts: Partial<GymFacts>;
+}
+
+/**
+ * What a planned call is for (a campaign's follow-up, src/campaigns/policy/follow-up.ts): the only topics it asks,
+ * the known facts it confirms, and whom it asks for. Without one a call asks every topic.
+ */
+export interface ConversationBrief {
+  readonly topicsToAsk: readonly Topic[];
+  readonly factsToConfirm: readonly FactToConfirm[];
+  /** The person to ask for (a callback's "ask for Mike"). */
+  readonly askFor?: string | undefined;
+  /** false: a message was already left in this campaign, so a voicemail is hung up on (one message only). */
+  readonly leaveVoicemail?: boolean | undefined;
+}
+
+/** The topics a call with `brief` collects: those it asks and those it confirms; every topic without a brief. */
+export function briefTopics(brief: ConversationBrief | undefined): readonly Topic[] {
+  if (brief === undefined) return TOPICS;
+  return [...new Set([...brief.topicsToAsk, ...brief.factsToConfirm.map((f) => f.topic)])];
+}
+
 export interface ConversationInput {
   gymName: string;
   direction: 'inbound' | 'outbound';
@@ -33,8 +61,18 @@ export interface ConversationInput {
   refused?: Topic[] | undefined;
   /** The gym's IANA time zone, for reading a callback's "after two" (src/situations/timezone.ts). */
   timeZone?: string | undefined;
+  /** What this call is for, when it was planned: only these topics, these confirmations. */
+  brief?: ConversationBrief | undefined;
   /** Why the agent is speaking now. */
   reason: 'greeting' | 'reply' | 'reprompt' | 'clarify' | 'closing';
+  /** Where the tokens the API reports for this request go (the call's cost meter, src/costs/meter.ts). */
+  onUsage?: ((usage: LlmUsage) => void) | undefined;
+}
+
+/** Tokens one request used, as the API reports them (`usage`); providers that run locally report none. */
+export interface LlmUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
 }
 
 export type LlmChunk =
@@ -70,6 +108,8 @@ export interface FactsOnlyInput {
   history: HistoryTurn[];
   /** Index in `history` of the first turn not yet through extraction: only caller turns from here on are read. */
   extractFrom: number;
+  /** As ConversationInput.onUsage. */
+  onUsage?: ((usage: LlmUsage) => void) | undefined;
 }
 
 export interface FactsOnlyResult {

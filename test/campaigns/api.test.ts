@@ -1,0 +1,131 @@
+// /v1/campaigns and `gym-agent campaign`: create over imported gyms, list, status with its progress bar and outcome
+// counts, pause / resume / cancel, and the clear errors for what is wrong (bad body, unknown gyms, a taken name,
+// a transition the campaign's status does not allow, an id that is not one).
+import t from 'tap';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { campaignRoutes } from '../../src/campaigns/routes.js';
+import { formatStatus, progressBar, run } from '../../src/cli/commands/campaign.js';
+import type { HttpRequest, Route } from '../../src/http/types.js';
+import { createLogger } from '../../src/log.js';
+import { withPglite } from '../db/helpers/backends.js';
+
+const { backend } = await withPglite(t);
+const pool = backend.pool;
+const routes = campaignRoutes({ pool, factsMaxAgeDays: 90, log: createLogger('silent') });
+
+function route(method: string, pattern: string): Route {
+  const r = routes.find((x) => x.method === method && x.pattern === pattern);
+  if (!r) throw new Error(`no route ${method} ${pattern}`);
+  return r;
+}
+
+async function call(method: string, pattern: string, body?: unknown, params: Record<string, string> = {}) {
+  const req: HttpRequest = {
+    method,
+    path: pattern,
+    query: new URLSearchParams(),
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(body === undefined ? '' : JSON.stringify(body)),
+    remoteIp: '127.0.0.1',
+  };
+  const res = await route(method, pattern).handler(req, params);
+  return { status: res.status, json: JSON.parse(String(res.body)) as Record<string, unknown> };
+}
+
+const gymIds: number[] = [];
+for (const phone of ['+12025550191', '+12025550192']) {
+  const r = await pool.query<{ id: string }>(
+    "INSERT INTO gyms (name, phone, timezone) VALUES ('G', $1, 'America/New_York') RETURNING id",
+    [phone],
+  );
+  gymIds.push(Number(r.rows[0]?.id));
+}
+
+t.test('the API creates, lists, reads and changes campaigns', async (t) => {
+  const made = await call('POST', '/v1/campaigns', { name: 'api', gym_ids: gymIds, topics: ['hours'] });
+  t.equal(made.status, 201);
+  t.equal(made.json.gyms, 2);
+  t.same(made.json.topics, ['hours']);
+  const id = String(made.json.id);
+  const list = await call('GET', '/v1/campaigns');
+  t.ok((list.json as unknown as { id: number }[]).some((c) => String(c.id) === id));
+  const one = await call('GET', '/v1/campaigns/:id', undefined, { id });
+  t.equal(one.status, 200);
+  t.equal((one.json.gyms_detail as unknown[]).length, 2);
+  t.equal((await call('POST', '/v1/campaigns/:id/pause', undefined, { id })).json.status, 'paused');
+  t.equal((await call('POST', '/v1/campaigns/:id/resume', undefined, { id })).json.status, 'active');
+  t.equal((await call('POST', '/v1/campaigns/:id/cancel', undefined, { id })).json.status, 'cancelled');
+  const again = await call('POST', '/v1/campaigns/:id/resume', undefined, { id });
+  t.equal(again.status, 409);
+  t.match((again.json.error as { message: string }).message, /cancelled: it cannot resume/);
+});
+
+t.test('the API says what is wrong', async (t) => {
+  const bad = async (body: unknown, status: number, message: RegExp) => {
+    const r = await call('POST', '/v1/campaigns', body);
+    t.equal(r.status, status, JSON.stringify(body));
+    t.match((r.json.error as { message: string }).message, message);
+  };
+  await bad({ name: 'x' }, 400, /gym_ids/);
+  await bad({ name: '', gym_ids: gymIds }, 400, /name: must not be empty/);
+  await bad({ name: 'a\u202eb', gym_ids: gymIds }, 400, /bidirectional/);
+  await bad({ name: 'x', gym_ids: [987654] }, 400, /no such gyms: 987654/);
+  await bad({ name: 'x', gym_ids: gymIds, topics: ['weather'] }, 400, /topics/);
+  await bad({ name: 'x', gym_ids: gymIds, max_concurrent: 0 }, 400, /maxConcurrent must be 1 or more/);
+  await bad({ name: 'x', gym_ids: gymIds, extra: 1 }, 400, /extra/);
+  t.equal((await call('POST', '/v1/campaigns', { name: 'dup', gym_ids: gymIds })).status, 201);
+  await bad({ name: 'dup', gym_ids: gymIds }, 409, /exists/);
+  t.equal((await call('GET', '/v1/campaigns/:id', undefined, { id: 'x1' })).status, 404);
+  t.equal((await call('GET', '/v1/campaigns/:id', undefined, { id: '424242' })).status, 404);
+  t.equal((await call('POST', '/v1/campaigns/:id/pause', undefined, { id: '424242' })).status, 404);
+});
+
+t.test('gym-agent campaign create imports the file; status shows progress and outcomes', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'gca-campaign-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'gyms.csv');
+  await writeFile(file, 'name,phone,timezone\nCli Gym,+12025550193,America/New_York\nBad,123,\n');
+  const out: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const errWrite = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => (out.push(s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => (out.push(s), true)) as typeof process.stderr.write;
+  // The CLI reads its configuration from the environment, as it does when run.
+  process.env.DATABASE_URL = backend.url;
+  // tap reports on stdout too: the exit codes are checked once the streams are back.
+  const codes: number[] = [];
+  try {
+    codes.push(await run(['create', '--name', 'cli', '--gyms', file, '--topics', 'hours,pricing']));
+    codes.push(await run(['create', '--name', 'cli2', '--gyms', file, '--topics', 'weather']));
+    codes.push(await run(['status', 'abc']));
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = errWrite;
+    delete process.env.DATABASE_URL;
+  }
+  t.same(codes, [0, 2, 2]);
+  const text = out.join('');
+  t.match(text, /gyms: 1 new, 0 merged, 1 rejected of 2 rows/);
+  t.match(text, /campaign \d+ "cli" created with 1 gyms/);
+  t.match(text, /--topics: unknown weather/);
+  t.equal(progressBar(1, 4, 8), '[##------] 1/4 (25%)');
+  const shown = formatStatus({
+    id: 7,
+    name: 'n',
+    topics: ['hours'],
+    status: 'active',
+    maxConcurrent: 5,
+    maxAttempts: 6,
+    createdAt: new Date(0),
+    gyms: 2,
+    states: { pending: 0, scheduled: 1, dialling: 0, done: 1, failed: 0, suppressed: 0 },
+    attempts: 3,
+    outcomes: { busy: 2, completed: 1 },
+    finals: { completed: 1 },
+    nextAt: new Date('2026-12-07T15:00:00Z'),
+  });
+  t.match(shown, /\[#+-+\] 1\/2 \(50%\)/);
+  t.match(shown, /outcomes: busy 2, completed 1 \(3 dials\)/);
+});
