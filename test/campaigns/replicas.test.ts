@@ -12,7 +12,10 @@ import { campaignStatus, createCampaign } from '../../src/campaigns/store.js';
 import { withPostgres } from '../db/helpers/backends.js';
 import { endLiveCall, FakeNetwork } from './network.js';
 
-const CHILD = fileURLToPath(new URL('./fixtures/replica-child.ts', import.meta.url));
+// The fixture sits next to this file in both places it runs from: compiled (dist/test) or through tap's loader (test/).
+const CHILD = fileURLToPath(
+  new URL(`./fixtures/replica-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
 const GYMS = 16;
 const MAX_CALLS = 3;
 // 1 real second = 30 simulated minutes: a 15-minute backoff is half a second.
