@@ -169,4 +169,7 @@ t.test('ids and offsets are checked; unknown is 404, malformed is 400', async (t
   t.equal((await get('/review/campaigns?offset=-1')).status, 400);
   t.equal((await get(`/review/campaigns/${campaign.id}?offset=x`)).status, 400);
   t.equal((await get('/review/campaigns?offset=50')).status, 200, 'past the end is an empty page');
+  const past = await get(`/review/campaigns/${campaign.id}?offset=50`);
+  t.equal(past.status, 200);
+  t.match(await past.text(), /No gyms on this page/);
 });
