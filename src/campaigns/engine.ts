@@ -158,6 +158,7 @@ export class CampaignEngine {
         phoneNumber: c.phone ?? '',
         gymName: c.name,
         callId: c.callId,
+        brief: c.brief ?? undefined,
         beforePlace: () =>
           commitDial(pool, { claim: c, owner: this.owner, now, localTime: localIso(now, timeZone), timeZone }),
       });

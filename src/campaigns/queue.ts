@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTx } from '../db/sql.js';
+import type { CallBrief } from './types.js';
 
 // The campaign queue's claims, in SQL. campaign_gyms rows are the jobs: a due row is claimed with
 // FOR UPDATE SKIP LOCKED, so two replicas never take the same gym, and the claim runs under one
@@ -20,7 +21,8 @@ export interface Claimed {
   readonly name: string;
   readonly timeZone: string | null;
   readonly reason: string | null;
-  readonly brief: unknown;
+  /** The policy's brief for this call (settle.ts writes it from planNextAttempt); null before the first plan. */
+  readonly brief: CallBrief | null;
   readonly attempts: number;
 }
 
@@ -83,7 +85,7 @@ export async function claimDue(pool: pg.Pool, o: ClaimOptions): Promise<Claimed[
       name: string;
       timezone: string | null;
       reason: string | null;
-      brief: unknown;
+      brief: CallBrief | null;
       attempts: number;
     }>(
       `UPDATE campaign_gyms cg SET state = 'dialling', lease_owner = $2, call_id = gen_random_uuid()::text,

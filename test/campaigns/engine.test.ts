@@ -14,6 +14,7 @@ import {
   createCampaign,
 } from '../../src/campaigns/store.js';
 import { PgCallStore } from '../../src/db/call-store.js';
+import { CallDirectory } from '../../src/call/call-directory.js';
 import { startCallLeases } from '../../src/db/call-leases.js';
 import { createLogger } from '../../src/log.js';
 import { CallCapacity } from '../../src/ops/capacity.js';
@@ -52,10 +53,12 @@ t.test('a campaign runs to the end on a simulated clock', async (t) => {
   // Friday 4 Dec 2026, 06:00 in New York: before any window; the weekend follows.
   let now = new Date('2026-12-04T11:00:00Z');
   const capacity = new CallCapacity({ max: 10 });
+  // The server's call directory: where the session that answers the call finds its brief.
+  const calls = new CallDirectory(new PgCallStore(pool, { log }));
   const engine = new CampaignEngine({
     pool,
     outbound: {
-      store: new PgCallStore(pool, { log }),
+      store: calls,
       placer: network,
       admission: capacity,
       destinations: { regions: ['US', 'DE'], types: ['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE'] },
@@ -130,6 +133,11 @@ t.test('a campaign runs to the end on a simulated clock', async (t) => {
   }
   const brief = await briefOfCall(pool, network.placed[0]!.callId);
   t.same(brief?.topicsToAsk, ['hours', 'pricing', 'classes'], "the call's brief: every topic to ask (nothing known)");
+  t.same(
+    calls.peek(network.placed[0]!.callId)?.brief,
+    brief,
+    'the dialled call carries that brief to its conversation',
+  );
   t.equal(await briefOfCall(pool, 'not-a-campaign-call'), undefined);
   const busy = attempts.rows.filter((a) => a.name === 'Busy Barbell');
   t.ok(busy[1]!.dialled_at.getTime() - busy[0]!.dialled_at.getTime() >= 15 * MIN, 'busy: retried 15 min later');
