@@ -173,6 +173,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         single: db.embedded !== undefined,
         ...(opts.campaigns ? { clock: opts.campaigns.clock, tickMs: 0 } : {}),
         log,
+        metrics,
       })
     : undefined;
 
@@ -227,14 +228,10 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
           }),
         ),
         ...campaignRoutes({ pool: db.pool, factsMaxAgeDays: config.FACTS_MAX_AGE_DAYS, log }),
-        ...reviewRoutes({
-          pool: db.pool,
-          apiToken: config.API_TOKEN,
-          logins,
-          log,
-          recordings: extras.recordings,
-          facts: { maxAgeDays: config.FACTS_MAX_AGE_DAYS, clock: opts.campaigns?.clock },
-        }),
+        ...reviewRoutes(
+          { pool: db.pool, apiToken: config.API_TOKEN, logins, log, recordings: extras.recordings },
+          { maxAgeDays: config.FACTS_MAX_AGE_DAYS, clock: opts.campaigns?.clock },
+        ),
       ],
       {
         limiter: new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),

@@ -91,7 +91,7 @@ await pool.query(
 );
 
 const srv = await serveRoutes(
-  reviewRoutes({ pool, apiToken: token, pageSize: 1, facts: { maxAgeDays: 90, clock: { now: () => NOW } } }),
+  reviewRoutes({ pool, apiToken: token, pageSize: 1 }, { maxAgeDays: 90, clock: { now: () => NOW } }),
 );
 t.teardown(srv.close);
 const get = (path: string, headers: Record<string, string> = basic) => fetch(`${srv.url}${path}`, { headers });
@@ -152,7 +152,7 @@ t.test('one campaign: its gyms, a page at a time, escaped, with local times, fac
 t.test('facts are judged by the given clock and FACTS_MAX_AGE_DAYS', async (t) => {
   const later = new Date(NOW.getTime() + 31 * 86_400_000);
   const other = await serveRoutes(
-    reviewRoutes({ pool, apiToken: token, pageSize: 1, facts: { maxAgeDays: 30, clock: { now: () => later } } }),
+    reviewRoutes({ pool, apiToken: token, pageSize: 1 }, { maxAgeDays: 30, clock: { now: () => later } }),
   );
   t.teardown(other.close);
   const body = await (await fetch(`${other.url}/review/campaigns/${campaign.id}`, { headers: basic })).text();
