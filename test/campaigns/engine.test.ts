@@ -192,6 +192,82 @@ t.test('pause holds new dials, resume goes on, cancel stops; wrong transitions a
   await engine.stop();
 });
 
+t.test('a pause or cancel between the claim and the commit: no dial, and the claim is given back', async (t) => {
+  const pool = backend.pool;
+  const now = new Date('2026-12-07T16:00:00Z'); // Monday 11:00 in New York
+  const network = new FakeNetwork(new Map());
+  const capacity = new CallCapacity({ max: 5 });
+  // The operator's request lands after the engine claimed the gym, once its call record is written: the last
+  // moment before the commit point.
+  let stop: (() => Promise<unknown>) | undefined;
+  class RacingStore extends PgCallStore {
+    override async create(c: Parameters<PgCallStore['create']>[0]) {
+      const rec = await super.create(c);
+      await stop?.();
+      stop = undefined;
+      return rec;
+    }
+  }
+  const engine = new CampaignEngine({
+    pool,
+    outbound: {
+      store: new RacingStore(pool, { log }),
+      placer: network,
+      admission: capacity,
+      destinations: { regions: ['US'], types: ['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE'] },
+      log,
+    },
+    plan: planNextAttempt,
+    defaultTimeZone: 'America/New_York',
+    maxConcurrentCalls: 5,
+    localRoom: () => capacity.max - capacity.active,
+    single: true,
+    clock: { now: () => now },
+    tickMs: 0,
+    log,
+  });
+  for (const action of ['pause', 'cancel'] as const) {
+    const g = await pool.query<{ id: string }>(
+      "INSERT INTO gyms (name, phone, timezone) VALUES ('S', $1, 'America/New_York') RETURNING id",
+      [action === 'pause' ? '+12025550131' : '+12025550132'],
+    );
+    const c = await createCampaign(pool, {
+      name: action,
+      policy: DEFAULT_POLICY,
+      gymIds: [Number(g.rows[0]?.id)],
+      now,
+    });
+    stop = () => changeCampaign(pool, c.id, action, now);
+    const pass = await engine.tick();
+    await engine.idle();
+    t.equal(pass.dialled, 1, `${action}: the gym was claimed before the ${action}`);
+    t.equal(network.placed.length, 0, `${action}: nothing dialled after the ${action}`);
+    t.same(
+      (await campaignGyms(pool, c.id)).map((r) => [r.state, r.attempts]),
+      [['scheduled', 0]],
+      `${action}: the claim is given back at once (not left dialling until its lease lapses)`,
+    );
+    t.equal(capacity.active, 0, `${action}: the call slot is free`);
+    const calls = await pool.query<{ status: string }>(
+      "SELECT status FROM calls WHERE gym_name = 'S' AND ended_at IS NOT NULL ORDER BY created_at",
+    );
+    t.ok(
+      calls.rows.every((r) => r.status === 'canceled'),
+      `${action}: the unplaced call's record is closed`,
+    );
+  }
+  const paused = (await pool.query<{ id: string }>("SELECT id FROM campaigns WHERE name = 'pause'")).rows[0];
+  await changeCampaign(pool, Number(paused?.id), 'resume', now);
+  await engine.tick();
+  await engine.idle();
+  t.same(
+    network.placed.map((p) => p.phone),
+    ['+12025550131'],
+    'resumed: the paused gym is dialled once; the cancelled one never',
+  );
+  await engine.stop();
+});
+
 t.test(
   'a restart on the embedded database: an undialled claim is due again, a call left live is settled',
   async (t) => {
