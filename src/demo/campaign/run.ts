@@ -35,7 +35,10 @@ export interface CampaignDemoOptions {
 }
 
 const START = new Date('2026-12-07T05:00:00Z');
-/** Real time between engine passes while gyms are on the line (the engine timer's own second: the embedded database has one connection, shared with the calls' writes). */
+/**
+ * Real time between engine passes while gyms are on the line: the engine timer's own second (the embedded
+ * database has one connection, shared with the calls' writes).
+ */
 const POLL_MS = 1000;
 
 /** The campaign's policy: the defaults, fewer attempts so an unreachable gym ends within the demo's days. */
