@@ -4,8 +4,6 @@
 import t from 'tap';
 import { CallDirectory } from '../../src/call/call-directory.js';
 import { identifyCall } from '../../src/call/call-identity.js';
-import { CampaignEngine } from '../../src/campaigns/engine.js';
-import { planNextAttempt } from '../../src/campaigns/policy/plan.js';
 import { DEFAULT_POLICY } from '../../src/campaigns/policy/retry-rules.js';
 import { briefOfCall, createCampaign } from '../../src/campaigns/store.js';
 import { PgCallStore } from '../../src/db/call-store.js';
@@ -13,6 +11,7 @@ import { createLogger } from '../../src/log.js';
 import { CallCapacity } from '../../src/ops/capacity.js';
 import { withPglite } from '../db/helpers/backends.js';
 import { FakeNetwork } from './network.js';
+import { usEngine } from './us-engine.js';
 
 const log = createLogger('silent');
 const { backend } = await withPglite(t);
@@ -31,22 +30,12 @@ t.test('a stream on another replica gets the brief of the campaign call it carri
   const network = new FakeNetwork(new Map());
   const capacity = new CallCapacity({ max: 5 });
   // Replica A places the calls.
-  const engine = new CampaignEngine({
+  const engine = usEngine({
     pool,
-    outbound: {
-      store: new CallDirectory(new PgCallStore(pool, { log })),
-      placer: network,
-      admission: capacity,
-      destinations: { regions: ['US'], types: ['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE'] },
-      log,
-    },
-    plan: planNextAttempt,
-    defaultTimeZone: 'America/New_York',
-    maxConcurrentCalls: 5,
-    localRoom: () => capacity.max - capacity.active,
-    single: true,
-    clock: { now: () => now },
-    tickMs: 0,
+    store: new CallDirectory(new PgCallStore(pool, { log })),
+    network,
+    capacity,
+    now,
     log,
   });
   await createCampaign(pool, { name: 'elsewhere', policy: DEFAULT_POLICY, gymIds: ids, now });

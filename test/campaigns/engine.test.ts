@@ -20,6 +20,7 @@ import { createLogger } from '../../src/log.js';
 import { CallCapacity } from '../../src/ops/capacity.js';
 import { withPglite } from '../db/helpers/backends.js';
 import { FakeNetwork } from './network.js';
+import { usEngine } from './us-engine.js';
 
 const log = createLogger('silent');
 const MIN = 60_000;
@@ -208,24 +209,7 @@ t.test('a pause or cancel between the claim and the commit: no dial, and the cla
       return rec;
     }
   }
-  const engine = new CampaignEngine({
-    pool,
-    outbound: {
-      store: new RacingStore(pool, { log }),
-      placer: network,
-      admission: capacity,
-      destinations: { regions: ['US'], types: ['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE'] },
-      log,
-    },
-    plan: planNextAttempt,
-    defaultTimeZone: 'America/New_York',
-    maxConcurrentCalls: 5,
-    localRoom: () => capacity.max - capacity.active,
-    single: true,
-    clock: { now: () => now },
-    tickMs: 0,
-    log,
-  });
+  const engine = usEngine({ pool, store: new RacingStore(pool, { log }), network, capacity, now, log });
   for (const action of ['pause', 'cancel'] as const) {
     const g = await pool.query<{ id: string }>(
       "INSERT INTO gyms (name, phone, timezone) VALUES ('S', $1, 'America/New_York') RETURNING id",
