@@ -54,6 +54,9 @@ export const callDelays = {
   PROVIDER_DEADLINE: ({ context }: { context: CallContext }) => context.timing.providerDeadlineMs,
   REPLY_MAX: ({ context }: { context: CallContext }) => context.timing.replyMaxMs,
   HELLO_TIMEOUT: ({ context }: { context: CallContext }) => context.timing.outboundHelloTimeoutMs,
+  // Counted from her last voiced frame, like the end-of-turn waits.
+  HELLO_SETTLE: ({ context }: { context: CallContext }) =>
+    Math.max(0, context.timing.helloSettleMs - context.silenceHeadStartMs),
   GREETING_GUARD: ({ context }: { context: CallContext }) => context.timing.greetingUninterruptibleMs,
   GOODBYE_WAIT: ({ context }: { context: CallContext }) => C.remainingSpeechMs(context, T.estimateSpeechMs),
   CLEAR_SETTLE: ({ context }: { context: CallContext }) => context.timing.clearSettleMs,

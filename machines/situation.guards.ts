@@ -3,8 +3,9 @@ import { chooseOption } from '../src/situations/menu-choice.js';
 import { isInvalidEntry, isMenuRepeat, menuAgrees } from '../src/situations/menu-memory.js';
 import { isMenuPrompt, parseMenu, type Key, type MenuOption } from '../src/situations/menu.js';
 import * as Cue from '../src/situations/cues.js';
+import { soundsLikePickup } from '../src/situations/pickup.js';
 import { plain } from '../src/situations/words.js';
-import type { CallContext } from './context.js';
+import { callerText, joinNonBlank, type CallContext } from './context.js';
 import type { MachineEvent } from './events.js';
 import type { IvrStep } from './outcomes.js';
 import { realWords } from './text.js';
@@ -132,6 +133,19 @@ export const situationGuards = {
   ivrGivenUp: ({ context }: Args) => context.line.ivr.failures >= 3,
   /** Words were heard after the key press (a person's, not yet judged to have ended). */
   wordsAfterPress: ({ context }: Args) => context.caller.finals.length > 0,
+
+  // ---- who answered (outbound)
+  /**
+   * Her words so far (finals and the partial) sound like a person picking up ("hello?", "Iron Gym, this is Sam",
+   * "how can I help you"): she waits for us, greet at her first pause. Not a recording's intro, a menu, a hold or
+   * screening announcement, nor words not yet made out (src/situations/pickup.ts).
+   */
+  pickupHeard: ({ context }: Args) => soundsLikePickup(callerText(context), context.gymName),
+  /** Her voice has just paused (the VAD.SILENCE of her speech) on words that sound like a person picking up. */
+  pickupPaused: and([stateIn('#call.live.caller.speaking'), 'pickupHeard']),
+  /** ... with the recogniser's final that came after her pause. */
+  finalSoundsLikePickup: ({ context, event }: Args) =>
+    soundsLikePickup(joinNonBlank(context.caller.finals, finalText(event)), context.gymName),
 
   // ---- back to a person
   notGreeted: not(({ context }: Args) => greeted(context)),

@@ -89,10 +89,23 @@ export interface TurnTiming {
   readonly personSettleMs: number;
   /** A voicemail greeting ended without a beep (some have none): speak after this long of silence. */
   readonly beepWaitMs: number;
+  /**
+   * Outbound: first words that do not sound like a person picking up (a recording's intro, a screening assistant,
+   * words not yet made out) get the greeting only after her voice has been silent this long, counted from her last
+   * voiced frame: longer than a recording's pause between its intro and its menu (0.3–0.8 s), short enough that
+   * a person who said something unclear and waits hears us within about a second.
+   */
+  readonly helloSettleMs: number;
 }
 
 /** Waits of the phone situations that are properties of phone systems, not tunings (see TurnTiming). */
-const SITUATION_TIMING = { menuSettleMs: 1500, ivrResponseMs: 8000, personSettleMs: 900, beepWaitMs: 2500 } as const;
+const SITUATION_TIMING = {
+  menuSettleMs: 1500,
+  ivrResponseMs: 8000,
+  personSettleMs: 900,
+  beepWaitMs: 2500,
+  helloSettleMs: 1100,
+} as const;
 
 /** Map the validated environment config to the machine's timing. */
 export function timingFromConfig(cfg: Config): TurnTiming {
@@ -126,6 +139,7 @@ export function timingFromConfig(cfg: Config): TurnTiming {
     ivrResponseMs: SITUATION_TIMING.ivrResponseMs,
     personSettleMs: SITUATION_TIMING.personSettleMs,
     beepWaitMs: SITUATION_TIMING.beepWaitMs,
+    helloSettleMs: SITUATION_TIMING.helloSettleMs,
   });
 }
 

@@ -1,5 +1,5 @@
 import { callSetup } from './call.setup.js';
-import { situationTurnEvents, situationTurnStates } from './turn.situation.js';
+import { awaitingHelloState, situationTurnEvents, situationTurnStates } from './turn.situation.js';
 import { closingState } from './turn.closing.js';
 
 const toListening = '#call.live.turn.listening';
@@ -29,15 +29,7 @@ export const turnRegion = callSetup.createStateConfig({
         WRAP_UP: { target: toHangingUp, actions: 'closeFromEvent', description: 'No media yet: just hang up.' },
       },
     },
-    awaitingHello: {
-      description: "Outbound: wait for the callee's hello (or a short timeout) before greeting.",
-      on: {
-        'VAD.SILENCE': { guard: 'callerSpeaking', target: 'greeting', description: 'They said hello (speech ended).' },
-      },
-      after: {
-        HELLO_TIMEOUT: { guard: 'callerSilent', target: 'greeting', description: 'No hello: greet anyway.' },
-      },
-    },
+    awaitingHello: awaitingHelloState,
     greeting: {
       description: 'The one greeting of the call. Its first part cannot be interrupted (per-state policy).',
       entry: [

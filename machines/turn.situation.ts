@@ -5,6 +5,67 @@ import { callSetup } from './call.setup.js';
 // without a word when a situation ends the call. Kept apart from the situation region: it is the conversation's
 // reaction to it, and turn.region.ts spreads it in.
 
+const toGreeting = '#call.live.turn.greeting';
+
+/**
+ * Outbound, before the greeting: who answered? The greeting waits for a person. A recording's intro ("Thank you for
+ * calling Iron Gym." … "For membership, press 1.") or a screening assistant pauses between its sentences, and a
+ * greeting there is talked over and wasted: the person reached later would get none.
+ */
+export const awaitingHelloState = callSetup.createStateConfig({
+  description:
+    "Outbound: the callee answers first. A person's pickup gets the greeting at her first pause; a recording's " +
+    'intro, a screening assistant or words not yet made out wait for HELLO_SETTLE of silence, or for the ' +
+    'situation region to take the line (SITUATION.AWAY: the phone tree, hold or screening owns the call).',
+  initial: 'waiting',
+  states: {
+    waiting: {
+      description: 'Nobody has spoken yet.',
+      on: { 'CALLER.SPEECH_START': { target: 'hearing', description: 'The line starts speaking.' } },
+      after: {
+        HELLO_TIMEOUT: { guard: 'callerSilent', target: toGreeting, description: 'No hello: greet anyway.' },
+      },
+    },
+    hearing: {
+      description: 'Someone or something is speaking: its words are judged at its first pause.',
+      on: {
+        'VAD.SILENCE': [
+          {
+            guard: 'pickupPaused',
+            target: toGreeting,
+            description: 'A person picked up ("hello?", "Iron Gym, this is Sam") and waits: greet now.',
+          },
+          {
+            guard: 'callerSpeaking',
+            target: 'settling',
+            description: "Not a person's pickup (yet): a recording pauses between its intro and its menu.",
+          },
+        ],
+      },
+    },
+    settling: {
+      description:
+        'Paused after words that did not sound like a pickup: a person waits in silence, a recording goes on ' +
+        'or the situation region recognises it.',
+      on: {
+        'CALLER.SPEECH_START': { target: 'hearing', description: 'It goes on: a recording, or more words.' },
+        'ASR.FINAL': {
+          guard: 'finalSoundsLikePickup',
+          target: toGreeting,
+          description: "The recogniser's late words are a person's pickup: greet now.",
+        },
+      },
+      after: {
+        HELLO_SETTLE: {
+          guard: 'callerSilent',
+          target: toGreeting,
+          description: 'Silent HELLO_SETTLE and nothing recognised on the line: someone waits for us.',
+        },
+      },
+    },
+  },
+});
+
 /** The turn region's states for the situations: standing by, and the one-sentence re-introduction. */
 export const situationTurnStates = {
   standby: callSetup.createStateConfig({

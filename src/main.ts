@@ -50,6 +50,7 @@ import { CampaignEngine, type Clock } from './campaigns/engine.js';
 import { planNextAttempt } from './campaigns/policy/plan.js';
 import type { PlanNextAttempt } from './campaigns/types.js';
 import { campaignRoutes } from './campaigns/routes.js';
+import { briefOfCall } from './campaigns/store.js';
 
 // `npm start`: the whole app in one process. Config is read once; then the DSP addon, the database (embedded
 // PGlite unless DATABASE_URL is set) with migrations, the providers chosen from config, and the uWebSockets.js
@@ -123,8 +124,10 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const draining = { drain: undefined as Drain | undefined };
   const isDraining = () => draining.drain?.isDraining() ?? false;
   // The call store commits each call before POST /v1/calls answers (so an immediate GET finds it) and survives
-  // restarts; it writes the call rows itself.
-  const calls = new CallDirectory(new PgCallStore(db.pool, { queue, log }));
+  // restarts; it writes the call rows itself. A campaign call placed by another replica has its brief read back.
+  const calls = new CallDirectory(new PgCallStore(db.pool, { queue, log }), {
+    briefOf: (callId) => briefOfCall(db.pool, callId),
+  });
   // Replicas on one database count each call once: the one that settles it in the store (capacity.ts).
   const capacity = new CallCapacity({
     max: config.MAX_CONCURRENT_CALLS,
@@ -173,6 +176,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         single: db.embedded !== undefined,
         ...(opts.campaigns ? { clock: opts.campaigns.clock, tickMs: 0 } : {}),
         log,
+        metrics,
       })
     : undefined;
 
@@ -227,14 +231,10 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
           }),
         ),
         ...campaignRoutes({ pool: db.pool, factsMaxAgeDays: config.FACTS_MAX_AGE_DAYS, log }),
-        ...reviewRoutes({
-          pool: db.pool,
-          apiToken: config.API_TOKEN,
-          logins,
-          log,
-          recordings: extras.recordings,
-          facts: { maxAgeDays: config.FACTS_MAX_AGE_DAYS, clock: opts.campaigns?.clock },
-        }),
+        ...reviewRoutes(
+          { pool: db.pool, apiToken: config.API_TOKEN, logins, log, recordings: extras.recordings },
+          { maxAgeDays: config.FACTS_MAX_AGE_DAYS, clock: opts.campaigns?.clock },
+        ),
       ],
       {
         limiter: new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),

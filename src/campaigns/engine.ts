@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { describeDbError } from '../db/errors.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../ops/metrics.js';
 import { placeOutbound, type OutboundDeps } from '../telephony/outbound.js';
 import { localIso } from './policy/local-time.js';
 import {
@@ -48,6 +49,8 @@ export interface EngineOptions extends PlanContext {
   /** Gyms planned or settled per statement (default 50). */
   readonly batch?: number;
   readonly log: Logger;
+  /** Dials placed and calls settled by outcome (src/ops/metrics.ts). */
+  readonly metrics?: Pick<Metrics, 'campaignDialled' | 'campaignSettled'>;
 }
 
 export interface TickReport {
@@ -121,7 +124,10 @@ export class CampaignEngine {
         settled.push(...s);
         if (s.length < this.batch) break;
       }
-      for (const s of settled) this.o.log.info({ callId: s.callId, outcome: s.outcome }, 'campaign call settled');
+      for (const s of settled) {
+        this.o.log.info({ callId: s.callId, outcome: s.outcome }, 'campaign call settled');
+        this.o.metrics?.campaignSettled(s.outcome, s.decision);
+      }
       const finished = await finishCampaigns(pool, now);
       let dialled = 0;
       if (!this.stopped) {
@@ -158,9 +164,11 @@ export class CampaignEngine {
         phoneNumber: c.phone ?? '',
         gymName: c.name,
         callId: c.callId,
+        brief: c.brief ?? undefined,
         beforePlace: () =>
           commitDial(pool, { claim: c, owner: this.owner, now, localTime: localIso(now, timeZone), timeZone }),
       });
+      if (r.ok) this.o.metrics?.campaignDialled();
       if (r.ok || r.reason === 'withdrawn') return;
       if (r.reason === 'destination' || r.reason === 'suppressed') {
         const listed = r.reason === 'suppressed';

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { withTx } from '../db/sql.js';
+import { withTx, type Queryable } from '../db/sql.js';
+import type { CallBrief } from './types.js';
 
 // The campaign queue's claims, in SQL. campaign_gyms rows are the jobs: a due row is claimed with
 // FOR UPDATE SKIP LOCKED, so two replicas never take the same gym, and the claim runs under one
@@ -20,7 +21,8 @@ export interface Claimed {
   readonly name: string;
   readonly timeZone: string | null;
   readonly reason: string | null;
-  readonly brief: unknown;
+  /** The policy's brief for this call (settle.ts writes it from planNextAttempt); null before the first plan. */
+  readonly brief: CallBrief | null;
   readonly attempts: number;
 }
 
@@ -83,7 +85,7 @@ export async function claimDue(pool: pg.Pool, o: ClaimOptions): Promise<Claimed[
       name: string;
       timezone: string | null;
       reason: string | null;
-      brief: unknown;
+      brief: CallBrief | null;
       attempts: number;
     }>(
       `UPDATE campaign_gyms cg SET state = 'dialling', lease_owner = $2, call_id = gen_random_uuid()::text,
@@ -118,21 +120,27 @@ export interface DialCommit {
 }
 
 /**
- * The point after which the gym may be on the line: the call record exists and this replica still holds the
- * claim (its lease has not lapsed, so no other replica has taken the gym back). Records the attempt. False: the
- * claim was lost and the call must not be placed.
+ * The point after which the gym may be on the line: the call record exists, this replica still holds the claim
+ * (its lease has not lapsed, so no other replica has taken the gym back) and the campaign is still active (a pause
+ * or cancel that answered before this point has no dial after it). Records the attempt. False: the call must not
+ * be placed; a claim still this replica's is given back in the same transaction, so the gym does not count as
+ * dialling until its lease lapses.
  */
 export async function commitDial(pool: pg.Pool, d: DialCommit): Promise<boolean> {
   return withTx(pool, async (tx) => {
     const r = await tx.query<{ attempts: number }>(
-      `UPDATE campaign_gyms SET dialled_at = $4, attempts = attempts + 1, updated_at = $4
+      `UPDATE campaign_gyms cg SET dialled_at = $4, attempts = attempts + 1, updated_at = $4
         WHERE id = $1 AND state = 'dialling' AND call_id = $2 AND lease_owner = $3 AND dialled_at IS NULL
           AND lease_until > now()
+          AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = cg.campaign_id AND c.status = 'active')
         RETURNING attempts`,
       [d.claim.id, d.claim.callId, d.owner, d.now],
     );
     const seq = r.rows[0]?.attempts;
-    if (seq === undefined) return false;
+    if (seq === undefined) {
+      await releaseClaim(tx, d.claim.id, d.claim.callId, d.owner);
+      return false;
+    }
     await tx.query(
       `INSERT INTO campaign_attempts (campaign_gym_id, campaign_id, gym_id, seq, call_id, dialled_at, local_time,
                                       time_zone, reason, brief)
@@ -154,9 +162,12 @@ export async function commitDial(pool: pg.Pool, d: DialCommit): Promise<boolean>
   });
 }
 
-/** Gives a claim back before anything was dialled (no free slot here after all): due again at once. */
-export async function releaseClaim(pool: pg.Pool, id: number, callId: string, owner: string): Promise<boolean> {
-  const r = await pool.query(
+/**
+ * Gives a claim back before anything was dialled (no free slot here after all, or the campaign stopped before the
+ * commit): due again at once, for whichever replica claims it while its campaign is active.
+ */
+export async function releaseClaim(db: Queryable, id: number, callId: string, owner: string): Promise<boolean> {
+  const r = await db.query(
     `UPDATE campaign_gyms SET state = 'scheduled', lease_owner = NULL, lease_until = NULL, call_id = NULL
       WHERE id = $1 AND call_id = $2 AND lease_owner = $3 AND state = 'dialling' AND dialled_at IS NULL`,
     [id, callId, owner],

@@ -32,7 +32,7 @@ export function callStatus(state: string): string {
   const turn = region(state, 'turn');
   if (turn === undefined) return 'in the call';
   // Before the greeting and while the agent listens, the gym's voice is the news.
-  if (region(state, 'caller') === 'speaking' && (turn === 'awaitingHello' || turn.startsWith('listening')))
+  if (region(state, 'caller') === 'speaking' && (turn.startsWith('awaitingHello') || turn.startsWith('listening')))
     return 'gym speaking';
   // The deepest state with a wording: "listening.endpointing.short" reads as "listening.endpointing".
   const path = turn.split('.');

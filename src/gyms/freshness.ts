@@ -297,11 +297,11 @@ export async function gymsFreshness(
                            row_number() OVER (PARTITION BY gym_id ORDER BY recorded_at DESC) AS n
                       FROM ${table} WHERE gym_id = ANY($1::bigint[]) AND recorded_at <= $2) t
       WHERE n <= ${MAX_ROWS_PER_GYM} ORDER BY recorded_at DESC, call_id`;
-  const [h, p, c] = await Promise.all([
-    db.query<HourRow>(q('fact_hours', 'day, kind, opens, closes'), [ids, o.asOf]),
-    db.query<PlanRow>(q('fact_plans', 'plan, amount_minor, currency, period, position'), [ids, o.asOf]),
-    db.query<ClassRow>(q('fact_classes', 'name, schedule, position'), [ids, o.asOf]),
-  ]);
+  // One after another: `db` may be one client inside a transaction (the campaign settle), where queries issued at
+  // once are deprecated in pg and broke the embedded database's unnamed prepared statements.
+  const h = await db.query<HourRow>(q('fact_hours', 'day, kind, opens, closes'), [ids, o.asOf]);
+  const p = await db.query<PlanRow>(q('fact_plans', 'plan, amount_minor, currency, period, position'), [ids, o.asOf]);
+  const c = await db.query<ClassRow>(q('fact_classes', 'name, schedule, position'), [ids, o.asOf]);
   const out = new Map<number, GymFreshness>();
   for (const id of ids) {
     const topics = {

@@ -60,10 +60,13 @@ export class Metrics {
   private readonly vadStreams: Counter<'kind'>;
   private readonly dspSeconds: Histogram<'op'>;
   private readonly rejections: Counter<'reason' | 'surface'>;
+  private readonly campaignDials: Counter;
+  private readonly campaignSettles: Counter<'outcome' | 'decision'>;
   private readonly loopDelay: IntervalHistogram;
   private readonly reasons = new LabelGuard(32);
   private readonly providers = new LabelGuard(16);
   private readonly codes = new LabelGuard(48);
+  private readonly outcomes = new LabelGuard(48);
 
   constructor(opts: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -122,6 +125,17 @@ export class Metrics {
       name: 'gym_agent_rejections_total',
       help: 'Requests or calls turned away, by reason and surface (api, review, webhook, media)',
       labelNames: ['reason', 'surface'],
+      registers,
+    });
+    this.campaignDials = new Counter({
+      name: 'gym_agent_campaign_dials_total',
+      help: 'Campaign calls this process placed (handed to the telephony provider)',
+      registers,
+    });
+    this.campaignSettles = new Counter({
+      name: 'gym_agent_campaign_settles_total',
+      help: 'Campaign calls this process settled, by attempt outcome and what came next (call again, or final)',
+      labelNames: ['outcome', 'decision'],
       registers,
     });
 
@@ -197,6 +211,16 @@ export class Metrics {
 
   rejected(reason: RejectReason, surface: 'api' | 'review' | 'webhook' | 'media'): void {
     this.rejections.inc({ reason, surface });
+  }
+
+  /** The campaign engine placed one call (src/campaigns/engine.ts). */
+  campaignDialled(): void {
+    this.campaignDials.inc();
+  }
+
+  /** The campaign engine settled one call: its attempt outcome, and whether the gym is called again or final. */
+  campaignSettled(outcome: string, decision: 'call' | 'final'): void {
+    this.campaignSettles.inc({ outcome: this.outcomes.clean(outcome), decision });
   }
 
   /** Prometheus text exposition. */

@@ -28,11 +28,15 @@ export interface ReviewOptions {
   pageSize?: number;
   /** Recordings (RECORDING=on): played on the call page, served with Range (src/recordings/playback.ts). */
   recordings?: RecordingStore | undefined;
-  /**
-   * How the campaign page judges a gym's facts: stale past maxAgeDays (FACTS_MAX_AGE_DAYS; default its default, 90)
-   * as of the campaigns' clock (the demo's runs fast; default the wall clock).
-   */
-  facts?: { maxAgeDays: number; clock?: { now(): Date } | undefined };
+}
+
+/**
+ * How the campaign page judges a gym's facts: stale past maxAgeDays (FACTS_MAX_AGE_DAYS) as of the campaigns' clock
+ * (the demo's runs fast; default the wall clock).
+ */
+export interface FactsJudgement {
+  readonly maxAgeDays: number;
+  readonly clock?: { now(): Date } | undefined;
 }
 
 const HTML_HEADERS = {
@@ -85,7 +89,8 @@ function parseFilters(q: URLSearchParams): { f: ListFilters; error?: string; sin
   return out;
 }
 
-export function reviewRoutes(o: ReviewOptions): Route[] {
+/** `facts` defaults to FACTS_MAX_AGE_DAYS's default (90 days) on the wall clock. */
+export function reviewRoutes(o: ReviewOptions, facts: FactsJudgement = { maxAgeDays: 90 }): Route[] {
   const size = o.pageSize ?? 50;
   const logins = o.logins ?? new LoginThrottle({ trustedHops: 0 });
   const signIn = (req: HttpRequest): HttpResponse | undefined => {
@@ -147,7 +152,7 @@ export function reviewRoutes(o: ReviewOptions): Route[] {
             o.pool,
             Number(raw),
             { limit: size, offset },
-            { asOf: o.facts?.clock?.now() ?? new Date(), maxAgeDays: o.facts?.maxAgeDays ?? 90 },
+            { asOf: facts.clock?.now() ?? new Date(), maxAgeDays: facts.maxAgeDays },
           );
           if (v === undefined) return page(404, messagePage('Not found', 'There is no campaign with that id.'));
           return page(200, campaignPage(v, { offset, limit: size, more: v.more }));

@@ -42,5 +42,5 @@ table.latency th { font-size: inherit; font-weight: normal; color: var(--fg); }
 .empty { color: var(--muted); font-style: italic; }
 nav.pager { margin: 1rem 0; display: flex; gap: 1rem; }
 header nav { display: inline-flex; gap: 1rem; margin-left: 1.5rem; } header nav a { font-weight: normal; color: var(--focus); }
-ol.dials { margin: 0; padding-left: 1.2rem; font-size: .875rem; }
+ol.dials { margin: 0; padding: 0; list-style: none; font-size: .875rem; }
 `;

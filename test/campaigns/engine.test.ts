@@ -14,11 +14,13 @@ import {
   createCampaign,
 } from '../../src/campaigns/store.js';
 import { PgCallStore } from '../../src/db/call-store.js';
+import { CallDirectory } from '../../src/call/call-directory.js';
 import { startCallLeases } from '../../src/db/call-leases.js';
 import { createLogger } from '../../src/log.js';
 import { CallCapacity } from '../../src/ops/capacity.js';
 import { withPglite } from '../db/helpers/backends.js';
 import { FakeNetwork } from './network.js';
+import { usEngine } from './us-engine.js';
 
 const log = createLogger('silent');
 const MIN = 60_000;
@@ -52,10 +54,12 @@ t.test('a campaign runs to the end on a simulated clock', async (t) => {
   // Friday 4 Dec 2026, 06:00 in New York: before any window; the weekend follows.
   let now = new Date('2026-12-04T11:00:00Z');
   const capacity = new CallCapacity({ max: 10 });
+  // The server's call directory: where the session that answers the call finds its brief.
+  const calls = new CallDirectory(new PgCallStore(pool, { log }));
   const engine = new CampaignEngine({
     pool,
     outbound: {
-      store: new PgCallStore(pool, { log }),
+      store: calls,
       placer: network,
       admission: capacity,
       destinations: { regions: ['US', 'DE'], types: ['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE'] },
@@ -130,6 +134,11 @@ t.test('a campaign runs to the end on a simulated clock', async (t) => {
   }
   const brief = await briefOfCall(pool, network.placed[0]!.callId);
   t.same(brief?.topicsToAsk, ['hours', 'pricing', 'classes'], "the call's brief: every topic to ask (nothing known)");
+  t.same(
+    calls.peek(network.placed[0]!.callId)?.brief,
+    brief,
+    'the dialled call carries that brief to its conversation',
+  );
   t.equal(await briefOfCall(pool, 'not-a-campaign-call'), undefined);
   const busy = attempts.rows.filter((a) => a.name === 'Busy Barbell');
   t.ok(busy[1]!.dialled_at.getTime() - busy[0]!.dialled_at.getTime() >= 15 * MIN, 'busy: retried 15 min later');
@@ -181,6 +190,65 @@ t.test('pause holds new dials, resume goes on, cancel stops; wrong transitions a
   await t.rejects(createCampaign(pool, { name: 'x', policy: DEFAULT_POLICY, gymIds: [424242], now }), {
     code: 'VALIDATION_FAILED',
   });
+  await engine.stop();
+});
+
+t.test('a pause or cancel between the claim and the commit: no dial, and the claim is given back', async (t) => {
+  const pool = backend.pool;
+  const now = new Date('2026-12-07T16:00:00Z'); // Monday 11:00 in New York
+  const network = new FakeNetwork(new Map());
+  const capacity = new CallCapacity({ max: 5 });
+  // The operator's request lands after the engine claimed the gym, once its call record is written: the last
+  // moment before the commit point.
+  let stop: (() => Promise<unknown>) | undefined;
+  class RacingStore extends PgCallStore {
+    override async create(c: Parameters<PgCallStore['create']>[0]) {
+      const rec = await super.create(c);
+      await stop?.();
+      stop = undefined;
+      return rec;
+    }
+  }
+  const engine = usEngine({ pool, store: new RacingStore(pool, { log }), network, capacity, now, log });
+  for (const action of ['pause', 'cancel'] as const) {
+    const g = await pool.query<{ id: string }>(
+      "INSERT INTO gyms (name, phone, timezone) VALUES ('S', $1, 'America/New_York') RETURNING id",
+      [action === 'pause' ? '+12025550131' : '+12025550132'],
+    );
+    const c = await createCampaign(pool, {
+      name: action,
+      policy: DEFAULT_POLICY,
+      gymIds: [Number(g.rows[0]?.id)],
+      now,
+    });
+    stop = () => changeCampaign(pool, c.id, action, now);
+    const pass = await engine.tick();
+    await engine.idle();
+    t.equal(pass.dialled, 1, `${action}: the gym was claimed before the ${action}`);
+    t.equal(network.placed.length, 0, `${action}: nothing dialled after the ${action}`);
+    t.same(
+      (await campaignGyms(pool, c.id)).map((r) => [r.state, r.attempts]),
+      [['scheduled', 0]],
+      `${action}: the claim is given back at once (not left dialling until its lease lapses)`,
+    );
+    t.equal(capacity.active, 0, `${action}: the call slot is free`);
+    const calls = await pool.query<{ status: string }>(
+      "SELECT status FROM calls WHERE gym_name = 'S' AND ended_at IS NOT NULL ORDER BY created_at",
+    );
+    t.ok(
+      calls.rows.every((r) => r.status === 'canceled'),
+      `${action}: the unplaced call's record is closed`,
+    );
+  }
+  const paused = (await pool.query<{ id: string }>("SELECT id FROM campaigns WHERE name = 'pause'")).rows[0];
+  await changeCampaign(pool, Number(paused?.id), 'resume', now);
+  await engine.tick();
+  await engine.idle();
+  t.same(
+    network.placed.map((p) => p.phone),
+    ['+12025550131'],
+    'resumed: the paused gym is dialled once; the cancelled one never',
+  );
   await engine.stop();
 });
 

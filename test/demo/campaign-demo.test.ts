@@ -14,8 +14,10 @@ import { run } from '../../src/cli/commands/demo.js';
 import { createLogger } from '../../src/log.js';
 
 const MIN = 60_000;
-// Every call is real-time audio (about 20-60 s each, three at once): the campaign takes minutes, not seconds.
-t.setTimeout(420_000);
+// Every call is real-time audio (about 20-90 s each, three at once) and the campaign's 8 gyms make about 10
+// conversations over two simulated days: minutes, not seconds (measured: the first day's morning alone took
+// 6 minutes on a loaded two-core machine).
+t.setTimeout(720_000);
 
 /** The wall-clock time of `iso` in `tz` as "YYYY-MM-DDTHH:MM", by Intl (not the policy's own code). */
 function wall(iso: string, tz: string): string {
@@ -48,7 +50,7 @@ t.test('a campaign over every behaviour ends with every gym final, retried as it
     log: createLogger('silent'),
     concurrency: 3,
     places: 1,
-    budgetMs: 360_000,
+    budgetMs: 600_000,
   });
   const r = JSON.parse(JSON.stringify(report)) as typeof report;
   t.equal(r.status, 'done', 'the campaign is done');

@@ -24,6 +24,8 @@ t.test('states read as what a watcher sees', async (t) => {
   t.equal(callStatus(live('connecting')), 'connecting the audio stream');
   t.equal(callStatus(live('awaitingHello')), 'waiting for the gym to say hello');
   t.equal(callStatus(live('awaitingHello', { caller: 'speaking' })), 'gym speaking');
+  t.equal(callStatus(live('awaitingHello.hearing', { caller: 'speaking' })), 'gym speaking');
+  t.equal(callStatus(live('awaitingHello.settling')), 'waiting for the gym to say hello');
   t.equal(callStatus(live('greeting', { playback: 'playing' })), 'agent greeting');
   t.equal(callStatus(live('listening.waiting')), 'listening');
   t.equal(callStatus(live('listening.hearing', { caller: 'speaking' })), 'gym speaking');

@@ -276,7 +276,7 @@ t.test('never the same utterance twice in a row', async (t) => {
 t.test('outbound: wait for the hello, or greet after the timeout', async (t) => {
   const a = harness({ direction: 'outbound' });
   a.send({ type: 'MEDIA.START' });
-  t.equal(a.turn(), 'awaitingHello');
+  t.equal(a.turn(), 'awaitingHello.waiting');
   a.callerSays('Hello, Iron Temple?', 700);
   t.equal(a.turn(), 'greeting');
   t.match(a.saidTexts()[0], /^Hi, is this Iron Temple\?/);
@@ -285,7 +285,7 @@ t.test('outbound: wait for the hello, or greet after the timeout', async (t) => 
   const b = harness({ direction: 'outbound' });
   b.send({ type: 'MEDIA.START' });
   b.advance(2999);
-  t.equal(b.turn(), 'awaitingHello');
+  t.equal(b.turn(), 'awaitingHello.waiting');
   b.advance(1);
   t.equal(b.turn(), 'greeting');
 });

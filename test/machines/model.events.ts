@@ -1,6 +1,7 @@
 import type { MachineEvent } from '../../machines/events.js';
 import { nothingLeftToAsk, pending, type CallContext } from '../../machines/context.js';
 import { endsSentence, isBackchannelOnly, isCompleteUtterance, isGoodbye, words } from '../../machines/text.js';
+import { soundsLikePickup } from '../../src/situations/pickup.js';
 
 // The event sampler and the state abstraction of the model-based test (model.test.ts). Events are offered only
 // where the real pipeline could send them (VAD.VOICE only while the caller is silent, speaker events for the
@@ -122,6 +123,8 @@ export function serialize(s: Snap): string {
   const local: unknown[] = [];
   if (turn.startsWith('"thinking')) local.push(c.holdingSaid, Math.min(c.replyErrors, 3), c.replySentences > 0);
   if (turn.includes('waiting')) local.push(c.idlePrompts);
+  // Outbound, before the greeting: whether the words so far sound like a person picking up (guard pickupHeard).
+  if (turn.includes('awaitingHello')) local.push(soundsLikePickup(text, c.gymName));
   if (turn.includes('closing') || turn.includes('speaking') || turn.includes('greeting'))
     local.push(
       c.outbox.length > 0,

@@ -91,7 +91,7 @@ await pool.query(
 );
 
 const srv = await serveRoutes(
-  reviewRoutes({ pool, apiToken: token, pageSize: 1, facts: { maxAgeDays: 90, clock: { now: () => NOW } } }),
+  reviewRoutes({ pool, apiToken: token, pageSize: 1 }, { maxAgeDays: 90, clock: { now: () => NOW } }),
 );
 t.teardown(srv.close);
 const get = (path: string, headers: Record<string, string> = basic) => fetch(`${srv.url}${path}`, { headers });
@@ -152,7 +152,7 @@ t.test('one campaign: its gyms, a page at a time, escaped, with local times, fac
 t.test('facts are judged by the given clock and FACTS_MAX_AGE_DAYS', async (t) => {
   const later = new Date(NOW.getTime() + 31 * 86_400_000);
   const other = await serveRoutes(
-    reviewRoutes({ pool, apiToken: token, pageSize: 1, facts: { maxAgeDays: 30, clock: { now: () => later } } }),
+    reviewRoutes({ pool, apiToken: token, pageSize: 1 }, { maxAgeDays: 30, clock: { now: () => later } }),
   );
   t.teardown(other.close);
   const body = await (await fetch(`${other.url}/review/campaigns/${campaign.id}`, { headers: basic })).text();
@@ -169,4 +169,7 @@ t.test('ids and offsets are checked; unknown is 404, malformed is 400', async (t
   t.equal((await get('/review/campaigns?offset=-1')).status, 400);
   t.equal((await get(`/review/campaigns/${campaign.id}?offset=x`)).status, 400);
   t.equal((await get('/review/campaigns?offset=50')).status, 200, 'past the end is an empty page');
+  const past = await get(`/review/campaigns/${campaign.id}?offset=50`);
+  t.equal(past.status, 200);
+  t.match(await past.text(), /No gyms on this page/);
 });

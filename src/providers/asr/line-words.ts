@@ -61,4 +61,10 @@ export const LINE_PHRASES: readonly string[] = [
   'call back',
   'ask for',
   'dot com',
+  // A gym that wants no more calls (src/situations/cues.ts 'do-not-call'): phrases, not loose words, so "list",
+  // "take", "remove" and "stop" cannot stand in for a fact's words elsewhere.
+  "[please] (don't | do not) call (us | me) [again]",
+  'never call (us | me) again',
+  '(take | remove) (us | me) (off | from) your list',
+  '[please] stop calling (us | me)',
 ];

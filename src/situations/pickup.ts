@@ -1,0 +1,95 @@
+import { isAutomatedSpeech, isHoldCue, isTransferCue, isVoicemailGreeting } from './cues.js';
+import { plain } from './words.js';
+
+// Who answered an outbound call, from the first words heard before the line's first pause. A person picking up
+// says little and waits ("Hello?", "Iron Gym, this is Sam", "Front desk, how can I help you?", "Speaking."); a
+// recording or an assistant introduces itself and goes on after a pause ("Thank you for calling Iron Gym." …
+// "For membership, press 1."). The call machine greets at once only on a person's pickup; anything else waits for
+// the line to settle or for its situation to be recognised. Phrases, not any persona's script: what receptionists
+// and phone systems say (US/UK English), with table tests and near misses (test/situations/pickup.test.ts).
+
+/** A hello: a person's, or a recording's that goes on ("Good morning, and thank you for calling"). */
+const HELLO: readonly RegExp[] = [
+  /^(hello|hi|hey|hiya|yeah|yes|yep|yello|hallo|howdy)\b/,
+  /\bgood (morning|afternoon|evening|day)\b/,
+];
+/** Only a person says these on picking up: her name, her desk, an offer to help, a question back. */
+const PERSON_MARKERS: readonly RegExp[] = [
+  /\bthis is [a-z]+\b/,
+  /\b[a-z]+ speaking\b/,
+  /^speaking$/,
+  /\b(how|what) (can|may|could) (i|we) (help|do for you|assist)\b/,
+  /\bhow can (i|we) be of (help|assistance)\b/,
+  /\b(front|reception|membership|sales) desk\b/,
+  /\bwho('s| is) (this|calling)\b/,
+];
+
+/**
+ * A recording's or an assistant's words: an intro, a hold or legal announcement, a menu's preamble, a screening
+ * assistant. "Thank you for calling" is here because recordings open with it; a receptionist who says it too also
+ * says who she is or asks how to help (a person marker wins over it alone, see below).
+ */
+const RECORDING_INTRO: readonly RegExp[] = [
+  /\bthanks? (you )?for (calling|contacting)\b/,
+  /\bwelcome to\b/,
+  /\byou('ve| have) reached\b/,
+  /\byou have (dialed|dialled|called)\b/,
+];
+const RECORDING_ONLY: readonly RegExp[] = [
+  /\bplease listen (carefully|closely)\b/,
+  /\b(menu|our|the) options have (recently )?changed\b/,
+  /\bif you know (your|the) (party's|partys|party|person's) extension\b/,
+  /\bextension\b/,
+  /\b(this|your) call (may|will|might) be (monitored|recorded)\b/,
+  /\bfor (quality|training) (assurance|and training|purposes)\b/,
+  /\b(press|dial)\b/,
+  // "español" as the tokeniser writes it (letters a-z only).
+  /\bpara espa( |n)ol\b/,
+  /\b(automated|virtual|digital) (attendant|assistant|receptionist|system)\b/,
+  /\bthe person you('re| are) calling\b/,
+  /\bplease (say|state) your name\b/,
+  /\b(our|the) (business |office )?hours are\b/,
+  /\b(is|are) (currently )?closed\b/,
+];
+
+/** Words of a business answering its phone: a pickup that is only the name ("Iron Gym?") is a person's. */
+const BUSINESS_WORD =
+  /\b(gym|fitness|club|studio|crossfit|athletic|athletics|health|wellness|yoga|pilates|boxing|training)\b/;
+/** Words of a gym's name that say nothing on their own. */
+const GENERIC = new Set(['the', 'a', 'an', 'of', 'and', 'at', 'on', 'in']);
+
+/** Words a recording or an assistant says, never the first words of a person picking up on her own. */
+export function soundsAutomated(text: string): boolean {
+  const t = plain(text);
+  return (
+    isAutomatedSpeech(text) ||
+    isHoldCue(text) ||
+    isTransferCue(text) ||
+    isVoicemailGreeting(text) ||
+    RECORDING_ONLY.some((re) => re.test(t))
+  );
+}
+
+/**
+ * The words heard before the line's first pause sound like a person picking up, not a recording, an assistant or
+ * words the recogniser has not made out: a short hello, her name or desk, an offer to help, or the gym's name
+ * alone. `gymName` is the name we called (its words count as the business's). Empty or unclear words: false.
+ */
+export function soundsLikePickup(text: string, gymName = ''): boolean {
+  const t = plain(text);
+  const words = t.split(' ').filter((w) => w.length > 0);
+  if (words.length === 0 || soundsAutomated(text)) return false;
+  const person = PERSON_MARKERS.some((re) => re.test(t));
+  // "Thank you for calling Iron Gym, this is Sam": a receptionist's script. The intro alone, even after a hello,
+  // is a recording's.
+  if (RECORDING_INTRO.some((re) => re.test(t))) return person;
+  // A person's first words are few; a long stretch without a pause is someone reading.
+  if (person || HELLO.some((re) => re.test(t))) return words.length <= 25;
+  // A bare name answering the phone ("Iron Gym.", "Peak Fitness?"): short, and the business's.
+  const names = new Set(
+    plain(gymName)
+      .split(' ')
+      .filter((w) => w.length > 0 && !GENERIC.has(w)),
+  );
+  return words.length <= 4 && (BUSINESS_WORD.test(t) || words.some((w) => names.has(w)));
+}

@@ -1,0 +1,116 @@
+import t from 'tap';
+import { DEFAULT_TIMING } from '../../machines/timing.js';
+import { harness, type Harness } from './harness.js';
+
+// Outbound, before the greeting: who answered? A person's pickup gets the greeting at her first pause; a
+// recording's intro or a screening assistant, which pause between their sentences, get nothing: the phone tree or
+// screening state takes the line and the person reached later gets the greeting. SimulatedClock, event by event.
+
+const situation = (h: Harness) => {
+  const v = h.actor.getSnapshot().value as { live?: { situation?: unknown } };
+  return JSON.stringify(v.live?.situation ?? null);
+};
+function outbound(): Harness {
+  const h = harness({ direction: 'outbound' });
+  h.send({ type: 'MEDIA.START' });
+  return h;
+}
+/** The line says `text` (voice edges around the recogniser's final), then is silent. */
+function line(h: Harness, text: string, ms = 1500) {
+  h.voiceOn();
+  h.advance(ms);
+  h.final(text);
+  h.voiceOff();
+}
+const greetings = (h: Harness) => h.ctx().metrics.greetings;
+
+t.test("a person's pickup is greeted at her first pause", async (t) => {
+  for (const hello of ['Hello?', 'Iron Temple, this is Sam.', 'Front desk, how can I help you?', 'Speaking.']) {
+    const h = outbound();
+    line(h, hello, 700);
+    t.equal(h.turn(), 'greeting', `"${hello}": greeted at once`);
+    t.match(h.saidTexts()[0], /^Hi, is this Iron Temple\?/);
+  }
+  // The recogniser's final came after her pause: the greeting goes out when it does, not a settle later.
+  const late = outbound();
+  late.voiceOn();
+  late.advance(600);
+  late.voiceOff();
+  t.match(late.turn(), /awaitingHello\.settling/, 'no words yet: not greeted on the silence alone');
+  late.advance(150);
+  late.final('Hello?');
+  t.equal(late.turn(), 'greeting', 'her hello arrived: greeted');
+  t.equal(greetings(late), 1);
+});
+
+t.test("a phone tree's intro is not greeted; the person its key reaches is, once", async (t) => {
+  const h = outbound();
+  line(h, 'Thank you for calling Iron Temple.');
+  h.advance(600);
+  t.equal(h.says().length, 0, "not a word in the pause between the tree's intro and its menu");
+  line(h, 'For billing, press 1. For membership and sales, press 2.', 2500);
+  t.match(situation(h), /phoneTree/, 'the menu moved the line to the phone tree');
+  t.equal(h.turn(), 'standby');
+  h.advance(DEFAULT_TIMING.menuSettleMs);
+  await h.settle();
+  t.same(h.keys, ['2']);
+  h.advance(1500);
+  line(h, 'Hi, front desk, how can I help?');
+  h.advance(DEFAULT_TIMING.personSettleMs);
+  t.equal(situation(h), '"conversation"');
+  t.match(h.saidTexts()[0], /^Hi, is this Iron Temple\?/, 'the greeting, to the person, the first words said');
+  t.equal(greetings(h), 1, 'one greeting in the call');
+});
+
+t.test("a screening assistant's first sentence is not greeted, even before its words are recognised", async (t) => {
+  const h = outbound();
+  h.voiceOn();
+  h.advance(2200);
+  h.partial('hi the person you are calling');
+  h.voiceOff();
+  h.advance(200);
+  h.final('Hi, the person you are calling is using a screening service.');
+  t.match(situation(h), /screening/);
+  t.equal(h.says().length, 0, 'nothing said over the assistant');
+  line(h, 'Please say your name and why you are calling.', 2000);
+  h.advance(DEFAULT_TIMING.personSettleMs);
+  t.equal(h.says().length, 1, 'our one sentence, once it stopped');
+  t.notMatch(h.saidTexts()[0], /^Hi, is this/, 'not the greeting');
+  h.playAll(2000);
+  line(h, 'Hello, yes, this is the gym.');
+  h.advance(DEFAULT_TIMING.personSettleMs);
+  t.equal(situation(h), '"conversation"');
+  t.equal(greetings(h), 1, 'the person gets the greeting');
+});
+
+t.test('words not made out, or a recording nothing recognised, are greeted after HELLO_SETTLE', async (t) => {
+  for (const words of ['Thank you for calling Iron Temple.', 'mm', 'Our new spin studio opens in March.']) {
+    const h = outbound();
+    line(h, words, 1200);
+    h.advance(DEFAULT_TIMING.helloSettleMs - 1);
+    t.equal(h.says().length, 0, `"${words}": not greeted at the first pause`);
+    h.advance(1);
+    t.equal(h.turn(), 'greeting', `"${words}": greeted once the line stayed silent`);
+  }
+  // The recording goes on after a short pause: the wait starts again at its next pause.
+  const h = outbound();
+  line(h, 'Thank you for calling Iron Temple.');
+  h.advance(500);
+  line(h, 'Please listen carefully, as our options have changed.');
+  h.advance(DEFAULT_TIMING.helloSettleMs - 1);
+  t.equal(h.says().length, 0, 'counted from the last pause');
+  h.advance(1);
+  t.equal(h.turn(), 'greeting');
+});
+
+t.test('the wait counts from her last voiced frame (the VAD hangover already passed)', async (t) => {
+  const h = outbound();
+  h.voiceOn();
+  h.advance(1200);
+  h.final('Thank you for calling Iron Temple.');
+  h.send({ type: 'VAD.SILENCE', atMs: h.now - 200, detectedAtMs: h.now });
+  h.advance(DEFAULT_TIMING.helloSettleMs - 201);
+  t.equal(h.says().length, 0);
+  h.advance(1);
+  t.equal(h.turn(), 'greeting');
+});
