@@ -49,9 +49,7 @@ export async function withPostgres(t: Test): Promise<{ server: PgServer; backend
 }
 
 const PGLITE_VERSION = (
-  JSON.parse(
-    readFileSync(repoPath('node_modules/@electric-sql/pglite/package.json'), 'utf8'),
-  ) as {
+  JSON.parse(readFileSync(repoPath('node_modules/@electric-sql/pglite/package.json'), 'utf8')) as {
     version: string;
   }
 ).version;
