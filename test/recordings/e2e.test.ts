@@ -88,12 +88,19 @@ t.test('a recorded call end to end', async (t) => {
   t.ok(energy(gym, 0, helloMs) > 300, "the gym's hello on the left, at the start");
   t.ok(energy(agent, 0, helloMs) < 30, 'not on the right: the agent waited for it');
   t.ok(energy(agent, 0, agent.length / 8) > 100, 'the agent spoke on the right');
-  const call = (await (
-    await fetch(`${env.baseUrl}/v1/calls/${encodeURIComponent(callId)}`, { headers: auth })
-  ).json()) as {
+  // The call's last turns and its cost reach the database through the write queue after the end event: wait for them.
+  let call!: {
     transcript?: { speaker: string; text: string }[];
     cost?: { twilioMinutes: number; asrSeconds: number; ttsCharacters: number; usd: { total: number } };
   };
+  await waitFor(
+    async () => {
+      const r = await fetch(`${env.baseUrl}/v1/calls/${encodeURIComponent(callId)}`, { headers: auth });
+      call = (await r.json()) as typeof call;
+      return call.cost !== undefined;
+    },
+    { timeoutMs: 30_000, what: "the call's cost stored" },
+  );
   const said = (call.transcript ?? []).filter((x) => x.speaker === 'agent').map((x) => x.text);
   t.ok(
     said.some((x) => x.includes(RECORDING_NOTICE_LINE)),
