@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { badArg, guarded, intParam, notFound } from '../db/routes.js';
+import { badArg, guarded, notFound, pageParams } from '../db/routes.js';
 import { isResponse, parseBody } from '../gyms/routes.js';
 import { errorResponse, json, type Route } from '../http/types.js';
 import type { Logger } from '../log.js';
@@ -63,11 +63,9 @@ export function suppressionRoutes(o: SuppressionRoutesOptions): Route[] {
       auth: 'api-token',
       handler: (req) =>
         guarded(log, async () => {
-          const limit = intParam(req.query, 'limit', 100, 1, 1000);
-          const offset = intParam(req.query, 'offset', 0, 0, 10_000_000);
-          if (typeof limit === 'string') return badArg(limit);
-          if (typeof offset === 'string') return badArg(offset);
-          return json(200, await listSuppressions(pool, { limit, offset }));
+          const page = pageParams(req.query);
+          if (typeof page === 'string') return badArg(page);
+          return json(200, await listSuppressions(pool, page));
         }),
     },
     {

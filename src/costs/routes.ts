@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { badArg, guarded, intParam } from '../db/routes.js';
+import { badArg, guarded, pageParams } from '../db/routes.js';
 import { json, type Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import { costByCampaign, costByGym, type SumPage } from './store.js';
@@ -19,11 +19,9 @@ export function costRoutes(o: { pool: pg.Pool; log?: Logger | undefined }): Rout
       guarded(o.log, async () => {
         const raw = req.query.get('id');
         if (raw !== null && !ID.test(raw)) return badArg('id must be a positive integer');
-        const limit = intParam(req.query, 'limit', 100, 1, 1000);
-        const offset = intParam(req.query, 'offset', 0, 0, 10_000_000);
-        if (typeof limit === 'string') return badArg(limit);
-        if (typeof offset === 'string') return badArg(offset);
-        return json(200, { sums: await sum(raw === null ? undefined : Number(raw), { limit, offset }) });
+        const page = pageParams(req.query);
+        if (typeof page === 'string') return badArg(page);
+        return json(200, { sums: await sum(raw === null ? undefined : Number(raw), page) });
       }),
   });
   return [

@@ -44,6 +44,15 @@ export function intParam(q: URLSearchParams, name: string, def: number, min: num
   return n;
 }
 
+/** `?limit` (1-1000, default `defLimit`) and `?offset` of a paged list, or the message of the first bad one. */
+export function pageParams(q: URLSearchParams, defLimit = 100): { limit: number; offset: number } | string {
+  const limit = intParam(q, 'limit', defLimit, 1, 1000);
+  if (typeof limit === 'string') return limit;
+  const offset = intParam(q, 'offset', 0, 0, 10_000_000);
+  if (typeof offset === 'string') return offset;
+  return { limit, offset };
+}
+
 export function dateParam(q: URLSearchParams, name: string): Date | undefined | string {
   const v = q.get(name);
   if (v === null || v === '') return undefined;

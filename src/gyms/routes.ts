@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { isRegion, type DestinationPolicy } from '../telephony/destination.js';
-import { badArg, guarded, intParam, notFound } from '../db/routes.js';
+import { badArg, guarded, notFound, pageParams } from '../db/routes.js';
 import { errorResponse, json, type HttpRequest, type HttpResponse, type Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import { importGyms } from './import.js';
@@ -98,11 +98,9 @@ export function gymsRoutes(o: GymsRoutesOptions): Route[] {
       auth: 'api-token',
       handler: (req) =>
         guarded(log, async () => {
-          const limit = intParam(req.query, 'limit', 100, 1, 1000);
-          const offset = intParam(req.query, 'offset', 0, 0, 10_000_000);
-          if (typeof limit === 'string') return badArg(limit);
-          if (typeof offset === 'string') return badArg(offset);
-          return json(200, await listGymSummaries(pool, { limit, offset }));
+          const page = pageParams(req.query);
+          if (typeof page === 'string') return badArg(page);
+          return json(200, await listGymSummaries(pool, page));
         }),
     },
     {
