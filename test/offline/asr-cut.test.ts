@@ -1,0 +1,78 @@
+import t from 'tap';
+import { frames20ms, mulawSilence, synthesizePhoneAudio } from '../../src/audio/speech.js';
+import { OfflineAsr } from '../../src/providers/asr/offline.js';
+import type { AsrStreamEvent } from '../../src/providers/asr/types.js';
+import { FliteTts } from '../../src/providers/tts/flite.js';
+import { testDsp } from './helpers.js';
+
+// finalize() in the middle of her answer: the call's detector heard a pause that the recogniser's own detector did
+// not (a slow event loop delivers the call's edge late, when she has already gone on). Both halves must come out
+// as words. A grammar decoder has no final for a half that stops inside a phrase ("…six a.m. to nine"); before
+// the fix that half came out empty, and a volunteered answer lost its hours (volunteer-all under load in CI).
+
+const { dsp, note } = testDsp();
+if (note) t.comment(note);
+
+const ANSWER = "We're open from six a.m. to nine p.m., and it's fifty nine dollars a month.";
+/**
+ * Where the answer is cut, in 20 ms frames from the start of the audio (400 ms of silence, then flite's slt voice).
+ * Each lands inside a phrase: before the fix, the first half of each came out empty.
+ */
+const CUTS = [155, 200, 235];
+
+t.test('an answer cut anywhere by finalize() keeps the words of both halves', async (t) => {
+  const tts = new FliteTts({ voice: 'slt', mode: 'inline', levelDbfs: null });
+  const asr = new OfflineAsr({ dsp, denoise: 'never' });
+  t.teardown(async () => {
+    await tts.close();
+    asr.close();
+  });
+  const { mulaw } = await synthesizePhoneAudio(tts, dsp, ANSWER);
+  const frames = [...frames20ms(new Uint8Array([...mulawSilence(400), ...mulaw, ...mulawSilence(900)]))];
+  const lost: string[] = [];
+  let bestPaths = 0;
+  for (const at of CUTS) {
+    const events: AsrStreamEvent[] = [];
+    const stream = await asr.open({ onEvent: (e) => events.push(e) });
+    stream.setContext?.('hours');
+    for (const f of frames.slice(0, at)) stream.push(f);
+    stream.finalize();
+    const first = events.filter((e) => e.type === 'final').length;
+    for (const f of frames.slice(at)) stream.push(f);
+    stream.finalize();
+    await stream.close();
+    const finals = events.flatMap((e) => (e.type === 'final' ? [e.text] : []));
+    bestPaths += events.filter((e) => e.type === 'final' && e.confidence > 0 && e.confidence < 1).length;
+    const before = finals.slice(0, first).join(' ');
+    const after = finals.slice(first).join(' ');
+    if (before === '' || after === '') lost.push(`cut at ${at * 20} ms: ${JSON.stringify(finals)}`);
+  }
+  for (const l of lost) t.comment(l);
+  t.same(lost, [], 'no half came out empty');
+  // Without this the test would prove nothing: the cuts must land where the grammar has no end.
+  t.ok(bestPaths >= 1, `${bestPaths} half(s) ended inside a phrase and kept the decoder's best path`);
+});
+
+t.test('utterances that end on silence never carry a best-path guess', async (t) => {
+  // The other side of the same rule: what the decoder cannot fit to the grammar when her detector closes the
+  // utterance stays "not understood" (that is how noise is turned away); only our own cuts keep a best path.
+  const tts = new FliteTts({ voice: 'slt', mode: 'inline', levelDbfs: null });
+  const asr = new OfflineAsr({ dsp, denoise: 'never' });
+  t.teardown(async () => {
+    await tts.close();
+    asr.close();
+  });
+  const { mulaw } = await synthesizePhoneAudio(tts, dsp, ANSWER);
+  const events: AsrStreamEvent[] = [];
+  const stream = await asr.open({ onEvent: (e) => events.push(e) });
+  stream.setContext?.('hours');
+  for (const f of frames20ms(new Uint8Array([...mulawSilence(400), ...mulaw, ...mulawSilence(1500)]))) stream.push(f);
+  await stream.close();
+  const finals = events.flatMap((e) => (e.type === 'final' ? [e] : []));
+  t.ok(finals.length >= 1, `${finals.length} utterance(s) ended by silence`);
+  t.same(
+    finals.filter((f) => f.confidence !== 0 && f.confidence !== 1),
+    [],
+    'each is a full grammar path (confidence 1) or not understood (0)',
+  );
+});
