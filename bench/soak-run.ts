@@ -14,7 +14,7 @@ import type { MemSample, SoakMsg, SoakServerSettings } from './soak-server.js';
 // come back when the calls end? Each call is an inbound call as Twilio makes it (signed voice webhook, then the
 // media stream the TwiML names), answered by a simulated receptionist who speaks flite-synthesised answers (so the
 // offline recogniser really decodes), and who hangs up after `turns` answers. Used by bench/soak.ts and
-// test/ops/soak.test.ts.
+// test/acceptance/soak.test.ts.
 
 export interface SoakOptions {
   /** Simultaneous calls per wave. */

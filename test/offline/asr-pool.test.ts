@@ -5,7 +5,7 @@ import { testDsp } from './helpers.js';
 
 // The recogniser's decoders live in several soundswallower instances, each with its own WebAssembly memory (which
 // only grows): an instance must go once its calls have ended and no decoder of it is kept for reuse, or the memory
-// of the busiest moment is held for ever (test/ops/soak.test.ts measures that on the whole server).
+// of the busiest moment is held for ever (test/acceptance/soak.test.ts measures that on the whole server).
 
 const { dsp, note } = testDsp();
 if (note) t.comment(note);
