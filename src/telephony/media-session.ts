@@ -113,6 +113,13 @@ export class MediaSession {
   readonly #onVadFrame: VadFrameListener = (atMs, probability, speech) =>
     this.#handler?.onVadFrame?.(atMs, probability, speech);
   #log: Logger;
+  /**
+   * The call clock's zero (performance.now()). Set when `start` is handled, and moved back when a frame's media time
+   * is ahead of the clock: on a busy event loop `start` is handled late and the frames queued behind it arrive with
+   * timestamps ahead of it. The agent's audio is placed on this clock and the gym's at its media time (recording,
+   * echo), so without the correction the agent's greeting sat a second early, over the gym's hello, in a recording
+   * made on a loaded machine. It never moves forward: the clock never goes back.
+   */
   #startPerf = 0;
   /** Media time of this stream's 0 on the call's clock: non-zero on a stream that resumed a call (handoff). */
   #mediaOffsetMs = 0;
@@ -193,6 +200,8 @@ export class MediaSession {
   }
 
   #media(mulaw: Uint8Array, atMs: number): void {
+    const ahead = atMs - (performance.now() - this.#startPerf);
+    if (ahead > 0) this.#startPerf -= ahead;
     // Every sample operation is the addon's (issue 2): one native call per frame, output in its pooled slab.
     const pcm = this.#o.dsp.ulawDecode(mulaw);
     const durationMs = (pcm.length * 1000) / TWILIO_RATE;
@@ -320,6 +329,7 @@ export class MediaSession {
     this.#log.info({ atMs: this.#mediaOffsetMs }, 'media stream resumed the call after a redirect');
   }
 
+  /** The call's clock: media time, as far as the frames so far tell (never behind them). */
   #nowMs(): number {
     return this.#startPerf === 0 ? 0 : Math.round(performance.now() - this.#startPerf);
   }
