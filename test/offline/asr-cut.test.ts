@@ -1,8 +1,10 @@
 import t from 'tap';
 import { frames20ms, mulawSilence, synthesizePhoneAudio } from '../../src/audio/speech.js';
+import { activeSpeechLevelDbfs } from '../../src/audio/level.js';
 import { OfflineAsr } from '../../src/providers/asr/offline.js';
 import type { AsrStreamEvent } from '../../src/providers/asr/types.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
+import { createBed } from '../../src/sim/noise/index.js';
 import { testDsp } from './helpers.js';
 
 // finalize() in the middle of her answer: the call's detector heard a pause that the recogniser's own detector did
@@ -74,5 +76,47 @@ t.test('utterances that end on silence never carry a best-path guess', async (t)
     finals.filter((f) => f.confidence !== 0 && f.confidence !== 1),
     [],
     'each is a full grammar path (confidence 1) or not understood (0)',
+  );
+});
+
+t.test('on a noisy line a cut keeps no best path: there it may be the music', async (t) => {
+  // Hold music decoded to words nobody said ("noon who new the who"), facts and a voicemail among them: on a line
+  // measured noisy, a cut utterance that reaches no grammar end stays "not understood", as before the fix.
+  const tts = new FliteTts({ voice: 'slt', mode: 'inline', levelDbfs: null });
+  const asr = new OfflineAsr({ dsp });
+  t.teardown(async () => {
+    await tts.close();
+    asr.close();
+  });
+  const { pcm } = await synthesizePhoneAudio(tts, dsp, ANSWER);
+  // Three seconds of music first (the line is measured from its first two seconds), then her answer over it at
+  // 10 dB SNR, then more music.
+  const lead = 8000 * 3;
+  const line = new Int16Array(lead + pcm.length + 8000);
+  line.set(pcm, lead);
+  const music = createBed('music', 3).read(line.length);
+  let sum = 0;
+  for (const m of music) sum += m * m;
+  const gain = (32768 * 10 ** (((activeSpeechLevelDbfs(pcm, 8000) ?? -20) - 10) / 20)) / Math.sqrt(sum / music.length);
+  for (let i = 0; i < line.length; i++)
+    line[i] = Math.max(-32768, Math.min(32767, Math.round((line[i] as number) + (music[i] as number) * gain)));
+  const frames = [...frames20ms(dsp.ulawEncode(line))];
+  const events: AsrStreamEvent[] = [];
+  const stream = await asr.open({ onEvent: (e) => events.push(e) });
+  stream.setContext?.('hours');
+  // The quiet-line test's last cut, at the same place in her answer (there, without the rule, a best path came out).
+  const at = (CUTS[2] as number) - 20 + lead / 160;
+  for (const f of frames.slice(0, at)) stream.push(f);
+  t.ok((stream as unknown as { denoising: boolean }).denoising, 'the line is measured noisy');
+  stream.finalize();
+  for (const f of frames.slice(at)) stream.push(f);
+  stream.finalize();
+  await stream.close();
+  const finals = events.flatMap((e) => (e.type === 'final' ? [e] : []));
+  t.ok(finals.length >= 2, `${finals.length} finals`);
+  t.same(
+    finals.filter((f) => f.confidence > 0 && f.confidence < 1).map((f) => f.text),
+    [],
+    'no best-path guess on the noisy line',
   );
 });

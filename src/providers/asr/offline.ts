@@ -65,6 +65,11 @@ const DENOISE_HYSTERESIS_DB = 6;
 /** Gaps quieter than this are a quiet line (a phone line's own hiss is well below), never denoised. */
 const NOISE_FLOOR_DBFS = -60;
 
+/** Music, chatter or traffic between her words: too little spread, and gaps louder than a phone line's hiss. */
+function noisyLine(snrDb: number | undefined, floorDb: number | undefined): boolean {
+  return snrDb !== undefined && floorDb !== undefined && snrDb < DENOISE_BELOW_SNR_DB && floorDb > NOISE_FLOOR_DBFS;
+}
+
 let smallDict: string | undefined;
 
 /**
@@ -349,16 +354,18 @@ class OfflineAsrStream implements AsrStream {
    * (finalize() when the call's detector heard a pause this one did not, or the length cap). A grammar decoder only
    * gives a final that ends in the grammar's final state; cut in the middle of a phrase ("…six a.m. to nine | p.m.
    * membership…") there is none, and the whole utterance came out empty: cut every 260 ms, 14 of 74 cuts through
-   * three flite answers lost their first half, none since (test/offline/asr-cut.test.ts). A cut utterance keeps the
-   * decoder's best path instead, the same words its partials showed. An utterance that ended on silence and fits no grammar path stays empty:
-   * that is how noise is turned away.
+   * three flite answers lost their first half, none since (test/offline/asr-cut.test.ts). A cut utterance on a quiet
+   * line keeps the decoder's best path instead, the same words its partials showed. Not on a noisy line: there the
+   * open utterance is as likely hold music or chatter as her voice, and its best path is words nobody said (hold
+   * music gave facts and a voicemail that were not there). An utterance that fits no grammar path otherwise stays
+   * empty: that is how noise is turned away.
    */
   private endUtterance(endMs: number, ended: 'silence' | 'cut'): void {
     this.inUtt = false;
     let text = '';
     let confidence = 0;
     try {
-      const best = ended === 'cut' ? this.decoder.get_text().trim() : '';
+      const best = ended === 'cut' && !this.lineNoisy() ? this.decoder.get_text().trim() : '';
       this.decoder.stop();
       text = this.decoder.get_text().trim();
       confidence = text ? this.decoder.get_alignment().p : 0;
@@ -385,11 +392,17 @@ class OfflineAsrStream implements AsrStream {
     }
   }
 
+  /** The line is noisy now: measured when denoising follows the line, else as the denoiser policy says. */
+  private lineNoisy(): boolean {
+    if (this.snr === undefined) return this.denoiser !== undefined;
+    return noisyLine(this.snr.snrDb, this.snr.floorDb);
+  }
+
   /** Denoising on for a noisy line, off again once it is quiet (hysteresis, so it does not flap). */
   private followLineNoise(snrDb: number | undefined, floorDb: number | undefined): void {
     if (snrDb === undefined || floorDb === undefined || !this.denoisers) return;
     // A silent line (nothing between her words, or nothing at all) has no noise to take out, whatever the spread.
-    const noisy = snrDb < DENOISE_BELOW_SNR_DB && floorDb > NOISE_FLOOR_DBFS;
+    const noisy = noisyLine(snrDb, floorDb);
     if (!this.denoiser && noisy) this.denoiser = this.denoisers(this.opts.dsp);
     else if (
       this.denoiser &&
