@@ -102,7 +102,8 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
   ],
   'permanently-closed': [
     /\b(we|the gym|the club|it|they) (closed|shut) (down )?(for good|permanently)\b/,
-    /\b(we('ve| have)|the gym has|the club has|it has|they've|they have) (permanently )?(closed|shut) (down|for good|permanently|its doors)\b/,
+    // Any subject: "this gym has closed permanently", "our location has shut down" (the recogniser may mishear it).
+    /\b(has|have|'ve) (permanently )?(closed|shut) (down|for good|permanently|its doors)\b/,
     /\bpermanently closed\b/,
     /\b(we're|we are|the gym is|it's|it is) (permanently )?(closed for good|out of business|no longer (open|operating|in business))\b/,
     /\bwent out of business\b/,

@@ -67,4 +67,14 @@ export const LINE_PHRASES: readonly string[] = [
   'never call (us | me) again',
   '(take | remove) (us | me) (off | from) your list',
   '[please] stop calling (us | me)',
+  // The lines that end a call with an outcome of their own (cues.ts: not-a-gym, permanently-closed, wrong-number).
+  // Loose words gave "this gym has close uh permanently" and "now this is not is can't this" (1 of 6 sentences
+  // reached its cue; test/demo/call-ends-hearing.test.ts).
+  '(has | have) closed (permanently | for good | down)',
+  'closed (permanently | for good)',
+  'permanently closed',
+  '[we] went out of business',
+  "(this is | we are | we're) not a gym",
+  "(this isn't | we aren't) a gym",
+  'this is a (private (business | residence | number) | restaurant | dental office | law office | pharmacy | salon | clinic | school | church | bakery)',
 ];
