@@ -1,16 +1,11 @@
 import t from 'tap';
-import { frames20ms, mulawSilence, synthesizePhoneAudio } from '../../src/audio/speech.js';
 import { optionSentence } from '../../src/demo/flow-schema.js';
-import { loadDsp } from '../../src/dsp/index.js';
-import { OfflineAsr } from '../../src/providers/asr/offline.js';
-import type { AsrStreamEvent } from '../../src/providers/asr/types.js';
-import { FliteTts } from '../../src/providers/tts/flite.js';
+import { offlineHearing } from './hearing.js';
 
 // The phone line's words reach the agent offline: menu options said in both orders by the receptionist's voice,
 // through μ-law, are recognised with their key (the number word after "press" is the one the menu said), and the
 // hold and voicemail cues come through. A floor under what was measured, with every miss in the comments.
 
-const dsp = loadDsp();
 const KEY_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
 const OPTIONS = [
@@ -29,25 +24,8 @@ const CUES = [
 ] as const;
 
 t.test("menu options and the line's cues are heard by the offline recogniser", async (t) => {
-  const tts = new FliteTts({ voice: 'slt', mode: 'inline', levelDbfs: null });
-  const events: AsrStreamEvent[] = [];
-  // A synchronous speech detector: this is about the grammar's words, not about finding speech.
-  const asr = new OfflineAsr({ dsp, vad: { kind: 'hybrid' }, denoise: 'never' });
-  const stream = await asr.open({ onEvent: (e) => events.push(e) });
-  t.teardown(() => stream.close());
-  stream.setContext?.('open');
-  const hear = async (text: string): Promise<string[]> => {
-    const { mulaw } = await synthesizePhoneAudio(tts, dsp, text);
-    events.length = 0;
-    for (const f of frames20ms(new Uint8Array([...mulawSilence(400), ...mulaw, ...mulawSilence(900)]))) stream.push(f);
-    // The utterance is decoded now, whatever the recogniser's own speech detector decided.
-    stream.finalize?.();
-    return events
-      .flatMap((e) => (e.type === 'final' ? [e.text] : []))
-      .join(' ')
-      .toLowerCase()
-      .split(/\s+/);
-  };
+  const heard = await offlineHearing(t);
+  const hear = async (text: string): Promise<string[]> => (await heard(text)).split(/\s+/);
   let keysRight = 0;
   for (const o of OPTIONS) {
     const said = optionSentence(o);
@@ -70,5 +48,4 @@ t.test("menu options and the line's cues are heard by the offline recogniser", a
   }
   // Measured 3/4: "the mailbox is full" comes out as "the mailbox is say all".
   t.ok(cuesRight >= 3, `hold and voicemail cues heard in ${cuesRight}/${CUES.length}`);
-  await tts.close();
 });
