@@ -1,7 +1,7 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { frames20ms, mulawSilence, synthesizePhoneAudio } from '../../src/audio/speech.js';
 import { activeSpeechLevelDbfs } from '../../src/audio/level.js';
-import { OfflineAsr } from '../../src/providers/asr/offline.js';
+import { OfflineAsr, type OfflineAsrOptions } from '../../src/providers/asr/offline.js';
 import type { AsrStreamEvent } from '../../src/providers/asr/types.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
 import { createBed } from '../../src/sim/noise/index.js';
@@ -22,14 +22,20 @@ const ANSWER = "We're open from six a.m. to nine p.m., and it's fifty nine dolla
  */
 const CUTS = [155, 200, 235];
 
-t.test('an answer cut anywhere by finalize() keeps the words of both halves', async (t) => {
+/** The answer as flite's slt voice says it through μ-law, and a recogniser closed with the test. */
+async function answerAndRecogniser(t: Test, opts: OfflineAsrOptions) {
   const tts = new FliteTts({ voice: 'slt', mode: 'inline', levelDbfs: null });
-  const asr = new OfflineAsr({ dsp, denoise: 'never' });
+  const asr = new OfflineAsr(opts);
   t.teardown(async () => {
     await tts.close();
     asr.close();
   });
-  const { mulaw } = await synthesizePhoneAudio(tts, dsp, ANSWER);
+  return { asr, audio: await synthesizePhoneAudio(tts, dsp, ANSWER) };
+}
+
+t.test('an answer cut anywhere by finalize() keeps the words of both halves', async (t) => {
+  const { asr, audio } = await answerAndRecogniser(t, { dsp, denoise: 'never' });
+  const { mulaw } = audio;
   const frames = [...frames20ms(new Uint8Array([...mulawSilence(400), ...mulaw, ...mulawSilence(900)]))];
   const lost: string[] = [];
   let bestPaths = 0;
@@ -58,13 +64,8 @@ t.test('an answer cut anywhere by finalize() keeps the words of both halves', as
 t.test('utterances that end on silence never carry a best-path guess', async (t) => {
   // The other side of the same rule: what the decoder cannot fit to the grammar when her detector closes the
   // utterance stays "not understood" (that is how noise is turned away); only our own cuts keep a best path.
-  const tts = new FliteTts({ voice: 'slt', mode: 'inline', levelDbfs: null });
-  const asr = new OfflineAsr({ dsp, denoise: 'never' });
-  t.teardown(async () => {
-    await tts.close();
-    asr.close();
-  });
-  const { mulaw } = await synthesizePhoneAudio(tts, dsp, ANSWER);
+  const { asr, audio } = await answerAndRecogniser(t, { dsp, denoise: 'never' });
+  const { mulaw } = audio;
   const events: AsrStreamEvent[] = [];
   const stream = await asr.open({ onEvent: (e) => events.push(e) });
   stream.setContext?.('hours');
@@ -82,13 +83,8 @@ t.test('utterances that end on silence never carry a best-path guess', async (t)
 t.test('on a noisy line a cut keeps no best path: there it may be the music', async (t) => {
   // Hold music decoded to words nobody said ("noon who new the who"), facts and a voicemail among them: on a line
   // measured noisy, a cut utterance that reaches no grammar end stays "not understood", as before the fix.
-  const tts = new FliteTts({ voice: 'slt', mode: 'inline', levelDbfs: null });
-  const asr = new OfflineAsr({ dsp });
-  t.teardown(async () => {
-    await tts.close();
-    asr.close();
-  });
-  const { pcm } = await synthesizePhoneAudio(tts, dsp, ANSWER);
+  const { asr, audio } = await answerAndRecogniser(t, { dsp });
+  const { pcm } = audio;
   // Three seconds of music first (the line is measured from its first two seconds), then her answer over it at
   // 10 dB SNR, then more music.
   const lead = 8000 * 3;
