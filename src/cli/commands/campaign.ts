@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CountryCode } from 'libphonenumber-js';
 import { campaignPolicy } from '../../campaigns/routes.js';
@@ -19,6 +18,7 @@ import { TOPICS, type Topic } from '../../facts/model.js';
 import { importGyms } from '../../gyms/import.js';
 import { formatOf } from '../../gyms/import-parse.js';
 import { createLogger } from '../../log.js';
+import { readGymsFile } from '../gyms-file.js';
 import { isRegion } from '../../telephony/destination.js';
 
 const USAGE = `usage: gym-agent campaign <create|list|status|pause|resume|cancel> [options]
@@ -144,10 +144,11 @@ export async function run(args: string[]): Promise<number> {
       cfg.FACTS_MAX_AGE_DAYS,
     );
     if (!policy.ok) return fail(policy.message);
-    const text = await readFile(v.gyms, 'utf8');
+    const file = await readGymsFile(v.gyms);
+    if (!file.ok) return fail(file.message);
     const db = await openDatabase(cfg, { log, attachToRunning: true });
     try {
-      const imported = await importGyms(db.pool, text, {
+      const imported = await importGyms(db.pool, file.text, {
         format,
         region: region as CountryCode,
         destinations: { regions: cfg.CALL_ALLOWED_REGIONS, types: cfg.CALL_ALLOWED_NUMBER_TYPES },

@@ -1,9 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import { openDatabase } from '../../db/pool.js';
 import { importGyms, type RowReport } from '../../gyms/import.js';
-import { formatOf, MAX_FILE_BYTES } from '../../gyms/import-parse.js';
+import { formatOf } from '../../gyms/import-parse.js';
+import { readGymsFile } from '../gyms-file.js';
 import { gymWithFreshness, listGymSummaries } from '../../gyms/store.js';
 import { createLogger } from '../../log.js';
 import { isRegion } from '../../telephony/destination.js';
@@ -40,15 +40,13 @@ export async function run(args: string[]): Promise<number> {
   const [action, arg] = positionals;
   const region = (values.region ?? 'US').toUpperCase();
   if (!isRegion(region)) return fail(`--region must be an ISO 3166 region code such as US or GB (got "${region}")`);
+  let text = '';
   if (action === 'import') {
     if (arg === undefined) return fail('import needs a FILE');
     if (formatOf(arg) === undefined) return fail('FILE must end in .csv or .json');
-    const size = await stat(arg).then(
-      (st) => st.size,
-      () => undefined,
-    );
-    if (size === undefined) return fail(`cannot read ${arg}`);
-    if (size > MAX_FILE_BYTES) return fail(`FILE is over ${MAX_FILE_BYTES} bytes`);
+    const file = await readGymsFile(arg);
+    if (!file.ok) return fail(file.message);
+    text = file.text;
   } else if (action === 'show') {
     if (arg === undefined || !/^\d{1,15}$/.test(arg)) return fail('show needs a gym ID (a number)');
   } else if (action !== 'list') return fail(action === undefined ? 'which action?' : `unknown action '${action}'`);
@@ -63,7 +61,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     if (action === 'import') {
       const file = arg as string;
-      const r = await importGyms(db.pool, await readFile(file, 'utf8'), {
+      const r = await importGyms(db.pool, text, {
         format: formatOf(file) ?? 'csv',
         region,
         destinations: { regions: cfg.CALL_ALLOWED_REGIONS, types: cfg.CALL_ALLOWED_NUMBER_TYPES },
