@@ -4,7 +4,7 @@ import { activeSpeechLevelDbfs } from '../../src/audio/level.js';
 import { OfflineAsr, type OfflineAsrOptions } from '../../src/providers/asr/offline.js';
 import type { AsrStreamEvent } from '../../src/providers/asr/types.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
-import { createBed } from '../../src/sim/noise/index.js';
+import { LineBackground } from '../../src/sim/noise/index.js';
 import { testDsp } from './helpers.js';
 
 // finalize() in the middle of her answer: the call's detector heard a pause that the recogniser's own detector did
@@ -90,12 +90,7 @@ t.test('on a noisy line a cut keeps no best path: there it may be the music', as
   const lead = 8000 * 3;
   const line = new Int16Array(lead + pcm.length + 8000);
   line.set(pcm, lead);
-  const music = createBed('music', 3).read(line.length);
-  let sum = 0;
-  for (const m of music) sum += m * m;
-  const gain = (32768 * 10 ** (((activeSpeechLevelDbfs(pcm, 8000) ?? -20) - 10) / 20)) / Math.sqrt(sum / music.length);
-  for (let i = 0; i < line.length; i++)
-    line[i] = Math.max(-32768, Math.min(32767, Math.round((line[i] as number) + (music[i] as number) * gain)));
+  new LineBackground({ kind: 'music', snrDb: 10, seed: 3 }, activeSpeechLevelDbfs(pcm, 8000) ?? -20).addTo(line);
   const frames = [...frames20ms(dsp.ulawEncode(line))];
   const events: AsrStreamEvent[] = [];
   const stream = await asr.open({ onEvent: (e) => events.push(e) });
