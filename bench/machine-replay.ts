@@ -38,6 +38,7 @@ const INTERNAL: Record<InternalEvent['type'], true> = {
   'AGENT.CLEARED': true,
   WRAP_UP: true,
   'SITUATION.AWAY': true,
+  'TURN.LINE_SOUNDING': true,
   'SITUATION.BACK': true,
   'SITUATION.END': true,
   'CALL.ABORT': true,

@@ -224,6 +224,8 @@ export type InternalEvent =
   | { type: 'WRAP_UP'; reason: EndReason }
   /** Someone other than a person has the line (phone tree, hold, voicemail, screening): the turn region stands by. */
   | { type: 'SITUATION.AWAY' }
+  /** Outbound: nobody greeted us, and the line goes on making sound with no voice in it (turn region). */
+  | { type: 'TURN.LINE_SOUNDING' }
   /** A person speaks again: the turn region takes the floor back. */
   | { type: 'SITUATION.BACK' }
   /** The situation decided the call is over: a machine or nobody is on the line, so no goodbye is said. */

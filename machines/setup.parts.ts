@@ -57,6 +57,8 @@ export const callDelays = {
   // Counted from her last voiced frame, like the end-of-turn waits.
   HELLO_SETTLE: ({ context }: { context: CallContext }) =>
     Math.max(0, context.timing.helloSettleMs - context.silenceHeadStartMs),
+  RECOGNISER_LAG: ({ context }: { context: CallContext }) => context.timing.recogniserLagMs,
+  LINE_SOUNDING: ({ context }: { context: CallContext }) => context.timing.lineSoundingMs,
   GREETING_GUARD: ({ context }: { context: CallContext }) => context.timing.greetingUninterruptibleMs,
   GOODBYE_WAIT: ({ context }: { context: CallContext }) => C.remainingSpeechMs(context, T.estimateSpeechMs),
   CLEAR_SETTLE: ({ context }: { context: CallContext }) => context.timing.clearSettleMs,

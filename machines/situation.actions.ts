@@ -16,6 +16,9 @@ import { reintroductionLines, screeningLine, voicemailLines } from './situation-
 import { commitCaller, cutPending, finishTurn, flushOutbox, patched, queueLine, type Patch } from './turns.js';
 import { turnSetup } from './turn.actions.js';
 
+/** Whose words put the call on hold (startHold). */
+export type HoldWords = 'person' | 'line' | 'pending';
+
 /** Each action's params (undefined: none), given explicitly: when `extend` infers them, `check()` takes no guard. */
 type SituationActionParams = {
   raiseAway: undefined;
@@ -28,7 +31,7 @@ type SituationActionParams = {
   noteIvrFailure: undefined;
   notePressFailed: undefined;
   rememberPath: undefined;
-  startHold: { transfer: boolean; person: boolean };
+  startHold: { transfer: boolean; words: HoldWords };
   personReached: undefined;
   noteHoldTimeout: undefined;
   queueScreening: undefined;
@@ -171,14 +174,21 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
       return withLine(context, { ivr: { ...context.line.ivr, remembered: event.path } });
     }),
     /**
-     * On hold. `person`: the words came from the conversation ("we open at six; let me get the manager"): unless
-     * a recording said them (a queue's announcement), they are the person's turn, kept in the history.
+     * On hold. The words that put us there: `person`, from the conversation ("we open at six; let me get the
+     * manager"), the person's turn kept in the history unless a recording said them (a queue's announcement) or
+     * nobody has been greeted yet; `line`, a recording's; `pending`, interim words at a pause, which come again
+     * with their final and are kept then.
      */
-    startHold: enqueueActions(({ context, event, enqueue }, params: { transfer: boolean; person: boolean }) => {
-      const persons = params.person && !isAutomatedSpeech(C.callerText(context));
-      const w = persons ? commitCaller(context, 'short', context.lastSilenceMs) : situationWords(context, 'hold');
+    startHold: enqueueActions(({ context, event, enqueue }, params: { transfer: boolean; words: HoldWords }) => {
       const line = { ...context.line, holdSinceMs: mediaTime(context, event) };
       if (params.transfer) line.transferPending = true;
+      if (params.words === 'pending') {
+        enqueue.assign({ line });
+        return;
+      }
+      const text = C.callerText(context);
+      const persons = params.words === 'person' && context.metrics.greetings > 0 && !isAutomatedSpeech(text);
+      const w = persons ? commitCaller(context, 'short', context.lastSilenceMs) : situationWords(context, 'hold');
       enqueue.assign({ ...w.patch, line });
       if (w.ledger !== undefined) enqueue.emit(w.ledger);
     }),

@@ -56,6 +56,20 @@ const greeted = (c: CallContext) => c.metrics.greetings > 0;
  * calling about?" answer us: a person's words, not a greeting or a screening assistant (which talk over us).
  */
 const heardOut = (c: CallContext) => c.history.some((h) => h.speaker === 'agent' && h.interrupted !== true);
+/** A word's length: less overlap is the tail of the voice before (a recogniser's utterance starts early). */
+const MIN_VOICE_UNDER_MS = 300;
+/**
+ * The call's voice detector heard a voice under these words. Music heard as words has none: the detector is
+ * made for speech, while the recogniser's grammar explains any sound with some words.
+ */
+function voiceUnder(c: CallContext, e: MachineEvent): boolean {
+  assertEvent(e, 'ASR.FINAL');
+  const onset = c.voiceOnsetMs;
+  if (onset === undefined) return false;
+  const silence = c.lastSilenceMs;
+  const voiceEnd = silence === undefined || silence <= onset ? e.endMs : Math.min(silence, e.endMs);
+  return voiceEnd - Math.max(onset, e.startMs) >= MIN_VOICE_UNDER_MS;
+}
 /** Words only a voicemail says, whoever the agent talked to before. */
 const surelyVoicemail = (t: string) => Cue.isMailboxFull(t) || /\b(tone|beep)\b/.test(plain(t));
 
@@ -78,10 +92,20 @@ export const situationGuards = {
    * Words of a person after a key press or a hold: "hi, thanks for holding", or real words (not "uh-huh", not
    * music heard as one stray word) that are no recording's (menu, announcement, greeting, screening, retry).
    */
-  hearsPerson: ({ event }: Args) => {
+  hearsPerson: ({ context, event }: Args) => {
     const t = finalText(event);
+    if (!voiceUnder(context, event)) return false;
     if (Cue.isHoldEnded(t)) return true;
     return realWords(t).length >= 2 && !Cue.isAutomatedSpeech(t) && !Cue.isHoldCue(t) && !isInvalidEntry(t);
+  },
+  /**
+   * A queue's recording answered ("all of our team members are busy, please stay on the line"): at its pause,
+   * before anybody was greeted. Its final may come late or not at all: over hold music the recogniser's utterance
+   * runs on, and a recording is never asked to finish its turn.
+   */
+  pauseHearsQueue: ({ context, event }: Args) => {
+    assertEvent(event, 'ASR.STABLE');
+    return !greeted(context) && Cue.isHoldCue(event.text);
   },
   replyCommitted,
   /** The LLM's leave_voicemail tool says the mailbox is full. */

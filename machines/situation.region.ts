@@ -103,16 +103,27 @@ export const situationRegion = callSetup.createStateConfig({
           {
             guard: 'hearsTransfer',
             target: 'onHold',
-            actions: { type: 'startHold', params: { transfer: true, person: true } },
+            actions: { type: 'startHold', params: { transfer: true, words: 'person' } },
             description: '"Let me transfer you": hold, then a new voice.',
           },
           {
             guard: 'hearsHold',
             target: 'onHold',
-            actions: { type: 'startHold', params: { transfer: false, person: true } },
+            actions: { type: 'startHold', params: { transfer: false, words: 'person' } },
             description: '"Please hold", "one moment", "let me get the manager".',
           },
         ],
+        'TURN.LINE_SOUNDING': {
+          target: 'onHold',
+          actions: { type: 'startHold', params: { transfer: false, words: 'line' } },
+          description: "Outbound, nobody greeted: sound without a voice goes on (a queue's music).",
+        },
+        'ASR.STABLE': {
+          guard: 'pauseHearsQueue',
+          target: 'onHold',
+          actions: { type: 'startHold', params: { transfer: false, words: 'pending' } },
+          description: 'A queue\'s recording answered: "all of our team members are busy, please stay on the line".',
+        },
         'AMD.RESULT': {
           guard: 'amdSaysMachine',
           target: 'voicemail',
@@ -134,7 +145,7 @@ export const situationRegion = callSetup.createStateConfig({
         'REPLY.HOLD': {
           guard: 'replyCommitted',
           target: 'onHold',
-          actions: { type: 'startHold', params: { transfer: false, person: true } },
+          actions: { type: 'startHold', params: { transfer: false, words: 'person' } },
           description: 'The LLM heard that we are on hold.',
         },
         'REPLY.VOICEMAIL': [
@@ -173,7 +184,7 @@ export const situationRegion = callSetup.createStateConfig({
           {
             guard: 'hearsHold',
             target: toHold,
-            actions: { type: 'startHold', params: { transfer: false, person: false } },
+            actions: { type: 'startHold', params: { transfer: false, words: 'line' } },
             description: '"Please hold while we connect you".',
           },
           { actions: { type: 'hearMenu', params: { fresh: false } }, description: 'More of the menu.' },
@@ -248,7 +259,7 @@ export const situationRegion = callSetup.createStateConfig({
               {
                 guard: 'hearsHold',
                 target: toHold,
-                actions: { type: 'startHold', params: { transfer: false, person: false } },
+                actions: { type: 'startHold', params: { transfer: false, words: 'line' } },
               },
               { guard: 'hearsPerson', target: '.personSpeaking', description: 'Words of a person, perhaps.' },
               { actions: keepPhoneTreeWords },
@@ -259,7 +270,7 @@ export const situationRegion = callSetup.createStateConfig({
               after: {
                 IVR_RESPONSE: {
                   target: toHold,
-                  actions: { type: 'startHold', params: { transfer: false, person: false } },
+                  actions: { type: 'startHold', params: { transfer: false, words: 'line' } },
                   description: 'No word after the key: the call is ringing through or queued.',
                 },
               },
@@ -360,7 +371,7 @@ export const situationRegion = callSetup.createStateConfig({
           {
             guard: 'hearsHold',
             target: toHold,
-            actions: { type: 'startHold', params: { transfer: false, person: false } },
+            actions: { type: 'startHold', params: { transfer: false, words: 'line' } },
           },
           { guard: 'hearsScreening', actions: keepScreeningWords, description: 'The assistant again.' },
           {

@@ -96,6 +96,13 @@ export interface TurnTiming {
    * a person who said something unclear and waits hears us within about a second.
    */
   readonly helloSettleMs: number;
+  /**
+   * Outbound, after that pause: recognised words go on coming with no voice under them (a queue's music after
+   * "please hold", a recording). Partials this long after the pause are not the late words of the pause itself.
+   */
+  readonly recogniserLagMs: number;
+  /** ... and go on this long: a queue, not a person waiting in silence. The agent holds until a voice speaks. */
+  readonly lineSoundingMs: number;
 }
 
 /** Waits of the phone situations that are properties of phone systems, not tunings (see TurnTiming). */
@@ -105,6 +112,8 @@ const SITUATION_TIMING = {
   personSettleMs: 900,
   beepWaitMs: 2500,
   helloSettleMs: 1100,
+  recogniserLagMs: 500,
+  lineSoundingMs: 4000,
 } as const;
 
 /** Map the validated environment config to the machine's timing. */
@@ -140,6 +149,8 @@ export function timingFromConfig(cfg: Config): TurnTiming {
     personSettleMs: SITUATION_TIMING.personSettleMs,
     beepWaitMs: SITUATION_TIMING.beepWaitMs,
     helloSettleMs: SITUATION_TIMING.helloSettleMs,
+    recogniserLagMs: SITUATION_TIMING.recogniserLagMs,
+    lineSoundingMs: SITUATION_TIMING.lineSoundingMs,
   });
 }
 

@@ -1,3 +1,4 @@
+import { raise } from 'xstate';
 import { callSetup } from './call.setup.js';
 
 // The turn region's side of the line's situations (machines/situation.region.ts): standing by while a recording or
@@ -6,6 +7,11 @@ import { callSetup } from './call.setup.js';
 // reaction to it, and turn.region.ts spreads it in.
 
 const toGreeting = '#call.live.turn.greeting';
+const latePickup = {
+  guard: 'finalSoundsLikePickup',
+  target: toGreeting,
+  description: "The recogniser's late words are a person's pickup: greet now.",
+} as const;
 
 /**
  * Outbound, before the greeting: who answered? The greeting waits for a person. A recording's intro ("Thank you for
@@ -47,19 +53,46 @@ export const awaitingHelloState = callSetup.createStateConfig({
       description:
         'Paused after words that did not sound like a pickup: a person waits in silence, a recording goes on ' +
         'or the situation region recognises it.',
+      initial: 'lagging',
       on: {
         'CALLER.SPEECH_START': { target: 'hearing', description: 'It goes on: a recording, or more words.' },
-        'ASR.FINAL': {
-          guard: 'finalSoundsLikePickup',
-          target: toGreeting,
-          description: "The recogniser's late words are a person's pickup: greet now.",
-        },
+        'ASR.FINAL': latePickup,
       },
       after: {
         HELLO_SETTLE: {
           guard: 'callerSilent',
           target: toGreeting,
           description: 'Silent HELLO_SETTLE and nothing recognised on the line: someone waits for us.',
+        },
+      },
+      states: {
+        lagging: {
+          description: "The recogniser's words of the pause itself may still come.",
+          after: { RECOGNISER_LAG: { target: 'open' } },
+        },
+        open: {
+          on: {
+            'ASR.PARTIAL': {
+              guard: 'callerSilent',
+              target: '#call.live.turn.awaitingHello.lineSounding',
+              description: 'New words with no voice under them: music or a recording, not a person who waits.',
+            },
+          },
+        },
+      },
+    },
+    lineSounding: {
+      description:
+        "The line makes sound the recogniser takes for words, and the voice detector hears no voice: a queue's " +
+        'music after a "please hold" it did not make out, or a recording. No greeting into it.',
+      on: {
+        'CALLER.SPEECH_START': { target: 'hearing', description: 'A voice: judge its words.' },
+        'ASR.FINAL': latePickup,
+      },
+      after: {
+        LINE_SOUNDING: {
+          actions: raise({ type: 'TURN.LINE_SOUNDING' }),
+          description: 'Still no voice: a queue. The situation region holds until a person speaks.',
         },
       },
     },

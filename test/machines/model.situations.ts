@@ -23,7 +23,8 @@ const WORDS = {
   voicemail: final('please leave a message after the tone'),
   full: final('the mailbox is full'),
   screening: final("please say your name and why you're calling"),
-  person: final('hi this is jen how can i help'),
+  // A person's words have her voice under them (the situation guards ask the voice detector): a second of it.
+  person: { ...final('hi this is jen how can i help'), endMs: 1000 },
   noise: final('music'),
 };
 
@@ -116,6 +117,8 @@ function lineKey(s: Snap): string {
     l.party > l.introducedTo,
     s.context.history.some((h) => h.speaker === 'agent' && h.interrupted !== true),
     s.context.metrics.greetings > 0,
+    // Whether the voice detector has heard a voice at all: words of a person need one under them.
+    s.context.voiceOnsetMs !== undefined,
   ]);
 }
 
@@ -137,7 +140,13 @@ export function situationPlans(base: CallInput, greeted: MachineEvent[], callerT
       input: outbound,
       prefix: start,
       stopWhen: (s) => situationOf(s) !== '"conversation"' || !turnOf(s).includes('awaitingHello'),
-      ...walk,
+      // Also interim words: a queue's recording at its pause, and music heard as words with no voice under it.
+      events: (s: Snap) => [
+        ...lineEvents(s),
+        { type: 'ASR.STABLE', text: 'please stay on the line' },
+        { type: 'ASR.PARTIAL', text: 'noon do' },
+      ],
+      key: lineKey,
     },
     {
       // Navigated afresh: every menu, retry and loop up to giving up. Without the remembered path, whose walk

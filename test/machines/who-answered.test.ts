@@ -114,3 +114,59 @@ t.test('the wait counts from her last voiced frame (the VAD hangover already pas
   h.advance(1);
   t.equal(h.turn(), 'greeting');
 });
+
+t.test(
+  "a queue's recording at its pause puts the call on hold, its final not needed; no greeting into the music",
+  async (t) => {
+    const h = outbound();
+    h.voiceOn();
+    h.advance(4000);
+    // Over hold music the recogniser's utterance runs on: only its interim words exist at the recording's pause.
+    h.send({
+      type: 'ASR.STABLE',
+      text: 'thank you for calling all of our team members are busy please stay on the line',
+    });
+    h.voiceOff();
+    t.match(situation(h), /onHold/);
+    t.equal(h.turn(), 'standby');
+    h.advance(30_000);
+    t.equal(h.says().length, 0, 'nothing said on hold');
+    line(h, 'Hi, thanks for holding, this is the front desk.');
+    h.advance(DEFAULT_TIMING.personSettleMs);
+    t.equal(greetings(h), 1, 'the person gets the greeting');
+  },
+);
+
+t.test(
+  'words with no voice under them after the pause (music after an unclear "please hold") are held, not greeted',
+  async (t) => {
+    const h = outbound();
+    line(h, 'please hello on', 1000);
+    t.match(h.turn(), /awaitingHello\.settling/);
+    h.partial('how');
+    t.match(h.turn(), /settling/, "the pause's own late words are not the line sounding");
+    h.advance(DEFAULT_TIMING.recogniserLagMs);
+    h.partial('noon do soon');
+    t.match(h.turn(), /awaitingHello\.lineSounding/);
+    h.advance(DEFAULT_TIMING.helloSettleMs);
+    t.equal(h.says().length, 0, 'no greeting into the music');
+    h.advance(DEFAULT_TIMING.lineSoundingMs);
+    t.match(situation(h), /onHold/, 'a queue: on hold until a voice speaks');
+    // Music heard as words: the voice detector heard no voice under them.
+    h.final('noon noon to nine and i we do now noon');
+    h.advance(DEFAULT_TIMING.personSettleMs);
+    t.match(situation(h), /onHold/, 'words without a voice are the music');
+    line(h, 'Hello? Anyone there?');
+    h.advance(DEFAULT_TIMING.personSettleMs);
+    t.equal(situation(h), '"conversation"');
+    t.equal(greetings(h), 1);
+  },
+);
+
+t.test('a person who says something unclear and waits in silence is still greeted after HELLO_SETTLE', async (t) => {
+  const h = outbound();
+  line(h, 'uh yeah', 600);
+  h.partial('uh yeah');
+  h.advance(DEFAULT_TIMING.helloSettleMs);
+  t.equal(h.turn(), 'greeting');
+});
