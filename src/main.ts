@@ -349,7 +349,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
 
 async function configuredProviders(config: Config, log: Logger, dsp: Dsp, metrics: Metrics): Promise<CallProviders> {
   const { selectProviders, warmProviders } = await import('./providers/select.js');
-  const selected = selectProviders(config, { log, dsp, onMetric: (m) => forwardMetric(metrics, m) });
+  const selected = await selectProviders(config, { log, dsp, onMetric: (m) => forwardMetric(metrics, m) });
   // Open the LLM and TTS connections now, so the first call's first turn pays no handshake. Not awaited: start-up
   // must not wait on a provider; warmProviders logs its own failures and never rejects.
   void warmProviders(selected, log);

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import t from 'tap';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
@@ -13,6 +14,18 @@ import { collect } from './helpers.js';
 
 const choose = (env: Record<string, string>) => chooseProviders(loadConfig(env));
 const KEYS = { DEEPGRAM_API_KEY: 'd', OPENAI_API_KEY: 'o', ELEVENLABS_API_KEY: 'e' };
+
+// First in this file: nothing before it has chosen a cloud provider.
+t.test('an offline selection loads no cloud SDK (ElevenLabs alone is 5,000 modules and 2 s of CPU)', async (t) => {
+  const p = await selectProviders(loadConfig({}), { dsp: createReferenceDsp(), log: createLogger('silent') });
+  t.same(p.choice, { asr: 'offline', llm: 'offline', tts: ['flite'] });
+  const loaded = Object.keys(createRequire(import.meta.url).cache);
+  t.same(
+    loaded.filter((f) => /node_modules\/(@elevenlabs|@deepgram|openai)\//.test(f)),
+    [],
+    `no SDK module among the ${loaded.length} loaded`,
+  );
+});
 
 t.test('keys present → cloud, absent → offline; flite always ends the automatic TTS list', async (t) => {
   t.same(choose({}), { asr: 'offline', llm: 'offline', tts: ['flite'] });
@@ -58,7 +71,7 @@ t.test('base URL overrides point the real SDKs at the fakes; the choice is logge
     ELEVENLABS_BASE_URL: el.url,
     TTS_PROVIDERS: 'elevenlabs,openai',
   });
-  const p = selectProviders(cfg, { dsp: createReferenceDsp(), log });
+  const p = await selectProviders(cfg, { dsp: createReferenceDsp(), log });
   t.equal(lines.length, 1);
   t.match(JSON.parse(lines[0]!), {
     msg: 'providers selected',
