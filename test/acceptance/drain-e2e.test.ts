@@ -9,6 +9,7 @@ import { SimulatedStream } from '../../src/sim/media-client.js';
 import { signRequest } from '../../src/telephony/signature.js';
 import { freePort } from '../../src/net/free-port.js';
 import { waitFor } from '../support/wait.js';
+import { seedDatabase } from '../support/database.js';
 import { repoRoot } from '../support/repo.js';
 
 // Graceful drain of the real server (src/main.ts as its own process, offline providers, embedded database) with a
@@ -43,6 +44,7 @@ interface Server {
 
 async function startMain(t: Test, graceMs: number): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'drain-e2e-'));
+  await seedDatabase(join(dir, 'data'));
   const fake = new FakeTwilio({ accountSid: SID, authToken: TOKEN, dsp });
   const fakeUrl = await fake.listen();
   const port = await freePort();

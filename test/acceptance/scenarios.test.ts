@@ -9,6 +9,7 @@ import { formatTable, loadScenarios, runSuite } from '../../src/demo/scenarios.j
 import { loadDsp } from '../../src/dsp/index.js';
 import { createLogger } from '../../src/log.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
+import { seedDatabase } from '../support/database.js';
 
 // The fast subset of the scenario suite, end to end: the real server (offline providers, embedded PGlite) on a
 // loopback port, POST /v1/calls, the fake Twilio REST API calling our webhook, a real Media Streams WebSocket,
@@ -32,6 +33,7 @@ function legs(wav: Buffer): { gym: Int16Array; agent: Int16Array } {
 t.test('fast scenario subset through the real server', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'gym-integ-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  await seedDatabase(dataDir);
   const log = createLogger('error');
   const env = await DemoEnvironment.start({ dataDir, log, record: true });
   const dsp = loadDsp();

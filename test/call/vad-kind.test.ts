@@ -11,6 +11,7 @@ import { loadDsp } from '../../src/dsp/index.js';
 import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
+import { seedDatabase } from '../support/database.js';
 
 // The detector that runs is the one configured: VAD_KIND reaches createVad through the config and main.ts, every
 // kind has its own classifier, and a call reports the kind that classified its audio.
@@ -107,6 +108,7 @@ t.test('a call through the server runs the configured classifier', async (t) => 
   t.setTimeout(400_000);
   const dataDir = await mkdtemp(join(tmpdir(), 'vad-kind-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  await seedDatabase(dataDir);
   // One database for the three servers in turn: migrations run once.
   for (const kind of VAD_KINDS) {
     const env = await DemoEnvironment.start({

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/log.js';
 import { RECORDING_NOTICE_LINE } from '../../src/recordings/notice.js';
 import { decodeFlac, flacDecoder } from './flac-decode.js';
 import { waitFor } from '../support/wait.js';
+import { seedDatabase } from '../support/database.js';
 
 // The whole path on the offline stack: a call placed through the API to the simulated gym, recorded (RECORDING=on),
 // its greeting with the notice, the FLAC file with the gym on the left and the agent on the right, played through
@@ -24,6 +25,7 @@ t.test('a recorded call end to end', async (t) => {
   t.setTimeout(400_000);
   const dataDir = await mkdtemp(join(tmpdir(), 'rec-e2e-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  await seedDatabase(dataDir);
   const env = await DemoEnvironment.start({
     dataDir,
     log: createLogger(process.env.E2E_LOG === '1' ? 'debug' : 'silent'),
