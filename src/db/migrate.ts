@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { AppError } from '../errors.js';
+import { withClient } from './sql.js';
 
 // Plain SQL migrations in ./migrations/NNN_name.sql (copied next to the compiled file by
 // scripts/copy-assets.mjs), recorded in a ledger table. All pending migrations run in ONE transaction that
@@ -71,8 +72,7 @@ interface LedgerRow {
 /** Applies every pending migration; safe to run concurrently from several processes. */
 export async function migrate(pool: pg.Pool, migrations?: Migration[]): Promise<MigrationResult> {
   const all = migrations ?? (await loadMigrations());
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client, broke) => {
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -106,12 +106,10 @@ export async function migrate(pool: pg.Pool, migrations?: Migration[]): Promise<
       await client.query('COMMIT');
       return { applied, alreadyApplied: all.length - applied.length };
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(broke);
       throw e;
     }
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export interface MigrationStatus {

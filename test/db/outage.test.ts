@@ -5,6 +5,7 @@ import { createPool } from '../../src/db/pool.js';
 import { startEmbedded, type EmbeddedDatabase } from '../../src/db/embedded.js';
 import { WriteQueue, type WriteOutcome } from '../../src/db/write-queue.js';
 import { CallRecorder } from '../../src/db/recorder.js';
+import { withTx } from '../../src/db/sql.js';
 import { withPglite, withPostgres } from './helpers/backends.js';
 import { captureLogger } from './helpers/capture-log.js';
 import { waitFor } from '../support/wait.js';
@@ -147,3 +148,23 @@ t.test('database outage', async (t) => {
     await current?.stop();
   });
 });
+
+t.test(
+  'a connection killed between two statements of a transaction fails the transaction, not the process',
+  async (t) => {
+    const pgs = await withPostgres(t);
+    if (!pgs) return;
+    const pool = createPool(pgs.server.url, { max: 3 });
+    t.teardown(() => pool.end());
+    const killed = withTx(pool, async (c) => {
+      const { rows } = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await pool.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+      // Between statements: pg emits 'error' on the checked-out client while nothing of ours is waiting on it.
+      await sleep(300);
+      await c.query('SELECT 1');
+    });
+    await t.rejects(killed, 'the next statement fails');
+    await waitFor(() => pool.totalCount <= 1, { what: 'the broken client destroyed, not returned to the pool' });
+    t.equal(Number((await pool.query('SELECT 1 AS one')).rows[0]?.one), 1, 'the pool goes on');
+  },
+);
