@@ -114,8 +114,8 @@ function anchors(toks: readonly string[]): Anchor[] {
 const INTRODUCERS = new Set(['for', 'to', 'if']);
 // Courtesy phrases whose "for"/"to" open no option.
 const COURTESY = [
-  'thank you for calling',
-  'thanks for calling',
+  // "thank you for calling", also as the recogniser may hear its start ("and give for calling").
+  'for calling',
   'thank you for choosing',
   'thank you for holding',
   'thank you for your patience',
@@ -151,12 +151,15 @@ const LABEL_LEADS = [
 function cleanLabel(words: readonly string[]): string {
   let w = words.filter((x) => x !== BOUNDARY);
   while (w.length > 0 && LEADING_NOISE.has(w[0] as string)) w = w.slice(1);
+  // "For membership say membership or press 2": the spoken alternative, "say … or" before the key, is no part of
+  // the label. Without its "or" a "say" is more likely a misheard word ("… Peak Fitness. For billing, press 1"
+  // heard "say noon on billing press one"): the words after it stay.
+  const alternative = w[w.length - 1] === 'or';
   while (w.length > 0 && (LEADING_NOISE.has(w[w.length - 1] as string) || w[w.length - 1] === 'say')) {
     w = w.slice(0, -1);
   }
-  // "For membership say membership or press 2": the spoken alternative is no part of the label.
   const say = w.indexOf('say');
-  if (say > 0) w = w.slice(0, say);
+  if (say > 0 && alternative) w = w.slice(0, say);
   let s = w.join(' ');
   for (const lead of LABEL_LEADS) if (s.startsWith(`${lead} `)) s = s.slice(lead.length + 1);
   w = s.split(' ').filter((x) => x.length > 0);
@@ -209,14 +212,18 @@ function sentenceOptions(toks: readonly string[]): MenuOption[] {
     });
   // Label first when the sentence opens with an option's words before its first key; key first otherwise.
   if (head.length === 0) {
-    // No introducer heard before the first key, yet nothing after the last one: the recogniser lost the "for" of
-    // "for billing, press 1" ("or billing press two"). Key first would leave the last key without a label and
-    // give every other key its neighbour's, so the reading naming more known kinds of option wins.
+    // No introducer heard before the first key, yet words: the recogniser may have lost the "for" of "for
+    // billing, press 1" ("or billing press one for memberships press two you"). Key first would give every key its
+    // neighbour's label, so the reading naming more known kinds of option wins (a tie: key first).
+    // Words after the last key that open a label ("… press three, a for memberships") are the next option's,
+    // its key still to come: then a tie reads label first too.
     const opening = afterPreamble(toks.slice(0, first.start));
-    if (opening.length === 0 || cleanLabel(tail) !== '' || as.length < 2) return read(false);
+    if (opening.length === 0 || as.length < 2) return read(false);
     const keyFirst = read(false);
     const labelFirst = read(true, opening);
-    return knownLabels(labelFirst) > knownLabels(keyFirst) ? labelFirst : keyFirst;
+    const nextToCome = tail.slice(0, 2).some((w) => INTRODUCERS.has(w));
+    const [l, k] = [knownLabels(labelFirst), knownLabels(keyFirst)];
+    return l > k || (l === k && nextToCome) ? labelFirst : keyFirst;
   }
   const tailOpensLabel = tail.length > 0 && INTRODUCERS.has(tail[0] as string) && as.length > 1;
   if (!tailOpensLabel) return read(true);
