@@ -212,18 +212,14 @@ function sentenceOptions(toks: readonly string[]): MenuOption[] {
     });
   // Label first when the sentence opens with an option's words before its first key; key first otherwise.
   if (head.length === 0) {
-    // No introducer heard before the first key, yet words: the recogniser may have lost the "for" of "for
-    // billing, press 1" ("or billing press one for memberships press two you"). Key first would give every key its
-    // neighbour's label, so the reading naming more known kinds of option wins (a tie: key first).
-    // Words after the last key that open a label ("… press three, a for memberships") are the next option's,
-    // its key still to come: then a tie reads label first too.
+    // No introducer heard before the first key, yet nothing after the last one: the recogniser lost the "for" of
+    // "for billing, press 1" ("or billing press two"). Key first would leave the last key without a label and
+    // give every other key its neighbour's, so the reading naming more known kinds of option wins.
     const opening = afterPreamble(toks.slice(0, first.start));
-    if (opening.length === 0 || as.length < 2) return read(false);
+    if (opening.length === 0 || cleanLabel(tail) !== '' || as.length < 2) return read(false);
     const keyFirst = read(false);
     const labelFirst = read(true, opening);
-    const nextToCome = tail.slice(0, 2).some((w) => INTRODUCERS.has(w));
-    const [l, k] = [knownLabels(labelFirst), knownLabels(keyFirst)];
-    return l > k || (l === k && nextToCome) ? labelFirst : keyFirst;
+    return knownLabels(labelFirst) > knownLabels(keyFirst) ? labelFirst : keyFirst;
   }
   const tailOpensLabel = tail.length > 0 && INTRODUCERS.has(tail[0] as string) && as.length > 1;
   if (!tailOpensLabel) return read(true);
