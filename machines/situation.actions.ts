@@ -11,7 +11,7 @@ import { heardIn } from './heard.js';
 import { callerTurnLedger } from './ledger.js';
 import type { Line } from './line.js';
 import type { CallOutcome, Situation } from './outcomes.js';
-import { bestKey, menuText, rememberedStep, triedOn } from './situation.guards.js';
+import { bestKey, greeted, menuText, rememberedStep, triedOn } from './situation.guards.js';
 import { reintroductionLines, screeningLine, voicemailLines } from './situation-lines.js';
 import { commitCaller, cutPending, finishTurn, flushOutbox, patched, queueLine, type Patch } from './turns.js';
 import { turnSetup } from './turn.actions.js';
@@ -187,7 +187,7 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
         return;
       }
       const text = C.callerText(context);
-      const persons = params.words === 'person' && context.metrics.greetings > 0 && !isAutomatedSpeech(text);
+      const persons = params.words === 'person' && greeted(context) && !isAutomatedSpeech(text);
       const w = persons ? commitCaller(context, 'short', context.lastSilenceMs) : situationWords(context, 'hold');
       enqueue.assign({ ...w.patch, line });
       if (w.ledger !== undefined) enqueue.emit(w.ledger);

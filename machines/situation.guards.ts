@@ -50,7 +50,8 @@ export function bestKey(c: CallContext, text: string): Key | undefined {
   return chooseOption(menu, triedOn(c, menu.options)).option?.key;
 }
 
-const greeted = (c: CallContext) => c.metrics.greetings > 0;
+/** The agent has greeted someone on this call. */
+export const greeted = (c: CallContext) => c.metrics.greetings > 0;
 /**
  * The agent has said a whole turn that nobody talked over. After that, "Mike is not available" or "what are you
  * calling about?" answer us: a person's words, not a greeting or a screening assistant (which talk over us).

@@ -9,7 +9,10 @@ export type Queryable = pg.Pool | pg.PoolClient;
  * and one database restart would take every call of the process down. Here the next statement fails instead, and
  * the broken client is destroyed rather than returned to the pool.
  */
-export async function withClient<T>(pool: pg.Pool, fn: (c: pg.PoolClient, broke: (e: Error) => void) => Promise<T>) {
+export async function withClient<T>(
+  pool: pg.Pool,
+  fn: (c: pg.PoolClient, broke: (e: Error) => void) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   const broke = (e: Error): void => {

@@ -87,7 +87,7 @@ export interface SelectDeps {
   onMetric?: MetricSink;
 }
 
-async function buildTts(name: TtsName, cfg: Config, onMetric: MetricSink | undefined): Promise<TtsProvider> {
+async function buildTts(name: TtsName, cfg: Config, deps: SelectDeps): Promise<TtsProvider> {
   switch (name) {
     case 'elevenlabs': {
       const { ElevenLabsTts } = await import('./tts/elevenlabs.js');
@@ -100,7 +100,7 @@ async function buildTts(name: TtsName, cfg: Config, onMetric: MetricSink | undef
         stability: cfg.ELEVENLABS_STABILITY,
         similarityBoost: cfg.ELEVENLABS_SIMILARITY,
         speakerBoost: cfg.ELEVENLABS_SPEAKER_BOOST,
-        ...(onMetric ? { onMetric } : {}),
+        onMetric: deps.onMetric,
       });
     }
     case 'openai': {
@@ -110,7 +110,7 @@ async function buildTts(name: TtsName, cfg: Config, onMetric: MetricSink | undef
         baseURL: cfg.OPENAI_BASE_URL,
         model: cfg.OPENAI_TTS_MODEL,
         voice: cfg.OPENAI_TTS_VOICE,
-        ...(onMetric ? { onMetric } : {}),
+        onMetric: deps.onMetric,
       });
     }
     case 'flite':
@@ -127,7 +127,7 @@ async function buildAsr(choice: ProviderChoice['asr'], cfg: Config, deps: Select
     model: cfg.DEEPGRAM_MODEL,
     endpointingMs: cfg.DEEPGRAM_ENDPOINTING_MS,
     log: deps.log,
-    ...(deps.onMetric ? { onMetric: deps.onMetric } : {}),
+    onMetric: deps.onMetric,
   });
 }
 
@@ -140,22 +140,21 @@ async function buildLlm(choice: ProviderChoice['llm'], cfg: Config, deps: Select
     model: cfg.OPENAI_MODEL,
     // A callback's "after two" is read in the gym's zone; this one when the call does not name its own.
     timeZone: cfg.CALL_DEFAULT_TIMEZONE,
-    ...(deps.onMetric ? { onMetric: deps.onMetric } : {}),
+    onMetric: deps.onMetric,
   });
 }
 
 /** Build the providers once at start-up and log the choice (names only: no keys, no URLs with secrets). */
 export async function selectProviders(cfg: Config, deps: SelectDeps): Promise<SelectedProviders> {
   const choice = chooseProviders(cfg);
-  const onMetric = deps.onMetric;
   const asr = await buildAsr(choice.asr, cfg, deps);
   const llm = await buildLlm(choice.llm, cfg, deps);
   const tts = new FallbackTts({
-    providers: await Promise.all(choice.tts.map((n) => buildTts(n, cfg, onMetric))),
+    providers: await Promise.all(choice.tts.map((n) => buildTts(n, cfg, deps))),
     firstByteTimeoutMs: cfg.TTS_FIRST_BYTE_TIMEOUT_MS,
     createResampler: (from, to) => deps.dsp.createResampler(from, to),
     log: deps.log,
-    ...(onMetric ? { onMetric } : {}),
+    onMetric: deps.onMetric,
   });
   deps.log.info(
     {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { openDatabase } from '../../src/db/pool.js';
 import { DemoEnvironment } from '../../src/demo/environment.js';
 import { createLogger } from '../../src/log.js';
-import { freshPgliteDir } from './helpers/backends.js';
 import { scratchDir } from './helpers/postgres.js';
+import { seedDatabase } from '../support/database.js';
 
 // Issue 14, item 6, through the real start-up (startServer on the embedded database): a call the last process left
 // in-progress (it was killed mid-call) is ended, with a reason that says so, before the server takes calls.
@@ -13,7 +13,7 @@ import { scratchDir } from './helpers/postgres.js';
 t.test('a call left in-progress by a killed server is ended at the next start', async (t) => {
   const dir = await mkdtemp(join(scratchDir(), 'gca-restart-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  await freshPgliteDir(join(dir, 'pglite'));
+  await seedDatabase(dir);
   const before = await openDatabase({ DATABASE_URL: undefined, DATA_DIR: dir, DB_AUTO_MIGRATE: true });
   await before.pool.query(
     `INSERT INTO calls (id, direction, status, status_at, created_at) VALUES
