@@ -1,70 +1,17 @@
 import { callSetup } from './call.setup.js';
-
-const toConversation = '#call.live.situation.conversation';
-const toVoicemail = '#call.live.situation.voicemail';
-const toPhoneTree = '#call.live.situation.phoneTree';
-const toHold = '#call.live.situation.onHold';
-const toPressing = '#call.live.situation.phoneTree.pressing';
-const toHearing = '#call.live.situation.phoneTree.hearing';
-
-const keepPhoneTreeWords = { type: 'keepWords', params: { situation: 'phone-tree' } } as const;
-const keepHoldWords = { type: 'keepWords', params: { situation: 'hold' } } as const;
-const keepVoicemailWords = { type: 'keepWords', params: { situation: 'voicemail' } } as const;
-const keepScreeningWords = { type: 'keepWords', params: { situation: 'screening' } } as const;
-/**
- * A menu heard in its first words: press at once if they already carry the remembered key or a decisive option,
- * else listen to the rest (`target`: the phone tree, or its hearing state from within it).
- */
-const menuStarts = (target: string, fresh: boolean) =>
-  [
-    {
-      guard: 'menuStartsWithRemembered',
-      target: toPressing,
-      actions: [
-        { type: 'hearMenu', params: { fresh } },
-        { type: 'choosePress', params: { how: 'remembered' } },
-      ],
-      description: 'A menu whose first words carry the remembered key: press it now.',
-    },
-    {
-      guard: 'menuStartsDecisive',
-      target: toPressing,
-      actions: [
-        { type: 'hearMenu', params: { fresh } },
-        { type: 'choosePress', params: { how: 'best' } },
-      ],
-      description: 'A menu whose first words offer the front desk, membership or the operator: press it now.',
-    },
-    {
-      guard: 'hearsMenu',
-      target,
-      actions: { type: 'hearMenu', params: { fresh } },
-      description: '"For membership, press 2": listen to the menu.',
-    },
-  ] as const;
-
-const end = (outcome: 'ivr-stuck' | 'hold-timeout' | 'voicemail-left' | 'voicemail-full' | 'voicemail-skipped') =>
-  ({ type: 'raiseEnd', params: { outcome } }) as const;
-
-/**
- * A person has spoken after a key press or a hold: it is theirs once their voice has been silent PERSON_SETTLE (a
- * recording goes on after its sentence's pause). A menu or an announcement instead sends the words back.
- */
-const personSpeaking = callSetup.createStateConfig({
-  description: "Words that sound like a person's: wait until they pause (a recording would go on).",
-  after: {
-    PERSON_SETTLE: {
-      guard: 'callerSilent',
-      target: toConversation,
-      actions: ['personReached', 'raiseBack'],
-      description: 'They stopped and wait for us: a person is on the line.',
-    },
-  },
-  on: {
-    'VAD.SILENCE': { target: 'personSpeaking', reenter: true, description: 'They paused: count from now.' },
-  },
-});
-
+import { phoneTreeState } from './situation.phone-tree.js';
+import {
+  toVoicemail,
+  toPhoneTree,
+  toHold,
+  toPressing,
+  keepHoldWords,
+  keepVoicemailWords,
+  keepScreeningWords,
+  menuStarts,
+  end,
+  personSpeaking,
+} from './situation.parts.js';
 /**
  * Who is on the line. `conversation` is a person (or nobody yet); every other state is a machine or a wait, in
  * which the turn region stands by (SITUATION.AWAY): the agent says nothing, asks no LLM, re-prompts nobody and the
@@ -155,135 +102,7 @@ export const situationRegion = callSetup.createStateConfig({
       },
     },
 
-    phoneTree: {
-      description: 'A phone-tree menu: listen, press the key that reaches a person, listen again.',
-      entry: 'raiseAway',
-      initial: 'hearing',
-      on: {
-        // hearing and settling: the menu is being heard.
-        'ASR.FINAL': [
-          {
-            guard: 'replayAgrees',
-            target: toPressing,
-            actions: [
-              { type: 'hearMenu', params: { fresh: false } },
-              { type: 'choosePress', params: { how: 'remembered' } },
-            ],
-            description: 'The remembered key is heard saying what it said last time: press it now.',
-          },
-          {
-            guard: 'decisiveOptionHeard',
-            target: toPressing,
-            actions: [
-              { type: 'hearMenu', params: { fresh: false } },
-              { type: 'choosePress', params: { how: 'best' } },
-            ],
-            description: 'An option that reaches a person (front desk, membership, operator): no need to wait.',
-          },
-          { guard: 'hearsVoicemail', target: toVoicemail, actions: keepVoicemailWords },
-          {
-            guard: 'hearsHold',
-            target: toHold,
-            actions: { type: 'startHold', params: { transfer: false, words: 'line' } },
-            description: '"Please hold while we connect you".',
-          },
-          { actions: { type: 'hearMenu', params: { fresh: false } }, description: 'More of the menu.' },
-        ],
-      },
-      states: {
-        hearing: {
-          description: 'The menu is playing: wait for it to finish unless the wanted option was already heard.',
-          on: {
-            'VAD.SILENCE': { guard: 'callerSpeaking', target: 'settling', description: 'The menu paused.' },
-          },
-        },
-        settling: {
-          description: 'The menu paused: if it stays silent MENU_SETTLE it has finished and waits for a key.',
-          on: { 'CALLER.SPEECH_START': { target: 'hearing', description: 'It goes on.' } },
-          after: {
-            MENU_SETTLE: [
-              { guard: 'ivrGivenUp', target: 'stuck', description: 'Loops and keys not taken, three times.' },
-              {
-                guard: 'replayAgreesFinished',
-                target: 'pressing',
-                actions: { type: 'choosePress', params: { how: 'remembered' } },
-                description: 'The remembered key, the menu still saying what it said.',
-              },
-              {
-                guard: 'menuHasOption',
-                target: 'pressing',
-                actions: { type: 'choosePress', params: { how: 'best' } },
-                description: 'The best option heard.',
-              },
-              {
-                guard: 'zeroUntried',
-                target: 'pressing',
-                actions: { type: 'choosePress', params: { how: 'zero' } },
-                description: 'Nothing reaches a person: try 0, the operator.',
-              },
-              { target: 'stuck', description: 'Every way was tried.' },
-            ],
-          },
-        },
-        pressing: {
-          description: 'Pressing the key (in-band DTMF or Twilio <Play digits>: the keypad port).',
-          invoke: {
-            src: 'keypad',
-            id: 'keypad',
-            input: ({ context }) => ({ callId: context.callId, digits: context.line.ivr.pressing }),
-            onDone: { target: 'awaiting' },
-            onError: { target: 'stuck', actions: 'notePressFailed' },
-          },
-          on: { 'ASR.FINAL': { actions: keepPhoneTreeWords, description: 'The menu talking over our key.' } },
-        },
-        awaiting: {
-          description: 'The key was pressed: what answers? A menu, a retry, a hold, a voicemail or a person.',
-          initial: 'quiet',
-          on: {
-            'ASR.FINAL': [
-              {
-                guard: 'invalidEntryRetry',
-                target: toHearing,
-                actions: [keepPhoneTreeWords, 'noteIvrFailure'],
-                description: '"Sorry, I didn\'t get that": the menu comes again; our key counts as tried.',
-              },
-              {
-                guard: 'hearsInvalidEntry',
-                target: 'stuck',
-                actions: keepPhoneTreeWords,
-                description: 'The tree has not taken our keys again and again: stuck.',
-              },
-              // A menu: the next level, or the same one again (a loop, seen at the next key).
-              ...menuStarts(toHearing, true),
-              { guard: 'hearsVoicemail', target: toVoicemail, actions: keepVoicemailWords },
-              {
-                guard: 'hearsHold',
-                target: toHold,
-                actions: { type: 'startHold', params: { transfer: false, words: 'line' } },
-              },
-              { guard: 'hearsPerson', target: '.personSpeaking', description: 'Words of a person, perhaps.' },
-              { actions: keepPhoneTreeWords },
-            ],
-          },
-          states: {
-            quiet: {
-              after: {
-                IVR_RESPONSE: {
-                  target: toHold,
-                  actions: { type: 'startHold', params: { transfer: false, words: 'line' } },
-                  description: 'No word after the key: the call is ringing through or queued.',
-                },
-              },
-            },
-            personSpeaking,
-          },
-        },
-        stuck: {
-          description: 'The tree never reached a person (loops, keys not taken, the keypad failed): hang up.',
-          entry: end('ivr-stuck'),
-        },
-      },
-    },
+    phoneTree: phoneTreeState,
 
     onHold: {
       description:
