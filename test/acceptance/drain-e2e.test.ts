@@ -8,7 +8,7 @@ import { FakeTwilio } from '../../src/sim/fake-twilio.js';
 import { SimulatedStream } from '../../src/sim/media-client.js';
 import { signRequest } from '../../src/telephony/signature.js';
 import { freePort } from '../../src/net/free-port.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor, within } from '../support/wait.js';
 import { seedDatabase } from '../support/database.js';
 import { repoRoot } from '../support/repo.js';
 
@@ -152,7 +152,7 @@ t.test('SIGTERM: not ready at once, no new calls, the live call finishes, exit 0
   t.equal(serverEnded, false, 'the call is still live: the caller, not the server, ends it');
 
   await call.hangUp();
-  const code = await Promise.race([s.exited, sleep(20_000).then(() => 'timeout')]);
+  const code = await within(s.exited, 20_000, 'timeout');
   t.equal(code, 0, `exit 0 once the call ended\n${s.logs().slice(-2000)}`);
   t.match(s.logs(), /drain complete/);
 });
@@ -162,9 +162,9 @@ t.test('SIGTERM: a call outliving the grace period is ended, then exit 0', async
   const call = await inboundCall(s.base);
   await sleep(500);
   s.child.kill('SIGTERM');
-  const code = await Promise.race([s.exited, sleep(30_000).then(() => 'timeout')]);
+  const code = await within(s.exited, 30_000, 'timeout');
   t.equal(code, 0, `exit 0 after the grace period\n${s.logs().slice(-2000)}`);
-  const closed = await Promise.race([call.closed, sleep(5000).then(() => undefined)]);
+  const closed = await within(call.closed.then(() => true), 5000, false);
   t.ok(closed, 'the server closed the live stream');
   t.match(s.logs(), /"timedOut":true/);
 });

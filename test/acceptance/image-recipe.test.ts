@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/net/free-port.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor, within } from '../support/wait.js';
 import { repoRoot } from '../support/repo.js';
 
 // The container recipe without a Docker engine: a clean copy of the committed tree (git archive HEAD), the
@@ -103,6 +103,6 @@ t.test('runtime tree: doctor passes offline, server answers probes and drains on
     t.fail(`${(e as Error).message}\nserver output:\n${logs.slice(-4000)}`);
   }
   server.kill('SIGTERM');
-  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 30_000))]);
+  const code = await within(exited, 30_000, 'timeout');
   t.equal(code, 0, `exit 0 after SIGTERM with no live calls\n${logs.slice(-2000)}`);
 });

@@ -140,18 +140,21 @@ t.test(
     const startup = Buffer.alloc(8);
     startup.writeInt32BE(8 + params.length, 0);
     startup.writeInt32BE(196608, 4);
+    const got: Buffer[] = [];
+    s.on('data', (d: Buffer) => got.push(d));
     s.write(Buffer.concat([startup, params]));
+    await once(s, 'data');
+    t.equal(got[0]?.[0], 'R'.charCodeAt(0), 'asked for a password');
+    t.equal(got[0]?.readInt32BE(5), 5, 'MD5 challenge');
+    // The query instead of the password: the gateway drops the client at once (not at its 10 s auth timeout).
     const sql = Buffer.from('SELECT 42\0');
     const q = Buffer.alloc(5);
     q.write('Q');
     q.writeInt32BE(4 + sql.length, 1);
+    const sent = performance.now();
     s.write(Buffer.concat([q, sql]));
-    const got: Buffer[] = [];
-    s.on('data', (d: Buffer) => got.push(d));
     await once(s, 'close');
-    const all = Buffer.concat(got);
-    t.equal(all[0], 'R'.charCodeAt(0), 'asked for a password');
-    t.equal(all.readInt32BE(5), 5, 'MD5 challenge');
-    t.notOk(all.includes(Buffer.from('42')), 'the query never ran');
+    t.ok(performance.now() - sent < 5000, 'dropped when the query came');
+    t.notOk(Buffer.concat(got).includes(Buffer.from('42')), 'the query never ran');
   },
 );

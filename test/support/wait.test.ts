@@ -1,5 +1,5 @@
 import t from 'tap';
-import { waitFor } from './wait.js';
+import { waitFor, within } from './wait.js';
 
 t.test('waitFor resolves once the predicate holds, sync or async', async (t) => {
   let n = 0;
@@ -28,4 +28,15 @@ t.test('a predicate that throws ends the wait with its error', async (t) => {
     }),
     { message: 'server exited' },
   );
+});
+
+t.test('within: the value if it comes in time, else the stand-in; no timer left behind either way', async (t) => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  t.equal(await within(Promise.resolve('exited'), 60_000, 'timeout'), 'exited');
+  t.equal(timers(), before, 'the 60 s timer is gone once the promise won');
+  t.equal(await within(new Promise(() => undefined), 10, 'timeout'), 'timeout');
+  t.equal(timers(), before);
+  await t.rejects(within(Promise.reject(new Error('crashed')), 60_000, 'timeout'), { message: 'crashed' });
+  t.equal(timers(), before, 'nor when it rejected');
 });

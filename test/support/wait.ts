@@ -25,3 +25,17 @@ export async function waitFor(
     await (intervalMs > 0 ? sleep(intervalMs) : tick());
   }
 }
+
+/**
+ * `promise`'s value, or `timedOut` if it has not settled within `ms`. The timer is cleared either way: a bare
+ * `Promise.race([p, sleep(30_000)])` keeps the test process alive until the sleep ends (it cost drain-e2e 27 s).
+ */
+export async function within<T, F>(promise: Promise<T>, ms: number, timedOut: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<F>((r) => (timer = setTimeout(() => r(timedOut), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
