@@ -2,6 +2,7 @@ import { missingTopics, TOPICS, type GymFacts, type Topic } from '../src/facts/m
 import type { Key, MenuOption } from '../src/situations/menu.js';
 import { briefTopics, type ConversationBrief, type HistoryTurn } from '../src/providers/llm/types.js';
 import type { CallInput, VoicemailPolicy } from './events.js';
+import { spokenOutcomeIn } from '../src/situations/cues.js';
 import type { CallbackRequest, CallOutcome, IvrStep, Refusal } from './outcomes.js';
 
 // What the call machine knows about who is on the line, beyond the conversation: the phone tree's keys, the
@@ -84,6 +85,11 @@ export function outcomeOf(c: {
   if (c.line.outcome !== undefined) return c.line.outcome;
   const among = briefTopics(c.brief);
   if (missingTopics(c.facts, among).length === 0) return 'completed';
+  // Words that end a call by themselves, the last thing heard before the line went down with no reply to them
+  // ("This gym has closed permanently. Goodbye." and the recording hangs up): the conversation never got to decide.
+  const last = c.history[c.history.length - 1];
+  const unanswered = last?.speaker === 'caller' ? spokenOutcomeIn(last.text) : undefined;
+  if (unanswered !== undefined) return unanswered;
   if (c.line.callback !== undefined) return 'callback-requested';
   if (!c.history.some((h) => h.speaker === 'caller')) return 'no-answer';
   return askable(c.facts, c.line, among).length === 0 ? 'refused' : 'partial';

@@ -1,3 +1,4 @@
+import type { SpokenOutcome } from '../../machines/outcomes.js';
 import { isMenuPrompt } from './menu.js';
 import { plain } from './words.js';
 
@@ -101,9 +102,10 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\bthis is (a|an) (restaurant|pizzeria|dentist|dental office|law office|pharmacy|bank|hotel|salon|clinic|school|church|bakery)\b/,
   ],
   'permanently-closed': [
-    /\b(we|the gym|the club|it|they) (closed|shut) (down )?(for good|permanently)\b/,
+    // "closed?": recognisers drop the d before a consonant ("this gym has close permanently").
+    /\b(we|the gym|the club|it|they) (closed?|shut) (down )?(for good|permanently)\b/,
     // Any subject: "this gym has closed permanently", "our location has shut down" (the recogniser may mishear it).
-    /\b(has|have|'ve) (permanently )?(closed|shut) (down|for good|permanently|its doors)\b/,
+    /\b(has|have|'ve) (permanently )?(closed?|shut) (down|for good|permanently|its doors)\b/,
     /\bpermanently closed\b/,
     /\b(we're|we are|the gym is|it's|it is) (permanently )?(closed for good|out of business|no longer (open|operating|in business))\b/,
     /\bwent out of business\b/,
@@ -154,6 +156,18 @@ export const isNotAGym = has('not-a-gym');
 export const isPermanentlyClosed = has('permanently-closed');
 /** "Please don't call us again", "take us off your list". */
 export const isDoNotCall = has('do-not-call');
+
+/**
+ * The outcome a person's words give the call by themselves, most binding first: a request not to be called again
+ * ("wrong number, and don't call us again" must still be listed), then a wrong number, not a gym, closed for good.
+ */
+export function spokenOutcomeIn(text: string): SpokenOutcome | undefined {
+  if (isDoNotCall(text)) return 'do-not-call';
+  if (isWrongNumber(text)) return 'wrong-number';
+  if (isNotAGym(text)) return 'not-a-gym';
+  if (isPermanentlyClosed(text)) return 'permanently-closed';
+  return undefined;
+}
 
 /**
  * Words a recording or an assistant spoke, never a person answering a question: a phone tree's menu, a hold

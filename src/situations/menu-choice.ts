@@ -19,8 +19,8 @@ export interface MenuChoice {
   /** Every option, best first. */
   readonly ranked: readonly RankedOption[];
   /**
-   * The option is one of the best kinds (front desk, membership, operator): press it at once instead of waiting
-   * for the menu to finish.
+   * The option is one of the best kinds (front desk, membership, operator), in a menu whose order is not in doubt:
+   * press it at once instead of waiting for the menu to finish.
    */
   readonly decisive: boolean;
 }
@@ -63,7 +63,7 @@ export function chooseOption(menu: Menu, tried: readonly Key[] = []): MenuChoice
   // our"): the operator's 0, which nearly every phone system takes unannounced, is tried first; the option only
   // once 0 did not take.
   if (option?.concept === 'unknown' && !tried.includes('0')) option = undefined;
-  return { option, ranked, decisive: option !== undefined && option.score >= DECISIVE_SCORE };
+  return { option, ranked, decisive: option !== undefined && option.score >= DECISIVE_SCORE && !menu.ambiguous };
 }
 
 /** One line for the log and the review page: "pressed 2 (membership: membership sales know the prices…)". */

@@ -23,6 +23,12 @@ export interface Menu {
   readonly extensionPrompt: boolean;
   /** "Or stay on the line": doing nothing is itself a way through. */
   readonly stayOnLine: boolean;
+  /**
+   * The words fit both orders with different options (a menu cut off mid-way, or a label-first menu whose "for"
+   * was lost: "on billing press one … press three for memberships"): the order was guessed, so nothing is pressed
+   * before the menu has finished.
+   */
+  readonly ambiguous: boolean;
 }
 
 const KEY_WORDS: Readonly<Record<string, Key>> = {
@@ -195,11 +201,16 @@ function closingLabel(words: readonly string[]): string[] {
   return words.slice(0, end);
 }
 
-function sentenceOptions(toks: readonly string[]): MenuOption[] {
+interface SentenceReading {
+  readonly options: MenuOption[];
+  readonly ambiguous: boolean;
+}
+
+function sentenceOptions(toks: readonly string[]): SentenceReading {
   const as = anchors(toks);
   const first = as[0];
   const last = as[as.length - 1];
-  if (first === undefined || last === undefined) return [];
+  if (first === undefined || last === undefined) return { options: [], ambiguous: false };
   const gaps = as.map((a, i) => toks.slice(i === 0 ? 0 : (as[i - 1] as Anchor).end, a.start));
   const head = openingLabel(toks.slice(0, first.start));
   const tail = closingLabel(toks.slice(last.end));
@@ -216,13 +227,16 @@ function sentenceOptions(toks: readonly string[]): MenuOption[] {
     // "for billing, press 1" ("or billing press two"). Key first would leave the last key without a label and
     // give every other key its neighbour's, so the reading naming more known kinds of option wins.
     const opening = afterPreamble(toks.slice(0, first.start));
-    if (opening.length === 0 || cleanLabel(tail) !== '' || as.length < 2) return read(false);
+    // Words before the first key and a label after the last: key first fits, and so does a label-first menu
+    // whose opening "for" was lost and whose next key is still to come.
+    const ambiguous = opening.length > 0 && as.length > 1;
+    if (opening.length === 0 || cleanLabel(tail) !== '' || as.length < 2) return { options: read(false), ambiguous };
     const keyFirst = read(false);
     const labelFirst = read(true, opening);
-    return knownLabels(labelFirst) > knownLabels(keyFirst) ? labelFirst : keyFirst;
+    return { options: knownLabels(labelFirst) > knownLabels(keyFirst) ? labelFirst : keyFirst, ambiguous: false };
   }
   const tailOpensLabel = tail.length > 0 && INTRODUCERS.has(tail[0] as string) && as.length > 1;
-  if (!tailOpensLabel) return read(true);
+  if (!tailOpensLabel) return { options: read(true), ambiguous: false };
   // Words before the first key and after the last both open a label: "to better serve you, press 1 for billing,
   // press 2 for membership" (key first), or a label-first menu heard up to the next option's words, "for billing
   // press 1 for careers press 2 for memberships" (its key still to come). Shifting every label by one option
@@ -230,7 +244,7 @@ function sentenceOptions(toks: readonly string[]): MenuOption[] {
   // label-first reading, whose first label opens the sentence.
   const labelFirst = read(true);
   const keyFirst = read(false);
-  return knownLabels(keyFirst) > knownLabels(labelFirst) ? keyFirst : labelFirst;
+  return { options: knownLabels(keyFirst) > knownLabels(labelFirst) ? keyFirst : labelFirst, ambiguous: true };
 }
 
 function knownLabels(options: readonly MenuOption[]): number {
@@ -254,13 +268,15 @@ const STAY = /\b(stay|remain) on the line\b|\bor hold\b/;
  * misheard for two options put back where the menu's order says (menu-keys.ts).
  */
 export function parseMenu(text: string): Menu {
+  const readings = split(tokens(text)).map(sentenceOptions);
   const byKey = new Map<Key, MenuOption>();
-  for (const o of repairKeys(split(tokens(text)).flatMap(sentenceOptions))) byKey.set(o.key, o);
+  for (const o of repairKeys(readings.flatMap((r) => r.options))) byKey.set(o.key, o);
   const joined = tokens(text).join(' ');
   return {
     options: [...byKey.values()],
     extensionPrompt: EXTENSION.test(joined) && /\b(dial|enter|press)\b/.test(joined),
     stayOnLine: STAY.test(joined),
+    ambiguous: readings.some((r) => r.ambiguous),
   };
 }
 

@@ -25,9 +25,15 @@ export function findPhrase(toks: readonly string[], phrase: string, from = 0): n
   return -1;
 }
 
-/** Words joined by single spaces with sentence ends dropped: what phrase lexicons are matched against. */
+// Hesitations a person puts anywhere ("we closed, uh, permanently") and recognisers write out.
+const HESITATIONS = new Set(['uh', 'um', 'uhm', 'umm', 'er', 'erm', 'hmm', 'mm']);
+
+/**
+ * Words joined by single spaces with sentence ends and hesitations dropped: what phrase lexicons are matched
+ * against.
+ */
 export function plain(text: string): string {
   return tokens(text)
-    .filter((t) => t !== BOUNDARY)
+    .filter((t) => t !== BOUNDARY && !HESITATIONS.has(t))
     .join(' ');
 }

@@ -351,3 +351,21 @@ t.test('outcomes without a situation: completed, partial, no-answer', async (t) 
   partial.send({ type: 'CALL.HANGUP', reason: 'stop' });
   t.equal(ended(partial)?.outcome, 'partial');
 });
+
+t.test('words that end the call, then the line goes down before any reply: their outcome all the same', async (t) => {
+  const closed = outbound();
+  line(closed, 'Thank you for calling. This gym has closed, uh, permanently. Goodbye.');
+  closed.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  t.equal(ended(closed)?.outcome, 'permanently-closed', 'a recording that hangs up after saying so');
+  const person = greeted();
+  person.callerSays('Sorry, wrong number.');
+  person.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  t.equal(ended(person)?.outcome, 'wrong-number', 'a person who hangs up before the reply');
+  const answered = greeted();
+  answered.callerSays("We're not a gym, we're a yoga studio.");
+  answered.advance(400);
+  answered.llm('Oh, I see. What are your opening hours?');
+  answered.playAll(500);
+  answered.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  t.equal(ended(answered)?.outcome, 'partial', 'words the conversation answered: it decided, and went on');
+});

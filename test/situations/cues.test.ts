@@ -101,8 +101,16 @@ const TABLE: [string, (s: string) => boolean, string[], string[]][] = [
   [
     'permanently closed',
     isPermanentlyClosed,
-    ['We closed for good last year.', 'the gym has closed down', "we're out of business", 'it is permanently closed'],
-    ['we are closed on sundays', 'closed for the holidays', 'we close at ten'],
+    [
+      'We closed for good last year.',
+      'the gym has closed down',
+      "we're out of business",
+      'it is permanently closed',
+      // A hesitation, and the d a recogniser drops before a consonant.
+      'this gym has close uh permanently',
+      'We closed, um, for good.',
+    ],
+    ['we are closed on sundays', 'closed for the holidays', 'we close at ten', 'we close at nine, uh, for good measure'],
   ],
 ];
 

@@ -192,3 +192,21 @@ t.test('an option whose words name nothing known waits until 0 was tried', async
   t.equal(chooseOption(parseMenu('for all day our press one for the front desk press two')).option?.key, '2');
   t.equal(chooseOption(parseMenu('for all day our press one or press zero')).option?.key, '0');
 });
+
+t.test('a menu whose words fit both orders is pressed only once it has finished', async (t) => {
+  // A label-first menu heard by the offline recogniser up to its last label, its key still to come: "for billing"
+  // heard "on billing", so key first fits too and would press 3 (directions) for memberships.
+  const cut =
+    'and give for calling is can on billing press one or barre years press two you for directions press three a for memberships';
+  const heard = parseMenu(cut);
+  t.ok(heard.ambiguous);
+  t.equal(chooseOption(heard).decisive, false, 'nothing pressed while the menu may still be speaking');
+  const whole = parseMenu(`${cut} press four`);
+  t.notOk(whole.ambiguous, 'the key after the last label settles the order');
+  t.equal(chooseOption(whole).option?.key, '4');
+  for (const clear of ['Press 1 for billing. Press 2 for membership.', 'For billing, press 1. For membership, press 2.']) {
+    const m = parseMenu(clear);
+    t.notOk(m.ambiguous, clear);
+    t.ok(chooseOption(m).decisive, `${clear}: membership pressed at once`);
+  }
+});

@@ -1,7 +1,7 @@
 import type { SpokenOutcome } from '../../../machines/outcomes.js';
 import type { Topic } from '../../facts/model.js';
 import { callbackIn, type CallbackFound } from '../../situations/callback.js';
-import { isDoNotCall, isNotAGym, isPermanentlyClosed, isWrongNumber } from '../../situations/cues.js';
+import { spokenOutcomeIn } from '../../situations/cues.js';
 import { refusalsIn, type RefusalFound } from '../../situations/refusal.js';
 
 // What the offline interviewer makes of a person's words beyond facts: the call reached the wrong place (an
@@ -22,16 +22,7 @@ export function readSituation(
   now: Date,
   timeZone: string,
 ): SituationReading {
-  // Asked not to be called again comes first: "wrong number, and don't call us again" must still be listed.
-  const outcome: SpokenOutcome | undefined = isDoNotCall(text)
-    ? 'do-not-call'
-    : isWrongNumber(text)
-      ? 'wrong-number'
-      : isNotAGym(text)
-        ? 'not-a-gym'
-        : isPermanentlyClosed(text)
-          ? 'permanently-closed'
-          : undefined;
+  const outcome = spokenOutcomeIn(text);
   if (outcome !== undefined) return { outcome, callback: undefined, refusals: [] };
   return { outcome, callback: callbackIn(text, open, now, timeZone), refusals: refusalsIn(text, current) };
 }
