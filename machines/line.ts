@@ -2,7 +2,7 @@ import { missingTopics, TOPICS, type GymFacts, type Topic } from '../src/facts/m
 import type { Key, MenuOption } from '../src/situations/menu.js';
 import { briefTopics, type ConversationBrief, type HistoryTurn } from '../src/providers/llm/types.js';
 import type { CallInput, VoicemailPolicy } from './events.js';
-import { spokenOutcomeIn } from '../src/situations/cues.js';
+import { isMailboxFull, spokenOutcomeIn } from '../src/situations/cues.js';
 import type { CallbackRequest, CallOutcome, IvrStep, Refusal } from './outcomes.js';
 
 // What the call machine knows about who is on the line, beyond the conversation: the phone tree's keys, the
@@ -80,17 +80,32 @@ export function outcomeOf(c: {
   facts: GymFacts;
   line: Line;
   history: readonly HistoryTurn[];
+  caller: { finals: readonly string[]; partial: string };
   brief?: ConversationBrief | undefined;
 }): CallOutcome {
   if (c.line.outcome !== undefined) return c.line.outcome;
   const among = briefTopics(c.brief);
   if (missingTopics(c.facts, among).length === 0) return 'completed';
-  // Words that end a call by themselves, the last thing heard before the line went down with no reply to them
-  // ("This gym has closed permanently. Goodbye." and the recording hangs up): the conversation never got to decide.
-  const last = c.history[c.history.length - 1];
-  const unanswered = last?.speaker === 'caller' ? spokenOutcomeIn(last.text) : undefined;
+  const unanswered = unansweredOutcome(c);
   if (unanswered !== undefined) return unanswered;
   if (c.line.callback !== undefined) return 'callback-requested';
   if (!c.history.some((h) => h.speaker === 'caller')) return 'no-answer';
   return askable(c.facts, c.line, among).length === 0 ? 'refused' : 'partial';
+}
+
+/**
+ * Words that end a call by themselves, the last heard before the line went down with nothing said to them: a
+ * recording that says the gym has closed, or that the mailbox is full, and hangs up; a person who says "wrong
+ * number" and hangs up. The conversation never got to decide. Her words still in the recogniser's hands at the
+ * hang-up (the machine's `draining`) come first, else her last turn if nothing answered it.
+ */
+function unansweredOutcome(c: {
+  history: readonly HistoryTurn[];
+  caller: { finals: readonly string[]; partial: string };
+}): CallOutcome | undefined {
+  const pending = [...c.caller.finals, c.caller.partial].filter((w) => w.trim().length > 0).join(' ');
+  const last = c.history[c.history.length - 1];
+  const words = pending.length > 0 ? pending : last?.speaker === 'caller' ? last.text : '';
+  if (words.length === 0) return undefined;
+  return spokenOutcomeIn(words) ?? (isMailboxFull(words) ? 'voicemail-full' : undefined);
 }

@@ -59,6 +59,8 @@ export const greeted = (c: CallContext) => c.metrics.greetings > 0;
 const heardOut = (c: CallContext) => c.history.some((h) => h.speaker === 'agent' && h.interrupted !== true);
 /** A word's length: less overlap is the tail of the voice before (a recogniser's utterance starts early). */
 const MIN_VOICE_UNDER_MS = 300;
+/** More keys than a tree needs to reach a person: four levels, each with a retry and a 0 (tree-two-level needs 2). */
+const MAX_KEY_PRESSES = 12;
 /**
  * The call's voice detector heard a voice under these words. Music heard as words has none: the detector is
  * made for speech, while the recogniser's grammar explains any sound with some words.
@@ -137,6 +139,7 @@ export const situationGuards = {
   replayAgreesFinished: ({ context }: Args) => replayAgreement(context, context.line.ivr.heard, true) === 'same',
   /** An option that surely reaches a person (front desk, membership, operator) was heard: no need to wait. */
   decisiveOptionHeard: ({ context, event }: Args) => {
+    if (context.line.keys.length >= MAX_KEY_PRESSES) return false; // the finished menu gives up (ivrGivenUp)
     const menu = parseMenu(menuText(context, event));
     return chooseOption(menu, triedOn(context, menu.options)).decisive;
   },
@@ -154,8 +157,12 @@ export const situationGuards = {
   /** Two failures already (a loop, "didn't get that", no answer): a third means we are stuck. */
   ivrFailuresLeft: ({ context }: Args) => context.line.ivr.failures < 2,
   invalidEntryRetry: and(['hearsInvalidEntry', 'ivrFailuresLeft']),
-  /** Three menus did not take our keys: give up. */
-  ivrGivenUp: ({ context }: Args) => context.line.ivr.failures >= 3,
+  /**
+   * Three menus did not take our keys, or the keys pressed are more than any tree needs to reach a person: a loop
+   * through two or more menus (A → B → A) whose words the recogniser hears differently each time, so that no
+   * menu is ever heard as the one before.
+   */
+  ivrGivenUp: ({ context }: Args) => context.line.ivr.failures >= 3 || context.line.keys.length >= MAX_KEY_PRESSES,
   /** Words were heard after the key press (a person's, not yet judged to have ended). */
   wordsAfterPress: ({ context }: Args) => context.caller.finals.length > 0,
 

@@ -13,16 +13,17 @@ const HELLO: readonly RegExp[] = [
   /^(hello|hi|hey|hiya|yeah|yes|yep|yello|hallo|howdy)\b/,
   /\bgood (morning|afternoon|evening|day)\b/,
 ];
-/** Only a person says these on picking up: her name, her desk, an offer to help, a question back. */
+/** Only a person says these on picking up: her name, an offer to help, a question back. */
 const PERSON_MARKERS: readonly RegExp[] = [
   /\bthis is [a-z]+\b/,
   /\b[a-z]+ speaking\b/,
   /^speaking$/,
   /\b(how|what) (can|may|could) (i|we) (help|do for you|assist)\b/,
   /\bhow can (i|we) be of (help|assistance)\b/,
-  /\b(front|reception|membership|sales) desk\b/,
   /\bwho('s| is) (this|calling)\b/,
 ];
+/** Her desk: a person's pickup ("Front desk?"), but also what a voicemail greeting names ("You've reached the front desk."). */
+const DESK = /\b(front|reception|membership|sales) desk\b/;
 
 /**
  * A recording's or an assistant's words: an intro, a hold or legal announcement, a menu's preamble, a screening
@@ -32,7 +33,8 @@ const PERSON_MARKERS: readonly RegExp[] = [
 const RECORDING_INTRO: readonly RegExp[] = [
   /\bthanks? (you )?for (calling|contacting)\b/,
   /\bwelcome to\b/,
-  /\byou('ve| have) reached\b/,
+  // "has": the offline recogniser's reading of "have" after "you" ("you has reached the front desk").
+  /\byou('ve| have| has) reached\b/,
   /\byou have (dialed|dialled|called)\b/,
 ];
 const RECORDING_ONLY: readonly RegExp[] = [
@@ -80,11 +82,12 @@ export function soundsLikePickup(text: string, gymName = ''): boolean {
   const words = t.split(' ').filter((w) => w.length > 0);
   if (words.length === 0 || soundsAutomated(text)) return false;
   const person = PERSON_MARKERS.some((re) => re.test(t));
-  // "Thank you for calling Iron Gym, this is Sam": a receptionist's script. The intro alone, even after a hello,
-  // is a recording's.
+  // "Thank you for calling Iron Gym, this is Sam": a receptionist's script. The intro alone, even after a hello or
+  // with a desk's name, is a recording's.
   if (RECORDING_INTRO.some((re) => re.test(t))) return person;
+  const desk = DESK.test(t);
   // A person's first words are few; a long stretch without a pause is someone reading.
-  if (person || HELLO.some((re) => re.test(t))) return words.length <= 25;
+  if (person || desk || HELLO.some((re) => re.test(t))) return words.length <= 25;
   // A bare name answering the phone ("Iron Gym.", "Peak Fitness?"): short, and the business's.
   const names = new Set(
     plain(gymName)

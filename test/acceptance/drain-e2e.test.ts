@@ -164,7 +164,11 @@ t.test('SIGTERM: a call outliving the grace period is ended, then exit 0', async
   s.child.kill('SIGTERM');
   const code = await within(s.exited, 30_000, 'timeout');
   t.equal(code, 0, `exit 0 after the grace period\n${s.logs().slice(-2000)}`);
-  const closed = await within(call.closed.then(() => true), 5000, false);
+  const closed = await within(
+    call.closed.then(() => true),
+    5000,
+    false,
+  );
   t.ok(closed, 'the server closed the live stream');
   t.match(s.logs(), /"timedOut":true/);
 });

@@ -357,6 +357,14 @@ t.test('words that end the call, then the line goes down before any reply: their
   line(closed, 'Thank you for calling. This gym has closed, uh, permanently. Goodbye.');
   closed.send({ type: 'CALL.HANGUP', reason: 'stop' });
   t.equal(ended(closed)?.outcome, 'permanently-closed', 'a recording that hangs up after saying so');
+  // The mailbox says it is full and hangs up mid-utterance: its words come from the recogniser after the hang-up.
+  const full = outbound();
+  full.voiceOn();
+  full.advance(3000);
+  full.partial('you have reached the front desk the mailbox is full');
+  full.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  full.final('You have reached the front desk. The mailbox is full and cannot accept any messages. Goodbye.');
+  t.equal(ended(full)?.outcome, 'voicemail-full', 'words that came in after the hang-up (draining)');
   const person = greeted();
   person.callerSays('Sorry, wrong number.');
   person.send({ type: 'CALL.HANGUP', reason: 'stop' });
@@ -368,4 +376,22 @@ t.test('words that end the call, then the line goes down before any reply: their
   answered.playAll(500);
   answered.send({ type: 'CALL.HANGUP', reason: 'stop' });
   t.equal(ended(answered)?.outcome, 'partial', 'words the conversation answered: it decided, and went on');
+});
+
+t.test('phone tree: a loop through two menus that never sounds like the menu before ends as ivr-stuck', async (t) => {
+  const h = outbound();
+  const menus = [
+    'For membership, press 2. For billing, press 1.',
+    'For the front desk, press 9. For careers, press 3.',
+  ];
+  for (let i = 0; i < 14 && !/stuck|ended/.test(JSON.stringify(h.actor.getSnapshot().value)); i++) {
+    line(h, menus[i % 2] as string);
+    await h.settle();
+    h.advance(DEFAULT_TIMING.menuSettleMs);
+    await h.settle();
+    h.advance(1000);
+  }
+  t.same(h.keys.slice(0, 4), ['2', '9', '2', '9'], 'each menu answered with its decisive option');
+  t.equal(h.keys.length, 12, 'no more keys than a tree needs');
+  t.equal(ended(h)?.outcome, 'ivr-stuck');
 });

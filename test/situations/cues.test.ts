@@ -110,7 +110,12 @@ const TABLE: [string, (s: string) => boolean, string[], string[]][] = [
       'this gym has close uh permanently',
       'We closed, um, for good.',
     ],
-    ['we are closed on sundays', 'closed for the holidays', 'we close at ten', 'we close at nine, uh, for good measure'],
+    [
+      'we are closed on sundays',
+      'closed for the holidays',
+      'we close at ten',
+      'we close at nine, uh, for good measure',
+    ],
   ],
 ];
 

@@ -204,7 +204,10 @@ t.test('a menu whose words fit both orders is pressed only once it has finished'
   const whole = parseMenu(`${cut} press four`);
   t.notOk(whole.ambiguous, 'the key after the last label settles the order');
   t.equal(chooseOption(whole).option?.key, '4');
-  for (const clear of ['Press 1 for billing. Press 2 for membership.', 'For billing, press 1. For membership, press 2.']) {
+  for (const clear of [
+    'Press 1 for billing. Press 2 for membership.',
+    'For billing, press 1. For membership, press 2.',
+  ]) {
     const m = parseMenu(clear);
     t.notOk(m.ambiguous, clear);
     t.ok(chooseOption(m).decisive, `${clear}: membership pressed at once`);
