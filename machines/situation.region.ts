@@ -119,6 +119,13 @@ export const situationRegion = callSetup.createStateConfig({
       on: {
         'ASR.FINAL': [
           { guard: 'hearsVoicemail', target: toVoicemail, actions: keepVoicemailWords },
+          {
+            guard: 'hearsHold',
+            target: '.waiting',
+            actions: keepHoldWords,
+            description:
+              'The queue\'s announcement, even with a key in it ("stay on the line, or press 1 to leave a message"; music heard as "dial two"): still on hold.',
+          },
           ...menuStarts(toPhoneTree, true),
           { guard: 'hearsPerson', target: '.personSpeaking', description: 'Words of a person, perhaps.' },
           { target: '.waiting', actions: keepHoldWords, description: 'An announcement, or music heard as words.' },

@@ -82,6 +82,9 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
   ],
   transfer: [
     /\b(let me|i'll|i will|i'm going to|i am going to|i can) (transfer|connect|put) you( through| over)?\b/,
+    // The pronoun after the verb is what a recogniser garbles ("let me transfer using the manager"); the verb after
+    // "let me" / "I'll" already says it.
+    /\b(let me|i'll|i will) (transfer|connect)\b/,
     /\b(transferring|connecting) you( now| to)?\b/,
     /\bput you through\b/,
     /\bpass you (over )?to\b/,

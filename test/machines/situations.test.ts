@@ -395,3 +395,16 @@ t.test('phone tree: a loop through two menus that never sounds like the menu bef
   t.equal(h.keys.length, 12, 'no more keys than a tree needs');
   t.equal(ended(h)?.outcome, 'ivr-stuck');
 });
+
+t.test('hold: an announcement that offers a key is still the queue', async (t) => {
+  const h = outbound();
+  line(h, 'Thank you for calling. All of our team members are busy. Please stay on the line.');
+  h.advance(1000);
+  t.match(situation(h), /onHold/);
+  line(h, 'Your call is important to us. Please stay on the line, or press 2 to hear our holiday hours.');
+  await h.settle();
+  h.advance(DEFAULT_TIMING.menuSettleMs);
+  await h.settle();
+  t.match(situation(h), /onHold/, 'still on hold');
+  t.same(h.keys, [], 'no key pressed: a recording is not what we called for');
+});

@@ -79,8 +79,13 @@ const TABLE: [string, (s: string) => boolean, string[], string[]][] = [
       "i'll put you through to sales",
       'transferring you now',
       'let me connect you',
+      'i don t the no the prices the let me transfer using the manager',
     ],
-    ['we transfer memberships between clubs for a fee', 'connect with us on instagram'],
+    [
+      'we transfer memberships between clubs for a fee',
+      'connect with us on instagram',
+      'you can transfer your membership to a friend',
+    ],
   ],
   [
     'wrong number',
