@@ -14,7 +14,9 @@ import type { HeardText } from './heard.js';
 import { noEvidence, type CallerEvidence } from './evidence.js';
 import { askable, initialLine, type Line } from './line.js';
 import type { TurnTiming } from './timing.js';
-import { normalize, questionTopics, realWords, words } from './text.js';
+import { joinNonBlank, normalize, questionTopics, realWords, words } from './text.js';
+
+export { joinNonBlank };
 
 // The call's memory. Plain data only (no functions, no class instances) so snapshots serialise for the
 // inspector and persistence, and an idle actor stays small.
@@ -170,15 +172,6 @@ export function withFinal(
 /** Everything the caller said in this turn so far, finals then the live partial (plus an incoming text). */
 export function callerText(c: CallContext, extra = ''): string {
   return joinNonBlank(c.caller.finals, c.caller.partial, extra);
-}
-
-/** `parts` then `a` then `b`, blank ones left out, joined by spaces. Guards run this per event: no temporaries. */
-export function joinNonBlank(parts: readonly string[], a: string, b = ''): string {
-  let out = '';
-  for (const p of parts) if (p.trim().length > 0) out = out.length > 0 ? `${out} ${p}` : p;
-  if (a.trim().length > 0) out = out.length > 0 ? `${out} ${a}` : a;
-  if (b.trim().length > 0) out = out.length > 0 ? `${out} ${b}` : b;
-  return out;
 }
 
 export function callerHasWords(c: CallContext, extra = ''): boolean {

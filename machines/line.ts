@@ -4,6 +4,7 @@ import { briefTopics, type ConversationBrief, type HistoryTurn } from '../src/pr
 import type { CallInput, VoicemailPolicy } from './events.js';
 import { isMailboxFull, spokenOutcomeIn } from '../src/situations/cues.js';
 import type { CallbackRequest, CallOutcome, IvrStep, Refusal } from './outcomes.js';
+import { joinNonBlank } from './text.js';
 
 // What the call machine knows about who is on the line, beyond the conversation: the phone tree's keys, the
 // voices met (a transfer brings a new one), what the gym refused or deferred, and the outcome once one is decided.
@@ -103,7 +104,7 @@ function unansweredOutcome(c: {
   history: readonly HistoryTurn[];
   caller: { finals: readonly string[]; partial: string };
 }): CallOutcome | undefined {
-  const pending = [...c.caller.finals, c.caller.partial].filter((w) => w.trim().length > 0).join(' ');
+  const pending = joinNonBlank(c.caller.finals, c.caller.partial);
   const last = c.history[c.history.length - 1];
   const words = pending.length > 0 ? pending : last?.speaker === 'caller' ? last.text : '';
   if (words.length === 0) return undefined;

@@ -61,6 +61,7 @@ const heardOut = (c: CallContext) => c.history.some((h) => h.speaker === 'agent'
 const MIN_VOICE_UNDER_MS = 300;
 /** More keys than a tree needs to reach a person: four levels, each with a retry and a 0 (tree-two-level needs 2). */
 const MAX_KEY_PRESSES = 12;
+const keysSpent = (c: CallContext) => c.line.keys.length >= MAX_KEY_PRESSES;
 /**
  * The call's voice detector heard a voice under these words. Music heard as words has none: the detector is
  * made for speech, while the recogniser's grammar explains any sound with some words.
@@ -139,7 +140,7 @@ export const situationGuards = {
   replayAgreesFinished: ({ context }: Args) => replayAgreement(context, context.line.ivr.heard, true) === 'same',
   /** An option that surely reaches a person (front desk, membership, operator) was heard: no need to wait. */
   decisiveOptionHeard: ({ context, event }: Args) => {
-    if (context.line.keys.length >= MAX_KEY_PRESSES) return false; // the finished menu gives up (ivrGivenUp)
+    if (keysSpent(context)) return false; // the finished menu gives up (ivrGivenUp)
     const menu = parseMenu(menuText(context, event));
     return chooseOption(menu, triedOn(context, menu.options)).decisive;
   },
@@ -162,7 +163,7 @@ export const situationGuards = {
    * through two or more menus (A → B → A) whose words the recogniser hears differently each time, so that no
    * menu is ever heard as the one before.
    */
-  ivrGivenUp: ({ context }: Args) => context.line.ivr.failures >= 3 || context.line.keys.length >= MAX_KEY_PRESSES,
+  ivrGivenUp: ({ context }: Args) => context.line.ivr.failures >= 3 || keysSpent(context),
   /** Words were heard after the key press (a person's, not yet judged to have ended). */
   wordsAfterPress: ({ context }: Args) => context.caller.finals.length > 0,
 

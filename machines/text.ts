@@ -262,3 +262,12 @@ export function goodbyeLine(reason: EndReason): string {
 export function pickFresh(lines: readonly string[], last: string): string {
   return lines.find((l) => normalize(l) !== last) ?? lines[0] ?? '';
 }
+
+/** `parts` then `a` then `b`, blank ones left out, joined by spaces. Guards run this per event: no temporaries. */
+export function joinNonBlank(parts: readonly string[], a: string, b = ''): string {
+  let out = '';
+  for (const p of parts) if (p.trim().length > 0) out = out.length > 0 ? `${out} ${p}` : p;
+  if (a.trim().length > 0) out = out.length > 0 ? `${out} ${a}` : a;
+  if (b.trim().length > 0) out = out.length > 0 ? `${out} ${b}` : b;
+  return out;
+}

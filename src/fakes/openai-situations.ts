@@ -1,14 +1,6 @@
 import { questionTopics } from '../../machines/text.js';
 import { callbackIn } from '../situations/callback.js';
-import {
-  isDoNotCall,
-  isHoldCue,
-  isNotAGym,
-  isPermanentlyClosed,
-  isVoicemailGreeting,
-  isWrongNumber,
-  isMailboxFull,
-} from '../situations/cues.js';
+import { isHoldCue, isMailboxFull, isVoicemailGreeting, spokenOutcomeIn } from '../situations/cues.js';
 import { parseMenu } from '../situations/menu.js';
 import { chooseOption } from '../situations/menu-choice.js';
 import { refusalsIn } from '../situations/refusal.js';
@@ -63,15 +55,7 @@ export function situationalReply(body: Record<string, unknown>): ScriptedReply {
     need('wait_on_hold');
     return { toolCalls: [call('wait_on_hold', {})] };
   }
-  const outcome = isDoNotCall(heard)
-    ? 'do-not-call'
-    : isWrongNumber(heard)
-      ? 'wrong-number'
-      : isNotAGym(heard)
-        ? 'not-a-gym'
-        : isPermanentlyClosed(heard)
-          ? 'permanently-closed'
-          : undefined;
+  const outcome = spokenOutcomeIn(heard);
   if (outcome !== undefined) {
     need('end_call_with_outcome');
     return { text: 'Sorry to have bothered you. Goodbye!', toolCalls: [call('end_call_with_outcome', { outcome })] };
