@@ -16,14 +16,15 @@ import {
   suppressListed,
   type Claimed,
 } from './queue.js';
-import { planPending, settleEnded, type PlanContext, type Settled } from './settle.js';
+import { planPending, replanMissed, settleEnded, type PlanContext, type Settled } from './settle.js';
 
 // The campaign engine of one server process. Every tick it keeps its claims alive, takes back claims of replicas
 // that died before dialling, plans new gyms, settles ended calls (any replica's) by asking the policy what comes
-// next, and dials the gyms that are due through the same outbound path as POST /v1/calls, as far as the limits
-// allow. Everything it knows is in the database, so any number of replicas run it side by side and a restarted
-// or `kill -9`ed one loses nothing: a claim it never dialled lapses and is taken back; a call it placed is ended
-// by the call leases (src/db/call-leases.ts) or by Twilio, and then settled by whichever replica sees it first.
+// next, plans again the gyms whose window closed before a line was free, and dials the gyms that are due through
+// the same outbound path as POST /v1/calls, as far as the limits allow. Everything it knows is in the database, so
+// any number of replicas run it side by side and a restarted or `kill -9`ed one loses nothing: a claim it never
+// dialled lapses and is taken back; a call it placed is ended by the call leases (src/db/call-leases.ts) or by
+// Twilio, and then settled by whichever replica sees it first.
 
 /** The engine's time: the real clock, or a simulated one (tests, `gym-agent demo --campaign`). */
 export interface Clock {
@@ -56,6 +57,8 @@ export interface EngineOptions extends PlanContext {
 export interface TickReport {
   readonly recovered: number;
   readonly planned: number;
+  /** Gyms whose window closed while every line was busy, planned again. */
+  readonly replanned: number;
   readonly settled: readonly Settled[];
   readonly dialled: number;
   readonly finished: number;
@@ -128,6 +131,7 @@ export class CampaignEngine {
         this.o.log.info({ callId: s.callId, outcome: s.outcome }, 'campaign call settled');
         this.o.metrics?.campaignSettled(s.outcome, s.decision);
       }
+      const replanned = await replanMissed(pool, now, this.o, this.batch);
       const finished = await finishCampaigns(pool, now);
       let dialled = 0;
       if (!this.stopped) {
@@ -143,7 +147,7 @@ export class CampaignEngine {
       }
       if (this.failing) this.o.log.info('campaign engine reaches the database again');
       this.failing = false;
-      return { recovered, planned, settled, dialled, finished };
+      return { recovered, planned, replanned, settled, dialled, finished };
     } catch (e) {
       if (!this.failing) this.o.log.warn({ err: describeDbError(e) }, 'campaign engine pass failed; retrying');
       this.failing = true;

@@ -57,7 +57,8 @@ export async function claimDue(pool: pg.Pool, o: ClaimOptions): Promise<Claimed[
               c.max_concurrent - (SELECT count(*) FROM campaign_gyms d
                                    WHERE d.campaign_id = c.id AND d.state = 'dialling')::int AS campaign_room
          FROM campaign_gyms cg JOIN campaigns c ON c.id = cg.campaign_id
-        WHERE cg.state = 'scheduled' AND cg.next_at <= $1 AND c.status = 'active'
+        WHERE cg.state = 'scheduled' AND cg.next_at <= $1 AND (cg.due_until IS NULL OR cg.due_until > $1)
+          AND c.status = 'active'
           AND NOT EXISTS (SELECT 1 FROM campaign_gyms d WHERE d.gym_id = cg.gym_id AND d.state = 'dialling')
         ORDER BY cg.next_at, cg.id
         LIMIT $2

@@ -114,14 +114,16 @@ async function decide(tx: Queryable, g: GymRow, now: Date, ctx: PlanContext): Pr
   }
   if (decision.kind === 'call')
     await tx.query(
-      `UPDATE campaign_gyms SET state = 'scheduled', next_at = $2, reason = $3, brief = $4, lease_owner = NULL,
-              lease_until = NULL, call_id = NULL, dialled_at = NULL, updated_at = $5 WHERE id = $1`,
-      [g.id, decision.at, decision.reason, JSON.stringify(decision.brief), now],
+      `UPDATE campaign_gyms SET state = 'scheduled', next_at = $2, due_until = $6, reason = $3, brief = $4,
+              lease_owner = NULL, lease_until = NULL, call_id = NULL, dialled_at = NULL, updated_at = $5
+        WHERE id = $1`,
+      [g.id, decision.at, decision.reason, JSON.stringify(decision.brief), now, decision.until],
     );
   else
     await tx.query(
-      `UPDATE campaign_gyms SET state = $2, final_state = $3, reason = $4, next_at = NULL, lease_owner = NULL,
-              lease_until = NULL, call_id = NULL, dialled_at = NULL, updated_at = $5 WHERE id = $1`,
+      `UPDATE campaign_gyms SET state = $2, final_state = $3, reason = $4, next_at = NULL, due_until = NULL,
+              lease_owner = NULL, lease_until = NULL, call_id = NULL, dialled_at = NULL, updated_at = $5
+        WHERE id = $1`,
       [g.id, gymStateOf(decision.state), decision.state, decision.reason, now],
     );
   return decision;
@@ -134,6 +136,22 @@ export async function planPending(pool: pg.Pool, now: Date, ctx: PlanContext, li
       `${GYM_SQL} WHERE cg.state = 'pending' AND c.status IN ('active', 'paused')
         ORDER BY cg.id LIMIT $1 FOR UPDATE OF cg SKIP LOCKED`,
       [limit],
+    );
+    for (const g of rows.rows) await decide(tx, g, now, ctx);
+    return rows.rows.length;
+  });
+}
+
+/**
+ * Plans again up to `limit` gyms whose calling window closed while they waited (every line busy until then): the
+ * claim never dials them late, and the policy, asked again with the same history, gives the next window.
+ */
+export async function replanMissed(pool: pg.Pool, now: Date, ctx: PlanContext, limit: number): Promise<number> {
+  return withTx(pool, async (tx) => {
+    const rows = await tx.query<GymRow>(
+      `${GYM_SQL} WHERE cg.state = 'scheduled' AND cg.due_until <= $1 AND c.status IN ('active', 'paused')
+        ORDER BY cg.due_until, cg.id LIMIT $2 FOR UPDATE OF cg SKIP LOCKED`,
+      [now, limit],
     );
     for (const g of rows.rows) await decide(tx, g, now, ctx);
     return rows.rows.length;

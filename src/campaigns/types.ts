@@ -152,6 +152,11 @@ export type PlanDecision =
       readonly kind: 'call';
       /** When to dial (UTC instant; inside the gym's calling window). */
       readonly at: Date;
+      /**
+       * No dial at or after this instant: the end of the window `at` is in (a callback at the gym's own time: the
+       * end of the hard limits that day). A gym still waiting then, every line busy, is planned again.
+       */
+      readonly until: Date;
       /** Why this time, in words for logs and the review page (no personal data). */
       readonly reason: string;
       readonly brief: CallBrief;

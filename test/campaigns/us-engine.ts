@@ -1,5 +1,5 @@
 // One replica's campaign engine as several tests build it: US numbers only, New York by default, the default
-// policy's planner, a fixed simulated instant, and no timer (the test ticks). The call store, network and call
+// policy's planner, a simulated instant, and no timer (the test ticks). The call store, network and call
 // slots are the test's, so it can watch or interfere with each.
 import type pg from 'pg';
 import { CampaignEngine } from '../../src/campaigns/engine.js';
@@ -14,7 +14,8 @@ export function usEngine(o: {
   store: CallStore;
   network: FakeNetwork;
   capacity: CallCapacity;
-  now: Date;
+  /** The simulated instant: fixed, or read on every tick. */
+  now: Date | (() => Date);
   log: Logger;
 }): CampaignEngine {
   return new CampaignEngine({
@@ -31,7 +32,7 @@ export function usEngine(o: {
     maxConcurrentCalls: o.capacity.max,
     localRoom: () => o.capacity.max - o.capacity.active,
     single: true,
-    clock: { now: () => o.now },
+    clock: { now: typeof o.now === 'function' ? o.now : () => o.now as Date },
     tickMs: 0,
     log: o.log,
   });

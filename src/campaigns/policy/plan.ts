@@ -3,7 +3,7 @@ import type { Attempt, AttemptOutcome, FinalState, PlanDecision, PlanInput, Wait
 import { planTopics } from './follow-up.js';
 import { addDays, instantOf, localDateOf, localMinuteOf, parseLocalIso } from './local-time.js';
 import { backoffStreak, OUTCOME_RULES } from './retry-rules.js';
-import { around, isWithinHardLimits, nextCallTime, type Span } from './windows.js';
+import { around, hardLimitsEnd, isWithinHardLimits, nextCallSlot, type Span } from './windows.js';
 
 // planNextAttempt: the campaign policy as the engine calls it, after each attempt and when a gym is first queued.
 // The last attempt's outcome names a retry rule (retry-rules.ts); the rule gives the earliest time and what to
@@ -131,14 +131,20 @@ export function planNextAttempt(input: PlanInput): PlanDecision {
     timing.exact.getTime() >= earliest.getTime() - 60_000 &&
     isWithinHardLimits(gym, earliest, policy.window)
   ) {
-    return { kind: 'call', at: earliest, reason: timing.reason, brief };
+    return {
+      kind: 'call',
+      at: earliest,
+      until: hardLimitsEnd(gym, earliest, policy.window),
+      reason: timing.reason,
+      brief,
+    };
   }
-  const at =
-    nextCallTime(gym, earliest, policy.window, timing.avoid) ??
+  const slot =
+    nextCallSlot(gym, earliest, policy.window, timing.avoid) ??
     // Every window of the horizon falls in the avoided time of day: any window beats none.
-    (timing.avoid !== undefined ? nextCallTime(gym, earliest, policy.window) : undefined);
-  if (at === undefined) {
+    (timing.avoid !== undefined ? nextCallSlot(gym, earliest, policy.window) : undefined);
+  if (slot === undefined) {
     return { kind: 'final', state: 'attempts-exhausted', reason: `no calling window within the next weeks` };
   }
-  return { kind: 'call', at, reason: timing.reason, brief };
+  return { kind: 'call', at: slot.at, until: slot.until, reason: timing.reason, brief };
 }

@@ -95,20 +95,36 @@ export function windowsOn(
     .filter((w) => w.end.getTime() > w.start.getTime());
 }
 
+/** Where a dial goes: the instant, and the end of the window it is in (no dial at or after `until`). */
+export interface CallSlot {
+  readonly at: Date;
+  readonly until: Date;
+}
+
 /** The first instant at or after `from` inside a window, or undefined when none within HORIZON_DAYS. */
+export function nextCallSlot(
+  gym: GymCallingContext,
+  from: Date,
+  rules: WindowRules,
+  avoid: readonly Span[] = [],
+): CallSlot | undefined {
+  const first = localDateOf(from, gym.timeZone);
+  for (let i = 0; i <= HORIZON_DAYS; i++) {
+    for (const w of windowsOn(gym, addDays(first, i), rules, avoid)) {
+      if (w.end.getTime() > from.getTime())
+        return { at: w.start.getTime() >= from.getTime() ? w.start : from, until: w.end };
+    }
+  }
+  return undefined;
+}
+
 export function nextCallTime(
   gym: GymCallingContext,
   from: Date,
   rules: WindowRules,
   avoid: readonly Span[] = [],
 ): Date | undefined {
-  const first = localDateOf(from, gym.timeZone);
-  for (let i = 0; i <= HORIZON_DAYS; i++) {
-    for (const w of windowsOn(gym, addDays(first, i), rules, avoid)) {
-      if (w.end.getTime() > from.getTime()) return w.start.getTime() >= from.getTime() ? w.start : from;
-    }
-  }
-  return undefined;
+  return nextCallSlot(gym, from, rules, avoid)?.at;
 }
 
 /** Is `at` inside one of the gym's windows (what the demo checks every attempt against)? */
@@ -124,6 +140,11 @@ export function isWithinHardLimits(gym: GymCallingContext, at: Date, rules: Wind
   if (rules.skipHolidays && isPublicHoliday(date, gym.country, gym.region)) return false;
   const m = localMinuteOf(at, gym.timeZone);
   return m >= minuteOfDay(rules.earliest) && m < minuteOfDay(rules.latest);
+}
+
+/** The end of the hard limits (21:00 local) on the local day `at` falls in. */
+export function hardLimitsEnd(gym: GymCallingContext, at: Date, rules: WindowRules): Date {
+  return instantOf(localDateOf(at, gym.timeZone), minuteOfDay(rules.latest), gym.timeZone);
 }
 
 /** The span `radiusMin` either side of a local minute, split at midnight: "not at this time of day". */
