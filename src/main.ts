@@ -74,7 +74,8 @@ export interface ServerOptions {
   readonly installSignalHandlers?: boolean;
   /**
    * Campaigns on a simulated clock (gym-agent demo --campaign): the engine has no timer, the caller ticks
-   * `RunningServer.campaigns`; `plan` wraps the policy (the demo notes each planned window).
+   * `RunningServer.campaigns`; `plan` wraps the policy (the demo notes each planned window). The clock is the
+   * server's date too: the review page's freshness and a callback's "after two" are read against it.
    */
   readonly campaigns?: { readonly clock: Clock; readonly plan?: PlanNextAttempt };
 }
@@ -116,7 +117,9 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const extras = await setUpExtras(config, db.pool, metrics.registry, log);
 
   // selectProviders logs its own choice; only an injected set (tests, demo) is logged here.
-  const providers = opts.providers ?? (await configuredProviders(config, log, dsp, metrics));
+  const clock = opts.campaigns?.clock;
+  const providers =
+    opts.providers ?? (await configuredProviders(config, { log, dsp, metrics, now: clock && (() => clock.now()) }));
   if (opts.providers)
     log.info({ asr: providers.asr.name, llm: providers.llm.name, tts: providers.tts.name }, 'providers selected');
 
@@ -233,7 +236,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         ...campaignRoutes({ pool: db.pool, factsMaxAgeDays: config.FACTS_MAX_AGE_DAYS, log }),
         ...reviewRoutes(
           { pool: db.pool, apiToken: config.API_TOKEN, logins, log, recordings: extras.recordings },
-          { maxAgeDays: config.FACTS_MAX_AGE_DAYS, clock: opts.campaigns?.clock },
+          { maxAgeDays: config.FACTS_MAX_AGE_DAYS, clock },
         ),
       ],
       {
@@ -347,9 +350,18 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   };
 }
 
-async function configuredProviders(config: Config, log: Logger, dsp: Dsp, metrics: Metrics): Promise<CallProviders> {
+async function configuredProviders(
+  config: Config,
+  o: { log: Logger; dsp: Dsp; metrics: Metrics; now: (() => Date) | undefined },
+): Promise<CallProviders> {
+  const { log, metrics } = o;
   const { selectProviders, warmProviders } = await import('./providers/select.js');
-  const selected = await selectProviders(config, { log, dsp, onMetric: (m) => forwardMetric(metrics, m) });
+  const selected = await selectProviders(config, {
+    log,
+    dsp: o.dsp,
+    now: o.now,
+    onMetric: (m) => forwardMetric(metrics, m),
+  });
   // Open the LLM and TTS connections now, so the first call's first turn pays no handshake. Not awaited: start-up
   // must not wait on a provider; warmProviders logs its own failures and never rejects.
   void warmProviders(selected, log);

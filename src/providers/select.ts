@@ -85,6 +85,8 @@ export interface SelectDeps {
   dsp: Dsp;
   log: Logger;
   onMetric?: MetricSink;
+  /** The server's wall clock (a campaign demo's simulated one): what a callback's "after two" is read against. */
+  now?: (() => Date) | undefined;
 }
 
 async function buildTts(name: TtsName, cfg: Config, deps: SelectDeps): Promise<TtsProvider> {
@@ -132,7 +134,7 @@ async function buildAsr(choice: ProviderChoice['asr'], cfg: Config, deps: Select
 }
 
 async function buildLlm(choice: ProviderChoice['llm'], cfg: Config, deps: SelectDeps): Promise<LlmProvider> {
-  if (choice === 'offline') return new OfflineInterviewer();
+  if (choice === 'offline') return new OfflineInterviewer({ now: deps.now });
   const { OpenAiLlm } = await import('./llm/openai.js');
   return new OpenAiLlm({
     apiKey: cfg.OPENAI_API_KEY ?? '',
@@ -140,6 +142,7 @@ async function buildLlm(choice: ProviderChoice['llm'], cfg: Config, deps: Select
     model: cfg.OPENAI_MODEL,
     // A callback's "after two" is read in the gym's zone; this one when the call does not name its own.
     timeZone: cfg.CALL_DEFAULT_TIMEZONE,
+    ...(deps.now ? { now: deps.now } : {}),
     onMetric: deps.onMetric,
   });
 }

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { emptyFacts } from '../../src/facts/model.js';
-import { planTurn } from '../../src/providers/llm/offline.js';
+import { OfflineInterviewer, planTurn } from '../../src/providers/llm/offline.js';
 import type { ConversationInput, HistoryTurn } from '../../src/providers/llm/types.js';
 
 // The offline interviewer on a person's refusals, deferrals and wrong numbers (issue 16): what it reports to the
@@ -61,6 +61,27 @@ t.test('a callback request is structured in the gym’s local time, thanked and 
   t.equal(p.callback?.earliestLocal, '2026-12-05T14:00');
   t.match(p.text.join(' '), /call back then and ask for Mike/);
   t.equal(p.endCall, 'other');
+});
+
+t.test("the interviewer reads a callback's time against the server's clock, not the machine's date", async (t) => {
+  // A campaign demo's simulated Monday: "after two" is that Monday's two o'clock, whatever today really is.
+  const llm = new OfflineInterviewer({ now: () => new Date('2027-03-01T15:00:00Z') });
+  const input: ConversationInput = {
+    gymName: 'Iron Temple',
+    direction: 'outbound',
+    facts: emptyFacts(),
+    missing: ['hours', 'pricing', 'classes'],
+    asked: ['hours'],
+    history: [
+      { speaker: 'agent', text: 'What are your opening hours?' },
+      { speaker: 'caller', text: 'Call back after two and ask for Mike.' },
+    ],
+    reason: 'reply',
+    timeZone: 'America/New_York',
+  };
+  const chunks = [];
+  for await (const c of llm.respond(input, new AbortController().signal)) chunks.push(c);
+  t.match(chunks, [{ type: 'callback', request: { earliestLocal: '2027-03-01T14:00', person: 'Mike' } }]);
 });
 
 t.test('wrong number, not a gym, permanently closed: an outcome each and a polite end, no facts', async (t) => {

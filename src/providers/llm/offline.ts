@@ -341,9 +341,15 @@ function pick(facts: Partial<GymFacts>, topics: readonly Topic[]): Partial<GymFa
 export class OfflineInterviewer implements LlmProvider {
   readonly name = 'offline-interviewer';
   readonly capabilities: LlmCapabilities = { streaming: true, tools: true };
+  readonly #now: () => Date;
+
+  /** `now`: the server's wall clock, which a callback's "after two" is read against (default: the real one). */
+  constructor(o: { now?: (() => Date) | undefined } = {}) {
+    this.#now = o.now ?? (() => new Date());
+  }
 
   async *respond(input: ConversationInput, signal: AbortSignal): AsyncIterable<LlmChunk> {
-    const plan = planTurn(input);
+    const plan = planTurn(input, this.#now());
     if (plan.facts) {
       // The parser builds valid facts by construction; checking keeps the LLM and offline paths to one contract.
       const checked = gymFactsSchema.partial().safeParse(plan.facts);
