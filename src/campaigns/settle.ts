@@ -3,6 +3,7 @@ import { isCallOutcome } from '../../machines/outcomes.js';
 import type { Topic } from '../facts/model.js';
 import { withTx, type Queryable } from '../db/sql.js';
 import { gymFreshness } from '../gyms/freshness.js';
+import { busyTimesOf } from './policy/busy-times.js';
 import type { GymState } from './store.js';
 import type { Attempt, AttemptOutcome, CampaignPolicy, FinalState, PlanDecision, PlanNextAttempt } from './types.js';
 
@@ -102,6 +103,7 @@ async function decide(tx: Queryable, g: GymRow, now: Date, ctx: PlanContext): Pr
         timeZone: g.timezone ?? ctx.defaultTimeZone,
         country: g.region ?? undefined,
         hours: facts.topics.hours.value,
+        busyTimes: busyTimesOf(facts.topics.classes.value),
       },
       history: await history(tx, g.id),
       facts,

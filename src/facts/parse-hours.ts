@@ -1,6 +1,6 @@
 import { DAYS, type Day, type DayHours } from './model.js';
 import { hhmm, parseTime, resolveRange, to24, validRange, type TimeMatch } from './parse-time.js';
-import { DAY_GROUP_WORDS, DAY_WORDS } from './vocabulary.js';
+import { daysAt, isDayWord } from './parse-days.js';
 
 // Opening hours from a token stream. The utterance is turned into an ordered list of entities (day sets, time
 // ranges, "closed", "twenty four hours"); each value is then paired with the nearest unpaired day set, in either
@@ -14,9 +14,6 @@ type Entity =
   | { kind: 'bound'; end: 'opens' | 'closes'; time: string; at: number }
   | { kind: 'closed'; at: number }
   | { kind: 'open24'; at: number };
-
-const DAY_BY_WORD = new Map<string, Day>(DAYS.flatMap((d) => DAY_WORDS[d].map((w) => [w, d] as [string, Day])));
-const ALL_DAYS: Day[] = [...DAYS];
 
 const RANGE_GLUE = new Set([
   'to',
@@ -36,44 +33,6 @@ const RANGE_GLUE = new Set([
   'in',
   'open',
 ]);
-
-const DAY_RANGE_GLUE = new Set(['through', 'thru', 'to', 'till', 'until', 'three']);
-
-function dayAt(tokens: readonly string[], i: number): { days: Day[]; next: number } | undefined {
-  const t = tokens[i] ?? '';
-  if (t === 'every' && (tokens[i + 1] === 'day' || tokens[i + 1] === 'single')) {
-    const next = tokens[i + 1] === 'single' && tokens[i + 2] === 'day' ? i + 3 : i + 2;
-    return { days: ALL_DAYS, next };
-  }
-  if (t === 'seven' && tokens[i + 1] === 'days') {
-    return { days: ALL_DAYS, next: tokens[i + 2] === 'a' && tokens[i + 3] === 'week' ? i + 4 : i + 2 };
-  }
-  const group = DAY_GROUP_WORDS[t];
-  if (group) return { days: [...group], next: i + 1 };
-  if (t === 'the' && (tokens[i + 1] === 'weekend' || tokens[i + 1] === 'weekends')) {
-    return { days: ['sat', 'sun'], next: i + 2 };
-  }
-  if (t === 'during' && tokens[i + 1] === 'the' && tokens[i + 2] === 'week') {
-    return { days: [...(DAY_GROUP_WORDS.weekdays as readonly Day[])], next: i + 3 };
-  }
-  const d = DAY_BY_WORD.get(t);
-  if (d === undefined) return undefined;
-  // Ranges: "monday through friday", "monday to friday", "from monday till friday"
-  const glue = tokens[i + 1];
-  const e = DAY_BY_WORD.get(tokens[i + 2] ?? '');
-  // "three" between two days is the recogniser's "through".
-  if (e !== undefined && DAY_RANGE_GLUE.has(glue ?? '')) {
-    const a = DAYS.indexOf(d);
-    const b = DAYS.indexOf(e);
-    const days: Day[] = [];
-    for (let k = a; ; k = (k + 1) % 7) {
-      days.push(DAYS[k] as Day);
-      if (k === b) break;
-    }
-    return { days, next: i + 3 };
-  }
-  return { days: [d], next: i + 1 };
-}
 
 function open24At(tokens: readonly string[], i: number): number | undefined {
   const [a, b, c] = [tokens[i], tokens[i + 1], tokens[i + 2]];
@@ -98,7 +57,7 @@ function closedAt(tokens: readonly string[], i: number): number | undefined {
     let day = i + 1;
     while (day < i + 3 && (tokens[day] === 'on' || tokens[day] === 'the')) day++;
     const w = tokens[day] ?? '';
-    if ((DAY_BY_WORD.has(w) || w in DAY_GROUP_WORDS) && !parseTime(tokens, day + 1)) return i + 1;
+    if (isDayWord(w) && !parseTime(tokens, day + 1)) return i + 1;
   }
   // "we're shut on sundays", "sundays we're shut" (but "we shut at nine" is a closing time).
   if ((t === 'shut' || t === 'shuts') && tokens[i + 1] !== 'at' && !parseTime(tokens, i + 1)) return i + 1;
@@ -172,7 +131,7 @@ function entities(tokens: readonly string[]): Entity[] {
       continue;
     }
     if ((tokens[i] === 'except' || tokens[i] === 'but') && out.length > 0) {
-      const d = dayAt(tokens, i + 1);
+      const d = daysAt(tokens, i + 1);
       const last = out[out.length - 1];
       if (d && last?.kind === 'days') {
         last.days = last.days.filter((x) => !d.days.includes(x));
@@ -180,7 +139,7 @@ function entities(tokens: readonly string[]): Entity[] {
         continue;
       }
     }
-    const d = dayAt(tokens, i);
+    const d = daysAt(tokens, i);
     if (d) {
       out.push({ kind: 'days', days: d.days, at: i, end: d.next });
       i = d.next;

@@ -141,8 +141,9 @@ export function planNextAttempt(input: PlanInput): PlanDecision {
   }
   const slot =
     nextCallSlot(gym, earliest, policy.window, timing.avoid) ??
-    // Every window of the horizon falls in the avoided time of day: any window beats none.
-    (timing.avoid !== undefined ? nextCallSlot(gym, earliest, policy.window) : undefined);
+    // Every window of the horizon falls in the avoided time of day or the class rush: any window beats none.
+    nextCallSlot(gym, earliest, policy.window) ??
+    nextCallSlot({ ...gym, busyTimes: [] }, earliest, policy.window);
   if (slot === undefined) {
     return { kind: 'final', state: 'attempts-exhausted', reason: `no calling window within the next weeks` };
   }
