@@ -1,26 +1,31 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { guarded, notFound } from '../db/routes.js';
+import { badArg, guarded, notFound } from '../db/routes.js';
 import { isAppError } from '../errors.js';
 import { TOPICS, type Topic } from '../facts/model.js';
 import { parseBody, isResponse } from '../gyms/routes.js';
 import { errorResponse, json, type HttpResponse, type Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import { CONTROL_OR_BIDI } from '../telephony/calls-api.js';
+import { nextLink, pageQuery } from './page-query.js';
 import { DEFAULT_POLICY, policyProblems } from './policy/retry-rules.js';
 import {
-  campaignGyms,
+  campaignGymsPage,
   campaignStatus,
   changeCampaign,
   createCampaign,
+  GYM_STATES,
+  isGymState,
   listCampaigns,
   type CampaignAction,
 } from './store.js';
 import type { CampaignPolicy } from './types.js';
 
-// /v1/campaigns: create a campaign over imported gyms (POST), list them (GET), one campaign's progress with its
-// outcome counts and gyms (GET /:id), and pause / resume / cancel (POST /:id/pause ...). Under the API token like
-// the rest of /v1; the engine (engine.ts) does the calling.
+// /v1/campaigns: create a campaign over imported gyms (POST), list them a page at a time (GET), one campaign's
+// progress with its outcome counts (GET /:id), its gyms a page at a time (GET /:id/gyms; a campaign may have
+// thousands, so the progress carries none), and pause / resume / cancel (POST /:id/pause ...). Pages are read by key
+// (paging.ts) and each answer's `next` is the path of the page after it. Under the API token like the rest of /v1;
+// the engine (engine.ts) does the calling.
 
 export interface CampaignOptionsInput {
   readonly topics?: readonly Topic[] | undefined;
@@ -82,6 +87,8 @@ function storeError(e: unknown): HttpResponse {
   throw e;
 }
 
+const STATE_PROBLEM = `state must be one of ${GYM_STATES.join(', ')}`;
+
 function campaignId(raw: string | undefined): number | undefined {
   const id = Number(raw);
   return /^\d{1,15}$/.test(raw ?? '') && Number.isSafeInteger(id) ? id : undefined;
@@ -139,7 +146,13 @@ export function campaignRoutes(o: CampaignRoutesOptions): Route[] {
       method: 'GET',
       pattern: '/v1/campaigns',
       auth: 'api-token',
-      handler: () => guarded(log, async () => json(200, await listCampaigns(pool))),
+      handler: (req) =>
+        guarded(log, async () => {
+          const q = pageQuery(req.query, 'before');
+          if (typeof q === 'string') return badArg(q);
+          const page = await listCampaigns(pool, { limit: q.limit, before: q.cursor });
+          return json(200, { campaigns: page.items, next: nextLink(req.path, req.query, 'before', page.cursor) });
+        }),
     },
     {
       method: 'GET',
@@ -149,8 +162,29 @@ export function campaignRoutes(o: CampaignRoutesOptions): Route[] {
         guarded(log, async () => {
           const id = campaignId(p.id);
           const st = id === undefined ? undefined : await campaignStatus(pool, id);
-          if (id === undefined || st === undefined) return notFound('campaign');
-          return json(200, { ...st, gyms_detail: await campaignGyms(pool, id) });
+          return st === undefined ? notFound('campaign') : json(200, st);
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/campaigns/:id/gyms',
+      auth: 'api-token',
+      handler: (req, p) =>
+        guarded(log, async () => {
+          const id = campaignId(p.id);
+          if (id === undefined) return notFound('campaign');
+          const q = pageQuery(req.query, 'after', ['state']);
+          if (typeof q === 'string') return badArg(q);
+          // Absent or empty: every state, as an empty limit or cursor is their default.
+          const state = req.query.get('state') ?? '';
+          if (state !== '' && !isGymState(state)) return badArg(STATE_PROBLEM);
+          const page = await campaignGymsPage(pool, id, {
+            limit: q.limit,
+            after: q.cursor,
+            state: state === '' ? undefined : state,
+          });
+          if (page === undefined) return notFound('campaign');
+          return json(200, { gyms: page.items, next: nextLink(req.path, req.query, 'after', page.cursor) });
         }),
     },
     action('pause'),

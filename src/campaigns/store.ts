@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { AppError } from '../errors.js';
 import type { Topic } from '../facts/model.js';
 import { withTx, type Queryable } from '../db/sql.js';
+import { everyPage, pageOf, PAGE_LIMIT, type Page } from './paging.js';
 import type { CallBrief, CampaignPolicy } from './types.js';
 
 // Campaigns as the API and the CLI see them: create one over a list of gyms, list them, read one's progress,
@@ -11,6 +12,9 @@ export const CAMPAIGN_STATUSES = ['active', 'paused', 'cancelled', 'done'] as co
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 export const GYM_STATES = ['pending', 'scheduled', 'dialling', 'done', 'failed', 'suppressed'] as const;
 export type GymState = (typeof GYM_STATES)[number];
+export function isGymState(s: string): s is GymState {
+  return (GYM_STATES as readonly string[]).includes(s);
+}
 /** States a gym leaves no more: a campaign whose gyms are all in them is done. */
 export const FINAL_GYM_STATES: readonly GymState[] = ['done', 'failed', 'suppressed'];
 
@@ -125,10 +129,17 @@ async function readSummary(db: Queryable, id: number): Promise<CampaignSummary |
   return r.rows[0] ? summary(r.rows[0]) : undefined;
 }
 
-/** Newest first; `offset` pages on (the review site's campaign list). */
-export async function listCampaigns(db: Queryable, limit = 100, offset = 0): Promise<CampaignSummary[]> {
-  const r = await db.query<SummaryRow>(`${SUMMARY_SQL} ORDER BY c.id DESC LIMIT $1 OFFSET $2`, [limit, offset]);
-  return r.rows.map(summary);
+/** Newest first, a page at a time: at most `limit` campaigns older than the campaign `before` (all when absent). */
+export async function listCampaigns(
+  db: Queryable,
+  page: { limit: number; before?: number | undefined },
+): Promise<Page<CampaignSummary>> {
+  const older = page.before === undefined ? '' : 'WHERE c.id < $2';
+  const r = await db.query<SummaryRow>(`${SUMMARY_SQL} ${older} ORDER BY c.id DESC LIMIT $1`, [
+    page.limit + 1,
+    ...(page.before === undefined ? [] : [page.before]),
+  ]);
+  return pageOf(r.rows.map(summary), page.limit, (c) => c.id);
 }
 
 export async function campaignStatus(db: Queryable, id: number): Promise<CampaignStatusReport | undefined> {
@@ -190,30 +201,57 @@ export interface CampaignGymRow {
   readonly finalState: string | null;
 }
 
-/** Each gym of a campaign with its state (the final table of a campaign, the review page). */
-export async function campaignGyms(db: Queryable, id: number): Promise<CampaignGymRow[]> {
-  const r = await db.query<{
-    gym_id: string;
-    name: string;
-    state: GymState;
-    attempts: number;
-    next_at: Date | null;
-    last_outcome: string | null;
-    final_state: string | null;
-  }>(
-    `SELECT cg.gym_id, g.name, cg.state, cg.attempts, cg.next_at, cg.last_outcome, cg.final_state
-       FROM campaign_gyms cg JOIN gyms g ON g.id = cg.gym_id WHERE cg.campaign_id = $1 ORDER BY cg.id`,
-    [id],
+interface GymRow {
+  id: string;
+  gym_id: string;
+  name: string;
+  state: GymState;
+  attempts: number;
+  next_at: Date | null;
+  last_outcome: string | null;
+  final_state: string | null;
+}
+
+/**
+ * One page of a campaign's gyms in the order they were added (campaign_gyms.id, the cursor), after `after` and in
+ * `state` when given; undefined when there is no such campaign. Migration 011's indexes serve both orders.
+ */
+export async function campaignGymsPage(
+  db: Queryable,
+  id: number,
+  page: { limit: number; after?: number | undefined; state?: GymState | undefined },
+): Promise<Page<CampaignGymRow> | undefined> {
+  const inState = page.state === undefined ? '' : 'AND cg.state = $4';
+  const r = await db.query<GymRow>(
+    `SELECT cg.id, cg.gym_id, g.name, cg.state, cg.attempts, cg.next_at, cg.last_outcome, cg.final_state
+       FROM campaign_gyms cg JOIN gyms g ON g.id = cg.gym_id
+      WHERE cg.campaign_id = $1 AND cg.id > $2 ${inState} ORDER BY cg.id LIMIT $3`,
+    [id, page.after ?? 0, page.limit + 1, ...(page.state === undefined ? [] : [page.state])],
   );
-  return r.rows.map((x) => ({
-    gymId: Number(x.gym_id),
-    name: x.name,
-    state: x.state,
-    attempts: x.attempts,
-    nextAt: x.next_at,
-    lastOutcome: x.last_outcome,
-    finalState: x.final_state,
-  }));
+  // An empty page is the only one that leaves open whether the campaign exists.
+  if (r.rows.length === 0 && (await db.query('SELECT 1 FROM campaigns WHERE id = $1', [id])).rowCount === 0)
+    return undefined;
+  const rows = pageOf(r.rows, page.limit, (x) => Number(x.id));
+  return {
+    cursor: rows.cursor,
+    items: rows.items.map((x) => ({
+      gymId: Number(x.gym_id),
+      name: x.name,
+      state: x.state,
+      attempts: x.attempts,
+      nextAt: x.next_at,
+      lastOutcome: x.last_outcome,
+      finalState: x.final_state,
+    })),
+  };
+}
+
+/** Every gym of a campaign (in `state` when given), read page by page: the demo's final table, the CLI. */
+export function campaignGyms(db: Queryable, id: number, state?: GymState): Promise<CampaignGymRow[]> {
+  return everyPage(
+    async (after) =>
+      (await campaignGymsPage(db, id, { limit: PAGE_LIMIT.max, after, state })) ?? { items: [], cursor: null },
+  );
 }
 
 /**

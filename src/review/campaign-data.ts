@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/sql.js';
 import type { Topic } from '../facts/model.js';
 import { gymsFreshness } from '../gyms/freshness.js';
+import { pageOf, type Page } from '../campaigns/paging.js';
 import {
   campaignStatus,
   listCampaigns,
@@ -11,23 +12,22 @@ import {
 
 // What the review site's campaign pages show, read in a bounded number of queries per page: the list (one page of
 // campaigns, their outcome counts and cost) and one campaign (its progress, one page of its gyms with their last
-// outcome, attempts, cost and how complete their facts are). The campaign tables are src/campaigns/store.ts's
-// (migration 008); costs are call_costs rows (migration 009) of the campaign's attempts.
+// outcome, attempts, cost and how complete their facts are), each page read by key as the API's are
+// (src/campaigns/paging.ts). The campaign tables are src/campaigns/store.ts's (migration 008); costs are call_costs
+// rows (migration 009) of the campaign's attempts.
 
 export interface CampaignListItem extends CampaignSummary {
   readonly outcomes: Record<string, number>;
   readonly costUsd: number;
 }
 
-/** One page of campaigns, newest first; `more` says whether another page follows. */
+/** One page of campaigns, newest first, older than the campaign `before` when given. */
 export async function campaignListPage(
   db: Queryable,
-  limit: number,
-  offset: number,
-): Promise<{ items: CampaignListItem[]; more: boolean }> {
-  const rows = await listCampaigns(db, limit + 1, offset);
-  const page = rows.slice(0, limit);
-  const ids = page.map((c) => c.id);
+  at: { limit: number; before?: number | undefined },
+): Promise<Page<CampaignListItem>> {
+  const page = await listCampaigns(db, at);
+  const ids = page.items.map((c) => c.id);
   const [outcomes, costs] = await Promise.all([
     db.query<{ campaign_id: string; outcome: string; n: number }>(
       `SELECT campaign_id, outcome, count(*)::int AS n FROM campaign_attempts
@@ -40,14 +40,14 @@ export async function campaignListPage(
       [ids],
     ),
   ]);
-  const items = page.map((c) => ({
+  const items = page.items.map((c) => ({
     ...c,
     outcomes: Object.fromEntries(
       outcomes.rows.filter((r) => Number(r.campaign_id) === c.id).map((r) => [r.outcome, r.n]),
     ),
     costUsd: Number(costs.rows.find((r) => Number(r.campaign_id) === c.id)?.usd ?? 0),
   }));
-  return { items, more: rows.length > limit };
+  return { items, cursor: page.cursor };
 }
 
 /** One dial of a gym, for the links to its call's review page. */
@@ -87,7 +87,8 @@ export interface CampaignView {
   readonly campaign: CampaignStatusReport;
   readonly costUsd: number;
   readonly gyms: CampaignGymItem[];
-  readonly more: boolean;
+  /** Where the next page of gyms starts (paging.ts), null on the last. */
+  readonly cursor: number | null;
 }
 
 interface GymRow {
@@ -105,11 +106,14 @@ interface GymRow {
   usd: string | null;
 }
 
-/** One campaign with one page of its gyms (in the order they were added); undefined when there is no such campaign. */
+/**
+ * One campaign with one page of its gyms in the order they were added (after the campaign_gyms id `after` when
+ * given); undefined when there is no such campaign.
+ */
 export async function campaignView(
   db: Queryable,
   id: number,
-  page: { limit: number; offset: number },
+  at: { limit: number; after?: number | undefined },
   facts: { asOf: Date; maxAgeDays: number },
 ): Promise<CampaignView | undefined> {
   const campaign = await campaignStatus(db, id);
@@ -124,8 +128,8 @@ export async function campaignView(
                 ON true
          LEFT JOIN LATERAL (SELECT sum(c.total_usd)::text AS usd FROM campaign_attempts a
                               JOIN call_costs c ON c.call_id = a.call_id WHERE a.campaign_gym_id = cg.id) k ON true
-        WHERE cg.campaign_id = $1 ORDER BY cg.id LIMIT $2 OFFSET $3`,
-      [id, page.limit + 1, page.offset],
+        WHERE cg.campaign_id = $1 AND cg.id > $3 ORDER BY cg.id LIMIT $2`,
+      [id, at.limit + 1, at.after ?? 0],
     ),
     db.query<{ usd: string | null }>(
       `SELECT sum(k.total_usd)::text AS usd FROM campaign_attempts a JOIN call_costs k ON k.call_id = a.call_id
@@ -133,7 +137,8 @@ export async function campaignView(
       [id],
     ),
   ]);
-  const rows = gyms.rows.slice(0, page.limit);
+  const page = pageOf(gyms.rows, at.limit, (r) => Number(r.cg_id));
+  const rows = page.items;
   // Dials of this page's gyms only: at most max_attempts (≤ 50, migration 008) per gym.
   const [dials, fresh] = await Promise.all([
     db.query<{
@@ -159,7 +164,7 @@ export async function campaignView(
   return {
     campaign,
     costUsd: Number(total.rows[0]?.usd ?? 0),
-    more: gyms.rows.length > page.limit,
+    cursor: page.cursor,
     gyms: rows.map((r) => {
       const f = fresh.get(Number(r.gym_id));
       const hours = topics.includes('hours') && f !== undefined && !f.topics.hours.missing;

@@ -1,3 +1,4 @@
+import type { CursorName } from '../campaigns/paging.js';
 import { FINAL_GYM_STATES } from '../campaigns/store.js';
 import type { CampaignGymItem, CampaignListItem, CampaignView, FactsState } from './campaign-data.js';
 import { fmtTime, html, type Html } from './html.js';
@@ -7,10 +8,10 @@ import { layout } from './pages.js';
 // gyms with their state, attempts, last outcome in the gym's local time, next call, facts and cost, each dial
 // linked to its call's review page. Every value goes through html`` (escaped).
 
+/** Where a page sits in a list read by key: whether it was asked for with a cursor, and the next page's cursor. */
 export interface Paging {
-  readonly offset: number;
-  readonly limit: number;
-  readonly more: boolean;
+  readonly first: boolean;
+  readonly cursor: number | null;
 }
 
 /** Dollars as the call page shows them (src/recordings/playback.ts): four decimals, cents of a cent matter. */
@@ -31,11 +32,11 @@ function counts(m: Record<string, number>): Html | string {
   return entries.length === 0 ? '—' : html`${entries.map(([k, n], i) => html`${i > 0 ? ' · ' : ''}${k} ${n}`)}`;
 }
 
-function pager(base: string, p: Paging, newer: string, older: string): Html {
-  const at = (offset: number) => `${base}?offset=${offset}`;
+/** Links to the first page and the next: a key goes one way, so "back" is the browser's or the first page. */
+function pager(base: string, key: CursorName, p: Paging, first: string, next: string): Html {
   return html`<nav class="pager" aria-label="Pages">
-    ${p.offset > 0 ? html`<a href="${at(Math.max(0, p.offset - p.limit))}">${newer}</a>` : ''}
-    ${p.more ? html`<a href="${at(p.offset + p.limit)}">${older}</a>` : ''}
+    ${p.first ? '' : html`<a href="${base}">${first}</a>`}
+    ${p.cursor === null ? '' : html`<a href="${base}?${key}=${p.cursor}">${next}</a>`}
   </nav>`;
 }
 
@@ -44,7 +45,7 @@ export function campaignListPage(items: CampaignListItem[], p: Paging): string {
     <h1>Campaigns</h1>
     ${
       items.length === 0
-        ? html`<p class="empty">No campaigns${p.offset > 0 ? ' on this page' : ''}.</p>`
+        ? html`<p class="empty">No campaigns${p.first ? '' : ' on this page'}.</p>`
         : html`<table>
             <caption class="sr-only">
               Campaigns, newest first
@@ -76,7 +77,7 @@ export function campaignListPage(items: CampaignListItem[], p: Paging): string {
             </tbody>
           </table>`
     }
-    ${pager('/review/campaigns', p, 'Newer campaigns', 'Older campaigns')}`;
+    ${pager('/review/campaigns', 'before', p, 'Newest campaigns', 'Older campaigns')}`;
   return layout('Campaigns', body);
 }
 
@@ -193,7 +194,7 @@ export function campaignPage(v: CampaignView, p: Paging): string {
               </tbody>
             </table>`
       }
-      ${pager(`/review/campaigns/${c.id}`, p, 'Previous gyms', 'More gyms')}
+      ${pager(`/review/campaigns/${c.id}`, 'after', p, 'First gyms', 'More gyms')}
     </section>`;
   return layout(c.name, body);
 }

@@ -10,6 +10,7 @@ import { callPage, listPage, messagePage, type ListFilters } from './pages.js';
 import { getCost } from '../costs/store.js';
 import { extrasSection, serveRecording } from '../recordings/playback.js';
 import type { RecordingStore } from '../recordings/store.js';
+import type { CursorName } from '../campaigns/paging.js';
 import { campaignListPage as loadCampaigns, campaignView } from './campaign-data.js';
 import { campaignListPage, campaignPage } from './campaign-pages.js';
 
@@ -54,16 +55,17 @@ function page(status: number, body: string, extra: Record<string, string> = {}):
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-/** A campaign id as /v1/campaigns takes it; a paging offset within reason. */
+/** A campaign id as /v1/campaigns takes it, and so a cursor of the campaign pages (row ids both). */
 const ID_RE = /^[1-9]\d{0,14}$/;
-const OFFSET_RE = /^\d{1,7}$/;
-const OFFSET_PROBLEM = '"offset" must be a whole number from 0 to 9999999.';
 
-/** ?offset= of the campaign pages: absent is 0; anything but a small whole number is refused (400). */
-function offsetOf(q: URLSearchParams): number | undefined {
-  const raw = q.get('offset');
-  if (raw === null || raw === '') return 0;
-  return OFFSET_RE.test(raw) ? Number(raw) : undefined;
+/**
+ * The cursor of a campaign page (src/campaigns/paging.ts): absent is the first page (undefined), anything but an
+ * id is the message of a 400.
+ */
+function cursorOf(q: URLSearchParams, key: CursorName): { at: number | undefined } | string {
+  const raw = q.get(key);
+  if (raw === null || raw === '') return { at: undefined };
+  return ID_RE.test(raw) ? { at: Number(raw) } : `"${key}" must be a positive whole number (the id of a row).`;
 }
 
 function parseFilters(q: URLSearchParams): { f: ListFilters; error?: string; since?: Date; until?: Date } {
@@ -132,10 +134,10 @@ export function reviewRoutes(o: ReviewOptions, facts: FactsJudgement = { maxAgeD
       auth: 'none',
       handler: (req) =>
         guard(req, async () => {
-          const offset = offsetOf(req.query);
-          if (offset === undefined) return badRequest(OFFSET_PROBLEM);
-          const { items, more } = await loadCampaigns(o.pool, size, offset);
-          return page(200, campaignListPage(items, { offset, limit: size, more }));
+          const before = cursorOf(req.query, 'before');
+          if (typeof before === 'string') return badRequest(before);
+          const { items, cursor } = await loadCampaigns(o.pool, { limit: size, before: before.at });
+          return page(200, campaignListPage(items, { first: before.at === undefined, cursor }));
         }),
     },
     {
@@ -146,16 +148,16 @@ export function reviewRoutes(o: ReviewOptions, facts: FactsJudgement = { maxAgeD
         guard(req, async () => {
           const raw = p.id ?? '';
           if (!ID_RE.test(raw)) return badRequest('A campaign id is a positive whole number.');
-          const offset = offsetOf(req.query);
-          if (offset === undefined) return badRequest(OFFSET_PROBLEM);
+          const after = cursorOf(req.query, 'after');
+          if (typeof after === 'string') return badRequest(after);
           const v = await campaignView(
             o.pool,
             Number(raw),
-            { limit: size, offset },
+            { limit: size, after: after.at },
             { asOf: facts.clock?.now() ?? new Date(), maxAgeDays: facts.maxAgeDays },
           );
           if (v === undefined) return page(404, messagePage('Not found', 'There is no campaign with that id.'));
-          return page(200, campaignPage(v, { offset, limit: size, more: v.more }));
+          return page(200, campaignPage(v, { first: after.at === undefined, cursor: v.cursor }));
         }),
     },
     {

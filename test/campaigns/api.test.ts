@@ -1,15 +1,16 @@
 // /v1/campaigns and `gym-agent campaign`: create over imported gyms, list, status with its progress bar and outcome
-// counts, pause / resume / cancel, and the clear errors for what is wrong (bad body, unknown gyms, a taken name,
-// a transition the campaign's status does not allow, an id that is not one).
+// counts, the gyms (their paging: pages.test.ts), pause / resume / cancel, and the clear errors for what is wrong
+// (bad body, unknown gyms, a taken name, a transition the campaign's status does not allow, an id that is not one).
 import t from 'tap';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { campaignRoutes } from '../../src/campaigns/routes.js';
-import { formatStatus, progressBar, run } from '../../src/cli/commands/campaign.js';
+import { formatStatus, progressBar } from '../../src/cli/commands/campaign.js';
 import type { HttpRequest, Route } from '../../src/http/types.js';
 import { createLogger } from '../../src/log.js';
 import { withPglite } from '../db/helpers/backends.js';
+import { runCampaignCli } from './cli-run.js';
 
 const { backend } = await withPglite(t);
 const pool = backend.pool;
@@ -50,10 +51,16 @@ t.test('the API creates, lists, reads and changes campaigns', async (t) => {
   t.same(made.json.topics, ['hours']);
   const id = String(made.json.id);
   const list = await call('GET', '/v1/campaigns');
-  t.ok((list.json as unknown as { id: number }[]).some((c) => String(c.id) === id));
+  t.ok((list.json.campaigns as { id: number }[]).some((c) => String(c.id) === id));
+  t.equal(list.json.next, null, 'one page');
   const one = await call('GET', '/v1/campaigns/:id', undefined, { id });
   t.equal(one.status, 200);
-  t.equal((one.json.gyms_detail as unknown[]).length, 2);
+  t.equal(one.json.gyms, 2);
+  const gyms = await call('GET', '/v1/campaigns/:id/gyms', undefined, { id });
+  t.same(
+    (gyms.json.gyms as { gymId: number }[]).map((g) => g.gymId),
+    gymIds,
+  );
   t.equal((await call('POST', '/v1/campaigns/:id/pause', undefined, { id })).json.status, 'paused');
   t.equal((await call('POST', '/v1/campaigns/:id/resume', undefined, { id })).json.status, 'active');
   t.equal((await call('POST', '/v1/campaigns/:id/cancel', undefined, { id })).json.status, 'cancelled');
@@ -87,26 +94,16 @@ t.test('gym-agent campaign create imports the file; status shows progress and ou
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'gyms.csv');
   await writeFile(file, 'name,phone,timezone\nCli Gym,+12025550193,America/New_York\nBad,123,\n');
-  const out: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const errWrite = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => (out.push(s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (out.push(s), true)) as typeof process.stderr.write;
-  // The CLI reads its configuration from the environment, as it does when run.
-  process.env.DATABASE_URL = backend.url;
-  // tap reports on stdout too: the exit codes are checked once the streams are back.
-  const codes: number[] = [];
-  try {
-    codes.push(await run(['create', '--name', 'cli', '--gyms', file, '--topics', 'hours,pricing']));
-    codes.push(await run(['create', '--name', 'cli2', '--gyms', file, '--topics', 'weather']));
-    codes.push(await run(['status', 'abc']));
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = errWrite;
-    delete process.env.DATABASE_URL;
-  }
-  t.same(codes, [0, 2, 2]);
-  const text = out.join('');
+  const results = await runCampaignCli(backend.url, [
+    ['create', '--name', 'cli', '--gyms', file, '--topics', 'hours,pricing'],
+    ['create', '--name', 'cli2', '--gyms', file, '--topics', 'weather'],
+    ['status', 'abc'],
+  ]);
+  t.same(
+    results.map((r) => r.code),
+    [0, 2, 2],
+  );
+  const text = results.map((r) => r.text).join('');
   t.match(text, /gyms: 1 new, 0 merged, 1 rejected of 2 rows/);
   t.match(text, /campaign \d+ "cli" created with 1 gyms/);
   t.match(text, /--topics: unknown weather/);

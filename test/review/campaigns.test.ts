@@ -1,6 +1,6 @@
 // The review site's campaign pages (/review/campaigns, /review/campaigns/:id): sign-in as on the call pages, the
 // seeded campaign's progress, outcome counts and cost, each gym's state, dials, last outcome in its local time, next
-// call, facts and cost, links to recorded calls only, escaping of a hostile gym name, 400/404 and paging.
+// call, facts and cost, links to recorded calls only, escaping of a hostile gym name, 400/404 and paging by key.
 import t from 'tap';
 import type pg from 'pg';
 import { campaignPolicy } from '../../src/campaigns/routes.js';
@@ -133,10 +133,12 @@ t.test('one campaign: its gyms, a page at a time, escaped, with local times, fac
   t.match(first, /<td>complete<\/td>/, 'the campaign asks pricing only, and it is known');
   t.match(first, /\$0\.0408/);
   t.match(first, /href="\/review\/calls\/call-iron-1">#1<\/a>/);
-  t.match(first, new RegExp(`href="/review/campaigns/${campaign.id}\\?offset=1">More gyms`));
+  const more = new RegExp(`href="(/review/campaigns/${campaign.id}\\?after=\\d+)">More gyms`).exec(first);
+  t.ok(more, 'a link to the next page, by key');
+  t.notOk(first.includes('First gyms'), 'the first page links to no first page');
   t.notOk(first.includes('<script>'));
 
-  const second = await (await get(`/review/campaigns/${campaign.id}?offset=1`)).text();
+  const second = await (await get(more?.[1] ?? '')).text();
   t.notOk(second.includes('<script>'), 'the hostile gym name is escaped');
   t.ok(second.includes('&lt;script&gt;alert(&quot;gym&quot;)&lt;/script&gt;<br /><small>gym'));
   t.match(second, /<span class="status">scheduled<\/span>/);
@@ -146,7 +148,8 @@ t.test('one campaign: its gyms, a page at a time, escaped, with local times, fac
   t.notOk(second.includes('/review/calls/call-hostile-1'), 'no link to a call with no record');
   t.match(second, /#1\s*busy/);
   t.match(second, /\$0\.0000/);
-  t.match(second, /Previous gyms/);
+  t.match(second, new RegExp(`href="/review/campaigns/${campaign.id}">First gyms`));
+  t.notOk(second.includes('More gyms'), 'the last page links to no next');
 });
 
 t.test('facts are judged by the given clock and FACTS_MAX_AGE_DAYS', async (t) => {
@@ -159,17 +162,23 @@ t.test('facts are judged by the given clock and FACTS_MAX_AGE_DAYS', async (t) =
   t.match(body, /<td>stale: pricing<\/td>/, 'the price stated 31 days ago is stale at 30 days');
 });
 
-t.test('ids and offsets are checked; unknown is 404, malformed is 400', async (t) => {
+t.test('ids and cursors are checked; unknown is 404, malformed is 400', async (t) => {
   t.equal((await get('/review/campaigns/987654')).status, 404);
   for (const bad of ['abc', '0', '-1', '1.5', '99999999999999999999', '%3Cscript%3E']) {
     const r = await get(`/review/campaigns/${bad}`);
     t.equal(r.status, 400, bad);
     t.notOk((await r.text()).includes('<script>'));
   }
-  t.equal((await get('/review/campaigns?offset=-1')).status, 400);
-  t.equal((await get(`/review/campaigns/${campaign.id}?offset=x`)).status, 400);
-  t.equal((await get('/review/campaigns?offset=50')).status, 200, 'past the end is an empty page');
-  const past = await get(`/review/campaigns/${campaign.id}?offset=50`);
+  for (const bad of ['-1', '0', 'x', '1.5']) {
+    const list = await get(`/review/campaigns?before=${bad}`);
+    t.equal(list.status, 400, `before=${bad}`);
+    t.match(await list.text(), /&quot;before&quot; must be a positive whole number/);
+    t.equal((await get(`/review/campaigns/${campaign.id}?after=${bad}`)).status, 400, `after=${bad}`);
+  }
+  const oldest = await get(`/review/campaigns?before=${campaign.id}`);
+  t.equal(oldest.status, 200, 'nothing older: an empty page');
+  t.match(await oldest.text(), /No campaigns on this page[\s\S]*href="\/review\/campaigns">Newest campaigns/);
+  const past = await get(`/review/campaigns/${campaign.id}?after=987654`);
   t.equal(past.status, 200);
   t.match(await past.text(), /No gyms on this page/);
 });

@@ -63,6 +63,7 @@ t.test('the new routes on the embedded database', async (t) => {
       ['GET', '/v1/campaigns'],
       ['POST', '/v1/campaigns'],
       ['GET', '/v1/campaigns/1'],
+      ['GET', '/v1/campaigns/1/gyms'],
       ['POST', '/v1/campaigns/1/pause'],
       ['POST', '/v1/campaigns/1/resume'],
       ['POST', '/v1/campaigns/1/cancel'],

@@ -1,13 +1,18 @@
 import { parseArgs } from 'node:util';
 import type { CountryCode } from 'libphonenumber-js';
 import { campaignPolicy } from '../../campaigns/routes.js';
+import { everyPage, PAGE_LIMIT } from '../../campaigns/paging.js';
 import {
+  campaignGyms,
   campaignStatus,
   changeCampaign,
   createCampaign,
   FINAL_GYM_STATES,
+  GYM_STATES,
+  isGymState,
   listCampaigns,
   type CampaignAction,
+  type CampaignGymRow,
   type CampaignStatusReport,
   type CampaignSummary,
 } from '../../campaigns/store.js';
@@ -21,11 +26,14 @@ import { createLogger } from '../../log.js';
 import { readGymsFile } from '../gyms-file.js';
 import { isRegion } from '../../telephony/destination.js';
 
-const USAGE = `usage: gym-agent campaign <create|list|status|pause|resume|cancel> [options]
+const USAGE = `usage: gym-agent campaign <create|list|status|gyms|pause|resume|cancel> [options]
   create --name N --gyms FILE [--topics hours,pricing,classes] [--max-concurrent N] [--max-attempts N] [--region US]
            imports the gyms of FILE (.csv or .json, as 'gym-agent gyms import') and calls them until the topics are known
   list                 every campaign with its progress
   status ID [--json]   one campaign: progress bar, gyms per state, outcome counts, next call
+  gyms ID [--state S] [--json]
+                       every gym of one campaign (or those in state S: ${GYM_STATES.join(', ')}) with its state,
+                       dials, last outcome and next call
   pause ID | resume ID | cancel ID
 The running server dials (every replica on the database); these commands only read and change the campaign.
 Uses DATABASE_URL, or the embedded database under DATA_DIR (also while the app is running on it).`;
@@ -76,6 +84,22 @@ function formatList(cs: CampaignSummary[]): string {
     .join('\n');
 }
 
+export function formatGyms(gs: CampaignGymRow[]): string {
+  if (gs.length === 0) return 'no gyms';
+  return gs
+    .map((g) =>
+      [
+        String(g.gymId).padStart(6),
+        (g.finalState === null ? g.state : `${g.state} (${g.finalState})`).padEnd(26),
+        `${g.attempts} dials`.padEnd(9),
+        (g.lastOutcome ?? '-').padEnd(16),
+        (g.nextAt?.toISOString() ?? '-').padEnd(24),
+        g.name,
+      ].join('  '),
+    )
+    .join('\n');
+}
+
 function topicsOf(v: string | undefined): Topic[] | undefined | string {
   if (v === undefined) return undefined;
   const ts = v.split(',').map((s) => s.trim().toLowerCase());
@@ -102,6 +126,7 @@ export async function run(args: string[]): Promise<number> {
         'max-concurrent': { type: 'string' },
         'max-attempts': { type: 'string' },
         region: { type: 'string' },
+        state: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -116,11 +141,15 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (sub === undefined) return fail(USAGE);
-  const needsId = sub === 'status' || ACTIONS.includes(sub);
+  const needsId = sub === 'status' || sub === 'gyms' || ACTIONS.includes(sub);
   if (!needsId && sub !== 'create' && sub !== 'list') return fail(`unknown subcommand '${sub}'\n${USAGE}`);
   const id = Number(idArg);
   if (needsId && !(/^\d{1,15}$/.test(idArg ?? '') && Number.isSafeInteger(id)))
     return fail(`${sub} needs a campaign id (gym-agent campaign list shows them)`);
+
+  const state = typeof v.state === 'string' ? v.state : undefined;
+  if (state !== undefined && !isGymState(state)) return fail(`--state must be one of ${GYM_STATES.join(', ')}`);
+  if (state !== undefined && sub !== 'gyms') return fail('--state goes with gyms only');
 
   const cfg = loadConfig(process.env);
   const log = createLogger(cfg.LOG_LEVEL);
@@ -174,7 +203,14 @@ export async function run(args: string[]): Promise<number> {
   const db = await openDatabase(cfg, { log, attachToRunning: true, create: false });
   try {
     if (sub === 'list') {
-      process.stdout.write(formatList(await listCampaigns(db.pool)) + '\n');
+      const all = await everyPage((before) => listCampaigns(db.pool, { limit: PAGE_LIMIT.max, before }));
+      process.stdout.write(formatList(all) + '\n');
+      return 0;
+    }
+    if (sub === 'gyms') {
+      if (!(await campaignStatus(db.pool, id))) return fail(`no campaign ${id}`);
+      const gs = await campaignGyms(db.pool, id, state);
+      process.stdout.write((v.json ? JSON.stringify(gs, null, 2) : formatGyms(gs)) + '\n');
       return 0;
     }
     if (sub === 'status') {
