@@ -33,10 +33,18 @@ export function rememberedStep(c: CallContext): IvrStep | undefined {
   return c.line.ivr.remembered?.[c.line.ivr.path.length];
 }
 
+/**
+ * Does the menu heard so far agree with the remembered level? Words that fit both orders ("on billing press one for
+ * careers …", its "for" lost) are matched in either: the remembered menu is what settles the order.
+ */
 function replayAgreement(c: CallContext, text: string, finished: boolean) {
   const step = rememberedStep(c);
   if (step === undefined) return 'none';
-  return menuAgrees(step.fingerprint, step.digits as Key, parseMenu(text).options, finished);
+  const menu = parseMenu(text);
+  const agrees = (options: readonly MenuOption[]) =>
+    menuAgrees(step.fingerprint, step.digits as Key, options, finished);
+  const first = agrees(menu.options);
+  return first !== 'same' && menu.otherReading !== undefined && agrees(menu.otherReading) === 'same' ? 'same' : first;
 }
 
 /** Keys already tried on this menu: those pressed on it before, if it is the menu the last key was pressed on. */

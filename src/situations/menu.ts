@@ -29,6 +29,8 @@ export interface Menu {
    * before the menu has finished.
    */
   readonly ambiguous: boolean;
+  /** When ambiguous: the options in the other order (a remembered menu may recognise itself in either). */
+  readonly otherReading?: readonly MenuOption[];
 }
 
 const KEY_WORDS: Readonly<Record<string, Key>> = {
@@ -204,6 +206,8 @@ function closingLabel(words: readonly string[]): string[] {
 interface SentenceReading {
   readonly options: MenuOption[];
   readonly ambiguous: boolean;
+  /** The reading in the other order, when the words fit both. */
+  readonly other?: MenuOption[];
 }
 
 function sentenceOptions(toks: readonly string[]): SentenceReading {
@@ -230,7 +234,8 @@ function sentenceOptions(toks: readonly string[]): SentenceReading {
     // Words before the first key and a label after the last: key first fits, and so does a label-first menu
     // whose opening "for" was lost and whose next key is still to come.
     const ambiguous = opening.length > 0 && as.length > 1;
-    if (opening.length === 0 || cleanLabel(tail) !== '' || as.length < 2) return { options: read(false), ambiguous };
+    if (opening.length === 0 || cleanLabel(tail) !== '' || as.length < 2)
+      return { options: read(false), ambiguous, ...(ambiguous ? { other: read(true, opening) } : {}) };
     const keyFirst = read(false);
     const labelFirst = read(true, opening);
     return { options: knownLabels(labelFirst) > knownLabels(keyFirst) ? labelFirst : keyFirst, ambiguous: false };
@@ -244,7 +249,12 @@ function sentenceOptions(toks: readonly string[]): SentenceReading {
   // label-first reading, whose first label opens the sentence.
   const labelFirst = read(true);
   const keyFirst = read(false);
-  return { options: knownLabels(keyFirst) > knownLabels(labelFirst) ? keyFirst : labelFirst, ambiguous: true };
+  const keyFirstWins = knownLabels(keyFirst) > knownLabels(labelFirst);
+  return {
+    options: keyFirstWins ? keyFirst : labelFirst,
+    ambiguous: true,
+    other: keyFirstWins ? labelFirst : keyFirst,
+  };
 }
 
 function knownLabels(options: readonly MenuOption[]): number {
@@ -269,15 +279,22 @@ const STAY = /\b(stay|remain) on the line\b|\bor hold\b/;
  */
 export function parseMenu(text: string): Menu {
   const readings = split(tokens(text)).map(sentenceOptions);
-  const byKey = new Map<Key, MenuOption>();
-  for (const o of repairKeys(readings.flatMap((r) => r.options))) byKey.set(o.key, o);
   const joined = tokens(text).join(' ');
   return {
-    options: [...byKey.values()],
+    options: oneOptionPerKey(readings.flatMap((r) => r.options)),
     extensionPrompt: EXTENSION.test(joined) && /\b(dial|enter|press)\b/.test(joined),
     stayOnLine: STAY.test(joined),
     ambiguous: readings.some((r) => r.ambiguous),
+    ...(readings.some((r) => r.other !== undefined)
+      ? { otherReading: oneOptionPerKey(readings.flatMap((r) => r.other ?? r.options)) }
+      : {}),
   };
+}
+
+function oneOptionPerKey(options: readonly MenuOption[]): MenuOption[] {
+  const byKey = new Map<Key, MenuOption>();
+  for (const o of repairKeys(options)) byKey.set(o.key, o);
+  return [...byKey.values()];
 }
 
 /** Does this text offer at least one key? The cue that a phone tree is speaking. */

@@ -134,6 +134,27 @@ t.test('phone tree: a remembered key path is replayed as soon as the menu says w
   t.same(ahead.keys, ['2'], 'pressed on the first option, before the remembered one was said');
 });
 
+t.test('phone tree: a remembered menu heard with its first "for" lost is recognised in either order', async (t) => {
+  const full = 'For billing, press 1. For careers, press 2. For directions, press 3. For memberships, press 4.';
+  const fingerprint = menuFingerprint(parseMenu(full).options);
+  const h = outbound();
+  h.send({ type: 'IVR.REMEMBERED', path: [{ digits: '4', fingerprint }] });
+  h.voiceOn();
+  h.advance(1500);
+  // Read key first, this is "1 = careers": against the remembered menu, only the label-first reading agrees.
+  h.final('Thank you for calling the gym on billing press one for careers press two for');
+  await h.settle();
+  t.same(h.keys, ['4'], 'typed ahead: the remembered key, before the menu reached it');
+  // A menu that changed (sales on 1, classes on 2) agrees in neither order: nothing is typed ahead.
+  const other = outbound();
+  other.send({ type: 'IVR.REMEMBERED', path: [{ digits: '4', fingerprint }] });
+  other.voiceOn();
+  other.advance(1500);
+  other.final('Thank you for calling the gym on sales press one for classes press two for');
+  await other.settle();
+  t.same(other.keys, [], 'not the remembered menu: no key yet');
+});
+
 t.test('phone tree: a key press that fails ends the call as ivr-stuck', async (t) => {
   const h = outbound({ keypadFails: true });
   line(h, MENU);
