@@ -1,17 +1,18 @@
 import type pg from 'pg';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { cleanText, withTx, type Queryable } from '../db/sql.js';
+import { cleanText, withTx } from '../db/sql.js';
 import { isTimeZone } from '../situations/timezone.js';
 import { CONTROL_OR_BIDI } from '../telephony/calls-api.js';
 import type { DestinationPolicy } from '../telephony/destination.js';
 import { parseGymFile, type ImportFormat, type RawRow } from './import-parse.js';
+import { writeRows, type GoodRow } from './import-write.js';
 import { parseGymPhone, type PhoneRejection } from './phone.js';
 import { gymTimeZone, type TimeZoneSource } from './timezone.js';
 
 // Gyms in: a parsed list → each row checked on its own (a bad row is reported and skipped, never the file), then
-// every good row written in one transaction: a new number makes a gym, a known number merges into its gym (the
-// list's name, address, language and time zone update it, each change kept in gym_changes). Two rows of one file
-// with the same number merge the same way, in file order.
+// every good row written in one transaction, in batches (import-write.ts): a new number makes a gym, a known number
+// merges into its gym (the list's name, address, language and time zone update it, each change kept in
+// gym_changes). Two rows of one file with the same number merge the same way, in file order.
 
 export type RowStatus = 'accepted' | 'merged' | 'rejected';
 export type RejectCode = PhoneRejection | 'unreadable' | 'name' | 'address' | 'timezone' | 'language';
@@ -56,20 +57,6 @@ export interface ImportOptions {
 export type ImportResult = { ok: true; report: ImportReport } | { ok: false; message: string };
 
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
-
-interface GoodRow {
-  readonly line: number;
-  readonly phone: string;
-  readonly region: CountryCode;
-  readonly type: string;
-  readonly name: string;
-  readonly address: string | undefined;
-  readonly language: string | undefined;
-  readonly timezone: string;
-  readonly timezoneSource: TimeZoneSource;
-  readonly candidates: readonly string[];
-  readonly warnings: string[];
-}
 
 const reject = (line: number, code: RejectCode, reason: string, extra: Partial<RowReport> = {}): RowReport => ({
   line,
@@ -123,11 +110,27 @@ async function checkRow(r: RawRow, o: ImportOptions): Promise<GoodRow | RowRepor
   };
 }
 
+/** Rows checked between two turns of the event loop (≈ 10 ms of parsing numbers): see checkRows. */
+const CHECK_CHUNK = 200;
+
+/**
+ * Checks every row, in file order. An import runs in the server beside live calls, whose audio is paced in 20 ms
+ * frames: 10,000 rows are ≈ 0.5 s of number parsing, so the event loop gets a turn after each chunk of rows.
+ */
+async function checkRows(rows: readonly RawRow[], o: ImportOptions): Promise<(GoodRow | RowReport)[]> {
+  const out: (GoodRow | RowReport)[] = [];
+  for (const r of rows) {
+    if (out.length > 0 && out.length % CHECK_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
+    out.push(await checkRow(r, o));
+  }
+  return out;
+}
+
 /** Parses, checks and writes a list; the report has one entry per row, in file order. */
 export async function importGyms(pool: pg.Pool, fileText: string, o: ImportOptions): Promise<ImportResult> {
   const parsed = parseGymFile(fileText, o.format);
   if (!parsed.ok) return parsed;
-  const checked = await Promise.all(parsed.rows.map((r) => checkRow(r, o)));
+  const checked = await checkRows(parsed.rows, o);
   const now = (o.now ?? (() => new Date()))();
   const report = await withTx(pool, async (tx) => {
     const imp = await tx.query<{ id: string }>(
@@ -136,8 +139,9 @@ export async function importGyms(pool: pg.Pool, fileText: string, o: ImportOptio
       [o.via, o.format, checked.length, now],
     );
     const importId = imp.rows[0]?.id as string;
-    const out: RowReport[] = [];
-    for (const c of checked) out.push('status' in c ? c : await writeRow(tx, c, importId, now));
+    const good = checked.filter((c): c is GoodRow => !('status' in c));
+    const written = (await writeRows(tx, good, importId, now)).values();
+    const out = checked.map((c) => ('status' in c ? c : (written.next().value as RowReport)));
     const count = (s: RowStatus) => out.filter((r) => r.status === s).length;
     await tx.query('UPDATE gym_imports SET accepted = $2, merged = $3, rejected = $4 WHERE id = $1', [
       importId,
@@ -156,113 +160,4 @@ export async function importGyms(pool: pg.Pool, fileText: string, o: ImportOptio
     };
   });
   return { ok: true, report };
-}
-
-interface Existing {
-  id: string;
-  name: string;
-  address: string | null;
-  timezone: string | null;
-  timezone_source: TimeZoneSource | null;
-  language: string | null;
-}
-
-async function writeRow(tx: Queryable, g: GoodRow, importId: string, now: Date): Promise<RowReport> {
-  const base = {
-    line: g.line,
-    phone: g.phone,
-    name: g.name,
-    ...(g.warnings.length > 0 ? { warnings: g.warnings } : {}),
-  };
-  const inserted = await tx.query<{ id: string }>(
-    `INSERT INTO gyms (name, phone, address, language, region, number_type, timezone, timezone_source,
-                       timezone_candidates, imported_at, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10)
-     ON CONFLICT (phone) WHERE phone IS NOT NULL DO NOTHING RETURNING id`,
-    [
-      g.name,
-      g.phone,
-      g.address ?? null,
-      g.language ?? null,
-      g.region,
-      g.type,
-      g.timezone,
-      g.timezoneSource,
-      [...g.candidates],
-      now,
-    ],
-  );
-  const newId = inserted.rows[0]?.id;
-  if (newId !== undefined) {
-    await change(tx, { gymId: newId, importId, at: now }, 'created', null, g.name);
-    return {
-      ...base,
-      status: 'accepted',
-      gym_id: Number(newId),
-      timezone: g.timezone,
-      timezone_source: g.timezoneSource,
-    };
-  }
-  const cur = (
-    await tx.query<Existing>(
-      'SELECT id, name, address, timezone, timezone_source, language FROM gyms WHERE phone = $1 FOR UPDATE',
-      [g.phone],
-    )
-  ).rows[0] as Existing;
-  const next = {
-    name: g.name,
-    address: g.address ?? cur.address,
-    language: g.language ?? cur.language,
-    // A zone the list gave wins; an inferred one replaces anything but a zone an earlier list gave.
-    ...(g.timezoneSource === 'row' || cur.timezone_source !== 'row'
-      ? { timezone: g.timezone, timezone_source: g.timezoneSource, timezone_candidates: [...g.candidates] }
-      : { timezone: cur.timezone, timezone_source: cur.timezone_source, timezone_candidates: null }),
-  };
-  const changes: string[] = [];
-  for (const f of ['name', 'address', 'timezone', 'language'] as const) {
-    if (next[f] === cur[f]) continue;
-    changes.push(f);
-    await change(tx, { gymId: cur.id, importId, at: now }, f, cur[f], next[f]);
-  }
-  await tx.query(
-    `UPDATE gyms SET name = $2, address = $3, language = $4, timezone = $5, timezone_source = $6,
-            timezone_candidates = COALESCE($7, timezone_candidates), region = $8, number_type = $9, imported_at = $10,
-            updated_at = CASE WHEN $11 THEN $10 ELSE updated_at END
-      WHERE id = $1`,
-    [
-      cur.id,
-      next.name,
-      next.address,
-      next.language,
-      next.timezone,
-      next.timezone_source,
-      next.timezone_candidates,
-      g.region,
-      g.type,
-      now,
-      changes.length > 0,
-    ],
-  );
-  return {
-    ...base,
-    status: 'merged',
-    gym_id: Number(cur.id),
-    changes,
-    timezone: next.timezone ?? g.timezone,
-    ...(next.timezone_source ? { timezone_source: next.timezone_source } : {}),
-  };
-}
-
-async function change(
-  tx: Queryable,
-  c: { gymId: string; importId: string; at: Date },
-  field: string,
-  oldValue: string | null,
-  newValue: string | null,
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO gym_changes (gym_id, import_id, field, old_value, new_value, changed_at)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
-    [c.gymId, c.importId, field, oldValue, newValue, c.at],
-  );
 }

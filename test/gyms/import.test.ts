@@ -1,6 +1,7 @@
 import t from 'tap';
-import { backends, withPglite } from '../db/helpers/backends.js';
+import { backends, type Backend } from '../db/helpers/backends.js';
 import { importGyms, type ImportOptions, type RowReport } from '../../src/gyms/import.js';
+import { BATCH_ROWS } from '../../src/gyms/import-write.js';
 import { parseGymFile } from '../../src/gyms/import-parse.js';
 import { DEFAULT_NUMBER_TYPES, DEFAULT_REGIONS } from '../../src/telephony/destination.js';
 
@@ -14,6 +15,10 @@ const opts: ImportOptions = {
 };
 
 const byLine = (rows: RowReport[]) => Object.fromEntries(rows.map((r) => [r.line, r]));
+
+/** One PostgreSQL server and one PGlite for the whole file (each test empties the tables first). */
+let started: Promise<Backend[]> | undefined;
+const shared = () => (started ??= backends(t));
 
 t.test('CSV: quoted fields, doubled quotes, a line break in a field, BOM, header aliases', async (t) => {
   const csv =
@@ -72,7 +77,7 @@ t.test('JSON: an array or {"gyms"}, strings only', async (t) => {
 });
 
 t.test('import on both backends: bad rows reported, good ones kept, duplicates merged with history', async (t) => {
-  for (const b of await backends(t)) {
+  for (const b of await shared()) {
     t.test(b.name, async (t) => {
       await b.reset();
       const first = await importGyms(
@@ -160,8 +165,169 @@ t.test('import on both backends: bad rows reported, good ones kept, duplicates m
 });
 
 t.test('an unreadable file is refused whole, nothing written', async (t) => {
-  const { backend } = await withPglite(t);
+  const backend = (await shared()).at(-1) as Backend;
+  const before = await backend.pool.query('SELECT count(*)::int AS n FROM gym_imports');
   const r = await importGyms(backend.pool, 'gym,address\nA,B\n', opts);
   t.match(r, { ok: false, message: /no phone column/ });
-  t.equal((await backend.pool.query('SELECT count(*)::int AS n FROM gym_imports')).rows[0].n, 0);
+  t.same((await backend.pool.query('SELECT count(*)::int AS n FROM gym_imports')).rows, before.rows);
+});
+
+// Lists longer than a write batch: the batched writer must give what writing row by row gave.
+const B = BATCH_ROWS;
+const GOOD = 2 * B + 200;
+/** Fictional numbers (555-01xx) under area codes the import accepts; the first ten are kept for the cases below. */
+const NUMBERS = [201, 202, 203, 205, 206, 207, 208, 209, 210, 212, 213, 214, 215, 216].flatMap((area) =>
+  Array.from({ length: 100 }, (_, k) => `+1${area}55501${String(k).padStart(2, '0')}`),
+);
+const [X, Y, D, T3, E] = NUMBERS as [string, string, string, string, string];
+
+interface Gym {
+  name: string;
+  phone: string;
+  address?: string;
+  timezone?: string;
+  language?: string;
+}
+const csv = (rows: readonly Gym[]) =>
+  ['name,phone,address,timezone,language']
+    .concat(rows.map((r) => [r.name, r.phone, r.address ?? '', r.timezone ?? '', r.language ?? ''].join(',')))
+    .join('\n');
+const REFUSED: Gym = { name: 'Emergency', phone: '911' };
+
+/** GOOD rows with fresh numbers, `cases` in place of some (by good-row index), a refused row every 97 lines. */
+function bigList(cases: Readonly<Record<number, Gym>>): { rows: Gym[]; lineOf: (good: number) => number } {
+  const rows: Gym[] = [];
+  const lines: number[] = [];
+  for (let i = 0; i < GOOD; i++) {
+    if (i % 97 === 50) rows.push(REFUSED);
+    rows.push(cases[i] ?? { name: `Gym ${i}`, phone: NUMBERS[10 + i] as string });
+    lines.push(rows.length + 1); // the header is line 1
+  }
+  return { rows, lineOf: (i) => lines[i] as number };
+}
+
+t.test('a list across write batches: the same report, merges and history as row by row', async (t) => {
+  for (const b of await shared()) {
+    t.test(b.name, async (t) => {
+      await b.reset();
+      const before = await importGyms(
+        b.pool,
+        csv([
+          { name: 'X Old', phone: X, address: '1 Old St', timezone: 'America/Chicago' },
+          { name: 'Y', phone: Y },
+        ]),
+        opts,
+      );
+      if (!before.ok) throw new Error(before.message);
+      const list = bigList({
+        [B - 1]: { name: 'X New', phone: X }, // last row of the first batch merges a known gym
+        [B]: { name: 'Y', phone: Y, address: '2 New St' }, // first row of the second
+        10: { name: 'D one', phone: D, address: '3 D St' },
+        [B + 10]: { name: 'D two', phone: D }, // the same number again, one batch later
+        30: { name: 'T 1', phone: T3 },
+        [B + 30]: { name: 'T 2', phone: T3 },
+        [2 * B + 30]: { name: 'T 3', phone: T3 },
+        [GOOD - 100]: { name: 'E one', phone: E },
+        [GOOD - 99]: { name: 'E two', phone: E, language: 'es' }, // the same number on the next line
+      });
+      const r = await importGyms(b.pool, csv(list.rows), opts);
+      if (!r.ok) throw new Error(r.message);
+      const refused = list.rows.filter((g) => g === REFUSED).length;
+      t.match(r.report, { rows: list.rows.length, accepted: GOOD - 6, merged: 6, rejected: refused });
+
+      // Every row's status and gym against the database: the first row of a new number makes the gym, every
+      // later row of it (and every row of a known number) merges into that gym.
+      const ids = new Map(
+        (await b.pool.query<{ phone: string; id: string }>('SELECT phone, id FROM gyms')).rows.map((g) => [
+          g.phone,
+          Number(g.id),
+        ]),
+      );
+      const seen = new Set([X, Y]);
+      const want = list.rows.map((g, k) => {
+        if (g === REFUSED) return [k + 2, 'rejected', null];
+        const status = seen.has(g.phone) ? 'merged' : 'accepted';
+        seen.add(g.phone);
+        return [k + 2, status, ids.get(g.phone)];
+      });
+      t.same(
+        r.report.report.map((x) => [x.line, x.status, x.gym_id ?? null]),
+        want,
+      );
+      const newIds = r.report.report.filter((x) => x.status === 'accepted').map((x) => x.gym_id as number);
+      t.ok(
+        newIds.every((id, i) => i === 0 || id > (newIds[i - 1] as number)),
+        'new gyms numbered in file order',
+      );
+
+      const l = byLine(r.report.report);
+      t.match(l[list.lineOf(B - 1)], {
+        status: 'merged',
+        changes: ['name'],
+        timezone: 'America/Chicago',
+        timezone_source: 'row',
+      });
+      t.same(l[list.lineOf(B)]?.changes, ['address']);
+      t.same(l[list.lineOf(B + 10)]?.changes, ['name'], "the first row's address stays");
+      t.same(l[list.lineOf(B + 30)]?.changes, ['name']);
+      t.same(l[list.lineOf(2 * B + 30)]?.changes, ['name']);
+      t.same(l[list.lineOf(GOOD - 99)]?.changes, ['name', 'language']);
+      t.notOk('changes' in (l[list.lineOf(0)] as RowReport));
+
+      const gym = async (phone: string) =>
+        (await b.pool.query('SELECT name, address, timezone, language FROM gyms WHERE phone = $1', [phone])).rows[0];
+      t.same(await gym(X), { name: 'X New', address: '1 Old St', timezone: 'America/Chicago', language: null });
+      t.same(await gym(D), { name: 'D two', address: '3 D St', timezone: 'America/New_York', language: null });
+      t.match(await gym(E), { name: 'E two', language: 'es' });
+      const history = await b.pool.query(
+        `SELECT g.phone, c.field, c.old_value, c.new_value FROM gym_changes c JOIN gyms g ON g.id = c.gym_id
+          WHERE c.import_id = $1 AND g.phone = ANY($2) ORDER BY c.id`,
+        [r.report.import_id, [X, D, T3]],
+      );
+      t.same(history.rows, [
+        { phone: D, field: 'created', old_value: null, new_value: 'D one' },
+        { phone: T3, field: 'created', old_value: null, new_value: 'T 1' },
+        { phone: X, field: 'name', old_value: 'X Old', new_value: 'X New' },
+        { phone: D, field: 'name', old_value: 'D one', new_value: 'D two' },
+        { phone: T3, field: 'name', old_value: 'T 1', new_value: 'T 2' },
+        { phone: T3, field: 'name', old_value: 'T 2', new_value: 'T 3' },
+      ]);
+      const count = await b.pool.query('SELECT count(*)::int AS n FROM gym_changes WHERE import_id = $1', [
+        r.report.import_id,
+      ]);
+      t.equal(count.rows[0].n, GOOD - 6 + 7, "a 'created' row per new gym and one per changed field");
+      const imp = await b.pool.query('SELECT row_count, accepted, merged, rejected FROM gym_imports WHERE id = $1', [
+        r.report.import_id,
+      ]);
+      t.same(imp.rows[0], { row_count: list.rows.length, accepted: GOOD - 6, merged: 6, rejected: refused });
+    });
+  }
+});
+
+t.test('a database error in a later batch: nothing of the import is written', async (t) => {
+  for (const b of await shared()) {
+    t.test(b.name, async (t) => {
+      await b.reset();
+      const before = await importGyms(b.pool, csv([{ name: 'X Old', phone: X }]), opts);
+      if (!before.ok) throw new Error(before.message);
+      const counts = async () =>
+        (
+          await b.pool.query(
+            `SELECT (SELECT count(*)::int FROM gyms) AS gyms, (SELECT count(*)::int FROM gym_changes) AS changes,
+                    (SELECT count(*)::int FROM gym_imports) AS imports, (SELECT name FROM gyms WHERE phone = $1) AS x`,
+            [X],
+          )
+        ).rows[0];
+      const was = await counts();
+      // A real error from the server, raised by the gym row of the third batch.
+      await b.pool.query(`CREATE FUNCTION test_refuse_gym() RETURNS trigger LANGUAGE plpgsql
+                          AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
+      await b.pool.query(`CREATE TRIGGER test_refuse_gym BEFORE INSERT ON gyms FOR EACH ROW
+                          WHEN (NEW.name = 'Refused') EXECUTE FUNCTION test_refuse_gym()`);
+      t.teardown(() => b.pool.query('DROP FUNCTION test_refuse_gym() CASCADE'));
+      const list = bigList({ 5: { name: 'X New', phone: X }, [2 * B + 100]: { name: 'Refused', phone: D } });
+      await t.rejects(importGyms(b.pool, csv(list.rows), opts), /refused by the test/);
+      t.same(await counts(), was, 'no gym, history row or import written, the merged gym unchanged');
+    });
+  }
 });
