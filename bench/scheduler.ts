@@ -6,6 +6,8 @@
 //    a worker thread of it, so the embedded database's work is included; a PostgreSQL server's is not) / calls.
 //  - baseline in the same run: the bare durable-queue cycle on the same database: N rows, each claimed with
 //    FOR UPDATE SKIP LOCKED and marked done, one by one. The floor any PostgreSQL job queue pays per job.
+//  - beside both, what a live call's write waits for the same pool while the scheduler works (a `SELECT 1` every
+//    50 ms): on the embedded database (one connection) a long engine transaction makes every call's write queue.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +43,30 @@ interface Row {
   seconds: number;
   jobsPerS: number;
   cpuMsPerJob: number;
+  /** Another query's wait for the pool while this ran: median and longest, ms. */
+  waitP50Ms: number;
+  waitMaxMs: number;
+}
+
+/** Times a `SELECT 1` on the pool every 50 ms (one at a time) until stopped: a live call's write, as it waits. */
+function waitProbe(pool: pg.Pool): { stop: () => Promise<number[]> } {
+  const waits: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      await pool.query('SELECT 1');
+      waits.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return waits.sort((a, b) => a - b);
+    },
+  };
 }
 
 async function measure(fn: () => Promise<number>): Promise<{ jobs: number; seconds: number; cpuMs: number }> {
@@ -144,7 +170,9 @@ async function bench(db: string, url: string, maxConnections: number): Promise<R
       ['baseline: SKIP LOCKED claim + done', () => baseline(pool)],
       ['engine: plan, claim, dial, settle', () => engineRun(pool, `${Date.now()}`)],
     ] as const) {
+      const probe = waitProbe(pool);
       const m = await measure(fn);
+      const waits = await probe.stop();
       rows.push({
         db,
         what,
@@ -152,6 +180,8 @@ async function bench(db: string, url: string, maxConnections: number): Promise<R
         seconds: Number(m.seconds.toFixed(2)),
         jobsPerS: Number((m.jobs / m.seconds).toFixed(1)),
         cpuMsPerJob: Number((m.cpuMs / m.jobs).toFixed(2)),
+        waitP50Ms: Math.round(waits[Math.floor(waits.length / 2)] ?? 0),
+        waitMaxMs: Math.round(waits.at(-1) ?? 0),
       });
     }
   } finally {
@@ -175,7 +205,12 @@ if (url) rows.push(...(await bench('postgres', url, 10)));
 if (values.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
 else {
   process.stdout.write(`bench:scheduler, ${GYMS} gyms, node ${process.version}\n`);
-  process.stdout.write('| db | what | jobs | s | jobs/s | CPU ms/job |\n|---|---|---:|---:|---:|---:|\n');
+  process.stdout.write(
+    '| db | what | jobs | s | jobs/s | CPU ms/job | a call write waits, median / longest ms |\n' +
+      '|---|---|---:|---:|---:|---:|---:|\n',
+  );
   for (const r of rows)
-    process.stdout.write(`| ${r.db} | ${r.what} | ${r.jobs} | ${r.seconds} | ${r.jobsPerS} | ${r.cpuMsPerJob} |\n`);
+    process.stdout.write(
+      `| ${r.db} | ${r.what} | ${r.jobs} | ${r.seconds} | ${r.jobsPerS} | ${r.cpuMsPerJob} | ${r.waitP50Ms} / ${r.waitMaxMs} |\n`,
+    );
 }

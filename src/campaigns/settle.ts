@@ -131,17 +131,46 @@ async function decide(tx: Queryable, g: GymRow, now: Date, ctx: PlanContext): Pr
   return decision;
 }
 
+/**
+ * Works through up to `limit` gyms, one transaction each: `pick` locks the next one (SKIP LOCKED) and `work`
+ * decides it. Not one transaction for the batch: on the embedded database (one connection) a call's own writes
+ * wait behind one gym's plan (tens of ms), never behind fifty (seconds, past the pool's connect timeout).
+ */
+async function oneByOne<R, T>(
+  pool: pg.Pool,
+  limit: number,
+  pick: (tx: Queryable) => Promise<R | undefined>,
+  work: (tx: Queryable, row: R) => Promise<T>,
+): Promise<T[]> {
+  const out: T[] = [];
+  while (out.length < limit) {
+    const done = await withTx(pool, async (tx) => {
+      const row = await pick(tx);
+      return row === undefined ? undefined : { value: await work(tx, row) };
+    });
+    if (done === undefined) break;
+    out.push(done.value);
+  }
+  return out;
+}
+
+const first = async <R extends pg.QueryResultRow>(q: Promise<pg.QueryResult<R>>) => (await q).rows[0];
+
 /** Plans the first call of up to `limit` pending gyms. */
 export async function planPending(pool: pg.Pool, now: Date, ctx: PlanContext, limit: number): Promise<number> {
-  return withTx(pool, async (tx) => {
-    const rows = await tx.query<GymRow>(
-      `${GYM_SQL} WHERE cg.state = 'pending' AND c.status IN ('active', 'paused')
-        ORDER BY cg.id LIMIT $1 FOR UPDATE OF cg SKIP LOCKED`,
-      [limit],
-    );
-    for (const g of rows.rows) await decide(tx, g, now, ctx);
-    return rows.rows.length;
-  });
+  const done = await oneByOne(
+    pool,
+    limit,
+    (tx) =>
+      first(
+        tx.query<GymRow>(
+          `${GYM_SQL} WHERE cg.state = 'pending' AND c.status IN ('active', 'paused')
+            ORDER BY cg.id LIMIT 1 FOR UPDATE OF cg SKIP LOCKED`,
+        ),
+      ),
+    (tx, g) => decide(tx, g, now, ctx),
+  );
+  return done.length;
 }
 
 /**
@@ -149,15 +178,20 @@ export async function planPending(pool: pg.Pool, now: Date, ctx: PlanContext, li
  * claim never dials them late, and the policy, asked again with the same history, gives the next window.
  */
 export async function replanMissed(pool: pg.Pool, now: Date, ctx: PlanContext, limit: number): Promise<number> {
-  return withTx(pool, async (tx) => {
-    const rows = await tx.query<GymRow>(
-      `${GYM_SQL} WHERE cg.state = 'scheduled' AND cg.due_until <= $1 AND c.status IN ('active', 'paused')
-        ORDER BY cg.due_until, cg.id LIMIT $2 FOR UPDATE OF cg SKIP LOCKED`,
-      [now, limit],
-    );
-    for (const g of rows.rows) await decide(tx, g, now, ctx);
-    return rows.rows.length;
-  });
+  const done = await oneByOne(
+    pool,
+    limit,
+    (tx) =>
+      first(
+        tx.query<GymRow>(
+          `${GYM_SQL} WHERE cg.state = 'scheduled' AND cg.due_until <= $1 AND c.status IN ('active', 'paused')
+            ORDER BY cg.due_until, cg.id LIMIT 1 FOR UPDATE OF cg SKIP LOCKED`,
+          [now],
+        ),
+      ),
+    (tx, g) => decide(tx, g, now, ctx),
+  );
+  return done.length;
 }
 
 /** What settling one call came to, for the engine's log and metrics. */
@@ -173,21 +207,24 @@ export interface Settled {
  * a call that ended `completed` without an outcome or end reason is given a minute for it.
  */
 export async function settleEnded(pool: pg.Pool, now: Date, ctx: PlanContext, limit: number): Promise<Settled[]> {
-  return withTx(pool, async (tx) => {
-    const rows = await tx.query<GymRow & { call_id: string; outcome: string | null; status: string; dnc: boolean }>(
-      `SELECT cg.id, cg.campaign_id, cg.gym_id, cg.attempts, g.phone, g.timezone, g.region, c.policy,
-              cg.call_id, k.outcome, k.status,
-              EXISTS (SELECT 1 FROM suppressions s WHERE s.call_id = k.id) AS dnc
-         FROM campaign_gyms cg JOIN gyms g ON g.id = cg.gym_id JOIN campaigns c ON c.id = cg.campaign_id
-         JOIN calls k ON k.id = cg.call_id
-        WHERE cg.state = 'dialling' AND cg.dialled_at IS NOT NULL AND k.ended_at IS NOT NULL
-          AND (k.outcome IS NOT NULL OR k.end_reason IS NOT NULL OR k.status <> 'completed'
-               OR k.ended_at < now() - interval '60 seconds')
-        ORDER BY k.ended_at LIMIT $1 FOR UPDATE OF cg SKIP LOCKED`,
-      [limit],
-    );
-    const out: Settled[] = [];
-    for (const g of rows.rows) {
+  return oneByOne(
+    pool,
+    limit,
+    (tx) =>
+      first(
+        tx.query<GymRow & { call_id: string; outcome: string | null; status: string; dnc: boolean }>(
+          `SELECT cg.id, cg.campaign_id, cg.gym_id, cg.attempts, g.phone, g.timezone, g.region, c.policy,
+                  cg.call_id, k.outcome, k.status,
+                  EXISTS (SELECT 1 FROM suppressions s WHERE s.call_id = k.id) AS dnc
+             FROM campaign_gyms cg JOIN gyms g ON g.id = cg.gym_id JOIN campaigns c ON c.id = cg.campaign_id
+             JOIN calls k ON k.id = cg.call_id
+            WHERE cg.state = 'dialling' AND cg.dialled_at IS NOT NULL AND k.ended_at IS NOT NULL
+              AND (k.outcome IS NOT NULL OR k.end_reason IS NOT NULL OR k.status <> 'completed'
+                   OR k.ended_at < now() - interval '60 seconds')
+            ORDER BY k.ended_at LIMIT 1 FOR UPDATE OF cg SKIP LOCKED`,
+        ),
+      ),
+    async (tx, g): Promise<Settled> => {
       const outcome = attemptOutcomeOf(g);
       await tx.query(
         `UPDATE campaign_attempts SET outcome = $2, settled_at = $3 WHERE call_id = $1 AND outcome IS NULL`,
@@ -195,8 +232,7 @@ export async function settleEnded(pool: pg.Pool, now: Date, ctx: PlanContext, li
       );
       await tx.query('UPDATE campaign_gyms SET last_outcome = $2 WHERE id = $1', [g.id, outcome]);
       const d = await decide(tx, g, now, ctx);
-      out.push({ callId: g.call_id, outcome, decision: d.kind });
-    }
-    return out;
-  });
+      return { callId: g.call_id, outcome, decision: d.kind };
+    },
+  );
 }
