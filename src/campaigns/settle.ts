@@ -156,42 +156,45 @@ async function oneByOne<R, T>(
 
 const first = async <R extends pg.QueryResultRow>(q: Promise<pg.QueryResult<R>>) => (await q).rows[0];
 
+/** Asks the policy about up to `limit` gyms that `where` picks (a condition and order over GYM_SQL's tables). */
+async function planEach(
+  pool: pg.Pool,
+  now: Date,
+  ctx: PlanContext,
+  limit: number,
+  where: string,
+  params: readonly unknown[],
+): Promise<number> {
+  const pick = (tx: Queryable) =>
+    first(tx.query<GymRow>(`${GYM_SQL} WHERE ${where} LIMIT 1 FOR UPDATE OF cg SKIP LOCKED`, [...params]));
+  return (await oneByOne(pool, limit, pick, (tx, g) => decide(tx, g, now, ctx))).length;
+}
+
 /** Plans the first call of up to `limit` pending gyms. */
-export async function planPending(pool: pg.Pool, now: Date, ctx: PlanContext, limit: number): Promise<number> {
-  const done = await oneByOne(
+export function planPending(pool: pg.Pool, now: Date, ctx: PlanContext, limit: number): Promise<number> {
+  return planEach(
     pool,
+    now,
+    ctx,
     limit,
-    (tx) =>
-      first(
-        tx.query<GymRow>(
-          `${GYM_SQL} WHERE cg.state = 'pending' AND c.status IN ('active', 'paused')
-            ORDER BY cg.id LIMIT 1 FOR UPDATE OF cg SKIP LOCKED`,
-        ),
-      ),
-    (tx, g) => decide(tx, g, now, ctx),
+    "cg.state = 'pending' AND c.status IN ('active', 'paused') ORDER BY cg.id",
+    [],
   );
-  return done.length;
 }
 
 /**
  * Plans again up to `limit` gyms whose calling window closed while they waited (every line busy until then): the
  * claim never dials them late, and the policy, asked again with the same history, gives the next window.
  */
-export async function replanMissed(pool: pg.Pool, now: Date, ctx: PlanContext, limit: number): Promise<number> {
-  const done = await oneByOne(
+export function replanMissed(pool: pg.Pool, now: Date, ctx: PlanContext, limit: number): Promise<number> {
+  return planEach(
     pool,
+    now,
+    ctx,
     limit,
-    (tx) =>
-      first(
-        tx.query<GymRow>(
-          `${GYM_SQL} WHERE cg.state = 'scheduled' AND cg.due_until <= $1 AND c.status IN ('active', 'paused')
-            ORDER BY cg.due_until, cg.id LIMIT 1 FOR UPDATE OF cg SKIP LOCKED`,
-          [now],
-        ),
-      ),
-    (tx, g) => decide(tx, g, now, ctx),
+    "cg.state = 'scheduled' AND cg.due_until <= $1 AND c.status IN ('active', 'paused') ORDER BY cg.due_until, cg.id",
+    [now],
   );
-  return done.length;
 }
 
 /** What settling one call came to, for the engine's log and metrics. */
