@@ -145,9 +145,24 @@ export const isHoldCue = has('hold');
 export function isHoldEnded(text: string): boolean {
   return has('hold-ended')(text) && !isHoldCue(text) && !isVoicemailGreeting(text) && !isMenuPrompt(text);
 }
+/**
+ * "Press 1 to leave a message", "to leave a voicemail, press 2": an option of a queue's announcement or a menu, not
+ * a greeting that is already taking the message.
+ */
+const KEY_FOR_A_MESSAGE = new RegExp(
+  [
+    String.raw`\b(press|dial|select) [a-z0-9]+ (to|and) leave (a|your|us a) (brief |short )?(message|voicemail)\b`,
+    String.raw`\b(to|if you (would|wish to|want to) like to|if you wish to|if you want to) leave (a|your|us a) ` +
+      String.raw`(message|voicemail) (please )?(press|dial|select) [a-z0-9]+\b`,
+    String.raw`\bfor (voice ?mail|a message) (please )?(press|dial|select) [a-z0-9]+\b`,
+  ].join('|'),
+  'g',
+);
+
 /** A voicemail greeting: "leave a message", "after the tone", "not available", and a full mailbox. */
 export function isVoicemailGreeting(text: string): boolean {
-  return has('voicemail')(text) || has('mailbox-full')(text);
+  const greeting = plain(text).replace(KEY_FOR_A_MESSAGE, ' ');
+  return has('voicemail')(greeting) || has('mailbox-full')(greeting);
 }
 export const isMailboxFull = has('mailbox-full');
 /** A call-screening assistant (Google Call Screen, iOS call screening, a virtual receptionist) asks who is calling. */

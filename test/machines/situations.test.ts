@@ -428,4 +428,7 @@ t.test('hold: an announcement that offers a key is still the queue', async (t) =
   await h.settle();
   t.match(situation(h), /onHold/, 'still on hold');
   t.same(h.keys, [], 'no key pressed: a recording is not what we called for');
+  line(h, 'Your call is important to us. Please stay on the line, or press 1 to leave a message.');
+  await h.settle();
+  t.match(situation(h), /onHold/, 'a key that offers a message box is not a voicemail greeting: still on hold');
 });

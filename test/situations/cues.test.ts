@@ -51,8 +51,17 @@ const TABLE: [string, (s: string) => boolean, string[], string[]][] = [
       'Your call has been forwarded to an automated voice messaging system.',
       'The mailbox is full.',
       "we're not available right now but we'll call you back as soon as we can",
+      'The person you are calling is not available. Press 1 to leave a message.',
     ],
-    ['the message is on our website', 'is the manager available? let me check', 'we have a beep test class'],
+    [
+      'the message is on our website',
+      'is the manager available? let me check',
+      'we have a beep test class',
+      // A queue's announcement or a menu offering a message box is not a greeting taking one.
+      'Your call is important to us. Please stay on the line, or press 1 to leave a message.',
+      'to leave a voicemail press two for the front desk press three',
+      'for voicemail press 9',
+    ],
   ],
   [
     'mailbox full',
