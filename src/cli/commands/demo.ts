@@ -25,8 +25,9 @@ shows the conversation live, then the facts as read back from the database.
 
   --campaign N     a whole campaign instead: N simulated gyms (1-500; the same N gyms for the same --seed, default
                    1) with mixed behaviours in US, UK and Australian time zones, called by the campaign engine on a
-                   clock that jumps over the time nobody is on the line; ends with every gym's outcome, attempts,
-                   facts and cost (--json: one JSON document with every attempt's UTC and local time and window)
+                   clock that runs fast and jumps over the time nobody is on the line; ends with every gym's outcome,
+                   attempts, facts and cost (--json: one JSON document with every attempt's UTC and local time and
+                   window)
   --concurrency C  calls of the campaign at once (default 3; every call is real-time audio on this machine)`;
 
 export async function run(args: string[]): Promise<number> {

@@ -4,9 +4,11 @@ import { instantOf, localDateOf, localIso, minuteOfDay } from '../../campaigns/p
 import { windowsOn } from '../../campaigns/policy/windows.js';
 import type { PlanDecision, PlanInput, PlanNextAttempt } from '../../campaigns/types.js';
 
-// The campaign demo's time. Calls are real-time audio, so while any gym is on the line the simulated clock runs at
-// the speed of the real one; when nobody is, nothing can happen before the next due dial, and the clock jumps
-// there. Days of calling windows, retries and callbacks pass in the minutes the calls themselves take.
+// The campaign demo's time. While any gym is on the line the simulated clock runs `rate` times as fast as the real
+// one: the calls themselves are real-time audio, so a 15-minute backoff or a window's afternoon would otherwise
+// pass at the speed of the calls beside it (a 50-gym campaign took an hour for its first zone's first hour). When
+// nobody is on the line, nothing can happen before the next due dial, and the clock jumps there. A call then lasts
+// `rate` times longer in simulated time; nothing the policy decides depends on a call's length.
 
 export class FastClock implements Clock {
   #base: number;
@@ -14,12 +16,15 @@ export class FastClock implements Clock {
   /** Simulated time jumped over, in ms. */
   skippedMs = 0;
 
-  constructor(start: Date) {
+  constructor(
+    start: Date,
+    private readonly rate = 1,
+  ) {
     this.#base = start.getTime();
   }
 
   now(): Date {
-    return new Date(this.#base + (performance.now() - this.#anchor));
+    return new Date(this.#base + this.rate * (performance.now() - this.#anchor));
   }
 
   /** Moves the clock forward to `to` (never back). */

@@ -48,7 +48,7 @@ export async function runCampaignCommand(
   const log = createLogger(a.logLevel);
   const say = (s: string) => (a.json ? undefined : out.write(s + '\n'));
   say(`Campaign demo: ${gyms} simulated gyms (seed ${seed}), ${concurrency} calls at once; database in ${dataDir}`);
-  say('Every call is real-time audio; the clock jumps over the hours nobody is on the line.');
+  say('Every call is real-time audio; the clock runs 30 times as fast and jumps over the hours nobody is on the line.');
   const report = await runCampaignDemo({
     gyms,
     seed,

@@ -13,7 +13,7 @@ import { DemoLines } from './lines.js';
 import { campaignReport, type CampaignReport } from './report.js';
 
 // `gym-agent demo --campaign N`: the real server (offline providers, embedded database) runs a campaign over N
-// simulated gyms through the fake Twilio, its engine on a clock that jumps over the time nobody is on the line.
+// simulated gyms through the fake Twilio, its engine on a fast clock that jumps over the time nobody is on the line.
 // The gyms are imported like any list (src/gyms/import.ts), the campaign is created like `campaign create` does,
 // and everything the report says is read back from the server's database.
 
@@ -28,6 +28,8 @@ export interface CampaignDemoOptions {
   readonly places?: number;
   /** Where the campaign starts, in simulated time (default: Monday 7 December 2026, 05:00 UTC). */
   readonly start?: Date;
+  /** Simulated seconds per real second while calls are on the line (default CLOCK_RATE). */
+  readonly clockRate?: number;
   /** Give up after this much real time (ms); the report then shows what was left. */
   readonly budgetMs?: number;
   /** Told every time something settles, for a live line on the terminal. */
@@ -35,6 +37,11 @@ export interface CampaignDemoOptions {
 }
 
 const START = new Date('2026-12-07T05:00:00Z');
+/**
+ * The simulated clock's speed while calls are on the line: a minute's call is half an hour of the gym's day, so a
+ * zone's calling day passes in about fifteen real minutes of calls, and a busy line's 15-minute retry in 30 s.
+ */
+const CLOCK_RATE = 30;
 /**
  * Real time between engine passes while gyms are on the line: the engine timer's own second (the embedded
  * database has one connection, shared with the calls' writes).
@@ -50,7 +57,7 @@ export async function runCampaignDemo(o: CampaignDemoOptions): Promise<CampaignR
   const gyms = demoGyms(o.gyms, o.seed, o.places);
   const dsp = loadDsp(dspOptionsFromEnv());
   const lines = await DemoLines.load({ gyms, dsp, log: o.log, agentQuietMs: FAST.agentQuietMs });
-  const clock = new FastClock(o.start ?? START);
+  const clock = new FastClock(o.start ?? START, o.clockRate ?? CLOCK_RATE);
   const plans = new PlanLog();
   const overlaps: string[] = [];
   // The fake Twilio asks on every dial; a number with another call still up is a double dial, which the report
