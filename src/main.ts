@@ -11,7 +11,7 @@ import { vadPortFactory } from './call/vad-port.js';
 import { createVad } from './audio/vad.js';
 import { wrapUpsSettled } from './call/wrap-up.js';
 import { loadConfig, type Config } from './config/index.js';
-import { openDatabase, type Database } from './db/pool.js';
+import { dedicatedClient, openDatabase, type Database } from './db/pool.js';
 import { DbIvrPaths } from './db/ivr-paths.js';
 import { CallRecorder } from './db/recorder.js';
 import { startCallLeases } from './db/call-leases.js';
@@ -42,7 +42,7 @@ import { StreamTokens, streamTokenKey } from './telephony/stream-token.js';
 import { TwilioRest } from './telephony/twilio-rest.js';
 import { twilioRoutes } from './telephony/webhooks.js';
 import { amdRoutes } from './telephony/amd.js';
-import { LiveCalls } from './telephony/live-calls.js';
+import { CallEvents } from './telephony/call-events.js';
 import { gymsRoutes } from './gyms/routes.js';
 import { suppressionRoutes } from './compliance/routes.js';
 import { isSuppressed } from './compliance/suppressions.js';
@@ -148,8 +148,17 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   });
   // Binds each media stream to the call the voice webhook admitted (stream-token.ts, stream-gate.ts).
   const streamTokens = new StreamTokens(streamTokenKey(config.TWILIO_AUTH_TOKEN));
-  // The calls streaming in this process, for Twilio's answering-machine verdicts (src/telephony/amd.ts).
-  const liveCalls = new LiveCalls();
+  // The calls streaming in this process, for Twilio's answering-machine verdicts (src/telephony/amd.ts). A verdict
+  // another replica recorded reaches them through the database's notifications (src/telephony/call-events.ts), on
+  // a connection of their own; the embedded database has one process, where delivery is local.
+  const callEvents = new CallEvents({
+    single: db.embedded !== undefined,
+    pool: db.pool,
+    connect: () => dedicatedClient(db.pool),
+    log,
+  });
+  await callEvents.start();
+  const liveCalls = callEvents.liveCalls;
   const rest =
     config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_PHONE_NUMBER && config.PUBLIC_BASE_URL
       ? new TwilioRest({
@@ -316,6 +325,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       // Nothing new is dialled; calls placed go on and are settled by whichever replica runs (or this one, next start).
       await campaigns?.stop();
       await extras.close();
+      await callEvents.close();
       const stats = await queue.close(10_000);
       if (stats.dropped > 0) log.error({ dropped: stats.dropped }, 'database writes lost at shutdown');
       await leases.stop();

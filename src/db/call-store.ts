@@ -13,6 +13,7 @@ import {
   type CallStore,
   type NewCall,
 } from '../telephony/call-store.js';
+import { AMD_EVENT, CALL_EVENTS_CHANNEL } from '../telephony/call-events.js';
 import { describeDbError, isRetryableDbError } from './errors.js';
 import { isValidCallId } from './recorder.js';
 import { ANSWERED_STATUSES } from './repositories/calls.js';
@@ -293,13 +294,18 @@ export class PgCallStore implements CallStore {
 
   async recordAmd(callId: string, callSid: string, answeredBy: string, detectionMs: number | null): Promise<boolean> {
     if (!usableKey(callId) || !usableKey(callSid)) return false;
-    // The primary key of amd_results decides: of several copies of the callback, exactly one inserts.
+    // The primary key of amd_results decides: of several copies of the callback, exactly one inserts. That insert
+    // notifies the replicas in the same statement, so the replica running the call hears of exactly the verdicts
+    // committed (src/telephony/call-events.ts); the payload names the call only.
     const r = await this.#pool.query(
-      `INSERT INTO amd_results (call_id, answered_by, detection_ms)
-       SELECT id, $3, $4 FROM calls
-        WHERE id = $1 AND twilio_call_sid = $2 AND ended_at IS NULL AND status <> ALL($5::text[])
-       ON CONFLICT (call_id) DO NOTHING`,
-      [callId, callSid, cleanText(answeredBy), detectionMs, [...FINAL_STATUSES]],
+      `WITH recorded AS (
+         INSERT INTO amd_results (call_id, answered_by, detection_ms)
+         SELECT id, $3, $4 FROM calls
+          WHERE id = $1 AND twilio_call_sid = $2 AND ended_at IS NULL AND status <> ALL($5::text[])
+         ON CONFLICT (call_id) DO NOTHING
+         RETURNING call_id)
+       SELECT pg_notify($6, $7 || call_id) FROM recorded`,
+      [callId, callSid, cleanText(answeredBy), detectionMs, [...FINAL_STATUSES], CALL_EVENTS_CHANNEL, AMD_EVENT],
     );
     return r.rowCount === 1;
   }

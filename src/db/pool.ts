@@ -34,6 +34,18 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   return pool;
 }
 
+/**
+ * A connection of its own on the pool's database, outside the pool: for a session that must outlive any one query
+ * (LISTEN, src/telephony/call-events.ts). Not connected yet.
+ */
+export function dedicatedClient(pool: pg.Pool): pg.Client {
+  return new pg.Client({
+    connectionString: pool.options.connectionString,
+    connectionTimeoutMillis: pool.options.connectionTimeoutMillis,
+    application_name: 'gym-call-agent-events',
+  });
+}
+
 export interface Database {
   readonly pool: pg.Pool;
   /** Set when running the embedded PGlite server. */

@@ -1,8 +1,8 @@
-import { ANSWERED_BY, type AnsweredBy } from '../../machines/events.js';
+import { ANSWERED_BY } from '../../machines/events.js';
 import type { HttpRequest, HttpResponse, Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import { FINAL_STATUSES, type CallStore } from './call-store.js';
-import type { LiveCalls } from './live-calls.js';
+import { isAnsweredBy, type LiveCalls } from './live-calls.js';
 import { formParams } from './signature.js';
 import { AMD_PATH } from './twilio-rest.js';
 
@@ -12,7 +12,9 @@ import { AMD_PATH } from './twilio-rest.js';
 // dispatcher verifies X-Twilio-Signature over the public URL and form before this runs ('twilio-signature'); then the
 // verdict must belong to a call of ours that is still live (its stored CallSid is this one, on our account), be one
 // of Twilio's values, and be the first for the call (the store's once-only write: copies delivered to two replicas,
-// or a replay, count once). Only then does the call's handler hear it, as the machine's AMD.RESULT.
+// or a replay, count once). Only then does the call's handler hear it, as the machine's AMD.RESULT: here at once
+// when the call's stream runs in this process; otherwise the replica running it learns of it from the notification
+// the store's write sends in the same statement (PgCallStore.recordAmd, call-events.ts) and reads it back.
 
 export interface AmdRouteOptions {
   readonly store: Pick<CallStore, 'get' | 'update' | 'recordAmd'>;
@@ -22,7 +24,6 @@ export interface AmdRouteOptions {
   readonly log: Logger;
 }
 
-const isAnsweredBy = (v: string | undefined): v is AnsweredBy => (ANSWERED_BY as readonly string[]).includes(v ?? '');
 const SID = /^CA[0-9a-f]{32}$/;
 const badRequest = (message: string): HttpResponse => ({
   status: 400,

@@ -299,8 +299,8 @@ export class MediaSession {
     const detector = this.#o.dsp.createToneDetector?.({ dtmf: false, beep: true });
     this.#tones = detector === undefined ? undefined : new ToneListener(detector);
     this.#handler = this.#o.handlerFactory(start, transport);
+    // Also once parked for a redirect (keypad/handoff.ts): the handler lives on. A released call is unregistered.
     this.#leaveLiveCalls = this.#o.liveCalls?.register(start.customParameters.callId ?? '', (answeredBy) => {
-      if (this.#ended) return;
       try {
         this.#handler?.onAmd?.(answeredBy);
       } catch (err) {

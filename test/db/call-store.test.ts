@@ -162,6 +162,20 @@ function suite(t: Test, x: Target) {
     t.equal(Number((await b.pool.query('SELECT count(*) FROM gyms')).rows[0]?.count), 2, 'no gym invented');
   });
 
+  t.test('the answering-machine verdict: recorded once (its statement also notifies)', async (t) => {
+    await b.reset();
+    const store = new PgCallStore(b.pool, { log });
+    const c = { direction: 'outbound', phoneNumber: '+15551230003', gymName: 'Beep' } as const;
+    const rec = await store.create({ ...c, status: 'in-progress', twilioCallSid: 'CAamd' });
+    t.equal(await store.recordAmd(rec.callId, 'CAother', 'human', null), false, 'another CallSid: not recorded');
+    t.equal(await store.recordAmd(rec.callId, 'CAamd', 'machine_end_beep', 4100), true, 'the first verdict');
+    t.equal(await store.recordAmd(rec.callId, 'CAamd', 'human', 10), false, 'a copy or a later one: not again');
+    const rows = await b.pool.query('SELECT answered_by, detection_ms FROM amd_results WHERE call_id = $1', [
+      rec.callId,
+    ]);
+    t.same(rows.rows, [{ answered_by: 'machine_end_beep', detection_ms: 4100 }]);
+  });
+
   t.test('hostile input', async (t) => {
     await b.reset();
     const store = new PgCallStore(b.pool, { log });

@@ -10,7 +10,6 @@ import { MemoryCallStore } from '../../src/telephony/call-store.js';
 import { callsRoutes } from '../../src/telephony/calls-api.js';
 import { DEFAULT_NUMBER_TYPES, DEFAULT_REGIONS } from '../../src/telephony/destination.js';
 import { LiveCalls } from '../../src/telephony/live-calls.js';
-import { signRequest } from '../../src/telephony/signature.js';
 import { StreamTokens } from '../../src/telephony/stream-token.js';
 import { TwilioRest } from '../../src/telephony/twilio-rest.js';
 import { twilioRoutes } from '../../src/telephony/webhooks.js';
@@ -23,30 +22,14 @@ import {
   PUBLIC_WS,
   connectSim,
   dsp,
+  postAmd,
   quietLog,
   randomCallSid,
   startServer,
-  type TestServer,
 } from './helpers.js';
 
 const API_TOKEN = 'api-secret-0123456789abcdef-0123456789';
 const GYM = '+12015550123';
-
-/** Posts to the AMD webhook of `ts` as Twilio would: form body, signature over the public URL. */
-async function postAmd(ts: TestServer, callId: string, form: Record<string, string>, signature?: string) {
-  const path = `/twilio/amd?callId=${encodeURIComponent(callId)}`;
-  const res = await fetch(`http://127.0.0.1:${ts.port}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      host: new URL(PUBLIC_BASE).host,
-      'x-twilio-signature': signature ?? signRequest(AUTH_TOKEN, `${PUBLIC_BASE}${path}`, form),
-    },
-    body: new URLSearchParams(form).toString(),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
 
 async function replica(t: Test, store: MemoryCallStore) {
   const liveCalls = new LiveCalls();

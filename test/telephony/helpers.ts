@@ -15,7 +15,7 @@ import type {
 import type { ClearResult } from '../../src/telephony/outbound-player.js';
 import type { MediaMetrics } from '../../src/telephony/media-session.js';
 import { TelephonyServer, MEDIA_STREAM_PATH, type TelephonyServerOptions } from '../../src/telephony/server.js';
-import { publicWsUrl } from '../../src/telephony/signature.js';
+import { publicWsUrl, signRequest } from '../../src/telephony/signature.js';
 import { MemoryCallStore, type CallStore } from '../../src/telephony/call-store.js';
 import { STREAM_TOKEN_PARAM, StreamTokens } from '../../src/telephony/stream-token.js';
 import { SimulatedStream, type SimStreamOptions } from '../../src/sim/media-client.js';
@@ -168,6 +168,22 @@ export async function startServer(
     nextHandler: () => new Promise((r) => waiters.push(r)),
     close: () => server.close(),
   };
+}
+
+/** Posts to the AMD webhook of `ts` as Twilio would: form body, signature over the public URL. */
+export async function postAmd(ts: TestServer, callId: string, form: Record<string, string>, signature?: string) {
+  const path = `/twilio/amd?callId=${encodeURIComponent(callId)}`;
+  const res = await fetch(`http://127.0.0.1:${ts.port}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      host: new URL(PUBLIC_BASE).host,
+      'x-twilio-signature': signature ?? signRequest(AUTH_TOKEN, `${PUBLIC_BASE}${path}`, form),
+    },
+    body: new URLSearchParams(form).toString(),
+  });
+  await res.arrayBuffer();
+  return res.status;
 }
 
 export const randomCallSid = () => 'CA' + randomBytes(16).toString('hex');

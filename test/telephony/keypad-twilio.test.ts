@@ -9,6 +9,7 @@ import { MemoryCallStore } from '../../src/telephony/call-store.js';
 import { callsRoutes } from '../../src/telephony/calls-api.js';
 import { DEFAULT_NUMBER_TYPES, DEFAULT_REGIONS } from '../../src/telephony/destination.js';
 import { StreamHandoffs } from '../../src/telephony/keypad/handoff.js';
+import { LiveCalls } from '../../src/telephony/live-calls.js';
 import { TwilioKeypad } from '../../src/telephony/keypad/twilio.js';
 import { StreamTokens } from '../../src/telephony/stream-token.js';
 import { playDigitsTwiml } from '../../src/telephony/twiml.js';
@@ -69,12 +70,14 @@ t.test('keys by <Play digits>: heard on the line, the call resumes on a new stre
       log: quietLog,
     }),
   ];
+  const liveCalls = new LiveCalls();
   const ts = await startServer({
     routes,
     apiToken: API_TOKEN,
     tokens,
     store,
     capacity,
+    liveCalls,
     keypad: { mode: 'twilio', rest },
   });
   const realFetch = globalThis.fetch;
@@ -116,6 +119,9 @@ t.test('keys by <Play digits>: heard on the line, the call resumes on a new stre
   await waitFor(() => h.events.includes('played:after'), { timeoutMs: 3000, what: 'played on the new stream' });
   await waitFor(() => h.audio.length > audioBefore + 5, { timeoutMs: 3000, what: 'audio from the new stream' });
   t.ok(h.audio.at(-1)!.atMs > before, `the new stream's audio is on the call's clock (${h.audio.at(-1)!.atMs} ms)`);
+  // Twilio's answering-machine verdict still reaches the call (the first stream, where it registered, has ended).
+  t.equal(liveCalls.deliver(h.start.customParameters.callId ?? '', 'machine_end_beep'), 'delivered');
+  t.same(h.amd, ['machine_end_beep'], 'the verdict reached the resumed call');
 
   // A second start that claims to continue the call (with a valid-looking but foreign token) is refused.
   const forged = await SimulatedStream.connect({
