@@ -45,12 +45,18 @@ interface GymRow {
   attempts: number;
   phone: string | null;
   timezone: string | null;
-  region: string | null;
+  /** ISO 3166-1 country of the gym's number (the column gyms.region). */
+  country: string | null;
+  /** ISO 3166-2 subdivision inside it, without the country ("TX", "SCT"): regional holidays. */
+  subdivision: string | null;
   policy: CampaignPolicy;
 }
 
+const GYM_COLUMNS = `cg.id, cg.campaign_id, cg.gym_id, cg.attempts, g.phone, g.timezone, g.region AS country,
+                     g.subdivision, c.policy`;
+
 const GYM_SQL = `
-  SELECT cg.id, cg.campaign_id, cg.gym_id, cg.attempts, g.phone, g.timezone, g.region, c.policy
+  SELECT ${GYM_COLUMNS}
     FROM campaign_gyms cg JOIN gyms g ON g.id = cg.gym_id JOIN campaigns c ON c.id = cg.campaign_id`;
 
 /** The gym's attempts in this campaign, oldest first, with what each call stored (refusals, callback). */
@@ -101,7 +107,8 @@ async function decide(tx: Queryable, g: GymRow, now: Date, ctx: PlanContext): Pr
       gym: {
         gymId: g.gym_id,
         timeZone: g.timezone ?? ctx.defaultTimeZone,
-        country: g.region ?? undefined,
+        country: g.country ?? undefined,
+        region: g.subdivision ?? undefined,
         hours: facts.topics.hours.value,
         busyTimes: busyTimesOf(facts.topics.classes.value),
       },
@@ -216,8 +223,7 @@ export async function settleEnded(pool: pg.Pool, now: Date, ctx: PlanContext, li
     (tx) =>
       first(
         tx.query<GymRow & { call_id: string; outcome: string | null; status: string; dnc: boolean }>(
-          `SELECT cg.id, cg.campaign_id, cg.gym_id, cg.attempts, g.phone, g.timezone, g.region, c.policy,
-                  cg.call_id, k.outcome, k.status,
+          `SELECT ${GYM_COLUMNS}, cg.call_id, k.outcome, k.status,
                   EXISTS (SELECT 1 FROM suppressions s WHERE s.call_id = k.id) AS dnc
              FROM campaign_gyms cg JOIN gyms g ON g.id = cg.gym_id JOIN campaigns c ON c.id = cg.campaign_id
              JOIN calls k ON k.id = cg.call_id

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 
 export type ImportFormat = 'csv' | 'json';
 
-export const FIELDS = ['name', 'phone', 'address', 'timezone', 'language'] as const;
+export const FIELDS = ['name', 'phone', 'address', 'timezone', 'language', 'subdivision'] as const;
 export type Field = (typeof FIELDS)[number];
 
 /** Header names (lower case, spaces and hyphens as underscores) each column is recognised by. */
@@ -18,6 +18,8 @@ const ALIASES: Readonly<Record<Field, readonly string[]>> = {
   address: ['address', 'street_address', 'location'],
   timezone: ['timezone', 'time_zone', 'tz'],
   language: ['language', 'lang', 'locale'],
+  // Not `region`: that is the number's country (--region, gyms.region).
+  subdivision: ['subdivision', 'state', 'province', 'state_province', 'state_code', 'province_code'],
 };
 
 /** At most this many gyms per file: an import is one transaction, and its report comes back whole. */

@@ -1,6 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Queryable } from '../db/sql.js';
 import type { RowReport } from './import.js';
+import type { SubdivisionSource } from './subdivision.js';
 import type { TimeZoneSource } from './timezone.js';
 
 // Writing an import's good rows in batches: each batch is one multi-row INSERT ... ON CONFLICT DO NOTHING, one read
@@ -26,6 +27,8 @@ export interface GoodRow {
   readonly timezone: string;
   readonly timezoneSource: TimeZoneSource;
   readonly candidates: readonly string[];
+  readonly subdivision: string | null;
+  readonly subdivisionSource: SubdivisionSource;
   readonly warnings: string[];
 }
 
@@ -37,6 +40,8 @@ interface Existing {
   timezone: string | null;
   timezone_source: TimeZoneSource | null;
   language: string | null;
+  subdivision: string | null;
+  subdivision_source: SubdivisionSource | null;
 }
 
 interface Change {
@@ -56,6 +61,8 @@ interface Update {
   timezoneSource: TimeZoneSource | null;
   /** null keeps the gym's candidates (its zone was kept). */
   candidates: readonly string[] | null;
+  subdivision: string | null;
+  subdivisionSource: SubdivisionSource | null;
   region: string;
   type: string;
   changed: boolean;
@@ -96,12 +103,14 @@ const joinZones = (zones: readonly string[] | null): string | null => (zones ===
 async function writeBatch(tx: Queryable, batch: GoodRow[], importId: string, now: Date): Promise<RowReport[]> {
   const inserted = await tx.query<{ id: string; phone: string }>(
     `INSERT INTO gyms (name, phone, address, language, region, number_type, timezone, timezone_source,
-                       timezone_candidates, imported_at, created_at, updated_at)
+                       timezone_candidates, subdivision, subdivision_source, imported_at, created_at, updated_at)
      SELECT name, phone, address, language, region, number_type, timezone, timezone_source,
-            string_to_array(candidates, ','), $10::timestamptz, $10::timestamptz, $10::timestamptz
+            string_to_array(candidates, ','), subdivision, subdivision_source,
+            $12::timestamptz, $12::timestamptz, $12::timestamptz
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::text[]) WITH ORDINALITY
-            AS u(name, phone, address, language, region, number_type, timezone, timezone_source, candidates, ord)
+                   $9::text[], $10::text[], $11::text[]) WITH ORDINALITY
+            AS u(name, phone, address, language, region, number_type, timezone, timezone_source, candidates,
+                 subdivision, subdivision_source, ord)
       ORDER BY ord
      ON CONFLICT (phone) WHERE phone IS NOT NULL DO NOTHING RETURNING id, phone`,
     [
@@ -114,6 +123,8 @@ async function writeBatch(tx: Queryable, batch: GoodRow[], importId: string, now
       batch.map((g) => g.timezone),
       batch.map((g) => g.timezoneSource),
       batch.map((g) => joinZones(g.candidates)),
+      batch.map((g) => g.subdivision),
+      batch.map((g) => g.subdivisionSource),
       now,
     ],
   );
@@ -122,8 +133,8 @@ async function writeBatch(tx: Queryable, batch: GoodRow[], importId: string, now
   const current = new Map<string, Existing>();
   if (known.length > 0) {
     const r = await tx.query<Existing>(
-      `SELECT id, phone, name, address, timezone, timezone_source, language FROM gyms
-        WHERE phone = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+      `SELECT id, phone, name, address, timezone, timezone_source, language, subdivision, subdivision_source
+         FROM gyms WHERE phone = ANY($1::text[]) ORDER BY id FOR UPDATE`,
       [known],
     );
     for (const e of r.rows) current.set(e.phone, e);
@@ -146,6 +157,8 @@ async function writeBatch(tx: Queryable, batch: GoodRow[], importId: string, now
         gym_id: Number(newId),
         timezone: g.timezone,
         timezone_source: g.timezoneSource,
+        subdivision: g.subdivision,
+        subdivision_source: g.subdivisionSource,
       };
     }
     const cur = current.get(g.phone);
@@ -161,8 +174,17 @@ async function writeBatch(tx: Queryable, batch: GoodRow[], importId: string, now
   return reports;
 }
 
+/**
+ * How much a subdivision's source says: a later list's value replaces one from as strong a source or weaker, so a
+ * list's column is never replaced by an inference, an address's reading never by the number's, and nothing found
+ * never replaces a value. A gym never imported since the column exists (NULL) takes anything.
+ */
+const STRENGTH: Readonly<Record<SubdivisionSource, number>> = { none: 0, number: 1, address: 2, row: 3 };
+const strength = (s: SubdivisionSource | null) => (s === null ? -1 : STRENGTH[s]);
+
 /** A known gym and a row with its number: what the gym becomes, its history, and the row's report. */
 function merge(cur: Existing, g: GoodRow) {
+  const keepSubdivision = strength(g.subdivisionSource) < strength(cur.subdivision_source);
   const next = {
     name: g.name,
     address: g.address ?? cur.address,
@@ -171,10 +193,12 @@ function merge(cur: Existing, g: GoodRow) {
     ...(g.timezoneSource === 'row' || cur.timezone_source !== 'row'
       ? { timezone: g.timezone, timezone_source: g.timezoneSource, timezone_candidates: g.candidates }
       : { timezone: cur.timezone, timezone_source: cur.timezone_source, timezone_candidates: null }),
+    subdivision: keepSubdivision ? cur.subdivision : g.subdivision,
+    subdivision_source: keepSubdivision ? cur.subdivision_source : g.subdivisionSource,
   };
   const changes: string[] = [];
   const history: Change[] = [];
-  for (const f of ['name', 'address', 'timezone', 'language'] as const) {
+  for (const f of ['name', 'address', 'timezone', 'language', 'subdivision'] as const) {
     if (next[f] === cur[f]) continue;
     changes.push(f);
     history.push({ gymId: cur.id, field: f, oldValue: cur[f], newValue: next[f] });
@@ -187,6 +211,8 @@ function merge(cur: Existing, g: GoodRow) {
     timezone: next.timezone,
     timezoneSource: next.timezone_source,
     candidates: next.timezone_candidates,
+    subdivision: next.subdivision,
+    subdivisionSource: next.subdivision_source,
     region: g.region,
     type: g.type,
     changed: changes.length > 0,
@@ -197,6 +223,8 @@ function merge(cur: Existing, g: GoodRow) {
     changes,
     timezone: next.timezone ?? g.timezone,
     ...(next.timezone_source ? { timezone_source: next.timezone_source } : {}),
+    subdivision: next.subdivision,
+    ...(next.subdivision_source ? { subdivision_source: next.subdivision_source } : {}),
   };
   return { history, update, report };
 }
@@ -209,11 +237,13 @@ async function updateGyms(tx: Queryable, updates: readonly Update[], now: Date):
         SET name = u.name, address = u.address, language = u.language, timezone = u.timezone,
             timezone_source = u.timezone_source,
             timezone_candidates = COALESCE(string_to_array(u.candidates, ','), g.timezone_candidates),
-            region = u.region, number_type = u.number_type, imported_at = $11::timestamptz,
-            updated_at = CASE WHEN u.changed THEN $11::timestamptz ELSE g.updated_at END
+            subdivision = u.subdivision, subdivision_source = u.subdivision_source,
+            region = u.region, number_type = u.number_type, imported_at = $13::timestamptz,
+            updated_at = CASE WHEN u.changed THEN $13::timestamptz ELSE g.updated_at END
        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::text[], $10::boolean[])
-            AS u(id, name, address, language, timezone, timezone_source, candidates, region, number_type, changed)
+                   $9::text[], $10::boolean[], $11::text[], $12::text[])
+            AS u(id, name, address, language, timezone, timezone_source, candidates, region, number_type, changed,
+                 subdivision, subdivision_source)
       WHERE g.id = u.id`,
     [
       updates.map((u) => u.id),
@@ -226,6 +256,8 @@ async function updateGyms(tx: Queryable, updates: readonly Update[], now: Date):
       updates.map((u) => u.region),
       updates.map((u) => u.type),
       updates.map((u) => u.changed),
+      updates.map((u) => u.subdivision),
+      updates.map((u) => u.subdivisionSource),
       now,
     ],
   );

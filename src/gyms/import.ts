@@ -7,15 +7,16 @@ import type { DestinationPolicy } from '../telephony/destination.js';
 import { parseGymFile, type ImportFormat, type RawRow } from './import-parse.js';
 import { writeRows, type GoodRow } from './import-write.js';
 import { parseGymPhone, type PhoneRejection } from './phone.js';
+import { gymSubdivision, parseSubdivision, type SubdivisionSource } from './subdivision.js';
 import { gymTimeZone, type TimeZoneSource } from './timezone.js';
 
 // Gyms in: a parsed list → each row checked on its own (a bad row is reported and skipped, never the file), then
 // every good row written in one transaction, in batches (import-write.ts): a new number makes a gym, a known number
-// merges into its gym (the list's name, address, language and time zone update it, each change kept in
+// merges into its gym (the list's name, address, language, time zone and subdivision update it, each change kept in
 // gym_changes). Two rows of one file with the same number merge the same way, in file order.
 
 export type RowStatus = 'accepted' | 'merged' | 'rejected';
-export type RejectCode = PhoneRejection | 'unreadable' | 'name' | 'address' | 'timezone' | 'language';
+export type RejectCode = PhoneRejection | 'unreadable' | 'name' | 'address' | 'timezone' | 'language' | 'subdivision';
 
 export interface RowReport {
   readonly line: number;
@@ -27,6 +28,9 @@ export interface RowReport {
   readonly changes?: string[];
   readonly timezone?: string;
   readonly timezone_source?: TimeZoneSource;
+  /** ISO 3166-2 subdivision without the country ("TX"), null when none was found; see subdivision.ts. */
+  readonly subdivision?: string | null;
+  readonly subdivision_source?: SubdivisionSource;
   readonly code?: RejectCode;
   readonly reason?: string;
   readonly warnings?: string[];
@@ -88,13 +92,17 @@ async function checkRow(r: RawRow, o: ImportOptions): Promise<GoodRow | RowRepor
   const language = v.language?.replace(/_/g, '-');
   if (language !== undefined && !LANGUAGE.test(language))
     return reject(r.line, 'language', 'language must be a language tag such as en, es or en-US', { name });
+  const row = v.subdivision === undefined ? undefined : parseSubdivision(v.subdivision, phone.region);
+  if (row?.ok === false) return reject(r.line, 'subdivision', row.reason, { name });
   const tz = await gymTimeZone(phone.e164, v.timezone, o.defaultTimeZone);
+  const sub = await gymSubdivision({ e164: phone.e164, country: phone.region, row: row?.code, address });
   const warnings: string[] = [];
   if (tz.mismatch)
     warnings.push(`the number's area is in ${tz.candidates.join(' or ')}; kept the row's ${tz.timezone}`);
   if (tz.source === 'number-ambiguous')
     warnings.push(`the number's area spans ${tz.candidates.join(', ')}; guessed ${tz.timezone}`);
   if (tz.source === 'default') warnings.push(`no zone known for the number; used the default ${tz.timezone}`);
+  warnings.push(...sub.warnings);
   return {
     line: r.line,
     phone: phone.e164,
@@ -106,6 +114,8 @@ async function checkRow(r: RawRow, o: ImportOptions): Promise<GoodRow | RowRepor
     timezone: tz.timezone,
     timezoneSource: tz.source,
     candidates: tz.candidates,
+    subdivision: sub.subdivision,
+    subdivisionSource: sub.source,
     warnings,
   };
 }

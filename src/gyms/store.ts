@@ -11,7 +11,11 @@ export interface GymSummary {
   readonly phone: string | null;
   readonly address: string | null;
   readonly language: string | null;
+  /** ISO 3166-1 country of the number. */
   readonly region: string | null;
+  /** ISO 3166-2 subdivision inside it, without the country ("TX"): its regional holidays. */
+  readonly subdivision: string | null;
+  readonly subdivision_source: string | null;
   readonly timezone: string | null;
   readonly timezone_source: string | null;
   readonly suppressed: boolean;
@@ -25,7 +29,8 @@ export async function listGymSummaries(
 ): Promise<{ total: number; gyms: GymSummary[] }> {
   const [rows, total] = await Promise.all([
     db.query(
-      `SELECT g.id, g.name, g.phone, g.address, g.language, g.region, g.timezone, g.timezone_source,
+      `SELECT g.id, g.name, g.phone, g.address, g.language, g.region, g.subdivision, g.subdivision_source,
+              g.timezone, g.timezone_source,
               EXISTS (SELECT 1 FROM suppressions s WHERE s.phone = g.phone) AS suppressed,
               (SELECT count(*) FROM calls c WHERE c.gym_id = g.id)::int AS calls,
               (SELECT max(c.created_at) FROM calls c WHERE c.gym_id = g.id) AS last_call_at
@@ -43,6 +48,8 @@ export async function listGymSummaries(
       address: (r.address as string | null) ?? null,
       language: (r.language as string | null) ?? null,
       region: (r.region as string | null) ?? null,
+      subdivision: (r.subdivision as string | null) ?? null,
+      subdivision_source: (r.subdivision_source as string | null) ?? null,
       timezone: (r.timezone as string | null) ?? null,
       timezone_source: (r.timezone_source as string | null) ?? null,
       suppressed: r.suppressed === true,
@@ -66,7 +73,8 @@ export async function gymWithFreshness(db: Queryable, gymId: number, o: Freshnes
   if (base === undefined) return undefined;
   const [extra, changes, freshness] = await Promise.all([
     db.query(
-      `SELECT address, language, region, number_type, timezone_source, timezone_candidates, imported_at,
+      `SELECT address, language, region, subdivision, subdivision_source, number_type, timezone_source,
+              timezone_candidates, imported_at,
               EXISTS (SELECT 1 FROM suppressions s WHERE s.phone = g.phone) AS suppressed
          FROM gyms g WHERE id = $1`,
       [gymId],
@@ -84,6 +92,8 @@ export async function gymWithFreshness(db: Queryable, gymId: number, o: Freshnes
     address: (x.address as string | null) ?? null,
     language: (x.language as string | null) ?? null,
     region: (x.region as string | null) ?? null,
+    subdivision: (x.subdivision as string | null) ?? null,
+    subdivision_source: (x.subdivision_source as string | null) ?? null,
     number_type: (x.number_type as string | null) ?? null,
     timezone_source: (x.timezone_source as string | null) ?? null,
     timezone_candidates: (x.timezone_candidates as string[] | null) ?? [],

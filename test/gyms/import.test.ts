@@ -1,18 +1,9 @@
 import t from 'tap';
 import { backends, type Backend } from '../db/helpers/backends.js';
-import { importGyms, type ImportOptions, type RowReport } from '../../src/gyms/import.js';
+import { importGyms, type RowReport } from '../../src/gyms/import.js';
 import { BATCH_ROWS } from '../../src/gyms/import-write.js';
 import { parseGymFile } from '../../src/gyms/import-parse.js';
-import { DEFAULT_NUMBER_TYPES, DEFAULT_REGIONS } from '../../src/telephony/destination.js';
-
-const opts: ImportOptions = {
-  format: 'csv',
-  region: 'US',
-  destinations: { regions: DEFAULT_REGIONS, types: DEFAULT_NUMBER_TYPES },
-  defaultTimeZone: 'America/New_York',
-  via: 'cli',
-  now: () => new Date('2026-03-01T12:00:00Z'),
-};
+import { IMPORT_OPTIONS as opts } from './import-options.js';
 
 const byLine = (rows: RowReport[]) => Object.fromEntries(rows.map((r) => [r.line, r]));
 

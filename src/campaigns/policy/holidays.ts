@@ -7,14 +7,28 @@ import { isoDate, type LocalDate } from './local-time.js';
 // away. Days are the local calendar dates the library names, compared with the gym's local date.
 
 const cache = new Map<string, ReadonlySet<string>>();
+const states = new Map<string, ReadonlyMap<string, string>>();
+
+/**
+ * The regions (ISO 3166-2 subdivisions, without the country) the library knows for a country, code → name; empty
+ * when none. A few states it names by word (the Cook Islands' "Aitutaki") are not ISO codes and are left out.
+ */
+export function holidayRegions(country: string): ReadonlyMap<string, string> {
+  let known = states.get(country);
+  if (known === undefined) {
+    const all = Object.entries(new Holidays().getStates(country) ?? {});
+    known = new Map(all.filter(([code]) => /^[A-Z0-9]{1,3}$/.test(code)));
+    states.set(country, known);
+  }
+  return known;
+}
 
 function holidaySet(country: string, region: string | undefined, year: number): ReadonlySet<string> {
   const key = `${country}|${region ?? ''}|${year}`;
   let days = cache.get(key);
   if (days === undefined) {
     // A region the library does not know is ignored rather than guessed: the country's holidays still apply.
-    const states = new Holidays().getStates(country) ?? {};
-    const known = region !== undefined && Object.hasOwn(states, region.toUpperCase());
+    const known = region !== undefined && holidayRegions(country).has(region.toUpperCase());
     const hd = known
       ? new Holidays(country, region, { types: ['public'] })
       : new Holidays(country, { types: ['public'] });

@@ -101,6 +101,7 @@ export async function run(args: string[]): Promise<number> {
           [
             String(g.gym_id).padStart(6),
             (g.phone ?? '-').padEnd(16),
+            [g.region ?? '-', g.subdivision].filter(Boolean).join('-').padEnd(7),
             `${g.timezone ?? '-'} (${g.timezone_source ?? '-'})`.padEnd(40),
             `${g.calls} call(s)`.padEnd(11),
             g.suppressed ? 'DO-NOT-CALL ' : '',
@@ -135,5 +136,6 @@ function reportLine(r: RowReport): string {
   if (r.status === 'rejected') return `${head}  ${r.name ?? ''}${r.name ? ': ' : ''}${r.reason ?? ''}`;
   const what = r.status === 'merged' ? ` (${r.changes?.length ? `changed ${r.changes.join(', ')}` : 'no change'})` : '';
   const warn = r.warnings?.length ? `  [${r.warnings.join('; ')}]` : '';
-  return `${head}  gym ${r.gym_id} ${r.phone} ${r.name}${what}, ${r.timezone} (${r.timezone_source})${warn}`;
+  const sub = `${r.subdivision ?? 'no subdivision'} (${r.subdivision_source})`;
+  return `${head}  gym ${r.gym_id} ${r.phone} ${r.name}${what}, ${r.timezone} (${r.timezone_source}), ${sub}${warn}`;
 }
