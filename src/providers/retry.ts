@@ -1,14 +1,19 @@
 import { AppError, type ErrorCode } from '../errors.js';
 
-// One retry policy for every cloud provider. Errors say themselves whether a retry can help
-// (`retryable`); the policy only decides how long to wait and when to give up. Waits use "full jitter"
-// so that many calls hit by the same outage do not come back in lock-step.
+// One retry policy for every cloud provider and the webhook deliverer (src/webhooks/deliver.ts). Errors say
+// themselves whether a retry can help (`retryable`); the policy only decides how long to wait and when to give up.
+// Waits use "full jitter" so that many calls hit by the same outage do not come back in lock-step; a schedule that
+// spans hours (webhooks) uses "equal jitter", so a retry meant for later is never drawn as almost at once.
 
 export interface RetryPolicy {
   /** Total attempts including the first one. */
   readonly attempts: number;
   readonly baseMs: number;
   readonly maxMs: number;
+  /** Growth of the wait per attempt (default 2). */
+  readonly factor?: number;
+  /** 'full' (default): anywhere below the attempt's cap; 'equal': between half the cap and the cap. */
+  readonly jitter?: 'full' | 'equal';
 }
 
 export const DEFAULT_RETRY: RetryPolicy = Object.freeze({ attempts: 3, baseMs: 100, maxMs: 2000 });
@@ -47,6 +52,18 @@ function numberField(o: object, key: string): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+/**
+ * A Retry-After header in milliseconds from `nowMs`: delay-seconds, or an HTTP-date (RFC 9110 allows both; a date
+ * already past is 0). Anything else is ignored.
+ */
+export function parseRetryAfter(raw: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+  const v = raw?.trim();
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = /[a-z]/i.test(v) ? Date.parse(v) : Number.NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
 function retryAfterOf(e: object): number | undefined {
   const headers = (e as { headers?: unknown }).headers;
   let raw: string | null | undefined;
@@ -55,9 +72,7 @@ function retryAfterOf(e: object): number | undefined {
     const v = (headers as Record<string, unknown>)['retry-after'];
     raw = typeof v === 'string' ? v : undefined;
   }
-  if (!raw) return undefined;
-  const secs = Number(raw);
-  return Number.isFinite(secs) && secs >= 0 ? Math.round(secs * 1000) : undefined;
+  return parseRetryAfter(raw);
 }
 
 const NETWORK_CODES = new Set([
@@ -122,10 +137,20 @@ export function toProviderError(provider: string, e: unknown): ProviderError {
   );
 }
 
-/** Delay before attempt `attempt + 1` (attempt counts from 0): full jitter under an exponential cap. */
+/** Delay before attempt `attempt + 1` (attempt counts from 0): jitter under an exponential cap. */
 export function backoffMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
-  const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
-  return Math.floor(random() * cap);
+  const cap = Math.min(policy.maxMs, policy.baseMs * (policy.factor ?? 2) ** attempt);
+  return Math.floor(policy.jitter === 'equal' ? cap / 2 + (random() * cap) / 2 : random() * cap);
+}
+
+/** The wait before attempt `attempt + 1`: the backoff, never sooner than the server asked (Retry-After), at most maxMs. */
+export function retryDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number {
+  return Math.min(policy.maxMs, Math.max(backoffMs(policy, attempt, random), retryAfterMs ?? 0));
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -161,7 +186,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
       if (opts.signal?.aborted) throw e;
       const err = toProviderError(opts.provider, e);
       if (!err.retryable || attempt + 1 >= policy.attempts) throw err;
-      const delay = Math.min(policy.maxMs, Math.max(backoffMs(policy, attempt, opts.random), err.retryAfterMs ?? 0));
+      const delay = retryDelayMs(policy, attempt, err.retryAfterMs, opts.random);
       opts.onRetry?.(err, attempt, delay);
       await sleep(delay, opts.signal);
     }
