@@ -100,44 +100,44 @@ function assemble(hours: HourRow[], plans: PlanRow[], classes: ClassRow[]): GymF
   return out;
 }
 
+// The reads below run one after another, not with Promise.all: they are also made on a transaction's client (the
+// webhook events of a call's end, src/webhooks/events.ts), which runs one query at a time anyway and on which pg 8
+// deprecates a query issued while another runs.
+
 /** The facts recorded during one call. */
 export async function getCallFacts(db: Queryable, callId: string): Promise<GymFacts> {
-  const [h, p, c] = await Promise.all([
-    db.query<HourRow>('SELECT day, kind, opens, closes FROM fact_hours WHERE call_id = $1', [callId]),
-    db.query<PlanRow>(
-      `SELECT plan, amount_minor, currency, period FROM fact_plans WHERE call_id = $1
-        ORDER BY recorded_at, position, plan_key, period`,
-      [callId],
-    ),
-    db.query<ClassRow>(
-      'SELECT name, schedule FROM fact_classes WHERE call_id = $1 ORDER BY recorded_at, position, name_key',
-      [callId],
-    ),
-  ]);
+  const h = await db.query<HourRow>('SELECT day, kind, opens, closes FROM fact_hours WHERE call_id = $1', [callId]);
+  const p = await db.query<PlanRow>(
+    `SELECT plan, amount_minor, currency, period FROM fact_plans WHERE call_id = $1
+      ORDER BY recorded_at, position, plan_key, period`,
+    [callId],
+  );
+  const c = await db.query<ClassRow>(
+    'SELECT name, schedule FROM fact_classes WHERE call_id = $1 ORDER BY recorded_at, position, name_key',
+    [callId],
+  );
   return assemble(h.rows, p.rows, c.rows);
 }
 
 /** A gym's current facts (see the rule at the top of this file). */
 export async function getGymFacts(db: Queryable, gymId: number): Promise<GymFacts> {
-  const [h, p, c] = await Promise.all([
-    db.query<HourRow>(
-      `SELECT DISTINCT ON (day) day, kind, opens, closes FROM fact_hours WHERE gym_id = $1
-        ORDER BY day, recorded_at DESC`,
-      [gymId],
-    ),
-    db.query<PlanRow>(
-      `SELECT plan, amount_minor, currency, period FROM fact_plans
-        WHERE call_id = (SELECT call_id FROM fact_plans WHERE gym_id = $1 ORDER BY recorded_at DESC LIMIT 1)
-        ORDER BY recorded_at, position, plan_key, period`,
-      [gymId],
-    ),
-    db.query<ClassRow>(
-      `SELECT name, schedule FROM fact_classes
-        WHERE call_id = (SELECT call_id FROM fact_classes WHERE gym_id = $1 ORDER BY recorded_at DESC LIMIT 1)
-        ORDER BY recorded_at, position, name_key`,
-      [gymId],
-    ),
-  ]);
+  const h = await db.query<HourRow>(
+    `SELECT DISTINCT ON (day) day, kind, opens, closes FROM fact_hours WHERE gym_id = $1
+      ORDER BY day, recorded_at DESC`,
+    [gymId],
+  );
+  const p = await db.query<PlanRow>(
+    `SELECT plan, amount_minor, currency, period FROM fact_plans
+      WHERE call_id = (SELECT call_id FROM fact_plans WHERE gym_id = $1 ORDER BY recorded_at DESC LIMIT 1)
+      ORDER BY recorded_at, position, plan_key, period`,
+    [gymId],
+  );
+  const c = await db.query<ClassRow>(
+    `SELECT name, schedule FROM fact_classes
+      WHERE call_id = (SELECT call_id FROM fact_classes WHERE gym_id = $1 ORDER BY recorded_at DESC LIMIT 1)
+      ORDER BY recorded_at, position, name_key`,
+    [gymId],
+  );
   return assemble(h.rows, p.rows, c.rows);
 }
 
