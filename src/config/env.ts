@@ -9,6 +9,7 @@ import {
   isRegion,
 } from '../telephony/destination.js';
 import { KEYPAD_MODES } from '../telephony/keypad/types.js';
+import { isWebhookEventType, WEBHOOK_EVENT_TYPES, webhookSecretKey, webhookUrlProblem } from '../webhooks/config.js';
 
 // Every knob the app reads from the environment. Parsed once at start-up by loadConfig(); nothing else
 // reads process.env. Names of the original system are kept (TWILIO_*, DEEPGRAM_API_KEY, ...).
@@ -205,6 +206,29 @@ export const envSchema = z.object({
   // A gym's fact older than this (days since a call last stated it) is stale: a follow-up call confirms it
   // (src/gyms/freshness.ts).
   FACTS_MAX_AGE_DAYS: int(90, 1, 3650),
+
+  // Outbound webhooks (src/webhooks/, docs/webhooks.md): signed POSTs to one receiver (a CRM, a spreadsheet's
+  // automation). Unset URL: none. https only, plain http to a loopback address; never a link-local or metadata host.
+  WEBHOOK_URL: optionalString.superRefine((v, ctx) => {
+    const problem = v === undefined ? undefined : webhookUrlProblem(v);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  // Standard Webhooks secret (whsec_ + base64 of 24-64 random bytes); required with WEBHOOK_URL, never logged.
+  WEBHOOK_SECRET: optionalString.superRefine((v, ctx) => {
+    const key = v === undefined ? undefined : webhookSecretKey(v);
+    if (typeof key === 'string') ctx.addIssue({ code: 'custom', message: key });
+  }),
+  WEBHOOK_EVENTS: list(WEBHOOK_EVENT_TYPES)
+    .refine((a) => a.length > 0 && a.every(isWebhookEventType), {
+      message: `must be comma-separated event types among ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+    })
+    .transform((a) => a.filter(isWebhookEventType)),
+  // One delivery attempt's limit (connect, send, the receiver's answer); Standard Webhooks suggests 15-30 s.
+  WEBHOOK_TIMEOUT_MS: int(15000, 1000, 60000),
+  // Attempts before an event becomes a dead letter (waits grow from ~30 s to ~12 h: 8 attempts span 12-24 h).
+  WEBHOOK_MAX_ATTEMPTS: int(8, 1, 20),
+  // Delivered events are deleted this many days after delivery; dead letters stay until retried.
+  WEBHOOK_RETENTION_DAYS: int(14, 1, 3650),
 
   MAX_CONCURRENT_CALLS: int(200, 1, 100000),
   SHUTDOWN_GRACE_MS: int(330000, 0, 3_600_000),

@@ -1,6 +1,9 @@
-import { isIP } from 'node:net';
 import { envSchema, type Env } from './env.js';
 import { AppError } from '../errors.js';
+import { isLoopback } from '../net/loopback.js';
+import { webhookConfigProblems } from '../webhooks/config.js';
+
+export { isLoopback };
 
 export type Config = Readonly<Omit<Env, 'HOST'> & { HOST: string }>;
 
@@ -29,6 +32,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(
       `  HOST: ${host} is reachable from the network; set API_TOKEN (at least 32 characters) or listen on 127.0.0.1`,
     );
+  problems.push(...webhookConfigProblems(cfg));
   if (problems.length > 0) throw new AppError('CONFIG_INVALID', `invalid configuration:\n${problems.join('\n')}`);
   return Object.freeze({ ...cfg, HOST: host });
 }
@@ -48,11 +52,4 @@ export function dspOptionsFromEnv(env: Record<string, string | undefined> = proc
     throw new AppError('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`);
   }
   return { path: parsed.data.DSP_ADDON_PATH, forceScalar: parsed.data.DSP_FORCE_SCALAR };
-}
-
-/** localhost, 127.0.0.0/8 or ::1: addresses only this machine can connect to. */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (h === 'localhost' || h === '::1') return true;
-  return isIP(h) === 4 && h.startsWith('127.');
 }

@@ -6,9 +6,20 @@ import { finding, type Finding } from './types.js';
 // Every variable of src/config/env.ts is checked and reported by name; secrets are never printed, only
 // whether they are set. On top of the schema: settings that are each valid but wrong together for operations.
 
-const SECRET = /KEY|TOKEN|SECRET|PASSWORD|DATABASE_URL/;
+// A webhook URL may carry the receiver's own token in its path (automation services put one there).
+const SECRET = /KEY|TOKEN|SECRET|PASSWORD|DATABASE_URL|WEBHOOK_URL/;
 // Prefixes of our variables: an unknown name with one of them is most likely a typo of a real one.
-const OUR_PREFIXES = ['TWILIO_', 'DEEPGRAM_', 'OPENAI_', 'ELEVENLABS_', 'DB_', 'ENDPOINT_', 'BARGE_IN_', 'TTS_'];
+const OUR_PREFIXES = [
+  'TWILIO_',
+  'DEEPGRAM_',
+  'OPENAI_',
+  'ELEVENLABS_',
+  'DB_',
+  'ENDPOINT_',
+  'BARGE_IN_',
+  'TTS_',
+  'WEBHOOK_',
+];
 
 function display(name: string, raw: string | undefined): string {
   if (raw === undefined || raw.trim() === '') return '(default)';
