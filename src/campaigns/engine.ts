@@ -14,6 +14,7 @@ import {
   releaseClaim,
   renewClaims,
   suppressListed,
+  type CampaignsDoneHook,
   type Claimed,
 } from './queue.js';
 import { planPending, replanMissed, settleEnded, type PlanContext, type Settled } from './settle.js';
@@ -52,6 +53,8 @@ export interface EngineOptions extends PlanContext {
   readonly log: Logger;
   /** Dials placed and calls settled by outcome (src/ops/metrics.ts). */
   readonly metrics?: Pick<Metrics, 'campaignDialled' | 'campaignSettled'>;
+  /** Runs in the transaction that marks campaigns done (their webhook events). */
+  readonly onCampaignsDone?: CampaignsDoneHook;
 }
 
 export interface TickReport {
@@ -132,7 +135,7 @@ export class CampaignEngine {
         this.o.metrics?.campaignSettled(s.outcome, s.decision);
       }
       const replanned = await replanMissed(pool, now, this.o, this.batch);
-      const finished = await finishCampaigns(pool, now);
+      const finished = await finishCampaigns(pool, now, this.o.onCampaignsDone);
       let dialled = 0;
       if (!this.stopped) {
         const claims = await claimDue(pool, {

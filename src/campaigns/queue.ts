@@ -214,16 +214,31 @@ export async function suppressListed(pool: pg.Pool, now: Date): Promise<number> 
   return r.rowCount ?? 0;
 }
 
-/** Active campaigns with no gym left to call are done. */
-export async function finishCampaigns(pool: pg.Pool, now: Date): Promise<number> {
-  const r = await pool.query(
-    `UPDATE campaigns c SET status = 'done', updated_at = $1
-      WHERE c.status = 'active'
-        AND NOT EXISTS (SELECT 1 FROM campaign_gyms cg WHERE cg.campaign_id = c.id
-                         AND cg.state IN ('pending', 'scheduled', 'dialling'))`,
-    [now],
-  );
-  return r.rowCount ?? 0;
+/** What else happens in the transaction that marks campaigns done (their webhook events: src/webhooks/events.ts). */
+export type CampaignsDoneHook = (tx: pg.PoolClient, ids: readonly number[], at: Date) => Promise<void>;
+
+/**
+ * Active campaigns with no gym left to call are done. With a hook, in one transaction with it; without one (no
+ * webhooks) a single statement, as every engine pass runs this.
+ */
+export async function finishCampaigns(pool: pg.Pool, now: Date, onDone?: CampaignsDoneHook): Promise<number> {
+  const finish = async (db: Queryable) =>
+    (
+      await db.query<{ id: string }>(
+        `UPDATE campaigns c SET status = 'done', updated_at = $1
+          WHERE c.status = 'active'
+            AND NOT EXISTS (SELECT 1 FROM campaign_gyms cg WHERE cg.campaign_id = c.id
+                             AND cg.state IN ('pending', 'scheduled', 'dialling'))
+          RETURNING c.id`,
+        [now],
+      )
+    ).rows.map((x) => Number(x.id));
+  if (onDone === undefined) return (await finish(pool)).length;
+  return withTx(pool, async (tx) => {
+    const ids = await finish(tx);
+    if (ids.length > 0) await onDone(tx, ids, now);
+    return ids.length;
+  });
 }
 
 /**

@@ -3,6 +3,8 @@ import type pg from 'pg';
 import type { Logger } from '../log.js';
 import { FINAL_STATUSES } from '../telephony/call-store.js';
 import { describeDbError } from './errors.js';
+import type { CallEndHook } from './repositories/calls.js';
+import { withTx } from './sql.js';
 
 // A call that was live when its server died (kill -9, OOM, power cut) would stay `in-progress` forever: nothing is
 // left to end it. Each server process renews a lease (table call_leases) on every call it holds; calls that are not
@@ -27,6 +29,8 @@ export interface CallLeaseOptions {
   leaseMs?: number;
   renewMs?: number;
   log?: Logger;
+  /** Runs in the transaction that ends each call (its webhook events). */
+  onCallEnded?: CallEndHook;
 }
 
 export interface CallLeases {
@@ -51,25 +55,40 @@ const END_SQL = (where: string) => `
       status_at = GREATEST(c.status_at, now()),
       updated_at = now()
     WHERE c.ended_at IS NULL AND ${where}
-    RETURNING c.id)
-  INSERT INTO call_status_history (call_id, status, at, detail)
-  SELECT id, 'ended', now(), jsonb_build_object('reason', $1::text) FROM ended
-  ON CONFLICT DO NOTHING
-  RETURNING call_id`;
+    RETURNING c.id),
+  history AS (
+    INSERT INTO call_status_history (call_id, status, at, detail)
+    SELECT id, 'ended', now(), jsonb_build_object('reason', $1::text) FROM ended
+    ON CONFLICT DO NOTHING)
+  SELECT id FROM ended`;
+
+/** Runs an END_SQL and, in its transaction, the hook for each call it ended; returns how many it ended. */
+async function endCalls(pool: pg.Pool, sql: string, args: unknown[], onEnded: CallEndHook | undefined) {
+  return withTx(pool, async (tx) => {
+    const r = await tx.query<{ id: string }>(sql, args);
+    for (const { id } of r.rows) await onEnded?.(tx, id);
+    return r.rows.length;
+  });
+}
 
 /** Ends every call not ended yet (embedded database at start-up). */
-export async function endAllUnended(pool: pg.Pool): Promise<number> {
-  return (await pool.query(END_SQL('true'), [RESTARTED, [...FINAL_STATUSES]])).rowCount ?? 0;
+export async function endAllUnended(pool: pg.Pool, onEnded?: CallEndHook): Promise<number> {
+  return endCalls(pool, END_SQL('true'), [RESTARTED, [...FINAL_STATUSES]], onEnded);
 }
 
 /** Ends calls whose lease lapsed, or that were never leased and are older than any call can be. */
-export async function endUnheld(pool: pg.Pool, leaseMs: number, maxCallMs: number): Promise<number> {
+export async function endUnheld(
+  pool: pg.Pool,
+  leaseMs: number,
+  maxCallMs: number,
+  onEnded?: CallEndHook,
+): Promise<number> {
   const where = `(
       EXISTS (SELECT 1 FROM call_leases l WHERE l.call_id = c.id AND l.renewed_at < now() - make_interval(secs => $3))
       OR (NOT EXISTS (SELECT 1 FROM call_leases l WHERE l.call_id = c.id)
           AND c.updated_at < now() - make_interval(secs => $4)))`;
-  const r = await pool.query(END_SQL(where), [LOST, [...FINAL_STATUSES], leaseMs / 1000, (maxCallMs + leaseMs) / 1000]);
-  return r.rowCount ?? 0;
+  const args = [LOST, [...FINAL_STATUSES], leaseMs / 1000, (maxCallMs + leaseMs) / 1000];
+  return endCalls(pool, END_SQL(where), args, onEnded);
 }
 
 /**
@@ -98,7 +117,7 @@ export async function startCallLeases(pool: pg.Pool, o: CallLeaseOptions): Promi
   const tick = async (): Promise<number> => {
     try {
       await renewLeases(pool, instanceId, [...o.liveCalls()]);
-      const n = await endUnheld(pool, leaseMs, o.maxCallMs);
+      const n = await endUnheld(pool, leaseMs, o.maxCallMs, o.onCallEnded);
       if (n > 0) o.log?.warn({ calls: n, reason: LOST }, 'ended calls whose server stopped renewing its lease');
       if (failing) o.log?.info('call leases renewed again');
       failing = false;
@@ -110,7 +129,7 @@ export async function startCallLeases(pool: pg.Pool, o: CallLeaseOptions): Promi
       return 0;
     }
   };
-  const recovered = o.single ? await endAllUnended(pool) : await tick();
+  const recovered = o.single ? await endAllUnended(pool, o.onCallEnded) : await tick();
   if (recovered > 0 && o.single)
     o.log?.warn({ calls: recovered, reason: RESTARTED }, 'ended calls left live when the server last stopped');
   // One process per embedded database: no other process can hold a call, so nothing to renew or sweep.

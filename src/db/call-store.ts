@@ -16,7 +16,7 @@ import {
 import { AMD_EVENT, CALL_EVENTS_CHANNEL } from '../telephony/call-events.js';
 import { describeDbError, isRetryableDbError } from './errors.js';
 import { isValidCallId } from './recorder.js';
-import { ANSWERED_STATUSES } from './repositories/calls.js';
+import { ANSWERED_STATUSES, type CallEndHook } from './repositories/calls.js';
 import { upsertGym } from './repositories/gyms.js';
 import { cleanText, withTx, type Queryable } from './sql.js';
 import type { WriteQueue } from './write-queue.js';
@@ -43,6 +43,8 @@ export interface PgCallStoreOptions {
   /** Attempts of a create before DB_UNAVAILABLE (a dropped idle connection deserves one more try). Default 2. */
   readonly createAttempts?: number;
   readonly retryDelayMs?: number;
+  /** Runs in the transaction of an update that may end a call (a final status: its webhook events). */
+  readonly onCallEnded?: CallEndHook;
 }
 
 const RECORD_SQL = `SELECT c.id, c.direction, c.phone_number, c.gym_name, c.twilio_call_sid, c.status, c.created_at,
@@ -151,7 +153,13 @@ async function insertCall(pool: pg.Pool, callId: string, c: NewCall, at: Date): 
 }
 
 /** Applies a patch in one transaction; undefined when there is no such call. Idempotent for a fixed `at`. */
-async function applyPatch(pool: pg.Pool, callId: string, p: CallPatch, at: Date): Promise<CallRecord | undefined> {
+async function applyPatch(
+  pool: pg.Pool,
+  callId: string,
+  p: CallPatch,
+  at: Date,
+  onEnded: CallEndHook | undefined,
+): Promise<CallRecord | undefined> {
   return withTx(pool, async (tx) => {
     const cur = await tx.query<{ status: string }>('SELECT status FROM calls WHERE id = $1 FOR UPDATE', [callId]);
     const current = cur.rows[0];
@@ -197,6 +205,8 @@ async function applyPatch(pool: pg.Pool, callId: string, p: CallPatch, at: Date)
         p.endedAt ?? null,
       ],
     );
+    // A final status ends a call that never had a media stream (busy, no answer, failed, cancelled).
+    if (p.endedAt != null || (status !== null && FINAL_STATUSES.has(status))) await onEnded?.(tx, callId);
     return readCall(tx, callId);
   });
 }
@@ -259,7 +269,7 @@ export class PgCallStore implements CallStore {
       throw new AppError('VALIDATION_FAILED', 'unknown call status');
     const at = new Date();
     try {
-      const rec = await applyPatch(this.#pool, callId, patch, at);
+      const rec = await applyPatch(this.#pool, callId, patch, at, this.#o.onCallEnded);
       return rec === undefined ? undefined : this.#remember(rec);
     } catch (e) {
       if (!isRetryableDbError(e)) throw this.#unexpected(e, 'update');
@@ -273,7 +283,7 @@ export class PgCallStore implements CallStore {
       void queue.enqueue({
         lane: callId,
         kind: patch.status === undefined ? 'call' : 'status',
-        run: async (pool) => void (await applyPatch(pool, callId, patch, at)),
+        run: async (pool) => void (await applyPatch(pool, callId, patch, at, this.#o.onCallEnded)),
       });
       this.#o.log?.warn({ callId, err: describeDbError(e) }, 'database unreachable: call update queued');
       return this.#remember({ ...known, ...keepFinal(known.status, patch), updatedAt: at });

@@ -1,7 +1,7 @@
 import { isCallOutcome, type Refusal } from '../../machines/outcomes.js';
 import { gymFactsSchema, type GymFacts } from '../facts/model.js';
 import type { Logger } from '../log.js';
-import { createCall, endCall, recordStatus, setTwilioSid } from './repositories/calls.js';
+import { createCall, endCall, recordStatus, setTwilioSid, type CallEndHook } from './repositories/calls.js';
 import { recordFacts } from './repositories/facts.js';
 import { upsertCallback, upsertRefusal, type StoredCallback } from './repositories/outcomes.js';
 import { suppressCallNumber } from '../compliance/suppressions.js';
@@ -94,16 +94,21 @@ export function isValidCallId(id: string): boolean {
 
 export interface RecorderOptions {
   log?: Logger;
+  /** Runs in the transaction that records a call's end (its webhook events). */
+  onCallEnded?: CallEndHook;
 }
 
 export class CallRecorder {
   readonly #queue: WriteQueue;
   readonly #log: Logger | undefined;
+  /** @internal what CallLedger.ended runs with the end's write. */
+  readonly onCallEnded: CallEndHook | undefined;
   #rejected = 0;
 
   constructor(queue: WriteQueue, opts: RecorderOptions = {}) {
     this.#queue = queue;
     this.#log = opts.log;
+    this.onCallEnded = opts.onCallEnded;
   }
 
   /** Input that could never be stored (invalid facts, bad timestamps): logged, counted, not queued. */
@@ -301,16 +306,20 @@ export class CallLedger {
       if (e.callback !== undefined) await upsertCallback(pool, this.callId, e.callback, at);
       // The gym asked not to be called again: its number is listed in the same write that ends the call.
       if (e.outcome === 'do-not-call') await suppressCallNumber(pool, this.callId, at);
-      await endCall(pool, {
-        callId: this.callId,
-        reason: e.reason,
-        at,
-        latency: e.latency ?? null,
-        ...(e.providers === undefined ? {} : { providers: e.providers }),
-        outcome: e.outcome ?? null,
-        keys,
-        holdMs: e.holdMs ?? null,
-      });
+      await endCall(
+        pool,
+        {
+          callId: this.callId,
+          reason: e.reason,
+          at,
+          latency: e.latency ?? null,
+          ...(e.providers === undefined ? {} : { providers: e.providers }),
+          outcome: e.outcome ?? null,
+          keys,
+          holdMs: e.holdMs ?? null,
+        },
+        this.#recorder.onCallEnded,
+      );
     });
   }
 }

@@ -5,6 +5,7 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import type pg from 'pg';
 import { CampaignEngine } from '../../src/campaigns/engine.js';
 import { planNextAttempt } from '../../src/campaigns/policy/plan.js';
+import type { CampaignsDoneHook } from '../../src/campaigns/queue.js';
 import type { Logger } from '../../src/log.js';
 import type { CallCapacity } from '../../src/ops/capacity.js';
 import type { CallStore } from '../../src/telephony/call-store.js';
@@ -20,6 +21,8 @@ export function usEngine(o: {
   log: Logger;
   /** The regions it may dial (CALL_ALLOWED_REGIONS); US by default. */
   regions?: readonly CountryCode[];
+  /** What runs in the transaction that marks campaigns done (the server's webhook events). */
+  onCampaignsDone?: CampaignsDoneHook;
 }): CampaignEngine {
   return new CampaignEngine({
     pool: o.pool,
@@ -38,5 +41,6 @@ export function usEngine(o: {
     clock: { now: typeof o.now === 'function' ? o.now : () => o.now as Date },
     tickMs: 0,
     log: o.log,
+    onCampaignsDone: o.onCampaignsDone,
   });
 }

@@ -120,7 +120,13 @@ export interface CallEndRow {
   holdMs?: number | null;
 }
 
-export async function endCall(pool: pg.Pool, e: CallEndRow): Promise<void> {
+/**
+ * What else must happen in the transaction of a write that may end a call (its webhook events:
+ * src/webhooks/events.ts). Called after the write; it decides for itself whether the call is now over.
+ */
+export type CallEndHook = (tx: pg.PoolClient, callId: string) => Promise<void>;
+
+export async function endCall(pool: pg.Pool, e: CallEndRow, onEnded?: CallEndHook): Promise<void> {
   await withTx(pool, async (tx) => {
     await tx.query(
       `INSERT INTO call_status_history (call_id, status, at, detail) VALUES ($1, 'ended', $2, $3)
@@ -152,6 +158,7 @@ export async function endCall(pool: pg.Pool, e: CallEndRow): Promise<void> {
         e.holdMs == null ? null : Math.max(0, Math.round(e.holdMs)),
       ],
     );
+    await onEnded?.(tx, e.callId);
   });
 }
 
