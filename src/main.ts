@@ -51,6 +51,11 @@ import { planNextAttempt } from './campaigns/policy/plan.js';
 import type { PlanNextAttempt } from './campaigns/types.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import { briefOfCall } from './campaigns/store.js';
+import { webhookSettings } from './webhooks/config.js';
+import { WebhookDeliverer } from './webhooks/deliver.js';
+import { WebhookEvents } from './webhooks/events.js';
+import { webhookMetrics } from './webhooks/metrics.js';
+import { webhookRoutes } from './webhooks/routes.js';
 
 // `npm start`: the whole app in one process. Config is read once; then the DSP addon, the database (embedded
 // PGlite unless DATABASE_URL is set) with migrations, the providers chosen from config, and the uWebSockets.js
@@ -113,7 +118,12 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const db = await openDatabase(config, { log });
   log.info({ location: db.location, embedded: db.embedded !== undefined }, 'database ready');
   const queue = new WriteQueue(db.pool, { maxPending: config.DB_WRITE_QUEUE_MAX, log, registry: metrics.registry });
-  const recorder = new CallRecorder(queue, { log });
+  // Webhooks (docs/webhooks.md): the events are written in the transactions that end calls and finish campaigns;
+  // this replica's deliverer sends them (and any other replica's) once the server listens.
+  const webhooks = webhookSettings(config);
+  const webhookEvents = webhooks && new WebhookEvents({ events: webhooks.events, log });
+  const onCallEnded = webhookEvents?.callEnded;
+  const recorder = new CallRecorder(queue, { log, onCallEnded });
   const extras = await setUpExtras(config, db.pool, metrics.registry, log);
 
   // selectProviders logs its own choice; only an injected set (tests, demo) is logged here.
@@ -128,7 +138,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const isDraining = () => draining.drain?.isDraining() ?? false;
   // The call store commits each call before POST /v1/calls answers (so an immediate GET finds it) and survives
   // restarts; it writes the call rows itself. A campaign call placed by another replica has its brief read back.
-  const calls = new CallDirectory(new PgCallStore(db.pool, { queue, log }), {
+  const calls = new CallDirectory(new PgCallStore(db.pool, { queue, log, onCallEnded }), {
     briefOf: (callId) => briefOfCall(db.pool, callId),
   });
   // Replicas on one database count each call once: the one that settles it in the store (capacity.ts).
@@ -145,6 +155,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     liveCalls: () => capacity.callIds(),
     maxCallMs: config.MAX_CALL_MS,
     log,
+    onCallEnded,
   });
   // Binds each media stream to the call the voice webhook admitted (stream-token.ts, stream-gate.ts).
   const streamTokens = new StreamTokens(streamTokenKey(config.TWILIO_AUTH_TOKEN));
@@ -189,6 +200,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         ...(opts.campaigns ? { clock: opts.campaigns.clock, tickMs: 0 } : {}),
         log,
         metrics,
+        onCampaignsDone: webhookEvents?.campaignsCompleted,
       })
     : undefined;
 
@@ -243,6 +255,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
           }),
         ),
         ...campaignRoutes({ pool: db.pool, factsMaxAgeDays: config.FACTS_MAX_AGE_DAYS, log }),
+        ...webhookRoutes({ pool: db.pool, log }),
         ...reviewRoutes(
           { pool: db.pool, apiToken: config.API_TOKEN, logins, log, recordings: extras.recordings },
           { maxAgeDays: config.FACTS_MAX_AGE_DAYS, clock },
@@ -304,6 +317,12 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const port = await server.listen();
   // After listen: a campaign's calls need the webhooks and media streams this server answers.
   await campaigns?.start();
+  const deliverer =
+    webhooks &&
+    new WebhookDeliverer({ pool: db.pool, settings: webhooks, log, metrics: webhookMetrics(metrics.registry) });
+  deliverer?.start();
+  // The receiver's origin only: a path may carry the receiver's own token (automation services put one there).
+  if (webhooks) log.info({ receiver: webhooks.url.origin, events: [...webhooks.events] }, 'webhooks on');
   // The line a person reads to know the server is up: where it listens and where to look at the calls.
   const review = reviewUrl(config, port);
   const signIn = config.API_TOKEN === undefined ? '' : ' (password: API_TOKEN)';
@@ -324,6 +343,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       await wrapUpsSettled();
       // Nothing new is dialled; calls placed go on and are settled by whichever replica runs (or this one, next start).
       await campaigns?.stop();
+      // Attempts in flight finish (each within WEBHOOK_TIMEOUT_MS); events still pending wait in the database.
+      await deliverer?.stop();
       await extras.close();
       await callEvents.close();
       const stats = await queue.close(10_000);

@@ -2,7 +2,8 @@
 // the recorder (through the write queue), Twilio's final status of a call that never streamed (the call store), the
 // lease sweep, and the campaign engine finishing a campaign. Each change makes its event once, also when its write
 // is repeated; gym.facts.changed only when a gym's current facts change; the payloads carry no staff's words or
-// names; WEBHOOK_EVENTS filters; a failing event write never costs a call its end.
+// names; WEBHOOK_EVENTS filters; a failing event write never costs a call its end. Then every event goes to a
+// receiver that verifies it, each accepted once.
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { DEFAULT_POLICY } from '../../src/campaigns/policy/retry-rules.js';
@@ -20,6 +21,8 @@ import { FakeNetwork } from '../campaigns/network.js';
 import { usEngine } from '../campaigns/us-engine.js';
 import { captureLogger } from '../db/helpers/capture-log.js';
 import { withPglite } from '../db/helpers/backends.js';
+import { deliverAll, deliverer, SECRET, SimClock } from './helpers.js';
+import { startReceiver } from './receiver.js';
 
 const log = createLogger('silent');
 const { backend } = await withPglite(t);
@@ -251,4 +254,22 @@ t.test('an event that cannot be written never costs the call its end', async (t)
   t.equal(call.rows[0]?.end_reason, 'facts-complete', 'the end is recorded');
   t.equal((await outbox()).length, before, 'without its events');
   t.match(lines, [{ level: 50, msg: 'webhook event not recorded', what: 'call' }]);
+});
+
+t.test('every event reaches a verifying receiver once', async (t) => {
+  const clock = new SimClock();
+  const receiver = await startReceiver({ secret: SECRET, now: () => clock.ms });
+  t.teardown(() => receiver.close());
+  const d = deliverer(pool, receiver.url, clock);
+  t.teardown(() => d.stop());
+  await deliverAll(pool, [d], clock);
+  const rows = await pool.query<{ id: string; type: string }>('SELECT id, type FROM webhook_events ORDER BY seq');
+  t.same(receiver.rejected, []);
+  const accepted = receiver.accepted();
+  t.ok(
+    rows.rows.every((r) => accepted.get(r.id) === 1),
+    `${rows.rows.length} events, each accepted once`,
+  );
+  const types = new Set(receiver.requests.map((r) => (JSON.parse(r.body) as { type: string }).type));
+  t.same([...types].sort(), [...WEBHOOK_EVENT_TYPES].sort(), 'all three types');
 });
