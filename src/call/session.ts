@@ -173,7 +173,9 @@ export class CallSession implements CallHandler {
       keypad: transport.keypad,
       log,
     });
-    const timeZone = id.phoneNumber === undefined ? deps.timeZone : gymTimeZone(id.phoneNumber, deps.timeZone ?? 'UTC');
+    const timeZone =
+      id.brief?.timeZone ??
+      (id.phoneNumber === undefined ? deps.timeZone : gymTimeZone(id.phoneNumber, deps.timeZone ?? 'UTC'));
     this.#actor = createCallActor(ports, {
       input: {
         callId: id.callId,

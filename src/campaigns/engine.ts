@@ -163,9 +163,12 @@ export class CampaignEngine {
     void p.finally(() => this.dials.delete(p));
   }
 
-  private async dial(c: Claimed, now: Date): Promise<void> {
+  private async dial(claimed: Claimed, now: Date): Promise<void> {
     const { pool, log } = this.o;
-    const timeZone = c.timeZone ?? this.o.defaultTimeZone;
+    const timeZone = claimed.timeZone ?? this.o.defaultTimeZone;
+    // The conversation reads "call back after two" in the gym's zone, which only the gym's row knows (a number's
+    // region alone names one zone for GB, not for the US or Australia).
+    const c = { ...claimed, brief: claimed.brief === null ? null : { ...claimed.brief, timeZone } };
     try {
       const r = await placeOutbound(this.o.outbound, {
         phoneNumber: c.phone ?? '',

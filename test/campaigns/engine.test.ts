@@ -140,6 +140,11 @@ t.test('a campaign runs to the end on a simulated clock', async (t) => {
     'the dialled call carries that brief to its conversation',
   );
   t.equal(await briefOfCall(pool, 'not-a-campaign-call'), undefined);
+  // The conversation reads a callback's "after two" in the gym's own zone, which only its row knows (the number's
+  // region names no single zone in the US).
+  const la = network.placed.find((p) => p.phone === '+13105550103');
+  t.equal((await briefOfCall(pool, la!.callId))?.timeZone, 'America/Los_Angeles', "the brief carries the gym's zone");
+  t.equal(calls.peek(la!.callId)?.brief?.timeZone, 'America/Los_Angeles', 'to the session in this process too');
   const busy = attempts.rows.filter((a) => a.name === 'Busy Barbell');
   t.ok(busy[1]!.dialled_at.getTime() - busy[0]!.dialled_at.getTime() >= 15 * MIN, 'busy: retried 15 min later');
   const vm = attempts.rows.filter((a) => a.name === 'Voicemail Fit');

@@ -41,6 +41,8 @@ export interface ConversationBrief {
   readonly askFor?: string | undefined;
   /** false: a message was already left in this campaign, so a voicemail is hung up on (one message only). */
   readonly leaveVoicemail?: boolean | undefined;
+  /** The gym's IANA zone as its row knows it (a campaign's call): what "call back after two" is read in. */
+  readonly timeZone?: string | undefined;
 }
 
 /** The topics a call with `brief` collects: those it asks and those it confirms; every topic without a brief. */
