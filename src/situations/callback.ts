@@ -32,9 +32,26 @@ const CALLBACK: readonly RegExp[] = [
   /\b(better|best) (time|to call) (is|would be|to call)\b/,
 ];
 
+const cueText = (text: string): string => plain(text).replace(/\b(he|she|they|mike|manager)'s\b/g, '$1 is');
+
 export function isCallbackRequest(text: string): boolean {
-  const t = plain(text).replace(/\b(he|she|they|mike|manager)'s\b/g, '$1 is');
+  const t = cueText(text);
   return CALLBACK.some((re) => re.test(t));
+}
+
+/** Where the callback cues are in `s` (character spans). */
+function cueSpans(s: string): [number, number][] {
+  return CALLBACK.flatMap((re) =>
+    [...s.matchAll(new RegExp(re.source, 'g'))].map((x): [number, number] => [
+      x.index ?? 0,
+      (x.index ?? 0) + x[0].length,
+    ]),
+  );
+}
+
+/** Characters between a time and the nearest cue (0 when they overlap). */
+function distanceToCue(at: number, end: number, cues: readonly [number, number][]): number {
+  return Math.min(...cues.map(([from, to]) => (end < from ? from - end : at > to ? at - to : 0)));
 }
 
 const HOUR_WORDS: Readonly<Record<string, number>> = {
@@ -102,9 +119,19 @@ export function earliestCallback(text: string, now: Date, timeZone: string): str
   // chrono works on a Date; the gym's wall clock is given to it as UTC so nothing is shifted by the server's zone.
   const ref = new Date(Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute));
   // "She's not in right now, try after lunch": the present is never the earliest time to call back.
+  // The time said nearest a callback cue: a turn that also gives the hours ("monday through friday six to nine …
+  // call back after two") must not have its "monday" read as the day to call back. Without a cue (a time phrase
+  // alone: the model's `when`), the first.
+  const said = clockTimes(cueText(text));
+  const cues = cueSpans(said);
   const r = chrono.casual
-    .parse(clockTimes(text), { instant: ref, timezone: 0 }, { forwardDate: true })
-    .find((x) => !/^(right )?now$|^today$|^at the moment$/.test(x.text));
+    .parse(said, { instant: ref, timezone: 0 }, { forwardDate: true })
+    .filter((x) => !/^(right )?now$|^today$|^at the moment$/.test(x.text))
+    .map((x) => ({ x, d: cues.length === 0 ? 0 : distanceToCue(x.index, x.index + x.text.length, cues) }))
+    .reduce<{ x: chrono.ParsedResult; d: number } | undefined>(
+      (best, c) => (best && best.d <= c.d ? best : c),
+      undefined,
+    )?.x;
   if (r === undefined) return undefined;
   const s = r.start;
   let h = s.get('hour') ?? 0;

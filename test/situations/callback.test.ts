@@ -66,6 +66,18 @@ t.test('earliest time: spoken clock times, business hours, days', async (t) => {
   );
 });
 
+t.test('the time said near the callback, not a day the same turn gave for the hours', async (t) => {
+  // The offline recogniser's words of one turn: the hours, then a deferral whose "after two" it heard as "after to".
+  const heard =
+    'monday through friday we open at six a.m. and close at nine sorry i can help with that com back after to you ' +
+    'and ask for month';
+  t.equal(earliestCallback(heard, NOW, NY), '2026-12-05T14:00', 'after two, today: not "monday"');
+  t.equal(
+    earliestCallback('we open at six on monday but for prices call back tomorrow after two', NOW, NY),
+    earliestCallback('call back tomorrow after two', NOW, NY),
+  );
+});
+
 t.test('who to ask for', async (t) => {
   t.equal(callbackPerson('ask for Sarah at the front desk'), 'Sarah');
   t.equal(callbackPerson('you can talk to mike tomorrow'), 'Mike');
