@@ -74,6 +74,9 @@ function cases(t: Test, name: string, fresh: Fresh) {
         'suppression_events',
         'suppressions',
         'turns',
+        'webhook_attempts',
+        'webhook_events',
+        'webhook_gym_facts',
       ]);
       const again = await migrate(pool);
       t.equal(again.applied.length, 0);

@@ -47,8 +47,17 @@ t.test('outbound audio: resampled, paced on the 20 ms grid with a small lead, ma
   const span = (arrivals.at(-1) as number) - (arrivals[burst] as number);
   const ideal = (arrivals.length - 1 - burst) * 20;
   t.ok(Math.abs(span - ideal) <= 40, `no drift: ${span.toFixed(0)} ms for ${ideal} ms of frames`);
-  const maxAhead = Math.max(...arrivals.map((a, k) => first + k * 20 - a));
-  t.ok(maxAhead <= 200, `never more than 200 ms ahead of real time at Twilio (max ${maxAhead.toFixed(0)} ms)`);
+  // Audio queued at Twilio after each frame (its playback starts at the first frame). The receiving side stamps
+  // arrivals on a loaded event loop, so a late stamp of the first frame shows in every later one: the typical lead
+  // is held to the player's lead and a frame, the worst to twice that margin (without pacing it would be the whole
+  // 1.5 s).
+  const ahead = arrivals.map((a, k) => first + k * 20 - a).sort((a, b) => a - b);
+  const typical = ahead[Math.floor(ahead.length / 2)] as number;
+  const worst = ahead.at(-1) as number;
+  t.ok(
+    typical <= DEFAULT_LEAD_MS + 20 && worst <= DEFAULT_LEAD_MS + 80,
+    `a small lead at Twilio: median ${typical.toFixed(0)} ms, max ${worst.toFixed(0)} ms (lead ${DEFAULT_LEAD_MS} ms)`,
+  );
 
   const progress = h.events.filter((e) => e.startsWith('progress:u1:'));
   t.ok(progress.length >= 6, `a progress mark about every 200 ms (${progress.length})`);
