@@ -47,16 +47,15 @@ t.test('outbound audio: resampled, paced on the 20 ms grid with a small lead, ma
   const span = (arrivals.at(-1) as number) - (arrivals[burst] as number);
   const ideal = (arrivals.length - 1 - burst) * 20;
   t.ok(Math.abs(span - ideal) <= 40, `no drift: ${span.toFixed(0)} ms for ${ideal} ms of frames`);
-  // Audio queued at Twilio after each frame (its playback starts at the first frame). The receiving side stamps
-  // arrivals on a loaded event loop, so a late stamp of the first frame shows in every later one: the typical lead
-  // is held to the player's lead and a frame, the worst to twice that margin (without pacing it would be the whole
-  // 1.5 s).
-  const ahead = arrivals.map((a, k) => first + k * 20 - a).sort((a, b) => a - b);
-  const typical = ahead[Math.floor(ahead.length / 2)] as number;
-  const worst = ahead.at(-1) as number;
+  // The lead at Twilio: frames sent before real time catches up. The receiving side stamps arrivals on a loaded event
+  // loop, and a late stamp of the first frames shifts every later frame's figure by the same amount (186 ms against
+  // a 160 ms lead on a loaded CI run), so the bound on it is loose; the burst itself is counted too, which no late
+  // stamp changes: the frames that arrive together with the first. Without pacing both would be the whole 1.5 s.
+  const ahead = Math.max(...arrivals.map((a, k) => first + k * 20 - a));
+  const burstFrames = arrivals.filter((a) => a - first < 10).length;
   t.ok(
-    typical <= DEFAULT_LEAD_MS + 20 && worst <= DEFAULT_LEAD_MS + 80,
-    `a small lead at Twilio: median ${typical.toFixed(0)} ms, max ${worst.toFixed(0)} ms (lead ${DEFAULT_LEAD_MS} ms)`,
+    burstFrames <= DEFAULT_LEAD_MS / 20 + 2 && ahead <= DEFAULT_LEAD_MS + 200,
+    `a small lead at Twilio: ${burstFrames} frames at once, at most ${ahead.toFixed(0)} ms ahead (lead ${DEFAULT_LEAD_MS} ms)`,
   );
 
   const progress = h.events.filter((e) => e.startsWith('progress:u1:'));
