@@ -49,12 +49,13 @@ t.test('outbound audio: resampled, paced on the 20 ms grid with a small lead, ma
   t.ok(Math.abs(span - ideal) <= 40, `no drift: ${span.toFixed(0)} ms for ${ideal} ms of frames`);
   // The lead at Twilio: frames sent before real time catches up. The receiving side stamps arrivals on a loaded event
   // loop, and a late stamp of the first frames shifts every later frame's figure by the same amount (186 ms against
-  // a 160 ms lead on a loaded CI run), so the bound on it is loose; the burst itself is counted too, which no late
-  // stamp changes: the frames that arrive together with the first. Without pacing both would be the whole 1.5 s.
+  // a 160 ms lead on a loaded CI run), so the bound on it is loose; the burst is counted too: the frames that arrive
+  // with the first (9; a late first stamp lets the next few paced frames join it: 11 on a loaded run). Without
+  // pacing both would be the whole 1.5 s (75 frames).
   const ahead = Math.max(...arrivals.map((a, k) => first + k * 20 - a));
   const burstFrames = arrivals.filter((a) => a - first < 10).length;
   t.ok(
-    burstFrames <= DEFAULT_LEAD_MS / 20 + 2 && ahead <= DEFAULT_LEAD_MS + 200,
+    burstFrames <= DEFAULT_LEAD_MS / 20 + 4 && ahead <= DEFAULT_LEAD_MS + 200,
     `a small lead at Twilio: ${burstFrames} frames at once, at most ${ahead.toFixed(0)} ms ahead (lead ${DEFAULT_LEAD_MS} ms)`,
   );
 
