@@ -14,7 +14,7 @@ import { CallRecorder } from '../../src/db/recorder.js';
 t.test('embedded default: pg over loopback, migrated, data survives a restart, one owner', async (t) => {
   const root = await mkdtemp(join(scratchDir(), 'gca-embedded-'));
   t.teardown(() => rm(root, { recursive: true, force: true }));
-  await freshPgliteDir(join(root, 'pglite'));
+  await freshPgliteDir(join(root, 'pglite'), { migrated: false });
   const cfg = { DATABASE_URL: undefined, DATA_DIR: root, DB_AUTO_MIGRATE: true };
 
   const db = await openDatabase(cfg);

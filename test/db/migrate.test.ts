@@ -144,7 +144,7 @@ t.test('migrations', async (t) => {
   }
   cases(t, 'pglite', async () => {
     const dir = await mkdtemp(join(scratchDir(), 'gca-mig-'));
-    await freshPgliteDir(join(dir, 'pglite'));
+    await freshPgliteDir(join(dir, 'pglite'), { migrated: false });
     const db = await startEmbedded({ dataDir: join(dir, 'pglite') });
     return {
       url: db.url,
