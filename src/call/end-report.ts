@@ -38,6 +38,7 @@ export function reportEnd(
     outcome: ended?.outcome,
     keys: ended?.keys,
     holdMs: ended?.metrics.holdMs,
+    falseBargeIns: ended?.metrics.falseBargeIns,
     refusals: ended?.refusals,
     callback: ended?.callback,
   });

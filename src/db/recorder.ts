@@ -76,6 +76,8 @@ export interface CallEndRecord {
   keys?: readonly string[] | undefined;
   /** Time on hold (ms). */
   holdMs?: number | undefined;
+  /** Times the agent stopped for a voice onset that brought no words (analytics; migration 016). */
+  falseBargeIns?: number | undefined;
   /** Refusals and the callback request, written again with the end (idempotent) in case a write was lost. */
   refusals?: readonly Refusal[] | undefined;
   callback?: StoredCallback | undefined;
@@ -317,6 +319,7 @@ export class CallLedger {
           outcome: e.outcome ?? null,
           keys,
           holdMs: e.holdMs ?? null,
+          falseBargeIns: e.falseBargeIns ?? null,
         },
         this.#recorder.onCallEnded,
       );

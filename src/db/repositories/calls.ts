@@ -118,6 +118,8 @@ export interface CallEndRow {
   /** The keys the agent pressed, one entry per press. */
   keys?: readonly string[];
   holdMs?: number | null;
+  /** Times the agent stopped for a voice onset that brought no words (the machine's falseBargeIns). */
+  falseBargeIns?: number | null;
 }
 
 /**
@@ -144,6 +146,7 @@ export async function endCall(pool: pg.Pool, e: CallEndRow, onEnded?: CallEndHoo
          outcome = COALESCE($7, outcome),
          keys_pressed = CASE WHEN cardinality($8::text[]) > 0 THEN $8::text[] ELSE keys_pressed END,
          hold_ms = COALESCE($9, hold_ms),
+         false_barge_ins = COALESCE($10, false_barge_ins),
          updated_at = now()
        WHERE id = $1`,
       [
@@ -156,6 +159,7 @@ export async function endCall(pool: pg.Pool, e: CallEndRow, onEnded?: CallEndHoo
         e.outcome ?? null,
         [...(e.keys ?? [])],
         e.holdMs == null ? null : Math.max(0, Math.round(e.holdMs)),
+        e.falseBargeIns == null ? null : Math.max(0, Math.round(e.falseBargeIns)),
       ],
     );
     await onEnded?.(tx, e.callId);
