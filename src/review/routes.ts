@@ -1,8 +1,5 @@
 import type pg from 'pg';
-import { bearerOrBasicCredentials, LoginThrottle } from '../http/auth.js';
-import type { HttpRequest, HttpResponse, Route } from '../http/types.js';
-import type { Logger } from '../log.js';
-import { describeDbError, isRetryableDbError } from '../db/errors.js';
+import type { Route } from '../http/types.js';
 import { callDetail } from '../db/read-model.js';
 import { listCalls, listOutcomes, listStatuses } from '../db/repositories/calls.js';
 import { isValidCallId } from '../db/recorder.js';
@@ -13,19 +10,13 @@ import type { RecordingStore } from '../recordings/store.js';
 import type { CursorName } from '../campaigns/paging.js';
 import { campaignListPage as loadCampaigns, campaignView } from './campaign-data.js';
 import { campaignListPage, campaignPage } from './campaign-pages.js';
+import { page, pageGuard, type PageAuth } from './guard.js';
 
-// GET /review and /review/calls/:id; /review/campaigns and /review/campaigns/:id (campaign-pages.ts). Transcripts are personal data, so when API_TOKEN is set the pages
-// require it: as a bearer token, or as the password of HTTP Basic auth so a browser can log in natively.
-// (The route is 'none' to the server because browsers cannot send bearer tokens; the check is here.) Wrong
-// passwords count against the client in the same LoginThrottle as wrong API tokens. Without API_TOKEN the server
-// listens on loopback only (config/index.ts) and the pages are open to this machine.
+// GET /review and /review/calls/:id; /review/campaigns and /review/campaigns/:id (campaign-pages.ts). Transcripts
+// are personal data: every page signs in as guard.ts says (API_TOKEN as bearer or Basic password).
 
-export interface ReviewOptions {
+export interface ReviewOptions extends PageAuth {
   pool: pg.Pool;
-  apiToken?: string | undefined;
-  /** Shared with the API's bearer check (main.ts); default: one of its own, trusting no proxy. */
-  logins?: LoginThrottle;
-  log?: Logger;
   pageSize?: number;
   /** Recordings (RECORDING=on): played on the call page, served with Range (src/recordings/playback.ts). */
   recordings?: RecordingStore | undefined;
@@ -38,20 +29,6 @@ export interface ReviewOptions {
 export interface FactsJudgement {
   readonly maxAgeDays: number;
   readonly clock?: { now(): Date } | undefined;
-}
-
-const HTML_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  // No scripts at all; inline styles only.
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-};
-
-function page(status: number, body: string, extra: Record<string, string> = {}): HttpResponse {
-  return { status, headers: { ...HTML_HEADERS, ...extra }, body };
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -94,38 +71,7 @@ function parseFilters(q: URLSearchParams): { f: ListFilters; error?: string; sin
 /** `facts` defaults to FACTS_MAX_AGE_DAYS's default (90 days) on the wall clock. */
 export function reviewRoutes(o: ReviewOptions, facts: FactsJudgement = { maxAgeDays: 90 }): Route[] {
   const size = o.pageSize ?? 50;
-  const logins = o.logins ?? new LoginThrottle({ trustedHops: 0 });
-  const signIn = (req: HttpRequest): HttpResponse | undefined => {
-    const token = o.apiToken;
-    if (token === undefined) return undefined;
-    const a = logins.attempt(req, (h) => bearerOrBasicCredentials(h, token), 'review');
-    if (a.kind === 'ok') return undefined;
-    if (a.kind === 'throttled')
-      return page(
-        429,
-        messagePage('Too many attempts', 'Too many wrong passwords from your address; wait and retry.'),
-        {
-          'retry-after': String(a.retryAfterS),
-        },
-      );
-    return page(401, messagePage('Sign in required', 'Use the API token as the password.'), {
-      'www-authenticate': 'Basic realm="gym-call-agent review", charset="UTF-8"',
-    });
-  };
-  const guard = async (req: HttpRequest, fn: () => Promise<HttpResponse>): Promise<HttpResponse> => {
-    const refused = signIn(req);
-    if (refused !== undefined) return refused;
-    try {
-      return await fn();
-    } catch (e) {
-      if (isRetryableDbError(e))
-        return page(503, messagePage('Database unavailable', 'The database is unreachable; try again shortly.'), {
-          'retry-after': '5',
-        });
-      o.log?.error({ err: describeDbError(e) }, 'review page failed');
-      return page(500, messagePage('Error', 'Something went wrong rendering this page.'));
-    }
-  };
+  const guard = pageGuard(o, 'review page');
   const badRequest = (message: string) => page(400, messagePage('Bad request', message));
   return [
     {

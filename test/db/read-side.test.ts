@@ -1,10 +1,10 @@
 import t from 'tap';
-import { existsSync } from 'node:fs';
 import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backends, STRICT, withPglite } from './helpers/backends.js';
+import { backends, withPglite } from './helpers/backends.js';
 import { serveRoutes } from './helpers/http-adapter.js';
+import { launchChromium } from '../support/chromium.js';
 import { seed, XSS } from './seed.js';
 import { WriteQueue } from '../../src/db/write-queue.js';
 import { CallRecorder } from '../../src/db/recorder.js';
@@ -164,26 +164,8 @@ t.test('review page', async (t) => {
   });
 
   t.test('in headless Chromium', async (t) => {
-    const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-    if (!existsSync(chromiumPath)) {
-      if (STRICT) t.fail(`Chromium required under CI_STRICT=1 (apt-get install chromium): ${chromiumPath} missing`);
-      else t.comment(`skipping: no Chromium at ${chromiumPath}`);
-      return;
-    }
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    t.teardown(() => browser.close());
+    const browser = await launchChromium(t);
+    if (browser === undefined) return;
     const ctx = await browser.newContext({ httpCredentials: { username: 'review', password: token } });
     const page = await ctx.newPage();
     await page.goto(`${srv.url}/review`);
