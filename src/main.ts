@@ -21,6 +21,7 @@ import { dbRoutes } from './db/routes.js';
 import { costRoutes } from './costs/routes.js';
 import { setUpExtras } from './recordings/setup.js';
 import { reviewRoutes } from './review/routes.js';
+import { analyticsRoutes } from './analytics/routes.js';
 import { reviewUrl } from './review/url.js';
 import { loadDsp } from './dsp/index.js';
 import { instrumentDsp } from './ops/dsp-timing.js';
@@ -260,6 +261,14 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
           { pool: db.pool, apiToken: config.API_TOKEN, logins, log, recordings: extras.recordings },
           { maxAgeDays: config.FACTS_MAX_AGE_DAYS, clock },
         ),
+        ...analyticsRoutes({
+          pool: db.pool,
+          apiToken: config.API_TOKEN,
+          logins,
+          log,
+          maxAgeDays: config.FACTS_MAX_AGE_DAYS,
+          clock,
+        }),
       ],
       {
         limiter: new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),

@@ -102,19 +102,19 @@ export interface RateLimitRoutesOptions {
   limiter: RateLimiter;
   trustedHops?: number;
   metrics?: Metrics;
-  /** Path prefixes that are limited. Default /v1, /review and /twilio (the webhooks). */
+  /** Path prefixes that are limited. Default /v1, /review, /analytics and /twilio (the webhooks). */
   prefixes?: readonly string[];
 }
 
 /** Wraps the handlers of routes under the limited prefixes; other routes (health, metrics) pass through. */
 export function withRateLimit(routes: readonly Route[], opts: RateLimitRoutesOptions): Route[] {
-  const prefixes = opts.prefixes ?? ['/v1', '/review', '/twilio'];
+  const prefixes = opts.prefixes ?? ['/v1', '/review', '/analytics', '/twilio'];
   const limited = (pattern: string) => prefixes.some((p) => pattern === p || pattern.startsWith(p + '/'));
   return routes.map((route) => {
     if (!limited(route.pattern)) return route;
     const surface = route.pattern.startsWith('/twilio')
       ? 'webhook'
-      : route.pattern.startsWith('/review')
+      : route.pattern.startsWith('/review') || route.pattern.startsWith('/analytics')
         ? 'review'
         : 'api';
     return {

@@ -18,6 +18,18 @@ const DAY_NAMES: Record<string, string> = {
   sun: 'Sunday',
 };
 
+/** The skip link and the header with the sections of the review site, /analytics included. */
+export function siteHeader(current?: 'analytics'): Html {
+  return html`<a class="skip" href="#main">Skip to content</a>
+    <header>
+      <a href="/review">gym-call-agent · call review</a>
+      <nav aria-label="Sections">
+        <a href="/review">Calls</a> <a href="/review/campaigns">Campaigns</a>
+        <a href="/analytics" ${current === 'analytics' ? html`aria-current="page"` : ''}>Analytics</a>
+      </nav>
+    </header>`;
+}
+
 export function layout(title: string, body: Html): string {
   return html`<!doctype html>
     <html lang="en">
@@ -30,11 +42,7 @@ export function layout(title: string, body: Html): string {
         </style>
       </head>
       <body>
-        <a class="skip" href="#main">Skip to content</a>
-        <header>
-          <a href="/review">gym-call-agent · call review</a>
-          <nav aria-label="Sections"><a href="/review">Calls</a> <a href="/review/campaigns">Campaigns</a></nav>
-        </header>
+        ${siteHeader()}
         <main id="main">${body}</main>
       </body>
     </html> `.value;
