@@ -14,6 +14,8 @@ export type EndReason =
   | 'caller-hangup'
   /** The LLM ended the call for a reason of its own (REPLY.END_CALL reason 'other'). */
   | 'agent-ended'
+  /** A person ended the call from the live monitor (OPERATOR.HANGUP). */
+  | 'operator-hangup'
   | 'error';
 
 export type AgentTurnReason =

@@ -70,6 +70,11 @@ export type AmdResultEvent = { type: 'AMD.RESULT'; answeredBy: AnsweredBy };
 export type ToneBeepEvent = { type: 'TONE.BEEP'; atMs: number; hz: number; durationMs: number };
 /** The caller's side ended: Twilio `stop`, or the media WebSocket closed. Ends the call from any state. */
 export type HangupEvent = { type: 'CALL.HANGUP'; reason: 'stop' | 'socket-closed' };
+/**
+ * A person watching the call (the live monitor, src/monitor/) ended it: the agent hangs up at once, without a
+ * goodbye (end reason `operator-hangup`).
+ */
+export type OperatorHangupEvent = { type: 'OPERATOR.HANGUP' };
 
 /**
  * The key path that reached a person on an earlier call to this number (src/call/ports.ts IvrPathStore), sent once
@@ -89,7 +94,8 @@ export type PipelineEvent =
   | ToneBeepEvent
   | IvrRememberedEvent
   | CallerEvidenceEvent
-  | HangupEvent;
+  | HangupEvent
+  | OperatorHangupEvent;
 
 // ---- `asr` actor (fromCallback, whole call) ---------------------------------------------------------------
 

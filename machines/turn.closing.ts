@@ -57,7 +57,10 @@ export const closingState = callSetup.createStateConfig({
         onError: { target: '#call.ended', actions: 'noteHangupProblem' },
       },
       after: { HANGUP_TIMEOUT: { target: '#call.ended', actions: 'noteHangupProblem' } },
-      on: { 'CALL.ABORT': { description: 'Already hanging up.' } },
+      on: {
+        'CALL.ABORT': { description: 'Already hanging up.' },
+        'OPERATOR.HANGUP': { description: 'Already hanging up.' },
+      },
     },
   },
 });

@@ -15,6 +15,11 @@ export const turnRegion = callSetup.createStateConfig({
   on: {
     WRAP_UP: { target: '.closing', actions: 'closeFromEvent', description: 'Max length or fatal error: close.' },
     'CALL.ABORT': { target: '.closing.hangingUp', actions: 'abortFromEvent', description: 'Cannot speak: hang up.' },
+    'OPERATOR.HANGUP': {
+      target: '.closing.hangingUp',
+      actions: { type: 'setCloseReason', params: { reason: 'operator-hangup' } },
+      description: 'A person hung up from the live monitor: whatever is playing stops, no goodbye, hang up now.',
+    },
     ...situationTurnEvents,
   },
   states: {

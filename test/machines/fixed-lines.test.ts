@@ -26,6 +26,7 @@ const END_REASONS: EndReason[] = [
   'idle',
   'caller-hangup',
   'agent-ended',
+  'operator-hangup',
   'error',
 ];
 

@@ -35,6 +35,9 @@ export function eventsFor(s: Snap): MachineEvent[] {
   const c = s.context;
   const inTurn = (v: string) => s.matches({ live: { turn: v } });
   const ev: MachineEvent[] = [{ type: 'CALL.HANGUP', reason: 'stop' }];
+  // The monitor's hang-up takes the same transition from every turn state: offered where it costs the walk least.
+  if (inTurn('connecting') || s.matches({ live: { turn: { closing: 'hangingUp' } } }))
+    ev.push({ type: 'OPERATOR.HANGUP' });
   if (inTurn('connecting')) {
     ev.push(
       { type: 'MEDIA.START' },
