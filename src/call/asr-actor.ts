@@ -56,7 +56,10 @@ export class AudioTap {
 // Audio that arrives while the stream is still connecting is kept (up to 10 s) so no caller words are lost.
 const MAX_PENDING_BYTES = 8000 * 10;
 
-export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
+/** The recogniser's words as they come, for whoever watches the call (CallObserver.recognised). */
+export type WordsListener = (words: { text: string; final: boolean }) => void;
+
+export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, onWords?: WordsListener) {
   return fromCallback<AsrCommand, { callId: string }>(({ sendBack, receive }) => {
     const abort = new AbortController();
     let stream: AsrStream | undefined;
@@ -107,11 +110,13 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger) {
               // Not the machine's business: the call's own VAD edges say when the caller speaks.
               return;
             case 'partial':
+              onWords?.({ text: e.text, final: false });
               send({ type: 'ASR.PARTIAL', text: e.text });
               partial = e.text;
               return stable();
             case 'final':
               partial = '';
+              onWords?.({ text: e.text, final: true });
               return send({
                 type: 'ASR.FINAL',
                 text: e.text,

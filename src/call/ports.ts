@@ -6,7 +6,7 @@ import type { LlmProvider } from '../providers/llm/types.js';
 import type { TtsProvider } from '../providers/tts/types.js';
 import type { KeypadPort } from '../telephony/keypad/types.js';
 import type { OutboundPlayer } from '../telephony/outbound-player.js';
-import { asrActor, type AudioTap } from './asr-actor.js';
+import { asrActor, type AudioTap, type WordsListener } from './asr-actor.js';
 import type { CallPorts } from './call-actor.js';
 import { hangupActor, type HangupPort } from './hangup-actor.js';
 import { keypadActor } from './keypad-actor.js';
@@ -44,13 +44,15 @@ export interface PortsInput {
   readonly closeSocket: (reason: string) => void;
   /** The call's keypad (the transport's: in-band tones or Twilio's <Play digits>); undefined: it cannot press keys. */
   readonly keypad: KeypadPort | undefined;
+  /** Whoever watches the call: the recogniser's words, and each agent utterance as it starts. */
+  readonly watch?: { recognised: WordsListener; utteranceStarted(utteranceId: string, text: string): void } | undefined;
   readonly log: Logger;
 }
 
 export function callPorts(i: PortsInput): CallPorts {
   const q = i.quality;
   return {
-    asr: asrActor(i.asr, i.tap, i.log),
+    asr: asrActor(i.asr, i.tap, i.log, i.watch?.recognised),
     reply: replyActor(
       i.llm,
       i.log,
@@ -66,9 +68,10 @@ export function callPorts(i: PortsInput): CallPorts {
       {
         synthRequested: (id) => q.synthRequested(id),
         synthResolved: (id) => q.synthResolved(id),
-        started: () => {
+        started: (id, text) => {
           const ms = q.firstAudio();
           if (ms !== undefined) i.metrics?.observeTurn('end_of_turn_to_first_audio', ms);
+          i.watch?.utteranceStarted(id, text);
         },
       },
       i.prefetch,

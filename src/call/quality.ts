@@ -2,6 +2,7 @@ import { emptyCallMetrics, type CallEmitted, type CallEndedEvent, type CallMetri
 import { questionTopics } from '../../machines/text.js';
 import { answeredTopics, emptyFacts, type GymFacts, type Topic } from '../facts/model.js';
 import type { TurnLatency } from '../db/recorder.js';
+import type { ReplyLatency } from './observer.js';
 
 // What a call looked like from the outside, measured independently of the machine's own counters where that is
 // possible: response gaps (caller's end of turn → first agent audio frame sent), server-added time (the reply was
@@ -79,6 +80,8 @@ export class CallQuality {
   constructor(
     readonly callId: string,
     private readonly nowMs: () => number,
+    /** Each reply's latency as its first frame leaves (the live monitor). */
+    private readonly onReply?: (l: ReplyLatency) => void,
   ) {}
 
   replyRequested(): void {
@@ -106,11 +109,12 @@ export class CallQuality {
   firstAudio(): number | undefined {
     const now = this.nowMs();
     let added: number | undefined;
+    let stages: ServerStages | undefined;
     const latency: TurnLatency = {};
     if (this.#replyRequestedAt !== undefined) {
       const at = performance.now();
       added = at - this.#replyRequestedAt;
-      const stages = this.#stagesUntil(at);
+      stages = this.#stagesUntil(at);
       this.#serverAdded.push(added);
       this.#stages.push(stages);
       this.#serverOwn.push(Math.max(0, added - stages.llm - stages.tts));
@@ -123,7 +127,14 @@ export class CallQuality {
       latency['responseGapMs'] = Math.round(gap);
       this.#callerEndMs = undefined;
     }
-    if (Object.keys(latency).length > 0) this.#pendingLatency = { ...this.#pendingLatency, ...latency };
+    if (Object.keys(latency).length > 0) {
+      this.#pendingLatency = { ...this.#pendingLatency, ...latency };
+      this.onReply?.({
+        responseGapMs: latency['responseGapMs'] ?? undefined,
+        endOfTurnToFirstAudioMs: latency['endOfTurnToFirstAudioMs'] ?? undefined,
+        stages,
+      });
+    }
     return added;
   }
 

@@ -29,6 +29,7 @@ import { SILENT_DBFS, ulawLevelDbfs } from '../audio/ulaw-level.js';
 import { VAD_FRAME_MS } from '../audio/vad.js';
 import { finalContext, stopActor, wireActor } from './actor-wiring.js';
 import { CallerVoice } from './caller-voice.js';
+import { CallLine } from './call-line.js';
 import { AudioTap } from './asr-actor.js';
 import { createCallActor } from './call-actor.js';
 import { identifyCall, type CallDetails } from './call-identity.js';
@@ -115,6 +116,8 @@ export class CallSession implements CallHandler {
   #lineLevelDb = SILENT_DBFS;
   /** The call's recording and usage meter. */
   readonly #extras: CallExtras;
+  /** Both legs' levels and frames for the observer, and its hang-up (the live monitor). */
+  readonly #line: CallLine;
   #finished = false;
   #streamOpen = true;
 
@@ -141,7 +144,15 @@ export class CallSession implements CallHandler {
     const providers = { asr: asr.name, llm: llm.name, tts: tts.name };
     this.#summary = new CallSummaryCollector(id.callId, id.direction);
     this.#summary.providersUsed(providers);
-    this.#quality = new CallQuality(id.callId, () => transport.nowMs());
+    const obs = deps.observer;
+    this.#quality = new CallQuality(
+      id.callId,
+      () => transport.nowMs(),
+      obs?.latency && ((l) => this.#notify(() => obs.latency?.(id.callId, l))),
+    );
+    this.#line = new CallLine(() => {
+      if (!this.#finished) this.#actor.send({ type: 'OPERATOR.HANGUP' });
+    });
     this.#recorded = deps.recorder?.begin({
       callId: id.callId,
       direction: id.direction,
@@ -171,6 +182,11 @@ export class CallSession implements CallHandler {
       callSid: start.callSid,
       closeSocket: (r) => this.#closeSocket(r),
       keypad: transport.keypad,
+      watch: obs && {
+        recognised: (w) => this.#notify(() => obs.recognised?.(id.callId, w)),
+        utteranceStarted: (utteranceId, text) =>
+          this.#notify(() => obs.utteranceStarted?.(id.callId, { utteranceId, text })),
+      },
       log,
     });
     const timeZone =
@@ -192,8 +208,11 @@ export class CallSession implements CallHandler {
     this.#voice = new CallerVoice(deps.timing, (e) => {
       if (!this.#finished) this.#actor.send({ type: 'CALLER.EVIDENCE', atMs: e.atMs, voice: e.voice, noisy: e.noisy });
     });
-    transport.player.frameTap = (mulaw) => this.#voice.agentFrame(transport.nowMs(), ulawLevelDbfs(mulaw));
-    const obs = deps.observer;
+    transport.player.frameTap = (mulaw) => {
+      const level = ulawLevelDbfs(mulaw);
+      this.#voice.agentFrame(transport.nowMs(), level);
+      this.#line.agentFrame(mulaw, level);
+    };
     wireActor(this.#actor, log, {
       record: (e) => {
         this.#wrapUp.emitted(e);
@@ -206,7 +225,16 @@ export class CallSession implements CallHandler {
       finish: (err) => this.#finish(err),
     });
     this.#actor.start();
-    this.#notify(() => obs?.started?.({ callId: id.callId, direction: id.direction, callSid: start.callSid }));
+    this.#notify(() =>
+      obs?.started?.({
+        callId: id.callId,
+        direction: id.direction,
+        callSid: start.callSid,
+        gymName: id.gymName,
+        providers,
+        line: this.#line,
+      }),
+    );
     this.#recallIvrPath(id.phoneNumber);
     this.#actor.send({ type: 'MEDIA.START' });
   }
@@ -237,6 +265,7 @@ export class CallSession implements CallHandler {
     this.#tap.push(audio.mulaw, audio.atMs + audio.durationMs);
     this.#extras.audio(audio.mulaw, audio.atMs, audio.durationMs);
     this.#lineLevelDb = ulawLevelDbfs(audio.mulaw);
+    this.#line.callerFrame(audio.mulaw, this.#lineLevelDb);
   }
 
   onVadFrame(atMs: number, probability: number, speech = probability > 0.5): void {
@@ -301,6 +330,7 @@ export class CallSession implements CallHandler {
   #finish(error: Error | undefined): void {
     if (this.#finished) return;
     this.#finished = true;
+    this.#line.end();
     const log = this.#log;
     if (error) log.error({ err: error.message }, 'call failed; ending it');
     const ended = this.#ledger.ended;

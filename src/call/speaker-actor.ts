@@ -14,7 +14,7 @@ import type { TtsPrefetch } from './tts-prefetch.js';
 
 export interface SpeakerHooks {
   /** The first frame of an utterance was sent to Twilio. */
-  started?(utteranceId: string): void;
+  started?(utteranceId: string, text: string): void;
   synthesisFailed?(utteranceId: string, error: Error): void;
   /** Synthesis of an utterance was requested / the provider accepted it and audio is about to flow. */
   synthRequested?(utteranceId: string): void;
@@ -50,8 +50,8 @@ export function speakerActor(
       .catch((e: unknown) => log.debug({ err: (e as Error).message, provider: tts.name }, 'tts warm-up failed'));
 
     player.listener = {
-      started: (id) => {
-        hooks.started?.(id);
+      started: (id, text) => {
+        hooks.started?.(id, text);
         send({ type: 'SPEAKER.STARTED', utteranceId: id, atMs: nowMs() });
       },
       progress: (id, heardText) => {

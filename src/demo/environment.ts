@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CallObserver } from '../call/session.js';
+import type { CallStartInfo, ReplyLatency } from '../call/observer.js';
 import { dspOptionsFromEnv, loadConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { startServer, type RunningServer } from '../main.js';
@@ -58,8 +59,17 @@ export class CallRouting implements CallObserver {
     this.#early.set(callId, q);
   }
 
-  started(info: { callId: string; direction: 'inbound' | 'outbound'; callSid: string }): void {
+  started(info: CallStartInfo): void {
     this.#route(info.callId, (o) => o.started?.(info));
+  }
+  recognised(callId: string, w: { text: string; final: boolean }): void {
+    this.#route(callId, (o) => o.recognised?.(callId, w));
+  }
+  utteranceStarted(callId: string, u: { utteranceId: string; text: string }): void {
+    this.#route(callId, (o) => o.utteranceStarted?.(callId, u));
+  }
+  latency(callId: string, l: ReplyLatency): void {
+    this.#route(callId, (o) => o.latency?.(callId, l));
   }
   emitted(callId: string, e: Parameters<NonNullable<CallObserver['emitted']>>[1]): void {
     this.#route(callId, (o) => o.emitted?.(callId, e));

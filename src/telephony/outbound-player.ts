@@ -44,7 +44,8 @@ export interface ClearResult {
 }
 
 export interface PlayerListener {
-  started?(utteranceId: string): void;
+  /** The first frame of an utterance left; `text` is what it says. */
+  started?(utteranceId: string, text: string): void;
   progress?(utteranceId: string, heardText: string, heardMs: number): void;
   played?(utteranceId: string): void;
   duration?(utteranceId: string, ms: number): void;
@@ -420,7 +421,7 @@ export class OutboundPlayer implements Paced {
       if (!u.startedSending) {
         u.startedSending = true;
         u.playStartAt = this.#runStart + this.#runFrames * FRAME_MS;
-        if (u.keys === undefined) this.listener.started?.(u.id);
+        if (u.keys === undefined) this.listener.started?.(u.id, u.text);
       }
       const frame = u.frames.take(u.next);
       u.next++;

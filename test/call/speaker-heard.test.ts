@@ -66,12 +66,12 @@ t.test('a barge-in records the heard text of the last echoed mark; no mark reach
   await waitFor(() => c.player.enqueued.length === 2, { intervalMs: 0, what: 'the greeting to reach the player' });
   const [intro, question] = c.player.enqueued as [string, string];
   const l = c.player.listener;
-  l.started?.(intro);
+  l.started?.(intro, '');
   l.progress?.(intro, 'Hi,', 200);
   l.progress?.(intro, 'Hi, this is', 400);
   l.progress?.(intro, c.actor.getSnapshot().context.agentTurn!.utterances[0]!.text, 2000);
   l.played?.(intro);
-  l.started?.(question);
+  l.started?.(question, '');
   l.progress?.(question, 'Could you', 200);
   l.progress?.(question, 'Could you tell me', 400);
   t.same(c.fromChildren, ['SPEAKER.STARTED', 'SPEAKER.PLAYED', 'SPEAKER.STARTED'], 'only starts and ends');
@@ -89,7 +89,7 @@ t.test('a hang-up mid-sentence records the last echoed mark too', async (t) => {
   const c = call();
   await waitFor(() => c.player.enqueued.length === 2, { intervalMs: 0, what: 'the greeting to reach the player' });
   const [intro] = c.player.enqueued as [string, string];
-  c.player.listener.started?.(intro);
+  c.player.listener.started?.(intro, '');
   c.player.listener.progress?.(intro, 'Hi, this is', 400);
   c.actor.send({ type: 'CALL.HANGUP', reason: 'stop' });
   t.match(c.ledger.at(-1)!.utterances[0], { status: 'cut', heardText: 'Hi, this is' });

@@ -18,7 +18,7 @@ import { log, MockTts, RecordingPlayer } from './tts-prefetch-helpers.js';
 /** Plays each utterance at once: started, then played, as Twilio's mark echoes would report. */
 class InstantPlayer extends RecordingPlayer {
   override enqueue(a: Parameters<RecordingPlayer['enqueue']>[0]): void {
-    this.listener.started?.(a.utteranceId);
+    this.listener.started?.(a.utteranceId, a.text);
     super.enqueue(a);
   }
 }

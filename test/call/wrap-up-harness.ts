@@ -48,7 +48,7 @@ export class ScriptedPlayer {
   readonly #held: string[] = [];
   enqueue(a: UtteranceAudio): void {
     this.said.push(a.text);
-    this.listener.started?.(a.utteranceId);
+    this.listener.started?.(a.utteranceId, a.text);
     void (async () => {
       for await (const _ of a.chunks); // read the audio like the real player
       if (this.hold) this.#held.push(a.utteranceId);
