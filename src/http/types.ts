@@ -19,6 +19,22 @@ export interface HttpResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /**
+   * A body written as things happen (Server-Sent Events), instead of `body`: called once the status and headers
+   * are out, with the response's stream, which stays open until either side ends it.
+   */
+  stream?: ((out: ResponseStream) => void) | undefined;
+}
+
+/** A response body still being written (uws-http.ts). */
+export interface ResponseStream {
+  /** Writes now; false when the client is slow and the chunk had to be buffered: wait for `onWritable`. */
+  write(chunk: string): boolean;
+  /** `fn` runs each time what was buffered has left for the client. */
+  onWritable(fn: () => void): void;
+  /** `fn` runs once, when the client went away or end() ran. */
+  onClose(fn: () => void): void;
+  end(): void;
 }
 
 export interface Route {

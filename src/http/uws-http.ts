@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { HttpRequest as UwsRequest, HttpResponse as UwsResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Logger } from '../log.js';
 import type { Dispatcher } from './dispatch.js';
-import { errorResponse, type HttpRequest, type HttpResponse } from './types.js';
+import { errorResponse, type HttpRequest, type HttpResponse, type ResponseStream } from './types.js';
 
 // Every plain HTTP request of the uWebSockets.js app goes through here to the Dispatcher. uWS rules followed: the
 // request is copied before any await (uWS invalidates it when the handler returns), every async response has
@@ -32,8 +32,10 @@ function onRequest(res: UwsResponse, req: UwsRequest, dispatcher: Dispatcher, lo
   const remoteIp = Buffer.from(res.getRemoteAddressAsText()).toString();
   const head = method === 'HEAD';
   let aborted = false;
+  let onAbort: (() => void) | undefined;
   res.onAborted(() => {
     aborted = true;
+    onAbort?.();
   });
   const chunks: Buffer[] = [];
   let size = 0;
@@ -56,7 +58,9 @@ function onRequest(res: UwsResponse, req: UwsRequest, dispatcher: Dispatcher, lo
     };
     dispatcher.handle(request, rawQuery).then(
       (out) => {
-        if (!aborted) write(res, out, head);
+        if (aborted) return;
+        if (out.stream === undefined || head) write(res, out, head);
+        else onAbort = stream(res, out, out.stream);
       },
       (err: unknown) => {
         log.error({ err }, 'dispatcher failed');
@@ -75,4 +79,50 @@ function write(res: UwsResponse, out: HttpResponse, head: boolean, close = false
     if (head) res.endWithoutBody(Buffer.byteLength(body), close);
     else res.end(body, close);
   });
+}
+
+/**
+ * Status and headers now, then the route writes the body as it goes (ResponseStream). Returns what the request's
+ * abort must run: the client went away, nothing may touch `res` any more.
+ */
+function stream(res: UwsResponse, out: HttpResponse, body: (s: ResponseStream) => void): () => void {
+  let open = true;
+  let closed: (() => void) | undefined;
+  let writable: (() => void) | undefined;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    closed?.();
+  };
+  res.onWritable(() => {
+    if (open) writable?.();
+    return true;
+  });
+  const s: ResponseStream = {
+    write: (chunk) => {
+      if (!open) return false;
+      let ok = true;
+      res.cork(() => {
+        ok = res.write(chunk);
+      });
+      return ok;
+    },
+    onWritable: (fn) => {
+      writable = fn;
+    },
+    onClose: (fn) => {
+      closed = fn;
+    },
+    end: () => {
+      if (!open) return;
+      res.cork(() => res.end());
+      close();
+    },
+  };
+  res.cork(() => {
+    res.writeStatus(`${out.status} ${STATUS_CODES[out.status] ?? ''}`);
+    for (const [k, v] of Object.entries(out.headers ?? {})) res.writeHeader(k, v);
+    body(s);
+  });
+  return close;
 }

@@ -10,6 +10,7 @@ import { Dispatcher } from '../http/dispatch.js';
 import { RequestPolicy } from '../http/request-policy.js';
 import type { Route } from '../http/types.js';
 import { serveHttp } from '../http/uws-http.js';
+import { serveSockets, type SocketRoute } from '../http/uws-ws.js';
 import type { Logger } from '../log.js';
 import type { CallAdmission } from './admission.js';
 import type { CallHandlerFactory, StartInfo, VadPort } from './call-handler.js';
@@ -56,6 +57,8 @@ export interface TelephonyServerOptions {
   /** Decides which stream (and replica) owns a call; undefined only where this process is the only one (tests). */
   readonly callStore?: Pick<CallStore, 'claimStream'> | undefined;
   readonly routes: readonly Route[];
+  /** Browser WebSockets beside the media stream (the live monitor's listen-in), under the same Host and site checks. */
+  readonly sockets?: readonly SocketRoute[] | undefined;
   readonly handlerFactory: CallHandlerFactory;
   readonly dsp: TelephonyDsp;
   readonly createVad?: ((start: StartInfo) => VadPort) | undefined;
@@ -84,6 +87,7 @@ export class TelephonyServer {
   readonly #o: TelephonyServerOptions;
   readonly #uws: Uws;
   readonly #dispatcher: Dispatcher;
+  readonly #policy: RequestPolicy;
   readonly #gate: StreamGate;
   /** Calls between the two streams of a keypad redirect. */
   readonly #handoffs = new StreamHandoffs();
@@ -95,10 +99,11 @@ export class TelephonyServer {
   constructor(o: TelephonyServerOptions) {
     this.#o = o;
     this.#uws = o.uws ?? loadUws();
+    this.#policy = new RequestPolicy({ publicBaseUrl: o.publicBaseUrl, allowedHosts: o.allowedHosts });
     this.#dispatcher = new Dispatcher({
       routes: o.routes,
       apiToken: o.apiToken,
-      policy: new RequestPolicy({ publicBaseUrl: o.publicBaseUrl, allowedHosts: o.allowedHosts }),
+      policy: this.#policy,
       logins: o.logins ?? new LoginThrottle({ trustedHops: 0 }),
       verifyWebhook: twilioWebhookVerifier(o),
       log: o.log,
@@ -149,6 +154,7 @@ export class TelephonyServer {
         d.session?.onClose();
       },
     });
+    serveSockets(app, this.#o.sockets ?? [], this.#policy, this.#o.log);
     serveHttp(app, this.#dispatcher, this.#o.log);
     return new Promise((resolve, reject) => {
       app.listen(this.#o.host, this.#o.port, (sock) => {

@@ -108,6 +108,7 @@ export async function startServer(
     capacity?: CallCapacity;
     liveCalls?: LiveCalls;
     keypad?: TelephonyServerOptions['keypad'];
+    sockets?: TelephonyServerOptions['sockets'];
   } = {},
 ): Promise<TestServer> {
   const handlers: RecordingHandler[] = [];
@@ -132,6 +133,7 @@ export async function startServer(
     inboundBudget: opts.inboundBudget,
     liveCalls: opts.liveCalls,
     keypad: opts.keypad,
+    sockets: opts.sockets,
     handlerFactory:
       opts.factory ??
       ((start, transport) => {
