@@ -17,4 +17,25 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
   },
+  {
+    // The live monitor's page script runs in the browser (src/monitor/assets/monitor.js), not in Node.
+    files: ['src/monitor/assets/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'fetch',
+          'EventSource',
+          'WebSocket',
+          'AudioContext',
+          'setInterval',
+          'clearInterval',
+          'Float32Array',
+          'Uint8Array',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
 );

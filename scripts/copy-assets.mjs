@@ -1,4 +1,4 @@
-// Copies non-TypeScript runtime assets (SQL migrations, the PGlite worker, review page CSS, the analytics page's script) from src/ into dist/src/ after tsc,
+// Copies non-TypeScript runtime assets (SQL migrations, the PGlite worker, review page CSS, the analytics and monitor pages' scripts) from src/ into dist/src/ after tsc,
 // so the compiled code finds them next to itself exactly as the TypeScript sources do in tests.
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,6 +8,7 @@ const ASSETS = [
   { from: 'src/db', to: 'dist/src/db', ext: '.mjs' },
   { from: 'src/review/assets', to: 'dist/src/review/assets', ext: '.css' },
   { from: 'src/analytics/assets', to: 'dist/src/analytics/assets', ext: '.js' },
+  { from: 'src/monitor/assets', to: 'dist/src/monitor/assets', ext: '.js' },
 ];
 
 for (const a of ASSETS) {

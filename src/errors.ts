@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: { http: 429, retryable: true, summary: 'too many requests from this client' },
   AT_CAPACITY: { http: 503, retryable: true, summary: 'maximum concurrent calls reached' },
   DRAINING: { http: 503, retryable: true, summary: 'server is shutting down' },
+  MONITOR_FULL: { http: 503, retryable: true, summary: 'the live monitor has all the watchers or listeners it allows' },
   PROVIDER_FAILED: { http: 502, retryable: true, summary: 'an upstream provider failed' },
   PROVIDER_TIMEOUT: { http: 504, retryable: true, summary: 'an upstream provider did not answer in time' },
   PROVIDER_BAD_AUDIO: { http: 502, retryable: true, summary: 'provider returned something that is not audio' },

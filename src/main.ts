@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { InspectionEvent, Observer } from 'xstate';
 import { timingFromConfig } from '../machines/timing.js';
@@ -7,6 +8,7 @@ import { CallDirectory } from './call/call-directory.js';
 import { inspectorFromConfig } from './call/inspect.js';
 import type { ReplyPolicy } from './call/reply-actor.js';
 import { createCallHandlerFactory, type CallObserver, type CallProviders } from './call/session.js';
+import { observers } from './call/observer.js';
 import { vadPortFactory } from './call/vad-port.js';
 import { createVad } from './audio/vad.js';
 import { wrapUpsSettled } from './call/wrap-up.js';
@@ -57,6 +59,11 @@ import { WebhookDeliverer } from './webhooks/deliver.js';
 import { WebhookEvents } from './webhooks/events.js';
 import { webhookMetrics } from './webhooks/metrics.js';
 import { webhookRoutes } from './webhooks/routes.js';
+import { MonitorHub } from './monitor/hub.js';
+import { listenSocket } from './monitor/listen.js';
+import { monitorMetrics } from './monitor/metrics.js';
+import { monitorRoutes } from './monitor/routes.js';
+import { ListenTickets } from './monitor/ticket.js';
 
 // `npm start`: the whole app in one process. Config is read once; then the DSP addon, the database (embedded
 // PGlite unless DATABASE_URL is set) with migrations, the providers chosen from config, and the uWebSockets.js
@@ -158,6 +165,14 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     log,
     onCallEnded,
   });
+  // The live monitor (/monitor, docs/monitor.md) watches every call this process runs; the page says which replica it
+  // is and how many live calls the others hold (their leases), which it does not show.
+  const monitor = new MonitorHub({
+    replica: { name: hostname(), single: db.embedded !== undefined, liveElsewhere: leases.liveElsewhere },
+    log,
+    metrics: monitorMetrics(metrics.registry),
+  });
+  const listenTickets = new ListenTickets();
   // Binds each media stream to the call the voice webhook admitted (stream-token.ts, stream-gate.ts).
   const streamTokens = new StreamTokens(streamTokenKey(config.TWILIO_AUTH_TOKEN));
   // The calls streaming in this process, for Twilio's answering-machine verdicts (src/telephony/amd.ts). A verdict
@@ -269,6 +284,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
           maxAgeDays: config.FACTS_MAX_AGE_DAYS,
           clock,
         }),
+        ...monitorRoutes({ hub: monitor, tickets: listenTickets, apiToken: config.API_TOKEN, logins, log }),
       ],
       {
         limiter: new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
@@ -298,6 +314,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     liveCalls,
     keypad: { mode: config.KEYPAD_MODE, rest },
     routes,
+    sockets: [listenSocket(monitor, listenTickets, log)],
     handlerFactory: createCallHandlerFactory({
       providers,
       timing: opts.timing ?? timingFromConfig(config),
@@ -306,7 +323,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       metrics,
       rest,
       lookup: (callId) => calls.peek(callId),
-      observer: opts.observer,
+      observer: observers(opts.observer, monitor),
       replyPolicy: opts.replyPolicy,
       ttsPrefetch: config.TTS_PREFETCH,
       ivrPaths: new DbIvrPaths({ pool: db.pool, queue, log }),
@@ -343,6 +360,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   let closing: Promise<void> | undefined;
   const shutdown = () =>
     (closing ??= (async () => {
+      monitor.close();
       server.close();
       await inspector?.stop();
       // Streams closed just now end their calls from their close handlers; a wrap-up pass those calls start (facts

@@ -39,6 +39,8 @@ export interface CallLeases {
   readonly recovered: number;
   /** Renews this process's leases and ends calls nobody holds (shared database); what the timer runs. */
   tick(): Promise<number>;
+  /** Live calls that other replicas hold now (by their unexpired leases): what the live monitor cannot show here. */
+  liveElsewhere(): Promise<number>;
   /**
    * Stops renewing and drops this process's leases. A call it could not end is then ended like a never-leased one
    * (after maxCallMs), never at once: another replica may hold the same call (admitted here, streaming there).
@@ -139,6 +141,14 @@ export async function startCallLeases(pool: pg.Pool, o: CallLeaseOptions): Promi
     instanceId,
     recovered,
     tick,
+    liveElsewhere: async () => {
+      const r = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM call_leases l JOIN calls c ON c.id = l.call_id
+          WHERE l.instance_id <> $1 AND c.ended_at IS NULL AND l.renewed_at >= now() - make_interval(secs => $2)`,
+        [instanceId, leaseMs / 1000],
+      );
+      return r.rows[0]?.n ?? 0;
+    },
     stop: async () => {
       clearInterval(timer);
       if (!o.single)

@@ -18,31 +18,42 @@ const DAY_NAMES: Record<string, string> = {
   sun: 'Sunday',
 };
 
-/** The skip link and the header with the sections of the review site, /analytics included. */
-export function siteHeader(current?: 'analytics'): Html {
+/** The skip link and the header with the sections of the review site, /analytics and the live monitor included. */
+export function siteHeader(current?: 'analytics' | 'monitor'): Html {
+  const home =
+    current === 'monitor'
+      ? html`<a href="/monitor">gym-call-agent · live calls</a>`
+      : html`<a href="/review">gym-call-agent · call review</a>`;
   return html`<a class="skip" href="#main">Skip to content</a>
     <header>
-      <a href="/review">gym-call-agent · call review</a>
+      ${home}
       <nav aria-label="Sections">
         <a href="/review">Calls</a> <a href="/review/campaigns">Campaigns</a>
         <a href="/analytics" ${current === 'analytics' ? html`aria-current="page"` : ''}>Analytics</a>
+        <a href="/monitor" ${current === 'monitor' ? html`aria-current="page"` : ''}>Live</a>
       </nav>
     </header>`;
 }
 
-export function layout(title: string, body: Html): string {
+/** The frame of the review pages, and of the live monitor (its own title suffix, style and script). */
+export function layout(
+  title: string,
+  body: Html,
+  o: { site?: 'review' | 'monitor'; css?: string; script?: string } = {},
+): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title} · gym-call-agent review</title>
+        <title>${title} · gym-call-agent ${o.site ?? 'review'}</title>
         <style>
-          ${new (body.constructor as new (v: string) => Html)(CSS)}
+          ${new Html(CSS + (o.css ?? ''))}
         </style>
+        ${o.script === undefined ? '' : html`<script src="${o.script}" defer></script>`}
       </head>
       <body>
-        ${siteHeader()}
+        ${siteHeader(o.site === 'monitor' ? 'monitor' : undefined)}
         <main id="main">${body}</main>
       </body>
     </html> `.value;

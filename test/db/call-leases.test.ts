@@ -73,6 +73,7 @@ for (const b of await backends(t)) {
     t.equal((await state(b.pool, 'new-unleased'))?.ended, false, 'a call just created may not be leased yet');
 
     t.equal(await leases.tick(), 0, 'nothing lapsed since');
+    t.equal(await leases.liveElsewhere(), 1, "the live monitor counts the other replica's call, not its own");
     // The replica holding 'held-elsewhere' dies: its lease stops being renewed.
     await b.pool.query(
       "UPDATE call_leases SET renewed_at = now() - interval '31 seconds' WHERE instance_id = 'replica-a'",
@@ -80,6 +81,7 @@ for (const b of await backends(t)) {
     t.equal(await leases.tick(), 1);
     t.equal((await state(b.pool, 'held-elsewhere'))?.end_reason, LOST, 'ended once its lease lapsed');
     t.equal((await state(b.pool, 'mine'))?.ended, false, 'its own call still live');
+    t.equal(await leases.liveElsewhere(), 0, 'an ended call is not counted');
 
     await leases.stop();
     const left = await b.pool.query('SELECT count(*)::int AS n FROM call_leases WHERE instance_id = $1', [
