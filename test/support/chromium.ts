@@ -5,9 +5,10 @@ import { STRICT } from '../db/helpers/backends.js';
 
 /**
  * Debian's headless Chromium (CHROMIUM_PATH, default /usr/bin/chromium) through playwright-core, closed with the
- * test. Without it: undefined and the test is skipped with the reason, except under CI_STRICT=1, where it fails.
+ * test, with `extraArgs` after the usual flags. Without it: undefined and the test is skipped with the reason, except
+ * under CI_STRICT=1, where it fails.
  */
-export async function launchChromium(t: Test): Promise<Browser | undefined> {
+export async function launchChromium(t: Test, extraArgs: readonly string[] = []): Promise<Browser | undefined> {
   const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(chromiumPath)) {
     if (STRICT) t.fail(`Chromium required under CI_STRICT=1 (apt-get install chromium): ${chromiumPath} missing`);
@@ -25,6 +26,7 @@ export async function launchChromium(t: Test): Promise<Browser | undefined> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
   t.teardown(() => browser.close());
