@@ -150,7 +150,8 @@ export class MonitorHub implements CallObserver {
       this.#subscribers.delete(s);
       this.#o.metrics?.watching('events', this.#subscribers.size);
     });
-    out.write('retry: 2000\n\n');
+    // EventSource's reconnection delay, then the whole state.
+    s.push('retry: 2000\n\n');
     s.push(this.#snapshot());
     this.#tick();
     return true;
