@@ -93,7 +93,12 @@ t.test('the live monitor in headless Chromium during a simulated call', async (t
   // Listen in from the start (the gym waits a second before its hello), and read the page's WebAudio analyser while
   // the gym's words reach the page: as the recogniser has them, then as the gym's turn.
   await card.getByRole('button', { name: 'Listen in' }).click();
-  await card.getByRole('button', { name: 'Stop listening' }).waitFor({ timeout: 10_000 });
+  await card
+    .getByRole('button', { name: 'Stop listening' })
+    .waitFor({ timeout: 20_000 })
+    .catch(async (e: Error) => {
+      throw new Error(`${e.message}\nthe page says: ${await page.locator('#connection').innerText()}`);
+    });
   type AudioWin = {
     gymMonitor?: { audio: { analyser: { fftSize: number; getFloatTimeDomainData(a: Float32Array): void } } };
   };

@@ -304,7 +304,8 @@
     if (current !== undefined) return current.stop();
     button.disabled = true;
     const a = audioGraph();
-    await a.context.resume();
+    // Within the click (a user gesture), not awaited: frames scheduled meanwhile play once the audio clock runs.
+    a.context.resume().catch((e) => connection(`Audio could not start: ${e.message}`, true));
     let ticket;
     try {
       ticket = (await post(`/monitor/calls/${encodeURIComponent(callId)}/listen`)).ticket;
