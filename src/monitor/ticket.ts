@@ -21,23 +21,25 @@ const TICKET = /^(\d{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 export class ListenTickets {
   readonly #key: Buffer;
   readonly #ttlMs: number;
+  readonly #now: () => number;
   /** Nonces of tickets already used, until they expire (bounded by how many tickets can be issued in a TTL). */
   readonly #used = new Map<string, number>();
 
-  constructor(o: { ttlMs?: number; key?: Buffer } = {}) {
+  constructor(o: { ttlMs?: number; key?: Buffer; now?: () => number } = {}) {
     this.#key = o.key ?? randomBytes(32);
     this.#ttlMs = o.ttlMs ?? LISTEN_TICKET_TTL_MS;
+    this.#now = o.now ?? Date.now;
   }
 
   /** `<expiry in epoch seconds>.<nonce>.<MAC>`, all base64url or digits: a valid subprotocol token. */
-  issue(callId: string, nowMs = Date.now()): string {
+  issue(callId: string, nowMs = this.#now()): string {
     const exp = Math.ceil((nowMs + this.#ttlMs) / 1000);
     const nonce = randomBytes(16).toString('base64url');
     return `${exp}.${nonce}.${this.#mac(callId, exp, nonce).toString('base64url')}`;
   }
 
   /** Checks the ticket for `callId` and, when good, spends it. */
-  redeem(ticket: string, callId: string, nowMs = Date.now()): TicketCheck {
+  redeem(ticket: string, callId: string, nowMs = this.#now()): TicketCheck {
     const m = TICKET.exec(ticket);
     if (m === null) return { ok: false, reason: 'malformed' };
     const exp = Number(m[1]);

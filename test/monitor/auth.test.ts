@@ -38,7 +38,9 @@ t.test('listen tickets', async (t) => {
 t.test('the monitor over HTTP and WebSocket', async (t) => {
   const hub = new MonitorHub({ replica: { name: 'r1', single: false }, log: quietLog });
   t.teardown(() => hub.close());
-  const tickets = new ListenTickets();
+  // The tickets' clock, moved on by the expiry test.
+  let later = 0;
+  const tickets = new ListenTickets({ now: () => Date.now() + later });
   const logins = new LoginThrottle({ trustedHops: 0 });
   const ts = await startServer({
     apiToken: TOKEN,
@@ -119,19 +121,27 @@ t.test('the monitor over HTTP and WebSocket', async (t) => {
   const ticketFor = async (callId: string) =>
     ((await (await post(`/monitor/calls/${callId}/listen`)).json()) as { ticket: string }).ticket;
   const open = (callId: string, protocols: string[], headers: Record<string, string> = {}) =>
-    new Promise<{ ws?: WebSocket; status?: number }>((resolve) => {
+    new Promise<{ ws?: WebSocket; status?: number; why?: string }>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${ts.port}/monitor/calls/${callId}/listen`, protocols, {
         headers,
       });
       ws.once('open', () => resolve({ ws }));
-      ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode }));
+      ws.once('unexpected-response', (_req, res) => {
+        let why = '';
+        res.on('data', (c: Buffer) => (why += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode, why }));
+      });
       ws.once('error', () => resolve({}));
     });
 
   t.test('listen-in: a ticket for this call, once', async (t) => {
     t.equal((await open('call-a', [LISTEN_PROTOCOL])).status, 401, 'no ticket');
     const forA = await ticketFor('call-a');
-    t.equal((await open('call-b', [LISTEN_PROTOCOL, `ticket.${forA}`])).status, 403, "call A's ticket on call B");
+    t.match(
+      await open('call-b', [LISTEN_PROTOCOL, `ticket.${forA}`]),
+      { status: 403, why: /mismatch/ },
+      "call A's ticket on call B",
+    );
     const other = await open('call-a', [LISTEN_PROTOCOL, `ticket.${forA}`], { origin: 'https://evil.example' });
     t.equal(other.status, 403, 'a page of another site');
     const badHost = await open('call-a', [LISTEN_PROTOCOL, `ticket.${forA}`], { host: 'attacker.example' });
@@ -139,7 +149,19 @@ t.test('the monitor over HTTP and WebSocket', async (t) => {
     const { ws } = await open('call-a', [LISTEN_PROTOCOL, `ticket.${forA}`]);
     t.ok(ws, 'the ticket opens call A');
     t.equal(ws?.protocol, LISTEN_PROTOCOL);
-    t.equal((await open('call-a', [LISTEN_PROTOCOL, `ticket.${forA}`])).status, 403, 'a ticket is used once');
+    t.match(
+      await open('call-a', [LISTEN_PROTOCOL, `ticket.${forA}`]),
+      { status: 403, why: /used/ },
+      'a ticket is used once',
+    );
+    const stale = await ticketFor('call-a');
+    later = 31_000;
+    t.match(
+      await open('call-a', [LISTEN_PROTOCOL, `ticket.${stale}`]),
+      { status: 403, why: /expired/ },
+      'an expired ticket',
+    );
+    later = 0;
     const got = new Promise<Buffer>((r) => ws?.once('message', (m) => r(m as Buffer)));
     a.line.callerFrame(new Uint8Array(160).fill(0x22), -20);
     b.line.callerFrame(new Uint8Array(160).fill(0x33), -20);
