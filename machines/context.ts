@@ -1,5 +1,6 @@
 import { emptyFacts, missingTopics, answeredTopics, type GymFacts, type Topic } from '../src/facts/model.js';
 import { briefTopics, type ConversationBrief, type HistoryTurn } from '../src/providers/llm/types.js';
+import type { FlowScript } from '../src/flows/script.js';
 import { emptyCallMetrics } from './events.js';
 import type {
   AgentTurnReason,
@@ -105,6 +106,8 @@ export interface CallContext {
   brief: ConversationBrief | undefined;
   /** The recording notice of the greeting, if this call gets one (CallInput.recordingNotice). */
   recordingNotice: string | undefined;
+  /** The flow variant this call runs (CallInput.flow); undefined: the built-in flow. */
+  flow: FlowScript | undefined;
 }
 
 export const HISTORY_MAX = 40;
@@ -145,6 +148,7 @@ export function initialContext(input: CallInput): CallContext {
     timeZone: input.timeZone,
     brief: input.brief,
     recordingNotice: input.recordingNotice,
+    flow: input.flow,
   };
 }
 
@@ -232,10 +236,16 @@ export function repeatsQuestion(c: CallContext, sentence: string): boolean {
   return topics.some((t) => answered.has(t) || asked.has(t) || c.line.refusals.some((r) => r.topic === t));
 }
 
+/** The topics still to ask, in the flow's order: missing and not refused. */
+function toAsk(c: CallContext): Topic[] {
+  const order = c.flow?.topicOrder;
+  return askable(c.facts, c.line, briefTopics(c.brief, order), order);
+}
+
 /** The next topic worth asking: missing, not refused and not yet asked. */
 export function nextTopic(c: CallContext): Topic | undefined {
   const asked = askedOrPending(c);
-  return askable(c.facts, c.line, briefTopics(c.brief)).find((t) => !asked.has(t));
+  return toAsk(c).find((t) => !asked.has(t));
 }
 
 /** Every topic is answered or refused: nothing is left to ask. */
@@ -259,10 +269,11 @@ export function replyInput(c: CallContext): ReplyInput {
     direction: c.direction,
     facts: c.facts,
     // Refused topics are not missing any more as far as the conversation goes: they are never asked again.
-    missing: askable(c.facts, c.line, briefTopics(c.brief)),
+    missing: toAsk(c),
     refused: c.line.refusals.map((r) => r.topic),
     timeZone: c.timeZone,
     brief: c.brief,
+    flow: c.flow,
     // Shared, not copied: the machine never changes an array in place (every update builds a new one).
     asked: c.asked,
     history: c.history,

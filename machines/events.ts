@@ -1,6 +1,7 @@
 import type { GymFacts, Topic } from '../src/facts/model.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
 import type { ConversationBrief, ConversationInput } from '../src/providers/llm/types.js';
+import type { FlowScript } from '../src/flows/script.js';
 import type { CallbackRequest, CallOutcome, IvrStep, Refusal, SpokenOutcome } from './outcomes.js';
 import type { CallerEvidenceEvent } from './evidence.js';
 import type { EndReason } from './emitted.js';
@@ -28,6 +29,8 @@ export interface CallInput {
   recordingNotice?: string | undefined;
   /** A planned call's topics, confirmations and person (a campaign's follow-up); none: every topic is asked. */
   brief?: ConversationBrief | undefined;
+  /** The flow variant of an A/B experiment (src/flows/): wording, topic order, filler; none: the built-in flow. */
+  flow?: FlowScript | undefined;
 }
 
 export interface VoicemailPolicy {

@@ -166,6 +166,8 @@ export const guards = {
     return !event.ok;
   },
   holdingNotSaid: ({ context }: Args) => !context.holdingSaid,
+  /** The flow's filler policy wants a holding line while the reply is late (every call but a 'none' variant's). */
+  fillerWanted: ({ context }: Args) => context.flow?.filler?.mode !== 'none',
   isFatalAsrError: ({ event }: Args) => {
     assertEvent(event, 'ASR.ERROR');
     return event.fatal;

@@ -67,10 +67,15 @@ export function initialLine(input: CallInput): Line {
   };
 }
 
-/** Topics still missing that the gym has not refused: what is left to ask. */
-export function askable(facts: GymFacts, line: Line, among: readonly Topic[] = TOPICS): Topic[] {
+/** Topics still missing that the gym has not refused, in `order` (a flow's topic order): what is left to ask. */
+export function askable(
+  facts: GymFacts,
+  line: Line,
+  among: readonly Topic[] = TOPICS,
+  order: readonly Topic[] = TOPICS,
+): Topic[] {
   const refused = new Set(line.refusals.map((r) => r.topic));
-  return missingTopics(facts, among).filter((t) => !refused.has(t));
+  return missingTopics(facts, among, order).filter((t) => !refused.has(t));
 }
 
 /**

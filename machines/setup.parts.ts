@@ -51,7 +51,11 @@ export const callDelays = {
   BARGE_IN_CONFIRM: ({ context }: { context: CallContext }) => context.timing.bargeInConfirmMs,
   IDLE_REPROMPT: ({ context }: { context: CallContext }) => context.timing.idleRepromptMs,
   MAX_CALL: ({ context }: { context: CallContext }) => context.timing.maxCallMs,
-  PROVIDER_DEADLINE: ({ context }: { context: CallContext }) => context.timing.providerDeadlineMs,
+  // The flow's filler policy may say its holding line earlier or later than the provider deadline.
+  FILLER: ({ context }: { context: CallContext }) => {
+    const filler = context.flow?.filler;
+    return (filler?.mode === 'holding-line' ? filler.afterMs : undefined) ?? context.timing.providerDeadlineMs;
+  },
   REPLY_MAX: ({ context }: { context: CallContext }) => context.timing.replyMaxMs,
   HELLO_TIMEOUT: ({ context }: { context: CallContext }) => context.timing.outboundHelloTimeoutMs,
   // Counted from her last voiced frame, like the end-of-turn waits.

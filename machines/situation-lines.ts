@@ -1,4 +1,5 @@
 import type { Topic } from '../src/facts/model.js';
+import type { FlowScript } from '../src/flows/script.js';
 import { sayGymName } from '../src/facts/say.js';
 import { questionFor } from './text.js';
 
@@ -32,9 +33,9 @@ export function screeningLine(gymName: string): string {
 }
 
 /** To a new voice after a transfer: one sentence of who and why (not a second greeting), then what is missing. */
-export function reintroductionLines(gymName: string, next: Topic | undefined): string[] {
+export function reintroductionLines(gymName: string, next: Topic | undefined, flow?: FlowScript): string[] {
   const intro = `Hi, I'm an automated assistant calling ${about(gymName)} about its hours, prices and classes.`;
-  return next === undefined ? [intro] : [intro, questionFor(next)];
+  return next === undefined ? [intro] : [intro, questionFor(next, undefined, flow)];
 }
 
 /** The message left after a voicemail's beep: who, why, how to call back, goodbye. */

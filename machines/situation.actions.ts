@@ -259,7 +259,7 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
     }),
     queueReintroduction: assign(({ context }) => {
       let next: CallContext = context;
-      for (const l of reintroductionLines(context.gymName, C.nextTopic(context)))
+      for (const l of reintroductionLines(context.gymName, C.nextTopic(context), context.flow))
         next = patched(next, queueLine(next, l));
       return {
         outbox: next.outbox,

@@ -2,6 +2,7 @@ import type { Topic } from '../src/facts/model.js';
 import { sayGymName } from '../src/facts/say.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
 import { briefTopics, type ConversationBrief } from '../src/providers/llm/types.js';
+import { renderGreeting, type FlowScript } from '../src/flows/script.js';
 import type { CallDirection, EndReason } from './events.js';
 import { topicMentions } from './topic-words.js';
 
@@ -191,10 +192,14 @@ const QUESTIONS: Record<Topic, string> = {
   classes: 'What fitness classes do you offer?',
 };
 
-/** The question for `topic`: a planned call's confirmation of it ("Are you still open ...?"), else the open one. */
-export function questionFor(topic: Topic, brief?: ConversationBrief): string {
+/**
+ * The question for `topic`: a planned call's confirmation of it ("Are you still open ...?"), else the flow variant's
+ * wording, else the built-in one.
+ */
+export function questionFor(topic: Topic, brief?: ConversationBrief, flow?: FlowScript): string {
   const confirm = brief?.factsToConfirm.find((f) => f.topic === topic)?.question;
-  return confirm === undefined ? QUESTIONS[topic] : confirm.charAt(0).toUpperCase() + confirm.slice(1);
+  if (confirm !== undefined) return confirm.charAt(0).toUpperCase() + confirm.slice(1);
+  return flow?.questions?.[topic] ?? QUESTIONS[topic];
 }
 
 const TOPIC_NAMES: Record<Topic, string> = { hours: 'hours', pricing: 'prices', classes: 'classes' };
@@ -209,26 +214,38 @@ function listed(items: readonly string[]): string {
  * The greeting is two utterances so a cut during the introduction leaves the question un-asked. An unknown gym
  * name (an inbound call from a number we have no name for) gets its own wording, never an empty slot. A recorded
  * call's notice ends the introduction, before any question, so it is said before the gym says anything of substance.
+ * A flow variant's introduction (src/flows/) replaces the built-in one; its first question follows the flow's order.
  */
 export function greetingLines(
   direction: CallDirection,
   gymName: string,
   recordingNotice?: string,
   brief?: ConversationBrief,
+  flow?: FlowScript,
 ): [string, string] {
-  const name = sayGymName(gymName);
   // A planned call names only its own topics, and the person the gym told us to ask for.
-  const topics = briefTopics(brief);
+  const topics = briefTopics(brief, flow?.topicOrder);
   const about = listed(topics.map((t) => TOPIC_NAMES[t]));
-  const calling = brief?.askFor === undefined ? 'calling' : `calling back for ${brief.askFor}`;
-  const intro =
-    direction === 'outbound'
-      ? `Hi, is this ${name ?? 'the gym'}? I'm an automated assistant ${calling} with a few quick questions about your ${about}.`
-      : `Hi, thanks for calling! I'm an automated assistant collecting the ${about} ${name === undefined ? 'of your gym' : `for ${name}`}.`;
+  const intro = introduction(direction, sayGymName(gymName), about, brief?.askFor, flow);
   return [
     recordingNotice === undefined ? intro : `${intro} ${recordingNotice}`,
-    questionFor(topics[0] ?? 'hours', brief),
+    questionFor(topics[0] ?? 'hours', brief, flow),
   ];
+}
+
+function introduction(
+  direction: CallDirection,
+  name: string | undefined,
+  about: string,
+  askFor: string | undefined,
+  flow: FlowScript | undefined,
+): string {
+  const variant = renderGreeting(flow, direction, name, about);
+  if (variant !== undefined) return askFor === undefined ? variant : `${variant} I'm calling back for ${askFor}.`;
+  const calling = askFor === undefined ? 'calling' : `calling back for ${askFor}`;
+  return direction === 'outbound'
+    ? `Hi, is this ${name ?? 'the gym'}? I'm an automated assistant ${calling} with a few quick questions about your ${about}.`
+    : `Hi, thanks for calling! I'm an automated assistant collecting the ${about} ${name === undefined ? 'of your gym' : `for ${name}`}.`;
 }
 
 export function repromptLine(n: number, topic: Topic | undefined): string {
@@ -237,6 +254,12 @@ export function repromptLine(n: number, topic: Topic | undefined): string {
 }
 
 export const HOLDING_LINES = ['One moment, please.', 'Just a second.'] as const;
+
+/** The holding lines of the call's filler policy (a flow variant may word its own). */
+export function holdingLines(flow: FlowScript | undefined): readonly string[] {
+  const filler = flow?.filler;
+  return filler?.mode === 'holding-line' && filler.lines !== undefined ? filler.lines : HOLDING_LINES;
+}
 export const APOLOGY_LINES = [
   'Sorry, I missed that. Could you say it again?',
   'Sorry, could you repeat that?',

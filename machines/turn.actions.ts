@@ -65,6 +65,7 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
         context.gymName,
         context.recordingNotice,
         context.brief,
+        context.flow,
       );
       const a = queueLine(context, intro);
       return {
@@ -74,7 +75,7 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       };
     }),
     queueHolding: assign(({ context }) => ({
-      ...queueLine(context, T.pickFresh(T.HOLDING_LINES, context.lastSaid)),
+      ...queueLine(context, T.pickFresh(T.holdingLines(context.flow), context.lastSaid)),
       holdingSaid: true,
       metrics: { ...context.metrics, holdingLines: context.metrics.holdingLines + 1 },
     })),
@@ -82,7 +83,9 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
     queueFallback: assign(({ context }) => {
       const topic = C.nextTopic(context);
       const line =
-        topic !== undefined ? T.questionFor(topic, context.brief) : T.pickFresh(T.CLARIFY_LINES, context.lastSaid);
+        topic !== undefined
+          ? T.questionFor(topic, context.brief, context.flow)
+          : T.pickFresh(T.CLARIFY_LINES, context.lastSaid);
       return queueLine(context, line);
     }),
     queueReprompt: assign(({ context }) => ({

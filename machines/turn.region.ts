@@ -220,7 +220,8 @@ export const turnRegion = callSetup.createStateConfig({
     thinking: {
       description:
         "Waiting for the first sentence of the reply (the endpoint transition that led here recorded the caller's " +
-        'turn and asked for it); a holding line after PROVIDER_DEADLINE.',
+        "turn and asked for it); a holding line after FILLER (PROVIDER_DEADLINE_MS unless the flow's filler policy " +
+        'says otherwise, or never).',
       on: {
         'REPLY.SENTENCE': {
           guard: 'queuesLine',
@@ -250,9 +251,10 @@ export const turnRegion = callSetup.createStateConfig({
         ],
       },
       after: {
-        PROVIDER_DEADLINE: {
+        FILLER: {
+          guard: 'fillerWanted',
           actions: ['queueHolding', { type: 'flush', params: { reason: 'reply' } }],
-          description: 'The LLM is slow: say a short holding line.',
+          description: "The LLM is slow: say a short holding line (unless the flow's filler policy is 'none').",
         },
       },
     },

@@ -29,6 +29,7 @@ import { loadDsp } from './dsp/index.js';
 import { instrumentDsp } from './ops/dsp-timing.js';
 import type { Dsp } from './dsp/types.js';
 import { isAppError } from './errors.js';
+import { loadFlows } from './flows/load.js';
 import type { Route } from './http/types.js';
 import { createLogger, type Logger } from './log.js';
 import { CallCapacity } from './ops/capacity.js';
@@ -116,6 +117,11 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: ServerOptions = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const metrics = opts.metrics ?? getMetrics();
+  // The A/B experiment of conversation flows (FLOWS): a bad one stops the start here, before anything is opened.
+  const flows = loadFlows(config);
+  for (const w of flows?.warnings ?? []) log.warn(w);
+  if (flows)
+    log.info({ experiment: flows.experiment, variants: flows.variants.map((v) => `${v.name}:${v.weight}%`) }, 'flows');
   // Every per-chunk DSP call of every call goes through this wrapper, which samples 1 in 16 into gym_agent_dsp_seconds.
   const dsp = instrumentDsp(loadDsp({ path: config.DSP_ADDON_PATH, forceScalar: config.DSP_FORCE_SCALAR }), metrics);
   log.info({ kernels: dsp.kernels() }, 'DSP addon loaded');
@@ -333,6 +339,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       },
       timeZone: config.CALL_DEFAULT_TIMEZONE,
       extras: extras.deps,
+      flows,
       inspect: opts.inspect ?? inspector?.inspect,
     }),
     dsp,

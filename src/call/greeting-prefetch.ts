@@ -1,24 +1,15 @@
-import type { CallDirection } from '../../machines/events.js';
-import { greetingLines } from '../../machines/text.js';
 import type { Logger } from '../log.js';
 import type { TtsProvider } from '../providers/tts/types.js';
 import { TtsPrefetch } from './tts-prefetch.js';
 
 /**
- * The call's speculative TTS (docs/call-machine.md), undefined when switched off (TTS_PREFETCH). The greeting is
- * known when the stream starts, so its requests leave before the machine says it (outbound: while the callee says
- * hello); the reply actor adds held preemptive sentences later.
+ * The call's speculative TTS (docs/call-machine.md), started with the greeting's lines (machines/text.ts
+ * greetingLines, as the machine will say them: the brief's topics and person, the flow variant's wording). The
+ * greeting is known when the stream starts, so its requests leave before the machine says it (outbound: while the
+ * callee says hello); the reply actor adds held preemptive sentences later.
  */
-export function prefetchGreeting(
-  tts: TtsProvider,
-  log: Logger,
-  enabled: boolean,
-  direction: CallDirection,
-  gymName: string,
-  recordingNotice?: string,
-): TtsPrefetch | undefined {
-  if (!enabled) return undefined;
+export function prefetchGreeting(tts: TtsProvider, log: Logger, lines: readonly string[]): TtsPrefetch {
   const prefetch = new TtsPrefetch(tts, { log });
-  for (const line of greetingLines(direction, gymName, recordingNotice)) prefetch.start(line);
+  for (const line of lines) prefetch.start(line);
   return prefetch;
 }

@@ -36,6 +36,9 @@ import { identifyCall, type CallDetails } from './call-identity.js';
 import { hangUpAtEnd } from './end-hangup.js';
 import { reportEnd } from './end-report.js';
 import { prefetchGreeting } from './greeting-prefetch.js';
+import { greetingLines } from '../../machines/text.js';
+import { callFlow } from '../flows/call-flow.js';
+import type { Flows } from '../flows/load.js';
 import type { HangupPort } from './hangup-actor.js';
 import { LedgerSwitch } from './ledger-switch.js';
 import { notifyObserver, type CallObserver } from './observer.js';
@@ -89,6 +92,8 @@ export interface SessionDeps {
   readonly timeZone?: string | undefined;
   /** Recording (RECORDING, its notice) and the cost per call (src/call/extras.ts). */
   readonly extras?: ExtrasDeps | undefined;
+  /** The A/B experiment of conversation flows (FLOWS, src/flows/): each gym's variant; none: the built-in flow. */
+  readonly flows?: Flows | undefined;
 }
 
 export function createCallHandlerFactory(deps: SessionDeps): CallHandlerFactory {
@@ -133,7 +138,10 @@ export class CallSession implements CallHandler {
     this.direction = id.direction;
     const extras = (this.#extras = new CallExtras(deps.extras, deps.providers, id.phoneNumber, transport, log));
     const { asr } = deps.providers;
-    const tts = extras.meter.watchTts(deps.providers.tts);
+    // The gym's variant of the experiment: its turn-taking, its voice (the meter counts what the voice said) and script.
+    const flow = callFlow(deps.flows, id.phoneNumber, deps.timing, deps.providers.tts);
+    const timing = flow.timing;
+    const tts = extras.meter.watchTts(flow.tts);
     // The reply actor's LLM is watched so the end of the call knows which caller words no reply went through.
     const timeoutMs = deps.wrapUpTimeoutMs ?? wrapUpTimeoutMs(deps.timing.providerDeadlineMs);
     const metered = extras.meter.watchLlm(deps.providers.llm);
@@ -161,12 +169,16 @@ export class CallSession implements CallHandler {
       twilioCallSid: start.callSid,
       status: 'in-progress',
       providers,
+      flow: flow.recorded,
       at: start.startedAt,
     });
     this.#ledger = new LedgerSwitch(this.#recorded, this.#summary, this.#quality, log, asr.capabilities.confidence);
 
     const notice = extras.notice;
-    const prefetch = prefetchGreeting(tts, log, deps.ttsPrefetch !== false, id.direction, id.gymName, notice);
+    const prefetch =
+      deps.ttsPrefetch === false
+        ? undefined
+        : prefetchGreeting(tts, log, greetingLines(id.direction, id.gymName, notice, id.brief, flow.script));
     const ports = callPorts({
       asr,
       llm,
@@ -197,15 +209,16 @@ export class CallSession implements CallHandler {
         callId: id.callId,
         direction: id.direction,
         gymName: id.gymName,
-        timing: deps.timing,
+        timing,
         voicemail: deps.voicemail,
         timeZone,
         recordingNotice: notice,
         brief: id.brief,
+        flow: flow.script,
       },
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
     });
-    this.#voice = new CallerVoice(deps.timing, (e) => {
+    this.#voice = new CallerVoice(timing, (e) => {
       if (!this.#finished) this.#actor.send({ type: 'CALLER.EVIDENCE', atMs: e.atMs, voice: e.voice, noisy: e.noisy });
     });
     transport.player.frameTap = (mulaw) => {

@@ -185,6 +185,9 @@ export const envSchema = z.object({
   RECORDING_NOTICE: z.enum(['always', 'two-party', 'never']).default('always'),
   // The price table: inline JSON or the path of a JSON file; unset = the defaults of src/costs/prices.ts.
   COST_PRICES: optionalString,
+  // An A/B experiment of conversation flows (src/flows/, docs/flows.md): inline JSON or the path of a JSON file;
+  // unset = every call runs the built-in flow.
+  FLOWS: optionalString,
 
   // Where outbound calls may go (src/telephony/destination.ts): ISO 3166 regions and libphonenumber number types.
   CALL_ALLOWED_REGIONS: list(DEFAULT_REGIONS, (s) => s.toUpperCase())

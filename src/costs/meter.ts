@@ -79,8 +79,8 @@ export class UsageMeter {
     const watched: TtsProvider = {
       name: tts.name,
       capabilities: tts.capabilities,
-      synthesize: async (text, signal) => {
-        const audio = await tts.synthesize(text, signal);
+      synthesize: async (text, signal, options) => {
+        const audio = await tts.synthesize(text, signal, options);
         this.tts(audio.provider, text.length);
         return audio;
       },

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { parseJsonSetting } from '../config/json-setting.js';
 
 // The price table of the cost per call (COST_PRICES). Prices are list prices in US dollars, per provider name as
 // the providers call themselves (src/providers/*: deepgram, soundswallower, openai, offline-interviewer, elevenlabs,
@@ -46,26 +45,7 @@ export const DEFAULT_PRICES: PriceTable = Object.freeze({
 /** The table from COST_PRICES (inline JSON or a JSON file's path) over the defaults; unset = the defaults. */
 export function loadPriceTable(setting: string | undefined): PriceTable {
   if (setting === undefined) return DEFAULT_PRICES;
-  let text = setting;
-  if (!setting.trimStart().startsWith('{')) {
-    try {
-      text = readFileSync(setting, 'utf8');
-    } catch (e) {
-      throw new AppError('CONFIG_INVALID', `COST_PRICES: cannot read ${setting}: ${(e as Error).message}`);
-    }
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new AppError('CONFIG_INVALID', `COST_PRICES: not JSON: ${(e as Error).message}`);
-  }
-  const parsed = tablesSchema.safeParse(json);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  COST_PRICES.${i.path.join('.')}: ${i.message}`);
-    throw new AppError('CONFIG_INVALID', `invalid price table:\n${lines.join('\n')}`);
-  }
-  const t = parsed.data;
+  const t = parseJsonSetting('COST_PRICES', setting, tablesSchema, 'price table');
   return Object.freeze({
     twilio: { ...DEFAULT_PRICES.twilio, ...t.twilio },
     asr: { ...DEFAULT_PRICES.asr, ...t.asr },

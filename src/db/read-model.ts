@@ -34,6 +34,9 @@ export interface CallDetail {
   keys_pressed: string[];
   /** Time spent on hold, ms. */
   hold_ms: number | null;
+  /** The A/B experiment of conversation flows and the variant the call ran (src/flows/); null without one. */
+  flow_experiment: string | null;
+  flow_variant: string | null;
   /** Twilio answering-machine detection result, when a status change carried one. */
   answered_by: string | null;
   status_history: Array<{ status: string; at: string; detail: Record<string, unknown> | null }>;
@@ -89,6 +92,8 @@ export function callSummary(c: CallRow) {
     outcome: c.outcome,
     keys_pressed: c.keys_pressed,
     hold_ms: c.hold_ms,
+    flow_experiment: c.flow_experiment,
+    flow_variant: c.flow_variant,
   };
 }
 

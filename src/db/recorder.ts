@@ -1,7 +1,14 @@
 import { isCallOutcome, type Refusal } from '../../machines/outcomes.js';
 import { gymFactsSchema, type GymFacts } from '../facts/model.js';
 import type { Logger } from '../log.js';
-import { createCall, endCall, recordStatus, setTwilioSid, type CallEndHook } from './repositories/calls.js';
+import {
+  createCall,
+  endCall,
+  recordStatus,
+  setTwilioSid,
+  type CallEndHook,
+  type CallFlowRecord,
+} from './repositories/calls.js';
 import { recordFacts } from './repositories/facts.js';
 import { upsertCallback, upsertRefusal, type StoredCallback } from './repositories/outcomes.js';
 import { suppressCallNumber } from '../compliance/suppressions.js';
@@ -31,6 +38,8 @@ export interface CallStart {
   /** Initial status, default 'created'. */
   status?: string;
   providers?: Record<string, unknown>;
+  /** The A/B experiment and variant the call runs (src/flows/), when one is configured. */
+  flow?: CallFlowRecord | undefined;
   at?: Timestamp;
 }
 
@@ -146,6 +155,7 @@ export class CallRecorder {
           twilioCallSid: c.twilioCallSid ?? null,
           ...(c.status === undefined ? {} : { status: c.status }),
           ...(c.providers === undefined ? {} : { providers: c.providers }),
+          ...(c.flow === undefined ? {} : { flow: c.flow }),
           at,
         }),
     );

@@ -63,10 +63,17 @@ export function answeredTopics(f: GymFacts): Set<Topic> {
   return s;
 }
 
-/** Topics with no fact yet, among `among` (a planned call collects only its own topics), in TOPICS order. */
-export function missingTopics(f: GymFacts, among: readonly Topic[] = TOPICS): Topic[] {
+/**
+ * Topics with no fact yet, among `among` (a planned call collects only its own topics), in `order` (a flow variant's
+ * topic order, src/flows/; default TOPICS order).
+ */
+export function missingTopics(
+  f: GymFacts,
+  among: readonly Topic[] = TOPICS,
+  order: readonly Topic[] = TOPICS,
+): Topic[] {
   const a = answeredTopics(f);
-  return TOPICS.filter((t) => among.includes(t) && !a.has(t));
+  return order.filter((t) => among.includes(t) && !a.has(t));
 }
 
 /** Later facts win per day / per plan name / per class name; nothing already known is dropped. */

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { Dsp } from '../dsp/types.js';
-import { AppError } from '../errors.js';
 import { OfflineAsr } from './asr/offline.js';
 import type { AsrProvider } from './asr/types.js';
 import { OfflineInterviewer } from './llm/offline.js';
@@ -11,67 +10,13 @@ import { FallbackTts } from './tts/fallback.js';
 import { FliteTts } from './tts/flite.js';
 import type { TtsProvider } from './tts/types.js';
 
-// Which provider does each job, from configuration alone: a key present → the cloud provider, otherwise the
-// embedded offline one; ASR_PROVIDER / LLM_PROVIDER / TTS_PROVIDERS override. TTS is always an ordered
-// failover list, and flite ends the automatic list so speech never depends on the network alone. A cloud
+// The providers that do each job, built from configuration (the choice itself: choice.ts). A cloud
 // provider's module (and its SDK) is loaded only when it is chosen: the three SDKs cost an offline server about
 // 3 s of CPU to import (2.9 of 3.8 s for this file; ElevenLabs' alone 2.1), for code it never runs.
 
-export const TTS_NAMES = ['elevenlabs', 'openai', 'flite'] as const;
-export type TtsName = (typeof TTS_NAMES)[number];
+import { chooseProviders, type ProviderChoice, type TtsName } from './choice.js';
 
-export interface ProviderChoice {
-  asr: 'deepgram' | 'offline';
-  llm: 'openai' | 'offline';
-  tts: TtsName[];
-}
-
-type ChoiceConfig = Pick<
-  Config,
-  'ASR_PROVIDER' | 'LLM_PROVIDER' | 'TTS_PROVIDERS' | 'DEEPGRAM_API_KEY' | 'OPENAI_API_KEY' | 'ELEVENLABS_API_KEY'
->;
-
-/** Pure decision (tested on its own): every inconsistency is reported in one CONFIG_INVALID error. */
-export function chooseProviders(cfg: ChoiceConfig): ProviderChoice {
-  const problems: string[] = [];
-  // env.ts types the choices as plain strings; narrow them here.
-  const asr: ProviderChoice['asr'] =
-    cfg.ASR_PROVIDER === 'deepgram' || (cfg.ASR_PROVIDER === 'auto' && cfg.DEEPGRAM_API_KEY) ? 'deepgram' : 'offline';
-  if (asr === 'deepgram' && !cfg.DEEPGRAM_API_KEY) problems.push('ASR_PROVIDER=deepgram needs DEEPGRAM_API_KEY');
-  const llm: ProviderChoice['llm'] =
-    cfg.LLM_PROVIDER === 'openai' || (cfg.LLM_PROVIDER === 'auto' && cfg.OPENAI_API_KEY) ? 'openai' : 'offline';
-  if (llm === 'openai' && !cfg.OPENAI_API_KEY) problems.push('LLM_PROVIDER=openai needs OPENAI_API_KEY');
-
-  let tts: TtsName[];
-  const raw = cfg.TTS_PROVIDERS.trim().toLowerCase();
-  if (raw === 'auto' || raw === '') {
-    tts = [];
-    if (cfg.ELEVENLABS_API_KEY) tts.push('elevenlabs');
-    if (cfg.OPENAI_API_KEY) tts.push('openai');
-    tts.push('flite');
-  } else {
-    const names = raw.split(',').map((s) => s.trim());
-    tts = [];
-    for (const n of names) {
-      if (!(TTS_NAMES as readonly string[]).includes(n)) {
-        problems.push(`TTS_PROVIDERS: unknown provider "${n}" (use ${TTS_NAMES.join(', ')})`);
-      } else if (tts.includes(n as TtsName)) {
-        problems.push(`TTS_PROVIDERS: "${n}" is listed twice`);
-      } else tts.push(n as TtsName);
-    }
-    if (tts.includes('elevenlabs') && !cfg.ELEVENLABS_API_KEY)
-      problems.push('TTS_PROVIDERS=elevenlabs needs ELEVENLABS_API_KEY');
-    if (tts.includes('openai') && !cfg.OPENAI_API_KEY) problems.push('TTS_PROVIDERS=openai needs OPENAI_API_KEY');
-    if (names.length === 0 || tts.length === 0) problems.push('TTS_PROVIDERS: list at least one provider');
-  }
-  if (problems.length > 0) {
-    throw new AppError(
-      'CONFIG_INVALID',
-      `invalid provider configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`,
-    );
-  }
-  return { asr, llm, tts };
-}
+export { chooseProviders, TTS_NAMES, type ProviderChoice, type TtsName } from './choice.js';
 
 export interface SelectedProviders {
   choice: ProviderChoice;

@@ -6,6 +6,7 @@ import { OfflineInterviewer } from '../../src/providers/llm/offline.js';
 import type { ConversationInput, FactsOnlyInput, LlmChunk, LlmProvider } from '../../src/providers/llm/types.js';
 import type { AsrStreamEvent, AsrProvider, AsrStream } from '../../src/providers/asr/types.js';
 import type { Logger } from '../../src/log.js';
+import type { TtsProvider } from '../../src/providers/tts/types.js';
 import type { OutboundPlayer, PlayerListener, UtteranceAudio } from '../../src/telephony/outbound-player.js';
 import { MockTts } from './tts-prefetch-helpers.js';
 import { waitFor } from '../support/wait.js';
@@ -50,7 +51,11 @@ export class ScriptedPlayer {
     this.said.push(a.text);
     this.listener.started?.(a.utteranceId, a.text);
     void (async () => {
-      for await (const _ of a.chunks); // read the audio like the real player
+      try {
+        for await (const _ of a.chunks); // read the audio like the real player
+      } catch {
+        return; // aborted (the call ended, a barge-in): never played, as with the real player
+      }
       if (this.hold) this.#held.push(a.utteranceId);
       else this.listener.played?.(a.utteranceId);
     })();
@@ -142,6 +147,11 @@ export function startCall(opts: {
   callId?: string;
   wrapUpTimeoutMs?: number;
   llm?: CountingLlm;
+  direction?: 'inbound' | 'outbound';
+  /** Instead of the counting mock. */
+  tts?: TtsProvider;
+  /** Session dependencies added or replaced (a real TTS chain, a flow experiment, a call lookup). */
+  deps?: Partial<SessionDeps>;
 }): Harness {
   const t0 = performance.now();
   const nowMs = () => Math.round(performance.now() - t0);
@@ -153,7 +163,7 @@ export function startCall(opts: {
   let endedAt: number | undefined;
   const ended = new Promise<CallResult>((r) => (resolveEnded = r));
   const deps: SessionDeps = {
-    providers: { asr, llm, tts: new MockTts() },
+    providers: { asr, llm, tts: opts.tts ?? new MockTts() },
     timing: DEFAULT_TIMING,
     log: opts.log,
     recorder: opts.recorder,
@@ -166,6 +176,7 @@ export function startCall(opts: {
         resolveEnded(r);
       },
     },
+    ...opts.deps,
   };
   const transport = {
     start: {
@@ -173,7 +184,11 @@ export function startCall(opts: {
       streamSid: 'MZ1',
       accountSid: 'AC1',
       tracks: ['inbound'],
-      customParameters: { callId: opts.callId ?? 'wrap-up-call', direction: 'inbound', gymName: 'Quick Fit' },
+      customParameters: {
+        callId: opts.callId ?? 'wrap-up-call',
+        direction: opts.direction ?? 'inbound',
+        gymName: 'Quick Fit',
+      },
       startedAt: Date.now(),
     },
     player: player as unknown as OutboundPlayer,

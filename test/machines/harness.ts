@@ -63,6 +63,8 @@ export function harness(
     crash?: 'asr' | 'speaker' | 'reply';
     /** A planned call's brief (CallInput.brief). */
     brief?: CallInput['brief'];
+    /** A flow variant (CallInput.flow). */
+    flow?: CallInput['flow'];
     /** A real LLM provider answers (through the call's reply actor) instead of the test playing the LLM. */
     llm?: LlmProvider;
   } = {},
@@ -131,6 +133,7 @@ export function harness(
         timing: { ...DEFAULT_TIMING, ...opts.timing },
         voicemail: opts.voicemail,
         brief: opts.brief,
+        flow: opts.flow,
       },
     },
   );

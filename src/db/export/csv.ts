@@ -43,6 +43,8 @@ export const CSV_COLUMNS = [
   'callback_at',
   'time_zone',
   'person',
+  'flow_experiment',
+  'flow_variant',
 ] as const;
 
 type Column = (typeof CSV_COLUMNS)[number];
@@ -77,7 +79,14 @@ export function csvRowsForCall(c: CallDetail): string {
     end_reason: c.end_reason,
     outcome: c.outcome,
   };
-  let out = line({ ...base, record: 'call', keys_pressed: c.keys_pressed.join(' '), hold_ms: c.hold_ms });
+  let out = line({
+    ...base,
+    record: 'call',
+    keys_pressed: c.keys_pressed.join(' '),
+    hold_ms: c.hold_ms,
+    flow_experiment: c.flow_experiment,
+    flow_variant: c.flow_variant,
+  });
   for (const t of c.transcript)
     out += line({
       ...base,

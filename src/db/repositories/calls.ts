@@ -16,6 +16,13 @@ export interface CallStartRow {
   status?: string;
   at: Date;
   providers?: Record<string, unknown>;
+  flow?: CallFlowRecord;
+}
+
+/** The A/B experiment of conversation flows and the variant a call ran (src/flows/). */
+export interface CallFlowRecord {
+  readonly experiment: string;
+  readonly variant: string;
 }
 
 /** Creates the call (and its gym) or fills in what an earlier write did not know. Idempotent. */
@@ -33,14 +40,17 @@ export async function createCall(pool: pg.Pool, c: CallStartRow): Promise<void> 
     const status = cleanText(c.status ?? 'created');
     await tx.query(
       `INSERT INTO calls (id, gym_id, direction, twilio_call_sid, phone_number, gym_name, status, status_at,
-                          created_at, providers)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
+                          created_at, providers, flow_experiment, flow_variant)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11)
        ON CONFLICT (id) DO UPDATE SET
          twilio_call_sid = COALESCE(calls.twilio_call_sid, EXCLUDED.twilio_call_sid),
          phone_number = COALESCE(calls.phone_number, EXCLUDED.phone_number),
          gym_name = COALESCE(calls.gym_name, EXCLUDED.gym_name),
          gym_id = COALESCE(calls.gym_id, EXCLUDED.gym_id),
          providers = calls.providers || EXCLUDED.providers,
+         -- The first variant recorded stays: a call runs one flow from its start.
+         flow_experiment = COALESCE(calls.flow_experiment, EXCLUDED.flow_experiment),
+         flow_variant = CASE WHEN calls.flow_experiment IS NULL THEN EXCLUDED.flow_variant ELSE calls.flow_variant END,
          updated_at = now()`,
       [
         c.callId,
@@ -52,6 +62,8 @@ export async function createCall(pool: pg.Pool, c: CallStartRow): Promise<void> 
         status,
         c.at,
         JSON.stringify(c.providers ?? {}),
+        c.flow?.experiment ?? null,
+        c.flow?.variant ?? null,
       ],
     );
     // A call recorded again (the API created it, then its media stream started) moves on to the new status.
@@ -184,6 +196,8 @@ export interface CallRow {
   outcome: string | null;
   keys_pressed: string[];
   hold_ms: number | null;
+  flow_experiment: string | null;
+  flow_variant: string | null;
 }
 
 function mapCall(r: Record<string, unknown>): CallRow {
@@ -205,12 +219,14 @@ function mapCall(r: Record<string, unknown>): CallRow {
     outcome: (r.outcome as string | null) ?? null,
     keys_pressed: (r.keys_pressed as string[] | null) ?? [],
     hold_ms: r.hold_ms == null ? null : Number(r.hold_ms),
+    flow_experiment: (r.flow_experiment as string | null) ?? null,
+    flow_variant: (r.flow_variant as string | null) ?? null,
   };
 }
 
 const CALL_COLUMNS = `c.id, c.gym_id, c.direction, c.twilio_call_sid, c.phone_number, c.gym_name, c.status,
   c.created_at, c.answered_at, c.ended_at, c.end_reason, c.providers, c.latency, c.updated_at, c.outcome,
-  c.keys_pressed, c.hold_ms`;
+  c.keys_pressed, c.hold_ms, c.flow_experiment, c.flow_variant`;
 
 export async function getCall(db: Queryable, callId: string): Promise<CallRow | undefined> {
   const r = await db.query(`SELECT ${CALL_COLUMNS} FROM calls c WHERE c.id = $1`, [callId]);

@@ -1,6 +1,7 @@
 import { envSchema } from '../../config/env.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { isAppError } from '../../errors.js';
+import { loadFlows } from '../../flows/load.js';
 import { finding, type Finding } from './types.js';
 
 // Every variable of src/config/env.ts is checked and reported by name; secrets are never printed, only
@@ -87,12 +88,29 @@ export function checkConfig(env: Record<string, string | undefined>): { findings
     return { findings: out };
   }
   // A cross-setting verdict replaces the variable's plain "ok" line, so each variable is reported once.
-  for (const f of operationalChecks(config)) {
+  for (const f of [...operationalChecks(config), ...flowsChecks(config)]) {
     const i = out.findIndex((x) => x.name === f.name && x.status === 'ok');
     if (i >= 0) out[i] = f;
     else out.push(f);
   }
   return { findings: out, config };
+}
+
+/** FLOWS read as the server reads it: each problem and each warning a finding of its own. */
+function flowsChecks(c: Config): Finding[] {
+  try {
+    const flows = loadFlows(c);
+    if (flows === undefined) return [];
+    const variants = flows.variants.map((v) => `${v.name} ${v.weight}%`).join(', ');
+    return [
+      finding('config', 'FLOWS', 'ok', `experiment ${flows.experiment}: ${variants}`),
+      ...flows.warnings.map((w) => finding('config', 'FLOWS', 'warn', w)),
+    ];
+  } catch (e) {
+    if (!isAppError(e) || e.code !== 'CONFIG_INVALID') throw e;
+    const lines = e.message.split('\n');
+    return (lines.length > 1 ? lines.slice(1) : lines).map((l) => finding('config', 'FLOWS', 'problem', l.trim()));
+  }
 }
 
 function operationalChecks(c: Config): Finding[] {

@@ -12,6 +12,7 @@ import { parseUtterance } from '../../facts/parse.js';
 import { sayDays, sayGymName } from '../../facts/say.js';
 import { detectTopics } from '../../facts/topics.js';
 import type { SpokenOutcome } from '../../../machines/outcomes.js';
+import { greetingLines } from '../../../machines/text.js';
 import type { CallbackFound } from '../../situations/callback.js';
 import type { RefusalFound } from '../../situations/refusal.js';
 import { callbackLine, outcomeLine, readSituation, REFUSAL_ACK } from './offline-situations.js';
@@ -71,10 +72,11 @@ const GOODBYE_DONE = "Thank you so much, that's everything I needed. Have a grea
 const GOODBYE_PARTIAL = 'Thank you for your time, that was very helpful. Have a great day, goodbye!';
 const GOODBYE_CALLER = 'Of course, thanks for your time. Goodbye!';
 
-/** A planned call's confirmation of `topic` ("Are you still open ...?"), else the open question. */
-function question(topic: Topic, brief: ConversationBrief | undefined): string {
-  const confirm = confirmationFor(topic, brief);
-  return confirm === undefined ? QUESTION[topic] : confirm.question.charAt(0).toUpperCase() + confirm.question.slice(1);
+/** A planned call's confirmation of `topic` ("Are you still open ...?"), else the flow's or the open question. */
+function question(topic: Topic, input: Pick<ConversationInput, 'brief' | 'flow'>): string {
+  const confirm = confirmationFor(topic, input.brief);
+  if (confirm !== undefined) return confirm.question.charAt(0).toUpperCase() + confirm.question.slice(1);
+  return input.flow?.questions?.[topic] ?? QUESTION[topic];
 }
 
 function confirmationFor(topic: Topic | undefined, brief: ConversationBrief | undefined): FactToConfirm | undefined {
@@ -131,6 +133,11 @@ function phraseIn(tokens: readonly string[], phrase: string): boolean {
 }
 
 function greeting(input: ConversationInput, first: Topic | undefined): string {
+  // A flow variant's introduction is the call machine's own (the machine says the greeting itself).
+  if (input.flow?.greeting?.[input.direction] !== undefined) {
+    const [intro] = greetingLines(input.direction, input.gymName, undefined, input.brief, input.flow);
+    return first ? `${intro} ${question(first, input)}` : intro;
+  }
   // An unknown gym (an inbound call from a number we have no name for) is "your gym", never an empty slot.
   const about = sayGymName(input.gymName) ?? 'your gym';
   const forWhom = input.brief?.askFor === undefined ? '' : ` for ${input.brief.askFor}`;
@@ -138,7 +145,7 @@ function greeting(input: ConversationInput, first: Topic | undefined): string {
     input.direction === 'outbound'
       ? `Hi! This is an automated assistant calling${forWhom} with a few quick questions about ${about}.`
       : `Hi, thanks for calling! I'm an automated assistant collecting information about ${about}.`;
-  return first ? `${who} ${question(first, input.brief)}` : who;
+  return first ? `${who} ${question(first, input)}` : who;
 }
 
 /** Whether an agent turn (possibly cut short by a barge-in) was this template. */
@@ -198,11 +205,13 @@ export interface InterviewPlan {
 /** The whole decision for one turn, pure but for `now` (a callback's "after two" is read against it; for tests). */
 export function planTurn(input: ConversationInput, now: Date = new Date()): InterviewPlan {
   const asked = new Set(input.asked);
-  // A planned call collects only its own topics (asked or confirmed); every topic otherwise.
-  const among = briefTopics(input.brief);
+  // A planned call collects only its own topics (asked or confirmed); every topic otherwise. A flow variant may
+  // order them.
+  const order = input.flow?.topicOrder;
+  const among = briefTopics(input.brief, order);
   const nextTopic = (missing: readonly Topic[]): Topic | undefined => missing.find((t) => !asked.has(t));
   if (input.reason === 'greeting') {
-    const first = nextTopic(missingTopics(input.facts, among));
+    const first = nextTopic(missingTopics(input.facts, among, order));
     return { text: [greeting(input, first)], facts: undefined, asked: first, endCall: undefined };
   }
   const current = input.asked[input.asked.length - 1];
@@ -249,7 +258,7 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   }
   // Refused topics are not missing any more: never asked again, and the call closes when nothing else is left.
   const refused = new Set([...known, ...line.refusals.map((r) => r.topic)]);
-  const missing = missingTopics(merged, among).filter((t) => !refused.has(t));
+  const missing = missingTopics(merged, among, order).filter((t) => !refused.has(t));
   const situation = { refusals: line.refusals };
 
   if (parsed.goodbye && !gained) {
@@ -273,8 +282,7 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   if (facts?.hours && unaccounted.length > 0 && missing.length > 0 && !followedUp && !clarified('hours'))
     return { text: [...ack, otherDays(unaccounted)], facts, asked: undefined, endCall: undefined, ...situation };
   const next = nextTopic(missing);
-  if (next)
-    return { text: [...ack, question(next, input.brief)], facts, asked: next, endCall: undefined, ...situation };
+  if (next) return { text: [...ack, question(next, input)], facts, asked: next, endCall: undefined, ...situation };
   const complete = missingTopics(merged, among).length === 0;
   return {
     text: [...ack, complete ? GOODBYE_DONE : GOODBYE_PARTIAL],

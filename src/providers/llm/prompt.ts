@@ -1,6 +1,7 @@
 import type { Situation } from '../../../machines/outcomes.js';
 import type { GymFacts, Topic } from '../../facts/model.js';
 import { sayGymName } from '../../facts/say.js';
+import type { FlowScript } from '../../flows/script.js';
 import type { ConversationBrief, ConversationInput, FactsOnlyInput, HistoryTurn } from './types.js';
 
 // The prompt: who the agent is, which gym, what is still missing, and the conversation AS HEARD. Agent
@@ -96,6 +97,21 @@ function goal(brief: ConversationBrief | undefined): string[] {
   ];
 }
 
+/**
+ * A flow variant's wording and topic order (src/flows/), as instructions; nothing for a call without one, so the
+ * control variant's prompt is the built-in one word for word.
+ */
+function flowRules(flow: FlowScript | undefined): string[] {
+  const rules: string[] = [];
+  if (flow?.topicOrder !== undefined) rules.push('Ask about the missing topics in the order they are listed.');
+  const questions = Object.entries(flow?.questions ?? {});
+  if (questions.length > 0)
+    rules.push(
+      `When you ask about a topic, use exactly these words: ${questions.map(([t, q]) => `${t}: "${q}"`).join('; ')}.`,
+    );
+  return rules;
+}
+
 export function systemPrompt(input: ConversationInput): string {
   const refused = new Set(input.refused ?? []);
   const open = input.missing.filter((t) => !refused.has(t));
@@ -108,6 +124,7 @@ export function systemPrompt(input: ConversationInput): string {
     `Still missing: ${missing}.`,
     ...(refused.size > 0 ? [`Refused on the phone, never ask again: ${[...refused].join(', ')}.`] : []),
     `Topics already asked about: ${asked}. Never ask the same question twice; if an answer was unclear, ask only for the unclear detail.`,
+    ...flowRules(input.flow),
     'Rules: this is a phone call. Speak in one to two short sentences, plain words, no lists, no markdown, no emoji.',
     'Ask one thing at a time. Say numbers and times the way people speak them.',
     'Whenever the staff states a fact, call record_facts in the same response (times as 24-hour HH:MM, prices in',

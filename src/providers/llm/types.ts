@@ -1,5 +1,6 @@
 import type { CallbackRequest, Refusal, Situation, SpokenOutcome } from '../../../machines/outcomes.js';
 import { TOPICS, type GymFacts, type Topic } from '../../facts/model.js';
+import type { FlowScript } from '../../flows/script.js';
 
 // The conversation brain. Streams text deltas and tool calls; cancellable. The offline interviewer and
 // OpenAI implement the same interface, so the call machine never knows which one it talks to.
@@ -45,10 +46,14 @@ export interface ConversationBrief {
   readonly timeZone?: string | undefined;
 }
 
-/** The topics a call with `brief` collects: those it asks and those it confirms; every topic without a brief. */
-export function briefTopics(brief: ConversationBrief | undefined): readonly Topic[] {
-  if (brief === undefined) return TOPICS;
-  return [...new Set([...brief.topicsToAsk, ...brief.factsToConfirm.map((f) => f.topic)])];
+/**
+ * The topics a call with `brief` collects: those it asks and those it confirms; every topic without a brief. With a
+ * flow variant's topic `order` they come in that order.
+ */
+export function briefTopics(brief: ConversationBrief | undefined, order?: readonly Topic[]): readonly Topic[] {
+  if (brief === undefined) return order ?? TOPICS;
+  const topics = [...new Set([...brief.topicsToAsk, ...brief.factsToConfirm.map((f) => f.topic)])];
+  return order === undefined ? topics : order.filter((t) => topics.includes(t));
 }
 
 export interface ConversationInput {
@@ -65,6 +70,8 @@ export interface ConversationInput {
   timeZone?: string | undefined;
   /** What this call is for, when it was planned: only these topics, these confirmations. */
   brief?: ConversationBrief | undefined;
+  /** The flow variant this call runs (an A/B experiment, src/flows/): topic order and question wording. */
+  flow?: FlowScript | undefined;
   /** Why the agent is speaking now. */
   reason: 'greeting' | 'reply' | 'reprompt' | 'clarify' | 'closing';
   /** Where the tokens the API reports for this request go (the call's cost meter, src/costs/meter.ts). */

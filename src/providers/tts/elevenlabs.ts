@@ -2,7 +2,7 @@ import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { keepAliveHttp, Warmth, type KeepAliveHttp } from '../http.js';
 import { noMetrics, type MetricSink } from '../metrics.js';
 import { toProviderError } from '../retry.js';
-import type { TtsAudio, TtsProvider } from './types.js';
+import type { SynthesisOptions, TtsAudio, TtsProvider } from './types.js';
 import { checkedPcm } from './pcm-stream.js';
 
 // ElevenLabs streaming TTS (HTTP chunked), raw PCM at the configured rate. One request per sentence: the
@@ -67,14 +67,14 @@ export class ElevenLabsTts implements TtsProvider {
     await this.http?.close();
   }
 
-  async synthesize(text: string, signal: AbortSignal): Promise<TtsAudio> {
+  async synthesize(text: string, signal: AbortSignal, options?: SynthesisOptions): Promise<TtsAudio> {
     this.warmth.used();
     const started = performance.now();
     let res: Awaited<ReturnType<ReturnType<ElevenLabsClient['textToSpeech']['stream']>['withRawResponse']>>;
     try {
       res = await this.client.textToSpeech
         .stream(
-          this.opts.voiceId,
+          options?.voice?.elevenlabs ?? this.opts.voiceId,
           {
             text,
             modelId: this.opts.modelId,

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Resampler } from '../../dsp/types.js';
 import { noMetrics, type MetricSink } from '../metrics.js';
 import { ProviderError, toProviderError } from '../retry.js';
-import type { TtsAudio, TtsProvider } from './types.js';
+import type { SynthesisOptions, TtsAudio, TtsProvider } from './types.js';
 
 // Failover across an ordered list of TTS providers (TTS_PROVIDERS). A provider is left when it throws,
 // answers something that is not audio (checked by each provider before its first byte is released), does
@@ -81,6 +81,12 @@ export interface FallbackTtsOptions {
   log?: Logger;
 }
 
+/** One sentence as it was asked for. */
+interface TtsRequest {
+  readonly text: string;
+  readonly options: SynthesisOptions | undefined;
+}
+
 interface TtsAttempt {
   index: number;
   audio: TtsAudio;
@@ -112,11 +118,13 @@ export class FallbackTts implements TtsProvider {
     return i < 0 ? undefined : this.breakers[i]?.current;
   }
 
-  async synthesize(text: string, signal: AbortSignal): Promise<TtsAudio> {
+  async synthesize(text: string, signal: AbortSignal, options?: SynthesisOptions): Promise<TtsAudio> {
     const tried = new Set<number>();
-    const first = await this.startNext(text, signal, tried, undefined, undefined);
+    // The call's voice goes with the sentence to whichever provider takes it, a failover's too.
+    const req: TtsRequest = { text, options };
+    const first = await this.startNext(req, signal, tried, undefined, undefined);
     const rate = first.audio.sampleRate;
-    return { sampleRate: rate, provider: first.audio.provider, chunks: this.stream(text, signal, tried, first, rate) };
+    return { sampleRate: rate, provider: first.audio.provider, chunks: this.stream(req, signal, tried, first, rate) };
   }
 
   /**
@@ -159,7 +167,7 @@ export class FallbackTts implements TtsProvider {
   }
 
   private async startNext(
-    text: string,
+    req: TtsRequest,
     signal: AbortSignal,
     tried: Set<number>,
     rate: number | undefined,
@@ -192,7 +200,7 @@ export class FallbackTts implements TtsProvider {
       // deadline (the call machine's own provider deadline still covers the caller with a holding line).
       const lastResort = this.candidates(tried, rate).length === 0;
       try {
-        const attempt = await this.attempt(index, provider, text, signal, lastResort);
+        const attempt = await this.attempt(index, provider, req, signal, lastResort);
         this.breakers[index]?.success();
         return attempt;
       } catch (e) {
@@ -235,7 +243,7 @@ export class FallbackTts implements TtsProvider {
   private async attempt(
     index: number,
     provider: TtsProvider,
-    text: string,
+    req: TtsRequest,
     signal: AbortSignal,
     lastResort: boolean,
   ): Promise<TtsAttempt> {
@@ -244,7 +252,7 @@ export class FallbackTts implements TtsProvider {
     signal.addEventListener('abort', onAbort, { once: true });
     const release = () => signal.removeEventListener('abort', onAbort);
     let timer: NodeJS.Timeout | undefined;
-    const pending = provider.synthesize(text, ac.signal);
+    const pending = provider.synthesize(req.text, ac.signal, req.options);
     pending.catch(() => undefined); // the deadline may win the race; its rejection is expected then
     const deadline = new Promise<never>((_, reject) => {
       if (lastResort) return;
@@ -290,7 +298,7 @@ export class FallbackTts implements TtsProvider {
   }
 
   private async *stream(
-    text: string,
+    req: TtsRequest,
     signal: AbortSignal,
     tried: Set<number>,
     first: TtsAttempt,
@@ -341,7 +349,7 @@ export class FallbackTts implements TtsProvider {
             emitted++;
             yield new Uint8Array(1);
           }
-          cur = await this.startNext(text, signal, tried, rate, { name, error: err });
+          cur = await this.startNext(req, signal, tried, rate, { name, error: err });
         }
       }
     } finally {

