@@ -9,30 +9,7 @@ import { CallRecorder } from '../../src/db/recorder.js';
 import { run as migrateCmd } from '../../src/cli/commands/migrate.js';
 import { run as exportCmd } from '../../src/cli/commands/export.js';
 import { CSV_COLUMNS, csvCell } from '../../src/db/export/csv.js';
-
-/** Runs a command with the given environment, capturing what it writes to stdout and stderr. */
-async function cli(
-  fn: (a: string[]) => Promise<number>,
-  args: string[],
-  env: Record<string, string | undefined>,
-): Promise<{ code: number; out: string; err: string }> {
-  const saved = { ...process.env };
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  let out = '';
-  let err = '';
-  Object.assign(process.env, { LOG_LEVEL: 'silent' }, env);
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await fn(args), out, err };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-    process.env = saved;
-  }
-}
+import { runCli } from '../support/cli.js';
 
 /** Minimal RFC 4180 parser for checking the export round-trips. */
 function parseCsv(s: string): string[][] {
@@ -80,13 +57,13 @@ t.test('migrate and export commands on both backends', async (t) => {
     t.test(b.name, async (t) => {
       await b.reset();
       const env = { DATABASE_URL: b.url };
-      const m = await cli(migrateCmd, [], env);
+      const m = await runCli(migrateCmd, [], env);
       t.equal(m.code, 0, m.err);
       t.match(m.out, /0 migration\(s\) applied, \d+ already up to date/);
-      const st = await cli(migrateCmd, ['--status'], env);
+      const st = await runCli(migrateCmd, ['--status'], env);
       t.equal(st.code, 0);
       t.match(st.out, /^001_initial {2}applied \d{4}-/m);
-      t.equal((await cli(migrateCmd, ['--bogus'], env)).code, 2);
+      t.equal((await runCli(migrateCmd, ['--bogus'], env)).code, 2);
 
       const queue = new WriteQueue(b.pool);
       t.teardown(() => queue.close());
@@ -95,7 +72,7 @@ t.test('migrate and export commands on both backends', async (t) => {
       t.teardown(() => rm(dir, { recursive: true, force: true }));
 
       const jf = join(dir, 'out.json');
-      const j = await cli(exportCmd, ['--format', 'json', '--out', jf], env);
+      const j = await runCli(exportCmd, ['--format', 'json', '--out', jf], env);
       t.equal(j.code, 0, j.err);
       t.match(j.err, /exported 3 call\(s\)/);
       const doc = JSON.parse(await readFile(jf, 'utf8')) as {
@@ -112,7 +89,7 @@ t.test('migrate and export commands on both backends', async (t) => {
       t.same(doc.calls[0]?.facts.classes, ['yoga', 'spin']);
 
       const cf = join(dir, 'out.csv');
-      t.equal((await cli(exportCmd, ['--format', 'csv', '--since', '2026-02-02', '--out', cf], env)).code, 0);
+      t.equal((await runCli(exportCmd, ['--format', 'csv', '--since', '2026-02-02', '--out', cf], env)).code, 0);
       const rows = parseCsv(await readFile(cf, 'utf8'));
       t.same(rows[0], [...CSV_COLUMNS]);
       const col = (name: string) => CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number]);
@@ -129,7 +106,7 @@ t.test('migrate and export commands on both backends', async (t) => {
       const turn = body.find((r) => r[col('record')] === 'turn');
       t.equal(turn?.[col('text')], XSS, 'hostile text round-trips');
 
-      const csv = await cli(exportCmd, ['--format', 'csv'], env);
+      const csv = await runCli(exportCmd, ['--format', 'csv'], env);
       const all = parseCsv(csv.out);
       t.match(csv.err, /exported 3 call\(s\)/);
       t.equal(
@@ -145,8 +122,8 @@ t.test('migrate and export commands on both backends', async (t) => {
       t.equal(a.find((r) => r[col('record')] === 'plan')?.[col('amount')], '49');
       t.equal(a.find((r) => r[col('day')] === 'sun')?.[col('closed')], 'true');
 
-      t.equal((await cli(exportCmd, ['--format', 'xml'], env)).code, 2);
-      t.equal((await cli(exportCmd, ['--format', 'csv', '--since', 'yesterday'], env)).code, 2);
+      t.equal((await runCli(exportCmd, ['--format', 'xml'], env)).code, 2);
+      t.equal((await runCli(exportCmd, ['--format', 'csv', '--since', 'yesterday'], env)).code, 2);
     });
   }
 });
@@ -156,7 +133,7 @@ t.test('export attaches to the embedded database of a running app', async (t) =>
   const queue = new WriteQueue(lite.backend.pool);
   t.teardown(() => queue.close());
   await seed(new CallRecorder(queue));
-  const r = await cli(exportCmd, ['--format', 'json'], { DATABASE_URL: undefined, DATA_DIR: lite.dir });
+  const r = await runCli(exportCmd, ['--format', 'json'], { DATABASE_URL: undefined, DATA_DIR: lite.dir });
   t.equal(r.code, 0, r.err);
   t.match(r.err, /served by process \d+/);
   t.equal((JSON.parse(r.out) as { count: number }).count, 3);
@@ -166,7 +143,7 @@ t.test('export with no database at DATA_DIR says so and creates nothing', async 
   const dir = await mkdtemp(join(tmpdir(), 'gca-export-none-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const data = join(dir, 'data');
-  await t.rejects(cli(exportCmd, ['--format', 'json'], { DATABASE_URL: undefined, DATA_DIR: data }), {
+  await t.rejects(runCli(exportCmd, ['--format', 'json'], { DATABASE_URL: undefined, DATA_DIR: data }), {
     code: 'NOT_FOUND',
     message: /no database in .*data\/pglite/,
   });
@@ -184,7 +161,10 @@ t.test("the demo's closing lines name its data folder, and the export they print
   const cmd = /^\s+DATA_DIR=(\S+) npm run -s cli -- (export --format json)$/m.exec(lines.join('\n'));
   t.ok(cmd, lines.join('\n'));
   t.equal(cmd?.[1], lite.dir);
-  const r = await cli(exportCmd, cmd?.[2]?.split(' ').slice(1) ?? [], { DATABASE_URL: undefined, DATA_DIR: cmd?.[1] });
+  const r = await runCli(exportCmd, cmd?.[2]?.split(' ').slice(1) ?? [], {
+    DATABASE_URL: undefined,
+    DATA_DIR: cmd?.[1],
+  });
   t.equal(r.code, 0, r.err);
   t.same(
     (JSON.parse(r.out) as { calls: Array<{ call_id: string }> }).calls.map((c) => c.call_id),
