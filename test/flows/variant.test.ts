@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { isAppError } from '../../src/errors.js';
 import { assignFlow, bucketPoint, gymKey, withEndpointing } from '../../src/flows/assign.js';
 import { loadFlows } from '../../src/flows/load.js';
+import { checkConfig } from '../../src/ops/doctor/config-checks.js';
 
 // FLOWS as data: a good experiment loads with each variant resolved; every kind of mistake is named in one error
 // (unknown voice or profile, empty or unreadable wording, duplicate names, weights, a missing or changed control).
@@ -244,4 +245,24 @@ t.test('assignment: the same gym always gets the same variant; the weights hold'
     moved / n > 0.38 && moved / n < 0.46,
     `another experiment reshuffles: ${((100 * moved) / n).toFixed(1)} % moved`,
   );
+});
+
+t.test('doctor reads FLOWS as the server does', async (t) => {
+  const findings = (flows: unknown) =>
+    checkConfig({ FLOWS: JSON.stringify(flows) }).findings.filter((f) => f.name === 'FLOWS');
+  t.same(
+    findings(base).map((f) => [f.status, f.detail]),
+    [['warn', 'FLOWS.variants.1.voice.elevenlabs: elevenlabs is not among the TTS providers in use (flite)']],
+  );
+  const { voice: _unused, ...flite } = base.variants[1] as Record<string, unknown>;
+  t.same(
+    findings({ ...base, variants: [base.variants[0], flite] }).map((f) => [f.status, f.detail]),
+    [['ok', 'experiment greeting-2026-12: control 50%, short 50%']],
+  );
+  const bad = findings(withVariant({ weight: 40, endpointing: 'turbo' }));
+  t.same(
+    bad.map((f) => f.status),
+    ['problem', 'problem'],
+  );
+  t.match(bad[0]?.detail, /^FLOWS\.variants: weights must add up to 100/);
 });

@@ -96,16 +96,14 @@ export function checkConfig(env: Record<string, string | undefined>): { findings
   return { findings: out, config };
 }
 
-/** FLOWS read as the server reads it: each problem and each warning a finding of its own. */
+/** FLOWS read as the server reads it: each problem and each warning a finding of its own, else what it runs. */
 function flowsChecks(c: Config): Finding[] {
   try {
     const flows = loadFlows(c);
     if (flows === undefined) return [];
+    if (flows.warnings.length > 0) return flows.warnings.map((w) => finding('config', 'FLOWS', 'warn', w));
     const variants = flows.variants.map((v) => `${v.name} ${v.weight}%`).join(', ');
-    return [
-      finding('config', 'FLOWS', 'ok', `experiment ${flows.experiment}: ${variants}`),
-      ...flows.warnings.map((w) => finding('config', 'FLOWS', 'warn', w)),
-    ];
+    return [finding('config', 'FLOWS', 'ok', `experiment ${flows.experiment}: ${variants}`)];
   } catch (e) {
     if (!isAppError(e) || e.code !== 'CONFIG_INVALID') throw e;
     const lines = e.message.split('\n');
