@@ -17,7 +17,7 @@ import { AMD_EVENT, CALL_EVENTS_CHANNEL } from '../telephony/call-events.js';
 import { describeDbError, isRetryableDbError } from './errors.js';
 import { isValidCallId } from './recorder.js';
 import { ANSWERED_STATUSES, type CallEndHook } from './repositories/calls.js';
-import { upsertGym } from './repositories/gyms.js';
+import { E164, upsertGym } from './repositories/gyms.js';
 import { cleanText, withTx, type Queryable } from './sql.js';
 import type { WriteQueue } from './write-queue.js';
 
@@ -32,7 +32,6 @@ import type { WriteQueue } from './write-queue.js';
 // - Reads fall back to the last record this process saw only during an outage; otherwise the database is the truth.
 // answered_by lives in the status history's detail (as the recorder writes it), so no new column is needed.
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 const MAX_CACHED = 10_000;
 const SID_KEY = 'calls_twilio_call_sid_key';
 

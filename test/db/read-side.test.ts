@@ -48,6 +48,8 @@ t.test('read API on both backends', async (t) => {
         'end_reason',
         'ended_at',
         'facts',
+        'flow_experiment',
+        'flow_variant',
         'gym_id',
         'gym_name',
         'hold_ms',

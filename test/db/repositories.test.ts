@@ -321,15 +321,26 @@ t.test('repositories on both backends', async (t) => {
         t.equal(await nul.callerTurn({ text: 'x' }), 'failed', 'and so is everything recorded under it');
         t.equal(recorder.rejected, before + 4);
         t.equal((await getTurns(b.pool, 'bad')).length, 0);
-        // A permanent database error (phone not E.164 violates a CHECK) fails that write only.
-        const other = recorder.begin({
-          callId: 'bad-phone',
-          direction: 'inbound',
-          phoneNumber: 'not-a-phone',
-          at: 1000,
-        });
+        // A permanent database error (another call's Twilio call SID violates its unique key) fails that write only.
+        const sid = 'CA00000000000000000000000000000099';
+        t.equal(
+          await recorder.begin({ callId: 'first', direction: 'inbound', twilioCallSid: sid, at: 1000 }).created,
+          'committed',
+        );
+        const other = recorder.begin({ callId: 'same-sid', direction: 'inbound', twilioCallSid: sid, at: 1000 });
         t.equal(await other.created, 'failed');
         t.equal(queue.stats().dbUp, true, 'a data error is not an outage');
+        // A withheld caller ID is no gym's number: kept on the call, the call recorded all the same.
+        const withheld = recorder.begin({
+          callId: 'withheld',
+          direction: 'inbound',
+          phoneNumber: 'anonymous',
+          at: 1000,
+        });
+        t.equal(await withheld.created, 'committed');
+        const row = await getCall(b.pool, 'withheld');
+        t.equal(row?.phone_number, 'anonymous');
+        t.equal((await getGym(b.pool, row?.gym_id ?? -1))?.phone, null);
       });
 
       t.test('listCalls filters by status, gym and date', async (t) => {

@@ -40,14 +40,14 @@ let serial = 0;
 
 async function seedCall(
   pool: pg.Pool,
-  c: { experiment: string; variant: string; kind: Kind; i: number; at: Date; phone?: string | null },
+  c: { experiment: string; variant: string; kind: Kind; i: number; at: Date; phone?: string },
 ): Promise<string> {
   const id = `call-${++serial}`;
   await createCall(pool, {
     callId: id,
     direction: 'outbound',
     gymName: `Gym ${serial}`,
-    phoneNumber: c.phone === undefined ? `+1201555${String(serial).padStart(4, '0')}` : c.phone,
+    phoneNumber: c.phone ?? `+1201555${String(serial).padStart(4, '0')}`,
     status: 'in-progress',
     at: c.at,
     flow: { experiment: c.experiment, variant: c.variant },
@@ -144,14 +144,14 @@ t.test('flows report on a seeded database', async (t) => {
     ],
     november,
   );
-  // A withheld number (no caller ID) ran control unassigned: never counted.
-  await seedCall(pool, {
+  // A withheld caller ID (Twilio's "anonymous") ran control unassigned: recorded, never counted.
+  const withheld = await seedCall(pool, {
     experiment: 'clear',
     variant: 'control',
     kind: 'complete',
     i: 0,
     at: november,
-    phone: null,
+    phone: 'anonymous',
   });
   await seedArm(
     pool,
@@ -319,4 +319,10 @@ t.test('flows report on a seeded database', async (t) => {
   });
   const again = await callDetail(pool, id);
   t.same([again?.flow_experiment, again?.flow_variant], ['clear', 'short']);
+  const anonymous = await callDetail(pool, withheld);
+  t.same(
+    [anonymous?.phone_number, anonymous?.flow_variant],
+    ['anonymous', 'control'],
+    'a withheld number is kept on the call (no gym is made of it) with its variant',
+  );
 });

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { FINAL_STATUSES } from '../../telephony/call-store.js';
 import { cleanText, withTx, type Queryable } from '../sql.js';
-import { upsertGym } from './gyms.js';
+import { E164, upsertGym } from './gyms.js';
 
 /** Statuses that mean someone picked up. */
 export const ANSWERED_STATUSES = ['in-progress', 'answered'] as const;
@@ -28,15 +28,17 @@ export interface CallFlowRecord {
 /** Creates the call (and its gym) or fills in what an earlier write did not know. Idempotent. */
 export async function createCall(pool: pg.Pool, c: CallStartRow): Promise<void> {
   await withTx(pool, async (tx) => {
+    // Only an E.164 number identifies a gym: a withheld caller ID ("anonymous") stays on the call row alone.
+    const gymPhone = c.phoneNumber != null && E164.test(c.phoneNumber) ? c.phoneNumber : null;
     // Re-recording a known call without gym details must not invent a gym for it.
     const known =
-      c.gymName == null && c.phoneNumber == null && c.gymTimezone == null
+      c.gymName == null && gymPhone == null && c.gymTimezone == null
         ? (await tx.query<{ gym_id: string | null }>('SELECT gym_id FROM calls WHERE id = $1', [c.callId])).rows[0]
         : undefined;
     const gymId =
       known?.gym_id != null
         ? Number(known.gym_id)
-        : await upsertGym(tx, { name: c.gymName, phone: c.phoneNumber, timezone: c.gymTimezone ?? null });
+        : await upsertGym(tx, { name: c.gymName, phone: gymPhone, timezone: c.gymTimezone ?? null });
     const status = cleanText(c.status ?? 'created');
     await tx.query(
       `INSERT INTO calls (id, gym_id, direction, twilio_call_sid, phone_number, gym_name, status, status_at,

@@ -11,6 +11,9 @@ export interface GymRow {
 
 export const UNKNOWN_GYM = 'Unknown gym';
 
+/** A number that identifies a gym (the gyms_phone_e164 check); a withheld caller ID ("anonymous") is none. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+
 /**
  * Finds or creates the gym for a call. Gyms are identified by phone number; the latest name given for a
  * number wins. Gyms without a number are matched by exact name (serialised by an advisory lock so two calls
