@@ -17,6 +17,7 @@ const ANALYTICS_CSS = `
 section.chart { border-top: 1px solid var(--line); padding-bottom: .5rem; min-width: 0; }
 section.chart h2 { margin-top: 1rem; }
 section.chart p.about { color: var(--muted); margin: .25rem 0; font-size: .875rem; }
+section.chart p.note { margin: .25rem 0; font-size: .875rem; font-weight: 600; }
 p.note { color: var(--muted); font-size: .875rem; }
 `;
 

@@ -4,13 +4,11 @@ import type { AnalyticsFilters } from './filters.js';
 import type { Drawing, Table } from './drawing.js';
 import { OUTCOME_CHARTS, QUALITY_AND_COST_CHARTS } from './charts-calls.js';
 import { FACT_CHARTS } from './charts-facts.js';
+import { FLOW_CHARTS } from './charts-flows.js';
 
 // Every chart of /analytics, in page order: its title, what it computes (shown on the page; docs/analytics.md says
 // more), and how its query's rows become the table (CSV, JSON) and the drawing (Chart.js). The charts themselves are
-// in charts-calls.ts and charts-facts.ts.
-//
-// A/B FLOWS: the lead wires flowsReport(pool, filters) (src/flows/report.ts, branch `flows`) in here as charts of
-// its own once both branches are merged; the page then draws and downloads them like every other chart.
+// in charts-calls.ts, charts-facts.ts and charts-flows.ts.
 
 export interface ChartContext {
   /** FACTS_MAX_AGE_DAYS: past it a known fact counts as stale. */
@@ -20,6 +18,8 @@ export interface ChartContext {
 export interface Loaded {
   readonly table: Table;
   readonly drawing: Drawing;
+  /** Sentences shown under the chart that depend on the data (the A/B flows' verdicts). */
+  readonly notes?: readonly string[];
 }
 
 export interface ChartDef {
@@ -28,7 +28,7 @@ export interface ChartDef {
   load(db: Queryable, f: AnalyticsFilters, ctx: ChartContext): Promise<Loaded>;
 }
 
-const DEFS = { ...OUTCOME_CHARTS, ...FACT_CHARTS, ...QUALITY_AND_COST_CHARTS };
+const DEFS = { ...OUTCOME_CHARTS, ...FACT_CHARTS, ...QUALITY_AND_COST_CHARTS, ...FLOW_CHARTS };
 
 export type ChartId = keyof typeof DEFS;
 export const CHART_IDS = Object.keys(DEFS) as ChartId[];

@@ -37,6 +37,7 @@ function chartSection(c: ChartReport, query: string): Html {
   return html`<section class="chart" id="${c.id}" aria-labelledby="${c.id}-h">
     <h2 id="${c.id}-h">${c.title}</h2>
     <p class="about">${c.description}</p>
+    ${(c.notes ?? []).map((n) => html`<p class="note">${n}</p>`)}
     ${
       hasData(c)
         ? html`<div class="chart-box${tall ? ' tall' : ''}">

@@ -230,8 +230,31 @@ t.test('over HTTP', async (t) => {
     charts: { id: string; columns: string[]; rows: unknown[][] }[];
   };
   t.same(data.filters, { campaign: spring, from: '2026-03-01', to: '2026-03-10', days: 'UTC' });
-  t.equal(data.charts.length, 9);
+  t.equal(data.charts.length, 10);
   t.same(data.charts.find((c) => c.id === 'classes')?.rows[0], ['Yoga', 3, 1]);
+
+  // The A/B flows: the background's 38 calls, by gym's id, in experiment 'greeting'; far below a verdict's minimum.
+  const flows = await get('/analytics/flow-variants.csv?from=2026-02-01&to=2026-02-28');
+  t.equal(flows.status, 200);
+  const flowRows = (await flows.text()).trim().split('\r\n');
+  t.match(flowRows[0], /^experiment,variant,calls,conversations,facts_complete_pct,/);
+  t.same(
+    flowRows.slice(1).map((r) => r.split(',').slice(0, 3)),
+    [
+      ['greeting', 'control', '19'],
+      ['greeting', 'warm', '19'],
+    ],
+    'both variants, control first, every call counted',
+  );
+  t.ok(
+    flowRows.slice(1).every((r) => /,"?not enough calls yet/.test(r)),
+    'the verdict column says it is too early',
+  );
+  t.match(
+    await (await get('/analytics?from=2026-02-01&to=2026-02-28')).text(),
+    /<p class="note">greeting: not enough calls yet/,
+    'and so does the page, under the chart',
+  );
 
   const page = await get('/analytics');
   const csp = page.headers.get('content-security-policy') ?? '';
@@ -322,8 +345,9 @@ t.test('in headless Chromium', async (t) => {
       'barge-ins-by-day',
       'cost-by-campaign',
       'cost-by-gym',
+      'flow-variants',
     ],
-    'nine charts drawn',
+    'ten charts drawn',
   );
   for (const c of all) {
     t.ok(c.points.length > 0 && c.points.every((n) => n > 0), `${c.id}: every dataset has data`);

@@ -2,7 +2,8 @@
 // - "Hand" calls in 2026-03-01..03-03 (and older ones that only leave facts), recorded through the call recorder as
 //   a live call writes them, with every figure the tests assert worked out in the comments.
 // - "Background": 38 calls over 2026-02-10..28 to twelve other gyms, bulk-inserted with SQL, so the screenshot shows
-//   charts with some shape. Tests of exact figures filter them out (by date or by campaign).
+//   charts with some shape, every one in the A/B flow experiment 'greeting' (control or warm, by gym). Tests of exact
+//   figures filter them out (by date or by campaign).
 import type pg from 'pg';
 import { campaignPolicy } from '../../src/campaigns/routes.js';
 import { createCampaign } from '../../src/campaigns/store.js';
@@ -171,9 +172,12 @@ async function background(pool: pg.Pool): Promise<void> {
     return { id: `bg-${i}`, gym: gyms[i % 12]?.id, at, outcome: OUTCOMES[i % OUTCOMES.length] as string };
   });
   await pool.query(
-    `INSERT INTO calls (id, gym_id, direction, status, status_at, created_at, ended_at, outcome, false_barge_ins)
-     SELECT id, gym, 'outbound', 'completed', at, at, at + interval '3 minutes', outcome, fb
-       FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::int[]) AS x(id, gym, at, outcome, fb)`,
+    `INSERT INTO calls (id, gym_id, direction, status, status_at, created_at, ended_at, outcome, false_barge_ins,
+                        flow_experiment, flow_variant, phone_number)
+     SELECT x.id, gym, 'outbound', 'completed', at, at, at + interval '3 minutes', outcome, fb,
+            'greeting', CASE WHEN gym % 2 = 0 THEN 'control' ELSE 'warm' END, g.phone
+       FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::int[]) AS x(id, gym, at, outcome, fb)
+       JOIN gyms g ON g.id = x.gym`,
     [
       calls.map((c) => c.id),
       calls.map((c) => c.gym),
