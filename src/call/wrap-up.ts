@@ -82,6 +82,7 @@ export class WrapUp {
   watch(llm: LlmProvider): LlmProvider {
     const watched: LlmProvider = {
       name: llm.name,
+      model: llm.model,
       capabilities: llm.capabilities,
       respond: (input, signal) => this.#observe(llm, input, signal),
     };

@@ -63,6 +63,7 @@ export class UsageMeter {
   watchLlm(llm: LlmProvider): LlmProvider {
     const watched: LlmProvider = {
       name: llm.name,
+      model: llm.model,
       capabilities: llm.capabilities,
       respond: (input, signal) => llm.respond({ ...input, onUsage: this.llmUsage }, signal),
     };

@@ -1,5 +1,6 @@
-// Per-turn timing hooks of the providers. Providers call `onMetric` (given at construction); the session
-// forwards them to its per-turn record and to prom-client histograms. Milliseconds, wall clock.
+// Per-turn timing hooks of the providers. Providers call `onMetric` (given at construction), which main.ts forwards
+// to prom-client histograms, and the request's own sink when its caller gave one (the call's trace, src/tracing/).
+// Milliseconds, wall clock.
 
 export type ProviderMetric =
   /** Caller's last word (audio time mapped to when that audio arrived) → the final transcript arrived. */
@@ -24,3 +25,13 @@ export type ProviderMetric =
 export type MetricSink = (m: ProviderMetric) => void;
 
 export const noMetrics: MetricSink = () => undefined;
+
+/** The process-wide sink and, when given, one request's own (a call's trace): both hear every metric. */
+export function bothSinks(process: MetricSink, request: MetricSink | undefined): MetricSink {
+  return request === undefined
+    ? process
+    : (m) => {
+        process(m);
+        request(m);
+      };
+}

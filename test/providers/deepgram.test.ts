@@ -31,13 +31,15 @@ async function setup(
     onMetric: (m) => metrics.push(m),
     ...asrOpts,
   });
-  const stream = await asr.open({ onEvent: (e) => events.push(e) });
+  // What the stream's own sink hears (a call's trace): the same as the process-wide one.
+  const streamMetrics: ProviderMetric[] = [];
+  const stream = await asr.open({ onEvent: (e) => events.push(e), onMetric: (m) => streamMetrics.push(m) });
   t.teardown(async () => {
     await stream.close();
     await fake.close();
   });
   const finals = () => events.filter((e): e is Extract<AsrStreamEvent, { type: 'final' }> => e.type === 'final');
-  return { fake, stream, events, metrics, finals };
+  return { fake, stream, events, metrics, streamMetrics, finals };
 }
 
 async function pushPaced(stream: { push(b: Uint8Array): void }, audio: Uint8Array, every = 20): Promise<void> {
@@ -243,7 +245,7 @@ t.test('when reconnecting keeps failing, a fatal error event says so', async (t)
 });
 
 t.test('a reconnect that first meets a 503 retries with backoff and still loses nothing', async (t) => {
-  const { fake, stream, finals } = await setup(t);
+  const { fake, stream, finals, metrics, streamMetrics } = await setup(t);
   fake.dropAfterBytes.push(8 * 500);
   fake.rejectUpgrades.push(503);
   const said = 'we open at six am and close at ten pm';
@@ -251,4 +253,10 @@ t.test('a reconnect that first meets a 503 retries with backoff and still loses 
   await waitFor(() => finals().length === 1, { timeoutMs: 5000, what: 'final after reconnect' });
   t.equal(finals()[0]!.text, said);
   t.equal(fake.connections.length, 2, 'the rejected attempt never became a connection');
+  t.same(
+    streamMetrics.map((m) => m.kind),
+    ['provider-error', 'asr-reconnect', 'asr-final-latency'],
+    "the stream's own sink: the failed connect, the reconnect, the final",
+  );
+  t.same(streamMetrics, metrics, 'as the process-wide sink heard them');
 });

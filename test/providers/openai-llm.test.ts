@@ -174,6 +174,19 @@ t.test('a 5xx before the stream starts is retried; a 401 is not', async (t) => {
   t.equal(bad.fake.chatRequests.length, 1);
 });
 
+t.test("a request's own sink hears its failed attempt and its first token, as the process does", async (t) => {
+  const { llm, metrics } = await setup(t, [{ status: 503 }, { text: 'Hello there.' }]);
+  const own: ProviderMetric[] = [];
+  t.equal(text(await run(llm, { ...INPUT, onMetric: (m) => own.push(m) })), 'Hello there.');
+  t.same(
+    own.map((m) => m.kind),
+    ['provider-error', 'llm-first-token'],
+  );
+  t.match(own[0], { status: 503, retryable: true });
+  t.same(own, metrics);
+  t.equal(llm.model, 'gpt-4o-mini', 'the model is named for traces');
+});
+
 t.test('sentence streaming: the first TTS request goes out before the LLM has finished', async (t) => {
   const reply = 'Thanks for your help today. What time do you open on weekends? And do you offer classes?';
   const { fake, llm } = await setup(t, [{ text: reply }], { firstTokenMs: 20, tokensPerSec: 60 });

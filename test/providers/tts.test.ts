@@ -149,6 +149,25 @@ t.test(
   },
 );
 
+t.test("a request's own sink hears the fail-over and the first byte of the voice that spoke", async (t) => {
+  const { el, tts, metrics } = await setup(t);
+  el.faults.enqueue('server-error');
+  const own: ProviderMetric[] = [];
+  const audio = await tts.synthesize(TEXT, new AbortController().signal, { onMetric: (m) => own.push(m) });
+  await collect(audio.chunks);
+  t.same(
+    own.map((m) => m.kind),
+    ['provider-error', 'tts-fallback', 'tts-first-byte'],
+  );
+  t.match(own, [
+    { provider: 'elevenlabs', status: 500 },
+    { provider: 'elevenlabs', to: 'openai-tts' },
+    { provider: 'openai-tts' },
+  ]);
+  t.same(own, metrics, 'as the process-wide sink heard them');
+  t.match(audio, { provider: 'openai-tts', model: 'tts-1-hd' }, 'the model that spoke');
+});
+
 t.test('a permanent error (401) opens the breaker at once', async (t) => {
   const { el, tts } = await setup(t);
   el.faults.enqueue('unauthorized');

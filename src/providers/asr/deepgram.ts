@@ -1,6 +1,6 @@
 import { DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from 'pino';
-import { noMetrics, type MetricSink } from '../metrics.js';
+import { bothSinks, noMetrics, type MetricSink } from '../metrics.js';
 import { AudioChunker } from './chunker.js';
 import { ProviderError, toProviderError, withRetry, type RetryPolicy } from '../retry.js';
 import type { AsrStreamEvent, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
@@ -70,9 +70,11 @@ export class DeepgramAsr implements AsrProvider {
     contextHints: false,
     confidence: true,
   } as const;
+  readonly model: string;
   private readonly client: DeepgramClient;
 
   constructor(private readonly opts: DeepgramAsrOptions) {
+    this.model = opts.model;
     this.client = new DeepgramClient({ apiKey: opts.apiKey, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
   }
 
@@ -120,7 +122,7 @@ class DeepgramStream implements AsrStream {
     private readonly opts: DeepgramAsrOptions,
     private readonly o: AsrOpenOptions,
   ) {
-    this.onMetric = opts.onMetric ?? noMetrics;
+    this.onMetric = bothSinks(opts.onMetric ?? noMetrics, o.onMetric);
     this.chunker = new AudioChunker({
       speechMs: opts.chunkMs ?? 100,
       quietMs: opts.quietChunkMs ?? 250,

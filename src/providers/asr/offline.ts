@@ -8,6 +8,7 @@ import type { Dsp } from '../../dsp/types.js';
 import { AppError } from '../../errors.js';
 import { DecoderPool, soundSwallowerDir, type DecoderLease, type SsDecoder, type SsModule } from './decoder-pool.js';
 import { EXTRA_PRONUNCIATIONS, grammarFor, grammarWords } from './grammars.js';
+import { Arrivals } from './arrivals.js';
 import { LineSnr } from './line-snr.js';
 import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
 
@@ -202,6 +203,8 @@ class OfflineAsrStream implements AsrStream {
   private readonly maxFrames: number;
 
   private readonly decoder: SsDecoder;
+  /** When each pushed piece of audio arrived (its end in stream ms): a final's latency counts from its last word's. */
+  private readonly arrivals = new Arrivals();
   private denoiser: Denoiser | undefined;
   /** The line's noise, measured on every frame when the denoiser is for noisy lines only. */
   private readonly snr: LineSnr | undefined;
@@ -230,6 +233,7 @@ class OfflineAsrStream implements AsrStream {
 
   push(mulaw: Uint8Array): void {
     if (this.closed || mulaw.length === 0) return;
+    this.arrivals.push(mulaw.length / 8, performance.now());
     const pcm = this.opts.dsp.ulawDecode(mulaw);
     let data = pcm;
     if (this.carry.length > 0) {
@@ -377,7 +381,9 @@ class OfflineAsrStream implements AsrStream {
       this.fail(e);
     }
     if (!(confidence >= this.minConfidence)) text = '';
-    this.o.onEvent({ type: 'final', text, confidence, speechFinal: true, startMs: this.uttStartMs, endMs });
+    const heardAt = this.arrivals.at(endMs);
+    const latency = heardAt === undefined ? {} : { latencyMs: performance.now() - heardAt };
+    this.o.onEvent({ type: 'final', text, confidence, speechFinal: true, startMs: this.uttStartMs, endMs, ...latency });
     this.o.onEvent({ type: 'utterance-end', lastWordEndMs: text ? endMs : undefined });
     this.applyGrammar();
   }

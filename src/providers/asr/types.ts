@@ -1,4 +1,5 @@
 import type { Topic } from '../../facts/model.js';
+import type { MetricSink } from '../metrics.js';
 
 // Speech recognition, streaming. Input is always Twilio's μ-law 8 kHz as received; providers that want
 // something else convert inside (with the DSP addon), so callers never care.
@@ -57,10 +58,14 @@ export interface AsrStream {
 export interface AsrOpenOptions {
   onEvent(e: AsrStreamEvent): void;
   signal?: AbortSignal;
+  /** This stream's own view of its metrics (a call's trace): reconnects, failed connects (../metrics.ts). */
+  onMetric?: MetricSink | undefined;
 }
 
 export interface AsrProvider {
   readonly name: string;
+  /** The recogniser's model, when it has a name (Deepgram's nova-3). */
+  readonly model?: string | undefined;
   readonly capabilities: AsrCapabilities;
   open(opts: AsrOpenOptions): Promise<AsrStream>;
 }

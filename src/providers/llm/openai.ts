@@ -5,7 +5,7 @@ import type {
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import type { Stream } from 'openai/streaming';
-import { noMetrics, type MetricSink } from '../metrics.js';
+import { bothSinks, noMetrics, type MetricSink } from '../metrics.js';
 import { OpenAiConnection } from '../openai-client.js';
 import { DEFAULT_RETRY, toProviderError, withRetry, type RetryPolicy } from '../retry.js';
 import { emptyFacts, mergeFacts, type GymFacts } from '../../facts/model.js';
@@ -79,6 +79,7 @@ const inOrder = (calls: Map<number, PendingCall>): PendingCall[] =>
 
 export class OpenAiLlm implements LlmProvider {
   readonly name = PROVIDER;
+  readonly model: string;
   readonly capabilities = { streaming: true, tools: true } as const;
   private readonly conn: OpenAiConnection;
   private readonly opts: OpenAiLlmOptions;
@@ -86,6 +87,7 @@ export class OpenAiLlm implements LlmProvider {
 
   constructor(opts: OpenAiLlmOptions) {
     this.opts = opts;
+    this.model = opts.model;
     this.onMetric = opts.onMetric ?? noMetrics;
     this.conn = new OpenAiConnection(opts);
   }
@@ -112,12 +114,13 @@ export class OpenAiLlm implements LlmProvider {
     };
     // Facts are taken only from a person's words: not from a phone tree, a hold announcement, a voicemail greeting.
     const factsAllowed = factsAllowedFrom(input.history);
+    const report = bothSinks(this.onMetric, input.onMetric);
     const started = performance.now();
     let firstToken = true;
     let spoke = false;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       this.conn.used();
-      const stream = await this.open(messages, signal);
+      const stream = await this.open(messages, signal, report);
       const calls = new Map<number, PendingCall>();
       let text = '';
       let finish: FinishReason = 'other';
@@ -132,7 +135,7 @@ export class OpenAiLlm implements LlmProvider {
           if (delta.content) {
             if (firstToken) {
               firstToken = false;
-              this.onMetric({ kind: 'llm-first-token', provider: PROVIDER, ms: performance.now() - started });
+              report({ kind: 'llm-first-token', provider: PROVIDER, ms: performance.now() - started });
             }
             text += delta.content;
             spoke = true;
@@ -143,7 +146,7 @@ export class OpenAiLlm implements LlmProvider {
         }
       } catch (e) {
         if (signal.aborted) throw e;
-        throw this.fail(e);
+        throw this.fail(e, report);
       }
       if (signal.aborted) return;
       const results: { id: string; content: string }[] = [];
@@ -183,7 +186,8 @@ export class OpenAiLlm implements LlmProvider {
    */
   async extractFacts(input: FactsOnlyInput, signal: AbortSignal): Promise<FactsOnlyResult> {
     this.conn.used();
-    const stream = await this.open(wrapUpMessages(input), signal, {
+    const report = bothSinks(this.onMetric, input.onMetric);
+    const stream = await this.open(wrapUpMessages(input), signal, report, {
       tools: [RECORD_FACTS_TOOL],
       tool_choice: { type: 'function', function: { name: RECORD_FACTS_TOOL.function.name } },
       temperature: 0,
@@ -198,7 +202,7 @@ export class OpenAiLlm implements LlmProvider {
       }
     } catch (e) {
       if (signal.aborted) throw e;
-      throw this.fail(e);
+      throw this.fail(e, report);
     }
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
     let facts: GymFacts | undefined;
@@ -216,6 +220,7 @@ export class OpenAiLlm implements LlmProvider {
   private async open(
     messages: ChatCompletionMessageParam[],
     signal: AbortSignal,
+    report: MetricSink,
     overrides: Partial<ChatCompletionCreateParamsStreaming> = {},
   ): Promise<Stream<ChatCompletionChunk>> {
     // Retrying is safe only before any output: `create` resolves when the response headers arrive.
@@ -239,22 +244,22 @@ export class OpenAiLlm implements LlmProvider {
         provider: PROVIDER,
         policy: this.opts.retry ?? DEFAULT_RETRY,
         signal,
-        onRetry: (err) => this.report(err),
+        onRetry: (err) => this.reportError(err, report),
       },
     ).catch((e: unknown) => {
       if (signal.aborted) throw e;
-      throw this.fail(e);
+      throw this.fail(e, report);
     });
   }
 
-  private fail(e: unknown) {
+  private fail(e: unknown, report: MetricSink) {
     const err = toProviderError(PROVIDER, e);
-    this.report(err);
+    this.reportError(err, report);
     return err;
   }
 
-  private report(err: ReturnType<typeof toProviderError>): void {
-    this.onMetric({
+  private reportError(err: ReturnType<typeof toProviderError>, report: MetricSink): void {
+    report({
       kind: 'provider-error',
       modality: 'llm',
       provider: PROVIDER,

@@ -1,6 +1,7 @@
 import type { CallbackRequest, Refusal, Situation, SpokenOutcome } from '../../../machines/outcomes.js';
 import { TOPICS, type GymFacts, type Topic } from '../../facts/model.js';
 import type { FlowScript } from '../../flows/script.js';
+import type { MetricSink } from '../metrics.js';
 
 // The conversation brain. Streams text deltas and tool calls; cancellable. The offline interviewer and
 // OpenAI implement the same interface, so the call machine never knows which one it talks to.
@@ -76,6 +77,8 @@ export interface ConversationInput {
   reason: 'greeting' | 'reply' | 'reprompt' | 'clarify' | 'closing';
   /** Where the tokens the API reports for this request go (the call's cost meter, src/costs/meter.ts). */
   onUsage?: ((usage: LlmUsage) => void) | undefined;
+  /** This request's own view of its metrics (a call's trace): first token, failed attempts (../metrics.ts). */
+  onMetric?: MetricSink | undefined;
 }
 
 /** Tokens one request used, as the API reports them (`usage`); providers that run locally report none. */
@@ -119,6 +122,8 @@ export interface FactsOnlyInput {
   extractFrom: number;
   /** As ConversationInput.onUsage. */
   onUsage?: ((usage: LlmUsage) => void) | undefined;
+  /** As ConversationInput.onMetric. */
+  onMetric?: MetricSink | undefined;
 }
 
 export interface FactsOnlyResult {
@@ -130,6 +135,8 @@ export interface FactsOnlyResult {
 
 export interface LlmProvider {
   readonly name: string;
+  /** The model asked, when it has a name (OpenAI's gpt-4o-mini). */
+  readonly model?: string | undefined;
   readonly capabilities: LlmCapabilities;
   respond(input: ConversationInput, signal: AbortSignal): AsyncIterable<LlmChunk>;
   /**

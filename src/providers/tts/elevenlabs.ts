@@ -1,6 +1,6 @@
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { keepAliveHttp, Warmth, type KeepAliveHttp } from '../http.js';
-import { noMetrics, type MetricSink } from '../metrics.js';
+import { bothSinks, noMetrics, type MetricSink } from '../metrics.js';
 import { toProviderError } from '../retry.js';
 import type { SynthesisOptions, TtsAudio, TtsProvider } from './types.js';
 import { checkedPcm } from './pcm-stream.js';
@@ -96,7 +96,8 @@ export class ElevenLabsTts implements TtsProvider {
       throw toProviderError(PROVIDER, e);
     }
     const chunks = await checkedPcm(PROVIDER, res.data, res.rawResponse.headers.get('content-type'));
-    this.onMetric({ kind: 'tts-first-byte', provider: PROVIDER, ms: performance.now() - started });
-    return { sampleRate: this.capabilities.sampleRate, chunks, provider: PROVIDER };
+    const ms = performance.now() - started;
+    bothSinks(this.onMetric, options?.onMetric)({ kind: 'tts-first-byte', provider: PROVIDER, ms });
+    return { sampleRate: this.capabilities.sampleRate, chunks, provider: PROVIDER, model: this.opts.modelId };
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Resampler } from '../../dsp/types.js';
-import { noMetrics, type MetricSink } from '../metrics.js';
+import { bothSinks, noMetrics, type MetricSink } from '../metrics.js';
 import { ProviderError, toProviderError } from '../retry.js';
 import type { SynthesisOptions, TtsAudio, TtsProvider } from './types.js';
 
@@ -85,6 +85,8 @@ export interface FallbackTtsOptions {
 interface TtsRequest {
   readonly text: string;
   readonly options: SynthesisOptions | undefined;
+  /** The process-wide sink and the request's own (options.onMetric, a call's trace). */
+  readonly report: MetricSink;
 }
 
 interface TtsAttempt {
@@ -121,10 +123,15 @@ export class FallbackTts implements TtsProvider {
   async synthesize(text: string, signal: AbortSignal, options?: SynthesisOptions): Promise<TtsAudio> {
     const tried = new Set<number>();
     // The call's voice goes with the sentence to whichever provider takes it, a failover's too.
-    const req: TtsRequest = { text, options };
+    const req: TtsRequest = { text, options, report: bothSinks(this.onMetric, options?.onMetric) };
     const first = await this.startNext(req, signal, tried, undefined, undefined);
     const rate = first.audio.sampleRate;
-    return { sampleRate: rate, provider: first.audio.provider, chunks: this.stream(req, signal, tried, first, rate) };
+    return {
+      sampleRate: rate,
+      provider: first.audio.provider,
+      model: first.audio.model,
+      chunks: this.stream(req, signal, tried, first, rate),
+    };
   }
 
   /**
@@ -188,7 +195,7 @@ export class FallbackTts implements TtsProvider {
       tried.add(index);
       const provider = this.opts.providers[index] as TtsProvider;
       if (from !== undefined) {
-        this.onMetric({
+        req.report({
           kind: 'tts-fallback',
           provider: from,
           to: provider.name,
@@ -207,7 +214,7 @@ export class FallbackTts implements TtsProvider {
         if (signal.aborted) throw e;
         const err = toProviderError(provider.name, e);
         this.breakers[index]?.failure(!err.retryable);
-        this.onMetric({
+        req.report({
           kind: 'provider-error',
           modality: 'tts',
           provider: provider.name,
@@ -222,7 +229,7 @@ export class FallbackTts implements TtsProvider {
       }
     }
     if (from !== undefined)
-      this.onMetric({
+      req.report({
         kind: 'tts-fallback',
         provider: from,
         to: undefined,
@@ -332,7 +339,7 @@ export class FallbackTts implements TtsProvider {
           cur.ac.abort();
           cur.release();
           this.breakers[cur.index]?.failure(!err.retryable);
-          this.onMetric({
+          req.report({
             kind: 'provider-error',
             modality: 'tts',
             provider: name,

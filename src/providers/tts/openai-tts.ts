@@ -1,5 +1,5 @@
 import type { OpenAI } from 'openai';
-import { noMetrics, type MetricSink } from '../metrics.js';
+import { bothSinks, noMetrics, type MetricSink } from '../metrics.js';
 import { OpenAiConnection } from '../openai-client.js';
 import { toProviderError } from '../retry.js';
 import type { SynthesisOptions, TtsAudio, TtsProvider } from './types.js';
@@ -60,7 +60,8 @@ export class OpenAiTts implements TtsProvider {
       throw toProviderError(PROVIDER, e);
     }
     const chunks = await checkedPcm(PROVIDER, res.body, res.headers.get('content-type'));
-    this.onMetric({ kind: 'tts-first-byte', provider: PROVIDER, ms: performance.now() - started });
-    return { sampleRate: this.capabilities.sampleRate, chunks, provider: PROVIDER };
+    const ms = performance.now() - started;
+    bothSinks(this.onMetric, options?.onMetric)({ kind: 'tts-first-byte', provider: PROVIDER, ms });
+    return { sampleRate: this.capabilities.sampleRate, chunks, provider: PROVIDER, model: this.opts.model };
   }
 }

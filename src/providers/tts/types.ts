@@ -1,4 +1,5 @@
 import type { FliteVoice } from './flite.js';
+import type { MetricSink } from '../metrics.js';
 
 // Text to speech, streaming PCM (signed 16-bit little-endian mono) at a declared rate. The outbound
 // pipeline resamples whatever rate arrives to 8 kHz μ-law with the DSP addon.
@@ -13,6 +14,8 @@ export interface TtsAudio {
   /** Raw s16le PCM bytes; chunk boundaries may split a sample (odd byte counts are fine downstream). */
   readonly chunks: AsyncIterable<Uint8Array>;
   readonly provider: string;
+  /** The model or voice that speaks it (ElevenLabs model, OpenAI TTS model, flite voice), when the provider says. */
+  readonly model?: string | undefined;
 }
 
 /**
@@ -29,6 +32,8 @@ export interface VoiceChoice {
 
 export interface SynthesisOptions {
   readonly voice?: VoiceChoice | undefined;
+  /** This request's own view of its metrics (a call's trace): first byte, failures, fail-overs (../metrics.ts). */
+  readonly onMetric?: MetricSink | undefined;
 }
 
 export interface TtsProvider {
