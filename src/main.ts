@@ -65,6 +65,8 @@ import { listenSocket } from './monitor/listen.js';
 import { monitorMetrics } from './monitor/metrics.js';
 import { monitorRoutes } from './monitor/routes.js';
 import { ListenTickets } from './monitor/ticket.js';
+import { tracingSettings } from './tracing/settings.js';
+import { startTracing } from './tracing/tracing.js';
 
 // `npm start`: the whole app in one process. Config is read once; then the DSP addon, the database (embedded
 // PGlite unless DATABASE_URL is set) with migrations, the providers chosen from config, and the uWebSockets.js
@@ -179,6 +181,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     metrics: monitorMetrics(metrics.registry),
   });
   const listenTickets = new ListenTickets();
+  // One trace per call when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise the SDK is not even loaded.
+  const tracing = await startTracing(tracingSettings(config), { log, instanceId: leases.instanceId });
   // Binds each media stream to the call the voice webhook admitted (stream-token.ts, stream-gate.ts).
   const streamTokens = new StreamTokens(streamTokenKey(config.TWILIO_AUTH_TOKEN));
   // The calls streaming in this process, for Twilio's answering-machine verdicts (src/telephony/amd.ts). A verdict
@@ -341,6 +345,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       extras: extras.deps,
       flows,
       inspect: opts.inspect ?? inspector?.inspect,
+      tracing,
     }),
     dsp,
     // The configured classifier; each call counts the one that ran (gym_agent_vad_streams_total{kind}).
@@ -375,6 +380,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       // the passes' own timeouts.
       await new Promise((resolve) => setImmediate(resolve));
       await wrapUpsSettled();
+      // Every call has ended its trace by now (or is cut short here); the last spans leave, bounded.
+      await tracing.shutdown();
       // Nothing new is dialled; calls placed go on and are settled by whichever replica runs (or this one, next start).
       await campaigns?.stop();
       // Attempts in flight finish (each within WEBHOOK_TIMEOUT_MS); events still pending wait in the database.

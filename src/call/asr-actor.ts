@@ -59,7 +59,14 @@ const MAX_PENDING_BYTES = 8000 * 10;
 /** The recogniser's words as they come, for whoever watches the call (CallObserver.recognised). */
 export type WordsListener = (words: { text: string; final: boolean }) => void;
 
-export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, onWords?: WordsListener) {
+export interface AsrHooks {
+  /** Words as they come (the live monitor). */
+  words?: WordsListener | undefined;
+  /** A final with words arrived; `latencyMs` since the audio of its last word arrived, when the recogniser says. */
+  final?(latencyMs: number | undefined): void;
+}
+
+export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, hooks: AsrHooks = {}) {
   return fromCallback<AsrCommand, { callId: string }>(({ sendBack, receive }) => {
     const abort = new AbortController();
     let stream: AsrStream | undefined;
@@ -110,13 +117,14 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, onWo
               // Not the machine's business: the call's own VAD edges say when the caller speaks.
               return;
             case 'partial':
-              onWords?.({ text: e.text, final: false });
+              hooks.words?.({ text: e.text, final: false });
               send({ type: 'ASR.PARTIAL', text: e.text });
               partial = e.text;
               return stable();
             case 'final':
               partial = '';
-              onWords?.({ text: e.text, final: true });
+              hooks.words?.({ text: e.text, final: true });
+              if (e.text !== '') hooks.final?.(e.latencyMs);
               return send({
                 type: 'ASR.FINAL',
                 text: e.text,

@@ -7,6 +7,8 @@ import type { StartInfo } from '../telephony/call-handler.js';
 
 export interface CallDetails {
   readonly gymName?: string | undefined;
+  /** The gym's row, when the call store has one. */
+  readonly gymId?: string | null | undefined;
   readonly direction?: CallDirection | undefined;
   readonly phoneNumber?: string | undefined;
   /** A planned call's brief (a campaign's follow-up), when this process placed it with one. */
@@ -18,6 +20,7 @@ export interface CallIdentity {
   readonly direction: CallDirection;
   /** '' when unknown. */
   readonly gymName: string;
+  readonly gymId: string | undefined;
   readonly phoneNumber: string | undefined;
   readonly brief: ConversationBrief | undefined;
 }
@@ -33,6 +36,7 @@ export function identifyCall(
     callId,
     direction: p['direction'] === 'outbound' || details?.direction === 'outbound' ? 'outbound' : 'inbound',
     gymName: p['gymName'] ?? details?.gymName ?? '',
+    gymId: details?.gymId ?? undefined,
     phoneNumber: details?.phoneNumber,
     brief: details?.brief,
   };

@@ -7,7 +7,8 @@ import type { Logger } from '../log.js';
 // socket is the only hang-up there is. Either way the socket is closed if Twilio has not done so shortly after.
 
 export interface HangupPort {
-  hangUp(callSid: string): Promise<unknown>;
+  /** `onRetry` hears each retry of the request (the call's trace). */
+  hangUp(callSid: string, onRetry?: () => void): Promise<unknown>;
 }
 
 const CLOSE_AFTER_MS = 3000;

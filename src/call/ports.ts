@@ -5,6 +5,7 @@ import type { AsrProvider } from '../providers/asr/types.js';
 import type { LlmProvider } from '../providers/llm/types.js';
 import type { TtsProvider } from '../providers/tts/types.js';
 import type { KeypadPort } from '../telephony/keypad/types.js';
+import type { CallTrace } from '../tracing/call-trace.js';
 import type { OutboundPlayer } from '../telephony/outbound-player.js';
 import { asrActor, type AudioTap, type WordsListener } from './asr-actor.js';
 import type { CallPorts } from './call-actor.js';
@@ -16,7 +17,8 @@ import { speakerActor } from './speaker-actor.js';
 import type { TtsPrefetch } from './tts-prefetch.js';
 
 // The call machine's invoked actors for one call, made from its providers and transport, with the call quality
-// check and the end-of-turn latency metric hooked into the reply and speaker actors.
+// check, the end-of-turn latency metric and the call's trace hooked into the recogniser, reply and speaker actors.
+// Each stamp is taken once here and given to both the quality check and the trace.
 
 /**
  * The phone-tree key paths remembered per gym number (src/db/ivr-paths.ts DbIvrPaths): `get` before the menu
@@ -35,6 +37,7 @@ export interface PortsInput {
   readonly player: OutboundPlayer;
   readonly nowMs: () => number;
   readonly quality: CallQuality;
+  readonly trace: CallTrace;
   readonly metrics: Metrics | undefined;
   readonly replyPolicy: ReplyPolicy | undefined;
   readonly prefetch: TtsPrefetch | undefined;
@@ -51,12 +54,28 @@ export interface PortsInput {
 
 export function callPorts(i: PortsInput): CallPorts {
   const q = i.quality;
+  const t = i.trace;
+  const now = () => performance.now();
   return {
-    asr: asrActor(i.asr, i.tap, i.log, i.watch?.recognised),
+    asr: asrActor(i.asr, i.tap, i.log, {
+      words: i.watch?.recognised,
+      final: (latencyMs) => t.asrFinal(now(), latencyMs),
+    }),
     reply: replyActor(
       i.llm,
       i.log,
-      { requested: () => q.replyRequested(), firstChunk: () => q.llmFirstChunk() },
+      {
+        requested: () => {
+          const at = now();
+          q.replyRequested(at);
+          t.replyRequested(at);
+        },
+        firstChunk: () => {
+          const at = now();
+          q.llmFirstChunk(at);
+          t.llmFirstChunk(at);
+        },
+      },
       i.replyPolicy,
       i.prefetch,
     ),
@@ -66,10 +85,20 @@ export function callPorts(i: PortsInput): CallPorts {
       i.nowMs,
       i.log,
       {
-        synthRequested: (id) => q.synthRequested(id),
-        synthResolved: (id) => q.synthResolved(id),
+        synthRequested: (id) => {
+          const at = now();
+          q.synthRequested(id, at);
+          t.synthRequested(id, at);
+        },
+        synthResolved: (id) => {
+          const at = now();
+          q.synthResolved(id, at);
+          t.synthResolved(id, at);
+        },
         started: (id, text) => {
-          const ms = q.firstAudio();
+          const at = now();
+          const ms = q.firstAudio(at);
+          t.firstFrame(id, at);
           if (ms !== undefined) i.metrics?.observeTurn('end_of_turn_to_first_audio', ms);
           i.watch?.utteranceStarted(id, text);
         },

@@ -53,6 +53,31 @@ export interface ServerStages {
 
 const NO_METRICS: CallMetrics = emptyCallMetrics();
 
+/** One reply's stamps (performance.now()) as consecutive times, from the request to the first media frame sent. */
+export interface ReplyStamps {
+  readonly requestedAt: number;
+  readonly llmAt: number;
+  readonly ttsRequestedAt: number;
+  readonly ttsAt: number;
+  readonly frameAt: number;
+}
+
+/**
+ * The stamps a reply took, made consecutive: a missing one (no LLM chunk before the audio, no TTS request of this
+ * reply) or one out of order collapses its stage to 0. The call's quality and its trace (src/tracing/) both read
+ * the stages this way.
+ */
+export function replyStamps(
+  s: { requestedAt?: number; llmAt?: number; ttsRequestedAt?: number; ttsAt?: number },
+  frameAt: number,
+): ReplyStamps {
+  const requestedAt = Math.min(s.requestedAt ?? frameAt, frameAt);
+  const llmAt = Math.min(Math.max(s.llmAt ?? requestedAt, requestedAt), frameAt);
+  const ttsRequestedAt = Math.min(Math.max(s.ttsRequestedAt ?? llmAt, llmAt), frameAt);
+  const ttsAt = Math.min(Math.max(s.ttsAt ?? ttsRequestedAt, ttsRequestedAt), frameAt);
+  return { requestedAt, llmAt, ttsRequestedAt, ttsAt, frameAt };
+}
+
 /** Topics an agent text asks about: its sentences that end with a question mark and name a topic. */
 export function topicsAskedIn(text: string): Topic[] {
   const out = new Set<Topic>();
@@ -84,35 +109,34 @@ export class CallQuality {
     private readonly onReply?: (l: ReplyLatency) => void,
   ) {}
 
-  replyRequested(): void {
+  // Each stamp is taken once by the caller (`at`, performance.now()) and given to the trace too (src/call/ports.ts).
+  replyRequested(at = performance.now()): void {
     if (this.#replyRequestedAt !== undefined) return;
-    this.#replyRequestedAt = performance.now();
+    this.#replyRequestedAt = at;
     this.#llmAt = undefined;
     this.#ttsPending = undefined;
     this.#ttsAt = undefined;
   }
 
-  llmFirstChunk(): void {
-    if (this.#replyRequestedAt !== undefined && this.#llmAt === undefined) this.#llmAt = performance.now();
+  llmFirstChunk(at = performance.now()): void {
+    if (this.#replyRequestedAt !== undefined && this.#llmAt === undefined) this.#llmAt = at;
   }
 
-  synthRequested(id: string): void {
-    if (this.#replyRequestedAt !== undefined && this.#ttsPending === undefined)
-      this.#ttsPending = { id, at: performance.now() };
+  synthRequested(id: string, at = performance.now()): void {
+    if (this.#replyRequestedAt !== undefined && this.#ttsPending === undefined) this.#ttsPending = { id, at };
   }
 
-  synthResolved(id: string): void {
-    if (this.#ttsPending?.id === id && this.#ttsAt === undefined) this.#ttsAt = performance.now();
+  synthResolved(id: string, at = performance.now()): void {
+    if (this.#ttsPending?.id === id && this.#ttsAt === undefined) this.#ttsAt = at;
   }
 
   /** The first frame of an utterance left; returns the server-added time when it answers a request. */
-  firstAudio(): number | undefined {
+  firstAudio(at = performance.now()): number | undefined {
     const now = this.nowMs();
     let added: number | undefined;
     let stages: ServerStages | undefined;
     const latency: TurnLatency = {};
     if (this.#replyRequestedAt !== undefined) {
-      const at = performance.now();
       added = at - this.#replyRequestedAt;
       stages = this.#stagesUntil(at);
       this.#serverAdded.push(added);
@@ -138,13 +162,22 @@ export class CallQuality {
     return added;
   }
 
-  // Missing stamps (no LLM chunk before the audio, no TTS request of this reply) collapse their stage to 0.
   #stagesUntil(frameAt: number): ServerStages {
-    const t0 = this.#replyRequestedAt ?? frameAt;
-    const llmAt = Math.min(this.#llmAt ?? t0, frameAt);
-    const ttsReqAt = Math.min(Math.max(this.#ttsPending?.at ?? llmAt, llmAt), frameAt);
-    const ttsAt = Math.min(Math.max(this.#ttsAt ?? ttsReqAt, ttsReqAt), frameAt);
-    return { llm: llmAt - t0, toTts: ttsReqAt - llmAt, tts: ttsAt - ttsReqAt, toFrame: frameAt - ttsAt };
+    const s = replyStamps(
+      {
+        requestedAt: this.#replyRequestedAt,
+        llmAt: this.#llmAt,
+        ttsRequestedAt: this.#ttsPending?.at,
+        ttsAt: this.#ttsAt,
+      },
+      frameAt,
+    );
+    return {
+      llm: s.llmAt - s.requestedAt,
+      toTts: s.ttsRequestedAt - s.llmAt,
+      tts: s.ttsAt - s.ttsRequestedAt,
+      toFrame: s.frameAt - s.ttsAt,
+    };
   }
 
   /** Latency figures measured for the agent turn being recorded now. */

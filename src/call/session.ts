@@ -50,11 +50,14 @@ import { warmUpLlm } from './warm-up.js';
 import { WrapUp, wrapUpTimeoutMs, type WrapUpOutcome } from './wrap-up.js';
 import { CallExtras, type ExtrasDeps } from './extras.js';
 import { VoicePause } from './voice-pause.js';
+import { NO_CALL_TRACE, type CallTrace } from '../tracing/call-trace.js';
+import type { Tracing } from '../tracing/tracing.js';
 
 // One CallSession per Media Streams connection. It only composes: the call's identity, its XState actor with the
 // real providers as invoked actors (ports.ts), the measurements (quality.ts, the summary), the ledger switch that
 // writes what the machine emits turn by turn, and the end of the call (hang-up, wrap-up, report), so that whatever
 // happens (a provider failing, a bug in a guard, the caller vanishing) ends THIS call cleanly and nothing else.
+// Its trace (src/tracing/) sees the providers through request spans and the same stamps as the quality check.
 // Per-frame audio goes to the recogniser directly, never via the actor.
 
 export type { CallDetails } from './call-identity.js';
@@ -94,6 +97,8 @@ export interface SessionDeps {
   readonly extras?: ExtrasDeps | undefined;
   /** The A/B experiment of conversation flows (FLOWS, src/flows/): each gym's variant; none: the built-in flow. */
   readonly flows?: Flows | undefined;
+  /** OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT); none: the call is not traced. */
+  readonly tracing?: Tracing | undefined;
 }
 
 export function createCallHandlerFactory(deps: SessionDeps): CallHandlerFactory {
@@ -123,6 +128,10 @@ export class CallSession implements CallHandler {
   readonly #extras: CallExtras;
   /** Both legs' levels and frames for the observer, and its hang-up (the live monitor). */
   readonly #line: CallLine;
+  readonly #trace: CallTrace;
+  /** Twilio's hang-up, as this call's trace sees it. */
+  readonly #rest: HangupPort | undefined;
+  #error: Error | undefined;
   #finished = false;
   #streamOpen = true;
 
@@ -136,15 +145,18 @@ export class CallSession implements CallHandler {
     const id = identifyCall(start, deps.lookup);
     this.callId = id.callId;
     this.direction = id.direction;
+    const trace = (this.#trace =
+      deps.tracing?.call({ callId: id.callId, direction: id.direction, gymId: id.gymId }) ?? NO_CALL_TRACE);
+    this.#rest = trace.hangup(deps.rest);
     const extras = (this.#extras = new CallExtras(deps.extras, deps.providers, id.phoneNumber, transport, log));
-    const { asr } = deps.providers;
+    const asr = trace.asr(deps.providers.asr);
     // The gym's variant of the experiment: its turn-taking, its voice (the meter counts what the voice said) and script.
-    const flow = callFlow(deps.flows, id.phoneNumber, deps.timing, deps.providers.tts);
+    const flow = callFlow(deps.flows, id.phoneNumber, deps.timing, trace.tts(deps.providers.tts));
     const timing = flow.timing;
     const tts = extras.meter.watchTts(flow.tts);
     // The reply actor's LLM is watched so the end of the call knows which caller words no reply went through.
     const timeoutMs = deps.wrapUpTimeoutMs ?? wrapUpTimeoutMs(deps.timing.providerDeadlineMs);
-    const metered = extras.meter.watchLlm(deps.providers.llm);
+    const metered = extras.meter.watchLlm(trace.llm(deps.providers.llm));
     this.#wrapUp = new WrapUp(metered, log, timeoutMs);
     const llm = this.#wrapUp.watch(metered);
     warmUpLlm(llm, log);
@@ -187,13 +199,14 @@ export class CallSession implements CallHandler {
       player: transport.player,
       nowMs: () => transport.nowMs(),
       quality: this.#quality,
+      trace,
       metrics: deps.metrics,
       replyPolicy: deps.replyPolicy,
       prefetch,
-      rest: deps.rest,
+      rest: this.#rest,
       callSid: start.callSid,
       closeSocket: (r) => this.#closeSocket(r),
-      keypad: transport.keypad,
+      keypad: trace.keypad(transport.keypad),
       watch: obs && {
         recognised: (w) => this.#notify(() => obs.recognised?.(id.callId, w)),
         utteranceStarted: (utteranceId, text) =>
@@ -232,6 +245,7 @@ export class CallSession implements CallHandler {
         this.#quality.emitted(e);
         this.#ledger.record(e);
         this.#rememberIvrPath(e, id.phoneNumber);
+        trace.emitted(e);
       },
       emitted: (e) => this.#notify(() => obs?.emitted?.(id.callId, e)),
       state: (s) => this.#notify(() => obs?.state?.(id.callId, s)),
@@ -344,6 +358,7 @@ export class CallSession implements CallHandler {
     if (this.#finished) return;
     this.#finished = true;
     this.#line.end();
+    this.#error = error;
     const log = this.#log;
     if (error) log.error({ err: error.message }, 'call failed; ending it');
     const ended = this.#ledger.ended;
@@ -352,17 +367,33 @@ export class CallSession implements CallHandler {
     const end = finalContext(this.#actor, log);
     stopActor(this.#actor, log);
     const callSid = this.#transport.start.callSid;
-    hangUpAtEnd(error, ended, this.#deps.rest, callSid, (r) => this.#closeSocket(r), log);
+    hangUpAtEnd(error, ended, this.#rest, callSid, (r) => this.#closeSocket(r), log);
     const wrapUp = end ? this.#wrapUp.run(end) : undefined;
     if (wrapUp === undefined) this.#record(reason, result, undefined);
     else
       wrapUp
         .then((outcome) => this.#record(reason, result, outcome))
         // Off the actor's stack now: nothing may escape as an unhandled rejection (it would end the process).
-        .catch((e: unknown) => log.error({ err: (e as Error).message }, 'recording the end of the call failed'));
+        .catch((e: unknown) => {
+          log.error({ err: (e as Error).message }, 'recording the end of the call failed');
+          this.#endTrace(reason);
+        });
+  }
+
+  /** The trace ends after the wrap-up (its facts pass is part of the call), whatever became of the recording. */
+  #endTrace(reason: EndReason): void {
+    this.#trace.end({ reason, outcome: this.#ledger.ended?.outcome, error: this.#error });
   }
 
   #record(reason: EndReason, result: CallResult, outcome: WrapUpOutcome | undefined): void {
+    try {
+      this.#recordEnd(reason, result, outcome);
+    } finally {
+      this.#endTrace(reason);
+    }
+  }
+
+  #recordEnd(reason: EndReason, result: CallResult, outcome: WrapUpOutcome | undefined): void {
     if (outcome?.kind === 'extracted') {
       // The same path as the machine's ledger.facts after REPLY.FACTS: recorder, summary, observer.
       const ev: FactsLedger = { type: 'ledger.facts', callId: this.callId, facts: outcome.facts, added: outcome.added };

@@ -10,6 +10,7 @@ import {
 } from '../telephony/destination.js';
 import { KEYPAD_MODES } from '../telephony/keypad/types.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, webhookSecretKey, webhookUrlProblem } from '../webhooks/config.js';
+import { parseOtlpHeaders } from '../tracing/settings.js';
 
 // Every knob the app reads from the environment. Parsed once at start-up by loadConfig(); nothing else
 // reads process.env. Names of the original system are kept (TWILIO_*, DEEPGRAM_API_KEY, ...).
@@ -232,6 +233,21 @@ export const envSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: int(8, 1, 20),
   // Delivered events are deleted this many days after delivery; dead letters stay until retried.
   WEBHOOK_RETENTION_DAYS: int(14, 1, 3650),
+
+  // OpenTelemetry traces (src/tracing/, docs/operations.md), the standard variables: one trace per call, sent as
+  // OTLP/HTTP JSON to OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces (or the traces endpoint as given). Unset: no tracing.
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl(['https:', 'http:']),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl(['https:', 'http:']),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const h = parseOtlpHeaders(v);
+      if (typeof h === 'string') ctx.addIssue({ code: 'custom', message: h });
+      return typeof h === 'string' ? {} : h;
+    }),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('gym-call-agent'),
+  OTEL_SDK_DISABLED: bool(false),
 
   MAX_CONCURRENT_CALLS: int(200, 1, 100000),
   SHUTDOWN_GRACE_MS: int(330000, 0, 3_600_000),

@@ -46,14 +46,15 @@ export interface PgCallStoreOptions {
   readonly onCallEnded?: CallEndHook;
 }
 
-const RECORD_SQL = `SELECT c.id, c.direction, c.phone_number, c.gym_name, c.twilio_call_sid, c.status, c.created_at,
-    c.updated_at, c.ended_at,
+const RECORD_SQL = `SELECT c.id, c.gym_id::text AS gym_id, c.direction, c.phone_number, c.gym_name, c.twilio_call_sid,
+    c.status, c.created_at, c.updated_at, c.ended_at,
     (SELECT h.detail->>'answeredBy' FROM call_status_history h
       WHERE h.call_id = c.id AND h.detail->>'answeredBy' IS NOT NULL ORDER BY h.at DESC LIMIT 1) AS answered_by
   FROM calls c`;
 
 interface CallStoreRow {
   id: string;
+  gym_id: string | null;
   direction: 'inbound' | 'outbound';
   phone_number: string | null;
   gym_name: string | null;
@@ -79,6 +80,7 @@ function toRecord(r: CallStoreRow): CallRecord {
     direction: r.direction,
     phoneNumber: r.phone_number ?? '',
     gymName: r.gym_name ?? '',
+    gymId: r.gym_id,
     twilioCallSid: r.twilio_call_sid,
     status: toCallStatus(r.status, r.ended_at),
     answeredBy: r.answered_by,

@@ -32,6 +32,8 @@ export interface CallRecord {
   readonly direction: CallDirection;
   readonly phoneNumber: string;
   readonly gymName: string;
+  /** The gym's row (a database store only; a gym is known by its E.164 number). */
+  readonly gymId?: string | null | undefined;
   readonly twilioCallSid: string | null;
   readonly status: CallStatus;
   /** Twilio answering-machine detection result (human, machine_start, fax, unknown, ...). */

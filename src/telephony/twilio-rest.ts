@@ -104,9 +104,10 @@ export class TwilioRest {
 
   /**
    * Ends the call. Idempotent: a call that already ended (404 / Twilio 20404) counts as done. Transient failures
-   * are retried a few times because a call left open keeps costing money and the gym's time.
+   * are retried a few times because a call left open keeps costing money and the gym's time; `onRetry` hears each
+   * retry (the call's trace).
    */
-  async hangUp(sid: string): Promise<'completed' | 'already-ended'> {
+  async hangUp(sid: string, onRetry?: () => void): Promise<'completed' | 'already-ended'> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#client.calls(sid).update({ status: 'completed' });
@@ -116,6 +117,7 @@ export class TwilioRest {
         const err = restError('calls.update', e);
         if (!err.retryable || attempt >= 3) throw err;
         this.#o.log.warn({ attempt, code: err.code }, 'hang-up failed; retrying');
+        onRetry?.();
         await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }

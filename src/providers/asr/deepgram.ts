@@ -60,16 +60,19 @@ type DgMessage =
   | { type: 'UtteranceEnd'; last_word_end: number }
   | { type: 'Metadata' };
 
+/** What Deepgram's live API gives: everything but grammar hints (also the shape of in-process fakes of it). */
+export const DEEPGRAM_CAPABILITIES = {
+  interimResults: true,
+  utteranceEnd: true,
+  vadEvents: true,
+  finalize: true,
+  contextHints: false,
+  confidence: true,
+} as const;
+
 export class DeepgramAsr implements AsrProvider {
   readonly name = PROVIDER;
-  readonly capabilities = {
-    interimResults: true,
-    utteranceEnd: true,
-    vadEvents: true,
-    finalize: true,
-    contextHints: false,
-    confidence: true,
-  } as const;
+  readonly capabilities = DEEPGRAM_CAPABILITIES;
   readonly model: string;
   private readonly client: DeepgramClient;
 
