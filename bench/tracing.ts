@@ -23,7 +23,9 @@ import { cpuNow, median } from './machine-cost.js';
 //   off       the shipped default without OTEL_EXPORTER_OTLP_ENDPOINT: NO_TRACING, the no-op trace at every point;
 //   on-drop   tracing on, spans batched to an exporter that drops them (our recording + the SDK's spans);
 //   on-otlp   tracing on, OTLP/HTTP JSON to a collector in another process (what production pays).
-// Process CPU (user + system) per turn; medians over rounds.
+// Process CPU (user + system) per turn; medians over rounds. The order of the variants turns round by round, so
+// the garbage one leaves for the next is spread over all of them (a forced GC between rounds was tried: it flushes
+// compiled code and made every variant slower).
 //
 //   npm run build && npm run bench:tracing [-- --calls 20 --turns 10 --rounds 7]
 
@@ -246,7 +248,11 @@ async function main(): Promise<void> {
   ];
   const results = new Map<Variant, number[]>(variants.map(([v]) => [v, []]));
   for (const [, make] of variants) await round(make); // warm-up: JIT every path once
-  for (let r = 0; r < ROUNDS; r++) for (const [v, make] of variants) results.get(v)?.push(await round(make));
+  for (let r = 0; r < ROUNDS; r++)
+    for (let i = 0; i < variants.length; i++) {
+      const [v, make] = variants[(r + i) % variants.length] as (typeof variants)[number];
+      results.get(v)?.push(await round(make));
+    }
   const base = median(results.get('baseline') ?? []);
   console.log(`tracing bench: ${CALLS} calls × ${TURNS} turns per round, ${ROUNDS} rounds`);
   console.log(
