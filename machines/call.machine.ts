@@ -4,6 +4,7 @@ import { callOutput } from './ledger.js';
 import { replyRegion } from './reply.region.js';
 import { situationRegion } from './situation.region.js';
 import { turnRegion } from './turn.region.js';
+import { languageRegion } from './language.region.js';
 
 /**
  * One actor per phone call. While the call is live four regions run in parallel, because four things really do
@@ -23,7 +24,7 @@ export const callMachine = callSetup.createMachine({
   invoke: {
     id: 'asr',
     src: 'asr',
-    input: ({ context }) => ({ callId: context.callId }),
+    input: ({ context }) => ({ callId: context.callId, language: context.language }),
     onError: { actions: { type: 'raiseWrapUp', params: { reason: 'error' } } },
   },
   on: {
@@ -76,6 +77,8 @@ export const callMachine = callSetup.createMachine({
         },
       },
       states: {
+        // First: a final that switches the language does so before any region acts on its words.
+        language: languageRegion,
         caller: {
           description: "The caller's voice, from raw VAD edges; speech must last VAD_MIN_SPEECH to count.",
           initial: 'silent',

@@ -8,6 +8,7 @@ import { textOrMessage } from './setup.parts.js';
 import * as T from './text.js';
 import { closeOpenTurns, cutPending, finishTurn, patched, queueLine, type Patch } from './turns.js';
 import { situationSetup } from './situation.actions.js';
+import { spokenLanguage } from '../src/language/detect.js';
 
 /** Each action's params (undefined: none), given explicitly: when `extend` infers them, `check()` takes no guard. */
 type ClosingActionParams = {
@@ -27,6 +28,7 @@ type ClosingActionParams = {
   warnAsr: undefined;
   raiseWrapUp: { reason: EndReason };
   raiseAbort: undefined;
+  switchLanguage: undefined;
 };
 
 /**
@@ -37,6 +39,11 @@ type ClosingActionParams = {
  */
 export const callSetup = situationSetup.extend<ClosingActionParams>({
   actions: {
+    /** The person speaks another language the agent speaks (guard personSpeaksOtherLanguage): speak theirs. */
+    switchLanguage: assign(({ context, event }) => {
+      assertEvent(event, 'ASR.FINAL');
+      return { language: spokenLanguage(event.text, event.language) ?? context.language };
+    }),
     setCloseReason: assign((_, params: { reason: EndReason }) => ({ closeReason: params.reason })),
     closeFromEndRequest: assign(({ context }) => ({
       closeReason: context.endRequested ?? (C.factsComplete(context) ? 'facts-complete' : 'agent-ended'),
@@ -68,7 +75,7 @@ export const callSetup = situationSetup.extend<ClosingActionParams>({
     }),
     queueGoodbye: assign(({ context }) => {
       const said = context.agentTurn?.utterances.some((u) => u.status !== 'cut' && T.isGoodbye(u.text)) ?? false;
-      return said ? {} : queueLine(context, T.goodbyeLine(context.closeReason ?? 'caller-request'));
+      return said ? {} : queueLine(context, T.goodbyeLine(context.closeReason ?? 'caller-request', context.language));
     }),
     beginHangup: enqueueActions(({ context, enqueue, system }) => {
       const last = context.agentTurn?.utterances[context.agentTurn.utterances.length - 1];

@@ -1,6 +1,7 @@
 import { emptyFacts, missingTopics, answeredTopics, type GymFacts, type Topic } from '../src/facts/model.js';
 import { briefTopics, type ConversationBrief, type HistoryTurn } from '../src/providers/llm/types.js';
 import type { FlowScript } from '../src/flows/script.js';
+import type { Language } from '../src/language/index.js';
 import { emptyCallMetrics } from './events.js';
 import type {
   AgentTurnReason,
@@ -108,6 +109,8 @@ export interface CallContext {
   recordingNotice: string | undefined;
   /** The flow variant this call runs (CallInput.flow); undefined: the built-in flow. */
   flow: FlowScript | undefined;
+  /** The language the agent speaks now: the call's own, or the one the person switched to (language.region.ts). */
+  language: Language;
 }
 
 export const HISTORY_MAX = 40;
@@ -149,6 +152,7 @@ export function initialContext(input: CallInput): CallContext {
     brief: input.brief,
     recordingNotice: input.recordingNotice,
     flow: input.flow,
+    language: input.language ?? 'en',
   };
 }
 
@@ -274,6 +278,7 @@ export function replyInput(c: CallContext): ReplyInput {
     timeZone: c.timeZone,
     brief: c.brief,
     flow: c.flow,
+    language: c.language,
     // Shared, not copied: the machine never changes an array in place (every update builds a new one).
     asked: c.asked,
     history: c.history,

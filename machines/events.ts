@@ -2,6 +2,7 @@ import type { GymFacts, Topic } from '../src/facts/model.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
 import type { ConversationBrief, ConversationInput } from '../src/providers/llm/types.js';
 import type { FlowScript } from '../src/flows/script.js';
+import type { Language } from '../src/language/index.js';
 import type { CallbackRequest, CallOutcome, IvrStep, Refusal, SpokenOutcome } from './outcomes.js';
 import type { CallerEvidenceEvent } from './evidence.js';
 import type { EndReason } from './emitted.js';
@@ -31,6 +32,8 @@ export interface CallInput {
   brief?: ConversationBrief | undefined;
   /** The flow variant of an A/B experiment (src/flows/): wording, topic order, filler; none: the built-in flow. */
   flow?: FlowScript | undefined;
+  /** The language the call starts in (the gym's, the campaign's or CALL_LANGUAGE); none: English. */
+  language?: Language | undefined;
 }
 
 export interface VoicemailPolicy {
@@ -110,6 +113,8 @@ export type AsrFinalEvent = {
   speechFinal: boolean;
   startMs: number;
   endMs: number;
+  /** The language the recogniser heard the words in, when it says (it listens for several: language.region.ts). */
+  language?: Language | undefined;
 };
 /**
  * The recogniser heard no words for a while. `silenceMs`: how long ago, on the media clock, its last word ended
@@ -128,6 +133,13 @@ export type AsrErrorEvent = { type: 'ASR.ERROR'; message: string; fatal: boolean
 export type AsrEvent = AsrPartialEvent | AsrStableEvent | AsrFinalEvent | AsrUtteranceEndEvent | AsrErrorEvent;
 
 /** Sent TO the asr actor. */
+/** The recogniser's input: the call, and the language it starts in (it also listens for the others it hears). */
+export interface AsrInput {
+  callId: string;
+  /** None: English. */
+  language?: Language | undefined;
+}
+
 export type AsrCommand =
   /** What the agent just asked about (grammar recognisers pick their grammar from it). */
   | { type: 'ASR.CONTEXT'; ctx: AsrContext }

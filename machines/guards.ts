@@ -5,6 +5,7 @@ import { evidenceGuards } from './evidence.js';
 import type { MachineEvent } from './events.js';
 import { situationGuards } from './situation.guards.js';
 import * as T from './text.js';
+import { spokenLanguage } from '../src/language/detect.js';
 
 // The call machine's named guards. Pure functions of context and event; `callSetup` registers them by name so
 // the chart (and the inspector) shows which rule decided each transition.
@@ -90,6 +91,15 @@ function verdict(c: CallContext, e: MachineEvent): Verdict {
 export const guards = {
   ...situationGuards,
   ...evidenceGuards,
+  /** A person's final in another language the agent speaks (language.region.ts). */
+  personSpeaksOtherLanguage: and([
+    stateIn('#call.live.situation.conversation'),
+    ({ context, event }: Args) => {
+      assertEvent(event, 'ASR.FINAL');
+      const heard = spokenLanguage(event.text, event.language);
+      return heard !== undefined && heard !== context.language;
+    },
+  ]),
   isOutbound: ({ context }: Args) => context.direction === 'outbound',
   callerSilent: not(callerSpeaking),
   callerSpeaking,

@@ -46,7 +46,7 @@ export const replySetup = playbackSetup.extend<ReplyActionParams>({
       assertEvent(event, 'REPLY.SENTENCE');
       const topic = params.replace ? C.nextTopic(context) : undefined;
       if (params.replace && topic === undefined) return;
-      const text = topic !== undefined ? T.questionFor(topic, undefined, context.flow) : event.text;
+      const text = topic !== undefined ? T.questionFor(topic, undefined, context.flow, context.language) : event.text;
       const m = context.metrics;
       const queued = {
         ...context,

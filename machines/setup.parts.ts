@@ -2,7 +2,7 @@ import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { AppError } from '../src/errors.js';
 import * as C from './context.js';
 import type { CallContext } from './context.js';
-import type { AsrCommand, HangupInput, KeypadInput, ReplyInput, SpeakerCommand } from './events.js';
+import type { AsrCommand, AsrInput, HangupInput, KeypadInput, ReplyInput, SpeakerCommand } from './events.js';
 import * as T from './text.js';
 
 // Parts of the call machine's setup (call.base.ts) that need no machine types: the default actors, the named
@@ -14,7 +14,7 @@ function missing(name: string) {
 
 // The `src` defaults fail loudly: a machine started without real actors must not look like a working call.
 export const defaultActors = {
-  asr: fromCallback<AsrCommand, { callId: string }>(() => {
+  asr: fromCallback<AsrCommand, AsrInput>(() => {
     throw missing('asr');
   }),
   speaker: fromCallback<SpeakerCommand, { callId: string }>(() => {

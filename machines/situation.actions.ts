@@ -217,13 +217,13 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
       metrics: { ...context.metrics, holdMs: context.metrics.holdMs + context.timing.holdMaxMs },
     })),
     queueScreening: enqueueActions(({ context, enqueue }) => {
-      const s = sayNow(context, [screeningLine(context.gymName)], 'screening');
+      const s = sayNow(context, [screeningLine(context.gymName, context.language)], 'screening');
       enqueue.assign(s.patch);
       for (const say of s.says) enqueue.sendTo('speaker', { type: 'SPEAKER.SAY', ...say });
       enqueue.raise({ type: 'AGENT.SAID' });
     }),
     queueVoicemailMessage: enqueueActions(({ context, enqueue }) => {
-      const lines = voicemailLines(context.gymName, context.line.voicemail.callbackNumber);
+      const lines = voicemailLines(context.gymName, context.line.voicemail.callbackNumber, context.language);
       const s = sayNow(context, lines, 'voicemail');
       enqueue.assign(s.patch);
       for (const say of s.says) enqueue.sendTo('speaker', { type: 'SPEAKER.SAY', ...say });
@@ -259,7 +259,7 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
     }),
     queueReintroduction: assign(({ context }) => {
       let next: CallContext = context;
-      for (const l of reintroductionLines(context.gymName, C.nextTopic(context), context.flow))
+      for (const l of reintroductionLines(context.gymName, C.nextTopic(context), context.flow, context.language))
         next = patched(next, queueLine(next, l));
       return {
         outbox: next.outbox,

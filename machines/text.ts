@@ -3,17 +3,25 @@ import { sayGymName } from '../src/facts/say.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
 import { briefTopics, type ConversationBrief } from '../src/providers/llm/types.js';
 import { renderGreeting, type FlowScript } from '../src/flows/script.js';
+import type { Language } from '../src/language/index.js';
+import { packFor } from '../src/language/packs.js';
 import type { CallDirection, EndReason } from './events.js';
 import { topicMentions } from './topic-words.js';
 
 // Text helpers the statechart's guards use: is an utterance complete, is it a backchannel, which topic does a
 // question ask about, is a sentence a duplicate. Heuristic on purpose (no model call on the turn-taking path),
-// deterministic, and tested on their own in test/machines/text.test.ts.
+// deterministic, and tested on their own in test/machines/text.test.ts. Their word lists hold English and Spanish
+// together (src/language/): the words of one rarely mean something else in the other, and a guard need not know
+// which language the call is in at the moment a person switches.
 
-/** Lower-case word tokens; keeps apostrophes and hyphens inside words ("uh-huh", "we're"). */
+/** Lower case without accents ("¿Cuál?" → "cual?"): the Spanish word lists below are written that way. */
+function folded(text: string): string {
+  return text.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
+}
+
+/** Lower-case word tokens without accents; keeps apostrophes and hyphens inside words ("uh-huh", "we're"). */
 export function words(text: string): string[] {
-  return text
-    .toLowerCase()
+  return folded(text)
     .replace(/[^a-z0-9'\-\s]/g, ' ')
     .split(/\s+/)
     .map((w) => w.replace(/^[-']+|[-']+$/g, ''))
@@ -26,7 +34,15 @@ export function normalize(text: string): string {
 }
 
 // Backchannels acknowledge without taking the turn. Multi-word ones are removed as phrases first.
-const BACKCHANNEL_PHRASES = [/\buh[\s-]?huh\b/g, /\bmm[\s-]?hmm+\b/g, /\bgot it\b/g, /\bi see\b/g, /\ball right\b/g];
+const BACKCHANNEL_PHRASES = [
+  /\buh[\s-]?huh\b/g,
+  /\bmm[\s-]?hmm+\b/g,
+  /\bgot it\b/g,
+  /\bi see\b/g,
+  /\ball right\b/g,
+  /\bde acuerdo\b/g,
+  /\bya veo\b/g,
+];
 const BACKCHANNEL_WORDS = new Set([
   'okay',
   'ok',
@@ -52,11 +68,23 @@ const BACKCHANNEL_WORDS = new Set([
   'nice',
   'exactly',
   'correct',
+  // Spanish (accents folded).
+  'si',
+  'vale',
+  'claro',
+  'aja',
+  'bueno',
+  'listo',
+  'perfecto',
+  'entiendo',
+  'exacto',
+  'correcto',
+  'eh',
 ]);
 
 /** Words that are not backchannels or hesitation sounds. */
 export function realWords(text: string): string[] {
-  let t = text.toLowerCase();
+  let t = folded(text);
   for (const re of BACKCHANNEL_PHRASES) t = t.replace(re, ' ');
   return words(t).filter((w) => !BACKCHANNEL_WORDS.has(w));
 }
@@ -65,8 +93,27 @@ export function isBackchannelOnly(text: string): boolean {
   return words(text).length > 0 && realWords(text).length === 0;
 }
 
-const FILLERS = new Set(['um', 'uh', 'er', 'erm', 'hmm', 'like', 'well', 'so']);
-const CONJUNCTIONS = new Set(['and', 'or', 'but', 'because', 'cause', 'plus', 'also', 'then', 'nor', 'except']);
+const FILLERS = new Set(['um', 'uh', 'er', 'erm', 'hmm', 'like', 'well', 'so', 'eh', 'este', 'pues', 'em']);
+const CONJUNCTIONS = new Set([
+  'and',
+  'or',
+  'but',
+  'because',
+  'cause',
+  'plus',
+  'also',
+  'then',
+  'nor',
+  'except',
+  'y',
+  'o',
+  'pero',
+  'porque',
+  'tambien',
+  'entonces',
+  'excepto',
+  'menos',
+]);
 const DANGLING = new Set([
   'to',
   'from',
@@ -94,6 +141,29 @@ const DANGLING = new Set([
   "we're",
   "it's",
   'its',
+  // Spanish prepositions and articles a sentence does not end on ("de lunes a…", "cuesta unos…").
+  'de',
+  'del',
+  'al',
+  'hasta',
+  'desde',
+  'en',
+  'con',
+  'para',
+  'por',
+  'el',
+  'la',
+  'los',
+  'las',
+  'un',
+  'una',
+  'unos',
+  'es',
+  'son',
+  'que',
+  'entre',
+  'nuestro',
+  'nuestra',
 ]);
 const TRAILING_PHRASES = [
   /\byou know$/,
@@ -101,6 +171,10 @@ const TRAILING_PHRASES = [
   /\blet me (see|check|think)$/,
   /\bhold on$/,
   /\bone (sec|second)$/,
+  /\bdejeme (ver|revisar|pensar)$/,
+  /\bdejame (ver|revisar|pensar)$/,
+  /\bun (momento|segundo)$/,
+  /\bo sea$/,
 ];
 
 /**
@@ -120,7 +194,7 @@ export function isCompleteUtterance(text: string): boolean {
   const clauses = trimmed.split(/[.?!]/).filter((c) => c.trim().length > 0);
   const lastClause = clauses[clauses.length - 1] ?? '';
   const items = lastClause.split(',');
-  if (items.length >= 3 && !/\b(and|or)\b/i.test(items[items.length - 1] ?? '')) return false;
+  if (items.length >= 3 && !/\b(and|or|y|o)\b/i.test(items[items.length - 1] ?? '')) return false;
   return true;
 }
 
@@ -139,11 +213,12 @@ export function endsSentence(text: string): boolean {
 }
 
 function isQuestion(sentence: string): boolean {
-  const t = sentence.trim().toLowerCase();
+  const t = folded(sentence.trim());
   return (
     t.endsWith('?') ||
-    /^(what|when|which|how|do|does|could|can|would|are|is|may|tell me|please tell)\b/.test(
-      t.replace(/^(and|so|now|great|thanks|okay|ok)[, ]+/, ''),
+    t.startsWith('¿') ||
+    /^(what|when|which|how|do|does|could|can|would|are|is|may|tell me|please tell|que|cual|cuales|cuanto|cuanta|cuando|como|tienen|ofrecen|podria|puede|me dice|digame)\b/.test(
+      t.replace(/^(and|so|now|great|thanks|okay|ok|y|bueno|gracias|perfecto)[, ]+/, ''),
     )
   );
 }
@@ -155,21 +230,24 @@ export function questionTopics(sentence: string): Topic[] {
 }
 
 export function isGreeting(sentence: string): boolean {
-  const t = sentence.trim().toLowerCase();
+  const t = folded(sentence.trim()).replace(/^[¡¿]/, '');
   return (
-    /^(hi|hello|hey|good (morning|afternoon|evening))\b/.test(t) ||
-    /\b(i'?m|i am|this is) (an? )?(automated |virtual |ai )?(assistant|calling)\b/.test(t)
+    /^(hi|hello|hey|good (morning|afternoon|evening)|hola|buen(os|as) (dias|tardes|noches))\b/.test(t) ||
+    /\b(i'?m|i am|this is) (an? )?(automated |virtual |ai )?(assistant|calling)\b/.test(t) ||
+    /\b(soy|le habla) (un |una )?asistente\b/.test(t)
   );
 }
 
 export function isGoodbye(sentence: string): boolean {
-  return /\b(good-?bye|bye|have a (great|good|nice|wonderful) (day|evening|night|one|afternoon))\b/i.test(sentence);
+  return /\b(good-?bye|bye|have a (great|good|nice|wonderful) (day|evening|night|one|afternoon)|adios|hasta luego|que tenga (un )?buen dia)\b/i.test(
+    folded(sentence),
+  );
 }
 
 /** The caller says they want to stop talking. */
 export function callerWantsToEnd(text: string): boolean {
-  return /\b(good-?bye|bye( bye)?|gotta go|got to go|have to go|need to go|hang up|not interested|stop calling|no time)\b/i.test(
-    text,
+  return /\b(good-?bye|bye( bye)?|gotta go|got to go|have to go|need to go|hang up|not interested|stop calling|no time|adios|tengo que (irme|colgar)|me tengo que ir|no me interesa|no (nos )?(vuelva|vuelvan) a llamar|no tengo tiempo)\b/i.test(
+    folded(text),
   );
 }
 
@@ -181,33 +259,24 @@ export function estimateSpeechMs(text: string): number {
 export function asrContextFor(topics: readonly Topic[], sentence: string): AsrContext {
   const first = topics[0];
   if (first !== undefined) return first;
-  return /^(do|does|is|are|can|could|would)\b/i.test(sentence.trim()) ? 'yes-no' : 'open';
+  return /^[¿]?(do|does|is|are|can|could|would|tienen|tiene|es|son|sigue|siguen|abren|puede|podria)\b/i.test(
+    folded(sentence.trim()),
+  )
+    ? 'yes-no'
+    : 'open';
 }
 
 // ---- Lines the machine says itself (no LLM round-trip: they must be instant and can't be repeats) ------------
-
-const QUESTIONS: Record<Topic, string> = {
-  hours: 'What are your opening hours?',
-  pricing: 'How much does a membership cost?',
-  classes: 'What fitness classes do you offer?',
-};
+// The words are the call's language pack (src/language/); a call without a language speaks English.
 
 /**
  * The question for `topic`: a planned call's confirmation of it ("Are you still open ...?"), else the flow variant's
  * wording, else the built-in one.
  */
-export function questionFor(topic: Topic, brief?: ConversationBrief, flow?: FlowScript): string {
+export function questionFor(topic: Topic, brief?: ConversationBrief, flow?: FlowScript, language?: Language): string {
   const confirm = brief?.factsToConfirm.find((f) => f.topic === topic)?.question;
   if (confirm !== undefined) return confirm.charAt(0).toUpperCase() + confirm.slice(1);
-  return flow?.questions?.[topic] ?? QUESTIONS[topic];
-}
-
-const TOPIC_NAMES: Record<Topic, string> = { hours: 'hours', pricing: 'prices', classes: 'classes' };
-
-function listed(items: readonly string[]): string {
-  return items.length <= 1
-    ? (items[0] ?? '')
-    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
+  return flow?.questions?.[topic] ?? packFor(language).questions[topic];
 }
 
 /**
@@ -222,63 +291,47 @@ export function greetingLines(
   recordingNotice?: string,
   brief?: ConversationBrief,
   flow?: FlowScript,
+  language?: Language,
 ): [string, string] {
   // A planned call names only its own topics, and the person the gym told us to ask for.
+  const pack = packFor(language);
   const topics = briefTopics(brief, flow?.topicOrder);
-  const about = listed(topics.map((t) => TOPIC_NAMES[t]));
-  const intro = introduction(direction, sayGymName(gymName), about, brief?.askFor, flow);
+  const about = pack.list(topics.map((t) => pack.topicNames[t]));
+  const name = sayGymName(gymName);
+  const variant = renderGreeting(flow, direction, name, about);
+  const askFor = brief?.askFor;
+  const intro =
+    variant === undefined
+      ? pack.introduction(direction, name, about, askFor)
+      : askFor === undefined
+        ? variant
+        : `${variant} ${pack.callingBackFor(askFor)}`;
   return [
     recordingNotice === undefined ? intro : `${intro} ${recordingNotice}`,
-    questionFor(topics[0] ?? 'hours', brief, flow),
+    questionFor(topics[0] ?? 'hours', brief, flow, language),
   ];
 }
 
-function introduction(
-  direction: CallDirection,
-  name: string | undefined,
-  about: string,
-  askFor: string | undefined,
-  flow: FlowScript | undefined,
-): string {
-  const variant = renderGreeting(flow, direction, name, about);
-  if (variant !== undefined) return askFor === undefined ? variant : `${variant} I'm calling back for ${askFor}.`;
-  const calling = askFor === undefined ? 'calling' : `calling back for ${askFor}`;
-  return direction === 'outbound'
-    ? `Hi, is this ${name ?? 'the gym'}? I'm an automated assistant ${calling} with a few quick questions about your ${about}.`
-    : `Hi, thanks for calling! I'm an automated assistant collecting the ${about} ${name === undefined ? 'of your gym' : `for ${name}`}.`;
+export function repromptLine(n: number, topic: Topic | undefined, language?: Language): string {
+  return packFor(language).reprompt(n, topic);
 }
-
-export function repromptLine(n: number, topic: Topic | undefined): string {
-  const about = topic === undefined ? '' : ` I was asking about your ${topic === 'pricing' ? 'prices' : topic}.`;
-  return n <= 1 ? `Are you still there?${about}` : `Sorry, I can't hear anything. Are you still there?${about}`;
-}
-
-export const HOLDING_LINES = ['One moment, please.', 'Just a second.'] as const;
 
 /** The holding lines of the call's filler policy (a flow variant may word its own). */
-export function holdingLines(flow: FlowScript | undefined): readonly string[] {
+export function holdingLines(flow: FlowScript | undefined, language?: Language): readonly string[] {
   const filler = flow?.filler;
-  return filler?.mode === 'holding-line' && filler.lines !== undefined ? filler.lines : HOLDING_LINES;
+  return filler?.mode === 'holding-line' && filler.lines !== undefined ? filler.lines : packFor(language).holdingLines;
 }
-export const APOLOGY_LINES = [
-  'Sorry, I missed that. Could you say it again?',
-  'Sorry, could you repeat that?',
-] as const;
-export const CLARIFY_LINES = ['Could you tell me a bit more?', 'Sorry, could you say that another way?'] as const;
 
-export function goodbyeLine(reason: EndReason): string {
-  switch (reason) {
-    case 'facts-complete':
-      return "That's everything I needed. Thank you so much for your help, goodbye!";
-    case 'max-duration':
-      return "I'm sorry, I have to wrap up now. Thank you for your time, goodbye!";
-    case 'idle':
-      return "I'll try again another time. Thank you, goodbye!";
-    case 'error':
-      return "I'm sorry, I'm having technical trouble. I'll call back later. Goodbye!";
-    default:
-      return 'Thank you for your time, goodbye!';
-  }
+export function apologyLines(language?: Language): readonly string[] {
+  return packFor(language).apologyLines;
+}
+
+export function clarifyLines(language?: Language): readonly string[] {
+  return packFor(language).clarifyLines;
+}
+
+export function goodbyeLine(reason: EndReason, language?: Language): string {
+  return packFor(language).goodbye(reason);
 }
 
 /** First line of `lines` whose normalized text differs from `last` (so fallbacks never repeat themselves). */

@@ -8,7 +8,23 @@ import { TOPICS, type Topic } from '../src/facts/model.js';
 // a stray single one is more often a misrecognition than an answer (src/providers/llm/offline.ts).
 
 export const TOPIC_WORDS: Readonly<Record<Topic, readonly string[]>> = {
-  hours: ['hour', 'hours', 'open', 'opening', 'close', 'closing', 'closed', 'times', 'schedule of the gym'],
+  // English, then Spanish without accents (the tokens are folded: "membresía" is "membresia").
+  hours: [
+    'hour',
+    'hours',
+    'open',
+    'opening',
+    'close',
+    'closing',
+    'closed',
+    'times',
+    'schedule of the gym',
+    'horario',
+    'horarios',
+    'abren',
+    'cierran',
+    'apertura',
+  ],
   pricing: [
     'price',
     'prices',
@@ -24,8 +40,32 @@ export const TOPIC_WORDS: Readonly<Record<Topic, readonly string[]>> = {
     'rates',
     'plan',
     'plans',
+    'precio',
+    'precios',
+    'cuesta',
+    'cuestan',
+    'cuanto cuesta',
+    'membresia',
+    'membresias',
+    'cuota',
+    'cuotas',
+    'tarifa',
+    'tarifas',
+    'mensualidad',
+    'planes',
   ],
-  classes: ['class', 'classes', 'group fitness', 'courses', 'sessions', 'group session'],
+  classes: [
+    'class',
+    'classes',
+    'group fitness',
+    'courses',
+    'sessions',
+    'group session',
+    'clase',
+    'clases',
+    'cursos',
+    'sesiones',
+  ],
 };
 
 /** Index of the first token where `phrase` (space-separated words) starts, or -1. */

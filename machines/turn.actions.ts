@@ -66,6 +66,7 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
         context.recordingNotice,
         context.brief,
         context.flow,
+        context.language,
       );
       const a = queueLine(context, intro);
       return {
@@ -75,21 +76,23 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       };
     }),
     queueHolding: assign(({ context }) => ({
-      ...queueLine(context, T.pickFresh(T.holdingLines(context.flow), context.lastSaid)),
+      ...queueLine(context, T.pickFresh(T.holdingLines(context.flow, context.language), context.lastSaid)),
       holdingSaid: true,
       metrics: { ...context.metrics, holdingLines: context.metrics.holdingLines + 1 },
     })),
-    queueApology: assign(({ context }) => queueLine(context, T.pickFresh(T.APOLOGY_LINES, context.lastSaid))),
+    queueApology: assign(({ context }) =>
+      queueLine(context, T.pickFresh(T.apologyLines(context.language), context.lastSaid)),
+    ),
     queueFallback: assign(({ context }) => {
       const topic = C.nextTopic(context);
       const line =
         topic !== undefined
-          ? T.questionFor(topic, context.brief, context.flow)
-          : T.pickFresh(T.CLARIFY_LINES, context.lastSaid);
+          ? T.questionFor(topic, context.brief, context.flow, context.language)
+          : T.pickFresh(T.clarifyLines(context.language), context.lastSaid);
       return queueLine(context, line);
     }),
     queueReprompt: assign(({ context }) => ({
-      ...queueLine(context, T.repromptLine(context.idlePrompts + 1, C.lastTopic(context))),
+      ...queueLine(context, T.repromptLine(context.idlePrompts + 1, C.lastTopic(context), context.language)),
       idlePrompts: context.idlePrompts + 1,
       metrics: { ...context.metrics, idleReprompts: context.metrics.idleReprompts + 1 },
     })),

@@ -12,6 +12,11 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { http: 415, retryable: false, summary: 'request body is not application/json' },
   HOST_NOT_ALLOWED: { http: 421, retryable: false, summary: 'the Host header names no host this server serves' },
   DESTINATION_NOT_ALLOWED: { http: 422, retryable: false, summary: 'the number is outside the allowed regions/types' },
+  LANGUAGE_UNSUPPORTED: {
+    http: 422,
+    retryable: false,
+    summary: 'a language the agent does not speak, or one this server cannot recognise',
+  },
   SUPPRESSED: { http: 422, retryable: false, summary: 'the number is on the do-not-call list' },
   SIGNATURE_INVALID: { http: 403, retryable: false, summary: 'Twilio signature missing or wrong' },
   NOT_FOUND: { http: 404, retryable: false, summary: 'no such resource' },

@@ -67,6 +67,8 @@ import { monitorRoutes } from './monitor/routes.js';
 import { ListenTickets } from './monitor/ticket.js';
 import { tracingSettings } from './tracing/settings.js';
 import { startTracing } from './tracing/tracing.js';
+import type { Language } from './language/index.js';
+import { languageSupport, recognises } from './language/support.js';
 
 // `npm start`: the whole app in one process. Config is read once; then the DSP addon, the database (embedded
 // PGlite unless DATABASE_URL is set) with migrations, the providers chosen from config, and the uWebSockets.js
@@ -148,6 +150,10 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     opts.providers ?? (await configuredProviders(config, { log, dsp, metrics, now: clock && (() => clock.now()) }));
   if (opts.providers)
     log.info({ asr: providers.asr.name, llm: providers.llm.name, tts: providers.tts.name }, 'providers selected');
+  // Which languages calls can be held in, said once at start-up (doctor says the same: CALL_LANGUAGE).
+  const support = languageSupport(providers.asr);
+  if (support.unserved.length > 0) log.warn({ languages: support.served, unserved: support.unserved }, support.summary);
+  else log.info({ languages: support.served }, support.summary);
 
   // The drain needs the server (to close it) and admission needs the drain (to refuse calls while draining).
   const draining = { drain: undefined as Drain | undefined };
@@ -213,11 +219,14 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   // The do-not-call list is asked before every outbound call, whoever places it (POST /v1/calls, campaigns).
   const suppressed = (e164: string) => isSuppressed(db.pool, e164);
   const destinations = { regions: config.CALL_ALLOWED_REGIONS, types: config.CALL_ALLOWED_NUMBER_TYPES };
+  // Calls are placed only in a language the recogniser hears (src/language/support.ts); CALL_LANGUAGE otherwise.
+  const language = config.CALL_LANGUAGE;
+  const hears = (l: Language) => recognises(providers.asr, l);
   // Campaigns dial through the same outbound path as POST /v1/calls; every replica runs the engine (engine.ts).
   const campaigns = rest
     ? new CampaignEngine({
         pool: db.pool,
-        outbound: { store: calls, placer: rest, admission: capacity, destinations, suppressed, log },
+        outbound: { store: calls, placer: rest, admission: capacity, destinations, suppressed, language, hears, log },
         plan: opts.campaigns?.plan ?? planNextAttempt,
         defaultTimeZone: config.CALL_DEFAULT_TIMEZONE,
         maxConcurrentCalls: config.MAX_CONCURRENT_CALLS,
@@ -277,6 +286,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
             admission: capacity,
             suppressed,
             destinations,
+            language,
+            hears,
             log,
           }),
         ),
@@ -342,6 +353,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         callbackNumber: config.VOICEMAIL_CALLBACK_NUMBER ?? config.TWILIO_PHONE_NUMBER,
       },
       timeZone: config.CALL_DEFAULT_TIMEZONE,
+      language,
       extras: extras.deps,
       flows,
       inspect: opts.inspect ?? inspector?.inspect,

@@ -52,7 +52,14 @@ export function wireActor(actor: ReturnType<typeof createCallActor>, log: Logger
 export function finalContext(actor: ReturnType<typeof createCallActor>, log: Logger): CallEndState | undefined {
   try {
     const c = actor.getSnapshot().context;
-    return { gymName: c.gymName, direction: c.direction, facts: c.facts, asked: c.asked, history: c.history };
+    return {
+      gymName: c.gymName,
+      direction: c.direction,
+      facts: c.facts,
+      asked: c.asked,
+      history: c.history,
+      language: c.language,
+    };
   } catch (e) {
     log.warn({ err: (e as Error).message }, 'no final call context for the wrap-up');
     return undefined;

@@ -1,5 +1,5 @@
 import { fromCallback } from 'xstate';
-import type { AsrCommand, AsrEvent } from '../../machines/events.js';
+import type { AsrCommand, AsrEvent, AsrInput } from '../../machines/events.js';
 import type { Logger } from '../log.js';
 import type { AsrContext, AsrProvider, AsrStream } from '../providers/asr/types.js';
 
@@ -67,7 +67,7 @@ export interface AsrHooks {
 }
 
 export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, hooks: AsrHooks = {}) {
-  return fromCallback<AsrCommand, { callId: string }>(({ sendBack, receive }) => {
+  return fromCallback<AsrCommand, AsrInput>(({ sendBack, receive, input }) => {
     const abort = new AbortController();
     let stream: AsrStream | undefined;
     let ctx: AsrContext | undefined;
@@ -108,9 +108,14 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, hook
       },
     );
 
+    // Listening for the other languages it hears lets the call switch once (machines/language.region.ts).
+    const language = input.language ?? 'en';
+    const others = (provider.languages ?? []).filter((l) => l !== language);
     provider
       .open({
         signal: abort.signal,
+        language,
+        ...(others.length > 0 ? { alsoListenFor: others } : {}),
         onEvent: (e) => {
           switch (e.type) {
             case 'speech-started':
@@ -132,6 +137,7 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, hook
                 speechFinal: e.speechFinal,
                 startMs: e.startMs,
                 endMs: e.endMs,
+                ...(e.language !== undefined ? { language: e.language } : {}),
               });
             case 'utterance-end':
               // How long her words have been over, on the call's media clock (the recogniser's word times are).

@@ -1,6 +1,7 @@
 import type { CallDirection } from '../../machines/events.js';
 import type { ConversationBrief } from '../providers/llm/types.js';
 import type { StartInfo } from '../telephony/call-handler.js';
+import type { Language } from '../language/index.js';
 
 // Who a media stream is: its call id, direction and gym, from the stream's `start` parameters and, for calls we
 // placed, what the calls API stored (the parameters may not carry the gym's name or number).
@@ -13,6 +14,8 @@ export interface CallDetails {
   readonly phoneNumber?: string | undefined;
   /** A planned call's brief (a campaign's follow-up), when this process placed it with one. */
   readonly brief?: ConversationBrief | undefined;
+  /** The language the call was placed in (its row's). */
+  readonly language?: Language | undefined;
 }
 
 export interface CallIdentity {
@@ -23,6 +26,7 @@ export interface CallIdentity {
   readonly gymId: string | undefined;
   readonly phoneNumber: string | undefined;
   readonly brief: ConversationBrief | undefined;
+  readonly language: Language | undefined;
 }
 
 export function identifyCall(
@@ -39,5 +43,6 @@ export function identifyCall(
     gymId: details?.gymId ?? undefined,
     phoneNumber: details?.phoneNumber,
     brief: details?.brief,
+    language: details?.language,
   };
 }

@@ -52,6 +52,8 @@ import { CallExtras, type ExtrasDeps } from './extras.js';
 import { VoicePause } from './voice-pause.js';
 import { NO_CALL_TRACE, type CallTrace } from '../tracing/call-trace.js';
 import type { Tracing } from '../tracing/tracing.js';
+import { DEFAULT_LANGUAGE, type Language } from '../language/index.js';
+import { packFor } from '../language/packs.js';
 
 // One CallSession per Media Streams connection. It only composes: the call's identity, its XState actor with the
 // real providers as invoked actors (ports.ts), the measurements (quality.ts, the summary), the ledger switch that
@@ -93,6 +95,8 @@ export interface SessionDeps {
   readonly voicemail?: VoicemailPolicy | undefined;
   /** The gyms' time zone when a number's region has several (CALL_DEFAULT_TIMEZONE): callbacks are read in it. */
   readonly timeZone?: string | undefined;
+  /** CALL_LANGUAGE: the language of a call whose row names none (an inbound call, a call placed before 018). */
+  readonly language?: Language | undefined;
   /** Recording (RECORDING, its notice) and the cost per call (src/call/extras.ts). */
   readonly extras?: ExtrasDeps | undefined;
   /** The A/B experiment of conversation flows (FLOWS, src/flows/): each gym's variant; none: the built-in flow. */
@@ -186,11 +190,13 @@ export class CallSession implements CallHandler {
     });
     this.#ledger = new LedgerSwitch(this.#recorded, this.#summary, this.#quality, log, asr.capabilities.confidence);
 
-    const notice = extras.notice;
+    const language = id.language ?? deps.language ?? DEFAULT_LANGUAGE;
+    // The notice is said in the call's language (the policy decides whether there is one).
+    const notice = extras.notice === undefined ? undefined : packFor(language).recordingNotice;
     const prefetch =
       deps.ttsPrefetch === false
         ? undefined
-        : prefetchGreeting(tts, log, greetingLines(id.direction, id.gymName, notice, id.brief, flow.script));
+        : prefetchGreeting(tts, log, greetingLines(id.direction, id.gymName, notice, id.brief, flow.script, language));
     const ports = callPorts({
       asr,
       llm,
@@ -228,6 +234,7 @@ export class CallSession implements CallHandler {
         recordingNotice: notice,
         brief: id.brief,
         flow: flow.script,
+        language,
       },
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
     });

@@ -11,6 +11,7 @@ import type {
   LlmChunk,
   LlmProvider,
 } from '../providers/llm/types.js';
+import type { Language } from '../language/index.js';
 
 // Facts are extracted only inside an LLM reply turn (REPLY.FACTS). A caller who states facts and hangs up before
 // that reply finished — during the end-of-turn wait, while the reply is generating, or over the agent's speech —
@@ -29,6 +30,7 @@ export interface CallEndState {
   readonly facts: GymFacts;
   readonly asked: readonly Topic[];
   readonly history: readonly HistoryTurn[];
+  readonly language?: Language | undefined;
 }
 
 export type WrapUpOutcome =
@@ -131,6 +133,7 @@ export class WrapUp {
       direction: end.direction,
       facts: end.facts,
       asked: [...end.asked],
+      language: end.language,
       ...locate(end.history, open),
     };
   }
@@ -233,6 +236,7 @@ async function extractWith(llm: LlmProvider, input: FactsOnlyInput, signal: Abor
     missing: missingTopics(input.facts),
     asked: input.asked,
     history: input.history,
+    language: input.language,
     reason: 'reply',
   };
   let facts: GymFacts | undefined;

@@ -18,6 +18,7 @@ import {
   type Claimed,
 } from './queue.js';
 import { planPending, replanMissed, settleEnded, type PlanContext, type Settled } from './settle.js';
+import { LANGUAGE_NAMES } from '../language/index.js';
 
 // The campaign engine of one server process. Every tick it keeps its claims alive, takes back claims of replicas
 // that died before dialling, plans new gyms, settles ended calls (any replica's) by asking the policy what comes
@@ -175,11 +176,25 @@ export class CampaignEngine {
         gymName: c.name,
         callId: c.callId,
         brief: c.brief ?? undefined,
+        language: c.language,
         beforePlace: () =>
           commitDial(pool, { claim: c, owner: this.owner, now, localTime: localIso(now, timeZone), timeZone }),
       });
       if (r.ok) this.o.metrics?.campaignDialled();
       if (r.ok || r.reason === 'withdrawn') return;
+      if (r.reason === 'language') {
+        // This server cannot hear the gym's language: no retry changes that, so the gym is final, with the reason.
+        await failClaim(pool, {
+          id: c.id,
+          callId: c.callId,
+          owner: this.owner,
+          state: 'failed',
+          finalState: 'language-unsupported',
+          reason: `this server's recogniser does not hear ${LANGUAGE_NAMES[r.language].english}`,
+          now,
+        });
+        return;
+      }
       if (r.reason === 'destination' || r.reason === 'suppressed') {
         const listed = r.reason === 'suppressed';
         await failClaim(pool, {

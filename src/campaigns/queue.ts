@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { withTx, type Queryable } from '../db/sql.js';
 import type { CallBrief } from './types.js';
+import { languageFrom, type Language } from '../language/index.js';
 
 // The campaign queue's claims, in SQL. campaign_gyms rows are the jobs: a due row is claimed with
 // FOR UPDATE SKIP LOCKED, so two replicas never take the same gym, and the claim runs under one
@@ -24,6 +25,8 @@ export interface Claimed {
   /** The policy's brief for this call (settle.ts writes it from planNextAttempt); null before the first plan. */
   readonly brief: CallBrief | null;
   readonly attempts: number;
+  /** The gym's language when it is one calls are held in, else the campaign's; undefined: CALL_LANGUAGE. */
+  readonly language: Language | undefined;
 }
 
 export interface ClaimOptions {
@@ -88,13 +91,16 @@ export async function claimDue(pool: pg.Pool, o: ClaimOptions): Promise<Claimed[
       reason: string | null;
       brief: CallBrief | null;
       attempts: number;
+      gym_language: string | null;
+      campaign_language: Language | null;
     }>(
       `UPDATE campaign_gyms cg SET state = 'dialling', lease_owner = $2, call_id = gen_random_uuid()::text,
               lease_until = now() + make_interval(secs => $3), dialled_at = NULL, updated_at = $4
          FROM gyms g
         WHERE cg.id = ANY($1::bigint[]) AND g.id = cg.gym_id
         RETURNING cg.id, cg.campaign_id, cg.gym_id, cg.call_id, g.phone, g.name, g.timezone, cg.reason, cg.brief,
-                  cg.attempts`,
+                  cg.attempts, g.language AS gym_language,
+                  (SELECT c.language FROM campaigns c WHERE c.id = cg.campaign_id) AS campaign_language`,
       [chosen, o.owner, o.leaseMs / 1000, o.now],
     );
     return out.rows.map((r) => ({
@@ -108,6 +114,9 @@ export async function claimDue(pool: pg.Pool, o: ClaimOptions): Promise<Claimed[
       reason: r.reason,
       brief: r.brief,
       attempts: r.attempts,
+      // The gym's list gave a BCP 47 tag ("es-MX"): it wins when it names a language calls are held in.
+      language:
+        (r.gym_language === null ? undefined : languageFrom(r.gym_language)) ?? r.campaign_language ?? undefined,
     }));
   });
 }

@@ -20,6 +20,7 @@ import {
   type CampaignAction,
 } from './store.js';
 import type { CampaignPolicy } from './types.js';
+import { languageSchema } from '../language/index.js';
 
 // /v1/campaigns: create a campaign over imported gyms (POST), list them a page at a time (GET), one campaign's
 // progress with its outcome counts (GET /:id), its gyms a page at a time (GET /:id/gyms; a campaign may have
@@ -75,10 +76,11 @@ const createBody = z
     topics: z.array(z.enum(TOPICS)).min(1).optional(),
     max_concurrent: z.number().int().optional(),
     max_attempts: z.number().int().optional(),
+    language: languageSchema.optional(),
   })
   .strict();
 const SHAPE =
-  '{"name", "gym_ids": [1, 2], "topics"?: ["hours", "pricing", "classes"], "max_concurrent"?, "max_attempts"?}';
+  '{"name", "gym_ids": [1, 2], "topics"?: ["hours", "pricing", "classes"], "max_concurrent"?, "max_attempts"?, "language"?: "en" | "es"}';
 
 /** An AppError the store raised on purpose (unknown gyms, a taken name, a wrong transition) as its HTTP answer. */
 function storeError(e: unknown): HttpResponse {
@@ -134,6 +136,7 @@ export function campaignRoutes(o: CampaignRoutesOptions): Route[] {
               policy: p.policy,
               gymIds: body.gym_ids,
               now: now(),
+              language: body.language,
             });
             log?.info({ campaignId: c.id, gyms: c.gyms }, 'campaign created');
             return json(201, c);

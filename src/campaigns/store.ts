@@ -4,6 +4,7 @@ import type { Topic } from '../facts/model.js';
 import { withTx, type Queryable } from '../db/sql.js';
 import { everyPage, pageOf, PAGE_LIMIT, type Page } from './paging.js';
 import type { CallBrief, CampaignPolicy } from './types.js';
+import type { Language } from '../language/index.js';
 
 // Campaigns as the API and the CLI see them: create one over a list of gyms, list them, read one's progress,
 // pause, resume or cancel it. The engine's side of the same tables (claiming, dialling, settling) is queue.ts.
@@ -32,6 +33,8 @@ export interface NewCampaign {
   /** gyms.id of each gym to call (duplicates are called once). */
   readonly gymIds: readonly number[];
   readonly now: Date;
+  /** The language of its calls to gyms whose own language is none the agent speaks; none: CALL_LANGUAGE. */
+  readonly language?: Language | undefined;
 }
 
 export interface CampaignSummary {
@@ -41,6 +44,8 @@ export interface CampaignSummary {
   readonly status: CampaignStatus;
   readonly maxConcurrent: number;
   readonly maxAttempts: number;
+  /** The campaign's language (null: each gym's, else CALL_LANGUAGE). */
+  readonly language: Language | null;
   readonly createdAt: Date;
   readonly gyms: number;
   /** Gyms per state (every state present, 0 when none). */
@@ -64,13 +69,14 @@ interface SummaryRow {
   status: CampaignStatus;
   max_concurrent: number;
   max_attempts: number;
+  language: Language | null;
   created_at: Date;
   states: Record<string, number> | null;
   attempts: string;
 }
 
 const SUMMARY_SQL = `
-  SELECT c.id, c.name, c.topics, c.status, c.max_concurrent, c.max_attempts, c.created_at,
+  SELECT c.id, c.name, c.topics, c.status, c.max_concurrent, c.max_attempts, c.language, c.created_at,
          (SELECT jsonb_object_agg(s.state, s.n) FROM (SELECT state, count(*)::int n FROM campaign_gyms
             WHERE campaign_id = c.id GROUP BY state) s) AS states,
          (SELECT count(*) FROM campaign_attempts a WHERE a.campaign_id = c.id) AS attempts
@@ -85,6 +91,7 @@ function summary(r: SummaryRow): CampaignSummary {
     status: r.status,
     maxConcurrent: r.max_concurrent,
     maxAttempts: r.max_attempts,
+    language: r.language,
     createdAt: r.created_at,
     gyms: Object.values(states).reduce((a, b) => a + b, 0),
     states,
@@ -108,9 +115,9 @@ export async function createCampaign(pool: pg.Pool, c: NewCampaign): Promise<Cam
     if ((named.rowCount ?? 0) > 0) throw taken();
     const p = c.policy;
     const made = await tx.query<{ id: string }>(
-      `INSERT INTO campaigns (name, topics, max_concurrent, max_attempts, policy, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
-      [c.name, [...p.topics], p.maxConcurrent, p.maxAttempts, JSON.stringify(p), c.now],
+      `INSERT INTO campaigns (name, topics, max_concurrent, max_attempts, policy, created_at, updated_at, language)
+       VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id`,
+      [c.name, [...p.topics], p.maxConcurrent, p.maxAttempts, JSON.stringify(p), c.now, c.language ?? null],
     );
     const id = Number(made.rows[0]?.id);
     await tx.query(

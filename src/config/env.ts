@@ -11,6 +11,7 @@ import {
 import { KEYPAD_MODES } from '../telephony/keypad/types.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, webhookSecretKey, webhookUrlProblem } from '../webhooks/config.js';
 import { parseOtlpHeaders } from '../tracing/settings.js';
+import { DEFAULT_LANGUAGE, languageSchema } from '../language/index.js';
 
 // Every knob the app reads from the environment. Parsed once at start-up by loadConfig(); nothing else
 // reads process.env. Names of the original system are kept (TWILIO_*, DEEPGRAM_API_KEY, ...).
@@ -207,6 +208,9 @@ export const envSchema = z.object({
     .string()
     .default('America/New_York')
     .refine(isTimeZone, { message: 'must be an IANA time zone such as America/New_York or Europe/London' }),
+  // The language of a call whose gym and campaign name none (src/language/): en or es, or a regional tag or name
+  // ("es-MX", "Spanish"). A gym's or a campaign's own `language` comes first.
+  CALL_LANGUAGE: languageSchema.default(DEFAULT_LANGUAGE),
   // A gym's fact older than this (days since a call last stated it) is stale: a follow-up call confirms it
   // (src/gyms/freshness.ts).
   FACTS_MAX_AGE_DAYS: int(90, 1, 3650),

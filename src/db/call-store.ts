@@ -20,6 +20,7 @@ import { ANSWERED_STATUSES, type CallEndHook } from './repositories/calls.js';
 import { E164, upsertGym } from './repositories/gyms.js';
 import { cleanText, withTx, type Queryable } from './sql.js';
 import type { WriteQueue } from './write-queue.js';
+import type { Language } from '../language/index.js';
 
 // The telephony layer's CallStore over the `calls` table, so a call exists in the database before POST /v1/calls
 // answers (and before Twilio is asked to place it), and a restarted server still knows every call.
@@ -47,7 +48,7 @@ export interface PgCallStoreOptions {
 }
 
 const RECORD_SQL = `SELECT c.id, c.gym_id::text AS gym_id, c.direction, c.phone_number, c.gym_name, c.twilio_call_sid,
-    c.status, c.created_at, c.updated_at, c.ended_at,
+    c.status, c.created_at, c.updated_at, c.ended_at, c.language,
     (SELECT h.detail->>'answeredBy' FROM call_status_history h
       WHERE h.call_id = c.id AND h.detail->>'answeredBy' IS NOT NULL ORDER BY h.at DESC LIMIT 1) AS answered_by
   FROM calls c`;
@@ -64,6 +65,7 @@ interface CallStoreRow {
   updated_at: Date;
   ended_at: Date | null;
   answered_by: string | null;
+  language: Language | null;
 }
 
 /** The recorder writes a few statuses of its own ('created', 'answered'); the telephony view has Twilio's only. */
@@ -87,6 +89,7 @@ function toRecord(r: CallStoreRow): CallRecord {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     endedAt: r.ended_at,
+    language: r.language ?? undefined,
   };
 }
 
@@ -114,9 +117,9 @@ async function insertCall(pool: pg.Pool, callId: string, c: NewCall, at: Date): 
       const gymId = await upsertGym(tx, { name: c.gymName, phone: E164.test(phone) ? phone : null });
       await tx.query(
         `INSERT INTO calls (id, gym_id, direction, twilio_call_sid, phone_number, gym_name, status, status_at, created_at,
-                            answered_at, ended_at)
+                            answered_at, ended_at, language)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, CASE WHEN $7 = ANY($9::text[]) THEN $8::timestamptz END,
-                 CASE WHEN $7 = ANY($10::text[]) THEN $8::timestamptz END)
+                 CASE WHEN $7 = ANY($10::text[]) THEN $8::timestamptz END, $11)
          ON CONFLICT (id) DO NOTHING`,
         [
           callId,
@@ -129,6 +132,7 @@ async function insertCall(pool: pg.Pool, callId: string, c: NewCall, at: Date): 
           at,
           ANSWERED_STATUSES,
           [...FINAL_STATUSES],
+          c.language ?? null,
         ],
       );
       await tx.query(
@@ -138,12 +142,13 @@ async function insertCall(pool: pg.Pool, callId: string, c: NewCall, at: Date): 
     } else {
       await tx.query(
         `UPDATE calls SET twilio_call_sid = COALESCE(twilio_call_sid, $2), phone_number = COALESCE(phone_number, $3),
-           gym_name = COALESCE(gym_name, $4), updated_at = now() WHERE id = $1`,
+           gym_name = COALESCE(gym_name, $4), language = COALESCE(language, $5), updated_at = now() WHERE id = $1`,
         [
           callId,
           c.twilioCallSid == null ? null : cleanText(c.twilioCallSid),
           c.phoneNumber === '' ? null : cleanText(c.phoneNumber),
           c.gymName === '' ? null : cleanText(c.gymName),
+          c.language ?? null,
         ],
       );
     }

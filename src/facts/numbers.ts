@@ -10,7 +10,8 @@ const UNIT_VALUE = new Map<string, number>(UNITS.map((w, i) => [w, i]));
 const TENS_VALUE = new Map<string, number>(TENS.flatMap((w, i) => (w ? [[w, i * 10] as [string, number]] : [])));
 
 export function normalize(text: string): string[] {
-  let s = ` ${text.toLowerCase()} `;
+  // Accents folded: a Spanish "membresía" is one token, "membresia" (src/facts/spanish.ts reads Spanish words).
+  let s = ` ${text.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')} `;
   s = s.replace(/[’`]/g, "'");
   s = s.replace(/24\s*\/\s*7|24\s*-\s*7/g, ' twenty four seven ');
   // Currency and decimals before punctuation is stripped.

@@ -15,6 +15,9 @@ const CURRENCY: Readonly<Record<string, string>> = {
   euro: 'EUR',
   pounds: 'GBP',
   pound: 'GBP',
+  // Said by a Spanish-speaking gym (src/facts/spanish.ts); of the many pesos, the Mexican one, the one most US
+  // callers' Spanish-speaking gyms across the border charge in. A gym in another peso country says its own code.
+  pesos: 'MXN',
 };
 
 const PERIOD_PHRASES: { words: string[]; period: Period }[] = (

@@ -4,6 +4,8 @@ import { parseClasses } from './parse-classes.js';
 import { parseHours } from './parse-hours.js';
 import { parsePrices } from './parse-prices.js';
 import { GOODBYE_PHRASES, NO_WORDS, YES_WORDS } from './vocabulary.js';
+import { spanishTokens } from './spanish.js';
+import type { Language } from '../language/index.js';
 
 // The offline fact parser: one caller utterance in, whatever facts it states out. Used by the offline
 // interviewer; pure and synchronous, so it is tested on many phrasings without audio.
@@ -32,8 +34,13 @@ function hasPhrase(tokens: readonly string[], phrase: string): boolean {
   return false;
 }
 
-export function parseUtterance(text: string): ParsedUtterance {
-  const tokens = normalize(text);
+/** The words of an utterance as the parsers read them: Spanish is first put into their (English) words. */
+export function utteranceTokens(text: string, language: Language = 'en'): string[] {
+  return language === 'es' ? spanishTokens(text) : normalize(text);
+}
+
+export function parseUtterance(text: string, language: Language = 'en'): ParsedUtterance {
+  const tokens = utteranceTokens(text, language);
   const hours = parseHours(tokens);
   const prices = parsePrices(tokens);
   const classes = parseClasses(tokens);
@@ -65,6 +72,6 @@ export function parseUtterance(text: string): ParsedUtterance {
 }
 
 /** Just the facts (the shape the LLM tools also produce). */
-export function parseFacts(text: string): Partial<GymFacts> {
-  return parseUtterance(text).facts;
+export function parseFacts(text: string, language: Language = 'en'): Partial<GymFacts> {
+  return parseUtterance(text, language).facts;
 }

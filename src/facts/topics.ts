@@ -7,9 +7,44 @@ import { normalize } from './numbers.js';
 // repeat or said goodbye. Works on recogniser output (lower-case words) and on plain text alike. The topic words
 // are the call machine's (machines/topic-words.ts).
 
-const GOODBYE = ['goodbye', 'good bye', 'bye', 'have a great day', 'have a nice day', 'thanks for your time'];
-const GREETING = ['hello', 'hi', 'good morning', 'good afternoon', 'good evening', 'this is'];
-const REPEAT = ['sorry', "didn't catch", 'did not catch', 'repeat', 'say that again', 'still there'];
+// English, then Spanish (tokens are folded: "adiós" is "adios").
+const GOODBYE = [
+  'goodbye',
+  'good bye',
+  'bye',
+  'have a great day',
+  'have a nice day',
+  'thanks for your time',
+  'adios',
+  'hasta luego',
+  'que tenga un buen dia',
+];
+const GREETING = [
+  'hello',
+  'hi',
+  'good morning',
+  'good afternoon',
+  'good evening',
+  'this is',
+  'hola',
+  'buenos dias',
+  'buenas tardes',
+  'soy un asistente',
+];
+const REPEAT = [
+  'sorry',
+  "didn't catch",
+  'did not catch',
+  'repeat',
+  'say that again',
+  'still there',
+  'perdon',
+  'disculpe',
+  'no entendi',
+  'repetir',
+  'repetirlo',
+  'sigue ahi',
+];
 
 export interface DetectedTopics {
   /** Topics named, in the order first mentioned. */
@@ -36,6 +71,7 @@ export function detectTopics(text: string): DetectedTopics {
     repeatRequest: has(tokens, REPEAT),
     question:
       /\?\s*$/.test(text.trim()) ||
-      has(tokens, ['what', 'which', 'how', 'when', 'could you', 'can you', 'do you', 'would you', 'are you']),
+      has(tokens, ['what', 'which', 'how', 'when', 'could you', 'can you', 'do you', 'would you', 'are you']) ||
+      has(tokens, ['que', 'cual', 'cuanto', 'cuando', 'como', 'podria', 'puede', 'tienen', 'ofrecen']),
   };
 }

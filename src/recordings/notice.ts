@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { en } from '../language/en.js';
 
 // Whether a recorded call starts with a recording notice (RECORDING_NOTICE). `always` (the default) says it on every
 // recorded call; `two-party` only where the law asks every party's consent or notice: the all-party-consent US
@@ -8,7 +9,8 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 export type NoticePolicy = 'always' | 'two-party' | 'never';
 
-export const RECORDING_NOTICE_LINE = 'This call is recorded.';
+/** The English notice; a call in another language says its pack's (src/language/). */
+export const RECORDING_NOTICE_LINE = en.recordingNotice;
 
 /** US states whose wiretap laws want the consent of all parties to a recorded phone call, by area code. */
 const ALL_PARTY_AREA_CODES: Readonly<Record<string, readonly number[]>> = {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallDirection } from '../../machines/events.js';
 import type { ConversationBrief } from '../providers/llm/types.js';
+import type { Language } from '../language/index.js';
 
 // The call records the calls API and the Twilio webhooks read and write. The persistence engineer's repository
 // implements CallStore over PostgreSQL; MemoryCallStore exists for tests and the simulator only.
@@ -41,6 +42,8 @@ export interface CallRecord {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly endedAt: Date | null;
+  /** The language the call started in (src/language/); undefined for calls stored before there was one. */
+  readonly language?: Language | undefined;
 }
 
 export interface NewCall {
@@ -53,6 +56,8 @@ export interface NewCall {
   readonly twilioCallSid?: string | null;
   /** A planned call's brief (a campaign's follow-up): kept by this process's CallDirectory, not in the row. */
   readonly brief?: ConversationBrief | undefined;
+  /** The language to hold the call in (the request's, the gym's, the campaign's or CALL_LANGUAGE). */
+  readonly language?: Language | undefined;
 }
 
 export type CallPatch = Partial<Pick<CallRecord, 'twilioCallSid' | 'status' | 'answeredBy' | 'endedAt'>>;
@@ -116,6 +121,7 @@ export class MemoryCallStore implements CallStore {
       createdAt: now,
       updatedAt: now,
       endedAt: null,
+      language: c.language,
     };
     this.#calls.set(rec.callId, rec);
     return rec;

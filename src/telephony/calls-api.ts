@@ -3,6 +3,7 @@ import { answeredTopics, emptyFacts, gymFactsSchema, TOPICS } from '../facts/mod
 import { errorResponse, json, type HttpRequest, type HttpResponse, type Route } from '../http/types.js';
 import { unavailableResponse } from '../ops/capacity.js';
 import { placeOutbound, type OutboundDeps } from './outbound.js';
+import { LANGUAGE_NAMES, languageSchema } from '../language/index.js';
 
 // The outbound-calls API of the original system: POST /v1/calls places a call (GET /v1/calls/:id is the
 // database's read API, src/db/routes.ts). Bearer auth, JSON-only bodies and rate limiting are applied by the
@@ -57,6 +58,8 @@ const createBody = z.object({
   phone_number: z.string().regex(E164, 'must be an E.164 number such as +12015550123'),
   gym_name: spoken(200),
   brief: briefBody.optional(),
+  /** en or es (or a regional tag or name); none: CALL_LANGUAGE. */
+  language: languageSchema.optional(),
 });
 
 export type { CallPlacer } from './outbound.js';
@@ -79,7 +82,7 @@ async function create(o: CallsApiOptions, req: HttpRequest): Promise<HttpRespons
     const msg = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     return errorResponse('VALIDATION_FAILED', msg);
   }
-  const { phone_number, gym_name, brief } = parsed.data;
+  const { phone_number, gym_name, brief, language } = parsed.data;
   const r = await placeOutbound(o, {
     phoneNumber: phone_number,
     gymName: gym_name,
@@ -87,6 +90,7 @@ async function create(o: CallsApiOptions, req: HttpRequest): Promise<HttpRespons
       brief === undefined
         ? undefined
         : { topicsToAsk: brief.topics_to_ask, factsToConfirm: brief.facts_to_confirm, askFor: brief.ask_for },
+    language,
   });
   if (!r.ok) {
     if (r.reason === 'destination') return errorResponse('DESTINATION_NOT_ALLOWED', `phone_number ${r.message}`);
@@ -94,6 +98,11 @@ async function create(o: CallsApiOptions, req: HttpRequest): Promise<HttpRespons
       return errorResponse(
         'SUPPRESSED',
         'phone_number is on the do-not-call list (the gym asked not to be called, or an operator listed it): see /v1/suppressions',
+      );
+    if (r.reason === 'language')
+      return errorResponse(
+        'LANGUAGE_UNSUPPORTED',
+        `language ${r.language}: this server's recogniser does not hear ${LANGUAGE_NAMES[r.language].english} (the offline recogniser hears English only; set DEEPGRAM_API_KEY)`,
       );
     if (r.reason === 'not-configured')
       return errorResponse(

@@ -6,6 +6,7 @@ import type { DenyReason } from '../ops/capacity.js';
 import type { CallAdmission } from './admission.js';
 import { isCallStatus, type CallStatus, type CallStore } from './call-store.js';
 import { checkDestination, type DestinationPolicy } from './destination.js';
+import { DEFAULT_LANGUAGE, type Language } from '../language/index.js';
 
 // Placing one outbound call: the one path POST /v1/calls (calls-api.ts) and the campaign engine
 // (src/campaigns/engine.ts) share. Destination rules, a slot of this process's MAX_CONCURRENT_CALLS, the call's
@@ -27,6 +28,13 @@ export interface OutboundDeps {
    * server always passes it (main.ts); only tests of the calling path without a database leave it out.
    */
   readonly suppressed?: ((e164: string) => Promise<boolean>) | undefined;
+  /** CALL_LANGUAGE: the language of a call whose request names none; default English. */
+  readonly language?: Language | undefined;
+  /**
+   * Whether this server's recogniser can hear the language (src/language/support.ts); a call in one it cannot is
+   * refused rather than held in words nobody understands. Default: every language.
+   */
+  readonly hears?: ((language: Language) => boolean) | undefined;
   readonly log: Logger;
 }
 
@@ -43,6 +51,8 @@ export interface OutboundRequest {
   readonly beforePlace?: (callId: string) => Promise<boolean>;
   /** What the call asks and confirms (a campaign's follow-up); none: every topic. */
   readonly brief?: ConversationBrief | undefined;
+  /** The language to hold the call in (the gym's or the campaign's); none: OutboundDeps.language. */
+  readonly language?: Language | undefined;
 }
 
 export type OutboundResult =
@@ -50,6 +60,7 @@ export type OutboundResult =
   | { readonly ok: false; readonly reason: 'destination'; readonly message: string }
   | { readonly ok: false; readonly reason: 'suppressed' }
   | { readonly ok: false; readonly reason: 'not-configured' }
+  | { readonly ok: false; readonly reason: 'language'; readonly language: Language }
   | { readonly ok: false; readonly reason: DenyReason }
   | { readonly ok: false; readonly reason: 'withdrawn'; readonly callId: string };
 
@@ -60,6 +71,8 @@ export async function placeOutbound(o: OutboundDeps, req: OutboundRequest): Prom
   if (o.suppressed !== undefined && (await o.suppressed(req.phoneNumber))) return { ok: false, reason: 'suppressed' };
   // Not retryable: nothing changes until the operator sets the Twilio settings and restarts.
   if (o.placer === undefined) return { ok: false, reason: 'not-configured' };
+  const language = req.language ?? o.language ?? DEFAULT_LANGUAGE;
+  if (o.hears !== undefined && !o.hears(language)) return { ok: false, reason: 'language', language };
   const callId = req.callId ?? randomUUID();
   const admitted = o.admission.tryAdmit(callId, 'outbound');
   if (!admitted.ok) return { ok: false, reason: admitted.reason };
@@ -71,6 +84,7 @@ export async function placeOutbound(o: OutboundDeps, req: OutboundRequest): Prom
       gymName: req.gymName,
       status: 'queued',
       brief: req.brief,
+      language,
     });
   } catch (e) {
     // Nothing was placed: give the slot back at once instead of holding it until the stream timeout.

@@ -113,6 +113,7 @@ t.test('gym-agent campaign create imports the file; status shows progress and ou
     name: 'n',
     topics: ['hours'],
     status: 'active',
+    language: null,
     maxConcurrent: 5,
     maxAttempts: 6,
     createdAt: new Date(0),

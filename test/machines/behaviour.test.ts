@@ -430,3 +430,30 @@ t.test('a provider actor that throws ends or degrades only its own call', async 
   t.equal(s.errors.length, 0, 'the actor never errored: the call ended normally');
   t.equal(s.actor.getSnapshot().status, 'done');
 });
+
+t.test('the person answers in Spanish: the agent switches once, and never back', async (t) => {
+  const h = greeted();
+  t.equal(h.ctx().language, 'en');
+  h.callerSays('Hola, sí, abrimos de lunes a viernes de seis a diez.');
+  h.advance(400);
+  t.equal(h.ctx().language, 'es', 'her words are Spanish: the call is now');
+  t.match(h.state(), /language\.switched/, 'the inspector shows the switch');
+  t.equal(h.reply()!.input.language, 'es', 'the reply is asked for in Spanish');
+  h.llm('Perfecto, gracias.');
+  h.playAll(500);
+  h.callerSays('Okay we are open on the weekend from eight to two.');
+  h.advance(400);
+  t.equal(h.ctx().language, 'es', 'English words later do not switch back');
+  h.llm('¿Y cuánto cuesta una membresía?');
+  h.playAll(500);
+  h.advance(h.ctx().timing.idleRepromptMs + 10);
+  t.match(h.saidTexts().at(-1), /^¿Sigue ahí\?/, 'the machine’s own lines follow the language');
+});
+
+t.test('one or two words in another language switch nothing', async (t) => {
+  const h = greeted();
+  h.callerSays('Sí, claro.');
+  h.advance(400);
+  t.equal(h.ctx().language, 'en');
+  t.match(h.state(), /language\.original/);
+});

@@ -1,14 +1,16 @@
 import t from 'tap';
 import type { EndReason } from '../../machines/events.js';
 import {
-  APOLOGY_LINES,
-  CLARIFY_LINES,
+  apologyLines,
+  clarifyLines,
   goodbyeLine,
   greetingLines,
-  HOLDING_LINES,
+  holdingLines,
   questionFor,
   repromptLine,
 } from '../../machines/text.js';
+import { reintroductionLines, screeningLine, voicemailLines } from '../../machines/situation-lines.js';
+import { LANGUAGES } from '../../src/language/index.js';
 import { emptyFacts, TOPICS, type Topic } from '../../src/facts/model.js';
 import { OfflineInterviewer } from '../../src/providers/llm/offline.js';
 import { systemPrompt, wrapUpMessages } from '../../src/providers/llm/prompt.js';
@@ -58,31 +60,39 @@ t.test('the hole detector finds the holes this test is about', async (t) => {
   t.same(holes('Hi, thanks for calling! What are your opening hours?'), []);
 });
 
-t.test('every fixed line, every slot empty or filled, has no hole', async (t) => {
+t.test('every fixed line, every slot empty or filled, in every language, has no hole', async (t) => {
   const lines: string[] = [];
-  for (const d of DIRECTIONS) for (const n of NAMES) lines.push(...greetingLines(d, n));
-  for (const topic of [...TOPICS, undefined] as (Topic | undefined)[])
-    for (const n of [1, 2, 3]) lines.push(repromptLine(n, topic));
-  for (const topic of TOPICS) lines.push(questionFor(topic));
-  for (const r of END_REASONS) lines.push(goodbyeLine(r));
-  lines.push(...HOLDING_LINES, ...APOLOGY_LINES, ...CLARIFY_LINES);
-  for (const direction of DIRECTIONS)
-    for (const gymName of NAMES) {
-      const input: ConversationInput = {
-        gymName,
-        direction,
-        facts: emptyFacts(),
-        missing: [...TOPICS],
-        asked: [],
-        history: [],
-        reason: 'greeting',
-      };
-      lines.push(await interviewerSays(input));
-      lines.push(systemPrompt(input));
-      for (const m of wrapUpMessages({ ...input, history: [], extractFrom: 0 })) lines.push(m.content);
-    }
+  for (const language of LANGUAGES) {
+    for (const d of DIRECTIONS)
+      for (const n of NAMES) {
+        lines.push(...greetingLines(d, n, undefined, undefined, undefined, language));
+        lines.push(screeningLine(n, language), ...reintroductionLines(n, 'hours', undefined, language));
+        lines.push(...voicemailLines(n, '+12015550123', language), ...voicemailLines(n, undefined, language));
+      }
+    for (const topic of [...TOPICS, undefined] as (Topic | undefined)[])
+      for (const n of [1, 2, 3]) lines.push(repromptLine(n, topic, language));
+    for (const topic of TOPICS) lines.push(questionFor(topic, undefined, undefined, language));
+    for (const r of END_REASONS) lines.push(goodbyeLine(r, language));
+    lines.push(...holdingLines(undefined, language), ...apologyLines(language), ...clarifyLines(language));
+    for (const direction of DIRECTIONS)
+      for (const gymName of NAMES) {
+        const input: ConversationInput = {
+          gymName,
+          direction,
+          facts: emptyFacts(),
+          missing: [...TOPICS],
+          asked: [],
+          history: [],
+          language,
+          reason: 'greeting',
+        };
+        lines.push(await interviewerSays(input));
+        lines.push(systemPrompt(input));
+        for (const m of wrapUpMessages({ ...input, history: [], extractFrom: 0 })) lines.push(m.content);
+      }
+  }
   for (const line of lines) t.same(holes(line), [], line);
-  t.ok(lines.length > 60, `${lines.length} lines checked`);
+  t.ok(lines.length > 120, `${lines.length} lines checked`);
 });
 
 t.test('an unknown gym gets its own wording; a known one is named once, cleanly', async (t) => {
@@ -92,4 +102,19 @@ t.test('an unknown gym gets its own wording; a known one is named once, cleanly'
   t.match(outbound, /^Hi, is this the gym\? /);
   t.match(greetingLines('inbound', 'Iron Temple Inc.')[0], /classes for Iron Temple Inc\.$/);
   t.match(greetingLines('outbound', '  Flex  Hub ')[0], /^Hi, is this Flex Hub\? /);
+});
+
+t.test('a Spanish call says no English line: greeting, question, re-prompt, goodbye, voicemail', async (t) => {
+  const [intro, question] = greetingLines('outbound', 'Gimnasio Fuerza', undefined, undefined, undefined, 'es');
+  t.match(intro, /^Hola, ¿hablo con Gimnasio Fuerza\? Soy un asistente automático/);
+  t.equal(question, '¿Cuál es su horario de apertura?');
+  t.match(repromptLine(1, 'pricing', 'es'), /^¿Sigue ahí\? Le preguntaba por sus precios\.$/);
+  t.match(goodbyeLine('facts-complete', 'es'), /adiós!$/);
+  t.same(voicemailLines('', '+12015550123', 'es').slice(1), [
+    'Por favor, devuélvanos la llamada al dos cero uno, cinco cinco cinco, cero uno dos tres.',
+    'Gracias, ¡adiós!',
+  ]);
+  const english = /\b(the|you|your|what|how|thank|hours|please|goodbye)\b/i;
+  for (const line of [intro, question, repromptLine(2, 'classes', 'es'), goodbyeLine('idle', 'es')])
+    t.notMatch(line, english, line);
 });

@@ -98,6 +98,24 @@ export function prefixes(base: CallInput): Plan[] {
       ],
       stopWhen: () => true,
     },
+    {
+      // The one language switch (machines/language.region.ts): a person's Spanish words in an English call. Only
+      // that event is offered, from the listening state: the rest of a switched call walks as any other.
+      name: 'the person answers in Spanish',
+      input: inbound,
+      prefix: greeted,
+      events: () => [
+        {
+          type: 'ASR.FINAL',
+          text: 'Sí, abrimos de lunes a viernes.',
+          confidence: 0.9,
+          speechFinal: true,
+          startMs: 0,
+          endMs: 0,
+        },
+      ],
+      stopWhen: (s) => s.matches({ live: { language: 'switched' } }),
+    },
     ...situationPlans(inbound, greeted, callerTurn),
   ];
 }

@@ -1,5 +1,6 @@
 import { DAYS, type Day, type DayHours } from '../../src/facts/model.js';
 import { parseUtterance } from '../../src/facts/parse.js';
+import type { Language } from '../../src/language/index.js';
 
 // Expected facts written short, for the parser's table tests: hours as "mon-fri 05:00-23:00; sun closed; sat 24h",
 // prices as "49/month, 499/year annual" (dollars/period [plan]), classes as names.
@@ -35,8 +36,8 @@ function hoursOf(spec: string): Partial<Record<Day, DayHours>> {
   return out;
 }
 
-export function matches(text: string, exp: Expect): { ok: boolean; got: unknown } {
-  const got = parseUtterance(text).facts;
+export function matches(text: string, exp: Expect, language: Language = 'en'): { ok: boolean; got: unknown } {
+  const got = parseUtterance(text, language).facts;
   const wantHours = exp.hours ? hoursOf(exp.hours) : undefined;
   const hoursOk = JSON.stringify(sortDays(got.hours ?? {})) === JSON.stringify(sortDays(wantHours ?? {}));
   const gotPlans = (got.pricing ?? []).map((p) => `${p.amountMinor / 100}/${p.period}`).sort();

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { cuesIn, isDoNotCall } from '../../src/situations/cues.js';
-import { outcomeLine, readSituation } from '../../src/providers/llm/offline-situations.js';
+import { readSituation } from '../../src/providers/llm/offline-situations.js';
+import { en } from '../../src/language/en.js';
 
 // "Please don't call us again" ends the call politely with the outcome do-not-call (the number is then listed);
 // a refused topic, a busy moment or a callback request is not that.
@@ -37,5 +38,5 @@ t.test('the offline interviewer ends with do-not-call and a polite goodbye', asy
     t.equal(readSituation(s, 'hours', ['hours'], now, 'America/New_York').outcome, 'do-not-call', s);
   for (const s of nearMisses)
     t.not(readSituation(s, 'pricing', ['pricing'], now, 'America/New_York').outcome, 'do-not-call', s);
-  t.match(outcomeLine('do-not-call'), /won't call you again.*goodbye/i);
+  t.match(en.interviewer.outcome['do-not-call'], /won't call you again.*goodbye/i);
 });

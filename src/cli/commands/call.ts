@@ -1,14 +1,16 @@
 import { loadConfig } from '../../config/index.js';
 import { E164 } from '../../telephony/calls-api.js';
 import { outcomeLines } from '../call-outcome.js';
+import { languageFrom, LANGUAGES } from '../../language/index.js';
 
 // `gym-agent call +12015550123 "Gym Name"`: places an outbound call through a running server's POST /v1/calls
 // (the server must be up anyway: Twilio calls its webhooks and media stream). With --wait it follows the call
 // until it ends and prints what it came to (outcome, keys pressed, time on hold, refusals, callback). Exit 0 = placed
 // (or, with --wait, completed), 1 = refused or failed, 2 = bad arguments.
 
-const USAGE = `usage: gym-agent call <+E164 number> <gym name> [--server URL] [--wait] [--json]
+const USAGE = `usage: gym-agent call <+E164 number> <gym name> [--server URL] [--language en|es] [--wait] [--json]
   --server URL  the server's base URL (default http://127.0.0.1:$PORT)
+  --language L  the call's language (default: the server's CALL_LANGUAGE)
   --wait        poll GET /v1/calls/{id} until the call has ended, then print its outcome
   --json        print the API's JSON answers only
 API_TOKEN from the environment is sent as the bearer token.`;
@@ -36,6 +38,7 @@ export function run(args: string[]): Promise<number> {
 export async function callCommand(args: string[], io: CallCommandIo): Promise<number> {
   const positional: string[] = [];
   let server: string | undefined;
+  let language: string | undefined;
   let wait = false;
   let jsonOut = false;
   for (let i = 0; i < args.length; i++) {
@@ -44,6 +47,7 @@ export async function callCommand(args: string[], io: CallCommandIo): Promise<nu
       io.out(USAGE);
       return 0;
     } else if (a === '--server') server = args[++i];
+    else if (a === '--language') language = args[++i];
     else if (a === '--wait') wait = true;
     else if (a === '--json') jsonOut = true;
     else if (a.startsWith('--')) return usage(io, `unknown option ${a}`);
@@ -54,6 +58,9 @@ export async function callCommand(args: string[], io: CallCommandIo): Promise<nu
     return usage(io, 'need a number and a gym name');
   if (!E164.test(phone)) return usage(io, 'the number must be E.164, e.g. +12015550123');
   if (gym.trim() === '') return usage(io, 'the gym name must not be empty');
+  const lang = language === undefined ? undefined : languageFrom(language);
+  if (language !== undefined && lang === undefined)
+    return usage(io, `--language must be one of ${LANGUAGES.join(', ')}`);
   const cfg = loadConfig(io.env);
   const base = (server ?? `http://127.0.0.1:${cfg.PORT}`).replace(/\/+$/, '');
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -64,7 +71,7 @@ export async function callCommand(args: string[], io: CallCommandIo): Promise<nu
     res = await io.fetch(`${base}/v1/calls`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ phone_number: phone, gym_name: gym }),
+      body: JSON.stringify({ phone_number: phone, gym_name: gym, ...(lang === undefined ? {} : { language: lang }) }),
     });
   } catch (e) {
     io.err(`gym-agent call: cannot reach the server at ${base} (${(e as Error).message}); is it running (npm start)?`);

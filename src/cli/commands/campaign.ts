@@ -25,10 +25,13 @@ import { formatOf } from '../../gyms/import-parse.js';
 import { createLogger } from '../../log.js';
 import { readGymsFile } from '../gyms-file.js';
 import { isRegion } from '../../telephony/destination.js';
+import { languageFrom, LANGUAGES } from '../../language/index.js';
 
 const USAGE = `usage: gym-agent campaign <create|list|status|gyms|pause|resume|cancel> [options]
   create --name N --gyms FILE [--topics hours,pricing,classes] [--max-concurrent N] [--max-attempts N] [--region US]
-           imports the gyms of FILE (.csv or .json, as 'gym-agent gyms import') and calls them until the topics are known
+         [--language en|es]
+           imports the gyms of FILE (.csv or .json, as 'gym-agent gyms import') and calls them until the topics are known;
+           --language: the calls' language where a gym's own (its list's language column) is none the agent speaks
   list                 every campaign with its progress
   status ID [--json]   one campaign: progress bar, gyms per state, outcome counts, next call
   gyms ID [--state S] [--json]
@@ -126,6 +129,7 @@ export async function run(args: string[]): Promise<number> {
         'max-concurrent': { type: 'string' },
         'max-attempts': { type: 'string' },
         region: { type: 'string' },
+        language: { type: 'string' },
         state: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -164,6 +168,9 @@ export async function run(args: string[]): Promise<number> {
     for (const x of [topics, maxConcurrent, maxAttempts]) if (typeof x === 'string') return fail(x);
     const region = typeof v.region === 'string' ? v.region.toUpperCase() : 'US';
     if (!isRegion(region)) return fail('--region must be an ISO 3166 region code such as US or GB');
+    const language = typeof v.language === 'string' ? languageFrom(v.language) : undefined;
+    if (typeof v.language === 'string' && language === undefined)
+      return fail(`--language must be one of ${LANGUAGES.join(', ')}`);
     const policy = campaignPolicy(
       {
         topics: topics as Topic[] | undefined,
@@ -190,7 +197,7 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write(`gyms: ${r.accepted} new, ${r.merged} merged, ${r.rejected} rejected of ${r.rows} rows\n`);
       for (const row of r.report.filter((x) => x.status === 'rejected'))
         process.stderr.write(`  line ${row.line}: ${row.reason ?? row.code ?? 'rejected'}\n`);
-      const c = await createCampaign(db.pool, { name, policy: policy.policy, gymIds, now: new Date() });
+      const c = await createCampaign(db.pool, { name, policy: policy.policy, gymIds, now: new Date(), language });
       process.stdout.write(`campaign ${c.id} "${c.name}" created with ${c.gyms} gyms\n`);
       return 0;
     } catch (e) {

@@ -3,6 +3,8 @@ import { loadConfig, type Config } from '../../config/index.js';
 import { isAppError } from '../../errors.js';
 import { loadFlows } from '../../flows/load.js';
 import { finding, type Finding } from './types.js';
+import { chooseProviders } from '../../providers/choice.js';
+import { languageSupport, RECOGNISER_LANGUAGES } from '../../language/support.js';
 
 // Every variable of src/config/env.ts is checked and reported by name; secrets are never printed, only
 // whether they are set. On top of the schema: settings that are each valid but wrong together for operations.
@@ -88,12 +90,31 @@ export function checkConfig(env: Record<string, string | undefined>): { findings
     return { findings: out };
   }
   // A cross-setting verdict replaces the variable's plain "ok" line, so each variable is reported once.
-  for (const f of [...operationalChecks(config), ...flowsChecks(config)]) {
+  for (const f of [...operationalChecks(config), ...flowsChecks(config), languageCheck(config)]) {
     const i = out.findIndex((x) => x.name === f.name && x.status === 'ok');
     if (i >= 0) out[i] = f;
     else out.push(f);
   }
   return { findings: out, config };
+}
+
+/** CALL_LANGUAGE against the recogniser the configuration selects: which languages calls can be held in. */
+function languageCheck(c: Config): Finding {
+  let asr: 'deepgram' | 'offline';
+  try {
+    asr = chooseProviders(c).asr;
+  } catch {
+    return finding('config', 'CALL_LANGUAGE', 'skipped', 'the provider selection is invalid');
+  }
+  const support = languageSupport({ name: asr, languages: RECOGNISER_LANGUAGES[asr] });
+  if (!support.served.includes(c.CALL_LANGUAGE))
+    return finding(
+      'config',
+      'CALL_LANGUAGE',
+      'problem',
+      `${c.CALL_LANGUAGE}: ${support.summary}; calls without a language of their own would be refused`,
+    );
+  return finding('config', 'CALL_LANGUAGE', 'ok', `${c.CALL_LANGUAGE}; ${support.summary}`);
 }
 
 /** FLOWS read as the server reads it: each problem and each warning a finding of its own, else what it runs. */

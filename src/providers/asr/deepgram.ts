@@ -4,6 +4,8 @@ import { bothSinks, noMetrics, type MetricSink } from '../metrics.js';
 import { AudioChunker } from './chunker.js';
 import { ProviderError, toProviderError, withRetry, type RetryPolicy } from '../retry.js';
 import type { AsrStreamEvent, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
+import { languageFrom, type Language } from '../../language/index.js';
+import { RECOGNISER_LANGUAGES } from '../../language/support.js';
 
 // Deepgram live transcription of Twilio's μ-law 8 kHz. Twilio's 20 ms frames are gathered into `chunkMs` chunks
 // (default 100 ms, inside Deepgram's recommended 20-250 ms): one WebSocket send per chunk instead of per frame
@@ -53,7 +55,13 @@ type DgMessage =
       is_final?: boolean;
       speech_final?: boolean;
       channel: {
-        alternatives: { transcript?: string; confidence?: number; words?: { start: number; end: number }[] }[];
+        alternatives: {
+          transcript?: string;
+          confidence?: number;
+          /** With language=multi: the languages of the words, most words first. */
+          languages?: string[];
+          words?: { start: number; end: number; language?: string }[];
+        }[];
       };
     }
   | { type: 'SpeechStarted'; timestamp: number }
@@ -73,6 +81,8 @@ export const DEEPGRAM_CAPABILITIES = {
 export class DeepgramAsr implements AsrProvider {
   readonly name = PROVIDER;
   readonly capabilities = DEEPGRAM_CAPABILITIES;
+  // A call's own language is sent with each stream.
+  readonly languages = RECOGNISER_LANGUAGES.deepgram;
   readonly model: string;
   private readonly client: DeepgramClient;
 
@@ -234,7 +244,8 @@ class DeepgramStream implements AsrStream {
     try {
       conn = await this.client.listen.v1.connect({
         model: this.opts.model,
-        language: this.opts.language ?? 'en',
+        // A call that may switch listens with nova-3's multilingual model ("multi"), whose words say their language.
+        language: (this.o.alsoListenFor?.length ?? 0) > 0 ? 'multi' : (this.o.language ?? this.opts.language ?? 'en'),
         encoding: 'mulaw',
         sample_rate: 8000,
         channels: 1,
@@ -371,6 +382,7 @@ class DeepgramStream implements AsrStream {
         if (!text) return;
         const latencyMs = heardAt === undefined ? undefined : performance.now() - heardAt;
         if (latencyMs !== undefined) this.onMetric({ kind: 'asr-final-latency', provider: PROVIDER, ms: latencyMs });
+        const language = spokenIn(alt?.languages, words);
         this.emit({
           type: 'final',
           text,
@@ -379,6 +391,7 @@ class DeepgramStream implements AsrStream {
           startMs,
           endMs,
           ...(latencyMs !== undefined ? { latencyMs } : {}),
+          ...(language !== undefined ? { language } : {}),
         });
         return;
       }
@@ -392,4 +405,14 @@ class DeepgramStream implements AsrStream {
         return;
     }
   }
+}
+
+/** The language most of a multilingual final's words are in (its `languages` list is ordered so), if one we speak. */
+function spokenIn(languages: string[] | undefined, words: readonly { language?: string }[]): Language | undefined {
+  const first = languages?.[0];
+  if (first !== undefined) return languageFrom(first);
+  const counts = new Map<string, number>();
+  for (const w of words) if (w.language !== undefined) counts.set(w.language, (counts.get(w.language) ?? 0) + 1);
+  const top = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  return top === undefined ? undefined : languageFrom(top);
 }

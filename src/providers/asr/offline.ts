@@ -11,6 +11,8 @@ import { EXTRA_PRONUNCIATIONS, grammarFor, grammarWords } from './grammars.js';
 import { Arrivals } from './arrivals.js';
 import { LineSnr } from './line-snr.js';
 import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
+import type { Language } from '../../language/index.js';
+import { RECOGNISER_LANGUAGES } from '../../language/support.js';
 
 // Offline recognition with soundswallower (pocketsphinx in WASM, bundled en-us model at 8 kHz). It only does
 // finite-state grammars, so every utterance is decoded against the grammar of the current dialogue step
@@ -104,6 +106,8 @@ export function modelDir(): string {
 }
 
 export class OfflineAsr implements AsrProvider {
+  // The bundled acoustic model and the grammars are English (src/language/support.ts says what that means).
+  readonly languages: readonly Language[] = RECOGNISER_LANGUAGES.offline;
   readonly name = 'soundswallower';
   readonly capabilities: AsrCapabilities = {
     interimResults: true,

@@ -1,5 +1,6 @@
 import type { Topic } from '../../facts/model.js';
 import type { MetricSink } from '../metrics.js';
+import type { Language } from '../../language/index.js';
 
 // Speech recognition, streaming. Input is always Twilio's μ-law 8 kHz as received; providers that want
 // something else convert inside (with the DSP addon), so callers never care.
@@ -30,6 +31,8 @@ export type AsrStreamEvent =
       endMs: number;
       /** Arrival of the audio holding the last word → this final (per-turn metric), when the provider knows it. */
       latencyMs?: number;
+      /** The language the words are in, when the recogniser says (it was asked to listen for several). */
+      language?: Language | undefined;
     }
   | { type: 'utterance-end'; lastWordEndMs: number | undefined }
   | { type: 'error'; error: Error; fatal: boolean };
@@ -60,10 +63,19 @@ export interface AsrOpenOptions {
   signal?: AbortSignal;
   /** This stream's own view of its metrics (a call's trace): reconnects, failed connects (../metrics.ts). */
   onMetric?: MetricSink | undefined;
+  /** The call's language; none: English. */
+  language?: Language | undefined;
+  /**
+   * Also listen for these languages and say which one each final is in (AsrStreamEvent final `language`): the
+   * call may switch once (machines/language.region.ts). A recogniser that cannot ignores it.
+   */
+  alsoListenFor?: readonly Language[] | undefined;
 }
 
 export interface AsrProvider {
   readonly name: string;
+  /** The languages it recognises (src/language/); undefined: English only. */
+  readonly languages?: readonly Language[] | undefined;
   /** The recogniser's model, when it has a name (Deepgram's nova-3). */
   readonly model?: string | undefined;
   readonly capabilities: AsrCapabilities;

@@ -26,22 +26,3 @@ export function readSituation(
   if (outcome !== undefined) return { outcome, callback: undefined, refusals: [] };
   return { outcome, callback: callbackIn(text, open, now, timeZone), refusals: refusalsIn(text, current) };
 }
-
-const OUTCOME_LINES: Readonly<Record<SpokenOutcome, string>> = {
-  'wrong-number': 'Sorry to have bothered you. Have a good day, goodbye!',
-  'not-a-gym': 'Sorry, I was looking for a gym. Have a good day, goodbye!',
-  'permanently-closed': "I'm sorry to hear that. Thank you for letting me know, goodbye!",
-  'do-not-call': "Of course, we won't call you again. Sorry for the trouble, goodbye!",
-};
-
-export function outcomeLine(outcome: SpokenOutcome): string {
-  return OUTCOME_LINES[outcome];
-}
-
-/** Thanks for a callback request, naming whom we will ask for when we know. */
-export function callbackLine(c: CallbackFound): string {
-  const whom = c.person === undefined ? '' : ` and ask for ${c.person}`;
-  return `Thank you, I'll call back then${whom}. Goodbye!`;
-}
-
-export const REFUSAL_ACK = 'No problem, I understand.';

@@ -3,19 +3,21 @@ import {
   gymFactsSchema,
   mergeFacts,
   missingTopics,
-  type Day,
   type GymFacts,
   type Topic,
 } from '../../facts/model.js';
 import { normalize } from '../../facts/numbers.js';
 import { parseUtterance } from '../../facts/parse.js';
-import { sayDays, sayGymName } from '../../facts/say.js';
+import { sayGymName } from '../../facts/say.js';
+import type { Language } from '../../language/index.js';
+import type { InterviewerLines } from '../../language/pack.js';
+import { packFor } from '../../language/packs.js';
 import { detectTopics } from '../../facts/topics.js';
 import type { SpokenOutcome } from '../../../machines/outcomes.js';
 import { greetingLines } from '../../../machines/text.js';
 import type { CallbackFound } from '../../situations/callback.js';
 import type { RefusalFound } from '../../situations/refusal.js';
-import { callbackLine, outcomeLine, readSituation, REFUSAL_ACK } from './offline-situations.js';
+import { readSituation } from './offline-situations.js';
 import {
   briefTopics,
   type ConversationBrief,
@@ -38,45 +40,14 @@ import {
 // It keeps no state of its own: everything is derived from the ConversationInput (facts, asked topics and the
 // history as heard), so one instance serves any number of calls.
 
-const QUESTION: Readonly<Record<Topic, string>> = {
-  hours: 'What are your opening hours?',
-  pricing: 'And how much does a membership cost?',
-  classes: 'Which fitness classes do you offer?',
-};
-
-// The topic is named in a statement and the question itself names none: the call machine drops a question
-// about a topic already asked (its repeat guard), which would leave only the apology.
-const CLARIFY: Readonly<Record<Topic, string>> = {
-  hours: "Sorry, I didn't quite catch your opening hours. Could you say them again, day by day?",
-  pricing: "Sorry, I didn't quite catch the membership price. Could you say it again, in dollars?",
-  classes: "Sorry, I didn't quite catch which classes you offer. Could you name a few of them again?",
-};
-
-const REPROMPT: Readonly<Record<Topic, string>> = {
-  hours: 'Are you still there? I was asking about your opening hours.',
-  pricing: 'Are you still there? I was asking what a membership costs.',
-  classes: 'Are you still there? I was asking which classes you offer.',
-};
-
-/**
- * After an hours answer that leaves days of the week unaccounted for (neither hours nor closed): one follow-up
- * naming them ("What about saturday and sunday?"). A person would ask it too, and it is what recovers days the
- * recogniser dropped or misheard ("… to six p.m. saturday and sunday" heard as "… to sixty dance", "seven days a
- * week" heard as "that monday"). It asks about days nothing was recorded for, so it never repeats a question.
- */
-const otherDays = (days: readonly Day[]): string => `What about ${sayDays(days)}?`;
-const OTHER_DAYS_ASKED = /^what about [a-z ,]+\?$/i;
-
-const ACKS = ['Great, thank you.', 'Got it, thanks.', 'Perfect.', 'Thanks, that helps.'];
-const GOODBYE_DONE = "Thank you so much, that's everything I needed. Have a great day, goodbye!";
-const GOODBYE_PARTIAL = 'Thank you for your time, that was very helpful. Have a great day, goodbye!';
-const GOODBYE_CALLER = 'Of course, thanks for your time. Goodbye!';
+// Every line, and the yes / no words of a confirmation, are the call's language pack's (src/language/).
+const lines = (language: Language | undefined): InterviewerLines => packFor(language).interviewer;
 
 /** A planned call's confirmation of `topic` ("Are you still open ...?"), else the flow's or the open question. */
-function question(topic: Topic, input: Pick<ConversationInput, 'brief' | 'flow'>): string {
+function question(topic: Topic, input: Pick<ConversationInput, 'brief' | 'flow' | 'language'>): string {
   const confirm = confirmationFor(topic, input.brief);
   if (confirm !== undefined) return confirm.question.charAt(0).toUpperCase() + confirm.question.slice(1);
-  return input.flow?.questions?.[topic] ?? QUESTION[topic];
+  return input.flow?.questions?.[topic] ?? lines(input.language).question[topic];
 }
 
 function confirmationFor(topic: Topic | undefined, brief: ConversationBrief | undefined): FactToConfirm | undefined {
@@ -84,47 +55,15 @@ function confirmationFor(topic: Topic | undefined, brief: ConversationBrief | un
 }
 
 // A confirmation's answer: "yes, still the same" keeps the known value (recorded again by this call, which is what
-// makes it confirmed); "no, it changed" without the new value asks for it.
-const NO = ['no', 'nope', 'not', 'changed', 'anymore', 'different', "isn't", "aren't", "don't"];
-const YES = [
-  'yes',
-  'yeah',
-  'yep',
-  'yup',
-  'correct',
-  'right',
-  'still',
-  'sure',
-  'exactly',
-  'absolutely',
-  'same',
-  'uh huh',
-];
-const UNCHANGED = [
-  'nothing changed',
-  'nothing has changed',
-  "nothing's changed",
-  "hasn't changed",
-  "haven't changed",
-  'not changed',
-  'no change',
-  'no changes',
-  'same as before',
-];
-// A statement naming the topic, then a question naming none: the machine's repeat guard drops a second question
-// about a topic already asked (as with CLARIFY).
-const CHANGED: Readonly<Record<Topic, string>> = {
-  hours: 'Oh, so the opening hours have changed. What are they now?',
-  pricing: 'Oh, so the membership price has changed. What is it now?',
-  classes: 'Oh, so the classes have changed. Which ones do you run now?',
-};
-
-function confirmationAnswer(text: string): 'yes' | 'no' | undefined {
+// makes it confirmed); "no, it changed" without the new value asks for it. A statement naming the topic, then a
+// question naming none (the `changed` lines): the machine's repeat guard drops a second question about a topic
+// already asked (as with `clarify`).
+function confirmationAnswer(text: string, words: InterviewerLines): 'yes' | 'no' | undefined {
   const tokens = normalize(text);
   const has = (w: string): boolean => phraseIn(tokens, w);
-  if (UNCHANGED.some(has)) return 'yes';
-  if (NO.some(has)) return 'no';
-  return YES.some(has) ? 'yes' : undefined;
+  if (words.unchanged.some(has)) return 'yes';
+  if (words.no.some(has)) return 'no';
+  return words.yes.some(has) ? 'yes' : undefined;
 }
 
 function phraseIn(tokens: readonly string[], phrase: string): boolean {
@@ -135,16 +74,12 @@ function phraseIn(tokens: readonly string[], phrase: string): boolean {
 function greeting(input: ConversationInput, first: Topic | undefined): string {
   // A flow variant's introduction is the call machine's own (the machine says the greeting itself).
   if (input.flow?.greeting?.[input.direction] !== undefined) {
-    const [intro] = greetingLines(input.direction, input.gymName, undefined, input.brief, input.flow);
+    const [intro] = greetingLines(input.direction, input.gymName, undefined, input.brief, input.flow, input.language);
     return first ? `${intro} ${question(first, input)}` : intro;
   }
   // An unknown gym (an inbound call from a number we have no name for) is "your gym", never an empty slot.
-  const about = sayGymName(input.gymName) ?? 'your gym';
-  const forWhom = input.brief?.askFor === undefined ? '' : ` for ${input.brief.askFor}`;
-  const who =
-    input.direction === 'outbound'
-      ? `Hi! This is an automated assistant calling${forWhom} with a few quick questions about ${about}.`
-      : `Hi, thanks for calling! I'm an automated assistant collecting information about ${about}.`;
+  const words = lines(input.language);
+  const who = words.greeting(input.direction, sayGymName(input.gymName) ?? words.yourGym, input.brief?.askFor);
   return first ? `${who} ${question(first, input)}` : who;
 }
 
@@ -162,9 +97,10 @@ function lastAgentIndex(history: readonly HistoryTurn[]): number {
 
 /** Cue words beyond the topic keywords of detectTopics that show a volunteered statement is meant as an answer. */
 const EXTRA_CUES: Readonly<Record<Topic, readonly string[]>> = {
-  hours: ['every day', 'daily', 'weekdays', 'weekends'],
-  pricing: ['dollars', 'bucks'],
-  classes: ['offer', 'we offer', 'group'],
+  // English, then Spanish (accents folded).
+  hours: ['every day', 'daily', 'weekdays', 'weekends', 'todos los dias', 'entre semana', 'fines de semana'],
+  pricing: ['dollars', 'bucks', 'dolares', 'euros', 'pesos'],
+  classes: ['offer', 'we offer', 'group', 'ofrecemos', 'tenemos'],
 };
 
 function itemCount(facts: Partial<GymFacts>, topic: Topic): number {
@@ -215,13 +151,19 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
     return { text: [greeting(input, first)], facts: undefined, asked: first, endCall: undefined };
   }
   const current = input.asked[input.asked.length - 1];
+  const say = lines(input.language);
   if (input.reason === 'closing') {
     const done = missingTopics(input.facts, among).length === 0;
-    return { text: [done ? GOODBYE_DONE : GOODBYE_PARTIAL], facts: undefined, asked: undefined, endCall: 'other' };
+    return {
+      text: [done ? say.goodbyeDone : say.goodbyePartial],
+      facts: undefined,
+      asked: undefined,
+      endCall: 'other',
+    };
   }
   if (input.reason === 'reprompt') {
     return {
-      text: [current ? REPROMPT[current] : 'Are you still there?'],
+      text: [current ? say.reprompt[current] : say.stillThere],
       facts: undefined,
       asked: undefined,
       endCall: undefined,
@@ -232,9 +174,9 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   const heard = factsIn(callerText, input);
   const { parsed } = heard;
   let { gained, facts } = heard;
-  const clarified = (t: Topic): boolean => clarifiedTopic(input.history, t);
+  const clarified = (t: Topic): boolean => clarifiedTopic(input.history, t, say);
   const confirming = confirmationFor(current, input.brief);
-  const answer = confirming !== undefined && current !== undefined ? confirmationAnswer(callerText) : undefined;
+  const answer = confirming !== undefined && current !== undefined ? confirmationAnswer(callerText, say) : undefined;
   if (confirming !== undefined && answer === 'yes' && !(parsed.topics as Topic[]).includes(confirming.topic)) {
     facts = { ...facts, ...confirming.facts };
     gained = true;
@@ -245,7 +187,7 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   const line = readSituation(callerText, current, open, now, input.timeZone ?? 'UTC');
   if (line.outcome !== undefined) {
     return {
-      text: [outcomeLine(line.outcome)],
+      text: [say.outcome[line.outcome]],
       facts: undefined,
       asked: undefined,
       endCall: 'other',
@@ -253,7 +195,7 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
     };
   }
   if (line.callback !== undefined) {
-    const text = [callbackLine(line.callback)];
+    const text = [say.callback(line.callback.person)];
     return { text, facts, asked: undefined, endCall: 'other', callback: line.callback, refusals: line.refusals };
   }
   // Refused topics are not missing any more: never asked again, and the call closes when nothing else is left.
@@ -262,30 +204,34 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   const situation = { refusals: line.refusals };
 
   if (parsed.goodbye && !gained) {
-    return { text: [GOODBYE_CALLER], facts, asked: undefined, endCall: 'caller-request', ...situation };
+    return { text: [say.goodbyeCaller], facts, asked: undefined, endCall: 'caller-request', ...situation };
   }
   // "No, that changed" without the new value: ask for it, once, before the usual clarification.
-  if (current && answer === 'no' && missing.includes(current) && !changedAsked(input.history, current)) {
-    return { text: [CHANGED[current]], facts, asked: undefined, endCall: undefined };
+  if (current && answer === 'no' && missing.includes(current) && !changedAsked(input.history, current, say)) {
+    return { text: [say.changed[current]], facts, asked: undefined, endCall: undefined };
   }
   if (current && missing.includes(current) && !clarified(current)) {
-    return { text: [CLARIFY[current]], facts, asked: undefined, endCall: undefined };
+    return { text: [say.clarify[current]], facts, asked: undefined, endCall: undefined };
   }
   const agentTurns = input.history.filter((h) => h.speaker === 'agent').length;
-  const ack = gained ? [ACKS[agentTurns % ACKS.length] as string] : line.refusals.length > 0 ? [REFUSAL_ACK] : [];
+  const ack = gained
+    ? [say.acks[agentTurns % say.acks.length] as string]
+    : line.refusals.length > 0
+      ? [say.refusalAck]
+      : [];
   // The follow-up comes after an acknowledgement, so it is looked for sentence by sentence.
   const followedUp = input.history.some(
-    (h) => h.speaker === 'agent' && h.text.split(/(?<=[.?!])\s+/).some((x) => OTHER_DAYS_ASKED.test(x.trim())),
+    (h) => h.speaker === 'agent' && h.text.split(/(?<=[.?!])\s+/).some((x) => say.otherDaysAsked.test(x.trim())),
   );
   const unaccounted = DAYS.filter((d) => merged.hours[d] === undefined);
   // Only while the call goes on: once every topic has facts the machine says goodbye after this reply.
   if (facts?.hours && unaccounted.length > 0 && missing.length > 0 && !followedUp && !clarified('hours'))
-    return { text: [...ack, otherDays(unaccounted)], facts, asked: undefined, endCall: undefined, ...situation };
+    return { text: [...ack, say.otherDays(unaccounted)], facts, asked: undefined, endCall: undefined, ...situation };
   const next = nextTopic(missing);
   if (next) return { text: [...ack, question(next, input)], facts, asked: next, endCall: undefined, ...situation };
   const complete = missingTopics(merged, among).length === 0;
   return {
-    text: [...ack, complete ? GOODBYE_DONE : GOODBYE_PARTIAL],
+    text: [...ack, complete ? say.goodbyeDone : say.goodbyePartial],
     facts,
     asked: undefined,
     endCall: complete ? 'facts-complete' : 'other',
@@ -302,12 +248,12 @@ function callerWords(history: readonly HistoryTurn[], from: number): string {
     .join(' ');
 }
 
-function changedAsked(history: readonly HistoryTurn[], t: Topic): boolean {
-  return history.some((h) => h.speaker === 'agent' && said(h, CHANGED[t]));
+function changedAsked(history: readonly HistoryTurn[], t: Topic, say: InterviewerLines): boolean {
+  return history.some((h) => h.speaker === 'agent' && said(h, say.changed[t]));
 }
 
-function clarifiedTopic(history: readonly HistoryTurn[], t: Topic): boolean {
-  return history.some((h) => h.speaker === 'agent' && said(h, CLARIFY[t]));
+function clarifiedTopic(history: readonly HistoryTurn[], t: Topic, say: InterviewerLines): boolean {
+  return history.some((h) => h.speaker === 'agent' && said(h, say.clarify[t]));
 }
 
 /**
@@ -316,13 +262,14 @@ function clarifiedTopic(history: readonly HistoryTurn[], t: Topic): boolean {
  */
 function factsIn(
   callerText: string,
-  input: Pick<ConversationInput, 'facts' | 'asked' | 'history'>,
+  input: Pick<ConversationInput, 'facts' | 'asked' | 'history' | 'language'>,
 ): { parsed: ReturnType<typeof parseUtterance>; gained: boolean; facts: Partial<GymFacts> | undefined } {
-  const parsed = parseUtterance(callerText);
+  const parsed = parseUtterance(callerText, input.language);
   const answered = answeredIn(callerText, parsed, input.asked);
   const gained = answered.length > 0;
   let facts = gained ? pick(parsed.facts, answered) : undefined;
-  if (facts?.hours && singleDayAnswer(facts.hours, input.facts) && !clarifiedTopic(input.history, 'hours')) {
+  const said = lines(input.language);
+  if (facts?.hours && singleDayAnswer(facts.hours, input.facts) && !clarifiedTopic(input.history, 'hours', said)) {
     // Hours for one day of the week and nothing else known: no gym is open one day a week, so this is a partial
     // answer or a misrecognition ("seven days a week" heard as "that monday"). It is not recorded; the hours
     // stay missing and get their one clarification, where the caller says them again (after a hang-up there is

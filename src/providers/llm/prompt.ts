@@ -3,6 +3,8 @@ import type { GymFacts, Topic } from '../../facts/model.js';
 import { sayGymName } from '../../facts/say.js';
 import type { FlowScript } from '../../flows/script.js';
 import type { ConversationBrief, ConversationInput, FactsOnlyInput, HistoryTurn } from './types.js';
+import { LANGUAGE_NAMES, type Language } from '../../language/index.js';
+import { packFor } from '../../language/packs.js';
 
 // The prompt: who the agent is, which gym, what is still missing, and the conversation AS HEARD. Agent
 // turns carry only what the caller actually heard; an interrupted turn is marked so the model does not
@@ -112,6 +114,11 @@ function flowRules(flow: FlowScript | undefined): string[] {
   return rules;
 }
 
+/** The language to speak; nothing for English, so an English call's prompt is the original word for word. */
+function languageRule(language: Language | undefined): string[] {
+  return language === undefined || language === 'en' ? [] : [packFor(language).promptRule];
+}
+
 export function systemPrompt(input: ConversationInput): string {
   const refused = new Set(input.refused ?? []);
   const open = input.missing.filter((t) => !refused.has(t));
@@ -127,6 +134,7 @@ export function systemPrompt(input: ConversationInput): string {
     ...flowRules(input.flow),
     'Rules: this is a phone call. Speak in one to two short sentences, plain words, no lists, no markdown, no emoji.',
     'Ask one thing at a time. Say numbers and times the way people speak them.',
+    ...languageRule(input.language),
     'Whenever the staff states a fact, call record_facts in the same response (times as 24-hour HH:MM, prices in',
     'major units). When you ask a question, also call asking_about with its topic. Always include your spoken',
     'words as text in the same response as any tool call. When nothing is missing or the staff wants to stop,',
@@ -165,6 +173,9 @@ export function wrapUpMessages(input: FactsOnlyInput): ChatMessage[] {
     'reply text. Your only job is to call record_facts once.',
     `Already recorded: ${describeFacts(input.facts)}.`,
     `Topics the assistant asked about: ${input.asked.length > 0 ? input.asked.join(', ') : 'none'}.`,
+    ...(input.language === undefined || input.language === 'en'
+      ? []
+      : [`The call was in ${LANGUAGE_NAMES[input.language].english}: read the staff's words in that language.`]),
     'Record every fact the staff stated after the "Not recorded yet" marker that is not already recorded (times as',
     '24-hour HH:MM, prices in major units); earlier messages are only context. Never invent or guess: if those',
     'words state no fact, call record_facts with an empty object {}.',

@@ -2,6 +2,7 @@ import type { CallbackRequest, Refusal, Situation, SpokenOutcome } from '../../.
 import { TOPICS, type GymFacts, type Topic } from '../../facts/model.js';
 import type { FlowScript } from '../../flows/script.js';
 import type { MetricSink } from '../metrics.js';
+import type { Language } from '../../language/index.js';
 
 // The conversation brain. Streams text deltas and tool calls; cancellable. The offline interviewer and
 // OpenAI implement the same interface, so the call machine never knows which one it talks to.
@@ -73,6 +74,8 @@ export interface ConversationInput {
   brief?: ConversationBrief | undefined;
   /** The flow variant this call runs (an A/B experiment, src/flows/): topic order and question wording. */
   flow?: FlowScript | undefined;
+  /** The language the agent speaks now (src/language/); none: English. */
+  language?: Language | undefined;
   /** Why the agent is speaking now. */
   reason: 'greeting' | 'reply' | 'reprompt' | 'clarify' | 'closing';
   /** Where the tokens the API reports for this request go (the call's cost meter, src/costs/meter.ts). */
@@ -120,6 +123,8 @@ export interface FactsOnlyInput {
   history: HistoryTurn[];
   /** Index in `history` of the first turn not yet through extraction: only caller turns from here on are read. */
   extractFrom: number;
+  /** The language of the conversation (the parsers read its words); none: English. */
+  language?: Language | undefined;
   /** As ConversationInput.onUsage. */
   onUsage?: ((usage: LlmUsage) => void) | undefined;
   /** As ConversationInput.onMetric. */
