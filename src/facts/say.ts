@@ -35,19 +35,28 @@ export function sayGymName(name: string | null | undefined): string | undefined 
   return said === '' ? undefined : said;
 }
 
-/** Consecutive runs become ranges: mon..fri → "monday through friday", sat+sun → "saturday and sunday". */
-export function sayDays(days: readonly Day[], opts: { plural?: boolean } = {}): string {
+/** The days as runs of consecutive days, in week order: mon..fri, sat+sun → [[mon, fri], [sat, sun]]. */
+export function dayRuns(days: readonly Day[]): [Day, Day][] {
   const idx = [...new Set(days)].map((d) => DAYS.indexOf(d)).sort((a, b) => a - b);
-  const name = (i: number): string => `${DAY_NAMES[DAYS[i] as Day]}${opts.plural ? 's' : ''}`;
-  const runs: string[] = [];
+  const runs: [Day, Day][] = [];
   for (let k = 0; k < idx.length;) {
     let e = k;
     while (e + 1 < idx.length && (idx[e + 1] as number) === (idx[e] as number) + 1) e++;
-    const a = idx[k] as number;
-    const b = idx[e] as number;
-    if (b - a >= 2) runs.push(`${name(a)} through ${name(b)}`);
-    else for (let x = k; x <= e; x++) runs.push(name(idx[x] as number));
+    runs.push([DAYS[idx[k] as number] as Day, DAYS[idx[e] as number] as Day]);
     k = e + 1;
+  }
+  return runs;
+}
+
+/** Consecutive runs become ranges: mon..fri → "monday through friday", sat+sun → "saturday and sunday". */
+export function sayDays(days: readonly Day[], opts: { plural?: boolean } = {}): string {
+  const name = (d: Day): string => `${DAY_NAMES[d]}${opts.plural ? 's' : ''}`;
+  const runs: string[] = [];
+  for (const [a, b] of dayRuns(days)) {
+    const from = DAYS.indexOf(a);
+    const to = DAYS.indexOf(b);
+    if (to - from >= 2) runs.push(`${name(a)} through ${name(b)}`);
+    else for (let x = from; x <= to; x++) runs.push(name(DAYS[x] as Day));
   }
   if (runs.length <= 1) return runs[0] ?? '';
   return `${runs.slice(0, -1).join(' ')} and ${runs[runs.length - 1] as string}`;

@@ -1,4 +1,5 @@
 import { DAYS, type Day, type Topic } from '../facts/model.js';
+import { dayRuns } from '../facts/say.js';
 import type { LanguagePack } from './pack.js';
 
 // Spanish: neutral Latin-American Spanish in the polite "usted", the register a caller uses with a business.
@@ -23,17 +24,12 @@ export const DAY_NAMES_ES: Readonly<Record<Day, string>> = {
 
 /** mon..fri → "de lunes a viernes", sat+sun → "el sábado y el domingo" (runs of three or more are ranges). */
 export function sayDaysEs(days: readonly Day[]): string {
-  const idx = [...new Set(days)].map((d) => DAYS.indexOf(d)).sort((a, b) => a - b);
-  const name = (i: number): string => DAY_NAMES_ES[DAYS[i] as Day];
   const runs: string[] = [];
-  for (let k = 0; k < idx.length;) {
-    let e = k;
-    while (e + 1 < idx.length && (idx[e + 1] as number) === (idx[e] as number) + 1) e++;
-    const a = idx[k] as number;
-    const b = idx[e] as number;
-    if (b - a >= 2) runs.push(`de ${name(a)} a ${name(b)}`);
-    else for (let x = k; x <= e; x++) runs.push(`el ${name(idx[x] as number)}`);
-    k = e + 1;
+  for (const [a, b] of dayRuns(days)) {
+    const from = DAYS.indexOf(a);
+    const to = DAYS.indexOf(b);
+    if (to - from >= 2) runs.push(`de ${DAY_NAMES_ES[a]} a ${DAY_NAMES_ES[b]}`);
+    else for (let x = from; x <= to; x++) runs.push(`el ${DAY_NAMES_ES[DAYS[x] as Day]}`);
   }
   return listed(runs);
 }

@@ -11,6 +11,7 @@ import {
 } from '../../machines/text.js';
 import { reintroductionLines, screeningLine, voicemailLines } from '../../machines/situation-lines.js';
 import { LANGUAGES } from '../../src/language/index.js';
+import { es } from '../../src/language/es.js';
 import { emptyFacts, TOPICS, type Topic } from '../../src/facts/model.js';
 import { OfflineInterviewer } from '../../src/providers/llm/offline.js';
 import { systemPrompt, wrapUpMessages } from '../../src/providers/llm/prompt.js';
@@ -114,6 +115,9 @@ t.test('a Spanish call says no English line: greeting, question, re-prompt, good
     'Por favor, devuélvanos la llamada al dos cero uno, cinco cinco cinco, cero uno dos tres.',
     'Gracias, ¡adiós!',
   ]);
+  const other = es.interviewer.otherDays(['mon', 'tue', 'wed', 'sat', 'sun']);
+  t.equal(other, '¿Y de lunes a miércoles, el sábado y el domingo?');
+  t.match(other, es.interviewer.otherDaysAsked, 'the interviewer knows its own follow-up');
   const english = /\b(the|you|your|what|how|thank|hours|please|goodbye)\b/i;
   for (const line of [intro, question, repromptLine(2, 'classes', 'es'), goodbyeLine('idle', 'es')])
     t.notMatch(line, english, line);
