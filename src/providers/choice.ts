@@ -3,10 +3,10 @@ import { AppError } from '../errors.js';
 
 // Which provider does each job, from configuration alone (the decision; src/providers/select.ts builds them): a key
 // present → the cloud provider, otherwise the embedded offline one; ASR_PROVIDER / LLM_PROVIDER / TTS_PROVIDERS
-// override. TTS is always an ordered failover list, and flite ends the automatic list so speech never depends on the
-// network alone. Its own module, free of provider imports, for whoever needs only the decision (FLOWS' voices).
+// override. TTS is always an ordered failover list, and flite and espeak-ng end the automatic list so speech never
+// depends on the network alone, in English or another language. Its own module, free of provider imports, for whoever needs only the decision (FLOWS' voices).
 
-export const TTS_NAMES = ['elevenlabs', 'openai', 'flite'] as const;
+export const TTS_NAMES = ['elevenlabs', 'openai', 'flite', 'espeak'] as const;
 export type TtsName = (typeof TTS_NAMES)[number];
 
 export interface ProviderChoice {
@@ -37,7 +37,8 @@ export function chooseProviders(cfg: ChoiceConfig): ProviderChoice {
     tts = [];
     if (cfg.ELEVENLABS_API_KEY) tts.push('elevenlabs');
     if (cfg.OPENAI_API_KEY) tts.push('openai');
-    tts.push('flite');
+    // flite speaks English; espeak-ng every other language a call may have (and English when flite fails).
+    tts.push('flite', 'espeak');
   } else {
     const names = raw.split(',').map((s) => s.trim());
     tts = [];

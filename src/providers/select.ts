@@ -7,6 +7,7 @@ import { OfflineInterviewer } from './llm/offline.js';
 import type { LlmProvider } from './llm/types.js';
 import type { MetricSink } from './metrics.js';
 import { FallbackTts } from './tts/fallback.js';
+import { EspeakTts } from './tts/espeak.js';
 import { FliteTts } from './tts/flite.js';
 import type { TtsProvider } from './tts/types.js';
 
@@ -62,6 +63,9 @@ async function buildTts(name: TtsName, cfg: Config, deps: SelectDeps): Promise<T
     }
     case 'flite':
       return new FliteTts({ voice: cfg.FLITE_VOICE });
+    case 'espeak':
+      // Its 24 MB of voice data is read by its worker at the first sentence it speaks, not here.
+      return new EspeakTts({ variant: cfg.ESPEAK_VARIANT });
   }
 }
 

@@ -63,7 +63,7 @@ t.test('a good experiment: each variant resolved, control unchanged', async (t) 
   t.same(short?.endpointing, { semanticMs: 300, shortMs: 500, longMs: 1800, maxMs: 3500 });
   t.same(short?.voice, { elevenlabs: 'EXAVITQu4vr4xnSDxMaL', flite: 'slt' });
   t.same(flows.warnings, [
-    'FLOWS.variants.1.voice.elevenlabs: elevenlabs is not among the TTS providers in use (flite)',
+    'FLOWS.variants.1.voice.elevenlabs: elevenlabs is not among the TTS providers in use (flite, espeak)',
   ]);
   const timing = withEndpointing(DEFAULT_TIMING, short?.endpointing);
   t.same(
@@ -252,7 +252,7 @@ t.test('doctor reads FLOWS as the server does', async (t) => {
     checkConfig({ FLOWS: JSON.stringify(flows) }).findings.filter((f) => f.name === 'FLOWS');
   t.same(
     findings(base).map((f) => [f.status, f.detail]),
-    [['warn', 'FLOWS.variants.1.voice.elevenlabs: elevenlabs is not among the TTS providers in use (flite)']],
+    [['warn', 'FLOWS.variants.1.voice.elevenlabs: elevenlabs is not among the TTS providers in use (flite, espeak)']],
   );
   const { voice: _unused, ...flite } = base.variants[1] as Record<string, unknown>;
   t.same(

@@ -4,7 +4,11 @@ import { createVad, type VadEdge } from '../../src/audio/vad.js';
 import { parseUtterance } from '../../src/facts/parse.js';
 import { OfflineAsr } from '../../src/providers/asr/offline.js';
 import type { AsrContext, AsrStreamEvent } from '../../src/providers/asr/types.js';
+import { activeSpeechLevelDbfs } from '../../src/audio/level.js';
+import { EspeakTts, espeakLanguage } from '../../src/providers/tts/espeak.js';
+import { FallbackTts } from '../../src/providers/tts/fallback.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
+import { collect } from '../providers/helpers.js';
 import { testDsp, wordErrors } from './helpers.js';
 
 // The offline stack on real synthesized speech: flite (the receptionist's slt voice) → 16→8 kHz resampling and
@@ -160,4 +164,60 @@ t.test('flite TTS in its worker: audio, voices, errors, abort', async (t) => {
   await t.rejects(p, 'aborted synthesis rejects');
   const again = await tts.synthesize('Still works.', new AbortController().signal);
   t.equal(again.sampleRate, 16000, 'provider usable after an abort');
+});
+
+t.test('espeak-ng speaks the languages flite does not: Spanish in its worker, at its own rate and level', async (t) => {
+  const flite = new FliteTts();
+  const espeak = new EspeakTts();
+  t.teardown(async () => {
+    await flite.close();
+    await espeak.close();
+  });
+  t.equal(espeakLanguage('es'), 'es');
+  t.equal(espeakLanguage('es-MX'), 'es-419', 'Spanish outside Spain is Latin American Spanish');
+  t.equal(espeakLanguage('es_ES'), 'es');
+  t.equal(espeakLanguage('pt-BR'), 'pt-BR');
+  t.equal(espeakLanguage('fr-CA'), 'fr', 'an unknown region falls back to the language');
+  t.equal(espeakLanguage('xx'), undefined);
+  t.ok(espeak.speaks('es-MX') && espeak.speaks('en-US') && !espeak.speaks('tlh'));
+  t.ok(flite.speaks('en-GB') && !flite.speaks('es'), 'flite speaks English only');
+  t.throws(() => new EspeakTts({ variant: 'nobody' }), { code: 'BAD_ARGUMENT' }, 'unknown variant refused');
+  t.throws(() => new EspeakTts({ language: 'tlh' }), { code: 'BAD_ARGUMENT' }, 'unknown language refused');
+  await t.rejects(
+    flite.synthesize('Hola.', new AbortController().signal, { language: 'es' }),
+    { code: 'PROVIDER_FAILED' },
+    'flite asked for Spanish says it cannot',
+  );
+
+  // The chain the offline stack runs: flite first, espeak-ng after it; the sentence's language picks the voice.
+  const chain = new FallbackTts({ providers: [flite, espeak], firstByteTimeoutMs: 10_000 });
+  const say = async (text: string, language: string, variant?: string) => {
+    const options = { language, ...(variant ? { voice: { espeak: variant } } : {}) };
+    const a = await chain.synthesize(text, new AbortController().signal, options);
+    const pcm = Buffer.concat(await collect(a.chunks));
+    return { a, pcm, seconds: pcm.length / 2 / a.sampleRate };
+  };
+  const es = await say('¿A qué hora abren los sábados por la mañana?', 'es-MX');
+  t.equal(es.a.provider, 'espeak');
+  t.equal(es.a.model, 'es-419');
+  t.equal(es.a.sampleRate, 22050);
+  t.ok(es.seconds > 1.5 && es.seconds < 6, `plausible duration (${es.seconds.toFixed(2)} s)`);
+  const level = activeSpeechLevelDbfs(
+    new Int16Array(es.pcm.buffer, es.pcm.byteOffset, es.pcm.length >> 1),
+    es.a.sampleRate,
+  );
+  t.ok(level !== undefined && Math.abs(level + 18) < 1.5, `brought to −18 dBFS (${level?.toFixed(1)})`);
+  const en = await say('What time do you open on Saturdays?', 'en-US');
+  t.equal(en.a.provider, 'flite:kal16', 'English stays with flite');
+  const f3 = await say('¿A qué hora abren los sábados por la mañana?', 'es-MX', 'f3');
+  t.equal(f3.a.model, 'es-419+f3', "the call's offline voice variant");
+  t.notOk(f3.pcm.equals(es.pcm), 'another voice');
+  await t.rejects(chain.synthesize('Qapla’', new AbortController().signal, { language: 'tlh' }), {
+    code: 'PROVIDER_FAILED',
+    message: /none speaks "tlh"/,
+  });
+  const ac = new AbortController();
+  const p = espeak.synthesize('Esto se cancela.', ac.signal, { language: 'es' });
+  ac.abort();
+  await t.rejects(p, 'aborted synthesis rejects');
 });

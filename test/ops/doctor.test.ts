@@ -79,6 +79,7 @@ t.test('healthy offline setup: exit 0, cloud checks skipped, DSP kernels and TTS
     t.equal(byName(findings, 'providers', p)?.status, 'skipped', p);
   t.match(byName(findings, 'dsp', 'addon')?.detail, /kernels: /);
   t.equal(byName(findings, 'audio', 'tts flite')?.status, 'ok', 'flite 16 kHz resamples to 8 kHz');
+  t.equal(byName(findings, 'audio', 'tts espeak')?.status, 'ok', 'espeak-ng 22.05 kHz resamples to 8 kHz');
   t.match(byName(findings, 'database', 'connectivity')?.detail, /embedded database not created yet/);
   t.match(text, /offline: cloud checks skipped/);
   t.match(text, /0 problem\(s\)/);

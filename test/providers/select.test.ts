@@ -18,7 +18,7 @@ const KEYS = { DEEPGRAM_API_KEY: 'd', OPENAI_API_KEY: 'o', ELEVENLABS_API_KEY: '
 // First in this file: nothing before it has chosen a cloud provider.
 t.test('an offline selection loads no cloud SDK (ElevenLabs alone is 5,000 modules and 2 s of CPU)', async (t) => {
   const p = await selectProviders(loadConfig({}), { dsp: createReferenceDsp(), log: createLogger('silent') });
-  t.same(p.choice, { asr: 'offline', llm: 'offline', tts: ['flite'] });
+  t.same(p.choice, { asr: 'offline', llm: 'offline', tts: ['flite', 'espeak'] });
   const loaded = Object.keys(createRequire(import.meta.url).cache);
   t.same(
     loaded.filter((f) => /node_modules\/(@elevenlabs|@deepgram|openai)\//.test(f)),
@@ -27,10 +27,10 @@ t.test('an offline selection loads no cloud SDK (ElevenLabs alone is 5,000 modul
   );
 });
 
-t.test('keys present → cloud, absent → offline; flite always ends the automatic TTS list', async (t) => {
-  t.same(choose({}), { asr: 'offline', llm: 'offline', tts: ['flite'] });
-  t.same(choose(KEYS), { asr: 'deepgram', llm: 'openai', tts: ['elevenlabs', 'openai', 'flite'] });
-  t.same(choose({ OPENAI_API_KEY: 'o' }), { asr: 'offline', llm: 'openai', tts: ['openai', 'flite'] });
+t.test('keys present → cloud, absent → offline; flite and espeak-ng always end the automatic TTS list', async (t) => {
+  t.same(choose({}), { asr: 'offline', llm: 'offline', tts: ['flite', 'espeak'] });
+  t.same(choose(KEYS), { asr: 'deepgram', llm: 'openai', tts: ['elevenlabs', 'openai', 'flite', 'espeak'] });
+  t.same(choose({ OPENAI_API_KEY: 'o' }), { asr: 'offline', llm: 'openai', tts: ['openai', 'flite', 'espeak'] });
 });
 
 t.test('explicit overrides win, and impossible ones are rejected with every problem named', async (t) => {
@@ -114,7 +114,7 @@ t.test('startFakeStack: the modelled profile, and an env that selects every clou
   t.same(chooseProviders(loadConfig(stack.env)), {
     asr: 'deepgram',
     llm: 'openai',
-    tts: ['elevenlabs', 'openai', 'flite'],
+    tts: ['elevenlabs', 'openai', 'flite', 'espeak'],
   });
   t.equal(stack.deepgram.finalDelayMs, 150);
   t.match(stack.openai.chatTiming, { firstTokenMs: 350, tokensPerSec: 30 });

@@ -34,17 +34,18 @@ export function checkDsp(r: { dsp?: DoctorDsp; error?: string }, forceScalar: bo
   return out;
 }
 
-/** The TTS chain as the provider selection builds it: 'auto' = every cloud provider with a key, then flite. */
+/** The TTS chain as the provider selection builds it: 'auto' = every cloud provider with a key, then flite, espeak. */
 export function ttsChain(c: Config): { name: string; rate: number; missing?: string }[] {
   const elevenRate = Number(c.ELEVENLABS_OUTPUT_FORMAT.split('_')[1]);
   const known: Record<string, { rate: number; key: string | undefined; keyVar?: string }> = {
     elevenlabs: { rate: elevenRate, key: c.ELEVENLABS_API_KEY, keyVar: 'ELEVENLABS_API_KEY' },
     openai: { rate: 24000, key: c.OPENAI_API_KEY, keyVar: 'OPENAI_API_KEY' }, // response_format pcm = 24 kHz
     flite: { rate: 16000, key: 'local' },
+    espeak: { rate: 22050, key: 'local' },
   };
   const names =
     c.TTS_PROVIDERS.trim() === 'auto'
-      ? [...(c.ELEVENLABS_API_KEY ? ['elevenlabs'] : []), ...(c.OPENAI_API_KEY ? ['openai'] : []), 'flite']
+      ? [...(c.ELEVENLABS_API_KEY ? ['elevenlabs'] : []), ...(c.OPENAI_API_KEY ? ['openai'] : []), 'flite', 'espeak']
       : c.TTS_PROVIDERS.split(',')
           .map((s) => s.trim().toLowerCase())
           .filter((s) => s !== '')

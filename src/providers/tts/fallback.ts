@@ -157,13 +157,19 @@ export class FallbackTts implements TtsProvider {
     if (first && results.every((r) => r.status === 'rejected')) throw toProviderError(first.name, first.reason);
   }
 
-  /** Providers in configured order, skipping tried ones and open breakers (unless all are open). */
-  private candidates(tried: Set<number>, rate: number | undefined): number[] {
+  /**
+   * Providers in configured order that speak the sentence's language, skipping tried ones and open breakers (unless
+   * all are open).
+   */
+  private candidates(req: TtsRequest, tried: Set<number>, rate: number | undefined): number[] {
+    const language = req.options?.language;
     const usable = this.opts.providers
       .map((p, i) => ({ p, i }))
       .filter(
         ({ p, i }) =>
-          !tried.has(i) && (rate === undefined || p.capabilities.sampleRate === rate || !!this.opts.createResampler),
+          !tried.has(i) &&
+          (language === undefined || p.speaks?.(language) !== false) &&
+          (rate === undefined || p.capabilities.sampleRate === rate || !!this.opts.createResampler),
       )
       .map(({ i }) => i);
     const ready = usable.filter((i) => this.breakers[i]?.current !== 'open');
@@ -184,7 +190,7 @@ export class FallbackTts implements TtsProvider {
     let last = previous?.error;
     let from = previous?.name;
     for (;;) {
-      const list = this.candidates(tried, rate);
+      const list = this.candidates(req, tried, rate);
       if (list.length === 0) break;
       // A half-open breaker whose single trial is busy elsewhere is passed over while others remain.
       let index = list.find((i) => this.breakers[i]?.tryAcquire());
@@ -205,7 +211,7 @@ export class FallbackTts implements TtsProvider {
       }
       // With nothing left to fail over to, a late voice beats silence: the last resort gets no first-byte
       // deadline (the call machine's own provider deadline still covers the caller with a holding line).
-      const lastResort = this.candidates(tried, rate).length === 0;
+      const lastResort = this.candidates(req, tried, rate).length === 0;
       try {
         const attempt = await this.attempt(index, provider, req, signal, lastResort);
         this.breakers[index]?.success();
@@ -236,10 +242,12 @@ export class FallbackTts implements TtsProvider {
         reason: 'exhausted',
         midStream: !!previous,
       });
+    const none =
+      req.options?.language === undefined ? 'none available' : `none speaks "${req.options.language}"`;
     throw new ProviderError(
       'tts',
       'PROVIDER_FAILED',
-      `every TTS provider failed (${reasons.join('; ') || 'none available'})`,
+      `every TTS provider failed (${reasons.join('; ') || none})`,
       {
         cause: last,
         retryable: true,

@@ -28,10 +28,17 @@ export interface VoiceChoice {
   /** An OpenAI speech voice (alloy, coral, ...). */
   readonly openai?: string | undefined;
   readonly flite?: FliteVoice | undefined;
+  /** An espeak-ng voice variant (m3, f1, klatt, …): the offline voice of the languages flite does not speak. */
+  readonly espeak?: string | undefined;
 }
 
 export interface SynthesisOptions {
   readonly voice?: VoiceChoice | undefined;
+  /**
+   * The language of the text, a BCP-47 tag ("en-US", "es-MX"; the call's language). undefined: the provider's
+   * default (English). Only a provider that speaks it is asked (TtsProvider.speaks).
+   */
+  readonly language?: string | undefined;
   /** This request's own view of its metrics (a call's trace): first byte, failures, fail-overs (../metrics.ts). */
   readonly onMetric?: MetricSink | undefined;
 }
@@ -41,6 +48,8 @@ export interface TtsProvider {
   readonly capabilities: TtsCapabilities;
   /** Resolves once the provider accepted the request and audio is about to flow (status and type checked). */
   synthesize(text: string, signal: AbortSignal, options?: SynthesisOptions): Promise<TtsAudio>;
+  /** Whether it can speak a language (BCP-47 tag); absent: every language the call path uses (the cloud voices). */
+  speaks?(language: string): boolean;
   /** Optional: open the network connection ahead of the first request (start-up, call start). May reject. */
   warm?(signal?: AbortSignal): Promise<void>;
 }
