@@ -135,10 +135,10 @@ export const envSchema = z.object({
   FLITE_VOICE: z.enum(['kal16', 'slt']).default('kal16'),
   // Offline TTS voice variant for the languages flite does not speak (espeak-ng: m1-m8, f1-f5, klatt, ...; the
   // installed data is checked at start-up). Unset: espeak-ng's default voice of the call's language.
-  ESPEAK_VARIANT: z
-    .string()
-    .regex(/^[A-Za-z0-9_]{1,40}$/, 'must be an espeak-ng voice variant name such as m3, f1 or klatt')
-    .optional(),
+  ESPEAK_VARIANT: optionalString.refine(
+    (v) => v === undefined || /^[A-Za-z0-9_]{1,40}$/.test(v),
+    'must be an espeak-ng voice variant name such as m3, f1 or klatt',
+  ),
   // Semantic end of turn: the wait after the last voiced frame when the words are complete and the recogniser
   // closed them as a sentence (at most ENDPOINT_SHORT_MS; equal switches it off). docs/call-machine.md.
   ENDPOINT_SEMANTIC_MS: int(250, 0, 3000),

@@ -242,17 +242,11 @@ export class FallbackTts implements TtsProvider {
         reason: 'exhausted',
         midStream: !!previous,
       });
-    const none =
-      req.options?.language === undefined ? 'none available' : `none speaks "${req.options.language}"`;
-    throw new ProviderError(
-      'tts',
-      'PROVIDER_FAILED',
-      `every TTS provider failed (${reasons.join('; ') || none})`,
-      {
-        cause: last,
-        retryable: true,
-      },
-    );
+    const none = req.options?.language === undefined ? 'none available' : `none speaks "${req.options.language}"`;
+    throw new ProviderError('tts', 'PROVIDER_FAILED', `every TTS provider failed (${reasons.join('; ') || none})`, {
+      cause: last,
+      retryable: true,
+    });
   }
 
   private async attempt(

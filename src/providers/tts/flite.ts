@@ -100,7 +100,10 @@ export class FliteTts implements TtsProvider {
       '-o',
       '/out/tts.wav',
     ];
-    const { sampleRate, pcm } = this.mode === 'inline' ? this.runInline(args) : await this.worker.run({ args, levelDbfs: this.levelDbfs }, signal);
+    const { sampleRate, pcm } =
+      this.mode === 'inline'
+        ? this.runInline(args)
+        : await this.worker.run({ args, levelDbfs: this.levelDbfs }, signal);
     signal.throwIfAborted();
     return { sampleRate, provider: this.name, chunks: pcmChunks(pcm, this.chunkBytes, signal) };
   }

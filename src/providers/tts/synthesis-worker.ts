@@ -94,7 +94,9 @@ export class SynthesisWorker<R extends object> {
       clearTimeout(p.timer);
       if (res.ok) p.resolve({ sampleRate: res.sampleRate, pcm: res.pcm });
       else
-        p.reject(new AppError('PROVIDER_FAILED', `${this.o.engine} synthesis failed: ${res.error}`, { retryable: false }));
+        p.reject(
+          new AppError('PROVIDER_FAILED', `${this.o.engine} synthesis failed: ${res.error}`, { retryable: false }),
+        );
     });
     w.on('error', (e) => {
       if (this.worker === w) this.worker = undefined;
