@@ -18,6 +18,8 @@ import type {
   MachineEvent,
   ReplyInput,
   SpeakerCommand,
+  TransferInput,
+  TransferOutput,
 } from '../machines/events.js';
 import { DEFAULT_TIMING } from '../machines/timing.js';
 import { createCallActor, type CallPorts } from '../src/call/call-actor.js';
@@ -99,6 +101,7 @@ function fakePorts(lastSay: { id: string }): CallPorts {
     reply: fromCallback<EventObject, ReplyInput>(() => {}),
     hangup: fromPromise<void, HangupInput>(async () => {}),
     keypad: fromPromise<void, KeypadInput>(async () => {}),
+    transfer: fromPromise<TransferOutput, TransferInput>(async () => ({ to: null, dialled: false })),
   };
 }
 

@@ -1,6 +1,7 @@
 import { callSetup } from './call.setup.js';
 import { initialContext } from './context.js';
 import { callOutput } from './ledger.js';
+import { deskRegion } from './desk.region.js';
 import { replyRegion } from './reply.region.js';
 import { situationRegion } from './situation.region.js';
 import { turnRegion } from './turn.region.js';
@@ -159,6 +160,7 @@ export const callMachine = callSetup.createMachine({
         // end of turn could commit them as a person's.
         situation: situationRegion,
         turn: turnRegion,
+        desk: deskRegion,
       },
     },
     draining: {

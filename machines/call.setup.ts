@@ -6,8 +6,9 @@ import { heardIn } from './heard.js';
 import { endedEvent } from './ledger.js';
 import { textOrMessage } from './setup.parts.js';
 import * as T from './text.js';
+import { deskGoodbyeLine } from '../src/frontdesk/lines.js';
 import { closeOpenTurns, cutPending, finishTurn, patched, queueLine, type Patch } from './turns.js';
-import { situationSetup } from './situation.actions.js';
+import { deskSetup } from './desk.actions.js';
 import { spokenLanguage } from '../src/language/detect.js';
 
 /** Each action's params (undefined: none), given explicitly: when `extend` infers them, `check()` takes no guard. */
@@ -34,10 +35,10 @@ type ClosingActionParams = {
 /**
  * The call machine's setup, every action included: this module adds the actions of closing and of the end of the
  * call (goodbye, hang-up, the recogniser's last words, the call's end, DTMF and warnings) to the regions' own
- * (caller.actions.ts → playback.actions.ts → reply.actions.ts → turn.actions.ts → situation.actions.ts, each
- * extending the one before).
+ * (caller.actions.ts → playback.actions.ts → reply.actions.ts → turn.actions.ts → situation.actions.ts →
+ * desk.actions.ts, each extending the one before).
  */
-export const callSetup = situationSetup.extend<ClosingActionParams>({
+export const callSetup = deskSetup.extend<ClosingActionParams>({
   actions: {
     /** The person speaks another language the agent speaks (guard personSpeaksOtherLanguage): speak theirs. */
     switchLanguage: assign(({ context, event }) => {
@@ -75,7 +76,10 @@ export const callSetup = situationSetup.extend<ClosingActionParams>({
     }),
     queueGoodbye: assign(({ context }) => {
       const said = context.agentTurn?.utterances.some((u) => u.status !== 'cut' && T.isGoodbye(u.text)) ?? false;
-      return said ? {} : queueLine(context, T.goodbyeLine(context.closeReason ?? 'caller-request', context.language));
+      const reason = context.closeReason ?? 'caller-request';
+      const line =
+        context.mode === 'front-desk' ? deskGoodbyeLine(reason) : T.goodbyeLine(reason, context.language);
+      return said ? {} : queueLine(context, line);
     }),
     beginHangup: enqueueActions(({ context, enqueue, system }) => {
       const last = context.agentTurn?.utterances[context.agentTurn.utterances.length - 1];

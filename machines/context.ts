@@ -8,6 +8,7 @@ import type {
   CallInput,
   CallMetrics,
   CallDirection,
+  CallMode,
   EndReason,
   ReplyEvent,
   ReplyInput,
@@ -111,6 +112,10 @@ export interface CallContext {
   flow: FlowScript | undefined;
   /** The language the agent speaks now: the call's own, or the one the person switched to (language.region.ts). */
   language: Language;
+  /** Interview or front desk (CallInput.mode). */
+  mode: CallMode;
+  /** Front desk: the last transfer to the staff failed (the next re-prompt says so and offers a message). */
+  transferFailed: boolean;
 }
 
 export const HISTORY_MAX = 40;
@@ -153,6 +158,8 @@ export function initialContext(input: CallInput): CallContext {
     recordingNotice: input.recordingNotice,
     flow: input.flow,
     language: input.language ?? 'en',
+    mode: input.mode ?? 'interview',
+    transferFailed: false,
   };
 }
 
@@ -231,8 +238,12 @@ export function factsComplete(c: CallContext): boolean {
   return missingTopics(c.facts, briefTopics(c.brief)).length === 0;
 }
 
-/** A question for a topic already answered, already asked or refused is never said again. */
+/**
+ * A question for a topic already answered, already asked or refused is never said again. The front desk asks no
+ * topic of its caller: its "anything else about our hours?" is an offer, not a repeat.
+ */
 export function repeatsQuestion(c: CallContext, sentence: string): boolean {
+  if (c.mode === 'front-desk') return false;
   const topics = questionTopics(sentence);
   if (topics.length === 0) return false;
   const answered = answeredTopics(c.facts);

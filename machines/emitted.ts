@@ -1,4 +1,5 @@
 import type { GymFacts } from '../src/facts/model.js';
+import type { DeskMessage } from './events.js';
 import type { CallbackRequest, CallOutcome, IvrStep, Refusal, Situation } from './outcomes.js';
 
 // What the call machine emits (actor.on(type, handler)) for persistence and metrics, and its output: the ledger of
@@ -16,6 +17,8 @@ export type EndReason =
   | 'agent-ended'
   /** A person ended the call from the live monitor (OPERATOR.HANGUP). */
   | 'operator-hangup'
+  /** The front desk put the caller through to the gym's staff (Twilio dialled them; our part of the call ended). */
+  | 'transferred'
   | 'error';
 
 export type AgentTurnReason =
@@ -170,6 +173,21 @@ export interface CallbackLedger {
   request: CallbackRequest;
 }
 
+/** Front desk: a caller's message for the staff (REPLY.MESSAGE), stored at once. Personal data: never logged. */
+export interface MessageLedger {
+  type: 'ledger.message';
+  callId: string;
+  message: DeskMessage;
+}
+
+/** Front desk: the transfer to the staff, as Twilio answered the redirect (`to` null: no staff number set). */
+export interface TransferLedger {
+  type: 'ledger.transfer';
+  callId: string;
+  to: string | null;
+  status: 'dialling' | 'failed';
+}
+
 /** A phone tree's keys reached a person: remember them for the next call to this number (IvrPathStore.save). */
 export interface CallIvrPathEvent {
   type: 'call.ivrPath';
@@ -190,6 +208,8 @@ export type CallEmitted =
   | FactsLedger
   | RefusalLedger
   | CallbackLedger
+  | MessageLedger
+  | TransferLedger
   | CallEndedEvent
   | CallDtmfEvent
   | CallIvrPathEvent

@@ -16,6 +16,8 @@ import type { TurnTiming } from './timing.js';
 export type { TurnTiming } from './timing.js';
 /** Who placed the call: the gym called us (inbound) or we called the gym (outbound). */
 export type CallDirection = 'inbound' | 'outbound';
+/** What a call to our number is for: the interview (collect a gym's facts) or the gym's front desk (answer its callers). */
+export type CallMode = 'interview' | 'front-desk';
 
 export interface CallInput {
   callId: string;
@@ -34,6 +36,8 @@ export interface CallInput {
   flow?: FlowScript | undefined;
   /** The language the call starts in (the gym's, the campaign's or CALL_LANGUAGE); none: English. */
   language?: Language | undefined;
+  /** `front-desk`: the gym's own caller is answered from its stored facts (src/frontdesk/); default `interview`. */
+  mode?: CallMode | undefined;
 }
 
 export interface VoicemailPolicy {
@@ -165,6 +169,22 @@ export type ReplyPressKeysEvent = { type: 'REPLY.PRESS_KEYS'; digits: string };
 export type ReplyHoldEvent = { type: 'REPLY.HOLD' };
 /** The conversation heard a voicemail greeting (leave_voicemail); `full`: the mailbox is full. */
 export type ReplyVoicemailEvent = { type: 'REPLY.VOICEMAIL'; full: boolean };
+/** A message the front desk took for the staff: the caller's name, the number to call back, what it is about. */
+export interface DeskMessage {
+  name: string;
+  callbackNumber: string;
+  reason: string;
+}
+/** Front desk: the receptionist started taking a message (asked for the caller's name). */
+export type ReplyMessageStartedEvent = { type: 'REPLY.MESSAGE_STARTED' };
+/** Front desk: the message is complete (name, number, reason): it is stored for the staff. */
+export type ReplyMessageEvent = { type: 'REPLY.MESSAGE'; message: DeskMessage };
+/** Front desk: the caller no longer wants to leave the message. */
+export type ReplyMessageCancelledEvent = { type: 'REPLY.MESSAGE_CANCELLED' };
+/** Front desk: the caller asked for a person and the desk said it will put them through to the staff. */
+export type ReplyTransferEvent = { type: 'REPLY.TRANSFER' };
+export type DeskReplyEvent =
+  ReplyMessageStartedEvent | ReplyMessageEvent | ReplyMessageCancelledEvent | ReplyTransferEvent;
 export type ReplyDoneEvent = { type: 'REPLY.DONE' };
 export type ReplyErrorEvent = { type: 'REPLY.ERROR'; message: string };
 export type ReplyEvent =
@@ -178,6 +198,7 @@ export type ReplyEvent =
   | ReplyPressKeysEvent
   | ReplyHoldEvent
   | ReplyVoicemailEvent
+  | DeskReplyEvent
   | ReplyDoneEvent
   | ReplyErrorEvent;
 
@@ -226,6 +247,18 @@ export interface KeypadInput {
   callId: string;
   /** The keys to press, in order ("2", "0", "1#"). */
   digits: string;
+}
+
+// ---- `transfer` actor (fromPromise, front desk: Twilio REST redirect of the call to <Dial> the staff) -----------
+
+export interface TransferInput {
+  callId: string;
+}
+
+/** `to`: the staff number asked for (null: none configured); `dialled`: Twilio took the redirect. */
+export interface TransferOutput {
+  to: string | null;
+  dialled: boolean;
 }
 
 // ---- Everything the machine accepts ------------------------------------------------------------------------

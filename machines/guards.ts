@@ -2,7 +2,7 @@ import { and, assertEvent, not, or, stateIn } from 'xstate';
 import * as C from './context.js';
 import type { CallContext } from './context.js';
 import { evidenceGuards } from './evidence.js';
-import type { MachineEvent } from './events.js';
+import type { MachineEvent, TransferOutput } from './events.js';
 import { situationGuards } from './situation.guards.js';
 import * as T from './text.js';
 import { spokenLanguage } from '../src/language/detect.js';
@@ -101,6 +101,11 @@ export const guards = {
     },
   ]),
   isOutbound: ({ context }: Args) => context.direction === 'outbound',
+  isFrontDesk: ({ context }: Args) => context.mode === 'front-desk',
+  /** Front desk: everything the agent had to say before the transfer (its announcement) has played. */
+  agentDone: and(['nothingPending', not(replyGenerating)]),
+  /** The transfer actor's answer: Twilio took the redirect to <Dial> the staff. */
+  transferDialled: ({ event }: Args) => (event as { output?: Partial<TransferOutput> }).output?.dialled === true,
   callerSilent: not(callerSpeaking),
   callerSpeaking,
   replyIsPreemptive: replyPreemptive,

@@ -2,7 +2,16 @@ import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { AppError } from '../src/errors.js';
 import * as C from './context.js';
 import type { CallContext } from './context.js';
-import type { AsrCommand, AsrInput, HangupInput, KeypadInput, ReplyInput, SpeakerCommand } from './events.js';
+import type {
+  AsrCommand,
+  AsrInput,
+  HangupInput,
+  KeypadInput,
+  ReplyInput,
+  SpeakerCommand,
+  TransferInput,
+  TransferOutput,
+} from './events.js';
 import * as T from './text.js';
 
 // Parts of the call machine's setup (call.base.ts) that need no machine types: the default actors, the named
@@ -28,6 +37,9 @@ export const defaultActors = {
   }),
   keypad: fromPromise<void, KeypadInput>(async () => {
     throw missing('keypad');
+  }),
+  transfer: fromPromise<TransferOutput, TransferInput>(async () => {
+    throw missing('transfer');
   }),
 };
 

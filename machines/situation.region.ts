@@ -29,6 +29,10 @@ export const situationRegion = callSetup.createStateConfig({
       on: {
         'ASR.FINAL': [
           {
+            guard: 'isFrontDesk',
+            description: "A front-desk caller is a person ringing the gym: their words are never a recording's.",
+          },
+          {
             guard: 'hearsMailboxFull',
             target: 'voicemail.full',
             actions: keepVoicemailWords,

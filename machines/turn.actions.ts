@@ -6,6 +6,7 @@ import { replyGenerating, replyPreemptive } from './guards.js';
 import { heardIn } from './heard.js';
 import { replySetup } from './reply.actions.js';
 import * as T from './text.js';
+import { deskGreetingLines, deskRepromptLine } from '../src/frontdesk/lines.js';
 import {
   beginTurn,
   commitCaller,
@@ -60,14 +61,17 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       enqueue.raise({ type: 'AGENT.SAID' });
     }),
     queueGreeting: assign(({ context }) => {
-      const [intro, question] = T.greetingLines(
-        context.direction,
-        context.gymName,
-        context.recordingNotice,
-        context.brief,
-        context.flow,
-        context.language,
-      );
+      const [intro, question] =
+        context.mode === 'front-desk'
+          ? deskGreetingLines(context.gymName, context.recordingNotice)
+          : T.greetingLines(
+              context.direction,
+              context.gymName,
+              context.recordingNotice,
+              context.brief,
+              context.flow,
+              context.language,
+            );
       const a = queueLine(context, intro);
       return {
         ...queueLine(patched(context, a), question),
@@ -92,7 +96,13 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       return queueLine(context, line);
     }),
     queueReprompt: assign(({ context }) => ({
-      ...queueLine(context, T.repromptLine(context.idlePrompts + 1, C.lastTopic(context), context.language)),
+      ...queueLine(
+        context,
+        context.mode === 'front-desk'
+          ? deskRepromptLine(context.idlePrompts + 1, context.transferFailed)
+          : T.repromptLine(context.idlePrompts + 1, C.lastTopic(context), context.language),
+      ),
+      transferFailed: false,
       idlePrompts: context.idlePrompts + 1,
       metrics: { ...context.metrics, idleReprompts: context.metrics.idleReprompts + 1 },
     })),

@@ -49,6 +49,8 @@ import { amdRoutes } from './telephony/amd.js';
 import { CallEvents } from './telephony/call-events.js';
 import { gymsRoutes } from './gyms/routes.js';
 import { suppressionRoutes } from './compliance/routes.js';
+import { deskRoutes } from './frontdesk/routes.js';
+import { calledNumber, deskBrain } from './frontdesk/wiring.js';
 import { isSuppressed } from './compliance/suppressions.js';
 import { CampaignEngine, type Clock } from './campaigns/engine.js';
 import { planNextAttempt } from './campaigns/policy/plan.js';
@@ -260,6 +262,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
                 admission: capacity,
                 publicBaseUrl: config.PUBLIC_BASE_URL,
                 streamTokens,
+                numbers: (to) => calledNumber(db.pool, to),
                 log,
               }),
             )
@@ -279,6 +282,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
           log,
         }),
         ...suppressionRoutes({ pool: db.pool, log }),
+        ...deskRoutes({ pool: db.pool, log }),
         ...withDbRetryAfter(
           callsRoutes({
             store: calls,
@@ -358,6 +362,15 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       flows,
       inspect: opts.inspect ?? inspector?.inspect,
       tracing,
+      desk: {
+        db: db.pool,
+        brain: deskBrain(providers.llm, config),
+        maxAgeDays: config.FACTS_MAX_AGE_DAYS,
+        defaultTimeZone: config.CALL_DEFAULT_TIMEZONE,
+        rest,
+        now: clock && (() => clock.now()),
+        onBlocked: (problems) => metrics.deskGuardBlocked(problems),
+      },
     }),
     dsp,
     // The configured classifier; each call counts the one that ran (gym_agent_vad_streams_total{kind}).

@@ -7,6 +7,7 @@ import type { hangupActor } from './hangup-actor.js';
 import type { keypadActor } from './keypad-actor.js';
 import type { replyActor } from './reply-actor.js';
 import type { speakerActor } from './speaker-actor.js';
+import type { transferActor } from '../frontdesk/transfer.js';
 
 // The process-wide call machine: provided once, its invoked actors delegating to the logic of the call they run
 // in (CallSession and bench:machine create every call actor through createCallActor).
@@ -23,6 +24,8 @@ export interface CallPorts {
   readonly speaker: ReturnType<typeof speakerActor>;
   readonly hangup: ReturnType<typeof hangupActor>;
   readonly keypad: ReturnType<typeof keypadActor>;
+  /** The front desk's transfer to the staff (an interview call's never dials anybody). */
+  readonly transfer: ReturnType<typeof transferActor>;
 }
 
 // Every call actor runs in its own actor system (a root actor's children share it), so the system identifies
@@ -60,6 +63,10 @@ function wireMachine() {
       speaker: perCall(fromCallback(() => {}) as CallPorts['speaker'], (p) => p.speaker),
       hangup: perCall(fromPromise(async () => {}) as CallPorts['hangup'], (p) => p.hangup),
       keypad: perCall(fromPromise(async () => {}) as CallPorts['keypad'], (p) => p.keypad),
+      transfer: perCall(
+        fromPromise(async () => ({ to: null, dialled: false })) as CallPorts['transfer'],
+        (p) => p.transfer,
+      ),
     },
   });
 }

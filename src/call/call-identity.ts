@@ -1,4 +1,4 @@
-import type { CallDirection } from '../../machines/events.js';
+import type { CallDirection, CallMode } from '../../machines/events.js';
 import type { ConversationBrief } from '../providers/llm/types.js';
 import type { StartInfo } from '../telephony/call-handler.js';
 import type { Language } from '../language/index.js';
@@ -27,6 +27,10 @@ export interface CallIdentity {
   readonly phoneNumber: string | undefined;
   readonly brief: ConversationBrief | undefined;
   readonly language: Language | undefined;
+  /** What the number called is set to (the voice webhook's signed parameters); interview when not given. */
+  readonly mode: CallMode;
+  /** Inbound: our number the caller rang (its staff number for transfers). */
+  readonly calledNumber: string | undefined;
 }
 
 export function identifyCall(
@@ -40,9 +44,12 @@ export function identifyCall(
     callId,
     direction: p['direction'] === 'outbound' || details?.direction === 'outbound' ? 'outbound' : 'inbound',
     gymName: p['gymName'] ?? details?.gymName ?? '',
-    gymId: details?.gymId ?? undefined,
+    // The parameters are bound by the stream token (stream-gate.ts): what the voice webhook put there.
+    gymId: p['gymId'] ?? details?.gymId ?? undefined,
     phoneNumber: details?.phoneNumber,
     brief: details?.brief,
     language: details?.language,
+    mode: p['mode'] === 'front-desk' ? 'front-desk' : 'interview',
+    calledNumber: p['called'],
   };
 }

@@ -19,7 +19,8 @@ export function hangUpAtEnd(
       log.warn({ err: (e as Error).message }, 'hang-up after a failed call failed');
     });
     closeSocket('call failed');
-  } else if (ended?.socketClosed) {
+  } else if (ended?.socketClosed && ended.reason !== 'transferred') {
+    // (A transferred caller is on Twilio's <Dial> now: hanging up would cut them off from the staff.)
     rest?.hangUp(callSid).catch((e: unknown) => {
       log.warn({ err: (e as Error).message }, 'hang-up after the media stream closed failed');
     });

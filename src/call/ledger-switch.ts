@@ -64,6 +64,12 @@ export class LedgerSwitch {
       case 'ledger.callback':
         l?.callback(e.request);
         return;
+      case 'ledger.message':
+        l?.message(e.message);
+        return;
+      case 'ledger.transfer':
+        if (e.to !== null) l?.transfer({ to: e.to, status: e.status });
+        return;
       case 'call.ended':
         this.#ended = e;
         return;

@@ -14,6 +14,7 @@ import { keypadActor } from './keypad-actor.js';
 import type { CallQuality } from './quality.js';
 import { replyActor, type ReplyPolicy } from './reply-actor.js';
 import { speakerActor } from './speaker-actor.js';
+import { transferActor } from '../frontdesk/transfer.js';
 import type { TtsPrefetch } from './tts-prefetch.js';
 
 // The call machine's invoked actors for one call, made from its providers and transport, with the call quality
@@ -47,6 +48,8 @@ export interface PortsInput {
   readonly closeSocket: (reason: string) => void;
   /** The call's keypad (the transport's: in-band tones or Twilio's <Play digits>); undefined: it cannot press keys. */
   readonly keypad: KeypadPort | undefined;
+  /** A front-desk call's transfer to the staff (src/frontdesk/call.ts); none: nobody to put a caller through to. */
+  readonly transfer?: ReturnType<typeof transferActor> | undefined;
   /** Whoever watches the call: the recogniser's words, and each agent utterance as it starts. */
   readonly watch?: { recognised: WordsListener; utteranceStarted(utteranceId: string, text: string): void } | undefined;
   readonly log: Logger;
@@ -107,5 +110,6 @@ export function callPorts(i: PortsInput): CallPorts {
     ),
     hangup: hangupActor(i.rest, i.callSid, i.closeSocket, i.log),
     keypad: keypadActor(i.keypad, i.log),
+    transfer: i.transfer ?? transferActor(undefined, i.callSid, () => Promise.resolve(undefined), i.log),
   };
 }

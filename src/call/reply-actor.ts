@@ -124,6 +124,9 @@ export function replyActor(
           case 'outcome':
             send({ type: 'REPLY.OUTCOME', outcome: ev.outcome });
             break;
+          case 'desk':
+            send(ev.event);
+            break;
           case 'invalid-tool':
             // The provider already asks again on invalid tool arguments; the machine only needs to know it happened.
             log.warn({ tool: ev.name, provider: llm.name }, 'llm produced invalid tool arguments');

@@ -54,6 +54,9 @@ import { NO_CALL_TRACE, type CallTrace } from '../tracing/call-trace.js';
 import type { Tracing } from '../tracing/tracing.js';
 import { DEFAULT_LANGUAGE, type Language } from '../language/index.js';
 import { packFor } from '../language/packs.js';
+import { openDeskCall, type DeskCall, type DeskDeps } from '../frontdesk/call.js';
+import { deskGreetingLines } from '../frontdesk/lines.js';
+import { OfflineReceptionist } from '../frontdesk/receptionist.js';
 
 // One CallSession per Media Streams connection. It only composes: the call's identity, its XState actor with the
 // real providers as invoked actors (ports.ts), the measurements (quality.ts, the summary), the ledger switch that
@@ -103,7 +106,12 @@ export interface SessionDeps {
   readonly flows?: Flows | undefined;
   /** OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT); none: the call is not traced. */
   readonly tracing?: Tracing | undefined;
+  /** The front desk (calls to a number set to front-desk, src/frontdesk/); none: such a call knows no facts. */
+  readonly desk?: DeskDeps | undefined;
 }
+
+/** Without the app's desk parts a front-desk call still gets a receptionist, one that knows nothing and says so. */
+const NO_DESK: DeskDeps = { brain: new OfflineReceptionist(), maxAgeDays: 90, defaultTimeZone: 'UTC' };
 
 export function createCallHandlerFactory(deps: SessionDeps): CallHandlerFactory {
   return (start, transport) => new CallSession(start, transport, deps);
@@ -136,6 +144,8 @@ export class CallSession implements CallHandler {
   /** Twilio's hang-up, as this call's trace sees it. */
   readonly #rest: HangupPort | undefined;
   #error: Error | undefined;
+  /** A front-desk call: no facts wrap-up at its end. */
+  readonly #desk: boolean;
   #finished = false;
   #streamOpen = true;
 
@@ -160,7 +170,22 @@ export class CallSession implements CallHandler {
     const tts = extras.meter.watchTts(flow.tts);
     // The reply actor's LLM is watched so the end of the call knows which caller words no reply went through.
     const timeoutMs = deps.wrapUpTimeoutMs ?? wrapUpTimeoutMs(deps.timing.providerDeadlineMs);
-    const metered = extras.meter.watchLlm(trace.llm(deps.providers.llm));
+    // A front-desk call talks through the desk (its receptionist behind the guard); its caller is not the gym, so
+    // nothing they say is ever a fact: no wrap-up pass either.
+    const desk: DeskCall | undefined =
+      id.mode === 'front-desk'
+        ? openDeskCall(
+            deps.desk ?? NO_DESK,
+            {
+              gymId: id.gymId === undefined ? undefined : Number(id.gymId),
+              number: id.calledNumber,
+              callSid: start.callSid,
+            },
+            log,
+          )
+        : undefined;
+    this.#desk = desk !== undefined;
+    const metered = extras.meter.watchLlm(trace.llm(desk?.llm ?? deps.providers.llm));
     this.#wrapUp = new WrapUp(metered, log, timeoutMs);
     const llm = this.#wrapUp.watch(metered);
     warmUpLlm(llm, log);
@@ -182,6 +207,7 @@ export class CallSession implements CallHandler {
       direction: id.direction,
       gymName: id.gymName || null,
       phoneNumber: id.phoneNumber ?? null,
+      ...(desk === undefined ? {} : { gymId: id.gymId === undefined ? null : Number(id.gymId), mode: id.mode }),
       twilioCallSid: start.callSid,
       status: 'in-progress',
       providers,
@@ -196,7 +222,13 @@ export class CallSession implements CallHandler {
     const prefetch =
       deps.ttsPrefetch === false
         ? undefined
-        : prefetchGreeting(tts, log, greetingLines(id.direction, id.gymName, notice, id.brief, flow.script, language));
+        : prefetchGreeting(
+            tts,
+            log,
+            desk === undefined
+              ? greetingLines(id.direction, id.gymName, notice, id.brief, flow.script, language)
+              : deskGreetingLines(id.gymName, notice),
+          );
     const ports = callPorts({
       asr,
       llm,
@@ -213,6 +245,7 @@ export class CallSession implements CallHandler {
       callSid: start.callSid,
       closeSocket: (r) => this.#closeSocket(r),
       keypad: trace.keypad(transport.keypad),
+      transfer: desk?.transfer,
       watch: obs && {
         recognised: (w) => this.#notify(() => obs.recognised?.(id.callId, w)),
         utteranceStarted: (utteranceId, text) =>
@@ -235,6 +268,7 @@ export class CallSession implements CallHandler {
         brief: id.brief,
         flow: flow.script,
         language,
+        mode: id.mode,
       },
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
     });
@@ -375,7 +409,7 @@ export class CallSession implements CallHandler {
     stopActor(this.#actor, log);
     const callSid = this.#transport.start.callSid;
     hangUpAtEnd(error, ended, this.#rest, callSid, (r) => this.#closeSocket(r), log);
-    const wrapUp = end ? this.#wrapUp.run(end) : undefined;
+    const wrapUp = end && !this.#desk ? this.#wrapUp.run(end) : undefined;
     if (wrapUp === undefined) this.#record(reason, result, undefined);
     else
       wrapUp

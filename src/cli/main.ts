@@ -18,6 +18,8 @@ export const COMMAND_SUMMARIES = {
   gyms: 'import a list of gyms (CSV or JSON), list them, show one with its facts and their freshness',
   suppressions: 'the do-not-call list: list, add, remove, import numbers that are never dialled',
   campaign: 'create a campaign over a list of gyms, list campaigns, show progress and outcomes, pause/resume/cancel',
+  numbers:
+    'our Twilio numbers: which gym each answers for, interview or front-desk mode, the staff number; the messages left',
   flows: 'compare the variants of A/B tested conversation flows (FLOWS): the table, intervals, tests and a verdict',
 } as const;
 export const COMMANDS = Object.keys(COMMAND_SUMMARIES) as (keyof typeof COMMAND_SUMMARIES)[];

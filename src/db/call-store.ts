@@ -114,12 +114,13 @@ async function insertCall(pool: pg.Pool, callId: string, c: NewCall, at: Date): 
       const phone = cleanText(c.phoneNumber);
       // Gyms are keyed by E.164 number (a CHECK constraint); an inbound caller id like 'anonymous' is kept on
       // the call only.
-      const gymId = await upsertGym(tx, { name: c.gymName, phone: E164.test(phone) ? phone : null });
+      // A front-desk call is its number's gym's: its caller is a member of the public, never a gym.
+      const gymId = c.gymId ?? (await upsertGym(tx, { name: c.gymName, phone: E164.test(phone) ? phone : null }));
       await tx.query(
         `INSERT INTO calls (id, gym_id, direction, twilio_call_sid, phone_number, gym_name, status, status_at, created_at,
-                            answered_at, ended_at, language)
+                            answered_at, ended_at, language, mode)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, CASE WHEN $7 = ANY($9::text[]) THEN $8::timestamptz END,
-                 CASE WHEN $7 = ANY($10::text[]) THEN $8::timestamptz END, $11)
+                 CASE WHEN $7 = ANY($10::text[]) THEN $8::timestamptz END, $11, $12)
          ON CONFLICT (id) DO NOTHING`,
         [
           callId,
@@ -133,6 +134,7 @@ async function insertCall(pool: pg.Pool, callId: string, c: NewCall, at: Date): 
           ANSWERED_STATUSES,
           [...FINAL_STATUSES],
           c.language ?? null,
+          c.mode ?? null,
         ],
       );
       await tx.query(

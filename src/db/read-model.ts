@@ -5,6 +5,7 @@ import { getCallback, getRefusals } from './repositories/outcomes.js';
 import { getGym } from './repositories/gyms.js';
 import { getGymFactHistory, type FactHistoryItem } from './repositories/facts.js';
 import { readNormalisedCallFacts, readNormalisedGymFacts, type NormalisedFacts } from './normalise.js';
+import { callDesk, type CallDesk } from '../frontdesk/store.js';
 
 // The JSON shapes of the read side, shared by the API, the review page and the export.
 
@@ -53,6 +54,12 @@ export interface CallDetail {
     words: string;
     recorded_at: string;
   } | null;
+  /** What the number called was set to (interview or front-desk); null for calls we placed and older calls. */
+  mode: CallDesk['mode'];
+  /** Messages a front-desk caller left for the staff (name, callback number, reason, when taken). */
+  messages: CallDesk['messages'];
+  /** The front desk's transfer to the staff: the number dialled, whether Twilio took it, when. */
+  transfer: CallDesk['transfer'];
 }
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
@@ -100,12 +107,13 @@ export function callSummary(c: CallRow) {
 export async function callDetail(db: Queryable, callId: string): Promise<CallDetail | undefined> {
   const c = await getCall(db, callId);
   if (!c) return undefined;
-  const [history, turns, facts, refusals, callback] = await Promise.all([
+  const [history, turns, facts, refusals, callback, desk] = await Promise.all([
     getStatusHistory(db, callId),
     getTurns(db, callId),
     readNormalisedCallFacts(db, callId),
     getRefusals(db, callId),
     getCallback(db, callId),
+    callDesk(db, callId),
   ]);
   const answeredBy = [...history].reverse().find((h) => typeof h.detail?.answeredBy === 'string')?.detail
     ?.answeredBy as string | undefined;
@@ -117,6 +125,9 @@ export async function callDetail(db: Queryable, callId: string): Promise<CallDet
     facts,
     refusals: refusals.map((r) => ({ ...r, recorded_at: r.recorded_at.toISOString() })),
     callback: callback === undefined ? null : { ...callback, recorded_at: callback.recorded_at.toISOString() },
+    mode: desk.mode,
+    messages: desk.messages,
+    transfer: desk.transfer,
   };
 }
 

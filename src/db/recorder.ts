@@ -14,6 +14,8 @@ import { upsertCallback, upsertRefusal, type StoredCallback } from './repositori
 import { suppressCallNumber } from '../compliance/suppressions.js';
 import { insertTurn } from './repositories/turns.js';
 import { toDate } from './sql.js';
+import type { DeskMessage } from '../../machines/events.js';
+import { insertMessage, insertTransfer, type TransferStatus } from '../frontdesk/store.js';
 import type { WriteOutcome, WriteQueue } from './write-queue.js';
 
 // The persistence side of a call. The integration layer forwards the call actor's ledger events here
@@ -40,6 +42,10 @@ export interface CallStart {
   providers?: Record<string, unknown>;
   /** The A/B experiment and variant the call runs (src/flows/), when one is configured. */
   flow?: CallFlowRecord | undefined;
+  /** The gym the number called answers for (a front-desk call: its caller is not the gym, so not by number). */
+  gymId?: number | null | undefined;
+  /** What the number called is set to (migration 017). */
+  mode?: 'interview' | 'front-desk' | undefined;
   at?: Timestamp;
 }
 
@@ -156,6 +162,8 @@ export class CallRecorder {
           ...(c.status === undefined ? {} : { status: c.status }),
           ...(c.providers === undefined ? {} : { providers: c.providers }),
           ...(c.flow === undefined ? {} : { flow: c.flow }),
+          ...(c.gymId == null ? {} : { gymId: c.gymId }),
+          ...(c.mode === undefined ? {} : { mode: c.mode }),
           at,
         }),
     );
@@ -199,7 +207,18 @@ export class CallLedger {
 
   /** @internal */
   write(
-    kind: 'call' | 'status' | 'turn' | 'facts' | 'refusal' | 'callback' | 'end' | 'recording' | 'cost',
+    kind:
+      | 'call'
+      | 'status'
+      | 'turn'
+      | 'facts'
+      | 'refusal'
+      | 'callback'
+      | 'message'
+      | 'transfer'
+      | 'end'
+      | 'recording'
+      | 'cost',
     at: Timestamp | undefined,
     make: (at: Date) => (pool: import('pg').Pool) => Promise<void>,
   ): Promise<WriteOutcome> {
@@ -288,6 +307,16 @@ export class CallLedger {
   /** The callback the gym asked for (a later one replaces it). */
   callback(c: StoredCallback, at?: Timestamp): Promise<WriteOutcome> {
     return this.write('callback', at, (when) => (pool) => upsertCallback(pool, this.callId, c, when));
+  }
+
+  /** A front-desk caller's message for the staff. */
+  message(m: DeskMessage, at?: Timestamp): Promise<WriteOutcome> {
+    return this.write('message', at, (when) => (pool) => insertMessage(pool, this.callId, m, when));
+  }
+
+  /** The front desk's transfer to the staff, as Twilio answered the redirect. */
+  transfer(t: { to: string; status: TransferStatus }, at?: Timestamp): Promise<WriteOutcome> {
+    return this.write('transfer', at, (when) => (pool) => insertTransfer(pool, this.callId, t, when));
   }
 
   status(status: string, at?: Timestamp, detail?: Record<string, unknown>): Promise<WriteOutcome> {

@@ -12,7 +12,19 @@ import { isRetryableDbError, describeDbError } from './errors.js';
 // and counts and logs it: losing data is never silent.
 
 export type WriteKind =
-  'call' | 'status' | 'turn' | 'facts' | 'refusal' | 'callback' | 'end' | 'gym' | 'ivr-path' | 'recording' | 'cost';
+  | 'call'
+  | 'status'
+  | 'turn'
+  | 'facts'
+  | 'refusal'
+  | 'callback'
+  | 'message'
+  | 'transfer'
+  | 'end'
+  | 'gym'
+  | 'ivr-path'
+  | 'recording'
+  | 'cost';
 export type WriteOutcome = 'committed' | 'dropped' | 'failed';
 
 export interface WriteOp {

@@ -58,6 +58,7 @@ export class Metrics {
   private readonly providerFallbacks: Counter<'modality' | 'from' | 'to' | 'reason'>;
   private readonly bargeIns: Counter<'outcome'>;
   private readonly vadStreams: Counter<'kind'>;
+  private readonly deskBlocked: Counter<'claim'>;
   private readonly dspSeconds: Histogram<'op'>;
   private readonly rejections: Counter<'reason' | 'surface'>;
   private readonly campaignDials: Counter;
@@ -114,6 +115,12 @@ export class Metrics {
       labelNames: ['kind'],
       registers,
     });
+    this.deskBlocked = new Counter({
+      name: 'gym_agent_front_desk_blocked_total',
+      help: 'Front-desk sentences the guard stopped before the speaker, by the kind of claim the stored facts did not back',
+      labelNames: ['claim'],
+      registers,
+    });
     this.dspSeconds = new Histogram({
       name: 'gym_agent_dsp_seconds',
       help: 'Time spent in one native DSP call (one audio chunk)',
@@ -166,6 +173,11 @@ export class Metrics {
   /** A call's VAD classified its first frames with this classifier: which detector production really runs. */
   vadRan(kind: VadKind): void {
     this.vadStreams.inc({ kind });
+  }
+
+  /** The front desk's guard stopped a sentence whose claims (hours, time, price, ...) no stored fact backs. */
+  deskGuardBlocked(claims: readonly string[]): void {
+    for (const claim of claims) this.deskBlocked.inc({ claim });
   }
 
   callEnded(direction: CallDirection, reason: string): void {

@@ -13,6 +13,34 @@ function callbackWhen(cb: NonNullable<CallDetail['callback']>): string {
   return cb.time_zone === null ? `from ${when}` : `from ${when} (${cb.time_zone})`;
 }
 
+/** A front-desk call's messages for the staff and its transfer (personal data: the review page is behind login). */
+function deskSection(c: CallDetail): Html {
+  if (c.messages.length === 0 && c.transfer === null) return html``;
+  const t = c.transfer;
+  return html`<h3>Front desk</h3>
+    ${c.messages.map(
+      (m) =>
+        html`<dl class="outcome message">
+          <dt>Message from</dt>
+          <dd>${m.name}</dd>
+          <dt>Call back on</dt>
+          <dd><code>${m.callback_number}</code></dd>
+          <dt>About</dt>
+          <dd>“${m.reason}”</dd>
+          <dt>Taken</dt>
+          <dd>${fmtTime(m.taken_at)}</dd>
+        </dl>`,
+    )}
+    ${
+      t === null
+        ? ''
+        : html`<dl class="outcome transfer">
+            <dt>Put through to</dt>
+            <dd><code>${t.to}</code> (${t.status === 'dialling' ? 'dialled' : 'failed'}, ${fmtTime(t.at)})</dd>
+          </dl>`
+    }`;
+}
+
 export function outcomeSection(c: CallDetail): Html {
   const cb = c.callback;
   return html`<section aria-labelledby="outcome-h">
@@ -24,7 +52,14 @@ export function outcomeSection(c: CallDetail): Html {
       <dd>${c.keys_pressed.length > 0 ? c.keys_pressed.join(' → ') : '—'}</dd>
       <dt>On hold</dt>
       <dd>${c.hold_ms === null || c.hold_ms === 0 ? '—' : fmtSeconds(c.hold_ms)}</dd>
+      ${
+        c.mode === null
+          ? ''
+          : html`<dt>Mode</dt>
+              <dd>${c.mode}</dd>`
+      }
     </dl>
+    ${deskSection(c)}
     ${
       c.refusals.length === 0
         ? ''

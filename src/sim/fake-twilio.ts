@@ -64,6 +64,8 @@ export interface FakeCall {
   hangupRequests: number;
   /** Times the call's TwiML was replaced over REST (the keypad's <Play digits> redirect). */
   redirects: number;
+  /** Numbers a redirect's <Dial> rang (the front desk's transfer to the staff), in order. */
+  readonly dialled: string[];
   /** AsyncAmdStatusCallback verdicts posted, in order. */
   readonly amdCallbacks: string[];
 }
@@ -132,12 +134,43 @@ export class FakeTwilio {
   #create(res: ServerResponse, p: Record<string, string>, events: string[], rawBody: string): void {
     if (!p.To || !p.From || !(p.Url || p.Twiml))
       return send(res, 400, twilioError(21205, 'To, From and Url (or Twiml) are required', 400));
+    const call = this.#newCall(p, events, rawBody);
+    send(res, 201, callJson(this.#o.accountSid, call));
+    setImmediate(() => void this.#drive(call).catch((e: unknown) => this.#fail(call, e)));
+  }
+
+  /**
+   * A person rings one of our numbers (`to`), as Twilio delivers it: the signed voice webhook at `voiceUrl` with
+   * Direction inbound, then the media stream its TwiML connects, played by `callee` (here the caller). The call is
+   * in `calls` like a placed one, so REST updates (a transfer's <Dial>, a hang-up) reach it.
+   */
+  async ringInbound(o: { voiceUrl: string; from: string; to: string; callee?: Callee }): Promise<FakeCall> {
+    const call = this.#newCall({ To: o.to, From: o.from, Url: o.voiceUrl, Direction: 'inbound' }, [], '');
+    call.status = 'ringing';
+    const twiml = await this.#webhook(call, o.voiceUrl, { CallStatus: 'ringing' });
+    const stream = streamOfTwiml(twiml);
+    if (stream === undefined) {
+      await call.finish('completed');
+      return call;
+    }
+    call.status = 'in-progress';
+    const line = new GymLine(this.#o.speed ?? 1);
+    call.line = line;
+    const s = await this.#connect(call, stream);
+    const callee = o.callee ?? this.#o.callee;
+    void Promise.resolve(
+      callee?.(s, { to: call.to, from: call.from, callSid: call.sid, parameters: stream.parameters, line }),
+    ).catch((e: unknown) => this.#fail(call, e));
+    return call;
+  }
+
+  #newCall(p: Record<string, string>, events: string[], rawBody: string): CallState {
     let finished!: () => void;
     const done = new Promise<void>((r) => (finished = r));
     const call: CallState = {
       sid: 'CA' + randomBytes(16).toString('hex'),
-      to: p.To,
-      from: p.From,
+      to: p.To ?? '',
+      from: p.From ?? '',
       status: 'queued',
       params: p,
       rawBody,
@@ -150,6 +183,7 @@ export class FakeTwilio {
       done,
       hangupRequests: 0,
       redirects: 0,
+      dialled: [],
       finish: async (status) => {
         if (FINAL.has(call.status)) return;
         call.status = status;
@@ -159,8 +193,7 @@ export class FakeTwilio {
       },
     };
     this.calls.set(call.sid, call);
-    send(res, 201, callJson(this.#o.accountSid, call));
-    setImmediate(() => void this.#drive(call).catch((e: unknown) => this.#fail(call, e)));
+    return call;
   }
 
   async #update(res: ServerResponse, sid: string, p: Record<string, string>): Promise<void> {
@@ -201,7 +234,11 @@ export class FakeTwilio {
       if (verb.kind === 'play-digits') await this.#playDigits(call, verb.digits);
       else if (verb.kind === 'pause') await sleep((verb.seconds * 1000) / (this.#o.speed ?? 1));
       else if (verb.kind === 'hangup') return call.finish('completed');
-      else {
+      else if (verb.kind === 'dial') {
+        // The staff's phone is not simulated: it is rung (recorded), and the caller's leg ends with it.
+        call.dialled.push(verb.number);
+        return call.finish('completed');
+      } else {
         await this.#connect(call, verb.stream);
         return;
       }
@@ -302,7 +339,7 @@ export class FakeTwilio {
       ApiVersion: '2010-04-01',
       CallSid: call.sid,
       CallStatus: call.status,
-      Direction: 'outbound-api',
+      Direction: call.params.Direction ?? 'outbound-api',
       From: call.from,
       To: call.to,
       ...extra,
@@ -349,12 +386,13 @@ type TwimlVerb =
   | { kind: 'play-digits'; digits: string }
   | { kind: 'pause'; seconds: number }
   | { kind: 'hangup' }
+  | { kind: 'dial'; number: string }
   | { kind: 'stream'; stream: { url: string; parameters: Record<string, string> } };
 
 /** The verbs of a TwiML document this fake runs, in order; verbs it does not model (<Say>, <Play url>) are skipped. */
 export function twimlVerbs(twiml: string): TwimlVerb[] {
   const out: TwimlVerb[] = [];
-  for (const m of twiml.matchAll(/<(Play|Pause|Hangup|Connect)\b([^>]*?)(\/>|>([\s\S]*?)<\/\1>)/g)) {
+  for (const m of twiml.matchAll(/<(Play|Pause|Hangup|Connect|Dial)\b([^>]*?)(\/>|>([\s\S]*?)<\/\1>)/g)) {
     const attrs = m[2] ?? '';
     const attr = (name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(attrs)?.[1];
     if (m[1] === 'Play') {
@@ -362,7 +400,10 @@ export function twimlVerbs(twiml: string): TwimlVerb[] {
       if (digits !== undefined) out.push({ kind: 'play-digits', digits: unescapeXml(digits) });
     } else if (m[1] === 'Pause') out.push({ kind: 'pause', seconds: Number(attr('length') ?? '1') });
     else if (m[1] === 'Hangup') out.push({ kind: 'hangup' });
-    else {
+    else if (m[1] === 'Dial') {
+      const number = /([+]?\d{7,15})/.exec(m[4] ?? '')?.[1];
+      if (number !== undefined) out.push({ kind: 'dial', number });
+    } else {
       const stream = streamOfTwiml(m[0]);
       if (stream !== undefined) out.push({ kind: 'stream', stream });
     }

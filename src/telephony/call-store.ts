@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallDirection } from '../../machines/events.js';
+import type { CallDirection, CallMode } from '../../machines/events.js';
 import type { ConversationBrief } from '../providers/llm/types.js';
 import type { Language } from '../language/index.js';
 
@@ -58,6 +58,9 @@ export interface NewCall {
   readonly brief?: ConversationBrief | undefined;
   /** The language to hold the call in (the request's, the gym's, the campaign's or CALL_LANGUAGE). */
   readonly language?: Language | undefined;
+  /** The gym of the number called (phone_numbers, migration 017): the call is its, whoever the caller is. */
+  readonly gymId?: number | undefined;
+  readonly mode?: CallMode | undefined;
 }
 
 export type CallPatch = Partial<Pick<CallRecord, 'twilioCallSid' | 'status' | 'answeredBy' | 'endedAt'>>;

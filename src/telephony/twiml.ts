@@ -32,3 +32,10 @@ export function playDigitsTwiml(
   for (const [name, value] of Object.entries(parameters)) stream.parameter({ name, value });
   return vr.toString();
 }
+
+/** The front desk's transfer (src/frontdesk/transfer.ts): the caller leaves our media stream and Twilio dials `to`. */
+export function dialTwiml(to: string): string {
+  const vr = new twilio.twiml.VoiceResponse();
+  vr.dial(to);
+  return vr.toString();
+}

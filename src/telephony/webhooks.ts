@@ -1,3 +1,4 @@
+import type { CallMode } from '../../machines/events.js';
 import type { HttpRequest, HttpResponse, Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +22,16 @@ export interface WebhookOptions {
   readonly log: Logger;
   /** Called after a status callback changed a record (metrics, the call session's bookkeeping). */
   readonly onStatus?: ((call: CallRecord) => void) | undefined;
+  /** Our number `to` (E.164) as phone_numbers sets it: its gym and mode (src/frontdesk/store.ts); none: unknown. */
+  readonly numbers?: ((to: string) => Promise<CalledNumber | undefined>) | undefined;
+}
+
+/** What a call to one of our numbers is for. */
+export interface CalledNumber {
+  readonly number: string;
+  readonly gymId: number;
+  readonly gymName: string;
+  readonly mode: CallMode;
 }
 
 const xml = (body: string): HttpResponse => ({ status: 200, headers: { 'content-type': 'text/xml' }, body });
@@ -70,14 +81,17 @@ async function voice(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse>
     if (call !== undefined) await o.store.update(call.callId, { status: 'canceled', endedAt: new Date() });
     return call?.direction === 'outbound' ? xml(hangupTwiml()) : busyVoiceResponse(admitted.reason);
   }
+  // A new inbound call: the number called says whose it is and what it is for (interview or front desk).
+  const called = call === undefined && p.To !== undefined ? await o.numbers?.(p.To) : undefined;
   if (call === undefined) {
     call = await o.store.create({
       callId,
       direction: 'inbound',
       phoneNumber: p.From ?? '',
-      gymName: '',
+      gymName: called?.gymName ?? '',
       status: 'in-progress',
       twilioCallSid: callSid,
+      ...(called === undefined ? {} : { gymId: called.gymId, mode: called.mode }),
     });
   } else {
     call =
@@ -96,6 +110,11 @@ async function voice(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse>
   // The token binds them, this CallSid and account to the stream (stream-gate.ts checks it at `start`).
   const parameters: Record<string, string> = { callId: call.callId, direction: call.direction };
   if (call.gymName !== '') parameters.gymName = call.gymName;
+  if (called !== undefined) {
+    parameters.mode = called.mode;
+    parameters.gymId = String(called.gymId);
+    parameters.called = called.number;
+  }
   parameters[STREAM_TOKEN_PARAM] = o.streamTokens.mint({ callSid, accountSid: p.AccountSid ?? '', parameters });
   return xml(connectStreamTwiml(publicWsUrl(o.publicBaseUrl, MEDIA_STREAM_PATH), parameters));
 }

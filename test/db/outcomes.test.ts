@@ -125,7 +125,7 @@ t.test('outcomes through the recorder, the API, the export, the review page and 
       const lines = csv.split('\r\n');
       t.equal(
         lines[0],
-        'record,call_id,call_created_at,gym_name,phone_number,direction,status,end_reason,seq,speaker,text,heard_text,interrupted,start_ms,end_ms,confidence,day,opens,closes,closed,open24h,plan,amount,currency,period,class,outcome,keys_pressed,hold_ms,topic,website,callback_at,time_zone,person,flow_experiment,flow_variant',
+        'record,call_id,call_created_at,gym_name,phone_number,direction,status,end_reason,seq,speaker,text,heard_text,interrupted,start_ms,end_ms,confidence,day,opens,closes,closed,open24h,plan,amount,currency,period,class,outcome,keys_pressed,hold_ms,topic,website,callback_at,time_zone,person,flow_experiment,flow_variant,mode,callback_number,transfer_to,transfer_status,at',
       );
       const ctx = 'call-tree,2026-12-05T15:00:00.000Z,Iron Temple,+12015550123,outbound,completed,caller-request';
       // seq … class: the 18 turn and fact columns, empty on a call row.
@@ -133,10 +133,10 @@ t.test('outcomes through the recorder, the API, the export, the review page and 
       t.same(
         lines.filter((l) => l.includes('call-tree')),
         [
-          `call,${ctx}${none},callback-requested,2 0,45210,,,,,,,`,
-          `refusal,${ctx},,,"${REFUSED}",,,,,,,,,,,,,,,,callback-requested,,,pricing,irontemple.com/prices,,,,,`,
-          `refusal,${ctx},,,You'd have to come in for that.,,,,,,,,,,,,,,,,callback-requested,,,classes,,,,,,`,
-          `callback,${ctx},,,${CALLBACK_WORDS},,,,,,,,,,,,,,,,callback-requested,,,pricing,,2026-12-05T14:00,America/New_York,Mike,,`,
+          `call,${ctx}${none},callback-requested,2 0,45210,,,,,,,,,,,,`,
+          `refusal,${ctx},,,"${REFUSED}",,,,,,,,,,,,,,,,callback-requested,,,pricing,irontemple.com/prices,,,,,,,,,,`,
+          `refusal,${ctx},,,You'd have to come in for that.,,,,,,,,,,,,,,,,callback-requested,,,classes,,,,,,,,,,,`,
+          `callback,${ctx},,,${CALLBACK_WORDS},,,,,,,,,,,,,,,,callback-requested,,,pricing,,2026-12-05T14:00,America/New_York,Mike,,,,,,,`,
         ],
       );
 

@@ -11,6 +11,9 @@ import { CallRecorder } from '../../src/db/recorder.js';
 import { dbRoutes } from '../../src/db/routes.js';
 import { gymsRoutes } from '../../src/gyms/routes.js';
 import { reviewRoutes } from '../../src/review/routes.js';
+import { deskRoutes } from '../../src/frontdesk/routes.js';
+import { callDetail } from '../../src/db/read-model.js';
+import { callPage } from '../../src/review/pages.js';
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const r = await fetch(url);
@@ -55,6 +58,8 @@ t.test('read API on both backends', async (t) => {
         'hold_ms',
         'keys_pressed',
         'latency',
+        'messages',
+        'mode',
         'outcome',
         'phone_number',
         'providers',
@@ -62,6 +67,7 @@ t.test('read API on both backends', async (t) => {
         'status',
         'status_history',
         'transcript',
+        'transfer',
         'twilio_call_sid',
         'updated_at',
       ]);
@@ -238,4 +244,74 @@ t.test('review page', async (t) => {
     await page.screenshot({ path: shot, fullPage: true });
     t.ok((await stat(shot)).size > 10_000, `screenshot saved to ${shot}`);
   });
+});
+
+t.test('front desk: numbers, a call’s message and transfer, the messages list', async (t) => {
+  const { backend } = await withPglite(t);
+  const queue = new WriteQueue(backend.pool);
+  t.teardown(() => queue.close());
+  const recorder = new CallRecorder(queue);
+  await seed(recorder);
+  const srv = await serveRoutes([...dbRoutes({ pool: backend.pool }), ...deskRoutes({ pool: backend.pool })]);
+  t.teardown(srv.close);
+  const gym = await backend.pool.query<{ id: string }>("SELECT id FROM gyms WHERE name = 'Iron Temple'");
+  const gymId = Number(gym.rows[0]?.id);
+  const send = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${srv.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: r.status, body: r.status === 204 ? {} : ((await r.json()) as Record<string, unknown>) };
+  };
+  const ours = '/v1/numbers/%2B12015550100';
+  const put = await send('PUT', ours, { gym_id: gymId, mode: 'front-desk', staff_number: '+1 (201) 555-0199' });
+  t.equal(put.status, 201);
+  t.match(put.body, { number: '+12015550100', gym_id: gymId, gym_name: 'Iron Temple', staff_number: '+12015550199' });
+  t.equal((await send('PUT', ours, { gym_id: gymId, mode: 'front-desk', staff_number: null })).status, 200);
+  for (const [path, body, code] of [
+    [ours, { gym_id: gymId, mode: 'reception' }, 'VALIDATION_FAILED'],
+    [ours, { gym_id: 999_999, mode: 'interview' }, 'VALIDATION_FAILED'],
+    [ours, { gym_id: gymId, mode: 'front-desk', staff_number: 'call Bob' }, 'VALIDATION_FAILED'],
+    ['/v1/numbers/12015550100', { gym_id: gymId, mode: 'interview' }, 'BAD_ARGUMENT'],
+  ] as const)
+    t.match((await send('PUT', path, body)).body, { error: { code } }, `${JSON.stringify(body)} → ${code}`);
+  t.match((await send('GET', '/v1/numbers')).body, { total: 1, numbers: [{ mode: 'front-desk', staff_number: null }] });
+
+  // A front-desk call is its number's gym's: the caller's own number makes no gym.
+  const desk = recorder.begin({
+    callId: 'desk-1',
+    direction: 'inbound',
+    phoneNumber: '+12015550123',
+    gymId,
+    mode: 'front-desk',
+    at: '2026-03-01T10:00:00Z',
+  });
+  await desk.created;
+  await desk.message({ name: XSS, callbackNumber: '+12015550123', reason: 'a refund' }, '2026-03-01T10:01:00Z');
+  await desk.transfer({ to: '+12015550199', status: 'dialling' }, '2026-03-01T10:02:00Z');
+  const callers = await backend.pool.query("SELECT 1 FROM gyms WHERE phone = '+12015550123'");
+  t.equal(callers.rows.length, 0, 'no gym for the caller');
+  const d = await getJson(`${srv.url}/v1/calls/desk-1`);
+  t.match(d.body, {
+    gym_id: gymId,
+    mode: 'front-desk',
+    messages: [
+      { name: XSS, callback_number: '+12015550123', reason: 'a refund', taken_at: '2026-03-01T10:01:00.000Z' },
+    ],
+    transfer: { to: '+12015550199', status: 'dialling', at: '2026-03-01T10:02:00.000Z' },
+  });
+  t.match((await getJson(`${srv.url}/v1/calls/call-a`)).body, { mode: null, messages: [], transfer: null });
+  t.match((await getJson(`${srv.url}/v1/messages`)).body, {
+    total: 1,
+    messages: [{ call_id: 'desk-1', gym_id: gymId, gym_name: 'Iron Temple', name: XSS }],
+  });
+  t.match((await getJson(`${srv.url}/v1/messages?gym_id=${gymId + 1000}`)).body, { total: 0, messages: [] });
+  t.match((await getJson(`${srv.url}/v1/messages?limit=0`)).body, { error: { code: 'BAD_ARGUMENT' } });
+  const page = callPage((await callDetail(backend.pool, 'desk-1'))!);
+  t.match(page, '<dt>Message from</dt>');
+  t.notMatch(page, XSS, 'the caller’s words are escaped on the review page');
+  t.match(page, '<code>+12015550199</code> (dialled');
+  t.equal((await send('DELETE', ours)).status, 204);
+  t.equal((await send('DELETE', ours)).status, 404);
 });

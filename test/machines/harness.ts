@@ -10,6 +10,8 @@ import type {
   KeypadInput,
   ReplyInput,
   SpeakerCommand,
+  TransferInput,
+  TransferOutput,
 } from '../../machines/events.js';
 import { DEFAULT_TIMING, type TurnTiming } from '../../machines/timing.js';
 import { replyActor } from '../../src/call/reply-actor.js';
@@ -28,6 +30,7 @@ export function inertMachine() {
       reply: fromCallback(() => {}),
       hangup: fromPromise(async () => {}),
       keypad: fromPromise(async () => {}),
+      transfer: fromPromise<TransferOutput, TransferInput>(async () => ({ to: null, dialled: false })),
     },
   });
 }
@@ -67,6 +70,10 @@ export function harness(
     flow?: CallInput['flow'];
     /** A real LLM provider answers (through the call's reply actor) instead of the test playing the LLM. */
     llm?: LlmProvider;
+    /** Interview (default) or front desk (CallInput.mode). */
+    mode?: CallInput['mode'];
+    /** What Twilio answers the front desk's transfer (default: it dials the staff number). */
+    transfer?: TransferOutput | 'fails';
   } = {},
 ) {
   const crash = (name: string) => {
@@ -78,6 +85,7 @@ export function harness(
   const replies: ReplyCall[] = [];
   const hangups: HangupInput[] = [];
   const keys: string[] = [];
+  const transfers: TransferInput[] = [];
   const emitted: CallEmitted[] = [];
   const errors: unknown[] = [];
   const stopped = { asr: false, speaker: false };
@@ -118,6 +126,11 @@ export function harness(
         keys.push(input.digits);
         if (opts.keypadFails === true) throw new Error('no keypad');
       }),
+      transfer: fromPromise<TransferOutput, TransferInput>(async ({ input }) => {
+        transfers.push(input);
+        if (opts.transfer === 'fails') throw new Error('REST said no');
+        return opts.transfer ?? { to: '+15550009999', dialled: true };
+      }),
     },
   });
   const actor = createActor(
@@ -134,6 +147,7 @@ export function harness(
         voicemail: opts.voicemail,
         brief: opts.brief,
         flow: opts.flow,
+        mode: opts.mode,
       },
     },
   );
@@ -150,6 +164,7 @@ export function harness(
     replies,
     hangups,
     keys,
+    transfers,
     emitted,
     errors,
     stopped,

@@ -2,6 +2,7 @@ import type { MachineEvent } from '../../machines/events.js';
 import type { CallInput } from '../../machines/events.js';
 import { eventsFor, type Snap } from './model.events.js';
 import { situationPlans } from './model.situations.js';
+import { pending } from '../../machines/context.js';
 
 // Starting points for the model walk. The abstract state keeps only what guards need locally, so counters that
 // build up over several turns (reply failures, re-prompts) and "the LLM already said goodbye" are reached by a
@@ -117,5 +118,43 @@ export function prefixes(base: CallInput): Plan[] {
       stopWhen: (s) => s.matches({ live: { language: 'switched' } }),
     },
     ...situationPlans(inbound, greeted, callerTurn),
+    {
+      name: 'the front desk',
+      input: { ...inbound, mode: 'front-desk' },
+      // The desk region leaves `off` on the first event of a front-desk call; the caller's question is being answered.
+      prefix: [...greeted, ...callerTurn],
+      events: deskEvents,
+      stopWhen: (s) => s.matches({ live: { desk: 'transferred' } }) || !/thinking|speaking|listening/.test(turnOf(s)),
+    },
   ];
+}
+
+const deskOf = (s: Snap) => JSON.stringify((s.value as { live?: { desk?: unknown } }).live?.desk ?? null);
+
+/**
+ * The front desk's walk: what the receptionist's reply reports (a message started, taken, cancelled; a transfer),
+ * the end of that reply and its audio, and Twilio's answers to the transfer. Nothing else moves the desk region.
+ */
+function deskEvents(s: Snap): MachineEvent[] {
+  const ev: MachineEvent[] = [];
+  if (s.matches({ live: { reply: 'generating' } }))
+    ev.push(
+      { type: 'REPLY.SENTENCE', text: 'Sure.' },
+      { type: 'REPLY.MESSAGE_STARTED' },
+      { type: 'REPLY.MESSAGE', message: { name: 'Ann Lee', callbackNumber: '+15551230000', reason: 'a refund' } },
+      { type: 'REPLY.MESSAGE_CANCELLED' },
+      { type: 'REPLY.TRANSFER' },
+      { type: 'REPLY.DONE' },
+    );
+  const p = pending(s.context)[0];
+  if (p !== undefined) ev.push({ type: 'SPEAKER.PLAYED', utteranceId: p.id, atMs: 0 });
+  if (deskOf(s).includes('dialling'))
+    ev.push(
+      ...([
+        { type: 'xstate.done.actor.transfer', output: { to: '+15550009999', dialled: true } },
+        { type: 'xstate.done.actor.transfer', output: { to: null, dialled: false } },
+        { type: 'xstate.error.actor.transfer', error: new Error('REST said no') },
+      ] as unknown as MachineEvent[]),
+    );
+  return ev;
 }

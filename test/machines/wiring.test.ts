@@ -1,6 +1,14 @@
 import t from 'tap';
 import { fromCallback, fromPromise, SimulatedClock, type EventObject } from 'xstate';
-import type { AsrCommand, HangupInput, KeypadInput, ReplyInput, SpeakerCommand } from '../../machines/events.js';
+import type {
+  AsrCommand,
+  HangupInput,
+  KeypadInput,
+  ReplyInput,
+  SpeakerCommand,
+  TransferInput,
+  TransferOutput,
+} from '../../machines/events.js';
 import { DEFAULT_TIMING } from '../../machines/timing.js';
 import { createCallActor, type CallPorts } from '../../src/call/call-actor.js';
 
@@ -26,6 +34,7 @@ function ports() {
     reply: fromCallback<EventObject, ReplyInput>(() => {}),
     hangup: fromPromise<void, HangupInput>(async () => {}),
     keypad: fromPromise<void, KeypadInput>(async () => {}),
+    transfer: fromPromise<TransferOutput, TransferInput>(async () => ({ to: null, dialled: false })),
   };
   return { p, said, stopped };
 }

@@ -6,7 +6,7 @@ import { isoDate, type LocalDate } from './local-time.js';
 // the US). Only 'public' holidays count: a bank or observance day ("Valentine's Day") does not keep a gym's desk
 // away. Days are the local calendar dates the library names, compared with the gym's local date.
 
-const cache = new Map<string, ReadonlySet<string>>();
+const cache = new Map<string, ReadonlyMap<string, string>>();
 const states = new Map<string, ReadonlyMap<string, string>>();
 
 /**
@@ -23,7 +23,8 @@ export function holidayRegions(country: string): ReadonlyMap<string, string> {
   return known;
 }
 
-function holidaySet(country: string, region: string | undefined, year: number): ReadonlySet<string> {
+/** The public holidays of a year, local date → the holiday's name. */
+function holidayDays(country: string, region: string | undefined, year: number): ReadonlyMap<string, string> {
   const key = `${country}|${region ?? ''}|${year}`;
   let days = cache.get(key);
   if (days === undefined) {
@@ -32,7 +33,7 @@ function holidaySet(country: string, region: string | undefined, year: number): 
     const hd = known
       ? new Holidays(country, region, { types: ['public'] })
       : new Holidays(country, { types: ['public'] });
-    days = new Set(hd.getHolidays(year).map((h) => h.date.slice(0, 10)));
+    days = new Map(hd.getHolidays(year).map((h) => [h.date.slice(0, 10), h.name]));
     cache.set(key, days);
   }
   return days;
@@ -40,6 +41,11 @@ function holidaySet(country: string, region: string | undefined, year: number): 
 
 /** Is `date` a public holiday where the gym is? False when the country is unknown to the library or not given. */
 export function isPublicHoliday(date: LocalDate, country: string | undefined, region?: string): boolean {
-  if (country === undefined || !/^[A-Za-z]{2}$/.test(country)) return false;
-  return holidaySet(country.toUpperCase(), region, date.year).has(isoDate(date));
+  return publicHolidayName(date, country, region) !== undefined;
+}
+
+/** The public holiday's name on `date` where the gym is (the library's English name), or undefined for none. */
+export function publicHolidayName(date: LocalDate, country: string | undefined, region?: string): string | undefined {
+  if (country === undefined || !/^[A-Za-z]{2}$/.test(country)) return undefined;
+  return holidayDays(country.toUpperCase(), region, date.year).get(isoDate(date));
 }

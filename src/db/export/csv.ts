@@ -4,7 +4,7 @@ import { DAYS } from '../../facts/model.js';
 // One long CSV for calls, transcripts and facts: a `call` row for every call (so a call without turns or facts,
 // one that was never answered, is in the export too; with its outcome, keys pressed and time on hold), then a row
 // per turn, per fact, per refused topic and for a callback request, each with its call's
-// context, so a spreadsheet filter on `record` gives any one table. RFC 4180 quoting; text cells that a spreadsheet
+// context (and a front-desk call's messages and transfer), so a spreadsheet filter on `record` gives any one table. RFC 4180 quoting; text cells that a spreadsheet
 // would run as a formula (=, +, -, @, tab, CR first; plain numbers and phone numbers excepted) are prefixed with an
 // apostrophe (CSV injection).
 
@@ -45,6 +45,11 @@ export const CSV_COLUMNS = [
   'person',
   'flow_experiment',
   'flow_variant',
+  'mode',
+  'callback_number',
+  'transfer_to',
+  'transfer_status',
+  'at',
 ] as const;
 
 type Column = (typeof CSV_COLUMNS)[number];
@@ -86,6 +91,7 @@ export function csvRowsForCall(c: CallDetail): string {
     hold_ms: c.hold_ms,
     flow_experiment: c.flow_experiment,
     flow_variant: c.flow_variant,
+    mode: c.mode,
   });
   for (const t of c.transcript)
     out += line({
@@ -129,5 +135,17 @@ export function csvRowsForCall(c: CallDetail): string {
       time_zone: cb.time_zone,
       person: cb.person,
     });
+  // A front-desk caller's message for the staff (name, number, words) and the transfer to the staff.
+  for (const m of c.messages)
+    out += line({
+      ...base,
+      record: 'message',
+      person: m.name,
+      callback_number: m.callback_number,
+      text: m.reason,
+      at: m.taken_at,
+    });
+  const t = c.transfer;
+  if (t !== null) out += line({ ...base, record: 'transfer', transfer_to: t.to, transfer_status: t.status, at: t.at });
   return out;
 }

@@ -17,6 +17,9 @@ export interface CallStartRow {
   at: Date;
   providers?: Record<string, unknown>;
   flow?: CallFlowRecord;
+  /** Given: the call belongs to this gym (a front-desk call), whatever its number says. */
+  gymId?: number;
+  mode?: 'interview' | 'front-desk';
 }
 
 /** The A/B experiment of conversation flows and the variant a call ran (src/flows/). */
@@ -36,14 +39,16 @@ export async function createCall(pool: pg.Pool, c: CallStartRow): Promise<void> 
         ? (await tx.query<{ gym_id: string | null }>('SELECT gym_id FROM calls WHERE id = $1', [c.callId])).rows[0]
         : undefined;
     const gymId =
-      known?.gym_id != null
-        ? Number(known.gym_id)
-        : await upsertGym(tx, { name: c.gymName, phone: gymPhone, timezone: c.gymTimezone ?? null });
+      c.gymId !== undefined
+        ? c.gymId
+        : known?.gym_id != null
+          ? Number(known.gym_id)
+          : await upsertGym(tx, { name: c.gymName, phone: gymPhone, timezone: c.gymTimezone ?? null });
     const status = cleanText(c.status ?? 'created');
     await tx.query(
       `INSERT INTO calls (id, gym_id, direction, twilio_call_sid, phone_number, gym_name, status, status_at,
-                          created_at, providers, flow_experiment, flow_variant)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11)
+                          created_at, providers, flow_experiment, flow_variant, mode)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12)
        ON CONFLICT (id) DO UPDATE SET
          twilio_call_sid = COALESCE(calls.twilio_call_sid, EXCLUDED.twilio_call_sid),
          phone_number = COALESCE(calls.phone_number, EXCLUDED.phone_number),
@@ -53,6 +58,7 @@ export async function createCall(pool: pg.Pool, c: CallStartRow): Promise<void> 
          -- The first variant recorded stays: a call runs one flow from its start.
          flow_experiment = COALESCE(calls.flow_experiment, EXCLUDED.flow_experiment),
          flow_variant = CASE WHEN calls.flow_experiment IS NULL THEN EXCLUDED.flow_variant ELSE calls.flow_variant END,
+         mode = COALESCE(calls.mode, EXCLUDED.mode),
          updated_at = now()`,
       [
         c.callId,
@@ -66,6 +72,7 @@ export async function createCall(pool: pg.Pool, c: CallStartRow): Promise<void> 
         JSON.stringify(c.providers ?? {}),
         c.flow?.experiment ?? null,
         c.flow?.variant ?? null,
+        c.mode ?? null,
       ],
     );
     // A call recorded again (the API created it, then its media stream started) moves on to the new status.

@@ -48,20 +48,20 @@ const NOT_FROM_A_RECORDING = {
 };
 const MAX_ROUNDS = 2;
 
-type FinishReason = Extract<LlmChunk, { type: 'done' }>['finishReason'];
+export type FinishReason = Extract<LlmChunk, { type: 'done' }>['finishReason'];
 
-function normaliseFinish(r: string | null | undefined): FinishReason {
+export function normaliseFinish(r: string | null | undefined): FinishReason {
   return r === 'stop' || r === 'tool_calls' || r === 'length' || r === 'content_filter' ? r : 'other';
 }
 
-interface PendingCall {
+export interface PendingCall {
   id: string;
   name: string;
   args: string;
 }
 
 /** Tool calls arrive split across chunks (name, then argument fragments), keyed by index. */
-function addToolCallDeltas(
+export function addToolCallDeltas(
   calls: Map<number, PendingCall>,
   deltas: ChatCompletionChunk.Choice.Delta['tool_calls'] | undefined,
 ): void {
@@ -74,7 +74,7 @@ function addToolCallDeltas(
   }
 }
 
-const inOrder = (calls: Map<number, PendingCall>): PendingCall[] =>
+export const inOrder = (calls: Map<number, PendingCall>): PendingCall[] =>
   [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
 
 export class OpenAiLlm implements LlmProvider {
@@ -271,7 +271,7 @@ export class OpenAiLlm implements LlmProvider {
 }
 
 /** The usage chunk (choices empty, `usage` set) that stream_options.include_usage asks for. */
-function reportUsage(chunk: ChatCompletionChunk, onUsage: ((u: LlmUsage) => void) | undefined): void {
+export function reportUsage(chunk: ChatCompletionChunk, onUsage: ((u: LlmUsage) => void) | undefined): void {
   const u = chunk.usage;
   if (u == null || onUsage === undefined) return;
   onUsage({ inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens });

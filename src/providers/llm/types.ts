@@ -1,3 +1,4 @@
+import type { DeskReplyEvent } from '../../../machines/events.js';
 import type { CallbackRequest, Refusal, Situation, SpokenOutcome } from '../../../machines/outcomes.js';
 import { TOPICS, type GymFacts, type Topic } from '../../facts/model.js';
 import type { FlowScript } from '../../flows/script.js';
@@ -106,6 +107,8 @@ export type LlmChunk =
   /** A callback request; `timeZone` is the zone its earliest time was read in. */
   | { type: 'callback'; request: CallbackRequest & { timeZone: string } }
   | { type: 'outcome'; outcome: SpokenOutcome }
+  /** Front desk (src/frontdesk/): a message started, taken or cancelled, or a transfer to the staff asked for. */
+  | { type: 'desk'; event: DeskReplyEvent }
   | { type: 'invalid-tool'; name: string; error: string }
   | { type: 'done'; finishReason: 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'other' };
 

@@ -1,0 +1,134 @@
+import { DAYS, type Day, type DayHours } from '../facts/model.js';
+import { normalize, parseNumber } from '../facts/numbers.js';
+import { parseClasses } from '../facts/parse-classes.js';
+import { parseHours } from '../facts/parse-hours.js';
+import { parsePrices } from '../facts/parse-prices.js';
+import { hhmm, parseTime, to24 } from '../facts/parse-time.js';
+import { DAY_NAMES, DAY_WORDS } from '../facts/vocabulary.js';
+import { AMENITIES } from './intent.js';
+import type { DeskKnowledge } from './knowledge.js';
+
+// The front desk's guard: every sentence it is about to say is checked against the gym's stored facts before it
+// reaches the speaker, whoever wrote it (the offline receptionist or a model). A sentence passes only when each
+// claim in it is a stored fact:
+// - days' hours (parse-hours.ts over the sentence, "today" and "tomorrow" read as the gym's weekdays) equal the
+//   stored hours of those days; "we're open on sunday" / "closed on monday" without times agree with them;
+// - every time of day said (with a.m./p.m., noon, midnight, or after at/from/until) is one of the stored opening
+//   or closing times or a time in a stored class schedule;
+// - every price (an amount with a currency or a period) is a stored plan's amount, and its period the plan's;
+// - every class named is a stored class;
+// - every amenity or service (pool, sauna, parking, personal training, ...) is unknown by definition (the facts
+//   never list them), so it may only be named in a sentence that says it is not known;
+// - "holiday" only when today or tomorrow is one.
+// A sentence that says it does not know ("I don't know", "I don't have ...") may name classes, amenities and days,
+// but still no time or price that is not stored. The check is a parser's, deliberately strict: a true sentence
+// phrased in a way it cannot read may be blocked (replaced by "I don't have that information"), never the reverse.
+
+export type GuardProblem = 'hours' | 'time' | 'price' | 'class' | 'amenity' | 'holiday';
+
+export interface GuardVerdict {
+  readonly ok: boolean;
+  /** Which kinds of claim were not backed by a stored fact (never the sentence's words: it may be logged). */
+  readonly problems: GuardProblem[];
+}
+
+const UNKNOWN =
+  /\bi (?:don't|do not|dont) (?:know|have)\b|\bi'm not sure\b|\bi am not sure\b|\bi (?:can't|cannot) (?:say|tell|confirm)\b|\bno information\b/;
+const TIME_LEAD = new Set(['at', 'from', 'until', 'till', 'til', 'by', 'after', 'before', 'opens', 'closes', 'to']);
+const CURRENCY = new Set(['dollars', 'dollar', 'bucks', 'pounds', 'pound', 'euros', 'euro']);
+
+const hoursKey = (h: DayHours): string =>
+  'closed' in h ? 'closed' : 'open24h' in h ? 'open24h' : `${h.opens}-${h.closes}`;
+
+/** The sentence with "today"/"tomorrow"/"tonight" as the gym's weekday names, lower case. */
+function withWeekdays(sentence: string, k: DeskKnowledge): string {
+  return sentence
+    .toLowerCase()
+    .replace(/\b(today|tonight)\b/g, DAY_NAMES[k.today.day])
+    .replace(/\btomorrow\b/g, DAY_NAMES[k.tomorrow.day]);
+}
+
+function allowedTimes(k: DeskKnowledge): Set<string> {
+  const out = new Set<string>();
+  for (const h of Object.values(k.hours))
+    if (h !== undefined && 'opens' in h) {
+      out.add(h.opens);
+      out.add(h.closes);
+      if (h.closes === '24:00') out.add('00:00');
+    }
+  for (const c of k.classes) for (const t of timesIn(normalize(c.schedule ?? ''), true)) out.add(t);
+  return out;
+}
+
+/** Times of day said in the tokens, as HH:MM; one without a.m./p.m. is given both readings. */
+function timesIn(tokens: readonly string[], all = false): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = parseTime(tokens, i);
+    if (t === undefined) continue;
+    // "15 dollars", "ninety nine cents": an amount, not a time (the prices check reads it).
+    if (CURRENCY.has(tokens[t.next] ?? '') || tokens[t.next] === 'cents') continue;
+    const marked = t.mer !== undefined || tokens[i + 1] === 'oclock';
+    if (!all && !marked && !TIME_LEAD.has(tokens[i - 1] ?? '')) continue;
+    const readings = t.mer === undefined ? [to24(t, 'am'), to24(t, 'pm')] : [to24(t, 'am')];
+    out.push(readings.map((h) => hhmm(h, t.m)).join('|'));
+    i = t.next - 1;
+  }
+  return out;
+}
+
+/** Whole amounts said with a currency word ("forty nine dollars"), in major units. */
+function amountsIn(tokens: readonly string[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const n = parseNumber(tokens, i);
+    if (n === undefined) continue;
+    if (CURRENCY.has(tokens[n.next] ?? '')) out.push(n.value);
+    i = n.next - 1;
+  }
+  return out;
+}
+
+function daysNamed(tokens: readonly string[]): Day[] {
+  return DAYS.filter((d) => DAY_WORDS[d].some((w) => w.length > 3 && tokens.includes(w)));
+}
+
+export function checkSentence(sentence: string, k: DeskKnowledge): GuardVerdict {
+  const text = withWeekdays(sentence, k);
+  const tokens = normalize(text);
+  const unknown = UNKNOWN.test(text.replace(/[’`]/g, "'"));
+  const problems = new Set<GuardProblem>();
+
+  const allowed = allowedTimes(k);
+  for (const t of timesIn(tokens)) if (!t.split('|').some((x) => allowed.has(x))) problems.add('time');
+
+  const amounts = new Set(k.pricing.map((p) => Math.floor(p.amountMinor / 100)));
+  for (const a of amountsIn(tokens)) if (!amounts.has(a)) problems.add('price');
+  for (const p of parsePrices(tokens).pricing)
+    if (!k.pricing.some((s) => s.amountMinor === p.amountMinor && s.period === p.period)) problems.add('price');
+
+  if (!unknown) {
+    const claimed = parseHours(tokens).hours;
+    for (const [day, h] of Object.entries(claimed) as [Day, DayHours][]) {
+      const stored = k.hours[day];
+      if (stored === undefined || hoursKey(stored) !== hoursKey(h)) problems.add('hours');
+    }
+    // "We're open on sunday" / "we're closed today" without times: the day's stored state must agree.
+    const open = tokens.includes('open') && !tokens.includes('not');
+    const closed = tokens.includes('closed') || (tokens.includes('not') && tokens.includes('open'));
+    for (const day of daysNamed(tokens)) {
+      if (claimed[day] !== undefined) continue;
+      const stored = k.hours[day];
+      if (closed && (stored === undefined || !('closed' in stored))) problems.add('hours');
+      else if (open && (stored === undefined || 'closed' in stored)) problems.add('hours');
+    }
+    const classes = new Set(k.classes.map((c) => c.name.toLowerCase()));
+    for (const c of parseClasses(tokens)) if (!classes.has(c.name.toLowerCase())) problems.add('class');
+    const joined = ` ${tokens.join(' ')} `;
+    if (AMENITIES.some((a) => joined.includes(` ${a} `))) problems.add('amenity');
+  }
+  if (tokens.includes('holiday') || tokens.includes('holidays')) {
+    if (k.today.holiday === undefined && k.tomorrow.holiday === undefined) problems.add('holiday');
+  }
+  return { ok: problems.size === 0, problems: [...problems] };
+}

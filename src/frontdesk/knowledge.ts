@@ -1,0 +1,111 @@
+import { addDays, localDateOf, weekdayOf, type LocalDate } from '../campaigns/policy/local-time.js';
+import { publicHolidayName } from '../campaigns/policy/holidays.js';
+import type { Queryable } from '../db/sql.js';
+import { TOPICS, type Day, type DayHours, type GymClass, type MembershipPlan, type Topic } from '../facts/model.js';
+import { gymFreshness } from '../gyms/freshness.js';
+
+// What the front desk may say about its gym: the gym's stored, current facts (src/gyms/freshness.ts: per topic the
+// newest value the calls confirmed, and whether it is older than FACTS_MAX_AGE_DAYS), and the two days a caller
+// asks about most, today and tomorrow in the gym's own time zone, each with its public holiday when there is one.
+// Answers (answers.ts) and the guard (guard.ts) read only this: nothing the desk says comes from anywhere else.
+
+/** One calendar day at the gym. */
+export interface DeskDay {
+  readonly day: Day;
+  readonly date: string;
+  /** The stored hours of that weekday; undefined: not known. */
+  readonly hours: DayHours | undefined;
+  /** The public holiday on that date where the gym is; its weekday hours may not hold then. */
+  readonly holiday: string | undefined;
+}
+
+export interface DeskKnowledge {
+  readonly gymName: string;
+  readonly timeZone: string;
+  readonly hours: Partial<Record<Day, DayHours>>;
+  readonly pricing: readonly MembershipPlan[];
+  readonly classes: readonly GymClass[];
+  /** Topics with facts older than FACTS_MAX_AGE_DAYS: said with a warning that they may have changed. */
+  readonly stale: readonly Topic[];
+  readonly today: DeskDay;
+  readonly tomorrow: DeskDay;
+}
+
+export interface KnowledgeOptions {
+  readonly now: Date;
+  /** FACTS_MAX_AGE_DAYS. */
+  readonly maxAgeDays: number;
+  /** CALL_DEFAULT_TIMEZONE, for a gym whose zone is not known. */
+  readonly defaultTimeZone: string;
+}
+
+export interface GymPlace {
+  readonly name: string;
+  readonly timeZone: string | null;
+  /** ISO 3166-1 country and the subdivision inside it (migration 012), for its public holidays. */
+  readonly region: string | null;
+  readonly subdivision: string | null;
+}
+
+function deskDay(date: LocalDate, hours: Partial<Record<Day, DayHours>>, place: GymPlace): DeskDay {
+  const day = weekdayOf(date);
+  const iso = `${date.year}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
+  return {
+    day,
+    date: iso,
+    hours: hours[day],
+    holiday: publicHolidayName(date, place.region ?? undefined, place.subdivision ?? undefined),
+  };
+}
+
+/** The knowledge from facts already read (tests, and the loader below). */
+export function deskKnowledge(
+  place: GymPlace,
+  facts: {
+    hours: Partial<Record<Day, DayHours>>;
+    pricing: readonly MembershipPlan[];
+    classes: readonly GymClass[];
+    stale: readonly Topic[];
+  },
+  o: Pick<KnowledgeOptions, 'now' | 'defaultTimeZone'>,
+): DeskKnowledge {
+  const timeZone = place.timeZone ?? o.defaultTimeZone;
+  const today = localDateOf(o.now, timeZone);
+  return {
+    gymName: place.name,
+    timeZone,
+    hours: facts.hours,
+    pricing: facts.pricing,
+    classes: facts.classes,
+    stale: TOPICS.filter((t) => facts.stale.includes(t)),
+    today: deskDay(today, facts.hours, place),
+    tomorrow: deskDay(addDays(today, 1), facts.hours, place),
+  };
+}
+
+/** A gym's knowledge from the database, or undefined when there is no such gym. */
+export async function loadKnowledge(
+  db: Queryable,
+  gymId: number,
+  o: KnowledgeOptions,
+): Promise<DeskKnowledge | undefined> {
+  const g = await db.query<{
+    name: string;
+    timezone: string | null;
+    region: string | null;
+    subdivision: string | null;
+  }>('SELECT name, timezone, region, subdivision FROM gyms WHERE id = $1', [gymId]);
+  const row = g.rows[0];
+  if (row === undefined) return undefined;
+  const f = await gymFreshness(db, gymId, { asOf: o.now, maxAgeDays: o.maxAgeDays });
+  return deskKnowledge(
+    { name: row.name, timeZone: row.timezone, region: row.region, subdivision: row.subdivision },
+    {
+      hours: f.topics.hours.value,
+      pricing: f.topics.pricing.value,
+      classes: f.topics.classes.value,
+      stale: f.stale,
+    },
+    o,
+  );
+}

@@ -1,0 +1,180 @@
+import type { Day, DayHours, MembershipPlan, Period } from '../facts/model.js';
+import { sayNumber } from '../facts/numbers.js';
+import { sayDays, sayGymName, sayTime } from '../facts/say.js';
+
+// Every fixed line of the front desk, in one place, so a language pack can take them over whole: the greeting, the
+// re-prompt and goodbye, the carriers answers are built in, what it says when it does not know, and the steps of
+// taking a message and of putting a caller through. Values are spoken with src/facts/say.ts's forms (the words
+// the offline recogniser and the fact parser share). Answers with values are built in answers.ts from these.
+
+export const DESK_LINES = {
+  offer: 'I can tell you our opening hours, prices and classes, take a message, or put you through to the staff.',
+  help: 'How can I help?',
+  anythingElse: 'Is there anything else I can help with?',
+  reprompt: 'Are you still there? How can I help?',
+  repromptAgain: "Sorry, I can't hear anything. Are you still there?",
+  goodbye: 'Thanks for calling, goodbye!',
+  goodbyeIdle: "I can't hear anything, so I'll hang up now. Please call again. Goodbye!",
+  goodbyeError: "I'm sorry, I'm having technical trouble. Please call again later. Goodbye!",
+  notUnderstood: "Sorry, I didn't catch that. You can ask me about our hours, prices or classes.",
+  unknown: "I'm sorry, I don't have that information.",
+  offerMessage: 'I can take a message for the staff if you like.',
+  staleNote: 'That is what we last confirmed, so it may have changed.',
+  hoursUnknown: "I'm sorry, I don't have our opening hours.",
+  pricesUnknown: "I'm sorry, I don't have our prices.",
+  classesUnknown: "I'm sorry, I don't have our class list.",
+  messageName: "Sure, I'll take a message. What's your name?",
+  messageNumber: "Thanks. What's the best number to call you back on?",
+  messageNumberAgain: "Sorry, I didn't get the number. Could you say it digit by digit?",
+  messageReason: 'And what is it about?',
+  messageCancelled: "Okay, I won't take a message.",
+  transferring: "Sure, I'll put you through to the staff now. Please hold.",
+  transferFailed: "Sorry, I couldn't put you through.",
+  noStaff: "I'm sorry, there's nobody I can put you through to right now.",
+} as const;
+
+export function greetingLine(gymName: string): string {
+  const name = sayGymName(gymName);
+  return `Thanks for calling${name === undefined ? '' : ` ${name}`}. This is the automated front desk.`;
+}
+
+const DAY_NAME: Record<Day, string> = {
+  mon: 'monday',
+  tue: 'tuesday',
+  wed: 'wednesday',
+  thu: 'thursday',
+  fri: 'friday',
+  sat: 'saturday',
+  sun: 'sunday',
+};
+
+/** "today", "tomorrow" or "on monday": how the caller asked for the day. */
+export type DayLabel = 'today' | 'tomorrow' | Day;
+
+function dayWords(d: DayLabel): string {
+  return d === 'today' || d === 'tomorrow' ? d : `on ${DAY_NAME[d]}`;
+}
+
+/** A sentence's full stop, unless it already ends on one ("ten p.m."). */
+const stop = (s: string): string => (s.endsWith('.') ? s : `${s}.`);
+
+/** One day's stored hours: "Today we're open six a.m. to ten p.m.", "On sunday we're closed." */
+export function dayHoursLine(d: DayLabel, h: DayHours): string {
+  const when = dayWords(d);
+  const lead = when.charAt(0).toUpperCase() + when.slice(1);
+  if ('closed' in h) return `${lead} we're closed.`;
+  if ('open24h' in h) return `${lead} we're open twenty four hours.`;
+  return stop(`${lead} we're open ${sayTime(h.opens)} to ${sayTime(h.closes)}`);
+}
+
+export function dayHoursUnknownLine(d: DayLabel): string {
+  return `I'm sorry, I don't have our hours for ${d === 'today' || d === 'tomorrow' ? d : DAY_NAME[d]}.`;
+}
+
+/** A public holiday on the day asked: its regular hours may not hold, and no holiday hours are stored. */
+export function holidayLine(d: 'today' | 'tomorrow', holiday: string): string {
+  return `${d === 'today' ? 'Today' : 'Tomorrow'} is ${holiday}, and I don't know our hours for the holiday.`;
+}
+
+export function weekLine(days: readonly Day[], h: DayHours): string {
+  const when = sayDays(days);
+  if ('closed' in h) return `We're closed ${when}.`;
+  if ('open24h' in h) return `We're open twenty four hours ${when}.`;
+  return `We're open ${sayTime(h.opens)} to ${sayTime(h.closes)} ${when}.`;
+}
+
+const PERIOD_WORDS: Record<Period, string> = {
+  month: 'a month',
+  year: 'a year',
+  week: 'a week',
+  day: 'a day',
+  visit: 'per visit',
+  once: 'one time',
+};
+
+const CURRENCY_WORDS: Record<string, [string, string]> = {
+  USD: ['dollars', 'cents'],
+  GBP: ['pounds', 'pence'],
+  EUR: ['euros', 'cents'],
+  CAD: ['dollars', 'cents'],
+  AUD: ['dollars', 'cents'],
+};
+
+/** 4999 USD → "forty nine dollars and ninety nine cents"; a currency without words is said by its code. */
+export function sayAmount(amountMinor: number, currency: string): string {
+  const [major, minor] = CURRENCY_WORDS[currency] ?? [currency, 'hundredths'];
+  const whole = Math.floor(amountMinor / 100);
+  const cents = amountMinor % 100;
+  return cents === 0 ? `${sayNumber(whole)} ${major}` : `${sayNumber(whole)} ${major} and ${sayNumber(cents)} ${minor}`;
+}
+
+/** "The monthly membership is forty nine dollars a month." */
+export function planLine(p: MembershipPlan): string {
+  const name = p.plan.trim().toLowerCase();
+  const what = /\b(membership|pass|fee|plan)\b/.test(name) ? name : `${name} membership`;
+  return `The ${what} is ${sayAmount(p.amountMinor, p.currency)} ${PERIOD_WORDS[p.period]}.`;
+}
+
+export function planUnknownLine(plan: string): string {
+  return `I'm sorry, I don't have a price for ${plan}.`;
+}
+
+function listed(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
+}
+
+export function classesLine(names: readonly string[]): string {
+  return `Our classes are ${listed(names)}.`;
+}
+
+export function classYesLine(name: string, schedule: string | undefined): string {
+  return schedule === undefined ? `Yes, we have ${name}.` : stop(`Yes, we have ${name}, ${schedule}`);
+}
+
+/** A class the stored list does not have: the list may be incomplete, so not a "no". */
+export function classUnknownLine(name: string): string {
+  return `I don't know whether we have ${name}; it isn't on the class list I have.`;
+}
+
+/** Something the facts say nothing about (a pool, parking): unknown, never a yes or a no. */
+export function topicUnknownLine(thing: string): string {
+  return `I'm sorry, I don't have any information on the ${thing}.`;
+}
+
+export function messageTakenLine(name: string, digits: string): string {
+  return `Thanks, ${name}. I've passed your message to the staff, and they'll call you back on ${spokenDigits(digits)}.`;
+}
+
+const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+/** "+15551234567" → "five five five, one two three, four five six seven" (a national number's digits). */
+export function spokenDigits(number: string): string {
+  const d = number.replace(/^\+1(?=\d{10}$)/, '').replace(/\D/g, '');
+  const words = [...d].map((c) => DIGIT_WORDS[Number(c)] ?? c);
+  if (words.length !== 10) return words.join(' ');
+  return `${words.slice(0, 3).join(' ')}, ${words.slice(3, 6).join(' ')}, ${words.slice(6).join(' ')}`;
+}
+
+/** The greeting in two utterances, as the interview's (a cut during the first leaves the offer unsaid). */
+export function deskGreetingLines(gymName: string, recordingNotice?: string): [string, string] {
+  const intro = greetingLine(gymName);
+  return [
+    recordingNotice === undefined ? intro : `${intro} ${recordingNotice}`,
+    `${DESK_LINES.offer} ${DESK_LINES.help}`,
+  ];
+}
+
+/** The n-th re-prompt of a silent caller; after a failed transfer, the failure and the offer of a message first. */
+export function deskRepromptLine(n: number, transferFailed: boolean): string {
+  if (transferFailed) return `${DESK_LINES.transferFailed} ${DESK_LINES.offerMessage}`;
+  return n <= 1 ? DESK_LINES.reprompt : DESK_LINES.repromptAgain;
+}
+
+/** The goodbye for why the call closes (the machine's end reasons). */
+export function deskGoodbyeLine(reason: string): string {
+  if (reason === 'idle') return DESK_LINES.goodbyeIdle;
+  if (reason === 'error') return DESK_LINES.goodbyeError;
+  return DESK_LINES.goodbye;
+}

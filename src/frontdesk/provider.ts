@@ -1,0 +1,104 @@
+import type { Logger } from '../log.js';
+import type { ConversationInput, LlmChunk, LlmProvider } from '../providers/llm/types.js';
+import { SentenceSplitter } from '../providers/sentences.js';
+import { checkSentence, type GuardProblem } from './guard.js';
+import type { DeskKnowledge } from './knowledge.js';
+import { DESK_LINES } from './lines.js';
+import type { DeskBrain } from './receptionist.js';
+
+// A front-desk call's conversation behind the LlmProvider interface the reply actor speaks to: the desk's brain
+// (offline receptionist or model) answers, and every sentence it writes passes the guard (guard.ts) before it can
+// reach the speaker. A sentence with a claim the stored facts do not back is replaced by "I don't have that
+// information" (once per reply). Facts are never recorded from a front-desk call (its caller is not the gym), and
+// the interview's line tools (keys, hold, voicemail, refusals, callbacks) mean nothing here: both are dropped.
+
+export interface FrontDeskOptions {
+  readonly brain: DeskBrain;
+  /** The gym's knowledge, read once when the call starts (undefined: it could not be read). */
+  readonly knowledge: Promise<DeskKnowledge | undefined>;
+  /** Whether a staff number is set for the number called (read with the knowledge). */
+  readonly staff: Promise<boolean>;
+  readonly log: Logger;
+  /** Each sentence the guard stopped, by the kinds of claim it could not back (metrics; never the words). */
+  readonly onBlocked?: ((problems: GuardProblem[]) => void) | undefined;
+}
+
+export class FrontDeskLlm implements LlmProvider {
+  readonly name: string;
+  readonly model: string | undefined;
+  readonly capabilities = { streaming: true, tools: true } as const;
+  readonly #o: FrontDeskOptions;
+
+  constructor(o: FrontDeskOptions) {
+    this.#o = o;
+    this.name = `front-desk:${o.brain.name}`;
+    this.model = o.brain.model;
+  }
+
+  warm(signal?: AbortSignal): Promise<void> {
+    return this.#o.brain.warm?.(signal) ?? Promise.resolve();
+  }
+
+  async *respond(input: ConversationInput, signal: AbortSignal): AsyncIterable<LlmChunk> {
+    const knowledge = await this.#o.knowledge.catch(() => undefined);
+    const staff = await this.#o.staff.catch(() => false);
+    const turn = { history: input.history, knowledge, staff };
+    // Sentence ends only (no clause cuts): the guard reads whole claims.
+    const splitter = new SentenceSplitter({ firstClauseMinChars: 10_000, clauseMinChars: 10_000, maxChars: 600 });
+    let replaced = false;
+    const held: LlmChunk[] = [];
+    const pass = (sentence: string): LlmChunk[] => {
+      const verdict = checkSentence(sentence, knowledge ?? EMPTY);
+      if (verdict.ok) return [{ type: 'text', delta: `${sentence} ` }];
+      this.#o.onBlocked?.(verdict.problems);
+      this.#o.log.warn(
+        { problems: verdict.problems },
+        'front desk: a sentence the stored facts do not back was stopped',
+      );
+      if (replaced) return [];
+      replaced = true;
+      return [{ type: 'text', delta: `${DESK_LINES.unknown} ` }];
+    };
+    for await (const c of this.#o.brain.respond(turn, signal, input)) {
+      if (signal.aborted) return;
+      switch (c.type) {
+        case 'text':
+          for (const s of splitter.push(c.delta)) yield* pass(s);
+          break;
+        case 'done': {
+          const rest = splitter.flush();
+          if (rest !== undefined) yield* pass(rest);
+          // Message and transfer events after the words that go with them ("I'll put you through now").
+          yield* held.splice(0);
+          yield c;
+          return;
+        }
+        case 'desk':
+        case 'end-call':
+          held.push(c);
+          break;
+        case 'invalid-tool':
+          yield c;
+          break;
+        default:
+          // facts, asked, press-keys, hold, voicemail, refusal, callback, outcome: not a front desk's.
+          break;
+      }
+    }
+    const rest = splitter.flush();
+    if (rest !== undefined) yield* pass(rest);
+    yield* held.splice(0);
+  }
+}
+
+/** What a gym whose facts could not be read is known to be: nothing, so every claim is blocked. */
+const EMPTY: DeskKnowledge = {
+  gymName: '',
+  timeZone: 'UTC',
+  hours: {},
+  pricing: [],
+  classes: [],
+  stale: [],
+  today: { day: 'mon', date: '', hours: undefined, holiday: undefined },
+  tomorrow: { day: 'tue', date: '', hours: undefined, holiday: undefined },
+};

@@ -1,0 +1,237 @@
+import t from 'tap';
+import { FakeOpenAi } from '../../src/fakes/openai.js';
+import { sayTime } from '../../src/facts/say.js';
+import { hoursAnswer, priceAnswer } from '../../src/frontdesk/answers.js';
+import { checkSentence } from '../../src/frontdesk/guard.js';
+import { deskIntent } from '../../src/frontdesk/intent.js';
+import { deskKnowledge, type DeskKnowledge } from '../../src/frontdesk/knowledge.js';
+import { DESK_LINES } from '../../src/frontdesk/lines.js';
+import { OpenAiDesk } from '../../src/frontdesk/openai-desk.js';
+import { FrontDeskLlm } from '../../src/frontdesk/provider.js';
+import {
+  callbackNumber,
+  digitsIn,
+  nameFrom,
+  OfflineReceptionist,
+  type DeskBrain,
+} from '../../src/frontdesk/receptionist.js';
+import { createLogger } from '../../src/log.js';
+import { greeted, type Harness } from '../machines/harness.js';
+
+// The front desk without audio: the guard, the answers (today and tomorrow in the gym's zone, holidays, staleness,
+// unknowns), the receptionist's message, and the desk driven through the real call machine and reply actor (the
+// offline receptionist, and the OpenAI desk against the fake, told to invent an amenity, a price and a time).
+
+const PLACE = { name: 'Iron Temple', timeZone: 'America/New_York', region: 'US', subdivision: 'NY' };
+const FACTS = {
+  hours: {
+    mon: { opens: '06:00', closes: '22:00' },
+    tue: { opens: '06:00', closes: '22:00' },
+    wed: { opens: '06:00', closes: '22:00' },
+    thu: { opens: '06:00', closes: '22:00' },
+    fri: { opens: '06:00', closes: '21:30' },
+    sat: { opens: '08:00', closes: '18:00' },
+    sun: { closed: true as const },
+  },
+  pricing: [
+    { plan: 'monthly', amountMinor: 4900, currency: 'USD', period: 'month' as const },
+    { plan: 'day pass', amountMinor: 1500, currency: 'USD', period: 'day' as const },
+  ],
+  classes: [{ name: 'yoga' }, { name: 'spin', schedule: 'tuesdays at six p.m.' }],
+  stale: [] as const,
+};
+// Monday 7 December 2026, 10:00 in New York (15:00 UTC); 23:30 UTC on the Saturday is still Saturday there.
+const MONDAY = new Date('2026-12-07T15:00:00Z');
+const known = (now = MONDAY, facts: Parameters<typeof deskKnowledge>[1] = FACTS): DeskKnowledge =>
+  deskKnowledge(PLACE, facts, { now, defaultTimeZone: 'UTC' });
+
+t.test('today and tomorrow are the gym’s local days; a public holiday is named and its hours unknown', async (t) => {
+  const k = known(new Date('2026-12-13T02:00:00Z')); // Saturday 21:00 in New York, Sunday in UTC
+  t.equal(k.today.day, 'sat');
+  t.match(hoursAnswer(k, 'today'), { known: true, sentences: [`Today we're open eight a.m. to six p.m.`] });
+  t.match(hoursAnswer(k, 'tomorrow'), { known: true, sentences: ["Tomorrow we're closed."] });
+  const xmasEve = known(new Date('2026-12-24T15:00:00Z'));
+  t.equal(xmasEve.tomorrow.holiday, 'Christmas Day');
+  const a = hoursAnswer(xmasEve, 'tomorrow');
+  t.equal(a.known, false);
+  t.match(a.sentences[0], /Christmas Day.*don't know our hours/);
+  t.ok(checkSentence(a.sentences[0] ?? '', xmasEve).ok, 'the holiday line passes the guard');
+  const stale = known(MONDAY, { ...FACTS, stale: ['pricing'] });
+  t.same(priceAnswer(stale, undefined, 'day').sentences, [
+    'The day pass is fifteen dollars a day.',
+    DESK_LINES.staleNote,
+  ]);
+  const none = known(MONDAY, { hours: {}, pricing: [], classes: [], stale: [] });
+  t.same(hoursAnswer(none, 'today'), { sentences: [DESK_LINES.hoursUnknown], known: false });
+});
+
+t.test('the guard passes stored facts and stops every other claim', async (t) => {
+  const k = known();
+  const ok = [
+    "Today we're open six a.m. to ten p.m.",
+    "On friday we're open six a.m. to nine thirty p.m.",
+    "We're closed on sunday.",
+    'The monthly membership is forty nine dollars a month.',
+    'A day pass is $15.',
+    'Yes, we have spin, tuesdays at six p.m.',
+    "I'm not sure whether we have a pool; I can take a message.",
+    "I don't know whether we have zumba.",
+    'Thanks for calling Iron Temple. This is the automated front desk.',
+    DESK_LINES.offer,
+  ];
+  for (const s of ok) t.same(checkSentence(s, k), { ok: true, problems: [] }, s);
+  const bad: Array<[string, string]> = [
+    ["We're open until eleven p.m. today.", 'time'],
+    ['We open at 5am on weekdays.', 'time'],
+    ['Yes, we are open on sunday.', 'hours'],
+    ["We're closed today.", 'hours'],
+    ['The monthly membership is thirty nine dollars a month.', 'price'],
+    ['It costs $59.', 'price'],
+    ['We do offer zumba.', 'class'],
+    ['We have a pool and a sauna.', 'amenity'],
+    ["We don't have parking.", 'amenity'],
+    ['Personal training is included.', 'amenity'],
+    ['Tomorrow is a holiday.', 'holiday'],
+  ];
+  for (const [s, problem] of bad) t.ok(checkSentence(s, k).problems.includes(problem as never), `${s} → ${problem}`);
+});
+
+t.test('what callers ask, and the message’s parts', async (t) => {
+  t.match(deskIntent('What time do you close tonight?'), { kind: 'hours', day: 'today' });
+  t.match(deskIntent('are you open on saturdays'), { kind: 'hours', day: 'sat' });
+  t.match(deskIntent('How much is a day pass?'), { kind: 'price', period: 'day' });
+  t.match(deskIntent('do you do pilates'), { kind: 'classes', name: 'pilates' });
+  t.match(deskIntent('is there parking'), { kind: 'amenity', thing: 'parking' });
+  t.match(deskIntent('Can I talk to someone, please?'), { kind: 'person' });
+  t.match(deskIntent("I'd like to leave a message"), { kind: 'message' });
+  t.equal(digitsIn('two oh one, five five five, double one two three'), '2015551123');
+  t.equal(callbackNumber('2015550123'), '+12015550123');
+  t.equal(callbackNumber('123'), undefined);
+  t.equal(nameFrom("Hi, my name's maria lopez."), 'Maria Lopez');
+});
+
+const silent = createLogger('silent');
+
+function desk(brain: DeskBrain, k: DeskKnowledge | undefined = known(), staff = true) {
+  const blocked: string[][] = [];
+  const llm = new FrontDeskLlm({
+    brain,
+    knowledge: Promise.resolve(k),
+    staff: Promise.resolve(staff),
+    log: silent,
+    onBlocked: (p) => blocked.push(p),
+  });
+  return { llm, blocked };
+}
+
+/** The caller says `text`; the desk's reply is written and played; what it said comes back. */
+async function ask(h: Harness, text: string): Promise<string> {
+  const before = h.saidTexts().length;
+  h.callerSays(text);
+  h.advance(1500);
+  for (let i = 0; i < 20 && h.ctx().agentTurn === undefined; i++) await h.settle();
+  await h.settle();
+  h.playAll(100);
+  await h.settle();
+  return h.saidTexts().slice(before).join(' ');
+}
+
+/** Every time of day and price said, as spoken forms: what an answer may contain besides its expected values. */
+const VALUES =
+  /\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: \w+)? [ap]\.m\.|noon|midnight|\w+(?: \w+)? dollars)/g;
+
+t.test('the offline desk through the call machine: answers, unknowns, a message and a transfer', async (t) => {
+  const { llm, blocked } = desk(new OfflineReceptionist());
+  const h = greeted({ mode: 'front-desk', llm });
+  t.match(h.saidTexts().join(' '), /Thanks for calling Iron Temple\. This is the automated front desk\./);
+  // Each question with the values the stored facts give it (independent of the desk's own code: say.ts forms).
+  const expected: Array<[string, string[]]> = [
+    ['What time do you open today?', [`${sayTime('06:00')} to ${sayTime('22:00')}`]],
+    ['How much is a day pass?', ['fifteen dollars']],
+    ['Do you have spin classes?', ['spin', `${sayTime('18:00')}`]],
+  ];
+  for (const [q, values] of expected) {
+    const said = await ask(h, q);
+    for (const v of values) t.ok(said.includes(v), `${q} → "${said}" says ${v}`);
+    const extra = (said.match(VALUES) ?? []).filter((v) => !values.some((e) => e.includes(v) || v.includes(e)));
+    t.same(extra, [], `${q}: no value that was not asked for`);
+  }
+  for (const q of ['Do you have a swimming pool?', 'Do you have zumba?']) {
+    const said = await ask(h, q);
+    t.match(said, /don't (know|have any information)/, `${q} → unknown: "${said}"`);
+    t.same(said.match(VALUES) ?? [], [], 'and no value');
+  }
+  t.match(await ask(h, 'I would like to leave a message.'), /What's your name\?/);
+  t.equal(JSON.stringify(h.actor.getSnapshot().value).includes('takingMessage'), true, 'desk: takingMessage');
+  await ask(h, 'My name is Maria Lopez.');
+  await ask(h, 'Two oh one, five five five, zero one two three.');
+  t.match(await ask(h, 'It is about freezing my membership.'), /Thanks, Maria Lopez/);
+  t.same(
+    h.ofType('ledger.message').map((e) => e.message),
+    [{ name: 'Maria Lopez', callbackNumber: '+12015550123', reason: 'about freezing my membership.' }],
+  );
+  t.match(await ask(h, 'Can I speak to a person?'), /put you through/);
+  await h.settle();
+  t.same(h.transfers, [{ callId: 'c1' }], 'Twilio asked to dial the staff once the announcement played');
+  t.same(
+    h.ofType('ledger.transfer').map((e) => [e.to, e.status]),
+    [['+15550009999', 'dialling']],
+  );
+  t.match(h.actor.getSnapshot().value, { live: { desk: 'transferred' } });
+  // Twilio's redirect ends our stream: the call ends as transferred, without our hang-up.
+  h.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  t.equal(h.ofType('call.ended')[0]?.reason, 'transferred');
+  t.same(h.ofType('ledger.facts'), [], 'a front-desk caller never adds facts');
+  t.same(blocked, [], 'the receptionist never said what the guard had to stop');
+});
+
+t.test('a failed transfer is said at the next re-prompt, with the offer of a message', async (t) => {
+  const { llm } = desk(new OfflineReceptionist());
+  const h = greeted({ mode: 'front-desk', llm, transfer: 'fails' });
+  await ask(h, 'Can I talk to the manager?');
+  await h.settle();
+  t.match(h.actor.getSnapshot().value, { live: { desk: 'answering' } });
+  t.same(
+    h.ofType('ledger.transfer').map((e) => e.status),
+    ['failed'],
+  );
+  h.advance(h.ctx().timing.idleRepromptMs + 10);
+  h.playAll();
+  t.match(h.saidTexts().at(-1), /couldn't put you through\. I can take a message/);
+});
+
+t.test('OpenAI desk told to invent: nothing it invents reaches the speaker', async (t) => {
+  const fake = await new FakeOpenAi({
+    apiKey: 'oa-key',
+    replies: [
+      { toolCalls: [{ name: 'lookup_facts', arguments: '{"topic":"prices","plan":"monthly"}' }] },
+      {
+        text:
+          'The monthly membership is forty nine dollars a month. We also have a heated pool and a sauna. ' +
+          'The student plan is twenty five dollars a month. We are open until eleven p.m. today. ' +
+          'Anything else?',
+      },
+    ],
+  }).start();
+  t.teardown(() => fake.close());
+  const brain = new OpenAiDesk({
+    apiKey: 'oa-key',
+    baseURL: fake.url,
+    model: 'gpt-4o-mini',
+    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
+  });
+  const { llm, blocked } = desk(brain);
+  const h = greeted({ mode: 'front-desk', llm });
+  const said = await ask(h, 'How much is it a month, and do you have a pool?');
+  for (let i = 0; i < 50 && !said.includes('Anything else'); i++) await h.settle();
+  const all = h.saidTexts().join(' ');
+  t.match(all, /forty nine dollars a month/, 'the stored price is said');
+  for (const invented of ['pool', 'sauna', 'twenty five', 'eleven p.m.'])
+    t.notOk(all.includes(invented), `"${invented}" never reached the speaker`);
+  t.match(all, /I don't have that information/, 'what was stopped is said to be unknown');
+  t.same(blocked.flat().sort(), ['amenity', 'price', 'time']);
+  const second = fake.chatRequests[1]?.body as { messages: Array<{ role: string; content: string | null }> };
+  t.match(second.messages.at(-1), { role: 'tool', content: /Stored facts.*forty nine dollars a month/ });
+  const first = fake.chatRequests[0]?.body as { messages: Array<{ content: string }> };
+  t.notMatch(JSON.stringify(first.messages), /forty nine|4900|49/, 'no fact reaches the model but through its tools');
+});
