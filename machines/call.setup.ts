@@ -77,8 +77,7 @@ export const callSetup = deskSetup.extend<ClosingActionParams>({
     queueGoodbye: assign(({ context }) => {
       const said = context.agentTurn?.utterances.some((u) => u.status !== 'cut' && T.isGoodbye(u.text)) ?? false;
       const reason = context.closeReason ?? 'caller-request';
-      const line =
-        context.mode === 'front-desk' ? deskGoodbyeLine(reason) : T.goodbyeLine(reason, context.language);
+      const line = context.mode === 'front-desk' ? deskGoodbyeLine(reason) : T.goodbyeLine(reason, context.language);
       return said ? {} : queueLine(context, line);
     }),
     beginHangup: enqueueActions(({ context, enqueue, system }) => {

@@ -16,7 +16,7 @@ import { insertTurn } from './repositories/turns.js';
 import { toDate } from './sql.js';
 import type { DeskMessage } from '../../machines/events.js';
 import { insertMessage, insertTransfer, type TransferStatus } from '../frontdesk/store.js';
-import type { WriteOutcome, WriteQueue } from './write-queue.js';
+import type { WriteKind, WriteOutcome, WriteQueue } from './write-queue.js';
 
 // The persistence side of a call. The integration layer forwards the call actor's ledger events here
 // (ledger.agentTurn, ledger.callerTurn, ledger.facts, call.ended) and the telephony layer forwards status
@@ -207,18 +207,7 @@ export class CallLedger {
 
   /** @internal */
   write(
-    kind:
-      | 'call'
-      | 'status'
-      | 'turn'
-      | 'facts'
-      | 'refusal'
-      | 'callback'
-      | 'message'
-      | 'transfer'
-      | 'end'
-      | 'recording'
-      | 'cost',
+    kind: Exclude<WriteKind, 'gym' | 'ivr-path'>,
     at: Timestamp | undefined,
     make: (at: Date) => (pool: import('pg').Pool) => Promise<void>,
   ): Promise<WriteOutcome> {

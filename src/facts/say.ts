@@ -62,7 +62,7 @@ export function sayDays(days: readonly Day[], opts: { plural?: boolean } = {}): 
   return `${runs.slice(0, -1).join(' ')} and ${runs[runs.length - 1] as string}`;
 }
 
-const PERIOD_PHRASE: Readonly<Record<Period, string>> = {
+export const PERIOD_PHRASE: Readonly<Record<Period, string>> = {
   month: 'a month',
   year: 'a year',
   week: 'a week',

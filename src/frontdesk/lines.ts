@@ -1,6 +1,8 @@
-import type { Day, DayHours, MembershipPlan, Period } from '../facts/model.js';
+import { sayPhoneNumber } from '../../machines/situation-lines.js';
+import type { Day, DayHours, MembershipPlan } from '../facts/model.js';
 import { sayNumber } from '../facts/numbers.js';
-import { sayDays, sayGymName, sayTime } from '../facts/say.js';
+import { PERIOD_PHRASE, sayDays, sayGymName, sayTime } from '../facts/say.js';
+import { DAY_NAMES } from '../facts/vocabulary.js';
 
 // Every fixed line of the front desk, in one place, so a language pack can take them over whole: the greeting, the
 // re-prompt and goodbye, the carriers answers are built in, what it says when it does not know, and the steps of
@@ -38,21 +40,11 @@ export function greetingLine(gymName: string): string {
   return `Thanks for calling${name === undefined ? '' : ` ${name}`}. This is the automated front desk.`;
 }
 
-const DAY_NAME: Record<Day, string> = {
-  mon: 'monday',
-  tue: 'tuesday',
-  wed: 'wednesday',
-  thu: 'thursday',
-  fri: 'friday',
-  sat: 'saturday',
-  sun: 'sunday',
-};
-
 /** "today", "tomorrow" or "on monday": how the caller asked for the day. */
 export type DayLabel = 'today' | 'tomorrow' | Day;
 
 function dayWords(d: DayLabel): string {
-  return d === 'today' || d === 'tomorrow' ? d : `on ${DAY_NAME[d]}`;
+  return d === 'today' || d === 'tomorrow' ? d : `on ${DAY_NAMES[d]}`;
 }
 
 /** A sentence's full stop, unless it already ends on one ("ten p.m."). */
@@ -68,7 +60,7 @@ export function dayHoursLine(d: DayLabel, h: DayHours): string {
 }
 
 export function dayHoursUnknownLine(d: DayLabel): string {
-  return `I'm sorry, I don't have our hours for ${d === 'today' || d === 'tomorrow' ? d : DAY_NAME[d]}.`;
+  return `I'm sorry, I don't have our hours for ${d === 'today' || d === 'tomorrow' ? d : DAY_NAMES[d]}.`;
 }
 
 /** A public holiday on the day asked: its regular hours may not hold, and no holiday hours are stored. */
@@ -82,15 +74,6 @@ export function weekLine(days: readonly Day[], h: DayHours): string {
   if ('open24h' in h) return `We're open twenty four hours ${when}.`;
   return `We're open ${sayTime(h.opens)} to ${sayTime(h.closes)} ${when}.`;
 }
-
-const PERIOD_WORDS: Record<Period, string> = {
-  month: 'a month',
-  year: 'a year',
-  week: 'a week',
-  day: 'a day',
-  visit: 'per visit',
-  once: 'one time',
-};
 
 const CURRENCY_WORDS: Record<string, [string, string]> = {
   USD: ['dollars', 'cents'],
@@ -112,7 +95,7 @@ export function sayAmount(amountMinor: number, currency: string): string {
 export function planLine(p: MembershipPlan): string {
   const name = p.plan.trim().toLowerCase();
   const what = /\b(membership|pass|fee|plan)\b/.test(name) ? name : `${name} membership`;
-  return `The ${what} is ${sayAmount(p.amountMinor, p.currency)} ${PERIOD_WORDS[p.period]}.`;
+  return `The ${what} is ${sayAmount(p.amountMinor, p.currency)} ${PERIOD_PHRASE[p.period]}.`;
 }
 
 export function planUnknownLine(plan: string): string {
@@ -143,18 +126,8 @@ export function topicUnknownLine(thing: string): string {
   return `I'm sorry, I don't have any information on the ${thing}.`;
 }
 
-export function messageTakenLine(name: string, digits: string): string {
-  return `Thanks, ${name}. I've passed your message to the staff, and they'll call you back on ${spokenDigits(digits)}.`;
-}
-
-const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-
-/** "+15551234567" → "five five five, one two three, four five six seven" (a national number's digits). */
-export function spokenDigits(number: string): string {
-  const d = number.replace(/^\+1(?=\d{10}$)/, '').replace(/\D/g, '');
-  const words = [...d].map((c) => DIGIT_WORDS[Number(c)] ?? c);
-  if (words.length !== 10) return words.join(' ');
-  return `${words.slice(0, 3).join(' ')}, ${words.slice(3, 6).join(' ')}, ${words.slice(6).join(' ')}`;
+export function messageTakenLine(name: string, number: string): string {
+  return `Thanks, ${name}. I've passed your message to the staff, and they'll call you back on ${sayPhoneNumber(number)}.`;
 }
 
 /** The greeting in two utterances, as the interview's (a cut during the first leaves the offer unsaid). */
