@@ -143,7 +143,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const webhooks = webhookSettings(config);
   const webhookEvents = webhooks && new WebhookEvents({ events: webhooks.events, log });
   const onCallEnded = webhookEvents?.callEnded;
-  const recorder = new CallRecorder(queue, { log, onCallEnded });
+  const recorder = new CallRecorder(queue, { log, onCallEnded, onMessageTaken: webhookEvents?.messageTaken });
   const extras = await setUpExtras(config, db.pool, metrics.registry, log);
 
   // selectProviders logs its own choice; only an injected set (tests, demo) is logged here.

@@ -15,7 +15,7 @@ import { suppressCallNumber } from '../compliance/suppressions.js';
 import { insertTurn } from './repositories/turns.js';
 import { toDate } from './sql.js';
 import type { DeskMessage } from '../../machines/events.js';
-import { insertMessage, insertTransfer, type TransferStatus } from '../frontdesk/store.js';
+import { insertMessage, insertTransfer, type MessageTakenHook, type TransferStatus } from '../frontdesk/store.js';
 import type { WriteKind, WriteOutcome, WriteQueue } from './write-queue.js';
 
 // The persistence side of a call. The integration layer forwards the call actor's ledger events here
@@ -113,6 +113,8 @@ export interface RecorderOptions {
   log?: Logger;
   /** Runs in the transaction that records a call's end (its webhook events). */
   onCallEnded?: CallEndHook;
+  /** Runs in the transaction that stores a front-desk message (its webhook event). */
+  onMessageTaken?: MessageTakenHook;
 }
 
 export class CallRecorder {
@@ -120,12 +122,15 @@ export class CallRecorder {
   readonly #log: Logger | undefined;
   /** @internal what CallLedger.ended runs with the end's write. */
   readonly onCallEnded: CallEndHook | undefined;
+  /** @internal what CallLedger.message runs with the message's write. */
+  readonly onMessageTaken: MessageTakenHook | undefined;
   #rejected = 0;
 
   constructor(queue: WriteQueue, opts: RecorderOptions = {}) {
     this.#queue = queue;
     this.#log = opts.log;
     this.onCallEnded = opts.onCallEnded;
+    this.onMessageTaken = opts.onMessageTaken;
   }
 
   /** Input that could never be stored (invalid facts, bad timestamps): logged, counted, not queued. */
@@ -300,7 +305,11 @@ export class CallLedger {
 
   /** A front-desk caller's message for the staff. */
   message(m: DeskMessage, at?: Timestamp): Promise<WriteOutcome> {
-    return this.write('message', at, (when) => (pool) => insertMessage(pool, this.callId, m, when));
+    return this.write(
+      'message',
+      at,
+      (when) => (pool) => insertMessage(pool, this.callId, m, when, this.#recorder.onMessageTaken),
+    );
   }
 
   /** The front desk's transfer to the staff, as Twilio answered the redirect. */

@@ -1,7 +1,8 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { DeskMessage } from '../../machines/events.js';
-import { cleanText, type Queryable } from '../db/sql.js';
+import type pg from 'pg';
+import { cleanText, withTx, type Queryable } from '../db/sql.js';
 
 // Our Twilio numbers and what a call to each does (migration 017), and what front-desk calls leave behind: the
 // messages callers leave for the staff and the transfers to the staff. Messages are personal data (a caller's name,
@@ -102,20 +103,36 @@ export async function removeNumber(db: Queryable, e164Number: string): Promise<b
   return (r.rowCount ?? 0) > 0;
 }
 
-/** Stored with the call's gym; nothing is written to a call whose end is recorded (as turns, outcomes.ts). */
-export async function insertMessage(db: Queryable, callId: string, m: DeskMessage, at: Date): Promise<void> {
-  await db.query(
-    `INSERT INTO call_messages (call_id, gym_id, name, callback_number, reason, taken_at)
-     SELECT c.id, c.gym_id, $2, $3, $4, $5 FROM calls c WHERE c.id = $1 AND c.end_reason IS NULL
-     ON CONFLICT (call_id, taken_at) DO NOTHING`,
-    [
-      callId,
-      cleanText(m.name).slice(0, 200),
-      cleanText(m.callbackNumber).slice(0, 40),
-      cleanText(m.reason).slice(0, 2000),
-      at,
-    ],
-  );
+/** Runs in the transaction that stored a message (its webhook event, src/webhooks/events.ts). */
+export type MessageTakenHook = (tx: pg.PoolClient, messageId: number) => Promise<void>;
+
+/**
+ * Stored with the call's gym; nothing is written to a call whose end is recorded (as turns, outcomes.ts). A retried
+ * write stores nothing twice and `onTaken` runs only for the write that stored it.
+ */
+export async function insertMessage(
+  pool: pg.Pool,
+  callId: string,
+  m: DeskMessage,
+  at: Date,
+  onTaken?: MessageTakenHook,
+): Promise<void> {
+  await withTx(pool, async (tx) => {
+    const r = await tx.query<{ id: string }>(
+      `INSERT INTO call_messages (call_id, gym_id, name, callback_number, reason, taken_at)
+       SELECT c.id, c.gym_id, $2, $3, $4, $5 FROM calls c WHERE c.id = $1 AND c.end_reason IS NULL
+       ON CONFLICT (call_id, taken_at) DO NOTHING RETURNING id`,
+      [
+        callId,
+        cleanText(m.name).slice(0, 200),
+        cleanText(m.callbackNumber).slice(0, 40),
+        cleanText(m.reason).slice(0, 2000),
+        at,
+      ],
+    );
+    const id = r.rows[0]?.id;
+    if (id !== undefined) await onTaken?.(tx, Number(id));
+  });
 }
 
 export type TransferStatus = 'dialling' | 'failed';

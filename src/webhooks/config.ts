@@ -4,7 +4,12 @@ import { isForbiddenHost } from './address.js';
 // What the WEBHOOK_* settings mean once read (src/config/env.ts reads them; nothing here touches process.env): the
 // checks the schema runs on the URL and the secret, and the settings the deliverer and the event writers get.
 
-export const WEBHOOK_EVENT_TYPES = ['call.completed', 'gym.facts.changed', 'campaign.completed'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'call.completed',
+  'gym.facts.changed',
+  'campaign.completed',
+  'message.taken',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export function isWebhookEventType(s: string): s is WebhookEventType {

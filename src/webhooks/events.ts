@@ -164,6 +164,47 @@ export class WebhookEvents {
         await gymFactsChanged(tx, Number(c.gym_id), c.id, c);
     });
 
+  /**
+   * In the transaction that stored a front-desk caller's message: message.taken, for the gym's staff to call back.
+   * Unlike the other events it carries a caller's name, number and words: that message is what the gym asked for,
+   * and it goes only to the configured, signed receiver.
+   */
+  messageTaken = (tx: pg.PoolClient, messageId: number): Promise<void> =>
+    this.#inSavepoint(tx, 'message', async () => {
+      if (!this.o.events.has('message.taken')) return;
+      const r = await tx.query<{
+        id: string;
+        call_id: string;
+        name: string;
+        callback_number: string;
+        reason: string;
+        taken_at: Date;
+        gym_id: string | null;
+        gym_name: string | null;
+        gym_phone: string | null;
+        gym_timezone: string | null;
+      }>(
+        `SELECT m.id, m.call_id, m.name, m.callback_number, m.reason, m.taken_at, m.gym_id,
+                g.name AS gym_name, g.phone AS gym_phone, g.timezone AS gym_timezone
+           FROM call_messages m LEFT JOIN gyms g ON g.id = m.gym_id WHERE m.id = $1`,
+        [messageId],
+      );
+      const m = r.rows[0];
+      if (m === undefined) return;
+      await addEvent(tx, 'message.taken', `message.taken:${m.id}`, {
+        message_id: Number(m.id),
+        call_id: m.call_id,
+        gym:
+          m.gym_id === null
+            ? null
+            : { id: Number(m.gym_id), name: m.gym_name, phone: m.gym_phone, timezone: m.gym_timezone },
+        name: m.name,
+        callback_number: m.callback_number,
+        reason: m.reason,
+        taken_at: m.taken_at.toISOString(),
+      });
+    });
+
   /** In the transaction that marked campaigns done: one campaign.completed each, with its final tallies. */
   campaignsCompleted = (tx: pg.PoolClient, ids: readonly number[], at: Date): Promise<void> =>
     this.#inSavepoint(tx, 'campaign', async () => {

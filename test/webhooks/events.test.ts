@@ -227,6 +227,40 @@ t.test('the campaign engine finishing a campaign: one campaign.completed', async
   ]);
 });
 
+t.test(
+  'a front-desk message: one message.taken with the caller’s message, also when its write is repeated',
+  async (t) => {
+    const rec = new CallRecorder(queue, { log, onMessageTaken: events.messageTaken });
+    const gym = await pool.query<{ id: string }>('INSERT INTO gyms (name, phone) VALUES ($1, $2) RETURNING id', [
+      'Desk Gym',
+      '+12025550177',
+    ]);
+    const gymId = Number(gym.rows[0]?.id);
+    const call = rec.begin({
+      callId: 'desk-msg-1',
+      direction: 'inbound',
+      phoneNumber: '+12025550188',
+      gymId,
+      mode: 'front-desk',
+    });
+    await call.created;
+    const message = { name: 'Maria Lopez', callbackNumber: '+12025550188', reason: 'freezing my membership' };
+    const at = new Date('2026-12-09T15:12:39.871Z');
+    t.equal(await call.message(message, at), 'committed');
+    t.equal(await call.message(message, at), 'committed');
+    const taken = (await outbox()).filter((e) => e.type === 'message.taken');
+    t.equal(taken.length, 1);
+    t.match(taken[0]?.payload, {
+      call_id: 'desk-msg-1',
+      gym: { id: gymId, name: 'Desk Gym', phone: '+12025550177' },
+      name: 'Maria Lopez',
+      callback_number: '+12025550188',
+      reason: 'freezing my membership',
+      taken_at: '2026-12-09T15:12:39.871Z',
+    });
+  },
+);
+
 t.test('WEBHOOK_EVENTS filters what is written', async (t) => {
   const only = new WebhookEvents({ events: new Set(['campaign.completed'] as const), log });
   const before = (await outbox()).length;
