@@ -57,6 +57,7 @@ import { planNextAttempt } from './campaigns/policy/plan.js';
 import type { PlanNextAttempt } from './campaigns/types.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import { briefOfCall } from './campaigns/store.js';
+import { voicesOfCall } from './voices/store.js';
 import { webhookSettings } from './webhooks/config.js';
 import { WebhookDeliverer } from './webhooks/deliver.js';
 import { WebhookEvents } from './webhooks/events.js';
@@ -164,6 +165,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   // restarts; it writes the call rows itself. A campaign call placed by another replica has its brief read back.
   const calls = new CallDirectory(new PgCallStore(db.pool, { queue, log, onCallEnded }), {
     briefOf: (callId) => briefOfCall(db.pool, callId),
+    voicesOf: (callId) => voicesOfCall(db.pool, callId),
   });
   // Replicas on one database count each call once: the one that settles it in the store (capacity.ts).
   const capacity = new CallCapacity({

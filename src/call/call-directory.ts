@@ -1,12 +1,14 @@
 import type { ConversationBrief } from '../providers/llm/types.js';
 import type { CallPatch, CallRecord, CallStore, NewCall } from '../telephony/call-store.js';
+import type { CallVoices } from '../voices/brand.js';
 
 // The calls the telephony layer knows (placed through POST /v1/calls, answered on /twilio/voice, moved on by
 // status callbacks), wrapped so that the call session can look a call up synchronously when its media stream
 // starts (the gym name is not in the stream's parameters). The store itself writes the call rows (src/db/
 // call-store.ts). Recent records are cached in memory, bounded. A call another replica placed (Twilio's stream may
 // land on any replica) is read from the database while its stream is claimed, with its brief, so the session finds
-// both; the reads run alongside the claim, so the greeting waits for no extra round trip.
+// both; the reads run alongside the claim, so the greeting waits for no extra round trip. The brand voices of every
+// call's gym and campaign (src/voices/) are read the same way, for every direction and wherever the call was placed.
 
 const MAX_CACHED = 10_000;
 /** Longest the stream's start waits for the reads of a call placed elsewhere; slower: it asks every topic. */
@@ -15,26 +17,40 @@ const EXTRA_READ_MS = 300;
 export interface CallDirectoryOptions {
   /** The brief a call was placed with, from the database (a campaign's attempt); undefined: none. */
   readonly briefOf?: ((callId: string) => Promise<ConversationBrief | undefined>) | undefined;
+  /** The brand voices of a call's gym and campaign, from the database; undefined: none. */
+  readonly voicesOf?: ((callId: string) => Promise<CallVoices | undefined>) | undefined;
 }
+
+/** What the session finds for a call when its stream starts. */
+export type PeekedCall = CallRecord & {
+  readonly brief?: ConversationBrief | undefined;
+  readonly voices?: CallVoices | undefined;
+};
 
 export class CallDirectory implements CallStore {
   readonly #inner: CallStore;
   readonly #cache = new Map<string, CallRecord>();
   /** Briefs of the calls this process placed, for the session that takes the call's media stream. */
   readonly #briefs = new Map<string, ConversationBrief>();
+  /** Brand voices of the calls whose streams this process claimed. */
+  readonly #voices = new Map<string, CallVoices>();
 
   readonly #briefOf: CallDirectoryOptions['briefOf'];
+  readonly #voicesOf: CallDirectoryOptions['voicesOf'];
 
   constructor(inner: CallStore, o: CallDirectoryOptions = {}) {
     this.#inner = inner;
     this.#briefOf = o.briefOf;
+    this.#voicesOf = o.voicesOf;
   }
 
-  /** Synchronous lookup of a recently seen call (undefined if unknown or evicted), with its brief if it has one. */
-  peek(callId: string): (CallRecord & { readonly brief?: ConversationBrief | undefined }) | undefined {
+  /** Synchronous lookup of a recently seen call (undefined if unknown or evicted), with its brief and voices. */
+  peek(callId: string): PeekedCall | undefined {
     const rec = this.#cache.get(callId);
     const brief = this.#briefs.get(callId);
-    return rec === undefined || brief === undefined ? rec : { ...rec, brief };
+    const voices = this.#voices.get(callId);
+    if (rec === undefined || (brief === undefined && voices === undefined)) return rec;
+    return { ...rec, ...(brief === undefined ? {} : { brief }), ...(voices === undefined ? {} : { voices }) };
   }
 
   async create(call: NewCall): Promise<CallRecord> {
@@ -57,10 +73,19 @@ export class CallDirectory implements CallStore {
 
   async claimStream(callId: string, callSid: string, streamSid: string): Promise<boolean> {
     const claim = this.#inner.claimStream(callId, callSid, streamSid);
-    const reads = this.#readPlacedElsewhere(callId);
+    const reads = Promise.all([this.#readPlacedElsewhere(callId), this.#readVoices(callId)]);
     const won = await claim;
-    if (won) await reads;
+    if (!won) return won;
+    const [, voices] = await reads;
+    // Only for a record still cached (read just now for a call placed elsewhere): peek() answers with both.
+    if (voices !== undefined && this.#cache.has(callId)) this.#voices.set(callId, voices);
     return won;
+  }
+
+  /** The call's brand voices, failing quietly and bounded like the reads below: without them, the configured voice. */
+  async #readVoices(callId: string): Promise<CallVoices | undefined> {
+    if (this.#voicesOf === undefined) return undefined;
+    return bounded(this.#voicesOf(callId).catch(() => undefined));
   }
 
   /**
@@ -75,10 +100,7 @@ export class CallDirectory implements CallStore {
       cached === undefined ? quiet(this.get(callId)) : cached,
       this.#briefOf === undefined ? undefined : quiet(this.#briefOf(callId)),
     ]);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), EXTRA_READ_MS)));
-    const got = await Promise.race([reads, late]).finally(() => clearTimeout(timer));
-    const [rec, brief] = got ?? [];
+    const [rec, brief] = (await bounded(reads)) ?? [];
     // Only for a record still cached: peek() answers with both, and eviction drops both.
     if (rec !== undefined && brief !== undefined && this.#cache.has(callId)) this.#briefs.set(callId, brief);
   }
@@ -100,7 +122,15 @@ export class CallDirectory implements CallStore {
       if (oldest === undefined) break;
       this.#cache.delete(oldest);
       this.#briefs.delete(oldest);
+      this.#voices.delete(oldest);
     }
     return rec;
   }
+}
+
+/** A read given at most EXTRA_READ_MS: later, the stream starts without it (undefined). */
+async function bounded<T>(read: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), EXTRA_READ_MS)));
+  return Promise.race([read, late]).finally(() => clearTimeout(timer));
 }

@@ -2,6 +2,7 @@ import type { CallDirection, CallMode } from '../../machines/events.js';
 import type { ConversationBrief } from '../providers/llm/types.js';
 import type { StartInfo } from '../telephony/call-handler.js';
 import type { Language } from '../language/index.js';
+import type { CallVoices } from '../voices/brand.js';
 
 // Who a media stream is: its call id, direction and gym, from the stream's `start` parameters and, for calls we
 // placed, what the calls API stored (the parameters may not carry the gym's name or number).
@@ -16,6 +17,8 @@ export interface CallDetails {
   readonly brief?: ConversationBrief | undefined;
   /** The language the call was placed in (its row's). */
   readonly language?: Language | undefined;
+  /** The brand voices of its gym and campaign (src/voices/), when they have any. */
+  readonly voices?: CallVoices | undefined;
 }
 
 export interface CallIdentity {
@@ -31,6 +34,7 @@ export interface CallIdentity {
   readonly mode: CallMode;
   /** Inbound: our number the caller rang (its staff number for transfers). */
   readonly calledNumber: string | undefined;
+  readonly voices: CallVoices | undefined;
 }
 
 export function identifyCall(
@@ -51,5 +55,6 @@ export function identifyCall(
     language: details?.language,
     mode: p['mode'] === 'front-desk' ? 'front-desk' : 'interview',
     calledNumber: p['called'],
+    voices: details?.voices,
   };
 }

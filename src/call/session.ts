@@ -164,8 +164,9 @@ export class CallSession implements CallHandler {
     this.#rest = trace.hangup(deps.rest);
     const extras = (this.#extras = new CallExtras(deps.extras, deps.providers, id.phoneNumber, transport, log));
     const asr = trace.asr(deps.providers.asr);
-    // The gym's variant of the experiment: its turn-taking, its voice (the meter counts what the voice said) and script.
-    const flow = callFlow(deps.flows, id.phoneNumber, deps.timing, trace.tts(deps.providers.tts));
+    // The gym's variant of the experiment: its turn-taking, its voice (the meter counts what the voice said) and script;
+    // the gym's or campaign's brand voice over the variant's.
+    const flow = callFlow(deps.flows, id.phoneNumber, deps.timing, trace.tts(deps.providers.tts), id.voices);
     const timing = flow.timing;
     const tts = extras.meter.watchTts(flow.tts);
     // The reply actor's LLM is watched so the end of the call knows which caller words no reply went through.

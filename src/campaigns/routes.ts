@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { badArg, guarded, notFound } from '../db/routes.js';
 import { isAppError } from '../errors.js';
 import { TOPICS, type Topic } from '../facts/model.js';
-import { parseBody, isResponse } from '../gyms/routes.js';
+import { parseBody, isResponse, rowId } from '../gyms/routes.js';
 import { errorResponse, json, type HttpResponse, type Route } from '../http/types.js';
 import type { Logger } from '../log.js';
 import { CONTROL_OR_BIDI } from '../telephony/calls-api.js';
@@ -21,6 +21,7 @@ import {
 } from './store.js';
 import type { CampaignPolicy } from './types.js';
 import { languageSchema } from '../language/index.js';
+import { BRAND_VOICE_SHAPE, brandVoiceSchema } from '../voices/brand.js';
 
 // /v1/campaigns: create a campaign over imported gyms (POST), list them a page at a time (GET), one campaign's
 // progress with its outcome counts (GET /:id), its gyms a page at a time (GET /:id/gyms; a campaign may have
@@ -77,10 +78,10 @@ const createBody = z
     max_concurrent: z.number().int().optional(),
     max_attempts: z.number().int().optional(),
     language: languageSchema.optional(),
+    voice: brandVoiceSchema.optional(),
   })
   .strict();
-const SHAPE =
-  '{"name", "gym_ids": [1, 2], "topics"?: ["hours", "pricing", "classes"], "max_concurrent"?, "max_attempts"?, "language"?: "en" | "es"}';
+const SHAPE = `{"name", "gym_ids": [1, 2], "topics"?: ["hours", "pricing", "classes"], "max_concurrent"?, "max_attempts"?, "language"?: "en" | "es", "voice"?: ${BRAND_VOICE_SHAPE}}`;
 
 /** An AppError the store raised on purpose (unknown gyms, a taken name, a wrong transition) as its HTTP answer. */
 function storeError(e: unknown): HttpResponse {
@@ -91,11 +92,6 @@ function storeError(e: unknown): HttpResponse {
 
 const STATE_PROBLEM = `state must be one of ${GYM_STATES.join(', ')}`;
 
-function campaignId(raw: string | undefined): number | undefined {
-  const id = Number(raw);
-  return /^\d{1,15}$/.test(raw ?? '') && Number.isSafeInteger(id) ? id : undefined;
-}
-
 export function campaignRoutes(o: CampaignRoutesOptions): Route[] {
   const { pool, log } = o;
   const now = o.now ?? (() => new Date());
@@ -105,7 +101,7 @@ export function campaignRoutes(o: CampaignRoutesOptions): Route[] {
     auth: 'api-token',
     handler: (_req, p) =>
       guarded(log, async () => {
-        const id = campaignId(p.id);
+        const id = rowId(p.id);
         if (id === undefined) return notFound('campaign');
         try {
           const c = await changeCampaign(pool, id, a, now());
@@ -137,6 +133,7 @@ export function campaignRoutes(o: CampaignRoutesOptions): Route[] {
               gymIds: body.gym_ids,
               now: now(),
               language: body.language,
+              voice: body.voice,
             });
             log?.info({ campaignId: c.id, gyms: c.gyms }, 'campaign created');
             return json(201, c);
@@ -163,7 +160,7 @@ export function campaignRoutes(o: CampaignRoutesOptions): Route[] {
       auth: 'api-token',
       handler: (_req, p) =>
         guarded(log, async () => {
-          const id = campaignId(p.id);
+          const id = rowId(p.id);
           const st = id === undefined ? undefined : await campaignStatus(pool, id);
           return st === undefined ? notFound('campaign') : json(200, st);
         }),
@@ -174,7 +171,7 @@ export function campaignRoutes(o: CampaignRoutesOptions): Route[] {
       auth: 'api-token',
       handler: (req, p) =>
         guarded(log, async () => {
-          const id = campaignId(p.id);
+          const id = rowId(p.id);
           if (id === undefined) return notFound('campaign');
           const q = pageQuery(req.query, 'after', ['state']);
           if (typeof q === 'string') return badArg(q);

@@ -5,6 +5,7 @@ import { withTx, type Queryable } from '../db/sql.js';
 import { everyPage, pageOf, PAGE_LIMIT, type Page } from './paging.js';
 import type { CallBrief, CampaignPolicy } from './types.js';
 import type { Language } from '../language/index.js';
+import { brandVoiceProblems, parseBrandVoice, type BrandVoice } from '../voices/brand.js';
 
 // Campaigns as the API and the CLI see them: create one over a list of gyms, list them, read one's progress,
 // pause, resume or cancel it. The engine's side of the same tables (claiming, dialling, settling) is queue.ts.
@@ -35,6 +36,8 @@ export interface NewCampaign {
   readonly now: Date;
   /** The language of its calls to gyms whose own language is none the agent speaks; none: CALL_LANGUAGE. */
   readonly language?: Language | undefined;
+  /** How the agent sounds on this campaign's calls (src/voices/brand.ts); undefined: the gyms' or configured voices. */
+  readonly voice?: BrandVoice | undefined;
 }
 
 export interface CampaignSummary {
@@ -51,6 +54,8 @@ export interface CampaignSummary {
   /** Gyms per state (every state present, 0 when none). */
   readonly states: Record<GymState, number>;
   readonly attempts: number;
+  /** The campaign's brand voice, null when it has none. */
+  readonly voice: BrandVoice | null;
 }
 
 export interface CampaignStatusReport extends CampaignSummary {
@@ -73,10 +78,11 @@ interface SummaryRow {
   created_at: Date;
   states: Record<string, number> | null;
   attempts: string;
+  voice: unknown;
 }
 
 const SUMMARY_SQL = `
-  SELECT c.id, c.name, c.topics, c.status, c.max_concurrent, c.max_attempts, c.language, c.created_at,
+  SELECT c.id, c.name, c.topics, c.status, c.max_concurrent, c.max_attempts, c.language, c.created_at, c.voice,
          (SELECT jsonb_object_agg(s.state, s.n) FROM (SELECT state, count(*)::int n FROM campaign_gyms
             WHERE campaign_id = c.id GROUP BY state) s) AS states,
          (SELECT count(*) FROM campaign_attempts a WHERE a.campaign_id = c.id) AS attempts
@@ -96,6 +102,7 @@ function summary(r: SummaryRow): CampaignSummary {
     gyms: Object.values(states).reduce((a, b) => a + b, 0),
     states,
     attempts: Number(r.attempts),
+    voice: parseBrandVoice(r.voice) ?? null,
   };
 }
 
@@ -113,11 +120,21 @@ export async function createCampaign(pool: pg.Pool, c: NewCampaign): Promise<Cam
     if (unknown.length > 0) throw new AppError('VALIDATION_FAILED', `no such gyms: ${unknown.slice(0, 10).join(', ')}`);
     const named = await tx.query("SELECT 1 FROM campaigns WHERE name = $1 AND status <> 'cancelled'", [c.name]);
     if ((named.rowCount ?? 0) > 0) throw taken();
+    if (c.voice !== undefined) await checkVoiceForLanguages(tx, c.voice, ids, c.language);
     const p = c.policy;
     const made = await tx.query<{ id: string }>(
-      `INSERT INTO campaigns (name, topics, max_concurrent, max_attempts, policy, created_at, updated_at, language)
-       VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id`,
-      [c.name, [...p.topics], p.maxConcurrent, p.maxAttempts, JSON.stringify(p), c.now, c.language ?? null],
+      `INSERT INTO campaigns (name, topics, max_concurrent, max_attempts, policy, created_at, updated_at, language, voice)
+       VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) RETURNING id`,
+      [
+        c.name,
+        [...p.topics],
+        p.maxConcurrent,
+        p.maxAttempts,
+        JSON.stringify(p),
+        c.now,
+        c.language ?? null,
+        c.voice === undefined ? null : JSON.stringify(c.voice),
+      ],
     );
     const id = Number(made.rows[0]?.id);
     await tx.query(
@@ -129,6 +146,25 @@ export async function createCampaign(pool: pg.Pool, c: NewCampaign): Promise<Cam
   }).catch((e: unknown) => {
     throw (e as { constraint?: unknown }).constraint === 'campaigns_name_key' ? taken() : e;
   });
+}
+
+/**
+ * A campaign's voice speaks on every call of it: it must suit the campaign's language and each of its gyms' own
+ * (VALIDATION_FAILED otherwise).
+ */
+async function checkVoiceForLanguages(
+  db: Queryable,
+  voice: BrandVoice,
+  gymIds: readonly number[],
+  language: string | undefined,
+): Promise<void> {
+  const langs = await db.query<{ language: string }>(
+    'SELECT DISTINCT language FROM gyms WHERE id = ANY($1::bigint[]) AND language IS NOT NULL ORDER BY language',
+    [gymIds],
+  );
+  const all = [...(language === undefined ? [] : [language]), ...langs.rows.map((r) => r.language)];
+  const problems = [...new Set(all.flatMap((l) => brandVoiceProblems(voice, l)))];
+  if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `voice: ${problems.join('; ')}`);
 }
 
 async function readSummary(db: Queryable, id: number): Promise<CampaignSummary | undefined> {

@@ -20,13 +20,39 @@ export interface FakeElevenLabsOptions {
   synth?: (text: string, sampleRate: number) => Buffer | Promise<Buffer>;
   /** Content type of audio responses (the real one is not documented for raw PCM). */
   audioContentType?: string;
+  /** Voices of the account besides the premade ones (id → name): cloned voices, for GET /v1/voices/{id}. */
+  voices?: Record<string, string>;
 }
+
+/** Premade voices every account has (GET /v1/voices/{id} finds them). */
+const PREMADE: Readonly<Record<string, string>> = { '21m00Tcm4TlvDq8ikWAM': 'Rachel', EXAVITQu4vr4xnSDxMaL: 'Sarah' };
+
+/** The account's models as GET /v1/models lists them (the fields the SDK and `doctor` read). */
+const MODELS = [
+  { model_id: 'eleven_turbo_v2_5', name: 'Eleven Turbo v2.5', can_do_text_to_speech: true, languages: ['en', 'es'] },
+  { model_id: 'eleven_flash_v2_5', name: 'Eleven Flash v2.5', can_do_text_to_speech: true, languages: ['en', 'es'] },
+  {
+    model_id: 'eleven_multilingual_v2',
+    name: 'Eleven Multilingual v2',
+    can_do_text_to_speech: true,
+    languages: ['en', 'es'],
+  },
+  { model_id: 'eleven_turbo_v2', name: 'Eleven Turbo v2', can_do_text_to_speech: true, languages: ['en'] },
+  {
+    model_id: 'eleven_english_sts_v2',
+    name: 'Eleven English v2 (speech to speech)',
+    can_do_text_to_speech: false,
+    languages: ['en'],
+  },
+].map((m) => ({ ...m, languages: m.languages.map((l) => ({ language_id: l, name: l })) }));
 
 export class FakeElevenLabs {
   readonly faults = new FaultPlan();
   readonly requests: ElevenLabsRequestRecord[] = [];
   /** GET /v1/models requests (connection warm-ups). */
   modelListRequests = 0;
+  /** Voice ids asked for by GET /v1/voices/{id} (`gym-agent doctor`). */
+  readonly voiceLookups: string[] = [];
   timing: TtsTiming;
   private readonly http: FakeHttpServer;
   private readonly opts: FakeElevenLabsOptions;
@@ -72,7 +98,19 @@ export class FakeElevenLabs {
     if (method === 'GET' && url.pathname === '/v1/models') {
       if (!authorised) return jsonResponse(res, 401, err(401, 'invalid api key'));
       this.modelListRequests++;
-      return jsonResponse(res, 200, [{ model_id: 'eleven_turbo_v2_5', name: 'Eleven Turbo v2.5' }]);
+      return jsonResponse(res, 200, MODELS);
+    }
+    const voice = /^\/v1\/voices\/([^/]+)$/.exec(url.pathname);
+    if (method === 'GET' && voice) {
+      if (!authorised) return jsonResponse(res, 401, err(401, 'invalid api key'));
+      const id = decodeURIComponent(voice[1] as string);
+      this.voiceLookups.push(id);
+      const name = PREMADE[id] ?? this.opts.voices?.[id];
+      if (name === undefined)
+        return jsonResponse(res, 404, {
+          detail: { status: 'voice_not_found', message: `A voice with the voice_id ${id} was not found.` },
+        });
+      return jsonResponse(res, 200, { voice_id: id, name, category: id in PREMADE ? 'premade' : 'cloned' });
     }
     if (method !== 'POST' || !m) return jsonResponse(res, 404, err(404, 'not found'));
     if (!authorised) return jsonResponse(res, 401, err(401, 'invalid api key'));

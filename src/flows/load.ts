@@ -3,12 +3,12 @@ import { parseJsonSetting } from '../config/json-setting.js';
 import { AppError } from '../errors.js';
 import { chooseProviders } from '../providers/choice.js';
 import type { VoiceChoice } from '../providers/tts/types.js';
+import { GPT_ONLY_VOICES } from '../providers/tts/voice-catalogue.js';
 import type { FlowScript } from './script.js';
 import {
   CONFIGURED_PROFILE,
   ENDPOINTING_PROFILES,
   flowsFileSchema,
-  GPT_ONLY_VOICES,
   type EndpointingWaits,
   type FlowsFile,
   type FlowVariant,
@@ -79,12 +79,17 @@ function resolveVariant(file: FlowsFile, v: FlowVariant): Variant {
       questions: v.questions,
       filler: v.filler,
     }),
-    voice: v.voice,
+    voice: v.voice && variantVoice(v.voice),
     endpointing:
       profile === CONFIGURED_PROFILE
         ? undefined
         : (file.endpointingProfiles?.[profile] ?? ENDPOINTING_PROFILES[profile]),
   });
+}
+
+/** A variant's voice as the providers take it: FLOWS names an ElevenLabs voice by its id alone. */
+function variantVoice({ elevenlabs, ...rest }: NonNullable<FlowVariant['voice']>): VoiceChoice {
+  return { ...rest, ...(elevenlabs === undefined ? {} : { elevenlabs: { voiceId: elevenlabs } }) };
 }
 
 /**

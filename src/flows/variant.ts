@@ -2,31 +2,13 @@ import { z } from 'zod';
 import { questionTopics } from '../../machines/text.js';
 import { TOPICS, type Topic } from '../facts/model.js';
 import { FLITE_VOICES } from '../providers/tts/flite.js';
+import { ELEVENLABS_VOICE_ID, OPENAI_VOICES } from '../providers/tts/voice-catalogue.js';
 import { fillGreeting, GREETING_PLACEHOLDERS } from './script.js';
 
 // An A/B experiment of conversation flows, as data (FLOWS: inline JSON or a JSON file; docs/flows.md): its name, its
 // variants with their weights, and what each variant changes: greeting and question wording, question order, voice,
 // endpointing profile, filler policy. The variant named `control` changes nothing (today's configured behaviour).
 // Everything is checked here, at start-up, with one error naming every problem.
-
-/** The OpenAI speech voices (the SDK's list, and the three tts-1 voices it no longer names). */
-export const OPENAI_VOICES = [
-  'alloy',
-  'ash',
-  'ballad',
-  'cedar',
-  'coral',
-  'echo',
-  'fable',
-  'marin',
-  'nova',
-  'onyx',
-  'sage',
-  'shimmer',
-  'verse',
-] as const;
-/** Voices only the gpt-4o speech models have: tts-1 and tts-1-hd reject them. */
-export const GPT_ONLY_VOICES: ReadonlySet<string> = new Set(['ballad', 'cedar', 'marin', 'verse']);
 
 /** Turn-taking waits of an endpointing profile (machines/timing.ts: endpointSemanticMs … endpointMaxMs). */
 export interface EndpointingWaits {
@@ -91,7 +73,7 @@ const variantSchema = z
     topicOrder: z.array(z.enum(TOPICS)).length(TOPICS.length).optional(),
     voice: z
       .object({
-        elevenlabs: z.string().regex(/^[A-Za-z0-9]{20}$/, 'must be an ElevenLabs voice id (20 letters and digits)'),
+        elevenlabs: z.string().regex(ELEVENLABS_VOICE_ID, 'must be an ElevenLabs voice id (20 letters and digits)'),
         openai: z.enum(OPENAI_VOICES, { message: `must be one of ${OPENAI_VOICES.join(', ')}` }),
         flite: z.enum(FLITE_VOICES, { message: `must be one of ${FLITE_VOICES.join(', ')}` }),
       })

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 
 export type ImportFormat = 'csv' | 'json';
 
-export const FIELDS = ['name', 'phone', 'address', 'timezone', 'language', 'subdivision'] as const;
+export const FIELDS = ['name', 'phone', 'address', 'timezone', 'language', 'subdivision', 'voice'] as const;
 export type Field = (typeof FIELDS)[number];
 
 /** Header names (lower case, spaces and hyphens as underscores) each column is recognised by. */
@@ -20,6 +20,8 @@ const ALIASES: Readonly<Record<Field, readonly string[]>> = {
   language: ['language', 'lang', 'locale'],
   // Not `region`: that is the number's country (--region, gyms.region).
   subdivision: ['subdivision', 'state', 'province', 'state_province', 'state_code', 'province_code'],
+  // The gym's brand voice as JSON (src/voices/brand.ts): an object in a JSON list, its JSON text in a CSV cell.
+  voice: ['voice', 'brand_voice'],
 };
 
 /** At most this many gyms per file: an import is one transaction, and its report comes back whole. */
@@ -135,6 +137,10 @@ function parseJson(text: string): ParsedFile {
         continue;
       }
       if (v === null || v === undefined) continue;
+      if (f === 'voice' && typeof v === 'object') {
+        values.voice = JSON.stringify(v);
+        continue;
+      }
       // A number in JSON has lost a leading 0 or + already: refused rather than guessed.
       if (typeof v !== 'string') return { line, values: {}, unreadable: `${k} must be a string` };
       if (v.trim() !== '') values[f] = v.trim();

@@ -3,6 +3,7 @@ import type { Queryable } from '../db/sql.js';
 import type { RowReport } from './import.js';
 import type { SubdivisionSource } from './subdivision.js';
 import type { TimeZoneSource } from './timezone.js';
+import { canonicalJson } from '../voices/brand.js';
 
 // Writing an import's good rows in batches: each batch is one multi-row INSERT ... ON CONFLICT DO NOTHING, one read
 // of the gyms whose numbers were already known (locked), one UPDATE of those and one INSERT of the history rows,
@@ -24,6 +25,8 @@ export interface GoodRow {
   readonly name: string;
   readonly address: string | undefined;
   readonly language: string | undefined;
+  /** The brand voice as canonical JSON (src/voices/brand.ts); null clears the gym's, undefined leaves it. */
+  readonly voice: string | null | undefined;
   readonly timezone: string;
   readonly timezoneSource: TimeZoneSource;
   readonly candidates: readonly string[];
@@ -42,6 +45,8 @@ interface Existing {
   language: string | null;
   subdivision: string | null;
   subdivision_source: SubdivisionSource | null;
+  /** gyms.voice as read (jsonb). */
+  voice: unknown;
 }
 
 interface Change {
@@ -57,6 +62,7 @@ interface Update {
   name: string;
   address: string | null;
   language: string | null;
+  voice: string | null;
   timezone: string | null;
   timezoneSource: TimeZoneSource | null;
   /** null keeps the gym's candidates (its zone was kept). */
@@ -103,14 +109,14 @@ const joinZones = (zones: readonly string[] | null): string | null => (zones ===
 async function writeBatch(tx: Queryable, batch: GoodRow[], importId: string, now: Date): Promise<RowReport[]> {
   const inserted = await tx.query<{ id: string; phone: string }>(
     `INSERT INTO gyms (name, phone, address, language, region, number_type, timezone, timezone_source,
-                       timezone_candidates, subdivision, subdivision_source, imported_at, created_at, updated_at)
+                       timezone_candidates, subdivision, subdivision_source, voice, imported_at, created_at, updated_at)
      SELECT name, phone, address, language, region, number_type, timezone, timezone_source,
-            string_to_array(candidates, ','), subdivision, subdivision_source,
+            string_to_array(candidates, ','), subdivision, subdivision_source, voice::jsonb,
             $12::timestamptz, $12::timestamptz, $12::timestamptz
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::text[], $10::text[], $11::text[]) WITH ORDINALITY
+                   $9::text[], $10::text[], $11::text[], $13::text[]) WITH ORDINALITY
             AS u(name, phone, address, language, region, number_type, timezone, timezone_source, candidates,
-                 subdivision, subdivision_source, ord)
+                 subdivision, subdivision_source, voice, ord)
       ORDER BY ord
      ON CONFLICT (phone) WHERE phone IS NOT NULL DO NOTHING RETURNING id, phone`,
     [
@@ -126,6 +132,7 @@ async function writeBatch(tx: Queryable, batch: GoodRow[], importId: string, now
       batch.map((g) => g.subdivision),
       batch.map((g) => g.subdivisionSource),
       now,
+      batch.map((g) => g.voice ?? null),
     ],
   );
   const newIds = new Map(inserted.rows.map((r) => [r.phone, r.id]));
@@ -133,7 +140,7 @@ async function writeBatch(tx: Queryable, batch: GoodRow[], importId: string, now
   const current = new Map<string, Existing>();
   if (known.length > 0) {
     const r = await tx.query<Existing>(
-      `SELECT id, phone, name, address, timezone, timezone_source, language, subdivision, subdivision_source
+      `SELECT id, phone, name, address, timezone, timezone_source, language, subdivision, subdivision_source, voice
          FROM gyms WHERE phone = ANY($1::text[]) ORDER BY id FOR UPDATE`,
       [known],
     );
@@ -184,11 +191,13 @@ const strength = (s: SubdivisionSource | null) => (s === null ? -1 : STRENGTH[s]
 
 /** A known gym and a row with its number: what the gym becomes, its history, and the row's report. */
 function merge(cur: Existing, g: GoodRow) {
+  const current = { ...cur, voice: cur.voice === null || cur.voice === undefined ? null : canonicalJson(cur.voice) };
   const keepSubdivision = strength(g.subdivisionSource) < strength(cur.subdivision_source);
   const next = {
     name: g.name,
     address: g.address ?? cur.address,
     language: g.language ?? cur.language,
+    voice: g.voice === undefined ? current.voice : g.voice,
     // A zone the list gave wins; an inferred one replaces anything but a zone an earlier list gave.
     ...(g.timezoneSource === 'row' || cur.timezone_source !== 'row'
       ? { timezone: g.timezone, timezone_source: g.timezoneSource, timezone_candidates: g.candidates }
@@ -198,16 +207,17 @@ function merge(cur: Existing, g: GoodRow) {
   };
   const changes: string[] = [];
   const history: Change[] = [];
-  for (const f of ['name', 'address', 'timezone', 'language', 'subdivision'] as const) {
-    if (next[f] === cur[f]) continue;
+  for (const f of ['name', 'address', 'timezone', 'language', 'subdivision', 'voice'] as const) {
+    if (next[f] === current[f]) continue;
     changes.push(f);
-    history.push({ gymId: cur.id, field: f, oldValue: cur[f], newValue: next[f] });
+    history.push({ gymId: cur.id, field: f, oldValue: current[f], newValue: next[f] });
   }
   const update: Update = {
     id: cur.id,
     name: next.name,
     address: next.address,
     language: next.language,
+    voice: next.voice,
     timezone: next.timezone,
     timezoneSource: next.timezone_source,
     candidates: next.timezone_candidates,
@@ -234,16 +244,16 @@ async function updateGyms(tx: Queryable, updates: readonly Update[], now: Date):
   if (updates.length === 0) return;
   await tx.query(
     `UPDATE gyms g
-        SET name = u.name, address = u.address, language = u.language, timezone = u.timezone,
+        SET name = u.name, address = u.address, language = u.language, voice = u.voice::jsonb, timezone = u.timezone,
             timezone_source = u.timezone_source,
             timezone_candidates = COALESCE(string_to_array(u.candidates, ','), g.timezone_candidates),
             subdivision = u.subdivision, subdivision_source = u.subdivision_source,
             region = u.region, number_type = u.number_type, imported_at = $13::timestamptz,
             updated_at = CASE WHEN u.changed THEN $13::timestamptz ELSE g.updated_at END
        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::text[], $10::boolean[], $11::text[], $12::text[])
+                   $9::text[], $10::boolean[], $11::text[], $12::text[], $14::text[])
             AS u(id, name, address, language, timezone, timezone_source, candidates, region, number_type, changed,
-                 subdivision, subdivision_source)
+                 subdivision, subdivision_source, voice)
       WHERE g.id = u.id`,
     [
       updates.map((u) => u.id),
@@ -259,6 +269,7 @@ async function updateGyms(tx: Queryable, updates: readonly Update[], now: Date):
       updates.map((u) => u.subdivision),
       updates.map((u) => u.subdivisionSource),
       now,
+      updates.map((u) => u.voice),
     ],
   );
 }

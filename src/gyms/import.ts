@@ -9,14 +9,16 @@ import { writeRows, type GoodRow } from './import-write.js';
 import { parseGymPhone, type PhoneRejection } from './phone.js';
 import { gymSubdivision, parseSubdivision, type SubdivisionSource } from './subdivision.js';
 import { gymTimeZone, type TimeZoneSource } from './timezone.js';
+import { brandVoiceProblems, canonicalJson, readBrandVoice } from '../voices/brand.js';
 
 // Gyms in: a parsed list → each row checked on its own (a bad row is reported and skipped, never the file), then
 // every good row written in one transaction, in batches (import-write.ts): a new number makes a gym, a known number
-// merges into its gym (the list's name, address, language, time zone and subdivision update it, each change kept in
-// gym_changes). Two rows of one file with the same number merge the same way, in file order.
+// merges into its gym (the list's name, address, language, time zone, subdivision and brand voice update it, each change
+// kept in gym_changes). Two rows of one file with the same number merge the same way, in file order.
 
 export type RowStatus = 'accepted' | 'merged' | 'rejected';
-export type RejectCode = PhoneRejection | 'unreadable' | 'name' | 'address' | 'timezone' | 'language' | 'subdivision';
+export type RejectCode =
+  PhoneRejection | 'unreadable' | 'name' | 'address' | 'timezone' | 'language' | 'subdivision' | 'voice';
 
 export interface RowReport {
   readonly line: number;
@@ -92,6 +94,10 @@ async function checkRow(r: RawRow, o: ImportOptions): Promise<GoodRow | RowRepor
   const language = v.language?.replace(/_/g, '-');
   if (language !== undefined && !LANGUAGE.test(language))
     return reject(r.line, 'language', 'language must be a language tag such as en, es or en-US', { name });
+  const voice = v.voice === undefined ? undefined : readBrandVoice(v.voice);
+  if (voice?.ok === false) return reject(r.line, 'voice', voice.message, { name });
+  const voiceProblems = voice?.voice ? brandVoiceProblems(voice.voice, language) : [];
+  if (voiceProblems.length > 0) return reject(r.line, 'voice', `voice: ${voiceProblems.join('; ')}`, { name });
   const row = v.subdivision === undefined ? undefined : parseSubdivision(v.subdivision, phone.region);
   if (row?.ok === false) return reject(r.line, 'subdivision', row.reason, { name });
   const tz = await gymTimeZone(phone.e164, v.timezone, o.defaultTimeZone);
@@ -111,6 +117,8 @@ async function checkRow(r: RawRow, o: ImportOptions): Promise<GoodRow | RowRepor
     name,
     address,
     language,
+    // `none` in the list clears the gym's voice; an empty cell leaves it as it is.
+    voice: voice === undefined ? undefined : voice.voice === null ? null : canonicalJson(voice.voice),
     timezone: tz.timezone,
     timezoneSource: tz.source,
     candidates: tz.candidates,

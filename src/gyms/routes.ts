@@ -6,9 +6,11 @@ import { errorResponse, json, type HttpRequest, type HttpResponse, type Route } 
 import type { Logger } from '../log.js';
 import { importGyms } from './import.js';
 import { listGymSummaries, gymWithFreshness } from './store.js';
+import { BRAND_VOICE_SHAPE, brandVoiceSchema } from '../voices/brand.js';
+import { changeGymVoice } from '../voices/store.js';
 
-// /v1/gyms: import a list (POST /v1/gyms/import), the gyms (GET /v1/gyms) and one gym with its facts, their history
-// and freshness (GET /v1/gyms/:id). Under the API token like the rest of /v1; bodies are JSON (the HTTP stack
+// /v1/gyms: import a list (POST /v1/gyms/import), the gyms (GET /v1/gyms), one gym with its facts, their history
+// and freshness (GET /v1/gyms/:id), and its brand voice (PUT /v1/gyms/:id/voice, src/voices/). Under the API token like the rest of /v1; bodies are JSON (the HTTP stack
 // refuses others and caps them at 64 KiB: larger lists go through `gym-agent gyms import FILE`).
 
 export interface GymsRoutesOptions {
@@ -45,6 +47,12 @@ export function parseBody<T>(req: HttpRequest, schema: z.ZodType<T>, shape: stri
   if (parsed.success) return parsed.data;
   const msg = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
   return errorResponse('VALIDATION_FAILED', `${msg} (expected ${shape})`);
+}
+
+/** A row id from a path (bigint ids as decimal digits), or undefined: such a path names nothing (404). */
+export function rowId(raw: string | undefined): number | undefined {
+  const id = Number(raw);
+  return /^\d{1,15}$/.test(raw ?? '') && Number.isSafeInteger(id) ? id : undefined;
 }
 
 export const isResponse = (v: unknown): v is HttpResponse =>
@@ -109,10 +117,27 @@ export function gymsRoutes(o: GymsRoutesOptions): Route[] {
       auth: 'api-token',
       handler: (_req, p) =>
         guarded(log, async () => {
-          const id = Number(p.id);
-          if (!/^\d{1,15}$/.test(p.id ?? '') || !Number.isSafeInteger(id)) return notFound('gym');
+          const id = rowId(p.id);
+          if (id === undefined) return notFound('gym');
           const g = await gymWithFreshness(pool, id, { asOf: now(), maxAgeDays: o.factsMaxAgeDays });
           return g ? json(200, g) : notFound('gym');
+        }),
+    },
+    {
+      method: 'PUT',
+      pattern: '/v1/gyms/:id/voice',
+      auth: 'api-token',
+      handler: (req, p) =>
+        guarded(log, async () => {
+          const id = rowId(p.id);
+          if (id === undefined) return notFound('gym');
+          const voice = parseBody(req, brandVoiceSchema.nullable(), `${BRAND_VOICE_SHAPE} or null`);
+          if (isResponse(voice)) return voice;
+          const r = await changeGymVoice(pool, id, voice);
+          if (r === 'not-found') return notFound('gym');
+          if (typeof r === 'string') return errorResponse('VALIDATION_FAILED', r);
+          log?.info({ gymId: id, voice: voice === null ? 'none' : Object.keys(voice).join(',') }, 'gym voice set');
+          return json(200, { gym_id: id, voice });
         }),
     },
   ];

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/sql.js';
 import { gymDetail } from '../db/read-model.js';
 import { gymFreshness, type FreshnessOptions } from './freshness.js';
+import { parseBrandVoice } from '../voices/brand.js';
 
 // Reading gyms for the API and the CLI: the list with what an import said about each gym, and one gym with its
 // facts, their history, their freshness per topic, and the changes imports made to it.
@@ -74,7 +75,7 @@ export async function gymWithFreshness(db: Queryable, gymId: number, o: Freshnes
   const [extra, changes, freshness] = await Promise.all([
     db.query(
       `SELECT address, language, region, subdivision, subdivision_source, number_type, timezone_source,
-              timezone_candidates, imported_at,
+              timezone_candidates, imported_at, voice,
               EXISTS (SELECT 1 FROM suppressions s WHERE s.phone = g.phone) AS suppressed
          FROM gyms g WHERE id = $1`,
       [gymId],
@@ -99,6 +100,8 @@ export async function gymWithFreshness(db: Queryable, gymId: number, o: Freshnes
     timezone_candidates: (x.timezone_candidates as string[] | null) ?? [],
     imported_at: x.imported_at == null ? null : (x.imported_at as Date).toISOString(),
     suppressed: x.suppressed === true,
+    /** Its brand voice (src/voices/brand.ts), null: the configured voices. */
+    voice: parseBrandVoice(x.voice) ?? null,
     freshness,
     changes: changes.rows.map((r: Record<string, unknown>): GymChange => ({
       field: r.field as string,

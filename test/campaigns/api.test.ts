@@ -1,6 +1,7 @@
 // /v1/campaigns and `gym-agent campaign`: create over imported gyms, list, status with its progress bar and outcome
 // counts, the gyms (their paging: pages.test.ts), pause / resume / cancel, and the clear errors for what is wrong
 // (bad body, unknown gyms, a taken name, a transition the campaign's status does not allow, an id that is not one).
+// Brand voices where gyms and campaigns get them: a gym list's voice column, PUT /v1/gyms/:id/voice, a campaign's.
 import t from 'tap';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,11 @@ import type { HttpRequest, Route } from '../../src/http/types.js';
 import { createLogger } from '../../src/log.js';
 import { withPglite } from '../db/helpers/backends.js';
 import { runCampaignCli } from './cli-run.js';
+import { importGyms } from '../../src/gyms/import.js';
+import { gymsRoutes } from '../../src/gyms/routes.js';
+import { DEFAULT_NUMBER_TYPES, DEFAULT_REGIONS } from '../../src/telephony/destination.js';
+import { configuredVoices } from '../../src/voices/store.js';
+import { IMPORT_OPTIONS } from '../gyms/import-options.js';
 
 const { backend } = await withPglite(t);
 const pool = backend.pool;
@@ -95,15 +101,19 @@ t.test('gym-agent campaign create imports the file; status shows progress and ou
   const file = join(dir, 'gyms.csv');
   await writeFile(file, 'name,phone,timezone\nCli Gym,+12025550193,America/New_York\nBad,123,\n');
   const results = await runCampaignCli(backend.url, [
-    ['create', '--name', 'cli', '--gyms', file, '--topics', 'hours,pricing'],
+    ['create', '--name', 'cli', '--gyms', file, '--topics', 'hours,pricing', '--voice', '{"openai": "shimmer"}'],
     ['create', '--name', 'cli2', '--gyms', file, '--topics', 'weather'],
     ['status', 'abc'],
+    ['create', '--name', 'cli3', '--gyms', file, '--voice', '{"openai": "bob"}'],
   ]);
   t.same(
     results.map((r) => r.code),
-    [0, 2, 2],
+    [0, 2, 2, 2],
   );
   const text = results.map((r) => r.text).join('');
+  t.match(text, /voice\.openai: must be one of OpenAI's voices/);
+  const stored = await pool.query<{ voice: unknown }>("SELECT voice FROM campaigns WHERE name = 'cli'");
+  t.same(stored.rows[0]?.voice, { openai: 'shimmer' }, "the campaign's voice, from --voice");
   t.match(text, /gyms: 1 new, 0 merged, 1 rejected of 2 rows/);
   t.match(text, /campaign \d+ "cli" created with 1 gyms/);
   t.match(text, /--topics: unknown weather/);
@@ -123,7 +133,96 @@ t.test('gym-agent campaign create imports the file; status shows progress and ou
     outcomes: { busy: 2, completed: 1 },
     finals: { completed: 1 },
     nextAt: new Date('2026-12-07T15:00:00Z'),
+    voice: null,
   });
   t.match(shown, /\[#+-+\] 1\/2 \(50%\)/);
   t.match(shown, /outcomes: busy 2, completed 1 \(3 dials\)/);
 });
+
+t.test(
+  'brand voices: a gym list, the gyms API and a campaign set them, each checked, and doctor finds them',
+  async (t) => {
+    const CLONED = 'Zq9CloneVoice0000001';
+    const voice = { elevenlabs: { voice_id: CLONED, model: 'eleven_multilingual_v2', stability: 0.3 }, openai: 'nova' };
+    const destinations = { regions: DEFAULT_REGIONS, types: DEFAULT_NUMBER_TYPES };
+    const list = async (csv: string) => {
+      const r = await importGyms(pool, csv, { ...IMPORT_OPTIONS, destinations });
+      if (!r.ok) throw new Error(r.message);
+      return r.report.report;
+    };
+    const cell = (v: unknown) => `"${JSON.stringify(v).replace(/"/g, '""')}"`;
+    const [brand, plain, bad] = await list(
+      [
+        'name,phone,language,voice',
+        `Brand Gym,+12025550171,en-US,${cell(voice)}`,
+        'Plain Gym,+12025550172,es-MX,',
+        `Bad Voice Gym,+12025550173,es,${cell({ elevenlabs: { voice_id: CLONED, model: 'eleven_turbo_v2' } })}`,
+      ].join('\n'),
+    );
+    t.match(bad, {
+      status: 'rejected',
+      code: 'voice',
+      reason: /eleven_turbo_v2 speaks only English and this voice is for es/,
+    });
+    const brandId = String(brand?.gym_id);
+    const plainId = String(plain?.gym_id);
+    const gyms = gymsRoutes({ pool, destinations, defaultTimeZone: 'America/New_York', factsMaxAgeDays: 90 });
+    const gym = async (method: string, pattern: string, body: unknown, id: string) => {
+      const r = gyms.find((x) => x.method === method && x.pattern === pattern);
+      const res = await r!.handler(
+        {
+          method,
+          path: pattern,
+          query: new URLSearchParams(),
+          headers: {},
+          body: Buffer.from(JSON.stringify(body) ?? ''),
+          remoteIp: '127.0.0.1',
+        },
+        { id },
+      );
+      return { status: res.status, json: JSON.parse(String(res.body)) as Record<string, unknown> };
+    };
+    t.same((await gym('GET', '/v1/gyms/:id', undefined, brandId)).json.voice, voice, 'the imported voice, as given');
+    t.equal((await gym('PUT', '/v1/gyms/:id/voice', { openai: 'onyx' }, plainId)).status, 200);
+    t.same((await gym('GET', '/v1/gyms/:id', undefined, plainId)).json.voice, { openai: 'onyx' });
+    const english = await gym('PUT', '/v1/gyms/:id/voice', { flite: 'slt' }, plainId);
+    t.match(english, {
+      status: 400,
+      json: { error: { code: 'VALIDATION_FAILED', message: /flite speaks only English/ } },
+    });
+    const wrong = await gym('PUT', '/v1/gyms/:id/voice', { openai: 'bob' }, plainId);
+    t.match(wrong.json, { error: { code: 'VALIDATION_FAILED', message: /openai: must be one of OpenAI's voices/ } });
+    t.equal((await gym('PUT', '/v1/gyms/:id/voice', { openai: 'nova' }, '999999')).status, 404);
+    t.equal((await gym('PUT', '/v1/gyms/:id/voice', null, plainId)).status, 200, 'null clears');
+    t.equal((await gym('GET', '/v1/gyms/:id', undefined, plainId)).json.voice, null);
+    // A re-import with the same voice (keys in another order) changes nothing; `none` clears it, kept in the history.
+    const again = (c: string) => list(`name,phone,voice\nBrand Gym,+12025550171,${c}`);
+    t.same((await again(cell({ openai: 'nova', elevenlabs: voice.elevenlabs })))[0]?.changes, []);
+    t.same((await again('none'))[0]?.changes, ['voice']);
+    t.equal((await gym('PUT', '/v1/gyms/:id/voice', voice, brandId)).status, 200);
+
+    const spanish = await call('POST', '/v1/campaigns', {
+      name: 'english-model',
+      gym_ids: [Number(plainId)],
+      voice: { elevenlabs: { voice_id: CLONED, model: 'eleven_flash_v2' } },
+    });
+    t.match(spanish, {
+      status: 400,
+      json: { error: { message: /eleven_flash_v2 speaks only English and this voice is for es-MX/ } },
+    });
+    const campaignVoice = { elevenlabs: { voice_id: 'EXAVITQu4vr4xnSDxMaL' }, openai: 'coral' };
+    const made = await call('POST', '/v1/campaigns', {
+      name: 'branded',
+      gym_ids: [Number(brandId)],
+      voice: campaignVoice,
+    });
+    t.equal(made.status, 201);
+    t.same(made.json.voice, campaignVoice);
+    const owners = (await configuredVoices(pool)).map((v) => v.owner);
+    t.ok(
+      owners.includes(`campaign ${String(made.json.id)}`) && owners.includes(`gym ${brandId}`),
+      'what doctor looks up',
+    );
+    t.notOk(owners.includes(`gym ${plainId}`), 'a gym without a voice is not listed');
+  },
+);

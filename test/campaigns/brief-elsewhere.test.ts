@@ -1,6 +1,7 @@
 // A campaign call's brief reaches its conversation when Twilio's media stream lands on another replica than the one
 // that placed the call: that replica's call directory reads the record and the brief from the database while it
-// claims the stream, so the session (identifyCall) finds both; a read too slow does not hold the stream up.
+// claims the stream, so the session (identifyCall) finds both; a read too slow does not hold the stream up. The brand
+// voices of the call's gym and campaign are read the same way.
 import t from 'tap';
 import { CallDirectory } from '../../src/call/call-directory.js';
 import { identifyCall } from '../../src/call/call-identity.js';
@@ -12,6 +13,8 @@ import { CallCapacity } from '../../src/ops/capacity.js';
 import { withPglite } from '../db/helpers/backends.js';
 import { FakeNetwork } from './network.js';
 import { usEngine } from './us-engine.js';
+import { callVoice } from '../../src/voices/brand.js';
+import { voicesOfCall } from '../../src/voices/store.js';
 
 const log = createLogger('silent');
 const { backend } = await withPglite(t);
@@ -81,3 +84,66 @@ t.test('a stream on another replica gets the brief of the campaign call it carri
   t.equal(identifyCall(start2, (x) => c.peek(x)).gymName, 'Elsewhere Gym');
   await engine.stop();
 });
+
+t.test(
+  "the brand voices of a call's gym and campaign reach the session on the replica that takes its stream",
+  async (t) => {
+    const pool = backend.pool;
+    const gymVoice = { elevenlabs: { voice_id: 'Zq9CloneVoice0000001', stability: 0.3 }, openai: 'nova' };
+    const campaignVoice = { openai: 'coral' as const };
+    const gym = await pool.query<{ id: string }>(
+      "INSERT INTO gyms (name, phone, timezone, voice) VALUES ('Voiced Gym', '+12025550151', 'America/New_York', $1) RETURNING id",
+      [JSON.stringify(gymVoice)],
+    );
+    const gymId = Number(gym.rows[0]?.id);
+    const now = new Date('2026-12-07T16:00:00Z');
+    const campaign = await createCampaign(pool, {
+      name: 'voiced',
+      policy: DEFAULT_POLICY,
+      gymIds: [gymId],
+      now,
+      voice: campaignVoice,
+    });
+    const store = new PgCallStore(pool, { log });
+    const take = async (callId: string, attempt: boolean) => {
+      await store.create({
+        callId,
+        direction: 'outbound',
+        phoneNumber: '+12025550151',
+        gymName: 'Voiced Gym',
+        status: 'queued',
+        twilioCallSid: `CA${callId}`,
+      });
+      if (attempt)
+        await pool.query(
+          `INSERT INTO campaign_attempts (campaign_gym_id, campaign_id, gym_id, seq, call_id, dialled_at, local_time, time_zone)
+         SELECT id, campaign_id, gym_id, 1, $2, $3, '2026-12-07T11:00', 'America/New_York' FROM campaign_gyms WHERE campaign_id = $1`,
+          [campaign.id, callId, now],
+        );
+      // A replica that never saw the call: the voices come from the database with the claim.
+      const b = new CallDirectory(new PgCallStore(pool, { log }), { voicesOf: (id) => voicesOfCall(pool, id) });
+      const start = {
+        callSid: `CA${callId}`,
+        streamSid: `MZ${callId}`,
+        accountSid: 'AC1',
+        tracks: ['inbound'],
+        customParameters: { callId },
+        startedAt: 0,
+      };
+      t.ok(await b.claimStream(callId, start.callSid, start.streamSid));
+      return identifyCall(start, (c) => b.peek(c)).voices;
+    };
+    const own = await take('voiced-own', false);
+    t.same(own, { gym: gymVoice, campaign: undefined }, "a call of no campaign: the gym's voice");
+    t.same(callVoice(own, undefined), {
+      elevenlabs: { voiceId: 'Zq9CloneVoice0000001', stability: 0.3 },
+      openai: 'nova',
+    });
+    const placed = await take('voiced-campaign', true);
+    t.same(placed, { gym: gymVoice, campaign: campaignVoice });
+    t.same(callVoice(placed, undefined), { openai: 'coral' }, "the campaign's voice, whole");
+    // A stored voice edited by hand into something invalid is never sent: the configured voice speaks.
+    await pool.query(`UPDATE gyms SET voice = '{"openai": "bob"}' WHERE id = $1`, [gymId]);
+    t.same(await voicesOfCall(pool, 'voiced-own'), undefined);
+  },
+);

@@ -11,6 +11,7 @@ import { ElevenLabsTts } from '../../src/providers/tts/elevenlabs.js';
 import { FallbackTts } from '../../src/providers/tts/fallback.js';
 import { startCall } from '../call/wrap-up-harness.js';
 import { waitFor } from '../support/wait.js';
+import type { CallVoices } from '../../src/voices/brand.js';
 
 // Two gyms of one experiment, one in each variant, through a real call session (call machine, offline interviewer,
 // speaker actor) with ElevenLabs' SDK against its protocol fake: each call's greeting, question order and wording
@@ -46,7 +47,7 @@ function numberIn(flows: Flows, variant: string): string {
   throw new Error(`no number lands in ${variant}`);
 }
 
-async function call(flows: Flows, fake: FakeElevenLabs, phone: string, callId: string) {
+async function call(flows: Flows, fake: FakeElevenLabs, phone: string, callId: string, voices?: CallVoices) {
   const tts = new FallbackTts({
     providers: [
       new ElevenLabsTts({
@@ -77,7 +78,7 @@ async function call(flows: Flows, fake: FakeElevenLabs, phone: string, callId: s
     tts,
     deps: {
       flows,
-      lookup: () => ({ direction: 'outbound', gymName: 'Quick Fit', phoneNumber: phone }),
+      lookup: () => ({ direction: 'outbound', gymName: 'Quick Fit', phoneNumber: phone, voices }),
       inspect: (e: InspectionEvent) => {
         const ctx = e.type === '@xstate.snapshot' ? (e.snapshot as { context?: unknown }).context : undefined;
         if (typeof ctx === 'object' && ctx !== null && 'timing' in ctx) context = ctx as CallContext;
@@ -130,4 +131,21 @@ t.test('each gym hears its own variant: wording, order, voice, endpointing; its 
   t.equal(variant[0], 'Hello, this is an automated assistant with a quick question for Quick Fit.');
   t.equal(variant[1], 'What does a monthly membership cost?');
   t.equal(variant[3], 'Which fitness classes do you offer?', 'pricing, then classes: the flow order');
+});
+
+t.test("a gym's brand voice wins over its variant's voice; the call still runs and records the variant", async (t) => {
+  const fake = await new FakeElevenLabs({ apiKey: 'test-key' }).start();
+  t.teardown(() => fake.close());
+  const flows = loadFlows(loadConfig({ FLOWS: JSON.stringify(FLOWS), ELEVENLABS_API_KEY: 'test-key' }));
+  if (flows === undefined) return t.fail('no flows');
+  const brand = { elevenlabs: { voice_id: 'BrandVoiceOfTheGym01', model: 'eleven_flash_v2_5', stability: 0.35 } };
+  const c = await call(flows, fake, numberIn(flows, 'pricing-first'), 'call-brand', { gym: brand });
+  await c.h.callerSays('Hello?');
+  await waitFor(() => c.h.player.said.length >= 2, { what: 'the greeting and first question' });
+  t.equal(c.h.player.said[1], 'What does a monthly membership cost?', "the variant's script");
+  t.same(c.started[0]?.flow, { experiment: 'order-test', variant: 'pricing-first' });
+  t.same([...new Set(c.voices())], ['BrandVoiceOfTheGym01'], 'every sentence, the prefetched greeting too');
+  t.match(fake.requests.at(-1)?.body, { model_id: 'eleven_flash_v2_5', voice_settings: { stability: 0.35 } });
+  c.h.session.onEnd('stop');
+  await c.h.ended;
 });

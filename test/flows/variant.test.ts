@@ -61,7 +61,7 @@ t.test('a good experiment: each variant resolved, control unchanged', async (t) 
   t.equal(control?.endpointing, undefined);
   t.same(short?.script.topicOrder, ['pricing', 'hours', 'classes']);
   t.same(short?.endpointing, { semanticMs: 300, shortMs: 500, longMs: 1800, maxMs: 3500 });
-  t.same(short?.voice, { elevenlabs: 'EXAVITQu4vr4xnSDxMaL', flite: 'slt' });
+  t.same(short?.voice, { elevenlabs: { voiceId: 'EXAVITQu4vr4xnSDxMaL' }, flite: 'slt' });
   t.same(flows.warnings, [
     'FLOWS.variants.1.voice.elevenlabs: elevenlabs is not among the TTS providers in use (flite, espeak)',
   ]);

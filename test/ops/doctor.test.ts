@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { doctor, run, type DoctorOptions } from '../../src/cli/commands/doctor.js';
 import type { Finding } from '../../src/ops/doctor/types.js';
+import { FakeElevenLabs } from '../../src/fakes/elevenlabs.js';
 
 const SID = 'AC' + 'a'.repeat(32);
 const GOOD = 'good-key';
@@ -25,10 +26,14 @@ function fakeProviders(): Promise<{ url: string; close: () => Promise<void>; see
       return h.authorization === `Token ${GOOD}`
         ? send(200, { projects: [] })
         : send(401, { err_code: 'INVALID_AUTH' });
-    if (path === '/v1/models')
+    if (path === '/v1/models' && h['xi-api-key'] === undefined)
       return h.authorization === `Bearer ${GOOD}`
         ? send(200, { data: [{ id: 'gpt-4o-mini' }] })
         : send(401, { error: { message: 'Incorrect API key' } });
+    // ElevenLabs' voice lookup and model list (the voices check; /v1/models is OpenAI's too, told apart by the key).
+    if (path.startsWith('/v1/voices/') && h['xi-api-key'] === GOOD) return send(200, { voice_id: 'x', name: 'Rachel' });
+    if (path === '/v1/models' && h['xi-api-key'] === GOOD)
+      return send(200, [{ model_id: 'eleven_turbo_v2_5', can_do_text_to_speech: true }]);
     if (path === '/v1/user')
       return h['xi-api-key'] === GOOD
         ? send(200, { subscription: { character_count: 10, character_limit: 100000 } })
@@ -60,6 +65,8 @@ function opts(env: Record<string, string>, over: Partial<DoctorOptions> = {}) {
     timeoutMs: 3000,
     fetch: (u, i) => fetch(u, i),
     out: (s) => void out.push(s),
+    // No brand voices unless a test gives some (the database's are read by src/voices/doctor.ts readOwnedVoices).
+    voices: async () => [],
     ...over,
   };
   return { o, out };
@@ -274,3 +281,58 @@ t.test('database: embedded db locked by the running server → its /readyz is as
   t.equal(bad.code, 1);
   t.match(byName(bad.findings, 'database', 'connectivity')?.detail, /migrations: 1 pending: 3_facts/);
 });
+
+t.test(
+  'voices: every configured ElevenLabs voice is looked up through the SDK; a missing one is a problem',
+  async (t) => {
+    const el = await new FakeElevenLabs({
+      apiKey: GOOD,
+      voices: { ClonedFrontDesk00001: 'Front desk (cloned)' },
+    }).start();
+    t.teardown(() => el.close());
+    const env = {
+      DATA_DIR: '/tmp/doctor-unused',
+      ELEVENLABS_API_KEY: GOOD,
+      ELEVENLABS_BASE_URL: el.url,
+      OPENAI_API_KEY: GOOD,
+      OPENAI_TTS_MODEL: 'tts-1',
+    };
+    const voices = async () => [
+      { owner: 'gym 4', voice: { elevenlabs: { voice_id: 'ClonedFrontDesk00001', model: 'eleven_multilingual_v2' } } },
+      { owner: 'gym 7', voice: { elevenlabs: { voice_id: 'DeletedVoice00000001' }, openai: 'marin' as const } },
+      {
+        owner: 'campaign 2',
+        voice: { elevenlabs: { voice_id: 'DeletedVoice00000001', model: 'eleven_english_sts_v2' } },
+      },
+    ];
+    const { o, out } = opts(env, { voices, fetch: async () => new Response('{}', { status: 200 }) });
+    const { code, findings } = await doctor(o);
+    t.equal(code, 1);
+    t.match(byName(findings, 'voices', 'elevenlabs voice ClonedFrontDesk00001'), {
+      status: 'ok',
+      detail: /exists \(Front desk \(cloned\)\); used by gym 4/,
+    });
+    t.match(byName(findings, 'voices', 'elevenlabs voice 21m00Tcm4TlvDq8ikWAM'), {
+      status: 'ok',
+      detail: /ELEVENLABS_VOICE_ID/,
+    });
+    t.match(byName(findings, 'voices', 'elevenlabs voice DeletedVoice00000001'), {
+      status: 'problem',
+      detail: 'no such voice in this ElevenLabs account; used by gym 7, campaign 2',
+    });
+    t.equal(byName(findings, 'voices', 'elevenlabs model eleven_multilingual_v2')?.status, 'ok');
+    t.match(byName(findings, 'voices', 'elevenlabs model eleven_english_sts_v2'), {
+      status: 'problem',
+      detail: /cannot do text to speech/,
+    });
+    t.match(byName(findings, 'voices', 'openai voice marin'), { status: 'problem', detail: /not tts-1/ });
+    t.same(
+      el.voiceLookups.sort(),
+      ['21m00Tcm4TlvDq8ikWAM', 'ClonedFrontDesk00001', 'DeletedVoice00000001'],
+      'one request per voice',
+    );
+    t.match(out.join(''), /Voices \(configured, brand, flow variants\)/);
+    const offline = await doctor(opts(env, { voices, offline: true }).o);
+    t.equal(byName(offline.findings, 'voices', 'elevenlabs')?.status, 'skipped');
+  },
+);

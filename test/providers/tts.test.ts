@@ -10,6 +10,9 @@ import type { ProviderMetric } from '../../src/providers/metrics.js';
 import { ProviderError } from '../../src/providers/retry.js';
 import { createReferenceDsp } from '../../src/dsp/reference/index.js';
 import { collect, ELEVEN_OPTIONS } from './helpers.js';
+import { DEFAULT_TIMING } from '../../machines/timing.js';
+import { callFlow } from '../../src/flows/call-flow.js';
+import type { CallVoices } from '../../src/voices/brand.js';
 
 const TEXT = 'We are open six to ten on weekdays.';
 // Different voices per fake, so the output shows which provider produced each byte.
@@ -253,3 +256,61 @@ t.test('the last provider left gets no first-byte deadline: a late voice beats s
     'the slow last resort was waited for',
   );
 });
+
+t.test(
+  "a call's brand voice reaches the real SDKs: voice id, model, settings, language; OpenAI's after a failover",
+  async (t) => {
+    const { el, oa, tts } = await setup(t);
+    const gym = {
+      elevenlabs: {
+        voice_id: 'Zq9CloneVoice0000001',
+        model: 'eleven_multilingual_v2',
+        stability: 0.3,
+        similarity: 0.9,
+      },
+      openai: 'nova' as const,
+    };
+    const say = async (voices: CallVoices, language?: string) => {
+      const voiced = callFlow(undefined, undefined, DEFAULT_TIMING, tts, voices).tts;
+      const a = await voiced.synthesize(TEXT, new AbortController().signal, { language });
+      await collect(a.chunks);
+      return a;
+    };
+    await say({ gym });
+    t.match(
+      el.requests.at(-1),
+      {
+        voiceId: 'Zq9CloneVoice0000001',
+        body: {
+          model_id: 'eleven_multilingual_v2',
+          voice_settings: { stability: 0.3, similarity_boost: 0.9, use_speaker_boost: true },
+        },
+      },
+      "the gym's cloned voice, its model and settings",
+    );
+    t.notOk('language_code' in (el.requests.at(-1)?.body ?? {}), 'no language: none sent');
+    el.faults.enqueue('server-error');
+    t.equal((await say({ gym })).provider, 'openai-tts');
+    t.match(
+      oa.speechRequests.at(-1)?.body,
+      { voice: 'nova', model: 'tts-1-hd' },
+      "OpenAI speaks the gym's OpenAI voice",
+    );
+    // A campaign's voice over the gym's; the configured model follows a Spanish call (English-only → multilingual).
+    const campaign = { elevenlabs: { voice_id: 'EXAVITQu4vr4xnSDxMaL', model: 'eleven_turbo_v2', stability: 0.6 } };
+    const es = await say({ gym, campaign }, 'es-MX');
+    t.equal(es.model, 'eleven_turbo_v2_5');
+    t.match(
+      el.requests.at(-1),
+      {
+        voiceId: 'EXAVITQu4vr4xnSDxMaL',
+        body: {
+          model_id: 'eleven_turbo_v2_5',
+          language_code: 'es',
+          voice_settings: { stability: 0.6, similarity_boost: 0.75 },
+        },
+      },
+      "the campaign's voice, the configured similarity, the call's language",
+    );
+  },
+);

@@ -26,12 +26,14 @@ import { createLogger } from '../../log.js';
 import { readGymsFile } from '../gyms-file.js';
 import { isRegion } from '../../telephony/destination.js';
 import { languageFrom, LANGUAGES } from '../../language/index.js';
+import { readBrandVoice } from '../../voices/brand.js';
 
 const USAGE = `usage: gym-agent campaign <create|list|status|gyms|pause|resume|cancel> [options]
   create --name N --gyms FILE [--topics hours,pricing,classes] [--max-concurrent N] [--max-attempts N] [--region US]
-         [--language en|es]
+         [--language en|es] [--voice JSON]
            imports the gyms of FILE (.csv or .json, as 'gym-agent gyms import') and calls them until the topics are known;
-           --language: the calls' language where a gym's own (its list's language column) is none the agent speaks
+           --language: the calls' language where a gym's own (its list's language column) is none the agent speaks;
+           --voice: the campaign's brand voice, e.g. '{"elevenlabs": {"voice_id": "...", "stability": 0.4}, "openai": "nova"}'
   list                 every campaign with its progress
   status ID [--json]   one campaign: progress bar, gyms per state, outcome counts, next call
   gyms ID [--state S] [--json]
@@ -130,6 +132,7 @@ export async function run(args: string[]): Promise<number> {
         'max-attempts': { type: 'string' },
         region: { type: 'string' },
         language: { type: 'string' },
+        voice: { type: 'string' },
         state: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -180,6 +183,8 @@ export async function run(args: string[]): Promise<number> {
       cfg.FACTS_MAX_AGE_DAYS,
     );
     if (!policy.ok) return fail(policy.message);
+    const voice = typeof v.voice === 'string' ? readBrandVoice(v.voice) : { ok: true as const, voice: null };
+    if (!voice.ok) return fail(voice.message);
     const file = await readGymsFile(v.gyms);
     if (!file.ok) return fail(file.message);
     const db = await openDatabase(cfg, { log, attachToRunning: true });
@@ -197,7 +202,14 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write(`gyms: ${r.accepted} new, ${r.merged} merged, ${r.rejected} rejected of ${r.rows} rows\n`);
       for (const row of r.report.filter((x) => x.status === 'rejected'))
         process.stderr.write(`  line ${row.line}: ${row.reason ?? row.code ?? 'rejected'}\n`);
-      const c = await createCampaign(db.pool, { name, policy: policy.policy, gymIds, now: new Date(), language });
+      const c = await createCampaign(db.pool, {
+        name,
+        policy: policy.policy,
+        gymIds,
+        now: new Date(),
+        language,
+        voice: voice.voice ?? undefined,
+      });
       process.stdout.write(`campaign ${c.id} "${c.name}" created with ${c.gyms} gyms\n`);
       return 0;
     } catch (e) {

@@ -2,6 +2,8 @@ import { checkConfig } from '../../ops/doctor/config-checks.js';
 import { checkProviderKeys, checkPublicUrl } from '../../ops/doctor/online-checks.js';
 import { checkAudio, checkDatabase, checkDisk, checkDsp, loadDspForDoctor } from '../../ops/doctor/runtime-checks.js';
 import type { Fetch, Finding, Section } from '../../ops/doctor/types.js';
+import type { Config } from '../../config/index.js';
+import { checkVoices, readOwnedVoices, type OwnedVoice } from '../../voices/doctor.js';
 
 // `gym-agent doctor`: one command that tells an operator what is wrong with this installation, replacing the
 // original debug_tts.sh / deep_debug.sh. Exit 0 = no problem (warnings allowed), 1 = at least one problem,
@@ -21,11 +23,14 @@ export interface DoctorOptions {
   timeoutMs: number;
   fetch: Fetch;
   out: (s: string) => void;
+  /** The gyms', campaigns' and flow variants' voices; default: read from the database and FLOWS. */
+  voices?: (config: Config, timeoutMs: number) => Promise<OwnedVoice[] | { unavailable: string }>;
 }
 
 const SECTIONS: Record<Section, string> = {
   config: 'Configuration',
   providers: 'Provider keys',
+  voices: 'Voices (configured, brand, flow variants)',
   audio: 'TTS output format',
   dsp: 'DSP addon',
   database: 'Database',
@@ -44,8 +49,12 @@ export async function doctor(o: DoctorOptions): Promise<{ code: number; findings
       checkDisk(config.DATA_DIR),
       checkPublicUrl(config, online),
     ]);
+    // After the database check: both may open the embedded database, which one process at a time may hold.
+    const voices = await (o.voices ?? readOwnedVoices)(config, o.timeoutMs);
+    const voiced = await checkVoices(config, { offline: o.offline, timeoutMs: o.timeoutMs, voices });
     findings.push(
       ...keys,
+      ...voiced,
       ...checkAudio(config, dspLoad.dsp),
       ...checkDsp(dspLoad, config.DSP_FORCE_SCALAR),
       ...db,

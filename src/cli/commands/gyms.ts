@@ -7,10 +7,13 @@ import { readGymsFile } from '../gyms-file.js';
 import { gymWithFreshness, listGymSummaries } from '../../gyms/store.js';
 import { createLogger } from '../../log.js';
 import { isRegion } from '../../telephony/destination.js';
+import { readBrandVoice } from '../../voices/brand.js';
+import { changeGymVoice } from '../../voices/store.js';
 
 const USAGE = `usage: gym-agent gyms import FILE [--region US] [--json]
        gym-agent gyms list [--limit N] [--offset N] [--json]
        gym-agent gyms show ID
+       gym-agent gyms voice ID JSON|none
   import   a list of gyms: CSV with a header row (name, phone; optional address, timezone, language) or JSON
            ([{"name", "phone", ...}] or {"gyms": [...]}). Each row is accepted, merged into the gym with the same
            number, or rejected with its reason; bad rows never stop good ones. Exit 1 when a row was rejected.
@@ -18,6 +21,8 @@ const USAGE = `usage: gym-agent gyms import FILE [--region US] [--json]
   --json   print the whole report (import) or list as JSON
   list     the gyms, with their time zone and where it came from, calls, and the do-not-call flag
   show     one gym as JSON: its facts, their history and freshness per topic, and the changes imports made
+  voice    sets the gym's brand voice, e.g. '{"elevenlabs": {"voice_id": "...", "model": "eleven_multilingual_v2"},
+           "openai": "nova", "espeak": "f3"}', or clears it (none); docs/voices.md
 Uses DATABASE_URL, or the embedded database under DATA_DIR (also while the app is running on it).`;
 
 function fail(msg: string): number {
@@ -37,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const [action, arg] = positionals;
+  const [action, arg, voiceArg] = positionals;
   const region = (values.region ?? 'US').toUpperCase();
   if (!isRegion(region)) return fail(`--region must be an ISO 3166 region code such as US or GB (got "${region}")`);
   let text = '';
@@ -47,9 +52,12 @@ export async function run(args: string[]): Promise<number> {
     const file = await readGymsFile(arg);
     if (!file.ok) return fail(file.message);
     text = file.text;
-  } else if (action === 'show') {
-    if (arg === undefined || !/^\d{1,15}$/.test(arg)) return fail('show needs a gym ID (a number)');
+  } else if (action === 'show' || action === 'voice') {
+    if (arg === undefined || !/^\d{1,15}$/.test(arg)) return fail(`${action} needs a gym ID (a number)`);
   } else if (action !== 'list') return fail(action === undefined ? 'which action?' : `unknown action '${action}'`);
+  const voice = action === 'voice' ? readBrandVoice(voiceArg ?? '') : undefined;
+  if (voice?.ok === false)
+    return fail(voiceArg === undefined ? 'voice needs JSON or none after the gym ID' : voice.message);
   const limit = Number(values.limit ?? 100);
   const offset = Number(values.offset ?? 0);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return fail('--limit must be an integer from 1 to 1000');
@@ -80,6 +88,15 @@ export async function run(args: string[]): Promise<number> {
         `${rep.rows} row(s): ${rep.accepted} accepted, ${rep.merged} merged, ${rep.rejected} rejected (import ${rep.import_id}, ${db.location})\n`,
       );
       return rep.rejected > 0 ? 1 : 0;
+    }
+    if (action === 'voice' && voice?.ok) {
+      const r = await changeGymVoice(db.pool, Number(arg), voice.voice);
+      if (r !== undefined) {
+        process.stderr.write(`gym-agent gyms: ${r === 'not-found' ? `no gym ${arg}` : r}\n`);
+        return 1;
+      }
+      process.stdout.write(`gym ${arg}: ${voice.voice === null ? 'voice cleared' : 'voice set'}\n`);
+      return 0;
     }
     if (action === 'show') {
       const g = await gymWithFreshness(db.pool, Number(arg), {

@@ -2,7 +2,7 @@
 // skipped says why a check did not run (offline, no key, nothing to check).
 
 export type Status = 'ok' | 'warn' | 'problem' | 'skipped';
-export type Section = 'config' | 'providers' | 'audio' | 'dsp' | 'database' | 'public-url';
+export type Section = 'config' | 'providers' | 'voices' | 'audio' | 'dsp' | 'database' | 'public-url';
 
 export interface Finding {
   section: Section;

@@ -4,6 +4,7 @@ import { bothSinks, noMetrics, type MetricSink } from '../metrics.js';
 import { toProviderError } from '../retry.js';
 import type { SynthesisOptions, TtsAudio, TtsProvider } from './types.js';
 import { checkedPcm } from './pcm-stream.js';
+import { elevenLabsModelFor } from './voice-catalogue.js';
 
 // ElevenLabs streaming TTS (HTTP chunked), raw PCM at the configured rate. One request per sentence: the
 // sentence splitter makes those arrive while the LLM is still writing. No SDK retries: the failover
@@ -70,18 +71,23 @@ export class ElevenLabsTts implements TtsProvider {
   async synthesize(text: string, signal: AbortSignal, options?: SynthesisOptions): Promise<TtsAudio> {
     this.warmth.used();
     const started = performance.now();
+    // The call's voice (a brand's or a flow variant's) with its own model and settings where it names them; the
+    // model then follows the call's language (an English-only one gives way to its multilingual kind).
+    const voice = options?.voice?.elevenlabs;
+    const { modelId, languageCode } = elevenLabsModelFor(voice?.model ?? this.opts.modelId, options?.language);
     let res: Awaited<ReturnType<ReturnType<ElevenLabsClient['textToSpeech']['stream']>['withRawResponse']>>;
     try {
       res = await this.client.textToSpeech
         .stream(
-          options?.voice?.elevenlabs ?? this.opts.voiceId,
+          voice?.voiceId ?? this.opts.voiceId,
           {
             text,
-            modelId: this.opts.modelId,
+            modelId,
+            ...(languageCode === undefined ? {} : { languageCode }),
             outputFormat: this.opts.outputFormat,
             voiceSettings: {
-              stability: this.opts.stability,
-              similarityBoost: this.opts.similarityBoost,
+              stability: voice?.stability ?? this.opts.stability,
+              similarityBoost: voice?.similarity ?? this.opts.similarityBoost,
               useSpeakerBoost: this.opts.speakerBoost,
             },
           },
@@ -98,6 +104,6 @@ export class ElevenLabsTts implements TtsProvider {
     const chunks = await checkedPcm(PROVIDER, res.data, res.rawResponse.headers.get('content-type'));
     const ms = performance.now() - started;
     bothSinks(this.onMetric, options?.onMetric)({ kind: 'tts-first-byte', provider: PROVIDER, ms });
-    return { sampleRate: this.capabilities.sampleRate, chunks, provider: PROVIDER, model: this.opts.modelId };
+    return { sampleRate: this.capabilities.sampleRate, chunks, provider: PROVIDER, model: modelId };
   }
 }

@@ -18,13 +18,24 @@ export interface TtsAudio {
   readonly model?: string | undefined;
 }
 
+/** An ElevenLabs voice (premade or cloned) with what a brand sets of it; unset parts are the configured ones. */
+export interface ElevenLabsVoice {
+  readonly voiceId: string;
+  /** The model (ELEVENLABS_MODEL otherwise); it still follows the call's language. */
+  readonly model?: string | undefined;
+  /** 0..1 (ELEVENLABS_STABILITY otherwise). */
+  readonly stability?: number | undefined;
+  /** 0..1, ElevenLabs' similarity_boost (ELEVENLABS_SIMILARITY otherwise). */
+  readonly similarity?: number | undefined;
+}
+
 /**
- * The voice one call speaks with (a flow variant's, src/flows/): each provider takes its own entry and speaks its
- * configured voice without one, so a failover keeps the call's voice where the next provider has one named.
+ * The voice one call speaks with (a gym's or campaign's brand voice, else a flow variant's; src/voices/): each
+ * provider takes its own entry and speaks its configured voice without one, so a failover keeps the call's voice
+ * where the next provider has one named.
  */
 export interface VoiceChoice {
-  /** An ElevenLabs voice id. */
-  readonly elevenlabs?: string | undefined;
+  readonly elevenlabs?: ElevenLabsVoice | undefined;
   /** An OpenAI speech voice (alloy, coral, ...). */
   readonly openai?: string | undefined;
   readonly flite?: FliteVoice | undefined;
