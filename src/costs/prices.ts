@@ -39,7 +39,12 @@ export const DEFAULT_PRICES: PriceTable = Object.freeze({
     openai: { inputPerMillion: 0.15, outputPerMillion: 0.6 },
     'offline-interviewer': { inputPerMillion: 0, outputPerMillion: 0 },
   },
-  tts: { elevenlabs: { perThousandChars: 0.1 }, openai: { perThousandChars: 0.03 }, flite: { perThousandChars: 0 } },
+  tts: {
+    elevenlabs: { perThousandChars: 0.1 },
+    openai: { perThousandChars: 0.03 },
+    flite: { perThousandChars: 0 },
+    espeak: { perThousandChars: 0 },
+  },
 });
 
 /** The table from COST_PRICES (inline JSON or a JSON file's path) over the defaults; unset = the defaults. */
