@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import { finding, type Finding } from '../ops/doctor/types.js';
-import { GPT_ONLY_VOICES } from '../providers/tts/voice-catalogue.js';
+import { elevenLabsModelFor, GPT_ONLY_VOICES } from '../providers/tts/voice-catalogue.js';
 import type { BrandVoice } from './brand.js';
 
 // `gym-agent doctor`'s voices: every ElevenLabs voice something configures (ELEVENLABS_VOICE_ID, each gym's and
@@ -13,19 +13,35 @@ import type { BrandVoice } from './brand.js';
 export interface OwnedVoice {
   readonly owner: string;
   readonly voice: BrandVoice;
+  /** The language of the owner's calls (a gym's or campaign's), when it says one. */
+  readonly language?: string | undefined;
+}
+
+/** A stored voice that no longer passes the checks (edited by hand, or the checks grew): its calls ignore it. */
+export interface InvalidVoice {
+  readonly owner: string;
+  readonly invalid: string;
 }
 
 /** What the check needs of @elevenlabs/elevenlabs-js (its client; a test may pass one pointed at the fake). */
 export interface ElevenLabsVoiceApi {
   voices: { get(id: string, req?: object, opts?: object): Promise<{ name?: string | undefined }> };
-  models: { list(opts?: object): Promise<{ modelId: string; canDoTextToSpeech?: boolean | undefined }[]> };
+  models: {
+    list(opts?: object): Promise<
+      {
+        modelId: string;
+        canDoTextToSpeech?: boolean | undefined;
+        languages?: { languageId?: string | undefined }[] | undefined;
+      }[]
+    >;
+  };
 }
 
 export interface VoiceCheckOptions {
   readonly offline: boolean;
   readonly timeoutMs: number;
   /** The stored brand voices and the flow variants' (or why they could not be read). */
-  readonly voices: OwnedVoice[] | { readonly unavailable: string };
+  readonly voices: (OwnedVoice | InvalidVoice)[] | { readonly unavailable: string };
   readonly client?: ElevenLabsVoiceApi | undefined;
 }
 
@@ -57,7 +73,18 @@ export async function checkVoices(c: Config, o: VoiceCheckOptions): Promise<Find
         `not read: ${o.voices.unavailable}; only the configured voices are checked`,
       ),
     );
-  const owned = 'unavailable' in o.voices ? [] : o.voices;
+  const stored = 'unavailable' in o.voices ? [] : o.voices;
+  const owned = stored.filter((v): v is OwnedVoice => 'voice' in v);
+  for (const v of stored)
+    if ('invalid' in v)
+      out.push(
+        finding(
+          'voices',
+          `${v.owner} voice`,
+          'problem',
+          `stored voice no longer valid (${v.invalid}); its calls speak the configured voices`,
+        ),
+      );
   if (c.OPENAI_API_KEY) out.push(...openAiFindings(c, owned));
   const eleven = [
     {
@@ -115,10 +142,39 @@ export async function checkVoices(c: Config, o: VoiceCheckOptions): Promise<Find
         out.push(finding('voices', name, 'problem', `cannot do text to speech; used by ${who(owners)}`));
       else out.push(finding('voices', name, 'ok', `speaks text; used by ${who(owners)}`));
     }
+    out.push(...languageFindings(c, owned, listed));
   } catch (e) {
     out.push(finding('voices', 'elevenlabs models', 'warn', `could not be listed (${detailOf(e)})`));
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+type ListedModel = Awaited<ReturnType<ElevenLabsVoiceApi['models']['list']>>[number];
+
+/**
+ * Whether the model each branded gym's or campaign's calls will use (its voice's or ELEVENLABS_MODEL, after the swap
+ * for the language: voice-catalogue.ts) speaks that language, as the account's model list says.
+ */
+function languageFindings(c: Config, owned: OwnedVoice[], listed: Map<string, ListedModel>): Finding[] {
+  const missing = byValue(
+    owned.flatMap((e) => {
+      if (e.voice.elevenlabs === undefined || e.language === undefined) return [];
+      const lang = e.language.toLowerCase().split(/[-_]/)[0] ?? '';
+      const { modelId } = elevenLabsModelFor(e.voice.elevenlabs.model ?? c.ELEVENLABS_MODEL, e.language);
+      const langs = listed.get(modelId)?.languages;
+      if (langs === undefined || langs.some((l) => l.languageId === lang)) return [];
+      return [{ value: `${modelId} ${lang}`, owner: e.owner }];
+    }),
+  );
+  return [...missing].map(([key, owners]) => {
+    const [model, lang] = key.split(' ');
+    return finding(
+      'voices',
+      `elevenlabs model ${model ?? ''} in ${lang ?? ''}`,
+      'problem',
+      `the account's model list says it does not speak ${lang ?? ''}; used by ${who(owners)}`,
+    );
+  });
 }
 
 /** OpenAI's voices are a fixed list (checked when set); what is left is whether the configured model has them. */
@@ -154,8 +210,11 @@ async function elevenLabsClient(c: Config): Promise<ElevenLabsVoiceApi> {
  * The voices configured outside the environment: the gyms' and campaigns' (read from the database, attached to a
  * running server's embedded one if need be) and the flow variants' (FLOWS).
  */
-export async function readOwnedVoices(c: Config, timeoutMs = 5000): Promise<OwnedVoice[] | { unavailable: string }> {
-  const out: OwnedVoice[] = [];
+export async function readOwnedVoices(
+  c: Config,
+  timeoutMs = 5000,
+): Promise<(OwnedVoice | InvalidVoice)[] | { unavailable: string }> {
+  const out: (OwnedVoice | InvalidVoice)[] = [];
   try {
     const { loadFlows } = await import('../flows/load.js');
     for (const v of loadFlows(c)?.variants ?? []) {

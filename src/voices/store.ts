@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/sql.js';
-import { brandVoiceProblems, parseBrandVoice, type BrandVoice, type CallVoices } from './brand.js';
+import { brandVoiceProblems, brandVoiceSchema, parseBrandVoice, type BrandVoice, type CallVoices } from './brand.js';
 
 // Brand voices in the database (migration 019): a gym's (gyms.voice) and a campaign's (campaigns.voice), written
 // already checked (brand.ts), and the two that apply to one call, read when its media stream is claimed.
@@ -51,16 +51,27 @@ export async function voicesOfCall(db: Queryable, callId: string): Promise<CallV
   return gym === undefined && campaign === undefined ? undefined : { gym, campaign };
 }
 
-/** Every distinct voice configured on gyms and campaigns, with who uses it (for `gym-agent doctor`). */
-export async function configuredVoices(db: Queryable): Promise<{ owner: string; voice: BrandVoice }[]> {
-  const r = await db.query<{ owner: string; voice: unknown }>(
-    `SELECT 'gym ' || id AS owner, voice FROM gyms WHERE voice IS NOT NULL
+/** A voice some gym or campaign has, as doctor checks it; `invalid` when the stored one no longer passes the checks. */
+export type StoredVoice =
+  | { readonly owner: string; readonly voice: BrandVoice; readonly language: string | undefined }
+  | { readonly owner: string; readonly invalid: string };
+
+/** The voices of every gym and of every campaign still calling, with who has each and in which language. */
+export async function configuredVoices(db: Queryable): Promise<StoredVoice[]> {
+  const r = await db.query<{ owner: string; voice: unknown; language: string | null }>(
+    `SELECT 'gym ' || id AS owner, voice, language FROM gyms WHERE voice IS NOT NULL
      UNION ALL
-     SELECT 'campaign ' || id, voice FROM campaigns WHERE voice IS NOT NULL AND status IN ('active', 'paused')
+     SELECT 'campaign ' || id, voice, language FROM campaigns
+      WHERE voice IS NOT NULL AND status IN ('active', 'paused')
      ORDER BY 1`,
   );
-  return r.rows.flatMap((row) => {
-    const voice = parseBrandVoice(row.voice);
-    return voice === undefined ? [] : [{ owner: row.owner, voice }];
+  return r.rows.map((row): StoredVoice => {
+    const parsed = brandVoiceSchema.safeParse(row.voice);
+    if (!parsed.success)
+      return {
+        owner: row.owner,
+        invalid: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      };
+    return { owner: row.owner, voice: parsed.data, language: row.language ?? undefined };
   });
 }

@@ -304,6 +304,14 @@ t.test(
         owner: 'campaign 2',
         voice: { elevenlabs: { voice_id: 'DeletedVoice00000001', model: 'eleven_english_sts_v2' } },
       },
+      // The fake's Turbo v2.5 speaks en and es, not German; for Spanish the English-only Turbo v2 becomes v2.5.
+      { owner: 'gym 9', voice: { elevenlabs: { voice_id: 'ClonedFrontDesk00001' } }, language: 'de' },
+      {
+        owner: 'gym 10',
+        voice: { elevenlabs: { voice_id: 'ClonedFrontDesk00001', model: 'eleven_turbo_v2' } },
+        language: 'es',
+      },
+      { owner: 'gym 11', invalid: "openai: must be one of OpenAI's voices" },
     ];
     const { o, out } = opts(env, { voices, fetch: async () => new Response('{}', { status: 200 }) });
     const { code, findings } = await doctor(o);
@@ -326,6 +334,12 @@ t.test(
       detail: /cannot do text to speech/,
     });
     t.match(byName(findings, 'voices', 'openai voice marin'), { status: 'problem', detail: /not tts-1/ });
+    t.match(byName(findings, 'voices', 'elevenlabs model eleven_turbo_v2_5 in de'), {
+      status: 'problem',
+      detail: /does not speak de; used by gym 9$/,
+    });
+    t.equal(byName(findings, 'voices', 'elevenlabs model eleven_turbo_v2_5 in es'), undefined, 'Spanish is spoken');
+    t.match(byName(findings, 'voices', 'gym 11 voice'), { status: 'problem', detail: /no longer valid/ });
     t.same(
       el.voiceLookups.sort(),
       ['21m00Tcm4TlvDq8ikWAM', 'ClonedFrontDesk00001', 'DeletedVoice00000001'],

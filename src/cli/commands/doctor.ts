@@ -3,7 +3,7 @@ import { checkProviderKeys, checkPublicUrl } from '../../ops/doctor/online-check
 import { checkAudio, checkDatabase, checkDisk, checkDsp, loadDspForDoctor } from '../../ops/doctor/runtime-checks.js';
 import type { Fetch, Finding, Section } from '../../ops/doctor/types.js';
 import type { Config } from '../../config/index.js';
-import { checkVoices, readOwnedVoices, type OwnedVoice } from '../../voices/doctor.js';
+import { checkVoices, readOwnedVoices, type InvalidVoice, type OwnedVoice } from '../../voices/doctor.js';
 
 // `gym-agent doctor`: one command that tells an operator what is wrong with this installation, replacing the
 // original debug_tts.sh / deep_debug.sh. Exit 0 = no problem (warnings allowed), 1 = at least one problem,
@@ -24,7 +24,7 @@ export interface DoctorOptions {
   fetch: Fetch;
   out: (s: string) => void;
   /** The gyms', campaigns' and flow variants' voices; default: read from the database and FLOWS. */
-  voices?: (config: Config, timeoutMs: number) => Promise<OwnedVoice[] | { unavailable: string }>;
+  voices?: (config: Config, timeoutMs: number) => Promise<(OwnedVoice | InvalidVoice)[] | { unavailable: string }>;
 }
 
 const SECTIONS: Record<Section, string> = {
