@@ -118,7 +118,7 @@ export function readBrandVoice(text: string): { ok: true; voice: BrandVoice | nu
   try {
     raw = JSON.parse(text);
   } catch {
-    return { ok: false, message: `--voice must be JSON ${BRAND_VOICE_SHAPE} (or none)` };
+    return { ok: false, message: `the voice must be JSON ${BRAND_VOICE_SHAPE} (or none)` };
   }
   const r = brandVoiceSchema.safeParse(raw);
   if (r.success) return { ok: true, voice: r.data };

@@ -17,6 +17,8 @@ import { gymsRoutes } from '../../src/gyms/routes.js';
 import { DEFAULT_NUMBER_TYPES, DEFAULT_REGIONS } from '../../src/telephony/destination.js';
 import { configuredVoices } from '../../src/voices/store.js';
 import { IMPORT_OPTIONS } from '../gyms/import-options.js';
+import { run as runGyms } from '../../src/cli/commands/gyms.js';
+import { runCli } from '../support/cli.js';
 
 const { backend } = await withPglite(t);
 const pool = backend.pool;
@@ -200,6 +202,19 @@ t.test(
     t.same((await again(cell({ openai: 'nova', elevenlabs: voice.elevenlabs })))[0]?.changes, []);
     t.same((await again('none'))[0]?.changes, ['voice']);
     t.equal((await gym('PUT', '/v1/gyms/:id/voice', voice, brandId)).status, 200);
+    // gym-agent gyms voice: the same checks, before the database is opened.
+    const env = { DATABASE_URL: backend.url };
+    t.match(await runCli(runGyms, ['voice', plainId, '{"openai": "echo"}'], env), { code: 0, out: /voice set/ });
+    t.same((await gym('GET', '/v1/gyms/:id', undefined, plainId)).json.voice, { openai: 'echo' });
+    t.match(await runCli(runGyms, ['voice', plainId, '{"openai": "echo"'], {}), {
+      code: 2,
+      err: /the voice must be JSON/,
+    });
+    t.match(await runCli(runGyms, ['voice', plainId, '{"flite": "slt"}'], env), {
+      code: 1,
+      err: /flite speaks only English/,
+    });
+    t.match(await runCli(runGyms, ['voice', plainId, 'none'], env), { code: 0, out: /voice cleared/ });
 
     const spanish = await call('POST', '/v1/campaigns', {
       name: 'english-model',
