@@ -1,5 +1,5 @@
 import type { Dsp } from '../dsp/types.js';
-import type { TtsProvider } from '../providers/tts/types.js';
+import type { SynthesisOptions, TtsProvider } from '../providers/tts/types.js';
 
 // Text → what a phone line carries: TTS PCM, resampled to 8 kHz with the DSP addon, μ-law encoded. Used by the
 // offline-stack tests, the VAD benchmark and the simulated receptionist, so all of them hear exactly what a
@@ -16,8 +16,9 @@ export async function synthesizePhoneAudio(
   dsp: Pick<Dsp, 'createResampler' | 'ulawEncode' | 'ulawDecode'>,
   text: string,
   signal: AbortSignal = new AbortController().signal,
+  options?: SynthesisOptions,
 ): Promise<PhoneAudio> {
-  const audio = await tts.synthesize(text, signal);
+  const audio = await tts.synthesize(text, signal, options);
   const rs = audio.sampleRate === 8000 ? undefined : dsp.createResampler(audio.sampleRate, 8000);
   const parts: Int16Array[] = [];
   let odd: number | undefined;

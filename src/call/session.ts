@@ -57,6 +57,7 @@ import { packFor } from '../language/packs.js';
 import { openDeskCall, type DeskCall, type DeskDeps } from '../frontdesk/call.js';
 import { deskGreetingLines } from '../frontdesk/lines.js';
 import { OfflineReceptionist } from '../frontdesk/receptionist.js';
+import { speakingIn } from './voice-language.js';
 
 // One CallSession per Media Streams connection. It only composes: the call's identity, its XState actor with the
 // real providers as invoked actors (ports.ts), the measurements (quality.ts, the summary), the ledger switch that
@@ -168,7 +169,9 @@ export class CallSession implements CallHandler {
     // the gym's or campaign's brand voice over the variant's.
     const flow = callFlow(deps.flows, id.phoneNumber, deps.timing, trace.tts(deps.providers.tts), id.voices);
     const timing = flow.timing;
-    const tts = extras.meter.watchTts(flow.tts);
+    const language = id.language ?? deps.language ?? DEFAULT_LANGUAGE;
+    // Each sentence in the language the call speaks then (the actor's, once it runs; it may switch once).
+    const tts = speakingIn(extras.meter.watchTts(flow.tts), () => this.#languageNow(language));
     // The reply actor's LLM is watched so the end of the call knows which caller words no reply went through.
     const timeoutMs = deps.wrapUpTimeoutMs ?? wrapUpTimeoutMs(deps.timing.providerDeadlineMs);
     // A front-desk call talks through the desk (its receptionist behind the guard); its caller is not the gym, so
@@ -217,7 +220,6 @@ export class CallSession implements CallHandler {
     });
     this.#ledger = new LedgerSwitch(this.#recorded, this.#summary, this.#quality, log, asr.capabilities.confidence);
 
-    const language = id.language ?? deps.language ?? DEFAULT_LANGUAGE;
     // The notice is said in the call's language (the policy decides whether there is one).
     const notice = extras.notice === undefined ? undefined : packFor(language).recordingNotice;
     const prefetch =
@@ -306,6 +308,13 @@ export class CallSession implements CallHandler {
     );
     this.#recallIvrPath(id.phoneNumber);
     this.#actor.send({ type: 'MEDIA.START' });
+  }
+
+  /** The language the call speaks now: the actor's (it may have switched), or `start` before the actor runs. */
+  #languageNow(start: Language): Language {
+    // Read while the constructor builds the actor (the greeting's prefetch): not assigned yet.
+    const actor = this.#actor as ReturnType<typeof createCallActor> | undefined;
+    return actor?.getSnapshot().context.language ?? start;
   }
 
   /** An outbound call to a number whose phone tree we learnt: the key path, for the machine to replay. */

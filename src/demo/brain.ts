@@ -5,6 +5,7 @@ import type { PersonNode } from './flow-schema.js';
 import { factsOf } from './flow.js';
 import type { Persona, PersonaFacts } from './persona.js';
 import { classesSentence, hoursSentence, pricingSentence, Rng } from './phrasing.js';
+import type { Language } from '../language/index.js';
 
 // The receptionist's side of the conversation, as pure decisions: given what it recognised from the
 // agent's audio, what does it say or do next. The runtime (receptionist.ts) supplies the recognised text
@@ -33,13 +34,53 @@ const EAR_WORDS: Record<Topic, readonly string[]> = {
     ...DAYS.flatMap((d) => [DAY_NAMES[d], `${DAY_NAMES[d]}s`]),
     'weekend',
     'weekends',
+    // Spanish ears hear folded words ("sabado"): "¿Y el sábado y el domingo?" asks for those days' hours too.
+    ...['lunes', 'martes', 'miercoles', 'jueves', 'viernes', 'sabado', 'sabados', 'domingo', 'domingos'],
   ],
   pricing: [...single(TOPIC_WORDS.pricing), 'much'],
   classes: [...single(TOPIC_WORDS.classes), 'offer'],
 };
-const BYE_WORDS = ['bye', 'goodbye'];
-const REPEAT_WORDS = ['sorry', 'again', 'repeat'];
-const THANKS_WORDS = ['thank', 'thanks'];
+const BYE_WORDS = ['bye', 'goodbye', 'adios'];
+const REPEAT_WORDS = ['sorry', 'again', 'repeat', 'perdon', 'disculpe', 'repetir', 'repetirlo'];
+const THANKS_WORDS = ['thank', 'thanks', 'gracias'];
+
+/** What she says herself besides her answers, in the language she speaks. */
+interface BrainLines {
+  hello: readonly string[];
+  bye: readonly string[];
+  whoIsThis: string;
+  what: string;
+  howCanIHelp: string;
+  everything: string;
+  dontKnow: readonly string[];
+  thinking: readonly string[];
+  backchannel: readonly string[];
+}
+const LINES: Readonly<Record<Language, BrainLines>> = {
+  en: {
+    // Short and in words the agent's recogniser knows: a hello it mishears could read as a fact.
+    hello: ['Hello?', 'Hi, hello.', 'Hello, the gym.'],
+    bye: ['You too, bye.', 'Okay, bye bye.', 'No problem, bye.'],
+    whoIsThis: 'Sorry, yes, hello, who is this?',
+    what: 'Sorry, what was that?',
+    howCanIHelp: 'Yes, how can I help?',
+    everything: "I think that's everything.",
+    dontKnow: ["Sorry, I don't know that.", "I'm not sure about that."],
+    thinking: ['Let me see, um', 'Uh, let me check, so', 'Okay, so, um'],
+    backchannel: ['okay', 'right', 'yeah', 'hmm'],
+  },
+  es: {
+    hello: ['¿Bueno?', 'Hola, buenas tardes.', 'Gimnasio, dígame.'],
+    bye: ['Igualmente, adiós.', 'Bueno, adiós.', 'De nada, adiós.'],
+    whoIsThis: 'Perdón, sí, hola, ¿quién habla?',
+    what: 'Perdón, ¿cómo dice?',
+    howCanIHelp: 'Sí, ¿en qué le puedo ayudar?',
+    everything: 'Creo que eso es todo.',
+    dontKnow: ['Perdón, eso no lo sé.', 'No estoy segura de eso.'],
+    thinking: ['A ver, este', 'Déjeme ver, pues', 'Bueno, este'],
+    backchannel: ['ajá', 'sí', 'claro', 'bueno'],
+  },
+};
 
 export function understand(text: string): Heard {
   const words = text
@@ -76,6 +117,7 @@ export class ReceptionistBrain {
   private hungUp = false;
   private lastTopics: readonly Topic[] = [];
   private readonly facts: PersonaFacts;
+  private readonly lines: BrainLines;
 
   /** `person`: who she is on the persona's line (her facts, refusals, callback, transfer); default the desk. */
   constructor(
@@ -84,6 +126,7 @@ export class ReceptionistBrain {
   ) {
     this.rng = new Rng(person ? `${persona.name}:${person.greeting ?? ''}` : persona.name);
     this.facts = person ? factsOf(person, persona.facts) : persona.facts;
+    this.lines = LINES[persona.language];
   }
 
   get turns(): number {
@@ -92,8 +135,9 @@ export class ReceptionistBrain {
 
   /** The callee picks up an outbound call and speaks first. */
   opening(): ReceptionistAction[] {
-    // Short and in words the agent's recogniser knows: a hello it mishears could read as a fact.
-    const hello = this.person?.greeting ?? this.rng.pick(['Hello?', 'Hi, hello.', 'Hello, the gym.']);
+    // She picks up in the call's language (a switch persona answers in hers afterwards).
+    const opening = LINES[this.persona.callLanguage ?? this.persona.language].hello;
+    const hello = this.person?.greeting ?? this.rng.pick(opening);
     return this.turn([{ type: 'say', kind: 'small-talk', text: hello }]);
   }
 
@@ -105,19 +149,19 @@ export class ReceptionistBrain {
     const out: { afterMs: number; action: ReceptionistAction }[] = [];
     if (this.hungUp) return out;
     if (first && b.bargeInDuringGreeting) {
-      out.push({ afterMs: 900, action: { type: 'say', kind: 'small-talk', text: 'Sorry, yes, hello, who is this?' } });
+      out.push({ afterMs: 900, action: { type: 'say', kind: 'small-talk', text: this.lines.whoIsThis } });
       return out;
     }
     const cut = b.interruptAgent;
     if (cut !== null && this.agentUtterances === cut.utterance) {
-      out.push({ afterMs: cut.afterMs, action: { type: 'say', kind: 'small-talk', text: 'Sorry, what was that?' } });
+      out.push({ afterMs: cut.afterMs, action: { type: 'say', kind: 'small-talk', text: this.lines.what } });
       return out;
     }
     // Backchannels and coughs only on the agent's later, longer turns, and not on every one.
     if (!first && b.backchannelDuringAgentSpeech && this.agentUtterances % 2 === 0)
       out.push({
         afterMs: 700,
-        action: { type: 'say', kind: 'backchannel', text: this.rng.pick(['okay', 'right', 'yeah', 'hmm']) },
+        action: { type: 'say', kind: 'backchannel', text: this.rng.pick(this.lines.backchannel) },
       });
     if (!first && b.coughDuringAgentSpeech && this.agentUtterances % 2 === 1)
       out.push({ afterMs: 600, action: { type: 'cough' } });
@@ -135,7 +179,7 @@ export class ReceptionistBrain {
         {
           type: 'say',
           kind: 'small-talk',
-          text: this.rng.pick(['You too, bye.', 'Okay, bye bye.', 'No problem, bye.']),
+          text: this.rng.pick(this.lines.bye),
         },
       ]);
     }
@@ -148,12 +192,12 @@ export class ReceptionistBrain {
       this.unknownStreak++;
       // A person who did not catch the question asks once, then just tells what the caller most likely wants.
       if (this.unknownStreak === 1 && this.answered.size > 0)
-        return this.turn([{ type: 'say', kind: 'small-talk', text: 'Sorry, what was that?' }]);
+        return this.turn([{ type: 'say', kind: 'small-talk', text: this.lines.what }]);
       if (this.answered.size === 0 && this.unknownStreak === 1)
-        return this.turn([{ type: 'say', kind: 'small-talk', text: 'Yes, how can I help?' }]);
+        return this.turn([{ type: 'say', kind: 'small-talk', text: this.lines.howCanIHelp }]);
       const next = (['hours', 'pricing', 'classes'] as const).find((t) => !this.answered.has(t) && this.knows(t));
       this.unknownStreak = 0;
-      if (!next) return this.turn([{ type: 'say', kind: 'small-talk', text: "I think that's everything." }]);
+      if (!next) return this.turn([{ type: 'say', kind: 'small-talk', text: this.lines.everything }]);
       return this.answer([next]);
     }
     this.unknownStreak = 0;
@@ -198,7 +242,7 @@ export class ReceptionistBrain {
       const refusal = who?.refuses.find((r) => r.topic === t);
       if (refusal) sentences.push(refusal.says);
       else if (who?.callback?.topics.includes(t)) sentences.push(who.callback.says);
-      else if (!this.knows(t)) sentences.push(this.rng.pick(["Sorry, I don't know that.", "I'm not sure about that."]));
+      else if (!this.knows(t)) sentences.push(this.rng.pick(this.lines.dontKnow));
       else if (own?.[t] !== undefined) sentences.push(own[t]);
       else if (t === 'hours') sentences.push(hoursSentence(f.hours, this.rng));
       else if (t === 'pricing') sentences.push(pricingSentence(f.pricing, this.rng));
@@ -213,7 +257,7 @@ export class ReceptionistBrain {
       actions.push({
         type: 'say',
         kind: 'answer',
-        text: this.rng.pick(['Let me see, um', 'Uh, let me check, so', 'Okay, so, um']),
+        text: this.rng.pick(this.lines.thinking),
       });
       actions.push({ type: 'pause', ms: b.thinkingPauseMs });
     }

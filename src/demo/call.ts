@@ -165,7 +165,12 @@ export async function runPersonaCall(o: PersonaCallOptions): Promise<PersonaCall
   let resolveEnded!: (r: CallResult) => void;
   const ended = new Promise<CallResult>((r) => (resolveEnded = r));
   o.watch?.phase?.('placing the call: POST /v1/calls…');
-  const callId = await env.placeCall(persona.gym.phone, persona.gym.name);
+  const callLanguage = persona.callLanguage ?? persona.language;
+  const callId = await env.placeCall(
+    persona.gym.phone,
+    persona.gym.name,
+    callLanguage === 'en' ? undefined : callLanguage,
+  );
   // When the agent began to close (stream time): its goodbye clears what was left, and that is no barge-in.
   let closingAtMs: number | undefined;
   const streamNow = () =>

@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../main.js';
 import { createMetrics } from '../ops/metrics.js';
 import { FakeTwilio, type Callee } from '../sim/fake-twilio.js';
 import { freePort } from '../net/free-port.js';
+import type { Language } from '../language/index.js';
 
 // Everything a simulated call needs, on this machine and offline: the real server (offline providers, embedded
 // database) on a loopback port, and the fake Twilio REST API + call engine that answers POST /v1/calls by
@@ -176,11 +177,11 @@ export class DemoEnvironment {
   }
 
   /** POST /v1/calls exactly as an API client would; returns the call id. */
-  async placeCall(phoneNumber: string, gymName: string): Promise<string> {
+  async placeCall(phoneNumber: string, gymName: string, language?: Language): Promise<string> {
     const res = await fetch(`${this.baseUrl}/v1/calls`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiToken}` },
-      body: JSON.stringify({ phone_number: phoneNumber, gym_name: gymName }),
+      body: JSON.stringify({ phone_number: phoneNumber, gym_name: gymName, ...(language ? { language } : {}) }),
     });
     const body = (await res.json()) as { call_id?: string; error?: { code: string; message: string } };
     if (res.status !== 201 || body.call_id === undefined)

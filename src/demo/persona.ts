@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { BACKGROUND_KINDS } from '../sim/noise/index.js';
 import { expectFlowSchema, flowSchema, normalisedFlow, personaFlowProblems, serverEnvSchema } from './persona-flow.js';
 import { factCount, factsProblems, factsSchema, normalisedFacts } from './persona-facts.js';
+import { LANGUAGES } from '../language/index.js';
 
 // A persona is the simulated gym receptionist the demo and the scenario suite call. It is data (JSON), so
 // people can write their own; everything it says must stay inside the vocabulary the offline recogniser
@@ -78,6 +79,13 @@ export const personaSchema = z
       .default('slt'),
     facts: factsSchema,
     /**
+     * The language she speaks (src/language/). Not English: the call runs with spelled speech (spelled-voice.ts),
+     * since the offline recogniser hears English only, and her answers are her own words (`says`).
+     */
+    language: z.enum(LANGUAGES).default('en'),
+    /** The language the call is placed in, when not hers: she picks up in it, then answers in hers (a switch). */
+    callLanguage: z.enum(LANGUAGES).optional(),
+    /**
      * Her own words for a topic, said instead of the generated sentence: a persona written by someone else
      * (scenarios/heldout/) says hours, prices and classes her way, in words the offline recogniser may not know.
      * `facts` stays the truth the call is scored against.
@@ -119,6 +127,13 @@ function vocabularyProblems(p: Persona): string[] {
   const out = factsProblems(p.facts, 'facts');
   if (factCount(p.facts) === 0 && !p.flow) out.push('facts: a persona must know at least one fact');
   if (p.flow) out.push(...personaFlowProblems(p.flow));
+  if (p.language !== 'en') {
+    // Her answers are her own words: the generated sentences are English.
+    for (const t of ['hours', 'pricing', 'classes'] as const)
+      if (p.facts[t].length > 0 && p.says?.[t] === undefined)
+        out.push(`says.${t}: a persona speaking ${p.language} says each fact she knows in her own words`);
+    if (p.flow) out.push(`flow: phone lines speak English only (a persona speaking ${p.language} has none)`);
+  }
   return out;
 }
 

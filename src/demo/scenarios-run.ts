@@ -7,6 +7,7 @@ import { FliteTts } from '../providers/tts/flite.js';
 import { offlineEars } from './ears.js';
 import { DemoEnvironment } from './environment.js';
 import { formatTable, loadScenarios, runSuite, scenarioDirs } from './scenarios.js';
+import { SpelledLine } from './spelled-line.js';
 
 // `gym-agent scenarios` / `npm run scenarios`: one server, every persona, a table and the checks.
 
@@ -47,6 +48,8 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
   const envs = new ServerSettings(a.dataDir, log);
   // The receptionist keeps flite's own level: the suite's recognition figures were measured with it.
   const tts = new FliteTts({ voice: 'slt', levelDbfs: null });
+  // Personas speaking Spanish: their own server and voices, started at the first of them (spelled-line.ts).
+  const spelled = new SpelledLine(a.dataDir, dsp, log);
   try {
     const t0 = performance.now();
     const summary = await runSuite({
@@ -57,6 +60,7 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
       ears: () => offlineEars(dsp),
       keyDetector: () => dsp.createToneDetector({ dtmf: true, beep: false }),
       envFor: (p) => envs.for(p.server ?? {}),
+      spelled: () => spelled.party(),
       echo: a.echo,
       log,
       onOutcome: (o, i) => {
@@ -87,6 +91,7 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
     return failed ? 1 : 0;
   } finally {
     await tts.close();
+    await spelled.close();
     await envs.close();
     await env.close();
   }

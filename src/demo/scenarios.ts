@@ -12,6 +12,7 @@ import { checkLine, fasterSecond } from './line-checks.js';
 import { formatLineTable } from './line-table.js';
 import type { ToneDetections } from '../sim/keys.js';
 import { expectedFacts, scoreFacts, type FactScore } from './score.js';
+import type { SpelledParty } from './spelled-line.js';
 
 // The scenario suite: every persona in scenarios/ called once through the real server, then checked against the
 // issue's expectations. Checks are computed from what was measured (database facts, the simulator's audio
@@ -153,6 +154,13 @@ export interface SuiteOptions {
   /** Largest acceptable response-gap median (ms). */
   readonly maxGapMedianMs?: number;
   readonly onOutcome?: (o: ScenarioOutcome, index: number) => void;
+  /** The server, voice and ears of a persona who speaks another language than English (spelled-line.ts). */
+  readonly spelled?: () => Promise<SpelledParty>;
+}
+
+/** Whether a persona's call runs with spelled speech: she or the call speaks a language other than English. */
+export function speaksSpelled(p: Persona): boolean {
+  return p.language !== 'en' || (p.callLanguage ?? 'en') !== 'en';
 }
 
 export async function runSuite(o: SuiteOptions): Promise<SuiteSummary> {
@@ -160,14 +168,17 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteSummary> {
   for (const [i, persona] of o.personas.entries()) {
     let outcome: ScenarioOutcome;
     try {
-      const env = persona.server && o.envFor ? await o.envFor(persona) : o.env;
+      const spelled = speaksSpelled(persona) ? await o.spelled?.() : undefined;
+      if (speaksSpelled(persona) && spelled === undefined)
+        throw new Error(`persona ${persona.name} speaks ${persona.language}: the suite has no spelled line for it`);
+      const env = spelled?.env ?? (persona.server && o.envFor ? await o.envFor(persona) : o.env);
       const call = () =>
         runPersonaCall({
           env,
           persona,
-          tts: o.tts,
+          tts: spelled?.tts ?? o.tts,
           dsp: o.dsp,
-          ears: o.ears,
+          ears: spelled?.ears ?? o.ears,
           ...(o.keyDetector ? { keyDetector: o.keyDetector } : {}),
           ...(o.agentQuietMs === undefined ? {} : { agentQuietMs: o.agentQuietMs }),
           echo: o.echo,

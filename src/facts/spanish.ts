@@ -384,6 +384,8 @@ const PHRASES: readonly (readonly [string, string])[] = [
   ['o', 'or'],
   ['u', 'or'],
   ['pero', 'but'],
+  // "treinta y nueve dólares con noventa y nueve centavos": the cents after the currency.
+  ['con', 'and'],
   ['el', ''],
   ['la', ''],
   ['los', ''],

@@ -3,11 +3,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { codeWord, mulawDbfs } from './audio.js';
 import { FakeHttpServer, jsonResponse } from './server.js';
+import { readSpelling, symbolOf } from './spelled.js';
 
 // Deepgram live transcription (WS /v1/listen), as spoken to by @deepgram/sdk 5. Transcripts are a
 // function of the audio received, timed in audio time (10 ms frames), so a replay after a reconnect
 // yields the same words:
 //  - coded mode (a `vocabulary`): each word is a run of one μ-law code byte (see encodeCodedSpeech);
+//  - spelled mode (`spelled`): real speech whose words are spelled in its audio (spelled.ts), any language;
 //  - energy mode (`lines`): loud audio is speech; each utterance is transcribed as the next script line. Its
 //    interim results come every `interimMs` of audio while an utterance is open (Deepgram's own docs show them
 //    about once a second) and hold the words heard so far: one per run of voice (the simulator's words are runs
@@ -18,6 +20,8 @@ import { FakeHttpServer, jsonResponse } from './server.js';
 export interface FakeDeepgramOptions {
   apiKey?: string;
   vocabulary?: readonly string[];
+  /** Spelled mode: the words are read from the audio's spelling (spelled.ts). */
+  spelled?: boolean;
   lines?: readonly string[];
   /** Delay of every final (and what follows it) after the audio that triggers it. */
   finalDelayMs?: number;
@@ -133,7 +137,7 @@ class Session {
   private audioMs = 0;
   private cursorMs = 0;
   private words: Word[] = [];
-  private current: { code: number; start: number } | undefined;
+  private current: { code: number; start: number; symbols: number[] } | undefined;
   private speechStart: number | undefined;
   private lastSpeechEnd: number | undefined;
   private inSpeech = false;
@@ -239,10 +243,14 @@ class Session {
   private frame(f: Uint8Array): void {
     const start = this.audioMs;
     const end = (this.audioMs += FRAME_MS);
-    const coded = this.opts.vocabulary !== undefined;
-    const code = coded ? codeWord(f[FRAME_BYTES >> 1] as number) : undefined;
+    const spelled = this.opts.spelled === true;
+    const coded = this.opts.vocabulary !== undefined || spelled;
+    const middle = f[FRAME_BYTES >> 1] as number;
+    const code = spelled ? symbolOf(middle) : coded ? codeWord(middle) : undefined;
     const speech = coded ? code !== undefined : mulawDbfs(f) > (this.opts.speechDbfs ?? -45);
-    if (coded && this.current && code !== this.current.code) this.closeWord(start);
+    // A spelled word goes on while its symbols do (each 10 ms carries the next letter); a coded one while its code.
+    if (coded && this.current && (spelled ? code === undefined : code !== this.current.code)) this.closeWord(start);
+    if (spelled && this.current && code !== undefined) this.current.symbols.push(code);
     if (!coded) this.countRuns(speech);
     if (!coded && this.interim && this.speechStart !== undefined && end - this.lastInterimAt >= this.interimMs()) {
       this.lastInterimAt = end;
@@ -258,7 +266,7 @@ class Session {
         }
         if (this.vadEvents) this.send({ type: 'SpeechStarted', channel: [0], timestamp: start / 1000 });
       }
-      if (coded && !this.current && code !== undefined) this.current = { code, start };
+      if (coded && !this.current && code !== undefined) this.current = { code, start, symbols: [code] };
       this.lastSpeechEnd = end;
       this.utteranceEndSent = false;
       return;
@@ -299,7 +307,8 @@ class Session {
   private closeWord(end: number): void {
     if (!this.current) return;
     const vocab = this.opts.vocabulary ?? [];
-    this.words.push({ word: vocab[this.current.code] ?? '', start: this.current.start, end });
+    const word = this.opts.spelled ? readSpelling(this.current.symbols) : (vocab[this.current.code] ?? '');
+    this.words.push({ word, start: this.current.start, end });
     this.current = undefined;
     if (this.interim) this.result(this.words, false, false, false);
   }
@@ -325,7 +334,7 @@ class Session {
   }
 
   private endOfSpeech(speechFinal: boolean, fromFinalize: boolean): void {
-    const coded = this.opts.vocabulary !== undefined;
+    const coded = this.opts.vocabulary !== undefined || this.opts.spelled === true;
     this.closeWord(this.lastSpeechEnd ?? this.audioMs);
     const words = coded ? this.words : this.energyWords(true);
     if (words.length === 0 && !fromFinalize) return;

@@ -18,6 +18,12 @@ export const LANGUAGE_NAMES: Readonly<Record<Language, { english: string; native
   es: { english: 'Spanish', native: 'español' },
 };
 
+/**
+ * The BCP-47 tag a voice is asked to speak (SynthesisOptions.language): the packs' Spanish is Latin-American
+ * ("es-419": espeak-ng's seseo voice; the cloud voices read any Spanish), the English American.
+ */
+export const VOICE_TAGS: Readonly<Record<Language, string>> = { en: 'en-US', es: 'es-419' };
+
 export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
 }

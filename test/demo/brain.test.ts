@@ -115,3 +115,29 @@ t.test('asked to say it again, the receptionist repeats its last answer', async 
   );
   t.match(said(b.onAgentUtterance('the weather is nice')), /what was that/i, 'without a repeat word: asks');
 });
+
+t.test(
+  'a Spanish receptionist: hears the agent in Spanish, answers in her words, picks up in the call language',
+  async (t) => {
+    t.same(understand('hola soy un asistente automatico cual es su horario de apertura'), {
+      kind: 'ask',
+      topic: 'hours',
+    });
+    t.same(understand('perfecto gracias y cuanto cuesta una membresia'), { kind: 'ask', topic: 'pricing' });
+    t.same(understand('muy bien que clases de fitness ofrecen'), { kind: 'ask', topic: 'classes' });
+    t.same(understand('y el sabado y el domingo'), { kind: 'ask', topic: 'hours' });
+    t.same(understand('muchas gracias eso es todo que tenga un buen dia adios'), { kind: 'goodbye' });
+    const says = {
+      hours: 'Abrimos de lunes a viernes de seis a diez.',
+      pricing: 'Cuarenta y nueve dólares al mes.',
+      classes: 'Tenemos yoga.',
+    };
+    const spanish = new ReceptionistBrain(parsePersona({ ...base, language: 'es', says }));
+    t.match(said(spanish.opening()), /^(¿Bueno\?|Hola, buenas tardes\.|Gimnasio, dígame\.)$/);
+    t.equal(said(spanish.onAgentUtterance('cual es su horario de apertura')), says.hours);
+    const switching = new ReceptionistBrain(parsePersona({ ...base, language: 'es', callLanguage: 'en', says }));
+    t.match(said(switching.opening()), /hello/i, 'she picks up in English, the call language');
+    t.equal(said(switching.onAgentUtterance('what are your opening hours')), says.hours, 'and answers in Spanish');
+    t.throws(() => parsePersona({ ...base, language: 'es' }), /says\.hours: a persona speaking es says each fact/);
+  },
+);

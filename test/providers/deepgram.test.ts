@@ -3,6 +3,7 @@ import { DeepgramAsr } from '../../src/providers/asr/deepgram.js';
 import type { AsrStreamEvent } from '../../src/providers/asr/types.js';
 import { FakeDeepgram } from '../../src/fakes/deepgram.js';
 import { encodeCodedSpeech, silenceMulaw } from '../../src/fakes/audio.js';
+import { SpelledReader, spellInto } from '../../src/fakes/spelled.js';
 import type { ProviderMetric } from '../../src/providers/metrics.js';
 import { ProviderError } from '../../src/providers/retry.js';
 import { waitFor } from '../support/wait.js';
@@ -50,6 +51,37 @@ async function pushPaced(stream: { push(b: Uint8Array): void }, audio: Uint8Arra
     if (++n % every === 0) await new Promise((r) => setTimeout(r, 1));
   }
 }
+
+t.test(
+  'spelled mode: the words spelled into speech audio come back, in any language, through the real client',
+  async (t) => {
+    const fake = await new FakeDeepgram({ spelled: true }).start();
+    const events: AsrStreamEvent[] = [];
+    const asr = new DeepgramAsr({ apiKey: KEY, baseUrl: fake.url, model: 'nova-3', endpointingMs: 100 });
+    const stream = await asr.open({ onEvent: (e) => events.push(e), language: 'es', alsoListenFor: ['en'] });
+    t.teardown(async () => {
+      await stream.close();
+      await fake.close();
+    });
+    // Each word: 250 ms of loud audio with its spelling in it; 30 ms of silence between words.
+    const voiced = encodeCodedSpeech(['x'], 'x', { wordMs: 250, gapMs: 0, leadingSilenceMs: 0, trailingSilenceMs: 0 });
+    const parts: number[] = [...silenceMulaw(100)];
+    for (const w of ['cuarenta', 'y', 'nueve', 'dólares', 'al', 'mes']) {
+      parts.push(...spellInto(voiced, w), ...silenceMulaw(30));
+    }
+    parts.push(...silenceMulaw(800));
+    await pushPaced(stream, Uint8Array.from(parts));
+    await waitFor(() => events.some((e) => e.type === 'final' && e.text !== ''), { timeoutMs: 3000, what: 'a final' });
+    const final = events.find(
+      (e): e is Extract<AsrStreamEvent, { type: 'final' }> => e.type === 'final' && e.text !== '',
+    );
+    t.equal(final?.text, 'cuarenta y nueve dólares al mes');
+    t.equal(fake.connections[0]?.query.language, 'multi', 'a call that may switch listens multilingually');
+    const reader = new SpelledReader();
+    reader.push(Uint8Array.from(parts));
+    t.same(reader.take(), ['cuarenta', 'y', 'nueve', 'dólares', 'al', 'mes'], 'the receptionist reads the same words');
+  },
+);
 
 t.test('streams μ-law 8 kHz with the configured options and reports partials, finals and VAD events', async (t) => {
   const { fake, stream, events, finals, metrics } = await setup(t);
