@@ -35,6 +35,13 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\byou (are|are currently|have been placed) (on hold|in a queue|in the queue)\b/,
     /\bthe next available (representative|agent|associate|team member|staff member)\b/,
     /\bestimated wait time\b/,
+    // Spanish (accents folded by the tokeniser).
+    /\b(espere|espereme|aguarde) (un|por) (momento|momentito|segundo|favor)\b/,
+    /\b(un|un solo) (momento|momentito|segundito) por favor\b/,
+    /\bno (cuelgue|se retire)\b/,
+    /\bpermitame (un|comunicarle|buscar)\b/,
+    /\bsu llamada es (muy )?importante\b/,
+    /\b(todos )?nuestros (agentes|representantes|asesores) (estan|se encuentran) ocupados\b/,
   ],
   'hold-ended': [
     /\bthanks? (you )?for (holding|waiting|your patience|hanging on)\b/,
@@ -45,6 +52,9 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\bwhat can i (do|help you with)\b/,
     /\bthis is [a-z]+( speaking)?\b/,
     /\b(hi|hello|hey)\b/,
+    /\bgracias por (esperar|su espera|su paciencia)\b/,
+    /\bdisculpe la (espera|demora)\b/,
+    /\b(hola|digame|bueno)\b/,
   ],
   voicemail: [
     /\bleave (a|your|me a|us a) (brief |short |detailed )?(message|voicemail|name and number)\b/,
@@ -59,12 +69,19 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\bvoice ?mail (box )?(of|for)\b/,
     /\brecord your message\b/,
     /\bwhen you (are|have) finished recording\b/,
+    /\bdeje (su|un) (mensaje|recado)\b/,
+    /\bdespues (del tono|de la senal|del pitido)\b/,
+    /\bbuzon de voz\b/,
+    /\b(no esta|no estamos|no se encuentra) disponibles?\b/,
+    /\bgrabe su mensaje\b/,
   ],
   'mailbox-full': [
     /\bmail ?box (is|was) full\b/,
     /\bmail ?box (is|was) (not set up|not been set up)\b/,
     /\bcannot (accept|take) (any )?(new |more )?messages\b/,
     /\b(not|no longer) accepting (new )?messages\b/,
+    /\bbuzon (de voz )?(esta )?lleno\b/,
+    /\bno (puede|acepta) (recibir )?(mas )?mensajes\b/,
   ],
   screening: [
     /\b(say|state) your name and (the reason|why) (you're|you are) calling\b/,
@@ -79,6 +96,9 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\bwhat are you calling about\b/,
     /\bstay on the line and (i'll|i will) (see|let them know)\b/,
     /\b(see|check) if (this|the) person is available\b/,
+    /\b(diga|indique|mencione) su nombre\b/,
+    /\bquien (llama|habla) y (por que|para que|el motivo)\b/,
+    /\bel motivo de su llamada\b/,
   ],
   transfer: [
     /\b(let me|i'll|i will|i'm going to|i am going to|i can) (transfer|connect|put) you( through| over)?\b/,
@@ -89,6 +109,9 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\bput you through\b/,
     /\bpass you (over )?to\b/,
     /\bplease hold (while|as) (i|we) (transfer|connect)\b/,
+    /\b(le|lo|la) (transfiero|comunico|paso) (con|a)\b/,
+    /\b(le|lo|la) voy a (transferir|comunicar|pasar)\b/,
+    /\b(permitame|dejeme) (transferirle|comunicarle|pasarle)\b/,
   ],
   'wrong-number': [
     /\bwrong number\b/,
@@ -96,6 +119,9 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\bthis (is|isn't|is not) (not )?a (private|personal|residential) (number|residence|line)\b/,
     /\byou (must|might) have (dialed|dialled|called) the wrong\b/,
     /\bthis is (a )?(private residence|my (personal|cell|home) (number|phone))\b/,
+    /\bnumero equivocado\b/,
+    /\bse equivoco de numero\b/,
+    /\besta es una casa particular\b/,
   ],
   'not-a-gym': [
     /\b(this|we) (is|are|'re) not a (gym|fitness|health club)\b/,
@@ -103,6 +129,8 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\bwe('re| are) (a|an) (restaurant|pizzeria|dentist|dental|law|pharmacy|bank|hotel|salon|clinic|school|church|store|shop|office|bakery|bar|cafe)\b/,
     /\bwe don't have a gym\b/,
     /\bthis is (a|an) (restaurant|pizzeria|dentist|dental office|law office|pharmacy|bank|hotel|salon|clinic|school|church|bakery)\b/,
+    /\b(esto|aqui) no es (un )?gimnasio\b/,
+    /\bno somos (un )?gimnasio\b/,
   ],
   'permanently-closed': [
     // "closed?": recognisers drop the d before a consonant ("this gym has close permanently").
@@ -113,6 +141,9 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\b(we're|we are|the gym is|it's|it is) (permanently )?(closed for good|out of business|no longer (open|operating|in business))\b/,
     /\bwent out of business\b/,
     /\bno longer a gym\b/,
+    /\b(cerro|cerramos|cerraron) (definitivamente|para siempre)\b/,
+    /\bcerrado (definitivamente|permanentemente|para siempre)\b/,
+    /\bya no (existe|opera|es un gimnasio)\b/,
   ],
   // The gym does not want our calls: it goes on the do-not-call list and is never dialled again. Only a request
   // about being called ("don't call us", "take us off your list"), never a refusal of a topic ("we don't give
@@ -125,6 +156,10 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\b(we|i) (don't|do not) want (any )?(more )?(your |these )?(calls|to be called)\b/,
     /\bnever call (us|me|here|this number) again\b/,
     /\b(stop|quit) (calling|bothering) (us|me)\b/,
+    /\bno (nos|me) (vuelva|vuelvan) a llamar\b/,
+    /\bno (nos|me) llamen? mas\b/,
+    /\b(deje|dejen) de (llamar|molestar)(nos|me)?\b/,
+    /\b(saque|sacar|quite|quitar|borre|borrar)(nos|me)? de su lista\b/,
   ],
 };
 

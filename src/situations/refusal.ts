@@ -27,6 +27,13 @@ const REFUSAL: readonly RegExp[] = [
   /\bin person only\b|\bonly in person\b/,
   /\b(prefer|rather) not (to )?(say|share|discuss)\b/,
   /\b(that's|that is|it's|it is) (confidential|private|not something we share)\b/,
+  // Spanish (accents folded by the tokeniser).
+  /\bno (damos|podemos dar|puedo dar|doy|damos informacion de|manejamos) .*\bpor telefono\b/,
+  /\b(esta|estan|todo esta|viene) (todo )?(en|publicado en) (la|nuestra) (pagina|pagina web|web|app|aplicacion)\b/,
+  /\b(revise|vea|visite|consulte|entre a) (la|nuestra) (pagina|pagina web|web|app)\b/,
+  /\b(tendria|tiene|tendrias|tienes) que (venir|pasar|acercarse) (en persona|al gimnasio|a la recepcion|por aqui)?\b/,
+  /\bsolo en persona\b|\bunicamente en persona\b/,
+  /\bno (estoy|estamos) (autorizad[oa]s?) (a|para) (dar|decir|compartir)\b/,
 ];
 
 export function isRefusal(text: string): boolean {
@@ -36,7 +43,7 @@ export function isRefusal(text: string): boolean {
 
 // Clauses are refused one by one, so "we don't give prices over the phone, but we're open six to ten" refuses
 // prices only.
-const CLAUSE_BREAKS = new Set([BOUNDARY, 'but', 'though', 'however', 'although']);
+const CLAUSE_BREAKS = new Set([BOUNDARY, 'but', 'though', 'however', 'although', 'pero', 'aunque']);
 
 function clauses(text: string): string[][] {
   const out: string[][] = [[]];

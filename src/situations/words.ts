@@ -6,7 +6,8 @@
 export const BOUNDARY = '.';
 
 export function tokens(text: string): string[] {
-  const s = ` ${text.toLowerCase()} `
+  // Accents folded: a Spanish line ("marque dos para membresías") matches its lexicon's plain letters.
+  const s = ` ${text.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')} `
     .replace(/[’`]/g, "'")
     .replace(/#/g, ' pound ')
     .replace(/\*/g, ' star ')

@@ -140,6 +140,47 @@ for (const [name, f, yes, no] of TABLE) {
   });
 }
 
+// Spanish lines (accents optional), and Spanish answers that must not be taken for them.
+const SPANISH: [string, (s: string) => boolean, string[], string[]][] = [
+  [
+    'hold (es)',
+    isHoldCue,
+    ['Espere un momento, por favor.', 'un momentito por favor', 'No cuelgue, su llamada es muy importante.'],
+    ['abrimos a las seis', 'en un momento le digo que tenemos yoga'],
+  ],
+  ['hold ended (es)', isHoldEnded, ['Gracias por esperar, dígame.', 'disculpe la demora'], ['espere un momento']],
+  [
+    'voicemail (es)',
+    isVoicemailGreeting,
+    ['Deje su mensaje después del tono.', 'Ha llamado al buzón de voz de Gimnasio Fuerza', 'no estamos disponibles'],
+    ['abrimos de lunes a viernes', 'la membresía cuesta cuarenta dólares'],
+  ],
+  ['mailbox full (es)', isMailboxFull, ['El buzón de voz está lleno.'], ['tenemos mensajes en la recepción']],
+  ['screening (es)', isScreening, ['Diga su nombre y el motivo de su llamada.'], ['¿cuál es su nombre, perdón?']],
+  ['transfer (es)', isTransferCue, ['Le comunico con el gerente.', 'lo voy a transferir'], ['el gerente llega mañana']],
+  ['wrong number (es)', isWrongNumber, ['Número equivocado.', 'se equivocó de número'], ['nuestro número es otro']],
+  ['not a gym (es)', isNotAGym, ['No, esto no es un gimnasio, es una pizzería.'], ['somos un gimnasio pequeño']],
+  [
+    'permanently closed (es)',
+    isPermanentlyClosed,
+    ['Cerramos definitivamente el año pasado.', 'el gimnasio está cerrado permanentemente'],
+    ['los domingos cerramos', 'cerramos a las diez'],
+  ],
+];
+
+for (const [name, f, yes, no] of SPANISH) {
+  t.test(name, async (t) => {
+    for (const s of yes) t.ok(f(s), `yes: ${s}`);
+    for (const s of no) t.notOk(f(s), `no: ${s}`);
+  });
+}
+
+t.test('a Spanish request not to be called again ends the call as do-not-call', async (t) => {
+  for (const s of ['No nos vuelva a llamar.', 'Por favor, sáquenos de su lista.', 'deje de llamarnos'])
+    t.same(cuesIn(s).includes('do-not-call'), true, s);
+  t.notOk(cuesIn('no damos precios por teléfono').includes('do-not-call'));
+});
+
 t.test('cuesIn lists every concept a text carries', async (t) => {
   t.same(cuesIn('Please hold while I transfer you.'), ['hold', 'transfer']);
   t.same(cuesIn('The mailbox is full.'), ['mailbox-full']);

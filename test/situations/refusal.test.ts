@@ -60,3 +60,21 @@ t.test('web addresses as said and as written', async (t) => {
   ];
   for (const [text, want] of cases) t.equal(websiteIn(text), want, text);
 });
+
+t.test('Spanish refusals, per topic; a Spanish answer is none', async (t) => {
+  t.same(refusalsIn('No damos precios por teléfono.', 'hours'), [
+    { topic: 'pricing', words: 'No damos precios por teléfono.' },
+  ]);
+  t.same(refusalsIn('Está todo en nuestra página web.', 'classes'), [
+    { topic: 'classes', words: 'Está todo en nuestra página web.' },
+  ]);
+  t.same(refusalsIn('Tendría que venir en persona, pero abrimos a las seis.', 'pricing'), [
+    { topic: 'pricing', words: 'Tendría que venir en persona, pero abrimos a las seis.' },
+  ]);
+  for (const s of [
+    'Abrimos de lunes a viernes.',
+    'La membresía cuesta cuarenta dólares.',
+    'Tenemos yoga por la tarde.',
+  ])
+    t.notOk(isRefusal(s), s);
+});
