@@ -7,6 +7,7 @@ import type { Language } from '../src/language/index.js';
 import { packFor } from '../src/language/packs.js';
 import type { CallDirection, EndReason } from './events.js';
 import { topicMentions } from './topic-words.js';
+import { flowIn } from '../src/language/flow-wording.js';
 
 // Text helpers the statechart's guards use: is an utterance complete, is it a backchannel, which topic does a
 // question ask about, is a sentence a duplicate. Heuristic on purpose (no model call on the turn-taking path),
@@ -276,7 +277,7 @@ export function asrContextFor(topics: readonly Topic[], sentence: string): AsrCo
 export function questionFor(topic: Topic, brief?: ConversationBrief, flow?: FlowScript, language?: Language): string {
   const confirm = brief?.factsToConfirm.find((f) => f.topic === topic)?.question;
   if (confirm !== undefined) return confirm.charAt(0).toUpperCase() + confirm.slice(1);
-  return flow?.questions?.[topic] ?? packFor(language).questions[topic];
+  return flowIn(flow, language)?.questions?.[topic] ?? packFor(language).questions[topic];
 }
 
 /**
@@ -298,7 +299,7 @@ export function greetingLines(
   const topics = briefTopics(brief, flow?.topicOrder);
   const about = pack.list(topics.map((t) => pack.topicNames[t]));
   const name = sayGymName(gymName);
-  const variant = renderGreeting(flow, direction, name, about);
+  const variant = renderGreeting(flowIn(flow, language), direction, name, about);
   const askFor = brief?.askFor;
   const intro =
     variant === undefined
@@ -318,7 +319,7 @@ export function repromptLine(n: number, topic: Topic | undefined, language?: Lan
 
 /** The holding lines of the call's filler policy (a flow variant may word its own). */
 export function holdingLines(flow: FlowScript | undefined, language?: Language): readonly string[] {
-  const filler = flow?.filler;
+  const filler = flowIn(flow, language)?.filler;
   return filler?.mode === 'holding-line' && filler.lines !== undefined ? filler.lines : packFor(language).holdingLines;
 }
 

@@ -14,6 +14,9 @@ import { detectTopics } from '../../src/facts/topics.js';
 import { createLogger } from '../../src/log.js';
 import type { ConversationInput, LlmChunk, LlmProvider } from '../../src/providers/llm/types.js';
 import { MemoryCallStore } from '../../src/telephony/call-store.js';
+import { speakingIn } from '../../src/call/voice-language.js';
+import type { Language } from '../../src/language/index.js';
+import type { TtsProvider } from '../../src/providers/tts/types.js';
 
 const log = createLogger('silent');
 
@@ -178,4 +181,26 @@ t.test('LedgerSwitch stores a caller turn confidence only when the recogniser me
     sw.record(turn as unknown as CallEmitted);
   }
   t.same(stored, [null, 1], 'offline (no measure): null; a real measure: kept');
+});
+
+t.test('the call voice names the language the call speaks at each sentence; an explicit one stays', async (t) => {
+  const asked: (string | undefined)[] = [];
+  const tts: TtsProvider = {
+    name: 'rec',
+    capabilities: { sampleRate: 8000, streaming: true },
+    synthesize: (_text, _signal, o) => {
+      asked.push(o?.language);
+      return Promise.resolve({ sampleRate: 8000, provider: 'rec', chunks: (async function* () {})() });
+    },
+  };
+  let now: Language = 'en';
+  const voice = speakingIn(tts, () => now);
+  const signal = new AbortController().signal;
+  await voice.synthesize('What are your opening hours?', signal);
+  now = 'es';
+  await voice.synthesize('¿Y cuánto cuesta una membresía?', signal);
+  await voice.synthesize('Hello.', signal, { language: 'en-GB' });
+  t.same(asked, ['en-US', 'es-419', 'en-GB']);
+  // The Spanish topic words count as asking too (the quality check's repeated questions).
+  t.same(topicsAskedIn('Perfecto, gracias. ¿Y cuánto cuesta una membresía?'), ['pricing']);
 });

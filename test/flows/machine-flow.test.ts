@@ -1,6 +1,7 @@
 import t from 'tap';
 import { greetingLines, questionFor } from '../../machines/text.js';
 import type { FlowScript } from '../../src/flows/script.js';
+import { flowIn } from '../../src/language/flow-wording.js';
 import { systemPrompt } from '../../src/providers/llm/prompt.js';
 import { emptyFacts, TOPICS } from '../../src/facts/model.js';
 import type { ConversationInput } from '../../src/providers/llm/types.js';
@@ -105,4 +106,25 @@ t.test('filler policy: the configured holding line, an earlier own one, or none'
   t.equal(quiet.ctx().metrics.holdingLines, 0);
   quiet.llm('Thanks for waiting.');
   t.equal(quiet.turn(), 'speaking.flowing', 'the reply still comes through');
+});
+
+t.test('a Spanish call keeps the variant topic order and filler policy but says its own lines', async (t) => {
+  const own: FlowScript = { ...pricingFirst, filler: { mode: 'holding-line', afterMs: 500, lines: ['Hang on.'] } };
+  const [intro, question] = greetingLines('inbound', 'Iron Temple', undefined, undefined, own, 'es');
+  t.match(intro, /^Hola, ¡gracias por llamar! .*precios, clases y horario de Iron Temple\.$/, 'the order, in Spanish');
+  t.equal(question, '¿Cuánto cuesta una membresía?');
+  t.same(flowIn(own, 'es')?.filler, { mode: 'holding-line', afterMs: 500 }, 'when to hold stays; the words go');
+  t.equal(flowIn(own, 'en'), own, 'an English call runs the variant as written');
+  const input: ConversationInput = {
+    gymName: 'Iron Temple',
+    direction: 'inbound',
+    facts: emptyFacts(),
+    missing: [...TOPICS],
+    asked: [],
+    history: [],
+    flow: own,
+    language: 'es',
+    reason: 'greeting',
+  };
+  t.notMatch(systemPrompt(input), /What does a monthly membership cost/);
 });

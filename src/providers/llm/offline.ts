@@ -1,11 +1,4 @@
-import {
-  DAYS,
-  gymFactsSchema,
-  mergeFacts,
-  missingTopics,
-  type GymFacts,
-  type Topic,
-} from '../../facts/model.js';
+import { DAYS, gymFactsSchema, mergeFacts, missingTopics, type GymFacts, type Topic } from '../../facts/model.js';
 import { normalize } from '../../facts/numbers.js';
 import { parseUtterance } from '../../facts/parse.js';
 import { sayGymName } from '../../facts/say.js';
@@ -30,6 +23,7 @@ import {
   type LlmChunk,
   type LlmProvider,
 } from './types.js';
+import { flowIn } from '../../language/flow-wording.js';
 
 // The offline conversation policy: a deterministic interviewer behind the LLM interface. It asks about hours,
 // then pricing, then classes (skipping whatever the caller already answered; see answeredIn for when a
@@ -47,7 +41,7 @@ const lines = (language: Language | undefined): InterviewerLines => packFor(lang
 function question(topic: Topic, input: Pick<ConversationInput, 'brief' | 'flow' | 'language'>): string {
   const confirm = confirmationFor(topic, input.brief);
   if (confirm !== undefined) return confirm.question.charAt(0).toUpperCase() + confirm.question.slice(1);
-  return input.flow?.questions?.[topic] ?? lines(input.language).question[topic];
+  return flowIn(input.flow, input.language)?.questions?.[topic] ?? lines(input.language).question[topic];
 }
 
 function confirmationFor(topic: Topic | undefined, brief: ConversationBrief | undefined): FactToConfirm | undefined {
@@ -73,7 +67,7 @@ function phraseIn(tokens: readonly string[], phrase: string): boolean {
 
 function greeting(input: ConversationInput, first: Topic | undefined): string {
   // A flow variant's introduction is the call machine's own (the machine says the greeting itself).
-  if (input.flow?.greeting?.[input.direction] !== undefined) {
+  if (flowIn(input.flow, input.language)?.greeting?.[input.direction] !== undefined) {
     const [intro] = greetingLines(input.direction, input.gymName, undefined, input.brief, input.flow, input.language);
     return first ? `${intro} ${question(first, input)}` : intro;
   }

@@ -5,6 +5,7 @@ import type { FlowScript } from '../../flows/script.js';
 import type { ConversationBrief, ConversationInput, FactsOnlyInput, HistoryTurn } from './types.js';
 import { LANGUAGE_NAMES, type Language } from '../../language/index.js';
 import { packFor } from '../../language/packs.js';
+import { flowIn } from '../../language/flow-wording.js';
 
 // The prompt: who the agent is, which gym, what is still missing, and the conversation AS HEARD. Agent
 // turns carry only what the caller actually heard; an interrupted turn is marked so the model does not
@@ -131,7 +132,7 @@ export function systemPrompt(input: ConversationInput): string {
     `Still missing: ${missing}.`,
     ...(refused.size > 0 ? [`Refused on the phone, never ask again: ${[...refused].join(', ')}.`] : []),
     `Topics already asked about: ${asked}. Never ask the same question twice; if an answer was unclear, ask only for the unclear detail.`,
-    ...flowRules(input.flow),
+    ...flowRules(flowIn(input.flow, input.language)),
     'Rules: this is a phone call. Speak in one to two short sentences, plain words, no lists, no markdown, no emoji.',
     'Ask one thing at a time. Say numbers and times the way people speak them.',
     ...languageRule(input.language),
