@@ -11,6 +11,8 @@ import { DemoEnvironment } from './environment.js';
 import { loadPersona } from './persona.js';
 import type { BackgroundSpec } from '../sim/noise/index.js';
 import { LiveView } from './view.js';
+import { SpelledLine } from './spelled-line.js';
+import { speaksSpelled } from './scenarios.js';
 
 // `gym-agent demo`: one complete offline phone call, watched live, then the facts as read back from the database.
 
@@ -37,11 +39,17 @@ export async function runDemo(a: DemoArgs, out: NodeJS.WritableStream & { isTTY?
   const log = createLogger(a.logLevel);
   const view = a.json ? undefined : new LiveView({ out });
   view?.info(`Starting the server (offline providers, embedded database in ${a.dataDir}) and a simulated Twilio…`);
-  const env = await DemoEnvironment.start({ dataDir: a.dataDir, log, record: a.record !== undefined });
-  view?.recogniserReportsConfidence(env.server.providers.asr.capabilities.confidence);
   const dsp = loadDsp(dspOptionsFromEnv());
+  // A persona speaking Spanish: her call runs on a server of its own, with spelled speech (spelled-line.ts).
+  const spelled = speaksSpelled(persona)
+    ? new SpelledLine(a.dataDir, dsp, log, { record: a.record !== undefined })
+    : undefined;
+  const party = await spelled?.party();
+  const env = party?.env ?? (await DemoEnvironment.start({ dataDir: a.dataDir, log, record: a.record !== undefined }));
+  view?.recogniserReportsConfidence(env.server.providers.asr.capabilities.confidence);
   // The receptionist keeps flite's own level: the scenario suite's recognition figures were measured with it.
-  const tts = new FliteTts({ voice: persona.voice, levelDbfs: null });
+  const flite = party === undefined ? new FliteTts({ voice: persona.voice, levelDbfs: null }) : undefined;
+  const tts = party?.tts ?? (flite as FliteTts);
   let outcome: PersonaCallOutcome;
   try {
     view?.info(`Calling "${persona.gym.name}" (persona: ${persona.name}) through POST /v1/calls…`);
@@ -54,7 +62,7 @@ export async function runDemo(a: DemoArgs, out: NodeJS.WritableStream & { isTTY?
       persona,
       tts,
       dsp,
-      ears: () => offlineEars(dsp),
+      ears: party?.ears ?? (() => offlineEars(dsp)),
       keyDetector: () => dsp.createToneDetector({ dtmf: true, beep: false }),
       ...(a.background ? { background: a.background } : {}),
       ...(a.fast ? FAST : {}),
@@ -63,14 +71,17 @@ export async function runDemo(a: DemoArgs, out: NodeJS.WritableStream & { isTTY?
     });
   } finally {
     view?.stop();
-    await tts.close?.();
-    await env.close();
+    if (spelled) await spelled.close();
+    else {
+      await flite?.close();
+      await env.close();
+    }
   }
   if (a.record !== undefined && outcome.wav) await writeFile(a.record, outcome.wav);
   if (a.json) {
     out.write(JSON.stringify(outcome.json) + '\n');
   } else {
-    printSummary(out, outcome, a.record, a.dataDir);
+    printSummary(out, outcome, a.record, spelled?.dataDir ?? a.dataDir);
   }
   return outcome.result.endReason === 'error' ? 1 : 0;
 }

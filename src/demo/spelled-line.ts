@@ -30,12 +30,21 @@ export class SpelledLine {
   readonly #closers: (() => Promise<void>)[] = [];
 
   constructor(
-    private readonly dataDir: string,
+    dataDir: string,
     private readonly dsp: Dsp,
     private readonly log: Logger,
-    /** DEEPGRAM_ENDPOINTING_MS (its default): how long after her last word the recogniser closes her utterance. */
-    private readonly endpointingMs = 100,
-  ) {}
+    private readonly o: {
+      /** Record both legs of every call (demo --record). */
+      record?: boolean;
+      /** DEEPGRAM_ENDPOINTING_MS (its default): how long after her last word the recogniser closes her utterance. */
+      endpointingMs?: number;
+    } = {},
+  ) {
+    this.dataDir = join(dataDir, 'spelled');
+  }
+
+  /** Where its server keeps its database. */
+  readonly dataDir: string;
 
   party(): Promise<SpelledParty> {
     this.#party ??= this.#start();
@@ -60,14 +69,15 @@ export class SpelledLine {
       log: this.log,
     });
     const env = await DemoEnvironment.start({
-      dataDir: join(this.dataDir, 'spelled'),
+      dataDir: this.dataDir,
       log: this.log,
+      record: this.o.record === true,
       providers: {
         asr: new DeepgramAsr({
           apiKey: 'spelled',
           baseUrl: fake.url,
           model: 'nova-3',
-          endpointingMs: this.endpointingMs,
+          endpointingMs: this.o.endpointingMs ?? 100,
           log: this.log,
         }),
         llm: new OfflineInterviewer(),
