@@ -58,6 +58,7 @@ import { openDeskCall, type DeskCall, type DeskDeps } from '../frontdesk/call.js
 import { deskGreetingLines } from '../frontdesk/lines.js';
 import { OfflineReceptionist } from '../frontdesk/receptionist.js';
 import { speakingIn } from './voice-language.js';
+import { deskAsr } from '../frontdesk/desk-asr.js';
 
 // One CallSession per Media Streams connection. It only composes: the call's identity, its XState actor with the
 // real providers as invoked actors (ports.ts), the measurements (quality.ts, the summary), the ledger switch that
@@ -164,7 +165,7 @@ export class CallSession implements CallHandler {
       deps.tracing?.call({ callId: id.callId, direction: id.direction, gymId: id.gymId }) ?? NO_CALL_TRACE);
     this.#rest = trace.hangup(deps.rest);
     const extras = (this.#extras = new CallExtras(deps.extras, deps.providers, id.phoneNumber, transport, log));
-    const asr = trace.asr(deps.providers.asr);
+    const asr = trace.asr(id.mode === 'front-desk' ? deskAsr(deps.providers.asr) : deps.providers.asr);
     // The gym's variant of the experiment: its turn-taking, its voice (the meter counts what the voice said) and script;
     // the gym's or campaign's brand voice over the variant's.
     const flow = callFlow(deps.flows, id.phoneNumber, deps.timing, trace.tts(deps.providers.tts), id.voices);

@@ -8,6 +8,8 @@ import { offlineEars } from './ears.js';
 import { DemoEnvironment } from './environment.js';
 import { formatTable, loadScenarios, runSuite, scenarioDirs } from './scenarios.js';
 import { SpelledLine } from './spelled-line.js';
+import { loadDeskPersonas, type DeskPersona } from './desk-persona.js';
+import { formatDeskResults, runDeskPersona, type DeskOutcome } from './desk-scenarios.js';
 
 // `gym-agent scenarios` / `npm run scenarios`: one server, every persona, a table and the checks.
 
@@ -20,6 +22,8 @@ export interface ScenarioCommandArgs {
   flows?: boolean;
   /** scenarios/heldout/: personas written the way someone else would, outside the default suite. */
   heldout?: boolean;
+  /** Only the front-desk callers of scenarios/front-desk/ (they also run after the default suite). */
+  frontDesk?: boolean;
   /** The agent's audio echoes back on every gym's line (--echo MS:DB). */
   echo?: { delayMs: number; lossDb: number } | undefined;
   json: boolean;
@@ -29,6 +33,11 @@ export interface ScenarioCommandArgs {
 
 export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number> {
   const d = scenarioDirs();
+  const desk =
+    a.frontDesk === true || (a.noisy !== true && a.flows !== true && a.heldout !== true && !a.fastSubset)
+      ? await loadDeskPersonas(join(d.base, 'front-desk'), a.only)
+      : [];
+  if (a.frontDesk === true) return runDeskCommand(a, desk);
   const dirs =
     a.noisy === true
       ? [d.noisy]
@@ -88,13 +97,52 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
       );
     else out.write('\n' + formatTable(summary) + '\n');
     const failed = summary.suiteFailures.length > 0 || summary.outcomes.some((o) => o.failures.length > 0);
-    return failed ? 1 : 0;
+    const deskFailed = desk.length > 0 && (await runDesk(env, desk, tts, dsp, a, progress)) > 0;
+    return failed || deskFailed ? 1 : 0;
   } finally {
     await tts.close();
     await spelled.close();
     await envs.close();
     await env.close();
   }
+}
+
+/** `--front-desk`: the front-desk callers only, on a server of their own. */
+async function runDeskCommand(a: ScenarioCommandArgs, personas: DeskPersona[]): Promise<number> {
+  const log = createLogger(a.logLevel);
+  const progress = (s: string) => (a.json ? process.stderr : process.stdout).write(s + '\n');
+  progress(`Running ${personas.length} front-desk caller(s) through the offline server; each is a real-time call…`);
+  const env = await DemoEnvironment.start({ dataDir: join(a.dataDir, 'front-desk'), log });
+  const tts = new FliteTts({ voice: 'slt', levelDbfs: null });
+  try {
+    return (await runDesk(env, personas, tts, loadDsp(dspOptionsFromEnv()), a, progress)) > 0 ? 1 : 0;
+  } finally {
+    await tts.close();
+    await env.close();
+  }
+}
+
+/** Each front-desk persona, one call after another; prints their answers and verdicts; the number that failed. */
+async function runDesk(
+  env: DemoEnvironment,
+  personas: readonly DeskPersona[],
+  tts: FliteTts,
+  dsp: ReturnType<typeof loadDsp>,
+  a: ScenarioCommandArgs,
+  progress: (s: string) => void,
+): Promise<number> {
+  const outcomes: DeskOutcome[] = [];
+  for (const [i, p] of personas.entries()) {
+    const o = await runDeskPersona(env, p, { tts, dsp });
+    outcomes.push(o);
+    progress(`[front desk ${i + 1}/${personas.length}] ${p.name}: ${o.failures.length === 0 ? 'ok' : 'FAIL'}`);
+  }
+  if (a.json)
+    process.stdout.write(
+      JSON.stringify({ frontDesk: outcomes.map((o) => ({ ...o, persona: o.persona.name })) }) + '\n',
+    );
+  else process.stdout.write('\n' + formatDeskResults(outcomes) + '\n');
+  return outcomes.filter((o) => o.failures.length > 0).length;
 }
 
 /**

@@ -34,7 +34,6 @@ export const AMENITIES: readonly string[] = [
   'personal trainers',
   'massage',
   'physio',
-  'physiotherapy',
   'juice bar',
   'cafe',
   'wifi',

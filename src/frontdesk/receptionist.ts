@@ -30,7 +30,12 @@ export interface DeskBrain {
   warm?(signal?: AbortSignal): Promise<void>;
 }
 
+/** Digit words, with what a recogniser writes for them in a number ("to" for two, "for" for four). */
 const DIGIT: Record<string, string> = {
+  to: '2',
+  too: '2',
+  for: '4',
+  won: '1',
   zero: '0',
   oh: '0',
   o: '0',
@@ -68,7 +73,7 @@ export function callbackNumber(digits: string): string | undefined {
 }
 
 const NAME_LEADS =
-  /^(?:(?:hi|hello|yes|yeah|sure|okay|ok)[,.!]?\s+)*(?:my name is|my name's|the name is|this is|it's|it is|i'm|i am|name's)\s+/i;
+  /^(?:(?:hi|hello|yes|yeah|sure|okay|ok|um|uh)[,.!]?\s+)*(?:(?:my name is|my name's|the name is|this is|it's|it is|i'm|i am|name's)\s+)?(?:(?:the|a|um|uh)\s+)*/i;
 
 /** "My name is john smith." → "John Smith" (at most four words, letters, apostrophes and hyphens). */
 export function nameFrom(text: string): string | undefined {

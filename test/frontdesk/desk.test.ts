@@ -17,6 +17,12 @@ import {
 } from '../../src/frontdesk/receptionist.js';
 import { createLogger } from '../../src/log.js';
 import { greeted, type Harness } from '../machines/harness.js';
+import { judge } from '../../src/demo/desk-check.js';
+import { deskFacts, loadDeskPersonas } from '../../src/demo/desk-persona.js';
+import { deskAsr } from '../../src/frontdesk/desk-asr.js';
+import { grammarFor } from '../../src/providers/asr/grammars.js';
+import type { AsrProvider } from '../../src/providers/asr/types.js';
+import { repoPath } from '../support/repo.js';
 
 // The front desk without audio: the guard, the answers (today and tomorrow in the gym's zone, holidays, staleness,
 // unknowns), the receptionist's message, and the desk driven through the real call machine and reply actor (the
@@ -234,4 +240,58 @@ t.test('OpenAI desk told to invent: nothing it invents reaches the speaker', asy
   t.match(second.messages.at(-1), { role: 'tool', content: /Stored facts.*forty nine dollars a month/ });
   const first = fake.chatRequests[0]?.body as { messages: Array<{ content: string }> };
   t.notMatch(JSON.stringify(first.messages), /forty nine|4900|49/, 'no fact reaches the model but through its tools');
+});
+
+t.test('the scenario suite’s own check of a desk answer, and the desk personas', async (t) => {
+  const personas = await loadDeskPersonas(repoPath('scenarios/front-desk'));
+  t.same(
+    personas.map((p) => p.name),
+    ['desk-classes', 'desk-hours', 'desk-message', 'desk-person', 'desk-prices', 'desk-unknown'],
+  );
+  const p = personas.find((x) => x.name === 'desk-prices')!;
+  const facts = deskFacts(p.facts);
+  const price = { price: 'day pass' };
+  t.match(judge(p, facts, price, 'The day pass is fifteen dollars a day.', MONDAY), { ok: true, invented: [] });
+  t.match(judge(p, facts, price, 'It is twenty dollars a day, and we have a sauna.', MONDAY), {
+    ok: false,
+    invented: ['twenty dollars a day', 'sauna'],
+  });
+  const pool = { unknown: 'pool' };
+  t.match(judge(p, facts, pool, "I'm sorry, I don't have any information on the pool.", MONDAY), {
+    ok: true,
+    invented: [],
+  });
+  t.match(judge(p, facts, pool, 'Yes, we have a pool.', MONDAY), { ok: false, invented: ['pool'] });
+  // Monday 10:00 in New York: the persona's weekday hours, spoken.
+  t.match(judge(p, facts, { hours: 'today' }, "Today we're open five a.m. to eleven p.m.", MONDAY), { ok: true });
+  t.match(judge(p, facts, { hours: 'today' }, "Today we're open six a.m. to eleven p.m.", MONDAY), {
+    ok: false,
+    invented: ['six a.m.'],
+  });
+});
+
+t.test('a front-desk call listens with the desk grammar whatever the machine hints', async (t) => {
+  t.match(grammarFor('desk'), /maria/);
+  t.notMatch(grammarFor('open'), /maria/, 'the interview grammars are unchanged');
+  const contexts: string[] = [];
+  const inner: AsrProvider = {
+    name: 'grammar',
+    capabilities: {
+      interimResults: false,
+      utteranceEnd: true,
+      vadEvents: false,
+      finalize: true,
+      contextHints: true,
+      confidence: false,
+    },
+    open: async () => ({
+      push: () => {},
+      finalize: () => {},
+      setContext: (c) => contexts.push(c),
+      close: async () => {},
+    }),
+  };
+  const s = await deskAsr(inner).open({ onEvent: () => {} });
+  s.setContext?.('pricing');
+  t.same(contexts, ['desk']);
 });

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../errors.js';
 import { parseLogLevel } from '../args.js';
 
-const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--flows | --noisy | --heldout] [--echo MS:DB] [--json]
+const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--flows | --noisy | --heldout | --front-desk]
+                          [--echo MS:DB] [--json]
                           [--data-dir DIR] [--log-level L]
 
 Calls every persona in scenarios/ and scenarios/flows/ (one after another, against one offline server with the
@@ -16,6 +17,9 @@ line heard, time on hold and when a person first spoke) and checks the expectati
             noise (docs/architecture.md). Not part of the default suite until the agent handles noisy lines.
   --heldout the personas of scenarios/heldout/: hours, prices and classes said the way other people say them,
             in their own words (docs/benchmarks/asr-noise.md). Not part of the default suite.
+  --front-desk  only the callers of scenarios/front-desk/ (they also run after the default suite): a number set
+            to front-desk for a gym with stored facts; each answer checked against the facts, unknowns said unknown,
+            invented facts counted, the message and the transfer recorded (docs/front-desk.md).
   --echo MS:DB  the agent's own voice comes back on every gym's line MS milliseconds late and DB dB quieter (a
             speakerphone's echo, e.g. 250:15); it must never interrupt the agent.`;
 
@@ -30,6 +34,7 @@ export async function run(args: string[]): Promise<number> {
         noisy: { type: 'boolean', default: false },
         flows: { type: 'boolean', default: false },
         heldout: { type: 'boolean', default: false },
+        'front-desk': { type: 'boolean', default: false },
         echo: { type: 'string' },
         json: { type: 'boolean', default: false },
         'data-dir': { type: 'string', default: './data/scenarios' },
@@ -48,8 +53,11 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (v.subset !== undefined && v.subset !== 'fast') throw new AppError('BAD_ARGUMENT', '--subset must be "fast"');
-  if ([v.flows, v.noisy, v.heldout].filter(Boolean).length > 1)
-    throw new AppError('BAD_ARGUMENT', '--flows, --noisy and --heldout choose different folders: give one');
+  if ([v.flows, v.noisy, v.heldout, v['front-desk']].filter(Boolean).length > 1)
+    throw new AppError(
+      'BAD_ARGUMENT',
+      '--flows, --noisy, --heldout and --front-desk choose different folders: give one',
+    );
   const logLevel = parseLogLevel(v['log-level']);
   const echo = v.echo === undefined ? undefined : parseEcho(v.echo);
   const { runScenarioCommand } = await import('../../demo/scenarios-run.js');
@@ -62,6 +70,7 @@ export async function run(args: string[]): Promise<number> {
     noisy: v.noisy,
     flows: v.flows,
     heldout: v.heldout,
+    frontDesk: v['front-desk'],
     echo,
     json: v.json,
     dataDir: v['data-dir'],

@@ -2,6 +2,7 @@ import { DAYS } from '../../facts/model.js';
 import { CLASS_WORDS, DAY_WORDS, PERIOD_WORDS, PLAN_WORDS, TENS, UNITS } from '../../facts/vocabulary.js';
 import { KEY_NAMES, LINE_PHRASES, LINE_WORDS } from './line-words.js';
 import type { AsrContext } from './types.js';
+import { AMENITIES, DESK_NAMES, DESK_QUESTION_WORDS, DESK_REASONS } from '../../frontdesk/caller-words.js';
 
 // JSGF grammars for the offline recogniser, built from the shared vocabulary (src/facts/vocabulary.ts), so the
 // recogniser can produce every phrase the fact parser understands and a persona may say. One grammar per
@@ -167,12 +168,28 @@ function classRules(): string {
   return `<classes> = ${alt(names)};`;
 }
 
+/** A front-desk caller's words (only in the desk grammar): questions, amenities, a person, a message's parts. */
+function deskRules(): string {
+  return [
+    `<deskword> = ${alt([...new Set([...DESK_QUESTION_WORDS, ...DESK_NAMES, ...DESK_REASONS])])};`,
+    `<amenity> = ${alt(AMENITIES)};`,
+    // A number said digit by digit is one phrase, so "two one" is not heard as "to line".
+    `<digit> = ${alt([...UNITS.slice(0, 10), 'double'])};`,
+    // Whole phone numbers only (seven digits or ten): an open run of digits grows
+    // a digit out of the last one's decay ("three eight").
+    `<phone> = ${[7, 10].map((n) => Array(n).fill('<digit>').join(' ')).join(' | ')};`,
+    '<desk> = /3/ <deskword> | /4/ <amenity> | /4/ <phone>;',
+  ].join('\n');
+}
+
 const WEIGHTS: Readonly<Record<AsrContext, { hours: number; prices: number; classes: number; line: number }>> = {
   hours: { hours: 6, prices: 0.03, classes: 0.03, line: 0.03 },
   pricing: { hours: 0.03, prices: 6, classes: 0.03, line: 0.03 },
   classes: { hours: 0.03, prices: 0.03, classes: 6, line: 0.03 },
   'yes-no': { hours: 1, prices: 1, classes: 1, line: 1 },
   open: { hours: 2, prices: 2, classes: 2, line: 2 },
+  // A front-desk caller asks about any topic, never speaks a phone line's words.
+  desk: { hours: 2, prices: 2, classes: 2, line: 0.01 },
 };
 
 /** The JSGF grammar for one dialogue step. */
@@ -190,7 +207,9 @@ export function grammarFor(ctx: AsrContext): string {
     `<key> = ${alt(KEY_NAMES)};`,
     `<line> = ${alt([...LINE_PHRASES, ...LINE_WORDS.filter((x) => !FILLERS.includes(x))])};`,
     // The phone line's own words (menus, hold, voicemail, screening): heard everywhere, never above the facts.
-    `<item> = /${w.hours}/ <hours> | /${w.prices}/ <prices> | /${w.classes}/ <classes> | /${filler}/ <filler> | /${w.line}/ <line>;`,
+    ...(ctx === 'desk' ? [deskRules()] : []),
+    `<item> = /${w.hours}/ <hours> | /${w.prices}/ <prices> | /${w.classes}/ <classes> | /${filler}/ <filler> | /${w.line}/ <line>` +
+      (ctx === 'desk' ? ' | /4/ <desk>;' : ';'),
     'public <utterance> = <item>+;',
     '',
   ].join('\n');
@@ -198,13 +217,13 @@ export function grammarFor(ctx: AsrContext): string {
 
 /** Every word the grammars use (for dictionary checks). */
 export function grammarWords(): string[] {
-  const text = grammarFor('open')
+  const text = `${grammarFor('open')}\n${grammarFor('desk')}`
     .split('\n')
     .filter((l) => l.startsWith('<'))
     .map((l) => l.slice(l.indexOf('=') + 1))
     .join(' ');
   const words = text
-    .replace(/<[a-z0-9_]+>|\/\d+\/|[()[\]|;*+]/g, ' ')
+    .replace(/<[a-z0-9_]+>|\/[\d.]+\/|[()[\]|;*+]/g, ' ')
     .split(/\s+/)
     .filter((w) => w.length > 0);
   return [...new Set(words)].sort();

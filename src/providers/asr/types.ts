@@ -37,8 +37,11 @@ export type AsrStreamEvent =
   | { type: 'utterance-end'; lastWordEndMs: number | undefined }
   | { type: 'error'; error: Error; fatal: boolean };
 
-/** What the agent just asked about, so a grammar-based recogniser can pick its grammar. */
-export type AsrContext = Topic | 'yes-no' | 'open';
+/**
+ * What the agent just asked about, so a grammar-based recogniser can pick its grammar; `desk`: a front-desk
+ * caller's questions and message (src/frontdesk/caller-words.ts).
+ */
+export type AsrContext = Topic | 'yes-no' | 'open' | 'desk';
 
 export interface AsrStream {
   push(mulaw: Uint8Array): void;
