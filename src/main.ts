@@ -265,6 +265,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
                 publicBaseUrl: config.PUBLIC_BASE_URL,
                 streamTokens,
                 numbers: (to) => calledNumber(db.pool, to),
+                language,
                 log,
               }),
             )

@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import { jsonError, type HttpResponse } from '../http/types.js';
 import type { CallDirection } from '../../machines/events.js';
 import type { Metrics } from './metrics.js';
+import type { Language } from '../language/index.js';
 
 // Admission control for calls. A call takes a slot when it is admitted (inbound: the /twilio/voice webhook;
 // outbound: POST /v1/calls) and gives it back, exactly once, when it ends. Beyond MAX_CONCURRENT_CALLS, or while
@@ -180,23 +181,37 @@ export class CallCapacity {
   }
 }
 
-export const BUSY_MESSAGES: Record<DenyReason, string> = {
-  at_capacity:
-    'Hello, thanks for calling. All of our lines are busy right now. Please try again in a few minutes. Goodbye.',
-  draining: "Hello, thanks for calling. We're restarting for a moment. Please call back in a minute. Goodbye.",
+/** What a caller we cannot take hears, in the language of calls without one of their own (CALL_LANGUAGE). */
+export const BUSY_MESSAGES: Readonly<Record<Language, Record<DenyReason, string>>> = {
+  en: {
+    at_capacity:
+      'Hello, thanks for calling. All of our lines are busy right now. Please try again in a few minutes. Goodbye.',
+    draining: "Hello, thanks for calling. We're restarting for a moment. Please call back in a minute. Goodbye.",
+  },
+  es: {
+    at_capacity:
+      'Hola, gracias por llamar. Todas nuestras líneas están ocupadas. Por favor, llame de nuevo en unos minutos. Adiós.',
+    draining:
+      'Hola, gracias por llamar. Estamos reiniciando un momento. Por favor, llame de nuevo en un minuto. Adiós.',
+  },
 };
+// Twilio's <Say> voices (Amazon Polly) for each language.
+const BUSY_VOICES = {
+  en: { voice: 'Polly.Joanna', language: 'en-US' },
+  es: { voice: 'Polly.Mia', language: 'es-MX' },
+} as const;
 
 /** TwiML for an inbound call we cannot take: a short spoken apology, then hang up. */
-export function busyTwiml(reason: DenyReason): string {
+export function busyTwiml(reason: DenyReason, language: Language = 'en'): string {
   const vr = new twilio.twiml.VoiceResponse();
-  vr.say({ voice: 'Polly.Joanna', language: 'en-US' }, BUSY_MESSAGES[reason]);
+  vr.say(BUSY_VOICES[language], BUSY_MESSAGES[language][reason]);
   vr.hangup();
   return vr.toString();
 }
 
 /** The /twilio/voice answer when admission is denied: 200 so Twilio plays it instead of its error message. */
-export function busyVoiceResponse(reason: DenyReason): HttpResponse {
-  return { status: 200, headers: { 'content-type': 'text/xml' }, body: busyTwiml(reason) };
+export function busyVoiceResponse(reason: DenyReason, language: Language = 'en'): HttpResponse {
+  return { status: 200, headers: { 'content-type': 'text/xml' }, body: busyTwiml(reason, language) };
 }
 
 /** The API answer when admission is denied: 503 + Retry-After (seconds). */

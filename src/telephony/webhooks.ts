@@ -9,6 +9,7 @@ import { MEDIA_STREAM_PATH } from './server.js';
 import { formParams, publicWsUrl } from './signature.js';
 import { STREAM_TOKEN_PARAM, type StreamTokens } from './stream-token.js';
 import { connectStreamTwiml, hangupTwiml } from './twiml.js';
+import type { Language } from '../language/index.js';
 
 // Twilio's webhooks. The server has already verified X-Twilio-Signature (auth: 'twilio-signature') before these
 // run, so a forged request never reaches them.
@@ -24,6 +25,8 @@ export interface WebhookOptions {
   readonly onStatus?: ((call: CallRecord) => void) | undefined;
   /** Our number `to` (E.164) as phone_numbers sets it: its gym and mode (src/frontdesk/store.ts); none: unknown. */
   readonly numbers?: ((to: string) => Promise<CalledNumber | undefined>) | undefined;
+  /** CALL_LANGUAGE: the language of the apology a caller we cannot take hears. */
+  readonly language?: Language | undefined;
 }
 
 /** What a call to one of our numbers is for. */
@@ -79,7 +82,7 @@ async function voice(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse>
   if (!admitted.ok) {
     o.log.warn({ reason: admitted.reason, callId }, 'refusing call');
     if (call !== undefined) await o.store.update(call.callId, { status: 'canceled', endedAt: new Date() });
-    return call?.direction === 'outbound' ? xml(hangupTwiml()) : busyVoiceResponse(admitted.reason);
+    return call?.direction === 'outbound' ? xml(hangupTwiml()) : busyVoiceResponse(admitted.reason, o.language);
   }
   // A new inbound call: the number called says whose it is and what it is for (interview or front desk).
   const called = call === undefined && p.To !== undefined ? await o.numbers?.(p.To) : undefined;

@@ -194,6 +194,7 @@ t.test('busy TwiML is produced by the twilio helper, spoken, then hangs up', asy
   t.match(xml, /<\/Say><Hangup\/><\/Response>$/);
   t.notMatch(xml, /<Connect>|<Stream/, 'no media stream is opened for a busy call');
   t.match(busyTwiml('draining'), /restarting/);
+  t.match(busyTwiml('at_capacity', 'es'), /<Say voice="Polly\.Mia" language="es-MX">Hola, gracias por llamar\. Todas/);
   const res = busyVoiceResponse('at_capacity');
   t.equal(res.status, 200, 'Twilio must get 200, or it plays its own application-error message');
   t.equal(res.headers?.['content-type'], 'text/xml');
