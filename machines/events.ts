@@ -109,7 +109,8 @@ export type PipelineEvent =
 
 // ---- `asr` actor (fromCallback, whole call) ---------------------------------------------------------------
 
-export type AsrPartialEvent = { type: 'ASR.PARTIAL'; text: string };
+/** `endMs`: media time of the end of the audio the words were heard in, when the recogniser says. */
+export type AsrPartialEvent = { type: 'ASR.PARTIAL'; text: string; endMs?: number };
 export type AsrFinalEvent = {
   type: 'ASR.FINAL';
   text: string;

@@ -184,6 +184,19 @@ export const situationGuards = {
   pickupHeard: ({ context }: Args) => soundsLikePickup(callerText(context), context.gymName),
   /** Her voice has just paused (the VAD.SILENCE of her speech) on words that sound like a person picking up. */
   pickupPaused: and([stateIn('#call.live.caller.speaking'), 'pickupHeard']),
+  /**
+   * The partial's words come from audio after her voice paused (more than RECOGNISER_LAG past its last voiced
+   * frame): new sound on the line. A busy recogniser's late words of the pause itself end inside it, however late
+   * they arrive. Words from a recogniser that does not say where they end are taken as new (RECOGNISER_LAG's wait
+   * covers its lateness).
+   */
+  wordsAfterPause: ({ context, event }: Args) =>
+    event.type !== 'ASR.PARTIAL' ||
+    event.endMs === undefined ||
+    context.lastSilenceMs === undefined ||
+    event.endMs > context.lastSilenceMs + context.timing.recogniserLagMs,
+  /** New words on a line whose voice detector hears no voice: music or a recording, not a person who waits. */
+  soundWithoutVoice: and(['callerSilent', 'wordsAfterPause']),
   /** ... with the recogniser's final that came after her pause. */
   finalSoundsLikePickup: ({ context, event }: Args) =>
     soundsLikePickup(joinNonBlank(context.caller.finals, finalText(event)), context.gymName),

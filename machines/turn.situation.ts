@@ -73,9 +73,11 @@ export const awaitingHelloState = callSetup.createStateConfig({
         open: {
           on: {
             'ASR.PARTIAL': {
-              guard: 'callerSilent',
+              guard: 'soundWithoutVoice',
               target: '#call.live.turn.awaitingHello.lineSounding',
-              description: 'New words with no voice under them: music or a recording, not a person who waits.',
+              description:
+                'New words, from audio after her pause, with no voice under them: music or a recording, not a ' +
+                'person who waits.',
             },
           },
         },

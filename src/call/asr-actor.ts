@@ -123,7 +123,11 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, hook
               return;
             case 'partial':
               hooks.words?.({ text: e.text, final: false });
-              send({ type: 'ASR.PARTIAL', text: e.text });
+              send(
+                e.endMs === undefined
+                  ? { type: 'ASR.PARTIAL', text: e.text }
+                  : { type: 'ASR.PARTIAL', text: e.text, endMs: e.endMs },
+              );
               partial = e.text;
               return stable();
             case 'final':

@@ -116,6 +116,12 @@ export const envSchema = z.object({
 
   // 'auto' = cloud when its key is present, otherwise offline.
   ASR_PROVIDER: providerChoice(['deepgram', 'offline']),
+  // Threads the offline recogniser decodes on (auto: one per core but one, 1-4); 0 decodes on the event loop.
+  ASR_OFFLINE_THREADS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(0).max(16)], {
+      message: 'must be auto or a whole number from 0 to 16',
+    })
+    .default('auto'),
   LLM_PROVIDER: providerChoice(['openai', 'offline']),
   // Ordered failover list; OpenAI's tts-1* models shut down on 2027-01-06, so keep this configurable.
   TTS_PROVIDERS: z.string().default('auto'),

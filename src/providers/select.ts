@@ -70,7 +70,14 @@ async function buildTts(name: TtsName, cfg: Config, deps: SelectDeps): Promise<T
 }
 
 async function buildAsr(choice: ProviderChoice['asr'], cfg: Config, deps: SelectDeps): Promise<AsrProvider> {
-  if (choice === 'offline') return new OfflineAsr({ dsp: deps.dsp });
+  if (choice === 'offline') {
+    if (cfg.ASR_OFFLINE_THREADS === 0) return new OfflineAsr({ dsp: deps.dsp });
+    const { OfflineAsrWorkers } = await import('./asr/offline-workers.js');
+    return new OfflineAsrWorkers({
+      threads: cfg.ASR_OFFLINE_THREADS === 'auto' ? undefined : cfg.ASR_OFFLINE_THREADS,
+      dsp: { path: cfg.DSP_ADDON_PATH, forceScalar: cfg.DSP_FORCE_SCALAR },
+    });
+  }
   const { DeepgramAsr } = await import('./asr/deepgram.js');
   return new DeepgramAsr({
     apiKey: cfg.DEEPGRAM_API_KEY ?? '',

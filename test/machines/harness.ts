@@ -238,8 +238,9 @@ export function harness(
     final(text: string, confidence = 0.9) {
       actor.send({ type: 'ASR.FINAL', text, confidence, speechFinal: true, startMs: h.now - 500, endMs: h.now });
     },
-    partial(text: string) {
-      actor.send({ type: 'ASR.PARTIAL', text });
+    /** Interim words; `endMs`: where their audio ends, when the recogniser says. */
+    partial(text: string, endMs?: number) {
+      actor.send(endMs === undefined ? { type: 'ASR.PARTIAL', text } : { type: 'ASR.PARTIAL', text, endMs });
     },
     /** The caller says `text`: speech edges, then the final, then endpointing runs. */
     callerSays(text: string, speechMs = 800) {

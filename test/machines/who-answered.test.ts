@@ -163,6 +163,28 @@ t.test(
   },
 );
 
+t.test(
+  "a busy recogniser's late words of her hello are not the line sounding: their audio ends in her pause",
+  async (t) => {
+    const h = outbound();
+    line(h, 'iron works fitness this is', 1200);
+    const pauseAt = h.now;
+    h.advance(DEFAULT_TIMING.recogniserLagMs + 400);
+    // Decoded seconds late (a loaded machine), the words of her own hello, heard up to her pause.
+    h.partial('iron works fitness this is sam', pauseAt + 150);
+    t.match(h.turn(), /awaitingHello\.settling/, 'still her pause, not music');
+    h.advance(DEFAULT_TIMING.helloSettleMs - DEFAULT_TIMING.recogniserLagMs - 400);
+    t.equal(h.turn(), 'greeting', 'greeted once the line stayed silent');
+    // The same words from audio well after her pause are new sound on a line with no voice under it.
+    const m = outbound();
+    line(m, 'please hello on', 1000);
+    const pause = m.now;
+    m.advance(DEFAULT_TIMING.recogniserLagMs);
+    m.partial('noon do soon', pause + DEFAULT_TIMING.recogniserLagMs + 100);
+    t.match(m.turn(), /awaitingHello\.lineSounding/, 'words heard after the pause: the line sounding');
+  },
+);
+
 t.test('a person who says something unclear and waits in silence is still greeted after HELLO_SETTLE', async (t) => {
   const h = outbound();
   line(h, 'uh yeah', 600);

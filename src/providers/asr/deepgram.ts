@@ -371,7 +371,7 @@ class DeepgramStream implements AsrStream {
         const text = (alt?.transcript ?? '').trim();
         const confidence = alt?.confidence ?? 0;
         if (!m.is_final) {
-          if (text) this.emit({ type: 'partial', text, confidence });
+          if (text) this.emit({ type: 'partial', text, confidence, endMs: this.toCallMs(m.start + m.duration) });
           return;
         }
         const words = alt?.words ?? [];

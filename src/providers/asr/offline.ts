@@ -105,18 +105,21 @@ export function modelDir(): string {
   return join(soundSwallowerDir(), 'model');
 }
 
+export const OFFLINE_ASR_CAPABILITIES: AsrCapabilities = Object.freeze({
+  interimResults: true,
+  utteranceEnd: true,
+  vadEvents: true,
+  finalize: true,
+  contextHints: true,
+  confidence: false,
+});
+
+/** The recogniser on the calling thread. The server runs it on worker threads instead (offline-workers.ts). */
 export class OfflineAsr implements AsrProvider {
   // The bundled acoustic model and the grammars are English (src/language/support.ts says what that means).
   readonly languages: readonly Language[] = RECOGNISER_LANGUAGES.offline;
   readonly name = 'soundswallower';
-  readonly capabilities: AsrCapabilities = {
-    interimResults: true,
-    utteranceEnd: true,
-    vadEvents: true,
-    finalize: true,
-    contextHints: true,
-    confidence: false,
-  };
+  readonly capabilities = OFFLINE_ASR_CAPABILITIES;
 
   /** Decoders of closed streams are reused (loading the acoustic model is the slow part). */
   private readonly pool: DecoderPool;
@@ -190,6 +193,13 @@ export class OfflineAsr implements AsrProvider {
   }
 }
 
+/**
+ * The grammar each pooled decoder holds. Setting one compiles the JSGF into a search (≈ 0.4 s of CPU, most of it
+ * the finite-state build: probe in docs/benchmarks/asr-threads.md), so a decoder handed to the next call keeps its
+ * grammar and a stream sets one only when the dialogue step asks for another.
+ */
+const grammarOf = new WeakMap<SsDecoder, AsrContext>();
+
 class OfflineAsrStream implements AsrStream {
   private readonly preroll: Int16Array[] = [];
   private carry = new Int16Array(0);
@@ -199,7 +209,7 @@ class OfflineAsrStream implements AsrStream {
   private uttFrames = 0;
   private lastPartial = '';
   private context: AsrContext = 'open';
-  /** A pooled decoder still has its last call's grammar, so the first utterance always sets one. */
+  /** The grammar the decoder holds: a pooled decoder keeps its last stream's (grammarOf). */
   private grammarContext: AsrContext | undefined;
   private closed = false;
   private readonly minConfidence: number;
@@ -227,6 +237,7 @@ class OfflineAsrStream implements AsrStream {
     private readonly o: AsrOpenOptions,
   ) {
     this.decoder = lease.decoder;
+    this.grammarContext = grammarOf.get(lease.decoder);
     if (policy === 'always' && denoisers) this.denoiser = denoisers(opts.dsp);
     if (policy === 'noisy') this.snr = new LineSnr();
     this.minConfidence = opts.minConfidence ?? 0.2;
@@ -353,7 +364,7 @@ class OfflineAsrStream implements AsrStream {
     const text = this.decoder.get_text().trim();
     if (text && text !== this.lastPartial) {
       this.lastPartial = text;
-      this.o.onEvent({ type: 'partial', text, confidence: 0.5 });
+      this.o.onEvent({ type: 'partial', text, confidence: 0.5, endMs: this.frameNo * VAD_FRAME_MS });
     }
   }
 
@@ -395,8 +406,11 @@ class OfflineAsrStream implements AsrStream {
   private applyGrammar(): void {
     if (this.context === this.grammarContext) return;
     try {
+      this.grammarContext = undefined;
+      grammarOf.delete(this.decoder);
       this.decoder.set_grammar(grammarFor(this.context));
       this.grammarContext = this.context;
+      grammarOf.set(this.decoder, this.context);
     } catch (e) {
       this.fail(e);
     }

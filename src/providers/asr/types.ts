@@ -21,7 +21,13 @@ export interface AsrCapabilities {
 
 export type AsrStreamEvent =
   | { type: 'speech-started'; atMs: number }
-  | { type: 'partial'; text: string; confidence: number }
+  | {
+      type: 'partial';
+      text: string;
+      confidence: number;
+      /** Stream time of the end of the audio these words were heard in, when the recogniser says. */
+      endMs?: number;
+    }
   | {
       type: 'final';
       text: string;

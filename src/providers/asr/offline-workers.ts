@@ -1,0 +1,196 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { LoadDspOptions } from '../../dsp/index.js';
+import { AppError } from '../../errors.js';
+import { OFFLINE_ASR_CAPABILITIES, type OfflineAsrOptions } from './offline.js';
+import type { FromWorker, OfflineWorkerData, ToWorker, WireEvent } from './offline-worker.js';
+import type { AsrContext, AsrOpenOptions, AsrProvider, AsrStream, AsrStreamEvent } from './types.js';
+
+// The offline recogniser on worker threads: the same streams as OfflineAsr (offline.ts), decoding in
+// offline-worker.ts, so that decoding and grammar compiles never hold the event loop that paces every call's
+// audio and runs its statechart. Each stream lives on one thread (the one with the fewest streams when it opened);
+// its audio, finalize() and context reach it in order, and its events come back the same way. A thread that dies
+// ends its streams with a fatal error (the call carries on as with any recogniser failure) and is replaced for
+// the next stream. Threads are referenced only while they hold a stream, so an idle provider never keeps the
+// process alive.
+
+export interface OfflineAsrWorkersOptions {
+  /** Decoding threads (ASR_OFFLINE_THREADS); default one per core but one, at least 1, at most 4. */
+  threads?: number | undefined;
+  /** How each thread loads the DSP addon (the server's own settings). */
+  dsp?: LoadDspOptions | undefined;
+  /** The recogniser's settings, as OfflineAsr takes them. */
+  asr?: Omit<OfflineAsrOptions, 'dsp'> | undefined;
+  /** A stream the thread has not opened by then fails (a first model load takes ≈ 1 s on a quiet core). */
+  openTimeoutMs?: number | undefined;
+}
+
+export function defaultAsrThreads(): number {
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
+}
+
+type Opening = { resolve: () => void; reject: (e: Error) => void };
+
+class DecodingThread {
+  readonly worker: Worker;
+  readonly streams = new Map<number, (e: WireEvent) => void>();
+  readonly opening = new Map<number, Opening>();
+  dead = false;
+
+  constructor(data: OfflineWorkerData, onDeath: (t: DecodingThread) => void) {
+    // Under a TypeScript loader (tests) this module is a .ts file and so is its worker.
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    this.worker = new Worker(new URL(`./offline-worker${ext}`, import.meta.url), { workerData: data });
+    this.worker.unref();
+    this.worker.on('message', (m: FromWorker) => this.receive(m));
+    const die = (why: string) => (e?: unknown) => {
+      if (this.dead) return;
+      this.dead = true;
+      onDeath(this);
+      const error = new AppError('PROVIDER_FAILED', `offline recogniser thread ${why}`, { cause: e });
+      for (const o of this.opening.values()) o.reject(error);
+      this.opening.clear();
+      for (const deliver of this.streams.values()) deliver({ type: 'error', message: error.message, fatal: true });
+      this.streams.clear();
+    };
+    this.worker.on('error', die('crashed'));
+    this.worker.on('exit', die('exited'));
+  }
+
+  get load(): number {
+    return this.streams.size + this.opening.size;
+  }
+
+  post(m: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (!this.dead) this.worker.postMessage(m, transfer);
+  }
+
+  /** Referenced while it holds a stream or an open in flight. */
+  settle(): void {
+    if (this.load > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  private receive(m: FromWorker): void {
+    if (m.type === 'event') {
+      this.streams.get(m.id)?.(m.event);
+      return;
+    }
+    const o = this.opening.get(m.id);
+    this.opening.delete(m.id);
+    if (m.type === 'opened') o?.resolve();
+    else o?.reject(new AppError('PROVIDER_FAILED', m.message, { retryable: false }));
+  }
+}
+
+export class OfflineAsrWorkers implements AsrProvider {
+  readonly name = 'soundswallower';
+  readonly capabilities = OFFLINE_ASR_CAPABILITIES;
+  readonly #threads: DecodingThread[] = [];
+  readonly #size: number;
+  readonly #data: OfflineWorkerData;
+  readonly #openTimeoutMs: number;
+  #nextId = 1;
+
+  constructor(opts: OfflineAsrWorkersOptions = {}) {
+    this.#size = Math.max(1, opts.threads ?? defaultAsrThreads());
+    this.#data = { dsp: opts.dsp ?? {}, asr: opts.asr ?? {} };
+    this.#openTimeoutMs = opts.openTimeoutMs ?? 30_000;
+  }
+
+  /** Threads alive now (tests). */
+  get threads(): number {
+    return this.#threads.length;
+  }
+
+  async open(o: AsrOpenOptions): Promise<AsrStream> {
+    o.signal?.throwIfAborted();
+    const thread = this.#pick();
+    const id = this.#nextId++;
+    const opened = new Promise<void>((resolve, reject) => thread.opening.set(id, { resolve, reject }));
+    thread.settle();
+    thread.post({ type: 'open', id });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new AppError('PROVIDER_TIMEOUT', 'offline recogniser did not start in time')),
+        this.#openTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([opened, late]);
+    } catch (e) {
+      thread.opening.delete(id);
+      thread.post({ type: 'close', id });
+      thread.settle();
+      throw e instanceof AppError
+        ? e
+        : new AppError('PROVIDER_FAILED', 'offline recogniser failed to start', { cause: e, retryable: false });
+    } finally {
+      clearTimeout(timer);
+    }
+    return new WorkerStream(thread, id, o);
+  }
+
+  /** Stops every thread; their open streams end with a fatal error. A later open starts new ones. */
+  async close(): Promise<void> {
+    const threads = this.#threads.splice(0);
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+
+  #pick(): DecodingThread {
+    const live = this.#threads;
+    if (live.length < this.#size) {
+      const t = new DecodingThread(this.#data, (dead) => {
+        const i = live.indexOf(dead);
+        if (i >= 0) live.splice(i, 1);
+      });
+      live.push(t);
+      return t;
+    }
+    return live.reduce((a, b) => (b.load < a.load ? b : a));
+  }
+}
+
+class WorkerStream implements AsrStream {
+  #closed = false;
+
+  constructor(
+    private readonly thread: DecodingThread,
+    private readonly id: number,
+    o: AsrOpenOptions,
+  ) {
+    thread.streams.set(id, (e) => o.onEvent(fromWire(e)));
+    o.signal?.addEventListener('abort', () => void this.close(), { once: true });
+  }
+
+  push(mulaw: Uint8Array): void {
+    if (this.#closed || mulaw.length === 0) return;
+    // A copy of its own: the caller's bytes are often a view into a WebSocket message it reuses.
+    const copy = mulaw.slice();
+    this.thread.post({ type: 'push', id: this.id, mulaw: copy }, [copy.buffer]);
+  }
+
+  finalize(): void {
+    if (!this.#closed) this.thread.post({ type: 'finalize', id: this.id });
+  }
+
+  setContext(context: AsrContext): void {
+    if (!this.#closed) this.thread.post({ type: 'context', id: this.id, context });
+  }
+
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.thread.streams.delete(this.id);
+      this.thread.post({ type: 'close', id: this.id });
+      this.thread.settle();
+    }
+    return Promise.resolve();
+  }
+}
+
+function fromWire(e: WireEvent): AsrStreamEvent {
+  if (e.type !== 'error') return e;
+  return { type: 'error', error: new AppError('PROVIDER_FAILED', e.message, { retryable: false }), fatal: e.fatal };
+}

@@ -1,0 +1,103 @@
+import t from 'tap';
+import { frames20ms, mulawSilence, synthesizePhoneAudio } from '../../src/audio/speech.js';
+import { OfflineAsr } from '../../src/providers/asr/offline.js';
+import { OfflineAsrWorkers } from '../../src/providers/asr/offline-workers.js';
+import type { AsrContext, AsrProvider, AsrStreamEvent } from '../../src/providers/asr/types.js';
+import { FliteTts } from '../../src/providers/tts/flite.js';
+import { testDsp } from './helpers.js';
+
+// The offline recogniser on worker threads (what the server runs): the same finals as on the calling thread, the
+// event loop free while the threads decode and compile grammars, and a thread that dies ends its streams with a
+// fatal error instead of leaving them silent.
+
+const { dsp, note } = testDsp();
+if (note) t.comment(note);
+
+type Final = Omit<Extract<AsrStreamEvent, { type: 'final' }>, 'latencyMs'>;
+
+/** Decodes one answer in 20 ms frames after setting the context; resolves with its finals once the line is quiet. */
+async function decode(asr: AsrProvider, ctx: AsrContext, mulaw: Uint8Array): Promise<Final[]> {
+  const finals: Final[] = [];
+  let ended!: () => void;
+  const done = new Promise<void>((r) => (ended = r));
+  const stream = await asr.open({
+    onEvent: (e) => {
+      if (e.type === 'final') {
+        const { latencyMs: _wallClock, ...f } = e;
+        finals.push(f);
+      }
+      if (e.type === 'utterance-end') ended();
+    },
+  });
+  stream.setContext?.(ctx);
+  for (const f of frames20ms(new Uint8Array([...mulawSilence(400), ...mulaw, ...mulawSilence(900)]))) stream.push(f);
+  await done;
+  await stream.close();
+  return finals;
+}
+
+t.test('on a worker thread: the finals of the calling thread, and the event loop free', async (t) => {
+  const tts = new FliteTts({ voice: 'slt', mode: 'inline' });
+  const answer = await synthesizePhoneAudio(tts, dsp, 'we are open six a.m. to ten p.m. monday through friday');
+  const inline = new OfflineAsr({ dsp });
+  t.teardown(() => inline.close());
+  const workers = new OfflineAsrWorkers({ threads: 1 });
+  t.teardown(() => workers.close());
+
+  const want = await decode(inline, 'hours', answer.mulaw);
+  const got = await decode(workers, 'hours', answer.mulaw);
+  t.ok(
+    want.some((f) => f.text.includes('six')),
+    `the calling thread heard the hours: ${JSON.stringify(want)}`,
+  );
+  t.same(got, want, 'the worker thread gives the same finals (text, confidence, timing)');
+
+  // A new grammar per dialogue step: on the calling thread the compile holds the event loop; on a worker the
+  // loop's longest gap meanwhile stays under one such compile, measured here in the same run.
+  const stream = await inline.open({ onEvent: () => {} });
+  const started = performance.now();
+  stream.setContext?.('pricing');
+  const compileMs = performance.now() - started;
+  await stream.close();
+  let answered!: () => void;
+  const flushed = new Promise<void>((r) => (answered = r));
+  const onThread = await workers.open({ onEvent: (e) => e.type === 'final' && answered() });
+  let longest = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 2);
+  for (const ctx of ['pricing', 'classes', 'yes-no', 'open', 'hours'] as const) onThread.setContext?.(ctx);
+  // The thread answers finalize() after the five compiles (a stream's messages keep their order).
+  onThread.finalize();
+  await flushed;
+  clearInterval(ticker);
+  await onThread.close();
+  t.comment(
+    `one grammar compile on the calling thread: ${compileMs.toFixed(0)} ms; longest event-loop gap while a worker compiled five: ${longest.toFixed(0)} ms`,
+  );
+  t.ok(compileMs > 20, 'a compile is long enough to measure against');
+  t.ok(longest < compileMs, 'the event loop never waited for a compile');
+});
+
+t.test('a thread that dies ends its streams with a fatal error; the next stream gets a new thread', async (t) => {
+  const workers = new OfflineAsrWorkers({ threads: 1 });
+  t.teardown(() => workers.close());
+  const errors: AsrStreamEvent[] = [];
+  await workers.open({ onEvent: (e) => e.type === 'error' && errors.push(e) });
+  t.equal(workers.threads, 1);
+  await workers.close();
+  await new Promise((r) => setTimeout(r, 50));
+  t.match(errors, [{ type: 'error', fatal: true, error: { code: 'PROVIDER_FAILED' } }], 'the open stream hears it');
+  t.equal(workers.threads, 0, 'the dead thread is gone');
+
+  const tts = new FliteTts({ voice: 'slt', mode: 'inline' });
+  const answer = await synthesizePhoneAudio(tts, dsp, 'we offer yoga and spin');
+  const finals = await decode(workers, 'classes', answer.mulaw);
+  t.ok(
+    finals.some((f) => f.text.includes('yoga')),
+    `a new thread decodes: ${JSON.stringify(finals)}`,
+  );
+});
