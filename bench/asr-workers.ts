@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { InspectionEvent } from 'xstate';
 import { synthesizePhoneAudio } from '../src/audio/speech.js';
 import { DemoEnvironment } from '../src/demo/environment.js';
@@ -15,7 +16,7 @@ import { median } from './machine-cost.js';
 //   greet     her hello's last voiced frame → the agent's first audio (SPEAKER.STARTED): how soon she is greeted;
 //   vadLag    the VAD's silence edge seen (detectedAtMs) minus the edge's own time minus its 200 ms hangover:
 //             how late the server handled her audio;
-//   stall     the longest gap of a 5 ms timer on the server's event loop during the call (every call of the
+//   stall     the event loop's longest delay (perf_hooks, 5 ms resolution) during the call (every call of the
 //             process waits that long: media pacing, VAD, statechart).
 // Rounds alternate the order of the two servers. Medians over all calls of each mode.
 //
@@ -101,29 +102,26 @@ async function oneCall(s: Server, k: number): Promise<Sample> {
   let over = false;
   let ended!: () => void;
   const done = new Promise<void>((r) => (ended = r));
-  let callId: string | undefined;
+  const call: { id?: string } = {};
   s.env.routing.callees.set(phone, async (stream) => {
     t0 = performance.now();
     await stream.say(hello.pcm);
     // She waits for the greeting, then hangs up once the agent has talked for a second.
     for (let i = 0; i < 100 && !over; i++) {
       await stream.say(new Int16Array(800));
-      const spoke = callId === undefined ? undefined : s.spoke.get(callId);
+      const spoke = call.id === undefined ? undefined : s.spoke.get(call.id);
       if (spoke !== undefined && performance.now() - spoke > 1000) break;
     }
     await stream.hangUp();
   });
-  let longest = 0;
-  let last = performance.now();
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 5);
-  callId = await s.env.placeCall(phone, 'Echo Gym');
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const callId = await s.env.placeCall(phone, 'Echo Gym');
+  call.id = callId;
   s.env.routing.watch(callId, { ended: () => ((over = true), ended()) });
   await done;
-  clearInterval(ticker);
+  loop.disable();
+  const longest = loop.max / 1e6;
   const spokeAt = s.spoke.get(callId) ?? Number.NaN;
   const lag = s.lags.get(callId) ?? [];
   return {
