@@ -55,7 +55,7 @@ export function triedOn(c: CallContext, options: readonly MenuOption[]): Key[] {
 /** The key to press for the menu heard so far (undefined: no option reaches a person). */
 export function bestKey(c: CallContext, text: string): Key | undefined {
   const menu = parseMenu(text);
-  return chooseOption(menu, triedOn(c, menu.options)).option?.key;
+  return chooseOption(menu, triedOn(c, menu.options), c.language).option?.key;
 }
 
 /** The agent has greeted someone on this call. */
@@ -150,7 +150,7 @@ export const situationGuards = {
   decisiveOptionHeard: ({ context, event }: Args) => {
     if (keysSpent(context)) return false; // the finished menu gives up (ivrGivenUp)
     const menu = parseMenu(menuText(context, event));
-    return chooseOption(menu, triedOn(context, menu.options)).decisive;
+    return chooseOption(menu, triedOn(context, menu.options), context.language).decisive;
   },
   menuStartsWithRemembered: and(['hearsMenu', 'replayAgrees']),
   menuStartsDecisive: and(['hearsMenu', 'decisiveOptionHeard']),

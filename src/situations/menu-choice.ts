@@ -1,5 +1,6 @@
 import type { Key, Menu, MenuOption } from './menu.js';
-import { conceptOf, type MenuConcept } from './menu-concepts.js';
+import { conceptOf, type ConceptMatch, type MenuConcept } from './menu-concepts.js';
+import type { Language } from '../language/index.js';
 
 // Which key to press. Every option is ranked by what its label leads to (menu-concepts.ts); 0 with no label is an
 // operator by convention. The ranking is returned whole so the log can say why a key was chosen and what the
@@ -29,8 +30,20 @@ export interface MenuChoice {
 export const PRESS_MIN_SCORE = 25;
 const DECISIVE_SCORE = 85;
 
-export function rankOption(o: MenuOption): RankedOption {
-  const c = conceptOf(o.label);
+/**
+ * The call's own language and the other one trade places: a Spanish call takes "para español, marque 2" (the menu
+ * in its language leads on to the main one) and leaves "for English, press 1" (another language).
+ */
+function inLanguage(c: ConceptMatch, label: string, language: Language): ConceptMatch {
+  if (language !== 'es') return c;
+  if (c.concept === 'english') return { ...c, score: -50, reason: 'another language' };
+  if (c.concept === 'language' && /\b(espanol|spanish)\b/.test(label))
+    return { ...c, score: 50, reason: 'the Spanish menu (the call speaks Spanish) leads on to the main menu' };
+  return c;
+}
+
+export function rankOption(o: MenuOption, language: Language = 'en'): RankedOption {
+  const c = inLanguage(conceptOf(o.label), o.label, language);
   if (c.concept === 'unknown' && o.key === '0') {
     return {
       key: o.key,
@@ -47,9 +60,9 @@ export function rankOption(o: MenuOption): RankedOption {
  * The ranked choice. Ties keep the order heard (the earlier option was offered first). Keys in `tried` (pressed
  * already on this menu without reaching a person) rank after every untried one.
  */
-export function chooseOption(menu: Menu, tried: readonly Key[] = []): MenuChoice {
+export function chooseOption(menu: Menu, tried: readonly Key[] = [], language: Language = 'en'): MenuChoice {
   const ranked = menu.options
-    .map(rankOption)
+    .map((o) => rankOption(o, language))
     .map((r, i) => ({ r, i }))
     .sort((a, b) => {
       const ta = tried.includes(a.r.key) ? 1 : 0;

@@ -49,11 +49,39 @@ const KEY_WORDS: Readonly<Record<string, Key>> = {
   asterisk: '*',
   pound: '#',
   hash: '#',
+  // Spanish (accents folded by the tokeniser): "marque dos", "oprima asterisco".
+  cero: '0',
+  uno: '1',
+  dos: '2',
+  tres: '3',
+  cuatro: '4',
+  cinco: '5',
+  seis: '6',
+  siete: '7',
+  ocho: '8',
+  nueve: '9',
+  asterisco: '*',
+  numeral: '#',
+  gato: '#',
 };
 // Homophones a recogniser writes for a key word right after "press": "press to for membership" is "press two".
 const KEY_HOMOPHONES: Readonly<Record<string, Key>> = { to: '2', too: '2', for: '4', fore: '4', won: '1', ate: '8' };
 // Words that may follow a homophone when it really is the key (another option, the end, a label introducer).
-const AFTER_KEY = new Set([BOUNDARY, 'for', 'to', 'if', 'or', 'and', 'now', 'please', 'press', 'dial', 'at']);
+const AFTER_KEY = new Set([
+  BOUNDARY,
+  'for',
+  'to',
+  'if',
+  'or',
+  'and',
+  'now',
+  'please',
+  'press',
+  'dial',
+  'at',
+  'para',
+  'si',
+]);
 // The verbs that ask for a key; "say or press" and "press or say" are folded to one anchor.
 const VERBS = new Set([
   'press',
@@ -66,10 +94,21 @@ const VERBS = new Set([
   'pressing',
   'dialing',
   'dialling',
+  'marque',
+  'marca',
+  'oprima',
+  'oprime',
+  'presione',
+  'presiona',
+  'pulse',
+  'pulsa',
+  'digite',
+  'teclee',
+  'seleccione',
 ]);
 // Fillers between the verb and the key: "press the number 2", "select option 2", "press the 2 key".
-const KEY_FILLERS = new Set(['the', 'number', 'option', 'key', 'button']);
-const AFTER_KEY_FILLERS = new Set(['key', 'sign', 'button', 'now', 'please']);
+const KEY_FILLERS = new Set(['the', 'number', 'option', 'key', 'button', 'el', 'la', 'tecla', 'numero', 'opcion']);
+const AFTER_KEY_FILLERS = new Set(['key', 'sign', 'button', 'now', 'please', 'ahora']);
 
 interface Anchor {
   readonly key: Key;
@@ -119,7 +158,7 @@ function anchors(toks: readonly string[]): Anchor[] {
 }
 
 // Words that open a label ("for membership", "to speak to a representative", "if you are a new member").
-const INTRODUCERS = new Set(['for', 'to', 'if']);
+const INTRODUCERS = new Set(['for', 'to', 'if', 'para', 'si']);
 // Courtesy phrases whose "for"/"to" open no option.
 const COURTESY = [
   // "thank you for calling", also as the recogniser may hear its start ("and give for calling").
@@ -130,6 +169,11 @@ const COURTESY = [
   'welcome to',
   "you've reached",
   'you have reached',
+  'gracias por llamar',
+  'bienvenido a',
+  'bienvenidos a',
+  'ha llamado a',
+  'se ha comunicado con',
 ];
 // Clauses before the first option that open none ("if you know your party's extension, dial it now").
 const PREAMBLE_ENDS = [
@@ -144,8 +188,23 @@ const PREAMBLE_ENDS = [
   'quality purposes',
   'quality assurance',
 ];
-const LEADING_NOISE = new Set(['or', 'and', 'please', 'now', 'otherwise', 'else', 'then', 'also']);
-const LEADING_LABEL = new Set(['for', 'to', 'the', 'a', 'an', 'our', 'your']);
+const LEADING_NOISE = new Set(['or', 'and', 'please', 'now', 'otherwise', 'else', 'then', 'also', 'o', 'y', 'ahora']);
+const LEADING_LABEL = new Set([
+  'for',
+  'to',
+  'the',
+  'a',
+  'an',
+  'our',
+  'your',
+  'para',
+  'el',
+  'la',
+  'los',
+  'las',
+  'su',
+  'sus',
+]);
 const LABEL_LEADS = [
   'if you would like to',
   "if you'd like to",
@@ -154,6 +213,10 @@ const LABEL_LEADS = [
   'if you are',
   "if you're",
   'if you',
+  'si usted desea',
+  'si desea',
+  'si quiere',
+  'si es',
 ];
 
 function cleanLabel(words: readonly string[]): string {
@@ -194,7 +257,14 @@ function openingLabel(words: readonly string[]): string[] {
 
 /** The label of the last option in a sentence's closing words: up to "or stay on the line" / the next sentence. */
 function closingLabel(words: readonly string[]): string[] {
-  const stay = ['or stay on the line', 'or remain on the line', 'or hold', 'stay on the line'];
+  const stay = [
+    'or stay on the line',
+    'or remain on the line',
+    'or hold',
+    'stay on the line',
+    'o permanezca en la linea',
+    'o espere en la linea',
+  ];
   let end = words.length;
   for (const s of stay) {
     const at = findPhrase(words, s);

@@ -213,3 +213,29 @@ t.test('a menu whose words fit both orders is pressed only once it has finished'
     t.ok(chooseOption(m).decisive, `${clear}: membership pressed at once`);
   }
 });
+
+t.test(
+  'Spanish menus in both orders; a Spanish call takes the Spanish menu, an English call the English one',
+  async (t) => {
+    const cases: [string, MenuOption[]][] = [
+      ['Para membresías, marque 2.', opts(['2', 'membresias'])],
+      ['marque dos para membresias', opts(['2', 'membresias'])],
+      [
+        'Gracias por llamar a Gimnasio Fuerza. Para clases, marque 1. Para membresías, oprima 2. Para hablar con la recepción, marque 3.',
+        opts(['1', 'clases'], ['2', 'membresias'], ['3', 'hablar con la recepcion']),
+      ],
+      [
+        'Marque uno para facturación, marque dos para hablar con un asesor, o permanezca en la línea.',
+        opts(['1', 'facturacion'], ['2', 'hablar con un asesor']),
+      ],
+    ];
+    for (const [text, want] of cases) t.same(parseMenu(text).options, want, text);
+    const fuerza = parseMenu(cases[2]![0]);
+    t.equal(chooseOption(fuerza, [], 'es').option?.key, '3', 'the front desk');
+    t.equal(chooseOption(parseMenu(cases[3]![0]), [], 'es').option?.key, '2', 'an advisor is a person');
+    const both = parseMenu('For English, press 1. Para español, marque 2.');
+    t.equal(chooseOption(both).option?.key, '1', 'an English call: English');
+    t.equal(chooseOption(both, [], 'es').option?.key, '2', 'a Spanish call: español');
+    t.notOk(isMenuPrompt('Abrimos de lunes a viernes de seis a diez, y los sábados de ocho a dos.'));
+  },
+);
