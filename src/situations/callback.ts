@@ -4,6 +4,8 @@ import { CLASS_WORDS, DAY_WORDS, PERIOD_WORDS, PLAN_WORDS, TENS, UNITS } from '.
 import { topicMentions } from '../../machines/topic-words.js';
 import { wallClock } from './timezone.js';
 import { BOUNDARY, plain, tokens } from './words.js';
+import type { Language } from '../language/index.js';
+import { callbackWordsEs } from './callback-es.js';
 
 // "Call back after two and ask for Mike", "the manager is in tomorrow morning": a deferral, as a structured
 // callback request. Dates and times in words go through chrono-node (a maintained natural-language date parser)
@@ -238,11 +240,14 @@ function titleCase(w: string): string {
  * the words name none ("call back tomorrow" is about everything we still need).
  */
 export function callbackIn(
-  text: string,
+  said: string,
   missing: readonly Topic[],
   now: Date,
   timeZone: string,
+  language: Language = 'en',
 ): CallbackFound | undefined {
+  // Spanish is read in the English words of the same request (callback-es.ts); the words kept are hers.
+  const text = language === 'es' ? callbackWordsEs(said) : said;
   if (!isCallbackRequest(text)) return undefined;
   // "In an hour" names a duration, not the hours topic.
   const about = text.replace(/\b(an|a|one|two|three|few|couple of|couple|\d+) (hour|hours)\b/gi, ' ');
@@ -252,6 +257,6 @@ export function callbackIn(
     timeZone,
     person: callbackPerson(text),
     topics: named.length > 0 ? named : [...missing],
-    words: text.trim(),
+    words: said.trim(),
   };
 }

@@ -125,3 +125,22 @@ t.test("the gym's time zone: a single-zone region, else the configured default",
   t.equal(isTimeZone('Mars/Olympus'), false);
   t.same(wallClock(NOW, NY), { year: 2026, month: 12, day: 5, hour: 10, minute: 30 });
 });
+
+t.test('Spanish callback requests, read in their English words; the words kept are hers', async (t) => {
+  t.same(callbackIn('Llame después de las dos y pregunte por Miguel.', ['pricing'], NOW, NY, 'es'), {
+    earliestLocal: '2026-12-05T14:00',
+    timeZone: NY,
+    person: 'Miguel',
+    topics: ['pricing'],
+    words: 'Llame después de las dos y pregunte por Miguel.',
+  });
+  t.match(callbackIn('El gerente llega mañana por la mañana.', ['pricing'], NOW, NY, 'es'), {
+    earliestLocal: '2026-12-06T09:00',
+    person: 'the manager',
+  });
+  t.match(callbackIn('Vuelva a llamar el lunes por la tarde, por favor.', ['hours'], NOW, NY, 'es'), {
+    earliestLocal: '2026-12-07T12:00',
+  });
+  t.equal(callbackIn('Abrimos a las seis de la mañana.', ['hours'], NOW, NY, 'es'), undefined, 'hours are no callback');
+  t.equal(callbackIn('Tenemos yoga y pilates.', ['classes'], NOW, NY, 'es'), undefined);
+});

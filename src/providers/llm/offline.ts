@@ -178,7 +178,7 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   const merged = mergeFacts(input.facts, facts ?? {});
   const known = new Set(input.refused ?? []);
   const open = missingTopics(merged, among).filter((t) => !known.has(t));
-  const line = readSituation(callerText, current, open, now, input.timeZone ?? 'UTC');
+  const line = readSituation(callerText, current, open, now, input.timeZone ?? 'UTC', input.language);
   if (line.outcome !== undefined) {
     return {
       text: [say.outcome[line.outcome]],

@@ -111,6 +111,7 @@ export class OpenAiLlm implements LlmProvider {
       now: this.opts.now?.() ?? new Date(),
       timeZone: input.timeZone ?? this.opts.timeZone ?? 'UTC',
       missing: input.missing,
+      language: input.language,
     };
     // Facts are taken only from a person's words: not from a phone tree, a hold announcement, a voicemail greeting.
     const factsAllowed = factsAllowedFrom(input.history);

@@ -4,6 +4,7 @@ import { TOPICS, type Topic } from '../../facts/model.js';
 import { callbackIn, callbackPerson, earliestCallback } from '../../situations/callback.js';
 import { websiteIn } from '../../situations/website.js';
 import type { LlmChunk } from './types.js';
+import type { Language } from '../../language/index.js';
 
 // The tools for the lines that are not a cooperative person: a phone tree (press_keys), a hold queue
 // (wait_on_hold), a voicemail greeting (leave_voicemail), a refusal (record_refusal), a deferral
@@ -17,6 +18,8 @@ export interface ToolContext {
   /** The gym's IANA zone (src/situations/timezone.ts). */
   readonly timeZone: string;
   readonly missing: readonly Topic[];
+  /** The call's language: a Spanish callback's words are read as Spanish (src/situations/callback-es.ts). */
+  readonly language?: Language | undefined;
 }
 
 const pressKeysArgs = z
@@ -159,7 +162,7 @@ export function interpretSituationTool(name: string, json: unknown, ctx: ToolCon
       if (!p.success) return { ok: false, error: issues(p.error) };
       // The time comes from the staff's words through our parser, in the gym's zone: a model's own date
       // arithmetic is not trusted. The words themselves are tried when `when` says nothing we can read.
-      const found = callbackIn(p.data.words, ctx.missing, ctx.now, ctx.timeZone);
+      const found = callbackIn(p.data.words, ctx.missing, ctx.now, ctx.timeZone, ctx.language);
       const earliestLocal =
         (p.data.when === undefined ? undefined : earliestCallback(p.data.when, ctx.now, ctx.timeZone)) ??
         found?.earliestLocal;
