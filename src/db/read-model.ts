@@ -101,6 +101,7 @@ export function callSummary(c: CallRow) {
     hold_ms: c.hold_ms,
     flow_experiment: c.flow_experiment,
     flow_variant: c.flow_variant,
+    language: c.language,
   };
 }
 

@@ -57,6 +57,7 @@ t.test('read API on both backends', async (t) => {
         'gym_name',
         'hold_ms',
         'keys_pressed',
+        'language',
         'latency',
         'messages',
         'mode',

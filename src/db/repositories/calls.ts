@@ -207,6 +207,8 @@ export interface CallRow {
   hold_ms: number | null;
   flow_experiment: string | null;
   flow_variant: string | null;
+  /** The language the call started in (migration 018); null for calls stored before it. */
+  language: string | null;
 }
 
 function mapCall(r: Record<string, unknown>): CallRow {
@@ -230,12 +232,13 @@ function mapCall(r: Record<string, unknown>): CallRow {
     hold_ms: r.hold_ms == null ? null : Number(r.hold_ms),
     flow_experiment: (r.flow_experiment as string | null) ?? null,
     flow_variant: (r.flow_variant as string | null) ?? null,
+    language: (r.language as string | null) ?? null,
   };
 }
 
 const CALL_COLUMNS = `c.id, c.gym_id, c.direction, c.twilio_call_sid, c.phone_number, c.gym_name, c.status,
   c.created_at, c.answered_at, c.ended_at, c.end_reason, c.providers, c.latency, c.updated_at, c.outcome,
-  c.keys_pressed, c.hold_ms, c.flow_experiment, c.flow_variant`;
+  c.keys_pressed, c.hold_ms, c.flow_experiment, c.flow_variant, c.language`;
 
 export async function getCall(db: Queryable, callId: string): Promise<CallRow | undefined> {
   const r = await db.query(`SELECT ${CALL_COLUMNS} FROM calls c WHERE c.id = $1`, [callId]);
