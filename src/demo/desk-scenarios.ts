@@ -79,7 +79,7 @@ async function prepare(env: DemoEnvironment, p: DeskPersona, facts: GymFacts): P
   });
 }
 
-/** Waits for the agent to start speaking (up to `startMs`), then to be quiet for `quietMs`. */
+/** Waits for the agent to start speaking after `since` (at most 12 s), then to be quiet for 1.5 s. */
 async function agentFinished(stream: SimulatedStream, lastAudio: () => number, since: number): Promise<void> {
   const deadline = Date.now() + 12_000;
   while (lastAudio() <= since && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -108,8 +108,9 @@ export async function runDeskPersona(
       caller = (async () => {
         await agentFinished(stream, () => last, 0);
         for (const [i, t] of p.turns.entries()) {
-          const since = Date.now();
           await stream.say((lines[i] as { pcm: Int16Array }).pcm);
+          // The answer is the agent's audio after the line has been said (not the tail of what it said before).
+          const since = Date.now();
           if (t.expect !== undefined && 'step' in t.expect && t.expect.step !== 'message') break;
           await agentFinished(stream, () => last, since);
         }
