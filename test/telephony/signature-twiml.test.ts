@@ -98,6 +98,51 @@ t.test('webhook over the real server: only correctly signed requests do anything
   t.equal(capacity.active, 1, 'the call holds a slot until its stream ends or the slot expires');
 });
 
+t.test('a call to a front-desk number: its gym and mode reach the stream, bound by the token', async (t) => {
+  const store = new MemoryCallStore();
+  const tokens = new StreamTokens(randomBytes(32));
+  const asked: string[] = [];
+  const routes = twilioRoutes({
+    store,
+    admission: new CallCapacity({ max: 5 }),
+    publicBaseUrl: PUBLIC_BASE,
+    streamTokens: tokens,
+    log: quietLog,
+    numbers: async (to) => {
+      asked.push(to);
+      return to === '+15550002222' ? { number: to, gymId: 7, gymName: 'Iron Temple', mode: 'front-desk' } : undefined;
+    },
+  });
+  const ts = await startServer({ routes, tokens, store });
+  t.teardown(() => ts.close());
+  const params = { AccountSid: ACCOUNT_SID, CallSid: 'CA' + 'd'.repeat(32), From: '+15550001111', To: '+15550002222' };
+  const res = await fetch(`http://127.0.0.1:${ts.port}/twilio/voice`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signRequest(AUTH_TOKEN, `${PUBLIC_BASE}/twilio/voice`, { ...params, Direction: 'inbound' }),
+    },
+    body: new URLSearchParams({ ...params, Direction: 'inbound' }).toString(),
+  });
+  const twiml = await res.text();
+  const rec = await store.findBySid(params.CallSid);
+  t.same(asked, ['+15550002222']);
+  t.equal(rec?.gymName, 'Iron Temple');
+  const parameters = {
+    callId: rec?.callId ?? '?',
+    direction: 'inbound',
+    gymName: 'Iron Temple',
+    mode: 'front-desk',
+    gymId: '7',
+    called: '+15550002222',
+  };
+  const token = /<Parameter name="streamToken" value="([^"]+)"\/>/.exec(twiml)?.[1] ?? '';
+  t.equal(twiml, connectStreamTwiml(PUBLIC_WS, { ...parameters, streamToken: token }));
+  t.same(tokens.verify(token, { callSid: params.CallSid, accountSid: ACCOUNT_SID, parameters }), { ok: true });
+  const forged = { ...parameters, gymId: '8' };
+  t.same(tokens.verify(token, { callSid: params.CallSid, accountSid: ACCOUNT_SID, parameters: forged }).ok, false);
+});
+
 t.test('media stream upgrade: signed handshake accepted; forged, missing, wrong URL refused with 403', async (t) => {
   const ts = await startServer();
   t.teardown(() => ts.close());
