@@ -10,6 +10,7 @@ import { parseGymPhone, type PhoneRejection } from './phone.js';
 import { gymSubdivision, parseSubdivision, type SubdivisionSource } from './subdivision.js';
 import { gymTimeZone, type TimeZoneSource } from './timezone.js';
 import { brandVoiceProblems, canonicalJson, readBrandVoice } from '../voices/brand.js';
+import { languageFrom, LANGUAGES } from '../language/index.js';
 
 // Gyms in: a parsed list → each row checked on its own (a bad row is reported and skipped, never the file), then
 // every good row written in one transaction, in batches (import-write.ts): a new number makes a gym, a known number
@@ -109,6 +110,11 @@ async function checkRow(r: RawRow, o: ImportOptions): Promise<GoodRow | RowRepor
     warnings.push(`the number's area spans ${tz.candidates.join(', ')}; guessed ${tz.timezone}`);
   if (tz.source === 'default') warnings.push(`no zone known for the number; used the default ${tz.timezone}`);
   warnings.push(...sub.warnings);
+  // The tag is kept as the list gives it (it is the gym's own); a call is held in it only if the agent speaks it.
+  if (language !== undefined && languageFrom(language) === undefined)
+    warnings.push(
+      `the agent does not speak ${language}: its calls are held in the campaign's language or CALL_LANGUAGE (${LANGUAGES.join(', ')} are spoken)`,
+    );
   return {
     line: r.line,
     phone: phone.e164,

@@ -84,7 +84,7 @@ t.test('import on both backends: bad rows reported, good ones kept, duplicates m
           'Bad zone,212-555-0101,,Mars/Olympus,',
           'Bad lang,212-555-0102,,,english please',
           'Iron Temple Gym,201.555.0123,2 Main St,,',
-          'South Dakota,605-555-0123,,,',
+          'South Dakota,605-555-0123,,,fr',
           'Chicago,312-555-0100,,America/Chicago,es',
         ].join('\n'),
         opts,
@@ -107,7 +107,12 @@ t.test('import on both backends: bad rows reported, good ones kept, duplicates m
       t.match(l[8], { status: 'rejected', code: 'timezone' });
       t.match(l[9], { status: 'rejected', code: 'language' });
       t.match(l[10], { status: 'merged', gym_id: l[2]?.gym_id, changes: ['name', 'address'] });
-      t.match(l[11], { status: 'accepted', timezone_source: 'number-ambiguous', warnings: [/spans/] });
+      // A language the agent does not speak is kept, with a warning of what its calls will be held in.
+      t.match(l[11], {
+        status: 'accepted',
+        timezone_source: 'number-ambiguous',
+        warnings: [/spans/, /does not speak fr: its calls are held in the campaign's language or CALL_LANGUAGE/],
+      });
       t.match(l[12], { status: 'accepted', timezone: 'America/Chicago', timezone_source: 'row' });
 
       const g = await b.pool.query('SELECT name, address, language, region, number_type FROM gyms WHERE phone = $1', [
