@@ -24,7 +24,9 @@ t.test('every persona answer parses back to its facts', async (t) => {
     const b = new ReceptionistBrain({ ...p, behaviour: { ...p.behaviour, silentOnceMs: 0, hangUpAfterTurn: null } });
     let facts: GymFacts = emptyFacts();
     for (const q of ['what are your opening hours', 'how much is a membership', 'which classes do you offer']) {
-      for (const a of b.onAgentUtterance(q)) if (a.type === 'say') facts = mergeFacts(facts, parseFacts(a.text));
+      // In the language she speaks (a Spanish persona's answers are read as Spanish, as the agent of her call does).
+      for (const a of b.onAgentUtterance(q))
+        if (a.type === 'say') facts = mergeFacts(facts, parseFacts(a.text, p.language));
     }
     const score = scoreFacts(expectedFacts(p), normaliseFacts(facts));
     t.equal(score.correct, score.total, `${p.name}: ${score.correct}/${score.total} ${score.wrong.join('; ')}`);
