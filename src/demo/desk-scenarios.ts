@@ -36,7 +36,7 @@ export interface DeskOutcome {
 
 interface CallBody {
   end_reason: string | null;
-  transcript: Array<{ speaker: 'agent' | 'caller'; text: string }>;
+  transcript: Array<{ speaker: 'agent' | 'caller'; text: string; start_ms: number | null }>;
   messages: Array<{ name: string; callback_number: string; reason: string }>;
   transfer: { to: string; status: string } | null;
 }
@@ -97,6 +97,8 @@ export async function runDeskPersona(
   const lines = await Promise.all(p.turns.map((t) => synthesizePhoneAudio(o.tts, o.dsp, t.say)));
   let callId: string | undefined;
   let caller: Promise<void> = Promise.resolve();
+  // When each line began, on the stream's media clock (the one the stored turns' start_ms count on).
+  const lineStarts: number[] = [];
   const call = await env.twilio.ringInbound({
     voiceUrl: `${env.baseUrl}/twilio/voice`,
     from: p.caller.from,
@@ -108,6 +110,7 @@ export async function runDeskPersona(
       caller = (async () => {
         await agentFinished(stream, () => last, 0);
         for (const [i, t] of p.turns.entries()) {
+          lineStarts.push(stream.nowMs());
           await stream.say((lines[i] as { pcm: Int16Array }).pcm);
           // The answer is the agent's audio after the line has been said (not the tail of what it said before).
           const since = Date.now();
@@ -125,34 +128,33 @@ export async function runDeskPersona(
   await env.server.flush(5000);
   if (callId === undefined) throw new Error('the call never reached the agent');
   const body = await api<CallBody>(env, 'GET', `/v1/calls/${encodeURIComponent(callId)}`);
-  return judgeCall(p, facts, body, call.dialled, callId, now);
+  return judgeCall(p, facts, body, { dialled: call.dialled, lineStarts }, callId, now);
 }
 
 function judgeCall(
   p: DeskPersona,
   facts: GymFacts,
   body: CallBody,
-  dialled: readonly string[],
+  call: { dialled: readonly string[]; lineStarts: readonly number[] },
   callId: string,
   now: Date,
 ): DeskOutcome {
-  // The i-th caller turn answers the persona's i-th line; the agent turns until the next caller turn are the answer.
-  const t = body.transcript;
-  const callerAt = t.flatMap((x, i) => (x.speaker === 'caller' ? [i] : []));
+  const dialled = call.dialled;
+  // A line's answer is what the agent began saying between the start of that line and the start of the next one, on
+  // the media clock: a line the recogniser cut in two (two caller turns) still gets its one answer.
+  const between = (speaker: 'agent' | 'caller', from: number, to: number) =>
+    body.transcript
+      .filter((x) => x.speaker === speaker && x.start_ms !== null && x.start_ms >= from && x.start_ms < to)
+      .map((x) => x.text)
+      .join(' ');
   const turns = p.turns.map((turn, i): DeskTurnResult => {
-    const at = callerAt[i];
-    const next = callerAt[i + 1] ?? t.length;
-    const reply =
-      at === undefined
-        ? ''
-        : t
-            .slice(at + 1, next)
-            .filter((x) => x.speaker === 'agent')
-            .map((x) => x.text)
-            .join(' ');
+    const from = (call.lineStarts[i] ?? Infinity) - 250;
+    const to = (call.lineStarts[i + 1] ?? Infinity) - 250;
+    const reply = between('agent', from, to);
+    const heard = between('caller', from, to);
     return {
       say: turn.say,
-      heard: at === undefined ? undefined : t[at]?.text,
+      heard: heard === '' ? undefined : heard,
       reply,
       verdict: judge(p, facts, turn.expect, reply, now),
     };
