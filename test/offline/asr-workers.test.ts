@@ -98,3 +98,20 @@ t.test('a thread that dies ends its streams with a fatal error; the next stream 
     `a new thread decodes: ${JSON.stringify(finals)}`,
   );
 });
+
+t.test(
+  'a thread without streams for idleMs is stopped, and its memory with it; a new stream starts a new one',
+  async (t) => {
+    const workers = new OfflineAsrWorkers({ threads: 1, idleMs: 100 });
+    t.teardown(() => workers.close());
+    const stream = await workers.open({ onEvent: () => {} });
+    await new Promise((r) => setTimeout(r, 300));
+    t.equal(workers.threads, 1, 'kept while it holds a stream');
+    await stream.close();
+    await new Promise((r) => setTimeout(r, 400));
+    t.equal(workers.threads, 0, 'stopped once idle');
+    const again = await workers.open({ onEvent: () => {} });
+    t.equal(workers.threads, 1, 'a new thread for the next stream');
+    await again.close();
+  },
+);

@@ -12,7 +12,10 @@ import type { AsrContext, AsrOpenOptions, AsrProvider, AsrStream, AsrStreamEvent
 // its audio, finalize() and context reach it in order, and its events come back the same way. A thread that dies
 // ends its streams with a fatal error (the call carries on as with any recogniser failure) and is replaced for
 // the next stream. Threads are referenced only while they hold a stream, so an idle provider never keeps the
-// process alive.
+// process alive, and a thread that has held none for `idleMs` is stopped: its isolate, decoders and WebAssembly
+// memories go with it (a worker that does nothing never collects its garbage, so without this the memory of the
+// busiest moment stayed for the life of the process: docs/benchmarks/memory.md). The next call starts a new thread
+// off the event loop, ≈ 0.5 s of CPU more than a pooled decoder.
 
 export interface OfflineAsrWorkersOptions {
   /** Decoding threads (ASR_OFFLINE_THREADS); default one per core but one, at least 1, at most 4. */
@@ -23,6 +26,8 @@ export interface OfflineAsrWorkersOptions {
   asr?: Omit<OfflineAsrOptions, 'dsp'> | undefined;
   /** A stream the thread has not opened by then fails (a first model load takes ≈ 1 s on a quiet core). */
   openTimeoutMs?: number | undefined;
+  /** A thread without streams this long is stopped (default 10 s, as long as the pool keeps idle decoders). */
+  idleMs?: number | undefined;
 }
 
 export function defaultAsrThreads(): number {
@@ -36,8 +41,13 @@ class DecodingThread {
   readonly streams = new Map<number, (e: WireEvent) => void>();
   readonly opening = new Map<number, Opening>();
   dead = false;
+  #idle: NodeJS.Timeout | undefined;
 
-  constructor(data: OfflineWorkerData, onDeath: (t: DecodingThread) => void) {
+  constructor(
+    data: OfflineWorkerData,
+    private readonly idleMs: number,
+    private readonly onDeath: (t: DecodingThread) => void,
+  ) {
     // Under a TypeScript loader (tests) this module is a .ts file and so is its worker.
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     this.worker = new Worker(new URL(`./offline-worker${ext}`, import.meta.url), { workerData: data });
@@ -46,7 +56,8 @@ class DecodingThread {
     const die = (why: string) => (e?: unknown) => {
       if (this.dead) return;
       this.dead = true;
-      onDeath(this);
+      clearTimeout(this.#idle);
+      this.onDeath(this);
       const error = new AppError('PROVIDER_FAILED', `offline recogniser thread ${why}`, { cause: e });
       for (const o of this.opening.values()) o.reject(error);
       this.opening.clear();
@@ -65,10 +76,23 @@ class DecodingThread {
     if (!this.dead) this.worker.postMessage(m, transfer);
   }
 
-  /** Referenced while it holds a stream or an open in flight. */
+  /** Referenced while it holds a stream or an open in flight; stopped after idleMs without. */
   settle(): void {
-    if (this.load > 0) this.worker.ref();
-    else this.worker.unref();
+    clearTimeout(this.#idle);
+    if (this.load > 0) {
+      this.worker.ref();
+      return;
+    }
+    this.worker.unref();
+    this.#idle = setTimeout(() => this.#retire(), this.idleMs).unref();
+  }
+
+  /** Idle: out of the provider's list first (no stream can pick it), then stopped. */
+  #retire(): void {
+    if (this.dead || this.load > 0) return;
+    this.dead = true;
+    this.onDeath(this);
+    void this.worker.terminate();
   }
 
   private receive(m: FromWorker): void {
@@ -90,12 +114,14 @@ export class OfflineAsrWorkers implements AsrProvider {
   readonly #size: number;
   readonly #data: OfflineWorkerData;
   readonly #openTimeoutMs: number;
+  readonly #idleMs: number;
   #nextId = 1;
 
   constructor(opts: OfflineAsrWorkersOptions = {}) {
     this.#size = Math.max(1, opts.threads ?? defaultAsrThreads());
     this.#data = { dsp: opts.dsp ?? {}, asr: opts.asr ?? {} };
     this.#openTimeoutMs = opts.openTimeoutMs ?? 30_000;
+    this.#idleMs = opts.idleMs ?? 10_000;
   }
 
   /** Threads alive now (tests). */
@@ -141,7 +167,7 @@ export class OfflineAsrWorkers implements AsrProvider {
   #pick(): DecodingThread {
     const live = this.#threads;
     if (live.length < this.#size) {
-      const t = new DecodingThread(this.#data, (dead) => {
+      const t = new DecodingThread(this.#data, this.#idleMs, (dead) => {
         const i = live.indexOf(dead);
         if (i >= 0) live.splice(i, 1);
       });
