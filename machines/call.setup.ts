@@ -77,7 +77,10 @@ export const callSetup = deskSetup.extend<ClosingActionParams>({
     queueGoodbye: assign(({ context }) => {
       const said = context.agentTurn?.utterances.some((u) => u.status !== 'cut' && T.isGoodbye(u.text)) ?? false;
       const reason = context.closeReason ?? 'caller-request';
-      const line = context.mode === 'front-desk' ? deskGoodbyeLine(reason) : T.goodbyeLine(reason, context.language);
+      const line =
+        context.mode === 'front-desk'
+          ? deskGoodbyeLine(reason, context.language)
+          : T.goodbyeLine(reason, context.language);
       return said ? {} : queueLine(context, line);
     }),
     beginHangup: enqueueActions(({ context, enqueue, system }) => {

@@ -63,7 +63,7 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
     queueGreeting: assign(({ context }) => {
       const [intro, question] =
         context.mode === 'front-desk'
-          ? deskGreetingLines(context.gymName, context.recordingNotice)
+          ? deskGreetingLines(context.gymName, context.recordingNotice, context.language)
           : T.greetingLines(
               context.direction,
               context.gymName,
@@ -99,7 +99,7 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       ...queueLine(
         context,
         context.mode === 'front-desk'
-          ? deskRepromptLine(context.idlePrompts + 1, context.transferFailed)
+          ? deskRepromptLine(context.idlePrompts + 1, context.transferFailed, context.language)
           : T.repromptLine(context.idlePrompts + 1, C.lastTopic(context), context.language),
       ),
       transferFailed: false,

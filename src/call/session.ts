@@ -231,7 +231,7 @@ export class CallSession implements CallHandler {
             log,
             desk === undefined
               ? greetingLines(id.direction, id.gymName, notice, id.brief, flow.script, language)
-              : deskGreetingLines(id.gymName, notice),
+              : deskGreetingLines(id.gymName, notice, language),
           );
     const ports = callPorts({
       asr,

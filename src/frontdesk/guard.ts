@@ -4,8 +4,11 @@ import { parseClasses } from '../facts/parse-classes.js';
 import { parseHours } from '../facts/parse-hours.js';
 import { parsePrices } from '../facts/parse-prices.js';
 import { hhmm, parseTime, to24 } from '../facts/parse-time.js';
+import { foldSpanish, spanishTokens } from '../facts/spanish.js';
 import { DAY_NAMES, DAY_WORDS } from '../facts/vocabulary.js';
-import { AMENITIES } from './intent.js';
+import type { Language } from '../language/index.js';
+import { DAY_NAMES_ES } from '../language/es.js';
+import { AMENITIES, AMENITIES_ES } from './intent.js';
 import type { DeskKnowledge } from './knowledge.js';
 
 // The front desk's guard: every sentence it is about to say is checked against the gym's stored facts before it
@@ -23,6 +26,9 @@ import type { DeskKnowledge } from './knowledge.js';
 // A sentence that says it does not know ("I don't know", "I don't have ...") may name classes, amenities and days,
 // but still no time or price that is not stored. The check is a parser's, deliberately strict: a true sentence
 // phrased in a way it cannot read may be blocked (replaced by "I don't have that information"), never the reverse.
+// A Spanish sentence is read as src/facts/spanish.ts's English token stream ("hoy abrimos de seis de la mañana a
+// diez de la noche" → "monday open from 6 in the morning to 10 at night"), so the same checks hold; its "I don't
+// know" and amenities are Spanish phrases on the folded words ("no tengo", "no sé", "piscina").
 
 export type GuardProblem = 'hours' | 'time' | 'price' | 'class' | 'amenity' | 'holiday';
 
@@ -34,6 +40,9 @@ export interface GuardVerdict {
 
 const UNKNOWN =
   /\bi (?:don't|do not|dont) (?:know|have)\b|\bi'm not sure\b|\bi am not sure\b|\bi (?:can't|cannot) (?:say|tell|confirm)\b|\bno information\b/;
+const UNKNOWN_ES =
+  /\bno (?:se|tengo|tenemos|dispongo|estoy segur[oa]|puedo (?:decir|confirmar))\b|\bsin informacion\b|\bno hay informacion\b/;
+const HOLIDAY_ES = /\b(?:feriado|feriados|festivo|festivos)\b/;
 const TIME_LEAD = new Set(['at', 'from', 'until', 'till', 'til', 'by', 'after', 'before', 'opens', 'closes', 'to']);
 const CURRENCY = new Set(['dollars', 'dollar', 'bucks', 'pounds', 'pound', 'euros', 'euro']);
 
@@ -48,6 +57,14 @@ function withWeekdays(sentence: string, k: DeskKnowledge): string {
     .replace(/\btomorrow\b/g, DAY_NAMES[k.tomorrow.day]);
 }
 
+/** Spanish: folded, "hoy" and "mañana" (not "de la mañana", the morning) as the gym's weekday names. */
+function withWeekdaysEs(sentence: string, k: DeskKnowledge): string {
+  const day = (d: keyof typeof DAY_NAMES_ES) => foldSpanish(DAY_NAMES_ES[d]);
+  return foldSpanish(sentence)
+    .replace(/\b(hoy|esta noche)\b/g, day(k.today.day))
+    .replace(/(?<!\b(?:la|las|esta) )\bmanana\b/g, day(k.tomorrow.day));
+}
+
 function allowedTimes(k: DeskKnowledge): Set<string> {
   const out = new Set<string>();
   for (const h of Object.values(k.hours))
@@ -56,7 +73,10 @@ function allowedTimes(k: DeskKnowledge): Set<string> {
       out.add(h.closes);
       if (h.closes === '24:00') out.add('00:00');
     }
-  for (const c of k.classes) for (const t of timesIn(normalize(c.schedule ?? ''), true)) out.add(t);
+  // A schedule is stored as it was said, in English or Spanish: both readings are allowed.
+  for (const c of k.classes)
+    for (const tokens of [normalize(c.schedule ?? ''), spanishTokens(c.schedule ?? '')])
+      for (const t of timesIn(tokens, true)) out.add(t);
   return out;
 }
 
@@ -83,8 +103,10 @@ function amountsIn(tokens: readonly string[]): number[] {
   for (let i = 0; i < tokens.length; i++) {
     const n = parseNumber(tokens, i);
     if (n === undefined) continue;
-    if (CURRENCY.has(tokens[n.next] ?? '')) out.push(n.value);
-    i = n.next - 1;
+    // "15 50 dollars": Spanish's "quince con cincuenta dólares" (spanish.ts), the second number the cents.
+    const cents = /^\d\d$/.test(tokens[n.next] ?? '') && CURRENCY.has(tokens[n.next + 1] ?? '');
+    if (CURRENCY.has(tokens[n.next] ?? '') || cents) out.push(n.value);
+    i = (cents ? n.next + 1 : n.next) - 1;
   }
   return out;
 }
@@ -93,10 +115,12 @@ function daysNamed(tokens: readonly string[]): Day[] {
   return DAYS.filter((d) => DAY_WORDS[d].some((w) => w.length > 3 && tokens.includes(w)));
 }
 
-export function checkSentence(sentence: string, k: DeskKnowledge): GuardVerdict {
-  const text = withWeekdays(sentence, k);
-  const tokens = normalize(text);
-  const unknown = UNKNOWN.test(text.replace(/[’`]/g, "'"));
+export function checkSentence(sentence: string, k: DeskKnowledge, language?: Language): GuardVerdict {
+  const es = language === 'es';
+  const text = es ? withWeekdaysEs(sentence, k) : withWeekdays(sentence, k);
+  const tokens = es ? spanishTokens(text) : normalize(text);
+  const words = es ? normalize(text) : tokens;
+  const unknown = es ? UNKNOWN_ES.test(text) : UNKNOWN.test(text.replace(/[’`]/g, "'"));
   const problems = new Set<GuardProblem>();
 
   const allowed = allowedTimes(k);
@@ -124,10 +148,10 @@ export function checkSentence(sentence: string, k: DeskKnowledge): GuardVerdict 
     }
     const classes = new Set(k.classes.map((c) => c.name.toLowerCase()));
     for (const c of parseClasses(tokens)) if (!classes.has(c.name.toLowerCase())) problems.add('class');
-    const joined = ` ${tokens.join(' ')} `;
-    if (AMENITIES.some((a) => joined.includes(` ${a} `))) problems.add('amenity');
+    const joined = ` ${words.join(' ')} `;
+    if ((es ? AMENITIES_ES : AMENITIES).some((a) => joined.includes(` ${a} `))) problems.add('amenity');
   }
-  if (tokens.includes('holiday') || tokens.includes('holidays')) {
+  if (tokens.includes('holiday') || tokens.includes('holidays') || (es && HOLIDAY_ES.test(text))) {
     if (k.today.holiday === undefined && k.tomorrow.holiday === undefined) problems.add('holiday');
   }
   return { ok: problems.size === 0, problems: [...problems] };

@@ -1,15 +1,18 @@
 import { sayPhoneNumber } from '../../machines/situation-lines.js';
-import type { Day, DayHours, MembershipPlan } from '../facts/model.js';
+import type { Day, DayHours, MembershipPlan, Period } from '../facts/model.js';
 import { sayNumber } from '../facts/numbers.js';
 import { PERIOD_PHRASE, sayDays, sayGymName, sayTime } from '../facts/say.js';
 import { DAY_NAMES } from '../facts/vocabulary.js';
+import type { Language } from '../language/index.js';
+import { DESK_LINES_ES } from './lines-es.js';
 
-// Every fixed line of the front desk, in one place, so a language pack can take them over whole: the greeting, the
-// re-prompt and goodbye, the carriers answers are built in, what it says when it does not know, and the steps of
-// taking a message and of putting a caller through. Values are spoken with src/facts/say.ts's forms (the words
-// the offline recogniser and the fact parser share). Answers with values are built in answers.ts from these.
+// Every fixed line of the front desk, one table per language (this file English, lines-es.ts Spanish), chosen by
+// the call's language (deskLines): the greeting, the re-prompt and goodbye, the carriers answers are built in,
+// what it says when it does not know, and the steps of taking a message and of putting a caller through. Values are
+// spoken with src/facts/say.ts's forms (the words the offline recogniser and the fact parser share). Answers with
+// values are built in answers.ts from these.
 
-export const DESK_LINES = {
+const FIXED_EN = {
   offer: 'I can tell you our opening hours, prices and classes, take a message, or put you through to the staff.',
   help: 'How can I help?',
   anythingElse: 'Is there anything else I can help with?',
@@ -33,9 +36,32 @@ export const DESK_LINES = {
   transferring: "Sure, I'll put you through to the staff now. Please hold.",
   transferFailed: "Sorry, I couldn't put you through.",
   noStaff: "I'm sorry, there's nobody I can put you through to right now.",
-} as const;
+};
 
-export function greetingLine(gymName: string): string {
+export type DeskFixedLines = Readonly<Record<keyof typeof FIXED_EN, string>>;
+
+/** One language's desk lines: the fixed ones, and those built around a value. */
+export interface DeskLines extends DeskFixedLines {
+  readonly language: Language;
+  greeting(gymName: string): string;
+  dayHours(d: DayLabel, h: DayHours): string;
+  dayHoursUnknown(d: DayLabel): string;
+  holiday(d: 'today' | 'tomorrow', holiday: string): string;
+  week(days: readonly Day[], h: DayHours): string;
+  /** "I don't have our hours for 2 days of the week." */
+  daysMissing(n: number): string;
+  plan(p: MembershipPlan): string;
+  planUnknown(plan: string): string;
+  /** What was asked for when no plan matches it: a drop-in, a monthly plan. */
+  periodPlan(period: Period): string;
+  classes(names: readonly string[]): string;
+  classYes(name: string, schedule: string | undefined): string;
+  classUnknown(name: string): string;
+  topicUnknown(thing: string): string;
+  messageTaken(name: string, number: string): string;
+}
+
+function greetingLine(gymName: string): string {
   const name = sayGymName(gymName);
   return `Thanks for calling${name === undefined ? '' : ` ${name}`}. This is the automated front desk.`;
 }
@@ -51,7 +77,7 @@ function dayWords(d: DayLabel): string {
 const stop = (s: string): string => (s.endsWith('.') ? s : `${s}.`);
 
 /** One day's stored hours: "Today we're open six a.m. to ten p.m.", "On sunday we're closed." */
-export function dayHoursLine(d: DayLabel, h: DayHours): string {
+function dayHoursLine(d: DayLabel, h: DayHours): string {
   const when = dayWords(d);
   const lead = when.charAt(0).toUpperCase() + when.slice(1);
   if ('closed' in h) return `${lead} we're closed.`;
@@ -59,16 +85,16 @@ export function dayHoursLine(d: DayLabel, h: DayHours): string {
   return stop(`${lead} we're open ${sayTime(h.opens)} to ${sayTime(h.closes)}`);
 }
 
-export function dayHoursUnknownLine(d: DayLabel): string {
+function dayHoursUnknownLine(d: DayLabel): string {
   return `I'm sorry, I don't have our hours for ${d === 'today' || d === 'tomorrow' ? d : DAY_NAMES[d]}.`;
 }
 
 /** A public holiday on the day asked: its regular hours may not hold, and no holiday hours are stored. */
-export function holidayLine(d: 'today' | 'tomorrow', holiday: string): string {
+function holidayLine(d: 'today' | 'tomorrow', holiday: string): string {
   return `${d === 'today' ? 'Today' : 'Tomorrow'} is ${holiday}, and I don't know our hours for the holiday.`;
 }
 
-export function weekLine(days: readonly Day[], h: DayHours): string {
+function weekLine(days: readonly Day[], h: DayHours): string {
   const when = sayDays(days);
   if ('closed' in h) return `We're closed ${when}.`;
   if ('open24h' in h) return `We're open twenty four hours ${when}.`;
@@ -92,13 +118,13 @@ export function sayAmount(amountMinor: number, currency: string): string {
 }
 
 /** "The monthly membership is forty nine dollars a month." */
-export function planLine(p: MembershipPlan): string {
+function planLine(p: MembershipPlan): string {
   const name = p.plan.trim().toLowerCase();
   const what = /\b(membership|pass|fee|plan)\b/.test(name) ? name : `${name} membership`;
   return `The ${what} is ${sayAmount(p.amountMinor, p.currency)} ${PERIOD_PHRASE[p.period]}.`;
 }
 
-export function planUnknownLine(plan: string): string {
+function planUnknownLine(plan: string): string {
   return `I'm sorry, I don't have a price for ${plan}.`;
 }
 
@@ -108,46 +134,72 @@ function listed(items: readonly string[]): string {
     : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
 }
 
-export function classesLine(names: readonly string[]): string {
+function classesLine(names: readonly string[]): string {
   return `Our classes are ${listed(names)}.`;
 }
 
-export function classYesLine(name: string, schedule: string | undefined): string {
+function classYesLine(name: string, schedule: string | undefined): string {
   return schedule === undefined ? `Yes, we have ${name}.` : stop(`Yes, we have ${name}, ${schedule}`);
 }
 
 /** A class the stored list does not have: the list may be incomplete, so not a "no". */
-export function classUnknownLine(name: string): string {
+function classUnknownLine(name: string): string {
   return `I don't know whether we have ${name}; it isn't on the class list I have.`;
 }
 
 /** Something the facts say nothing about (a pool, parking): unknown, never a yes or a no. */
-export function topicUnknownLine(thing: string): string {
+function topicUnknownLine(thing: string): string {
   return `I'm sorry, I don't have any information on the ${thing}.`;
 }
 
-export function messageTakenLine(name: string, number: string): string {
+function messageTakenLine(name: string, number: string): string {
   return `Thanks, ${name}. I've passed your message to the staff, and they'll call you back on ${sayPhoneNumber(number)}.`;
 }
 
+export const DESK_LINES_EN: DeskLines = {
+  ...FIXED_EN,
+  language: 'en',
+  greeting: greetingLine,
+  dayHours: dayHoursLine,
+  dayHoursUnknown: dayHoursUnknownLine,
+  holiday: holidayLine,
+  week: weekLine,
+  daysMissing: (n) => `I don't have our hours for ${n === 1 ? 'one day' : `${n} days`} of the week.`,
+  plan: planLine,
+  planUnknown: planUnknownLine,
+  periodPlan: (period) => (period === 'visit' ? 'a drop-in' : `a ${period} plan`),
+  classes: classesLine,
+  classYes: classYesLine,
+  classUnknown: classUnknownLine,
+  topicUnknown: topicUnknownLine,
+  messageTaken: messageTakenLine,
+};
+
+const TABLES: Readonly<Record<Language, DeskLines>> = { en: DESK_LINES_EN, es: DESK_LINES_ES };
+
+/** The desk's lines in the call's language (English when none is given). */
+export function deskLines(language: Language | undefined): DeskLines {
+  return TABLES[language ?? 'en'];
+}
+
 /** The greeting in two utterances, as the interview's (a cut during the first leaves the offer unsaid). */
-export function deskGreetingLines(gymName: string, recordingNotice?: string): [string, string] {
-  const intro = greetingLine(gymName);
-  return [
-    recordingNotice === undefined ? intro : `${intro} ${recordingNotice}`,
-    `${DESK_LINES.offer} ${DESK_LINES.help}`,
-  ];
+export function deskGreetingLines(gymName: string, recordingNotice?: string, language?: Language): [string, string] {
+  const L = deskLines(language);
+  const intro = L.greeting(gymName);
+  return [recordingNotice === undefined ? intro : `${intro} ${recordingNotice}`, `${L.offer} ${L.help}`];
 }
 
 /** The n-th re-prompt of a silent caller; after a failed transfer, the failure and the offer of a message first. */
-export function deskRepromptLine(n: number, transferFailed: boolean): string {
-  if (transferFailed) return `${DESK_LINES.transferFailed} ${DESK_LINES.offerMessage}`;
-  return n <= 1 ? DESK_LINES.reprompt : DESK_LINES.repromptAgain;
+export function deskRepromptLine(n: number, transferFailed: boolean, language?: Language): string {
+  const L = deskLines(language);
+  if (transferFailed) return `${L.transferFailed} ${L.offerMessage}`;
+  return n <= 1 ? L.reprompt : L.repromptAgain;
 }
 
 /** The goodbye for why the call closes (the machine's end reasons). */
-export function deskGoodbyeLine(reason: string): string {
-  if (reason === 'idle') return DESK_LINES.goodbyeIdle;
-  if (reason === 'error') return DESK_LINES.goodbyeError;
-  return DESK_LINES.goodbye;
+export function deskGoodbyeLine(reason: string, language?: Language): string {
+  const L = deskLines(language);
+  if (reason === 'idle') return L.goodbyeIdle;
+  if (reason === 'error') return L.goodbyeError;
+  return L.goodbye;
 }

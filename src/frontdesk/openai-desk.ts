@@ -17,13 +17,15 @@ import {
 import type { ConversationInput, LlmChunk } from '../providers/llm/types.js';
 import { amenityAnswer, classesAnswer, hoursAnswer, priceAnswer } from './answers.js';
 import type { DeskKnowledge } from './knowledge.js';
-import { DESK_LINES } from './lines.js';
+import { LANGUAGE_NAMES, type Language } from '../language/index.js';
+import { deskLines } from './lines.js';
 import { callbackNumber, digitsIn, type DeskBrain, type DeskTurn } from './receptionist.js';
 
 // The front desk on OpenAI: the model talks, and knows the gym only through its tools. lookup_facts answers from
 // the stored facts (answers.ts: the same sentences the offline receptionist says, unknowns and stale warnings
 // included); start_message / take_message / transfer_to_staff / end_call become the desk's events. The prompt
-// carries no fact; whatever the model writes still passes the guard (provider.ts) before it is spoken.
+// carries no fact, and tells the model the call's language (the lookup's sentences are already in it); whatever
+// the model writes still passes the guard (provider.ts) before it is spoken.
 
 export interface OpenAiDeskOptions {
   readonly apiKey: string;
@@ -99,22 +101,22 @@ const invalid = (name: string, error: string): ToolOutcome => ({
   result: `error: ${error}`,
 });
 
-function lookup(k: DeskKnowledge | undefined, raw: string): ToolOutcome {
+function lookup(k: DeskKnowledge | undefined, raw: string, language: Language): ToolOutcome {
   let a;
   try {
     a = lookupArgs.parse(JSON.parse(raw || '{}'));
   } catch (e) {
     return invalid('lookup_facts', (e as Error).message.slice(0, 300));
   }
-  if (k === undefined) return { chunks: [], result: `Not known: ${DESK_LINES.unknown}` };
+  if (k === undefined) return { chunks: [], result: `Not known: ${deskLines(language).unknown}` };
   const answer =
     a.topic === 'hours'
-      ? hoursAnswer(k, a.day ?? 'week')
+      ? hoursAnswer(k, a.day ?? 'week', language)
       : a.topic === 'prices'
-        ? priceAnswer(k, a.plan?.toLowerCase(), a.period)
+        ? priceAnswer(k, a.plan?.toLowerCase(), a.period, language)
         : a.topic === 'classes'
-          ? classesAnswer(k, a.class_name?.toLowerCase())
-          : amenityAnswer(a.thing ?? 'that');
+          ? classesAnswer(k, a.class_name?.toLowerCase(), language)
+          : amenityAnswer(a.thing ?? (language === 'es' ? 'eso' : 'that'), language);
   const said = answer.sentences.join(' ');
   return { chunks: [], result: answer.known ? `Stored facts (say only these values): ${said}` : `Not known: ${said}` };
 }
@@ -122,7 +124,7 @@ function lookup(k: DeskKnowledge | undefined, raw: string): ToolOutcome {
 function interpret(call: PendingCall, turn: DeskTurn): ToolOutcome {
   switch (call.name) {
     case 'lookup_facts':
-      return lookup(turn.knowledge, call.args);
+      return lookup(turn.knowledge, call.args, turn.language);
     case 'start_message':
       return { chunks: [desk({ type: 'REPLY.MESSAGE_STARTED' })], result: 'ok: ask for the name, number and reason' };
     case 'take_message': {
@@ -132,7 +134,7 @@ function interpret(call: PendingCall, turn: DeskTurn): ToolOutcome {
       } catch (e) {
         return invalid('take_message', (e as Error).message.slice(0, 300));
       }
-      const number = callbackNumber(digitsIn(a.callback_number));
+      const number = callbackNumber(digitsIn(a.callback_number, turn.language));
       if (number === undefined) return invalid('take_message', 'callback_number needs 7 to 15 digits: ask again');
       const message = { name: a.name, callbackNumber: number, reason: a.reason };
       return { chunks: [desk({ type: 'REPLY.MESSAGE', message })], result: 'ok: the message is stored for the staff' };
@@ -140,7 +142,10 @@ function interpret(call: PendingCall, turn: DeskTurn): ToolOutcome {
     case 'transfer_to_staff':
       return turn.staff
         ? { chunks: [desk({ type: 'REPLY.TRANSFER' })], result: 'ok: say you are putting them through now' }
-        : { chunks: [], result: `no staff number is set: say "${DESK_LINES.noStaff}" and offer a message` };
+        : {
+            chunks: [],
+            result: `no staff number is set: say "${deskLines(turn.language).noStaff}" and offer a message`,
+          };
     case 'end_call':
       return { chunks: [{ type: 'end-call', reason: 'caller-request' }], result: 'ok' };
     default:
@@ -148,7 +153,17 @@ function interpret(call: PendingCall, turn: DeskTurn): ToolOutcome {
   }
 }
 
-function systemPrompt(k: DeskKnowledge | undefined): string {
+/** The language rule: nothing for English, so an English call's prompt is unchanged. */
+function languageRule(language: Language): string[] {
+  if (language === 'en') return [];
+  const n = LANGUAGE_NAMES[language];
+  return [
+    `The caller speaks ${n.english} (${n.native}): answer only in ${n.english}, even though these instructions ` +
+      `are in English. lookup_facts returns its sentences in ${n.english}: say their values as they are.`,
+  ];
+}
+
+function systemPrompt(k: DeskKnowledge | undefined, language: Language): string {
   const gym = k?.gymName ? `the gym "${k.gymName}"` : 'a gym';
   const today = k ? ` Today is ${k.today.day} ${k.today.date} at the gym.` : '';
   return [
@@ -161,11 +176,12 @@ function systemPrompt(k: DeskKnowledge | undefined): string {
       'is about, one at a time, then call take_message. If the caller asks for a person, call transfer_to_staff. ' +
       'When the caller is done, say goodbye and call end_call.',
     'This is a phone call: one or two short sentences, plain words, no lists or symbols.',
+    ...languageRule(language),
   ].join('\n');
 }
 
 function messagesOf(turn: DeskTurn): ChatCompletionMessageParam[] {
-  const out: ChatCompletionMessageParam[] = [{ role: 'system', content: systemPrompt(turn.knowledge) }];
+  const out: ChatCompletionMessageParam[] = [{ role: 'system', content: systemPrompt(turn.knowledge, turn.language) }];
   for (const h of turn.history) {
     if (h.situation !== undefined || h.text.trim() === '') continue;
     out.push(h.speaker === 'agent' ? { role: 'assistant', content: h.text } : { role: 'user', content: h.text });

@@ -3,13 +3,13 @@ import type { ConversationInput, LlmChunk, LlmProvider } from '../providers/llm/
 import { SentenceSplitter } from '../providers/sentences.js';
 import { checkSentence, type GuardProblem } from './guard.js';
 import type { DeskKnowledge } from './knowledge.js';
-import { DESK_LINES } from './lines.js';
+import { deskLines } from './lines.js';
 import type { DeskBrain } from './receptionist.js';
 
 // A front-desk call's conversation behind the LlmProvider interface the reply actor speaks to: the desk's brain
 // (offline receptionist or model) answers, and every sentence it writes passes the guard (guard.ts) before it can
-// reach the speaker. A sentence with a claim the stored facts do not back is replaced by "I don't have that
-// information" (once per reply). Facts are never recorded from a front-desk call (its caller is not the gym), and
+// reach the speaker, read in the language the agent speaks now. A sentence with a claim the stored facts do not
+// back is replaced by "I don't have that information" in that language (once per reply). Facts are never recorded from a front-desk call (its caller is not the gym), and
 // the interview's line tools (keys, hold, voicemail, refusals, callbacks) mean nothing here: both are dropped.
 
 export interface FrontDeskOptions {
@@ -42,13 +42,14 @@ export class FrontDeskLlm implements LlmProvider {
   async *respond(input: ConversationInput, signal: AbortSignal): AsyncIterable<LlmChunk> {
     const knowledge = await this.#o.knowledge.catch(() => undefined);
     const staff = await this.#o.staff.catch(() => false);
-    const turn = { history: input.history, knowledge, staff };
+    const language = input.language ?? 'en';
+    const turn = { history: input.history, knowledge, staff, language };
     // Sentence ends only (no clause cuts): the guard reads whole claims.
     const splitter = new SentenceSplitter({ firstClauseMinChars: 10_000, clauseMinChars: 10_000, maxChars: 600 });
     let replaced = false;
     const held: LlmChunk[] = [];
     const pass = (sentence: string): LlmChunk[] => {
-      const verdict = checkSentence(sentence, knowledge ?? EMPTY);
+      const verdict = checkSentence(sentence, knowledge ?? EMPTY, language);
       if (verdict.ok) return [{ type: 'text', delta: `${sentence} ` }];
       this.#o.onBlocked?.(verdict.problems);
       this.#o.log.warn(
@@ -57,7 +58,7 @@ export class FrontDeskLlm implements LlmProvider {
       );
       if (replaced) return [];
       replaced = true;
-      return [{ type: 'text', delta: `${DESK_LINES.unknown} ` }];
+      return [{ type: 'text', delta: `${deskLines(language).unknown} ` }];
     };
     for await (const c of this.#o.brain.respond(turn, signal, input)) {
       if (signal.aborted) return;

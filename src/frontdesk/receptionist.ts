@@ -1,10 +1,12 @@
 import type { DeskMessage, DeskReplyEvent } from '../../machines/events.js';
 import { normalize } from '../facts/numbers.js';
+import { spanishTokens } from '../facts/spanish.js';
+import type { Language } from '../language/index.js';
 import type { ConversationInput, HistoryTurn, LlmChunk } from '../providers/llm/types.js';
 import { amenityAnswer, classesAnswer, hoursAnswer, priceAnswer, type DeskAnswer } from './answers.js';
 import { deskIntent } from './intent.js';
 import type { DeskKnowledge } from './knowledge.js';
-import { DESK_LINES, messageTakenLine } from './lines.js';
+import { deskLines, type DeskLines } from './lines.js';
 import { e164 } from './store.js';
 
 // The offline front desk: a deterministic receptionist behind the desk brain interface (provider.ts wraps it in
@@ -19,6 +21,8 @@ export interface DeskTurn {
   readonly knowledge: DeskKnowledge | undefined;
   /** A staff number is set: the caller can be put through. */
   readonly staff: boolean;
+  /** The language the agent speaks now (the call's, or the one the caller switched to). */
+  readonly language: Language;
 }
 
 /** A front desk's conversation: the offline receptionist or a model with the desk's tools. */
@@ -50,9 +54,12 @@ const DIGIT: Record<string, string> = {
   nine: '9',
 };
 
-/** The digits said ("five five five, one two three..." or "555 123 4567"), "double five" included. */
-export function digitsIn(text: string): string {
-  const tokens = normalize(text);
+/**
+ * The digits said ("five five five, one two three..." or "555 123 4567"), "double five" included; Spanish digit
+ * words ("cinco cinco cinco") are read as spanish.ts writes them, as digits.
+ */
+export function digitsIn(text: string, language?: Language): string {
+  const tokens = language === 'es' ? spanishTokens(text) : normalize(text);
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as string;
@@ -73,7 +80,7 @@ export function callbackNumber(digits: string): string | undefined {
 }
 
 const NAME_LEADS =
-  /^(?:(?:hi|hello|yes|yeah|sure|okay|ok|um|uh)[,.!]?\s+)*(?:(?:my name is|my name's|the name is|this is|it's|it is|i'm|i am|name's)\s+)?(?:(?:the|a|um|uh)\s+)*/i;
+  /^(?:(?:hi|hello|yes|yeah|sure|okay|ok|um|uh|hola|sí|si|claro|bueno|este)[,.!]?\s+)*(?:(?:my name is|my name's|the name is|this is|it's|it is|i'm|i am|name's|me llamo|mi nombre es|soy|habla)\s+)?(?:(?:the|a|um|uh)\s+)*/i;
 
 /** "My name is john smith." → "John Smith" (at most four words, letters, apostrophes and hyphens). */
 export function nameFrom(text: string): string | undefined {
@@ -87,7 +94,9 @@ export function nameFrom(text: string): string | undefined {
   return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
 }
 
-const CANCEL = /\b(never ?mind|forget it|cancel|no thanks|don't bother)\b/i;
+const CANCEL =
+  /\b(never ?mind|forget it|cancel|no thanks|don't bother|olv[ií]delo|d[eé]jelo|cancel[ae]|no gracias|mejor no)\b/i;
+const YES = /^\s*(yes|yeah|sure|please|okay|ok|s[ií]|claro|por favor|bueno|dale|de acuerdo)(?=[\s,.!]|$)/i;
 
 /** The last caller words and the agent turn before them (what the caller was answering). */
 function lastExchange(history: readonly HistoryTurn[]): { asked: string; said: string; index: number } {
@@ -115,8 +124,8 @@ function* say(sentences: readonly string[], events: readonly DeskReplyEvent[] = 
   yield { type: 'done', finishReason: 'stop' };
 }
 
-function answered(a: DeskAnswer): string[] {
-  return [...a.sentences, a.known ? DESK_LINES.anythingElse : DESK_LINES.offerMessage];
+function answered(L: DeskLines, a: DeskAnswer): string[] {
+  return [...a.sentences, a.known ? L.anythingElse : L.offerMessage];
 }
 
 export class OfflineReceptionist implements DeskBrain {
@@ -128,78 +137,74 @@ export class OfflineReceptionist implements DeskBrain {
 
   *#turn(turn: DeskTurn): Generator<LlmChunk> {
     const { asked, said } = lastExchange(turn.history);
+    const L = deskLines(turn.language);
+    const lang = turn.language;
     // Taking a message: the step is the question just asked.
     const inMessage =
-      asked.includes(DESK_LINES.messageName) ||
-      asked.includes(DESK_LINES.messageNumber) ||
-      asked.includes(DESK_LINES.messageNumberAgain) ||
-      asked.includes(DESK_LINES.messageReason);
+      asked.includes(L.messageName) ||
+      asked.includes(L.messageNumber) ||
+      asked.includes(L.messageNumberAgain) ||
+      asked.includes(L.messageReason);
     if (inMessage && CANCEL.test(said))
-      return yield* say([DESK_LINES.messageCancelled, DESK_LINES.anythingElse], [{ type: 'REPLY.MESSAGE_CANCELLED' }]);
-    if (asked.includes(DESK_LINES.messageName)) {
-      return yield* say(nameFrom(said) === undefined ? [DESK_LINES.messageName] : [DESK_LINES.messageNumber]);
+      return yield* say([L.messageCancelled, L.anythingElse], [{ type: 'REPLY.MESSAGE_CANCELLED' }]);
+    if (asked.includes(L.messageName)) {
+      return yield* say(nameFrom(said) === undefined ? [L.messageName] : [L.messageNumber]);
     }
-    if (asked.includes(DESK_LINES.messageNumber) || asked.includes(DESK_LINES.messageNumberAgain)) {
-      const number = callbackNumber(digitsIn(said));
-      if (number === undefined) return yield* say([DESK_LINES.messageNumberAgain]);
-      return yield* say([DESK_LINES.messageReason]);
+    if (asked.includes(L.messageNumber) || asked.includes(L.messageNumberAgain)) {
+      const number = callbackNumber(digitsIn(said, lang));
+      if (number === undefined) return yield* say([L.messageNumberAgain]);
+      return yield* say([L.messageReason]);
     }
-    if (asked.includes(DESK_LINES.messageReason)) {
-      const message = this.#message(turn.history, said);
-      if (message === undefined) return yield* say([DESK_LINES.messageName]);
+    if (asked.includes(L.messageReason)) {
+      const message = this.#message(L, turn.history, said);
+      if (message === undefined) return yield* say([L.messageName]);
       return yield* say(
-        [messageTakenLine(message.name, message.callbackNumber), DESK_LINES.anythingElse],
+        [L.messageTaken(message.name, message.callbackNumber), L.anythingElse],
         [{ type: 'REPLY.MESSAGE', message }],
       );
     }
     const k = turn.knowledge;
-    const intent = deskIntent(said);
+    const intent = deskIntent(said, lang);
     switch (intent.kind) {
       case 'hours':
-        return yield* say(
-          k ? answered(hoursAnswer(k, intent.day)) : [DESK_LINES.hoursUnknown, DESK_LINES.offerMessage],
-        );
+        return yield* say(k ? answered(L, hoursAnswer(k, intent.day, lang)) : [L.hoursUnknown, L.offerMessage]);
       case 'price':
         return yield* say(
-          k
-            ? answered(priceAnswer(k, intent.plan, intent.period))
-            : [DESK_LINES.pricesUnknown, DESK_LINES.offerMessage],
+          k ? answered(L, priceAnswer(k, intent.plan, intent.period, lang)) : [L.pricesUnknown, L.offerMessage],
         );
       case 'classes':
-        return yield* say(
-          k ? answered(classesAnswer(k, intent.name)) : [DESK_LINES.classesUnknown, DESK_LINES.offerMessage],
-        );
+        return yield* say(k ? answered(L, classesAnswer(k, intent.name, lang)) : [L.classesUnknown, L.offerMessage]);
       case 'amenity':
-        return yield* say(answered(amenityAnswer(intent.thing)));
+        return yield* say(answered(L, amenityAnswer(intent.thing, lang)));
       case 'person':
         return turn.staff
-          ? yield* say([DESK_LINES.transferring], [{ type: 'REPLY.TRANSFER' }])
-          : yield* say([DESK_LINES.noStaff, DESK_LINES.offerMessage]);
+          ? yield* say([L.transferring], [{ type: 'REPLY.TRANSFER' }])
+          : yield* say([L.noStaff, L.offerMessage]);
       case 'message':
-        return yield* say([DESK_LINES.messageName], [{ type: 'REPLY.MESSAGE_STARTED' }]);
+        return yield* say([L.messageName], [{ type: 'REPLY.MESSAGE_STARTED' }]);
       case 'goodbye':
         yield { type: 'end-call', reason: 'caller-request' };
         return yield* say([]);
       case 'no':
-        if (asked.includes(DESK_LINES.anythingElse)) {
+        if (asked.includes(L.anythingElse)) {
           yield { type: 'end-call', reason: 'caller-request' };
           return yield* say([]);
         }
-        return yield* say([DESK_LINES.notUnderstood]);
+        return yield* say([L.notUnderstood]);
       case 'unclear':
         // "Yes" to the offer of a message starts one.
-        if (asked.includes(DESK_LINES.offerMessage) && /^\s*(yes|yeah|sure|please|okay|ok)\b/i.test(said))
-          return yield* say([DESK_LINES.messageName], [{ type: 'REPLY.MESSAGE_STARTED' }]);
-        return yield* say([DESK_LINES.notUnderstood]);
+        if (asked.includes(L.offerMessage) && YES.test(said))
+          return yield* say([L.messageName], [{ type: 'REPLY.MESSAGE_STARTED' }]);
+        return yield* say([L.notUnderstood]);
     }
   }
 
   /** The message from the answers to the three questions (the reason is the caller's last words). */
-  #message(history: readonly HistoryTurn[], reason: string): DeskMessage | undefined {
-    const name = nameFrom(answerTo(history, DESK_LINES.messageName) ?? '');
-    const numberWords = answerTo(history, DESK_LINES.messageNumberAgain) ?? answerTo(history, DESK_LINES.messageNumber);
-    const number = callbackNumber(digitsIn(numberWords ?? ''));
-    const why = reason.trim().replace(/^(it's|it is)\s+/i, '');
+  #message(L: DeskLines, history: readonly HistoryTurn[], reason: string): DeskMessage | undefined {
+    const name = nameFrom(answerTo(history, L.messageName) ?? '');
+    const numberWords = answerTo(history, L.messageNumberAgain) ?? answerTo(history, L.messageNumber);
+    const number = callbackNumber(digitsIn(numberWords ?? '', L.language));
+    const why = reason.trim().replace(/^(it's|it is|es|se trata de)\s+/i, '');
     if (name === undefined || number === undefined || why === '') return undefined;
     return { name, callbackNumber: number, reason: why.slice(0, 2000) };
   }

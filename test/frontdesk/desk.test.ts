@@ -4,19 +4,11 @@ import { sayTime } from '../../src/facts/say.js';
 import { hoursAnswer, priceAnswer } from '../../src/frontdesk/answers.js';
 import { checkSentence } from '../../src/frontdesk/guard.js';
 import { deskIntent } from '../../src/frontdesk/intent.js';
-import { deskKnowledge, type DeskKnowledge } from '../../src/frontdesk/knowledge.js';
-import { DESK_LINES } from '../../src/frontdesk/lines.js';
+import { DESK_LINES_EN as DESK_LINES } from '../../src/frontdesk/lines.js';
 import { OpenAiDesk } from '../../src/frontdesk/openai-desk.js';
-import { FrontDeskLlm } from '../../src/frontdesk/provider.js';
-import {
-  callbackNumber,
-  digitsIn,
-  nameFrom,
-  OfflineReceptionist,
-  type DeskBrain,
-} from '../../src/frontdesk/receptionist.js';
-import { createLogger } from '../../src/log.js';
-import { greeted, type Harness } from '../machines/harness.js';
+import { callbackNumber, digitsIn, nameFrom, OfflineReceptionist } from '../../src/frontdesk/receptionist.js';
+import { greeted } from '../machines/harness.js';
+import { ask, desk, FACTS, known, MONDAY } from './support.js';
 import { judge } from '../../src/demo/desk-check.js';
 import { deskFacts, loadDeskPersonas } from '../../src/demo/desk-persona.js';
 import { deskAsr } from '../../src/frontdesk/desk-asr.js';
@@ -27,29 +19,6 @@ import { repoPath } from '../support/repo.js';
 // The front desk without audio: the guard, the answers (today and tomorrow in the gym's zone, holidays, staleness,
 // unknowns), the receptionist's message, and the desk driven through the real call machine and reply actor (the
 // offline receptionist, and the OpenAI desk against the fake, told to invent an amenity, a price and a time).
-
-const PLACE = { name: 'Iron Temple', timeZone: 'America/New_York', region: 'US', subdivision: 'NY' };
-const FACTS = {
-  hours: {
-    mon: { opens: '06:00', closes: '22:00' },
-    tue: { opens: '06:00', closes: '22:00' },
-    wed: { opens: '06:00', closes: '22:00' },
-    thu: { opens: '06:00', closes: '22:00' },
-    fri: { opens: '06:00', closes: '21:30' },
-    sat: { opens: '08:00', closes: '18:00' },
-    sun: { closed: true as const },
-  },
-  pricing: [
-    { plan: 'monthly', amountMinor: 4900, currency: 'USD', period: 'month' as const },
-    { plan: 'day pass', amountMinor: 1500, currency: 'USD', period: 'day' as const },
-  ],
-  classes: [{ name: 'yoga' }, { name: 'spin', schedule: 'tuesdays at six p.m.' }],
-  stale: [] as const,
-};
-// Monday 7 December 2026, 10:00 in New York (15:00 UTC); 23:30 UTC on the Saturday is still Saturday there.
-const MONDAY = new Date('2026-12-07T15:00:00Z');
-const known = (now = MONDAY, facts: Parameters<typeof deskKnowledge>[1] = FACTS): DeskKnowledge =>
-  deskKnowledge(PLACE, facts, { now, defaultTimeZone: 'UTC' });
 
 t.test('today and tomorrow are the gym’s local days; a public holiday is named and its hours unknown', async (t) => {
   const k = known(new Date('2026-12-13T02:00:00Z')); // Saturday 21:00 in New York, Sunday in UTC
@@ -115,32 +84,6 @@ t.test('what callers ask, and the message’s parts', async (t) => {
   t.equal(callbackNumber('123'), undefined);
   t.equal(nameFrom("Hi, my name's maria lopez."), 'Maria Lopez');
 });
-
-const silent = createLogger('silent');
-
-function desk(brain: DeskBrain, k: DeskKnowledge | undefined = known(), staff = true) {
-  const blocked: string[][] = [];
-  const llm = new FrontDeskLlm({
-    brain,
-    knowledge: Promise.resolve(k),
-    staff: Promise.resolve(staff),
-    log: silent,
-    onBlocked: (p) => blocked.push(p),
-  });
-  return { llm, blocked };
-}
-
-/** The caller says `text`; the desk's reply is written and played; what it said comes back. */
-async function ask(h: Harness, text: string): Promise<string> {
-  const before = h.saidTexts().length;
-  h.callerSays(text);
-  h.advance(1500);
-  for (let i = 0; i < 20 && h.ctx().agentTurn === undefined; i++) await h.settle();
-  await h.settle();
-  h.playAll(100);
-  await h.settle();
-  return h.saidTexts().slice(before).join(' ');
-}
 
 /** Every time of day and price said, as spoken forms: what an answer may contain besides its expected values. */
 const VALUES =

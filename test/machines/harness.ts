@@ -72,6 +72,8 @@ export function harness(
     llm?: LlmProvider;
     /** Interview (default) or front desk (CallInput.mode). */
     mode?: CallInput['mode'];
+    /** The call's language (CallInput.language); none: English. */
+    language?: CallInput['language'];
     /** What Twilio answers the front desk's transfer (default: it dials the staff number). */
     transfer?: TransferOutput | 'fails';
   } = {},
@@ -148,6 +150,7 @@ export function harness(
         brief: opts.brief,
         flow: opts.flow,
         mode: opts.mode,
+        language: opts.language,
       },
     },
   );
