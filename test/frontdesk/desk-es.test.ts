@@ -1,14 +1,12 @@
 import t from 'tap';
-import { FakeOpenAi } from '../../src/fakes/openai.js';
 import { amenityAnswer, classesAnswer, hoursAnswer, priceAnswer } from '../../src/frontdesk/answers.js';
 import { checkSentence } from '../../src/frontdesk/guard.js';
 import { deskIntent } from '../../src/frontdesk/intent.js';
 import { deskLines } from '../../src/frontdesk/lines.js';
 import { planNameEs, sayAmountEs, sayNumberEs, sayTimeEs } from '../../src/frontdesk/lines-es.js';
-import { OpenAiDesk } from '../../src/frontdesk/openai-desk.js';
 import { digitsIn, nameFrom, OfflineReceptionist } from '../../src/frontdesk/receptionist.js';
 import { greeted } from '../machines/harness.js';
-import { ask, desk, FACTS, known, MONDAY } from './support.js';
+import { ask, desk, FACTS, inventingDesk, known, MONDAY } from './support.js';
 
 // The front desk in Spanish: its spoken values, what Spanish callers ask, the guard reading Spanish sentences, the
 // offline receptionist through the call machine, and the OpenAI desk (against the fake) told the call's language
@@ -124,25 +122,11 @@ t.test('the offline desk in Spanish through the call machine', async (t) => {
 });
 
 t.test('OpenAI desk in Spanish: told the language; an invented price and time are stopped', async (t) => {
-  const fake = await new FakeOpenAi({
-    apiKey: 'oa-key',
-    replies: [
-      { toolCalls: [{ name: 'lookup_facts', arguments: '{"topic":"prices","plan":"monthly"}' }] },
-      {
-        text:
-          'El plan mensual cuesta cuarenta y nueve dólares al mes. El plan estudiante cuesta veinticinco dólares ' +
-          'al mes. Hoy abrimos hasta las once de la noche. ¿Algo más?',
-      },
-    ],
-  }).start();
-  t.teardown(() => fake.close());
-  const brain = new OpenAiDesk({
-    apiKey: 'oa-key',
-    baseURL: fake.url,
-    model: 'gpt-4o-mini',
-    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
-  });
-  const { llm, blocked } = desk(brain);
+  const { fake, llm, blocked } = await inventingDesk(
+    t,
+    'El plan mensual cuesta cuarenta y nueve dólares al mes. El plan estudiante cuesta veinticinco dólares ' +
+      'al mes. Hoy abrimos hasta las once de la noche. ¿Algo más?',
+  );
   const h = greeted({ mode: 'front-desk', llm, language: 'es' });
   const said = await ask(h, '¿Cuánto cuesta al mes?');
   for (let i = 0; i < 50 && !said.includes('Algo más'); i++) await h.settle();

@@ -1,14 +1,12 @@
 import t from 'tap';
-import { FakeOpenAi } from '../../src/fakes/openai.js';
 import { sayTime } from '../../src/facts/say.js';
 import { hoursAnswer, priceAnswer } from '../../src/frontdesk/answers.js';
 import { checkSentence } from '../../src/frontdesk/guard.js';
 import { deskIntent } from '../../src/frontdesk/intent.js';
 import { DESK_LINES_EN as DESK_LINES } from '../../src/frontdesk/lines.js';
-import { OpenAiDesk } from '../../src/frontdesk/openai-desk.js';
 import { callbackNumber, digitsIn, nameFrom, OfflineReceptionist } from '../../src/frontdesk/receptionist.js';
 import { greeted } from '../machines/harness.js';
-import { ask, desk, FACTS, known, MONDAY } from './support.js';
+import { ask, desk, FACTS, inventingDesk, known, MONDAY } from './support.js';
 import { judge } from '../../src/demo/desk-check.js';
 import { deskFacts, loadDeskPersonas } from '../../src/demo/desk-persona.js';
 import { deskAsr } from '../../src/frontdesk/desk-asr.js';
@@ -150,26 +148,12 @@ t.test('a failed transfer is said at the next re-prompt, with the offer of a mes
 });
 
 t.test('OpenAI desk told to invent: nothing it invents reaches the speaker', async (t) => {
-  const fake = await new FakeOpenAi({
-    apiKey: 'oa-key',
-    replies: [
-      { toolCalls: [{ name: 'lookup_facts', arguments: '{"topic":"prices","plan":"monthly"}' }] },
-      {
-        text:
-          'The monthly membership is forty nine dollars a month. We also have a heated pool and a sauna. ' +
-          'The student plan is twenty five dollars a month. We are open until eleven p.m. today. ' +
-          'Anything else?',
-      },
-    ],
-  }).start();
-  t.teardown(() => fake.close());
-  const brain = new OpenAiDesk({
-    apiKey: 'oa-key',
-    baseURL: fake.url,
-    model: 'gpt-4o-mini',
-    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
-  });
-  const { llm, blocked } = desk(brain);
+  const { fake, llm, blocked } = await inventingDesk(
+    t,
+    'The monthly membership is forty nine dollars a month. We also have a heated pool and a sauna. ' +
+      'The student plan is twenty five dollars a month. We are open until eleven p.m. today. ' +
+      'Anything else?',
+  );
   const h = greeted({ mode: 'front-desk', llm });
   const said = await ask(h, 'How much is it a month, and do you have a pool?');
   for (let i = 0; i < 50 && !said.includes('Anything else'); i++) await h.settle();

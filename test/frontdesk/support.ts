@@ -1,4 +1,6 @@
 import type { Harness } from '../machines/harness.js';
+import { FakeOpenAi } from '../../src/fakes/openai.js';
+import { OpenAiDesk } from '../../src/frontdesk/openai-desk.js';
 import { deskKnowledge, type DeskKnowledge } from '../../src/frontdesk/knowledge.js';
 import { FrontDeskLlm } from '../../src/frontdesk/provider.js';
 import type { DeskBrain } from '../../src/frontdesk/receptionist.js';
@@ -54,4 +56,23 @@ export async function ask(h: Harness, text: string): Promise<string> {
   h.playAll(100);
   await h.settle();
   return h.saidTexts().slice(before).join(' ');
+}
+
+/**
+ * The OpenAI desk against the fake, scripted to look up the monthly price and then say `text` (what it invents):
+ * the fake (its requests) and the desk as `desk()` gives it.
+ */
+export async function inventingDesk(t: { teardown(fn: () => unknown): void }, text: string) {
+  const fake = await new FakeOpenAi({
+    apiKey: 'oa-key',
+    replies: [{ toolCalls: [{ name: 'lookup_facts', arguments: '{"topic":"prices","plan":"monthly"}' }] }, { text }],
+  }).start();
+  t.teardown(() => fake.close());
+  const brain = new OpenAiDesk({
+    apiKey: 'oa-key',
+    baseURL: fake.url,
+    model: 'gpt-4o-mini',
+    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
+  });
+  return { fake, ...desk(brain) };
 }
