@@ -178,6 +178,25 @@ export function planNameEs(stored: string): string {
   return `el plan ${out.trim()}`;
 }
 
+// Class names are stored in the parsers' English too ("boxeo" → "boxing"): said back in Spanish, which the guard
+// reads back as the stored name. Names with no Spanish word of their own (yoga, spin, zumba, pilates) stay.
+const CLASS_ES: Readonly<Record<string, string>> = {
+  boxing: 'boxeo',
+  strength: 'entrenamiento de fuerza',
+  cycling: 'ciclismo indoor',
+  'hot yoga': 'yoga caliente',
+  dance: 'baile',
+  'aqua aerobics': 'aquaeróbics',
+  'step aerobics': 'aeróbics de step',
+  stretching: 'estiramientos',
+  mobility: 'movilidad',
+  meditation: 'meditación',
+  'martial arts': 'artes marciales',
+  circuits: 'circuitos',
+};
+
+export const classNameEs = (stored: string): string => CLASS_ES[stored.trim().toLowerCase()] ?? stored;
+
 /** "de" + "el plan" is "del plan". */
 const of = (what: string): string => (what.startsWith('el ') ? `d${what}` : `de ${what}`);
 
@@ -232,10 +251,12 @@ export const DESK_LINES_ES: DeskLines = {
   plan,
   planUnknown: (p) => `Lo siento, no tengo el precio ${of(p.startsWith('un') ? p : planNameEs(p))}.`,
   periodPlan: (period) => PERIOD_PLAN[period],
-  classes: (names) => `Nuestras clases son ${listed(names)}.`,
+  classes: (names) => `Nuestras clases son ${listed(names.map(classNameEs))}.`,
   classYes: (name, schedule) =>
-    schedule === undefined ? `Sí, tenemos ${name}.` : stop(`Sí, tenemos ${name}, ${schedule}`),
-  classUnknown: (name) => `No sé si tenemos ${name}; no está en la lista de clases que tengo.`,
+    schedule === undefined
+      ? `Sí, tenemos ${classNameEs(name)}.`
+      : stop(`Sí, tenemos ${classNameEs(name)}, ${schedule}`),
+  classUnknown: (name) => `No sé si tenemos ${classNameEs(name)}; no está en la lista de clases que tengo.`,
   topicUnknown: (thing) => `Lo siento, no tengo información sobre ${thing}.`,
   messageTaken: (name, number) =>
     `Gracias, ${name}. Le pasé su mensaje al personal, y le devolverán la llamada al número ${sayPhoneNumber(number, 'es')}.`,

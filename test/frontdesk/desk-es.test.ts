@@ -31,7 +31,12 @@ t.test('Spanish values are said in the words spanish.ts reads back', async (t) =
   const k = known(MONDAY, {
     ...FACTS,
     pricing: [...FACTS.pricing, { plan: 'annual', amountMinor: 39999, currency: 'USD', period: 'year' as const }],
-    classes: [{ name: 'yoga' }, { name: 'spin', schedule: 'los martes a las seis y media de la tarde' }],
+    classes: [
+      { name: 'yoga' },
+      { name: 'spin', schedule: 'los martes a las seis y media de la tarde' },
+      { name: 'boxing' },
+      { name: 'hot yoga' },
+    ],
     stale: ['hours'],
   });
   const answers = [
@@ -51,6 +56,8 @@ t.test('Spanish values are said in the words spanish.ts reads back', async (t) =
   t.match(priceAnswer(k, undefined, 'year', 'es').sentences, [
     'El plan anual cuesta trescientos noventa y nueve con noventa y nueve dólares al año.',
   ]);
+  t.same(classesAnswer(k, undefined, 'es').sentences, ['Nuestras clases son yoga, spin, boxeo y yoga caliente.']);
+  t.same(classesAnswer(k, 'boxing', 'es').sentences, ['Sí, tenemos boxeo.']);
   for (const s of answers.flatMap((a) => a.sentences)) t.same(checkSentence(s, k, 'es'), { ok: true, problems: [] }, s);
 });
 
