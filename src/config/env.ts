@@ -9,7 +9,13 @@ import {
   isRegion,
 } from '../telephony/destination.js';
 import { KEYPAD_MODES } from '../telephony/keypad/types.js';
-import { isWebhookEventType, WEBHOOK_EVENT_TYPES, webhookSecretKey, webhookUrlProblem } from '../webhooks/config.js';
+import {
+  DEFAULT_WEBHOOK_EVENT_TYPES,
+  isWebhookEventType,
+  WEBHOOK_EVENT_TYPES,
+  webhookSecretKey,
+  webhookUrlProblem,
+} from '../webhooks/config.js';
 import { parseOtlpHeaders } from '../tracing/settings.js';
 import { DEFAULT_LANGUAGE, languageSchema } from '../language/index.js';
 
@@ -238,7 +244,8 @@ export const envSchema = z.object({
     const key = v === undefined ? undefined : webhookSecretKey(v);
     if (typeof key === 'string') ctx.addIssue({ code: 'custom', message: key });
   }),
-  WEBHOOK_EVENTS: list(WEBHOOK_EVENT_TYPES)
+  // Default: all but message.taken (a caller's personal data), which a receiver opts in to by listing it.
+  WEBHOOK_EVENTS: list(DEFAULT_WEBHOOK_EVENT_TYPES)
     .refine((a) => a.length > 0 && a.every(isWebhookEventType), {
       message: `must be comma-separated event types among ${WEBHOOK_EVENT_TYPES.join(', ')}`,
     })

@@ -11,6 +11,12 @@ export const WEBHOOK_EVENT_TYPES = [
   'message.taken',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+/** Sent when WEBHOOK_EVENTS is unset: every type without personal data. `message.taken` carries a caller's name,
+ *  number and words, so a receiver gets it only when WEBHOOK_EVENTS lists it (no receiver starts getting it on an
+ *  upgrade). */
+export const DEFAULT_WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = WEBHOOK_EVENT_TYPES.filter(
+  (t) => t !== 'message.taken',
+);
 
 export function isWebhookEventType(s: string): s is WebhookEventType {
   return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(s);

@@ -73,6 +73,20 @@ t.test('loadConfig: a URL needs its secret; problems name the variable, never th
   );
   t.match(s, { timeoutMs: 15000, maxAttempts: 8, retentionDays: 14 });
   t.same([...(s?.events ?? [])], ['call.completed']);
+  const unset = webhookSettings(loadConfig({ WEBHOOK_URL: 'https://crm.example.com/h', WEBHOOK_SECRET: SECRET }));
+  t.same(
+    [...(unset?.events ?? [])],
+    ['call.completed', 'gym.facts.changed', 'campaign.completed'],
+    'by default every event but message.taken: a caller’s personal data goes only to a receiver that lists it',
+  );
+  const optIn = webhookSettings(
+    loadConfig({
+      WEBHOOK_URL: 'https://crm.example.com/h',
+      WEBHOOK_SECRET: SECRET,
+      WEBHOOK_EVENTS: 'call.completed,message.taken',
+    }),
+  );
+  t.same([...(optIn?.events ?? [])], ['call.completed', 'message.taken'], 'listing it opts in');
 });
 
 t.test('the signature is the Standard Webhooks one (the spec’s test vector)', async (t) => {
