@@ -47,7 +47,7 @@ export const deskRegion = callSetup.createStateConfig({
           invoke: {
             id: 'transfer',
             src: 'transfer',
-            input: ({ context }) => ({ callId: context.callId }),
+            input: ({ context }) => ({ callId: context.callId, language: context.language }),
             onDone: [
               {
                 guard: 'transferDialled',

@@ -254,6 +254,8 @@ export interface KeypadInput {
 
 export interface TransferInput {
   callId: string;
+  /** The language the agent speaks now: the caller hears it if nobody answers. */
+  language: Language;
 }
 
 /** `to`: the staff number asked for (null: none configured); `dialled`: Twilio took the redirect. */

@@ -237,6 +237,8 @@ export const DESK_LINES_ES: DeskLines = {
   messageCancelled: 'De acuerdo, no tomo ningún mensaje.',
   transferring: 'Claro, le comunico con el personal ahora. Espere un momento, por favor.',
   transferFailed: 'Disculpe, no pude comunicarle.',
+  transferUnanswered:
+    'Lo siento, nadie en recepción pudo atender su llamada en este momento. Por favor, llame más tarde. Adiós.',
   noStaff: 'Lo siento, ahora mismo no hay nadie con quien comunicarle.',
   greeting(gymName) {
     const name = sayGymName(gymName);

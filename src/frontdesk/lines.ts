@@ -35,6 +35,7 @@ const FIXED_EN = {
   messageCancelled: "Okay, I won't take a message.",
   transferring: "Sure, I'll put you through to the staff now. Please hold.",
   transferFailed: "Sorry, I couldn't put you through.",
+  transferUnanswered: 'Sorry, nobody at the desk could take your call just now. Please call again later. Goodbye.',
   noStaff: "I'm sorry, there's nobody I can put you through to right now.",
 };
 

@@ -2,6 +2,7 @@ import { fromPromise } from 'xstate';
 import type { TransferInput, TransferOutput } from '../../machines/events.js';
 import type { Logger } from '../log.js';
 import { dialTwiml } from '../telephony/twiml.js';
+import { deskLines } from './lines.js';
 
 // The `transfer` actor: puts a front-desk caller through to the gym's staff. Twilio is asked over REST to replace
 // the call's TwiML with <Dial> of the staff number (the same twilio SDK call as the keypad's redirect, against the
@@ -20,7 +21,7 @@ export function transferActor(
   staffNumber: () => Promise<string | undefined>,
   log: Logger,
 ) {
-  return fromPromise<TransferOutput, TransferInput>(async () => {
+  return fromPromise<TransferOutput, TransferInput>(async ({ input }) => {
     const to = await staffNumber();
     if (to === undefined || rest === undefined) {
       log.warn(
@@ -29,7 +30,8 @@ export function transferActor(
       );
       return { to: to ?? null, dialled: false };
     }
-    await rest.redirect(callSid, dialTwiml(to));
+    const unanswered = { text: deskLines(input.language).transferUnanswered, language: input.language };
+    await rest.redirect(callSid, dialTwiml(to, unanswered));
     log.info('front desk: caller put through to the staff');
     return { to, dialled: true };
   });

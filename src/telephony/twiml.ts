@@ -1,4 +1,5 @@
 import twilio from 'twilio';
+import type { Language } from '../language/index.js';
 
 // TwiML is built with the twilio helper so escaping is never our problem. The Stream URL carries no query
 // string (Twilio drops it); call identity travels as <Parameter>s and arrives in start.customParameters.
@@ -33,9 +34,21 @@ export function playDigitsTwiml(
   return vr.toString();
 }
 
-/** The front desk's transfer (src/frontdesk/transfer.ts): the caller leaves our media stream and Twilio dials `to`. */
-export function dialTwiml(to: string): string {
+/** Twilio's <Say> voices by the call's language (they have Mexican Spanish, not the packs' Latin-American tag). */
+const SAY_LANGUAGE: Readonly<Record<Language, 'en-US' | 'es-MX'>> = { en: 'en-US', es: 'es-MX' };
+
+/** How long the staff's phone rings before the caller hears `unanswered` and the call ends. */
+export const DIAL_TIMEOUT_S = 25;
+
+/**
+ * The front desk's transfer (src/frontdesk/transfer.ts): the caller leaves our media stream and Twilio dials `to`.
+ * Nobody answers, the line is busy or it fails: Twilio goes on to the next verb, so the caller hears why in the
+ * call's language and the call ends, instead of silence and a dead line.
+ */
+export function dialTwiml(to: string, unanswered: { text: string; language: Language }): string {
   const vr = new twilio.twiml.VoiceResponse();
-  vr.dial(to);
+  vr.dial({ timeout: DIAL_TIMEOUT_S }, to);
+  vr.say({ language: SAY_LANGUAGE[unanswered.language] }, unanswered.text);
+  vr.hangup();
   return vr.toString();
 }

@@ -119,7 +119,11 @@ t.test('the offline desk through the call machine: answers, unknowns, a message 
   );
   t.match(await ask(h, 'Can I speak to a person?'), /put you through/);
   await h.settle();
-  t.same(h.transfers, [{ callId: 'c1' }], 'Twilio asked to dial the staff once the announcement played');
+  t.same(
+    h.transfers,
+    [{ callId: 'c1', language: 'en' }],
+    'Twilio asked to dial the staff once the announcement played',
+  );
   t.same(
     h.ofType('ledger.transfer').map((e) => [e.to, e.status]),
     [['+15550009999', 'dialling']],

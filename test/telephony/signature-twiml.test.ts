@@ -3,7 +3,7 @@ import t from 'tap';
 import { CallCapacity } from '../../src/ops/capacity.js';
 import { MemoryCallStore } from '../../src/telephony/call-store.js';
 import { signRequest, verifyUpgrade, verifyWebhook } from '../../src/telephony/signature.js';
-import { connectStreamTwiml, hangupTwiml } from '../../src/telephony/twiml.js';
+import { connectStreamTwiml, dialTwiml, hangupTwiml } from '../../src/telephony/twiml.js';
 import { StreamTokens } from '../../src/telephony/stream-token.js';
 import { twilioRoutes } from '../../src/telephony/webhooks.js';
 import { UpgradeRefused } from '../../src/sim/media-client.js';
@@ -19,6 +19,14 @@ t.test('TwiML: exact <Connect><Stream> with parameters (escaped by the helper), 
       '</Stream></Connect></Response>',
   );
   t.equal(hangupTwiml(), '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>');
+  // The front desk's transfer: the staff ring 25 s; unanswered, busy or failed, the caller hears why in the call's
+  // language (Twilio's Mexican Spanish voice for the packs' Spanish) and the call ends.
+  t.equal(
+    dialTwiml('+12015550199', { text: 'Nobody could take it & sorry.', language: 'en' }),
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Dial timeout="25">+12015550199</Dial>' +
+      '<Say language="en-US">Nobody could take it &amp; sorry.</Say><Hangup/></Response>',
+  );
+  t.match(dialTwiml('+12015550199', { text: 'Lo siento.', language: 'es' }), '<Say language="es-MX">Lo siento.</Say>');
 });
 
 t.test('signature helpers: valid accepted; forged, missing, wrong URL rejected', async (t) => {
