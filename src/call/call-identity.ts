@@ -1,7 +1,7 @@
 import type { CallDirection, CallMode } from '../../machines/events.js';
 import type { ConversationBrief } from '../providers/llm/types.js';
 import type { StartInfo } from '../telephony/call-handler.js';
-import type { Language } from '../language/index.js';
+import { isLanguage, type Language } from '../language/index.js';
 import type { CallVoices } from '../voices/brand.js';
 
 // Who a media stream is: its call id, direction and gym, from the stream's `start` parameters and, for calls we
@@ -52,9 +52,12 @@ export function identifyCall(
     gymId: p['gymId'] ?? details?.gymId ?? undefined,
     phoneNumber: details?.phoneNumber,
     brief: details?.brief,
-    language: details?.language,
+    // The voice webhook's (the gym of the number called), so a stream on another replica speaks it too.
+    language: details?.language ?? languageParam(p['language']),
     mode: p['mode'] === 'front-desk' ? 'front-desk' : 'interview',
     calledNumber: p['called'],
     voices: details?.voices,
   };
 }
+
+const languageParam = (v: string | undefined): Language | undefined => (isLanguage(v) ? v : undefined);

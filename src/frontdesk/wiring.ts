@@ -5,6 +5,7 @@ import type { CalledNumber } from '../telephony/webhooks.js';
 import { OpenAiDesk } from './openai-desk.js';
 import { OfflineReceptionist, type DeskBrain } from './receptionist.js';
 import { getNumber } from './store.js';
+import { languageFrom } from '../language/index.js';
 
 // The front desk's parts as the server builds them (src/main.ts).
 
@@ -19,5 +20,10 @@ export function deskBrain(llm: LlmProvider, cfg: Config): DeskBrain {
 export async function calledNumber(db: Queryable, to: string): Promise<CalledNumber | undefined> {
   if (!/^\+[1-9]\d{6,14}$/.test(to)) return undefined;
   const n = await getNumber(db, to);
-  return n && { number: n.number, gymId: n.gym_id, gymName: n.gym_name, mode: n.mode };
+  if (n === undefined) return undefined;
+  // The gym's list gave a BCP 47 tag ("es-MX"): its own line speaks that language when calls are held in it.
+  const g = await db.query<{ language: string | null }>('SELECT language FROM gyms WHERE id = $1', [n.gym_id]);
+  const tag = g.rows[0]?.language ?? null;
+  const language = tag === null ? undefined : languageFrom(tag);
+  return { number: n.number, gymId: n.gym_id, gymName: n.gym_name, mode: n.mode, language };
 }

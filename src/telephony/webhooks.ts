@@ -25,7 +25,7 @@ export interface WebhookOptions {
   readonly onStatus?: ((call: CallRecord) => void) | undefined;
   /** Our number `to` (E.164) as phone_numbers sets it: its gym and mode (src/frontdesk/store.ts); none: unknown. */
   readonly numbers?: ((to: string) => Promise<CalledNumber | undefined>) | undefined;
-  /** CALL_LANGUAGE: the language of the apology a caller we cannot take hears. */
+  /** CALL_LANGUAGE: the language of a call whose number names none, and of the apology a caller we cannot take hears. */
   readonly language?: Language | undefined;
 }
 
@@ -35,6 +35,8 @@ export interface CalledNumber {
   readonly gymId: number;
   readonly gymName: string;
   readonly mode: CallMode;
+  /** The gym's language when it is one calls are held in (gyms.language): its own line speaks it. */
+  readonly language?: Language | undefined;
 }
 
 const xml = (body: string): HttpResponse => ({ status: 200, headers: { 'content-type': 'text/xml' }, body });
@@ -77,24 +79,31 @@ async function voice(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse>
     );
     return xml(hangupTwiml());
   }
+  // An inbound call (new, or its webhook posted again): the number called says what it is for and in which language.
+  const inbound = call === undefined || call.direction === 'inbound';
+  const called = inbound && p.To !== undefined ? await o.numbers?.(p.To) : undefined;
+  // A front-desk call is its number's gym's: its callers are the public. An interview is the caller's, as any inbound
+  // call: whoever rings an interview-mode number must not state its gym's facts (the front desk would repeat them to
+  // its customers). The gym calling from its own phone is that gym anyway: gyms are keyed by their number.
+  const desk = called?.mode === 'front-desk' ? called : undefined;
   const callId = call?.callId ?? randomUUID();
   const admitted = o.admission.awaitStream(callId, call?.direction ?? 'inbound');
   if (!admitted.ok) {
     o.log.warn({ reason: admitted.reason, callId }, 'refusing call');
     if (call !== undefined) await o.store.update(call.callId, { status: 'canceled', endedAt: new Date() });
-    return call?.direction === 'outbound' ? xml(hangupTwiml()) : busyVoiceResponse(admitted.reason, o.language);
+    return inbound ? busyVoiceResponse(admitted.reason, called?.language ?? o.language) : xml(hangupTwiml());
   }
-  // A new inbound call: the number called says whose it is and what it is for (interview or front desk).
-  const called = call === undefined && p.To !== undefined ? await o.numbers?.(p.To) : undefined;
   if (call === undefined) {
     call = await o.store.create({
       callId,
       direction: 'inbound',
       phoneNumber: p.From ?? '',
-      gymName: called?.gymName ?? '',
+      gymName: desk?.gymName ?? '',
       status: 'in-progress',
       twilioCallSid: callSid,
-      ...(called === undefined ? {} : { gymId: called.gymId, mode: called.mode }),
+      ...(called?.language === undefined ? {} : { language: called.language }),
+      ...(called === undefined ? {} : { mode: called.mode }),
+      ...(desk === undefined ? {} : { gymId: desk.gymId }),
     });
   } else {
     call =
@@ -115,9 +124,10 @@ async function voice(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse>
   if (call.gymName !== '') parameters.gymName = call.gymName;
   if (called !== undefined) {
     parameters.mode = called.mode;
-    parameters.gymId = String(called.gymId);
     parameters.called = called.number;
   }
+  if (desk !== undefined) parameters.gymId = String(desk.gymId);
+  if (call.language !== undefined) parameters.language = call.language;
   parameters[STREAM_TOKEN_PARAM] = o.streamTokens.mint({ callSid, accountSid: p.AccountSid ?? '', parameters });
   return xml(connectStreamTwiml(publicWsUrl(o.publicBaseUrl, MEDIA_STREAM_PATH), parameters));
 }

@@ -12,6 +12,7 @@ import { dbRoutes } from '../../src/db/routes.js';
 import { gymsRoutes } from '../../src/gyms/routes.js';
 import { reviewRoutes } from '../../src/review/routes.js';
 import { deskRoutes } from '../../src/frontdesk/routes.js';
+import { calledNumber } from '../../src/frontdesk/wiring.js';
 import { callDetail } from '../../src/db/read-model.js';
 import { callPage } from '../../src/review/pages.js';
 
@@ -313,6 +314,14 @@ t.test('front desk: numbers, a call’s message and transfer, the messages list'
   t.match(page, '<dt>Message from</dt>');
   t.notMatch(page, XSS, 'the caller’s words are escaped on the review page');
   t.match(page, '<code>+12015550199</code> (dialled');
+  // The voice webhook's look-up: the gym's own line speaks the gym's language (its list's tag, "es-MX").
+  await backend.pool.query('UPDATE gyms SET language = NULL WHERE id = $1', [gymId]);
+  const plain = await calledNumber(backend.pool, '+12015550100');
+  t.match(plain, { gymId, mode: 'front-desk' });
+  t.equal(plain?.language, undefined, 'a gym with no language: CALL_LANGUAGE');
+  await backend.pool.query("UPDATE gyms SET language = 'es-MX' WHERE id = $1", [gymId]);
+  t.match(await calledNumber(backend.pool, '+12015550100'), { gymId, gymName: 'Iron Temple', language: 'es' });
+  t.equal(await calledNumber(backend.pool, '+12015550101'), undefined, 'not one of ours');
   t.equal((await send('DELETE', ours)).status, 204);
   t.equal((await send('DELETE', ours)).status, 404);
 });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
+import type { Test } from 'tap';
 import { CallCapacity } from '../../src/ops/capacity.js';
-import { MemoryCallStore } from '../../src/telephony/call-store.js';
+import { MemoryCallStore, type NewCall } from '../../src/telephony/call-store.js';
 import { signRequest, verifyUpgrade, verifyWebhook } from '../../src/telephony/signature.js';
 import { connectStreamTwiml, dialTwiml, hangupTwiml } from '../../src/telephony/twiml.js';
 import { StreamTokens } from '../../src/telephony/stream-token.js';
@@ -106,8 +107,15 @@ t.test('webhook over the real server: only correctly signed requests do anything
   t.equal(capacity.active, 1, 'the call holds a slot until its stream ends or the slot expires');
 });
 
-t.test('a call to a front-desk number: its gym and mode reach the stream, bound by the token', async (t) => {
+/** A voice webhook server whose numbers are a front-desk one (+15550002222, a Spanish gym's) and an interview one. */
+async function numbersServer(t: Test) {
   const store = new MemoryCallStore();
+  const created: NewCall[] = [];
+  const create = store.create.bind(store);
+  store.create = async (c) => {
+    created.push(c);
+    return create(c);
+  };
   const tokens = new StreamTokens(randomBytes(32));
   const asked: string[] = [];
   const routes = twilioRoutes({
@@ -118,37 +126,67 @@ t.test('a call to a front-desk number: its gym and mode reach the stream, bound 
     log: quietLog,
     numbers: async (to) => {
       asked.push(to);
-      return to === '+15550002222' ? { number: to, gymId: 7, gymName: 'Iron Temple', mode: 'front-desk' } : undefined;
+      if (to === '+15550002222')
+        return { number: to, gymId: 7, gymName: 'Gimnasio Toro', mode: 'front-desk', language: 'es' };
+      return to === '+15550003333' ? { number: to, gymId: 8, gymName: 'Iron Temple', mode: 'interview' } : undefined;
     },
   });
   const ts = await startServer({ routes, tokens, store });
   t.teardown(() => ts.close());
-  const params = { AccountSid: ACCOUNT_SID, CallSid: 'CA' + 'd'.repeat(32), From: '+15550001111', To: '+15550002222' };
-  const res = await fetch(`http://127.0.0.1:${ts.port}/twilio/voice`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': signRequest(AUTH_TOKEN, `${PUBLIC_BASE}/twilio/voice`, { ...params, Direction: 'inbound' }),
-    },
-    body: new URLSearchParams({ ...params, Direction: 'inbound' }).toString(),
-  });
-  const twiml = await res.text();
+  const voice = async (params: Record<string, string>) => {
+    const form = { AccountSid: ACCOUNT_SID, ...params, Direction: 'inbound' };
+    const res = await fetch(`http://127.0.0.1:${ts.port}/twilio/voice`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signRequest(AUTH_TOKEN, `${PUBLIC_BASE}/twilio/voice`, form),
+      },
+      body: new URLSearchParams(form).toString(),
+    });
+    const twiml = await res.text();
+    return { twiml, token: /<Parameter name="streamToken" value="([^"]+)"\/>/.exec(twiml)?.[1] ?? '' };
+  };
+  return { store, created, tokens, asked, voice };
+}
+
+t.test('a call to a front-desk number: its gym, mode and language reach the stream, bound by the token', async (t) => {
+  const { store, created, tokens, asked, voice } = await numbersServer(t);
+  const params = { CallSid: 'CA' + 'd'.repeat(32), From: '+15550001111', To: '+15550002222' };
+  const { twiml, token } = await voice(params);
   const rec = await store.findBySid(params.CallSid);
   t.same(asked, ['+15550002222']);
-  t.equal(rec?.gymName, 'Iron Temple');
+  t.equal(rec?.gymName, 'Gimnasio Toro');
+  t.match(created, [{ gymId: 7, mode: 'front-desk', language: 'es' }], 'the call row is the gym’s, in its language');
+  t.equal(rec?.language, 'es', 'so the session speaks the gym’s language, not CALL_LANGUAGE');
   const parameters = {
     callId: rec?.callId ?? '?',
     direction: 'inbound',
-    gymName: 'Iron Temple',
+    gymName: 'Gimnasio Toro',
     mode: 'front-desk',
-    gymId: '7',
     called: '+15550002222',
+    gymId: '7',
+    language: 'es',
   };
-  const token = /<Parameter name="streamToken" value="([^"]+)"\/>/.exec(twiml)?.[1] ?? '';
   t.equal(twiml, connectStreamTwiml(PUBLIC_WS, { ...parameters, streamToken: token }));
   t.same(tokens.verify(token, { callSid: params.CallSid, accountSid: ACCOUNT_SID, parameters }), { ok: true });
   const forged = { ...parameters, gymId: '8' };
   t.same(tokens.verify(token, { callSid: params.CallSid, accountSid: ACCOUNT_SID, parameters: forged }).ok, false);
+
+  // Twilio posts the webhook again (a retry): the call stays a front-desk call of its gym, in its language.
+  const again = await voice(params);
+  t.equal(created.length, 1, 'no second call row');
+  t.equal(again.twiml, connectStreamTwiml(PUBLIC_WS, { ...parameters, streamToken: again.token }));
+});
+
+t.test('a call to an interview-mode number is the caller’s, not the number’s gym’s', async (t) => {
+  const { created, voice } = await numbersServer(t);
+  const { twiml } = await voice({ CallSid: 'CA' + 'e'.repeat(32), From: '+15550001111', To: '+15550003333' });
+  t.equal(created.length, 1);
+  t.equal(created[0]?.gymId, undefined, 'whoever rings does not state gym 8’s facts');
+  t.equal(created[0]?.gymName, '');
+  t.equal(created[0]?.mode, 'interview');
+  t.notMatch(twiml, /name="gymId"|name="gymName"/, 'nor does the stream name that gym');
+  t.match(twiml, /<Parameter name="mode" value="interview"\/>/);
 });
 
 t.test('media stream upgrade: signed handshake accepted; forged, missing, wrong URL refused with 403', async (t) => {
