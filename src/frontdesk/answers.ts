@@ -22,7 +22,7 @@ export function hoursAnswer(k: DeskKnowledge, day: DayLabel | 'week', language?:
   if (day === 'week') return { sentences: [...weekLines(L, k.hours), ...stale(L, k, 'hours')], known: true };
   const d = day === 'today' ? k.today : day === 'tomorrow' ? k.tomorrow : undefined;
   if (d !== undefined && d.holiday !== undefined && (day === 'today' || day === 'tomorrow'))
-    return { sentences: [L.holiday(day, d.holiday)], known: false };
+    return { sentences: [L.holiday(day, d.holiday[language ?? 'en'])], known: false };
   const h = d === undefined ? k.hours[day as Day] : d.hours;
   if (h === undefined) return { sentences: [L.dayHoursUnknown(day)], known: false };
   return { sentences: [L.dayHours(day, h), ...stale(L, k, 'hours')], known: true };

@@ -3,6 +3,7 @@ import { publicHolidayName } from '../campaigns/policy/holidays.js';
 import type { Queryable } from '../db/sql.js';
 import { TOPICS, type Day, type DayHours, type GymClass, type MembershipPlan, type Topic } from '../facts/model.js';
 import { gymFreshness } from '../gyms/freshness.js';
+import type { Language } from '../language/index.js';
 
 // What the front desk may say about its gym: the gym's stored, current facts (src/gyms/freshness.ts: per topic the
 // newest value the calls confirmed, and whether it is older than FACTS_MAX_AGE_DAYS), and the two days a caller
@@ -15,8 +16,8 @@ export interface DeskDay {
   readonly date: string;
   /** The stored hours of that weekday; undefined: not known. */
   readonly hours: DayHours | undefined;
-  /** The public holiday on that date where the gym is; its weekday hours may not hold then. */
-  readonly holiday: string | undefined;
+  /** The public holiday on that date where the gym is, named in each language; its weekday hours may not hold. */
+  readonly holiday: Readonly<Record<Language, string>> | undefined;
 }
 
 export interface DeskKnowledge {
@@ -47,6 +48,13 @@ export interface GymPlace {
   readonly subdivision: string | null;
 }
 
+/** The day's public holiday in every language the desk speaks (a call may switch language after it started). */
+function holidayNames(date: LocalDate, place: GymPlace): Readonly<Record<Language, string>> | undefined {
+  const name = (l: Language) => publicHolidayName(date, place.region ?? undefined, place.subdivision ?? undefined, l);
+  const en = name('en');
+  return en === undefined ? undefined : { en, es: name('es') ?? en };
+}
+
 function deskDay(date: LocalDate, hours: Partial<Record<Day, DayHours>>, place: GymPlace): DeskDay {
   const day = weekdayOf(date);
   const iso = `${date.year}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
@@ -54,7 +62,7 @@ function deskDay(date: LocalDate, hours: Partial<Record<Day, DayHours>>, place: 
     day,
     date: iso,
     hours: hours[day],
-    holiday: publicHolidayName(date, place.region ?? undefined, place.subdivision ?? undefined),
+    holiday: holidayNames(date, place),
   };
 }
 

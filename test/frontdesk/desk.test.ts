@@ -24,11 +24,12 @@ t.test('today and tomorrow are the gym’s local days; a public holiday is named
   t.match(hoursAnswer(k, 'today'), { known: true, sentences: [`Today we're open eight a.m. to six p.m.`] });
   t.match(hoursAnswer(k, 'tomorrow'), { known: true, sentences: ["Tomorrow we're closed."] });
   const xmasEve = known(new Date('2026-12-24T15:00:00Z'));
-  t.equal(xmasEve.tomorrow.holiday, 'Christmas Day');
+  t.same(xmasEve.tomorrow.holiday, { en: 'Christmas Day', es: 'Navidad' }, 'named in each language the desk speaks');
   const a = hoursAnswer(xmasEve, 'tomorrow');
   t.equal(a.known, false);
   t.match(a.sentences[0], /Christmas Day.*don't know our hours/);
   t.ok(checkSentence(a.sentences[0] ?? '', xmasEve).ok, 'the holiday line passes the guard');
+  t.match(hoursAnswer(xmasEve, 'tomorrow', 'es').sentences[0], /^Mañana es Navidad,/, 'named in Spanish in Spanish');
   const stale = known(MONDAY, { ...FACTS, stale: ['pricing'] });
   t.same(priceAnswer(stale, undefined, 'day').sentences, [
     'The day pass is fifteen dollars a day.',

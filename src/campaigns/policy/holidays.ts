@@ -1,4 +1,5 @@
 import Holidays from 'date-holidays';
+import type { Language } from '../../language/index.js';
 import { isoDate, type LocalDate } from './local-time.js';
 
 // Public holidays of a gym's country and region, from date-holidays (a maintained rule set for some 200
@@ -23,9 +24,14 @@ export function holidayRegions(country: string): ReadonlyMap<string, string> {
   return known;
 }
 
-/** The public holidays of a year, local date → the holiday's name. */
-function holidayDays(country: string, region: string | undefined, year: number): ReadonlyMap<string, string> {
-  const key = `${country}|${region ?? ''}|${year}`;
+/** The public holidays of a year, local date → the holiday's name in `language` (the library's, where it has one). */
+function holidayDays(
+  country: string,
+  region: string | undefined,
+  year: number,
+  language: Language,
+): ReadonlyMap<string, string> {
+  const key = `${country}|${region ?? ''}|${year}|${language}`;
   let days = cache.get(key);
   if (days === undefined) {
     // A region the library does not know is ignored rather than guessed: the country's holidays still apply.
@@ -33,7 +39,7 @@ function holidayDays(country: string, region: string | undefined, year: number):
     const hd = known
       ? new Holidays(country, region, { types: ['public'] })
       : new Holidays(country, { types: ['public'] });
-    days = new Map(hd.getHolidays(year).map((h) => [h.date.slice(0, 10), h.name]));
+    days = new Map(hd.getHolidays(year, language).map((h) => [h.date.slice(0, 10), h.name]));
     cache.set(key, days);
   }
   return days;
@@ -44,8 +50,16 @@ export function isPublicHoliday(date: LocalDate, country: string | undefined, re
   return publicHolidayName(date, country, region) !== undefined;
 }
 
-/** The public holiday's name on `date` where the gym is (the library's English name), or undefined for none. */
-export function publicHolidayName(date: LocalDate, country: string | undefined, region?: string): string | undefined {
+/**
+ * The public holiday's name on `date` where the gym is, in `language` (English by default; the library's own name
+ * where it has none in that language), or undefined for none.
+ */
+export function publicHolidayName(
+  date: LocalDate,
+  country: string | undefined,
+  region?: string,
+  language: Language = 'en',
+): string | undefined {
   if (country === undefined || !/^[A-Za-z]{2}$/.test(country)) return undefined;
-  return holidayDays(country.toUpperCase(), region, date.year).get(isoDate(date));
+  return holidayDays(country.toUpperCase(), region, date.year, language).get(isoDate(date));
 }
