@@ -13,6 +13,9 @@ import { deskAsr } from '../../src/frontdesk/desk-asr.js';
 import { grammarFor } from '../../src/providers/asr/grammars.js';
 import type { AsrProvider } from '../../src/providers/asr/types.js';
 import { repoPath } from '../support/repo.js';
+import { createActor, toPromise } from 'xstate';
+import { transferActor } from '../../src/frontdesk/transfer.js';
+import { captureLogger } from '../db/helpers/capture-log.js';
 
 // The front desk without audio: the guard, the answers (today and tomorrow in the gym's zone, holidays, staleness,
 // unknowns), the receptionist's message, and the desk driven through the real call machine and reply actor (the
@@ -146,6 +149,32 @@ t.test('a failed transfer is said at the next re-prompt, with the offer of a mes
   t.same(
     h.ofType('ledger.transfer').map((e) => e.status),
     ['failed'],
+  );
+  h.advance(h.ctx().timing.idleRepromptMs + 10);
+  h.playAll();
+  t.match(h.saidTexts().at(-1), /couldn't put you through\. I can take a message/);
+});
+
+t.test('a transfer Twilio refuses is stored as failed with its staff number, and the caller hears so', async (t) => {
+  const { log, lines } = captureLogger();
+  const refusing = { redirect: async () => Promise.reject(new Error('Call is not in-progress. Cannot redirect.')) };
+  const actor = createActor(
+    transferActor(refusing, 'CA1', async () => '+15550009999', log),
+    {
+      input: { callId: 'c1', language: 'en' },
+    },
+  ).start();
+  const out = await toPromise(actor);
+  t.same(out, { to: '+15550009999', dialled: false }, 'the actor answers instead of failing');
+  t.match(lines, [{ msg: 'front desk: Twilio refused the transfer' }]);
+  const { llm } = desk(new OfflineReceptionist());
+  const h = greeted({ mode: 'front-desk', llm, transfer: out });
+  await ask(h, 'Can I talk to the manager?');
+  await h.settle();
+  t.same(
+    h.ofType('ledger.transfer').map((e) => [e.to, e.status]),
+    [['+15550009999', 'failed']],
+    'GET /v1/calls/{id} shows it (the ledger stores transfers with a number)',
   );
   h.advance(h.ctx().timing.idleRepromptMs + 10);
   h.playAll();
