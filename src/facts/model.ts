@@ -17,6 +17,10 @@ export const dayHoursSchema = z.union([
 ]);
 export type DayHours = z.infer<typeof dayHoursSchema>;
 
+/** One day's hours as a comparable key: two days with the same key have the same hours. */
+export const hoursKey = (h: DayHours): string =>
+  'closed' in h ? 'closed' : 'open24h' in h ? 'open24h' : `${h.opens}-${h.closes}`;
+
 export const PERIODS = ['month', 'year', 'week', 'day', 'visit', 'once'] as const;
 export type Period = (typeof PERIODS)[number];
 

@@ -1,4 +1,4 @@
-import { DAYS, type Day, type DayHours, type Period, type Topic } from '../facts/model.js';
+import { DAYS, hoursKey, type Day, type DayHours, type Period, type Topic } from '../facts/model.js';
 import type { Language } from '../language/index.js';
 import type { DeskKnowledge } from './knowledge.js';
 import { deskLines, type DayLabel, type DeskLines } from './lines.js';
@@ -27,9 +27,6 @@ export function hoursAnswer(k: DeskKnowledge, day: DayLabel | 'week', language?:
   if (h === undefined) return { sentences: [L.dayHoursUnknown(day)], known: false };
   return { sentences: [L.dayHours(day, h), ...stale(L, k, 'hours')], known: true };
 }
-
-const hoursKey = (h: DayHours): string =>
-  'closed' in h ? 'closed' : 'open24h' in h ? 'open24h' : `${h.opens}-${h.closes}`;
 
 /** The week's stored hours, days with the same hours said together; days not stored are said to be unknown. */
 function weekLines(L: DeskLines, hours: Partial<Record<Day, DayHours>>): string[] {

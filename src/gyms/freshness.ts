@@ -1,5 +1,6 @@
 import {
   DAYS,
+  hoursKey,
   TOPICS,
   type Day,
   type DayHours,
@@ -127,9 +128,6 @@ function isStale(at: Date | null, o: FreshnessOptions): boolean {
   return at !== null && o.asOf.getTime() - at.getTime() > o.maxAgeDays * DAY_MS;
 }
 
-const dayKey = (h: DayHours): string =>
-  'closed' in h ? 'closed' : 'open24h' in h ? 'open24h' : `${h.opens}-${h.closes}`;
-
 interface HourRow {
   gym_id: string;
   call_id: string;
@@ -172,7 +170,7 @@ function hoursFreshness(rows: readonly HourRow[], o: FreshnessOptions): HoursFre
       .filter((r) => r.day === day)
       .map((r) => {
         const h = toDayHours(r);
-        return { callId: r.call_id, at: r.recorded_at, value: h, key: dayKey(h) };
+        return { callId: r.call_id, at: r.recorded_at, value: h, key: hoursKey(h) };
       });
     const r = run(said);
     if (r === undefined) continue;
