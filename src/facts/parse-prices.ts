@@ -7,7 +7,8 @@ import { DEFAULT_PLAN_NAME, PERIOD_WORDS, PLAN_WORDS } from './vocabulary.js';
 // A number only counts as a price when a currency word or a period is attached to it, so "we have two plans"
 // or a time of day never becomes a price.
 
-const CURRENCY: Readonly<Record<string, string>> = {
+/** Currency words (after normalize() or spanish.ts) and their ISO codes; the front desk's guard reads the same. */
+export const CURRENCY: Readonly<Record<string, string>> = {
   dollars: 'USD',
   dollar: 'USD',
   bucks: 'USD',

@@ -99,11 +99,33 @@ t.test('the guard reads Spanish sentences', async (t) => {
     ['Sí, tenemos zumba.', 'class'],
     ['Tenemos piscina y sauna.', 'amenity'],
     ['Mañana es feriado.', 'holiday'],
+    // A denial is a claim too, and "no se preocupe" says nothing is unknown.
+    ['No tenemos piscina.', 'amenity'],
+    ['No se preocupe, el domingo abrimos.', 'hours'],
+    ['No sé si tenemos piscina, pero tenemos zumba.', 'class'],
+    ['No estoy seguro de la sauna; el domingo abrimos.', 'hours'],
+    ['La mensualidad cuesta cincuenta y nueve pesos.', 'price'],
   ];
   for (const [s, problem] of bad)
     t.ok(checkSentence(s, k, 'es').problems.includes(problem as never), `${s} → ${problem}`);
   t.ok(checkSentence('No sé si tenemos piscina.', k, 'es').ok, 'an unknown may name the amenity');
   t.ok(checkSentence('Mañana abrimos de seis de la mañana a diez de la noche.', k, 'es').ok, 'mañana: tuesday');
+  t.ok(checkSentence('No lo sé, pero tenemos yoga y spin.', k, 'es').ok, 'true claims beside an unknown');
+  // A gym that charges in pesos: its true prices are amounts (parse-prices.ts's currency words), not times of day.
+  const mx = known(MONDAY, {
+    ...FACTS,
+    pricing: [{ plan: 'day pass', amountMinor: 1500, currency: 'MXN', period: 'day' }],
+  });
+  for (const s of ['El pase diario es de quince pesos.', 'Son 15 pesos, y el pase diario cuesta quince pesos al día.'])
+    t.same(checkSentence(s, mx, 'es'), { ok: true, problems: [] }, s);
+  t.same(checkSentence('A day pass is 15 pesos.', mx), { ok: true, problems: [] });
+  t.same(checkSentence('El pase diario es de veinte pesos.', mx, 'es').problems, ['price']);
+  const thursday = known(new Date('2026-12-10T15:00:00Z')); // mañana viernes, pasado mañana sábado
+  t.ok(checkSentence('Pasado mañana abrimos de ocho de la mañana a seis de la tarde.', thursday, 'es').ok);
+  t.same(
+    checkSentence('Pasado mañana abrimos de seis de la mañana a nueve y media de la noche.', thursday, 'es').problems,
+    ['hours'],
+  );
 });
 
 t.test('the offline desk in Spanish through the call machine', async (t) => {

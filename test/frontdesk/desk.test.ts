@@ -73,6 +73,45 @@ t.test('the guard passes stored facts and stops every other claim', async (t) =>
   for (const [s, problem] of bad) t.ok(checkSentence(s, k).problems.includes(problem as never), `${s} → ${problem}`);
 });
 
+t.test('the guard: only the clause that says it does not know is exempt; plan names are not amenities', async (t) => {
+  const k = known();
+  const bad: Array<[string, string[]]> = [
+    ["I'm not sure about the pool, but we have zumba and we're open Sunday.", ['class', 'hours']],
+    ["I don't know about parking; we do have a sauna.", ['amenity']],
+    ["We offer boxing, but I'm not sure about the schedule.", ['class']],
+    ["I'm not sure about the pool and we have zumba.", ['class']],
+    ["I can't say about the sauna - we're closed today.", ['hours']],
+    ['It costs fifty nine pesos.', ['price']],
+  ];
+  for (const [s, problems] of bad) t.same(checkSentence(s, k).problems.sort(), problems, s);
+  t.ok(checkSentence("I'm not sure about the pool, but we have yoga and spin.", k).ok, 'true claims beside an unknown');
+  t.ok(
+    checkSentence(
+      "Tomorrow is Christmas Day, and I don't know our hours for the holiday.",
+      known(new Date('2026-12-24T15:00:00Z')),
+    ).ok,
+  );
+  // A stored plan whose name holds an amenity word: the desk's own answer passes, other discounts are still blocked.
+  const student = known(MONDAY, {
+    ...FACTS,
+    pricing: [...FACTS.pricing, { plan: 'Student discount', amountMinor: 2900, currency: 'USD', period: 'month' }],
+  });
+  for (const s of priceAnswer(student, 'student', undefined).sentences)
+    t.same(checkSentence(s, student), { ok: true, problems: [] }, s);
+  t.same(checkSentence('We also have a military discount.', student).problems, ['amenity']);
+  t.same(checkSentence('Ask about a guest pass.', student).problems, ['amenity']);
+});
+
+t.test('the guard reads "the day after tomorrow" as that weekday', async (t) => {
+  const thursday = known(new Date('2026-12-10T15:00:00Z')); // tomorrow friday (to 9:30 p.m.), then saturday 8-6
+  t.equal(thursday.tomorrow.day, 'fri');
+  t.ok(checkSentence("The day after tomorrow we're open eight a.m. to six p.m.", thursday).ok, 'saturday hours');
+  t.same(checkSentence("The day after tomorrow we're open six a.m. to nine thirty p.m.", thursday).problems, ['hours']);
+  t.same(checkSentence("We're open the day after tomorrow.", known(new Date('2026-12-11T15:00:00Z'))).problems, [
+    'hours',
+  ]);
+});
+
 t.test('what callers ask, and the message’s parts', async (t) => {
   t.match(deskIntent('What time do you close tonight?'), { kind: 'hours', day: 'today' });
   t.match(deskIntent('are you open on saturdays'), { kind: 'hours', day: 'sat' });
