@@ -4,6 +4,7 @@ import type { Queryable } from '../db/sql.js';
 import { TOPICS, type Day, type DayHours, type GymClass, type MembershipPlan, type Topic } from '../facts/model.js';
 import { gymFreshness } from '../gyms/freshness.js';
 import type { Language } from '../language/index.js';
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 
 // What the front desk may say about its gym: the gym's stored, current facts (src/gyms/freshness.ts: per topic the
 // newest value the calls confirmed, and whether it is older than FACTS_MAX_AGE_DAYS), and the two days a caller
@@ -30,6 +31,8 @@ export interface DeskKnowledge {
   readonly stale: readonly Topic[];
   readonly today: DeskDay;
   readonly tomorrow: DeskDay;
+  /** The gym's country (ISO 3166-1): a caller's callback number said without its country code is one of its. */
+  readonly country: CountryCode | undefined;
 }
 
 export interface KnowledgeOptions {
@@ -46,6 +49,14 @@ export interface GymPlace {
   /** ISO 3166-1 country and the subdivision inside it (migration 012), for its public holidays. */
   readonly region: string | null;
   readonly subdivision: string | null;
+  /** The gym's own number (E.164): its country when `region` is not known. */
+  readonly phone?: string | null | undefined;
+}
+
+/** The gym's country: its region as imported, else its own number's. */
+function countryOf(place: GymPlace): CountryCode | undefined {
+  if (place.region !== null && isSupportedCountry(place.region)) return place.region;
+  return place.phone == null ? undefined : parsePhoneNumberFromString(place.phone)?.country;
 }
 
 /** The day's public holiday in every language the desk speaks (a call may switch language after it started). */
@@ -88,6 +99,7 @@ export function deskKnowledge(
     stale: TOPICS.filter((t) => facts.stale.includes(t)),
     today: deskDay(today, facts.hours, place),
     tomorrow: deskDay(addDays(today, 1), facts.hours, place),
+    country: countryOf(place),
   };
 }
 
@@ -102,12 +114,13 @@ export async function loadKnowledge(
     timezone: string | null;
     region: string | null;
     subdivision: string | null;
-  }>('SELECT name, timezone, region, subdivision FROM gyms WHERE id = $1', [gymId]);
+    phone: string | null;
+  }>('SELECT name, timezone, region, subdivision, phone FROM gyms WHERE id = $1', [gymId]);
   const row = g.rows[0];
   if (row === undefined) return undefined;
   const f = await gymFreshness(db, gymId, { asOf: o.now, maxAgeDays: o.maxAgeDays });
   return deskKnowledge(
-    { name: row.name, timeZone: row.timezone, region: row.region, subdivision: row.subdivision },
+    { name: row.name, timeZone: row.timezone, region: row.region, subdivision: row.subdivision, phone: row.phone },
     {
       hours: f.topics.hours.value,
       pricing: f.topics.pricing.value,

@@ -134,7 +134,7 @@ function interpret(call: PendingCall, turn: DeskTurn): ToolOutcome {
       } catch (e) {
         return invalid('take_message', (e as Error).message.slice(0, 300));
       }
-      const number = callbackNumber(digitsIn(a.callback_number, turn.language));
+      const number = callbackNumber(digitsIn(a.callback_number, turn.language), turn.knowledge?.country);
       if (number === undefined) return invalid('take_message', 'callback_number needs 7 to 15 digits: ask again');
       const message = { name: a.name, callbackNumber: number, reason: a.reason };
       return { chunks: [desk({ type: 'REPLY.MESSAGE', message })], result: 'ok: the message is stored for the staff' };

@@ -102,4 +102,5 @@ const EMPTY: DeskKnowledge = {
   stale: [],
   today: { day: 'mon', date: '', hours: undefined, holiday: undefined },
   tomorrow: { day: 'tue', date: '', hours: undefined, holiday: undefined },
+  country: undefined,
 };

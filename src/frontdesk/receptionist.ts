@@ -8,6 +8,7 @@ import { deskIntent } from './intent.js';
 import type { DeskKnowledge } from './knowledge.js';
 import { deskLines, type DeskLines } from './lines.js';
 import { e164 } from './store.js';
+import type { CountryCode } from 'libphonenumber-js';
 
 // The offline front desk: a deterministic receptionist behind the desk brain interface (provider.ts wraps it in
 // the guard, like the OpenAI desk). Each turn it reads the caller's last words (intent.ts) and answers from the
@@ -73,10 +74,14 @@ export function digitsIn(text: string, language?: Language): string {
   return out;
 }
 
-/** A callback number from its digits: E.164 when it reads as one (a US number without its +1 too), else the digits. */
-export function callbackNumber(digits: string): string | undefined {
+/**
+ * A callback number from its digits: E.164 when it reads as one, else the digits. Callers say their number as it
+ * is dialled in the gym's country (`country`; unknown: the US), so that reading comes first (a Mexican caller's ten
+ * digits are +52, not +1); then the digits as an international number whose + was not said.
+ */
+export function callbackNumber(digits: string, country: CountryCode = 'US'): string | undefined {
   if (digits.length < 7 || digits.length > 15) return undefined;
-  return e164(digits.length === 10 ? digits : `+${digits}`) ?? e164(digits) ?? digits;
+  return e164(digits, country) ?? e164(`+${digits}`) ?? digits;
 }
 
 const NAME_LEADS =
@@ -151,12 +156,12 @@ export class OfflineReceptionist implements DeskBrain {
       return yield* say(nameFrom(said) === undefined ? [L.messageName] : [L.messageNumber]);
     }
     if (asked.includes(L.messageNumber) || asked.includes(L.messageNumberAgain)) {
-      const number = callbackNumber(digitsIn(said, lang));
+      const number = callbackNumber(digitsIn(said, lang), turn.knowledge?.country);
       if (number === undefined) return yield* say([L.messageNumberAgain]);
       return yield* say([L.messageReason]);
     }
     if (asked.includes(L.messageReason)) {
-      const message = this.#message(L, turn.history, said);
+      const message = this.#message(L, turn, said);
       if (message === undefined) return yield* say([L.messageName]);
       return yield* say(
         [L.messageTaken(message.name, message.callbackNumber), L.anythingElse],
@@ -200,10 +205,11 @@ export class OfflineReceptionist implements DeskBrain {
   }
 
   /** The message from the answers to the three questions (the reason is the caller's last words). */
-  #message(L: DeskLines, history: readonly HistoryTurn[], reason: string): DeskMessage | undefined {
+  #message(L: DeskLines, turn: DeskTurn, reason: string): DeskMessage | undefined {
+    const history = turn.history;
     const name = nameFrom(answerTo(history, L.messageName) ?? '');
     const numberWords = answerTo(history, L.messageNumberAgain) ?? answerTo(history, L.messageNumber);
-    const number = callbackNumber(digitsIn(numberWords ?? '', L.language));
+    const number = callbackNumber(digitsIn(numberWords ?? '', L.language), turn.knowledge?.country);
     const why = reason.trim().replace(/^(it's|it is|es|se trata de)\s+/i, '');
     if (name === undefined || number === undefined || why === '') return undefined;
     return { name, callbackNumber: number, reason: why.slice(0, 2000) };

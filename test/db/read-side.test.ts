@@ -13,6 +13,7 @@ import { gymsRoutes } from '../../src/gyms/routes.js';
 import { reviewRoutes } from '../../src/review/routes.js';
 import { deskRoutes } from '../../src/frontdesk/routes.js';
 import { calledNumber } from '../../src/frontdesk/wiring.js';
+import { loadKnowledge } from '../../src/frontdesk/knowledge.js';
 import { callDetail } from '../../src/db/read-model.js';
 import { callPage } from '../../src/review/pages.js';
 
@@ -322,6 +323,12 @@ t.test('front desk: numbers, a call’s message and transfer, the messages list'
   await backend.pool.query("UPDATE gyms SET language = 'es-MX' WHERE id = $1", [gymId]);
   t.match(await calledNumber(backend.pool, '+12015550100'), { gymId, gymName: 'Iron Temple', language: 'es' });
   t.equal(await calledNumber(backend.pool, '+12015550101'), undefined, 'not one of ours');
+  // The desk reads callback numbers in the gym's country: its region, else its own number's.
+  await backend.pool.query("UPDATE gyms SET region = 'MX' WHERE id = $1", [gymId]);
+  const opts = { now: new Date('2026-03-01T10:00:00Z'), maxAgeDays: 90, defaultTimeZone: 'UTC' };
+  t.equal((await loadKnowledge(backend.pool, gymId, opts))?.country, 'MX');
+  await backend.pool.query("UPDATE gyms SET region = NULL, phone = '+525587654321' WHERE id = $1", [gymId]);
+  t.equal((await loadKnowledge(backend.pool, gymId, opts))?.country, 'MX');
   t.equal((await send('DELETE', ours)).status, 204);
   t.equal((await send('DELETE', ours)).status, 404);
 });

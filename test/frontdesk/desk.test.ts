@@ -6,7 +6,8 @@ import { deskIntent } from '../../src/frontdesk/intent.js';
 import { DESK_LINES_EN as DESK_LINES } from '../../src/frontdesk/lines.js';
 import { callbackNumber, digitsIn, nameFrom, OfflineReceptionist } from '../../src/frontdesk/receptionist.js';
 import { greeted } from '../machines/harness.js';
-import { ask, desk, FACTS, inventingDesk, known, MONDAY } from './support.js';
+import { ask, desk, FACTS, inventingDesk, known, MONDAY, PLACE } from './support.js';
+import { deskKnowledge } from '../../src/frontdesk/knowledge.js';
 import { judge } from '../../src/demo/desk-check.js';
 import { deskFacts, loadDeskPersonas } from '../../src/demo/desk-persona.js';
 import { deskAsr } from '../../src/frontdesk/desk-asr.js';
@@ -124,6 +125,27 @@ t.test('what callers ask, and the message’s parts', async (t) => {
   t.equal(callbackNumber('2015550123'), '+12015550123');
   t.equal(callbackNumber('123'), undefined);
   t.equal(nameFrom("Hi, my name's maria lopez."), 'Maria Lopez');
+});
+
+t.test('a callback number is read in the gym’s country: a Mexican caller’s ten digits are +52', async (t) => {
+  t.equal(callbackNumber('5512345678', 'MX'), '+525512345678');
+  t.equal(callbackNumber('525512345678', 'MX'), '+525512345678', 'said with its country code');
+  t.equal(callbackNumber('12015550123', 'US'), '+12015550123');
+  const mexico = { ...PLACE, name: 'Gimnasio Toro', timeZone: 'America/Mexico_City', subdivision: null };
+  const opts = { now: MONDAY, defaultTimeZone: 'UTC' };
+  t.equal(deskKnowledge({ ...mexico, region: 'MX' }, FACTS, opts).country, 'MX', 'the gym’s region');
+  const byPhone = deskKnowledge({ ...mexico, region: null, phone: '+525587654321' }, FACTS, opts);
+  t.equal(byPhone.country, 'MX', 'else its own number’s country');
+  const { llm } = desk(new OfflineReceptionist(), byPhone);
+  const h = greeted({ mode: 'front-desk', llm });
+  await ask(h, 'I would like to leave a message.');
+  await ask(h, 'My name is Rosa Diaz.');
+  await ask(h, 'Five five, one two three four, five six seven eight.');
+  await ask(h, 'It is about my membership.');
+  t.same(
+    h.ofType('ledger.message').map((e) => e.message.callbackNumber),
+    ['+525512345678'],
+  );
 });
 
 /** Every time of day and price said, as spoken forms: what an answer may contain besides its expected values. */
