@@ -255,8 +255,14 @@ export class OpenAiDesk implements DeskBrain {
       const ordered = inOrder(calls);
       const results = ordered.map((c) => ({ call: c, outcome: interpret(c, turn) }));
       for (const r of results) yield* r.outcome.chunks;
-      // A lookup's result must reach the model before it can answer; other tools need words only if none came.
-      const again = ordered.some((c) => c.name === 'lookup_facts') || (ordered.length > 0 && text.trim() === '');
+      // A lookup's result must reach the model before it can answer; other tools need words only if none came. A
+      // message that could not be stored goes back too, whatever the model said ("I've passed it on" would be
+      // untrue): the model hears why and asks again.
+      const unstored = results.find((r) => r.call.name === 'take_message' && r.outcome.chunks[0]?.type !== 'desk');
+      const again =
+        unstored !== undefined ||
+        ordered.some((c) => c.name === 'lookup_facts') ||
+        (ordered.length > 0 && text.trim() === '');
       if (again && round + 1 < MAX_ROUNDS && !ordered.some((c) => c.name === 'end_call')) {
         messages.push({
           role: 'assistant',
@@ -269,6 +275,13 @@ export class OpenAiDesk implements DeskBrain {
         });
         for (const r of results) messages.push({ role: 'tool', tool_call_id: r.call.id, content: r.outcome.result });
         continue;
+      }
+      // Out of rounds with the message still not stored: the caller is asked again (for the number when it was the
+      // problem, else from the name), not left believing it was passed on.
+      if (unstored !== undefined) {
+        const L = deskLines(turn.language);
+        const line = unstored.outcome.result.includes('callback_number') ? L.messageNumberAgain : L.messageName;
+        yield { type: 'text', delta: ` ${line} ` };
       }
       yield { type: 'done', finishReason: finish };
       return;

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { setTimeout as delay } from 'node:timers/promises';
 import { sayTime } from '../../src/facts/say.js';
 import { hoursAnswer, priceAnswer } from '../../src/frontdesk/answers.js';
 import { checkSentence } from '../../src/frontdesk/guard.js';
@@ -6,8 +7,9 @@ import { deskIntent } from '../../src/frontdesk/intent.js';
 import { DESK_LINES_EN as DESK_LINES } from '../../src/frontdesk/lines.js';
 import { callbackNumber, digitsIn, nameFrom, OfflineReceptionist } from '../../src/frontdesk/receptionist.js';
 import { greeted } from '../machines/harness.js';
-import { ask, desk, FACTS, inventingDesk, known, MONDAY, PLACE } from './support.js';
+import { ask, desk, FACTS, inventingDesk, known, MONDAY, PLACE, scriptedDesk } from './support.js';
 import { deskKnowledge } from '../../src/frontdesk/knowledge.js';
+import type { ScriptedReply } from '../../src/fakes/openai.js';
 import { judge } from '../../src/demo/desk-check.js';
 import { deskFacts, loadDeskPersonas } from '../../src/demo/desk-persona.js';
 import { deskAsr } from '../../src/frontdesk/desk-asr.js';
@@ -262,6 +264,38 @@ t.test('OpenAI desk told to invent: nothing it invents reaches the speaker', asy
   t.match(second.messages.at(-1), { role: 'tool', content: /Stored facts.*forty nine dollars a month/ });
   const first = fake.chatRequests[0]?.body as { messages: Array<{ content: string }> };
   t.notMatch(JSON.stringify(first.messages), /forty nine|4900|49/, 'no fact reaches the model but through its tools');
+});
+
+t.test('OpenAI desk: a message it says it passed on but could not store is asked for again', async (t) => {
+  const badMessage = {
+    text: "Thanks, I've passed it on.",
+    toolCalls: [{ name: 'take_message', arguments: '{"name":"Maria Lopez","callback_number":"one two","reason":"x"}' }],
+  };
+  const run = async (replies: ScriptedReply[]) => {
+    const { fake, llm } = await scriptedDesk(t, replies);
+    const h = greeted({ mode: 'front-desk', llm });
+    const before = h.saidTexts().length;
+    await ask(h, 'My number is one two.');
+    // Each round is a request to the fake: the turn ends after the last one.
+    for (let i = 0; i < 400 && fake.chatRequests.length < replies.length; i++) await delay(5);
+    for (let i = 0; i < 20; i++) {
+      await delay(5);
+      await h.settle();
+      h.playAll(100);
+    }
+    return { fake, h, said: h.saidTexts().slice(before).join(' ') };
+  };
+  const corrected = await run([badMessage, { text: DESK_LINES.messageNumberAgain }]);
+  t.equal(corrected.fake.chatRequests.length, 2, 'the tool’s error goes back to the model');
+  const second = corrected.fake.chatRequests[1]?.body as { messages: Array<{ role: string; content: string | null }> };
+  t.match(second.messages.at(-1), { role: 'tool', content: /^error: callback_number/ });
+  t.match(corrected.said, /didn't get the number/, `the caller hears it: "${corrected.said}"`);
+  t.same(corrected.h.ofType('ledger.message'), [], 'nothing stored');
+  // A model that keeps sending it: out of rounds, the desk itself asks for the number again.
+  const stubborn = await run([badMessage, badMessage, badMessage]);
+  t.equal(stubborn.fake.chatRequests.length, 3);
+  t.match(stubborn.said, /didn't get the number\. Could you say it digit by digit\?$/);
+  t.same(stubborn.h.ofType('ledger.message'), []);
 });
 
 t.test('the scenario suite’s own check of a desk answer, and the desk personas', async (t) => {

@@ -1,5 +1,5 @@
 import type { Harness } from '../machines/harness.js';
-import { FakeOpenAi } from '../../src/fakes/openai.js';
+import { FakeOpenAi, type ScriptedReply } from '../../src/fakes/openai.js';
 import { OpenAiDesk } from '../../src/frontdesk/openai-desk.js';
 import { deskKnowledge, type DeskKnowledge } from '../../src/frontdesk/knowledge.js';
 import { FrontDeskLlm } from '../../src/frontdesk/provider.js';
@@ -62,11 +62,18 @@ export async function ask(h: Harness, text: string): Promise<string> {
  * The OpenAI desk against the fake, scripted to look up the monthly price and then say `text` (what it invents):
  * the fake (its requests) and the desk as `desk()` gives it.
  */
-export async function inventingDesk(t: { teardown(fn: () => unknown): void }, text: string) {
-  const fake = await new FakeOpenAi({
-    apiKey: 'oa-key',
-    replies: [{ toolCalls: [{ name: 'lookup_facts', arguments: '{"topic":"prices","plan":"monthly"}' }] }, { text }],
-  }).start();
+export async function inventingDesk(t: Teardown, text: string) {
+  return scriptedDesk(t, [
+    { toolCalls: [{ name: 'lookup_facts', arguments: '{"topic":"prices","plan":"monthly"}' }] },
+    { text },
+  ]);
+}
+
+type Teardown = { teardown(fn: () => unknown): void };
+
+/** The OpenAI desk against the fake answering `replies` in turn: the fake (its requests) and the desk. */
+export async function scriptedDesk(t: Teardown, replies: ScriptedReply[]) {
+  const fake = await new FakeOpenAi({ apiKey: 'oa-key', replies }).start();
   t.teardown(() => fake.close());
   const brain = new OpenAiDesk({
     apiKey: 'oa-key',
