@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/sql.js';
 import type { Logger } from '../log.js';
-import { loadKnowledge, type DeskKnowledge } from './knowledge.js';
+import { loadKnowledge } from './knowledge.js';
 import { FrontDeskLlm } from './provider.js';
 import type { DeskBrain } from './receptionist.js';
 import { getNumber } from './store.js';
@@ -30,7 +30,6 @@ export interface DeskDeps {
 export interface DeskCall {
   readonly llm: FrontDeskLlm;
   readonly transfer: ReturnType<typeof transferActor>;
-  readonly knowledge: Promise<DeskKnowledge | undefined>;
 }
 
 /** `number`: ours, the one called (its staff number); `gymId`: the gym it answers for. */
@@ -60,6 +59,5 @@ export function openDeskCall(
       onBlocked: deps.onBlocked,
     }),
     transfer: transferActor(deps.rest, call.callSid, staffNumber, log),
-    knowledge,
   };
 }

@@ -25,12 +25,6 @@ export async function changeGymVoice(
   return (r.rowCount ?? 0) === 0 ? 'not-found' : undefined;
 }
 
-/** A gym's voice (undefined: none, or no such gym). */
-export async function gymVoice(db: Queryable, gymId: number): Promise<BrandVoice | undefined> {
-  const r = await db.query<{ voice: unknown }>('SELECT voice FROM gyms WHERE id = $1', [gymId]);
-  return parseBrandVoice(r.rows[0]?.voice);
-}
-
 /**
  * The brand voices of one call: its campaign's, when a campaign placed it (the attempt names the call), and its
  * gym's (the attempt's gym, else the call record's). undefined when neither has one.
