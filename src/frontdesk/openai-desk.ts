@@ -6,14 +6,7 @@ import { DAYS, PERIODS } from '../facts/model.js';
 import { bothSinks, noMetrics, type MetricSink } from '../providers/metrics.js';
 import { OpenAiConnection } from '../providers/openai-client.js';
 import { DEFAULT_RETRY, toProviderError, withRetry, type RetryPolicy } from '../providers/retry.js';
-import {
-  addToolCallDeltas,
-  inOrder,
-  normaliseFinish,
-  reportUsage,
-  type FinishReason,
-  type PendingCall,
-} from '../providers/llm/openai.js';
+import { assistantToolTurn, inOrder, readRound, type PendingCall, type Round } from '../providers/llm/openai.js';
 import type { ConversationInput, LlmChunk } from '../providers/llm/types.js';
 import { amenityAnswer, classesAnswer, hoursAnswer, priceAnswer } from './answers.js';
 import type { DeskKnowledge } from './knowledge.js';
@@ -230,28 +223,17 @@ export class OpenAiDesk implements DeskBrain {
       ).catch((e: unknown) => {
         throw signal.aborted ? e : toProviderError(PROVIDER, e);
       });
-      const calls = new Map<number, PendingCall>();
-      let text = '';
-      let finish: FinishReason = 'other';
+      let said: Round | undefined;
       try {
-        for await (const chunk of stream) {
-          if (signal.aborted) return;
-          reportUsage(chunk, input.onUsage);
-          const choice = chunk.choices[0];
-          if (!choice) continue;
-          if (choice.delta.content) {
-            if (first) report({ kind: 'llm-first-token', provider: PROVIDER, ms: performance.now() - started });
-            first = false;
-            text += choice.delta.content;
-            yield { type: 'text', delta: choice.delta.content };
-          }
-          addToolCallDeltas(calls, choice.delta.tool_calls);
-          if (choice.finish_reason) finish = normaliseFinish(choice.finish_reason);
-        }
+        said = yield* readRound(stream, signal, input.onUsage, () => {
+          if (first) report({ kind: 'llm-first-token', provider: PROVIDER, ms: performance.now() - started });
+          first = false;
+        });
       } catch (e) {
         throw signal.aborted ? e : toProviderError(PROVIDER, e);
       }
-      if (signal.aborted) return;
+      if (said === undefined) return;
+      const { text, calls, finish } = said;
       const ordered = inOrder(calls);
       const results = ordered.map((c) => ({ call: c, outcome: interpret(c, turn) }));
       for (const r of results) yield* r.outcome.chunks;
@@ -264,15 +246,7 @@ export class OpenAiDesk implements DeskBrain {
         ordered.some((c) => c.name === 'lookup_facts') ||
         (ordered.length > 0 && text.trim() === '');
       if (again && round + 1 < MAX_ROUNDS && !ordered.some((c) => c.name === 'end_call')) {
-        messages.push({
-          role: 'assistant',
-          content: text || null,
-          tool_calls: ordered.map((c) => ({
-            id: c.id,
-            type: 'function' as const,
-            function: { name: c.name, arguments: c.args },
-          })),
-        });
+        messages.push(assistantToolTurn(text, ordered));
         for (const r of results) messages.push({ role: 'tool', tool_call_id: r.call.id, content: r.outcome.result });
         continue;
       }

@@ -77,6 +77,58 @@ export function addToolCallDeltas(
 export const inOrder = (calls: Map<number, PendingCall>): PendingCall[] =>
   [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
 
+/** What one streamed completion said: its text, its tool calls (by index) and why it stopped. */
+export interface Round {
+  readonly text: string;
+  readonly calls: Map<number, PendingCall>;
+  readonly finish: FinishReason;
+}
+
+/**
+ * Reads one streamed completion for a conversation (the interview's and the front desk's): yields its text as it
+ * comes (`onText` hears each piece first: the first token's time, whether anything was said) and returns the
+ * round; undefined once the caller has aborted (chunks the SDK had already parsed still arrive after an abort, and
+ * the caller no longer wants them). The stream's errors are the caller's to name.
+ */
+export async function* readRound(
+  stream: AsyncIterable<ChatCompletionChunk>,
+  signal: AbortSignal,
+  onUsage: ((u: LlmUsage) => void) | undefined,
+  onText: () => void,
+): AsyncGenerator<LlmChunk, Round | undefined> {
+  const calls = new Map<number, PendingCall>();
+  let text = '';
+  let finish: FinishReason = 'other';
+  for await (const chunk of stream) {
+    if (signal.aborted) return undefined;
+    reportUsage(chunk, onUsage);
+    const choice = chunk.choices[0];
+    if (!choice) continue;
+    const delta = choice.delta;
+    if (delta.content) {
+      onText();
+      text += delta.content;
+      yield { type: 'text', delta: delta.content };
+    }
+    addToolCallDeltas(calls, delta.tool_calls);
+    if (choice.finish_reason) finish = normaliseFinish(choice.finish_reason);
+  }
+  return signal.aborted ? undefined : { text, calls, finish };
+}
+
+/** The model's turn with its tool calls, as the next round's history holds it before the tools' results. */
+export function assistantToolTurn(text: string, calls: Iterable<PendingCall>): ChatCompletionMessageParam {
+  return {
+    role: 'assistant',
+    content: text || null,
+    tool_calls: [...calls].map((c) => ({
+      id: c.id,
+      type: 'function' as const,
+      function: { name: c.name, arguments: c.args },
+    })),
+  };
+}
+
 export class OpenAiLlm implements LlmProvider {
   readonly name = PROVIDER;
   readonly model: string;
@@ -122,34 +174,19 @@ export class OpenAiLlm implements LlmProvider {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       this.conn.used();
       const stream = await this.open(messages, signal, report);
-      const calls = new Map<number, PendingCall>();
-      let text = '';
-      let finish: FinishReason = 'other';
+      let said: Round | undefined;
       try {
-        for await (const chunk of stream) {
-          // Chunks the SDK had already parsed still arrive after an abort; the caller no longer wants them.
-          if (signal.aborted) return;
-          reportUsage(chunk, input.onUsage);
-          const choice = chunk.choices[0];
-          if (!choice) continue;
-          const delta = choice.delta;
-          if (delta.content) {
-            if (firstToken) {
-              firstToken = false;
-              report({ kind: 'llm-first-token', provider: PROVIDER, ms: performance.now() - started });
-            }
-            text += delta.content;
-            spoke = true;
-            yield { type: 'text', delta: delta.content };
-          }
-          addToolCallDeltas(calls, delta.tool_calls);
-          if (choice.finish_reason) finish = normaliseFinish(choice.finish_reason);
-        }
+        said = yield* readRound(stream, signal, input.onUsage, () => {
+          if (firstToken) report({ kind: 'llm-first-token', provider: PROVIDER, ms: performance.now() - started });
+          firstToken = false;
+          spoke = true;
+        });
       } catch (e) {
         if (signal.aborted) throw e;
         throw this.fail(e, report);
       }
-      if (signal.aborted) return;
+      if (said === undefined) return;
+      const { text, calls, finish } = said;
       const results: { id: string; content: string }[] = [];
       let silent = false;
       for (const call of inOrder(calls)) {
@@ -164,15 +201,7 @@ export class OpenAiLlm implements LlmProvider {
       // Tool calls without any spoken text: send the results back once so the model says something, unless
       // the line is a menu, hold or a voicemail greeting, where saying nothing is the point.
       if (calls.size > 0 && !spoke && !silent && round + 1 < MAX_ROUNDS) {
-        messages.push({
-          role: 'assistant',
-          content: text || null,
-          tool_calls: [...calls.values()].map((c) => ({
-            id: c.id,
-            type: 'function' as const,
-            function: { name: c.name, arguments: c.args },
-          })),
-        });
+        messages.push(assistantToolTurn(text, calls.values()));
         for (const r of results) messages.push({ role: 'tool', tool_call_id: r.id, content: r.content });
         continue;
       }
