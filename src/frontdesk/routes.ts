@@ -3,7 +3,16 @@ import { badArg, guarded, intParam, notFound, pageParams } from '../db/routes.js
 import { isResponse, parseBody } from '../gyms/routes.js';
 import { errorResponse, json, type Route } from '../http/types.js';
 import type { Logger } from '../log.js';
-import { e164, getNumber, listMessages, listNumbers, numberSettingsSchema, removeNumber, setNumber } from './store.js';
+import {
+  e164,
+  getNumber,
+  ourNumber,
+  listMessages,
+  listNumbers,
+  numberSettingsSchema,
+  removeNumber,
+  setNumber,
+} from './store.js';
 
 // /v1/numbers: our Twilio numbers, the gym each answers for and its mode (interview or front desk) with the staff
 // number transfers go to; /v1/messages: the messages front-desk callers left. Under the API token like all of /v1.
@@ -14,12 +23,6 @@ export interface DeskRoutesOptions {
 }
 
 const SHAPE = '{"gym_id": 1, "mode": "interview"|"front-desk", "staff_number"?: "+15551230000"|null}';
-
-/** A number from the path: E.164 only (our Twilio numbers are written with their country code). */
-function pathNumber(raw: string | undefined): string | undefined {
-  const s = (raw ?? '').trim();
-  return /^\+[1-9]\d{6,14}$/.test(s) ? e164(s) : undefined;
-}
 
 const BAD_NUMBER = 'the number must be in E.164, such as +15551230000 (URL-encode the + as %2B)';
 
@@ -43,7 +46,7 @@ export function deskRoutes(o: DeskRoutesOptions): Route[] {
       auth: 'api-token',
       handler: (_req, p) =>
         guarded(log, async () => {
-          const n = pathNumber(p.number);
+          const n = ourNumber(p.number);
           if (n === undefined) return badArg(BAD_NUMBER);
           const row = await getNumber(pool, n);
           return row ? json(200, row) : notFound('number');
@@ -55,7 +58,7 @@ export function deskRoutes(o: DeskRoutesOptions): Route[] {
       auth: 'api-token',
       handler: (req, p) =>
         guarded(log, async () => {
-          const n = pathNumber(p.number);
+          const n = ourNumber(p.number);
           if (n === undefined) return badArg(BAD_NUMBER);
           const body = parseBody(req, numberSettingsSchema, SHAPE);
           if (isResponse(body)) return body;
@@ -76,7 +79,7 @@ export function deskRoutes(o: DeskRoutesOptions): Route[] {
       auth: 'api-token',
       handler: (_req, p) =>
         guarded(log, async () => {
-          const n = pathNumber(p.number);
+          const n = ourNumber(p.number);
           if (n === undefined) return badArg(BAD_NUMBER);
           return (await removeNumber(pool, n)) ? { status: 204 } : notFound('number');
         }),

@@ -2,6 +2,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import { z } from 'zod';
 import type { DeskMessage } from '../../machines/events.js';
 import type pg from 'pg';
+import { E164 } from '../db/repositories/gyms.js';
 import { cleanText, withTx, type Queryable } from '../db/sql.js';
 
 // Our Twilio numbers and what a call to each does (migration 017), and what front-desk calls leave behind: the
@@ -25,6 +26,12 @@ export interface PhoneNumberRow {
 export function e164(raw: string, region: CountryCode = 'US'): string | undefined {
   const n = parsePhoneNumberFromString(raw.trim(), region);
   return n?.isValid() ? n.number : undefined;
+}
+
+/** One of our numbers as a path or a command gives it: E.164 only (our Twilio numbers carry their country code). */
+export function ourNumber(raw: string | undefined): string | undefined {
+  const s = (raw ?? '').trim();
+  return E164.test(s) ? e164(s) : undefined;
 }
 
 const number = z.string().trim().min(1).max(40);

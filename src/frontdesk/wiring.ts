@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Queryable } from '../db/sql.js';
+import { E164 } from '../db/repositories/gyms.js';
 import type { LlmProvider } from '../providers/llm/types.js';
 import type { CalledNumber } from '../telephony/webhooks.js';
 import { OpenAiDesk } from './openai-desk.js';
@@ -18,7 +19,7 @@ export function deskBrain(llm: LlmProvider, cfg: Config): DeskBrain {
 
 /** The voice webhook's look-up of the number called (a database failure fails the webhook: Twilio retries). */
 export async function calledNumber(db: Queryable, to: string): Promise<CalledNumber | undefined> {
-  if (!/^\+[1-9]\d{6,14}$/.test(to)) return undefined;
+  if (!E164.test(to)) return undefined;
   const n = await getNumber(db, to);
   if (n === undefined) return undefined;
   // The gym's list gave a BCP 47 tag ("es-MX"): its own line speaks that language when calls are held in it.

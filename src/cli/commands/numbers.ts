@@ -6,6 +6,7 @@ import {
   listMessages,
   listNumbers,
   NUMBER_MODES,
+  ourNumber,
   removeNumber,
   setNumber,
   type NumberMode,
@@ -25,9 +26,6 @@ function fail(msg: string): number {
   process.stderr.write(`gym-agent numbers: ${msg}\n${USAGE}\n`);
   return 2;
 }
-
-const asNumber = (raw: string | undefined): string | undefined =>
-  raw !== undefined && /^\+[1-9]\d{6,14}$/.test(raw.trim()) ? e164(raw) : undefined;
 
 export async function run(args: string[]): Promise<number> {
   let parsed;
@@ -56,7 +54,7 @@ export async function run(args: string[]): Promise<number> {
   const [action, arg] = positionals;
   if (!['list', 'set', 'remove', 'messages'].includes(action ?? ''))
     return fail(action === undefined ? 'which action?' : `unknown action '${action}'`);
-  const number = asNumber(arg);
+  const number = ourNumber(arg);
   if ((action === 'set' || action === 'remove') && number === undefined)
     return fail(`${action} needs a NUMBER in E.164 such as +15551230000`);
   const gym = values.gym === undefined ? undefined : Number(values.gym);
