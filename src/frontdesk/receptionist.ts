@@ -1,6 +1,7 @@
 import type { DeskMessage, DeskReplyEvent } from '../../machines/events.js';
 import { normalize } from '../facts/numbers.js';
 import { spanishTokens } from '../facts/spanish.js';
+import { UNITS } from '../facts/vocabulary.js';
 import type { Language } from '../language/index.js';
 import type { ConversationInput, HistoryTurn, LlmChunk } from '../providers/llm/types.js';
 import { amenityAnswer, classesAnswer, hoursAnswer, priceAnswer, type DeskAnswer } from './answers.js';
@@ -36,23 +37,14 @@ export interface DeskBrain {
 }
 
 /** Digit words, with what a recogniser writes for them in a number ("to" for two, "for" for four). */
-const DIGIT: Record<string, string> = {
+const DIGIT: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(UNITS.slice(0, 10).map((word, d) => [word, String(d)])),
+  oh: '0',
+  o: '0',
   to: '2',
   too: '2',
   for: '4',
   won: '1',
-  zero: '0',
-  oh: '0',
-  o: '0',
-  one: '1',
-  two: '2',
-  three: '3',
-  four: '4',
-  five: '5',
-  six: '6',
-  seven: '7',
-  eight: '8',
-  nine: '9',
 };
 
 /**
