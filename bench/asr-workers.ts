@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { InspectionEvent } from 'xstate';
 import { synthesizePhoneAudio } from '../src/audio/speech.js';
+import { ulawLevelDbfs } from '../src/audio/ulaw-level.js';
 import { DemoEnvironment } from '../src/demo/environment.js';
 import { loadDsp } from '../src/dsp/index.js';
 import { createLogger } from '../src/log.js';
@@ -47,19 +48,20 @@ interface Sample {
 const dsp = loadDsp();
 const hellos = await Promise.all(
   HELLOS.map(async ([text, voice]) => {
-    const { pcm } = await synthesizePhoneAudio(new FliteTts({ voice, mode: 'inline', levelDbfs: null }), dsp, text);
-    return { pcm, speechEndMs: lastVoicedMs(pcm) };
+    const { pcm, mulaw } = await synthesizePhoneAudio(
+      new FliteTts({ voice, mode: 'inline', levelDbfs: null }),
+      dsp,
+      text,
+    );
+    return { pcm, speechEndMs: lastVoicedMs(mulaw) };
   }),
 );
 
-/** End of the last 20 ms frame above −40 dBFS: where her hello's voice stops. */
-function lastVoicedMs(pcm: Int16Array): number {
+/** End of the last 20 ms frame above −40 dBFS (as the line carries it): where her hello's voice stops. */
+function lastVoicedMs(mulaw: Uint8Array): number {
   let end = 0;
-  for (let f = 0; (f + 1) * 160 <= pcm.length; f++) {
-    let s = 0;
-    for (let i = f * 160; i < (f + 1) * 160; i++) s += (pcm[i] as number) ** 2;
-    if (10 * Math.log10(s / 160 / 32768 ** 2 + 1e-12) > -40) end = (f + 1) * 20;
-  }
+  for (let f = 0; (f + 1) * 160 <= mulaw.length; f++)
+    if (ulawLevelDbfs(mulaw.subarray(f * 160, (f + 1) * 160)) > -40) end = (f + 1) * 20;
   return end;
 }
 
