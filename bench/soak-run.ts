@@ -46,7 +46,8 @@ export interface WaveResult {
 export interface SoakResult {
   /** The server just started (database open and migrated, providers chosen), before any call, after full GCs. */
   started: MemSample;
-  /** After one warm-up call (every lazily loaded module, model and worker in place) and full GCs. */
+  /** After one warm-up call (every lazily loaded module, model and worker in place), the quiet period (an idle
+   * decoding thread is stopped) and full GCs: what the server keeps between calls. */
   baseline: MemSample;
   waves: WaveResult[];
   /** After the last wave, the quiet period and full GCs. */
@@ -188,7 +189,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const started = await server.mem(0, true);
     progress(`started ${fmt(started)}`);
     await wave(1, 0);
-    const baseline = await server.mem(1000, true);
+    const baseline = await server.mem(o.quietMs, true);
     progress(`baseline ${fmt(baseline)}`);
     const waves: WaveResult[] = [];
     for (let w = 0; w < o.waves; w++) {

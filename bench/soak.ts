@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const mb = (b: number) => (b / 1048576).toFixed(0);
   const rows: [string, MemSample][] = [
     ['started (gc)', r.started],
-    ['baseline (1 call, gc)', r.baseline],
+    ['baseline (1 call, quiet, gc)', r.baseline],
     ...r.waves.flatMap((w, i) => [
       [`wave ${i + 1}: ${w.completed}/${w.completed + w.failed} calls, ${w.seconds.toFixed(0)} s`, w.after] as [
         string,
