@@ -21,7 +21,7 @@ export const callerSetup = callBase.extend({
     appendFinal: assign({
       caller: ({ context, event }) => {
         assertEvent(event, 'ASR.FINAL');
-        return C.withFinal(context.caller, event);
+        return C.isLateFinal(context, event) ? context.caller : C.withFinal(context.caller, event);
       },
     }),
     noteOnset: assign({

@@ -80,6 +80,11 @@ export interface CallContext {
   /** Whether sound over the agent is the caller's voice, as the session measures the line (evidence.ts). */
   evidence: CallerEvidence;
   lastSilenceMs: number | undefined;
+  /**
+   * Where the last committed caller turn's voice ended (its silence edge): a recogniser's final for audio up to
+   * there that arrives later is that turn's late words, not the next turn's (isLateFinal).
+   */
+  committedToMs: number | undefined;
   /** How long before the silence edge arrived the caller's voice had ended (the VAD's hangover); 0 if unknown. */
   silenceHeadStartMs: number;
   /**
@@ -139,6 +144,7 @@ export function initialContext(input: CallInput): CallContext {
     voiceOnsetMs: undefined,
     evidence: noEvidence,
     lastSilenceMs: undefined,
+    committedToMs: undefined,
     silenceHeadStartMs: 0,
     speculation: undefined,
     endpointKind: 'short',
@@ -182,6 +188,17 @@ export function withFinal(
     startMs: b.startMs ?? e.startMs,
     endMs: e.endMs,
   };
+}
+
+/**
+ * A final for audio that ended by the committed turn's silence (plus the recogniser's lag: the call's detector
+ * tells it of the silence a hangover late) and began before it: the late words of a turn the agent has already
+ * answered. A greeting goes out on a pickup's partial words; a cloud recogniser's final of that "hello" comes
+ * after, and taken as her answer to the greeting's question it had the agent say it did not catch her hours.
+ */
+export function isLateFinal(c: CallContext, e: { startMs: number; endMs: number }): boolean {
+  const to = c.committedToMs;
+  return to !== undefined && e.startMs < to && e.endMs <= to + c.timing.recogniserLagMs;
 }
 
 /** Everything the caller said in this turn so far, finals then the live partial (plus an incoming text). */

@@ -20,6 +20,8 @@ const PLAYBACK = ['SPEAKER.STARTED', 'SPEAKER.DURATION', 'SPEAKER.PLAYED'] as co
 /** Caller words so far with an incoming ASR event's text in place of the partial. */
 function withIncoming(c: CallContext, e: MachineEvent): string {
   assertEvent(e, RECOGNISED);
+  // A committed turn's late words bring nothing to this one.
+  if (e.type === 'ASR.FINAL' && C.isLateFinal(c, e)) return C.joinNonBlank(c.caller.finals, '');
   return C.joinNonBlank(c.caller.finals, e.text);
 }
 /**

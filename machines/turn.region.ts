@@ -43,7 +43,16 @@ export const turnRegion = callSetup.createStateConfig({
         { type: 'flush', params: { reason: 'greeting' } },
       ],
       after: {
-        GREETING_GUARD: { target: 'speaking', description: 'The rest of the greeting is interruptible.' },
+        GREETING_GUARD: [
+          {
+            guard: 'callerVoiceHeld',
+            target: 'interrupted',
+            description:
+              'Her voice became held while the greeting could not be interrupted (the evidence changes once, and ' +
+              'that change found no one to hear it): the interruption she has been making, now.',
+          },
+          { target: 'speaking', description: 'The rest of the greeting is interruptible.' },
+        ],
       },
       on: {
         'SPEAKER.PLAYED': {

@@ -138,7 +138,7 @@ export function commitCaller(
   const seq = c.seq + 1;
   const ledger = callerTurnLedger(c, seq, endpoint, silenceAtMs);
   const history = endpoint === 'backchannel' ? c.history : appendHistory(c.history, { speaker: 'caller', text });
-  return { patch: { seq, caller: emptyCaller(), history }, ledger };
+  return { patch: { seq, caller: emptyCaller(), history, committedToMs: silenceAtMs ?? c.committedToMs }, ledger };
 }
 
 /** At the end of an agent turn, words that were only "uh-huh" over the agent are not the caller's next turn. */

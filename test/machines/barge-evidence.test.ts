@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { VoiceEvidence } from '../../machines/evidence.js';
-import { greeted, type Harness } from './harness.js';
+import { greeted, harness, type Harness } from './harness.js';
 
 // Barge-in that needs the caller, not the room (issue 15 item 3): on a line the session measures, sound over the
 // agent interrupts it only with CALLER.EVIDENCE that it is her voice (over the line's noise peak, clear of the
@@ -130,4 +130,33 @@ t.test('on a measured line the VAD alone no longer interrupts after BARGE_IN_MIN
   h.voice(700);
   h.advance(500);
   t.equal(h.clears(), 0, 'sound that was never her voice (the echo, a door)');
+});
+
+t.test('her voice held while the greeting cannot be interrupted: the guard ends in the interruption', async (t) => {
+  // The evidence tells changes only: held came while the greeting was protected, and nothing would tell it again.
+  const h = harness();
+  h.send({ type: 'MEDIA.START' });
+  h.startSpeaking(h.says()[0]!.utteranceId);
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: false });
+  h.voiceOn();
+  h.advance(600);
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'held', noisy: false });
+  t.equal(h.turn(), 'greeting', 'protected');
+  h.advance(600);
+  t.equal(h.turn(), 'interrupted', 'at the end of GREETING_UNINTERRUPTIBLE_MS: paused for her');
+});
+
+t.test("a committed turn's late final is not the next turn's answer", async (t) => {
+  // An outbound greeting goes out on the pickup's partial words; the recogniser's final of that "hello" comes
+  // after. Taken as her answer to the greeting's question, the agent said it had not caught her hours.
+  const h = greeted();
+  h.callerSays('We are open six to ten every day.');
+  h.advance(400);
+  const to = h.ctx().committedToMs;
+  t.ok(to !== undefined, 'her turn was committed');
+  const late = { type: 'ASR.FINAL', text: 'every day', confidence: 0.9, speechFinal: true } as const;
+  h.send({ ...late, startMs: (to ?? 0) - 800, endMs: (to ?? 0) + 240 });
+  t.same(h.ctx().caller.finals, [], 'not appended to the next turn');
+  h.send({ ...late, text: 'six to ten', startMs: (to ?? 0) + 900, endMs: (to ?? 0) + 2000 });
+  t.same(h.ctx().caller.finals, ['six to ten'], 'words after it are hers');
 });

@@ -98,6 +98,8 @@ export function eventsFor(s: Snap): MachineEvent[] {
       { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: true },
       { type: 'ASR.PARTIAL', text: 'sorry' },
     );
+  // Her voice held while the greeting cannot be interrupted: the guard's end takes it up (turn.greeting).
+  if (inTurn('greeting')) ev.push({ type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: false });
   // The minimum-speech timer of the caller region is a delayed CALLER.SPEECH_START.
   if (s.matches({ live: { caller: 'onset' } })) ev.push({ type: 'CALLER.SPEECH_START', atMs: c.voiceOnsetMs });
   // Timers and actor completions are events too: offer those the active states are waiting for.
@@ -139,6 +141,7 @@ export function serialize(s: Snap): string {
   // read the event for held; from context only measured, her voice there (noisy with it, as offered).
   if (turn.includes('speaking') || turn.includes('interrupted'))
     local.push(c.evidence.voice === undefined ? '-' : c.evidence.voice === 'absent' ? 'a' : 'p');
+  if (turn.includes('greeting')) local.push(c.evidence.voice === 'held');
   return JSON.stringify([
     s.value,
     s.status,

@@ -51,6 +51,12 @@ export function prefixes(base: CallInput): Plan[] {
   return [
     { name: 'outbound', input: { ...base, direction: 'outbound' }, prefix: [], events: withoutEvidence },
     {
+      name: 'her voice held while the greeting cannot be interrupted',
+      input: inbound,
+      prefix: [{ type: 'MEDIA.START' }, { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: false }],
+      stopWhen: (s) => !/greeting/.test(turnOf(s)),
+    },
+    {
       name: "the caller's evidence while the agent has the floor",
       input: inbound,
       prefix: [{ type: 'MEDIA.START' }, after('GREETING_GUARD', 'turn.greeting')],
