@@ -4,6 +4,9 @@
 
 #include <stdexcept>
 #include <string>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "features.h"
 #include "kernels.h"
@@ -292,6 +295,17 @@ class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
   std::unique_ptr<Resampler> r_;
 };
 
+// Gives the C heap's free pages back to the system (glibc's malloc_trim). Freed memory otherwise stays with the
+// process in each thread's malloc arena: after a decoding thread has stopped, the memory its calls had freed is
+// still counted in the RSS (docs/benchmarks/memory.md). True when memory was returned; false elsewhere (musl).
+Napi::Value TrimMemory(const Napi::CallbackInfo& info) {
+#if defined(__GLIBC__)
+  return Napi::Boolean::New(info.Env(), malloc_trim(0) == 1);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ulawEncode", Napi::Function::New<UlawEncode>(env, "ulawEncode"));
   exports.Set("ulawDecode", Napi::Function::New<UlawDecode>(env, "ulawDecode"));
@@ -303,6 +317,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Resampler", ResamplerWrap::Init(env));
   exports.Set("dtmfRender", Napi::Function::New<DtmfRender>(env, "dtmfRender"));
   exports.Set("ToneDetector", ToneDetectorWrap::Init(env));
+  exports.Set("trimMemory", Napi::Function::New<TrimMemory>(env, "trimMemory"));
   return exports;
 }
 

@@ -45,6 +45,7 @@ export interface NativeAddon {
   Resampler: new (fromHz: number, toHz: number) => NativeResampler;
   dtmfRender(keys: string, toneMs: number, gapMs: number): Uint8Array;
   ToneDetector: new (dtmf: boolean, beep: boolean) => ToneDetector;
+  trimMemory(): boolean;
 }
 
 const ADDON_FILE = 'gym_dsp.node';
@@ -114,6 +115,20 @@ export function loadAddonFrom(candidates: string[]): { path: string; addon: Nati
       `and Node's headers), or set DSP_ADDON_PATH to a built ${ADDON_FILE} for this platform (${process.platform}-${process.arch}, ` +
       `Node ${process.versions.node}).`,
   );
+}
+
+/**
+ * Gives the C heap's freed memory back to the system (the addon's trimMemory, glibc's malloc_trim): for the
+ * moment after much was freed, a decoding thread stopped. False when nothing was returned, the C library keeps no
+ * such memory (musl), or the addon is not built (the TS reference DSP) or older than this function.
+ */
+export function returnFreedMemory(opts: LoadDspOptions = {}): boolean {
+  try {
+    const addon = loadNative(opts);
+    return typeof addon.trimMemory === 'function' && addon.trimMemory();
+  } catch {
+    return false;
+  }
 }
 
 const SLAB_BYTES = 64 * 1024;

@@ -10,7 +10,8 @@ import { fmt, runSoak } from '../../bench/soak-run.js';
 // with the recogniser on a thread that was never stopped, its isolate kept ≈ 380 MB (it did no work, so it never
 // collected). The baseline is the warm server, not the one that has never had a call: what the first call loads
 // for good (≈ 50-100 MB, more under tap's loader) is not a leak, and measuring against it left a 2 MB margin in
-// CI. Bounds are generous (a shared 2-core machine is noisy). docs/benchmarks/memory.md has the full-size runs.
+// CI. Bounds are generous: what they must catch is hundreds of MB (above); what a loaded 2-core machine adds is
+// up to ≈ 70 MB (+3 to +72 MB over the warm baseline in runs of this test). docs/benchmarks/memory.md has more.
 
 t.setTimeout(6 * 60_000);
 
@@ -33,8 +34,8 @@ t.test('two waves of simultaneous offline calls: external memory and RSS return 
   );
   t.ok(final.external <= baseline.external + 32 * MB, `external memory back: ${fmt(final)}; baseline ${fmt(baseline)}`);
   t.ok(
-    final.rss <= baseline.rss + 64 * MB,
-    `RSS back within 64 MB of the warm baseline: ${fmt(final)}; baseline ${fmt(baseline)}`,
+    final.rss <= baseline.rss + 96 * MB,
+    `RSS back within 96 MB of the warm baseline: ${fmt(final)}; baseline ${fmt(baseline)}`,
   );
   t.equal(final.activeCalls, 0, 'no call left open');
 });

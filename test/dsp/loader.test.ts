@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { dspOptionsFromEnv } from '../../src/config/index.js';
-import { addonCandidates, loadAddonFrom, loadDsp } from '../../src/dsp/index.js';
+import { addonCandidates, loadAddonFrom, loadDsp, returnFreedMemory } from '../../src/dsp/index.js';
 import { AppError } from '../../src/errors.js';
 
 t.test('finds the node-gyp build and reports kernels', async (t) => {
@@ -13,6 +13,13 @@ t.test('finds the node-gyp build and reports kernels', async (t) => {
   t.equal(forced.kernels(), 'scalar');
   forced.setForceScalar(false);
   t.not(dsp.kernels(), 'scalar-forced');
+});
+
+t.test("the addon gives the C heap's freed memory back (glibc's malloc_trim)", async (t) => {
+  // Its effect on the RSS is measured by the soak (test/acceptance/soak.test.ts); here: the built addon has it.
+  const { addon } = loadAddonFrom(addonCandidates());
+  t.equal(typeof addon.trimMemory, 'function', 'exported by the addon');
+  t.equal(typeof returnFreedMemory(), 'boolean');
 });
 
 t.test('candidate order: the configured path (DSP_ADDON_PATH), build/Release, cmake-js dirs', async (t) => {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { LoadDspOptions } from '../../dsp/index.js';
+import { returnFreedMemory, type LoadDspOptions } from '../../dsp/index.js';
 import { AppError } from '../../errors.js';
 import { OFFLINE_ASR_CAPABILITIES, type OfflineAsrOptions } from './offline.js';
 import type { FromWorker, OfflineWorkerData, ToWorker, WireEvent } from './offline-worker.js';
@@ -44,7 +44,7 @@ class DecodingThread {
   #idle: NodeJS.Timeout | undefined;
 
   constructor(
-    data: OfflineWorkerData,
+    private readonly data: OfflineWorkerData,
     private readonly idleMs: number,
     private readonly onDeath: (t: DecodingThread) => void,
   ) {
@@ -92,7 +92,9 @@ class DecodingThread {
     if (this.dead || this.load > 0) return;
     this.dead = true;
     this.onDeath(this);
-    void this.worker.terminate();
+    // What its calls had freed stays in the thread's malloc arena (RSS) until the heap is trimmed: 16-120 MB in
+    // the soak (docs/benchmarks/memory.md).
+    void this.worker.terminate().then(() => returnFreedMemory(this.data.dsp));
   }
 
   private receive(m: FromWorker): void {
