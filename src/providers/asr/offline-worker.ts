@@ -6,8 +6,8 @@ import type { AsrContext, AsrStream, AsrStreamEvent } from './types.js';
 // Worker side of OfflineAsrWorkers (offline-workers.ts): the offline recogniser's streams, decoding here, off the
 // event loop that paces every call's audio and runs its statechart. Decoding is synchronous WASM, and a dialogue
 // step's new grammar costs ≈ 0.4 s of CPU to compile: on the event loop that stalled every call of the process
-// (docs/benchmarks/asr-workers.md). Messages of one port arrive in order, so a stream's audio, finalize(), voice
-// edges and context keep theirs.
+// (docs/benchmarks/asr-workers.md). Messages of one port arrive in order, so a stream's audio, finalize() and
+// context keep theirs.
 
 export interface OfflineWorkerData {
   readonly dsp: LoadDspOptions;
@@ -18,7 +18,6 @@ export type ToWorker =
   | { type: 'open'; id: number }
   | { type: 'push'; id: number; mulaw: Uint8Array }
   | { type: 'finalize'; id: number }
-  | { type: 'voice'; id: number; speaking: boolean }
   | { type: 'context'; id: number; context: AsrContext }
   | { type: 'close'; id: number };
 
@@ -65,7 +64,6 @@ if (port) {
     }
     if (m.type === 'push') s.push(m.mulaw);
     else if (m.type === 'finalize') s.finalize();
-    else if (m.type === 'voice') s.voiceActivity?.(m.speaking);
     else if (m.type === 'context') s.setContext?.(m.context);
     else {
       streams.delete(m.id);

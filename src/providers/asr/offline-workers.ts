@@ -9,7 +9,7 @@ import type { AsrContext, AsrOpenOptions, AsrProvider, AsrStream, AsrStreamEvent
 // The offline recogniser on worker threads: the same streams as OfflineAsr (offline.ts), decoding in
 // offline-worker.ts, so that decoding and grammar compiles never hold the event loop that paces every call's
 // audio and runs its statechart. Each stream lives on one thread (the one with the fewest streams when it opened);
-// its audio, finalize(), the call's voice edges and context reach it in order, and its events come back the same way. A thread that dies
+// its audio, finalize() and context reach it in order, and its events come back the same way. A thread that dies
 // ends its streams with a fatal error (the call carries on as with any recogniser failure) and is replaced for
 // the next stream. Threads are referenced only while they hold a stream, so an idle provider never keeps the
 // process alive, and a thread that has held none for `idleMs` is stopped: its isolate, decoders and WebAssembly
@@ -205,10 +205,6 @@ class WorkerStream implements AsrStream {
 
   setContext(context: AsrContext): void {
     if (!this.#closed) this.thread.post({ type: 'context', id: this.id, context });
-  }
-
-  voiceActivity(speaking: boolean): void {
-    if (!this.#closed) this.thread.post({ type: 'voice', id: this.id, speaking });
   }
 
   close(): Promise<void> {

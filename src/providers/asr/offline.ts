@@ -16,10 +16,8 @@ import { RECOGNISER_LANGUAGES } from '../../language/support.js';
 
 // Offline recognition with soundswallower (pocketsphinx in WASM, bundled en-us model at 8 kHz). It only does
 // finite-state grammars, so every utterance is decoded against the grammar of the current dialogue step
-// (setContext, see grammars.ts). Segmentation is ours: a voice edge opens an utterance (with 300 ms of pre-roll)
-// and the silence edge, finalize() or 15 s close it. In a call the edges are the call's own detector's
-// (voiceActivity(), the call's VAD_KIND, Silero by default); without them (benchmarks, the simulated
-// receptionist's ears) the stream's own `hybrid` detector segments.
+// (setContext, see grammars.ts). Segmentation is ours: a VAD (src/audio/vad.ts) opens an utterance
+// on a voice edge (with 300 ms of pre-roll) and closes it on the silence edge, on finalize(), or at 15 s.
 // An utterance whose words the grammar cannot explain comes out as an empty or low-confidence final; that is
 // "didn't understand" for the caller of this API, never an exception.
 
@@ -27,10 +25,9 @@ export interface OfflineAsrOptions {
   /** The loaded DSP addon (μ-law decode, VAD features). */
   dsp: Pick<Dsp, 'ulawDecode' | 'frameFeatures' | 'createResampler'>;
   /**
-   * The segmenter until the call's detector leads (voiceActivity()); `hybrid` unless given. Not Silero: on its own
-   * the stream must decide on each pushed chunk synchronously (a whole answer pushed at once, finalize() right
-   * after), and Silero answers a window later, so with it the recogniser lost answers (11/21 facts against 21/21,
-   * docs/benchmarks/asr-noise.md). A live call's frames come 20 ms apart, so there its edges are in time.
+   * The segmenter; `hybrid` unless given. Not the call's VAD_KIND: segmentation must decide on each pushed chunk
+   * synchronously (a whole answer pushed at once, finalize() right after), and Silero answers a window later on
+   * the event loop, so with it the recogniser lost answers (11/21 facts against 21/21, docs/benchmarks/asr-noise.md).
    */
   vad?: CreateVadOptions;
   /** Noise suppression in front of the decoder (denoise.ts): `never`, `always`, or `noisy` lines only (default). */
@@ -215,13 +212,6 @@ class OfflineAsrStream implements AsrStream {
   /** The grammar the decoder holds: a pooled decoder keeps its last stream's (grammarOf). */
   private grammarContext: AsrContext | undefined;
   private closed = false;
-  /**
-   * The call's detector segments (its voiceActivity() edges; the first one, at the call's start, hands over): it
-   * is the call's chosen detector, and hybrid's energy gate opened utterances on a steady fan or air conditioner
-   * 15 times a minute (docs/benchmarks/vad.md), each decoded into words nobody said.
-   */
-  private led = false;
-  private callSpeaking = false;
   private readonly minConfidence: number;
   private readonly partialFrames: number;
   private readonly maxFrames: number;
@@ -282,16 +272,6 @@ class OfflineAsrStream implements AsrStream {
     }
   }
 
-  /** The call's detector: her voice started (an utterance opens with the pre-roll) or ended (it closes). */
-  voiceActivity(speaking: boolean): void {
-    if (this.closed) return;
-    this.led = true;
-    this.callSpeaking = speaking;
-    const atMs = this.frameNo * VAD_FRAME_MS;
-    if (speaking && !this.inUtt) this.startUtterance(atMs);
-    else if (!speaking && this.inUtt) this.endUtterance(atMs, 'silence');
-  }
-
   setContext(ctx: AsrContext): void {
     this.context = ctx;
     if (!this.inUtt) this.applyGrammar();
@@ -326,20 +306,18 @@ class OfflineAsrStream implements AsrStream {
     // The detector hears the line as it is; the decoder hears it denoised (the denoiser runs on every frame, so
     // its state follows the line's noise between utterances too).
     const pcm = this.denoiser ? this.denoiser.process(line) : line;
-    if (!this.led) {
-      for (const edge of this.vad.push(this.opts.vadHears === 'denoised' ? pcm : line)) {
-        if (edge.kind === 'voice' && !this.inUtt) this.startUtterance(edge.atMs);
-        else if (edge.kind === 'silence' && this.inUtt) {
-          this.feed(pcm);
-          this.endUtterance(edge.atMs, 'silence');
-          return;
-        }
+    for (const edge of this.vad.push(this.opts.vadHears === 'denoised' ? pcm : line)) {
+      if (edge.kind === 'voice' && !this.inUtt) this.startUtterance(edge.atMs);
+      else if (edge.kind === 'silence' && this.inUtt) {
+        this.feed(pcm);
+        this.endUtterance(edge.atMs, 'silence');
+        return;
       }
     }
     // An utterance ended by finalize() or the length cap while the voice goes on (a caller who keeps talking, or a
     // line that is never quiet: music, chatter) starts again at once: waiting for a new voice edge would drop
     // everything until the line next falls silent.
-    if (!this.inUtt && (this.led ? this.callSpeaking : this.vad.speaking)) this.startUtterance(atMs);
+    if (!this.inUtt && this.vad.speaking) this.startUtterance(atMs);
     if (!this.inUtt) {
       this.preroll.push(pcm);
       if (this.preroll.length > PREROLL_FRAMES) this.preroll.shift();
