@@ -11,7 +11,9 @@ import { fmt, runSoak } from '../../bench/soak-run.js';
 // collected). The baseline is the warm server, not the one that has never had a call: what the first call loads
 // for good (≈ 50-100 MB, more under tap's loader) is not a leak, and measuring against it left a 2 MB margin in
 // CI. Bounds are generous: what they must catch is hundreds of MB (above); what a loaded 2-core machine adds is
-// up to ≈ 70 MB (+3 to +72 MB over the warm baseline in runs of this test). docs/benchmarks/memory.md has more.
+// up to ≈ 115 MB (-54 to +113 MB over the warm baseline in CI runs beside the container recipe and the cross
+// builds; +3 to +32 MB on an idle machine). The quiet period is twice the decoding thread's idle stop (10 s): at
+// 12 s a loaded machine had sometimes not yet stopped it and trimmed the heap. docs/benchmarks/memory.md has more.
 
 t.setTimeout(6 * 60_000);
 
@@ -20,7 +22,7 @@ const MB = 1024 * 1024;
 const CALLS = 4;
 
 t.test('two waves of simultaneous offline calls: external memory and RSS return after the calls end', async (t) => {
-  const r = await runSoak({ calls: CALLS, waves: 2, turns: 1, quietMs: 12_000, progress: (s) => t.comment(s) });
+  const r = await runSoak({ calls: CALLS, waves: 2, turns: 1, quietMs: 20_000, progress: (s) => t.comment(s) });
   const { baseline, final } = r;
   const peak = Math.max(...r.waves.map((w) => w.after.rss));
   t.ok(
@@ -34,8 +36,8 @@ t.test('two waves of simultaneous offline calls: external memory and RSS return 
   );
   t.ok(final.external <= baseline.external + 32 * MB, `external memory back: ${fmt(final)}; baseline ${fmt(baseline)}`);
   t.ok(
-    final.rss <= baseline.rss + 96 * MB,
-    `RSS back within 96 MB of the warm baseline: ${fmt(final)}; baseline ${fmt(baseline)}`,
+    final.rss <= baseline.rss + 160 * MB,
+    `RSS back within 160 MB of the warm baseline: ${fmt(final)}; baseline ${fmt(baseline)}`,
   );
   t.equal(final.activeCalls, 0, 'no call left open');
 });
