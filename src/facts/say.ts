@@ -6,15 +6,19 @@ import { DAY_NAMES } from './vocabulary.js';
 // builds its sentences from these, and the parser tests round-trip through them, so speaker, recogniser and
 // parser agree on one vocabulary.
 
-/** "05:00" → "five a.m.", "17:30" → "five thirty p.m.", "12:00" → "noon", "24:00"/"00:00" → "midnight". */
-export function sayTime(hhmm: string): string {
+/** "HH:MM" read off the clock, in any language: its hour, minute and the 12-hour dial's hour (12 for 00 and 12). */
+export function clockOf(hhmm: string): { h: number; min: number; h12: number } {
   const m = /^(\d\d):(\d\d)$/.exec(hhmm);
   if (!m) throw new RangeError(`time must be HH:MM, got ${hhmm}`);
   const h = Number(m[1]);
-  const min = Number(m[2]);
+  return { h, min: Number(m[2]), h12: h % 12 === 0 ? 12 : h % 12 };
+}
+
+/** "05:00" → "five a.m.", "17:30" → "five thirty p.m.", "12:00" → "noon", "24:00"/"00:00" → "midnight". */
+export function sayTime(hhmm: string): string {
+  const { h, min, h12 } = clockOf(hhmm);
   if ((h === 24 || h === 0) && min === 0) return 'midnight';
   if (h === 12 && min === 0) return 'noon';
-  const h12 = h % 12 === 0 ? 12 : h % 12;
   // "a.m." rather than "a m": flite reads the letters as "ay em" only with the dots, and "a.m." is the
   // recogniser's dictionary word.
   const mer = h < 12 || h === 24 ? 'a.m.' : 'p.m.';

@@ -1,6 +1,6 @@
 import { sayPhoneNumber } from '../../machines/situation-lines.js';
 import type { Day, DayHours, MembershipPlan, Period } from '../facts/model.js';
-import { sayGymName } from '../facts/say.js';
+import { clockOf, sayGymName } from '../facts/say.js';
 import { DAY_NAMES_ES, sayDaysEs } from '../language/es.js';
 import type { DayLabel, DeskLines } from './lines.js';
 
@@ -75,13 +75,9 @@ export function sayNumberEs(n: number): string {
 
 /** "06:00" → "seis de la mañana", "21:30" → "nueve y media de la noche", "12:00" → "mediodía", "00:00" → "medianoche". */
 export function sayTimeEs(hhmm: string): string {
-  const m = /^(\d\d):(\d\d)$/.exec(hhmm);
-  if (!m) throw new RangeError(`time must be HH:MM, got ${hhmm}`);
-  const h = Number(m[1]);
-  const min = Number(m[2]);
+  const { h, min, h12 } = clockOf(hhmm);
   if ((h === 24 || h === 0) && min === 0) return 'medianoche';
   if (h === 12 && min === 0) return 'mediodía';
-  const h12 = h % 12 === 0 ? 12 : h % 12;
   const hour = h12 === 1 ? 'una' : sayNumberEs(h12);
   const minutes = min === 0 ? '' : min === 15 ? ' y cuarto' : min === 30 ? ' y media' : ` y ${sayNumberEs(min)}`;
   const part = h < 12 || h === 24 ? 'de la mañana' : h < 20 ? 'de la tarde' : 'de la noche';
