@@ -75,6 +75,13 @@ export const evidenceGuards = {
   callerVoiceBringsRealWord: and(['callerVoicePresent', 'bringsNewRealWord']),
   /** Two real words over the agent, with her voice under them (or nobody measures the line): barge-in. */
   bargeInByWords: and(['bringsTwoRealWords', 'callerVoiceOrUnmeasured']),
+  /**
+   * The sound the detector still hears is not her voice: the line is noisy, or her voice stands over nothing now,
+   * or nobody measures the line. On a quiet line with her voice present the detector is right and a recogniser
+   * that closed her words at a comma's pause is not (she goes on: "five to eleven, | seven to eight on saturday").
+   */
+  soundNotHerVoice: ({ context, event }: Args) =>
+    !measured({ context, event }) || evidenceOf(context, event).noisy || !voicePresent({ context, event }),
   /** Still speaking when the confirmation window closes, on a line quiet enough for length to confirm her. */
   confirmedByLength: and([stateIn('#call.live.caller.speaking'), not('lineNoisy')]),
 };

@@ -1,3 +1,4 @@
+import { and } from 'xstate';
 import { callSetup } from './call.setup.js';
 import { awaitingHelloState, situationTurnEvents, situationTurnStates } from './turn.situation.js';
 import { closingState } from './turn.closing.js';
@@ -107,12 +108,13 @@ export const turnRegion = callSetup.createStateConfig({
               description: "The caller's speech ended (the caller region goes silent on the same edge).",
             },
             'ASR.UTTERANCE_END': {
-              guard: 'callerHasWords',
+              guard: and(['callerHasWords', 'soundNotHerVoice']),
               target: 'endpointing',
               actions: 'noteWordsEnded',
               description:
-                'The recogniser heard her words end while the detector still hears sound (music, chatter: a line ' +
-                'that is never quiet): the end-of-turn wait starts, the silence it measured already behind it.',
+                'The recogniser heard her words end while the detector still hears sound that is not her voice ' +
+                '(music, chatter: a line that is never quiet): the end-of-turn wait starts, the silence it ' +
+                'measured already behind it. On a quiet line where her voice still stands out, she goes on.',
             },
             'ASR.STABLE': {
               guard: 'stableWordsComplete',

@@ -178,3 +178,35 @@ t.test("a recogniser that ends words at its own detector's edge does not shorten
   h.advance(1);
   t.equal(h.turn(), 'thinking');
 });
+
+t.test("on a measured quiet line her voice outlasts the recogniser's utterance end: she goes on", async (t) => {
+  // The offline recogniser closes words at a comma's pause the call's detector bridges ("five to eleven, | seven
+  // to eight on saturday"): while her voice still stands over the quiet line, its UtteranceEnd is not her end.
+  const h = greeted();
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: false });
+  h.voiceOn();
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now + 200, voice: 'present', noisy: false });
+  h.advance(1200);
+  h.final('monday to friday five to eleven');
+  h.advance(200);
+  h.send({ type: 'ASR.UTTERANCE_END', silenceMs: 200 });
+  h.advance(1500);
+  t.equal(h.turn(), 'listening.hearing', 'her voice is still there: no end-of-turn wait');
+  h.final('seven to eight on saturday');
+  h.voiceOff();
+  h.advance(2000);
+  t.equal(h.turn(), 'thinking', "the detector's silence ends the turn");
+  t.equal(h.ofType('ledger.callerTurn').length, 1, 'one turn');
+  t.match(h.ofType('ledger.callerTurn').at(-1), { text: /eleven.*saturday/ }, 'with both parts');
+
+  // The same words over a noisy line (music: the detector never goes silent) still end at the recogniser's end.
+  const g = greeted();
+  g.send({ type: 'CALLER.EVIDENCE', atMs: g.now, voice: 'present', noisy: true });
+  g.voiceOn();
+  g.advance(1200);
+  g.final('We open at six.');
+  g.advance(1000);
+  g.send({ type: 'ASR.UTTERANCE_END', silenceMs: 1000 });
+  g.advance(0);
+  t.equal(g.turn(), 'thinking', 'noisy line: the recogniser ends her turn');
+});
