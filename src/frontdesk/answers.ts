@@ -75,3 +75,23 @@ export function classesAnswer(k: DeskKnowledge, name: string | undefined, langua
 export function amenityAnswer(thing: string, language?: Language): DeskAnswer {
   return { sentences: [deskLines(language).topicUnknown(thing)], known: false };
 }
+
+/**
+ * Every sentence the desk can build from the stored facts: each hours answer (today, tomorrow, the week, every
+ * weekday, holidays included), each plan's price, the class list and each class, the stale warning, the greeting and
+ * the desk's fixed lines. The lookup tool's known answers are drawn from these, so the guard passes them as they
+ * are; an unknown answer ("I don't have any information on the pool") is a sentence with no claim.
+ */
+export function storedAnswers(k: DeskKnowledge, language?: Language): string[] {
+  const L = deskLines(language);
+  const days: Array<DayLabel | 'week'> = ['today', 'tomorrow', 'week', ...DAYS];
+  const fixed = Object.entries(L).flatMap(([key, v]) => (typeof v === 'string' && key !== 'language' ? [v] : []));
+  return [
+    ...fixed,
+    L.greeting(k.gymName),
+    ...days.flatMap((d) => hoursAnswer(k, d, language).sentences),
+    ...k.pricing.map((p) => L.plan(p)),
+    ...classesAnswer(k, undefined, language).sentences,
+    ...k.classes.flatMap((c) => classesAnswer(k, c.name, language).sentences),
+  ];
+}

@@ -1,40 +1,63 @@
-import { DAYS, hoursKey, type Day, type DayHours } from '../facts/model.js';
+import {
+  DAYS,
+  hoursKey,
+  type Day,
+  type DayHours,
+  type GymClass,
+  type MembershipPlan,
+  type Period,
+} from '../facts/model.js';
 import { normalize, parseNumber } from '../facts/numbers.js';
-import { parseClasses } from '../facts/parse-classes.js';
 import { parseHours } from '../facts/parse-hours.js';
-import { CURRENCY, parsePrices } from '../facts/parse-prices.js';
+import { CURRENCY } from '../facts/parse-prices.js';
 import { hhmm, parseTime, to24 } from '../facts/parse-time.js';
+import { sayGymName } from '../facts/say.js';
 import { foldSpanish, spanishTokens } from '../facts/spanish.js';
-import { DAY_NAMES, DAY_WORDS } from '../facts/vocabulary.js';
+import { CLASS_WORDS, DAY_GROUP_WORDS, DAY_NAMES, DAY_WORDS, PERIOD_WORDS, PLAN_WORDS } from '../facts/vocabulary.js';
 import type { Language } from '../language/index.js';
 import { DAY_NAMES_ES } from '../language/es.js';
+import { storedAnswers } from './answers.js';
 import { AMENITIES, AMENITIES_ES } from './intent.js';
-import { classNameEs, planNameEs } from './lines-es.js';
+import { CLASS_ES, classNameEs, planNameEs } from './lines-es.js';
 import type { DeskKnowledge } from './knowledge.js';
+import { digitsIn } from './receptionist.js';
 
 // The front desk's guard: every sentence it is about to say is checked against the gym's stored facts before it
-// reaches the speaker, whoever wrote it (the offline receptionist or a model). A sentence passes only when each
-// claim in it is a stored fact:
-// - days' hours (parse-hours.ts over the sentence, "today", "tomorrow" and "the day after tomorrow" read as the
-//   gym's weekdays) equal the stored hours of those days; "we're open on sunday" / "closed on monday" without times agree with them;
-// - every time of day said (with a.m./p.m., noon, midnight, or after at/from/until) is one of the stored opening
-//   or closing times or a time in a stored class schedule;
-// - every price (an amount with a currency or a period) is a stored plan's amount, and its period the plan's;
-// - every class named is a stored class;
-// - every amenity or service (pool, sauna, parking, personal training, discount, ...) is unknown by definition (the
-//   facts never list them), so it may only be named in a clause that says it is not known, or as part of a stored
-//   plan's or class's name ("the student discount membership"); saying there is none is a claim too;
-// - "holiday" only when today or tomorrow is one.
-// A clause that says it does not know ("I don't know", "I don't have ...") may name classes, amenities and days,
-// but still no time or price that is not stored; the sentence's other clauses (split at commas, semicolons, colons,
-// dashes, but/and/pero/y) are checked: "I'm not sure about the pool, but we have zumba" is stopped. The check is a parser's, deliberately strict: a true sentence
-// phrased in a way it cannot read may be blocked (replaced by "I don't have that information"), never the reverse.
+// reaches the speaker, whoever wrote it (the offline receptionist or a model). It is an allowlist: a sentence passes
+// only when
+// (a) it is one of the desk's own sentences built from the stored facts (answers.ts's storedAnswers: every hours,
+//     price and class answer and the fixed lines; the lookup tool's known answers are among them), compared as words;
+// (b) or every claim in it is entailed by the stored facts. "Claim" is anything that could state a fact: a day, a
+//     time, a number, an amount, a plan, a class, an amenity or a policy word. Each clause (cut at commas, semicolons,
+//     colons, dashes and but/and/pero/y, never inside a number) is read on its own, and each claim in it must be
+//     explained by a stored fact that it states correctly:
+//     - hours the hours parser reads (parse-hours.ts) equal the stored hours of every day they name, and a range
+//       without a day is every day's; a day with only "open"/"closed" agrees with its stored state; a time with a day
+//       is that day's closing time after close/until, its opening time after open, one of the two otherwise; a time
+//       with no day must hold for every open day ("we close at ten" is stopped when Friday closes at half past nine);
+//     - a class is a stored one (the vocabulary's names and aliases; "hot yoga" is not yoga), and a day or time said
+//       with it (or in a clause after it) is in its stored schedule;
+//     - an amount is a stored plan's, of the plan named before it (a stored name, a plan word like "student", or a
+//       period's name like "annual") and of the period said after it;
+//     - a number that is none of these (a count, an address) is a claim nothing backs; a phone number is allowed
+//       only when it is the caller's own (context.callerSaid), read back after taking a message;
+//     - amenities and services (pool, parking, personal training) and policy words (contract, cancel, included,
+//       free, trial, welcome, kids, address, street, located, fee, unlimited, ...) are never stored, so never pass;
+//     - "holiday" only when today or tomorrow is one;
+// (c) or it makes no such claim at all: greetings, "let me check", "anything else?", offers of a message or a
+//     transfer, and a clause that says it does not know ("I don't know", "I don't have ...", "no sé si", "no tengo
+//     esa información"; not "no tenemos" nor "no se preocupe"), which may name a class, an amenity or a day, but
+//     still no time or price that is not stored. "I'm not sure about the pool, but we have zumba" is stopped.
+// Every time of day and every amount anywhere in the sentence must also be a stored one. The check is strict on
+// purpose: a true sentence phrased in a way it cannot read is stopped (replaced by "I don't have that
+// information"), never the reverse. What it cannot see: a claim in words none of these lists hold ("we have a
+// rooftop terrace", "the staff are friendly") passes, which is why the OpenAI desk is told to say the lookup's
+// sentences word for word.
 // A Spanish sentence is read as src/facts/spanish.ts's English token stream ("hoy abrimos de seis de la mañana a
 // diez de la noche" → "monday open from 6 in the morning to 10 at night"), so the same checks hold; its "I don't
-// know" (only real ones: "no sé si", "no tengo esa información", never "no tenemos" or "no se preocupe") and
-// amenities are Spanish phrases on the folded words ("piscina").
+// know", amenities, policy words and class names ("yoga caliente") are Spanish phrases on the folded words.
 
-export type GuardProblem = 'hours' | 'time' | 'price' | 'class' | 'amenity' | 'holiday';
+export type GuardProblem = 'hours' | 'time' | 'price' | 'class' | 'amenity' | 'policy' | 'number' | 'holiday';
 
 export interface GuardVerdict {
   readonly ok: boolean;
@@ -99,6 +122,30 @@ function claimsOf(text: string, unknown: RegExp): string {
     .join('');
 }
 
+const NUMBERISH = new Set(['half', 'quarter', 'cents', 'pence', 'media', 'medio', 'cuarto', 'centavos', 'hundred']);
+const isNumberish = (tokens: readonly string[] | undefined): boolean =>
+  tokens !== undefined && tokens.length > 0 && (parseNumber(tokens, 0) !== undefined || NUMBERISH.has(tokens[0] ?? ''));
+
+/**
+ * A sentence's clauses as tokens, cut where CLAUSE_END cuts it except inside a number or a time ("forty nine dollars
+ * and ninety nine cents", "cuarenta y nueve", "nueve y media"): a clause's day, time, class and plan go together.
+ */
+function clausesOf(text: string, tokensOf: (x: string) => string[]): string[][] {
+  const parts = text.split(CLAUSE_END);
+  const out: string[] = [parts[0] ?? ''];
+  for (let i = 1; i + 1 < parts.length; i += 2) {
+    const next = parts[i + 1] ?? '';
+    const joiner = (parts[i] ?? '').trim();
+    const inNumber =
+      ['and', 'y', 'e'].includes(joiner) &&
+      (isNumberish(tokensOf(out[out.length - 1] ?? '').slice(-1)) || isCurrency(tokensOf(out.at(-1) ?? '').at(-1))) &&
+      isNumberish(tokensOf(next.trim().split(/\s+/)[0] ?? ''));
+    if (inNumber) out[out.length - 1] += `${parts[i] ?? ''}${next}`;
+    else out.push(next);
+  }
+  return out.map(tokensOf);
+}
+
 /** Words with the stored plan and class names taken out: "the student discount membership" names no amenity. */
 function withoutStoredNames(words: readonly string[], k: DeskKnowledge, es: boolean): string {
   const names = [...k.pricing.map((p) => p.plan), ...k.classes.map((c) => c.name)];
@@ -159,22 +206,319 @@ function daysNamed(tokens: readonly string[]): Day[] {
   return DAYS.filter((d) => DAY_WORDS[d].some((w) => w.length > 3 && tokens.includes(w)));
 }
 
-export function checkSentence(sentence: string, k: DeskKnowledge, language?: Language): GuardVerdict {
-  const es = language === 'es';
-  const text = es ? withWeekdaysEs(sentence, k) : withWeekdays(sentence, k);
+/** What the guard may know of the call besides the facts. */
+export interface GuardContext {
+  /** Everything the caller said: a phone number the desk reads back is the caller's own, not a fact of the gym. */
+  readonly callerSaid?: string | undefined;
+}
+
+const OK: GuardVerdict = { ok: true, problems: [] };
+
+/** A sentence compared as words: case, punctuation and accents left out. */
+const keyOf = (s: string): string => normalize(s).join(' ');
+
+const OWN = new WeakMap<DeskKnowledge, Map<string, ReadonlySet<string>>>();
+
+/** The sentences answers.ts builds from these facts (and the fixed lines), as keys; computed once per knowledge. */
+function ownSentences(k: DeskKnowledge, language: Language): ReadonlySet<string> {
+  let byLanguage = OWN.get(k);
+  if (byLanguage === undefined) OWN.set(k, (byLanguage = new Map()));
+  let set = byLanguage.get(language);
+  if (set === undefined) byLanguage.set(language, (set = new Set(storedAnswers(k, language).map(keyOf))));
+  return set;
+}
+
+const DIGIT_RUN_EN =
+  /(?:\b(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|double|triple|\d+)\b[\s,.()+-]*){3,}/g;
+const DIGIT_RUN_ES = /(?:\b(?:cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|\d+)\b[\s,.()+-]*){3,}/g;
+
+/** The sentence without the caller's own phone number read back ("call you back on two oh one, ..."). */
+function withoutCallerNumber(text: string, callerSaid: string | undefined, language: Language): string {
+  if (callerSaid === undefined) return text;
+  const caller = digitsIn(callerSaid, language);
+  if (caller.length < 7) return text;
+  return text.replace(language === 'es' ? DIGIT_RUN_ES : DIGIT_RUN_EN, (run) => {
+    const d = digitsIn(run, language);
+    const same = d.length >= 7 && (caller.includes(d) || d.includes(caller));
+    return same ? ' ; ' : run;
+  });
+}
+
+/** The gym's own name (as stored and as the greeting says it) is not a claim, whatever words it holds. */
+function withoutGymName(text: string, k: DeskKnowledge): string {
+  let out = text;
+  for (const n of [k.gymName, sayGymName(k.gymName) ?? ''].map((x) => x.trim().toLowerCase()))
+    if (n.length > 2) out = out.split(n).join(' ');
+  return out;
+}
+
+// Words of a claim that the stored facts never hold (policies, terms, place): any one outside a clause that says it
+// does not know is an unverifiable claim. Courtesy uses are taken out first ("you're welcome", "feel free").
+const POLICY_EN =
+  /\b(?:contracts?|cancel\w*|any ?time|includ\w*|free|trials?|welcome|kids?|child|children|ages?|address|street|avenue|road|boulevard|located|locations?|downtown|minimum|commitments?|refunds?|guests?|unlimited|waivers?|promo\w*|deals?|fees?|sign ?up|join\w*|members only|wheelchair|accessible)\b/;
+const COURTESY_EN = /\b(?:you'?re welcome|you are welcome|welcome to|welcome back|feel free|free to)\b/g;
+const POLICY_ES =
+  /\b(?:contratos?|cancel\w*|permanencia|inclu\w*|gratis|gratuit[oa]s?|prueba|bienvenid[oa]s?|ninos?|ninas?|menores|edad|direccion|calle|avenida|ubicad[oa]s?|ubicacion|sucursal\w*|minimo|reembolsos?|invitad[oa]s?|ilimitad[oa]s?|promocion\w*|ofertas?|cuotas?|matricula|inscri\w*)\b/;
+const COURTESY_ES = /\b(?:de nada|bienvenid[oa]s? a|con gusto)\b/g;
+
+const OPEN_WORDS = new Set(['open', 'opens', 'opening']);
+const CLOSE_WORDS = new Set(['close', 'closes', 'closing', 'until', 'till', 'til']);
+const PERIOD_NAMES: ReadonlyArray<readonly [string, Period]> = [
+  ['monthly', 'month'],
+  ['annual', 'year'],
+  ['yearly', 'year'],
+  ['weekly', 'week'],
+  ['day pass', 'day'],
+  ['drop in', 'visit'],
+];
+const PERIOD_PHRASES = (Object.entries(PERIOD_WORDS) as Array<[Period, readonly string[]]>)
+  .flatMap(([period, list]) => list.map((w) => ({ words: w.split(' '), period })))
+  .sort((a, b) => b.words.length - a.words.length);
+
+/** Every day a clause names: weekdays (singular or plural) and "weekdays", "weekends", "daily", "every day". */
+function daysIn(tokens: readonly string[]): Day[] {
+  const out = new Set<Day>(daysNamed(tokens));
+  tokens.forEach((w, i) => {
+    for (const d of DAY_GROUP_WORDS[w] ?? []) out.add(d);
+    if (w === 'every' && tokens[i + 1] === 'day') for (const d of DAYS) out.add(d);
+  });
+  return [...out];
+}
+
+interface Span {
+  readonly at: number;
+  readonly next: number;
+}
+
+/** Times of day in a clause with where they are: marked (a.m., o'clock, noon) or after at/from/until/to. */
+function timeSpans(tokens: readonly string[]): Array<Span & { readonly times: string[] }> {
+  const out: Array<Span & { times: string[] }> = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = parseTime(tokens, i);
+    if (t === undefined) continue;
+    if (isCurrency(tokens[t.next]) || tokens[t.next] === 'cents') continue;
+    const marked = t.mer !== undefined || tokens[t.next] === 'oclock';
+    const named = tokens[i] === 'noon' || tokens[i] === 'midnight';
+    if (!marked && !named && !TIME_LEAD.has(tokens[i - 1] ?? '')) continue;
+    const readings = t.mer === undefined ? [to24(t, 'am'), to24(t, 'pm')] : [to24(t, 'am')];
+    out.push({ at: i, next: t.next, times: readings.map((h) => hhmm(h, t.m)) });
+    i = t.next - 1;
+  }
+  return out;
+}
+
+/** Amounts with a currency word or a period after them, with where they are, in minor units when cents are said. */
+function amountSpans(tokens: readonly string[]): Array<Span & { readonly major: number; readonly minor?: number }> {
+  const out: Array<Span & { major: number; minor?: number }> = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const n = parseNumber(tokens, i);
+    if (n === undefined) continue;
+    let next = n.next;
+    let cents: number | undefined;
+    if (/^\d\d$/.test(tokens[next] ?? '') && isCurrency(tokens[next + 1])) {
+      cents = Number(tokens[next]); // Spanish "quince con cincuenta dólares"
+      next += 2;
+    } else if (isCurrency(tokens[next])) {
+      next += 1;
+      const c = tokens[next] === 'and' ? parseNumber(tokens, next + 1) : undefined;
+      if (c !== undefined && tokens[c.next] === 'cents') {
+        cents = c.value;
+        next = c.next + 1;
+      } else if (c === undefined && /^\d\d$/.test(tokens[next] ?? '') && tokens[next + 1] === 'cents') {
+        cents = Number(tokens[next]);
+        next += 2;
+      }
+    } else if (!PERIOD_PHRASES.some((p) => p.words.every((w, j) => tokens[next + j] === w))) continue;
+    out.push({ at: i, next, major: n.value, ...(cents === undefined ? {} : { minor: n.value * 100 + cents }) });
+    i = next - 1;
+  }
+  return out;
+}
+
+const within = (i: number, spans: readonly Span[]): boolean => spans.some((s) => i >= s.at && i < s.next);
+
+const CLASS_PHRASES = CLASS_WORDS.flatMap((c) =>
+  [c.name, c.spoken, ...c.aliases].map((phrase) => {
+    // "hot yoga" is a class of its own, not yoga; "spinning" and "kick boxing" are spin and kickboxing.
+    const own = phrase.includes(' ') && phrase.includes(c.name) && phrase.replace(/ /g, '') !== c.name;
+    return { words: phrase.split(' '), name: own ? phrase : c.name };
+  }),
+);
+
+/** The classes a clause names, as their stored (or vocabulary) names, with where they are. */
+function classesIn(tokens: readonly string[], k: DeskKnowledge): Array<Span & { readonly name: string }> {
+  const stored = k.classes.map((c) => ({ words: normalize(c.name), name: c.name.toLowerCase() }));
+  const phrases = [...stored, ...CLASS_PHRASES].sort((a, b) => b.words.length - a.words.length);
+  const out: Array<Span & { name: string }> = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const hit = phrases.find((p) => p.words.length > 0 && p.words.every((w, j) => tokens[i + j] === w));
+    if (hit === undefined) continue;
+    out.push({ at: i, next: i + hit.words.length, name: hit.name });
+    i += hit.words.length - 1;
+  }
+  return out;
+}
+
+/** A stored class's schedule as days and times (said in English or Spanish when it was stored). */
+function scheduleOf(c: GymClass): { days: Set<Day>; times: Set<string> } {
+  const days = new Set<Day>();
+  const times = new Set<string>();
+  for (const tokens of [normalize(c.schedule ?? ''), spanishTokens(c.schedule ?? '')]) {
+    for (const d of daysIn(tokens)) days.add(d);
+    for (const t of timesIn(tokens, true)) for (const x of t.split('|')) times.add(x);
+  }
+  return { days, times };
+}
+
+/** The stored plans a clause's words before an amount name: by a stored name, a plan word or a period's name. */
+function plansNamed(tokens: readonly string[], k: DeskKnowledge, es: boolean): MembershipPlan[] | undefined {
+  const said = ` ${tokens.join(' ')} `;
+  const has = (phrase: string) => phrase !== '' && said.includes(` ${phrase} `);
+  const byName = k.pricing.filter((p) => {
+    const names = [p.plan, ...(es ? [planNameEs(p.plan).replace(/^(?:el plan|el|la) /, '')] : [])];
+    return names.some((n) => has((es ? spanishTokens(n) : normalize(n)).join(' ')));
+  });
+  if (byName.length > 0) return byName;
+  const words = [...PLAN_WORDS.filter(has), ...PERIOD_NAMES.filter(([w]) => has(w)).map(([w]) => w)];
+  if (words.length === 0) return undefined;
+  return k.pricing.filter((p) =>
+    words.every((w) => {
+      const period = PERIOD_NAMES.find(([x]) => x === w)?.[1];
+      return period !== undefined ? p.period === period : p.plan.toLowerCase().includes(w);
+    }),
+  );
+}
+
+/** The periods said right after an amount ("a month", "al mes"). */
+function periodAfter(tokens: readonly string[], i: number): Period | undefined {
+  const j = tokens[i] === 'for' || tokens[i] === 'every' ? i + 1 : i;
+  return PERIOD_PHRASES.find((p) => p.words.every((w, n) => tokens[j + n] === w))?.period;
+}
+
+const sameTime = (a: string, b: string): boolean =>
+  a === b || (a === '00:00' && b === '24:00') || (a === '24:00' && b === '00:00');
+
+/**
+ * One clause's claims against the facts: everything in it that could be a fact (a day, a time, a number, an amount,
+ * a plan, a class) must be explained by a stored fact that it states correctly, or the clause is stopped.
+ */
+function checkClause(
+  c: readonly string[],
+  k: DeskKnowledge,
+  es: boolean,
+  carried: readonly string[],
+  problems: Set<GuardProblem>,
+): string[] {
+  const explained: Span[] = [];
+  // A clause the hours parser reads whole, every day of it as stored: its days, times and numbers are explained.
+  const parsed = parseHours(c).hours;
+  const parsedDays = Object.keys(parsed) as Day[];
+  const hoursOk =
+    parsedDays.length > 0 &&
+    parsedDays.every((d) => k.hours[d] !== undefined && hoursKey(k.hours[d]) === hoursKey(parsed[d] as DayHours));
+  if (parsedDays.length > 0 && !hoursOk) problems.add('hours');
+  const days = daysIn(c);
+  const times = timeSpans(c);
+  const amounts = amountSpans(c);
+  explained.push(...amounts);
+
+  // Classes: each one stored; a day or time said with one must be in its schedule.
+  const named = classesIn(c, k);
+  const storedNames = new Set(k.classes.map((x) => x.name.toLowerCase()));
+  for (const n of named) if (!storedNames.has(n.name)) problems.add('class');
+  const withClass = named.length > 0 ? named.map((n) => n.name) : [...carried];
+  const hoursVerb = c.some((w) => OPEN_WORDS.has(w) || CLOSE_WORDS.has(w) || w === 'closed');
+  if (withClass.length > 0 && !hoursVerb && (days.length > 0 || times.length > 0)) {
+    const schedules = k.classes.filter((x) => withClass.includes(x.name.toLowerCase())).map(scheduleOf);
+    for (const d of days) if (!schedules.some((s) => s.days.has(d))) problems.add('class');
+    for (const t of times) if (!schedules.some((s) => t.times.some((x) => s.times.has(x)))) problems.add('class');
+    explained.push(...times);
+  } else if (!hoursOk && (days.length > 0 || times.length > 0 || hoursVerb)) {
+    // Hours said in part: "on friday we close at ten p.m.", "we're open on sunday", "we open at eight".
+    const closedSaid = c.includes('closed') || (c.includes('not') && c.some((w) => OPEN_WORDS.has(w)));
+    const closeVerb = c.some((w) => CLOSE_WORDS.has(w));
+    const openVerb = c.some((w) => OPEN_WORDS.has(w)) && !c.includes('not');
+    const open = DAYS.filter((d) => k.hours[d] !== undefined && !('closed' in (k.hours[d] as DayHours)));
+    const about = days.length > 0 ? days : open;
+    if (about.length === 0) problems.add('hours');
+    for (const d of about) {
+      const h = k.hours[d];
+      if (h === undefined) problems.add('hours');
+      else if (closedSaid) {
+        if (!('closed' in h)) problems.add('hours');
+      } else if ('closed' in h) {
+        if (openVerb || times.length > 0 || closeVerb) problems.add('hours');
+      } else if (times.length > 0) {
+        if (!('opens' in h)) problems.add('hours');
+        else
+          for (const t of times) {
+            const ends = closeVerb && !openVerb ? [h.closes] : openVerb && !closeVerb ? [h.opens] : [h.opens, h.closes];
+            if (!t.times.some((x) => ends.some((e) => sameTime(x, e)))) problems.add('hours');
+          }
+      } else if (!openVerb) problems.add('hours'); // a day with nothing said of it that can be checked
+    }
+    explained.push(...times);
+  }
+  if (hoursOk) explained.push({ at: 0, next: c.length });
+
+  // Prices: each amount a stored plan's, of the plan named before it and the period said after it.
+  let from = 0;
+  for (const a of amounts) {
+    const plans = plansNamed(c.slice(from, a.at), k, es) ?? k.pricing;
+    const period = periodAfter(c, a.next);
+    const fits = plans.filter(
+      (p) =>
+        (a.minor === undefined ? Math.floor(p.amountMinor / 100) === a.major : p.amountMinor === a.minor) &&
+        (period === undefined || p.period === period),
+    );
+    if (fits.length === 0) problems.add('price');
+    from = a.next;
+  }
+  // A plan named with no amount ("we have a student plan") must be a stored one.
+  const rest = c.slice(from);
+  if (amounts.length === 0 || rest.length > 0) {
+    const plans = plansNamed(amounts.length === 0 ? c : rest, k, es);
+    if (plans !== undefined && plans.length === 0) problems.add('price');
+  }
+
+  // Any other number (a count, an address, a phone number that is not the caller's) is a claim nothing backs.
+  for (let i = 0; i < c.length; i++) {
+    if (within(i, explained)) continue;
+    const n = parseNumber(c, i);
+    if (n === undefined) continue;
+    if (c[i] === 'one' && n.next === i + 1) continue; // "one moment", "one of the staff"
+    problems.add('number');
+    i = n.next - 1;
+  }
+  return withClass;
+}
+
+/**
+ * Whether a sentence the desk is about to say may be spoken: it is one of the desk's own sentences built from the
+ * stored facts, or every claim in it is one the stored facts entail, or it makes no claim. See the file's comment.
+ */
+export function checkSentence(
+  sentence: string,
+  k: DeskKnowledge,
+  language?: Language,
+  context: GuardContext = {},
+): GuardVerdict {
+  const lang = language ?? 'en';
+  const es = lang === 'es';
+  if (ownSentences(k, lang).has(keyOf(sentence))) return OK;
+  const bare = withoutGymName(withoutCallerNumber(sentence.toLowerCase(), context.callerSaid, lang), k);
+  const text = es ? withWeekdaysEs(bare, k) : withWeekdays(bare, k);
   const tokensOf = (x: string): string[] => (es ? spanishTokens(x) : normalize(x));
   const tokens = tokensOf(text);
   const problems = new Set<GuardProblem>();
 
+  // Anywhere in the sentence, even where it says it does not know: every time and amount is a stored one.
   const allowed = allowedTimes(k);
   for (const t of timesIn(tokens)) if (!t.split('|').some((x) => allowed.has(x))) problems.add('time');
-
   const amounts = new Set(k.pricing.map((p) => Math.floor(p.amountMinor / 100)));
   for (const a of amountsIn(tokens)) if (!amounts.has(a)) problems.add('price');
-  for (const p of parsePrices(tokens).pricing)
-    if (!k.pricing.some((s) => s.amountMinor === p.amountMinor && s.period === p.period)) problems.add('price');
 
-  // Hours, classes and amenities: only outside the clauses that say they do not know.
+  // Outside the clauses that say they do not know: every claim entailed by the facts.
   const claims = claimsOf(text, es ? UNKNOWN_ES : UNKNOWN);
   const said = tokensOf(claims);
   const claimed = parseHours(said).hours;
@@ -182,21 +526,20 @@ export function checkSentence(sentence: string, k: DeskKnowledge, language?: Lan
     const stored = k.hours[day];
     if (stored === undefined || hoursKey(stored) !== hoursKey(h)) problems.add('hours');
   }
-  // "We're open on sunday" / "we're closed today" without times: the day's stored state must agree.
-  const open = said.includes('open') && !said.includes('not');
-  const closed = said.includes('closed') || (said.includes('not') && said.includes('open'));
-  for (const day of daysNamed(said)) {
-    if (claimed[day] !== undefined) continue;
-    const stored = k.hours[day];
-    if (closed && (stored === undefined || !('closed' in stored))) problems.add('hours');
-    else if (open && (stored === undefined || 'closed' in stored)) problems.add('hours');
-  }
-  const classes = new Set(k.classes.map((c) => c.name.toLowerCase()));
-  for (const c of parseClasses(said)) if (!classes.has(c.name.toLowerCase())) problems.add('class');
+  let carried: string[] = [];
+  for (const clause of clausesOf(claims, tokensOf)) carried = checkClause(clause, k, es, carried, problems);
+
   const words = withoutStoredNames(es ? normalize(claims) : said, k, es);
   if ((es ? AMENITIES_ES : AMENITIES).some((a) => words.includes(` ${a} `))) problems.add('amenity');
+  // Spanish names of classes not stored ("yoga caliente" is hot yoga, not yoga).
+  if (es)
+    for (const [name, spanish] of Object.entries(CLASS_ES))
+      if (!k.classes.some((c) => c.name.toLowerCase() === name) && words.includes(` ${normalize(spanish).join(' ')} `))
+        problems.add('class');
+  const policy = es ? POLICY_ES : POLICY_EN;
+  if (policy.test(words.replace(es ? COURTESY_ES : COURTESY_EN, ' '))) problems.add('policy');
   if (tokens.includes('holiday') || tokens.includes('holidays') || (es && HOLIDAY_ES.test(text))) {
     if (k.today.holiday === undefined && k.tomorrow.holiday === undefined) problems.add('holiday');
   }
-  return { ok: problems.size === 0, problems: [...problems] };
+  return problems.size === 0 ? OK : { ok: false, problems: [...problems] };
 }

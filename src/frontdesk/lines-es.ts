@@ -176,7 +176,7 @@ export function planNameEs(stored: string): string {
 
 // Class names are stored in the parsers' English too ("boxeo" → "boxing"): said back in Spanish, which the guard
 // reads back as the stored name. Names with no Spanish word of their own (yoga, spin, zumba, pilates) stay.
-const CLASS_ES: Readonly<Record<string, string>> = {
+export const CLASS_ES: Readonly<Record<string, string>> = {
   boxing: 'boxeo',
   strength: 'entrenamiento de fuerza',
   cycling: 'ciclismo indoor',

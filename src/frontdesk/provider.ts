@@ -44,12 +44,17 @@ export class FrontDeskLlm implements LlmProvider {
     const staff = await this.#o.staff.catch(() => false);
     const language = input.language ?? 'en';
     const turn = { history: input.history, knowledge, staff, language };
+    // The caller's words: a phone number read back from them ("we'll call you back on ...") is theirs, not the gym's.
+    const callerSaid = input.history
+      .filter((h) => h.speaker === 'caller' && h.situation === undefined)
+      .map((h) => h.text)
+      .join(' ; ');
     // Sentence ends only (no clause cuts): the guard reads whole claims.
     const splitter = new SentenceSplitter({ firstClauseMinChars: 10_000, clauseMinChars: 10_000, maxChars: 600 });
     let replaced = false;
     const held: LlmChunk[] = [];
     const pass = (sentence: string): LlmChunk[] => {
-      const verdict = checkSentence(sentence, knowledge ?? EMPTY, language);
+      const verdict = checkSentence(sentence, knowledge ?? EMPTY, language, { callerSaid });
       if (verdict.ok) return [{ type: 'text', delta: `${sentence} ` }];
       this.#o.onBlocked?.(verdict.problems);
       this.#o.log.warn(

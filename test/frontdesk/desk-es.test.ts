@@ -164,7 +164,7 @@ t.test('OpenAI desk in Spanish: told the language; an invented price and time ar
   for (const invented of ['veinticinco', 'once de la noche'])
     t.notOk(all.includes(invented), `"${invented}" never reached the speaker`);
   t.match(all, /Lo siento, no tengo esa información\./, 'what was stopped is said to be unknown, in Spanish');
-  t.same(blocked.flat().sort(), ['price', 'time']);
+  t.same(blocked.flat().sort(), ['hours', 'price', 'time']);
   const first = fake.chatRequests[0]?.body as { messages: Array<{ role: string; content: string }> };
   t.match(first.messages[0]?.content, /The caller speaks Spanish \(español\): answer only in Spanish/);
   const second = fake.chatRequests[1]?.body as { messages: Array<{ role: string; content: string | null }> };

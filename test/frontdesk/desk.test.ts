@@ -102,7 +102,7 @@ t.test('the guard: only the clause that says it does not know is exempt; plan na
   for (const s of priceAnswer(student, 'student', undefined).sentences)
     t.same(checkSentence(s, student), { ok: true, problems: [] }, s);
   t.same(checkSentence('We also have a military discount.', student).problems, ['amenity']);
-  t.same(checkSentence('Ask about a guest pass.', student).problems, ['amenity']);
+  t.same(checkSentence('Ask about a guest pass.', student).problems, ['amenity', 'policy']);
 });
 
 t.test('the guard reads "the day after tomorrow" as that weekday', async (t) => {
@@ -259,7 +259,7 @@ t.test('OpenAI desk told to invent: nothing it invents reaches the speaker', asy
   for (const invented of ['pool', 'sauna', 'twenty five', 'eleven p.m.'])
     t.notOk(all.includes(invented), `"${invented}" never reached the speaker`);
   t.match(all, /I don't have that information/, 'what was stopped is said to be unknown');
-  t.same(blocked.flat().sort(), ['amenity', 'price', 'time']);
+  t.same(blocked.flat().sort(), ['amenity', 'hours', 'price', 'time']);
   const second = fake.chatRequests[1]?.body as { messages: Array<{ role: string; content: string | null }> };
   t.match(second.messages.at(-1), { role: 'tool', content: /Stored facts.*forty nine dollars a month/ });
   const first = fake.chatRequests[0]?.body as { messages: Array<{ content: string }> };

@@ -1,0 +1,183 @@
+import t from 'tap';
+import { amenityAnswer, classesAnswer, hoursAnswer, priceAnswer, storedAnswers } from '../../src/frontdesk/answers.js';
+import { checkSentence } from '../../src/frontdesk/guard.js';
+import { deskLines } from '../../src/frontdesk/lines.js';
+import { OfflineReceptionist } from '../../src/frontdesk/receptionist.js';
+import { deskKnowledge } from '../../src/frontdesk/knowledge.js';
+import { deskFacts, loadDeskPersonas } from '../../src/demo/desk-persona.js';
+import { greeted } from '../machines/harness.js';
+import { repoPath } from '../support/repo.js';
+import { ask, desk, FACTS, known, MONDAY } from './support.js';
+
+// The guard as an allowlist (issue 19, item 1): a sentence is spoken only when it is one of the desk's own answers
+// built from the stored facts, or every claim in it is entailed by them, or it makes no claim about the gym. The
+// test gym (support.ts): Monday to Thursday 6:00-22:00, Friday 6:00-21:30, Saturday 8:00-18:00, Sunday closed;
+// monthly $49 a month, day pass $15 a day; yoga, and spin on Tuesdays at 6 p.m. Its clock: Monday 7 December 2026.
+
+const k = known();
+
+const INVENTED_EN = [
+  // Hours: a true time on the wrong day, a day's wrong time, "close at" on a closed day.
+  'On friday we close at ten p.m.',
+  'We open at eight a.m. on mondays.',
+  'On sunday we close at six p.m.',
+  'On saturday we open at six a.m.',
+  'Tomorrow we close at nine thirty p.m.',
+  'We close at ten p.m.',
+  "We're open on sunday.",
+  "We're closed on mondays.",
+  "We're open seven days a week.",
+  "We're open twenty four hours on saturdays.",
+  "On weekends we're open eight a.m. to six p.m.",
+  // Classes: not stored, or a stored one on the wrong day or at the wrong time.
+  'We have hot yoga.',
+  'We also run zumba on wednesdays.',
+  'Yes, spin is on thursdays.',
+  'Spin is at seven p.m.',
+  'Yoga is on fridays.',
+  // Plans: a true price for the wrong plan, or with the wrong period, or a plan not stored.
+  'The annual membership is forty nine dollars a month.',
+  'The day pass is forty nine dollars.',
+  'The monthly membership is fifteen dollars a month.',
+  'The monthly membership is forty nine dollars a year.',
+  'We have a student plan.',
+  'Our family membership is forty nine dollars a month.',
+  // Anything else.
+  "We're at 120 Main Street.",
+  'No contract, cancel anytime.',
+  'The membership includes unlimited classes.',
+  'Kids are welcome.',
+  'Your first class is free.',
+  'We have over 200 machines.',
+  'We have a pool.',
+  'Parking is right outside.',
+];
+
+const INVENTED_ES = [
+  'El domingo cerramos a las diez de la noche.',
+  'El viernes cerramos a las diez de la noche.',
+  'Los lunes abrimos a las ocho de la mañana.',
+  'El domingo abrimos.',
+  'Tenemos spin los jueves.',
+  'Sí, el spin es los jueves.',
+  'Tenemos yoga caliente.',
+  'Tenemos zumba los miércoles.',
+  'El plan anual cuesta cuarenta y nueve dólares al mes.',
+  'El pase diario cuesta cuarenta y nueve dólares.',
+  'El plan mensual cuesta cuarenta y nueve dólares al año.',
+  'Estamos en la calle Reforma 120.',
+  'Sin contrato, puede cancelar cuando quiera.',
+  'La membresía incluye clases ilimitadas.',
+  'Los niños son bienvenidos.',
+  'La primera clase es gratis.',
+  'Tenemos estacionamiento.',
+];
+
+t.test('every invention is stopped, in English and in Spanish', async (t) => {
+  for (const s of INVENTED_EN) t.notOk(checkSentence(s, k).ok, `blocked: ${s}`);
+  for (const s of INVENTED_ES) t.notOk(checkSentence(s, k, 'es').ok, `blocked: ${s}`);
+});
+
+const TRUE_EN = [
+  "Today we're open six a.m. to ten p.m.",
+  "On friday we're open six a.m. to nine thirty p.m.",
+  'On friday we close at nine thirty p.m.',
+  'We open at eight a.m. on saturdays.',
+  "We're closed on sunday.",
+  "We're open from 6 AM to 10 PM today.",
+  'Tonight we close at ten p.m.',
+  'The monthly membership is forty nine dollars a month.',
+  'A day pass is $15.',
+  'The day pass is fifteen dollars a day.',
+  'Yes, spin is on tuesdays at six p.m.',
+  'Yes, we have spin, tuesdays at six p.m.',
+  'We have yoga and spin.',
+  "I'm not sure whether we have a pool; I can take a message.",
+  "I don't know about the pool.",
+  "I don't know whether we have zumba.",
+  'Thanks for calling Iron Temple. This is the automated front desk.',
+  'Sure, let me check that for you.',
+  'Is there anything else I can help with?',
+  "You're welcome, have a great day!",
+  'One moment, please.',
+  'Would you like me to take a message for the staff?',
+  'I can put you through to someone at the desk.',
+  'Thanks for calling, goodbye!',
+];
+
+const TRUE_ES = [
+  'Hoy abrimos de seis de la mañana a diez de la noche.',
+  'El viernes cerramos a las nueve y media de la noche.',
+  'El domingo estamos cerrados.',
+  'El pase diario cuesta quince dólares al día.',
+  'Sí, tenemos spin los martes.',
+  'No sé si tenemos piscina.',
+  'Con gusto, déjeme revisar.',
+  '¿Le puedo ayudar en algo más?',
+  '¿Quiere que le tome un mensaje?',
+];
+
+t.test('true sentences, courtesy lines and unknowns pass', async (t) => {
+  for (const s of TRUE_EN) t.same(checkSentence(s, k), { ok: true, problems: [] }, s);
+  for (const s of TRUE_ES) t.same(checkSentence(s, k, 'es'), { ok: true, problems: [] }, s);
+});
+
+t.test('every sentence the lookup returns passes, for every kind of question', async (t) => {
+  for (const language of ['en', 'es'] as const) {
+    const answers = [
+      ...(['today', 'tomorrow', 'week', 'mon', 'fri', 'sat', 'sun'] as const).map((d) => hoursAnswer(k, d, language)),
+      priceAnswer(k, undefined, undefined, language),
+      priceAnswer(k, 'monthly', undefined, language),
+      priceAnswer(k, undefined, 'day', language),
+      priceAnswer(k, 'student', undefined, language),
+      classesAnswer(k, undefined, language),
+      classesAnswer(k, 'spin', language),
+      classesAnswer(k, 'zumba', language),
+      amenityAnswer(language === 'es' ? 'piscina' : 'pool', language),
+    ];
+    for (const s of [...answers.flatMap((a) => a.sentences), ...storedAnswers(k, language)])
+      t.same(checkSentence(s, k, language), { ok: true, problems: [] }, `${language}: ${s}`);
+  }
+});
+
+t.test('the caller’s own number may be read back; another number may not', async (t) => {
+  const callerSaid = 'My number is two oh one, five five five, zero one two three.';
+  const line = deskLines('en').messageTaken('Maria Lopez', '+12015550123');
+  t.ok(checkSentence(line, k, 'en', { callerSaid }).ok, line);
+  t.notOk(
+    checkSentence('Call us back on two oh one, five five five, nine nine nine nine.', k, 'en', { callerSaid }).ok,
+  );
+  t.notOk(checkSentence(line, k, 'en').ok, 'without the caller’s words the number is not known to be theirs');
+});
+
+t.test('stored facts of another gym: the checks read the facts, not fixed words', async (t) => {
+  const other = known(MONDAY, {
+    ...FACTS,
+    hours: { ...FACTS.hours, sun: { opens: '09:00', closes: '14:00' } },
+    pricing: [...FACTS.pricing, { plan: 'annual', amountMinor: 39900, currency: 'USD', period: 'year' }],
+    classes: [...FACTS.classes, { name: 'hot yoga', schedule: 'thursdays at seven p.m.' }],
+  });
+  for (const s of [
+    'On sunday we close at two p.m.',
+    'The annual membership is three hundred ninety nine dollars a year.',
+    'We have hot yoga on thursdays.',
+  ])
+    t.same(checkSentence(s, other), { ok: true, problems: [] }, s);
+  t.notOk(checkSentence('The annual membership is forty nine dollars a year.', other).ok);
+});
+
+t.test('the six front-desk personas: every answer the offline desk gives them passes', async (t) => {
+  const personas = await loadDeskPersonas(repoPath('scenarios/front-desk'));
+  t.equal(personas.length, 6);
+  for (const p of personas) {
+    const f = deskFacts(p.facts);
+    const place = { ...p.gym, subdivision: p.gym.subdivision ?? null };
+    const kp = deskKnowledge(place, { ...f, stale: [] }, { now: MONDAY, defaultTimeZone: 'UTC' });
+    const { llm, blocked } = desk(new OfflineReceptionist(), kp);
+    const h = greeted({ mode: 'front-desk', llm });
+    const said: string[] = [];
+    for (const turn of p.turns) said.push(await ask(h, turn.say));
+    t.same(blocked, [], `${p.name}: nothing stopped (${said.join(' | ')})`);
+    t.notMatch(said.join(' '), /don't have that information/, `${p.name}: no answer replaced`);
+  }
+});
