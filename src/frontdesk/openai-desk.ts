@@ -111,7 +111,10 @@ function lookup(k: DeskKnowledge | undefined, raw: string, language: Language): 
           ? classesAnswer(k, a.class_name?.toLowerCase(), language)
           : amenityAnswer(a.thing ?? (language === 'es' ? 'eso' : 'that'), language);
   const said = answer.sentences.join(' ');
-  return { chunks: [], result: answer.known ? `Stored facts (say only these values): ${said}` : `Not known: ${said}` };
+  return {
+    chunks: [],
+    result: answer.known ? `Stored facts (say these sentences word for word): ${said}` : `Not known: ${said}`,
+  };
 }
 
 function interpret(call: PendingCall, turn: DeskTurn): ToolOutcome {
@@ -162,9 +165,10 @@ function systemPrompt(k: DeskKnowledge | undefined, language: Language): string 
   return [
     `You are the automated front desk answering the phone for ${gym}.${today}`,
     'You know nothing about the gym yourself. Before answering any question about it (hours, prices, classes, ' +
-      'amenities, anything) call lookup_facts and answer with exactly what it returns; never add a time, price, ' +
-      'class, service or any other detail it did not give. If it says something is not known, say you do not ' +
-      'know and offer to take a message.',
+      'amenities, anything) call lookup_facts and answer by saying the sentences it returns word for word; never ' +
+      'rephrase them and never add a time, day, price, plan, class, service, address, policy or any other detail ' +
+      'it did not give. If it says something is not known, say you do not know and offer to take a message. ' +
+      'Any sentence of yours that states something about the gym that the lookup did not return is not spoken.',
     "To take a message call start_message, then ask for the caller's name, the number to call back and what it " +
       'is about, one at a time, then call take_message. If the caller asks for a person, call transfer_to_staff. ' +
       'When the caller is done, say goodbye and call end_call.',

@@ -53,7 +53,10 @@ export class FrontDeskLlm implements LlmProvider {
     const splitter = new SentenceSplitter({ firstClauseMinChars: 10_000, clauseMinChars: 10_000, maxChars: 600 });
     let replaced = false;
     const held: LlmChunk[] = [];
-    const pass = (sentence: string): LlmChunk[] => {
+    // The splitter keeps "six a.m. to ten p.m. On sunday ..." together (a.m./p.m. are abbreviations to it): a
+    // meridiem before a capital letter ends a sentence here, so each sentence is judged, and spoken, on its own.
+    const pass = (text: string): LlmChunk[] => text.split(MERIDIEM_END).flatMap(passOne);
+    const passOne = (sentence: string): LlmChunk[] => {
       const verdict = checkSentence(sentence, knowledge ?? EMPTY, language, { callerSaid });
       if (verdict.ok) return [{ type: 'text', delta: `${sentence} ` }];
       this.#o.onBlocked?.(verdict.problems);
@@ -96,6 +99,8 @@ export class FrontDeskLlm implements LlmProvider {
     yield* held.splice(0);
   }
 }
+
+const MERIDIEM_END = /(?<=\b[ap]\.m\.)\s+(?=[A-Z¿¡])/;
 
 /** What a gym whose facts could not be read is known to be: nothing, so every claim is blocked. */
 const EMPTY: DeskKnowledge = {

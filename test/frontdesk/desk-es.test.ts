@@ -6,7 +6,7 @@ import { deskLines } from '../../src/frontdesk/lines.js';
 import { planNameEs, sayAmountEs, sayNumberEs, sayTimeEs } from '../../src/frontdesk/lines-es.js';
 import { digitsIn, nameFrom, OfflineReceptionist } from '../../src/frontdesk/receptionist.js';
 import { greeted } from '../machines/harness.js';
-import { ask, desk, FACTS, inventingDesk, known, MONDAY } from './support.js';
+import { ask, desk, FACTS, inventingDesk, known, MONDAY, scriptedDesk, spokenFor } from './support.js';
 
 // The front desk in Spanish: its spoken values, what Spanish callers ask, the guard reading Spanish sentences, the
 // offline receptionist through the call machine, and the OpenAI desk (against the fake) told the call's language
@@ -169,4 +169,26 @@ t.test('OpenAI desk in Spanish: told the language; an invented price and time ar
   t.match(first.messages[0]?.content, /The caller speaks Spanish \(español\): answer only in Spanish/);
   const second = fake.chatRequests[1]?.body as { messages: Array<{ role: string; content: string | null }> };
   t.match(second.messages.at(-1), { role: 'tool', content: /El plan mensual cuesta cuarenta y nueve dólares al mes/ });
+});
+
+t.test('OpenAI desk in Spanish told to invent many facts in one reply: only the stored ones are spoken', async (t) => {
+  const inventions = [
+    'El domingo cerramos a las diez de la noche.',
+    'Tenemos spin los jueves.',
+    'Tenemos yoga caliente.',
+    'El plan anual cuesta cuarenta y nueve dólares al mes.',
+    'Sin contrato, puede cancelar cuando quiera.',
+    'Los niños son bienvenidos.',
+  ];
+  const { llm, blocked } = await scriptedDesk(t, [
+    { toolCalls: [{ name: 'lookup_facts', arguments: '{"topic":"prices","plan":"monthly"}' }] },
+    { text: `El plan mensual cuesta cuarenta y nueve dólares al mes. ${inventions.join(' ')} ¿Algo más?` },
+  ]);
+  const h = greeted({ mode: 'front-desk', llm, language: 'es' });
+  const spoken = await spokenFor(h, '¿Cuánto cuesta al mes y qué más me puede decir?', 'Algo más');
+  t.match(spoken, /El plan mensual cuesta cuarenta y nueve dólares al mes\./);
+  for (const invented of ['domingo', 'jueves', 'caliente', 'anual', 'contrato', 'niños'])
+    t.notOk(spoken.includes(invented), `"${invented}" never reached the speaker`);
+  t.equal(spoken.match(/Lo siento, no tengo esa información\./g)?.length, 1);
+  t.equal(blocked.length, inventions.length, 'each invention stopped');
 });

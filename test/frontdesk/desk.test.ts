@@ -7,7 +7,7 @@ import { deskIntent } from '../../src/frontdesk/intent.js';
 import { DESK_LINES_EN as DESK_LINES } from '../../src/frontdesk/lines.js';
 import { callbackNumber, digitsIn, nameFrom, OfflineReceptionist } from '../../src/frontdesk/receptionist.js';
 import { greeted } from '../machines/harness.js';
-import { ask, desk, FACTS, inventingDesk, known, MONDAY, PLACE, scriptedDesk } from './support.js';
+import { ask, desk, FACTS, inventingDesk, known, MONDAY, PLACE, scriptedDesk, spokenFor } from './support.js';
 import { deskKnowledge } from '../../src/frontdesk/knowledge.js';
 import type { ScriptedReply } from '../../src/fakes/openai.js';
 import { judge } from '../../src/demo/desk-check.js';
@@ -264,6 +264,49 @@ t.test('OpenAI desk told to invent: nothing it invents reaches the speaker', asy
   t.match(second.messages.at(-1), { role: 'tool', content: /Stored facts.*forty nine dollars a month/ });
   const first = fake.chatRequests[0]?.body as { messages: Array<{ content: string }> };
   t.notMatch(JSON.stringify(first.messages), /forty nine|4900|49/, 'no fact reaches the model but through its tools');
+});
+
+t.test('OpenAI desk told to invent many facts in one reply: only the stored ones reach the speaker', async (t) => {
+  // Each invention is a claim of a kind the old guard let through (the audit of issue 19): a true time on the wrong
+  // day, "close at" on a closed day, a class not stored, a stored class on the wrong day, a true price for a plan
+  // not stored, an address, a contract policy, what the membership includes, who is welcome.
+  const inventions = [
+    'On friday we close at ten p.m.',
+    'On sunday we close at six p.m.',
+    'We have hot yoga.',
+    'Yes, spin is on thursdays.',
+    'The annual membership is forty nine dollars a month.',
+    "We're at 120 Main Street.",
+    'No contract, cancel anytime.',
+    'It includes unlimited classes.',
+    'Kids are welcome.',
+  ];
+  const { fake, llm, blocked } = await scriptedDesk(t, [
+    { toolCalls: [{ name: 'lookup_facts', arguments: '{"topic":"hours","day":"fri"}' }] },
+    { text: `On friday we're open six a.m. to nine thirty p.m. ${inventions.join(' ')} Anything else?` },
+  ]);
+  const h = greeted({ mode: 'front-desk', llm });
+  // What the speaker was given (every SPEAKER.SAY: what text-to-speech would synthesise) for the question.
+  const spoken = await spokenFor(h, 'When do you close on friday, and what else should I know?', 'Anything else');
+  t.match(spoken, /On friday we're open six a\.m\. to nine thirty p\.m\./, 'the lookup’s sentence is said');
+  t.match(spoken, /Anything else\?/, 'and the courtesy line');
+  for (const invented of [
+    'ten p.m.',
+    'six p.m.',
+    'hot yoga',
+    'thursday',
+    'annual',
+    'Main',
+    'contract',
+    'unlimited',
+    'Kids',
+  ])
+    t.notOk(spoken.includes(invented), `"${invented}" never reached the speaker`);
+  t.equal(spoken.match(/I don't have that information/g)?.length, 1, 'replaced once in the reply');
+  t.equal(blocked.length, inventions.length, 'each invention stopped');
+  t.same([...new Set(blocked.flat())].sort(), ['class', 'hours', 'number', 'policy', 'price']);
+  const second = fake.chatRequests[1]?.body as { messages: Array<{ role: string; content: string | null }> };
+  t.match(second.messages.at(-1), { role: 'tool', content: /word for word\): On friday we're open six a\.m\./ });
 });
 
 t.test('OpenAI desk: a message it says it passed on but could not store is asked for again', async (t) => {

@@ -59,6 +59,21 @@ export async function ask(h: Harness, text: string): Promise<string> {
 }
 
 /**
+ * The caller asks `text` and the reply runs to its end (`last` heard): every text the speaker was given for it, in
+ * order (each SPEAKER.SAY, what text-to-speech would synthesise), joined.
+ */
+export async function spokenFor(h: Harness, text: string, last: string): Promise<string> {
+  const before = h.says().length;
+  const said = await ask(h, text);
+  for (let i = 0; i < 50 && !said.includes(last); i++) await h.settle();
+  return h
+    .says()
+    .slice(before)
+    .map((s) => s.text)
+    .join(' ');
+}
+
+/**
  * The OpenAI desk against the fake, scripted to look up the monthly price and then say `text` (what it invents):
  * the fake (its requests) and the desk as `desk()` gives it.
  */
