@@ -84,7 +84,7 @@ const UNKNOWN_ES = new RegExp(
   ].join('|'),
 );
 // Where a clause ends: the part of a sentence that says it does not know ends there, and what follows is checked.
-const CLAUSE_END = /([,;:]|\s[-–—]+\s|\s(?:but|and|pero|y)\s)/;
+const CLAUSE_END = /([,;]|(?<!\d):(?!\d)|\s[-–—]+\s|\s(?:but|and|pero|y)\s)/;
 const HOLIDAY_ES = /\b(?:feriado|feriados|festivo|festivos)\b/;
 const TIME_LEAD = new Set(['at', 'from', 'until', 'till', 'til', 'by', 'after', 'before', 'opens', 'closes', 'to']);
 const isCurrency = (w: string | undefined): boolean => w !== undefined && CURRENCY[w] !== undefined;
@@ -260,6 +260,11 @@ const COURTESY_EN = /\b(?:you'?re welcome|you are welcome|welcome to|welcome bac
 const POLICY_ES =
   /\b(?:contratos?|cancel\w*|permanencia|inclu\w*|gratis|gratuit[oa]s?|prueba|bienvenid[oa]s?|ninos?|ninas?|menores|edad|direccion|calle|avenida|ubicad[oa]s?|ubicacion|sucursal\w*|minimo|reembolsos?|invitad[oa]s?|ilimitad[oa]s?|promocion\w*|ofertas?|cuotas?|matricula|inscri\w*)\b/;
 const COURTESY_ES = /\b(?:de nada|bienvenid[oa]s? a|con gusto)\b/g;
+
+// Days in courtesy, not claims: "how can I help you today?", "have a great weekend", "¿en qué le puedo ayudar hoy?".
+const COURTESY_DAYS_EN =
+  /\b(?:(?:help|assist|do for) you(?: with)? (?:today|tonight)|(?:have|enjoy) (?:a|the|your) (?:great|good|nice|lovely|wonderful) (?:day|evening|night|weekend))\b/g;
+const COURTESY_DAYS_ES = /\b(?:ayudar(?:le|te)? (?:hoy|esta noche)|buen(?:a)? (?:dia|día|noche|fin de semana))\b/g;
 
 const OPEN_WORDS = new Set(['open', 'opens', 'opening']);
 const CLOSE_WORDS = new Set(['close', 'closes', 'closing', 'until', 'till', 'til']);
@@ -463,8 +468,10 @@ function checkClause(
 
   // Prices: each amount a stored plan's, of the plan named before it and the period said after it.
   let from = 0;
-  for (const a of amounts) {
-    const plans = plansNamed(c.slice(from, a.at), k, es) ?? k.pricing;
+  for (const [n, a] of amounts.entries()) {
+    // The plan is named before its amount ("the day pass is fifteen") or after it ("fifteen for a day pass").
+    const after = c.slice(a.next, amounts[n + 1]?.at ?? c.length);
+    const plans = plansNamed(c.slice(from, a.at), k, es) ?? plansNamed(after, k, es) ?? k.pricing;
     const period = periodAfter(c, a.next);
     const fits = plans.filter(
       (p) =>
@@ -506,7 +513,14 @@ export function checkSentence(
   const lang = language ?? 'en';
   const es = lang === 'es';
   if (ownSentences(k, lang).has(keyOf(sentence))) return OK;
-  const bare = withoutGymName(withoutCallerNumber(sentence.toLowerCase(), context.callerSaid, lang), k);
+  const lower = sentence
+    .toLowerCase()
+    .replace(/[’`]/g, "'")
+    .replace(es ? COURTESY_DAYS_ES : COURTESY_DAYS_EN, ' ');
+  const bare = withoutGymName(withoutCallerNumber(lower, context.callerSaid, lang), k).replace(
+    /\b(?:through|thru)\b/g,
+    'to',
+  );
   const text = es ? withWeekdaysEs(bare, k) : withWeekdays(bare, k);
   const tokensOf = (x: string): string[] => (es ? spanishTokens(x) : normalize(x));
   const tokens = tokensOf(text);

@@ -50,7 +50,18 @@ const INVENTED_EN = [
   'Your first class is free.',
   'We have over 200 machines.',
   'We have a pool.',
+  "We don't have a pool.",
   'Parking is right outside.',
+  // More of the same kinds, phrased as a model would.
+  'Spin is on tuesdays and thursdays.',
+  'We have yoga on mondays.',
+  'Our yoga class is at 7 a.m.',
+  'We close at 9:30 on weekdays.',
+  "We're open until midnight on fridays.",
+  'Fifteen dollars gets you a monthly membership.',
+  "It's forty nine dollars a month for the annual plan.",
+  'The day pass is fifteen dollars a month.',
+  'We have two plans.',
 ];
 
 const INVENTED_ES = [
@@ -103,6 +114,18 @@ const TRUE_EN = [
   'Would you like me to take a message for the staff?',
   'I can put you through to someone at the desk.',
   'Thanks for calling, goodbye!',
+  // The same facts as a model might phrase them.
+  "We're open from six in the morning until ten at night today.",
+  "Monday through Thursday we're open 6 AM to 10 PM, Friday until 9:30 PM.",
+  'Friday we close at 9:30 PM.',
+  'Our spin class is on Tuesdays at 6 PM.',
+  'Yes! We do have yoga classes.',
+  'The monthly plan is $49 per month.',
+  'Fifteen dollars gets you a day pass.',
+  'The monthly membership is forty nine dollars a month and the day pass is fifteen dollars a day.',
+  'Hello! How can I help you today?',
+  'Have a great weekend!',
+  "Great, I've passed your message on, and someone will call you back soon.",
 ];
 
 const TRUE_ES = [
@@ -115,6 +138,10 @@ const TRUE_ES = [
   'Con gusto, déjeme revisar.',
   '¿Le puedo ayudar en algo más?',
   '¿Quiere que le tome un mensaje?',
+  '¿En qué le puedo ayudar hoy?',
+  'El plan mensual cuesta 49 dólares al mes.',
+  'La clase de spin es los martes a las seis de la tarde.',
+  'El domingo no abrimos.',
 ];
 
 t.test('true sentences, courtesy lines and unknowns pass', async (t) => {
