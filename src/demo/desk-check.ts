@@ -24,10 +24,17 @@ const TIME =
   /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: (?:oh )?(?:fifteen|thirty|forty five|\w+))? [ap]\.m\.|\bnoon\b|\bmidnight\b/gi;
 const PRICE = /\b(?:\w+ )?\w+ dollars(?: and (?:\w+ )?\w+ cents)?(?: (?:a|per|one) \w+)?/gi;
 
-/** The day a persona's "today"/"tomorrow" means at `now` in the gym's zone. */
-function dayOf(p: DeskPersona, which: 'today' | 'tomorrow', now: Date): { day: Day; holiday: string | undefined } {
+/** The day a persona's "today", "tomorrow" or weekday (its next one, today included) means at `now` in the gym's zone. */
+function dayOf(
+  p: DeskPersona,
+  which: 'today' | 'tomorrow' | Day,
+  now: Date,
+): { day: Day; holiday: string | undefined } {
   const today = localDateOf(now, p.gym.timeZone);
-  const date = which === 'today' ? today : addDays(today, 1);
+  const ahead = [0, 1, 2, 3, 4, 5, 6].map((n) => addDays(today, n));
+  const date =
+    which === 'today' ? today : which === 'tomorrow' ? addDays(today, 1) : ahead.find((d) => weekdayOf(d) === which);
+  if (date === undefined) return { day: which as Day, holiday: undefined };
   return { day: weekdayOf(date), holiday: publicHolidayName(date, p.gym.region, p.gym.subdivision) };
 }
 
@@ -36,8 +43,7 @@ export function wanted(p: DeskPersona, facts: GymFacts, e: DeskExpect, now: Date
   if ('step' in e) return { kind: 'none' };
   if ('unknown' in e) return { kind: 'unknown' };
   if ('hours' in e) {
-    const d =
-      e.hours === 'today' || e.hours === 'tomorrow' ? dayOf(p, e.hours, now) : { day: e.hours, holiday: undefined };
+    const d = dayOf(p, e.hours, now);
     if (d.holiday !== undefined) return { kind: 'unknown' };
     const h = facts.hours[d.day];
     if (h === undefined) return { kind: 'unknown' };

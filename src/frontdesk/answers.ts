@@ -1,6 +1,7 @@
 import { DAYS, hoursKey, type Day, type DayHours, type Period, type Topic } from '../facts/model.js';
 import type { Language } from '../language/index.js';
-import type { DeskKnowledge } from './knowledge.js';
+import { normalize } from '../facts/numbers.js';
+import type { DeskHoliday, DeskKnowledge } from './knowledge.js';
 import { deskLines, type DayLabel, type DeskLines } from './lines.js';
 
 // Answers to a caller's question, built only from the gym's knowledge (knowledge.ts) with the fixed lines of
@@ -20,8 +21,9 @@ export function hoursAnswer(k: DeskKnowledge, day: DayLabel | 'week', language?:
   const L = deskLines(language);
   if (Object.keys(k.hours).length === 0) return { sentences: [L.hoursUnknown], known: false };
   if (day === 'week') return { sentences: [...weekLines(L, k.hours), ...stale(L, k, 'hours')], known: true };
-  const d = day === 'today' ? k.today : day === 'tomorrow' ? k.tomorrow : undefined;
-  if (d !== undefined && d.holiday !== undefined && (day === 'today' || day === 'tomorrow'))
+  // Today, tomorrow, or the named weekday's next date (today included): a public holiday on it is said instead.
+  const d = day === 'today' ? k.today : day === 'tomorrow' ? k.tomorrow : k.week.find((x) => x.day === day);
+  if (d !== undefined && d.holiday !== undefined)
     return { sentences: [L.holiday(day, d.holiday[language ?? 'en'])], known: false };
   const h = d === undefined ? k.hours[day as Day] : d.hours;
   if (h === undefined) return { sentences: [L.dayHoursUnknown(day)], known: false };
@@ -72,6 +74,30 @@ export function classesAnswer(k: DeskKnowledge, name: string | undefined, langua
   return { sentences: [L.classYes(c.name, c.schedule), ...stale(L, k, 'classes')], known: true };
 }
 
+/** Words of a holiday's name that do not tell one from another ("Christmas Day", "Día de la Independencia"). */
+const HOLIDAY_FILLER = new Set(['day', 'the', 'of', 'jr', 'dia', 'de', 'del', 'la', 'el', 'los']);
+const holidayWords = (text: string): string[] =>
+  normalize(text)
+    .map((w) => w.replace(/'s$/, ''))
+    .filter((w) => !HOLIDAY_FILLER.has(w));
+
+/** The coming public holiday the caller's words name, soonest first ("are you open on Christmas?"), if any. */
+export function namedHoliday(k: DeskKnowledge, said: string, language?: Language): DeskHoliday | undefined {
+  const heard = new Set(holidayWords(said));
+  return k.holidays.find((h) => {
+    const names = language === 'es' ? [h.name.es, h.name.en] : [h.name.en];
+    return names.some((n) => {
+      const words = holidayWords(n);
+      return words.length > 0 && words.every((w) => heard.has(w));
+    });
+  });
+}
+
+/** A holiday the caller named: it is named back, with its hours unknown (no holiday hours are stored). */
+export function holidayAnswer(h: DeskHoliday, language?: Language): DeskAnswer {
+  return { sentences: [deskLines(language).holidayNamed(h.name[language ?? 'en'])], known: false };
+}
+
 export function amenityAnswer(thing: string, language?: Language): DeskAnswer {
   return { sentences: [deskLines(language).topicUnknown(thing)], known: false };
 }
@@ -93,5 +119,6 @@ export function storedAnswers(k: DeskKnowledge, language?: Language): string[] {
     ...k.pricing.map((p) => L.plan(p)),
     ...classesAnswer(k, undefined, language).sentences,
     ...k.classes.flatMap((c) => classesAnswer(k, c.name, language).sentences),
+    ...k.holidays.flatMap((h) => holidayAnswer(h, language).sentences),
   ];
 }

@@ -43,7 +43,7 @@ import { digitsIn } from './receptionist.js';
 //       only when it is the caller's own (context.callerSaid), read back after taking a message;
 //     - amenities and services (pool, parking, personal training) and policy words (contract, cancel, included,
 //       free, trial, welcome, kids, address, street, located, fee, unlimited, ...) are never stored, so never pass;
-//     - "holiday" only when today or tomorrow is one;
+//     - "holiday" only when one falls in the coming week (today and the six days after it);
 // (c) or it makes no such claim at all: greetings, "let me check", "anything else?", offers of a message or a
 //     transfer, and a clause that says it does not know ("I don't know", "I don't have ...", "no sé si", "no tengo
 //     esa información"; not "no tenemos" nor "no se preocupe"), which may name a class, an amenity or a day, but
@@ -553,7 +553,7 @@ export function checkSentence(
   const policy = es ? POLICY_ES : POLICY_EN;
   if (policy.test(words.replace(es ? COURTESY_ES : COURTESY_EN, ' '))) problems.add('policy');
   if (tokens.includes('holiday') || tokens.includes('holidays') || (es && HOLIDAY_ES.test(text))) {
-    if (k.today.holiday === undefined && k.tomorrow.holiday === undefined) problems.add('holiday');
+    if (!k.week.some((d) => d.holiday !== undefined)) problems.add('holiday');
   }
   return problems.size === 0 ? OK : { ok: false, problems: [...problems] };
 }

@@ -1,4 +1,4 @@
-import { addDays, localDateOf, weekdayOf, type LocalDate } from '../campaigns/policy/local-time.js';
+import { addDays, isoDate, localDateOf, weekdayOf, type LocalDate } from '../campaigns/policy/local-time.js';
 import { publicHolidayName } from '../campaigns/policy/holidays.js';
 import type { Queryable } from '../db/sql.js';
 import { TOPICS, type Day, type DayHours, type GymClass, type MembershipPlan, type Topic } from '../facts/model.js';
@@ -21,6 +21,16 @@ export interface DeskDay {
   readonly holiday: Readonly<Record<Language, string>> | undefined;
 }
 
+/** A public holiday ahead: its date, weekday and name in each language. */
+export interface DeskHoliday {
+  readonly date: string;
+  readonly day: Day;
+  readonly name: Readonly<Record<Language, string>>;
+}
+
+/** How far ahead the desk knows the holidays a caller may name ("are you open on Thanksgiving?"). */
+const HOLIDAYS_AHEAD_DAYS = 366;
+
 export interface DeskKnowledge {
   readonly gymName: string;
   readonly timeZone: string;
@@ -31,6 +41,10 @@ export interface DeskKnowledge {
   readonly stale: readonly Topic[];
   readonly today: DeskDay;
   readonly tomorrow: DeskDay;
+  /** Today and the six days after it: a weekday the caller names is its next one, holiday and all. */
+  readonly week: readonly DeskDay[];
+  /** The public holidays of the coming year where the gym is, soonest first: a caller may name one. */
+  readonly holidays: readonly DeskHoliday[];
   /** The gym's country (ISO 3166-1): a caller's callback number said without its country code is one of its. */
   readonly country: CountryCode | undefined;
 }
@@ -68,10 +82,9 @@ function holidayNames(date: LocalDate, place: GymPlace): Readonly<Record<Languag
 
 function deskDay(date: LocalDate, hours: Partial<Record<Day, DayHours>>, place: GymPlace): DeskDay {
   const day = weekdayOf(date);
-  const iso = `${date.year}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
   return {
     day,
-    date: iso,
+    date: isoDate(date),
     hours: hours[day],
     holiday: holidayNames(date, place),
   };
@@ -90,6 +103,14 @@ export function deskKnowledge(
 ): DeskKnowledge {
   const timeZone = place.timeZone ?? o.defaultTimeZone;
   const today = localDateOf(o.now, timeZone);
+  const week = Array.from({ length: 7 }, (_, n) => deskDay(addDays(today, n), facts.hours, place));
+  const holidays: DeskHoliday[] = [];
+  for (let n = 0; n < HOLIDAYS_AHEAD_DAYS; n++) {
+    const d = n < week.length ? week[n] : undefined;
+    const date = addDays(today, n);
+    const name = d !== undefined ? d.holiday : holidayNames(date, place);
+    if (name !== undefined) holidays.push({ date: isoDate(date), day: weekdayOf(date), name });
+  }
   return {
     gymName: place.name,
     timeZone,
@@ -97,8 +118,10 @@ export function deskKnowledge(
     pricing: facts.pricing,
     classes: facts.classes,
     stale: TOPICS.filter((t) => facts.stale.includes(t)),
-    today: deskDay(today, facts.hours, place),
-    tomorrow: deskDay(addDays(today, 1), facts.hours, place),
+    today: week[0] as DeskDay,
+    tomorrow: week[1] as DeskDay,
+    week,
+    holidays,
     country: countryOf(place),
   };
 }

@@ -243,7 +243,9 @@ export const DESK_LINES_ES: DeskLines = {
   dayHours,
   dayHoursUnknown: (d) =>
     `Lo siento, no tengo nuestro horario ${d === 'today' || d === 'tomorrow' ? `de ${dayWords(d)}` : `del ${DAY_NAMES_ES[d]}`}.`,
-  holiday: (d, holiday) => `${d === 'today' ? 'Hoy' : 'Mañana'} es ${holiday}, y no sé nuestro horario del feriado.`,
+  holiday: (d, holiday) =>
+    `${d === 'today' ? 'Hoy' : d === 'tomorrow' ? 'Mañana' : `Este ${DAY_NAMES_ES[d]}`} es ${holiday}, y no sé nuestro horario del feriado.`,
+  holidayNamed: (holiday) => `${capital(holiday)} es un día feriado, y no sé nuestro horario del feriado.`,
   week,
   daysMissing: (n) => `No tengo nuestro horario de ${n === 1 ? 'un día' : `${sayNumberEs(n)} días`} de la semana.`,
   plan,

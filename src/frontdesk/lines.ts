@@ -47,7 +47,10 @@ export interface DeskLines extends DeskFixedLines {
   greeting(gymName: string): string;
   dayHours(d: DayLabel, h: DayHours): string;
   dayHoursUnknown(d: DayLabel): string;
-  holiday(d: 'today' | 'tomorrow', holiday: string): string;
+  /** A public holiday on the day asked (today, tomorrow, or a weekday of the coming week). */
+  holiday(d: DayLabel, holiday: string): string;
+  /** A public holiday the caller named ("are you open on Christmas?"). */
+  holidayNamed(holiday: string): string;
   week(days: readonly Day[], h: DayHours): string;
   /** "I don't have our hours for 2 days of the week." */
   daysMissing(n: number): string;
@@ -91,8 +94,9 @@ function dayHoursUnknownLine(d: DayLabel): string {
 }
 
 /** A public holiday on the day asked: its regular hours may not hold, and no holiday hours are stored. */
-function holidayLine(d: 'today' | 'tomorrow', holiday: string): string {
-  return `${d === 'today' ? 'Today' : 'Tomorrow'} is ${holiday}, and I don't know our hours for the holiday.`;
+function holidayLine(d: DayLabel, holiday: string): string {
+  const when = d === 'today' ? 'Today' : d === 'tomorrow' ? 'Tomorrow' : `This ${DAY_NAMES[d]}`;
+  return `${when} is ${holiday}, and I don't know our hours for the holiday.`;
 }
 
 function weekLine(days: readonly Day[], h: DayHours): string {
@@ -164,6 +168,7 @@ export const DESK_LINES_EN: DeskLines = {
   dayHours: dayHoursLine,
   dayHoursUnknown: dayHoursUnknownLine,
   holiday: holidayLine,
+  holidayNamed: (holiday) => `${holiday} is a public holiday, and I don't know our hours for the holiday.`,
   week: weekLine,
   daysMissing: (n) => `I don't have our hours for ${n === 1 ? 'one day' : `${n} days`} of the week.`,
   plan: planLine,

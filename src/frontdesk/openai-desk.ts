@@ -8,7 +8,7 @@ import { OpenAiConnection } from '../providers/openai-client.js';
 import { DEFAULT_RETRY, toProviderError, withRetry, type RetryPolicy } from '../providers/retry.js';
 import { assistantToolTurn, inOrder, readRound, type PendingCall, type Round } from '../providers/llm/openai.js';
 import type { ConversationInput, LlmChunk } from '../providers/llm/types.js';
-import { amenityAnswer, classesAnswer, hoursAnswer, priceAnswer } from './answers.js';
+import { amenityAnswer, classesAnswer, holidayAnswer, hoursAnswer, namedHoliday, priceAnswer } from './answers.js';
 import type { DeskKnowledge } from './knowledge.js';
 import { LANGUAGE_NAMES, type Language } from '../language/index.js';
 import { deskLines } from './lines.js';
@@ -43,6 +43,7 @@ export const DESK_TOOLS: ChatCompletionTool[] = [
     properties: {
       topic: { type: 'string', enum: ['hours', 'prices', 'classes', 'other'] },
       day: { type: 'string', enum: ['today', 'tomorrow', 'week', ...DAYS] },
+      holiday: { type: 'string', description: 'for topic hours: a public holiday the caller named (Christmas, ...)' },
       plan: { type: 'string', description: 'a plan the caller named (student, day pass, ...)' },
       period: { type: 'string', enum: [...PERIODS] },
       class_name: { type: 'string' },
@@ -69,6 +70,7 @@ const lookupArgs = z
   .object({
     topic: z.enum(['hours', 'prices', 'classes', 'other']),
     day: z.enum(['today', 'tomorrow', 'week', ...DAYS]).optional(),
+    holiday: z.string().max(100).optional(),
     plan: z.string().max(100).optional(),
     period: z.enum(PERIODS).optional(),
     class_name: z.string().max(100).optional(),
@@ -102,14 +104,17 @@ function lookup(k: DeskKnowledge | undefined, raw: string, language: Language): 
     return invalid('lookup_facts', (e as Error).message.slice(0, 300));
   }
   if (k === undefined) return { chunks: [], result: `Not known: ${deskLines(language).unknown}` };
+  const holiday = a.topic === 'hours' && a.holiday !== undefined ? namedHoliday(k, a.holiday, language) : undefined;
   const answer =
-    a.topic === 'hours'
-      ? hoursAnswer(k, a.day ?? 'week', language)
-      : a.topic === 'prices'
-        ? priceAnswer(k, a.plan?.toLowerCase(), a.period, language)
-        : a.topic === 'classes'
-          ? classesAnswer(k, a.class_name?.toLowerCase(), language)
-          : amenityAnswer(a.thing ?? (language === 'es' ? 'eso' : 'that'), language);
+    holiday !== undefined
+      ? holidayAnswer(holiday, language)
+      : a.topic === 'hours'
+        ? hoursAnswer(k, a.day ?? 'week', language)
+        : a.topic === 'prices'
+          ? priceAnswer(k, a.plan?.toLowerCase(), a.period, language)
+          : a.topic === 'classes'
+            ? classesAnswer(k, a.class_name?.toLowerCase(), language)
+            : amenityAnswer(a.thing ?? (language === 'es' ? 'eso' : 'that'), language);
   const said = answer.sentences.join(' ');
   return {
     chunks: [],

@@ -112,5 +112,7 @@ const EMPTY: DeskKnowledge = {
   stale: [],
   today: { day: 'mon', date: '', hours: undefined, holiday: undefined },
   tomorrow: { day: 'tue', date: '', hours: undefined, holiday: undefined },
+  week: [],
+  holidays: [],
   country: undefined,
 };

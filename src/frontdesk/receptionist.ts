@@ -4,7 +4,15 @@ import { spanishTokens } from '../facts/spanish.js';
 import { UNITS } from '../facts/vocabulary.js';
 import type { Language } from '../language/index.js';
 import type { ConversationInput, HistoryTurn, LlmChunk } from '../providers/llm/types.js';
-import { amenityAnswer, classesAnswer, hoursAnswer, priceAnswer, type DeskAnswer } from './answers.js';
+import {
+  amenityAnswer,
+  classesAnswer,
+  holidayAnswer,
+  hoursAnswer,
+  namedHoliday,
+  priceAnswer,
+  type DeskAnswer,
+} from './answers.js';
 import { deskIntent } from './intent.js';
 import type { DeskKnowledge } from './knowledge.js';
 import { deskLines, type DeskLines } from './lines.js';
@@ -162,6 +170,10 @@ export class OfflineReceptionist implements DeskBrain {
     }
     const k = turn.knowledge;
     const intent = deskIntent(said, lang);
+    // "Are you open on Christmas?": a coming public holiday named is answered as one, whatever day it falls on.
+    const holiday =
+      k && (intent.kind === 'hours' || intent.kind === 'unclear') ? namedHoliday(k, said, lang) : undefined;
+    if (holiday !== undefined) return yield* say(answered(L, holidayAnswer(holiday, lang)));
     switch (intent.kind) {
       case 'hours':
         return yield* say(k ? answered(L, hoursAnswer(k, intent.day, lang)) : [L.hoursUnknown, L.offerMessage]);

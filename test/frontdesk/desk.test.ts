@@ -1,7 +1,7 @@
 import t from 'tap';
 import { setTimeout as delay } from 'node:timers/promises';
 import { sayTime } from '../../src/facts/say.js';
-import { hoursAnswer, priceAnswer } from '../../src/frontdesk/answers.js';
+import { holidayAnswer, hoursAnswer, namedHoliday, priceAnswer } from '../../src/frontdesk/answers.js';
 import { checkSentence } from '../../src/frontdesk/guard.js';
 import { deskIntent } from '../../src/frontdesk/intent.js';
 import { DESK_LINES_EN as DESK_LINES } from '../../src/frontdesk/lines.js';
@@ -43,6 +43,53 @@ t.test('today and tomorrow are the gym’s local days; a public holiday is named
   ]);
   const none = known(MONDAY, { hours: {}, pricing: [], classes: [], stale: [] });
   t.same(hoursAnswer(none, 'today'), { sentences: [DESK_LINES.hoursUnknown], known: false });
+});
+
+t.test('a weekday of the coming week on a public holiday, or a holiday named, is said as a holiday', async (t) => {
+  // Fixed clock: Monday 21 December 2026, 10:00 in New York; Friday 25 is Christmas Day.
+  const k = known(new Date('2026-12-21T15:00:00Z'));
+  t.same(
+    k.week.map((d) => d.date),
+    ['2026-12-21', '2026-12-22', '2026-12-23', '2026-12-24', '2026-12-25', '2026-12-26', '2026-12-27'],
+  );
+  const friday = hoursAnswer(k, 'fri');
+  t.same(friday, {
+    sentences: ["This friday is Christmas Day, and I don't know our hours for the holiday."],
+    known: false,
+  });
+  t.same(hoursAnswer(k, 'fri', 'es').sentences, ['Este viernes es Navidad, y no sé nuestro horario del feriado.']);
+  t.same(hoursAnswer(k, 'sat').sentences, ["On saturday we're open eight a.m. to six p.m."], 'another day: its hours');
+  t.same(hoursAnswer(known(), 'fri').sentences, ["On friday we're open six a.m. to nine thirty p.m."], 'no holiday');
+  // Named by the caller, near or far: the coming one, soonest first.
+  const named = (said: string, language?: 'es') => namedHoliday(known(), said, language)?.date;
+  t.equal(named('Are you open on Christmas?'), '2026-12-25');
+  t.equal(named("what are your hours on new year's day"), '2027-01-01');
+  t.equal(named('¿Abren en Navidad?', 'es'), '2026-12-25');
+  t.equal(named('Are you open on monday?'), undefined);
+  t.same(holidayAnswer(namedHoliday(known(), 'christmas')!).sentences, [
+    "Christmas Day is a public holiday, and I don't know our hours for the holiday.",
+  ]);
+  for (const s of [...friday.sentences, ...holidayAnswer(namedHoliday(known(), 'christmas')!).sentences])
+    t.same(checkSentence(s, k), { ok: true, problems: [] }, `the guard passes: ${s}`);
+  t.same(checkSentence('Friday is a holiday.', known()).problems, ['hours', 'holiday'], 'none this week: stopped');
+  // Through the call machine, the offline receptionist.
+  const { llm, blocked } = desk(new OfflineReceptionist(), k);
+  const h = greeted({ mode: 'front-desk', llm });
+  t.match(await ask(h, 'Are you open on friday?'), /This friday is Christmas Day, and I don't know our hours/);
+  t.match(await ask(h, 'Are you open on Christmas?'), /Christmas Day is a public holiday/);
+  t.match(await ask(h, 'Are you open on saturday?'), /On saturday we're open eight a\.m\. to six p\.m\./);
+  t.same(blocked, []);
+});
+
+t.test('OpenAI desk: a holiday the caller names is looked up as one', async (t) => {
+  const { fake, llm } = await scriptedDesk(t, [
+    { toolCalls: [{ name: 'lookup_facts', arguments: '{"topic":"hours","holiday":"Christmas"}' }] },
+    { text: "Christmas Day is a public holiday, and I don't know our hours for the holiday." },
+  ]);
+  const h = greeted({ mode: 'front-desk', llm });
+  t.match(await spokenFor(h, 'Are you open on Christmas?', 'holiday'), /Christmas Day is a public holiday/);
+  const second = fake.chatRequests[1]?.body as { messages: Array<{ role: string; content: string | null }> };
+  t.match(second.messages.at(-1), { role: 'tool', content: /^Not known: Christmas Day is a public holiday/ });
 });
 
 t.test('the guard passes stored facts and stops every other claim', async (t) => {
