@@ -71,7 +71,7 @@ import { ListenTickets } from './monitor/ticket.js';
 import { tracingSettings } from './tracing/settings.js';
 import { startTracing } from './tracing/tracing.js';
 import type { Language } from './language/index.js';
-import { languageSupport, recognises } from './language/support.js';
+import { logLanguageSupport, recognises } from './language/support.js';
 
 // `npm start`: the whole app in one process. Config is read once; then the DSP addon, the database (embedded
 // PGlite unless DATABASE_URL is set) with migrations, the providers chosen from config, and the uWebSockets.js
@@ -154,9 +154,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   if (opts.providers)
     log.info({ asr: providers.asr.name, llm: providers.llm.name, tts: providers.tts.name }, 'providers selected');
   // Which languages calls can be held in, said once at start-up (doctor says the same: CALL_LANGUAGE).
-  const support = languageSupport(providers.asr);
-  if (support.unserved.length > 0) log.warn({ languages: support.served, unserved: support.unserved }, support.summary);
-  else log.info({ languages: support.served }, support.summary);
+  logLanguageSupport(log, providers.asr);
 
   // The drain needs the server (to close it) and admission needs the drain (to refuse calls while draining).
   const draining = { drain: undefined as Drain | undefined };
@@ -266,6 +264,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
                 streamTokens,
                 numbers: (to) => calledNumber(db.pool, to),
                 language,
+                hears,
+                onUnheard: (l, mode, action) => metrics.inboundLanguageUnheard(l, mode, action),
                 log,
               }),
             )

@@ -26,5 +26,6 @@ export async function calledNumber(db: Queryable, to: string): Promise<CalledNum
   const g = await db.query<{ language: string | null }>('SELECT language FROM gyms WHERE id = $1', [n.gym_id]);
   const tag = g.rows[0]?.language ?? null;
   const language = tag === null ? undefined : languageFrom(tag);
-  return { number: n.number, gymId: n.gym_id, gymName: n.gym_name, mode: n.mode, language };
+  const staffNumber = n.staff_number ?? undefined;
+  return { number: n.number, gymId: n.gym_id, gymName: n.gym_name, mode: n.mode, language, staffNumber };
 }

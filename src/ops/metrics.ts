@@ -1,7 +1,9 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallDirection } from '../../machines/events.js';
+import type { CallDirection, CallMode } from '../../machines/events.js';
 import type { VadKind } from '../audio/vad.js';
+import type { Language } from '../language/index.js';
+import type { UnheardAction } from '../telephony/unheard.js';
 
 // Prometheus metrics of the app. One Metrics object per process (see getMetrics) is created lazily, never at
 // import time; tests create their own with createMetrics(). Other modules call the typed helpers below instead
@@ -59,6 +61,7 @@ export class Metrics {
   private readonly bargeIns: Counter<'outcome'>;
   private readonly vadStreams: Counter<'kind'>;
   private readonly deskBlocked: Counter<'claim'>;
+  private readonly inboundUnheard: Counter<'language' | 'mode' | 'action'>;
   private readonly dspSeconds: Histogram<'op'>;
   private readonly rejections: Counter<'reason' | 'surface'>;
   private readonly campaignDials: Counter;
@@ -121,6 +124,12 @@ export class Metrics {
       labelNames: ['claim'],
       registers,
     });
+    this.inboundUnheard = new Counter({
+      name: 'gym_agent_inbound_unheard_total',
+      help: 'Inbound calls not held because the recogniser does not hear their language, by language, mode and action (transferred to the staff, hung up)',
+      labelNames: ['language', 'mode', 'action'],
+      registers,
+    });
     this.dspSeconds = new Histogram({
       name: 'gym_agent_dsp_seconds',
       help: 'Time spent in one native DSP call (one audio chunk)',
@@ -178,6 +187,11 @@ export class Metrics {
   /** The front desk's guard stopped a sentence whose claims (hours, time, price, ...) no stored fact backs. */
   deskGuardBlocked(claims: readonly string[]): void {
     for (const claim of claims) this.deskBlocked.inc({ claim });
+  }
+
+  /** An inbound call in a language the recogniser does not hear was put through to the staff or ended politely. */
+  inboundLanguageUnheard(language: Language, mode: CallMode, action: UnheardAction): void {
+    this.inboundUnheard.inc({ language, mode, action });
   }
 
   callEnded(direction: CallDirection, reason: string): void {

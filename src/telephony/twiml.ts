@@ -46,9 +46,25 @@ export const DIAL_TIMEOUT_S = 25;
  * call's language and the call ends, instead of silence and a dead line.
  */
 export function dialTwiml(to: string, unanswered: { text: string; language: Language }): string {
+  return sayDialTwiml(unanswered.language, undefined, { to, unanswered: unanswered.text });
+}
+
+/**
+ * An inbound call the server cannot hold (its language is one the recogniser does not hear): `apology` said in
+ * that language, then `dial` (the staff) as the transfer's, else the call ends.
+ */
+export function sayDialTwiml(
+  language: Language,
+  apology: string | undefined,
+  dial?: { to: string; unanswered: string },
+): string {
   const vr = new twilio.twiml.VoiceResponse();
-  vr.dial({ timeout: DIAL_TIMEOUT_S }, to);
-  vr.say({ language: SAY_LANGUAGE[unanswered.language] }, unanswered.text);
+  const say = { language: SAY_LANGUAGE[language] };
+  if (apology !== undefined) vr.say(say, apology);
+  if (dial !== undefined) {
+    vr.dial({ timeout: DIAL_TIMEOUT_S }, dial.to);
+    vr.say(say, dial.unanswered);
+  }
   vr.hangup();
   return vr.toString();
 }

@@ -9,7 +9,8 @@ import { MEDIA_STREAM_PATH } from './server.js';
 import { formParams, publicWsUrl } from './signature.js';
 import { STREAM_TOKEN_PARAM, type StreamTokens } from './stream-token.js';
 import { connectStreamTwiml, hangupTwiml } from './twiml.js';
-import type { Language } from '../language/index.js';
+import { DEFAULT_LANGUAGE, type Language } from '../language/index.js';
+import { unheardTwiml, type UnheardAction } from './unheard.js';
 
 // Twilio's webhooks. The server has already verified X-Twilio-Signature (auth: 'twilio-signature') before these
 // run, so a forged request never reaches them.
@@ -27,6 +28,13 @@ export interface WebhookOptions {
   readonly numbers?: ((to: string) => Promise<CalledNumber | undefined>) | undefined;
   /** CALL_LANGUAGE: the language of a call whose number names none, and of the apology a caller we cannot take hears. */
   readonly language?: Language | undefined;
+  /**
+   * Whether the recogniser hears a language (src/language/support.ts). An inbound call in one it does not is not
+   * held: the caller hears an apology and the staff's phone or the end of the call (unheard.ts). Unset: every one.
+   */
+  readonly hears?: ((language: Language) => boolean) | undefined;
+  /** Such a call was turned away (metrics: language, mode and what was done; nothing of the caller). */
+  readonly onUnheard?: ((language: Language, mode: CallMode, action: UnheardAction) => void) | undefined;
 }
 
 /** What a call to one of our numbers is for. */
@@ -37,6 +45,8 @@ export interface CalledNumber {
   readonly mode: CallMode;
   /** The gym's language when it is one calls are held in (gyms.language): its own line speaks it. */
   readonly language?: Language | undefined;
+  /** A front-desk number's staff number (E.164), where a caller asking for a person is put through. */
+  readonly staffNumber?: string | undefined;
 }
 
 const xml = (body: string): HttpResponse => ({ status: 200, headers: { 'content-type': 'text/xml' }, body });
@@ -86,6 +96,17 @@ async function voice(o: WebhookOptions, req: HttpRequest): Promise<HttpResponse>
   // call: whoever rings an interview-mode number must not state its gym's facts (the front desk would repeat them to
   // its customers). The gym calling from its own phone is that gym anyway: gyms are keyed by their number.
   const desk = called?.mode === 'front-desk' ? called : undefined;
+  // A new inbound call in a language the recogniser does not hear is never held in words nobody on our side
+  // understands (a Spanish gym's line on the offline stack): an apology in its language, then the staff or goodbye.
+  const language = call?.language ?? called?.language ?? o.language ?? DEFAULT_LANGUAGE;
+  if (call === undefined && o.hears !== undefined && !o.hears(language)) {
+    const mode = called?.mode ?? 'interview';
+    const { twiml, action } = unheardTwiml(language, mode, desk?.staffNumber);
+    // No caller's number and no called number in the log: the language, the mode and what was done.
+    o.log.warn({ language, mode, action }, 'inbound call in a language the recogniser does not hear; not held');
+    o.onUnheard?.(language, mode, action);
+    return xml(twiml);
+  }
   const callId = call?.callId ?? randomUUID();
   const admitted = o.admission.awaitStream(callId, call?.direction ?? 'inbound');
   if (!admitted.ok) {

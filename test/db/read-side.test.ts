@@ -322,6 +322,12 @@ t.test('front desk: numbers, a call’s message and transfer, the messages list'
   t.equal(plain?.language, undefined, 'a gym with no language: CALL_LANGUAGE');
   await backend.pool.query("UPDATE gyms SET language = 'es-MX' WHERE id = $1", [gymId]);
   t.match(await calledNumber(backend.pool, '+12015550100'), { gymId, gymName: 'Iron Temple', language: 'es' });
+  await backend.pool.query("UPDATE phone_numbers SET staff_number = '+12015550199' WHERE number = '+12015550100'");
+  t.match(
+    await calledNumber(backend.pool, '+12015550100'),
+    { staffNumber: '+12015550199' },
+    'and its staff number: where a caller in a language the recogniser does not hear is put through',
+  );
   t.equal(await calledNumber(backend.pool, '+12015550101'), undefined, 'not one of ours');
   // The desk reads callback numbers in the gym's country: its region, else its own number's.
   await backend.pool.query("UPDATE gyms SET region = 'MX' WHERE id = $1", [gymId]);

@@ -6,7 +6,10 @@ import { MemoryCallStore, type NewCall } from '../../src/telephony/call-store.js
 import { signRequest, verifyUpgrade, verifyWebhook } from '../../src/telephony/signature.js';
 import { connectStreamTwiml, dialTwiml, hangupTwiml } from '../../src/telephony/twiml.js';
 import { StreamTokens } from '../../src/telephony/stream-token.js';
-import { twilioRoutes } from '../../src/telephony/webhooks.js';
+import { twilioRoutes, type WebhookOptions } from '../../src/telephony/webhooks.js';
+import { UNHEARD_LINES } from '../../src/telephony/unheard.js';
+import { createLogger } from '../../src/log.js';
+import type { Language } from '../../src/language/index.js';
 import { UpgradeRefused } from '../../src/sim/media-client.js';
 import { isNativeUws, loadUws } from '../../src/telephony/uws.js';
 import { createRequire } from 'node:module';
@@ -107,8 +110,11 @@ t.test('webhook over the real server: only correctly signed requests do anything
   t.equal(capacity.active, 1, 'the call holds a slot until its stream ends or the slot expires');
 });
 
-/** A voice webhook server whose numbers are a front-desk one (+15550002222, a Spanish gym's) and an interview one. */
-async function numbersServer(t: Test) {
+/**
+ * A voice webhook server whose numbers are a front-desk one (+15550002222, a Spanish gym's; `staff` its staff number)
+ * and an interview one; `over` adds options (the recogniser's languages, CALL_LANGUAGE, a log).
+ */
+async function numbersServer(t: Test, over: Partial<WebhookOptions> = {}, staff?: string) {
   const store = new MemoryCallStore();
   const created: NewCall[] = [];
   const create = store.create.bind(store);
@@ -118,20 +124,29 @@ async function numbersServer(t: Test) {
   };
   const tokens = new StreamTokens(randomBytes(32));
   const asked: string[] = [];
+  const capacity = new CallCapacity({ max: 5 });
   const routes = twilioRoutes({
     store,
-    admission: new CallCapacity({ max: 5 }),
+    admission: capacity,
     publicBaseUrl: PUBLIC_BASE,
     streamTokens: tokens,
     log: quietLog,
     numbers: async (to) => {
       asked.push(to);
       if (to === '+15550002222')
-        return { number: to, gymId: 7, gymName: 'Gimnasio Toro', mode: 'front-desk', language: 'es' };
+        return {
+          number: to,
+          gymId: 7,
+          gymName: 'Gimnasio Toro',
+          mode: 'front-desk',
+          language: 'es',
+          staffNumber: staff,
+        };
       return to === '+15550003333' ? { number: to, gymId: 8, gymName: 'Iron Temple', mode: 'interview' } : undefined;
     },
+    ...over,
   });
-  const ts = await startServer({ routes, tokens, store });
+  const ts = await startServer({ routes, tokens, store, capacity });
   t.teardown(() => ts.close());
   const voice = async (params: Record<string, string>) => {
     const form = { AccountSid: ACCOUNT_SID, ...params, Direction: 'inbound' };
@@ -146,7 +161,7 @@ async function numbersServer(t: Test) {
     const twiml = await res.text();
     return { twiml, token: /<Parameter name="streamToken" value="([^"]+)"\/>/.exec(twiml)?.[1] ?? '' };
   };
-  return { store, created, tokens, asked, voice };
+  return { store, created, tokens, asked, voice, capacity };
 }
 
 t.test('a call to a front-desk number: its gym, mode and language reach the stream, bound by the token', async (t) => {
@@ -187,6 +202,74 @@ t.test('a call to an interview-mode number is the caller’s, not the number’s
   t.equal(created[0]?.mode, 'interview');
   t.notMatch(twiml, /name="gymId"|name="gymName"/, 'nor does the stream name that gym');
   t.match(twiml, /<Parameter name="mode" value="interview"\/>/);
+});
+
+// The offline recogniser hears English only (src/language/support.ts): a Spanish call is not held.
+const englishOnly = (l: Language) => l === 'en';
+
+/** numbersServer with an English-only recogniser, its log lines and the calls turned away. */
+async function englishOnlyServer(t: Test, over: Partial<WebhookOptions> = {}, staff?: string) {
+  const logged: string[] = [];
+  const log = createLogger('info', { write: (line: string) => void logged.push(line) });
+  const unheard: unknown[][] = [];
+  const onUnheard: WebhookOptions['onUnheard'] = (...a) => void unheard.push(a);
+  const server = await numbersServer(t, { hears: englishOnly, log, onUnheard, ...over }, staff);
+  return { ...server, logged, unheard };
+}
+
+t.test('a Spanish front-desk call the recogniser cannot hear: an apology in Spanish, then the staff', async (t) => {
+  const s = await englishOnlyServer(t, {}, '+15550009999');
+  const from = '+15550001111';
+  const { twiml } = await s.voice({ CallSid: 'CA' + 'f'.repeat(32), From: from, To: '+15550002222' });
+  t.equal(
+    twiml,
+    '<?xml version="1.0" encoding="UTF-8"?><Response>' +
+      `<Say language="es-MX">${UNHEARD_LINES.es.transfer}</Say>` +
+      '<Dial timeout="25">+15550009999</Dial>' +
+      '<Say language="es-MX">Lo siento, nadie en recepción pudo atender su llamada en este momento. Por favor, llame más tarde. Adiós.</Say>' +
+      '<Hangup/></Response>',
+    'said in Spanish by Twilio, put through to the staff, and a goodbye if nobody answers',
+  );
+  t.notMatch(twiml, /<Connect>|<Stream/, 'no media stream: nobody on our side would understand her');
+  t.equal(s.created.length, 0, 'no call row: no call was held');
+  t.equal(s.capacity.active, 0, 'no slot taken');
+  t.same(s.unheard, [['es', 'front-desk', 'transferred']], 'counted by language, mode and action');
+  const line = s.logged.join('');
+  t.match(line, /"language":"es".*"mode":"front-desk".*"action":"transferred"/, 'logged');
+  t.notMatch(line, /5550001111|5550002222|5550009999/, 'without the caller’s, our or the staff’s number');
+});
+
+t.test('the same without a staff number: the apology in Spanish, then the call ends', async (t) => {
+  const s = await englishOnlyServer(t);
+  const { twiml } = await s.voice({ CallSid: 'CA' + '1'.repeat(32), From: '+15550001111', To: '+15550002222' });
+  t.equal(
+    twiml,
+    `<?xml version="1.0" encoding="UTF-8"?><Response><Say language="es-MX">${UNHEARD_LINES.es.goodbye}</Say>` +
+      '<Hangup/></Response>',
+  );
+  t.same(s.unheard, [['es', 'front-desk', 'hung_up']]);
+  t.equal(s.created.length, 0);
+});
+
+t.test('CALL_LANGUAGE es on an English-only recogniser: other inbound calls end with the apology too', async (t) => {
+  const s = await englishOnlyServer(t, { language: 'es' });
+  const { twiml } = await s.voice({ CallSid: 'CA' + '2'.repeat(32), From: '+15550001111', To: '+15550003333' });
+  t.match(twiml, `<Say language="es-MX">${UNHEARD_LINES.es.goodbye}</Say><Hangup/>`);
+  t.notMatch(twiml, /<Dial/, 'an interview number puts nobody through');
+  t.same(s.unheard, [['es', 'interview', 'hung_up']]);
+});
+
+t.test('a call in a language the recogniser hears is held as before', async (t) => {
+  const s = await englishOnlyServer(t, { language: 'en' }, '+15550009999');
+  const { twiml } = await s.voice({ CallSid: 'CA' + '3'.repeat(32), From: '+15550001111', To: '+15550003333' });
+  t.match(twiml, /<Connect><Stream/);
+  t.equal(s.created.length, 1);
+  t.same(s.unheard, []);
+  // And the Spanish gym's line with a recogniser that hears Spanish (Deepgram): streamed, in Spanish.
+  const both = await englishOnlyServer(t, { hears: () => true }, '+15550009999');
+  const es = await both.voice({ CallSid: 'CA' + '4'.repeat(32), From: '+15550001111', To: '+15550002222' });
+  t.match(es.twiml, /<Connect><Stream.*<Parameter name="language" value="es"\/>/);
+  t.same(both.unheard, []);
 });
 
 t.test('media stream upgrade: signed handshake accepted; forged, missing, wrong URL refused with 403', async (t) => {
