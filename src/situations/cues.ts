@@ -222,6 +222,19 @@ export function spokenOutcomeIn(text: string): SpokenOutcome | undefined {
   return undefined;
 }
 
+/** A queue's or a legal announcement, in English and Spanish (accents folded). */
+const ANNOUNCEMENT: readonly RegExp[] = [
+  /\byour call is (very )?important to us\b/,
+  /\b(all of )?our (representatives|agents) are (currently )?(busy|assisting)\b/,
+  /\bestimated wait time\b/,
+  /\bthis call may be (monitored|recorded)\b/,
+  /\bsu llamada es (muy )?importante\b/,
+  /\b(todos )?nuestros (agentes|representantes|asesores) (estan|se encuentran) ocupados\b/,
+  /\btiempo (estimado|aproximado) de espera\b/,
+  // "Esta llamada puede ser grabada (y monitoreada) …", "su llamada podrá ser monitoreada".
+  /\b(esta|su) llamada (puede|podra|va a|sera) (ser )?(grabada|monitoreada)\b/,
+];
+
 /**
  * Words a recording or an assistant spoke, never a person answering a question: a phone tree's menu, a hold
  * announcement, a voicemail greeting, a screening assistant. No fact is ever recorded from them, even when they
@@ -233,8 +246,6 @@ export function isAutomatedSpeech(text: string): boolean {
     isMenuPrompt(text) ||
     isVoicemailGreeting(text) ||
     isScreening(text) ||
-    /\byour call is (very )?important to us\b|\b(all of )?our (representatives|agents) are (currently )?(busy|assisting)\b|\bestimated wait time\b|\bthis call may be (monitored|recorded)\b/.test(
-      plain(text),
-    )
+    ANNOUNCEMENT.some((re) => re.test(plain(text)))
   );
 }

@@ -84,6 +84,11 @@ const INVALID_ENTRY = [
   /\b(i'm sorry|sorry) (that|this) (option|extension|selection) is not available\b/,
   /\bplease try again\b/,
   /\bno (entry|selection|response) (was )?(received|detected)\b/,
+  // Spanish (accents folded): "opción no válida", "no se reconoce su selección", "intente de nuevo".
+  /\b(opcion|seleccion|extension|entrada) (no valida|invalida|incorrecta)\b/,
+  /\bno (es|fue) una (opcion|seleccion|extension) valida\b/,
+  /\bno (se )?(reconoce|reconocio|recibio|entendi|entendimos) (su|la) (seleccion|opcion|respuesta|entrada)\b/,
+  /\b(por favor )?(intente|intentelo) (de nuevo|nuevamente|otra vez)\b/,
 ];
 
 export function isInvalidEntry(text: string): boolean {

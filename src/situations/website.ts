@@ -3,7 +3,8 @@ import { BOUNDARY, tokens } from './words.js';
 // A web address as a person says it ("iron temple gym dot com slash prices", "w w w dot irontemple dot co dot
 // uk") or as a cloud recogniser writes it ("IronTempleGym.com/prices"). The host's words run back from the first
 // "dot" to a word that cannot be part of it ("at", "on", "visit", "website"...), joined without spaces, since a
-// speaker reads a name like irontemplegym as the words it is made of.
+// speaker reads a name like irontemplegym as the words it is made of. In Spanish the same address is "gimnasio toro
+// punto com punto mx diagonal precios", "guion" for the dash: those words are read as the English ones (SPOKEN_ES).
 
 const TLDS = new Set([
   'com',
@@ -30,7 +31,20 @@ const TLDS = new Set([
   'online',
   'site',
   'website',
+  // Spanish-speaking countries' domains (es, mx, ar, cl, pe; co is above).
+  'es',
+  'mx',
+  'ar',
+  'cl',
+  'pe',
 ]);
+/** The Spanish words of an address said aloud, as the English ones ("punto com" → "dot com"). */
+const SPOKEN_ES: Readonly<Record<string, string>> = {
+  punto: 'dot',
+  guion: 'dash',
+  diagonal: 'slash',
+  barra: 'slash',
+};
 const NOT_HOST = new Set([
   'at',
   'on',
@@ -61,9 +75,28 @@ const NOT_HOST = new Set([
   'from',
   'address',
   'a',
+  // Spanish: "en nuestra página web", "visite", "el sitio es", "está en".
+  'en',
+  'es',
+  'esta',
+  'nuestra',
+  'nuestro',
+  'pagina',
+  'sitio',
+  'visite',
+  'visitenos',
+  'vea',
+  'consulte',
+  'la',
+  'el',
+  'de',
+  'y',
+  'o',
+  'direccion',
+  'internet',
 ]);
 const WRITTEN =
-  /\b((?:[a-z0-9-]+\.)+(?:com|net|org|co|uk|ie|au|nz|ca|us|io|fit|fitness|gym|club|info|biz|app|studio|health|life|online|site))((?:\/[a-z0-9._~-]+)*)\/?/i;
+  /\b((?:[a-z0-9-]+\.)+(?:com|net|org|co|uk|ie|au|nz|ca|us|io|fit|fitness|gym|club|info|biz|app|studio|health|life|online|site|es|mx|ar|cl|pe))((?:\/[a-z0-9._~-]+)*)\/?/i;
 
 function spoken(toks: readonly string[]): string | undefined {
   const dot = toks.findIndex((t, i) => t === 'dot' && i > 0 && TLDS.has(toks[i + 1] ?? ''));
@@ -111,5 +144,5 @@ function spoken(toks: readonly string[]): string | undefined {
 export function websiteIn(text: string): string | undefined {
   const w = WRITTEN.exec(text.replace(/https?:\/\//gi, ''));
   if (w !== null) return `${(w[1] as string).toLowerCase()}${(w[2] ?? '').toLowerCase().replace(/\.+$/, '')}`;
-  return spoken(tokens(text.replace(/\.(?=[a-z])/gi, ' dot ')));
+  return spoken(tokens(text.replace(/\.(?=[a-z])/gi, ' dot ')).map((w) => SPOKEN_ES[w] ?? w));
 }

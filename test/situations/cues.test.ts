@@ -193,12 +193,22 @@ t.test('automated speech is never a source of facts', async (t) => {
     'Thanks for calling, we are open six to ten, please leave a message after the tone.',
     'Your call is important to us. Memberships start at twenty nine dollars.',
     "Go ahead and say your name and why you're calling.",
+    // Spanish: the recording notice, the queue's announcements.
+    'Esta llamada puede ser grabada para fines de calidad.',
+    'esta llamada puede ser grabada y monitoreada',
+    'Su llamada podrá ser monitoreada.',
+    'Su llamada es muy importante para nosotros. Las membresías cuestan cuarenta dólares.',
+    'Todos nuestros asesores están ocupados.',
+    'El tiempo estimado de espera es de dos minutos.',
   ])
     t.ok(isAutomatedSpeech(s), s);
   for (const s of [
     'we are open six to ten',
     'memberships are twenty nine a month',
     'one moment, we have yoga and spin',
+    'abrimos de seis a diez',
+    'la llamada de ayer fue grabada por error, pero abrimos a las seis',
+    'disculpe el tiempo de espera, abrimos a las seis',
   ])
     t.notOk(isAutomatedSpeech(s), s);
 });

@@ -134,9 +134,19 @@ t.test('loops and invalid entries', async (t) => {
     'That is not a valid option. Please try again.',
     'invalid entry',
     'Your entry was not recognized.',
+    'Opción no válida. Por favor, intente de nuevo.',
+    'No se reconoce su selección.',
+    'Esa no es una opción válida.',
+    'intentelo nuevamente',
   ])
     t.ok(isInvalidEntry(s), s);
-  for (const s of ['sorry we are closed on sundays', 'I did not get the price list yet', 'try our yoga class'])
+  for (const s of [
+    'sorry we are closed on sundays',
+    'I did not get the price list yet',
+    'try our yoga class',
+    'la opción más popular es la mensual',
+    'intente venir en la mañana',
+  ])
     t.notOk(isInvalidEntry(s), s);
 });
 

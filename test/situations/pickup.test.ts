@@ -25,6 +25,22 @@ const PERSON = [
   'What can I do for you?',
   'Peak Fitness?',
   'Iron Temple.',
+  // Spanish: Mexico's "¿Bueno?", Spain's "Diga", a receptionist's name and offer.
+  'Hola?',
+  '¿Bueno?',
+  'Diga.',
+  'Dígame.',
+  '¿Aló?',
+  '¿Sí?',
+  'Sí, dígame.',
+  'Bueno, habla Ana, ¿en qué le puedo ayudar?',
+  'bueno habla ana en que le puedo ayudar',
+  'Buenas tardes, Gimnasio Toro.',
+  'Gimnasio Toro, le habla Ana.',
+  'Gracias por llamar a Gimnasio Toro, habla Ana, ¿en qué le puedo ayudar?',
+  'Recepción, buenos días.',
+  '¿Quién habla?',
+  'Gimnasio Toro.',
 ];
 const NOT_PERSON = [
   'Thank you for calling Iron Gym.',
@@ -47,6 +63,21 @@ const NOT_PERSON = [
   '',
   'mm',
   'Our new spin studio opens in March and we will have classes every morning.',
+  // Spanish recordings and assistants.
+  'Gracias por llamar a Gimnasio Toro.',
+  'Buenos días, gracias por llamar a Gimnasio Toro.',
+  'Bienvenido a Gimnasio Toro.',
+  'Usted se ha comunicado con Gimnasio Toro.',
+  'Esta llamada puede ser grabada para fines de calidad.',
+  'Hola, esta llamada puede ser grabada y monitoreada.',
+  'Para membresías, marque dos.',
+  'Si conoce la extensión, márquela ahora.',
+  'Si desea información, oprima uno.',
+  'Hola, deje su mensaje después del tono.',
+  'Por favor, diga su nombre y el motivo de su llamada.',
+  'Espere un momento, por favor.',
+  'Nuestro horario de atención es de lunes a viernes.',
+  'Soy el asistente virtual de Gimnasio Toro.',
 ];
 
 t.test('a person picking up', async (t) => {
@@ -62,10 +93,14 @@ t.test("the gym's name alone is a pickup only when it is the name called or a bu
   t.notOk(soundsLikePickup('Iron Temple?', 'Peak Fitness'), 'another name, no business word: unclear');
   t.notOk(soundsLikePickup('The', 'The Gym Co'), 'generic words of a name say nothing');
   t.ok(soundsLikePickup('Peak Fitness.', ''), 'a business word');
+  t.ok(soundsLikePickup('Gimnasio del Norte.', ''), 'a Spanish business word');
+  t.ok(soundsLikePickup('¿Toro?', 'Gimnasio Toro'), 'the name called');
+  t.notOk(soundsLikePickup('¿De la?', 'Gimnasio de la Ciudad'), 'Spanish generic words say nothing');
 });
 
 t.test('soundsAutomated: what a recording says', async (t) => {
   t.ok(soundsAutomated('If you know your party’s extension, dial it now.'));
   t.ok(soundsAutomated('para español oprima dos'));
+  t.ok(soundsAutomated('Esta llamada puede ser grabada.'));
   t.notOk(soundsAutomated('Hello, Iron Gym, this is Sam.'));
 });

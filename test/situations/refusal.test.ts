@@ -57,6 +57,13 @@ t.test('web addresses as said and as written', async (t) => {
     ['our site is iron temple dot fit forward slash class dash schedule', 'irontemple.fit/class-schedule'],
     ['prices are on the website', undefined],
     ['we open at five dot', undefined],
+    // Spanish: "punto" for the dot, "guion" for the dash, "diagonal" or "barra" for the slash; its countries' domains.
+    ['está todo en nuestra página web gimnasio toro punto com', 'gimnasiotoro.com'],
+    ['visite w w w punto gimnasio toro punto com punto mx diagonal precios', 'www.gimnasiotoro.com.mx/precios'],
+    ['el sitio es toro fit punto es barra horario guion de guion clases', 'torofit.es/horario-de-clases'],
+    ['Está en GimnasioToro.com.mx/precios.', 'gimnasiotoro.com.mx/precios'],
+    ['abrimos a las seis punto', undefined],
+    ['punto com', undefined],
   ];
   for (const [text, want] of cases) t.equal(websiteIn(text), want, text);
 });
