@@ -2,7 +2,7 @@
 // the real HTTP stack on 127.0.0.1: what a hostile or careless request gets back, and that nothing else is hurt.
 import t, { type Test } from 'tap';
 import { withPostgres, withPglite } from '../db/helpers/backends.js';
-import { startServer } from '../telephony/helpers.js';
+import { serveApi, token } from './serve.js';
 import { suppressionRoutes } from '../../src/compliance/routes.js';
 import { gymsRoutes } from '../../src/gyms/routes.js';
 import { campaignRoutes } from '../../src/campaigns/routes.js';
@@ -12,37 +12,15 @@ import { DEFAULT_NUMBER_TYPES, DEFAULT_REGIONS } from '../../src/telephony/desti
 import type pg from 'pg';
 
 const destinations = { regions: DEFAULT_REGIONS, types: DEFAULT_NUMBER_TYPES };
-const token = 'tok-0123456789abcdef0123456789abcdef';
 const log = createLogger('silent');
 
-async function serve(t: Test, pool: pg.Pool) {
-  const ts = await startServer({
-    apiToken: token,
-    routes: [
-      ...suppressionRoutes({ pool, log }),
-      ...gymsRoutes({ pool, destinations, defaultTimeZone: 'America/New_York', factsMaxAgeDays: 90, log }),
-      ...campaignRoutes({ pool, factsMaxAgeDays: 90, log }),
-      ...costRoutes({ pool, log }),
-    ],
-  });
-  t.teardown(() => ts.close());
-  const base = `http://127.0.0.1:${ts.port}`;
-  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const r = await fetch(base + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      // not JSON: the test says what it expected
-    }
-    return { status: r.status, json };
-  };
-}
+const serve = (t: Test, pool: pg.Pool) =>
+  serveApi(t, [
+    ...suppressionRoutes({ pool, log }),
+    ...gymsRoutes({ pool, destinations, defaultTimeZone: 'America/New_York', factsMaxAgeDays: 90, log }),
+    ...campaignRoutes({ pool, factsMaxAgeDays: 90, log }),
+    ...costRoutes({ pool, log }),
+  ]);
 
 t.test('the new routes on the embedded database', async (t) => {
   const { backend } = await withPglite(t);
