@@ -28,7 +28,7 @@ export function siteHeader(current?: 'analytics' | 'monitor'): Html {
     <header>
       ${home}
       <nav aria-label="Sections">
-        <a href="/review">Calls</a> <a href="/review/campaigns">Campaigns</a>
+        <a href="/review">Calls</a> <a href="/review/messages">Messages</a> <a href="/review/campaigns">Campaigns</a>
         <a href="/analytics" ${current === 'analytics' ? html`aria-current="page"` : ''}>Analytics</a>
         <a href="/monitor" ${current === 'monitor' ? html`aria-current="page"` : ''}>Live</a>
       </nav>
@@ -71,6 +71,20 @@ export interface ListRow {
   turns: number;
   answered_at: string | null;
   ended_at: string | null;
+  /** interview | front-desk for a call to one of our numbers, else null (an outbound or unmapped call). */
+  mode: string | null;
+  /** Messages a front-desk caller left for the staff. */
+  messages: number;
+}
+
+/** The call's mode in words, and a marker when a caller left a message for the staff (linked to the call). */
+function modeCell(r: ListRow): Html {
+  const mode = r.mode === 'front-desk' ? 'front desk' : (r.mode ?? '—');
+  if (r.messages === 0) return html`${mode}`;
+  const n = r.messages === 1 ? '1 message' : `${r.messages} messages`;
+  return html`${mode}<br /><span class="status message-taken" title="A caller left a message for the staff"
+      >✉ ${n}</span
+    >`;
 }
 
 export interface ListFilters {
@@ -140,6 +154,7 @@ export function listPage(
                 <th scope="col">Started</th>
                 <th scope="col">Gym</th>
                 <th scope="col">Direction</th>
+                <th scope="col">Mode</th>
                 <th scope="col">Status</th>
                 <th scope="col">End reason</th>
                 <th scope="col">Outcome</th>
@@ -156,6 +171,7 @@ export function listPage(
                       ${r.gym_name ?? '—'}${r.phone_number ? html`<br /><small>${r.phone_number}</small>` : ''}
                     </td>
                     <td>${r.direction}</td>
+                    <td>${modeCell(r)}</td>
                     <td><span class="status">${r.status}</span></td>
                     <td>${r.end_reason ?? '—'}</td>
                     <td>${r.outcome ?? '—'}</td>

@@ -11,8 +11,10 @@ import type { CursorName } from '../campaigns/paging.js';
 import { campaignListPage as loadCampaigns, campaignView } from './campaign-data.js';
 import { campaignListPage, campaignPage } from './campaign-pages.js';
 import { page, pageGuard, type PageAuth } from './guard.js';
+import { listMessages } from '../frontdesk/store.js';
+import { messagesPage } from './messages.js';
 
-// GET /review and /review/calls/:id; /review/campaigns and /review/campaigns/:id (campaign-pages.ts). Transcripts
+// GET /review and /review/calls/:id; /review/messages (messages front-desk callers left, messages.ts); /review/campaigns and /review/campaigns/:id (campaign-pages.ts). Transcripts
 // are personal data: every page signs in as guard.ts says (API_TOKEN as bearer or Basic password).
 
 export interface ReviewOptions extends PageAuth {
@@ -68,6 +70,12 @@ function parseFilters(q: URLSearchParams): { f: ListFilters; error?: string; sin
   return out;
 }
 
+/** A list page's ?offset: a whole number up to ten million, else the first page. */
+function offsetOf(q: URLSearchParams): number {
+  const raw = Number(q.get('offset') ?? '0');
+  return Number.isInteger(raw) && raw >= 0 && raw <= 10_000_000 ? raw : 0;
+}
+
 /** `facts` defaults to FACTS_MAX_AGE_DAYS's default (90 days) on the wall clock. */
 export function reviewRoutes(o: ReviewOptions, facts: FactsJudgement = { maxAgeDays: 90 }): Route[] {
   const size = o.pageSize ?? 50;
@@ -113,8 +121,7 @@ export function reviewRoutes(o: ReviewOptions, facts: FactsJudgement = { maxAgeD
       handler: (req) =>
         guard(req, async () => {
           const { f, error, since, until } = parseFilters(req.query);
-          const offRaw = Number(req.query.get('offset') ?? '0');
-          const offset = Number.isInteger(offRaw) && offRaw >= 0 && offRaw <= 10_000_000 ? offRaw : 0;
+          const offset = offsetOf(req.query);
           const [rows, statuses, outcomes] = await Promise.all([
             listCalls(o.pool, {
               limit: size + 1,
@@ -140,11 +147,24 @@ export function reviewRoutes(o: ReviewOptions, facts: FactsJudgement = { maxAgeD
             turns: r.turns,
             answered_at: r.answered_at?.toISOString() ?? null,
             ended_at: r.ended_at?.toISOString() ?? null,
+            mode: r.mode,
+            messages: r.messages,
           }));
           return page(
             200,
             listPage(list, f, statuses, outcomes, { offset, limit: size, more: rows.length > size }, error),
           );
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: '/review/messages',
+      auth: 'none',
+      handler: (req) =>
+        guard(req, async () => {
+          const offset = offsetOf(req.query);
+          const { total, messages } = await listMessages(o.pool, { limit: size, offset });
+          return page(200, messagesPage(messages, { offset, limit: size, total }));
         }),
     },
     {

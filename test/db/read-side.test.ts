@@ -315,6 +315,68 @@ t.test('front desk: numbers, a call’s message and transfer, the messages list'
   t.match(page, '<dt>Message from</dt>');
   t.notMatch(page, XSS, 'the caller’s words are escaped on the review page');
   t.match(page, '<code>+12015550199</code> (dialled');
+
+  // The review site: the call list shows the mode and a marker for a message taken; /review/messages lists them.
+  const token = 's3cret-token-0123456789abcdef-01234';
+  const review = await serveRoutes(reviewRoutes({ pool: backend.pool, apiToken: token, pageSize: 2 }));
+  t.teardown(review.close);
+  const basic = { authorization: `Basic ${Buffer.from(`review:${token}`).toString('base64')}` };
+  const get = async (path: string, headers: Record<string, string> = basic) => {
+    const r = await fetch(`${review.url}${path}`, { headers });
+    return { status: r.status, text: await r.text() };
+  };
+  const list = (await get('/review')).text;
+  const deskRow = /<tr>(?:(?!<\/tr>)[\s\S])*desk-1(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(list)?.[0] ?? '';
+  t.match(deskRow, /<td>\s*front desk<br \/><span class="status message-taken"[^>]*>✉ 1 message/);
+  t.match(list, '<th scope="col">Mode</th>');
+  t.equal((list.match(/message-taken/g) ?? []).length, 1, 'no marker on a call without a message');
+  // Two more messages on another call, later: the list is newest first, a page at a time (pageSize 2), escaped.
+  const later = recorder.begin({
+    callId: 'desk-2',
+    direction: 'inbound',
+    gymId,
+    mode: 'front-desk',
+    at: '2026-03-02T09:00:00Z',
+  });
+  await later.created;
+  await later.message({ name: 'Ana', callbackNumber: '+12015550124', reason: 'a class' }, '2026-03-02T09:01:00Z');
+  await later.message(
+    { name: 'Luis', callbackNumber: '+12015550125', reason: 'x'.repeat(2000) },
+    '2026-03-02T09:02:00Z',
+  );
+  for (const headers of [
+    {} as Record<string, string>,
+    { authorization: 'Basic ' + Buffer.from('x:wrong').toString('base64') },
+  ]) {
+    const denied = await get('/review/messages', headers);
+    t.equal(denied.status, 401, 'the same sign-in as the other review pages');
+    t.notMatch(denied.text, />Ana<|Luis|12015550124/);
+  }
+  t.equal((await get('/review/messages', { authorization: `Bearer ${token}` })).status, 200, 'or the bearer token');
+  const first = await get('/review/messages');
+  t.equal(first.status, 200);
+  t.match(first.text, '<title>Messages · gym-call-agent review</title>');
+  t.match(first.text, '(3 in all)');
+  const rows = [...first.text.matchAll(/<a href="\/review\/calls\/([^"]+)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]]);
+  t.same(
+    rows,
+    [
+      ['desk-2', '2026-03-02 09:02:00 UTC'],
+      ['desk-2', '2026-03-02 09:01:00 UTC'],
+    ],
+    'newest first, two to a page, each linking to its call',
+  );
+  t.ok(first.text.indexOf('>Luis<') < first.text.indexOf('>Ana<'), 'Luis’s message, the later, first');
+  t.notMatch(first.text, 'x'.repeat(300), 'a long reason is cut (the call page has all of it)');
+  t.match(first.text, '<a href="?offset=2">Older messages</a>');
+  const second = await get('/review/messages?offset=2');
+  t.match(second.text, '<a href="/review/calls/desk-1">2026-03-01 10:01:00 UTC</a>');
+  t.notMatch(second.text, XSS, 'the caller’s words are escaped');
+  t.match(second.text, '&lt;script&gt;');
+  t.match(second.text, '<a href="?offset=0">Newer messages</a>');
+  t.notMatch(second.text, 'Older messages');
+  t.match((await get('/review/messages?offset=-5')).text, '2026-03-02 09:02:00 UTC', 'a bad offset is the first page');
+  t.match((await get('/review/messages?offset=99')).text, 'No messages on this page.');
   // The voice webhook's look-up: the gym's own line speaks the gym's language (its list's tag, "es-MX").
   await backend.pool.query('UPDATE gyms SET language = NULL WHERE id = $1', [gymId]);
   const plain = await calledNumber(backend.pool, '+12015550100');

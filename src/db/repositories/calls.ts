@@ -275,6 +275,10 @@ export interface CallFilter {
 
 export interface CallListItem extends CallRow {
   turns: number;
+  /** interview | front-desk for a call to one of our numbers (phone_numbers), else null. */
+  mode: string | null;
+  /** Messages a front-desk caller left on this call. */
+  messages: number;
 }
 
 export async function listCalls(db: Queryable, f: CallFilter = {}): Promise<CallListItem[]> {
@@ -293,12 +297,18 @@ export async function listCalls(db: Queryable, f: CallFilter = {}): Promise<Call
   if (f.until) add('c.created_at < ?', f.until);
   args.push(Math.min(f.limit ?? 100, 1000), f.offset ?? 0);
   const r = await db.query(
-    `SELECT ${CALL_COLUMNS}, (SELECT count(*)::int FROM turns t WHERE t.call_id = c.id) AS turns
+    `SELECT ${CALL_COLUMNS}, (SELECT count(*)::int FROM turns t WHERE t.call_id = c.id) AS turns, c.mode,
+            (SELECT count(*)::int FROM call_messages m WHERE m.call_id = c.id) AS messages
        FROM calls c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY c.created_at ${f.ascending ? 'ASC' : 'DESC'}, c.id LIMIT $${args.length - 1} OFFSET $${args.length}`,
     args,
   );
-  return r.rows.map((row: Record<string, unknown>) => ({ ...mapCall(row), turns: Number(row.turns) }));
+  return r.rows.map((row: Record<string, unknown>) => ({
+    ...mapCall(row),
+    turns: Number(row.turns),
+    mode: (row.mode as string | null) ?? null,
+    messages: Number(row.messages),
+  }));
 }
 
 export async function listStatuses(db: Queryable): Promise<string[]> {
