@@ -21,6 +21,9 @@ export const CURRENCY: Readonly<Record<string, string>> = {
   pesos: 'MXN',
 };
 
+/** The minor unit's words after a currency's ("forty nine pounds and ninety nine pence", "… pesos y … centavos"). */
+const MINOR_UNITS: ReadonlySet<string> = new Set(['cents', 'cent', 'pence', 'centavos', 'centavo']);
+
 const PERIOD_PHRASES: { words: string[]; period: Period }[] = (
   Object.entries(PERIOD_WORDS) as [Period, readonly string[]][]
 )
@@ -79,9 +82,10 @@ function amountAt(tokens: readonly string[], i: number): AmountMatch | undefined
     // "forty nine dollars and ninety nine cents", "forty nine dollars ninety nine"
     const and = tokens[j] === 'and' ? 1 : 0;
     const c = parseSmallNumber(tokens, j + and);
-    if (c && c.value >= 1 && c.value <= 99 && (tokens[c.next] === 'cents' || (!and && c.value >= 10))) {
+    const minor = MINOR_UNITS.has(tokens[c?.next ?? -1] ?? '');
+    if (c && c.value >= 1 && c.value <= 99 && (minor || (!and && c.value >= 10))) {
       cents = c.value;
-      j = tokens[c.next] === 'cents' ? c.next + 1 : c.next;
+      j = minor ? c.next + 1 : c.next;
     }
   } else if (n.value >= 10) {
     // "forty nine ninety nine a month": dollars then cents, with the period right after.

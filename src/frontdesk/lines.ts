@@ -106,20 +106,52 @@ function weekLine(days: readonly Day[], h: DayHours): string {
   return `We're open ${sayTime(h.opens)} to ${sayTime(h.closes)} ${when}.`;
 }
 
+/** The currencies' names in words, major and minor unit, as the facts parsers read them back (parse-prices.ts). */
 const CURRENCY_WORDS: Record<string, [string, string]> = {
   USD: ['dollars', 'cents'],
   GBP: ['pounds', 'pence'],
   EUR: ['euros', 'cents'],
   CAD: ['dollars', 'cents'],
   AUD: ['dollars', 'cents'],
+  NZD: ['dollars', 'cents'],
+  // Pesos (parse-prices.ts reads "pesos" as MXN; the other peso countries' are said the same).
+  MXN: ['pesos', 'centavos'],
+  COP: ['pesos', 'centavos'],
+  ARS: ['pesos', 'centavos'],
+  CLP: ['pesos', 'centavos'],
 };
 
-/** 4999 USD → "forty nine dollars and ninety nine cents"; a currency without words is said by its code. */
+/** Any other ISO 4217 code: its English name in the plural from ICU ("Swiss francs"), never the bare code. */
+function currencyName(currency: string): string {
+  try {
+    const parts = new Intl.NumberFormat('en', { style: 'currency', currency, currencyDisplay: 'name' }).formatToParts(
+      2,
+    );
+    const name = parts.find((x) => x.type === 'currency')?.value;
+    return name === undefined || name === '' ? currency : name;
+  } catch {
+    return currency;
+  }
+}
+
+/** 4999 USD → "forty nine dollars and ninety nine cents", 5000 MXN → "fifty pesos", 2000 CHF → "twenty Swiss francs". */
 export function sayAmount(amountMinor: number, currency: string): string {
-  const [major, minor] = CURRENCY_WORDS[currency] ?? [currency, 'hundredths'];
-  const whole = Math.floor(amountMinor / 100);
+  const [major, minor] = CURRENCY_WORDS[currency] ?? [currencyName(currency), 'hundredths'];
+  const whole = sayWhole(Math.floor(amountMinor / 100));
   const cents = amountMinor % 100;
-  return cents === 0 ? `${sayNumber(whole)} ${major}` : `${sayNumber(whole)} ${major} and ${sayNumber(cents)} ${minor}`;
+  return cents === 0 ? `${whole} ${major}` : `${whole} ${major} and ${sayNumber(cents)} ${minor}`;
+}
+
+/**
+ * A price's whole units: words up to 9,999 ("one thousand two hundred", as parse-prices.ts reads them back), digits
+ * beyond (a yearly plan in pesos: "90000", which a voice reads and the parsers take).
+ */
+function sayWhole(n: number): string {
+  if (n < 1000) return sayNumber(n);
+  if (n >= 10_000) return String(n);
+  const rest = n % 1000;
+  const head = `${sayNumber(Math.floor(n / 1000))} thousand`;
+  return rest === 0 ? head : `${head} ${sayNumber(rest)}`;
 }
 
 /** "The monthly membership is forty nine dollars a month." */

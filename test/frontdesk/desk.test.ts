@@ -92,6 +92,33 @@ t.test('OpenAI desk: a holiday the caller names is looked up as one', async (t) 
   t.match(second.messages.at(-1), { role: 'tool', content: /^Not known: Christmas Day is a public holiday/ });
 });
 
+t.test('prices in every currency are said in words, and the guard reads its own lines back', async (t) => {
+  const plans = [
+    ['MXN', 5000, 'The monthly membership is fifty pesos a month.'],
+    ['MXN', 49950, 'The monthly membership is four hundred ninety nine pesos and fifty centavos a month.'],
+    ['GBP', 4999, 'The monthly membership is forty nine pounds and ninety nine pence a month.'],
+    ['EUR', 3999, 'The monthly membership is thirty nine euros and ninety nine cents a month.'],
+    ['USD', 120000, 'The monthly membership is one thousand two hundred dollars a month.'],
+    [
+      'MXN',
+      999950,
+      'The monthly membership is nine thousand nine hundred ninety nine pesos and fifty centavos a month.',
+    ],
+    ['COP', 9000000, 'The monthly membership is 90000 pesos a month.'],
+    ['CHF', 8000, 'The monthly membership is eighty Swiss francs a month.'],
+  ] as const;
+  for (const [currency, amountMinor, said] of plans) {
+    const pricing = [{ plan: 'monthly', amountMinor, currency, period: 'month' as const }];
+    const k = known(MONDAY, { ...FACTS, pricing });
+    const line = priceAnswer(k, 'monthly', undefined).sentences[0] ?? '';
+    t.match(line, said, `${amountMinor} ${currency}`);
+    t.notMatch(line, new RegExp(`\\b${currency}\\b`), 'never the bare ISO code');
+    t.same(checkSentence(line, k), { ok: true, problems: [] }, `the guard passes it: ${line}`);
+    const cheaper = known(MONDAY, { ...FACTS, pricing: [{ ...pricing[0]!, amountMinor: amountMinor - 1 }] });
+    t.same(checkSentence(line, cheaper).problems, ['price'], 'and stops it when the stored price differs');
+  }
+});
+
 t.test('the guard passes stored facts and stops every other claim', async (t) => {
   const k = known();
   const ok = [

@@ -216,3 +216,13 @@ t.test('topic spotting for the receptionist side', async (t) => {
   t.ok(b.goodbye);
   t.same(b.topics, []);
 });
+
+t.test("a currency's minor unit after its amount: pence and centavos as cents", async (t) => {
+  for (const [text, amountMinor, currency] of [
+    ['forty nine pounds and ninety nine pence a month', 4999, 'GBP'],
+    ['fifty pesos and fifty centavos a month', 5050, 'MXN'],
+    ['forty nine dollars and ninety nine cents a month', 4999, 'USD'],
+    ['thirty nine euros and one cent a month', 3901, 'EUR'],
+  ] as const)
+    t.match(parseUtterance(text).facts.pricing, [{ amountMinor, currency, period: 'month' }], text);
+});
