@@ -99,9 +99,11 @@ const CURRENCY_WORDS: Record<string, string> = {
 /** 4999 USD → "cuarenta y nueve con noventa y nueve dólares" (the form "39,99 €" is read aloud in). */
 export function sayAmountEs(amountMinor: number, currency: string): string {
   const word = CURRENCY_WORDS[currency] ?? currency;
-  const whole = Math.floor(amountMinor / 100);
+  const units = Math.floor(amountMinor / 100);
+  // sayNumberEs stops at 9,999: a larger amount (a yearly plan in pesos) in digits, which a voice reads.
+  const whole = units > 9999 ? String(units) : sayNumberEs(units);
   const cents = amountMinor % 100;
-  return cents === 0 ? `${sayNumberEs(whole)} ${word}` : `${sayNumberEs(whole)} con ${sayNumberEs(cents)} ${word}`;
+  return cents === 0 ? `${whole} ${word}` : `${whole} con ${sayNumberEs(cents)} ${word}`;
 }
 
 const PERIOD_ES: Readonly<Record<Period, string>> = {

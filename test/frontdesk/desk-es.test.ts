@@ -25,6 +25,14 @@ t.test('Spanish values are said in the words spanish.ts reads back', async (t) =
   t.equal(sayTimeEs('12:00'), 'mediodía');
   t.equal(sayTimeEs('24:00'), 'medianoche');
   t.equal(sayAmountEs(3999, 'EUR'), 'treinta y nueve con noventa y nueve euros');
+  t.equal(sayAmountEs(9999950, 'COP'), '99999 con cincuenta pesos', 'beyond 9,999 in digits, not a RangeError');
+  const pesos = known(MONDAY, {
+    ...FACTS,
+    pricing: [{ plan: 'annual', amountMinor: 1_200_000, currency: 'MXN', period: 'year' as const }],
+  });
+  const yearly = priceAnswer(pesos, undefined, 'year', 'es').sentences[0] ?? '';
+  t.equal(yearly, 'El plan anual cuesta 12000 pesos al año.');
+  t.same(checkSentence(yearly, pesos, 'es'), { ok: true, problems: [] }, 'and the guard reads it back');
   t.equal(planNameEs('day pass'), 'el pase diario');
   t.equal(planNameEs('student monthly'), 'el plan estudiante mensual');
   // Every answer the desk can give in Spanish passes the guard: the guard reads the desk's own words.
