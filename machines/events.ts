@@ -129,9 +129,10 @@ export type AsrUtteranceEndEvent = { type: 'ASR.UTTERANCE_END'; silenceMs?: numb
 /**
  * Her voice paused (a few unvoiced frames, long before the VAD's hangover) with these interim words since the
  * last final in hand: what she has said so far if she stops here. Sent once per text while the pause lasts (at
- * the pause, or when an interim arrives during it). Only an early reply may be started on it; never a turn's end.
+ * the pause, or when an interim arrives during it). Only an early reply may be started on it, or a remembered key
+ * pressed on a menu it already shows; never a turn's end. `endMs`: the media time its last word ends, when known.
  */
-export type AsrStableEvent = { type: 'ASR.STABLE'; text: string };
+export type AsrStableEvent = { type: 'ASR.STABLE'; text: string; endMs?: number };
 /** fatal: the stream is gone (the call cannot hear any more) → polite close. Non-fatal: logged only. */
 export type AsrErrorEvent = { type: 'ASR.ERROR'; message: string; fatal: boolean };
 /** The recogniser's own speech-start is not sent: the call's VAD edges say when the caller speaks. */

@@ -25,6 +25,12 @@ export interface PhoneTreeMemory {
   failures: number;
   /** The key path that reached a person on an earlier call (IVR.REMEMBERED), while it still agrees. */
   remembered: IvrStep[] | undefined;
+  /**
+   * A key pressed on interim words (a remembered key heard early, ASR.STABLE): the media time those words reached.
+   * Until the recogniser closes them, its final (which starts before this) is the menu we pressed on, not what
+   * answered the key. Undefined after a press on a final, and once that late final has arrived.
+   */
+  keyAtMs: number | undefined;
 }
 
 export interface Line {
@@ -57,7 +63,16 @@ export function initialLine(input: CallInput): Line {
     outcome: undefined,
     party: 0,
     introducedTo: -1,
-    ivr: { heard: '', lastMenu: [], tried: [], path: [], pressing: '', failures: 0, remembered: undefined },
+    ivr: {
+      heard: '',
+      lastMenu: [],
+      tried: [],
+      path: [],
+      pressing: '',
+      failures: 0,
+      remembered: undefined,
+      keyAtMs: undefined,
+    },
     transferPending: false,
     holdSinceMs: undefined,
     keys: [],

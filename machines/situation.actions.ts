@@ -27,6 +27,7 @@ type SituationActionParams = {
   keepWords: { situation: Situation };
   hearMenu: { fresh: boolean };
   choosePress: { how: 'remembered' | 'best' | 'zero' };
+  closeWordsBeforeKey: undefined;
   pressFromReply: undefined;
   noteIvrFailure: undefined;
   notePressFailed: undefined;
@@ -96,9 +97,14 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
       enqueue.assign(w.patch);
       if (w.ledger !== undefined) enqueue.emit(w.ledger);
     }),
+    /** The late final of the words an early key was pressed on has arrived: what comes next answers the key. */
+    closeWordsBeforeKey: assign(({ context }) =>
+      withLine(context, { ivr: { ...context.line.ivr, keyAtMs: undefined } }),
+    ),
     /** The menu's words (a fresh menu after a key press, or more of the one being heard), kept as a phone tree's. */
     hearMenu: enqueueActions(({ context, event, enqueue }, params: { fresh: boolean }) => {
-      const heard = params.fresh ? (event.type === 'ASR.FINAL' ? event.text : '') : menuText(context, event);
+      const words = event.type === 'ASR.FINAL' || event.type === 'ASR.STABLE' ? event.text : '';
+      const heard = params.fresh ? words : menuText(context, event);
       const w = situationWords(context, 'phone-tree');
       enqueue.assign({ ...w.patch, ...withLine(context, { ivr: { ...context.line.ivr, heard } }) });
       if (w.ledger !== undefined) enqueue.emit(w.ledger);
@@ -107,7 +113,7 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
      * Press a key on the menu heard: the remembered one, the best option, or 0. A menu that repeats the one the
      * last key was pressed on is a loop: that key is tried, the path steps back, and it counts as a failure.
      */
-    choosePress: assign(({ context }, params: { how: 'remembered' | 'best' | 'zero' }) => {
+    choosePress: assign(({ context, event }, params: { how: 'remembered' | 'best' | 'zero' }) => {
       const ivr = context.line.ivr;
       const options = parseMenu(ivr.heard).options;
       const loop = isMenuRepeat(ivr.lastMenu, options);
@@ -133,6 +139,7 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
             failures: ivr.failures + (loop ? 1 : 0),
             // A remembered path that no longer agrees is dropped: from here on the tree is navigated afresh.
             remembered: params.how === 'remembered' ? ivr.remembered : undefined,
+            keyAtMs: event.type === 'ASR.STABLE' ? event.endMs : undefined,
           },
         }),
         metrics: { ...context.metrics, keyPresses: context.metrics.keyPresses + 1 },

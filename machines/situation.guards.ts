@@ -22,9 +22,14 @@ function finalText(e: MachineEvent): string {
   assertEvent(e, 'ASR.FINAL');
   return e.text;
 }
-/** The menu heard since the last key press, with the incoming final. */
+/** The words of a final, or the interim words her pause made stable (a menu can be recognised on either). */
+export function heardText(e: MachineEvent): string {
+  assertEvent(e, ['ASR.FINAL', 'ASR.STABLE']);
+  return e.text;
+}
+/** The menu heard since the last key press, with the incoming words. */
 export function menuText(c: CallContext, e: MachineEvent): string {
-  const t = finalText(e);
+  const t = heardText(e);
   return c.line.ivr.heard.length > 0 ? `${c.line.ivr.heard} ${t}` : t;
 }
 
@@ -96,7 +101,7 @@ export const situationGuards = {
     return Cue.isVoicemailGreeting(t) && (!heardOut(context) || surelyVoicemail(t));
   },
   hearsMailboxFull: ({ event }: Args) => Cue.isMailboxFull(finalText(event)),
-  hearsMenu: ({ event }: Args) => isMenuPrompt(finalText(event)),
+  hearsMenu: ({ event }: Args) => isMenuPrompt(heardText(event)),
   hearsScreening: ({ context, event }: Args) => !heardOut(context) && Cue.isScreening(finalText(event)),
   hearsTransfer: ({ event }: Args) => Cue.isTransferCue(finalText(event)),
   hearsHold: ({ event }: Args) => Cue.isHoldCue(finalText(event)),
@@ -144,6 +149,26 @@ export const situationGuards = {
   // ---- phone tree
   /** The remembered key of this menu level is heard saying what it said then: press it now. */
   replayAgrees: ({ context, event }: Args) => replayAgreement(context, menuText(context, event), false) === 'same',
+  /**
+   * Interim words already show the remembered key's menu (a pause in it: "for billing, press one"): the key is
+   * pressed now, not after the menu's end (phone systems take a key typed ahead). Only with the words' media time
+   * (the late final of them must be told from what answers the key) and not while an earlier early key's words
+   * are still open (their interims are the menu we pressed on).
+   */
+  replayAgreesEarly: ({ context, event }: Args) => {
+    assertEvent(event, 'ASR.STABLE');
+    return (
+      event.endMs !== undefined &&
+      context.line.ivr.keyAtMs === undefined &&
+      replayAgreement(context, menuText(context, event), false) === 'same'
+    );
+  },
+  /** The final of the interim words an early key was pressed on: the menu we pressed on, closed late. */
+  closesWordsBeforeKey: ({ context, event }: Args) => {
+    assertEvent(event, 'ASR.FINAL');
+    const at = context.line.ivr.keyAtMs;
+    return at !== undefined && event.startMs < at;
+  },
   /** The menu finished (silence) and still agrees with the remembered level. */
   replayAgreesFinished: ({ context }: Args) => replayAgreement(context, context.line.ivr.heard, true) === 'same',
   /** An option that surely reaches a person (front desk, membership, operator) was heard: no need to wait. */
@@ -153,6 +178,7 @@ export const situationGuards = {
     return chooseOption(menu, triedOn(context, menu.options), context.language).decisive;
   },
   menuStartsWithRemembered: and(['hearsMenu', 'replayAgrees']),
+  menuStartsWithRememberedEarly: and(['hearsMenu', 'replayAgreesEarly']),
   menuStartsDecisive: and(['hearsMenu', 'decisiveOptionHeard']),
   /** The finished menu offers an option worth pressing. */
   menuHasOption: ({ context }: Args) => bestKey(context, context.line.ivr.heard) !== undefined,

@@ -18,6 +18,12 @@ export const keepScreeningWords = { type: 'keepWords', params: { situation: 'scr
  * A menu heard in its first words: press at once if they already carry the remembered key or a decisive option,
  * else listen to the rest (`target`: the phone tree, or its hearing state from within it).
  */
+/** Press the remembered key of the level reached, on the menu heard so far with the incoming words. */
+export const pressRemembered = [
+  { type: 'hearMenu', params: { fresh: false } },
+  { type: 'choosePress', params: { how: 'remembered' } },
+] as const;
+
 export const menuStarts = (target: string, fresh: boolean) =>
   [
     {

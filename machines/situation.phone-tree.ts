@@ -9,6 +9,7 @@ import {
   menuStarts,
   end,
   personSpeaking,
+  pressRemembered,
 } from './situation.parts.js';
 
 /** A phone-tree menu (the situation region's `phoneTree`): hear it, press the key that reaches a person, listen again. */
@@ -22,10 +23,7 @@ export const phoneTreeState = callSetup.createStateConfig({
       {
         guard: 'replayAgrees',
         target: toPressing,
-        actions: [
-          { type: 'hearMenu', params: { fresh: false } },
-          { type: 'choosePress', params: { how: 'remembered' } },
-        ],
+        actions: pressRemembered,
         description: 'The remembered key is heard saying what it said last time: press it now.',
       },
       {
@@ -46,6 +44,14 @@ export const phoneTreeState = callSetup.createStateConfig({
       },
       { actions: { type: 'hearMenu', params: { fresh: false } }, description: 'More of the menu.' },
     ],
+    'ASR.STABLE': {
+      guard: 'replayAgreesEarly',
+      target: toPressing,
+      actions: pressRemembered,
+      description:
+        "A pause in the menu already shows the remembered key's menu: press it now, before the menu ends (a key " +
+        'typed ahead).',
+    },
   },
   states: {
     hearing: {
@@ -91,13 +97,24 @@ export const phoneTreeState = callSetup.createStateConfig({
         onDone: { target: 'awaiting' },
         onError: { target: 'stuck', actions: 'notePressFailed' },
       },
-      on: { 'ASR.FINAL': { actions: keepPhoneTreeWords, description: 'The menu talking over our key.' } },
+      on: {
+        'ASR.FINAL': {
+          actions: [keepPhoneTreeWords, 'closeWordsBeforeKey'],
+          description: 'The menu talking over our key.',
+        },
+        'ASR.STABLE': { description: 'The menu talking over our key: nothing to press on.' },
+      },
     },
     awaiting: {
       description: 'The key was pressed: what answers? A menu, a retry, a hold, a voicemail or a person.',
       initial: 'quiet',
       on: {
         'ASR.FINAL': [
+          {
+            guard: 'closesWordsBeforeKey',
+            actions: [keepPhoneTreeWords, 'closeWordsBeforeKey'],
+            description: 'The words the key was pressed on, closed late: they are the menu we left, not its answer.',
+          },
           {
             guard: 'invalidEntryRetry',
             target: toHearing,

@@ -11,6 +11,7 @@ import {
   menuStarts,
   end,
   personSpeaking,
+  pressRemembered,
 } from './situation.parts.js';
 /**
  * Who is on the line. `conversation` is a person (or nobody yet); every other state is a machine or a wait, in
@@ -69,12 +70,20 @@ export const situationRegion = callSetup.createStateConfig({
           actions: { type: 'startHold', params: { transfer: false, words: 'line' } },
           description: "Outbound, nobody greeted: sound without a voice goes on (a queue's music).",
         },
-        'ASR.STABLE': {
-          guard: 'pauseHearsQueue',
-          target: 'onHold',
-          actions: { type: 'startHold', params: { transfer: false, words: 'pending' } },
-          description: 'A queue\'s recording answered: "all of our team members are busy, please stay on the line".',
-        },
+        'ASR.STABLE': [
+          {
+            guard: 'menuStartsWithRememberedEarly',
+            target: toPressing,
+            actions: pressRemembered,
+            description: "A menu's first pause already shows the remembered key's menu: press it now.",
+          },
+          {
+            guard: 'pauseHearsQueue',
+            target: 'onHold',
+            actions: { type: 'startHold', params: { transfer: false, words: 'pending' } },
+            description: 'A queue\'s recording answered: "all of our team members are busy, please stay on the line".',
+          },
+        ],
         'AMD.RESULT': {
           guard: 'amdSaysMachine',
           target: 'voicemail',

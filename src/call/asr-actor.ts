@@ -83,11 +83,16 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, hook
     // An early reply may start where her voice pauses on the interim words so far (ASR.STABLE): once per text.
     let paused = false;
     let partial = '';
+    let partialEndMs: number | undefined;
     let stableSent = '';
     const stable = () => {
       if (!paused || partial.length === 0 || partial === stableSent) return;
       stableSent = partial;
-      send({ type: 'ASR.STABLE', text: partial });
+      send(
+        partialEndMs === undefined
+          ? { type: 'ASR.STABLE', text: partial }
+          : { type: 'ASR.STABLE', text: partial, endMs: partialEndMs },
+      );
     };
     const detach = tap.attach(
       (mulaw) => {
@@ -129,6 +134,7 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, hook
                   : { type: 'ASR.PARTIAL', text: e.text, endMs: e.endMs },
               );
               partial = e.text;
+              partialEndMs = e.endMs;
               return stable();
             case 'final':
               partial = '';

@@ -111,6 +111,8 @@ function lineKey(s: Snap): string {
     [...new Set(ivr.tried)].sort().join(''),
     Math.min(ivr.failures, 3),
     step === undefined ? (ivr.remembered === undefined ? '-' : 'past') : `${step.digits}:${step.fingerprint}`,
+    // A key typed ahead on interim words whose final has not come yet.
+    ivr.keyAtMs !== undefined,
     // The voicemail's message and the screening sentence play utterance by utterance; elsewhere nothing is said.
     /voicemail|screening/.test(situationOf(s)) ? pending(s.context).length : 0,
     l.transferPending,
@@ -144,6 +146,7 @@ export function situationPlans(base: CallInput, greeted: MachineEvent[], callerT
       events: (s: Snap) => [
         ...lineEvents(s),
         { type: 'ASR.STABLE', text: 'please stay on the line' },
+        { type: 'ASR.STABLE', text: 'for personal training press 1', endMs: 500 },
         { type: 'ASR.PARTIAL', text: 'noon do' },
       ],
       key: lineKey,
@@ -166,7 +169,11 @@ export function situationPlans(base: CallInput, greeted: MachineEvent[], callerT
       prefix: [...start, WORDS.weak],
       stopWhen: (s) =>
         within('phoneTree')(s) || (s.context.line.keys.length > 0 && s.context.line.ivr.remembered === undefined),
-      events: (s: Snap) => lineEvents(s, remembered).filter((e) => e.type !== 'AMD.RESULT' && e.type !== 'TONE.BEEP'),
+      // Also the menu's first pause (interim words with their time): the key typed ahead, its words closed late.
+      events: (s: Snap) => [
+        ...lineEvents(s, remembered).filter((e) => e.type !== 'AMD.RESULT' && e.type !== 'TONE.BEEP'),
+        { type: 'ASR.STABLE', text: 'for personal training press 1', endMs: 500 },
+      ],
       key: lineKey,
     },
     {

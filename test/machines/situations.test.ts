@@ -134,6 +134,53 @@ t.test('phone tree: a remembered key path is replayed as soon as the menu says w
   t.same(ahead.keys, ['2'], 'pressed on the first option, before the remembered one was said');
 });
 
+t.test('phone tree: a remembered key is pressed at the first pause of its menu, before any final', async (t) => {
+  // Two levels remembered. The recogniser closes a menu's words only at its end; the interim words at the menu's
+  // first pause (ASR.STABLE) already show it, so the repeat call types its keys ahead and reaches a person sooner.
+  const top = 'For billing, press 1. For careers, press 2. For memberships, press 4.';
+  const members = 'To cancel a membership, press 1. For the front desk, press 3.';
+  const path = [
+    { digits: '4', fingerprint: menuFingerprint(parseMenu(top).options) },
+    { digits: '3', fingerprint: menuFingerprint(parseMenu(members).options) },
+  ];
+  const h = outbound();
+  h.send({ type: 'IVR.REMEMBERED', path });
+  h.voiceOn();
+  h.advance(1200);
+  h.send({ type: 'ASR.STABLE', text: 'for billing press one', endMs: h.now });
+  await h.settle();
+  t.same(h.keys, ['4'], 'the first option agrees: the remembered key at once');
+  // The top menu's late final (it began before the key) is the menu we left, not the answer to the key: its
+  // "memberships, press 4" must not be pressed again on the second level.
+  h.advance(300);
+  h.send({
+    type: 'ASR.FINAL',
+    text: 'for billing press one for careers',
+    confidence: 0.9,
+    speechFinal: true,
+    startMs: 0,
+    endMs: h.now,
+  });
+  h.voiceOff();
+  await h.settle();
+  t.same(h.keys, ['4'], 'nothing pressed on the words the key was pressed on');
+  h.advance(800);
+  h.voiceOn();
+  h.advance(1500);
+  h.send({ type: 'ASR.STABLE', text: 'to cancel a membership press one', endMs: h.now });
+  await h.settle();
+  t.same(h.keys, ['4', '3'], 'the second level at its first pause too');
+
+  // Interim words with no media time cannot be told from their late final: the key waits for the final.
+  const g = outbound();
+  g.send({ type: 'IVR.REMEMBERED', path });
+  g.voiceOn();
+  g.advance(1200);
+  g.send({ type: 'ASR.STABLE', text: 'for billing press one' });
+  await g.settle();
+  t.same(g.keys, [], 'no key on interim words without a time');
+});
+
 t.test('phone tree: a remembered menu heard with its first "for" lost is recognised in either order', async (t) => {
   const full = 'For billing, press 1. For careers, press 2. For directions, press 3. For memberships, press 4.';
   const fingerprint = menuFingerprint(parseMenu(full).options);
