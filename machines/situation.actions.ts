@@ -105,7 +105,9 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
     hearMenu: enqueueActions(({ context, event, enqueue }, params: { fresh: boolean }) => {
       const words = event.type === 'ASR.FINAL' || event.type === 'ASR.STABLE' ? event.text : '';
       const heard = params.fresh ? words : menuText(context, event);
-      const w = situationWords(context, 'phone-tree');
+      // Interim words (ASR.STABLE) reach the transcript with their final, which comes after the key.
+      const kept = event.type === 'ASR.STABLE' ? { ...context, caller: { ...context.caller, partial: '' } } : context;
+      const w = situationWords(kept, 'phone-tree');
       enqueue.assign({ ...w.patch, ...withLine(context, { ivr: { ...context.line.ivr, heard } }) });
       if (w.ledger !== undefined) enqueue.emit(w.ledger);
     }),

@@ -147,6 +147,7 @@ t.test('phone tree: a remembered key is pressed at the first pause of its menu, 
   h.send({ type: 'IVR.REMEMBERED', path });
   h.voiceOn();
   h.advance(1200);
+  h.partial('for billing press one', h.now);
   h.send({ type: 'ASR.STABLE', text: 'for billing press one', endMs: h.now });
   await h.settle();
   t.same(h.keys, ['4'], 'the first option agrees: the remembered key at once');
@@ -164,6 +165,11 @@ t.test('phone tree: a remembered key is pressed at the first pause of its menu, 
   h.voiceOff();
   await h.settle();
   t.same(h.keys, ['4'], 'nothing pressed on the words the key was pressed on');
+  t.same(
+    h.ofType('ledger.callerTurn').map((l) => l.text),
+    ['for billing press one for careers'],
+    'the menu in the transcript once, as its final said it',
+  );
   h.advance(800);
   h.voiceOn();
   h.advance(1500);
