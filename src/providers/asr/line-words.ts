@@ -13,7 +13,8 @@ export const LINE_WORDS: readonly string[] = [
   ...['inquiries', 'questions', 'say', 'speak', 'talk', 'operator', 'representative', 'front', 'desk', 'reception'],
   ...['sales', 'member', 'members', 'memberships', 'services', 'service', 'billing', 'payments', 'account', 'new'],
   ...['careers', 'directions', 'location', 'holiday', 'holidays', 'personal', 'trainer', 'cancel', 'schedule'],
-  ...['sorry', "didn't", 'get', 'catch', 'understand', 'invalid', 'entry', 'try', 'please'],
+  // Not "didn't", "get", "catch", "invalid", "entry", "try": a tree's retry lines are phrases (LINE_PHRASES).
+  ...['sorry', 'please'],
   // Hold and queues.
   ...['hold', 'holding', 'wait', 'moment', 'second', 'minute', 'line', 'stay', 'remain', 'your', 'call', 'calls'],
   ...['calling', 'important', 'busy', 'team', 'staff', 'next', 'available', 'shortly', 'soon', 'received', 'order'],
@@ -25,7 +26,8 @@ export const LINE_WORDS: readonly string[] = [
   ...['transfer', 'transferring', 'connect', 'put', 'manager', 'owner', 'give', 'prices', 'over', 'phone', 'website'],
   ...['dot', 'com', 'come', 'back', 'later', 'tomorrow', 'today', 'ask', "can't", 'help', 'wrong'],
   ...['number', 'private', 'home', 'business', 'permanently', 'closed', 'support', 'years', 'of'],
-  ...['mike', 'anna', 'sarah', 'dave', 'lisa', 'street', 'apply', 'pay', 'bank', 'there', 'here', 'be'],
+  // Not the names a callback asks for: a phrase each ("ask for mike", LINE_PHRASES).
+  ...['street', 'apply', 'pay', 'bank', 'there', 'here', 'be'],
 ];
 
 /** The keys a menu names. */
@@ -52,7 +54,18 @@ export const LINE_PHRASES: readonly string[] = [
   'not available [right now]',
   'say your name',
   "why you're calling",
-  "sorry i didn't get that",
+  // A tree's retry lines (menu-memory.ts INVALID_ENTRY) as phrases: loose, their words stood in for a fact's
+  // ("we're open" heard as "or no didn't", "forty two dollars a month" as "forty to invalid the month", "yoga" as
+  // "get a") at the lowest weight of the grammar.
+  "[i'm] sorry [i] (didn't | did not) (get | understand | catch) (that | your (response | selection | entry))",
+  "(that | this) (is not | isn't) a valid (option | selection | entry | choice | extension)",
+  'invalid (option | selection | entry | choice | extension | response)',
+  "your (entry | selection | response) (was not | wasn't) (recognized | valid)",
+  '[please] try again',
+  'no (entry | selection | response) [was] received',
+  'let me get (the | a | my | our) (manager | owner | front desk)',
+  // A person named by a callback or a new voice: "ask for mike", "front desk, this is anna".
+  "(ask for | speak (to | with) | talk to | this is | it's) (mike | anna | sarah | dave | lisa)",
   'the front desk',
   'member services',
   'the main menu',
