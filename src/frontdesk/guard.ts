@@ -18,19 +18,22 @@ import type { Language } from '../language/index.js';
 import { DAY_NAMES_ES } from '../language/es.js';
 import { storedAnswers } from './answers.js';
 import { AMENITIES, AMENITIES_ES } from './intent.js';
-import { CLASS_ES, classNameEs, planNameEs } from './lines-es.js';
+import { CLASS_ES, classNameEs, planNameEs, sayAmountEs } from './lines-es.js';
+import { sayAmount } from './lines.js';
 import type { DeskKnowledge } from './knowledge.js';
 import { digitsIn } from './receptionist.js';
 
 // The front desk's guard: every sentence it is about to say is checked against the gym's stored facts before it
 // reaches the speaker, whoever wrote it (the offline receptionist or a model). It is an allowlist: a sentence passes
 // only when
-// (a) it is one of the desk's own sentences built from the stored facts (answers.ts's storedAnswers: every hours,
-//     price and class answer and the fixed lines; the lookup tool's known answers are among them), compared as words;
-// (b) or every claim in it is entailed by the stored facts. "Claim" is anything that could state a fact: a day, a
-//     time, a number, an amount, a plan, a class, an amenity or a policy word. Each clause (cut at commas, semicolons,
-//     colons, dashes and but/and/pero/y, never inside a number) is read on its own, and each claim in it must be
-//     explained by a stored fact that it states correctly:
+// (a) it is one of the desk's own sentences, compared as words (case, punctuation and accents left out), whole or
+//     sentence by sentence: answers.ts's storedAnswers (every hours, price and class answer built from the stored
+//     facts, and the fixed lines of lines.ts / lines-es.ts), or one the desk built in this call (context.built: the
+//     lookup's answers, unknown ones naming the caller's words, and the message read back);
+// (b) or every claim in it is entailed by the stored facts AND every word of it is on the closed vocabulary.
+//     "Claim" is anything that could state a fact: a day, a time, a number, an amount, a plan, a class, an amenity
+//     or a policy word. Each clause (cut at commas, semicolons, colons, dashes and but/and/pero/y, never inside a
+//     number) is read on its own, and each claim in it must be explained by a stored fact that it states correctly:
 //     - hours the hours parser reads (parse-hours.ts) equal the stored hours of every day they name, and a range
 //       without a day is every day's; a day with only "open"/"closed" agrees with its stored state; a time with a day
 //       is that day's closing time after close/until, its opening time after open, one of the two otherwise; a time
@@ -44,20 +47,33 @@ import { digitsIn } from './receptionist.js';
 //     - amenities and services (pool, parking, personal training) and policy words (contract, cancel, included,
 //       free, trial, welcome, kids, address, street, located, fee, unlimited, ...) are never stored, so never pass;
 //     - "holiday" only when one falls in the coming week (today and the six days after it);
-// (c) or it makes no such claim at all: greetings, "let me check", "anything else?", offers of a message or a
-//     transfer, and a clause that says it does not know ("I don't know", "I don't have ...", "no sé si", "no tengo
-//     esa información"; not "no tenemos" nor "no se preocupe"), which may name a class, an amenity or a day, but
-//     still no time or price that is not stored. "I'm not sure about the pool, but we have zumba" is stopped.
+//     A clause that says it does not know ("I don't know", "I don't have ...", "no sé si", "no tengo esa
+//     información"; not "no tenemos" nor "no se preocupe") makes no claim, and may name a class, an amenity, a plan,
+//     a day or the caller's own words; "I'm not sure about the pool, but we have zumba" is stopped.
+//     The closed vocabulary (below, "The closed vocabulary") is function words and a receptionist's courtesy words,
+//     the words the claim checks read (days, times, numbers, amounts, periods, open/closed), the words the stored
+//     facts hold (the gym's name, plan and class names, schedules, currencies, holiday names) and a message's stored
+//     name; so "we have a rooftop terrace", "we're open late", "tenemos terraza" are stopped (problem 'words'), and
+//     so are praise of the gym ("our staff are great"), "now"/"soon" said of the hours, and a denial of a class or
+//     plan ("we don't have yoga").
 // Every time of day and every amount anywhere in the sentence must also be a stored one. The check is strict on
-// purpose: a true sentence phrased in a way it cannot read is stopped (replaced by "I don't have that
-// information"), never the reverse. What it cannot see: a claim in words none of these lists hold ("we have a
-// rooftop terrace", "the staff are friendly") passes, which is why the OpenAI desk is told to say the lookup's
-// sentences word for word.
+// purpose: a true sentence phrased in a way it cannot read, or in a word it does not list, is stopped (replaced by
+// "I don't have that information"), never the reverse.
 // A Spanish sentence is read as src/facts/spanish.ts's English token stream ("hoy abrimos de seis de la mañana a
 // diez de la noche" → "monday open from 6 in the morning to 10 at night"), so the same checks hold; its "I don't
-// know", amenities, policy words and class names ("yoga caliente") are Spanish phrases on the folded words.
+// know", amenities, policy words, class names ("yoga caliente") and courtesy words are Spanish on the folded words.
 
-export type GuardProblem = 'hours' | 'time' | 'price' | 'class' | 'amenity' | 'policy' | 'number' | 'holiday';
+export type GuardProblem =
+  | 'hours'
+  | 'time'
+  | 'price'
+  | 'class'
+  | 'amenity'
+  | 'policy'
+  | 'number'
+  | 'holiday'
+  /** Every claim it reads was backed, but a word is on none of its lists ("we have a rooftop terrace"). */
+  | 'words';
 
 export interface GuardVerdict {
   readonly ok: boolean;
@@ -210,12 +226,28 @@ function daysNamed(tokens: readonly string[]): Day[] {
 export interface GuardContext {
   /** Everything the caller said: a phone number the desk reads back is the caller's own, not a fact of the gym. */
   readonly callerSaid?: string | undefined;
+  /**
+   * The sentences the desk itself built in this call, as sentenceKeys gives them: its lookups' answers (the unknown
+   * ones name the caller's words) and its lines around a value the caller gave (the message read back).
+   */
+  readonly built?: ReadonlySet<string> | undefined;
+  /** Words the desk stored in this call (the name of a message taken): it may say them back. */
+  readonly stored?: ReadonlySet<string> | undefined;
 }
 
 const OK: GuardVerdict = { ok: true, problems: [] };
 
 /** A sentence compared as words: case, punctuation and accents left out. */
 const keyOf = (s: string): string => normalize(s).join(' ');
+
+/**
+ * A line's keys as the guard compares sentences: the whole line and each of its sentences, which is how the
+ * speaker's sentence splitter hands them over ("Thanks. What's the best number to call you back on?").
+ */
+export function sentenceKeys(line: string): string[] {
+  const parts = line.split(/(?<=[.!?])\s+(?=\S)/);
+  return [line, ...(parts.length > 1 ? parts : [])].map(keyOf).filter((x) => x !== '');
+}
 
 const OWN = new WeakMap<DeskKnowledge, Map<string, ReadonlySet<string>>>();
 
@@ -224,7 +256,7 @@ function ownSentences(k: DeskKnowledge, language: Language): ReadonlySet<string>
   let byLanguage = OWN.get(k);
   if (byLanguage === undefined) OWN.set(k, (byLanguage = new Map()));
   let set = byLanguage.get(language);
-  if (set === undefined) byLanguage.set(language, (set = new Set(storedAnswers(k, language).map(keyOf))));
+  if (set === undefined) byLanguage.set(language, (set = new Set(storedAnswers(k, language).flatMap(sentenceKeys))));
   return set;
 }
 
@@ -500,6 +532,173 @@ function checkClause(
   return withClass;
 }
 
+// The closed vocabulary (issue 19: "it never invents a fact"). A sentence that is not one of the desk's own must,
+// besides passing the claim checks above, be made only of words on these lists: words that cannot state a fact of
+// the gym on their own (function words, pronouns, auxiliaries, what a receptionist says to help, to take a message
+// or to put a caller through), the words the claim checks read and verify (days, times, numbers, amounts, periods,
+// open/closed, plans and classes as kinds), and the words the stored facts themselves hold (the gym's name, its
+// plans' and classes' names and schedules, its currencies, the coming holidays' names). A clause that says it does
+// not know may also name what it does not know: the caller's own words, or an amenity, class or plan word. Anything
+// else ("rooftop", "terrace", "late", "easy", "certified", "terraza") is a claim the guard cannot verify, so the
+// sentence is stopped: when in doubt, block.
+const COURTESY_WORDS_EN = wordSet(`
+  a an the and or but if so to of for in on at by with about from as into than then that this these those it its
+  it's is are was were be been being am i i'm i'll i've i'd me my you you're you'll you've you'd your yours
+  yourself we we're we'll we've we'd our us they they're they'll their them someone somebody anyone anybody
+  anything something nothing nobody what what's which who when where why how whether there there's here that's
+  let let's do does did doing done don't doesn't didn't can can't cannot could couldn't will won't would wouldn't
+  should may might must have has had haven't hasn't isn't aren't wasn't not no yes yeah yep please just now right
+  also too else more any some up out back again well very really still okay ok sure of course certainly absolutely
+  great good perfect wonderful lovely nice fine happy glad excellent sorry apologies apologize afraid unfortunately
+  thank thanks hello hi hey goodbye bye care moment second hold holding wait waiting help helping assist assistance
+  question questions message messages note take taking took leave leaving pass passed passing along transfer
+  transferring connect connecting put putting through staff person manager desk front reception receptionist
+  automated call calls calling called number name reason phone line check checking look looking find know
+  information info details answer tell say give get gets got able understand understood catch hear repeat speak
+  speaking talk reach like want need ask asking wondering hope enjoy soon shortly list regarding exactly correct
+  alright sounds thing problem while
+`);
+const COURTESY_WORDS_ES = wordSet(`
+  que en por para se le les me te nos su sus nuestro nuestra nuestros nuestras mi mis esa ese eso esta este esto
+  usted ustedes yo algo mas nada alguien alguna alguno algun otra otro ayudar ayudarle ayuda ayudo puedo puede
+  pueda podemos podria quiere quisiera gustaria gracias muchas gusto favor momento segundo espere permitame
+  permita dejeme deje revisar reviso verificar verifico consultar consulto mensaje recado tomar tomo tomarle tome
+  dejar personal persona encargado encargada gerente recepcion automatica comunicar comunico comunicarle paso
+  pasar pasarle transferir transfiero llamar llamada llamarle llamando devolver devolveran numero nombre
+  informacion datos saber sabe siento disculpe disculpa perdon lamento supuesto luego bueno buenas buenos buen
+  buena dias tardes noches hola hay estoy estamos soy tengo tiene hacer decir digo preguntar pregunta preguntas
+  entiendo entendi oigo repetir necesita necesito desea ahora ya aqui ahi sigue pronto vez nuevo tambien muy bien
+  perfecto excelente genial encantado encantada cual cuando como donde quien cuanto sobre acerca no ni porque
+  lista asi cierto seguro segura atender atenderle servirle tenga hablar habla
+`);
+// What the claim checks read and verify: hours, days, times, amounts, periods, and plans and classes as kinds.
+const FACT_FRAME = wordSet(`
+  open opens opening close closes closing closed until till til between except hours hour am pm noon midnight
+  oclock morning afternoon evening night half past quarter every each daily weekday weekdays weekend weekends week
+  day days month months year years per monthly annual annually yearly weekly visit drop membership memberships
+  plan plans pass passes price prices cost costs cents cent pence centavos holiday holidays class classes offer
+  offers horario horarios precios planes semana dia
+  ${Object.keys(CURRENCY).join(' ')} ${Object.values(DAY_WORDS).flat().join(' ')}
+`);
+// Phrases whose words would otherwise be claims: "you're welcome", "welcome to Iron Temple", "de nada".
+const COURTESY_PHRASES_EN = /\b(?:you'?re welcome|you are welcome|welcome to|welcome back|feel free)\b/g;
+const COURTESY_PHRASES_ES = /\b(?:de nada|bienvenid[oa]s? a)\b/g;
+// Praise is courtesy only where courtesy puts it ("Great!", "have a great day", "I'd be happy to", "sounds good"),
+// never said of the gym ("our staff are great", "the classes are nice").
+const PRAISE = wordSet(
+  'great good perfect wonderful lovely nice fine happy glad excellent genial perfecto excelente buen buena buenos buenas',
+);
+const PRAISE_AFTER = wordSet("a that's sounds i'm tenga");
+/** Praise where courtesy puts it: first in its clause, after "a", "that's", "sounds", "I'm", "I'd be", "we're happy". */
+function courtesyPraise(c: readonly string[], j: number): boolean {
+  const [before, w] = [c[j - 1] ?? '', c[j] ?? ''];
+  if (j === 0 || PRAISE_AFTER.has(before)) return true;
+  if (before === 'be') return ["i'd", "i'll", "we'd", "we'll"].includes(c[j - 2] ?? '');
+  return ["we're", "we'd", "we'll"].includes(before) && (w === 'happy' || w === 'glad');
+}
+// "We're open now", "we're opening soon": when the desk is open is the claim checks' business, and they know days,
+// not the time of day now. Such a word in a clause of hours is stopped.
+const WHEN = wordSet('now soon shortly still again right ahora pronto todavia');
+const HOURS_WORDS = wordSet('open opens opening close closes closing closed until till');
+// "We don't have yoga", "we don't sell day passes": a denial of a stored class or plan the claim checks would read
+// as naming it. A negation beside a class or plan outside a clause that says it does not know is stopped, unless it
+// speaks of the desk's list ("it isn't on the class list I have").
+const NEGATION = wordSet("not no never don't doesn't isn't aren't won't can't cannot nunca");
+
+function wordSet(list: string): ReadonlySet<string> {
+  return new Set(list.split(/\s+/).filter((w) => w !== ''));
+}
+
+/** Whether a token is a number the claim checks read (a digit run, "forty", "nine", "hundred"). */
+const isNumberWord = (w: string): boolean => /^\d+$/.test(w) || NUMBERISH.has(w) || parseNumber([w], 0) !== undefined;
+
+interface Vocabulary {
+  /** Every word a sentence of this desk may hold outside a clause that says it does not know. */
+  readonly words: ReadonlySet<string>;
+  /** The words that name a class or a plan (stored or as kinds): a negation beside one is a denial. */
+  readonly offers: ReadonlySet<string>;
+}
+
+const VOCABULARY = new WeakMap<DeskKnowledge, Map<Language, Vocabulary>>();
+
+/** This gym's vocabulary in this language: the lists above and the words its stored facts hold, read as sentences are. */
+function vocabularyOf(k: DeskKnowledge, language: Language): Vocabulary {
+  let byLanguage = VOCABULARY.get(k);
+  if (byLanguage === undefined) VOCABULARY.set(k, (byLanguage = new Map()));
+  let v = byLanguage.get(language);
+  if (v === undefined) {
+    const es = language === 'es';
+    const read = (x: string): string[] => (es ? spanishTokens(x) : normalize(x));
+    const plans = k.pricing.flatMap((p) => [p.plan, ...(es ? [planNameEs(p.plan)] : [])]);
+    const classes = k.classes.flatMap((c) => {
+      const vocab = CLASS_WORDS.find((w) => w.name === c.name.toLowerCase());
+      return [
+        c.name,
+        ...(vocab === undefined ? [] : [vocab.spoken, ...vocab.aliases]),
+        ...(es ? [classNameEs(c.name)] : []),
+      ];
+    });
+    const stored = [
+      k.gymName,
+      sayGymName(k.gymName) ?? '',
+      ...plans,
+      ...classes,
+      ...k.classes.map((c) => c.schedule ?? ''),
+      ...k.pricing.map((p) => (es ? sayAmountEs(p.amountMinor, p.currency) : sayAmount(p.amountMinor, p.currency))),
+      ...k.holidays.map((h) => h.name[language]),
+    ].flatMap(read);
+    const words = new Set([...COURTESY_WORDS_EN, ...(es ? COURTESY_WORDS_ES : []), ...FACT_FRAME, ...stored]);
+    const offers = new Set([...plans, ...classes].flatMap(read));
+    for (const w of ['class', 'classes', 'membership', 'memberships', 'plan', 'plans', 'pass', 'passes']) offers.add(w);
+    v = { words, offers };
+    byLanguage.set(language, v);
+  }
+  return v;
+}
+
+/** What a clause that says it does not know may name besides the vocabulary: amenities, classes, plans. */
+const TOPIC_WORDS: Readonly<Record<Language, ReadonlySet<string>>> = {
+  en: new Set([...AMENITIES, ...CLASS_WORDS.flatMap((c) => [c.name, ...c.aliases]), ...PLAN_WORDS].flatMap(normalize)),
+  es: new Set(
+    [...AMENITIES_ES, ...Object.values(CLASS_ES), ...CLASS_WORDS.map((c) => c.name), ...PLAN_WORDS].flatMap(
+      spanishTokens,
+    ),
+  ),
+};
+
+/**
+ * Whether the sentence says something in words outside the closed vocabulary (see above), praises the gym, says
+ * "now" of its hours or denies a class or plan: `text` as the claim checks read it (lower case, weekdays named, the
+ * gym's name and the caller's number taken out). `allowed`: words the desk stored in this call (a message's name).
+ */
+function unlisted(
+  text: string,
+  k: DeskKnowledge,
+  language: Language,
+  callerWords: ReadonlySet<string>,
+  allowed: ReadonlySet<string>,
+): boolean {
+  const es = language === 'es';
+  const tokensOf = (x: string): string[] => (es ? spanishTokens(x) : normalize(x));
+  const v = vocabularyOf(k, language);
+  const parts = text.replace(es ? COURTESY_PHRASES_ES : COURTESY_PHRASES_EN, ' ').split(CLAUSE_END);
+  return parts.some((part, i) => {
+    if (i % 2 === 1) return false; // the cut itself: punctuation, but/and/pero/y
+    const unknown = (es ? UNKNOWN_ES : UNKNOWN).test(part);
+    const c = tokensOf(part);
+    const listed = (w: string): boolean =>
+      v.words.has(w) ||
+      isNumberWord(w) ||
+      allowed.has(w) ||
+      (unknown && (callerWords.has(w) || TOPIC_WORDS[language].has(w)));
+    if (!c.every(listed)) return true;
+    if (c.some((w, j) => PRAISE.has(w) && !courtesyPraise(c, j))) return true;
+    if (c.some((w) => WHEN.has(w)) && c.some((w) => HOURS_WORDS.has(w))) return true;
+    const ofTheList = c.includes('list') || c.includes('lista');
+    return !unknown && !ofTheList && c.some((w) => NEGATION.has(w)) && c.some((w) => v.offers.has(w));
+  });
+}
+
 /**
  * Whether a sentence the desk is about to say may be spoken: it is one of the desk's own sentences built from the
  * stored facts, or every claim in it is one the stored facts entail, or it makes no claim. See the file's comment.
@@ -512,7 +711,7 @@ export function checkSentence(
 ): GuardVerdict {
   const lang = language ?? 'en';
   const es = lang === 'es';
-  if (ownSentences(k, lang).has(keyOf(sentence))) return OK;
+  if (ownSentences(k, lang).has(keyOf(sentence)) || context.built?.has(keyOf(sentence)) === true) return OK;
   const lower = sentence
     .toLowerCase()
     .replace(/[’`]/g, "'")
@@ -554,6 +753,12 @@ export function checkSentence(
   if (policy.test(words.replace(es ? COURTESY_ES : COURTESY_EN, ' '))) problems.add('policy');
   if (tokens.includes('holiday') || tokens.includes('holidays') || (es && HOLIDAY_ES.test(text))) {
     if (!k.week.some((d) => d.holiday !== undefined)) problems.add('holiday');
+  }
+  // Claims it can read all backed: every word must still be on the closed vocabulary (or the caller's, where it
+  // says it does not know).
+  if (problems.size === 0) {
+    const callerWords = new Set(context.callerSaid === undefined ? [] : tokensOf(context.callerSaid));
+    if (unlisted(text, k, lang, callerWords, context.stored ?? new Set())) problems.add('words');
   }
   return problems.size === 0 ? OK : { ok: false, problems: [...problems] };
 }

@@ -96,7 +96,8 @@ const invalid = (name: string, error: string): ToolOutcome => ({
   result: `error: ${error}`,
 });
 
-function lookup(k: DeskKnowledge | undefined, raw: string, language: Language): ToolOutcome {
+function lookup(turn: DeskTurn, raw: string): ToolOutcome {
+  const { knowledge: k, language } = turn;
   let a;
   try {
     a = lookupArgs.parse(JSON.parse(raw || '{}'));
@@ -115,6 +116,9 @@ function lookup(k: DeskKnowledge | undefined, raw: string, language: Language): 
           : a.topic === 'classes'
             ? classesAnswer(k, a.class_name?.toLowerCase(), language)
             : amenityAnswer(a.thing ?? (language === 'es' ? 'eso' : 'that'), language);
+  // The lookup's sentences are the desk's own, built from the stored facts in this call: the guard lets the model
+  // say them as they are, and nothing else that is not made of its closed vocabulary (guard.ts).
+  turn.built?.(answer.sentences);
   const said = answer.sentences.join(' ');
   return {
     chunks: [],
@@ -125,7 +129,7 @@ function lookup(k: DeskKnowledge | undefined, raw: string, language: Language): 
 function interpret(call: PendingCall, turn: DeskTurn): ToolOutcome {
   switch (call.name) {
     case 'lookup_facts':
-      return lookup(turn.knowledge, call.args, turn.language);
+      return lookup(turn, call.args);
     case 'start_message':
       return { chunks: [desk({ type: 'REPLY.MESSAGE_STARTED' })], result: 'ok: ask for the name, number and reason' };
     case 'take_message': {
@@ -138,7 +142,13 @@ function interpret(call: PendingCall, turn: DeskTurn): ToolOutcome {
       const number = callbackNumber(digitsIn(a.callback_number, turn.language), turn.knowledge?.country);
       if (number === undefined) return invalid('take_message', 'callback_number needs 7 to 15 digits: ask again');
       const message = { name: a.name, callbackNumber: number, reason: a.reason };
-      return { chunks: [desk({ type: 'REPLY.MESSAGE', message })], result: 'ok: the message is stored for the staff' };
+      // The desk's own line reads the message back (the caller's name and number): the model is given it to say.
+      const taken = deskLines(turn.language).messageTaken(a.name, number);
+      turn.built?.([taken]);
+      return {
+        chunks: [desk({ type: 'REPLY.MESSAGE', message })],
+        result: `ok: the message is stored for the staff. Say: ${taken}`,
+      };
     }
     case 'transfer_to_staff':
       return turn.staff
@@ -173,7 +183,9 @@ function systemPrompt(k: DeskKnowledge | undefined, language: Language): string 
       'amenities, anything) call lookup_facts and answer by saying the sentences it returns word for word; never ' +
       'rephrase them and never add a time, day, price, plan, class, service, address, policy or any other detail ' +
       'it did not give. If it says something is not known, say you do not know and offer to take a message. ' +
-      'Any sentence of yours that states something about the gym that the lookup did not return is not spoken.',
+      'Any sentence of yours that states something about the gym that the lookup did not return is not spoken, ' +
+      'nor is one in words a receptionist does not need: keep your own words to greetings, offers of help, a ' +
+      'message or a transfer, and saying what you do not know.',
     "To take a message call start_message, then ask for the caller's name, the number to call back and what it " +
       'is about, one at a time, then call take_message. If the caller asks for a person, call transfer_to_staff. ' +
       'When the caller is done, say goodbye and call end_call.',

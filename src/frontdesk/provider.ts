@@ -1,16 +1,21 @@
 import type { Logger } from '../log.js';
 import type { ConversationInput, LlmChunk, LlmProvider } from '../providers/llm/types.js';
 import { SentenceSplitter } from '../providers/sentences.js';
-import { checkSentence, type GuardProblem } from './guard.js';
+import { normalize } from '../facts/numbers.js';
+import { spanishTokens } from '../facts/spanish.js';
+import { checkSentence, sentenceKeys, type GuardProblem } from './guard.js';
 import type { DeskKnowledge } from './knowledge.js';
 import { deskLines } from './lines.js';
 import type { DeskBrain } from './receptionist.js';
 
 // A front-desk call's conversation behind the LlmProvider interface the reply actor speaks to: the desk's brain
 // (offline receptionist or model) answers, and every sentence it writes passes the guard (guard.ts) before it can
-// reach the speaker, read in the language the agent speaks now. A sentence with a claim the stored facts do not
-// back is replaced by "I don't have that information" in that language (once per reply). Facts are never recorded from a front-desk call (its caller is not the gym), and
-// the interview's line tools (keys, hold, voicemail, refusals, callbacks) mean nothing here: both are dropped.
+// reach the speaker, read in the language the agent speaks now; the sentences the desk built in this call (its
+// lookups' answers, the message read back) and the name of a message it stored are given to the guard, which passes
+// them as they are. A sentence with a claim the stored facts do not back, or a word off the guard's closed
+// vocabulary, is replaced by "I don't have that information" in that language (once per reply). Facts are never
+// recorded from a front-desk call (its caller is not the gym), and the interview's line tools (keys, hold,
+// voicemail, refusals, callbacks) mean nothing here: both are dropped.
 
 export interface FrontDeskOptions {
   readonly brain: DeskBrain;
@@ -28,6 +33,10 @@ export class FrontDeskLlm implements LlmProvider {
   readonly model: string | undefined;
   readonly capabilities = { streaming: true, tools: true } as const;
   readonly #o: FrontDeskOptions;
+  /** The sentences the desk built in this call (its lookups' answers, the message read back), as keys. */
+  readonly #built = new Set<string>();
+  /** Words the desk stored in this call: the name of a message taken, which it may say back. */
+  readonly #stored = new Set<string>();
 
   constructor(o: FrontDeskOptions) {
     this.#o = o;
@@ -43,7 +52,10 @@ export class FrontDeskLlm implements LlmProvider {
     const knowledge = await this.#o.knowledge.catch(() => undefined);
     const staff = await this.#o.staff.catch(() => false);
     const language = input.language ?? 'en';
-    const turn = { history: input.history, knowledge, staff, language };
+    const built = (sentences: readonly string[]) => {
+      for (const x of sentences) for (const key of sentenceKeys(x)) this.#built.add(key);
+    };
+    const turn = { history: input.history, knowledge, staff, language, built };
     // The caller's words: a phone number read back from them ("we'll call you back on ...") is theirs, not the gym's.
     const callerSaid = input.history
       .filter((h) => h.speaker === 'caller' && h.situation === undefined)
@@ -57,7 +69,11 @@ export class FrontDeskLlm implements LlmProvider {
     // meridiem before a capital letter ends a sentence here, so each sentence is judged, and spoken, on its own.
     const pass = (text: string): LlmChunk[] => text.split(MERIDIEM_END).flatMap(passOne);
     const passOne = (sentence: string): LlmChunk[] => {
-      const verdict = checkSentence(sentence, knowledge ?? EMPTY, language, { callerSaid });
+      const verdict = checkSentence(sentence, knowledge ?? EMPTY, language, {
+        callerSaid,
+        built: this.#built,
+        stored: this.#stored,
+      });
       if (verdict.ok) return [{ type: 'text', delta: `${sentence} ` }];
       this.#o.onBlocked?.(verdict.problems);
       this.#o.log.warn(
@@ -83,6 +99,11 @@ export class FrontDeskLlm implements LlmProvider {
           return;
         }
         case 'desk':
+          if (c.event.type === 'REPLY.MESSAGE')
+            for (const w of [...normalize(c.event.message.name), ...spanishTokens(c.event.message.name)])
+              this.#stored.add(w);
+          held.push(c);
+          break;
         case 'end-call':
           held.push(c);
           break;

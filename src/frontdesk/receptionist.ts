@@ -33,6 +33,11 @@ export interface DeskTurn {
   readonly staff: boolean;
   /** The language the agent speaks now (the call's, or the one the caller switched to). */
   readonly language: Language;
+  /**
+   * Tells the guard the sentences the desk built in this call from the stored facts or the caller's own values
+   * (its lookups' answers, the message read back): those may be spoken as they are (guard.ts, built).
+   */
+  readonly built?: ((sentences: readonly string[]) => void) | undefined;
 }
 
 /** A front desk's conversation: the offline receptionist or a model with the desk's tools. */
@@ -137,7 +142,11 @@ export class OfflineReceptionist implements DeskBrain {
   readonly name = 'offline-receptionist';
 
   async *respond(turn: DeskTurn): AsyncIterable<LlmChunk> {
-    yield* this.#turn(turn);
+    // Every sentence it says is built here, from lines.ts and answers.ts: the desk's own, said as built.
+    for (const c of this.#turn(turn)) {
+      if (c.type === 'text') turn.built?.([c.delta]);
+      yield c;
+    }
   }
 
   *#turn(turn: DeskTurn): Generator<LlmChunk> {

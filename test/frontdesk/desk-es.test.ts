@@ -6,7 +6,7 @@ import { deskLines } from '../../src/frontdesk/lines.js';
 import { planNameEs, sayAmountEs, sayNumberEs, sayTimeEs } from '../../src/frontdesk/lines-es.js';
 import { digitsIn, nameFrom, OfflineReceptionist } from '../../src/frontdesk/receptionist.js';
 import { greeted } from '../machines/harness.js';
-import { ask, desk, FACTS, inventingDesk, known, MONDAY, scriptedDesk, spokenFor } from './support.js';
+import { ask, desk, FACTS, inventedReply, inventingDesk, known, MONDAY } from './support.js';
 
 // The front desk in Spanish: its spoken values, what Spanish callers ask, the guard reading Spanish sentences, the
 // offline receptionist through the call machine, and the OpenAI desk (against the fake) told the call's language
@@ -188,12 +188,13 @@ t.test('OpenAI desk in Spanish told to invent many facts in one reply: only the 
     'Sin contrato, puede cancelar cuando quiera.',
     'Los niños son bienvenidos.',
   ];
-  const { llm, blocked } = await scriptedDesk(t, [
-    { toolCalls: [{ name: 'lookup_facts', arguments: '{"topic":"prices","plan":"monthly"}' }] },
-    { text: `El plan mensual cuesta cuarenta y nueve dólares al mes. ${inventions.join(' ')} ¿Algo más?` },
-  ]);
-  const h = greeted({ mode: 'front-desk', llm, language: 'es' });
-  const spoken = await spokenFor(h, '¿Cuánto cuesta al mes y qué más me puede decir?', 'Algo más');
+  const { blocked, spoken } = await inventedReply(t, {
+    lookup: '{"topic":"prices","plan":"monthly"}',
+    said: `El plan mensual cuesta cuarenta y nueve dólares al mes. ${inventions.join(' ')} ¿Algo más?`,
+    question: '¿Cuánto cuesta al mes y qué más me puede decir?',
+    last: 'Algo más',
+    language: 'es',
+  });
   t.match(spoken, /El plan mensual cuesta cuarenta y nueve dólares al mes\./);
   for (const invented of ['domingo', 'jueves', 'caliente', 'anual', 'contrato', 'niños'])
     t.notOk(spoken.includes(invented), `"${invented}" never reached the speaker`);

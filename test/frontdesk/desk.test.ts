@@ -7,7 +7,18 @@ import { deskIntent } from '../../src/frontdesk/intent.js';
 import { DESK_LINES_EN as DESK_LINES } from '../../src/frontdesk/lines.js';
 import { callbackNumber, digitsIn, nameFrom, OfflineReceptionist } from '../../src/frontdesk/receptionist.js';
 import { greeted } from '../machines/harness.js';
-import { ask, desk, FACTS, inventingDesk, known, MONDAY, PLACE, scriptedDesk, spokenFor } from './support.js';
+import {
+  ask,
+  desk,
+  FACTS,
+  inventedReply,
+  inventingDesk,
+  known,
+  MONDAY,
+  PLACE,
+  scriptedDesk,
+  spokenFor,
+} from './support.js';
 import { deskKnowledge } from '../../src/frontdesk/knowledge.js';
 import type { ScriptedReply } from '../../src/fakes/openai.js';
 import { judge } from '../../src/demo/desk-check.js';
@@ -355,13 +366,13 @@ t.test('OpenAI desk told to invent many facts in one reply: only the stored ones
     'It includes unlimited classes.',
     'Kids are welcome.',
   ];
-  const { fake, llm, blocked } = await scriptedDesk(t, [
-    { toolCalls: [{ name: 'lookup_facts', arguments: '{"topic":"hours","day":"fri"}' }] },
-    { text: `On friday we're open six a.m. to nine thirty p.m. ${inventions.join(' ')} Anything else?` },
-  ]);
-  const h = greeted({ mode: 'front-desk', llm });
   // What the speaker was given (every SPEAKER.SAY: what text-to-speech would synthesise) for the question.
-  const spoken = await spokenFor(h, 'When do you close on friday, and what else should I know?', 'Anything else');
+  const { fake, blocked, spoken } = await inventedReply(t, {
+    lookup: '{"topic":"hours","day":"fri"}',
+    said: `On friday we're open six a.m. to nine thirty p.m. ${inventions.join(' ')} Anything else?`,
+    question: 'When do you close on friday, and what else should I know?',
+    last: 'Anything else',
+  });
   t.match(spoken, /On friday we're open six a\.m\. to nine thirty p\.m\./, 'the lookup’s sentence is said');
   t.match(spoken, /Anything else\?/, 'and the courtesy line');
   for (const invented of [
@@ -381,6 +392,59 @@ t.test('OpenAI desk told to invent many facts in one reply: only the stored ones
   t.same([...new Set(blocked.flat())].sort(), ['class', 'hours', 'number', 'policy', 'price']);
   const second = fake.chatRequests[1]?.body as { messages: Array<{ role: string; content: string | null }> };
   t.match(second.messages.at(-1), { role: 'tool', content: /word for word\): On friday we're open six a\.m\./ });
+});
+
+t.test('OpenAI desk inventing in words no claim check reads: only the lookup’s sentence is spoken', async (t) => {
+  // Each invention names no day, time, price, class, amenity or policy word: the closed vocabulary stops them.
+  const inventions = [
+    'We have a rooftop terrace.',
+    "We're open late on fridays.",
+    'Our trainers are certified.',
+    'The staff are friendly.',
+    'We have brand new equipment.',
+  ];
+  const { blocked, spoken } = await inventedReply(t, {
+    lookup: '{"topic":"prices","plan":"monthly"}',
+    said: `The monthly membership is forty nine dollars a month. ${inventions.join(' ')} Anything else?`,
+    question: 'How much is a month, and what else have you got?',
+    last: 'Anything else',
+  });
+  t.match(spoken, /The monthly membership is forty nine dollars a month\./, 'the lookup’s sentence is said');
+  t.match(spoken, /Anything else\?/, 'and the courtesy line');
+  for (const invented of ['rooftop', 'terrace', 'late', 'certified', 'friendly', 'equipment'])
+    t.notOk(spoken.includes(invented), `"${invented}" never reached the speaker`);
+  t.equal(spoken.match(/I don't have that information/g)?.length, 1, 'replaced once in the reply');
+  t.same(
+    blocked,
+    inventions.map(() => ['words']),
+    'each invention stopped for its words',
+  );
+});
+
+t.test('OpenAI desk: the message read back is the desk’s line, and the name stored may be said', async (t) => {
+  const { fake, llm, blocked } = await scriptedDesk(t, [
+    {
+      toolCalls: [
+        {
+          name: 'take_message',
+          arguments: '{"name":"Maria Lopez","callback_number":"2015550123","reason":"freezing my membership"}',
+        },
+      ],
+    },
+    {
+      text: "Thanks, Maria Lopez. I've passed your message to the staff, and they'll call you back on two zero one, five five five, zero one two three. Thanks, Maria, anything else?",
+    },
+  ]);
+  const h = greeted({ mode: 'front-desk', llm });
+  const spoken = await spokenFor(h, "I'm Maria Lopez, please have someone call me.", 'anything else');
+  t.match(spoken, /Thanks, Maria Lopez\. I've passed your message to the staff/);
+  t.match(spoken, /Thanks, Maria, anything else\?/);
+  t.same(blocked, []);
+  const second = fake.chatRequests[1]?.body as { messages: Array<{ role: string; content: string | null }> };
+  t.match(second.messages.at(-1), {
+    role: 'tool',
+    content: /^ok: the message is stored for the staff\. Say: Thanks, Maria Lopez\./,
+  });
 });
 
 t.test('OpenAI desk: a message it says it passed on but could not store is asked for again', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { amenityAnswer, classesAnswer, hoursAnswer, priceAnswer, storedAnswers } from '../../src/frontdesk/answers.js';
-import { checkSentence } from '../../src/frontdesk/guard.js';
+import { checkSentence, sentenceKeys } from '../../src/frontdesk/guard.js';
 import { deskLines } from '../../src/frontdesk/lines.js';
 import { OfflineReceptionist } from '../../src/frontdesk/receptionist.js';
 import { deskKnowledge } from '../../src/frontdesk/knowledge.js';
@@ -84,9 +84,96 @@ const INVENTED_ES = [
   'Tenemos estacionamiento.',
 ];
 
+// Claims in words none of the claim checks' lists hold: stopped because a word is not on the closed vocabulary.
+const UNLISTED_EN = [
+  'We have a rooftop terrace.',
+  "We're open late.",
+  'Parking is easy.',
+  'Our trainers are certified.',
+  "We're open late on fridays.",
+  'The staff are friendly.',
+  'We have brand new equipment.',
+  'The gym is never crowded.',
+  "We're open to the public.",
+  // Words of the lists said where they state something: praise of the gym, "now" of its hours, a denial.
+  'Our staff are great.',
+  'We have great classes.',
+  "We're open now.",
+  "We're opening soon.",
+  "We don't have yoga.",
+  "We don't sell day passes.",
+];
+
+const UNLISTED_ES = [
+  'Tenemos terraza.',
+  'Estamos abiertos hasta tarde.',
+  'El personal es muy amable.',
+  'Nuestros entrenadores están certificados.',
+  'Tenemos equipo nuevo.',
+  'Estamos cerca del metro.',
+  'No tenemos yoga.',
+];
+
 t.test('every invention is stopped, in English and in Spanish', async (t) => {
   for (const s of INVENTED_EN) t.notOk(checkSentence(s, k).ok, `blocked: ${s}`);
   for (const s of INVENTED_ES) t.notOk(checkSentence(s, k, 'es').ok, `blocked: ${s}`);
+  for (const s of UNLISTED_EN) t.notOk(checkSentence(s, k).ok, `blocked: ${s}`);
+  for (const s of UNLISTED_ES) t.notOk(checkSentence(s, k, 'es').ok, `blocked: ${s}`);
+  // The ones no claim check reads are stopped for their words alone.
+  for (const s of ['We have a rooftop terrace.', "We're open late.", 'Our trainers are certified.'])
+    t.same(checkSentence(s, k).problems, ['words'], s);
+  t.same(checkSentence('Tenemos terraza.', k, 'es').problems, ['words']);
+});
+
+// What a model says around the facts: courtesy in the closed vocabulary, in both languages.
+const COURTESY_EN = [
+  'Of course!',
+  'Let me check that for you.',
+  'Is there anything else I can help you with?',
+  'I can take a message for the staff.',
+  "One moment, I'll put you through.",
+  'Sure thing!',
+  "I'd be happy to help.",
+  "You're welcome!",
+  'No problem.',
+  'Thanks for calling Iron Temple, how can I help you today?',
+  "I'm sorry, I don't know that.",
+  'Could you repeat that, please?',
+  'Would you like to leave a message?',
+  'Please hold while I transfer you.',
+  'Let me look that up.',
+];
+
+const COURTESY_ES = [
+  '¡Claro!',
+  'Déjeme revisar eso.',
+  'Un momento, le comunico con el personal.',
+  '¿Hay algo más en que le pueda ayudar?',
+  'Con gusto le tomo un mensaje para el personal.',
+  '¡De nada!',
+  'Que tenga un buen día.',
+  'Por supuesto.',
+  'Perfecto, un momento por favor.',
+  '¿Me puede repetir su nombre?',
+  'Lo siento, no sé eso.',
+];
+
+t.test('a clause that says it does not know may name the caller’s own words, nothing else may', async (t) => {
+  const callerSaid = 'Do you have a rooftop terrace?';
+  t.ok(checkSentence("I don't know about the rooftop terrace.", k, 'en', { callerSaid }).ok);
+  t.notOk(checkSentence("I don't know about the rooftop terrace.", k).ok, 'words nobody said');
+  t.notOk(checkSentence('We have a rooftop terrace.', k, 'en', { callerSaid }).ok, 'not as a claim');
+  t.notOk(checkSentence("I'm not sure, but we have a rooftop terrace.", k, 'en', { callerSaid }).ok);
+  const dijo = '¿Tienen terraza?';
+  t.ok(checkSentence('No sé si tenemos terraza.', k, 'es', { callerSaid: dijo }).ok);
+  t.notOk(checkSentence('Tenemos terraza.', k, 'es', { callerSaid: dijo }).ok);
+});
+
+t.test('sentences the desk built in this call pass as they are', async (t) => {
+  const line = "I don't know whether we have a rooftop terrace; I can take a message.";
+  t.notOk(checkSentence(line, k).ok);
+  t.ok(checkSentence(line, k, 'en', { built: new Set(sentenceKeys(line)) }).ok);
+  t.notOk(checkSentence('We have a rooftop terrace.', k, 'en', { built: new Set(sentenceKeys(line)) }).ok);
 });
 
 const TRUE_EN = [
@@ -144,9 +231,9 @@ const TRUE_ES = [
   'El domingo no abrimos.',
 ];
 
-t.test('true sentences, courtesy lines and unknowns pass', async (t) => {
-  for (const s of TRUE_EN) t.same(checkSentence(s, k), { ok: true, problems: [] }, s);
-  for (const s of TRUE_ES) t.same(checkSentence(s, k, 'es'), { ok: true, problems: [] }, s);
+t.test('true sentences, courtesy lines (the desk’s and a model’s) and unknowns pass', async (t) => {
+  for (const s of [...TRUE_EN, ...COURTESY_EN]) t.same(checkSentence(s, k), { ok: true, problems: [] }, s);
+  for (const s of [...TRUE_ES, ...COURTESY_ES]) t.same(checkSentence(s, k, 'es'), { ok: true, problems: [] }, s);
 });
 
 t.test('every sentence the lookup returns passes, for every kind of question', async (t) => {
@@ -170,7 +257,13 @@ t.test('every sentence the lookup returns passes, for every kind of question', a
 t.test('the caller’s own number may be read back; another number may not', async (t) => {
   const callerSaid = 'My number is two oh one, five five five, zero one two three.';
   const line = deskLines('en').messageTaken('Maria Lopez', '+12015550123');
-  t.ok(checkSentence(line, k, 'en', { callerSaid }).ok, line);
+  t.ok(checkSentence(line, k, 'en', { callerSaid, built: new Set(sentenceKeys(line)) }).ok, line);
+  // The model's own words around the name the message was stored under.
+  const stored = new Set(['maria', 'lopez']);
+  const own =
+    "I've passed your message on, Maria, and the staff will call you back on two oh one, five five five, zero one two three.";
+  t.ok(checkSentence(own, k, 'en', { callerSaid, stored }).ok, own);
+  t.notOk(checkSentence(own, k, 'en', { callerSaid }).ok, 'a name not stored is not said');
   t.notOk(
     checkSentence('Call us back on two oh one, five five five, nine nine nine nine.', k, 'en', { callerSaid }).ok,
   );

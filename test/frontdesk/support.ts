@@ -1,4 +1,5 @@
-import type { Harness } from '../machines/harness.js';
+import { greeted, type Harness } from '../machines/harness.js';
+import type { Language } from '../../src/language/index.js';
 import { FakeOpenAi, type ScriptedReply } from '../../src/fakes/openai.js';
 import { OpenAiDesk } from '../../src/frontdesk/openai-desk.js';
 import { deskKnowledge, type DeskKnowledge } from '../../src/frontdesk/knowledge.js';
@@ -97,4 +98,21 @@ export async function scriptedDesk(t: Teardown, replies: ScriptedReply[]) {
     retry: { attempts: 1, baseMs: 1, maxMs: 1 },
   });
   return { fake, ...desk(brain) };
+}
+
+/**
+ * The OpenAI desk against the fake, scripted to call lookup_facts with `lookup` and then write `said` in one reply,
+ * through the call machine: what the speaker was given for the caller's `question` (until `last` is heard), each
+ * sentence the guard stopped (its problems), and the fake (its requests).
+ */
+export async function inventedReply(
+  t: Teardown,
+  o: { lookup: string; said: string; question: string; last: string; language?: Language },
+) {
+  const { fake, llm, blocked } = await scriptedDesk(t, [
+    { toolCalls: [{ name: 'lookup_facts', arguments: o.lookup }] },
+    { text: o.said },
+  ]);
+  const h = greeted({ mode: 'front-desk', llm, ...(o.language === undefined ? {} : { language: o.language }) });
+  return { fake, blocked, spoken: await spokenFor(h, o.question, o.last) };
 }
