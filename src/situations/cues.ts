@@ -20,8 +20,17 @@ export type Cue =
   | 'permanently-closed'
   | 'do-not-call';
 
+/** A queue's announcements: a hold cue, and words only a recording says (isAutomatedSpeech). */
+const QUEUE_ANNOUNCEMENTS: readonly RegExp[] = [
+  /\byour call is (very )?important to us\b/,
+  /\bestimated wait time\b/,
+  /\bsu llamada es (muy )?importante\b/,
+  /\b(todos )?nuestros (agentes|representantes|asesores) (estan|se encuentran) ocupados\b/,
+];
+
 export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
   hold: [
+    ...QUEUE_ANNOUNCEMENTS,
     /\bplease (hold|wait)\b/,
     /\bhold (on|please)\b/,
     /\b(can|could|may|will) you (please )?hold\b/,
@@ -29,19 +38,15 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\ba (moment|second|sec|minute) please\b/,
     /\blet me (get|grab|find|fetch|check with) (the|a|my|our|someone|somebody)\b/,
     /\b(i'll|i will|let me) (put you on hold|get someone|get somebody)\b/,
-    /\byour call is (very )?important to us\b/,
     /\b(all of )?our (representatives|agents|staff|team members|associates) are (currently )?(busy|assisting|helping)\b/,
     /\bplease (stay|remain) on the line\b/,
     /\byou (are|are currently|have been placed) (on hold|in a queue|in the queue)\b/,
     /\bthe next available (representative|agent|associate|team member|staff member)\b/,
-    /\bestimated wait time\b/,
     // Spanish (accents folded by the tokeniser).
     /\b(espere|espereme|aguarde) (un|por) (momento|momentito|segundo|favor)\b/,
     /\b(un|un solo) (momento|momentito|segundito) por favor\b/,
     /\bno (cuelgue|se retire)\b/,
     /\bpermitame (un|comunicarle|buscar)\b/,
-    /\bsu llamada es (muy )?importante\b/,
-    /\b(todos )?nuestros (agentes|representantes|asesores) (estan|se encuentran) ocupados\b/,
   ],
   'hold-ended': [
     /\bthanks? (you )?for (holding|waiting|your patience|hanging on)\b/,
@@ -224,12 +229,9 @@ export function spokenOutcomeIn(text: string): SpokenOutcome | undefined {
 
 /** A queue's or a legal announcement, in English and Spanish (accents folded). */
 const ANNOUNCEMENT: readonly RegExp[] = [
-  /\byour call is (very )?important to us\b/,
+  ...QUEUE_ANNOUNCEMENTS,
   /\b(all of )?our (representatives|agents) are (currently )?(busy|assisting)\b/,
-  /\bestimated wait time\b/,
   /\bthis call may be (monitored|recorded)\b/,
-  /\bsu llamada es (muy )?importante\b/,
-  /\b(todos )?nuestros (agentes|representantes|asesores) (estan|se encuentran) ocupados\b/,
   /\btiempo (estimado|aproximado) de espera\b/,
   // "Esta llamada puede ser grabada (y monitoreada) …", "su llamada podrá ser monitoreada".
   /\b(esta|su) llamada (puede|podra|va a|sera) (ser )?(grabada|monitoreada)\b/,
