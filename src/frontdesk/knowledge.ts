@@ -106,9 +106,8 @@ export function deskKnowledge(
   const week = Array.from({ length: 7 }, (_, n) => deskDay(addDays(today, n), facts.hours, place));
   const holidays: DeskHoliday[] = [];
   for (let n = 0; n < HOLIDAYS_AHEAD_DAYS; n++) {
-    const d = n < week.length ? week[n] : undefined;
     const date = addDays(today, n);
-    const name = d !== undefined ? d.holiday : holidayNames(date, place);
+    const name = holidayNames(date, place);
     if (name !== undefined) holidays.push({ date: isoDate(date), day: weekdayOf(date), name });
   }
   return {
