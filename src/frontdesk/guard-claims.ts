@@ -111,9 +111,9 @@ function timeSpans(tokens: readonly string[]): Array<Span & { readonly times: st
     const t = parseTime(tokens, i);
     if (t === undefined) continue;
     if (isCurrency(tokens[t.next]) || tokens[t.next] === 'cents') continue;
+    // Noon and midnight are marked (parseTime's mer 'fixed').
     const marked = t.mer !== undefined || tokens[t.next] === 'oclock';
-    const named = tokens[i] === 'noon' || tokens[i] === 'midnight';
-    if (!marked && !named && !TIME_LEAD.has(tokens[i - 1] ?? '')) continue;
+    if (!marked && !TIME_LEAD.has(tokens[i - 1] ?? '')) continue;
     const readings = t.mer === undefined ? [to24(t, 'am'), to24(t, 'pm')] : [to24(t, 'am')];
     out.push({ at: i, next: t.next, times: readings.map((h) => hhmm(h, t.m)) });
     i = t.next - 1;
