@@ -113,13 +113,9 @@ export function parseNumber(tokens: readonly string[], i: number): NumberMatch |
   return { value: hundreds * 100, next: tokens[j - 1] === 'and' ? j - 1 : j };
 }
 
-/** Spoken words for 0..9999 ("one thousand two hundred"), the inverse of parseNumber for whole numbers. */
+/** Spoken words for 0..999, the inverse of parseNumber for whole numbers. */
 export function sayNumber(n: number): string {
-  if (!Number.isInteger(n) || n < 0 || n > 9999) throw new RangeError(`sayNumber supports 0..9999, got ${n}`);
-  if (n >= 1000) {
-    const head = `${UNITS[Math.floor(n / 1000)] as string} thousand`;
-    return n % 1000 === 0 ? head : `${head} ${sayNumber(n % 1000)}`;
-  }
+  if (!Number.isInteger(n) || n < 0 || n > 999) throw new RangeError(`sayNumber supports 0..999, got ${n}`);
   if (n < 20) return UNITS[n] as string;
   if (n < 100) {
     const t = TENS[Math.floor(n / 10)] as string;

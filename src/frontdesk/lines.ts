@@ -137,11 +137,21 @@ function currencyName(currency: string): string {
 /** 4999 USD → "forty nine dollars and ninety nine cents", 5000 MXN → "fifty pesos", 2000 CHF → "twenty Swiss francs". */
 export function sayAmount(amountMinor: number, currency: string): string {
   const [major, minor] = CURRENCY_WORDS[currency] ?? [currencyName(currency), 'hundredths'];
-  // Words up to 9,999 (as parse-prices.ts reads them back), digits beyond (a yearly plan in pesos: "90000").
-  const units = Math.floor(amountMinor / 100);
-  const whole = units > 9999 ? String(units) : sayNumber(units);
+  const whole = sayWhole(Math.floor(amountMinor / 100));
   const cents = amountMinor % 100;
   return cents === 0 ? `${whole} ${major}` : `${whole} ${major} and ${sayNumber(cents)} ${minor}`;
+}
+
+/**
+ * A price's whole units: words up to 9,999 ("one thousand two hundred", as parse-prices.ts reads them back), digits
+ * beyond (a yearly plan in pesos: "90000", which a voice reads and the parsers take).
+ */
+function sayWhole(n: number): string {
+  if (n < 1000) return sayNumber(n);
+  if (n >= 10_000) return String(n);
+  const rest = n % 1000;
+  const head = `${sayNumber(Math.floor(n / 1000))} thousand`;
+  return rest === 0 ? head : `${head} ${sayNumber(rest)}`;
 }
 
 /** "The monthly membership is forty nine dollars a month." */
