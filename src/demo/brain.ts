@@ -47,6 +47,8 @@ const THANKS_WORDS = ['thank', 'thanks', 'gracias'];
 /** What she says herself besides her answers, in the language she speaks. */
 interface BrainLines {
   hello: readonly string[];
+  /** Picked up, said hello, and nobody answers. */
+  helloAgain: string;
   bye: readonly string[];
   whoIsThis: string;
   what: string;
@@ -60,6 +62,7 @@ const LINES: Readonly<Record<Language, BrainLines>> = {
   en: {
     // Short and in words the agent's recogniser knows: a hello it mishears could read as a fact.
     hello: ['Hello?', 'Hi, hello.', 'Hello, the gym.'],
+    helloAgain: 'Hello?',
     bye: ['You too, bye.', 'Okay, bye bye.', 'No problem, bye.'],
     whoIsThis: 'Sorry, yes, hello, who is this?',
     what: 'Sorry, what was that?',
@@ -71,6 +74,7 @@ const LINES: Readonly<Record<Language, BrainLines>> = {
   },
   es: {
     hello: ['¿Bueno?', 'Hola, buenas tardes.', 'Gimnasio, dígame.'],
+    helloAgain: '¿Bueno?',
     bye: ['Igualmente, adiós.', 'Bueno, adiós.', 'De nada, adiós.'],
     whoIsThis: 'Perdón, sí, hola, ¿quién habla?',
     what: 'Perdón, ¿cómo dice?',
@@ -139,6 +143,11 @@ export class ReceptionistBrain {
     const opening = LINES[this.persona.callLanguage ?? this.persona.language].hello;
     const hello = this.person?.greeting ?? this.rng.pick(opening);
     return this.turn([{ type: 'say', kind: 'small-talk', text: hello }]);
+  }
+
+  /** She answered and the line stayed silent: hello again. */
+  helloAgain(): ReceptionistAction[] {
+    return this.turn([{ type: 'say', kind: 'small-talk', text: this.lines.helloAgain }]);
   }
 
   /** Called when the agent starts an utterance: things the persona does while the agent talks. */

@@ -11,6 +11,10 @@ import type { Persona } from './persona.js';
 // server), decides with ReceptionistBrain, and talks back with its own TTS voice through the simulator, so every
 // word the agent gets has crossed the real wire protocol as μ-law frames.
 
+/** Silence after her hello that makes her say it again (people wait a few seconds), and how often she does. */
+const HELLO_AGAIN_MS = 4000;
+const HELLO_AGAIN_TIMES = 2;
+
 /** Recognises the agent's speech, one utterance at a time. */
 export interface AgentEars {
   push(mulaw: Uint8Array): void;
@@ -115,7 +119,7 @@ export class Receptionist {
 
   async #loop(): Promise<void> {
     const s = this.#o.line;
-    if (this.#o.answersFirst) await this.#perform(this.brain.opening());
+    if (this.#o.answersFirst) await this.#answer();
     let lastText = '';
     while (!this.#ended) {
       await this.#agentStarted();
@@ -130,6 +134,16 @@ export class Receptionist {
       await this.#perform(actions);
       // Stayed silent on purpose and the agent did not re-prompt: answer after all.
       if (silent && !this.#agentTalking && !this.#ended) await this.#perform(this.brain.afterSilence(lastText));
+    }
+  }
+
+  /** Picks up; a person met by silence says hello again, twice at most, as people do. */
+  async #answer(): Promise<void> {
+    await this.#perform(this.brain.opening());
+    for (let i = 0; i < HELLO_AGAIN_TIMES; i++) {
+      await this.#sleep(HELLO_AGAIN_MS, true);
+      if (this.#agentTalking || this.#ended) return;
+      await this.#perform(this.brain.helloAgain());
     }
   }
 
