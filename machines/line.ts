@@ -45,6 +45,14 @@ export interface Line {
   transferPending: boolean;
   /** Media time the current hold began (from the event that started it). */
   holdSinceMs: number | undefined;
+  /** Media time the words that put us on hold ended (their final's end), if words did. */
+  holdWordsEndMs: number | undefined;
+  /**
+   * The current hold has made sound that was nobody's: a queue's recording put us there, or an announcement or
+   * music came out as words. A person coming back from such a hold says so ("hi, thanks for holding", "this is
+   * Anna"); other words on it are the queue's, however person-like the recogniser made them.
+   */
+  holdSounded: boolean;
   /** Every key press of the call, in order (for the end report). */
   keys: string[];
   refusals: Refusal[];
@@ -75,6 +83,8 @@ export function initialLine(input: CallInput): Line {
     },
     transferPending: false,
     holdSinceMs: undefined,
+    holdWordsEndMs: undefined,
+    holdSounded: false,
     keys: [],
     refusals: [],
     callback: undefined,

@@ -35,6 +35,7 @@ type SituationActionParams = {
   startHold: { transfer: boolean; words: HoldWords };
   personReached: undefined;
   noteHoldTimeout: undefined;
+  noteHoldSound: undefined;
   queueScreening: undefined;
   queueVoicemailMessage: undefined;
   finishSituationTurn: undefined;
@@ -189,14 +190,20 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
      * with their final and are kept then.
      */
     startHold: enqueueActions(({ context, event, enqueue }, params: { transfer: boolean; words: HoldWords }) => {
-      const line = { ...context.line, holdSinceMs: mediaTime(context, event) };
+      const text = C.callerText(context);
+      const persons = params.words === 'person' && greeted(context) && !isAutomatedSpeech(text);
+      // A queue's words put us here (not a person we talk to): the hold has sounded already.
+      const line = {
+        ...context.line,
+        holdSinceMs: mediaTime(context, event),
+        holdWordsEndMs: event.type === 'ASR.FINAL' ? event.endMs : undefined,
+        holdSounded: !persons,
+      };
       if (params.transfer) line.transferPending = true;
       if (params.words === 'pending') {
         enqueue.assign({ line });
         return;
       }
-      const text = C.callerText(context);
-      const persons = params.words === 'person' && greeted(context) && !isAutomatedSpeech(text);
       const w = persons ? commitCaller(context, 'short', context.lastSilenceMs) : situationWords(context, 'hold');
       enqueue.assign({ ...w.patch, line });
       if (w.ledger !== undefined) enqueue.emit(w.ledger);
@@ -216,12 +223,16 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
           party: l.transferPending ? l.party + 1 : l.party,
           transferPending: false,
           holdSinceMs: undefined,
+          holdWordsEndMs: undefined,
+          holdSounded: false,
           ivr: { ...l.ivr, heard: '', tried: [], failures: 0, remembered: undefined },
         }),
         ...(l.transferPending ? { asked: context.asked.filter((t) => answered.has(t)) } : {}),
         metrics: { ...context.metrics, holdMs: context.metrics.holdMs + held },
       });
     }),
+    /** Words on hold that were nobody's (an announcement, music heard as words): the hold has sounded. */
+    noteHoldSound: assign(({ context }) => withLine(context, { holdSounded: true })),
     noteHoldTimeout: assign(({ context }) => ({
       metrics: { ...context.metrics, holdMs: context.metrics.holdMs + context.timing.holdMaxMs },
     })),

@@ -70,6 +70,10 @@ export const greeted = (c: CallContext) => c.metrics.greetings > 0;
  * calling about?" answer us: a person's words, not a greeting or a screening assistant (which talk over us).
  */
 const heardOut = (c: CallContext) => c.history.some((h) => h.speaker === 'agent' && h.interrupted !== true);
+/** How far apart a recogniser's partials are in audio (the offline recogniser's 300 ms, Deepgram's about as often). */
+const PARTIAL_STEP_MS = 300;
+/** Nobody comes back to a hold this soon: words starting sooner are the sentence that put us there. */
+const HOLD_WORDS_TAIL_MS = 1000;
 /** A word's length: less overlap is the tail of the voice before (a recogniser's utterance starts early). */
 const MIN_VOICE_UNDER_MS = 300;
 /** More keys than a tree needs to reach a person: four levels, each with a retry and a 0 (tree-two-level needs 2). */
@@ -105,6 +109,21 @@ export const situationGuards = {
   hearsScreening: ({ context, event }: Args) => !heardOut(context) && Cue.isScreening(finalText(event)),
   hearsTransfer: ({ event }: Args) => Cue.isTransferCue(finalText(event)),
   hearsHold: ({ event }: Args) => Cue.isHoldCue(finalText(event)),
+  /**
+   * Words that start within HOLD_WORDS_TAIL of the words that put us on hold: their sentence going on ("let me
+   * transfer you to the manager, | one moment", split at its comma), not someone back from the hold.
+   */
+  continuesHoldWords: ({ context, event }: Args) => {
+    assertEvent(event, 'ASR.FINAL');
+    const end = context.line.holdWordsEndMs;
+    return end !== undefined && event.startMs < end + HOLD_WORDS_TAIL_MS;
+  },
+  /**
+   * Words on a hold that has sounded (machines/line.ts `holdSounded`) that no person back from it would say first:
+   * an announcement or the music, however the recogniser made them ("your call is important to us" came out as
+   * "year to holiday important just", with the announcer's voice under it).
+   */
+  queueWordsOnSoundedHold: ({ context, event }: Args) => context.line.holdSounded && !Cue.isHoldEnded(finalText(event)),
   /**
    * Words of a person after a key press or a hold: "hi, thanks for holding", or real words (not "uh-huh", not
    * music heard as one stray word) that are no recording's (menu, announcement, greeting, screening, retry).
@@ -223,6 +242,18 @@ export const situationGuards = {
     event.endMs > context.lastSilenceMs + context.timing.recogniserLagMs,
   /** New words on a line whose voice detector hears no voice: music or a recording, not a person who waits. */
   soundWithoutVoice: and(['callerSilent', 'wordsAfterPause']),
+  /**
+   * The partial adds real words to the one before it and reaches more than a partial's step past her pause: words
+   * of sound after the pause, which need no RECOGNISER_LAG wait ("please hold" heard "please hello on to our our",
+   * then "… uh how" from the music after it, while the greeting waited out HELLO_SETTLE).
+   */
+  wordsGrowAfterPause: ({ context, event }: Args) =>
+    event.type === 'ASR.PARTIAL' &&
+    event.endMs !== undefined &&
+    context.lastSilenceMs !== undefined &&
+    event.endMs > context.lastSilenceMs + PARTIAL_STEP_MS &&
+    realWords(event.text).length > realWords(context.caller.partial).length,
+  soundGrowsWithoutVoice: and(['callerSilent', 'wordsGrowAfterPause']),
   /** ... with the recogniser's final that came after her pause. */
   finalSoundsLikePickup: ({ context, event }: Args) =>
     soundsLikePickup(joinNonBlank(context.caller.finals, finalText(event)), context.gymName),

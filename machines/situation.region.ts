@@ -135,13 +135,31 @@ export const situationRegion = callSetup.createStateConfig({
           {
             guard: 'hearsHold',
             target: '.waiting',
-            actions: keepHoldWords,
+            actions: [keepHoldWords, 'noteHoldSound'],
             description:
               'The queue\'s announcement, even with a key in it ("stay on the line, or press 1 to leave a message"; music heard as "dial two"): still on hold.',
           },
           ...menuStarts(toPhoneTree, true),
+          {
+            guard: 'continuesHoldWords',
+            target: '.waiting',
+            actions: keepHoldWords,
+            description: 'The rest of the sentence that put us on hold ("let me transfer you, | one moment").',
+          },
+          {
+            guard: 'queueWordsOnSoundedHold',
+            target: '.waiting',
+            actions: [keepHoldWords, 'noteHoldSound'],
+            description:
+              'The queue has sounded: a person back from it says so ("hi, thanks for holding", "this is Anna"); ' +
+              'other words are its announcement or music, however person-like they came out.',
+          },
           { guard: 'hearsPerson', target: '.personSpeaking', description: 'Words of a person, perhaps.' },
-          { target: '.waiting', actions: keepHoldWords, description: 'An announcement, or music heard as words.' },
+          {
+            target: '.waiting',
+            actions: [keepHoldWords, 'noteHoldSound'],
+            description: 'An announcement, or music heard as words.',
+          },
         ],
       },
       states: {

@@ -69,6 +69,13 @@ export const awaitingHelloState = callSetup.createStateConfig({
         lagging: {
           description: "The recogniser's words of the pause itself may still come.",
           after: { RECOGNISER_LAG: { target: 'open' } },
+          on: {
+            'ASR.PARTIAL': {
+              guard: 'soundGrowsWithoutVoice',
+              target: '#call.live.turn.awaitingHello.lineSounding',
+              description: 'Words that grew from sound after her pause, with no voice under them: no need to wait.',
+            },
+          },
         },
         open: {
           on: {

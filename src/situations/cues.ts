@@ -57,6 +57,8 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\bwhat can i (do|help you with)\b/,
     /\bthis is [a-z]+( speaking)?\b/,
     /\b(hi|hello|hey)\b/,
+    // Her desk, as she picks up ("front desk?", "reception, Anna speaking").
+    /\b(front|reception|membership|sales) desk\b|^reception\b/,
     /\bgracias por (esperar|su espera|su paciencia)\b/,
     /\bdisculpe la (espera|demora)\b/,
     /\b(hola|digame|bueno)\b/,

@@ -23,8 +23,9 @@ const WORDS = {
   voicemail: final('please leave a message after the tone'),
   full: final('the mailbox is full'),
   screening: final("please say your name and why you're calling"),
-  // A person's words have her voice under them (the situation guards ask the voice detector): a second of it.
-  person: { ...final('hi this is jen how can i help'), endMs: 1000 },
+  // A person's words have her voice under them (the situation guards ask the voice detector): a second of it,
+  // after the words that put us on hold have ended (words right after them are their sentence going on).
+  person: { ...final('hi this is jen how can i help'), startMs: 1200, endMs: 2200 },
   noise: final('music'),
 };
 
@@ -148,6 +149,8 @@ export function situationPlans(base: CallInput, greeted: MachineEvent[], callerT
         { type: 'ASR.STABLE', text: 'please stay on the line' },
         { type: 'ASR.STABLE', text: 'for personal training press 1', endMs: 500 },
         { type: 'ASR.PARTIAL', text: 'noon do' },
+        // Words grown from sound well after the pause: no RECOGNISER_LAG wait.
+        { type: 'ASR.PARTIAL', text: 'noon do new', endMs: 800 },
       ],
       key: lineKey,
     },

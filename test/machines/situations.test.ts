@@ -243,6 +243,69 @@ t.test('hold: silent, no LLM, no re-prompt, no idle close; a person resumes the 
   t.ok(h.ctx().metrics.holdMs >= 240_000, `time on hold counted (${h.ctx().metrics.holdMs} ms)`);
 });
 
+t.test("hold: once the queue has sounded, only a person's return words end it", async (t) => {
+  const h = outbound();
+  line(h, 'Thank you for calling. All of our team members are busy. Please stay on the line.');
+  t.match(situation(h), /onHold/);
+  t.ok(h.ctx().line.holdSounded, "a queue's recording put us on hold");
+  // "Your call is important to us", misheard, with the announcer's voice under it: not a person.
+  line(h, 'year to holiday important just');
+  h.advance(DEFAULT_TIMING.personSettleMs * 2);
+  t.match(situation(h), /onHold.*waiting/, 'an announcement heard as other words is still the queue');
+  t.equal(h.says().length, 0, 'no greeting into the queue');
+  line(h, 'thanks for hello again to to the front desk');
+  t.match(situation(h), /personSpeaking/, 'words a person back from a hold says');
+  h.advance(DEFAULT_TIMING.personSettleMs);
+  t.equal(situation(h), '"conversation"');
+  t.match(h.saidTexts()[0], /automated assistant/, 'the greeting, to the person');
+  t.notOk(h.ctx().line.holdSounded, 'the next hold starts afresh');
+});
+
+t.test('hold: after a silent hold a person may come back with anything', async (t) => {
+  const h = greeted({ timing: { maxCallMs: 3_600_000 } });
+  line(h, 'Sure, one moment please, let me check the prices.');
+  t.match(situation(h), /onHold/);
+  t.notOk(h.ctx().line.holdSounded, 'the person we talk to put us on hold');
+  h.advance(30_000);
+  line(h, 'Okay so the monthly membership is forty dollars.');
+  t.match(situation(h), /personSpeaking/, 'her words: no greeting needed from her');
+  h.advance(DEFAULT_TIMING.personSettleMs);
+  t.equal(situation(h), '"conversation"');
+});
+
+t.test('hold: music heard as words makes the hold a sounded one', async (t) => {
+  const h = greeted({ timing: { maxCallMs: 3_600_000 } });
+  line(h, 'One moment please.');
+  h.advance(1500);
+  h.final('noon to new new it'); // no voice under it: music
+  t.match(situation(h), /onHold.*waiting/);
+  t.ok(h.ctx().line.holdSounded, 'music heard as words');
+  line(h, 'okay the monthly is forty dollars');
+  t.match(situation(h), /onHold.*waiting/, "not a person's return: the music's words");
+  line(h, 'hi sorry about the wait');
+  t.match(situation(h), /personSpeaking/);
+});
+
+t.test('transfer: the rest of the sentence that put us on hold is not the new voice', async (t) => {
+  const h = greeted({ timing: { maxCallMs: 3_600_000 } });
+  line(h, "I don't know the prices. Let me transfer you to the manager,");
+  t.match(situation(h), /onHold/);
+  // "one moment", split off at the comma: its audio starts as the transfer's words end.
+  h.voiceOn();
+  h.advance(700);
+  h.final('on hmm on month');
+  h.voiceOff();
+  h.advance(DEFAULT_TIMING.personSettleMs * 2);
+  t.match(situation(h), /onHold.*waiting/, 'still on hold: her own words');
+  t.equal(h.ctx().line.party, 0);
+  h.advance(5000);
+  line(h, 'Hi, this is the manager.');
+  t.match(situation(h), /personSpeaking/, 'a voice after the hold');
+  h.advance(DEFAULT_TIMING.personSettleMs);
+  t.equal(situation(h), '"conversation"');
+  t.equal(h.ctx().line.party, 1, 'a new party');
+});
+
 t.test('hold: past HOLD_MAX_MS the agent hangs up without a word (hold-timeout)', async (t) => {
   const h = greeted({ timing: { holdMaxMs: 60_000 } });
   line(h, 'Please hold.');

@@ -164,6 +164,22 @@ t.test(
 );
 
 t.test(
+  'words that grow from sound well after the pause move to lineSounding without waiting out the lag',
+  async (t) => {
+    const h = outbound();
+    line(h, 'please hello on', 1000);
+    const pause = h.now;
+    h.partial('please hello on to our our', pause + 200);
+    t.match(h.turn(), /awaitingHello\.settling\.lagging/, 'words up to just past the pause: still its own');
+    h.advance(300);
+    h.partial('please hello on to our our uh how', pause + 500);
+    t.match(h.turn(), /awaitingHello\.lineSounding/, 'a word more, from the music after it');
+    h.advance(DEFAULT_TIMING.helloSettleMs);
+    t.equal(h.says().length, 0, 'no greeting into the music');
+  },
+);
+
+t.test(
   "a busy recogniser's late words of her hello are not the line sounding: their audio ends in her pause",
   async (t) => {
     const h = outbound();

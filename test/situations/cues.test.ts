@@ -39,8 +39,16 @@ const TABLE: [string, (s: string) => boolean, string[], string[]][] = [
       'sorry about the wait how can i help',
       'hello are you still there',
       'This is Mike speaking.',
+      'Front desk?',
+      'reception anna speaking',
     ],
-    ['please hold', 'hello thank you for calling press one for membership', 'hi leave a message after the tone'],
+    [
+      'please hold',
+      'hello thank you for calling press one for membership',
+      'hi leave a message after the tone',
+      'please hold while we connect you to the front desk',
+      'for the front desk press zero',
+    ],
   ],
   [
     'voicemail',
