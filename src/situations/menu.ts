@@ -154,7 +154,27 @@ function anchors(toks: readonly string[]): Anchor[] {
     out.push({ key: k.key, start, end });
     i = end - 1;
   }
-  return out;
+  return withLostVerbs(toks, out);
+}
+
+/**
+ * "Press one for personal training, press two for the front desk" heard "press one for personal trainer name can't
+ * to for the front desk": the second option's verb was lost. In a key-first sentence, after an option already
+ * heard, a key word right before "for" opens an option of its own, unless the sentence names that key already.
+ */
+function withLostVerbs(toks: readonly string[], found: readonly Anchor[]): Anchor[] {
+  if (!found.some((a) => INTRODUCERS.has(toks[a.end] ?? ''))) return [...found];
+  const keys = new Set(found.map((a) => a.key));
+  const out = [...found];
+  for (let i = 1; i < toks.length; i++) {
+    if (toks[i + 1] !== 'for' && toks[i + 1] !== 'para') continue;
+    if (!found.some((a) => a.end <= i) || found.some((a) => i >= a.start && i < a.end)) continue;
+    const k = keyAt(toks, i);
+    if (k === undefined || keys.has(k.key)) continue;
+    keys.add(k.key);
+    out.push({ key: k.key, start: i, end: i + 1 });
+  }
+  return out.sort((a, b) => a.start - b.start);
 }
 
 // Words that open a label ("for membership", "to speak to a representative", "if you are a new member").
@@ -301,14 +321,18 @@ function sentenceOptions(toks: readonly string[]): SentenceReading {
     // "for billing, press 1" ("or billing press two"). Key first would leave the last key without a label and
     // give every other key its neighbour's, so the reading naming more known kinds of option wins.
     const opening = afterPreamble(toks.slice(0, first.start));
-    // Words before the first key and a label after the last: key first fits, and so does a label-first menu
-    // whose opening "for" was lost and whose next key is still to come.
-    const ambiguous = opening.length > 0 && as.length > 1;
-    if (opening.length === 0 || cleanLabel(tail) !== '' || as.length < 2)
-      return { options: read(false), ambiguous, ...(ambiguous ? { other: read(true, opening) } : {}) };
+    if (opening.length === 0) return { options: read(false), ambiguous: false };
     const keyFirst = read(false);
     const labelFirst = read(true, opening);
-    return { options: knownLabels(labelFirst) > knownLabels(keyFirst) ? labelFirst : keyFirst, ambiguous: false };
+    const labelFirstWins = knownLabels(labelFirst) > knownLabels(keyFirst);
+    if (cleanLabel(tail) === '' && as.length > 1)
+      return { options: labelFirstWins ? labelFirst : keyFirst, ambiguous: false };
+    // Words before the first key and after the last: key first fits, and so does a label-first menu whose opening
+    // "for" was lost and whose next key is still to come ("per member services press two you": one key, and only
+    // the words before it name a kind of option). Key first unless label first names more known kinds.
+    if (labelFirstWins) return { options: labelFirst, ambiguous: true, other: keyFirst };
+    const ambiguous = as.length > 1;
+    return { options: keyFirst, ambiguous, ...(ambiguous ? { other: labelFirst } : {}) };
   }
   const tailOpensLabel = tail.length > 0 && INTRODUCERS.has(tail[0] as string) && as.length > 1;
   if (!tailOpensLabel) return { options: read(true), ambiguous: false };

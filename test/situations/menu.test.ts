@@ -90,6 +90,34 @@ t.test('the choice reaches a person who can answer, ranked and explained', async
   t.equal(chooseOption(parseMenu('for cancellations press 1 to cancel your membership press 2')).option, undefined);
 });
 
+t.test('a label-first option whose "for" was lost, one key, a stray word after it', async (t) => {
+  // "For member services, press 2." heard by the offline recogniser.
+  const m = parseMenu('per member services press two you');
+  t.same(m.options, [{ key: '2', label: 'per member services' }]);
+  t.ok(m.ambiguous, 'the order was guessed: wait for the menu to end');
+  t.same(m.otherReading, [{ key: '2', label: 'you' }]);
+  t.equal(chooseOption(m).option?.key, '2');
+  // Key first still wins where the words after the key are the label.
+  t.same(parseMenu('thank you for calling press two for membership').options, [{ key: '2', label: 'membership' }]);
+  t.same(parseMenu('one moment press two membership').options, [{ key: '2', label: 'membership' }]);
+});
+
+t.test('a key-first option whose verb was lost keeps its own key', async (t) => {
+  // "Press one for personal training. Press two for the front desk." through the phone band, offline.
+  const m = parseMenu("press one for personal trainer name can't to for the front desk");
+  t.same(m.options, [
+    { key: '1', label: "personal trainer name can't" },
+    { key: '2', label: 'front desk' },
+  ]);
+  t.equal(chooseOption(m).option?.key, '2');
+  // Only after an option heard in key-first order, and never a key the menu names already.
+  t.same(parseMenu('two for the front desk').options, []);
+  t.same(parseMenu('press two for sales one for you press one for billing').options, [
+    { key: '2', label: 'sales one for you' },
+    { key: '1', label: 'billing' },
+  ]);
+});
+
 t.test('real menus: language first, member services, "by pressing zero at any time"', async (t) => {
   t.equal(chooseOption(parseMenu('Para español, oprima nueve. For English, press 1.')).option?.key, '1');
   t.equal(chooseOption(parseMenu('For Spanish press 9. For English press 1.')).ranked[0]?.concept, 'english');
@@ -98,8 +126,9 @@ t.test('real menus: language first, member services, "by pressing zero at any ti
     members.ranked.map((r) => `${r.key}:${r.concept}`),
     ['2:membership', '3:member-services'],
   );
+  // Words on both sides of the one key: the side that names a kind of option is its label.
   t.same(parseMenu('you can also reach the operator by pressing zero at any time').options, [
-    { key: '0', label: 'at any time' },
+    { key: '0', label: 'you can also reach the operator by' },
   ]);
   t.equal(chooseOption(parseMenu('you can also reach us by pressing zero at any time')).option?.key, '0');
 });
