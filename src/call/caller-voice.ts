@@ -60,6 +60,8 @@ export class CallerVoice {
   #count = 0;
   readonly #pending = new Float32Array(BACKGROUND_DELAY_FRAMES);
   readonly #pendingHers = new Uint8Array(BACKGROUND_DELAY_FRAMES);
+  /** Speech clear of the echo, heard before the room was measured: judged when it reaches the room's level. */
+  readonly #pendingUnjudged = new Uint8Array(BACKGROUND_DELAY_FRAMES);
   #pendingPos = 0;
   #pendingCount = 0;
   #lastHersMs = -Infinity;
@@ -95,8 +97,12 @@ export class CallerVoice {
     const peak = this.floor.peakDb;
     // Until the room has been measured (the first second or so of the call) nothing is evidence of her voice.
     const mark = peak === undefined ? Infinity : Math.max(MIN_VOICE_DBFS, peak + this.#t.bargeInMarginDb);
-    const hers = speech && levelDb >= mark && levelDb >= echoDb + ECHO_MARGIN_DB;
-    if (agentAudible || !speech) this.#delayed(levelDb, hers, atMs);
+    const clearOfEcho = speech && levelDb >= echoDb + ECHO_MARGIN_DB;
+    const hers = clearOfEcho && levelDb >= mark;
+    // The room's first second is measured from what is surely not her (no speech) as it comes: she may talk over
+    // the greeting that starts as her hello ends, and is heard only once the room is known.
+    if (!speech && peak === undefined) this.floor.background(levelDb);
+    else if (agentAudible || !speech) this.#delayed(levelDb, hers, clearOfEcho && peak === undefined, atMs);
     else this.floor.speech(levelDb);
     if (hers) this.#lastHersMs = atMs;
     this.#count += (hers ? 1 : 0) - (this.#window[this.#pos] as number);
@@ -112,16 +118,31 @@ export class CallerVoice {
    * her voice has been present for less than MAX_OVER_AGENT_MS: a caller does not talk over the agent longer than
    * that (the agent stops), so a voice that goes on is the room getting louder, and the room's level must follow
    * it (a floor fed only with what was judged "not her" would lock up below the noise).
+   *
+   * A frame heard before the room was measured could not be judged then (the outbound greeting starts as her hello
+   * ends, and she may talk over it at once): it is judged as it reaches the room's level, against the room measured
+   * by then, and left out if it stands over it. Fed in, her interruption became the room she had to stand out
+   * from, and was never heard (barge-in-greeting).
    */
-  #delayed(levelDb: number, hers: boolean, atMs: number): void {
+  #delayed(levelDb: number, hers: boolean, unjudged: boolean, atMs: number): void {
     if (this.#pendingCount === BACKGROUND_DELAY_FRAMES) {
-      const wasHers = this.#pendingHers[this.#pendingPos] === 1;
+      const level = this.#pending[this.#pendingPos] as number;
       const shortVoice = this.#voice !== 'absent' && atMs - this.#presentSinceMs < MAX_OVER_AGENT_MS;
-      if (!wasHers || !shortVoice) this.floor.background(this.#pending[this.#pendingPos] as number);
+      const wasHers = this.#pendingHers[this.#pendingPos] === 1 && shortVoice;
+      if (!wasHers && !(this.#pendingUnjudged[this.#pendingPos] === 1 && this.#overRoom(level))) {
+        this.floor.background(level);
+      }
     } else this.#pendingCount++;
     this.#pending[this.#pendingPos] = levelDb;
     this.#pendingHers[this.#pendingPos] = hers ? 1 : 0;
+    this.#pendingUnjudged[this.#pendingPos] = unjudged ? 1 : 0;
     this.#pendingPos = (this.#pendingPos + 1) % BACKGROUND_DELAY_FRAMES;
+  }
+
+  /** The level stands over the room's measured peak by the barge-in margin (false while it is unmeasured). */
+  #overRoom(levelDb: number): boolean {
+    const peak = this.floor.peakDb;
+    return peak !== undefined && levelDb >= Math.max(MIN_VOICE_DBFS, peak + this.#t.bargeInMarginDb);
   }
 
   #update(atMs: number): void {

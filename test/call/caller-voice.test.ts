@@ -27,6 +27,7 @@ const HER = {
   answer: await say(tts, 'Hello, we are open from six to ten.'),
   sorry: await say(tts, 'Sorry, what was that?'),
   okay: await say(tts, 'okay'),
+  whoIsThis: await say(tts, 'Sorry, yes, hello, who is this?'),
 };
 const AGENT = await say(agentTts, 'We would like to know your opening hours and the price of a membership.');
 await tts.close();
@@ -153,6 +154,24 @@ t.test(
     const h = firstAt(cut, 'held') as number;
     // BARGE_IN_MIN after her first frame, or at her next word when the comma's pause falls on it.
     t.ok(h - 3000 >= 580 && h - 3000 <= 900, `held ${h - 3000} ms after her onset`);
+  },
+);
+
+t.test(
+  'her interruption in the first second of the call, before the room is measured, is held, and never becomes the room',
+  async (t) => {
+    // The outbound greeting starts as her hello ends: the room has no measured frames yet when she talks over it.
+    const r = await run({ seconds: 6, speech: HER.whoIsThis, atS: 0.9 });
+    const h = firstAt(r, 'held');
+    const endMs = 900 + HER.whoIsThis.length / 8;
+    t.ok(
+      h !== undefined && h < endMs,
+      `held ${h === undefined ? 'never' : `${h - 900} ms after her onset`}, while she still speaks (to ${endMs - 900} ms)`,
+    );
+    t.notOk(
+      r.events.some((e) => e.noisy),
+      'a quiet line stays quiet: her early frames were not taken for the room',
+    );
   },
 );
 
