@@ -25,6 +25,9 @@ export const noEvidence: CallerEvidence = Object.freeze({ voice: undefined, nois
 
 type Args = { context: CallContext; event: MachineEvent };
 
+/** The shortest a spoken word lasts (a fast "by" or "eight" is about this; speech averages 300–400 ms a word). */
+const MIN_WORD_MS = 150;
+
 /** The context's evidence after `event` (guards see the context before the event's own update). */
 function evidenceOf(c: CallContext, e: MachineEvent): CallerEvidence {
   return e.type === 'CALLER.EVIDENCE' ? { ...c.evidence, voice: e.voice, noisy: e.noisy } : c.evidence;
@@ -71,10 +74,23 @@ export const evidenceGuards = {
     if (event.type === 'ASR.FINAL') finals.push(event.text);
     return T.realWords([...finals, partial].join(' ')).length > before;
   },
+  /**
+   * The first interim words of an utterance fit in the voice under them: each real word takes MIN_WORD_MS of it at
+   * least, from her voice's onset to where the words' audio ends. A first guess of more words than that ("right"
+   * guessed as "by eight" 240 ms into it) is no evidence of anything. Later words (an utterance may span several
+   * voice onsets), finals and words that do not say where they end are taken as they come.
+   */
+  wordsFitHerVoice: ({ context, event }: Args) => {
+    assertEvent(event, ['ASR.PARTIAL', 'ASR.FINAL']);
+    const onset = context.voiceOnsetMs;
+    const first = context.caller.finals.length === 0 && context.caller.partial === '';
+    if (event.type === 'ASR.FINAL' || event.endMs === undefined || onset === undefined || !first) return true;
+    return T.realWords(event.text).length * MIN_WORD_MS <= event.endMs - onset;
+  },
   /** Her voice is there and brings a real word of its own: pause and check, sooner than BARGE_IN_MIN. */
-  callerVoiceBringsRealWord: and(['callerVoicePresent', 'bringsNewRealWord']),
+  callerVoiceBringsRealWord: and(['callerVoicePresent', 'bringsNewRealWord', 'wordsFitHerVoice']),
   /** Two real words over the agent, with her voice under them (or nobody measures the line): barge-in. */
-  bargeInByWords: and(['bringsTwoRealWords', 'callerVoiceOrUnmeasured']),
+  bargeInByWords: and(['bringsTwoRealWords', 'callerVoiceOrUnmeasured', 'wordsFitHerVoice']),
   /**
    * The sound the detector still hears is not her voice: the line is noisy, or her voice stands over nothing now,
    * or nobody measures the line. On a quiet line with her voice present the detector is right and a recogniser

@@ -160,3 +160,23 @@ t.test("a committed turn's late final is not the next turn's answer", async (t) 
   h.send({ ...late, text: 'six to ten', startMs: (to ?? 0) + 900, endMs: (to ?? 0) + 2000 });
   t.same(h.ctx().caller.finals, ['six to ten'], 'words after it are hers');
 });
+
+t.test(
+  'a first interim guess of more words than her voice can hold is no evidence: a backchannel is not a barge-in',
+  async (t) => {
+    const { h, evidence } = agentAsking(false);
+    h.voiceOn();
+    const onset = h.now;
+    h.advance(140);
+    evidence('present');
+    h.advance(100);
+    // "right", 240 ms in, first guessed as two words.
+    h.partial('by eight', onset + 240);
+    t.equal(h.clears(), 0, 'two words in 240 ms of voice: not words of hers yet');
+    t.equal(h.turn(), 'speaking.contested');
+    // A real interruption: its words fit the voice under them.
+    h.advance(400);
+    h.partial('wait sorry what was that', onset + 800);
+    t.ok(h.clears() > 0, 'five words in 800 ms of voice: she barges in');
+  },
+);
