@@ -303,6 +303,7 @@ export function replyInput(c: CallContext): ReplyInput {
     // Refused topics are not missing any more as far as the conversation goes: they are never asked again.
     missing: toAsk(c),
     refused: c.line.refusals.map((r) => r.topic),
+    awaitingTransfer: c.line.transferPending,
     timeZone: c.timeZone,
     brief: c.brief,
     flow: c.flow,

@@ -41,7 +41,7 @@ export interface Line {
   /** The party the agent last introduced itself to (-1: nobody yet). The repeat guard allows one per party. */
   introducedTo: number;
   ivr: PhoneTreeMemory;
-  /** "Let me transfer you": the voice after this hold is a new party. */
+  /** "Let me transfer you": the voice after the next hold is a new party. */
   transferPending: boolean;
   /** Media time the current hold began (from the event that started it). */
   holdSinceMs: number | undefined;

@@ -75,6 +75,7 @@ export const callDelays = {
     Math.max(0, context.timing.helloSettleMs - context.silenceHeadStartMs),
   RECOGNISER_LAG: ({ context }: { context: CallContext }) => context.timing.recogniserLagMs,
   LINE_SOUNDING: ({ context }: { context: CallContext }) => context.timing.lineSoundingMs,
+  TRANSFER_WAIT: ({ context }: { context: CallContext }) => context.timing.transferWaitMs,
   GREETING_GUARD: ({ context }: { context: CallContext }) => context.timing.greetingUninterruptibleMs,
   GOODBYE_WAIT: ({ context }: { context: CallContext }) => C.remainingSpeechMs(context, T.estimateSpeechMs),
   CLEAR_SETTLE: ({ context }: { context: CallContext }) => context.timing.clearSettleMs,

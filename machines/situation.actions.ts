@@ -36,6 +36,7 @@ type SituationActionParams = {
   personReached: undefined;
   noteHoldTimeout: undefined;
   noteHoldSound: undefined;
+  noteTransferAnnounced: undefined;
   queueScreening: undefined;
   queueVoicemailMessage: undefined;
   finishSituationTurn: undefined;
@@ -231,6 +232,8 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
         metrics: { ...context.metrics, holdMs: context.metrics.holdMs + held },
       });
     }),
+    /** "Let me transfer you", the transfer still to come: the voice after the next hold is a new party. */
+    noteTransferAnnounced: assign(({ context }) => withLine(context, { transferPending: true })),
     /** Words on hold that were nobody's (an announcement, music heard as words): the hold has sounded. */
     noteHoldSound: assign(({ context }) => withLine(context, { holdSounded: true })),
     noteHoldTimeout: assign(({ context }) => ({

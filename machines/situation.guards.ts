@@ -1,11 +1,11 @@
-import { and, assertEvent, not, stateIn } from 'xstate';
+import { and, assertEvent, not, or, stateIn } from 'xstate';
 import { chooseOption } from '../src/situations/menu-choice.js';
 import { isInvalidEntry, isMenuRepeat, menuAgrees } from '../src/situations/menu-memory.js';
 import { isMenuPrompt, parseMenu, type Key, type MenuOption } from '../src/situations/menu.js';
 import * as Cue from '../src/situations/cues.js';
 import { soundsLikePickup } from '../src/situations/pickup.js';
 import { plain } from '../src/situations/words.js';
-import { callerText, joinNonBlank, type CallContext } from './context.js';
+import { callerText, joinNonBlank, nextTopic, type CallContext } from './context.js';
 import type { MachineEvent } from './events.js';
 import type { IvrStep } from './outcomes.js';
 import { realWords } from './text.js';
@@ -94,7 +94,11 @@ function voiceUnder(c: CallContext, e: MachineEvent): boolean {
 /** Words only a voicemail says, whoever the agent talked to before. */
 const surelyVoicemail = (t: string) => Cue.isMailboxFull(t) || /\b(tone|beep)\b/.test(plain(t));
 
-export const personOnLine = stateIn('#call.live.situation.conversation');
+/** A person has the line: the conversation, or a person about to transfer the call who is still asked first. */
+export const personOnLine = or([
+  stateIn('#call.live.situation.conversation'),
+  stateIn('#call.live.situation.transferAnnounced'),
+]);
 /** The reply of a committed turn (a preemptive one's events are held until it is adopted). */
 const replyCommitted = stateIn('#call.live.reply.generating.committed');
 
@@ -264,6 +268,8 @@ export const situationGuards = {
   newParty: ({ context }: Args) => context.line.party > context.line.introducedTo,
   /** A person put us on hold to transfer the call: the voice that comes back is a new one. */
   transferPending: ({ context }: Args) => context.line.transferPending,
+  /** A topic nobody was asked about yet: the person about to transfer the call may know it. */
+  unaskedTopicLeft: ({ context }: Args) => greeted(context) && nextTopic(context) !== undefined,
   /** Leave or skip a voicemail: VOICEMAIL_ACTION. */
   skipsVoicemail: ({ context }: Args) => context.line.voicemail.mode === 'hangup',
   /** A situation's end arrives while the turn region is already closing (e.g. MAX_CALL during the message). */

@@ -1,3 +1,4 @@
+import { and } from 'xstate';
 import { callSetup } from './call.setup.js';
 import { phoneTreeState } from './situation.phone-tree.js';
 import {
@@ -52,6 +53,12 @@ export const situationRegion = callSetup.createStateConfig({
             description: '"Please say your name and why you\'re calling".',
           },
           ...menuStarts(toPhoneTree, false),
+          {
+            guard: and(['hearsTransfer', 'unaskedTopicLeft']),
+            target: 'transferAnnounced',
+            actions: 'noteTransferAnnounced',
+            description: '"Let me transfer you" while a topic was never asked: ask it of this person first.',
+          },
           {
             guard: 'hearsTransfer',
             target: 'onHold',
@@ -116,6 +123,38 @@ export const situationRegion = callSetup.createStateConfig({
     },
 
     phoneTree: phoneTreeState,
+
+    transferAnnounced: {
+      description:
+        '"Let me transfer you", and a topic never asked: the conversation goes on ("before you transfer me, …"), ' +
+        "the transfer comes next: her words of it, a hold, or her silence after the agent's last word.",
+      on: {
+        'ASR.FINAL': [
+          {
+            guard: 'hearsTransfer',
+            target: 'onHold',
+            actions: { type: 'startHold', params: { transfer: true, words: 'person' } },
+            description: '"Okay, transferring you now".',
+          },
+          {
+            guard: 'hearsHold',
+            target: 'onHold',
+            actions: { type: 'startHold', params: { transfer: true, words: 'person' } },
+            description: '"One moment".',
+          },
+        ],
+        'SPEAKER.PLAYED': { target: 'transferAnnounced', reenter: true, description: 'Count from the last word.' },
+        'VAD.SILENCE': { target: 'transferAnnounced', reenter: true, description: 'Count from her last word.' },
+      },
+      after: {
+        TRANSFER_WAIT: {
+          guard: and(['callerSilent', 'agentDone']),
+          target: 'onHold',
+          actions: { type: 'startHold', params: { transfer: true, words: 'pending' } },
+          description: 'Nobody speaks: the transfer is under way. On hold, not a re-prompt into it.',
+        },
+      },
+    },
 
     onHold: {
       description:

@@ -103,6 +103,11 @@ export interface TurnTiming {
   readonly recogniserLagMs: number;
   /** ... and go on this long: a queue, not a person waiting in silence. The agent holds until a voice speaks. */
   readonly lineSoundingMs: number;
+  /**
+   * "Let me transfer you", and the agent asked what this person may still know first: silent this long after
+   * the agent's last word, the transfer is under way (no re-prompt into it).
+   */
+  readonly transferWaitMs: number;
 }
 
 /** Waits of the phone situations that are properties of phone systems, not tunings (see TurnTiming). */
@@ -114,6 +119,7 @@ const SITUATION_TIMING = {
   helloSettleMs: 1100,
   recogniserLagMs: 500,
   lineSoundingMs: 4000,
+  transferWaitMs: 3000,
 } as const;
 
 /** Map the validated environment config to the machine's timing. */
@@ -151,6 +157,7 @@ export function timingFromConfig(cfg: Config): TurnTiming {
     helloSettleMs: SITUATION_TIMING.helloSettleMs,
     recogniserLagMs: SITUATION_TIMING.recogniserLagMs,
     lineSoundingMs: SITUATION_TIMING.lineSoundingMs,
+    transferWaitMs: SITUATION_TIMING.transferWaitMs,
   });
 }
 

@@ -99,6 +99,8 @@ export const en: LanguagePack = {
     callback: (person) =>
       `Thank you, I'll call back then${person === undefined ? '' : ` and ask for ${person}`}. Goodbye!`,
     refusalAck: 'No problem, I understand.',
+    beforeTransfer: (question) => `Sure, before you transfer me, one quick question. ${question}`,
+    holdForTransfer: "Thank you. Go ahead and transfer me, I'll hold.",
     no: ['no', 'nope', 'not', 'changed', 'anymore', 'different', "isn't", "aren't", "don't"],
     yes: ['yes', 'yeah', 'yep', 'yup', 'correct', 'right', 'still', 'sure', 'exactly', 'absolutely', 'same', 'uh huh'],
     unchanged: [

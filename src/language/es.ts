@@ -125,6 +125,8 @@ export const es: LanguagePack = {
     callback: (person) =>
       `Gracias, entonces llamaré de nuevo${person === undefined ? '' : ` y preguntaré por ${person}`}. ¡Adiós!`,
     refusalAck: 'No hay problema, lo entiendo.',
+    beforeTransfer: (question) => `Claro, antes de transferirme, una pregunta rápida. ${question}`,
+    holdForTransfer: 'Gracias. Adelante, transfiérame, yo espero.',
     // Normalised tokens have no accents ("si", "mas").
     no: ['no', 'ya no', 'cambio', 'cambiado', 'cambiaron', 'diferente', 'distinto'],
     yes: [

@@ -61,6 +61,10 @@ export interface InterviewerLines {
   readonly outcome: Readonly<Record<SpokenOutcome, string>>;
   callback(person: string | undefined): string;
   readonly refusalAck: string;
+  /** "Let me transfer you" with a topic never asked: that question first, said before the transfer. */
+  beforeTransfer(question: string): string;
+  /** Nothing left to ask this person before the transfer: wait for it. */
+  readonly holdForTransfer: string;
   /** A confirmation's answer, as word phrases on normalised tokens. */
   readonly yes: readonly string[];
   readonly no: readonly string[];

@@ -209,12 +209,22 @@ export function situationPlans(base: CallInput, greeted: MachineEvent[], callerT
       ...walk,
     },
     {
+      // A call that asks only the hours, asked in the greeting: nothing is left to ask before a transfer.
       name: 'greeted, then a hold or a transfer: back to the same person or a new one',
-      input: { ...base, direction: 'inbound' },
+      input: { ...base, direction: 'inbound', brief: { topicsToAsk: ['hours'], factsToConfirm: [] } },
       prefix: greeted,
       stopWhen: (s) =>
         !/standby|reintroducing/.test(turnOf(s)) &&
         !(situationOf(s) === '"conversation"' && turnOf(s).includes('waiting')),
+      events: (s: Snap) => lineEvents(s, [WORDS.hold, WORDS.transfer, WORDS.person]),
+      key: lineKey,
+    },
+    {
+      // Prices and classes never asked: "let me transfer you" leaves them to ask first, then the transfer.
+      name: 'greeted, then "let me transfer you" with topics never asked',
+      input: { ...base, direction: 'inbound' },
+      prefix: [...greeted, WORDS.transfer],
+      stopWhen: (s) => !situationOf(s).includes('transferAnnounced'),
       events: (s: Snap) => lineEvents(s, [WORDS.hold, WORDS.transfer, WORDS.person]),
       key: lineKey,
     },

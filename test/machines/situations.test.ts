@@ -27,6 +27,8 @@ function outbound(opts: Parameters<typeof harness>[0] = {}): Harness {
   return h;
 }
 const ended = (h: Harness) => h.ofType('call.ended')[0];
+/** A planned call about two topics: once both were asked, nothing is left for a transfer to wait on. */
+const ONLY_HOURS_AND_PRICES = { topicsToAsk: ['hours', 'pricing'] as const, factsToConfirm: [] };
 
 t.test('phone tree: the wanted option heard → pressed at once; a person after it gets the greeting', async (t) => {
   const h = outbound();
@@ -287,7 +289,11 @@ t.test('hold: music heard as words makes the hold a sounded one', async (t) => {
 });
 
 t.test('transfer: the rest of the sentence that put us on hold is not the new voice', async (t) => {
-  const h = greeted({ timing: { maxCallMs: 3_600_000 } });
+  const h = greeted({ timing: { maxCallMs: 3_600_000 }, brief: ONLY_HOURS_AND_PRICES });
+  h.callerSays('We are open six to ten every day.');
+  h.advance(400);
+  h.llm('How much does a membership cost?');
+  h.playAll(500);
   line(h, "I don't know the prices. Let me transfer you to the manager,");
   t.match(situation(h), /onHold/);
   // "one moment", split off at the comma: its audio starts as the transfer's words end.
@@ -392,7 +398,8 @@ t.test('screening: one short sentence once the assistant stops, then the person 
 t.test(
   'transfer: a new voice gets one sentence of introduction, the facts kept, only what is missing asked',
   async (t) => {
-    const h = greeted({ timing: { maxCallMs: 3_600_000 } });
+    // A call about the hours and prices only: nothing left to ask before the transfer.
+    const h = greeted({ timing: { maxCallMs: 3_600_000 }, brief: ONLY_HOURS_AND_PRICES });
     h.callerSays('We are open six to ten every day.');
     h.advance(400);
     h.send({ type: 'REPLY.FACTS', facts: { hours: { mon: { opens: '06:00', closes: '22:00' } } } });
@@ -422,6 +429,51 @@ t.test(
       /Hi, I am an automated/,
       'a greeting from the LLM to the same voice is dropped',
     );
+  },
+);
+
+t.test(
+  'transfer with a topic never asked: asked of this person first, then the transfer on her words or her silence',
+  async (t) => {
+    const h = greeted({ timing: { maxCallMs: 3_600_000 } });
+    h.callerSays('We are open six to ten every day.');
+    h.advance(400);
+    h.send({ type: 'REPLY.FACTS', facts: { hours: { mon: { opens: '06:00', closes: '22:00' } } } });
+    h.llm('How much does a membership cost?');
+    h.playAll(500);
+    h.callerSays("I don't know the prices, let me transfer you to the manager.");
+    t.match(situation(h), /transferAnnounced/, 'classes were never asked: not on hold yet');
+    t.ok(h.ctx().line.transferPending, 'the next voice after a hold will be a new party');
+    h.advance(DEFAULT_TIMING.endpointLongMs);
+    t.equal(h.turn(), 'thinking', 'her words are a turn the agent answers');
+    t.ok(h.reply()!.input.awaitingTransfer, 'the reply knows a transfer is coming');
+    h.llm('Sure, before you transfer me, one quick question.', 'Which fitness classes do you offer?');
+    h.playAll(500);
+    h.callerSays('We have yoga and spin.');
+    t.match(situation(h), /transferAnnounced/, 'her answer: still before the transfer');
+    h.advance(400);
+    h.llm("Thank you. Go ahead and transfer me, I'll hold.");
+    h.playAll(500);
+    t.equal(h.ofType('call.ended').length, 0);
+    h.advance(DEFAULT_TIMING.transferWaitMs);
+    t.match(situation(h), /onHold/, 'silent after our last word: the transfer is under way');
+    t.equal(h.turn(), 'standby', 'no re-prompt into the transfer');
+    h.advance(8000);
+    line(h, 'Hi, this is the manager.');
+    h.advance(DEFAULT_TIMING.personSettleMs);
+    t.equal(h.turn(), 'reintroducing', 'a new voice');
+    t.equal(h.ctx().line.party, 1);
+    t.notOk(h.ctx().line.transferPending);
+
+    // Her words of the transfer move it on at once.
+    const w = greeted({ timing: { maxCallMs: 3_600_000 } });
+    w.callerSays('Let me transfer you to the manager.');
+    t.match(situation(w), /transferAnnounced/);
+    w.advance(DEFAULT_TIMING.endpointLongMs);
+    w.llm('Sure, before you transfer me, one quick question.', 'How much does a membership cost?');
+    w.playAll(200);
+    line(w, 'Okay, transferring you now.');
+    t.match(situation(w), /onHold/);
   },
 );
 

@@ -104,3 +104,44 @@ t.test('an ordinary answer reports no refusal, callback or outcome', async (t) =
   t.equal(p.callback, undefined);
   t.equal(p.outcome, undefined);
 });
+
+t.test(
+  '"let me transfer you" with a topic never asked: that question first, then "go ahead", no goodbye',
+  async (t) => {
+    const p = after(
+      'And how much does a membership cost?',
+      "I don't know the prices, let me transfer you to the manager.",
+    );
+    t.match(p.text.join(' '), /^Sure, before you transfer me, one quick question\. Which fitness classes/);
+    t.equal(p.asked, 'classes');
+    t.equal(p.endCall, undefined);
+    // She answered; only the prices are left, which the manager will give.
+    const history: HistoryTurn[] = [
+      { speaker: 'agent', text: 'And how much does a membership cost?' },
+      { speaker: 'caller', text: "I don't know the prices, let me transfer you to the manager." },
+      { speaker: 'agent', text: p.text.join(' ') },
+      { speaker: 'caller', text: 'We have yoga and spin.' },
+    ];
+    const q = planTurn(
+      {
+        gymName: 'Iron Temple',
+        direction: 'outbound',
+        facts: { ...emptyFacts(), hours: { mon: { opens: '06:00', closes: '22:00' } } },
+        missing: ['pricing', 'classes'],
+        asked: ['hours', 'pricing', 'classes'],
+        history,
+        reason: 'reply',
+        awaitingTransfer: true,
+      },
+      NOW,
+    );
+    t.match(q.text.join(' '), /yoga|thank|great|perfect|got it/i);
+    t.match(q.text.at(-1), /Go ahead and transfer me, I'll hold\./);
+    t.equal(q.endCall, undefined, 'no goodbye: the manager is next');
+    // Nothing left to ask of anyone: the transfer's words alone get no question.
+    const none = after('And how much does a membership cost?', 'Let me transfer you to the manager.', {
+      asked: ['hours', 'pricing', 'classes'],
+    });
+    t.notMatch(none.text.join(' '), /before you transfer me/);
+  },
+);

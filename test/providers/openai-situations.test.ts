@@ -3,6 +3,7 @@ import { FakeOpenAi, type ScriptedReply } from '../../src/fakes/openai.js';
 import { situationalReply } from '../../src/fakes/openai-situations.js';
 import { emptyFacts } from '../../src/facts/model.js';
 import { OpenAiLlm } from '../../src/providers/llm/openai.js';
+import { systemPrompt } from '../../src/providers/llm/prompt.js';
 import type { ConversationInput, HistoryTurn, LlmChunk } from '../../src/providers/llm/types.js';
 import { collect } from './helpers.js';
 
@@ -161,4 +162,22 @@ t.test('facts are never recorded from a recording, even when the model tries', a
   t.match(nonText(unmarked)[0], { type: 'invalid-tool', name: 'record_facts' });
   const person = await run(llm, input([{ speaker: 'caller', text: 'We are open six to ten on Mondays.' }]));
   t.same(nonText(person)[0], { type: 'facts', facts: { hours: { mon: { opens: '06:00', closes: '22:00' } } } });
+});
+
+t.test('the prompt: a topic never asked comes before a transfer; while one is coming, no goodbye', async (t) => {
+  const input: ConversationInput = {
+    gymName: 'Iron Temple',
+    direction: 'outbound',
+    facts: emptyFacts(),
+    missing: ['pricing', 'classes'],
+    asked: ['hours', 'pricing'],
+    history: [],
+    reason: 'reply',
+  };
+  t.match(systemPrompt(input), /before you transfer me/, 'the rule, on every call');
+  t.notMatch(systemPrompt(input), /They said they will transfer the call/);
+  t.match(
+    systemPrompt({ ...input, awaitingTransfer: true }),
+    /They said they will transfer the call: .*Do not say goodbye\./,
+  );
 });

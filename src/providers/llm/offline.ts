@@ -10,6 +10,7 @@ import type { SpokenOutcome } from '../../../machines/outcomes.js';
 import { greetingLines } from '../../../machines/text.js';
 import type { CallbackFound } from '../../situations/callback.js';
 import type { RefusalFound } from '../../situations/refusal.js';
+import { isTransferCue } from '../../situations/cues.js';
 import { readSituation } from './offline-situations.js';
 import {
   briefTopics,
@@ -197,6 +198,12 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   const missing = missingTopics(merged, among, order).filter((t) => !refused.has(t));
   const situation = { refusals: line.refusals };
 
+  // "Let me transfer you" to someone else: what this person may still know is asked first; then the transfer.
+  if (isTransferCue(callerText) && missing.length > 0) {
+    const first = nextTopic(missing);
+    const text = first === undefined ? say.holdForTransfer : say.beforeTransfer(question(first, input));
+    return { text: [text], facts, asked: first, endCall: undefined, ...situation };
+  }
   if (parsed.goodbye && !gained) {
     return { text: [say.goodbyeCaller], facts, asked: undefined, endCall: 'caller-request', ...situation };
   }
@@ -222,6 +229,8 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   if (facts?.hours && unaccounted.length > 0 && missing.length > 0 && !followedUp && !clarified('hours'))
     return { text: [...ack, say.otherDays(unaccounted)], facts, asked: undefined, endCall: undefined, ...situation };
   const next = nextTopic(missing);
+  if (next === undefined && missing.length > 0 && input.awaitingTransfer === true)
+    return { text: [...ack, say.holdForTransfer], facts, asked: undefined, endCall: undefined, ...situation };
   if (next) return { text: [...ack, question(next, input)], facts, asked: next, endCall: undefined, ...situation };
   const complete = missingTopics(merged, among).length === 0;
   return {

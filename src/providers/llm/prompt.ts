@@ -73,7 +73,8 @@ const SITUATION_RULES = [
   'when asked to hold, or on hold music, call wait_on_hold and say nothing; on a voicemail greeting call',
   'leave_voicemail and say nothing; to a screening assistant say in one sentence who you are and why you call.',
   'After a transfer to a new person, introduce yourself in one sentence (no second greeting) and ask only for',
-  'what is still missing. If the staff will not give a topic on the phone, call record_refusal and never ask about',
+  'what is still missing. When they say they will transfer you and a topic you never asked about is still missing,',
+  'ask it first in one sentence ("before you transfer me, …"). If the staff will not give a topic on the phone, call record_refusal and never ask about',
   'it again; if they ask you to call back later or to ask for someone, call request_callback with their words.',
   'On a wrong number, a business that is not a gym, or a gym closed for good, apologise, say goodbye and call',
   'end_call_with_outcome. If they ask not to be called again, say we will not call again, say goodbye and call',
@@ -142,6 +143,11 @@ export function systemPrompt(input: ConversationInput): string {
     'say thank you and goodbye and call end_call.',
     'If a tool result says the arguments were invalid, nothing was recorded: ask again for that detail.',
     SITUATION_RULES,
+    ...(input.awaitingTransfer === true
+      ? [
+          'They said they will transfer the call: ask nothing they were already asked; if nothing else is left to ask them, say you will hold. Do not say goodbye.',
+        ]
+      : []),
     `Now: ${REASON_HINT[input.reason]}`,
   ].join('\n');
 }

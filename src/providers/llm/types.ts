@@ -77,6 +77,11 @@ export interface ConversationInput {
   flow?: FlowScript | undefined;
   /** The language the agent speaks now (src/language/); none: English. */
   language?: Language | undefined;
+  /**
+   * The person said they will transfer the call, and the agent asks what this person may still know first
+   * ("before you transfer me, …"); the transfer comes next.
+   */
+  awaitingTransfer?: boolean | undefined;
   /** Why the agent is speaking now. */
   reason: 'greeting' | 'reply' | 'reprompt' | 'clarify' | 'closing';
   /** Where the tokens the API reports for this request go (the call's cost meter, src/costs/meter.ts). */
