@@ -17,8 +17,11 @@ export type ReceptionistAction =
   | { type: 'pause'; ms: number; untilAgentSpeaks?: boolean }
   | { type: 'cough' }
   | { type: 'dtmf'; digits: string }
-  /** She puts the caller through to another node of the line (after saying so). */
-  | { type: 'transfer'; to: string }
+  /**
+   * She puts the caller through to another node of the line (after saying so). `graceMs`: she waits this long for
+   * the caller to speak up first ("before you transfer me, …"), as people do; 0: at once.
+   */
+  | { type: 'transfer'; to: string; graceMs: number }
   | { type: 'hangup' };
 
 export type Heard = { kind: 'ask'; topic: Topic } | { kind: 'goodbye' } | { kind: 'unknown' };
@@ -41,6 +44,8 @@ const EAR_WORDS: Record<Topic, readonly string[]> = {
   classes: [...single(TOPIC_WORDS.classes), 'offer'],
 };
 const BYE_WORDS = ['bye', 'goodbye', 'adios'];
+/** How long she waits after "let me transfer you" before putting the call through. */
+const TRANSFER_GRACE_MS = 2500;
 const REPEAT_WORDS = ['sorry', 'again', 'repeat', 'perdon', 'disculpe', 'repetir', 'repetirlo'];
 const THANKS_WORDS = ['thank', 'thanks', 'gracias'];
 
@@ -49,6 +54,8 @@ interface BrainLines {
   hello: readonly string[];
   /** Picked up, said hello, and nobody answers. */
   helloAgain: string;
+  /** After answering what the caller asked before the transfer. */
+  transferNow: string;
   bye: readonly string[];
   whoIsThis: string;
   what: string;
@@ -63,6 +70,7 @@ const LINES: Readonly<Record<Language, BrainLines>> = {
     // Short and in words the agent's recogniser knows: a hello it mishears could read as a fact.
     hello: ['Hello?', 'Hi, hello.', 'Hello, the gym.'],
     helloAgain: 'Hello?',
+    transferNow: 'Okay, let me transfer you now.',
     bye: ['You too, bye.', 'Okay, bye bye.', 'No problem, bye.'],
     whoIsThis: 'Sorry, yes, hello, who is this?',
     what: 'Sorry, what was that?',
@@ -75,6 +83,7 @@ const LINES: Readonly<Record<Language, BrainLines>> = {
   es: {
     hello: ['¿Bueno?', 'Hola, buenas tardes.', 'Gimnasio, dígame.'],
     helloAgain: '¿Bueno?',
+    transferNow: 'Bueno, ahora le transfiero.',
     bye: ['Igualmente, adiós.', 'Bueno, adiós.', 'De nada, adiós.'],
     whoIsThis: 'Perdón, sí, hola, ¿quién habla?',
     what: 'Perdón, ¿cómo dice?',
@@ -120,6 +129,8 @@ export class ReceptionistBrain {
   private unknownStreak = 0;
   private hungUp = false;
   private lastTopics: readonly Topic[] = [];
+  /** The node she said she would transfer the caller to, while she hears out the caller's question first. */
+  private pendingTransfer: string | undefined;
   private readonly facts: PersonaFacts;
   private readonly lines: BrainLines;
 
@@ -177,10 +188,26 @@ export class ReceptionistBrain {
     return out;
   }
 
+  /** The caller spoke up before she put the call through: she hears the question out first. */
+  deferTransfer(to: string): void {
+    this.pendingTransfer = to;
+  }
+
   /** What to do after the agent finished an utterance that was recognised as `text`. */
   onAgentUtterance(text: string): ReceptionistAction[] {
     if (this.hungUp) return [];
     const heard = understand(text);
+    const to = this.pendingTransfer;
+    if (to !== undefined) {
+      // Answers what she knows of the question, then puts the call through as she said she would.
+      this.pendingTransfer = undefined;
+      const own = heard.kind === 'ask' && !this.person?.transfer?.topics.includes(heard.topic);
+      return [
+        ...(own ? this.answer([heard.topic]) : []),
+        { type: 'say', kind: 'small-talk', text: this.lines.transferNow },
+        { type: 'transfer', to, graceMs: 0 },
+      ];
+    }
     const words = text.toLowerCase().split(/[^a-z']+/);
     const b = this.persona.behaviour;
     if (heard.kind === 'goodbye') {
@@ -244,7 +271,7 @@ export class ReceptionistBrain {
     if (who?.transfer && handOver !== undefined)
       return this.turn([
         { type: 'say', kind: 'answer', text: who.transfer.says },
-        { type: 'transfer', to: who.transfer.to },
+        { type: 'transfer', to: who.transfer.to, graceMs: TRANSFER_GRACE_MS },
       ]);
     for (const t of topics) {
       this.answered.add(t);

@@ -190,6 +190,13 @@ export class Receptionist {
           for (const d of a.digits) s.stream?.dtmf(d);
           break;
         case 'transfer':
+          if (a.graceMs > 0) {
+            await this.#sleep(a.graceMs, true);
+            if (this.#agentTalking && !this.#ended) {
+              this.brain.deferTransfer(a.to);
+              return;
+            }
+          }
           this.#emit({ kind: 'transfer', to: a.to, atMs: s.nowMs() });
           this.#transferTo = a.to;
           this.#ended = true;
