@@ -25,8 +25,11 @@ export const noEvidence: CallerEvidence = Object.freeze({ voice: undefined, nois
 
 type Args = { context: CallContext; event: MachineEvent };
 
-/** The shortest a spoken word lasts (a fast "by" or "eight" is about this; speech averages 300–400 ms a word). */
-const MIN_WORD_MS = 150;
+/**
+ * Words take at least this long each, on average over an utterance's first words: five words a second is faster
+ * than anyone talks (conversational speech averages 300–400 ms a word), so a guess of more is not her words yet.
+ */
+const MIN_WORD_MS = 200;
 
 /** The context's evidence after `event` (guards see the context before the event's own update). */
 function evidenceOf(c: CallContext, e: MachineEvent): CallerEvidence {

@@ -175,8 +175,8 @@ t.test(
     t.equal(h.clears(), 0, 'two words in 240 ms of voice: not words of hers yet');
     t.equal(h.turn(), 'speaking.contested');
     // A real interruption: its words fit the voice under them.
-    h.advance(400);
-    h.partial('wait sorry what was that', onset + 800);
-    t.ok(h.clears() > 0, 'five words in 800 ms of voice: she barges in');
+    h.advance(1000);
+    h.partial('wait sorry what was that', onset + 1400);
+    t.ok(h.clears() > 0, 'five words in 1.4 s of voice: she barges in');
   },
 );
