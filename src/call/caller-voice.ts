@@ -94,15 +94,13 @@ export class CallerVoice {
     const speech = probability > SPEECH_PROBABILITY;
     const agentAudible = this.echo.agentAudible(atMs);
     const echoDb = this.echo.line(atMs, levelDb);
-    const peak = this.floor.peakDb;
-    // Until the room has been measured (the first second or so of the call) nothing is evidence of her voice.
-    const mark = peak === undefined ? Infinity : Math.max(MIN_VOICE_DBFS, peak + this.#t.bargeInMarginDb);
+    const measured = this.floor.peakDb !== undefined;
     const clearOfEcho = speech && levelDb >= echoDb + ECHO_MARGIN_DB;
-    const hers = clearOfEcho && levelDb >= mark;
+    const hers = clearOfEcho && levelDb >= this.#markDb();
     // The room's first second is measured from what is surely not her (no speech) as it comes: she may talk over
     // the greeting that starts as her hello ends, and is heard only once the room is known.
-    if (!speech && peak === undefined) this.floor.background(levelDb);
-    else if (agentAudible || !speech) this.#delayed(levelDb, hers, clearOfEcho && peak === undefined, atMs);
+    if (!speech && !measured) this.floor.background(levelDb);
+    else if (agentAudible || !speech) this.#delayed(levelDb, hers, clearOfEcho && !measured, atMs);
     else this.floor.speech(levelDb);
     if (hers) this.#lastHersMs = atMs;
     this.#count += (hers ? 1 : 0) - (this.#window[this.#pos] as number);
@@ -129,7 +127,7 @@ export class CallerVoice {
       const level = this.#pending[this.#pendingPos] as number;
       const shortVoice = this.#voice !== 'absent' && atMs - this.#presentSinceMs < MAX_OVER_AGENT_MS;
       const wasHers = this.#pendingHers[this.#pendingPos] === 1 && shortVoice;
-      if (!wasHers && !(this.#pendingUnjudged[this.#pendingPos] === 1 && this.#overRoom(level))) {
+      if (!wasHers && !(this.#pendingUnjudged[this.#pendingPos] === 1 && level >= this.#markDb())) {
         this.floor.background(level);
       }
     } else this.#pendingCount++;
@@ -139,10 +137,13 @@ export class CallerVoice {
     this.#pendingPos = (this.#pendingPos + 1) % BACKGROUND_DELAY_FRAMES;
   }
 
-  /** The level stands over the room's measured peak by the barge-in margin (false while it is unmeasured). */
-  #overRoom(levelDb: number): boolean {
+  /**
+   * The level her voice must reach: the room's peak plus the barge-in margin. Until the room has been measured (the
+   * first second or so of the call) nothing is evidence of her voice.
+   */
+  #markDb(): number {
     const peak = this.floor.peakDb;
-    return peak !== undefined && levelDb >= Math.max(MIN_VOICE_DBFS, peak + this.#t.bargeInMarginDb);
+    return peak === undefined ? Infinity : Math.max(MIN_VOICE_DBFS, peak + this.#t.bargeInMarginDb);
   }
 
   #update(atMs: number): void {
