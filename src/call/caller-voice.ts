@@ -119,7 +119,7 @@ export class CallerVoice {
    *
    * A frame heard before the room was measured could not be judged then (the outbound greeting starts as her hello
    * ends, and she may talk over it at once): it is judged as it reaches the room's level, against the room measured
-   * by then, and left out if it stands over it. Fed in, her interruption became the room she had to stand out
+   * by then, and left out if it stands clearly over it. Fed in, her interruption became the room she had to stand out
    * from, and was never heard (barge-in-greeting).
    */
   #delayed(levelDb: number, hers: boolean, unjudged: boolean, atMs: number): void {
@@ -127,7 +127,7 @@ export class CallerVoice {
       const level = this.#pending[this.#pendingPos] as number;
       const shortVoice = this.#voice !== 'absent' && atMs - this.#presentSinceMs < MAX_OVER_AGENT_MS;
       const wasHers = this.#pendingHers[this.#pendingPos] === 1 && shortVoice;
-      if (!wasHers && !(this.#pendingUnjudged[this.#pendingPos] === 1 && level >= this.#markDb())) {
+      if (!wasHers && !(this.#pendingUnjudged[this.#pendingPos] === 1 && this.#clearlyOverRoom(level))) {
         this.floor.background(level);
       }
     } else this.#pendingCount++;
@@ -135,6 +135,17 @@ export class CallerVoice {
     this.#pendingHers[this.#pendingPos] = hers ? 1 : 0;
     this.#pendingUnjudged[this.#pendingPos] = unjudged ? 1 : 0;
     this.#pendingPos = (this.#pendingPos + 1) % BACKGROUND_DELAY_FRAMES;
+  }
+
+  /**
+   * A frame judged late, against a room measured from its first second: left out of it only when it stands over
+   * the room by as much as a quiet line's voice does (LINE_NOISY_SNR_DB). Over a quiet line that is her; over a
+   * room of chatter, the room's own talkers, which must stay the room (bench:barge-in: the barge-in margin alone
+   * doubled chatter's false held voice).
+   */
+  #clearlyOverRoom(levelDb: number): boolean {
+    const peak = this.floor.peakDb;
+    return peak !== undefined && levelDb >= Math.max(MIN_VOICE_DBFS, peak + this.#t.lineNoisySnrDb);
   }
 
   /**
