@@ -1,4 +1,4 @@
-import { and } from 'xstate';
+import { and, not } from 'xstate';
 import { callSetup } from './call.setup.js';
 import { phoneTreeState } from './situation.phone-tree.js';
 import {
@@ -148,7 +148,7 @@ export const situationRegion = callSetup.createStateConfig({
       },
       after: {
         TRANSFER_WAIT: {
-          guard: and(['callerSilent', 'agentDone']),
+          guard: and(['callerSilent', 'agentDone', not('closingAlready')]),
           target: 'onHold',
           actions: { type: 'startHold', params: { transfer: true, words: 'pending' } },
           description: 'Nobody speaks: the transfer is under way. On hold, not a re-prompt into it.',
