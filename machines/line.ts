@@ -48,9 +48,11 @@ export interface Line {
   /** Media time the words that put us on hold ended (their final's end), if words did. */
   holdWordsEndMs: number | undefined;
   /**
-   * The current hold has made sound that was nobody's: a queue's recording put us there, or an announcement or
-   * music came out as words. A person coming back from such a hold says so ("hi, thanks for holding", "this is
-   * Anna"); other words on it are the queue's, however person-like the recogniser made them.
+   * The current hold is a queue's by its own words: a recording recognised as one put us there ("please stay on the
+   * line") or an announcement was recognised on it. A person coming back from such a hold says so ("hi, thanks for
+   * holding", "this is Anna"); other words on it are the queue's, however person-like the recogniser made them.
+   * Music heard as words does not make it one: a loud front desk whose person's hello was not made out sounds the
+   * same, and her words must still reach us.
    */
   holdSounded: boolean;
   /** Every key press of the call, in order (for the end report). */

@@ -17,7 +17,7 @@ import { commitCaller, cutPending, finishTurn, flushOutbox, patched, queueLine, 
 import { turnSetup } from './turn.actions.js';
 
 /** Whose words put the call on hold (startHold). */
-export type HoldWords = 'person' | 'line' | 'pending';
+export type HoldWords = 'person' | 'line' | 'pending' | 'none';
 
 /** Each action's params (undefined: none), given explicitly: when `extend` infers them, `check()` takes no guard. */
 type SituationActionParams = {
@@ -188,20 +188,21 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
      * On hold. The words that put us there: `person`, from the conversation ("we open at six; let me get the
      * manager"), the person's turn kept in the history unless a recording said them (a queue's announcement) or
      * nobody has been greeted yet; `line`, a recording's; `pending`, interim words at a pause, which come again
-     * with their final and are kept then.
+     * with their final and are kept then; `none`, no words recognised (sound without a voice, or silence after a
+     * key), which may as well be a loud front desk whose person's hello was not made out.
      */
     startHold: enqueueActions(({ context, event, enqueue }, params: { transfer: boolean; words: HoldWords }) => {
       const text = C.callerText(context);
       const persons = params.words === 'person' && greeted(context) && !isAutomatedSpeech(text);
-      // A queue's words put us here (not a person we talk to): the hold has sounded already.
+      // A queue's recognised words put us here (not a person we talk to): the hold has sounded already.
       const line = {
         ...context.line,
         holdSinceMs: mediaTime(context, event),
         holdWordsEndMs: event.type === 'ASR.FINAL' ? event.endMs : undefined,
-        holdSounded: !persons,
+        holdSounded: !persons && params.words !== 'none',
       };
       if (params.transfer) line.transferPending = true;
-      if (params.words === 'pending') {
+      if (params.words === 'pending' || params.words === 'none') {
         enqueue.assign({ line });
         return;
       }
@@ -234,7 +235,7 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
     }),
     /** "Let me transfer you", the transfer still to come: the voice after the next hold is a new party. */
     noteTransferAnnounced: assign(({ context }) => withLine(context, { transferPending: true })),
-    /** Words on hold that were nobody's (an announcement, music heard as words): the hold has sounded. */
+    /** An announcement recognised on hold ("your call is important to us"): the hold is a queue's. */
     noteHoldSound: assign(({ context }) => withLine(context, { holdSounded: true })),
     noteHoldTimeout: assign(({ context }) => ({
       metrics: { ...context.metrics, holdMs: context.metrics.holdMs + context.timing.holdMaxMs },

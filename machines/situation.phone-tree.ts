@@ -144,7 +144,7 @@ export const phoneTreeState = callSetup.createStateConfig({
           after: {
             IVR_RESPONSE: {
               target: toHold,
-              actions: { type: 'startHold', params: { transfer: false, words: 'line' } },
+              actions: { type: 'startHold', params: { transfer: false, words: 'none' } },
               description: 'No word after the key: the call is ringing through or queued.',
             },
           },

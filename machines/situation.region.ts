@@ -74,7 +74,7 @@ export const situationRegion = callSetup.createStateConfig({
         ],
         'TURN.LINE_SOUNDING': {
           target: 'onHold',
-          actions: { type: 'startHold', params: { transfer: false, words: 'line' } },
+          actions: { type: 'startHold', params: { transfer: false, words: 'none' } },
           description: "Outbound, nobody greeted: sound without a voice goes on (a queue's music).",
         },
         'ASR.STABLE': [
@@ -188,17 +188,13 @@ export const situationRegion = callSetup.createStateConfig({
           {
             guard: 'queueWordsOnSoundedHold',
             target: '.waiting',
-            actions: [keepHoldWords, 'noteHoldSound'],
+            actions: keepHoldWords,
             description:
               'The queue has sounded: a person back from it says so ("hi, thanks for holding", "this is Anna"); ' +
               'other words are its announcement or music, however person-like they came out.',
           },
           { guard: 'hearsPerson', target: '.personSpeaking', description: 'Words of a person, perhaps.' },
-          {
-            target: '.waiting',
-            actions: [keepHoldWords, 'noteHoldSound'],
-            description: 'An announcement, or music heard as words.',
-          },
+          { target: '.waiting', actions: keepHoldWords, description: 'An announcement, or music heard as words.' },
         ],
       },
       states: {

@@ -27,6 +27,8 @@ const WORDS = {
   // after the words that put us on hold have ended (words right after them are their sentence going on).
   person: { ...final('hi this is jen how can i help'), startMs: 1200, endMs: 2200 },
   noise: final('music'),
+  // An announcement heard as other words, after the words that put us on hold: a queue's, not a person's.
+  misheard: { ...final('year to holiday important just'), startMs: 1200, endMs: 2200 },
 };
 
 const situationOf = (s: Snap) =>

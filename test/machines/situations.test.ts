@@ -275,17 +275,33 @@ t.test('hold: after a silent hold a person may come back with anything', async (
   t.equal(situation(h), '"conversation"');
 });
 
-t.test('hold: music heard as words makes the hold a sounded one', async (t) => {
+t.test("hold: an announcement recognised on it makes it a queue's; music heard as words does not", async (t) => {
   const h = greeted({ timing: { maxCallMs: 3_600_000 } });
   line(h, 'One moment please.');
   h.advance(1500);
-  h.final('noon to new new it'); // no voice under it: music
+  h.final('noon to new new it'); // no voice under it: music, or a loud room
   t.match(situation(h), /onHold.*waiting/);
-  t.ok(h.ctx().line.holdSounded, 'music heard as words');
+  t.notOk(h.ctx().line.holdSounded, 'music heard as words: a person may still be there');
+  line(h, 'Your call is important to us, please stay on the line.');
+  t.ok(h.ctx().line.holdSounded, "an announcement: a queue's hold");
   line(h, 'okay the monthly is forty dollars');
-  t.match(situation(h), /onHold.*waiting/, "not a person's return: the music's words");
+  t.match(situation(h), /onHold.*waiting/, "not a person's return: the queue's words");
   line(h, 'hi sorry about the wait');
   t.match(situation(h), /personSpeaking/);
+});
+
+t.test('hold: sound without a voice before anyone spoke is not a queue by its words', async (t) => {
+  const h = outbound();
+  h.voiceOn();
+  h.advance(600);
+  h.voiceOff();
+  h.advance(DEFAULT_TIMING.recogniserLagMs);
+  h.partial('noon do soon');
+  h.advance(DEFAULT_TIMING.lineSoundingMs);
+  t.match(situation(h), /onHold/, 'the line sounded: hold');
+  t.notOk(h.ctx().line.holdSounded, 'no queue words: a loud front desk sounds the same');
+  line(h, 'hello is anybody there');
+  t.match(situation(h), /personSpeaking/, 'her words reach us');
 });
 
 t.test('transfer: the rest of the sentence that put us on hold is not the new voice', async (t) => {
