@@ -50,6 +50,14 @@ const MAX_OVER_AGENT_MS = 3000;
 /** The detector's probability at which a frame is speech. */
 const SPEECH_PROBABILITY = 0.5;
 
+/**
+ * The level a voice must reach to stand `marginDb` over the room's peak (never below a phone voice's floor). Until
+ * the room has been measured (the first second or so of the call) nothing stands over it.
+ */
+function overRoomDb(peakDb: number | undefined, marginDb: number): number {
+  return peakDb === undefined ? Infinity : Math.max(MIN_VOICE_DBFS, peakDb + marginDb);
+}
+
 export class CallerVoice {
   readonly floor = new NoiseFloor();
   readonly echo = new EchoPath();
@@ -94,9 +102,10 @@ export class CallerVoice {
     const speech = probability > SPEECH_PROBABILITY;
     const agentAudible = this.echo.agentAudible(atMs);
     const echoDb = this.echo.line(atMs, levelDb);
-    const measured = this.floor.peakDb !== undefined;
+    const peak = this.floor.peakDb;
+    const measured = peak !== undefined;
     const clearOfEcho = speech && levelDb >= echoDb + ECHO_MARGIN_DB;
-    const hers = clearOfEcho && levelDb >= this.#markDb();
+    const hers = clearOfEcho && levelDb >= overRoomDb(peak, this.#t.bargeInMarginDb);
     // The room's first second is measured from what is surely not her (no speech) as it comes: she may talk over
     // the greeting that starts as her hello ends, and is heard only once the room is known.
     if (!speech && !measured) this.floor.background(levelDb);
@@ -127,7 +136,13 @@ export class CallerVoice {
       const level = this.#pending[this.#pendingPos] as number;
       const shortVoice = this.#voice !== 'absent' && atMs - this.#presentSinceMs < MAX_OVER_AGENT_MS;
       const wasHers = this.#pendingHers[this.#pendingPos] === 1 && shortVoice;
-      if (!wasHers && !(this.#pendingUnjudged[this.#pendingPos] === 1 && this.#clearlyOverRoom(level))) {
+      // Judged late, against a room measured from its first second: left out of it only when it stands over the
+      // room by as much as a quiet line's voice does (LINE_NOISY_SNR_DB). Over a quiet line that is her; over a room
+      // of chatter, the room's own talkers, which must stay the room (bench:barge-in: the barge-in margin alone
+      // doubled chatter's false held voice).
+      const unjudgedHers =
+        this.#pendingUnjudged[this.#pendingPos] === 1 && level >= overRoomDb(this.floor.peakDb, this.#t.lineNoisySnrDb);
+      if (!wasHers && !unjudgedHers) {
         this.floor.background(level);
       }
     } else this.#pendingCount++;
@@ -135,26 +150,6 @@ export class CallerVoice {
     this.#pendingHers[this.#pendingPos] = hers ? 1 : 0;
     this.#pendingUnjudged[this.#pendingPos] = unjudged ? 1 : 0;
     this.#pendingPos = (this.#pendingPos + 1) % BACKGROUND_DELAY_FRAMES;
-  }
-
-  /**
-   * A frame judged late, against a room measured from its first second: left out of it only when it stands over
-   * the room by as much as a quiet line's voice does (LINE_NOISY_SNR_DB). Over a quiet line that is her; over a
-   * room of chatter, the room's own talkers, which must stay the room (bench:barge-in: the barge-in margin alone
-   * doubled chatter's false held voice).
-   */
-  #clearlyOverRoom(levelDb: number): boolean {
-    const peak = this.floor.peakDb;
-    return peak !== undefined && levelDb >= Math.max(MIN_VOICE_DBFS, peak + this.#t.lineNoisySnrDb);
-  }
-
-  /**
-   * The level her voice must reach: the room's peak plus the barge-in margin. Until the room has been measured (the
-   * first second or so of the call) nothing is evidence of her voice.
-   */
-  #markDb(): number {
-    const peak = this.floor.peakDb;
-    return peak === undefined ? Infinity : Math.max(MIN_VOICE_DBFS, peak + this.#t.bargeInMarginDb);
   }
 
   #update(atMs: number): void {
