@@ -192,8 +192,7 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
      * key), which may as well be a loud front desk whose person's hello was not made out.
      */
     startHold: enqueueActions(({ context, event, enqueue }, params: { transfer: boolean; words: HoldWords }) => {
-      const text = C.callerText(context);
-      const persons = params.words === 'person' && greeted(context) && !isAutomatedSpeech(text);
+      const persons = params.words === 'person' && greeted(context) && !isAutomatedSpeech(C.callerText(context));
       // A queue's recognised words put us here (not a person we talk to): the hold has sounded already.
       const line = {
         ...context.line,

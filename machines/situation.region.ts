@@ -1,4 +1,4 @@
-import { and, not } from 'xstate';
+import { and, not, or } from 'xstate';
 import { callSetup } from './call.setup.js';
 import { phoneTreeState } from './situation.phone-tree.js';
 import {
@@ -129,20 +129,12 @@ export const situationRegion = callSetup.createStateConfig({
         '"Let me transfer you", and a topic never asked: the conversation goes on ("before you transfer me, …"), ' +
         "the transfer comes next: her words of it, a hold, or her silence after the agent's last word.",
       on: {
-        'ASR.FINAL': [
-          {
-            guard: 'hearsTransfer',
-            target: 'onHold',
-            actions: { type: 'startHold', params: { transfer: true, words: 'person' } },
-            description: '"Okay, transferring you now".',
-          },
-          {
-            guard: 'hearsHold',
-            target: 'onHold',
-            actions: { type: 'startHold', params: { transfer: true, words: 'person' } },
-            description: '"One moment".',
-          },
-        ],
+        'ASR.FINAL': {
+          guard: or(['hearsTransfer', 'hearsHold']),
+          target: 'onHold',
+          actions: { type: 'startHold', params: { transfer: true, words: 'person' } },
+          description: '"Okay, transferring you now", "one moment".',
+        },
         'SPEAKER.PLAYED': { target: 'transferAnnounced', reenter: true, description: 'Count from the last word.' },
         'VAD.SILENCE': { target: 'transferAnnounced', reenter: true, description: 'Count from her last word.' },
       },
