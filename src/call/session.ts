@@ -32,6 +32,7 @@ import { CallerVoice } from './caller-voice.js';
 import { CallLine } from './call-line.js';
 import { AudioTap } from './asr-actor.js';
 import { createCallActor } from './call-actor.js';
+import { LineClock } from './line-clock.js';
 import { identifyCall, type CallDetails } from './call-identity.js';
 import { hangUpAtEnd } from './end-hangup.js';
 import { reportEnd } from './end-report.js';
@@ -138,6 +139,10 @@ export class CallSession implements CallHandler {
   readonly #voice: CallerVoice;
   /** Level of the caller's last media message, for its VAD frame (onVadFrame follows onAudio for each message). */
   #lineLevelDb = SILENT_DBFS;
+  /** The actor's delays run on the line's time as well as the wall's (src/call/line-clock.ts). */
+  readonly #clock = new LineClock();
+  /** End of the last media message handled (call clock): how far the line has been heard. */
+  #heardToMs: number | undefined;
   /** The call's recording and usage meter. */
   readonly #extras: CallExtras;
   /** Both legs' levels and frames for the observer, and its hang-up (the live monitor). */
@@ -274,6 +279,7 @@ export class CallSession implements CallHandler {
         language,
         mode: id.mode,
       },
+      clock: this.#clock,
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
     });
     this.#voice = new CallerVoice(timing, (e) => {
@@ -341,6 +347,9 @@ export class CallSession implements CallHandler {
 
   onAudio(audio: InboundAudio): void {
     if (this.#finished) return;
+    // Everything before this message has been heard: delays due by then fire before its voice is judged.
+    this.#clock.heard(audio.atMs);
+    this.#heardToMs = audio.atMs + audio.durationMs;
     this.#tap.push(audio.mulaw, audio.atMs + audio.durationMs);
     this.#extras.audio(audio.mulaw, audio.atMs, audio.durationMs);
     this.#lineLevelDb = ulawLevelDbfs(audio.mulaw);
@@ -359,11 +368,13 @@ export class CallSession implements CallHandler {
     this.#tap.voice(edge.kind === 'voice');
     this.#pause.edge(edge.kind === 'voice');
     // The VAD reports silence a hangover after the last voiced frame (edge.atMs); the machine counts the
-    // end-of-turn wait from that frame, so it needs to know when the edge was seen (same stream clock).
+    // end-of-turn wait from that frame, so it needs to know how much of the line had been heard when the edge was
+    // seen: the line's time, not the wall's (after a stall the wall is far ahead of the frames being read, and the
+    // whole wait would count as already elapsed).
     this.#actor.send(
       edge.kind === 'voice'
         ? { type: 'VAD.VOICE', atMs: edge.atMs }
-        : { type: 'VAD.SILENCE', atMs: edge.atMs, detectedAtMs: this.#transport.nowMs() },
+        : { type: 'VAD.SILENCE', atMs: edge.atMs, detectedAtMs: this.#heardToMs ?? this.#transport.nowMs() },
     );
   }
 
@@ -384,6 +395,7 @@ export class CallSession implements CallHandler {
 
   onEnd(reason: StreamEndReason): void {
     this.#streamOpen = false;
+    this.#clock.lineClosed();
     if (this.#finished) return;
     this.#actor.send({ type: 'CALL.HANGUP', reason });
     // The machine ends on CALL.HANGUP from any state: at once, or after at most HANGUP_ASR_DRAIN_MS when the
@@ -398,6 +410,7 @@ export class CallSession implements CallHandler {
   #closeSocket(reason: string): void {
     if (!this.#streamOpen) return;
     this.#streamOpen = false;
+    this.#clock.lineClosed();
     this.#transport.close(reason);
   }
 
