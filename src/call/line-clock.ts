@@ -1,15 +1,18 @@
 import type { ActorOptions, AnyActorLogic } from 'xstate';
+import { FRAME_MS } from '../telephony/dsp-port.js';
 
 // The call actor's clock. Its delays (the end-of-turn waits, the barge-in confirmation, the re-prompt) measure
 // what was heard on the line: "she has been silent 400 ms" means 400 ms of her audio, not 400 ms of our event
 // loop. The two part when the loop stalls (a GC pause, a busy core, a burst of other calls): the gym's frames keep
 // arriving and queue in the socket, and when the loop runs again Node fires the expired timers before it reads
 // them. A plain clock then ends her turn in a pause she had already ended (thinking-pauses, with 150–450 ms
-// stalls every 1.5 s: 4 false ends of turn in one call, each one the agent talking over her). So a delay here
-// fires once it has passed on the wall *and* on the line (the frames heard so far): never earlier than a plain
-// timer, and after a stall only when the queued frames show the silence really lasted. A line that stops
-// sending frames (a stream that ended or is being redirected, a network gap) does not hold the call's timers:
-// LINE_LAG_MAX_MS past the wall's time they fire anyway. Before the first frame the wall alone counts.
+// stalls every 1.5 s: talked over 4, 3, 3, 4 and 1 times in five calls). So a delay here is due when the line
+// has been heard up to its time: while the frames come in step with the wall it fires on the wall's timer as a
+// plain one would (the next frame is not due yet); after a stall it waits for the queued frames, and as they are
+// read the delays fire in the line's order (her voice confirmed before the end-of-turn wait that it cancels). A
+// line that stops sending frames (a stream that ended or is being redirected, a network gap) does not hold the
+// call's timers: LINE_LAG_MAX_MS past the wall's time they fire anyway. Before the first frame and after the
+// stream ended the wall alone counts.
 
 type Clock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 
@@ -21,6 +24,8 @@ interface Timer {
   /** Line time at which it is due; undefined when set before the first frame (the wall alone). */
   readonly lineDueMs: number | undefined;
   handle: unknown;
+  /** Its wall time has passed; the line's has not. */
+  waiting: boolean;
 }
 
 const wallClock: Clock = {
@@ -33,48 +38,61 @@ export class LineClock implements Clock {
   /** The line heard up to here (call clock, ms); undefined until the first frame and after the line closed. */
   #heardMs: number | undefined;
   #closed = false;
-  /** Due on the wall, waiting for the line to be heard that far. */
-  readonly #waiting = new Set<Timer>();
+  /** Delays on the line's time (lineDueMs set), not fired yet: every frame read may make some due. */
+  readonly #pending = new Set<Timer>();
 
   constructor(wall: Clock = wallClock) {
     this.#wall = wall;
   }
 
   setTimeout(fn: () => void, ms: number): Timer {
-    const t: Timer = { fn, lineDueMs: this.#heardMs === undefined ? undefined : this.#heardMs + ms, handle: undefined };
+    const lineDueMs = this.#heardMs === undefined ? undefined : this.#heardMs + ms;
+    const t: Timer = { fn, lineDueMs, handle: undefined, waiting: false };
+    if (lineDueMs !== undefined) this.#pending.add(t);
     t.handle = this.#wall.setTimeout(() => this.#wallDue(t), ms);
     return t;
   }
 
   clearTimeout(t: Timer): void {
     this.#wall.clearTimeout(t.handle);
-    this.#waiting.delete(t);
+    this.#pending.delete(t);
   }
 
   /** The line has been heard up to `ms` (the start of the frame about to be handled): delays due by then fire. */
   heard(ms: number): void {
     if (this.#closed) return;
     this.#heardMs = ms;
-    if (this.#waiting.size === 0) return;
-    for (const t of this.#waiting) if ((t.lineDueMs ?? 0) <= ms) this.#fire(t);
+    // Every frame of every call: no array unless a delay is due (the call's longest ones are always pending).
+    let any = false;
+    for (const t of this.#pending) if ((t.lineDueMs as number) <= ms) any = true;
+    if (!any) return;
+    // Insertion order is not due order when several came due in one burst of frames.
+    const due = [...this.#pending].filter((t) => (t.lineDueMs as number) <= ms);
+    due.sort((a, b) => (a.lineDueMs as number) - (b.lineDueMs as number));
+    for (const t of due) if (this.#pending.has(t)) this.#fire(t);
   }
 
   /** The stream ended: no more frames will come, the wall alone counts from now on. */
   lineClosed(): void {
     this.#closed = true;
     this.#heardMs = undefined;
-    for (const t of this.#waiting) this.#fire(t);
+    for (const t of this.#pending) {
+      this.#pending.delete(t);
+      if (t.waiting) this.#fire(t);
+    }
   }
 
   #wallDue(t: Timer): void {
-    if (t.lineDueMs === undefined || this.#heardMs === undefined || this.#heardMs >= t.lineDueMs) return t.fn();
-    this.#waiting.add(t);
+    // In step: the frame that would reach its time has not been due yet.
+    if (t.lineDueMs === undefined || this.#heardMs === undefined || this.#heardMs + FRAME_MS >= t.lineDueMs)
+      return this.#fire(t);
+    t.waiting = true;
     t.handle = this.#wall.setTimeout(() => this.#fire(t), LINE_LAG_MAX_MS);
   }
 
   #fire(t: Timer): void {
     this.#wall.clearTimeout(t.handle);
-    this.#waiting.delete(t);
+    this.#pending.delete(t);
     t.fn();
   }
 }

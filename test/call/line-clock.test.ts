@@ -2,8 +2,9 @@ import t from 'tap';
 import { SimulatedClock } from 'xstate';
 import { LINE_LAG_MAX_MS, LineClock } from '../../src/call/line-clock.js';
 
-// The call actor's delays fire once they have passed on the wall and on the line (the frames heard so far), and
-// on the wall alone before the first frame, after the line closed, or LINE_LAG_MAX_MS late when frames stop.
+// The call actor's delays are due when the line has been heard up to their time (on the wall's timer while the
+// frames come in step), on the wall alone before the first frame and after the line closed, and LINE_LAG_MAX_MS
+// late when frames stop coming.
 
 function clock() {
   const wall = new SimulatedClock();
@@ -79,22 +80,53 @@ t.test('the line closed: waiting delays fire, later ones run on the wall', async
   const c = clock();
   c.line.heard(0);
   c.after('a', 100);
+  c.after('z', 500);
   c.wall.increment(100);
   t.same(c.fired, []);
   c.line.lineClosed();
-  t.same(c.fired, ['a']);
+  t.same(c.fired, ['a'], 'the one waiting for the line fires; the other keeps its wall time');
+  c.wall.increment(400);
+  t.same(c.fired, ['a', 'z']);
   c.after('b', 100);
   c.line.heard(5000);
   c.wall.increment(100);
-  t.same(c.fired, ['a', 'b'], 'no frame counts after the close');
+  t.same(c.fired, ['a', 'z', 'b'], 'no frame counts after the close');
 });
 
-t.test('frames ahead of the wall (a burst read after a stall) never make a delay fire early', async (t) => {
+t.test("frames read in a burst after a stall fire the delays in the line's order", async (t) => {
+  const c = clock();
+  c.line.heard(1000);
+  c.after('end of turn', 250);
+  c.wall.increment(900);
+  t.same(c.fired, [], 'stalled: its wall time passed, its line time not');
+  // The burst: 80 ms of the queued frames, and in them her voice, confirmed 120 ms of line later.
+  c.line.heard(1080);
+  c.after('her voice confirmed', 120);
+  c.line.heard(1200);
+  t.same(c.fired, ['her voice confirmed'], 'due at 1200 on the line: before the end of turn, due at 1250');
+  c.line.heard(1260);
+  t.same(c.fired, ['her voice confirmed', 'end of turn']);
+});
+
+t.test('several delays due in one burst fire in due order, a cancelled one not at all', async (t) => {
   const c = clock();
   c.line.heard(0);
-  c.after('a', 400);
-  c.line.heard(2000);
-  t.same(c.fired, [], 'the line is past its time, the wall is not');
-  c.wall.increment(400);
-  t.same(c.fired, ['a']);
+  c.after('c', 300);
+  const b = c.line.setTimeout(() => c.fired.push('b'), 200);
+  c.line.setTimeout(() => {
+    c.fired.push('a');
+    c.line.clearTimeout(b);
+  }, 100);
+  c.wall.increment(1);
+  c.line.heard(400);
+  t.same(c.fired, ['a', 'c'], 'a before c; b cancelled by a');
+});
+
+t.test('in step with the wall, a delay fires on the wall without waiting for the next frame', async (t) => {
+  const c = clock();
+  c.line.heard(1000);
+  c.after('a', 250);
+  c.line.heard(1240);
+  c.wall.increment(250);
+  t.same(c.fired, ['a'], 'heard to 1240, the frame reaching 1250 not due yet: fires at its wall time');
 });
