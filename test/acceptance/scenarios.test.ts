@@ -61,6 +61,10 @@ t.test('fast scenario subset through the real server', async (t) => {
     // recognition or parsing regression fails here, not only in `npm run scenarios`.
     t.same(o.failures, [], `${o.persona.name}: expectations hold (facts ${o.score?.correct}/${o.score?.total})`);
     if (o.score && o.score.wrong.length > 0) t.comment(`${o.persona.name}: ${o.score.wrong.join('; ')}`);
+    // A failure on a loaded CI box is read from the log alone: the call as stored, turn by turn.
+    if (o.failures.length > 0)
+      for (const u of o.json?.transcript ?? [])
+        t.comment(`${o.persona.name}: ${u.startMs}–${u.endMs} ${u.speaker}${u.interrupted ? ' (cut)' : ''}: ${u.text}`);
     t.ok((o.json?.transcript.length ?? 0) >= 2, `${o.persona.name}: transcript stored turn by turn`);
     // The agent at a telephone level in the recording, as the gym hears it (μ-law, 8 kHz), unclipped, and no longer
     // far quieter than the gym (it was 13 dB under: flite's kal16 voice speaks at about −27 dBFS).
