@@ -141,8 +141,8 @@ export class CallSession implements CallHandler {
   #lineLevelDb = SILENT_DBFS;
   /** The actor's delays run on the line's time as well as the wall's (src/call/line-clock.ts). */
   readonly #clock = new LineClock();
-  /** End of the last media message handled (call clock): how far the line has been heard. */
-  #heardToMs: number | undefined;
+  /** Start of the last media message handled (call clock): how far the line has been heard, as the clock counts. */
+  #heardMs: number | undefined;
   /** The call's recording and usage meter. */
   readonly #extras: CallExtras;
   /** Both legs' levels and frames for the observer, and its hang-up (the live monitor). */
@@ -347,9 +347,11 @@ export class CallSession implements CallHandler {
 
   onAudio(audio: InboundAudio): void {
     if (this.#finished) return;
-    // Everything before this message has been heard: delays due by then fire before its voice is judged.
+    // Everything before this message has been heard: delays due by then fire before its voice is judged (one may
+    // end the call).
     this.#clock.heard(audio.atMs);
-    this.#heardToMs = audio.atMs + audio.durationMs;
+    this.#heardMs = audio.atMs;
+    if (this.#finished) return;
     this.#tap.push(audio.mulaw, audio.atMs + audio.durationMs);
     this.#extras.audio(audio.mulaw, audio.atMs, audio.durationMs);
     this.#lineLevelDb = ulawLevelDbfs(audio.mulaw);
@@ -374,7 +376,7 @@ export class CallSession implements CallHandler {
     this.#actor.send(
       edge.kind === 'voice'
         ? { type: 'VAD.VOICE', atMs: edge.atMs }
-        : { type: 'VAD.SILENCE', atMs: edge.atMs, detectedAtMs: this.#heardToMs ?? this.#transport.nowMs() },
+        : { type: 'VAD.SILENCE', atMs: edge.atMs, detectedAtMs: this.#heardMs ?? this.#transport.nowMs() },
     );
   }
 
@@ -391,6 +393,10 @@ export class CallSession implements CallHandler {
 
   onAmd(answeredBy: AnsweredBy): void {
     if (!this.#finished) this.#actor.send({ type: 'AMD.RESULT', answeredBy });
+  }
+
+  onLinePaused(): void {
+    this.#clock.linePaused();
   }
 
   onEnd(reason: StreamEndReason): void {

@@ -82,6 +82,8 @@ export interface CallHandler {
   onTone?(tone: HeardTone): void;
   /** Twilio's answering-machine verdict for this call (AMD=async, amd.ts), at most once. Optional. */
   onAmd?(answeredBy: AnsweredBy): void;
+  /** The stream stopped for a keypad redirect and the call waits for the next one: no frames until then. Optional. */
+  onLinePaused?(): void;
   /** Called exactly once; after it the transport is dead. */
   onEnd(reason: StreamEndReason): void;
 }

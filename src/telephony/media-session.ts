@@ -429,6 +429,11 @@ export class MediaSession {
       handOver: (successor) => (this.#successor = successor),
     };
     this.#o.handoffs.park(callId, parked, () => this.#release('stop'));
+    try {
+      handler.onLinePaused?.();
+    } catch (err) {
+      this.#handlerFailed(err);
+    }
     this.#log.info('media stream stopped for a redirect; the call waits for the next stream');
     return true;
   }

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { SimulatedClock } from 'xstate';
-import { LINE_LAG_MAX_MS, LineClock } from '../../src/call/line-clock.js';
+import { LINE_LAG_MAX_MS, LINE_LEAD_MAX_MS, LineClock } from '../../src/call/line-clock.js';
 
 // The call actor's delays are due when the line has been heard up to their time (on the wall's timer while the
 // frames come in step), on the wall alone before the first frame and after the line closed, and LINE_LAG_MAX_MS
@@ -129,4 +129,47 @@ t.test('in step with the wall, a delay fires on the wall without waiting for the
   c.line.heard(1240);
   c.wall.increment(250);
   t.same(c.fired, ['a'], 'heard to 1240, the frame reaching 1250 not due yet: fires at its wall time');
+});
+
+t.test('a long delay set while a backlog is read fires at most LINE_LEAD_MAX_MS before its wall time', async (t) => {
+  const c = clock();
+  c.line.heard(0);
+  c.wall.increment(2000);
+  // The loop stalled 2 s; while its backlog is read, a 1 s delay is set (the LLM's deadline, say).
+  c.line.heard(100);
+  c.after('deadline', 1000);
+  c.line.heard(1100);
+  t.same(c.fired, [], 'the line reached its time while the wall is 1 s short of it');
+  c.line.heard(2000);
+  c.wall.increment(1000 - LINE_LEAD_MAX_MS - 1);
+  c.line.heard(2020);
+  t.same(c.fired, [], 'not yet within LINE_LEAD_MAX_MS of its wall time');
+  c.wall.increment(1);
+  c.line.heard(2040);
+  t.same(c.fired, ['deadline'], 'the next frame within the bound fires it');
+});
+
+t.test('a paused line (a keypad redirect): the wall alone counts until the next frame', async (t) => {
+  const c = clock();
+  c.line.heard(0);
+  c.after('before', 500);
+  c.wall.increment(500);
+  t.same(c.fired, [], 'waiting for the line');
+  c.line.linePaused();
+  t.same(c.fired, ['before'], 'the stream stopped: it fires');
+  c.after('during', 800);
+  c.wall.increment(800);
+  t.same(c.fired, ['before', 'during'], 'set while paused: on the wall');
+  c.after('across', 500);
+  c.wall.increment(300);
+  // The next stream's first frame carries the call's clock across the gap.
+  c.line.heard(4000);
+  t.same(c.fired, ['before', 'during'], 'the jump in the line does not fire a delay set on the wall');
+  c.wall.increment(200);
+  t.same(c.fired, ['before', 'during', 'across']);
+  c.after('after', 100);
+  c.wall.increment(100);
+  t.same(c.fired, ['before', 'during', 'across'], 'line time again: waits for the frame');
+  c.line.heard(4100);
+  t.same(c.fired, ['before', 'during', 'across', 'after']);
 });

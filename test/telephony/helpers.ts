@@ -71,6 +71,9 @@ export class RecordingHandler implements CallHandler {
   onAmd(answeredBy: string): void {
     this.amd.push(answeredBy);
   }
+  onLinePaused(): void {
+    this.events.push('line-paused');
+  }
   onEnd(r: StreamEndReason): void {
     this.ended = r;
     this.#resolveEnd(r);

@@ -106,6 +106,11 @@ t.test('keys by <Play digits>: heard on the line, the call resumes on a new stre
   t.same(heard, ['2', '1'], 'the gym heard Twilio play the keys');
   t.equal(ts.handlers.length, 1, 'no second call: the new stream resumed the same handler');
   t.equal(h.ended, undefined, 'the call did not end with its first stream');
+  t.equal(
+    h.events.filter((e) => e === 'line-paused').length,
+    1,
+    "the call was told its line paused (its delays run on the wall's time until the next stream's frames)",
+  );
   t.ok(h.transport.nowMs() > before, 'media time keeps counting');
 
   // The call goes on over the new stream: agent audio plays and its marks come back; the gym's audio arrives.
