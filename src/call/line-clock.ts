@@ -64,6 +64,11 @@ export class LineClock implements Clock {
     return t;
   }
 
+  /** How far the line has been heard (call clock, ms): undefined before the first frame, paused or closed. */
+  get heardMs(): number | undefined {
+    return this.#heardMs;
+  }
+
   clearTimeout(t: Timer): void {
     this.#wall.clearTimeout(t.handle);
     this.#pending.delete(t);
@@ -75,7 +80,11 @@ export class LineClock implements Clock {
     this.#heardMs = ms;
     // Every frame of every call: no array unless a delay is due (the call's longest ones are always pending).
     let any = false;
-    for (const t of this.#pending) if ((t.lineDueMs as number) <= ms) any = true;
+    for (const t of this.#pending)
+      if ((t.lineDueMs as number) <= ms) {
+        any = true;
+        break;
+      }
     if (!any) return;
     // Insertion order is not due order when several came due in one burst of frames. One far from its wall time
     // fires on its wall timer instead (the line being past it by then).

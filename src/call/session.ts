@@ -141,8 +141,6 @@ export class CallSession implements CallHandler {
   #lineLevelDb = SILENT_DBFS;
   /** The actor's delays run on the line's time as well as the wall's (src/call/line-clock.ts). */
   readonly #clock = new LineClock();
-  /** Start of the last media message handled (call clock): how far the line has been heard, as the clock counts. */
-  #heardMs: number | undefined;
   /** The call's recording and usage meter. */
   readonly #extras: CallExtras;
   /** Both legs' levels and frames for the observer, and its hang-up (the live monitor). */
@@ -350,7 +348,6 @@ export class CallSession implements CallHandler {
     // Everything before this message has been heard: delays due by then fire before its voice is judged (one may
     // end the call).
     this.#clock.heard(audio.atMs);
-    this.#heardMs = audio.atMs;
     if (this.#finished) return;
     this.#tap.push(audio.mulaw, audio.atMs + audio.durationMs);
     this.#extras.audio(audio.mulaw, audio.atMs, audio.durationMs);
@@ -376,7 +373,7 @@ export class CallSession implements CallHandler {
     this.#actor.send(
       edge.kind === 'voice'
         ? { type: 'VAD.VOICE', atMs: edge.atMs }
-        : { type: 'VAD.SILENCE', atMs: edge.atMs, detectedAtMs: this.#heardMs ?? this.#transport.nowMs() },
+        : { type: 'VAD.SILENCE', atMs: edge.atMs, detectedAtMs: this.#clock.heardMs ?? this.#transport.nowMs() },
     );
   }
 
