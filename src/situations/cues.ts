@@ -135,6 +135,9 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\b(this|we) (isn't|aren't) a (gym|fitness|health club)\b/,
     /\bwe('re| are) (a|an) (restaurant|pizzeria|dentist|dental|law|pharmacy|bank|hotel|salon|clinic|school|church|store|shop|office|bakery|bar|cafe)\b/,
     /\bwe don't have a gym\b/,
+    // The business the number belongs to, said of itself ("no, this is a private business"). The article goes
+    // first through a recogniser ("this to the private business"); a private number or residence is a wrong number.
+    /\bprivate (business|company|practice|office)\b/,
     /\bthis is (a|an) (restaurant|pizzeria|dentist|dental office|law office|pharmacy|bank|hotel|salon|clinic|school|church|bakery)\b/,
     /\b(esto|aqui) no es (un )?gimnasio\b/,
     /\bno somos (un )?gimnasio\b/,

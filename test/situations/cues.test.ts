@@ -117,8 +117,14 @@ const TABLE: [string, (s: string) => boolean, string[], string[]][] = [
   [
     'not a gym',
     isNotAGym,
-    ["No, this isn't a gym, it's a pizzeria.", "we're a dental office", 'this is a restaurant'],
-    ['we are a gym', "we're a small gym", 'this is a great gym'],
+    [
+      "No, this isn't a gym, it's a pizzeria.",
+      "we're a dental office",
+      'this is a restaurant',
+      'no this is a private business',
+      'this to the private business',
+    ],
+    ['we are a gym', "we're a small gym", 'this is a great gym', 'we offer private sessions for business members'],
   ],
   [
     'permanently closed',

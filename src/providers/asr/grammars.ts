@@ -1,6 +1,6 @@
 import { DAYS } from '../../facts/model.js';
 import { CLASS_WORDS, DAY_WORDS, PERIOD_WORDS, PLAN_WORDS, TENS, UNITS } from '../../facts/vocabulary.js';
-import { KEY_NAMES, LINE_PHRASES, LINE_WORDS } from './line-words.js';
+import { HOST_WORDS, KEY_NAMES, LINE_PHRASES, LINE_WORDS } from './line-words.js';
 import type { AsrContext } from './types.js';
 import { AMENITIES, DESK_NAMES, DESK_QUESTION_WORDS, DESK_REASONS } from '../../frontdesk/caller-words.js';
 
@@ -205,6 +205,7 @@ export function grammarFor(ctx: AsrContext): string {
     // While classes are expected "it" goes: it swallows "hiit" whenever the h is soft.
     `<filler> = ${alt(ctx === 'classes' ? FILLERS.filter((f) => f !== 'it') : FILLERS)};`,
     `<key> = ${alt(KEY_NAMES)};`,
+    `<host> = ${alt(HOST_WORDS)};`,
     `<line> = ${alt([...LINE_PHRASES, ...LINE_WORDS.filter((x) => !FILLERS.includes(x))])};`,
     // The phone line's own words (menus, hold, voicemail, screening): heard everywhere, never above the facts.
     ...(ctx === 'desk' ? [deskRules()] : []),

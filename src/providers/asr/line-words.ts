@@ -30,6 +30,29 @@ export const LINE_WORDS: readonly string[] = [
   ...['street', 'apply', 'pay', 'bank', 'there', 'here', 'be'],
 ];
 
+/**
+ * The words a gym's web address is made of ("it's on our website, peak fitness dot com"). A grammar recogniser can
+ * only write the words it has, and a web address is a name: without these the decoder wrote "speak say that's dot
+ * com". The words gyms, clubs and studios name themselves with (places, strength, nature, classes, numbers), heard
+ * only inside an address (the <host> phrase: words then "dot" and a top-level domain), so they never stand in for a
+ * fact's words. A name built of other words still comes out as the nearest of these: the address is stored as heard.
+ */
+export const HOST_WORDS: readonly string[] = [
+  ...['fitness', 'fit', 'gym', 'gyms', 'club', 'clubs', 'health', 'athletic', 'athletics', 'sports', 'sport'],
+  ...['strength', 'power', 'iron', 'steel', 'muscle', 'body', 'core', 'flex', 'pulse', 'energy', 'motion', 'move'],
+  ...['lift', 'strong', 'barbell', 'crossfit', 'yoga', 'pilates', 'boxing', 'kickboxing', 'spin', 'cycle', 'barre'],
+  ...['martial', 'arts', 'dance', 'swim', 'climbing', 'studio', 'studios', 'house', 'box', 'lab', 'works', 'zone'],
+  ...['hub', 'center', 'academy', 'training', 'performance', 'wellness', 'life', 'time', 'anytime', 'planet'],
+  ...['world', 'nation', 'gold', "gold's", 'crunch', 'peak', 'summit', 'apex', 'pinnacle', 'edge', 'elite', 'prime'],
+  ...['pro', 'max', 'ultimate', 'total', 'pure', 'true', 'vital', 'active', 'balance', 'flow', 'zen', 'hot'],
+  ...['temple', 'forge', 'factory', 'titan', 'spartan', 'warrior', 'tribe', 'alpha', 'phoenix', 'eagle', 'lion'],
+  ...['wolf', 'bear', 'city', 'metro', 'urban', 'village', 'town', 'county', 'north', 'south', 'east', 'west'],
+  ...['central', 'park', 'river', 'lake', 'valley', 'mountain', 'bay', 'harbor', 'hill', 'ridge', 'point', 'union'],
+  ...['square', 'street', 'main', 'liberty', 'family', 'community', 'local', 'ladies', 'women', 'kids', 'new'],
+  ...['best', 'royal', 'premier', 'plus', 'express', 'one', 'two', 'four', 'seven', 'twenty', 'twenty four'],
+  ...['y', 'm', 'c', 'a', 'the', 'my', 'go', 'get', 'live', 'and'],
+];
+
 /** The keys a menu names. */
 export const KEY_NAMES: readonly string[] = [
   ...['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'star', 'pound'],
@@ -73,7 +96,10 @@ export const LINE_PHRASES: readonly string[] = [
   'the wrong number',
   'call back',
   'ask for',
-  'dot com',
+  // A web address after the word that brings it ("our website, peak fitness dot com", "visit w w w dot iron temple
+  // gym dot co dot uk"; website.ts reads it). On its own the phrase took the place of a price's words ("thirty two
+  // dollars, or three hundred" heard as "thirty to year balance barre street dot net or").
+  '(website | site | visit | online at | go to) [is] [w w w dot] <host> [<host>] [gym | fitness | club | studio | center | athletics | yoga] dot (com | net | org | co dot uk | fit | gym | club)',
   // A gym that wants no more calls (src/situations/cues.ts 'do-not-call'): phrases, not loose words, so "list",
   // "take", "remove" and "stop" cannot stand in for a fact's words elsewhere.
   "[please] (don't | do not) call (us | me) [again]",
