@@ -2,7 +2,6 @@ import type { InspectionEvent, Observer } from 'xstate';
 import type {
   AnsweredBy,
   CallDirection,
-  CallEmitted,
   EndReason,
   FactsLedger,
   TurnTiming,
@@ -35,6 +34,7 @@ import { createCallActor } from './call-actor.js';
 import { LineClock } from './line-clock.js';
 import { identifyCall, type CallDetails } from './call-identity.js';
 import { hangUpAtEnd } from './end-hangup.js';
+import { IvrMemory } from './ivr-memory.js';
 import { reportEnd } from './end-report.js';
 import { prefetchGreeting } from './greeting-prefetch.js';
 import { greetingLines } from '../../machines/text.js';
@@ -148,6 +148,8 @@ export class CallSession implements CallHandler {
   readonly #trace: CallTrace;
   /** Twilio's hang-up, as this call's trace sees it. */
   readonly #rest: HangupPort | undefined;
+  /** The number's phone-tree path: recalled at the start of an outbound call, saved when one reached a person. */
+  readonly #ivr: IvrMemory;
   #error: Error | undefined;
   /** A front-desk call: no facts wrap-up at its end. */
   readonly #desk: boolean;
@@ -167,6 +169,7 @@ export class CallSession implements CallHandler {
     const trace = (this.#trace =
       deps.tracing?.call({ callId: id.callId, direction: id.direction, gymId: id.gymId }) ?? NO_CALL_TRACE);
     this.#rest = trace.hangup(deps.rest);
+    this.#ivr = new IvrMemory(deps.ivrPaths, id.phoneNumber, id.callId, log);
     const extras = (this.#extras = new CallExtras(deps.extras, deps.providers, id.phoneNumber, transport, log));
     const asr = trace.asr(id.mode === 'front-desk' ? deskAsr(deps.providers.asr) : deps.providers.asr);
     // The gym's variant of the experiment: its turn-taking, its voice (the meter counts what the voice said) and script;
@@ -293,7 +296,7 @@ export class CallSession implements CallHandler {
         this.#wrapUp.emitted(e);
         this.#quality.emitted(e);
         this.#ledger.record(e);
-        this.#rememberIvrPath(e, id.phoneNumber);
+        this.#ivr.emitted(e);
         trace.emitted(e);
       },
       emitted: (e) => this.#notify(() => obs?.emitted?.(id.callId, e)),
@@ -311,7 +314,11 @@ export class CallSession implements CallHandler {
         line: this.#line,
       }),
     );
-    this.#recallIvrPath(id.phoneNumber);
+    if (id.direction === 'outbound')
+      this.#ivr.recall(
+        (e) => this.#actor.send(e),
+        () => this.#finished,
+      );
     this.#actor.send({ type: 'MEDIA.START' });
   }
 
@@ -320,27 +327,6 @@ export class CallSession implements CallHandler {
     // Read while the constructor builds the actor (the greeting's prefetch): not assigned yet.
     const actor = this.#actor as ReturnType<typeof createCallActor> | undefined;
     return actor?.getSnapshot().context.language ?? start;
-  }
-
-  /** An outbound call to a number whose phone tree we learnt: the key path, for the machine to replay. */
-  #recallIvrPath(phone: string | undefined): void {
-    const store = this.#deps.ivrPaths;
-    if (store === undefined || phone === undefined || this.direction !== 'outbound') return;
-    store
-      .get(phone)
-      .then((path) => {
-        if (path !== undefined && path.length > 0 && !this.#finished)
-          this.#actor.send({ type: 'IVR.REMEMBERED', path });
-      })
-      // get() answers undefined on its own failures; this is a bug in a store, logged, never the call's end.
-      .catch((e: unknown) => this.#log.warn({ err: (e as Error).message }, 'phone-tree path lookup failed'));
-  }
-
-  #rememberIvrPath(e: CallEmitted, phone: string | undefined): void {
-    if (e.type !== 'call.ivrPath' || phone === undefined) return;
-    this.#deps.ivrPaths
-      ?.save(phone, e.path, this.callId)
-      .catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'phone-tree path not saved'));
   }
 
   onAudio(audio: InboundAudio): void {
