@@ -135,9 +135,10 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\b(this|we) (isn't|aren't) a (gym|fitness|health club)\b/,
     /\bwe('re| are) (a|an) (restaurant|pizzeria|dentist|dental|law|pharmacy|bank|hotel|salon|clinic|school|church|store|shop|office|bakery|bar|cafe)\b/,
     /\bwe don't have a gym\b/,
-    // The business the number belongs to, said of itself ("no, this is a private business"). The article goes
-    // first through a recogniser ("this to the private business"); a private number or residence is a wrong number.
-    /\bprivate (business|company|practice|office)\b/,
+    // The line, said to be someone's business ("no, this is a private business"; through a recogniser "this to the
+    // private business"). Not "we're a private business": a gym says that to keep its prices. A private number or
+    // residence is a wrong number.
+    /\b(this|it)('s| is| to)? (a |the )?private (business|company|practice|office)\b/,
     /\bthis is (a|an) (restaurant|pizzeria|dentist|dental office|law office|pharmacy|bank|hotel|salon|clinic|school|church|bakery)\b/,
     /\b(esto|aqui) no es (un )?gimnasio\b/,
     /\bno somos (un )?gimnasio\b/,

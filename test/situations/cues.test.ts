@@ -124,7 +124,13 @@ const TABLE: [string, (s: string) => boolean, string[], string[]][] = [
       'no this is a private business',
       'this to the private business',
     ],
-    ['we are a gym', "we're a small gym", 'this is a great gym', 'we offer private sessions for business members'],
+    [
+      'we are a gym',
+      "we're a small gym",
+      'this is a great gym',
+      'we offer private sessions for business members',
+      "we're a private business, we don't give out prices",
+    ],
   ],
   [
     'permanently closed',
