@@ -135,10 +135,11 @@ export const CUE_LEXICON: Readonly<Record<Cue, readonly RegExp[]>> = {
     /\b(this|we) (isn't|aren't) a (gym|fitness|health club)\b/,
     /\bwe('re| are) (a|an) (restaurant|pizzeria|dentist|dental|law|pharmacy|bank|hotel|salon|clinic|school|church|store|shop|office|bakery|bar|cafe)\b/,
     /\bwe don't have a gym\b/,
-    // The line, said to be someone's business ("no, this is a private business"; through a recogniser "this to the
-    // private business"). Not "we're a private business": a gym says that to keep its prices. A private number or
-    // residence is a wrong number.
-    /\b(this|it)('s| is| to)? (a |the )?private (business|company|practice|office)\b/,
+    // The line, said to be someone's business, as a sentence of its own ("no, this is a private business"; through
+    // a recogniser "this to the private business"). Not "we're / it's a private business, we don't give prices"
+    // (a gym keeping its prices), "this is a private company-run gym" or "the private office number". A private
+    // number or residence is a wrong number.
+    /\bthis( is| to) (a |the )?private (business|company|practice|office)\b(?! (number|line|run|owned|in|gym|upstairs|downstairs|where|that|for|we|so|and|but))/,
     /\bthis is (a|an) (restaurant|pizzeria|dentist|dental office|law office|pharmacy|bank|hotel|salon|clinic|school|church|bakery)\b/,
     /\b(esto|aqui) no es (un )?gimnasio\b/,
     /\bno somos (un )?gimnasio\b/,

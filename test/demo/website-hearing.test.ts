@@ -4,15 +4,15 @@ import { offlineHearing } from './hearing.js';
 
 // A gym that gives no prices on the phone names its web address; the offline recogniser can only write the words
 // its grammar has, and an address is a name. Said by the receptionist's voice through μ-law in the pricing step,
-// the address must come out as said (website.ts reads it). Without the address phrase (line-words.ts HOST_WORDS)
-// none did: "peak fitness dot com" came out as "speak say that's dot com". Measured 8 of 11; a name made of words
-// the grammar lacks ("summit", "north park") comes out as other words.
+// the address must come out as said (website.ts reads it; it ends a host at an article, so none is said here).
+// Without the address phrase (line-words.ts HOST_WORDS) none did: "peak fitness dot com" came out as "speak say
+// that's dot com". The misses are the decoder's: a host word lost or another written for it.
 
 const SAID: [string, string][] = [
   ["We don't give prices over the phone. It's on our website, peak fitness dot com.", 'peakfitness.com'],
   ['Check our website, iron temple gym dot com.', 'irontemplegym.com'],
   ['Prices are on our website, anytime fitness dot com.', 'anytimefitness.com'],
-  ['See our site, the strength lab dot com.', 'thestrengthlab.com'],
+  ['See our site, strength lab dot com.', 'strengthlab.com'],
   ['Our website is iron temple gym dot com.', 'irontemplegym.com'],
   ['Everything is on our website, summit strength dot com.', 'summitstrength.com'],
   ['Our prices are online at urban yoga studio dot com.', 'urbanyogastudio.com'],

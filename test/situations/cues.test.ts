@@ -130,6 +130,13 @@ const TABLE: [string, (s: string) => boolean, string[], string[]][] = [
       'this is a great gym',
       'we offer private sessions for business members',
       "we're a private business, we don't give out prices",
+      "It's a private business, we don't give out prices.",
+      'This is a private business, so we keep prices to members.',
+      "it's a private office in the back",
+      'this is a private company-run gym',
+      "it's the private office number",
+      'Is this a private company calling?',
+      "I'll forward it to the private office.",
     ],
   ],
   [

@@ -43,14 +43,15 @@ export const HOST_WORDS: readonly string[] = [
   ...['lift', 'strong', 'barbell', 'crossfit', 'yoga', 'pilates', 'boxing', 'kickboxing', 'spin', 'cycle', 'barre'],
   ...['martial', 'arts', 'dance', 'swim', 'climbing', 'studio', 'studios', 'house', 'box', 'lab', 'works', 'zone'],
   ...['hub', 'center', 'academy', 'training', 'performance', 'wellness', 'life', 'time', 'anytime', 'planet'],
-  ...['world', 'nation', 'gold', "gold's", 'crunch', 'peak', 'summit', 'apex', 'pinnacle', 'edge', 'elite', 'prime'],
+  ...['world', 'nation', 'gold', 'crunch', 'peak', 'summit', 'apex', 'pinnacle', 'edge', 'elite', 'prime'],
   ...['pro', 'max', 'ultimate', 'total', 'pure', 'true', 'vital', 'active', 'balance', 'flow', 'zen', 'hot'],
   ...['temple', 'forge', 'factory', 'titan', 'spartan', 'warrior', 'tribe', 'alpha', 'phoenix', 'eagle', 'lion'],
   ...['wolf', 'bear', 'city', 'metro', 'urban', 'village', 'town', 'county', 'north', 'south', 'east', 'west'],
   ...['central', 'park', 'river', 'lake', 'valley', 'mountain', 'bay', 'harbor', 'hill', 'ridge', 'point', 'union'],
   ...['square', 'street', 'main', 'liberty', 'family', 'community', 'local', 'ladies', 'women', 'kids', 'new'],
   ...['best', 'royal', 'premier', 'plus', 'express', 'one', 'two', 'four', 'seven', 'twenty', 'twenty four'],
-  ...['y', 'm', 'c', 'a', 'the', 'my', 'go', 'get', 'live', 'and'],
+  // Not "the", "a", "and", "go": website.ts ends an address's host at them (and at "y", Spanish "and").
+  ...['my', 'get', 'live'],
 ];
 
 /** The keys a menu names. */
