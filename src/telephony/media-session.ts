@@ -429,11 +429,8 @@ export class MediaSession {
       handOver: (successor) => (this.#successor = successor),
     };
     this.#o.handoffs.park(callId, parked, () => this.#release('stop'));
-    try {
-      handler.onLinePaused?.();
-    } catch (err) {
-      this.#handlerFailed(err);
-    }
+    // Reached only from the stop message's handling, whose catch closes the stream on a handler's failure.
+    handler.onLinePaused?.();
     this.#log.info('media stream stopped for a redirect; the call waits for the next stream');
     return true;
   }
