@@ -57,8 +57,10 @@ t.test("only the machine's path record is saved, under the number and the call",
 });
 
 t.test("a store's failure is logged, never thrown into the call", async (t) => {
+  const lines: string[] = [];
+  const warned = createLogger('warn', { write: (l: string) => void lines.push(l) });
   const sent: IvrRememberedEvent[] = [];
-  const memory = new IvrMemory(store(PATH, new Error('db down')), '+12015550100', 'c1', log);
+  const memory = new IvrMemory(store(PATH, new Error('db down')), '+12015550100', 'c1', warned);
   memory.recall(
     (e) => sent.push(e),
     () => false,
@@ -66,4 +68,8 @@ t.test("a store's failure is logged, never thrown into the call", async (t) => {
   memory.emitted({ type: 'call.ivrPath', callId: 'c1', path: PATH });
   await settle();
   t.same(sent, []);
+  t.same(
+    lines.map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ['phone-tree path not saved', 'phone-tree path lookup failed'],
+  );
 });
