@@ -99,7 +99,9 @@ export const LINE_PHRASES: readonly string[] = [
   'ask for',
   // A web address after the word that brings it ("our website, peak fitness dot com", "visit w w w dot iron temple
   // gym dot co dot uk"; website.ts reads it). On its own the phrase took the place of a price's words ("thirty two
-  // dollars, or three hundred" heard as "thirty to year balance barre street dot net or").
+  // dollars, or three hundred" heard as "thirty to year balance barre street dot net or"). The third word only from
+  // the few that end a gym's name: with a third free <host> decoding took 285 ms of CPU per call-second, 272 so
+  // (one run each, bench/asr-noise.ts, clean).
   '(website | site | visit | online at | go to) [is] [w w w dot] <host> [<host>] [gym | fitness | club | studio | center | athletics | yoga] dot (com | net | org | co dot uk | fit | gym | club)',
   // A gym that wants no more calls (src/situations/cues.ts 'do-not-call'): phrases, not loose words, so "list",
   // "take", "remove" and "stop" cannot stand in for a fact's words elsewhere.
