@@ -32,6 +32,10 @@ import { createLogger } from '../src/log.js';
 // The Deepgram fake sends interims every `--interim-ms` of audio (default 1000, as Deepgram's docs show them) with the
 // words heard so far, and in modelled modes 150 ms late like its finals.
 //
+// `modelled-no-cache` = modelled with TTS_CACHE_MB=0: every line requested, none replayed from the phrase cache
+// (src/providers/tts/phrase-cache.ts); its same-run baseline. Each mode starts a new server, so its cache starts
+// empty: the first call's lines are requested, and the calls after it replay the short ones they share.
+//
 // `late-final` = instant fakes, but the recogniser's final comes 600 ms after the end of speech, i.e. after the
 // 400 ms end-of-turn wait: preemptive generation (and so TTS prefetch) cannot start before the decision.
 // TTS prefetch (src/call/tts-prefetch.ts, TTS_PREFETCH) is measured on and off in the same run (`--prefetch`);
@@ -72,7 +76,14 @@ function scriptedReply(body: Record<string, unknown>): ScriptedReply {
 }
 
 type Mode =
-  'instant' | 'instant-before' | 'modelled' | 'modelled-before' | 'modelled-final-only' | 'original' | 'late-final';
+  | 'instant'
+  | 'instant-before'
+  | 'modelled'
+  | 'modelled-before'
+  | 'modelled-final-only'
+  | 'modelled-no-cache'
+  | 'original'
+  | 'late-final';
 
 interface ModeResult {
   mode: Mode;
@@ -204,6 +215,8 @@ async function runMode(
         : {}),
       // Without the early reply at her pause (and its unbatched audio): the early reply starts at the final.
       ...(mode === 'modelled-final-only' ? { EARLY_REPLY_PAUSE_MS: '0' } : {}),
+      // Every line requested again, as before the phrase cache; the original policy had none either.
+      ...(mode === 'modelled-no-cache' || mode === 'original' ? { TTS_CACHE_MB: '0' } : {}),
       LOG_LEVEL: 'error',
     },
     ...(mode === 'original' ? { replyPolicy: { kind: 'whole-reply' as const, pauseMs: 2500 } } : {}),
@@ -276,6 +289,7 @@ const MODES = [
   'modelled',
   'modelled-before',
   'modelled-final-only',
+  'modelled-no-cache',
   'original',
   'late-final',
 ] as const;

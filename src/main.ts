@@ -478,6 +478,8 @@ function forwardMetric(metrics: Metrics, m: import('./providers/metrics.js').Pro
       return metrics.observeTurn('tts_first_byte', m.ms);
     case 'tts-fallback':
       return metrics.providerFallback('tts', m.provider, m.to ?? 'none', m.reason);
+    case 'tts-cache':
+      return metrics.ttsCache(m.provider, m.hit);
     case 'provider-error':
       return metrics.providerError(m.modality, m.provider, m.code);
     case 'asr-reconnect':

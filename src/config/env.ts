@@ -132,6 +132,9 @@ export const envSchema = z.object({
   // Ordered failover list; OpenAI's tts-1* models shut down on 2027-01-06, so keep this configurable.
   TTS_PROVIDERS: z.string().default('auto'),
   TTS_FIRST_BYTE_TIMEOUT_MS: int(1500, 50, 30000),
+  // Audio of short lines said before (acknowledgements, questions, goodbyes) kept in memory per provider and voice,
+  // played again without a request (src/providers/tts/phrase-cache.ts). 0 = off.
+  TTS_CACHE_MB: int(16, 0, 1024),
 
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// or postgresql:// URL',

@@ -75,14 +75,17 @@ export class UsageMeter {
     return watched;
   }
 
-  /** This call's view of speech synthesis: the characters of every accepted request, by the provider that took it. */
+  /**
+   * This call's view of speech synthesis: the characters of every accepted request, by the provider that took it
+   * (a line played from the phrase cache made no request).
+   */
   watchTts(tts: TtsProvider): TtsProvider {
     const watched: TtsProvider = {
       name: tts.name,
       capabilities: tts.capabilities,
       synthesize: async (text, signal, options) => {
         const audio = await tts.synthesize(text, signal, options);
-        this.tts(audio.provider, text.length);
+        if (audio.cached !== true) this.tts(audio.provider, text.length);
         return audio;
       },
     };

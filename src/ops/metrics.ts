@@ -58,6 +58,7 @@ export class Metrics {
   private readonly turnLatency: Histogram<'stage'>;
   private readonly providerErrors: Counter<'modality' | 'provider' | 'code'>;
   private readonly providerFallbacks: Counter<'modality' | 'from' | 'to' | 'reason'>;
+  private readonly ttsCacheLookups: Counter<'provider' | 'result'>;
   private readonly bargeIns: Counter<'outcome'>;
   private readonly vadStreams: Counter<'kind'>;
   private readonly deskBlocked: Counter<'claim'>;
@@ -104,6 +105,12 @@ export class Metrics {
       name: 'gym_agent_provider_fallbacks_total',
       help: 'Fail-overs from one provider to the next',
       labelNames: ['modality', 'from', 'to', 'reason'],
+      registers,
+    });
+    this.ttsCacheLookups = new Counter({
+      name: 'gym_agent_tts_phrase_cache_total',
+      help: 'Short lines looked up in the TTS phrase cache: hit = played from memory, miss = requested',
+      labelNames: ['provider', 'result'],
       registers,
     });
     this.bargeIns = new Counter({
@@ -215,6 +222,10 @@ export class Metrics {
       to: this.providers.clean(to),
       reason: this.codes.clean(reason),
     });
+  }
+
+  ttsCache(provider: string, hit: boolean): void {
+    this.ttsCacheLookups.inc({ provider: this.providers.clean(provider), result: hit ? 'hit' : 'miss' });
   }
 
   bargeIn(outcome: 'interrupt' | 'false'): void {

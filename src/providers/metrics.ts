@@ -9,6 +9,8 @@ export type ProviderMetric =
   | { kind: 'llm-first-token'; provider: string; ms: number }
   /** synthesize() called → first checked audio bytes (per provider attempt that succeeded). */
   | { kind: 'tts-first-byte'; provider: string; ms: number }
+  /** A short line's audio was played from the phrase cache (hit) or requested (miss): tts/phrase-cache.ts. */
+  | { kind: 'tts-cache'; provider: string; hit: boolean }
   /** The failover adapter left `from` for `to` (or gave up when `to` is undefined). */
   | { kind: 'tts-fallback'; provider: string; to: string | undefined; reason: string; midStream: boolean }
   /** `modality` is declared by the provider that failed, so the metric's label never has to be guessed. */

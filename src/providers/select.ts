@@ -7,6 +7,7 @@ import { OfflineInterviewer } from './llm/offline.js';
 import type { LlmProvider } from './llm/types.js';
 import type { MetricSink } from './metrics.js';
 import { FallbackTts } from './tts/fallback.js';
+import { CachedTts, PhraseCache } from './tts/phrase-cache.js';
 import { EspeakTts } from './tts/espeak.js';
 import { FliteTts } from './tts/flite.js';
 import type { TtsProvider } from './tts/types.js';
@@ -108,8 +109,10 @@ export async function selectProviders(cfg: Config, deps: SelectDeps): Promise<Se
   const choice = chooseProviders(cfg);
   const asr = await buildAsr(choice.asr, cfg, deps);
   const llm = await buildLlm(choice.llm, cfg, deps);
+  const built = await Promise.all(choice.tts.map((n) => buildTts(n, cfg, deps)));
+  const phrases = new PhraseCache({ maxBytes: cfg.TTS_CACHE_MB * 1024 * 1024 });
   const tts = new FallbackTts({
-    providers: await Promise.all(choice.tts.map((n) => buildTts(n, cfg, deps))),
+    providers: cfg.TTS_CACHE_MB === 0 ? built : built.map((p) => new CachedTts(p, phrases, deps.onMetric)),
     firstByteTimeoutMs: cfg.TTS_FIRST_BYTE_TIMEOUT_MS,
     createResampler: (from, to) => deps.dsp.createResampler(from, to),
     log: deps.log,

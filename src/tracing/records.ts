@@ -87,6 +87,8 @@ export class RequestSpan {
         return this.event('first_token', { duration_ms: Math.round(m.ms) });
       case 'tts-first-byte':
         return this.event('first_byte', { 'provider.name': m.provider, duration_ms: Math.round(m.ms) });
+      case 'tts-cache':
+        return m.hit ? this.event('phrase_cache_hit', { 'provider.name': m.provider }) : undefined;
       case 'tts-fallback':
         this.set('provider.fallback', true);
         return this.event('fallback', {

@@ -130,6 +130,7 @@ export class FallbackTts implements TtsProvider {
       sampleRate: rate,
       provider: first.audio.provider,
       model: first.audio.model,
+      cached: first.audio.cached,
       chunks: this.stream(req, signal, tried, first, rate),
     };
   }

@@ -16,6 +16,8 @@ export interface TtsAudio {
   readonly provider: string;
   /** The model or voice that speaks it (ElevenLabs model, OpenAI TTS model, flite voice), when the provider says. */
   readonly model?: string | undefined;
+  /** Played from the phrase cache (phrase-cache.ts): no request was made, no characters billed. */
+  readonly cached?: boolean | undefined;
 }
 
 /** An ElevenLabs voice (premade or cloned) with what a brand sets of it; unset parts are the configured ones. */
