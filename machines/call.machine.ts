@@ -84,8 +84,18 @@ export const callMachine = callSetup.createMachine({
           description: "The caller's voice, from raw VAD edges; speech must last VAD_MIN_SPEECH to count.",
           initial: 'silent',
           on: {
-            'ASR.PARTIAL': { actions: 'notePartial' },
-            'ASR.FINAL': { actions: 'appendFinal' },
+            'ASR.PARTIAL': [
+              { guard: 'roomWords', description: "The room's words (a noisy line, no voice under them): not hers." },
+              { actions: 'notePartial' },
+            ],
+            'ASR.FINAL': [
+              {
+                guard: 'roomWords',
+                actions: 'dropPartial',
+                description: "The room's words (a noisy line, no voice under them): not hers; they close the partial.",
+              },
+              { actions: 'appendFinal' },
+            ],
             'CALLER.EVIDENCE': {
               actions: 'noteEvidence',
               description: "Whether sound over the agent is her voice (the line's noise peak, the agent's echo).",

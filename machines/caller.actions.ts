@@ -18,6 +18,8 @@ export const callerSetup = callBase.extend({
         return { ...context.caller, partial: event.text };
       },
     }),
+    /** A final closes the recogniser's utterance: the partial of it is not pending any more. */
+    dropPartial: assign({ caller: ({ context }) => ({ ...context.caller, partial: '' }) }),
     appendFinal: assign({
       caller: ({ context, event }) => {
         assertEvent(event, 'ASR.FINAL');

@@ -150,7 +150,9 @@ export type AsrCommand =
   /** What the agent just asked about (grammar recognisers pick their grammar from it). */
   | { type: 'ASR.CONTEXT'; ctx: AsrContext }
   /** The caller stopped speaking: flush finals for everything heard so far. */
-  | { type: 'ASR.FINALIZE' };
+  | { type: 'ASR.FINALIZE' }
+  /** A voice over the agent waits for words to be judged by: interim words soon, please. */
+  | { type: 'ASR.HURRY' };
 
 // ---- `reply` actor (fromCallback, one per agent turn; stopping it must abort the LLM request) ---------------
 

@@ -1,4 +1,4 @@
-import { and, assertEvent, not, stateIn } from 'xstate';
+import { and, assertEvent, not, or, stateIn } from 'xstate';
 import * as C from './context.js';
 import type { CallContext } from './context.js';
 import type { MachineEvent } from './events.js';
@@ -41,6 +41,22 @@ export function withEvidence(e: CallerEvidenceEvent): CallerEvidence {
   return { voice: e.voice, noisy: e.noisy };
 }
 
+/** A word's length: less overlap is the tail of the voice before (a recogniser's utterance starts early). */
+const MIN_VOICE_UNDER_MS = 300;
+
+/**
+ * The call's voice detector heard a voice under these words. Music heard as words has none: the detector is
+ * made for speech, while the recogniser's grammar explains any sound with some words.
+ */
+export function voiceUnder(c: CallContext, e: MachineEvent, fromMs = -Infinity): boolean {
+  assertEvent(e, 'ASR.FINAL');
+  const onset = c.voiceOnsetMs;
+  if (onset === undefined) return false;
+  const silence = c.lastSilenceMs;
+  const voiceEnd = silence === undefined || silence <= onset ? e.endMs : Math.min(silence, e.endMs);
+  return voiceEnd - Math.max(onset, e.startMs, fromMs) >= MIN_VOICE_UNDER_MS;
+}
+
 const measured = ({ context, event }: Args) => evidenceOf(context, event).voice !== undefined;
 const voiceHeld = ({ context, event }: Args) => evidenceOf(context, event).voice === 'held';
 const voicePresent = ({ context, event }: Args) => {
@@ -61,8 +77,14 @@ export const evidenceGuards = {
   /** Her voice stands over the line's noise peak and clear of the agent's echo now (or did a moment ago). */
   callerVoicePresent: voicePresent,
   /** Words over the agent count only with her voice under them, or on a line nobody measures. */
-  callerVoiceOrUnmeasured: ({ context, event }: Args) =>
-    !measured({ context, event }) || voicePresent({ context, event }),
+  callerVoiceOrUnmeasured: or(['lineUnmeasured', 'callerVoiceNow']),
+  /**
+   * Her voice stands out and the detector hears a voice now. Words over the agent need both: the evidence stays
+   * present a moment after her voice (HANGOVER_MS, so that the recogniser's words of it still find it), and over
+   * music the first word the recogniser made of the bar after her answer paused the agent in that moment
+   * (music-15db, music-vocals: one false barge-in each).
+   */
+  callerVoiceNow: and(['callerVoicePresent', not(stateIn('#call.live.caller.silent'))]),
   /** The line is noisy (her speech within LINE_NOISY_SNR_DB of the room's peak): only words confirm her. */
   lineNoisy: ({ context, event }: Args) => evidenceOf(context, event).noisy,
   /**
@@ -91,9 +113,9 @@ export const evidenceGuards = {
     return T.realWords(event.text).length * MIN_WORD_MS <= event.endMs - onset;
   },
   /** Her voice is there and brings a real word of its own: pause and check, sooner than BARGE_IN_MIN. */
-  callerVoiceBringsRealWord: and(['callerVoicePresent', 'bringsNewRealWord', 'wordsFitHerVoice']),
+  callerVoiceBringsRealWord: and(['callerVoiceNow', 'bringsNewRealWord', 'wordsFitHerVoice', not('roomWords')]),
   /** Two real words over the agent, with her voice under them (or nobody measures the line): barge-in. */
-  bargeInByWords: and(['bringsTwoRealWords', 'callerVoiceOrUnmeasured', 'wordsFitHerVoice']),
+  bargeInByWords: and(['bringsTwoRealWords', 'callerVoiceOrUnmeasured', 'wordsFitHerVoice', not('roomWords')]),
   /**
    * The sound the detector still hears is not her voice: the line is noisy, or her voice stands over nothing now,
    * or nobody measures the line. On a quiet line with her voice present the detector is right and a recogniser
@@ -101,6 +123,28 @@ export const evidenceGuards = {
    */
   soundNotHerVoice: ({ context, event }: Args) =>
     !measured({ context, event }) || evidenceOf(context, event).noisy || !voicePresent({ context, event }),
+  /**
+   * The room's words, not hers: on a noisy line, a final with no voice of hers under it, or a partial of sound
+   * after her voice ended. A grammar recogniser writes a gym's music and chatter as words ("to but it months it you
+   * the or noon"): kept, they ended turns she never took and judged her "hello" with them (interrupts-over-music:
+   * the agent answered the music through every question and she never got a word in). On a quiet line words the
+   * detector missed are still hers.
+   */
+  roomWords: and([
+    'lineNoisy',
+    or(['finalWithoutVoice', and([stateIn('#call.live.caller.silent'), 'partialPastVoice'])]),
+  ]),
+  /**
+   * A final with no voice under it since the committed turn: over music the recogniser's utterance outlives her
+   * voice, and the final of a "hello" the greeting already answered came 1.9 s later with the music's words on it.
+   */
+  finalWithoutVoice: ({ context, event }: Args) =>
+    event.type === 'ASR.FINAL' && !voiceUnder(context, event, context.committedToMs),
+  /** A partial whose audio reaches past her voice's last end by more than the recogniser's lag: new sound. */
+  partialPastVoice: ({ context, event }: Args) =>
+    event.type === 'ASR.PARTIAL' &&
+    event.endMs !== undefined &&
+    (context.lastSilenceMs === undefined || event.endMs > context.lastSilenceMs + context.timing.recogniserLagMs),
   /** Still speaking when the confirmation window closes, on a line quiet enough for length to confirm her. */
   confirmedByLength: and([stateIn('#call.live.caller.speaking'), not('lineNoisy')]),
 };

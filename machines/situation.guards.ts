@@ -7,6 +7,7 @@ import { soundsLikePickup } from '../src/situations/pickup.js';
 import { plain } from '../src/situations/words.js';
 import { callerText, joinNonBlank, nextTopic, type CallContext } from './context.js';
 import type { MachineEvent } from './events.js';
+import { voiceUnder } from './evidence.js';
 import type { IvrStep } from './outcomes.js';
 import { realWords } from './text.js';
 
@@ -74,23 +75,9 @@ const heardOut = (c: CallContext) => c.history.some((h) => h.speaker === 'agent'
 const PARTIAL_STEP_MS = 300;
 /** Nobody comes back to a hold this soon: words starting sooner are the sentence that put us there. */
 const HOLD_WORDS_TAIL_MS = 1000;
-/** A word's length: less overlap is the tail of the voice before (a recogniser's utterance starts early). */
-const MIN_VOICE_UNDER_MS = 300;
 /** More keys than a tree needs to reach a person: four levels, each with a retry and a 0 (tree-two-level needs 2). */
 const MAX_KEY_PRESSES = 12;
 const keysSpent = (c: CallContext) => c.line.keys.length >= MAX_KEY_PRESSES;
-/**
- * The call's voice detector heard a voice under these words. Music heard as words has none: the detector is
- * made for speech, while the recogniser's grammar explains any sound with some words.
- */
-function voiceUnder(c: CallContext, e: MachineEvent): boolean {
-  assertEvent(e, 'ASR.FINAL');
-  const onset = c.voiceOnsetMs;
-  if (onset === undefined) return false;
-  const silence = c.lastSilenceMs;
-  const voiceEnd = silence === undefined || silence <= onset ? e.endMs : Math.min(silence, e.endMs);
-  return voiceEnd - Math.max(onset, e.startMs) >= MIN_VOICE_UNDER_MS;
-}
 /** Words only a voicemail says, whoever the agent talked to before. */
 const surelyVoicemail = (t: string) => Cue.isMailboxFull(t) || /\b(tone|beep)\b/.test(plain(t));
 

@@ -40,6 +40,7 @@ type TurnActionParams = {
   noteFalseInterruption: undefined;
   noteBackchannel: undefined;
   finalizeAsr: undefined;
+  hurryAsr: undefined;
   noteWordsEnded: undefined;
   commitCallerTurn: { kind: CallContext['endpointKind'] | undefined };
   discardNoise: undefined;
@@ -217,6 +218,9 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
     // ---- listening
     finalizeAsr: enqueueActions(({ enqueue }) => {
       enqueue.sendTo('asr', { type: 'ASR.FINALIZE' });
+    }),
+    hurryAsr: enqueueActions(({ enqueue }) => {
+      enqueue.sendTo('asr', { type: 'ASR.HURRY' });
     }),
     // A line that is never quiet gives no silence edge; the recogniser measured the silence after her last word.
     // Only a silence of the whole short wait counts (Deepgram's UtteranceEnd: a second of no words): a recogniser

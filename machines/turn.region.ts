@@ -1,4 +1,4 @@
-import { and } from 'xstate';
+import { and, not } from 'xstate';
 import { callSetup } from './call.setup.js';
 import { awaitingHelloState, situationTurnEvents, situationTurnStates } from './turn.situation.js';
 import { closingState } from './turn.closing.js';
@@ -73,9 +73,9 @@ export const turnRegion = callSetup.createStateConfig({
           on: {
             'CALLER.SPEECH_START': { target: 'hearing', description: 'The caller starts speaking.' },
             'ASR.FINAL': {
-              guard: 'bringsRealWord',
+              guard: and(['bringsRealWord', not('roomWords')]),
               target: 'endpointing',
-              description: 'Words the VAD missed.',
+              description: "Words the VAD missed (on a noisy line, words without a voice are the room's).",
             },
           },
           always: [
@@ -300,11 +300,20 @@ export const turnRegion = callSetup.createStateConfig({
           { guard: 'bargeInByWords', target: toListening, actions: 'bargeIn' },
           { guard: 'callerVoiceBringsRealWord', target: toInterrupted },
         ],
-        'CALLER.EVIDENCE': {
-          guard: 'callerVoiceHeld',
-          target: toInterrupted,
-          description: "Her voice stood over the line's noise and clear of the agent's echo for BARGE_IN_MIN.",
-        },
+        'CALLER.EVIDENCE': [
+          {
+            guard: 'callerVoiceHeld',
+            target: toInterrupted,
+            description: "Her voice stood over the line's noise and clear of the agent's echo for BARGE_IN_MIN.",
+          },
+          {
+            guard: 'callerVoicePresent',
+            actions: 'hurryAsr',
+            description:
+              'Her voice stands out over the agent: its words decide (a real word pauses the agent), so ask the ' +
+              'recogniser for them now rather than at its next interim.',
+          },
+        ],
       },
       states: {
         flowing: {

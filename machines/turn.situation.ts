@@ -14,6 +14,23 @@ const latePickup = {
 } as const;
 
 /**
+ * A voice starts before anyone was greeted. On a noisy line the words already in the buffer are the room's: the
+ * grammar recogniser explains a gym's music with words ("closed uh to and hiit"), and judged with them her "hello"
+ * was no pickup, so the agent never greeted (interrupts-over-music, one run in two). Her pickup is judged on what
+ * her voice brings.
+ */
+const voiceStarts = (description: string) =>
+  [
+    {
+      guard: 'lineNoisy',
+      target: 'hearing',
+      actions: 'discardNoise',
+      description: `${description} On a noisy line, the words before her voice were the room's: dropped.`,
+    },
+    { target: 'hearing', description },
+  ] as const;
+
+/**
  * Outbound, before the greeting: who answered? The greeting waits for a person. A recording's intro ("Thank you for
  * calling Iron Gym." … "For membership, press 1.") or a screening assistant pauses between its sentences, and a
  * greeting there is talked over and wasted: the person reached later would get none.
@@ -27,7 +44,7 @@ export const awaitingHelloState = callSetup.createStateConfig({
   states: {
     waiting: {
       description: 'Nobody has spoken yet.',
-      on: { 'CALLER.SPEECH_START': { target: 'hearing', description: 'The line starts speaking.' } },
+      on: { 'CALLER.SPEECH_START': voiceStarts('The line starts speaking.') },
       after: {
         HELLO_TIMEOUT: { guard: 'callerSilent', target: toGreeting, description: 'No hello: greet anyway.' },
       },
@@ -55,7 +72,7 @@ export const awaitingHelloState = callSetup.createStateConfig({
         'or the situation region recognises it.',
       initial: 'lagging',
       on: {
-        'CALLER.SPEECH_START': { target: 'hearing', description: 'It goes on: a recording, or more words.' },
+        'CALLER.SPEECH_START': voiceStarts('It goes on: a recording, or more words.'),
         'ASR.FINAL': latePickup,
       },
       after: {
@@ -95,7 +112,7 @@ export const awaitingHelloState = callSetup.createStateConfig({
         "The line makes sound the recogniser takes for words, and the voice detector hears no voice: a queue's " +
         'music after a "please hold" it did not make out, or a recording. No greeting into it.',
       on: {
-        'CALLER.SPEECH_START': { target: 'hearing', description: 'A voice: judge its words.' },
+        'CALLER.SPEECH_START': voiceStarts('A voice: judge its words.'),
         'ASR.FINAL': latePickup,
       },
       after: {

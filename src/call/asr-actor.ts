@@ -187,6 +187,8 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, hook
       } else if (cmd.type === 'ASR.FINALIZE') {
         if (stream) stream.finalize();
         else finalizeWanted = true;
+      } else if (cmd.type === 'ASR.HURRY') {
+        stream?.hurry?.();
       }
     });
 

@@ -56,8 +56,13 @@ t.test(
     h.advance(2000);
     h.partial('uh');
     t.equal(h.clears(), 0, 'the room decoded as a sound: nothing');
+    t.notOk(
+      h.asr.some((c) => c.type === 'ASR.HURRY'),
+      'no hurry for the room',
+    );
     evidence('present');
     t.equal(h.clears(), 0, 'her voice alone, no word of it yet: not yet');
+    t.equal(h.asr.filter((c) => c.type === 'ASR.HURRY').length, 1, 'the recogniser is asked for her words now');
     h.partial('uh sorry');
     t.equal(h.turn(), 'interrupted', 'paused on her voice with a new real word');
     t.equal(h.clears(), 1);
@@ -66,6 +71,22 @@ t.test(
     t.equal(h.ctx().metrics.bargeIns, 1);
   },
 );
+
+t.test('her evidence in its hangover, no voice now: the next word is the music, not her', async (t) => {
+  const { h, evidence } = agentAsking(true);
+  // Her answer ended a moment ago: the evidence is still present, the detector hears no voice.
+  evidence('present');
+  h.partial('hours');
+  h.partial('hours but and');
+  t.equal(h.clears(), 0, 'the agent talked on');
+  t.match(h.turn(), /^speaking/);
+  // The same words with her voice under them pause it.
+  h.voiceOn();
+  h.advance(300);
+  h.partial('hours but and sorry');
+  t.match(h.turn(), /^(interrupted|listening)/, `stopped for her: ${h.turn()}`);
+  t.equal(h.clears(), 1);
+});
 
 t.test('two real words with her voice under them: barge-in at once', async (t) => {
   const { h, evidence } = agentAsking(true);

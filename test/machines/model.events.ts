@@ -22,13 +22,13 @@ const ALL_FACTS = {
   pricing: [{ plan: 'monthly', amountMinor: 4900, currency: 'USD', period: 'month' as const }],
   classes: [{ name: 'yoga' }],
 };
-export const final = (text: string): MachineEvent => ({
+export const final = (text: string, endMs = 0): MachineEvent => ({
   type: 'ASR.FINAL',
   text,
   confidence: 0.9,
   speechFinal: true,
   startMs: 0,
-  endMs: 0,
+  endMs,
 });
 
 export function eventsFor(s: Snap): MachineEvent[] {
@@ -98,6 +98,12 @@ export function eventsFor(s: Snap): MachineEvent[] {
       { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: true },
       { type: 'ASR.PARTIAL', text: 'sorry' },
     );
+  // A word of hers with her voice under it (the VAD's onset is at 0): it pauses the agent on a noisy line too.
+  if (inTurn('speaking')) ev.push(final('sorry', 1000));
+  // A noisy line before anyone was greeted: the room's words before her voice are dropped when it starts.
+  if (inTurn('awaitingHello')) ev.push({ type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true });
+  // Music heard as words after her voice ended, on a noisy line: the room's, not hers (the caller region).
+  if (c.evidence.noisy) ev.push({ type: 'ASR.PARTIAL', text: 'noon noon', endMs: 5000 });
   // Her voice held while the greeting cannot be interrupted: the guard's end takes it up (turn.greeting).
   if (inTurn('greeting')) ev.push({ type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: false });
   // The minimum-speech timer of the caller region is a delayed CALLER.SPEECH_START.
@@ -129,7 +135,8 @@ export function serialize(s: Snap): string {
   if (turn.startsWith('"thinking')) local.push(c.holdingSaid, Math.min(c.replyErrors, 3), c.replySentences > 0);
   if (turn.includes('waiting')) local.push(c.idlePrompts);
   // Outbound, before the greeting: whether the words so far sound like a person picking up (guard pickupHeard).
-  if (turn.includes('awaitingHello')) local.push(soundsLikePickup(text, c.gymName));
+  // ... and whether the line is noisy (guard lineNoisy: her voice starting drops the room's words).
+  if (turn.includes('awaitingHello')) local.push(soundsLikePickup(text, c.gymName), c.evidence.noisy);
   if (turn.includes('closing') || turn.includes('speaking') || turn.includes('greeting'))
     local.push(
       c.outbox.length > 0,

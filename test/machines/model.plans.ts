@@ -51,6 +51,12 @@ export function prefixes(base: CallInput): Plan[] {
   return [
     { name: 'outbound', input: { ...base, direction: 'outbound' }, prefix: [], events: withoutEvidence },
     {
+      name: 'outbound on a noisy line: her voice drops the room words heard before it',
+      input: { ...base, direction: 'outbound' },
+      prefix: [{ type: 'MEDIA.START' }, { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true }],
+      stopWhen: (s) => !/awaitingHello/.test(turnOf(s)),
+    },
+    {
       name: 'her voice held while the greeting cannot be interrupted',
       input: inbound,
       prefix: [{ type: 'MEDIA.START' }, { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: false }],

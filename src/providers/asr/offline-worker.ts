@@ -19,6 +19,7 @@ export type ToWorker =
   | { type: 'push'; id: number; mulaw: Uint8Array }
   | { type: 'finalize'; id: number }
   | { type: 'context'; id: number; context: AsrContext }
+  | { type: 'hurry'; id: number }
   | { type: 'close'; id: number };
 
 /** A stream event as it crosses the thread: an error travels as its message. */
@@ -65,6 +66,7 @@ if (port) {
     if (m.type === 'push') s.push(m.mulaw);
     else if (m.type === 'finalize') s.finalize();
     else if (m.type === 'context') s.setContext?.(m.context);
+    else if (m.type === 'hurry') s.hurry?.();
     else {
       streams.delete(m.id);
       void s.close();

@@ -207,6 +207,10 @@ class WorkerStream implements AsrStream {
     if (!this.#closed) this.thread.post({ type: 'context', id: this.id, context });
   }
 
+  hurry(): void {
+    if (!this.#closed) this.thread.post({ type: 'hurry', id: this.id });
+  }
+
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;

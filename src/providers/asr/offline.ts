@@ -59,6 +59,14 @@ const DECODER_DEFAULTS = { beam: 1e-30, pbeam: 1e-30, wbeam: 1e-20, maxhmmpf: 50
 
 const PREROLL_FRAMES = 15;
 
+/**
+ * After hurry(): partials every 60 ms for a second. A voice over the agent is paused only on its words, and the
+ * 300 ms cadence alone put the pause 510–529 ms after her onset (docs/benchmarks/scenarios.md); a partial costs a
+ * hypothesis read (the decoder's work is per frame either way), and it is asked for only while a voice stands out.
+ */
+const HURRY_PARTIAL_FRAMES = 3;
+const HURRY_FRAMES = 50;
+
 /** Confidence of a cut utterance's best path that did not reach the grammar's end (endUtterance). */
 const CUT_PATH_CONFIDENCE = 0.5;
 
@@ -215,6 +223,8 @@ class OfflineAsrStream implements AsrStream {
   private readonly minConfidence: number;
   private readonly partialFrames: number;
   private readonly maxFrames: number;
+  /** Partials come every HURRY_PARTIAL_FRAMES until this frame (hurry()). */
+  private hurryUntil = 0;
 
   private readonly decoder: SsDecoder;
   /** When each pushed piece of audio arrived (its end in stream ms): a final's latency counts from its last word's. */
@@ -272,6 +282,12 @@ class OfflineAsrStream implements AsrStream {
     }
   }
 
+  hurry(): void {
+    if (this.closed) return;
+    this.hurryUntil = this.frameNo + HURRY_FRAMES;
+    if (this.inUtt) this.emitPartial();
+  }
+
   setContext(ctx: AsrContext): void {
     this.context = ctx;
     if (!this.inUtt) this.applyGrammar();
@@ -324,7 +340,8 @@ class OfflineAsrStream implements AsrStream {
       return;
     }
     this.feed(pcm);
-    if (this.uttFrames % this.partialFrames === 0) this.emitPartial();
+    const every = this.frameNo < this.hurryUntil ? HURRY_PARTIAL_FRAMES : this.partialFrames;
+    if (this.uttFrames % every === 0) this.emitPartial();
     if (this.uttFrames >= this.maxFrames) this.endUtterance(atMs + VAD_FRAME_MS, 'cut');
   }
 

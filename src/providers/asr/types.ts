@@ -64,6 +64,12 @@ export interface AsrStream {
    * that batches audio sends the pause's frames at once, so the recogniser's own endpointing is not delayed.
    */
   voicePause?(paused: boolean): void;
+  /**
+   * Words are wanted soon: a voice stands over the agent and only the recogniser's words can say whether it is an
+   * interruption. A recogniser that paces its interim results itself sends them more often for a while; one whose
+   * service paces them (Deepgram) ignores it.
+   */
+  hurry?(): void;
   close(): Promise<void>;
 }
 
