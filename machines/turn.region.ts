@@ -307,11 +307,11 @@ export const turnRegion = callSetup.createStateConfig({
             description: "Her voice stood over the line's noise and clear of the agent's echo for BARGE_IN_MIN.",
           },
           {
-            guard: 'callerVoicePresent',
+            guard: and(['callerVoicePresent', 'lineNoisy']),
             actions: 'hurryAsr',
             description:
-              'Her voice stands out over the agent: its words decide (a real word pauses the agent), so ask the ' +
-              'recogniser for them now rather than at its next interim.',
+              'Her voice stands out over the agent on a noisy line: only its words decide, so ask the recogniser ' +
+              'for them now rather than at its next interim (a quiet line has her voice held to go by).',
           },
         ],
       },

@@ -123,6 +123,10 @@ t.test('a quiet line: her voice held and still speaking at BARGE_IN_CONFIRM conf
   h.voiceOn();
   h.advance(300);
   evidence('present');
+  t.notOk(
+    h.asr.some((c) => c.type === 'ASR.HURRY'),
+    'a quiet line does not hurry the recogniser: her held voice decides, and faster guesses made a cough a word',
+  );
   h.advance(300);
   evidence('held');
   t.equal(h.turn(), 'interrupted');
