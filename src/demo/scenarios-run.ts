@@ -4,6 +4,8 @@ import { dspOptionsFromEnv } from '../config/index.js';
 import { loadDsp } from '../dsp/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { FliteTts } from '../providers/tts/flite.js';
+import type { InspectionEvent } from 'xstate';
+import { CallTrace } from './call-trace.js';
 import { offlineEars } from './ears.js';
 import { DemoEnvironment } from './environment.js';
 import { formatTable, loadScenarios, runSuite, scenarioDirs } from './scenarios.js';
@@ -24,6 +26,8 @@ export interface ScenarioCommandArgs {
   heldout?: boolean;
   /** Only the front-desk callers of scenarios/front-desk/ (they also run after the default suite). */
   frontDesk?: boolean;
+  /** Every call machine's events and state changes into this file, as JSON lines (--trace FILE). */
+  trace?: string | undefined;
   /** The agent's audio echoes back on every gym's line (--echo MS:DB). */
   echo?: { delayMs: number; lossDb: number } | undefined;
   json: boolean;
@@ -52,13 +56,15 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
   const out = process.stdout;
   const progress = (s: string) => (a.json ? process.stderr : out).write(s + '\n');
   progress(`Running ${personas.length} scenario(s) through the offline server; each is a real-time phone call…`);
-  const env = await DemoEnvironment.start({ dataDir: a.dataDir, log });
+  const trace = a.trace === undefined ? undefined : new CallTrace(a.trace);
+  const inspect = trace?.inspect;
+  const env = await DemoEnvironment.start({ dataDir: a.dataDir, log, ...(inspect ? { inspect } : {}) });
   const dsp = loadDsp(dspOptionsFromEnv());
-  const envs = new ServerSettings(a.dataDir, log);
+  const envs = new ServerSettings(a.dataDir, log, inspect);
   // The receptionist keeps flite's own level: the suite's recognition figures were measured with it.
   const tts = new FliteTts({ voice: 'slt', levelDbfs: null });
   // Personas speaking Spanish: their own server and voices, started at the first of them (spelled-line.ts).
-  const spelled = new SpelledLine(a.dataDir, dsp, log);
+  const spelled = new SpelledLine(a.dataDir, dsp, log, { inspect });
   try {
     const t0 = performance.now();
     const summary = await runSuite({
@@ -104,6 +110,7 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
     await spelled.close();
     await envs.close();
     await env.close();
+    await trace?.close();
   }
 }
 
@@ -155,6 +162,7 @@ class ServerSettings {
   constructor(
     private readonly dataDir: string,
     private readonly log: Logger,
+    private readonly inspect: ((e: InspectionEvent) => void) | undefined,
   ) {}
 
   async for(settings: Readonly<Record<string, string>>): Promise<DemoEnvironment> {
@@ -162,7 +170,13 @@ class ServerSettings {
     if (this.#current?.key === key) return this.#current.env;
     await this.close();
     const dir = join(this.dataDir, `settings-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`);
-    const env = await DemoEnvironment.start({ dataDir: dir, log: this.log, env: settings });
+    const inspect = this.inspect;
+    const env = await DemoEnvironment.start({
+      dataDir: dir,
+      log: this.log,
+      env: settings,
+      ...(inspect ? { inspect } : {}),
+    });
     this.#current = { key, env };
     return env;
   }

@@ -1,3 +1,4 @@
+import type { InspectionEvent } from 'xstate';
 import { join } from 'node:path';
 import type { Dsp } from '../dsp/types.js';
 import { FakeDeepgram } from '../fakes/deepgram.js';
@@ -38,6 +39,8 @@ export class SpelledLine {
       record?: boolean;
       /** DEEPGRAM_ENDPOINTING_MS (its default): how long after her last word the recogniser closes her utterance. */
       endpointingMs?: number;
+      /** Every call machine's inspection events (scenarios --trace). */
+      inspect?: ((e: InspectionEvent) => void) | undefined;
     } = {},
   ) {
     this.dataDir = join(dataDir, 'spelled');
@@ -72,6 +75,7 @@ export class SpelledLine {
       dataDir: this.dataDir,
       log: this.log,
       record: this.o.record === true,
+      ...(this.o.inspect ? { inspect: this.o.inspect } : {}),
       providers: {
         asr: new DeepgramAsr({
           apiKey: 'spelled',

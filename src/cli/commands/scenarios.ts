@@ -3,7 +3,7 @@ import { AppError } from '../../errors.js';
 import { parseLogLevel } from '../args.js';
 
 const USAGE = `usage: gym-agent scenarios [--only NAME,NAME] [--subset fast] [--flows | --noisy | --heldout | --front-desk]
-                          [--echo MS:DB] [--json]
+                          [--echo MS:DB] [--trace FILE] [--json]
                           [--data-dir DIR] [--log-level L]
 
 Calls every persona in scenarios/ and scenarios/flows/ (one after another, against one offline server with the
@@ -21,7 +21,10 @@ line heard, time on hold and when a person first spoke) and checks the expectati
             to front-desk for a gym with stored facts; each answer checked against the facts, unknowns said unknown,
             invented facts counted, the message and the transfer recorded (docs/front-desk.md).
   --echo MS:DB  the agent's own voice comes back on every gym's line MS milliseconds late and DB dB quieter (a
-            speakerphone's echo, e.g. 250:15); it must never interrupt the agent.`;
+            speakerphone's echo, e.g. 250:15); it must never interrupt the agent.
+  --trace FILE  every call machine's events and state changes into FILE as JSON lines (what the recogniser sent,
+            the caller's voice evidence, which state answered): for taking a failed persona apart. It holds what
+            the simulated callers were heard to say.`;
 
 export async function run(args: string[]): Promise<number> {
   let v;
@@ -36,6 +39,7 @@ export async function run(args: string[]): Promise<number> {
         heldout: { type: 'boolean', default: false },
         'front-desk': { type: 'boolean', default: false },
         echo: { type: 'string' },
+        trace: { type: 'string' },
         json: { type: 'boolean', default: false },
         'data-dir': { type: 'string', default: './data/scenarios' },
         'log-level': { type: 'string', default: 'warn' },
@@ -72,6 +76,7 @@ export async function run(args: string[]): Promise<number> {
     heldout: v.heldout,
     frontDesk: v['front-desk'],
     echo,
+    trace: v.trace,
     json: v.json,
     dataDir: v['data-dir'],
     logLevel,
