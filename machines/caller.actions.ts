@@ -31,6 +31,10 @@ export const callerSetup = callBase.extend({
         assertEvent(event, 'VAD.VOICE');
         return event.atMs;
       },
+      priorVoice: ({ context: c }) =>
+        c.voiceOnsetMs !== undefined && c.lastSilenceMs !== undefined && c.lastSilenceMs > c.voiceOnsetMs
+          ? { fromMs: c.voiceOnsetMs, toMs: c.lastSilenceMs }
+          : c.priorVoice,
       silenceHeadStartMs: 0,
     }),
     armSpeechStart: raise(({ context }) => ({ type: 'CALLER.SPEECH_START' as const, atMs: context.voiceOnsetMs }), {

@@ -77,6 +77,11 @@ export interface CallContext {
   cutText: string | undefined;
   caller: CallerBuffer;
   voiceOnsetMs: number | undefined;
+  /**
+   * The voice stretch before the current one (its onset and silence edges): a recogniser's final often arrives after
+   * she has gone on, and its words were said in this one (evidence.ts voiceUnder).
+   */
+  priorVoice: { fromMs: number; toMs: number } | undefined;
   /** Whether sound over the agent is the caller's voice, as the session measures the line (evidence.ts). */
   evidence: CallerEvidence;
   lastSilenceMs: number | undefined;
@@ -142,6 +147,7 @@ export function initialContext(input: CallInput): CallContext {
     cutText: undefined,
     caller: emptyCaller(),
     voiceOnsetMs: undefined,
+    priorVoice: undefined,
     evidence: noEvidence,
     lastSilenceMs: undefined,
     committedToMs: undefined,

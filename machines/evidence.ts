@@ -45,16 +45,22 @@ export function withEvidence(e: CallerEvidenceEvent): CallerEvidence {
 const MIN_VOICE_UNDER_MS = 300;
 
 /**
- * The call's voice detector heard a voice under these words. Music heard as words has none: the detector is
- * made for speech, while the recogniser's grammar explains any sound with some words.
+ * The call's voice detector heard a voice under these words (from `fromMs` on): the current voice stretch, or the
+ * one before it (her final often arrives after she has gone on), overlaps them by a word's length, or by the whole
+ * stretch when it was shorter ("No."). Music heard as words has none: the detector is made for speech, while the
+ * recogniser's grammar explains any sound with some words.
  */
 export function voiceUnder(c: CallContext, e: MachineEvent, fromMs = -Infinity): boolean {
   assertEvent(e, 'ASR.FINAL');
+  const stretches: { fromMs: number; toMs: number }[] = c.priorVoice ? [c.priorVoice] : [];
   const onset = c.voiceOnsetMs;
-  if (onset === undefined) return false;
   const silence = c.lastSilenceMs;
-  const voiceEnd = silence === undefined || silence <= onset ? e.endMs : Math.min(silence, e.endMs);
-  return voiceEnd - Math.max(onset, e.startMs, fromMs) >= MIN_VOICE_UNDER_MS;
+  if (onset !== undefined)
+    stretches.push({ fromMs: onset, toMs: silence === undefined || silence <= onset ? Infinity : silence });
+  return stretches.some((v) => {
+    const overlap = Math.min(v.toMs, e.endMs) - Math.max(v.fromMs, e.startMs, fromMs);
+    return overlap >= Math.min(MIN_VOICE_UNDER_MS, v.toMs - v.fromMs);
+  });
 }
 
 const measured = ({ context, event }: Args) => evidenceOf(context, event).voice !== undefined;
@@ -79,12 +85,13 @@ export const evidenceGuards = {
   /** Words over the agent count only with her voice under them, or on a line nobody measures. */
   callerVoiceOrUnmeasured: or(['lineUnmeasured', 'callerVoiceNow']),
   /**
-   * Her voice stands out and the detector hears a voice now. Words over the agent need both: the evidence stays
-   * present a moment after her voice (HANGOVER_MS, so that the recogniser's words of it still find it), and over
-   * music the first word the recogniser made of the bar after her answer paused the agent in that moment
-   * (music-15db, music-vocals: one false barge-in each).
+   * Her voice stands out and, on a noisy line, the detector hears a voice now. There words over the agent need both:
+   * the evidence stays present a moment after her voice (HANGOVER_MS, so that the recogniser's words of it still
+   * find it), and over music the first word the recogniser made of the bar after her answer paused the agent in
+   * that moment (music-15db, music-vocals: one false barge-in each). On a quiet line the hangover stays: a short
+   * "sorry, wait" whose words come after the detector's silence edge still stops the agent.
    */
-  callerVoiceNow: and(['callerVoicePresent', not(stateIn('#call.live.caller.silent'))]),
+  callerVoiceNow: and(['callerVoicePresent', or([not('lineNoisy'), not(stateIn('#call.live.caller.silent'))])]),
   /** The line is noisy (her speech within LINE_NOISY_SNR_DB of the room's peak): only words confirm her. */
   lineNoisy: ({ context, event }: Args) => evidenceOf(context, event).noisy,
   /**

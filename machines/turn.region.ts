@@ -124,7 +124,7 @@ export const turnRegion = callSetup.createStateConfig({
                 'critical path (held; adopted only if the turn ends on the same words, else dropped).',
             },
             'ASR.FINAL': {
-              guard: 'recogniserClosedWords',
+              guard: and(['recogniserClosedWords', not('roomWords')]),
               actions: 'speculate',
               description:
                 "The recogniser's own endpointing closed complete words before the detector's silence edge: the " +
@@ -146,8 +146,9 @@ export const turnRegion = callSetup.createStateConfig({
               description: 'Caller went on: an early reply is aborted.',
             },
             'ASR.FINAL': {
+              guard: not('roomWords'),
               actions: 'speculate',
-              description: 'New words during the wait: (re)start the early reply on them.',
+              description: "New words during the wait: (re)start the early reply on them (not on the room's).",
             },
           },
           states: {
@@ -170,7 +171,7 @@ export const turnRegion = callSetup.createStateConfig({
             short: {
               on: {
                 'ASR.FINAL': {
-                  guard: 'finalSoundsFinished',
+                  guard: and(['finalSoundsFinished', not('roomWords')]),
                   target: toThinking,
                   actions: { type: 'endCallerTurn', params: { kind: 'semantic' } },
                   description: 'Her final arrives after the semantic wait and sounds finished: end of turn now.',
@@ -191,7 +192,7 @@ export const turnRegion = callSetup.createStateConfig({
             long: {
               on: {
                 'ASR.FINAL': {
-                  guard: 'completesUtterance',
+                  guard: and(['completesUtterance', not('roomWords')]),
                   target: toThinking,
                   actions: { type: 'endCallerTurn', params: { kind: 'long' } },
                   description: 'A late final completes the utterance.',
@@ -211,7 +212,7 @@ export const turnRegion = callSetup.createStateConfig({
             noWords: {
               on: {
                 'ASR.FINAL': {
-                  guard: 'bringsWords',
+                  guard: and(['bringsWords', not('roomWords')]),
                   target: toThinking,
                   actions: { type: 'endCallerTurn', params: { kind: 'max' } },
                 },
@@ -219,8 +220,8 @@ export const turnRegion = callSetup.createStateConfig({
               after: {
                 ENDPOINT_MAX_REST: {
                   target: '#call.live.turn.listening.waiting',
-                  actions: 'discardNoise',
-                  description: 'Hard maximum without words: it was noise.',
+                  actions: ['discardNoise', 'dropSpeculation'],
+                  description: "Hard maximum without words: it was noise (an early reply on the room's words too).",
                 },
               },
             },

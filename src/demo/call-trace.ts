@@ -1,4 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { finished } from 'node:stream';
 import type { InspectionEvent } from 'xstate';
 
 // `scenarios --trace FILE`: every call machine's events and state changes as JSON lines, for taking a failed
@@ -21,8 +22,12 @@ export class CallTrace {
   readonly #t0 = performance.now();
   readonly #last = new Map<string, string>();
 
+  #failed: Error | undefined;
+
   constructor(path: string) {
     this.#out = createWriteStream(path, { flags: 'w' });
+    // A trace that cannot be written must not end the run: the calls go on, close() reports it.
+    this.#out.on('error', (e) => (this.#failed ??= e));
   }
 
   /** Pass as DemoEnvironment's `inspect`. */
@@ -39,15 +44,29 @@ export class CallTrace {
     }
   };
 
+  /** Resolves when the file is written; rejects with the first write error. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.#out.end(resolve));
+    return new Promise((resolve, reject) => {
+      finished(this.#out, (err) => {
+        const failure = this.#failed ?? err;
+        if (failure) reject(failure);
+        else resolve();
+      });
+      this.#out.end();
+    });
   }
 
   #now(): number {
     return Math.round(performance.now() - this.#t0);
   }
 
+  // Runs inside the call actor's inspection: nothing here may throw into the call.
   #write(line: TraceLine): void {
-    this.#out.write(JSON.stringify(line) + '\n');
+    if (this.#failed) return;
+    try {
+      this.#out.write(JSON.stringify(line) + '\n');
+    } catch (e) {
+      this.#failed ??= e as Error;
+    }
   }
 }

@@ -110,7 +110,9 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
     await spelled.close();
     await envs.close();
     await env.close();
-    await trace?.close();
+    await trace
+      ?.close()
+      .catch((e: unknown) => log.error({ err: (e as Error).message }, 'the trace could not be written'));
   }
 }
 

@@ -20,6 +20,7 @@ export function deskAsr(asr: AsrProvider): AsrProvider {
         setContext: () => {},
         ...(s.voiceActivity ? { voiceActivity: (v: boolean) => s.voiceActivity?.(v) } : {}),
         ...(s.voicePause ? { voicePause: (p: boolean) => s.voicePause?.(p) } : {}),
+        ...(s.hurry ? { hurry: () => s.hurry?.() } : {}),
         close: () => s.close(),
       };
     },

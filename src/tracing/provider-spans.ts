@@ -208,6 +208,7 @@ function sessionOf(stream: AsrStream, closing: () => void): AsrStream {
   if (stream.setContext) s.setContext = (ctx) => stream.setContext?.(ctx);
   if (stream.voiceActivity) s.voiceActivity = (speaking) => stream.voiceActivity?.(speaking);
   if (stream.voicePause) s.voicePause = (paused) => stream.voicePause?.(paused);
+  if (stream.hurry) s.hurry = () => stream.hurry?.();
   return s;
 }
 

@@ -44,3 +44,11 @@ t.test("a machine's events and state changes, not its children's", async (t) => 
     text: 'we open at six',
   });
 });
+
+t.test('a trace that cannot be written never throws into the call; close() says so', async (t) => {
+  const trace = new CallTrace(join(tmpdir(), 'no-such-dir-for-gym-trace', 'trace.jsonl'));
+  const actor = createActor(createMachine({ on: { PING: {} } }), { inspect: trace.inspect }).start();
+  actor.send({ type: 'PING' });
+  actor.stop();
+  await t.rejects(trace.close(), /ENOENT/);
+});

@@ -525,10 +525,13 @@ t.test('a front-desk call listens with the desk grammar whatever the machine hin
       push: () => {},
       finalize: () => {},
       setContext: (c) => contexts.push(c),
+      hurry: () => contexts.push('hurry'),
       close: async () => {},
     }),
   };
   const s = await deskAsr(inner).open({ onEvent: () => {} });
   s.setContext?.('pricing');
   t.same(contexts, ['desk']);
+  s.hurry?.();
+  t.same(contexts, ['desk', 'hurry'], 'a hurry for the words over the agent still reaches the recogniser');
 });

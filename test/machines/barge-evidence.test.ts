@@ -88,6 +88,20 @@ t.test('her evidence in its hangover, no voice now: the next word is the music, 
   t.equal(h.clears(), 1);
 });
 
+t.test(
+  'a quiet line: a short "sorry, wait" whose words come after the silence edge still stops the agent',
+  async (t) => {
+    const { h, evidence } = agentAsking(false);
+    h.voiceOn();
+    h.advance(300);
+    evidence('present');
+    h.advance(200);
+    h.voiceOff();
+    h.partial('sorry wait');
+    t.not(h.clears(), 0, 'stopped for her');
+  },
+);
+
 t.test('two real words with her voice under them: barge-in at once', async (t) => {
   const { h, evidence } = agentAsking(true);
   h.voiceOn();

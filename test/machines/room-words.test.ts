@@ -8,9 +8,9 @@ import { harness, type Harness } from './harness.js';
 
 const noisy = (h: Harness) => h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: true });
 const quiet = (h: Harness) => h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: false });
-/** A final for audio from `startMs` to now. */
-const finalFrom = (h: Harness, text: string, startMs: number) =>
-  h.send({ type: 'ASR.FINAL', text, confidence: 1, speechFinal: true, startMs, endMs: h.now });
+/** A final for audio from `startMs` to `endMs` (now). */
+const finalFrom = (h: Harness, text: string, startMs: number, endMs = h.now) =>
+  h.send({ type: 'ASR.FINAL', text, confidence: 1, speechFinal: true, startMs, endMs });
 
 function listening(): Harness {
   const h = harness({ direction: 'inbound' });
@@ -88,4 +88,46 @@ t.test("a final whose voice was all in the turn already answered is the room's, 
   t.same(h.ctx().caller.finals, [], 'not kept for the turn after the greeting');
   h.playAll(3000);
   t.equal(h.turn(), 'listening.waiting', "the greeting's question waits for her answer");
+});
+
+t.test('her first phrase, whose final arrives after she went on, is still hers', async (t) => {
+  const h = listening();
+  noisy(h);
+  h.advance(1000);
+  const first = h.now;
+  h.voiceOn();
+  h.advance(1200);
+  h.voiceOff();
+  h.advance(300);
+  h.voiceOn();
+  h.advance(200);
+  finalFrom(h, 'we open at six', first, first + 1200);
+  t.same(h.ctx().caller.finals, ['we open at six'], 'the final of the stretch before is kept');
+});
+
+t.test('a one-word answer shorter than a word-length of voice is hers', async (t) => {
+  const h = listening();
+  noisy(h);
+  h.advance(1000);
+  const start = h.now;
+  h.voiceOn();
+  h.advance(250);
+  h.voiceOff();
+  finalFrom(h, 'no', start - 100, h.now + 100);
+  t.same(h.ctx().caller.finals, ['no']);
+});
+
+t.test("the room's final never ends her turn, even while the turn waits for words", async (t) => {
+  const h = listening();
+  noisy(h);
+  h.advance(1000);
+  h.voiceOn();
+  h.advance(800);
+  h.voiceOff();
+  t.match(h.turn(), /listening\.endpointing/);
+  h.advance(1500);
+  t.equal(h.turn(), 'listening.endpointing.noWords', 'no words of hers yet: waiting for them');
+  finalFrom(h, 'noon to noon', h.now - 1000);
+  t.equal(h.turn(), 'listening.endpointing.noWords', 'no turn ends on the music');
+  t.same(h.ctx().caller.finals, []);
 });

@@ -3,6 +3,7 @@ import { UsageMeter } from '../../src/costs/meter.js';
 import { FakeElevenLabs } from '../../src/fakes/elevenlabs.js';
 import type { ProviderMetric } from '../../src/providers/metrics.js';
 import { ElevenLabsTts } from '../../src/providers/tts/elevenlabs.js';
+import { FallbackTts } from '../../src/providers/tts/fallback.js';
 import { CachedTts, PhraseCache } from '../../src/providers/tts/phrase-cache.js';
 import type { SynthesisOptions } from '../../src/providers/tts/types.js';
 import { collect, ELEVEN_OPTIONS } from './helpers.js';
@@ -102,4 +103,28 @@ t.test('the least recently used lines leave first when the cache is full', async
   t.equal(small.fake.requests.length, before, 'the lines used last are still there');
   await small.say('Okay.');
   t.equal(small.fake.requests.length, before + 1, 'the one used least recently left');
+});
+
+t.test("a replayed line says nothing of the provider's health: the breaker stays as it was", async (t) => {
+  let clock = 0;
+  const { fake, tts, say } = await setup(t);
+  await say('Got it.');
+  const fallback = new FallbackTts({
+    providers: [tts],
+    firstByteTimeoutMs: 1000,
+    breaker: { failureThreshold: 1, cooldownMs: 1000 },
+    now: () => clock,
+  });
+  const speak = async (text: string) => collect((await fallback.synthesize(text, new AbortController().signal)).chunks);
+  fake.faults.enqueue('server-error');
+  await t.rejects(speak('Something new.'));
+  t.equal(fallback.breakerState('elevenlabs'), 'open');
+  clock = 2000;
+  t.equal(fallback.breakerState('elevenlabs'), 'half-open');
+  await speak('Got it.');
+  t.equal(fallback.breakerState('elevenlabs'), 'half-open', 'a hit did not close it');
+  const before = fake.requests.length;
+  await speak('Another new line.');
+  t.equal(fake.requests.length, before + 1, 'the half-open trial was still there for a real request');
+  t.equal(fallback.breakerState('elevenlabs'), 'closed', 'which closed it');
 });

@@ -238,11 +238,19 @@ t.test('a recogniser session: from open to close, its finals counted, reconnects
     open: async (o) => {
       emit = o.onEvent;
       o.onMetric?.({ kind: 'asr-reconnect', provider: 'deepgram', replayedMs: 400 });
-      return { push: () => undefined, finalize: () => undefined, close: async () => void closed++ };
+      return {
+        push: () => undefined,
+        finalize: () => undefined,
+        hurry: () => void hurried++,
+        close: async () => void closed++,
+      };
     },
   };
+  let hurried = 0;
   const events: AsrStreamEvent[] = [];
   const stream = await tracedAsr(asr, src).open({ onEvent: (e) => events.push(e) });
+  stream.hurry?.();
+  t.equal(hurried, 1, "the call machine's hurry reaches the recogniser through the span");
   emit({ type: 'final', text: 'we open at six', confidence: 0.9, speechFinal: true, startMs: 0, endMs: 900 });
   emit({ type: 'final', text: '', confidence: 0, speechFinal: true, startMs: 900, endMs: 900 });
   stream.push(new Uint8Array(160));

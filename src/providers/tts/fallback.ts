@@ -58,6 +58,11 @@ export class CircuitBreaker {
     this.trialInFlight = false;
   }
 
+  /** The request never reached the provider (a line replayed from memory): the half-open trial is still to come. */
+  untried(): void {
+    this.trialInFlight = false;
+  }
+
   failure(permanent: boolean): void {
     this.trialInFlight = false;
     this.failures++;
@@ -215,7 +220,10 @@ export class FallbackTts implements TtsProvider {
       const lastResort = this.candidates(req, tried, rate).length === 0;
       try {
         const attempt = await this.attempt(index, provider, req, signal, lastResort);
-        this.breakers[index]?.success();
+        // A line replayed from the phrase cache says nothing about the provider's health: a half-open breaker
+        // must not close on it, nor a failing provider's count reset.
+        if (attempt.audio.cached === true) this.breakers[index]?.untried();
+        else this.breakers[index]?.success();
         return attempt;
       } catch (e) {
         if (signal.aborted) throw e;

@@ -8,7 +8,7 @@ import type { SynthesisOptions, TtsAudio, TtsProvider } from './types.js';
 // characters billed. A sentence is kept only after its whole audio arrived unbroken; an aborted, failed or
 // stalled one is not. Long sentences carry a gym's own facts and are rarely said twice: never kept.
 // Each provider of the failover list is wrapped on its own (src/providers/select.ts), so a hit speaks the voice
-// that provider speaks, and a provider that is down still serves what it said before.
+// that provider speaks; a hit tells the failover nothing about the provider's health (fallback.ts).
 
 export interface PhraseCacheOptions {
   /** Bytes of audio kept across all providers; 0 keeps nothing. */
