@@ -202,6 +202,14 @@ export function withFinal(
  * answered. A greeting goes out on a pickup's partial words; a cloud recogniser's final of that "hello" comes
  * after, and taken as her answer to the greeting's question it had the agent say it did not catch her hours.
  */
+/**
+ * Audio ending at `endMs` is new sound after her voice: it reaches more than the recogniser's lag past her last
+ * silence edge (or her voice has not paused yet). Words of the pause itself end inside it, however late they arrive.
+ */
+export function soundAfterVoice(c: CallContext, endMs: number): boolean {
+  return c.lastSilenceMs === undefined || endMs > c.lastSilenceMs + c.timing.recogniserLagMs;
+}
+
 export function isLateFinal(c: CallContext, e: { startMs: number; endMs: number }): boolean {
   const to = c.committedToMs;
   return to !== undefined && e.startMs < to && e.endMs <= to + c.timing.recogniserLagMs;

@@ -149,9 +149,7 @@ export const evidenceGuards = {
     event.type === 'ASR.FINAL' && !voiceUnder(context, event, context.committedToMs),
   /** A partial whose audio reaches past her voice's last end by more than the recogniser's lag: new sound. */
   partialPastVoice: ({ context, event }: Args) =>
-    event.type === 'ASR.PARTIAL' &&
-    event.endMs !== undefined &&
-    (context.lastSilenceMs === undefined || event.endMs > context.lastSilenceMs + context.timing.recogniserLagMs),
+    event.type === 'ASR.PARTIAL' && event.endMs !== undefined && C.soundAfterVoice(context, event.endMs),
   /** Still speaking when the confirmation window closes, on a line quiet enough for length to confirm her. */
   confirmedByLength: and([stateIn('#call.live.caller.speaking'), not('lineNoisy')]),
 };

@@ -5,7 +5,7 @@ import { isMenuPrompt, parseMenu, type Key, type MenuOption } from '../src/situa
 import * as Cue from '../src/situations/cues.js';
 import { soundsLikePickup } from '../src/situations/pickup.js';
 import { plain } from '../src/situations/words.js';
-import { callerText, joinNonBlank, nextTopic, type CallContext } from './context.js';
+import { callerText, joinNonBlank, nextTopic, soundAfterVoice, type CallContext } from './context.js';
 import type { MachineEvent } from './events.js';
 import { voiceUnder } from './evidence.js';
 import type { IvrStep } from './outcomes.js';
@@ -227,10 +227,7 @@ export const situationGuards = {
    * covers its lateness).
    */
   wordsAfterPause: ({ context, event }: Args) =>
-    event.type !== 'ASR.PARTIAL' ||
-    event.endMs === undefined ||
-    context.lastSilenceMs === undefined ||
-    event.endMs > context.lastSilenceMs + context.timing.recogniserLagMs,
+    event.type !== 'ASR.PARTIAL' || event.endMs === undefined || soundAfterVoice(context, event.endMs),
   /** New words on a line whose voice detector hears no voice: music or a recording, not a person who waits. */
   soundWithoutVoice: and(['callerSilent', 'wordsAfterPause']),
   /**

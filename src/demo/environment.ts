@@ -23,7 +23,7 @@ export interface EnvironmentOptions {
   readonly providers?: import('../call/session.js').CallProviders;
   readonly replyPolicy?: import('../call/reply-actor.js').ReplyPolicy;
   /** Inspects every call actor (bench:machine's event recorder). */
-  readonly inspect?: (e: import('xstate').InspectionEvent) => void;
+  readonly inspect?: ((e: import('xstate').InspectionEvent) => void) | undefined;
   /** Extra environment variables for the server's config (e.g. timing knobs). */
   readonly env?: Readonly<Record<string, string>>;
   /** Lines that end busy, ring out or fail instead of answering (the campaign demo's gyms). */

@@ -58,7 +58,7 @@ export async function runScenarioCommand(a: ScenarioCommandArgs): Promise<number
   progress(`Running ${personas.length} scenario(s) through the offline server; each is a real-time phone call…`);
   const trace = a.trace === undefined ? undefined : new CallTrace(a.trace);
   const inspect = trace?.inspect;
-  const env = await DemoEnvironment.start({ dataDir: a.dataDir, log, ...(inspect ? { inspect } : {}) });
+  const env = await DemoEnvironment.start({ dataDir: a.dataDir, log, inspect });
   const dsp = loadDsp(dspOptionsFromEnv());
   const envs = new ServerSettings(a.dataDir, log, inspect);
   // The receptionist keeps flite's own level: the suite's recognition figures were measured with it.
@@ -172,13 +172,7 @@ class ServerSettings {
     if (this.#current?.key === key) return this.#current.env;
     await this.close();
     const dir = join(this.dataDir, `settings-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`);
-    const inspect = this.inspect;
-    const env = await DemoEnvironment.start({
-      dataDir: dir,
-      log: this.log,
-      env: settings,
-      ...(inspect ? { inspect } : {}),
-    });
+    const env = await DemoEnvironment.start({ dataDir: dir, log: this.log, env: settings, inspect: this.inspect });
     this.#current = { key, env };
     return env;
   }

@@ -75,7 +75,7 @@ export class SpelledLine {
       dataDir: this.dataDir,
       log: this.log,
       record: this.o.record === true,
-      ...(this.o.inspect ? { inspect: this.o.inspect } : {}),
+      inspect: this.o.inspect,
       providers: {
         asr: new DeepgramAsr({
           apiKey: 'spelled',
