@@ -64,20 +64,26 @@ interface Tally {
 }
 
 /** What is compared: the recogniser as it is, with RNNoise in front of the decoder, and decoder settings. */
+const GRAMMAR: Partial<OfflineAsrOptions> = { moonshine: 'never' };
 const VARIANTS: Record<string, Partial<OfflineAsrOptions>> = {
-  'as-is': { denoise: 'never' },
-  rnnoise: { denoise: 'always' },
-  'rnnoise-seg': { denoise: 'always', vadHears: 'denoised' },
-  noisy: { denoise: 'noisy' },
-  'hybrid-seg': { denoise: 'never', vad: { kind: 'hybrid' } },
-  'fill-4': { denoise: 'never', decoderConfig: { fillprob: 1e-4 } },
-  'fill-2': { denoise: 'never', decoderConfig: { fillprob: 1e-2 } },
-  'rnnoise-seg-fill-2': { denoise: 'always', vadHears: 'denoised', decoderConfig: { fillprob: 1e-2 } },
+  'as-is': { ...GRAMMAR, denoise: 'never' },
+  rnnoise: { ...GRAMMAR, denoise: 'always' },
+  'rnnoise-seg': { ...GRAMMAR, denoise: 'always', vadHears: 'denoised' },
+  noisy: { ...GRAMMAR, denoise: 'noisy' },
+  'hybrid-seg': { ...GRAMMAR, denoise: 'never', vad: { kind: 'hybrid' } },
+  'fill-4': { ...GRAMMAR, denoise: 'never', decoderConfig: { fillprob: 1e-4 } },
+  'fill-2': { ...GRAMMAR, denoise: 'never', decoderConfig: { fillprob: 1e-2 } },
+  'rnnoise-seg-fill-2': { ...GRAMMAR, denoise: 'always', vadHears: 'denoised', decoderConfig: { fillprob: 1e-2 } },
+  // Moonshine's finals (moonshine.ts): on noisy lines only (the default), or on every line.
+  default: {},
+  moonshine: { moonshine: 'always' },
 };
 
 const RATE = 8000;
 const GAP_MS = 1500;
 const TURN_END_MS = 600;
+/** Samples per pushed frame (20 ms). */
+const FRAME = 160;
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -197,7 +203,8 @@ async function decodeLeg(
   let pushed = 0;
   const stream = await asr.open({
     onEvent: (e) => {
-      if (e.type === 'final' && e.text) finals.push({ text: e.text, atSample: pushed });
+      // By the audio it ends at: Moonshine's finals arrive after more audio was pushed.
+      if (e.type === 'final' && e.text) finals.push({ text: e.text, atSample: (e.endMs * RATE) / 1000 });
     },
   });
   // The hello is a turn of its own (the agent answers it), so it is finalized before the first answer.
@@ -227,7 +234,8 @@ async function decodeLeg(
   await stream.close();
   for (const [i, a] of leg.answers.entries()) {
     const heard = finals
-      .filter((f) => f.atSample > (turnEnds[i] as number) && f.atSample <= (turnEnds[i + 1] as number))
+      // finalize() runs on the first whole frame at or past a turn's end, so its final ends up to a frame later.
+      .filter((f) => f.atSample > (turnEnds[i] as number) + FRAME && f.atSample <= (turnEnds[i + 1] as number) + FRAME)
       .map((f) => f.text)
       .join(' ');
     const said = normalize(a.text);

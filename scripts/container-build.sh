@@ -4,7 +4,7 @@
 # Docker engine in CI), then starts the result. Change the recipe here, not in the Dockerfile.
 #
 #   container-build.sh deps                 npm ci without scripts, then the native addon (node-gyp)
-#   container-build.sh compile              TypeScript → dist/ (+ SQL/CSS assets)
+#   container-build.sh compile              the model files, TypeScript → dist/ (+ SQL/CSS assets)
 #   container-build.sh assemble OUT_DIR     production tree: prod deps + dist/ + the built addon
 #
 # Runs in the repository root (the builder's /src).
@@ -22,6 +22,8 @@ case "$step" in
     test -f build/Release/gym_dsp.node
     ;;
   compile)
+    # The model files npm ci --ignore-scripts did not fetch (scripts/fetch-models.mjs: from the npm registry).
+    node scripts/fetch-models.mjs
     npm run -s build
     test -f dist/src/main.js || { log "dist/src/main.js missing after the build"; exit 1; }
     chmod 0755 dist/src/cli/main.js
@@ -32,6 +34,7 @@ case "$step" in
     cp package.json package-lock.json binding.gyp "$out/"
     cp build/Release/gym_dsp.node "$out/build/Release/"
     cp -R dist "$out/dist"
+    cp -R models "$out/models"
     rm -rf "$out/dist/test" "$out/dist/bench"
     # A wrapper, not a symlink to main.js: node resolves a symlinked entry to its real path, and the CLI's
     # "am I the main module" check then compares different paths and silently does nothing.

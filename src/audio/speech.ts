@@ -33,15 +33,19 @@ export async function synthesizePhoneAudio(
     }
   }
   if (rs) parts.push(rs.flush());
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const pcm = new Int16Array(total);
+  const mulaw = dsp.ulawEncode(joinPcm(parts));
+  return { pcm: dsp.ulawDecode(mulaw), mulaw };
+}
+
+/** Pieces of PCM as one. */
+export function joinPcm(parts: readonly Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
-    pcm.set(p, o);
+    out.set(p, o);
     o += p.length;
   }
-  const mulaw = dsp.ulawEncode(pcm);
-  return { pcm: dsp.ulawDecode(mulaw), mulaw };
+  return out;
 }
 
 /** Silence as μ-law (0xff is digital zero). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone } from '../situations/timezone.js';
 import { DEFAULT_VAD, VAD_KINDS } from '../audio/vad.js';
+import { LINE_POLICIES } from '../providers/asr/line-snr.js';
 import {
   DEFAULT_NUMBER_TYPES,
   DEFAULT_REGIONS,
@@ -128,6 +129,8 @@ export const envSchema = z.object({
       message: 'must be auto or a whole number from 0 to 16',
     })
     .default('auto'),
+  // Whose words the offline recogniser's finals carry: Moonshine's on noisy lines (default), always, or never.
+  ASR_OFFLINE_MOONSHINE: z.enum(LINE_POLICIES).default('noisy'),
   LLM_PROVIDER: providerChoice(['openai', 'offline']),
   // Ordered failover list; OpenAI's tts-1* models shut down on 2027-01-06, so keep this configurable.
   TTS_PROVIDERS: z.string().default('auto'),

@@ -13,12 +13,12 @@ const earsByDsp = new WeakMap<object, OfflineAsr>();
  * One recogniser for every simulated receptionist of the process: its decoders, and the open grammar they hold,
  * go from one call to the next (a decoder's first grammar costs ≈ 0.4 s of CPU on this thread, which is also the
  * server's in the demo and the scenarios). Every word counts for spotting, even uncertain ones: no confidence
- * floor. The agent's leg carries no room noise, so nothing to suppress.
+ * floor. The agent's leg carries no room noise, so nothing to suppress and no need for Moonshine.
  */
 function earsOf(dsp: Parameters<typeof offlineEars>[0]): OfflineAsr {
   let asr = earsByDsp.get(dsp);
   if (asr === undefined) {
-    asr = new OfflineAsr({ dsp, minConfidence: 0, denoise: 'never' });
+    asr = new OfflineAsr({ dsp, minConfidence: 0, denoise: 'never', moonshine: 'never' });
     earsByDsp.set(dsp, asr);
   }
   return asr;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { Dsp } from '../dsp/types.js';
 import { OfflineAsr } from './asr/offline.js';
+import { assertMoonshineFiles } from './asr/moonshine.js';
 import type { AsrProvider } from './asr/types.js';
 import { OfflineInterviewer } from './llm/offline.js';
 import type { LlmProvider } from './llm/types.js';
@@ -72,11 +73,15 @@ async function buildTts(name: TtsName, cfg: Config, deps: SelectDeps): Promise<T
 
 async function buildAsr(choice: ProviderChoice['asr'], cfg: Config, deps: SelectDeps): Promise<AsrProvider> {
   if (choice === 'offline') {
-    if (cfg.ASR_OFFLINE_THREADS === 0) return new OfflineAsr({ dsp: deps.dsp });
+    const asr = { moonshine: cfg.ASR_OFFLINE_MOONSHINE };
+    // A missing model stops start-up, not the first noisy call.
+    if (asr.moonshine !== 'never') assertMoonshineFiles();
+    if (cfg.ASR_OFFLINE_THREADS === 0) return new OfflineAsr({ dsp: deps.dsp, ...asr });
     const { OfflineAsrWorkers } = await import('./asr/offline-workers.js');
     return new OfflineAsrWorkers({
       threads: cfg.ASR_OFFLINE_THREADS === 'auto' ? undefined : cfg.ASR_OFFLINE_THREADS,
       dsp: { path: cfg.DSP_ADDON_PATH, forceScalar: cfg.DSP_FORCE_SCALAR },
+      asr,
     });
   }
   const { DeepgramAsr } = await import('./asr/deepgram.js');

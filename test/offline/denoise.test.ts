@@ -2,7 +2,8 @@ import t from 'tap';
 import { createDenoiser } from '../../src/audio/denoise.js';
 import { synthesizePhoneAudio } from '../../src/audio/speech.js';
 import { LineSnr } from '../../src/providers/asr/line-snr.js';
-import { OfflineAsr, type DenoisePolicy } from '../../src/providers/asr/offline.js';
+import { OfflineAsr } from '../../src/providers/asr/offline.js';
+import type { LinePolicy } from '../../src/providers/asr/line-snr.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
 import { LineBackground } from '../../src/sim/noise/index.js';
 import { testDsp } from './helpers.js';
@@ -97,9 +98,9 @@ t.test('the recogniser denoises a noisy line only (policy noisy), always or neve
   // 2.5 s: the estimate needs 2 s of line before it decides.
   const noisy = dsp.ulawEncode(bed('music', 3, -16, 10).subarray(0, 20_000));
   const quiet = dsp.ulawEncode(new Int16Array(20_000));
-  const asrs = new Map<DenoisePolicy, OfflineAsr>();
+  const asrs = new Map<LinePolicy, OfflineAsr>();
   t.teardown(() => asrs.forEach((a) => a.close()));
-  const run = async (policy: DenoisePolicy, mulaw: Uint8Array): Promise<boolean> => {
+  const run = async (policy: LinePolicy, mulaw: Uint8Array): Promise<boolean> => {
     // The energy detector classifies synchronously, so the stream can be fed in one loop.
     const asr = asrs.get(policy) ?? new OfflineAsr({ dsp, denoise: policy, vad: { kind: 'energy' } });
     asrs.set(policy, asr);

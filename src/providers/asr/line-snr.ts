@@ -3,7 +3,11 @@
 // only the room is left). A quiet line has gaps near digital silence, so the spread is large; music, chatter or
 // traffic fill the gaps and the spread shrinks towards the SNR the line really has. It is a per-call estimate
 // from the addon's frame energies (a histogram update per frame, no allocation), cheap enough to run on every
-// call, and it decides whether the recogniser's input is denoised (offline.ts).
+// call, and it decides whether the recogniser's input is denoised and whose words its finals carry (offline.ts).
+
+export const LINE_POLICIES = ['never', 'always', 'noisy'] as const;
+/** Whether something runs on every line, on none, or on noisy lines only (as measured here, per call). */
+export type LinePolicy = (typeof LINE_POLICIES)[number];
 
 /** Frame energies are binned per dB from -120 dBFS (the addon's floor) to 0. */
 const FLOOR_DB = -120;

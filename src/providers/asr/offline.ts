@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { joinPcm } from '../../audio/speech.js';
 import { loadDenoiserFactory, type Denoiser, type DenoiserFactory } from '../../audio/denoise.js';
 import { createVad, VAD_FRAME_MS, VAD_FRAME_SAMPLES, type CreateVadOptions, type Vad } from '../../audio/vad.js';
 import type { Dsp } from '../../dsp/types.js';
@@ -9,8 +10,10 @@ import { AppError } from '../../errors.js';
 import { DecoderPool, soundSwallowerDir, type DecoderLease, type SsDecoder, type SsModule } from './decoder-pool.js';
 import { EXTRA_PRONUNCIATIONS, grammarFor, grammarWords } from './grammars.js';
 import { Arrivals } from './arrivals.js';
-import { LineSnr } from './line-snr.js';
-import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
+import { LineSnr, type LinePolicy } from './line-snr.js';
+import { MOONSHINE_MIN_CONFIDENCE, sharedMoonshine, toModelRate, type Transcript } from './moonshine.js';
+import { OrderedEvents } from './ordered-events.js';
+import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStream, AsrStreamEvent } from './types.js';
 import type { Language } from '../../language/index.js';
 import { RECOGNISER_LANGUAGES } from '../../language/support.js';
 
@@ -31,7 +34,12 @@ export interface OfflineAsrOptions {
    */
   vad?: CreateVadOptions;
   /** Noise suppression in front of the decoder (denoise.ts): `never`, `always`, or `noisy` lines only (default). */
-  denoise?: DenoisePolicy;
+  denoise?: LinePolicy;
+  /**
+   * Whose words a final carries: Moonshine's (moonshine.ts) on `noisy` lines only (default), `always`, or
+   * `never` (the grammar decoder's). The grammar decoder gives the partials either way.
+   */
+  moonshine?: LinePolicy;
   vadHears?: 'line' | 'denoised';
   /** Finals below this confidence are reported with empty text (not understood). */
   minConfidence?: number;
@@ -50,9 +58,6 @@ export interface OfflineAsrOptions {
   /** pocketsphinx settings over ours (beam widths etc.). */
   decoderConfig?: Record<string, string | number | boolean>;
 }
-
-export const DENOISE_POLICIES = ['never', 'always', 'noisy'] as const;
-export type DenoisePolicy = (typeof DENOISE_POLICIES)[number];
 
 /** Beams narrower than pocketsphinx's defaults: grammars are small, and this keeps decoding well under real time. */
 const DECODER_DEFAULTS = { beam: 1e-30, pbeam: 1e-30, wbeam: 1e-20, maxhmmpf: 5000 };
@@ -165,10 +170,15 @@ export class OfflineAsr implements AsrProvider {
     let denoisers: DenoiserFactory | undefined;
     try {
       if (policy !== 'never') denoisers = await loadDenoiserFactory();
+      // Loaded before the first utterance that needs it, where a missing model file is a clear error.
+      if ((this.opts.moonshine ?? 'noisy') === 'always') await sharedMoonshine();
     } catch (e) {
       vad.close();
       lease.release();
-      throw new AppError('PROVIDER_FAILED', 'noise suppression failed to start', { cause: e, retryable: false });
+      throw new AppError('PROVIDER_FAILED', 'noise suppression or Moonshine failed to start', {
+        cause: e,
+        retryable: false,
+      });
     }
     return new OfflineAsrStream(lease, vad, policy, denoisers, this.opts, o);
   }
@@ -210,6 +220,8 @@ const grammarOf = new WeakMap<SsDecoder, AsrContext>();
 
 class OfflineAsrStream implements AsrStream {
   private readonly preroll: Int16Array[] = [];
+  /** The pre-roll as the line carried it (the decoder's may be denoised). */
+  private readonly lineRoll: Int16Array[] = [];
   private carry = new Int16Array(0);
   private frameNo = 0;
   private inUtt = false;
@@ -230,8 +242,14 @@ class OfflineAsrStream implements AsrStream {
   /** When each pushed piece of audio arrived (its end in stream ms): a final's latency counts from its last word's. */
   private readonly arrivals = new Arrivals();
   private denoiser: Denoiser | undefined;
-  /** The line's noise, measured on every frame when the denoiser is for noisy lines only. */
+  /** The line's noise, measured on every frame when the denoiser or Moonshine is for noisy lines only. */
   private readonly snr: LineSnr | undefined;
+  private readonly denoisePolicy: LinePolicy;
+  private readonly moonshinePolicy: LinePolicy;
+  /** The line audio of the open utterance, kept when Moonshine gives its final. */
+  private uttAudio: Int16Array[] | undefined;
+  private moonshineLoading = false;
+  private readonly events: OrderedEvents;
 
   /** Whether the decoder hears the line denoised now (tests, benchmarks). */
   get denoising(): boolean {
@@ -241,15 +259,18 @@ class OfflineAsrStream implements AsrStream {
   constructor(
     private readonly lease: DecoderLease,
     private readonly vad: Vad,
-    policy: DenoisePolicy,
+    policy: LinePolicy,
     private readonly denoisers: DenoiserFactory | undefined,
     private readonly opts: OfflineAsrOptions,
     private readonly o: AsrOpenOptions,
   ) {
     this.decoder = lease.decoder;
     this.grammarContext = grammarOf.get(lease.decoder);
+    this.events = new OrderedEvents((e) => o.onEvent(e));
+    this.denoisePolicy = policy;
+    this.moonshinePolicy = opts.moonshine ?? 'noisy';
     if (policy === 'always' && denoisers) this.denoiser = denoisers(opts.dsp);
-    if (policy === 'noisy') this.snr = new LineSnr();
+    if (policy === 'noisy' || this.moonshinePolicy === 'noisy') this.snr = new LineSnr();
     this.minConfidence = opts.minConfidence ?? 0.2;
     this.partialFrames = Math.max(1, Math.round((opts.partialEveryMs ?? 300) / VAD_FRAME_MS));
     this.maxFrames = Math.round((opts.maxUtteranceMs ?? 15000) / VAD_FRAME_MS);
@@ -278,7 +299,7 @@ class OfflineAsrStream implements AsrStream {
     else {
       // Like a cloud recogniser answering Finalize with nothing pending: an empty final.
       const at = this.frameNo * VAD_FRAME_MS;
-      this.o.onEvent({ type: 'final', text: '', confidence: 0, speechFinal: true, startMs: at, endMs: at });
+      this.events.emit({ type: 'final', text: '', confidence: 0, speechFinal: true, startMs: at, endMs: at });
     }
   }
 
@@ -298,17 +319,20 @@ class OfflineAsrStream implements AsrStream {
     this.closed = true;
     this.vad.close();
     this.denoiser?.close();
+    let reusable = true;
     if (this.inUtt) {
       this.inUtt = false;
       try {
         this.decoder.stop();
       } catch {
         // A decoder that cannot stop cleanly is not reused.
-        this.lease.discard();
-        return;
+        reusable = false;
       }
     }
-    this.lease.release();
+    if (reusable) this.lease.release();
+    else this.lease.discard();
+    // A final still being transcribed is delivered: the caller may be waiting for it (the hang-up's drain).
+    await this.events.drained();
   }
 
   private frame(line: Int16Array): void {
@@ -317,7 +341,12 @@ class OfflineAsrStream implements AsrStream {
     if (this.snr) {
       this.snr.push(this.opts.dsp.frameFeatures(line, VAD_FRAME_SAMPLES)[0] as number);
       // Never in the middle of an utterance: the decoder would hear the line change under a word.
-      if (!this.inUtt) this.followLineNoise(this.snr.snrDb, this.snr.floorDb);
+      if (!this.inUtt && this.denoisePolicy === 'noisy') this.followLineNoise(this.snr.snrDb, this.snr.floorDb);
+      // Loaded (once per thread) as soon as the line is noisy, not when the first final waits for it.
+      if (!this.moonshineLoading && this.moonshinePolicy === 'noisy' && this.lineNoisy()) {
+        this.moonshineLoading = true;
+        sharedMoonshine().catch(() => undefined);
+      }
     }
     // The detector hears the line as it is; the decoder hears it denoised (the denoiser runs on every frame, so
     // its state follows the line's noise between utterances too).
@@ -325,6 +354,7 @@ class OfflineAsrStream implements AsrStream {
     for (const edge of this.vad.push(this.opts.vadHears === 'denoised' ? pcm : line)) {
       if (edge.kind === 'voice' && !this.inUtt) this.startUtterance(edge.atMs);
       else if (edge.kind === 'silence' && this.inUtt) {
+        this.uttAudio?.push(line);
         this.feed(pcm);
         this.endUtterance(edge.atMs, 'silence');
         return;
@@ -336,9 +366,12 @@ class OfflineAsrStream implements AsrStream {
     if (!this.inUtt && this.vad.speaking) this.startUtterance(atMs);
     if (!this.inUtt) {
       this.preroll.push(pcm);
+      this.lineRoll.push(line);
       if (this.preroll.length > PREROLL_FRAMES) this.preroll.shift();
+      if (this.lineRoll.length > PREROLL_FRAMES) this.lineRoll.shift();
       return;
     }
+    this.uttAudio?.push(line);
     this.feed(pcm);
     const every = this.frameNo < this.hurryUntil ? HURRY_PARTIAL_FRAMES : this.partialFrames;
     if (this.uttFrames % every === 0) this.emitPartial();
@@ -356,8 +389,11 @@ class OfflineAsrStream implements AsrStream {
     this.inUtt = true;
     this.uttFrames = 0;
     this.lastPartial = '';
+    // Moonshine hears the line as it is (the denoiser's artefacts are not what it was trained on), pre-roll included.
+    this.uttAudio = this.wantsMoonshine() ? this.lineRoll.splice(0) : undefined;
+    this.lineRoll.length = 0;
     this.uttStartMs = Math.max(0, atMs - PREROLL_FRAMES * VAD_FRAME_MS);
-    this.o.onEvent({ type: 'speech-started', atMs });
+    this.events.emit({ type: 'speech-started', atMs });
     for (const f of this.preroll.splice(0)) this.feed(f);
   }
 
@@ -381,7 +417,7 @@ class OfflineAsrStream implements AsrStream {
     const text = this.decoder.get_text().trim();
     if (text && text !== this.lastPartial) {
       this.lastPartial = text;
-      this.o.onEvent({ type: 'partial', text, confidence: 0.5, endMs: this.frameNo * VAD_FRAME_MS });
+      this.events.emit({ type: 'partial', text, confidence: 0.5, endMs: this.frameNo * VAD_FRAME_MS });
     }
   }
 
@@ -414,10 +450,49 @@ class OfflineAsrStream implements AsrStream {
     }
     if (!(confidence >= this.minConfidence)) text = '';
     const heardAt = this.arrivals.at(endMs);
-    const latency = heardAt === undefined ? {} : { latencyMs: performance.now() - heardAt };
-    this.o.onEvent({ type: 'final', text, confidence, speechFinal: true, startMs: this.uttStartMs, endMs, ...latency });
-    this.o.onEvent({ type: 'utterance-end', lastWordEndMs: text ? endMs : undefined });
+    const startMs = this.uttStartMs;
+    const final = (t: Transcript): AsrStreamEvent[] => [
+      {
+        type: 'final',
+        text: t.text,
+        confidence: t.confidence,
+        speechFinal: true,
+        startMs,
+        endMs,
+        ...(heardAt === undefined ? {} : { latencyMs: performance.now() - heardAt }),
+      },
+      { type: 'utterance-end', lastWordEndMs: t.text ? endMs : undefined },
+    ];
+    const audio = this.uttAudio;
+    this.uttAudio = undefined;
+    if (audio === undefined) for (const e of final({ text, confidence })) this.events.emit(e);
+    else
+      this.events.later(
+        this.transcribe(audio, { text, confidence }).then((r) => [...r.errors, ...final(r.transcript)]),
+      );
     this.applyGrammar();
+  }
+
+  /** Moonshine's words for the utterance; if it fails, the grammar decoder's, and the error as an event. */
+  private async transcribe(
+    audio: Int16Array[],
+    grammar: Transcript,
+  ): Promise<{ transcript: Transcript; errors: AsrStreamEvent[] }> {
+    try {
+      const model = await sharedMoonshine();
+      const t = await model.transcribe(toModelRate(this.opts.dsp, joinPcm(audio)));
+      return {
+        transcript: t.confidence >= MOONSHINE_MIN_CONFIDENCE ? t : { text: '', confidence: t.confidence },
+        errors: [],
+      };
+    } catch (e) {
+      const error = new AppError('PROVIDER_FAILED', 'Moonshine could not transcribe', { cause: e, retryable: false });
+      return { transcript: grammar, errors: [{ type: 'error', error, fatal: false }] };
+    }
+  }
+
+  private wantsMoonshine(): boolean {
+    return this.moonshinePolicy === 'always' || (this.moonshinePolicy === 'noisy' && this.lineNoisy());
   }
 
   private applyGrammar(): void {
@@ -458,6 +533,6 @@ class OfflineAsrStream implements AsrStream {
   private fail(e: unknown): void {
     this.inUtt = false;
     const error = new AppError('PROVIDER_FAILED', 'offline recogniser error', { cause: e, retryable: false });
-    this.o.onEvent({ type: 'error', error, fatal: false });
+    this.events.emit({ type: 'error', error, fatal: false });
   }
 }

@@ -1,0 +1,186 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { packageRoot } from '../../dsp/index.js';
+import type { Dsp } from '../../dsp/types.js';
+
+// Moonshine tiny (English, MIT, Useful Sensors), a small encoder-decoder speech recogniser trained on real speech
+// in real noise, through the onnxruntime-node we already run Silero with. The grammar decoder (soundswallower) is
+// fast and exact on a quiet line but turns music and chatter into the grammar's words and loses her answers under
+// them; Moonshine hears the same answers (docs/benchmarks/asr-noise.md "Moonshine on noisy lines"). It is not a
+// streaming recogniser: it transcribes an utterance once it has ended, so the grammar decoder still gives the
+// partials. The files come from the npm package its authors publish (scripts/fetch-models.mjs).
+//
+// Sharing: one session per thread for every call on it; runs of different calls interleave (the session is
+// thread-safe, each run has its own tensors). One intra-op thread: the recogniser's worker threads are the
+// parallelism, and ORT's default (one thread per core) would compete with the calls' audio.
+
+type Ort = typeof import('onnxruntime-node');
+
+const RATE = 16_000;
+/** The decoder's token ids: start of transcript, end of transcript; ids past the tokenizer's vocabulary are specials. */
+const START = 1;
+const END = 2;
+const VOCAB = 32_000;
+/** Tiny's decoder: layers, key-value heads and head size (its past key-value inputs). */
+const LAYERS = 6;
+const KV_HEADS = 8;
+const HEAD_DIM = 36;
+/** At most this many tokens per second of audio: a run that loops on a token stops (the model authors' bound). */
+const TOKENS_PER_SECOND = 6;
+
+/**
+ * Transcripts below this confidence are not understood: her answers over music measured 0.5–0.9, the word it must
+ * write for music alone 0.00–0.06, a sentence it made of chatter 0.47 (docs/benchmarks/asr-noise.md).
+ */
+export const MOONSHINE_MIN_CONFIDENCE = 0.5;
+
+export interface Transcript {
+  text: string;
+  /** Geometric mean of the chosen tokens' probabilities (0..1): low on noise the model made words of. */
+  confidence: number;
+}
+
+export function moonshineModelDir(): string {
+  return join(packageRoot(), 'models', 'moonshine-tiny-en');
+}
+
+const FILES = ['encoder_model.onnx', 'decoder_model_merged.onnx'];
+
+/** Throws, naming the command that fetches them, when the model files are not there. */
+export function assertMoonshineFiles(dir = moonshineModelDir()): void {
+  const missing = FILES.map((f) => join(dir, f)).filter((f) => !existsSync(f));
+  if (missing.length > 0)
+    throw new Error(`Moonshine model files missing (${missing.join(', ')}): run \`npm run models\``);
+}
+
+export class Moonshine {
+  readonly #ort: Ort;
+  readonly #encoder: InferenceSession;
+  readonly #decoder: InferenceSession;
+  readonly #decode: (ids: number[]) => string;
+
+  private constructor(
+    ort: Ort,
+    encoder: InferenceSession,
+    decoder: InferenceSession,
+    decode: (ids: number[]) => string,
+  ) {
+    this.#ort = ort;
+    this.#encoder = encoder;
+    this.#decoder = decoder;
+    this.#decode = decode;
+  }
+
+  /** Loads the model; missing files name the command that fetches them. */
+  static async load(dir = moonshineModelDir()): Promise<Moonshine> {
+    assertMoonshineFiles(dir);
+    const files = FILES.map((f) => join(dir, f));
+    const ort = await import('onnxruntime-node');
+    const { default: tokenizer } = await import('llama-tokenizer-js');
+    const options: InferenceSession.SessionOptions = {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    };
+    try {
+      const [encoder, decoder] = await Promise.all(files.map((f) => ort.InferenceSession.create(f, options)));
+      return new Moonshine(ort, encoder as InferenceSession, decoder as InferenceSession, (ids) =>
+        tokenizer.decode(ids),
+      );
+    } catch (e) {
+      throw new Error(`Moonshine model could not be loaded from ${dir}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Transcribes one utterance of 16 kHz audio (-1..1). Greedy decoding, as the model's authors decode. */
+  async transcribe(audio: Float32Array): Promise<Transcript> {
+    const ort = this.#ort;
+    if (audio.length < RATE / 10) return { text: '', confidence: 0 };
+    const { last_hidden_state: hidden } = await this.#encoder.run({
+      input_values: new ort.Tensor('float32', audio, [1, audio.length]),
+    });
+    const past: Record<string, Tensor> = {};
+    for (let l = 0; l < LAYERS; l++)
+      for (const side of ['decoder', 'encoder'])
+        for (const kv of ['key', 'value'])
+          past[`past_key_values.${l}.${side}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [
+            0,
+            KV_HEADS,
+            1,
+            HEAD_DIM,
+          ]);
+    const tokens = [START];
+    let logProb = 0;
+    const maxTokens = Math.ceil((audio.length / RATE) * TOKENS_PER_SECOND);
+    for (let i = 0; i < maxTokens; i++) {
+      const out = await this.#decoder.run({
+        ...past,
+        input_ids: new ort.Tensor('int64', BigInt64Array.of(BigInt(tokens[tokens.length - 1] as number)), [1, 1]),
+        encoder_hidden_states: hidden as Tensor,
+        use_cache_branch: new ort.Tensor('bool', [i > 0], [1]),
+      });
+      // Never an empty transcript at the first step: with seconds of music before her words the model often
+      // ends at once; the words it writes when it must go on are judged by their confidence instead.
+      const { token, logP } = best(out.logits as Tensor, i === 0 ? END : -1);
+      // The cross-attention keys and values are computed on the first step only; the self-attention ones grow.
+      for (const name of Object.keys(past))
+        if (i === 0 || name.includes('.decoder.'))
+          past[name] = out[name.replace('past_key_values', 'present')] as Tensor;
+      if (token === END) break;
+      tokens.push(token);
+      logProb += logP;
+    }
+    const words = tokens.filter((t) => t >= 3 && t < VOCAB);
+    const text = words.length > 0 ? this.#decode([START, ...words]).trim() : '';
+    return { text, confidence: tokens.length > 1 ? Math.exp(logProb / (tokens.length - 1)) : 0 };
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.#encoder.release(), this.#decoder.release()]);
+  }
+}
+
+/** The most likely next token but `except`, and its log-probability (the last position's logits). */
+function best(logits: Tensor, except: number): { token: number; logP: number } {
+  const data = logits.data as Float32Array;
+  const v = logits.dims[logits.dims.length - 1] as number;
+  const from = data.length - v;
+  let token = 0;
+  let max = -Infinity;
+  for (let j = 0; j < v; j++) {
+    const x = data[from + j] as number;
+    if (x > max && j !== except) {
+      max = x;
+      token = j;
+    }
+  }
+  let sum = 0;
+  // Softmax over every token, the excepted one too: a forced token keeps its true (low) probability.
+  for (let j = 0; j < v; j++) sum += Math.exp((data[from + j] as number) - max);
+  return { token, logP: -Math.log(sum) };
+}
+
+let shared: Promise<Moonshine> | undefined;
+
+/** The thread's model, loaded on first use; a failed load is retried by the next caller. */
+export function sharedMoonshine(): Promise<Moonshine> {
+  shared ??= Moonshine.load().catch((e: unknown) => {
+    shared = undefined;
+    throw e;
+  });
+  return shared;
+}
+
+/** 8 kHz line audio → the model's 16 kHz floats, through the addon's resampler. */
+export function toModelRate(dsp: Pick<Dsp, 'createResampler'>, pcm: Int16Array): Float32Array {
+  const rs = dsp.createResampler(8000, RATE);
+  const a = rs.push(pcm);
+  const b = rs.flush();
+  const out = new Float32Array(a.length + b.length);
+  for (let i = 0; i < a.length; i++) out[i] = (a[i] as number) / 32768;
+  for (let i = 0; i < b.length; i++) out[a.length + i] = (b[i] as number) / 32768;
+  return out;
+}
