@@ -124,12 +124,16 @@ export const evidenceGuards = {
   /** Two real words over the agent, with her voice under them (or nobody measures the line): barge-in. */
   bargeInByWords: and(['bringsTwoRealWords', 'callerVoiceOrUnmeasured', 'wordsFitHerVoice', not('roomWords')]),
   /**
-   * The sound the detector still hears is not her voice: the line is noisy, or her voice stands over nothing now,
-   * or nobody measures the line. On a quiet line with her voice present the detector is right and a recogniser
-   * that closed her words at a comma's pause is not (she goes on: "five to eleven, | seven to eight on saturday").
+   * The sound the detector still hears is not her voice: her voice stands over nothing now (on a noisy line: is
+   * not held), or nobody measures the line. On a quiet line with her voice present the detector is right and a
+   * recogniser that closed her words at a comma's pause is not (she goes on: "five to eleven, | seven to eight on
+   * saturday"). On a noisy line a moment's evidence can be the room's, but a held voice is hers: the recogniser
+   * ended an utterance in the middle of her answer, the agent began over her, and nothing stopped it
+   * (interrupts-over-music: 5.9 s from her onset).
    */
   soundNotHerVoice: ({ context, event }: Args) =>
-    !measured({ context, event }) || evidenceOf(context, event).noisy || !voicePresent({ context, event }),
+    !measured({ context, event }) ||
+    !(evidenceOf(context, event).noisy ? voiceHeld({ context, event }) : voicePresent({ context, event })),
   /**
    * The room's words, not hers: on a noisy line, a final with no voice of hers under it, or a partial of sound
    * after her voice ended. A grammar recogniser writes a gym's music and chatter as words ("to but it months it you

@@ -74,6 +74,8 @@ export class CallerVoice {
   #pendingCount = 0;
   #lastHersMs = -Infinity;
   #presentSinceMs = 0;
+  /** When the agent was first audible while her voice was there (her answer may have begun before it spoke). */
+  #overAgentSinceMs: number | undefined;
   #shortSinceMs: number | undefined;
   #voice: VoiceEvidence = 'absent';
   #noisy = false;
@@ -112,6 +114,7 @@ export class CallerVoice {
     else if (agentAudible || !speech) this.#delayed(levelDb, hers, clearOfEcho && !measured, atMs);
     else this.floor.speech(levelDb);
     if (hers) this.#lastHersMs = atMs;
+    if (agentAudible && this.#voice !== 'absent') this.#overAgentSinceMs ??= atMs;
     this.#count += (hers ? 1 : 0) - (this.#window[this.#pos] as number);
     this.#window[this.#pos] = hers ? 1 : 0;
     this.#pos = (this.#pos + 1) % WINDOW_FRAMES;
@@ -122,9 +125,13 @@ export class CallerVoice {
    * The room's level takes frames BACKGROUND_DELAY_FRAMES late, and leaves out those that were hers: while her
    * interruption (or her backchannel) is judged and for a while after, her own frames must not become the room she
    * has to stand out from (a tenth of the window of them would lift its peak to her level). Left out only while
-   * her voice has been present for less than MAX_OVER_AGENT_MS: a caller does not talk over the agent longer than
-   * that (the agent stops), so a voice that goes on is the room getting louder, and the room's level must follow
-   * it (a floor fed only with what was judged "not her" would lock up below the noise).
+   * her voice has gone on over the agent for less than MAX_OVER_AGENT_MS: a caller does not talk over the agent
+   * longer than that (the agent stops), so a voice that goes on is the room getting louder, and the room's level
+   * must follow it (a floor fed only with what was judged "not her" would lock up below the noise). Counted from
+   * when the agent was first heard over her voice, not from her voice's start: an answer that was still going when
+   * the agent began (a turn ended on a line that is never quiet) had been present for seconds already, and all of
+   * it went into the room at once; the room's peak rose 28 dB over two seconds, above her own level, and her voice
+   * was absent while she talked over the agent (interrupts-over-music, docs/benchmarks/barge-in.md).
    *
    * A frame heard before the room was measured could not be judged then (the outbound greeting starts as her hello
    * ends, and she may talk over it at once): it is judged as it reaches the room's level, against the room measured
@@ -134,7 +141,7 @@ export class CallerVoice {
   #delayed(levelDb: number, hers: boolean, unjudged: boolean, atMs: number): void {
     if (this.#pendingCount === BACKGROUND_DELAY_FRAMES) {
       const level = this.#pending[this.#pendingPos] as number;
-      const shortVoice = this.#voice !== 'absent' && atMs - this.#presentSinceMs < MAX_OVER_AGENT_MS;
+      const shortVoice = this.#voice !== 'absent' && atMs - (this.#overAgentSinceMs ?? atMs) < MAX_OVER_AGENT_MS;
       const wasHers = this.#pendingHers[this.#pendingPos] === 1 && shortVoice;
       // Judged late, against a room measured from its first second: left out of it only when it stands over the
       // room by as much as a quiet line's voice does (LINE_NOISY_SNR_DB). Over a quiet line that is her; over a room
@@ -173,6 +180,7 @@ export class CallerVoice {
     const limit = this.#t.lineNoisySnrDb + (this.#noisy ? NOISY_HYSTERESIS_DB : 0);
     const noisy = snr !== undefined && snr < limit;
     if (voice === this.#voice && noisy === this.#noisy && this.#told) return;
+    if (voice === 'absent') this.#overAgentSinceMs = undefined;
     this.#voice = voice;
     this.#noisy = noisy;
     this.#told = true;

@@ -190,3 +190,30 @@ t.test(
     );
   },
 );
+
+t.test(
+  'an answer still going when the agent starts over it stays hers: the overlap, not her whole answer, is what may become the room',
+  async (t) => {
+    // Frame levels only: a room of music around -30 dBFS (its beat between -36 and -24), her answer at -12 dBFS
+    // (a gap between words every fifth frame). On a line that is never quiet the turn can end while she is still
+    // talking, so the agent begins 2.5 s into her answer and talks on over her for 3 s.
+    const events: LineEvidence[] = [];
+    const voice = new CallerVoice(thresholds, (e) => events.push(e));
+    const answerFrom = 3000;
+    const agentFrom = answerFrom + 2500;
+    for (let atMs = 0; atMs < agentFrom + 3000; atMs += 20) {
+      const k = atMs / 20;
+      voice.agentFrame(atMs, atMs >= agentFrom ? -18 : -90);
+      const room = -30 + 6 * Math.sin(k / 3);
+      const hers = atMs >= answerFrom && k % 5 !== 0;
+      voice.lineFrame(atMs, hers ? 0.99 : 0, hers ? -12 : room);
+    }
+    const held = events.find((e) => e.voice === 'held');
+    t.ok(held !== undefined && held.atMs < agentFrom, 'her answer was held before the agent began');
+    const absent = events.find((e) => e.voice === 'absent' && e.atMs > answerFrom);
+    t.ok(
+      absent === undefined || absent.atMs >= agentFrom + 2500,
+      `still hers over the agent (absent ${absent === undefined ? 'never' : `${absent.atMs - agentFrom} ms after the agent began`})`,
+    );
+  },
+);

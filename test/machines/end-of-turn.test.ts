@@ -1,5 +1,6 @@
 import t from 'tap';
 import { greeted, type Harness } from './harness.js';
+import { DEFAULT_TIMING } from '../../machines/timing.js';
 
 // The end of the caller's turn (issue 15, item 4), SimulatedClock throughout. A turn whose words are complete and
 // that the recogniser closed as a sentence ends after ENDPOINT_SEMANTIC (250 ms after her last voiced frame), one
@@ -208,5 +209,25 @@ t.test("on a measured quiet line her voice outlasts the recogniser's utterance e
   g.advance(1000);
   g.send({ type: 'ASR.UTTERANCE_END', silenceMs: 1000 });
   g.advance(0);
-  t.equal(g.turn(), 'thinking', 'noisy line: the recogniser ends her turn');
+  t.equal(g.turn(), 'thinking', 'noisy line: the recogniser ends her turn (her voice only present: maybe the room)');
+
+  // Over the same music, her voice held: the recogniser's utterance ended inside her answer, which goes on.
+  const m = greeted();
+  m.send({ type: 'CALLER.EVIDENCE', atMs: m.now, voice: 'present', noisy: true });
+  m.voiceOn();
+  m.send({ type: 'CALLER.EVIDENCE', atMs: m.now + 600, voice: 'held', noisy: true });
+  m.advance(1200);
+  m.final('Monday to Friday five to eleven,');
+  m.advance(200);
+  m.send({ type: 'ASR.UTTERANCE_END', silenceMs: 200 });
+  m.advance(1500);
+  t.equal(m.turn(), 'listening.hearing', 'noisy line, her voice held: she goes on, the agent does not start over her');
+  m.final('seven to eight on Saturday.');
+  m.send({ type: 'CALLER.EVIDENCE', atMs: m.now, voice: 'absent', noisy: true });
+  m.advance(300);
+  m.send({ type: 'ASR.UTTERANCE_END', silenceMs: 300 });
+  t.match(m.turn(), /^listening\.endpointing\./, 'her voice gone, the music still on: the recogniser ends her words');
+  m.advance(DEFAULT_TIMING.endpointSemanticMs);
+  t.equal(m.turn(), 'thinking', 'and the turn within the semantic wait');
+  t.match(m.ofType('ledger.callerTurn').at(-1), { text: /eleven.*Saturday/ }, 'one turn with both parts');
 });
