@@ -95,6 +95,15 @@ export const evidenceGuards = {
   /** The line is noisy (her speech within LINE_NOISY_SNR_DB of the room's peak): only words confirm her. */
   lineNoisy: ({ context, event }: Args) => evidenceOf(context, event).noisy,
   /**
+   * On a noisy line the turn's last words are still interim: the final is worth waiting for. There the offline
+   * recogniser's interim words are the grammar decoder's, music made into words, and its final is Moonshine's,
+   * transcribed once the utterance ended: a turn ended on the interim words was answered from them, and her
+   * final came in as a late one (music-15db: "our that hiit eight a.m. to nine again noon" where Moonshine had
+   * "eight a.m. to nine p.m. every day"). Bounded by the long wait, which ends the turn on what there is.
+   */
+  finalPendingOnNoisyLine: ({ context, event }: Args) =>
+    evidenceOf(context, event).noisy && context.caller.partial.trim() !== '',
+  /**
    * The recogniser result adds a real word (not a backchannel) to what it had: a word heard just now. On a noisy
    * line it decodes the room all along, so only together with her voice does this say she is speaking.
    */

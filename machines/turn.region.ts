@@ -159,10 +159,10 @@ export const turnRegion = callSetup.createStateConfig({
               after: {
                 ENDPOINT_SEMANTIC: [
                   {
-                    guard: 'turnSoundsFinished',
+                    guard: and(['turnSoundsFinished', not('finalPendingOnNoisyLine')]),
                     target: toThinking,
                     actions: { type: 'endCallerTurn', params: { kind: 'semantic' } },
-                    description: 'Complete and finished: end of turn.',
+                    description: 'Complete and finished (and, on a noisy line, final): end of turn.',
                   },
                   { target: 'short', description: 'Not (yet) sure she has finished: the short wait.' },
                 ],
@@ -180,12 +180,17 @@ export const turnRegion = callSetup.createStateConfig({
               after: {
                 ENDPOINT_SHORT_REST: [
                   {
-                    guard: 'utteranceComplete',
+                    guard: and(['utteranceComplete', not('finalPendingOnNoisyLine')]),
                     target: toThinking,
                     actions: { type: 'endCallerTurn', params: { kind: 'short' } },
                     description: 'Looks complete: end of turn.',
                   },
-                  { target: 'long', description: 'Filler, conjunction, mid-list or no words yet: wait longer.' },
+                  {
+                    target: 'long',
+                    description:
+                      'Filler, conjunction, mid-list, no words yet, or interim words on a noisy line: wait longer ' +
+                      '(a final that completes them ends the turn at once).',
+                  },
                 ],
               },
             },

@@ -231,3 +231,35 @@ t.test("on a measured quiet line her voice outlasts the recogniser's utterance e
   t.equal(m.turn(), 'thinking', 'and the turn within the semantic wait');
   t.match(m.ofType('ledger.callerTurn').at(-1), { text: /eleven.*Saturday/ }, 'one turn with both parts');
 });
+
+t.test('on a noisy line a turn ends on its final, not on interim words that look complete', async (t) => {
+  // The offline recogniser's interim words over music are the grammar decoder's (music made into words); its final
+  // is Moonshine's, transcribed once the utterance ended. The same interim words on a quiet line end the turn.
+  for (const noisy of [true, false]) {
+    const h = greeted();
+    h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy });
+    const from = h.now;
+    h.voiceOn();
+    h.send({ type: 'CALLER.EVIDENCE', atMs: h.now + 200, voice: 'present', noisy });
+    h.advance(1500);
+    h.partial('eight a.m. to nine p.m. every day');
+    h.voiceOff();
+    h.send({ type: 'CALLER.EVIDENCE', atMs: h.now + 600, voice: 'absent', noisy });
+    h.advance(DEFAULT_TIMING.endpointShortMs + 50);
+    if (!noisy) {
+      t.equal(h.turn(), 'thinking', 'quiet line: the interim words end the turn');
+      continue;
+    }
+    t.match(h.turn(), /^listening\.endpointing\.long/, 'noisy line: the interim words wait for their final');
+    h.send({
+      type: 'ASR.FINAL',
+      text: 'Eight a.m. to nine p.m. every day.',
+      confidence: 0.8,
+      speechFinal: true,
+      startMs: from,
+      endMs: from + 1500,
+    });
+    t.equal(h.turn(), 'thinking', 'the final ends it at once');
+    t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'Eight a.m. to nine p.m. every day.' }, 'with its words');
+  }
+});

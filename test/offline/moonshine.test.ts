@@ -6,6 +6,7 @@ import { activeSpeechLevelDbfs } from '../../src/audio/level.js';
 import { frames20ms, synthesizePhoneAudio } from '../../src/audio/speech.js';
 import { parseFacts } from '../../src/facts/parse.js';
 import {
+  looping,
   Moonshine,
   MOONSHINE_MIN_CONFIDENCE,
   sharedMoonshine,
@@ -53,6 +54,14 @@ t.test('Moonshine hears her price under music at 10 dB, and is not sure of any w
     music.confidence < MOONSHINE_MIN_CONFIDENCE,
     `a song with a singer and no caller: "${music.text}" at ${music.confidence.toFixed(2)}, not understood`,
   );
+});
+
+t.test('a phrase written four times in a row is a loop (what it writes for chatter it cannot place)', async (t) => {
+  const sorry = [306, 29915, 29885, 7423, 29892];
+  t.ok(looping([1, ...sorry, ...sorry, ...sorry, ...sorry]), "I'm sorry, ×4");
+  t.ok(looping([1, 285, 285, 285, 285]), 'one word ×4');
+  t.notOk(looping([1, ...sorry, ...sorry, ...sorry]), 'three times: not yet');
+  t.notOk(looping([1, 5, 6, 5, 6, 7, 5, 6, 5, 6]), 'a list that comes back to a word');
 });
 
 t.test('a missing model names the command that fetches it', async (t) => {

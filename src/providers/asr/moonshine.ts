@@ -26,6 +26,9 @@ const VOCAB = 32_000;
 const LAYERS = 6;
 const KV_HEADS = 8;
 const HEAD_DIM = 36;
+/** A run of up to this many tokens said this many times in a row is a loop, not speech ("fucking fucking …"). */
+const LOOP_TOKENS = 10;
+const LOOP_REPEATS = 4;
 /** At most this many tokens per second of audio: a run that loops on a token stops (the model authors' bound). */
 const TOKENS_PER_SECOND = 6;
 
@@ -132,15 +135,31 @@ export class Moonshine {
       if (token === END) break;
       tokens.push(token);
       logProb += logP;
+      if (looping(tokens)) break;
     }
     const words = tokens.filter((t) => t >= 3 && t < VOCAB);
     const text = words.length > 0 ? this.#decode([START, ...words]).trim() : '';
+    // A phrase over and over ("I'm sorry, I'm sorry, …") is what it writes for chatter it cannot place, and a
+    // note sign is its own word for music: neither is her speech, however sure each token was.
+    if (looping(tokens) || text.includes('♪')) return { text, confidence: 0 };
     return { text, confidence: tokens.length > 1 ? Math.exp(logProb / (tokens.length - 1)) : 0 };
   }
 
   async release(): Promise<void> {
     await Promise.all([this.#encoder.release(), this.#decoder.release()]);
   }
+}
+
+/** The same run of up to LOOP_TOKENS tokens LOOP_REPEATS times at the end. */
+export function looping(tokens: readonly number[]): boolean {
+  for (let n = 1; n <= LOOP_TOKENS; n++) {
+    if (tokens.length - 1 < n * LOOP_REPEATS) return false;
+    let same = true;
+    for (let k = 1; k < LOOP_REPEATS && same; k++)
+      for (let j = 1; j <= n && same; j++) same = tokens[tokens.length - j] === tokens[tokens.length - j - k * n];
+    if (same) return true;
+  }
+  return false;
 }
 
 /** The most likely next token but `except`, and its log-probability (the last position's logits). */
