@@ -93,6 +93,11 @@ export interface CallContext {
   /** How long before the silence edge arrived the caller's voice had ended (the VAD's hangover); 0 if unknown. */
   silenceHeadStartMs: number;
   /**
+   * On a noisy line the recogniser said her words ended while her voice was still held (it lingers ≈ 0.8 s after
+   * her last frame): the turn ends when the evidence lets go, not at the recogniser's next utterance end.
+   */
+  wordsEndedUnderVoice: boolean;
+  /**
    * The reply started early (preemptive generation) on the caller's words `text`, and what it has sent so far,
    * held until the turn commits. Meaningful only while the reply region is in generating.preemptive (left stale
    * after an adoption or a cancel: clearing it would cost a snapshot).
@@ -152,6 +157,7 @@ export function initialContext(input: CallInput): CallContext {
     lastSilenceMs: undefined,
     committedToMs: undefined,
     silenceHeadStartMs: 0,
+    wordsEndedUnderVoice: false,
     speculation: undefined,
     endpointKind: 'short',
     replySentences: 0,

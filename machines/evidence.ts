@@ -101,6 +101,8 @@ export const evidenceGuards = {
    * final came in as a late one (music-15db: "our that hiit eight a.m. to nine again noon" where Moonshine had
    * "eight a.m. to nine p.m. every day"). Bounded by the long wait, which ends the turn on what there is.
    */
+  /** The recogniser said her words ended while her voice was still held on a noisy line (soundNotHerVoice). */
+  wordsEndedUnderVoice: ({ context }: Args) => context.wordsEndedUnderVoice,
   finalPendingOnNoisyLine: ({ context, event }: Args) =>
     evidenceOf(context, event).noisy && context.caller.partial.trim() !== '',
   /**

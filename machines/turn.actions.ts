@@ -42,6 +42,8 @@ type TurnActionParams = {
   finalizeAsr: undefined;
   hurryAsr: undefined;
   noteWordsEnded: undefined;
+  noteWordsEndedUnderVoice: { ended: boolean };
+  noteWordsEndedBefore: undefined;
   commitCallerTurn: { kind: CallContext['endpointKind'] | undefined };
   discardNoise: undefined;
 };
@@ -233,6 +235,12 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
         return (event.silenceMs ?? 0) >= short ? short : 0;
       },
     }),
+    noteWordsEndedUnderVoice: assign((_, params: { ended: boolean }) => ({ wordsEndedUnderVoice: params.ended })),
+    /** Her words ended well before the evidence let go of her voice (≈ 0.8 s): the short wait is behind them. */
+    noteWordsEndedBefore: assign(({ context }) => ({
+      silenceHeadStartMs: context.timing.endpointShortMs,
+      wordsEndedUnderVoice: false,
+    })),
     /** Record the caller's turn; `kind` names the endpoint wait that ended it (the hello before a greeting has none). */
     commitCallerTurn: enqueueActions(
       ({ context, enqueue }, params: { kind: CallContext['endpointKind'] | undefined }) => {

@@ -100,6 +100,7 @@ export const turnRegion = callSetup.createStateConfig({
         },
         hearing: {
           description: 'The caller is speaking.',
+          entry: { type: 'noteWordsEndedUnderVoice', params: { ended: false } },
           on: {
             'VAD.SILENCE': {
               guard: 'callerSpeaking',
@@ -107,14 +108,32 @@ export const turnRegion = callSetup.createStateConfig({
               actions: 'finalizeAsr',
               description: "The caller's speech ended (the caller region goes silent on the same edge).",
             },
-            'ASR.UTTERANCE_END': {
-              guard: and(['callerHasWords', 'soundNotHerVoice']),
+            'ASR.UTTERANCE_END': [
+              {
+                guard: and(['callerHasWords', 'soundNotHerVoice']),
+                target: 'endpointing',
+                actions: 'noteWordsEnded',
+                description:
+                  'The recogniser heard her words end while the detector still hears sound that is not her voice ' +
+                  '(music, chatter: a line that is never quiet): the end-of-turn wait starts, the silence it ' +
+                  'measured already behind it. On a quiet line where her voice still stands out, she goes on.',
+              },
+              {
+                guard: and(['callerHasWords', 'lineNoisy']),
+                actions: { type: 'noteWordsEndedUnderVoice', params: { ended: true } },
+                description:
+                  'On a noisy line her voice is still held: she may go on, or the evidence has not let go of her ' +
+                  'last word yet. Remembered, so that its letting go ends the turn.',
+              },
+            ],
+            'CALLER.EVIDENCE': {
+              guard: and(['wordsEndedUnderVoice', 'callerHasWords', 'soundNotHerVoice']),
               target: 'endpointing',
-              actions: 'noteWordsEnded',
+              actions: 'noteWordsEndedBefore',
               description:
-                'The recogniser heard her words end while the detector still hears sound that is not her voice ' +
-                '(music, chatter: a line that is never quiet): the end-of-turn wait starts, the silence it ' +
-                'measured already behind it. On a quiet line where her voice still stands out, she goes on.',
+                'Her held voice let go after the recogniser had said her words ended, the line still not quiet: ' +
+                'the end-of-turn wait starts (without this, a turn over music waited for the next utterance the ' +
+                'recogniser cut out of the music, up to 15 s).',
             },
             'ASR.STABLE': {
               guard: 'stableWordsComplete',

@@ -76,6 +76,8 @@ export class CallerVoice {
   #presentSinceMs = 0;
   /** When the agent was first audible while her voice was there (her answer may have begun before it spoke). */
   #overAgentSinceMs: number | undefined;
+  /** The agent's last audible frame: a pause of its own longer than the room's delay ends the overlap. */
+  #agentAudibleMs = -Infinity;
   #shortSinceMs: number | undefined;
   #voice: VoiceEvidence = 'absent';
   #noisy = false;
@@ -114,7 +116,10 @@ export class CallerVoice {
     else if (agentAudible || !speech) this.#delayed(levelDb, hers, clearOfEcho && !measured, atMs);
     else this.floor.speech(levelDb);
     if (hers) this.#lastHersMs = atMs;
-    if (agentAudible && this.#voice !== 'absent') this.#overAgentSinceMs ??= atMs;
+    if (agentAudible) {
+      this.#agentAudibleMs = atMs;
+      if (this.#voice !== 'absent') this.#overAgentSinceMs ??= atMs;
+    } else if (atMs - this.#agentAudibleMs > BACKGROUND_DELAY_FRAMES * FRAME_MS) this.#overAgentSinceMs = undefined;
     this.#count += (hers ? 1 : 0) - (this.#window[this.#pos] as number);
     this.#window[this.#pos] = hers ? 1 : 0;
     this.#pos = (this.#pos + 1) % WINDOW_FRAMES;

@@ -217,3 +217,24 @@ t.test(
     );
   },
 );
+
+t.test('the overlap ends when the agent pauses: its next sentence over her answer starts a new one', async (t) => {
+  // She talks on through a pause of the agent's (it stopped for her, then began again): the first overlap's
+  // clock must not make her the room the moment the agent starts again.
+  const events: LineEvidence[] = [];
+  const voice = new CallerVoice(thresholds, (e) => events.push(e));
+  const answerFrom = 3000;
+  const agentTalks = (atMs: number) =>
+    (atMs >= answerFrom + 500 && atMs < answerFrom + 2500) || atMs >= answerFrom + 4500;
+  for (let atMs = 0; atMs < answerFrom + 7000; atMs += 20) {
+    const k = atMs / 20;
+    voice.agentFrame(atMs, agentTalks(atMs) ? -18 : -90);
+    const hers = atMs >= answerFrom && k % 5 !== 0;
+    voice.lineFrame(atMs, hers ? 0.99 : 0, hers ? -12 : -30 + 6 * Math.sin(k / 3));
+  }
+  const absent = events.find((e) => e.voice === 'absent' && e.atMs > answerFrom);
+  t.ok(
+    absent === undefined || absent.atMs >= answerFrom + 4500 + 2500,
+    `still hers when the agent begins again (absent ${absent === undefined ? 'never' : `at +${absent.atMs - answerFrom} ms`})`,
+  );
+});

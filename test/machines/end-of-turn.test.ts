@@ -223,12 +223,13 @@ t.test("on a measured quiet line her voice outlasts the recogniser's utterance e
   m.advance(1500);
   t.equal(m.turn(), 'listening.hearing', 'noisy line, her voice held: she goes on, the agent does not start over her');
   m.final('seven to eight on Saturday.');
+  m.send({ type: 'ASR.UTTERANCE_END', silenceMs: 200 });
+  t.equal(m.turn(), 'listening.hearing', 'her words ended while her voice is still held (its evidence lingers)');
+  m.advance(600);
   m.send({ type: 'CALLER.EVIDENCE', atMs: m.now, voice: 'absent', noisy: true });
-  m.advance(300);
-  m.send({ type: 'ASR.UTTERANCE_END', silenceMs: 300 });
-  t.match(m.turn(), /^listening\.endpointing\./, 'her voice gone, the music still on: the recogniser ends her words');
+  t.match(m.turn(), /^(listening\.endpointing\.|thinking)/, 'the evidence lets go: the end-of-turn wait, at once');
   m.advance(DEFAULT_TIMING.endpointSemanticMs);
-  t.equal(m.turn(), 'thinking', 'and the turn within the semantic wait');
+  t.equal(m.turn(), 'thinking', 'and the turn within the semantic wait, with no second utterance end to wait for');
   t.match(m.ofType('ledger.callerTurn').at(-1), { text: /eleven.*Saturday/ }, 'one turn with both parts');
 });
 

@@ -87,6 +87,25 @@ export function prefixes(base: CallInput): Plan[] {
       stopWhen: (s) => !turnOf(s).startsWith('"thinking'),
     },
     {
+      // Her turn on a noisy line: the recogniser's utterance end while her voice is held, then the evidence
+      // letting go (machines/turn.region.ts, hearing). Only the events of that exchange are offered.
+      name: 'her held voice on a noisy line outlasts the recogniser',
+      input: inbound,
+      prefix: [
+        ...greeted,
+        { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: true },
+        { type: 'VAD.VOICE', atMs: 0 },
+        { type: 'CALLER.SPEECH_START', atMs: 0 },
+        { type: 'ASR.FINAL', text: 'we open at six.', confidence: 0.9, speechFinal: true, startMs: 0, endMs: 1000 },
+      ],
+      events: () => [
+        { type: 'ASR.UTTERANCE_END', silenceMs: 200 },
+        { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true },
+      ],
+      key: (s) => JSON.stringify([s.context.evidence.voice, s.context.wordsEndedUnderVoice]),
+      stopWhen: (s) => !turnOf(s).includes('hearing'),
+    },
+    {
       name: 'two re-prompts',
       input: inbound,
       prefix: [

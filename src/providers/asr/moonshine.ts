@@ -11,9 +11,11 @@ import type { Dsp } from '../../dsp/types.js';
 // streaming recogniser: it transcribes an utterance once it has ended, so the grammar decoder still gives the
 // partials. The files come from the npm package its authors publish (scripts/fetch-models.mjs).
 //
-// Sharing: one session per thread for every call on it; runs of different calls interleave (the session is
-// thread-safe, each run has its own tensors). One intra-op thread: the recogniser's worker threads are the
-// parallelism, and ORT's default (one thread per core) would compete with the calls' audio.
+// Sharing: one session per thread for every call on it. onnxruntime-node runs a model synchronously on the thread
+// that asked (its promise only defers the start), so a transcription holds its decoding thread for its length
+// (≈ 25 ms per second of speech; the first load ≈ 0.45 s) and runs of different calls interleave only between
+// decoder steps: with ASR_OFFLINE_THREADS=0 that thread is the event loop. One intra-op thread: the recogniser's
+// worker threads are the parallelism, and ORT's default (one thread per core) would compete with the calls' audio.
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -26,9 +28,13 @@ const VOCAB = 32_000;
 const LAYERS = 6;
 const KV_HEADS = 8;
 const HEAD_DIM = 36;
-/** A run of up to this many tokens said this many times in a row is a loop, not speech ("fucking fucking …"). */
+/**
+ * A run of up to this many tokens said this many times in a row is a loop, not speech ("I'm sorry, I'm sorry, …").
+ * One token needs more repeats: the tokenizer writes a number digit by digit ("10000", "555-5555").
+ */
 const LOOP_TOKENS = 10;
 const LOOP_REPEATS = 4;
+const LOOP_REPEATS_ONE_TOKEN = 8;
 /** At most this many tokens per second of audio: a run that loops on a token stops (the model authors' bound). */
 const TOKENS_PER_SECOND = 6;
 
@@ -150,12 +156,16 @@ export class Moonshine {
   }
 }
 
-/** The same run of up to LOOP_TOKENS tokens LOOP_REPEATS times at the end. */
+/** The same run of up to LOOP_TOKENS tokens LOOP_REPEATS times at the end (one token: LOOP_REPEATS_ONE_TOKEN). */
 export function looping(tokens: readonly number[]): boolean {
   for (let n = 1; n <= LOOP_TOKENS; n++) {
-    if (tokens.length - 1 < n * LOOP_REPEATS) return false;
+    const repeats = n === 1 ? LOOP_REPEATS_ONE_TOKEN : LOOP_REPEATS;
+    if (tokens.length - 1 < n * repeats) {
+      if (n > 1) return false;
+      continue;
+    }
     let same = true;
-    for (let k = 1; k < LOOP_REPEATS && same; k++)
+    for (let k = 1; k < repeats && same; k++)
       for (let j = 1; j <= n && same; j++) same = tokens[tokens.length - j] === tokens[tokens.length - j - k * n];
     if (same) return true;
   }

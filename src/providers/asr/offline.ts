@@ -331,7 +331,8 @@ class OfflineAsrStream implements AsrStream {
     }
     if (reusable) this.lease.release();
     else this.lease.discard();
-    // A final still being transcribed is delivered: the caller may be waiting for it (the hang-up's drain).
+    // A final still being transcribed is delivered before close() resolves (a caller that stopped listening, as
+    // the call's recogniser actor has by then, drops it).
     await this.events.drained();
   }
 
@@ -508,7 +509,7 @@ class OfflineAsrStream implements AsrStream {
     }
   }
 
-  /** The line is noisy now: measured when denoising follows the line, else as the denoiser policy says. */
+  /** The line is noisy now: measured when the denoiser or Moonshine follows the line, else as the denoiser is. */
   private lineNoisy(): boolean {
     if (this.snr === undefined) return this.denoiser !== undefined;
     return noisyLine(this.snr.snrDb, this.snr.floorDb);

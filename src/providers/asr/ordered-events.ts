@@ -17,9 +17,11 @@ export class OrderedEvents {
     else this.#chain(async () => [e]);
   }
 
-  /** Events that exist once `make` resolves (it must not reject); later emits wait for them. `make` runs now. */
+  /** Events that exist once `make` resolves (none if it rejects); later emits wait for them. `make` runs now. */
   later(make: Promise<AsrStreamEvent[]>): void {
-    this.#chain(() => make);
+    // Handled now, not when its turn comes: a rejection in the meantime would be an unhandled one.
+    const events = make.catch(() => []);
+    this.#chain(() => events);
   }
 
   /** Resolves once every pending event has been delivered. */
@@ -32,10 +34,14 @@ export class OrderedEvents {
     this.#tail = (this.#tail ?? Promise.resolve())
       .then(next)
       .then((events) => {
-        for (const e of events) this.deliver(e);
+        // A consumer that throws here has no caller to throw to; the events after it must still come.
+        for (const e of events)
+          try {
+            this.deliver(e);
+          } catch {
+            continue;
+          }
       })
-      // A consumer that throws here has no caller to throw to; its later events must still come.
-      .catch(() => undefined)
       .finally(() => {
         if (--this.#waiting === 0) this.#tail = undefined;
       });
