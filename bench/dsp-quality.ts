@@ -1,7 +1,8 @@
 // Resampler quality figures, measured (not computed from the design): passband flatness 300-3400 Hz,
 // worst stopband (decimators: total output power for tones ≥ 4.6 kHz; interpolators: the image of each
 // in-band tone), and group delay from an impulse. Used by the benchmark and asserted by test/dsp.
-import { amplitudeAt, concat, DB, rms, tone } from './dsp-signals.js';
+import { amplitudeAt, DB, rms, tone } from './dsp-signals.js';
+import { joinPcm } from '../src/audio/pcm.js';
 
 /** Anything that streams int16 at fromHz to int16 at toHz (the addon, the TS reference, speex-wasm). */
 export type PushFn = (pcm: Int16Array) => Int16Array;
@@ -16,7 +17,7 @@ export interface Quality {
 
 function runAll(make: () => PushFn, from: number, x: Int16Array): Int16Array {
   const push = make();
-  return concat([push(x), push(new Int16Array(Math.round(from / 20)))]); // 50 ms of zeros drains any filter
+  return joinPcm([push(x), push(new Int16Array(Math.round(from / 20)))]); // 50 ms of zeros drains any filter
 }
 
 export function measureQuality(make: () => PushFn, from: number, to: number): Quality {

@@ -39,16 +39,6 @@ export function rms(y: Int16Array, start = 0, len = y.length - start): number {
   return Math.sqrt(s / Math.max(1, len));
 }
 
-export function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 export function equalArrays(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

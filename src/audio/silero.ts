@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Dsp } from '../dsp/types.js';
+import { loadOnce, ONE_THREAD_SESSION } from './onnx.js';
 import { createGatedClassifier, type FrameModel, type GateOptions } from './gate.js';
 import { VAD_SAMPLE_RATE, type FrameClassifier } from './vad.js';
 
@@ -84,13 +85,7 @@ export class SileroModel {
     try {
       ort = await import('onnxruntime-node');
       // One thread: a call's work stays on the event loop's core; batching, not threads, is the saving.
-      session = await ort.InferenceSession.create(path, {
-        intraOpNumThreads: 1,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
-      });
+      session = await ort.InferenceSession.create(path, ONE_THREAD_SESSION);
     } catch (e) {
       throw new Error(`Silero VAD model could not be loaded from ${path}: ${(e as Error).message}`, { cause: e });
     }
@@ -235,16 +230,8 @@ export class SileroModel {
   }
 }
 
-let shared: Promise<SileroModel> | undefined;
-
 /** The process's one Silero session (loaded on first use; a failed load is retried by the next call). */
-export function sharedSileroModel(): Promise<SileroModel> {
-  shared ??= SileroModel.load().catch((e: unknown) => {
-    shared = undefined;
-    throw e;
-  });
-  return shared;
-}
+export const sharedSileroModel: () => Promise<SileroModel> = loadOnce(() => SileroModel.load());
 
 export interface SileroClassifierOptions extends GateOptions {
   /** A model other than the process's shared one (benchmarks: unbatched; tests: a broken file). */

@@ -1,4 +1,5 @@
 import type { Dsp } from '../dsp/types.js';
+import { joinPcm } from './pcm.js';
 import type { SynthesisOptions, TtsProvider } from '../providers/tts/types.js';
 
 // Text → what a phone line carries: TTS PCM, resampled to 8 kHz with the DSP addon, μ-law encoded. Used by the
@@ -35,17 +36,6 @@ export async function synthesizePhoneAudio(
   if (rs) parts.push(rs.flush());
   const mulaw = dsp.ulawEncode(joinPcm(parts));
   return { pcm: dsp.ulawDecode(mulaw), mulaw };
-}
-
-/** Pieces of PCM as one. */
-export function joinPcm(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** Silence as μ-law (0xff is digital zero). */

@@ -4,8 +4,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadDsp } from '../../src/dsp/index.js';
-import { concat, equalArrays, noise } from '../../bench/dsp-signals.js';
+import { equalArrays, noise } from '../../bench/dsp-signals.js';
 import { repoRoot } from '../support/repo.js';
+import { joinPcm } from '../../src/audio/pcm.js';
 
 const root = repoRoot;
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');
@@ -30,7 +31,7 @@ t.test('dist is built', async (t) => {
 t.test('resample: stdin → stdout equals the library, for any chunk size and with --scalar', async (t) => {
   const x = noise(24000, 5);
   const r = dsp.createResampler(24000, 8000);
-  const expected = concat([r.push(x), r.flush()]);
+  const expected = joinPcm([r.push(x), r.flush()]);
   const outs = [
     gym(['resample', '--from', '24000', '--to', '8000'], bytesOf(x)),
     gym(['resample', '--from=24000', '--to=8000', '--chunk', '1'], bytesOf(x)),

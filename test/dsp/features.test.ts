@@ -1,8 +1,9 @@
 import t from 'tap';
 import { addonCandidates, energyDbfs, loadAddonFrom, loadDsp, log10Det } from '../../src/dsp/index.js';
 import { createReferenceDsp } from '../../src/dsp/reference/index.js';
-import { concat, equalArrays, noise, tone } from '../../bench/dsp-signals.js';
+import { equalArrays, noise, tone } from '../../bench/dsp-signals.js';
 import { speechBandTaps } from '../../src/dsp/reference/design.js';
+import { joinPcm } from '../../src/audio/pcm.js';
 
 const dsp = loadDsp();
 const ref = createReferenceDsp();
@@ -18,7 +19,7 @@ function vectors(): Array<[string, Int16Array]> {
   return [
     ['noise', noise(n, 5, 32767)],
     ['quiet noise', noise(n, 6, 300)],
-    ['speech-like', concat([tone(440, 8000, n >> 1, 9000), noise(n - (n >> 1), 7, 12000)])],
+    ['speech-like', joinPcm([tone(440, 8000, n >> 1, 9000), noise(n - (n >> 1), 7, 12000)])],
     ['all -32768', fill(() => -32768)],
     ['all 32767', fill(() => 32767)],
     ['silence', fill(() => 0)],
@@ -32,7 +33,7 @@ function vectors(): Array<[string, Int16Array]> {
 
 t.test('energy, speech-band share and zero-crossing rate of known signals (8 kHz, 20 ms frames)', async (t) => {
   const F = 160;
-  const x = concat([
+  const x = joinPcm([
     new Int16Array(F), // silence
     tone(1000, 8000, F, 32767), // full-scale 1 kHz sine: -3.01 dBFS
     tone(1000, 8000, F, 327.67), // -40 dB below that
@@ -54,7 +55,7 @@ t.test('energy, speech-band share and zero-crossing rate of known signals (8 kHz
 });
 
 t.test('addon and TS reference agree; frames are independent of how audio is split', async (t) => {
-  const x = concat([noise(8000, 11, 3000), tone(440, 8000, 800)]);
+  const x = joinPcm([noise(8000, 11, 3000), tone(440, 8000, 800)]);
   for (const F of [80, 160]) {
     const a = dsp.frameFeatures(x, F);
     const b = ref.frameFeatures(x, F);

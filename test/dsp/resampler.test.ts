@@ -2,7 +2,8 @@ import t from 'tap';
 import { loadDsp } from '../../src/dsp/index.js';
 import { createReferenceDsp } from '../../src/dsp/reference/index.js';
 import { measureQuality } from '../../bench/dsp-quality.js';
-import { concat, equalArrays, noise, tone } from '../../bench/dsp-signals.js';
+import { equalArrays, noise, tone } from '../../bench/dsp-signals.js';
+import { joinPcm } from '../../src/audio/pcm.js';
 
 const dsp = loadDsp();
 const ref = createReferenceDsp();
@@ -17,7 +18,7 @@ const PAIRS: Array<[number, number]> = [
 
 function run(from: number, to: number, x: Int16Array): Int16Array {
   const r = dsp.createResampler(from, to);
-  return concat([r.push(x), r.flush()]);
+  return joinPcm([r.push(x), r.flush()]);
 }
 
 t.test('quality targets, measured (passband, stopband/images, group delay)', async (t) => {
@@ -57,7 +58,7 @@ t.test('output is bit-identical however the input is chunked', async (t) => {
     const ones: Int16Array[] = [];
     for (let i = 0; i < 3000; i++) ones.push(r1.push(x.subarray(i, i + 1)));
     ones.push(r1.push(x.subarray(3000)), r1.flush());
-    t.ok(equalArrays(concat(ones), whole), `${from}->${to} 1-sample chunks`);
+    t.ok(equalArrays(joinPcm(ones), whole), `${from}->${to} 1-sample chunks`);
     // Irregular byte chunks with odd lengths (the odd byte is carried, never padded).
     const rb = dsp.createResampler(from, to);
     const parts: Int16Array[] = [];
@@ -68,20 +69,20 @@ t.test('output is bit-identical however the input is chunked', async (t) => {
     }
     parts.push(rb.flush());
     t.ok(sawPending, 'an odd byte was pending at some point');
-    t.ok(equalArrays(concat(parts), whole), `${from}->${to} odd byte chunks`);
+    t.ok(equalArrays(joinPcm(parts), whole), `${from}->${to} odd byte chunks`);
     // Single bytes.
     const rs = dsp.createResampler(from, to);
     const singles: Int16Array[] = [];
     for (let i = 0; i < 2001; i++) singles.push(rs.pushBytes(bytes.subarray(i, i + 1)));
     singles.push(rs.pushBytes(bytes.subarray(2001)), rs.flush());
-    t.ok(equalArrays(concat(singles), whole), `${from}->${to} 1-byte chunks`);
+    t.ok(equalArrays(joinPcm(singles), whole), `${from}->${to} 1-byte chunks`);
   }
 });
 
 t.test('SIMD kernels equal the scalar kernels and the TS reference exactly', async (t) => {
   // Full-scale noise and extremes (plain decimators take the unfolded kernels there), then half-scale noise and
   // a tone (every mirrored pair sum fits int16: the folded kernels of symmetric filters).
-  const x = concat([
+  const x = joinPcm([
     noise(12000, 3, 32767),
     tone(3000, 24000, 2000),
     new Int16Array(100).fill(-32768),
@@ -101,7 +102,7 @@ t.test('SIMD kernels equal the scalar kernels and the TS reference exactly', asy
     dsp.setForceScalar(false);
     t.ok(equalArrays(simd, scalar), `${from}->${to} ${simdKernels} == scalar`);
     const rr = ref.createResampler(from, to);
-    t.ok(equalArrays(concat([rr.push(x), rr.flush()]), simd), `${from}->${to} TS reference == addon`);
+    t.ok(equalArrays(joinPcm([rr.push(x), rr.flush()]), simd), `${from}->${to} TS reference == addon`);
     const ru = dsp.createResampler(from, to);
     t.ok(
       equalArrays(ru.pushUlaw(x), dsp.ulawEncode(dsp.createResampler(from, to).push(x))),

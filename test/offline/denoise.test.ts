@@ -7,6 +7,7 @@ import type { LinePolicy } from '../../src/providers/asr/line-snr.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
 import { LineBackground } from '../../src/sim/noise/index.js';
 import { testDsp } from './helpers.js';
+import { joinPcm } from '../../src/audio/pcm.js';
 
 // The denoiser in front of the offline recogniser (issue 15 item 5): RNNoise at 48 kHz around the 8 kHz line,
 // the per-call estimate of how noisy the line is, and the recogniser switching the denoiser on only for a noisy
@@ -29,13 +30,7 @@ async function denoise(pcm: Int16Array): Promise<Int16Array> {
   const parts: Int16Array[] = [];
   for (let o = 0; o < pcm.length; o += FRAME) parts.push(d.process(pcm.subarray(o, Math.min(pcm.length, o + FRAME))));
   d.close();
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return joinPcm(parts);
 }
 
 function bed(kind: 'hvac' | 'chatter' | 'music', seconds: number, levelDbfs: number, snrDb: number): Int16Array {

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { loadOnce, ONE_THREAD_SESSION } from '../../audio/onnx.js';
+import { joinPcm, pcmToFloat } from '../../audio/pcm.js';
 import { packageRoot } from '../../dsp/index.js';
 import type { Dsp } from '../../dsp/types.js';
 
@@ -87,15 +89,10 @@ export class Moonshine {
     const files = FILES.map((f) => join(dir, f));
     const ort = await import('onnxruntime-node');
     const { default: tokenizer } = await import('llama-tokenizer-js');
-    const options: InferenceSession.SessionOptions = {
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-    };
     try {
-      const [encoder, decoder] = await Promise.all(files.map((f) => ort.InferenceSession.create(f, options)));
+      const [encoder, decoder] = await Promise.all(
+        files.map((f) => ort.InferenceSession.create(f, ONE_THREAD_SESSION)),
+      );
       return new Moonshine(ort, encoder as InferenceSession, decoder as InferenceSession, (ids) =>
         tokenizer.decode(ids),
       );
@@ -192,24 +189,23 @@ function best(logits: Tensor, except: number): { token: number; logP: number } {
   return { token, logP: -Math.log(sum) };
 }
 
-let shared: Promise<Moonshine> | undefined;
-
 /** The thread's model, loaded on first use; a failed load is retried by the next caller. */
-export function sharedMoonshine(): Promise<Moonshine> {
-  shared ??= Moonshine.load().catch((e: unknown) => {
-    shared = undefined;
-    throw e;
-  });
-  return shared;
-}
+export const sharedMoonshine: () => Promise<Moonshine> = loadOnce(() => Moonshine.load());
 
 /** 8 kHz line audio → the model's 16 kHz floats, through the addon's resampler. */
 export function toModelRate(dsp: Pick<Dsp, 'createResampler'>, pcm: Int16Array): Float32Array {
   const rs = dsp.createResampler(8000, RATE);
-  const a = rs.push(pcm);
-  const b = rs.flush();
-  const out = new Float32Array(a.length + b.length);
-  for (let i = 0; i < a.length; i++) out[i] = (a[i] as number) / 32768;
-  for (let i = 0; i < b.length; i++) out[a.length + i] = (b[i] as number) / 32768;
-  return out;
+  return pcmToFloat(joinPcm([rs.push(pcm), rs.flush()]));
+}
+
+/**
+ * The thread's model's words for an utterance of line audio (pieces of 8 kHz PCM as they came); a transcript
+ * under MOONSHINE_MIN_CONFIDENCE is not understood (empty text). Rejects if the model cannot load or run.
+ */
+export async function transcribeLine(
+  dsp: Pick<Dsp, 'createResampler'>,
+  parts: readonly Int16Array[],
+): Promise<Transcript> {
+  const t = await (await sharedMoonshine()).transcribe(toModelRate(dsp, joinPcm(parts)));
+  return t.confidence >= MOONSHINE_MIN_CONFIDENCE ? t : { text: '', confidence: t.confidence };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { joinPcm } from '../../audio/speech.js';
+import { pcmToFloat } from '../../audio/pcm.js';
 import { loadDenoiserFactory, type Denoiser, type DenoiserFactory } from '../../audio/denoise.js';
 import { createVad, VAD_FRAME_MS, VAD_FRAME_SAMPLES, type CreateVadOptions, type Vad } from '../../audio/vad.js';
 import type { Dsp } from '../../dsp/types.js';
@@ -11,7 +11,7 @@ import { DecoderPool, soundSwallowerDir, type DecoderLease, type SsDecoder, type
 import { EXTRA_PRONUNCIATIONS, grammarFor, grammarWords } from './grammars.js';
 import { Arrivals } from './arrivals.js';
 import { LineSnr, type LinePolicy } from './line-snr.js';
-import { MOONSHINE_MIN_CONFIDENCE, sharedMoonshine, toModelRate, type Transcript } from './moonshine.js';
+import { sharedMoonshine, transcribeLine, type Transcript } from './moonshine.js';
 import { OrderedEvents } from './ordered-events.js';
 import type { AsrCapabilities, AsrContext, AsrOpenOptions, AsrProvider, AsrStream, AsrStreamEvent } from './types.js';
 import type { Language } from '../../language/index.js';
@@ -219,9 +219,8 @@ export class OfflineAsr implements AsrProvider {
 const grammarOf = new WeakMap<SsDecoder, AsrContext>();
 
 class OfflineAsrStream implements AsrStream {
-  private readonly preroll: Int16Array[] = [];
-  /** The pre-roll as the line carried it (the decoder's may be denoised). */
-  private readonly lineRoll: Int16Array[] = [];
+  /** The frames before an utterance: as the line carried them (Moonshine's) and as the decoder hears them. */
+  private readonly preroll: { line: Int16Array; pcm: Int16Array }[] = [];
   private carry = new Int16Array(0);
   private frameNo = 0;
   private inUtt = false;
@@ -366,10 +365,8 @@ class OfflineAsrStream implements AsrStream {
     // everything until the line next falls silent.
     if (!this.inUtt && this.vad.speaking) this.startUtterance(atMs);
     if (!this.inUtt) {
-      this.preroll.push(pcm);
-      this.lineRoll.push(line);
+      this.preroll.push({ line, pcm });
       if (this.preroll.length > PREROLL_FRAMES) this.preroll.shift();
-      if (this.lineRoll.length > PREROLL_FRAMES) this.lineRoll.shift();
       return;
     }
     this.uttAudio?.push(line);
@@ -391,11 +388,10 @@ class OfflineAsrStream implements AsrStream {
     this.uttFrames = 0;
     this.lastPartial = '';
     // Moonshine hears the line as it is (the denoiser's artefacts are not what it was trained on), pre-roll included.
-    this.uttAudio = this.wantsMoonshine() ? this.lineRoll.splice(0) : undefined;
-    this.lineRoll.length = 0;
+    this.uttAudio = this.wantsMoonshine() ? this.preroll.map((f) => f.line) : undefined;
     this.uttStartMs = Math.max(0, atMs - PREROLL_FRAMES * VAD_FRAME_MS);
     this.events.emit({ type: 'speech-started', atMs });
-    for (const f of this.preroll.splice(0)) this.feed(f);
+    for (const f of this.preroll.splice(0)) this.feed(f.pcm);
   }
 
   private feed(pcm: Int16Array): void {
@@ -404,10 +400,8 @@ class OfflineAsrStream implements AsrStream {
       this.uttFrames++;
       return;
     }
-    const f = new Float32Array(pcm.length);
-    for (let i = 0; i < pcm.length; i++) f[i] = (pcm[i] as number) / 32768;
     try {
-      this.decoder.process_audio(f);
+      this.decoder.process_audio(pcmToFloat(pcm));
       this.uttFrames++;
     } catch (e) {
       this.fail(e);
@@ -480,12 +474,7 @@ class OfflineAsrStream implements AsrStream {
     grammar: Transcript,
   ): Promise<{ transcript: Transcript; errors: AsrStreamEvent[] }> {
     try {
-      const model = await sharedMoonshine();
-      const t = await model.transcribe(toModelRate(this.opts.dsp, joinPcm(audio)));
-      return {
-        transcript: t.confidence >= MOONSHINE_MIN_CONFIDENCE ? t : { text: '', confidence: t.confidence },
-        errors: [],
-      };
+      return { transcript: await transcribeLine(this.opts.dsp, audio), errors: [] };
     } catch (e) {
       const error = new AppError('PROVIDER_FAILED', 'Moonshine could not transcribe', { cause: e, retryable: false });
       return { transcript: grammar, errors: [{ type: 'error', error, fatal: false }] };
