@@ -180,7 +180,8 @@ export class Switchboard {
     let nextAnnouncement = node.announcement ? node.announcement.everyMs : Infinity;
     while (!line.isEnded) {
       const elapsed = line.nowMs() - from;
-      if (elapsed >= node.ms) break;
+      // Less than a frame left is over: the line sends whole 20 ms frames.
+      if (elapsed > node.ms - 20) break;
       if (node.announcement && elapsed >= nextAnnouncement) {
         nextAnnouncement += node.announcement.everyMs;
         await this.#say(node.announcement.says);

@@ -55,3 +55,15 @@ t.test('the background plays under silence and under speech at its set level', a
     `speech plus bed at ${speech.toFixed(1)} dBFS (powers add: ${expected.toFixed(1)})`,
   );
 });
+
+t.test('saying nothing is done at once (a hold that ends mid-frame must not wait for a later say)', async (t) => {
+  const ts = await startServer();
+  t.teardown(() => ts.close());
+  const sim = await connectSim(ts, { speed: 4 });
+  const said = await Promise.race([
+    sim.say(new Int16Array(0)).then(() => 'resolved'),
+    new Promise((r) => setTimeout(() => r('still waiting'), 2000)),
+  ]);
+  t.equal(said, 'resolved');
+  await sim.hangUp();
+});
