@@ -12,7 +12,7 @@ import type { Language } from '../language/index.js';
 // and carries out the actions with real audio; tests drive this directly.
 
 export type ReceptionistAction =
-  | { type: 'say'; text: string; kind: 'answer' | 'filler' | 'small-talk' | 'backchannel' }
+  | { type: 'say'; text: string; kind: 'answer' | 'filler' | 'small-talk' | 'backchannel' | 'interruption' }
   /** untilAgentSpeaks: the pause ends early when the agent starts talking (waiting for a re-prompt). */
   | { type: 'pause'; ms: number; untilAgentSpeaks?: boolean }
   | { type: 'cough' }
@@ -48,6 +48,8 @@ const BYE_WORDS = ['bye', 'goodbye', 'adios'];
 const TRANSFER_GRACE_MS = 2500;
 const REPEAT_WORDS = ['sorry', 'again', 'repeat', 'perdon', 'disculpe', 'repetir', 'repetirlo'];
 const THANKS_WORDS = ['thank', 'thanks', 'gracias'];
+/** How long she waits for the agent to say again what she cut short before she answers what she heard. */
+const REPEAT_WAIT_MS = 5000;
 
 /** What she says herself besides her answers, in the language she speaks. */
 interface BrainLines {
@@ -127,6 +129,8 @@ export class ReceptionistBrain {
   private dtmfDone = false;
   private agentUtterances = 0;
   private unknownStreak = 0;
+  /** She cut the agent short to have it say that again: what it said before it stopped is not its question. */
+  private awaitingRepeat = false;
   private hungUp = false;
   private lastTopics: readonly Topic[] = [];
   /** The node she said she would transfer the caller to, while she hears out the caller's question first. */
@@ -174,7 +178,7 @@ export class ReceptionistBrain {
     }
     const cut = b.interruptAgent;
     if (cut !== null && this.agentUtterances === cut.utterance) {
-      out.push({ afterMs: cut.afterMs, action: { type: 'say', kind: 'small-talk', text: this.lines.what } });
+      out.push({ afterMs: cut.afterMs, action: { type: 'say', kind: 'interruption', text: this.lines.what } });
       return out;
     }
     // Backchannels and coughs only on the agent's later, longer turns, and not on every one.
@@ -193,9 +197,21 @@ export class ReceptionistBrain {
     this.pendingTransfer = to;
   }
 
+  /** She said `action` over the agent (whileAgentSpeaks' timing came while it was still talking). */
+  saidOverAgent(action: ReceptionistAction): void {
+    if (action.type === 'say' && action.kind === 'interruption') this.awaitingRepeat = true;
+  }
+
   /** What to do after the agent finished an utterance that was recognised as `text`. */
   onAgentUtterance(text: string): ReceptionistAction[] {
     if (this.hungUp) return [];
+    if (this.awaitingRepeat) {
+      // "Sorry, what was that?": a person waits for the agent to say it again, and does not answer the half
+      // sentence it stopped in (the agent's "Got it, thanks. What ab—" is not a thank-you to say goodbye to).
+      // If it says nothing, she answers what she did hear.
+      this.awaitingRepeat = false;
+      return [{ type: 'pause', ms: REPEAT_WAIT_MS, untilAgentSpeaks: true }];
+    }
     const heard = understand(text);
     const to = this.pendingTransfer;
     if (to !== undefined) {

@@ -326,14 +326,14 @@ async function lineBackground(
 
 /**
  * The simulator measures, per burst of caller audio, the time from its last frame to the first agent frame that
- * followed. Only bursts that were answers (or small talk the agent should answer) count: a backchannel or a
+ * followed. Only bursts that were answers (or small talk or an interruption the agent should answer) count: a backchannel or a
  * cough is not a turn, and a filler before a thinking pause must NOT be answered.
  */
 function responseGaps(sim: SimReport | undefined, events: readonly ReceptionistEvent[]): number[] {
   if (!sim) return [];
   const out: number[] = [];
   for (const e of events) {
-    if (e.kind !== 'said' || (e.what !== 'answer' && e.what !== 'small-talk')) continue;
+    if (e.kind !== 'said' || !(e.what === 'answer' || e.what === 'small-talk' || e.what === 'interruption')) continue;
     const ms = sim.turns[e.simTurn]?.responseMs;
     if (ms !== undefined) out.push(Math.round(ms));
   }

@@ -35,7 +35,7 @@ export type ReceptionistEvent =
       atMs: number;
       endMs: number;
       simTurn: number;
-      what: 'answer' | 'filler' | 'small-talk' | 'backchannel';
+      what: 'answer' | 'filler' | 'small-talk' | 'backchannel' | 'interruption';
     }
   | { kind: 'cough'; atMs: number }
   | { kind: 'dtmf'; digits: string; atMs: number }
@@ -158,7 +158,10 @@ export class Receptionist {
       const t = setTimeout(() => {
         this.#timers.delete(t);
         // Only while the agent is still talking: a backchannel into silence would be a turn of its own.
-        if (this.#agentTalking && !this.#ended) void this.#perform([action]);
+        if (this.#agentTalking && !this.#ended) {
+          this.brain.saidOverAgent(action);
+          void this.#perform([action]);
+        }
       }, afterMs / this.#o.speed);
       this.#timers.add(t);
     }
