@@ -17,7 +17,7 @@ import type { HeardText } from './heard.js';
 import { noEvidence, type CallerEvidence } from './evidence.js';
 import { askable, initialLine, type Line } from './line.js';
 import type { TurnTiming } from './timing.js';
-import { joinNonBlank, normalize, questionTopics, realWords, words } from './text.js';
+import { asksToHearAgain, joinNonBlank, normalize, questionTopics, realWords, words } from './text.js';
 
 export { joinNonBlank };
 
@@ -75,6 +75,11 @@ export interface CallContext {
   lastSaid: string;
   /** The utterance cut by an unconfirmed interruption, said again if it proves false. */
   cutText: string | undefined;
+  /**
+   * The agent's last question as it was to be said (history holds what the caller heard of it, which an
+   * interruption cuts short): said again when she asks to hear it ("sorry, what was that?").
+   */
+  lastQuestion: string | undefined;
   caller: CallerBuffer;
   voiceOnsetMs: number | undefined;
   /**
@@ -150,6 +155,7 @@ export function initialContext(input: CallInput): CallContext {
     outbox: [],
     lastSaid: '',
     cutText: undefined,
+    lastQuestion: undefined,
     caller: emptyCaller(),
     voiceOnsetMs: undefined,
     priorVoice: undefined,
@@ -305,6 +311,20 @@ export function nothingLeftToAsk(c: CallContext): boolean {
   return askable(c.facts, c.line, briefTopics(c.brief)).length === 0;
 }
 
+/**
+ * The caller's turn asked to hear the agent again and `sentence` asks its last question again (the same words, or
+ * the same topics in other words, as an LLM puts it): not a repeat to guard against. Once per turn.
+ */
+export function asksAgainAsked(c: CallContext, sentence: string): boolean {
+  const last = c.history.at(-1);
+  if (c.lastQuestion === undefined || last?.speaker !== 'caller' || !asksToHearAgain(last.text)) return false;
+  if (c.agentTurn?.utterances.some((u) => normalize(u.text) === normalize(sentence))) return false;
+  if (normalize(sentence) === normalize(c.lastQuestion)) return true;
+  const was = questionTopics(c.lastQuestion);
+  const now = questionTopics(sentence);
+  return now.length > 0 && now.every((t) => was.includes(t));
+}
+
 export function isDuplicate(c: CallContext, sentence: string): boolean {
   return normalize(sentence) === c.lastSaid;
 }
@@ -324,6 +344,7 @@ export function replyInput(c: CallContext): ReplyInput {
     missing: toAsk(c),
     refused: c.line.refusals.map((r) => r.topic),
     awaitingTransfer: c.line.transferPending,
+    lastQuestion: c.lastQuestion,
     timeZone: c.timeZone,
     brief: c.brief,
     flow: c.flow,

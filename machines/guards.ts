@@ -66,6 +66,7 @@ type Verdict = 'duplicate' | 'second-greeting' | 'replace' | 'drop-repeat' | 'ac
 
 /** What the repeat guards make of a REPLY.SENTENCE, in their order of precedence. */
 function judge(c: CallContext, text: string): Verdict {
+  if (C.asksAgainAsked(c, text)) return 'accept';
   if (C.isDuplicate(c, text)) return 'duplicate';
   // One introduction per party: the greeting to the first voice, a re-introduction to each voice after a transfer.
   if (c.line.introducedTo === c.line.party && T.isGreeting(text)) return 'second-greeting';

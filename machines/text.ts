@@ -245,6 +245,49 @@ export function isGoodbye(sentence: string): boolean {
   );
 }
 
+// The caller asks to hear the agent's last words again ("sorry, what was that?", "¿cómo dice?"). Phrases of asking
+// only: "sorry" inside a sentence ("sorry, we don't give prices") is an answer, so a lone word counts only when the
+// whole utterance is such words.
+const HEAR_AGAIN_PHRASES = [
+  'what was that',
+  'what did you say',
+  'say that again',
+  'say it again',
+  'come again',
+  'one more time',
+  'pardon',
+  "didn't catch",
+  'did not catch',
+  "didn't hear",
+  'did not hear',
+  "couldn't hear",
+  'could not hear',
+  "can't hear",
+  'can you repeat',
+  'could you repeat',
+  'repeat that',
+  'repeat the question',
+  'como dice',
+  'como dijo',
+  'que dijo',
+  'no entendi',
+  'no le entendi',
+  'no escuche',
+  'no le escuche',
+  'puede repetir',
+  'podria repetir',
+  'repetirlo',
+  'otra vez',
+];
+const HEAR_AGAIN_ALONE = new Set(['sorry', 'what', 'huh', 'pardon', 'excuse', 'me', 'perdon', 'como', 'que', 'eh']);
+
+export function asksToHearAgain(text: string): boolean {
+  const w = words(text);
+  const joined = ` ${w.join(' ')} `;
+  if (HEAR_AGAIN_PHRASES.some((p) => joined.includes(` ${p} `))) return true;
+  return w.length > 0 && w.length <= 3 && w.every((x) => HEAR_AGAIN_ALONE.has(x));
+}
+
 /** The caller says they want to stop talking. */
 export function callerWantsToEnd(text: string): boolean {
   return /\b(good-?bye|bye( bye)?|gotta go|got to go|have to go|need to go|hang up|not interested|stop calling|no time|adios|tengo que (irme|colgar)|me tengo que ir|no me interesa|no (nos )?(vuelva|vuelvan) a llamar|no tengo tiempo)\b/i.test(

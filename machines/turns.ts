@@ -30,9 +30,22 @@ export function beginTurn(c: CallContext, reason: AgentTurnReason): Patch {
   return { seq, agentTurn: { seq, reason, utterances: [], interrupted: false, askedByReply: [] } };
 }
 
+/** The line's last sentence that asks something ("Got it. And how much is it?" → "And how much is it?"). */
+function questionIn(text: string): string | undefined {
+  return text
+    .split(/(?<=[.!?])\s+/)
+    .findLast((s) => s.trim().endsWith('?') || questionTopics(s).length > 0)
+    ?.trim();
+}
+
 /** Queue a line; `resumed` lines are exempt from the duplicate guard (they repeat a cut sentence on purpose). */
 export function queueLine(c: CallContext, text: string, resumed = false): Patch {
-  return { outbox: [...c.outbox, { text, resumed }], lastSaid: normalize(text) };
+  const question = resumed ? undefined : questionIn(text);
+  return {
+    outbox: [...c.outbox, { text, resumed }],
+    lastSaid: normalize(text),
+    ...(question === undefined ? {} : { lastQuestion: question }),
+  };
 }
 
 export interface Flush {

@@ -457,3 +457,41 @@ t.test('one or two words in another language switch nothing', async (t) => {
   t.equal(h.ctx().language, 'en');
   t.match(h.state(), /language\.original/);
 });
+
+t.test('"sorry, what was that?": the last question is asked again, not the next one', async (t) => {
+  const h = thinking();
+  h.send({ type: 'REPLY.FACTS', facts: HOURS });
+  h.llm('Got it.', 'How much does a membership cost?');
+  h.playAll(500);
+  t.equal(h.ctx().lastQuestion, 'How much does a membership cost?');
+  // It played whole, and she did not hear it (music at the front desk).
+  h.callerSays('Sorry, what was that?');
+  h.advance(400);
+  t.equal(h.reply()!.input.lastQuestion, 'How much does a membership cost?', 'the reply knows the question');
+  h.llm('Sure.', 'What does a membership cost?');
+  t.same(h.saidTexts().slice(-2), ['Sure.', 'What does a membership cost?'], 'asked again, in other words');
+  t.equal(h.ctx().metrics.repeatQuestionsBlocked, 0);
+  h.playAll(500);
+  h.callerSays('It is a nice gym.');
+  h.advance(400);
+  h.llm('How much does a membership cost?');
+  t.equal(h.ctx().metrics.repeatQuestionsBlocked, 1, 'without her asking, the guard holds as before');
+});
+
+t.test('"sorry, what was that?" after a question cut short: the whole question, as it was to be said', async (t) => {
+  const h = thinking();
+  h.send({ type: 'REPLY.FACTS', facts: HOURS });
+  h.send({ type: 'REPLY.SENTENCE', text: 'Got it. And how much does a membership cost?' });
+  const say = h.says().at(-1)!;
+  h.startSpeaking(say.utteranceId);
+  h.hear(say.utteranceId, 'Got it. And how');
+  h.voiceOn();
+  h.advance(150);
+  h.partial('sorry what was');
+  h.final('sorry what was that');
+  h.voiceOff();
+  h.advance(400);
+  const input = h.reply()!.input;
+  t.same(input.history.at(-2), { speaker: 'agent', text: 'Got it. And how', interrupted: true }, 'she heard this');
+  t.equal(input.lastQuestion, 'And how much does a membership cost?', 'the agent knows what it asked');
+});

@@ -1,5 +1,6 @@
 import t from 'tap';
 import {
+  asksToHearAgain,
   callerWantsToEnd,
   endsSentence,
   isBackchannelOnly,
@@ -83,4 +84,26 @@ t.test('duplicates compare words, not punctuation or case', async (t) => {
   t.equal(normalize('Thanks!  That helps.'), normalize('thanks, that helps'));
   t.equal(pickFresh(['A one.', 'B two.'], normalize('a one')), 'B two.');
   t.equal(pickFresh(['A one.', 'B two.'], ''), 'A one.');
+});
+
+t.test('asking to hear it again: phrases of asking, or nothing but such words', async (t) => {
+  for (const x of [
+    'Sorry, what was that?',
+    'sorry?',
+    'What?',
+    "I didn't catch that",
+    'could you repeat the question',
+    'Pardon?',
+    '¿Cómo dice?',
+    'No le entendí',
+    'sorry what',
+  ])
+    t.ok(asksToHearAgain(x), x);
+  for (const x of [
+    "Sorry, we don't give prices over the phone",
+    'What classes? We have yoga.',
+    "we're open till ten",
+    'sorry about that, we open at six',
+  ])
+    t.notOk(asksToHearAgain(x), x);
 });

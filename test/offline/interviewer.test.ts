@@ -13,6 +13,8 @@ interface Conversation {
   history: HistoryTurn[];
   agentLines: string[];
   ended?: string;
+  /** The machine's lastQuestion: the question as it was to be said. */
+  lastQuestion?: string;
 }
 
 async function agentTurn(c: Conversation, reason: ConversationInput['reason']): Promise<LlmChunk[]> {
@@ -24,6 +26,7 @@ async function agentTurn(c: Conversation, reason: ConversationInput['reason']): 
     missing: missingTopics(c.facts),
     asked: [...c.asked],
     history: [...c.history],
+    lastQuestion: c.lastQuestion,
     reason,
   };
   const chunks: LlmChunk[] = [];
@@ -296,4 +299,23 @@ t.test('cancellation stops the stream', async (t) => {
   };
   for await (const ch of llm.respond(input, ac.signal)) chunks.push(ch);
   t.same(chunks, [], 'nothing after abort');
+});
+
+t.test('"sorry, what was that?" gets the last question again; "sorry, we don\'t" is an answer', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  c.lastQuestion = 'What are your opening hours?';
+  // What she heard of the greeting was cut short; the question is the machine's, whole.
+  c.history[c.history.length - 1] = { speaker: 'agent', text: "Hi, I'm an automated", interrupted: true };
+  caller(c, 'Sorry, what was that?');
+  const again = await agentTurn(c, 'reply');
+  t.equal(c.agentLines.at(-1), 'What are your opening hours?');
+  t.same(
+    again.filter((x) => x.type === 'asked'),
+    [],
+    'asked already: not counted twice',
+  );
+  caller(c, "sorry, we don't give those out");
+  await agentTurn(c, 'reply');
+  t.not(c.agentLines.at(-1), 'What are your opening hours?', 'a "sorry" inside an answer asks for nothing');
 });

@@ -133,6 +133,11 @@ export function systemPrompt(input: ConversationInput): string {
     `Still missing: ${missing}.`,
     ...(refused.size > 0 ? [`Refused on the phone, never ask again: ${[...refused].join(', ')}.`] : []),
     `Topics already asked about: ${asked}. Never ask the same question twice; if an answer was unclear, ask only for the unclear detail.`,
+    ...(input.lastQuestion === undefined
+      ? []
+      : [
+          `If they ask you to say it again ("sorry, what was that?"), ask your last question again: "${input.lastQuestion}"`,
+        ]),
     ...flowRules(flowIn(input.flow, input.language)),
     'Rules: this is a phone call. Speak in one to two short sentences, plain words, no lists, no markdown, no emoji.',
     'Ask one thing at a time. Say numbers and times the way people speak them.',

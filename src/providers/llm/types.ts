@@ -82,6 +82,11 @@ export interface ConversationInput {
    * ("before you transfer me, …"); the transfer comes next.
    */
   awaitingTransfer?: boolean | undefined;
+  /**
+   * The agent's last question as it was to be said: what the caller heard of it may have been cut short (the
+   * history has that), and "sorry, what was that?" asks for it again.
+   */
+  lastQuestion?: string | undefined;
   /** Why the agent is speaking now. */
   reason: 'greeting' | 'reply' | 'reprompt' | 'clarify' | 'closing';
   /** Where the tokens the API reports for this request go (the call's cost meter, src/costs/meter.ts). */
