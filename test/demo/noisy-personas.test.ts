@@ -54,6 +54,21 @@ t.test('interruptAgent talks over the chosen agent utterance, once', async (t) =
   const second = brain.whileAgentSpeaks();
   t.equal(second.length, 1);
   t.equal(second[0]?.afterMs, 1500);
-  t.match(second[0]?.action, { type: 'say', kind: 'small-talk' });
+  t.match(second[0]?.action, { type: 'say', kind: 'interruption' });
   t.same(brain.whileAgentSpeaks(), [], 'only that utterance');
+});
+
+t.test('after cutting the agent short she waits for it to say it again, then answers as usual', async (t) => {
+  const p = parsePersona({ ...base, behaviour: { interruptAgent: { utterance: 2, afterMs: 1500 } } });
+  const brain = new ReceptionistBrain(p);
+  brain.whileAgentSpeaks();
+  brain.onAgentUtterance('hi this is an assistant what are your opening hours');
+  const [cut] = brain.whileAgentSpeaks();
+  brain.saidOverAgent(cut!.action);
+  t.same(
+    brain.onAgentUtterance('got it thanks what'),
+    [{ type: 'pause', ms: 5000, untilAgentSpeaks: true }],
+    'the half sentence it stopped in is not a thank-you to answer',
+  );
+  t.match(brain.onAgentUtterance('how much does a membership cost'), [{ type: 'say', kind: 'answer' }]);
 });
