@@ -17,7 +17,7 @@ import type { HeardText } from './heard.js';
 import { noEvidence, type CallerEvidence } from './evidence.js';
 import { askable, initialLine, type Line } from './line.js';
 import type { TurnTiming } from './timing.js';
-import { asksToHearAgain, joinNonBlank, normalize, questionTopics, realWords, words } from './text.js';
+import { asksToHearAgain, joinNonBlank, normalize, questionIn, questionTopics, realWords, words } from './text.js';
 
 export { joinNonBlank };
 
@@ -316,13 +316,27 @@ export function nothingLeftToAsk(c: CallContext): boolean {
  * the same topics in other words, as an LLM puts it): not a repeat to guard against. Once per turn.
  */
 export function asksAgainAsked(c: CallContext, sentence: string): boolean {
+  const question = openQuestion(c);
   const last = c.history.at(-1);
-  if (c.lastQuestion === undefined || last?.speaker !== 'caller' || !asksToHearAgain(last.text)) return false;
-  if (c.agentTurn?.utterances.some((u) => normalize(u.text) === normalize(sentence))) return false;
-  if (normalize(sentence) === normalize(c.lastQuestion)) return true;
-  const was = questionTopics(c.lastQuestion);
+  if (question === undefined || last?.speaker !== 'caller' || !asksToHearAgain(last.text)) return false;
+  const asking = (text: string): boolean => questionIn(text) !== undefined;
+  const again =
+    (c.agentTurn?.utterances.some((u) => u.status !== 'cut' && asking(u.text)) ?? false) ||
+    c.outbox.some((o) => asking(o.text));
+  if (again) return false;
+  if (normalize(sentence) === normalize(question)) return true;
+  const was = questionTopics(question);
   const now = questionTopics(sentence);
   return now.length > 0 && now.every((t) => was.includes(t));
+}
+
+/** The last question, unless what it asks has been answered or refused since: that one is not asked again. */
+export function openQuestion(c: CallContext): string | undefined {
+  const q = c.lastQuestion;
+  if (q === undefined) return undefined;
+  const answered = answeredTopics(c.facts);
+  const closed = questionTopics(q).some((t) => answered.has(t) || c.line.refusals.some((r) => r.topic === t));
+  return closed ? undefined : q;
 }
 
 export function isDuplicate(c: CallContext, sentence: string): boolean {
@@ -344,7 +358,7 @@ export function replyInput(c: CallContext): ReplyInput {
     missing: toAsk(c),
     refused: c.line.refusals.map((r) => r.topic),
     awaitingTransfer: c.line.transferPending,
-    lastQuestion: c.lastQuestion,
+    lastQuestion: openQuestion(c),
     timeZone: c.timeZone,
     brief: c.brief,
     flow: c.flow,

@@ -4,7 +4,7 @@ import * as C from './context.js';
 import { turnHasFloor } from './guards.js';
 import { playbackSetup } from './playback.actions.js';
 import * as T from './text.js';
-import { flushOutbox, queueLine } from './turns.js';
+import { flushOutbox, queueAsking } from './turns.js';
 
 const REPLY_EVENTS = [
   'REPLY.SENTENCE',
@@ -50,7 +50,7 @@ export const replySetup = playbackSetup.extend<ReplyActionParams>({
       const m = context.metrics;
       const queued = {
         ...context,
-        ...queueLine(context, text),
+        ...queueAsking(context, text),
         replySentences: context.replySentences + 1,
         ...(params.replace ? { metrics: { ...m, repeatQuestionsBlocked: m.repeatQuestionsBlocked + 1 } } : {}),
       };

@@ -13,6 +13,7 @@ import type { Line } from './line.js';
 import type { CallOutcome, Situation } from './outcomes.js';
 import { bestKey, greeted, menuText, rememberedStep, triedOn } from './situation.guards.js';
 import { reintroductionLines, screeningLine, voicemailLines } from './situation-lines.js';
+import { questionIn } from './text.js';
 import { commitCaller, cutPending, finishTurn, flushOutbox, patched, queueLine, type Patch } from './turns.js';
 import { turnSetup } from './turn.actions.js';
 
@@ -282,11 +283,13 @@ export const situationSetup = turnSetup.extend<SituationActionParams>({
     }),
     queueReintroduction: assign(({ context }) => {
       let next: CallContext = context;
-      for (const l of reintroductionLines(context.gymName, C.nextTopic(context), context.flow, context.language))
-        next = patched(next, queueLine(next, l));
+      const lines = reintroductionLines(context.gymName, C.nextTopic(context), context.flow, context.language);
+      for (const l of lines) next = patched(next, queueLine(next, l));
       return {
         outbox: next.outbox,
         lastSaid: next.lastSaid,
+        // A new person: only what was asked of her is said again when she asks to hear it.
+        lastQuestion: lines.map(questionIn).findLast((q) => q !== undefined),
         ...withLine(context, { introducedTo: context.line.party }),
       };
     }),

@@ -230,6 +230,14 @@ export function questionTopics(sentence: string): Topic[] {
   return topicMentions(words(sentence)).map((m) => m.topic);
 }
 
+/** The line's last sentence that asks something ("Got it. And how much is it?" → "And how much is it?"). */
+export function questionIn(text: string): string | undefined {
+  return text
+    .split(/(?<=[.!?])\s+/)
+    .findLast((s) => s.trim().endsWith('?') || questionTopics(s).length > 0)
+    ?.trim();
+}
+
 export function isGreeting(sentence: string): boolean {
   const t = folded(sentence.trim()).replace(/^[¡¿]/, '');
   return (
@@ -245,17 +253,12 @@ export function isGoodbye(sentence: string): boolean {
   );
 }
 
-// The caller asks to hear the agent's last words again ("sorry, what was that?", "¿cómo dice?"). Phrases of asking
-// only: "sorry" inside a sentence ("sorry, we don't give prices") is an answer, so a lone word counts only when the
-// whole utterance is such words.
-const HEAR_AGAIN_PHRASES = [
-  'what was that',
-  'what did you say',
-  'say that again',
-  'say it again',
-  'come again',
-  'one more time',
-  'pardon',
+// The caller asks to hear the agent's last words again ("sorry, what was that?", "¿cómo dice?"). Only phrases of
+// asking: a few say so wherever they stand ("I didn't catch that, sorry"); most only when they end the turn, since
+// the same words start other sentences ("what was that regarding?", "pardon our noise, we open at six", "¿otra vez
+// usted?"); and words like "sorry", "what", "¿mande?" only when they are the whole turn ("sorry, we're closed" is an
+// answer).
+const HEAR_AGAIN_ANYWHERE = [
   "didn't catch",
   'did not catch',
   "didn't hear",
@@ -263,29 +266,76 @@ const HEAR_AGAIN_PHRASES = [
   "couldn't hear",
   'could not hear',
   "can't hear",
+  'missed that',
+  'you cut out',
+  "you're breaking up",
   'can you repeat',
   'could you repeat',
-  'repeat that',
   'repeat the question',
+  'say that again',
+  'say it again',
+  'no entendi',
+  'no entiendo',
+  'no le entendi',
+  'no le oigo',
+  'no le escucho',
+  'no le escuche',
+  'no escuche',
+  'no se escucha',
+  'me repite',
+  'repitame',
+  'puede repetir',
+  'podria repetir',
+];
+const HEAR_AGAIN_AT_END = [
+  'what was that',
+  "what's that",
+  'what did you say',
+  'what was the question',
+  'come again',
+  'say again',
+  'one more time',
+  'repeat that',
+  'pardon',
+  'pardon me',
+  'beg your pardon',
+  'excuse me',
   'como dice',
   'como dijo',
   'que dijo',
-  'no entendi',
-  'no le entendi',
-  'no escuche',
-  'no le escuche',
-  'puede repetir',
-  'podria repetir',
-  'repetirlo',
+  'que dice',
   'otra vez',
+  'repetirlo',
 ];
-const HEAR_AGAIN_ALONE = new Set(['sorry', 'what', 'huh', 'pardon', 'excuse', 'me', 'perdon', 'como', 'que', 'eh']);
+/** Words after the asking that leave it an asking ("what was that again, please?"). */
+const HEAR_AGAIN_TAIL = new Set(['again', 'please', 'sorry', 'por', 'favor']);
+const HEAR_AGAIN_ALONE = new Set([
+  'sorry',
+  "i'm",
+  'what',
+  'wait',
+  'huh',
+  'pardon',
+  'excuse',
+  'me',
+  'perdon',
+  'perdone',
+  'disculpe',
+  'mande',
+  'como',
+  'que',
+  'eh',
+]);
 
 export function asksToHearAgain(text: string): boolean {
   const w = words(text);
   const joined = ` ${w.join(' ')} `;
-  if (HEAR_AGAIN_PHRASES.some((p) => joined.includes(` ${p} `))) return true;
-  return w.length > 0 && w.length <= 3 && w.every((x) => HEAR_AGAIN_ALONE.has(x));
+  if (HEAR_AGAIN_ANYWHERE.some((p) => joined.includes(` ${p} `))) return true;
+  let end = w.length;
+  while (end > 0 && HEAR_AGAIN_TAIL.has(w[end - 1] as string)) end--;
+  const head = ` ${w.slice(0, end).join(' ')}`;
+  if (HEAR_AGAIN_AT_END.some((p) => head.endsWith(` ${p}`))) return true;
+  return w.length > 0 && w.length <= 4 && w.every((x) => HEAR_AGAIN_ALONE.has(x));
 }
 
 /** The caller says they want to stop talking. */

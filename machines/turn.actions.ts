@@ -15,6 +15,7 @@ import {
   finishTurn,
   flushOutbox,
   patched,
+  queueAsking,
   queueLine,
 } from './turns.js';
 
@@ -77,7 +78,7 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
             );
       const a = queueLine(context, intro);
       return {
-        ...queueLine(patched(context, a), question),
+        ...queueAsking(patched(context, a), question),
         metrics: { ...context.metrics, greetings: context.metrics.greetings + 1 },
         line: { ...context.line, introducedTo: context.line.party },
       };
@@ -96,7 +97,7 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
         topic !== undefined
           ? T.questionFor(topic, context.brief, context.flow, context.language)
           : T.pickFresh(T.clarifyLines(context.language), context.lastSaid);
-      return queueLine(context, line);
+      return topic !== undefined ? queueAsking(context, line) : queueLine(context, line);
     }),
     queueReprompt: assign(({ context }) => ({
       ...queueLine(

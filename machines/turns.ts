@@ -12,7 +12,7 @@ import {
 } from './context.js';
 import type { HeardText } from './heard.js';
 import { agentTurnLedger, callerTurnLedger, closeAgentTurn } from './ledger.js';
-import { asrContextFor, isBackchannelOnly, normalize, questionTopics } from './text.js';
+import { asrContextFor, isBackchannelOnly, normalize, questionIn, questionTopics } from './text.js';
 
 // Pure context updates shared by several actions of the machine. Each returns the patch to assign plus what
 // to send or emit, so the actions in call.setup.ts stay one-liners around them.
@@ -30,22 +30,19 @@ export function beginTurn(c: CallContext, reason: AgentTurnReason): Patch {
   return { seq, agentTurn: { seq, reason, utterances: [], interrupted: false, askedByReply: [] } };
 }
 
-/** The line's last sentence that asks something ("Got it. And how much is it?" → "And how much is it?"). */
-function questionIn(text: string): string | undefined {
-  return text
-    .split(/(?<=[.!?])\s+/)
-    .findLast((s) => s.trim().endsWith('?') || questionTopics(s).length > 0)
-    ?.trim();
-}
-
 /** Queue a line; `resumed` lines are exempt from the duplicate guard (they repeat a cut sentence on purpose). */
 export function queueLine(c: CallContext, text: string, resumed = false): Patch {
-  const question = resumed ? undefined : questionIn(text);
-  return {
-    outbox: [...c.outbox, { text, resumed }],
-    lastSaid: normalize(text),
-    ...(question === undefined ? {} : { lastQuestion: question }),
-  };
+  return { outbox: [...c.outbox, { text, resumed }], lastSaid: normalize(text) };
+}
+
+/**
+ * Queue a line of the conversation (a reply's sentence, the greeting, a re-introduction, a topic's question): a
+ * question in it becomes the one said again when she asks to hear it. The machine's other lines (re-prompts,
+ * holding lines, apologies, goodbyes) ask nothing of their own and leave the last question as it was.
+ */
+export function queueAsking(c: CallContext, text: string): Patch {
+  const question = questionIn(text);
+  return { ...queueLine(c, text), ...(question === undefined ? {} : { lastQuestion: question }) };
 }
 
 export interface Flush {

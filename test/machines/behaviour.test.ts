@@ -495,3 +495,31 @@ t.test('"sorry, what was that?" after a question cut short: the whole question, 
   t.same(input.history.at(-2), { speaker: 'agent', text: 'Got it. And how', interrupted: true }, 'she heard this');
   t.equal(input.lastQuestion, 'And how much does a membership cost?', 'the agent knows what it asked');
 });
+
+t.test(
+  '"sorry, what?" is about the last question: not a re-prompt, not after a reply that asked nothing',
+  async (t) => {
+    const h = greeted();
+    const hours = h.ctx().lastQuestion;
+    t.match(hours, /hours/, 'the greeting asked the hours');
+    h.advance(7000);
+    t.match(h.saidTexts().at(-1), /still there\?/);
+    h.playAll(1500);
+    t.equal(h.ctx().lastQuestion, hours, 'a re-prompt asks nothing of its own');
+    h.callerSays('Sorry, what was that?');
+    h.advance(400);
+    t.equal(h.reply()!.input.lastQuestion, hours);
+    h.llm('Sure.', 'What are your opening hours?');
+    h.playAll(500);
+    h.callerSays('We are open six to ten every day. Who is calling?');
+    h.advance(400);
+    h.send({ type: 'REPLY.FACTS', facts: HOURS });
+    h.llm("I'm an automated assistant collecting gym information.");
+    t.equal(h.ctx().lastQuestion, 'How much does a membership cost?', 'the question the machine added to it');
+    h.playAll(500);
+    h.callerSays('Sorry, what?');
+    h.advance(400);
+    h.llm('And what are your opening hours?');
+    t.equal(h.ctx().metrics.repeatQuestionsBlocked, 1, 'the answered question stays blocked');
+  },
+);

@@ -434,6 +434,7 @@ t.test(
       .map((s) => s.text);
     t.match(intro[0], /^Hi, I'm an automated assistant calling Iron Temple/);
     t.match(intro[1], /membership cost/, 'asks only what is missing');
+    t.match(h.ctx().lastQuestion, /membership cost/, 'what she would hear again: the question asked of her');
     t.equal(h.ctx().metrics.greetings, 1, 'not a second greeting');
     t.equal(h.ctx().line.party, 1);
     h.playAll(1000);

@@ -89,14 +89,23 @@ t.test('duplicates compare words, not punctuation or case', async (t) => {
 t.test('asking to hear it again: phrases of asking, or nothing but such words', async (t) => {
   for (const x of [
     'Sorry, what was that?',
+    'what was that again, please?',
     'sorry?',
+    "I'm sorry?",
+    'Wait, what?',
     'What?',
+    "Sorry, what's that?",
     "I didn't catch that",
+    'Sorry, you cut out',
     'could you repeat the question',
     'Pardon?',
     '¿Cómo dice?',
+    '¿Mande?',
+    '¿Disculpe?',
+    'Perdón, ¿cómo?',
     'No le entendí',
-    'sorry what',
+    'No le oigo bien',
+    '¿Me repite?',
   ])
     t.ok(asksToHearAgain(x), x);
   for (const x of [
@@ -104,6 +113,13 @@ t.test('asking to hear it again: phrases of asking, or nothing but such words', 
     'What classes? We have yoga.',
     "we're open till ten",
     'sorry about that, we open at six',
+    'Pardon our noise, we open at six',
+    'Pardon me, one moment',
+    'Sorry, what was that regarding?',
+    'What did you say your name was?',
+    '¿Otra vez usted?',
+    'you can come again tomorrow',
+    'excuse me one moment',
   ])
     t.notOk(asksToHearAgain(x), x);
 });

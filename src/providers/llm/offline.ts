@@ -7,7 +7,7 @@ import type { InterviewerLines } from '../../language/pack.js';
 import { packFor } from '../../language/packs.js';
 import { detectTopics } from '../../facts/topics.js';
 import type { SpokenOutcome } from '../../../machines/outcomes.js';
-import { asksToHearAgain, greetingLines } from '../../../machines/text.js';
+import { asksToHearAgain, greetingLines, questionTopics } from '../../../machines/text.js';
 import type { CallbackFound } from '../../situations/callback.js';
 import type { RefusalFound } from '../../situations/refusal.js';
 import { isTransferCue } from '../../situations/cues.js';
@@ -207,9 +207,13 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
   if (parsed.goodbye && !gained) {
     return { text: [say.goodbyeCaller], facts, asked: undefined, endCall: 'caller-request', ...situation };
   }
-  // "Sorry, what was that?": the question again, whole (she may have heard only its start), not the next one.
-  if (asksToHearAgain(callerText) && !gained && line.refusals.length === 0 && input.lastQuestion !== undefined)
-    return { text: [input.lastQuestion], facts, asked: undefined, endCall: undefined, ...situation };
+  // "Sorry, what was that?": the question again, whole (she may have heard only its start), not the next one; a
+  // topic's question in the language spoken now (she may have asked in another: "perdón, ¿qué dijo?").
+  if (asksToHearAgain(callerText) && !gained && line.refusals.length === 0 && input.lastQuestion !== undefined) {
+    const [topic, ...more] = questionTopics(input.lastQuestion);
+    const again = topic !== undefined && more.length === 0 ? question(topic, input) : input.lastQuestion;
+    return { text: [again], facts, asked: undefined, endCall: undefined, ...situation };
+  }
   // "No, that changed" without the new value: ask for it, once, before the usual clarification.
   if (current && answer === 'no' && missing.includes(current) && !changedAsked(input.history, current, say)) {
     return { text: [say.changed[current]], facts, asked: undefined, endCall: undefined };
