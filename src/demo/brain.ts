@@ -131,6 +131,8 @@ export class ReceptionistBrain {
   private unknownStreak = 0;
   /** She cut the agent short to have it say that again: what it said before it stopped is not its question. */
   private awaitingRepeat = false;
+  /** She is waiting for that repeat now (afterSilence: it did not come). */
+  private waitingForRepeat = false;
   private hungUp = false;
   private lastTopics: readonly Topic[] = [];
   /** The node she said she would transfer the caller to, while she hears out the caller's question first. */
@@ -205,11 +207,13 @@ export class ReceptionistBrain {
   /** What to do after the agent finished an utterance that was recognised as `text`. */
   onAgentUtterance(text: string): ReceptionistAction[] {
     if (this.hungUp) return [];
+    this.waitingForRepeat = false;
     if (this.awaitingRepeat) {
       // "Sorry, what was that?": a person waits for the agent to say it again, and does not answer the half
       // sentence it stopped in (the agent's "Got it, thanks. What ab—" is not a thank-you to say goodbye to).
-      // If it says nothing, she answers what she did hear.
+      // If it says nothing, she asks once more.
       this.awaitingRepeat = false;
+      this.waitingForRepeat = true;
       return [{ type: 'pause', ms: REPEAT_WAIT_MS, untilAgentSpeaks: true }];
     }
     const heard = understand(text);
@@ -266,6 +270,10 @@ export class ReceptionistBrain {
 
   /** The persona's answer when it stayed silent on purpose and the agent did not re-prompt. */
   afterSilence(lastText: string): ReceptionistAction[] {
+    if (this.waitingForRepeat) {
+      this.waitingForRepeat = false;
+      return this.turn([{ type: 'say', kind: 'small-talk', text: this.lines.what }]);
+    }
     return this.onAgentUtterance(lastText);
   }
 

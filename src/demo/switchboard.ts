@@ -1,4 +1,5 @@
 import { synthesizePhoneAudio } from '../audio/speech.js';
+import { FRAME_MS } from '../telephony/dsp-port.js';
 import type { TtsProvider } from '../providers/tts/types.js';
 import type { KeyEars } from '../sim/keys.js';
 import { HoldSound, toneBurst } from '../sim/noise/hold.js';
@@ -180,8 +181,8 @@ export class Switchboard {
     let nextAnnouncement = node.announcement ? node.announcement.everyMs : Infinity;
     while (!line.isEnded) {
       const elapsed = line.nowMs() - from;
-      // Less than a frame left is over: the line sends whole 20 ms frames.
-      if (elapsed > node.ms - 20) break;
+      // Less than a frame left is over: the line sends whole frames.
+      if (elapsed > node.ms - FRAME_MS) break;
       if (node.announcement && elapsed >= nextAnnouncement) {
         nextAnnouncement += node.announcement.everyMs;
         await this.#say(node.announcement.says);

@@ -141,8 +141,8 @@ export class SimulatedStream implements ClockClient {
   }
 
   #queueCaller(frames: readonly CallerFrame[]): Promise<void> {
-    // Nothing to send is sent at once: its promise would otherwise wait for the end of some later say().
-    if (frames.length === 0) return Promise.resolve();
+    // Nothing to send, and nothing before it: done now, not at the end of some later say().
+    if (frames.length === 0 && this.#callerHead >= this.#caller.length) return Promise.resolve();
     for (const f of frames) this.#caller.push(f);
     return new Promise((resolve) => this.#callerDone.push(resolve));
   }

@@ -58,17 +58,25 @@ t.test('interruptAgent talks over the chosen agent utterance, once', async (t) =
   t.same(brain.whileAgentSpeaks(), [], 'only that utterance');
 });
 
-t.test('after cutting the agent short she waits for it to say it again, then answers as usual', async (t) => {
-  const p = parsePersona({ ...base, behaviour: { interruptAgent: { utterance: 2, afterMs: 1500 } } });
-  const brain = new ReceptionistBrain(p);
-  brain.whileAgentSpeaks();
-  brain.onAgentUtterance('hi this is an assistant what are your opening hours');
-  const [cut] = brain.whileAgentSpeaks();
-  brain.saidOverAgent(cut!.action);
-  t.same(
-    brain.onAgentUtterance('got it thanks what'),
-    [{ type: 'pause', ms: 5000, untilAgentSpeaks: true }],
-    'the half sentence it stopped in is not a thank-you to answer',
-  );
-  t.match(brain.onAgentUtterance('how much does a membership cost'), [{ type: 'say', kind: 'answer' }]);
-});
+t.test(
+  'after cutting the agent short she waits for it to say it again, asks again if it does not, then answers',
+  async (t) => {
+    const p = parsePersona({ ...base, behaviour: { interruptAgent: { utterance: 2, afterMs: 1500 } } });
+    const brain = new ReceptionistBrain(p);
+    brain.whileAgentSpeaks();
+    brain.onAgentUtterance('hi this is an assistant what are your opening hours');
+    const [cut] = brain.whileAgentSpeaks();
+    brain.saidOverAgent(cut!.action);
+    t.same(
+      brain.onAgentUtterance('got it thanks what'),
+      [{ type: 'pause', ms: 5000, untilAgentSpeaks: true }],
+      'the half sentence it stopped in is not a thank-you to answer',
+    );
+    t.match(
+      brain.afterSilence('got it thanks what'),
+      [{ type: 'say', text: /what was that/i }],
+      'no repeat: she asks again',
+    );
+    t.match(brain.onAgentUtterance('how much does a membership cost'), [{ type: 'say', kind: 'answer' }]);
+  },
+);
