@@ -9,6 +9,7 @@ import {
   looping,
   Moonshine,
   MOONSHINE_MIN_CONFIDENCE,
+  repeatsItself,
   sharedMoonshine,
   toModelRate,
 } from '../../src/providers/asr/moonshine.js';
@@ -64,6 +65,18 @@ t.test('a phrase written four times in a row is a loop (what it writes for chatt
   t.notOk(looping([1, ...sorry, ...sorry, ...sorry]), 'three times: not yet');
   t.notOk(looping([1, 5, 6, 5, 6, 7, 5, 6, 5, 6]), 'a list that comes back to a word');
 });
+
+t.test(
+  'one phrase twice over and nothing else is the model repeating itself (what it writes for chatter)',
+  async (t) => {
+    t.ok(repeatsItself("I'm going to go to the hospital. I'm going to go to the hospital. I'm going to go to"));
+    t.ok(repeatsItself("I'm going to be on my own. I'm going to be on my own."));
+    t.notOk(repeatsItself('We have yoga. We have yoga, spin and pilates.'), 'a real answer after the repeat');
+    t.notOk(repeatsItself('Seven days a week, seven days a week we open at six.'));
+    t.notOk(repeatsItself('bye bye'), 'shorter than a phrase');
+    t.notOk(repeatsItself('A membership is forty nine dollars a month.'));
+  },
+);
 
 t.test('a missing model names the command that fetches it', async (t) => {
   await t.rejects(Moonshine.load(mkdtempSync(join(tmpdir(), 'no-model-'))), /npm run models/);

@@ -37,6 +37,8 @@ const HEAD_DIM = 36;
 const LOOP_TOKENS = 10;
 const LOOP_REPEATS = 4;
 const LOOP_REPEATS_ONE_TOKEN = 8;
+/** The shortest phrase whose being said twice over, and nothing else, is the model repeating itself (repeatsItself). */
+const REPEAT_MIN_WORDS = 3;
 /** At most this many tokens per second of audio: a run that loops on a token stops (the model authors' bound). */
 const TOKENS_PER_SECOND = 6;
 
@@ -144,7 +146,7 @@ export class Moonshine {
     const text = words.length > 0 ? this.#decode([START, ...words]).trim() : '';
     // A phrase over and over ("I'm sorry, I'm sorry, …") is what it writes for chatter it cannot place, and a
     // note sign is its own word for music: neither is her speech, however sure each token was.
-    if (looping(tokens) || text.includes('♪')) return { text, confidence: 0 };
+    if (looping(tokens) || repeatsItself(text) || text.includes('♪')) return { text, confidence: 0 };
     return { text, confidence: tokens.length > 1 ? Math.exp(logProb / (tokens.length - 1)) : 0 };
   }
 
@@ -164,6 +166,22 @@ export function looping(tokens: readonly number[]): boolean {
     let same = true;
     for (let k = 1; k < repeats && same; k++)
       for (let j = 1; j <= n && same; j++) same = tokens[tokens.length - j] === tokens[tokens.length - j - k * n];
+    if (same) return true;
+  }
+  return false;
+}
+
+/**
+ * The whole transcription is one phrase of REPEAT_MIN_WORDS words or more, twice or more over (the last copy may be
+ * cut off): "I'm going to go to the hospital. I'm going to go to the hospital. I'm going to go to". What the model
+ * writes for voices it cannot place (chatter), stopped by the length limit before looping() sees four copies; people
+ * do not say a whole sentence twice over and nothing else.
+ */
+export function repeatsItself(text: string): boolean {
+  const w = text.toLowerCase().match(/[a-z0-9']+/g) ?? [];
+  for (let p = REPEAT_MIN_WORDS; 2 * p <= w.length; p++) {
+    let same = true;
+    for (let i = p; i < w.length && same; i++) same = w[i] === w[i - p];
     if (same) return true;
   }
   return false;
