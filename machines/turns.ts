@@ -30,9 +30,12 @@ export function beginTurn(c: CallContext, reason: AgentTurnReason): Patch {
   return { seq, agentTurn: { seq, reason, utterances: [], interrupted: false, askedByReply: [] } };
 }
 
-/** Queue a line; `resumed` lines are exempt from the duplicate guard (they repeat a cut sentence on purpose). */
-export function queueLine(c: CallContext, text: string, resumed = false): Patch {
-  return { outbox: [...c.outbox, { text, resumed }], lastSaid: normalize(text) };
+/**
+ * Queue a new line. (Lines said again after a false interruption go into the outbox as `resumed` directly, exempt
+ * from the duplicate guard: they repeat a cut sentence on purpose.)
+ */
+export function queueLine(c: CallContext, text: string): Patch {
+  return { outbox: [...c.outbox, { text, resumed: false }], lastSaid: normalize(text) };
 }
 
 /**
