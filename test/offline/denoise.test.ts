@@ -89,6 +89,24 @@ t.test('the line estimate tells a quiet line from a noisy one', async (t) => {
   t.equal(new LineSnr(500, 100).snrDb, undefined, 'no estimate before enough frames');
 });
 
+t.test('a noisy line, and quiet again only well past the limits (no flapping at the edge)', async (t) => {
+  /** 20 frames: `speech` dBFS for 14, `gap` dBFS for 6. */
+  const line = (speech: number, gap: number): LineSnr => {
+    const est = new LineSnr(500, 20);
+    for (let i = 0; i < 200; i++) est.push(i % 20 < 14 ? speech : gap);
+    return est;
+  };
+  const music = line(-20, -40);
+  t.ok(music.noisy && !music.quietAgain, 'gaps 20 dB under her, well over hiss: noisy');
+  const edge = line(-20, -53);
+  t.ok(!edge.noisy && !edge.quietAgain, '33 dB: no longer noisy, but not clearly quiet either');
+  const quiet = line(-20, -90);
+  t.ok(!quiet.noisy && quiet.quietAgain, 'gaps at hiss level: quiet');
+  const silentGaps = line(-50, -65);
+  t.ok(!silentGaps.noisy, 'little spread, but gaps below a phone line hiss: not noisy');
+  t.notOk(new LineSnr(500, 100).noisy || new LineSnr(500, 100).quietAgain, 'neither before an estimate');
+});
+
 t.test('the recogniser denoises a noisy line only (policy noisy), always or never as told', async (t) => {
   // 2.5 s: the estimate needs 2 s of line before it decides.
   const noisy = dsp.ulawEncode(bed('music', 3, -16, 10).subarray(0, 20_000));

@@ -16,6 +16,12 @@ const BINS = 121;
 const QUIET_QUANTILE = 0.15;
 /** The loud end: her speech, not the single loudest syllables. */
 const LOUD_QUANTILE = 0.95;
+/** Lines with less than this spread between speech and gaps are noisy (measured: docs/benchmarks/asr-noise.md). */
+const NOISY_BELOW_SNR_DB = 30;
+/** How far past the limits a noisy line must get to be quiet again (quietAgain), so a policy does not flap. */
+const HYSTERESIS_DB = 6;
+/** Gaps quieter than this are a quiet line (a phone line's own hiss is well below), never noisy. */
+const NOISE_FLOOR_DBFS = -60;
 
 export class LineSnr {
   readonly #hist = new Uint16Array(BINS);
@@ -47,6 +53,25 @@ export class LineSnr {
   get snrDb(): number | undefined {
     if (this.#count < this.#minFrames) return undefined;
     return this.#quantile(LOUD_QUANTILE) - this.#quantile(QUIET_QUANTILE);
+  }
+
+  /**
+   * Music, chatter or traffic between her words: too little spread, and gaps louder than a phone line's hiss. A
+   * silent line (nothing between her words, or nothing at all) has no noise, whatever the spread. False before
+   * there is an estimate.
+   */
+  get noisy(): boolean {
+    const snr = this.snrDb;
+    const floor = this.floorDb;
+    return snr !== undefined && floor !== undefined && snr < NOISY_BELOW_SNR_DB && floor > NOISE_FLOOR_DBFS;
+  }
+
+  /** Clearly quiet: HYSTERESIS_DB past either of `noisy`'s limits. False before there is an estimate. */
+  get quietAgain(): boolean {
+    const snr = this.snrDb;
+    const floor = this.floorDb;
+    if (snr === undefined || floor === undefined) return false;
+    return snr > NOISY_BELOW_SNR_DB + HYSTERESIS_DB || floor < NOISE_FLOOR_DBFS - HYSTERESIS_DB;
   }
 
   /** The level of the quiet frames (dBFS): the room under her voice, or undefined before `minFrames` frames. */

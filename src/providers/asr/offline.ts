@@ -75,17 +75,6 @@ const HURRY_FRAMES = 50;
 /** Confidence of a cut utterance's best path that did not reach the grammar's end (endUtterance). */
 const CUT_PATH_CONFIDENCE = 0.5;
 
-/** Lines with less than this spread between speech and gaps are denoised (measured: docs/benchmarks/asr-noise.md). */
-const DENOISE_BELOW_SNR_DB = 30;
-const DENOISE_HYSTERESIS_DB = 6;
-/** Gaps quieter than this are a quiet line (a phone line's own hiss is well below), never denoised. */
-const NOISE_FLOOR_DBFS = -60;
-
-/** Music, chatter or traffic between her words: too little spread, and gaps louder than a phone line's hiss. */
-function noisyLine(snrDb: number | undefined, floorDb: number | undefined): boolean {
-  return snrDb !== undefined && floorDb !== undefined && snrDb < DENOISE_BELOW_SNR_DB && floorDb > NOISE_FLOOR_DBFS;
-}
-
 let smallDict: string | undefined;
 
 /**
@@ -341,7 +330,7 @@ class OfflineAsrStream implements AsrStream {
     if (this.snr) {
       this.snr.push(this.opts.dsp.frameFeatures(line, VAD_FRAME_SAMPLES)[0] as number);
       // Never in the middle of an utterance: the decoder would hear the line change under a word.
-      if (!this.inUtt && this.denoisePolicy === 'noisy') this.followLineNoise(this.snr.snrDb, this.snr.floorDb);
+      if (!this.inUtt && this.denoisePolicy === 'noisy') this.followLineNoise(this.snr);
       // Loaded (once per thread) as soon as the line is noisy, not when the first final waits for it.
       if (!this.moonshineLoading && this.moonshinePolicy === 'noisy' && this.lineNoisy()) {
         this.moonshineLoading = true;
@@ -500,20 +489,14 @@ class OfflineAsrStream implements AsrStream {
 
   /** The line is noisy now: measured when the denoiser or Moonshine follows the line, else as the denoiser is. */
   private lineNoisy(): boolean {
-    if (this.snr === undefined) return this.denoiser !== undefined;
-    return noisyLine(this.snr.snrDb, this.snr.floorDb);
+    return this.snr === undefined ? this.denoiser !== undefined : this.snr.noisy;
   }
 
-  /** Denoising on for a noisy line, off again once it is quiet (hysteresis, so it does not flap). */
-  private followLineNoise(snrDb: number | undefined, floorDb: number | undefined): void {
-    if (snrDb === undefined || floorDb === undefined || !this.denoisers) return;
-    // A silent line (nothing between her words, or nothing at all) has no noise to take out, whatever the spread.
-    const noisy = noisyLine(snrDb, floorDb);
-    if (!this.denoiser && noisy) this.denoiser = this.denoisers(this.opts.dsp);
-    else if (
-      this.denoiser &&
-      (snrDb > DENOISE_BELOW_SNR_DB + DENOISE_HYSTERESIS_DB || floorDb < NOISE_FLOOR_DBFS - DENOISE_HYSTERESIS_DB)
-    ) {
+  /** Denoising on for a noisy line, off again once it is clearly quiet (LineSnr's hysteresis: it does not flap). */
+  private followLineNoise(snr: LineSnr): void {
+    if (!this.denoisers) return;
+    if (!this.denoiser && snr.noisy) this.denoiser = this.denoisers(this.opts.dsp);
+    else if (this.denoiser && snr.quietAgain) {
       this.denoiser.close();
       this.denoiser = undefined;
     }
