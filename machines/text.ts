@@ -298,7 +298,6 @@ const HEAR_AGAIN_AT_END = [
   'repeat that',
   'pardon',
   'pardon me',
-  'beg your pardon',
   'excuse me',
   'como dice',
   'como dijo',

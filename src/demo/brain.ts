@@ -129,10 +129,11 @@ export class ReceptionistBrain {
   private dtmfDone = false;
   private agentUtterances = 0;
   private unknownStreak = 0;
-  /** She cut the agent short to have it say that again: what it said before it stopped is not its question. */
-  private awaitingRepeat = false;
-  /** She is waiting for that repeat now (afterSilence: it did not come). */
-  private waitingForRepeat = false;
+  /**
+   * She cut the agent short to have it say that again (`asked`): what it said before it stopped is not its
+   * question, and she waits for the repeat (`waiting`; afterSilence: it did not come).
+   */
+  private repeat: 'none' | 'asked' | 'waiting' = 'none';
   private hungUp = false;
   private lastTopics: readonly Topic[] = [];
   /** The node she said she would transfer the caller to, while she hears out the caller's question first. */
@@ -201,21 +202,18 @@ export class ReceptionistBrain {
 
   /** She said `action` over the agent (whileAgentSpeaks' timing came while it was still talking). */
   saidOverAgent(action: ReceptionistAction): void {
-    if (action.type === 'say' && action.kind === 'interruption') this.awaitingRepeat = true;
+    if (action.type === 'say' && action.kind === 'interruption') this.repeat = 'asked';
   }
 
   /** What to do after the agent finished an utterance that was recognised as `text`. */
   onAgentUtterance(text: string): ReceptionistAction[] {
     if (this.hungUp) return [];
-    this.waitingForRepeat = false;
-    if (this.awaitingRepeat) {
-      // "Sorry, what was that?": a person waits for the agent to say it again, and does not answer the half
-      // sentence it stopped in (the agent's "Got it, thanks. What ab—" is not a thank-you to say goodbye to).
-      // If it says nothing, she asks once more.
-      this.awaitingRepeat = false;
-      this.waitingForRepeat = true;
-      return [{ type: 'pause', ms: REPEAT_WAIT_MS, untilAgentSpeaks: true }];
-    }
+    const asked = this.repeat === 'asked';
+    this.repeat = asked ? 'waiting' : 'none';
+    // "Sorry, what was that?": a person waits for the agent to say it again, and does not answer the half
+    // sentence it stopped in (the agent's "Got it, thanks. What ab—" is not a thank-you to say goodbye to).
+    // If it says nothing, she asks once more.
+    if (asked) return [{ type: 'pause', ms: REPEAT_WAIT_MS, untilAgentSpeaks: true }];
     const heard = understand(text);
     const to = this.pendingTransfer;
     if (to !== undefined) {
@@ -270,8 +268,8 @@ export class ReceptionistBrain {
 
   /** The persona's answer when it stayed silent on purpose and the agent did not re-prompt. */
   afterSilence(lastText: string): ReceptionistAction[] {
-    if (this.waitingForRepeat) {
-      this.waitingForRepeat = false;
+    if (this.repeat === 'waiting') {
+      this.repeat = 'none';
       return this.turn([{ type: 'say', kind: 'small-talk', text: this.lines.what }]);
     }
     return this.onAgentUtterance(lastText);
