@@ -17,7 +17,8 @@ import type { HeardText } from './heard.js';
 import { noEvidence, type CallerEvidence } from './evidence.js';
 import { askable, initialLine, type Line } from './line.js';
 import type { TurnTiming } from './timing.js';
-import { asksToHearAgain, joinNonBlank, normalize, questionIn, questionTopics, realWords, words } from './text.js';
+import { asksToHearAgain } from './hear-again.js';
+import { joinNonBlank, normalize, questionIn, questionTopics, realWords, words } from './text.js';
 
 export { joinNonBlank };
 

@@ -1,6 +1,6 @@
 import t from 'tap';
+import { asksToHearAgain } from '../../machines/hear-again.js';
 import {
-  asksToHearAgain,
   callerWantsToEnd,
   endsSentence,
   isBackchannelOnly,
