@@ -7,6 +7,11 @@ import { situationRegion } from './situation.region.js';
 import { turnRegion } from './turn.region.js';
 import { languageRegion } from './language.region.js';
 
+const LATE_WORDS =
+  "Words of audio before the committed turn's end, arriving after it (a recogniser behind real time): that turn's " +
+  "late words, not this one's (kept out of it: her hello's final, arriving during the greeting, was once taken for " +
+  "her answer to the greeting's question).";
+
 /**
  * One actor per phone call. While the call is live four regions run in parallel, because four things really do
  * happen at once on a phone call: the caller's voice (silent/onset/speaking), the LLM reply being generated,
@@ -86,6 +91,7 @@ export const callMachine = callSetup.createMachine({
           on: {
             'ASR.PARTIAL': [
               { guard: 'roomWords', description: "The room's words (a noisy line, no voice under them): not hers." },
+              { guard: 'lateWords', description: LATE_WORDS },
               { actions: 'notePartial' },
             ],
             'ASR.FINAL': [
@@ -94,6 +100,7 @@ export const callMachine = callSetup.createMachine({
                 actions: 'dropPartial',
                 description: "The room's words (a noisy line, no voice under them): not hers; they close the partial.",
               },
+              { guard: 'lateWords', description: LATE_WORDS },
               { actions: 'appendFinal' },
             ],
             'CALLER.EVIDENCE': {
@@ -180,8 +187,14 @@ export const callMachine = callSetup.createMachine({
       entry: 'finalizeAsr',
       after: { HANGUP_DRAIN: { target: 'ended', actions: 'recordHangup', description: 'No final in time.' } },
       on: {
-        'ASR.PARTIAL': { actions: 'notePartial', description: 'Words so far, kept if no final comes.' },
-        'ASR.FINAL': { target: 'ended', actions: ['appendFinal', 'recordHangup'], description: 'The last words.' },
+        'ASR.PARTIAL': [
+          { guard: 'lateWords', description: LATE_WORDS },
+          { actions: 'notePartial', description: 'Words so far, kept if no final comes.' },
+        ],
+        'ASR.FINAL': [
+          { guard: 'lateWords', description: `${LATE_WORDS} The last words' final may still come.` },
+          { target: 'ended', actions: ['appendFinal', 'recordHangup'], description: 'The last words.' },
+        ],
         'ASR.UTTERANCE_END': { target: 'ended', actions: 'recordHangup', description: 'Nothing more to come.' },
         'ASR.ERROR': {
           target: 'ended',

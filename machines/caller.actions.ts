@@ -15,15 +15,15 @@ export const callerSetup = callBase.extend({
     notePartial: assign({
       caller: ({ context, event }) => {
         assertEvent(event, 'ASR.PARTIAL');
-        return { ...context.caller, partial: event.text };
+        return { ...context.caller, partial: event.text, partialEndMs: event.endMs };
       },
     }),
     /** A final closes the recogniser's utterance: the partial of it is not pending any more. */
-    dropPartial: assign({ caller: ({ context }) => ({ ...context.caller, partial: '' }) }),
+    dropPartial: assign({ caller: ({ context }) => ({ ...context.caller, partial: '', partialEndMs: undefined }) }),
     appendFinal: assign({
       caller: ({ context, event }) => {
         assertEvent(event, 'ASR.FINAL');
-        return C.isLateFinal(context, event) ? context.caller : C.withFinal(context.caller, event);
+        return C.withFinal(context.caller, event);
       },
     }),
     noteOnset: assign({

@@ -51,6 +51,8 @@ export interface AgentTurn {
 export interface CallerBuffer {
   finals: string[];
   partial: string;
+  /** Where the partial's audio ends (media time), when the recogniser says. */
+  partialEndMs: number | undefined;
   confidenceSum: number;
   finalsCount: number;
   startMs: number | undefined;
@@ -93,7 +95,7 @@ export interface CallContext {
   lastSilenceMs: number | undefined;
   /**
    * Where the last committed caller turn's voice ended (its silence edge): a recogniser's final for audio up to
-   * there that arrives later is that turn's late words, not the next turn's (isLateFinal).
+   * there that arrives later is that turn's late words, not the next turn's (isLateWords).
    */
   committedToMs: number | undefined;
   /** How long before the silence edge arrived the caller's voice had ended (the VAD's hangover); 0 if unknown. */
@@ -189,7 +191,15 @@ export function initialContext(input: CallInput): CallContext {
 }
 
 export function emptyCaller(): CallerBuffer {
-  return { finals: [], partial: '', confidenceSum: 0, finalsCount: 0, startMs: undefined, endMs: undefined };
+  return {
+    finals: [],
+    partial: '',
+    partialEndMs: undefined,
+    confidenceSum: 0,
+    finalsCount: 0,
+    startMs: undefined,
+    endMs: undefined,
+  };
 }
 
 /** The buffer with a recogniser final appended (an empty final only clears the partial it replaces). */
@@ -198,10 +208,11 @@ export function withFinal(
   e: { text: string; confidence: number; startMs: number; endMs: number },
 ): CallerBuffer {
   const text = e.text.trim();
-  if (text.length === 0) return { ...b, partial: '' };
+  if (text.length === 0) return { ...b, partial: '', partialEndMs: undefined };
   return {
     finals: [...b.finals, text],
     partial: '',
+    partialEndMs: undefined,
     confidenceSum: b.confidenceSum + e.confidence,
     finalsCount: b.finalsCount + 1,
     startMs: b.startMs ?? e.startMs,
@@ -223,9 +234,14 @@ export function soundAfterVoice(c: CallContext, endMs: number): boolean {
   return c.lastSilenceMs === undefined || endMs > c.lastSilenceMs + c.timing.recogniserLagMs;
 }
 
-export function isLateFinal(c: CallContext, e: { startMs: number; endMs: number }): boolean {
+/**
+ * Words of audio that ended before the last committed turn's voice did (give or take the recogniser's lag): that
+ * turn's late words, not this one's. A partial says only where its audio ends; one that does not say is taken.
+ */
+export function isLateWords(c: CallContext, e: { startMs?: number; endMs?: number }): boolean {
   const to = c.committedToMs;
-  return to !== undefined && e.startMs < to && e.endMs <= to + c.timing.recogniserLagMs;
+  if (to === undefined || e.endMs === undefined) return false;
+  return (e.startMs === undefined || e.startMs < to) && e.endMs <= to + c.timing.recogniserLagMs;
 }
 
 /** Everything the caller said in this turn so far, finals then the live partial (plus an incoming text). */

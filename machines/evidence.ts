@@ -111,6 +111,7 @@ export const evidenceGuards = {
    */
   bringsNewRealWord: ({ context, event }: Args) => {
     assertEvent(event, ['ASR.PARTIAL', 'ASR.FINAL']);
+    if (C.isLateWords(context, event)) return false;
     const before = T.realWords(C.callerText(context)).length;
     const partial = event.type === 'ASR.PARTIAL' ? event.text : '';
     const finals = [...context.caller.finals];

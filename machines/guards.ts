@@ -15,13 +15,15 @@ type Args = { context: CallContext; event: MachineEvent };
 // The event types each guard is written for; assertEvent narrows to them (and throws if the chart uses the guard
 // on another event, which the model test would find).
 const RECOGNISED = ['ASR.PARTIAL', 'ASR.FINAL'] as const;
+/** How far short of her voice's end interim words may stop and still be all of them: a 20 ms frame's jitter. */
+const BEHIND_TOLERANCE_MS = 40;
 const PLAYBACK = ['SPEAKER.STARTED', 'SPEAKER.DURATION', 'SPEAKER.PLAYED'] as const;
 
 /** Caller words so far with an incoming ASR event's text in place of the partial. */
 function withIncoming(c: CallContext, e: MachineEvent): string {
   assertEvent(e, RECOGNISED);
   // A committed turn's late words bring nothing to this one.
-  if (e.type === 'ASR.FINAL' && C.isLateFinal(c, e)) return C.joinNonBlank(c.caller.finals, '');
+  if (C.isLateWords(c, e)) return C.joinNonBlank(c.caller.finals, '');
   return C.joinNonBlank(c.caller.finals, e.text);
 }
 /**
@@ -113,6 +115,35 @@ export const guards = {
   callerSpeaking,
   replyIsPreemptive: replyPreemptive,
   callerHasRealWords: ({ context }: Args) => C.callerRealWordCount(context) > 0,
+  /** The recogniser's words of audio the last committed turn already ended on (C.isLateWords). */
+  lateWords: ({ context, event }: Args) => {
+    assertEvent(event, RECOGNISED);
+    return C.isLateWords(context, event);
+  },
+  /**
+   * The interim words in hand end before her voice did: a recogniser behind real time (a loaded CPU decoding the
+   * embedded model, a slow network) has not heard her last words yet. A turn ended on them is answered without
+   * them and her final comes in late (volunteer-all under load: "cross fit and pay", 220 ms short of her voice's
+   * end, for "…and hiit"). A recogniser keeping up has decoded past her last voiced frame by the first wait.
+   */
+  recogniserBehind: ({ context: c }: Args) => {
+    const end = c.caller.partialEndMs;
+    const silence = c.lastSilenceMs;
+    if (c.caller.partial.trim() === '' || end === undefined || silence === undefined) return false;
+    return end + BEHIND_TOLERANCE_MS < silence;
+  },
+  /**
+   * Interim words that get further into her speech while still short of its end: the recogniser is working through
+   * it, its final is coming. (Words past her voice's end are not hers to wait for: the maximum runs on.)
+   */
+  recogniserCatchingUp: ({ context: c, event }: Args) => {
+    assertEvent(event, 'ASR.PARTIAL');
+    const silence = c.lastSilenceMs;
+    if (event.endMs === undefined || silence === undefined || C.isLateWords(c, event)) return false;
+    return event.endMs > (c.caller.partialEndMs ?? -Infinity) && event.endMs + BEHIND_TOLERANCE_MS < silence;
+  },
+  /** The end of the turn waits for the recogniser's final: on a noisy line, or while it is behind her voice. */
+  waitsForFinal: or(['finalPendingOnNoisyLine', 'recogniserBehind']),
   callerHasWords: ({ context }: Args) => C.callerHasWords(context),
   utteranceComplete: ({ context }: Args) => T.isCompleteUtterance(C.callerText(context)),
   completesUtterance: ({ context, event }: Args) => T.isCompleteUtterance(withIncoming(context, event)),

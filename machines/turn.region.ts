@@ -178,10 +178,12 @@ export const turnRegion = callSetup.createStateConfig({
               after: {
                 ENDPOINT_SEMANTIC: [
                   {
-                    guard: and(['turnSoundsFinished', not('finalPendingOnNoisyLine')]),
+                    guard: and(['turnSoundsFinished', not('waitsForFinal')]),
                     target: toThinking,
                     actions: { type: 'endCallerTurn', params: { kind: 'semantic' } },
-                    description: 'Complete and finished (and, on a noisy line, final): end of turn.',
+                    description:
+                      'Complete and finished (and final, on a noisy line or from a recogniser behind her voice): ' +
+                      'end of turn.',
                   },
                   { target: 'short', description: 'Not (yet) sure she has finished: the short wait.' },
                 ],
@@ -199,7 +201,7 @@ export const turnRegion = callSetup.createStateConfig({
               after: {
                 ENDPOINT_SHORT_REST: [
                   {
-                    guard: and(['utteranceComplete', not('finalPendingOnNoisyLine')]),
+                    guard: and(['utteranceComplete', not('waitsForFinal')]),
                     target: toThinking,
                     actions: { type: 'endCallerTurn', params: { kind: 'short' } },
                     description: 'Looks complete: end of turn.',
@@ -207,8 +209,8 @@ export const turnRegion = callSetup.createStateConfig({
                   {
                     target: 'long',
                     description:
-                      'Filler, conjunction, mid-list, no words yet, or interim words on a noisy line: wait longer ' +
-                      '(a final that completes them ends the turn at once).',
+                      'Filler, conjunction, mid-list, no words yet, or interim words on a noisy line or short of her ' +
+                      "voice's end: wait longer (a final that completes them ends the turn at once).",
                   },
                 ],
               },
@@ -225,16 +227,31 @@ export const turnRegion = callSetup.createStateConfig({
               after: {
                 ENDPOINT_LONG_REST: [
                   {
-                    guard: 'callerHasWords',
+                    guard: and(['callerHasWords', not('recogniserBehind')]),
                     target: toThinking,
                     actions: { type: 'endCallerTurn', params: { kind: 'long' } },
                   },
-                  { target: 'noWords', description: 'No words yet: wait for the recogniser until the maximum.' },
+                  {
+                    target: 'noWords',
+                    description:
+                      "No words yet, or interim words short of her voice's end: wait for the recogniser until the " +
+                      'maximum.',
+                  },
                 ],
               },
             },
             noWords: {
+              description: "Waiting for the recogniser's final: it has no words yet, or not her last ones.",
               on: {
+                'ASR.PARTIAL': {
+                  guard: 'recogniserCatchingUp',
+                  target: 'noWords',
+                  reenter: true,
+                  description:
+                    'The recogniser got further into her speech, still short of its end: the maximum counts from ' +
+                    'its progress (a loaded CPU decoding at half real time fell seconds behind; the turn was ended ' +
+                    'on words it had not finished). Bounded by her speech: past its end this no longer holds.',
+                },
                 'ASR.FINAL': {
                   guard: and(['bringsWords', not('roomWords')]),
                   target: toThinking,
@@ -242,11 +259,19 @@ export const turnRegion = callSetup.createStateConfig({
                 },
               },
               after: {
-                ENDPOINT_MAX_REST: {
-                  target: '#call.live.turn.listening.waiting',
-                  actions: ['discardNoise', 'dropSpeculation'],
-                  description: "Hard maximum without words: it was noise (an early reply on the room's words too).",
-                },
+                ENDPOINT_MAX_REST: [
+                  {
+                    guard: 'callerHasWords',
+                    target: toThinking,
+                    actions: { type: 'endCallerTurn', params: { kind: 'max' } },
+                    description: 'Hard maximum: the turn ends on the interim words in hand.',
+                  },
+                  {
+                    target: '#call.live.turn.listening.waiting',
+                    actions: ['discardNoise', 'dropSpeculation'],
+                    description: "Hard maximum without words: it was noise (an early reply on the room's words too).",
+                  },
+                ],
               },
             },
           },

@@ -147,11 +147,14 @@ export function commitCaller(
   silenceAtMs: number | undefined,
 ): { patch: Patch; ledger: CallerTurnLedger | undefined } {
   const text = callerText(c);
-  if (text.trim().length === 0) return { patch: { caller: emptyCaller() }, ledger: undefined };
+  // A turn ends at its silence even before its words came (the greeting after her hello, its final still
+  // decoding): words of audio before it that arrive later are that turn's, not the answer to what we say next.
+  const committedToMs = silenceAtMs ?? c.committedToMs;
+  if (text.trim().length === 0) return { patch: { caller: emptyCaller(), committedToMs }, ledger: undefined };
   const seq = c.seq + 1;
   const ledger = callerTurnLedger(c, seq, endpoint, silenceAtMs);
   const history = endpoint === 'backchannel' ? c.history : appendHistory(c.history, { speaker: 'caller', text });
-  return { patch: { seq, caller: emptyCaller(), history, committedToMs: silenceAtMs ?? c.committedToMs }, ledger };
+  return { patch: { seq, caller: emptyCaller(), history, committedToMs }, ledger };
 }
 
 /** At the end of an agent turn, words that were only "uh-huh" over the agent are not the caller's next turn. */

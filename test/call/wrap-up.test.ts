@@ -110,7 +110,8 @@ t.test('nothing left to extract: no LLM call, the call ends at once', async (t) 
   await h.callerSays(HOURS);
   await h.waitForState('turn.speaking', 'the agent to answer');
   // "okay" over the agent, committed by the hang-up: a backchannel states no fact.
-  h.session.onVad({ kind: 'voice', atMs: h.nowMs() });
+  const okayAt = h.nowMs();
+  h.session.onVad({ kind: 'voice', atMs: okayAt });
   h.asr.emit({ type: 'partial', text: 'okay', confidence: 0.8 });
   const replies = h.llm.replies.length;
   const finalizes = h.asr.finalizes;
@@ -118,7 +119,8 @@ t.test('nothing left to extract: no LLM call, the call ends at once', async (t) 
   await new Promise((r) => setImmediate(r));
   t.equal(h.asr.finalizes, finalizes + 1, 'hung up mid-word: the recogniser is asked for its final');
   t.equal(h.endedAt(), undefined, 'and the call waits for it');
-  h.asr.emit({ type: 'final', text: 'okay', confidence: 0.9, speechFinal: true, startMs: 0, endMs: h.nowMs() });
+  // Its audio starts where her voice did, after the turn the reply answers (audio before that is that turn's).
+  h.asr.emit({ type: 'final', text: 'okay', confidence: 0.9, speechFinal: true, startMs: okayAt, endMs: h.nowMs() });
   await new Promise((r) => setImmediate(r));
   t.ok(h.endedAt() !== undefined, 'ended as soon as it came, without waiting for anything else');
   await h.ended;

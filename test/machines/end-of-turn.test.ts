@@ -264,3 +264,61 @@ t.test('on a noisy line a turn ends on its final, not on interim words that look
     t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'Eight a.m. to nine p.m. every day.' }, 'with its words');
   }
 });
+
+/**
+ * She speaks for `ms`; when her voice pauses the recogniser's interim words reach `heardToMs` after its start
+ * (short of her voice's end when it lags), then the silence edge. Returns her last voiced frame.
+ */
+function saysBehind(h: Harness, ms: number, text: string, heardToMs: number): number {
+  h.voiceOn();
+  h.advance(ms);
+  const lastVoice = h.now;
+  h.partial(text, lastVoice - ms + heardToMs);
+  h.advance(HANGOVER_MS);
+  h.send({ type: 'VAD.SILENCE', atMs: lastVoice, detectedAtMs: h.now });
+  return lastVoice;
+}
+const finalOf = (h: Harness, text: string, fromMs: number, toMs: number) =>
+  h.send({ type: 'ASR.FINAL', text, confidence: 0.9, speechFinal: true, startMs: fromMs, endMs: toMs });
+
+t.test(
+  'a recogniser behind her voice: the turn waits for its final instead of ending on stale interim words',
+  async (t) => {
+    // Under load the embedded recogniser's interim words trailed her voice by 0.2–4.7 s; a turn ended on them lost
+    // her last words ("…cross fit and pay" for "…cross fit and hiit"). Words that reach her voice's end are taken.
+    const behind = greeted();
+    const lastVoice = saysBehind(behind, 3000, 'We open at six and close at nine. Classes are yoga and', 1600);
+    behind.advance(DEFAULT_TIMING.endpointLongMs);
+    t.match(behind.turn(), /^listening\.endpointing/, 'still waiting past the long endpoint');
+    behind.partial('We open at six and close at nine. Classes are yoga and pay', lastVoice - 220);
+    behind.advance(100);
+    t.match(behind.turn(), /^listening\.endpointing/, '220 ms short of her voice is still behind');
+    finalOf(behind, 'We open at six and close at nine. Classes are yoga and HIIT.', lastVoice - 3000, lastVoice);
+    t.equal(behind.turn(), 'thinking', 'the final ends the turn');
+    t.match(behind.ofType('ledger.callerTurn').at(-1), { text: /yoga and HIIT\.$/ });
+
+    // Never waits forever: at the maximum the turn ends on the words in hand.
+    const stuck = greeted();
+    const v = saysBehind(stuck, 2000, 'We open at six', 1000);
+    t.equal(endsAfter(stuck, v), DEFAULT_TIMING.endpointMaxMs, 'ENDPOINT_MAX');
+    t.match(stuck.ofType('ledger.callerTurn').at(-1), { text: 'We open at six', endpoint: 'max' });
+
+    // Still working through her speech (a CPU decoding at half real time): the wait runs from its progress.
+    const slow = greeted();
+    const u = saysBehind(slow, 4000, 'We open at six', 1000);
+    for (let heardTo = u - 3000; heardTo + 300 < u;) {
+      slow.advance(600);
+      heardTo += 300;
+      slow.partial('We open at six and close at nine', heardTo);
+    }
+    t.ok(slow.now - u > DEFAULT_TIMING.endpointMaxMs, 'past the maximum while it got further');
+    t.match(slow.turn(), /^listening\.endpointing\.noWords/, 'still waiting for its final');
+    finalOf(slow, 'We open at six and close at nine on weekdays.', u - 4000, u);
+    t.match(slow.ofType('ledger.callerTurn').at(-1), { text: 'We open at six and close at nine on weekdays.' });
+
+    // Interim words that reach her voice's end are all of them: the short wait ends the turn, as before.
+    const current = greeted();
+    const w = saysBehind(current, 2000, 'We open at six', 2080);
+    t.equal(endsAfter(current, w), 400, 'ENDPOINT_SHORT on interim words that kept up');
+  },
+);

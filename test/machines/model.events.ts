@@ -102,6 +102,16 @@ export function eventsFor(s: Snap): MachineEvent[] {
   if (inTurn('speaking')) ev.push(final('sorry', 1000));
   // A noisy line before anyone was greeted: the room's words before her voice are dropped when it starts.
   if (inTurn('awaitingHello')) ev.push({ type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true });
+  // Waiting for a recogniser behind her voice: interim words that get further, still short of its end.
+  if (s.matches({ live: { turn: { listening: { endpointing: 'noWords' } } } }) && c.lastSilenceMs !== undefined)
+    ev.push({ type: 'ASR.PARTIAL', text: 'we open at six and', endMs: c.lastSilenceMs - 1000 });
+  // A committed turn's words from a recogniser behind real time: its audio ended where that turn did.
+  const to = c.committedToMs;
+  if (to !== undefined)
+    ev.push(
+      { type: 'ASR.PARTIAL', text: 'hello', endMs: to },
+      { type: 'ASR.FINAL', text: 'hello', confidence: 0.9, speechFinal: true, startMs: to - 500, endMs: to },
+    );
   // Music heard as words after her voice ended, on a noisy line: the room's, not hers (the caller region).
   if (c.evidence.noisy) ev.push({ type: 'ASR.PARTIAL', text: 'noon noon', endMs: 5000 });
   // Her voice held while the greeting cannot be interrupted: the guard's end takes it up (turn.greeting).
@@ -149,6 +159,8 @@ export function serialize(s: Snap): string {
   if (turn.includes('speaking') || turn.includes('interrupted'))
     local.push(c.evidence.voice === undefined ? '-' : c.evidence.voice === 'absent' ? 'a' : 'p');
   if (turn.includes('greeting')) local.push(c.evidence.voice === 'held');
+  // Hung up: whether a turn was committed, so that its late words can come while the last words drain.
+  if (s.value === 'draining') local.push(c.committedToMs !== undefined);
   return JSON.stringify([
     s.value,
     s.status,

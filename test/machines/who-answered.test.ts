@@ -208,3 +208,28 @@ t.test('a person who says something unclear and waits in silence is still greete
   h.advance(DEFAULT_TIMING.helloSettleMs);
   t.equal(h.turn(), 'greeting');
 });
+
+t.test("her hello's words, decoded only after the greeting began, are not her answer to its question", async (t) => {
+  // A recogniser behind real time (the embedded one on a loaded CPU): her hello's first guess is in before the
+  // greeting, the rest of its words and its final during it. They are the pickup's, not the answer to "What are
+  // your opening hours?" (the agent once asked "Sorry, I didn't quite catch your opening hours" over her answer).
+  for (const first of ['tai', undefined]) {
+    const h = outbound();
+    h.voiceOn();
+    h.advance(1200);
+    const end = h.now;
+    h.voiceOff();
+    if (first !== undefined) h.partial(first, 600);
+    h.advance(DEFAULT_TIMING.helloSettleMs);
+    t.equal(h.turn(), 'greeting', `${first ?? 'no words'}: greeted after HELLO_SETTLE`);
+    h.partial('i each hello', end);
+    h.send({ type: 'ASR.FINAL', text: 'i each hello', confidence: 1, speechFinal: true, startMs: 0, endMs: end + 40 });
+    t.same(h.ctx().caller.finals, [], `${first ?? 'no words'}: nothing of the hello in the turn after it`);
+    h.playAll(1000);
+    h.advance(DEFAULT_TIMING.endpointLongMs);
+    t.equal(h.turn(), 'listening.waiting', `${first ?? 'no words'}: she has the floor; no turn of hers ended`);
+    t.equal(h.replies.length, 0, `${first ?? 'no words'}: nothing to answer`);
+    const turns = h.ofType('ledger.callerTurn').map((l) => l.text);
+    t.same(turns, first === undefined ? [] : ['tai'], `${first ?? 'no words'}: the hello recorded at most once`);
+  }
+});
