@@ -11,6 +11,7 @@ const LATE_WORDS =
   "Words of audio before the committed turn's end, arriving after it (a recogniser behind real time): that turn's " +
   "late words, not this one's (kept out of it: her hello's final, arriving during the greeting, was once taken for " +
   "her answer to the greeting's question).";
+const CLOSES_PARTIAL = 'It closes the interim words of its utterance (a recogniser finishes one before the next).';
 
 /**
  * One actor per phone call. While the call is live four regions run in parallel, because four things really do
@@ -100,7 +101,7 @@ export const callMachine = callSetup.createMachine({
                 actions: 'dropPartial',
                 description: "The room's words (a noisy line, no voice under them): not hers; they close the partial.",
               },
-              { guard: 'lateWords', description: LATE_WORDS },
+              { guard: 'lateWords', actions: 'dropPartial', description: `${LATE_WORDS} ${CLOSES_PARTIAL}` },
               { actions: 'appendFinal' },
             ],
             'CALLER.EVIDENCE': {
@@ -192,7 +193,11 @@ export const callMachine = callSetup.createMachine({
           { actions: 'notePartial', description: 'Words so far, kept if no final comes.' },
         ],
         'ASR.FINAL': [
-          { guard: 'lateWords', description: `${LATE_WORDS} The last words' final may still come.` },
+          {
+            guard: 'lateWords',
+            actions: 'dropPartial',
+            description: `${LATE_WORDS} ${CLOSES_PARTIAL} The last words' final may still come.`,
+          },
           { target: 'ended', actions: ['appendFinal', 'recordHangup'], description: 'The last words.' },
         ],
         'ASR.UTTERANCE_END': { target: 'ended', actions: 'recordHangup', description: 'Nothing more to come.' },

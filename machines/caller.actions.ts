@@ -15,11 +15,11 @@ export const callerSetup = callBase.extend({
     notePartial: assign({
       caller: ({ context, event }) => {
         assertEvent(event, 'ASR.PARTIAL');
-        return { ...context.caller, partial: event.text, partialEndMs: event.endMs };
+        return { ...context.caller, partial: event.text, heardToMs: C.laterOf(context.caller.heardToMs, event.endMs) };
       },
     }),
     /** A final closes the recogniser's utterance: the partial of it is not pending any more. */
-    dropPartial: assign({ caller: ({ context }) => ({ ...context.caller, partial: '', partialEndMs: undefined }) }),
+    dropPartial: assign({ caller: ({ context }) => ({ ...context.caller, partial: '' }) }),
     appendFinal: assign({
       caller: ({ context, event }) => {
         assertEvent(event, 'ASR.FINAL');

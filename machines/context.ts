@@ -51,8 +51,11 @@ export interface AgentTurn {
 export interface CallerBuffer {
   finals: string[];
   partial: string;
-  /** Where the partial's audio ends (media time), when the recogniser says. */
-  partialEndMs: number | undefined;
+  /**
+   * How far into her audio the recogniser has reported (media time): the end of its latest interim words or final,
+   * an empty final too, when it says.
+   */
+  heardToMs: number | undefined;
   confidenceSum: number;
   finalsCount: number;
   startMs: number | undefined;
@@ -194,12 +197,16 @@ export function emptyCaller(): CallerBuffer {
   return {
     finals: [],
     partial: '',
-    partialEndMs: undefined,
+    heardToMs: undefined,
     confidenceSum: 0,
     finalsCount: 0,
     startMs: undefined,
     endMs: undefined,
   };
+}
+
+export function laterOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
 
 /** The buffer with a recogniser final appended (an empty final only clears the partial it replaces). */
@@ -208,11 +215,12 @@ export function withFinal(
   e: { text: string; confidence: number; startMs: number; endMs: number },
 ): CallerBuffer {
   const text = e.text.trim();
-  if (text.length === 0) return { ...b, partial: '', partialEndMs: undefined };
+  const heardToMs = laterOf(b.heardToMs, e.endMs);
+  if (text.length === 0) return { ...b, partial: '', heardToMs };
   return {
     finals: [...b.finals, text],
     partial: '',
-    partialEndMs: undefined,
+    heardToMs,
     confidenceSum: b.confidenceSum + e.confidence,
     finalsCount: b.finalsCount + 1,
     startMs: b.startMs ?? e.startMs,
@@ -220,12 +228,6 @@ export function withFinal(
   };
 }
 
-/**
- * A final for audio that ended by the committed turn's silence (plus the recogniser's lag: the call's detector
- * tells it of the silence a hangover late) and began before it: the late words of a turn the agent has already
- * answered. A greeting goes out on a pickup's partial words; a cloud recogniser's final of that "hello" comes
- * after, and taken as her answer to the greeting's question it had the agent say it did not catch her hours.
- */
 /**
  * Audio ending at `endMs` is new sound after her voice: it reaches more than the recogniser's lag past her last
  * silence edge (or her voice has not paused yet). Words of the pause itself end inside it, however late they arrive.
@@ -235,13 +237,18 @@ export function soundAfterVoice(c: CallContext, endMs: number): boolean {
 }
 
 /**
- * Words of audio that ended before the last committed turn's voice did (give or take the recogniser's lag): that
- * turn's late words, not this one's. A partial says only where its audio ends; one that does not say is taken.
+ * Words of audio the last committed turn already ended on, arriving after it: that turn's late words, not this
+ * one's. A final that began before its silence edge and ended by it (plus the recogniser's lag: the call's detector
+ * tells it of the silence a hangover late); interim words whose audio ended by the edge itself (they do not say
+ * where they begin: the lag would take the first words of a quick reply). Words that do not say where they end
+ * are taken. A greeting goes out after her hello's pause; a busy recogniser's words of that hello came during it
+ * and, taken as her answer to the greeting's question, had the agent say it did not catch her hours.
  */
 export function isLateWords(c: CallContext, e: { startMs?: number; endMs?: number }): boolean {
   const to = c.committedToMs;
   if (to === undefined || e.endMs === undefined) return false;
-  return (e.startMs === undefined || e.startMs < to) && e.endMs <= to + c.timing.recogniserLagMs;
+  if (e.startMs === undefined) return e.endMs <= to;
+  return e.startMs < to && e.endMs <= to + c.timing.recogniserLagMs;
 }
 
 /** Everything the caller said in this turn so far, finals then the live partial (plus an incoming text). */

@@ -17,6 +17,12 @@ type Args = { context: CallContext; event: MachineEvent };
 const RECOGNISED = ['ASR.PARTIAL', 'ASR.FINAL'] as const;
 /** How far short of her voice's end interim words may stop and still be all of them: a 20 ms frame's jitter. */
 const BEHIND_TOLERANCE_MS = 40;
+/**
+ * Words ending at `endMs` end before her voice stretch that began at `onsetMs` and ended at the silence edge
+ * `silenceMs` (an onset after the edge, a click in the wait, is not a stretch of hers).
+ */
+const before = (endMs: number, onsetMs: number | undefined, silenceMs: number) =>
+  onsetMs !== undefined && onsetMs <= silenceMs && endMs < onsetMs;
 const PLAYBACK = ['SPEAKER.STARTED', 'SPEAKER.DURATION', 'SPEAKER.PLAYED'] as const;
 
 /** Caller words so far with an incoming ASR event's text in place of the partial. */
@@ -121,16 +127,29 @@ export const guards = {
     return C.isLateWords(context, event);
   },
   /**
-   * The interim words in hand end before her voice did: a recogniser behind real time (a loaded CPU decoding the
-   * embedded model, a slow network) has not heard her last words yet. A turn ended on them is answered without
-   * them and her final comes in late (volunteer-all under load: "cross fit and pay", 220 ms short of her voice's
-   * end, for "…and hiit"). A recogniser keeping up has decoded past her last voiced frame by the first wait.
+   * The words in hand end before her voice did: a recogniser behind real time (a loaded CPU decoding the embedded
+   * model, a slow network) has not heard her last words yet. A turn ended on them is answered without them and
+   * her final comes in late (volunteer-all under load: "cross fit and pay", 220 ms short of her voice's end, for
+   * "…and hiit"). Interim words must reach within 40 ms of her silence edge (they say how far the recogniser has
+   * decoded); finals only past the onset of her last voice stretch (they end at their last word, which may lie
+   * well before the edge: a breath, a trailing sound), else that whole stretch is still to come.
    */
   recogniserBehind: ({ context: c }: Args) => {
-    const end = c.caller.partialEndMs;
+    const heardTo = c.caller.heardToMs;
     const silence = c.lastSilenceMs;
-    if (c.caller.partial.trim() === '' || end === undefined || silence === undefined) return false;
-    return end + BEHIND_TOLERANCE_MS < silence;
+    if (heardTo === undefined || silence === undefined || !C.callerHasWords(c)) return false;
+    if (c.caller.partial.trim() !== '') return heardTo + BEHIND_TOLERANCE_MS < silence;
+    return before(heardTo, c.voiceOnsetMs, silence);
+  },
+  /**
+   * A final, of words or none, that gets further but ends before her last voice stretch began: more of her is
+   * still to come. (Further: each one restarts the wait for the next, so the wait is bounded by her speech.)
+   */
+  finalBehind: ({ context: c, event }: Args) => {
+    assertEvent(event, 'ASR.FINAL');
+    const silence = c.lastSilenceMs;
+    if (silence === undefined || C.isLateWords(c, event)) return false;
+    return event.endMs > (c.caller.heardToMs ?? -Infinity) && before(event.endMs, c.voiceOnsetMs, silence);
   },
   /**
    * Interim words that get further into her speech while still short of its end: the recogniser is working through
@@ -140,7 +159,7 @@ export const guards = {
     assertEvent(event, 'ASR.PARTIAL');
     const silence = c.lastSilenceMs;
     if (event.endMs === undefined || silence === undefined || C.isLateWords(c, event)) return false;
-    return event.endMs > (c.caller.partialEndMs ?? -Infinity) && event.endMs + BEHIND_TOLERANCE_MS < silence;
+    return event.endMs > (c.caller.heardToMs ?? -Infinity) && event.endMs + BEHIND_TOLERANCE_MS < silence;
   },
   /** The end of the turn waits for the recogniser's final: on a noisy line, or while it is behind her voice. */
   waitsForFinal: or(['finalPendingOnNoisyLine', 'recogniserBehind']),
@@ -175,6 +194,7 @@ export const guards = {
    */
   stableWordsComplete: ({ context, event }: Args) => {
     assertEvent(event, 'ASR.STABLE');
+    if (C.isLateWords(context, event)) return false;
     const text = C.joinNonBlank(context.caller.finals, event.text);
     return T.isCompleteUtterance(text) && (!semanticOn(context) || T.endsSentence(text));
   },

@@ -192,7 +192,7 @@ export const turnRegion = callSetup.createStateConfig({
             short: {
               on: {
                 'ASR.FINAL': {
-                  guard: and(['finalSoundsFinished', not('roomWords')]),
+                  guard: and(['finalSoundsFinished', not('roomWords'), not('finalBehind')]),
                   target: toThinking,
                   actions: { type: 'endCallerTurn', params: { kind: 'semantic' } },
                   description: 'Her final arrives after the semantic wait and sounds finished: end of turn now.',
@@ -218,7 +218,7 @@ export const turnRegion = callSetup.createStateConfig({
             long: {
               on: {
                 'ASR.FINAL': {
-                  guard: and(['completesUtterance', not('roomWords')]),
+                  guard: and(['completesUtterance', not('roomWords'), not('finalBehind')]),
                   target: toThinking,
                   actions: { type: 'endCallerTurn', params: { kind: 'long' } },
                   description: 'A late final completes the utterance.',
@@ -252,11 +252,22 @@ export const turnRegion = callSetup.createStateConfig({
                     'its progress (a loaded CPU decoding at half real time fell seconds behind; the turn was ended ' +
                     'on words it had not finished). Bounded by her speech: past its end this no longer holds.',
                 },
-                'ASR.FINAL': {
-                  guard: and(['bringsWords', not('roomWords')]),
-                  target: toThinking,
-                  actions: { type: 'endCallerTurn', params: { kind: 'max' } },
-                },
+                'ASR.FINAL': [
+                  {
+                    guard: 'finalBehind',
+                    target: 'noWords',
+                    reenter: true,
+                    description:
+                      'A final that ends before her last voice stretch began: the recogniser got further, the ' +
+                      "stretch's words are still to come (one final per stretch: the first no longer ends the turn " +
+                      'and has the second dropped as late).',
+                  },
+                  {
+                    guard: and(['bringsWords', not('roomWords')]),
+                    target: toThinking,
+                    actions: { type: 'endCallerTurn', params: { kind: 'max' } },
+                  },
+                ],
               },
               after: {
                 ENDPOINT_MAX_REST: [

@@ -322,3 +322,29 @@ t.test(
     t.equal(endsAfter(current, w), 400, 'ENDPOINT_SHORT on interim words that kept up');
   },
 );
+
+t.test('a recogniser behind her voice: the final of her first stretch does not end a turn of two', async (t) => {
+  // "We open at six. | Classes are yoga and HIIT." with a pause the hangover bridges into a new silence edge:
+  // one final per stretch. The first, arriving after her voice ended, ended the turn; the second was late.
+  const h = greeted();
+  h.voiceOn();
+  h.advance(1200);
+  const first = h.now;
+  h.advance(HANGOVER_MS);
+  h.send({ type: 'VAD.SILENCE', atMs: first, detectedAtMs: h.now });
+  h.advance(100);
+  const onset = h.now;
+  h.voiceOn();
+  h.advance(1500);
+  const lastVoice = h.now;
+  h.advance(HANGOVER_MS);
+  h.send({ type: 'VAD.SILENCE', atMs: lastVoice, detectedAtMs: h.now });
+  h.advance(400);
+  finalOf(h, 'We open at six.', 0, first);
+  t.match(h.turn(), /^listening\.endpointing/, 'her first stretch: still waiting for the second');
+  h.advance(DEFAULT_TIMING.endpointLongMs);
+  t.match(h.turn(), /^listening\.endpointing\.noWords/, 'past the long wait: its words are still to come');
+  finalOf(h, 'Classes are yoga and HIIT.', onset, lastVoice);
+  t.equal(h.turn(), 'thinking');
+  t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'We open at six. Classes are yoga and HIIT.' });
+});

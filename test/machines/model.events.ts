@@ -104,7 +104,11 @@ export function eventsFor(s: Snap): MachineEvent[] {
   if (inTurn('awaitingHello')) ev.push({ type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true });
   // Waiting for a recogniser behind her voice: interim words that get further, still short of its end.
   if (s.matches({ live: { turn: { listening: { endpointing: 'noWords' } } } }) && c.lastSilenceMs !== undefined)
-    ev.push({ type: 'ASR.PARTIAL', text: 'we open at six and', endMs: c.lastSilenceMs - 1000 });
+    ev.push(
+      { type: 'ASR.PARTIAL', text: 'we open at six and', endMs: c.lastSilenceMs - 1000 },
+      // ... and the final of a stretch of hers before the last one (the model's voice edges are all at 0).
+      { type: 'ASR.FINAL', text: 'we open', confidence: 0.9, speechFinal: true, startMs: -1000, endMs: -500 },
+    );
   // A committed turn's words from a recogniser behind real time: its audio ended where that turn did.
   const to = c.committedToMs;
   if (to !== undefined)

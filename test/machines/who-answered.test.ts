@@ -222,7 +222,8 @@ t.test("her hello's words, decoded only after the greeting began, are not her an
     if (first !== undefined) h.partial(first, 600);
     h.advance(DEFAULT_TIMING.helloSettleMs);
     t.equal(h.turn(), 'greeting', `${first ?? 'no words'}: greeted after HELLO_SETTLE`);
-    h.partial('i each hello', end);
+    // A cloud recogniser's interim says where its window ends, past her pause: not late by itself.
+    h.partial('i each hello', first === undefined ? end + 800 : end);
     h.send({ type: 'ASR.FINAL', text: 'i each hello', confidence: 1, speechFinal: true, startMs: 0, endMs: end + 40 });
     t.same(h.ctx().caller.finals, [], `${first ?? 'no words'}: nothing of the hello in the turn after it`);
     h.playAll(1000);

@@ -379,7 +379,10 @@ class DeepgramStream implements AsrStream {
         const endMs = this.toCallMs(words[words.length - 1]?.end ?? m.start + m.duration);
         const heardAt = this.wallTimeOf(Math.round(endMs * BYTES_PER_MS));
         this.ack(this.baseByte + Math.round((m.start + m.duration) * 1000 * BYTES_PER_MS));
-        if (!text) return;
+        // A final without words still goes out: it closes the interim words of its window (an "uh" Deepgram took
+        // back would otherwise stay pending) and tells how far it has heard.
+        const speechFinal = m.speech_final === true;
+        if (!text) return this.emit({ type: 'final', text: '', confidence: 0, speechFinal, startMs, endMs });
         const latencyMs = heardAt === undefined ? undefined : performance.now() - heardAt;
         if (latencyMs !== undefined) this.onMetric({ kind: 'asr-final-latency', provider: PROVIDER, ms: latencyMs });
         const language = spokenIn(alt?.languages, words);
@@ -387,7 +390,7 @@ class DeepgramStream implements AsrStream {
           type: 'final',
           text,
           confidence,
-          speechFinal: m.speech_final === true,
+          speechFinal,
           startMs,
           endMs,
           ...(latencyMs !== undefined ? { latencyMs } : {}),
