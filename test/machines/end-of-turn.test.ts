@@ -323,22 +323,25 @@ t.test(
   },
 );
 
-t.test('a recogniser behind her voice: the final of her first stretch does not end a turn of two', async (t) => {
-  // "We open at six. | Classes are yoga and HIIT." with a pause the hangover bridges into a new silence edge:
-  // one final per stretch. The first, arriving after her voice ended, ended the turn; the second was late.
-  const h = greeted();
-  h.voiceOn();
-  h.advance(1200);
-  const first = h.now;
-  h.advance(HANGOVER_MS);
-  h.send({ type: 'VAD.SILENCE', atMs: first, detectedAtMs: h.now });
-  h.advance(100);
+/** A stretch of her voice `ms` long, then its silence edge a hangover later: [onset, last voiced frame]. */
+function stretch(h: Harness, ms: number): [number, number] {
   const onset = h.now;
   h.voiceOn();
-  h.advance(1500);
-  const lastVoice = h.now;
+  h.advance(ms);
+  const end = h.now;
   h.advance(HANGOVER_MS);
-  h.send({ type: 'VAD.SILENCE', atMs: lastVoice, detectedAtMs: h.now });
+  h.send({ type: 'VAD.SILENCE', atMs: end, detectedAtMs: h.now });
+  return [onset, end];
+}
+
+t.test('a recogniser behind her voice: the final of her first stretch does not end a turn of two', async (t) => {
+  // "We open at six. | Classes are yoga and HIIT.", her pause long enough for a silence edge, her second sentence
+  // within the end-of-turn wait: one final per stretch. The first, arriving after her voice ended, ended the turn
+  // and the second was dropped as late.
+  const h = greeted();
+  const [, first] = stretch(h, 1200);
+  h.advance(100);
+  const [onset, lastVoice] = stretch(h, 1500);
   h.advance(400);
   finalOf(h, 'We open at six.', 0, first);
   t.match(h.turn(), /^listening\.endpointing/, 'her first stretch: still waiting for the second');
