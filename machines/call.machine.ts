@@ -11,7 +11,9 @@ const LATE_WORDS =
   "Words of audio before the committed turn's end, arriving after it (a recogniser behind real time): that turn's " +
   "late words, not this one's (kept out of it: her hello's final, arriving during the greeting, was once taken for " +
   "her answer to the greeting's question).";
-const CLOSES_PARTIAL = 'It closes the interim words of its utterance (a recogniser finishes one before the next).';
+const CLOSES_PARTIAL =
+  'It closes the interim words of its utterance (a recogniser finishes one before the next); the words of a turn ' +
+  'committed before any came are recorded under its seq, in its place in the transcript.';
 
 /**
  * One actor per phone call. While the call is live four regions run in parallel, because four things really do
@@ -101,7 +103,7 @@ export const callMachine = callSetup.createMachine({
                 actions: 'dropPartial',
                 description: "The room's words (a noisy line, no voice under them): not hers; they close the partial.",
               },
-              { guard: 'lateWords', actions: 'dropPartial', description: `${LATE_WORDS} ${CLOSES_PARTIAL}` },
+              { guard: 'lateWords', actions: 'recordLateWords', description: `${LATE_WORDS} ${CLOSES_PARTIAL}` },
               { actions: 'appendFinal' },
             ],
             'CALLER.EVIDENCE': {
@@ -195,7 +197,7 @@ export const callMachine = callSetup.createMachine({
         'ASR.FINAL': [
           {
             guard: 'lateWords',
-            actions: 'dropPartial',
+            actions: 'recordLateWords',
             description: `${LATE_WORDS} ${CLOSES_PARTIAL} The last words' final may still come.`,
           },
           { target: 'ended', actions: ['appendFinal', 'recordHangup'], description: 'The last words.' },

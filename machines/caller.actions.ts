@@ -1,4 +1,4 @@
-import { assertEvent, assign, cancel, raise } from 'xstate';
+import { assertEvent, assign, cancel, enqueueActions, raise } from 'xstate';
 import { callBase } from './call.base.js';
 import * as C from './context.js';
 import { withEvidence } from './evidence.js';
@@ -20,6 +20,29 @@ export const callerSetup = callBase.extend({
     }),
     /** A final closes the recogniser's utterance: the partial of it is not pending any more. */
     dropPartial: assign({ caller: ({ context }) => ({ ...context.caller, partial: '' }) }),
+    /**
+     * A late final closes the interim words of its utterance; if it is the late words of a turn committed before
+     * any came (C.UnheardTurn), they are recorded under that turn's seq, in its place in the transcript.
+     */
+    recordLateWords: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'ASR.FINAL');
+      enqueue.assign({ caller: { ...context.caller, partial: '' } });
+      const u = context.unheardTurn;
+      const words = event.text.trim();
+      if (u === undefined || words === '' || event.endMs > u.toMs + context.timing.recogniserLagMs) return;
+      const text = C.joinNonBlank([u.text], words);
+      enqueue.assign({ unheardTurn: { ...u, text } });
+      enqueue.emit({
+        type: 'ledger.callerTurn',
+        callId: context.callId,
+        seq: u.seq,
+        text,
+        confidence: event.confidence,
+        startMs: u.fromMs,
+        endMs: u.toMs,
+        endpoint: u.endpoint,
+      });
+    }),
     appendFinal: assign({
       caller: ({ context, event }) => {
         assertEvent(event, 'ASR.FINAL');

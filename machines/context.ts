@@ -13,6 +13,7 @@ import type {
   ReplyEvent,
   ReplyInput,
 } from './events.js';
+import type { CallerTurnLedger } from './emitted.js';
 import type { HeardText } from './heard.js';
 import { noEvidence, type CallerEvidence } from './evidence.js';
 import { askable, initialLine, type Line } from './line.js';
@@ -46,6 +47,15 @@ export interface AgentTurn {
   interrupted: boolean;
   /** Topics the LLM reported asking (REPLY.ASKED) in this turn. */
   askedByReply: Topic[];
+}
+
+export interface UnheardTurn {
+  seq: number;
+  endpoint: CallerTurnLedger['endpoint'];
+  fromMs: number;
+  toMs: number;
+  /** Its late words so far. */
+  text: string;
 }
 
 export interface CallerBuffer {
@@ -101,6 +111,11 @@ export interface CallContext {
    * there that arrives later is that turn's late words, not the next turn's (isLateWords).
    */
   committedToMs: number | undefined;
+  /**
+   * A caller turn committed at its silence before any of its words came (the greeting after her hello, a busy
+   * recogniser still decoding it): its seq is kept, and its late words are recorded under it, in its place.
+   */
+  unheardTurn: UnheardTurn | undefined;
   /** How long before the silence edge arrived the caller's voice had ended (the VAD's hangover); 0 if unknown. */
   silenceHeadStartMs: number;
   /**
@@ -168,6 +183,7 @@ export function initialContext(input: CallInput): CallContext {
     evidence: noEvidence,
     lastSilenceMs: undefined,
     committedToMs: undefined,
+    unheardTurn: undefined,
     silenceHeadStartMs: 0,
     wordsEndedUnderVoice: false,
     speculation: undefined,

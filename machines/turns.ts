@@ -150,7 +150,16 @@ export function commitCaller(
   // A turn ends at its silence even before its words came (the greeting after her hello, its final still
   // decoding): words of audio before it that arrive later are that turn's, not the answer to what we say next.
   const committedToMs = silenceAtMs ?? c.committedToMs;
-  if (text.trim().length === 0) return { patch: { caller: emptyCaller(), committedToMs }, ledger: undefined };
+  if (text.trim().length === 0) {
+    const onset = c.voiceOnsetMs;
+    // Her voice was heard since the turn before: its words are still to come, and its place is kept for them.
+    const voiced = silenceAtMs !== undefined && onset !== undefined && onset < silenceAtMs;
+    if (!voiced || onset < (c.committedToMs ?? -Infinity)) {
+      return { patch: { caller: emptyCaller(), committedToMs }, ledger: undefined };
+    }
+    const unheardTurn = { seq: c.seq + 1, endpoint, fromMs: onset, toMs: silenceAtMs, text: '' };
+    return { patch: { seq: unheardTurn.seq, caller: emptyCaller(), committedToMs, unheardTurn }, ledger: undefined };
+  }
   const seq = c.seq + 1;
   const ledger = callerTurnLedger(c, seq, endpoint, silenceAtMs);
   const history = endpoint === 'backchannel' ? c.history : appendHistory(c.history, { speaker: 'caller', text });

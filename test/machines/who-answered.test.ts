@@ -230,7 +230,13 @@ t.test("her hello's words, decoded only after the greeting began, are not her an
     h.advance(DEFAULT_TIMING.endpointLongMs);
     t.equal(h.turn(), 'listening.waiting', `${first ?? 'no words'}: she has the floor; no turn of hers ended`);
     t.equal(h.replies.length, 0, `${first ?? 'no words'}: nothing to answer`);
-    const turns = h.ofType('ledger.callerTurn').map((l) => l.text);
-    t.same(turns, first === undefined ? [] : ['tai'], `${first ?? 'no words'}: the hello recorded at most once`);
+    // Recorded once: as committed, or (committed before any words came) its late words in its own place.
+    const turns = h.ofType('ledger.callerTurn').map((l) => [l.seq, l.text]);
+    t.same(
+      turns,
+      [[1, first ?? 'i each hello']],
+      `${first ?? 'no words'}: the hello recorded once, before the greeting`,
+    );
+    t.equal(h.ofType('ledger.agentTurn')[0]?.seq, 2, `${first ?? 'no words'}: the greeting after it`);
   }
 });
