@@ -41,6 +41,7 @@ export const callerSetup = callBase.extend({
         startMs: u.fromMs,
         endMs: u.toMs,
         endpoint: u.endpoint,
+        late: true,
       });
     }),
     appendFinal: assign({

@@ -80,6 +80,11 @@ export interface CallerTurnLedger {
    * conversation: kept in the transcript, never in the history the LLM reads, never a source of facts.
    */
   situation?: Situation | undefined;
+  /**
+   * Recorded after turns that followed it: the late words of a turn committed before any came (its seq is its
+   * place). Nothing that came after it answers it.
+   */
+  late?: true;
 }
 
 export interface FactsLedger {

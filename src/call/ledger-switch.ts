@@ -30,7 +30,9 @@ export class LedgerSwitch {
       case 'ledger.agentTurn': {
         this.summary.agentTurn(e.interrupted);
         const latency = this.quality.latencyOf(e.seq);
+        // The machine's seq: a late caller turn recorded after the greeting still goes before it.
         l?.agentTurn({
+          seq: e.seq,
           text: e.text,
           heardText: e.heardText,
           interrupted: e.interrupted,
@@ -44,6 +46,7 @@ export class LedgerSwitch {
         if (e.endpoint === 'backchannel' || e.text.trim() === '') return;
         this.summary.callerTurn();
         l?.callerTurn({
+          seq: e.seq,
           text: e.text,
           confidence: this.asrConfidence ? e.confidence : null,
           startMs: e.startMs ?? null,

@@ -204,8 +204,9 @@ export class CallQuality {
       }
       case 'ledger.callerTurn':
         if (e.endpoint === 'backchannel' || e.text.trim() === '') return;
-        // A reply to this turn is the next agent audio; its gap starts at the caller's last word.
-        this.#callerEndMs = e.endMs;
+        // A reply to this turn is the next agent audio; its gap starts at the caller's last word. A late one's
+        // reply (the greeting after her hello) is already under way: no gap of its own.
+        if (e.late !== true) this.#callerEndMs = e.endMs;
         this.#transcript.push({
           speaker: 'caller',
           text: e.text,

@@ -183,6 +183,54 @@ t.test('LedgerSwitch stores a caller turn confidence only when the recogniser me
   t.same(stored, [null, 1], 'offline (no measure): null; a real measure: kept');
 });
 
+t.test(
+  "LedgerSwitch keeps the machine's seq: a late caller turn is stored before the greeting it preceded",
+  async (t) => {
+    const rows: [string, number | undefined][] = [];
+    const ledger = {
+      agentTurn: (a: { seq?: number }) => void rows.push(['agent', a.seq]),
+      callerTurn: (c: { seq?: number }) => void rows.push(['caller', c.seq]),
+    };
+    const quality = new CallQuality('c1', () => 0);
+    const sw = new LedgerSwitch(
+      ledger as unknown as CallLedger,
+      new CallSummaryCollector('c1', 'outbound'),
+      quality,
+      log,
+      true,
+    );
+    const greeting = {
+      type: 'ledger.agentTurn',
+      seq: 2,
+      text: 'Hi.',
+      heardText: 'Hi.',
+      interrupted: false,
+      utterances: [],
+    };
+    const hello = {
+      type: 'ledger.callerTurn',
+      seq: 1,
+      text: 'hello',
+      confidence: 1,
+      startMs: 0,
+      endMs: 900,
+      endpoint: 'short',
+    };
+    sw.record(greeting as unknown as CallEmitted);
+    sw.record({ ...hello, late: true } as unknown as CallEmitted);
+    t.same(
+      rows,
+      [
+        ['agent', 2],
+        ['caller', 1],
+      ],
+      'each row under its own seq, whatever the order they ended in',
+    );
+    quality.firstAudio();
+    t.same(quality.result('stop', undefined, undefined).responseGapsMs, [], 'nothing after a late turn answers it');
+  },
+);
+
 t.test('the call voice names the language the call speaks at each sentence; an explicit one stays', async (t) => {
   const asked: (string | undefined)[] = [];
   const tts: TtsProvider = {
