@@ -241,9 +241,16 @@ export const guards = {
     assertEvent(event, 'ASR.ERROR');
     return event.fatal;
   },
-  /** Hung up mid-sentence: the caller was speaking, or the recogniser's partial has no final yet. */
+  /**
+   * Hung up mid-sentence: the caller was speaking, the recogniser's partial has no final yet, or a turn was
+   * committed before any of its words came (they are still being decoded: she hung up during the greeting).
+   */
   wordsInRecogniser: and([
     ({ context }: Args) => context.timing.hangupDrainMs > 0,
-    or([callerSpeaking, ({ context }: Args) => context.caller.partial.trim().length > 0]),
+    or([
+      callerSpeaking,
+      ({ context }: Args) => context.caller.partial.trim().length > 0,
+      ({ context }: Args) => context.unheardTurn !== undefined && context.unheardTurn.text === '',
+    ]),
   ]),
 };
