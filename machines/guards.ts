@@ -18,11 +18,21 @@ const RECOGNISED = ['ASR.PARTIAL', 'ASR.FINAL'] as const;
 /** How far short of her voice's end interim words may stop and still be all of them: a 20 ms frame's jitter. */
 const BEHIND_TOLERANCE_MS = 40;
 /**
- * Words ending at `endMs` end before her voice stretch that began at `onsetMs` and ended at the silence edge
- * `silenceMs` (an onset after the edge, a click in the wait, is not a stretch of hers).
+ * Words ending at `endMs` end before her voice did. Interim words must reach within BEHIND_TOLERANCE_MS of her
+ * silence edge (they say how far the recogniser has decoded); finals only past the onset of her last voice
+ * stretch (they end at their last word, which may lie well before the edge: a breath, a trailing sound), else
+ * that whole stretch is still to come (an onset after the edge, a click in the wait, is not a stretch of hers).
  */
-const before = (endMs: number, onsetMs: number | undefined, silenceMs: number) =>
-  onsetMs !== undefined && onsetMs <= silenceMs && endMs < onsetMs;
+function behindHerVoice(c: CallContext, endMs: number, interim: boolean): boolean {
+  const silence = c.lastSilenceMs;
+  if (silence === undefined) return false;
+  if (interim) return endMs + BEHIND_TOLERANCE_MS < silence;
+  const onset = c.voiceOnsetMs;
+  return onset !== undefined && onset <= silence && endMs < onset;
+}
+/** Recognised words, not late, that reach further into her audio than the recogniser had reported. */
+const getsFurther = (c: CallContext, e: { startMs?: number; endMs: number }) =>
+  !C.isLateWords(c, e) && e.endMs > (c.caller.heardToMs ?? -Infinity);
 const PLAYBACK = ['SPEAKER.STARTED', 'SPEAKER.DURATION', 'SPEAKER.PLAYED'] as const;
 
 /** Caller words so far with an incoming ASR event's text in place of the partial. */
@@ -127,19 +137,15 @@ export const guards = {
     return C.isLateWords(context, event);
   },
   /**
-   * The words in hand end before her voice did: a recogniser behind real time (a loaded CPU decoding the embedded
-   * model, a slow network) has not heard her last words yet. A turn ended on them is answered without them and
-   * her final comes in late (volunteer-all under load: "cross fit and pay", 220 ms short of her voice's end, for
-   * "…and hiit"). Interim words must reach within 40 ms of her silence edge (they say how far the recogniser has
-   * decoded); finals only past the onset of her last voice stretch (they end at their last word, which may lie
-   * well before the edge: a breath, a trailing sound), else that whole stretch is still to come.
+   * The words in hand end before her voice did (behindHerVoice): a recogniser behind real time (a loaded CPU
+   * decoding the embedded model, a slow network) has not heard her last words yet. A turn ended on them is
+   * answered without them and her final comes in late (volunteer-all under load: "cross fit and pay", 220 ms
+   * short of her voice's end, for "…and hiit").
    */
   recogniserBehind: ({ context: c }: Args) => {
     const heardTo = c.caller.heardToMs;
-    const silence = c.lastSilenceMs;
-    if (heardTo === undefined || silence === undefined || !C.callerHasWords(c)) return false;
-    if (c.caller.partial.trim() !== '') return heardTo + BEHIND_TOLERANCE_MS < silence;
-    return before(heardTo, c.voiceOnsetMs, silence);
+    if (heardTo === undefined || !C.callerHasWords(c)) return false;
+    return behindHerVoice(c, heardTo, c.caller.partial.trim() !== '');
   },
   /**
    * A final, of words or none, that gets further but ends before her last voice stretch began: more of her is
@@ -147,9 +153,7 @@ export const guards = {
    */
   finalBehind: ({ context: c, event }: Args) => {
     assertEvent(event, 'ASR.FINAL');
-    const silence = c.lastSilenceMs;
-    if (silence === undefined || C.isLateWords(c, event)) return false;
-    return event.endMs > (c.caller.heardToMs ?? -Infinity) && before(event.endMs, c.voiceOnsetMs, silence);
+    return getsFurther(c, event) && behindHerVoice(c, event.endMs, false);
   },
   /**
    * Interim words that get further into her speech while still short of its end: the recogniser is working through
@@ -157,9 +161,8 @@ export const guards = {
    */
   recogniserCatchingUp: ({ context: c, event }: Args) => {
     assertEvent(event, 'ASR.PARTIAL');
-    const silence = c.lastSilenceMs;
-    if (event.endMs === undefined || silence === undefined || C.isLateWords(c, event)) return false;
-    return event.endMs > (c.caller.heardToMs ?? -Infinity) && event.endMs + BEHIND_TOLERANCE_MS < silence;
+    const endMs = event.endMs;
+    return endMs !== undefined && getsFurther(c, { endMs }) && behindHerVoice(c, endMs, true);
   },
   /** The end of the turn waits for the recogniser's final: on a noisy line, or while it is behind her voice. */
   waitsForFinal: or(['finalPendingOnNoisyLine', 'recogniserBehind']),

@@ -153,10 +153,12 @@ export function commitCaller(
   if (text.trim().length === 0) {
     const onset = c.voiceOnsetMs;
     // Her voice was heard since the turn before: its words are still to come, and its place is kept for them.
-    const voiced = silenceAtMs !== undefined && onset !== undefined && onset < silenceAtMs;
-    if (!voiced || onset < (c.committedToMs ?? -Infinity)) {
-      return { patch: { caller: emptyCaller(), committedToMs }, ledger: undefined };
-    }
+    const voiced =
+      silenceAtMs !== undefined &&
+      onset !== undefined &&
+      onset >= (c.committedToMs ?? -Infinity) &&
+      onset < silenceAtMs;
+    if (!voiced) return { patch: { caller: emptyCaller(), committedToMs }, ledger: undefined };
     const unheardTurn = { seq: c.seq + 1, endpoint, fromMs: onset, toMs: silenceAtMs, text: '' };
     return { patch: { seq: unheardTurn.seq, caller: emptyCaller(), committedToMs, unheardTurn }, ledger: undefined };
   }
