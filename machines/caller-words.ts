@@ -12,6 +12,8 @@ export interface UnheardTurn {
   toMs: number;
   /** Its late words so far. */
   text: string;
+  /** The recogniser has sent a final of its audio, words or none: whatever it had to say of that turn came. */
+  heard: boolean;
 }
 
 export interface CallerBuffer {
@@ -84,6 +86,15 @@ export function isLateWords(c: CallContext, e: { startMs?: number; endMs?: numbe
   if (to === undefined || e.endMs === undefined) return false;
   if (e.startMs === undefined) return e.endMs <= to;
   return e.startMs < to && e.endMs <= to + c.timing.recogniserLagMs;
+}
+
+/**
+ * A turn committed before any of its words came (the greeting after her hello) is still owed them: no final of its
+ * audio, and no words of later audio, have come from the recogniser since.
+ */
+export function wordsOwed(c: CallContext): boolean {
+  const u = c.unheardTurn;
+  return u !== undefined && !u.heard && (c.caller.heardToMs ?? -Infinity) < u.toMs;
 }
 
 /** Everything the caller said in this turn so far, finals then the live partial (plus an incoming text). */

@@ -28,10 +28,13 @@ export const callerSetup = callBase.extend({
       assertEvent(event, 'ASR.FINAL');
       enqueue.assign({ caller: { ...context.caller, partial: '' } });
       const u = context.unheardTurn;
-      const words = event.text.trim();
-      if (u === undefined || words === '' || event.endMs > u.toMs + context.timing.recogniserLagMs) return;
+      if (u === undefined) return;
+      // A final of its audio, or of later audio, says the recogniser is done with it; an empty one of its audio that
+      // there were no words in it (a cough, the line's noise): none are owed any more (wordsOwed).
+      const words = event.endMs <= u.toMs + context.timing.recogniserLagMs ? event.text.trim() : '';
       const text = C.joinNonBlank([u.text], words);
-      enqueue.assign({ unheardTurn: { ...u, text } });
+      enqueue.assign({ unheardTurn: { ...u, text, heard: true } });
+      if (words === '') return;
       enqueue.emit({
         type: 'ledger.callerTurn',
         callId: context.callId,

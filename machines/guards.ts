@@ -253,7 +253,7 @@ export const guards = {
     or([
       callerSpeaking,
       ({ context }: Args) => context.caller.partial.trim().length > 0,
-      ({ context }: Args) => context.unheardTurn !== undefined && context.unheardTurn.text === '',
+      ({ context }: Args) => C.wordsOwed(context),
     ]),
   ]),
 };

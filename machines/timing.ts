@@ -183,7 +183,7 @@ export const DEFAULT_TIMING: TurnTiming = Object.freeze({
   goodbyeMarginMs: 1500,
   clearSettleMs: 1000,
   hangupTimeoutMs: 5000,
-  hangupDrainMs: 1000,
+  hangupDrainMs: 5000,
   endpointFromLastVoice: true,
   preemptiveGeneration: true,
   earlyReplyPauseMs: 80,

@@ -178,7 +178,8 @@ export const envSchema = z.object({
   OUTBOUND_HELLO_TIMEOUT_MS: int(3000, 500, 30000),
   GOODBYE_MARGIN_MS: int(1500, 0, 30000),
   // The caller hung up mid-sentence: wait this long at most for the recogniser's final of those words (0 = don't).
-  HANGUP_ASR_DRAIN_MS: int(1000, 0, 5000),
+  // The wait normally ends sooner, on the recogniser's answer to its flush; this bounds a recogniser behind real time.
+  HANGUP_ASR_DRAIN_MS: int(5000, 0, 30000),
   // On hold (hold music, silence, "your call is important to us"): give up after this long (outcome hold-timeout).
   HOLD_MAX_MS: int(300000, 5000, 3_600_000),
   // A voicemail greeting: 'leave' a short message after the beep (who, why, callback number), or 'hangup' at once.

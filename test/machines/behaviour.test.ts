@@ -1,4 +1,5 @@
 import t from 'tap';
+import { DEFAULT_TIMING } from '../../machines/timing.js';
 import { greeted, harness, type Harness } from './harness.js';
 
 // Named behaviours of issue 3, each driven event by event with a SimulatedClock.
@@ -187,7 +188,7 @@ t.test('no final within HANGUP_DRAIN: the partial is kept and the call ends', as
   h.advance(150);
   h.partial('we also have');
   h.send({ type: 'CALL.HANGUP', reason: 'socket-closed' });
-  h.advance(999);
+  h.advance(DEFAULT_TIMING.hangupDrainMs - 1);
   t.equal(h.state(), 'draining');
   h.advance(1);
   t.equal(h.state(), 'ended');

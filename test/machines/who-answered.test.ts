@@ -240,3 +240,43 @@ t.test("her hello's words, decoded only after the greeting began, are not her an
     t.equal(h.ofType('ledger.agentTurn')[0]?.seq, 2, `${first ?? 'no words'}: the greeting after it`);
   }
 });
+
+t.test(
+  "hung up during the greeting: her hello's words still being decoded are waited for, and only then",
+  async (t) => {
+    // The hello committed without words (a recogniser behind real time): its words are owed until a final of its
+    // audio, or words of later audio, say the recogniser is done with it. A hang-up waits for owed words only.
+    const cases: Array<[string, (h: Harness, end: number) => void, boolean]> = [
+      ['nothing yet', () => {}, true],
+      ['an empty final of the hello', (h, end) => final(h, '', 0, end + 40), false],
+      ['the hello words', (h, end) => final(h, 'hello', 0, end + 40), false],
+      ['an empty final of later audio', (h, end) => final(h, '', end + 900, end + 1400), false],
+    ];
+    for (const [name, before, drains] of cases) {
+      const h = outbound();
+      h.voiceOn();
+      h.advance(1200);
+      const end = h.now;
+      h.voiceOff();
+      h.advance(DEFAULT_TIMING.helloSettleMs);
+      t.equal(h.turn(), 'greeting', `${name}: greeted`);
+      h.advance(1000);
+      before(h, end);
+      h.send({ type: 'CALL.HANGUP', reason: 'socket-closed' });
+      t.equal(h.state(), drains ? 'draining' : 'ended', `${name}: ${drains ? 'waits for the words' : 'ends at once'}`);
+      if (!drains) continue;
+      final(h, 'hello', 0, end + 40);
+      h.advance(DEFAULT_TIMING.hangupDrainMs);
+      t.equal(h.state(), 'ended', `${name}: then ends`);
+      t.same(
+        h.ofType('ledger.callerTurn').map((l) => [l.seq, l.text]),
+        [[1, 'hello']],
+        `${name}: the hello in its place`,
+      );
+    }
+  },
+);
+
+function final(h: Harness, text: string, startMs: number, endMs: number) {
+  h.send({ type: 'ASR.FINAL', text, confidence: 1, speechFinal: true, startMs, endMs });
+}
