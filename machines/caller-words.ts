@@ -12,8 +12,6 @@ export interface UnheardTurn {
   toMs: number;
   /** Its late words so far. */
   text: string;
-  /** The recogniser has sent a final of its audio, words or none: whatever it had to say of that turn came. */
-  heard: boolean;
 }
 
 export interface CallerBuffer {
@@ -89,12 +87,12 @@ export function isLateWords(c: CallContext, e: { startMs?: number; endMs?: numbe
 }
 
 /**
- * A turn committed before any of its words came (the greeting after her hello) is still owed them: no final of its
- * audio, and no words of later audio, have come from the recogniser since.
+ * A turn committed before any of its words came (the greeting after her hello) is still owed them: no final reaching
+ * into its audio has come, of words or none (an empty one: a cough, the line's noise), before its commit or since.
  */
 export function wordsOwed(c: CallContext): boolean {
   const u = c.unheardTurn;
-  return u !== undefined && !u.heard && (c.caller.heardToMs ?? -Infinity) < u.toMs;
+  return u !== undefined && (c.finalsToMs ?? -Infinity) <= u.fromMs;
 }
 
 /** Everything the caller said in this turn so far, finals then the live partial (plus an incoming text). */

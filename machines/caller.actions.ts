@@ -19,22 +19,27 @@ export const callerSetup = callBase.extend({
       },
     }),
     /** A final closes the recogniser's utterance: the partial of it is not pending any more. */
-    dropPartial: assign({ caller: ({ context }) => ({ ...context.caller, partial: '' }) }),
+    dropPartial: assign(({ context, event }) => {
+      assertEvent(event, 'ASR.FINAL');
+      return { caller: { ...context.caller, partial: '' }, finalsToMs: C.laterOf(context.finalsToMs, event.endMs) };
+    }),
     /**
      * A late final closes the interim words of its utterance; if it is the late words of a turn committed before
      * any came (C.UnheardTurn), they are recorded under that turn's seq, in its place in the transcript.
      */
     recordLateWords: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'ASR.FINAL');
-      enqueue.assign({ caller: { ...context.caller, partial: '' } });
+      enqueue.assign({
+        caller: { ...context.caller, partial: '' },
+        finalsToMs: C.laterOf(context.finalsToMs, event.endMs),
+      });
       const u = context.unheardTurn;
-      if (u === undefined) return;
-      // A final of its audio, or of later audio, says the recogniser is done with it; an empty one of its audio that
-      // there were no words in it (a cough, the line's noise): none are owed any more (wordsOwed).
-      const words = event.endMs <= u.toMs + context.timing.recogniserLagMs ? event.text.trim() : '';
+      // Words of its audio only: a final of an earlier turn's audio is that turn's, not this one's.
+      const ofIt = u !== undefined && event.endMs > u.fromMs && event.endMs <= u.toMs + context.timing.recogniserLagMs;
+      const words = event.text.trim();
+      if (!ofIt || words === '') return;
       const text = C.joinNonBlank([u.text], words);
-      enqueue.assign({ unheardTurn: { ...u, text, heard: true } });
-      if (words === '') return;
+      enqueue.assign({ unheardTurn: { ...u, text } });
       enqueue.emit({
         type: 'ledger.callerTurn',
         callId: context.callId,
@@ -47,11 +52,9 @@ export const callerSetup = callBase.extend({
         late: true,
       });
     }),
-    appendFinal: assign({
-      caller: ({ context, event }) => {
-        assertEvent(event, 'ASR.FINAL');
-        return C.withFinal(context.caller, event);
-      },
+    appendFinal: assign(({ context, event }) => {
+      assertEvent(event, 'ASR.FINAL');
+      return { caller: C.withFinal(context.caller, event), finalsToMs: C.laterOf(context.finalsToMs, event.endMs) };
     }),
     noteOnset: assign({
       voiceOnsetMs: ({ event }) => {

@@ -95,6 +95,11 @@ export interface CallContext {
    * recogniser still decoding it): its seq is kept, and its late words are recorded under it, in its place.
    */
   unheardTurn: UnheardTurn | undefined;
+  /**
+   * How far into the call's audio the recogniser's finals reach (media time), over the whole call: no commit resets
+   * it. Finals come in audio order, so a turn whose audio began before it has had its final (C.wordsOwed).
+   */
+  finalsToMs: number | undefined;
   /** How long before the silence edge arrived the caller's voice had ended (the VAD's hangover); 0 if unknown. */
   silenceHeadStartMs: number;
   /**
@@ -163,6 +168,7 @@ export function initialContext(input: CallInput): CallContext {
     lastSilenceMs: undefined,
     committedToMs: undefined,
     unheardTurn: undefined,
+    finalsToMs: undefined,
     silenceHeadStartMs: 0,
     wordsEndedUnderVoice: false,
     speculation: undefined,

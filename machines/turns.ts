@@ -159,7 +159,7 @@ export function commitCaller(
       onset >= (c.committedToMs ?? -Infinity) &&
       onset < silenceAtMs;
     if (!voiced) return { patch: { caller: emptyCaller(), committedToMs }, ledger: undefined };
-    const unheardTurn = { seq: c.seq + 1, endpoint, fromMs: onset, toMs: silenceAtMs, text: '', heard: false };
+    const unheardTurn = { seq: c.seq + 1, endpoint, fromMs: onset, toMs: silenceAtMs, text: '' };
     return { patch: { seq: unheardTurn.seq, caller: emptyCaller(), committedToMs, unheardTurn }, ledger: undefined };
   }
   const seq = c.seq + 1;

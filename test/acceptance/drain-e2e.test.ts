@@ -155,7 +155,8 @@ t.test('SIGTERM: not ready at once, no new calls, the live call finishes, exit 0
   void call.closed.then(() => (serverEnded = true));
   await sleep(2000);
   t.equal(s.child.exitCode, null, 'the process waits for the live call');
-  t.ok(frames > framesAtTerm, `the agent kept talking during the drain (${frames - framesAtTerm} frames)`);
+  // More than the frames already in flight at the signal (the player's lead is 160 ms, 8 frames).
+  t.ok(frames - framesAtTerm >= 15, `the agent kept talking during the drain (${frames - framesAtTerm} frames)`);
   t.equal(serverEnded, false, 'the call is still live: the caller, not the server, ends it');
 
   await call.hangUp();

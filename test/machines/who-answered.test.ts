@@ -280,3 +280,22 @@ t.test(
 function final(h: Harness, text: string, startMs: number, endMs: number) {
   h.send({ type: 'ASR.FINAL', text, confidence: 1, speechFinal: true, startMs, endMs });
 }
+
+t.test(
+  'an empty final of her hello before the greeting leaves no words owed: a later hang-up ends at once',
+  async (t) => {
+    // A recogniser in time that made nothing of her hello (a noisy pickup): the greeting's commit keeps the hello's
+    // place, but its final has come already; nothing is pending for the rest of the call.
+    const h = outbound();
+    h.voiceOn();
+    h.advance(1200);
+    const end = h.now;
+    h.voiceOff();
+    final(h, '', 0, end);
+    h.advance(DEFAULT_TIMING.helloSettleMs);
+    t.equal(h.turn(), 'greeting', 'greeted');
+    h.advance(1000);
+    h.send({ type: 'CALL.HANGUP', reason: 'socket-closed' });
+    t.equal(h.state(), 'ended', 'ends at once');
+  },
+);
