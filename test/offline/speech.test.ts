@@ -170,8 +170,18 @@ t.test('espeak-ng speaks the languages flite does not: Spanish in its worker, at
   const flite = new FliteTts();
   const espeak = new EspeakTts();
   t.teardown(async () => {
-    await flite.close();
-    await espeak.close();
+    // CI once reported only "error thrown in teardown" here (unreproduced): say which close failed, and how.
+    for (const [name, p] of [
+      ['flite', () => flite.close()],
+      ['espeak', () => espeak.close()],
+    ] as const) {
+      try {
+        await p();
+      } catch (e) {
+        console.error(`${name}.close() failed:`, e);
+        throw e;
+      }
+    }
   });
   t.equal(espeakLanguage('es'), 'es');
   t.equal(espeakLanguage('es-MX'), 'es-419', 'Spanish outside Spain is Latin American Spanish');
