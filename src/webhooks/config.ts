@@ -1,7 +1,7 @@
 import { isLoopback } from '../net/loopback.js';
 import { isForbiddenHost } from './address.js';
 
-// What the WEBHOOK_* settings mean once read (src/config/env.ts reads them; nothing here touches process.env): the
+// What the WEBHOOK_* settings mean once read (src/config/env.ts reads them; nothing here reads the environment): the
 // checks the schema runs on the URL and the secret, and the settings the deliverer and the event writers get.
 
 export const WEBHOOK_EVENT_TYPES = [
