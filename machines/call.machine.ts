@@ -200,13 +200,29 @@ export const callMachine = callSetup.createMachine({
             actions: 'recordLateWords',
             description: `${LATE_WORDS} ${CLOSES_PARTIAL} The last words' final may still come.`,
           },
-          { target: 'ended', actions: ['appendFinal', 'recordHangup'], description: 'The last words.' },
+          {
+            guard: 'answersFlush',
+            target: 'ended',
+            actions: ['appendFinal', 'recordHangup'],
+            description: 'The answer to the flush: the last words, or none.',
+          },
+          {
+            actions: 'appendFinal',
+            description: 'Words queued before the last ones (a recogniser with a backlog): the flush is still owed.',
+          },
         ],
-        'ASR.UTTERANCE_END': { target: 'ended', actions: 'recordHangup', description: 'Nothing more to come.' },
-        'ASR.ERROR': {
+        'ASR.UTTERANCE_END': {
+          guard: 'nothingOwed',
           target: 'ended',
           actions: 'recordHangup',
-          description: 'The recogniser failed: keep the words so far.',
+          description:
+            'Every voice has had its final and no flush answer came (Deepgram sends none with nothing left).',
+        },
+        'ASR.ERROR': {
+          guard: 'isFatalAsrError',
+          target: 'ended',
+          actions: 'recordHangup',
+          description: 'The recogniser is gone: keep the words so far. A failed utterance alone is not its end.',
         },
         'CALL.HANGUP': { description: 'Already ending (Twilio stop, then the socket closing).' },
       },

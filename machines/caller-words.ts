@@ -87,12 +87,16 @@ export function isLateWords(c: CallContext, e: { startMs?: number; endMs?: numbe
 }
 
 /**
- * A turn committed before any of its words came (the greeting after her hello) is still owed them: no final reaching
- * into its audio has come, of words or none (an empty one: a cough, the line's noise), before its commit or since.
+ * Voice the recogniser still owes words for: no final reaching into its audio has come, of words or none (an empty
+ * one: a cough, the line's noise). Either a turn committed before any of its words came (the greeting after her
+ * hello), or her last stretch of voice since the last commit (she spoke two seconds, nothing is decoded yet).
  */
 export function wordsOwed(c: CallContext): boolean {
+  const reach = c.finalsToMs ?? -Infinity;
   const u = c.unheardTurn;
-  return u !== undefined && (c.finalsToMs ?? -Infinity) <= u.fromMs;
+  if (u !== undefined && reach <= u.fromMs) return true;
+  const onset = c.voiceOnsetMs;
+  return onset !== undefined && onset >= (c.committedToMs ?? -Infinity) && reach <= onset;
 }
 
 /** Everything the caller said in this turn so far, finals then the live partial (plus an incoming text). */

@@ -120,6 +120,8 @@ export type AsrFinalEvent = {
   endMs: number;
   /** The language the recogniser heard the words in, when it says (it listens for several: language.region.ts). */
   language?: Language | undefined;
+  /** It answers ASR.FINALIZE: the audio before that flush has had its finals (the drain after a hang-up ends). */
+  flushed?: boolean;
 };
 /**
  * The recogniser heard no words for a while. `silenceMs`: how long ago, on the media clock, its last word ended

@@ -245,8 +245,9 @@ export const guards = {
     return event.fatal;
   },
   /**
-   * Hung up mid-sentence: the caller was speaking, the recogniser's partial has no final yet, or a turn was
-   * committed before any of its words came (they are still being decoded: she hung up during the greeting).
+   * Hung up mid-sentence: the caller was speaking, the recogniser's partial has no final yet, or voice it has given
+   * no final for (a turn committed before any of its words came, as when she hung up during the greeting; her last
+   * voice, which the recogniser is still decoding).
    */
   wordsInRecogniser: and([
     ({ context }: Args) => context.timing.hangupDrainMs > 0,
@@ -256,4 +257,11 @@ export const guards = {
       ({ context }: Args) => C.wordsOwed(context),
     ]),
   ]),
+  /** This final answers the drain's flush: the recogniser has given every final of the audio before the hang-up. */
+  answersFlush: ({ event }: Args) => {
+    assertEvent(event, 'ASR.FINAL');
+    return event.flushed === true;
+  },
+  /** No interim words wait for a final and every voice has had one (a recogniser that did not answer the flush). */
+  nothingOwed: ({ context }: Args) => context.caller.partial.trim() === '' && !C.wordsOwed(context),
 };

@@ -148,6 +148,7 @@ export function asrActor(provider: AsrProvider, tap: AudioTap, log: Logger, hook
                 startMs: e.startMs,
                 endMs: e.endMs,
                 ...(e.language !== undefined ? { language: e.language } : {}),
+                ...(e.flushed === true ? { flushed: true } : {}),
               });
             case 'utterance-end':
               // How long her words have been over, on the call's media clock (the recogniser's word times are).

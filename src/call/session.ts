@@ -155,6 +155,9 @@ export class CallSession implements CallHandler {
   readonly #desk: boolean;
   #finished = false;
   #streamOpen = true;
+  #settle!: () => void;
+  /** CallHandler.finished: settles when the call's trace ends, the last step of its end (#endTrace). */
+  readonly finished = new Promise<void>((resolve) => (this.#settle = resolve));
 
   constructor(start: StartInfo, transport: CallTransport, deps: SessionDeps) {
     this.#deps = deps;
@@ -411,6 +414,16 @@ export class CallSession implements CallHandler {
   #finish(error: Error | undefined): void {
     if (this.#finished) return;
     this.#finished = true;
+    try {
+      this.#end(error);
+    } catch (err) {
+      // The call's slot waits for `finished`: a throw here must not keep it forever.
+      this.#log.error({ err: (err as Error).message }, 'ending the call failed');
+      this.#settle();
+    }
+  }
+
+  #end(error: Error | undefined): void {
     this.#line.end();
     this.#error = error;
     const log = this.#log;
@@ -436,7 +449,11 @@ export class CallSession implements CallHandler {
 
   /** The trace ends after the wrap-up (its facts pass is part of the call), whatever became of the recording. */
   #endTrace(reason: EndReason): void {
-    this.#trace.end({ reason, outcome: this.#ledger.ended?.outcome, error: this.#error });
+    try {
+      this.#trace.end({ reason, outcome: this.#ledger.ended?.outcome, error: this.#error });
+    } finally {
+      this.#settle();
+    }
   }
 
   #record(reason: EndReason, result: CallResult, outcome: WrapUpOutcome | undefined): void {

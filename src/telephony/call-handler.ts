@@ -86,6 +86,11 @@ export interface CallHandler {
   onLinePaused?(): void;
   /** Called exactly once; after it the transport is dead. */
   onEnd(reason: StreamEndReason): void;
+  /**
+   * Settles once the call has finished after onEnd: a hang-up's drain of the recogniser, the wrap-up and the end's
+   * record. The call keeps its slot until then, so a shutdown waits for it. Without it the slot goes at onEnd.
+   */
+  readonly finished?: Promise<void>;
 }
 
 export type CallHandlerFactory = (start: StartInfo, transport: CallTransport) => CallHandler;

@@ -454,6 +454,11 @@ export class MediaSession {
         this.#log.error({ err }, 'call handler failed while ending');
       }
     }
-    if (this.#startInfo !== undefined) this.#o.ended?.(this.#startInfo, reason);
+    const start = this.#startInfo;
+    if (start === undefined) return;
+    const release = () => this.#o.ended?.(start, reason);
+    // The slot is the call's, not the stream's: a call draining its recogniser after a hang-up still holds it.
+    if (handler?.finished === undefined) release();
+    else void handler.finished.then(release, release);
   }
 }

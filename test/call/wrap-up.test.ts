@@ -120,7 +120,15 @@ t.test('nothing left to extract: no LLM call, the call ends at once', async (t) 
   t.equal(h.asr.finalizes, finalizes + 1, 'hung up mid-word: the recogniser is asked for its final');
   t.equal(h.endedAt(), undefined, 'and the call waits for it');
   // Its audio starts where her voice did, after the turn the reply answers (audio before that is that turn's).
-  h.asr.emit({ type: 'final', text: 'okay', confidence: 0.9, speechFinal: true, startMs: okayAt, endMs: h.nowMs() });
+  h.asr.emit({
+    type: 'final',
+    text: 'okay',
+    confidence: 0.9,
+    speechFinal: true,
+    startMs: okayAt,
+    endMs: h.nowMs(),
+    flushed: true,
+  });
   await new Promise((r) => setImmediate(r));
   t.ok(h.endedAt() !== undefined, 'ended as soon as it came, without waiting for anything else');
   await h.ended;

@@ -174,12 +174,58 @@ t.test("caller hangs up mid-sentence: the recogniser's final of the last words i
   t.equal(h.ofType('ledger.agentTurn').at(-1)!.interrupted, true, "the agent's turn closed at the hang-up");
   h.send({ type: 'CALL.HANGUP', reason: 'socket-closed' });
   t.equal(h.state(), 'draining', 'the socket closing after the stop changes nothing');
-  h.final('our classes are yoga and spin');
+  h.flushed('our classes are yoga and spin');
   t.equal(h.state(), 'ended');
   t.ok(h.stopped.asr, 'then the recogniser is stopped too');
   t.same(Object.keys(h.actor.getSnapshot().children), []);
   t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'our classes are yoga and spin', endpoint: 'hangup' });
   t.match(h.ofType('call.ended')[0], { reason: 'caller-hangup', socketClosed: false });
+});
+
+t.test('a recogniser with a backlog: the drain ends on the answer to its flush, not on the first final', async (t) => {
+  const h = thinking();
+  h.voiceOn();
+  h.advance(900);
+  const first = { startMs: h.now - 900, endMs: h.now };
+  h.voiceOff();
+  h.advance(1200);
+  h.voiceOn();
+  h.advance(900);
+  h.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  t.equal(h.state(), 'draining');
+  h.send({ type: 'ASR.FINAL', text: 'we also have', confidence: 0.9, speechFinal: true, ...first });
+  h.send({ type: 'ASR.UTTERANCE_END', silenceMs: 1000 });
+  h.send({ type: 'ASR.ERROR', message: 'one utterance failed', fatal: false });
+  t.equal(h.state(), 'draining', "the first utterance's final, its end and a failed utterance: her last words owed");
+  h.flushed('a pool');
+  t.equal(h.state(), 'ended', 'the flush answered');
+  t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'we also have a pool', endpoint: 'hangup' });
+});
+
+t.test('voice heard since the last turn but no words yet: a hang-up waits for them', async (t) => {
+  const h = thinking();
+  h.voiceOn();
+  h.advance(2000);
+  h.voiceOff();
+  h.advance(100);
+  h.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  t.equal(h.state(), 'draining', 'her two seconds are still being decoded');
+  h.final('we have a sauna');
+  t.equal(h.state(), 'draining', 'a final that does not answer the flush');
+  h.send({ type: 'ASR.UTTERANCE_END' });
+  t.equal(h.state(), 'ended', 'every voice has had its final, and the recogniser says the words are over');
+  t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'we have a sauna', endpoint: 'hangup' });
+});
+
+t.test('the recogniser failing for good ends the drain with the words so far', async (t) => {
+  const h = thinking();
+  h.voiceOn();
+  h.advance(150);
+  h.partial('we open');
+  h.send({ type: 'CALL.HANGUP', reason: 'stop' });
+  h.send({ type: 'ASR.ERROR', message: 'gone', fatal: true });
+  t.equal(h.state(), 'ended');
+  t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'we open', endpoint: 'hangup' });
 });
 
 t.test('no final within HANGUP_DRAIN: the partial is kept and the call ends', async (t) => {

@@ -241,6 +241,11 @@ export function harness(
     final(text: string, confidence = 0.9) {
       actor.send({ type: 'ASR.FINAL', text, confidence, speechFinal: true, startMs: h.now - 500, endMs: h.now });
     },
+    /** The recogniser's answer to ASR.FINALIZE: the final of everything it was given before the flush. */
+    flushed(text: string) {
+      const at = { startMs: h.now - 500, endMs: h.now };
+      actor.send({ type: 'ASR.FINAL', text, confidence: 0.9, speechFinal: true, ...at, flushed: true });
+    },
     /** Interim words; `endMs`: where their audio ends, when the recogniser says. */
     partial(text: string, endMs?: number) {
       actor.send(endMs === undefined ? { type: 'ASR.PARTIAL', text } : { type: 'ASR.PARTIAL', text, endMs });

@@ -2,6 +2,7 @@ import type { MachineEvent } from '../../machines/events.js';
 import { nothingLeftToAsk, pending, type CallContext } from '../../machines/context.js';
 import { endsSentence, isBackchannelOnly, isCompleteUtterance, isGoodbye, words } from '../../machines/text.js';
 import { soundsLikePickup } from '../../src/situations/pickup.js';
+import { wordsOwed } from '../../machines/caller-words.js';
 
 // The event sampler and the state abstraction of the model-based test (model.test.ts). Events are offered only
 // where the real pipeline could send them (VAD.VOICE only while the caller is silent, speaker events for the
@@ -116,6 +117,9 @@ export function eventsFor(s: Snap): MachineEvent[] {
       { type: 'ASR.PARTIAL', text: 'hello', endMs: to },
       { type: 'ASR.FINAL', text: 'hello', confidence: 0.9, speechFinal: true, startMs: to - 500, endMs: to },
     );
+  // Draining after a hang-up: the recogniser's answer to the flush, and a final of her voice that is not it.
+  if (s.matches('draining'))
+    ev.push({ ...final('and spin', 1000), flushed: true } as MachineEvent, final('we also have', 1000));
   // Music heard as words after her voice ended, on a noisy line: the room's, not hers (the caller region).
   if (c.evidence.noisy) ev.push({ type: 'ASR.PARTIAL', text: 'noon noon', endMs: 5000 });
   // Her voice held while the greeting cannot be interrupted: the guard's end takes it up (turn.greeting).
@@ -163,8 +167,10 @@ export function serialize(s: Snap): string {
   if (turn.includes('speaking') || turn.includes('interrupted'))
     local.push(c.evidence.voice === undefined ? '-' : c.evidence.voice === 'absent' ? 'a' : 'p');
   if (turn.includes('greeting')) local.push(c.evidence.voice === 'held');
-  // Hung up: whether a turn was committed, so that its late words can come while the last words drain.
-  if (s.value === 'draining') local.push(c.committedToMs !== undefined);
+  // Hung up: whether a turn was committed, so that its late words can come while the last words drain; whether
+  // anything is still owed (guard nothingOwed).
+  if (s.value === 'draining')
+    local.push(c.committedToMs !== undefined, c.caller.partial.trim() === '' && !wordsOwed(c));
   return JSON.stringify([
     s.value,
     s.status,

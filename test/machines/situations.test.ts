@@ -569,7 +569,7 @@ t.test('words that end the call, then the line goes down before any reply: their
   full.advance(3000);
   full.partial('you have reached the front desk the mailbox is full');
   full.send({ type: 'CALL.HANGUP', reason: 'stop' });
-  full.final('You have reached the front desk. The mailbox is full and cannot accept any messages. Goodbye.');
+  full.flushed('You have reached the front desk. The mailbox is full and cannot accept any messages. Goodbye.');
   t.equal(ended(full)?.outcome, 'voicemail-full', 'words that came in after the hang-up (draining)');
   const person = greeted();
   person.callerSays('Sorry, wrong number.');

@@ -106,6 +106,7 @@ t.test('on a noisy line a cut keeps no best path: there it may be the music', as
   await stream.close();
   const finals = events.flatMap((e) => (e.type === 'final' ? [e] : []));
   t.ok(finals.length >= 2, `${finals.length} finals`);
+  t.equal(finals.filter((f) => f.flushed === true).length, 2, 'each finalize() answered by one final that says so');
   t.same(
     finals.filter((f) => f.confidence > 0 && f.confidence < 1).map((f) => f.text),
     [],

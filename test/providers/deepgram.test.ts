@@ -104,6 +104,7 @@ t.test('streams μ-law 8 kHz with the configured options and reports partials, f
   );
   const f = finals()[0]!;
   t.equal(f.speechFinal, true);
+  t.equal(f.flushed, undefined, 'an endpoint, not the answer to a flush');
   t.equal(f.startMs, 100, 'word timing is in call-audio milliseconds');
   t.ok(
     events.some((e) => e.type === 'partial'),
@@ -212,6 +213,7 @@ t.test('Finalize flushes the words heard so far at turn end', async (t) => {
   stream.finalize();
   await waitFor(() => finals().length === 1, { timeoutMs: 2000, what: 'final after Finalize' });
   t.equal(finals()[0]!.text, 'close at ten');
+  t.equal(finals()[0]!.flushed, true, "from_finalize: it says it answers the flush (a hang-up's drain ends on it)");
   t.equal(fake.connections[0]!.finalizes, 1);
 });
 

@@ -6,7 +6,7 @@ import { ACCOUNT_SID, dsp, quietLog, randomCallSid, sleep } from './helpers.js';
 
 // A connection gets nothing per call until its `start` is admitted, and has a short deadline to get there.
 
-function session(admit: (s: StartInfo) => AdmitDecision | Promise<AdmitDecision>) {
+function session(admit: (s: StartInfo) => AdmitDecision | Promise<AdmitDecision>, finished?: Promise<void>) {
   const closed: number[] = [];
   const ended: string[] = [];
   let handlers = 0;
@@ -27,7 +27,7 @@ function session(admit: (s: StartInfo) => AdmitDecision | Promise<AdmitDecision>
     ended: (start) => ended.push(start.customParameters.callId ?? ''),
     handlerFactory: () => {
       handlers++;
-      return { onAudio() {}, onVad() {}, onDtmf() {}, onEnd() {} };
+      return { onAudio() {}, onVad() {}, onDtmf() {}, onEnd() {}, ...(finished && { finished }) };
     },
   });
   return { s, closed, ended, handlers: () => handlers };
@@ -76,4 +76,18 @@ t.test('a refused start closes the stream with the refusal code and allocates no
   t.same(x.closed, [1013]);
   t.equal(x.handlers(), 0);
   t.same(x.ended, [], 'nothing to give back: the gate kept nothing');
+});
+
+t.test('a call still finishing when its stream ends (a hang-up draining the recogniser) keeps its slot', async (t) => {
+  let finish!: () => void;
+  const x = session(() => ({ ok: true }), new Promise<void>((r) => (finish = r)));
+  x.s.onText(start('draining'));
+  await sleep(0);
+  t.equal(x.handlers(), 1);
+  x.s.onClose();
+  await sleep(20);
+  t.same(x.ended, [], 'the slot is held while the call finishes: a shutdown waits for it');
+  finish();
+  await sleep(0);
+  t.same(x.ended, ['draining'], 'given back once the call has finished');
 });

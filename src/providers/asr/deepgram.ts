@@ -54,6 +54,8 @@ type DgMessage =
       duration: number;
       is_final?: boolean;
       speech_final?: boolean;
+      /** The result a Finalize produced (Deepgram may send none when nothing was left to process). */
+      from_finalize?: boolean;
       channel: {
         alternatives: {
           transcript?: string;
@@ -382,7 +384,9 @@ class DeepgramStream implements AsrStream {
         // A final without words still goes out: it closes the interim words of its window (an "uh" Deepgram took
         // back would otherwise stay pending) and tells how far it has heard.
         const speechFinal = m.speech_final === true;
-        if (!text) return this.emit({ type: 'final', text: '', confidence: 0, speechFinal, startMs, endMs });
+        const flushed = m.from_finalize === true ? { flushed: true } : {};
+        if (!text)
+          return this.emit({ type: 'final', text: '', confidence: 0, speechFinal, startMs, endMs, ...flushed });
         const latencyMs = heardAt === undefined ? undefined : performance.now() - heardAt;
         if (latencyMs !== undefined) this.onMetric({ kind: 'asr-final-latency', provider: PROVIDER, ms: latencyMs });
         const language = spokenIn(alt?.languages, words);
@@ -395,6 +399,7 @@ class DeepgramStream implements AsrStream {
           endMs,
           ...(latencyMs !== undefined ? { latencyMs } : {}),
           ...(language !== undefined ? { language } : {}),
+          ...flushed,
         });
         return;
       }

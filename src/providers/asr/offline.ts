@@ -283,11 +283,12 @@ class OfflineAsrStream implements AsrStream {
 
   finalize(): void {
     if (this.closed) return;
-    if (this.inUtt) this.endUtterance(this.frameNo * VAD_FRAME_MS, 'cut');
+    if (this.inUtt) this.endUtterance(this.frameNo * VAD_FRAME_MS, 'flush');
     else {
       // Like a cloud recogniser answering Finalize with nothing pending: an empty final.
       const at = this.frameNo * VAD_FRAME_MS;
-      this.events.emit({ type: 'final', text: '', confidence: 0, speechFinal: true, startMs: at, endMs: at });
+      const final = { type: 'final', text: '', confidence: 0, speechFinal: true, startMs: at, endMs: at } as const;
+      this.events.emit({ ...final, flushed: true });
     }
   }
 
@@ -406,8 +407,9 @@ class OfflineAsrStream implements AsrStream {
   }
 
   /**
-   * `silence`: her voice stopped (the detector's edge). `cut`: we ended it while she may still be talking
-   * (finalize() when the call's detector heard a pause this one did not, or the length cap). A grammar decoder only
+   * `silence`: her voice stopped (the detector's edge). `cut` (the length cap) and `flush` (finalize(), when the
+   * call's detector heard a pause this one did not; its final says it answers the flush): we ended it while she may
+   * still be talking. A grammar decoder only
    * gives a final that ends in the grammar's final state; cut in the middle of a phrase ("…six a.m. to nine | p.m.
    * membership…") there is none, and the whole utterance came out empty: cut every 260 ms, 14 of 74 cuts through
    * three flite answers lost their first half, none since (test/offline/asr-cut.test.ts). A cut utterance on a quiet
@@ -416,12 +418,12 @@ class OfflineAsrStream implements AsrStream {
    * music gave facts and a voicemail that were not there). An utterance that fits no grammar path otherwise stays
    * empty: that is how noise is turned away.
    */
-  private endUtterance(endMs: number, ended: 'silence' | 'cut'): void {
+  private endUtterance(endMs: number, ended: 'silence' | 'cut' | 'flush'): void {
     this.inUtt = false;
     let text = '';
     let confidence = 0;
     try {
-      const best = ended === 'cut' && !this.lineNoisy() ? this.decoder.get_text().trim() : '';
+      const best = ended !== 'silence' && !this.lineNoisy() ? this.decoder.get_text().trim() : '';
       this.decoder.stop();
       text = this.decoder.get_text().trim();
       confidence = text ? this.decoder.get_alignment().p : 0;
@@ -444,6 +446,7 @@ class OfflineAsrStream implements AsrStream {
         startMs,
         endMs,
         ...(heardAt === undefined ? {} : { latencyMs: performance.now() - heardAt }),
+        ...(ended === 'flush' ? { flushed: true } : {}),
       },
       { type: 'utterance-end', lastWordEndMs: t.text ? endMs : undefined },
     ];

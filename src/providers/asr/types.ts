@@ -39,6 +39,8 @@ export type AsrStreamEvent =
       latencyMs?: number;
       /** The language the words are in, when the recogniser says (it was asked to listen for several). */
       language?: Language | undefined;
+      /** This final answers a finalize(): the audio pushed before it has had its finals (words or none). */
+      flushed?: boolean;
     }
   | { type: 'utterance-end'; lastWordEndMs: number | undefined }
   | { type: 'error'; error: Error; fatal: boolean };
