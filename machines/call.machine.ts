@@ -1,3 +1,4 @@
+import { and } from 'xstate';
 import { callSetup } from './call.setup.js';
 import { initialContext } from './context.js';
 import { callOutput } from './ledger.js';
@@ -196,15 +197,21 @@ export const callMachine = callSetup.createMachine({
         ],
         'ASR.FINAL': [
           {
+            guard: and(['hearsTheLast', 'lateWords']),
+            target: 'ended',
+            actions: ['recordLateWords', 'recordHangup'],
+            description: 'The last words are the late words of a committed turn (she hung up during the greeting).',
+          },
+          {
+            guard: 'hearsTheLast',
+            target: 'ended',
+            actions: ['appendFinal', 'recordHangup'],
+            description: 'The answer to the flush, or words reaching the end of her voice: the last words, or none.',
+          },
+          {
             guard: 'lateWords',
             actions: 'recordLateWords',
             description: `${LATE_WORDS} ${CLOSES_PARTIAL} The last words' final may still come.`,
-          },
-          {
-            guard: 'answersFlush',
-            target: 'ended',
-            actions: ['appendFinal', 'recordHangup'],
-            description: 'The answer to the flush: the last words, or none.',
           },
           {
             actions: 'appendFinal',

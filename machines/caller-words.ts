@@ -99,6 +99,19 @@ export function wordsOwed(c: CallContext): boolean {
   return onset !== undefined && onset >= (c.committedToMs ?? -Infinity) && reach <= onset;
 }
 
+/**
+ * A final reaching `endMs` has heard the end of her last voice: it had ended before the hang-up (its silence edge
+ * came) and the words reach that end, less the detector's hangover and the recogniser's lag. False while she was
+ * still speaking at the hang-up: then only the answer to the flush tells that nothing more is coming.
+ */
+export function reachesVoiceEnd(c: CallContext, endMs: number): boolean {
+  const onset = c.voiceOnsetMs;
+  const silence = c.lastSilenceMs;
+  if (onset === undefined) return true;
+  if (silence === undefined || silence <= onset) return false;
+  return endMs >= silence - c.silenceHeadStartMs - c.timing.recogniserLagMs;
+}
+
 /** Everything the caller said in this turn so far, finals then the live partial (plus an incoming text). */
 export function callerText(c: CallContext, extra = ''): string {
   return joinNonBlank(c.caller.finals, c.caller.partial, extra);

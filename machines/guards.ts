@@ -257,10 +257,15 @@ export const guards = {
       ({ context }: Args) => C.wordsOwed(context),
     ]),
   ]),
-  /** This final answers the drain's flush: the recogniser has given every final of the audio before the hang-up. */
-  answersFlush: ({ event }: Args) => {
+  /**
+   * After a hang-up, the final that leaves nothing to wait for: the answer to a flush that reaches into her last
+   * voice (an earlier pause's flush, answered late by a recogniser with a backlog, does not), or a final reaching the
+   * end of her voice (Deepgram answers no flush when its own endpointing already gave the words).
+   */
+  hearsTheLast: ({ context: c, event }: Args) => {
     assertEvent(event, 'ASR.FINAL');
-    return event.flushed === true;
+    const flushAnswer = event.flushed === true && event.endMs > (c.voiceOnsetMs ?? -Infinity);
+    return flushAnswer || C.reachesVoiceEnd(c, event.endMs);
   },
   /** No interim words wait for a final and every voice has had one (a recogniser that did not answer the flush). */
   nothingOwed: ({ context }: Args) => context.caller.partial.trim() === '' && !C.wordsOwed(context),

@@ -387,16 +387,16 @@ export class CallSession implements CallHandler {
 
   onEnd(reason: StreamEndReason): void {
     this.#streamOpen = false;
-    this.#clock.lineClosed();
-    if (this.#finished) return;
-    this.#actor.send({ type: 'CALL.HANGUP', reason });
+    if (this.#finished) return this.#clock.lineClosed();
     // The machine ends on CALL.HANGUP from any state: at once, or after at most HANGUP_ASR_DRAIN_MS when the
     // caller hung up mid-sentence (the recogniser's final of those words). If it has not ended by then plus a
-    // margin (a bug), end the call here anyway.
+    // margin (a bug, or a throw below), end the call here anyway: the call's slot waits for it (`finished`).
     const bound = setTimeout(() => {
       if (!this.#finished) this.#finish(new Error(`call machine did not end on CALL.HANGUP (${reason})`));
     }, this.#deps.timing.hangupDrainMs + 250);
     bound.unref();
+    this.#clock.lineClosed();
+    this.#actor.send({ type: 'CALL.HANGUP', reason });
   }
 
   #closeSocket(reason: string): void {

@@ -120,6 +120,9 @@ export function eventsFor(s: Snap): MachineEvent[] {
   // Draining after a hang-up: the recogniser's answer to the flush, and a final of her voice that is not it.
   if (s.matches('draining'))
     ev.push({ ...final('and spin', 1000), flushed: true } as MachineEvent, final('we also have', 1000));
+  // ... and the answer to it holding a committed turn's late words (she hung up during the greeting).
+  if (s.matches('draining') && to !== undefined)
+    ev.push({ ...final('hello', to + 400), startMs: to - 500, flushed: true } as MachineEvent);
   // Music heard as words after her voice ended, on a noisy line: the room's, not hers (the caller region).
   if (c.evidence.noisy) ev.push({ type: 'ASR.PARTIAL', text: 'noon noon', endMs: 5000 });
   // Her voice held while the greeting cannot be interrupted: the guard's end takes it up (turn.greeting).
