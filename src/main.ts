@@ -18,55 +18,41 @@ import { DbIvrPaths } from './db/ivr-paths.js';
 import { CallRecorder } from './db/recorder.js';
 import { startCallLeases } from './db/call-leases.js';
 import { WriteQueue } from './db/write-queue.js';
-import { pendingMigrations } from './db/migrate.js';
-import { dbRoutes } from './db/routes.js';
-import { costRoutes } from './costs/routes.js';
 import { setUpExtras } from './recordings/setup.js';
-import { reviewRoutes } from './review/routes.js';
-import { analyticsRoutes } from './analytics/routes.js';
 import { reviewUrl } from './review/url.js';
 import { loadDsp } from './dsp/index.js';
 import { instrumentDsp } from './ops/dsp-timing.js';
 import type { Dsp } from './dsp/types.js';
 import { isAppError } from './errors.js';
 import { loadFlows } from './flows/load.js';
-import type { Route } from './http/types.js';
 import { createLogger, type Logger } from './log.js';
 import { CallCapacity } from './ops/capacity.js';
 import { Drain } from './ops/drain.js';
-import { addonCheck, databaseCheck, healthRoutes, migrationsCheck } from './ops/health.js';
 import { getMetrics, type Metrics } from './ops/metrics.js';
 import { LoginThrottle } from './http/auth.js';
-import { RateLimiter, withRateLimit } from './http/rate-limit.js';
-import { callsRoutes } from './telephony/calls-api.js';
-import { PgCallStore, withDbRetryAfter } from './db/call-store.js';
+import { configuredProviders } from './providers/configured.js';
+import { appRoutes } from './routes.js';
+import type { OutboundDeps } from './telephony/outbound.js';
+import { PgCallStore } from './db/call-store.js';
 import { TelephonyServer } from './telephony/server.js';
 import { loadUws } from './telephony/uws.js';
 import { StreamTokens, streamTokenKey } from './telephony/stream-token.js';
-import { TwilioRest } from './telephony/twilio-rest.js';
-import { twilioRoutes } from './telephony/webhooks.js';
-import { amdRoutes } from './telephony/amd.js';
+import { twilioRestFromConfig } from './telephony/twilio-rest.js';
 import { CallEvents } from './telephony/call-events.js';
-import { gymsRoutes } from './gyms/routes.js';
-import { suppressionRoutes } from './compliance/routes.js';
-import { deskRoutes } from './frontdesk/routes.js';
-import { calledNumber, deskBrain } from './frontdesk/wiring.js';
+import { deskBrain } from './frontdesk/wiring.js';
 import { isSuppressed } from './compliance/suppressions.js';
 import { CampaignEngine, type Clock } from './campaigns/engine.js';
 import { planNextAttempt } from './campaigns/policy/plan.js';
 import type { PlanNextAttempt } from './campaigns/types.js';
-import { campaignRoutes } from './campaigns/routes.js';
 import { briefOfCall } from './campaigns/store.js';
 import { voicesOfCall } from './voices/store.js';
 import { webhookSettings } from './webhooks/config.js';
 import { WebhookDeliverer } from './webhooks/deliver.js';
 import { WebhookEvents } from './webhooks/events.js';
 import { webhookMetrics } from './webhooks/metrics.js';
-import { webhookRoutes } from './webhooks/routes.js';
 import { MonitorHub } from './monitor/hub.js';
 import { listenSocket } from './monitor/listen.js';
 import { monitorMetrics } from './monitor/metrics.js';
-import { monitorRoutes } from './monitor/routes.js';
 import { ListenTickets } from './monitor/ticket.js';
 import { tracingSettings } from './tracing/settings.js';
 import { startTracing } from './tracing/tracing.js';
@@ -204,19 +190,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   });
   await callEvents.start();
   const liveCalls = callEvents.liveCalls;
-  const rest =
-    config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_PHONE_NUMBER && config.PUBLIC_BASE_URL
-      ? new TwilioRest({
-          accountSid: config.TWILIO_ACCOUNT_SID,
-          authToken: config.TWILIO_AUTH_TOKEN,
-          fromNumber: config.TWILIO_PHONE_NUMBER,
-          publicBaseUrl: config.PUBLIC_BASE_URL,
-          apiBaseUrl: config.TWILIO_API_BASE_URL,
-          machineDetection: config.TWILIO_MACHINE_DETECTION,
-          amd: config.AMD,
-          log,
-        })
-      : undefined;
+  const rest = twilioRestFromConfig(config, log);
   if (!rest) log.warn('Twilio REST not configured: outbound calls disabled, hang-up closes the media stream');
   // The do-not-call list is asked before every outbound call, whoever places it (POST /v1/calls, campaigns).
   const suppressed = (e164: string) => isSuppressed(db.pool, e164);
@@ -225,10 +199,20 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const language = config.CALL_LANGUAGE;
   const hears = (l: Language) => recognises(providers.asr, l);
   // Campaigns dial through the same outbound path as POST /v1/calls; every replica runs the engine (engine.ts).
+  const outbound: OutboundDeps = {
+    store: calls,
+    placer: rest,
+    admission: capacity,
+    destinations,
+    suppressed,
+    language,
+    hears,
+    log,
+  };
   const campaigns = rest
     ? new CampaignEngine({
         pool: db.pool,
-        outbound: { store: calls, placer: rest, admission: capacity, destinations, suppressed, language, hears, log },
+        outbound,
         plan: opts.campaigns?.plan ?? planNextAttempt,
         defaultTimeZone: config.CALL_DEFAULT_TIMEZONE,
         maxConcurrentCalls: config.MAX_CONCURRENT_CALLS,
@@ -243,84 +227,22 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
 
   // One count of wrong tokens per client for the API and the review page's sign-in.
   const logins = new LoginThrottle({ trustedHops: config.TRUST_PROXY_HOPS, metrics });
-  const routes: Route[] = [
-    ...healthRoutes({
-      checks: [
-        databaseCheck(() => db.pool.query('SELECT 1')),
-        migrationsCheck(async () => ((await pendingMigrations(db.pool)) > 0 ? ['pending'] : [])),
-        addonCheck(() => dsp.kernels()),
-      ],
-      metrics,
-      isDraining,
-    }),
-    ...withRateLimit(
-      [
-        ...(config.PUBLIC_BASE_URL
-          ? withDbRetryAfter(
-              twilioRoutes({
-                store: calls,
-                admission: capacity,
-                publicBaseUrl: config.PUBLIC_BASE_URL,
-                streamTokens,
-                numbers: (to) => calledNumber(db.pool, to),
-                language,
-                hears,
-                onUnheard: (l, mode, action) => metrics.inboundLanguageUnheard(l, mode, action),
-                log,
-              }),
-            )
-          : []),
-        ...(config.PUBLIC_BASE_URL
-          ? withDbRetryAfter(amdRoutes({ store: calls, liveCalls, accountSid: config.TWILIO_ACCOUNT_SID, log }))
-          : []),
-        // Reads (GET /v1/calls/:id with transcript and facts, /v1/gyms) come from the database; the telephony
-        // calls API places calls (POST /v1/calls).
-        ...dbRoutes({ pool: db.pool, log }),
-        ...costRoutes({ pool: db.pool, log }),
-        ...gymsRoutes({
-          pool: db.pool,
-          destinations: { regions: config.CALL_ALLOWED_REGIONS, types: config.CALL_ALLOWED_NUMBER_TYPES },
-          defaultTimeZone: config.CALL_DEFAULT_TIMEZONE,
-          factsMaxAgeDays: config.FACTS_MAX_AGE_DAYS,
-          log,
-        }),
-        ...suppressionRoutes({ pool: db.pool, log }),
-        ...deskRoutes({ pool: db.pool, log }),
-        ...withDbRetryAfter(
-          callsRoutes({
-            store: calls,
-            placer: rest,
-            admission: capacity,
-            suppressed,
-            destinations,
-            language,
-            hears,
-            log,
-          }),
-        ),
-        ...campaignRoutes({ pool: db.pool, factsMaxAgeDays: config.FACTS_MAX_AGE_DAYS, log }),
-        ...webhookRoutes({ pool: db.pool, log }),
-        ...reviewRoutes(
-          { pool: db.pool, apiToken: config.API_TOKEN, logins, log, recordings: extras.recordings },
-          { maxAgeDays: config.FACTS_MAX_AGE_DAYS, clock },
-        ),
-        ...analyticsRoutes({
-          pool: db.pool,
-          apiToken: config.API_TOKEN,
-          logins,
-          log,
-          maxAgeDays: config.FACTS_MAX_AGE_DAYS,
-          clock,
-        }),
-        ...monitorRoutes({ hub: monitor, tickets: listenTickets, apiToken: config.API_TOKEN, logins, log }),
-      ],
-      {
-        limiter: new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
-        trustedHops: config.TRUST_PROXY_HOPS,
-        metrics,
-      },
-    ),
-  ];
+  const routes = appRoutes({
+    config,
+    db,
+    dsp,
+    metrics,
+    isDraining,
+    outbound,
+    streamTokens,
+    liveCalls,
+    recordings: extras.recordings,
+    monitor,
+    listenTickets,
+    logins,
+    clock,
+    log,
+  });
 
   // INSPECT=true: every call actor streams to the Stately inspector bridge on loopback (see docs/call-machine.md).
   const inspector = await inspectorFromConfig(config, log);
@@ -448,43 +370,6 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     flush: (timeoutMs) => queue.drain(timeoutMs),
     close: shutdown,
   };
-}
-
-async function configuredProviders(
-  config: Config,
-  o: { log: Logger; dsp: Dsp; metrics: Metrics; now: (() => Date) | undefined },
-): Promise<CallProviders> {
-  const { log, metrics } = o;
-  const { selectProviders, warmProviders } = await import('./providers/select.js');
-  const selected = await selectProviders(config, {
-    log,
-    dsp: o.dsp,
-    now: o.now,
-    onMetric: (m) => forwardMetric(metrics, m),
-  });
-  // Open the LLM and TTS connections now, so the first call's first turn pays no handshake. Not awaited: start-up
-  // must not wait on a provider; warmProviders logs its own failures and never rejects.
-  void warmProviders(selected, log);
-  return selected;
-}
-
-function forwardMetric(metrics: Metrics, m: import('./providers/metrics.js').ProviderMetric): void {
-  switch (m.kind) {
-    case 'asr-final-latency':
-      return metrics.observeTurn('asr_final', m.ms);
-    case 'llm-first-token':
-      return metrics.observeTurn('llm_first_token', m.ms);
-    case 'tts-first-byte':
-      return metrics.observeTurn('tts_first_byte', m.ms);
-    case 'tts-fallback':
-      return metrics.providerFallback('tts', m.provider, m.to ?? 'none', m.reason);
-    case 'tts-cache':
-      return metrics.ttsCache(m.provider, m.hit);
-    case 'provider-error':
-      return metrics.providerError(m.modality, m.provider, m.code);
-    case 'asr-reconnect':
-      return;
-  }
 }
 
 async function main(): Promise<number> {

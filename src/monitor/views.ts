@@ -161,8 +161,16 @@ function end(v: CallView, reason: string, outcome: string): PageEvent {
   return { event: 'ended', data: { callId: v.callId, ended: v.ended } };
 }
 
+/**
+ * A turn in its place by seq, as the transcript stores it: a turn committed before its words came gets them later
+ * under its own seq (the recogniser behind real time: her hello during the greeting), and each time more of them come
+ * the turn is sent again, whole. The page places it the same way (monitor.js placeTurn).
+ */
 function turn(v: CallView, t: TurnView): PageEvent {
-  v.turns.push(t);
+  const at = v.turns.findIndex((x) => x.seq >= t.seq);
+  if (at < 0) v.turns.push(t);
+  else if (v.turns[at]?.seq === t.seq) v.turns[at] = t;
+  else v.turns.splice(at, 0, t);
   if (v.turns.length > MAX_TURNS) {
     v.turns.shift();
     v.turnsDropped++;

@@ -1,4 +1,5 @@
 import twilio from 'twilio';
+import type { Config } from '../config/index.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { publicUrl } from './signature.js';
@@ -135,5 +136,22 @@ function restError(op: string, e: unknown): AppError {
   return new AppError('PROVIDER_FAILED', `Twilio ${op} failed: ${e instanceof Error ? e.message : String(e)}`, {
     cause: e,
     retryable: true,
+  });
+}
+
+/** Twilio REST from the configuration: none unless the account, its token, our number and public URL are all set. */
+export function twilioRestFromConfig(config: Config, log: Logger): TwilioRest | undefined {
+  const { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_PHONE_NUMBER: fromNumber } = config;
+  const publicBaseUrl = config.PUBLIC_BASE_URL;
+  if (!accountSid || !authToken || !fromNumber || !publicBaseUrl) return undefined;
+  return new TwilioRest({
+    accountSid,
+    authToken,
+    fromNumber,
+    publicBaseUrl,
+    apiBaseUrl: config.TWILIO_API_BASE_URL,
+    machineDetection: config.TWILIO_MACHINE_DETECTION,
+    amd: config.AMD,
+    log,
   });
 }

@@ -254,3 +254,37 @@ t.test('a call that failed without the machine’s call.ended is shown ended wit
   await turnOfOneTick();
   t.match(page.events().find((e) => e.event === 'ended')?.data, { ended: { reason: 'error', outcome: '' } });
 });
+
+t.test('a turn whose words came late is shown in its place, and again whole as more of them come', async (t) => {
+  const { h } = hub();
+  t.teardown(() => h.close());
+  const c = liveCall('c1');
+  h.started(c.info);
+  const hello = (text: string): CallEmitted => ({
+    type: 'ledger.callerTurn',
+    callId: 'c1',
+    seq: 1,
+    text,
+    confidence: 0.9,
+    startMs: 0,
+    endMs: 900,
+    endpoint: 'short',
+    late: true,
+  });
+  // Her hello was committed before its words came (empty: not shown); the greeting went out after it.
+  h.emitted('c1', agentTurn(2, 'Hi, this is an automated assistant.'));
+  h.emitted('c1', hello('hello'));
+  h.emitted('c1', hello('hello the gym'));
+  await turnOfOneTick();
+  const page = new FakeStream();
+  h.subscribe(page);
+  const turns = (page.events()[0]?.data as { calls: { turns: { seq: number; text: string }[] }[] }).calls[0]?.turns;
+  t.same(
+    turns?.map((x) => [x.seq, x.text]),
+    [
+      [1, 'hello the gym'],
+      [2, 'Hi, this is an automated assistant.'],
+    ],
+    'the hello before the greeting, once, with all its words',
+  );
+});

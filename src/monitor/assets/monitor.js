@@ -29,9 +29,8 @@
     on('live', (d) => withCall(d.callId, (c) => ((c.view.live = d.live), drawNow(c))));
     on('turn', (d) =>
       withCall(d.callId, (c) => {
-        c.view.turns.push(d.turn);
+        placeTurn(c, d.turn);
         c.view.live = d.live;
-        c.el.transcript.insertBefore(turnItem(d.turn), c.el.now[0]);
         drawNow(c);
       }),
     );
@@ -173,9 +172,23 @@
     c.el.buttons.listen.disabled = v.ended !== null && !listeners.has(v.callId);
   }
 
+  /** A turn in its place by seq (views.ts turn): late words of a turn committed before them replace it there. */
+  function placeTurn(c, t) {
+    const turns = c.view.turns;
+    const at = turns.findIndex((x) => x.seq >= t.seq);
+    const item = turnItem(t);
+    const there = at < 0 ? null : c.el.transcript.querySelector(`li[data-seq="${turns[at].seq}"]`);
+    const same = at >= 0 && turns[at].seq === t.seq;
+    if (at < 0) turns.push(t);
+    else turns.splice(at, same ? 1 : 0, t);
+    if (there === null) c.el.transcript.insertBefore(item, c.el.now[0] ?? null);
+    else if (same) there.replaceWith(item);
+    else there.before(item);
+  }
+
   function turnItem(t) {
     const speaker = t.speaker === 'agent' ? 'Agent' : t.situation ? `Gym (${t.situation})` : 'Gym';
-    const li = el('li', { class: t.speaker }, el('span', { class: 'speaker' }, speaker));
+    const li = el('li', { class: t.speaker, 'data-seq': String(t.seq) }, el('span', { class: 'speaker' }, speaker));
     if (t.speaker === 'agent' && t.interrupted && t.heard !== t.text) {
       li.append(
         el('p', { class: 'text' }, t.heard, ' ', el('del', { class: 'cut' }, t.text.slice(t.heard.length).trim())),
