@@ -7,9 +7,9 @@ import { withEvidence } from './evidence.js';
 export const callerSetup = callBase.extend({
   actions: {
     noteEvidence: assign({
-      evidence: ({ event }) => {
+      evidence: ({ context, event }) => {
         assertEvent(event, 'CALLER.EVIDENCE');
-        return withEvidence(event);
+        return withEvidence(context.evidence, event);
       },
     }),
     notePartial: assign({

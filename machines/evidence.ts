@@ -17,11 +17,13 @@ export interface CallerEvidence {
   voice: VoiceEvidence | undefined;
   /** Her speech stands less than LINE_NOISY_SNR_DB above the room's peak. */
   noisy: boolean;
+  /** Stream time her voice last stopped standing out: a present or held voice went absent (after its hangover). */
+  stoodOutUntilMs: number | undefined;
 }
 
 export type CallerEvidenceEvent = { type: 'CALLER.EVIDENCE'; atMs: number; voice: VoiceEvidence; noisy: boolean };
 
-export const noEvidence: CallerEvidence = Object.freeze({ voice: undefined, noisy: false });
+export const noEvidence: CallerEvidence = Object.freeze({ voice: undefined, noisy: false, stoodOutUntilMs: undefined });
 
 type Args = { context: CallContext; event: MachineEvent };
 
@@ -33,12 +35,24 @@ const MIN_WORD_MS = 200;
 
 /** The context's evidence after `event` (guards see the context before the event's own update). */
 function evidenceOf(c: CallContext, e: MachineEvent): CallerEvidence {
-  return e.type === 'CALLER.EVIDENCE' ? { ...c.evidence, voice: e.voice, noisy: e.noisy } : c.evidence;
+  return e.type === 'CALLER.EVIDENCE' ? withEvidence(c.evidence, e) : c.evidence;
 }
 
 /** Context update for a CALLER.EVIDENCE (the caller region's noteEvidence action). */
-export function withEvidence(e: CallerEvidenceEvent): CallerEvidence {
-  return { voice: e.voice, noisy: e.noisy };
+export function withEvidence(before: CallerEvidence, e: CallerEvidenceEvent): CallerEvidence {
+  const ended = e.voice === 'absent' && (before.voice === 'present' || before.voice === 'held');
+  return { voice: e.voice, noisy: e.noisy, stoodOutUntilMs: ended ? e.atMs : before.stoodOutUntilMs };
+}
+
+/**
+ * Her voice stood over the room when it last paused: the evidence was present (or held) at its silence edge, and
+ * let go only after it, or has not yet.
+ */
+export function pausedVoiceStoodOut(c: CallContext): boolean {
+  const { voice, stoodOutUntilMs } = c.evidence;
+  const silence = c.lastSilenceMs;
+  if (silence === undefined || voice === undefined) return false;
+  return voice !== 'absent' || (stoodOutUntilMs !== undefined && stoodOutUntilMs >= silence);
 }
 
 /** A word's length: less overlap is the tail of the voice before (a recogniser's utterance starts early). */

@@ -1,4 +1,4 @@
-import { raise } from 'xstate';
+import { and, not, raise } from 'xstate';
 import { callSetup } from './call.setup.js';
 
 // The turn region's side of the line's situations (machines/situation.region.ts): standing by while a recording or
@@ -88,7 +88,7 @@ export const awaitingHelloState = callSetup.createStateConfig({
           after: { RECOGNISER_LAG: { target: 'open' } },
           on: {
             'ASR.PARTIAL': {
-              guard: 'soundGrowsWithoutVoice',
+              guard: and(['soundGrowsWithoutVoice', not('nearVoicePaused')]),
               target: '#call.live.turn.awaitingHello.lineSounding',
               description: 'Words that grew from sound after her pause, with no voice under them: no need to wait.',
             },
@@ -97,11 +97,11 @@ export const awaitingHelloState = callSetup.createStateConfig({
         open: {
           on: {
             'ASR.PARTIAL': {
-              guard: 'soundWithoutVoice',
+              guard: and(['soundWithoutVoice', not('nearVoicePaused')]),
               target: '#call.live.turn.awaitingHello.lineSounding',
               description:
                 'New words, from audio after her pause, with no voice under them: music or a recording, not a ' +
-                'person who waits.',
+                "person who waits. Not after a short near voice on a noisy line: those words are the room's.",
             },
           },
         },

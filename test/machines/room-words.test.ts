@@ -1,5 +1,8 @@
 import t from 'tap';
+import { DEFAULT_TIMING } from '../../machines/timing.js';
 import { harness, type Harness } from './harness.js';
+
+const DEFAULT_LAG = DEFAULT_TIMING.recogniserLagMs;
 
 // The room's words on a noisy line (machines/evidence.ts roomWords): a grammar recogniser writes a gym's music as
 // words. With no voice of hers under them they are not hers: they neither start a turn nor join her pickup, and
@@ -70,6 +73,47 @@ t.test("her pickup over music is judged on her voice's words, not the music's be
   t.equal(h.turn(), 'greeting', 'greeted at her first pause');
   t.equal(h.ctx().metrics.greetings, 1);
 });
+
+t.test(
+  "a short voice over the room that waits in silence is a person: the music's words after it are the room's",
+  async (t) => {
+    // A front desk with music (music-10db): her "hello?" stands over the room, the recogniser makes words of the music
+    // after it. Taken for a queue, the call was held for five minutes and nobody was greeted.
+    const hello = (h: Harness, evidence: 'present' | 'absent', ms: number) => {
+      h.voiceOn();
+      h.advance(200);
+      h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: evidence, noisy: true });
+      h.advance(ms - 200);
+      // Her hello as the grammar recogniser made it out over the music: no pickup's words.
+      h.partial('and our', h.now);
+      h.voiceOff();
+      h.advance(300);
+      h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: true });
+      h.partial('and our at noon', h.now + 400);
+      h.advance(DEFAULT_LAG);
+      h.partial('and our at noon to but', h.now + 400);
+    };
+    const near = harness({ direction: 'outbound' });
+    near.send({ type: 'MEDIA.START' });
+    noisy(near);
+    hello(near, 'present', 700);
+    t.match(near.turn(), /awaitingHello\.settling/, 'not the line sounding');
+    near.advance(1100);
+    t.equal(near.turn(), 'greeting', 'greeted after her silence');
+    // The same sound, the voice not standing over the room (the music passing for a voice), or a voice that talks
+    // for seconds (a recording's intro): the words after it are the line sounding, as before.
+    for (const [name, evidence, ms] of [
+      ['the room passing for a voice', 'absent', 700],
+      ['a long voice', 'present', 2500],
+    ] as const) {
+      const h = harness({ direction: 'outbound' });
+      h.send({ type: 'MEDIA.START' });
+      noisy(h);
+      hello(h, evidence, ms);
+      t.match(h.turn(), /awaitingHello\.lineSounding/, `${name}: the line sounding`);
+    }
+  },
+);
 
 t.test("a final whose voice was all in the turn already answered is the room's, not a new turn", async (t) => {
   const h = harness({ direction: 'outbound' });
