@@ -82,6 +82,11 @@ export interface CallContext {
    * she has gone on, and its words were said in this one (evidence.ts voiceUnder).
    */
   priorVoice: { fromMs: number; toMs: number } | undefined;
+  /**
+   * Before the greeting: the onset of a voice as short as a hello that paused into the line sounding (the room's
+   * words after it). A second one that stands over a noisy room is a person saying hello again (helloRepeatedNear).
+   */
+  shortVoiceMs: number | undefined;
   /** Whether sound over the agent is the caller's voice, as the session measures the line (evidence.ts). */
   evidence: CallerEvidence;
   lastSilenceMs: number | undefined;
@@ -164,6 +169,7 @@ export function initialContext(input: CallInput): CallContext {
     caller: emptyCaller(),
     voiceOnsetMs: undefined,
     priorVoice: undefined,
+    shortVoiceMs: undefined,
     evidence: noEvidence,
     lastSilenceMs: undefined,
     committedToMs: undefined,

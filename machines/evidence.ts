@@ -44,9 +44,29 @@ export function withEvidence(before: CallerEvidence, e: CallerEvidenceEvent): Ca
   return { voice: e.voice, noisy: e.noisy, stoodOutUntilMs: ended ? e.atMs : before.stoodOutUntilMs };
 }
 
+/** A person's "hello?" is short; a recording's intro or a menu's line takes seconds. */
+const PICKUP_VOICE_MAX_MS = 1500;
+
 /**
- * Her voice stood over the room when it last paused: the evidence was present (or held) at its silence edge, and
- * let go only after it, or has not yet.
+ * The stretch of voice that last paused, from its onset to its silence edge. A blip since (a click the caller region
+ * never took for speech: an onset without a silence edge of its own) leaves it as it was (priorVoice).
+ */
+export function pausedVoice(c: CallContext): { fromMs: number; toMs: number } | undefined {
+  const onset = c.voiceOnsetMs;
+  const silence = c.lastSilenceMs;
+  if (onset === undefined || silence === undefined) return undefined;
+  return silence >= onset ? { fromMs: onset, toMs: silence } : c.priorVoice;
+}
+
+/** The voice that last paused was as short as a pickup's hello. */
+export function shortVoicePaused(c: CallContext): boolean {
+  const v = pausedVoice(c);
+  return v !== undefined && v.toMs - v.fromMs <= PICKUP_VOICE_MAX_MS;
+}
+
+/**
+ * Her voice stood over the room when it last paused: the evidence was present (or held) within its hangover of the
+ * silence edge (it lets go HANGOVER_MS after her last frames that stood out), or still is.
  */
 export function pausedVoiceStoodOut(c: CallContext): boolean {
   const { voice, stoodOutUntilMs } = c.evidence;

@@ -7,7 +7,7 @@ import { soundsLikePickup } from '../src/situations/pickup.js';
 import { plain } from '../src/situations/words.js';
 import { callerText, joinNonBlank, nextTopic, soundAfterVoice, type CallContext } from './context.js';
 import type { MachineEvent } from './events.js';
-import { pausedVoiceStoodOut, voiceUnder } from './evidence.js';
+import { pausedVoice, pausedVoiceStoodOut, shortVoicePaused, voiceUnder } from './evidence.js';
 import type { IvrStep } from './outcomes.js';
 import { realWords } from './text.js';
 
@@ -73,13 +73,6 @@ export const greeted = (c: CallContext) => c.metrics.greetings > 0;
 const heardOut = (c: CallContext) => c.history.some((h) => h.speaker === 'agent' && h.interrupted !== true);
 /** How far apart a recogniser's partials are in audio (the offline recogniser's 300 ms, Deepgram's about as often). */
 const PARTIAL_STEP_MS = 300;
-/** A person's "hello?" is short; a recording's intro or a menu's line takes seconds. */
-const PICKUP_VOICE_MAX_MS = 1500;
-/** How long her last stretch of voice lasted, once it has paused. */
-const lastVoiceMs = (c: CallContext) =>
-  c.voiceOnsetMs === undefined || c.lastSilenceMs === undefined || c.lastSilenceMs < c.voiceOnsetMs
-    ? undefined
-    : c.lastSilenceMs - c.voiceOnsetMs;
 /** Nobody comes back to a hold this soon: words starting sooner are the sentence that put us there. */
 const HOLD_WORDS_TAIL_MS = 1000;
 /** More keys than a tree needs to reach a person: four levels, each with a retry and a 0 (tree-two-level needs 2). */
@@ -228,16 +221,18 @@ export const situationGuards = {
   /** Her voice has just paused (the VAD.SILENCE of her speech) on words that sound like a person picking up. */
   pickupPaused: and([stateIn('#call.live.caller.speaking'), 'pickupHeard']),
   /**
-   * On a noisy line, the voice that paused was short and stood over the room: a person by the phone in a loud room
-   * ("hello?" at a front desk with music), not a recording, whose intro or menu line takes seconds and is the line's
-   * own sound, nor the room's music passing for a voice. There the recogniser's words of the room after her pause
-   * say nothing about who answered: taken for a queue's music, her three hellos each ended in lineSounding and the
-   * line was held as a queue, nobody greeted for five minutes (music-10db). HELLO_SETTLE's silence greets her; a
-   * queue's own words ("please hold") still take the line in the situation region.
+   * On a noisy line, a person by the phone saying hello again: the voice that paused was as short as a hello, stood
+   * over the room, and followed an earlier short voice that paused into the line sounding. There the recogniser's
+   * words of the room after her pause say nothing about who answered: taken for a queue's music, her three hellos
+   * each ended in lineSounding and the line was held as a queue, nobody greeted for five minutes (music-10db).
+   * HELLO_SETTLE's silence greets her. One short voice is not enough: a queue's "please hold" over its own music is
+   * short and stands over it too (who-answered.test.ts), and greeted into, the agent would close on the queue as idle.
    */
-  nearVoicePaused: ({ context: c }: Args) => {
-    const ms = lastVoiceMs(c);
-    return c.evidence.noisy && ms !== undefined && ms <= PICKUP_VOICE_MAX_MS && pausedVoiceStoodOut(c);
+  helloRepeatedNear: ({ context: c }: Args) => {
+    const before = c.shortVoiceMs;
+    const now = pausedVoice(c);
+    const repeated = before !== undefined && now !== undefined && before < now.fromMs;
+    return c.evidence.noisy && repeated && shortVoicePaused(c) && pausedVoiceStoodOut(c);
   },
   /**
    * The partial's words come from audio after her voice paused (more than RECOGNISER_LAG past its last voiced

@@ -2,6 +2,7 @@ import { assertEvent, assign, enqueueActions } from 'xstate';
 import * as C from './context.js';
 import type { CallContext } from './context.js';
 import type { AgentTurnReason } from './events.js';
+import { pausedVoice, shortVoicePaused } from './evidence.js';
 import { replyGenerating, replyPreemptive } from './guards.js';
 import { heardIn } from './heard.js';
 import { replySetup } from './reply.actions.js';
@@ -47,6 +48,7 @@ type TurnActionParams = {
   noteWordsEndedBefore: undefined;
   commitCallerTurn: { kind: CallContext['endpointKind'] | undefined };
   discardNoise: undefined;
+  noteShortVoice: undefined;
 };
 
 /**
@@ -252,5 +254,8 @@ export const turnSetup = replySetup.extend<TurnActionParams>({
       },
     ),
     discardNoise: assign({ caller: () => C.emptyCaller() }),
+    noteShortVoice: assign({
+      shortVoiceMs: ({ context: c }) => (shortVoicePaused(c) ? pausedVoice(c)?.fromMs : c.shortVoiceMs),
+    }),
   },
 });

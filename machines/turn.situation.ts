@@ -88,7 +88,7 @@ export const awaitingHelloState = callSetup.createStateConfig({
           after: { RECOGNISER_LAG: { target: 'open' } },
           on: {
             'ASR.PARTIAL': {
-              guard: and(['soundGrowsWithoutVoice', not('nearVoicePaused')]),
+              guard: and(['soundGrowsWithoutVoice', not('helloRepeatedNear')]),
               target: '#call.live.turn.awaitingHello.lineSounding',
               description: 'Words that grew from sound after her pause, with no voice under them: no need to wait.',
             },
@@ -97,17 +97,18 @@ export const awaitingHelloState = callSetup.createStateConfig({
         open: {
           on: {
             'ASR.PARTIAL': {
-              guard: and(['soundWithoutVoice', not('nearVoicePaused')]),
+              guard: and(['soundWithoutVoice', not('helloRepeatedNear')]),
               target: '#call.live.turn.awaitingHello.lineSounding',
               description:
                 'New words, from audio after her pause, with no voice under them: music or a recording, not a ' +
-                "person who waits. Not after a short near voice on a noisy line: those words are the room's.",
+                "person who waits. Not after a hello said again by a noisy room: those words are the room's.",
             },
           },
         },
       },
     },
     lineSounding: {
+      entry: 'noteShortVoice',
       description:
         "The line makes sound the recogniser takes for words, and the voice detector hears no voice: a queue's " +
         'music after a "please hold" it did not make out, or a recording. No greeting into it.',

@@ -3,6 +3,7 @@ import { nothingLeftToAsk, pending, type CallContext } from '../../machines/cont
 import { endsSentence, isBackchannelOnly, isCompleteUtterance, isGoodbye, words } from '../../machines/text.js';
 import { soundsLikePickup } from '../../src/situations/pickup.js';
 import { wordsOwed } from '../../machines/caller-words.js';
+import { pausedVoiceStoodOut } from '../../machines/evidence.js';
 
 // The event sampler and the state abstraction of the model-based test (model.test.ts). Events are offered only
 // where the real pipeline could send them (VAD.VOICE only while the caller is silent, speaker events for the
@@ -102,7 +103,12 @@ export function eventsFor(s: Snap): MachineEvent[] {
   // A word of hers with her voice under it (the VAD's onset is at 0): it pauses the agent on a noisy line too.
   if (inTurn('speaking')) ev.push(final('sorry', 1000));
   // A noisy line before anyone was greeted: the room's words before her voice are dropped when it starts.
-  if (inTurn('awaitingHello')) ev.push({ type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true });
+  if (inTurn('awaitingHello'))
+    ev.push(
+      { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true },
+      // ... or a voice standing over it (a hello said again by a noisy room: guard helloRepeatedNear).
+      { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'present', noisy: true },
+    );
   // Waiting for a recogniser behind her voice: interim words that get further, still short of its end.
   if (s.matches({ live: { turn: { listening: { endpointing: 'noWords' } } } }) && c.lastSilenceMs !== undefined)
     ev.push(
@@ -157,7 +163,14 @@ export function serialize(s: Snap): string {
   if (turn.includes('waiting')) local.push(c.idlePrompts);
   // Outbound, before the greeting: whether the words so far sound like a person picking up (guard pickupHeard).
   // ... and whether the line is noisy (guard lineNoisy: her voice starting drops the room's words).
-  if (turn.includes('awaitingHello')) local.push(soundsLikePickup(text, c.gymName), c.evidence.noisy);
+  // ... and what tells a hello said again by a noisy room (guard helloRepeatedNear).
+  if (turn.includes('awaitingHello'))
+    local.push(
+      soundsLikePickup(text, c.gymName),
+      c.evidence.noisy,
+      pausedVoiceStoodOut(c),
+      c.shortVoiceMs !== undefined,
+    );
   if (turn.includes('closing') || turn.includes('speaking') || turn.includes('greeting'))
     local.push(
       c.outbox.length > 0,

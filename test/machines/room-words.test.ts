@@ -74,46 +74,68 @@ t.test("her pickup over music is judged on her voice's words, not the music's be
   t.equal(h.ctx().metrics.greetings, 1);
 });
 
-t.test(
-  "a short voice over the room that waits in silence is a person: the music's words after it are the room's",
-  async (t) => {
-    // A front desk with music (music-10db): her "hello?" stands over the room, the recogniser makes words of the music
-    // after it. Taken for a queue, the call was held for five minutes and nobody was greeted.
-    const hello = (h: Harness, evidence: 'present' | 'absent', ms: number) => {
-      h.voiceOn();
-      h.advance(200);
-      h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: evidence, noisy: true });
-      h.advance(ms - 200);
-      // Her hello as the grammar recogniser made it out over the music: no pickup's words.
-      h.partial('and our', h.now);
-      h.voiceOff();
-      h.advance(300);
-      h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: true });
-      h.partial('and our at noon', h.now + 400);
-      h.advance(DEFAULT_LAG);
-      h.partial('and our at noon to but', h.now + 400);
-    };
-    const near = harness({ direction: 'outbound' });
-    near.send({ type: 'MEDIA.START' });
-    noisy(near);
-    hello(near, 'present', 700);
-    t.match(near.turn(), /awaitingHello\.settling/, 'not the line sounding');
-    near.advance(1100);
-    t.equal(near.turn(), 'greeting', 'greeted after her silence');
-    // The same sound, the voice not standing over the room (the music passing for a voice), or a voice that talks
-    // for seconds (a recording's intro): the words after it are the line sounding, as before.
-    for (const [name, evidence, ms] of [
-      ['the room passing for a voice', 'absent', 700],
-      ['a long voice', 'present', 2500],
-    ] as const) {
-      const h = harness({ direction: 'outbound' });
-      h.send({ type: 'MEDIA.START' });
-      noisy(h);
-      hello(h, evidence, ms);
-      t.match(h.turn(), /awaitingHello\.lineSounding/, `${name}: the line sounding`);
-    }
-  },
-);
+/**
+ * A short voice (her "hello?") on a line already measured noisy, standing over the room (`stoodOut`) or not, then
+ * the recogniser's words of the music after her pause, as they come: the evidence lets go 700 ms after it.
+ */
+function helloOverMusic(h: Harness, o: { stoodOut: boolean; ms?: number; noisy?: boolean; blip?: boolean }) {
+  const lineNoisy = o.noisy ?? true;
+  h.voiceOn();
+  h.advance(200);
+  if (o.stoodOut) h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'present', noisy: lineNoisy });
+  h.advance((o.ms ?? 700) - 200);
+  // Her hello as the grammar recogniser made it out over the music: no pickup's words.
+  h.partial('and our', h.now);
+  h.voiceOff();
+  h.advance(100);
+  // A click shorter than VAD_MIN_SPEECH: the caller region notes its onset, never its silence edge.
+  if (o.blip === true) {
+    h.send({ type: 'VAD.VOICE', atMs: h.now });
+    h.advance(40);
+    h.send({ type: 'VAD.SILENCE', atMs: h.now });
+  }
+  h.advance(300);
+  h.partial('and our at noon', h.now);
+  h.advance(300);
+  if (o.stoodOut) h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: lineNoisy });
+  h.advance(DEFAULT_LAG);
+  h.partial('and our at noon to but', h.now);
+}
+
+function outboundOver(evidenceNoisy: boolean): Harness {
+  const h = harness({ direction: 'outbound' });
+  h.send({ type: 'MEDIA.START' });
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: evidenceNoisy });
+  return h;
+}
+
+t.test("a hello said again over a noisy room is a person: the music's words after it are the room's", async (t) => {
+  // A front desk with music (music-10db): each "hello?" stood over the room, the recogniser made words of the music
+  // after it, and the line was taken for a queue: held for five minutes, nobody greeted.
+  const h = outboundOver(true);
+  helloOverMusic(h, { stoodOut: true });
+  t.match(h.turn(), /awaitingHello\.lineSounding/, 'one short voice: as a queue\'s "please hold" would be');
+  h.advance(2000);
+  helloOverMusic(h, { stoodOut: true, blip: true });
+  t.equal(
+    h.turn(),
+    'greeting',
+    'said again: greeted after HELLO_SETTLE of her silence (a blip after it changes nothing)',
+  );
+  // The second voice not standing over the room (the music passing for a voice), talking for seconds (a recording's
+  // intro), or a quiet line: the words after it are the line sounding, as before.
+  for (const [name, second, lineNoisy] of [
+    ['the room passing for a voice', { stoodOut: false }, true],
+    ['a long voice', { stoodOut: true, ms: 2500 }, true],
+    ['a quiet line', { stoodOut: true }, false],
+  ] as const) {
+    const m = outboundOver(lineNoisy);
+    helloOverMusic(m, { stoodOut: true, noisy: lineNoisy });
+    m.advance(2000);
+    helloOverMusic(m, { ...second, noisy: lineNoisy });
+    t.match(m.turn(), /awaitingHello\.lineSounding/, `${name}: the line sounding`);
+  }
+});
 
 t.test("a final whose voice was all in the turn already answered is the room's, not a new turn", async (t) => {
   const h = harness({ direction: 'outbound' });
