@@ -17,11 +17,18 @@ export interface CallerEvidence {
   voice: VoiceEvidence | undefined;
   /** Her speech stands less than LINE_NOISY_SNR_DB above the room's peak. */
   noisy: boolean;
-  /** Stream time her voice last stopped standing out: a present or held voice went absent (after its hangover). */
+  /** Her last frame that stood out, when a present or held voice went absent (its hangover later). */
   stoodOutUntilMs: number | undefined;
 }
 
-export type CallerEvidenceEvent = { type: 'CALLER.EVIDENCE'; atMs: number; voice: VoiceEvidence; noisy: boolean };
+/** `hersToMs`: her last frame that stood out (src/call/caller-voice.ts), when the session says. */
+export type CallerEvidenceEvent = {
+  type: 'CALLER.EVIDENCE';
+  atMs: number;
+  voice: VoiceEvidence;
+  noisy: boolean;
+  hersToMs?: number;
+};
 
 export const noEvidence: CallerEvidence = Object.freeze({ voice: undefined, noisy: false, stoodOutUntilMs: undefined });
 
@@ -41,7 +48,7 @@ function evidenceOf(c: CallContext, e: MachineEvent): CallerEvidence {
 /** Context update for a CALLER.EVIDENCE (the caller region's noteEvidence action). */
 export function withEvidence(before: CallerEvidence, e: CallerEvidenceEvent): CallerEvidence {
   const ended = e.voice === 'absent' && (before.voice === 'present' || before.voice === 'held');
-  return { voice: e.voice, noisy: e.noisy, stoodOutUntilMs: ended ? e.atMs : before.stoodOutUntilMs };
+  return { voice: e.voice, noisy: e.noisy, stoodOutUntilMs: ended ? (e.hersToMs ?? e.atMs) : before.stoodOutUntilMs };
 }
 
 /** A person's "hello?" is short; a recording's intro or a menu's line takes seconds. */
@@ -65,14 +72,14 @@ export function shortVoicePaused(c: CallContext): boolean {
 }
 
 /**
- * Her voice stood over the room when it last paused: the evidence was present (or held) within its hangover of the
- * silence edge (it lets go HANGOVER_MS after her last frames that stood out), or still is.
+ * The voice that last paused stood over the room: the evidence is still present or held, or her last frame that
+ * stood out was in that stretch (not in an earlier one whose evidence let go only after this one began).
  */
 export function pausedVoiceStoodOut(c: CallContext): boolean {
   const { voice, stoodOutUntilMs } = c.evidence;
-  const silence = c.lastSilenceMs;
-  if (silence === undefined || voice === undefined) return false;
-  return voice !== 'absent' || (stoodOutUntilMs !== undefined && stoodOutUntilMs >= silence);
+  const stretch = pausedVoice(c);
+  if (stretch === undefined || voice === undefined) return false;
+  return voice !== 'absent' || (stoodOutUntilMs !== undefined && stoodOutUntilMs >= stretch.fromMs);
 }
 
 /** A word's length: less overlap is the tail of the voice before (a recogniser's utterance starts early). */

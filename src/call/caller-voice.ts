@@ -19,6 +19,8 @@ export interface LineEvidence {
   readonly voice: VoiceEvidence;
   /** Her speech stands less than LINE_NOISY_SNR_DB above the room's peak: words must confirm an interruption. */
   readonly noisy: boolean;
+  /** Stream time of her last frame that stood out (absent comes HANGOVER_MS and more after it); none yet: undefined. */
+  readonly hersToMs: number | undefined;
 }
 
 export interface CallerVoiceThresholds {
@@ -189,6 +191,7 @@ export class CallerVoice {
     this.#voice = voice;
     this.#noisy = noisy;
     this.#told = true;
-    this.#onChange({ atMs, voice, noisy });
+    const hersToMs = Number.isFinite(this.#lastHersMs) ? this.#lastHersMs : undefined;
+    this.#onChange({ atMs, voice, noisy, hersToMs });
   }
 }

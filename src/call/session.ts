@@ -287,7 +287,15 @@ export class CallSession implements CallHandler {
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
     });
     this.#voice = new CallerVoice(timing, (e) => {
-      if (!this.#finished) this.#actor.send({ type: 'CALLER.EVIDENCE', atMs: e.atMs, voice: e.voice, noisy: e.noisy });
+      if (this.#finished) return;
+      const { atMs, voice, noisy, hersToMs } = e;
+      this.#actor.send({
+        type: 'CALLER.EVIDENCE',
+        atMs,
+        voice,
+        noisy,
+        ...(hersToMs === undefined ? {} : { hersToMs }),
+      });
     });
     transport.player.frameTap = (mulaw) => {
       const level = ulawLevelDbfs(mulaw);

@@ -134,6 +134,14 @@ for (const b of BEDS)
         p !== undefined && p - onset <= 360,
         `present ${p === undefined ? 'never' : `${p - onset} ms`} after her onset`,
       );
+      // When it lets go, it says where her voice last stood out: within her sentence, before the event (a hangover
+      // after it, or less where her last words stood out only now and then).
+      const gone = cut.events.find((e) => e.voice === 'absent' && p !== undefined && e.atMs > p);
+      const end = onset + HER.sorry.length / 8;
+      t.ok(
+        gone?.hersToMs !== undefined && gone.hersToMs > onset && gone.hersToMs <= Math.min(end, gone.atMs),
+        `let go at ${gone?.atMs} ms, her last frame over the room at ${gone?.hersToMs} ms (her sentence ${onset}–${end})`,
+      );
       // By its length alone (no words): at 10 dB SNR and better. Under that her words must carry the interruption.
       if (b.snrDb >= 10)
         t.ok(

@@ -87,6 +87,8 @@ function helloOverMusic(h: Harness, o: { stoodOut: boolean; ms?: number; noisy?:
   // Her hello as the grammar recogniser made it out over the music: no pickup's words.
   h.partial('and our', h.now);
   h.voiceOff();
+  // Her last frame that stood over the room: the evidence lets go 700 ms after it.
+  const loudTo = h.now - 60;
   h.advance(100);
   // A click shorter than VAD_MIN_SPEECH: the caller region notes its onset, never its silence edge.
   if (o.blip === true) {
@@ -97,7 +99,7 @@ function helloOverMusic(h: Harness, o: { stoodOut: boolean; ms?: number; noisy?:
   h.advance(300);
   h.partial('and our at noon', h.now);
   h.advance(300);
-  if (o.stoodOut) h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: lineNoisy });
+  if (o.stoodOut) h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: lineNoisy, hersToMs: loudTo });
   h.advance(DEFAULT_LAG);
   h.partial('and our at noon to but', h.now);
 }
