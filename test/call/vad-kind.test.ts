@@ -104,12 +104,12 @@ t.test('an unknown VAD_KIND is a configuration error that lists the kinds', asyn
 });
 
 t.test('a call through the server runs the configured classifier', async (t) => {
-  // Three servers with the offline stack and the embedded database, one after another: slow on a busy machine.
+  // A server per VAD_KIND with the offline stack and the embedded database, one after another: slow on a busy machine.
   t.setTimeout(400_000);
   const dataDir = await mkdtemp(join(tmpdir(), 'vad-kind-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   await seedDatabase(dataDir);
-  // One database for the three servers in turn: migrations run once.
+  // One database for the servers in turn: migrations run once.
   for (const kind of VAD_KINDS) {
     const env = await DemoEnvironment.start({
       dataDir,
