@@ -19,6 +19,8 @@ export interface CallerEvidence {
   noisy: boolean;
   /** Her last frame that stood out, when a present or held voice went absent (its hangover later). */
   stoodOutUntilMs: number | undefined;
+  /** The detector takes the room for speech (chatter), or nobody knows yet: its voice may be the room's. */
+  roomSpeaks: boolean;
 }
 
 /** `hersToMs`: her last frame that stood out (src/call/caller-voice.ts), when the session says. */
@@ -28,9 +30,16 @@ export type CallerEvidenceEvent = {
   voice: VoiceEvidence;
   noisy: boolean;
   hersToMs?: number;
+  /** The detector takes the room for speech (caller-voice.ts); unknown when not said. */
+  roomSpeaks?: boolean;
 };
 
-export const noEvidence: CallerEvidence = Object.freeze({ voice: undefined, noisy: false, stoodOutUntilMs: undefined });
+export const noEvidence: CallerEvidence = Object.freeze({
+  voice: undefined,
+  noisy: false,
+  stoodOutUntilMs: undefined,
+  roomSpeaks: true,
+});
 
 type Args = { context: CallContext; event: MachineEvent };
 
@@ -48,7 +57,8 @@ function evidenceOf(c: CallContext, e: MachineEvent): CallerEvidence {
 /** Context update for a CALLER.EVIDENCE (the caller region's noteEvidence action). */
 export function withEvidence(before: CallerEvidence, e: CallerEvidenceEvent): CallerEvidence {
   const ended = e.voice === 'absent' && (before.voice === 'present' || before.voice === 'held');
-  return { voice: e.voice, noisy: e.noisy, stoodOutUntilMs: ended ? (e.hersToMs ?? e.atMs) : before.stoodOutUntilMs };
+  const stoodOutUntilMs = ended ? (e.hersToMs ?? e.atMs) : before.stoodOutUntilMs;
+  return { voice: e.voice, noisy: e.noisy, stoodOutUntilMs, roomSpeaks: e.roomSpeaks ?? true };
 }
 
 /** A person's "hello?" is short; a recording's intro or a menu's line takes seconds. */
@@ -184,9 +194,21 @@ export const evidenceGuards = {
    * ended an utterance in the middle of her answer, the agent began over her, and nothing stopped it
    * (interrupts-over-music: 5.9 s from her onset).
    */
-  soundNotHerVoice: ({ context, event }: Args) =>
-    !measured({ context, event }) ||
-    !(evidenceOf(context, event).noisy ? voiceHeld({ context, event }) : voicePresent({ context, event })),
+  soundNotHerVoice: or(['lineUnmeasured', and([not('herVoiceStandsOut'), not('detectorHearsHer')])]),
+  /** Her voice stands out now: held on a noisy line, present on a quiet one. */
+  herVoiceStandsOut: ({ context, event }: Args) =>
+    evidenceOf(context, event).noisy ? voiceHeld({ context, event }) : voicePresent({ context, event }),
+  /**
+   * On a noisy line, the detector hears a voice now and does not take this room for speech (music, street, hvac: it
+   * never called them speech while the agent talked): the voice is hers, however little it stands over the room's
+   * loud moments. (On a quiet line her voice stands out wherever it is there; the evidence decides as before.)
+   * On a noisy line the evidence lets go in the middle of an answer (her softer frames fall short of the room's
+   * peak plus the margin, docs/benchmarks/barge-in.md), and the recogniser's utterance end there ended her turn
+   * while she went on: the agent began over her answer (interrupts-over-music).
+   */
+  detectorHearsHer: and(['lineNoisy', stateIn('#call.live.caller.speaking'), 'roomNotSpeech']),
+  /** The detector has heard this room while the agent talked, and never took it for speech. */
+  roomNotSpeech: ({ context, event }: Args) => !evidenceOf(context, event).roomSpeaks,
   /**
    * The room's words, not hers: on a noisy line, a final with no voice of hers under it, or a partial of sound
    * after her voice ended. A grammar recogniser writes a gym's music and chatter as words ("to but it months it you

@@ -21,6 +21,12 @@ export interface LineEvidence {
   readonly noisy: boolean;
   /** Stream time of her last frame that stood out (absent comes HANGOVER_MS and more after it); none yet: undefined. */
   readonly hersToMs: number | undefined;
+  /**
+   * The detector takes the room for speech: while the agent talks (she listens), frames clear of the echo and not
+   * hers are speech to it (chatter; not music, sung music, street or hvac for Silero: bench in docs/benchmarks/
+   * barge-in.md). True until the agent has talked ROOM_FRAMES_MIN frames: nobody knows yet.
+   */
+  readonly roomSpeaks: boolean;
 }
 
 export interface CallerVoiceThresholds {
@@ -51,6 +57,11 @@ const BACKGROUND_DELAY_FRAMES = 35;
 const MAX_OVER_AGENT_MS = 3000;
 /** The detector's probability at which a frame is speech. */
 const SPEECH_PROBABILITY = 0.5;
+/** The room's frames (the agent talking, not hers) whose speech share says whether the detector hears the room. */
+const ROOM_FRAMES = 500;
+const ROOM_FRAMES_MIN = 100;
+/** A share of the room's frames the detector calls speech above which it hears the room (chatter: 57–90 %). */
+const ROOM_SPEECH_SHARE = 0.05;
 
 /**
  * The level a voice must reach to stand `marginDb` over the room's peak (never below a phone voice's floor). Until
@@ -75,6 +86,11 @@ export class CallerVoice {
   #pendingPos = 0;
   #pendingCount = 0;
   #lastHersMs = -Infinity;
+  readonly #room = new Uint8Array(ROOM_FRAMES);
+  #roomPos = 0;
+  #roomCount = 0;
+  #roomSpeech = 0;
+  #roomSpeaks = true;
   #presentSinceMs = 0;
   /** When the agent was first audible while her voice was there (her answer may have begun before it spoke). */
   #overAgentSinceMs: number | undefined;
@@ -118,6 +134,7 @@ export class CallerVoice {
     else if (agentAudible || !speech) this.#delayed(levelDb, hers, clearOfEcho && !measured, atMs);
     else this.floor.speech(levelDb);
     if (hers) this.#lastHersMs = atMs;
+    if (agentAudible && !hers) this.#roomFrame(speech && clearOfEcho);
     if (agentAudible) {
       this.#agentAudibleMs = atMs;
       if (this.#voice !== 'absent') this.#overAgentSinceMs ??= atMs;
@@ -166,6 +183,16 @@ export class CallerVoice {
     this.#pendingPos = (this.#pendingPos + 1) % BACKGROUND_DELAY_FRAMES;
   }
 
+  /** One frame of the room while the agent talks: whether the detector called it speech (roomSpeaks). */
+  #roomFrame(speech: boolean): void {
+    const v = speech ? 1 : 0;
+    if (this.#roomCount === ROOM_FRAMES) this.#roomSpeech -= this.#room[this.#roomPos] as number;
+    else this.#roomCount++;
+    this.#room[this.#roomPos] = v;
+    this.#roomSpeech += v;
+    this.#roomPos = (this.#roomPos + 1) % ROOM_FRAMES;
+  }
+
   #update(atMs: number): void {
     const enough = this.#count * FRAME_MS >= this.#t.bargeInEvidenceMs;
     let voice = this.#voice;
@@ -186,12 +213,14 @@ export class CallerVoice {
     const snr = this.floor.snrDb;
     const limit = this.#t.lineNoisySnrDb + (this.#noisy ? NOISY_HYSTERESIS_DB : 0);
     const noisy = snr !== undefined && snr < limit;
-    if (voice === this.#voice && noisy === this.#noisy && this.#told) return;
+    const roomSpeaks = this.#roomCount < ROOM_FRAMES_MIN || this.#roomSpeech > ROOM_SPEECH_SHARE * this.#roomCount;
+    if (voice === this.#voice && noisy === this.#noisy && roomSpeaks === this.#roomSpeaks && this.#told) return;
     if (voice === 'absent') this.#overAgentSinceMs = undefined;
     this.#voice = voice;
     this.#noisy = noisy;
+    this.#roomSpeaks = roomSpeaks;
     this.#told = true;
     const hersToMs = Number.isFinite(this.#lastHersMs) ? this.#lastHersMs : undefined;
-    this.#onChange({ atMs, voice, noisy, hersToMs });
+    this.#onChange({ atMs, voice, noisy, hersToMs, roomSpeaks });
   }
 }

@@ -288,12 +288,13 @@ export class CallSession implements CallHandler {
     });
     this.#voice = new CallerVoice(timing, (e) => {
       if (this.#finished) return;
-      const { atMs, voice, noisy, hersToMs } = e;
+      const { atMs, voice, noisy, hersToMs, roomSpeaks } = e;
       this.#actor.send({
         type: 'CALLER.EVIDENCE',
         atMs,
         voice,
         noisy,
+        roomSpeaks,
         ...(hersToMs === undefined ? {} : { hersToMs }),
       });
     });

@@ -126,6 +126,7 @@ for (const b of BEDS)
       const present = quiet.events.filter((e) => e.voice === 'present').length;
       t.ok(present <= 1, `the bed alone was "present" ${present} time(s) in 40 s`);
       t.ok(quiet.events.at(-1)?.noisy === true, 'the line is measured as noisy');
+      t.equal(quiet.events.at(-1)?.roomSpeaks, b.kind === 'chatter', 'the detector takes only chatter for speech');
       const cut = await run({ ...b, seconds: 8, speech: HER.sorry, atS: 5 });
       const onset = cut.onsetMs as number;
       const p = firstAt(cut, 'present');

@@ -231,6 +231,24 @@ t.test("on a measured quiet line her voice outlasts the recogniser's utterance e
   m.advance(DEFAULT_TIMING.endpointSemanticMs);
   t.equal(m.turn(), 'thinking', 'and the turn within the semantic wait, with no second utterance end to wait for');
   t.match(m.ofType('ledger.callerTurn').at(-1), { text: /eleven.*Saturday/ }, 'one turn with both parts');
+
+  // Music the detector never took for speech while the agent talked (roomSpeaks false): the voice it hears is hers,
+  // even where the evidence let go in her softer words (interrupts-over-music); its silence ends the turn.
+  const r = greeted();
+  r.send({ type: 'CALLER.EVIDENCE', atMs: r.now, voice: 'present', noisy: true, roomSpeaks: false });
+  r.voiceOn();
+  r.advance(1200);
+  r.send({ type: 'CALLER.EVIDENCE', atMs: r.now, voice: 'absent', noisy: true, roomSpeaks: false });
+  r.final('Monday to Friday five to eleven,');
+  r.advance(200);
+  r.send({ type: 'ASR.UTTERANCE_END', silenceMs: 200 });
+  r.advance(1500);
+  t.equal(r.turn(), 'listening.hearing', 'a room the detector does not hear: its voice is hers, she goes on');
+  r.final('seven to eight on Saturday.');
+  r.voiceOff();
+  r.advance(2000);
+  t.equal(r.turn(), 'thinking', "the detector's silence ends the turn");
+  t.match(r.ofType('ledger.callerTurn').at(-1), { text: /eleven.*Saturday/ }, 'one turn with both parts');
 });
 
 t.test('on a noisy line a turn ends on its final, not on interim words that look complete', async (t) => {
