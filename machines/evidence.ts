@@ -95,6 +95,9 @@ export function pausedVoiceStoodOut(c: CallContext): boolean {
 /** A word's length: less overlap is the tail of the voice before (a recogniser's utterance starts early). */
 const MIN_VOICE_UNDER_MS = 300;
 
+/** Her softer words between louder ones (a noisy line's evidence lets go in them) last no longer than this. */
+const HER_VOICE_RECENT_MS = 3000;
+
 /**
  * The call's voice detector heard a voice under these words (from `fromMs` on): the current voice stretch, or the
  * one before it (her final often arrives after she has gone on), overlaps them by a word's length, or by the whole
@@ -206,7 +209,18 @@ export const evidenceGuards = {
    * peak plus the margin, docs/benchmarks/barge-in.md), and the recogniser's utterance end there ended her turn
    * while she went on: the agent began over her answer (interrupts-over-music).
    */
-  detectorHearsHer: and(['lineNoisy', stateIn('#call.live.caller.speaking'), 'roomNotSpeech']),
+  detectorHearsHer: and(['lineNoisy', stateIn('#call.live.caller.speaking'), 'roomNotSpeech', 'herVoiceRecent']),
+  /**
+   * Her voice stood over the room lately: it does now, or her last frame that did is within HER_VOICE_RECENT_MS of
+   * the recogniser's words. Bounds the rule above: the room measured while the agent talked may change during her
+   * turn (a radio comes on), and a voice the detector hears for seconds past her last word is not hers.
+   */
+  herVoiceRecent: ({ context, event }: Args) => {
+    const e = evidenceOf(context, event);
+    const to = context.caller.heardToMs;
+    if (e.voice !== 'absent' || to === undefined) return true;
+    return e.stoodOutUntilMs !== undefined && to - e.stoodOutUntilMs <= HER_VOICE_RECENT_MS;
+  },
   /** The detector has heard this room while the agent talked, and never took it for speech. */
   roomNotSpeech: ({ context, event }: Args) => !evidenceOf(context, event).roomSpeaks,
   /**

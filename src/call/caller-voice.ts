@@ -60,8 +60,10 @@ const SPEECH_PROBABILITY = 0.5;
 /** The room's frames (the agent talking, not hers) whose speech share says whether the detector hears the room. */
 const ROOM_FRAMES = 500;
 const ROOM_FRAMES_MIN = 100;
-/** A share of the room's frames the detector calls speech above which it hears the room (chatter: 57–90 %). */
+/** The share of the room's frames the detector calls speech above which it hears the room (chatter: 57–90 %)... */
 const ROOM_SPEECH_SHARE = 0.05;
+/** ... and below which it no longer does (hysteresis: no evidence event for every frame near the limit). */
+const ROOM_QUIET_SHARE = 0.03;
 
 /**
  * The level a voice must reach to stand `marginDb` over the room's peak (never below a phone voice's floor). Until
@@ -134,7 +136,8 @@ export class CallerVoice {
     else if (agentAudible || !speech) this.#delayed(levelDb, hers, clearOfEcho && !measured, atMs);
     else this.floor.speech(levelDb);
     if (hers) this.#lastHersMs = atMs;
-    if (agentAudible && !hers) this.#roomFrame(speech && clearOfEcho);
+    // Speech the agent's echo explains is neither the room's speech nor its silence: left out.
+    if (agentAudible && !hers && (!speech || clearOfEcho)) this.#roomFrame(speech);
     if (agentAudible) {
       this.#agentAudibleMs = atMs;
       if (this.#voice !== 'absent') this.#overAgentSinceMs ??= atMs;
@@ -213,7 +216,9 @@ export class CallerVoice {
     const snr = this.floor.snrDb;
     const limit = this.#t.lineNoisySnrDb + (this.#noisy ? NOISY_HYSTERESIS_DB : 0);
     const noisy = snr !== undefined && snr < limit;
-    const roomSpeaks = this.#roomCount < ROOM_FRAMES_MIN || this.#roomSpeech > ROOM_SPEECH_SHARE * this.#roomCount;
+    const share = this.#roomSpeech / Math.max(1, this.#roomCount);
+    const roomSpeaks =
+      this.#roomCount < ROOM_FRAMES_MIN || share > (this.#roomSpeaks ? ROOM_QUIET_SHARE : ROOM_SPEECH_SHARE);
     if (voice === this.#voice && noisy === this.#noisy && roomSpeaks === this.#roomSpeaks && this.#told) return;
     if (voice === 'absent') this.#overAgentSinceMs = undefined;
     this.#voice = voice;

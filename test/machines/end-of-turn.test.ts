@@ -249,6 +249,20 @@ t.test("on a measured quiet line her voice outlasts the recogniser's utterance e
   r.advance(2000);
   t.equal(r.turn(), 'thinking', "the detector's silence ends the turn");
   t.match(r.ofType('ledger.callerTurn').at(-1), { text: /eleven.*Saturday/ }, 'one turn with both parts');
+
+  // ... but not a voice it goes on hearing seconds after hers last stood out (a radio come on during her turn).
+  const v = greeted();
+  v.send({ type: 'CALLER.EVIDENCE', atMs: v.now, voice: 'present', noisy: true, roomSpeaks: false });
+  v.voiceOn();
+  v.advance(1200);
+  v.send({ type: 'CALLER.EVIDENCE', atMs: v.now, voice: 'absent', noisy: true, roomSpeaks: false, hersToMs: v.now });
+  v.final('We open at six.');
+  v.advance(3500);
+  v.final('and now the weather');
+  v.advance(200);
+  v.send({ type: 'ASR.UTTERANCE_END', silenceMs: 200 });
+  v.advance(DEFAULT_TIMING.endpointLongMs);
+  t.equal(v.turn(), 'thinking', 'the recogniser ends her turn: the voice is not hers any more');
 });
 
 t.test('on a noisy line a turn ends on its final, not on interim words that look complete', async (t) => {
