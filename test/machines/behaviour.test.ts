@@ -194,7 +194,7 @@ t.test('a recogniser with a backlog: the drain ends on the answer to its flush, 
   h.send({ type: 'CALL.HANGUP', reason: 'stop' });
   t.equal(h.state(), 'draining');
   // The answer to the flush at her pause, late: it says it answers a flush, but not the hang-up's.
-  h.send({ type: 'ASR.FINAL', text: 'we also have', confidence: 0.9, speechFinal: true, ...first, flushed: true });
+  h.finalOver('we also have', first.startMs, first.endMs, true);
   h.send({ type: 'ASR.UTTERANCE_END', silenceMs: 1000 });
   h.send({ type: 'ASR.ERROR', message: 'one utterance failed', fatal: false });
   t.equal(h.state(), 'draining', "the first stretch's final, its end and a failed utterance: her last words owed");
@@ -211,23 +211,9 @@ t.test('voice heard since the last turn but no words yet: a hang-up waits for th
   h.advance(100);
   h.send({ type: 'CALL.HANGUP', reason: 'stop' });
   t.equal(h.state(), 'draining', 'her two seconds are still being decoded');
-  h.send({
-    type: 'ASR.FINAL',
-    text: 'we have',
-    confidence: 0.9,
-    speechFinal: true,
-    startMs: h.now - 2100,
-    endMs: h.now - 1500,
-  });
+  h.finalOver('we have', h.now - 2100, h.now - 1500);
   t.equal(h.state(), 'draining', 'a final short of the end of her voice');
-  h.send({
-    type: 'ASR.FINAL',
-    text: 'a sauna',
-    confidence: 0.9,
-    speechFinal: true,
-    startMs: h.now - 1400,
-    endMs: h.now - 150,
-  });
+  h.finalOver('a sauna', h.now - 1400, h.now - 150);
   t.equal(h.state(), 'ended', "a final reaching the end of her voice (the recogniser's own endpoint, no flush answer)");
   t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'we have a sauna', endpoint: 'hangup' });
 });
@@ -237,14 +223,7 @@ t.test('hung up while still speaking: no final but the flush answer can say her 
   h.voiceOn();
   h.advance(2000);
   h.send({ type: 'CALL.HANGUP', reason: 'stop' });
-  h.send({
-    type: 'ASR.FINAL',
-    text: 'we have',
-    confidence: 0.9,
-    speechFinal: true,
-    startMs: h.now - 1900,
-    endMs: h.now - 100,
-  });
+  h.finalOver('we have', h.now - 1900, h.now - 100);
   t.equal(h.state(), 'draining', 'words up to the hang-up may still come');
   h.send({ type: 'ASR.UTTERANCE_END' });
   t.equal(h.state(), 'ended', 'the recogniser says her words are over, and every voice has had a final');

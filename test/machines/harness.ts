@@ -241,10 +241,14 @@ export function harness(
     final(text: string, confidence = 0.9) {
       actor.send({ type: 'ASR.FINAL', text, confidence, speechFinal: true, startMs: h.now - 500, endMs: h.now });
     },
+    /** A final of the audio from `startMs` to `endMs`; `flushed`: it answers ASR.FINALIZE. */
+    finalOver(text: string, startMs: number, endMs: number, flushed = false) {
+      const at = { startMs, endMs, ...(flushed ? { flushed } : {}) };
+      actor.send({ type: 'ASR.FINAL', text, confidence: 0.9, speechFinal: true, ...at });
+    },
     /** The recogniser's answer to ASR.FINALIZE: the final of everything it was given before the flush. */
     flushed(text: string) {
-      const at = { startMs: h.now - 500, endMs: h.now };
-      actor.send({ type: 'ASR.FINAL', text, confidence: 0.9, speechFinal: true, ...at, flushed: true });
+      h.finalOver(text, h.now - 500, h.now, true);
     },
     /** Interim words; `endMs`: where their audio ends, when the recogniser says. */
     partial(text: string, endMs?: number) {
