@@ -19,8 +19,8 @@ export interface CallerEvidence {
   noisy: boolean;
   /** Her last frame that stood out, when a present or held voice went absent (its hangover later). */
   stoodOutUntilMs: number | undefined;
-  /** The detector takes the room for speech (chatter), or nobody knows yet: its voice may be the room's. */
-  roomSpeaks: boolean;
+  /** The detector takes the room for speech (chatter): its voice may be the room's. Undefined: nobody knows yet. */
+  roomSpeaks: boolean | undefined;
 }
 
 /** `hersToMs`: her last frame that stood out (src/call/caller-voice.ts), when the session says. */
@@ -38,7 +38,7 @@ export const noEvidence: CallerEvidence = Object.freeze({
   voice: undefined,
   noisy: false,
   stoodOutUntilMs: undefined,
-  roomSpeaks: true,
+  roomSpeaks: undefined,
 });
 
 type Args = { context: CallContext; event: MachineEvent };
@@ -58,7 +58,7 @@ function evidenceOf(c: CallContext, e: MachineEvent): CallerEvidence {
 export function withEvidence(before: CallerEvidence, e: CallerEvidenceEvent): CallerEvidence {
   const ended = e.voice === 'absent' && (before.voice === 'present' || before.voice === 'held');
   const stoodOutUntilMs = ended ? (e.hersToMs ?? e.atMs) : before.stoodOutUntilMs;
-  return { voice: e.voice, noisy: e.noisy, stoodOutUntilMs, roomSpeaks: e.roomSpeaks ?? true };
+  return { voice: e.voice, noisy: e.noisy, stoodOutUntilMs, roomSpeaks: e.roomSpeaks };
 }
 
 /** A person's "hello?" is short; a recording's intro or a menu's line takes seconds. */
@@ -221,8 +221,8 @@ export const evidenceGuards = {
     if (e.voice !== 'absent' || to === undefined) return true;
     return e.stoodOutUntilMs !== undefined && to - e.stoodOutUntilMs <= HER_VOICE_RECENT_MS;
   },
-  /** The detector has heard this room while the agent talked, and never took it for speech. */
-  roomNotSpeech: ({ context, event }: Args) => !evidenceOf(context, event).roomSpeaks,
+  /** The detector has heard this room (while the agent talked, or before it spoke) and does not take it for speech. */
+  roomNotSpeech: ({ context, event }: Args) => evidenceOf(context, event).roomSpeaks === false,
   /**
    * The room's words, not hers: on a noisy line, a final with no voice of hers under it, or a partial of sound
    * after her voice ended. A grammar recogniser writes a gym's music and chatter as words ("to but it months it you

@@ -235,6 +235,20 @@ export const situationGuards = {
     return c.evidence.noisy && repeated && shortVoicePaused(c) && pausedVoiceStoodOut(c);
   },
   /**
+   * A voice stood over a room the detector takes for speech and let go: the person by the phone in a busy gym said
+   * hello and waits. There the detector hears the room's talkers for seconds on end, so her hello is no stretch of
+   * its own to pause (pickupPaused, helloRepeatedNear), and the recogniser writes the room's words around it: judged
+   * by those, nobody was ever greeted (chatter: lineSounding, then held as a queue for five minutes). A queue, a
+   * menu or a voicemail plays over music or silence, which Silero does not take for speech.
+   */
+  nearVoicePausedInTalkingRoom: ({ context, event }: Args) => {
+    assertEvent(event, 'CALLER.EVIDENCE');
+    const was = context.evidence.voice;
+    return (
+      event.voice === 'absent' && (was === 'present' || was === 'held') && event.noisy && event.roomSpeaks === true
+    );
+  },
+  /**
    * The partial's words come from audio after her voice paused (more than RECOGNISER_LAG past its last voiced
    * frame): new sound on the line. A busy recogniser's late words of the pause itself end inside it, however late
    * they arrive. Words from a recogniser that does not say where they end are taken as new (RECOGNISER_LAG's wait

@@ -41,6 +41,13 @@ export const awaitingHelloState = callSetup.createStateConfig({
     'intro, a screening assistant or words not yet made out wait for HELLO_SETTLE of silence, or for the ' +
     'situation region to take the line (SITUATION.AWAY: the phone tree, hold or screening owns the call).',
   initial: 'waiting',
+  on: {
+    'CALLER.EVIDENCE': {
+      guard: 'nearVoicePausedInTalkingRoom',
+      target: toGreeting,
+      description: 'In a room of talking people, a voice near the phone stood over them and let go: greet her.',
+    },
+  },
   states: {
     waiting: {
       description: 'Nobody has spoken yet.',

@@ -22,11 +22,11 @@ export interface LineEvidence {
   /** Stream time of her last frame that stood out (absent comes HANGOVER_MS and more after it); none yet: undefined. */
   readonly hersToMs: number | undefined;
   /**
-   * The detector takes the room for speech: while the agent talks (she listens), frames clear of the echo and not
-   * hers are speech to it (chatter; not music, sung music, street or hvac for Silero: bench in docs/benchmarks/
-   * barge-in.md). True until the agent has talked ROOM_FRAMES_MIN frames: nobody knows yet.
+   * The detector takes the room for speech: of the room's frames (below), the share it calls speech (chatter; not
+   * music, sung music, street or hvac for Silero: bench in docs/benchmarks/barge-in.md). Undefined until
+   * ROOM_FRAMES_MIN of them were heard: nobody knows yet.
    */
-  readonly roomSpeaks: boolean;
+  readonly roomSpeaks: boolean | undefined;
 }
 
 export interface CallerVoiceThresholds {
@@ -57,13 +57,23 @@ const BACKGROUND_DELAY_FRAMES = 35;
 const MAX_OVER_AGENT_MS = 3000;
 /** The detector's probability at which a frame is speech. */
 const SPEECH_PROBABILITY = 0.5;
-/** The room's frames (the agent talking, not hers) whose speech share says whether the detector hears the room. */
+/**
+ * The room's frames, whose speech share says whether the detector hears the room: frames while the agent talks (she
+ * listens then), and before it has said anything at all (she said hello and waits), clear of the agent's echo and
+ * NEAR_HER_FRAMES from any frame of hers. Not while she talks to a silent agent: there her softer words, which fall
+ * short of standing out over music, would pass for the room's speech.
+ */
 const ROOM_FRAMES = 500;
 const ROOM_FRAMES_MIN = 100;
 /** The share of the room's frames the detector calls speech above which it hears the room (chatter: 57–90 %)... */
 const ROOM_SPEECH_SHARE = 0.05;
 /** ... and below which it no longer does (hysteresis: no evidence event for every frame near the limit). */
 const ROOM_QUIET_SHARE = 0.03;
+/**
+ * A room frame this near a frame of hers, before or after, is left out: the detector's speech runs past the frames
+ * that stood out (her onset, a soft word's tail), and at 100 frames a hello's few edge frames would pass 5 %.
+ */
+const NEAR_HER_FRAMES = 25;
 
 /**
  * The level a voice must reach to stand `marginDb` over the room's peak (never below a phone voice's floor). Until
@@ -92,7 +102,12 @@ export class CallerVoice {
   #roomPos = 0;
   #roomCount = 0;
   #roomSpeech = 0;
-  #roomSpeaks = true;
+  #roomSpeaks: boolean | undefined;
+  /** Room frames waiting NEAR_HER_FRAMES for a frame of hers that would leave them out: 0 none, 1 silence, 2 speech. */
+  readonly #roomPending = new Uint8Array(NEAR_HER_FRAMES);
+  #roomPendingPos = 0;
+  /** The agent has been audible on this call (before that, the line is the room and her hellos). */
+  #agentSpoke = false;
   #presentSinceMs = 0;
   /** When the agent was first audible while her voice was there (her answer may have begun before it spoke). */
   #overAgentSinceMs: number | undefined;
@@ -136,8 +151,11 @@ export class CallerVoice {
     else if (agentAudible || !speech) this.#delayed(levelDb, hers, clearOfEcho && !measured, atMs);
     else this.floor.speech(levelDb);
     if (hers) this.#lastHersMs = atMs;
-    // Speech the agent's echo explains is neither the room's speech nor its silence: left out.
-    if (agentAudible && !hers && (!speech || clearOfEcho)) this.#roomFrame(speech);
+    this.#agentSpoke ||= agentAudible;
+    // Speech the agent's echo explains is neither the room's speech nor its silence: left out. Before the room is
+    // measured nothing can be told hers.
+    const roomFrame = (agentAudible || (!this.#agentSpoke && measured)) && (!speech || clearOfEcho);
+    this.#roomFrame(hers, roomFrame && atMs - this.#lastHersMs > NEAR_HER_FRAMES * FRAME_MS ? 1 + +speech : 0);
     if (agentAudible) {
       this.#agentAudibleMs = atMs;
       if (this.#voice !== 'absent') this.#overAgentSinceMs ??= atMs;
@@ -186,9 +204,17 @@ export class CallerVoice {
     this.#pendingPos = (this.#pendingPos + 1) % BACKGROUND_DELAY_FRAMES;
   }
 
-  /** One frame of the room while the agent talks: whether the detector called it speech (roomSpeaks). */
-  #roomFrame(speech: boolean): void {
-    const v = speech ? 1 : 0;
+  /**
+   * One frame for the room's speech share (roomSpeaks): `frame` 1 the room's silence, 2 its speech, 0 not the room.
+   * It counts NEAR_HER_FRAMES later, unless a frame of hers came in between.
+   */
+  #roomFrame(hers: boolean, frame: number): void {
+    if (hers) this.#roomPending.fill(0);
+    const due = this.#roomPending[this.#roomPendingPos] as number;
+    this.#roomPending[this.#roomPendingPos] = frame;
+    this.#roomPendingPos = (this.#roomPendingPos + 1) % NEAR_HER_FRAMES;
+    if (due === 0) return;
+    const v = due === 2 ? 1 : 0;
     if (this.#roomCount === ROOM_FRAMES) this.#roomSpeech -= this.#room[this.#roomPos] as number;
     else this.#roomCount++;
     this.#room[this.#roomPos] = v;
@@ -218,7 +244,9 @@ export class CallerVoice {
     const noisy = snr !== undefined && snr < limit;
     const share = this.#roomSpeech / Math.max(1, this.#roomCount);
     const roomSpeaks =
-      this.#roomCount < ROOM_FRAMES_MIN || share > (this.#roomSpeaks ? ROOM_QUIET_SHARE : ROOM_SPEECH_SHARE);
+      this.#roomCount < ROOM_FRAMES_MIN
+        ? undefined
+        : share > (this.#roomSpeaks === true ? ROOM_QUIET_SHARE : ROOM_SPEECH_SHARE);
     if (voice === this.#voice && noisy === this.#noisy && roomSpeaks === this.#roomSpeaks && this.#told) return;
     if (voice === 'absent') this.#overAgentSinceMs = undefined;
     this.#voice = voice;

@@ -294,7 +294,7 @@ export class CallSession implements CallHandler {
         atMs,
         voice,
         noisy,
-        roomSpeaks,
+        ...(roomSpeaks === undefined ? {} : { roomSpeaks }),
         ...(hersToMs === undefined ? {} : { hersToMs }),
       });
     });

@@ -51,6 +51,8 @@ async function run(o: {
   speech?: Int16Array;
   atS?: number;
   echo?: { delayMs: number; lossDb: number };
+  /** The agent says nothing (an outbound call before its greeting). */
+  agentSilent?: boolean;
 }): Promise<Run> {
   const agent = AGENT;
   const bed = o.kind
@@ -70,8 +72,7 @@ async function run(o: {
   const probs: number[] = [];
   for (let i = 0; i < frames; i++) {
     const atMs = i * 20;
-    const out = agentFrame(i);
-    voice.agentFrame(atMs, ulawLevelDbfs(dsp.ulawEncode(out)));
+    if (!o.agentSilent) voice.agentFrame(atMs, ulawLevelDbfs(dsp.ulawEncode(agentFrame(i))));
     const line = new Int16Array(FRAME);
     const k = i - speechAt;
     if (o.speech && k >= 0 && (k + 1) * FRAME <= o.speech.length)
@@ -151,6 +152,30 @@ for (const b of BEDS)
         );
     },
   );
+
+t.test('before the agent says anything: her hellos are not the room, a room of talkers is speech', async (t) => {
+  // Picked up, "Hello?" and 4 s of waiting, twice more: what an outbound call hears before its greeting.
+  const gap = new Int16Array(4 * 8000);
+  const hellos = Int16Array.from([...HER.okay, ...gap, ...HER.sorry, ...gap, ...HER.okay]);
+  for (const b of BEDS) {
+    const r = await run({ ...b, seconds: 14, speech: hellos, atS: 0.5, agentSilent: true });
+    const known = r.events.filter((e) => e.roomSpeaks !== undefined);
+    t.ok(known.length > 0, `${b.kind} ${b.snrDb} dB: the room is known before the greeting`);
+    t.ok(
+      known.every((e) => e.roomSpeaks === (b.kind === 'chatter')),
+      `${b.kind} ${b.snrDb} dB: the room is ${b.kind === 'chatter' ? '' : 'never '}speech`,
+    );
+    t.ok(
+      r.events.some((e) => e.voice !== 'absent'),
+      `${b.kind} ${b.snrDb} dB: her voice stood out`,
+    );
+  }
+  const quiet = await run({ seconds: 14, speech: hellos, atS: 0.5, agentSilent: true });
+  t.ok(
+    quiet.events.every((e) => e.roomSpeaks !== true),
+    'a quiet line with her hellos: the room is not speech',
+  );
+});
 
 t.test(
   'a quiet line: her backchannel is present but never held; her interruption is held at BARGE_IN_MIN',

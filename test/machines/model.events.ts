@@ -106,8 +106,10 @@ export function eventsFor(s: Snap): MachineEvent[] {
   if (inTurn('awaitingHello'))
     ev.push(
       { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true },
-      // ... or a voice standing over it (a hello said again by a noisy room: guard helloRepeatedNear).
+      // ... or a voice standing over it (a hello said again by a noisy room: guard helloRepeatedNear), which lets go
+      // in a room of talking people (nearVoicePausedInTalkingRoom).
       { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'present', noisy: true },
+      { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true, roomSpeaks: true },
     );
   // Waiting for a recogniser behind her voice: interim words that get further, still short of its end.
   if (s.matches({ live: { turn: { listening: { endpointing: 'noWords' } } } }) && c.lastSilenceMs !== undefined)

@@ -139,6 +139,42 @@ t.test("a hello said again over a noisy room is a person: the music's words afte
   }
 });
 
+t.test('a room of talkers: a voice that stood over it and let go is greeted, inside the detector\'s long stretch', async (t) => {
+  // People talking by the desk (chatter): the detector hears the room for seconds on end, her hello is inside that
+  // stretch, the recogniser writes the room's words around it. The voice standing over the room is what tells.
+  const room = (roomSpeaks: boolean | undefined, lineNoisy = true) => {
+    const h = harness({ direction: 'outbound' });
+    h.send({ type: 'MEDIA.START' });
+    h.voiceOn();
+    h.advance(1000);
+    h.partial('um i it um we to at', h.now);
+    const said = (voice: 'absent' | 'present', hersToMs?: number) =>
+      h.send({
+        type: 'CALLER.EVIDENCE',
+        atMs: h.now,
+        voice,
+        noisy: lineNoisy,
+        ...(roomSpeaks === undefined ? {} : { roomSpeaks }),
+        ...(hersToMs === undefined ? {} : { hersToMs }),
+      });
+    said('absent');
+    h.advance(3000);
+    said('present');
+    h.advance(700);
+    const hersTo = h.now;
+    h.advance(600);
+    said('absent', hersTo);
+    return h;
+  };
+  t.equal(room(true).turn(), 'greeting', 'the room speaks: greeted as her voice let go, the detector still hearing');
+  for (const [name, h] of [
+    ['music (the room is not speech)', room(false)],
+    ['the room not known yet', room(undefined)],
+    ['a quiet line', room(true, false)],
+  ] as const)
+    t.match(h.turn(), /awaitingHello\.hearing/, `${name}: still hearing, not greeted`);
+});
+
 t.test("a final whose voice was all in the turn already answered is the room's, not a new turn", async (t) => {
   const h = harness({ direction: 'outbound' });
   h.send({ type: 'MEDIA.START' });
