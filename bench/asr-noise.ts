@@ -80,8 +80,6 @@ const VARIANTS: Record<string, Partial<OfflineAsrOptions>> = {
 };
 
 const RATE = 8000;
-const GAP_MS = 1500;
-const TURN_END_MS = 600;
 /** Samples per pushed frame (20 ms). */
 const FRAME = 160;
 
@@ -89,6 +87,10 @@ const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
+/** The line between her answers (the agent's question in a call: a few seconds of the room alone). */
+const GAP_MS = Number(arg('gap-ms') ?? 1500);
+/** Her answer's end → finalize() (a call's end of turn; over a room that never goes quiet it comes late). */
+const TURN_END_MS = Number(arg('turn-end-ms') ?? 600);
 const list = (name: string, dflt: readonly string[]): string[] => arg(name)?.split(',') ?? [...dflt];
 
 const cpuMs = (from?: NodeJS.CpuUsage): number => {

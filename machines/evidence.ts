@@ -118,6 +118,10 @@ export function voiceUnder(c: CallContext, e: MachineEvent, fromMs = -Infinity):
 }
 
 const measured = ({ context, event }: Args) => evidenceOf(context, event).voice !== undefined;
+const roomSpeaksNoisy = ({ context, event }: Args) => {
+  const e = evidenceOf(context, event);
+  return e.noisy && e.roomSpeaks === true;
+};
 const voiceHeld = ({ context, event }: Args) => evidenceOf(context, event).voice === 'held';
 const voicePresent = ({ context, event }: Args) => {
   const v = evidenceOf(context, event).voice;
@@ -186,9 +190,26 @@ export const evidenceGuards = {
     return T.realWords(event.text).length * MIN_WORD_MS <= event.endMs - onset;
   },
   /** Her voice is there and brings a real word of its own: pause and check, sooner than BARGE_IN_MIN. */
-  callerVoiceBringsRealWord: and(['callerVoiceNow', 'bringsNewRealWord', 'wordsFitHerVoice', not('roomWords')]),
-  /** Two real words over the agent, with her voice under them (or nobody measures the line): barge-in. */
-  bargeInByWords: and(['bringsTwoRealWords', 'callerVoiceOrUnmeasured', 'wordsFitHerVoice', not('roomWords')]),
+  callerVoiceBringsRealWord: and([
+    'callerVoiceNow',
+    'bringsNewRealWord',
+    'wordsFitHerVoice',
+    not('roomWords'),
+    not('roomSpeaksNoisy'),
+  ]),
+  /**
+   * Two real words over the agent, with her voice under them (or nobody measures the line): barge-in. Not in a room
+   * of talkers (roomSpeaksNoisy): there the recogniser writes the room's words all along, and a talker's loud
+   * moment standing over the room for 200 ms with them stopped the greeting (chatter); her voice held for
+   * BARGE_IN_MIN is what tells there.
+   */
+  bargeInByWords: and([
+    'bringsTwoRealWords',
+    'callerVoiceOrUnmeasured',
+    'wordsFitHerVoice',
+    not('roomWords'),
+    not('roomSpeaksNoisy'),
+  ]),
   /**
    * The sound the detector still hears is not her voice: her voice stands over nothing now (on a noisy line: is
    * not held), or nobody measures the line. On a quiet line with her voice present the detector is right and a
@@ -221,6 +242,15 @@ export const evidenceGuards = {
     if (e.voice !== 'absent' || to === undefined) return true;
     return e.stoodOutUntilMs !== undefined && to - e.stoodOutUntilMs <= HER_VOICE_RECENT_MS;
   },
+  /**
+   * The voice the detector hears is only the room's: a noisy line whose room it takes for speech (people talking by
+   * the desk), and no voice of hers standing over it. There the detector's edges come and go with the room every
+   * second or two; taken for her turns, they restarted the wait for her answer each time, and after a question she
+   * never answered audibly the agent said nothing for a minute and more (chatter).
+   */
+  roomVoiceOnly: ({ context, event }: Args) => roomSpeaksNoisy({ context, event }) && !voicePresent({ context, event }),
+  /** A noisy line whose room the detector takes for speech. */
+  roomSpeaksNoisy: ({ context, event }: Args) => roomSpeaksNoisy({ context, event }),
   /** The detector has heard this room (while the agent talked, or before it spoke) and does not take it for speech. */
   roomNotSpeech: ({ context, event }: Args) => evidenceOf(context, event).roomSpeaks === false,
   /**

@@ -16,9 +16,16 @@ export const endpointingState = callSetup.createStateConfig({
   entry: 'speculate',
   on: {
     'CALLER.SPEECH_START': {
+      guard: not('roomVoiceOnly'),
       target: 'hearing',
       actions: 'dropSpeculation',
-      description: 'Caller went on: an early reply is aborted.',
+      description: "Caller went on: an early reply is aborted (in a room of talkers: her voice, not the room's).",
+    },
+    'CALLER.EVIDENCE': {
+      guard: and(['callerSpeaking', 'callerVoicePresent', 'roomSpeaksNoisy']),
+      target: 'hearing',
+      actions: 'dropSpeculation',
+      description: 'In a room of talkers, the voice the detector hears stands over the room now: she went on.',
     },
     'ASR.FINAL': {
       guard: not('roomWords'),

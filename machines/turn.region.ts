@@ -71,7 +71,16 @@ export const turnRegion = callSetup.createStateConfig({
         waiting: {
           description: 'Nobody speaks yet; re-prompt after IDLE_REPROMPT.',
           on: {
-            'CALLER.SPEECH_START': { target: 'hearing', description: 'The caller starts speaking.' },
+            'CALLER.SPEECH_START': {
+              guard: not('roomVoiceOnly'),
+              target: 'hearing',
+              description: "The caller starts speaking (in a room of talkers: her voice over the room's).",
+            },
+            'CALLER.EVIDENCE': {
+              guard: and(['callerSpeaking', 'callerVoicePresent', 'roomSpeaksNoisy']),
+              target: 'hearing',
+              description: 'In a room of talkers, the voice the detector hears stands over the room now: hers.',
+            },
             'ASR.FINAL': {
               guard: and(['bringsRealWord', not('roomWords')]),
               target: 'endpointing',
@@ -79,7 +88,11 @@ export const turnRegion = callSetup.createStateConfig({
             },
           },
           always: [
-            { guard: 'callerSpeaking', target: 'hearing', description: 'Caller already talking on the way in.' },
+            {
+              guard: and(['callerSpeaking', not('roomVoiceOnly')]),
+              target: 'hearing',
+              description: 'Caller already talking on the way in.',
+            },
             { guard: 'callerHasRealWords', target: 'endpointing', description: 'Words already heard.' },
           ],
           after: {
@@ -171,10 +184,11 @@ export const turnRegion = callSetup.createStateConfig({
           description: 'The caller said goodbye: close instead of replying.',
         },
         'CALLER.SPEECH_START': {
-          guard: 'holdingNotSaid',
+          guard: and(['holdingNotSaid', not('roomVoiceOnly')]),
           target: toListening,
           actions: ['cancelReply', 'finishTurn'],
-          description: 'The caller went on: listen again, drop this reply.',
+          description:
+            "The caller went on: listen again, drop this reply (in a room of talkers: not the room's voice).",
         },
         'REPLY.ENDED': [
           {

@@ -113,6 +113,31 @@ t.test('two real words with her voice under them: barge-in at once', async (t) =
   t.equal(h.ctx().metrics.bargeIns, 1);
 });
 
+t.test(
+  'a room of talkers: its words and a moment standing out do not stop the agent; her voice held does',
+  async (t) => {
+    const { h } = agentAsking(true);
+    const evidence = (voice: VoiceEvidence) =>
+      h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice, noisy: true, roomSpeaks: true });
+    evidence('absent');
+    h.voiceOn();
+    h.advance(1000);
+    h.partial('um i it um we to');
+    evidence('present');
+    h.partial('um i it um we to at or noon');
+    h.final('um i it um we to at or noon hiit');
+    t.equal(h.clears(), 0, "a talker's loud moment with the room's words: the agent talks on");
+    evidence('absent');
+    h.advance(500);
+    evidence('present');
+    h.advance(400);
+    evidence('held');
+    t.equal(h.turn(), 'interrupted', 'her voice held: paused by its length');
+    h.partial('um i it um we to at or noon hiit sorry');
+    t.equal(h.turn(), 'listening.hearing', 'confirmed');
+  },
+);
+
 t.test('a noisy line: her voice held for BARGE_IN_MIN pauses the agent; without words it resumes', async (t) => {
   const { h, evidence } = agentAsking(true);
   h.voiceOn();

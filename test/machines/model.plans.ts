@@ -106,6 +106,23 @@ export function prefixes(base: CallInput): Plan[] {
       stopWhen: (s) => !turnOf(s).includes('hearing'),
     },
     {
+      // People talking by the desk (roomSpeaks): the detector's voice is the room's until hers stands over it,
+      // through her turn and the reply to it (guard roomVoiceOnly).
+      name: 'her turn in a room of talkers',
+      input: inbound,
+      prefix: [...greeted, { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true, roomSpeaks: true }],
+      events: (s) => [
+        ...(s.matches({ live: { caller: 'silent' } })
+          ? [{ type: 'VAD.VOICE', atMs: 0 } as const]
+          : [{ type: 'VAD.SILENCE', atMs: 0 } as const, { type: 'CALLER.SPEECH_START', atMs: 0 } as const]),
+        { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'present', noisy: true, roomSpeaks: true },
+        { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true, roomSpeaks: true },
+        { type: 'ASR.FINAL', text: 'we open at six.', confidence: 0.9, speechFinal: true, startMs: 0, endMs: 1000 },
+      ],
+      key: (s) => JSON.stringify([s.context.evidence.voice, s.context.caller.finals.length > 0]),
+      stopWhen: (s) => !/listening|thinking/.test(turnOf(s)),
+    },
+    {
       name: 'two re-prompts',
       input: inbound,
       prefix: [

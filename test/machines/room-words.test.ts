@@ -139,40 +139,81 @@ t.test("a hello said again over a noisy room is a person: the music's words afte
   }
 });
 
-t.test('a room of talkers: a voice that stood over it and let go is greeted, inside the detector\'s long stretch', async (t) => {
-  // People talking by the desk (chatter): the detector hears the room for seconds on end, her hello is inside that
-  // stretch, the recogniser writes the room's words around it. The voice standing over the room is what tells.
-  const room = (roomSpeaks: boolean | undefined, lineNoisy = true) => {
-    const h = harness({ direction: 'outbound' });
-    h.send({ type: 'MEDIA.START' });
-    h.voiceOn();
-    h.advance(1000);
-    h.partial('um i it um we to at', h.now);
-    const said = (voice: 'absent' | 'present', hersToMs?: number) =>
-      h.send({
-        type: 'CALLER.EVIDENCE',
-        atMs: h.now,
-        voice,
-        noisy: lineNoisy,
-        ...(roomSpeaks === undefined ? {} : { roomSpeaks }),
-        ...(hersToMs === undefined ? {} : { hersToMs }),
-      });
-    said('absent');
-    h.advance(3000);
-    said('present');
-    h.advance(700);
-    const hersTo = h.now;
-    h.advance(600);
-    said('absent', hersTo);
-    return h;
+t.test(
+  "a room of talkers: a voice that stood over it and let go is greeted, inside the detector's long stretch",
+  async (t) => {
+    // People talking by the desk (chatter): the detector hears the room for seconds on end, her hello is inside that
+    // stretch, the recogniser writes the room's words around it. The voice standing over the room is what tells.
+    const room = (roomSpeaks: boolean | undefined, lineNoisy = true) => {
+      const h = harness({ direction: 'outbound' });
+      h.send({ type: 'MEDIA.START' });
+      h.voiceOn();
+      h.advance(1000);
+      h.partial('um i it um we to at', h.now);
+      const said = (voice: 'absent' | 'present', hersToMs?: number) =>
+        h.send({
+          type: 'CALLER.EVIDENCE',
+          atMs: h.now,
+          voice,
+          noisy: lineNoisy,
+          ...(roomSpeaks === undefined ? {} : { roomSpeaks }),
+          ...(hersToMs === undefined ? {} : { hersToMs }),
+        });
+      said('absent');
+      h.advance(3000);
+      said('present');
+      h.advance(700);
+      const hersTo = h.now;
+      h.advance(600);
+      said('absent', hersTo);
+      return h;
+    };
+    t.equal(room(true).turn(), 'greeting', 'the room speaks: greeted as her voice let go, the detector still hearing');
+    for (const [name, h] of [
+      ['music (the room is not speech)', room(false)],
+      ['the room not known yet', room(undefined)],
+      ['a quiet line', room(true, false)],
+    ] as const)
+      t.match(h.turn(), /awaitingHello\.hearing/, `${name}: still hearing, not greeted`);
+  },
+);
+
+t.test("a room of talkers: the detector's edges without her voice do not hold off the re-prompt", async (t) => {
+  // People talking by the desk: the detector's voice comes and goes with them every second or two. Taken for her
+  // turns, each restarted the wait for her answer; nobody spoke to the phone, and the agent said nothing for a minute.
+  const run = (roomSpeaks: boolean) => {
+    const h = listening();
+    h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: true, roomSpeaks });
+    const asked = h.says().length;
+    for (let i = 0; i < 5; i++) {
+      h.voice(1200);
+      h.advance(300);
+    }
+    return { h, reprompted: h.says().length > asked };
   };
-  t.equal(room(true).turn(), 'greeting', 'the room speaks: greeted as her voice let go, the detector still hearing');
-  for (const [name, h] of [
-    ['music (the room is not speech)', room(false)],
-    ['the room not known yet', room(undefined)],
-    ['a quiet line', room(true, false)],
-  ] as const)
-    t.match(h.turn(), /awaitingHello\.hearing/, `${name}: still hearing, not greeted`);
+  const room = run(true);
+  t.ok(room.reprompted, 'the room of talkers: re-prompted IDLE_REPROMPT after the question');
+  t.notOk(run(false).reprompted, 'music, whose room the detector does not take for speech: its voice is hers');
+  // Her voice standing over the room while the detector hears it: her turn.
+  const h = listening();
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: true, roomSpeaks: true });
+  h.voiceOn();
+  h.advance(300);
+  t.match(h.turn(), /listening\.waiting/, "the room's voice: still waiting");
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'present', noisy: true, roomSpeaks: true });
+  t.match(h.turn(), /listening\.hearing/, 'her voice over it: hearing her');
+  // Her words, her voice letting go, the detector's silence: the end-of-turn wait. The room's voice does not
+  // resume her turn; hers does.
+  h.advance(1000);
+  h.final('we open at six');
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: true, roomSpeaks: true });
+  h.voiceOff();
+  t.match(h.turn(), /listening\.endpointing/, 'her silence: the end-of-turn wait');
+  h.voiceOn();
+  h.advance(150);
+  t.match(h.turn(), /listening\.endpointing/, "the room's voice: the wait goes on");
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'present', noisy: true, roomSpeaks: true });
+  t.match(h.turn(), /listening\.hearing/, 'her voice again: she went on');
 });
 
 t.test("a final whose voice was all in the turn already answered is the room's, not a new turn", async (t) => {
