@@ -19,6 +19,8 @@ export interface CallerEvidence {
   noisy: boolean;
   /** Her last frame that stood out, when a present or held voice went absent (its hangover later). */
   stoodOutUntilMs: number | undefined;
+  /** When her voice last began to stand out (absent → present). */
+  stoodOutFromMs: number | undefined;
   /** The detector takes the room for speech (chatter): its voice may be the room's. Undefined: nobody knows yet. */
   roomSpeaks: boolean | undefined;
 }
@@ -38,6 +40,7 @@ export const noEvidence: CallerEvidence = Object.freeze({
   voice: undefined,
   noisy: false,
   stoodOutUntilMs: undefined,
+  stoodOutFromMs: undefined,
   roomSpeaks: undefined,
 });
 
@@ -58,7 +61,9 @@ function evidenceOf(c: CallContext, e: MachineEvent): CallerEvidence {
 export function withEvidence(before: CallerEvidence, e: CallerEvidenceEvent): CallerEvidence {
   const ended = e.voice === 'absent' && (before.voice === 'present' || before.voice === 'held');
   const stoodOutUntilMs = ended ? (e.hersToMs ?? e.atMs) : before.stoodOutUntilMs;
-  return { voice: e.voice, noisy: e.noisy, stoodOutUntilMs, roomSpeaks: e.roomSpeaks };
+  const began = e.voice !== 'absent' && (before.voice === 'absent' || before.voice === undefined);
+  const stoodOutFromMs = began ? e.atMs : before.stoodOutFromMs;
+  return { voice: e.voice, noisy: e.noisy, stoodOutUntilMs, stoodOutFromMs, roomSpeaks: e.roomSpeaks };
 }
 
 /** A person's "hello?" is short; a recording's intro or a menu's line takes seconds. */
@@ -275,4 +280,8 @@ export const evidenceGuards = {
     event.type === 'ASR.PARTIAL' && event.endMs !== undefined && C.soundAfterVoice(context, event.endMs),
   /** Still speaking when the confirmation window closes, on a line quiet enough for length to confirm her. */
   confirmedByLength: and([stateIn('#call.live.caller.speaking'), not('lineNoisy')]),
+  /** A real word confirms an interruption, except in a room of talkers, where the recogniser writes theirs too. */
+  wordsConfirm: and(['bringsRealWord', not('roomSpeaksNoisy')]),
+  /** In a room of talkers, her voice still stands over it when the confirmation window closes. */
+  confirmedInTalkingRoom: and(['roomSpeaksNoisy', 'callerVoicePresent']),
 };

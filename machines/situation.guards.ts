@@ -8,6 +8,9 @@ import { plain } from '../src/situations/words.js';
 import { callerText, joinNonBlank, nextTopic, soundAfterVoice, type CallContext } from './context.js';
 import type { MachineEvent } from './events.js';
 import { pausedVoice, pausedVoiceStoodOut, shortVoicePaused, voiceUnder } from './evidence.js';
+
+/** A person's pickup standing over a room of talkers ("Harbor Athletic Club, this is Sam, how can I help?"). */
+const NEAR_PICKUP_MAX_MS = 3000;
 import type { IvrStep } from './outcomes.js';
 import { realWords } from './text.js';
 
@@ -235,17 +238,24 @@ export const situationGuards = {
     return c.evidence.noisy && repeated && shortVoicePaused(c) && pausedVoiceStoodOut(c);
   },
   /**
-   * A voice stood over a room the detector takes for speech and let go: the person by the phone in a busy gym said
-   * hello and waits. There the detector hears the room's talkers for seconds on end, so her hello is no stretch of
-   * its own to pause (pickupPaused, helloRepeatedNear), and the recogniser writes the room's words around it: judged
-   * by those, nobody was ever greeted (chatter: lineSounding, then held as a queue for five minutes). A queue, a
-   * menu or a voicemail plays over music or silence, which Silero does not take for speech.
+   * A voice stood over a room the detector takes for speech, as long as a person's pickup at most, and let go: the
+   * person by the phone in a busy gym said hello and waits. There the detector hears the room's talkers for seconds
+   * on end, so her hello is no stretch of its own to pause (pickupPaused, helloRepeatedNear), and the recogniser
+   * writes the room's words around it: judged by those, nobody was ever greeted (chatter: lineSounding, then held
+   * as a queue for five minutes). A queue's music, a menu's or a voicemail's silence is not speech to Silero, and a
+   * recording's announcement over them goes on for longer than a pickup without letting go.
    */
   nearVoicePausedInTalkingRoom: ({ context, event }: Args) => {
     assertEvent(event, 'CALLER.EVIDENCE');
-    const was = context.evidence.voice;
+    const { voice: was, stoodOutFromMs: from } = context.evidence;
+    const to = event.hersToMs ?? event.atMs;
     return (
-      event.voice === 'absent' && (was === 'present' || was === 'held') && event.noisy && event.roomSpeaks === true
+      event.voice === 'absent' &&
+      (was === 'present' || was === 'held') &&
+      event.noisy &&
+      event.roomSpeaks === true &&
+      from !== undefined &&
+      to - from <= NEAR_PICKUP_MAX_MS
     );
   },
   /**

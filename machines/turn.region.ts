@@ -82,9 +82,11 @@ export const turnRegion = callSetup.createStateConfig({
               description: 'In a room of talkers, the voice the detector hears stands over the room now: hers.',
             },
             'ASR.FINAL': {
-              guard: and(['bringsRealWord', not('roomWords')]),
+              guard: and(['bringsRealWord', not('roomWords'), not('roomVoiceOnly')]),
               target: 'endpointing',
-              description: "Words the VAD missed (on a noisy line, words without a voice are the room's).",
+              description:
+                "Words the VAD missed (on a noisy line, words without a voice are the room's; in a room of " +
+                'talkers, words without her voice standing out).',
             },
           },
           always: [
@@ -93,7 +95,11 @@ export const turnRegion = callSetup.createStateConfig({
               target: 'hearing',
               description: 'Caller already talking on the way in.',
             },
-            { guard: 'callerHasRealWords', target: 'endpointing', description: 'Words already heard.' },
+            {
+              guard: and(['callerHasRealWords', not('roomVoiceOnly')]),
+              target: 'endpointing',
+              description: 'Words already heard.',
+            },
           ],
           after: {
             IDLE_REPROMPT: [
@@ -189,6 +195,12 @@ export const turnRegion = callSetup.createStateConfig({
           actions: ['cancelReply', 'finishTurn'],
           description:
             "The caller went on: listen again, drop this reply (in a room of talkers: not the room's voice).",
+        },
+        'CALLER.EVIDENCE': {
+          guard: and(['holdingNotSaid', 'callerSpeaking', 'callerVoicePresent', 'roomSpeaksNoisy']),
+          target: toListening,
+          actions: ['cancelReply', 'finishTurn'],
+          description: 'In a room of talkers, her voice stands over it again: she went on; drop this reply.',
         },
         'REPLY.ENDED': [
           {
@@ -290,8 +302,8 @@ export const turnRegion = callSetup.createStateConfig({
         'does her speaking on until then).',
       entry: 'pauseForInterruption',
       on: {
-        'ASR.PARTIAL': { guard: 'bringsRealWord', target: toListening, actions: 'confirmInterruption' },
-        'ASR.FINAL': { guard: 'bringsRealWord', target: toListening, actions: 'confirmInterruption' },
+        'ASR.PARTIAL': { guard: 'wordsConfirm', target: toListening, actions: 'confirmInterruption' },
+        'ASR.FINAL': { guard: 'wordsConfirm', target: toListening, actions: 'confirmInterruption' },
       },
       after: {
         BARGE_IN_CONFIRM: [
@@ -300,6 +312,12 @@ export const turnRegion = callSetup.createStateConfig({
             target: toListening,
             actions: 'confirmInterruption',
             description: 'Still speaking on a quiet line: an interruption (on a noisy line only words say so).',
+          },
+          {
+            guard: 'confirmedInTalkingRoom',
+            target: toListening,
+            actions: 'confirmInterruption',
+            description: "In a room of talkers, whose words are the room's too: her voice still stands over it.",
           },
           {
             target: 'speaking',

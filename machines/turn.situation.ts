@@ -45,7 +45,10 @@ export const awaitingHelloState = callSetup.createStateConfig({
     'CALLER.EVIDENCE': {
       guard: 'nearVoicePausedInTalkingRoom',
       target: toGreeting,
-      description: 'In a room of talking people, a voice near the phone stood over them and let go: greet her.',
+      actions: 'discardNoise',
+      description:
+        'In a room of talking people, a voice near the phone stood over them and let go: greet her (the words so far ' +
+        "are the room's as much as hers: dropped).",
     },
   },
   states: {
@@ -118,7 +121,8 @@ export const awaitingHelloState = callSetup.createStateConfig({
       entry: 'noteShortVoice',
       description:
         "The line makes sound the recogniser takes for words, and the voice detector hears no voice: a queue's " +
-        'music after a "please hold" it did not make out, or a recording. No greeting into it.',
+        'music after a "please hold" it did not make out, or a recording. No greeting into it (but for a near ' +
+        'voice in a room of talkers, above).',
       on: {
         'CALLER.SPEECH_START': voiceStarts('A voice: judge its words.'),
         'ASR.FINAL': latePickup,

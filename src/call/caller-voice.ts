@@ -70,6 +70,12 @@ const ROOM_SPEECH_SHARE = 0.05;
 /** ... and below which it no longer does (hysteresis: no evidence event for every frame near the limit). */
 const ROOM_QUIET_SHARE = 0.03;
 /**
+ * Before the agent has spoken, the share above which the detector hears the room: there her hellos are on the line,
+ * and on a loud line a hello that never stood out counts whole. A room of talkers is mostly speech to it (57–90 %).
+ * Unless measured so, the share starts again from the agent's first word.
+ */
+const ROOM_SPEECH_SHARE_BEFORE_AGENT = 0.3;
+/**
  * A room frame this near a frame of hers, before or after, is left out: the detector's speech runs past the frames
  * that stood out (her onset, a soft word's tail), and at 100 frames a hello's few edge frames would pass 5 %.
  */
@@ -151,7 +157,7 @@ export class CallerVoice {
     else if (agentAudible || !speech) this.#delayed(levelDb, hers, clearOfEcho && !measured, atMs);
     else this.floor.speech(levelDb);
     if (hers) this.#lastHersMs = atMs;
-    this.#agentSpoke ||= agentAudible;
+    if (agentAudible && !this.#agentSpoke) this.#agentStarts();
     // Speech the agent's echo explains is neither the room's speech nor its silence: left out. Before the room is
     // measured nothing can be told hers.
     const roomFrame = (agentAudible || (!this.#agentSpoke && measured)) && (!speech || clearOfEcho);
@@ -204,6 +210,16 @@ export class CallerVoice {
     this.#pendingPos = (this.#pendingPos + 1) % BACKGROUND_DELAY_FRAMES;
   }
 
+  /** The agent's first audible frame: a room not measured as speech so far is measured again from here. */
+  #agentStarts(): void {
+    this.#agentSpoke = true;
+    if (this.#roomSpeaks === true) return;
+    this.#room.fill(0);
+    this.#roomPending.fill(0);
+    this.#roomCount = 0;
+    this.#roomSpeech = 0;
+  }
+
   /**
    * One frame for the room's speech share (roomSpeaks): `frame` 1 the room's silence, 2 its speech, 0 not the room.
    * It counts NEAR_HER_FRAMES later, unless a frame of hers came in between.
@@ -220,6 +236,16 @@ export class CallerVoice {
     this.#room[this.#roomPos] = v;
     this.#roomSpeech += v;
     this.#roomPos = (this.#roomPos + 1) % ROOM_FRAMES;
+  }
+
+  /**
+   * Whether the detector takes the room for speech, at this share of its frames. Before the agent has spoken only a
+   * room of talkers is told (ROOM_SPEECH_SHARE_BEFORE_AGENT): a lower share there may be her hellos.
+   */
+  #roomSpeaksAt(share: number): boolean | undefined {
+    if (this.#roomSpeaks === true) return share > ROOM_QUIET_SHARE;
+    if (!this.#agentSpoke) return share > ROOM_SPEECH_SHARE_BEFORE_AGENT ? true : this.#roomSpeaks;
+    return share > ROOM_SPEECH_SHARE;
   }
 
   #update(atMs: number): void {
@@ -243,10 +269,7 @@ export class CallerVoice {
     const limit = this.#t.lineNoisySnrDb + (this.#noisy ? NOISY_HYSTERESIS_DB : 0);
     const noisy = snr !== undefined && snr < limit;
     const share = this.#roomSpeech / Math.max(1, this.#roomCount);
-    const roomSpeaks =
-      this.#roomCount < ROOM_FRAMES_MIN
-        ? undefined
-        : share > (this.#roomSpeaks === true ? ROOM_QUIET_SHARE : ROOM_SPEECH_SHARE);
+    const roomSpeaks = this.#roomCount < ROOM_FRAMES_MIN ? this.#roomSpeaks : this.#roomSpeaksAt(share);
     if (voice === this.#voice && noisy === this.#noisy && roomSpeaks === this.#roomSpeaks && this.#told) return;
     if (voice === 'absent') this.#overAgentSinceMs = undefined;
     this.#voice = voice;

@@ -134,7 +134,25 @@ t.test(
     evidence('held');
     t.equal(h.turn(), 'interrupted', 'her voice held: paused by its length');
     h.partial('um i it um we to at or noon hiit sorry');
-    t.equal(h.turn(), 'listening.hearing', 'confirmed');
+    t.equal(h.turn(), 'interrupted', "words do not confirm it: they may be the room's");
+    h.advance(900);
+    t.equal(h.turn(), 'listening.hearing', 'her voice still over the room when the window closes: confirmed');
+    // A talker's moment held as long, gone by the end of the window: the agent resumes.
+    const other = agentAsking(true).h;
+    const said = (voice: VoiceEvidence) =>
+      other.send({ type: 'CALLER.EVIDENCE', atMs: other.now, voice, noisy: true, roomSpeaks: true });
+    said('absent');
+    other.voiceOn();
+    other.advance(1000);
+    said('present');
+    other.advance(400);
+    said('held');
+    other.advance(300);
+    said('absent');
+    other.partial('um i it um we to at or noon');
+    other.advance(600);
+    t.equal(other.turn(), 'speaking.contested', 'resumed');
+    t.equal(other.ctx().metrics.falseBargeIns, 1);
   },
 );
 

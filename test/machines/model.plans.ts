@@ -116,11 +116,14 @@ export function prefixes(base: CallInput): Plan[] {
           ? [{ type: 'VAD.VOICE', atMs: 0 } as const]
           : [{ type: 'VAD.SILENCE', atMs: 0 } as const, { type: 'CALLER.SPEECH_START', atMs: 0 } as const]),
         { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'present', noisy: true, roomSpeaks: true },
+        { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: true, roomSpeaks: true },
         { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: true, roomSpeaks: true },
         { type: 'ASR.FINAL', text: 'we open at six.', confidence: 0.9, speechFinal: true, startMs: 0, endMs: 1000 },
+        // The reply, its playback and the waits' timers, so that the walk goes through the reply to her turn.
+        ...eventsFor(s).filter((e) => /^(xstate\.after|REPLY\.(SENTENCE|DONE)|SPEAKER\.)/.test(e.type)),
       ],
       key: (s) => JSON.stringify([s.context.evidence.voice, s.context.caller.finals.length > 0]),
-      stopWhen: (s) => !/listening|thinking/.test(turnOf(s)),
+      stopWhen: (s) => !/listening|thinking|speaking|interrupted/.test(turnOf(s)),
     },
     {
       name: 'two re-prompts',

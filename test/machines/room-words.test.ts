@@ -144,7 +144,7 @@ t.test(
   async (t) => {
     // People talking by the desk (chatter): the detector hears the room for seconds on end, her hello is inside that
     // stretch, the recogniser writes the room's words around it. The voice standing over the room is what tells.
-    const room = (roomSpeaks: boolean | undefined, lineNoisy = true) => {
+    const room = (roomSpeaks: boolean | undefined, lineNoisy = true, herMs = 700) => {
       const h = harness({ direction: 'outbound' });
       h.send({ type: 'MEDIA.START' });
       h.voiceOn();
@@ -162,7 +162,7 @@ t.test(
       said('absent');
       h.advance(3000);
       said('present');
-      h.advance(700);
+      h.advance(herMs);
       const hersTo = h.now;
       h.advance(600);
       said('absent', hersTo);
@@ -173,20 +173,26 @@ t.test(
       ['music (the room is not speech)', room(false)],
       ['the room not known yet', room(undefined)],
       ['a quiet line', room(true, false)],
+      ['a voice standing out longer than a pickup (an announcement)', room(true, true, 3500)],
     ] as const)
       t.match(h.turn(), /awaitingHello\.hearing/, `${name}: still hearing, not greeted`);
   },
 );
 
-t.test("a room of talkers: the detector's edges without her voice do not hold off the re-prompt", async (t) => {
-  // People talking by the desk: the detector's voice comes and goes with them every second or two. Taken for her
-  // turns, each restarted the wait for her answer; nobody spoke to the phone, and the agent said nothing for a minute.
+t.test("a room of talkers: the detector's edges and the room's words do not hold off the re-prompt", async (t) => {
+  // People talking by the desk: the detector's voice comes and goes with them every second or two, and the
+  // recogniser writes their words. Taken for her turns, each restarted the wait for her answer; nobody spoke to the
+  // phone, and the agent said nothing for a minute.
   const run = (roomSpeaks: boolean) => {
     const h = listening();
     h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: true, roomSpeaks });
     const asked = h.says().length;
     for (let i = 0; i < 5; i++) {
-      h.voice(1200);
+      h.voiceOn();
+      h.advance(1000);
+      h.finalOver('um i it um we to at', h.now - 900, h.now);
+      h.advance(200);
+      h.voiceOff();
       h.advance(300);
     }
     return { h, reprompted: h.says().length > asked };
@@ -214,6 +220,16 @@ t.test("a room of talkers: the detector's edges without her voice do not hold of
   t.match(h.turn(), /listening\.endpointing/, "the room's voice: the wait goes on");
   h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'present', noisy: true, roomSpeaks: true });
   t.match(h.turn(), /listening\.hearing/, 'her voice again: she went on');
+  // Her turn ends; while the reply is being made the room's voice does not cancel it, hers does.
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy: true, roomSpeaks: true });
+  h.voiceOff();
+  for (let waited = 0; h.turn() !== 'thinking' && waited < 4000; waited += 50) h.advance(50);
+  t.equal(h.turn(), 'thinking', 'her turn ended: the reply is being made');
+  h.voiceOn();
+  h.advance(200);
+  t.equal(h.turn(), 'thinking', "the room's voice: the reply goes on");
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'present', noisy: true, roomSpeaks: true });
+  t.match(h.turn(), /listening\.hearing/, 'her voice: she went on, the reply is dropped');
 });
 
 t.test("a final whose voice was all in the turn already answered is the room's, not a new turn", async (t) => {
