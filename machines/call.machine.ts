@@ -105,6 +105,11 @@ export const callMachine = callSetup.createMachine({
                 description: "The room's words (a noisy line, no voice under them): not hers; they close the partial.",
               },
               { guard: 'lateWords', actions: 'recordLateWords', description: `${LATE_WORDS} ${CLOSES_PARTIAL}` },
+              {
+                guard: 'talkingRoomFinal',
+                actions: 'dropPartial',
+                description: "A room of talkers' words, away from her voice standing over them: not hers.",
+              },
               { actions: 'appendFinal' },
             ],
             'CALLER.EVIDENCE': {

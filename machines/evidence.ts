@@ -3,6 +3,7 @@ import * as C from './context.js';
 import type { CallContext } from './context.js';
 import type { MachineEvent } from './events.js';
 import * as T from './text.js';
+import { EVIDENCE_LAG_MS } from '../src/call/caller-voice.js';
 
 // Evidence that a sound over the agent is the caller, not the room: what the session measures on the line
 // (src/call/caller-voice.ts: speech probability over the line's measured noise peak, not explained by the agent's
@@ -121,6 +122,22 @@ export function voiceUnder(c: CallContext, e: MachineEvent, fromMs = -Infinity):
     return overlap >= Math.min(MIN_VOICE_UNDER_MS, v.toMs - v.fromMs);
   });
 }
+
+/** A noisy line whose room the detector takes for speech (people talking by the desk). */
+export function inTalkingRoom(c: CallContext): boolean {
+  return c.evidence.noisy && c.evidence.roomSpeaks === true;
+}
+
+/**
+ * In a room of talkers, BARGE_IN_CONFIRM waits the evidence's lag longer: there only her voice still standing out
+ * confirms an interruption, and the evidence says present up to EVIDENCE_LAG_MS after her last frame that did.
+ */
+export function bargeInConfirmMs(c: CallContext): number {
+  return c.timing.bargeInConfirmMs + (inTalkingRoom(c) ? EVIDENCE_LAG_MS : 0);
+}
+
+/** A final's audio this near her voice's stretch is hers: a word's length, and the recogniser's pre-roll. */
+const NEAR_HER_WORDS_MS = 500;
 
 const measured = ({ context, event }: Args) => evidenceOf(context, event).voice !== undefined;
 const roomSpeaksNoisy = ({ context, event }: Args) => {
@@ -280,6 +297,18 @@ export const evidenceGuards = {
     event.type === 'ASR.PARTIAL' && event.endMs !== undefined && C.soundAfterVoice(context, event.endMs),
   /** Still speaking when the confirmation window closes, on a line quiet enough for length to confirm her. */
   confirmedByLength: and([stateIn('#call.live.caller.speaking'), not('lineNoisy')]),
+  /**
+   * In a room of talkers, a final whose audio lies away from her voice's last stretch standing over the room is the
+   * room's: the recogniser writes their words all along, and kept, a minute of them went into her next turn.
+   */
+  talkingRoomFinal: ({ context, event }: Args) => {
+    assertEvent(event, 'ASR.FINAL');
+    if (!inTalkingRoom(context)) return false;
+    const { voice, stoodOutFromMs: from, stoodOutUntilMs } = context.evidence;
+    if (from === undefined) return true;
+    const to = voice === 'absent' ? (stoodOutUntilMs ?? from) : Infinity;
+    return event.endMs < from - NEAR_HER_WORDS_MS || event.startMs > to + NEAR_HER_WORDS_MS;
+  },
   /** A real word confirms an interruption, except in a room of talkers, where the recogniser writes theirs too. */
   wordsConfirm: and(['bringsRealWord', not('roomSpeaksNoisy')]),
   /** In a room of talkers, her voice still stands over it when the confirmation window closes. */

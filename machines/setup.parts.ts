@@ -13,6 +13,7 @@ import type {
   TransferOutput,
 } from './events.js';
 import * as T from './text.js';
+import { bargeInConfirmMs } from './evidence.js';
 
 // Parts of the call machine's setup (call.base.ts) that need no machine types: the default actors, the named
 // delays and a message helper.
@@ -60,7 +61,7 @@ export const callDelays = {
   // Measured from the voice onset, which the caller region confirmed VAD_MIN_SPEECH later.
   BARGE_IN_MIN: ({ context }: { context: CallContext }) =>
     Math.max(0, context.timing.bargeInMinMs - context.timing.vadMinSpeechMs),
-  BARGE_IN_CONFIRM: ({ context }: { context: CallContext }) => context.timing.bargeInConfirmMs,
+  BARGE_IN_CONFIRM: ({ context }: { context: CallContext }) => bargeInConfirmMs(context),
   IDLE_REPROMPT: ({ context }: { context: CallContext }) => context.timing.idleRepromptMs,
   MAX_CALL: ({ context }: { context: CallContext }) => context.timing.maxCallMs,
   // The flow's filler policy may say its holding line earlier or later than the provider deadline.

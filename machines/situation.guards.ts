@@ -8,11 +8,14 @@ import { plain } from '../src/situations/words.js';
 import { callerText, joinNonBlank, nextTopic, soundAfterVoice, type CallContext } from './context.js';
 import type { MachineEvent } from './events.js';
 import { pausedVoice, pausedVoiceStoodOut, shortVoicePaused, voiceUnder } from './evidence.js';
-
-/** A person's pickup standing over a room of talkers ("Harbor Athletic Club, this is Sam, how can I help?"). */
-const NEAR_PICKUP_MAX_MS = 3000;
 import type { IvrStep } from './outcomes.js';
 import { realWords } from './text.js';
+
+/**
+ * A person's pickup standing over a room of talkers ("Thank you for calling Harbor Athletic Club, this is Sam, how can
+ * I help you?" is about 4 s).
+ */
+const NEAR_PICKUP_MAX_MS = 4000;
 
 // The situation region's named guards: what the words, the answering-machine detection and the beep say about who
 // is on the line. Each reads the incoming recogniser final on its own (a recording's sentences are judged as they

@@ -197,10 +197,12 @@ export const turnRegion = callSetup.createStateConfig({
             "The caller went on: listen again, drop this reply (in a room of talkers: not the room's voice).",
         },
         'CALLER.EVIDENCE': {
-          guard: and(['holdingNotSaid', 'callerSpeaking', 'callerVoicePresent', 'roomSpeaksNoisy']),
+          guard: and(['holdingNotSaid', 'callerSpeaking', 'callerVoiceHeld', 'roomSpeaksNoisy']),
           target: toListening,
           actions: ['cancelReply', 'finishTurn'],
-          description: 'In a room of talkers, her voice stands over it again: she went on; drop this reply.',
+          description:
+            'In a room of talkers, her voice held over it again (a talker stands out for a moment now and then): she ' +
+            'went on; drop this reply.',
         },
         'REPLY.ENDED': [
           {

@@ -44,6 +44,11 @@ const FRAME_MS = 20;
 const WINDOW_FRAMES = 20;
 /** Present stays this long after the evidence fell short, so that the recogniser's words about it still find it. */
 const HANGOVER_MS = 600;
+/**
+ * How long after her last frame that stood out the evidence may still say present: the window falls short of
+ * BARGE_IN_EVIDENCE_MS (about half of it), then the hangover.
+ */
+export const EVIDENCE_LAG_MS = (WINDOW_FRAMES * FRAME_MS) / 2 + HANGOVER_MS;
 /** Her frame must exceed the predicted echo of the agent by this much (a 2:1 power ratio is 3 dB; 6 dB is 4:1). */
 export const ECHO_MARGIN_DB = 6;
 /** Quieter than this is never a caller's voice on a phone line (active speech sits at -16 to -26 dBFS). */

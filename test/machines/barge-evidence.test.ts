@@ -135,9 +135,12 @@ t.test(
     t.equal(h.turn(), 'interrupted', 'her voice held: paused by its length');
     h.partial('um i it um we to at or noon hiit sorry');
     t.equal(h.turn(), 'interrupted', "words do not confirm it: they may be the room's");
-    h.advance(900);
-    t.equal(h.turn(), 'listening.hearing', 'her voice still over the room when the window closes: confirmed');
-    // A talker's moment held as long, gone by the end of the window: the agent resumes.
+    h.advance(1600);
+    t.equal(h.turn(), 'interrupted', 'the evidence may still be her hangover: not yet');
+    h.advance(100);
+    t.equal(h.turn(), 'listening.hearing', 'her voice still over the room after the window and the lag: confirmed');
+    // A talker's moment held as long, let go (the evidence's lag after its last loud frame) within the window: the
+    // agent resumes.
     const other = agentAsking(true).h;
     const said = (voice: VoiceEvidence) =>
       other.send({ type: 'CALLER.EVIDENCE', atMs: other.now, voice, noisy: true, roomSpeaks: true });
@@ -147,10 +150,10 @@ t.test(
     said('present');
     other.advance(400);
     said('held');
-    other.advance(300);
+    other.advance(900);
     said('absent');
     other.partial('um i it um we to at or noon');
-    other.advance(600);
+    other.advance(800);
     t.equal(other.turn(), 'speaking.contested', 'resumed');
     t.equal(other.ctx().metrics.falseBargeIns, 1);
   },
