@@ -6,8 +6,8 @@ import { greeted, harness, type Harness } from './harness.js';
 // agent interrupts it only with CALLER.EVIDENCE that it is her voice (over the line's noise peak, clear of the
 // agent's echo), and on a noisy line only her words confirm it. Driven event by event with a SimulatedClock.
 
-/** The agent is saying a question; the line is measured (`noisy` or quiet) and nothing of hers is on it yet. */
-function agentAsking(noisy: boolean): { h: Harness; evidence: (voice: VoiceEvidence) => void } {
+/** The agent is saying a question; the line is measured (`noisy` or quiet; the room speech or not, if said). */
+function agentAsking(noisy: boolean, roomSpeaks?: boolean): { h: Harness; evidence: (voice: VoiceEvidence) => void } {
   const h = greeted();
   h.callerSays('We are open six to ten every day.');
   h.advance(400);
@@ -17,7 +17,8 @@ function agentAsking(noisy: boolean): { h: Harness; evidence: (voice: VoiceEvide
   h.send({ type: 'SPEAKER.PLAYED', utteranceId: thanks!.utteranceId, atMs: h.now });
   h.startSpeaking(question!.utteranceId);
   h.hear(question!.utteranceId, 'How much');
-  const evidence = (voice: VoiceEvidence) => h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice, noisy });
+  const room = roomSpeaks === undefined ? {} : { roomSpeaks };
+  const evidence = (voice: VoiceEvidence) => h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice, noisy, ...room });
   evidence('absent');
   return { h, evidence };
 }
@@ -75,10 +76,7 @@ t.test(
 t.test(
   'over music the detector does not take for speech: her voice standing out while it hears a voice pauses at once',
   async (t) => {
-    const { h } = agentAsking(true);
-    const said = (voice: VoiceEvidence) =>
-      h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice, noisy: true, roomSpeaks: false });
-    said('absent');
+    const { h, evidence: said } = agentAsking(true, false);
     // Her voice standing out a moment after the detector's voice ended (its hangover): nothing.
     said('present');
     t.equal(h.clears(), 0, 'no voice to the detector: the agent talks on');
@@ -145,10 +143,7 @@ t.test('two real words with her voice under them: barge-in at once', async (t) =
 t.test(
   'a room of talkers: its words and a moment standing out do not stop the agent; her voice held does',
   async (t) => {
-    const { h } = agentAsking(true);
-    const evidence = (voice: VoiceEvidence) =>
-      h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice, noisy: true, roomSpeaks: true });
-    evidence('absent');
+    const { h, evidence } = agentAsking(true, true);
     h.voiceOn();
     h.advance(1000);
     h.partial('um i it um we to');
@@ -170,10 +165,7 @@ t.test(
     t.equal(h.turn(), 'listening.hearing', 'her voice still over the room after the window and the lag: confirmed');
     // A talker's moment held as long, let go (the evidence's lag after its last loud frame) within the window: the
     // agent resumes.
-    const other = agentAsking(true).h;
-    const said = (voice: VoiceEvidence) =>
-      other.send({ type: 'CALLER.EVIDENCE', atMs: other.now, voice, noisy: true, roomSpeaks: true });
-    said('absent');
+    const { h: other, evidence: said } = agentAsking(true, true);
     other.voiceOn();
     other.advance(1000);
     said('present');
