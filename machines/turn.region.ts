@@ -261,15 +261,6 @@ export const turnRegion = callSetup.createStateConfig({
             description: "Her voice stood over the line's noise and clear of the agent's echo for BARGE_IN_MIN.",
           },
           {
-            guard: and(['callerVoicePresent', 'detectorHearsHer']),
-            target: toInterrupted,
-            actions: 'hurryAsr',
-            description:
-              'Her voice stands out over a room the detector does not take for speech (music, street), and the ' +
-              'detector hears a voice: hers. Pause now; her words confirm it (waiting for the first of them put ' +
-              'the pause 430–450 ms after her onset in two runs of three, over music).',
-          },
-          {
             guard: and(['callerVoicePresent', 'lineNoisy']),
             actions: 'hurryAsr',
             description:

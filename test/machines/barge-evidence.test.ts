@@ -73,32 +73,6 @@ t.test(
   },
 );
 
-t.test(
-  'over music the detector does not take for speech: her voice standing out while it hears a voice pauses at once',
-  async (t) => {
-    const { h, evidence: said } = agentAsking(true, false);
-    // Her voice standing out a moment after the detector's voice ended (its hangover): nothing.
-    said('present');
-    t.equal(h.clears(), 0, 'no voice to the detector: the agent talks on');
-    said('absent');
-    h.voiceOn();
-    h.advance(200);
-    t.equal(h.turn(), 'speaking.contested');
-    const hurried = h.asr.filter((c) => c.type === 'ASR.HURRY').length;
-    said('present');
-    t.equal(h.turn(), 'interrupted', 'paused before any word of hers');
-    t.equal(h.asr.filter((c) => c.type === 'ASR.HURRY').length, hurried + 1, 'her words asked for now');
-    h.partial('sorry what');
-    t.equal(h.turn(), 'listening.hearing', 'her words confirm it');
-    // The room not known yet (or people talking): words decide, as before.
-    const { h: unknown, evidence } = agentAsking(true);
-    unknown.voiceOn();
-    unknown.advance(200);
-    evidence('present');
-    t.equal(unknown.turn(), 'speaking.contested', 'the room unknown: no pause without a word');
-  },
-);
-
 t.test('her evidence in its hangover, no voice now: the next word is the music, not her', async (t) => {
   const { h, evidence } = agentAsking(true);
   // Her answer ended a moment ago: the evidence is still present, the detector hears no voice.

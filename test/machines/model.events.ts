@@ -98,8 +98,6 @@ export function eventsFor(s: Snap): MachineEvent[] {
       { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'absent', noisy: false },
       { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'present', noisy: true },
       { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'held', noisy: true },
-      // ... over music the detector does not take for speech (guard detectorHearsHer).
-      { type: 'CALLER.EVIDENCE', atMs: 0, voice: 'present', noisy: true, roomSpeaks: false },
       { type: 'ASR.PARTIAL', text: 'sorry' },
     );
   // A word of hers with her voice under it (the VAD's onset is at 0): it pauses the agent on a noisy line too.
