@@ -124,8 +124,12 @@ export function voiceUnder(c: CallContext, e: MachineEvent, fromMs = -Infinity):
 }
 
 /** A noisy line whose room the detector takes for speech (people talking by the desk). */
+export function talkingRoom(e: { noisy: boolean; roomSpeaks?: boolean | undefined }): boolean {
+  return e.noisy && e.roomSpeaks === true;
+}
+
 export function inTalkingRoom(c: CallContext): boolean {
-  return c.evidence.noisy && c.evidence.roomSpeaks === true;
+  return talkingRoom(c.evidence);
 }
 
 /**
@@ -140,10 +144,7 @@ export function bargeInConfirmMs(c: CallContext): number {
 const NEAR_HER_WORDS_MS = 500;
 
 const measured = ({ context, event }: Args) => evidenceOf(context, event).voice !== undefined;
-const roomSpeaksNoisy = ({ context, event }: Args) => {
-  const e = evidenceOf(context, event);
-  return e.noisy && e.roomSpeaks === true;
-};
+const roomSpeaksNoisy = ({ context, event }: Args) => talkingRoom(evidenceOf(context, event));
 const voiceHeld = ({ context, event }: Args) => evidenceOf(context, event).voice === 'held';
 const voicePresent = ({ context, event }: Args) => {
   const v = evidenceOf(context, event).voice;
@@ -272,7 +273,9 @@ export const evidenceGuards = {
    */
   roomVoiceOnly: ({ context, event }: Args) => roomSpeaksNoisy({ context, event }) && !voicePresent({ context, event }),
   /** A noisy line whose room the detector takes for speech. */
-  roomSpeaksNoisy: ({ context, event }: Args) => roomSpeaksNoisy({ context, event }),
+  roomSpeaksNoisy,
+  /** In a room of talkers, the voice the detector hears stands over the room now: hers. */
+  herVoiceOverTalkingRoom: and([stateIn('#call.live.caller.speaking'), 'callerVoicePresent', 'roomSpeaksNoisy']),
   /** The detector has heard this room (while the agent talked, or before it spoke) and does not take it for speech. */
   roomNotSpeech: ({ context, event }: Args) => evidenceOf(context, event).roomSpeaks === false,
   /**

@@ -7,7 +7,7 @@ import { soundsLikePickup } from '../src/situations/pickup.js';
 import { plain } from '../src/situations/words.js';
 import { callerText, joinNonBlank, nextTopic, soundAfterVoice, type CallContext } from './context.js';
 import type { MachineEvent } from './events.js';
-import { pausedVoice, pausedVoiceStoodOut, shortVoicePaused, voiceUnder } from './evidence.js';
+import { pausedVoice, pausedVoiceStoodOut, shortVoicePaused, talkingRoom, voiceUnder } from './evidence.js';
 import type { IvrStep } from './outcomes.js';
 import { realWords } from './text.js';
 
@@ -255,8 +255,7 @@ export const situationGuards = {
     return (
       event.voice === 'absent' &&
       (was === 'present' || was === 'held') &&
-      event.noisy &&
-      event.roomSpeaks === true &&
+      talkingRoom(event) &&
       from !== undefined &&
       to - from <= NEAR_PICKUP_MAX_MS
     );

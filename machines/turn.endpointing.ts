@@ -22,7 +22,7 @@ export const endpointingState = callSetup.createStateConfig({
       description: "Caller went on: an early reply is aborted (in a room of talkers: her voice, not the room's).",
     },
     'CALLER.EVIDENCE': {
-      guard: and(['callerSpeaking', 'callerVoicePresent', 'roomSpeaksNoisy']),
+      guard: 'herVoiceOverTalkingRoom',
       target: 'hearing',
       actions: 'dropSpeculation',
       description: 'In a room of talkers, the voice the detector hears stands over the room now: she went on.',

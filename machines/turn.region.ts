@@ -77,7 +77,7 @@ export const turnRegion = callSetup.createStateConfig({
               description: "The caller starts speaking (in a room of talkers: her voice over the room's).",
             },
             'CALLER.EVIDENCE': {
-              guard: and(['callerSpeaking', 'callerVoicePresent', 'roomSpeaksNoisy']),
+              guard: 'herVoiceOverTalkingRoom',
               target: 'hearing',
               description: 'In a room of talkers, the voice the detector hears stands over the room now: hers.',
             },

@@ -180,6 +180,14 @@ t.test("a recogniser that ends words at its own detector's edge does not shorten
   t.equal(h.turn(), 'thinking');
 });
 
+/** Her answer's first part, and the recogniser's utterance end at its comma's pause; 1.5 s later. */
+function firstPartEnds(h: Harness, text: string): void {
+  h.final(text);
+  h.advance(200);
+  h.send({ type: 'ASR.UTTERANCE_END', silenceMs: 200 });
+  h.advance(1500);
+}
+
 t.test("on a measured quiet line her voice outlasts the recogniser's utterance end: she goes on", async (t) => {
   // The offline recogniser closes words at a comma's pause the call's detector bridges ("five to eleven, | seven
   // to eight on saturday"): while her voice still stands over the quiet line, its UtteranceEnd is not her end.
@@ -188,10 +196,7 @@ t.test("on a measured quiet line her voice outlasts the recogniser's utterance e
   h.voiceOn();
   h.send({ type: 'CALLER.EVIDENCE', atMs: h.now + 200, voice: 'present', noisy: false });
   h.advance(1200);
-  h.final('monday to friday five to eleven');
-  h.advance(200);
-  h.send({ type: 'ASR.UTTERANCE_END', silenceMs: 200 });
-  h.advance(1500);
+  firstPartEnds(h, 'monday to friday five to eleven');
   t.equal(h.turn(), 'listening.hearing', 'her voice is still there: no end-of-turn wait');
   h.final('seven to eight on saturday');
   h.voiceOff();
@@ -217,10 +222,7 @@ t.test("on a measured quiet line her voice outlasts the recogniser's utterance e
   m.voiceOn();
   m.send({ type: 'CALLER.EVIDENCE', atMs: m.now + 600, voice: 'held', noisy: true });
   m.advance(1200);
-  m.final('Monday to Friday five to eleven,');
-  m.advance(200);
-  m.send({ type: 'ASR.UTTERANCE_END', silenceMs: 200 });
-  m.advance(1500);
+  firstPartEnds(m, 'Monday to Friday five to eleven,');
   t.equal(m.turn(), 'listening.hearing', 'noisy line, her voice held: she goes on, the agent does not start over her');
   m.final('seven to eight on Saturday.');
   m.send({ type: 'ASR.UTTERANCE_END', silenceMs: 200 });
@@ -239,10 +241,7 @@ t.test("on a measured quiet line her voice outlasts the recogniser's utterance e
   r.voiceOn();
   r.advance(1200);
   r.send({ type: 'CALLER.EVIDENCE', atMs: r.now, voice: 'absent', noisy: true, roomSpeaks: false });
-  r.final('Monday to Friday five to eleven,');
-  r.advance(200);
-  r.send({ type: 'ASR.UTTERANCE_END', silenceMs: 200 });
-  r.advance(1500);
+  firstPartEnds(r, 'Monday to Friday five to eleven,');
   t.equal(r.turn(), 'listening.hearing', 'a room the detector does not hear: its voice is hers, she goes on');
   r.final('seven to eight on Saturday.');
   r.voiceOff();
