@@ -59,7 +59,12 @@ export const callSetup = deskSetup.extend<ClosingActionParams>({
     }),
     prepareClosing: enqueueActions(({ context, enqueue, check, system }) => {
       if (check(replyGenerating)) enqueue.raise({ type: 'REPLY.CANCEL' });
-      const keep = context.closeReason === 'facts-complete' || context.closeReason === 'caller-request';
+      // A farewell already on its way (the reply's own, as it ended the call) is said, whatever the reason: cutting
+      // it only to queue the fixed goodbye would leave a cut line in the transcript and a colder goodbye.
+      const keep =
+        context.closeReason === 'facts-complete' ||
+        context.closeReason === 'caller-request' ||
+        C.pending(context).some((u) => T.isGoodbye(u.text));
       let patch: Patch = { outbox: [] };
       if (!keep && C.pending(context).length > 0) {
         enqueue.sendTo('speaker', { type: 'SPEAKER.CLEAR' });

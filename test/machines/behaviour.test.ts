@@ -285,6 +285,23 @@ t.test('goodbye waits for its mark before hanging up', async (t) => {
   t.equal(h.ofType('call.ended')[0]!.metrics.goodbyeCompleted, true);
 });
 
+t.test(
+  'the LLM ends the call short of the facts with its own goodbye: that goodbye is said, not cut for another',
+  async (t) => {
+    const h = thinking();
+    h.send({ type: 'REPLY.END_CALL', reason: 'other' });
+    h.llm('Thank you for your time, that was very helpful. Goodbye!');
+    t.equal(h.turn(), 'closing.farewell.waiting');
+    t.equal(h.clears(), 0, 'nothing cleared');
+    t.equal(h.says().length, 3, 'no second goodbye');
+    t.match(h.saidTexts().at(-1), /very helpful/);
+    h.playAll(2000);
+    await h.settle();
+    t.same(h.hangups, [{ callId: 'c1', reason: 'agent-ended' }]);
+    t.equal(h.ofType('ledger.agentTurn').at(-1)!.interrupted, false);
+  },
+);
+
 t.test('mark never arrives → hang up after the goodbye duration plus the margin', async (t) => {
   const h = greeted({ timing: { maxCallMs: 10_000 } });
   h.advance(10_000 - h.now);
