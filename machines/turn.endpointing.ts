@@ -90,21 +90,24 @@ export const endpointingState = callSetup.createStateConfig({
       after: {
         ENDPOINT_LONG_REST: [
           {
-            guard: and(['callerHasWords', not('recogniserBehind')]),
+            guard: and(['callerHasWords', not('waitsForFinal')]),
             target: toThinking,
             actions: { type: 'endCallerTurn', params: { kind: 'long' } },
           },
           {
             target: 'noWords',
             description:
-              "No words yet, or interim words short of her voice's end: wait for the recogniser until the " +
-              'maximum.',
+              "No words yet, interim words short of her voice's end, or interim words on a noisy line (where only " +
+              "the final says what she said: the embedded recogniser's final on such a line comes from another " +
+              'model, after her utterance ends): wait for the recogniser until the maximum.',
           },
         ],
       },
     },
     noWords: {
-      description: "Waiting for the recogniser's final: it has no words yet, or not her last ones.",
+      description:
+        "Waiting for the recogniser's final: it has no words yet, not her last ones, or only interim words on a " +
+        'noisy line.',
       on: {
         'ASR.PARTIAL': {
           guard: 'recogniserCatchingUp',

@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Test } from 'tap';
 import { greeted, type Harness } from './harness.js';
 import { DEFAULT_TIMING } from '../../machines/timing.js';
 
@@ -264,37 +265,64 @@ t.test("on a measured quiet line her voice outlasts the recogniser's utterance e
   t.equal(v.turn(), 'thinking', 'the recogniser ends her turn: the voice is not hers any more');
 });
 
+/** She answers for 1.5 s over a line (noisy or quiet) with these interim words, and her voice lets go; returns her onset. */
+function answersWithInterims(h: Harness, noisy: boolean, interim: string): number {
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy });
+  const from = h.now;
+  h.voiceOn();
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now + 200, voice: 'present', noisy });
+  h.advance(1500);
+  h.partial(interim);
+  h.voiceOff();
+  h.send({ type: 'CALLER.EVIDENCE', atMs: h.now + 600, voice: 'absent', noisy });
+  return from;
+}
+
+const HER_FINAL = 'Eight a.m. to nine p.m. every day.';
+
+/** The final of her answer, which started at `from`; the turn must end at once, with its words. */
+function finalEndsTurn(t: Test, h: Harness, from: number): void {
+  h.send({ type: 'ASR.FINAL', text: HER_FINAL, confidence: 0.8, speechFinal: true, startMs: from, endMs: from + 1500 });
+  t.equal(h.turn(), 'thinking', 'the final ends it at once');
+  t.match(h.ofType('ledger.callerTurn').at(-1), { text: HER_FINAL }, 'with its words');
+}
+
 t.test('on a noisy line a turn ends on its final, not on interim words that look complete', async (t) => {
   // The offline recogniser's interim words over music are the grammar decoder's (music made into words); its final
   // is Moonshine's, transcribed once the utterance ended. The same interim words on a quiet line end the turn.
   for (const noisy of [true, false]) {
     const h = greeted();
-    h.send({ type: 'CALLER.EVIDENCE', atMs: h.now, voice: 'absent', noisy });
-    const from = h.now;
-    h.voiceOn();
-    h.send({ type: 'CALLER.EVIDENCE', atMs: h.now + 200, voice: 'present', noisy });
-    h.advance(1500);
-    h.partial('eight a.m. to nine p.m. every day');
-    h.voiceOff();
-    h.send({ type: 'CALLER.EVIDENCE', atMs: h.now + 600, voice: 'absent', noisy });
+    const from = answersWithInterims(h, noisy, 'eight a.m. to nine p.m. every day');
     h.advance(DEFAULT_TIMING.endpointShortMs + 50);
     if (!noisy) {
       t.equal(h.turn(), 'thinking', 'quiet line: the interim words end the turn');
       continue;
     }
     t.match(h.turn(), /^listening\.endpointing\.long/, 'noisy line: the interim words wait for their final');
-    h.send({
-      type: 'ASR.FINAL',
-      text: 'Eight a.m. to nine p.m. every day.',
-      confidence: 0.8,
-      speechFinal: true,
-      startMs: from,
-      endMs: from + 1500,
-    });
-    t.equal(h.turn(), 'thinking', 'the final ends it at once');
-    t.match(h.ofType('ledger.callerTurn').at(-1), { text: 'Eight a.m. to nine p.m. every day.' }, 'with its words');
+    finalEndsTurn(t, h, from);
   }
 });
+
+t.test(
+  'on a noisy line the long wait does not end the turn on interim words: their final, or the maximum',
+  async (t) => {
+    // interrupts-over-music: her 11 s answer's final came 1.3 s after the long wait, which had ended her turn on the
+    // grammar decoder's words of the music ("to but it's it you the or uh do to noon"): "Sorry, I didn't quite catch
+    // your opening hours", and her hours came in late.
+    for (const final of [true, false]) {
+      const h = greeted();
+      const from = answersWithInterims(h, true, 'to but it is you the or uh do to noon');
+      h.advance(DEFAULT_TIMING.endpointLongMs + 100);
+      t.equal(h.turn(), 'listening.endpointing.noWords', 'past the long wait: still waiting for the final');
+      if (final) {
+        finalEndsTurn(t, h, from);
+        continue;
+      }
+      h.advance(DEFAULT_TIMING.endpointMaxMs);
+      t.equal(h.turn(), 'thinking', 'no final by the maximum: the interim words end the turn');
+    }
+  },
+);
 
 /**
  * She speaks for `ms`; when her voice pauses the recogniser's interim words reach `heardToMs` after its start
