@@ -79,15 +79,17 @@ t.test('on a worker thread: the finals of the calling thread, and the event loop
   t.ok(longest < compileMs, 'the event loop never waited for a compile');
 });
 
-t.test("Moonshine's finals come from the worker thread too (its own session there)", async (t) => {
+t.test("Moonshine's finals on every decoding thread, from the process's one Moonshine thread", async (t) => {
   const tts = new FliteTts({ voice: 'slt', mode: 'inline' });
   t.teardown(() => tts.close());
   const answer = await synthesizePhoneAudio(tts, dsp, 'we are open six a.m. to ten p.m. monday through friday');
-  const workers = new OfflineAsrWorkers({ threads: 1, asr: { moonshine: 'always' } });
+  const workers = new OfflineAsrWorkers({ threads: 2, asr: { moonshine: 'always' } });
   t.teardown(() => workers.close());
-  const got = await decode(workers, 'hours', answer.mulaw);
+  const got = await Promise.all([decode(workers, 'hours', answer.mulaw), decode(workers, 'hours', answer.mulaw)]);
+  t.equal(workers.threads, 2, 'two decoding threads');
   // Moonshine writes sentences, capitalised; the grammar decoder's words are lower case.
-  t.match(got.map((f) => f.text).join(' '), /^[A-Z]/, `Moonshine's words: ${JSON.stringify(got)}`);
+  for (const finals of got)
+    t.match(finals.map((f) => f.text).join(' '), /^[A-Z]/, `Moonshine's words: ${JSON.stringify(finals)}`);
 });
 
 t.test('a thread that dies ends its streams with a fatal error; the next stream gets a new thread', async (t) => {

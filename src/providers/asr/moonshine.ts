@@ -14,10 +14,11 @@ import type { Dsp } from '../../dsp/types.js';
 // partials. The files come from the npm package its authors publish (scripts/fetch-models.mjs).
 //
 // Sharing: one session per thread for every call on it. onnxruntime-node runs a model synchronously on the thread
-// that asked (its promise only defers the start), so a transcription holds its decoding thread for its length
-// (≈ 25 ms per second of speech; the first load ≈ 0.45 s) and runs of different calls interleave only between
-// decoder steps: with ASR_OFFLINE_THREADS=0 that thread is the event loop. One intra-op thread: the recogniser's
-// worker threads are the parallelism, and ORT's default (one thread per core) would compete with the calls' audio.
+// that asked, each decoder step started from the event loop, so a transcription on a thread with live streams waits
+// behind their frames between steps: the server transcribes on a thread of its own (moonshine-thread.ts), and the
+// event-loop recogniser (ASR_OFFLINE_THREADS=0, tests, benchmarks) on its own thread (thisThreadTranscriber). One
+// intra-op thread: the calls' threads are the parallelism, and ORT's default (one thread per core) would compete
+// with the calls' audio.
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -217,13 +218,30 @@ export function toModelRate(dsp: Pick<Dsp, 'createResampler'>, pcm: Int16Array):
 }
 
 /**
- * The thread's model's words for an utterance of line audio (pieces of 8 kHz PCM as they came); a transcript
- * under MOONSHINE_MIN_CONFIDENCE is not understood (empty text). Rejects if the model cannot load or run.
+ * The thread's model's words for an utterance of 8 kHz line audio; a transcript under MOONSHINE_MIN_CONFIDENCE is
+ * not understood (empty text). Rejects if the model cannot load or run.
  */
-export async function transcribeLine(
-  dsp: Pick<Dsp, 'createResampler'>,
-  parts: readonly Int16Array[],
-): Promise<Transcript> {
-  const t = await (await sharedMoonshine()).transcribe(toModelRate(dsp, joinPcm(parts)));
+export async function transcribeLine(dsp: Pick<Dsp, 'createResampler'>, pcm: Int16Array): Promise<Transcript> {
+  const t = await (await sharedMoonshine()).transcribe(toModelRate(dsp, pcm));
   return t.confidence >= MOONSHINE_MIN_CONFIDENCE ? t : { text: '', confidence: t.confidence };
+}
+
+/**
+ * Who transcribes the offline stream's utterances: the model on the stream's own thread (thisThreadTranscriber),
+ * or the process's Moonshine thread (moonshine-thread.ts), which the server's decoding threads share.
+ */
+export interface LineTranscriber {
+  /** Loads the model before the first utterance that needs it; rejects if it cannot (a missing file). */
+  load(): Promise<void>;
+  /** transcribeLine's words for an utterance of 8 kHz line audio. */
+  transcribe(pcm: Int16Array): Promise<Transcript>;
+}
+
+export function thisThreadTranscriber(dsp: Pick<Dsp, 'createResampler'>): LineTranscriber {
+  return {
+    load: async () => {
+      await sharedMoonshine();
+    },
+    transcribe: (pcm) => transcribeLine(dsp, pcm),
+  };
 }

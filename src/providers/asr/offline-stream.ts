@@ -1,4 +1,4 @@
-import { pcmToFloat } from '../../audio/pcm.js';
+import { joinPcm, pcmToFloat } from '../../audio/pcm.js';
 import type { Denoiser, DenoiserFactory } from '../../audio/denoise.js';
 import { VAD_FRAME_MS, VAD_FRAME_SAMPLES, type Vad } from '../../audio/vad.js';
 import { AppError } from '../../errors.js';
@@ -6,7 +6,7 @@ import type { DecoderLease, SsDecoder } from './decoder-pool.js';
 import { grammarFor } from './grammars.js';
 import { Arrivals } from './arrivals.js';
 import { LineSnr, type LinePolicy } from './line-snr.js';
-import { sharedMoonshine, transcribeLine, type Transcript } from './moonshine.js';
+import { thisThreadTranscriber, type LineTranscriber, type Transcript } from './moonshine.js';
 import type { OfflineAsrOptions } from './offline.js';
 import { OrderedEvents } from './ordered-events.js';
 import type { AsrContext, AsrOpenOptions, AsrStream, AsrStreamEvent } from './types.js';
@@ -64,6 +64,7 @@ export class OfflineAsrStream implements AsrStream {
   private readonly moonshinePolicy: LinePolicy;
   /** The line audio of the open utterance, kept when Moonshine gives its final. */
   private uttAudio: Int16Array[] | undefined;
+  private readonly transcriber: LineTranscriber;
   private moonshineLoading = false;
   private readonly events: OrderedEvents;
 
@@ -85,6 +86,7 @@ export class OfflineAsrStream implements AsrStream {
     this.events = new OrderedEvents((e) => o.onEvent(e));
     this.denoisePolicy = policy;
     this.moonshinePolicy = opts.moonshine ?? 'noisy';
+    this.transcriber = opts.transcriber ?? thisThreadTranscriber(opts.dsp);
     if (policy === 'always' && denoisers) this.denoiser = denoisers(opts.dsp);
     if (policy === 'noisy' || this.moonshinePolicy === 'noisy') this.snr = new LineSnr();
     this.minConfidence = opts.minConfidence ?? 0.2;
@@ -160,10 +162,10 @@ export class OfflineAsrStream implements AsrStream {
       this.snr.push(this.opts.dsp.frameFeatures(line, VAD_FRAME_SAMPLES)[0] as number);
       // Never in the middle of an utterance: the decoder would hear the line change under a word.
       if (!this.inUtt && this.denoisePolicy === 'noisy') this.followLineNoise(this.snr);
-      // Loaded (once per thread) as soon as the line is noisy, not when the first final waits for it.
+      // Loaded as soon as the line is noisy, not when the first final waits for it.
       if (!this.moonshineLoading && this.moonshinePolicy === 'noisy' && this.lineNoisy()) {
         this.moonshineLoading = true;
-        sharedMoonshine().catch(() => undefined);
+        this.transcriber.load().catch(() => undefined);
       }
     }
     // The detector hears the line as it is; the decoder hears it denoised (the denoiser runs on every frame, so
@@ -294,7 +296,7 @@ export class OfflineAsrStream implements AsrStream {
     grammar: Transcript,
   ): Promise<{ transcript: Transcript; errors: AsrStreamEvent[] }> {
     try {
-      return { transcript: await transcribeLine(this.opts.dsp, audio), errors: [] };
+      return { transcript: await this.transcriber.transcribe(joinPcm(audio)), errors: [] };
     } catch (e) {
       const error = new AppError('PROVIDER_FAILED', 'Moonshine could not transcribe', { cause: e, retryable: false });
       return { transcript: grammar, errors: [{ type: 'error', error, fatal: false }] };

@@ -1,5 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDsp, type LoadDspOptions } from '../../dsp/index.js';
+import type { LineTranscriber, Transcript } from './moonshine.js';
+import type { FromMoonshine, ToMoonshine } from './moonshine-worker.js';
 import { OfflineAsr, type OfflineAsrOptions } from './offline.js';
 import type { AsrContext, AsrStream, AsrStreamEvent } from './types.js';
 
@@ -7,11 +9,14 @@ import type { AsrContext, AsrStream, AsrStreamEvent } from './types.js';
 // event loop that paces every call's audio and runs its statechart. Decoding is synchronous WASM, and a dialogue
 // step's new grammar costs ≈ 0.4 s of CPU to compile: on the event loop that stalled every call of the process
 // (docs/benchmarks/asr-workers.md). Messages of one port arrive in order, so a stream's audio, finalize() and
-// context keep theirs.
+// context keep theirs. Moonshine's transcriptions go to the process's Moonshine thread, through the parent
+// (moonshine-thread.ts): here they would wait between decoder steps behind this thread's live streams.
 
 export interface OfflineWorkerData {
   readonly dsp: LoadDspOptions;
-  readonly asr: Omit<OfflineAsrOptions, 'dsp'>;
+  readonly asr: Omit<OfflineAsrOptions, 'dsp' | 'transcriber'>;
+  /** Moonshine through the parent on the process's Moonshine thread, or on this thread (offline-workers.ts). */
+  readonly moonshineOn: 'own-thread' | 'decoding-threads';
 }
 
 export type ToWorker =
@@ -20,7 +25,8 @@ export type ToWorker =
   | { type: 'finalize'; id: number }
   | { type: 'context'; id: number; context: AsrContext }
   | { type: 'hurry'; id: number }
-  | { type: 'close'; id: number };
+  | { type: 'close'; id: number }
+  | { type: 'moonshine'; reply: FromMoonshine };
 
 /** A stream event as it crosses the thread: an error travels as its message. */
 export type WireEvent = Exclude<AsrStreamEvent, { type: 'error' }> | { type: 'error'; message: string; fatal: boolean };
@@ -28,12 +34,49 @@ export type WireEvent = Exclude<AsrStreamEvent, { type: 'error' }> | { type: 'er
 export type FromWorker =
   | { type: 'opened'; id: number }
   | { type: 'failed'; id: number; message: string }
-  | { type: 'event'; id: number; event: WireEvent };
+  | { type: 'event'; id: number; event: WireEvent }
+  | { type: 'moonshine'; request: ToMoonshine };
+
+/** Moonshine through the parent, which hands the requests to the process's Moonshine thread and the answers back. */
+class ParentTranscriber implements LineTranscriber {
+  readonly #waiting = new Map<number, { resolve: (t?: Transcript) => void; reject: (e: Error) => void }>();
+  #nextId = 1;
+
+  constructor(private readonly post: (m: FromWorker, transfer: ArrayBuffer[]) => void) {}
+
+  async load(): Promise<void> {
+    await this.#ask({ id: 0, op: 'load' });
+  }
+
+  async transcribe(pcm: Int16Array): Promise<Transcript> {
+    const copy = pcm.slice();
+    return (await this.#ask({ id: 0, op: 'transcribe', pcm: copy }, [copy.buffer])) ?? { text: '', confidence: 0 };
+  }
+
+  answer(r: FromMoonshine): void {
+    const w = this.#waiting.get(r.id);
+    this.#waiting.delete(r.id);
+    if (r.ok) w?.resolve(r.transcript);
+    else w?.reject(new Error(r.message));
+  }
+
+  #ask(request: ToMoonshine, transfer: ArrayBuffer[] = []): Promise<Transcript | undefined> {
+    const id = this.#nextId++;
+    const answer = new Promise<Transcript | undefined>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
+    this.post({ type: 'moonshine', request: { ...request, id } }, transfer);
+    return answer;
+  }
+}
 
 const port = parentPort;
 if (port) {
   const data = workerData as OfflineWorkerData;
-  const asr = new OfflineAsr({ ...data.asr, dsp: loadDsp(data.dsp) });
+  const moonshine = new ParentTranscriber((m, transfer) => port.postMessage(m, transfer));
+  const asr = new OfflineAsr({
+    ...data.asr,
+    dsp: loadDsp(data.dsp),
+    ...(data.moonshineOn === 'own-thread' ? { transcriber: moonshine } : {}),
+  });
   const streams = new Map<number, AsrStream>();
   /** Closed before their open finished (the other side gave up waiting): closed as soon as they open. */
   const abandoned = new Set<number>();
@@ -47,6 +90,10 @@ if (port) {
         event: e.type === 'error' ? { type: 'error', message: e.error.message, fatal: e.fatal } : e,
       });
   port.on('message', (m: ToWorker) => {
+    if (m.type === 'moonshine') {
+      moonshine.answer(m.reply);
+      return;
+    }
     if (m.type === 'open') {
       asr.open({ onEvent: onEvent(m.id) }).then(
         (s) => {

@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { returnFreedMemory, type LoadDspOptions } from '../../dsp/index.js';
 import { AppError } from '../../errors.js';
+import { MoonshineThread } from './moonshine-thread.js';
+import type { FromMoonshine, ToMoonshine } from './moonshine-worker.js';
 import { OFFLINE_ASR_CAPABILITIES, type OfflineAsrOptions } from './offline.js';
 import type { FromWorker, OfflineWorkerData, ToWorker, WireEvent } from './offline-worker.js';
 import type { AsrContext, AsrOpenOptions, AsrProvider, AsrStream, AsrStreamEvent } from './types.js';
@@ -15,7 +17,8 @@ import type { AsrContext, AsrOpenOptions, AsrProvider, AsrStream, AsrStreamEvent
 // process alive, and a thread that has held none for `idleMs` is stopped: its isolate, decoders and WebAssembly
 // memories go with it (a worker that does nothing never collects its garbage, so without this the memory of the
 // busiest moment stayed for the life of the process: docs/benchmarks/memory.md). The next call starts a new thread
-// off the event loop, ≈ 0.5 s of CPU more than a pooled decoder.
+// off the event loop, ≈ 0.5 s of CPU more than a pooled decoder. Moonshine's transcriptions (noisy lines' finals)
+// run on one thread of their own for all of them (moonshine-thread.ts); the threads' requests pass through here.
 
 export interface OfflineAsrWorkersOptions {
   /** Decoding threads (ASR_OFFLINE_THREADS); default one per core but one, at least 1, at most 4. */
@@ -23,11 +26,16 @@ export interface OfflineAsrWorkersOptions {
   /** How each thread loads the DSP addon (the server's own settings). */
   dsp?: LoadDspOptions | undefined;
   /** The recogniser's settings, as OfflineAsr takes them. */
-  asr?: Omit<OfflineAsrOptions, 'dsp'> | undefined;
+  asr?: Omit<OfflineAsrOptions, 'dsp' | 'transcriber'> | undefined;
   /** A stream the thread has not opened by then fails (a first model load takes ≈ 1 s on a quiet core). */
   openTimeoutMs?: number | undefined;
   /** A thread without streams this long is stopped (default 10 s, as long as the pool keeps idle decoders). */
   idleMs?: number | undefined;
+  /**
+   * Where Moonshine runs: on its own thread for all of them (default), or on each decoding thread, between its
+   * streams' frames (how it ran before; bench/moonshine-latency.ts measures one against the other).
+   */
+  moonshineOn?: 'own-thread' | 'decoding-threads' | undefined;
 }
 
 export function defaultAsrThreads(): number {
@@ -46,6 +54,7 @@ class DecodingThread {
   constructor(
     private readonly data: OfflineWorkerData,
     private readonly idleMs: number,
+    private readonly moonshine: MoonshineThread,
     private readonly onDeath: (t: DecodingThread) => void,
   ) {
     // Under a TypeScript loader (tests) this module is a .ts file and so is its worker.
@@ -97,9 +106,26 @@ class DecodingThread {
     void this.worker.terminate().then(() => returnFreedMemory(this.data.dsp));
   }
 
+  /** A request of the thread's streams, answered by the Moonshine thread (its failure travels as a message). */
+  async #transcribe(r: ToMoonshine): Promise<FromMoonshine> {
+    try {
+      if (r.op === 'load') {
+        await this.moonshine.load();
+        return { id: r.id, ok: true };
+      }
+      return { id: r.id, ok: true, transcript: await this.moonshine.transcribe(r.pcm) };
+    } catch (e) {
+      return { id: r.id, ok: false, message: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
   private receive(m: FromWorker): void {
     if (m.type === 'event') {
       this.streams.get(m.id)?.(m.event);
+      return;
+    }
+    if (m.type === 'moonshine') {
+      void this.#transcribe(m.request).then((reply) => this.post({ type: 'moonshine', reply }));
       return;
     }
     const o = this.opening.get(m.id);
@@ -117,13 +143,15 @@ export class OfflineAsrWorkers implements AsrProvider {
   readonly #data: OfflineWorkerData;
   readonly #openTimeoutMs: number;
   readonly #idleMs: number;
+  readonly #moonshine: MoonshineThread;
   #nextId = 1;
 
   constructor(opts: OfflineAsrWorkersOptions = {}) {
     this.#size = Math.max(1, opts.threads ?? defaultAsrThreads());
-    this.#data = { dsp: opts.dsp ?? {}, asr: opts.asr ?? {} };
+    this.#data = { dsp: opts.dsp ?? {}, asr: opts.asr ?? {}, moonshineOn: opts.moonshineOn ?? 'own-thread' };
     this.#openTimeoutMs = opts.openTimeoutMs ?? 30_000;
     this.#idleMs = opts.idleMs ?? 10_000;
+    this.#moonshine = new MoonshineThread({ dsp: this.#data.dsp });
   }
 
   /** Threads alive now (tests). */
@@ -163,13 +191,13 @@ export class OfflineAsrWorkers implements AsrProvider {
   /** Stops every thread; their open streams end with a fatal error. A later open starts new ones. */
   async close(): Promise<void> {
     const threads = this.#threads.splice(0);
-    await Promise.all(threads.map((t) => t.worker.terminate()));
+    await Promise.all([...threads.map((t) => t.worker.terminate()), this.#moonshine.close()]);
   }
 
   #pick(): DecodingThread {
     const live = this.#threads;
     if (live.length < this.#size) {
-      const t = new DecodingThread(this.#data, this.#idleMs, (dead) => {
+      const t = new DecodingThread(this.#data, this.#idleMs, this.#moonshine, (dead) => {
         const i = live.indexOf(dead);
         if (i >= 0) live.splice(i, 1);
       });

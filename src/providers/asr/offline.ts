@@ -9,7 +9,7 @@ import { AppError } from '../../errors.js';
 import { DecoderPool, soundSwallowerDir, type DecoderLease, type SsDecoder, type SsModule } from './decoder-pool.js';
 import { EXTRA_PRONUNCIATIONS, grammarWords } from './grammars.js';
 import type { LinePolicy } from './line-snr.js';
-import { sharedMoonshine } from './moonshine.js';
+import { thisThreadTranscriber, type LineTranscriber } from './moonshine.js';
 import { OfflineAsrStream } from './offline-stream.js';
 import type { AsrCapabilities, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
 import type { Language } from '../../language/index.js';
@@ -38,6 +38,8 @@ export interface OfflineAsrOptions {
    * `never` (the grammar decoder's). The grammar decoder gives the partials either way.
    */
   moonshine?: LinePolicy;
+  /** Who runs Moonshine: this thread's model unless given (the server's decoding threads share one thread's). */
+  transcriber?: LineTranscriber;
   vadHears?: 'line' | 'denoised';
   /** Finals below this confidence are reported with empty text (not understood). */
   minConfidence?: number;
@@ -145,7 +147,8 @@ export class OfflineAsr implements AsrProvider {
     try {
       if (policy !== 'never') denoisers = await loadDenoiserFactory();
       // Loaded before the first utterance that needs it, where a missing model file is a clear error.
-      if ((this.opts.moonshine ?? 'noisy') === 'always') await sharedMoonshine();
+      if ((this.opts.moonshine ?? 'noisy') === 'always')
+        await (this.opts.transcriber ?? thisThreadTranscriber(this.opts.dsp)).load();
     } catch (e) {
       vad.close();
       lease.release();

@@ -1,0 +1,111 @@
+import { Worker } from 'node:worker_threads';
+import { returnFreedMemory, type LoadDspOptions } from '../../dsp/index.js';
+import { AppError } from '../../errors.js';
+import type { LineTranscriber, Transcript } from './moonshine.js';
+import type { FromMoonshine, ToMoonshine } from './moonshine-worker.js';
+
+// Moonshine on a thread of its own, shared by the server's decoding threads (offline-workers.ts). On a decoding
+// thread a transcription ran between the frames of the live streams there: onnxruntime-node starts each decoder
+// step from the event loop, and each waited behind the grammar decoder's backlog. An 11 s answer over music took
+// 1.8 s instead of 0.3 s, a 0.5 s one 0.25–0.45 s, so the turn's final came 1.7–2.5 s after her last word
+// (docs/benchmarks/asr-noise.md). One model for the process, too, where each decoding thread loaded its own
+// (150–200 MB each). The thread starts with the first request and stops after `idleMs` without one, and its
+// memory goes with it; a thread that dies fails the requests it held and the next request starts a new one.
+
+export interface MoonshineThreadOptions {
+  /** How the thread loads the DSP addon (its resampler: line audio to the model's 16 kHz). */
+  dsp?: LoadDspOptions | undefined;
+  /** Stopped after this long without a request (default 30 s: the gaps of a noisy call are shorter). */
+  idleMs?: number | undefined;
+}
+
+type Ask = { op: 'load' } | { op: 'transcribe'; pcm: Int16Array };
+type Waiting = { resolve: (t: Transcript | undefined) => void; reject: (e: Error) => void };
+
+export class MoonshineThread implements LineTranscriber {
+  #worker: Worker | undefined;
+  readonly #waiting = new Map<number, Waiting>();
+  #nextId = 1;
+  #idle: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: MoonshineThreadOptions = {}) {}
+
+  /** Whether the thread is running now (tests). */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  async load(): Promise<void> {
+    await this.#ask({ op: 'load' });
+  }
+
+  async transcribe(pcm: Int16Array): Promise<Transcript> {
+    return (await this.#ask({ op: 'transcribe', pcm: pcm.slice() })) ?? { text: '', confidence: 0 };
+  }
+
+  /** Stops the thread; what it held fails. The next request starts a new one. */
+  async close(): Promise<void> {
+    const w = this.#worker;
+    this.#worker = undefined;
+    clearTimeout(this.#idle);
+    this.#fail(new AppError('PROVIDER_FAILED', 'Moonshine thread closed'));
+    if (w) await w.terminate();
+  }
+
+  #ask(a: Ask): Promise<Transcript | undefined> {
+    const w = this.#start();
+    const id = this.#nextId++;
+    const answer = new Promise<Transcript | undefined>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
+    this.#settle();
+    const m: ToMoonshine = { id, ...a };
+    w.postMessage(m, a.op === 'transcribe' ? [a.pcm.buffer as ArrayBuffer] : []);
+    return answer;
+  }
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    // Under a TypeScript loader (tests) this module is a .ts file and so is its worker.
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    const w = new Worker(new URL(`./moonshine-worker${ext}`, import.meta.url), { workerData: this.opts.dsp ?? {} });
+    this.#worker = w;
+    w.on('message', (m: FromMoonshine) => {
+      const waiting = this.#waiting.get(m.id);
+      this.#waiting.delete(m.id);
+      if (m.ok) waiting?.resolve(m.transcript);
+      else waiting?.reject(new AppError('PROVIDER_FAILED', m.message, { retryable: false }));
+      this.#settle();
+    });
+    const die = (why: string) => (e?: unknown) => {
+      if (this.#worker !== w) return;
+      this.#worker = undefined;
+      clearTimeout(this.#idle);
+      this.#fail(new AppError('PROVIDER_FAILED', `Moonshine thread ${why}`, { cause: e }));
+    };
+    w.on('error', die('crashed'));
+    w.on('exit', die('exited'));
+    return w;
+  }
+
+  /** Referenced while a request waits; stopped after idleMs without one. */
+  #settle(): void {
+    clearTimeout(this.#idle);
+    const w = this.#worker;
+    if (!w) return;
+    if (this.#waiting.size > 0) {
+      w.ref();
+      return;
+    }
+    w.unref();
+    this.#idle = setTimeout(() => {
+      if (this.#worker !== w || this.#waiting.size > 0) return;
+      this.#worker = undefined;
+      // The model's memory stays in the process's malloc arena (RSS) until the heap is trimmed.
+      void w.terminate().then(() => returnFreedMemory(this.opts.dsp));
+    }, this.opts.idleMs ?? 30_000).unref();
+  }
+
+  #fail(e: Error): void {
+    for (const w of this.#waiting.values()) w.reject(e);
+    this.#waiting.clear();
+  }
+}
