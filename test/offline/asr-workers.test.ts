@@ -82,14 +82,18 @@ t.test('on a worker thread: the finals of the calling thread, and the event loop
 t.test("Moonshine's finals on every decoding thread, from the process's one Moonshine thread", async (t) => {
   const tts = new FliteTts({ voice: 'slt', mode: 'inline' });
   t.teardown(() => tts.close());
-  const answer = await synthesizePhoneAudio(tts, dsp, 'we are open six a.m. to ten p.m. monday through friday');
+  const hours = await synthesizePhoneAudio(tts, dsp, 'we are open six a.m. to ten p.m. monday through friday');
+  const price = await synthesizePhoneAudio(tts, dsp, 'a membership is forty nine dollars a month');
   const workers = new OfflineAsrWorkers({ threads: 2, asr: { moonshine: 'always' } });
   t.teardown(() => workers.close());
-  const got = await Promise.all([decode(workers, 'hours', answer.mulaw), decode(workers, 'hours', answer.mulaw)]);
-  t.equal(workers.threads, 2, 'two decoding threads');
-  // Moonshine writes sentences, capitalised; the grammar decoder's words are lower case.
-  for (const finals of got)
-    t.match(finals.map((f) => f.text).join(' '), /^[A-Z]/, `Moonshine's words: ${JSON.stringify(finals)}`);
+  const [a, b] = await Promise.all([decode(workers, 'hours', hours.mulaw), decode(workers, 'pricing', price.mulaw)]);
+  const words = (finals: Final[] | undefined) => (finals ?? []).map((f) => f.text).join(' ');
+  // Moonshine writes sentences, capitalised and with digits; the grammar decoder's words are lower case. Each
+  // stream gets the words of its own audio, not the other thread's.
+  t.match(words(a), /^[A-Z].*\b(10|[Tt]en)\b/, `Moonshine's words of the hours: ${words(a)}`);
+  t.notMatch(words(a), /49|forty/i);
+  t.match(words(b), /^[A-Z].*\b(49|[Ff]orty)/, `Moonshine's words of the price: ${words(b)}`);
+  t.notMatch(words(b), /\b(ten|10)\b/i);
 });
 
 t.test('a thread that dies ends its streams with a fatal error; the next stream gets a new thread', async (t) => {

@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { synthesizePhoneAudio } from '../../src/audio/speech.js';
 import { parseFacts } from '../../src/facts/parse.js';
@@ -72,4 +76,42 @@ t.test('silence is not understood: empty words, its low confidence kept', async 
   const heard = await thread.transcribe(new Int16Array(8000 * 2));
   t.equal(heard.text, '');
   t.ok(heard.confidence < 0.5);
+});
+
+/** A stand-in for the thread's script that loads at once and then `behaves` on a transcription. */
+function standIn(behaves: 'crashes' | 'never answers'): URL {
+  const file = join(mkdtempSync(join(tmpdir(), 'moonshine-')), 'worker.mjs');
+  const onTranscribe = behaves === 'crashes' ? 'process.exit(3);' : '';
+  writeFileSync(
+    file,
+    `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', (m) => { if (m.op === 'load') parentPort.postMessage({ id: m.id, ok: true }); else { ${onTranscribe} } });`,
+  );
+  return pathToFileURL(file);
+}
+
+t.test(
+  'a thread that crashes fails what it held; requests fail at once for a while, then start a new one',
+  async (t) => {
+    const thread = new MoonshineThread({ script: standIn('crashes'), restartAfterMs: 300 });
+    t.teardown(() => thread.close());
+    await thread.load();
+    await t.rejects(thread.transcribe(new Int16Array(800)), { code: 'PROVIDER_FAILED', message: /exited/ });
+    t.equal(thread.running, false);
+    await t.rejects(thread.transcribe(new Int16Array(800)), { message: /moments ago/ }, 'not started again at once');
+    t.equal(thread.running, false);
+    await new Promise((r) => setTimeout(r, 400));
+    await thread.load();
+    t.equal(thread.running, true, 'after restartAfterMs a request starts a new thread');
+  },
+);
+
+t.test('a thread that never answers: the request fails at its deadline and the thread is stopped', async (t) => {
+  const thread = new MoonshineThread({ script: standIn('never answers') });
+  t.teardown(() => thread.close());
+  const started = performance.now();
+  await t.rejects(thread.transcribe(new Int16Array(800)), { code: 'PROVIDER_TIMEOUT' });
+  const waited = performance.now() - started;
+  t.ok(waited >= 3000, `not before the deadline (3 s + 0.3 s per second of audio): ${Math.round(waited)} ms`);
+  t.equal(thread.running, false, 'stopped');
 });

@@ -10,23 +10,38 @@ import type { FromMoonshine, ToMoonshine } from './moonshine-worker.js';
 // 1.8 s instead of 0.3 s, a 0.5 s one 0.25–0.45 s, so the turn's final came 1.7–2.5 s after her last word
 // (docs/benchmarks/asr-noise.md). One model for the process, too, where each decoding thread loaded its own
 // (150–200 MB each). The thread starts with the first request and stops after `idleMs` without one, and its
-// memory goes with it; a thread that dies fails the requests it held and the next request starts a new one.
+// memory goes with it. A thread that dies, or leaves a request unanswered past its deadline (an onnxruntime run
+// that never returns would otherwise hold every noisy call's finals, which are delivered in order), fails what it
+// held and is stopped; requests in the next `restartAfterMs` fail at once (a thread that cannot start is not
+// started again for every utterance), then a request starts a new one.
 
 export interface MoonshineThreadOptions {
   /** How the thread loads the DSP addon (its resampler: line audio to the model's 16 kHz). */
   dsp?: LoadDspOptions | undefined;
   /** Stopped after this long without a request (default 30 s: the gaps of a noisy call are shorter). */
   idleMs?: number | undefined;
+  /** After the thread failed, requests fail at once for this long (default 5 s). */
+  restartAfterMs?: number | undefined;
+  /** The thread's script (tests: one that crashes or never answers); default moonshine-worker. */
+  script?: URL | undefined;
 }
 
+/** A load may take seconds on a loaded machine (≈ 0.45 s of CPU on a quiet core). */
+const LOAD_DEADLINE_MS = 30_000;
+/** A transcription's deadline: ≈ 25 ms of CPU per second of audio on a quiet core, so this is 10× that and more. */
+const TRANSCRIBE_DEADLINE_MS = 3000;
+const TRANSCRIBE_DEADLINE_PER_AUDIO_S = 300;
+
 type Ask = { op: 'load' } | { op: 'transcribe'; pcm: Int16Array };
-type Waiting = { resolve: (t: Transcript | undefined) => void; reject: (e: Error) => void };
+type Waiting = { resolve: (t: Transcript | undefined) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 
 export class MoonshineThread implements LineTranscriber {
   #worker: Worker | undefined;
   readonly #waiting = new Map<number, Waiting>();
   #nextId = 1;
   #idle: NodeJS.Timeout | undefined;
+  /** Until then requests fail at once: the thread failed moments ago. */
+  #failedUntil = 0;
 
   constructor(private readonly opts: MoonshineThreadOptions = {}) {}
 
@@ -53,9 +68,21 @@ export class MoonshineThread implements LineTranscriber {
   }
 
   #ask(a: Ask): Promise<Transcript | undefined> {
+    if (performance.now() < this.#failedUntil)
+      return Promise.reject(new AppError('PROVIDER_FAILED', 'Moonshine thread failed moments ago'));
     const w = this.#start();
     const id = this.#nextId++;
-    const answer = new Promise<Transcript | undefined>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
+    const deadline =
+      a.op === 'load'
+        ? LOAD_DEADLINE_MS
+        : TRANSCRIBE_DEADLINE_MS + (a.pcm.length / 8000) * TRANSCRIBE_DEADLINE_PER_AUDIO_S;
+    const answer = new Promise<Transcript | undefined>((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.#broken(w, new AppError('PROVIDER_TIMEOUT', 'Moonshine did not answer')),
+        deadline,
+      );
+      this.#waiting.set(id, { resolve, reject, timer });
+    });
     this.#settle();
     const m: ToMoonshine = { id, ...a };
     w.postMessage(m, a.op === 'transcribe' ? [a.pcm.buffer as ArrayBuffer] : []);
@@ -66,24 +93,33 @@ export class MoonshineThread implements LineTranscriber {
     if (this.#worker) return this.#worker;
     // Under a TypeScript loader (tests) this module is a .ts file and so is its worker.
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    const w = new Worker(new URL(`./moonshine-worker${ext}`, import.meta.url), { workerData: this.opts.dsp ?? {} });
+    const script = this.opts.script ?? new URL(`./moonshine-worker${ext}`, import.meta.url);
+    const w = new Worker(script, { workerData: this.opts.dsp ?? {} });
     this.#worker = w;
     w.on('message', (m: FromMoonshine) => {
       const waiting = this.#waiting.get(m.id);
       this.#waiting.delete(m.id);
+      clearTimeout(waiting?.timer);
       if (m.ok) waiting?.resolve(m.transcript);
       else waiting?.reject(new AppError('PROVIDER_FAILED', m.message, { retryable: false }));
       this.#settle();
     });
-    const die = (why: string) => (e?: unknown) => {
-      if (this.#worker !== w) return;
-      this.#worker = undefined;
-      clearTimeout(this.#idle);
-      this.#fail(new AppError('PROVIDER_FAILED', `Moonshine thread ${why}`, { cause: e }));
-    };
+    const die = (why: string) => (e?: unknown) =>
+      this.#broken(w, new AppError('PROVIDER_FAILED', `Moonshine thread ${why}`, { cause: e }));
     w.on('error', die('crashed'));
     w.on('exit', die('exited'));
+    w.on('messageerror', die('sent a message that could not be read'));
     return w;
+  }
+
+  /** The thread `w` failed: what it held fails, it is stopped, and requests fail at once for a while. */
+  #broken(w: Worker, e: AppError): void {
+    if (this.#worker !== w) return;
+    this.#worker = undefined;
+    clearTimeout(this.#idle);
+    this.#failedUntil = performance.now() + (this.opts.restartAfterMs ?? 5000);
+    this.#fail(e);
+    void w.terminate();
   }
 
   /** Referenced while a request waits; stopped after idleMs without one. */
@@ -105,7 +141,10 @@ export class MoonshineThread implements LineTranscriber {
   }
 
   #fail(e: Error): void {
-    for (const w of this.#waiting.values()) w.reject(e);
+    for (const w of this.#waiting.values()) {
+      clearTimeout(w.timer);
+      w.reject(e);
+    }
     this.#waiting.clear();
   }
 }

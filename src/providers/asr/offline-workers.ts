@@ -108,6 +108,8 @@ class DecodingThread {
 
   /** A request of the thread's streams, answered by the Moonshine thread (its failure travels as a message). */
   async #transcribe(r: ToMoonshine): Promise<FromMoonshine> {
+    // Its streams are gone with it: their words would only delay other calls' finals.
+    if (this.dead) return { id: r.id, ok: false, message: 'offline recogniser thread gone' };
     try {
       if (r.op === 'load') {
         await this.moonshine.load();
