@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { returnFreedMemory, type LoadDspOptions } from '../../dsp/index.js';
 import { AppError } from '../../errors.js';
 import type { LineTranscriber, Transcript } from './moonshine.js';
-import type { FromMoonshine, ToMoonshine } from './moonshine-worker.js';
+import { WaitingRequests, type FromMoonshine, type ToMoonshine } from './moonshine-requests.js';
 
 // Moonshine on a thread of its own, shared by the server's decoding threads (offline-workers.ts). On a decoding
 // thread a transcription ran between the frames of the live streams there: onnxruntime-node starts each decoder
@@ -33,12 +33,10 @@ const TRANSCRIBE_DEADLINE_MS = 3000;
 const TRANSCRIBE_DEADLINE_PER_AUDIO_S = 300;
 
 type Ask = { op: 'load' } | { op: 'transcribe'; pcm: Int16Array };
-type Waiting = { resolve: (t: Transcript | undefined) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 
 export class MoonshineThread implements LineTranscriber {
   #worker: Worker | undefined;
-  readonly #waiting = new Map<number, Waiting>();
-  #nextId = 1;
+  readonly #waiting = new WaitingRequests();
   #idle: NodeJS.Timeout | undefined;
   /** Until then requests fail at once: the thread failed moments ago. */
   #failedUntil = 0;
@@ -63,7 +61,7 @@ export class MoonshineThread implements LineTranscriber {
     const w = this.#worker;
     this.#worker = undefined;
     clearTimeout(this.#idle);
-    this.#fail(new AppError('PROVIDER_FAILED', 'Moonshine thread closed'));
+    this.#waiting.failAll(new AppError('PROVIDER_FAILED', 'Moonshine thread closed'));
     if (w) await w.terminate();
   }
 
@@ -71,17 +69,13 @@ export class MoonshineThread implements LineTranscriber {
     if (performance.now() < this.#failedUntil)
       return Promise.reject(new AppError('PROVIDER_FAILED', 'Moonshine thread failed moments ago'));
     const w = this.#start();
-    const id = this.#nextId++;
-    const deadline =
+    const ms =
       a.op === 'load'
         ? LOAD_DEADLINE_MS
         : TRANSCRIBE_DEADLINE_MS + (a.pcm.length / 8000) * TRANSCRIBE_DEADLINE_PER_AUDIO_S;
-    const answer = new Promise<Transcript | undefined>((resolve, reject) => {
-      const timer = setTimeout(
-        () => this.#broken(w, new AppError('PROVIDER_TIMEOUT', 'Moonshine did not answer')),
-        deadline,
-      );
-      this.#waiting.set(id, { resolve, reject, timer });
+    const { id, answer } = this.#waiting.add({
+      ms,
+      late: () => this.#broken(w, new AppError('PROVIDER_TIMEOUT', 'Moonshine did not answer')),
     });
     this.#settle();
     const m: ToMoonshine = { id, ...a };
@@ -97,11 +91,7 @@ export class MoonshineThread implements LineTranscriber {
     const w = new Worker(script, { workerData: this.opts.dsp ?? {} });
     this.#worker = w;
     w.on('message', (m: FromMoonshine) => {
-      const waiting = this.#waiting.get(m.id);
-      this.#waiting.delete(m.id);
-      clearTimeout(waiting?.timer);
-      if (m.ok) waiting?.resolve(m.transcript);
-      else waiting?.reject(new AppError('PROVIDER_FAILED', m.message, { retryable: false }));
+      this.#waiting.settle(m);
       this.#settle();
     });
     const die = (why: string) => (e?: unknown) =>
@@ -118,7 +108,7 @@ export class MoonshineThread implements LineTranscriber {
     this.#worker = undefined;
     clearTimeout(this.#idle);
     this.#failedUntil = performance.now() + (this.opts.restartAfterMs ?? 5000);
-    this.#fail(e);
+    this.#waiting.failAll(e);
     void w.terminate();
   }
 
@@ -138,13 +128,5 @@ export class MoonshineThread implements LineTranscriber {
       // The model's memory stays in the process's malloc arena (RSS) until the heap is trimmed.
       void w.terminate().then(() => returnFreedMemory(this.opts.dsp));
     }, this.opts.idleMs ?? 30_000).unref();
-  }
-
-  #fail(e: Error): void {
-    for (const w of this.#waiting.values()) {
-      clearTimeout(w.timer);
-      w.reject(e);
-    }
-    this.#waiting.clear();
   }
 }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDsp, type LoadDspOptions } from '../../dsp/index.js';
 import type { LineTranscriber, Transcript } from './moonshine.js';
-import type { FromMoonshine, ToMoonshine } from './moonshine-worker.js';
+import { WaitingRequests, type FromMoonshine, type ToMoonshine } from './moonshine-requests.js';
 import { OfflineAsr, type OfflineAsrOptions } from './offline.js';
 import type { AsrContext, AsrStream, AsrStreamEvent } from './types.js';
 
@@ -39,8 +39,7 @@ export type FromWorker =
 
 /** Moonshine through the parent, which hands the requests to the process's Moonshine thread and the answers back. */
 class ParentTranscriber implements LineTranscriber {
-  readonly #waiting = new Map<number, { resolve: (t?: Transcript) => void; reject: (e: Error) => void }>();
-  #nextId = 1;
+  readonly #waiting = new WaitingRequests();
 
   constructor(private readonly post: (m: FromWorker, transfer: ArrayBuffer[]) => void) {}
 
@@ -54,15 +53,11 @@ class ParentTranscriber implements LineTranscriber {
   }
 
   answer(r: FromMoonshine): void {
-    const w = this.#waiting.get(r.id);
-    this.#waiting.delete(r.id);
-    if (r.ok) w?.resolve(r.transcript);
-    else w?.reject(new Error(r.message));
+    this.#waiting.settle(r);
   }
 
   #ask(request: ToMoonshine, transfer: ArrayBuffer[] = []): Promise<Transcript | undefined> {
-    const id = this.#nextId++;
-    const answer = new Promise<Transcript | undefined>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
+    const { id, answer } = this.#waiting.add();
     this.post({ type: 'moonshine', request: { ...request, id } }, transfer);
     return answer;
   }

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { returnFreedMemory, type LoadDspOptions } from '../../dsp/index.js';
 import { AppError } from '../../errors.js';
 import { MoonshineThread } from './moonshine-thread.js';
-import type { FromMoonshine, ToMoonshine } from './moonshine-worker.js';
+import { answerRequest, type FromMoonshine, type ToMoonshine } from './moonshine-requests.js';
 import { OFFLINE_ASR_CAPABILITIES, type OfflineAsrOptions } from './offline.js';
 import type { FromWorker, OfflineWorkerData, ToWorker, WireEvent } from './offline-worker.js';
 import type { AsrContext, AsrOpenOptions, AsrProvider, AsrStream, AsrStreamEvent } from './types.js';
@@ -110,15 +110,7 @@ class DecodingThread {
   async #transcribe(r: ToMoonshine): Promise<FromMoonshine> {
     // Its streams are gone with it: their words would only delay other calls' finals.
     if (this.dead) return { id: r.id, ok: false, message: 'offline recogniser thread gone' };
-    try {
-      if (r.op === 'load') {
-        await this.moonshine.load();
-        return { id: r.id, ok: true };
-      }
-      return { id: r.id, ok: true, transcript: await this.moonshine.transcribe(r.pcm) };
-    } catch (e) {
-      return { id: r.id, ok: false, message: e instanceof Error ? e.message : String(e) };
-    }
+    return answerRequest(r, this.moonshine);
   }
 
   private receive(m: FromWorker): void {
