@@ -5,6 +5,7 @@ import { OfflineAsrWorkers } from '../src/providers/asr/offline-workers.js';
 import type { AsrStream } from '../src/providers/asr/types.js';
 import { FliteTts } from '../src/providers/tts/flite.js';
 import { LineBackground } from '../src/sim/noise/index.js';
+import { median } from './machine-cost.js';
 
 // How long a noisy line's final takes once her turn ends, with Moonshine on its own thread (the default) against
 // Moonshine on the decoding thread between its streams' frames (as before). Each call is one caller leg: music at
@@ -101,11 +102,6 @@ async function run(variant: Variant, legs: { mulaw: Uint8Array; ends: number[] }
   await Promise.all(streams.map((s) => s.close()));
   await asr.close();
   return waits;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 const rounds = arg('rounds', 2);
