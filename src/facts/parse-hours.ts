@@ -7,13 +7,14 @@ import { daysAt, isDayWord } from './parse-days.js';
 // order ("monday through friday five to eleven" and "five to eleven monday through friday" both work). Spoken
 // answers carry no punctuation, so nothing here relies on commas.
 
+// `at` is an entity's first token, `next` the token after it.
 type Entity =
-  | { kind: 'days'; days: Day[]; at: number; end: number }
-  | { kind: 'range'; opens: string; closes: string; at: number }
+  | { kind: 'days'; days: Day[]; at: number; next: number }
+  | { kind: 'range'; opens: string; closes: string; at: number; next: number }
   /** One end of the day only ("we close at noon on sundays"): the other end is the one the rest of the week has. */
-  | { kind: 'bound'; end: 'opens' | 'closes'; time: string; at: number }
-  | { kind: 'closed'; at: number }
-  | { kind: 'open24'; at: number };
+  | { kind: 'bound'; end: 'opens' | 'closes'; time: string; at: number; next: number }
+  | { kind: 'closed'; at: number; next: number }
+  | { kind: 'open24'; at: number; next: number };
 
 const RANGE_GLUE = new Set([
   'to',
@@ -109,6 +110,16 @@ function boundTime(t: TimeMatch, end: 'opens' | 'closes'): string {
   return hhmm(h, t.m);
 }
 
+/**
+ * The time that ends a range at `j`. The grammar decoder writes a range's last "four" as the filler "for" ("eight to
+ * for"): after a range's glue word the filler can only be the number.
+ */
+function rangeEnd(tokens: readonly string[], j: number): TimeMatch | undefined {
+  if (tokens[j] !== 'for') return parseTime(tokens, j);
+  const t = parseTime(['four', ...tokens.slice(j + 1, j + 4)], 0);
+  return t && { ...t, next: t.next + j };
+}
+
 function entities(tokens: readonly string[]): Entity[] {
   const out: Entity[] = [];
   // Start positions of closing times already used by an "open at … close at …" range.
@@ -120,13 +131,13 @@ function entities(tokens: readonly string[]): Entity[] {
     }
     const o24 = open24At(tokens, i);
     if (o24 !== undefined) {
-      out.push({ kind: 'open24', at: i });
+      out.push({ kind: 'open24', at: i, next: o24 });
       i = o24;
       continue;
     }
     const cl = closedAt(tokens, i);
     if (cl !== undefined) {
-      out.push({ kind: 'closed', at: i });
+      out.push({ kind: 'closed', at: i, next: cl });
       i = cl;
       continue;
     }
@@ -141,7 +152,7 @@ function entities(tokens: readonly string[]): Entity[] {
     }
     const d = daysAt(tokens, i);
     if (d) {
-      out.push({ kind: 'days', days: d.days, at: i, end: d.next });
+      out.push({ kind: 'days', days: d.days, at: i, next: d.next });
       i = d.next;
       continue;
     }
@@ -153,10 +164,10 @@ function entities(tokens: readonly string[]): Entity[] {
         j++;
         glue++;
       }
-      const b = glue > 0 ? parseTime(tokens, j) : undefined;
+      const b = glue > 0 ? rangeEnd(tokens, j) : undefined;
       // A "range" that closes before it opens ("ten it six a.m.") is recogniser noise before the real one.
       if (b && validRange(resolveRange(a, b))) {
-        out.push({ kind: 'range', ...resolveRange(a, b), at: i });
+        out.push({ kind: 'range', ...resolveRange(a, b), at: i, next: b.next });
         i = b.next;
         continue;
       }
@@ -164,14 +175,14 @@ function entities(tokens: readonly string[]): Entity[] {
       const close =
         OPEN_WORDS.has(tokens[i - 2] ?? '') && tokens[i - 1] === 'at' ? closingTimeAfter(tokens, a.next) : undefined;
       if (close && validRange(resolveRange(a, close.time))) {
-        out.push({ kind: 'range', ...resolveRange(a, close.time), at: i });
+        out.push({ kind: 'range', ...resolveRange(a, close.time), at: i, next: a.next });
         skip.add(close.from);
         i = a.next;
         continue;
       }
       const end = boundBefore(tokens, i);
       if (end) {
-        out.push({ kind: 'bound', end, time: boundTime(a, end), at: i });
+        out.push({ kind: 'bound', end, time: boundTime(a, end), at: i, next: a.next });
         i = a.next;
         continue;
       }
@@ -187,11 +198,59 @@ export interface HoursResult {
   unresolved: boolean;
 }
 
+/** Words between a value and the day set after it that tie the two: "five to eleven on weekdays", "… at the weekend". */
+const TIES_BACK = new Set(['on', 'at', 'the', 'every', 'for']);
+/** Words between a day set and the value after it that lead into it: "saturday is nine until one", "sundays we open at eight". */
+const LEADS_ON = new Set([
+  'is',
+  "it's",
+  'it',
+  'are',
+  "we're",
+  'we',
+  "they're",
+  'from',
+  'open',
+  'opens',
+  'at',
+  'hours',
+  'our',
+  'the',
+  'um',
+  'uh',
+]);
+const MAX_LEAD_WORDS = 4;
+
+/**
+ * Whether the day set at ents[k] (with the day sets joined to it) has a value of its own right after it, and the
+ * value before it (ending at token `valueNext`) is not tied to it. Then the day set is the first half of a "days
+ * value" pair, and the value before it has no days: "five thirty to ten [lost words] saturday it's seven to seven".
+ */
+function leadsOwnValue(tokens: readonly string[], ents: readonly Entity[], k: number, valueNext: number): boolean {
+  const e = ents[k];
+  if (e === undefined) return false;
+  const gap = tokens.slice(valueNext, e.at);
+  // Tied back by its words, or by a stray word between the two (the recogniser's "ten p.m. to monday"); "and"
+  // starts a new pair.
+  const [one] = gap;
+  const stray = gap.length === 1 && one !== undefined && one !== 'and' && !LEADS_ON.has(one);
+  if (stray || gap.every((w) => TIES_BACK.has(w))) return false;
+  let r = k;
+  while (ents[r + 1]?.kind === 'days') r++;
+  const run = ents[r] as Entity;
+  const value = ents[r + 1];
+  if (value === undefined || value.kind === 'days' || value.kind === 'bound') return false;
+  const between = tokens.slice(run.next, value.at);
+  return between.length <= MAX_LEAD_WORDS && between.every((w) => LEADS_ON.has(w));
+}
+
 export function parseHours(tokens: readonly string[]): HoursResult {
   const ents = entities(tokens);
   const hours: Partial<Record<Day, DayHours>> = {};
   let pendingDays: Day[] | undefined;
-  let pendingValue: DayHours | undefined;
+  let pending: { value: DayHours; next: number } | undefined;
+  // Values that turned out to have no days of their own: one of them is "the other days"; more are unclear.
+  const orphans: DayHours[] = [];
   // The last day set that got a value: "closed on saturdays and sundays" extends it to the next day set.
   let last: { end: number; value: DayHours } | undefined;
   let unresolved = false;
@@ -216,13 +275,13 @@ export function parseHours(tokens: readonly string[]): HoursResult {
       // The nearest value before a day set is its own: "six to ten, but we close at noon on sundays".
       const b = { days: [...e.days], end: pendingBound.end, time: pendingBound.time };
       bounds.push(b);
-      lastBound = { days: b.days, end: e.end };
+      lastBound = { days: b.days, end: e.next };
       pendingBound = undefined;
       continue;
     }
     if (e.kind === 'days' && lastBound && tokens.slice(lastBound.end, e.at).every((w) => w === 'and' || w === 'on')) {
       lastBound.days.push(...e.days);
-      lastBound.end = e.end;
+      lastBound.end = e.next;
       continue;
     }
     lastBound = undefined;
@@ -238,13 +297,17 @@ export function parseHours(tokens: readonly string[]): HoursResult {
         next !== undefined && (after?.kind !== 'days' || (ents[r + 2] !== undefined && ents[r + 2]?.kind !== 'days'));
       const joined =
         last && !ownValue && tokens.slice(last.end, e.at).every((w) => w === 'and' || w === 'or' || w === 'on');
-      if (pendingValue) {
-        assign(e.days, pendingValue);
-        last = { end: e.end, value: pendingValue };
-        pendingValue = undefined;
+      if (pending && leadsOwnValue(tokens, ents, k, pending.next)) {
+        orphans.push(pending.value);
+        pending = undefined;
+      }
+      if (pending) {
+        assign(e.days, pending.value);
+        last = { end: e.next, value: pending.value };
+        pending = undefined;
       } else if (last && joined && !pendingDays) {
         assign(e.days, last.value);
-        last = { end: e.end, value: last.value };
+        last = { end: e.next, value: last.value };
       } else if (pendingDays) {
         pendingDays = [...new Set([...pendingDays, ...e.days])];
       } else pendingDays = e.days;
@@ -260,23 +323,26 @@ export function parseHours(tokens: readonly string[]): HoursResult {
       assign(pendingDays, v);
       pendingDays = undefined;
       last = undefined;
-    } else if (pendingValue && e.kind === 'range' && 'opens' in pendingValue) {
+    } else if (pending && e.kind === 'range' && 'opens' in pending.value) {
       // A second range before any day ("six to ten, and eight to six on weekends"): the first one stands for
       // the days not otherwise named.
-      unresolved = true;
-      pendingValue = v;
-    } else pendingValue = v;
+      orphans.push(pending.value);
+      pending = { value: v, next: e.next };
+    } else pending = { value: v, next: e.next };
   }
-  if (pendingValue) {
-    // A value never tied to days. "We're open twenty four hours" or "six a m to ten p m" with no day named at
-    // all means every day; after named days it means the remaining days.
-    // "Closed" with no day is never generalised ("we're closed right now").
-    if ('closed' in pendingValue) unresolved = true;
-    else
-      for (const d of DAYS)
-        if (hours[d] === undefined && !bounds.some((b) => b.days.includes(d))) hours[d] = pendingValue;
-  }
-  applyBounds(hours, bounds, pendingValue);
+  if (pending) orphans.push(pending.value);
+  // A value never tied to days. "We're open twenty four hours" or "six a m to ten p m" with no day named at all
+  // means every day; after named days it means the remaining days. Two such values cannot both be the rest of the
+  // week: which days each is for was not heard, and none is guessed. "Closed" with no day is never generalised
+  // ("we're closed right now").
+  // Days named last with no value after them ("… and sunday [lost words]") are not the rest of the week either.
+  const [rest] = orphans;
+  if (orphans.length > 1 || (rest && 'closed' in rest) || pendingDays) unresolved = true;
+  if (orphans.length === 1 && rest && !('closed' in rest))
+    for (const d of DAYS)
+      if (hours[d] === undefined && !pendingDays?.includes(d) && !bounds.some((b) => b.days.includes(d)))
+        hours[d] = rest;
+  applyBounds(hours, bounds, orphans.length === 1 ? rest : undefined);
   return { hours, unresolved };
 }
 

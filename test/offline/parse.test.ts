@@ -1,7 +1,8 @@
 import t from 'tap';
 import type { Period } from '../../src/facts/model.js';
 import { matches, type Expect } from './facts-expect.js';
-import { parseUtterance } from '../../src/facts/parse.js';
+import { parseUtterance, utteranceTokens } from '../../src/facts/parse.js';
+import { parseHours } from '../../src/facts/parse-hours.js';
 import { sayDays, sayPrice, sayTime } from '../../src/facts/say.js';
 import { detectTopics } from '../../src/facts/topics.js';
 import { SUPPORTED_CLASSES, isSupportedAmount, isSupportedClass, isSupportedTime } from '../../src/facts/vocabulary.js';
@@ -58,6 +59,26 @@ const CASES: [string, Expect][] = [
   ],
   ['daily from six a.m. to midnight', { hours: 'all 06:00-24:00' }],
   ['one to five p.m. on sundays', { hours: 'sun 13:00-17:00' }],
+  // A day set with its own value right after it is not the value before it's ("… during the week" lost).
+  [
+    'we open at six and close at eight or noon week it saturday is nine until one it closed sunday',
+    { hours: 'mon-fri 06:00-20:00; sat 09:00-13:00; sun closed' },
+  ],
+  [
+    "five thirty a.m. to ten again it's saturday it's seven to seven and sunday eight to for",
+    { hours: 'mon-fri 05:30-22:00; sat 07:00-19:00; sun 08:00-16:00' },
+  ],
+  ['six to ten and eight to six on weekends', { hours: 'mon-fri 06:00-22:00; sat,sun 08:00-18:00' }],
+  // ... but a stray word between a value and its days does not part them.
+  [
+    'five thirty a.m. to ten p.m. to monday through friday and saturday and sunday it is from seven a.m. to seven p.m.',
+    { hours: 'mon-fri 05:30-22:00; sat,sun 07:00-19:00' },
+  ],
+  // Two values whose days were lost: neither is guessed.
+  [
+    "five thirty a.m. to ten p.m. it's at or day it's seven to seven and sunday eight to four",
+    { hours: 'sun 08:00-16:00' },
+  ],
   // Hours: typed and cloud style
   ['Mon-Fri 5:30am-10pm, Sat 7am-7pm, closed Sundays.', { hours: 'mon-fri 05:30-22:00; sat 07:00-19:00; sun closed' }],
   ["We're open 24/7.", { hours: 'all 24h' }],
@@ -134,6 +155,18 @@ t.test('parser accuracy on varied phrasings', async (t) => {
   t.comment(`parser accuracy: ${(accuracy * 100).toFixed(1)} % (${CASES.length - failures.length}/${CASES.length})`);
   for (const f of failures) t.comment(`miss: ${f}`);
   t.ok(accuracy >= 0.95, 'accuracy ≥ 95 %');
+});
+
+t.test('what was heard without its days is unresolved, not spread over the week', async (t) => {
+  const hours = (text: string): ReturnType<typeof parseHours> => parseHours(utteranceTokens(text));
+  t.ok(
+    hours("five thirty to ten it's at or day it's seven to seven and sunday eight to four").unresolved,
+    'two values',
+  );
+  t.ok(hours("weekdays it's six to ten and saturdays it's").unresolved, 'a day set with no value');
+  t.ok(hours("we're closed and saturday eight to two").unresolved, '"closed" with no day');
+  t.notOk(hours('six to ten and eight to six on weekends').unresolved, 'one value is the rest of the week');
+  t.notOk(hours("weekdays it's six to ten and saturdays it's").hours.sat, 'nothing guessed for saturday');
 });
 
 t.test('every supported fact round-trips through its spoken form', async (t) => {
