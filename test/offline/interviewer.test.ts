@@ -170,9 +170,12 @@ t.test('hours that leave days unaccounted for get one follow-up naming those day
     first.some((x) => x.type === 'asked'),
     'not a new question (no asked chunk)',
   );
-  caller(c, 'saturday and sunday it is from eight thirty a.m. to six p.m.');
+  // She says the whole week again, the weekdays heard worse this time: the days asked about are taken, the
+  // weekdays already heard are kept.
+  caller(c, 'monday through friday seven to ten and saturday and sunday it is from eight thirty a.m. to six p.m.');
   await agentTurn(c, 'reply');
   t.same(c.facts.hours.sun, { opens: '08:30', closes: '18:00' });
+  t.same(c.facts.hours.mon, { opens: '06:00', closes: '22:00' }, 'the first reading of monday stands');
   t.same(detectTopics(c.agentLines[2] as string).topics, ['pricing'], 'then moves on');
   // A gym that really is open only on weekdays: the follow-up is asked once, never again.
   const d = fresh();

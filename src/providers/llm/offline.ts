@@ -1,4 +1,12 @@
-import { DAYS, gymFactsSchema, mergeFacts, missingTopics, type GymFacts, type Topic } from '../../facts/model.js';
+import {
+  DAYS,
+  type Day,
+  gymFactsSchema,
+  mergeFacts,
+  missingTopics,
+  type GymFacts,
+  type Topic,
+} from '../../facts/model.js';
 import { normalize } from '../../facts/numbers.js';
 import { parseUtterance } from '../../facts/parse.js';
 import { sayGymName } from '../../facts/say.js';
@@ -228,9 +236,8 @@ export function planTurn(input: ConversationInput, now: Date = new Date()): Inte
     : line.refusals.length > 0
       ? [say.refusalAck]
       : [];
-  // The follow-up comes after an acknowledgement, so it is looked for sentence by sentence.
   const followedUp = input.history.some(
-    (h) => h.speaker === 'agent' && h.text.split(/(?<=[.?!])\s+/).some((x) => say.otherDaysAsked.test(x.trim())),
+    (h) => h.speaker === 'agent' && sentences(h.text).some((x) => say.otherDaysAsked.test(x)),
   );
   const unaccounted = DAYS.filter((d) => merged.hours[d] === undefined);
   // Only while the call goes on: once every topic has facts the machine says goodbye after this reply.
@@ -288,7 +295,28 @@ function factsIn(
     const { hours: _held, ...rest } = facts;
     facts = Object.keys(rest).length > 0 ? rest : undefined;
   }
+  if (facts?.hours && answersOtherDays(input.history, said)) {
+    // "What about saturday and sunday?" is answered for the days not yet heard. Callers often say the whole week
+    // again; a day already heard is then heard a second time, not corrected, and the first reading is kept (a
+    // second one of the same words is no likelier to be right, and a worse one would replace a right fact).
+    const known = input.facts.hours;
+    const { hours, ...rest } = facts;
+    const fresh = Object.fromEntries(Object.entries(hours).filter(([d]) => known[d as Day] === undefined));
+    if (Object.keys(fresh).length > 0) facts = { ...rest, hours: fresh };
+    else facts = Object.keys(rest).length > 0 ? rest : undefined;
+  }
   return { parsed, gained, facts };
+}
+
+/** The agent's last turn ended with the follow-up about the days the hours left out. */
+function answersOtherDays(history: readonly HistoryTurn[], say: InterviewerLines): boolean {
+  const last = sentences(history[lastAgentIndex(history)]?.text ?? '').at(-1);
+  return last !== undefined && say.otherDaysAsked.test(last);
+}
+
+/** An agent turn's sentences: the follow-up comes after an acknowledgement. */
+function sentences(text: string): string[] {
+  return text.split(/(?<=[.?!])\s+/).map((x) => x.trim());
 }
 
 /** The hours heard name exactly one day, and no hours were known before. */
