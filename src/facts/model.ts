@@ -81,10 +81,15 @@ export function missingTopics(
 }
 
 /** Later facts win per day / per plan name / per class name; nothing already known is dropped. */
+/** What makes two prices the same plan's: a later price for the same key replaces the earlier one. */
+export function planKey(p: { plan: string; period: string }): string {
+  return `${p.plan.toLowerCase()}|${p.period}`;
+}
+
 export function mergeFacts(base: GymFacts, add: Partial<GymFacts>): GymFacts {
   const hours = { ...base.hours, ...(add.hours ?? {}) };
-  const plans = new Map(base.pricing.map((p) => [`${p.plan.toLowerCase()}|${p.period}`, p]));
-  for (const p of add.pricing ?? []) plans.set(`${p.plan.toLowerCase()}|${p.period}`, p);
+  const plans = new Map(base.pricing.map((p) => [planKey(p), p]));
+  for (const p of add.pricing ?? []) plans.set(planKey(p), p);
   const classes = new Map(base.classes.map((c) => [c.name.toLowerCase(), c]));
   for (const c of add.classes ?? []) classes.set(c.name.toLowerCase(), { ...classes.get(c.name.toLowerCase()), ...c });
   return { hours, pricing: [...plans.values()], classes: [...classes.values()] };

@@ -7,7 +7,8 @@ import { DAY_GROUP_WORDS, DAY_WORDS } from './vocabulary.js';
 const DAY_BY_WORD = new Map<string, Day>(DAYS.flatMap((d) => DAY_WORDS[d].map((w) => [w, d] as [string, Day])));
 const ALL_DAYS: Day[] = [...DAYS];
 
-const DAY_RANGE_GLUE = new Set(['through', 'thru', 'to', 'till', 'until', 'three']);
+// "three" and "for" between two days are recognisers' "through" ("monday for friday" never means two days).
+const DAY_RANGE_GLUE = new Set(['through', 'thru', 'to', 'till', 'until', 'three', 'for']);
 
 /** A day's name or a group's ("mondays", "weekends"). */
 export function isDayWord(w: string): boolean {
@@ -37,7 +38,6 @@ export function daysAt(tokens: readonly string[], i: number): { days: Day[]; nex
   // Ranges: "monday through friday", "monday to friday", "from monday till friday"
   const glue = tokens[i + 1];
   const e = DAY_BY_WORD.get(tokens[i + 2] ?? '');
-  // "three" between two days is the recogniser's "through".
   if (e !== undefined && DAY_RANGE_GLUE.has(glue ?? '')) {
     const a = DAYS.indexOf(d);
     const b = DAYS.indexOf(e);

@@ -52,7 +52,8 @@ function open24At(tokens: readonly string[], i: number): number | undefined {
 
 function closedAt(tokens: readonly string[], i: number): number | undefined {
   const t = tokens[i];
-  if (t === 'closed') return i + 1;
+  // "closed at ten p.m." is a closing time (how people and Moonshine put "close at" in the past tense).
+  if (t === 'closed') return tokens[i + 1] === 'at' && parseTime(tokens, i + 2) ? undefined : i + 1;
   // The recogniser often drops the final d: "close on sundays" is "closed" when a day and no time follows.
   if (t === 'close' || t === 'closes') {
     let day = i + 1;
@@ -68,8 +69,8 @@ function closedAt(tokens: readonly string[], i: number): number | undefined {
   return undefined;
 }
 
-const OPEN_WORDS = new Set(['open', 'opens', 'opening']);
-const CLOSE_WORDS = new Set(['close', 'closes', 'closing', 'shut', 'shuts']);
+const OPEN_WORDS = new Set(['open', 'opens', 'opening', 'opened']);
+const CLOSE_WORDS = new Set(['close', 'closes', 'closing', 'closed', 'shut', 'shuts']);
 const UNTIL_WORDS = new Set(['till', 'til', 'until']);
 
 /** After a closing word ("close", "shut", "lock up"): where its time would start, or undefined. */

@@ -188,6 +188,32 @@ t.test('hours that leave days unaccounted for get one follow-up naming those day
   t.same(d.asked, ['hours', 'pricing']);
 });
 
+t.test('a topic said again while another is asked only adds what is not known yet', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  caller(c, 'we are open six a.m. to nine p.m. every day');
+  await agentTurn(c, 'reply');
+  caller(c, 'fifty nine dollars a month');
+  await agentTurn(c, 'reply');
+  t.same(c.asked, ['hours', 'pricing', 'classes']);
+  // Asked about classes, she says everything again, heard worse on a noisy line, and a day pass that is new.
+  caller(c, 'three to nine every day it is nine dollars a month and a day pass is ten dollars we offer yoga');
+  await agentTurn(c, 'reply');
+  t.same(c.facts.hours.mon, { opens: '06:00', closes: '21:00' }, 'the hours heard first stand');
+  t.same(
+    c.facts.pricing.map((p) => [p.period, p.amountMinor]),
+    [
+      ['month', 5900],
+      ['day', 1000],
+    ],
+    'the monthly price heard first stands; the new plan is added',
+  );
+  t.same(
+    c.facts.classes.map((x) => x.name),
+    ['yoga'],
+  );
+});
+
 t.test('hours for a single day are not taken as the answer: one clarification, then the real answer', async (t) => {
   const c = fresh();
   await agentTurn(c, 'greeting');

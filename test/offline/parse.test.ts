@@ -74,6 +74,12 @@ const CASES: [string, Expect][] = [
     'five thirty a.m. to ten p.m. to monday through friday and saturday and sunday it is from seven a.m. to seven p.m.',
     { hours: 'mon-fri 05:30-22:00; sat,sun 07:00-19:00' },
   ],
+  // Moonshine's past tense and its "for" for "through".
+  [
+    'Monday through Friday, we opened at 6:00 a.m., and closed at 10:00 p.m., and Saturday and Sunday, we opened at 8:30 a.m., and closed at 6:00 p.m.',
+    { hours: 'mon-fri 06:00-22:00; sat,sun 08:30-18:00' },
+  ],
+  ["Monday for Friday, we're open from 6:00 AM to 10:00 PM.", { hours: 'mon-fri 06:00-22:00' }],
   // Two values whose days were lost: neither is guessed.
   [
     "five thirty a.m. to ten p.m. it's at or day it's seven to seven and sunday eight to four",

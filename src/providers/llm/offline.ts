@@ -4,6 +4,7 @@ import {
   gymFactsSchema,
   mergeFacts,
   missingTopics,
+  planKey,
   type GymFacts,
   type Topic,
 } from '../../facts/model.js';
@@ -295,17 +296,37 @@ function factsIn(
     const { hours: _held, ...rest } = facts;
     facts = Object.keys(rest).length > 0 ? rest : undefined;
   }
-  if (facts?.hours && answersOtherDays(input.history, said)) {
-    // "What about saturday and sunday?" is answered for the days not yet heard. Callers often say the whole week
-    // again; a day already heard is then heard a second time, not corrected, and the first reading is kept (a
-    // second one of the same words is no likelier to be right, and a worse one would replace a right fact).
-    const known = input.facts.hours;
-    const { hours, ...rest } = facts;
-    const fresh = Object.fromEntries(Object.entries(hours).filter(([d]) => known[d as Day] === undefined));
-    if (Object.keys(fresh).length > 0) facts = { ...rest, hours: fresh };
-    else facts = Object.keys(rest).length > 0 ? rest : undefined;
-  }
+  if (facts) facts = newItemsOfRestatedTopics(facts, input, answersOtherDays(input.history, said));
   return { parsed, gained, facts };
+}
+
+/**
+ * Callers often say again what they said before: the whole week when asked "What about saturday and sunday?", the
+ * hours and the price again when asked about classes. What was heard before is then heard a second time, not
+ * corrected, and its first reading is kept: a second reading of the same words is no likelier to be right, and on a
+ * noisy line a worse one replaced right facts ("fifty-nine a month" became "nine"). So a topic that is not the
+ * question now, and the days the follow-up did not ask about, only add what is not known yet. The topic asked now
+ * is taken whole: that is where a caller corrects herself.
+ */
+function newItemsOfRestatedTopics(
+  facts: Partial<GymFacts>,
+  input: Pick<ConversationInput, 'facts' | 'asked'>,
+  otherDaysAsked: boolean,
+): Partial<GymFacts> | undefined {
+  const now = input.asked.at(-1);
+  const known = input.facts;
+  const out = { ...facts };
+  if (out.hours && (otherDaysAsked || now !== 'hours')) {
+    const fresh = Object.entries(out.hours).filter(([d]) => known.hours[d as Day] === undefined);
+    if (fresh.length > 0) out.hours = Object.fromEntries(fresh);
+    else delete out.hours;
+  }
+  if (out.pricing && now !== 'pricing') {
+    const fresh = out.pricing.filter((p) => !known.pricing.some((k) => planKey(k) === planKey(p)));
+    if (fresh.length > 0) out.pricing = fresh;
+    else delete out.pricing;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** The agent's last turn ended with the follow-up about the days the hours left out. */
