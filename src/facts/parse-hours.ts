@@ -245,6 +245,10 @@ function leadsOwnValue(tokens: readonly string[], ents: readonly Entity[], k: nu
   return between.length <= MAX_LEAD_WORDS && between.every((w) => LEADS_ON.has(w));
 }
 
+function sameHours(a: DayHours, b: DayHours): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 export function parseHours(tokens: readonly string[]): HoursResult {
   const ents = entities(tokens);
   const hours: Partial<Record<Day, DayHours>> = {};
@@ -324,12 +328,13 @@ export function parseHours(tokens: readonly string[]): HoursResult {
       assign(pendingDays, v);
       pendingDays = undefined;
       last = undefined;
-    } else if (pending && e.kind === 'range' && 'opens' in pending.value) {
-      // A second range before any day ("six to ten, and eight to six on weekends"): the first one stands for
-      // the days not otherwise named.
-      orphans.push(pending.value);
+    } else {
+      // A second value before any day ("six to ten, and eight to six on weekends", "seven to eight and closed on
+      // sundays"): the first one has no days of its own, and stands for the days not otherwise named.
+      // The same value twice ("we never close, we're open twenty four seven") is one.
+      if (pending && !sameHours(pending.value, v)) orphans.push(pending.value);
       pending = { value: v, next: e.next };
-    } else pending = { value: v, next: e.next };
+    }
   }
   if (pending) orphans.push(pending.value);
   // A value never tied to days. "We're open twenty four hours" or "six a m to ten p m" with no day named at all

@@ -80,6 +80,12 @@ const CASES: [string, Expect][] = [
     { hours: 'mon-fri 06:00-22:00; sat,sun 08:30-18:00' },
   ],
   ["Monday for Friday, we're open from 6:00 AM to 10:00 PM.", { hours: 'mon-fri 06:00-22:00' }],
+  [
+    "Monday through Friday we're hoping from 5 a.m. to 11 p.m. Daturdeated from 7 a.m. to 8 p.m. and closed on Sunday.",
+    { hours: 'mon-fri 05:00-23:00; sat 07:00-20:00; sun closed' },
+  ],
+  ['six to ten and closed on sundays', { hours: 'mon-sat 06:00-22:00; sun closed' }],
+  ["we never close we're open twenty four seven", { hours: 'all 24h' }],
   // Two values whose days were lost: neither is guessed.
   [
     "five thirty a.m. to ten p.m. it's at or day it's seven to seven and sunday eight to four",
