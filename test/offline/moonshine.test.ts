@@ -9,6 +9,7 @@ import {
   looping,
   Moonshine,
   MOONSHINE_MIN_CONFIDENCE,
+  pastUnderstanding,
   repeatsItself,
   sharedMoonshine,
   toModelRate,
@@ -55,6 +56,36 @@ t.test('Moonshine hears her price under music at 10 dB, and is not sure of any w
     music.confidence < MOONSHINE_MIN_CONFIDENCE,
     `a song with a singer and no caller: "${music.text}" at ${music.confidence.toFixed(2)}, not understood`,
   );
+});
+
+t.test('decoding stops only where the transcript could no longer be understood, whatever came next', async (t) => {
+  // Random runs of token log-probabilities; what the stopped run decides must be what the whole run decides.
+  let seed = 7;
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const understood = (logPs: readonly number[]): boolean =>
+    logPs.length > 0 && Math.exp(logPs.reduce((a, b) => a + b, 0) / logPs.length) >= MOONSHINE_MIN_CONFIDENCE;
+  let stopped = 0;
+  const wrong: string[] = [];
+  for (let run = 0; run < 2000; run++) {
+    const max = 1 + Math.floor(random() * 90);
+    const sure = random();
+    const logPs = Array.from({ length: max }, () => Math.log(Math.max(1e-6, random() < sure ? 0.9 : random() * 0.2)));
+    let sum = 0;
+    for (const [i, logP] of logPs.entries()) {
+      sum += logP;
+      if (!pastUnderstanding(sum, i + 1, max - i - 1)) continue;
+      stopped++;
+      // Every way the run could have gone on (ended here, or any number of certain tokens more) is not understood.
+      for (let more = 0; more <= max - i - 1; more++)
+        if (understood([...logPs.slice(0, i + 1), ...Array<number>(more).fill(0)])) wrong.push(`${run}@${i}+${more}`);
+      if (understood(logPs)) wrong.push(`${run}: whole run`);
+      break;
+    }
+  }
+  t.same(wrong, [], 'no stopped run could have been understood');
+  t.ok(stopped > 200, `runs of music-like tokens stop early (${stopped} of 2000)`);
+  t.notOk(pastUnderstanding(-0.1 * 10, 10, 0), 'ten sure tokens');
+  t.notOk(pastUnderstanding(0, 0, 0), 'nothing written yet');
 });
 
 t.test('a phrase written four times in a row is a loop (what it writes for chatter it cannot place)', async (t) => {
