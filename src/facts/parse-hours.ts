@@ -111,12 +111,16 @@ function boundTime(t: TimeMatch, end: 'opens' | 'closes'): string {
   return hhmm(h, t.m);
 }
 
+const UNTIL_OR_TO = new Set(['to', 'till', 'til', 'until', 'through', 'thru']);
+const ARTICLES = new Set(['the', 'a', 'an']);
+
 /**
  * The time that ends a range at `j`. The grammar decoder writes a range's last "four" as the filler "for" ("eight to
- * for"): after a range's glue word the filler can only be the number.
+ * for"): right after "to" or "till", and before no article, the filler can only be the number.
  */
 function rangeEnd(tokens: readonly string[], j: number): TimeMatch | undefined {
-  if (tokens[j] !== 'for') return parseTime(tokens, j);
+  const after = tokens[j + 1] ?? '';
+  if (tokens[j] !== 'for' || !UNTIL_OR_TO.has(tokens[j - 1] ?? '') || ARTICLES.has(after)) return parseTime(tokens, j);
   const t = parseTime(['four', ...tokens.slice(j + 1, j + 4)], 0);
   return t && { ...t, next: t.next + j };
 }
@@ -199,8 +203,13 @@ export interface HoursResult {
   unresolved: boolean;
 }
 
-/** Words between a value and the day set after it that tie the two: "five to eleven on weekdays", "… at the weekend". */
-const TIES_BACK = new Set(['on', 'at', 'the', 'every', 'for']);
+/**
+ * Words that start a new "days value" pair after a value: "seven to seven and sunday eight to four". Between a value
+ * and the day set after it, these (or words the answer would not have, the recogniser's leftovers of lost ones)
+ * part the two; fillers alone ("on", "from", "it's", "uh") tie them: "six to ten from monday to friday".
+ */
+const NEW_PAIR = new Set(['and', 'but', 'then', 'plus', 'also']);
+const FILLERS = new Set(['on', 'at', 'the', 'every', 'for', 'from', 'is', "it's", 'it', 'are', "we're", 'um', 'uh']);
 /** Words between a day set and the value after it that lead into it: "saturday is nine until one", "sundays we open at eight". */
 const LEADS_ON = new Set([
   'is',
@@ -231,13 +240,13 @@ function leadsOwnValue(tokens: readonly string[], ents: readonly Entity[], k: nu
   const e = ents[k];
   if (e === undefined) return false;
   const gap = tokens.slice(valueNext, e.at);
-  // Tied back by its words, or by a stray word between the two (the recogniser's "ten p.m. to monday"); "and"
-  // starts a new pair.
+  // Tied back by fillers, or by one stray word between the two (the recogniser's "ten p.m. to monday").
   const [one] = gap;
-  const stray = gap.length === 1 && one !== undefined && one !== 'and' && !LEADS_ON.has(one);
-  if (stray || gap.every((w) => TIES_BACK.has(w))) return false;
+  const stray = gap.length === 1 && one !== undefined && !NEW_PAIR.has(one) && !LEADS_ON.has(one);
+  if (stray || gap.every((w) => FILLERS.has(w))) return false;
+  // The day sets joined to it ("saturday and sunday it's seven to seven"), and no further.
   let r = k;
-  while (ents[r + 1]?.kind === 'days') r++;
+  while (ents[r + 1]?.kind === 'days' && joinedDays(tokens, ents[r] as Entity, ents[r + 1] as Entity)) r++;
   const run = ents[r] as Entity;
   const value = ents[r + 1];
   if (value === undefined || value.kind === 'days' || value.kind === 'bound') return false;
@@ -247,6 +256,10 @@ function leadsOwnValue(tokens: readonly string[], ents: readonly Entity[], k: nu
 
 function sameHours(a: DayHours, b: DayHours): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function joinedDays(tokens: readonly string[], a: Entity, b: Entity): boolean {
+  return tokens.slice(a.next, b.at).every((w) => w === 'and' || w === 'or');
 }
 
 export function parseHours(tokens: readonly string[]): HoursResult {

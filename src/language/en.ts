@@ -114,6 +114,7 @@ export const en: LanguagePack = {
       'no changes',
       'same as before',
     ],
+    corrections: ['actually', 'i mean', 'i meant', 'sorry', 'correction', 'misspoke', 'scratch that', 'wait'],
   },
   promptRule: 'Speak English.',
 };

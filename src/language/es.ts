@@ -101,7 +101,8 @@ export const es: LanguagePack = {
     },
     stillThere: '¿Sigue ahí?',
     otherDays: (days) => `¿Y ${sayDaysEs(days)}?`,
-    otherDaysAsked: /^¿?y (de |el |a |y |[a-záéíóúñ ,])+\?$/i,
+    // Day names and their joining words only: "¿Y cuánto cuesta una membresía?" is not this follow-up.
+    otherDaysAsked: /^¿?y ((de|el|a|y|lunes|martes|miércoles|jueves|viernes|sábado|domingo),? ?)+\?$/i,
     acks: ['Perfecto, gracias.', 'Entendido, gracias.', 'Muy bien.', 'Gracias, eso me ayuda.'],
     goodbyeDone: 'Muchas gracias, eso es todo lo que necesitaba. Que tenga un buen día, ¡adiós!',
     goodbyePartial: 'Gracias por su tiempo, me ha sido muy útil. Que tenga un buen día, ¡adiós!',
@@ -151,6 +152,8 @@ export const es: LanguagePack = {
       'siguen igual',
       'sin cambios',
     ],
+    // Folded as the tokens are ("perdón" is "perdon").
+    corrections: ['en realidad', 'quiero decir', 'queria decir', 'perdon', 'me equivoque', 'corrijo', 'mejor dicho'],
   },
   promptRule:
     'Speak Spanish (español, the polite "usted") in everything you say, even if these instructions are in English. Record facts in the tools exactly as the tools define them (24-hour times, English day keys, the currency amount).',

@@ -69,4 +69,6 @@ export interface InterviewerLines {
   readonly yes: readonly string[];
   readonly no: readonly string[];
   readonly unchanged: readonly string[];
+  /** Words of a caller correcting herself ("actually", "I mean"): what she says again then replaces what was heard. */
+  readonly corrections: readonly string[];
 }

@@ -118,6 +118,9 @@ t.test('a Spanish call says no English line: greeting, question, re-prompt, good
   const other = es.interviewer.otherDays(['mon', 'tue', 'wed', 'sat', 'sun']);
   t.equal(other, '¿Y de lunes a miércoles, el sábado y el domingo?');
   t.match(other, es.interviewer.otherDaysAsked, 'the interviewer knows its own follow-up');
+  for (const q of Object.values(es.interviewer.question))
+    t.notMatch(q, es.interviewer.otherDaysAsked, `a topic's question is not the follow-up: ${q}`);
+  t.notMatch('¿Y cuánto cuesta una membresía?', es.interviewer.otherDaysAsked);
   const english = /\b(the|you|your|what|how|thank|hours|please|goodbye)\b/i;
   for (const line of [intro, question, repromptLine(2, 'classes', 'es'), goodbyeLine('idle', 'es')])
     t.notMatch(line, english, line);

@@ -214,6 +214,23 @@ t.test('a topic said again while another is asked only adds what is not known ye
   );
 });
 
+t.test('a caller correcting herself is heard, whatever is asked now', async (t) => {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  caller(c, 'we are open six a.m. to nine p.m. every day');
+  await agentTurn(c, 'reply');
+  caller(c, 'fifty nine dollars a month');
+  await agentTurn(c, 'reply');
+  t.same(c.asked, ['hours', 'pricing', 'classes']);
+  caller(c, 'we offer yoga and actually i misspoke the monthly is sixty nine dollars a month');
+  await agentTurn(c, 'reply');
+  t.same(
+    c.facts.pricing.map((p) => p.amountMinor),
+    [6900],
+    'the corrected price replaces the first',
+  );
+});
+
 t.test('hours for a single day are not taken as the answer: one clarification, then the real answer', async (t) => {
   const c = fresh();
   await agentTurn(c, 'greeting');

@@ -169,6 +169,50 @@ t.test('parser accuracy on varied phrasings', async (t) => {
   t.ok(accuracy >= 0.95, 'accuracy ≥ 95 %');
 });
 
+t.test('days paired with the value said next to them, each phrasing on its own', async (t) => {
+  // Each must hold (the accuracy table above tolerates a few misses; these are the pairing rule's own cases).
+  const cases: [string, Expect][] = [
+    [
+      "We're open from 6 a.m. to 10 p.m. from Monday to Friday, and Saturday and Sunday from 8 to 6.",
+      { hours: 'mon-fri 06:00-22:00; sat,sun 08:00-18:00' },
+    ],
+    [
+      "6 a.m. to 10 p.m., from Monday through Friday. Saturday, it's 8 to 2. Sunday, we're closed.",
+      { hours: 'mon-fri 06:00-22:00; sat 08:00-14:00; sun closed' },
+    ],
+    ['six to ten um monday to friday and weekends eight to six', { hours: 'mon-fri 06:00-22:00; sat,sun 08:00-18:00' }],
+    [
+      "six to ten uh on weekdays and on weekends it's eight to six",
+      { hours: 'mon-fri 06:00-22:00; sat,sun 08:00-18:00' },
+    ],
+    ["six to ten it's monday to friday and saturdays eight to noon", { hours: 'mon-fri 06:00-22:00; sat 08:00-12:00' }],
+    [
+      'six a.m. to ten p.m. is monday to friday and saturday eight to two',
+      { hours: 'mon-fri 06:00-22:00; sat 08:00-14:00' },
+    ],
+    [
+      'we open at six and close at eight or noon week it saturday is nine until one it closed sunday',
+      { hours: 'mon-fri 06:00-20:00; sat 09:00-13:00; sun closed' },
+    ],
+    [
+      "five thirty a.m. to ten again it's saturday it's seven to seven and sunday eight to for",
+      { hours: 'mon-fri 05:30-22:00; sat 07:00-19:00; sun 08:00-16:00' },
+    ],
+    [
+      "Monday through Friday we're hoping from 5 a.m. to 11 p.m. Daturdeated from 7 a.m. to 8 p.m. and closed on Sunday.",
+      { hours: 'mon-fri 05:00-23:00; sat 07:00-20:00; sun closed' },
+    ],
+    ["we never close we're open twenty four seven", { hours: 'all 24h' }],
+    // "for" is "four" only as a range's end.
+    ['a day pass is ten dollars and for a month it is fifty dollars', { pricing: '10/day, 50/month' }],
+    ['we have yoga at nine and for the kids zumba', { classes: ['yoga', 'zumba'] }],
+  ];
+  for (const [text, exp] of cases) {
+    const { ok, got } = matches(text, exp);
+    t.ok(ok, `${text} → ${JSON.stringify(got)}`);
+  }
+});
+
 t.test('what was heard without its days is unresolved, not spread over the week', async (t) => {
   const hours = (text: string): ReturnType<typeof parseHours> => parseHours(utteranceTokens(text));
   t.ok(

@@ -9,7 +9,7 @@ import {
   type Topic,
 } from '../../facts/model.js';
 import { normalize } from '../../facts/numbers.js';
-import { parseUtterance } from '../../facts/parse.js';
+import { parseUtterance, utteranceTokens } from '../../facts/parse.js';
 import { sayGymName } from '../../facts/say.js';
 import type { Language } from '../../language/index.js';
 import type { InterviewerLines } from '../../language/pack.js';
@@ -296,7 +296,10 @@ function factsIn(
     const { hours: _held, ...rest } = facts;
     facts = Object.keys(rest).length > 0 ? rest : undefined;
   }
-  if (facts) facts = newItemsOfRestatedTopics(facts, input, answersOtherDays(input.history, said));
+  // "Actually, it's sixty-nine": a caller correcting herself is taken whole, whatever is asked now.
+  const tokens = utteranceTokens(callerText, input.language);
+  const corrects = said.corrections.some((c) => phraseIn(tokens, c));
+  if (facts && !corrects) facts = newItemsOfRestatedTopics(facts, input, answersOtherDays(input.history, said));
   return { parsed, gained, facts };
 }
 
@@ -306,7 +309,7 @@ function factsIn(
  * corrected, and its first reading is kept: a second reading of the same words is no likelier to be right, and on a
  * noisy line a worse one replaced right facts ("fifty-nine a month" became "nine"). So a topic that is not the
  * question now, and the days the follow-up did not ask about, only add what is not known yet. The topic asked now
- * is taken whole: that is where a caller corrects herself.
+ * is taken whole, and so is what she says as a correction ("actually", the language pack's `corrections`).
  */
 function newItemsOfRestatedTopics(
   facts: Partial<GymFacts>,
