@@ -51,6 +51,17 @@ function fresh(): Conversation {
   return { facts: emptyFacts(), asked: [], history: [], agentLines: [] };
 }
 
+/** A conversation asked hours and pricing, answered with `hours` and `price`, and now asked about classes. */
+async function askedClasses(hours: string, price: string): Promise<Conversation> {
+  const c = fresh();
+  await agentTurn(c, 'greeting');
+  caller(c, hours);
+  await agentTurn(c, 'reply');
+  caller(c, price);
+  await agentTurn(c, 'reply');
+  return c;
+}
+
 t.test('cooperative call: hours, then pricing, then classes, then goodbye', async (t) => {
   const c = fresh();
   const g = await agentTurn(c, 'greeting');
@@ -141,12 +152,7 @@ t.test('a volunteered mention with a cue counts, even a single item', async (t) 
 });
 
 t.test('a topic already asked accepts a late answer, even a single item', async (t) => {
-  const c = fresh();
-  await agentTurn(c, 'greeting');
-  caller(c, 'every day six a.m. to ten p.m.');
-  await agentTurn(c, 'reply');
-  caller(c, 'forty dollars a month');
-  await agentTurn(c, 'reply');
+  const c = await askedClasses('every day six a.m. to ten p.m.', 'forty dollars a month');
   t.same(c.asked, ['hours', 'pricing', 'classes']);
   caller(c, 'zumba');
   await agentTurn(c, 'reply');
@@ -189,12 +195,7 @@ t.test('hours that leave days unaccounted for get one follow-up naming those day
 });
 
 t.test('a topic said again while another is asked only adds what is not known yet', async (t) => {
-  const c = fresh();
-  await agentTurn(c, 'greeting');
-  caller(c, 'we are open six a.m. to nine p.m. every day');
-  await agentTurn(c, 'reply');
-  caller(c, 'fifty nine dollars a month');
-  await agentTurn(c, 'reply');
+  const c = await askedClasses('we are open six a.m. to nine p.m. every day', 'fifty nine dollars a month');
   t.same(c.asked, ['hours', 'pricing', 'classes']);
   // Asked about classes, she says everything again, heard worse on a noisy line, and a day pass that is new.
   caller(c, 'three to nine every day it is nine dollars a month and a day pass is ten dollars we offer yoga');
@@ -215,12 +216,7 @@ t.test('a topic said again while another is asked only adds what is not known ye
 });
 
 t.test('a caller correcting herself is heard, whatever is asked now', async (t) => {
-  const c = fresh();
-  await agentTurn(c, 'greeting');
-  caller(c, 'we are open six a.m. to nine p.m. every day');
-  await agentTurn(c, 'reply');
-  caller(c, 'fifty nine dollars a month');
-  await agentTurn(c, 'reply');
+  const c = await askedClasses('we are open six a.m. to nine p.m. every day', 'fifty nine dollars a month');
   t.same(c.asked, ['hours', 'pricing', 'classes']);
   caller(c, 'we offer yoga and actually i misspoke the monthly is sixty nine dollars a month');
   await agentTurn(c, 'reply');
