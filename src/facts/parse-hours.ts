@@ -240,17 +240,32 @@ function leadsOwnValue(tokens: readonly string[], ents: readonly Entity[], k: nu
   const e = ents[k];
   if (e === undefined) return false;
   const gap = tokens.slice(valueNext, e.at);
-  // Tied back by fillers, or by one stray word between the two (the recogniser's "ten p.m. to monday").
+  // Tied back by one stray word between the two (the recogniser's "ten p.m. to monday") ...
   const [one] = gap;
-  const stray = gap.length === 1 && one !== undefined && !NEW_PAIR.has(one) && !LEADS_ON.has(one);
-  if (stray || gap.every((w) => FILLERS.has(w))) return false;
+  if (gap.length === 1 && one !== undefined && !NEW_PAIR.has(one) && !LEADS_ON.has(one)) return false;
+  // ... or by fillers ("six to ten from monday to friday"), unless fillers lead this day set alone into a value of
+  // its own that no later days are tied to: "ten p.m. it's saturday it's seven to seven and sunday …", where the
+  // value before it is the weekdays' (lost); "six to ten is monday to friday eight to two saturdays" stays a
+  // "value days" answer.
+  if (gap.every((w) => FILLERS.has(w))) return gap.length > 0 && leadsDirectly(tokens, ents, k);
   // The day sets joined to it ("saturday and sunday it's seven to seven"), and no further.
   let r = k;
   while (ents[r + 1]?.kind === 'days' && joinedDays(tokens, ents[r] as Entity, ents[r + 1] as Entity)) r++;
-  const run = ents[r] as Entity;
-  const value = ents[r + 1];
+  return valueLed(tokens, ents[r] as Entity, ents[r + 1]);
+}
+
+/** The day set ents[k] alone leads into the value after it, and that value has no day set tied to it after it. */
+function leadsDirectly(tokens: readonly string[], ents: readonly Entity[], k: number): boolean {
+  const value = ents[k + 1];
+  if (!valueLed(tokens, ents[k] as Entity, value) || value === undefined) return false;
+  const then = ents[k + 2];
+  return !(then?.kind === 'days' && tokens.slice(value.next, then.at).every((w) => FILLERS.has(w)));
+}
+
+/** `value` is a value said right after the day set `days`, with at most a few leading words between. */
+function valueLed(tokens: readonly string[], days: Entity, value: Entity | undefined): boolean {
   if (value === undefined || value.kind === 'days' || value.kind === 'bound') return false;
-  const between = tokens.slice(run.next, value.at);
+  const between = tokens.slice(days.next, value.at);
   return between.length <= MAX_LEAD_WORDS && between.every((w) => LEADS_ON.has(w));
 }
 

@@ -203,6 +203,13 @@ t.test('days paired with the value said next to them, each phrasing on its own',
       { hours: 'mon-fri 05:00-23:00; sat 07:00-20:00; sun closed' },
     ],
     ["we never close we're open twenty four seven", { hours: 'all 24h' }],
+    // Fillers on both sides of a day set: it leads its own value unless later days are tied to that value.
+    [
+      "week a day our there five thirty a.m. to ten p.m. it's saturday it's seven to seven and sunday eight to four",
+      { hours: 'mon-fri 05:30-22:00; sat 07:00-19:00; sun 08:00-16:00' },
+    ],
+    ['six to ten is monday to friday eight to two saturdays', { hours: 'mon-fri 06:00-22:00; sat 08:00-14:00' }],
+    ['six to ten monday to friday eight to two on saturdays', { hours: 'mon-fri 06:00-22:00; sat 08:00-14:00' }],
     // "for" is "four" only as a range's end.
     ['a day pass is ten dollars and for a month it is fifty dollars', { pricing: '10/day, 50/month' }],
     ['we have yoga at nine and for the kids zumba', { classes: ['yoga', 'zumba'] }],
