@@ -80,12 +80,12 @@ export function missingTopics(
   return order.filter((t) => among.includes(t) && !a.has(t));
 }
 
-/** Later facts win per day / per plan name / per class name; nothing already known is dropped. */
 /** What makes two prices the same plan's: a later price for the same key replaces the earlier one. */
 export function planKey(p: { plan: string; period: string }): string {
   return `${p.plan.toLowerCase()}|${p.period}`;
 }
 
+/** Later facts win per day / per plan name / per class name; nothing already known is dropped. */
 export function mergeFacts(base: GymFacts, add: Partial<GymFacts>): GymFacts {
   const hours = { ...base.hours, ...(add.hours ?? {}) };
   const plans = new Map(base.pricing.map((p) => [planKey(p), p]));

@@ -24,6 +24,8 @@ export interface ParsedUtterance {
   periodAssumed: boolean;
   /** No words at all (silence, or the recogniser did not understand). */
   empty: boolean;
+  /** The words as the parsers read them (utteranceTokens). */
+  tokens: string[];
 }
 
 function hasPhrase(tokens: readonly string[], phrase: string): boolean {
@@ -68,6 +70,7 @@ export function parseUtterance(text: string, language: Language = 'en'): ParsedU
     hoursUnclear: hours.unresolved && Object.keys(hours.hours).length === 0,
     periodAssumed: prices.assumedPeriod,
     empty: tokens.length === 0,
+    tokens,
   };
 }
 

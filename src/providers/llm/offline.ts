@@ -9,7 +9,7 @@ import {
   type Topic,
 } from '../../facts/model.js';
 import { normalize } from '../../facts/numbers.js';
-import { parseUtterance, utteranceTokens } from '../../facts/parse.js';
+import { parseUtterance } from '../../facts/parse.js';
 import { sayGymName } from '../../facts/say.js';
 import type { Language } from '../../language/index.js';
 import type { InterviewerLines } from '../../language/pack.js';
@@ -123,12 +123,12 @@ function itemCount(facts: Partial<GymFacts>, topic: Topic): number {
 export function answeredIn(text: string, parsed: ReturnType<typeof parseUtterance>, asked: readonly Topic[]): Topic[] {
   const cued = new Set(detectTopics(text).topics);
   const tokens = normalize(text);
-  const has = (phrase: string): boolean => {
-    const w = phrase.split(' ');
-    return tokens.some((_, i) => w.every((x, k) => tokens[i + k] === x));
-  };
   return parsed.topics.filter(
-    (t) => asked.includes(t) || itemCount(parsed.facts, t) >= 2 || cued.has(t) || EXTRA_CUES[t].some(has),
+    (t) =>
+      asked.includes(t) ||
+      itemCount(parsed.facts, t) >= 2 ||
+      cued.has(t) ||
+      EXTRA_CUES[t].some((cue) => phraseIn(tokens, cue)),
   );
 }
 
@@ -297,8 +297,7 @@ function factsIn(
     facts = Object.keys(rest).length > 0 ? rest : undefined;
   }
   // "Actually, it's sixty-nine": a caller correcting herself is taken whole, whatever is asked now.
-  const tokens = utteranceTokens(callerText, input.language);
-  const corrects = said.corrections.some((c) => phraseIn(tokens, c));
+  const corrects = said.corrections.some((c) => phraseIn(parsed.tokens, c));
   if (facts && !corrects) facts = newItemsOfRestatedTopics(facts, input, answersOtherDays(input.history, said));
   return { parsed, gained, facts };
 }
