@@ -203,6 +203,12 @@ t.test('days paired with the value said next to them, each phrasing on its own',
       { hours: 'mon-fri 05:00-23:00; sat 07:00-20:00; sun closed' },
     ],
     ["we never close we're open twenty four seven", { hours: 'all 24h' }],
+    // A weekday range's first day lost by the recogniser: it starts on monday.
+    [
+      "We're looking 5 am to 11 pm runnee through Friday Matardistas from 7am to 8pm and close Sunday.",
+      { hours: 'mon-fri 05:00-23:00; sat 07:00-20:00; sun closed' },
+    ],
+    ['six to ten through thursday and friday six to eight', { hours: 'mon-thu 06:00-22:00; fri 06:00-20:00' }],
     // Fillers on both sides of a day set: it leads its own value unless later days are tied to that value.
     [
       "week a day our there five thirty a.m. to ten p.m. it's saturday it's seven to seven and sunday eight to four",
@@ -230,6 +236,7 @@ t.test('what was heard without its days is unresolved, not spread over the week'
   t.ok(hours("we're closed and saturday eight to two").unresolved, '"closed" with no day');
   t.notOk(hours('six to ten and eight to six on weekends').unresolved, 'one value is the rest of the week');
   t.notOk(hours("weekdays it's six to ten and saturdays it's").hours.sat, 'nothing guessed for saturday');
+  t.same(Object.keys(hours('six to ten through sunday').hours), ['sun'], 'a range to the weekend: its start is not guessed');
 });
 
 t.test('every supported fact round-trips through its spoken form', async (t) => {
