@@ -80,6 +80,8 @@ const VARIANTS: Record<string, Partial<OfflineAsrOptions>> = {
   // Moonshine's finals (moonshine.ts): on noisy lines only (the default), or on every line.
   default: {},
   moonshine: { moonshine: 'always' },
+  // The decoder's full search on noisy lines too (before NOISY_SEARCH).
+  'noisy-wide': { noisySearch: {} },
 };
 
 const RATE = 8000;

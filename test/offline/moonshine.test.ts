@@ -14,6 +14,7 @@ import {
   sharedMoonshine,
   toModelRate,
 } from '../../src/providers/asr/moonshine.js';
+import { NOISY_SEARCH, SEARCH_DEFAULTS } from '../../src/providers/asr/decoder-pool.js';
 import { OfflineAsr } from '../../src/providers/asr/offline.js';
 import { OrderedEvents } from '../../src/providers/asr/ordered-events.js';
 import type { AsrStreamEvent } from '../../src/providers/asr/types.js';
@@ -144,6 +145,27 @@ t.test('policy noisy: Moonshine gives the finals on a music line, the grammar de
   const always = (await finals(await answerOver(undefined, 0), 'always')).join(' ');
   t.match(always, MOONSHINE, `policy always on the quiet line: Moonshine's "${always}"`);
 });
+
+t.test(
+  'where Moonshine writes the finals the decoder searches narrower, and a quiet line gets the full search back',
+  async (t) => {
+    const asr = new OfflineAsr({ dsp, moonshine: 'noisy', vad: { kind: 'energy' } });
+    t.teardown(() => asr.close());
+    const limitAfter = async (line: Int16Array): Promise<number> => {
+      const stream = await asr.open({ onEvent: () => {} });
+      stream.setContext?.('pricing');
+      for (const f of frames20ms(dsp.ulawEncode(line))) stream.push(f);
+      stream.finalize();
+      stream.setContext?.('hours');
+      const limit = (stream as unknown as { searchLimit: number }).searchLimit;
+      await stream.close();
+      return limit;
+    };
+    t.equal(await limitAfter(await answerOver('music', 10)), NOISY_SEARCH.maxhmmpf, 'music line: narrowed');
+    // One decoder in the pool: the quiet line's stream gets the one the music line narrowed.
+    t.equal(await limitAfter(await answerOver(undefined, 0)), SEARCH_DEFAULTS.maxhmmpf, 'quiet line: the full search');
+  },
+);
 
 t.test("a final transcribed later keeps its place: the next utterance's events wait for it", async (t) => {
   const got: string[] = [];

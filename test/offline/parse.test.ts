@@ -236,7 +236,11 @@ t.test('what was heard without its days is unresolved, not spread over the week'
   t.ok(hours("we're closed and saturday eight to two").unresolved, '"closed" with no day');
   t.notOk(hours('six to ten and eight to six on weekends').unresolved, 'one value is the rest of the week');
   t.notOk(hours("weekdays it's six to ten and saturdays it's").hours.sat, 'nothing guessed for saturday');
-  t.same(Object.keys(hours('six to ten through sunday').hours), ['sun'], 'a range to the weekend: its start is not guessed');
+  t.same(
+    Object.keys(hours('six to ten through sunday').hours),
+    ['sun'],
+    'a range to the weekend: its start is not guessed',
+  );
 });
 
 t.test('every supported fact round-trips through its spoken form', async (t) => {

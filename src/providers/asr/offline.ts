@@ -6,7 +6,15 @@ import { loadDenoiserFactory, type DenoiserFactory } from '../../audio/denoise.j
 import { createVad, type CreateVadOptions, type Vad } from '../../audio/vad.js';
 import type { Dsp } from '../../dsp/types.js';
 import { AppError } from '../../errors.js';
-import { DecoderPool, soundSwallowerDir, type DecoderLease, type SsDecoder, type SsModule } from './decoder-pool.js';
+import {
+  DecoderPool,
+  SEARCH_DEFAULTS,
+  soundSwallowerDir,
+  type DecoderLease,
+  type SearchLimits,
+  type SsDecoder,
+  type SsModule,
+} from './decoder-pool.js';
 import { EXTRA_PRONUNCIATIONS, grammarWords } from './grammars.js';
 import type { LinePolicy } from './line-snr.js';
 import { thisThreadTranscriber, type LineTranscriber } from './moonshine.js';
@@ -57,10 +65,9 @@ export interface OfflineAsrOptions {
   decodersPerInstance?: number;
   /** pocketsphinx settings over ours (beam widths etc.). */
   decoderConfig?: Record<string, string | number | boolean>;
+  /** The search's limits where Moonshine writes the finals (NOISY_SEARCH unless given; `{}`: the defaults). */
+  noisySearch?: SearchLimits;
 }
-
-/** Beams narrower than pocketsphinx's defaults: grammars are small, and this keeps decoding well under real time. */
-const DECODER_DEFAULTS = { beam: 1e-30, pbeam: 1e-30, wbeam: 1e-20, maxhmmpf: 5000 };
 
 let smallDict: string | undefined;
 
@@ -167,7 +174,7 @@ export class OfflineAsr implements AsrProvider {
 
   private async createDecoder(ss: SsModule): Promise<SsDecoder> {
     const decoder = new ss.Decoder({
-      ...DECODER_DEFAULTS,
+      ...SEARCH_DEFAULTS,
       dict: grammarDictionary(modelDir()),
       ...this.opts.decoderConfig,
       samprate: 8000,
