@@ -1,5 +1,5 @@
 import { hhmm, parseTime, resolveRange, to24, validRange, type TimeMatch } from './parse-time.js';
-import type { Day } from './model.js';
+import { DAYS, type Day } from './model.js';
 import { daysAt, isDayWord } from './parse-days.js';
 
 // An opening-hours answer as an ordered list of entities: day sets, time ranges, one end of a day, "closed",
@@ -13,6 +13,8 @@ export type Entity =
   | { kind: 'bound'; end: 'opens' | 'closes'; time: string; at: number; next: number }
   | { kind: 'closed'; at: number; next: number }
   | { kind: 'open24'; at: number; next: number };
+
+type DaySet = { days: Day[]; next: number };
 
 const RANGE_GLUE = new Set([
   'to',
@@ -123,6 +125,23 @@ function rangeEnd(tokens: readonly string[], j: number): TimeMatch | undefined {
   return t && { ...t, next: t.next + j };
 }
 
+/**
+ * "five to eleven runnee through friday": a weekday range whose first day the recogniser lost, right after the
+ * answer's first time range (one stray word between at most) and before any day was named, starts on monday, as
+ * gyms say their week. Otherwise "through friday" is left to mean friday: after a day already named the range
+ * could start anywhere ("monday five to eleven and through friday"), "closed through wednesday" is a date, and a
+ * range ending on the weekend could start on any day.
+ */
+function lostRangeStart(tokens: readonly string[], i: number, before: readonly Entity[]): DaySet | undefined {
+  const [first] = before;
+  if (before.length !== 1 || first?.kind !== 'range' || i - first.next > 1) return undefined;
+  if (tokens[i] !== 'through' && tokens[i] !== 'thru') return undefined;
+  const end = daysAt(tokens, i + 1);
+  const last = end?.days.length === 1 ? DAYS.indexOf(end.days[0] as Day) : -1;
+  if (end === undefined || last < DAYS.indexOf('tue') || last > DAYS.indexOf('fri')) return undefined;
+  return { days: DAYS.slice(0, last + 1), next: end.next };
+}
+
 export function entities(tokens: readonly string[]): Entity[] {
   const out: Entity[] = [];
   // Start positions of closing times already used by an "open at … close at …" range.
@@ -153,7 +172,7 @@ export function entities(tokens: readonly string[]): Entity[] {
         continue;
       }
     }
-    const d = daysAt(tokens, i);
+    const d = daysAt(tokens, i) ?? lostRangeStart(tokens, i, out);
     if (d) {
       out.push({ kind: 'days', days: d.days, at: i, next: d.next });
       i = d.next;

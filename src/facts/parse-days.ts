@@ -34,7 +34,7 @@ export function daysAt(tokens: readonly string[], i: number): { days: Day[]; nex
     return { days: [...(DAY_GROUP_WORDS.weekdays as readonly Day[])], next: i + 3 };
   }
   const d = DAY_BY_WORD.get(t);
-  if (d === undefined) return lostRangeStart(tokens, i);
+  if (d === undefined) return undefined;
   // Ranges: "monday through friday", "monday to friday", "from monday till friday"
   const glue = tokens[i + 1];
   const e = DAY_BY_WORD.get(tokens[i + 2] ?? '');
@@ -49,16 +49,4 @@ export function daysAt(tokens: readonly string[], i: number): { days: Day[]; nex
     return { days, next: i + 3 };
   }
   return { days: [d], next: i + 1 };
-}
-
-/**
- * "… through friday" with no day before it: the range's first day was lost (a recogniser's "runnee through friday")
- * or left out. A week's range that ends on a weekday starts on monday; one that ends on the weekend could start
- * anywhere, and a lone "to friday" may be a time's end ("ten to friday"), so neither is read.
- */
-function lostRangeStart(tokens: readonly string[], i: number): { days: Day[]; next: number } | undefined {
-  if (tokens[i] !== 'through' && tokens[i] !== 'thru') return undefined;
-  const end = DAY_BY_WORD.get(tokens[i + 1] ?? '');
-  if (end === undefined || end === 'sat' || end === 'sun' || end === 'mon') return undefined;
-  return { days: DAYS.slice(0, DAYS.indexOf(end) + 1), next: i + 2 };
 }

@@ -209,6 +209,9 @@ t.test('days paired with the value said next to them, each phrasing on its own',
       { hours: 'mon-fri 05:00-23:00; sat 07:00-20:00; sun closed' },
     ],
     ['six to ten through thursday and friday six to eight', { hours: 'mon-thu 06:00-22:00; fri 06:00-20:00' }],
+    // Only there: after a day already named the range could start anywhere.
+    ['monday five to eleven and through friday six to ten', { hours: 'mon 05:00-23:00; fri 06:00-22:00' }],
+    ['closed mondays, six to ten through friday', { hours: 'mon closed; fri 06:00-22:00' }],
     // Fillers on both sides of a day set: it leads its own value unless later days are tied to that value.
     [
       "week a day our there five thirty a.m. to ten p.m. it's saturday it's seven to seven and sunday eight to four",

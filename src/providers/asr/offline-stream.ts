@@ -2,7 +2,7 @@ import { joinPcm, pcmToFloat } from '../../audio/pcm.js';
 import type { Denoiser, DenoiserFactory } from '../../audio/denoise.js';
 import { VAD_FRAME_MS, VAD_FRAME_SAMPLES, type Vad } from '../../audio/vad.js';
 import { AppError } from '../../errors.js';
-import { NOISY_SEARCH, SEARCH_DEFAULTS, type DecoderLease, type SearchLimits, type SsDecoder } from './decoder-pool.js';
+import type { DecoderLease, SsDecoder } from './decoder-pool.js';
 import { grammarFor } from './grammars.js';
 import { Arrivals } from './arrivals.js';
 import { LineSnr, type LinePolicy } from './line-snr.js';
@@ -33,7 +33,7 @@ const CUT_PATH_CONFIDENCE = 0.5;
  * the finite-state build: probe in docs/benchmarks/asr-threads.md), so a decoder handed to the next call keeps its
  * grammar and a stream sets one only when the dialogue step asks for another.
  */
-const grammarOf = new WeakMap<SsDecoder, string>();
+const grammarOf = new WeakMap<SsDecoder, AsrContext>();
 
 export class OfflineAsrStream implements AsrStream {
   /** The frames before an utterance: as the line carried them (Moonshine's) and as the decoder hears them. */
@@ -46,7 +46,7 @@ export class OfflineAsrStream implements AsrStream {
   private lastPartial = '';
   private context: AsrContext = 'open';
   /** The grammar the decoder holds: a pooled decoder keeps its last stream's (grammarOf). */
-  private grammarContext: string | undefined;
+  private grammarContext: AsrContext | undefined;
   private closed = false;
   private readonly minConfidence: number;
   private readonly partialFrames: number;
@@ -67,11 +67,6 @@ export class OfflineAsrStream implements AsrStream {
   private readonly transcriber: LineTranscriber;
   private moonshineLoading = false;
   private readonly events: OrderedEvents;
-
-  /** The decoder's search limit now (maxhmmpf): narrower where Moonshine writes the finals (tests). */
-  get searchLimit(): number {
-    return Number(this.decoder.get_config('maxhmmpf'));
-  }
 
   /** Whether the decoder hears the line denoised now (tests, benchmarks). */
   get denoising(): boolean {
@@ -313,22 +308,13 @@ export class OfflineAsrStream implements AsrStream {
   }
 
   private applyGrammar(): void {
-    // On a line whose finals are Moonshine's the decoder only gives partials: its search is narrowed there.
-    const narrow = this.wantsMoonshine();
-    const key = narrow ? `${this.context}:narrow` : this.context;
-    if (key === this.grammarContext) return;
+    if (this.context === this.grammarContext) return;
     try {
       this.grammarContext = undefined;
       grammarOf.delete(this.decoder);
-      // The search reads its limits when a grammar is set (a pooled decoder may hold another stream's).
-      const search = narrow ? (this.opts.noisySearch ?? NOISY_SEARCH) : undefined;
-      for (const k of Object.keys(SEARCH_DEFAULTS) as (keyof SearchLimits)[]) {
-        const base = this.opts.decoderConfig?.[k] ?? SEARCH_DEFAULTS[k];
-        this.decoder.set_config(k, search?.[k] ?? (typeof base === 'number' ? base : Number(base)));
-      }
       this.decoder.set_grammar(grammarFor(this.context));
-      this.grammarContext = key;
-      grammarOf.set(this.decoder, key);
+      this.grammarContext = this.context;
+      grammarOf.set(this.decoder, this.context);
     } catch (e) {
       this.fail(e);
     }
