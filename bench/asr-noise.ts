@@ -80,8 +80,8 @@ const VARIANTS: Record<string, Partial<OfflineAsrOptions>> = {
   // Moonshine's finals (moonshine.ts): on noisy lines only (the default), or on every line.
   default: {},
   moonshine: { moonshine: 'always' },
-  // The decoder's full search on noisy lines too (before NOISY_SEARCH).
-  'noisy-wide': { noisySearch: {} },
+  // The decoder's search not capped on noisy lines (before NOISY_MAX_HMMPF).
+  'noisy-uncapped': { noisyMaxHmmpf: 5000 },
 };
 
 const RATE = 8000;

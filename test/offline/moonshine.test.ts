@@ -14,10 +14,10 @@ import {
   sharedMoonshine,
   toModelRate,
 } from '../../src/providers/asr/moonshine.js';
-import { NOISY_SEARCH, SEARCH_DEFAULTS } from '../../src/providers/asr/decoder-pool.js';
+import { NOISY_MAX_HMMPF, SEARCH_DEFAULTS } from '../../src/providers/asr/decoder-pool.js';
 import { OfflineAsr } from '../../src/providers/asr/offline.js';
 import { OrderedEvents } from '../../src/providers/asr/ordered-events.js';
-import type { AsrStreamEvent } from '../../src/providers/asr/types.js';
+import type { AsrStream, AsrStreamEvent } from '../../src/providers/asr/types.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
 import { LineBackground, type BackgroundKind } from '../../src/sim/noise/index.js';
 import { testDsp } from './helpers.js';
@@ -147,23 +147,22 @@ t.test('policy noisy: Moonshine gives the finals on a music line, the grammar de
 });
 
 t.test(
-  'where Moonshine writes the finals the decoder searches narrower, and a quiet line gets the full search back',
+  'where Moonshine writes the finals the search is capped, and a quiet line gets the full search back',
   async (t) => {
     const asr = new OfflineAsr({ dsp, moonshine: 'noisy', vad: { kind: 'energy' } });
     t.teardown(() => asr.close());
-    const limitAfter = async (line: Int16Array): Promise<number> => {
-      const stream = await asr.open({ onEvent: () => {} });
-      stream.setContext?.('pricing');
+    const limits = async (line: Int16Array): Promise<{ before: number; after: number }> => {
+      const stream = (await asr.open({ onEvent: () => {} })) as AsrStream & { searchLimit: number };
+      const before = stream.searchLimit;
       for (const f of frames20ms(dsp.ulawEncode(line))) stream.push(f);
       stream.finalize();
-      stream.setContext?.('hours');
-      const limit = (stream as unknown as { searchLimit: number }).searchLimit;
+      const after = stream.searchLimit;
       await stream.close();
-      return limit;
+      return { before, after };
     };
-    t.equal(await limitAfter(await answerOver('music', 10)), NOISY_SEARCH.maxhmmpf, 'music line: narrowed');
-    // One decoder in the pool: the quiet line's stream gets the one the music line narrowed.
-    t.equal(await limitAfter(await answerOver(undefined, 0)), SEARCH_DEFAULTS.maxhmmpf, 'quiet line: the full search');
+    t.equal((await limits(await answerOver('music', 10))).after, NOISY_MAX_HMMPF, 'music line: capped');
+    // The pool hands the quiet line's stream the decoder the music line capped; its utterance gives the limit back.
+    t.same(await limits(await answerOver(undefined, 0)), { before: NOISY_MAX_HMMPF, after: SEARCH_DEFAULTS.maxhmmpf });
   },
 );
 

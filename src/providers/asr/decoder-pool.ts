@@ -32,17 +32,16 @@ export interface SsDecoder {
 }
 /**
  * The search's limits, narrower than pocketsphinx's defaults: grammars are small, and this keeps decoding well
- * under real time. A grammar's search reads them when it is set (set_grammar).
+ * under real time.
  */
 export const SEARCH_DEFAULTS = { beam: 1e-30, pbeam: 1e-30, wbeam: 1e-20, maxhmmpf: 5000 } as const;
-export type SearchLimits = { [K in keyof typeof SEARCH_DEFAULTS]?: number };
 
 /**
- * Where Moonshine writes the finals (a noisy line) the decoder gives only the partials, and its search over music or
- * chatter costs the most: 30 s of her answers under music at 10 dB took 652 ms of CPU per second with the defaults,
- * 357 with this, chatter 582 and 385 (medians of 3; the partials came as often and were as garbled either way).
+ * The search limit where Moonshine writes the finals (offline-stream.ts): 30 s of her answers under music at 10 dB
+ * took 652 ms of CPU per second with the default, 357 with this, chatter 582 and 385 (medians of 3; the partials
+ * came as often and were as garbled either way).
  */
-export const NOISY_SEARCH: SearchLimits = { maxhmmpf: 500 };
+export const NOISY_MAX_HMMPF = 500;
 
 export interface SsModule {
   Decoder: new (config: Record<string, string | number | boolean>) => SsDecoder;

@@ -2,7 +2,7 @@ import { joinPcm, pcmToFloat } from '../../audio/pcm.js';
 import type { Denoiser, DenoiserFactory } from '../../audio/denoise.js';
 import { VAD_FRAME_MS, VAD_FRAME_SAMPLES, type Vad } from '../../audio/vad.js';
 import { AppError } from '../../errors.js';
-import type { DecoderLease, SsDecoder } from './decoder-pool.js';
+import { NOISY_MAX_HMMPF, SEARCH_DEFAULTS, type DecoderLease, type SsDecoder } from './decoder-pool.js';
 import { grammarFor } from './grammars.js';
 import { Arrivals } from './arrivals.js';
 import { LineSnr, type LinePolicy } from './line-snr.js';
@@ -67,6 +67,13 @@ export class OfflineAsrStream implements AsrStream {
   private readonly transcriber: LineTranscriber;
   private moonshineLoading = false;
   private readonly events: OrderedEvents;
+  /** The search limit (maxhmmpf) this stream last gave the decoder: a pooled decoder may hold another stream's. */
+  private hmmLimit: number | undefined;
+
+  /** The decoder's search limit now: capped where Moonshine writes the finals (tests). */
+  get searchLimit(): number {
+    return Number(this.decoder.get_config('maxhmmpf'));
+  }
 
   /** Whether the decoder hears the line denoised now (tests, benchmarks). */
   get denoising(): boolean {
@@ -199,6 +206,7 @@ export class OfflineAsrStream implements AsrStream {
   private startUtterance(atMs: number): void {
     this.applyGrammar();
     try {
+      this.limitSearch();
       this.decoder.start();
     } catch (e) {
       this.fail(e);
@@ -305,6 +313,19 @@ export class OfflineAsrStream implements AsrStream {
 
   private wantsMoonshine(): boolean {
     return this.moonshinePolicy === 'always' || (this.moonshinePolicy === 'noisy' && this.lineNoisy());
+  }
+
+  /**
+   * Where Moonshine writes the finals (a noisy line) the decoder only gives the partials, and its search over music
+   * or chatter is the most expensive thing such a call does: its limit is capped there (NOISY_MAX_HMMPF), and given
+   * back on a quiet line. pocketsphinx reads the limit on every frame, so the grammar stays as it is.
+   */
+  private limitSearch(): void {
+    const full = Number(this.opts.decoderConfig?.maxhmmpf ?? SEARCH_DEFAULTS.maxhmmpf);
+    const limit = this.wantsMoonshine() ? Math.min(full, this.opts.noisyMaxHmmpf ?? NOISY_MAX_HMMPF) : full;
+    if (limit === this.hmmLimit) return;
+    this.decoder.set_config('maxhmmpf', limit);
+    this.hmmLimit = limit;
   }
 
   private applyGrammar(): void {

@@ -11,7 +11,6 @@ import {
   SEARCH_DEFAULTS,
   soundSwallowerDir,
   type DecoderLease,
-  type SearchLimits,
   type SsDecoder,
   type SsModule,
 } from './decoder-pool.js';
@@ -65,8 +64,8 @@ export interface OfflineAsrOptions {
   decodersPerInstance?: number;
   /** pocketsphinx settings over ours (beam widths etc.). */
   decoderConfig?: Record<string, string | number | boolean>;
-  /** The search's limits where Moonshine writes the finals (NOISY_SEARCH unless given; `{}`: the defaults). */
-  noisySearch?: SearchLimits;
+  /** The search limit (maxhmmpf) where Moonshine writes the finals: NOISY_MAX_HMMPF unless given. */
+  noisyMaxHmmpf?: number;
 }
 
 let smallDict: string | undefined;
