@@ -73,7 +73,7 @@ const VARIANTS: Record<string, Partial<OfflineAsrOptions>> = {
   'hybrid-seg': { ...GRAMMAR, denoise: 'never', vad: { kind: 'hybrid' } },
   'fill-4': { ...GRAMMAR, denoise: 'never', decoderConfig: { fillprob: 1e-4 } },
   'fill-2': { ...GRAMMAR, denoise: 'never', decoderConfig: { fillprob: 1e-2 } },
-  // The search's cost per frame capped lower (the default is DECODER_DEFAULTS' maxhmmpf 5000), denoiser as default.
+  // The search's cost per frame capped lower (the default is SEARCH_DEFAULTS' maxhmmpf 5000), denoiser as default.
   'hmm-2000': { ...GRAMMAR, denoise: 'noisy', decoderConfig: { maxhmmpf: 2000 } },
   'hmm-1000': { ...GRAMMAR, denoise: 'noisy', decoderConfig: { maxhmmpf: 1000 } },
   'rnnoise-seg-fill-2': { ...GRAMMAR, denoise: 'always', vadHears: 'denoised', decoderConfig: { fillprob: 1e-2 } },

@@ -1,6 +1,6 @@
 import { hhmm, parseTime, resolveRange, to24, validRange, type TimeMatch } from './parse-time.js';
 import { DAYS, type Day } from './model.js';
-import { daysAt, isDayWord } from './parse-days.js';
+import { daysAt, isDayWord, type DaySet } from './parse-days.js';
 
 // An opening-hours answer as an ordered list of entities: day sets, time ranges, one end of a day, "closed",
 // "twenty four hours". parse-hours.ts pairs the values with the days.
@@ -13,8 +13,6 @@ export type Entity =
   | { kind: 'bound'; end: 'opens' | 'closes'; time: string; at: number; next: number }
   | { kind: 'closed'; at: number; next: number }
   | { kind: 'open24'; at: number; next: number };
-
-type DaySet = { days: Day[]; next: number };
 
 const RANGE_GLUE = new Set([
   'to',

@@ -15,8 +15,14 @@ export function isDayWord(w: string): boolean {
   return DAY_BY_WORD.has(w) || w in DAY_GROUP_WORDS;
 }
 
-/** The day set that starts at token `i`, and the token after it. */
-export function daysAt(tokens: readonly string[], i: number): { days: Day[]; next: number } | undefined {
+/** A day set and the token after it. */
+export interface DaySet {
+  days: Day[];
+  next: number;
+}
+
+/** The day set that starts at token `i`. */
+export function daysAt(tokens: readonly string[], i: number): DaySet | undefined {
   const t = tokens[i] ?? '';
   if (t === 'every' && (tokens[i + 1] === 'day' || tokens[i + 1] === 'single')) {
     const next = tokens[i + 1] === 'single' && tokens[i + 2] === 'day' ? i + 3 : i + 2;

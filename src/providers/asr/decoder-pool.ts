@@ -30,6 +30,7 @@ export interface SsDecoder {
   get_config(key: string): string | number;
   delete(): void;
 }
+
 /**
  * The search's limits, narrower than pocketsphinx's defaults: grammars are small, and this keeps decoding well
  * under real time.
