@@ -10,6 +10,7 @@ import { loadDsp, packageRoot } from '../src/dsp/index.js';
 import { TOPICS, type GymFacts, type Topic } from '../src/facts/model.js';
 import { normalize } from '../src/facts/numbers.js';
 import { parseFacts } from '../src/facts/parse.js';
+import { thisThreadTranscriber } from '../src/providers/asr/moonshine.js';
 import { OfflineAsr, type OfflineAsrOptions } from '../src/providers/asr/offline.js';
 import type { AsrContext } from '../src/providers/asr/types.js';
 import { LineSnr } from '../src/providers/asr/line-snr.js';
@@ -82,7 +83,16 @@ const VARIANTS: Record<string, Partial<OfflineAsrOptions>> = {
   moonshine: { moonshine: 'always' },
   // The decoder's search not capped on noisy lines (before NOISY_MAX_HMMPF).
   'noisy-uncapped': { noisyMaxHmmpf: 5000 },
+  // Moonshine not told what the agent asked: no nudge towards class names (moonshine-bias.ts).
+  unnudged: {},
 };
+
+/** A variant's options that need the run's DSP. */
+function optionsOf(variant: string, dsp: ReturnType<typeof loadDsp>): Partial<OfflineAsrOptions> {
+  if (variant !== 'unnudged') return VARIANTS[variant] ?? {};
+  const own = thisThreadTranscriber(dsp);
+  return { transcriber: { load: () => own.load(), transcribe: (pcm) => own.transcribe(pcm) } };
+}
 
 const RATE = 8000;
 /** Samples per pushed frame (20 ms). */
@@ -313,7 +323,7 @@ async function main(): Promise<void> {
     });
     const row = [`${c.label} (${median(spreads).toFixed(0)})`];
     for (const policy of policies) {
-      const asr = new OfflineAsr({ dsp, ...VARIANTS[policy] });
+      const asr = new OfflineAsr({ dsp, ...optionsOf(policy, dsp) });
       const t: Tally = {
         words: 0,
         wordErrors: 0,

@@ -5,7 +5,10 @@ import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { synthesizePhoneAudio } from '../../src/audio/speech.js';
 import { parseFacts } from '../../src/facts/parse.js';
+import { activeSpeechLevelDbfs } from '../../src/audio/level.js';
+import { transcribeLine } from '../../src/providers/asr/moonshine.js';
 import { MoonshineThread } from '../../src/providers/asr/moonshine-thread.js';
+import { LineBackground } from '../../src/sim/noise/index.js';
 import { FliteTts } from '../../src/providers/tts/flite.js';
 import { testDsp } from './helpers.js';
 
@@ -43,6 +46,29 @@ t.test('each request gets the words of its own audio, asked together from two st
   t.match(parseFacts(b.text).hours, { mon: { opens: '06:00', closes: '22:00' } }, `"${b.text}"`);
   t.ok(a.confidence >= 0.5 && b.confidence >= 0.5, 'understood');
   t.ok(price.buffer.byteLength > 0, "the caller's audio is not detached: a copy crossed");
+});
+
+t.test('what the agent asked crosses with the audio: an answer about classes is nudged there too', async (t) => {
+  const thread = new MoonshineThread();
+  t.teardown(() => thread.close());
+  // The desk's classes under sung music, where only the nudge (moonshine-bias.ts) hears them.
+  const raw = new FliteTts({ voice: 'slt', mode: 'inline', levelDbfs: null });
+  t.teardown(() => raw.close());
+  const { pcm: voice } = await synthesizePhoneAudio(raw, dsp, 'Boxing, kickboxing and some strength and conditioning.');
+  const audio = new Int16Array(voice.length + 16000);
+  audio.set(voice, 8000);
+  new LineBackground({ kind: 'music-vocals', snrDb: 12, seed: 7 }, activeSpeechLevelDbfs(voice, 8000) ?? -20).addTo(
+    audio,
+  );
+  const mulawLine = dsp.ulawDecode(dsp.ulawEncode(audio));
+  const asked = await thread.transcribe(mulawLine, 'classes');
+  t.same(
+    (parseFacts(asked.text).classes ?? []).map((c) => c.name),
+    ['boxing', 'kickboxing', 'strength'],
+    `"${asked.text}"`,
+  );
+  t.same(asked, await transcribeLine(dsp, mulawLine, 'classes'), "the same words as this thread's model");
+  t.notSame(await thread.transcribe(mulawLine), asked, 'and not the plain reading');
 });
 
 t.test('idle: the thread stops, and the next request starts a new one', async (t) => {

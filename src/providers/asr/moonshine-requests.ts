@@ -1,10 +1,12 @@
 import { AppError } from '../../errors.js';
 import type { LineTranscriber, Transcript } from './moonshine.js';
+import type { AsrContext } from './types.js';
 
 // A LineTranscriber's requests as they cross between threads: a decoding thread's streams ask through the pool,
 // the pool asks the Moonshine thread (moonshine-thread.ts), and each answer finds its request by id.
 
-export type ToMoonshine = { id: number; op: 'load' } | { id: number; op: 'transcribe'; pcm: Int16Array };
+export type ToMoonshine =
+  { id: number; op: 'load' } | { id: number; op: 'transcribe'; pcm: Int16Array; about?: AsrContext | undefined };
 /** The answer to a request; a failure travels as its message. */
 export type FromMoonshine =
   { id: number; ok: true; transcript?: Transcript } | { id: number; ok: false; message: string };
@@ -16,7 +18,7 @@ export async function answerRequest(r: ToMoonshine, t: LineTranscriber): Promise
       await t.load();
       return { id: r.id, ok: true };
     }
-    return { id: r.id, ok: true, transcript: await t.transcribe(r.pcm) };
+    return { id: r.id, ok: true, transcript: await t.transcribe(r.pcm, r.about) };
   } catch (e) {
     return { id: r.id, ok: false, message: e instanceof Error ? e.message : String(e) };
   }

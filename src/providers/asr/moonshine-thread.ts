@@ -3,6 +3,7 @@ import { returnFreedMemory, type LoadDspOptions } from '../../dsp/index.js';
 import { AppError } from '../../errors.js';
 import type { LineTranscriber, Transcript } from './moonshine.js';
 import { WaitingRequests, type FromMoonshine, type ToMoonshine } from './moonshine-requests.js';
+import type { AsrContext } from './types.js';
 
 // Moonshine on a thread of its own, shared by the server's decoding threads (offline-workers.ts). On a decoding
 // thread a transcription ran between the frames of the live streams there: onnxruntime-node starts each decoder
@@ -32,7 +33,7 @@ const LOAD_DEADLINE_MS = 30_000;
 const TRANSCRIBE_DEADLINE_MS = 3000;
 const TRANSCRIBE_DEADLINE_PER_AUDIO_S = 300;
 
-type Ask = { op: 'load' } | { op: 'transcribe'; pcm: Int16Array };
+type Ask = { op: 'load' } | { op: 'transcribe'; pcm: Int16Array; about?: AsrContext | undefined };
 
 export class MoonshineThread implements LineTranscriber {
   #worker: Worker | undefined;
@@ -52,8 +53,8 @@ export class MoonshineThread implements LineTranscriber {
     await this.#ask({ op: 'load' });
   }
 
-  async transcribe(pcm: Int16Array): Promise<Transcript> {
-    return (await this.#ask({ op: 'transcribe', pcm: pcm.slice() })) ?? { text: '', confidence: 0 };
+  async transcribe(pcm: Int16Array, about?: AsrContext): Promise<Transcript> {
+    return (await this.#ask({ op: 'transcribe', pcm: pcm.slice(), about })) ?? { text: '', confidence: 0 };
   }
 
   /** Stops the thread; what it held fails. The next request starts a new one. */

@@ -5,6 +5,9 @@ import { loadOnce, ONE_THREAD_SESSION } from '../../audio/onnx.js';
 import { joinPcm, pcmToFloat } from '../../audio/pcm.js';
 import { packageRoot } from '../../dsp/index.js';
 import type { Dsp } from '../../dsp/types.js';
+import { CLASS_WORDS } from '../../facts/vocabulary.js';
+import { BOOST, phraseBias, type PhraseBias } from './moonshine-bias.js';
+import type { AsrContext } from './types.js';
 
 // Moonshine tiny (English, MIT, Useful Sensors), a small encoder-decoder speech recogniser trained on real speech
 // in real noise, through the onnxruntime-node we already run Silero with. The grammar decoder (soundswallower) is
@@ -48,6 +51,8 @@ const TOKENS_PER_SECOND = 6;
  * write for music alone 0.00–0.06, a sentence it made of chatter 0.47 (docs/benchmarks/asr-noise.md).
  */
 export const MOONSHINE_MIN_CONFIDENCE = 0.5;
+/** A nudged transcript is taken when its confidence is at most this much under the plain one's (moonshine-bias.ts). */
+const NUDGE_MAX_LOSS = 0.1;
 
 export interface Transcript {
   text: string;
@@ -73,17 +78,23 @@ export class Moonshine {
   readonly #encoder: InferenceSession;
   readonly #decoder: InferenceSession;
   readonly #decode: (ids: number[]) => string;
+  /** The tokenizer's ids for a text (no start token): phrases to nudge the decoder towards (moonshine-bias.ts). */
+  readonly encode: (text: string) => number[];
 
   private constructor(
     ort: Ort,
     encoder: InferenceSession,
     decoder: InferenceSession,
-    decode: (ids: number[]) => string,
+    tokenizer: {
+      decode: (ids: number[]) => string;
+      encode: (text: string, bos?: boolean, space?: boolean) => number[];
+    },
   ) {
     this.#ort = ort;
     this.#encoder = encoder;
     this.#decoder = decoder;
-    this.#decode = decode;
+    this.#decode = (ids) => tokenizer.decode(ids);
+    this.encode = (text) => tokenizer.encode(text, false, false);
   }
 
   /** Loads the model; missing files name the command that fetches them. */
@@ -96,21 +107,34 @@ export class Moonshine {
       const [encoder, decoder] = await Promise.all(
         files.map((f) => ort.InferenceSession.create(f, ONE_THREAD_SESSION)),
       );
-      return new Moonshine(ort, encoder as InferenceSession, decoder as InferenceSession, (ids) =>
-        tokenizer.decode(ids),
-      );
+      return new Moonshine(ort, encoder as InferenceSession, decoder as InferenceSession, tokenizer);
     } catch (e) {
       throw new Error(`Moonshine model could not be loaded from ${dir}: ${(e as Error).message}`, { cause: e });
     }
   }
 
-  /** Transcribes one utterance of 16 kHz audio (-1..1). Greedy decoding, as the model's authors decode. */
-  async transcribe(audio: Float32Array): Promise<Transcript> {
-    const ort = this.#ort;
+  /**
+   * Transcribes one utterance of 16 kHz audio (-1..1). Greedy decoding, as the model's authors decode; with a `bias`
+   * (moonshine-bias.ts) a second pass nudged towards its phrases, taken when the model finds it nearly as likely.
+   */
+  async transcribe(audio: Float32Array, bias?: PhraseBias): Promise<Transcript> {
     if (audio.length < RATE / 10) return { text: '', confidence: 0 };
     const { last_hidden_state: hidden } = await this.#encoder.run({
-      input_values: new ort.Tensor('float32', audio, [1, audio.length]),
+      input_values: new this.#ort.Tensor('float32', audio, [1, audio.length]),
     });
+    const maxTokens = Math.ceil((audio.length / RATE) * TOKENS_PER_SECOND);
+    const plain = this.#transcript(await this.#greedy(hidden as Tensor, maxTokens));
+    if (bias === undefined) return plain;
+    const nudged = this.#transcript(await this.#greedy(hidden as Tensor, maxTokens, bias));
+    // Not when it would lose a transcript the plain pass understood.
+    const keepsUnderstood =
+      nudged.confidence >= MOONSHINE_MIN_CONFIDENCE || plain.confidence < MOONSHINE_MIN_CONFIDENCE;
+    return nudged.confidence >= plain.confidence - NUDGE_MAX_LOSS && keepsUnderstood ? nudged : plain;
+  }
+
+  /** The decoder's tokens for the encoded audio and their log-probability (the model's own, without the nudge). */
+  async #greedy(hidden: Tensor, maxTokens: number, bias?: PhraseBias): Promise<{ tokens: number[]; logProb: number }> {
+    const ort = this.#ort;
     const past: Record<string, Tensor> = {};
     for (let l = 0; l < LAYERS; l++)
       for (const side of ['decoder', 'encoder'])
@@ -123,17 +147,16 @@ export class Moonshine {
           ]);
     const tokens = [START];
     let logProb = 0;
-    const maxTokens = Math.ceil((audio.length / RATE) * TOKENS_PER_SECOND);
     for (let i = 0; i < maxTokens; i++) {
       const out = await this.#decoder.run({
         ...past,
         input_ids: new ort.Tensor('int64', BigInt64Array.of(BigInt(tokens[tokens.length - 1] as number)), [1, 1]),
-        encoder_hidden_states: hidden as Tensor,
+        encoder_hidden_states: hidden,
         use_cache_branch: new ort.Tensor('bool', [i > 0], [1]),
       });
       // Never an empty transcript at the first step: with seconds of music before her words the model often
       // ends at once; the words it writes when it must go on are judged by their confidence instead.
-      const { token, logP } = best(out.logits as Tensor, i === 0 ? END : -1);
+      const { token, logP } = best(out.logits as Tensor, i === 0 ? END : -1, bias?.next(tokens));
       // The cross-attention keys and values are computed on the first step only; the self-attention ones grow.
       for (const name of Object.keys(past))
         if (i === 0 || name.includes('.decoder.'))
@@ -143,6 +166,10 @@ export class Moonshine {
       logProb += logP;
       if (looping(tokens) || pastUnderstanding(logProb, tokens.length - 1, maxTokens - i - 1)) break;
     }
+    return { tokens, logProb };
+  }
+
+  #transcript({ tokens, logProb }: { tokens: number[]; logProb: number }): Transcript {
     const words = tokens.filter((t) => t >= 3 && t < VOCAB);
     const text = words.length > 0 ? this.#decode([START, ...words]).trim() : '';
     // A phrase over and over ("I'm sorry, I'm sorry, …") is what it writes for chatter it cannot place, and a
@@ -199,24 +226,45 @@ export function repeatsItself(text: string): boolean {
   return false;
 }
 
-/** The most likely next token but `except`, and its log-probability (the last position's logits). */
-function best(logits: Tensor, except: number): { token: number; logP: number } {
+/**
+ * The most likely next token but `except`, `boosted` tokens' logits raised by BOOST, and its log-probability under
+ * the model's own distribution (the last position's logits, without the boost).
+ */
+function best(logits: Tensor, except: number, boosted?: ReadonlySet<number>): { token: number; logP: number } {
   const data = logits.data as Float32Array;
   const v = logits.dims[logits.dims.length - 1] as number;
   const from = data.length - v;
   let token = 0;
+  let score = -Infinity;
   let max = -Infinity;
   for (let j = 0; j < v; j++) {
     const x = data[from + j] as number;
-    if (x > max && j !== except) {
-      max = x;
+    if (x > max) max = x;
+    const s = boosted?.has(j) ? x + BOOST : x;
+    if (s > score && j !== except) {
+      score = s;
       token = j;
     }
   }
   let sum = 0;
   // Softmax over every token, the excepted one too: a forced token keeps its true (low) probability.
   for (let j = 0; j < v; j++) sum += Math.exp((data[from + j] as number) - max);
-  return { token, logP: -Math.log(sum) };
+  return { token, logP: (data[from + token] as number) - max - Math.log(sum) };
+}
+
+const classBiases = new WeakMap<Moonshine, PhraseBias>();
+
+/** Asked which classes the gym offers, the desk names classes: the model is nudged towards their names. */
+function classBias(model: Moonshine): PhraseBias {
+  let bias = classBiases.get(model);
+  if (bias === undefined) {
+    bias = phraseBias(
+      CLASS_WORDS.flatMap((c) => [c.spoken, ...c.aliases]),
+      model.encode,
+    );
+    classBiases.set(model, bias);
+  }
+  return bias;
 }
 
 /** The thread's model, loaded on first use; a failed load is retried by the next caller. */
@@ -232,8 +280,13 @@ export function toModelRate(dsp: Pick<Dsp, 'createResampler'>, pcm: Int16Array):
  * The thread's model's words for an utterance of 8 kHz line audio; a transcript under MOONSHINE_MIN_CONFIDENCE is
  * not understood (empty text). Rejects if the model cannot load or run.
  */
-export async function transcribeLine(dsp: Pick<Dsp, 'createResampler'>, pcm: Int16Array): Promise<Transcript> {
-  const t = await (await sharedMoonshine()).transcribe(toModelRate(dsp, pcm));
+export async function transcribeLine(
+  dsp: Pick<Dsp, 'createResampler'>,
+  pcm: Int16Array,
+  about?: AsrContext,
+): Promise<Transcript> {
+  const model = await sharedMoonshine();
+  const t = await model.transcribe(toModelRate(dsp, pcm), about === 'classes' ? classBias(model) : undefined);
   return t.confidence >= MOONSHINE_MIN_CONFIDENCE ? t : { text: '', confidence: t.confidence };
 }
 
@@ -244,8 +297,8 @@ export async function transcribeLine(dsp: Pick<Dsp, 'createResampler'>, pcm: Int
 export interface LineTranscriber {
   /** Loads the model before the first utterance that needs it; rejects if it cannot (a missing file). */
   load(): Promise<void>;
-  /** transcribeLine's words for an utterance of 8 kHz line audio. */
-  transcribe(pcm: Int16Array): Promise<Transcript>;
+  /** transcribeLine's words for an utterance of 8 kHz line audio, an answer `about` what the agent asked. */
+  transcribe(pcm: Int16Array, about?: AsrContext): Promise<Transcript>;
 }
 
 export function thisThreadTranscriber(dsp: Pick<Dsp, 'createResampler'>): LineTranscriber {
@@ -253,6 +306,6 @@ export function thisThreadTranscriber(dsp: Pick<Dsp, 'createResampler'>): LineTr
     load: async () => {
       await sharedMoonshine();
     },
-    transcribe: (pcm) => transcribeLine(dsp, pcm),
+    transcribe: (pcm, about) => transcribeLine(dsp, pcm, about),
   };
 }

@@ -293,7 +293,7 @@ export class OfflineAsrStream implements AsrStream {
     if (audio === undefined) for (const e of final({ text, confidence })) this.events.emit(e);
     else
       this.events.later(
-        this.transcribe(audio, { text, confidence }).then((r) => [...r.errors, ...final(r.transcript)]),
+        this.transcribe(audio, this.context, { text, confidence }).then((r) => [...r.errors, ...final(r.transcript)]),
       );
     this.applyGrammar();
   }
@@ -301,10 +301,11 @@ export class OfflineAsrStream implements AsrStream {
   /** Moonshine's words for the utterance; if it fails, the grammar decoder's, and the error as an event. */
   private async transcribe(
     audio: Int16Array[],
+    about: AsrContext,
     grammar: Transcript,
   ): Promise<{ transcript: Transcript; errors: AsrStreamEvent[] }> {
     try {
-      return { transcript: await this.transcriber.transcribe(joinPcm(audio)), errors: [] };
+      return { transcript: await this.transcriber.transcribe(joinPcm(audio), about), errors: [] };
     } catch (e) {
       const error = new AppError('PROVIDER_FAILED', 'Moonshine could not transcribe', { cause: e, retryable: false });
       return { transcript: grammar, errors: [{ type: 'error', error, fatal: false }] };

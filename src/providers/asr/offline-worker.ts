@@ -47,9 +47,10 @@ class ParentTranscriber implements LineTranscriber {
     await this.#ask({ id: 0, op: 'load' });
   }
 
-  async transcribe(pcm: Int16Array): Promise<Transcript> {
+  async transcribe(pcm: Int16Array, about?: AsrContext): Promise<Transcript> {
     const copy = pcm.slice();
-    return (await this.#ask({ id: 0, op: 'transcribe', pcm: copy }, [copy.buffer])) ?? { text: '', confidence: 0 };
+    const asked = await this.#ask({ id: 0, op: 'transcribe', pcm: copy, about }, [copy.buffer]);
+    return asked ?? { text: '', confidence: 0 };
   }
 
   answer(r: FromMoonshine): void {
