@@ -83,7 +83,7 @@ const VARIANTS: Record<string, Partial<OfflineAsrOptions>> = {
   moonshine: { moonshine: 'always' },
   // The decoder's search not capped on noisy lines (before NOISY_MAX_HMMPF).
   'noisy-uncapped': { noisyMaxHmmpf: 5000 },
-  // Moonshine not told what the agent asked: no nudge towards class names (moonshine-bias.ts).
+  // Moonshine not told what the agent asked: no nudge towards class names (moonshine-bias.ts); built in optionsOf.
   unnudged: {},
 };
 

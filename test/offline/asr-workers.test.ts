@@ -96,6 +96,18 @@ t.test("Moonshine's finals on every decoding thread, from the process's one Moon
   t.notMatch(words(b), /\b(ten|10)\b/i);
 });
 
+t.test('what the agent asked reaches Moonshine through the threads: asked about classes, it is nudged', async (t) => {
+  const tts = new FliteTts({ voice: 'slt', mode: 'inline' });
+  t.teardown(() => tts.close());
+  const answer = await synthesizePhoneAudio(tts, dsp, 'We offer pilates and strength.');
+  const workers = new OfflineAsrWorkers({ threads: 1, asr: { moonshine: 'always' } });
+  t.teardown(() => workers.close());
+  const words = async (ctx: AsrContext) => (await decode(workers, ctx, answer.mulaw)).map((f) => f.text).join(' ');
+  // Flite's "pilates" is Moonshine's "highlights" unless it is told the answer is about classes (moonshine-bias.ts).
+  t.match(await words('classes'), /\bpilates\b/i, 'asked about classes');
+  t.notMatch(await words('open'), /\bpilates\b/i, 'asked nothing in particular');
+});
+
 t.test('a thread that dies ends its streams with a fatal error; the next stream gets a new thread', async (t) => {
   const workers = new OfflineAsrWorkers({ threads: 1 });
   t.teardown(() => workers.close());

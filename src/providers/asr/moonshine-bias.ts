@@ -10,22 +10,42 @@
 export const BOOST = 2.5;
 
 export class PhraseBias {
-  readonly #phrases: readonly (readonly number[])[];
+  readonly #anywhere: readonly (readonly number[])[];
+  readonly #sentenceStart: readonly (readonly number[])[];
+  readonly #sentenceEnds: ReadonlySet<number>;
 
-  /** `phrases`: each phrase's token ids, as the model's tokenizer writes it after a space. */
-  constructor(phrases: readonly (readonly number[])[]) {
-    this.#phrases = phrases.filter((p) => p.length > 0);
+  /**
+   * `anywhere`: each phrase's token ids as written mid-sentence, after a space; `sentenceStart`: as written to start
+   * a sentence (capitalised), begun only there: their first tokens are common word pieces ("▁We" of "Weight
+   * training", "▁M", "▁St"), not to be nudged at every step. `sentenceEnds`: the tokens that end a sentence.
+   */
+  constructor(
+    anywhere: readonly (readonly number[])[],
+    sentenceStart: readonly (readonly number[])[] = [],
+    sentenceEnds: ReadonlySet<number> = new Set(),
+  ) {
+    this.#anywhere = anywhere.filter((p) => p.length > 0);
+    this.#sentenceStart = sentenceStart.filter((p) => p.length > 0);
+    this.#sentenceEnds = sentenceEnds;
   }
 
-  /** The tokens that start a phrase, or continue the one the last tokens of `written` began. */
+  /**
+   * The tokens that start a phrase, or continue the one the last tokens of `written` began. `written` starts with
+   * the decoder's start token.
+   */
   next(written: readonly number[]): Set<number> {
     const out = new Set<number>();
-    for (const p of this.#phrases) {
-      out.add(p[0] as number);
-      for (let k = 1; k < p.length; k++) if (endsWith(written, p, k)) out.add(p[k] as number);
-    }
+    const atSentenceStart = written.length <= 1 || this.#sentenceEnds.has(written[written.length - 1] as number);
+    for (const p of this.#anywhere) add(out, p, written, true);
+    for (const p of this.#sentenceStart) add(out, p, written, atSentenceStart);
     return out;
   }
+}
+
+/** `phrase`'s first token if it may start here, and its next token where `written` ends with its beginning. */
+function add(out: Set<number>, phrase: readonly number[], written: readonly number[], mayStart: boolean): void {
+  if (mayStart) out.add(phrase[0] as number);
+  for (let k = 1; k < phrase.length; k++) if (endsWith(written, phrase, k)) out.add(phrase[k] as number);
 }
 
 /** `written` ends with the first `k` tokens of `phrase`. */
@@ -35,8 +55,14 @@ function endsWith(written: readonly number[], phrase: readonly number[], k: numb
   return true;
 }
 
-/** Each phrase as said mid-sentence and capitalised (the model writes both), after a space. */
+/** Each phrase as said mid-sentence and, to start a sentence, capitalised (the model writes both). */
 export function phraseBias(phrases: readonly string[], encode: (text: string) => number[]): PhraseBias {
-  const forms = phrases.flatMap((p) => [p.toLowerCase(), p.charAt(0).toUpperCase() + p.slice(1).toLowerCase()]);
-  return new PhraseBias([...new Set(forms)].map((f) => encode(` ${f}`)));
+  const lower = [...new Set(phrases.map((p) => p.toLowerCase()))];
+  const capitalised = lower.map((p) => p.charAt(0).toUpperCase() + p.slice(1));
+  const ends = new Set(['.', '?', '!'].flatMap((e) => encode(e)));
+  return new PhraseBias(
+    lower.map((p) => encode(` ${p}`)),
+    capitalised.map((p) => encode(` ${p}`)),
+    ends,
+  );
 }

@@ -6,7 +6,7 @@ import type { AsrContext } from './types.js';
 // the pool asks the Moonshine thread (moonshine-thread.ts), and each answer finds its request by id.
 
 export type ToMoonshine =
-  { id: number; op: 'load' } | { id: number; op: 'transcribe'; pcm: Int16Array; about?: AsrContext | undefined };
+  { id: number; op: 'load' } | { id: number; op: 'transcribe'; pcm: Int16Array; context?: AsrContext | undefined };
 /** The answer to a request; a failure travels as its message. */
 export type FromMoonshine =
   { id: number; ok: true; transcript?: Transcript } | { id: number; ok: false; message: string };
@@ -18,7 +18,7 @@ export async function answerRequest(r: ToMoonshine, t: LineTranscriber): Promise
       await t.load();
       return { id: r.id, ok: true };
     }
-    return { id: r.id, ok: true, transcript: await t.transcribe(r.pcm, r.about) };
+    return { id: r.id, ok: true, transcript: await t.transcribe(r.pcm, r.context) };
   } catch (e) {
     return { id: r.id, ok: false, message: e instanceof Error ? e.message : String(e) };
   }

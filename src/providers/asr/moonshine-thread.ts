@@ -29,11 +29,15 @@ export interface MoonshineThreadOptions {
 
 /** A load may take seconds on a loaded machine (≈ 0.45 s of CPU on a quiet core). */
 const LOAD_DEADLINE_MS = 30_000;
-/** A transcription's deadline: ≈ 25 ms of CPU per second of audio on a quiet core, so this is 10× that and more. */
+/**
+ * A transcription's deadline: ≈ 25–35 ms of CPU per second of audio on a quiet core, an answer about classes about
+ * 1.7× that (decoded twice, moonshine-bias.ts: 58 ms per second of a class list under music), so this is 5× that
+ * and more.
+ */
 const TRANSCRIBE_DEADLINE_MS = 3000;
 const TRANSCRIBE_DEADLINE_PER_AUDIO_S = 300;
 
-type Ask = { op: 'load' } | { op: 'transcribe'; pcm: Int16Array; about?: AsrContext | undefined };
+type Ask = { op: 'load' } | { op: 'transcribe'; pcm: Int16Array; context?: AsrContext | undefined };
 
 export class MoonshineThread implements LineTranscriber {
   #worker: Worker | undefined;
@@ -53,8 +57,8 @@ export class MoonshineThread implements LineTranscriber {
     await this.#ask({ op: 'load' });
   }
 
-  async transcribe(pcm: Int16Array, about?: AsrContext): Promise<Transcript> {
-    return (await this.#ask({ op: 'transcribe', pcm: pcm.slice(), about })) ?? { text: '', confidence: 0 };
+  async transcribe(pcm: Int16Array, context?: AsrContext): Promise<Transcript> {
+    return (await this.#ask({ op: 'transcribe', pcm: pcm.slice(), context })) ?? { text: '', confidence: 0 };
   }
 
   /** Stops the thread; what it held fails. The next request starts a new one. */

@@ -228,22 +228,36 @@ export function repeatsItself(text: string): boolean {
 
 /**
  * The most likely next token but `except`, `boosted` tokens' logits raised by BOOST, and its log-probability under
- * the model's own distribution (the last position's logits, without the boost).
+ * the model's own distribution (the last position's logits, without the boost). Exported for its tests.
  */
-function best(logits: Tensor, except: number, boosted?: ReadonlySet<number>): { token: number; logP: number } {
+export function best(
+  logits: Pick<Tensor, 'data' | 'dims'>,
+  except: number,
+  boosted?: ReadonlySet<number>,
+): { token: number; logP: number } {
   const data = logits.data as Float32Array;
   const v = logits.dims[logits.dims.length - 1] as number;
   const from = data.length - v;
   let token = 0;
-  let score = -Infinity;
+  let top = -Infinity;
   let max = -Infinity;
   for (let j = 0; j < v; j++) {
     const x = data[from + j] as number;
     if (x > max) max = x;
-    const s = boosted?.has(j) ? x + BOOST : x;
-    if (s > score && j !== except) {
-      score = s;
+    if (x > top && j !== except) {
+      top = x;
       token = j;
+    }
+  }
+  // The few boosted tokens against the best one (itself maybe boosted).
+  if (boosted !== undefined) {
+    let score = boosted.has(token) ? top + BOOST : top;
+    for (const j of boosted) {
+      const x = (data[from + j] as number) + BOOST;
+      if (j !== except && j < v && x > score) {
+        score = x;
+        token = j;
+      }
     }
   }
   let sum = 0;
@@ -283,10 +297,10 @@ export function toModelRate(dsp: Pick<Dsp, 'createResampler'>, pcm: Int16Array):
 export async function transcribeLine(
   dsp: Pick<Dsp, 'createResampler'>,
   pcm: Int16Array,
-  about?: AsrContext,
+  context?: AsrContext,
 ): Promise<Transcript> {
   const model = await sharedMoonshine();
-  const t = await model.transcribe(toModelRate(dsp, pcm), about === 'classes' ? classBias(model) : undefined);
+  const t = await model.transcribe(toModelRate(dsp, pcm), context === 'classes' ? classBias(model) : undefined);
   return t.confidence >= MOONSHINE_MIN_CONFIDENCE ? t : { text: '', confidence: t.confidence };
 }
 
@@ -297,8 +311,8 @@ export async function transcribeLine(
 export interface LineTranscriber {
   /** Loads the model before the first utterance that needs it; rejects if it cannot (a missing file). */
   load(): Promise<void>;
-  /** transcribeLine's words for an utterance of 8 kHz line audio, an answer `about` what the agent asked. */
-  transcribe(pcm: Int16Array, about?: AsrContext): Promise<Transcript>;
+  /** transcribeLine's words for an utterance of 8 kHz line audio; `context`: what the agent asked, if known. */
+  transcribe(pcm: Int16Array, context?: AsrContext): Promise<Transcript>;
 }
 
 export function thisThreadTranscriber(dsp: Pick<Dsp, 'createResampler'>): LineTranscriber {
@@ -306,6 +320,6 @@ export function thisThreadTranscriber(dsp: Pick<Dsp, 'createResampler'>): LineTr
     load: async () => {
       await sharedMoonshine();
     },
-    transcribe: (pcm, about) => transcribeLine(dsp, pcm, about),
+    transcribe: (pcm, context) => transcribeLine(dsp, pcm, context),
   };
 }

@@ -291,6 +291,9 @@ export class OfflineAsrStream implements AsrStream {
     const audio = this.uttAudio;
     this.uttAudio = undefined;
     if (audio === undefined) for (const e of final({ text, confidence })) this.events.emit(e);
+    // Moonshine is told the question in force now, at the utterance's end, not at its start as the grammar is (a
+    // grammar cannot change under a word): on a line that is never quiet one utterance runs from before the
+    // agent's question into her answer, and the answer is what it writes.
     else
       this.events.later(
         this.transcribe(audio, this.context, { text, confidence }).then((r) => [...r.errors, ...final(r.transcript)]),
@@ -301,11 +304,11 @@ export class OfflineAsrStream implements AsrStream {
   /** Moonshine's words for the utterance; if it fails, the grammar decoder's, and the error as an event. */
   private async transcribe(
     audio: Int16Array[],
-    about: AsrContext,
+    context: AsrContext,
     grammar: Transcript,
   ): Promise<{ transcript: Transcript; errors: AsrStreamEvent[] }> {
     try {
-      return { transcript: await this.transcriber.transcribe(joinPcm(audio), about), errors: [] };
+      return { transcript: await this.transcriber.transcribe(joinPcm(audio), context), errors: [] };
     } catch (e) {
       const error = new AppError('PROVIDER_FAILED', 'Moonshine could not transcribe', { cause: e, retryable: false });
       return { transcript: grammar, errors: [{ type: 'error', error, fatal: false }] };

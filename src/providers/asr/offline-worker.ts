@@ -47,9 +47,9 @@ class ParentTranscriber implements LineTranscriber {
     await this.#ask({ id: 0, op: 'load' });
   }
 
-  async transcribe(pcm: Int16Array, about?: AsrContext): Promise<Transcript> {
+  async transcribe(pcm: Int16Array, context?: AsrContext): Promise<Transcript> {
     const copy = pcm.slice();
-    const asked = await this.#ask({ id: 0, op: 'transcribe', pcm: copy, about }, [copy.buffer]);
+    const asked = await this.#ask({ id: 0, op: 'transcribe', pcm: copy, context }, [copy.buffer]);
     return asked ?? { text: '', confidence: 0 };
   }
 
