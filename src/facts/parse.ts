@@ -28,7 +28,8 @@ export interface ParsedUtterance {
   tokens: string[];
 }
 
-function hasPhrase(tokens: readonly string[], phrase: string): boolean {
+/** Whether the words of `phrase` (space-separated) come in a row in `tokens`. */
+export function hasPhrase(tokens: readonly string[], phrase: string): boolean {
   const words = phrase.split(' ');
   for (let i = 0; i + words.length <= tokens.length; i++) {
     if (words.every((w, k) => tokens[i + k] === w)) return true;

@@ -1,6 +1,6 @@
 import { type Day, planKey, type GymFacts, type Topic } from '../../facts/model.js';
 import { normalize } from '../../facts/numbers.js';
-import { parseUtterance } from '../../facts/parse.js';
+import { hasPhrase, parseUtterance } from '../../facts/parse.js';
 import { detectTopics } from '../../facts/topics.js';
 import type { Language } from '../../language/index.js';
 import type { InterviewerLines } from '../../language/pack.js';
@@ -12,11 +12,6 @@ import type { ConversationInput, HistoryTurn } from './types.js';
 
 // Every line, and the yes / no words of a confirmation, are the call's language pack's (src/language/).
 export const lines = (language: Language | undefined): InterviewerLines => packFor(language).interviewer;
-
-export function phraseIn(tokens: readonly string[], phrase: string): boolean {
-  const w = phrase.split(' ');
-  return tokens.some((_, i) => w.every((x, k) => tokens[i + k] === x));
-}
 
 /** Whether an agent turn (possibly cut short by a barge-in) was this template. */
 export function said(turn: HistoryTurn, template: string): boolean {
@@ -58,7 +53,7 @@ export function answeredIn(text: string, parsed: ReturnType<typeof parseUtteranc
       asked.includes(t) ||
       itemCount(parsed.facts, t) >= 2 ||
       cued.has(t) ||
-      EXTRA_CUES[t].some((cue) => phraseIn(tokens, cue)),
+      EXTRA_CUES[t].some((cue) => hasPhrase(tokens, cue)),
   );
 }
 
@@ -97,7 +92,7 @@ export function factsIn(
     facts = Object.keys(rest).length > 0 ? rest : undefined;
   }
   // "Actually, it's sixty-nine": a caller correcting herself is taken whole, whatever is asked now.
-  const corrects = said.corrections.some((c) => phraseIn(parsed.tokens, c));
+  const corrects = said.corrections.some((c) => hasPhrase(parsed.tokens, c));
   if (facts && !corrects) facts = newItemsOfRestatedTopics(facts, input, answersOtherDays(input.history, said));
   return { parsed, gained, facts };
 }

@@ -1,6 +1,6 @@
 import { DAYS, gymFactsSchema, mergeFacts, missingTopics, type Topic } from '../../facts/model.js';
 import { normalize } from '../../facts/numbers.js';
-import { parseUtterance } from '../../facts/parse.js';
+import { hasPhrase, parseUtterance } from '../../facts/parse.js';
 import { sayGymName } from '../../facts/say.js';
 import type { InterviewerLines } from '../../language/pack.js';
 import type { SpokenOutcome } from '../../../machines/outcomes.js';
@@ -9,16 +9,7 @@ import { greetingLines, questionTopics } from '../../../machines/text.js';
 import type { CallbackFound } from '../../situations/callback.js';
 import type { RefusalFound } from '../../situations/refusal.js';
 import { isTransferCue } from '../../situations/cues.js';
-import {
-  callerWords,
-  clarifiedTopic,
-  factsIn,
-  lastAgentIndex,
-  lines,
-  phraseIn,
-  said,
-  sentences,
-} from './offline-heard.js';
+import { callerWords, clarifiedTopic, factsIn, lastAgentIndex, lines, said, sentences } from './offline-heard.js';
 import { readSituation } from './offline-situations.js';
 import {
   briefTopics,
@@ -60,7 +51,7 @@ function confirmationFor(topic: Topic | undefined, brief: ConversationBrief | un
 // already asked (as with `clarify`).
 function confirmationAnswer(text: string, words: InterviewerLines): 'yes' | 'no' | undefined {
   const tokens = normalize(text);
-  const has = (w: string): boolean => phraseIn(tokens, w);
+  const has = (w: string): boolean => hasPhrase(tokens, w);
   if (words.unchanged.some(has)) return 'yes';
   if (words.no.some(has)) return 'no';
   return words.yes.some(has) ? 'yes' : undefined;
