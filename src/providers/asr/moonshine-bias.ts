@@ -1,3 +1,6 @@
+import { CLASS_WORDS } from '../../facts/vocabulary.js';
+import type { AsrContext } from './types.js';
+
 // Words the answer is expected to hold, given to Moonshine's decoder as a nudge (contextual biasing, as cloud
 // recognisers take keywords): asked which classes the gym offers, the desk names classes, and under music or
 // chatter the model writes the near-miss it knows better ("We offer you a new and dedicated" for "yoga and
@@ -21,8 +24,8 @@ export class PhraseBias {
    */
   constructor(
     anywhere: readonly (readonly number[])[],
-    sentenceStart: readonly (readonly number[])[] = [],
-    sentenceEnds: ReadonlySet<number> = new Set(),
+    sentenceStart: readonly (readonly number[])[],
+    sentenceEnds: ReadonlySet<number>,
   ) {
     this.#anywhere = anywhere.filter((p) => p.length > 0);
     this.#sentenceStart = sentenceStart.filter((p) => p.length > 0);
@@ -53,6 +56,25 @@ function endsWith(written: readonly number[], phrase: readonly number[], k: numb
   if (written.length < k) return false;
   for (let j = 0; j < k; j++) if (written[written.length - k + j] !== phrase[j]) return false;
   return true;
+}
+
+const classBiases = new WeakMap<(text: string) => number[], PhraseBias>();
+
+/**
+ * The nudge for an answer about `context`, built once per tokenizer: asked which classes the gym offers, the desk
+ * names classes (the parser's vocabulary, names and aliases). Any other answer is not nudged.
+ */
+export function biasFor(context: AsrContext | undefined, encode: (text: string) => number[]): PhraseBias | undefined {
+  if (context !== 'classes') return undefined;
+  let bias = classBiases.get(encode);
+  if (bias === undefined) {
+    bias = phraseBias(
+      CLASS_WORDS.flatMap((c) => [c.spoken, ...c.aliases]),
+      encode,
+    );
+    classBiases.set(encode, bias);
+  }
+  return bias;
 }
 
 /** Each phrase as said mid-sentence and, to start a sentence, capitalised (the model writes both). */

@@ -5,8 +5,7 @@ import { loadOnce, ONE_THREAD_SESSION } from '../../audio/onnx.js';
 import { joinPcm, pcmToFloat } from '../../audio/pcm.js';
 import { packageRoot } from '../../dsp/index.js';
 import type { Dsp } from '../../dsp/types.js';
-import { CLASS_WORDS } from '../../facts/vocabulary.js';
-import { BOOST, phraseBias, type PhraseBias } from './moonshine-bias.js';
+import { BOOST, biasFor, type PhraseBias } from './moonshine-bias.js';
 import type { AsrContext } from './types.js';
 
 // Moonshine tiny (English, MIT, Useful Sensors), a small encoder-decoder speech recogniser trained on real speech
@@ -266,21 +265,6 @@ export function best(
   return { token, logP: (data[from + token] as number) - max - Math.log(sum) };
 }
 
-const classBiases = new WeakMap<Moonshine, PhraseBias>();
-
-/** Asked which classes the gym offers, the desk names classes: the model is nudged towards their names. */
-function classBias(model: Moonshine): PhraseBias {
-  let bias = classBiases.get(model);
-  if (bias === undefined) {
-    bias = phraseBias(
-      CLASS_WORDS.flatMap((c) => [c.spoken, ...c.aliases]),
-      model.encode,
-    );
-    classBiases.set(model, bias);
-  }
-  return bias;
-}
-
 /** The thread's model, loaded on first use; a failed load is retried by the next caller. */
 export const sharedMoonshine: () => Promise<Moonshine> = loadOnce(() => Moonshine.load());
 
@@ -300,7 +284,7 @@ export async function transcribeLine(
   context?: AsrContext,
 ): Promise<Transcript> {
   const model = await sharedMoonshine();
-  const t = await model.transcribe(toModelRate(dsp, pcm), context === 'classes' ? classBias(model) : undefined);
+  const t = await model.transcribe(toModelRate(dsp, pcm), biasFor(context, model.encode));
   return t.confidence >= MOONSHINE_MIN_CONFIDENCE ? t : { text: '', confidence: t.confidence };
 }
 
