@@ -68,6 +68,8 @@ function closedAt(tokens: readonly string[], i: number): number | undefined {
 }
 
 const OPEN_WORDS = new Set(['open', 'opens', 'opening', 'opened']);
+/** Words that start a clause after a day set: "… but fridays we shut at nine", "… but sundays it's eight to four". */
+const CLAUSE_SUBJECTS = new Set(['we', "we're", "it's", 'it', "they're", 'they']);
 const CLOSE_WORDS = new Set(['close', 'closes', 'closing', 'closed', 'shut', 'shuts']);
 const UNTIL_WORDS = new Set(['till', 'til', 'until']);
 
@@ -164,7 +166,10 @@ export function entities(tokens: readonly string[]): Entity[] {
     if ((tokens[i] === 'except' || tokens[i] === 'but') && out.length > 0) {
       const d = daysAt(tokens, i + 1);
       const last = out[out.length - 1];
-      if (d && last?.kind === 'days') {
+      // "every day but sunday", not "open daily but fridays we shut at nine": there the days start a clause of
+      // their own, with hours of their own.
+      const clause = tokens[i] === 'but' && d !== undefined && CLAUSE_SUBJECTS.has(tokens[d.next] ?? '');
+      if (d && last?.kind === 'days' && !clause) {
         last.days = last.days.filter((x) => !d.days.includes(x));
         i = d.next;
         continue;

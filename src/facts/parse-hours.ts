@@ -146,9 +146,13 @@ export function parseHours(tokens: readonly string[]): HoursResult {
       } else if (last && joined && !pendingDays) {
         assign(e.days, last.value);
         last = { end: e.next, value: last.value };
-      } else if (pendingDays) {
+      } else if (pendingDays && !e.days.every((d) => pendingDays?.includes(d))) {
         pendingDays = [...new Set([...pendingDays, ...e.days])];
-      } else pendingDays = e.days;
+      } else {
+        // A list never names a day twice: days already named, named again, start over. "We're open daily,
+        // fridays we shut at nine" is about fridays.
+        pendingDays = e.days;
+      }
       continue;
     }
     const v: DayHours =
@@ -187,9 +191,12 @@ export function parseHours(tokens: readonly string[]): HoursResult {
 
 /**
  * "We're open six to ten, but we close at noon on sundays": a day with only one end said takes the other from
- * what it already has, else from the hours most of the week has. Without either, it is left out (a closing time
- * alone is no opening hours).
+ * what it already has, else from the hours most of the week has (four days or more). Without either, it is left
+ * out: a closing time alone is no opening hours, and one other day's ("fridays we shut at nine, saturday seven to
+ * five") is no more than a guess.
  */
+const MOST_OF_THE_WEEK = 4;
+
 function applyBounds(
   hours: Partial<Record<Day, DayHours>>,
   bounds: readonly { days: readonly Day[]; end: 'opens' | 'closes'; time: string }[],
@@ -199,9 +206,13 @@ function applyBounds(
   const counts = new Map<string, number>();
   for (const h of Object.values(hours))
     if (h && 'opens' in h) counts.set(JSON.stringify(h), (counts.get(JSON.stringify(h)) ?? 0) + 1);
-  const usual = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const [usual, usualDays = 0] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
   const base: DayHours | undefined =
-    general && 'opens' in general ? general : usual ? (JSON.parse(usual) as DayHours) : undefined;
+    general && 'opens' in general
+      ? general
+      : usual && usualDays >= MOST_OF_THE_WEEK
+        ? (JSON.parse(usual) as DayHours)
+        : undefined;
   for (const b of bounds)
     for (const d of b.days) {
       const own = hours[d];

@@ -53,8 +53,11 @@ interface AmountMatch {
   period: Period | undefined;
 }
 
-/** Words between what is priced and its amount: "the day pass is fifteen", "membership runs forty five". */
-const PRICE_VERBS = new Set(['is', "it's", 'costs', 'cost', 'runs', 'are', "that's"]);
+/**
+ * Words between what is priced and its amount: "the day pass is fifteen", "membership runs forty five", "a joining
+ * fee of twenty five".
+ */
+const PRICE_VERBS = new Set(['is', "it's", 'costs', 'cost', 'runs', 'are', "that's", 'of']);
 /** What a bare amount after a price verb may price: a period, a plan, or these. */
 const PRICED = new Set(['membership', 'memberships', 'price', 'fee', 'pass', 'plan', 'rate']);
 
@@ -66,6 +69,41 @@ function pricedBefore(tokens: readonly string[], i: number): boolean {
   for (const p of PERIOD_PHRASES)
     if (k - p.words.length + 1 >= 0 && matchAt(tokens, k - p.words.length + 1, p.words)) return true;
   return PLAN_PHRASES.some((w) => k - w.length + 1 >= 0 && matchAt(tokens, k - w.length + 1, w));
+}
+
+/**
+ * Things a gym prices that are neither a membership nor a visit: "a ten class pack is a hundred dollars", "personal
+ * training is sixty dollars an hour". Their amounts are no plan's, and a lone one must not be taken as monthly.
+ */
+const NOT_A_PLAN = new Set([
+  'pack',
+  'packs',
+  'package',
+  'packages',
+  'punch',
+  'training',
+  'trainer',
+  'locker',
+  'lockers',
+  'towel',
+  'towels',
+  'parking',
+  'childcare',
+  'massage',
+  'lesson',
+  'lessons',
+  'tanning',
+]);
+const PER_HOUR = [
+  ['an', 'hour'],
+  ['per', 'hour'],
+  ['the', 'hour'],
+];
+
+/** The amount prices something that is not a plan: named in the few words before it, or priced by the hour. */
+function pricesSomethingElse(tokens: readonly string[], a: AmountMatch, from: number): boolean {
+  if (tokens.slice(Math.max(from, a.at - 3), a.at).some((w) => NOT_A_PLAN.has(w))) return true;
+  return a.period === undefined && PER_HOUR.some((w) => matchAt(tokens, a.next, w));
 }
 
 function amountAt(tokens: readonly string[], i: number): AmountMatch | undefined {
@@ -126,6 +164,11 @@ export function parsePrices(tokens: readonly string[]): PricesResult {
     const a = amountAt(tokens, i);
     if (!a) {
       i++;
+      continue;
+    }
+    if (pricesSomethingElse(tokens, a, prevEnd)) {
+      prevEnd = a.next;
+      i = a.next;
       continue;
     }
     // Plan name and period said before the amount: "the student plan is thirty dollars", "monthly is forty nine".

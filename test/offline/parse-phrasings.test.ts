@@ -44,6 +44,19 @@ const CASES: [string, Expect][] = [
     { hours: 'mon-fri 05:00-23:00; sat,sun 07:00-23:00' },
   ],
   ['every day six a.m. to nine p.m. except sundays we shut at five', { hours: 'mon-sat 06:00-21:00; sun 06:00-17:00' }],
+  // ... from most of the week, never from one other day
+  ['fridays we close at nine saturday seven to five', { hours: 'sat 07:00-17:00' }],
+  [
+    'monday through thursday five to eleven fridays we shut at nine saturday seven to five',
+    { hours: 'mon-thu 05:00-23:00; fri 05:00-21:00; sat 07:00-17:00' },
+  ],
+  // A day named again after a set that holds it starts over ("daily" had no hours of its own); "but" before days
+  // that lead a clause of their own is a contrast, not an exception
+  ["we're open daily but fridays we shut at nine and saturday seven to five", { hours: 'sat 07:00-17:00' }],
+  ["we're open seven days a week weekends eight to six", { hours: 'sat,sun 08:00-18:00' }],
+  ['weekdays monday to friday six to ten', { hours: 'mon-fri 06:00-22:00' }],
+  ["we're open every day but on sundays it's eight to four", { hours: 'sun 08:00-16:00' }],
+  ['every day but sunday from six to ten', { hours: 'mon-sat 06:00-22:00' }],
   // ... and alone it is no opening hours (no opening time was said)
   ['we close at noon on sundays', {}],
   ['we shut at nine on weekdays', {}],
@@ -67,6 +80,20 @@ const CASES: [string, Expect][] = [
   ["it's thirty bucks a month", { pricing: '30/month' }],
   ['fifty a month or five hundred a year', { pricing: '50/month, 500/year' }],
   ['$29.99/month', { pricing: '29.99/month' }],
+  // Periods said other ways
+  ["it's twenty for a drop in", { pricing: '20/visit' }],
+  ['sixty a month and twenty for a drop in', { pricing: '60/month, 20/visit' }],
+  ['a single visit is fifteen', { pricing: '15/visit' }],
+  ['fifteen a session', { pricing: '15/visit' }],
+  ['day passes are ten bucks', { pricing: '10/day' }],
+  ['guest passes are fifteen dollars', { pricing: '15/day' }],
+  ['forty nine a month with a one time fee of twenty five', { pricing: '49/month, 25/once' }],
+  // Amounts for what is no plan: a lone one is not taken as the monthly price
+  ['a ten class pack is a hundred dollars', {}],
+  ['personal training is sixty dollars an hour', {}],
+  ['sixty dollars an hour for personal training', {}],
+  ["it's forty a month and a locker is ten dollars", { pricing: '40/month' }],
+  ['twenty four hour access is fifty a month', { hours: 'all 24h', pricing: '50/month' }],
   // Numbers that are not prices stay out
   ['it is five', {}],
   ['the gym is six minutes away', {}],
