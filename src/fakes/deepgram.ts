@@ -39,6 +39,8 @@ export interface FakeDeepgramOptions {
 
 export interface ConnectionStats {
   query: Record<string, string>;
+  /** Every keyterm=… parameter, in order (a repeated parameter is one term each). */
+  keyterms: string[];
   bytes: number;
   /** Binary (audio) messages received. */
   audioMessages: number;
@@ -113,11 +115,16 @@ export class FakeDeepgram {
     if (this.opts.apiKey !== undefined && req.headers.authorization !== `Token ${this.opts.apiKey}`) {
       return reject(401, 'Unauthorized');
     }
+    // As Deepgram: keyterms are Nova-3's, at most 100 of them.
+    const keyterms = url.searchParams.getAll('keyterm');
+    if (keyterms.length > 0 && !/^nova-3/.test(url.searchParams.get('model') ?? '')) return reject(400, 'Bad Request');
+    if (keyterms.length > 100) return reject(400, 'Bad Request');
     const status = this.rejectUpgrades.shift();
     if (status !== undefined) return reject(status, 'Rejected');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const stats: ConnectionStats = {
         query: Object.fromEntries(url.searchParams),
+        keyterms,
         bytes: 0,
         audioMessages: 0,
         keepAlives: 0,

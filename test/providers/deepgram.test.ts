@@ -6,6 +6,7 @@ import { encodeCodedSpeech, silenceMulaw } from '../../src/fakes/audio.js';
 import { SpelledReader, spellInto } from '../../src/fakes/spelled.js';
 import type { ProviderMetric } from '../../src/providers/metrics.js';
 import { ProviderError } from '../../src/providers/retry.js';
+import { CLASS_KEYTERMS, MAX_KEYTERMS, MAX_KEYTERM_TOKENS, keytermTokens } from '../../src/providers/asr/keyterms.js';
 import { waitFor } from '../support/wait.js';
 import { chunks } from './helpers.js';
 
@@ -143,6 +144,35 @@ t.test(
     t.ok(finals()[1]!.startMs >= a1.length / 8, 'times after the reconnect stay in call-audio time');
   },
 );
+
+t.test("the gym's class names go as Nova-3 keyterms, one parameter each, within Deepgram's limits", async (t) => {
+  const { fake, stream } = await setup(t);
+  stream.push(silenceMulaw(100));
+  await waitFor(() => fake.connections.length > 0, { timeoutMs: 3000, what: 'a connection' });
+  const sent = fake.connections[0]?.keyterms ?? [];
+  t.same(sent, [...CLASS_KEYTERMS], 'every class term, each its own keyterm=… (not one JSON string)');
+  for (const term of ['Zumba', 'HIIT', 'barre', 'Pilates', 'CrossFit', 'bootcamp', 'kickboxing', 'tai chi'])
+    t.ok(sent.includes(term), `${term} is prompted, spelled as a transcript writes it`);
+  t.notOk(sent.includes('hit'), "a mishearing the parser reads is not prompted (it would make 'hit' out of 'HIIT')");
+  t.ok(sent.length <= MAX_KEYTERMS, `${sent.length} keyterms`);
+  t.ok(keytermTokens(sent) <= MAX_KEYTERM_TOKENS, `≤ ${keytermTokens(sent)} tokens`);
+});
+
+t.test('a model other than Nova-3 is sent no keyterms (Deepgram refuses them there)', async (t) => {
+  const fake = await new FakeDeepgram({ apiKey: KEY, vocabulary: VOCAB }).start();
+  t.teardown(() => fake.close());
+  const asr = new DeepgramAsr({
+    apiKey: KEY,
+    baseUrl: fake.url,
+    model: 'nova-2',
+    reconnect: { attempts: 1, baseMs: 10, maxMs: 10 },
+  });
+  const stream = await asr.open({ onEvent: () => {} });
+  t.teardown(() => stream.close());
+  await waitFor(() => fake.connections.length > 0, { timeoutMs: 3000, what: 'a connection' });
+  t.same(fake.connections[0]?.keyterms, []);
+  t.equal(fake.connections[0]?.query.model, 'nova-2');
+});
 
 t.test('20 ms frames go out in 100 ms chunks; Finalize sends the partial chunk first', async (t) => {
   const { fake, stream, finals } = await setup(t);

@@ -2,6 +2,7 @@ import { DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from 'pino';
 import { bothSinks, noMetrics, type MetricSink } from '../metrics.js';
 import { AudioChunker } from './chunker.js';
+import { keytermsFor } from './keyterms.js';
 import { ProviderError, toProviderError, withRetry, type RetryPolicy } from '../retry.js';
 import type { AsrStreamEvent, AsrOpenOptions, AsrProvider, AsrStream } from './types.js';
 import { languageFrom, type Language } from '../../language/index.js';
@@ -257,6 +258,9 @@ class DeepgramStream implements AsrStream {
         vad_events: 'true',
         smart_format: 'true',
         punctuate: 'true',
+        // Repeated keyterm=… parameters: the SDK's own `keyterm` argument would send an array as one JSON string,
+        // which Deepgram takes as a single term.
+        queryParams: { keyterm: keytermsFor(this.opts.model) },
         // Deliberately 0: the SDK would reconnect without replaying the audio the server never finished.
         reconnectAttempts: 0,
         connectionTimeoutInSeconds: 5,
