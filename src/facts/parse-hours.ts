@@ -189,14 +189,15 @@ export function parseHours(tokens: readonly string[]): HoursResult {
   return { hours, unresolved };
 }
 
+/** Days with the same hours that make them the usual hours a one-ended day borrows from (applyBounds). */
+const MOST_OF_THE_WEEK = 4;
+
 /**
  * "We're open six to ten, but we close at noon on sundays": a day with only one end said takes the other from
  * what it already has, else from the hours most of the week has (four days or more). Without either, it is left
  * out: a closing time alone is no opening hours, and one other day's ("fridays we shut at nine, saturday seven to
  * five") is no more than a guess.
  */
-const MOST_OF_THE_WEEK = 4;
-
 function applyBounds(
   hours: Partial<Record<Day, DayHours>>,
   bounds: readonly { days: readonly Day[]; end: 'opens' | 'closes'; time: string }[],

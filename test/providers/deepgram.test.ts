@@ -17,7 +17,7 @@ async function setup(
   t: Test,
   fakeOpts: ConstructorParameters<typeof FakeDeepgram>[0] = {},
   keepAliveMs = 4000,
-  asrOpts: { quietAfterMs?: number } = {},
+  asrOpts: { quietAfterMs?: number; model?: string } = {},
 ) {
   const fake = await new FakeDeepgram({ apiKey: KEY, vocabulary: VOCAB, ...fakeOpts }).start();
   const events: AsrStreamEvent[] = [];
@@ -159,16 +159,8 @@ t.test("the gym's class names go as Nova-3 keyterms, one parameter each, within 
 });
 
 t.test('a model other than Nova-3 is sent no keyterms (Deepgram refuses them there)', async (t) => {
-  const fake = await new FakeDeepgram({ apiKey: KEY, vocabulary: VOCAB }).start();
-  t.teardown(() => fake.close());
-  const asr = new DeepgramAsr({
-    apiKey: KEY,
-    baseUrl: fake.url,
-    model: 'nova-2',
-    reconnect: { attempts: 1, baseMs: 10, maxMs: 10 },
-  });
-  const stream = await asr.open({ onEvent: () => {} });
-  t.teardown(() => stream.close());
+  const { fake, stream } = await setup(t, {}, 4000, { model: 'nova-2' });
+  stream.push(silenceMulaw(100));
   await waitFor(() => fake.connections.length > 0, { timeoutMs: 3000, what: 'a connection' });
   t.same(fake.connections[0]?.keyterms, []);
   t.equal(fake.connections[0]?.query.model, 'nova-2');

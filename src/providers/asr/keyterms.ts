@@ -21,13 +21,15 @@ const WRITTEN: Readonly<Record<string, string>> = {
   'cross fit': 'CrossFit',
   aquafit: 'Aquafit',
   'aqua fit': 'Aquafit',
-  'tai chi': 'tai chi',
   'jiu jitsu': 'jiu-jitsu',
   'kick boxing': 'kickboxing',
   'boot camp': 'bootcamp',
 };
 
-/** Aliases that are only a recogniser's mishearing of a name ("hit" for HIIT): prompting them would make them. */
+/**
+ * Aliases the parser reads that are a mishearing ("hit" for HIIT) or an everyday word ("circuit", "stretch"):
+ * prompting them would make them out of other speech.
+ */
 const NOT_PROMPTED = new Set(['hit', 'circuit', 'stretch']);
 
 /** The class vocabulary as keyterms: each written form once, in the vocabulary's order. */
